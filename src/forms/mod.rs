@@ -1,0 +1,9 @@
+//! Forms, answers, patient identity and the consent model. Plain Rust: no UI, no I/O.
+
+pub mod answers;
+pub mod consent;
+pub mod identity;
+
+pub use answers::{AnswerValue, Answers, Signature};
+pub use consent::{ConsentDecision, ConsentEvent, Decision, current_state};
+pub use identity::{IdentityError, PatientIdentity};

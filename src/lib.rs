@@ -1,0 +1,12 @@
+//! intake-kiosk: a touchscreen patient intake kiosk for skincare and aesthetic clinics.
+//!
+//! Module map (data flows one way: UI → adapter → controller/state machine → store/vault):
+//! - [`vault`]: keys, sealing, PIN and passphrase hashing — the only place ring is called;
+//! - [`store`]: SQLite — the only place rusqlite is called; need-to-know enforced here;
+//! - [`staff`], [`forms`]: plain domain rules, no I/O.
+#![forbid(unsafe_code)]
+
+pub mod forms;
+pub mod staff;
+pub mod store;
+pub mod vault;

@@ -1,0 +1,9 @@
+//! Staff: roles and what each may see, the PIN rules, and the lockout policy. Plain Rust, no I/O.
+
+mod lockout;
+mod pin_rules;
+mod role;
+
+pub use lockout::{Lockout, LockoutPolicy};
+pub use pin_rules::{PinRejection, check_new_pin};
+pub use role::Role;

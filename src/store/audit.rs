@@ -1,0 +1,232 @@
+//! The audit log: append-only, hash-chained with the audit key. Entries hold ids and kinds only,
+//! never health data. `verify` names the first entry that was edited, deleted or reordered.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::StoreError;
+use crate::vault::Vault;
+
+/// What happened. Stored by name; add variants at the end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuditKind {
+    SetupCompleted,
+    KioskOpened,
+    RecoveryKeyUsed,
+    FailedUnlocks,
+    KioskClosed,
+    SignedIn,
+    SignInFailed,
+    LockedOut,
+    LockoutReset,
+    SignedOut,
+    StaffAdded,
+    PassphraseChanged,
+    PatientLookup,
+    HandoverStarted,
+    HandoverEnded,
+    HandoverWiped,
+    SubmissionSaved,
+    ConsentRecorded,
+    ListViewed,
+    RecordViewed,
+    Exported,
+    Imported,
+    Erased,
+    SettingsChanged,
+}
+
+impl AuditKind {
+    const ALL: [AuditKind; 24] = [
+        AuditKind::SetupCompleted,
+        AuditKind::KioskOpened,
+        AuditKind::RecoveryKeyUsed,
+        AuditKind::FailedUnlocks,
+        AuditKind::KioskClosed,
+        AuditKind::SignedIn,
+        AuditKind::SignInFailed,
+        AuditKind::LockedOut,
+        AuditKind::LockoutReset,
+        AuditKind::SignedOut,
+        AuditKind::StaffAdded,
+        AuditKind::PassphraseChanged,
+        AuditKind::PatientLookup,
+        AuditKind::HandoverStarted,
+        AuditKind::HandoverEnded,
+        AuditKind::HandoverWiped,
+        AuditKind::SubmissionSaved,
+        AuditKind::ConsentRecorded,
+        AuditKind::ListViewed,
+        AuditKind::RecordViewed,
+        AuditKind::Exported,
+        AuditKind::Imported,
+        AuditKind::Erased,
+        AuditKind::SettingsChanged,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditKind::SetupCompleted => "setup_completed",
+            AuditKind::KioskOpened => "kiosk_opened",
+            AuditKind::RecoveryKeyUsed => "recovery_key_used",
+            AuditKind::FailedUnlocks => "failed_unlocks",
+            AuditKind::KioskClosed => "kiosk_closed",
+            AuditKind::SignedIn => "signed_in",
+            AuditKind::SignInFailed => "sign_in_failed",
+            AuditKind::LockedOut => "locked_out",
+            AuditKind::LockoutReset => "lockout_reset",
+            AuditKind::SignedOut => "signed_out",
+            AuditKind::StaffAdded => "staff_added",
+            AuditKind::PassphraseChanged => "passphrase_changed",
+            AuditKind::PatientLookup => "patient_lookup",
+            AuditKind::HandoverStarted => "handover_started",
+            AuditKind::HandoverEnded => "handover_ended",
+            AuditKind::HandoverWiped => "handover_wiped",
+            AuditKind::SubmissionSaved => "submission_saved",
+            AuditKind::ConsentRecorded => "consent_recorded",
+            AuditKind::ListViewed => "list_viewed",
+            AuditKind::RecordViewed => "record_viewed",
+            AuditKind::Exported => "exported",
+            AuditKind::Imported => "imported",
+            AuditKind::Erased => "erased",
+            AuditKind::SettingsChanged => "settings_changed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<AuditKind> {
+        AuditKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+}
+
+/// One entry as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub seq: i64,
+    /// RFC 3339, UTC.
+    pub at: String,
+    /// Staff id, or "kiosk" for the device itself.
+    pub actor: String,
+    pub kind: String,
+    /// The record it concerns (patient or submission id), or "".
+    pub subject: String,
+}
+
+/// The outcome of verifying the chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChainCheck {
+    Intact {
+        entries: i64,
+        last_tag: Vec<u8>,
+    },
+    /// The first entry whose tag does not follow from its content and its predecessor.
+    BrokenAt {
+        seq: i64,
+    },
+}
+
+fn content(e: &AuditEntry) -> Vec<u8> {
+    format!(
+        "{}\x1f{}\x1f{}\x1f{}\x1f{}",
+        e.seq, e.at, e.actor, e.kind, e.subject
+    )
+    .into_bytes()
+}
+
+/// Appends one entry inside the caller's transaction (or autocommit).
+pub(super) fn append(
+    conn: &Connection,
+    vault: &Vault,
+    at: &str,
+    actor: &str,
+    kind: AuditKind,
+    subject: &str,
+) -> Result<(), StoreError> {
+    let last: Option<(i64, Vec<u8>)> = conn
+        .query_row(
+            "SELECT seq, tag FROM audit_log ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (seq, previous_tag) = match last {
+        Some((seq, tag)) => (seq + 1, tag),
+        None => (1, Vec::new()),
+    };
+    let entry = AuditEntry {
+        seq,
+        at: at.to_owned(),
+        actor: actor.to_owned(),
+        kind: kind.as_str().to_owned(),
+        subject: subject.to_owned(),
+    };
+    let tag = vault.audit_tag(&previous_tag, &content(&entry));
+    conn.execute(
+        "INSERT INTO audit_log (seq, at, actor, kind, subject, tag) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![seq, at, actor, entry.kind, subject, &tag[..]],
+    )?;
+    Ok(())
+}
+
+/// Walks the chain in order. Sequence numbers must run 1, 2, 3, … with no gap.
+pub(super) fn verify(conn: &Connection, vault: &Vault) -> Result<ChainCheck, StoreError> {
+    let mut stmt =
+        conn.prepare("SELECT seq, at, actor, kind, subject, tag FROM audit_log ORDER BY seq")?;
+    let mut rows = stmt.query([])?;
+    let mut previous_tag: Vec<u8> = Vec::new();
+    let mut expected_seq = 1;
+    while let Some(r) = rows.next()? {
+        let entry = AuditEntry {
+            seq: r.get(0)?,
+            at: r.get(1)?,
+            actor: r.get(2)?,
+            kind: r.get(3)?,
+            subject: r.get(4)?,
+        };
+        let tag: Vec<u8> = r.get(5)?;
+        // A deleted entry shows as a gap; the next entry's tag also fails, as it chains to it.
+        if entry.seq != expected_seq
+            || !vault.audit_tag_matches(&previous_tag, &content(&entry), &tag)
+        {
+            return Ok(ChainCheck::BrokenAt { seq: expected_seq });
+        }
+        previous_tag = tag;
+        expected_seq += 1;
+    }
+    Ok(ChainCheck::Intact {
+        entries: expected_seq - 1,
+        last_tag: previous_tag,
+    })
+}
+
+/// Entries, oldest first; optionally only those about `subject` or by `actor`.
+pub(super) fn list(
+    conn: &Connection,
+    subject: Option<&str>,
+    actor: Option<&str>,
+) -> Result<Vec<AuditEntry>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT seq, at, actor, kind, subject FROM audit_log
+         WHERE (?1 IS NULL OR subject = ?1) AND (?2 IS NULL OR actor = ?2) ORDER BY seq",
+    )?;
+    let rows = stmt.query_map(params![subject, actor], |r| {
+        Ok(AuditEntry {
+            seq: r.get(0)?,
+            at: r.get(1)?,
+            actor: r.get(2)?,
+            kind: r.get(3)?,
+            subject: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AuditKind;
+
+    #[test]
+    fn kinds_round_trip() {
+        for k in AuditKind::ALL {
+            assert_eq!(AuditKind::parse(k.as_str()), Some(k));
+        }
+    }
+}

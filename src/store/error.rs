@@ -1,0 +1,73 @@
+//! Errors of the store, one variant per thing a caller can act on.
+
+use std::path::PathBuf;
+
+use crate::vault::VaultError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{path} is not an intake-kiosk database (not SQLite); it was left untouched")]
+    NotADatabase { path: PathBuf },
+    #[error("{path} is a database of another program; it was left untouched")]
+    Foreign { path: PathBuf },
+    #[error(
+        "the database failed its integrity check ({detail}); it was left untouched — restore a backup"
+    )]
+    Corrupt { detail: String },
+    #[error(
+        "the database was written by a newer version (schema {found}, this build knows {known})"
+    )]
+    NewerSchema { found: i64, known: i64 },
+    #[error("the disk is full: nothing was saved, and what was saved before is intact")]
+    DiskFull,
+    #[error("the storage is read-only: nothing was saved")]
+    ReadOnly,
+    #[error("the database is busy in another program")]
+    Busy,
+    #[error("this kiosk has not been set up yet")]
+    NotSetUp,
+    #[error("this kiosk is already set up")]
+    AlreadySetUp,
+    #[error("your role may not do this")]
+    Forbidden,
+    #[error("no such record")]
+    NotFound,
+    #[error("a stored value failed to open: the database was altered or the key is wrong")]
+    Tampered,
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    #[error("storage error: {0}")]
+    Sqlite(rusqlite::Error),
+    #[error("stored value could not be read: {0}")]
+    Encoding(String),
+    #[error("could not reach the data folder: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode;
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DiskFull) => StoreError::DiskFull,
+            Some(ErrorCode::ReadOnly) | Some(ErrorCode::CannotOpen) if is_readonly(&e) => {
+                StoreError::ReadOnly
+            }
+            Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => StoreError::Busy,
+            Some(ErrorCode::DatabaseCorrupt) => StoreError::Corrupt {
+                detail: "database disk image is malformed".into(),
+            },
+            _ => StoreError::Sqlite(e),
+        }
+    }
+}
+
+fn is_readonly(e: &rusqlite::Error) -> bool {
+    e.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly)
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        // serde_json messages quote no input values for the types we store, only positions.
+        StoreError::Encoding(format!("line {} column {}", e.line(), e.column()))
+    }
+}

@@ -1,0 +1,85 @@
+//! Numbered, append-only schema migrations. Never edit a step that has shipped: add a new one.
+//! `user_version` holds how many steps have run; all pending steps run in one transaction.
+
+/// Step N (1-based) is `MIGRATIONS[N - 1]`.
+pub(super) const MIGRATIONS: &[&str] = &[
+    // 1: the first schema. No column holds a patient value in plaintext: identities, answers,
+    // signatures, consent decisions and staff names are sealed blobs; look-ups use blind indexes.
+    r#"
+    CREATE TABLE installation (
+        id                INTEGER PRIMARY KEY CHECK (id = 1),
+        installation_id   TEXT NOT NULL,
+        clinic_name       TEXT NOT NULL,
+        created_at        TEXT NOT NULL,
+        failed_unlocks    INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE key_wraps (
+        label             TEXT PRIMARY KEY,
+        wrap_json         TEXT NOT NULL
+    );
+    CREATE TABLE staff (
+        id                TEXT PRIMARY KEY,
+        role              TEXT NOT NULL CHECK (role IN ('manager', 'clinician', 'reception')),
+        sealed_name       BLOB NOT NULL,
+        pin_hash_json     TEXT NOT NULL,
+        failed_pins       INTEGER NOT NULL DEFAULT 0,
+        last_failed_at    INTEGER,
+        active            INTEGER NOT NULL DEFAULT 1,
+        created_at        TEXT NOT NULL
+    );
+    CREATE TABLE patients (
+        id                TEXT PRIMARY KEY,
+        lookup_index      BLOB NOT NULL,
+        name_dob_index    BLOB NOT NULL,
+        sealed_identity   BLOB NOT NULL,
+        created_at        TEXT NOT NULL,
+        last_visit_at     TEXT NOT NULL
+    );
+    CREATE INDEX patients_lookup ON patients (lookup_index);
+    CREATE INDEX patients_name_dob ON patients (name_dob_index);
+    CREATE TABLE submissions (
+        id                TEXT PRIMARY KEY,
+        patient_id        TEXT NOT NULL REFERENCES patients (id),
+        staff_id          TEXT NOT NULL REFERENCES staff (id),
+        created_at        TEXT NOT NULL,
+        form_hash         TEXT NOT NULL,
+        notice_hash       TEXT NOT NULL,
+        language          TEXT NOT NULL,
+        sealed_answers    BLOB NOT NULL,
+        sealed_signature  BLOB NOT NULL,
+        export_state      TEXT NOT NULL DEFAULT 'pending'
+                          CHECK (export_state IN ('pending', 'exported', 'delivered')),
+        exported_at       TEXT,
+        bundle_seq        INTEGER
+    );
+    CREATE INDEX submissions_created ON submissions (created_at);
+    CREATE INDEX submissions_patient ON submissions (patient_id);
+    CREATE TABLE consent_events (
+        seq               INTEGER PRIMARY KEY AUTOINCREMENT,
+        id                TEXT NOT NULL UNIQUE,
+        patient_id        TEXT NOT NULL REFERENCES patients (id),
+        submission_id     TEXT REFERENCES submissions (id),
+        recorded_at       TEXT NOT NULL,
+        sealed_event      BLOB NOT NULL
+    );
+    CREATE INDEX consent_events_patient ON consent_events (patient_id);
+    CREATE TRIGGER consent_events_append_only BEFORE UPDATE ON consent_events
+        BEGIN SELECT RAISE(ABORT, 'consent events are append-only'); END;
+    CREATE TABLE audit_log (
+        seq               INTEGER PRIMARY KEY,
+        at                TEXT NOT NULL,
+        actor             TEXT NOT NULL,
+        kind              TEXT NOT NULL,
+        subject           TEXT NOT NULL,
+        tag               BLOB NOT NULL
+    );
+    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TABLE settings (
+        key               TEXT PRIMARY KEY,
+        value             TEXT NOT NULL
+    );
+    "#,
+];

@@ -1,0 +1,267 @@
+//! The store: SQLite, and the only module that calls rusqlite.
+//!
+//! [`Store`] is the database with the vault closed: it can tell whether the kiosk is set up and
+//! hand out the key wraps, nothing more. [`OpenStore`] pairs it with an open [`Vault`]: every
+//! patient value goes in sealed and comes out opened, and need-to-know is checked here, against
+//! the [`Actor`] that signed in, not in the UI.
+//!
+//! Invariants:
+//! - opened with `foreign_keys=ON`, `journal_mode=WAL`, `synchronous=FULL`, `secure_delete=ON`,
+//!   `temp_store=MEMORY`; `quick_check` runs before anything is written;
+//! - a file that is not ours (not SQLite, another program's database, corrupt, or newer) gets an
+//!   error and is never modified, deleted or recreated;
+//! - every write that spans rows runs in one transaction: a failure (disk full, read-only medium)
+//!   leaves the store as it was.
+
+mod audit;
+mod error;
+mod migrations;
+mod open_store;
+mod patients;
+mod records;
+mod staff;
+mod submissions;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+
+pub use audit::{AuditEntry, AuditKind, ChainCheck};
+pub use error::StoreError;
+pub use open_store::{OpenStore, SetupRequest, SetupResult, UnlockFailure};
+pub use records::{KioskRecords, MemoryRecords};
+pub use staff::{Actor, SignInError, StaffMember};
+pub use submissions::{MedicalRecord, NewSubmission, PatientRef, SubmissionSummary};
+
+use crate::vault::KeyWrap;
+
+/// `PRAGMA application_id` of an intake-kiosk database: "IKS1".
+const APPLICATION_ID: i64 = 0x494B_5331;
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// The database with the vault closed.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (or creates) the database at `path`. Never modifies a file that is not ours.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let exists = path.exists() && std::fs::metadata(path)?.len() > 0;
+        if exists {
+            check_header(path)?;
+        } else if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            create_private_dir(dir)?;
+        }
+        let flags = if exists {
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        } else {
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        };
+        let conn = Connection::open_with_flags(path, flags)?;
+        let store = Store {
+            conn,
+            path: path.to_owned(),
+        };
+        store.check_ownership()?;
+        store.check_integrity()?;
+        store.set_pragmas()?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Where the database lives.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn check_ownership(&self) -> Result<(), StoreError> {
+        let read = |pragma: &str| -> Result<i64, StoreError> {
+            self.conn
+                .query_row(pragma, [], |r| r.get(0))
+                .map_err(|e| match StoreError::from(e) {
+                    StoreError::Sqlite(_) => StoreError::NotADatabase {
+                        path: self.path.clone(),
+                    },
+                    other => other,
+                })
+        };
+        let app_id = read("PRAGMA application_id")?;
+        let tables = read("SELECT count(*) FROM sqlite_schema")?;
+        if app_id == APPLICATION_ID || (app_id == 0 && tables == 0) {
+            Ok(())
+        } else {
+            Err(StoreError::Foreign {
+                path: self.path.clone(),
+            })
+        }
+    }
+
+    fn check_integrity(&self) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare("PRAGMA quick_check")?;
+        let lines: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        if lines.len() == 1 && lines[0] == "ok" {
+            Ok(())
+        } else {
+            Err(StoreError::Corrupt {
+                detail: lines.into_iter().take(3).collect::<Vec<_>>().join("; "),
+            })
+        }
+    }
+
+    fn set_pragmas(&self) -> Result<(), StoreError> {
+        self.conn.execute_batch(
+            "PRAGMA foreign_keys = ON;
+             PRAGMA secure_delete = ON;
+             PRAGMA temp_store = MEMORY;
+             PRAGMA synchronous = FULL;",
+        )?;
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::ReadOnly);
+        }
+        Ok(())
+    }
+
+    fn migrate(&self) -> Result<(), StoreError> {
+        let known = i64::try_from(migrations::MIGRATIONS.len()).expect("a handful of migrations");
+        let current: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if current > known {
+            return Err(StoreError::NewerSchema {
+                found: current,
+                known,
+            });
+        }
+        if current == known {
+            return Ok(());
+        }
+        let tx = self.conn.unchecked_transaction()?;
+        for (index, sql) in migrations::MIGRATIONS
+            .iter()
+            .enumerate()
+            .skip(usize::try_from(current).unwrap_or(0))
+        {
+            tx.execute_batch(sql)?;
+            tx.pragma_update(
+                None,
+                "user_version",
+                i64::try_from(index + 1).expect("few migrations"),
+            )?;
+        }
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The schema version (number of migrations applied).
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    /// Runs the migrations again; a no-op on a current database.
+    pub fn migrate_again(&self) -> Result<(), StoreError> {
+        self.migrate()
+    }
+
+    /// Has first-run setup been completed?
+    pub fn is_set_up(&self) -> Result<bool, StoreError> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM installation", [], |r| r.get(0))?;
+        Ok(n == 1)
+    }
+
+    /// The clinic's name (not patient data), once set up.
+    pub fn clinic_name(&self) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT clinic_name FROM installation WHERE id = 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// All wraps of the data key (per manager passphrase, and the recovery key).
+    pub fn key_wraps(&self) -> Result<Vec<KeyWrap>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT wrap_json FROM key_wraps ORDER BY label")?;
+        let rows: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        rows.iter()
+            .map(|json| Ok(serde_json::from_str(json)?))
+            .collect()
+    }
+
+    /// Counts a failed passphrase or recovery attempt; reported in the audit log at the next
+    /// successful open (the audit key is not available while the vault is closed).
+    pub fn note_failed_unlock(&self) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE installation SET failed_unlocks = failed_unlocks + 1 WHERE id = 1",
+            [],
+        )?;
+        Ok(())
+    }
+
+    /// Caps the database at `pages` pages (4 KiB each), for devices with little storage. Writes
+    /// past the cap fail with [`StoreError::DiskFull`], exactly as a full disk does.
+    pub fn set_page_limit(&self, pages: u32) -> Result<(), StoreError> {
+        self.conn
+            .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// Folds the WAL back into the database file and truncates it, so deleted rows (already
+    /// zeroed by secure_delete) leave no copy in the WAL.
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// `PRAGMA integrity_check` (the full one); "ok" when sound.
+    pub fn integrity_check(&self) -> Result<String, StoreError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+}
+
+fn check_header(path: &Path) -> Result<(), StoreError> {
+    let mut header = [0u8; 16];
+    let mut file = std::fs::File::open(path)?;
+    let read = file.read(&mut header)?;
+    if read < 16 || &header != SQLITE_HEADER {
+        return Err(StoreError::NotADatabase {
+            path: path.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// Creates the data folder readable by this user only.
+fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,341 @@
+//! The store with the vault open: setup, unlock, close, audit and settings.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::audit::{self, AuditEntry, AuditKind, ChainCheck};
+use super::staff::{Actor, insert_staff};
+use super::{SignInError, Store, StoreError};
+use crate::staff::Role;
+use crate::vault::{Passphrase, Pin, RecoveryKey, Vault, random_id};
+
+/// The database with the data key in memory. Dropping it (or [`OpenStore::close`]) drops the key.
+pub struct OpenStore {
+    pub(super) store: Store,
+    vault: Vault,
+    device_id: String,
+}
+
+/// What first-run setup needs.
+pub struct SetupRequest {
+    pub clinic_name: String,
+    pub manager_name: String,
+    pub manager_passphrase: Passphrase,
+    pub manager_pin: Pin,
+    /// Further staff: name, role (clinician or reception), PIN.
+    pub staff: Vec<(String, Role, Pin)>,
+}
+
+/// The outcome of setup: the open store, the manager's id, and the recovery key to print once.
+pub struct SetupResult {
+    pub store: OpenStore,
+    pub manager_id: String,
+    pub recovery_key: RecoveryKey,
+}
+
+/// A failed unlock hands the closed store back so the caller can try again.
+pub struct UnlockFailure {
+    pub store: Store,
+    pub error: StoreError,
+}
+
+impl std::fmt::Debug for UnlockFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "UnlockFailure({:?})", self.error)
+    }
+}
+
+impl std::fmt::Debug for OpenStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "OpenStore({})", self.store.path.display())
+    }
+}
+
+impl OpenStore {
+    pub(super) fn conn(&self) -> &Connection {
+        &self.store.conn
+    }
+    pub(super) fn vault(&self) -> &Vault {
+        &self.vault
+    }
+    /// This installation's id (the device id recorded with consent events).
+    pub fn device_id(&self) -> &str {
+        &self.device_id
+    }
+    /// The closed store underneath (path, checkpoint, integrity check).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// First-run setup: creates the data key, the manager (with passphrase and PIN), the other
+    /// staff and the recovery key, in one transaction.
+    pub fn setup(
+        store: Store,
+        request: SetupRequest,
+        now: DateTime<Utc>,
+    ) -> Result<SetupResult, SignInError> {
+        if store.is_set_up()? {
+            return Err(StoreError::AlreadySetUp.into());
+        }
+        for (_, role, _) in &request.staff {
+            if *role == Role::Manager {
+                return Err(StoreError::Forbidden.into());
+            }
+        }
+        let vault = Vault::create().map_err(StoreError::from)?;
+        let installation_id = random_id().map_err(StoreError::from)?;
+        let at = now.to_rfc3339();
+        let (recovery_wrap, recovery_key) = vault
+            .wrap_with_new_recovery_key()
+            .map_err(StoreError::from)?;
+        let manager_id;
+        {
+            let tx = store
+                .conn
+                .unchecked_transaction()
+                .map_err(StoreError::from)?;
+            tx.execute(
+                "INSERT INTO installation (id, installation_id, clinic_name, created_at) VALUES (1, ?1, ?2, ?3)",
+                params![installation_id, request.clinic_name.trim(), at],
+            )
+            .map_err(StoreError::from)?;
+            manager_id = insert_staff(
+                &tx,
+                &vault,
+                &request.manager_name,
+                Role::Manager,
+                &request.manager_pin,
+                &at,
+            )?;
+            let manager_wrap = vault
+                .wrap_with_passphrase(&manager_id, &request.manager_passphrase)
+                .map_err(StoreError::from)?;
+            for wrap in [&manager_wrap, &recovery_wrap] {
+                tx.execute(
+                    "INSERT INTO key_wraps (label, wrap_json) VALUES (?1, ?2)",
+                    params![
+                        wrap.label,
+                        serde_json::to_string(wrap).map_err(StoreError::from)?
+                    ],
+                )
+                .map_err(StoreError::from)?;
+            }
+            for (name, role, pin) in &request.staff {
+                let id = insert_staff(&tx, &vault, name, *role, pin, &at)?;
+                audit::append(&tx, &vault, &at, &manager_id, AuditKind::StaffAdded, &id)?;
+            }
+            audit::append(&tx, &vault, &at, &manager_id, AuditKind::SetupCompleted, "")?;
+            tx.commit().map_err(StoreError::from)?;
+        }
+        Ok(SetupResult {
+            store: OpenStore {
+                store,
+                vault,
+                device_id: installation_id,
+            },
+            manager_id,
+            recovery_key,
+        })
+    }
+
+    fn opened(
+        store: Store,
+        vault: Vault,
+        actor: &str,
+        kind: AuditKind,
+        now: DateTime<Utc>,
+    ) -> Result<OpenStore, Box<UnlockFailure>> {
+        let device_id: Result<String, StoreError> = store
+            .conn
+            .query_row(
+                "SELECT installation_id FROM installation WHERE id = 1",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(StoreError::from);
+        let device_id = match device_id {
+            Ok(id) => id,
+            Err(error) => return Err(Box::new(UnlockFailure { store, error })),
+        };
+        let open = OpenStore {
+            store,
+            vault,
+            device_id,
+        };
+        if let Err(error) = open.note_opened(actor, kind, now) {
+            return Err(Box::new(UnlockFailure {
+                store: open.close_quietly(),
+                error,
+            }));
+        }
+        Ok(open)
+    }
+
+    fn note_opened(
+        &self,
+        actor: &str,
+        kind: AuditKind,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let at = now.to_rfc3339();
+        let tx = self.conn().unchecked_transaction()?;
+        let failed: i64 = tx.query_row(
+            "SELECT failed_unlocks FROM installation WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )?;
+        if failed > 0 {
+            audit::append(
+                &tx,
+                &self.vault,
+                &at,
+                "kiosk",
+                AuditKind::FailedUnlocks,
+                &failed.to_string(),
+            )?;
+            tx.execute(
+                "UPDATE installation SET failed_unlocks = 0 WHERE id = 1",
+                [],
+            )?;
+        }
+        audit::append(&tx, &self.vault, &at, actor, kind, "")?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Opens the kiosk for the day with a manager's passphrase. Returns the open store and the
+    /// id of the manager whose passphrase it was. A wrong passphrase changes nothing but the
+    /// failed-attempt count.
+    pub fn unlock(
+        store: Store,
+        passphrase: &Passphrase,
+        now: DateTime<Utc>,
+    ) -> Result<(OpenStore, String), Box<UnlockFailure>> {
+        let attempt = store.key_wraps().and_then(|wraps| {
+            Vault::unlock_with_passphrase(&wraps, passphrase).map_err(StoreError::from)
+        });
+        match attempt {
+            Ok((vault, manager_id)) => {
+                let open =
+                    OpenStore::opened(store, vault, &manager_id, AuditKind::KioskOpened, now)?;
+                Ok((open, manager_id))
+            }
+            Err(error) => {
+                // Counting is best effort: a read-only medium must not hide the real error.
+                let _ = store.note_failed_unlock();
+                Err(Box::new(UnlockFailure { store, error }))
+            }
+        }
+    }
+
+    /// Opens with the printed recovery key, when no manager passphrase is at hand.
+    pub fn unlock_with_recovery(
+        store: Store,
+        recovery: &RecoveryKey,
+        now: DateTime<Utc>,
+    ) -> Result<OpenStore, Box<UnlockFailure>> {
+        let attempt = store.key_wraps().and_then(|wraps| {
+            Vault::unlock_with_recovery(&wraps, recovery).map_err(StoreError::from)
+        });
+        match attempt {
+            Ok(vault) => {
+                OpenStore::opened(store, vault, "recovery", AuditKind::RecoveryKeyUsed, now)
+            }
+            Err(error) => {
+                let _ = store.note_failed_unlock();
+                Err(Box::new(UnlockFailure { store, error }))
+            }
+        }
+    }
+
+    /// Closes for the day: records it, then drops the keys. Returns the closed store.
+    pub fn close(self, actor: Option<&Actor>, now: DateTime<Utc>) -> Result<Store, StoreError> {
+        let who = actor.map_or("kiosk", Actor::staff_id);
+        audit::append(
+            self.conn(),
+            &self.vault,
+            &now.to_rfc3339(),
+            who,
+            AuditKind::KioskClosed,
+            "",
+        )?;
+        Ok(self.close_quietly())
+    }
+
+    fn close_quietly(self) -> Store {
+        let OpenStore { store, vault, .. } = self;
+        drop(vault);
+        store
+    }
+
+    /// Records an event that the session (not the store) knows of: handover started or wiped,
+    /// signed out, and so on. `subject` is an id, never a patient value.
+    pub fn record_event(
+        &self,
+        actor: &str,
+        kind: AuditKind,
+        subject: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        audit::append(
+            self.conn(),
+            &self.vault,
+            &now.to_rfc3339(),
+            actor,
+            kind,
+            subject,
+        )
+    }
+
+    /// Verifies the audit chain from the first entry.
+    pub fn verify_audit(&self) -> Result<ChainCheck, StoreError> {
+        audit::verify(self.conn(), &self.vault)
+    }
+
+    /// Audit entries, optionally about one record or by one staff member (managers only).
+    pub fn audit_entries(
+        &self,
+        actor: &Actor,
+        subject: Option<&str>,
+        by: Option<&str>,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        actor.require_manager()?;
+        audit::list(self.conn(), subject, by)
+    }
+
+    /// A setting (not patient data), e.g. idle timeouts.
+    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn()
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    /// Changes a setting (managers only); logged.
+    pub fn set_setting(
+        &self,
+        actor: &Actor,
+        key: &str,
+        value: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        actor.require_manager()?;
+        let tx = self.conn().unchecked_transaction()?;
+        tx.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        audit::append(
+            &tx,
+            &self.vault,
+            &now.to_rfc3339(),
+            actor.staff_id(),
+            AuditKind::SettingsChanged,
+            key,
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+}

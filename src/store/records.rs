@@ -1,0 +1,236 @@
+//! The narrow interface the kiosk's controllers use, so they can be tested against an in-memory
+//! fake as well as the real sealed store.
+
+use chrono::{DateTime, Utc};
+
+use super::{
+    Actor, AuditKind, NewSubmission, OpenStore, PatientRef, SignInError, StaffMember, StoreError,
+    SubmissionSummary,
+};
+use crate::forms::{Decision, PatientIdentity};
+use crate::staff::{Lockout, LockoutPolicy, Role};
+use crate::vault::Pin;
+
+/// What the kiosk needs from its records while open.
+pub trait KioskRecords {
+    fn list_staff(&self, now: DateTime<Utc>) -> Result<Vec<StaffMember>, StoreError>;
+    fn sign_in(
+        &mut self,
+        staff_id: &str,
+        pin: &Pin,
+        now: DateTime<Utc>,
+    ) -> Result<Actor, SignInError>;
+    fn find_returning_patient(
+        &self,
+        actor: &Actor,
+        identity: &PatientIdentity,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>, StoreError>;
+    fn save_submission(
+        &mut self,
+        actor: &Actor,
+        submission: NewSubmission,
+        now: DateTime<Utc>,
+    ) -> Result<String, StoreError>;
+    fn submissions_since(
+        &self,
+        actor: &Actor,
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SubmissionSummary>, StoreError>;
+    fn record_event(
+        &self,
+        actor: &str,
+        kind: AuditKind,
+        subject: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+}
+
+impl KioskRecords for OpenStore {
+    fn list_staff(&self, now: DateTime<Utc>) -> Result<Vec<StaffMember>, StoreError> {
+        OpenStore::list_staff(self, now)
+    }
+    fn sign_in(
+        &mut self,
+        staff_id: &str,
+        pin: &Pin,
+        now: DateTime<Utc>,
+    ) -> Result<Actor, SignInError> {
+        OpenStore::sign_in(self, staff_id, pin, now)
+    }
+    fn find_returning_patient(
+        &self,
+        actor: &Actor,
+        identity: &PatientIdentity,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>, StoreError> {
+        OpenStore::find_returning_patient(self, actor, identity, now)
+    }
+    fn save_submission(
+        &mut self,
+        actor: &Actor,
+        submission: NewSubmission,
+        now: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
+        OpenStore::save_submission(self, actor, submission, now)
+    }
+    fn submissions_since(
+        &self,
+        actor: &Actor,
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SubmissionSummary>, StoreError> {
+        OpenStore::submissions_since(self, actor, since, now)
+    }
+    fn record_event(
+        &self,
+        actor: &str,
+        kind: AuditKind,
+        subject: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        OpenStore::record_event(self, actor, kind, subject, now)
+    }
+}
+
+/// An in-memory stand-in for controller tests: same rules for PINs, lockout and need-to-know,
+/// no disk and no crypto. PINs are held as given; never use it for real data.
+#[derive(Default)]
+pub struct MemoryRecords {
+    staff: Vec<(StaffMember, String)>,
+    submissions: Vec<(String, DateTime<Utc>, NewSubmission)>,
+    pub events: std::cell::RefCell<Vec<(String, AuditKind, String)>>,
+}
+
+impl MemoryRecords {
+    pub fn with_staff(list: &[(&str, Role, &str)]) -> Self {
+        let staff = list
+            .iter()
+            .enumerate()
+            .map(|(i, (name, role, pin))| {
+                let member = StaffMember {
+                    id: format!("staff-{i}"),
+                    name: (*name).to_owned(),
+                    role: *role,
+                    lockout: Lockout::Open,
+                    failed_pins: 0,
+                };
+                (member, (*pin).to_owned())
+            })
+            .collect();
+        MemoryRecords {
+            staff,
+            ..Default::default()
+        }
+    }
+
+    pub fn saved(&self) -> &[(String, DateTime<Utc>, NewSubmission)] {
+        &self.submissions
+    }
+}
+
+impl KioskRecords for MemoryRecords {
+    fn list_staff(&self, _now: DateTime<Utc>) -> Result<Vec<StaffMember>, StoreError> {
+        Ok(self.staff.iter().map(|(m, _)| m.clone()).collect())
+    }
+
+    fn sign_in(
+        &mut self,
+        staff_id: &str,
+        pin: &Pin,
+        now: DateTime<Utc>,
+    ) -> Result<Actor, SignInError> {
+        let policy = LockoutPolicy::default();
+        let (member, stored) = self
+            .staff
+            .iter_mut()
+            .find(|(m, _)| m.id == staff_id)
+            .ok_or(SignInError::UnknownStaff)?;
+        match member.lockout {
+            Lockout::Locked => return Err(SignInError::Locked),
+            Lockout::WaitUntil(until) if now < until => return Err(SignInError::Wait { until }),
+            _ => {}
+        }
+        if stored.as_str() == pin.expose() {
+            member.failed_pins = 0;
+            member.lockout = Lockout::Open;
+            return Ok(Actor::new(member.id.clone(), member.role));
+        }
+        member.failed_pins += 1;
+        member.lockout = policy.state(member.failed_pins, Some(now), now);
+        Err(SignInError::WrongPin {
+            failures: member.failed_pins,
+            lockout: member.lockout,
+        })
+    }
+
+    fn find_returning_patient(
+        &self,
+        _actor: &Actor,
+        identity: &PatientIdentity,
+        _now: DateTime<Utc>,
+    ) -> Result<Option<String>, StoreError> {
+        let key = identity.lookup_key().ok();
+        Ok(self
+            .submissions
+            .iter()
+            .find_map(|(_, _, s)| match &s.patient {
+                PatientRef::New(p) if p.lookup_key().ok() == key => Some("patient-0".to_owned()),
+                _ => None,
+            }))
+    }
+
+    fn save_submission(
+        &mut self,
+        _actor: &Actor,
+        submission: NewSubmission,
+        now: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
+        let id = format!("submission-{}", self.submissions.len());
+        self.submissions.push((id.clone(), now, submission));
+        Ok(id)
+    }
+
+    fn submissions_since(
+        &self,
+        _actor: &Actor,
+        since: DateTime<Utc>,
+        _now: DateTime<Utc>,
+    ) -> Result<Vec<SubmissionSummary>, StoreError> {
+        Ok(self
+            .submissions
+            .iter()
+            .filter(|(_, at, _)| *at >= since)
+            .map(|(id, at, s)| SubmissionSummary {
+                id: id.clone(),
+                patient_id: String::new(),
+                patient_name: match &s.patient {
+                    PatientRef::New(p) => p.display_name(),
+                    PatientRef::Returning { .. } => String::new(),
+                },
+                created_at: at.to_rfc3339(),
+                language: s.language.clone(),
+                consents: s
+                    .consents
+                    .iter()
+                    .map(|c| (c.item_id.clone(), c.decision))
+                    .collect::<Vec<(String, Decision)>>(),
+                export_state: "pending".into(),
+            })
+            .collect())
+    }
+
+    fn record_event(
+        &self,
+        actor: &str,
+        kind: AuditKind,
+        subject: &str,
+        _now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.events
+            .borrow_mut()
+            .push((actor.to_owned(), kind, subject.to_owned()));
+        Ok(())
+    }
+}

@@ -1,0 +1,358 @@
+//! Submissions and their consent events: saved sealed in one durable transaction; read back by
+//! need-to-know (reception sees who and which consents, never answers or signatures).
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, params};
+use zeroize::Zeroizing;
+
+use super::audit::{self, AuditKind};
+use super::patients::{insert_patient, open_identity, update_patient};
+use super::{Actor, OpenStore, StoreError};
+use crate::forms::{Answers, ConsentDecision, ConsentEvent, Decision, PatientIdentity, Signature};
+use crate::vault::{Aad, Vault, random_id};
+
+/// Whose form this is.
+pub enum PatientRef {
+    New(PatientIdentity),
+    /// Found by the three-point check; `corrected` holds details the patient updated.
+    Returning {
+        patient_id: String,
+        corrected: Option<PatientIdentity>,
+    },
+}
+
+/// A completed form, as the handover hands it over to be saved.
+pub struct NewSubmission {
+    pub patient: PatientRef,
+    pub answers: Answers,
+    pub signature: Signature,
+    pub consents: Vec<ConsentDecision>,
+    pub form_hash: String,
+    pub notice_hash: String,
+    pub language: String,
+}
+
+/// What any role may see in a list of submissions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubmissionSummary {
+    pub id: String,
+    pub patient_id: String,
+    pub patient_name: String,
+    pub created_at: String,
+    pub language: String,
+    pub consents: Vec<(String, Decision)>,
+    pub export_state: String,
+}
+
+/// A submission in full: clinicians and managers only. Wiped from memory when dropped.
+pub struct MedicalRecord {
+    pub submission_id: String,
+    pub patient_id: String,
+    pub identity: PatientIdentity,
+    pub answers: Answers,
+    pub signature: Signature,
+    pub form_hash: String,
+    pub notice_hash: String,
+    pub language: String,
+    pub created_at: String,
+}
+
+fn aad<'a>(column: &'static str, submission_id: &'a str) -> Aad<'a> {
+    Aad {
+        table: "submissions",
+        column,
+        row_id: submission_id,
+    }
+}
+
+fn event_aad(event_id: &str) -> Aad<'_> {
+    Aad {
+        table: "consent_events",
+        column: "sealed_event",
+        row_id: event_id,
+    }
+}
+
+/// Appends one consent event inside the caller's transaction.
+pub(super) fn append_consent_event(
+    conn: &Connection,
+    vault: &Vault,
+    event: &ConsentEvent,
+) -> Result<(), StoreError> {
+    let json = serde_json::to_vec(event)?;
+    let sealed = vault.seal(event_aad(&event.id), &json)?;
+    conn.execute(
+        "INSERT INTO consent_events (id, patient_id, submission_id, recorded_at, sealed_event) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![event.id, event.patient_id, event.submission_id, event.recorded_at, sealed],
+    )?;
+    Ok(())
+}
+
+fn consent_events(
+    conn: &Connection,
+    vault: &Vault,
+    sql: &str,
+    key: &str,
+) -> Result<Vec<ConsentEvent>, StoreError> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows: Vec<(String, Vec<u8>)> = stmt
+        .query_map([key], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    rows.iter()
+        .map(|(id, sealed)| {
+            let json = vault
+                .open(event_aad(id), sealed)
+                .map_err(|_| StoreError::Tampered)?;
+            let event: ConsentEvent = serde_json::from_slice(&json)?;
+            if &event.id != id {
+                return Err(StoreError::Tampered);
+            }
+            Ok(event)
+        })
+        .collect()
+}
+
+impl OpenStore {
+    /// Saves a completed form: the patient (new or returning), the sealed answers and signature,
+    /// and one consent event per decision, in one transaction committed with synchronous=FULL.
+    /// When this returns `Ok`, the submission survives a crash or power cut.
+    pub fn save_submission(
+        &mut self,
+        actor: &Actor,
+        submission: NewSubmission,
+        now: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
+        let at = now.to_rfc3339();
+        let submission_id = random_id()?;
+        let answers_json = Zeroizing::new(serde_json::to_vec(&submission.answers)?);
+        let sealed_answers = self
+            .vault()
+            .seal(aad("sealed_answers", &submission_id), &answers_json)?;
+        let signature_json = Zeroizing::new(serde_json::to_vec(&submission.signature)?);
+        let sealed_signature = self
+            .vault()
+            .seal(aad("sealed_signature", &submission_id), &signature_json)?;
+
+        let tx = self.conn().unchecked_transaction()?;
+        let patient_id = match &submission.patient {
+            PatientRef::New(identity) => insert_patient(&tx, self.vault(), identity, &at)?,
+            PatientRef::Returning {
+                patient_id,
+                corrected,
+            } => {
+                update_patient(&tx, self.vault(), patient_id, corrected.as_ref(), &at)?;
+                patient_id.clone()
+            }
+        };
+        tx.prepare_cached(
+            "INSERT INTO submissions (id, patient_id, staff_id, created_at, form_hash, notice_hash, language, sealed_answers, sealed_signature)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?
+        .execute(params![
+            submission_id,
+            patient_id,
+            actor.staff_id(),
+            at,
+            submission.form_hash,
+            submission.notice_hash,
+            submission.language,
+            sealed_answers,
+            sealed_signature
+        ])?;
+        for decision in &submission.consents {
+            let event = ConsentEvent {
+                id: random_id()?,
+                patient_id: patient_id.clone(),
+                submission_id: Some(submission_id.clone()),
+                item_id: decision.item_id.clone(),
+                decision: decision.decision,
+                text_hash: decision.text_hash.clone(),
+                text_version: decision.text_version.clone(),
+                language: decision.language.clone(),
+                recorded_at: at.clone(),
+                device_id: self.device_id().to_owned(),
+                signature_ref: Some(submission_id.clone()),
+            };
+            append_consent_event(&tx, self.vault(), &event)?;
+        }
+        audit::append(
+            &tx,
+            self.vault(),
+            &at,
+            actor.staff_id(),
+            AuditKind::SubmissionSaved,
+            &submission_id,
+        )?;
+        tx.commit()?;
+        Ok(submission_id)
+    }
+
+    /// Submissions saved since `since`, newest first: who, when, which consents. Any role. Logged.
+    pub fn submissions_since(
+        &self,
+        actor: &Actor,
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SubmissionSummary>, StoreError> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, patient_id, created_at, language, export_state FROM submissions WHERE created_at >= ?1 ORDER BY created_at DESC",
+        )?;
+        let rows: Vec<(String, String, String, String, String)> = stmt
+            .query_map([since.to_rfc3339()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (id, patient_id, created_at, language, export_state) in rows {
+            let identity = open_identity(self.conn(), self.vault(), &patient_id)?;
+            let events = consent_events(
+                self.conn(),
+                self.vault(),
+                "SELECT id, sealed_event FROM consent_events WHERE submission_id = ?1 ORDER BY seq",
+                &id,
+            )?;
+            out.push(SubmissionSummary {
+                patient_name: identity.display_name(),
+                consents: events
+                    .into_iter()
+                    .map(|e| (e.item_id, e.decision))
+                    .collect(),
+                id,
+                patient_id,
+                created_at,
+                language,
+                export_state,
+            });
+        }
+        self.record_event(actor.staff_id(), AuditKind::ListViewed, "submissions", now)?;
+        Ok(out)
+    }
+
+    /// A submission in full, with answers and signature. Clinicians and managers only; the
+    /// attempt by anyone else is refused before anything is opened. Logged.
+    pub fn read_medical(
+        &self,
+        actor: &Actor,
+        submission_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<MedicalRecord, StoreError> {
+        actor.require_medical()?;
+        let row = self.conn().query_row(
+            "SELECT patient_id, form_hash, notice_hash, language, created_at, sealed_answers, sealed_signature
+             FROM submissions WHERE id = ?1",
+            [submission_id],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, Vec<u8>>(5)?,
+                    r.get::<_, Vec<u8>>(6)?,
+                ))
+            },
+        );
+        let (
+            patient_id,
+            form_hash,
+            notice_hash,
+            language,
+            created_at,
+            sealed_answers,
+            sealed_signature,
+        ) = match row {
+            Ok(row) => row,
+            Err(rusqlite::Error::QueryReturnedNoRows) => return Err(StoreError::NotFound),
+            Err(e) => return Err(e.into()),
+        };
+        let answers_json = self
+            .vault()
+            .open(aad("sealed_answers", submission_id), &sealed_answers)
+            .map_err(|_| StoreError::Tampered)?;
+        let signature_json = self
+            .vault()
+            .open(aad("sealed_signature", submission_id), &sealed_signature)
+            .map_err(|_| StoreError::Tampered)?;
+        let record = MedicalRecord {
+            submission_id: submission_id.to_owned(),
+            identity: open_identity(self.conn(), self.vault(), &patient_id)?,
+            answers: serde_json::from_slice(&answers_json)?,
+            signature: serde_json::from_slice(&signature_json)?,
+            patient_id,
+            form_hash,
+            notice_hash,
+            language,
+            created_at,
+        };
+        self.record_event(
+            actor.staff_id(),
+            AuditKind::RecordViewed,
+            submission_id,
+            now,
+        )?;
+        Ok(record)
+    }
+
+    /// Every consent event of a patient, oldest first. Any role (consent state is not medical).
+    pub fn consent_history(
+        &self,
+        actor: &Actor,
+        patient_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ConsentEvent>, StoreError> {
+        let events = consent_events(
+            self.conn(),
+            self.vault(),
+            "SELECT id, sealed_event FROM consent_events WHERE patient_id = ?1 ORDER BY seq",
+            patient_id,
+        )?;
+        self.record_event(actor.staff_id(), AuditKind::RecordViewed, patient_id, now)?;
+        Ok(events)
+    }
+
+    /// Records a later consent decision (e.g. withdrawal of SMS marketing) as a new event.
+    pub fn record_consent(
+        &self,
+        actor: &Actor,
+        patient_id: &str,
+        decision: &ConsentDecision,
+        now: DateTime<Utc>,
+    ) -> Result<ConsentEvent, StoreError> {
+        let at = now.to_rfc3339();
+        let event = ConsentEvent {
+            id: random_id()?,
+            patient_id: patient_id.to_owned(),
+            submission_id: None,
+            item_id: decision.item_id.clone(),
+            decision: decision.decision,
+            text_hash: decision.text_hash.clone(),
+            text_version: decision.text_version.clone(),
+            language: decision.language.clone(),
+            recorded_at: at.clone(),
+            device_id: self.device_id().to_owned(),
+            signature_ref: None,
+        };
+        let tx = self.conn().unchecked_transaction()?;
+        append_consent_event(&tx, self.vault(), &event)?;
+        audit::append(
+            &tx,
+            self.vault(),
+            &at,
+            actor.staff_id(),
+            AuditKind::ConsentRecorded,
+            patient_id,
+        )?;
+        tx.commit()?;
+        Ok(event)
+    }
+
+    /// Submissions not yet delivered to the back office.
+    pub fn pending_count(&self) -> Result<i64, StoreError> {
+        Ok(self.conn().query_row(
+            "SELECT count(*) FROM submissions WHERE export_state != 'delivered'",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+}

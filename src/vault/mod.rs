@@ -1,0 +1,36 @@
+//! The vault: the one home of cryptography in intake-kiosk. Every call into `ring` lives here.
+//!
+//! Key hierarchy (see README "How data is protected"):
+//! - one random 256-bit data key (DEK) per installation, never stored in the clear;
+//! - the DEK is wrapped (AES-256-GCM) once per manager under a key derived from that manager's
+//!   own passphrase (PBKDF2-HMAC-SHA256, parameters stored with the wrap so they can be raised
+//!   later), and once under a random recovery key printed at setup and kept offline;
+//! - purpose keys are derived from the DEK with HKDF-SHA256 and distinct labels: field sealing,
+//!   blind index, audit MAC and the PIN pepper. A key is only ever used for its one purpose.
+//!
+//! Invariants kept here:
+//! - key material lives in [`SecretKey`] (zeroized on drop) or inside ring's key types, and no
+//!   type in this module implements `Debug`/`Display` that could print a secret;
+//! - every sealed value is bound by associated data to where it is stored ([`Aad`]): a ciphertext
+//!   moved to another table, column or row fails to open;
+//! - crypto failures carry no detail (one error variant each, as ring does).
+
+mod base32;
+mod digest;
+mod error;
+mod kdf;
+mod keys;
+mod pin;
+mod seal;
+mod secret;
+
+pub use digest::{content_hash, sha256};
+pub use error::VaultError;
+pub use kdf::KdfParams;
+pub use keys::{KeyWrap, RecoveryKey, Vault, WrapKind};
+pub use pin::PinHash;
+pub use seal::{Aad, SEAL_FORMAT_VERSION};
+pub use secret::{Passphrase, Pin, SecretKey, random_bytes, random_id};
+
+/// The shortest passphrase a manager may choose.
+pub const MIN_PASSPHRASE_CHARS: usize = 12;

@@ -1,0 +1,375 @@
+//! The vault and the store together: unlocking, recovery, re-wrapping, AAD binding, need-to-know,
+//! bad files, a full disk, migrations, and no plaintext on disk.
+
+mod common;
+
+use common::*;
+use intake_kiosk::staff::Role;
+use intake_kiosk::store::{OpenStore, Store, StoreError};
+use intake_kiosk::vault::{Passphrase, RecoveryKey, VaultError};
+
+fn close(clinic: Clinic) -> (Store, tempfile::TempDir, RecoveryKey) {
+    let store = clinic.store.close(None, t0()).expect("close");
+    (store, clinic.dir, clinic.recovery)
+}
+
+#[test]
+fn wrong_passphrase_is_refused_and_changes_nothing() {
+    let mut clinic = setup_clinic();
+    let clinician = sign_in(&mut clinic.store, Role::Clinician);
+    let id = clinic
+        .store
+        .save_submission(
+            &clinician,
+            submission("Ada", "Lovelace", "penicillin"),
+            t0(),
+        )
+        .expect("save");
+    let (store, dir, _) = close(clinic);
+    let wraps_before = store.key_wraps().expect("wraps");
+    let failure = OpenStore::unlock(store, &Passphrase::new("not the passphrase at all"), t0())
+        .expect_err("must refuse");
+    assert!(
+        matches!(
+            failure.error,
+            StoreError::Vault(VaultError::WrongPassphrase)
+        ),
+        "{:?}",
+        failure.error
+    );
+    assert_eq!(failure.store.key_wraps().expect("wraps"), wraps_before);
+    let (mut open, _) = OpenStore::unlock(failure.store, &Passphrase::new(PASSPHRASE), t0())
+        .expect("right passphrase");
+    let clinician = sign_in(&mut open, Role::Clinician);
+    assert_eq!(allergy_of(&open, &clinician, &id), "penicillin");
+    drop(dir);
+}
+
+#[test]
+fn recovery_key_opens_and_passphrase_change_keeps_records() {
+    let mut clinic = setup_clinic();
+    let manager = sign_in(&mut clinic.store, Role::Manager);
+    let id = clinic
+        .store
+        .save_submission(&manager, submission("Grace", "Hopper", "latex"), t0())
+        .expect("save");
+    let printed = clinic.recovery.to_printable().to_string();
+    let (store, _dir, _) = close(clinic);
+
+    // The manager forgot the passphrase: the printed recovery key opens the vault.
+    let typed = RecoveryKey::parse(&printed).expect("parse");
+    let mut open = OpenStore::unlock_with_recovery(store, &typed, t0()).expect("recovery opens");
+    let manager = sign_in(&mut open, Role::Manager);
+    open.change_passphrase(&manager, &Passphrase::new("a brand new passphrase"), t0())
+        .expect("change");
+    assert_eq!(allergy_of(&open, &manager, &id), "latex");
+    let store = open.close(Some(&manager), t0()).expect("close");
+
+    let failure = OpenStore::unlock(store, &Passphrase::new(PASSPHRASE), t0())
+        .expect_err("old passphrase no longer works");
+    let (mut open, _) = OpenStore::unlock(
+        failure.store,
+        &Passphrase::new("a brand new passphrase"),
+        t0(),
+    )
+    .expect("new one does");
+    let manager = sign_in(&mut open, Role::Manager);
+    assert_eq!(allergy_of(&open, &manager, &id), "latex");
+
+    let wrong = RecoveryKey::parse(&"0".repeat(52)).expect("well-formed");
+    let store = open.close(None, t0()).expect("close");
+    let failure = OpenStore::unlock_with_recovery(store, &wrong, t0()).expect_err("wrong key");
+    assert!(matches!(
+        failure.error,
+        StoreError::Vault(VaultError::WrongRecoveryKey)
+    ));
+}
+
+#[test]
+fn short_passphrase_is_refused_at_setup() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&db_path(&dir)).expect("open");
+    let err = OpenStore::setup(
+        store,
+        intake_kiosk::store::SetupRequest {
+            clinic_name: "C".into(),
+            manager_name: "M".into(),
+            manager_passphrase: Passphrase::new("short"),
+            manager_pin: intake_kiosk::vault::Pin::new(MANAGER_PIN),
+            staff: vec![],
+        },
+        t0(),
+    )
+    .err()
+    .expect("refused");
+    assert!(err.to_string().contains("at least 12"), "{err}");
+    let store = Store::open(&db_path(&dir)).expect("reopen");
+    assert!(
+        !store.is_set_up().expect("query"),
+        "a failed setup leaves nothing behind"
+    );
+}
+
+#[test]
+fn ciphertext_moved_to_another_row_fails_to_open() {
+    let mut clinic = setup_clinic();
+    let clinician = sign_in(&mut clinic.store, Role::Clinician);
+    let a = clinic
+        .store
+        .save_submission(&clinician, submission("Ann", "A", "nuts"), t0())
+        .expect("save a");
+    let b = clinic
+        .store
+        .save_submission(&clinician, submission("Bob", "B", "shellfish"), t0())
+        .expect("save b");
+    let (store, dir, _) = close(clinic);
+    drop(store);
+    {
+        let raw = rusqlite::Connection::open(db_path(&dir)).expect("raw open");
+        let sealed_a: Vec<u8> = raw
+            .query_row(
+                "SELECT sealed_answers FROM submissions WHERE id = ?1",
+                [&a],
+                |r| r.get(0),
+            )
+            .expect("a");
+        raw.execute(
+            "UPDATE submissions SET sealed_answers = ?1 WHERE id = ?2",
+            rusqlite::params![sealed_a, b],
+        )
+        .expect("swap into b");
+        // And a signature copied into the answers column of its own row.
+        raw.execute(
+            "UPDATE submissions SET sealed_answers = sealed_signature WHERE id = ?1",
+            [&a],
+        )
+        .expect("column swap");
+    }
+    let store = Store::open(&db_path(&dir)).expect("reopen");
+    let (mut open, _) =
+        OpenStore::unlock(store, &Passphrase::new(PASSPHRASE), t0()).expect("unlock");
+    let clinician = sign_in(&mut open, Role::Clinician);
+    assert!(matches!(
+        open.read_medical(&clinician, &b, t0()),
+        Err(StoreError::Tampered)
+    ));
+    assert!(matches!(
+        open.read_medical(&clinician, &a, t0()),
+        Err(StoreError::Tampered)
+    ));
+}
+
+#[test]
+fn need_to_know_is_enforced_by_the_store() {
+    let mut clinic = setup_clinic();
+    let reception = sign_in(&mut clinic.store, Role::Reception);
+    let clinician = sign_in(&mut clinic.store, Role::Clinician);
+    let manager = sign_in(&mut clinic.store, Role::Manager);
+    let id = clinic
+        .store
+        .save_submission(&reception, submission("Cy", "C", "aspirin"), t0())
+        .expect("reception may save");
+
+    assert!(matches!(
+        clinic.store.read_medical(&reception, &id, t0()),
+        Err(StoreError::Forbidden)
+    ));
+    assert!(matches!(
+        clinic.store.audit_entries(&reception, None, None),
+        Err(StoreError::Forbidden)
+    ));
+    assert_eq!(allergy_of(&clinic.store, &clinician, &id), "aspirin");
+    assert_eq!(allergy_of(&clinic.store, &manager, &id), "aspirin");
+
+    // Reception sees who and which consents, which is what the list holds — no answers.
+    let list = clinic
+        .store
+        .submissions_since(&reception, t0(), t0())
+        .expect("list");
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].patient_name, "Cy C");
+    assert_eq!(list[0].consents.len(), 2);
+
+    // Every view is audited with who and which record.
+    let entries = clinic
+        .store
+        .audit_entries(&manager, Some(&id), None)
+        .expect("audit");
+    let viewers: Vec<&str> = entries
+        .iter()
+        .filter(|e| e.kind == "record_viewed")
+        .map(|e| e.actor.as_str())
+        .collect();
+    assert_eq!(viewers, vec![clinician.staff_id(), manager.staff_id()]);
+}
+
+#[test]
+fn returning_patient_is_found_by_three_point_check_only() {
+    let mut clinic = setup_clinic();
+    let reception = sign_in(&mut clinic.store, Role::Reception);
+    clinic
+        .store
+        .save_submission(&reception, submission("José", "Núñez", "none"), t0())
+        .expect("save");
+    let mut same = identity("JOSE\u{301}", "nunez");
+    same.family_name = "NÚÑEZ".into();
+    assert!(
+        clinic
+            .store
+            .find_returning_patient(&reception, &same, t0())
+            .expect("lookup")
+            .is_some()
+    );
+    let mut other_postcode = identity("José", "Núñez");
+    other_postcode.postcode = "EC1A 1BB".into();
+    assert!(
+        clinic
+            .store
+            .find_returning_patient(&reception, &other_postcode, t0())
+            .expect("lookup")
+            .is_none()
+    );
+}
+
+#[test]
+fn a_file_that_is_not_ours_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let junk = dir.path().join("junk.sqlite3");
+    std::fs::write(
+        &junk,
+        b"this is a text file, not a database, with enough bytes to look like one",
+    )
+    .expect("write");
+    let before = std::fs::read(&junk).expect("read");
+    assert!(matches!(
+        Store::open(&junk),
+        Err(StoreError::NotADatabase { .. })
+    ));
+    assert_eq!(std::fs::read(&junk).expect("read"), before);
+
+    let foreign = dir.path().join("other.sqlite3");
+    {
+        let c = rusqlite::Connection::open(&foreign).expect("create");
+        c.execute_batch("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL); INSERT INTO invoices VALUES (1, 9.5);")
+            .expect("schema");
+    }
+    let before = std::fs::read(&foreign).expect("read");
+    assert!(matches!(
+        Store::open(&foreign),
+        Err(StoreError::Foreign { .. })
+    ));
+    assert_eq!(std::fs::read(&foreign).expect("read"), before);
+}
+
+#[test]
+fn a_corrupt_database_is_refused_and_left_untouched() {
+    let clinic = setup_clinic();
+    let (store, dir, _) = close(clinic);
+    drop(store);
+    let path = db_path(&dir);
+    let mut bytes = std::fs::read(&path).expect("read");
+    // Scribble over the middle of the second page onwards (b-tree pages), keep the header.
+    for b in bytes.iter_mut().skip(4096 + 8).take(3000) {
+        *b = 0xA5;
+    }
+    std::fs::write(&path, &bytes).expect("write");
+    let err = Store::open(&path).expect_err("refused");
+    assert!(
+        matches!(
+            err,
+            StoreError::Corrupt { .. } | StoreError::NotADatabase { .. }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(std::fs::read(&path).expect("read"), bytes, "never modified");
+}
+
+#[test]
+fn a_full_disk_fails_cleanly_and_loses_nothing() {
+    let mut clinic = setup_clinic();
+    let clinician = sign_in(&mut clinic.store, Role::Clinician);
+    let kept = clinic
+        .store
+        .save_submission(&clinician, submission("Kim", "K", "ibuprofen"), t0())
+        .expect("save");
+    clinic
+        .store
+        .store()
+        .set_page_limit(1)
+        .expect("cap at current size");
+    let mut big = submission("Lee", "L", &"x".repeat(200_000));
+    big.consents.push(common::consent(
+        "photo_website",
+        intake_kiosk::forms::Decision::Granted,
+    ));
+    let err = clinic
+        .store
+        .save_submission(&clinician, big, t0())
+        .expect_err("must fail");
+    assert!(matches!(err, StoreError::DiskFull), "{err:?}");
+    assert!(err.to_string().contains("disk is full"));
+    // Nothing half-written: the earlier submission is intact and the failed one left no trace.
+    assert_eq!(allergy_of(&clinic.store, &clinician, &kept), "ibuprofen");
+    assert_eq!(clinic.store.pending_count().expect("count"), 1);
+    assert_eq!(clinic.store.patient_count().expect("count"), 1);
+    assert_eq!(clinic.store.store().integrity_check().expect("check"), "ok");
+}
+
+#[test]
+fn migrations_run_twice_are_idempotent() {
+    let clinic = setup_clinic();
+    let (store, dir, _) = close(clinic);
+    let version = store.schema_version().expect("version");
+    assert!(version >= 1);
+    store.migrate_again().expect("again");
+    drop(store);
+    let store = Store::open(&db_path(&dir)).expect("reopen");
+    assert_eq!(store.schema_version().expect("version"), version);
+    assert!(store.is_set_up().expect("still set up"));
+}
+
+#[test]
+fn no_patient_value_reaches_the_files() {
+    let mut clinic = setup_clinic();
+    let clinician = sign_in(&mut clinic.store, Role::Clinician);
+    let canaries = [
+        "Zebediah",
+        "Quillfeather",
+        "CANARYALLERGY-peanut",
+        "canary-note-7731",
+    ];
+    let mut s = submission(canaries[0], canaries[1], canaries[2]);
+    s.answers.set(
+        "notes",
+        intake_kiosk::forms::AnswerValue::Text(canaries[3].into()),
+    );
+    clinic
+        .store
+        .save_submission(&clinician, s, t0())
+        .expect("save");
+    let _ = clinic.store.read_medical(
+        &clinician,
+        &clinic
+            .store
+            .submissions_since(&clinician, t0(), t0())
+            .expect("list")[0]
+            .id,
+        t0(),
+    );
+    // While open (the WAL holds the latest pages) and after closing.
+    for canary in canaries {
+        assert!(
+            files_containing(clinic.dir.path(), canary.as_bytes()).is_empty(),
+            "{canary} found while open"
+        );
+    }
+    let (store, dir, _) = close(clinic);
+    drop(store);
+    for canary in canaries
+        .iter()
+        .chain(["Maya Manager", "Rita Reception", "sw1a", "SW1A 1AA"].iter())
+    {
+        let hits = files_containing(dir.path(), canary.as_bytes());
+        assert!(hits.is_empty(), "{canary} found in {hits:?}");
+    }
+}
