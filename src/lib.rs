@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod forms;
+pub mod session;
 pub mod staff;
 pub mod store;
 pub mod vault;
