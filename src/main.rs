@@ -1,1 +1,87 @@
-fn main() {}
+//! intake-kiosk: parse the arguments, open the store, start the window.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use intake_kiosk::demo::{DEMO_PASSPHRASE, create_demo_clinic, demo_dir};
+use intake_kiosk::forms::FormDefinition;
+use intake_kiosk::kiosk::{Kiosk, Timeouts};
+use intake_kiosk::store::Store;
+use intake_kiosk::ui::{KioskUi, WorkMode};
+
+const USAGE: &str = "usage: intake-kiosk [--demo] [--data-dir DIR] [--windowed]
+  --demo        a ready demo clinic in a throwaway folder (staff and PINs in the README)
+  --data-dir    where the encrypted database lives (default: ~/.local/share/intake-kiosk)
+  --windowed    do not go full screen (development)";
+
+struct Args {
+    demo: bool,
+    data_dir: Option<PathBuf>,
+    windowed: bool,
+}
+
+fn parse_args() -> Result<Args> {
+    let mut args = Args {
+        demo: false,
+        data_dir: None,
+        windowed: false,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--demo" => args.demo = true,
+            "--windowed" => args.windowed = true,
+            "--data-dir" => {
+                args.data_dir = Some(it.next().context("--data-dir needs a folder")?.into())
+            }
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                std::process::exit(0);
+            }
+            other => bail!("unknown argument {other:?}\n{USAGE}"),
+        }
+    }
+    Ok(args)
+}
+
+fn default_data_dir() -> PathBuf {
+    std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("intake-kiosk")
+}
+
+fn main() -> Result<()> {
+    let args = parse_args()?;
+    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+        bail!(
+            "no display: intake-kiosk needs a graphical session (X11 or Wayland); under CI use xvfb-run"
+        );
+    }
+    let (store, demo_folder) = if args.demo {
+        let dir = demo_dir();
+        let store =
+            create_demo_clinic(&dir.join("kiosk.sqlite3")).context("creating the demo clinic")?;
+        (store, Some(dir))
+    } else {
+        let dir = args.data_dir.unwrap_or_else(default_data_dir);
+        let path = dir.join("kiosk.sqlite3");
+        (
+            Store::open(&path).with_context(|| format!("opening {}", path.display()))?,
+            None,
+        )
+    };
+    let mut kiosk = Kiosk::new(store, FormDefinition::built_in(), Timeouts::default())?;
+    if args.demo {
+        kiosk.unlock(DEMO_PASSPHRASE);
+    }
+    let ui = KioskUi::new(kiosk, WorkMode::Background).context("starting the window")?;
+    ui.set_full_screen(!args.windowed);
+    let result = ui.run().context("running the window");
+    drop(ui);
+    if let Some(dir) = demo_folder {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    result
+}

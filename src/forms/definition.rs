@@ -161,7 +161,9 @@ impl FormDefinition {
     pub fn is_visible(&self, question: &Question, answers: &Answers) -> bool {
         match &question.show_when {
             None => true,
-            Some(cond) => matches!(answers.get(&cond.question), Some(AnswerValue::YesNo(v)) if *v == cond.equals),
+            Some(cond) => {
+                matches!(answers.get(&cond.question), Some(AnswerValue::YesNo(v)) if *v == cond.equals)
+            }
         }
     }
 
@@ -172,34 +174,47 @@ impl FormDefinition {
             let answer = answers.get(&q.id);
             let blank = match answer {
                 None => true,
-                Some(AnswerValue::Text(t) | AnswerValue::Choice(t) | AnswerValue::Date(t)) => t.trim().is_empty(),
+                Some(AnswerValue::Text(t) | AnswerValue::Choice(t) | AnswerValue::Date(t)) => {
+                    t.trim().is_empty()
+                }
                 Some(AnswerValue::Choices(v)) => v.is_empty(),
                 Some(AnswerValue::YesNo(_) | AnswerValue::Number(_)) => false,
             };
             if blank {
                 if q.required {
-                    problems.push(FormProblem::Required { question: q.id.clone() });
+                    problems.push(FormProblem::Required {
+                        question: q.id.clone(),
+                    });
                 }
                 continue;
             }
             match (&q.kind, answer) {
-                (QuestionKind::Number, Some(AnswerValue::Number(n))) => {
-                    if q.min.is_some_and(|m| *n < m) || q.max.is_some_and(|m| *n > m) {
-                        problems.push(FormProblem::OutOfRange { question: q.id.clone() });
-                    }
+                (QuestionKind::Number, Some(AnswerValue::Number(n)))
+                    if q.min.is_some_and(|m| *n < m) || q.max.is_some_and(|m| *n > m) =>
+                {
+                    problems.push(FormProblem::OutOfRange {
+                        question: q.id.clone(),
+                    });
                 }
-                (QuestionKind::Number, _) => problems.push(FormProblem::NotANumber { question: q.id.clone() }),
-                (QuestionKind::Date, Some(AnswerValue::Date(d))) => {
-                    if super::identity::parse_date_of_birth(d).is_err() {
-                        problems.push(FormProblem::BadDate { question: q.id.clone() });
-                    }
+                (QuestionKind::Number, Some(AnswerValue::Number(_))) => {}
+                (QuestionKind::Number, _) => problems.push(FormProblem::NotANumber {
+                    question: q.id.clone(),
+                }),
+                (QuestionKind::Date, Some(AnswerValue::Date(d)))
+                    if super::identity::parse_date_of_birth(d).is_err() =>
+                {
+                    problems.push(FormProblem::BadDate {
+                        question: q.id.clone(),
+                    });
                 }
                 _ => {}
             }
         }
         for item in self.consents.iter().filter(|c| c.required) {
             if !granted(&item.id) {
-                problems.push(FormProblem::ConsentRequired { item: item.id.clone() });
+                problems.push(FormProblem::ConsentRequired {
+                    item: item.id.clone(),
+                });
             }
         }
         problems
@@ -215,20 +230,49 @@ mod tests {
     #[test]
     fn built_in_form_has_what_a_clinic_needs() {
         let f = FormDefinition::built_in();
-        for id in ["given_name", "family_name", "date_of_birth", "postcode", "allergies_any", "medications", "pregnant", "smoking", "sun_exposure", "gp_name"] {
+        for id in [
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "postcode",
+            "allergies_any",
+            "medications",
+            "pregnant",
+            "smoking",
+            "sun_exposure",
+            "gp_name",
+        ] {
             assert!(f.questions().any(|q| q.id == id), "{id}");
         }
         let consents: Vec<&str> = f.consents.iter().map(|c| c.id.as_str()).collect();
-        for id in ["treatment", "marketing_email", "marketing_sms", "marketing_whatsapp", "photo_clinical", "photo_website", "photo_social", "photo_print"] {
+        for id in [
+            "treatment",
+            "marketing_email",
+            "marketing_sms",
+            "marketing_whatsapp",
+            "photo_clinical",
+            "photo_website",
+            "photo_social",
+            "photo_print",
+        ] {
             assert!(consents.contains(&id), "{id}");
         }
-        assert!(f.consents.iter().all(|c| c.required == (c.id == "treatment")), "only treatment is required");
+        assert!(
+            f.consents
+                .iter()
+                .all(|c| c.required == (c.id == "treatment")),
+            "only treatment is required"
+        );
         for lang in &f.languages {
             for q in f.questions() {
                 assert!(q.label.contains_key(lang), "{} lacks {lang}", q.id);
             }
             for c in &f.consents {
-                assert!(c.text.contains_key(lang) && c.title.contains_key(lang), "{} lacks {lang}", c.id);
+                assert!(
+                    c.text.contains_key(lang) && c.title.contains_key(lang),
+                    "{} lacks {lang}",
+                    c.id
+                );
             }
         }
     }
@@ -247,16 +291,29 @@ mod tests {
     fn conditions_and_validation() {
         let f = FormDefinition::built_in();
         let mut answers = Answers::default();
-        let detail = f.questions().find(|q| q.id == "allergies_detail").expect("detail question");
+        let detail = f
+            .questions()
+            .find(|q| q.id == "allergies_detail")
+            .expect("detail question");
         assert!(!f.is_visible(detail, &answers));
         answers.set("allergies_any", AnswerValue::YesNo(true));
         assert!(f.is_visible(detail, &answers));
         let problems = f.validate(&answers, &|_| false);
-        assert!(problems.contains(&FormProblem::Required { question: "allergies_detail".into() }));
-        assert!(problems.contains(&FormProblem::ConsentRequired { item: "treatment".into() }));
-        assert!(problems.contains(&FormProblem::Required { question: "given_name".into() }));
+        assert!(problems.contains(&FormProblem::Required {
+            question: "allergies_detail".into()
+        }));
+        assert!(problems.contains(&FormProblem::ConsentRequired {
+            item: "treatment".into()
+        }));
+        assert!(problems.contains(&FormProblem::Required {
+            question: "given_name".into()
+        }));
         // Refusing marketing and photos never blocks: only treatment is checked.
         let problems = f.validate(&answers, &|item| item == "treatment");
-        assert!(!problems.iter().any(|p| matches!(p, FormProblem::ConsentRequired { .. })));
+        assert!(
+            !problems
+                .iter()
+                .any(|p| matches!(p, FormProblem::ConsentRequired { .. }))
+        );
     }
 }

@@ -6,6 +6,6 @@ pub mod definition;
 pub mod identity;
 
 pub use answers::{AnswerValue, Answers, Signature};
-pub use definition::{ConsentItem, FormDefinition, FormProblem, Question, QuestionKind, tr};
 pub use consent::{ConsentDecision, ConsentEvent, Decision, current_state};
+pub use definition::{ConsentItem, FormDefinition, FormProblem, Question, QuestionKind, tr};
 pub use identity::{IdentityError, PatientIdentity};

@@ -95,7 +95,11 @@ pub struct Session {
 impl Session {
     pub fn new(set_up: bool) -> Session {
         Session {
-            screen: if set_up { Screen::Closed } else { Screen::FirstRun },
+            screen: if set_up {
+                Screen::Closed
+            } else {
+                Screen::FirstRun
+            },
             form_dirty: false,
             countdown: false,
             pin_prompt: false,

@@ -7,7 +7,11 @@ fn at(screen: Screen) -> Session {
         Screen::Closed => &[],
         Screen::Locked => &[Event::PassphraseAccepted],
         Screen::StaffHome => &[Event::PassphraseAccepted, Event::PinAccepted],
-        Screen::Handover => &[Event::PassphraseAccepted, Event::PinAccepted, Event::StartHandover],
+        Screen::Handover => &[
+            Event::PassphraseAccepted,
+            Event::PinAccepted,
+            Event::StartHandover,
+        ],
         Screen::HandBack => &[
             Event::PassphraseAccepted,
             Event::PinAccepted,
@@ -46,7 +50,11 @@ fn only_the_passphrase_opens_a_closed_kiosk() {
     for e in all_events() {
         let mut s = at(Screen::Closed);
         s.handle(e);
-        let expected = if e == Event::PassphraseAccepted { Screen::Locked } else { Screen::Closed };
+        let expected = if e == Event::PassphraseAccepted {
+            Screen::Locked
+        } else {
+            Screen::Closed
+        };
         assert_eq!(s.screen(), expected, "{e:?}");
     }
 }
@@ -59,8 +67,14 @@ fn idle_in_staff_screens_locks_and_in_handover_wipes() {
 
     let mut s = at(Screen::Handover);
     s.handle(Event::PatientInput);
-    assert_eq!(s.handle(Event::IdleWarning), vec![Effect::ShowCountdown(true)]);
-    assert_eq!(s.handle(Event::StillHere), vec![Effect::ShowCountdown(false)]);
+    assert_eq!(
+        s.handle(Event::IdleWarning),
+        vec![Effect::ShowCountdown(true)]
+    );
+    assert_eq!(
+        s.handle(Event::StillHere),
+        vec![Effect::ShowCountdown(false)]
+    );
     s.handle(Event::IdleWarning);
     let fx = s.handle(Event::IdleTimeout);
     assert!(fx.contains(&Effect::WipeForm));
@@ -70,7 +84,14 @@ fn idle_in_staff_screens_locks_and_in_handover_wipes() {
 
 #[test]
 fn close_requests_are_refused_everywhere() {
-    for screen in [Screen::FirstRun, Screen::Closed, Screen::Locked, Screen::StaffHome, Screen::Handover, Screen::HandBack] {
+    for screen in [
+        Screen::FirstRun,
+        Screen::Closed,
+        Screen::Locked,
+        Screen::StaffHome,
+        Screen::Handover,
+        Screen::HandBack,
+    ] {
         let mut s = at(screen);
         assert_eq!(s.handle(Event::CloseRequested), vec![Effect::RefuseClose]);
         assert_eq!(s.screen(), screen);
@@ -81,7 +102,11 @@ fn close_requests_are_refused_everywhere() {
 fn a_pin_in_handover_counts_only_through_the_staff_prompt() {
     let mut s = at(Screen::Handover);
     s.handle(Event::PinAccepted);
-    assert_eq!(s.screen(), Screen::Handover, "no prompt open: a stray PIN event does nothing");
+    assert_eq!(
+        s.screen(),
+        Screen::Handover,
+        "no prompt open: a stray PIN event does nothing"
+    );
     s.handle(Event::StaffButton);
     assert!(s.pin_prompt());
     s.handle(Event::PinRejected);
@@ -124,7 +149,12 @@ fn all_events() -> Vec<Event> {
 /// the session, so checking each (session, event) pair once per layer checks every sequence.
 /// `check(before, event, after)` is called for every transition reached. Returns how many
 /// sequences were covered.
-fn explore(start: Session, depth: u32, events: &[Event], mut check: impl FnMut(Session, Event, Session)) -> u128 {
+fn explore(
+    start: Session,
+    depth: u32,
+    events: &[Event],
+    mut check: impl FnMut(Session, Event, Session),
+) -> u128 {
     use std::collections::HashMap;
     let mut layer: HashMap<Session, u128> = HashMap::from([(start, 1)]);
     for _ in 0..depth {
@@ -146,13 +176,25 @@ fn explore(start: Session, depth: u32, events: &[Event], mut check: impl FnMut(S
 /// Handover: the kiosk stays on patient screens, and once it leaves Handover the form is blank.
 #[test]
 fn no_sequence_without_a_pin_leaves_the_patient_screens() {
-    let patient_events: Vec<Event> = all_events().into_iter().filter(|e| *e != Event::PinAccepted).collect();
-    let covered = explore(at(Screen::Handover), 8, &patient_events, |before, e, after| {
-        assert!(after.screen().is_patient_facing(), "{e:?} from {before:?} reached {:?}", after.screen());
-        if after.screen() != Screen::Handover {
-            assert!(!after.form_dirty(), "answers survived leaving the handover");
-        }
-    });
+    let patient_events: Vec<Event> = all_events()
+        .into_iter()
+        .filter(|e| *e != Event::PinAccepted)
+        .collect();
+    let covered = explore(
+        at(Screen::Handover),
+        8,
+        &patient_events,
+        |before, e, after| {
+            assert!(
+                after.screen().is_patient_facing(),
+                "{e:?} from {before:?} reached {:?}",
+                after.screen()
+            );
+            if after.screen() != Screen::Handover {
+                assert!(!after.form_dirty(), "answers survived leaving the handover");
+            }
+        },
+    );
     assert_eq!(covered, (patient_events.len() as u128).pow(8));
 }
 
@@ -168,7 +210,10 @@ fn every_way_out_of_handover_is_a_correct_pin() {
             assert_eq!(after.screen(), Screen::StaffHome);
             assert!(!after.form_dirty());
         }
-        if e == Event::StartHandover && after.screen() == Screen::Handover && before.screen() != Screen::Handover {
+        if e == Event::StartHandover
+            && after.screen() == Screen::Handover
+            && before.screen() != Screen::Handover
+        {
             assert_eq!(before.screen(), Screen::StaffHome);
             assert!(!after.form_dirty(), "a new handover starts blank");
         }

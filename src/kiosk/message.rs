@@ -1,0 +1,88 @@
+//! Messages for people, as kinds. The UI turns each kind into translated words (ui/messages);
+//! no raw error text ever reaches the screen.
+
+use chrono::Utc;
+
+use crate::staff::Lockout;
+use crate::store::{SignInError, StoreError};
+use crate::vault::VaultError;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Message {
+    WrongPassphrase,
+    WrongRecoveryKey,
+    PassphraseTooShort,
+    PassphraseMismatch,
+    NamesMissing,
+    PinNotAllowed,
+    WrongPin { tries_before_pause: u32 },
+    Wait { seconds: i64 },
+    AccountLocked,
+    DiskFull,
+    ReadOnly,
+    StorageProblem,
+    PatientFound,
+    PatientNotFound,
+    LookupIncomplete,
+    StaffAdded,
+    NotAllowed,
+}
+
+impl Message {
+    /// The kind name the UI looks up, and its one argument.
+    pub fn kind_and_arg(&self) -> (&'static str, String) {
+        match self {
+            Message::WrongPassphrase => ("wrong-passphrase", String::new()),
+            Message::WrongRecoveryKey => ("wrong-recovery", String::new()),
+            Message::PassphraseTooShort => ("passphrase-short", String::new()),
+            Message::PassphraseMismatch => ("passphrase-mismatch", String::new()),
+            Message::NamesMissing => ("names-missing", String::new()),
+            Message::PinNotAllowed => ("pin-rule", String::new()),
+            Message::WrongPin { tries_before_pause } => {
+                ("wrong-pin", tries_before_pause.to_string())
+            }
+            Message::Wait { seconds } => ("wait", seconds.to_string()),
+            Message::AccountLocked => ("locked", String::new()),
+            Message::DiskFull => ("disk-full", String::new()),
+            Message::ReadOnly => ("read-only", String::new()),
+            Message::StorageProblem => ("storage", String::new()),
+            Message::PatientFound => ("patient-found", String::new()),
+            Message::PatientNotFound => ("patient-not-found", String::new()),
+            Message::LookupIncomplete => ("lookup-incomplete", String::new()),
+            Message::StaffAdded => ("staff-added", String::new()),
+            Message::NotAllowed => ("not-allowed", String::new()),
+        }
+    }
+
+    pub fn from_store(e: &StoreError) -> Message {
+        match e {
+            StoreError::DiskFull => Message::DiskFull,
+            StoreError::ReadOnly => Message::ReadOnly,
+            StoreError::Forbidden => Message::NotAllowed,
+            StoreError::Vault(VaultError::PassphraseTooShort { .. }) => Message::PassphraseTooShort,
+            StoreError::Vault(VaultError::WrongPassphrase) => Message::WrongPassphrase,
+            _ => Message::StorageProblem,
+        }
+    }
+
+    pub fn from_sign_in(e: &SignInError) -> Message {
+        match e {
+            SignInError::WrongPin { failures, lockout } => match lockout {
+                Lockout::Locked => Message::AccountLocked,
+                Lockout::WaitUntil(until) => Message::Wait {
+                    seconds: (*until - Utc::now()).num_seconds().max(1),
+                },
+                Lockout::Open => Message::WrongPin {
+                    tries_before_pause: 3u32.saturating_sub(*failures),
+                },
+            },
+            SignInError::Wait { until } => Message::Wait {
+                seconds: (*until - Utc::now()).num_seconds().max(1),
+            },
+            SignInError::Locked => Message::AccountLocked,
+            SignInError::PinRule(_) => Message::PinNotAllowed,
+            SignInError::UnknownStaff => Message::NotAllowed,
+            SignInError::Store(s) => Message::from_store(s),
+        }
+    }
+}

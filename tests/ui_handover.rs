@@ -1,0 +1,257 @@
+//! The whole day through the UI, headless, as a person would: set up, open, PIN, hand over, fill,
+//! consent, sign, submit, hand back, PIN, see the form listed. Then the escape attempts and the
+//! idle wipe. One #[test]: mock time may be initialised once per process.
+
+mod ui_common;
+
+use std::time::Duration;
+
+use i_slint_backend_testing::AccessibleRole;
+use intake_kiosk::forms::Decision;
+use intake_kiosk::staff::Role;
+use intake_kiosk::store::{OpenStore, Store};
+use intake_kiosk::ui::{HomeAdapter, Screen};
+use intake_kiosk::vault::{Passphrase, Pin};
+use slint::ComponentHandle;
+use slint::platform::{Key, WindowEvent};
+use ui_common::*;
+
+const PASSPHRASE: &str = "a long clinic passphrase";
+
+fn set_up(ui: &intake_kiosk::ui::KioskUi) {
+    assert_eq!(screen(ui), Screen::FirstRun);
+    type_into(ui, "Clinic name", "Glow Skin Clinic");
+    type_into(ui, "Manager's name", "Maya Manager");
+    type_into(ui, "Manager's PIN (6+ digits)", "402718");
+    type_into(ui, "Passphrase", PASSPHRASE);
+    type_into(ui, "Passphrase again", "a different passphrase");
+    click(ui, "Create the kiosk");
+    assert_eq!(
+        screen(ui),
+        Screen::FirstRun,
+        "mismatched passphrases are refused"
+    );
+    type_into(ui, "Passphrase again", PASSPHRASE);
+    type_into(ui, "Clinician's name", "Chris Clinician");
+    type_into(ui, "Clinician's PIN", "918273");
+    type_into(ui, "Receptionist's name", "Rita Reception");
+    type_into(ui, "Receptionist's PIN", "560193");
+    click(ui, "Create the kiosk");
+    assert_eq!(screen(ui), Screen::RecoveryKey);
+    click(ui, "I have written it down");
+    assert_eq!(screen(ui), Screen::Locked);
+}
+
+fn fill_form(ui: &intake_kiosk::ui::KioskUi, given: &str, allergy: &str) {
+    assert_eq!(screen(ui), Screen::Handover);
+    click(ui, "Next"); // past the privacy notice
+    type_into(ui, "First name *", given);
+    type_into(ui, "Last name *", "Lovelace");
+    type_into(ui, "Date of birth (YYYY-MM-DD) *", "1985-12-10");
+    type_into(ui, "Postcode *", "SW1A 1AA");
+    click(ui, "Next");
+    click(ui, "Do you have any medical conditions?: No");
+    click(ui, "Are you pregnant or breastfeeding?: No");
+    click(ui, "Skin conditions: Eczema");
+    click(ui, "Next");
+    click(
+        ui,
+        "Do you have any allergies (medicines, food, products, latex)?: Yes",
+    );
+    type_into(ui, "What are you allergic to, and what happens? *", allergy);
+    click(ui, "Next");
+}
+
+fn to_consents(ui: &intake_kiosk::ui::KioskUi) {
+    for _ in 0..3 {
+        click(ui, "Next"); // medications, lifestyle, GP
+    }
+}
+
+#[test]
+fn a_day_at_the_kiosk() {
+    i_slint_backend_testing::init_integration_test_with_mock_time();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("kiosk.sqlite3");
+    let ui = new_kiosk(&db);
+    set_up(&ui);
+
+    // Wrong PIN first, then the right one.
+    enter_pin(&ui, "Chris Clinician", "111222");
+    assert_eq!(screen(&ui), Screen::Locked);
+    enter_pin(&ui, "Chris Clinician", "918273");
+    assert_eq!(screen(&ui), Screen::StaffHome);
+
+    click(&ui, "Hand over for a new patient");
+    fill_form(&ui, "Ada", "Penicillin: rash");
+    to_consents(&ui);
+
+    // Every consent is its own box and starts unticked.
+    let boxes = all_with_role(&ui, AccessibleRole::Checkbox);
+    assert_eq!(boxes.len(), 8, "{boxes:?}");
+    assert!(
+        boxes.iter().all(|(_, ticked)| !ticked),
+        "pre-ticked: {boxes:?}"
+    );
+    click(&ui, "Next");
+    click(&ui, "Submit");
+    assert_eq!(
+        screen(&ui),
+        Screen::Handover,
+        "no treatment consent, no signature: refused"
+    );
+    assert!(
+        !ui.window
+            .global::<intake_kiosk::ui::HandoverAdapter>()
+            .get_problems()
+            .is_empty()
+    );
+    // The kiosk took the patient back to the consents; tick treatment and SMS only.
+    click(&ui, "Consent to assessment and treatment");
+    click(&ui, "Offers and news by SMS text message");
+    assert!(checked(&ui, "Consent to assessment and treatment"));
+    assert!(!checked(&ui, "Offers and news by email"));
+    click(&ui, "Next");
+    ElementHandleExt::click_signature(&ui);
+    click(&ui, "Submit");
+    assert_eq!(screen(&ui), Screen::HandBack);
+
+    // Escape attempts on the hand-back screen change nothing.
+    try_to_escape(&ui);
+    assert_eq!(screen(&ui), Screen::HandBack);
+
+    enter_pin(&ui, "Chris Clinician", "918273");
+    assert_eq!(screen(&ui), Screen::StaffHome);
+    assert!(
+        exists(&ui, "Ada Lovelace", AccessibleRole::ListItem),
+        "the submission is listed"
+    );
+    assert!(ui.window.global::<HomeAdapter>().get_may_see_medical());
+
+    // A second handover: escape attempts, then the patient walks away and the form is wiped.
+    click(&ui, "Hand over for a new patient");
+    click(&ui, "Next");
+    type_into(&ui, "First name *", "Grace");
+    try_to_escape(&ui);
+    assert_eq!(screen(&ui), Screen::Handover);
+    for _ in 0..89 {
+        i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(1));
+    }
+    assert!(
+        !ui.window
+            .global::<intake_kiosk::ui::HandoverAdapter>()
+            .get_countdown_visible()
+    );
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(1));
+    assert!(
+        ui.window
+            .global::<intake_kiosk::ui::HandoverAdapter>()
+            .get_countdown_visible(),
+        "warning at 90 s"
+    );
+    for _ in 0..31 {
+        i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(1));
+    }
+    assert_eq!(screen(&ui), Screen::HandBack, "idle too long: hand back");
+    assert!(!exists(&ui, "First name *", AccessibleRole::TextInput));
+    enter_pin(&ui, "Rita Reception", "560193");
+    assert_eq!(screen(&ui), Screen::StaffHome);
+    assert!(
+        !ui.window.global::<HomeAdapter>().get_may_see_medical(),
+        "reception: no medical view"
+    );
+    click(&ui, "Hand over for a new patient");
+    click(&ui, "Next");
+    assert_eq!(
+        field_value(&ui, "First name *"),
+        "",
+        "the next handover starts blank"
+    );
+
+    // Staff end a handover only through the PIN prompt.
+    click(&ui, "Staff only");
+    enter_pin(&ui, "Rita Reception", "560193");
+    assert_eq!(screen(&ui), Screen::StaffHome);
+    click(&ui, "Lock now");
+    assert_eq!(screen(&ui), Screen::Locked);
+    drop(ui);
+
+    // What was stored: one submission, each consent its own event, sealed.
+    let store = Store::open(&db).expect("reopen");
+    let (mut store, _) =
+        OpenStore::unlock(store, &Passphrase::new(PASSPHRASE), chrono::Utc::now()).expect("unlock");
+    let clinician_id = store
+        .list_staff(chrono::Utc::now())
+        .expect("staff")
+        .into_iter()
+        .find(|m| m.role == Role::Clinician)
+        .expect("clinician")
+        .id;
+    let clinician = store
+        .sign_in(&clinician_id, &Pin::new("918273"), chrono::Utc::now())
+        .expect("sign in");
+    let list = store
+        .submissions_since(
+            &clinician,
+            chrono::Utc::now() - chrono::Duration::days(1),
+            chrono::Utc::now(),
+        )
+        .expect("list");
+    assert_eq!(list.len(), 1, "the wiped form was never saved");
+    let history = store
+        .consent_history(&clinician, &list[0].patient_id, chrono::Utc::now())
+        .expect("history");
+    assert_eq!(history.len(), 8);
+    let granted: Vec<&str> = history
+        .iter()
+        .filter(|e| e.decision == Decision::Granted)
+        .map(|e| e.item_id.as_str())
+        .collect();
+    assert_eq!(granted, vec!["treatment", "marketing_sms"]);
+    let record = store
+        .read_medical(&clinician, &list[0].id, chrono::Utc::now())
+        .expect("medical");
+    assert!(
+        matches!(record.answers.get("allergies_detail"), Some(intake_kiosk::forms::AnswerValue::Text(t)) if t == "Penicillin: rash")
+    );
+    assert!(!record.signature.is_empty());
+    assert_eq!(record.identity.given_name, "Ada");
+}
+
+fn try_to_escape(ui: &intake_kiosk::ui::KioskUi) {
+    let w = ui.window.window();
+    for key in [Key::Escape, Key::Tab, Key::F4] {
+        w.dispatch_event(WindowEvent::KeyPressed { text: key.into() });
+        w.dispatch_event(WindowEvent::KeyReleased { text: key.into() });
+    }
+    // Alt+F4 and Ctrl+W as a keyboard sends them: modifier down, key, modifier up.
+    for (modifier, key) in [
+        (Key::Alt, slint::SharedString::from(Key::F4)),
+        (Key::Control, "w".into()),
+        (Key::Meta, "d".into()),
+    ] {
+        w.dispatch_event(WindowEvent::KeyPressed {
+            text: modifier.into(),
+        });
+        w.dispatch_event(WindowEvent::KeyPressed { text: key.clone() });
+        w.dispatch_event(WindowEvent::KeyReleased { text: key });
+        w.dispatch_event(WindowEvent::KeyReleased {
+            text: modifier.into(),
+        });
+    }
+    w.dispatch_event(WindowEvent::CloseRequested);
+}
+
+/// Drawing on the signature pad: a tap at its centre.
+struct ElementHandleExt;
+impl ElementHandleExt {
+    fn click_signature(ui: &intake_kiosk::ui::KioskUi) {
+        let pad = i_slint_backend_testing::ElementHandle::find_by_accessible_label(
+            &ui.window,
+            "Signature pad",
+        )
+        .next()
+        .expect("signature pad");
+        pad.mock_single_click(slint::platform::PointerEventButton::Left);
+    }
+}
