@@ -1,1 +1,231 @@
-fn main() {}
+//! Figures for the vault and the store (prints, never asserts): passphrase unlock, PIN check,
+//! seal/open throughput, submit latency next to a bare synchronous=FULL insert of the same bytes,
+//! and the returning-patient look-up among 100,000 patients. `cargo bench --bench vault_store`.
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use intake_kiosk::forms::{
+    AnswerValue, Answers, ConsentDecision, Decision, PatientIdentity, Signature,
+};
+use intake_kiosk::store::{NewSubmission, OpenStore, PatientRef, SetupRequest, Store};
+use intake_kiosk::vault::{Aad, Passphrase, Pin, Vault};
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort();
+    let idx = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[idx]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn identity(i: usize) -> PatientIdentity {
+    let mut p = PatientIdentity::default();
+    p.given_name = format!("Given{i}");
+    p.family_name = format!("Family{}", i * 7919 % 100_003);
+    p.date_of_birth = format!("19{:02}-{:02}-{:02}", 40 + i % 60, 1 + i % 12, 1 + i % 28);
+    p.postcode = format!("AB{} {}CD", i % 100, i % 10);
+    p.email = format!("p{i}@example.org");
+    p
+}
+
+fn submission(i: usize) -> NewSubmission {
+    let mut answers = Answers::default();
+    answers.set(
+        "allergies_detail",
+        AnswerValue::Text("penicillin: hives; latex: itching ".repeat(20)),
+    );
+    answers.set(
+        "medications",
+        AnswerValue::Text("isotretinoin 20 mg daily; vitamin D ".repeat(20)),
+    );
+    answers.set("pregnant", AnswerValue::YesNo(false));
+    NewSubmission {
+        patient: PatientRef::New(identity(i)),
+        answers,
+        signature: Signature {
+            svg_path: "M 10 10 L 20 30 ".repeat(100),
+        },
+        consents: [
+            "treatment",
+            "marketing_email",
+            "marketing_sms",
+            "photo_website",
+        ]
+        .iter()
+        .map(|item| ConsentDecision {
+            item_id: (*item).into(),
+            decision: Decision::Granted,
+            text_hash: "sha256:00".into(),
+            text_version: "1".into(),
+            language: "en".into(),
+        })
+        .collect(),
+        form_hash: "sha256:form".into(),
+        notice_hash: "sha256:notice".into(),
+        language: "en".into(),
+    }
+}
+
+fn main() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("bench.sqlite3");
+    let store = Store::open(&path).expect("open");
+    let setup = OpenStore::setup(
+        store,
+        SetupRequest {
+            clinic_name: "Bench".into(),
+            manager_name: "M".into(),
+            manager_passphrase: Passphrase::new("bench passphrase 123"),
+            manager_pin: Pin::new("402718"),
+            staff: vec![],
+        },
+        Utc::now(),
+    )
+    .expect("setup");
+    let mut store = setup.store.close(None, Utc::now()).expect("close");
+
+    // 1. Passphrase unlock (PBKDF2-HMAC-SHA256, 600,000 iterations).
+    let mut unlocks = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        let (o, _) = OpenStore::unlock(store, &Passphrase::new("bench passphrase 123"), Utc::now())
+            .expect("unlock");
+        unlocks.push(t.elapsed());
+        store = o.close(None, Utc::now()).expect("close");
+    }
+    println!(
+        "passphrase unlock: median {:.1} ms (5 runs)",
+        ms(percentile(&mut unlocks, 0.5))
+    );
+    let (mut open, manager_id) =
+        OpenStore::unlock(store, &Passphrase::new("bench passphrase 123"), Utc::now())
+            .expect("unlock");
+
+    // 2. PIN check.
+    let mut pins = Vec::new();
+    let mut actor = None;
+    for _ in 0..5 {
+        let t = Instant::now();
+        actor = Some(
+            open.sign_in(&manager_id, &Pin::new("402718"), Utc::now())
+                .expect("pin"),
+        );
+        pins.push(t.elapsed());
+    }
+    let actor = actor.expect("signed in");
+    println!(
+        "PIN check (sign-in incl. durable counter writes): median {:.1} ms",
+        ms(percentile(&mut pins, 0.5))
+    );
+
+    // 3. Seal / open throughput, 4 KiB records.
+    let vault = Vault::create().expect("vault");
+    let record = vec![0x5a_u8; 4096];
+    let aad = Aad {
+        table: "submissions",
+        column: "sealed_answers",
+        row_id: "0123456789abcdef0123456789abcdef",
+    };
+    let n = 100_000;
+    let t = Instant::now();
+    let mut sealed = Vec::new();
+    for _ in 0..n {
+        sealed = vault.seal(aad, &record).expect("seal");
+    }
+    let seal_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    for _ in 0..n {
+        let _ = vault.open(aad, &sealed).expect("open");
+    }
+    let open_s = t.elapsed().as_secs_f64();
+    println!(
+        "seal 4 KiB: {:.0} records/s ({:.0} MB/s); open: {:.0} records/s ({:.0} MB/s)",
+        n as f64 / seal_s,
+        n as f64 * 4096.0 / seal_s / 1e6,
+        n as f64 / open_s,
+        n as f64 * 4096.0 / open_s / 1e6
+    );
+
+    // 4. Submit latency (validate is in the controller; here seal + durable commit) vs bare insert.
+    let rounds = 300;
+    let mut submits = Vec::new();
+    for i in 0..rounds {
+        let s = submission(i);
+        let t = Instant::now();
+        open.save_submission(&actor, s, Utc::now()).expect("save");
+        submits.push(t.elapsed());
+    }
+    let raw_path = dir.path().join("bare.sqlite3");
+    let raw = rusqlite::Connection::open(&raw_path).expect("bare");
+    raw.execute_batch(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;
+         CREATE TABLE t (id INTEGER PRIMARY KEY, patient BLOB, answers BLOB, signature BLOB, consents BLOB);",
+    )
+    .expect("bare schema");
+    let answers_len = serde_json::to_vec(&submission(0).answers)
+        .expect("json")
+        .len()
+        + 29;
+    let mut bare = Vec::new();
+    for _ in 0..rounds {
+        let t = Instant::now();
+        let tx = raw.unchecked_transaction().expect("tx");
+        tx.execute(
+            "INSERT INTO t (patient, answers, signature, consents) VALUES (?1, ?2, ?3, ?4)",
+            rusqlite::params![
+                vec![1u8; 200],
+                vec![2u8; answers_len],
+                vec![3u8; 1650],
+                vec![4u8; 4 * 250]
+            ],
+        )
+        .expect("insert");
+        tx.commit().expect("commit");
+        bare.push(t.elapsed());
+    }
+    let (s50, s99) = (
+        percentile(&mut submits, 0.5),
+        percentile(&mut submits, 0.99),
+    );
+    let (b50, b99) = (percentile(&mut bare, 0.5), percentile(&mut bare, 0.99));
+    println!(
+        "submit (seal + durable commit, {rounds} runs): p50 {:.3} ms, p99 {:.3} ms; bare synchronous=FULL insert of the same bytes: p50 {:.3} ms, p99 {:.3} ms; ratio p50 {:.2}x (target <= 1.5x)",
+        ms(s50),
+        ms(s99),
+        ms(b50),
+        ms(b99),
+        s50.as_secs_f64() / b50.as_secs_f64()
+    );
+
+    // 5. Returning-patient look-up among 100,000 patients (blind index, plus its audit entry).
+    let total = 100_000;
+    let t = Instant::now();
+    for chunk in (0..total).collect::<Vec<_>>().chunks(10_000) {
+        let ids: Vec<PatientIdentity> = chunk.iter().map(|i| identity(*i)).collect();
+        open.insert_patients(&actor, &ids, Utc::now())
+            .expect("insert");
+    }
+    println!(
+        "inserted {} patients in {:.1} s",
+        open.patient_count().expect("count"),
+        t.elapsed().as_secs_f64()
+    );
+    let mut lookups = Vec::new();
+    for k in 0..1000 {
+        let who = identity((k * 7_919) % total);
+        let t = Instant::now();
+        let found = open
+            .find_returning_patient(&actor, &who, Utc::now())
+            .expect("lookup");
+        lookups.push(t.elapsed());
+        assert!(found.is_some(), "bench data must be found");
+    }
+    println!(
+        "look-up among 100,000 patients (incl. durable audit entry): p50 {:.3} ms, p99 {:.3} ms (target p99 <= 20 ms)",
+        ms(percentile(&mut lookups, 0.5)),
+        ms(percentile(&mut lookups, 0.99))
+    );
+}

@@ -52,6 +52,45 @@ fn default_data_dir() -> PathBuf {
         .join("intake-kiosk")
 }
 
+/// For benches/startup.sh: prints the wall-clock time of the first frame and, two seconds later,
+/// the process's proportional set size, then leaves the event loop.
+fn startup_probe(ui: &KioskUi) {
+    use slint::ComponentHandle;
+    fn report_first_frame() {
+        let ns = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        println!("first-frame-unix-ns={ns}");
+    }
+    let mut reported = false;
+    let notifier = ui.window.window().set_rendering_notifier(move |state, _| {
+        if !reported && matches!(state, slint::RenderingState::AfterRendering) {
+            reported = true;
+            report_first_frame();
+        }
+    });
+    if notifier.is_err() {
+        // The software renderer has no notifier: the first event-loop turn follows the first paint.
+        slint::Timer::single_shot(std::time::Duration::ZERO, report_first_frame);
+    }
+    slint::Timer::single_shot(std::time::Duration::from_secs(2), || {
+        let pss = std::fs::read_to_string("/proc/self/smaps_rollup")
+            .ok()
+            .and_then(|s| s.lines().find(|l| l.starts_with("Pss:")).map(str::to_owned))
+            .unwrap_or_default();
+        println!(
+            "{}",
+            pss.split_whitespace()
+                .take(2)
+                .collect::<Vec<_>>()
+                .join("-kib=")
+                .replace("Pss:", "pss")
+        );
+        let _ = slint::quit_event_loop();
+    });
+}
+
 fn main() -> Result<()> {
     let args = parse_args()?;
     if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
@@ -78,6 +117,9 @@ fn main() -> Result<()> {
     }
     let ui = KioskUi::new(kiosk, WorkMode::Background).context("starting the window")?;
     ui.set_full_screen(!args.windowed);
+    if std::env::var_os("INTAKE_KIOSK_STARTUP_PROBE").is_some() {
+        startup_probe(&ui);
+    }
     let result = ui.run().context("running the window");
     drop(ui);
     if let Some(dir) = demo_folder {

@@ -221,7 +221,10 @@ impl Kiosk {
                     if was == Screen::Handover && event == Event::IdleTimeout {
                         self.audit(AuditKind::HandoverWiped, "");
                     }
-                    self.form = FormState::blank(&self.staff_language, None);
+                    // The language is the patient's choice, not their data: the hand-back screen
+                    // stays in it so they can read "please hand the tablet back".
+                    let language = std::mem::take(&mut self.form.language);
+                    self.form = FormState::blank(&language, None);
                 }
                 Effect::BlankForm => {
                     let returning = self.returning.take();

@@ -141,11 +141,8 @@ pub(super) fn append(
     subject: &str,
 ) -> Result<(), StoreError> {
     let last: Option<(i64, Vec<u8>)> = conn
-        .query_row(
-            "SELECT seq, tag FROM audit_log ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .prepare_cached("SELECT seq, tag FROM audit_log ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let (seq, previous_tag) = match last {
         Some((seq, tag)) => (seq + 1, tag),
@@ -159,10 +156,8 @@ pub(super) fn append(
         subject: subject.to_owned(),
     };
     let tag = vault.audit_tag(&previous_tag, &content(&entry));
-    conn.execute(
-        "INSERT INTO audit_log (seq, at, actor, kind, subject, tag) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![seq, at, actor, entry.kind, subject, &tag[..]],
-    )?;
+    conn.prepare_cached("INSERT INTO audit_log (seq, at, actor, kind, subject, tag) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+        .execute(params![seq, at, actor, entry.kind, subject, &tag[..]])?;
     Ok(())
 }
 

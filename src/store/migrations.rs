@@ -54,9 +54,11 @@ pub(super) const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX submissions_created ON submissions (created_at);
     CREATE INDEX submissions_patient ON submissions (patient_id);
+    -- Rowids only grow here (append-only, never deleted but by erasure), so no AUTOINCREMENT;
+    -- the 128-bit random id needs no UNIQUE index. Both would cost a B-tree write per submit.
     CREATE TABLE consent_events (
-        seq               INTEGER PRIMARY KEY AUTOINCREMENT,
-        id                TEXT NOT NULL UNIQUE,
+        seq               INTEGER PRIMARY KEY,
+        id                TEXT NOT NULL,
         patient_id        TEXT NOT NULL REFERENCES patients (id),
         submission_id     TEXT REFERENCES submissions (id),
         recorded_at       TEXT NOT NULL,

@@ -37,11 +37,11 @@ pub(super) fn insert_patient(
     let (lookup, name_dob) = indexes(vault, identity)?;
     let json = zeroize::Zeroizing::new(serde_json::to_vec(identity)?);
     let sealed = vault.seal(identity_aad(&id), &json)?;
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO patients (id, lookup_index, name_dob_index, sealed_identity, created_at, last_visit_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-        params![id, &lookup[..], &name_dob[..], sealed, at],
-    )?;
+    )?
+    .execute(params![id, &lookup[..], &name_dob[..], sealed, at])?;
     Ok(id)
 }
 

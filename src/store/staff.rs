@@ -116,7 +116,7 @@ impl OpenStore {
     /// Active staff, names opened, for the PIN screen.
     pub fn list_staff(&self, now: DateTime<Utc>) -> Result<Vec<StaffMember>, StoreError> {
         let mut stmt = self.conn().prepare(
-            "SELECT id, role, sealed_name, failed_pins, last_failed_at FROM staff WHERE active = 1 ORDER BY created_at, id",
+            "SELECT id, role, sealed_name, failed_pins, last_failed_at FROM staff WHERE active = 1 ORDER BY rowid",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok((

@@ -81,10 +81,10 @@ pub(super) fn append_consent_event(
 ) -> Result<(), StoreError> {
     let json = serde_json::to_vec(event)?;
     let sealed = vault.seal(event_aad(&event.id), &json)?;
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO consent_events (id, patient_id, submission_id, recorded_at, sealed_event) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![event.id, event.patient_id, event.submission_id, event.recorded_at, sealed],
-    )?;
+    )?
+    .execute(params![event.id, event.patient_id, event.submission_id, event.recorded_at, sealed])?;
     Ok(())
 }
 

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Launch-to-first-frame time and memory (PSS) of the release kiosk at 1280x800 under Xvfb with a
+# window manager, with the encrypted store opened (created, then reopened) and the form loaded.
+# Prints medians of N runs; no assertions. Needs xvfb and matchbox-window-manager.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${RUNS:-5}
+cargo build --release --quiet
+bin=target/release/intake-kiosk
+data=$(mktemp -d)
+trap 'rm -rf "$data"' EXIT
+measure() {
+  xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
+    matchbox-window-manager -use_titlebar no >/dev/null 2>&1 &
+    sleep 0.5
+    start=$(date +%s%N)
+    out=$(INTAKE_KIOSK_STARTUP_PROBE=1 '"$bin"' --data-dir '"$data"' 2>/dev/null)
+    frame=$(echo "$out" | sed -n "s/^first-frame-unix-ns=//p")
+    pss=$(echo "$out" | sed -n "s/^pss-kib=//p")
+    echo "$(( (frame - start) / 1000000 )) $pss"'
+}
+times=(); mems=()
+for i in $(seq "$runs"); do
+  read -r ms kib < <(measure)
+  times+=("$ms"); mems+=("$kib")
+  echo "run $i: first frame ${ms} ms, PSS $((kib / 1024)) MiB"
+done
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+echo "median first frame: $(median "${times[@]}") ms (target <= 50 ms)"
+echo "median PSS: $(( $(median "${mems[@]}") / 1024 )) MiB (target <= 25 MB)"

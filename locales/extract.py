@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""Extracts every @tr("…") from ui/**/*.slint with its component as msgctxt (what Slint looks up),
+writes locales/intake-kiosk.pot, and merges it into each locales/<lang>/LC_MESSAGES/intake-kiosk.po,
+keeping existing translations. Optional: a Python file defining T = {english: (fr, es, de)} as argv[1]
+fills entries that are still empty. Run it after changing strings in ui/."""
+import glob, os, re, sys
+
+LANGS = ["fr", "es", "de"]
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+def esc(s):
+    return s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+def extract():
+    entries = []
+    for path in sorted(glob.glob(os.path.join(ROOT, "ui", "**", "*.slint"), recursive=True)):
+        src = open(path, encoding="utf-8").read()
+        scopes = [(m.start(), m.group(2)) for m in re.finditer(r"^(export\s+)?(?:component|global)\s+(\w+)", src, re.M)]
+        for m in re.finditer(r'@tr\("((?:[^"\\]|\\.)*)"', src):
+            ctx = [name for at, name in scopes if at < m.start()][-1]
+            msgid = m.group(1).encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
+            if (ctx, msgid) not in entries:
+                entries.append((ctx, msgid))
+    return entries
+
+def read_po(path):
+    found = {}
+    if not os.path.exists(path):
+        return found
+    ctx = msgid = None
+    for line in open(path, encoding="utf-8"):
+        for key in ("msgctxt", "msgid", "msgstr"):
+            if line.startswith(key + " "):
+                value = line[len(key) + 1:].strip()[1:-1].replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")
+                if key == "msgctxt": ctx = value
+                elif key == "msgid": msgid = value
+                elif ctx is not None: found[(ctx, msgid)] = value
+    return found
+
+def main():
+    extra = {}
+    if len(sys.argv) > 1:
+        scope = {}
+        exec(open(sys.argv[1], encoding="utf-8").read(), scope)
+        extra = scope["T"]
+    entries = extract()
+    header = ('msgid ""\nmsgstr ""\n"Project-Id-Version: intake-kiosk\\n"\n"PO-Revision-Date: 2026-11-23\\n"\n'
+              '"Last-Translator: intake-kiosk developers\\n"\n"Language-Team: intake-kiosk\\n"\n"MIME-Version: 1.0\\n"\n'
+              '"Content-Type: text/plain; charset=UTF-8\\n"\n"Content-Transfer-Encoding: 8bit\\n"\n')
+    with open(os.path.join(HERE, "intake-kiosk.pot"), "w", encoding="utf-8") as pot:
+        pot.write(header + "\n")
+        for ctx, msgid in entries:
+            pot.write(f'msgctxt "{esc(ctx)}"\nmsgid "{esc(msgid)}"\nmsgstr ""\n\n')
+    for i, lang in enumerate(LANGS):
+        path = os.path.join(HERE, lang, "LC_MESSAGES", "intake-kiosk.po")
+        old = read_po(path)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as po:
+            po.write(header + f'"Language: {lang}\\n"\n\n')
+            for ctx, msgid in entries:
+                text = old.get((ctx, msgid)) or (extra[msgid][i] if msgid in extra else "")
+                po.write(f'msgctxt "{esc(ctx)}"\nmsgid "{esc(msgid)}"\nmsgstr "{esc(text)}"\n\n')
+    print(f"{len(entries)} strings")
+
+main()
