@@ -128,6 +128,24 @@ fn a_day_at_the_kiosk() {
     );
     assert!(ui.window.global::<HomeAdapter>().get_may_see_medical());
 
+    // The same patient comes back: all three details must match (case, spacing, accents aside).
+    type_into(&ui, "First name", "ada");
+    type_into(&ui, "Last name", "LOVELACE");
+    type_into(&ui, "Date of birth (YYYY-MM-DD)", "1985-12-10");
+    type_into(&ui, "Postcode", "EC1A 1BB");
+    click(&ui, "Find patient");
+    assert!(
+        !exists(&ui, "Hand over for this patient", AccessibleRole::Button),
+        "wrong postcode: no match"
+    );
+    type_into(&ui, "Postcode", "sw1a1aa");
+    click(&ui, "Find patient");
+    click(&ui, "Hand over for this patient");
+    assert_eq!(screen(&ui), Screen::Handover);
+    click(&ui, "Staff only");
+    enter_pin(&ui, "Chris Clinician", "918273");
+    assert_eq!(screen(&ui), Screen::StaffHome);
+
     // A second handover: escape attempts, then the patient walks away and the form is wiped.
     click(&ui, "Hand over for a new patient");
     click(&ui, "Next");

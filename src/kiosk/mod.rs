@@ -19,6 +19,7 @@ pub use message::Message;
 use crate::forms::{ConsentDecision, Decision, FormDefinition, FormProblem};
 use crate::session::{Effect, Event, Screen, Session};
 use crate::staff::{Lockout, Role};
+use crate::store::KioskRecords;
 use crate::store::{
     Actor, AuditKind, NewSubmission, OpenStore, PatientRef, SetupRequest, StaffMember, Store,
     StoreError, SubmissionSummary,
@@ -45,7 +46,8 @@ impl Default for Timeouts {
 
 enum Backend {
     Closed(Store),
-    Open(Box<OpenStore>),
+    /// The vault is open. Behind the records trait so the controller runs against a fake too.
+    Open(Box<dyn KioskRecords + Send>),
     /// Only between taking the store out and putting it back inside one call.
     Moving,
 }
@@ -108,6 +110,40 @@ impl Kiosk {
             actor_name: String::new(),
             clinic_name,
             staff: Vec::new(),
+            pin_staff: None,
+            pin_digits: Zeroizing::new(String::new()),
+            form: FormState::blank("en", None),
+            message: None,
+            pin_message: None,
+            recovery_key: None,
+            returning: None,
+            lookup_message: None,
+            todays: Vec::new(),
+            idle_secs: 0,
+            staff_language: "en".into(),
+            form_revision: 0,
+        })
+    }
+
+    /// A kiosk already open for the day over any records (tests use the in-memory fake).
+    pub fn with_open_records(
+        records: Box<dyn KioskRecords + Send>,
+        clinic_name: &str,
+        definition: FormDefinition,
+        timeouts: Timeouts,
+    ) -> Result<Kiosk, StoreError> {
+        let staff = records.list_staff(now())?;
+        let mut session = Session::new(true);
+        session.handle(Event::PassphraseAccepted);
+        Ok(Kiosk {
+            session,
+            backend: Backend::Open(records),
+            definition,
+            timeouts,
+            actor: None,
+            actor_name: String::new(),
+            clinic_name: clinic_name.to_owned(),
+            staff,
             pin_staff: None,
             pin_digits: Zeroizing::new(String::new()),
             form: FormState::blank("en", None),
@@ -191,16 +227,16 @@ impl Kiosk {
 
     // ----- plumbing ----------------------------------------------------------------------
 
-    fn open_store(&self) -> Option<&OpenStore> {
+    fn open_store(&self) -> Option<&(dyn KioskRecords + Send)> {
         match &self.backend {
-            Backend::Open(s) => Some(s),
+            Backend::Open(s) => Some(s.as_ref()),
             _ => None,
         }
     }
 
-    fn open_store_mut(&mut self) -> Option<&mut OpenStore> {
+    fn open_store_mut(&mut self) -> Option<&mut (dyn KioskRecords + Send)> {
         match &mut self.backend {
-            Backend::Open(s) => Some(s),
+            Backend::Open(s) => Some(s.as_mut()),
             _ => None,
         }
     }
@@ -255,14 +291,14 @@ impl Kiosk {
     fn drop_keys(&mut self) {
         let actor = self.actor.clone();
         if let Backend::Open(open) = std::mem::replace(&mut self.backend, Backend::Moving) {
-            let open = *open;
-            let path = open.store().path().to_owned();
+            let path = open.data_path();
             self.backend = match open.close(actor.as_ref(), now()) {
-                Ok(store) => Backend::Closed(store),
+                Ok(Some(store)) => Backend::Closed(store),
+                Ok(None) => Backend::Moving,
                 // The audit write failed: reopen closed so the keys are gone all the same.
-                Err(_) => Store::open(&path)
-                    .map(Backend::Closed)
-                    .unwrap_or(Backend::Moving),
+                Err(_) => path
+                    .and_then(|p| Store::open(&p).ok())
+                    .map_or(Backend::Moving, Backend::Closed),
             };
         }
         self.staff.clear();
@@ -803,8 +839,11 @@ impl Kiosk {
     pub fn data_path(&self) -> Option<PathBuf> {
         match &self.backend {
             Backend::Closed(s) => Some(s.path().to_owned()),
-            Backend::Open(s) => Some(s.store().path().to_owned()),
+            Backend::Open(s) => s.data_path(),
             Backend::Moving => None,
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

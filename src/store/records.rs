@@ -1,11 +1,13 @@
 //! The narrow interface the kiosk's controllers use, so they can be tested against an in-memory
 //! fake as well as the real sealed store.
 
+use std::path::PathBuf;
+
 use chrono::{DateTime, Utc};
 
 use super::{
-    Actor, AuditKind, NewSubmission, OpenStore, PatientRef, SignInError, StaffMember, StoreError,
-    SubmissionSummary,
+    Actor, AuditKind, NewSubmission, OpenStore, PatientRef, SignInError, StaffMember, Store,
+    StoreError, SubmissionSummary,
 };
 use crate::forms::{Decision, PatientIdentity};
 use crate::staff::{Lockout, LockoutPolicy, Role};
@@ -45,6 +47,22 @@ pub trait KioskRecords {
         subject: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
+    fn add_staff(
+        &mut self,
+        actor: &Actor,
+        name: &str,
+        role: Role,
+        pin: &Pin,
+        now: DateTime<Utc>,
+    ) -> Result<String, SignInError>;
+    /// Closes for the day: drops the keys. The real store hands back the closed database.
+    fn close(
+        self: Box<Self>,
+        actor: Option<&Actor>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Store>, StoreError>;
+    /// Where the records live on disk, if anywhere.
+    fn data_path(&self) -> Option<PathBuf>;
 }
 
 impl KioskRecords for OpenStore {
@@ -92,7 +110,30 @@ impl KioskRecords for OpenStore {
     ) -> Result<(), StoreError> {
         OpenStore::record_event(self, actor, kind, subject, now)
     }
+    fn add_staff(
+        &mut self,
+        actor: &Actor,
+        name: &str,
+        role: Role,
+        pin: &Pin,
+        now: DateTime<Utc>,
+    ) -> Result<String, SignInError> {
+        OpenStore::add_staff(self, actor, name, role, pin, now)
+    }
+    fn close(
+        self: Box<Self>,
+        actor: Option<&Actor>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Store>, StoreError> {
+        OpenStore::close(*self, actor, now).map(Some)
+    }
+    fn data_path(&self) -> Option<PathBuf> {
+        Some(self.store().path().to_owned())
+    }
 }
+
+/// The fake's record of audit events: (actor, kind, subject), in order.
+pub type EventLog = std::sync::Arc<std::sync::Mutex<Vec<(String, AuditKind, String)>>>;
 
 /// An in-memory stand-in for controller tests: same rules for PINs, lockout and need-to-know,
 /// no disk and no crypto. PINs are held as given; never use it for real data.
@@ -100,7 +141,8 @@ impl KioskRecords for OpenStore {
 pub struct MemoryRecords {
     staff: Vec<(StaffMember, String)>,
     submissions: Vec<(String, DateTime<Utc>, NewSubmission)>,
-    pub events: std::cell::RefCell<Vec<(String, AuditKind, String)>>,
+    /// What the controller recorded, in order.
+    pub events: EventLog,
 }
 
 impl MemoryRecords {
@@ -127,6 +169,11 @@ impl MemoryRecords {
 
     pub fn saved(&self) -> &[(String, DateTime<Utc>, NewSubmission)] {
         &self.submissions
+    }
+
+    /// A handle on the saved submissions' count that stays valid after the fake is boxed.
+    pub fn event_log(&self) -> EventLog {
+        self.events.clone()
     }
 }
 
@@ -229,8 +276,43 @@ impl KioskRecords for MemoryRecords {
         _now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.events
-            .borrow_mut()
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .push((actor.to_owned(), kind, subject.to_owned()));
         Ok(())
+    }
+
+    fn add_staff(
+        &mut self,
+        actor: &Actor,
+        name: &str,
+        role: Role,
+        pin: &Pin,
+        _now: DateTime<Utc>,
+    ) -> Result<String, SignInError> {
+        actor.require_manager()?;
+        crate::staff::check_new_pin(pin.expose())?;
+        let id = format!("staff-{}", self.staff.len());
+        let member = StaffMember {
+            id: id.clone(),
+            name: name.to_owned(),
+            role,
+            lockout: Lockout::Open,
+            failed_pins: 0,
+        };
+        self.staff.push((member, pin.expose().to_owned()));
+        Ok(id)
+    }
+
+    fn close(
+        self: Box<Self>,
+        _actor: Option<&Actor>,
+        _now: DateTime<Utc>,
+    ) -> Result<Option<Store>, StoreError> {
+        Ok(None)
+    }
+
+    fn data_path(&self) -> Option<PathBuf> {
+        None
     }
 }
