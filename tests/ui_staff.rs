@@ -2,6 +2,9 @@
 
 mod ui_common;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
 use i_slint_backend_testing::{AccessibleRole, ElementQuery};
 use intake_kiosk::ui::{KioskUi, PinAdapter, Screen};
 use slint::ComponentHandle;
@@ -70,6 +73,57 @@ fn wrong_pins_bring_a_delay_and_targets_are_large() {
             .get_status()
             .contains("wait")
     );
+
+    // Let each delay pass (the kiosk's clock moves on an hour per try): the 10th wrong PIN locks
+    // the account, and then even the right PIN is refused, a day later too.
+    let offset = Arc::new(AtomicI64::new(0));
+    let clock_offset = offset.clone();
+    ui.with_kiosk(|k| {
+        k.set_clock(Arc::new(move || {
+            chrono::Utc::now() + chrono::Duration::seconds(clock_offset.load(Ordering::SeqCst))
+        }))
+    });
+    for _ in 4..=10 {
+        offset.fetch_add(3600, Ordering::SeqCst);
+        enter_pin(&ui, "Rita (reception)", "999990");
+    }
+    offset.fetch_add(86_400, Ordering::SeqCst);
+    enter_pin(&ui, "Rita (reception) · locked", "560193");
+    assert_eq!(screen(&ui), Screen::Locked);
+    let status = ui.window.global::<PinAdapter>().get_status().to_string();
+    assert!(
+        status.contains("locked"),
+        "locked after ten wrong PINs: {status:?}"
+    );
+
+    // The manager lifts it from staff home with their passphrase; then Rita's PIN works again.
+    enter_pin(&ui, "Maya (manager)", "402718");
+    assert_eq!(screen(&ui), Screen::StaffHome);
+    type_into(
+        &ui,
+        "Your passphrase, to unlock Rita (reception)",
+        "wrong passphrase!!",
+    );
+    click(&ui, "Unlock Rita (reception)");
+    assert!(
+        exists(&ui, "Unlock Rita (reception)", AccessibleRole::Button),
+        "a wrong passphrase unlocks nothing"
+    );
+    type_into(
+        &ui,
+        "Your passphrase, to unlock Rita (reception)",
+        intake_kiosk::demo::DEMO_PASSPHRASE,
+    );
+    click(&ui, "Unlock Rita (reception)");
+    assert!(!exists(
+        &ui,
+        "Unlock Rita (reception)",
+        AccessibleRole::Button
+    ));
+    click(&ui, "Lock now");
+    enter_pin(&ui, "Rita (reception)", "560193");
+    assert_eq!(screen(&ui), Screen::StaffHome);
+    click(&ui, "Lock now");
 
     // Another member of staff is not affected.
     enter_pin(&ui, "Chris (clinician)", "918273");

@@ -1,7 +1,7 @@
 //! Messages for people, as kinds. The UI turns each kind into translated words (ui/messages);
 //! no raw error text ever reaches the screen.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use crate::staff::Lockout;
 use crate::store::{SignInError, StoreError};
@@ -25,6 +25,7 @@ pub enum Message {
     PatientNotFound,
     LookupIncomplete,
     StaffAdded,
+    StaffUnlocked,
     NotAllowed,
 }
 
@@ -50,6 +51,7 @@ impl Message {
             Message::PatientNotFound => ("patient-not-found", String::new()),
             Message::LookupIncomplete => ("lookup-incomplete", String::new()),
             Message::StaffAdded => ("staff-added", String::new()),
+            Message::StaffUnlocked => ("staff-unlocked", String::new()),
             Message::NotAllowed => ("not-allowed", String::new()),
         }
     }
@@ -65,19 +67,20 @@ impl Message {
         }
     }
 
-    pub fn from_sign_in(e: &SignInError) -> Message {
+    /// `now` is the controller's clock, against which a lockout's end is measured.
+    pub fn from_sign_in(e: &SignInError, now: DateTime<Utc>) -> Message {
         match e {
             SignInError::WrongPin { failures, lockout } => match lockout {
                 Lockout::Locked => Message::AccountLocked,
                 Lockout::WaitUntil(until) => Message::Wait {
-                    seconds: (*until - Utc::now()).num_seconds().max(1),
+                    seconds: (*until - now).num_seconds().max(1),
                 },
                 Lockout::Open => Message::WrongPin {
                     tries_before_pause: 3u32.saturating_sub(*failures),
                 },
             },
             SignInError::Wait { until } => Message::Wait {
-                seconds: (*until - Utc::now()).num_seconds().max(1),
+                seconds: (*until - now).num_seconds().max(1),
             },
             SignInError::Locked => Message::AccountLocked,
             SignInError::PinRule(_) => Message::PinNotAllowed,

@@ -87,10 +87,15 @@ pub struct Kiosk {
     staff_language: String,
     /// Bumped whenever the handover page must be redrawn (step, language, visibility, problems).
     pub form_revision: u64,
+    clock: Clock,
 }
 
-fn now() -> DateTime<Utc> {
-    Utc::now()
+/// Where the controller reads the time. The wall clock in the app; tests move it forward to
+/// let lockout delays pass.
+pub type Clock = std::sync::Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+fn wall_clock() -> Clock {
+    std::sync::Arc::new(Utc::now)
 }
 
 impl Kiosk {
@@ -122,6 +127,7 @@ impl Kiosk {
             idle_secs: 0,
             staff_language: "en".into(),
             form_revision: 0,
+            clock: wall_clock(),
         })
     }
 
@@ -132,7 +138,7 @@ impl Kiosk {
         definition: FormDefinition,
         timeouts: Timeouts,
     ) -> Result<Kiosk, StoreError> {
-        let staff = records.list_staff(now())?;
+        let staff = records.list_staff(Utc::now())?;
         let mut session = Session::new(true);
         session.handle(Event::PassphraseAccepted);
         Ok(Kiosk {
@@ -156,7 +162,17 @@ impl Kiosk {
             idle_secs: 0,
             staff_language: "en".into(),
             form_revision: 0,
+            clock: wall_clock(),
         })
+    }
+
+    /// Replaces the clock (tests).
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.clock = clock;
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
     }
 
     // ----- what the UI shows -------------------------------------------------------------
@@ -245,7 +261,7 @@ impl Kiosk {
         if let (Some(store), Some(actor)) = (self.open_store(), self.actor.as_ref()) {
             // An audit write that fails (disk full) must not trap a patient in a screen; the
             // failure itself shows on the next save, which fails the same way.
-            let _ = store.record_event(actor.staff_id(), kind, subject, now());
+            let _ = store.record_event(actor.staff_id(), kind, subject, self.now());
         }
     }
 
@@ -292,7 +308,7 @@ impl Kiosk {
         let actor = self.actor.clone();
         if let Backend::Open(open) = std::mem::replace(&mut self.backend, Backend::Moving) {
             let path = open.data_path();
-            self.backend = match open.close(actor.as_ref(), now()) {
+            self.backend = match open.close(actor.as_ref(), self.now()) {
                 Ok(Some(store)) => Backend::Closed(store),
                 Ok(None) => Backend::Moving,
                 // The audit write failed: reopen closed so the keys are gone all the same.
@@ -307,7 +323,7 @@ impl Kiosk {
 
     fn refresh_staff(&mut self) {
         if let Some(store) = self.open_store() {
-            match store.list_staff(now()) {
+            match store.list_staff(self.now()) {
                 Ok(list) => self.staff = list,
                 Err(e) => self.message = Some(Message::from_store(&e)),
             }
@@ -323,8 +339,8 @@ impl Kiosk {
             .and_hms_opt(0, 0, 0)
             .and_then(|t| t.and_local_timezone(Local).earliest())
             .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_else(now);
-        match store.submissions_since(actor, midnight, now()) {
+            .unwrap_or_else(|| self.now());
+        match store.submissions_since(actor, midnight, self.now()) {
             Ok(list) => self.todays = list,
             Err(e) => self.message = Some(Message::from_store(&e)),
         }
@@ -365,7 +381,7 @@ impl Kiosk {
             return;
         };
         let path = store.path().to_owned();
-        match OpenStore::setup(store, request, now()) {
+        match OpenStore::setup(store, request, self.now()) {
             Ok(result) => {
                 self.clinic_name = form.clinic.trim().to_owned();
                 self.recovery_key = Some(Zeroizing::new(
@@ -377,7 +393,7 @@ impl Kiosk {
                 self.refresh_staff();
             }
             Err(e) => {
-                self.message = Some(Message::from_sign_in(&e));
+                self.message = Some(Message::from_sign_in(&e, self.now()));
                 // Setup consumed the store; it wrote nothing (one transaction), so reopen it.
                 self.backend = Store::open(&path)
                     .map(Backend::Closed)
@@ -392,8 +408,9 @@ impl Kiosk {
 
     /// Opens for the day. Slow (key derivation): call off the UI thread.
     pub fn unlock(&mut self, passphrase: &str) {
+        let now = self.now();
         self.unlock_with(|store| {
-            OpenStore::unlock(store, &Passphrase::new(passphrase), now()).map(|(open, _)| open)
+            OpenStore::unlock(store, &Passphrase::new(passphrase), now).map(|(open, _)| open)
         });
     }
 
@@ -405,7 +422,8 @@ impl Kiosk {
                 return;
             }
         };
-        self.unlock_with(|store| OpenStore::unlock_with_recovery(store, &key, now()));
+        let now = self.now();
+        self.unlock_with(|store| OpenStore::unlock_with_recovery(store, &key, now));
     }
 
     fn unlock_with(
@@ -462,6 +480,7 @@ impl Kiosk {
 
     /// Checks the PIN. Slow (key derivation): call off the UI thread.
     pub fn pin_submit(&mut self) {
+        let now = self.now();
         let pin_allowed = match self.screen() {
             Screen::Locked | Screen::HandBack => true,
             Screen::Handover => self.session.pin_prompt(),
@@ -475,7 +494,7 @@ impl Kiosk {
         let Some(store) = self.open_store_mut() else {
             return;
         };
-        match store.sign_in(&staff_id, &pin, now()) {
+        match store.sign_in(&staff_id, &pin, now) {
             Ok(actor) => {
                 let was_patient_facing = self.screen().is_patient_facing();
                 if was_patient_facing && self.screen() == Screen::Handover {
@@ -494,7 +513,7 @@ impl Kiosk {
                 self.refresh_today();
             }
             Err(e) => {
-                self.pin_message = Some(Message::from_sign_in(&e));
+                self.pin_message = Some(Message::from_sign_in(&e, now));
                 self.apply(Event::PinRejected);
                 self.refresh_staff();
             }
@@ -538,7 +557,7 @@ impl Kiosk {
             self.lookup_message = Some(Message::LookupIncomplete);
             return;
         }
-        match store.find_returning_patient(actor, &identity, now()) {
+        match store.find_returning_patient(actor, &identity, self.now()) {
             Ok(Some(id)) => {
                 self.returning = Some(id);
                 self.lookup_message = Some(Message::PatientFound);
@@ -559,6 +578,25 @@ impl Kiosk {
         }
     }
 
+    /// Lifts a staff member's PIN lockout (managers, with their passphrase). Slow (key derivation).
+    pub fn unlock_staff(&mut self, staff_id: &str, passphrase: &str) {
+        let now = self.now();
+        if !self.actor.as_ref().is_some_and(|a| a.role().may_manage()) {
+            self.message = Some(Message::NotAllowed);
+            return;
+        }
+        let Some(store) = self.open_store_mut() else {
+            return;
+        };
+        match store.reset_lockout(&Passphrase::new(passphrase), staff_id, now) {
+            Ok(()) => {
+                self.message = Some(Message::StaffUnlocked);
+                self.refresh_staff();
+            }
+            Err(e) => self.message = Some(Message::from_store(&e)),
+        }
+    }
+
     pub fn close_for_day(&mut self) {
         if self.screen() == Screen::StaffHome
             && self.actor.as_ref().is_some_and(|a| a.role().may_manage())
@@ -569,6 +607,7 @@ impl Kiosk {
 
     /// Adds a clinician or receptionist (managers only). Slow (PIN hashing).
     pub fn add_staff(&mut self, name: &str, role: &str, pin: &str) {
+        let now = self.now();
         let Some(actor) = self.actor.clone() else {
             return;
         };
@@ -583,12 +622,12 @@ impl Kiosk {
         let Some(store) = self.open_store_mut() else {
             return;
         };
-        match store.add_staff(&actor, name.trim(), role, &Pin::new(pin), now()) {
+        match store.add_staff(&actor, name.trim(), role, &Pin::new(pin), now) {
             Ok(_) => {
                 self.message = Some(Message::StaffAdded);
                 self.refresh_staff();
             }
-            Err(e) => self.message = Some(Message::from_sign_in(&e)),
+            Err(e) => self.message = Some(Message::from_sign_in(&e, now)),
         }
     }
 
@@ -690,6 +729,7 @@ impl Kiosk {
     /// Validates and saves. On success the form is wiped and the HandBack screen shows.
     /// Slow (sealing, durable commit): call off the UI thread.
     pub fn submit(&mut self) {
+        let now = self.now();
         if !self.in_handover() {
             return;
         }
@@ -745,7 +785,7 @@ impl Kiosk {
         let Some(store) = self.open_store_mut() else {
             return;
         };
-        match store.save_submission(&actor, submission, now()) {
+        match store.save_submission(&actor, submission, now) {
             Ok(id) => {
                 self.audit(AuditKind::HandoverEnded, &id);
                 self.apply(Event::FormSubmitted);

@@ -220,3 +220,37 @@ fn answers_to_hidden_questions_are_not_saved() {
         "identity goes to the patient record, not the answers"
     );
 }
+
+#[test]
+fn a_manager_unlocks_a_locked_account_with_the_passphrase() {
+    let (mut k, _) = kiosk();
+    let offset = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(0));
+    let o = offset.clone();
+    k.set_clock(std::sync::Arc::new(move || {
+        Utc::now() + chrono::Duration::seconds(o.load(std::sync::atomic::Ordering::SeqCst))
+    }));
+    let rita = k.staff()[2].id.clone();
+    for _ in 0..10 {
+        offset.fetch_add(3600, std::sync::atomic::Ordering::SeqCst);
+        k.pin_select(&rita);
+        k.pin_digit("9");
+        k.pin_submit();
+    }
+    assert_eq!(k.pin_message(), Some(&Message::AccountLocked));
+    sign_in(&mut k, 1);
+    k.unlock_staff(&rita, crate::store::MEMORY_PASSPHRASE);
+    assert_eq!(
+        k.message(),
+        Some(&Message::NotAllowed),
+        "a clinician cannot"
+    );
+    k.lock_now();
+    sign_in(&mut k, 0);
+    k.unlock_staff(&rita, "not the passphrase");
+    assert_eq!(k.message(), Some(&Message::WrongPassphrase));
+    k.unlock_staff(&rita, crate::store::MEMORY_PASSPHRASE);
+    assert_eq!(k.message(), Some(&Message::StaffUnlocked));
+    k.lock_now();
+    sign_in(&mut k, 2);
+    assert_eq!(k.screen(), Screen::StaffHome);
+}

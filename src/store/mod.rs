@@ -30,7 +30,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 pub use audit::{AuditEntry, AuditKind, ChainCheck};
 pub use error::StoreError;
 pub use open_store::{OpenStore, SetupRequest, SetupResult, UnlockFailure};
-pub use records::{EventLog, KioskRecords, MemoryRecords};
+pub use records::{EventLog, KioskRecords, MEMORY_PASSPHRASE, MemoryRecords};
 pub use staff::{Actor, SignInError, StaffMember};
 pub use submissions::{MedicalRecord, NewSubmission, PatientRef, SubmissionSummary};
 

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::forms::{Decision, PatientIdentity};
 use crate::staff::{Lockout, LockoutPolicy, Role};
-use crate::vault::Pin;
+use crate::vault::{Passphrase, Pin};
 
 /// What the kiosk needs from its records while open.
 pub trait KioskRecords {
@@ -55,6 +55,13 @@ pub trait KioskRecords {
         pin: &Pin,
         now: DateTime<Utc>,
     ) -> Result<String, SignInError>;
+    /// Lifts a PIN lockout; needs a manager's passphrase.
+    fn reset_lockout(
+        &mut self,
+        manager_passphrase: &Passphrase,
+        staff_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
     /// Closes for the day: drops the keys. The real store hands back the closed database.
     fn close(
         self: Box<Self>,
@@ -120,6 +127,14 @@ impl KioskRecords for OpenStore {
     ) -> Result<String, SignInError> {
         OpenStore::add_staff(self, actor, name, role, pin, now)
     }
+    fn reset_lockout(
+        &mut self,
+        manager_passphrase: &Passphrase,
+        staff_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        OpenStore::reset_lockout(self, manager_passphrase, staff_id, now)
+    }
     fn close(
         self: Box<Self>,
         actor: Option<&Actor>,
@@ -131,6 +146,9 @@ impl KioskRecords for OpenStore {
         Some(self.store().path().to_owned())
     }
 }
+
+/// The manager passphrase the in-memory fake accepts.
+pub const MEMORY_PASSPHRASE: &str = "memory records passphrase";
 
 /// The fake's record of audit events: (actor, kind, subject), in order.
 pub type EventLog = std::sync::Arc<std::sync::Mutex<Vec<(String, AuditKind, String)>>>;
@@ -302,6 +320,25 @@ impl KioskRecords for MemoryRecords {
         };
         self.staff.push((member, pin.expose().to_owned()));
         Ok(id)
+    }
+
+    fn reset_lockout(
+        &mut self,
+        manager_passphrase: &Passphrase,
+        staff_id: &str,
+        _now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        if manager_passphrase.expose() != MEMORY_PASSPHRASE {
+            return Err(StoreError::Vault(crate::vault::VaultError::WrongPassphrase));
+        }
+        let (member, _) = self
+            .staff
+            .iter_mut()
+            .find(|(m, _)| m.id == staff_id)
+            .ok_or(StoreError::NotFound)?;
+        member.failed_pins = 0;
+        member.lockout = Lockout::Open;
+        Ok(())
     }
 
     fn close(

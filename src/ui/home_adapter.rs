@@ -17,6 +17,14 @@ pub(super) fn connect(window: &AppWindow, ctx: &Ctx) {
     let c = ctx.clone();
     home.on_close_for_day(move || c.slow(|k| k.close_for_day()));
     let c = ctx.clone();
+    home.on_unlock_staff(move |id, passphrase| {
+        let (id, passphrase) = (
+            id.to_string(),
+            zeroize::Zeroizing::new(passphrase.to_string()),
+        );
+        c.slow(move |k| k.unlock_staff(&id, &passphrase));
+    });
+    let c = ctx.clone();
     home.on_add_staff(move |name, role, pin| {
         let (name, role, pin) = (
             name.to_string(),

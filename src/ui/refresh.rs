@@ -83,7 +83,7 @@ fn refresh_pin(window: &AppWindow, kiosk: &Kiosk) {
             name: m.name.as_str().into(),
             role: role_name(m.role).into(),
             note: match m.lockout {
-                Lockout::Locked => "🔒".into(),
+                Lockout::Locked => "locked".into(),
                 _ => SharedString::default(),
             },
         })
