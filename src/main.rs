@@ -12,10 +12,13 @@ use intake_kiosk::ui::{KioskUi, WorkMode};
 const USAGE: &str = "usage: intake-kiosk [--demo] [--data-dir DIR] [--windowed]
   --demo        a ready demo clinic in a throwaway folder (staff and PINs in the README)
   --data-dir    where the encrypted database lives (default: ~/.local/share/intake-kiosk)
-  --windowed    do not go full screen (development)";
+  --windowed    do not go full screen (development)
+  --form FILE   use a clinic's own form definition (JSON, see src/forms/default_form.json);
+                a file that fails its checks is reported and the built-in form is used";
 
 struct Args {
     demo: bool,
+    form: Option<PathBuf>,
     data_dir: Option<PathBuf>,
     windowed: bool,
 }
@@ -23,6 +26,7 @@ struct Args {
 fn parse_args() -> Result<Args> {
     let mut args = Args {
         demo: false,
+        form: None,
         data_dir: None,
         windowed: false,
     };
@@ -31,6 +35,7 @@ fn parse_args() -> Result<Args> {
         match arg.as_str() {
             "--demo" => args.demo = true,
             "--windowed" => args.windowed = true,
+            "--form" => args.form = Some(it.next().context("--form needs a file")?.into()),
             "--data-dir" => {
                 args.data_dir = Some(it.next().context("--data-dir needs a folder")?.into())
             }
@@ -42,6 +47,32 @@ fn parse_args() -> Result<Args> {
         }
     }
     Ok(args)
+}
+
+/// The clinic's own definition when given and sound; otherwise the built-in one, saying why.
+fn form_definition(path: Option<&PathBuf>) -> FormDefinition {
+    let Some(path) = path else {
+        return FormDefinition::built_in();
+    };
+    let loaded = std::fs::read_to_string(path)
+        .map_err(|e| vec![format!("cannot read it: {e}")])
+        .and_then(|text| {
+            FormDefinition::parse(&text)
+                .map_err(|errors| errors.iter().map(ToString::to_string).collect())
+        });
+    match loaded {
+        Ok(definition) => definition,
+        Err(problems) => {
+            eprintln!(
+                "The form definition {} was not used; the built-in form stays:",
+                path.display()
+            );
+            for p in problems {
+                eprintln!("  {p}");
+            }
+            FormDefinition::built_in()
+        }
+    }
 }
 
 fn default_data_dir() -> PathBuf {
@@ -93,7 +124,9 @@ fn startup_probe(ui: &KioskUi) {
 
 fn main() -> Result<()> {
     let args = parse_args()?;
-    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+    let definition = form_definition(args.form.as_ref());
+    let has = |var: &str| std::env::var_os(var).is_some_and(|v| !v.is_empty());
+    if !has("DISPLAY") && !has("WAYLAND_DISPLAY") {
         bail!(
             "no display: intake-kiosk needs a graphical session (X11 or Wayland); under CI use xvfb-run"
         );
@@ -111,7 +144,7 @@ fn main() -> Result<()> {
             None,
         )
     };
-    let mut kiosk = Kiosk::new(store, FormDefinition::built_in(), Timeouts::default())?;
+    let mut kiosk = Kiosk::new(store, definition, Timeouts::default())?;
     if args.demo {
         kiosk.unlock(DEMO_PASSPHRASE);
     }

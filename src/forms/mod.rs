@@ -4,8 +4,10 @@ pub mod answers;
 pub mod consent;
 pub mod definition;
 pub mod identity;
+pub mod validate;
 
 pub use answers::{AnswerValue, Answers, Signature};
 pub use consent::{ConsentDecision, ConsentEvent, Decision, current_state};
 pub use definition::{ConsentItem, FormDefinition, FormProblem, Question, QuestionKind, tr};
 pub use identity::{IdentityError, PatientIdentity};
+pub use validate::DefinitionError;
