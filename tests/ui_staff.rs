@@ -19,7 +19,8 @@ fn demo_ui(dir: &tempfile::TempDir) -> KioskUi {
     ui
 }
 
-/// Every button, checkbox and text field on screen is at least 48×48 logical pixels.
+/// Every button, checkbox and text field on screen has an accessible label and is at least
+/// 48×48 logical pixels.
 fn assert_touch_targets(ui: &KioskUi, where_: &str) {
     for role in [
         AccessibleRole::Button,
@@ -33,6 +34,10 @@ fn assert_touch_targets(ui: &KioskUi, where_: &str) {
         {
             let size = e.size();
             let label = e.accessible_label().unwrap_or_default();
+            assert!(
+                !label.trim().is_empty(),
+                "{where_}: a {role:?} without an accessible label"
+            );
             assert!(
                 size.width >= 48.0 && size.height >= 48.0,
                 "{where_}: {role:?} {label:?} is {}x{}",
