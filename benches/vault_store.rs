@@ -63,7 +63,8 @@ fn submission(i: usize) -> NewSubmission {
             language: "en".into(),
         })
         .collect(),
-        form_hash: "sha256:form".into(),
+        form_hash: intake_kiosk::forms::FormDefinition::built_in().content_hash(),
+        form_definition_json: intake_kiosk::forms::FormDefinition::built_in().canonical_json(),
         notice_hash: "sha256:notice".into(),
         language: "en".into(),
     }

@@ -373,3 +373,68 @@ fn no_patient_value_reaches_the_files() {
         assert!(hits.is_empty(), "{canary} found in {hits:?}");
     }
 }
+
+#[test]
+fn a_submission_stays_readable_after_the_form_changes() {
+    use intake_kiosk::forms::{FormDefinition, tr};
+    let mut clinic = setup_clinic();
+    let clinician = sign_in(&mut clinic.store, Role::Clinician);
+    let old = clinic
+        .store
+        .save_submission(&clinician, submission("Old", "Form", "pollen"), t0())
+        .expect("save");
+
+    // The clinic changes its form: a question renamed, another removed, a new version.
+    let mut v2 = FormDefinition::built_in();
+    v2.version = "2027.1".into();
+    v2.sections[1]
+        .questions
+        .retain(|q| q.id != "past_treatments");
+    v2.sections[2].questions[0]
+        .label
+        .insert("en".into(), "Any allergies at all?".into());
+    let mut s = submission("New", "Form", "dust");
+    s.form_hash = v2.content_hash();
+    s.form_definition_json = v2.canonical_json();
+    let new = clinic
+        .store
+        .save_submission(&clinician, s, t0())
+        .expect("save v2");
+
+    let old_record = clinic
+        .store
+        .read_medical(&clinician, &old, t0())
+        .expect("old readable");
+    let old_form =
+        FormDefinition::from_stored(old_record.form_definition_json.as_deref().expect("stored"))
+            .expect("parses");
+    assert_eq!(
+        old_form,
+        FormDefinition::built_in(),
+        "the old submission shows the form its patient saw"
+    );
+    assert!(old_form.questions().any(|q| q.id == "past_treatments"));
+    let new_record = clinic
+        .store
+        .read_medical(&clinician, &new, t0())
+        .expect("new readable");
+    let new_form =
+        FormDefinition::from_stored(new_record.form_definition_json.as_deref().expect("stored"))
+            .expect("parses");
+    assert_eq!(
+        tr(&new_form.sections[2].questions[0].label, "en"),
+        "Any allergies at all?"
+    );
+    assert_ne!(old_record.form_hash, new_record.form_hash);
+
+    // A definition that does not match its hash is refused, and nothing is saved.
+    let mut lying = submission("Liar", "Form", "none");
+    lying.form_definition_json = v2.canonical_json();
+    assert!(
+        clinic
+            .store
+            .save_submission(&clinician, lying, t0())
+            .is_err()
+    );
+    assert_eq!(clinic.store.pending_count().expect("count"), 2);
+}

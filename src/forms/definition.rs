@@ -118,10 +118,19 @@ impl FormDefinition {
         serde_json::from_str(DEFAULT_FORM).expect("the built-in form definition parses (tested)")
     }
 
+    /// The canonical JSON of the definition: what is hashed and what is stored beside submissions.
+    pub fn canonical_json(&self) -> String {
+        serde_json::to_string(self).expect("a definition always serialises")
+    }
+
     /// Content hash of the definition's canonical JSON: what each submission records.
     pub fn content_hash(&self) -> String {
-        let canonical = serde_json::to_vec(self).expect("a definition always serialises");
-        crate::vault::content_hash(&canonical)
+        crate::vault::content_hash(self.canonical_json().as_bytes())
+    }
+
+    /// A definition as stored beside old submissions (already checked when it was first used).
+    pub fn from_stored(json: &str) -> Result<FormDefinition, serde_json::Error> {
+        serde_json::from_str(json)
     }
 
     /// `url|version` as FHIR's `QuestionnaireResponse.questionnaire` wants it.

@@ -88,6 +88,8 @@ pub struct Kiosk {
     /// Bumped whenever the handover page must be redrawn (step, language, visibility, problems).
     pub form_revision: u64,
     clock: Clock,
+    /// The definition's canonical JSON, computed once; stored with submissions by its hash.
+    definition_json: String,
 }
 
 /// Where the controller reads the time. The wall clock in the app; tests move it forward to
@@ -109,7 +111,6 @@ impl Kiosk {
         Ok(Kiosk {
             session: Session::new(set_up),
             backend: Backend::Closed(store),
-            definition,
             timeouts,
             actor: None,
             actor_name: String::new(),
@@ -128,6 +129,8 @@ impl Kiosk {
             staff_language: "en".into(),
             form_revision: 0,
             clock: wall_clock(),
+            definition_json: definition.canonical_json(),
+            definition,
         })
     }
 
@@ -144,7 +147,6 @@ impl Kiosk {
         Ok(Kiosk {
             session,
             backend: Backend::Open(records),
-            definition,
             timeouts,
             actor: None,
             actor_name: String::new(),
@@ -163,6 +165,8 @@ impl Kiosk {
             staff_language: "en".into(),
             form_revision: 0,
             clock: wall_clock(),
+            definition_json: definition.canonical_json(),
+            definition,
         })
     }
 
@@ -775,7 +779,8 @@ impl Kiosk {
             answers: self.form.medical_answers(&self.definition),
             signature: self.form.signature.clone(),
             consents,
-            form_hash: self.definition.content_hash(),
+            form_hash: crate::vault::content_hash(self.definition_json.as_bytes()),
+            form_definition_json: self.definition_json.clone(),
             notice_hash: self.definition.notice_hash(&language),
             language,
         };

@@ -84,4 +84,14 @@ pub(super) const MIGRATIONS: &[&str] = &[
         value             TEXT NOT NULL
     );
     "#,
+    // 2: every form definition a submission was filled with, by content hash, so an old
+    // submission can still be shown with the exact questions and texts its patient saw.
+    // Definitions are the clinic's published text, not patient data.
+    r#"
+    CREATE TABLE form_definitions (
+        hash              TEXT PRIMARY KEY,
+        definition_json   TEXT NOT NULL,
+        first_used_at     TEXT NOT NULL
+    );
+    "#,
 ];

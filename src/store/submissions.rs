@@ -2,7 +2,7 @@
 //! need-to-know (reception sees who and which consents, never answers or signatures).
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use zeroize::Zeroizing;
 
 use super::audit::{self, AuditKind};
@@ -28,6 +28,8 @@ pub struct NewSubmission {
     pub signature: Signature,
     pub consents: Vec<ConsentDecision>,
     pub form_hash: String,
+    /// The definition's canonical JSON, whose content hash is `form_hash`; stored once per hash.
+    pub form_definition_json: String,
     pub notice_hash: String,
     pub language: String,
 }
@@ -52,6 +54,8 @@ pub struct MedicalRecord {
     pub answers: Answers,
     pub signature: Signature,
     pub form_hash: String,
+    /// The exact definition the patient filled (see `FormDefinition::from_stored`).
+    pub form_definition_json: Option<String>,
     pub notice_hash: String,
     pub language: String,
     pub created_at: String,
@@ -133,7 +137,18 @@ impl OpenStore {
             .vault()
             .seal(aad("sealed_signature", &submission_id), &signature_json)?;
 
+        // The definition must be what its hash says: a mismatch is a programming error upstream,
+        // and storing it would make the record lie about what the patient saw.
+        if crate::vault::content_hash(submission.form_definition_json.as_bytes())
+            != submission.form_hash
+        {
+            return Err(StoreError::Encoding(
+                "the form definition does not match its hash".into(),
+            ));
+        }
         let tx = self.conn().unchecked_transaction()?;
+        tx.prepare_cached("INSERT OR IGNORE INTO form_definitions (hash, definition_json, first_used_at) VALUES (?1, ?2, ?3)")?
+            .execute(params![submission.form_hash, submission.form_definition_json, at])?;
         let patient_id = match &submission.patient {
             PatientRef::New(identity) => insert_patient(&tx, self.vault(), identity, &at)?,
             PatientRef::Returning {
@@ -274,7 +289,13 @@ impl OpenStore {
             .vault()
             .open(aad("sealed_signature", submission_id), &sealed_signature)
             .map_err(|_| StoreError::Tampered)?;
+        let form_definition_json: Option<String> = self
+            .conn()
+            .prepare_cached("SELECT definition_json FROM form_definitions WHERE hash = ?1")?
+            .query_row([&form_hash], |r| r.get(0))
+            .optional()?;
         let record = MedicalRecord {
+            form_definition_json,
             submission_id: submission_id.to_owned(),
             identity: open_identity(self.conn(), self.vault(), &patient_id)?,
             answers: serde_json::from_slice(&answers_json)?,

@@ -110,7 +110,8 @@ pub fn submission(given: &str, family: &str, allergy: &str) -> NewSubmission {
             consent("treatment", Decision::Granted),
             consent("marketing_sms", Decision::Refused),
         ],
-        form_hash: "sha256:form".into(),
+        form_hash: intake_kiosk::forms::FormDefinition::built_in().content_hash(),
+        form_definition_json: intake_kiosk::forms::FormDefinition::built_in().canonical_json(),
         notice_hash: "sha256:notice".into(),
         language: "en".into(),
     }
