@@ -116,6 +116,26 @@ fn a_day_at_the_kiosk() {
     click(&ui, "Submit");
     assert_eq!(screen(&ui), Screen::HandBack);
 
+    // The patient's receipt: a reference and their choices, no name and no health data.
+    let receipt = ui.window.global::<intake_kiosk::ui::ReceiptAdapter>();
+    assert!(receipt.get_visible());
+    assert_eq!(receipt.get_reference().len(), 14, "A1B2-C3D4-E5F6");
+    let choices: Vec<(String, bool)> = slint::Model::iter(&receipt.get_choices())
+        .map(|r| (r.title.to_string(), r.granted))
+        .collect();
+    assert_eq!(
+        choices.iter().filter(|(_, granted)| *granted).count(),
+        2,
+        "{choices:?}"
+    );
+    assert!(exists(&ui, "Receipt code", AccessibleRole::Image));
+    assert!(
+        !exists(&ui, "Chris Clinician", AccessibleRole::Button),
+        "no PIN pad under the receipt"
+    );
+    click(&ui, "Done");
+    assert!(!receipt.get_visible());
+
     // Escape attempts on the hand-back screen change nothing.
     try_to_escape(&ui);
     assert_eq!(screen(&ui), Screen::HandBack);

@@ -52,6 +52,37 @@ enum Backend {
     Moving,
 }
 
+/// What the patient sees at hand-back: their choices (no health data) and a reference to quote
+/// when they want to withdraw a consent or ask for their data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Receipt {
+    /// The first 12 hex digits of the submission id, grouped: `A1B2-C3D4-E5F6`.
+    pub reference: String,
+    /// (consent item id, granted), in the form's order.
+    pub choices: Vec<(String, bool)>,
+    pub date: String,
+}
+
+impl Receipt {
+    /// What the QR code holds: a versioned, plain-text line with no name and no health data.
+    pub fn qr_payload(&self, clinic: &str) -> String {
+        let choices: Vec<String> = self
+            .choices
+            .iter()
+            .map(|(item, granted)| format!("{item}={}", if *granted { "yes" } else { "no" }))
+            .collect();
+        format!(
+            "IKR1;{clinic};{};{};{}",
+            self.date,
+            self.reference,
+            choices.join(",")
+        )
+    }
+}
+
+/// How long a receipt stays on the hand-back screen if nobody taps Done.
+const RECEIPT_SECONDS: u32 = 60;
+
 /// What first-run setup asks for, as typed.
 pub struct SetupForm {
     pub clinic: String,
@@ -90,6 +121,7 @@ pub struct Kiosk {
     clock: Clock,
     /// The definition's canonical JSON, computed once; stored with submissions by its hash.
     definition_json: String,
+    receipt: Option<Receipt>,
 }
 
 /// Where the controller reads the time. The wall clock in the app; tests move it forward to
@@ -131,6 +163,7 @@ impl Kiosk {
             clock: wall_clock(),
             definition_json: definition.canonical_json(),
             definition,
+            receipt: None,
         })
     }
 
@@ -167,6 +200,7 @@ impl Kiosk {
             clock: wall_clock(),
             definition_json: definition.canonical_json(),
             definition,
+            receipt: None,
         })
     }
 
@@ -292,6 +326,7 @@ impl Kiosk {
         }
         if self.session.screen() != was {
             self.idle_secs = 0;
+            self.receipt = None;
             self.message = None;
             self.pin_message = None;
             self.pin_digits = Zeroizing::new(String::new());
@@ -404,6 +439,17 @@ impl Kiosk {
                     .unwrap_or(Backend::Moving);
             }
         }
+    }
+
+    /// The receipt on the hand-back screen, while it shows.
+    pub fn receipt(&self) -> Option<&Receipt> {
+        self.receipt.as_ref()
+    }
+
+    /// The patient is done reading their receipt.
+    pub fn receipt_done(&mut self) {
+        self.receipt = None;
+        self.form_revision += 1;
     }
 
     pub fn recovery_noted(&mut self) {
@@ -793,7 +839,30 @@ impl Kiosk {
         match store.save_submission(&actor, submission, now) {
             Ok(id) => {
                 self.audit(AuditKind::HandoverEnded, &id);
+                let hex: String = id
+                    .chars()
+                    .filter(char::is_ascii_hexdigit)
+                    .take(12)
+                    .collect::<String>()
+                    .to_uppercase();
+                let reference = hex
+                    .as_bytes()
+                    .chunks(4)
+                    .map(|c| String::from_utf8_lossy(c).into_owned())
+                    .collect::<Vec<_>>()
+                    .join("-");
+                let choices = self
+                    .definition
+                    .consents
+                    .iter()
+                    .map(|c| (c.id.clone(), self.form.is_ticked(&c.id)))
+                    .collect();
                 self.apply(Event::FormSubmitted);
+                self.receipt = Some(Receipt {
+                    reference,
+                    choices,
+                    date: now.date_naive().to_string(),
+                });
             }
             Err(e) => {
                 // Nothing is lost: the form stays on screen and the store is as it was.
@@ -855,6 +924,10 @@ impl Kiosk {
                 self.audit(AuditKind::SignedOut, "idle");
                 self.apply(Event::IdleTimeout);
                 self.refresh_staff();
+            }
+            Screen::HandBack if self.receipt.is_some() && self.idle_secs >= RECEIPT_SECONDS => {
+                self.receipt = None;
+                self.form_revision += 1;
             }
             Screen::Locked | Screen::HandBack
                 if self.idle_secs >= 30 && !self.pin_digits.is_empty() =>

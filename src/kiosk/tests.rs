@@ -254,3 +254,41 @@ fn a_manager_unlocks_a_locked_account_with_the_passphrase() {
     sign_in(&mut k, 2);
     assert_eq!(k.screen(), Screen::StaffHome);
 }
+
+#[test]
+fn the_receipt_lists_choices_and_goes_away() {
+    let (mut k, _) = kiosk();
+    sign_in(&mut k, 1);
+    k.start_new_handover();
+    fill_required(&mut k);
+    k.set_consent("treatment", true);
+    k.set_consent("marketing_whatsapp", true);
+    for _ in 0..20 {
+        k.next_step();
+    }
+    k.sign_point(5.0, 5.0, true);
+    k.submit();
+    let receipt = k.receipt().expect("a receipt after submitting").clone();
+    assert_eq!(receipt.reference.len(), 14);
+    assert_eq!(receipt.choices.len(), 8);
+    let granted: Vec<&str> = receipt
+        .choices
+        .iter()
+        .filter(|c| c.1)
+        .map(|c| c.0.as_str())
+        .collect();
+    assert_eq!(granted, vec!["treatment", "marketing_whatsapp"]);
+    let payload = receipt.qr_payload("Test Clinic");
+    assert!(payload.starts_with("IKR1;Test Clinic;") && payload.contains("marketing_sms=no"));
+    assert!(
+        !payload.contains("Ada") && !payload.contains("latex"),
+        "no name, no health data"
+    );
+    for _ in 0..59 {
+        k.tick();
+    }
+    assert!(k.receipt().is_some());
+    k.tick();
+    assert!(k.receipt().is_none(), "gone after a minute");
+    assert_eq!(k.screen(), Screen::HandBack);
+}

@@ -252,7 +252,8 @@ impl KioskRecords for MemoryRecords {
         submission: NewSubmission,
         now: DateTime<Utc>,
     ) -> Result<String, StoreError> {
-        let id = format!("submission-{}", self.submissions.len());
+        // Shaped like the store's ids: 32 hex digits.
+        let id = format!("{:032x}", self.submissions.len() + 0xabc0_0000);
         self.submissions.push((id.clone(), now, submission));
         Ok(id)
     }

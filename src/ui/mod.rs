@@ -11,6 +11,7 @@ mod handover_adapter;
 mod home_adapter;
 mod keyboard_adapter;
 mod pin_adapter;
+mod receipt_adapter;
 mod refresh;
 mod setup_adapter;
 
@@ -119,6 +120,7 @@ impl KioskUi {
         home_adapter::connect(&window, &ctx);
         handover_adapter::connect(&window, &ctx);
         keyboard_adapter::connect(&window, &ctx);
+        receipt_adapter::connect(&window, &ctx);
 
         let close_ctx = ctx.clone();
         window.window().on_close_requested(move || {

@@ -8,7 +8,8 @@ use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
 use super::{
     AppWindow, ChoiceRow, ConsentRow, HandoverAdapter, HomeAdapter, KioskAdapter, PinAdapter,
-    QuestionRow, Screen as UiScreen, SetupAdapter, StaffEntry, SubmissionRow, Theme,
+    QuestionRow, ReceiptAdapter, ReceiptRow, Screen as UiScreen, SetupAdapter, StaffEntry,
+    SubmissionRow, Theme,
 };
 use crate::forms::{AnswerValue, FormProblem, QuestionKind, tr};
 use crate::kiosk::{Kiosk, Message, Step};
@@ -57,9 +58,47 @@ pub(super) fn refresh(window: &AppWindow, kiosk: &Kiosk) {
         .global::<SetupAdapter>()
         .set_recovery_key(kiosk.showing_recovery_key().unwrap_or("").into());
 
+    refresh_receipt(window, kiosk);
     refresh_pin(window, kiosk);
     refresh_home(window, kiosk);
     refresh_handover(window, kiosk);
+}
+
+fn refresh_receipt(window: &AppWindow, kiosk: &Kiosk) {
+    let r = window.global::<ReceiptAdapter>();
+    let Some(receipt) = kiosk.receipt() else {
+        if r.get_visible() {
+            r.set_visible(false);
+            r.set_reference(SharedString::default());
+            r.set_choices(model(Vec::new()));
+            r.set_qr(slint::Image::default());
+        }
+        return;
+    };
+    if r.get_visible() && r.get_reference() == receipt.reference.as_str() {
+        return;
+    }
+    let def = kiosk.definition();
+    let lang = kiosk.form.language.as_str();
+    let clinic = kiosk.clinic_name();
+    let rows: Vec<ReceiptRow> = receipt
+        .choices
+        .iter()
+        .filter_map(|(id, granted)| {
+            let item = def.consents.iter().find(|c| &c.id == id)?;
+            Some(ReceiptRow {
+                title: tr(&item.title, lang).replace("{clinic}", clinic).into(),
+                granted: *granted,
+            })
+        })
+        .collect();
+    r.set_reference(receipt.reference.as_str().into());
+    r.set_date(receipt.date.as_str().into());
+    r.set_choices(model(rows));
+    r.set_qr(super::receipt_adapter::qr_image(
+        &receipt.qr_payload(clinic),
+    ));
+    r.set_visible(true);
 }
 
 fn select_language(language: &str) {
