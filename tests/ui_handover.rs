@@ -162,6 +162,33 @@ fn a_day_at_the_kiosk() {
     click(&ui, "Find patient");
     click(&ui, "Hand over for this patient");
     assert_eq!(screen(&ui), Screen::Handover);
+    // Earlier choices show only after the patient confirms their own date of birth.
+    for _ in 0..7 {
+        click(&ui, "Next");
+    }
+    assert!(!exists(
+        &ui,
+        "Last time you agreed to this.",
+        AccessibleRole::Text
+    ));
+    type_into(&ui, "Your date of birth (YYYY-MM-DD)", "1985-10-12");
+    click(&ui, "Show my earlier choices");
+    assert!(
+        !exists(&ui, "Last time you agreed to this.", AccessibleRole::Text),
+        "wrong date: hidden"
+    );
+    type_into(&ui, "Your date of birth (YYYY-MM-DD)", "1985-12-10");
+    click(&ui, "Show my earlier choices");
+    assert!(
+        exists(&ui, "Last time you agreed to this.", AccessibleRole::Text),
+        "right date: shown"
+    );
+    assert!(
+        all_with_role(&ui, AccessibleRole::Checkbox)
+            .iter()
+            .all(|(_, ticked)| !ticked),
+        "still unticked"
+    );
     click(&ui, "Staff only");
     enter_pin(&ui, "Chris Clinician", "918273");
     assert_eq!(screen(&ui), Screen::StaffHome);

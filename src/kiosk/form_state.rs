@@ -29,7 +29,17 @@ pub struct FormState {
     pub show_full_notice: bool,
     /// Set when a returning patient was found by the three-point check.
     pub returning_patient: Option<String>,
+    /// The returning patient confirmed their own date of birth on the tablet: their earlier
+    /// consent decisions may be shown (the wrong-patient guard).
+    pub dob_confirmed: bool,
+    pub dob_attempts: u32,
+    pub dob_failed: bool,
+    /// Earlier decisions per consent item, loaded only after the date of birth matched.
+    pub previous_consents: std::collections::BTreeMap<String, crate::forms::Decision>,
 }
+
+/// Tries at the date-of-birth guard before the tablet asks for staff.
+pub const DOB_ATTEMPTS: u32 = 3;
 
 impl FormState {
     pub fn blank(language: &str, returning_patient: Option<String>) -> FormState {

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, Local, Utc};
 use zeroize::Zeroizing;
 
-pub use form_state::{FormState, Step};
+pub use form_state::{DOB_ATTEMPTS, FormState, Step};
 pub use message::Message;
 
 use crate::forms::{ConsentDecision, Decision, FormDefinition, FormProblem};
@@ -729,6 +729,43 @@ impl Kiosk {
             self.session.handle(Event::PatientInput);
             self.form_revision += 1;
         }
+    }
+
+    /// The wrong-patient guard for a returning patient: their earlier consent decisions show
+    /// only after they type their own date of birth. Three tries, then staff must help.
+    pub fn confirm_date_of_birth(&mut self, typed: &str) {
+        if !self.in_handover() || self.form.dob_confirmed || self.form.dob_attempts >= DOB_ATTEMPTS
+        {
+            return;
+        }
+        let Some(patient_id) = self.form.returning_patient.clone() else {
+            return;
+        };
+        self.form.dob_attempts += 1;
+        self.session.handle(Event::PatientInput);
+        let now = self.now();
+        let (Some(store), Some(actor)) = (self.open_store(), self.actor.as_ref()) else {
+            return;
+        };
+        let outcome = store
+            .date_of_birth_matches(actor, &patient_id, typed, now)
+            .and_then(|ok| {
+                if ok {
+                    store.current_consents(actor, &patient_id, now).map(Some)
+                } else {
+                    Ok(None)
+                }
+            });
+        match outcome {
+            Ok(Some(previous)) => {
+                self.form.previous_consents = previous;
+                self.form.dob_confirmed = true;
+                self.form.dob_failed = false;
+            }
+            Ok(None) => self.form.dob_failed = true,
+            Err(e) => self.message = Some(Message::from_store(&e)),
+        }
+        self.form_revision += 1;
     }
 
     pub fn sign_point(&mut self, x: f32, y: f32, new_stroke: bool) {

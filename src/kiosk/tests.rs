@@ -292,3 +292,62 @@ fn the_receipt_lists_choices_and_goes_away() {
     assert!(k.receipt().is_none(), "gone after a minute");
     assert_eq!(k.screen(), Screen::HandBack);
 }
+
+#[test]
+fn a_returning_patient_sees_earlier_choices_only_after_their_date_of_birth() {
+    let (mut k, _) = kiosk();
+    sign_in(&mut k, 1);
+    k.start_new_handover();
+    fill_required(&mut k);
+    k.set_consent("treatment", true);
+    k.set_consent("marketing_sms", true);
+    for _ in 0..20 {
+        k.next_step();
+    }
+    k.sign_point(5.0, 5.0, true);
+    k.submit();
+    k.receipt_done();
+    sign_in(&mut k, 1);
+
+    k.find_returning("ADA", "lovelace", "1985-12-10", "sw1a1aa");
+    assert!(k.returning_found());
+    k.start_returning_handover();
+    assert!(
+        k.form.previous_consents.is_empty(),
+        "nothing shown before the guard"
+    );
+    k.confirm_date_of_birth("1985-12-11");
+    assert!(k.form.dob_failed && k.form.previous_consents.is_empty());
+    k.confirm_date_of_birth("1985-12-10");
+    assert!(k.form.dob_confirmed);
+    assert_eq!(
+        k.form.previous_consents.get("marketing_sms"),
+        Some(&Decision::Granted)
+    );
+    assert!(k.form.ticked.is_empty(), "boxes still start unticked");
+}
+
+#[test]
+fn three_wrong_dates_of_birth_keep_earlier_choices_hidden() {
+    let (mut k, _) = kiosk();
+    sign_in(&mut k, 1);
+    k.start_new_handover();
+    fill_required(&mut k);
+    k.set_consent("treatment", true);
+    for _ in 0..20 {
+        k.next_step();
+    }
+    k.sign_point(5.0, 5.0, true);
+    k.submit();
+    sign_in(&mut k, 1);
+    k.find_returning("Ada", "Lovelace", "1985-12-10", "SW1A 1AA");
+    k.start_returning_handover();
+    for wrong in ["2000-01-01", "1985-10-12", "nonsense"] {
+        k.confirm_date_of_birth(wrong);
+    }
+    k.confirm_date_of_birth("1985-12-10");
+    assert!(
+        !k.form.dob_confirmed && k.form.previous_consents.is_empty(),
+        "locked after three tries"
+    );
+}

@@ -1,6 +1,7 @@
 //! The narrow interface the kiosk's controllers use, so they can be tested against an in-memory
 //! fake as well as the real sealed store.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
@@ -55,6 +56,21 @@ pub trait KioskRecords {
         pin: &Pin,
         now: DateTime<Utc>,
     ) -> Result<String, SignInError>;
+    /// The wrong-patient guard: does the typed date of birth match the patient's?
+    fn date_of_birth_matches(
+        &self,
+        actor: &Actor,
+        patient_id: &str,
+        typed: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// A patient's current decision per consent item.
+    fn current_consents(
+        &self,
+        actor: &Actor,
+        patient_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<BTreeMap<String, Decision>, StoreError>;
     /// Lifts a PIN lockout; needs a manager's passphrase.
     fn reset_lockout(
         &mut self,
@@ -127,6 +143,23 @@ impl KioskRecords for OpenStore {
     ) -> Result<String, SignInError> {
         OpenStore::add_staff(self, actor, name, role, pin, now)
     }
+    fn date_of_birth_matches(
+        &self,
+        actor: &Actor,
+        patient_id: &str,
+        typed: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        OpenStore::date_of_birth_matches(self, actor, patient_id, typed, now)
+    }
+    fn current_consents(
+        &self,
+        actor: &Actor,
+        patient_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<BTreeMap<String, Decision>, StoreError> {
+        OpenStore::current_consents(self, actor, patient_id, now)
+    }
     fn reset_lockout(
         &mut self,
         manager_passphrase: &Passphrase,
@@ -183,6 +216,20 @@ impl MemoryRecords {
             staff,
             ..Default::default()
         }
+    }
+
+    /// The fake's patient ids are `patient-<index of their first submission>`.
+    fn patient_submissions<'a>(
+        &'a self,
+        patient_id: &'a str,
+    ) -> impl Iterator<Item = &'a (String, DateTime<Utc>, NewSubmission)> + 'a {
+        let first = patient_id
+            .strip_prefix("patient-")
+            .and_then(|i| i.parse::<usize>().ok());
+        self.submissions.iter().enumerate().filter_map(move |(i, entry)| {
+            let mine = Some(i) == first || matches!(&entry.2.patient, PatientRef::Returning { patient_id: p, .. } if p == patient_id);
+            mine.then_some(entry)
+        })
     }
 
     pub fn saved(&self) -> &[(String, DateTime<Utc>, NewSubmission)] {
@@ -321,6 +368,38 @@ impl KioskRecords for MemoryRecords {
         };
         self.staff.push((member, pin.expose().to_owned()));
         Ok(id)
+    }
+
+    fn date_of_birth_matches(
+        &self,
+        _actor: &Actor,
+        patient_id: &str,
+        typed: &str,
+        _now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let (_, _, first) = self
+            .patient_submissions(patient_id)
+            .next()
+            .ok_or(StoreError::NotFound)?;
+        let PatientRef::New(identity) = &first.patient else {
+            return Err(StoreError::NotFound);
+        };
+        Ok(identity.date_of_birth == typed.trim())
+    }
+
+    fn current_consents(
+        &self,
+        _actor: &Actor,
+        patient_id: &str,
+        _now: DateTime<Utc>,
+    ) -> Result<BTreeMap<String, Decision>, StoreError> {
+        let mut state = BTreeMap::new();
+        for (_, _, s) in self.patient_submissions(patient_id) {
+            for c in &s.consents {
+                state.insert(c.item_id.clone(), c.decision);
+            }
+        }
+        Ok(state)
     }
 
     fn reset_lockout(

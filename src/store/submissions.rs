@@ -368,6 +368,34 @@ impl OpenStore {
         Ok(event)
     }
 
+    /// The wrong-patient guard: does `typed` equal this patient's stored date of birth? The date
+    /// itself is never returned. Logged as a look-up of that patient.
+    pub fn date_of_birth_matches(
+        &self,
+        actor: &Actor,
+        patient_id: &str,
+        typed: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let identity = open_identity(self.conn(), self.vault(), patient_id)?;
+        let stored = crate::forms::identity::parse_date_of_birth(&identity.date_of_birth);
+        let typed = crate::forms::identity::parse_date_of_birth(typed);
+        self.record_event(actor.staff_id(), AuditKind::PatientLookup, patient_id, now)?;
+        Ok(matches!((stored, typed), (Ok(a), Ok(b)) if a == b))
+    }
+
+    /// A patient's current decision per consent item, derived from the ledger. Logged.
+    pub fn current_consents(
+        &self,
+        actor: &Actor,
+        patient_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<std::collections::BTreeMap<String, Decision>, StoreError> {
+        Ok(crate::forms::current_state(
+            &self.consent_history(actor, patient_id, now)?,
+        ))
+    }
+
     /// Submissions not yet delivered to the back office.
     pub fn pending_count(&self) -> Result<i64, StoreError> {
         Ok(self.conn().query_row(

@@ -22,6 +22,8 @@ pub(super) fn connect(window: &AppWindow, ctx: &Ctx) {
     let c = ctx.clone();
     h.on_set_consent(move |id, v| c.quick(|k| k.set_consent(&id, v)));
     let c = ctx.clone();
+    h.on_confirm_dob(move |typed| c.quick(|k| k.confirm_date_of_birth(&typed)));
+    let c = ctx.clone();
     h.on_next(move || c.quick(|k| k.next_step()));
     let c = ctx.clone();
     h.on_back(move || c.quick(|k| k.previous_step()));

@@ -278,9 +278,20 @@ fn refresh_handover(window: &AppWindow, kiosk: &Kiosk) {
             granted: form.is_ticked(&c.id),
             refused: false,
             required: c.required,
+            previous: match form.previous_consents.get(&c.id) {
+                Some(crate::forms::Decision::Granted) => "granted",
+                Some(crate::forms::Decision::Refused) => "refused",
+                Some(crate::forms::Decision::Withdrawn) => "withdrawn",
+                None => "",
+            }
+            .into(),
         })
         .collect();
     h.set_consents(model(consents));
+    h.set_returning(form.returning_patient.is_some());
+    h.set_dob_confirmed(form.dob_confirmed);
+    h.set_dob_failed(form.dob_failed);
+    h.set_dob_locked(!form.dob_confirmed && form.dob_attempts >= crate::kiosk::DOB_ATTEMPTS);
 
     let problems_kind = if kiosk.message().is_some() {
         ""
