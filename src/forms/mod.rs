@@ -2,6 +2,7 @@
 
 pub mod answers;
 pub mod consent;
+pub mod dates;
 pub mod definition;
 pub mod identity;
 pub mod validate;

@@ -93,7 +93,10 @@ fn refresh_receipt(window: &AppWindow, kiosk: &Kiosk) {
         })
         .collect();
     r.set_reference(receipt.reference.as_str().into());
-    r.set_date(receipt.date.as_str().into());
+    let shown_date = chrono::NaiveDate::parse_from_str(&receipt.date, "%Y-%m-%d")
+        .map(|d| crate::forms::dates::long_date(d, lang))
+        .unwrap_or_else(|_| receipt.date.clone());
+    r.set_date(shown_date.into());
     r.set_choices(model(rows));
     r.set_qr(super::receipt_adapter::qr_image(
         &receipt.qr_payload(clinic),
