@@ -140,31 +140,14 @@ impl Kiosk {
     ) -> Result<Kiosk, StoreError> {
         let set_up = store.is_set_up()?;
         let clinic_name = store.clinic_name()?.unwrap_or_default();
-        Ok(Kiosk {
-            session: Session::new(set_up),
-            backend: Backend::Closed(store),
-            timeouts,
-            actor: None,
-            actor_name: String::new(),
+        Ok(Kiosk::from_parts(
+            Session::new(set_up),
+            Backend::Closed(store),
             clinic_name,
-            staff: Vec::new(),
-            pin_staff: None,
-            pin_digits: Zeroizing::new(String::new()),
-            form: FormState::blank("en", None),
-            message: None,
-            pin_message: None,
-            recovery_key: None,
-            returning: None,
-            lookup_message: None,
-            todays: Vec::new(),
-            idle_secs: 0,
-            staff_language: "en".into(),
-            form_revision: 0,
-            clock: wall_clock(),
-            definition_json: definition.canonical_json(),
+            Vec::new(),
             definition,
-            receipt: None,
-        })
+            timeouts,
+        ))
     }
 
     /// A kiosk already open for the day over any records (tests use the in-memory fake).
@@ -177,13 +160,31 @@ impl Kiosk {
         let staff = records.list_staff(Utc::now())?;
         let mut session = Session::new(true);
         session.handle(Event::PassphraseAccepted);
-        Ok(Kiosk {
+        Ok(Kiosk::from_parts(
             session,
-            backend: Backend::Open(records),
+            Backend::Open(records),
+            clinic_name.to_owned(),
+            staff,
+            definition,
+            timeouts,
+        ))
+    }
+
+    fn from_parts(
+        session: Session,
+        backend: Backend,
+        clinic_name: String,
+        staff: Vec<StaffMember>,
+        definition: FormDefinition,
+        timeouts: Timeouts,
+    ) -> Kiosk {
+        Kiosk {
+            session,
+            backend,
             timeouts,
             actor: None,
             actor_name: String::new(),
-            clinic_name: clinic_name.to_owned(),
+            clinic_name,
             staff,
             pin_staff: None,
             pin_digits: Zeroizing::new(String::new()),
@@ -201,7 +202,7 @@ impl Kiosk {
             definition_json: definition.canonical_json(),
             definition,
             receipt: None,
-        })
+        }
     }
 
     /// Replaces the clock (tests).

@@ -175,19 +175,7 @@ impl OpenStore {
             sealed_signature
         ])?;
         for decision in &submission.consents {
-            let event = ConsentEvent {
-                id: random_id()?,
-                patient_id: patient_id.clone(),
-                submission_id: Some(submission_id.clone()),
-                item_id: decision.item_id.clone(),
-                decision: decision.decision,
-                text_hash: decision.text_hash.clone(),
-                text_version: decision.text_version.clone(),
-                language: decision.language.clone(),
-                recorded_at: at.clone(),
-                device_id: self.device_id().to_owned(),
-                signature_ref: Some(submission_id.clone()),
-            };
+            let event = self.consent_event(&patient_id, Some(&submission_id), decision, &at)?;
             append_consent_event(&tx, self.vault(), &event)?;
         }
         audit::append(
@@ -341,19 +329,7 @@ impl OpenStore {
         now: DateTime<Utc>,
     ) -> Result<ConsentEvent, StoreError> {
         let at = now.to_rfc3339();
-        let event = ConsentEvent {
-            id: random_id()?,
-            patient_id: patient_id.to_owned(),
-            submission_id: None,
-            item_id: decision.item_id.clone(),
-            decision: decision.decision,
-            text_hash: decision.text_hash.clone(),
-            text_version: decision.text_version.clone(),
-            language: decision.language.clone(),
-            recorded_at: at.clone(),
-            device_id: self.device_id().to_owned(),
-            signature_ref: None,
-        };
+        let event = self.consent_event(patient_id, None, decision, &at)?;
         let tx = self.conn().unchecked_transaction()?;
         append_consent_event(&tx, self.vault(), &event)?;
         audit::append(
@@ -366,6 +342,30 @@ impl OpenStore {
         )?;
         tx.commit()?;
         Ok(event)
+    }
+
+    /// A new ledger event for `decision`. A decision taken with a signed submission refers to
+    /// that submission's signature; a later one (e.g. a withdrawal at the desk) has none.
+    fn consent_event(
+        &self,
+        patient_id: &str,
+        submission_id: Option<&str>,
+        decision: &ConsentDecision,
+        at: &str,
+    ) -> Result<ConsentEvent, StoreError> {
+        Ok(ConsentEvent {
+            id: random_id()?,
+            patient_id: patient_id.to_owned(),
+            submission_id: submission_id.map(str::to_owned),
+            item_id: decision.item_id.clone(),
+            decision: decision.decision,
+            text_hash: decision.text_hash.clone(),
+            text_version: decision.text_version.clone(),
+            language: decision.language.clone(),
+            recorded_at: at.to_owned(),
+            device_id: self.device_id().to_owned(),
+            signature_ref: submission_id.map(str::to_owned),
+        })
     }
 
     /// The wrong-patient guard: does `typed` equal this patient's stored date of birth? The date
