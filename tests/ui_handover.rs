@@ -147,6 +147,16 @@ fn a_day_at_the_kiosk() {
         "the submission is listed"
     );
     assert!(ui.window.global::<HomeAdapter>().get_may_see_medical());
+    // A clinician can open the form and read the answers, with the questions the patient saw.
+    click(&ui, "Open the form of Ada Lovelace");
+    assert!(exists(&ui, "Penicillin: rash", AccessibleRole::Text));
+    assert!(exists(
+        &ui,
+        "What are you allergic to, and what happens?",
+        AccessibleRole::Text
+    ));
+    click(&ui, "Close the form");
+    assert!(!exists(&ui, "Penicillin: rash", AccessibleRole::Text));
 
     // The same patient comes back: all three details must match (case, spacing, accents aside).
     type_into(&ui, "First name", "ada");
@@ -224,6 +234,14 @@ fn a_day_at_the_kiosk() {
     assert!(
         !ui.window.global::<HomeAdapter>().get_may_see_medical(),
         "reception: no medical view"
+    );
+    assert!(
+        exists(&ui, "Ada Lovelace", AccessibleRole::ListItem),
+        "reception sees who"
+    );
+    assert!(
+        !exists(&ui, "Open the form of Ada Lovelace", AccessibleRole::Button),
+        "but cannot open it"
     );
     click(&ui, "Hand over for a new patient");
     click(&ui, "Next");

@@ -80,6 +80,25 @@ impl Receipt {
     }
 }
 
+/// A submission opened on staff home by a clinician or manager: (question, answer) in the
+/// staff language, rendered with the exact form the patient filled. Wiped when dropped.
+#[derive(Default)]
+pub struct RecordView {
+    pub patient_name: String,
+    pub rows: Vec<(String, String)>,
+}
+
+impl Drop for RecordView {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.patient_name.zeroize();
+        for (q, a) in &mut self.rows {
+            q.zeroize();
+            a.zeroize();
+        }
+    }
+}
+
 /// How long a receipt stays on the hand-back screen if nobody taps Done.
 const RECEIPT_SECONDS: u32 = 60;
 
@@ -122,6 +141,7 @@ pub struct Kiosk {
     /// The definition's canonical JSON, computed once; stored with submissions by its hash.
     definition_json: String,
     receipt: Option<Receipt>,
+    record_view: Option<RecordView>,
 }
 
 /// Where the controller reads the time. The wall clock in the app; tests move it forward to
@@ -202,6 +222,7 @@ impl Kiosk {
             definition_json: definition.canonical_json(),
             definition,
             receipt: None,
+            record_view: None,
         }
     }
 
@@ -328,6 +349,7 @@ impl Kiosk {
         if self.session.screen() != was {
             self.idle_secs = 0;
             self.receipt = None;
+            self.record_view = None;
             self.message = None;
             self.pin_message = None;
             self.pin_digits = Zeroizing::new(String::new());
@@ -619,6 +641,62 @@ impl Kiosk {
             }
             Err(e) => self.message = Some(Message::from_store(&e)),
         }
+    }
+
+    /// Opens a listed submission (clinicians and managers; the store refuses anyone else).
+    pub fn open_record(&mut self, submission_id: &str) {
+        if self.screen() != Screen::StaffHome {
+            return;
+        }
+        let now = self.now();
+        let (Some(store), Some(actor)) = (self.open_store(), self.actor.as_ref()) else {
+            return;
+        };
+        match store.read_medical(actor, submission_id, now) {
+            Ok(record) => {
+                let definition = record
+                    .form_definition_json
+                    .as_deref()
+                    .and_then(|json| FormDefinition::from_stored(json).ok())
+                    .unwrap_or_else(|| self.definition.clone());
+                let lang = self.staff_language.clone();
+                let rows = definition
+                    .questions()
+                    .filter_map(|q| {
+                        let answer = record.answers.get(&q.id)?;
+                        let label = crate::forms::tr(&q.label, &lang).to_owned();
+                        let text = match answer {
+                            crate::forms::AnswerValue::Text(t)
+                            | crate::forms::AnswerValue::Date(t) => t.clone(),
+                            crate::forms::AnswerValue::YesNo(true) => "✓".into(),
+                            crate::forms::AnswerValue::YesNo(false) => "✗".into(),
+                            crate::forms::AnswerValue::Number(n) => n.to_string(),
+                            crate::forms::AnswerValue::Choice(c) => choice_label(q, c, &lang),
+                            crate::forms::AnswerValue::Choices(cs) => cs
+                                .iter()
+                                .map(|c| choice_label(q, c, &lang))
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                        };
+                        Some((label, text))
+                    })
+                    .collect();
+                self.record_view = Some(RecordView {
+                    patient_name: record.identity.display_name(),
+                    rows,
+                });
+                self.message = None;
+            }
+            Err(e) => self.message = Some(Message::from_store(&e)),
+        }
+    }
+
+    pub fn close_record(&mut self) {
+        self.record_view = None;
+    }
+
+    pub fn record_view(&self) -> Option<&RecordView> {
+        self.record_view.as_ref()
     }
 
     pub fn lock_now(&mut self) {
@@ -999,6 +1077,17 @@ impl Kiosk {
             Backend::Moving => None,
         }
     }
+}
+
+fn choice_label(question: &crate::forms::Question, choice_id: &str, language: &str) -> String {
+    question
+        .choices
+        .iter()
+        .find(|c| c.id == choice_id)
+        .map_or_else(
+            || choice_id.to_owned(),
+            |c| crate::forms::tr(&c.label, language).to_owned(),
+        )
 }
 
 #[cfg(test)]

@@ -351,3 +351,33 @@ fn three_wrong_dates_of_birth_keep_earlier_choices_hidden() {
         "locked after three tries"
     );
 }
+
+#[test]
+fn only_medical_roles_open_a_form() {
+    let (mut k, _) = kiosk();
+    sign_in(&mut k, 1);
+    k.start_new_handover();
+    fill_required(&mut k);
+    k.set_consent("treatment", true);
+    for _ in 0..20 {
+        k.next_step();
+    }
+    k.sign_point(5.0, 5.0, true);
+    k.submit();
+    sign_in(&mut k, 2);
+    let id = k
+        .todays_submissions()
+        .first()
+        .map(|s| s.id.clone())
+        .expect("listed for reception");
+    k.open_record(&id);
+    assert!(k.record_view().is_none());
+    assert_eq!(k.message(), Some(&Message::NotAllowed));
+    k.lock_now();
+    sign_in(&mut k, 1);
+    k.open_record(&id);
+    let view = k.record_view().expect("a clinician opens it");
+    assert!(view.rows.iter().any(|(_, a)| a == "latex"));
+    k.lock_now();
+    assert!(k.record_view().is_none(), "locking closes it");
+}

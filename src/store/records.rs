@@ -56,6 +56,13 @@ pub trait KioskRecords {
         pin: &Pin,
         now: DateTime<Utc>,
     ) -> Result<String, SignInError>;
+    /// A submission in full; clinicians and managers only.
+    fn read_medical(
+        &self,
+        actor: &Actor,
+        submission_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<super::MedicalRecord, StoreError>;
     /// The wrong-patient guard: does the typed date of birth match the patient's?
     fn date_of_birth_matches(
         &self,
@@ -142,6 +149,14 @@ impl KioskRecords for OpenStore {
         now: DateTime<Utc>,
     ) -> Result<String, SignInError> {
         OpenStore::add_staff(self, actor, name, role, pin, now)
+    }
+    fn read_medical(
+        &self,
+        actor: &Actor,
+        submission_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<super::MedicalRecord, StoreError> {
+        OpenStore::read_medical(self, actor, submission_id, now)
     }
     fn date_of_birth_matches(
         &self,
@@ -368,6 +383,36 @@ impl KioskRecords for MemoryRecords {
         };
         self.staff.push((member, pin.expose().to_owned()));
         Ok(id)
+    }
+
+    fn read_medical(
+        &self,
+        actor: &Actor,
+        submission_id: &str,
+        _now: DateTime<Utc>,
+    ) -> Result<super::MedicalRecord, StoreError> {
+        actor.require_medical()?;
+        let (_, _, s) = self
+            .submissions
+            .iter()
+            .find(|(id, _, _)| id == submission_id)
+            .ok_or(StoreError::NotFound)?;
+        let identity = match &s.patient {
+            PatientRef::New(p) => p.clone(),
+            PatientRef::Returning { corrected, .. } => corrected.clone().unwrap_or_default(),
+        };
+        Ok(super::MedicalRecord {
+            submission_id: submission_id.to_owned(),
+            patient_id: String::new(),
+            identity,
+            answers: s.answers.clone(),
+            signature: s.signature.clone(),
+            form_hash: s.form_hash.clone(),
+            form_definition_json: Some(s.form_definition_json.clone()),
+            notice_hash: s.notice_hash.clone(),
+            language: s.language.clone(),
+            created_at: String::new(),
+        })
     }
 
     fn date_of_birth_matches(

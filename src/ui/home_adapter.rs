@@ -7,6 +7,10 @@ use super::{AppWindow, Ctx, HomeAdapter};
 pub(super) fn connect(window: &AppWindow, ctx: &Ctx) {
     let home = window.global::<HomeAdapter>();
     let c = ctx.clone();
+    home.on_open_record(move |id| c.quick(|k| k.open_record(&id)));
+    let c = ctx.clone();
+    home.on_close_record(move || c.quick(|k| k.close_record()));
+    let c = ctx.clone();
     home.on_start_new(move || c.quick(|k| k.start_new_handover()));
     let c = ctx.clone();
     home.on_start_returning(move || c.quick(|k| k.start_returning_handover()));

@@ -8,8 +8,8 @@ use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
 use super::{
     AppWindow, ChoiceRow, ConsentRow, HandoverAdapter, HomeAdapter, KioskAdapter, PinAdapter,
-    QuestionRow, ReceiptAdapter, ReceiptRow, Screen as UiScreen, SetupAdapter, StaffEntry,
-    SubmissionRow, Theme,
+    QuestionRow, ReceiptAdapter, ReceiptRow, RecordRow, Screen as UiScreen, SetupAdapter,
+    StaffEntry, SubmissionRow, Theme,
 };
 use crate::forms::{AnswerValue, FormProblem, QuestionKind, tr};
 use crate::kiosk::{Kiosk, Message, Step};
@@ -151,6 +151,7 @@ fn refresh_home(window: &AppWindow, kiosk: &Kiosk) {
         .todays_submissions()
         .iter()
         .map(|s| SubmissionRow {
+            id: s.id.as_str().into(),
             time: s.created_at.get(11..16).unwrap_or("").into(),
             name: s.patient_name.as_str().into(),
             consents: s
@@ -165,6 +166,27 @@ fn refresh_home(window: &AppWindow, kiosk: &Kiosk) {
         })
         .collect();
     h.set_submissions(model(rows));
+    match kiosk.record_view() {
+        Some(view) => {
+            h.set_record_name(view.patient_name.as_str().into());
+            h.set_record_rows(model(
+                view.rows
+                    .iter()
+                    .map(|(q, a)| RecordRow {
+                        question: q.as_str().into(),
+                        answer: a.as_str().into(),
+                    })
+                    .collect(),
+            ));
+            h.set_record_open(true);
+        }
+        None if h.get_record_open() => {
+            h.set_record_open(false);
+            h.set_record_name(SharedString::default());
+            h.set_record_rows(model(Vec::new()));
+        }
+        None => {}
+    }
     let (lk, _) = kind(kiosk.lookup_message());
     h.set_lookup_kind(lk);
     h.set_returning_found(kiosk.returning_found());
