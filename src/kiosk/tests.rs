@@ -47,6 +47,19 @@ fn fill_required(k: &mut Kiosk) {
     k.set_text("allergies_detail", "latex");
 }
 
+/// Fills the required answers, ticks `consents`, walks to the end, signs and submits.
+fn complete_handover(k: &mut Kiosk, consents: &[&str]) {
+    fill_required(k);
+    for item in consents {
+        k.set_consent(item, true);
+    }
+    for _ in 0..20 {
+        k.next_step();
+    }
+    k.sign_point(5.0, 5.0, true);
+    k.submit();
+}
+
 #[test]
 fn a_handover_saves_each_consent_and_wipes_the_form() {
     let (mut k, events) = kiosk();
@@ -260,14 +273,7 @@ fn the_receipt_lists_choices_and_goes_away() {
     let (mut k, _) = kiosk();
     sign_in(&mut k, 1);
     k.start_new_handover();
-    fill_required(&mut k);
-    k.set_consent("treatment", true);
-    k.set_consent("marketing_whatsapp", true);
-    for _ in 0..20 {
-        k.next_step();
-    }
-    k.sign_point(5.0, 5.0, true);
-    k.submit();
+    complete_handover(&mut k, &["treatment", "marketing_whatsapp"]);
     let receipt = k.receipt().expect("a receipt after submitting").clone();
     assert_eq!(receipt.reference.len(), 14);
     assert_eq!(receipt.choices.len(), 8);
@@ -298,14 +304,7 @@ fn a_returning_patient_sees_earlier_choices_only_after_their_date_of_birth() {
     let (mut k, _) = kiosk();
     sign_in(&mut k, 1);
     k.start_new_handover();
-    fill_required(&mut k);
-    k.set_consent("treatment", true);
-    k.set_consent("marketing_sms", true);
-    for _ in 0..20 {
-        k.next_step();
-    }
-    k.sign_point(5.0, 5.0, true);
-    k.submit();
+    complete_handover(&mut k, &["treatment", "marketing_sms"]);
     k.receipt_done();
     sign_in(&mut k, 1);
 
@@ -332,13 +331,7 @@ fn three_wrong_dates_of_birth_keep_earlier_choices_hidden() {
     let (mut k, _) = kiosk();
     sign_in(&mut k, 1);
     k.start_new_handover();
-    fill_required(&mut k);
-    k.set_consent("treatment", true);
-    for _ in 0..20 {
-        k.next_step();
-    }
-    k.sign_point(5.0, 5.0, true);
-    k.submit();
+    complete_handover(&mut k, &["treatment"]);
     sign_in(&mut k, 1);
     k.find_returning("Ada", "Lovelace", "1985-12-10", "SW1A 1AA");
     k.start_returning_handover();
@@ -357,13 +350,7 @@ fn only_medical_roles_open_a_form() {
     let (mut k, _) = kiosk();
     sign_in(&mut k, 1);
     k.start_new_handover();
-    fill_required(&mut k);
-    k.set_consent("treatment", true);
-    for _ in 0..20 {
-        k.next_step();
-    }
-    k.sign_point(5.0, 5.0, true);
-    k.submit();
+    complete_handover(&mut k, &["treatment"]);
     sign_in(&mut k, 2);
     let id = k
         .todays_submissions()
