@@ -59,7 +59,9 @@ def main():
         with open(path, "w", encoding="utf-8") as po:
             po.write(header + f'"Language: {lang}\\n"\n\n')
             for ctx, msgid in entries:
-                text = old.get((ctx, msgid)) or (extra[msgid][i] if msgid in extra else "")
+                # A string moved to another component keeps its translation.
+                moved = next((t for (c, m), t in old.items() if m == msgid and t), "")
+                text = old.get((ctx, msgid)) or moved or (extra[msgid][i] if msgid in extra else "")
                 po.write(f'msgctxt "{esc(ctx)}"\nmsgid "{esc(msgid)}"\nmsgstr "{esc(text)}"\n\n')
     print(f"{len(entries)} strings")
 

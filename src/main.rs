@@ -13,8 +13,9 @@ const USAGE: &str = "usage: intake-kiosk [--demo] [--data-dir DIR] [--windowed]
   --demo        a ready demo clinic in a throwaway folder (staff and PINs in the README)
   --data-dir    where the encrypted database lives (default: ~/.local/share/intake-kiosk)
   --windowed    do not go full screen (development)
-  --form FILE   use a clinic's own form definition (JSON, see src/forms/default_form.json);
-                a file that fails its checks is reported and the built-in form is used";
+  --form FILE   use this form definition for this run (JSON, see src/forms/default_form.json);
+                managers load a clinic's form for good on staff home. A file that fails its
+                checks is reported and the stored (or built-in) form is used";
 
 struct Args {
     demo: bool,
@@ -49,11 +50,10 @@ fn parse_args() -> Result<Args> {
     Ok(args)
 }
 
-/// The clinic's own definition when given and sound; otherwise the built-in one, saying why.
-fn form_definition(path: Option<&PathBuf>) -> FormDefinition {
-    let Some(path) = path else {
-        return FormDefinition::built_in();
-    };
+/// The clinic's own definition when given and sound; otherwise none (the stored or built-in
+/// form is used), saying why.
+fn form_definition(path: Option<&PathBuf>) -> Option<FormDefinition> {
+    let path = path?;
     let loaded = std::fs::read_to_string(path)
         .map_err(|e| vec![format!("cannot read it: {e}")])
         .and_then(|text| {
@@ -61,16 +61,16 @@ fn form_definition(path: Option<&PathBuf>) -> FormDefinition {
                 .map_err(|errors| errors.iter().map(ToString::to_string).collect())
         });
     match loaded {
-        Ok(definition) => definition,
+        Ok(definition) => Some(definition),
         Err(problems) => {
             eprintln!(
-                "The form definition {} was not used; the built-in form stays:",
+                "The form definition {} was not used; the clinic's stored form (or the built-in one) stays:",
                 path.display()
             );
             for p in problems {
                 eprintln!("  {p}");
             }
-            FormDefinition::built_in()
+            None
         }
     }
 }
@@ -124,7 +124,7 @@ fn startup_probe(ui: &KioskUi) {
 
 fn main() -> Result<()> {
     let args = parse_args()?;
-    let definition = form_definition(args.form.as_ref());
+    let given_form = form_definition(args.form.as_ref());
     let has = |var: &str| std::env::var_os(var).is_some_and(|v| !v.is_empty());
     if !has("DISPLAY") && !has("WAYLAND_DISPLAY") {
         bail!(
@@ -144,7 +144,12 @@ fn main() -> Result<()> {
             None,
         )
     };
+    let pinned = given_form.is_some();
+    let definition = given_form.unwrap_or_else(FormDefinition::built_in);
     let mut kiosk = Kiosk::new(store, definition, Timeouts::default())?;
+    if pinned {
+        kiosk.pin_form();
+    }
     if args.demo {
         kiosk.unlock(DEMO_PASSPHRASE);
     }

@@ -5,6 +5,7 @@ pub mod consent;
 pub mod dates;
 pub mod definition;
 pub mod identity;
+pub mod numbers;
 pub mod validate;
 
 pub use answers::{AnswerValue, Answers, Signature};

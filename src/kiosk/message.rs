@@ -1,5 +1,6 @@
 //! Messages for people, as kinds. The UI turns each kind into translated words (ui/messages);
-//! no raw error text ever reaches the screen.
+//! no raw error text ever reaches the screen, except a form definition file's own problems, which
+//! are for the file's author and quoted as the definition checks word them.
 
 use chrono::{DateTime, Utc};
 
@@ -15,8 +16,12 @@ pub enum Message {
     PassphraseMismatch,
     NamesMissing,
     PinNotAllowed,
-    WrongPin { tries_before_pause: u32 },
-    Wait { seconds: i64 },
+    WrongPin {
+        tries_before_pause: u32,
+    },
+    Wait {
+        seconds: i64,
+    },
     AccountLocked,
     DiskFull,
     ReadOnly,
@@ -27,6 +32,14 @@ pub enum Message {
     StaffAdded,
     StaffUnlocked,
     NotAllowed,
+    FormLoaded,
+    /// The definition checks' own words (for the form's author), first problem only.
+    FormFileRejected {
+        count: usize,
+        first: String,
+    },
+    FormFileUnreadable(String),
+    StoredFormDamaged,
 }
 
 impl Message {
@@ -53,6 +66,13 @@ impl Message {
             Message::StaffAdded => ("staff-added", String::new()),
             Message::StaffUnlocked => ("staff-unlocked", String::new()),
             Message::NotAllowed => ("not-allowed", String::new()),
+            Message::FormLoaded => ("form-loaded", String::new()),
+            Message::FormFileRejected { count, first } if *count > 1 => {
+                ("form-rejected", format!("{first} (+{})", count - 1))
+            }
+            Message::FormFileRejected { first, .. } => ("form-rejected", first.clone()),
+            Message::FormFileUnreadable(reason) => ("form-unreadable", reason.clone()),
+            Message::StoredFormDamaged => ("stored-form-damaged", String::new()),
         }
     }
 

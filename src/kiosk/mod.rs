@@ -5,6 +5,7 @@
 //! [`Actor`] exists only after a correct PIN; the form is replaced by a blank one whenever the
 //! session says `WipeForm` or `BlankForm`.
 
+mod clinic_form;
 mod form_state;
 mod message;
 
@@ -13,6 +14,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, Local, Utc};
 use zeroize::Zeroizing;
 
+pub use clinic_form::FormSummary;
 pub use form_state::{DOB_ATTEMPTS, FormState, Step};
 pub use message::Message;
 
@@ -140,6 +142,8 @@ pub struct Kiosk {
     clock: Clock,
     /// The definition's canonical JSON, computed once; stored with submissions by its hash.
     definition_json: String,
+    /// Started with `--form FILE`: that form stays for this run, whatever is stored.
+    form_pinned: bool,
     receipt: Option<Receipt>,
     record_view: Option<RecordView>,
 }
@@ -180,14 +184,16 @@ impl Kiosk {
         let staff = records.list_staff(Utc::now())?;
         let mut session = Session::new(true);
         session.handle(Event::PassphraseAccepted);
-        Ok(Kiosk::from_parts(
+        let mut kiosk = Kiosk::from_parts(
             session,
             Backend::Open(records),
             clinic_name.to_owned(),
             staff,
             definition,
             timeouts,
-        ))
+        );
+        kiosk.load_active_form();
+        Ok(kiosk)
     }
 
     fn from_parts(
@@ -220,6 +226,7 @@ impl Kiosk {
             form_revision: 0,
             clock: wall_clock(),
             definition_json: definition.canonical_json(),
+            form_pinned: false,
             definition,
             receipt: None,
             record_view: None,
@@ -514,6 +521,7 @@ impl Kiosk {
                 self.backend = Backend::Open(Box::new(open));
                 self.apply(Event::PassphraseAccepted);
                 self.refresh_staff();
+                self.load_active_form();
             }
             Err(failure) => {
                 let failure = *failure;
@@ -666,11 +674,17 @@ impl Kiosk {
                         let answer = record.answers.get(&q.id)?;
                         let label = crate::forms::tr(&q.label, &lang).to_owned();
                         let text = match answer {
-                            crate::forms::AnswerValue::Text(t)
-                            | crate::forms::AnswerValue::Date(t) => t.clone(),
+                            crate::forms::AnswerValue::Text(t) => t.clone(),
+                            crate::forms::AnswerValue::Date(t) => {
+                                crate::forms::identity::parse_date_of_birth(t)
+                                    .map(|d| crate::forms::dates::long_date(d, &lang))
+                                    .unwrap_or_else(|_| t.clone())
+                            }
                             crate::forms::AnswerValue::YesNo(true) => "✓".into(),
                             crate::forms::AnswerValue::YesNo(false) => "✗".into(),
-                            crate::forms::AnswerValue::Number(n) => n.to_string(),
+                            crate::forms::AnswerValue::Number(n) => {
+                                crate::forms::numbers::format_number(*n, &lang)
+                            }
                             crate::forms::AnswerValue::Choice(c) => choice_label(q, c, &lang),
                             crate::forms::AnswerValue::Choices(cs) => cs
                                 .iter()

@@ -10,7 +10,7 @@ const PINS: [(&str, Role, &str); 3] = [
     ("Rita", Role::Reception, "560193"),
 ];
 
-fn kiosk() -> (Kiosk, EventLog) {
+pub(crate) fn kiosk() -> (Kiosk, EventLog) {
     let records = MemoryRecords::with_staff(&PINS);
     let events = records.event_log();
     let k = Kiosk::with_open_records(
@@ -23,7 +23,7 @@ fn kiosk() -> (Kiosk, EventLog) {
     (k, events)
 }
 
-fn sign_in(k: &mut Kiosk, who: usize) {
+pub(crate) fn sign_in(k: &mut Kiosk, who: usize) {
     let id = k.staff()[who].id.clone();
     k.pin_select(&id);
     for d in PINS[who].2.chars() {
@@ -48,7 +48,7 @@ fn fill_required(k: &mut Kiosk) {
 }
 
 /// Fills the required answers, ticks `consents`, walks to the end, signs and submits.
-fn complete_handover(k: &mut Kiosk, consents: &[&str]) {
+pub(crate) fn complete_handover(k: &mut Kiosk, consents: &[&str]) {
     fill_required(k);
     for item in consents {
         k.set_consent(item, true);

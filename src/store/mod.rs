@@ -15,6 +15,7 @@
 
 mod audit;
 mod error;
+mod forms;
 mod migrations;
 mod open_store;
 mod patients;

@@ -93,6 +93,16 @@ pub trait KioskRecords {
     ) -> Result<Option<Store>, StoreError>;
     /// Where the records live on disk, if anywhere.
     fn data_path(&self) -> Option<PathBuf>;
+    /// The clinic's active form as (hash, canonical JSON), if a manager chose one.
+    fn active_form(&self) -> Result<Option<(String, String)>, StoreError>;
+    /// Makes a checked definition the active one (managers only); logged.
+    fn activate_form(
+        &mut self,
+        actor: &Actor,
+        hash: &str,
+        definition_json: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
 }
 
 impl KioskRecords for OpenStore {
@@ -193,6 +203,18 @@ impl KioskRecords for OpenStore {
     fn data_path(&self) -> Option<PathBuf> {
         Some(self.store().path().to_owned())
     }
+    fn active_form(&self) -> Result<Option<(String, String)>, StoreError> {
+        OpenStore::active_form(self)
+    }
+    fn activate_form(
+        &mut self,
+        actor: &Actor,
+        hash: &str,
+        definition_json: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        OpenStore::activate_form(self, actor, hash, definition_json, now)
+    }
 }
 
 /// The manager passphrase the in-memory fake accepts.
@@ -207,6 +229,7 @@ pub type EventLog = std::sync::Arc<std::sync::Mutex<Vec<(String, AuditKind, Stri
 pub struct MemoryRecords {
     staff: Vec<(StaffMember, String)>,
     submissions: Vec<(String, DateTime<Utc>, NewSubmission)>,
+    active_form: Option<(String, String)>,
     /// What the controller recorded, in order.
     pub events: EventLog,
 }
@@ -476,5 +499,26 @@ impl KioskRecords for MemoryRecords {
 
     fn data_path(&self) -> Option<PathBuf> {
         None
+    }
+
+    fn active_form(&self) -> Result<Option<(String, String)>, StoreError> {
+        Ok(self.active_form.clone())
+    }
+
+    fn activate_form(
+        &mut self,
+        actor: &Actor,
+        hash: &str,
+        definition_json: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        actor.require_manager()?;
+        self.active_form = Some((hash.to_owned(), definition_json.to_owned()));
+        self.record_event(
+            actor.staff_id(),
+            AuditKind::SettingsChanged,
+            &format!("form:{hash}"),
+            now,
+        )
     }
 }

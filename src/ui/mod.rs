@@ -5,6 +5,7 @@
 //! shows a busy state; its result comes back through `upgrade_in_event_loop`. Tests use
 //! [`WorkMode::Inline`] so that every call finishes before the next simulated tap.
 
+mod clinic_form_adapter;
 #[allow(unsafe_code)]
 mod generated;
 mod handover_adapter;
@@ -118,6 +119,7 @@ impl KioskUi {
         setup_adapter::connect(&window, &ctx);
         pin_adapter::connect(&window, &ctx);
         home_adapter::connect(&window, &ctx);
+        clinic_form_adapter::connect(&window, &ctx);
         handover_adapter::connect(&window, &ctx);
         keyboard_adapter::connect(&window, &ctx);
         receipt_adapter::connect(&window, &ctx);

@@ -61,6 +61,9 @@ pub(super) fn refresh(window: &AppWindow, kiosk: &Kiosk) {
     refresh_receipt(window, kiosk);
     refresh_pin(window, kiosk);
     refresh_home(window, kiosk);
+    if screen == Screen::StaffHome {
+        super::clinic_form_adapter::refresh(window, kiosk);
+    }
     refresh_handover(window, kiosk);
 }
 
