@@ -33,10 +33,15 @@ pub enum AuditKind {
     Imported,
     Erased,
     SettingsChanged,
+    PairingStarted,
+    Paired,
+    PairingRevoked,
+    ReceiptApplied,
+    Purged,
 }
 
 impl AuditKind {
-    const ALL: [AuditKind; 24] = [
+    const ALL: [AuditKind; 29] = [
         AuditKind::SetupCompleted,
         AuditKind::KioskOpened,
         AuditKind::RecoveryKeyUsed,
@@ -61,6 +66,11 @@ impl AuditKind {
         AuditKind::Imported,
         AuditKind::Erased,
         AuditKind::SettingsChanged,
+        AuditKind::PairingStarted,
+        AuditKind::Paired,
+        AuditKind::PairingRevoked,
+        AuditKind::ReceiptApplied,
+        AuditKind::Purged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -89,6 +99,11 @@ impl AuditKind {
             AuditKind::Imported => "imported",
             AuditKind::Erased => "erased",
             AuditKind::SettingsChanged => "settings_changed",
+            AuditKind::PairingStarted => "pairing_started",
+            AuditKind::Paired => "paired",
+            AuditKind::PairingRevoked => "pairing_revoked",
+            AuditKind::ReceiptApplied => "receipt_applied",
+            AuditKind::Purged => "purged",
         }
     }
 

@@ -40,6 +40,14 @@ pub enum StoreError {
     Sqlite(rusqlite::Error),
     #[error("stored value could not be read: {0}")]
     Encoding(String),
+    #[error("this installation has no sync keys yet")]
+    NoSyncIdentity,
+    #[error("bundle {seq} from kiosk {kiosk_id} was already imported: nothing was changed")]
+    AlreadyImported { kiosk_id: String, seq: u64 },
+    #[error(
+        "kiosk {kiosk_id}'s audit chain went backwards ({had} entries before, {now} now): the kiosk's log was cut; nothing was imported"
+    )]
+    AuditRolledBack { kiosk_id: String, had: u64, now: u64 },
     #[error("could not reach the data folder: {0}")]
     Io(#[from] std::io::Error),
 }

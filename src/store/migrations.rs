@@ -94,4 +94,61 @@ pub(super) const MIGRATIONS: &[&str] = &[
         first_used_at     TEXT NOT NULL
     );
     "#,
+    // 3: sync between kiosks and the back office ("desk"). One program, one schema: a kiosk uses
+    // sync_identity, pairing_offers, desk_link and export_bundles; a desk uses sync_identity,
+    // kiosk_links and imported_bundles. Private keys are sealed; public keys are not secrets.
+    r#"
+    CREATE TABLE sync_identity (
+        id                INTEGER PRIMARY KEY CHECK (id = 1),
+        role              TEXT NOT NULL CHECK (role IN ('kiosk', 'desk')),
+        node_id           TEXT NOT NULL,
+        sealed_keys       BLOB NOT NULL,
+        created_at        TEXT NOT NULL
+    );
+    CREATE TABLE pairing_offers (
+        id                TEXT PRIMARY KEY,
+        sealed_secret     BLOB NOT NULL,
+        expires_at        INTEGER NOT NULL,
+        created_at        TEXT NOT NULL,
+        used_at           TEXT
+    );
+    CREATE TABLE desk_link (
+        desk_id           TEXT PRIMARY KEY,
+        kem_public        BLOB NOT NULL,
+        sign_public       BLOB NOT NULL,
+        comparison_code   TEXT NOT NULL,
+        paired_at         TEXT NOT NULL,
+        confirmed_at      TEXT,
+        revoked_at        TEXT
+    );
+    CREATE TABLE export_bundles (
+        seq               INTEGER PRIMARY KEY,
+        desk_id           TEXT NOT NULL,
+        created_at        TEXT NOT NULL,
+        submission_count  INTEGER NOT NULL,
+        delivered_at      TEXT,
+        purged            INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE kiosk_links (
+        kiosk_id          TEXT PRIMARY KEY,
+        sign_public       BLOB NOT NULL,
+        comparison_code   TEXT NOT NULL,
+        paired_at         TEXT NOT NULL,
+        revoked_at        TEXT,
+        audit_length      INTEGER NOT NULL DEFAULT 0,
+        audit_tag         TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE imported_bundles (
+        kiosk_id          TEXT NOT NULL REFERENCES kiosk_links (kiosk_id),
+        seq               INTEGER NOT NULL,
+        file_hash         TEXT NOT NULL,
+        imported_at       TEXT NOT NULL,
+        added             INTEGER NOT NULL,
+        duplicates        INTEGER NOT NULL,
+        PRIMARY KEY (kiosk_id, seq)
+    );
+    -- On a desk: the kiosk a submission came from (NULL for one taken on this machine).
+    ALTER TABLE submissions ADD COLUMN source TEXT;
+    CREATE INDEX submissions_export ON submissions (export_state);
+    "#,
 ];

@@ -16,12 +16,16 @@
 mod audit;
 mod error;
 mod forms;
+mod inbound;
 mod migrations;
 mod open_store;
+mod outbound;
 mod patients;
 mod records;
 mod staff;
 mod submissions;
+mod sync_identity;
+mod transfer;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -33,7 +37,13 @@ pub use error::StoreError;
 pub use open_store::{OpenStore, SetupRequest, SetupResult, UnlockFailure};
 pub use records::{EventLog, KioskRecords, MEMORY_PASSPHRASE, MemoryRecords};
 pub use staff::{Actor, SignInError, StaffMember};
+pub use inbound::{ImportedBundle, KioskLink};
+pub use outbound::{DeskLink, StoredOffer, SyncStatus};
 pub use submissions::{MedicalRecord, NewSubmission, PatientRef, SubmissionSummary};
+pub use sync_identity::{SyncIdentity, SyncRole};
+pub use transfer::{
+    AuditHead, EXPORT_VERSION, ExportedForm, ExportedSubmission, ImportReport, Outgoing,
+};
 
 use crate::vault::KeyWrap;
 

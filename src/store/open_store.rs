@@ -228,6 +228,17 @@ impl OpenStore {
         }
     }
 
+    /// Opens for a command-line action with a manager's passphrase, which identifies the manager:
+    /// they act as themself (audited under their id), as after a PIN sign-in.
+    pub fn unlock_as_manager(
+        store: Store,
+        passphrase: &Passphrase,
+        now: DateTime<Utc>,
+    ) -> Result<(OpenStore, Actor), Box<UnlockFailure>> {
+        let (open, manager_id) = OpenStore::unlock(store, passphrase, now)?;
+        Ok((open, Actor::new(manager_id, Role::Manager)))
+    }
+
     /// Opens with the printed recovery key, when no manager passphrase is at hand.
     pub fn unlock_with_recovery(
         store: Store,

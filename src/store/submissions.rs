@@ -61,7 +61,7 @@ pub struct MedicalRecord {
     pub created_at: String,
 }
 
-fn aad<'a>(column: &'static str, submission_id: &'a str) -> Aad<'a> {
+pub(super) fn aad<'a>(column: &'static str, submission_id: &'a str) -> Aad<'a> {
     Aad {
         table: "submissions",
         column,
@@ -69,7 +69,7 @@ fn aad<'a>(column: &'static str, submission_id: &'a str) -> Aad<'a> {
     }
 }
 
-fn event_aad(event_id: &str) -> Aad<'_> {
+pub(super) fn event_aad(event_id: &str) -> Aad<'_> {
     Aad {
         table: "consent_events",
         column: "sealed_event",

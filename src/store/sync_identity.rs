@@ -1,0 +1,103 @@
+//! This installation's sync identity: kiosk or desk, its id, and its private keys (sealed).
+//! The keys are opaque bytes here; `sync` knows what they are.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+use zeroize::Zeroizing;
+
+use super::audit::{self, AuditKind};
+use super::{Actor, OpenStore, StoreError};
+use crate::vault::Aad;
+
+/// Which side of the sync this installation is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SyncRole {
+    Kiosk,
+    Desk,
+}
+
+impl SyncRole {
+    fn as_str(self) -> &'static str {
+        match self {
+            SyncRole::Kiosk => "kiosk",
+            SyncRole::Desk => "desk",
+        }
+    }
+}
+
+/// The identity as opened: the node id and the private key bytes (wiped when dropped).
+pub struct SyncIdentity {
+    pub role: SyncRole,
+    pub node_id: String,
+    pub secret: Zeroizing<Vec<u8>>,
+}
+
+fn keys_aad(node_id: &str) -> Aad<'_> {
+    Aad {
+        table: "sync_identity",
+        column: "sealed_keys",
+        row_id: node_id,
+    }
+}
+
+impl OpenStore {
+    pub fn sync_identity(&self) -> Result<Option<SyncIdentity>, StoreError> {
+        let row: Option<(String, String, Vec<u8>)> = self
+            .conn()
+            .query_row(
+                "SELECT role, node_id, sealed_keys FROM sync_identity WHERE id = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((role, node_id, sealed)) = row else {
+            return Ok(None);
+        };
+        let role = match role.as_str() {
+            "kiosk" => SyncRole::Kiosk,
+            "desk" => SyncRole::Desk,
+            _ => return Err(StoreError::Tampered),
+        };
+        let secret = self
+            .vault()
+            .open(keys_aad(&node_id), &sealed)
+            .map_err(|_| StoreError::Tampered)?;
+        Ok(Some(SyncIdentity {
+            role,
+            node_id,
+            secret,
+        }))
+    }
+
+    /// Stores this installation's sync keys, once (managers only); logged.
+    pub fn create_sync_identity(
+        &self,
+        actor: &Actor,
+        role: SyncRole,
+        node_id: &str,
+        secret: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        actor.require_manager()?;
+        let sealed = self.vault().seal(keys_aad(node_id), secret)?;
+        let at = now.to_rfc3339();
+        let tx = self.conn().unchecked_transaction()?;
+        let inserted = tx.execute(
+            "INSERT OR IGNORE INTO sync_identity (id, role, node_id, sealed_keys, created_at) VALUES (1, ?1, ?2, ?3, ?4)",
+            params![role.as_str(), node_id, sealed, at],
+        )?;
+        if inserted == 0 {
+            return Err(StoreError::AlreadySetUp);
+        }
+        audit::append(
+            &tx,
+            self.vault(),
+            &at,
+            actor.staff_id(),
+            AuditKind::SettingsChanged,
+            &format!("sync_identity:{}", role.as_str()),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+}

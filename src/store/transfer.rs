@@ -1,0 +1,57 @@
+//! What travels from a kiosk to the desk for one submission: everything the desk needs to keep
+//! the record (identity, answers, signature, consent events, which form and notice), and nothing
+//! of the kiosk's own keys or ids beyond the kiosk's pseudonymous patient id. It is serialised,
+//! sealed to the desk's key by `sync`, and never written anywhere in the clear.
+
+use serde::{Deserialize, Serialize};
+
+use crate::forms::{Answers, ConsentEvent, PatientIdentity, Signature};
+
+/// Format version of [`ExportedSubmission`]; the desk refuses versions it does not know.
+pub const EXPORT_VERSION: u32 = 1;
+
+#[derive(Clone, Serialize, Deserialize)]
+pub struct ExportedSubmission {
+    pub version: u32,
+    pub submission_id: String,
+    /// The kiosk's pseudonymous id for the patient (the desk matches patients by blind index).
+    pub kiosk_patient_id: String,
+    pub identity: PatientIdentity,
+    pub answers: Answers,
+    pub signature: Signature,
+    pub consents: Vec<ConsentEvent>,
+    pub form_hash: String,
+    pub notice_hash: String,
+    pub language: String,
+    /// RFC 3339.
+    pub submitted_at: String,
+}
+
+/// A form definition a bundle's submissions refer to, by content hash.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct ExportedForm {
+    pub hash: String,
+    pub definition_json: String,
+}
+
+/// What the kiosk has to send: submissions not yet acknowledged, and their forms.
+pub struct Outgoing {
+    pub submissions: Vec<ExportedSubmission>,
+    pub forms: Vec<ExportedForm>,
+}
+
+/// What the desk did with one bundle.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// Submission ids stored by this import, in bundle order.
+    pub added: Vec<String>,
+    /// Submissions already held (an overlapping bundle): nothing was changed for them.
+    pub duplicates: Vec<String>,
+}
+
+/// The kiosk's audit chain at export time: its length and last tag (hex).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditHead {
+    pub length: u64,
+    pub last_tag: String,
+}

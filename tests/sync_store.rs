@@ -1,0 +1,132 @@
+//! The store's half of sync, without the crypto: what a kiosk offers, the desk's exactly-once
+//! import, and the kiosk's purge on a receipt (no canary left in its files).
+
+mod common;
+
+use common::*;
+use intake_kiosk::staff::Role;
+use intake_kiosk::store::{AuditHead, StoreError};
+
+fn head(length: u64) -> AuditHead {
+    AuditHead {
+        length,
+        last_tag: "00".repeat(32),
+    }
+}
+
+#[test]
+fn export_import_exactly_once_then_purge() {
+    let mut kiosk = setup_clinic();
+    let mut desk = setup_clinic();
+    let k_manager = sign_in(&mut kiosk.store, Role::Manager);
+    let k_clinician = sign_in(&mut kiosk.store, Role::Clinician);
+    let d_manager = sign_in(&mut desk.store, Role::Manager);
+    let d_clinician = sign_in(&mut desk.store, Role::Clinician);
+    desk.store
+        .link_kiosk(&d_manager, "kiosk-1", &[7u8; 32], "123 456", t0())
+        .expect("link");
+
+    let first = kiosk
+        .store
+        .save_submission(&k_clinician, submission("Ada", "Lovelace", "CANARY-LATEX"), t0())
+        .expect("save");
+    let second = kiosk
+        .store
+        .save_submission(&k_clinician, submission("Grace", "Hopper", "penicillin"), t0())
+        .expect("save");
+
+    // Reception-level staff cannot pull the export.
+    let reception = sign_in(&mut kiosk.store, Role::Reception);
+    assert!(matches!(
+        kiosk.store.outgoing(&reception),
+        Err(StoreError::Forbidden)
+    ));
+
+    let out = kiosk.store.outgoing(&k_manager).expect("outgoing");
+    assert_eq!(out.submissions.len(), 2);
+    assert_eq!(out.forms.len(), 1);
+    assert_eq!(out.submissions[0].consents.len(), 2);
+    let seq = kiosk.store.next_bundle_seq().expect("seq");
+    assert_eq!(seq, 1);
+    let ids: Vec<String> = out
+        .submissions
+        .iter()
+        .map(|s| s.submission_id.clone())
+        .collect();
+    kiosk
+        .store
+        .record_export(&k_manager, "desk-1", seq, &ids, t0())
+        .expect("record export");
+    let status = kiosk.store.sync_status().expect("status");
+    assert_eq!((status.pending, status.exported), (0, 2));
+
+    let report = desk
+        .store
+        .import_bundle(&d_manager, "kiosk-1", 1, &head(10), "h1", &out, t0())
+        .expect("import");
+    assert_eq!(report.added.len(), 2);
+    assert_eq!(allergy_of(&desk.store, &d_clinician, &first), "CANARY-LATEX");
+
+    // The same bundle again: refused, nothing added.
+    assert!(matches!(
+        desk.store
+            .import_bundle(&d_manager, "kiosk-1", 1, &head(10), "h1", &out, t0()),
+        Err(StoreError::AlreadyImported { seq: 1, .. })
+    ));
+    // A later, overlapping bundle (a third form plus the two unacknowledged ones).
+    kiosk
+        .store
+        .save_submission(&k_clinician, submission("Ada", "Lovelace", "nickel"), t0())
+        .expect("save");
+    let out2 = kiosk.store.outgoing(&k_manager).expect("outgoing");
+    assert_eq!(out2.submissions.len(), 3);
+    let report2 = desk
+        .store
+        .import_bundle(&d_manager, "kiosk-1", 2, &head(14), "h2", &out2, t0())
+        .expect("import 2");
+    assert_eq!((report2.added.len(), report2.duplicates.len()), (1, 2));
+    assert_eq!(desk.store.patient_count().expect("count"), 2, "Ada matched");
+
+    // A bundle whose audit chain is shorter than one seen before is refused.
+    assert!(matches!(
+        desk.store
+            .import_bundle(&d_manager, "kiosk-1", 3, &head(5), "h3", &out2, t0()),
+        Err(StoreError::AuditRolledBack { .. })
+    ));
+
+    // The sealed answers as they sit in the file (a read-only look from outside the store).
+    let sealed: Vec<u8> = {
+        let raw = rusqlite::Connection::open_with_flags(
+            db_path(&kiosk.dir),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .expect("raw open");
+        raw.query_row(
+            "SELECT sealed_answers FROM submissions WHERE id = ?1",
+            [&first],
+            |r| r.get(0),
+        )
+        .expect("sealed answers")
+    };
+    let fragment = &sealed[sealed.len() - 32..];
+    assert!(!files_containing(kiosk.dir.path(), fragment).is_empty());
+
+    // The receipt for bundle 1 purges the two delivered submissions on the kiosk.
+    let purged = kiosk
+        .store
+        .apply_receipt(&k_manager, "desk-1", 1, &[first.clone(), second.clone()], t0())
+        .expect("receipt");
+    assert_eq!(purged, 2);
+    assert!(matches!(
+        kiosk.store.read_medical(&k_clinician, &first, t0()),
+        Err(StoreError::NotFound)
+    ));
+    let status = kiosk.store.sync_status().expect("status");
+    assert_eq!((status.pending, status.exported, status.delivered), (1, 0, 2));
+    kiosk.store.store().checkpoint().expect("checkpoint");
+    assert!(
+        files_containing(kiosk.dir.path(), fragment).is_empty(),
+        "the purged ciphertext is gone from the database, WAL and shm"
+    );
+    assert_eq!(kiosk.store.store().integrity_check().expect("check"), "ok");
+}
