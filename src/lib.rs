@@ -4,12 +4,14 @@
 //! - [`vault`]: keys, sealing, PIN and passphrase hashing — the only place ring is called;
 //! - [`store`]: SQLite — the only place rusqlite is called; need-to-know enforced here;
 //! - [`staff`], [`forms`]: plain domain rules, no I/O.
+//! - [`handoff`]: one submission as a FHIR R4 Bundle and a printable HTML page; pure, no I/O.
 // `deny`, not `forbid`: the Slint-generated module (src/ui/generated.rs) needs `unsafe` for its
 // vtables and is the one place allowed to use it. Hand-written code has none.
 #![deny(unsafe_code)]
 
 pub mod demo;
 pub mod forms;
+pub mod handoff;
 pub mod kiosk;
 pub mod session;
 pub mod staff;
