@@ -5,6 +5,7 @@
 //! - [`store`]: SQLite — the only place rusqlite is called; need-to-know enforced here;
 //! - [`staff`], [`forms`]: plain domain rules, no I/O.
 //! - [`handoff`]: one submission as a FHIR R4 Bundle and a printable HTML page; pure, no I/O.
+//! - [`sync`]: kiosk → desk pairing, export bundles and receipts: pure crypto and wire formats.
 // `deny`, not `forbid`: the Slint-generated module (src/ui/generated.rs) needs `unsafe` for its
 // vtables and is the one place allowed to use it. Hand-written code has none.
 #![deny(unsafe_code)]
@@ -16,5 +17,6 @@ pub mod kiosk;
 pub mod session;
 pub mod staff;
 pub mod store;
+pub mod sync;
 pub mod ui;
 pub mod vault;
