@@ -1,16 +1,18 @@
 //! intake-kiosk: a touchscreen patient intake kiosk for skincare and aesthetic clinics.
 //!
 //! Module map (data flows one way: UI → adapter → controller/state machine → store/vault):
-//! - [`vault`]: keys, sealing, PIN and passphrase hashing — the only place ring is called;
+//! - [`vault`]: keys, sealing, PIN and passphrase hashing (ring; sync uses it for its own keys);
 //! - [`store`]: SQLite — the only place rusqlite is called; need-to-know enforced here;
 //! - [`staff`], [`forms`]: plain domain rules, no I/O.
 //! - [`handoff`]: one submission as a FHIR R4 Bundle and a printable HTML page; pure, no I/O.
 //! - [`sync`]: kiosk → desk pairing, export bundles and receipts: pure crypto and wire formats.
+//! - [`exchange`]: the sync actions over the store, `sync`, `handoff` and the exchange folder.
 // `deny`, not `forbid`: the Slint-generated module (src/ui/generated.rs) needs `unsafe` for its
 // vtables and is the one place allowed to use it. Hand-written code has none.
 #![deny(unsafe_code)]
 
 pub mod demo;
+pub mod exchange;
 pub mod forms;
 pub mod handoff;
 pub mod kiosk;

@@ -47,7 +47,11 @@ pub enum StoreError {
     #[error(
         "kiosk {kiosk_id}'s audit chain went backwards ({had} entries before, {now} now): the kiosk's log was cut; nothing was imported"
     )]
-    AuditRolledBack { kiosk_id: String, had: u64, now: u64 },
+    AuditRolledBack {
+        kiosk_id: String,
+        had: u64,
+        now: u64,
+    },
     #[error("could not reach the data folder: {0}")]
     Io(#[from] std::io::Error),
 }

@@ -11,7 +11,7 @@ use rusqlite::{OptionalExtension, params};
 use super::audit::{self, AuditKind};
 use super::patients::{insert_patient, update_patient};
 use super::submissions::{aad, append_consent_event};
-use super::transfer::{AuditHead, EXPORT_VERSION, ImportReport, Outgoing};
+use super::transfer::{Added, AuditHead, EXPORT_VERSION, ImportReport, Outgoing};
 use super::{Actor, OpenStore, StoreError};
 
 /// A kiosk paired with this desk.
@@ -168,8 +168,7 @@ impl OpenStore {
         now: DateTime<Utc>,
     ) -> Result<ImportReport, StoreError> {
         actor.require_manager()?;
-        let link = self
-            .kiosk_link(kiosk_id)?
+        self.kiosk_link(kiosk_id)?
             .filter(|l| !l.revoked)
             .ok_or(StoreError::NotFound)?;
         if self.bundle_imported(kiosk_id, seq)? {
@@ -178,13 +177,30 @@ impl OpenStore {
                 seq,
             });
         }
-        if head.length < link.audit_length {
+        // The kiosk's audit log only grows: a later bundle never carries a shorter chain than an
+        // earlier one (a late-arriving older bundle carries a shorter one, which is fine).
+        let (longest_before, shortest_after): (Option<i64>, Option<i64>) = self.conn().query_row(
+            "SELECT (SELECT MAX(audit_length) FROM imported_bundles WHERE kiosk_id = ?1 AND seq < ?2),
+                    (SELECT MIN(audit_length) FROM imported_bundles WHERE kiosk_id = ?1 AND seq > ?2)",
+            params![kiosk_id, seq as i64],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let length = head.length as i64;
+        if let Some(had) = longest_before.filter(|had| *had > length) {
             return Err(StoreError::AuditRolledBack {
                 kiosk_id: kiosk_id.to_owned(),
-                had: link.audit_length,
+                had: had as u64,
                 now: head.length,
             });
         }
+        if let Some(later) = shortest_after.filter(|later| *later < length) {
+            return Err(StoreError::AuditRolledBack {
+                kiosk_id: kiosk_id.to_owned(),
+                had: head.length,
+                now: later as u64,
+            });
+        }
+        let newest = shortest_after.is_none();
         let at = now.to_rfc3339();
         let mut report = ImportReport::default();
         let tx = self.conn().unchecked_transaction()?;
@@ -276,24 +292,30 @@ impl OpenStore {
                 event.patient_id = patient_id.clone();
                 append_consent_event(&tx, self.vault(), &event)?;
             }
-            report.added.push(s.submission_id.clone());
+            report.added.push(Added {
+                submission_id: s.submission_id.clone(),
+                patient_id,
+            });
         }
         tx.execute(
-            "INSERT INTO imported_bundles (kiosk_id, seq, file_hash, imported_at, added, duplicates)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO imported_bundles (kiosk_id, seq, file_hash, imported_at, added, duplicates, audit_length)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
                 kiosk_id,
                 seq as i64,
                 file_hash,
                 at,
                 report.added.len() as i64,
-                report.duplicates.len() as i64
+                report.duplicates.len() as i64,
+                length
             ],
         )?;
-        tx.execute(
-            "UPDATE kiosk_links SET audit_length = ?2, audit_tag = ?3 WHERE kiosk_id = ?1",
-            params![kiosk_id, head.length as i64, head.last_tag],
-        )?;
+        if newest {
+            tx.execute(
+                "UPDATE kiosk_links SET audit_length = ?2, audit_tag = ?3 WHERE kiosk_id = ?1",
+                params![kiosk_id, length, head.last_tag],
+            )?;
+        }
         audit::append(
             &tx,
             self.vault(),

@@ -145,6 +145,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
         imported_at       TEXT NOT NULL,
         added             INTEGER NOT NULL,
         duplicates        INTEGER NOT NULL,
+        audit_length      INTEGER NOT NULL,
         PRIMARY KEY (kiosk_id, seq)
     );
     -- On a desk: the kiosk a submission came from (NULL for one taken on this machine).

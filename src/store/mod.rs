@@ -34,15 +34,15 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 pub use audit::{AuditEntry, AuditKind, ChainCheck};
 pub use error::StoreError;
+pub use inbound::{ImportedBundle, KioskLink};
 pub use open_store::{OpenStore, SetupRequest, SetupResult, UnlockFailure};
+pub use outbound::{DeskLink, StoredOffer, SyncStatus};
 pub use records::{EventLog, KioskRecords, MEMORY_PASSPHRASE, MemoryRecords};
 pub use staff::{Actor, SignInError, StaffMember};
-pub use inbound::{ImportedBundle, KioskLink};
-pub use outbound::{DeskLink, StoredOffer, SyncStatus};
 pub use submissions::{MedicalRecord, NewSubmission, PatientRef, SubmissionSummary};
 pub use sync_identity::{SyncIdentity, SyncRole};
 pub use transfer::{
-    AuditHead, EXPORT_VERSION, ExportedForm, ExportedSubmission, ImportReport, Outgoing,
+    Added, AuditHead, EXPORT_VERSION, ExportedForm, ExportedSubmission, ImportReport, Outgoing,
 };
 
 use crate::vault::KeyWrap;

@@ -13,9 +13,7 @@ use zeroize::Zeroizing;
 use super::audit::{self, AuditKind, ChainCheck};
 use super::patients::open_identity;
 use super::submissions::{aad, event_aad};
-use super::transfer::{
-    AuditHead, EXPORT_VERSION, ExportedForm, ExportedSubmission, Outgoing,
-};
+use super::transfer::{AuditHead, EXPORT_VERSION, ExportedForm, ExportedSubmission, Outgoing};
 use super::{Actor, OpenStore, StoreError};
 use crate::forms::ConsentEvent;
 use crate::vault::Aad;

@@ -43,10 +43,18 @@ pub struct Outgoing {
 /// What the desk did with one bundle.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ImportReport {
-    /// Submission ids stored by this import, in bundle order.
-    pub added: Vec<String>,
+    /// Submissions stored by this import, in bundle order, with the desk's patient id.
+    pub added: Vec<Added>,
     /// Submissions already held (an overlapping bundle): nothing was changed for them.
     pub duplicates: Vec<String>,
+}
+
+/// One submission an import stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Added {
+    pub submission_id: String,
+    /// The desk's own id for the patient (matched or new).
+    pub patient_id: String,
 }
 
 /// The kiosk's audit chain at export time: its length and last tag (hex).

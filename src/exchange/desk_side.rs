@@ -1,0 +1,319 @@
+//! The desk's sync actions: answer a kiosk's pairing code, import bundles exactly once, sign
+//! receipts, and hand each imported form on (FHIR R4 Bundle, plain JSON, printable HTML).
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use zeroize::Zeroizing;
+
+use super::{ExchangeError, file_name, files};
+use crate::forms::FormDefinition;
+use crate::handoff::{SubmissionView, fhir_bundle, printable_html};
+use crate::store::{
+    Actor, AuditHead, ExportedForm, ExportedSubmission, ImportReport, OpenStore, Outgoing,
+    StoreError, SyncRole,
+};
+use crate::sync::{DeskKeys, EntryKind, PairingAnswer, PairingOffer, ParsedBundle, Receipt};
+
+/// The desk's keys, made on first use.
+pub fn desk_keys(
+    store: &OpenStore,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<DeskKeys, ExchangeError> {
+    if let Some(identity) = store.sync_identity()? {
+        if identity.role != SyncRole::Desk {
+            return Err(ExchangeError::WrongRole {
+                found: "kiosk",
+                wanted: "desk",
+            });
+        }
+        return Ok(DeskKeys::from_secret_bytes(&identity.secret)?);
+    }
+    let keys = DeskKeys::generate(&crate::sync::random_id()?)?;
+    store.create_sync_identity(
+        actor,
+        SyncRole::Desk,
+        keys.desk_id(),
+        &keys.to_secret_bytes(),
+        now,
+    )?;
+    Ok(keys)
+}
+
+/// What answering a pairing code did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Answered {
+    pub kiosk_id: String,
+    /// To compare with the code the kiosk shows.
+    pub comparison_code: String,
+    pub file: PathBuf,
+}
+
+/// Answers a kiosk's pairing code (the QR text): writes the answer to `dir` and pairs the kiosk
+/// here. An expired or malformed code is refused before anything is written.
+pub fn answer_pairing(
+    store: &OpenStore,
+    actor: &Actor,
+    code: &str,
+    dir: &Path,
+    now: DateTime<Utc>,
+) -> Result<Answered, ExchangeError> {
+    let offer = PairingOffer::parse(code.trim())?;
+    offer.check_fresh(now.timestamp())?;
+    let keys = desk_keys(store, actor, now)?;
+    let public = keys.public();
+    let answer = PairingAnswer::for_offer(&offer, &public, now.timestamp());
+    let bytes = answer.seal(&offer)?;
+    let code = crate::sync::comparison_code(
+        &offer.kiosk_sign_public,
+        &public.kem_public,
+        &public.sign_public,
+    );
+    let file = files::write_atomically(dir, &format!("pair-{}.ikpa", offer.kiosk_id), &bytes)?;
+    store.link_kiosk(actor, &offer.kiosk_id, &offer.kiosk_sign_public, &code, now)?;
+    Ok(Answered {
+        kiosk_id: offer.kiosk_id.clone(),
+        comparison_code: code,
+        file,
+    })
+}
+
+/// The QR code's text read from a photo or screenshot of it.
+pub fn decode_qr_image(path: &Path) -> Result<Zeroizing<String>, ExchangeError> {
+    let bytes = files::read_capped(path)?;
+    let image = image::load_from_memory(&bytes)
+        .map_err(|e| ExchangeError::BadContent {
+            file: file_name(path),
+            detail: format!("not a picture this desk can read ({e})"),
+        })?
+        .to_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare(image);
+    for grid in prepared.detect_grids() {
+        if let Ok((_, text)) = grid.decode() {
+            return Ok(Zeroizing::new(text));
+        }
+    }
+    Err(ExchangeError::BadContent {
+        file: file_name(path),
+        detail: "no readable QR code in the picture".into(),
+    })
+}
+
+/// What happened to one bundle file.
+#[derive(Debug)]
+pub enum BundleOutcome {
+    Imported {
+        file: String,
+        kiosk_id: String,
+        seq: u64,
+        report: ImportReport,
+        receipt: PathBuf,
+    },
+    Refused {
+        file: String,
+        error: ExchangeError,
+    },
+}
+
+/// Imports every bundle in `dir` addressed to this desk, each on its own: one that fails is
+/// reported and leaves nothing behind; the others go ahead. For each imported bundle a signed
+/// receipt goes to `dir` and each new form to `outbox`.
+pub fn import_folder(
+    store: &mut OpenStore,
+    actor: &Actor,
+    dir: &Path,
+    outbox: &Path,
+    now: DateTime<Utc>,
+    progress: &mut dyn FnMut(&str, usize, usize),
+) -> Result<Vec<BundleOutcome>, ExchangeError> {
+    let keys = desk_keys(store, actor, now)?;
+    let mut outcomes = Vec::new();
+    for path in files::list(dir, "bundle-", ".ikb")? {
+        let file = file_name(&path);
+        match import_file(store, actor, &keys, &path, dir, outbox, now, progress) {
+            Ok((kiosk_id, seq, report, receipt)) => outcomes.push(BundleOutcome::Imported {
+                file,
+                kiosk_id,
+                seq,
+                report,
+                receipt,
+            }),
+            Err(error) => outcomes.push(BundleOutcome::Refused { file, error }),
+        }
+    }
+    Ok(outcomes)
+}
+
+/// Imports one bundle file. Everything is checked and opened before the store is touched.
+#[allow(clippy::too_many_arguments)]
+pub fn import_file(
+    store: &mut OpenStore,
+    actor: &Actor,
+    keys: &DeskKeys,
+    path: &Path,
+    exchange: &Path,
+    outbox: &Path,
+    now: DateTime<Utc>,
+    progress: &mut dyn FnMut(&str, usize, usize),
+) -> Result<(String, u64, ImportReport, PathBuf), ExchangeError> {
+    let file = file_name(path);
+    let format = |error| ExchangeError::Format {
+        file: file.clone(),
+        error,
+    };
+    let bytes = files::read_capped(path)?;
+    let file_hash = crate::vault::content_hash(&bytes);
+    let parsed = ParsedBundle::parse(&bytes).map_err(format)?;
+    let header = parsed.header().clone();
+    let link = store
+        .kiosk_link(&header.kiosk_id)?
+        .filter(|l| !l.revoked)
+        .ok_or_else(|| ExchangeError::UnknownKiosk {
+            file: file.clone(),
+            kiosk_id: header.kiosk_id.clone(),
+        })?;
+    let sign_public: [u8; 32] = link
+        .sign_public
+        .as_slice()
+        .try_into()
+        .map_err(|_| StoreError::Tampered)?;
+    let verified = parsed.verify(&sign_public).map_err(format)?;
+    if store.bundle_imported(&header.kiosk_id, header.seq)? {
+        return Err(ExchangeError::Replayed {
+            file,
+            kiosk_id: header.kiosk_id,
+            seq: header.seq,
+        });
+    }
+    let opened = verified.open(keys).map_err(format)?;
+    let total = opened.len();
+    let mut incoming = Outgoing {
+        submissions: Vec::new(),
+        forms: Vec::new(),
+    };
+    let bad = |detail: String| ExchangeError::BadContent {
+        file: file.clone(),
+        detail,
+    };
+    for (i, entry) in opened.entries().iter().enumerate() {
+        let plain = opened.open_entry(i).map_err(format)?;
+        match entry.kind {
+            EntryKind::Form => {
+                let form: ExportedForm = serde_json::from_slice(&plain)
+                    .map_err(|e| bad(format!("form entry {i}: {e}")))?;
+                if form.hash != entry.id {
+                    return Err(bad(format!("form entry {i} is labelled with another hash")));
+                }
+                incoming.forms.push(form);
+            }
+            EntryKind::Submission => {
+                let submission: ExportedSubmission = serde_json::from_slice(&plain)
+                    .map_err(|e| bad(format!("submission entry {i}: {e}")))?;
+                if submission.submission_id != entry.id {
+                    return Err(bad(format!(
+                        "submission entry {i} is labelled with another id"
+                    )));
+                }
+                incoming.submissions.push(submission);
+            }
+        }
+        if i % 500 == 0 || i + 1 == total {
+            progress(&file, i + 1, total);
+        }
+    }
+    let head = AuditHead {
+        length: header.audit_checkpoint.length,
+        last_tag: header.audit_checkpoint.last_tag.clone(),
+    };
+    let report = store
+        .import_bundle(
+            actor,
+            &header.kiosk_id,
+            header.seq,
+            &head,
+            &file_hash,
+            &incoming,
+            now,
+        )
+        .map_err(|e| match e {
+            StoreError::AlreadyImported { kiosk_id, seq } => ExchangeError::Replayed {
+                file: file.clone(),
+                kiosk_id,
+                seq,
+            },
+            other => other.into(),
+        })?;
+    write_outbox(&incoming, &report, &header.kiosk_id, outbox)?;
+    let receipt = Receipt {
+        desk_id: keys.desk_id().to_owned(),
+        kiosk_id: header.kiosk_id.clone(),
+        bundle_seq: header.seq,
+        submission_ids: incoming
+            .submissions
+            .iter()
+            .map(|s| s.submission_id.clone())
+            .collect(),
+        received_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    };
+    let receipt_path = files::write_atomically(
+        exchange,
+        &format!("receipt-{}-{:08}.ikr", header.kiosk_id, header.seq),
+        &receipt.sign(keys)?,
+    )?;
+    Ok((header.kiosk_id, header.seq, report, receipt_path))
+}
+
+/// For each newly stored form: `<id>.fhir.json` (an R4 Bundle), `<id>.json` (the submission as
+/// exported, plain JSON) and `<id>.html` (printable), in `outbox`.
+fn write_outbox(
+    incoming: &Outgoing,
+    report: &ImportReport,
+    kiosk_id: &str,
+    outbox: &Path,
+) -> Result<(), ExchangeError> {
+    let forms: std::collections::HashMap<&str, FormDefinition> = incoming
+        .forms
+        .iter()
+        .filter_map(|f| {
+            FormDefinition::from_stored(&f.definition_json)
+                .ok()
+                .map(|d| (f.hash.as_str(), d))
+        })
+        .collect();
+    for added in &report.added {
+        let Some(s) = incoming
+            .submissions
+            .iter()
+            .find(|s| s.submission_id == added.submission_id)
+        else {
+            continue;
+        };
+        let Some(form) = forms.get(s.form_hash.as_str()) else {
+            continue;
+        };
+        let view = SubmissionView {
+            submission_id: &s.submission_id,
+            patient_id: &added.patient_id,
+            kiosk_id,
+            submitted_at: &s.submitted_at,
+            language: &s.language,
+            identity: &s.identity,
+            answers: &s.answers,
+            signature: &s.signature,
+            consents: &s.consents,
+            form,
+            notice_hash: &s.notice_hash,
+        };
+        let fhir = serde_json::to_vec_pretty(&fhir_bundle(&view)).map_err(StoreError::from)?;
+        files::write_atomically(outbox, &format!("{}.fhir.json", s.submission_id), &fhir)?;
+        let plain = serde_json::to_vec_pretty(s).map_err(StoreError::from)?;
+        files::write_atomically(outbox, &format!("{}.json", s.submission_id), &plain)?;
+        files::write_atomically(
+            outbox,
+            &format!("{}.html", s.submission_id),
+            printable_html(&view).as_bytes(),
+        )?;
+    }
+    Ok(())
+}

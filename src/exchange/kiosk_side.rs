@@ -1,0 +1,255 @@
+//! The kiosk's sync actions. Each takes the open store and a manager (signed in with a PIN on
+//! the tablet, or with their passphrase on the command line).
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use zeroize::Zeroizing;
+
+use super::{ExchangeError, PAIRING_VALID_SECONDS, file_name, files};
+use crate::store::{Actor, DeskLink, OpenStore, SyncRole};
+use crate::sync::{
+    AuditCheckpoint, BundleParts, BundleWriter, DeskPublic, EntryKind, KioskKeys,
+    PAIRING_OFFER_VERSION, PairingAnswer, PairingOffer, Receipt, comparison_code,
+};
+
+/// The kiosk's keys, made on first use.
+pub fn kiosk_keys(
+    store: &OpenStore,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<KioskKeys, ExchangeError> {
+    if let Some(identity) = store.sync_identity()? {
+        if identity.role != SyncRole::Kiosk {
+            return Err(ExchangeError::WrongRole {
+                found: "desk",
+                wanted: "kiosk",
+            });
+        }
+        return Ok(KioskKeys::from_secret_bytes(&identity.secret)?);
+    }
+    let keys = KioskKeys::generate(&crate::sync::random_id()?)?;
+    store.create_sync_identity(
+        actor,
+        SyncRole::Kiosk,
+        keys.kiosk_id(),
+        &keys.to_secret_bytes(),
+        now,
+    )?;
+    Ok(keys)
+}
+
+/// Starts pairing: a fresh one-time secret, valid ten minutes. Returns the QR code's text
+/// (zeroizing: it holds the secret) and its expiry.
+pub fn start_pairing(
+    store: &OpenStore,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<(Zeroizing<String>, DateTime<Utc>), ExchangeError> {
+    let keys = kiosk_keys(store, actor, now)?;
+    let expires = now + chrono::Duration::seconds(PAIRING_VALID_SECONDS);
+    let offer = PairingOffer::new(&keys, expires.timestamp())?;
+    let offer_id = crate::sync::random_id()?;
+    store.save_pairing_offer(
+        actor,
+        &offer_id,
+        offer.secret.as_slice(),
+        expires.timestamp(),
+        now,
+    )?;
+    Ok((offer.to_text()?, expires))
+}
+
+/// Reads the desk's answer from `dir`, checks it against the open offer and stores the desk,
+/// unconfirmed. Returns the comparison code to show beside the desk's.
+pub fn read_pairing_answer(
+    store: &OpenStore,
+    actor: &Actor,
+    dir: &Path,
+    now: DateTime<Utc>,
+) -> Result<DeskLink, ExchangeError> {
+    let keys = kiosk_keys(store, actor, now)?;
+    let stored = store
+        .latest_pairing_offer()?
+        .ok_or(ExchangeError::NoPairingStarted)?;
+    let mut secret = Zeroizing::new([0u8; 32]);
+    if stored.secret.len() != 32 {
+        return Err(crate::store::StoreError::Tampered.into());
+    }
+    secret.copy_from_slice(&stored.secret);
+    let offer = PairingOffer {
+        version: PAIRING_OFFER_VERSION,
+        kiosk_id: keys.kiosk_id().to_owned(),
+        kiosk_sign_public: keys.sign_public(),
+        secret,
+        expires_at: stored.expires_at,
+    };
+    let path = dir.join(format!("pair-{}.ikpa", keys.kiosk_id()));
+    if !path.exists() {
+        return Err(ExchangeError::NoAnswer(dir.to_owned()));
+    }
+    let bytes = files::read_capped(&path)?;
+    let answer = PairingAnswer::open(&bytes, &offer, now.timestamp()).map_err(|error| {
+        ExchangeError::Format {
+            file: file_name(&path),
+            error,
+        }
+    })?;
+    // Checked after the MAC so a forged file cannot tell whether the code was used.
+    if stored.used {
+        return Err(ExchangeError::PairingCodeUsed);
+    }
+    let desk = answer.desk_public();
+    let link = DeskLink {
+        comparison_code: comparison_code(&keys.sign_public(), &desk.kem_public, &desk.sign_public),
+        desk_id: desk.desk_id,
+        kem_public: desk.kem_public.to_vec(),
+        sign_public: desk.sign_public.to_vec(),
+        paired_at: now.to_rfc3339(),
+        confirmed: false,
+    };
+    store.link_desk(actor, &stored.id, &link, now)?;
+    Ok(link)
+}
+
+/// The manager saw the same code on both screens.
+pub fn confirm_pairing(
+    store: &OpenStore,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<(), ExchangeError> {
+    let link = store.desk_link()?.ok_or(ExchangeError::NotPaired)?;
+    store.confirm_desk(actor, &link.desk_id, now)?;
+    Ok(())
+}
+
+fn desk_public(link: &DeskLink) -> Result<DeskPublic, ExchangeError> {
+    let key = |bytes: &[u8]| -> Result<[u8; 32], ExchangeError> {
+        bytes
+            .try_into()
+            .map_err(|_| crate::store::StoreError::Tampered.into())
+    };
+    Ok(DeskPublic {
+        desk_id: link.desk_id.clone(),
+        kem_public: key(&link.kem_public)?,
+        sign_public: key(&link.sign_public)?,
+    })
+}
+
+/// What an export wrote.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Exported {
+    pub seq: u64,
+    pub submissions: usize,
+    pub file: PathBuf,
+}
+
+/// Writes every submission the desk has not acknowledged into one sealed, signed bundle in
+/// `dir`. `None` when there is nothing to send. The store notes the export only once the file
+/// is complete on the medium.
+pub fn export(
+    store: &OpenStore,
+    actor: &Actor,
+    dir: &Path,
+    now: DateTime<Utc>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Option<Exported>, ExchangeError> {
+    let link = store.desk_link()?.ok_or(ExchangeError::NotPaired)?;
+    if !link.confirmed {
+        return Err(ExchangeError::NotConfirmed {
+            code: link.comparison_code,
+        });
+    }
+    let keys = kiosk_keys(store, actor, now)?;
+    let outgoing = store.outgoing(actor)?;
+    if outgoing.submissions.is_empty() {
+        return Ok(None);
+    }
+    let head = store.audit_head()?;
+    let seq = store.next_bundle_seq()?;
+    let parts = BundleParts {
+        seq,
+        created_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        audit_checkpoint: AuditCheckpoint {
+            length: head.length,
+            last_tag: head.last_tag,
+        },
+    };
+    let mut writer = BundleWriter::new(parts, &desk_public(&link)?, &keys)?;
+    for form in &outgoing.forms {
+        let json = serde_json::to_vec(form).map_err(crate::store::StoreError::from)?;
+        writer.add(EntryKind::Form, &form.hash, &json)?;
+    }
+    let total = outgoing.submissions.len();
+    let mut ids = Vec::with_capacity(total);
+    for (i, submission) in outgoing.submissions.iter().enumerate() {
+        let json =
+            Zeroizing::new(serde_json::to_vec(submission).map_err(crate::store::StoreError::from)?);
+        writer.add(EntryKind::Submission, &submission.submission_id, &json)?;
+        ids.push(submission.submission_id.clone());
+        if i % 500 == 0 || i + 1 == total {
+            progress(i + 1, total);
+        }
+    }
+    let bytes = writer.finish()?;
+    let name = format!("bundle-{}-{seq:08}.ikb", keys.kiosk_id());
+    let file = files::write_atomically(dir, &name, &bytes)?;
+    store.record_export(actor, &link.desk_id, seq, &ids, now)?;
+    Ok(Some(Exported {
+        seq,
+        submissions: total,
+        file,
+    }))
+}
+
+/// What reading receipts did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReceiptsRead {
+    pub receipts: usize,
+    pub purged: usize,
+}
+
+/// Verifies every receipt for this kiosk in `dir` against the paired desk's key, marks the
+/// named submissions delivered and purges them. A receipt that fails is reported and changes
+/// nothing; the ones before it stay applied (each is whole on its own).
+pub fn read_receipts(
+    store: &OpenStore,
+    actor: &Actor,
+    dir: &Path,
+    now: DateTime<Utc>,
+) -> Result<ReceiptsRead, ExchangeError> {
+    let link = store.desk_link()?.ok_or(ExchangeError::NotPaired)?;
+    let keys = kiosk_keys(store, actor, now)?;
+    let desk = desk_public(&link)?;
+    let mut done = ReceiptsRead::default();
+    for path in files::list(dir, &format!("receipt-{}-", keys.kiosk_id()), ".ikr")? {
+        let bytes = files::read_capped(&path)?;
+        let file = file_name(&path);
+        let claimed = Receipt::peek(&bytes).map_err(|error| ExchangeError::Format {
+            file: file.clone(),
+            error,
+        })?;
+        if claimed.desk_id != link.desk_id {
+            return Err(ExchangeError::ReceiptFromUnpairedDesk { file });
+        }
+        let receipt = Receipt::verify_for(&bytes, &desk, keys.kiosk_id())
+            .map_err(|error| ExchangeError::Format { file, error })?;
+        done.purged += store.apply_receipt(
+            actor,
+            &receipt.desk_id,
+            receipt.bundle_seq,
+            &receipt.submission_ids,
+            now,
+        )?;
+        done.receipts += 1;
+        // Used up: the receipt, and the bundle it acknowledges, leave the medium.
+        let bundle = dir.join(format!(
+            "bundle-{}-{:08}.ikb",
+            keys.kiosk_id(),
+            receipt.bundle_seq
+        ));
+        let _ = std::fs::remove_file(bundle);
+        let _ = std::fs::remove_file(&path);
+    }
+    Ok(done)
+}

@@ -1,0 +1,77 @@
+//! Sync between a kiosk and its back office ("desk") through an exchange folder: the glue
+//! between the store (what to send, what arrived), `sync` (keys, seals, signatures, formats),
+//! `handoff` (what the clinic's records system takes) and the files on the medium.
+//!
+//! Kiosk: [`kiosk_side`] — start pairing (QR), read the desk's answer, confirm the codes,
+//! export a bundle, read receipts and purge. Desk: [`desk_side`] — answer a pairing, import
+//! bundles exactly once, write receipts and the outbox (FHIR + printable).
+//!
+//! File names: `pair-<kiosk id>.ikpa` (answer), `bundle-<kiosk id>-<seq 8 digits>.ikb`,
+//! `receipt-<kiosk id>-<seq 8 digits>.ikr`. Names are for people and sorting; every check is
+//! made on the signed or authenticated contents, never on the name.
+
+pub mod desk_side;
+pub mod files;
+pub mod kiosk_side;
+
+use std::path::PathBuf;
+
+use crate::store::StoreError;
+use crate::sync::SyncError;
+
+/// How long a pairing QR code stays valid.
+pub const PAIRING_VALID_SECONDS: i64 = 10 * 60;
+
+/// Why a sync action did not happen. Each says what to do next; nothing is half-done.
+#[derive(Debug, thiserror::Error)]
+pub enum ExchangeError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{file}: {error}")]
+    Format { file: String, error: SyncError },
+    #[error(transparent)]
+    Sync(#[from] SyncError),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is larger than any sync file can be; it was not read")]
+    TooLarge { path: PathBuf },
+    #[error("this kiosk is not paired with a back office: pair it first")]
+    NotPaired,
+    #[error("the pairing is waiting for a manager to confirm that both screens show {code}")]
+    NotConfirmed { code: String },
+    #[error("no pairing was started on this kiosk: start pairing and scan the new code")]
+    NoPairingStarted,
+    #[error("this pairing code was already used: start pairing again for a new code")]
+    PairingCodeUsed,
+    #[error("no pairing answer for this kiosk in {0}")]
+    NoAnswer(PathBuf),
+    #[error(
+        "{file}: made by kiosk {kiosk_id}, which is not paired with this desk (or was revoked)"
+    )]
+    UnknownKiosk { file: String, kiosk_id: String },
+    #[error("{file}: bundle {seq} from kiosk {kiosk_id} was already imported; nothing was changed")]
+    Replayed {
+        file: String,
+        kiosk_id: String,
+        seq: u64,
+    },
+    #[error("{file}: a receipt from a desk this kiosk is not paired with; nothing was changed")]
+    ReceiptFromUnpairedDesk { file: String },
+    #[error("{file}: {detail}; nothing of this bundle was imported")]
+    BadContent { file: String, detail: String },
+    #[error("this installation is a {found}, not a {wanted}")]
+    WrongRole {
+        found: &'static str,
+        wanted: &'static str,
+    },
+}
+
+/// `name` of a path, for messages.
+fn file_name(path: &std::path::Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
