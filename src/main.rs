@@ -1,4 +1,7 @@
-//! intake-kiosk: parse the arguments, open the store, start the window.
+//! intake-kiosk: parse the arguments, open the store, start the window — or run a `kiosk …` /
+//! `desk …` command-line action (see `cli`).
+
+mod cli;
 
 use std::path::PathBuf;
 
@@ -10,6 +13,7 @@ use intake_kiosk::store::Store;
 use intake_kiosk::ui::{KioskUi, WorkMode};
 
 const USAGE: &str = "usage: intake-kiosk [--demo] [--data-dir DIR] [--windowed]
+       intake-kiosk kiosk|desk COMMAND … (intake-kiosk desk help)
   --demo        a ready demo clinic in a throwaway folder (staff and PINs in the README)
   --data-dir    where the encrypted database lives (default: ~/.local/share/intake-kiosk)
   --windowed    do not go full screen (development)
@@ -75,7 +79,7 @@ fn form_definition(path: Option<&PathBuf>) -> Option<FormDefinition> {
     }
 }
 
-fn default_data_dir() -> PathBuf {
+pub(crate) fn default_data_dir() -> PathBuf {
     std::env::var_os("XDG_DATA_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
@@ -123,6 +127,14 @@ fn startup_probe(ui: &KioskUi) {
 }
 
 fn main() -> Result<()> {
+    let raw: Vec<String> = std::env::args().skip(1).collect();
+    if matches!(raw.first().map(String::as_str), Some("kiosk" | "desk")) {
+        if raw.get(1).is_none_or(|c| c == "help" || c == "--help") {
+            println!("{}", cli::USAGE);
+            return Ok(());
+        }
+        return cli::run(&raw);
+    }
     let args = parse_args()?;
     let given_form = form_definition(args.form.as_ref());
     let has = |var: &str| std::env::var_os(var).is_some_and(|v| !v.is_empty());

@@ -28,11 +28,19 @@ fn export_import_exactly_once_then_purge() {
 
     let first = kiosk
         .store
-        .save_submission(&k_clinician, submission("Ada", "Lovelace", "CANARY-LATEX"), t0())
+        .save_submission(
+            &k_clinician,
+            submission("Ada", "Lovelace", "CANARY-LATEX"),
+            t0(),
+        )
         .expect("save");
     let second = kiosk
         .store
-        .save_submission(&k_clinician, submission("Grace", "Hopper", "penicillin"), t0())
+        .save_submission(
+            &k_clinician,
+            submission("Grace", "Hopper", "penicillin"),
+            t0(),
+        )
         .expect("save");
 
     // Reception-level staff cannot pull the export.
@@ -65,7 +73,10 @@ fn export_import_exactly_once_then_purge() {
         .import_bundle(&d_manager, "kiosk-1", 1, &head(10), "h1", &out, t0())
         .expect("import");
     assert_eq!(report.added.len(), 2);
-    assert_eq!(allergy_of(&desk.store, &d_clinician, &first), "CANARY-LATEX");
+    assert_eq!(
+        allergy_of(&desk.store, &d_clinician, &first),
+        "CANARY-LATEX"
+    );
 
     // The same bundle again: refused, nothing added.
     assert!(matches!(
@@ -114,7 +125,13 @@ fn export_import_exactly_once_then_purge() {
     // The receipt for bundle 1 purges the two delivered submissions on the kiosk.
     let purged = kiosk
         .store
-        .apply_receipt(&k_manager, "desk-1", 1, &[first.clone(), second.clone()], t0())
+        .apply_receipt(
+            &k_manager,
+            "desk-1",
+            1,
+            &[first.clone(), second.clone()],
+            t0(),
+        )
         .expect("receipt");
     assert_eq!(purged, 2);
     assert!(matches!(
@@ -122,7 +139,10 @@ fn export_import_exactly_once_then_purge() {
         Err(StoreError::NotFound)
     ));
     let status = kiosk.store.sync_status().expect("status");
-    assert_eq!((status.pending, status.exported, status.delivered), (1, 0, 2));
+    assert_eq!(
+        (status.pending, status.exported, status.delivered),
+        (1, 0, 2)
+    );
     kiosk.store.store().checkpoint().expect("checkpoint");
     assert!(
         files_containing(kiosk.dir.path(), fragment).is_empty(),

@@ -33,6 +33,13 @@ pub struct SetupResult {
     pub recovery_key: RecoveryKey,
 }
 
+impl SetupResult {
+    /// The manager who set the installation up, acting as themself (setup proved who they are).
+    pub fn manager(&self) -> Actor {
+        Actor::new(self.manager_id.clone(), Role::Manager)
+    }
+}
+
 /// A failed unlock hands the closed store back so the caller can try again.
 pub struct UnlockFailure {
     pub store: Store,

@@ -1,0 +1,142 @@
+//! `intake-kiosk desk …`: the back office.
+
+use anyhow::{Context, Result, bail};
+use chrono::Utc;
+use intake_kiosk::exchange::desk_side::{self, BundleOutcome};
+use intake_kiosk::store::{OpenStore, SetupRequest, Store};
+use intake_kiosk::vault::{Passphrase, Pin};
+
+use super::progress::Progress;
+use super::{Opts, USAGE, open_as_manager};
+
+const DB: &str = "desk.sqlite3";
+
+pub fn run(command: &str, opts: &Opts) -> Result<()> {
+    if command == "init" {
+        return init(opts);
+    }
+    let (mut store, actor) = open_as_manager(opts, DB)?;
+    let now = Utc::now();
+    match command {
+        "pair" => {
+            let code = match (opts.get("code"), opts.get("qr-image")) {
+                (Some(code), None) => zeroize::Zeroizing::new(code.to_owned()),
+                (None, Some(picture)) => desk_side::decode_qr_image(picture.as_ref())?,
+                _ => bail!("give --code TEXT or --qr-image PICTURE\n{USAGE}"),
+            };
+            let answered =
+                desk_side::answer_pairing(&store, &actor, &code, &opts.path("exchange")?, now)?;
+            println!("comparison code: {}", answered.comparison_code);
+            println!("kiosk {} is paired with this desk", answered.kiosk_id);
+            println!("answer written to {}", answered.file.display());
+            eprintln!(
+                "On the kiosk, read the answer and check it shows the same code before confirming."
+            );
+        }
+        "kiosks" => {
+            for k in store.kiosk_links()? {
+                println!(
+                    "{}  code {}  paired {}{}  audit entries seen {}",
+                    k.kiosk_id,
+                    k.comparison_code,
+                    k.paired_at,
+                    if k.revoked { "  REVOKED" } else { "" },
+                    k.audit_length
+                );
+            }
+            for b in store.imported_bundles()? {
+                println!(
+                    "  bundle {} from {} imported {}: {} new, {} already held",
+                    b.seq, b.kiosk_id, b.imported_at, b.added, b.duplicates
+                );
+            }
+        }
+        "revoke" => {
+            let kiosk = opts.need("kiosk")?;
+            store.revoke_kiosk(&actor, kiosk, now)?;
+            println!("kiosk {kiosk} revoked: its bundles are refused from now on");
+        }
+        "import" => {
+            let (from, outbox) = (opts.path("from")?, opts.path("outbox")?);
+            let mut bars: Option<(String, Progress)> = None;
+            let outcomes = desk_side::import_folder(
+                &mut store,
+                &actor,
+                &from,
+                &outbox,
+                now,
+                &mut |file, done, total| {
+                    if bars.as_ref().is_none_or(|(f, _)| f != file) {
+                        bars = Some((file.to_owned(), Progress::new(file)));
+                    }
+                    if let Some((_, bar)) = bars.as_mut() {
+                        bar.update(done, total);
+                    }
+                },
+            )?;
+            let mut failed = 0;
+            for outcome in &outcomes {
+                match outcome {
+                    BundleOutcome::Imported {
+                        file,
+                        report,
+                        receipt,
+                        ..
+                    } => println!(
+                        "{file}: {} new forms, {} already held; receipt {}",
+                        report.added.len(),
+                        report.duplicates.len(),
+                        receipt.display()
+                    ),
+                    BundleOutcome::Refused { file, error } => {
+                        failed += 1;
+                        println!("{file}: REFUSED: {error}");
+                    }
+                }
+            }
+            if outcomes.is_empty() {
+                println!("no bundles in {}", from.display());
+            }
+            if failed > 0 {
+                bail!("{failed} bundle(s) refused; nothing of them was imported");
+            }
+        }
+        _ => bail!("unknown desk command {command:?}\n{USAGE}"),
+    }
+    Ok(())
+}
+
+fn init(opts: &Opts) -> Result<()> {
+    let dir = opts
+        .get("data-dir")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(crate::default_data_dir);
+    let path = dir.join(DB);
+    let store = Store::open(&path).with_context(|| format!("creating {}", path.display()))?;
+    let mut secrets = opts.secrets()?;
+    let passphrase = secrets.next("the new manager passphrase")?;
+    let repeat = secrets.next("the passphrase again")?;
+    if passphrase != repeat {
+        bail!("the two passphrases are not the same");
+    }
+    let pin = secrets.next("the manager's PIN")?;
+    let result = OpenStore::setup(
+        store,
+        SetupRequest {
+            clinic_name: opts.need("clinic")?.to_owned(),
+            manager_name: opts.need("manager")?.to_owned(),
+            manager_passphrase: Passphrase::new(passphrase.as_str()),
+            manager_pin: Pin::new(pin.as_str()),
+            staff: Vec::new(),
+        },
+        Utc::now(),
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    desk_side::desk_keys(&result.store, &result.manager(), Utc::now())?;
+    println!("desk set up in {}", path.display());
+    println!(
+        "recovery key (print it and keep it locked away; it is shown once): {}",
+        result.recovery_key.to_printable().as_str()
+    );
+    Ok(())
+}

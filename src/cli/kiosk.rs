@@ -1,0 +1,99 @@
+//! `intake-kiosk kiosk …`: the tablet's sync actions for device-management scripts.
+
+use anyhow::{Result, bail};
+use chrono::Utc;
+use intake_kiosk::exchange::kiosk_side;
+
+use super::progress::Progress;
+use super::{Opts, USAGE, open_as_manager};
+
+const DB: &str = "kiosk.sqlite3";
+
+pub fn run(command: &str, opts: &Opts) -> Result<()> {
+    let (store, actor) = open_as_manager(opts, DB)?;
+    let now = Utc::now();
+    match command {
+        "status" => {
+            let s = store.sync_status()?;
+            println!("pending: {}", s.pending);
+            println!("exported, awaiting receipt: {}", s.exported);
+            println!("delivered and purged: {}", s.delivered);
+            println!(
+                "last export: {}",
+                s.last_export_at.as_deref().unwrap_or("never")
+            );
+            println!(
+                "last receipt: {}",
+                s.last_delivery_at.as_deref().unwrap_or("never")
+            );
+            match s.desk {
+                Some(d) => println!(
+                    "paired with desk {} (code {}){}",
+                    d.desk_id,
+                    d.comparison_code,
+                    if d.confirmed { "" } else { ", NOT confirmed" }
+                ),
+                None => println!("not paired"),
+            }
+        }
+        "pair-start" => {
+            let (code, expires) = kiosk_side::start_pairing(&store, &actor, now)?;
+            let qr = qrcode::QrCode::new(code.as_bytes())?;
+            let picture = qr
+                .render::<qrcode::render::unicode::Dense1x2>()
+                .quiet_zone(true)
+                .build();
+            println!("{picture}");
+            println!("{}", code.as_str());
+            eprintln!(
+                "Scan this on the desk (intake-kiosk desk pair --code …) before {}.",
+                expires.to_rfc3339()
+            );
+        }
+        "pair-finish" => {
+            let link = kiosk_side::read_pairing_answer(&store, &actor, &opts.path("from")?, now)?;
+            println!("comparison code: {}", link.comparison_code);
+            match opts.get("confirm") {
+                Some(seen) if seen.trim() == link.comparison_code => {
+                    kiosk_side::confirm_pairing(&store, &actor, now)?;
+                    println!("paired with desk {}", link.desk_id);
+                }
+                Some(seen) => bail!(
+                    "the desk shows {seen:?} but this kiosk {:?}: not paired. Start pairing again.",
+                    link.comparison_code
+                ),
+                None => eprintln!(
+                    "Compare it with the desk's code, then run again with --confirm CODE… or confirm on the tablet."
+                ),
+            }
+        }
+        "export" => {
+            let mut progress = Progress::new("sealing");
+            let done = kiosk_side::export(&store, &actor, &opts.path("to")?, now, &mut |d, t| {
+                progress.update(d, t)
+            })?;
+            match done {
+                Some(e) => println!(
+                    "bundle {} with {} forms: {}",
+                    e.seq,
+                    e.submissions,
+                    e.file.display()
+                ),
+                None => println!("nothing to export"),
+            }
+        }
+        "receipts" => {
+            let read = kiosk_side::read_receipts(&store, &actor, &opts.path("from")?, now)?;
+            println!(
+                "{} receipts read; {} forms delivered and removed from this kiosk",
+                read.receipts, read.purged
+            );
+        }
+        "unpair" => {
+            store.revoke_desk(&actor, now)?;
+            println!("unpaired: nothing more is exported until a new pairing is confirmed");
+        }
+        _ => bail!("unknown kiosk command {command:?}\n{USAGE}"),
+    }
+    Ok(())
+}

@@ -1,0 +1,102 @@
+//! `intake-kiosk kiosk …` and `intake-kiosk desk …`: every sync and back-office action as a
+//! scriptable subcommand. Passphrases and PINs come from `--secrets FILE` or stdin, one per line.
+
+mod desk;
+mod kiosk;
+mod progress;
+mod secrets;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use chrono::Utc;
+use intake_kiosk::store::{Actor, OpenStore, Store};
+use intake_kiosk::vault::Passphrase;
+
+pub use secrets::SecretSource;
+
+pub const USAGE: &str = "usage:
+  intake-kiosk kiosk status      [--data-dir DIR]
+  intake-kiosk kiosk pair-start  [--data-dir DIR]            shows the pairing QR code and its text
+  intake-kiosk kiosk pair-finish [--data-dir DIR] --from EXCHANGE [--confirm CODE]
+  intake-kiosk kiosk export      [--data-dir DIR] --to EXCHANGE
+  intake-kiosk kiosk receipts    [--data-dir DIR] --from EXCHANGE
+  intake-kiosk kiosk unpair      [--data-dir DIR]
+  intake-kiosk desk init         [--data-dir DIR] --clinic NAME --manager NAME   (passphrase twice, PIN)
+  intake-kiosk desk pair         [--data-dir DIR] (--code TEXT | --qr-image PICTURE) --exchange EXCHANGE
+  intake-kiosk desk kiosks       [--data-dir DIR]
+  intake-kiosk desk revoke       [--data-dir DIR] --kiosk ID
+  intake-kiosk desk import       [--data-dir DIR] --from EXCHANGE --outbox DIR
+Secrets (the manager's passphrase, and for `desk init` the new passphrase twice and a PIN) are
+read one per line from --secrets FILE, or from stdin.";
+
+/// `--name value` options and bare flags after the subcommand.
+pub struct Opts {
+    values: HashMap<String, String>,
+}
+
+impl Opts {
+    fn parse(args: &[String]) -> Result<Opts> {
+        let mut values = HashMap::new();
+        let mut it = args.iter();
+        while let Some(arg) = it.next() {
+            let Some(name) = arg.strip_prefix("--") else {
+                bail!("unexpected argument {arg:?}\n{USAGE}");
+            };
+            let value = it
+                .next()
+                .with_context(|| format!("--{name} needs a value"))?;
+            values.insert(name.to_owned(), value.clone());
+        }
+        Ok(Opts { values })
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.values.get(name).map(String::as_str)
+    }
+
+    pub fn need(&self, name: &str) -> Result<&str> {
+        self.get(name)
+            .with_context(|| format!("--{name} is needed\n{USAGE}"))
+    }
+
+    pub fn path(&self, name: &str) -> Result<PathBuf> {
+        self.need(name).map(PathBuf::from)
+    }
+
+    fn data_dir(&self) -> PathBuf {
+        self.get("data-dir")
+            .map(PathBuf::from)
+            .unwrap_or_else(crate::default_data_dir)
+    }
+
+    fn secrets(&self) -> Result<SecretSource> {
+        SecretSource::new(self.get("secrets").map(std::path::Path::new))
+    }
+}
+
+/// Runs `kiosk …` or `desk …`; `args` start after the program name.
+pub fn run(args: &[String]) -> Result<()> {
+    let (Some(side), Some(command)) = (args.first(), args.get(1)) else {
+        bail!("{USAGE}");
+    };
+    let opts = Opts::parse(&args[2..])?;
+    match side.as_str() {
+        "kiosk" => kiosk::run(command, &opts),
+        "desk" => desk::run(command, &opts),
+        _ => bail!("{USAGE}"),
+    }
+}
+
+/// Opens `file` in the data folder with a manager's passphrase from the secrets input.
+fn open_as_manager(opts: &Opts, file: &str) -> Result<(OpenStore, Actor)> {
+    let path = opts.data_dir().join(file);
+    if !path.exists() {
+        bail!("no {} in {}", file, opts.data_dir().display());
+    }
+    let store = Store::open(&path).with_context(|| format!("opening {}", path.display()))?;
+    let passphrase = opts.secrets()?.next("the manager's passphrase")?;
+    OpenStore::unlock_as_manager(store, &Passphrase::new(passphrase.as_str()), Utc::now())
+        .map_err(|failure| anyhow::anyhow!("{}", failure.error))
+}

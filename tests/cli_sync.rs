@@ -1,0 +1,249 @@
+//! The sync actions as a script would run them: `intake-kiosk kiosk …` and `intake-kiosk desk …`,
+//! secrets on stdin, from pairing (by text and by a photo of the QR code) to the kiosk's purge.
+
+mod common;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use intake_kiosk::demo::{DEMO_PASSPHRASE, create_demo_clinic};
+use intake_kiosk::staff::Role;
+use intake_kiosk::store::{OpenStore, Store};
+use intake_kiosk::vault::{Passphrase, Pin};
+
+const DESK_PASSPHRASE: &str = "back office passphrase 42";
+
+fn run(args: &[&str], stdin: &str) -> (bool, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_intake-kiosk"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run intake-kiosk");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn ok(args: &[&str], stdin: &str) -> String {
+    let (success, stdout, stderr) = run(args, stdin);
+    assert!(success, "{args:?} failed:\n{stdout}\n{stderr}");
+    stdout
+}
+
+fn line_after<'a>(text: &'a str, prefix: &str) -> &'a str {
+    text.lines()
+        .find_map(|l| l.strip_prefix(prefix))
+        .unwrap_or_else(|| panic!("no {prefix:?} in {text}"))
+        .trim()
+}
+
+/// A demo kiosk with one saved form.
+fn kiosk_with_a_form(dir: &Path) {
+    drop(create_demo_clinic(&dir.join("kiosk.sqlite3")).unwrap());
+    let store = Store::open(&dir.join("kiosk.sqlite3")).unwrap();
+    let (mut open, _) =
+        OpenStore::unlock(store, &Passphrase::new(DEMO_PASSPHRASE), common::t0()).unwrap();
+    let chris = open
+        .list_staff(common::t0())
+        .unwrap()
+        .into_iter()
+        .find(|m| m.role == Role::Clinician)
+        .unwrap();
+    let actor = open
+        .sign_in(&chris.id, &Pin::new("918273"), common::t0())
+        .unwrap();
+    open.save_submission(
+        &actor,
+        common::submission("Ada", "Lovelace", "latex"),
+        common::t0(),
+    )
+    .unwrap();
+}
+
+/// A PNG of `text` as a QR code, as a phone photo of the tablet would give.
+fn qr_png(text: &str, path: &Path) {
+    let code = qrcode::QrCode::new(text.as_bytes()).unwrap();
+    let width = code.width();
+    let scale = 6;
+    let quiet = 4;
+    let size = ((width + 2 * quiet) * scale) as u32;
+    let colors = code.to_colors();
+    let img = image::GrayImage::from_fn(size, size, |x, y| {
+        let (mx, my) = (x as usize / scale, y as usize / scale);
+        let dark = mx >= quiet
+            && my >= quiet
+            && mx < width + quiet
+            && my < width + quiet
+            && colors[(my - quiet) * width + (mx - quiet)] == qrcode::Color::Dark;
+        image::Luma([if dark { 0 } else { 255 }])
+    });
+    img.save(path).unwrap();
+}
+
+#[test]
+fn a_script_pairs_exports_imports_and_purges() {
+    let root = tempfile::tempdir().unwrap();
+    let (kiosk_dir, desk_dir, exchange, outbox) = (
+        root.path().join("kiosk"),
+        root.path().join("desk"),
+        root.path().join("usb"),
+        root.path().join("outbox"),
+    );
+    std::fs::create_dir_all(&kiosk_dir).unwrap();
+    kiosk_with_a_form(&kiosk_dir);
+    let k = kiosk_dir.to_str().unwrap();
+    let d = desk_dir.to_str().unwrap();
+    let x = exchange.to_str().unwrap();
+    let kiosk_secret = format!("{DEMO_PASSPHRASE}\n");
+    let desk_secret = format!("{DESK_PASSPHRASE}\n");
+
+    let init = ok(
+        &[
+            "desk",
+            "init",
+            "--data-dir",
+            d,
+            "--clinic",
+            "Demo Skin Clinic",
+            "--manager",
+            "Dana",
+        ],
+        &format!("{DESK_PASSPHRASE}\n{DESK_PASSPHRASE}\n402718\n"),
+    );
+    assert!(init.contains("recovery key"));
+    // A wrong passphrase opens nothing.
+    let (success, _, stderr) = run(&["desk", "kiosks", "--data-dir", d], "not the passphrase\n");
+    assert!(!success && stderr.contains("passphrase"), "{stderr}");
+
+    // Pairing by a photo of the QR code.
+    let shown = ok(&["kiosk", "pair-start", "--data-dir", k], &kiosk_secret);
+    let code = shown.lines().last().unwrap().trim().to_owned();
+    assert!(code.starts_with("IKP1:"), "{shown}");
+    let photo = root.path().join("qr.png");
+    qr_png(&code, &photo);
+    let paired = ok(
+        &[
+            "desk",
+            "pair",
+            "--data-dir",
+            d,
+            "--qr-image",
+            photo.to_str().unwrap(),
+            "--exchange",
+            x,
+        ],
+        &desk_secret,
+    );
+    let desk_code = line_after(&paired, "comparison code:").to_owned();
+    // A wrong code typed at the kiosk refuses the pairing.
+    let (success, _, stderr) = run(
+        &[
+            "kiosk",
+            "pair-finish",
+            "--data-dir",
+            k,
+            "--from",
+            x,
+            "--confirm",
+            "000 000",
+        ],
+        &kiosk_secret,
+    );
+    assert!(!success && stderr.contains("not paired"), "{stderr}");
+    // Start again, this time by the copied text, and confirm with the desk's code.
+    let shown = ok(&["kiosk", "pair-start", "--data-dir", k], &kiosk_secret);
+    let code = shown.lines().last().unwrap().trim().to_owned();
+    let paired = ok(
+        &[
+            "desk",
+            "pair",
+            "--data-dir",
+            d,
+            "--code",
+            &code,
+            "--exchange",
+            x,
+        ],
+        &desk_secret,
+    );
+    let desk_code = {
+        let again = line_after(&paired, "comparison code:").to_owned();
+        assert_eq!(again, desk_code, "same keys, same code");
+        again
+    };
+    let finished = ok(
+        &[
+            "kiosk",
+            "pair-finish",
+            "--data-dir",
+            k,
+            "--from",
+            x,
+            "--confirm",
+            &desk_code,
+        ],
+        &kiosk_secret,
+    );
+    assert!(finished.contains("paired with desk"), "{finished}");
+
+    let exported = ok(
+        &["kiosk", "export", "--data-dir", k, "--to", x],
+        &kiosk_secret,
+    );
+    assert!(exported.contains("with 1 forms"), "{exported}");
+    let imported = ok(
+        &[
+            "desk",
+            "import",
+            "--data-dir",
+            d,
+            "--from",
+            x,
+            "--outbox",
+            outbox.to_str().unwrap(),
+        ],
+        &desk_secret,
+    );
+    assert!(imported.contains("1 new forms"), "{imported}");
+    let again = run(
+        &[
+            "desk",
+            "import",
+            "--data-dir",
+            d,
+            "--from",
+            x,
+            "--outbox",
+            outbox.to_str().unwrap(),
+        ],
+        &desk_secret,
+    );
+    assert!(
+        !again.0 && again.1.contains("already imported"),
+        "{}",
+        again.1
+    );
+    let receipts = ok(
+        &["kiosk", "receipts", "--data-dir", k, "--from", x],
+        &kiosk_secret,
+    );
+    assert!(receipts.contains("1 forms delivered"), "{receipts}");
+    let status = ok(&["kiosk", "status", "--data-dir", k], &kiosk_secret);
+    assert!(
+        status.contains("pending: 0") && status.contains("delivered and purged: 1"),
+        "{status}"
+    );
+    assert_eq!(std::fs::read_dir(&outbox).unwrap().count(), 3);
+}
