@@ -104,7 +104,7 @@ fn wrong_pins_bring_a_delay_and_targets_are_large() {
     // The manager lifts it from staff home with their passphrase; then Rita's PIN works again.
     enter_pin(&ui, "Maya (manager)", "402718");
     assert_eq!(screen(&ui), Screen::StaffHome);
-    for panel in ["Clinic form", "Forms today", "Staff"] {
+    for panel in ["Clinic form", "Back office", "Forms today", "Staff"] {
         click(&ui, panel);
         for (w, h) in [(1280.0, 800.0), (800.0, 1280.0)] {
             ui.window.window().set_size(slint::LogicalSize::new(w, h));

@@ -5,6 +5,7 @@
 //! [`Actor`] exists only after a correct PIN; the form is replaced by a blank one whenever the
 //! session says `WipeForm` or `BlankForm`.
 
+mod back_office;
 mod clinic_form;
 mod form_state;
 mod message;
@@ -14,6 +15,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, Local, Utc};
 use zeroize::Zeroizing;
 
+pub use back_office::BackOfficeView;
 pub use clinic_form::FormSummary;
 pub use form_state::{DOB_ATTEMPTS, FormState, Step};
 pub use message::Message;
@@ -144,6 +146,7 @@ pub struct Kiosk {
     definition_json: String,
     /// Started with `--form FILE`: that form stays for this run, whatever is stored.
     form_pinned: bool,
+    back_office: BackOfficeView,
     receipt: Option<Receipt>,
     record_view: Option<RecordView>,
 }
@@ -227,6 +230,7 @@ impl Kiosk {
             clock: wall_clock(),
             definition_json: definition.canonical_json(),
             form_pinned: false,
+            back_office: BackOfficeView::default(),
             definition,
             receipt: None,
             record_view: None,
@@ -357,6 +361,8 @@ impl Kiosk {
             self.idle_secs = 0;
             self.receipt = None;
             self.record_view = None;
+            // The open pairing code holds its one-time secret: off the screen when it changes.
+            self.back_office = BackOfficeView::default();
             self.message = None;
             self.pin_message = None;
             self.pin_digits = Zeroizing::new(String::new());

@@ -93,6 +93,9 @@ pub trait KioskRecords {
     ) -> Result<Option<Store>, StoreError>;
     /// Where the records live on disk, if anywhere.
     fn data_path(&self) -> Option<PathBuf>;
+    /// The real sealed store underneath, for actions that need all of it (sync). The fake has
+    /// none, so sync is unavailable in controller tests against it.
+    fn sealed_store(&self) -> Option<&OpenStore>;
     /// The clinic's active form as (hash, canonical JSON), if a manager chose one.
     fn active_form(&self) -> Result<Option<(String, String)>, StoreError>;
     /// Makes a checked definition the active one (managers only); logged.
@@ -202,6 +205,9 @@ impl KioskRecords for OpenStore {
     }
     fn data_path(&self) -> Option<PathBuf> {
         Some(self.store().path().to_owned())
+    }
+    fn sealed_store(&self) -> Option<&OpenStore> {
+        Some(self)
     }
     fn active_form(&self) -> Result<Option<(String, String)>, StoreError> {
         OpenStore::active_form(self)
@@ -498,6 +504,10 @@ impl KioskRecords for MemoryRecords {
     }
 
     fn data_path(&self) -> Option<PathBuf> {
+        None
+    }
+
+    fn sealed_store(&self) -> Option<&OpenStore> {
         None
     }
 

@@ -5,6 +5,7 @@
 //! shows a busy state; its result comes back through `upgrade_in_event_loop`. Tests use
 //! [`WorkMode::Inline`] so that every call finishes before the next simulated tap.
 
+mod back_office_adapter;
 mod clinic_form_adapter;
 #[allow(unsafe_code)]
 mod generated;
@@ -120,6 +121,7 @@ impl KioskUi {
         pin_adapter::connect(&window, &ctx);
         home_adapter::connect(&window, &ctx);
         clinic_form_adapter::connect(&window, &ctx);
+        back_office_adapter::connect(&window, &ctx);
         handover_adapter::connect(&window, &ctx);
         keyboard_adapter::connect(&window, &ctx);
         receipt_adapter::connect(&window, &ctx);

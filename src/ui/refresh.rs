@@ -63,6 +63,7 @@ pub(super) fn refresh(window: &AppWindow, kiosk: &Kiosk) {
     refresh_home(window, kiosk);
     if screen == Screen::StaffHome {
         super::clinic_form_adapter::refresh(window, kiosk);
+        super::back_office_adapter::refresh(window, kiosk);
     }
     refresh_handover(window, kiosk);
 }

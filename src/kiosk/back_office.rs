@@ -1,0 +1,192 @@
+//! The manager's back-office panel on staff home: pairing by QR code, export to the exchange
+//! folder, receipts, and the sync state. The work itself is in `exchange`; this keeps what the
+//! screen shows and turns every outcome into a message kind.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use zeroize::Zeroizing;
+
+use super::{Kiosk, Message};
+use crate::exchange::{ExchangeError, kiosk_side};
+use crate::session::Screen;
+use crate::store::{Actor, OpenStore, SyncStatus};
+use crate::sync::SyncError;
+
+const FOLDER_SETTING: &str = "exchange_folder";
+
+/// What the panel shows besides the sync state.
+#[derive(Default)]
+pub struct BackOfficeView {
+    /// The pairing QR code's text while an offer is open (holds the one-time secret).
+    pub pairing_code: Option<Zeroizing<String>>,
+    pub pairing_expires: Option<DateTime<Utc>>,
+    /// A desk's answer was read: the code to compare, awaiting the manager's yes or no.
+    pub code_to_compare: Option<String>,
+    pub status: SyncStatus,
+    pub folder: String,
+}
+
+impl Kiosk {
+    pub fn back_office(&self) -> &BackOfficeView {
+        &self.back_office
+    }
+
+    /// Reads the sync state and the saved exchange folder (on opening the panel).
+    pub fn refresh_back_office(&mut self) {
+        let result = self.with_sync(|store, _| {
+            Ok((
+                store.sync_status()?,
+                store.setting(FOLDER_SETTING)?.unwrap_or_default(),
+            ))
+        });
+        if let Some((status, folder)) = result {
+            self.back_office.code_to_compare = status
+                .desk
+                .as_ref()
+                .filter(|d| !d.confirmed)
+                .map(|d| d.comparison_code.clone());
+            self.back_office.status = status;
+            self.back_office.folder = folder;
+        }
+    }
+
+    pub fn set_exchange_folder(&mut self, folder: &str) {
+        let now = self.now();
+        let folder = folder.trim().to_owned();
+        if self
+            .with_sync(|store, actor| Ok(store.set_setting(actor, FOLDER_SETTING, &folder, now)?))
+            .is_some()
+        {
+            self.back_office.folder = folder;
+        }
+    }
+
+    pub fn start_pairing(&mut self) {
+        let now = self.now();
+        if let Some((code, expires)) =
+            self.with_sync(|store, actor| kiosk_side::start_pairing(store, actor, now))
+        {
+            self.back_office.pairing_code = Some(code);
+            self.back_office.pairing_expires = Some(expires);
+            self.back_office.code_to_compare = None;
+            self.message = Some(Message::PairingShown);
+        }
+    }
+
+    pub fn read_pairing_answer(&mut self) {
+        let now = self.now();
+        let Some(folder) = self.folder() else { return };
+        if let Some(link) = self
+            .with_sync(|store, actor| kiosk_side::read_pairing_answer(store, actor, &folder, now))
+        {
+            self.back_office.pairing_code = None;
+            self.back_office.code_to_compare = Some(link.comparison_code);
+            self.message = Some(Message::CompareCodes);
+        }
+        self.refresh_back_office();
+    }
+
+    /// The manager saw the same code on both screens.
+    pub fn confirm_pairing(&mut self) {
+        let now = self.now();
+        if self
+            .with_sync(|store, actor| kiosk_side::confirm_pairing(store, actor, now))
+            .is_some()
+        {
+            self.message = Some(Message::Paired);
+        }
+        self.refresh_back_office();
+    }
+
+    /// The codes differ (or the manager changed their mind): the pairing is dropped.
+    pub fn reject_pairing(&mut self) {
+        self.unpair();
+        self.message = Some(Message::PairingRejected);
+    }
+
+    pub fn unpair(&mut self) {
+        let now = self.now();
+        self.with_sync(|store, actor| Ok(store.revoke_desk(actor, now)?));
+        self.back_office.pairing_code = None;
+        self.refresh_back_office();
+    }
+
+    pub fn export_now(&mut self) {
+        let now = self.now();
+        let Some(folder) = self.folder() else { return };
+        if let Some(done) = self.with_sync(|store, actor| {
+            kiosk_side::export(store, actor, &folder, now, &mut |_, _| {})
+        }) {
+            self.message = Some(match done {
+                Some(e) => Message::Exported(e.submissions),
+                None => Message::NothingToExport,
+            });
+        }
+        self.refresh_back_office();
+    }
+
+    pub fn read_receipts(&mut self) {
+        let now = self.now();
+        let Some(folder) = self.folder() else { return };
+        if let Some(read) =
+            self.with_sync(|store, actor| kiosk_side::read_receipts(store, actor, &folder, now))
+        {
+            self.message = Some(Message::ReceiptsRead(read.purged));
+        }
+        self.refresh_back_office();
+    }
+
+    fn folder(&mut self) -> Option<PathBuf> {
+        if self.back_office.folder.is_empty() {
+            self.message = Some(Message::NoExchangeFolder);
+            return None;
+        }
+        Some(PathBuf::from(&self.back_office.folder))
+    }
+
+    /// Runs a sync action for a manager on staff home over the real store; failures become a
+    /// message and `None`.
+    fn with_sync<T>(
+        &mut self,
+        action: impl FnOnce(&OpenStore, &Actor) -> Result<T, ExchangeError>,
+    ) -> Option<T> {
+        if self.screen() != Screen::StaffHome {
+            return None;
+        }
+        let actor = self.actor.clone().filter(|a| a.role().may_manage())?;
+        let Some(store) = self.open_store().and_then(|s| s.sealed_store()) else {
+            self.message = Some(Message::NotAllowed);
+            return None;
+        };
+        match action(store, &actor) {
+            Ok(value) => Some(value),
+            Err(e) => {
+                self.message = Some(message_for(&e));
+                None
+            }
+        }
+    }
+}
+
+/// Every sync failure as a message kind a manager can act on.
+fn message_for(e: &ExchangeError) -> Message {
+    let sync = |s: &SyncError| match s {
+        SyncError::Expired => Message::PairingExpired,
+        SyncError::Forged | SyncError::WrongKiosk => Message::PairingAnswerInvalid,
+        _ => Message::SyncFileInvalid,
+    };
+    match e {
+        ExchangeError::Store(s) => Message::from_store(s),
+        ExchangeError::Format { error, .. } | ExchangeError::Sync(error) => sync(error),
+        ExchangeError::Io { .. } | ExchangeError::TooLarge { .. } => Message::ExchangeUnreachable,
+        ExchangeError::NotPaired => Message::NotPaired,
+        ExchangeError::NotConfirmed { .. } => Message::CompareCodes,
+        ExchangeError::NoPairingStarted | ExchangeError::PairingCodeUsed => {
+            Message::PairingCodeUsed
+        }
+        ExchangeError::NoAnswer(_) => Message::NoPairingAnswer,
+        ExchangeError::ReceiptFromUnpairedDesk { .. } => Message::ReceiptFromOtherDesk,
+        _ => Message::SyncFileInvalid,
+    }
+}

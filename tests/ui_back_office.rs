@@ -1,0 +1,190 @@
+//! The manager pairs the kiosk with the back office from staff home: the QR code the app draws
+//! decodes (zbarimg, an independent decoder) to exactly the pairing code; the desk answers; the
+//! codes are compared; forms are sent, imported, acknowledged and purged — all through the UI.
+
+mod common;
+mod ui_common;
+
+use i_slint_backend_testing::{TestingBackend, TestingBackendOptions};
+use intake_kiosk::exchange::desk_side::{self, BundleOutcome};
+use intake_kiosk::staff::Role;
+use intake_kiosk::ui::{BackOfficeAdapter, KioskAdapter, KioskUi};
+use slint::ComponentHandle;
+use ui_common::*;
+
+fn zbar(ui: &KioskUi, dir: &std::path::Path) -> Option<String> {
+    ui.window
+        .window()
+        .set_size(slint::LogicalSize::new(1280.0, 800.0));
+    let shot = ui.window.window().take_snapshot().expect("snapshot");
+    ui.window
+        .window()
+        .set_size(slint::LogicalSize::new(1280.0, 2000.0));
+    let mut ppm = format!("P6\n{} {}\n255\n", shot.width(), shot.height()).into_bytes();
+    for p in shot.as_slice() {
+        ppm.extend_from_slice(&[p.r, p.g, p.b]);
+    }
+    let picture = dir.join("pairing.ppm");
+    std::fs::write(&picture, ppm).expect("write picture");
+    let Ok(out) = std::process::Command::new("zbarimg")
+        .args(["-q", "--raw"])
+        .arg(&picture)
+        .output()
+    else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI installs zbar-tools: zbarimg must be there"
+        );
+        return None;
+    };
+    Some(
+        String::from_utf8(out.stdout)
+            .expect("utf-8")
+            .trim()
+            .to_owned(),
+    )
+}
+
+fn message(ui: &KioskUi) -> String {
+    ui.window.global::<KioskAdapter>().get_message().to_string()
+}
+
+#[test]
+fn a_manager_pairs_sends_and_reads_receipts_from_staff_home() {
+    slint::platform::set_platform(Box::new(TestingBackend::new(TestingBackendOptions {
+        mock_time: true,
+        threading: false,
+        renderer_name: Some("software".into()),
+    })))
+    .expect("testing platform");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let exchange = dir.path().join("usb");
+    let outbox = dir.path().join("outbox");
+    let path = dir.path().join("kiosk.sqlite3");
+    drop(intake_kiosk::demo::create_demo_clinic(&path).expect("demo clinic"));
+    let ui = new_kiosk(&path);
+    ui.with_kiosk(|k| k.unlock(intake_kiosk::demo::DEMO_PASSPHRASE));
+
+    // One form filled by a patient.
+    enter_pin(&ui, "Chris (clinician)", "918273");
+    click(&ui, "Hand over for a new patient");
+    ui.with_kiosk(|k| {
+        for (q, v) in [
+            ("given_name", "Ada"),
+            ("family_name", "Lovelace"),
+            ("date_of_birth", "1985-12-10"),
+            ("postcode", "SW1A 1AA"),
+        ] {
+            k.set_text(q, v);
+        }
+        k.set_yes_no("conditions_any", false);
+        k.set_yes_no("pregnant", false);
+        k.set_yes_no("allergies_any", false);
+        k.set_consent("treatment", true);
+        for _ in 0..20 {
+            k.next_step();
+        }
+        k.sign_point(5.0, 5.0, true);
+        k.submit();
+        k.receipt_done();
+    });
+
+    enter_pin(&ui, "Maya (manager)", "402718");
+    click(&ui, "Back office");
+    let office = ui.window.global::<BackOfficeAdapter>();
+    assert_eq!(office.get_pending(), 1);
+    assert!(!office.get_paired());
+    // A code shown before the folder is chosen is replaced by the next one, picture and all.
+    click(&ui, "Start pairing");
+    assert!(office.get_pairing_open());
+    click(&ui, "Read the back office's answer");
+    assert!(
+        message(&ui).contains("exchange folder first"),
+        "{}",
+        message(&ui)
+    );
+    type_into(
+        &ui,
+        "Exchange folder (USB stick or shared folder)",
+        exchange.to_str().unwrap(),
+    );
+    click(&ui, "Use this folder");
+    assert_eq!(office.get_folder(), exchange.to_str().unwrap());
+
+    click(&ui, "Start pairing");
+    assert!(office.get_pairing_open());
+    let code = ui.with_kiosk(|k| {
+        k.back_office()
+            .pairing_code
+            .as_ref()
+            .expect("an open offer")
+            .to_string()
+    });
+    if let Some(decoded) = zbar(&ui, dir.path()) {
+        assert_eq!(
+            decoded, code,
+            "the drawn QR code holds exactly the pairing code"
+        );
+    }
+
+    // At the back office.
+    let mut desk = common::setup_clinic();
+    let desk_manager = common::sign_in(&mut desk.store, Role::Manager);
+    let answered = desk_side::answer_pairing(
+        &desk.store,
+        &desk_manager,
+        &code,
+        &exchange,
+        chrono::Utc::now(),
+    )
+    .expect("desk answers");
+
+    click(&ui, "Read the back office's answer");
+    assert_eq!(
+        office.get_code_to_compare(),
+        answered.comparison_code.as_str()
+    );
+    assert!(
+        !office.get_pairing_open(),
+        "the used code leaves the screen"
+    );
+    click(&ui, "Same code: pair");
+    assert!(office.get_paired());
+    assert_eq!(office.get_desk_code(), answered.comparison_code.as_str());
+
+    click(&ui, "Send forms now");
+    assert!(
+        message(&ui).contains("1 forms were sealed"),
+        "{}",
+        message(&ui)
+    );
+    assert_eq!((office.get_pending(), office.get_exported()), (0, 1));
+
+    let outcomes = desk_side::import_folder(
+        &mut desk.store,
+        &desk_manager,
+        &exchange,
+        &outbox,
+        chrono::Utc::now(),
+        &mut |_, _, _| {},
+    )
+    .expect("import");
+    assert!(matches!(
+        outcomes.as_slice(),
+        [BundleOutcome::Imported { .. }]
+    ));
+
+    click(&ui, "Read receipts");
+    assert!(
+        message(&ui).contains("1 delivered forms"),
+        "{}",
+        message(&ui)
+    );
+    assert_eq!((office.get_exported(), office.get_delivered()), (0, 1));
+
+    // Leaving staff home takes any open pairing code off the screen.
+    click(&ui, "Start pairing");
+    assert!(office.get_pairing_open());
+    click(&ui, "Lock now");
+    assert!(ui.with_kiosk(|k| k.back_office().pairing_code.is_none()));
+}
