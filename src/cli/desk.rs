@@ -81,13 +81,20 @@ pub fn run(command: &str, opts: &Opts) -> Result<()> {
                         file,
                         report,
                         receipt,
+                        outbox_error,
                         ..
-                    } => println!(
-                        "{file}: {} new forms, {} already held; receipt {}",
-                        report.added.len(),
-                        report.duplicates.len(),
-                        receipt.display()
-                    ),
+                    } => {
+                        println!(
+                            "{file}: {} new forms, {} already held; receipt {}",
+                            report.added.len(),
+                            report.duplicates.len(),
+                            receipt.display()
+                        );
+                        if let Some(e) = outbox_error {
+                            failed += 1;
+                            println!("{file}: stored, but the outbox was not written: {e}");
+                        }
+                    }
                     BundleOutcome::Refused { file, error } => {
                         failed += 1;
                         println!("{file}: REFUSED: {error}");

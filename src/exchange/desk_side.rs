@@ -109,6 +109,9 @@ pub enum BundleOutcome {
         seq: u64,
         report: ImportReport,
         receipt: PathBuf,
+        /// The forms are stored and acknowledged, but writing the outbox failed (e.g. a full
+        /// disk): say so, so they can be handed on once it is fixed.
+        outbox_error: Option<String>,
     },
     Refused {
         file: String,
@@ -131,13 +134,14 @@ pub fn import_folder(
     let mut outcomes = Vec::new();
     for path in files::list(dir, "bundle-", ".ikb")? {
         let file = file_name(&path);
-        match import_file(store, actor, &keys, &path, dir, outbox, now, progress) {
-            Ok((kiosk_id, seq, report, receipt)) => outcomes.push(BundleOutcome::Imported {
+        match import_file(store, actor, &keys, &path, dir, now, progress) {
+            Ok(imported) => outcomes.push(BundleOutcome::Imported {
                 file,
-                kiosk_id,
-                seq,
-                report,
-                receipt,
+                outbox_error: hand_on(&imported, outbox).err().map(|e| e.to_string()),
+                kiosk_id: imported.kiosk_id,
+                seq: imported.seq,
+                report: imported.report,
+                receipt: imported.receipt,
             }),
             Err(error) => outcomes.push(BundleOutcome::Refused { file, error }),
         }
@@ -145,18 +149,26 @@ pub fn import_folder(
     Ok(outcomes)
 }
 
-/// Imports one bundle file. Everything is checked and opened before the store is touched.
-#[allow(clippy::too_many_arguments)]
+/// One bundle stored: what it held (opened, wiped when dropped) and what the import did.
+pub struct Imported {
+    pub kiosk_id: String,
+    pub seq: u64,
+    pub report: ImportReport,
+    pub receipt: PathBuf,
+    pub incoming: Outgoing,
+}
+
+/// Imports one bundle file and writes its signed receipt to `exchange`. Everything is checked
+/// and opened before the store is touched.
 pub fn import_file(
     store: &mut OpenStore,
     actor: &Actor,
     keys: &DeskKeys,
     path: &Path,
     exchange: &Path,
-    outbox: &Path,
     now: DateTime<Utc>,
     progress: &mut dyn FnMut(&str, usize, usize),
-) -> Result<(String, u64, ImportReport, PathBuf), ExchangeError> {
+) -> Result<Imported, ExchangeError> {
     let file = file_name(path);
     let format = |error| ExchangeError::Format {
         file: file.clone(),
@@ -244,7 +256,6 @@ pub fn import_file(
             },
             other => other.into(),
         })?;
-    write_outbox(&incoming, &report, &header.kiosk_id, outbox)?;
     let receipt = Receipt {
         desk_id: keys.desk_id().to_owned(),
         kiosk_id: header.kiosk_id.clone(),
@@ -261,17 +272,22 @@ pub fn import_file(
         &format!("receipt-{}-{:08}.ikr", header.kiosk_id, header.seq),
         &receipt.sign(keys)?,
     )?;
-    Ok((header.kiosk_id, header.seq, report, receipt_path))
+    Ok(Imported {
+        kiosk_id: header.kiosk_id,
+        seq: header.seq,
+        report,
+        receipt: receipt_path,
+        incoming,
+    })
 }
 
-/// For each newly stored form: `<id>.fhir.json` (an R4 Bundle), `<id>.json` (the submission as
-/// exported, plain JSON) and `<id>.html` (printable), in `outbox`.
-fn write_outbox(
-    incoming: &Outgoing,
-    report: &ImportReport,
-    kiosk_id: &str,
-    outbox: &Path,
-) -> Result<(), ExchangeError> {
+/// Hands each newly stored form on to the clinic's records: `<id>.fhir.json` (an R4 Bundle),
+/// `<id>.json` (the submission as exported, plain JSON) and `<id>.html` (printable), in
+/// `outbox`. Returns how many files were written.
+pub fn hand_on(imported: &Imported, outbox: &Path) -> Result<usize, ExchangeError> {
+    let (incoming, report, kiosk_id) = (&imported.incoming, &imported.report, &imported.kiosk_id);
+    let mut written = 0;
+    let mut batch: Vec<(String, Vec<u8>)> = Vec::new();
     let forms: std::collections::HashMap<&str, FormDefinition> = incoming
         .forms
         .iter()
@@ -306,14 +322,20 @@ fn write_outbox(
             notice_hash: &s.notice_hash,
         };
         let fhir = serde_json::to_vec_pretty(&fhir_bundle(&view)).map_err(StoreError::from)?;
-        files::write_atomically(outbox, &format!("{}.fhir.json", s.submission_id), &fhir)?;
         let plain = serde_json::to_vec_pretty(s).map_err(StoreError::from)?;
-        files::write_atomically(outbox, &format!("{}.json", s.submission_id), &plain)?;
-        files::write_atomically(
-            outbox,
-            &format!("{}.html", s.submission_id),
-            printable_html(&view).as_bytes(),
-        )?;
+        batch.push((format!("{}.fhir.json", s.submission_id), fhir));
+        batch.push((format!("{}.json", s.submission_id), plain));
+        batch.push((
+            format!("{}.html", s.submission_id),
+            printable_html(&view).into_bytes(),
+        ));
+        written += 3;
+        // Written in slices so a large bundle never holds every page in memory at once.
+        if batch.len() >= 300 {
+            files::write_batch(outbox, &batch)?;
+            batch.clear();
+        }
     }
-    Ok(())
+    files::write_batch(outbox, &batch)?;
+    Ok(written)
 }

@@ -148,8 +148,14 @@ pub(super) const MIGRATIONS: &[&str] = &[
         audit_length      INTEGER NOT NULL,
         PRIMARY KEY (kiosk_id, seq)
     );
+    -- On a kiosk: which bundle last carried a submission. Kept apart from the submission row so
+    -- marking an export does not rewrite the row's sealed blobs (UPDATE rewrites whole records).
+    CREATE TABLE export_marks (
+        submission_id     TEXT PRIMARY KEY REFERENCES submissions (id) ON DELETE CASCADE,
+        bundle_seq        INTEGER NOT NULL,
+        exported_at       TEXT NOT NULL
+    ) WITHOUT ROWID;
     -- On a desk: the kiosk a submission came from (NULL for one taken on this machine).
     ALTER TABLE submissions ADD COLUMN source TEXT;
-    CREATE INDEX submissions_export ON submissions (export_state);
     "#,
 ];

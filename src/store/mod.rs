@@ -132,7 +132,10 @@ impl Store {
             "PRAGMA foreign_keys = ON;
              PRAGMA secure_delete = ON;
              PRAGMA temp_store = MEMORY;
-             PRAGMA synchronous = FULL;",
+             PRAGMA synchronous = FULL;
+             -- Up to 8 MiB of page cache (grown only when used): a bundle import or a purge
+             -- touches tens of MB and would otherwise spill pages mid-transaction.
+             PRAGMA cache_size = -8192;",
         )?;
         let mode: String = self
             .conn

@@ -347,8 +347,9 @@ impl OpenStore {
         )?;
         let ids_json = serde_json::to_string(ids)?;
         tx.execute(
-            "UPDATE submissions SET export_state = 'exported', exported_at = ?1, bundle_seq = ?2
-             WHERE export_state != 'delivered' AND id IN (SELECT value FROM json_each(?3))",
+            "INSERT OR REPLACE INTO export_marks (submission_id, bundle_seq, exported_at)
+             SELECT id, ?2, ?1 FROM submissions
+             WHERE export_state = 'pending' AND id IN (SELECT value FROM json_each(?3))",
             params![at, seq as i64, ids_json],
         )?;
         audit::append(
@@ -385,9 +386,10 @@ impl OpenStore {
         )?;
         tx.execute("DELETE FROM temp.purge_ids", [])?;
         tx.execute(
+            // `IN (SELECT …)` builds an index over the list; a join would scan it per row.
             "INSERT OR IGNORE INTO temp.purge_ids (id)
-             SELECT s.id FROM submissions s JOIN json_each(?1) j ON j.value = s.id
-             WHERE s.export_state = 'exported'",
+             SELECT submission_id FROM export_marks
+             WHERE submission_id IN (SELECT value FROM json_each(?1))",
             [&ids_json],
         )?;
         let patients: Vec<String> = {
@@ -399,6 +401,10 @@ impl OpenStore {
         };
         tx.execute(
             "DELETE FROM consent_events WHERE submission_id IN (SELECT id FROM temp.purge_ids)",
+            [],
+        )?;
+        tx.execute(
+            "DELETE FROM export_marks WHERE submission_id IN (SELECT id FROM temp.purge_ids)",
             [],
         )?;
         let purged = tx.execute(
@@ -452,12 +458,8 @@ impl OpenStore {
     }
 
     pub fn sync_status(&self) -> Result<SyncStatus, StoreError> {
-        let count = |state: &str| -> Result<i64, StoreError> {
-            Ok(self.conn().query_row(
-                "SELECT COUNT(*) FROM submissions WHERE export_state = ?1",
-                [state],
-                |r| r.get(0),
-            )?)
+        let count = |sql: &str| -> Result<i64, StoreError> {
+            Ok(self.conn().query_row(sql, [], |r| r.get(0))?)
         };
         let (delivered, last_export_at, last_delivery_at): (i64, Option<String>, Option<String>) =
             self.conn().query_row(
@@ -467,8 +469,11 @@ impl OpenStore {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )?;
         Ok(SyncStatus {
-            pending: count("pending")?,
-            exported: count("exported")?,
+            pending: count(
+                "SELECT COUNT(*) FROM submissions s WHERE s.export_state = 'pending'
+                 AND NOT EXISTS (SELECT 1 FROM export_marks m WHERE m.submission_id = s.id)",
+            )?,
+            exported: count("SELECT COUNT(*) FROM export_marks")?,
             delivered,
             last_export_at,
             last_delivery_at,

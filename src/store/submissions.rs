@@ -198,7 +198,10 @@ impl OpenStore {
         now: DateTime<Utc>,
     ) -> Result<Vec<SubmissionSummary>, StoreError> {
         let mut stmt = self.conn().prepare_cached(
-            "SELECT id, patient_id, created_at, language, export_state FROM submissions WHERE created_at >= ?1 ORDER BY created_at DESC",
+            "SELECT s.id, s.patient_id, s.created_at, s.language,
+                    CASE WHEN m.submission_id IS NULL THEN s.export_state ELSE 'exported' END
+             FROM submissions s LEFT JOIN export_marks m ON m.submission_id = s.id
+             WHERE s.created_at >= ?1 ORDER BY s.created_at DESC",
         )?;
         let rows: Vec<(String, String, String, String, String)> = stmt
             .query_map([since.to_rfc3339()], |r| {
