@@ -28,7 +28,11 @@ impl Kiosk {
         FormSummary {
             title: crate::forms::tr(&self.definition.title, &self.staff_language).to_owned(),
             version: self.definition.version.clone(),
-            hash_prefix: hash.chars().take(12).collect(),
+            hash_prefix: hash
+                .trim_start_matches("sha256:")
+                .chars()
+                .take(12)
+                .collect(),
             built_in: self.definition_json == *built_in_json(),
         }
     }
