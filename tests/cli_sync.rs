@@ -246,4 +246,78 @@ fn a_script_pairs_exports_imports_and_purges() {
         "{status}"
     );
     assert_eq!(std::fs::read_dir(&outbox).unwrap().count(), 3);
+
+    // At the desk: find the patient on the blind index, read and change her consents.
+    let found = ok(
+        &[
+            "desk",
+            "find",
+            "--data-dir",
+            d,
+            "--given",
+            "ada",
+            "--family",
+            "LOVELACE",
+            "--dob",
+            "1987-06-15",
+        ],
+        &desk_secret,
+    );
+    let patient = found.lines().next().expect("one patient").trim().to_owned();
+    let consents = ok(
+        &["desk", "consents", "--data-dir", d, "--patient", &patient],
+        &desk_secret,
+    );
+    assert!(consents.contains("now: treatment = granted"), "{consents}");
+    assert!(
+        consents.contains("now: marketing_sms = refused"),
+        "{consents}"
+    );
+    let (success, _, stderr) = run(
+        &[
+            "desk",
+            "withdraw",
+            "--data-dir",
+            d,
+            "--patient",
+            &patient,
+            "--item",
+            "marketing_sms",
+        ],
+        &desk_secret,
+    );
+    assert!(!success && stderr.contains("no granted"), "{stderr}");
+    let withdrawn = ok(
+        &[
+            "desk",
+            "withdraw",
+            "--data-dir",
+            d,
+            "--patient",
+            &patient,
+            "--item",
+            "treatment",
+        ],
+        &desk_secret,
+    );
+    assert!(withdrawn.contains("treatment withdrawn"), "{withdrawn}");
+    let list = root.path().join("sms.csv");
+    let listed = ok(
+        &[
+            "desk",
+            "marketing-list",
+            "--data-dir",
+            d,
+            "--channel",
+            "sms",
+            "--to",
+            list.to_str().unwrap(),
+        ],
+        &desk_secret,
+    );
+    assert!(listed.starts_with("0 patients"), "{listed}");
+    assert_eq!(
+        std::fs::read_to_string(&list).unwrap(),
+        "given_name,family_name,contact\n"
+    );
 }

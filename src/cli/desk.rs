@@ -51,6 +51,83 @@ pub fn run(command: &str, opts: &Opts) -> Result<()> {
                 );
             }
         }
+        "find" => {
+            for id in store.find_patients(
+                &actor,
+                opts.need("given")?,
+                opts.need("family")?,
+                opts.need("dob")?,
+                now,
+            )? {
+                println!("{id}");
+            }
+        }
+        "consents" => {
+            let patient = opts.need("patient")?;
+            let history = store.consent_history(&actor, patient, now)?;
+            for e in &history {
+                println!(
+                    "{}  {:<20} {:<9} text {} v{} ({})",
+                    e.recorded_at,
+                    e.item_id,
+                    format!("{:?}", e.decision).to_lowercase(),
+                    e.text_hash
+                        .trim_start_matches("sha256:")
+                        .get(..12)
+                        .unwrap_or(""),
+                    e.text_version,
+                    e.language
+                );
+            }
+            for (item, decision) in intake_kiosk::forms::current_state(&history) {
+                println!("now: {item} = {}", format!("{decision:?}").to_lowercase());
+            }
+        }
+        "withdraw" => {
+            let (patient, item) = (opts.need("patient")?, opts.need("item")?);
+            let event =
+                store
+                    .withdraw_consent(&actor, patient, item, now)
+                    .map_err(|e| match e {
+                        intake_kiosk::store::StoreError::NotFound => {
+                            anyhow::anyhow!("patient {patient} has no granted {item:?} to withdraw")
+                        }
+                        other => other.into(),
+                    })?;
+            println!("{item} withdrawn for {patient} at {}", event.recorded_at);
+        }
+        "marketing-list" => {
+            let channel = opts.need("channel")?;
+            let item = match channel {
+                "email" => "marketing_email",
+                "sms" => "marketing_sms",
+                "whatsapp" => "marketing_whatsapp",
+                other => bail!("unknown channel {other:?}: email, sms or whatsapp"),
+            };
+            let list = store.marketing_list(&actor, item, now)?;
+            let mut csv = String::from("given_name,family_name,contact\n");
+            for p in &list {
+                let contact = if channel == "email" {
+                    &p.identity.email
+                } else {
+                    &p.identity.phone
+                };
+                for field in [&p.identity.given_name, &p.identity.family_name, contact] {
+                    csv.push('"');
+                    csv.push_str(&field.replace('"', "\"\""));
+                    csv.push_str("\",");
+                }
+                csv.pop();
+                csv.push('\n');
+            }
+            let to = opts.path("to")?;
+            std::fs::write(&to, csv).with_context(|| format!("writing {}", to.display()))?;
+            println!(
+                "{} patients with {channel} marketing granted: {}",
+                list.len(),
+                to.display()
+            );
+        }
         "revoke" => {
             let kiosk = opts.need("kiosk")?;
             store.revoke_kiosk(&actor, kiosk, now)?;

@@ -28,6 +28,10 @@ pub const USAGE: &str = "usage:
   intake-kiosk desk kiosks       [--data-dir DIR]
   intake-kiosk desk revoke       [--data-dir DIR] --kiosk ID
   intake-kiosk desk import       [--data-dir DIR] --from EXCHANGE --outbox DIR
+  intake-kiosk desk find         [--data-dir DIR] --given NAME --family NAME --dob YYYY-MM-DD
+  intake-kiosk desk consents     [--data-dir DIR] --patient ID
+  intake-kiosk desk withdraw     [--data-dir DIR] --patient ID --item ITEM  (e.g. marketing_sms)
+  intake-kiosk desk marketing-list [--data-dir DIR] --channel email|sms|whatsapp --to FILE.csv
 Secrets (the manager's passphrase, and for `desk init` the new passphrase twice and a PIN) are
 read one per line from --secrets FILE, or from stdin.";
 

@@ -1,0 +1,141 @@
+//! Patient rights at the desk that need nothing but the ledger and the blind indexes: finding a
+//! patient without decrypting the register, withdrawing one consent, and the marketing list of
+//! a channel. Every call is audited.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+
+use super::audit::{self, AuditKind};
+use super::patients::open_identity;
+use super::submissions::event_aad;
+use super::{Actor, OpenStore, StoreError};
+use crate::forms::{ConsentDecision, ConsentEvent, Decision, PatientIdentity, current_state};
+
+/// Who is on a marketing list: the patient and the contact details the channel uses.
+pub struct ListedPatient {
+    pub patient_id: String,
+    pub identity: PatientIdentity,
+}
+
+impl OpenStore {
+    /// Patients with this name and date of birth, newest visit first — by the blind index, never
+    /// by decrypting the register. Any role. Logged.
+    pub fn find_patients(
+        &self,
+        actor: &Actor,
+        given: &str,
+        family: &str,
+        date_of_birth: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut probe = PatientIdentity::default();
+        probe.given_name = given.to_owned();
+        probe.family_name = family.to_owned();
+        probe.date_of_birth = date_of_birth.to_owned();
+        let key = probe
+            .name_dob_key()
+            .map_err(|e| StoreError::Encoding(e.to_string()))?;
+        let index = self.vault().blind_index(&key);
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id FROM patients WHERE name_dob_index = ?1 ORDER BY last_visit_at DESC",
+        )?;
+        let found: Vec<String> = stmt
+            .query_map([&index[..]], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        self.record_event(
+            actor.staff_id(),
+            AuditKind::PatientLookup,
+            &found.join(","),
+            now,
+        )?;
+        Ok(found)
+    }
+
+    /// Withdraws one consent item (say SMS marketing only), effective at once: a new ledger
+    /// event referring to the text the patient last decided on. Any role may record it (a patient
+    /// may withdraw at reception). Refused when there is nothing granted to withdraw.
+    pub fn withdraw_consent(
+        &self,
+        actor: &Actor,
+        patient_id: &str,
+        item_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<ConsentEvent, StoreError> {
+        let history = self.consent_history(actor, patient_id, now)?;
+        let Some(last) = history.iter().rev().find(|e| e.item_id == item_id) else {
+            return Err(StoreError::NotFound);
+        };
+        if last.decision != Decision::Granted {
+            return Err(StoreError::NotFound);
+        }
+        let decision = ConsentDecision {
+            item_id: item_id.to_owned(),
+            decision: Decision::Withdrawn,
+            text_hash: last.text_hash.clone(),
+            text_version: last.text_version.clone(),
+            language: last.language.clone(),
+        };
+        self.record_consent(actor, patient_id, &decision, now)
+    }
+
+    /// Every patient whose current decision for `item_id` (e.g. `marketing_sms`) is granted,
+    /// with their contact details, for the clinic's mailing tool (managers only). Logged.
+    pub fn marketing_list(
+        &self,
+        actor: &Actor,
+        item_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ListedPatient>, StoreError> {
+        actor.require_manager()?;
+        let mut by_patient: HashMap<String, Vec<ConsentEvent>> = HashMap::new();
+        {
+            let mut stmt = self
+                .conn()
+                .prepare("SELECT id, sealed_event FROM consent_events ORDER BY seq")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let id: String = r.get(0)?;
+                let json = self
+                    .vault()
+                    .open(event_aad(&id), &r.get::<_, Vec<u8>>(1)?)
+                    .map_err(|_| StoreError::Tampered)?;
+                let event: ConsentEvent = serde_json::from_slice(&json)?;
+                if event.id != id {
+                    return Err(StoreError::Tampered);
+                }
+                if event.item_id == item_id {
+                    by_patient
+                        .entry(event.patient_id.clone())
+                        .or_default()
+                        .push(event);
+                }
+            }
+        }
+        let granted: BTreeMap<String, ()> = by_patient
+            .into_iter()
+            .filter(|(_, events)| {
+                current_state(events)
+                    .get(item_id)
+                    .is_some_and(|d| d.is_granted())
+            })
+            .map(|(patient, _)| (patient, ()))
+            .collect();
+        let mut list = Vec::with_capacity(granted.len());
+        for patient_id in granted.into_keys() {
+            list.push(ListedPatient {
+                identity: open_identity(self.conn(), self.vault(), &patient_id)?,
+                patient_id,
+            });
+        }
+        audit::append(
+            self.conn(),
+            self.vault(),
+            &now.to_rfc3339(),
+            actor.staff_id(),
+            AuditKind::Exported,
+            &format!("marketing:{item_id}:{}", list.len()),
+        )?;
+        Ok(list)
+    }
+}
