@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
-use super::{Actor, AuditKind, OpenStore, StoreError, audit};
+use super::{Actor, AuditKind, OpenStore, StoreError};
 
 const ACTIVE_FORM: &str = "active_form";
 
@@ -33,27 +33,18 @@ impl OpenStore {
         definition_json: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        actor.require_manager()?;
-        let at = now.to_rfc3339();
-        let tx = self.conn().unchecked_transaction()?;
-        tx.execute(
-            "INSERT OR IGNORE INTO form_definitions (hash, definition_json, first_used_at) VALUES (?1, ?2, ?3)",
-            params![hash, definition_json, at],
-        )?;
-        tx.execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![ACTIVE_FORM, hash],
-        )?;
-        audit::append(
-            &tx,
-            self.vault(),
-            &at,
-            actor.staff_id(),
-            AuditKind::SettingsChanged,
-            &format!("form:{hash}"),
-        )?;
-        tx.commit()?;
-        Ok(())
+        let subject = format!("form:{hash}");
+        self.managed_change(actor, AuditKind::SettingsChanged, &subject, now, |tx, at| {
+            tx.execute(
+                "INSERT OR IGNORE INTO form_definitions (hash, definition_json, first_used_at) VALUES (?1, ?2, ?3)",
+                params![hash, definition_json, at],
+            )?;
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![ACTIVE_FORM, hash],
+            )?;
+            Ok(())
+        })
     }
 }

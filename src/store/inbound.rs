@@ -48,26 +48,16 @@ impl OpenStore {
         comparison_code: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        actor.require_manager()?;
-        let at = now.to_rfc3339();
-        let tx = self.conn().unchecked_transaction()?;
-        tx.execute(
-            "INSERT INTO kiosk_links (kiosk_id, sign_public, comparison_code, paired_at) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (kiosk_id) DO UPDATE SET sign_public = excluded.sign_public,
-                 comparison_code = excluded.comparison_code, paired_at = excluded.paired_at,
-                 revoked_at = NULL",
-            params![kiosk_id, sign_public, comparison_code, at],
-        )?;
-        audit::append(
-            &tx,
-            self.vault(),
-            &at,
-            actor.staff_id(),
-            AuditKind::Paired,
-            kiosk_id,
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.managed_change(actor, AuditKind::Paired, kiosk_id, now, |tx, at| {
+            tx.execute(
+                "INSERT INTO kiosk_links (kiosk_id, sign_public, comparison_code, paired_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (kiosk_id) DO UPDATE SET sign_public = excluded.sign_public,
+                     comparison_code = excluded.comparison_code, paired_at = excluded.paired_at,
+                     revoked_at = NULL",
+                params![kiosk_id, sign_public, comparison_code, at],
+            )?;
+            Ok(())
+        })
     }
 
     pub fn kiosk_links(&self) -> Result<Vec<KioskLink>, StoreError> {
@@ -103,26 +93,16 @@ impl OpenStore {
         kiosk_id: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        actor.require_manager()?;
-        let at = now.to_rfc3339();
-        let tx = self.conn().unchecked_transaction()?;
-        let n = tx.execute(
-            "UPDATE kiosk_links SET revoked_at = ?2 WHERE kiosk_id = ?1 AND revoked_at IS NULL",
-            params![kiosk_id, at],
-        )?;
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        audit::append(
-            &tx,
-            self.vault(),
-            &at,
-            actor.staff_id(),
-            AuditKind::PairingRevoked,
-            kiosk_id,
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.managed_change(actor, AuditKind::PairingRevoked, kiosk_id, now, |tx, at| {
+            let n = tx.execute(
+                "UPDATE kiosk_links SET revoked_at = ?2 WHERE kiosk_id = ?1 AND revoked_at IS NULL",
+                params![kiosk_id, at],
+            )?;
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            Ok(())
+        })
     }
 
     pub fn bundle_imported(&self, kiosk_id: &str, seq: u64) -> Result<bool, StoreError> {

@@ -321,6 +321,25 @@ impl OpenStore {
         audit::list(self.conn(), subject, by)
     }
 
+    /// One manager action: the change and its audit entry, committed together or not at all.
+    /// `change` gets the transaction and the time as RFC 3339.
+    pub(super) fn managed_change<T>(
+        &self,
+        actor: &Actor,
+        kind: AuditKind,
+        subject: &str,
+        now: DateTime<Utc>,
+        change: impl FnOnce(&Connection, &str) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        actor.require_manager()?;
+        let at = now.to_rfc3339();
+        let tx = self.conn().unchecked_transaction()?;
+        let value = change(&tx, &at)?;
+        audit::append(&tx, &self.vault, &at, actor.staff_id(), kind, subject)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
     /// A setting (not patient data), e.g. idle timeouts.
     pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(self
@@ -339,21 +358,12 @@ impl OpenStore {
         value: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        actor.require_manager()?;
-        let tx = self.conn().unchecked_transaction()?;
-        tx.execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![key, value],
-        )?;
-        audit::append(
-            &tx,
-            &self.vault,
-            &now.to_rfc3339(),
-            actor.staff_id(),
-            AuditKind::SettingsChanged,
-            key,
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.managed_change(actor, AuditKind::SettingsChanged, key, now, |tx, _| {
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )?;
+            Ok(())
+        })
     }
 }

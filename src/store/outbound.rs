@@ -75,23 +75,14 @@ impl OpenStore {
     ) -> Result<(), StoreError> {
         actor.require_manager()?;
         let sealed = self.vault().seal(offer_aad(offer_id), secret)?;
-        let at = now.to_rfc3339();
-        let tx = self.conn().unchecked_transaction()?;
-        tx.execute("DELETE FROM pairing_offers WHERE used_at IS NULL", [])?;
-        tx.execute(
-            "INSERT INTO pairing_offers (id, sealed_secret, expires_at, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![offer_id, sealed, expires_at, at],
-        )?;
-        audit::append(
-            &tx,
-            self.vault(),
-            &at,
-            actor.staff_id(),
-            AuditKind::PairingStarted,
-            offer_id,
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.managed_change(actor, AuditKind::PairingStarted, offer_id, now, |tx, at| {
+            tx.execute("DELETE FROM pairing_offers WHERE used_at IS NULL", [])?;
+            tx.execute(
+                "INSERT INTO pairing_offers (id, sealed_secret, expires_at, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![offer_id, sealed, expires_at, at],
+            )?;
+            Ok(())
+        })
     }
 
     /// The most recent pairing offer, used or not.
@@ -128,21 +119,19 @@ impl OpenStore {
         link: &DeskLink,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        actor.require_manager()?;
-        let at = now.to_rfc3339();
-        let tx = self.conn().unchecked_transaction()?;
-        let used = tx.execute(
-            "UPDATE pairing_offers SET used_at = ?2 WHERE id = ?1 AND used_at IS NULL",
-            params![offer_id, at],
-        )?;
-        if used == 0 {
-            return Err(StoreError::NotFound);
-        }
-        tx.execute(
-            "UPDATE desk_link SET revoked_at = ?1 WHERE revoked_at IS NULL",
-            [&at],
-        )?;
-        tx.execute(
+        self.managed_change(actor, AuditKind::Paired, &link.desk_id, now, |tx, at| {
+            let used = tx.execute(
+                "UPDATE pairing_offers SET used_at = ?2 WHERE id = ?1 AND used_at IS NULL",
+                params![offer_id, at],
+            )?;
+            if used == 0 {
+                return Err(StoreError::NotFound);
+            }
+            tx.execute(
+                "UPDATE desk_link SET revoked_at = ?1 WHERE revoked_at IS NULL",
+                [at],
+            )?;
+            tx.execute(
             "INSERT INTO desk_link (desk_id, kem_public, sign_public, comparison_code, paired_at)
              VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (desk_id) DO UPDATE SET kem_public = excluded.kem_public,
@@ -156,16 +145,8 @@ impl OpenStore {
                 at
             ],
         )?;
-        audit::append(
-            &tx,
-            self.vault(),
-            &at,
-            actor.staff_id(),
-            AuditKind::Paired,
-            &link.desk_id,
-        )?;
-        tx.commit()?;
-        Ok(())
+            Ok(())
+        })
     }
 
     /// A manager saw the same code on both screens.
@@ -175,26 +156,17 @@ impl OpenStore {
         desk_id: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        actor.require_manager()?;
-        let at = now.to_rfc3339();
-        let tx = self.conn().unchecked_transaction()?;
-        let n = tx.execute(
-            "UPDATE desk_link SET confirmed_at = ?2 WHERE desk_id = ?1 AND revoked_at IS NULL",
-            params![desk_id, at],
-        )?;
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        audit::append(
-            &tx,
-            self.vault(),
-            &at,
-            actor.staff_id(),
-            AuditKind::Paired,
-            &format!("confirmed:{desk_id}"),
-        )?;
-        tx.commit()?;
-        Ok(())
+        let subject = format!("confirmed:{desk_id}");
+        self.managed_change(actor, AuditKind::Paired, &subject, now, |tx, at| {
+            let n = tx.execute(
+                "UPDATE desk_link SET confirmed_at = ?2 WHERE desk_id = ?1 AND revoked_at IS NULL",
+                params![desk_id, at],
+            )?;
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            Ok(())
+        })
     }
 
     /// The desk this kiosk is paired with (not revoked), confirmed or not.
@@ -221,23 +193,13 @@ impl OpenStore {
 
     /// Ends the pairing: nothing more is exported until a new one is confirmed.
     pub fn revoke_desk(&self, actor: &Actor, now: DateTime<Utc>) -> Result<(), StoreError> {
-        actor.require_manager()?;
-        let at = now.to_rfc3339();
-        let tx = self.conn().unchecked_transaction()?;
-        tx.execute(
-            "UPDATE desk_link SET revoked_at = ?1 WHERE revoked_at IS NULL",
-            [&at],
-        )?;
-        audit::append(
-            &tx,
-            self.vault(),
-            &at,
-            actor.staff_id(),
-            AuditKind::PairingRevoked,
-            "desk",
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.managed_change(actor, AuditKind::PairingRevoked, "desk", now, |tx, at| {
+            tx.execute(
+                "UPDATE desk_link SET revoked_at = ?1 WHERE revoked_at IS NULL",
+                [at],
+            )?;
+            Ok(())
+        })
     }
 
     /// Everything not yet acknowledged by the desk, opened for sealing to the desk's key
@@ -338,30 +300,21 @@ impl OpenStore {
         ids: &[String],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        actor.require_manager()?;
-        let at = now.to_rfc3339();
-        let tx = self.conn().unchecked_transaction()?;
-        tx.execute(
-            "INSERT INTO export_bundles (seq, desk_id, created_at, submission_count) VALUES (?1, ?2, ?3, ?4)",
-            params![seq as i64, desk_id, at, ids.len() as i64],
-        )?;
         let ids_json = serde_json::to_string(ids)?;
-        tx.execute(
-            "INSERT OR REPLACE INTO export_marks (submission_id, bundle_seq, exported_at)
-             SELECT id, ?2, ?1 FROM submissions
-             WHERE export_state = 'pending' AND id IN (SELECT value FROM json_each(?3))",
-            params![at, seq as i64, ids_json],
-        )?;
-        audit::append(
-            &tx,
-            self.vault(),
-            &at,
-            actor.staff_id(),
-            AuditKind::Exported,
-            &format!("bundle:{seq}"),
-        )?;
-        tx.commit()?;
-        Ok(())
+        let subject = format!("bundle:{seq}");
+        self.managed_change(actor, AuditKind::Exported, &subject, now, |tx, at| {
+            tx.execute(
+                "INSERT INTO export_bundles (seq, desk_id, created_at, submission_count) VALUES (?1, ?2, ?3, ?4)",
+                params![seq as i64, desk_id, at, ids.len() as i64],
+            )?;
+            tx.execute(
+                "INSERT OR REPLACE INTO export_marks (submission_id, bundle_seq, exported_at)
+                 SELECT id, ?2, ?1 FROM submissions
+                 WHERE export_state = 'pending' AND id IN (SELECT value FROM json_each(?3))",
+                params![at, seq as i64, ids_json],
+            )?;
+            Ok(())
+        })
     }
 
     /// Applies a verified receipt: the named, exported submissions are delivered, so their rows,

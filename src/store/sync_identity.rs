@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 use zeroize::Zeroizing;
 
-use super::audit::{self, AuditKind};
+use super::audit::AuditKind;
 use super::{Actor, OpenStore, StoreError};
 use crate::vault::Aad;
 
@@ -80,24 +80,16 @@ impl OpenStore {
     ) -> Result<(), StoreError> {
         actor.require_manager()?;
         let sealed = self.vault().seal(keys_aad(node_id), secret)?;
-        let at = now.to_rfc3339();
-        let tx = self.conn().unchecked_transaction()?;
-        let inserted = tx.execute(
-            "INSERT OR IGNORE INTO sync_identity (id, role, node_id, sealed_keys, created_at) VALUES (1, ?1, ?2, ?3, ?4)",
-            params![role.as_str(), node_id, sealed, at],
-        )?;
-        if inserted == 0 {
-            return Err(StoreError::AlreadySetUp);
-        }
-        audit::append(
-            &tx,
-            self.vault(),
-            &at,
-            actor.staff_id(),
-            AuditKind::SettingsChanged,
-            &format!("sync_identity:{}", role.as_str()),
-        )?;
-        tx.commit()?;
-        Ok(())
+        let subject = format!("sync_identity:{}", role.as_str());
+        self.managed_change(actor, AuditKind::SettingsChanged, &subject, now, |tx, at| {
+            let inserted = tx.execute(
+                "INSERT OR IGNORE INTO sync_identity (id, role, node_id, sealed_keys, created_at) VALUES (1, ?1, ?2, ?3, ?4)",
+                params![role.as_str(), node_id, sealed, at],
+            )?;
+            if inserted == 0 {
+                return Err(StoreError::AlreadySetUp);
+            }
+            Ok(())
+        })
     }
 }
