@@ -12,39 +12,6 @@ use intake_kiosk::ui::{BackOfficeAdapter, KioskAdapter, KioskUi};
 use slint::ComponentHandle;
 use ui_common::*;
 
-fn zbar(ui: &KioskUi, dir: &std::path::Path) -> Option<String> {
-    ui.window
-        .window()
-        .set_size(slint::LogicalSize::new(1280.0, 800.0));
-    let shot = ui.window.window().take_snapshot().expect("snapshot");
-    ui.window
-        .window()
-        .set_size(slint::LogicalSize::new(1280.0, 2000.0));
-    let mut ppm = format!("P6\n{} {}\n255\n", shot.width(), shot.height()).into_bytes();
-    for p in shot.as_slice() {
-        ppm.extend_from_slice(&[p.r, p.g, p.b]);
-    }
-    let picture = dir.join("pairing.ppm");
-    std::fs::write(&picture, ppm).expect("write picture");
-    let Ok(out) = std::process::Command::new("zbarimg")
-        .args(["-q", "--raw"])
-        .arg(&picture)
-        .output()
-    else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI installs zbar-tools: zbarimg must be there"
-        );
-        return None;
-    };
-    Some(
-        String::from_utf8(out.stdout)
-            .expect("utf-8")
-            .trim()
-            .to_owned(),
-    )
-}
-
 fn message(ui: &KioskUi) -> String {
     ui.window.global::<KioskAdapter>().get_message().to_string()
 }
@@ -120,7 +87,7 @@ fn a_manager_pairs_sends_and_reads_receipts_from_staff_home() {
             .expect("an open offer")
             .to_string()
     });
-    if let Some(decoded) = zbar(&ui, dir.path()) {
+    if let Some(decoded) = qr_on_screen(&ui, dir.path()) {
         assert_eq!(
             decoded, code,
             "the drawn QR code holds exactly the pairing code"

@@ -93,3 +93,39 @@ pub fn all_with_role(ui: &KioskUi, role: AccessibleRole) -> Vec<(String, bool)> 
         .collect();
     found.into_iter().collect()
 }
+
+/// What `zbarimg` (an independent decoder) reads from the window as the software renderer draws
+/// it at 1280×800; `None` when zbarimg is not installed (never under CI, which installs it).
+pub fn qr_on_screen(ui: &KioskUi, dir: &std::path::Path) -> Option<String> {
+    ui.window
+        .window()
+        .set_size(slint::LogicalSize::new(1280.0, 800.0));
+    let shot = ui.window.window().take_snapshot().expect("snapshot");
+    ui.window
+        .window()
+        .set_size(slint::LogicalSize::new(1280.0, 2000.0));
+    let mut ppm = format!("P6\n{} {}\n255\n", shot.width(), shot.height()).into_bytes();
+    for p in shot.as_slice() {
+        ppm.extend_from_slice(&[p.r, p.g, p.b]);
+    }
+    let picture = dir.join("screen.ppm");
+    std::fs::write(&picture, ppm).expect("write picture");
+    let Ok(out) = std::process::Command::new("zbarimg")
+        .args(["-q", "--raw"])
+        .arg(&picture)
+        .output()
+    else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI installs zbar-tools: zbarimg must be there"
+        );
+        eprintln!("zbarimg not installed; skipped");
+        return None;
+    };
+    Some(
+        String::from_utf8(out.stdout)
+            .expect("utf-8")
+            .trim()
+            .to_owned(),
+    )
+}
