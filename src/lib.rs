@@ -6,6 +6,7 @@
 //! - [`staff`], [`forms`]: plain domain rules, no I/O.
 //! - [`handoff`]: one submission as a FHIR R4 Bundle and a printable HTML page; pure, no I/O.
 //! - [`sync`]: kiosk → desk pairing, export bundles and receipts: pure crypto and wire formats.
+//! - [`rights`]: retention, rights-request due dates, breach clock, unusual-access rules; pure.
 //! - [`exchange`]: the sync actions over the store, `sync`, `handoff` and the exchange folder.
 // `deny`, not `forbid`: the Slint-generated module (src/ui/generated.rs) needs `unsafe` for its
 // vtables and is the one place allowed to use it. Hand-written code has none.
@@ -16,6 +17,7 @@ pub mod exchange;
 pub mod forms;
 pub mod handoff;
 pub mod kiosk;
+pub mod rights;
 pub mod session;
 pub mod staff;
 pub mod store;

@@ -185,7 +185,11 @@ pub fn run(command: &str, opts: &Opts) -> Result<()> {
                 bail!("{failed} bundle(s) refused; nothing of them was imported");
             }
         }
-        _ => bail!("unknown desk command {command:?}\n{USAGE}"),
+        other => {
+            if !super::desk_rights::run(other, &store, &actor, opts)? {
+                bail!("unknown desk command {command:?}\n{USAGE}");
+            }
+        }
     }
     Ok(())
 }

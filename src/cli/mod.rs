@@ -2,6 +2,7 @@
 //! scriptable subcommand. Passphrases and PINs come from `--secrets FILE` or stdin, one per line.
 
 mod desk;
+mod desk_rights;
 mod kiosk;
 mod progress;
 mod secrets;
@@ -32,6 +33,25 @@ pub const USAGE: &str = "usage:
   intake-kiosk desk consents     [--data-dir DIR] --patient ID
   intake-kiosk desk withdraw     [--data-dir DIR] --patient ID --item ITEM  (e.g. marketing_sms)
   intake-kiosk desk marketing-list [--data-dir DIR] --channel email|sms|whatsapp --to FILE.csv
+  intake-kiosk desk record       [--data-dir DIR] --patient ID        (need-to-know view; logged)
+  intake-kiosk desk access-history [--data-dir DIR] --patient ID      (who opened this record)
+  intake-kiosk desk access-export [--data-dir DIR] --patient ID --to DIR   (JSON, FHIR R4, HTML)
+  intake-kiosk desk amend-details [--data-dir DIR] --patient ID --reason TEXT [--given --family --dob --postcode --email --phone]
+  intake-kiosk desk amend-answer [--data-dir DIR] --submission ID --question QID --value TEXT --reason TEXT
+  intake-kiosk desk restrict|unrestrict [--data-dir DIR] --patient ID
+  intake-kiosk desk erase        [--data-dir DIR] --patient ID [--statement FILE]
+  intake-kiosk desk retention    [--data-dir DIR]                     (erases what passed retention)
+  intake-kiosk desk request      [--data-dir DIR] --kind KIND --requester TEXT --identity-check TEXT [--patient ID] [--received YYYY-MM-DD] [--notes TEXT]
+  intake-kiosk desk requests     [--data-dir DIR]
+  intake-kiosk desk request-extend [--data-dir DIR] --id ID --months 1|2 --reason TEXT
+  intake-kiosk desk request-close  [--data-dir DIR] --id ID --status done|refused --outcome TEXT
+  intake-kiosk desk breach       [--data-dir DIR] --what TEXT --risk unlikely|risk|high [--discovered TIME] [--staff ID --from TIME --until TIME]
+  intake-kiosk desk breaches     [--data-dir DIR]
+  intake-kiosk desk breach-reported [--data-dir DIR] --id ID --reference TEXT
+  intake-kiosk desk audit        [--data-dir DIR] [--patient ID | --staff ID]
+  intake-kiosk desk flags        [--data-dir DIR] [--days N]
+  intake-kiosk desk set          [--data-dir DIR] --key KEY --value VALUE  (retention.adult_years, flags.records, hours.opens…)
+  intake-kiosk desk window       [--data-dir DIR]                     (the desk's window for staff)
 Secrets (the manager's passphrase, and for `desk init` the new passphrase twice and a PIN) are
 read one per line from --secrets FILE, or from stdin.";
 

@@ -297,7 +297,8 @@ pub fn hand_on(imported: &Imported, outbox: &Path) -> Result<usize, ExchangeErro
                 .map(|d| (f.hash.as_str(), d))
         })
         .collect();
-    for added in &report.added {
+    // A patient whose processing is restricted is stored, never handed on.
+    for added in report.added.iter().filter(|a| !a.restricted) {
         let Some(s) = incoming
             .submissions
             .iter()
@@ -320,6 +321,7 @@ pub fn hand_on(imported: &Imported, outbox: &Path) -> Result<usize, ExchangeErro
             consents: &s.consents,
             form,
             notice_hash: &s.notice_hash,
+            amended: false,
         };
         let fhir = serde_json::to_vec_pretty(&fhir_bundle(&view)).map_err(StoreError::from)?;
         let plain = serde_json::to_vec_pretty(s).map_err(StoreError::from)?;

@@ -10,6 +10,7 @@
 //! `receipt-<kiosk id>-<seq 8 digits>.ikr`. Names are for people and sorting; every check is
 //! made on the signed or authenticated contents, never on the name.
 
+pub mod access;
 pub mod desk_side;
 pub mod files;
 pub mod kiosk_side;

@@ -70,3 +70,85 @@ impl Signature {
         self.svg_path.trim().is_empty()
     }
 }
+
+/// An answer to `question` typed as text (a correction at the desk): yes/no as "yes" or "no",
+/// numbers within the question's range, dates as YYYY-MM-DD, choices by id (several separated
+/// by commas). The error says what was expected.
+pub fn answer_from_text(question: &super::Question, text: &str) -> Result<AnswerValue, String> {
+    use super::definition::QuestionKind;
+    let text = text.trim();
+    let choice = |id: &str| -> Result<String, String> {
+        question
+            .choices
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.id.clone())
+            .ok_or_else(|| {
+                let ids: Vec<&str> = question.choices.iter().map(|c| c.id.as_str()).collect();
+                format!(
+                    "{id:?} is not a choice of {}: {}",
+                    question.id,
+                    ids.join(", ")
+                )
+            })
+    };
+    match question.kind {
+        QuestionKind::ShortText | QuestionKind::LongText => Ok(AnswerValue::Text(text.to_owned())),
+        QuestionKind::YesNo => match text.to_lowercase().as_str() {
+            "yes" | "true" => Ok(AnswerValue::YesNo(true)),
+            "no" | "false" => Ok(AnswerValue::YesNo(false)),
+            _ => Err(format!("{} takes yes or no", question.id)),
+        },
+        QuestionKind::Number => {
+            let n: f64 = text
+                .parse()
+                .map_err(|_| format!("{} takes a number", question.id))?;
+            let in_range = n.is_finite()
+                && question.min.is_none_or(|min| n >= min)
+                && question.max.is_none_or(|max| n <= max);
+            if in_range {
+                Ok(AnswerValue::Number(n))
+            } else {
+                Err(format!("{} is out of range for {}", text, question.id))
+            }
+        }
+        QuestionKind::Date => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map(|d| AnswerValue::Date(d.to_string()))
+            .map_err(|_| format!("{} takes a date as YYYY-MM-DD", question.id)),
+        QuestionKind::Choice => choice(text).map(AnswerValue::Choice),
+        QuestionKind::MultiChoice => text
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(choice)
+            .collect::<Result<Vec<_>, _>>()
+            .map(AnswerValue::Choices),
+    }
+}
+
+#[cfg(test)]
+mod text_answer_tests {
+    use super::*;
+    use crate::forms::FormDefinition;
+
+    #[test]
+    fn typed_corrections_follow_the_question_kind() {
+        let form = FormDefinition::built_in();
+        let find = |kind: crate::forms::definition::QuestionKind| {
+            form.questions()
+                .find(|q| q.kind == kind && !q.identity)
+                .unwrap()
+                .clone()
+        };
+        use crate::forms::definition::QuestionKind as K;
+        assert!(answer_from_text(&find(K::YesNo), "Yes") == Ok(AnswerValue::YesNo(true)));
+        assert!(answer_from_text(&find(K::YesNo), "maybe").is_err());
+        let number = find(K::Number);
+        assert!(answer_from_text(&number, "abc").is_err());
+        assert!(answer_from_text(&number, "1e9").is_err() || number.max.is_none());
+        let choice = find(K::Choice);
+        let first = choice.choices[0].id.clone();
+        assert!(answer_from_text(&choice, &first) == Ok(AnswerValue::Choice(first.clone())));
+        assert!(answer_from_text(&choice, "not-a-choice").is_err());
+    }
+}

@@ -8,7 +8,7 @@ pub mod identity;
 pub mod numbers;
 pub mod validate;
 
-pub use answers::{AnswerValue, Answers, Signature};
+pub use answers::{AnswerValue, Answers, Signature, answer_from_text};
 pub use consent::{ConsentDecision, ConsentEvent, Decision, current_state};
 pub use definition::{ConsentItem, FormDefinition, FormProblem, Question, QuestionKind, tr};
 pub use identity::{IdentityError, PatientIdentity};

@@ -236,7 +236,8 @@ fn questionnaire_response(view: &SubmissionView, patient_url: &str) -> Value {
         json!({ "system": SUBMISSION_ID_SYSTEM, "value": view.submission_id }),
     );
     response.insert("questionnaire".into(), json!(view.form.canonical()));
-    response.insert("status".into(), json!("completed"));
+    let status = if view.amended { "amended" } else { "completed" };
+    response.insert("status".into(), json!(status));
     response.insert("subject".into(), reference(patient_url));
     response.insert("authored".into(), json!(view.submitted_at));
     response.insert("author".into(), reference(patient_url));

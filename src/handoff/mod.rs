@@ -15,7 +15,7 @@ pub mod fhir;
 pub mod printable;
 
 pub use fhir::fhir_bundle;
-pub use printable::{escape_html, printable_html};
+pub use printable::{escape_html, printable_body, printable_html, printable_style};
 
 use crate::forms::definition::Section;
 use crate::forms::{
@@ -40,6 +40,8 @@ pub struct SubmissionView<'a> {
     pub form: &'a FormDefinition,
     /// Hash of the privacy notice as shown (`FormDefinition::notice_hash`).
     pub notice_hash: &'a str,
+    /// The answers were rectified after submission (FHIR status `amended`).
+    pub amended: bool,
 }
 
 /// A section with the questions of it that are handed off, each with its answer.
@@ -150,6 +152,7 @@ pub(crate) mod test_support {
                 consents: &self.consents,
                 form: &self.form,
                 notice_hash: &self.notice_hash,
+                amended: false,
             }
         }
     }

@@ -208,7 +208,6 @@ footer{margin-top:2em;color:#444;font-size:.85em}
 /// The printable page for one submission.
 pub fn printable_html(view: &SubmissionView) -> String {
     let lang = view.language;
-    let l = labels(lang);
     let title = escape_html(tr(&view.form.title, lang));
     let mut page = String::with_capacity(16 * 1024);
     page.push_str("<!DOCTYPE html>\n");
@@ -220,8 +219,24 @@ pub fn printable_html(view: &SubmissionView) -> String {
         escape_html(&view.identity.display_name())
     ));
     page.push_str(&format!("<style>\n{STYLE}</style>\n</head>\n<body>\n"));
+    page.push_str(&printable_body(view));
+    page.push_str("</body>\n</html>\n");
+    page
+}
 
-    page.push_str(&format!("<header>\n<h1>{title}</h1>\n"));
+/// The page's style sheet, for other pages that embed [`printable_body`].
+pub fn printable_style() -> &'static str {
+    STYLE
+}
+
+/// The content of the printable page's `<body>` (header to footer), for embedding one
+/// submission in a longer document (a patient's access export).
+pub fn printable_body(view: &SubmissionView) -> String {
+    let lang = view.language;
+    let l = labels(lang);
+    let title = escape_html(tr(&view.form.title, lang));
+    let mut page = String::with_capacity(16 * 1024);
+    page.push_str(&format!("<article>\n<header>\n<h1>{title}</h1>\n"));
     page.push_str(&format!(
         "<p class=\"meta\">{} {}</p>\n</header>\n",
         l.submitted,
@@ -278,7 +293,7 @@ pub fn printable_html(view: &SubmissionView) -> String {
             escape_html(&value)
         ));
     }
-    page.push_str("</dl>\n</footer>\n</body>\n</html>\n");
+    page.push_str("</dl>\n</footer>\n</article>\n");
     page
 }
 

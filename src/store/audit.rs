@@ -38,10 +38,18 @@ pub enum AuditKind {
     PairingRevoked,
     ReceiptApplied,
     Purged,
+    Amended,
+    RestrictionChanged,
+    ErasureRequested,
+    RetentionRun,
+    RightsRequestLogged,
+    RightsRequestUpdated,
+    BreachRecorded,
+    BreachUpdated,
 }
 
 impl AuditKind {
-    const ALL: [AuditKind; 29] = [
+    const ALL: [AuditKind; 37] = [
         AuditKind::SetupCompleted,
         AuditKind::KioskOpened,
         AuditKind::RecoveryKeyUsed,
@@ -71,6 +79,14 @@ impl AuditKind {
         AuditKind::PairingRevoked,
         AuditKind::ReceiptApplied,
         AuditKind::Purged,
+        AuditKind::Amended,
+        AuditKind::RestrictionChanged,
+        AuditKind::ErasureRequested,
+        AuditKind::RetentionRun,
+        AuditKind::RightsRequestLogged,
+        AuditKind::RightsRequestUpdated,
+        AuditKind::BreachRecorded,
+        AuditKind::BreachUpdated,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -104,6 +120,14 @@ impl AuditKind {
             AuditKind::PairingRevoked => "pairing_revoked",
             AuditKind::ReceiptApplied => "receipt_applied",
             AuditKind::Purged => "purged",
+            AuditKind::Amended => "amended",
+            AuditKind::RestrictionChanged => "restriction_changed",
+            AuditKind::ErasureRequested => "erasure_requested",
+            AuditKind::RetentionRun => "retention_run",
+            AuditKind::RightsRequestLogged => "rights_request_logged",
+            AuditKind::RightsRequestUpdated => "rights_request_updated",
+            AuditKind::BreachRecorded => "breach_recorded",
+            AuditKind::BreachUpdated => "breach_updated",
         }
     }
 

@@ -52,6 +52,11 @@ pub enum StoreError {
         had: u64,
         now: u64,
     },
+    /// A request the store refuses as given (a blank reason, a date out of range…).
+    #[error("{0}")]
+    Invalid(String),
+    #[error("processing of this patient's data is restricted: it may only be stored")]
+    Restricted,
     #[error("could not reach the data folder: {0}")]
     Io(#[from] std::io::Error),
 }

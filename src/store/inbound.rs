@@ -202,7 +202,11 @@ impl OpenStore {
                 )));
             }
             let held: bool = tx
-                .prepare_cached("SELECT 1 FROM submissions WHERE id = ?1")?
+                // An erased submission counts as held: a late bundle must not bring it back.
+                .prepare_cached(
+                    "SELECT 1 FROM submissions WHERE id = ?1
+                     UNION ALL SELECT 1 FROM erased_submissions WHERE submission_id = ?1",
+                )?
                 .query_row([&s.submission_id], |_| Ok(()))
                 .optional()?
                 .is_some();
@@ -229,6 +233,12 @@ impl OpenStore {
                 .prepare_cached("SELECT id FROM patients WHERE lookup_index = ?1 ORDER BY last_visit_at DESC LIMIT 1")?
                 .query_row([&index[..]], |r| r.get(0))
                 .optional()?;
+            let restricted = match &existing {
+                Some(id) => tx
+                    .prepare_cached("SELECT restricted_at IS NOT NULL FROM patients WHERE id = ?1")?
+                    .query_row([id], |r| r.get(0))?,
+                None => false,
+            };
             let patient_id = match existing {
                 Some(id) => {
                     update_patient(&tx, self.vault(), &id, Some(&s.identity), &s.submitted_at)?;
@@ -275,6 +285,7 @@ impl OpenStore {
             report.added.push(Added {
                 submission_id: s.submission_id.clone(),
                 patient_id,
+                restricted,
             });
         }
         tx.execute(

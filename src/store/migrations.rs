@@ -158,4 +158,50 @@ pub(super) const MIGRATIONS: &[&str] = &[
     -- On a desk: the kiosk a submission came from (NULL for one taken on this machine).
     ALTER TABLE submissions ADD COLUMN source TEXT;
     "#,
+    // 4: patient rights at the desk. Amendments keep the value they replaced (sealed) with who,
+    // when and why; the erased-submission list stops a late bundle from bringing an erased record
+    // back (submission ids are random, not personal data); rights requests and breaches keep their
+    // free text sealed. Erasure deletes rows (secure_delete zeroes them, a checkpoint clears the WAL).
+    r#"
+    ALTER TABLE patients ADD COLUMN restricted_at TEXT;
+    ALTER TABLE patients ADD COLUMN erasure_requested_at TEXT;
+    CREATE TABLE amendments (
+        seq               INTEGER PRIMARY KEY,
+        id                TEXT NOT NULL,
+        patient_id        TEXT NOT NULL REFERENCES patients (id),
+        submission_id     TEXT REFERENCES submissions (id),
+        staff_id          TEXT NOT NULL,
+        amended_at        TEXT NOT NULL,
+        sealed_previous   BLOB NOT NULL,
+        sealed_reason     BLOB NOT NULL
+    );
+    CREATE INDEX amendments_patient ON amendments (patient_id);
+    CREATE INDEX amendments_submission ON amendments (submission_id);
+    CREATE TRIGGER amendments_append_only BEFORE UPDATE ON amendments
+        BEGIN SELECT RAISE(ABORT, 'amendments are append-only'); END;
+    CREATE TABLE erased_submissions (
+        submission_id     TEXT PRIMARY KEY,
+        erased_at         TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE rights_requests (
+        id                TEXT PRIMARY KEY,
+        patient_id        TEXT REFERENCES patients (id) ON DELETE SET NULL,
+        kind              TEXT NOT NULL,
+        received_on       TEXT NOT NULL,
+        logged_by         TEXT NOT NULL,
+        due_on            TEXT NOT NULL,
+        extended_months   INTEGER NOT NULL DEFAULT 0,
+        status            TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done', 'refused')),
+        closed_at         TEXT,
+        sealed_details    BLOB NOT NULL
+    );
+    CREATE TABLE breaches (
+        id                TEXT PRIMARY KEY,
+        discovered_at     TEXT NOT NULL,
+        recorded_by       TEXT NOT NULL,
+        risk              TEXT NOT NULL CHECK (risk IN ('unlikely', 'risk', 'high')),
+        reported_at       TEXT,
+        sealed_details    BLOB NOT NULL
+    );
+    "#,
 ];

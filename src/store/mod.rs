@@ -13,7 +13,11 @@
 //! - every write that spans rows runs in one transaction: a failure (disk full, read-only medium)
 //!   leaves the store as it was.
 
+mod access_export;
+mod amendments;
 mod audit;
+mod breaches;
+mod erasure;
 mod error;
 mod forms;
 mod inbound;
@@ -22,6 +26,8 @@ mod open_store;
 mod outbound;
 mod patients;
 mod records;
+mod register;
+mod requests;
 mod rights;
 mod staff;
 mod submissions;
@@ -33,12 +39,18 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
+pub use access_export::PatientData;
+pub use amendments::{Amendment, Previous};
 pub use audit::{AuditEntry, AuditKind, ChainCheck};
+pub use breaches::{Breach, NewBreach};
+pub use erasure::RetentionReport;
 pub use error::StoreError;
 pub use inbound::{ImportedBundle, KioskLink};
 pub use open_store::{OpenStore, SetupRequest, SetupResult, UnlockFailure};
 pub use outbound::{DeskLink, StoredOffer, SyncStatus};
 pub use records::{EventLog, KioskRecords, MEMORY_PASSPHRASE, MemoryRecords};
+pub use register::{PatientRecord, SubmissionEntry};
+pub use requests::{NewRightsRequest, RightsRequest};
 pub use rights::ListedPatient;
 pub use staff::{Actor, SignInError, StaffMember};
 pub use submissions::{MedicalRecord, NewSubmission, PatientRef, SubmissionSummary};

@@ -45,6 +45,39 @@ pub(super) fn insert_patient(
     Ok(id)
 }
 
+/// Re-seals a patient's identity (and its look-up indexes) inside the caller's transaction.
+pub(super) fn reseal_identity(
+    conn: &Connection,
+    vault: &Vault,
+    patient_id: &str,
+    identity: &PatientIdentity,
+) -> Result<(), StoreError> {
+    // A postcode erased with the contact details leaves no three-point key: the index then
+    // holds a value no look-up can produce (keys start "v1"), and the patient is found by name
+    // and date of birth only.
+    let (lookup, name_dob) = if identity.postcode.trim().is_empty() {
+        let name_dob = identity
+            .name_dob_key()
+            .map_err(|e| StoreError::Encoding(e.to_string()))?;
+        (
+            vault.blind_index(&format!("no-postcode\x1f{patient_id}")),
+            vault.blind_index(&name_dob),
+        )
+    } else {
+        indexes(vault, identity)?
+    };
+    let json = zeroize::Zeroizing::new(serde_json::to_vec(identity)?);
+    let sealed = vault.seal(identity_aad(patient_id), &json)?;
+    let changed = conn.execute(
+        "UPDATE patients SET lookup_index = ?2, name_dob_index = ?3, sealed_identity = ?4 WHERE id = ?1",
+        params![patient_id, &lookup[..], &name_dob[..], sealed],
+    )?;
+    if changed == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
 /// Re-seals a returning patient's (possibly corrected) identity and notes the visit.
 pub(super) fn update_patient(
     conn: &Connection,
@@ -53,21 +86,13 @@ pub(super) fn update_patient(
     identity: Option<&PatientIdentity>,
     at: &str,
 ) -> Result<(), StoreError> {
-    let changed = match identity {
-        Some(identity) => {
-            let (lookup, name_dob) = indexes(vault, identity)?;
-            let json = zeroize::Zeroizing::new(serde_json::to_vec(identity)?);
-            let sealed = vault.seal(identity_aad(patient_id), &json)?;
-            conn.execute(
-                "UPDATE patients SET lookup_index = ?2, name_dob_index = ?3, sealed_identity = ?4, last_visit_at = ?5 WHERE id = ?1",
-                params![patient_id, &lookup[..], &name_dob[..], sealed, at],
-            )?
-        }
-        None => conn.execute(
-            "UPDATE patients SET last_visit_at = ?2 WHERE id = ?1",
-            params![patient_id, at],
-        )?,
-    };
+    if let Some(identity) = identity {
+        reseal_identity(conn, vault, patient_id, identity)?;
+    }
+    let changed = conn.execute(
+        "UPDATE patients SET last_visit_at = ?2 WHERE id = ?1",
+        params![patient_id, at],
+    )?;
     if changed == 0 {
         return Err(StoreError::NotFound);
     }

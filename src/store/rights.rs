@@ -123,6 +123,10 @@ impl OpenStore {
             .collect();
         let mut list = Vec::with_capacity(granted.len());
         for patient_id in granted.into_keys() {
+            // Restricted processing: stored, never used for marketing.
+            if self.restricted_since(&patient_id)?.is_some() {
+                continue;
+            }
             list.push(ListedPatient {
                 identity: open_identity(self.conn(), self.vault(), &patient_id)?,
                 patient_id,

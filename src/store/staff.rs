@@ -26,6 +26,10 @@ impl Actor {
     pub fn role(&self) -> Role {
         self.role
     }
+    /// Whether this role sees medical history, signatures and submissions (need-to-know).
+    pub fn may_see_medical(&self) -> bool {
+        self.role.may_read_medical()
+    }
     pub(crate) fn require_manager(&self) -> Result<(), StoreError> {
         if self.role.may_manage() {
             Ok(())

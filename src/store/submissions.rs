@@ -243,6 +243,18 @@ impl OpenStore {
         now: DateTime<Utc>,
     ) -> Result<MedicalRecord, StoreError> {
         actor.require_medical()?;
+        let record = self.medical_record(submission_id)?;
+        self.record_event(
+            actor.staff_id(),
+            AuditKind::RecordViewed,
+            submission_id,
+            now,
+        )?;
+        Ok(record)
+    }
+
+    /// A submission in full, opened; the caller checks the role and logs the access.
+    pub(super) fn medical_record(&self, submission_id: &str) -> Result<MedicalRecord, StoreError> {
         let row = self.conn().query_row(
             "SELECT patient_id, form_hash, notice_hash, language, created_at, sealed_answers, sealed_signature
              FROM submissions WHERE id = ?1",
@@ -297,12 +309,6 @@ impl OpenStore {
             language,
             created_at,
         };
-        self.record_event(
-            actor.staff_id(),
-            AuditKind::RecordViewed,
-            submission_id,
-            now,
-        )?;
         Ok(record)
     }
 

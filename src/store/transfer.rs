@@ -55,6 +55,8 @@ pub struct Added {
     pub submission_id: String,
     /// The desk's own id for the patient (matched or new).
     pub patient_id: String,
+    /// The patient's processing is restricted: stored, not handed on.
+    pub restricted: bool,
 }
 
 /// The kiosk's audit chain at export time: its length and last tag (hex).

@@ -1,0 +1,246 @@
+//! The right of access and portability: one action writes everything the desk holds about a
+//! patient as `patient-<id>.json` (structured, every field), `patient-<id>.fhir.json` (an R4
+//! Bundle of type `collection`: Patient, every QuestionnaireResponse — status `amended` where
+//! rectified — and every Consent) and `patient-<id>.html` (a readable document: details,
+//! consent history, each form as printed, amendments, and who accessed the record).
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+use super::ExchangeError;
+use super::files;
+use crate::forms::FormDefinition;
+use crate::handoff::{SubmissionView, escape_html, fhir_bundle, printable_body, printable_style};
+use crate::store::{Actor, OpenStore, PatientData, Previous, StoreError};
+
+/// The three files written for one patient.
+pub struct AccessExport {
+    pub json: PathBuf,
+    pub fhir: PathBuf,
+    pub html: PathBuf,
+}
+
+/// Reads the patient's whole record (logged as an export) and writes the three files to `dir`.
+pub fn export_patient(
+    store: &OpenStore,
+    actor: &Actor,
+    patient_id: &str,
+    dir: &Path,
+    now: DateTime<Utc>,
+) -> Result<AccessExport, ExchangeError> {
+    let data = store.patient_data(actor, patient_id, now)?;
+    let forms: Vec<Option<FormDefinition>> = data
+        .submissions
+        .iter()
+        .map(|s| {
+            s.form_definition_json
+                .as_deref()
+                .and_then(|json| FormDefinition::from_stored(json).ok())
+        })
+        .collect();
+    let amended: HashSet<&str> = data
+        .amendments
+        .iter()
+        .filter_map(|a| a.submission_id.as_deref())
+        .collect();
+    let views: Vec<SubmissionView> = data
+        .submissions
+        .iter()
+        .zip(&forms)
+        .filter_map(|(s, form)| {
+            Some(SubmissionView {
+                submission_id: &s.submission_id,
+                patient_id: &data.patient_id,
+                kiosk_id: "",
+                submitted_at: &s.created_at,
+                language: &s.language,
+                identity: &data.identity,
+                answers: &s.answers,
+                signature: &s.signature,
+                consents: &[],
+                form: form.as_ref()?,
+                notice_hash: &s.notice_hash,
+                amended: amended.contains(s.submission_id.as_str()),
+            })
+        })
+        .collect();
+    let base = format!("patient-{patient_id}");
+    let json = serde_json::to_vec_pretty(&structured(&data, now)).map_err(StoreError::from)?;
+    let fhir = serde_json::to_vec_pretty(&fhir_collection(&data, &views, now))
+        .map_err(StoreError::from)?;
+    let html = readable(&data, &views, now);
+    Ok(AccessExport {
+        json: files::write_atomically(dir, &format!("{base}.json"), &json)?,
+        fhir: files::write_atomically(dir, &format!("{base}.fhir.json"), &fhir)?,
+        html: files::write_atomically(dir, &format!("{base}.html"), html.as_bytes())?,
+    })
+}
+
+fn previous_json(previous: &Previous) -> Value {
+    match previous {
+        Previous::Answers(a) => json!({ "answers": a }),
+        Previous::Identity(i) => json!({ "identity": i }),
+        Previous::Withheld => Value::Null,
+    }
+}
+
+/// Every field, machine-readable (portability).
+fn structured(data: &PatientData, now: DateTime<Utc>) -> Value {
+    json!({
+        "format": "intake-kiosk patient data 1",
+        "generated_at": now.to_rfc3339(),
+        "patient_id": data.patient_id,
+        "identity": data.identity,
+        "processing_restricted_since": data.restricted_at,
+        "erasure_requested_at": data.erasure_requested_at,
+        "submissions": data.submissions.iter().map(|s| json!({
+            "id": s.submission_id,
+            "submitted_at": s.created_at,
+            "language": s.language,
+            "form_hash": s.form_hash,
+            "notice_hash": s.notice_hash,
+            "answers": s.answers,
+            "signature_svg_path": s.signature.svg_path,
+        })).collect::<Vec<_>>(),
+        "consents": data.consents,
+        "amendments": data.amendments.iter().map(|a| json!({
+            "id": a.id,
+            "submission_id": a.submission_id,
+            "amended_at": a.amended_at,
+            "amended_by": a.staff_id,
+            "reason": a.reason,
+            "previous": previous_json(&a.previous),
+        })).collect::<Vec<_>>(),
+        "access_log": data.access.iter().map(|e| json!({
+            "at": e.at, "by": e.actor, "what": e.kind, "record": e.subject,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// One R4 `collection` Bundle: the entries of each submission's Bundle (Patient once), then the
+/// consent events recorded outside a form (withdrawals at the desk).
+fn fhir_collection(data: &PatientData, views: &[SubmissionView], now: DateTime<Utc>) -> Value {
+    let mut seen = HashSet::new();
+    let mut entries: Vec<Value> = Vec::new();
+    let mut push = |entry: &Value, entries: &mut Vec<Value>| {
+        let url = entry["fullUrl"].as_str().unwrap_or_default().to_owned();
+        if seen.insert(url) {
+            // A collection has no transaction requests.
+            let mut entry = entry.clone();
+            if let Some(map) = entry.as_object_mut() {
+                map.remove("request");
+            }
+            entries.push(entry);
+        }
+    };
+    for (i, view) in views.iter().enumerate() {
+        // Consent events go with their own submission; those recorded later (withdrawals at
+        // the desk) go with the newest.
+        let own: Vec<_> = data
+            .consents
+            .iter()
+            .filter(|e| {
+                e.submission_id.as_deref() == Some(view.submission_id)
+                    || (i + 1 == views.len() && e.submission_id.is_none())
+            })
+            .cloned()
+            .collect();
+        let with_consents = SubmissionView {
+            consents: &own,
+            ..*view
+        };
+        let bundle = fhir_bundle(&with_consents);
+        for entry in bundle["entry"].as_array().into_iter().flatten() {
+            push(entry, &mut entries);
+        }
+    }
+    json!({
+        "resourceType": "Bundle",
+        "type": "collection",
+        "timestamp": now.to_rfc3339(),
+        "entry": entries,
+    })
+}
+
+/// The readable document.
+fn readable(data: &PatientData, views: &[SubmissionView], now: DateTime<Utc>) -> String {
+    let e = escape_html;
+    let mut page = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Your data — {}</title>\n<style>\n{}</style>\n</head>\n<body>\n",
+        e(&data.identity.display_name()),
+        printable_style()
+    );
+    page.push_str(&format!(
+        "<header>\n<h1>The data the clinic holds about you</h1>\n<p class=\"meta\">Prepared {} · reference <code>{}</code></p>\n</header>\n",
+        e(&now.format("%-d %B %Y %H:%M UTC").to_string()),
+        e(&data.patient_id)
+    ));
+    let who = &data.identity;
+    page.push_str("<section>\n<h2>Your details</h2>\n<dl>\n");
+    for (label, value) in [
+        ("Name", who.display_name()),
+        ("Date of birth", who.date_of_birth.clone()),
+        ("Postcode", who.postcode.clone()),
+        ("Email", who.email.clone()),
+        ("Phone", who.phone.clone()),
+    ] {
+        if !value.trim().is_empty() {
+            page.push_str(&format!(
+                "<dt>{label}</dt><dd><bdi>{}</bdi></dd>\n",
+                e(&value)
+            ));
+        }
+    }
+    page.push_str("</dl>\n");
+    if let Some(since) = &data.restricted_at {
+        page.push_str(&format!(
+            "<p>Processing of your data is restricted since {}: it is stored and not used.</p>\n",
+            e(since)
+        ));
+    }
+    page.push_str("</section>\n<section>\n<h2>Your consent decisions</h2>\n<table>\n<tr><th>When</th><th>Purpose</th><th>Decision</th><th>Text version</th></tr>\n");
+    for c in &data.consents {
+        page.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} ({})</td></tr>\n",
+            e(&c.recorded_at),
+            e(&c.item_id),
+            format!("{:?}", c.decision).to_lowercase(),
+            e(&c.text_version),
+            e(&c.language)
+        ));
+    }
+    page.push_str("</table>\n</section>\n");
+    for view in views {
+        page.push_str(&printable_body(view));
+    }
+    if !data.amendments.is_empty() {
+        page.push_str("<section>\n<h2>Corrections to your record</h2>\n<table>\n<tr><th>When</th><th>By</th><th>What</th><th>Why</th></tr>\n");
+        for a in &data.amendments {
+            page.push_str(&format!(
+                "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td><bdi>{}</bdi></td></tr>\n",
+                e(&a.amended_at),
+                e(&a.staff_id),
+                match &a.submission_id {
+                    Some(id) => format!("answers of form <code>{}</code>", e(id)),
+                    None => "your details".to_owned(),
+                },
+                e(&a.reason)
+            ));
+        }
+        page.push_str("</table>\n</section>\n");
+    }
+    page.push_str("<section>\n<h2>Who accessed your record</h2>\n<table>\n<tr><th>When</th><th>Staff</th><th>What</th></tr>\n");
+    for entry in &data.access {
+        page.push_str(&format!(
+            "<tr><td>{}</td><td><code>{}</code></td><td>{}</td></tr>\n",
+            e(&entry.at),
+            e(&entry.actor),
+            e(&entry.kind.replace('_', " "))
+        ));
+    }
+    page.push_str("</table>\n</section>\n</body>\n</html>\n");
+    page
+}

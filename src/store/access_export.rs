@@ -1,0 +1,65 @@
+//! The right of access and portability: everything the desk holds about one patient, opened, for
+//! the formats in `exchange::access` (JSON, FHIR R4, a readable page). Managers; one audit entry.
+
+use chrono::{DateTime, Utc};
+
+use super::amendments::{Amendment, amendments_of};
+use super::audit::{AuditEntry, AuditKind};
+use super::patients::open_identity;
+use super::{Actor, MedicalRecord, OpenStore, StoreError};
+use crate::forms::{ConsentEvent, PatientIdentity};
+
+/// A patient's whole record. Identity, answers and signatures are wiped when dropped.
+pub struct PatientData {
+    pub patient_id: String,
+    pub identity: PatientIdentity,
+    pub restricted_at: Option<String>,
+    pub erasure_requested_at: Option<String>,
+    /// Oldest first, each with the exact form definition it was filled with.
+    pub submissions: Vec<MedicalRecord>,
+    pub consents: Vec<ConsentEvent>,
+    pub amendments: Vec<Amendment>,
+    /// Who opened or changed the record, and when.
+    pub access: Vec<AuditEntry>,
+}
+
+impl OpenStore {
+    /// Everything about one patient, for their access or portability request. Managers (it
+    /// holds medical data and the access log). Logged as one `exported` entry.
+    pub fn patient_data(
+        &self,
+        actor: &Actor,
+        patient_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<PatientData, StoreError> {
+        actor.require_manager()?;
+        let record = self.open_record(actor, patient_id, now)?;
+        let ids: Vec<String> = self
+            .conn()
+            .prepare_cached("SELECT id FROM submissions WHERE patient_id = ?1 ORDER BY created_at")?
+            .query_map([patient_id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let submissions = ids
+            .iter()
+            .map(|id| self.medical_record(id))
+            .collect::<Result<Vec<_>, _>>()?;
+        let amendments = amendments_of(self.conn(), self.vault(), patient_id, true)?;
+        let access = self.access_history(actor, patient_id, now)?;
+        self.record_event(
+            actor.staff_id(),
+            AuditKind::Exported,
+            &format!("access:{patient_id}"),
+            now,
+        )?;
+        Ok(PatientData {
+            patient_id: patient_id.to_owned(),
+            identity: open_identity(self.conn(), self.vault(), patient_id)?,
+            restricted_at: record.restricted_at.clone(),
+            erasure_requested_at: record.erasure_requested_at.clone(),
+            submissions,
+            consents: record.consents.clone(),
+            amendments,
+            access,
+        })
+    }
+}

@@ -1,0 +1,202 @@
+//! The breach record: what happened, when it was discovered, which records (found from the audit
+//! log), the risk, and whether and when it was reported to the regulator. Managers only.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use super::audit::AuditKind;
+use super::{Actor, OpenStore, StoreError};
+use crate::rights::Risk;
+use crate::vault::{Aad, random_id};
+
+/// A breach as first recorded.
+pub struct NewBreach {
+    pub discovered_at: DateTime<Utc>,
+    pub what_happened: String,
+    /// The records concerned (patient or submission ids), e.g. from [`OpenStore::records_touched`].
+    pub records: Vec<String>,
+    pub risk: Risk,
+}
+
+#[derive(Clone, Default, Serialize, Deserialize)]
+struct Details {
+    what_happened: String,
+    records: Vec<String>,
+    regulator_reference: String,
+}
+
+/// One breach in the record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Breach {
+    pub id: String,
+    pub discovered_at: DateTime<Utc>,
+    pub recorded_by: String,
+    pub risk: Risk,
+    pub reported_at: Option<String>,
+    pub what_happened: String,
+    pub records: Vec<String>,
+    pub regulator_reference: String,
+}
+
+fn details_aad(id: &str) -> Aad<'_> {
+    Aad {
+        table: "breaches",
+        column: "sealed_details",
+        row_id: id,
+    }
+}
+
+impl OpenStore {
+    /// Records a breach. Managers. Logged.
+    pub fn record_breach(
+        &self,
+        actor: &Actor,
+        breach: &NewBreach,
+        now: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
+        let what = breach.what_happened.trim();
+        if what.is_empty() || what.chars().count() > 4000 {
+            return Err(StoreError::Invalid(
+                "say what happened (4,000 characters at most)".into(),
+            ));
+        }
+        if breach.discovered_at > now {
+            return Err(StoreError::Invalid(
+                "a breach cannot be discovered in the future".into(),
+            ));
+        }
+        let id = random_id()?;
+        let details = Details {
+            what_happened: what.to_owned(),
+            records: breach.records.clone(),
+            regulator_reference: String::new(),
+        };
+        let sealed = self
+            .vault()
+            .seal(details_aad(&id), &serde_json::to_vec(&details)?)?;
+        self.managed_change(actor, AuditKind::BreachRecorded, &id, now, |tx, _| {
+            tx.execute(
+                "INSERT INTO breaches (id, discovered_at, recorded_by, risk, sealed_details) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![id, breach.discovered_at.to_rfc3339(), actor.staff_id(), breach.risk.as_str(), sealed],
+            )?;
+            Ok(())
+        })?;
+        Ok(id)
+    }
+
+    /// Notes that a breach was reported to the regulator, with their reference. Managers. Logged.
+    pub fn mark_breach_reported(
+        &self,
+        actor: &Actor,
+        id: &str,
+        reference: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        actor.require_manager()?;
+        let mut breach = self
+            .breaches(actor)?
+            .into_iter()
+            .find(|b| b.id == id)
+            .ok_or(StoreError::NotFound)?;
+        breach.regulator_reference = reference.trim().to_owned();
+        let details = Details {
+            what_happened: breach.what_happened,
+            records: breach.records,
+            regulator_reference: breach.regulator_reference,
+        };
+        let sealed = self
+            .vault()
+            .seal(details_aad(id), &serde_json::to_vec(&details)?)?;
+        self.managed_change(actor, AuditKind::BreachUpdated, id, now, |tx, at| {
+            tx.execute(
+                "UPDATE breaches SET reported_at = coalesce(reported_at, ?2), sealed_details = ?3 WHERE id = ?1",
+                params![id, at, sealed],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Every breach, newest discovery first. Managers.
+    pub fn breaches(&self, actor: &Actor) -> Result<Vec<Breach>, StoreError> {
+        actor.require_manager()?;
+        let mut stmt = self.conn().prepare(
+            "SELECT id, discovered_at, recorded_by, risk, reported_at, sealed_details FROM breaches ORDER BY discovered_at DESC",
+        )?;
+        let rows: Vec<(String, String, String, String, Option<String>, Vec<u8>)> = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })?
+            .collect::<Result<_, _>>()?;
+        rows.into_iter()
+            .map(|(id, discovered, recorded_by, risk, reported_at, sealed)| {
+                let json = self
+                    .vault()
+                    .open(details_aad(&id), &sealed)
+                    .map_err(|_| StoreError::Tampered)?;
+                let details: Details = serde_json::from_slice(&json)?;
+                Ok(Breach {
+                    discovered_at: DateTime::parse_from_rfc3339(&discovered)
+                        .map_err(|e| StoreError::Encoding(e.to_string()))?
+                        .with_timezone(&Utc),
+                    risk: Risk::parse(&risk)
+                        .ok_or_else(|| StoreError::Encoding(format!("risk {risk:?}")))?,
+                    recorded_by,
+                    reported_at,
+                    what_happened: details.what_happened,
+                    records: details.records,
+                    regulator_reference: details.regulator_reference,
+                    id,
+                })
+            })
+            .collect()
+    }
+
+    /// The records a staff member (or anyone, with `None`) opened, looked up or exported between
+    /// two times, from the audit log: which records a breach concerns. Managers.
+    pub fn records_touched(
+        &self,
+        actor: &Actor,
+        by: Option<&str>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<String>, StoreError> {
+        actor.require_manager()?;
+        let mut stmt = self.conn().prepare(
+            "SELECT DISTINCT subject FROM audit_log
+             WHERE at >= ?1 AND at <= ?2 AND (?3 IS NULL OR actor = ?3)
+               AND kind IN ('record_viewed', 'patient_lookup', 'amended', 'consent_recorded')
+               AND subject != '' ORDER BY subject",
+        )?;
+        let subjects: Vec<String> = stmt
+            .query_map(params![from.to_rfc3339(), to.to_rfc3339(), by], |r| {
+                r.get(0)
+            })?
+            .collect::<Result<_, _>>()?;
+        // A look-up's subject lists every patient it found.
+        let mut out: Vec<String> = subjects
+            .iter()
+            .flat_map(|s| s.split(','))
+            .map(str::to_owned)
+            .collect();
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// Whether any breach is known (cheap, for the home screen).
+    pub fn has_breaches(&self) -> Result<bool, StoreError> {
+        Ok(self
+            .conn()
+            .query_row("SELECT 1 FROM breaches LIMIT 1", [], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+}

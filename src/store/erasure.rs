@@ -1,0 +1,329 @@
+//! Erasure, retention and restriction.
+//!
+//! - An erasure request erases at once what the clinic need not keep: contact details (and the
+//!   history of them), and every consent decision but treatment (marketing and photo uses). The
+//!   medical record (submissions, signatures, treatment consent, name and date of birth) is held
+//!   until its retention end — or erased at once when that has passed.
+//! - The retention run erases every patient whose retention end has passed, asked or not.
+//! - Erased rows are deleted with `secure_delete` on (SQLite zeroes them) and the WAL is then
+//!   checkpointed and truncated, so no copy of the sealed values stays in the files.
+//! - Erased submission ids are remembered (they are random, not personal data) so a late bundle
+//!   from a kiosk cannot bring an erased record back.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, params};
+
+use super::audit::{self, AuditKind};
+use super::patients::{open_identity, reseal_identity};
+use super::submissions::event_aad;
+use super::{Actor, OpenStore, StoreError};
+use crate::forms::ConsentEvent;
+use crate::forms::identity::parse_date_of_birth;
+use crate::rights::{ErasureStatement, RetentionPolicy, held_until};
+
+/// The one consent item kept with the medical record on erasure; all others (marketing per
+/// channel, photo uses) are erased at once.
+const HELD_CONSENT_ITEM: &str = "treatment";
+
+/// What a retention run did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RetentionReport {
+    /// RFC 3339.
+    pub ran_at: String,
+    pub policy: Option<RetentionPolicy>,
+    /// Patients whose last visit is old enough to be looked at.
+    pub checked: usize,
+    /// Erased patients, per category: (patient id, the day their record was held until).
+    pub erased_adults: Vec<(String, NaiveDate)>,
+    pub erased_children: Vec<(String, NaiveDate)>,
+    pub erased_submissions: usize,
+}
+
+/// Whether a patient counts as a child under the policy at their last visit.
+fn was_child(dob: Option<NaiveDate>, last_visit: NaiveDate, policy: RetentionPolicy) -> bool {
+    dob.and_then(|d| d.checked_add_months(chrono::Months::new(policy.adult_age * 12)))
+        .is_some_and(|adult| last_visit < adult)
+}
+
+fn date_of(rfc3339: &str) -> Result<NaiveDate, StoreError> {
+    DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| t.with_timezone(&Utc).date_naive())
+        .map_err(|e| StoreError::Encoding(format!("stored time {rfc3339:?}: {e}")))
+}
+
+/// Deletes everything of one patient inside the caller's transaction, remembering the erased
+/// submission ids. The audit log keeps its entries: they hold the pseudonymous id only.
+fn erase_patient(conn: &Connection, patient_id: &str, at: &str) -> Result<usize, StoreError> {
+    conn.execute(
+        "INSERT OR IGNORE INTO erased_submissions (submission_id, erased_at)
+         SELECT id, ?2 FROM submissions WHERE patient_id = ?1",
+        params![patient_id, at],
+    )?;
+    conn.execute("DELETE FROM amendments WHERE patient_id = ?1", [patient_id])?;
+    conn.execute(
+        "DELETE FROM consent_events WHERE patient_id = ?1",
+        [patient_id],
+    )?;
+    let submissions = conn.execute(
+        "DELETE FROM submissions WHERE patient_id = ?1",
+        [patient_id],
+    )?;
+    conn.execute("DELETE FROM patients WHERE id = ?1", [patient_id])?;
+    Ok(submissions)
+}
+
+impl OpenStore {
+    /// The clinic's retention policy (settings `retention.adult_years`,
+    /// `retention.child_until_age`; defaults 8 and 25).
+    pub fn retention_policy(&self) -> Result<RetentionPolicy, StoreError> {
+        let mut policy = RetentionPolicy::default();
+        let number = |key: &str| -> Result<Option<u32>, StoreError> {
+            self.setting(key)?
+                .map(|v| {
+                    v.trim()
+                        .parse::<u32>()
+                        .ok()
+                        .filter(|n| (1..=100).contains(n))
+                        .ok_or_else(|| StoreError::Invalid(format!("setting {key} is not 1–100")))
+                })
+                .transpose()
+        };
+        if let Some(years) = number("retention.adult_years")? {
+            policy.adult_years = years;
+        }
+        if let Some(age) = number("retention.child_until_age")? {
+            policy.child_until_age = age;
+        }
+        Ok(policy)
+    }
+
+    /// A patient's right to erasure (managers, who check the request). Erases contact details
+    /// and every consent decision but treatment at once; holds the medical record until its
+    /// retention end, or erases it too when that has passed or there is none. Logged; returns
+    /// the statement for the patient.
+    pub fn request_erasure(
+        &self,
+        actor: &Actor,
+        patient_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<ErasureStatement, StoreError> {
+        actor.require_manager()?;
+        let policy = self.retention_policy()?;
+        let at = now.to_rfc3339();
+        let tx = self.conn().unchecked_transaction()?;
+        let mut identity = open_identity(&tx, self.vault(), patient_id)?;
+        let (last_visit, submissions): (String, usize) = tx.query_row(
+            "SELECT last_visit_at, (SELECT count(*) FROM submissions WHERE patient_id = ?1)
+             FROM patients WHERE id = ?1",
+            [patient_id],
+            |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as usize)),
+        )?;
+        let until = held_until(
+            parse_date_of_birth(&identity.date_of_birth).ok(),
+            date_of(&last_visit)?,
+            policy,
+        );
+        let mut erased = Vec::new();
+        let held = submissions > 0 && until >= now.date_naive();
+        if held {
+            let had_contact = [&identity.email, &identity.phone, &identity.postcode]
+                .iter()
+                .any(|v| !v.trim().is_empty());
+            identity.email.clear();
+            identity.phone.clear();
+            identity.postcode.clear();
+            reseal_identity(&tx, self.vault(), patient_id, &identity)?;
+            let old_details = tx.execute(
+                "DELETE FROM amendments WHERE patient_id = ?1 AND submission_id IS NULL",
+                [patient_id],
+            )?;
+            if had_contact || old_details > 0 {
+                erased.push(
+                    "your contact details (email, phone, postcode) and any earlier versions of them"
+                        .to_owned(),
+                );
+            }
+            let events = self.patient_events(&tx, patient_id)?;
+            let mut items: Vec<&str> = Vec::new();
+            for event in events.iter().filter(|e| e.item_id != HELD_CONSENT_ITEM) {
+                tx.execute("DELETE FROM consent_events WHERE id = ?1", [&event.id])?;
+                if !items.contains(&event.item_id.as_str()) {
+                    items.push(&event.item_id);
+                }
+            }
+            if !items.is_empty() {
+                erased.push(format!(
+                    "your marketing and photo consent decisions ({}): you will not be contacted for marketing and no photo of you will be used",
+                    items.join(", ")
+                ));
+            }
+            tx.execute(
+                "UPDATE patients SET erasure_requested_at = ?2 WHERE id = ?1",
+                params![patient_id, at],
+            )?;
+        } else {
+            erase_patient(&tx, patient_id, &at)?;
+            erased.push(format!(
+                "your whole record: identity, contact details, {submissions} form{} with answers and signatures, and every consent decision",
+                if submissions == 1 { "" } else { "s" }
+            ));
+        }
+        audit::append(
+            &tx,
+            self.vault(),
+            &at,
+            actor.staff_id(),
+            if held {
+                AuditKind::ErasureRequested
+            } else {
+                AuditKind::Erased
+            },
+            patient_id,
+        )?;
+        tx.commit()?;
+        self.store.checkpoint()?;
+        Ok(ErasureStatement {
+            patient_id: patient_id.to_owned(),
+            requested_at: at,
+            erased,
+            held_until: held.then_some(until),
+            held_submissions: if held { submissions } else { 0 },
+        })
+    }
+
+    /// Erases every patient whose medical record has passed its retention end (managers; also
+    /// run at the desk's start-up). One transaction; the WAL is truncated afterwards. Logged.
+    pub fn run_retention(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<RetentionReport, StoreError> {
+        actor.require_manager()?;
+        let policy = self.retention_policy()?;
+        let at = now.to_rfc3339();
+        let today = now.date_naive();
+        // Nobody is held for less than `adult_years` after their last visit, so only patients
+        // seen before this cut-off need their date of birth opened.
+        let cutoff = today
+            .checked_sub_months(chrono::Months::new(policy.adult_years * 12))
+            .unwrap_or(NaiveDate::MIN);
+        let candidates: Vec<(String, String)> = self
+            .conn()
+            .prepare(
+                "SELECT id, last_visit_at FROM patients WHERE substr(last_visit_at, 1, 10) < ?1",
+            )?
+            .query_map([cutoff.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut report = RetentionReport {
+            ran_at: at.clone(),
+            policy: Some(policy),
+            checked: candidates.len(),
+            ..RetentionReport::default()
+        };
+        let tx = self.conn().unchecked_transaction()?;
+        for (patient_id, last_visit) in candidates {
+            let identity = open_identity(&tx, self.vault(), &patient_id)?;
+            let dob = parse_date_of_birth(&identity.date_of_birth).ok();
+            let last_visit = date_of(&last_visit)?;
+            let until = held_until(dob, last_visit, policy);
+            if until >= today {
+                continue;
+            }
+            report.erased_submissions += erase_patient(&tx, &patient_id, &at)?;
+            audit::append(
+                &tx,
+                self.vault(),
+                &at,
+                actor.staff_id(),
+                AuditKind::Erased,
+                &patient_id,
+            )?;
+            if was_child(dob, last_visit, policy) {
+                report.erased_children.push((patient_id, until));
+            } else {
+                report.erased_adults.push((patient_id, until));
+            }
+        }
+        let erased = report.erased_adults.len() + report.erased_children.len();
+        audit::append(
+            &tx,
+            self.vault(),
+            &at,
+            actor.staff_id(),
+            AuditKind::RetentionRun,
+            &erased.to_string(),
+        )?;
+        tx.commit()?;
+        if erased > 0 {
+            self.store.checkpoint()?;
+        }
+        Ok(report)
+    }
+
+    /// Restricts processing of a patient's data (or lifts it): while restricted the record is
+    /// stored and shown, but left out of marketing lists and not handed on. Managers. Logged.
+    pub fn set_restricted(
+        &self,
+        actor: &Actor,
+        patient_id: &str,
+        restricted: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.managed_change(
+            actor,
+            AuditKind::RestrictionChanged,
+            patient_id,
+            now,
+            |tx, at| {
+                let changed = tx.execute(
+                    "UPDATE patients SET restricted_at = CASE WHEN ?2 THEN coalesce(restricted_at, ?3) END WHERE id = ?1",
+                    params![patient_id, restricted, at],
+                )?;
+                if changed == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                Ok(())
+            },
+        )
+    }
+
+    /// Since when a patient's processing is restricted, if it is.
+    pub fn restricted_since(&self, patient_id: &str) -> Result<Option<String>, StoreError> {
+        self.conn()
+            .prepare_cached("SELECT restricted_at FROM patients WHERE id = ?1")?
+            .query_row([patient_id], |r| r.get(0))
+            .map_err(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => StoreError::NotFound,
+                other => other.into(),
+            })
+    }
+
+    /// Whether a submission id was erased here (a late bundle must not bring it back).
+    pub fn was_erased(&self, submission_id: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn()
+            .prepare_cached("SELECT 1 FROM erased_submissions WHERE submission_id = ?1")?
+            .exists([submission_id])?)
+    }
+
+    fn patient_events(
+        &self,
+        conn: &Connection,
+        patient_id: &str,
+    ) -> Result<Vec<ConsentEvent>, StoreError> {
+        let mut stmt = conn
+            .prepare_cached("SELECT id, sealed_event FROM consent_events WHERE patient_id = ?1")?;
+        let rows: Vec<(String, Vec<u8>)> = stmt
+            .query_map([patient_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        rows.iter()
+            .map(|(id, sealed)| {
+                let json = self
+                    .vault()
+                    .open(event_aad(id), sealed)
+                    .map_err(|_| StoreError::Tampered)?;
+                Ok(serde_json::from_slice(&json)?)
+            })
+            .collect()
+    }
+}

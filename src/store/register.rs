@@ -1,0 +1,243 @@
+//! The desk's patient register: one patient's record by need-to-know, who opened it, and the
+//! unusual-access flags for the home screen.
+
+use chrono::{DateTime, Duration, FixedOffset, NaiveTime, Utc};
+use rusqlite::{OptionalExtension, params};
+
+use super::audit::{AuditEntry, AuditKind};
+use super::patients::open_identity;
+use super::{Actor, OpenStore, StoreError};
+use crate::forms::{ConsentEvent, PatientIdentity};
+use crate::rights::{AccessEvent, Flag, Thresholds};
+
+/// One submission as listed on a record: when, which form version, where from, how often amended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubmissionEntry {
+    pub id: String,
+    /// RFC 3339.
+    pub created_at: String,
+    pub form_id: String,
+    pub form_version: String,
+    pub form_hash: String,
+    /// The kiosk it came from; `None` for one taken on this machine.
+    pub source: Option<String>,
+    /// 1 for the original; one more per amendment.
+    pub version: usize,
+}
+
+/// A patient's record as this role may see it. Wiped identity on drop (see `PatientIdentity`).
+pub struct PatientRecord {
+    pub patient_id: String,
+    pub identity: PatientIdentity,
+    /// RFC 3339.
+    pub last_visit_at: String,
+    pub restricted_at: Option<String>,
+    pub erasure_requested_at: Option<String>,
+    /// Consent events, oldest first (every role: consent state is not medical).
+    pub consents: Vec<ConsentEvent>,
+    /// Submissions, newest first: clinicians and managers only (`None` for reception).
+    pub submissions: Option<Vec<SubmissionEntry>>,
+}
+
+fn form_version(definition_json: Option<&str>) -> (String, String) {
+    definition_json
+        .and_then(|json| serde_json::from_str::<serde_json::Value>(json).ok())
+        .map(|v| {
+            (
+                v["id"].as_str().unwrap_or("").to_owned(),
+                v["version"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .unwrap_or_default()
+}
+
+impl OpenStore {
+    /// Opens a patient's record for the desk: identity, contact and consents for every role;
+    /// submissions (with form version and amendment count) for clinicians and managers. One
+    /// `record_viewed` audit entry per open.
+    pub fn open_record(
+        &self,
+        actor: &Actor,
+        patient_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<PatientRecord, StoreError> {
+        let (last_visit_at, restricted_at, erasure_requested_at): (
+            String,
+            Option<String>,
+            Option<String>,
+        ) = self
+            .conn()
+            .prepare_cached(
+                "SELECT last_visit_at, restricted_at, erasure_requested_at FROM patients WHERE id = ?1",
+            )?
+            .query_row([patient_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?
+            .ok_or(StoreError::NotFound)?;
+        let identity = open_identity(self.conn(), self.vault(), patient_id)?;
+        let consents = self.consent_events_of(patient_id)?;
+        let submissions = if actor.may_see_medical() {
+            let mut stmt = self.conn().prepare_cached(
+                "SELECT s.id, s.created_at, s.form_hash, s.source, f.definition_json,
+                        (SELECT count(*) FROM amendments a WHERE a.submission_id = s.id)
+                 FROM submissions s LEFT JOIN form_definitions f ON f.hash = s.form_hash
+                 WHERE s.patient_id = ?1 ORDER BY s.created_at DESC",
+            )?;
+            let rows = stmt.query_map([patient_id], |r| {
+                let definition: Option<String> = r.get(4)?;
+                let (form_id, form_version) = form_version(definition.as_deref());
+                Ok(SubmissionEntry {
+                    id: r.get(0)?,
+                    created_at: r.get(1)?,
+                    form_hash: r.get(2)?,
+                    source: r.get(3)?,
+                    form_id,
+                    form_version,
+                    version: 1 + r.get::<_, i64>(5)? as usize,
+                })
+            })?;
+            Some(rows.collect::<Result<Vec<_>, _>>()?)
+        } else {
+            None
+        };
+        self.record_event(actor.staff_id(), AuditKind::RecordViewed, patient_id, now)?;
+        Ok(PatientRecord {
+            patient_id: patient_id.to_owned(),
+            identity,
+            last_visit_at,
+            restricted_at,
+            erasure_requested_at,
+            consents,
+            submissions,
+        })
+    }
+
+    /// Who opened, looked up, changed or exported this patient's record, and when: what a
+    /// patient may ask for. Entries about the patient or any of their submissions, oldest first.
+    /// Managers. The listing is itself logged.
+    pub fn access_history(
+        &self,
+        actor: &Actor,
+        patient_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        actor.require_manager()?;
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT seq, at, actor, kind, subject FROM audit_log
+             WHERE subject = ?1
+                OR subject IN (SELECT id FROM submissions WHERE patient_id = ?1)
+                OR (kind IN ('patient_lookup', 'exported') AND instr(subject, ?1) > 0)
+             ORDER BY seq",
+        )?;
+        let entries: Vec<AuditEntry> = stmt
+            .query_map([patient_id], |r| {
+                Ok(AuditEntry {
+                    seq: r.get(0)?,
+                    at: r.get(1)?,
+                    actor: r.get(2)?,
+                    kind: r.get(3)?,
+                    subject: r.get(4)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        self.record_event(
+            actor.staff_id(),
+            AuditKind::ListViewed,
+            &format!("access:{patient_id}"),
+            now,
+        )?;
+        Ok(entries)
+    }
+
+    /// The clinic's thresholds for unusual access, from settings (`flags.records`,
+    /// `flags.window_minutes`, `flags.failed_pins`, `hours.opens`, `hours.closes` as HH:MM local,
+    /// `hours.utc_offset_minutes`), defaults otherwise.
+    pub fn oversight_thresholds(&self) -> Result<Thresholds, StoreError> {
+        let mut t = Thresholds::default();
+        let invalid = |key: &str| StoreError::Invalid(format!("setting {key} is not valid"));
+        if let Some(v) = self.setting("flags.records")? {
+            t.records = v.trim().parse().map_err(|_| invalid("flags.records"))?;
+        }
+        if let Some(v) = self.setting("flags.window_minutes")? {
+            let minutes: i64 = v
+                .trim()
+                .parse()
+                .map_err(|_| invalid("flags.window_minutes"))?;
+            t.window = Duration::minutes(minutes.clamp(1, 24 * 60));
+        }
+        if let Some(v) = self.setting("flags.failed_pins")? {
+            t.failed_pins = v.trim().parse().map_err(|_| invalid("flags.failed_pins"))?;
+        }
+        for (key, slot) in [
+            ("hours.opens", &mut t.opens),
+            ("hours.closes", &mut t.closes),
+        ] {
+            if let Some(v) = self.setting(key)? {
+                *slot = NaiveTime::parse_from_str(v.trim(), "%H:%M").map_err(|_| invalid(key))?;
+            }
+        }
+        if let Some(v) = self.setting("hours.utc_offset_minutes")? {
+            let minutes: i32 = v
+                .trim()
+                .parse()
+                .map_err(|_| invalid("hours.utc_offset_minutes"))?;
+            t.local_offset = FixedOffset::east_opt(minutes * 60)
+                .ok_or_else(|| invalid("hours.utc_offset_minutes"))?;
+        }
+        Ok(t)
+    }
+
+    /// Unusual access since `since` (see [`crate::rights::oversight`]). Managers.
+    pub fn unusual_access(
+        &self,
+        actor: &Actor,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Flag>, StoreError> {
+        actor.require_manager()?;
+        let thresholds = self.oversight_thresholds()?;
+        let mut stmt = self.conn().prepare(
+            "SELECT at, actor, kind, subject FROM audit_log
+             WHERE at >= ?1 AND kind IN ('record_viewed', 'patient_lookup', 'exported', 'list_viewed', 'sign_in_failed')
+             ORDER BY seq",
+        )?;
+        let rows: Vec<(String, String, String, String)> = stmt
+            .query_map(params![since.to_rfc3339()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
+            .collect::<Result<_, _>>()?;
+        let events: Vec<AccessEvent> = rows
+            .into_iter()
+            .filter_map(|(at, actor, kind, subject)| {
+                let at = DateTime::parse_from_rfc3339(&at).ok()?.with_timezone(&Utc);
+                Some(AccessEvent {
+                    at,
+                    actor,
+                    kind,
+                    subject,
+                })
+            })
+            .collect();
+        Ok(crate::rights::unusual_access(&events, &thresholds))
+    }
+
+    fn consent_events_of(&self, patient_id: &str) -> Result<Vec<ConsentEvent>, StoreError> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, sealed_event FROM consent_events WHERE patient_id = ?1 ORDER BY seq",
+        )?;
+        let rows: Vec<(String, Vec<u8>)> = stmt
+            .query_map([patient_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        rows.iter()
+            .map(|(id, sealed)| {
+                let json = self
+                    .vault()
+                    .open(super::submissions::event_aad(id), sealed)
+                    .map_err(|_| StoreError::Tampered)?;
+                let event: ConsentEvent = serde_json::from_slice(&json)?;
+                if &event.id != id {
+                    return Err(StoreError::Tampered);
+                }
+                Ok(event)
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,289 @@
+//! The register of rights requests: what was asked, when received, by whom and how their
+//! identity was checked, when it is due (one calendar month, extendable with a reason), status.
+//! Free text is sealed; dates, kind and status are plain so the register can be listed.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use super::audit::AuditKind;
+use super::{Actor, OpenStore, StoreError};
+use crate::rights::{RequestKind, RequestStatus, due_date, extended_due_date};
+use crate::vault::{Aad, random_id};
+
+/// A request as logged at the desk.
+pub struct NewRightsRequest {
+    /// The patient, when found in the register (a request may come before they are found).
+    pub patient_id: Option<String>,
+    pub kind: RequestKind,
+    pub received_on: NaiveDate,
+    /// Who asked (the patient, or someone on their behalf), in words.
+    pub requester: String,
+    /// How their identity was checked (e.g. "photo ID seen at reception").
+    pub identity_check: String,
+    pub notes: String,
+}
+
+/// The sealed part of a request.
+#[derive(Clone, Default, Serialize, Deserialize)]
+struct Details {
+    requester: String,
+    identity_check: String,
+    notes: String,
+    extension_reason: String,
+    outcome: String,
+}
+
+/// One request in the register.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RightsRequest {
+    pub id: String,
+    pub patient_id: Option<String>,
+    pub kind: RequestKind,
+    pub received_on: NaiveDate,
+    pub logged_by: String,
+    pub due_on: NaiveDate,
+    pub extended_months: u32,
+    pub status: RequestStatus,
+    pub closed_at: Option<String>,
+    pub requester: String,
+    pub identity_check: String,
+    pub notes: String,
+    pub extension_reason: String,
+    pub outcome: String,
+}
+
+impl RightsRequest {
+    /// Open and past its due date.
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        self.status == RequestStatus::Open && today > self.due_on
+    }
+}
+
+fn details_aad(id: &str) -> Aad<'_> {
+    Aad {
+        table: "rights_requests",
+        column: "sealed_details",
+        row_id: id,
+    }
+}
+
+fn bounded<'a>(what: &str, text: &'a str, required: bool) -> Result<&'a str, StoreError> {
+    let text = text.trim();
+    if required && text.is_empty() {
+        return Err(StoreError::Invalid(format!("{what} is missing")));
+    }
+    if text.chars().count() > 2000 {
+        return Err(StoreError::Invalid(format!(
+            "{what} is too long (2,000 characters at most)"
+        )));
+    }
+    Ok(text)
+}
+
+impl OpenStore {
+    /// Logs a request (any role: requests often arrive at reception). Logged.
+    pub fn log_rights_request(
+        &self,
+        actor: &Actor,
+        request: &NewRightsRequest,
+        now: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
+        let details = Details {
+            requester: bounded("who asked", &request.requester, true)?.to_owned(),
+            identity_check: bounded(
+                "how their identity was checked",
+                &request.identity_check,
+                true,
+            )?
+            .to_owned(),
+            notes: bounded("the notes", &request.notes, false)?.to_owned(),
+            ..Details::default()
+        };
+        if request.received_on > now.date_naive() {
+            return Err(StoreError::Invalid(
+                "a request cannot be received in the future".into(),
+            ));
+        }
+        if let Some(patient) = &request.patient_id {
+            self.restricted_since(patient)?; // NotFound for an unknown patient
+        }
+        let id = random_id()?;
+        let sealed = self
+            .vault()
+            .seal(details_aad(&id), &serde_json::to_vec(&details)?)?;
+        let at = now.to_rfc3339();
+        let tx = self.conn().unchecked_transaction()?;
+        tx.execute(
+            "INSERT INTO rights_requests (id, patient_id, kind, received_on, logged_by, due_on, sealed_details)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                id,
+                request.patient_id,
+                request.kind.as_str(),
+                request.received_on.to_string(),
+                actor.staff_id(),
+                due_date(request.received_on).to_string(),
+                sealed
+            ],
+        )?;
+        super::audit::append(
+            &tx,
+            self.vault(),
+            &at,
+            actor.staff_id(),
+            AuditKind::RightsRequestLogged,
+            &id,
+        )?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// The register, open requests first by due date, then closed ones newest first. Any role.
+    pub fn rights_requests(&self, actor: &Actor) -> Result<Vec<RightsRequest>, StoreError> {
+        let _ = actor;
+        let mut stmt = self.conn().prepare(
+            "SELECT id, patient_id, kind, received_on, logged_by, due_on, extended_months, status, closed_at, sealed_details
+             FROM rights_requests ORDER BY status != 'open', CASE WHEN status = 'open' THEN due_on END, received_on DESC",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let id: String = r.get(0)?;
+            out.push(self.request_from_row(id, r)?);
+        }
+        Ok(out)
+    }
+
+    fn request_from_row(
+        &self,
+        id: String,
+        r: &rusqlite::Row<'_>,
+    ) -> Result<RightsRequest, StoreError> {
+        let date = |i: usize| -> Result<NaiveDate, StoreError> {
+            let text: String = r.get(i)?;
+            text.parse()
+                .map_err(|_| StoreError::Encoding(format!("stored date {text:?}")))
+        };
+        let kind: String = r.get(2)?;
+        let status: String = r.get(7)?;
+        let json = self
+            .vault()
+            .open(details_aad(&id), &r.get::<_, Vec<u8>>(9)?)
+            .map_err(|_| StoreError::Tampered)?;
+        let details: Details = serde_json::from_slice(&json)?;
+        Ok(RightsRequest {
+            patient_id: r.get(1)?,
+            kind: RequestKind::parse(&kind)
+                .ok_or_else(|| StoreError::Encoding(format!("request kind {kind:?}")))?,
+            received_on: date(3)?,
+            logged_by: r.get(4)?,
+            due_on: date(5)?,
+            extended_months: r.get(6)?,
+            status: RequestStatus::parse(&status)
+                .ok_or_else(|| StoreError::Encoding(format!("request status {status:?}")))?,
+            closed_at: r.get(8)?,
+            requester: details.requester,
+            identity_check: details.identity_check,
+            notes: details.notes,
+            extension_reason: details.extension_reason,
+            outcome: details.outcome,
+            id,
+        })
+    }
+
+    fn rights_request(&self, id: &str) -> Result<RightsRequest, StoreError> {
+        self.conn()
+            .query_row(
+                "SELECT id, patient_id, kind, received_on, logged_by, due_on, extended_months, status, closed_at, sealed_details
+                 FROM rights_requests WHERE id = ?1",
+                [id],
+                |r| Ok(self.request_from_row(id.to_owned(), r)),
+            )
+            .optional()?
+            .ok_or(StoreError::NotFound)?
+    }
+
+    fn rewrite_request(
+        &self,
+        actor: &Actor,
+        request: &RightsRequest,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let details = Details {
+            requester: request.requester.clone(),
+            identity_check: request.identity_check.clone(),
+            notes: request.notes.clone(),
+            extension_reason: request.extension_reason.clone(),
+            outcome: request.outcome.clone(),
+        };
+        let sealed = self
+            .vault()
+            .seal(details_aad(&request.id), &serde_json::to_vec(&details)?)?;
+        self.managed_change(
+            actor,
+            AuditKind::RightsRequestUpdated,
+            &request.id,
+            now,
+            |tx, _| {
+                tx.execute(
+                    "UPDATE rights_requests SET due_on = ?2, extended_months = ?3, status = ?4, closed_at = ?5, sealed_details = ?6 WHERE id = ?1",
+                    params![
+                        request.id,
+                        request.due_on.to_string(),
+                        request.extended_months,
+                        request.status.as_str(),
+                        request.closed_at,
+                        sealed
+                    ],
+                )?;
+                Ok(())
+            },
+        )
+    }
+
+    /// Extends an open request's due date by one or two further months, with the reason told to
+    /// the patient (UK GDPR Art. 12(3)). Managers. Logged.
+    pub fn extend_rights_request(
+        &self,
+        actor: &Actor,
+        id: &str,
+        months: u32,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<NaiveDate, StoreError> {
+        actor.require_manager()?;
+        let mut request = self.rights_request(id)?;
+        if request.status != RequestStatus::Open {
+            return Err(StoreError::Invalid("the request is already closed".into()));
+        }
+        request.extension_reason =
+            bounded("the reason for the extension", reason, true)?.to_owned();
+        request.due_on = extended_due_date(request.received_on, months).ok_or_else(|| {
+            StoreError::Invalid("a request may be extended by one or two months".into())
+        })?;
+        request.extended_months = months;
+        self.rewrite_request(actor, &request, now)?;
+        Ok(request.due_on)
+    }
+
+    /// Closes a request as done or refused, with what was done or why it was refused. Managers.
+    pub fn close_rights_request(
+        &self,
+        actor: &Actor,
+        id: &str,
+        status: RequestStatus,
+        outcome: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        actor.require_manager()?;
+        if status == RequestStatus::Open {
+            return Err(StoreError::Invalid("close as done or refused".into()));
+        }
+        let mut request = self.rights_request(id)?;
+        request.outcome = bounded("the outcome", outcome, true)?.to_owned();
+        request.status = status;
+        request.closed_at = Some(now.to_rfc3339());
+        self.rewrite_request(actor, &request, now)
+    }
+}
