@@ -1,12 +1,25 @@
-//! Rights at the desk that work on the ledger and blind indexes: search without decrypting the
-//! register, withdrawal of one consent (history kept), and marketing lists of granted patients.
+//! Rights at the desk: search without decrypting the register, withdrawal of one consent (history
+//! kept), marketing lists of granted patients; rectification with history, erasure (no ciphertext
+//! left in the files) and retention on a simulated clock, restriction, the rights-request and
+//! breach registers, need-to-know on the record, unusual-access flags, and the access export.
 
 mod common;
 
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use common::*;
-use intake_kiosk::forms::Decision;
+use intake_kiosk::exchange::ExchangeError;
+use intake_kiosk::exchange::access::export_patient;
+use intake_kiosk::forms::{AnswerValue, Answers, Decision, FormDefinition};
+use intake_kiosk::rights::{
+    FlagKind, RequestKind, RequestStatus, RetentionPolicy, Risk, report_deadline,
+};
 use intake_kiosk::staff::Role;
-use intake_kiosk::store::{PatientRef, StoreError};
+use intake_kiosk::store::{
+    Actor, AuditEntry, AuditHead, NewBreach, NewRightsRequest, NewSubmission, OpenStore,
+    PatientRef, Previous, StoreError,
+};
+use intake_kiosk::vault::Pin;
+use serde_json::{Value, json};
 
 #[test]
 fn search_withdraw_and_marketing_lists() {
@@ -112,4 +125,1670 @@ fn search_withdraw_and_marketing_lists() {
     for kind in ["patient_lookup", "consent_recorded", "exported"] {
         assert!(kinds.iter().any(|k| k == kind), "{kind} missing");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers for the rights tests below.
+
+/// Midday UTC on a day (well inside default opening hours).
+fn day(y: i32, m: u32, d: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, d, 12, 0, 0)
+        .single()
+        .expect("valid time")
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+}
+
+/// The patient a submission was saved for (read as the manager, which logs a view).
+fn patient_of(store: &OpenStore, manager: &Actor, submission_id: &str) -> String {
+    store
+        .read_medical(manager, submission_id, t0())
+        .expect("read medical")
+        .patient_id
+}
+
+/// A submission whose consents are treatment plus the given (item, decision) pairs.
+fn submission_with(
+    given: &str,
+    family: &str,
+    allergy: &str,
+    consents: &[(&str, Decision)],
+) -> NewSubmission {
+    let mut s = submission(given, family, allergy);
+    s.consents = std::iter::once(consent("treatment", Decision::Granted))
+        .chain(consents.iter().map(|(item, d)| consent(item, *d)))
+        .collect();
+    s
+}
+
+/// A child's submission: born 10 March 2015.
+fn child_submission(given: &str, family: &str) -> NewSubmission {
+    let mut s = submission(given, family, "none");
+    if let PatientRef::New(identity) = &mut s.patient {
+        identity.date_of_birth = "2015-03-10".into();
+    }
+    s
+}
+
+fn text_answer(answers: &Answers, id: &str) -> String {
+    match answers.get(id) {
+        Some(AnswerValue::Text(t)) => t.clone(),
+        _ => panic!("{id} is not a text answer"),
+    }
+}
+
+/// The kinds of the audit entries about `subject`.
+fn audit_kinds(store: &OpenStore, manager: &Actor, subject: &str) -> Vec<String> {
+    store
+        .audit_entries(manager, Some(subject), None)
+        .expect("audit entries")
+        .into_iter()
+        .map(|e| e.kind)
+        .collect()
+}
+
+fn count_kind(kinds: &[String], kind: &str) -> usize {
+    kinds.iter().filter(|k| *k == kind).count()
+}
+
+/// The last 32 bytes of a sealed blob as it sits in the file (a read-only look from outside the
+/// store; the connection is closed before returning).
+fn sealed_tail(dir: &tempfile::TempDir, sql: &str, id: &str) -> Vec<u8> {
+    let raw = rusqlite::Connection::open_with_flags(
+        db_path(dir),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .expect("raw open");
+    let blob: Vec<u8> = raw
+        .query_row(sql, [id], |r| r.get(0))
+        .unwrap_or_else(|e| panic!("{sql} for {id}: {e}"));
+    assert!(blob.len() > 32, "a sealed blob is longer than its tag");
+    blob[blob.len() - 32..].to_vec()
+}
+
+/// Every sealed consent event of a patient, as tails, with the item each is for.
+fn sealed_event_tails(
+    store: &OpenStore,
+    manager: &Actor,
+    dir: &tempfile::TempDir,
+    patient_id: &str,
+) -> Vec<(String, Vec<u8>)> {
+    store
+        .consent_history(manager, patient_id, t0())
+        .expect("history")
+        .into_iter()
+        .map(|e| {
+            (
+                e.item_id.clone(),
+                sealed_tail(
+                    dir,
+                    "SELECT sealed_event FROM consent_events WHERE id = ?1",
+                    &e.id,
+                ),
+            )
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Rectification.
+
+#[test]
+fn amendments_keep_the_replaced_value_with_who_when_and_why() {
+    let mut desk = setup_clinic();
+    let manager = sign_in(&mut desk.store, Role::Manager);
+    let clinician = sign_in(&mut desk.store, Role::Clinician);
+    let reception = sign_in(&mut desk.store, Role::Reception);
+    let sid = desk
+        .store
+        .save_submission(&manager, submission("Ada", "Lovelace", "latex"), t0())
+        .unwrap();
+    let pid = patient_of(&desk.store, &manager, &sid);
+    let later = t0() + Duration::hours(2);
+
+    let mut corrected = Answers::default();
+    corrected.set("allergies", AnswerValue::Text("latex, nickel".into()));
+    corrected.set("pregnant", AnswerValue::YesNo(false));
+
+    // Reception may not change medical answers; every amendment needs a reason.
+    assert!(matches!(
+        desk.store
+            .amend_answers(&reception, &sid, &corrected, "typo", later),
+        Err(StoreError::Forbidden)
+    ));
+    assert!(matches!(
+        desk.store
+            .amend_answers(&clinician, &sid, &corrected, "   ", later),
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        desk.store
+            .amend_answers(&clinician, "no-such-submission", &corrected, "typo", later),
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(allergy_of(&desk.store, &clinician, &sid), "latex");
+
+    let amendment_id = desk
+        .store
+        .amend_answers(
+            &clinician,
+            &sid,
+            &corrected,
+            "patient remembered a nickel allergy",
+            later,
+        )
+        .unwrap();
+    // The new answers are current wherever a reader looks.
+    assert_eq!(allergy_of(&desk.store, &clinician, &sid), "latex, nickel");
+
+    // The old answers are kept, with who, when and why.
+    let history = desk.store.amendments(&clinician, &pid, later).unwrap();
+    assert_eq!(history.len(), 1);
+    let a = &history[0];
+    assert_eq!(a.id, amendment_id);
+    assert_eq!(a.patient_id, pid);
+    assert_eq!(a.submission_id.as_deref(), Some(sid.as_str()));
+    assert_eq!(a.staff_id, clinician.staff_id());
+    assert_eq!(a.amended_at, later.to_rfc3339());
+    assert_eq!(a.reason, "patient remembered a nickel allergy");
+    match &a.previous {
+        Previous::Answers(old) => assert_eq!(text_answer(old, "allergies"), "latex"),
+        _ => panic!("the replaced answers are kept"),
+    }
+    // Reception sees that the answers were amended, by whom and why, but not what they were.
+    let seen = desk.store.amendments(&reception, &pid, later).unwrap();
+    assert_eq!(seen.len(), 1);
+    assert!(matches!(seen[0].previous, Previous::Withheld));
+    assert_eq!(seen[0].reason, "patient remembered a nickel allergy");
+    assert_eq!(seen[0].staff_id, clinician.staff_id());
+
+    // Reception corrects the address: any role may; the old details are kept too.
+    let mut moved = identity("Ada", "Lovelace");
+    moved.postcode = "EC1A 1BB".into();
+    moved.email = "ada@analytical.example".into();
+    assert!(matches!(
+        desk.store
+            .amend_identity(&reception, &pid, &moved, "", later),
+        Err(StoreError::Invalid(_))
+    ));
+    desk.store
+        .amend_identity(&reception, &pid, &moved, "moved house", later)
+        .unwrap();
+    let now_known = desk
+        .store
+        .patient_identity(&reception, &pid, later)
+        .unwrap();
+    assert_eq!(now_known.postcode, "EC1A 1BB");
+    assert_eq!(now_known.email, "ada@analytical.example");
+    let seen = desk.store.amendments(&reception, &pid, later).unwrap();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[1].submission_id, None);
+    assert_eq!(seen[1].staff_id, reception.staff_id());
+    match &seen[1].previous {
+        Previous::Identity(old) => {
+            assert_eq!(old.postcode, "SW1A 1AA");
+            assert_eq!(old.email, "ada@example.org");
+        }
+        _ => panic!("contact details are not medical: reception sees the old ones"),
+    }
+    // The returning-patient look-up follows the new postcode.
+    assert_eq!(
+        desk.store
+            .find_returning_patient(&reception, &moved, later)
+            .unwrap()
+            .as_deref(),
+        Some(pid.as_str())
+    );
+
+    // Both amendments are in the audit log, under the submission and the patient.
+    let on_submission = desk
+        .store
+        .audit_entries(&manager, Some(&sid), None)
+        .unwrap();
+    assert!(
+        on_submission
+            .iter()
+            .any(|e| e.kind == "amended" && e.actor == clinician.staff_id())
+    );
+    let on_patient = desk
+        .store
+        .audit_entries(&manager, Some(&pid), None)
+        .unwrap();
+    assert!(
+        on_patient
+            .iter()
+            .any(|e| e.kind == "amended" && e.actor == reception.staff_id())
+    );
+
+    // The record lists the submission as version 2; a second, unamended one is version 1.
+    let mut again = submission("Ada", "Lovelace", "none");
+    again.patient = PatientRef::Returning {
+        patient_id: pid.clone(),
+        corrected: None,
+    };
+    let second = desk
+        .store
+        .save_submission(&manager, again, later + Duration::hours(1))
+        .unwrap();
+    let record = desk.store.open_record(&clinician, &pid, later).unwrap();
+    let entries = record.submissions.expect("clinicians see submissions");
+    let versions: Vec<(&str, usize)> = entries.iter().map(|e| (e.id.as_str(), e.version)).collect();
+    assert_eq!(versions, vec![(second.as_str(), 1), (sid.as_str(), 2)]);
+
+    // The FHIR export marks the rectified response as amended, the other as completed.
+    let out = tempfile::tempdir().unwrap();
+    let files = export_patient(&desk.store, &manager, &pid, out.path(), later).unwrap();
+    let bundle: Value = serde_json::from_slice(&std::fs::read(&files.fhir).unwrap()).unwrap();
+    let status_of = |id: &str| -> String {
+        bundle["entry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| &e["resource"])
+            .find(|r| {
+                r["resourceType"] == "QuestionnaireResponse" && r["identifier"]["value"] == id
+            })
+            .unwrap_or_else(|| panic!("no QuestionnaireResponse for {id}"))["status"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(status_of(&sid), "amended");
+    assert_eq!(status_of(&second), "completed");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Erasure.
+
+#[test]
+fn erasure_of_a_recent_patient_erases_contact_and_marketing_and_holds_the_record() {
+    let mut desk = setup_clinic();
+    let manager = sign_in(&mut desk.store, Role::Manager);
+    let clinician = sign_in(&mut desk.store, Role::Clinician);
+    let reception = sign_in(&mut desk.store, Role::Reception);
+    let sid = desk
+        .store
+        .save_submission(
+            &manager,
+            submission_with(
+                "Grace",
+                "Hopper",
+                "penicillin",
+                &[
+                    ("marketing_email", Decision::Granted),
+                    ("marketing_sms", Decision::Granted),
+                    ("photo_website", Decision::Refused),
+                ],
+            ),
+            t0(),
+        )
+        .unwrap();
+    let pid = patient_of(&desk.store, &manager, &sid);
+    // An earlier address, kept in the amendment history until the erasure.
+    let mut old = identity("Grace", "Hopper");
+    old.phone = "+44 7700 900999".into();
+    desk.store
+        .amend_identity(&reception, &pid, &old, "new phone", t0())
+        .unwrap();
+    let tom_sid = desk
+        .store
+        .save_submission(&manager, child_submission("Tom", "Thumb"), t0())
+        .unwrap();
+    let tom = patient_of(&desk.store, &manager, &tom_sid);
+
+    let asked = t0() + Duration::days(3);
+    for who in [&reception, &clinician] {
+        assert!(matches!(
+            desk.store.request_erasure(who, &pid, asked),
+            Err(StoreError::Forbidden)
+        ));
+    }
+    assert!(matches!(
+        desk.store.request_erasure(&manager, "nobody", asked),
+        Err(StoreError::NotFound)
+    ));
+
+    let statement = desk.store.request_erasure(&manager, &pid, asked).unwrap();
+    // An adult's record is held until eight years after the last visit.
+    assert_eq!(statement.held_until, Some(date(2034, 11, 23)));
+    assert_eq!(statement.held_submissions, 1);
+    assert_eq!(statement.patient_id, pid);
+    let text = statement.to_text("Test Skin Clinic");
+    assert!(text.contains("contact details"), "{text}");
+    assert!(
+        text.contains("marketing_email") && text.contains("photo_website"),
+        "{text}"
+    );
+    assert!(text.contains("23 November 2034"), "{text}");
+    assert!(text.contains("1 form,"), "{text}");
+
+    // Contact details are blank at once; name and date of birth stay with the medical record.
+    let now_known = desk.store.patient_identity(&manager, &pid, asked).unwrap();
+    assert_eq!(
+        (
+            now_known.email.as_str(),
+            now_known.phone.as_str(),
+            now_known.postcode.as_str()
+        ),
+        ("", "", "")
+    );
+    assert_eq!(now_known.given_name, "Grace");
+    assert_eq!(now_known.date_of_birth, "1987-06-15");
+    // The earlier contact details went too; nothing medical was amended, so nothing else.
+    assert!(
+        desk.store
+            .amendments(&manager, &pid, asked)
+            .unwrap()
+            .is_empty()
+    );
+    // Only treatment consent is kept.
+    let items: Vec<String> = desk
+        .store
+        .consent_history(&manager, &pid, asked)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.item_id)
+        .collect();
+    assert_eq!(items, vec!["treatment".to_owned()]);
+    for channel in ["marketing_email", "marketing_sms"] {
+        assert!(
+            desk.store
+                .marketing_list(&manager, channel, asked)
+                .unwrap()
+                .is_empty()
+        );
+    }
+    // The medical record is held and still readable; the record shows the request.
+    assert_eq!(allergy_of(&desk.store, &clinician, &sid), "penicillin");
+    assert!(!desk.store.was_erased(&sid).unwrap());
+    let record = desk.store.open_record(&manager, &pid, asked).unwrap();
+    assert_eq!(record.erasure_requested_at, Some(asked.to_rfc3339()));
+    // Still found by name and date of birth; no longer by the old postcode.
+    assert_eq!(
+        desk.store
+            .find_patients(&reception, "Grace", "Hopper", "1987-06-15", asked)
+            .unwrap(),
+        vec![pid.clone()]
+    );
+    assert_eq!(
+        desk.store
+            .find_returning_patient(&reception, &identity("Grace", "Hopper"), asked)
+            .unwrap(),
+        None
+    );
+    assert!(audit_kinds(&desk.store, &manager, &pid).contains(&"erasure_requested".to_owned()));
+
+    // A child's record is held until the 25th birthday (later than visit + 8 years).
+    let child = desk.store.request_erasure(&manager, &tom, asked).unwrap();
+    assert_eq!(child.held_until, Some(date(2040, 3, 10)));
+    assert!(child.to_text("Test Skin Clinic").contains("10 March 2040"));
+
+    // Asked again after the retention end: the whole record goes.
+    let late = day(2034, 11, 24);
+    let statement = desk.store.request_erasure(&manager, &pid, late).unwrap();
+    assert_eq!(statement.held_until, None);
+    assert_eq!(statement.held_submissions, 0);
+    let text = statement.to_text("Test Skin Clinic");
+    assert!(text.contains("whole record"), "{text}");
+    assert!(text.contains("Nothing is held"), "{text}");
+    assert!(matches!(
+        desk.store.patient_identity(&manager, &pid, late),
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        desk.store.read_medical(&clinician, &sid, late),
+        Err(StoreError::NotFound)
+    ));
+    assert!(desk.store.was_erased(&sid).unwrap());
+    assert!(audit_kinds(&desk.store, &manager, &pid).contains(&"erased".to_owned()));
+    // Tom is untouched by Grace's erasure.
+    assert_eq!(allergy_of(&desk.store, &clinician, &tom_sid), "none");
+    verify_ok(&desk.store);
+    assert_eq!(desk.store.store().integrity_check().unwrap(), "ok");
+}
+
+/// Asserts the audit chain is intact (erasure deletes rows, never audit entries).
+fn verify_ok(store: &OpenStore) {
+    let check = store.verify_audit().expect("verify");
+    assert!(
+        matches!(check, intake_kiosk::store::ChainCheck::Intact { .. }),
+        "{check:?}"
+    );
+}
+
+#[test]
+fn erased_ciphertext_leaves_no_trace_in_the_files() {
+    let mut desk = setup_clinic();
+    let manager = sign_in(&mut desk.store, Role::Manager);
+    let clinician = sign_in(&mut desk.store, Role::Clinician);
+    let marketing = [
+        ("marketing_email", Decision::Granted),
+        ("photo_website", Decision::Granted),
+    ];
+    // Bob was last seen nine years ago: past retention. Ada is recent: held on request.
+    let bob_sid = desk
+        .store
+        .save_submission(
+            &manager,
+            submission_with("Bob", "Builder", "CANARY-BOB", &marketing),
+            t0() - Duration::days(9 * 366),
+        )
+        .unwrap();
+    let ada_sid = desk
+        .store
+        .save_submission(
+            &manager,
+            submission_with("Ada", "Lovelace", "CANARY-ADA", &marketing),
+            t0(),
+        )
+        .unwrap();
+    let bob = patient_of(&desk.store, &manager, &bob_sid);
+    let ada = patient_of(&desk.store, &manager, &ada_sid);
+    // Bob's record was amended (answers and details): the amendments hold the old values.
+    let mut corrected = Answers::default();
+    corrected.set("allergies", AnswerValue::Text("CANARY-BOB-2".into()));
+    let bob_amendment = desk
+        .store
+        .amend_answers(
+            &clinician,
+            &bob_sid,
+            &corrected,
+            "typo",
+            t0() - Duration::days(9 * 366),
+        )
+        .unwrap();
+
+    let identity_sql = "SELECT sealed_identity FROM patients WHERE id = ?1";
+    let mut gone: Vec<(String, Vec<u8>)> = vec![
+        (
+            "Bob's identity".into(),
+            sealed_tail(&desk.dir, identity_sql, &bob),
+        ),
+        (
+            "Bob's answers".into(),
+            sealed_tail(
+                &desk.dir,
+                "SELECT sealed_answers FROM submissions WHERE id = ?1",
+                &bob_sid,
+            ),
+        ),
+        (
+            "Bob's signature".into(),
+            sealed_tail(
+                &desk.dir,
+                "SELECT sealed_signature FROM submissions WHERE id = ?1",
+                &bob_sid,
+            ),
+        ),
+        (
+            "Bob's replaced answers".into(),
+            sealed_tail(
+                &desk.dir,
+                "SELECT sealed_previous FROM amendments WHERE id = ?1",
+                &bob_amendment,
+            ),
+        ),
+        // Ada's identity blob with her contact details is replaced on erasure.
+        (
+            "Ada's contact details".into(),
+            sealed_tail(&desk.dir, identity_sql, &ada),
+        ),
+    ];
+    for (item, tail) in sealed_event_tails(&desk.store, &manager, &desk.dir, &bob) {
+        gone.push((format!("Bob's {item} consent"), tail));
+    }
+    let mut kept: Vec<(String, Vec<u8>)> = vec![(
+        "Ada's answers".into(),
+        sealed_tail(
+            &desk.dir,
+            "SELECT sealed_answers FROM submissions WHERE id = ?1",
+            &ada_sid,
+        ),
+    )];
+    for (item, tail) in sealed_event_tails(&desk.store, &manager, &desk.dir, &ada) {
+        if item == "treatment" {
+            kept.push(("Ada's treatment consent".into(), tail));
+        } else {
+            gone.push((format!("Ada's {item} consent"), tail));
+        }
+    }
+    for (what, tail) in gone.iter().chain(&kept) {
+        assert!(
+            !files_containing(desk.dir.path(), tail).is_empty(),
+            "{what} is in the files before erasure"
+        );
+    }
+
+    // Ada asks for erasure (held); the retention run erases Bob whole.
+    let statement = desk.store.request_erasure(&manager, &ada, t0()).unwrap();
+    assert!(statement.held_until.is_some());
+    let report = desk.store.run_retention(&manager, t0()).unwrap();
+    assert_eq!(report.erased_adults.len(), 1);
+    assert_eq!(report.erased_adults[0].0, bob);
+    assert_eq!(report.erased_submissions, 1);
+    assert!(desk.store.was_erased(&bob_sid).unwrap());
+
+    // With the store open (WAL in use) and after it is closed, none of the erased ciphertext
+    // is anywhere in the database, WAL or shm files; what is held is still there.
+    let check = |stage: &str| {
+        for (what, tail) in &gone {
+            assert_eq!(
+                files_containing(desk.dir.path(), tail),
+                Vec::<std::path::PathBuf>::new(),
+                "{what} is still in the files ({stage})"
+            );
+        }
+        for (what, tail) in &kept {
+            assert!(
+                !files_containing(desk.dir.path(), tail).is_empty(),
+                "{what} is held ({stage})"
+            );
+        }
+    };
+    check("store open");
+    assert_eq!(desk.store.store().integrity_check().unwrap(), "ok");
+    let Clinic { store, dir, .. } = desk;
+    let closed = store.close(Some(&manager), t0()).unwrap();
+    drop(closed);
+    let desk_dir = dir;
+    for (what, tail) in &gone {
+        assert_eq!(
+            files_containing(desk_dir.path(), tail),
+            Vec::<std::path::PathBuf>::new(),
+            "{what} is still in the files (store closed)"
+        );
+    }
+}
+
+#[test]
+fn a_late_bundle_does_not_bring_an_erased_submission_back() {
+    let mut kiosk = setup_clinic();
+    let mut desk = setup_clinic();
+    let k_manager = sign_in(&mut kiosk.store, Role::Manager);
+    let d_manager = sign_in(&mut desk.store, Role::Manager);
+    desk.store
+        .link_kiosk(&d_manager, "kiosk-1", &[7u8; 32], "123 456", t0())
+        .unwrap();
+    let sid = kiosk
+        .store
+        .save_submission(&k_manager, submission("Ada", "Lovelace", "latex"), t0())
+        .unwrap();
+    let out = kiosk.store.outgoing(&k_manager).unwrap();
+    let head = |length| AuditHead {
+        length,
+        last_tag: "00".repeat(32),
+    };
+    let report = desk
+        .store
+        .import_bundle(&d_manager, "kiosk-1", 1, &head(10), "h1", &out, t0())
+        .unwrap();
+    assert_eq!(report.added.len(), 1);
+    let pid = report.added[0].patient_id.clone();
+
+    // Nine years on, Ada asks for erasure: past retention, the whole record goes.
+    let late = t0() + Duration::days(9 * 366);
+    let statement = desk.store.request_erasure(&d_manager, &pid, late).unwrap();
+    assert_eq!(statement.held_until, None);
+    assert!(desk.store.was_erased(&sid).unwrap());
+    assert_eq!(desk.store.patient_count().unwrap(), 0);
+
+    // The kiosk never got its receipt and sends the same submission again.
+    let report = desk
+        .store
+        .import_bundle(&d_manager, "kiosk-1", 2, &head(12), "h2", &out, late)
+        .unwrap();
+    assert!(report.added.is_empty());
+    assert_eq!(report.duplicates, vec![sid.clone()]);
+    assert_eq!(desk.store.patient_count().unwrap(), 0);
+    assert!(
+        desk.store
+            .find_patients(&d_manager, "Ada", "Lovelace", "1987-06-15", late)
+            .unwrap()
+            .is_empty()
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Retention across a simulated clock.
+
+#[test]
+fn retention_erases_adults_after_eight_years_and_children_after_their_25th_birthday() {
+    let mut desk = setup_clinic();
+    let manager = sign_in(&mut desk.store, Role::Manager);
+    let clinician = sign_in(&mut desk.store, Role::Clinician);
+    let ada_sid = desk
+        .store
+        .save_submission(&manager, submission("Ada", "Lovelace", "latex"), t0())
+        .unwrap();
+    let grace_sid = desk
+        .store
+        .save_submission(&manager, submission("Grace", "Hopper", "none"), t0())
+        .unwrap();
+    let tom_sid = desk
+        .store
+        .save_submission(&manager, child_submission("Tom", "Thumb"), t0())
+        .unwrap();
+    let ada = patient_of(&desk.store, &manager, &ada_sid);
+    let grace = patient_of(&desk.store, &manager, &grace_sid);
+    let tom = patient_of(&desk.store, &manager, &tom_sid);
+
+    assert!(matches!(
+        desk.store.run_retention(&clinician, t0()),
+        Err(StoreError::Forbidden)
+    ));
+    // A request in the register outlives the record it was about (the link is cleared).
+    let request = desk
+        .store
+        .log_rights_request(
+            &manager,
+            &NewRightsRequest {
+                patient_id: Some(ada.clone()),
+                kind: RequestKind::Objection,
+                received_on: t0().date_naive(),
+                requester: "the patient, by letter".into(),
+                identity_check: "signature compared with the form".into(),
+                notes: String::new(),
+            },
+            t0(),
+        )
+        .unwrap();
+
+    // Seven years on, and on the last day held: nothing.
+    for now in [t0() + Duration::days(7 * 365), day(2034, 11, 23)] {
+        let report = desk.store.run_retention(&manager, now).unwrap();
+        assert!(report.erased_adults.is_empty() && report.erased_children.is_empty());
+        assert_eq!(report.erased_submissions, 0);
+        assert_eq!(desk.store.patient_count().unwrap(), 3);
+    }
+
+    // Eight years and a day: the adults go, the child is held.
+    let report = desk
+        .store
+        .run_retention(&manager, day(2034, 11, 24))
+        .unwrap();
+    let mut adults = report.erased_adults.clone();
+    adults.sort();
+    let mut expected = vec![
+        (ada.clone(), date(2034, 11, 23)),
+        (grace.clone(), date(2034, 11, 23)),
+    ];
+    expected.sort();
+    assert_eq!(adults, expected);
+    assert!(report.erased_children.is_empty());
+    assert_eq!(report.erased_submissions, 2);
+    assert_eq!(report.checked, 3);
+    assert_eq!(report.policy, Some(RetentionPolicy::default()));
+    assert_eq!(desk.store.patient_count().unwrap(), 1);
+    assert!(desk.store.was_erased(&ada_sid).unwrap() && desk.store.was_erased(&grace_sid).unwrap());
+    assert_eq!(allergy_of(&desk.store, &clinician, &tom_sid), "none");
+    let kept = desk.store.rights_requests(&manager).unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].id, request);
+    assert_eq!(kept[0].patient_id, None);
+    assert_eq!(kept[0].requester, "the patient, by letter");
+
+    // Tom's 25th birthday (10 March 2040) is the last day held.
+    let report = desk
+        .store
+        .run_retention(&manager, day(2040, 3, 10))
+        .unwrap();
+    assert!(report.erased_children.is_empty());
+    let report = desk
+        .store
+        .run_retention(&manager, day(2040, 3, 11))
+        .unwrap();
+    assert_eq!(
+        report.erased_children,
+        vec![(tom.clone(), date(2040, 3, 10))]
+    );
+    assert!(report.erased_adults.is_empty());
+    assert_eq!(desk.store.patient_count().unwrap(), 0);
+
+    // Every erasure and every run is in the audit log.
+    for pid in [&ada, &grace, &tom] {
+        assert_eq!(
+            count_kind(&audit_kinds(&desk.store, &manager, pid), "erased"),
+            1
+        );
+    }
+    let runs: Vec<String> = desk
+        .store
+        .audit_entries(&manager, None, None)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == "retention_run")
+        .map(|e| e.subject)
+        .collect();
+    assert_eq!(runs, vec!["0", "0", "2", "0", "1"]);
+    verify_ok(&desk.store);
+
+    // The clinic's own period: two years for adults.
+    let seen = day(2041, 1, 10);
+    let eve_sid = desk
+        .store
+        .save_submission(&manager, submission("Eve", "Adams", "none"), seen)
+        .unwrap();
+    assert!(matches!(
+        desk.store
+            .set_setting(&clinician, "retention.adult_years", "2", seen),
+        Err(StoreError::Forbidden)
+    ));
+    desk.store
+        .set_setting(&manager, "retention.adult_years", "2", seen)
+        .unwrap();
+    assert_eq!(desk.store.retention_policy().unwrap().adult_years, 2);
+    let report = desk
+        .store
+        .run_retention(&manager, day(2043, 1, 10))
+        .unwrap();
+    assert!(report.erased_adults.is_empty());
+    let report = desk
+        .store
+        .run_retention(&manager, day(2043, 1, 11))
+        .unwrap();
+    assert_eq!(report.erased_adults.len(), 1);
+    assert!(desk.store.was_erased(&eve_sid).unwrap());
+    // A nonsense setting is refused rather than read as "erase everything".
+    desk.store
+        .set_setting(&manager, "retention.adult_years", "0", seen)
+        .unwrap();
+    assert!(matches!(
+        desk.store.run_retention(&manager, day(2043, 2, 1)),
+        Err(StoreError::Invalid(_))
+    ));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Restriction.
+
+#[test]
+fn restricted_patients_stay_stored_but_leave_marketing_lists() {
+    let mut desk = setup_clinic();
+    let manager = sign_in(&mut desk.store, Role::Manager);
+    let reception = sign_in(&mut desk.store, Role::Reception);
+    let granted = [("marketing_email", Decision::Granted)];
+    let ada_sid = desk
+        .store
+        .save_submission(
+            &manager,
+            submission_with("Ada", "Lovelace", "latex", &granted),
+            t0(),
+        )
+        .unwrap();
+    desk.store
+        .save_submission(
+            &manager,
+            submission_with("Grace", "Hopper", "none", &granted),
+            t0(),
+        )
+        .unwrap();
+    let ada = patient_of(&desk.store, &manager, &ada_sid);
+    let listed = |store: &OpenStore| -> Vec<String> {
+        store
+            .marketing_list(&manager, "marketing_email", t0())
+            .unwrap()
+            .into_iter()
+            .map(|p| p.identity.given_name.clone())
+            .collect::<Vec<_>>()
+    };
+    let mut names = listed(&desk.store);
+    names.sort();
+    assert_eq!(names, vec!["Ada", "Grace"]);
+
+    assert!(matches!(
+        desk.store.set_restricted(&reception, &ada, true, t0()),
+        Err(StoreError::Forbidden)
+    ));
+    assert!(matches!(
+        desk.store.set_restricted(&manager, "nobody", true, t0()),
+        Err(StoreError::NotFound)
+    ));
+    let since = t0() + Duration::hours(1);
+    desk.store
+        .set_restricted(&manager, &ada, true, since)
+        .unwrap();
+    assert_eq!(
+        desk.store.restricted_since(&ada).unwrap(),
+        Some(since.to_rfc3339())
+    );
+    // Restricting again keeps the first time.
+    desk.store
+        .set_restricted(&manager, &ada, true, since + Duration::hours(1))
+        .unwrap();
+    assert_eq!(
+        desk.store.restricted_since(&ada).unwrap(),
+        Some(since.to_rfc3339())
+    );
+    assert_eq!(listed(&desk.store), vec!["Grace"]);
+    // Still stored and shown.
+    let record = desk.store.open_record(&reception, &ada, since).unwrap();
+    assert_eq!(record.restricted_at, Some(since.to_rfc3339()));
+    assert_eq!(record.identity.given_name, "Ada");
+
+    desk.store
+        .set_restricted(&manager, &ada, false, since + Duration::hours(2))
+        .unwrap();
+    assert_eq!(desk.store.restricted_since(&ada).unwrap(), None);
+    let mut names = listed(&desk.store);
+    names.sort();
+    assert_eq!(names, vec!["Ada", "Grace"]);
+    assert_eq!(
+        count_kind(
+            &audit_kinds(&desk.store, &manager, &ada),
+            "restriction_changed"
+        ),
+        3
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. The rights-request register.
+
+#[test]
+fn rights_requests_are_due_in_a_calendar_month_and_may_be_extended_by_a_manager() {
+    let mut desk = setup_clinic();
+    let manager = sign_in(&mut desk.store, Role::Manager);
+    let reception = sign_in(&mut desk.store, Role::Reception);
+    let sid = desk
+        .store
+        .save_submission(&manager, submission("Ada", "Lovelace", "latex"), t0())
+        .unwrap();
+    let ada = patient_of(&desk.store, &manager, &sid);
+    let now = day(2027, 1, 31);
+    let request = |patient: Option<&str>, received_on: NaiveDate| NewRightsRequest {
+        patient_id: patient.map(str::to_owned),
+        kind: RequestKind::Access,
+        received_on,
+        requester: "the patient, in person".into(),
+        identity_check: "photo ID seen at reception".into(),
+        notes: "wants a copy of everything".into(),
+    };
+
+    // Reception logs it (requests arrive at the front desk).
+    let id = desk
+        .store
+        .log_rights_request(&reception, &request(Some(&ada), date(2027, 1, 31)), now)
+        .unwrap();
+    // Refused: received tomorrow, an unknown patient, nobody named as asking.
+    assert!(matches!(
+        desk.store
+            .log_rights_request(&reception, &request(Some(&ada), date(2027, 2, 1)), now),
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        desk.store
+            .log_rights_request(&reception, &request(Some("nobody"), date(2027, 1, 31)), now),
+        Err(StoreError::NotFound)
+    ));
+    let mut anonymous = request(None, date(2027, 1, 31));
+    anonymous.requester = "  ".into();
+    assert!(matches!(
+        desk.store.log_rights_request(&reception, &anonymous, now),
+        Err(StoreError::Invalid(_))
+    ));
+    // A request before the patient is found, received earlier.
+    let mut erasure = request(None, date(2027, 1, 10));
+    erasure.kind = RequestKind::Erasure;
+    let other = desk
+        .store
+        .log_rights_request(&manager, &erasure, now)
+        .unwrap();
+
+    let register = desk.store.rights_requests(&reception).unwrap();
+    assert_eq!(register.len(), 2);
+    // Open requests first, soonest due first.
+    assert_eq!(register[0].id, other);
+    assert_eq!(register[0].due_on, date(2027, 2, 10));
+    let r = &register[1];
+    assert_eq!(r.id, id);
+    assert_eq!(r.patient_id.as_deref(), Some(ada.as_str()));
+    assert_eq!(r.kind, RequestKind::Access);
+    // One calendar month: 31 January is due on 28 February.
+    assert_eq!(r.due_on, date(2027, 2, 28));
+    assert_eq!(r.logged_by, reception.staff_id());
+    assert_eq!(r.status, RequestStatus::Open);
+    assert_eq!(r.requester, "the patient, in person");
+    assert_eq!(r.identity_check, "photo ID seen at reception");
+    assert_eq!(r.extended_months, 0);
+    assert!(!r.is_overdue(date(2027, 2, 28)));
+    assert!(r.is_overdue(date(2027, 3, 1)));
+
+    // Only a manager extends, by one or two months, with a reason.
+    assert!(matches!(
+        desk.store
+            .extend_rights_request(&reception, &id, 1, "complex", now),
+        Err(StoreError::Forbidden)
+    ));
+    for months in [0, 3] {
+        assert!(matches!(
+            desk.store
+                .extend_rights_request(&manager, &id, months, "complex", now),
+            Err(StoreError::Invalid(_))
+        ));
+    }
+    assert!(matches!(
+        desk.store.extend_rights_request(&manager, &id, 1, " ", now),
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        desk.store
+            .extend_rights_request(&manager, "no-such-request", 1, "complex", now),
+        Err(StoreError::NotFound)
+    ));
+    let due = desk
+        .store
+        .extend_rights_request(&manager, &id, 2, "records held in two systems", now)
+        .unwrap();
+    assert_eq!(due, date(2027, 4, 30));
+    let r = desk
+        .store
+        .rights_requests(&manager)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.id == id)
+        .unwrap();
+    assert_eq!((r.due_on, r.extended_months), (date(2027, 4, 30), 2));
+    assert_eq!(r.extension_reason, "records held in two systems");
+    assert!(!r.is_overdue(date(2027, 3, 1)));
+    assert!(r.is_overdue(date(2027, 5, 1)));
+    // An extension never brings the due date forward (two months is the most, in total).
+    assert!(matches!(
+        desk.store
+            .extend_rights_request(&manager, &id, 1, "fewer records than thought", now),
+        Err(StoreError::Invalid(_))
+    ));
+    let r = desk
+        .store
+        .rights_requests(&manager)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.id == id)
+        .unwrap();
+    assert_eq!((r.due_on, r.extended_months), (date(2027, 4, 30), 2));
+    assert_eq!(r.extension_reason, "records held in two systems");
+
+    // Closing: a manager, as done or refused, with the outcome.
+    assert!(matches!(
+        desk.store
+            .close_rights_request(&reception, &id, RequestStatus::Done, "sent", now),
+        Err(StoreError::Forbidden)
+    ));
+    assert!(matches!(
+        desk.store
+            .close_rights_request(&manager, &id, RequestStatus::Open, "sent", now),
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        desk.store
+            .close_rights_request(&manager, &id, RequestStatus::Done, "", now),
+        Err(StoreError::Invalid(_))
+    ));
+    let closed_at = day(2027, 6, 1);
+    desk.store
+        .close_rights_request(
+            &manager,
+            &id,
+            RequestStatus::Done,
+            "copy handed over in person",
+            closed_at,
+        )
+        .unwrap();
+    let register = desk.store.rights_requests(&reception).unwrap();
+    assert_eq!(register[0].id, other, "open requests come first");
+    let r = &register[1];
+    assert_eq!(r.status, RequestStatus::Done);
+    assert_eq!(r.closed_at, Some(closed_at.to_rfc3339()));
+    assert_eq!(r.outcome, "copy handed over in person");
+    assert!(
+        !r.is_overdue(date(2027, 6, 2)),
+        "a closed request is never overdue"
+    );
+    assert!(matches!(
+        desk.store
+            .extend_rights_request(&manager, &id, 1, "complex", closed_at),
+        Err(StoreError::Invalid(_))
+    ));
+
+    let kinds = audit_kinds(&desk.store, &manager, &id);
+    assert_eq!(count_kind(&kinds, "rights_request_logged"), 1);
+    assert_eq!(count_kind(&kinds, "rights_request_updated"), 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. Breaches.
+
+#[test]
+fn breach_record_finds_the_records_a_staff_member_opened() {
+    let mut desk = setup_clinic();
+    let manager = sign_in(&mut desk.store, Role::Manager);
+    let clinician = sign_in(&mut desk.store, Role::Clinician);
+    let reception = sign_in(&mut desk.store, Role::Reception);
+    let mut patients = Vec::new();
+    for (given, family) in [("Ada", "Lovelace"), ("Grace", "Hopper"), ("Bob", "Builder")] {
+        let sid = desk
+            .store
+            .save_submission(&manager, submission(given, family, "none"), t0())
+            .unwrap();
+        patients.push(patient_of(&desk.store, &manager, &sid));
+    }
+    let opened = t0() + Duration::hours(1);
+    desk.store
+        .open_record(&clinician, &patients[0], opened)
+        .unwrap();
+    desk.store
+        .open_record(&clinician, &patients[1], opened + Duration::minutes(5))
+        .unwrap();
+    desk.store
+        .open_record(&clinician, &patients[1], opened + Duration::minutes(6))
+        .unwrap();
+    desk.store
+        .open_record(&reception, &patients[2], opened)
+        .unwrap();
+    // Outside the window looked at.
+    desk.store
+        .open_record(&clinician, &patients[2], opened + Duration::hours(3))
+        .unwrap();
+
+    let from = t0() + Duration::minutes(30);
+    let to = t0() + Duration::hours(2);
+    assert!(matches!(
+        desk.store
+            .records_touched(&reception, Some(clinician.staff_id()), from, to),
+        Err(StoreError::Forbidden)
+    ));
+    let mut expected = vec![patients[0].clone(), patients[1].clone()];
+    expected.sort();
+    let touched = desk
+        .store
+        .records_touched(&manager, Some(clinician.staff_id()), from, to)
+        .unwrap();
+    assert_eq!(touched, expected);
+    let mut everyone = desk
+        .store
+        .records_touched(&manager, None, from, to)
+        .unwrap();
+    everyone.sort();
+    let mut all3 = patients.clone();
+    all3.sort();
+    assert_eq!(everyone, all3);
+
+    let discovered = t0() + Duration::hours(4);
+    let breach = NewBreach {
+        discovered_at: discovered,
+        what_happened: "a clinician's unlocked desk screen was photographed".into(),
+        records: touched.clone(),
+        risk: Risk::Risk,
+    };
+    let now = discovered + Duration::hours(1);
+    assert!(matches!(
+        desk.store.record_breach(&reception, &breach, now),
+        Err(StoreError::Forbidden)
+    ));
+    assert!(matches!(
+        desk.store.breaches(&reception),
+        Err(StoreError::Forbidden)
+    ));
+    assert!(matches!(
+        desk.store.record_breach(
+            &manager,
+            &NewBreach {
+                what_happened: " ".into(),
+                records: vec![],
+                ..breach
+            },
+            now
+        ),
+        Err(StoreError::Invalid(_))
+    ));
+    let breach = NewBreach {
+        discovered_at: discovered,
+        what_happened: "a clinician's unlocked desk screen was photographed".into(),
+        records: touched.clone(),
+        risk: Risk::Risk,
+    };
+    assert!(matches!(
+        desk.store
+            .record_breach(&manager, &breach, discovered - Duration::hours(1)),
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(!desk.store.has_breaches().unwrap());
+    let id = desk.store.record_breach(&manager, &breach, now).unwrap();
+    assert!(desk.store.has_breaches().unwrap());
+    let list = desk.store.breaches(&manager).unwrap();
+    assert_eq!(list.len(), 1);
+    let b = &list[0];
+    assert_eq!(b.id, id);
+    assert_eq!(b.discovered_at, discovered);
+    assert_eq!(b.recorded_by, manager.staff_id());
+    assert_eq!(b.risk, Risk::Risk);
+    assert_eq!(b.reported_at, None);
+    assert_eq!(b.records, touched);
+    assert!(b.risk.must_report());
+    assert_eq!(
+        report_deadline(b.discovered_at),
+        discovered + Duration::hours(72)
+    );
+
+    assert!(matches!(
+        desk.store
+            .mark_breach_reported(&reception, &id, "ICO-1", now),
+        Err(StoreError::Forbidden)
+    ));
+    assert!(matches!(
+        desk.store
+            .mark_breach_reported(&manager, "no-such-breach", "ICO-1", now),
+        Err(StoreError::NotFound)
+    ));
+    let reported = now + Duration::hours(20);
+    desk.store
+        .mark_breach_reported(&manager, &id, " ICO-2026-0042 ", reported)
+        .unwrap();
+    // A corrected reference keeps the first report time.
+    desk.store
+        .mark_breach_reported(
+            &manager,
+            &id,
+            "ICO-2026-0043",
+            reported + Duration::hours(1),
+        )
+        .unwrap();
+    let b = &desk.store.breaches(&manager).unwrap()[0];
+    assert_eq!(b.reported_at, Some(reported.to_rfc3339()));
+    assert_eq!(b.regulator_reference, "ICO-2026-0043");
+    assert_eq!(
+        b.what_happened,
+        "a clinician's unlocked desk screen was photographed"
+    );
+    let kinds = audit_kinds(&desk.store, &manager, &id);
+    assert_eq!(count_kind(&kinds, "breach_recorded"), 1);
+    assert_eq!(count_kind(&kinds, "breach_updated"), 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7. Need-to-know in the desk.
+
+#[test]
+fn open_record_by_need_to_know_and_one_audit_entry_per_open() {
+    let mut desk = setup_clinic();
+    let manager = sign_in(&mut desk.store, Role::Manager);
+    let clinician = sign_in(&mut desk.store, Role::Clinician);
+    let reception = sign_in(&mut desk.store, Role::Reception);
+    let sid = desk
+        .store
+        .save_submission(
+            &manager,
+            submission_with(
+                "Ada",
+                "Lovelace",
+                "latex",
+                &[("marketing_sms", Decision::Refused)],
+            ),
+            t0(),
+        )
+        .unwrap();
+    let pid = desk
+        .store
+        .find_patients(&reception, "Ada", "Lovelace", "1987-06-15", t0())
+        .unwrap()
+        .remove(0);
+    let views = |store: &OpenStore| -> Vec<AuditEntry> {
+        store
+            .audit_entries(&manager, Some(&pid), None)
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.kind == "record_viewed")
+            .collect()
+    };
+    assert!(views(&desk.store).is_empty());
+
+    // Reception: who and which consents, no submissions.
+    let at_desk = t0() + Duration::minutes(10);
+    let record = desk.store.open_record(&reception, &pid, at_desk).unwrap();
+    assert!(record.submissions.is_none());
+    assert_eq!(record.identity.family_name, "Lovelace");
+    assert_eq!(record.identity.email, "ada@example.org");
+    assert_eq!(record.last_visit_at, t0().to_rfc3339());
+    let items: Vec<&str> = record.consents.iter().map(|c| c.item_id.as_str()).collect();
+    assert_eq!(items, vec!["treatment", "marketing_sms"]);
+    let after_reception = views(&desk.store);
+    assert_eq!(after_reception.len(), 1);
+    assert_eq!(after_reception[0].actor, reception.staff_id());
+    assert_eq!(after_reception[0].subject, pid);
+    assert_eq!(after_reception[0].at, at_desk.to_rfc3339());
+
+    // Clinician and manager: the submissions too, with form version and amendment count.
+    let in_room = t0() + Duration::minutes(20);
+    for (who, n) in [(&clinician, 2), (&manager, 3)] {
+        let record = desk.store.open_record(who, &pid, in_room).unwrap();
+        let entries = record.submissions.expect("submissions for medical roles");
+        assert_eq!(entries.len(), 1);
+        let e = &entries[0];
+        assert_eq!(e.id, sid);
+        assert_eq!(e.version, 1);
+        assert_eq!(e.created_at, t0().to_rfc3339());
+        assert_eq!(e.source, None);
+        assert_eq!(e.form_hash, FormDefinition::built_in().content_hash());
+        assert!(!e.form_id.is_empty() && !e.form_version.is_empty());
+        assert_eq!(views(&desk.store).len(), n, "exactly one entry per open");
+    }
+    assert!(matches!(
+        desk.store.open_record(&reception, "nobody", in_room),
+        Err(StoreError::NotFound)
+    ));
+
+    // Access history: managers only; lists the views by each staff member, and is itself logged.
+    assert!(matches!(
+        desk.store.access_history(&reception, &pid, in_room),
+        Err(StoreError::Forbidden)
+    ));
+    assert!(matches!(
+        desk.store.access_history(&clinician, &pid, in_room),
+        Err(StoreError::Forbidden)
+    ));
+    let history = desk.store.access_history(&manager, &pid, in_room).unwrap();
+    let viewers: Vec<&str> = history
+        .iter()
+        .filter(|e| e.kind == "record_viewed" && e.subject == pid)
+        .map(|e| e.actor.as_str())
+        .collect();
+    assert_eq!(
+        viewers,
+        vec![
+            reception.staff_id(),
+            clinician.staff_id(),
+            manager.staff_id()
+        ]
+    );
+    // The look-up that found her and the saving of her form are in it too.
+    assert!(history.iter().any(|e| e.kind == "patient_lookup"));
+    assert!(
+        history
+            .iter()
+            .any(|e| e.kind == "submission_saved" && e.subject == sid)
+    );
+    assert!(
+        desk.store
+            .audit_entries(&manager, Some(&format!("access:{pid}")), None)
+            .unwrap()
+            .iter()
+            .any(|e| e.kind == "list_viewed")
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 8. Unusual access.
+
+#[test]
+fn unusual_access_flags_sweeps_and_out_of_hours_views() {
+    let mut desk = setup_clinic();
+    let manager = sign_in(&mut desk.store, Role::Manager);
+    let clinician = sign_in(&mut desk.store, Role::Clinician);
+    let reception = sign_in(&mut desk.store, Role::Reception);
+    let mut patients = Vec::new();
+    for (given, family) in [
+        ("Ada", "Lovelace"),
+        ("Grace", "Hopper"),
+        ("Bob", "Builder"),
+        ("Eve", "Adams"),
+    ] {
+        let sid = desk
+            .store
+            .save_submission(&manager, submission(given, family, "none"), t0())
+            .unwrap();
+        patients.push(patient_of(&desk.store, &manager, &sid));
+    }
+    desk.store
+        .set_setting(&manager, "flags.records", "3", t0())
+        .unwrap();
+    assert!(matches!(
+        desk.store.unusual_access(&reception, t0()),
+        Err(StoreError::Forbidden)
+    ));
+
+    // 10:00: the clinician opens three different records in four minutes; reception opens
+    // the same record five times (not a sweep).
+    let morning = t0() + Duration::hours(1);
+    for (i, pid) in patients.iter().take(3).enumerate() {
+        desk.store
+            .open_record(&clinician, pid, morning + Duration::minutes(2 * i as i64))
+            .unwrap();
+    }
+    for i in 0..5 {
+        desk.store
+            .open_record(&reception, &patients[0], morning + Duration::minutes(i))
+            .unwrap();
+    }
+    // 21:30 UTC, after the default 20:00 closing: reception opens a record.
+    let night = t0() + Duration::minutes(12 * 60 + 30);
+    desk.store
+        .open_record(&reception, &patients[3], night)
+        .unwrap();
+
+    let since = t0() + Duration::minutes(30);
+    let flags = desk.store.unusual_access(&manager, since).unwrap();
+    let summary: Vec<(FlagKind, &str, usize)> = flags
+        .iter()
+        .map(|f| (f.kind, f.actor.as_str(), f.count))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (FlagKind::ManyRecords, clinician.staff_id(), 3),
+            (FlagKind::OutOfHours, reception.staff_id(), 1),
+        ]
+    );
+    assert_eq!(flags[0].from, morning);
+    assert_eq!(flags[0].to, morning + Duration::minutes(4));
+    assert_eq!(flags[1].from, night);
+
+    // Below the threshold (4 records) there is no sweep; later opening hours clear the night.
+    desk.store
+        .set_setting(&manager, "flags.records", "4", since)
+        .unwrap();
+    desk.store
+        .set_setting(&manager, "hours.closes", "22:00", since)
+        .unwrap();
+    assert!(
+        desk.store
+            .unusual_access(&manager, since)
+            .unwrap()
+            .is_empty()
+    );
+    // Opening at 10:30 makes the morning views out of hours, one flag per person and day.
+    desk.store
+        .set_setting(&manager, "hours.opens", "10:30", since)
+        .unwrap();
+    let flags = desk.store.unusual_access(&manager, since).unwrap();
+    let mut summary: Vec<(FlagKind, &str, usize)> = flags
+        .iter()
+        .map(|f| (f.kind, f.actor.as_str(), f.count))
+        .collect();
+    summary.sort_by_key(|s| s.2);
+    assert_eq!(
+        summary,
+        vec![
+            (FlagKind::OutOfHours, clinician.staff_id(), 3),
+            (FlagKind::OutOfHours, reception.staff_id(), 5),
+        ]
+    );
+    // Only what happened since `since` counts.
+    assert!(
+        desk.store
+            .unusual_access(&manager, night + Duration::minutes(1))
+            .unwrap()
+            .is_empty()
+    );
+    // Failed PINs across accounts within the window: one flag, for no one person.
+    desk.store
+        .set_setting(&manager, "flags.failed_pins", "2", since)
+        .unwrap();
+    for (i, role) in [Role::Reception, Role::Clinician].into_iter().enumerate() {
+        let id = staff_id(&desk.store, role);
+        let attempt = desk.store.sign_in(
+            &id,
+            &Pin::new("000000"),
+            night + Duration::minutes(10 + i as i64),
+        );
+        assert!(attempt.is_err());
+    }
+    let flags = desk
+        .store
+        .unusual_access(&manager, night + Duration::minutes(1))
+        .unwrap();
+    let summary: Vec<(FlagKind, &str, usize)> = flags
+        .iter()
+        .map(|f| (f.kind, f.actor.as_str(), f.count))
+        .collect();
+    assert_eq!(summary, vec![(FlagKind::FailedPins, "", 2)]);
+
+    desk.store
+        .set_setting(&manager, "hours.opens", "late", since)
+        .unwrap();
+    assert!(matches!(
+        desk.store.unusual_access(&manager, since),
+        Err(StoreError::Invalid(_))
+    ));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 9. Access export.
+
+const FHIR_SCHEMA: &str = include_str!("fixtures/fhir/fhir.schema.json");
+
+/// The R4 JSON schema's reasons a resource is invalid (empty when valid).
+fn r4_errors(resource: &Value) -> Vec<String> {
+    let schema: Value = serde_json::from_str(FHIR_SCHEMA).expect("the R4 schema parses");
+    let whole = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft6)
+        .build(&schema)
+        .expect("the R4 schema compiles");
+    if whole.is_valid(resource) {
+        return Vec::new();
+    }
+    // The whole schema's oneOf only says "none matched": check each resource on its own type.
+    let mut out = Vec::new();
+    let mut targets = vec![resource];
+    targets.extend(
+        resource["entry"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| &e["resource"]),
+    );
+    for target in targets {
+        let kind = target["resourceType"].as_str().unwrap_or("?");
+        let mut one = schema.clone();
+        one["oneOf"] = json!([{ "$ref": format!("#/definitions/{kind}") }]);
+        let validator = jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft6)
+            .build(&one)
+            .expect("compiles");
+        out.extend(
+            validator
+                .iter_errors(target)
+                .take(8)
+                .map(|e| format!("{kind} at {}: {e}", e.instance_path())),
+        );
+    }
+    if out.is_empty() {
+        out.push("invalid, no detail".into());
+    }
+    out
+}
+
+#[test]
+fn access_export_writes_everything_held_about_a_patient() {
+    let mut desk = setup_clinic();
+    let manager = sign_in(&mut desk.store, Role::Manager);
+    let clinician = sign_in(&mut desk.store, Role::Clinician);
+    let reception = sign_in(&mut desk.store, Role::Reception);
+    let first = desk
+        .store
+        .save_submission(
+            &manager,
+            submission_with(
+                "Ada",
+                "Lovelace",
+                "latex",
+                &[
+                    ("marketing_email", Decision::Granted),
+                    ("marketing_sms", Decision::Refused),
+                ],
+            ),
+            t0(),
+        )
+        .unwrap();
+    let pid = patient_of(&desk.store, &manager, &first);
+    let mut again = submission_with("Ada", "Lovelace", "latex, nickel", &[]);
+    again.patient = PatientRef::Returning {
+        patient_id: pid.clone(),
+        corrected: None,
+    };
+    let second = desk
+        .store
+        .save_submission(&manager, again, t0() + Duration::days(30))
+        .unwrap();
+    let later = t0() + Duration::days(31);
+    desk.store
+        .withdraw_consent(&reception, &pid, "marketing_email", later)
+        .unwrap();
+    let mut corrected = Answers::default();
+    corrected.set("allergies", AnswerValue::Text("latex (mild)".into()));
+    desk.store
+        .amend_answers(&clinician, &first, &corrected, "severity noted", later)
+        .unwrap();
+    desk.store.open_record(&clinician, &pid, later).unwrap();
+    // Someone else, to see that the export holds this patient only.
+    desk.store
+        .save_submission(&manager, submission("Grace", "Hopper", "none"), t0())
+        .unwrap();
+
+    let out = tempfile::tempdir().unwrap();
+    let now = t0() + Duration::days(40);
+    match export_patient(&desk.store, &reception, &pid, out.path(), now) {
+        Err(ExchangeError::Store(StoreError::Forbidden)) => {}
+        Err(e) => panic!("reception export: {e}"),
+        Ok(_) => panic!("reception may not export a patient's data"),
+    }
+    assert!(std::fs::read_dir(out.path()).unwrap().next().is_none());
+    let files = export_patient(&desk.store, &manager, &pid, out.path(), now).unwrap();
+    for (path, suffix) in [
+        (&files.json, ".json"),
+        (&files.fhir, ".fhir.json"),
+        (&files.html, ".html"),
+    ] {
+        assert_eq!(
+            path.file_name().unwrap().to_str().unwrap(),
+            format!("patient-{pid}{suffix}")
+        );
+    }
+
+    // The structured copy: every field.
+    let data: Value = serde_json::from_slice(&std::fs::read(&files.json).unwrap()).unwrap();
+    assert_eq!(data["patient_id"], pid.as_str());
+    assert_eq!(data["identity"]["given_name"], "Ada");
+    assert_eq!(data["identity"]["email"], "ada@example.org");
+    assert_eq!(data["identity"]["date_of_birth"], "1987-06-15");
+    let subs = data["submissions"].as_array().unwrap();
+    assert_eq!(subs.len(), 2);
+    assert_eq!(subs[0]["id"], first.as_str(), "oldest first");
+    assert_eq!(subs[1]["id"], second.as_str());
+    let allergy = |s: &Value| s["answers"]["allergies"]["value"].clone();
+    assert_eq!(allergy(&subs[0]), "latex (mild)", "current answers");
+    assert_eq!(allergy(&subs[1]), "latex, nickel");
+    assert!(
+        subs[0]["signature_svg_path"]
+            .as_str()
+            .unwrap()
+            .starts_with("M ")
+    );
+    let consents: Vec<(String, String)> = data["consents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["item_id"].as_str().unwrap().to_owned(),
+                c["decision"].to_string().to_lowercase(),
+            )
+        })
+        .collect();
+    assert_eq!(consents.len(), 5, "{consents:?}");
+    assert!(
+        consents
+            .iter()
+            .any(|(item, d)| item == "marketing_email" && d.contains("withdrawn"))
+    );
+    let amendments = data["amendments"].as_array().unwrap();
+    assert_eq!(amendments.len(), 1);
+    assert_eq!(amendments[0]["submission_id"], first.as_str());
+    assert_eq!(amendments[0]["reason"], "severity noted");
+    assert_eq!(amendments[0]["amended_by"], clinician.staff_id());
+    assert_eq!(
+        amendments[0]["previous"]["answers"]["allergies"]["value"],
+        "latex"
+    );
+    let log = data["access_log"].as_array().unwrap();
+    assert!(
+        log.iter()
+            .any(|e| e["what"] == "record_viewed" && e["by"] == clinician.staff_id())
+    );
+    assert!(log.iter().any(|e| e["what"] == "amended"));
+    assert!(
+        !data.to_string().contains("Grace"),
+        "another patient leaked into the export"
+    );
+
+    // The FHIR copy: one R4 collection Bundle, valid against HL7's schema.
+    let bundle: Value = serde_json::from_slice(&std::fs::read(&files.fhir).unwrap()).unwrap();
+    assert_eq!(bundle["resourceType"], "Bundle");
+    assert_eq!(bundle["type"], "collection");
+    let entries = bundle["entry"].as_array().unwrap();
+    let kinds: Vec<&str> = entries
+        .iter()
+        .map(|e| e["resource"]["resourceType"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "Patient").count(), 1);
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|k| **k == "QuestionnaireResponse")
+            .count(),
+        2
+    );
+    assert_eq!(kinds.iter().filter(|k| **k == "Consent").count(), 5);
+    assert!(entries.iter().all(|e| e.get("request").is_none()));
+    let mut urls: Vec<&str> = entries
+        .iter()
+        .map(|e| e["fullUrl"].as_str().unwrap())
+        .collect();
+    urls.sort_unstable();
+    urls.dedup();
+    assert_eq!(urls.len(), entries.len(), "fullUrls are unique");
+    // Every reference resolves to an entry of the Bundle.
+    fn references<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+        match v {
+            Value::Object(map) => {
+                if let Some(Value::String(r)) = map.get("reference") {
+                    out.push(r);
+                }
+                map.values().for_each(|v| references(v, out));
+            }
+            Value::Array(items) => items.iter().for_each(|v| references(v, out)),
+            _ => {}
+        }
+    }
+    let mut refs = Vec::new();
+    references(&bundle, &mut refs);
+    assert!(!refs.is_empty());
+    for r in refs {
+        assert!(urls.contains(&r), "reference {r} resolves to no entry");
+    }
+    let errors = r4_errors(&bundle);
+    assert!(errors.is_empty(), "not valid FHIR R4: {errors:#?}");
+
+    // The readable copy.
+    let html = std::fs::read_to_string(&files.html).unwrap();
+    for part in [
+        "The data the clinic holds about you",
+        "Ada",
+        "Your consent decisions",
+        "Corrections to your record",
+        "severity noted",
+        "Who accessed your record",
+    ] {
+        assert!(html.contains(part), "{part} missing from the page");
+    }
+
+    // One export entry in the audit log.
+    let exported = desk
+        .store
+        .audit_entries(&manager, Some(&format!("access:{pid}")), None)
+        .unwrap();
+    let exports: Vec<&AuditEntry> = exported.iter().filter(|e| e.kind == "exported").collect();
+    assert_eq!(exports.len(), 1);
+    assert_eq!(exports[0].actor, manager.staff_id());
+    assert_eq!(exports[0].at, now.to_rfc3339());
 }

@@ -123,6 +123,7 @@ impl OpenStore {
         let mut stmt = self.conn().prepare(
             "SELECT id, discovered_at, recorded_by, risk, reported_at, sealed_details FROM breaches ORDER BY discovered_at DESC",
         )?;
+        #[allow(clippy::type_complexity)]
         let rows: Vec<(String, String, String, String, Option<String>, Vec<u8>)> = stmt
             .query_map([], |r| {
                 Ok((

@@ -257,6 +257,14 @@ impl OpenStore {
         if request.status != RequestStatus::Open {
             return Err(StoreError::Invalid("the request is already closed".into()));
         }
+        // `months` is the whole extension, counted from the first due date: asking for less than
+        // was already granted would bring the due date forward, which no extension may do.
+        if months < request.extended_months {
+            return Err(StoreError::Invalid(format!(
+                "the request is already extended by {} months; an extension cannot shorten it",
+                request.extended_months
+            )));
+        }
         request.extension_reason =
             bounded("the reason for the extension", reason, true)?.to_owned();
         request.due_on = extended_due_date(request.received_on, months).ok_or_else(|| {

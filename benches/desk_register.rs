@@ -1,0 +1,232 @@
+//! Figures for the desk's patient register (prints, never asserts): the register search by name
+//! and date of birth on the blind index, and opening a record, among 100,000 patients.
+//! `cargo bench --bench desk_register`.
+//!
+//! Each search and each open appends its durable audit entry (synchronous=FULL), as at the desk:
+//! the figures are what a receptionist or clinician waits for, not the bare index probe.
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use intake_kiosk::forms::{
+    AnswerValue, Answers, ConsentDecision, Decision, FormDefinition, PatientIdentity, Signature,
+};
+use intake_kiosk::staff::Role;
+use intake_kiosk::store::{NewSubmission, OpenStore, PatientRef, SetupRequest, Store};
+use intake_kiosk::vault::{Passphrase, Pin};
+
+const PATIENTS: usize = 100_000;
+/// Patients looked up (each gets forms first, as a patient at the desk has).
+const LOOKUPS: usize = 1_000;
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort();
+    let idx = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[idx]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn identity(i: usize) -> PatientIdentity {
+    let mut p = PatientIdentity::default();
+    p.given_name = format!("Given{i}");
+    p.family_name = format!("Family{}", i * 7919 % 100_003);
+    p.date_of_birth = format!("19{:02}-{:02}-{:02}", 40 + i % 60, 1 + i % 12, 1 + i % 28);
+    p.postcode = format!("AB{} {}CD", i % 100, i % 10);
+    p.email = format!("p{i}@example.org");
+    p.phone = format!("+44 7700 9{:05}", i % 100_000);
+    p
+}
+
+/// A returning patient's form, about the size of a real one.
+fn visit(patient_id: &str, form: &FormDefinition) -> NewSubmission {
+    let mut answers = Answers::default();
+    answers.set(
+        "allergies_detail",
+        AnswerValue::Text("penicillin: hives; latex: itching ".repeat(20)),
+    );
+    answers.set(
+        "medications",
+        AnswerValue::Text("isotretinoin 20 mg daily; vitamin D ".repeat(20)),
+    );
+    answers.set("pregnant", AnswerValue::YesNo(false));
+    NewSubmission {
+        patient: PatientRef::Returning {
+            patient_id: patient_id.to_owned(),
+            corrected: None,
+        },
+        answers,
+        signature: Signature {
+            svg_path: "M 10 10 L 20 30 ".repeat(100),
+        },
+        consents: ["treatment", "marketing_email", "marketing_sms"]
+            .iter()
+            .map(|item| ConsentDecision {
+                item_id: (*item).into(),
+                decision: Decision::Granted,
+                text_hash: "sha256:00".into(),
+                text_version: "1".into(),
+                language: "en".into(),
+            })
+            .collect(),
+        form_hash: form.content_hash(),
+        form_definition_json: form.canonical_json(),
+        notice_hash: "sha256:notice".into(),
+        language: "en".into(),
+    }
+}
+
+/// xorshift64*: a fixed, dependency-free sequence of look-ups.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n as u64) as usize
+    }
+}
+
+fn main() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("desk.sqlite3");
+    let store = Store::open(&path).expect("open");
+    let setup = OpenStore::setup(
+        store,
+        SetupRequest {
+            clinic_name: "Bench".into(),
+            manager_name: "M".into(),
+            manager_passphrase: Passphrase::new("bench passphrase 123"),
+            manager_pin: Pin::new("402718"),
+            staff: vec![
+                ("C".into(), Role::Clinician, Pin::new("918273")),
+                ("R".into(), Role::Reception, Pin::new("560193")),
+            ],
+        },
+        Utc::now(),
+    )
+    .expect("setup");
+    let manager = setup.manager();
+    let mut open = setup.store;
+    let staff = open.list_staff(Utc::now()).expect("staff");
+    let mut sign_in = |role: Role, pin: &str| {
+        let id = staff
+            .iter()
+            .find(|m| m.role == role)
+            .expect("a member of that role")
+            .id
+            .clone();
+        open.sign_in(&id, &Pin::new(pin), Utc::now())
+            .expect("sign in")
+    };
+    let clinician = sign_in(Role::Clinician, "918273");
+    let reception = sign_in(Role::Reception, "560193");
+
+    // The register: 100,000 patients in one transaction.
+    let identities: Vec<PatientIdentity> = (0..PATIENTS).map(identity).collect();
+    let t = Instant::now();
+    let ids = open
+        .insert_patients(&manager, &identities, Utc::now())
+        .expect("insert");
+    println!(
+        "inserted {} patients in one transaction in {:.1} s",
+        open.patient_count().expect("count"),
+        t.elapsed().as_secs_f64()
+    );
+
+    // The patients looked up have been seen: one or two forms each.
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut sample: Vec<usize> = Vec::with_capacity(LOOKUPS);
+    while sample.len() < LOOKUPS {
+        let i = rng.below(PATIENTS);
+        if !sample.contains(&i) {
+            sample.push(i);
+        }
+    }
+    let form = FormDefinition::built_in();
+    let t = Instant::now();
+    let mut forms = 0;
+    for (k, &i) in sample.iter().enumerate() {
+        for _ in 0..(1 + k % 2) {
+            open.save_submission(&manager, visit(&ids[i], &form), Utc::now())
+                .expect("save");
+            forms += 1;
+        }
+    }
+    println!(
+        "saved {forms} forms for the {LOOKUPS} patients looked up in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    if let Ok(meta) = std::fs::metadata(&path) {
+        println!("database file: {:.0} MB", meta.len() as f64 / 1_000_000.0);
+    }
+
+    // Register search: name and date of birth, as typed at reception, on the blind index.
+    let mut searches = Vec::with_capacity(LOOKUPS);
+    let mut found_ids = Vec::with_capacity(LOOKUPS);
+    for &i in &sample {
+        let who = &identities[i];
+        let t = Instant::now();
+        let found = open
+            .find_patients(
+                &reception,
+                &who.given_name.to_uppercase(),
+                &who.family_name,
+                &who.date_of_birth,
+                Utc::now(),
+            )
+            .expect("search");
+        searches.push(t.elapsed());
+        assert_eq!(found.first(), Some(&ids[i]), "bench data must be found");
+        found_ids.push(found[0].clone());
+    }
+
+    // Record open: as a clinician (identity, consents, submissions with form version and
+    // amendment count) and as reception (no submissions).
+    let mut clinician_opens = Vec::with_capacity(LOOKUPS);
+    let mut reception_opens = Vec::with_capacity(LOOKUPS);
+    let mut listed = 0;
+    for id in &found_ids {
+        let t = Instant::now();
+        let record = open.open_record(&clinician, id, Utc::now()).expect("open");
+        clinician_opens.push(t.elapsed());
+        listed += record.submissions.map_or(0, |s| s.len());
+        let t = Instant::now();
+        let record = open.open_record(&reception, id, Utc::now()).expect("open");
+        reception_opens.push(t.elapsed());
+        assert!(record.submissions.is_none());
+    }
+    assert_eq!(listed, forms, "every form is listed on its record");
+
+    println!(
+        "register search at {} patients ({LOOKUPS} look-ups, incl. durable audit entry): p50 {:.3} ms, p99 {:.3} ms",
+        fmt_thousands(PATIENTS),
+        ms(percentile(&mut searches, 0.5)),
+        ms(percentile(&mut searches, 0.99))
+    );
+    println!(
+        "record open as clinician (identity, consents, 1-2 forms; incl. durable audit entry): p50 {:.3} ms, p99 {:.3} ms",
+        ms(percentile(&mut clinician_opens, 0.5)),
+        ms(percentile(&mut clinician_opens, 0.99))
+    );
+    println!(
+        "record open as reception (no forms): p50 {:.3} ms, p99 {:.3} ms",
+        ms(percentile(&mut reception_opens, 0.5)),
+        ms(percentile(&mut reception_opens, 0.99))
+    );
+}
+
+fn fmt_thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
