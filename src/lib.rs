@@ -13,6 +13,7 @@
 #![deny(unsafe_code)]
 
 pub mod demo;
+pub mod desk;
 pub mod exchange;
 pub mod forms;
 pub mod handoff;

@@ -750,6 +750,105 @@ fn a_late_bundle_does_not_bring_an_erased_submission_back() {
     );
 }
 
+#[test]
+fn a_form_filled_before_an_erasure_request_joins_the_held_record_without_contact_or_marketing() {
+    let mut kiosk = setup_clinic();
+    let mut desk = setup_clinic();
+    let k_manager = sign_in(&mut kiosk.store, Role::Manager);
+    let d_manager = sign_in(&mut desk.store, Role::Manager);
+    desk.store
+        .link_kiosk(&d_manager, "kiosk-1", &[7u8; 32], "123 456", t0())
+        .unwrap();
+    let head = |length| AuditHead {
+        length,
+        last_tag: "00".repeat(32),
+    };
+    // First visit reaches the desk.
+    kiosk
+        .store
+        .save_submission(&k_manager, submission("Ada", "Lovelace", "latex"), t0())
+        .unwrap();
+    let first = kiosk.store.outgoing(&k_manager).unwrap();
+    let report = desk
+        .store
+        .import_bundle(&d_manager, "kiosk-1", 1, &head(10), "h1", &first, t0())
+        .unwrap();
+    let pid = report.added[0].patient_id.clone();
+    // A second form is filled the next day but sits on the kiosk; meanwhile Ada asks for erasure.
+    let mut second_form = submission("Ada", "Lovelace", "latex, nuts");
+    second_form
+        .consents
+        .push(consent("marketing_email", Decision::Granted));
+    let second_sid = kiosk
+        .store
+        .save_submission(&k_manager, second_form, t0() + Duration::days(1))
+        .unwrap();
+    let asked = t0() + Duration::days(2);
+    let statement = desk.store.request_erasure(&d_manager, &pid, asked).unwrap();
+    assert!(statement.held_until.is_some());
+    // The late bundle carries both forms: the first is a duplicate, the second joins the held
+    // record — no new patient, no contact details back, no marketing grant.
+    let late = kiosk.store.outgoing(&k_manager).unwrap();
+    let report = desk
+        .store
+        .import_bundle(&d_manager, "kiosk-1", 2, &head(14), "h2", &late, asked)
+        .unwrap();
+    assert_eq!(report.added.len(), 1);
+    assert_eq!(report.added[0].submission_id, second_sid);
+    assert_eq!(report.added[0].patient_id, pid);
+    assert_eq!(desk.store.patient_count().unwrap(), 1);
+    let identity = desk
+        .store
+        .patient_identity(&d_manager, &pid, asked)
+        .unwrap();
+    assert_eq!(
+        (
+            identity.email.as_str(),
+            identity.phone.as_str(),
+            identity.postcode.as_str()
+        ),
+        ("", "", "")
+    );
+    let items: Vec<String> = desk
+        .store
+        .consent_history(&d_manager, &pid, asked)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.item_id)
+        .collect();
+    assert!(items.iter().all(|i| i == "treatment"), "{items:?}");
+    assert!(
+        desk.store
+            .marketing_list(&d_manager, "marketing_email", asked)
+            .unwrap()
+            .is_empty()
+    );
+    // A form filled *after* the request is a new visit: it starts a record of its own.
+    kiosk
+        .store
+        .save_submission(
+            &k_manager,
+            submission("Ada", "Lovelace", "none"),
+            asked + Duration::days(30),
+        )
+        .unwrap();
+    let later = kiosk.store.outgoing(&k_manager).unwrap();
+    let report = desk
+        .store
+        .import_bundle(
+            &d_manager,
+            "kiosk-1",
+            3,
+            &head(20),
+            "h3",
+            &later,
+            asked + Duration::days(31),
+        )
+        .unwrap();
+    assert_eq!(report.added.len(), 1);
+    assert_ne!(report.added[0].patient_id, pid);
+}
+
 // ---------------------------------------------------------------------------------------------
 // 3. Retention across a simulated clock.
 

@@ -132,6 +132,7 @@ impl Submission {
             consents: &self.consents,
             form: &self.form,
             notice_hash: &self.notice_hash,
+            amended: false,
         }
     }
 }

@@ -12,8 +12,10 @@ use super::{Opts, USAGE, open_as_manager};
 const DB: &str = "desk.sqlite3";
 
 pub fn run(command: &str, opts: &Opts) -> Result<()> {
-    if command == "init" {
-        return init(opts);
+    match command {
+        "init" => return init(opts),
+        "window" => return window(opts),
+        _ => {}
     }
     let (mut store, actor) = open_as_manager(opts, DB)?;
     let now = Utc::now();
@@ -128,6 +130,24 @@ pub fn run(command: &str, opts: &Opts) -> Result<()> {
                 to.display()
             );
         }
+        "add-staff" => {
+            let role = match opts.need("role")? {
+                "clinician" => intake_kiosk::staff::Role::Clinician,
+                "reception" => intake_kiosk::staff::Role::Reception,
+                other => bail!("--role is clinician or reception, not {other:?}"),
+            };
+            let pin = opts.secrets()?.next("the new staff member's PIN")?;
+            let id = store
+                .add_staff(
+                    &actor,
+                    opts.need("name")?,
+                    role,
+                    &Pin::new(pin.as_str()),
+                    now,
+                )
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("staff member {id} added");
+        }
         "revoke" => {
             let kiosk = opts.need("kiosk")?;
             store.revoke_kiosk(&actor, kiosk, now)?;
@@ -226,5 +246,45 @@ fn init(opts: &Opts) -> Result<()> {
         "recovery key (print it and keep it locked away; it is shown once): {}",
         result.recovery_key.to_printable().as_str()
     );
+    Ok(())
+}
+
+/// The desk's window for staff: opened with a manager's passphrase, then a PIN per person.
+fn window(opts: &Opts) -> Result<()> {
+    let (dir, demo) = if opts.get("demo").is_some_and(|v| v != "no") {
+        let dir = intake_kiosk::demo::demo_dir();
+        intake_kiosk::demo::create_demo_desk(&dir.join(DB))?;
+        eprintln!(
+            "Demo back office in {} — passphrase \"{}\"; staff PINs in the README.",
+            dir.display(),
+            intake_kiosk::demo::DEMO_PASSPHRASE
+        );
+        (dir, true)
+    } else {
+        (
+            opts.get("data-dir")
+                .map(std::path::PathBuf::from)
+                .unwrap_or_else(crate::default_data_dir),
+            false,
+        )
+    };
+    let path = dir.join(DB);
+    if !demo && !path.exists() {
+        bail!(
+            "no {DB} in {}: set the desk up with `intake-kiosk desk init` first",
+            dir.display()
+        );
+    }
+    let store = Store::open(&path).with_context(|| format!("opening {}", path.display()))?;
+    let exports = opts
+        .get("exports")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| dir.join("exports"));
+    let desk = intake_kiosk::desk::Desk::new(store, exports, Utc::now());
+    let ui = intake_kiosk::ui::DeskUi::new(desk, std::rc::Rc::new(Utc::now))?;
+    ui.run()?;
+    if demo {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
     Ok(())
 }

@@ -51,7 +51,8 @@ pub const USAGE: &str = "usage:
   intake-kiosk desk audit        [--data-dir DIR] [--patient ID | --staff ID]
   intake-kiosk desk flags        [--data-dir DIR] [--days N]
   intake-kiosk desk set          [--data-dir DIR] --key KEY --value VALUE  (retention.adult_years, flags.records, hours.opens…)
-  intake-kiosk desk window       [--data-dir DIR]                     (the desk's window for staff)
+  intake-kiosk desk window       [--data-dir DIR | --demo yes] [--exports DIR]   (the desk's window for staff)
+  intake-kiosk desk add-staff    [--data-dir DIR] --name NAME --role clinician|reception  (passphrase, then the PIN)
 Secrets (the manager's passphrase, and for `desk init` the new passphrase twice and a PIN) are
 read one per line from --secrets FILE, or from stdin.";
 
@@ -95,7 +96,7 @@ impl Opts {
             .unwrap_or_else(crate::default_data_dir)
     }
 
-    fn secrets(&self) -> Result<SecretSource> {
+    pub fn secrets(&self) -> Result<SecretSource> {
         SecretSource::new(self.get("secrets").map(std::path::Path::new))
     }
 }

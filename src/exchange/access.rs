@@ -71,7 +71,18 @@ pub fn export_patient(
     let json = serde_json::to_vec_pretty(&structured(&data, now)).map_err(StoreError::from)?;
     let fhir = serde_json::to_vec_pretty(&fhir_collection(&data, &views, now))
         .map_err(StoreError::from)?;
-    let html = readable(&data, &views, now);
+    let staff: std::collections::HashMap<String, String> = store
+        .list_staff(now)?
+        .into_iter()
+        .map(|m| (m.id, m.name))
+        .collect();
+    let titles: std::collections::HashMap<String, String> = forms
+        .iter()
+        .flatten()
+        .flat_map(|f| f.consents.iter())
+        .map(|c| (c.id.clone(), crate::forms::tr(&c.title, "en").to_owned()))
+        .collect();
+    let html = readable(&data, &views, &Names { staff, titles }, now);
     Ok(AccessExport {
         json: files::write_atomically(dir, &format!("{base}.json"), &json)?,
         fhir: files::write_atomically(dir, &format!("{base}.fhir.json"), &fhir)?,
@@ -165,8 +176,28 @@ fn fhir_collection(data: &PatientData, views: &[SubmissionView], now: DateTime<U
     })
 }
 
+/// Staff names and consent titles for the readable document (ids otherwise).
+struct Names {
+    staff: std::collections::HashMap<String, String>,
+    titles: std::collections::HashMap<String, String>,
+}
+
+impl Names {
+    fn staff<'a>(&'a self, id: &'a str) -> &'a str {
+        self.staff.get(id).map_or(id, String::as_str)
+    }
+    fn title<'a>(&'a self, item: &'a str) -> &'a str {
+        self.titles.get(item).map_or(item, String::as_str)
+    }
+}
+
 /// The readable document.
-fn readable(data: &PatientData, views: &[SubmissionView], now: DateTime<Utc>) -> String {
+fn readable(
+    data: &PatientData,
+    views: &[SubmissionView],
+    names: &Names,
+    now: DateTime<Utc>,
+) -> String {
     let e = escape_html;
     let mut page = format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Your data — {}</title>\n<style>\n{}</style>\n</head>\n<body>\n",
@@ -206,7 +237,7 @@ fn readable(data: &PatientData, views: &[SubmissionView], now: DateTime<Utc>) ->
         page.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} ({})</td></tr>\n",
             e(&c.recorded_at),
-            e(&c.item_id),
+            e(names.title(&c.item_id)),
             format!("{:?}", c.decision).to_lowercase(),
             e(&c.text_version),
             e(&c.language)
@@ -220,9 +251,9 @@ fn readable(data: &PatientData, views: &[SubmissionView], now: DateTime<Utc>) ->
         page.push_str("<section>\n<h2>Corrections to your record</h2>\n<table>\n<tr><th>When</th><th>By</th><th>What</th><th>Why</th></tr>\n");
         for a in &data.amendments {
             page.push_str(&format!(
-                "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td><bdi>{}</bdi></td></tr>\n",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td><bdi>{}</bdi></td></tr>\n",
                 e(&a.amended_at),
-                e(&a.staff_id),
+                e(names.staff(&a.staff_id)),
                 match &a.submission_id {
                     Some(id) => format!("answers of form <code>{}</code>", e(id)),
                     None => "your details".to_owned(),
@@ -235,9 +266,9 @@ fn readable(data: &PatientData, views: &[SubmissionView], now: DateTime<Utc>) ->
     page.push_str("<section>\n<h2>Who accessed your record</h2>\n<table>\n<tr><th>When</th><th>Staff</th><th>What</th></tr>\n");
     for entry in &data.access {
         page.push_str(&format!(
-            "<tr><td>{}</td><td><code>{}</code></td><td>{}</td></tr>\n",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n",
             e(&entry.at),
-            e(&entry.actor),
+            e(names.staff(&entry.actor)),
             e(&entry.kind.replace('_', " "))
         ));
     }

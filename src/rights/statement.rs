@@ -22,7 +22,10 @@ impl ErasureStatement {
     pub fn to_text(&self, clinic: &str) -> String {
         let mut out = format!(
             "{clinic}\nErasure statement for patient reference {}\nRequest recorded: {}\n\nErased now (cannot be recovered):\n",
-            self.patient_id, self.requested_at
+            self.patient_id,
+            chrono::DateTime::parse_from_rfc3339(&self.requested_at)
+                .map(|t| t.format("%-d %B %Y %H:%M UTC").to_string())
+                .unwrap_or_else(|_| self.requested_at.clone())
         );
         for item in &self.erased {
             out.push_str(&format!("  - {item}\n"));

@@ -23,7 +23,7 @@ use crate::rights::{ErasureStatement, RetentionPolicy, held_until};
 
 /// The one consent item kept with the medical record on erasure; all others (marketing per
 /// channel, photo uses) are erased at once.
-const HELD_CONSENT_ITEM: &str = "treatment";
+pub(super) const HELD_CONSENT_ITEM: &str = "treatment";
 
 /// What a retention run did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

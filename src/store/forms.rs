@@ -24,6 +24,19 @@ impl OpenStore {
             .optional()?)
     }
 
+    /// The definition most recently first used by a submission (the desk has no active form of
+    /// its own): (hash, canonical JSON).
+    pub fn latest_form(&self) -> Result<Option<(String, String)>, StoreError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT hash, definition_json FROM form_definitions ORDER BY first_used_at DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
     /// Makes a checked definition the one every new handover uses (managers only); logged with
     /// the definition's hash. One transaction: a failure leaves the previous form active.
     pub fn activate_form(

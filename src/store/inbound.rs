@@ -233,6 +233,27 @@ impl OpenStore {
                 .prepare_cached("SELECT id FROM patients WHERE lookup_index = ?1 ORDER BY last_visit_at DESC LIMIT 1")?
                 .query_row([&index[..]], |r| r.get(0))
                 .optional()?;
+            // A form filled before the patient asked for erasure, arriving after it: it joins
+            // the held record under the same rules (no contact details, treatment consent only)
+            // instead of starting a new record with everything the erasure took away.
+            let held_for_erasure: Option<String> = if existing.is_none() {
+                let name_dob = s
+                    .identity
+                    .name_dob_key()
+                    .map_err(|e| StoreError::Encoding(e.to_string()))?;
+                tx.prepare_cached(
+                    "SELECT id FROM patients WHERE name_dob_index = ?1 AND erasure_requested_at > ?2
+                     ORDER BY erasure_requested_at DESC LIMIT 1",
+                )?
+                .query_row(
+                    params![&self.vault().blind_index(&name_dob)[..], s.submitted_at],
+                    |r| r.get(0),
+                )
+                .optional()?
+            } else {
+                None
+            };
+            let existing = existing.or(held_for_erasure.clone());
             let restricted = match &existing {
                 Some(id) => tx
                     .prepare_cached("SELECT restricted_at IS NOT NULL FROM patients WHERE id = ?1")?
@@ -240,6 +261,13 @@ impl OpenStore {
                 None => false,
             };
             let patient_id = match existing {
+                Some(id) if held_for_erasure.is_some() => {
+                    tx.execute(
+                        "UPDATE patients SET last_visit_at = max(last_visit_at, ?2) WHERE id = ?1",
+                        params![id, s.submitted_at],
+                    )?;
+                    id
+                }
                 Some(id) => {
                     update_patient(&tx, self.vault(), &id, Some(&s.identity), &s.submitted_at)?;
                     id
@@ -277,6 +305,10 @@ impl OpenStore {
                         "a consent event in submission {} belongs to another submission",
                         s.submission_id
                     )));
+                }
+                if held_for_erasure.is_some() && event.item_id != super::erasure::HELD_CONSENT_ITEM
+                {
+                    continue;
                 }
                 let mut event = event.clone();
                 event.patient_id = patient_id.clone();

@@ -7,6 +7,7 @@
 
 mod back_office_adapter;
 mod clinic_form_adapter;
+mod desk_adapter;
 #[allow(unsafe_code)]
 mod generated;
 mod handover_adapter;
@@ -19,6 +20,7 @@ mod setup_adapter;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
+pub use desk_adapter::{Clock, DeskUi};
 pub use generated::*;
 use slint::ComponentHandle;
 

@@ -1,0 +1,475 @@
+//! The desk's controller: what the back-office window shows and does, over the store, with no
+//! UI. The adapter (`ui::desk_adapter`) maps it to the Slint globals; tests drive it directly.
+//!
+//! Invariants: nothing about a patient is held unless a staff member is signed in; signing out,
+//! locking and the idle lock drop the search results and the open record; every record view goes
+//! through the store, which checks the role and writes the audit entry.
+
+mod views;
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Duration, Utc};
+
+pub use views::{ConsentRow, HomeView, Line, PatientRow, RecordView};
+
+use crate::staff::{Lockout, Role};
+use crate::store::{Actor, OpenStore, SignInError, Store, StoreError};
+use crate::vault::{Passphrase, Pin};
+
+/// Which screen the desk shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeskScreen {
+    /// Opened with a manager's passphrase first.
+    Closed,
+    SignIn,
+    Home,
+    Record,
+}
+
+/// A staff tile on the sign-in screen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StaffTile {
+    pub id: String,
+    pub name: String,
+    /// "locked", "wait until 10:42", or "".
+    pub note: String,
+}
+
+pub struct Desk {
+    closed: Option<Store>,
+    open: Option<OpenStore>,
+    actor: Option<Actor>,
+    selected_staff: Option<String>,
+    results: Vec<PatientRow>,
+    record: Option<RecordView>,
+    message: String,
+    message_good: bool,
+    last_activity: DateTime<Utc>,
+    idle_lock: Duration,
+    export_dir: PathBuf,
+}
+
+impl Desk {
+    /// A desk over a closed store; exports (access requests, statements) go to `export_dir`.
+    pub fn new(store: Store, export_dir: PathBuf, now: DateTime<Utc>) -> Desk {
+        Desk {
+            closed: Some(store),
+            open: None,
+            actor: None,
+            selected_staff: None,
+            results: Vec::new(),
+            record: None,
+            message: String::new(),
+            message_good: false,
+            last_activity: now,
+            idle_lock: Duration::seconds(300),
+            export_dir,
+        }
+    }
+
+    pub fn screen(&self) -> DeskScreen {
+        match (&self.open, &self.actor, &self.record) {
+            (None, _, _) => DeskScreen::Closed,
+            (Some(_), None, _) => DeskScreen::SignIn,
+            (Some(_), Some(_), None) => DeskScreen::Home,
+            (Some(_), Some(_), Some(_)) => DeskScreen::Record,
+        }
+    }
+
+    pub fn message(&self) -> (&str, bool) {
+        (&self.message, self.message_good)
+    }
+
+    fn say(&mut self, text: impl Into<String>, good: bool) {
+        self.message = text.into();
+        self.message_good = good;
+    }
+
+    pub fn clinic_name(&self) -> String {
+        let store = self
+            .open
+            .as_ref()
+            .map(OpenStore::store)
+            .or(self.closed.as_ref());
+        store
+            .and_then(|s| s.clinic_name().ok().flatten())
+            .unwrap_or_default()
+    }
+
+    /// Seconds without activity before a signed-in desk locks (setting `desk.idle_seconds`).
+    pub fn idle_lock(&self) -> Duration {
+        self.idle_lock
+    }
+
+    /// Opens the desk with a manager's passphrase, then runs the retention check as that manager
+    /// (erasing what passed its period) and reports it.
+    pub fn unlock(&mut self, passphrase: &str, now: DateTime<Utc>) {
+        let Some(store) = self.closed.take() else {
+            return;
+        };
+        match OpenStore::unlock_as_manager(store, &Passphrase::new(passphrase), now) {
+            Ok((open, manager)) => {
+                if let Some(secs) = open
+                    .setting("desk.idle_seconds")
+                    .ok()
+                    .flatten()
+                    .and_then(|v| v.parse::<i64>().ok())
+                {
+                    self.idle_lock = Duration::seconds(secs.clamp(30, 3600));
+                }
+                match open.run_retention(&manager, now) {
+                    Ok(report) => {
+                        let erased = report.erased_adults.len() + report.erased_children.len();
+                        self.say(
+                            format!(
+                                "Desk open. Retention check: {erased} record(s) past their retention period erased."
+                            ),
+                            true,
+                        );
+                    }
+                    Err(e) => self.say(
+                        format!("Desk open, but the retention check failed: {e}"),
+                        false,
+                    ),
+                }
+                self.open = Some(open);
+                self.last_activity = now;
+            }
+            Err(failure) => {
+                self.closed = Some(failure.store);
+                self.say(failure.error.to_string(), false);
+            }
+        }
+    }
+
+    /// The staff tiles, with their lockout state.
+    pub fn staff(&self, now: DateTime<Utc>) -> Vec<StaffTile> {
+        let Some(open) = &self.open else {
+            return Vec::new();
+        };
+        open.list_staff(now)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|m| StaffTile {
+                note: match m.lockout {
+                    Lockout::Open => String::new(),
+                    Lockout::Locked => "locked: a manager must reset it".into(),
+                    Lockout::WaitUntil(t) => format!("wait until {}", t.format("%H:%M:%S")),
+                },
+                id: m.id,
+                name: m.name,
+            })
+            .collect()
+    }
+
+    pub fn selected_staff(&self) -> Option<&str> {
+        self.selected_staff.as_deref()
+    }
+
+    pub fn select_staff(&mut self, id: &str) {
+        self.selected_staff = Some(id.to_owned());
+        self.say("", false);
+    }
+
+    /// Signs the selected staff member in with their PIN (same lockout rules as the kiosk).
+    pub fn sign_in(&mut self, pin: &str, now: DateTime<Utc>) {
+        let (Some(open), Some(id)) = (self.open.as_mut(), self.selected_staff.clone()) else {
+            return;
+        };
+        match open.sign_in(&id, &Pin::new(pin), now) {
+            Ok(actor) => {
+                self.actor = Some(actor);
+                self.last_activity = now;
+                self.say("", false);
+            }
+            Err(SignInError::WrongPin { failures, lockout }) => {
+                let text = match lockout {
+                    Lockout::Open => format!("Wrong PIN ({failures} wrong so far)."),
+                    Lockout::WaitUntil(t) => format!(
+                        "Wrong PIN. Too many tries: wait until {}.",
+                        t.format("%H:%M:%S")
+                    ),
+                    Lockout::Locked => {
+                        "Wrong PIN. The account is locked: a manager must reset it.".into()
+                    }
+                };
+                self.say(text, false);
+            }
+            Err(e) => self.say(e.to_string(), false),
+        }
+    }
+
+    /// Signs out: the record and results are dropped.
+    pub fn lock(&mut self, now: DateTime<Utc>) {
+        if let (Some(open), Some(actor)) = (&self.open, &self.actor) {
+            let _ = open.record_event(
+                actor.staff_id(),
+                crate::store::AuditKind::SignedOut,
+                "",
+                now,
+            );
+        }
+        self.actor = None;
+        self.selected_staff = None;
+        self.results.clear();
+        self.record = None;
+    }
+
+    pub fn activity(&mut self, now: DateTime<Utc>) {
+        self.last_activity = now;
+    }
+
+    /// Locks a signed-in desk left idle too long.
+    pub fn tick(&mut self, now: DateTime<Utc>) {
+        if self.actor.is_some() && now - self.last_activity >= self.idle_lock {
+            self.lock(now);
+            self.say("Locked after a time without use.", false);
+        }
+    }
+
+    fn signed_in(&self) -> Option<(&OpenStore, &Actor)> {
+        Some((self.open.as_ref()?, self.actor.as_ref()?))
+    }
+
+    /// Who is signed in, for the header.
+    pub fn signed_in_as(&self, now: DateTime<Utc>) -> Option<(String, Role)> {
+        let (_, actor) = self.signed_in()?;
+        let name = self
+            .staff(now)
+            .into_iter()
+            .find(|t| t.id == actor.staff_id())
+            .map(|t| t.name)
+            .unwrap_or_default();
+        Some((name, actor.role()))
+    }
+
+    pub fn results(&self) -> &[PatientRow] {
+        &self.results
+    }
+
+    /// Finds patients by name and date of birth on the blind index.
+    pub fn search(&mut self, given: &str, family: &str, dob: &str, now: DateTime<Utc>) {
+        let Some((open, actor)) = self.signed_in() else {
+            return;
+        };
+        let found = open
+            .find_patients(actor, given, family, dob, now)
+            .and_then(|ids| views::patient_rows(open, actor, &ids, now));
+        match found {
+            Ok(rows) => {
+                let n = rows.len();
+                self.results = rows;
+                self.say(
+                    if n == 0 {
+                        "No patient with that name and date of birth.".to_owned()
+                    } else {
+                        format!("{n} found.")
+                    },
+                    n > 0,
+                );
+            }
+            Err(e) => self.say(describe(&e), false),
+        }
+    }
+
+    pub fn record(&self) -> Option<&RecordView> {
+        self.record.as_ref()
+    }
+
+    /// Opens a patient's record (an audited view, by the signed-in role).
+    pub fn open_patient(&mut self, patient_id: &str, now: DateTime<Utc>) {
+        let Some((open, actor)) = self.signed_in() else {
+            return;
+        };
+        match views::record_view(open, actor, patient_id, &self.staff(now), now) {
+            Ok(view) => {
+                self.record = Some(view);
+                self.say("", false);
+            }
+            Err(e) => self.say(describe(&e), false),
+        }
+    }
+
+    pub fn back(&mut self) {
+        self.record = None;
+    }
+
+    fn reopen(&mut self, now: DateTime<Utc>) {
+        if let Some(id) = self.record.as_ref().map(|r| r.patient_id.clone()) {
+            let statement = self
+                .record
+                .as_ref()
+                .map(|r| r.statement.clone())
+                .unwrap_or_default();
+            self.open_patient(&id, now);
+            if let Some(r) = self.record.as_mut() {
+                r.statement = statement;
+            }
+        }
+    }
+
+    fn current_patient(&self) -> Option<String> {
+        self.record.as_ref().map(|r| r.patient_id.clone())
+    }
+
+    /// Withdraws one consent item of the open record (any role), effective at once.
+    pub fn withdraw(&mut self, item: &str, now: DateTime<Utc>) {
+        let (Some(patient), Some((open, actor))) = (self.current_patient(), self.signed_in())
+        else {
+            return;
+        };
+        let result = open.withdraw_consent(actor, &patient, item, now);
+        match result {
+            Ok(_) => {
+                self.reopen(now);
+                let title = self
+                    .record
+                    .as_ref()
+                    .and_then(|r| r.consents.iter().find(|c| c.item == item))
+                    .map_or(item.to_owned(), |c| c.title.clone());
+                self.say(format!("Withdrawn: {title}."), true);
+            }
+            Err(e) => self.say(describe(&e), false),
+        }
+    }
+
+    /// Writes the patient's data (JSON, FHIR, readable page) to the export folder. Managers.
+    pub fn export_data(&mut self, now: DateTime<Utc>) {
+        let (Some(patient), Some((open, actor))) = (self.current_patient(), self.signed_in())
+        else {
+            return;
+        };
+        match crate::exchange::access::export_patient(open, actor, &patient, &self.export_dir, now)
+        {
+            Ok(files) => {
+                self.reopen(now);
+                self.say(
+                    format!(
+                        "The patient's data is in {}",
+                        files.html.parent().unwrap_or(&self.export_dir).display()
+                    ),
+                    true,
+                );
+            }
+            Err(e) => self.say(e.to_string(), false),
+        }
+    }
+
+    /// Restricts processing of the open record, or lifts it. Managers.
+    pub fn toggle_restriction(&mut self, now: DateTime<Utc>) {
+        let (Some(patient), Some((open, actor))) = (self.current_patient(), self.signed_in())
+        else {
+            return;
+        };
+        let restricted = self
+            .record
+            .as_ref()
+            .is_some_and(|r| !r.restricted.is_empty());
+        match open.set_restricted(actor, &patient, !restricted, now) {
+            Ok(()) => {
+                self.reopen(now);
+                self.say(
+                    if restricted {
+                        "Restriction lifted."
+                    } else {
+                        "Processing restricted: stored only."
+                    },
+                    true,
+                );
+            }
+            Err(e) => self.say(describe(&e), false),
+        }
+    }
+
+    /// Erases what can be erased now and shows the statement for the patient. Managers.
+    pub fn erase(&mut self, now: DateTime<Utc>) {
+        let (Some(patient), Some((open, actor))) = (self.current_patient(), self.signed_in())
+        else {
+            return;
+        };
+        let clinic = open
+            .store()
+            .clinic_name()
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        match open.request_erasure(actor, &patient, now) {
+            Ok(statement) => {
+                let text = statement.to_text(&clinic);
+                let file = self.export_dir.join(format!("erasure-{patient}.txt"));
+                let saved = crate::exchange::files::write_atomically(
+                    &self.export_dir,
+                    &format!("erasure-{patient}.txt"),
+                    text.as_bytes(),
+                );
+                if statement.held_until.is_some() {
+                    self.reopen(now);
+                } else {
+                    self.record = None;
+                    self.results.retain(|r| r.id != patient);
+                }
+                if let Some(r) = self.record.as_mut() {
+                    r.statement = text;
+                }
+                match saved {
+                    Ok(_) => self.say(
+                        format!("Erasure statement saved to {}", file.display()),
+                        true,
+                    ),
+                    Err(e) => self.say(
+                        format!("Erased, but the statement was not saved: {e}"),
+                        false,
+                    ),
+                }
+            }
+            Err(e) => self.say(describe(&e), false),
+        }
+    }
+
+    /// The home screen: alerts (overdue requests, breach clocks, unusual access) and registers.
+    pub fn home(&self, now: DateTime<Utc>) -> HomeView {
+        match self.signed_in() {
+            Some((open, actor)) => views::home_view(open, actor, now),
+            None => HomeView::default(),
+        }
+    }
+
+    /// Runs the retention check now (managers) and reports it.
+    pub fn run_retention(&mut self, now: DateTime<Utc>) {
+        let Some((open, actor)) = self.signed_in() else {
+            return;
+        };
+        match open.run_retention(actor, now) {
+            Ok(report) => {
+                let erased = report.erased_adults.len() + report.erased_children.len();
+                self.say(
+                    format!(
+                        "Retention check: {} looked at, {} adult and {} child record(s) erased.",
+                        report.checked,
+                        report.erased_adults.len(),
+                        report.erased_children.len()
+                    ),
+                    true,
+                );
+                if erased > 0 {
+                    self.results.clear();
+                }
+            }
+            Err(e) => self.say(describe(&e), false),
+        }
+    }
+
+    /// The open store, for tests and the command line.
+    pub fn open_store(&self) -> Option<&OpenStore> {
+        self.open.as_ref()
+    }
+}
+
+fn describe(e: &StoreError) -> String {
+    match e {
+        StoreError::Forbidden => "Your role may not do this.".into(),
+        StoreError::NotFound => "Nothing to do: no such record or nothing granted.".into(),
+        other => other.to_string(),
+    }
+}
