@@ -1,0 +1,232 @@
+//! The desk window, headless: opened with a manager's passphrase, each person signs in with
+//! their own PIN, the record shows what the role may see (and every open is in the access
+//! history), consent withdrawal, erasure with its statement, and the idle lock.
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::Duration as StdDuration;
+
+use chrono::{Duration, Utc};
+use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementQuery};
+use intake_kiosk::demo::{DEMO_PASSPHRASE, create_demo_desk};
+use intake_kiosk::desk::Desk;
+use intake_kiosk::store::Store;
+use intake_kiosk::ui::{DeskAdapter, DeskScreen, DeskUi};
+use slint::{ComponentHandle, Model};
+
+struct Harness {
+    ui: DeskUi,
+    offset: Rc<Cell<i64>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Harness {
+    fn new() -> Harness {
+        i_slint_backend_testing::init_integration_test_with_mock_time();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("desk.sqlite3");
+        drop(create_demo_desk(&path).expect("demo desk"));
+        let base = Utc::now();
+        let offset = Rc::new(Cell::new(0i64));
+        let clock_offset = offset.clone();
+        let clock = Rc::new(move || base + Duration::seconds(clock_offset.get()));
+        let desk = Desk::new(
+            Store::open(&path).unwrap(),
+            dir.path().join("exports"),
+            base,
+        );
+        let ui = DeskUi::new(desk, clock).expect("window");
+        ui.window
+            .window()
+            .set_size(slint::LogicalSize::new(1280.0, 3000.0));
+        ui.window.show().unwrap();
+        Harness {
+            ui,
+            offset,
+            _dir: dir,
+        }
+    }
+
+    fn screen(&self) -> DeskScreen {
+        self.ui.window.global::<DeskAdapter>().get_screen()
+    }
+
+    fn find(&self, label: &str, role: AccessibleRole) -> Option<ElementHandle> {
+        ElementHandle::find_by_accessible_label(&self.ui.window, label)
+            .find(|e| e.accessible_role() == Some(role))
+    }
+
+    fn click(&self, label: &str) {
+        self.find(label, AccessibleRole::Button)
+            .unwrap_or_else(|| panic!("no button {label:?} on {:?}", self.screen()))
+            .invoke_accessible_default_action();
+    }
+
+    fn has_button(&self, label: &str) -> bool {
+        self.find(label, AccessibleRole::Button).is_some()
+    }
+
+    fn type_into(&self, label: &str, text: &str) {
+        self.find(label, AccessibleRole::TextInput)
+            .unwrap_or_else(|| panic!("no field {label:?} on {:?}", self.screen()))
+            .set_accessible_value(text);
+    }
+
+    /// Whether some text on screen contains `needle`.
+    fn shows(&self, needle: &str) -> bool {
+        ElementQuery::from_root(&self.ui.window)
+            .match_descendants()
+            .match_accessible_role(AccessibleRole::Text)
+            .find_all()
+            .iter()
+            .any(|e| {
+                e.accessible_label()
+                    .is_some_and(|l| l.as_str().contains(needle))
+            })
+    }
+
+    fn message(&self) -> String {
+        self.ui.window.global::<DeskAdapter>().get_message().into()
+    }
+
+    fn sign_in(&self, name: &str, pin: &str) {
+        self.click(name);
+        self.type_into("Your PIN", pin);
+        self.click("Sign in");
+    }
+
+    fn open_ana(&self) {
+        self.type_into("First name", "Ana");
+        self.type_into("Last name", "Demo");
+        self.type_into("Date of birth (YYYY-MM-DD)", "1988-04-12");
+        self.click("Search");
+        self.click("Ana Demo — born 1988-04-12");
+        assert_eq!(self.screen(), DeskScreen::Record, "{}", self.message());
+    }
+
+    fn later(&self, seconds: i64) {
+        self.offset.set(self.offset.get() + seconds);
+        i_slint_backend_testing::mock_elapsed_time(StdDuration::from_millis(1100));
+    }
+}
+
+#[test]
+fn the_desk_by_need_to_know_with_access_history_and_idle_lock() {
+    let h = Harness::new();
+    assert_eq!(h.screen(), DeskScreen::Closed);
+    assert_labels_and_sizes(&h, "unlock");
+    h.type_into("Manager passphrase", "not the passphrase at all");
+    h.click("Open the back office");
+    assert_eq!(h.screen(), DeskScreen::Closed);
+    assert!(!h.message().is_empty());
+    h.type_into("Manager passphrase", DEMO_PASSPHRASE);
+    h.click("Open the back office");
+    assert_eq!(h.screen(), DeskScreen::SignIn, "{}", h.message());
+    assert!(h.message().contains("Retention check"), "{}", h.message());
+
+    // Reception: a wrong PIN is refused and counted, then the right one.
+    h.click("Rita (reception)");
+    assert_labels_and_sizes(&h, "sign-in");
+    h.sign_in("Rita (reception)", "111111");
+    assert_eq!(h.screen(), DeskScreen::SignIn);
+    assert!(h.message().contains("Wrong PIN"), "{}", h.message());
+    h.type_into("Your PIN", "560193");
+    h.click("Sign in");
+    assert_eq!(h.screen(), DeskScreen::Home, "{}", h.message());
+    // Reception sees requests, not the breach record or unusual access.
+    assert!(h.shows("access request from Ana Demo"));
+    assert!(!h.shows("Breach record"));
+    h.open_ana();
+    assert!(h.shows("Email ana@example.invalid"));
+    assert!(h.shows("Offers and news by SMS text message: granted"));
+    assert!(!h.shows("Forms submitted"), "reception sees no forms");
+    assert!(!h.shows("Who opened this record"));
+    assert!(!h.has_button("Export the patient's data"));
+    assert!(!h.has_button("Erase (right to erasure)"));
+    // Reception may record a withdrawal the patient asks for at the desk.
+    h.click("Withdraw Offers and news by SMS text message");
+    assert!(h.shows("Offers and news by SMS text message: withdrawn"));
+    h.click("Lock");
+    assert_eq!(h.screen(), DeskScreen::SignIn);
+    let g = h.ui.window.global::<DeskAdapter>();
+    assert_eq!(
+        g.get_record_title(),
+        "",
+        "nothing of the record stays on a locked desk"
+    );
+    assert_eq!(g.get_results().row_count(), 0);
+
+    // Clinician: the forms too, but no access history or rights actions.
+    h.sign_in("Chris (clinician)", "918273");
+    h.open_ana();
+    assert!(h.shows("Forms submitted"));
+    assert!(h.shows("form aesthetic-intake"));
+    assert!(!h.shows("Who opened this record"));
+    assert!(!h.has_button("Erase (right to erasure)"));
+    h.click("Lock");
+
+    // Manager: who opened the record — Rita and Chris are there, by name.
+    h.sign_in("Maya (manager)", "402718");
+    assert_labels_and_sizes(&h, "home");
+    assert!(h.shows("Breach record"));
+    assert!(
+        h.shows("report to the ICO"),
+        "the 72-hour clock is on the home screen"
+    );
+    assert!(h.shows("OVERDUE"), "the overdue request stands out");
+    h.open_ana();
+    assert!(h.shows("Who opened this record"));
+    assert!(h.shows("Rita (reception)  record viewed"));
+    assert!(h.shows("Chris (clinician)  record viewed"));
+    assert!(h.shows("Rita (reception)  consent recorded"));
+    assert_labels_and_sizes(&h, "record");
+
+    // Export writes the three files.
+    h.click("Export the patient's data");
+    assert!(h.message().contains("exports"), "{}", h.message());
+    let exports = h._dir.path().join("exports");
+    let names: Vec<String> = std::fs::read_dir(&exports)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+
+    // Erasure asks first, then shows the statement; contact details are gone.
+    h.click("Erase (right to erasure)");
+    assert!(h.shows("Erase now?"));
+    h.click("Erase now");
+    assert!(h.shows("Erasure statement for patient reference"));
+    assert!(h.shows("Email —"));
+    assert!(h.shows("It will be erased after"));
+
+    // Left alone, the desk locks and drops the record.
+    h.later(299);
+    assert_eq!(h.screen(), DeskScreen::Record);
+    h.later(2);
+    assert_eq!(h.screen(), DeskScreen::SignIn);
+    assert_eq!(h.ui.window.global::<DeskAdapter>().get_record_title(), "");
+}
+
+/// Every button and field on screen has an accessible label and is at least 48×48.
+fn assert_labels_and_sizes(h: &Harness, where_: &str) {
+    for role in [AccessibleRole::Button, AccessibleRole::TextInput] {
+        for e in ElementQuery::from_root(&h.ui.window)
+            .match_descendants()
+            .match_accessible_role(role)
+            .find_all()
+        {
+            let label = e.accessible_label().unwrap_or_default();
+            assert!(
+                !label.trim().is_empty(),
+                "{where_}: a {role:?} without a label"
+            );
+            let size = e.size();
+            assert!(
+                size.width >= 48.0 && size.height >= 48.0,
+                "{where_}: {label:?} is {}×{}",
+                size.width,
+                size.height
+            );
+        }
+    }
+}
