@@ -146,6 +146,26 @@ fn the_desk_by_need_to_know_with_access_history_and_idle_lock() {
     // Reception may record a withdrawal the patient asks for at the desk.
     h.click("Withdraw Offers and news by SMS text message");
     assert!(h.shows("Offers and news by SMS text message: withdrawn"));
+    // … correct the contact details (a reason is needed; the old ones go to the history) …
+    h.type_into("Email", "ana.new@example.invalid");
+    h.click("Save the correction");
+    assert!(h.message().contains("say why"), "{}", h.message());
+    assert!(h.shows("Email ana@example.invalid"));
+    h.type_into(
+        "Why (kept with the old details)",
+        "new email address, told at reception",
+    );
+    h.click("Save the correction");
+    assert!(h.shows("Email ana.new@example.invalid"), "{}", h.message());
+    // … and log a rights request, due in one calendar month.
+    h.type_into("Who asked, and how", "Ana Demo, in person");
+    h.type_into("How their identity was checked", "photo ID seen");
+    h.click("Portability");
+    assert!(
+        h.message().contains("Request logged (portability)"),
+        "{}",
+        h.message()
+    );
     h.click("Lock");
     assert_eq!(h.screen(), DeskScreen::SignIn);
     let g = h.ui.window.global::<DeskAdapter>();
@@ -174,11 +194,18 @@ fn the_desk_by_need_to_know_with_access_history_and_idle_lock() {
         "the 72-hour clock is on the home screen"
     );
     assert!(h.shows("OVERDUE"), "the overdue request stands out");
+    assert!(h.shows("portability request from Ana Demo, in person"));
+    assert!(h.shows("Audit trail intact"));
+    // Requests are listed by due date: the overdue access request first.
+    h.click("Mark request 1 as done");
+    assert!(!h.shows("OVERDUE"), "{}", h.message());
+    assert!(h.shows("portability request from Ana Demo, in person"));
     h.open_ana();
     assert!(h.shows("Who opened this record"));
     assert!(h.shows("Rita (reception)  record viewed"));
     assert!(h.shows("Chris (clinician)  record viewed"));
     assert!(h.shows("Rita (reception)  consent recorded"));
+    assert!(h.shows("Rita (reception)  amended"));
     assert_labels_and_sizes(&h, "record");
 
     // Export writes the three files.

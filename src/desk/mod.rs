@@ -427,6 +427,98 @@ impl Desk {
         }
     }
 
+    /// Logs a rights request from the open record's patient (any role: requests often arrive
+    /// at reception), received today.
+    pub fn log_request(
+        &mut self,
+        kind: &str,
+        requester: &str,
+        identity_check: &str,
+        now: DateTime<Utc>,
+    ) {
+        let (Some(patient), Some((open, actor))) = (self.current_patient(), self.signed_in())
+        else {
+            return;
+        };
+        let Some(kind) = crate::rights::RequestKind::parse(kind) else {
+            return;
+        };
+        let request = crate::store::NewRightsRequest {
+            patient_id: Some(patient),
+            kind,
+            received_on: now.date_naive(),
+            requester: requester.to_owned(),
+            identity_check: identity_check.to_owned(),
+            notes: String::new(),
+        };
+        match open.log_rights_request(actor, &request, now) {
+            Ok(_) => self.say(
+                format!(
+                    "Request logged ({}): due {}.",
+                    kind.as_str(),
+                    crate::rights::due_date(request.received_on)
+                ),
+                true,
+            ),
+            Err(e) => self.say(describe(&e), false),
+        }
+    }
+
+    /// Corrects the open record's contact details (rectification: the old ones are kept in the
+    /// history with who, when and why). Any role.
+    pub fn amend_contact(
+        &mut self,
+        postcode: &str,
+        email: &str,
+        phone: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) {
+        let (Some(patient), Some((open, actor))) = (self.current_patient(), self.signed_in())
+        else {
+            return;
+        };
+        let result = open
+            .patient_identity(actor, &patient, now)
+            .and_then(|mut identity| {
+                identity.postcode = postcode.trim().to_owned();
+                identity.email = email.trim().to_owned();
+                identity.phone = phone.trim().to_owned();
+                open.amend_identity(actor, &patient, &identity, reason, now)
+            });
+        match result {
+            Ok(_) => {
+                self.reopen(now);
+                self.say(
+                    "Contact details corrected; the old ones are kept in the history.",
+                    true,
+                );
+            }
+            Err(e) => self.say(describe(&e), false),
+        }
+    }
+
+    /// Closes a rights request as done (managers).
+    pub fn close_request(&mut self, id: &str, now: DateTime<Utc>) {
+        let by = self
+            .signed_in_as(now)
+            .map(|(name, _)| name)
+            .unwrap_or_default();
+        let Some((open, actor)) = self.signed_in() else {
+            return;
+        };
+        match open.close_rights_request(
+            actor,
+            id,
+            crate::rights::RequestStatus::Done,
+            &format!("done at the desk by {by}"),
+            now,
+        ) {
+            Ok(()) => self.say("Request marked as done.", true),
+            Err(e) => self.say(describe(&e), false),
+        }
+    }
+
     /// The home screen: alerts (overdue requests, breach clocks, unusual access) and registers.
     pub fn home(&self, now: DateTime<Utc>) -> HomeView {
         match self.signed_in() {

@@ -6,19 +6,22 @@ use super::StaffTile;
 use crate::forms::{Decision, FormDefinition, current_state, tr};
 use crate::rights::breach::hours_left;
 use crate::rights::{FlagKind, RequestStatus};
-use crate::store::{Actor, OpenStore, StoreError};
+use crate::store::{Actor, ChainCheck, OpenStore, StoreError};
 
 /// One line of a list; `alert` lines stand out.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Line {
     pub text: String,
     pub alert: bool,
+    /// What an action on the line acts on (a rights request's id), or "".
+    pub id: String,
 }
 
 fn line(text: impl Into<String>, alert: bool) -> Line {
     Line {
         text: text.into(),
         alert,
+        id: String::new(),
     }
 }
 
@@ -49,6 +52,8 @@ pub struct HomeView {
     pub alerts: Vec<Line>,
     pub requests: Vec<Line>,
     pub breaches: Vec<Line>,
+    /// The audit chain's state (managers): the desk's own and what each kiosk vouched for.
+    pub audit: Vec<Line>,
 }
 
 /// An open record, as the signed-in role may see it.
@@ -66,6 +71,10 @@ pub struct RecordView {
     pub access: Option<Vec<Line>>,
     /// The erasure statement, once erasure was asked for in this view.
     pub statement: String,
+    /// The contact details as stored, for correcting them.
+    pub postcode: String,
+    pub email: String,
+    pub phone: String,
 }
 
 fn short_time(rfc3339: &str) -> String {
@@ -220,6 +229,9 @@ pub(super) fn record_view(
         submissions,
         access,
         statement: String::new(),
+        postcode: who.postcode.clone(),
+        email: who.email.clone(),
+        phone: who.phone.clone(),
     })
 }
 
@@ -267,7 +279,10 @@ pub(super) fn home_view(open: &OpenStore, actor: &Actor, now: DateTime<Utc>) -> 
             if overdue {
                 view.alerts.push(line(text.clone(), true));
             }
-            view.requests.push(line(text, overdue));
+            view.requests.push(Line {
+                id: r.id.clone(),
+                ..line(text, overdue)
+            });
         }
     }
     if actor.role().may_manage() {
@@ -297,6 +312,28 @@ pub(super) fn home_view(open: &OpenStore, actor: &Actor, now: DateTime<Utc>) -> 
                 }
                 view.breaches.push(line(text, urgent));
             }
+        }
+        view.audit.push(match open.verify_audit() {
+            Ok(ChainCheck::Intact { entries, .. }) => line(
+                format!("Audit trail intact: {entries} entries checked."),
+                false,
+            ),
+            Ok(ChainCheck::BrokenAt { seq }) => line(
+                format!("Audit trail BROKEN at entry {seq}: entries were altered or removed."),
+                true,
+            ),
+            Err(e) => line(format!("Audit trail could not be checked: {e}"), true),
+        });
+        for k in open.kiosk_links().unwrap_or_default() {
+            view.audit.push(line(
+                format!(
+                    "Kiosk {}: its last bundle vouched for {} audit entries{}.",
+                    k.kiosk_id.get(..8).unwrap_or(&k.kiosk_id),
+                    k.audit_length,
+                    if k.revoked { " (revoked)" } else { "" }
+                ),
+                false,
+            ));
         }
         if let Ok(flags) = open.unusual_access(actor, now - Duration::days(7)) {
             let names = open.list_staff(now).unwrap_or_default();

@@ -33,6 +33,7 @@ fn lines(items: &[Line]) -> ModelRc<DeskLine> {
             .map(|l| DeskLine {
                 text: l.text.as_str().into(),
                 alert: l.alert,
+                id: l.id.as_str().into(),
             })
             .collect(),
     )
@@ -73,6 +74,7 @@ fn refresh(window: &DeskWindow, desk: &Desk, now: DateTime<Utc>) {
     g.set_alerts(lines(&home.alerts));
     g.set_requests(lines(&home.requests));
     g.set_breaches(lines(&home.breaches));
+    g.set_audit(lines(&home.audit));
     g.set_results(model(
         desk.results()
             .iter()
@@ -104,6 +106,9 @@ fn refresh(window: &DeskWindow, desk: &Desk, now: DateTime<Utc>) {
             g.set_submissions(lines(r.submissions.as_deref().unwrap_or_default()));
             g.set_access(lines(r.access.as_deref().unwrap_or_default()));
             g.set_statement(r.statement.as_str().into());
+            g.set_postcode(r.postcode.as_str().into());
+            g.set_email(r.email.as_str().into());
+            g.set_phone(r.phone.as_str().into());
         }
         None => {
             // Nothing of a closed record stays in the window's properties.
@@ -115,6 +120,9 @@ fn refresh(window: &DeskWindow, desk: &Desk, now: DateTime<Utc>) {
             g.set_submissions(lines(&[]));
             g.set_access(lines(&[]));
             g.set_statement(SharedString::new());
+            g.set_postcode(SharedString::new());
+            g.set_email(SharedString::new());
+            g.set_phone(SharedString::new());
         }
     }
 }
@@ -155,6 +163,16 @@ impl DeskUi {
         wire!(on_toggle_restriction, |d, now| d.toggle_restriction(now));
         wire!(on_erase, |d, now| d.erase(now));
         wire!(on_run_retention, |d, now| d.run_retention(now));
+        wire!(on_log_request, |d, now, kind, who, check| d
+            .log_request(&kind, &who, &check, now));
+        wire!(on_amend_contact, |d,
+                                 now,
+                                 postcode,
+                                 email,
+                                 phone,
+                                 reason| d
+            .amend_contact(&postcode, &email, &phone, &reason, now));
+        wire!(on_close_request, |d, now, id| d.close_request(&id, now));
         {
             let (desk, clock) = (desk.clone(), clock.clone());
             g.on_activity(move || desk.borrow_mut().activity(clock()));
