@@ -482,7 +482,7 @@ mod tests {
                 [
                     "DOCTYPE", "html", "head", "meta", "title", "style", "body", "header", "h1",
                     "h2", "p", "section", "dl", "dt", "dd", "bdi", "svg", "path", "table", "thead",
-                    "tbody", "tr", "th", "td", "code", "footer"
+                    "tbody", "tr", "th", "td", "code", "footer", "article"
                 ]
                 .contains(&name.as_str()),
                 "unexpected <{name}"

@@ -191,7 +191,7 @@ mod tests {
         let mut events: Vec<AccessEvent> = (0..25)
             .map(|i| {
                 ev(
-                    at(10, 0, i * 10),
+                    at(10, 0, 0) + Duration::seconds(i64::from(i) * 10),
                     "chris",
                     "record_viewed",
                     &format!("p{i}"),
