@@ -849,6 +849,65 @@ fn a_form_filled_before_an_erasure_request_joins_the_held_record_without_contact
     assert_ne!(report.added[0].patient_id, pid);
 }
 
+#[test]
+fn a_kiosks_wrong_pins_reach_the_desk_with_its_bundle_and_are_flagged_once() {
+    let mut kiosk = setup_clinic();
+    let mut desk = setup_clinic();
+    let k_manager = sign_in(&mut kiosk.store, Role::Manager);
+    let d_manager = sign_in(&mut desk.store, Role::Manager);
+    desk.store
+        .link_kiosk(&d_manager, "kiosk-1", &[7u8; 32], "123 456", t0())
+        .unwrap();
+    // Five wrong PINs in two minutes on the kiosk, spread over accounts (no lockout delay).
+    for (i, role) in [
+        Role::Reception,
+        Role::Clinician,
+        Role::Reception,
+        Role::Clinician,
+        Role::Manager,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let id = staff_id(&kiosk.store, role);
+        let at = t0() + Duration::seconds(20 * i as i64);
+        assert!(kiosk.store.sign_in(&id, &Pin::new("000000"), at).is_err());
+    }
+    kiosk
+        .store
+        .save_submission(&k_manager, submission("Ada", "Lovelace", "latex"), t0())
+        .unwrap();
+    let out = kiosk.store.outgoing(&k_manager).unwrap();
+    assert_eq!(out.security.len(), 5);
+    assert!(out.security.iter().all(|e| e.kind == "sign_in_failed"));
+    let head = |length| AuditHead {
+        length,
+        last_tag: "00".repeat(32),
+    };
+    let since = t0() - Duration::days(1);
+    assert!(
+        desk.store
+            .unusual_access(&d_manager, since)
+            .unwrap()
+            .is_empty()
+    );
+    desk.store
+        .import_bundle(&d_manager, "kiosk-1", 1, &head(20), "h1", &out, t0())
+        .unwrap();
+    let flags = desk.store.unusual_access(&d_manager, since).unwrap();
+    assert_eq!(flags.len(), 1, "{flags:?}");
+    assert_eq!(flags[0].actor, "kiosk:kiosk-1");
+    assert_eq!(flags[0].count, 5);
+    // The next bundle carries the same events again: they are kept once.
+    let out = kiosk.store.outgoing(&k_manager).unwrap();
+    desk.store
+        .import_bundle(&d_manager, "kiosk-1", 2, &head(22), "h2", &out, t0())
+        .unwrap();
+    let flags = desk.store.unusual_access(&d_manager, since).unwrap();
+    assert_eq!(flags.len(), 1);
+    assert_eq!(flags[0].count, 5);
+}
+
 // ---------------------------------------------------------------------------------------------
 // 3. Retention across a simulated clock.
 

@@ -360,8 +360,12 @@ pub(super) fn home_view(open: &OpenStore, actor: &Actor, now: DateTime<Utc>) -> 
                         f.from.format("%Y-%m-%d")
                     ),
                     FlagKind::FailedPins => format!(
-                        "{} wrong PINs between {} and {}",
+                        "{} wrong PINs on {} between {} and {}",
                         f.count,
+                        match f.actor.strip_prefix(crate::rights::oversight::KIOSK_PREFIX) {
+                            Some(kiosk) => format!("kiosk {}", kiosk.get(..8).unwrap_or(kiosk)),
+                            None => "this desk".to_owned(),
+                        },
                         f.from.format("%Y-%m-%d %H:%M"),
                         f.to.format("%H:%M")
                     ),

@@ -11,7 +11,7 @@ use crate::forms::FormDefinition;
 use crate::handoff::{SubmissionView, fhir_bundle, printable_html};
 use crate::store::{
     Actor, AuditHead, ExportedForm, ExportedSubmission, ImportReport, OpenStore, Outgoing,
-    StoreError, SyncRole,
+    SecurityEvent, StoreError, SyncRole,
 };
 use crate::sync::{DeskKeys, EntryKind, PairingAnswer, PairingOffer, ParsedBundle, Receipt};
 
@@ -203,6 +203,7 @@ pub fn import_file(
     let mut incoming = Outgoing {
         submissions: Vec::new(),
         forms: Vec::new(),
+        security: Vec::new(),
     };
     let bad = |detail: String| ExchangeError::BadContent {
         file: file.clone(),
@@ -228,6 +229,11 @@ pub fn import_file(
                     )));
                 }
                 incoming.submissions.push(submission);
+            }
+            EntryKind::SecurityLog => {
+                let events: Vec<SecurityEvent> = serde_json::from_slice(&plain)
+                    .map_err(|e| bad(format!("security log entry {i}: {e}")))?;
+                incoming.security.extend(events);
             }
         }
         if i % 500 == 0 || i + 1 == total {

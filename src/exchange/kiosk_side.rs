@@ -180,6 +180,11 @@ pub fn export(
         let json = serde_json::to_vec(form).map_err(crate::store::StoreError::from)?;
         writer.add(EntryKind::Form, &form.hash, &json)?;
     }
+    if !outgoing.security.is_empty() {
+        let json =
+            serde_json::to_vec(&outgoing.security).map_err(crate::store::StoreError::from)?;
+        writer.add(EntryKind::SecurityLog, "security", &json)?;
+    }
     let total = outgoing.submissions.len();
     let mut ids = Vec::with_capacity(total);
     for (i, submission) in outgoing.submissions.iter().enumerate() {

@@ -52,7 +52,7 @@ pub enum FlagKind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Flag {
     pub kind: FlagKind,
-    /// Who (a staff id), or "" for failed PINs across accounts.
+    /// Who (a staff id); for failed PINs the device: "" for the desk, `kiosk:<id>` for a kiosk.
     pub actor: String,
     /// How many events the flag covers.
     pub count: usize,
@@ -63,6 +63,8 @@ pub struct Flag {
 /// Kinds that read patient data: what opening hours and bursts are about.
 const ACCESS_KINDS: [&str; 4] = ["record_viewed", "patient_lookup", "exported", "list_viewed"];
 const FAILED_PIN: &str = "sign_in_failed";
+/// The actor of a kiosk's security event at the desk: `kiosk:<kiosk id>`.
+pub const KIOSK_PREFIX: &str = "kiosk:";
 
 /// Flags for `events` (oldest first), grouped so one burst is one flag.
 pub fn unusual_access(events: &[AccessEvent], t: &Thresholds) -> Vec<Flag> {
@@ -86,18 +88,39 @@ pub fn unusual_access(events: &[AccessEvent], t: &Thresholds) -> Vec<Flag> {
         ));
         flags.extend(out_of_hours(events, actor, t));
     }
-    let failed: Vec<&AccessEvent> = events.iter().filter(|e| e.kind == FAILED_PIN).collect();
-    flags.extend(
-        bursts(&failed, t.failed_pins, t.window, false)
-            .into_iter()
-            .map(|(count, from, to)| Flag {
-                kind: FlagKind::FailedPins,
-                actor: String::new(),
-                count,
-                from,
-                to,
-            }),
-    );
+    // Wrong PINs are counted per device, across accounts: the desk's own, and each kiosk's
+    // (whose events arrive with its bundles as actor `kiosk:<id>`).
+    let device = |e: &AccessEvent| -> String {
+        if e.actor.starts_with(KIOSK_PREFIX) {
+            e.actor.clone()
+        } else {
+            String::new()
+        }
+    };
+    let mut devices: Vec<String> = events
+        .iter()
+        .filter(|e| e.kind == FAILED_PIN)
+        .map(device)
+        .collect();
+    devices.sort_unstable();
+    devices.dedup();
+    for d in devices {
+        let failed: Vec<&AccessEvent> = events
+            .iter()
+            .filter(|e| e.kind == FAILED_PIN && device(e) == d)
+            .collect();
+        flags.extend(
+            bursts(&failed, t.failed_pins, t.window, false)
+                .into_iter()
+                .map(|(count, from, to)| Flag {
+                    kind: FlagKind::FailedPins,
+                    actor: d.clone(),
+                    count,
+                    from,
+                    to,
+                }),
+        );
+    }
     flags.sort_by_key(|f| f.from);
     flags
 }
@@ -256,5 +279,14 @@ mod tests {
         let mut strict = t;
         strict.failed_pins = 6;
         assert!(unusual_access(&events, &strict).is_empty());
+        // A kiosk's wrong PINs are its own burst, not added to the desk's.
+        let mut mixed: Vec<AccessEvent> = (0..3)
+            .map(|i| ev(at(14, i, 0), "a", FAILED_PIN, ""))
+            .collect();
+        mixed.extend((0..5).map(|i| ev(at(14, i, 30), "kiosk:k1", FAILED_PIN, "")));
+        mixed.sort_by_key(|e| e.at);
+        let flags = unusual_access(&mixed, &t);
+        assert_eq!(flags.len(), 1, "{flags:?}");
+        assert_eq!((flags[0].actor.as_str(), flags[0].count), ("kiosk:k1", 5));
     }
 }

@@ -320,6 +320,22 @@ impl OpenStore {
                 restricted,
             });
         }
+        for event in &incoming.security {
+            if !matches!(
+                event.kind.as_str(),
+                "sign_in_failed" | "locked_out" | "failed_unlocks"
+            ) || DateTime::parse_from_rfc3339(&event.at).is_err()
+            {
+                return Err(StoreError::Encoding(format!(
+                    "a security event of kind {:?} at {:?} is not one the desk keeps",
+                    event.kind, event.at
+                )));
+            }
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO kiosk_security_events (kiosk_id, seq, at, kind) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![kiosk_id, event.seq as i64, event.at, event.kind])?;
+        }
         tx.execute(
             "INSERT INTO imported_bundles (kiosk_id, seq, file_hash, imported_at, added, duplicates, audit_length)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

@@ -204,4 +204,16 @@ pub(super) const MIGRATIONS: &[&str] = &[
         sealed_details    BLOB NOT NULL
     );
     "#,
+    // 5: kiosks' security events (wrong PINs, lockouts, failed unlocks) as their bundles carry
+    // them, kept once per kiosk audit position, for the desk's unusual-access flags.
+    r#"
+    CREATE TABLE kiosk_security_events (
+        kiosk_id          TEXT NOT NULL,
+        seq               INTEGER NOT NULL,
+        at                TEXT NOT NULL,
+        kind              TEXT NOT NULL,
+        PRIMARY KEY (kiosk_id, seq)
+    ) WITHOUT ROWID;
+    CREATE INDEX kiosk_security_events_at ON kiosk_security_events (at);
+    "#,
 ];

@@ -57,6 +57,7 @@ pub use submissions::{MedicalRecord, NewSubmission, PatientRef, SubmissionSummar
 pub use sync_identity::{SyncIdentity, SyncRole};
 pub use transfer::{
     Added, AuditHead, EXPORT_VERSION, ExportedForm, ExportedSubmission, ImportReport, Outgoing,
+    SecurityEvent,
 };
 
 use crate::vault::KeyWrap;

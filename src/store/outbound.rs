@@ -13,7 +13,10 @@ use zeroize::Zeroizing;
 use super::audit::{self, AuditKind, ChainCheck};
 use super::patients::open_identity;
 use super::submissions::{aad, event_aad};
-use super::transfer::{AuditHead, EXPORT_VERSION, ExportedForm, ExportedSubmission, Outgoing};
+use super::transfer::{
+    AuditHead, EXPORT_VERSION, ExportedForm, ExportedSubmission, Outgoing, SECURITY_LOG_LIMIT,
+    SecurityEvent,
+};
 use super::{Actor, OpenStore, StoreError};
 use crate::forms::ConsentEvent;
 use crate::vault::Aad;
@@ -270,8 +273,24 @@ impl OpenStore {
                 form_hash,
             });
         }
+        let security = self
+            .conn()
+            .prepare_cached(
+                "SELECT seq, at, kind FROM audit_log
+                 WHERE kind IN ('sign_in_failed', 'locked_out', 'failed_unlocks')
+                 ORDER BY seq DESC LIMIT ?1",
+            )?
+            .query_map([SECURITY_LOG_LIMIT], |r| {
+                Ok(SecurityEvent {
+                    seq: r.get::<_, i64>(0)? as u64,
+                    at: r.get(1)?,
+                    kind: r.get(2)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Outgoing {
             submissions,
+            security,
             forms: forms
                 .into_iter()
                 .map(|(hash, definition_json)| ExportedForm {

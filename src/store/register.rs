@@ -204,8 +204,20 @@ impl OpenStore {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
             })?
             .collect::<Result<_, _>>()?;
+        // Each kiosk's wrong PINs, as its bundles brought them; the "actor" is the device.
+        let kiosk_rows: Vec<(String, String, String, String)> = self
+            .conn()
+            .prepare(
+                "SELECT at, 'kiosk:' || kiosk_id, 'sign_in_failed', '' FROM kiosk_security_events
+                 WHERE at >= ?1 AND kind = 'sign_in_failed' ORDER BY at",
+            )?
+            .query_map(params![since.to_rfc3339()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
+            .collect::<Result<_, _>>()?;
         let events: Vec<AccessEvent> = rows
             .into_iter()
+            .chain(kiosk_rows)
             .filter_map(|(at, actor, kind, subject)| {
                 let at = DateTime::parse_from_rfc3339(&at).ok()?.with_timezone(&Utc);
                 Some(AccessEvent {
@@ -215,7 +227,9 @@ impl OpenStore {
                     subject,
                 })
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let mut events = events;
+        events.sort_by_key(|e| e.at);
         Ok(crate::rights::unusual_access(&events, &thresholds))
     }
 

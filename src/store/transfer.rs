@@ -38,7 +38,23 @@ pub struct ExportedForm {
 pub struct Outgoing {
     pub submissions: Vec<ExportedSubmission>,
     pub forms: Vec<ExportedForm>,
+    /// The kiosk's latest security events (the desk keeps each once).
+    pub security: Vec<SecurityEvent>,
 }
+
+/// One security event from a kiosk's audit log: no staff or patient id, only what and when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecurityEvent {
+    /// Its position in the kiosk's audit log (the desk's key for keeping it once).
+    pub seq: u64,
+    /// RFC 3339.
+    pub at: String,
+    /// `sign_in_failed`, `locked_out` or `failed_unlocks`.
+    pub kind: String,
+}
+
+/// How many of the latest security events each bundle carries.
+pub const SECURITY_LOG_LIMIT: i64 = 500;
 
 /// What the desk did with one bundle.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -86,6 +86,9 @@ pub enum EntryKind {
     Form,
     /// A patient's submission.
     Submission,
+    /// The kiosk's recent security events (wrong PINs, lockouts, failed unlocks): kinds and
+    /// times only, for the desk's unusual-access flags.
+    SecurityLog,
 }
 
 impl EntryKind {
@@ -93,6 +96,7 @@ impl EntryKind {
         match self {
             EntryKind::Form => 1,
             EntryKind::Submission => 2,
+            EntryKind::SecurityLog => 3,
         }
     }
 
@@ -100,6 +104,7 @@ impl EntryKind {
         match byte {
             1 => Ok(EntryKind::Form),
             2 => Ok(EntryKind::Submission),
+            3 => Ok(EntryKind::SecurityLog),
             other => Err(SyncError::UnknownEntryKind(other)),
         }
     }
