@@ -196,6 +196,25 @@ fn the_desk_by_need_to_know_with_access_history_and_idle_lock() {
     assert!(h.shows("OVERDUE"), "the overdue request stands out");
     assert!(h.shows("portability request from Ana Demo, in person"));
     assert!(h.shows("Audit trail intact"));
+    // A breach recorded at the desk starts its 72-hour clock; reported, the clock stops.
+    h.type_into("What happened", "Laptop with the exchange folder stolen");
+    h.click("Record: a risk to people");
+    assert!(h.message().contains("within 72 hours"), "{}", h.message());
+    assert!(h.shows("Laptop with the exchange folder stolen — report to the ICO: 72 h left of 72"));
+    h.click("Breach 1 reported");
+    assert!(
+        h.message().contains("reference"),
+        "a reference is needed: {}",
+        h.message()
+    );
+    h.type_into("Regulator's reference", "ICO-2026-0042");
+    h.click("Breach 1 reported");
+    assert!(
+        h.shows("Laptop with the exchange folder stolen — reported"),
+        "{}",
+        h.message()
+    );
+    assert!(h.shows("Demo: a printed form left at reception overnight — report to the ICO"));
     // Requests are listed by due date: the overdue access request first.
     h.click("Mark request 1 as done");
     assert!(!h.shows("OVERDUE"), "{}", h.message());

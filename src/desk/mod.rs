@@ -519,6 +519,55 @@ impl Desk {
         }
     }
 
+    /// Records a breach discovered now (managers). The records concerned are those opened,
+    /// looked up or changed in the last 24 hours (from the audit log), for the manager to
+    /// narrow down with `desk breach` when they know more.
+    pub fn record_breach(&mut self, what: &str, risk: &str, now: DateTime<Utc>) {
+        let Some((open, actor)) = self.signed_in() else {
+            return;
+        };
+        let Some(risk) = crate::rights::Risk::parse(risk) else {
+            return;
+        };
+        let result = open
+            .records_touched(actor, None, now - Duration::hours(24), now)
+            .and_then(|records| {
+                open.record_breach(
+                    actor,
+                    &crate::store::NewBreach {
+                        discovered_at: now,
+                        what_happened: what.to_owned(),
+                        records,
+                        risk,
+                    },
+                    now,
+                )
+            });
+        match result {
+            Ok(_) if risk.must_report() => self.say(
+                "Breach recorded: report it to the ICO within 72 hours (the clock is on this screen).",
+                true,
+            ),
+            Ok(_) => self.say("Breach recorded (risk unlikely: not reportable).", true),
+            Err(e) => self.say(describe(&e), false),
+        }
+    }
+
+    /// Notes that a breach was reported to the regulator, with their reference (managers).
+    pub fn breach_reported(&mut self, id: &str, reference: &str, now: DateTime<Utc>) {
+        let Some((open, actor)) = self.signed_in() else {
+            return;
+        };
+        if reference.trim().is_empty() {
+            self.say("Give the regulator's reference for the report.", false);
+            return;
+        }
+        match open.mark_breach_reported(actor, id, reference, now) {
+            Ok(()) => self.say("Breach marked as reported.", true),
+            Err(e) => self.say(describe(&e), false),
+        }
+    }
+
     /// The home screen: alerts (overdue requests, breach clocks, unusual access) and registers.
     pub fn home(&self, now: DateTime<Utc>) -> HomeView {
         match self.signed_in() {

@@ -310,7 +310,10 @@ pub(super) fn home_view(open: &OpenStore, actor: &Actor, now: DateTime<Utc>) -> 
                 if urgent {
                     view.alerts.push(line(text.clone(), true));
                 }
-                view.breaches.push(line(text, urgent));
+                view.breaches.push(Line {
+                    id: if urgent { b.id.clone() } else { String::new() },
+                    ..line(text, urgent)
+                });
             }
         }
         view.audit.push(match open.verify_audit() {

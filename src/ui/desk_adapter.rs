@@ -173,6 +173,10 @@ impl DeskUi {
                                  reason| d
             .amend_contact(&postcode, &email, &phone, &reason, now));
         wire!(on_close_request, |d, now, id| d.close_request(&id, now));
+        wire!(on_record_breach, |d, now, what, risk| d
+            .record_breach(&what, &risk, now));
+        wire!(on_breach_reported, |d, now, id, reference| d
+            .breach_reported(&id, &reference, now));
         {
             let (desk, clock) = (desk.clone(), clock.clone());
             g.on_activity(move || desk.borrow_mut().activity(clock()));
