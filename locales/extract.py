@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Extracts every @tr("…") from ui/**/*.slint with its component as msgctxt (what Slint looks up),
+and every t(lang, "…") / say_t("…") from src/desk/ under msgctxt "desk" (src/i18n.rs looks them up),
 writes locales/intake-kiosk.pot, and merges it into each locales/<lang>/LC_MESSAGES/intake-kiosk.po,
 keeping existing translations. Optional: a Python file defining T = {english: (fr, es, de)} as argv[1]
 fills entries that are still empty. Run it after changing strings in ui/."""
@@ -22,6 +23,13 @@ def extract():
             msgid = m.group(1).encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
             if (ctx, msgid) not in entries:
                 entries.append((ctx, msgid))
+    # Rust-side text of the desk: every t(lang, "…") and say_t("…") in src/desk/, context "desk".
+    for path in sorted(glob.glob(os.path.join(ROOT, "src", "desk", "**", "*.rs"), recursive=True)):
+        src = open(path, encoding="utf-8").read()
+        for m in re.finditer(r'(?:\bt\(\s*[^,()"]+,|\bsay_t\()\s*"((?:[^"\\]|\\.)*)"', src):
+            msgid = m.group(1).encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
+            if ("desk", msgid) not in entries:
+                entries.append(("desk", msgid))
     return entries
 
 def read_po(path):

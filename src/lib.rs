@@ -17,6 +17,7 @@ pub mod desk;
 pub mod exchange;
 pub mod forms;
 pub mod handoff;
+pub mod i18n;
 pub mod kiosk;
 pub mod rights;
 pub mod session;

@@ -59,6 +59,54 @@ fn ui_strings() -> BTreeSet<String> {
             }
         }
     }
+    found.extend(desk_strings());
+    found
+}
+
+/// A string literal starting at `text` (just after its opening quote), unescaped.
+fn literal(text: &str) -> String {
+    let mut s = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => s.push(chars.next().expect("escaped char")),
+            '"' => break,
+            other => s.push(other),
+        }
+    }
+    s
+}
+
+/// The desk's Rust-side strings: `t(lang, "…")` and `say_t("…")` in src/desk/ (see src/i18n.rs).
+fn desk_strings() -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    for entry in std::fs::read_dir("src/desk").expect("src/desk") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let src = std::fs::read_to_string(&path).expect("read");
+        for (at, _) in src.match_indices("t(") {
+            let before = src[..at].chars().next_back().unwrap_or(' ');
+            let rest = &src[at + 2..];
+            let after_name = if src[..at].ends_with("say_") {
+                Some(rest)
+            } else if before.is_alphanumeric() || before == '_' || before == '.' {
+                None
+            } else {
+                // t(<language expression>, "…"): the first argument has no comma, quote or paren.
+                rest.find(',')
+                    .filter(|comma| !rest[..*comma].contains(['(', ')', '"']))
+                    .map(|comma| &rest[comma + 1..])
+            };
+            if let Some(quoted) = after_name
+                .map(str::trim_start)
+                .and_then(|r| r.strip_prefix('"'))
+            {
+                found.insert(literal(quoted));
+            }
+        }
+    }
     found
 }
 

@@ -280,7 +280,10 @@ fn window(opts: &Opts) -> Result<()> {
         .get("exports")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| dir.join("exports"));
-    let desk = intake_kiosk::desk::Desk::new(store, exports, Utc::now());
+    // The staff's language from the environment, for the window and the desk's own text alike.
+    let language = intake_kiosk::i18n::language_from_env();
+    let _ = slint::select_bundled_translation(language);
+    let desk = intake_kiosk::desk::Desk::new(store, exports, Utc::now()).with_language(language);
     let ui = intake_kiosk::ui::DeskUi::new(desk, std::rc::Rc::new(Utc::now))?;
     ui.run()?;
     if demo {

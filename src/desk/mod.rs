@@ -13,6 +13,7 @@ use chrono::{DateTime, Duration, Utc};
 
 pub use views::{ConsentRow, HomeView, Line, PatientRow, RecordView};
 
+use crate::i18n::t;
 use crate::staff::{Lockout, Role};
 use crate::store::{Actor, OpenStore, SignInError, Store, StoreError};
 use crate::vault::{Passphrase, Pin};
@@ -48,6 +49,8 @@ pub struct Desk {
     last_activity: DateTime<Utc>,
     idle_lock: Duration,
     export_dir: PathBuf,
+    /// The staff's language for the desk's own text (the window's follows the same choice).
+    lang: String,
 }
 
 impl Desk {
@@ -65,7 +68,20 @@ impl Desk {
             last_activity: now,
             idle_lock: Duration::seconds(300),
             export_dir,
+            lang: "en".into(),
         }
+    }
+
+    /// Shows the desk's own text in `language` (one of `i18n::LANGUAGES`; English otherwise).
+    pub fn with_language(mut self, language: &str) -> Desk {
+        if crate::i18n::LANGUAGES.contains(&language) {
+            self.lang = language.to_owned();
+        }
+        self
+    }
+
+    pub fn language(&self) -> &str {
+        &self.lang
     }
 
     pub fn screen(&self) -> DeskScreen {
@@ -80,10 +96,15 @@ impl Desk {
     pub fn message(&self) -> (&str, bool) {
         (&self.message, self.message_good)
     }
-
     fn say(&mut self, text: impl Into<String>, good: bool) {
         self.message = text.into();
         self.message_good = good;
+    }
+
+    /// Says `template` in the staff's language, with `{}` filled from `args`.
+    fn say_t(&mut self, template: &str, args: &[&str], good: bool) {
+        let text = t(&self.lang, template, args);
+        self.say(text, good);
     }
 
     pub fn clinic_name(&self) -> String {
@@ -121,15 +142,16 @@ impl Desk {
                 match open.run_retention(&manager, now) {
                     Ok(report) => {
                         let erased = report.erased_adults.len() + report.erased_children.len();
-                        self.say(
-                            format!(
-                                "Desk open. Retention check: {erased} record(s) past their retention period erased."
-                            ),
-                            true,
+                        let text = t(
+                            &self.lang,
+                            "Desk open. Retention check: {} record(s) past their retention period erased.",
+                            &[&erased.to_string()],
                         );
+                        self.say(text, true);
                     }
-                    Err(e) => self.say(
-                        format!("Desk open, but the retention check failed: {e}"),
+                    Err(e) => self.say_t(
+                        "Desk open, but the retention check failed: {}",
+                        &[&e.to_string()],
                         false,
                     ),
                 }
@@ -154,8 +176,12 @@ impl Desk {
             .map(|m| StaffTile {
                 note: match m.lockout {
                     Lockout::Open => String::new(),
-                    Lockout::Locked => "locked: a manager must reset it".into(),
-                    Lockout::WaitUntil(t) => format!("wait until {}", t.format("%H:%M:%S")),
+                    Lockout::Locked => t(&self.lang, "locked: a manager must reset it", &[]),
+                    Lockout::WaitUntil(at) => t(
+                        &self.lang,
+                        "wait until {}",
+                        &[&at.format("%H:%M:%S").to_string()],
+                    ),
                 },
                 id: m.id,
                 name: m.name,
@@ -183,19 +209,23 @@ impl Desk {
                 self.last_activity = now;
                 self.say("", false);
             }
-            Err(SignInError::WrongPin { failures, lockout }) => {
-                let text = match lockout {
-                    Lockout::Open => format!("Wrong PIN ({failures} wrong so far)."),
-                    Lockout::WaitUntil(t) => format!(
-                        "Wrong PIN. Too many tries: wait until {}.",
-                        t.format("%H:%M:%S")
-                    ),
-                    Lockout::Locked => {
-                        "Wrong PIN. The account is locked: a manager must reset it.".into()
-                    }
-                };
-                self.say(text, false);
-            }
+            Err(SignInError::WrongPin { failures, lockout }) => match lockout {
+                Lockout::Open => self.say_t(
+                    "Wrong PIN ({} wrong so far).",
+                    &[&failures.to_string()],
+                    false,
+                ),
+                Lockout::WaitUntil(at) => self.say_t(
+                    "Wrong PIN. Too many tries: wait until {}.",
+                    &[&at.format("%H:%M:%S").to_string()],
+                    false,
+                ),
+                Lockout::Locked => self.say_t(
+                    "Wrong PIN. The account is locked: a manager must reset it.",
+                    &[],
+                    false,
+                ),
+            },
             Err(e) => self.say(e.to_string(), false),
         }
     }
@@ -224,7 +254,7 @@ impl Desk {
     pub fn tick(&mut self, now: DateTime<Utc>) {
         if self.actor.is_some() && now - self.last_activity >= self.idle_lock {
             self.lock(now);
-            self.say("Locked after a time without use.", false);
+            self.say_t("Locked after a time without use.", &[], false);
         }
     }
 
@@ -260,16 +290,13 @@ impl Desk {
             Ok(rows) => {
                 let n = rows.len();
                 self.results = rows;
-                self.say(
-                    if n == 0 {
-                        "No patient with that name and date of birth.".to_owned()
-                    } else {
-                        format!("{n} found.")
-                    },
-                    n > 0,
-                );
+                if n == 0 {
+                    self.say_t("No patient with that name and date of birth.", &[], false);
+                } else {
+                    self.say_t("{} found.", &[&n.to_string()], true);
+                }
             }
-            Err(e) => self.say(describe(&e), false),
+            Err(e) => self.say_t_error(&e),
         }
     }
 
@@ -282,12 +309,12 @@ impl Desk {
         let Some((open, actor)) = self.signed_in() else {
             return;
         };
-        match views::record_view(open, actor, patient_id, &self.staff(now), now) {
+        match views::record_view(open, actor, patient_id, &self.staff(now), &self.lang, now) {
             Ok(view) => {
                 self.record = Some(view);
                 self.say("", false);
             }
-            Err(e) => self.say(describe(&e), false),
+            Err(e) => self.say_t_error(&e),
         }
     }
 
@@ -328,9 +355,9 @@ impl Desk {
                     .as_ref()
                     .and_then(|r| r.consents.iter().find(|c| c.item == item))
                     .map_or(item.to_owned(), |c| c.title.clone());
-                self.say(format!("Withdrawn: {title}."), true);
+                self.say_t("Withdrawn: {}.", &[&title], true);
             }
-            Err(e) => self.say(describe(&e), false),
+            Err(e) => self.say_t_error(&e),
         }
     }
 
@@ -344,13 +371,13 @@ impl Desk {
         {
             Ok(files) => {
                 self.reopen(now);
-                self.say(
-                    format!(
-                        "The patient's data is in {}",
-                        files.html.parent().unwrap_or(&self.export_dir).display()
-                    ),
-                    true,
-                );
+                let dir = files
+                    .html
+                    .parent()
+                    .unwrap_or(&self.export_dir)
+                    .display()
+                    .to_string();
+                self.say_t("The patient's data is in {}", &[&dir], true);
             }
             Err(e) => self.say(e.to_string(), false),
         }
@@ -369,16 +396,13 @@ impl Desk {
         match open.set_restricted(actor, &patient, !restricted, now) {
             Ok(()) => {
                 self.reopen(now);
-                self.say(
-                    if restricted {
-                        "Restriction lifted."
-                    } else {
-                        "Processing restricted: stored only."
-                    },
-                    true,
-                );
+                if restricted {
+                    self.say_t("Restriction lifted.", &[], true);
+                } else {
+                    self.say_t("Processing restricted: stored only.", &[], true);
+                }
             }
-            Err(e) => self.say(describe(&e), false),
+            Err(e) => self.say_t_error(&e),
         }
     }
 
@@ -413,17 +437,19 @@ impl Desk {
                     r.statement = text;
                 }
                 match saved {
-                    Ok(_) => self.say(
-                        format!("Erasure statement saved to {}", file.display()),
+                    Ok(_) => self.say_t(
+                        "Erasure statement saved to {}",
+                        &[&file.display().to_string()],
                         true,
                     ),
-                    Err(e) => self.say(
-                        format!("Erased, but the statement was not saved: {e}"),
+                    Err(e) => self.say_t(
+                        "Erased, but the statement was not saved: {}",
+                        &[&e.to_string()],
                         false,
                     ),
                 }
             }
-            Err(e) => self.say(describe(&e), false),
+            Err(e) => self.say_t_error(&e),
         }
     }
 
@@ -452,15 +478,15 @@ impl Desk {
             notes: String::new(),
         };
         match open.log_rights_request(actor, &request, now) {
-            Ok(_) => self.say(
-                format!(
-                    "Request logged ({}): due {}.",
+            Ok(_) => self.say_t(
+                "Request logged ({}): due {}.",
+                &[
                     kind.as_str(),
-                    crate::rights::due_date(request.received_on)
-                ),
+                    &crate::rights::due_date(request.received_on).to_string(),
+                ],
                 true,
             ),
-            Err(e) => self.say(describe(&e), false),
+            Err(e) => self.say_t_error(&e),
         }
     }
 
@@ -489,12 +515,13 @@ impl Desk {
         match result {
             Ok(_) => {
                 self.reopen(now);
-                self.say(
+                self.say_t(
                     "Contact details corrected; the old ones are kept in the history.",
+                    &[],
                     true,
                 );
             }
-            Err(e) => self.say(describe(&e), false),
+            Err(e) => self.say_t_error(&e),
         }
     }
 
@@ -514,8 +541,8 @@ impl Desk {
             &format!("done at the desk by {by}"),
             now,
         ) {
-            Ok(()) => self.say("Request marked as done.", true),
-            Err(e) => self.say(describe(&e), false),
+            Ok(()) => self.say_t("Request marked as done.", &[], true),
+            Err(e) => self.say_t_error(&e),
         }
     }
 
@@ -544,12 +571,13 @@ impl Desk {
                 )
             });
         match result {
-            Ok(_) if risk.must_report() => self.say(
+            Ok(_) if risk.must_report() => self.say_t(
                 "Breach recorded: report it to the ICO within 72 hours (the clock is on this screen).",
+                &[],
                 true,
             ),
-            Ok(_) => self.say("Breach recorded (risk unlikely: not reportable).", true),
-            Err(e) => self.say(describe(&e), false),
+            Ok(_) => self.say_t("Breach recorded (risk unlikely: not reportable).", &[], true),
+            Err(e) => self.say_t_error(&e),
         }
     }
 
@@ -559,19 +587,19 @@ impl Desk {
             return;
         };
         if reference.trim().is_empty() {
-            self.say("Give the regulator's reference for the report.", false);
+            self.say_t("Give the regulator's reference for the report.", &[], false);
             return;
         }
         match open.mark_breach_reported(actor, id, reference, now) {
-            Ok(()) => self.say("Breach marked as reported.", true),
-            Err(e) => self.say(describe(&e), false),
+            Ok(()) => self.say_t("Breach marked as reported.", &[], true),
+            Err(e) => self.say_t_error(&e),
         }
     }
 
     /// The home screen: alerts (overdue requests, breach clocks, unusual access) and registers.
     pub fn home(&self, now: DateTime<Utc>) -> HomeView {
         match self.signed_in() {
-            Some((open, actor)) => views::home_view(open, actor, now),
+            Some((open, actor)) => views::home_view(open, actor, &self.lang, now),
             None => HomeView::default(),
         }
     }
@@ -584,20 +612,20 @@ impl Desk {
         match open.run_retention(actor, now) {
             Ok(report) => {
                 let erased = report.erased_adults.len() + report.erased_children.len();
-                self.say(
-                    format!(
-                        "Retention check: {} looked at, {} adult and {} child record(s) erased.",
-                        report.checked,
-                        report.erased_adults.len(),
-                        report.erased_children.len()
-                    ),
+                self.say_t(
+                    "Retention check: {} looked at, {} adult and {} child record(s) erased.",
+                    &[
+                        &report.checked.to_string(),
+                        &report.erased_adults.len().to_string(),
+                        &report.erased_children.len().to_string(),
+                    ],
                     true,
                 );
                 if erased > 0 {
                     self.results.clear();
                 }
             }
-            Err(e) => self.say(describe(&e), false),
+            Err(e) => self.say_t_error(&e),
         }
     }
 
@@ -607,10 +635,18 @@ impl Desk {
     }
 }
 
-fn describe(e: &StoreError) -> String {
-    match e {
-        StoreError::Forbidden => "Your role may not do this.".into(),
-        StoreError::NotFound => "Nothing to do: no such record or nothing granted.".into(),
-        other => other.to_string(),
+impl Desk {
+    /// A store error in words for staff (role and not-found in their language; the rest as the
+    /// store words it).
+    fn say_t_error(&mut self, e: &StoreError) {
+        match e {
+            StoreError::Forbidden => self.say_t("Your role may not do this.", &[], false),
+            StoreError::NotFound => self.say_t(
+                "Nothing to do: no such record or nothing granted.",
+                &[],
+                false,
+            ),
+            other => self.say(other.to_string(), false),
+        }
     }
 }

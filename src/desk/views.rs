@@ -4,8 +4,9 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::StaffTile;
 use crate::forms::{Decision, FormDefinition, current_state, tr};
+use crate::i18n::t;
 use crate::rights::breach::hours_left;
-use crate::rights::{FlagKind, RequestStatus};
+use crate::rights::{FlagKind, RequestKind, RequestStatus};
 use crate::store::{Actor, ChainCheck, OpenStore, StoreError};
 
 /// One line of a list; `alert` lines stand out.
@@ -107,31 +108,33 @@ pub(super) fn record_view(
     actor: &Actor,
     patient_id: &str,
     staff: &[StaffTile],
+    lang: &str,
     now: DateTime<Utc>,
 ) -> Result<RecordView, StoreError> {
     let record = open.open_record(actor, patient_id, now)?;
     let who = &record.identity;
     let mut details = vec![
-        line(format!("Born {}", who.date_of_birth), false),
-        line(format!("Postcode {}", or_dash(&who.postcode)), false),
-        line(format!("Email {}", or_dash(&who.email)), false),
-        line(format!("Phone {}", or_dash(&who.phone)), false),
+        line(t(lang, "Born {}", &[&who.date_of_birth]), false),
+        line(t(lang, "Postcode {}", &[or_dash(&who.postcode)]), false),
+        line(t(lang, "Email {}", &[or_dash(&who.email)]), false),
+        line(t(lang, "Phone {}", &[or_dash(&who.phone)]), false),
         line(
-            format!("Last visit {}", short_time(&record.last_visit_at)),
+            t(lang, "Last visit {}", &[&short_time(&record.last_visit_at)]),
             false,
         ),
     ];
     if let Some(at) = &record.erasure_requested_at {
         details.push(line(
-            format!(
+            t(
+                lang,
                 "Erasure asked {}: medical record held until its retention end",
-                short_time(at)
+                &[&short_time(at)],
             ),
             true,
         ));
     }
     let state = current_state(&record.consents);
-    let titles = consent_titles(open);
+    let titles = consent_titles(open, lang);
     let consents = state
         .iter()
         .map(|(item, decision)| {
@@ -140,19 +143,22 @@ pub(super) fn record_view(
                 .iter()
                 .filter(|e| &e.item_id == item)
                 .map(|e| {
-                    format!(
+                    t(
+                        lang,
                         "{} {} (text v{}, {})",
-                        short_time(&e.recorded_at),
-                        decision_word(e.decision),
-                        e.text_version,
-                        e.language
+                        &[
+                            &short_time(&e.recorded_at),
+                            &decision_word(e.decision, lang),
+                            &e.text_version,
+                            &e.language,
+                        ],
                     )
                 })
                 .collect();
             ConsentRow {
                 title: titles.get(item).cloned().unwrap_or_else(|| item.clone()),
                 item: item.clone(),
-                state: decision_word(*decision).to_owned(),
+                state: decision_word(*decision, lang),
                 history: history.join(" · "),
                 can_withdraw: decision.is_granted(),
             }
@@ -162,21 +168,24 @@ pub(super) fn record_view(
         list.iter()
             .map(|s| {
                 line(
-                    format!(
-                        "{}  form {} v{}{}{}",
-                        short_time(&s.created_at),
-                        s.form_id,
-                        s.form_version,
+                    {
+                        let mut text = t(
+                            lang,
+                            "{}  form {} v{}",
+                            &[&short_time(&s.created_at), &s.form_id, &s.form_version],
+                        );
                         if s.version > 1 {
-                            format!(" — amended (version {})", s.version)
-                        } else {
-                            String::new()
-                        },
-                        s.source
-                            .as_deref()
-                            .map(|k| format!(" — from kiosk {}", k.get(..8).unwrap_or(k)))
-                            .unwrap_or_default()
-                    ),
+                            text.push_str(&t(
+                                lang,
+                                " — amended (version {})",
+                                &[&s.version.to_string()],
+                            ));
+                        }
+                        if let Some(k) = s.source.as_deref() {
+                            text.push_str(&t(lang, " — from kiosk {}", &[k.get(..8).unwrap_or(k)]));
+                        }
+                        text
+                    },
                     false,
                 )
             })
@@ -219,9 +228,10 @@ pub(super) fn record_view(
             .restricted_at
             .as_deref()
             .map(|at| {
-                format!(
+                t(
+                    lang,
                     "Processing restricted since {}: stored only, no marketing, not handed on.",
-                    short_time(at)
+                    &[&short_time(at)],
                 )
             })
             .unwrap_or_default(),
@@ -235,8 +245,8 @@ pub(super) fn record_view(
     })
 }
 
-/// Consent item titles (English) from the clinic's latest form, or the built-in one.
-fn consent_titles(open: &OpenStore) -> std::collections::HashMap<String, String> {
+/// Consent item titles in `lang` from the clinic's latest form, or the built-in one.
+fn consent_titles(open: &OpenStore, lang: &str) -> std::collections::HashMap<String, String> {
     let form = open
         .active_form()
         .ok()
@@ -246,7 +256,7 @@ fn consent_titles(open: &OpenStore) -> std::collections::HashMap<String, String>
         .unwrap_or_else(FormDefinition::built_in);
     form.consents
         .iter()
-        .map(|c| (c.id.clone(), tr(&c.title, "en").to_owned()))
+        .map(|c| (c.id.clone(), tr(&c.title, lang).to_owned()))
         .collect()
 }
 
@@ -254,29 +264,50 @@ fn or_dash(text: &str) -> &str {
     if text.trim().is_empty() { "—" } else { text }
 }
 
-fn decision_word(d: Decision) -> &'static str {
+fn decision_word(d: Decision, lang: &str) -> String {
     match d {
-        Decision::Granted => "granted",
-        Decision::Refused => "refused",
-        Decision::Withdrawn => "withdrawn",
+        Decision::Granted => t(lang, "granted", &[]),
+        Decision::Refused => t(lang, "refused", &[]),
+        Decision::Withdrawn => t(lang, "withdrawn", &[]),
     }
 }
 
-pub(super) fn home_view(open: &OpenStore, actor: &Actor, now: DateTime<Utc>) -> HomeView {
+/// A request kind in the staff's language.
+fn kind_word(kind: RequestKind, lang: &str) -> String {
+    match kind {
+        RequestKind::Access => t(lang, "access", &[]),
+        RequestKind::Portability => t(lang, "portability", &[]),
+        RequestKind::Rectification => t(lang, "rectification", &[]),
+        RequestKind::Erasure => t(lang, "erasure", &[]),
+        RequestKind::Restriction => t(lang, "restriction", &[]),
+        RequestKind::Objection => t(lang, "objection", &[]),
+        RequestKind::Withdrawal => t(lang, "withdrawal", &[]),
+    }
+}
+
+pub(super) fn home_view(
+    open: &OpenStore,
+    actor: &Actor,
+    lang: &str,
+    now: DateTime<Utc>,
+) -> HomeView {
     let mut view = HomeView::default();
     let today = now.date_naive();
     if let Ok(requests) = open.rights_requests(actor) {
         for r in requests.iter().filter(|r| r.status == RequestStatus::Open) {
             let overdue = r.is_overdue(today);
-            let text = format!(
-                "{} request from {} — received {}, due {}{}",
-                r.kind.as_str(),
-                r.requester,
-                r.received_on,
-                r.due_on,
-                if overdue { " — OVERDUE" } else { "" }
+            let mut text = t(
+                lang,
+                "{} request from {} — received {}, due {}",
+                &[
+                    &kind_word(r.kind, lang),
+                    &r.requester,
+                    &r.received_on.to_string(),
+                    &r.due_on.to_string(),
+                ],
             );
             if overdue {
+                text.push_str(&t(lang, " — OVERDUE", &[]));
                 view.alerts.push(line(text.clone(), true));
             }
             view.requests.push(Line {
@@ -288,23 +319,26 @@ pub(super) fn home_view(open: &OpenStore, actor: &Actor, now: DateTime<Utc>) -> 
     if actor.role().may_manage() {
         if let Ok(breaches) = open.breaches(actor) {
             for b in &breaches {
+                let what = b.what_happened.as_str();
                 let text = match (&b.reported_at, b.risk.must_report()) {
-                    (Some(at), _) => format!("{} — reported {}", b.what_happened, short_time(at)),
+                    (Some(at), _) => t(lang, "{} — reported {}", &[what, &short_time(at)]),
                     (None, true) => {
                         let left = hours_left(b.discovered_at, now);
                         if left >= 0 {
-                            format!(
-                                "{} — report to the ICO: {left} h left of 72",
-                                b.what_happened
+                            t(
+                                lang,
+                                "{} — report to the ICO: {} h left of 72",
+                                &[what, &left.to_string()],
                             )
                         } else {
-                            format!(
+                            t(
+                                lang,
                                 "{} — report to the ICO is {} h late",
-                                b.what_happened, -left
+                                &[what, &(-left).to_string()],
                             )
                         }
                     }
-                    (None, false) => format!("{} — recorded, risk unlikely", b.what_happened),
+                    (None, false) => t(lang, "{} — recorded, risk unlikely", &[what]),
                 };
                 let urgent = b.reported_at.is_none() && b.risk.must_report();
                 if urgent {
@@ -318,25 +352,43 @@ pub(super) fn home_view(open: &OpenStore, actor: &Actor, now: DateTime<Utc>) -> 
         }
         view.audit.push(match open.verify_audit() {
             Ok(ChainCheck::Intact { entries, .. }) => line(
-                format!("Audit trail intact: {entries} entries checked."),
+                t(
+                    lang,
+                    "Audit trail intact: {} entries checked.",
+                    &[&entries.to_string()],
+                ),
                 false,
             ),
             Ok(ChainCheck::BrokenAt { seq }) => line(
-                format!("Audit trail BROKEN at entry {seq}: entries were altered or removed."),
+                t(
+                    lang,
+                    "Audit trail BROKEN at entry {}: entries were altered or removed.",
+                    &[&seq.to_string()],
+                ),
                 true,
             ),
-            Err(e) => line(format!("Audit trail could not be checked: {e}"), true),
+            Err(e) => line(
+                t(
+                    lang,
+                    "Audit trail could not be checked: {}",
+                    &[&e.to_string()],
+                ),
+                true,
+            ),
         });
         for k in open.kiosk_links().unwrap_or_default() {
-            view.audit.push(line(
-                format!(
-                    "Kiosk {}: its last bundle vouched for {} audit entries{}.",
+            let mut text = t(
+                lang,
+                "Kiosk {}: its last bundle vouched for {} audit entries.",
+                &[
                     k.kiosk_id.get(..8).unwrap_or(&k.kiosk_id),
-                    k.audit_length,
-                    if k.revoked { " (revoked)" } else { "" }
-                ),
-                false,
-            ));
+                    &k.audit_length.to_string(),
+                ],
+            );
+            if k.revoked {
+                text.push_str(&t(lang, " (revoked)", &[]));
+            }
+            view.audit.push(line(text, false));
         }
         if let Ok(flags) = open.unusual_access(actor, now - Duration::days(7)) {
             let names = open.list_staff(now).unwrap_or_default();
@@ -348,30 +400,40 @@ pub(super) fn home_view(open: &OpenStore, actor: &Actor, now: DateTime<Utc>) -> 
                     .unwrap_or_else(|| id.to_owned())
             };
             for f in flags {
+                let (from, to) = (
+                    f.from.format("%Y-%m-%d %H:%M").to_string(),
+                    f.to.format("%H:%M").to_string(),
+                );
+                let count = f.count.to_string();
                 let text = match f.kind {
-                    FlagKind::ManyRecords => format!(
+                    FlagKind::ManyRecords => t(
+                        lang,
                         "{} opened {} records between {} and {}",
-                        name(&f.actor),
-                        f.count,
-                        f.from.format("%Y-%m-%d %H:%M"),
-                        f.to.format("%H:%M")
+                        &[&name(&f.actor), &count, &from, &to],
                     ),
-                    FlagKind::OutOfHours => format!(
+                    FlagKind::OutOfHours => t(
+                        lang,
                         "{} used records outside opening hours {} time(s) on {}",
-                        name(&f.actor),
-                        f.count,
-                        f.from.format("%Y-%m-%d")
+                        &[
+                            &name(&f.actor),
+                            &count,
+                            &f.from.format("%Y-%m-%d").to_string(),
+                        ],
                     ),
-                    FlagKind::FailedPins => format!(
-                        "{} wrong PINs on {} between {} and {}",
-                        f.count,
-                        match f.actor.strip_prefix(crate::rights::oversight::KIOSK_PREFIX) {
-                            Some(kiosk) => format!("kiosk {}", kiosk.get(..8).unwrap_or(kiosk)),
-                            None => "this desk".to_owned(),
-                        },
-                        f.from.format("%Y-%m-%d %H:%M"),
-                        f.to.format("%H:%M")
-                    ),
+                    FlagKind::FailedPins => {
+                        let device = match f
+                            .actor
+                            .strip_prefix(crate::rights::oversight::KIOSK_PREFIX)
+                        {
+                            Some(kiosk) => t(lang, "kiosk {}", &[kiosk.get(..8).unwrap_or(kiosk)]),
+                            None => t(lang, "this desk", &[]),
+                        };
+                        t(
+                            lang,
+                            "{} wrong PINs on {} between {} and {}",
+                            &[&count, &device, &from, &to],
+                        )
+                    }
                 };
                 view.alerts.push(line(text, true));
             }
