@@ -15,9 +15,8 @@ use rusqlite::{Connection, params};
 
 use super::audit::{self, AuditKind};
 use super::patients::{open_identity, reseal_identity};
-use super::submissions::event_aad;
+use super::submissions::patient_consent_events;
 use super::{Actor, OpenStore, StoreError};
-use crate::forms::ConsentEvent;
 use crate::forms::identity::parse_date_of_birth;
 use crate::rights::{ErasureStatement, RetentionPolicy, held_until};
 
@@ -143,7 +142,7 @@ impl OpenStore {
                         .to_owned(),
                 );
             }
-            let events = self.patient_events(&tx, patient_id)?;
+            let events = patient_consent_events(&tx, self.vault(), patient_id)?;
             let mut items: Vec<&str> = Vec::new();
             for event in events.iter().filter(|e| e.item_id != HELD_CONSENT_ITEM) {
                 tx.execute("DELETE FROM consent_events WHERE id = ?1", [&event.id])?;
@@ -304,26 +303,5 @@ impl OpenStore {
             .conn()
             .prepare_cached("SELECT 1 FROM erased_submissions WHERE submission_id = ?1")?
             .exists([submission_id])?)
-    }
-
-    fn patient_events(
-        &self,
-        conn: &Connection,
-        patient_id: &str,
-    ) -> Result<Vec<ConsentEvent>, StoreError> {
-        let mut stmt = conn
-            .prepare_cached("SELECT id, sealed_event FROM consent_events WHERE patient_id = ?1")?;
-        let rows: Vec<(String, Vec<u8>)> = stmt
-            .query_map([patient_id], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
-        rows.iter()
-            .map(|(id, sealed)| {
-                let json = self
-                    .vault()
-                    .open(event_aad(id), sealed)
-                    .map_err(|_| StoreError::Tampered)?;
-                Ok(serde_json::from_slice(&json)?)
-            })
-            .collect()
     }
 }

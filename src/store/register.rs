@@ -74,7 +74,8 @@ impl OpenStore {
             .optional()?
             .ok_or(StoreError::NotFound)?;
         let identity = open_identity(self.conn(), self.vault(), patient_id)?;
-        let consents = self.consent_events_of(patient_id)?;
+        let consents =
+            super::submissions::patient_consent_events(self.conn(), self.vault(), patient_id)?;
         let submissions = if actor.may_see_medical() {
             let mut stmt = self.conn().prepare_cached(
                 "SELECT s.id, s.created_at, s.form_hash, s.source, f.definition_json,
@@ -231,27 +232,5 @@ impl OpenStore {
         let mut events = events;
         events.sort_by_key(|e| e.at);
         Ok(crate::rights::unusual_access(&events, &thresholds))
-    }
-
-    fn consent_events_of(&self, patient_id: &str) -> Result<Vec<ConsentEvent>, StoreError> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT id, sealed_event FROM consent_events WHERE patient_id = ?1 ORDER BY seq",
-        )?;
-        let rows: Vec<(String, Vec<u8>)> = stmt
-            .query_map([patient_id], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
-        rows.iter()
-            .map(|(id, sealed)| {
-                let json = self
-                    .vault()
-                    .open(super::submissions::event_aad(id), sealed)
-                    .map_err(|_| StoreError::Tampered)?;
-                let event: ConsentEvent = serde_json::from_slice(&json)?;
-                if &event.id != id {
-                    return Err(StoreError::Tampered);
-                }
-                Ok(event)
-            })
-            .collect()
     }
 }

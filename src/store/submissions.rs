@@ -92,7 +92,7 @@ pub(super) fn append_consent_event(
     Ok(())
 }
 
-fn consent_events(
+pub(super) fn consent_events(
     conn: &Connection,
     vault: &Vault,
     sql: &str,
@@ -114,6 +114,20 @@ fn consent_events(
             Ok(event)
         })
         .collect()
+}
+
+/// Every consent event of a patient, oldest first, opened and checked against its row id.
+pub(super) fn patient_consent_events(
+    conn: &Connection,
+    vault: &Vault,
+    patient_id: &str,
+) -> Result<Vec<ConsentEvent>, StoreError> {
+    consent_events(
+        conn,
+        vault,
+        "SELECT id, sealed_event FROM consent_events WHERE patient_id = ?1 ORDER BY seq",
+        patient_id,
+    )
 }
 
 impl OpenStore {
@@ -319,12 +333,7 @@ impl OpenStore {
         patient_id: &str,
         now: DateTime<Utc>,
     ) -> Result<Vec<ConsentEvent>, StoreError> {
-        let events = consent_events(
-            self.conn(),
-            self.vault(),
-            "SELECT id, sealed_event FROM consent_events WHERE patient_id = ?1 ORDER BY seq",
-            patient_id,
-        )?;
+        let events = patient_consent_events(self.conn(), self.vault(), patient_id)?;
         self.record_event(actor.staff_id(), AuditKind::RecordViewed, patient_id, now)?;
         Ok(events)
     }
