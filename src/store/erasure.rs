@@ -151,9 +151,15 @@ impl OpenStore {
                 }
             }
             if !items.is_empty() {
+                // Named as the patient saw them: titles from the newest stored form.
+                let titles = self.consent_titles_en()?;
+                let named: Vec<&str> = items
+                    .iter()
+                    .map(|id| titles.get(*id).map_or(*id, String::as_str))
+                    .collect();
                 erased.push(format!(
                     "your marketing and photo consent decisions ({}): you will not be contacted for marketing and no photo of you will be used",
-                    items.join(", ")
+                    named.join("; ")
                 ));
             }
             tx.execute(
@@ -303,5 +309,18 @@ impl OpenStore {
             .conn()
             .prepare_cached("SELECT 1 FROM erased_submissions WHERE submission_id = ?1")?
             .exists([submission_id])?)
+    }
+
+    /// Consent item titles in English from the newest stored form definition (empty when none).
+    fn consent_titles_en(&self) -> Result<std::collections::HashMap<String, String>, StoreError> {
+        let Some((_, json)) = self.latest_form()? else {
+            return Ok(Default::default());
+        };
+        let form = crate::forms::FormDefinition::from_stored(&json)?;
+        Ok(form
+            .consents
+            .iter()
+            .map(|c| (c.id.clone(), crate::forms::tr(&c.title, "en").to_owned()))
+            .collect())
     }
 }
