@@ -241,16 +241,19 @@ pub(super) fn list(
         "SELECT seq, at, actor, kind, subject FROM audit_log
          WHERE (?1 IS NULL OR subject = ?1) AND (?2 IS NULL OR actor = ?2) ORDER BY seq",
     )?;
-    let rows = stmt.query_map(params![subject, actor], |r| {
-        Ok(AuditEntry {
-            seq: r.get(0)?,
-            at: r.get(1)?,
-            actor: r.get(2)?,
-            kind: r.get(3)?,
-            subject: r.get(4)?,
-        })
-    })?;
+    let rows = stmt.query_map(params![subject, actor], entry_from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// An entry from a row selected as `seq, at, actor, kind, subject`.
+pub(super) fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
+    Ok(AuditEntry {
+        seq: r.get(0)?,
+        at: r.get(1)?,
+        actor: r.get(2)?,
+        kind: r.get(3)?,
+        subject: r.get(4)?,
+    })
 }
 
 #[cfg(test)]

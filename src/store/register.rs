@@ -130,15 +130,7 @@ impl OpenStore {
              ORDER BY seq",
         )?;
         let entries: Vec<AuditEntry> = stmt
-            .query_map([patient_id], |r| {
-                Ok(AuditEntry {
-                    seq: r.get(0)?,
-                    at: r.get(1)?,
-                    actor: r.get(2)?,
-                    kind: r.get(3)?,
-                    subject: r.get(4)?,
-                })
-            })?
+            .query_map([patient_id], super::audit::entry_from_row)?
             .collect::<Result<_, _>>()?;
         self.record_event(
             actor.staff_id(),
