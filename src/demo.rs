@@ -74,7 +74,11 @@ pub fn create_demo_desk(path: &Path) -> Result<Store, StoreError> {
         identity.email = format!("{}@example.invalid", given.to_lowercase());
         identity.phone = format!("07700 90012{i}");
         let mut answers = Answers::default();
-        answers.set("allergies", AnswerValue::Text(allergy.into()));
+        answers.set("allergies_any", AnswerValue::YesNo(allergy != "none"));
+        if allergy != "none" {
+            answers.set("allergies_detail", AnswerValue::Text(allergy.into()));
+        }
+        answers.set("pregnant", AnswerValue::YesNo(false));
         let consents = form
             .consents
             .iter()

@@ -140,6 +140,7 @@ fn the_desk_by_need_to_know_with_access_history_and_idle_lock() {
     assert!(h.shows("Email ana@example.invalid"));
     assert!(h.shows("Offers and news by SMS text message: granted"));
     assert!(!h.shows("Forms submitted"), "reception sees no forms");
+    assert!(!h.ui.window.global::<DeskAdapter>().get_form_open());
     assert!(!h.shows("Who opened this record"));
     assert!(!h.has_button("Export the patient's data"));
     assert!(!h.has_button("Erase (right to erasure)"));
@@ -183,6 +184,36 @@ fn the_desk_by_need_to_know_with_access_history_and_idle_lock() {
     assert!(h.shows("form aesthetic-intake"));
     assert!(!h.shows("Who opened this record"));
     assert!(!h.has_button("Erase (right to erasure)"));
+    // The clinician opens the form in full: answers in the form's own words, the signature.
+    let first_form: String = g.get_submissions().row_data(0).unwrap().text.into();
+    h.click(&first_form);
+    assert!(g.get_form_open());
+    assert!(h.shows("What are you allergic to, and what happens?"));
+    assert!(h.shows("penicillin"));
+    assert!(!g.get_form_signature().is_empty());
+    assert!(h.shows("Not corrected."));
+    // … and corrects one answer, with a reason; the earlier version stays in the history.
+    h.click("Correct What are you allergic to, and what happens?");
+    h.type_into(
+        "New answer to: What are you allergic to, and what happens?",
+        "penicillin (rash), latex",
+    );
+    h.type_into(
+        "Why the answer is corrected",
+        "patient remembered latex at the consultation",
+    );
+    h.click("Save the answer");
+    assert!(h.message().contains("Answer corrected"), "{}", h.message());
+    assert!(h.shows("penicillin (rash), latex"));
+    assert!(h.shows("corrected by Chris (clinician): patient remembered latex"));
+    assert!(h.shows("amended (version 2)"));
+    h.click("Close the form");
+    assert!(!g.get_form_open());
+    assert_eq!(
+        g.get_form_rows().row_count(),
+        0,
+        "answers leave the window with the form"
+    );
     h.click("Lock");
 
     // Manager: who opened the record — Rita and Chris are there, by name.

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Duration, Utc};
 
-pub use views::{ConsentRow, HomeView, Line, PatientRow, RecordView};
+pub use views::{ConsentRow, FormView, HomeView, Line, PatientRow, RecordView};
 
 use crate::i18n::t;
 use crate::staff::{Lockout, Role};
@@ -44,6 +44,8 @@ pub struct Desk {
     selected_staff: Option<String>,
     results: Vec<PatientRow>,
     record: Option<RecordView>,
+    /// A submission opened in full on the record (clinicians and managers).
+    form: Option<FormView>,
     message: String,
     message_good: bool,
     last_activity: DateTime<Utc>,
@@ -63,6 +65,7 @@ impl Desk {
             selected_staff: None,
             results: Vec::new(),
             record: None,
+            form: None,
             message: String::new(),
             message_good: false,
             last_activity: now,
@@ -244,6 +247,7 @@ impl Desk {
         self.selected_staff = None;
         self.results.clear();
         self.record = None;
+        self.form = None;
     }
 
     pub fn activity(&mut self, now: DateTime<Utc>) {
@@ -311,6 +315,13 @@ impl Desk {
         };
         match views::record_view(open, actor, patient_id, &self.staff(now), &self.lang, now) {
             Ok(view) => {
+                if self
+                    .record
+                    .as_ref()
+                    .is_none_or(|r| r.patient_id != view.patient_id)
+                {
+                    self.form = None;
+                }
                 self.record = Some(view);
                 self.say("", false);
             }
@@ -320,6 +331,92 @@ impl Desk {
 
     pub fn back(&mut self) {
         self.record = None;
+        self.form = None;
+    }
+
+    pub fn form(&self) -> Option<&FormView> {
+        self.form.as_ref()
+    }
+
+    /// Opens one of the record's submissions in full: answers as the patient gave them (in the
+    /// exact form they filled), the signature, and earlier versions. An audited medical read:
+    /// the store refuses reception.
+    pub fn open_form(&mut self, submission_id: &str, now: DateTime<Utc>) {
+        let Some((open, actor)) = self.signed_in() else {
+            return;
+        };
+        match views::form_view(
+            open,
+            actor,
+            submission_id,
+            &self.staff(now),
+            &self.lang,
+            now,
+        ) {
+            Ok(view) => {
+                self.form = Some(view);
+                self.say("", false);
+            }
+            Err(e) => self.say_t_error(&e),
+        }
+    }
+
+    pub fn close_form(&mut self) {
+        self.form = None;
+    }
+
+    /// Corrects one answer of the open form (rectification: a new version with who, when and
+    /// why; the old answers stay in the history). Clinicians and managers.
+    pub fn amend_answer(
+        &mut self,
+        question_id: &str,
+        value: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) {
+        let Some(submission_id) = self.form.as_ref().map(|f| f.submission_id.clone()) else {
+            return;
+        };
+        let Some((open, actor)) = self.signed_in() else {
+            return;
+        };
+        let result = open
+            .read_medical(actor, &submission_id, now)
+            .and_then(|record| {
+                let form = record
+                    .form_definition_json
+                    .as_deref()
+                    .and_then(|json| crate::forms::FormDefinition::from_stored(json).ok())
+                    .unwrap_or_else(crate::forms::FormDefinition::built_in);
+                let question = form
+                    .questions()
+                    .find(|q| q.id == question_id && !q.identity)
+                    .ok_or(StoreError::NotFound)?;
+                let answer =
+                    crate::forms::answer_from_text(question, value).map_err(StoreError::Invalid)?;
+                let mut answers = record.answers.clone();
+                answers.set(question_id, answer);
+                open.amend_answers(actor, &submission_id, &answers, reason, now)
+            });
+        match result {
+            Ok(_) => {
+                self.open_form(&submission_id, now);
+                self.reopen_keeping_form(now);
+                self.say_t(
+                    "Answer corrected; the earlier version is kept in the history.",
+                    &[],
+                    true,
+                );
+            }
+            Err(e) => self.say_t_error(&e),
+        }
+    }
+
+    /// Reopens the record (its form list shows the new version) without closing the open form.
+    fn reopen_keeping_form(&mut self, now: DateTime<Utc>) {
+        let form = self.form.take();
+        self.reopen(now);
+        self.form = form;
     }
 
     fn reopen(&mut self, now: DateTime<Utc>) {

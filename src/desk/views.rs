@@ -46,6 +46,18 @@ pub struct ConsentRow {
     pub can_withdraw: bool,
 }
 
+/// One submission opened in full (clinicians and managers).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FormView {
+    pub submission_id: String,
+    pub title: String,
+    pub rows: Vec<crate::forms::AnswerRow>,
+    /// SVG path data of the signature (600×200 box).
+    pub signature_path: String,
+    /// Earlier versions of the answers: when, who, why.
+    pub history: Vec<Line>,
+}
+
 /// The home screen.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct HomeView {
@@ -166,8 +178,9 @@ pub(super) fn record_view(
         .collect();
     let submissions = record.submissions.as_ref().map(|list| {
         list.iter()
-            .map(|s| {
-                line(
+            .map(|s| Line {
+                id: s.id.clone(),
+                ..line(
                     {
                         let mut text = t(
                             lang,
@@ -440,4 +453,57 @@ pub(super) fn home_view(
         }
     }
     view
+}
+
+pub(super) fn form_view(
+    open: &OpenStore,
+    actor: &Actor,
+    submission_id: &str,
+    staff: &[StaffTile],
+    lang: &str,
+    now: DateTime<Utc>,
+) -> Result<FormView, StoreError> {
+    let record = open.read_medical(actor, submission_id, now)?;
+    let form = record
+        .form_definition_json
+        .as_deref()
+        .and_then(|json| FormDefinition::from_stored(json).ok())
+        .unwrap_or_else(FormDefinition::built_in);
+    let name = |id: &str| {
+        staff
+            .iter()
+            .find(|t| t.id == id)
+            .map_or_else(|| id.to_owned(), |t| t.name.clone())
+    };
+    let history = open
+        .amendments(actor, &record.patient_id, now)?
+        .into_iter()
+        .filter(|a| a.submission_id.as_deref() == Some(submission_id))
+        .map(|a| {
+            line(
+                t(
+                    lang,
+                    "{}  corrected by {}: {}",
+                    &[&short_time(&a.amended_at), &name(&a.staff_id), &a.reason],
+                ),
+                false,
+            )
+        })
+        .collect();
+    Ok(FormView {
+        submission_id: submission_id.to_owned(),
+        title: t(
+            lang,
+            "Form {} v{}, submitted {} ({})",
+            &[
+                &form.id,
+                &form.version,
+                &short_time(&record.created_at),
+                &record.language,
+            ],
+        ),
+        rows: crate::forms::answer_rows(&form, &record.answers, lang),
+        signature_path: record.signature.svg_path.clone(),
+        history,
+    })
 }

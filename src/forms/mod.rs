@@ -1,5 +1,6 @@
 //! Forms, answers, patient identity and the consent model. Plain Rust: no UI, no I/O.
 
+pub mod answer_rows;
 pub mod answers;
 pub mod consent;
 pub mod dates;
@@ -8,6 +9,7 @@ pub mod identity;
 pub mod numbers;
 pub mod validate;
 
+pub use answer_rows::{AnswerRow, answer_rows};
 pub use answers::{AnswerValue, Answers, Signature, answer_from_text};
 pub use consent::{ConsentDecision, ConsentEvent, Decision, current_state};
 pub use definition::{ConsentItem, FormDefinition, FormProblem, Question, QuestionKind, tr};

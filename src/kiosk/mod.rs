@@ -673,34 +673,11 @@ impl Kiosk {
                     .as_deref()
                     .and_then(|json| FormDefinition::from_stored(json).ok())
                     .unwrap_or_else(|| self.definition.clone());
-                let lang = self.staff_language.clone();
-                let rows = definition
-                    .questions()
-                    .filter_map(|q| {
-                        let answer = record.answers.get(&q.id)?;
-                        let label = crate::forms::tr(&q.label, &lang).to_owned();
-                        let text = match answer {
-                            crate::forms::AnswerValue::Text(t) => t.clone(),
-                            crate::forms::AnswerValue::Date(t) => {
-                                crate::forms::identity::parse_date_of_birth(t)
-                                    .map(|d| crate::forms::dates::long_date(d, &lang))
-                                    .unwrap_or_else(|_| t.clone())
-                            }
-                            crate::forms::AnswerValue::YesNo(true) => "✓".into(),
-                            crate::forms::AnswerValue::YesNo(false) => "✗".into(),
-                            crate::forms::AnswerValue::Number(n) => {
-                                crate::forms::numbers::format_number(*n, &lang)
-                            }
-                            crate::forms::AnswerValue::Choice(c) => choice_label(q, c, &lang),
-                            crate::forms::AnswerValue::Choices(cs) => cs
-                                .iter()
-                                .map(|c| choice_label(q, c, &lang))
-                                .collect::<Vec<_>>()
-                                .join(", "),
-                        };
-                        Some((label, text))
-                    })
-                    .collect();
+                let rows =
+                    crate::forms::answer_rows(&definition, &record.answers, &self.staff_language)
+                        .into_iter()
+                        .map(|r| (r.label, r.answer))
+                        .collect();
                 self.record_view = Some(RecordView {
                     patient_name: record.identity.display_name(),
                     rows,
@@ -1097,17 +1074,6 @@ impl Kiosk {
             Backend::Moving => None,
         }
     }
-}
-
-fn choice_label(question: &crate::forms::Question, choice_id: &str, language: &str) -> String {
-    question
-        .choices
-        .iter()
-        .find(|c| c.id == choice_id)
-        .map_or_else(
-            || choice_id.to_owned(),
-            |c| crate::forms::tr(&c.label, language).to_owned(),
-        )
 }
 
 #[cfg(test)]

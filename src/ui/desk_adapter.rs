@@ -7,7 +7,9 @@ use std::rc::Rc;
 use chrono::{DateTime, Utc};
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
-use super::{DeskAdapter, DeskConsent, DeskLine, DeskPatient, DeskScreen, DeskStaff, DeskWindow};
+use super::{
+    DeskAdapter, DeskAnswer, DeskConsent, DeskLine, DeskPatient, DeskScreen, DeskStaff, DeskWindow,
+};
 use crate::desk::{self, Desk, Line};
 use crate::staff::Role;
 
@@ -85,6 +87,32 @@ fn refresh(window: &DeskWindow, desk: &Desk, now: DateTime<Utc>) {
             })
             .collect(),
     ));
+    match desk.form() {
+        Some(f) => {
+            g.set_form_open(true);
+            g.set_form_title(f.title.as_str().into());
+            g.set_form_rows(model(
+                f.rows
+                    .iter()
+                    .map(|r| DeskAnswer {
+                        question_id: r.question_id.as_str().into(),
+                        label: r.label.as_str().into(),
+                        answer: r.answer.as_str().into(),
+                    })
+                    .collect(),
+            ));
+            g.set_form_signature(f.signature_path.as_str().into());
+            g.set_form_history(lines(&f.history));
+        }
+        None => {
+            // Answers and signature leave the window's properties with the form.
+            g.set_form_open(false);
+            g.set_form_title(SharedString::new());
+            g.set_form_rows(model(Vec::new()));
+            g.set_form_signature(SharedString::new());
+            g.set_form_history(lines(&[]));
+        }
+    }
     match desk.record() {
         Some(r) => {
             g.set_record_title(r.title.as_str().into());
@@ -173,6 +201,10 @@ impl DeskUi {
                                  reason| d
             .amend_contact(&postcode, &email, &phone, &reason, now));
         wire!(on_close_request, |d, now, id| d.close_request(&id, now));
+        wire!(on_open_form, |d, now, id| d.open_form(&id, now));
+        wire!(on_close_form, |d, now| d.close_form());
+        wire!(on_amend_answer, |d, now, question, value, reason| d
+            .amend_answer(&question, &value, &reason, now));
         wire!(on_record_breach, |d, now, what, risk| d
             .record_breach(&what, &risk, now));
         wire!(on_breach_reported, |d, now, id, reference| d
