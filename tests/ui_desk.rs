@@ -198,12 +198,22 @@ fn the_desk_by_need_to_know_with_access_history_and_idle_lock() {
         "New answer to: What are you allergic to, and what happens?",
         "penicillin (rash), latex",
     );
+    h.click("Save the answer");
+    assert!(h.message().contains("say why"), "{}", h.message());
+    assert!(
+        h.shows("Why the answer is corrected"),
+        "a refused correction stays open"
+    );
     h.type_into(
         "Why the answer is corrected",
         "patient remembered latex at the consultation",
     );
     h.click("Save the answer");
     assert!(h.message().contains("Answer corrected"), "{}", h.message());
+    assert!(
+        !h.shows("Why the answer is corrected"),
+        "the correction fields close"
+    );
     assert!(h.shows("penicillin (rash), latex"));
     assert!(h.shows("corrected by Chris (clinician): patient remembered latex"));
     assert!(h.shows("amended (version 2)"));
