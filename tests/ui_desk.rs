@@ -260,6 +260,44 @@ fn the_desk_by_need_to_know_with_access_history_and_idle_lock() {
     h.click("Mark request 1 as done");
     assert!(!h.shows("OVERDUE"), "{}", h.message());
     assert!(h.shows("portability request from Ana Demo, in person"));
+    // More time for the portability request, with a reason for the patient.
+    h.click("Extend request 1 by two months");
+    assert!(h.message().contains("missing"), "{}", h.message());
+    h.type_into(
+        "Why more time is needed (told to the patient)",
+        "records held on two systems",
+    );
+    h.click("Extend request 1 by two months");
+    assert!(
+        h.message().starts_with("Request extended: now due"),
+        "{}",
+        h.message()
+    );
+    // Marketing lists hold only current grants: Ana said yes to email (her corrected address)
+    // and withdrew SMS at reception.
+    h.click("Email list");
+    assert!(
+        h.message().starts_with("1 patient(s) on the list"),
+        "{}",
+        h.message()
+    );
+    let exports = h._dir.path().join("exports");
+    let list = std::fs::read_dir(&exports)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().contains("marketing-email"))
+        .expect("email list written");
+    assert!(
+        std::fs::read_to_string(list)
+            .unwrap()
+            .contains("\"ana.new@example.invalid\"")
+    );
+    h.click("SMS list");
+    assert!(
+        h.message().starts_with("0 patient(s) on the list"),
+        "{}",
+        h.message()
+    );
     h.open_ana();
     assert!(h.shows("Who opened this record"));
     assert!(h.shows("Rita (reception)  record viewed"));
@@ -271,10 +309,10 @@ fn the_desk_by_need_to_know_with_access_history_and_idle_lock() {
     // Export writes the three files.
     h.click("Export the patient's data");
     assert!(h.message().contains("exports"), "{}", h.message());
-    let exports = h._dir.path().join("exports");
     let names: Vec<String> = std::fs::read_dir(&exports)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("patient-"))
         .collect();
     assert_eq!(names.len(), 3, "{names:?}");
 

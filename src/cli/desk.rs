@@ -100,33 +100,12 @@ pub fn run(command: &str, opts: &Opts) -> Result<()> {
         }
         "marketing-list" => {
             let channel = opts.need("channel")?;
-            let item = match channel {
-                "email" => "marketing_email",
-                "sms" => "marketing_sms",
-                "whatsapp" => "marketing_whatsapp",
-                other => bail!("unknown channel {other:?}: email, sms or whatsapp"),
-            };
-            let list = store.marketing_list(&actor, item, now)?;
-            let mut csv = String::from("given_name,family_name,contact\n");
-            for p in &list {
-                let contact = if channel == "email" {
-                    &p.identity.email
-                } else {
-                    &p.identity.phone
-                };
-                for field in [&p.identity.given_name, &p.identity.family_name, contact] {
-                    csv.push('"');
-                    csv.push_str(&field.replace('"', "\"\""));
-                    csv.push_str("\",");
-                }
-                csv.pop();
-                csv.push('\n');
-            }
+            let (csv, count) =
+                intake_kiosk::exchange::marketing::marketing_csv(&store, &actor, channel, now)?;
             let to = opts.path("to")?;
             std::fs::write(&to, csv).with_context(|| format!("writing {}", to.display()))?;
             println!(
-                "{} patients with {channel} marketing granted: {}",
-                list.len(),
+                "{count} patients with {channel} marketing granted: {}",
                 to.display()
             );
         }

@@ -622,6 +622,41 @@ impl Desk {
         }
     }
 
+    /// Extends an open request by two further months, with the reason told to the patient
+    /// (UK GDPR Art. 12(3); managers).
+    pub fn extend_request(&mut self, id: &str, reason: &str, now: DateTime<Utc>) {
+        let Some((open, actor)) = self.signed_in() else {
+            return;
+        };
+        match open.extend_rights_request(actor, id, 2, reason, now) {
+            Ok(due) => self.say_t("Request extended: now due {}.", &[&due.to_string()], true),
+            Err(e) => self.say_t_error(&e),
+        }
+    }
+
+    /// Writes the marketing list of one channel (`email`, `sms`, `whatsapp`) as CSV to the
+    /// export folder for the clinic's mailing tool (managers; logged).
+    pub fn export_marketing(&mut self, channel: &str, now: DateTime<Utc>) {
+        let Some((open, actor)) = self.signed_in() else {
+            return;
+        };
+        let written = crate::exchange::marketing::marketing_csv(open, actor, channel, now)
+            .map_err(crate::exchange::ExchangeError::from)
+            .and_then(|(csv, count)| {
+                let name = format!("marketing-{channel}-{}.csv", now.format("%Y-%m-%d"));
+                crate::exchange::files::write_atomically(&self.export_dir, &name, csv.as_bytes())
+                    .map(|path| (path, count))
+            });
+        match written {
+            Ok((path, count)) => self.say_t(
+                "{} patient(s) on the list: {}",
+                &[&count.to_string(), &path.display().to_string()],
+                true,
+            ),
+            Err(e) => self.say(e.to_string(), false),
+        }
+    }
+
     /// Closes a rights request as done (managers).
     pub fn close_request(&mut self, id: &str, now: DateTime<Utc>) {
         let by = self

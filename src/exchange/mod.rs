@@ -14,6 +14,7 @@ pub mod access;
 pub mod desk_side;
 pub mod files;
 pub mod kiosk_side;
+pub mod marketing;
 
 use std::path::PathBuf;
 

@@ -201,6 +201,10 @@ impl DeskUi {
                                  reason| d
             .amend_contact(&postcode, &email, &phone, &reason, now));
         wire!(on_close_request, |d, now, id| d.close_request(&id, now));
+        wire!(on_extend_request, |d, now, id, reason| d
+            .extend_request(&id, &reason, now));
+        wire!(on_export_marketing, |d, now, channel| d
+            .export_marketing(&channel, now));
         wire!(on_open_form, |d, now, id| d.open_form(&id, now));
         wire!(on_close_form, |d, now| d.close_form());
         wire!(on_amend_answer, |d, now, question, value, reason| d
