@@ -5,12 +5,14 @@
 //! Each search and each open appends its durable audit entry (synchronous=FULL), as at the desk:
 //! the figures are what a receptionist or clinician waits for, not the bare index probe.
 
-use std::time::{Duration, Instant};
+mod common;
+
+use common::{identity, ms, percentile};
+
+use std::time::Instant;
 
 use chrono::Utc;
-use intake_kiosk::forms::{
-    AnswerValue, Answers, ConsentDecision, Decision, FormDefinition, PatientIdentity, Signature,
-};
+use intake_kiosk::forms::{ConsentDecision, Decision, FormDefinition, PatientIdentity, Signature};
 use intake_kiosk::staff::Role;
 use intake_kiosk::store::{NewSubmission, OpenStore, PatientRef, SetupRequest, Store};
 use intake_kiosk::vault::{Passphrase, Pin};
@@ -19,39 +21,9 @@ const PATIENTS: usize = 100_000;
 /// Patients looked up (each gets forms first, as a patient at the desk has).
 const LOOKUPS: usize = 1_000;
 
-fn percentile(samples: &mut [Duration], p: f64) -> Duration {
-    samples.sort();
-    let idx = ((samples.len() as f64 - 1.0) * p).round() as usize;
-    samples[idx]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn identity(i: usize) -> PatientIdentity {
-    let mut p = PatientIdentity::default();
-    p.given_name = format!("Given{i}");
-    p.family_name = format!("Family{}", i * 7919 % 100_003);
-    p.date_of_birth = format!("19{:02}-{:02}-{:02}", 40 + i % 60, 1 + i % 12, 1 + i % 28);
-    p.postcode = format!("AB{} {}CD", i % 100, i % 10);
-    p.email = format!("p{i}@example.org");
-    p.phone = format!("+44 7700 9{:05}", i % 100_000);
-    p
-}
-
 /// A returning patient's form, about the size of a real one.
 fn visit(patient_id: &str, form: &FormDefinition) -> NewSubmission {
-    let mut answers = Answers::default();
-    answers.set(
-        "allergies_detail",
-        AnswerValue::Text("penicillin: hives; latex: itching ".repeat(20)),
-    );
-    answers.set(
-        "medications",
-        AnswerValue::Text("isotretinoin 20 mg daily; vitamin D ".repeat(20)),
-    );
-    answers.set("pregnant", AnswerValue::YesNo(false));
+    let answers = common::answers();
     NewSubmission {
         patient: PatientRef::Returning {
             patient_id: patient_id.to_owned(),
@@ -126,7 +98,13 @@ fn main() {
     let reception = sign_in(Role::Reception, "560193");
 
     // The register: 100,000 patients in one transaction.
-    let identities: Vec<PatientIdentity> = (0..PATIENTS).map(identity).collect();
+    let identities: Vec<PatientIdentity> = (0..PATIENTS)
+        .map(|i| {
+            let mut p = identity(i);
+            p.phone = format!("+44 7700 9{:05}", i % 100_000);
+            p
+        })
+        .collect();
     let t = Instant::now();
     let ids = open
         .insert_patients(&manager, &identities, Utc::now())

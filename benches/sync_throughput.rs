@@ -4,14 +4,14 @@
 //! outbox hand-off (FHIR R4 + JSON + printable per form) and the kiosk's receipt purge.
 //! `cargo bench --bench sync_throughput`. One thread: everything below runs on one core.
 
+mod common;
+
 use std::time::Instant;
 
 use chrono::Utc;
 use intake_kiosk::exchange::desk_side;
 use intake_kiosk::exchange::kiosk_side;
-use intake_kiosk::forms::{
-    AnswerValue, Answers, ConsentDecision, Decision, FormDefinition, PatientIdentity, Signature,
-};
+use intake_kiosk::forms::{ConsentDecision, Decision, FormDefinition, Signature};
 use intake_kiosk::staff::Role;
 use intake_kiosk::store::{Actor, NewSubmission, OpenStore, PatientRef, SetupRequest, Store};
 use intake_kiosk::vault::{Passphrase, Pin};
@@ -37,24 +37,9 @@ fn clinic(dir: &std::path::Path, name: &str) -> (OpenStore, Actor) {
 }
 
 fn submission(i: usize, form: &FormDefinition) -> NewSubmission {
-    let mut answers = Answers::default();
-    answers.set(
-        "allergies_detail",
-        AnswerValue::Text("penicillin: hives; latex: itching ".repeat(20)),
-    );
-    answers.set(
-        "medications",
-        AnswerValue::Text("isotretinoin 20 mg daily; vitamin D ".repeat(20)),
-    );
-    answers.set("pregnant", AnswerValue::YesNo(false));
-    let identity = PatientIdentity {
-        given_name: format!("Given{i}"),
-        family_name: format!("Family{}", i * 7919 % 100_003),
-        date_of_birth: format!("19{:02}-{:02}-{:02}", 40 + i % 60, 1 + i % 12, 1 + i % 28),
-        postcode: format!("AB{} {}CD", i % 100, i % 10),
-        email: format!("p{i}@example.org"),
-        phone: "+44 7700 900123".into(),
-    };
+    let answers = common::answers();
+    let mut identity = common::identity(i);
+    identity.phone = "+44 7700 900123".into();
     NewSubmission {
         patient: PatientRef::New(identity),
         answers,

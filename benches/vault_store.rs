@@ -2,46 +2,19 @@
 //! seal/open throughput, submit latency next to a bare synchronous=FULL insert of the same bytes,
 //! and the returning-patient look-up among 100,000 patients. `cargo bench --bench vault_store`.
 
-use std::time::{Duration, Instant};
+mod common;
+
+use common::{identity, ms, percentile};
+
+use std::time::Instant;
 
 use chrono::Utc;
-use intake_kiosk::forms::{
-    AnswerValue, Answers, ConsentDecision, Decision, PatientIdentity, Signature,
-};
+use intake_kiosk::forms::{ConsentDecision, Decision, PatientIdentity, Signature};
 use intake_kiosk::store::{NewSubmission, OpenStore, PatientRef, SetupRequest, Store};
 use intake_kiosk::vault::{Aad, Passphrase, Pin, Vault};
 
-fn percentile(samples: &mut [Duration], p: f64) -> Duration {
-    samples.sort();
-    let idx = ((samples.len() as f64 - 1.0) * p).round() as usize;
-    samples[idx]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn identity(i: usize) -> PatientIdentity {
-    let mut p = PatientIdentity::default();
-    p.given_name = format!("Given{i}");
-    p.family_name = format!("Family{}", i * 7919 % 100_003);
-    p.date_of_birth = format!("19{:02}-{:02}-{:02}", 40 + i % 60, 1 + i % 12, 1 + i % 28);
-    p.postcode = format!("AB{} {}CD", i % 100, i % 10);
-    p.email = format!("p{i}@example.org");
-    p
-}
-
 fn submission(i: usize) -> NewSubmission {
-    let mut answers = Answers::default();
-    answers.set(
-        "allergies_detail",
-        AnswerValue::Text("penicillin: hives; latex: itching ".repeat(20)),
-    );
-    answers.set(
-        "medications",
-        AnswerValue::Text("isotretinoin 20 mg daily; vitamin D ".repeat(20)),
-    );
-    answers.set("pregnant", AnswerValue::YesNo(false));
+    let answers = common::answers();
     NewSubmission {
         patient: PatientRef::New(identity(i)),
         answers,

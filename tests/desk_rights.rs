@@ -21,6 +21,35 @@ use intake_kiosk::store::{
 use intake_kiosk::vault::Pin;
 use serde_json::{Value, json};
 
+/// A desk with its manager, clinician and receptionist signed in.
+fn desk_with_staff() -> (Clinic, Actor, Actor, Actor) {
+    let mut desk = setup_clinic();
+    let manager = sign_in(&mut desk.store, Role::Manager);
+    let clinician = sign_in(&mut desk.store, Role::Clinician);
+    let reception = sign_in(&mut desk.store, Role::Reception);
+    (desk, manager, clinician, reception)
+}
+
+/// A kiosk and a desk that knows it as "kiosk-1", each with its manager signed in.
+fn kiosk_linked_to_desk() -> (Clinic, Actor, Clinic, Actor) {
+    let mut kiosk = setup_clinic();
+    let mut desk = setup_clinic();
+    let k_manager = sign_in(&mut kiosk.store, Role::Manager);
+    let d_manager = sign_in(&mut desk.store, Role::Manager);
+    desk.store
+        .link_kiosk(&d_manager, "kiosk-1", &[7u8; 32], "123 456", t0())
+        .unwrap();
+    (kiosk, k_manager, desk, d_manager)
+}
+
+/// A kiosk's audit checkpoint of `length` entries, as a bundle carries it.
+fn head(length: u64) -> AuditHead {
+    AuditHead {
+        length,
+        last_tag: "00".repeat(32),
+    }
+}
+
 #[test]
 fn search_withdraw_and_marketing_lists() {
     let mut desk = setup_clinic();
@@ -237,10 +266,7 @@ fn sealed_event_tails(
 
 #[test]
 fn amendments_keep_the_replaced_value_with_who_when_and_why() {
-    let mut desk = setup_clinic();
-    let manager = sign_in(&mut desk.store, Role::Manager);
-    let clinician = sign_in(&mut desk.store, Role::Clinician);
-    let reception = sign_in(&mut desk.store, Role::Reception);
+    let (mut desk, manager, clinician, reception) = desk_with_staff();
     let sid = desk
         .store
         .save_submission(&manager, submission("Ada", "Lovelace", "latex"), t0())
@@ -404,10 +430,7 @@ fn amendments_keep_the_replaced_value_with_who_when_and_why() {
 
 #[test]
 fn erasure_of_a_recent_patient_erases_contact_and_marketing_and_holds_the_record() {
-    let mut desk = setup_clinic();
-    let manager = sign_in(&mut desk.store, Role::Manager);
-    let clinician = sign_in(&mut desk.store, Role::Clinician);
-    let reception = sign_in(&mut desk.store, Role::Reception);
+    let (mut desk, manager, clinician, reception) = desk_with_staff();
     let sid = desk
         .store
         .save_submission(
@@ -707,22 +730,12 @@ fn erased_ciphertext_leaves_no_trace_in_the_files() {
 
 #[test]
 fn a_late_bundle_does_not_bring_an_erased_submission_back() {
-    let mut kiosk = setup_clinic();
-    let mut desk = setup_clinic();
-    let k_manager = sign_in(&mut kiosk.store, Role::Manager);
-    let d_manager = sign_in(&mut desk.store, Role::Manager);
-    desk.store
-        .link_kiosk(&d_manager, "kiosk-1", &[7u8; 32], "123 456", t0())
-        .unwrap();
+    let (mut kiosk, k_manager, mut desk, d_manager) = kiosk_linked_to_desk();
     let sid = kiosk
         .store
         .save_submission(&k_manager, submission("Ada", "Lovelace", "latex"), t0())
         .unwrap();
     let out = kiosk.store.outgoing(&k_manager).unwrap();
-    let head = |length| AuditHead {
-        length,
-        last_tag: "00".repeat(32),
-    };
     let report = desk
         .store
         .import_bundle(&d_manager, "kiosk-1", 1, &head(10), "h1", &out, t0())
@@ -755,17 +768,7 @@ fn a_late_bundle_does_not_bring_an_erased_submission_back() {
 
 #[test]
 fn a_form_filled_before_an_erasure_request_joins_the_held_record_without_contact_or_marketing() {
-    let mut kiosk = setup_clinic();
-    let mut desk = setup_clinic();
-    let k_manager = sign_in(&mut kiosk.store, Role::Manager);
-    let d_manager = sign_in(&mut desk.store, Role::Manager);
-    desk.store
-        .link_kiosk(&d_manager, "kiosk-1", &[7u8; 32], "123 456", t0())
-        .unwrap();
-    let head = |length| AuditHead {
-        length,
-        last_tag: "00".repeat(32),
-    };
+    let (mut kiosk, k_manager, mut desk, d_manager) = kiosk_linked_to_desk();
     // First visit reaches the desk.
     kiosk
         .store
@@ -854,13 +857,7 @@ fn a_form_filled_before_an_erasure_request_joins_the_held_record_without_contact
 
 #[test]
 fn a_kiosks_wrong_pins_reach_the_desk_with_its_bundle_and_are_flagged_once() {
-    let mut kiosk = setup_clinic();
-    let mut desk = setup_clinic();
-    let k_manager = sign_in(&mut kiosk.store, Role::Manager);
-    let d_manager = sign_in(&mut desk.store, Role::Manager);
-    desk.store
-        .link_kiosk(&d_manager, "kiosk-1", &[7u8; 32], "123 456", t0())
-        .unwrap();
+    let (mut kiosk, k_manager, mut desk, d_manager) = kiosk_linked_to_desk();
     // Five wrong PINs in two minutes on the kiosk, spread over accounts (no lockout delay).
     for (i, role) in [
         Role::Reception,
@@ -883,10 +880,6 @@ fn a_kiosks_wrong_pins_reach_the_desk_with_its_bundle_and_are_flagged_once() {
     let out = kiosk.store.outgoing(&k_manager).unwrap();
     assert_eq!(out.security.len(), 5);
     assert!(out.security.iter().all(|e| e.kind == "sign_in_failed"));
-    let head = |length| AuditHead {
-        length,
-        last_tag: "00".repeat(32),
-    };
     let since = t0() - Duration::days(1);
     assert!(
         desk.store
@@ -1322,10 +1315,7 @@ fn rights_requests_are_due_in_a_calendar_month_and_may_be_extended_by_a_manager(
 
 #[test]
 fn breach_record_finds_the_records_a_staff_member_opened() {
-    let mut desk = setup_clinic();
-    let manager = sign_in(&mut desk.store, Role::Manager);
-    let clinician = sign_in(&mut desk.store, Role::Clinician);
-    let reception = sign_in(&mut desk.store, Role::Reception);
+    let (mut desk, manager, clinician, reception) = desk_with_staff();
     let mut patients = Vec::new();
     for (given, family) in [("Ada", "Lovelace"), ("Grace", "Hopper"), ("Bob", "Builder")] {
         let sid = desk
@@ -1472,10 +1462,7 @@ fn breach_record_finds_the_records_a_staff_member_opened() {
 
 #[test]
 fn open_record_by_need_to_know_and_one_audit_entry_per_open() {
-    let mut desk = setup_clinic();
-    let manager = sign_in(&mut desk.store, Role::Manager);
-    let clinician = sign_in(&mut desk.store, Role::Clinician);
-    let reception = sign_in(&mut desk.store, Role::Reception);
+    let (mut desk, manager, clinician, reception) = desk_with_staff();
     let sid = desk
         .store
         .save_submission(
@@ -1583,10 +1570,7 @@ fn open_record_by_need_to_know_and_one_audit_entry_per_open() {
 
 #[test]
 fn unusual_access_flags_sweeps_and_out_of_hours_views() {
-    let mut desk = setup_clinic();
-    let manager = sign_in(&mut desk.store, Role::Manager);
-    let clinician = sign_in(&mut desk.store, Role::Clinician);
-    let reception = sign_in(&mut desk.store, Role::Reception);
+    let (mut desk, manager, clinician, reception) = desk_with_staff();
     let mut patients = Vec::new();
     for (given, family) in [
         ("Ada", "Lovelace"),
@@ -1761,10 +1745,7 @@ fn r4_errors(resource: &Value) -> Vec<String> {
 
 #[test]
 fn access_export_writes_everything_held_about_a_patient() {
-    let mut desk = setup_clinic();
-    let manager = sign_in(&mut desk.store, Role::Manager);
-    let clinician = sign_in(&mut desk.store, Role::Clinician);
-    let reception = sign_in(&mut desk.store, Role::Reception);
+    let (mut desk, manager, clinician, reception) = desk_with_staff();
     let first = desk
         .store
         .save_submission(
