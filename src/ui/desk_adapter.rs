@@ -72,11 +72,28 @@ fn refresh(window: &DeskWindow, desk: &Desk, now: DateTime<Utc>) {
     );
     g.set_is_manager(role.as_ref().is_some_and(|(_, r)| *r == Role::Manager));
     g.set_sees_medical(role.as_ref().is_some_and(|(_, r)| r.may_read_medical()));
-    let home = desk.home(now);
-    g.set_alerts(lines(&home.alerts));
-    g.set_requests(lines(&home.requests));
-    g.set_breaches(lines(&home.breaches));
-    g.set_audit(lines(&home.audit));
+    // The home lists verify the audit chain and scan a week of it: built when home is shown,
+    // kept while a record is open over it, cleared when nobody is signed in.
+    match desk.screen() {
+        desk::DeskScreen::Home => {
+            let home = desk.home(now);
+            g.set_alerts(lines(&home.alerts));
+            g.set_requests(lines(&home.requests));
+            g.set_breaches(lines(&home.breaches));
+            g.set_audit(lines(&home.audit));
+        }
+        desk::DeskScreen::Record => {}
+        desk::DeskScreen::Closed | desk::DeskScreen::SignIn => {
+            for set in [
+                DeskAdapter::set_alerts,
+                DeskAdapter::set_requests,
+                DeskAdapter::set_breaches,
+                DeskAdapter::set_audit,
+            ] {
+                set(&g, lines(&[]));
+            }
+        }
+    }
     g.set_results(model(
         desk.results()
             .iter()
