@@ -71,6 +71,9 @@ impl Signature {
     }
 }
 
+/// The longest answer a correction may type (a clinical note, not a document).
+pub const MAX_TYPED_ANSWER: usize = 4_000;
+
 /// An answer to `question` typed as text (a correction at the desk): yes/no as "yes" or "no",
 /// numbers within the question's range, dates as YYYY-MM-DD, choices by id (several separated
 /// by commas). The error says what was expected.
@@ -93,7 +96,15 @@ pub fn answer_from_text(question: &super::Question, text: &str) -> Result<Answer
             })
     };
     match question.kind {
-        QuestionKind::ShortText | QuestionKind::LongText => Ok(AnswerValue::Text(text.to_owned())),
+        QuestionKind::ShortText | QuestionKind::LongText => {
+            if text.chars().count() > MAX_TYPED_ANSWER {
+                return Err(format!(
+                    "the answer to {} is too long ({} characters at most)",
+                    question.id, MAX_TYPED_ANSWER
+                ));
+            }
+            Ok(AnswerValue::Text(text.to_owned()))
+        }
         QuestionKind::YesNo => match text.to_lowercase().as_str() {
             "yes" | "true" => Ok(AnswerValue::YesNo(true)),
             "no" | "false" => Ok(AnswerValue::YesNo(false)),
@@ -150,5 +161,9 @@ mod text_answer_tests {
         let first = choice.choices[0].id.clone();
         assert!(answer_from_text(&choice, &first) == Ok(AnswerValue::Choice(first.clone())));
         assert!(answer_from_text(&choice, "not-a-choice").is_err());
+        let text = find(K::LongText);
+        assert!(answer_from_text(&text, &"x".repeat(MAX_TYPED_ANSWER)).is_ok());
+        let too_long = answer_from_text(&text, &"x".repeat(MAX_TYPED_ANSWER + 1));
+        assert!(too_long.is_err_and(|e| e.contains("too long")));
     }
 }
