@@ -189,7 +189,7 @@ pub fn import_file(
         .sign_public
         .as_slice()
         .try_into()
-        .map_err(|_| StoreError::Tampered)?;
+        .map_err(|_| StoreError::tampered("kiosk_links", "sign_public"))?;
     let verified = parsed.verify(&sign_public).map_err(format)?;
     if store.bundle_imported(&header.kiosk_id, header.seq)? {
         return Err(ExchangeError::Replayed {

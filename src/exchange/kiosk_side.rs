@@ -74,7 +74,7 @@ pub fn read_pairing_answer(
         .ok_or(ExchangeError::NoPairingStarted)?;
     let mut secret = Zeroizing::new([0u8; 32]);
     if stored.secret.len() != 32 {
-        return Err(crate::store::StoreError::Tampered.into());
+        return Err(crate::store::StoreError::tampered("pairing_offers", "secret").into());
     }
     secret.copy_from_slice(&stored.secret);
     let offer = PairingOffer {
@@ -127,7 +127,7 @@ fn desk_public(link: &DeskLink) -> Result<DeskPublic, ExchangeError> {
     let key = |bytes: &[u8]| -> Result<[u8; 32], ExchangeError> {
         bytes
             .try_into()
-            .map_err(|_| crate::store::StoreError::Tampered.into())
+            .map_err(|_| crate::store::StoreError::tampered("desk_link", "public key").into())
     };
     Ok(DeskPublic {
         desk_id: link.desk_id.clone(),

@@ -3,7 +3,7 @@
 //! why, in the append-only `amendments` table. The current value stays where every reader looks.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 use zeroize::Zeroizing;
 
 use super::audit::{self, AuditKind};
@@ -56,11 +56,28 @@ fn insert_amendment(
     let id = random_id()?;
     let sealed_previous = vault.seal(amendment_aad("sealed_previous", &id), previous_json)?;
     let sealed_reason = vault.seal(amendment_aad("sealed_reason", &id), reason.as_bytes())?;
-    conn.prepare_cached(
-        "INSERT INTO amendments (id, patient_id, submission_id, staff_id, amended_at, sealed_previous, sealed_reason)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?
-    .execute(params![id, patient_id, submission_id, staff_id, at, sealed_previous, sealed_reason])?;
+    use rusqlite::types::Value;
+    let seq: i64 = conn
+        .prepare_cached("SELECT coalesce(max(seq), 0) + 1 FROM amendments")?
+        .query_row([], |r| r.get(0))?;
+    super::row_auth::insert(
+        conn,
+        vault,
+        "amendments",
+        &[
+            ("seq", Value::Integer(seq)),
+            ("id", Value::Text(id.clone())),
+            ("patient_id", Value::Text(patient_id.to_owned())),
+            (
+                "submission_id",
+                submission_id.map_or(Value::Null, |s| Value::Text(s.to_owned())),
+            ),
+            ("staff_id", Value::Text(staff_id.to_owned())),
+            ("amended_at", Value::Text(at.to_owned())),
+            ("sealed_previous", Value::Blob(sealed_previous)),
+            ("sealed_reason", Value::Blob(sealed_reason)),
+        ],
+    )?;
     Ok(id)
 }
 
@@ -92,6 +109,7 @@ impl OpenStore {
         let reason = require_reason(reason)?;
         let at = now.to_rfc3339();
         let tx = self.conn().unchecked_transaction()?;
+        super::submissions::submission_row(&tx, self.vault(), submission_id)?;
         let (patient_id, sealed): (String, Vec<u8>) = tx
             .query_row(
                 "SELECT patient_id, sealed_answers FROM submissions WHERE id = ?1",
@@ -99,10 +117,7 @@ impl OpenStore {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .map_err(not_found)?;
-        let previous = self
-            .vault()
-            .open(aad("sealed_answers", submission_id), &sealed)
-            .map_err(|_| StoreError::Tampered)?;
+        let previous = super::unseal(self.vault(), aad("sealed_answers", submission_id), &sealed)?;
         let id = insert_amendment(
             &tx,
             self.vault(),
@@ -117,9 +132,12 @@ impl OpenStore {
         let sealed = self
             .vault()
             .seal(aad("sealed_answers", submission_id), &json)?;
-        tx.execute(
-            "UPDATE submissions SET sealed_answers = ?2 WHERE id = ?1",
-            params![submission_id, sealed],
+        super::row_auth::update(
+            &tx,
+            self.vault(),
+            "submissions",
+            &super::row_auth::text_key(submission_id),
+            &[("sealed_answers", rusqlite::types::Value::Blob(sealed))],
         )?;
         audit::append(
             &tx,
@@ -201,34 +219,42 @@ pub(super) fn amendments_of(
     medical: bool,
 ) -> Result<Vec<Amendment>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, submission_id, staff_id, amended_at, sealed_previous, sealed_reason
+        "SELECT seq, id, submission_id, staff_id, amended_at, sealed_previous, sealed_reason
          FROM amendments WHERE patient_id = ?1 ORDER BY seq",
     )?;
-    #[allow(clippy::type_complexity)]
-    let rows: Vec<(String, Option<String>, String, String, Vec<u8>, Vec<u8>)> = stmt
-        .query_map([patient_id], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
-        })?
-        .collect::<Result<_, _>>()?;
+    let mut rows = Vec::new();
+    let mut query = stmt.query([patient_id])?;
+    while let Some(r) = query.next()? {
+        let seq: i64 = r.get(0)?;
+        super::row_auth::check(
+            conn,
+            vault,
+            "amendments",
+            &[rusqlite::types::Value::Integer(seq)],
+        )?;
+        let row: (String, Option<String>, String, String, Vec<u8>, Vec<u8>) = (
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+            r.get(6)?,
+        );
+        rows.push(row);
+    }
     rows.into_iter()
         .map(
             |(id, submission_id, staff_id, amended_at, sealed_previous, sealed_reason)| {
-                let reason = vault
-                    .open(amendment_aad("sealed_reason", &id), &sealed_reason)
-                    .map_err(|_| StoreError::Tampered)?;
+                let reason =
+                    super::unseal(vault, amendment_aad("sealed_reason", &id), &sealed_reason)?;
                 let previous = match (&submission_id, medical) {
                     (Some(_), false) => Previous::Withheld,
                     (submission, _) => {
-                        let json = vault
-                            .open(amendment_aad("sealed_previous", &id), &sealed_previous)
-                            .map_err(|_| StoreError::Tampered)?;
+                        let json = super::unseal(
+                            vault,
+                            amendment_aad("sealed_previous", &id),
+                            &sealed_previous,
+                        )?;
                         if submission.is_some() {
                             Previous::Answers(serde_json::from_slice(&json)?)
                         } else {

@@ -1,9 +1,15 @@
 //! The audit log: append-only, hash-chained with the audit key. Entries hold ids and kinds only,
 //! never health data. `verify` names the first entry that was edited, deleted or reordered.
+//!
+//! The chain's length and last tag are kept in `audit_head`, a row-authenticated row written in
+//! the same transaction as each entry, so entries cut off the end (or a tail rolled back) show
+//! too: the chain then stops short of its head.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::types::Value;
+use rusqlite::{Connection, params};
 
 use super::StoreError;
+use super::row_auth;
 use crate::vault::Vault;
 
 /// What happened. Stored by name; add variants at the end.
@@ -46,10 +52,12 @@ pub enum AuditKind {
     RightsRequestUpdated,
     BreachRecorded,
     BreachUpdated,
+    RowsAuthenticated,
+    KioskAuditForked,
 }
 
 impl AuditKind {
-    const ALL: [AuditKind; 37] = [
+    const ALL: [AuditKind; 39] = [
         AuditKind::SetupCompleted,
         AuditKind::KioskOpened,
         AuditKind::RecoveryKeyUsed,
@@ -87,6 +95,8 @@ impl AuditKind {
         AuditKind::RightsRequestUpdated,
         AuditKind::BreachRecorded,
         AuditKind::BreachUpdated,
+        AuditKind::RowsAuthenticated,
+        AuditKind::KioskAuditForked,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -128,6 +138,8 @@ impl AuditKind {
             AuditKind::RightsRequestUpdated => "rights_request_updated",
             AuditKind::BreachRecorded => "breach_recorded",
             AuditKind::BreachUpdated => "breach_updated",
+            AuditKind::RowsAuthenticated => "rows_authenticated",
+            AuditKind::KioskAuditForked => "kiosk_audit_forked",
         }
     }
 
@@ -170,6 +182,46 @@ fn content(e: &AuditEntry) -> Vec<u8> {
     .into_bytes()
 }
 
+const HEAD_KEY: [Value; 1] = [Value::Integer(1)];
+
+/// The chain's recorded length and last tag, checked.
+pub(super) fn head(conn: &Connection, vault: &Vault) -> Result<(i64, Vec<u8>), StoreError> {
+    let row = row_auth::get(conn, vault, "audit_head", &HEAD_KEY)?
+        .ok_or_else(|| StoreError::tampered("audit_head", 1))?;
+    Ok((row.int("length")?, row.blob("last_tag")?))
+}
+
+fn put_head(
+    conn: &Connection,
+    vault: &Vault,
+    length: i64,
+    last_tag: &[u8],
+) -> Result<(), StoreError> {
+    row_auth::put(
+        conn,
+        vault,
+        "audit_head",
+        &[
+            ("id", Value::Integer(1)),
+            ("length", Value::Integer(length)),
+            ("last_tag", Value::Blob(last_tag.to_vec())),
+        ],
+    )
+}
+
+/// Starts the head of an empty log (a new installation).
+pub(super) fn start_head(conn: &Connection, vault: &Vault) -> Result<(), StoreError> {
+    put_head(conn, vault, 0, &[])
+}
+
+/// Writes the head of a log written before heads were kept, once its chain verified.
+pub(super) fn adopt_head(conn: &Connection, vault: &Vault) -> Result<(), StoreError> {
+    match walk(conn, vault)? {
+        ChainCheck::Intact { entries, last_tag } => put_head(conn, vault, entries, &last_tag),
+        ChainCheck::BrokenAt { seq } => Err(StoreError::tampered("audit_log", seq)),
+    }
+}
+
 /// Appends one entry inside the caller's transaction (or autocommit).
 pub(super) fn append(
     conn: &Connection,
@@ -179,14 +231,8 @@ pub(super) fn append(
     kind: AuditKind,
     subject: &str,
 ) -> Result<(), StoreError> {
-    let last: Option<(i64, Vec<u8>)> = conn
-        .prepare_cached("SELECT seq, tag FROM audit_log ORDER BY seq DESC LIMIT 1")?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    let (seq, previous_tag) = match last {
-        Some((seq, tag)) => (seq + 1, tag),
-        None => (1, Vec::new()),
-    };
+    let (length, previous_tag) = head(conn, vault)?;
+    let seq = length + 1;
     let entry = AuditEntry {
         seq,
         at: at.to_owned(),
@@ -197,11 +243,31 @@ pub(super) fn append(
     let tag = vault.audit_tag(&previous_tag, &content(&entry));
     conn.prepare_cached("INSERT INTO audit_log (seq, at, actor, kind, subject, tag) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
         .execute(params![seq, at, actor, entry.kind, subject, &tag[..]])?;
-    Ok(())
+    put_head(conn, vault, seq, &tag)
+}
+
+/// Walks the chain and checks that it ends where its head says.
+pub(super) fn verify(conn: &Connection, vault: &Vault) -> Result<ChainCheck, StoreError> {
+    let walked = walk(conn, vault)?;
+    let (length, last_tag) = head(conn, vault)?;
+    Ok(match walked {
+        ChainCheck::Intact {
+            entries,
+            last_tag: tag,
+        } if entries == length && tag == last_tag => ChainCheck::Intact {
+            entries,
+            last_tag: tag,
+        },
+        // Entries cut off the end (or a tail rolled back): the first missing one is named.
+        ChainCheck::Intact { entries, .. } => ChainCheck::BrokenAt {
+            seq: entries.min(length) + 1,
+        },
+        broken => broken,
+    })
 }
 
 /// Walks the chain in order. Sequence numbers must run 1, 2, 3, … with no gap.
-pub(super) fn verify(conn: &Connection, vault: &Vault) -> Result<ChainCheck, StoreError> {
+fn walk(conn: &Connection, vault: &Vault) -> Result<ChainCheck, StoreError> {
     let mut stmt =
         conn.prepare("SELECT seq, at, actor, kind, subject, tag FROM audit_log ORDER BY seq")?;
     let mut rows = stmt.query([])?;

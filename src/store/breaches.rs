@@ -2,6 +2,7 @@
 //! log), the risk, and whether and when it was reported to the regulator. Managers only.
 
 use chrono::{DateTime, Utc};
+use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
@@ -76,11 +77,22 @@ impl OpenStore {
             .vault()
             .seal(details_aad(&id), &serde_json::to_vec(&details)?)?;
         self.managed_change(actor, AuditKind::BreachRecorded, &id, now, |tx, _| {
-            tx.execute(
-                "INSERT INTO breaches (id, discovered_at, recorded_by, risk, sealed_details) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![id, breach.discovered_at.to_rfc3339(), actor.staff_id(), breach.risk.as_str(), sealed],
-            )?;
-            Ok(())
+            super::row_auth::insert(
+                tx,
+                self.vault(),
+                "breaches",
+                &[
+                    ("id", Value::Text(id.clone())),
+                    (
+                        "discovered_at",
+                        Value::Text(breach.discovered_at.to_rfc3339()),
+                    ),
+                    ("recorded_by", Value::Text(actor.staff_id().to_owned())),
+                    ("risk", Value::Text(breach.risk.as_str().to_owned())),
+                    ("reported_at", Value::Null),
+                    ("sealed_details", Value::Blob(sealed)),
+                ],
+            )
         })?;
         Ok(id)
     }
@@ -108,10 +120,20 @@ impl OpenStore {
         let sealed = self
             .vault()
             .seal(details_aad(id), &serde_json::to_vec(&details)?)?;
+        let reported_at = breach.reported_at.clone();
         self.managed_change(actor, AuditKind::BreachUpdated, id, now, |tx, at| {
-            tx.execute(
-                "UPDATE breaches SET reported_at = coalesce(reported_at, ?2), sealed_details = ?3 WHERE id = ?1",
-                params![id, at, sealed],
+            super::row_auth::update(
+                tx,
+                self.vault(),
+                "breaches",
+                &super::row_auth::text_key(id),
+                &[
+                    (
+                        "reported_at",
+                        Value::Text(reported_at.unwrap_or_else(|| at.to_owned())),
+                    ),
+                    ("sealed_details", Value::Blob(sealed)),
+                ],
             )?;
             Ok(())
         })
@@ -138,10 +160,13 @@ impl OpenStore {
             .collect::<Result<_, _>>()?;
         rows.into_iter()
             .map(|(id, discovered, recorded_by, risk, reported_at, sealed)| {
-                let json = self
-                    .vault()
-                    .open(details_aad(&id), &sealed)
-                    .map_err(|_| StoreError::Tampered)?;
+                super::row_auth::check(
+                    self.conn(),
+                    self.vault(),
+                    "breaches",
+                    &super::row_auth::text_key(&id),
+                )?;
+                let json = super::unseal(self.vault(), details_aad(&id), &sealed)?;
                 let details: Details = serde_json::from_slice(&json)?;
                 Ok(Breach {
                     discovered_at: DateTime::parse_from_rfc3339(&discovered)

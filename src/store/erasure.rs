@@ -11,14 +11,17 @@
 //!   from a kiosk cannot bring an erased record back.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
+use rusqlite::types::Value;
 
 use super::audit::{self, AuditKind};
-use super::patients::{open_identity, reseal_identity};
-use super::submissions::patient_consent_events;
+use super::patients::{open_identity, reseal_identity, set_patient};
+use super::row_auth::{self, text_key};
+use super::submissions::{patient_consent_events, rechain_consents};
 use super::{Actor, OpenStore, StoreError};
 use crate::forms::identity::parse_date_of_birth;
 use crate::rights::{ErasureStatement, RetentionPolicy, held_until};
+use crate::vault::Vault;
 
 /// The one consent item kept with the medical record on erasure; all others (marketing per
 /// channel, photo uses) are erased at once.
@@ -51,24 +54,62 @@ fn date_of(rfc3339: &str) -> Result<NaiveDate, StoreError> {
 }
 
 /// Deletes everything of one patient inside the caller's transaction, remembering the erased
-/// submission ids. The audit log keeps its entries: they hold the pseudonymous id only.
-fn erase_patient(conn: &Connection, patient_id: &str, at: &str) -> Result<usize, StoreError> {
-    conn.execute(
-        "INSERT OR IGNORE INTO erased_submissions (submission_id, erased_at)
-         SELECT id, ?2 FROM submissions WHERE patient_id = ?1",
-        params![patient_id, at],
-    )?;
+/// submission ids. The audit log keeps its entries: they hold the pseudonymous id only. Rights
+/// requests about the patient stay, no longer linked to them.
+fn erase_patient(
+    conn: &Connection,
+    vault: &Vault,
+    patient_id: &str,
+    at: &str,
+) -> Result<usize, StoreError> {
+    let submissions: Vec<String> = conn
+        .prepare_cached("SELECT id FROM submissions WHERE patient_id = ?1")?
+        .query_map([patient_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in &submissions {
+        row_auth::insert_if_absent(
+            conn,
+            vault,
+            "erased_submissions",
+            &[
+                ("submission_id", Value::Text(id.clone())),
+                ("erased_at", Value::Text(at.to_owned())),
+            ],
+        )?;
+    }
+    let requests: Vec<String> = conn
+        .prepare_cached("SELECT id FROM rights_requests WHERE patient_id = ?1")?
+        .query_map([patient_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in &requests {
+        row_auth::update(
+            conn,
+            vault,
+            "rights_requests",
+            &text_key(id),
+            &[("patient_id", Value::Null)],
+        )?;
+    }
     conn.execute("DELETE FROM amendments WHERE patient_id = ?1", [patient_id])?;
     conn.execute(
         "DELETE FROM consent_events WHERE patient_id = ?1",
         [patient_id],
     )?;
-    let submissions = conn.execute(
+    let deleted = conn.execute(
         "DELETE FROM submissions WHERE patient_id = ?1",
         [patient_id],
     )?;
     conn.execute("DELETE FROM patients WHERE id = ?1", [patient_id])?;
-    Ok(submissions)
+    Ok(deleted)
+}
+
+/// A patient's checked row.
+fn patient_row(
+    conn: &Connection,
+    vault: &Vault,
+    patient_id: &str,
+) -> Result<row_auth::Row, StoreError> {
+    row_auth::get(conn, vault, "patients", &text_key(patient_id))?.ok_or(StoreError::NotFound)
 }
 
 impl OpenStore {
@@ -111,12 +152,15 @@ impl OpenStore {
         let at = now.to_rfc3339();
         let tx = self.conn().unchecked_transaction()?;
         let mut identity = open_identity(&tx, self.vault(), patient_id)?;
-        let (last_visit, submissions): (String, usize) = tx.query_row(
-            "SELECT last_visit_at, (SELECT count(*) FROM submissions WHERE patient_id = ?1)
-             FROM patients WHERE id = ?1",
-            [patient_id],
-            |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as usize)),
-        )?;
+        let last_visit = patient_row(&tx, self.vault(), patient_id)?.text("last_visit_at")?;
+        let submissions: usize = tx
+            .query_row(
+                "SELECT count(*) FROM submissions WHERE patient_id = ?1",
+                [patient_id],
+                |r| r.get::<_, i64>(0),
+            )?
+            .try_into()
+            .unwrap_or(0);
         let until = held_until(
             parse_date_of_birth(&identity.date_of_birth).ok(),
             date_of(&last_visit)?,
@@ -150,6 +194,7 @@ impl OpenStore {
                     items.push(&event.item_id);
                 }
             }
+            rechain_consents(&tx, self.vault(), patient_id)?;
             if !items.is_empty() {
                 // Named as the patient saw them: titles from the newest stored form.
                 let titles = self.consent_titles_en()?;
@@ -162,12 +207,14 @@ impl OpenStore {
                     named.join("; ")
                 ));
             }
-            tx.execute(
-                "UPDATE patients SET erasure_requested_at = ?2 WHERE id = ?1",
-                params![patient_id, at],
+            set_patient(
+                &tx,
+                self.vault(),
+                patient_id,
+                &[("erasure_requested_at", Value::Text(at.clone()))],
             )?;
         } else {
-            erase_patient(&tx, patient_id, &at)?;
+            erase_patient(&tx, self.vault(), patient_id, &at)?;
             erased.push(format!(
                 "your whole record: identity, contact details, {submissions} form{} with answers and signatures, and every consent decision",
                 if submissions == 1 { "" } else { "s" }
@@ -212,12 +259,10 @@ impl OpenStore {
         let cutoff = today
             .checked_sub_months(chrono::Months::new(policy.adult_years * 12))
             .unwrap_or(NaiveDate::MIN);
-        let candidates: Vec<(String, String)> = self
+        let candidates: Vec<String> = self
             .conn()
-            .prepare(
-                "SELECT id, last_visit_at FROM patients WHERE substr(last_visit_at, 1, 10) < ?1",
-            )?
-            .query_map([cutoff.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .prepare("SELECT id FROM patients WHERE substr(last_visit_at, 1, 10) < ?1")?
+            .query_map([cutoff.to_string()], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         let mut report = RetentionReport {
             ran_at: at.clone(),
@@ -226,7 +271,9 @@ impl OpenStore {
             ..RetentionReport::default()
         };
         let tx = self.conn().unchecked_transaction()?;
-        for (patient_id, last_visit) in candidates {
+        for patient_id in candidates {
+            // The time the rule uses comes from the checked row: a back-dated visit is refused.
+            let last_visit = patient_row(&tx, self.vault(), &patient_id)?.text("last_visit_at")?;
             let identity = open_identity(&tx, self.vault(), &patient_id)?;
             let dob = parse_date_of_birth(&identity.date_of_birth).ok();
             let last_visit = date_of(&last_visit)?;
@@ -234,7 +281,7 @@ impl OpenStore {
             if until >= today {
                 continue;
             }
-            report.erased_submissions += erase_patient(&tx, &patient_id, &at)?;
+            report.erased_submissions += erase_patient(&tx, self.vault(), &patient_id, &at)?;
             audit::append(
                 &tx,
                 self.vault(),
@@ -280,35 +327,30 @@ impl OpenStore {
             patient_id,
             now,
             |tx, at| {
-                let changed = tx.execute(
-                    "UPDATE patients SET restricted_at = CASE WHEN ?2 THEN coalesce(restricted_at, ?3) END WHERE id = ?1",
-                    params![patient_id, restricted, at],
-                )?;
-                if changed == 0 {
-                    return Err(StoreError::NotFound);
-                }
-                Ok(())
+                let since = patient_row(tx, self.vault(), patient_id)?.opt_text("restricted_at")?;
+                let value = match (restricted, since) {
+                    (false, _) => Value::Null,
+                    (true, Some(since)) => Value::Text(since),
+                    (true, None) => Value::Text(at.to_owned()),
+                };
+                set_patient(tx, self.vault(), patient_id, &[("restricted_at", value)])
             },
         )
     }
 
     /// Since when a patient's processing is restricted, if it is.
     pub fn restricted_since(&self, patient_id: &str) -> Result<Option<String>, StoreError> {
-        self.conn()
-            .prepare_cached("SELECT restricted_at FROM patients WHERE id = ?1")?
-            .query_row([patient_id], |r| r.get(0))
-            .map_err(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => StoreError::NotFound,
-                other => other.into(),
-            })
+        patient_row(self.conn(), self.vault(), patient_id)?.opt_text("restricted_at")
     }
 
     /// Whether a submission id was erased here (a late bundle must not bring it back).
     pub fn was_erased(&self, submission_id: &str) -> Result<bool, StoreError> {
-        Ok(self
-            .conn()
-            .prepare_cached("SELECT 1 FROM erased_submissions WHERE submission_id = ?1")?
-            .exists([submission_id])?)
+        row_auth::check(
+            self.conn(),
+            self.vault(),
+            "erased_submissions",
+            &text_key(submission_id),
+        )
     }
 
     /// Consent item titles in English from the newest stored form definition (empty when none).

@@ -32,8 +32,12 @@ pub enum StoreError {
     Forbidden,
     #[error("no such record")]
     NotFound,
-    #[error("a stored value failed to open: the database was altered or the key is wrong")]
-    Tampered,
+    /// A row failed its MAC, a sealed value failed to open, or a chain does not close: the file
+    /// was edited without the data key. The action stops; nothing is changed.
+    #[error(
+        "the database was altered outside intake-kiosk: {table} (row {row}) failed its check. Nothing was done; restore a backup and tell your data protection lead"
+    )]
+    Tampered { table: String, row: String },
     #[error(transparent)]
     Vault(#[from] VaultError),
     #[error("storage error: {0}")]
@@ -52,6 +56,10 @@ pub enum StoreError {
         had: u64,
         now: u64,
     },
+    #[error(
+        "kiosk {kiosk_id} sent an audit chain of {length} entries that differs from the one already received at that length: two copies of the kiosk exist (a restored or cloned tablet). Nothing was imported; the kiosk is flagged"
+    )]
+    AuditForked { kiosk_id: String, length: u64 },
     /// A request the store refuses as given (a blank reason, a date out of range…).
     #[error("{0}")]
     Invalid(String),
@@ -59,6 +67,16 @@ pub enum StoreError {
     Restricted,
     #[error("could not reach the data folder: {0}")]
     Io(#[from] std::io::Error),
+}
+
+impl StoreError {
+    /// A tampered row of `table`.
+    pub fn tampered(table: &str, row: impl std::fmt::Display) -> StoreError {
+        StoreError::Tampered {
+            table: table.to_owned(),
+            row: row.to_string(),
+        }
+    }
 }
 
 impl From<rusqlite::Error> for StoreError {

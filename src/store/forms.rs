@@ -1,40 +1,62 @@
 //! The clinic's active form definition. Definitions are not patient data: they are stored in the
 //! clear, once per content hash (the same table old submissions read their form from), and the
-//! active one is named by its hash in `settings`.
+//! active one is named by its hash in `settings`. Both rows are authenticated, and a definition
+//! must match its hash: a form slipped into the file is refused, never shown to a patient.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension};
 
+use super::row_auth::{self, text_key};
 use super::{Actor, AuditKind, OpenStore, StoreError};
+use crate::vault::Vault;
 
 const ACTIVE_FORM: &str = "active_form";
 
+/// The stored definition with this hash, checked (row tag and content hash); `None` if absent.
+pub(super) fn stored_definition(
+    conn: &Connection,
+    vault: &Vault,
+    hash: &str,
+) -> Result<Option<String>, StoreError> {
+    let Some(row) = row_auth::get(conn, vault, "form_definitions", &text_key(hash))? else {
+        return Ok(None);
+    };
+    let json = row.text("definition_json")?;
+    if crate::vault::content_hash(json.as_bytes()) != hash {
+        return Err(StoreError::tampered("form_definitions", hash));
+    }
+    Ok(Some(json))
+}
+
 impl OpenStore {
     /// The active definition as (hash, canonical JSON), if a manager has chosen one.
-    /// The caller checks the JSON against its hash before using it.
     pub fn active_form(&self) -> Result<Option<(String, String)>, StoreError> {
-        Ok(self
-            .conn()
-            .query_row(
-                "SELECT d.hash, d.definition_json FROM settings s
-                 JOIN form_definitions d ON d.hash = s.value WHERE s.key = ?1",
-                [ACTIVE_FORM],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?)
+        let Some(hash) = self.setting(ACTIVE_FORM)? else {
+            return Ok(None);
+        };
+        let json = stored_definition(self.conn(), self.vault(), &hash)?
+            .ok_or_else(|| StoreError::tampered("settings", ACTIVE_FORM))?;
+        Ok(Some((hash, json)))
     }
 
     /// The definition most recently first used by a submission (the desk has no active form of
     /// its own): (hash, canonical JSON).
     pub fn latest_form(&self) -> Result<Option<(String, String)>, StoreError> {
-        Ok(self
+        let hash: Option<String> = self
             .conn()
             .query_row(
-                "SELECT hash, definition_json FROM form_definitions ORDER BY first_used_at DESC LIMIT 1",
+                "SELECT hash FROM form_definitions ORDER BY first_used_at DESC LIMIT 1",
                 [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| r.get(0),
             )
-            .optional()?)
+            .optional()?;
+        let Some(hash) = hash else {
+            return Ok(None);
+        };
+        let json = stored_definition(self.conn(), self.vault(), &hash)?
+            .ok_or_else(|| StoreError::tampered("form_definitions", &hash))?;
+        Ok(Some((hash, json)))
     }
 
     /// Makes a checked definition the one every new handover uses (managers only); logged with
@@ -47,17 +69,29 @@ impl OpenStore {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let subject = format!("form:{hash}");
-        self.managed_change(actor, AuditKind::SettingsChanged, &subject, now, |tx, at| {
-            tx.execute(
-                "INSERT OR IGNORE INTO form_definitions (hash, definition_json, first_used_at) VALUES (?1, ?2, ?3)",
-                params![hash, definition_json, at],
-            )?;
-            tx.execute(
-                "INSERT INTO settings (key, value) VALUES (?1, ?2)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                params![ACTIVE_FORM, hash],
-            )?;
-            Ok(())
-        })
+        self.managed_change(
+            actor,
+            AuditKind::SettingsChanged,
+            &subject,
+            now,
+            |tx, at| {
+                super::submissions::store_form_definition(
+                    tx,
+                    self.vault(),
+                    hash,
+                    definition_json,
+                    at,
+                )?;
+                row_auth::put(
+                    tx,
+                    self.vault(),
+                    "settings",
+                    &[
+                        ("key", Value::Text(ACTIVE_FORM.to_owned())),
+                        ("value", Value::Text(hash.to_owned())),
+                    ],
+                )
+            },
+        )
     }
 }

@@ -6,11 +6,15 @@
 //! kiosk's audit chain never gets shorter from one bundle to the next.
 
 use chrono::{DateTime, Utc};
+use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params};
 
 use super::audit::{self, AuditKind};
-use super::patients::{insert_patient, update_patient};
-use super::submissions::{aad, append_consent_event};
+use super::patients::{insert_patient, set_patient, update_patient};
+use super::row_auth::{self, text_key};
+use super::submissions::{
+    SubmissionRow, aad, append_consent_events, insert_submission, store_form_definition,
+};
 use super::transfer::{Added, AuditHead, EXPORT_VERSION, ImportReport, Outgoing};
 use super::{Actor, OpenStore, StoreError};
 
@@ -25,6 +29,24 @@ pub struct KioskLink {
     /// The longest audit chain seen from it so far.
     pub audit_length: u64,
     pub audit_tag: String,
+    /// When a bundle carried an audit chain of the length already seen but another last tag
+    /// (two histories of one kiosk): refused, and flagged until a manager looks into it.
+    pub audit_fork_at: Option<String>,
+}
+
+fn link_from_row(row: &row_auth::Row) -> Result<KioskLink, StoreError> {
+    let kiosk_id = row.text("kiosk_id")?;
+    Ok(KioskLink {
+        sign_public: row.blob("sign_public")?,
+        comparison_code: row.text("comparison_code")?,
+        paired_at: row.text("paired_at")?,
+        revoked: row.opt_text("revoked_at")?.is_some(),
+        audit_length: u64::try_from(row.int("audit_length")?)
+            .map_err(|_| StoreError::tampered("kiosk_links", &kiosk_id))?,
+        audit_tag: row.text("audit_tag")?,
+        audit_fork_at: row.opt_text("audit_fork_at")?,
+        kiosk_id,
+    })
 }
 
 /// One imported bundle, for the desk's listing.
@@ -49,41 +71,49 @@ impl OpenStore {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.managed_change(actor, AuditKind::Paired, kiosk_id, now, |tx, at| {
-            tx.execute(
-                "INSERT INTO kiosk_links (kiosk_id, sign_public, comparison_code, paired_at) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (kiosk_id) DO UPDATE SET sign_public = excluded.sign_public,
-                     comparison_code = excluded.comparison_code, paired_at = excluded.paired_at,
-                     revoked_at = NULL",
-                params![kiosk_id, sign_public, comparison_code, at],
-            )?;
-            Ok(())
+            let (length, tag) =
+                match row_auth::get(tx, self.vault(), "kiosk_links", &text_key(kiosk_id))? {
+                    Some(row) => (row.int("audit_length")?, row.text("audit_tag")?),
+                    None => (0, String::new()),
+                };
+            row_auth::put(
+                tx,
+                self.vault(),
+                "kiosk_links",
+                &[
+                    ("kiosk_id", Value::Text(kiosk_id.to_owned())),
+                    ("sign_public", Value::Blob(sign_public.to_vec())),
+                    ("comparison_code", Value::Text(comparison_code.to_owned())),
+                    ("paired_at", Value::Text(at.to_owned())),
+                    ("revoked_at", Value::Null),
+                    ("audit_length", Value::Integer(length)),
+                    ("audit_tag", Value::Text(tag)),
+                    ("audit_fork_at", Value::Null),
+                ],
+            )
         })
     }
 
+    /// The kiosks paired with this desk, oldest first; every row checked.
     pub fn kiosk_links(&self) -> Result<Vec<KioskLink>, StoreError> {
-        let mut stmt = self.conn().prepare(
-            "SELECT kiosk_id, sign_public, comparison_code, paired_at, revoked_at, audit_length, audit_tag
-             FROM kiosk_links ORDER BY paired_at",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(KioskLink {
-                kiosk_id: r.get(0)?,
-                sign_public: r.get(1)?,
-                comparison_code: r.get(2)?,
-                paired_at: r.get(3)?,
-                revoked: r.get::<_, Option<String>>(4)?.is_some(),
-                audit_length: r.get::<_, i64>(5)? as u64,
-                audit_tag: r.get(6)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut links = row_auth::all(self.conn(), self.vault(), "kiosk_links")?
+            .iter()
+            .map(link_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        links.sort_by(|a, b| a.paired_at.cmp(&b.paired_at));
+        Ok(links)
     }
 
     pub fn kiosk_link(&self, kiosk_id: &str) -> Result<Option<KioskLink>, StoreError> {
-        Ok(self
-            .kiosk_links()?
-            .into_iter()
-            .find(|k| k.kiosk_id == kiosk_id))
+        row_auth::get(
+            self.conn(),
+            self.vault(),
+            "kiosk_links",
+            &text_key(kiosk_id),
+        )?
+        .as_ref()
+        .map(link_from_row)
+        .transpose()
     }
 
     /// Stops accepting bundles from a kiosk (managers only). Logged.
@@ -94,43 +124,54 @@ impl OpenStore {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.managed_change(actor, AuditKind::PairingRevoked, kiosk_id, now, |tx, at| {
-            let n = tx.execute(
-                "UPDATE kiosk_links SET revoked_at = ?2 WHERE kiosk_id = ?1 AND revoked_at IS NULL",
-                params![kiosk_id, at],
-            )?;
-            if n == 0 {
+            let live = row_auth::get(tx, self.vault(), "kiosk_links", &text_key(kiosk_id))?
+                .map(|row| row.opt_text("revoked_at"))
+                .transpose()?
+                .is_some_and(|revoked| revoked.is_none());
+            if !live {
                 return Err(StoreError::NotFound);
             }
+            row_auth::update(
+                tx,
+                self.vault(),
+                "kiosk_links",
+                &text_key(kiosk_id),
+                &[("revoked_at", Value::Text(at.to_owned()))],
+            )?;
             Ok(())
         })
     }
 
     pub fn bundle_imported(&self, kiosk_id: &str, seq: u64) -> Result<bool, StoreError> {
-        Ok(self
-            .conn()
-            .query_row(
-                "SELECT 1 FROM imported_bundles WHERE kiosk_id = ?1 AND seq = ?2",
-                params![kiosk_id, seq as i64],
-                |_| Ok(()),
-            )
-            .optional()?
-            .is_some())
+        let seq = i64::try_from(seq)
+            .map_err(|_| StoreError::Invalid("bundle number out of range".into()))?;
+        row_auth::check(
+            self.conn(),
+            self.vault(),
+            "imported_bundles",
+            &[Value::Text(kiosk_id.to_owned()), Value::Integer(seq)],
+        )
     }
 
     pub fn imported_bundles(&self) -> Result<Vec<ImportedBundle>, StoreError> {
-        let mut stmt = self.conn().prepare(
-            "SELECT kiosk_id, seq, imported_at, added, duplicates FROM imported_bundles ORDER BY imported_at, seq",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(ImportedBundle {
-                kiosk_id: r.get(0)?,
-                seq: r.get::<_, i64>(1)? as u64,
-                imported_at: r.get(2)?,
-                added: r.get::<_, i64>(3)? as u64,
-                duplicates: r.get::<_, i64>(4)? as u64,
+        let count = |row: &row_auth::Row, column: &str| -> Result<u64, StoreError> {
+            u64::try_from(row.int(column)?)
+                .map_err(|_| StoreError::tampered("imported_bundles", column))
+        };
+        let mut out = row_auth::all(self.conn(), self.vault(), "imported_bundles")?
+            .iter()
+            .map(|row| {
+                Ok(ImportedBundle {
+                    kiosk_id: row.text("kiosk_id")?,
+                    seq: count(row, "seq")?,
+                    imported_at: row.text("imported_at")?,
+                    added: count(row, "added")?,
+                    duplicates: count(row, "duplicates")?,
+                })
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        out.sort_by(|a, b| (&a.imported_at, a.seq).cmp(&(&b.imported_at, b.seq)));
+        Ok(out)
     }
 
     /// Stores a verified, opened bundle from a paired kiosk, exactly once, in one transaction:
@@ -148,9 +189,22 @@ impl OpenStore {
         now: DateTime<Utc>,
     ) -> Result<ImportReport, StoreError> {
         actor.require_manager()?;
-        self.kiosk_link(kiosk_id)?
+        let link = self
+            .kiosk_link(kiosk_id)?
             .filter(|l| !l.revoked)
             .ok_or(StoreError::NotFound)?;
+        // Two histories of one kiosk: a chain as long as the one last seen, ending elsewhere.
+        // Refused, and the kiosk flagged (outside the refused import) for a manager to look into.
+        if head.length == link.audit_length
+            && !link.audit_tag.is_empty()
+            && !crate::vault::constant_time_eq(head.last_tag.as_bytes(), link.audit_tag.as_bytes())
+        {
+            self.flag_audit_fork(kiosk_id, head.length, now)?;
+            return Err(StoreError::AuditForked {
+                kiosk_id: kiosk_id.to_owned(),
+                length: head.length,
+            });
+        }
         if self.bundle_imported(kiosk_id, seq)? {
             return Err(StoreError::AlreadyImported {
                 kiosk_id: kiosk_id.to_owned(),
@@ -191,8 +245,7 @@ impl OpenStore {
                     form.hash
                 )));
             }
-            tx.prepare_cached("INSERT OR IGNORE INTO form_definitions (hash, definition_json, first_used_at) VALUES (?1, ?2, ?3)")?
-                .execute(params![form.hash, form.definition_json, at])?;
+            store_form_definition(&tx, self.vault(), &form.hash, &form.definition_json, &at)?;
         }
         for s in &incoming.submissions {
             if s.version != EXPORT_VERSION {
@@ -211,6 +264,13 @@ impl OpenStore {
                 .optional()?
                 .is_some();
             if held {
+                // Held for real: a row put in the file to have a form dropped is refused.
+                let key = text_key(&s.submission_id);
+                if !row_auth::check(&tx, self.vault(), "submissions", &key)?
+                    && !row_auth::check(&tx, self.vault(), "erased_submissions", &key)?
+                {
+                    return Err(StoreError::tampered("submissions", &s.submission_id));
+                }
                 report.duplicates.push(s.submission_id.clone());
                 continue;
             }
@@ -254,18 +314,32 @@ impl OpenStore {
                 None
             };
             let existing = existing.or(held_for_erasure.clone());
-            let restricted = match &existing {
-                Some(id) => tx
-                    .prepare_cached("SELECT restricted_at IS NOT NULL FROM patients WHERE id = ?1")?
-                    .query_row([id], |r| r.get(0))?,
+            let found = match &existing {
+                Some(id) => Some(
+                    row_auth::get(&tx, self.vault(), "patients", &text_key(id))?
+                        .ok_or_else(|| StoreError::tampered("patients", id))?,
+                ),
+                None => None,
+            };
+            let restricted = match &found {
+                Some(row) => row.opt_text("restricted_at")?.is_some(),
                 None => false,
             };
             let patient_id = match existing {
                 Some(id) if held_for_erasure.is_some() => {
-                    tx.execute(
-                        "UPDATE patients SET last_visit_at = max(last_visit_at, ?2) WHERE id = ?1",
-                        params![id, s.submitted_at],
-                    )?;
+                    let last = found
+                        .as_ref()
+                        .map(|row| row.text("last_visit_at"))
+                        .transpose()?
+                        .unwrap_or_default();
+                    if s.submitted_at > last {
+                        set_patient(
+                            &tx,
+                            self.vault(),
+                            &id,
+                            &[("last_visit_at", Value::Text(s.submitted_at.clone()))],
+                        )?;
+                    }
                     id
                 }
                 Some(id) => {
@@ -282,23 +356,23 @@ impl OpenStore {
             let sealed_signature = self
                 .vault()
                 .seal(aad("sealed_signature", &s.submission_id), &signature)?;
-            tx.prepare_cached(
-                "INSERT INTO submissions (id, patient_id, staff_id, created_at, form_hash, notice_hash, language,
-                     sealed_answers, sealed_signature, export_state, source)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'delivered', ?10)",
-            )?
-            .execute(params![
-                s.submission_id,
-                patient_id,
-                actor.staff_id(),
-                s.submitted_at,
-                s.form_hash,
-                s.notice_hash,
-                s.language,
-                sealed_answers,
-                sealed_signature,
-                kiosk_id
-            ])?;
+            insert_submission(
+                &tx,
+                self.vault(),
+                &SubmissionRow {
+                    id: &s.submission_id,
+                    patient_id: &patient_id,
+                    staff_id: actor.staff_id(),
+                    created_at: &s.submitted_at,
+                    form_hash: &s.form_hash,
+                    notice_hash: &s.notice_hash,
+                    language: &s.language,
+                    sealed_answers: &sealed_answers,
+                    sealed_signature: &sealed_signature,
+                    source: Some(kiosk_id),
+                },
+            )?;
+            let mut events = Vec::with_capacity(s.consents.len());
             for event in &s.consents {
                 if event.submission_id.as_deref() != Some(s.submission_id.as_str()) {
                     return Err(StoreError::Encoding(format!(
@@ -312,8 +386,9 @@ impl OpenStore {
                 }
                 let mut event = event.clone();
                 event.patient_id = patient_id.clone();
-                append_consent_event(&tx, self.vault(), &event)?;
+                events.push(event);
             }
+            append_consent_events(&tx, self.vault(), &patient_id, &events)?;
             report.added.push(Added {
                 submission_id: s.submission_id.clone(),
                 patient_id,
@@ -331,28 +406,49 @@ impl OpenStore {
                     event.kind, event.at
                 )));
             }
-            tx.prepare_cached(
-                "INSERT OR IGNORE INTO kiosk_security_events (kiosk_id, seq, at, kind) VALUES (?1, ?2, ?3, ?4)",
-            )?
-            .execute(params![kiosk_id, event.seq as i64, event.at, event.kind])?;
+            let event_seq = i64::try_from(event.seq).map_err(|_| {
+                StoreError::Encoding("a security event number is out of range".into())
+            })?;
+            row_auth::insert_if_absent(
+                &tx,
+                self.vault(),
+                "kiosk_security_events",
+                &[
+                    ("kiosk_id", Value::Text(kiosk_id.to_owned())),
+                    ("seq", Value::Integer(event_seq)),
+                    ("at", Value::Text(event.at.clone())),
+                    ("kind", Value::Text(event.kind.clone())),
+                ],
+            )?;
         }
-        tx.execute(
-            "INSERT INTO imported_bundles (kiosk_id, seq, file_hash, imported_at, added, duplicates, audit_length)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                kiosk_id,
-                seq as i64,
-                file_hash,
-                at,
-                report.added.len() as i64,
-                report.duplicates.len() as i64,
-                length
+        let counted = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        row_auth::insert(
+            &tx,
+            self.vault(),
+            "imported_bundles",
+            &[
+                ("kiosk_id", Value::Text(kiosk_id.to_owned())),
+                ("seq", Value::Integer(seq as i64)),
+                ("file_hash", Value::Text(file_hash.to_owned())),
+                ("imported_at", Value::Text(at.clone())),
+                ("added", Value::Integer(counted(report.added.len()))),
+                (
+                    "duplicates",
+                    Value::Integer(counted(report.duplicates.len())),
+                ),
+                ("audit_length", Value::Integer(length)),
             ],
         )?;
         if newest {
-            tx.execute(
-                "UPDATE kiosk_links SET audit_length = ?2, audit_tag = ?3 WHERE kiosk_id = ?1",
-                params![kiosk_id, length, head.last_tag],
+            row_auth::update(
+                &tx,
+                self.vault(),
+                "kiosk_links",
+                &text_key(kiosk_id),
+                &[
+                    ("audit_length", Value::Integer(length)),
+                    ("audit_tag", Value::Text(head.last_tag.clone())),
+                ],
             )?;
         }
         audit::append(
@@ -365,5 +461,33 @@ impl OpenStore {
         )?;
         tx.commit()?;
         Ok(report)
+    }
+
+    /// Flags a kiosk whose bundle carried a forked audit chain, and logs it.
+    fn flag_audit_fork(
+        &self,
+        kiosk_id: &str,
+        length: u64,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let at = now.to_rfc3339();
+        let tx = self.conn().unchecked_transaction()?;
+        row_auth::update(
+            &tx,
+            self.vault(),
+            "kiosk_links",
+            &text_key(kiosk_id),
+            &[("audit_fork_at", Value::Text(at.clone()))],
+        )?;
+        audit::append(
+            &tx,
+            self.vault(),
+            &at,
+            "kiosk",
+            AuditKind::KioskAuditForked,
+            &format!("{kiosk_id}:{length}"),
+        )?;
+        tx.commit()?;
+        Ok(())
     }
 }

@@ -216,4 +216,48 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX kiosk_security_events_at ON kiosk_security_events (at);
     "#,
+    // 6: every row authenticated (see store/row_auth.rs). Each table but the audit log gets
+    // `row_tag`, a MAC over the row's columns; a patient's consent events form a chain whose head
+    // is kept in the patient's row; the audit log's length and last tag are kept, MAC'd, in
+    // `audit_head`, so a cut tail shows. Rows of an older database are tagged at the first unlock
+    // after the upgrade. A kiosk whose audit chain forked (same length, another tag) is flagged.
+    r#"
+    ALTER TABLE installation ADD COLUMN row_tag BLOB;
+    ALTER TABLE key_wraps ADD COLUMN row_tag BLOB;
+    ALTER TABLE staff ADD COLUMN row_tag BLOB;
+    ALTER TABLE patients ADD COLUMN row_tag BLOB;
+    ALTER TABLE submissions ADD COLUMN row_tag BLOB;
+    ALTER TABLE consent_events ADD COLUMN row_tag BLOB;
+    ALTER TABLE settings ADD COLUMN row_tag BLOB;
+    ALTER TABLE form_definitions ADD COLUMN row_tag BLOB;
+    ALTER TABLE sync_identity ADD COLUMN row_tag BLOB;
+    ALTER TABLE pairing_offers ADD COLUMN row_tag BLOB;
+    ALTER TABLE desk_link ADD COLUMN row_tag BLOB;
+    ALTER TABLE export_bundles ADD COLUMN row_tag BLOB;
+    ALTER TABLE kiosk_links ADD COLUMN row_tag BLOB;
+    ALTER TABLE imported_bundles ADD COLUMN row_tag BLOB;
+    ALTER TABLE export_marks ADD COLUMN row_tag BLOB;
+    ALTER TABLE amendments ADD COLUMN row_tag BLOB;
+    ALTER TABLE erased_submissions ADD COLUMN row_tag BLOB;
+    ALTER TABLE rights_requests ADD COLUMN row_tag BLOB;
+    ALTER TABLE breaches ADD COLUMN row_tag BLOB;
+    ALTER TABLE kiosk_security_events ADD COLUMN row_tag BLOB;
+    ALTER TABLE patients ADD COLUMN consent_head BLOB;
+    ALTER TABLE kiosk_links ADD COLUMN audit_fork_at TEXT;
+    -- Append-only still, but a row written before this step may be given its tag once.
+    DROP TRIGGER consent_events_append_only;
+    CREATE TRIGGER consent_events_append_only BEFORE UPDATE ON consent_events
+        WHEN OLD.row_tag IS NOT NULL
+        BEGIN SELECT RAISE(ABORT, 'consent events are append-only'); END;
+    DROP TRIGGER amendments_append_only;
+    CREATE TRIGGER amendments_append_only BEFORE UPDATE ON amendments
+        WHEN OLD.row_tag IS NOT NULL
+        BEGIN SELECT RAISE(ABORT, 'amendments are append-only'); END;
+    CREATE TABLE audit_head (
+        id                INTEGER PRIMARY KEY CHECK (id = 1),
+        length            INTEGER NOT NULL,
+        last_tag          BLOB NOT NULL,
+        row_tag           BLOB
+    );
+    "#,
 ];

@@ -29,6 +29,7 @@ mod records;
 mod register;
 mod requests;
 mod rights;
+mod row_auth;
 mod staff;
 mod submissions;
 mod sync_identity;
@@ -60,7 +61,39 @@ pub use transfer::{
     SecurityEvent,
 };
 
-use crate::vault::KeyWrap;
+use crate::vault::{Aad, KeyWrap, Vault};
+
+/// Stores (or replaces) one wrap of the data key, tagged.
+pub(crate) fn put_key_wrap(
+    conn: &Connection,
+    vault: &Vault,
+    wrap: &KeyWrap,
+) -> Result<(), StoreError> {
+    row_auth::put(
+        conn,
+        vault,
+        "key_wraps",
+        &[
+            ("label", rusqlite::types::Value::Text(wrap.label.clone())),
+            (
+                "wrap_json",
+                rusqlite::types::Value::Text(serde_json::to_string(wrap)?),
+            ),
+        ],
+    )
+}
+
+/// Opens a sealed value; a value that fails to open (edited, moved, or sealed under another key)
+/// is [`StoreError::Tampered`] naming its table and row.
+pub(crate) fn unseal(
+    vault: &Vault,
+    aad: Aad<'_>,
+    sealed: &[u8],
+) -> Result<zeroize::Zeroizing<Vec<u8>>, StoreError> {
+    vault
+        .open(aad, sealed)
+        .map_err(|_| StoreError::tampered(aad.table, aad.row_id))
+}
 
 /// `PRAGMA application_id` of an intake-kiosk database: "IKS1".
 const APPLICATION_ID: i64 = 0x494B_5331;

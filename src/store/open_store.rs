@@ -1,9 +1,11 @@
 //! The store with the vault open: setup, unlock, close, audit and settings.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension};
 
 use super::audit::{self, AuditEntry, AuditKind, ChainCheck};
+use super::row_auth::{self, text_key};
 use super::staff::{Actor, insert_staff};
 use super::{SignInError, Store, StoreError};
 use crate::staff::Role;
@@ -101,11 +103,21 @@ impl OpenStore {
                 .conn
                 .unchecked_transaction()
                 .map_err(StoreError::from)?;
-            tx.execute(
-                "INSERT INTO installation (id, installation_id, clinic_name, created_at) VALUES (1, ?1, ?2, ?3)",
-                params![installation_id, request.clinic_name.trim(), at],
-            )
-            .map_err(StoreError::from)?;
+            row_auth::insert(
+                &tx,
+                &vault,
+                "installation",
+                &[
+                    ("id", Value::Integer(1)),
+                    ("installation_id", Value::Text(installation_id.clone())),
+                    (
+                        "clinic_name",
+                        Value::Text(request.clinic_name.trim().to_owned()),
+                    ),
+                    ("created_at", Value::Text(at.clone())),
+                ],
+            )?;
+            audit::start_head(&tx, &vault)?;
             manager_id = insert_staff(
                 &tx,
                 &vault,
@@ -118,14 +130,7 @@ impl OpenStore {
                 .wrap_with_passphrase(&manager_id, &request.manager_passphrase)
                 .map_err(StoreError::from)?;
             for wrap in [&manager_wrap, &recovery_wrap] {
-                tx.execute(
-                    "INSERT INTO key_wraps (label, wrap_json) VALUES (?1, ?2)",
-                    params![
-                        wrap.label,
-                        serde_json::to_string(wrap).map_err(StoreError::from)?
-                    ],
-                )
-                .map_err(StoreError::from)?;
+                super::put_key_wrap(&tx, &vault, wrap)?;
             }
             for (name, role, pin) in &request.staff {
                 let id = insert_staff(&tx, &vault, name, *role, pin, &at)?;
@@ -152,14 +157,11 @@ impl OpenStore {
         kind: AuditKind,
         now: DateTime<Utc>,
     ) -> Result<OpenStore, Box<UnlockFailure>> {
-        let device_id: Result<String, StoreError> = store
-            .conn
-            .query_row(
-                "SELECT installation_id FROM installation WHERE id = 1",
-                [],
-                |r| r.get(0),
-            )
-            .map_err(StoreError::from);
+        let device_id = authenticate_rows(&store.conn, &vault, now).and_then(|()| {
+            row_auth::get(&store.conn, &vault, "installation", &[Value::Integer(1)])?
+                .ok_or(StoreError::NotSetUp)?
+                .text("installation_id")
+        });
         let device_id = match device_id {
             Ok(id) => id,
             Err(error) => return Err(Box::new(UnlockFailure { store, error })),
@@ -340,14 +342,26 @@ impl OpenStore {
         Ok(value)
     }
 
-    /// A setting (not patient data), e.g. idle timeouts.
+    /// A setting (not patient data), e.g. idle timeouts. Checked: an edited value is refused.
     pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .conn()
-            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-                r.get(0)
-            })
-            .optional()?)
+        row_auth::get(self.conn(), self.vault(), "settings", &text_key(key))?
+            .map(|row| row.text("value"))
+            .transpose()
+    }
+
+    /// Checks every row of every table, the consent chains and the audit chain: the whole
+    /// database as one check (the `verify` command). Returns how many rows were checked.
+    pub fn verify_everything(&self) -> Result<usize, StoreError> {
+        let mut rows = 0;
+        for table in row_auth::tagged_tables() {
+            rows += row_auth::check_all(self.conn(), self.vault(), table)?;
+        }
+        super::submissions::check_every_consent_chain(self.conn(), self.vault())?;
+        match audit::verify(self.conn(), self.vault())? {
+            ChainCheck::Intact { entries, .. } => rows += usize::try_from(entries).unwrap_or(0),
+            ChainCheck::BrokenAt { seq } => return Err(StoreError::tampered("audit_log", seq)),
+        }
+        Ok(rows)
     }
 
     /// Changes a setting (managers only); logged.
@@ -359,11 +373,57 @@ impl OpenStore {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.managed_change(actor, AuditKind::SettingsChanged, key, now, |tx, _| {
-            tx.execute(
-                "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                params![key, value],
-            )?;
-            Ok(())
+            row_auth::put(
+                tx,
+                self.vault(),
+                "settings",
+                &[
+                    ("key", Value::Text(key.to_owned())),
+                    ("value", Value::Text(value.to_owned())),
+                ],
+            )
         })
     }
+}
+
+/// Brings a database written before rows were authenticated under the scheme, once, at its first
+/// unlock after the upgrade; then checks the small tables every decision reads (staff, keys,
+/// settings, forms, links…). Patients, submissions and consent events are checked as they are read.
+fn authenticate_rows(
+    conn: &Connection,
+    vault: &Vault,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    if !row_auth::exists(conn, "audit_head", &[Value::Integer(1)])? {
+        // No head: either a database from before the upgrade, or one whose head was deleted to
+        // have edited rows tagged as sound. The audit log tells them apart.
+        let done_before: bool = conn
+            .query_row(
+                "SELECT 1 FROM audit_log WHERE kind = ?1 LIMIT 1",
+                [AuditKind::RowsAuthenticated.as_str()],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some();
+        if done_before {
+            return Err(StoreError::tampered("audit_head", 1));
+        }
+        let tx = conn.unchecked_transaction()?;
+        let tagged = row_auth::tag_untagged(&tx, vault)?;
+        super::submissions::start_every_consent_chain(&tx, vault)?;
+        audit::adopt_head(&tx, vault)?;
+        audit::append(
+            &tx,
+            vault,
+            &now.to_rfc3339(),
+            "kiosk",
+            AuditKind::RowsAuthenticated,
+            &tagged.to_string(),
+        )?;
+        tx.commit()?;
+    }
+    for table in row_auth::CHECKED_AT_UNLOCK {
+        row_auth::check_all(conn, vault, table)?;
+    }
+    Ok(())
 }

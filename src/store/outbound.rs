@@ -7,19 +7,39 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension};
 use zeroize::Zeroizing;
 
 use super::audit::{self, AuditKind, ChainCheck};
 use super::patients::open_identity;
-use super::submissions::{aad, event_aad};
+use super::row_auth::{self, text_key};
+use super::submissions::{
+    aad, open_event, patient_consent_events, rechain_consents, submission_row,
+};
 use super::transfer::{
     AuditHead, EXPORT_VERSION, ExportedForm, ExportedSubmission, Outgoing, SECURITY_LOG_LIMIT,
     SecurityEvent,
 };
 use super::{Actor, OpenStore, StoreError};
 use crate::forms::ConsentEvent;
-use crate::vault::Aad;
+use crate::vault::{Aad, Vault};
+
+/// Revokes every live desk link (checked rows).
+fn revoke_live_desks(conn: &Connection, vault: &Vault, at: &str) -> Result<(), StoreError> {
+    for row in row_auth::all(conn, vault, "desk_link")? {
+        if row.opt_text("revoked_at")?.is_none() {
+            row_auth::update(
+                conn,
+                vault,
+                "desk_link",
+                &text_key(&row.text("desk_id")?),
+                &[("revoked_at", Value::Text(at.to_owned()))],
+            )?;
+        }
+    }
+    Ok(())
+}
 
 /// The back office this kiosk exports to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,31 +100,39 @@ impl OpenStore {
         let sealed = self.vault().seal(offer_aad(offer_id), secret)?;
         self.managed_change(actor, AuditKind::PairingStarted, offer_id, now, |tx, at| {
             tx.execute("DELETE FROM pairing_offers WHERE used_at IS NULL", [])?;
-            tx.execute(
-                "INSERT INTO pairing_offers (id, sealed_secret, expires_at, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![offer_id, sealed, expires_at, at],
-            )?;
-            Ok(())
+            row_auth::insert(
+                tx,
+                self.vault(),
+                "pairing_offers",
+                &[
+                    ("id", Value::Text(offer_id.to_owned())),
+                    ("sealed_secret", Value::Blob(sealed)),
+                    ("expires_at", Value::Integer(expires_at)),
+                    ("created_at", Value::Text(at.to_owned())),
+                    ("used_at", Value::Null),
+                ],
+            )
         })
     }
 
     /// The most recent pairing offer, used or not.
     pub fn latest_pairing_offer(&self) -> Result<Option<StoredOffer>, StoreError> {
-        let row: Option<(String, Vec<u8>, i64, Option<String>)> = self
+        let row: Option<(String, Vec<u8>)> = self
             .conn()
             .query_row(
-                "SELECT id, sealed_secret, expires_at, used_at FROM pairing_offers ORDER BY rowid DESC LIMIT 1",
+                "SELECT id, sealed_secret FROM pairing_offers ORDER BY rowid DESC LIMIT 1",
                 [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        let Some((id, sealed, expires_at, used_at)) = row else {
+        let Some((id, sealed)) = row else {
             return Ok(None);
         };
-        let secret = self
-            .vault()
-            .open(offer_aad(&id), &sealed)
-            .map_err(|_| StoreError::Tampered)?;
+        let checked = row_auth::get(self.conn(), self.vault(), "pairing_offers", &text_key(&id))?
+            .ok_or_else(|| StoreError::tampered("pairing_offers", &id))?;
+        let expires_at = checked.int("expires_at")?;
+        let used_at = checked.opt_text("used_at")?;
+        let secret = super::unseal(self.vault(), offer_aad(&id), &sealed)?;
         Ok(Some(StoredOffer {
             id,
             secret,
@@ -123,32 +151,35 @@ impl OpenStore {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.managed_change(actor, AuditKind::Paired, &link.desk_id, now, |tx, at| {
-            let used = tx.execute(
-                "UPDATE pairing_offers SET used_at = ?2 WHERE id = ?1 AND used_at IS NULL",
-                params![offer_id, at],
-            )?;
-            if used == 0 {
+            let unused = row_auth::get(tx, self.vault(), "pairing_offers", &text_key(offer_id))?
+                .map(|row| row.opt_text("used_at"))
+                .transpose()?
+                .is_some_and(|used| used.is_none());
+            if !unused {
                 return Err(StoreError::NotFound);
             }
-            tx.execute(
-                "UPDATE desk_link SET revoked_at = ?1 WHERE revoked_at IS NULL",
-                [at],
+            row_auth::update(
+                tx,
+                self.vault(),
+                "pairing_offers",
+                &text_key(offer_id),
+                &[("used_at", Value::Text(at.to_owned()))],
             )?;
-            tx.execute(
-            "INSERT INTO desk_link (desk_id, kem_public, sign_public, comparison_code, paired_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (desk_id) DO UPDATE SET kem_public = excluded.kem_public,
-                 sign_public = excluded.sign_public, comparison_code = excluded.comparison_code,
-                 paired_at = excluded.paired_at, confirmed_at = NULL, revoked_at = NULL",
-            params![
-                link.desk_id,
-                link.kem_public,
-                link.sign_public,
-                link.comparison_code,
-                at
-            ],
-        )?;
-            Ok(())
+            revoke_live_desks(tx, self.vault(), at)?;
+            row_auth::put(
+                tx,
+                self.vault(),
+                "desk_link",
+                &[
+                    ("desk_id", Value::Text(link.desk_id.clone())),
+                    ("kem_public", Value::Blob(link.kem_public.clone())),
+                    ("sign_public", Value::Blob(link.sign_public.clone())),
+                    ("comparison_code", Value::Text(link.comparison_code.clone())),
+                    ("paired_at", Value::Text(at.to_owned())),
+                    ("confirmed_at", Value::Null),
+                    ("revoked_at", Value::Null),
+                ],
+            )
         })
     }
 
@@ -161,47 +192,50 @@ impl OpenStore {
     ) -> Result<(), StoreError> {
         let subject = format!("confirmed:{desk_id}");
         self.managed_change(actor, AuditKind::Paired, &subject, now, |tx, at| {
-            let n = tx.execute(
-                "UPDATE desk_link SET confirmed_at = ?2 WHERE desk_id = ?1 AND revoked_at IS NULL",
-                params![desk_id, at],
-            )?;
-            if n == 0 {
+            let live = row_auth::get(tx, self.vault(), "desk_link", &text_key(desk_id))?
+                .map(|row| row.opt_text("revoked_at"))
+                .transpose()?
+                .is_some_and(|revoked| revoked.is_none());
+            if !live {
                 return Err(StoreError::NotFound);
             }
+            row_auth::update(
+                tx,
+                self.vault(),
+                "desk_link",
+                &text_key(desk_id),
+                &[("confirmed_at", Value::Text(at.to_owned()))],
+            )?;
             Ok(())
         })
     }
 
-    /// The desk this kiosk is paired with (not revoked), confirmed or not.
+    /// The desk this kiosk is paired with (not revoked), confirmed or not. Checked: a desk key
+    /// edited into the file is refused, so no form is ever sealed to it.
     pub fn desk_link(&self) -> Result<Option<DeskLink>, StoreError> {
-        Ok(self
-            .conn()
-            .query_row(
-                "SELECT desk_id, kem_public, sign_public, comparison_code, paired_at, confirmed_at
-                 FROM desk_link WHERE revoked_at IS NULL ORDER BY paired_at DESC LIMIT 1",
-                [],
-                |r| {
-                    Ok(DeskLink {
-                        desk_id: r.get(0)?,
-                        kem_public: r.get(1)?,
-                        sign_public: r.get(2)?,
-                        comparison_code: r.get(3)?,
-                        paired_at: r.get(4)?,
-                        confirmed: r.get::<_, Option<String>>(5)?.is_some(),
-                    })
-                },
-            )
-            .optional()?)
+        let mut live: Vec<DeskLink> = Vec::new();
+        for row in row_auth::all(self.conn(), self.vault(), "desk_link")? {
+            if row.opt_text("revoked_at")?.is_some() {
+                continue;
+            }
+            live.push(DeskLink {
+                desk_id: row.text("desk_id")?,
+                kem_public: row.blob("kem_public")?,
+                sign_public: row.blob("sign_public")?,
+                comparison_code: row.text("comparison_code")?,
+                paired_at: row.text("paired_at")?,
+                confirmed: row.opt_text("confirmed_at")?.is_some(),
+            });
+        }
+        Ok(live
+            .into_iter()
+            .max_by(|a, b| a.paired_at.cmp(&b.paired_at)))
     }
 
     /// Ends the pairing: nothing more is exported until a new one is confirmed.
     pub fn revoke_desk(&self, actor: &Actor, now: DateTime<Utc>) -> Result<(), StoreError> {
         self.managed_change(actor, AuditKind::PairingRevoked, "desk", now, |tx, at| {
-            tx.execute(
-                "UPDATE desk_link SET revoked_at = ?1 WHERE revoked_at IS NULL",
-                [at],
-            )?;
-            Ok(())
+            revoke_live_desks(tx, self.vault(), at)
         })
     }
 
@@ -212,22 +246,16 @@ impl OpenStore {
         let mut events: HashMap<String, Vec<ConsentEvent>> = HashMap::new();
         {
             let mut stmt = self.conn().prepare_cached(
-                "SELECT e.id, e.sealed_event FROM consent_events e
+                "SELECT e.seq, e.id, e.sealed_event FROM consent_events e
                  JOIN submissions s ON s.id = e.submission_id
                  WHERE s.export_state != 'delivered' ORDER BY e.seq",
             )?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
-                let id: String = r.get(0)?;
-                let sealed: Vec<u8> = r.get(1)?;
-                let json = self
-                    .vault()
-                    .open(event_aad(&id), &sealed)
-                    .map_err(|_| StoreError::Tampered)?;
-                let event: ConsentEvent = serde_json::from_slice(&json)?;
-                if event.id != id {
-                    return Err(StoreError::Tampered);
-                }
+                let seq: i64 = r.get(0)?;
+                let id: String = r.get(1)?;
+                let sealed: Vec<u8> = r.get(2)?;
+                let event = open_event(self.conn(), self.vault(), seq, &id, &sealed)?;
                 let key = event.submission_id.clone().unwrap_or_default();
                 events.entry(key).or_default().push(event);
             }
@@ -241,22 +269,22 @@ impl OpenStore {
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let id: String = r.get(0)?;
+            submission_row(self.conn(), self.vault(), &id)?;
             let patient_id: String = r.get(1)?;
             let form_hash: String = r.get(3)?;
-            let answers = self
-                .vault()
-                .open(aad("sealed_answers", &id), &r.get::<_, Vec<u8>>(6)?)
-                .map_err(|_| StoreError::Tampered)?;
-            let signature = self
-                .vault()
-                .open(aad("sealed_signature", &id), &r.get::<_, Vec<u8>>(7)?)
-                .map_err(|_| StoreError::Tampered)?;
+            let answers = super::unseal(
+                self.vault(),
+                aad("sealed_answers", &id),
+                &r.get::<_, Vec<u8>>(6)?,
+            )?;
+            let signature = super::unseal(
+                self.vault(),
+                aad("sealed_signature", &id),
+                &r.get::<_, Vec<u8>>(7)?,
+            )?;
             if !forms.contains_key(&form_hash) {
-                let json: String = self.conn().query_row(
-                    "SELECT definition_json FROM form_definitions WHERE hash = ?1",
-                    [&form_hash],
-                    |r| r.get(0),
-                )?;
+                let json = super::forms::stored_definition(self.conn(), self.vault(), &form_hash)?
+                    .ok_or_else(|| StoreError::tampered("submissions", &id))?;
                 forms.insert(form_hash.clone(), json);
             }
             submissions.push(ExportedSubmission {
@@ -319,19 +347,44 @@ impl OpenStore {
         ids: &[String],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let ids_json = serde_json::to_string(ids)?;
         let subject = format!("bundle:{seq}");
+        let seq = i64::try_from(seq)
+            .map_err(|_| StoreError::Invalid("bundle number out of range".into()))?;
         self.managed_change(actor, AuditKind::Exported, &subject, now, |tx, at| {
-            tx.execute(
-                "INSERT INTO export_bundles (seq, desk_id, created_at, submission_count) VALUES (?1, ?2, ?3, ?4)",
-                params![seq as i64, desk_id, at, ids.len() as i64],
+            row_auth::insert(
+                tx,
+                self.vault(),
+                "export_bundles",
+                &[
+                    ("seq", Value::Integer(seq)),
+                    ("desk_id", Value::Text(desk_id.to_owned())),
+                    ("created_at", Value::Text(at.to_owned())),
+                    (
+                        "submission_count",
+                        Value::Integer(i64::try_from(ids.len()).unwrap_or(i64::MAX)),
+                    ),
+                    ("delivered_at", Value::Null),
+                    ("purged", Value::Integer(0)),
+                ],
             )?;
-            tx.execute(
-                "INSERT OR REPLACE INTO export_marks (submission_id, bundle_seq, exported_at)
-                 SELECT id, ?2, ?1 FROM submissions
-                 WHERE export_state = 'pending' AND id IN (SELECT value FROM json_each(?3))",
-                params![at, seq as i64, ids_json],
-            )?;
+            for id in ids {
+                let pending = row_auth::get(tx, self.vault(), "submissions", &text_key(id))?
+                    .map(|row| row.text("export_state"))
+                    .transpose()?
+                    .is_some_and(|state| state == "pending");
+                if pending {
+                    row_auth::put(
+                        tx,
+                        self.vault(),
+                        "export_marks",
+                        &[
+                            ("submission_id", Value::Text(id.clone())),
+                            ("bundle_seq", Value::Integer(seq)),
+                            ("exported_at", Value::Text(at.to_owned())),
+                        ],
+                    )?;
+                }
+            }
             Ok(())
         })
     }
@@ -364,6 +417,13 @@ impl OpenStore {
              WHERE submission_id IN (SELECT value FROM json_each(?1))",
             [&ids_json],
         )?;
+        let marked: Vec<String> = tx
+            .prepare("SELECT id FROM temp.purge_ids")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for id in &marked {
+            row_auth::check(&tx, self.vault(), "export_marks", &text_key(id))?;
+        }
         let patients: Vec<String> = {
             let mut stmt = tx.prepare(
                 "SELECT DISTINCT patient_id FROM submissions WHERE id IN (SELECT id FROM temp.purge_ids)",
@@ -371,6 +431,10 @@ impl OpenStore {
             stmt.query_map([], |r| r.get(0))?
                 .collect::<Result<_, _>>()?
         };
+        // The chains are checked before events leave them, then carried over what stays.
+        for patient in &patients {
+            patient_consent_events(&tx, self.vault(), patient)?;
+        }
         tx.execute(
             "DELETE FROM consent_events WHERE submission_id IN (SELECT id FROM temp.purge_ids)",
             [],
@@ -384,18 +448,34 @@ impl OpenStore {
             [],
         )?;
         for patient in &patients {
-            tx.execute(
+            let gone = tx.execute(
                 "DELETE FROM patients WHERE id = ?1
                  AND NOT EXISTS (SELECT 1 FROM submissions WHERE patient_id = ?1)
                  AND NOT EXISTS (SELECT 1 FROM consent_events WHERE patient_id = ?1)",
                 [patient],
             )?;
+            if gone == 0 {
+                rechain_consents(&tx, self.vault(), patient)?;
+            }
         }
         tx.execute("DELETE FROM temp.purge_ids", [])?;
-        tx.execute(
-            "UPDATE export_bundles SET delivered_at = COALESCE(delivered_at, ?2), purged = purged + ?3 WHERE seq = ?1",
-            params![seq as i64, at, purged as i64],
-        )?;
+        let seq_key = [Value::Integer(i64::try_from(seq).unwrap_or(i64::MAX))];
+        if let Some(bundle) = row_auth::get(&tx, self.vault(), "export_bundles", &seq_key)? {
+            let delivered = bundle
+                .opt_text("delivered_at")?
+                .unwrap_or_else(|| at.clone());
+            let total = bundle.int("purged")? + i64::try_from(purged).unwrap_or(i64::MAX);
+            row_auth::update(
+                &tx,
+                self.vault(),
+                "export_bundles",
+                &seq_key,
+                &[
+                    ("delivered_at", Value::Text(delivered)),
+                    ("purged", Value::Integer(total)),
+                ],
+            )?;
+        }
         audit::append(
             &tx,
             self.vault(),
@@ -425,7 +505,7 @@ impl OpenStore {
                 length: entries as u64,
                 last_tag: last_tag.iter().map(|b| format!("{b:02x}")).collect(),
             }),
-            ChainCheck::BrokenAt { .. } => Err(StoreError::Tampered),
+            ChainCheck::BrokenAt { seq } => Err(StoreError::tampered("audit_log", seq)),
         }
     }
 

@@ -1,9 +1,11 @@
 //! Patients: a pseudonymous id, blind indexes for look-up, and the sealed identity.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
+use rusqlite::types::Value;
 
 use super::audit::{self, AuditKind};
+use super::row_auth::{self, text_key};
 use super::{Actor, OpenStore, StoreError};
 use crate::forms::PatientIdentity;
 use crate::vault::{Aad, Vault, random_id};
@@ -37,11 +39,22 @@ pub(super) fn insert_patient(
     let (lookup, name_dob) = indexes(vault, identity)?;
     let json = zeroize::Zeroizing::new(serde_json::to_vec(identity)?);
     let sealed = vault.seal(identity_aad(&id), &json)?;
-    conn.prepare_cached(
-        "INSERT INTO patients (id, lookup_index, name_dob_index, sealed_identity, created_at, last_visit_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-    )?
-    .execute(params![id, &lookup[..], &name_dob[..], sealed, at])?;
+    row_auth::insert(
+        conn,
+        vault,
+        "patients",
+        &[
+            ("id", Value::Text(id.clone())),
+            ("lookup_index", Value::Blob(lookup.to_vec())),
+            ("name_dob_index", Value::Blob(name_dob.to_vec())),
+            ("sealed_identity", Value::Blob(sealed)),
+            ("created_at", Value::Text(at.to_owned())),
+            ("last_visit_at", Value::Text(at.to_owned())),
+            ("restricted_at", Value::Null),
+            ("erasure_requested_at", Value::Null),
+            ("consent_head", Value::Null),
+        ],
+    )?;
     Ok(id)
 }
 
@@ -68,11 +81,18 @@ pub(super) fn reseal_identity(
     };
     let json = zeroize::Zeroizing::new(serde_json::to_vec(identity)?);
     let sealed = vault.seal(identity_aad(patient_id), &json)?;
-    let changed = conn.execute(
-        "UPDATE patients SET lookup_index = ?2, name_dob_index = ?3, sealed_identity = ?4 WHERE id = ?1",
-        params![patient_id, &lookup[..], &name_dob[..], sealed],
+    let changed = row_auth::update(
+        conn,
+        vault,
+        "patients",
+        &text_key(patient_id),
+        &[
+            ("lookup_index", Value::Blob(lookup.to_vec())),
+            ("name_dob_index", Value::Blob(name_dob.to_vec())),
+            ("sealed_identity", Value::Blob(sealed)),
+        ],
     )?;
-    if changed == 0 {
+    if !changed {
         return Err(StoreError::NotFound);
     }
     Ok(())
@@ -89,11 +109,22 @@ pub(super) fn update_patient(
     if let Some(identity) = identity {
         reseal_identity(conn, vault, patient_id, identity)?;
     }
-    let changed = conn.execute(
-        "UPDATE patients SET last_visit_at = ?2 WHERE id = ?1",
-        params![patient_id, at],
-    )?;
-    if changed == 0 {
+    set_patient(
+        conn,
+        vault,
+        patient_id,
+        &[("last_visit_at", Value::Text(at.to_owned()))],
+    )
+}
+
+/// Changes columns of a patient's row (checked first, tagged again); `NotFound` if none.
+pub(super) fn set_patient(
+    conn: &Connection,
+    vault: &Vault,
+    patient_id: &str,
+    changes: &[(&str, Value)],
+) -> Result<(), StoreError> {
+    if !row_auth::update(conn, vault, "patients", &text_key(patient_id), changes)? {
         return Err(StoreError::NotFound);
     }
     Ok(())
@@ -104,6 +135,9 @@ pub(super) fn open_identity(
     vault: &Vault,
     patient_id: &str,
 ) -> Result<PatientIdentity, StoreError> {
+    if !row_auth::check(conn, vault, "patients", &text_key(patient_id))? {
+        return Err(StoreError::NotFound);
+    }
     let sealed: Vec<u8> = conn
         .query_row(
             "SELECT sealed_identity FROM patients WHERE id = ?1",
@@ -114,9 +148,7 @@ pub(super) fn open_identity(
             rusqlite::Error::QueryReturnedNoRows => StoreError::NotFound,
             other => other.into(),
         })?;
-    let json = vault
-        .open(identity_aad(patient_id), &sealed)
-        .map_err(|_| StoreError::Tampered)?;
+    let json = super::unseal(vault, identity_aad(patient_id), &sealed)?;
     Ok(serde_json::from_slice(&json)?)
 }
 
@@ -137,6 +169,9 @@ impl OpenStore {
             "SELECT id FROM patients WHERE lookup_index = ?1 ORDER BY last_visit_at DESC LIMIT 1",
         )?;
         let found: Option<String> = stmt.query_row([&index[..]], |r| r.get(0)).ok();
+        if let Some(id) = &found {
+            row_auth::check(self.conn(), self.vault(), "patients", &text_key(id))?;
+        }
         self.record_event(
             actor.staff_id(),
             AuditKind::PatientLookup,

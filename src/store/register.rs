@@ -2,7 +2,7 @@
 //! unusual-access flags for the home screen.
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveTime, Utc};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 
 use super::audit::{AuditEntry, AuditKind};
 use super::patients::open_identity;
@@ -61,42 +61,49 @@ impl OpenStore {
         patient_id: &str,
         now: DateTime<Utc>,
     ) -> Result<PatientRecord, StoreError> {
-        let (last_visit_at, restricted_at, erasure_requested_at): (
-            String,
-            Option<String>,
-            Option<String>,
-        ) = self
-            .conn()
-            .prepare_cached(
-                "SELECT last_visit_at, restricted_at, erasure_requested_at FROM patients WHERE id = ?1",
-            )?
-            .query_row([patient_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()?
-            .ok_or(StoreError::NotFound)?;
+        let patient = super::row_auth::get(
+            self.conn(),
+            self.vault(),
+            "patients",
+            &super::row_auth::text_key(patient_id),
+        )?
+        .ok_or(StoreError::NotFound)?;
+        let last_visit_at = patient.text("last_visit_at")?;
+        let restricted_at = patient.opt_text("restricted_at")?;
+        let erasure_requested_at = patient.opt_text("erasure_requested_at")?;
         let identity = open_identity(self.conn(), self.vault(), patient_id)?;
         let consents =
             super::submissions::patient_consent_events(self.conn(), self.vault(), patient_id)?;
         let submissions = if actor.may_see_medical() {
-            let mut stmt = self.conn().prepare_cached(
-                "SELECT s.id, s.created_at, s.form_hash, s.source, f.definition_json,
-                        (SELECT count(*) FROM amendments a WHERE a.submission_id = s.id)
-                 FROM submissions s LEFT JOIN form_definitions f ON f.hash = s.form_hash
-                 WHERE s.patient_id = ?1 ORDER BY s.created_at DESC",
-            )?;
-            let rows = stmt.query_map([patient_id], |r| {
-                let definition: Option<String> = r.get(4)?;
+            let ids: Vec<(String, i64)> = self
+                .conn()
+                .prepare_cached(
+                    "SELECT s.id, (SELECT count(*) FROM amendments a WHERE a.submission_id = s.id)
+                     FROM submissions s WHERE s.patient_id = ?1 ORDER BY s.created_at DESC",
+                )?
+                .query_map([patient_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            let mut entries = Vec::with_capacity(ids.len());
+            for (id, amendments) in ids {
+                let row = super::submissions::submission_row(self.conn(), self.vault(), &id)?;
+                if row.text("patient_id")? != patient_id {
+                    return Err(StoreError::tampered("submissions", &id));
+                }
+                let form_hash = row.text("form_hash")?;
+                let definition =
+                    super::forms::stored_definition(self.conn(), self.vault(), &form_hash)?;
                 let (form_id, form_version) = form_version(definition.as_deref());
-                Ok(SubmissionEntry {
-                    id: r.get(0)?,
-                    created_at: r.get(1)?,
-                    form_hash: r.get(2)?,
-                    source: r.get(3)?,
+                entries.push(SubmissionEntry {
+                    id,
+                    created_at: row.text("created_at")?,
+                    form_hash,
+                    source: row.opt_text("source")?,
                     form_id,
                     form_version,
-                    version: 1 + r.get::<_, i64>(5)? as usize,
-                })
-            })?;
-            Some(rows.collect::<Result<Vec<_>, _>>()?)
+                    version: 1 + usize::try_from(amendments).unwrap_or(0),
+                });
+            }
+            Some(entries)
         } else {
             None
         };

@@ -3,7 +3,8 @@
 //! Free text is sealed; dates, kind and status are plain so the register can be listed.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::OptionalExtension;
+use rusqlite::types::Value;
 use serde::{Deserialize, Serialize};
 
 use super::audit::AuditKind;
@@ -114,17 +115,27 @@ impl OpenStore {
             .seal(details_aad(&id), &serde_json::to_vec(&details)?)?;
         let at = now.to_rfc3339();
         let tx = self.conn().unchecked_transaction()?;
-        tx.execute(
-            "INSERT INTO rights_requests (id, patient_id, kind, received_on, logged_by, due_on, sealed_details)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                id,
-                request.patient_id,
-                request.kind.as_str(),
-                request.received_on.to_string(),
-                actor.staff_id(),
-                due_date(request.received_on).to_string(),
-                sealed
+        super::row_auth::insert(
+            &tx,
+            self.vault(),
+            "rights_requests",
+            &[
+                ("id", Value::Text(id.clone())),
+                (
+                    "patient_id",
+                    request.patient_id.clone().map_or(Value::Null, Value::Text),
+                ),
+                ("kind", Value::Text(request.kind.as_str().to_owned())),
+                ("received_on", Value::Text(request.received_on.to_string())),
+                ("logged_by", Value::Text(actor.staff_id().to_owned())),
+                (
+                    "due_on",
+                    Value::Text(due_date(request.received_on).to_string()),
+                ),
+                ("extended_months", Value::Integer(0)),
+                ("status", Value::Text("open".into())),
+                ("closed_at", Value::Null),
+                ("sealed_details", Value::Blob(sealed)),
             ],
         )?;
         super::audit::append(
@@ -160,6 +171,12 @@ impl OpenStore {
         id: String,
         r: &rusqlite::Row<'_>,
     ) -> Result<RightsRequest, StoreError> {
+        super::row_auth::check(
+            self.conn(),
+            self.vault(),
+            "rights_requests",
+            &super::row_auth::text_key(&id),
+        )?;
         let date = |i: usize| -> Result<NaiveDate, StoreError> {
             let text: String = r.get(i)?;
             text.parse()
@@ -167,10 +184,7 @@ impl OpenStore {
         };
         let kind: String = r.get(2)?;
         let status: String = r.get(7)?;
-        let json = self
-            .vault()
-            .open(details_aad(&id), &r.get::<_, Vec<u8>>(9)?)
-            .map_err(|_| StoreError::Tampered)?;
+        let json = super::unseal(self.vault(), details_aad(&id), &r.get::<_, Vec<u8>>(9)?)?;
         let details: Details = serde_json::from_slice(&json)?;
         Ok(RightsRequest {
             patient_id: r.get(1)?,
@@ -226,17 +240,28 @@ impl OpenStore {
             &request.id,
             now,
             |tx, _| {
-                tx.execute(
-                    "UPDATE rights_requests SET due_on = ?2, extended_months = ?3, status = ?4, closed_at = ?5, sealed_details = ?6 WHERE id = ?1",
-                    params![
-                        request.id,
-                        request.due_on.to_string(),
-                        request.extended_months,
-                        request.status.as_str(),
-                        request.closed_at,
-                        sealed
+                let found = super::row_auth::update(
+                    tx,
+                    self.vault(),
+                    "rights_requests",
+                    &super::row_auth::text_key(&request.id),
+                    &[
+                        ("due_on", Value::Text(request.due_on.to_string())),
+                        (
+                            "extended_months",
+                            Value::Integer(i64::from(request.extended_months)),
+                        ),
+                        ("status", Value::Text(request.status.as_str().to_owned())),
+                        (
+                            "closed_at",
+                            request.closed_at.clone().map_or(Value::Null, Value::Text),
+                        ),
+                        ("sealed_details", Value::Blob(sealed)),
                     ],
                 )?;
+                if !found {
+                    return Err(StoreError::NotFound);
+                }
                 Ok(())
             },
         )

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::audit::{self, AuditKind};
 use super::patients::open_identity;
-use super::submissions::event_aad;
+use super::submissions::{open_event, patient_consent_events};
 use super::{Actor, OpenStore, StoreError};
 use crate::forms::{ConsentDecision, ConsentEvent, Decision, PatientIdentity, current_state};
 
@@ -43,6 +43,14 @@ impl OpenStore {
         let found: Vec<String> = stmt
             .query_map([&index[..]], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
+        for id in &found {
+            super::row_auth::check(
+                self.conn(),
+                self.vault(),
+                "patients",
+                &super::row_auth::text_key(id),
+            )?;
+        }
         self.record_event(
             actor.staff_id(),
             AuditKind::PatientLookup,
@@ -92,18 +100,13 @@ impl OpenStore {
         {
             let mut stmt = self
                 .conn()
-                .prepare("SELECT id, sealed_event FROM consent_events ORDER BY seq")?;
+                .prepare("SELECT seq, id, sealed_event FROM consent_events ORDER BY seq")?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
-                let id: String = r.get(0)?;
-                let json = self
-                    .vault()
-                    .open(event_aad(&id), &r.get::<_, Vec<u8>>(1)?)
-                    .map_err(|_| StoreError::Tampered)?;
-                let event: ConsentEvent = serde_json::from_slice(&json)?;
-                if event.id != id {
-                    return Err(StoreError::Tampered);
-                }
+                let seq: i64 = r.get(0)?;
+                let id: String = r.get(1)?;
+                let sealed: Vec<u8> = r.get(2)?;
+                let event = open_event(self.conn(), self.vault(), seq, &id, &sealed)?;
                 if event.item_id == item_id {
                     by_patient
                         .entry(event.patient_id.clone())
@@ -125,6 +128,15 @@ impl OpenStore {
         for patient_id in granted.into_keys() {
             // Restricted processing: stored, never used for marketing.
             if self.restricted_since(&patient_id)?.is_some() {
+                continue;
+            }
+            // The patient's whole chain, checked: a withdrawal deleted from the file, or an old
+            // grant put back, is refused rather than obeyed.
+            let events = patient_consent_events(self.conn(), self.vault(), &patient_id)?;
+            if !current_state(&events)
+                .get(item_id)
+                .is_some_and(|d| d.is_granted())
+            {
                 continue;
             }
             list.push(ListedPatient {

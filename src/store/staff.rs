@@ -2,9 +2,10 @@
 //! successful sign-in yields. Need-to-know checks take an `Actor`, which only a sign-in creates.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::types::Value;
 
 use super::audit::{self, AuditKind};
+use super::row_auth::{self, text_key};
 use super::{OpenStore, StoreError};
 use crate::staff::{Lockout, LockoutPolicy, PinRejection, Role, check_new_pin};
 use crate::vault::{Aad, Passphrase, Pin, PinHash, Vault, random_id};
@@ -97,12 +98,45 @@ pub(super) fn insert_staff(
         .map_err(StoreError::from)?;
     let pin_hash = vault.hash_pin(pin).map_err(StoreError::from)?;
     let pin_json = serde_json::to_string(&pin_hash).map_err(StoreError::from)?;
-    conn.execute(
-        "INSERT INTO staff (id, role, sealed_name, pin_hash_json, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![id, role.as_str(), sealed_name, pin_json, now],
-    )
-    .map_err(StoreError::from)?;
+    row_auth::insert(
+        conn,
+        vault,
+        "staff",
+        &[
+            ("id", Value::Text(id.clone())),
+            ("role", Value::Text(role.as_str().to_owned())),
+            ("sealed_name", Value::Blob(sealed_name)),
+            ("pin_hash_json", Value::Text(pin_json)),
+            ("failed_pins", Value::Integer(0)),
+            ("last_failed_at", Value::Null),
+            ("active", Value::Integer(1)),
+            ("created_at", Value::Text(now.to_owned())),
+        ],
+    )?;
     Ok(id)
+}
+
+/// Sets a staff member's failed-PIN count and the time of the last failure (checked row).
+fn set_failures(
+    conn: &rusqlite::Connection,
+    vault: &Vault,
+    staff_id: &str,
+    failures: u32,
+    last_failed_at: Option<i64>,
+) -> Result<bool, StoreError> {
+    row_auth::update(
+        conn,
+        vault,
+        "staff",
+        &text_key(staff_id),
+        &[
+            ("failed_pins", Value::Integer(i64::from(failures))),
+            (
+                "last_failed_at",
+                last_failed_at.map_or(Value::Null, Value::Integer),
+            ),
+        ],
+    )
 }
 
 struct StaffRow {
@@ -117,30 +151,28 @@ impl OpenStore {
         LockoutPolicy::default()
     }
 
-    /// Active staff, names opened, for the PIN screen.
+    /// Active staff, names opened, for the PIN screen. Every row checked.
     pub fn list_staff(&self, now: DateTime<Utc>) -> Result<Vec<StaffMember>, StoreError> {
-        let mut stmt = self.conn().prepare(
-            "SELECT id, role, sealed_name, failed_pins, last_failed_at FROM staff WHERE active = 1 ORDER BY rowid",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Vec<u8>>(2)?,
-                r.get::<_, u32>(3)?,
-                r.get::<_, Option<i64>>(4)?,
-            ))
-        })?;
         let policy = self.lockout_policy();
         let mut out = Vec::new();
-        for row in rows {
-            let (id, role, sealed_name, failed_pins, last) = row?;
-            let name = self
-                .vault()
-                .open(name_aad(&id), &sealed_name)
-                .map_err(|_| StoreError::Tampered)?;
-            let role = Role::parse(&role).ok_or(StoreError::Tampered)?;
-            let last = last.and_then(|s| DateTime::<Utc>::from_timestamp(s, 0));
+        for row in row_auth::all(self.conn(), self.vault(), "staff")? {
+            if row.int("active")? != 1 {
+                continue;
+            }
+            let id = row.text("id")?;
+            let sealed_name: Vec<u8> = self.conn().query_row(
+                "SELECT sealed_name FROM staff WHERE id = ?1",
+                [&id],
+                |r| r.get(0),
+            )?;
+            let name = super::unseal(self.vault(), name_aad(&id), &sealed_name)?;
+            let role = Role::parse(&row.text("role")?)
+                .ok_or_else(|| StoreError::tampered("staff", &id))?;
+            let failed_pins = u32::try_from(row.int("failed_pins")?)
+                .map_err(|_| StoreError::tampered("staff", &id))?;
+            let last = row
+                .opt_int("last_failed_at")?
+                .and_then(|s| DateTime::<Utc>::from_timestamp(s, 0));
             out.push(StaffMember {
                 name: String::from_utf8_lossy(&name).into_owned(),
                 lockout: policy.state(failed_pins, last, now),
@@ -153,29 +185,22 @@ impl OpenStore {
     }
 
     fn staff_row(&self, staff_id: &str) -> Result<Option<StaffRow>, StoreError> {
-        let row = self
-            .conn()
-            .query_row(
-                "SELECT role, pin_hash_json, failed_pins, last_failed_at FROM staff WHERE id = ?1 AND active = 1",
-                [staff_id],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, u32>(2)?,
-                        r.get::<_, Option<i64>>(3)?,
-                    ))
-                },
-            )
-            .optional()?;
-        let Some((role, pin_json, failed_pins, last)) = row else {
+        let Some(row) = row_auth::get(self.conn(), self.vault(), "staff", &text_key(staff_id))?
+        else {
             return Ok(None);
         };
+        if row.int("active")? != 1 {
+            return Ok(None);
+        }
         Ok(Some(StaffRow {
-            role: Role::parse(&role).ok_or(StoreError::Tampered)?,
-            pin_hash: serde_json::from_str(&pin_json)?,
-            failed_pins,
-            last_failed_at: last.and_then(|s| DateTime::<Utc>::from_timestamp(s, 0)),
+            role: Role::parse(&row.text("role")?)
+                .ok_or_else(|| StoreError::tampered("staff", staff_id))?,
+            pin_hash: serde_json::from_str(&row.text("pin_hash_json")?)?,
+            failed_pins: u32::try_from(row.int("failed_pins")?)
+                .map_err(|_| StoreError::tampered("staff", staff_id))?,
+            last_failed_at: row
+                .opt_int("last_failed_at")?
+                .and_then(|s| DateTime::<Utc>::from_timestamp(s, 0)),
         }))
     }
 
@@ -198,12 +223,13 @@ impl OpenStore {
             Lockout::Open => {}
         }
         let failures = row.failed_pins + 1;
-        self.conn()
-            .execute(
-                "UPDATE staff SET failed_pins = ?2, last_failed_at = ?3 WHERE id = ?1",
-                params![staff_id, failures, now.timestamp()],
-            )
-            .map_err(StoreError::from)?;
+        set_failures(
+            self.conn(),
+            self.vault(),
+            staff_id,
+            failures,
+            Some(now.timestamp()),
+        )?;
         let matches = self
             .vault()
             .verify_pin(pin, &row.pin_hash)
@@ -214,11 +240,7 @@ impl OpenStore {
             .unchecked_transaction()
             .map_err(StoreError::from)?;
         if matches {
-            tx.execute(
-                "UPDATE staff SET failed_pins = 0, last_failed_at = NULL WHERE id = ?1",
-                [staff_id],
-            )
-            .map_err(StoreError::from)?;
+            set_failures(&tx, self.vault(), staff_id, 0, None)?;
             audit::append(&tx, self.vault(), &at, staff_id, AuditKind::SignedIn, "")?;
             tx.commit().map_err(StoreError::from)?;
             return Ok(Actor::new(staff_id.to_owned(), row.role));
@@ -291,11 +313,7 @@ impl OpenStore {
             .vault()
             .wrap_with_passphrase(&id, passphrase)
             .map_err(StoreError::from)?;
-        tx.execute(
-            "INSERT INTO key_wraps (label, wrap_json) VALUES (?1, ?2)",
-            params![id, serde_json::to_string(&wrap).map_err(StoreError::from)?],
-        )
-        .map_err(StoreError::from)?;
+        super::put_key_wrap(&tx, self.vault(), &wrap)?;
         audit::append(
             &tx,
             self.vault(),
@@ -316,14 +334,10 @@ impl OpenStore {
         staff_id: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let wraps = self.store.key_wraps()?;
-        let (_, manager_id) = Vault::unlock_with_passphrase(&wraps, manager_passphrase)?;
+        let (_, manager_id) =
+            Vault::unlock_with_passphrase(&self.checked_key_wraps()?, manager_passphrase)?;
         let tx = self.conn().unchecked_transaction()?;
-        let changed = tx.execute(
-            "UPDATE staff SET failed_pins = 0, last_failed_at = NULL WHERE id = ?1",
-            [staff_id],
-        )?;
-        if changed == 0 {
+        if !set_failures(&tx, self.vault(), staff_id, 0, None)? {
             return Err(StoreError::NotFound);
         }
         audit::append(
@@ -338,6 +352,15 @@ impl OpenStore {
         Ok(())
     }
 
+    /// The wraps of the data key, every row checked: a wrap slipped into the file (under a
+    /// passphrase its author knows) must not pass for a manager's.
+    pub(super) fn checked_key_wraps(&self) -> Result<Vec<crate::vault::KeyWrap>, StoreError> {
+        row_auth::all(self.conn(), self.vault(), "key_wraps")?
+            .iter()
+            .map(|row| Ok(serde_json::from_str(&row.text("wrap_json")?)?))
+            .collect()
+    }
+
     /// Re-wraps the data key under a manager's new passphrase. No record is touched.
     pub fn change_passphrase(
         &mut self,
@@ -350,11 +373,7 @@ impl OpenStore {
             .vault()
             .wrap_with_passphrase(actor.staff_id(), new_passphrase)?;
         let tx = self.conn().unchecked_transaction()?;
-        tx.execute(
-            "INSERT INTO key_wraps (label, wrap_json) VALUES (?1, ?2)
-             ON CONFLICT (label) DO UPDATE SET wrap_json = excluded.wrap_json",
-            params![actor.staff_id(), serde_json::to_string(&wrap)?],
-        )?;
+        super::put_key_wrap(&tx, self.vault(), &wrap)?;
         audit::append(
             &tx,
             self.vault(),

@@ -2,11 +2,13 @@
 //! need-to-know (reception sees who and which consents, never answers or signatures).
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::Connection;
+use rusqlite::types::Value;
 use zeroize::Zeroizing;
 
 use super::audit::{self, AuditKind};
-use super::patients::{insert_patient, open_identity, update_patient};
+use super::patients::{insert_patient, open_identity, set_patient, update_patient};
+use super::row_auth::{self, text_key};
 use super::{Actor, OpenStore, StoreError};
 use crate::forms::{Answers, ConsentDecision, ConsentEvent, Decision, PatientIdentity, Signature};
 use crate::vault::{Aad, Vault, random_id};
@@ -77,21 +79,58 @@ pub(super) fn event_aad(event_id: &str) -> Aad<'_> {
     }
 }
 
-/// Appends one consent event inside the caller's transaction.
-pub(super) fn append_consent_event(
+/// Appends consent events of one patient inside the caller's transaction: each row tagged, and
+/// the patient's consent chain carried forward over them.
+pub(super) fn append_consent_events(
     conn: &Connection,
     vault: &Vault,
-    event: &ConsentEvent,
+    patient_id: &str,
+    events: &[ConsentEvent],
 ) -> Result<(), StoreError> {
-    let json = serde_json::to_vec(event)?;
-    let sealed = vault.seal(event_aad(&event.id), &json)?;
-    conn.prepare_cached(
-        "INSERT INTO consent_events (id, patient_id, submission_id, recorded_at, sealed_event) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute(params![event.id, event.patient_id, event.submission_id, event.recorded_at, sealed])?;
-    Ok(())
+    if events.is_empty() {
+        return Ok(());
+    }
+    let patient = row_auth::get(conn, vault, "patients", &text_key(patient_id))?
+        .ok_or(StoreError::NotFound)?;
+    let mut head = patient.opt_blob("consent_head")?.unwrap_or_default();
+    for event in events {
+        if event.patient_id != patient_id {
+            return Err(StoreError::Encoding(
+                "internal: a consent event for another patient".into(),
+            ));
+        }
+        let json = Zeroizing::new(serde_json::to_vec(event)?);
+        let sealed = vault.seal(event_aad(&event.id), &json)?;
+        let seq: i64 = conn
+            .prepare_cached("SELECT coalesce(max(seq), 0) + 1 FROM consent_events")?
+            .query_row([], |r| r.get(0))?;
+        let tag = row_auth::insert_tagged(
+            conn,
+            vault,
+            "consent_events",
+            &[
+                ("seq", Value::Integer(seq)),
+                ("id", Value::Text(event.id.clone())),
+                ("patient_id", Value::Text(event.patient_id.clone())),
+                (
+                    "submission_id",
+                    event.submission_id.clone().map_or(Value::Null, Value::Text),
+                ),
+                ("recorded_at", Value::Text(event.recorded_at.clone())),
+                ("sealed_event", Value::Blob(sealed)),
+            ],
+        )?;
+        head = row_auth::consent_head(vault, &head, &tag).to_vec();
+    }
+    set_patient(
+        conn,
+        vault,
+        patient_id,
+        &[("consent_head", Value::Blob(head))],
+    )
 }
 
+/// Opens consent event rows selected as `seq, id, sealed_event`, each row checked.
 pub(super) fn consent_events(
     conn: &Connection,
     vault: &Vault,
@@ -99,35 +138,233 @@ pub(super) fn consent_events(
     key: &str,
 ) -> Result<Vec<ConsentEvent>, StoreError> {
     let mut stmt = conn.prepare_cached(sql)?;
-    let rows: Vec<(String, Vec<u8>)> = stmt
-        .query_map([key], |r| Ok((r.get(0)?, r.get(1)?)))?
+    let rows: Vec<(i64, String, Vec<u8>)> = stmt
+        .query_map([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<Result<_, _>>()?;
     rows.iter()
-        .map(|(id, sealed)| {
-            let json = vault
-                .open(event_aad(id), sealed)
-                .map_err(|_| StoreError::Tampered)?;
-            let event: ConsentEvent = serde_json::from_slice(&json)?;
-            if &event.id != id {
-                return Err(StoreError::Tampered);
-            }
-            Ok(event)
-        })
+        .map(|(seq, id, sealed)| open_event(conn, vault, *seq, id, sealed))
         .collect()
 }
 
-/// Every consent event of a patient, oldest first, opened and checked against its row id.
+/// One consent event: its row checked, its sealed value opened and matched to the row.
+pub(super) fn open_event(
+    conn: &Connection,
+    vault: &Vault,
+    seq: i64,
+    id: &str,
+    sealed: &[u8],
+) -> Result<ConsentEvent, StoreError> {
+    let row = row_auth::get(conn, vault, "consent_events", &[Value::Integer(seq)])?
+        .ok_or_else(|| StoreError::tampered("consent_events", seq))?;
+    let json = super::unseal(vault, event_aad(id), sealed)?;
+    let event: ConsentEvent = serde_json::from_slice(&json)?;
+    if event.id != id
+        || row.text("id")? != id
+        || row.text("patient_id")? != event.patient_id
+        || row.text("recorded_at")? != event.recorded_at
+    {
+        return Err(StoreError::tampered("consent_events", seq));
+    }
+    Ok(event)
+}
+
+/// Every consent event of a patient, oldest first: each row checked, and the chain over them
+/// checked against the head in the patient's (checked) row, so a deleted, added or reordered
+/// event is refused.
 pub(super) fn patient_consent_events(
     conn: &Connection,
     vault: &Vault,
     patient_id: &str,
 ) -> Result<Vec<ConsentEvent>, StoreError> {
-    consent_events(
+    let patient = row_auth::get(conn, vault, "patients", &text_key(patient_id))?
+        .ok_or(StoreError::NotFound)?;
+    let rows: Vec<(i64, String, Vec<u8>, Vec<u8>)> = conn
+        .prepare_cached(
+            "SELECT seq, id, sealed_event, row_tag FROM consent_events WHERE patient_id = ?1 ORDER BY seq",
+        )?
+        .query_map([patient_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, Option<Vec<u8>>>(3)?.unwrap_or_default()))
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut head: Vec<u8> = Vec::new();
+    let mut events = Vec::with_capacity(rows.len());
+    for (seq, id, sealed, tag) in &rows {
+        events.push(open_event(conn, vault, *seq, id, sealed)?);
+        head = row_auth::consent_head(vault, &head, tag).to_vec();
+    }
+    let stored = patient.opt_blob("consent_head")?.unwrap_or_default();
+    if !crate::vault::constant_time_eq(&head, &stored) {
+        return Err(StoreError::tampered("consent_events", patient_id));
+    }
+    Ok(events)
+}
+
+/// Carries a patient's consent chain over the events left after some were deleted (purge,
+/// erasure). The caller checked the whole chain before deleting.
+pub(super) fn rechain_consents(
+    conn: &Connection,
+    vault: &Vault,
+    patient_id: &str,
+) -> Result<(), StoreError> {
+    let rows: Vec<(i64, Vec<u8>)> = conn
+        .prepare_cached(
+            "SELECT seq, row_tag FROM consent_events WHERE patient_id = ?1 ORDER BY seq",
+        )?
+        .query_map([patient_id], |r| {
+            Ok((
+                r.get(0)?,
+                r.get::<_, Option<Vec<u8>>>(1)?.unwrap_or_default(),
+            ))
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut head = Vec::new();
+    for (seq, tag) in &rows {
+        row_auth::check(conn, vault, "consent_events", &[Value::Integer(*seq)])?;
+        head = row_auth::consent_head(vault, &head, tag).to_vec();
+    }
+    let value = if rows.is_empty() {
+        Value::Null
+    } else {
+        Value::Blob(head)
+    };
+    set_patient(conn, vault, patient_id, &[("consent_head", value)])
+}
+
+/// Sets every patient's consent head from the events it has (tagged just before): the one-time
+/// step of a database written before consent chains were kept.
+pub(super) fn start_every_consent_chain(
+    conn: &Connection,
+    vault: &Vault,
+) -> Result<(), StoreError> {
+    let ids: Vec<String> = conn
+        .prepare("SELECT id FROM patients")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in ids {
+        let tags: Vec<Vec<u8>> = conn
+            .prepare_cached(
+                "SELECT row_tag FROM consent_events WHERE patient_id = ?1 ORDER BY seq",
+            )?
+            .query_map([&id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let head = tags.iter().fold(Vec::new(), |head, tag| {
+            row_auth::consent_head(vault, &head, tag).to_vec()
+        });
+        let value = if tags.is_empty() {
+            Value::Null
+        } else {
+            Value::Blob(head)
+        };
+        set_patient(conn, vault, &id, &[("consent_head", value)])?;
+    }
+    Ok(())
+}
+
+/// Checks every patient's consent chain (the whole-database check).
+pub(super) fn check_every_consent_chain(
+    conn: &Connection,
+    vault: &Vault,
+) -> Result<(), StoreError> {
+    let ids: Vec<String> = conn
+        .prepare("SELECT id FROM patients")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in ids {
+        patient_consent_events(conn, vault, &id)?;
+    }
+    // An event whose patient is gone belongs to no chain: refused too.
+    let orphan: Option<i64> = conn
+        .query_row(
+            "SELECT seq FROM consent_events WHERE patient_id NOT IN (SELECT id FROM patients) LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .ok();
+    if let Some(seq) = orphan {
+        return Err(StoreError::tampered("consent_events", seq));
+    }
+    Ok(())
+}
+
+/// Stores a form definition by its content hash, once (an existing row is checked).
+pub(super) fn store_form_definition(
+    conn: &Connection,
+    vault: &Vault,
+    hash: &str,
+    json: &str,
+    at: &str,
+) -> Result<(), StoreError> {
+    row_auth::insert_if_absent(
         conn,
         vault,
-        "SELECT id, sealed_event FROM consent_events WHERE patient_id = ?1 ORDER BY seq",
-        patient_id,
+        "form_definitions",
+        &[
+            ("hash", Value::Text(hash.to_owned())),
+            ("definition_json", Value::Text(json.to_owned())),
+            ("first_used_at", Value::Text(at.to_owned())),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Inserts a submission row, tagged.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn insert_submission(
+    conn: &Connection,
+    vault: &Vault,
+    row: &SubmissionRow<'_>,
+) -> Result<(), StoreError> {
+    row_auth::insert(
+        conn,
+        vault,
+        "submissions",
+        &[
+            ("id", Value::Text(row.id.to_owned())),
+            ("patient_id", Value::Text(row.patient_id.to_owned())),
+            ("staff_id", Value::Text(row.staff_id.to_owned())),
+            ("created_at", Value::Text(row.created_at.to_owned())),
+            ("form_hash", Value::Text(row.form_hash.to_owned())),
+            ("notice_hash", Value::Text(row.notice_hash.to_owned())),
+            ("language", Value::Text(row.language.to_owned())),
+            ("sealed_answers", Value::Blob(row.sealed_answers.to_vec())),
+            (
+                "sealed_signature",
+                Value::Blob(row.sealed_signature.to_vec()),
+            ),
+            ("export_state", Value::Text("pending".into())),
+            ("exported_at", Value::Null),
+            ("bundle_seq", Value::Null),
+            (
+                "source",
+                row.source
+                    .map_or(Value::Null, |s| Value::Text(s.to_owned())),
+            ),
+        ],
     )
+}
+
+/// A submission row as written.
+pub(super) struct SubmissionRow<'a> {
+    pub id: &'a str,
+    pub patient_id: &'a str,
+    pub staff_id: &'a str,
+    pub created_at: &'a str,
+    pub form_hash: &'a str,
+    pub notice_hash: &'a str,
+    pub language: &'a str,
+    pub sealed_answers: &'a [u8],
+    pub sealed_signature: &'a [u8],
+    /// The kiosk it came from (desk), or `None` when taken on this machine.
+    pub source: Option<&'a str>,
+}
+
+/// The checked row of a submission; `NotFound` when there is none.
+pub(super) fn submission_row(
+    conn: &Connection,
+    vault: &Vault,
+    submission_id: &str,
+) -> Result<row_auth::Row, StoreError> {
+    row_auth::get(conn, vault, "submissions", &text_key(submission_id))?.ok_or(StoreError::NotFound)
 }
 
 impl OpenStore {
@@ -161,8 +398,13 @@ impl OpenStore {
             ));
         }
         let tx = self.conn().unchecked_transaction()?;
-        tx.prepare_cached("INSERT OR IGNORE INTO form_definitions (hash, definition_json, first_used_at) VALUES (?1, ?2, ?3)")?
-            .execute(params![submission.form_hash, submission.form_definition_json, at])?;
+        store_form_definition(
+            &tx,
+            self.vault(),
+            &submission.form_hash,
+            &submission.form_definition_json,
+            &at,
+        )?;
         let patient_id = match &submission.patient {
             PatientRef::New(identity) => insert_patient(&tx, self.vault(), identity, &at)?,
             PatientRef::Returning {
@@ -173,25 +415,28 @@ impl OpenStore {
                 patient_id.clone()
             }
         };
-        tx.prepare_cached(
-            "INSERT INTO submissions (id, patient_id, staff_id, created_at, form_hash, notice_hash, language, sealed_answers, sealed_signature)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )?
-        .execute(params![
-            submission_id,
-            patient_id,
-            actor.staff_id(),
-            at,
-            submission.form_hash,
-            submission.notice_hash,
-            submission.language,
-            sealed_answers,
-            sealed_signature
-        ])?;
-        for decision in &submission.consents {
-            let event = self.consent_event(&patient_id, Some(&submission_id), decision, &at)?;
-            append_consent_event(&tx, self.vault(), &event)?;
-        }
+        insert_submission(
+            &tx,
+            self.vault(),
+            &SubmissionRow {
+                id: &submission_id,
+                patient_id: &patient_id,
+                staff_id: actor.staff_id(),
+                created_at: &at,
+                form_hash: &submission.form_hash,
+                notice_hash: &submission.notice_hash,
+                language: &submission.language,
+                sealed_answers: &sealed_answers,
+                sealed_signature: &sealed_signature,
+                source: None,
+            },
+        )?;
+        let events = submission
+            .consents
+            .iter()
+            .map(|decision| self.consent_event(&patient_id, Some(&submission_id), decision, &at))
+            .collect::<Result<Vec<_>, _>>()?;
+        append_consent_events(&tx, self.vault(), &patient_id, &events)?;
         audit::append(
             &tx,
             self.vault(),
@@ -224,11 +469,12 @@ impl OpenStore {
             .collect::<Result<_, _>>()?;
         let mut out = Vec::with_capacity(rows.len());
         for (id, patient_id, created_at, language, export_state) in rows {
+            submission_row(self.conn(), self.vault(), &id)?;
             let identity = open_identity(self.conn(), self.vault(), &patient_id)?;
             let events = consent_events(
                 self.conn(),
                 self.vault(),
-                "SELECT id, sealed_event FROM consent_events WHERE submission_id = ?1 ORDER BY seq",
+                "SELECT seq, id, sealed_event FROM consent_events WHERE submission_id = ?1 ORDER BY seq",
                 &id,
             )?;
             out.push(SubmissionSummary {
@@ -269,6 +515,7 @@ impl OpenStore {
 
     /// A submission in full, opened; the caller checks the role and logs the access.
     pub(super) fn medical_record(&self, submission_id: &str) -> Result<MedicalRecord, StoreError> {
+        submission_row(self.conn(), self.vault(), submission_id)?;
         let row = self.conn().query_row(
             "SELECT patient_id, form_hash, notice_hash, language, created_at, sealed_answers, sealed_signature
              FROM submissions WHERE id = ?1",
@@ -298,19 +545,18 @@ impl OpenStore {
             Err(rusqlite::Error::QueryReturnedNoRows) => return Err(StoreError::NotFound),
             Err(e) => return Err(e.into()),
         };
-        let answers_json = self
-            .vault()
-            .open(aad("sealed_answers", submission_id), &sealed_answers)
-            .map_err(|_| StoreError::Tampered)?;
-        let signature_json = self
-            .vault()
-            .open(aad("sealed_signature", submission_id), &sealed_signature)
-            .map_err(|_| StoreError::Tampered)?;
-        let form_definition_json: Option<String> = self
-            .conn()
-            .prepare_cached("SELECT definition_json FROM form_definitions WHERE hash = ?1")?
-            .query_row([&form_hash], |r| r.get(0))
-            .optional()?;
+        let answers_json = super::unseal(
+            self.vault(),
+            aad("sealed_answers", submission_id),
+            &sealed_answers,
+        )?;
+        let signature_json = super::unseal(
+            self.vault(),
+            aad("sealed_signature", submission_id),
+            &sealed_signature,
+        )?;
+        let form_definition_json =
+            super::forms::stored_definition(self.conn(), self.vault(), &form_hash)?;
         let record = MedicalRecord {
             form_definition_json,
             submission_id: submission_id.to_owned(),
@@ -349,7 +595,7 @@ impl OpenStore {
         let at = now.to_rfc3339();
         let event = self.consent_event(patient_id, None, decision, &at)?;
         let tx = self.conn().unchecked_transaction()?;
-        append_consent_event(&tx, self.vault(), &event)?;
+        append_consent_events(&tx, self.vault(), patient_id, std::slice::from_ref(&event))?;
         audit::append(
             &tx,
             self.vault(),

@@ -2,7 +2,7 @@
 //! The keys are opaque bytes here; `sync` knows what they are.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::OptionalExtension;
 use zeroize::Zeroizing;
 
 use super::audit::AuditKind;
@@ -53,15 +53,18 @@ impl OpenStore {
         let Some((role, node_id, sealed)) = row else {
             return Ok(None);
         };
+        super::row_auth::check(
+            self.conn(),
+            self.vault(),
+            "sync_identity",
+            &[rusqlite::types::Value::Integer(1)],
+        )?;
         let role = match role.as_str() {
             "kiosk" => SyncRole::Kiosk,
             "desk" => SyncRole::Desk,
-            _ => return Err(StoreError::Tampered),
+            _ => return Err(StoreError::tampered("sync_identity", 1)),
         };
-        let secret = self
-            .vault()
-            .open(keys_aad(&node_id), &sealed)
-            .map_err(|_| StoreError::Tampered)?;
+        let secret = super::unseal(self.vault(), keys_aad(&node_id), &sealed)?;
         Ok(Some(SyncIdentity {
             role,
             node_id,
@@ -81,15 +84,30 @@ impl OpenStore {
         actor.require_manager()?;
         let sealed = self.vault().seal(keys_aad(node_id), secret)?;
         let subject = format!("sync_identity:{}", role.as_str());
-        self.managed_change(actor, AuditKind::SettingsChanged, &subject, now, |tx, at| {
-            let inserted = tx.execute(
-                "INSERT OR IGNORE INTO sync_identity (id, role, node_id, sealed_keys, created_at) VALUES (1, ?1, ?2, ?3, ?4)",
-                params![role.as_str(), node_id, sealed, at],
-            )?;
-            if inserted == 0 {
-                return Err(StoreError::AlreadySetUp);
-            }
-            Ok(())
-        })
+        self.managed_change(
+            actor,
+            AuditKind::SettingsChanged,
+            &subject,
+            now,
+            |tx, at| {
+                use rusqlite::types::Value;
+                let inserted = super::row_auth::insert_if_absent(
+                    tx,
+                    self.vault(),
+                    "sync_identity",
+                    &[
+                        ("id", Value::Integer(1)),
+                        ("role", Value::Text(role.as_str().to_owned())),
+                        ("node_id", Value::Text(node_id.to_owned())),
+                        ("sealed_keys", Value::Blob(sealed)),
+                        ("created_at", Value::Text(at.to_owned())),
+                    ],
+                )?;
+                if !inserted {
+                    return Err(StoreError::AlreadySetUp);
+                }
+                Ok(())
+            },
+        )
     }
 }

@@ -18,6 +18,14 @@ pub fn content_hash(bytes: &[u8]) -> String {
     s
 }
 
+/// Compares two MACs or hashes in time that depends only on their lengths.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -63,6 +63,7 @@ pub struct Vault {
     field: aead::LessSafeKey,
     blind: hmac::Key,
     audit: hmac::Key,
+    row: hmac::Key,
     pin_pepper: SecretKey,
 }
 
@@ -76,6 +77,7 @@ const LABEL_FIELD: &[u8] = b"intake-kiosk/v1/field-seal";
 const LABEL_BLIND: &[u8] = b"intake-kiosk/v1/blind-index";
 const LABEL_AUDIT: &[u8] = b"intake-kiosk/v1/audit-mac";
 const LABEL_PIN: &[u8] = b"intake-kiosk/v1/pin-pepper";
+const LABEL_ROW: &[u8] = b"intake-kiosk/v1/row-mac";
 const LABEL_RECOVERY_KEK: &[u8] = b"intake-kiosk/v1/recovery-kek";
 
 fn hkdf_expand(ikm: &[u8], salt: &[u8], label: &[u8]) -> SecretKey {
@@ -115,11 +117,16 @@ impl Vault {
             hkdf_expand(dek.expose(), b"", LABEL_AUDIT).expose(),
         );
         let pin_pepper = hkdf_expand(dek.expose(), b"", LABEL_PIN);
+        let row = hmac::Key::new(
+            hmac::HMAC_SHA256,
+            hkdf_expand(dek.expose(), b"", LABEL_ROW).expose(),
+        );
         Vault {
             dek,
             field,
             blind,
             audit,
+            row,
             pin_pepper,
         }
     }
@@ -242,6 +249,20 @@ impl Vault {
         message.extend_from_slice(previous_tag);
         message.extend_from_slice(content);
         hmac::verify(&self.audit, &message, tag).is_ok()
+    }
+
+    /// The row tag of a stored row's canonical encoding (see `store::row_auth`): a MAC under its
+    /// own purpose key, so a row edited, swapped or copied without the data key fails its check.
+    pub fn row_tag(&self, encoded_row: &[u8]) -> [u8; 32] {
+        let tag = hmac::sign(&self.row, encoded_row);
+        let mut out = [0u8; 32];
+        out.copy_from_slice(tag.as_ref());
+        out
+    }
+
+    /// Constant-time check of a row tag.
+    pub fn row_tag_matches(&self, encoded_row: &[u8], tag: &[u8]) -> bool {
+        hmac::verify(&self.row, encoded_row, tag).is_ok()
     }
 
     pub(super) fn pin_pepper(&self) -> &SecretKey {

@@ -6,7 +6,8 @@
 //!   own passphrase (PBKDF2-HMAC-SHA256, parameters stored with the wrap so they can be raised
 //!   later), and once under a random recovery key printed at setup and kept offline;
 //! - purpose keys are derived from the DEK with HKDF-SHA256 and distinct labels: field sealing,
-//!   blind index, audit MAC and the PIN pepper. A key is only ever used for its one purpose.
+//!   blind index, audit MAC, row MAC and the PIN pepper. A key is only ever used for its one
+//!   purpose.
 //!
 //! Invariants kept here:
 //! - key material lives in [`SecretKey`] (zeroized on drop) or inside ring's key types, and no
@@ -24,7 +25,7 @@ mod pin;
 mod seal;
 mod secret;
 
-pub use digest::{content_hash, sha256};
+pub use digest::{constant_time_eq, content_hash, sha256};
 pub use error::VaultError;
 pub use kdf::KdfParams;
 pub use keys::{KeyWrap, RecoveryKey, Vault, WrapKind};
