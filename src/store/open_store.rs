@@ -137,6 +137,9 @@ impl OpenStore {
                 audit::append(&tx, &vault, &at, &manager_id, AuditKind::StaffAdded, &id)?;
             }
             audit::append(&tx, &vault, &at, &manager_id, AuditKind::SetupCompleted, "")?;
+            // Marks the log as kept under row authentication from the start: a head deleted
+            // later cannot pass for a database from before the upgrade.
+            audit::append(&tx, &vault, &at, "kiosk", AuditKind::RowsAuthenticated, "0")?;
             tx.commit().map_err(StoreError::from)?;
         }
         Ok(SetupResult {

@@ -243,6 +243,24 @@ impl OpenStore {
     /// (managers only; the caller logs the export when the bundle is written).
     pub fn outgoing(&self, actor: &Actor) -> Result<Outgoing, StoreError> {
         actor.require_manager()?;
+        // A decision whose form was deleted or moved to another patient must not travel without
+        // it: refused (a kiosk holds few rows, so the whole table is looked at).
+        let astray: Option<i64> = self
+            .conn()
+            .query_row(
+                "SELECT e.seq FROM consent_events e WHERE e.submission_id IS NOT NULL
+                 AND NOT EXISTS (SELECT 1 FROM submissions s WHERE s.id = e.submission_id AND s.patient_id = e.patient_id)
+                 LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(seq) = astray {
+            return Err(StoreError::tampered(
+                "submissions",
+                format!("of consent event {seq}"),
+            ));
+        }
         let mut events: HashMap<String, Vec<ConsentEvent>> = HashMap::new();
         {
             let mut stmt = self.conn().prepare_cached(
@@ -510,6 +528,8 @@ impl OpenStore {
     }
 
     pub fn sync_status(&self) -> Result<SyncStatus, StoreError> {
+        // The marks and bundles behind the counts shown, checked.
+        row_auth::check_all(self.conn(), self.vault(), "export_marks")?;
         let count = |sql: &str| -> Result<i64, StoreError> {
             Ok(self.conn().query_row(sql, [], |r| r.get(0))?)
         };

@@ -165,13 +165,23 @@ impl OpenStore {
             .lookup_key()
             .map_err(|e| StoreError::Encoding(e.to_string()))?;
         let index = self.vault().blind_index(&lookup);
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT id FROM patients WHERE lookup_index = ?1 ORDER BY last_visit_at DESC LIMIT 1",
-        )?;
-        let found: Option<String> = stmt.query_row([&index[..]], |r| r.get(0)).ok();
-        if let Some(id) = &found {
-            row_auth::check(self.conn(), self.vault(), "patients", &text_key(id))?;
+        // Every row the index finds is checked (a copy slipped in beside the real one is refused),
+        // then the most recent visit wins.
+        let ids: Vec<String> = self
+            .conn()
+            .prepare_cached("SELECT id FROM patients WHERE lookup_index = ?1")?
+            .query_map([&index[..]], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut found: Option<(String, String)> = None;
+        for id in ids {
+            let row = row_auth::get(self.conn(), self.vault(), "patients", &text_key(&id))?
+                .ok_or_else(|| StoreError::tampered("patients", &id))?;
+            let last = row.text("last_visit_at")?;
+            if found.as_ref().is_none_or(|(_, best)| last > *best) {
+                found = Some((id, last));
+            }
         }
+        let found = found.map(|(id, _)| id);
         self.record_event(
             actor.staff_id(),
             AuditKind::PatientLookup,

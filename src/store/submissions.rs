@@ -2,8 +2,8 @@
 //! need-to-know (reception sees who and which consents, never answers or signatures).
 
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension};
 use zeroize::Zeroizing;
 
 use super::audit::{self, AuditKind};
@@ -191,6 +191,22 @@ pub(super) fn patient_consent_events(
     for (seq, id, sealed, tag) in &rows {
         events.push(open_event(conn, vault, *seq, id, sealed)?);
         head = row_auth::consent_head(vault, &head, tag).to_vec();
+    }
+    // A decision taken with a form belongs to that form's patient: an event whose form is gone,
+    // or was moved to another patient, is refused.
+    let astray: Option<i64> = conn
+        .prepare_cached(
+            "SELECT e.seq FROM consent_events e WHERE e.patient_id = ?1 AND e.submission_id IS NOT NULL
+             AND NOT EXISTS (SELECT 1 FROM submissions s WHERE s.id = e.submission_id AND s.patient_id = e.patient_id)
+             LIMIT 1",
+        )?
+        .query_row([patient_id], |r| r.get(0))
+        .optional()?;
+    if let Some(seq) = astray {
+        return Err(StoreError::tampered(
+            "submissions",
+            format!("of consent event {seq}"),
+        ));
     }
     let stored = patient.opt_blob("consent_head")?.unwrap_or_default();
     if !crate::vault::constant_time_eq(&head, &stored) {
@@ -469,7 +485,14 @@ impl OpenStore {
             .collect::<Result<_, _>>()?;
         let mut out = Vec::with_capacity(rows.len());
         for (id, patient_id, created_at, language, export_state) in rows {
-            submission_row(self.conn(), self.vault(), &id)?;
+            let row = submission_row(self.conn(), self.vault(), &id)?;
+            if row.text("patient_id")? != patient_id {
+                return Err(StoreError::tampered("submissions", &id));
+            }
+            if row.text("export_state")? != export_state {
+                // Shown as exported because of a mark: the mark must be sound.
+                row_auth::check(self.conn(), self.vault(), "export_marks", &text_key(&id))?;
+            }
             let identity = open_identity(self.conn(), self.vault(), &patient_id)?;
             let events = consent_events(
                 self.conn(),

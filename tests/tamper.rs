@@ -1,0 +1,703 @@
+//! A tampered database is refused, never obeyed.
+//!
+//! - The tamper matrix: generated from the schema itself (`sqlite_schema` + `pragma table_info`),
+//!   so a column added later is covered without editing this file. On a closed kiosk database and
+//!   a closed desk database made by a scripted day, every column of a row of every table is changed
+//!   (a flipped bit, another row's value, NULL where allowed), and every table loses a row and
+//!   gains a copied one. After each mutation the database is reopened and the read paths run (sign
+//!   in, lists, open record, export, import, marketing lists, retention, audit verify): the outcome
+//!   is a refusal, or the mutation is on the short allow-list below, each entry with its reason.
+//! - Each hole of the issue, written as the attack.
+//! - A database written by schema 5 (before rows were authenticated) upgrades at its first unlock
+//!   and reads as before; removing its head afterwards to have edits re-tagged is refused.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use chrono::Duration;
+use common::*;
+use intake_kiosk::exchange::{desk_side, kiosk_side};
+use intake_kiosk::forms::Decision;
+use intake_kiosk::rights::{RequestKind, Risk};
+use intake_kiosk::staff::Role;
+use intake_kiosk::store::{
+    Actor, AuditHead, ChainCheck, NewBreach, NewRightsRequest, OpenStore, SignInError, Store,
+    StoreError,
+};
+use intake_kiosk::vault::{Passphrase, Pin};
+use rusqlite::Connection;
+use rusqlite::types::Value;
+
+/// Mutations that change nothing any read obeys, each with why.
+const HARMLESS: &[(&str, &str, &str)] = &[
+    (
+        "installation",
+        "failed_unlocks",
+        "counted before the passphrase is checked, with no key in memory; whoever can edit the \
+         file can copy it and guess offline, so the count only slows guessing at the screen",
+    ),
+    (
+        "sqlite_sequence",
+        "*",
+        "SQLite's own bookkeeping of AUTOINCREMENT counters: no decision reads it",
+    ),
+    (
+        "pairing_offers",
+        "sealed_secret",
+        "a used offer's secret is never opened again; an unused one that was changed fails to \
+         open (AEAD) when its answer comes back, and pairing stops",
+    ),
+    (
+        "patients",
+        "name_dob_index",
+        "a changed index only hides the patient from the search by name (a denial, like a \
+         deleted row); an index copied from another patient makes the search find this row, \
+         whose check then fails",
+    ),
+];
+
+/// Deleting a row of these tables only takes something away that the app then lacks (a wrap
+/// that no longer opens, a staff member who can no longer sign in, a pairing that has to be
+/// made again, a register entry a manager will miss): it denies, it does not mislead. Deleting
+/// what misleads (a consent event, an audit entry, the audit head) is refused.
+const DELETE_DENIES: &[(&str, &str)] = &[
+    (
+        "pairing_offers",
+        "an offer already used: nothing reads it again",
+    ),
+    (
+        "export_bundles",
+        "the kiosk's own list of bundles written; receipts still purge by the marks",
+    ),
+    (
+        "export_marks",
+        "the submission is offered again in the next bundle; the desk imports it once",
+    ),
+    (
+        "imported_bundles",
+        "the desk's list of imports; a bundle imported again is a duplicate of every form",
+    ),
+    (
+        "kiosk_security_events",
+        "one wrong-PIN event fewer in the desk's flags (the kiosk's own log keeps it)",
+    ),
+    (
+        "rights_requests",
+        "a register entry lost, not a decision changed",
+    ),
+    ("breaches", "a register entry lost, not a decision changed"),
+    (
+        "amendments",
+        "an earlier version lost; the current value is unchanged and checked",
+    ),
+    (
+        "erased_submissions",
+        "only matters for a bundle not yet imported; the bundle's receipt was never sent",
+    ),
+    (
+        "settings",
+        "the default applies; defaults are the safe choice (8 years' retention, built-in form)",
+    ),
+    (
+        "form_definitions",
+        "a record whose form is gone is shown with the fallback form and says so",
+    ),
+    (
+        "staff",
+        "that person can no longer sign in; the audit log keeps their id",
+    ),
+    (
+        "desk_link",
+        "the kiosk is unpaired: export stops until a manager pairs it again",
+    ),
+    (
+        "sync_identity",
+        "new keys are made at the next sync: the other side refuses them until a manager pairs again",
+    ),
+    (
+        "patients",
+        "the record is gone from search (a loss, not a decision changed); its orphaned forms and \
+         consent events are refused by `verify`, and the audit log still names it",
+    ),
+];
+
+#[derive(Debug)]
+enum Outcome {
+    Harmless,
+    Refused(String),
+}
+
+struct Day {
+    _dir: tempfile::TempDir,
+    kiosk: PathBuf,
+    desk: PathBuf,
+    /// A bundle the kiosk exported after the desk's last import: the desk imports it in the
+    /// import read path.
+    pending: PathBuf,
+}
+
+fn day() -> &'static Day {
+    static DAY: OnceLock<Day> = OnceLock::new();
+    DAY.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut kiosk = setup_clinic();
+        let mut desk = setup_clinic();
+        let k_manager = sign_in(&mut kiosk.store, Role::Manager);
+        let d_manager = sign_in(&mut desk.store, Role::Manager);
+        let exchange = tempfile::tempdir().expect("exchange");
+        let outbox = tempfile::tempdir().expect("outbox");
+        let (code, _) = kiosk_side::start_pairing(&kiosk.store, &k_manager, t0()).expect("offer");
+        desk_side::answer_pairing(&desk.store, &d_manager, &code, exchange.path(), t0())
+            .expect("answer");
+        kiosk_side::read_pairing_answer(&kiosk.store, &k_manager, exchange.path(), t0())
+            .expect("read answer");
+        kiosk_side::confirm_pairing(&kiosk.store, &k_manager, t0()).expect("confirm");
+        let clinician = sign_in(&mut kiosk.store, Role::Clinician);
+        kiosk
+            .store
+            .save_submission(&clinician, submission("Ada", "Lovelace", "latex"), t0())
+            .expect("save");
+        let mut grace = submission("Grace", "Hopper", "nickel");
+        grace
+            .consents
+            .push(consent("marketing_email", Decision::Granted));
+        kiosk
+            .store
+            .save_submission(&clinician, grace, t0())
+            .expect("save");
+        kiosk_side::export(
+            &kiosk.store,
+            &k_manager,
+            exchange.path(),
+            t0(),
+            &mut |_, _| {},
+        )
+        .expect("export");
+        desk_side::import_folder(
+            &mut desk.store,
+            &d_manager,
+            exchange.path(),
+            outbox.path(),
+            t0(),
+            &mut |_, _, _| {},
+        )
+        .expect("import");
+        kiosk_side::read_receipts(&kiosk.store, &k_manager, exchange.path(), t0())
+            .expect("receipts");
+        for f in std::fs::read_dir(exchange.path()).expect("list") {
+            std::fs::remove_file(f.expect("entry").path()).expect("clear exchange");
+        }
+        // Two more forms stay on the kiosk, exported in a bundle the desk has not seen yet.
+        let mut linus = submission("Linus", "Torvalds", "penicillin");
+        linus
+            .consents
+            .push(consent("marketing_sms", Decision::Granted));
+        kiosk
+            .store
+            .save_submission(&clinician, linus, t0())
+            .expect("save");
+        kiosk
+            .store
+            .save_submission(&clinician, submission("Alan", "Turing", "none"), t0())
+            .expect("save");
+        kiosk
+            .store
+            .set_setting(&k_manager, "idle.wipe_seconds", "150", t0())
+            .expect("setting");
+        let pending = kiosk_side::export(
+            &kiosk.store,
+            &k_manager,
+            exchange.path(),
+            t0(),
+            &mut |_, _| {},
+        )
+        .expect("export")
+        .expect("a bundle")
+        .file;
+        let pending_kept = dir
+            .path()
+            .join(pending.file_name().expect("bundle file name"));
+        std::fs::copy(&pending, &pending_kept).expect("keep bundle");
+        // The desk's day.
+        let reception = sign_in(&mut desk.store, Role::Reception);
+        let grace_id = desk
+            .store
+            .find_patients(&reception, "grace", "hopper", "1987-06-15", t0())
+            .expect("find")[0]
+            .clone();
+        desk.store
+            .withdraw_consent(&reception, &grace_id, "marketing_email", t0())
+            .expect("withdraw");
+        let mut moved = identity("Grace", "Hopper");
+        moved.email = "grace.hopper@example.org".into();
+        desk.store
+            .amend_identity(&reception, &grace_id, &moved, "new address", t0())
+            .expect("amend");
+        desk.store
+            .log_rights_request(
+                &reception,
+                &NewRightsRequest {
+                    patient_id: Some(grace_id.clone()),
+                    kind: RequestKind::Access,
+                    received_on: t0().date_naive(),
+                    requester: "the patient".into(),
+                    identity_check: "photo ID".into(),
+                    notes: String::new(),
+                },
+                t0(),
+            )
+            .expect("request");
+        desk.store
+            .record_breach(
+                &d_manager,
+                &NewBreach {
+                    discovered_at: t0(),
+                    what_happened: "tablet left unlocked".into(),
+                    records: vec![grace_id],
+                    risk: Risk::Unlikely,
+                },
+                t0(),
+            )
+            .expect("breach");
+        desk.store
+            .set_setting(&d_manager, "retention.adult_years", "10", t0())
+            .expect("setting");
+        let keep = |clinic: Clinic, name: &str| -> PathBuf {
+            let store = clinic.store.close(None, t0()).expect("close");
+            store.checkpoint().expect("checkpoint");
+            let target = dir.path().join(name);
+            std::fs::copy(store.path(), &target).expect("copy");
+            target
+        };
+        let kiosk_path = keep(kiosk, "kiosk.sqlite3");
+        let desk_path = keep(desk, "desk.sqlite3");
+        Day {
+            _dir: dir,
+            kiosk: kiosk_path,
+            desk: desk_path,
+            pending: pending_kept,
+        }
+    })
+}
+
+fn later() -> chrono::DateTime<chrono::Utc> {
+    t0() + Duration::minutes(5)
+}
+
+/// What an error says of the table it blames, for the report.
+fn refusal(error: impl std::fmt::Debug) -> String {
+    let text = format!("{error:?}");
+    match text.find("table: \"") {
+        Some(at) => {
+            let rest = &text[at + 8..];
+            format!("tampered {}", &rest[..rest.find('"').unwrap_or(rest.len())])
+        }
+        None => text.chars().take(120).collect(),
+    }
+}
+
+fn unlock(path: &Path) -> Result<OpenStore, String> {
+    let store = Store::open(path).map_err(refusal)?;
+    let (open, _) = OpenStore::unlock(store, &Passphrase::new(PASSPHRASE), later())
+        .map_err(|f| refusal(f.error))?;
+    Ok(open)
+}
+
+fn manager_of(store: &mut OpenStore) -> Result<Actor, String> {
+    let id = store
+        .list_staff(later())
+        .map_err(refusal)?
+        .into_iter()
+        .find(|m| m.role == Role::Manager)
+        .ok_or("no manager listed")?
+        .id;
+    store
+        .sign_in(&id, &Pin::new(MANAGER_PIN), later())
+        .map_err(refusal)
+}
+
+fn audit_intact(store: &OpenStore) -> Result<(), String> {
+    match store.verify_audit().map_err(refusal)? {
+        ChainCheck::Intact { .. } => Ok(()),
+        ChainCheck::BrokenAt { seq } => Err(format!("tampered audit_log at {seq}")),
+    }
+}
+
+/// The kiosk's read paths: unlock, sign in, today's forms opened, consents, what export would
+/// send, the desk link, settings, the active form, a returning-patient look-up, audit verify.
+fn kiosk_reads(path: &Path) -> Result<(), String> {
+    let mut store = unlock(path)?;
+    let manager = manager_of(&mut store)?;
+    let forms = store
+        .submissions_since(&manager, t0() - Duration::days(1), later())
+        .map_err(refusal)?;
+    for form in &forms {
+        let record = store
+            .read_medical(&manager, &form.id, later())
+            .map_err(refusal)?;
+        // The returning-patient look-up of each of today's patients.
+        store
+            .find_returning_patient(&manager, &record.identity, later())
+            .map_err(refusal)?;
+        store
+            .current_consents(&manager, &form.patient_id, later())
+            .map_err(refusal)?;
+    }
+    let exchange = tempfile::tempdir().map_err(refusal)?;
+    kiosk_side::export(&store, &manager, exchange.path(), later(), &mut |_, _| {})
+        .map_err(refusal)?
+        .ok_or("nothing to export")?;
+    store.sync_status().map_err(refusal)?;
+    store.setting("idle.wipe_seconds").map_err(refusal)?;
+    store.active_form().map_err(refusal)?;
+    audit_intact(&store)
+}
+
+/// The desk's read paths: unlock, sign in, search and open each record, consent history, the
+/// marketing lists, retention, registers, access export, importing the pending bundle, audit.
+fn desk_reads(path: &Path, pending: &Path) -> Result<(), String> {
+    let mut store = unlock(path)?;
+    let manager = manager_of(&mut store)?;
+    for (given, family) in [("Ada", "Lovelace"), ("Grace", "Hopper")] {
+        let found = store
+            .find_patients(&manager, given, family, "1987-06-15", later())
+            .map_err(refusal)?;
+        for id in found {
+            store.open_record(&manager, &id, later()).map_err(refusal)?;
+            store
+                .patient_data(&manager, &id, later())
+                .map_err(refusal)?;
+        }
+    }
+    for channel in ["marketing_email", "marketing_sms", "marketing_whatsapp"] {
+        store
+            .marketing_list(&manager, channel, later())
+            .map_err(refusal)?;
+    }
+    store.run_retention(&manager, later()).map_err(refusal)?;
+    store.rights_requests(&manager).map_err(refusal)?;
+    store.breaches(&manager).map_err(refusal)?;
+    store.kiosk_links().map_err(refusal)?;
+    store.imported_bundles().map_err(refusal)?;
+    store
+        .unusual_access(&manager, t0() - Duration::days(7))
+        .map_err(refusal)?;
+    audit_intact(&store)?;
+    let exchange = tempfile::tempdir().map_err(refusal)?;
+    let outbox = tempfile::tempdir().map_err(refusal)?;
+    std::fs::copy(
+        pending,
+        exchange.path().join(pending.file_name().ok_or("name")?),
+    )
+    .map_err(refusal)?;
+    let outcomes = desk_side::import_folder(
+        &mut store,
+        &manager,
+        exchange.path(),
+        outbox.path(),
+        later(),
+        &mut |_, _, _| {},
+    )
+    .map_err(refusal)?;
+    for outcome in outcomes {
+        if let desk_side::BundleOutcome::Refused { error, .. } = outcome {
+            return Err(refusal(error));
+        }
+    }
+    audit_intact(&store)
+}
+
+/// One change to a closed database file.
+#[derive(Clone, Debug)]
+struct Mutation {
+    table: String,
+    /// A column, or "delete" / "duplicate" for a whole row.
+    column: String,
+    what: String,
+    sql: String,
+    params: Vec<Value>,
+}
+
+struct Column {
+    name: String,
+    not_null: bool,
+    key: i64,
+}
+
+fn columns(conn: &Connection, table: &str) -> Vec<Column> {
+    let mut stmt = conn
+        .prepare(&format!("PRAGMA table_info(\"{table}\")"))
+        .expect("table_info");
+    stmt.query_map([], |r| {
+        Ok(Column {
+            name: r.get(1)?,
+            not_null: r.get(3)?,
+            key: r.get(5)?,
+        })
+    })
+    .expect("columns")
+    .collect::<Result<_, _>>()
+    .expect("columns")
+}
+
+fn flipped(value: &Value) -> Value {
+    match value {
+        Value::Null => Value::Text("x".into()),
+        Value::Integer(i) => Value::Integer(i ^ 1),
+        Value::Real(r) => Value::Real(r + 1.0),
+        Value::Text(t) => {
+            let mut bytes = t.clone().into_bytes();
+            match bytes.iter().rposition(u8::is_ascii_alphanumeric) {
+                Some(i) => bytes[i] ^= 1,
+                None => bytes.push(b'x'),
+            }
+            Value::Text(String::from_utf8(bytes).unwrap_or_else(|_| "x".into()))
+        }
+        Value::Blob(b) => {
+            let mut b = b.clone();
+            match b.first_mut() {
+                Some(first) => *first ^= 1,
+                None => b.push(1),
+            }
+            Value::Blob(b)
+        }
+    }
+}
+
+/// Every mutation of `db`, from its schema and its rows.
+fn mutations(db: &Path) -> Vec<Mutation> {
+    let conn = Connection::open(db).expect("open raw");
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+        .expect("tables")
+        .query_map([], |r| r.get(0))
+        .expect("tables")
+        .collect::<Result<_, _>>()
+        .expect("tables");
+    let mut out = Vec::new();
+    for table in tables {
+        let cols = columns(&conn, &table);
+        let mut key: Vec<&Column> = cols.iter().filter(|c| c.key > 0).collect();
+        key.sort_by_key(|c| c.key);
+        let (select_key, where_key): (String, String) = if key.is_empty() {
+            ("rowid".into(), "rowid = ?".into())
+        } else {
+            (
+                key.iter()
+                    .map(|c| format!("\"{}\"", c.name))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                key.iter()
+                    .map(|c| format!("\"{}\" = ?", c.name))
+                    .collect::<Vec<_>>()
+                    .join(" AND "),
+            )
+        };
+        let names: Vec<String> = cols.iter().map(|c| format!("\"{}\"", c.name)).collect();
+        let rows: Vec<(Vec<Value>, Vec<Value>)> = {
+            let mut stmt = conn
+                .prepare(&format!(
+                    "SELECT {select_key}, {} FROM \"{table}\" ORDER BY {select_key} LIMIT 2",
+                    names.join(", ")
+                ))
+                .expect("rows");
+            let width = if key.is_empty() { 1 } else { key.len() };
+            stmt.query_map([], |r| {
+                let k = (0..width).map(|i| r.get(i)).collect::<Result<_, _>>()?;
+                let v = (0..cols.len())
+                    .map(|i| r.get(width + i))
+                    .collect::<Result<_, _>>()?;
+                Ok((k, v))
+            })
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+        };
+        let Some((first_key, first)) = rows.first() else {
+            continue;
+        };
+        let other = rows.get(1).map(|(_, v)| v);
+        for (i, col) in cols.iter().enumerate() {
+            let set = |what: &str, value: Value| Mutation {
+                table: table.clone(),
+                column: col.name.clone(),
+                what: what.into(),
+                sql: format!(
+                    "UPDATE \"{table}\" SET \"{}\" = ? WHERE {where_key}",
+                    col.name
+                ),
+                params: std::iter::once(value)
+                    .chain(first_key.iter().cloned())
+                    .collect(),
+            };
+            out.push(set("flipped", flipped(&first[i])));
+            if let Some(other) = other.filter(|o| o[i] != first[i]) {
+                out.push(set("another row's value", other[i].clone()));
+            }
+            if !col.not_null && first[i] != Value::Null {
+                out.push(set("NULL", Value::Null));
+            }
+        }
+        out.push(Mutation {
+            table: table.clone(),
+            column: "delete".into(),
+            what: "a row deleted".into(),
+            sql: format!("DELETE FROM \"{table}\" WHERE {where_key}"),
+            params: first_key.clone(),
+        });
+        if let Some(last_key) = key.last() {
+            let changed_key = match &first[cols
+                .iter()
+                .position(|c| c.name == last_key.name)
+                .expect("key column")]
+            {
+                Value::Integer(_) => format!(
+                    "(SELECT max(\"{0}\") + 1000 FROM \"{table}\")",
+                    last_key.name
+                ),
+                _ => format!("\"{}\" || '-copy'", last_key.name),
+            };
+            let select: Vec<String> = cols
+                .iter()
+                .map(|c| {
+                    if c.name == last_key.name {
+                        changed_key.clone()
+                    } else {
+                        format!("\"{}\"", c.name)
+                    }
+                })
+                .collect();
+            out.push(Mutation {
+                table: table.clone(),
+                column: "duplicate".into(),
+                what: "a row copied under another key".into(),
+                sql: format!(
+                    "INSERT INTO \"{table}\" ({}) SELECT {} FROM \"{table}\" WHERE {where_key}",
+                    names.join(", "),
+                    select.join(", ")
+                ),
+                params: first_key.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// Applies a mutation as an attacker with the file would: triggers dropped first (and put back),
+/// foreign keys off. `false` when SQLite itself refuses the change (a CHECK, NOT NULL or
+/// uniqueness constraint): not a mutation the file can hold.
+fn apply(db: &Path, m: &Mutation) -> bool {
+    let conn = Connection::open(db).expect("open raw");
+    conn.execute_batch("PRAGMA foreign_keys = OFF;")
+        .expect("pragma");
+    let triggers: Vec<(String, String)> = conn
+        .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger'")
+        .expect("triggers")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("triggers")
+        .collect::<Result<_, _>>()
+        .expect("triggers");
+    for (name, _) in &triggers {
+        conn.execute_batch(&format!("DROP TRIGGER \"{name}\";"))
+            .expect("drop trigger");
+    }
+    let applied = conn
+        .execute(&m.sql, rusqlite::params_from_iter(m.params.iter()))
+        .is_ok_and(|n| n > 0);
+    for (_, sql) in &triggers {
+        conn.execute_batch(sql).expect("trigger back");
+    }
+    applied
+}
+
+fn allowed(m: &Mutation) -> bool {
+    HARMLESS
+        .iter()
+        .any(|(t, c, _)| *t == m.table && (*c == "*" || *c == m.column))
+        || (m.column == "delete" && DELETE_DENIES.iter().any(|(t, _)| *t == m.table))
+}
+
+fn run_matrix(name: &str, template: &Path, reads: &(dyn Fn(&Path) -> Result<(), String> + Sync)) {
+    reads(template).unwrap_or_else(|e| panic!("the untouched {name} database reads: {e}"));
+    let all = mutations(template);
+    let results: Vec<(Mutation, Outcome)> = std::thread::scope(|scope| {
+        let chunks: Vec<Vec<Mutation>> = {
+            let mut chunks = vec![Vec::new(), Vec::new()];
+            for (i, m) in all.iter().enumerate() {
+                chunks[i % 2].push(m.clone());
+            }
+            chunks
+        };
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| {
+                scope.spawn(move || {
+                    let mut out = Vec::new();
+                    for m in chunk {
+                        let dir = tempfile::tempdir().expect("tempdir");
+                        let db = dir.path().join("data").join("copy.sqlite3");
+                        std::fs::create_dir_all(db.parent().expect("parent")).expect("dir");
+                        std::fs::copy(template, &db).expect("copy");
+                        if !apply(&db, &m) {
+                            continue;
+                        }
+                        let outcome = match reads(&db) {
+                            Ok(()) => Outcome::Harmless,
+                            Err(why) => Outcome::Refused(why),
+                        };
+                        out.push((m, outcome));
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("worker"))
+            .collect()
+    });
+    let refused = results
+        .iter()
+        .filter(|(_, o)| matches!(o, Outcome::Refused(_)))
+        .count();
+    let harmless: Vec<&Mutation> = results
+        .iter()
+        .filter(|(_, o)| matches!(o, Outcome::Harmless))
+        .map(|(m, _)| m)
+        .collect();
+    println!(
+        "tamper matrix ({name}): {} mutations, {refused} refused, {} harmless",
+        results.len(),
+        harmless.len()
+    );
+    for (m, o) in &results {
+        if let Outcome::Refused(why) = o {
+            println!("  {}.{} ({}): refused — {why}", m.table, m.column, m.what);
+        }
+    }
+    let obeyed: Vec<String> = harmless
+        .iter()
+        .filter(|m| !allowed(m))
+        .map(|m| format!("{}.{} ({})", m.table, m.column, m.what))
+        .collect();
+    assert!(
+        obeyed.is_empty(),
+        "{name}: mutations read as if sound, not on the allow-list:\n{}",
+        obeyed.join("\n")
+    );
+    assert!(refused > results.len() / 2, "most mutations are refused");
+}
+
+#[test]
+fn tamper_matrix_kiosk() {
+    let day = day();
+    run_matrix("kiosk", &day.kiosk, &|db| kiosk_reads(db));
+}
+
+#[test]
+fn tamper_matrix_desk() {
+    let day = day();
+    run_matrix("desk", &day.desk, &|db| desk_reads(db, &day.pending));
+}
