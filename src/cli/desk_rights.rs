@@ -4,6 +4,7 @@
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use intake_kiosk::exchange::access::export_patient;
+use intake_kiosk::exchange::files;
 use intake_kiosk::forms::{FormDefinition, answer_from_text};
 use intake_kiosk::rights::{RequestKind, RequestStatus, Risk, breach::hours_left};
 use intake_kiosk::store::{Actor, ChainCheck, NewBreach, NewRightsRequest, OpenStore};
@@ -134,7 +135,11 @@ pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Resu
             let text = statement.to_text(&clinic);
             match opts.get("statement") {
                 Some(file) => {
-                    std::fs::write(file, &text).with_context(|| format!("writing {file}"))?;
+                    files::write_to_path(
+                        std::path::Path::new(file),
+                        text.as_bytes(),
+                        files::Readers::OwnerOnly,
+                    )?;
                     println!("erasure statement written to {file}");
                 }
                 None => print!("{text}"),

@@ -523,6 +523,7 @@ impl Desk {
                     &self.export_dir,
                     &format!("erasure-{patient}.txt"),
                     text.as_bytes(),
+                    crate::exchange::files::Readers::OwnerOnly,
                 );
                 if statement.held_until.is_some() {
                     self.reopen(now);
@@ -644,8 +645,13 @@ impl Desk {
             .map_err(crate::exchange::ExchangeError::from)
             .and_then(|(csv, count)| {
                 let name = format!("marketing-{channel}-{}.csv", now.format("%Y-%m-%d"));
-                crate::exchange::files::write_atomically(&self.export_dir, &name, csv.as_bytes())
-                    .map(|path| (path, count))
+                crate::exchange::files::write_atomically(
+                    &self.export_dir,
+                    &name,
+                    csv.as_bytes(),
+                    crate::exchange::files::Readers::OwnerOnly,
+                )
+                .map(|path| (path, count))
             });
         match written {
             Ok((path, count)) => self.say_t(

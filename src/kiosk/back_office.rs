@@ -179,7 +179,7 @@ fn message_for(e: &ExchangeError) -> Message {
     match e {
         ExchangeError::Store(s) => Message::from_store(s),
         ExchangeError::Format { error, .. } | ExchangeError::Sync(error) => sync(error),
-        ExchangeError::Io { .. } | ExchangeError::TooLarge { .. } => Message::ExchangeUnreachable,
+        ExchangeError::Io { .. } => Message::ExchangeUnreachable,
         ExchangeError::NotPaired => Message::NotPaired,
         ExchangeError::NotConfirmed { .. } => Message::CompareCodes,
         ExchangeError::NoPairingStarted | ExchangeError::PairingCodeUsed => {
