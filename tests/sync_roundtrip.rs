@@ -560,3 +560,30 @@ fn a_link_named_like_a_receipt_is_refused_and_purges_nothing() {
         .expect("the file itself is read");
     assert_eq!(read.purged, 1);
 }
+
+#[test]
+fn a_purge_beside_another_open_window_says_old_copies_remain() {
+    let mut p = paired();
+    save(&mut p, "Ada", "latex");
+    export(&p);
+    import(&mut p);
+    // The kiosk's database is open in another program, in the middle of a read.
+    let window = rusqlite::Connection::open_with_flags(
+        db_path(&p.kiosk.dir),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    window.execute_batch("BEGIN").unwrap();
+    let _: i64 = window
+        .query_row("SELECT count(*) FROM submissions", [], |r| r.get(0))
+        .unwrap();
+    let read = kiosk_side::read_receipts(&p.kiosk.store, &p.k_manager, p.exchange.path(), t0())
+        .expect("receipts");
+    assert_eq!((read.purged, read.old_copies_remain), (1, true));
+    window.execute_batch("COMMIT").unwrap();
+    drop(window);
+    assert_eq!(
+        p.kiosk.store.store().checkpoint().unwrap(),
+        intake_kiosk::store::WalCheckpoint::Truncated
+    );
+}

@@ -144,6 +144,9 @@ pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Resu
                 }
                 None => print!("{text}"),
             }
+            if statement.old_copies_remain {
+                eprintln!("{}", intake_kiosk::store::OLD_COPIES_REMAIN);
+            }
         }
         "retention" => {
             let report = store.run_retention(actor, now)?;
@@ -158,6 +161,9 @@ pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Resu
             );
             for (id, until) in report.erased_adults.iter().chain(&report.erased_children) {
                 println!("  erased {id} (held until {until})");
+            }
+            if report.old_copies_remain {
+                eprintln!("{}", intake_kiosk::store::OLD_COPIES_REMAIN);
             }
         }
         "request" => {

@@ -213,6 +213,9 @@ pub fn export(
 pub struct ReceiptsRead {
     pub receipts: usize,
     pub purged: usize,
+    /// Another program had the kiosk's database open: old copies of the purged forms stay in
+    /// its write-ahead log until that program closes.
+    pub old_copies_remain: bool,
 }
 
 /// Verifies every receipt for this kiosk in `dir` against the paired desk's key, marks the
@@ -240,13 +243,15 @@ pub fn read_receipts(
         }
         let receipt = Receipt::verify_for(&bytes, &desk, keys.kiosk_id())
             .map_err(|error| ExchangeError::Format { file, error })?;
-        done.purged += store.apply_receipt(
+        let purge = store.apply_receipt(
             actor,
             &receipt.desk_id,
             receipt.bundle_seq,
             &receipt.submission_ids,
             now,
         )?;
+        done.purged += purge.submissions;
+        done.old_copies_remain |= purge.old_copies_remain;
         done.receipts += 1;
         // Used up: the receipt, and the bundle it acknowledges, leave the medium.
         let bundle = dir.join(format!(

@@ -132,7 +132,11 @@ impl Kiosk {
         if let Some(read) =
             self.with_sync(|store, actor| kiosk_side::read_receipts(store, actor, &folder, now))
         {
-            self.message = Some(Message::ReceiptsRead(read.purged));
+            self.message = Some(if read.old_copies_remain {
+                Message::ReceiptsReadOldCopiesRemain(read.purged)
+            } else {
+                Message::ReceiptsRead(read.purged)
+            });
         }
         self.refresh_back_office();
     }
