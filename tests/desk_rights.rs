@@ -729,6 +729,84 @@ fn erased_ciphertext_leaves_no_trace_in_the_files() {
 }
 
 #[test]
+fn erasure_beside_another_open_window_says_old_copies_remain_until_it_closes() {
+    let mut desk = setup_clinic();
+    let manager = sign_in(&mut desk.store, Role::Manager);
+    // Last seen nine years ago: an erasure request erases the whole record at once.
+    let sid = desk
+        .store
+        .save_submission(
+            &manager,
+            submission_with("Bob", "Builder", "CANARY-BOB", &[]),
+            t0() - Duration::days(9 * 366),
+        )
+        .unwrap();
+    let bob = patient_of(&desk.store, &manager, &sid);
+    let gone = [
+        sealed_tail(
+            &desk.dir,
+            "SELECT sealed_identity FROM patients WHERE id = ?1",
+            &bob,
+        ),
+        sealed_tail(
+            &desk.dir,
+            "SELECT sealed_answers FROM submissions WHERE id = ?1",
+            &sid,
+        ),
+        sealed_tail(
+            &desk.dir,
+            "SELECT sealed_signature FROM submissions WHERE id = ?1",
+            &sid,
+        ),
+    ];
+    let in_files = |dir: &tempfile::TempDir| {
+        gone.iter()
+            .filter(|tail| !files_containing(dir.path(), tail).is_empty())
+            .count()
+    };
+    assert_eq!(in_files(&desk.dir), gone.len());
+
+    // The desk window, say, beside this command: in the middle of reading the register.
+    let window = rusqlite::Connection::open_with_flags(
+        db_path(&desk.dir),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    window.execute_batch("BEGIN").unwrap();
+    let patients: i64 = window
+        .query_row("SELECT count(*) FROM patients", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(patients, 1);
+
+    let statement = desk.store.request_erasure(&manager, &bob, t0()).unwrap();
+    assert_eq!(statement.held_until, None);
+    assert!(
+        statement.old_copies_remain,
+        "the erasure says copies remain"
+    );
+    assert!(
+        in_files(&desk.dir) > 0,
+        "the window's read kept old copies in the files"
+    );
+
+    // The command closes first (its close cannot truncate either), then the window.
+    let Clinic { store, dir, .. } = desk;
+    drop(store.close(Some(&manager), t0()).unwrap());
+    window.execute_batch("COMMIT").unwrap();
+    drop(window);
+
+    // The next open finishes the truncation that was owed.
+    let reopened = intake_kiosk::store::Store::open(&db_path(&dir)).unwrap();
+    assert_eq!(
+        in_files(&dir),
+        0,
+        "erased ciphertext is gone from db, WAL and shm"
+    );
+    drop(reopened);
+    assert_eq!(in_files(&dir), 0);
+}
+
+#[test]
 fn a_late_bundle_does_not_bring_an_erased_submission_back() {
     let (mut kiosk, k_manager, mut desk, d_manager) = kiosk_linked_to_desk();
     let sid = kiosk

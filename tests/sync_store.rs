@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use intake_kiosk::staff::Role;
-use intake_kiosk::store::{AuditHead, StoreError};
+use intake_kiosk::store::{AuditHead, StoreError, WalCheckpoint};
 
 fn head(length: u64) -> AuditHead {
     AuditHead {
@@ -133,7 +133,8 @@ fn export_import_exactly_once_then_purge() {
             t0(),
         )
         .expect("receipt");
-    assert_eq!(purged, 2);
+    assert_eq!(purged.submissions, 2);
+    assert!(!purged.old_copies_remain);
     assert!(matches!(
         kiosk.store.read_medical(&k_clinician, &first, t0()),
         Err(StoreError::NotFound)
@@ -143,7 +144,10 @@ fn export_import_exactly_once_then_purge() {
         (status.pending, status.exported, status.delivered),
         (1, 0, 2)
     );
-    kiosk.store.store().checkpoint().expect("checkpoint");
+    assert_eq!(
+        kiosk.store.store().checkpoint().expect("checkpoint"),
+        WalCheckpoint::Truncated
+    );
     assert!(
         files_containing(kiosk.dir.path(), fragment).is_empty(),
         "the purged ciphertext is gone from the database, WAL and shm"

@@ -3,6 +3,7 @@
 use anyhow::{Context, Result, bail};
 use chrono::Utc;
 use intake_kiosk::exchange::desk_side::{self, BundleOutcome};
+use intake_kiosk::exchange::files;
 use intake_kiosk::store::{OpenStore, SetupRequest, Store};
 use intake_kiosk::vault::{Passphrase, Pin};
 
@@ -103,7 +104,7 @@ pub fn run(command: &str, opts: &Opts) -> Result<()> {
             let (csv, count) =
                 intake_kiosk::exchange::marketing::marketing_csv(&store, &actor, channel, now)?;
             let to = opts.path("to")?;
-            std::fs::write(&to, csv).with_context(|| format!("writing {}", to.display()))?;
+            files::write_to_path(&to, csv.as_bytes(), files::Readers::OwnerOnly)?;
             println!(
                 "{count} patients with {channel} marketing granted: {}",
                 to.display()

@@ -4,6 +4,7 @@
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use intake_kiosk::exchange::access::export_patient;
+use intake_kiosk::exchange::files;
 use intake_kiosk::forms::{FormDefinition, answer_from_text};
 use intake_kiosk::rights::{RequestKind, RequestStatus, Risk, breach::hours_left};
 use intake_kiosk::store::{Actor, ChainCheck, NewBreach, NewRightsRequest, OpenStore};
@@ -134,10 +135,17 @@ pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Resu
             let text = statement.to_text(&clinic);
             match opts.get("statement") {
                 Some(file) => {
-                    std::fs::write(file, &text).with_context(|| format!("writing {file}"))?;
+                    files::write_to_path(
+                        std::path::Path::new(file),
+                        text.as_bytes(),
+                        files::Readers::OwnerOnly,
+                    )?;
                     println!("erasure statement written to {file}");
                 }
                 None => print!("{text}"),
+            }
+            if statement.old_copies_remain {
+                eprintln!("{}", intake_kiosk::store::OLD_COPIES_REMAIN);
             }
         }
         "retention" => {
@@ -153,6 +161,9 @@ pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Resu
             );
             for (id, until) in report.erased_adults.iter().chain(&report.erased_children) {
                 println!("  erased {id} (held until {until})");
+            }
+            if report.old_copies_remain {
+                eprintln!("{}", intake_kiosk::store::OLD_COPIES_REMAIN);
             }
         }
         "request" => {

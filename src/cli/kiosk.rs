@@ -88,6 +88,9 @@ pub fn run(command: &str, opts: &Opts) -> Result<()> {
                 "{} receipts read; {} forms delivered and removed from this kiosk",
                 read.receipts, read.purged
             );
+            if read.old_copies_remain {
+                eprintln!("{}", intake_kiosk::store::OLD_COPIES_REMAIN);
+            }
         }
         "unpair" => {
             store.revoke_desk(&actor, now)?;

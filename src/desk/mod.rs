@@ -145,12 +145,20 @@ impl Desk {
                 match open.run_retention(&manager, now) {
                     Ok(report) => {
                         let erased = report.erased_adults.len() + report.erased_children.len();
-                        let text = t(
-                            &self.lang,
-                            "Desk open. Retention check: {} record(s) past their retention period erased.",
-                            &[&erased.to_string()],
-                        );
-                        self.say(text, true);
+                        let text = if report.old_copies_remain {
+                            t(
+                                &self.lang,
+                                "Desk open. Retention check: {} record(s) past their retention period erased; old copies remain in the WAL until the other window closes.",
+                                &[&erased.to_string()],
+                            )
+                        } else {
+                            t(
+                                &self.lang,
+                                "Desk open. Retention check: {} record(s) past their retention period erased.",
+                                &[&erased.to_string()],
+                            )
+                        };
+                        self.say(text, !report.old_copies_remain);
                     }
                     Err(e) => self.say_t(
                         "Desk open, but the retention check failed: {}",
@@ -523,6 +531,7 @@ impl Desk {
                     &self.export_dir,
                     &format!("erasure-{patient}.txt"),
                     text.as_bytes(),
+                    crate::exchange::files::Readers::OwnerOnly,
                 );
                 if statement.held_until.is_some() {
                     self.reopen(now);
@@ -534,6 +543,11 @@ impl Desk {
                     r.statement = text;
                 }
                 match saved {
+                    Ok(_) if statement.old_copies_remain => self.say_t(
+                        "Erased; old copies remain in the WAL until the other window closes. Statement saved to {}",
+                        &[&file.display().to_string()],
+                        false,
+                    ),
                     Ok(_) => self.say_t(
                         "Erasure statement saved to {}",
                         &[&file.display().to_string()],
@@ -644,8 +658,13 @@ impl Desk {
             .map_err(crate::exchange::ExchangeError::from)
             .and_then(|(csv, count)| {
                 let name = format!("marketing-{channel}-{}.csv", now.format("%Y-%m-%d"));
-                crate::exchange::files::write_atomically(&self.export_dir, &name, csv.as_bytes())
-                    .map(|path| (path, count))
+                crate::exchange::files::write_atomically(
+                    &self.export_dir,
+                    &name,
+                    csv.as_bytes(),
+                    crate::exchange::files::Readers::OwnerOnly,
+                )
+                .map(|path| (path, count))
             });
         match written {
             Ok((path, count)) => self.say_t(
@@ -744,15 +763,25 @@ impl Desk {
         match open.run_retention(actor, now) {
             Ok(report) => {
                 let erased = report.erased_adults.len() + report.erased_children.len();
-                self.say_t(
-                    "Retention check: {} looked at, {} adult and {} child record(s) erased.",
-                    &[
-                        &report.checked.to_string(),
-                        &report.erased_adults.len().to_string(),
-                        &report.erased_children.len().to_string(),
-                    ],
-                    true,
-                );
+                let counts = [
+                    report.checked.to_string(),
+                    report.erased_adults.len().to_string(),
+                    report.erased_children.len().to_string(),
+                ];
+                let counts = counts.each_ref().map(String::as_str);
+                if report.old_copies_remain {
+                    self.say_t(
+                        "Retention check: {} looked at, {} adult and {} child record(s) erased; old copies remain in the WAL until the other window closes.",
+                        &counts,
+                        false,
+                    );
+                } else {
+                    self.say_t(
+                        "Retention check: {} looked at, {} adult and {} child record(s) erased.",
+                        &counts,
+                        true,
+                    );
+                }
                 if erased > 0 {
                     self.results.clear();
                 }

@@ -83,10 +83,11 @@ pub fn export_patient(
         .map(|c| (c.id.clone(), crate::forms::tr(&c.title, "en").to_owned()))
         .collect();
     let html = readable(&data, &views, &Names { staff, titles }, now);
+    let private = files::Readers::OwnerOnly;
     Ok(AccessExport {
-        json: files::write_atomically(dir, &format!("{base}.json"), &json)?,
-        fhir: files::write_atomically(dir, &format!("{base}.fhir.json"), &fhir)?,
-        html: files::write_atomically(dir, &format!("{base}.html"), html.as_bytes())?,
+        json: files::write_atomically(dir, &format!("{base}.json"), &json, private)?,
+        fhir: files::write_atomically(dir, &format!("{base}.fhir.json"), &fhir, private)?,
+        html: files::write_atomically(dir, &format!("{base}.html"), html.as_bytes(), private)?,
     })
 }
 

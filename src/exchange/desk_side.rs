@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use zeroize::Zeroizing;
 
-use super::{ExchangeError, file_name, files};
+use super::files::{self, Expected, Readers};
+use super::{ExchangeError, file_name};
 use crate::forms::FormDefinition;
 use crate::handoff::{SubmissionView, fhir_bundle, printable_html};
 use crate::store::{
@@ -70,7 +71,12 @@ pub fn answer_pairing(
         &public.kem_public,
         &public.sign_public,
     );
-    let file = files::write_atomically(dir, &format!("pair-{}.ikpa", offer.kiosk_id), &bytes)?;
+    let file = files::write_atomically(
+        dir,
+        &format!("pair-{}.ikpa", offer.kiosk_id),
+        &bytes,
+        Readers::Exchange,
+    )?;
     store.link_kiosk(actor, &offer.kiosk_id, &offer.kiosk_sign_public, &code, now)?;
     Ok(Answered {
         kiosk_id: offer.kiosk_id.clone(),
@@ -81,7 +87,7 @@ pub fn answer_pairing(
 
 /// The QR code's text read from a photo or screenshot of it.
 pub fn decode_qr_image(path: &Path) -> Result<Zeroizing<String>, ExchangeError> {
-    let bytes = files::read_capped(path)?;
+    let bytes = files::read_capped(path, Expected::QrPicture)?;
     let image = image::load_from_memory(&bytes)
         .map_err(|e| ExchangeError::BadContent {
             file: file_name(path),
@@ -174,7 +180,7 @@ pub fn import_file(
         file: file.clone(),
         error,
     };
-    let bytes = files::read_capped(path)?;
+    let bytes = files::read_capped(path, Expected::Bundle)?;
     let file_hash = crate::vault::content_hash(&bytes);
     let parsed = ParsedBundle::parse(&bytes).map_err(format)?;
     let header = parsed.header().clone();
@@ -277,6 +283,7 @@ pub fn import_file(
         exchange,
         &format!("receipt-{}-{:08}.ikr", header.kiosk_id, header.seq),
         &receipt.sign(keys)?,
+        Readers::Exchange,
     )?;
     Ok(Imported {
         kiosk_id: header.kiosk_id,
@@ -340,10 +347,10 @@ pub fn hand_on(imported: &Imported, outbox: &Path) -> Result<usize, ExchangeErro
         written += 3;
         // Written in slices so a large bundle never holds every page in memory at once.
         if batch.len() >= 300 {
-            files::write_batch(outbox, &batch)?;
+            files::write_batch(outbox, &batch, Readers::OwnerOnly)?;
             batch.clear();
         }
     }
-    files::write_batch(outbox, &batch)?;
+    files::write_batch(outbox, &batch, Readers::OwnerOnly)?;
     Ok(written)
 }

@@ -1,14 +1,84 @@
-//! Files on the exchange medium (USB stick or network share): written so that a reader never
-//! sees half a file (temporary name, fsync, rename, fsync of the folder), read with a size cap.
+//! Files on the exchange medium (USB stick or network share), in the desk's outbox and in its
+//! export folder. Whoever can write the exchange folder may have planted something there, so:
+//!
+//! - a file is written under a temporary name nobody can guess (a random suffix), created new
+//!   (`O_EXCL` and `O_NOFOLLOW`: a planted link or file is never followed, reused or waited
+//!   for), synced, then renamed over its final name (a link planted there is replaced, never
+//!   followed) and the folder synced: a reader never sees half a file, and a crash leaves at
+//!   most a stray temporary file that no later write trips over;
+//! - a file holding plain patient data is created readable by this user only (0600);
+//! - only ordinary files are read: opened without following a link and without blocking (a
+//!   FIFO would hang the reader forever), checked on the open handle (`fstat`, so nothing can
+//!   be swapped in between), and capped per kind before reading and while reading.
 
+use std::fs::{File, FileType, OpenOptions};
 use std::io::{Read, Write};
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use super::ExchangeError;
 
-/// The largest file read from an exchange folder: far above a day's bundle (10,000 forms are
-/// about 40 MB), far below what would exhaust a tablet's memory.
-pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
+/// The largest bundle read: far above a day's bundle (10,000 forms are about 40 MB), far below
+/// what would exhaust a tablet's memory.
+pub const MAX_BUNDLE_BYTES: u64 = 512 * 1024 * 1024;
+
+/// The largest photo or screenshot of a pairing QR code read (a phone photo is a few MB).
+pub const MAX_PICTURE_BYTES: u64 = 32 * 1024 * 1024;
+
+/// What a file read from outside should be, and so the most it may hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expected {
+    /// A desk's answer to this kiosk's pairing code.
+    PairingAnswer,
+    /// A desk's receipt for one of this kiosk's bundles.
+    Receipt,
+    /// A kiosk's export bundle.
+    Bundle,
+    /// A photo or screenshot of a kiosk's pairing QR code.
+    QrPicture,
+}
+
+impl Expected {
+    /// The most bytes a file of this kind can hold.
+    pub fn max_bytes(self) -> u64 {
+        let from_format = |len: usize| u64::try_from(len).unwrap_or(u64::MAX);
+        match self {
+            Expected::PairingAnswer => from_format(crate::sync::MAX_PAIRING_ANSWER_LEN),
+            Expected::Receipt => from_format(crate::sync::MAX_RECEIPT_LEN),
+            Expected::Bundle => MAX_BUNDLE_BYTES,
+            Expected::QrPicture => MAX_PICTURE_BYTES,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Expected::PairingAnswer => "pairing answer",
+            Expected::Receipt => "receipt",
+            Expected::Bundle => "bundle",
+            Expected::QrPicture => "QR code picture",
+        }
+    }
+}
+
+/// Who may read a file written here (its Unix mode; the medium may add rules of its own).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Readers {
+    /// Sealed, signed or public content for the other side of the exchange (bundles, receipts,
+    /// pairing answers), which may read it as another user: the usual mode, 0666 less umask.
+    Exchange,
+    /// Plain patient data (the outbox, access exports, marketing lists, erasure statements):
+    /// this user only, 0600.
+    OwnerOnly,
+}
+
+impl Readers {
+    fn mode(self) -> u32 {
+        match self {
+            Readers::Exchange => 0o666,
+            Readers::OwnerOnly => 0o600,
+        }
+    }
+}
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ExchangeError + '_ {
     move |source| ExchangeError::Io {
@@ -17,69 +87,157 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ExchangeError + '_ {
     }
 }
 
-/// Writes `bytes` to `dir/name` atomically and durably. An existing file of that name is
-/// replaced only once the new one is complete.
-pub fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, ExchangeError> {
+/// Writes `bytes` to `dir/name` atomically and durably. An existing file of that name (or a
+/// link planted under it) is replaced only once the new one is complete.
+pub fn write_atomically(
+    dir: &Path,
+    name: &str,
+    bytes: &[u8],
+    readers: Readers,
+) -> Result<PathBuf, ExchangeError> {
     std::fs::create_dir_all(dir).map_err(io(dir))?;
-    let target = dir.join(name);
-    let temp = dir.join(format!(".{name}.partial"));
-    {
-        let mut file = std::fs::File::create(&temp).map_err(io(&temp))?;
-        file.write_all(bytes).map_err(io(&temp))?;
-        file.sync_all().map_err(io(&temp))?;
-    }
-    if let Err(e) = std::fs::rename(&temp, &target) {
-        let _ = std::fs::remove_file(&temp);
-        return Err(io(&target)(e));
-    }
-    // The rename itself must survive a power cut; not every file system lets a folder be
-    // opened for this (some network shares), which is not an error.
-    if let Ok(folder) = std::fs::File::open(dir) {
-        let _ = folder.sync_all();
-    }
+    let target = write_one(dir, name, bytes, readers, File::sync_all)?;
+    sync_folder(dir);
     Ok(target)
+}
+
+/// [`write_atomically`] to a path given whole (a file named on the command line).
+pub fn write_to_path(path: &Path, bytes: &[u8], readers: Readers) -> Result<(), ExchangeError> {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| ExchangeError::Io {
+            path: path.to_owned(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name"),
+        })?;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    write_atomically(dir, name, bytes, readers).map(|_| ())
 }
 
 /// Writes many files into `dir`, each whole and durable before it gets its name, with one
 /// folder sync at the end instead of one per file.
-pub fn write_batch(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), ExchangeError> {
+pub fn write_batch(
+    dir: &Path,
+    files: &[(String, Vec<u8>)],
+    readers: Readers,
+) -> Result<(), ExchangeError> {
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     for (name, bytes) in files {
-        let target = dir.join(name);
-        let temp = dir.join(format!(".{name}.partial"));
-        {
-            let mut file = std::fs::File::create(&temp).map_err(io(&temp))?;
-            file.write_all(bytes).map_err(io(&temp))?;
-            file.sync_data().map_err(io(&temp))?;
-        }
-        if let Err(e) = std::fs::rename(&temp, &target) {
-            let _ = std::fs::remove_file(&temp);
-            return Err(io(&target)(e));
-        }
+        write_one(dir, name, bytes, readers, File::sync_data)?;
     }
-    if let Ok(folder) = std::fs::File::open(dir) {
-        let _ = folder.sync_all();
-    }
+    sync_folder(dir);
     Ok(())
 }
 
-/// Reads a whole file, refusing one larger than [`MAX_FILE_BYTES`] before reading it all.
-pub fn read_capped(path: &Path) -> Result<Vec<u8>, ExchangeError> {
-    let file = std::fs::File::open(path).map_err(io(path))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1)
+/// One file: a new temporary file under an unguessable name, filled, synced, renamed.
+fn write_one(
+    dir: &Path,
+    name: &str,
+    bytes: &[u8],
+    readers: Readers,
+    sync: fn(&File) -> std::io::Result<()>,
+) -> Result<PathBuf, ExchangeError> {
+    let target = dir.join(name);
+    let temp = dir.join(format!(".{name}.{}.partial", crate::sync::random_id()?));
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(readers.mode())
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(&temp)
+        .map_err(io(&temp))?;
+    let written = file.write_all(bytes).and_then(|()| sync(&file));
+    drop(file);
+    let result = written
+        .map_err(io(&temp))
+        .and_then(|()| std::fs::rename(&temp, &target).map_err(io(&target)));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result.map(|()| target)
+}
+
+/// The renames must survive a power cut; not every file system lets a folder be opened for
+/// this (some network shares), which is not an error.
+fn sync_folder(dir: &Path) {
+    if let Ok(folder) = File::open(dir) {
+        let _ = folder.sync_all();
+    }
+}
+
+fn not_regular(path: &Path, found: &'static str) -> ExchangeError {
+    ExchangeError::NotRegularFile {
+        path: path.to_owned(),
+        found,
+    }
+}
+
+/// `Ok` for an ordinary file; otherwise the refusal naming what was found instead.
+fn refuse_unless_regular(path: &Path, kind: FileType) -> Result<(), ExchangeError> {
+    let found = if kind.is_file() {
+        return Ok(());
+    } else if kind.is_symlink() {
+        "a symbolic link"
+    } else if kind.is_dir() {
+        "a folder"
+    } else if kind.is_fifo() {
+        "a named pipe (FIFO)"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_block_device() || kind.is_char_device() {
+        "a device"
+    } else {
+        "an unknown kind of file"
+    };
+    Err(not_regular(path, found))
+}
+
+/// Reads a whole ordinary file of the `expected` kind. Refuses, with the file named and
+/// without blocking, anything else (a link, FIFO, socket, device or folder), and a file larger
+/// than the kind can be before reading it (and if it grows while being read).
+pub fn read_capped(path: &Path, expected: Expected) -> Result<Vec<u8>, ExchangeError> {
+    let too_large = || ExchangeError::TooLarge {
+        path: path.to_owned(),
+        kind: expected.name(),
+        limit: expected.max_bytes(),
+    };
+    // A look at the name first, so a device is never even opened; the check that counts is
+    // the one on the open handle below.
+    let named = std::fs::symlink_metadata(path).map_err(io(path))?;
+    refuse_unless_regular(path, named.file_type())?;
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .map_err(|e| match e.raw_os_error() {
+            // Swapped since the look above: for a link (ELOOP) or a socket (ENXIO).
+            Some(libc::ELOOP) => not_regular(path, "a symbolic link"),
+            Some(libc::ENXIO) => not_regular(path, "a socket"),
+            _ => io(path)(e),
+        })?;
+    let opened = file.metadata().map_err(io(path))?;
+    refuse_unless_regular(path, opened.file_type())?;
+    let limit = expected.max_bytes();
+    if opened.len() > limit {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(opened.len()).unwrap_or(0));
+    file.take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(io(path))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(ExchangeError::TooLarge {
-            path: path.to_owned(),
-        });
+    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limit {
+        return Err(too_large());
     }
     Ok(bytes)
 }
 
-/// Files in `dir` whose names start with `prefix` and end with `suffix`, sorted by name
-/// (names carry zero-padded sequence numbers, so this is also their order).
+/// Entries in `dir` whose names start with `prefix` and end with `suffix`, sorted by name
+/// (names carry zero-padded sequence numbers, so this is also their order). Whatever they are:
+/// [`read_capped`] refuses each one that is not an ordinary file, by name, so the caller can
+/// report it and go on with the others.
 pub fn list(dir: &Path, prefix: &str, suffix: &str) -> Result<Vec<PathBuf>, ExchangeError> {
     let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(io(dir))?
@@ -97,16 +255,135 @@ pub fn list(dir: &Path, prefix: &str, suffix: &str) -> Result<Vec<PathBuf>, Exch
 
 #[cfg(test)]
 mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
     use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
 
     #[test]
     fn writes_replace_whole_files_and_leave_no_partials() {
         let dir = tempfile::tempdir().unwrap();
-        write_atomically(dir.path(), "bundle-1.ikb", b"first").unwrap();
-        let path = write_atomically(dir.path(), "bundle-1.ikb", b"second").unwrap();
+        write_atomically(dir.path(), "bundle-1.ikb", b"first", Readers::Exchange).unwrap();
+        let path =
+            write_atomically(dir.path(), "bundle-1.ikb", b"second", Readers::Exchange).unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"second");
-        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
-        assert_eq!(names.len(), 1, "no .partial file left behind");
+        assert_eq!(names(dir.path()), ["bundle-1.ikb"], "no .partial file left");
         assert_eq!(list(dir.path(), "bundle-", ".ikb").unwrap(), vec![path]);
+    }
+
+    #[test]
+    fn patient_data_is_readable_by_this_user_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let private = write_atomically(dir.path(), "p.json", b"{}", Readers::OwnerOnly).unwrap();
+        let mode = std::fs::metadata(&private).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        write_batch(
+            dir.path(),
+            &[("a.html".into(), b"<p>".to_vec())],
+            Readers::OwnerOnly,
+        )
+        .unwrap();
+        let mode = std::fs::metadata(dir.path().join("a.html"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn leftovers_and_planted_names_do_not_block_or_redirect_a_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let victim = outside.path().join("victim.txt");
+        std::fs::write(&victim, b"keep me").unwrap();
+        // The old fixed temporary name, as a folder (a crash leftover cannot be a folder, but a
+        // planted one can) and as a link; and a link under the final name.
+        std::fs::create_dir(dir.path().join(".a.ikb.partial")).unwrap();
+        std::os::unix::fs::symlink(&victim, dir.path().join(".b.ikb.partial")).unwrap();
+        std::os::unix::fs::symlink(&victim, dir.path().join("b.ikb")).unwrap();
+        write_atomically(dir.path(), "a.ikb", b"new a", Readers::Exchange).unwrap();
+        write_batch(
+            dir.path(),
+            &[("b.ikb".into(), b"new b".to_vec())],
+            Readers::Exchange,
+        )
+        .unwrap();
+        assert_eq!(std::fs::read(&victim).unwrap(), b"keep me");
+        assert_eq!(std::fs::read(dir.path().join("a.ikb")).unwrap(), b"new a");
+        let b = dir.path().join("b.ikb");
+        assert!(
+            std::fs::symlink_metadata(&b).unwrap().is_file(),
+            "link replaced"
+        );
+        assert_eq!(std::fs::read(&b).unwrap(), b"new b");
+    }
+
+    #[test]
+    fn only_ordinary_files_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.ikr");
+        std::fs::write(&real, b"IKSR").unwrap();
+        assert_eq!(read_capped(&real, Expected::Receipt).unwrap(), b"IKSR");
+
+        let link = dir.path().join("link.ikr");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let folder = dir.path().join("folder.ikr");
+        std::fs::create_dir(&folder).unwrap();
+        let socket = dir.path().join("socket.ikr");
+        let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+        let fifo = dir.path().join("fifo.ikr");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        for (path, found) in [
+            (&link, "a symbolic link"),
+            (&folder, "a folder"),
+            (&socket, "a socket"),
+            (&fifo, "a named pipe (FIFO)"),
+            (&PathBuf::from("/dev/zero"), "a device"),
+        ] {
+            match read_capped(path, Expected::Receipt) {
+                Err(ExchangeError::NotRegularFile { path: p, found: f }) => {
+                    assert_eq!((&p, f), (path, found));
+                }
+                other => panic!("{}: {other:?}", path.display()),
+            }
+        }
+    }
+
+    #[test]
+    fn each_kind_has_its_cap() {
+        let dir = tempfile::tempdir().unwrap();
+        let answer = dir.path().join("pair.ikpa");
+        std::fs::write(&answer, vec![0u8; 4 * 1024]).unwrap();
+        assert_eq!(
+            read_capped(&answer, Expected::PairingAnswer).unwrap().len(),
+            4 * 1024
+        );
+        std::fs::write(&answer, vec![0u8; 4 * 1024 + 1]).unwrap();
+        assert!(matches!(
+            read_capped(&answer, Expected::PairingAnswer),
+            Err(ExchangeError::TooLarge { .. })
+        ));
+        // A sparse file far past the cap is refused from its size alone.
+        let receipt = dir.path().join("receipt.ikr");
+        File::create(&receipt)
+            .unwrap()
+            .set_len(Expected::Receipt.max_bytes() + 1)
+            .unwrap();
+        assert!(matches!(
+            read_capped(&receipt, Expected::Receipt),
+            Err(ExchangeError::TooLarge { .. })
+        ));
     }
 }

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use zeroize::Zeroizing;
 
-use super::{ExchangeError, PAIRING_VALID_SECONDS, file_name, files};
+use super::files::{self, Expected, Readers};
+use super::{ExchangeError, PAIRING_VALID_SECONDS, file_name};
 use crate::store::{Actor, DeskLink, OpenStore, SyncRole};
 use crate::sync::{
     AuditCheckpoint, BundleParts, BundleWriter, DeskPublic, EntryKind, KioskKeys,
@@ -85,10 +86,10 @@ pub fn read_pairing_answer(
         expires_at: stored.expires_at,
     };
     let path = dir.join(format!("pair-{}.ikpa", keys.kiosk_id()));
-    if !path.exists() {
+    if std::fs::symlink_metadata(&path).is_err() {
         return Err(ExchangeError::NoAnswer(dir.to_owned()));
     }
-    let bytes = files::read_capped(&path)?;
+    let bytes = files::read_capped(&path, Expected::PairingAnswer)?;
     let answer = PairingAnswer::open(&bytes, &offer, now.timestamp()).map_err(|error| {
         ExchangeError::Format {
             file: file_name(&path),
@@ -198,7 +199,7 @@ pub fn export(
     }
     let bytes = writer.finish()?;
     let name = format!("bundle-{}-{seq:08}.ikb", keys.kiosk_id());
-    let file = files::write_atomically(dir, &name, &bytes)?;
+    let file = files::write_atomically(dir, &name, &bytes, Readers::Exchange)?;
     store.record_export(actor, &link.desk_id, seq, &ids, now)?;
     Ok(Some(Exported {
         seq,
@@ -212,6 +213,9 @@ pub fn export(
 pub struct ReceiptsRead {
     pub receipts: usize,
     pub purged: usize,
+    /// Another program had the kiosk's database open: old copies of the purged forms stay in
+    /// its write-ahead log until that program closes.
+    pub old_copies_remain: bool,
 }
 
 /// Verifies every receipt for this kiosk in `dir` against the paired desk's key, marks the
@@ -228,7 +232,7 @@ pub fn read_receipts(
     let desk = desk_public(&link)?;
     let mut done = ReceiptsRead::default();
     for path in files::list(dir, &format!("receipt-{}-", keys.kiosk_id()), ".ikr")? {
-        let bytes = files::read_capped(&path)?;
+        let bytes = files::read_capped(&path, Expected::Receipt)?;
         let file = file_name(&path);
         let claimed = Receipt::peek(&bytes).map_err(|error| ExchangeError::Format {
             file: file.clone(),
@@ -239,13 +243,15 @@ pub fn read_receipts(
         }
         let receipt = Receipt::verify_for(&bytes, &desk, keys.kiosk_id())
             .map_err(|error| ExchangeError::Format { file, error })?;
-        done.purged += store.apply_receipt(
+        let purge = store.apply_receipt(
             actor,
             &receipt.desk_id,
             receipt.bundle_seq,
             &receipt.submission_ids,
             now,
         )?;
+        done.purged += purge.submissions;
+        done.old_copies_remain |= purge.old_copies_remain;
         done.receipts += 1;
         // Used up: the receipt, and the bundle it acknowledges, leave the medium.
         let bundle = dir.join(format!(

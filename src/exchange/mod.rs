@@ -38,8 +38,14 @@ pub enum ExchangeError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path} is larger than any sync file can be; it was not read")]
-    TooLarge { path: PathBuf },
+    #[error("{path} is larger than a {kind} can be ({limit} bytes at most); it was not read")]
+    TooLarge {
+        path: PathBuf,
+        kind: &'static str,
+        limit: u64,
+    },
+    #[error("{path} is {found}, not an ordinary file; it was not read")]
+    NotRegularFile { path: PathBuf, found: &'static str },
     #[error("this kiosk is not paired with a back office: pair it first")]
     NotPaired,
     #[error("the pairing is waiting for a manager to confirm that both screens show {code}")]

@@ -132,7 +132,11 @@ impl Kiosk {
         if let Some(read) =
             self.with_sync(|store, actor| kiosk_side::read_receipts(store, actor, &folder, now))
         {
-            self.message = Some(Message::ReceiptsRead(read.purged));
+            self.message = Some(if read.old_copies_remain {
+                Message::ReceiptsReadOldCopiesRemain(read.purged)
+            } else {
+                Message::ReceiptsRead(read.purged)
+            });
         }
         self.refresh_back_office();
     }
@@ -179,7 +183,7 @@ fn message_for(e: &ExchangeError) -> Message {
     match e {
         ExchangeError::Store(s) => Message::from_store(s),
         ExchangeError::Format { error, .. } | ExchangeError::Sync(error) => sync(error),
-        ExchangeError::Io { .. } | ExchangeError::TooLarge { .. } => Message::ExchangeUnreachable,
+        ExchangeError::Io { .. } => Message::ExchangeUnreachable,
         ExchangeError::NotPaired => Message::NotPaired,
         ExchangeError::NotConfirmed { .. } => Message::CompareCodes,
         ExchangeError::NoPairingStarted | ExchangeError::PairingCodeUsed => {

@@ -52,6 +52,9 @@ pub enum Message {
     Exported(usize),
     NothingToExport,
     ReceiptsRead(usize),
+    /// Receipts read, but another program had the database open: old copies of the purged
+    /// forms stay in its write-ahead log until it closes.
+    ReceiptsReadOldCopiesRemain(usize),
     ReceiptFromOtherDesk,
     SyncFileInvalid,
     ExchangeUnreachable,
@@ -101,6 +104,9 @@ impl Message {
             Message::Exported(n) => ("exported", n.to_string()),
             Message::NothingToExport => ("nothing-to-export", String::new()),
             Message::ReceiptsRead(n) => ("receipts-read", n.to_string()),
+            Message::ReceiptsReadOldCopiesRemain(n) => {
+                ("receipts-read-copies-remain", n.to_string())
+            }
             Message::ReceiptFromOtherDesk => ("receipt-other-desk", String::new()),
             Message::SyncFileInvalid => ("sync-file-invalid", String::new()),
             Message::ExchangeUnreachable => ("exchange-unreachable", String::new()),

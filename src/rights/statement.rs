@@ -15,6 +15,9 @@ pub struct ErasureStatement {
     /// (`None` when nothing is held: the whole record was erased).
     pub held_until: Option<NaiveDate>,
     pub held_submissions: usize,
+    /// For staff, not the patient's statement: another program had the database open, so old
+    /// copies of what was erased stay in its write-ahead log until that program closes.
+    pub old_copies_remain: bool,
 }
 
 impl ErasureStatement {
@@ -60,6 +63,7 @@ mod tests {
             erased: vec!["contact details".into(), "3 marketing consents".into()],
             held_until: NaiveDate::from_ymd_opt(2034, 11, 29),
             held_submissions: 2,
+            old_copies_remain: false,
         };
         let text = s.to_text("Glow Clinic");
         assert!(text.contains("contact details"));

@@ -6,7 +6,9 @@
 //!   until its retention end — or erased at once when that has passed.
 //! - The retention run erases every patient whose retention end has passed, asked or not.
 //! - Erased rows are deleted with `secure_delete` on (SQLite zeroes them) and the WAL is then
-//!   checkpointed and truncated, so no copy of the sealed values stays in the files.
+//!   checkpointed and truncated, so no copy of the sealed values stays in the files. When
+//!   another program's open read blocks the truncation, the result says old copies remain, and
+//!   the next open or close of the store finishes it.
 //! - Erased submission ids are remembered (they are random, not personal data) so a late bundle
 //!   from a kiosk cannot bring an erased record back.
 
@@ -18,7 +20,7 @@ use super::audit::{self, AuditKind};
 use super::patients::{open_identity, reseal_identity, set_patient};
 use super::row_auth::{self, text_key};
 use super::submissions::{patient_consent_events, rechain_consents};
-use super::{Actor, OpenStore, StoreError};
+use super::{Actor, OpenStore, StoreError, WalCheckpoint};
 use crate::forms::identity::parse_date_of_birth;
 use crate::rights::{ErasureStatement, RetentionPolicy, held_until};
 use crate::vault::Vault;
@@ -39,6 +41,9 @@ pub struct RetentionReport {
     pub erased_adults: Vec<(String, NaiveDate)>,
     pub erased_children: Vec<(String, NaiveDate)>,
     pub erased_submissions: usize,
+    /// Another program had the database open, so old copies of what was erased stay in its
+    /// write-ahead log until that program closes (see [`super::OLD_COPIES_REMAIN`]).
+    pub old_copies_remain: bool,
 }
 
 /// Whether a patient counts as a child under the policy at their last visit.
@@ -233,13 +238,14 @@ impl OpenStore {
             patient_id,
         )?;
         tx.commit()?;
-        self.store.checkpoint()?;
+        let wal = self.store.checkpoint()?;
         Ok(ErasureStatement {
             patient_id: patient_id.to_owned(),
             requested_at: at,
             erased,
             held_until: held.then_some(until),
             held_submissions: if held { submissions } else { 0 },
+            old_copies_remain: wal == WalCheckpoint::OldCopiesRemain,
         })
     }
 
@@ -307,7 +313,7 @@ impl OpenStore {
         )?;
         tx.commit()?;
         if erased > 0 {
-            self.store.checkpoint()?;
+            report.old_copies_remain = self.store.checkpoint()? == WalCheckpoint::OldCopiesRemain;
         }
         Ok(report)
     }

@@ -11,7 +11,10 @@
 //! - a file that is not ours (not SQLite, another program's database, corrupt, or newer) gets an
 //!   error and is never modified, deleted or recreated;
 //! - every write that spans rows runs in one transaction: a failure (disk full, read-only medium)
-//!   leaves the store as it was.
+//!   leaves the store as it was;
+//! - after erasing, the WAL is checkpointed and truncated; when another connection's reader
+//!   holds it (the desk window beside a command) the action says old copies remain, and the
+//!   truncation is tried again at every open and close until it succeeds.
 
 mod access_export;
 mod amendments;
@@ -37,6 +40,7 @@ mod transfer;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
@@ -48,7 +52,7 @@ pub use erasure::RetentionReport;
 pub use error::StoreError;
 pub use inbound::{ImportedBundle, KioskLink};
 pub use open_store::{OpenStore, SetupRequest, SetupResult, UnlockFailure};
-pub use outbound::{DeskLink, StoredOffer, SyncStatus};
+pub use outbound::{DeskLink, Purged, StoredOffer, SyncStatus};
 pub use records::{EventLog, KioskRecords, MEMORY_PASSPHRASE, MemoryRecords};
 pub use register::{PatientRecord, SubmissionEntry};
 pub use requests::{NewRightsRequest, RightsRequest};
@@ -99,11 +103,35 @@ pub(crate) fn unseal(
 const APPLICATION_ID: i64 = 0x494B_5331;
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 
+/// How long a statement waits for another connection's lock: rusqlite's default, kept.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// A checkpoint after erasing tries this often, waiting this long for readers each time and
+/// pausing between tries: under a second in all, then the action reports what is left.
+const CHECKPOINT_TRIES: u32 = 4;
+const CHECKPOINT_WAIT: Duration = Duration::from_millis(100);
+const CHECKPOINT_PAUSE: Duration = Duration::from_millis(100);
+
+/// Said when a checkpoint after erasing could not empty the WAL.
+pub const OLD_COPIES_REMAIN: &str =
+    "erased; old copies remain in the WAL until the other window closes";
+
+/// What the checkpoint after erasing achieved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WalCheckpoint {
+    /// Everything was folded into the database and the WAL emptied: no old copy is left in it.
+    Truncated,
+    /// Another connection is reading (the desk window beside a command, say), so old copies
+    /// stay in the WAL until it closes; the next open or close of a store finishes the job.
+    OldCopiesRemain,
+}
+
 /// The database with the vault closed.
 #[derive(Debug)]
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Set once the file is known to be ours and sound: only then may closing touch it.
+    opened: bool,
 }
 
 impl Store {
@@ -123,14 +151,19 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX
         };
         let conn = Connection::open_with_flags(path, flags)?;
-        let store = Store {
+        let mut store = Store {
             conn,
             path: path.to_owned(),
+            opened: false,
         };
         store.check_ownership()?;
         store.check_integrity()?;
         store.set_pragmas()?;
         store.migrate()?;
+        store.opened = true;
+        // A truncation an earlier erasure owes (another connection was reading then). Not
+        // being able to do it now is not an error: the next open or close tries again.
+        let _ = store.truncate_wal(1);
         Ok(store)
     }
 
@@ -290,11 +323,45 @@ impl Store {
     }
 
     /// Folds the WAL back into the database file and truncates it, so deleted rows (already
-    /// zeroed by secure_delete) leave no copy in the WAL.
-    pub fn checkpoint(&self) -> Result<(), StoreError> {
-        self.conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-        Ok(())
+    /// zeroed by secure_delete) leave no copy in the WAL. Another connection's open read
+    /// transaction blocks this: tried a few times, then [`WalCheckpoint::OldCopiesRemain`].
+    pub fn checkpoint(&self) -> Result<WalCheckpoint, StoreError> {
+        self.truncate_wal(CHECKPOINT_TRIES)
+    }
+
+    /// `PRAGMA wal_checkpoint(TRUNCATE)` up to `tries` times, judged by its result (busy, WAL
+    /// frames, frames checkpointed): SQLite reports a reader in the way as `busy`, not as an
+    /// error.
+    fn truncate_wal(&self, tries: u32) -> Result<WalCheckpoint, StoreError> {
+        self.conn.busy_timeout(CHECKPOINT_WAIT)?;
+        let mut outcome = Ok(WalCheckpoint::OldCopiesRemain);
+        for attempt in 0..tries {
+            if attempt > 0 {
+                std::thread::sleep(CHECKPOINT_PAUSE);
+            }
+            let result = self
+                .conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, i64>(2)?,
+                    ))
+                });
+            match result {
+                Ok((0, frames, checkpointed)) if frames == checkpointed => {
+                    outcome = Ok(WalCheckpoint::Truncated);
+                    break;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    outcome = Err(e.into());
+                    break;
+                }
+            }
+        }
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        outcome
     }
 
     /// `PRAGMA integrity_check` (the full one); "ok" when sound.
@@ -302,6 +369,15 @@ impl Store {
         Ok(self
             .conn
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+}
+
+impl Drop for Store {
+    /// A truncation still owed is tried once more on the way out (errors have nowhere to go).
+    fn drop(&mut self) {
+        if self.opened {
+            let _ = self.truncate_wal(1);
+        }
     }
 }
 

@@ -21,7 +21,7 @@ use super::transfer::{
     AuditHead, EXPORT_VERSION, ExportedForm, ExportedSubmission, Outgoing, SECURITY_LOG_LIMIT,
     SecurityEvent,
 };
-use super::{Actor, OpenStore, StoreError};
+use super::{Actor, OpenStore, StoreError, WalCheckpoint};
 use crate::forms::ConsentEvent;
 use crate::vault::{Aad, Vault};
 
@@ -61,6 +61,15 @@ pub struct StoredOffer {
     /// Unix seconds.
     pub expires_at: i64,
     pub used: bool,
+}
+
+/// What applying a receipt did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Purged {
+    pub submissions: usize,
+    /// Another program had the database open, so old copies of the purged rows stay in its
+    /// write-ahead log until that program closes (see [`super::OLD_COPIES_REMAIN`]).
+    pub old_copies_remain: bool,
 }
 
 /// What staff home shows about sync.
@@ -418,7 +427,7 @@ impl OpenStore {
         seq: u64,
         ids: &[String],
         now: DateTime<Utc>,
-    ) -> Result<usize, StoreError> {
+    ) -> Result<Purged, StoreError> {
         actor.require_manager()?;
         let at = now.to_rfc3339();
         let ids_json = serde_json::to_string(ids)?;
@@ -511,8 +520,11 @@ impl OpenStore {
             &purged.to_string(),
         )?;
         tx.commit()?;
-        self.store().checkpoint()?;
-        Ok(purged)
+        let wal = self.store().checkpoint()?;
+        Ok(Purged {
+            submissions: purged,
+            old_copies_remain: wal == WalCheckpoint::OldCopiesRemain,
+        })
     }
 
     /// The audit chain's length and last tag, verified: what a bundle carries so the desk can

@@ -66,6 +66,6 @@ pub use encoding::random_id;
 pub use error::{FileKind, SyncError};
 pub use frame::{MAX_ENTRIES, MAX_FIELD};
 pub use keys::{DeskKeys, DeskPublic, KioskKeys};
-pub use pairing::{PAIRING_ANSWER_VERSION, PairingAnswer};
+pub use pairing::{MAX_PAIRING_ANSWER_LEN, PAIRING_ANSWER_VERSION, PairingAnswer};
 pub use qr_payload::{MAX_OFFER_TEXT_LEN, PAIRING_OFFER_VERSION, PairingOffer};
-pub use receipt::{RECEIPT_VERSION, Receipt, ReceiptIds};
+pub use receipt::{MAX_RECEIPT_LEN, RECEIPT_VERSION, Receipt, ReceiptIds};

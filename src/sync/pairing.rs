@@ -27,6 +27,10 @@ use super::{DeskPublic, FileKind, PairingOffer, SyncError};
 /// The one answer format this build writes and reads.
 pub const PAIRING_ANSWER_VERSION: u8 = 1;
 
+/// The longest pairing answer a kiosk reads. An answer is under 200 bytes (two ids, two public
+/// keys, a time and a MAC); a few KiB leave room for a later version and nothing for abuse.
+pub const MAX_PAIRING_ANSWER_LEN: usize = 4 * 1024;
+
 const MAC_SALT: &[u8] = b"intake-kiosk/sync/v1/pairing-answer";
 const MAC_LABEL: &[u8] = b"intake-kiosk/sync/v1/pairing-answer-mac\0";
 const MAC_LEN: usize = 32;
@@ -161,6 +165,11 @@ mod tests {
         assert_eq!(answer.kiosk_id, setup.offer.kiosk_id);
         assert_eq!(answer.desk_public(), setup.desk.public());
         assert_eq!(answer.created_at, NOW);
+    }
+
+    #[test]
+    fn an_answer_fits_its_bound() {
+        assert!(answer_bytes(&setup()).len() <= MAX_PAIRING_ANSWER_LEN / 16);
     }
 
     #[test]

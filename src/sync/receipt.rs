@@ -13,13 +13,34 @@
 use serde::{Deserialize, Serialize};
 
 use super::bundle::check_entry_id;
-use super::encoding::{check_id, check_timestamp};
-use super::frame::{FrameReader, FrameWriter, MAX_ENTRIES, MAX_FIELD, SECTION_PREFIX_LEN};
+use super::encoding::{ID_HEX_LEN, check_id, check_timestamp};
+use super::frame::{
+    FrameReader, FrameWriter, MAX_ENTRIES, MAX_FIELD, PREAMBLE_LEN, SECTION_PREFIX_LEN,
+};
 use super::keys::{SIGNATURE_LEN, verify_ed25519};
 use super::{DeskKeys, DeskPublic, FileKind, SyncError};
 
 /// The one receipt format this build writes and reads.
 pub const RECEIPT_VERSION: u8 = 1;
+
+/// The JSON body without its submission ids, every field at its longest (two ids, a `u64`
+/// sequence number, a 64-character timestamp and the field names come to about 230 bytes).
+const MAX_BODY_WITHOUT_IDS: usize = 512;
+
+/// The longest receipt for `ids` submissions whose ids are the kiosk's own (32 lowercase hex
+/// characters), each quoted and comma-separated in the body.
+pub const fn max_receipt_len(ids: usize) -> usize {
+    PREAMBLE_LEN
+        + SECTION_PREFIX_LEN
+        + MAX_BODY_WITHOUT_IDS
+        + ids * (ID_HEX_LEN + 3)
+        + SECTION_PREFIX_LEN
+        + SIGNATURE_LEN
+}
+
+/// The longest receipt a kiosk can be sent for one of its bundles: [`MAX_ENTRIES`] of its own
+/// submission ids (about 35 MB). A kiosk refuses a longer file without reading it.
+pub const MAX_RECEIPT_LEN: usize = max_receipt_len(MAX_ENTRIES);
 
 /// What a desk received from a kiosk's bundle.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -170,6 +191,24 @@ mod tests {
         assert_eq!(read, setup.receipt);
         let read = Receipt::verify_for(&bytes, &public, &setup.receipt.kiosk_id).expect("ours");
         assert_eq!(read, setup.receipt);
+    }
+
+    #[test]
+    fn a_receipt_is_no_longer_than_its_bound() {
+        let setup = setup();
+        let mut receipt = setup.receipt.clone();
+        receipt.bundle_seq = u64::MAX;
+        receipt.submission_ids.clear();
+        for ids in 0..4 {
+            let bytes = receipt.sign(&setup.desk).expect("sign");
+            assert!(bytes.len() <= max_receipt_len(ids), "{ids} ids");
+            // The body's fixed part at its longest: a 64-character timestamp, unchecked here.
+            let mut longest = receipt.clone();
+            longest.received_at = "x".repeat(64);
+            let body = serde_json::to_vec(&longest).expect("json");
+            assert!(body.len() <= MAX_BODY_WITHOUT_IDS + ids * (ID_HEX_LEN + 3));
+            receipt.submission_ids.push(random_id().expect("random"));
+        }
     }
 
     #[test]
