@@ -338,7 +338,11 @@ impl OpenStore {
         Ok(events)
     }
 
-    /// Records a later consent decision (e.g. withdrawal of SMS marketing) as a new event.
+    /// Records a later consent decision (e.g. withdrawal of SMS marketing) as a new event, which
+    /// is the item's current decision from now on. It is dated now — or, when the item's current
+    /// decision carries a later time (a kiosk whose clock runs up to the allowed skew ahead), at
+    /// that time, which the tie rule of [`crate::forms::current_events`] gives to this later
+    /// event: a withdrawal at the desk always takes effect at once.
     pub fn record_consent(
         &self,
         actor: &Actor,
@@ -347,8 +351,15 @@ impl OpenStore {
         now: DateTime<Utc>,
     ) -> Result<ConsentEvent, StoreError> {
         let at = now.to_rfc3339();
-        let event = self.consent_event(patient_id, None, decision, &at)?;
         let tx = self.conn().unchecked_transaction()?;
+        let history = patient_consent_events(&tx, self.vault(), patient_id)?;
+        let decided_at = crate::forms::current_events(&history)
+            .get(&decision.item_id)
+            .and_then(|current| DateTime::parse_from_rfc3339(current.recorded_at.trim()).ok())
+            .map(|t| t.with_timezone(&Utc))
+            .filter(|t| *t > now)
+            .map_or_else(|| at.clone(), |t| t.to_rfc3339());
+        let event = self.consent_event(patient_id, None, decision, &decided_at)?;
         append_consent_event(&tx, self.vault(), &event)?;
         audit::append(
             &tx,
