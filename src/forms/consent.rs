@@ -69,7 +69,10 @@ pub fn current_events(events: &[ConsentEvent]) -> BTreeMap<String, &ConsentEvent
             }
         }
     }
-    current.into_iter().map(|(item, (_, e))| (item, e)).collect()
+    current
+        .into_iter()
+        .map(|(item, (_, e))| (item, e))
+        .collect()
 }
 
 /// The current decision per item (see [`current_events`] for which event decides).
@@ -144,8 +147,16 @@ mod tests {
         // A grant made after the withdrawal wins, in either storage order.
         let thursday_grant = event_at("marketing_sms", Decision::Granted, "2026-11-26T09:00:00Z");
         for stored in [
-            [thursday_grant.clone(), tuesday_withdrawal.clone(), monday_grant.clone()],
-            [monday_grant.clone(), thursday_grant.clone(), tuesday_withdrawal.clone()],
+            [
+                thursday_grant.clone(),
+                tuesday_withdrawal.clone(),
+                monday_grant.clone(),
+            ],
+            [
+                monday_grant.clone(),
+                thursday_grant.clone(),
+                tuesday_withdrawal.clone(),
+            ],
         ] {
             assert_eq!(current_state(&stored)["marketing_sms"], Decision::Granted);
         }
@@ -154,8 +165,16 @@ mod tests {
     #[test]
     fn times_are_compared_as_instants_not_as_text() {
         // 11:00+02:00 is 09:00 UTC: before the withdrawal at 10:00 UTC, though its text sorts after.
-        let grant = event_at("marketing_email", Decision::Granted, "2026-11-23T11:00:00+02:00");
-        let withdrawal = event_at("marketing_email", Decision::Withdrawn, "2026-11-23T10:00:00Z");
+        let grant = event_at(
+            "marketing_email",
+            Decision::Granted,
+            "2026-11-23T11:00:00+02:00",
+        );
+        let withdrawal = event_at(
+            "marketing_email",
+            Decision::Withdrawn,
+            "2026-11-23T10:00:00Z",
+        );
         assert_eq!(
             current_state(&[withdrawal.clone(), grant.clone()])["marketing_email"],
             Decision::Withdrawn

@@ -8,8 +8,9 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
+use super::amendments::take_visit_details;
 use super::audit::{self, AuditKind};
-use super::patients::{insert_patient, update_patient};
+use super::patients::insert_patient;
 use super::submissions::{aad, append_consent_event};
 use super::transfer::{Added, AuditHead, EXPORT_VERSION, ImportReport, Outgoing};
 use super::{Actor, OpenStore, StoreError};
@@ -20,11 +21,66 @@ pub struct KioskLink {
     pub kiosk_id: String,
     pub sign_public: Vec<u8>,
     pub comparison_code: String,
+    /// When it was first paired here (a replaced key keeps it): nothing it sends may be older.
     pub paired_at: String,
     pub revoked: bool,
+    /// A manager typed, at the desk, the code the kiosk shows. Until then nothing is imported.
+    pub confirmed: bool,
+    /// When a manager last replaced its key, if ever.
+    pub key_replaced_at: Option<String>,
     /// The longest audit chain seen from it so far.
     pub audit_length: u64,
     pub audit_tag: String,
+}
+
+/// Where a kiosk's pairing with this desk stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkState {
+    /// Paired, waiting for a manager to confirm the kiosk's code at the desk: bundles refused.
+    Pending,
+    Confirmed,
+    /// For ever: the id is never paired again.
+    Revoked,
+}
+
+impl LinkState {
+    /// For listings and messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkState::Pending => "waiting for confirmation",
+            LinkState::Confirmed => "confirmed",
+            LinkState::Revoked => "revoked",
+        }
+    }
+}
+
+impl KioskLink {
+    pub fn state(&self) -> LinkState {
+        if self.revoked {
+            LinkState::Revoked
+        } else if self.confirmed {
+            LinkState::Confirmed
+        } else {
+            LinkState::Pending
+        }
+    }
+}
+
+/// A known kiosk id cannot be paired as new: a revoked one never again, another one only by a
+/// manager's replacement of its key.
+fn refuse_known(link: Option<KioskLink>) -> Result<(), StoreError> {
+    let Some(link) = link else {
+        return Ok(());
+    };
+    Err(match link.state() {
+        LinkState::Revoked => StoreError::KioskRevoked {
+            kiosk_id: link.kiosk_id,
+        },
+        state => StoreError::KioskAlreadyPaired {
+            kiosk_id: link.kiosk_id,
+            state: state.as_str(),
+        },
+    })
 }
 
 /// One imported bundle, for the desk's listing.
@@ -38,8 +94,11 @@ pub struct ImportedBundle {
 }
 
 impl OpenStore {
-    /// Pairs a kiosk (managers only): its signing key and the code both screens showed. A kiosk
-    /// paired before gets its new key (e.g. after the tablet was reset). Logged.
+    /// Pairs a new kiosk (managers only): its signing key and the code both screens derive. The
+    /// link is *pending* — its bundles are refused — until a manager confirms, at the desk, the
+    /// code the kiosk shows ([`Self::confirm_kiosk`]). A kiosk id already known here is refused:
+    /// a revoked one for ever, another one unless a manager replaces its key
+    /// ([`Self::replace_kiosk_key`]). Logged.
     pub fn link_kiosk(
         &self,
         actor: &Actor,
@@ -48,21 +107,115 @@ impl OpenStore {
         comparison_code: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.managed_change(actor, AuditKind::Paired, kiosk_id, now, |tx, at| {
+        actor.require_manager()?;
+        refuse_known(self.kiosk_link(kiosk_id)?)?;
+        let subject = format!("pending:{kiosk_id}");
+        self.managed_change(actor, AuditKind::Paired, &subject, now, |tx, at| {
+            // No ON CONFLICT: a row that appeared meanwhile makes this fail, never overwrites.
             tx.execute(
-                "INSERT INTO kiosk_links (kiosk_id, sign_public, comparison_code, paired_at) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (kiosk_id) DO UPDATE SET sign_public = excluded.sign_public,
-                     comparison_code = excluded.comparison_code, paired_at = excluded.paired_at,
-                     revoked_at = NULL",
+                "INSERT INTO kiosk_links (kiosk_id, sign_public, comparison_code, paired_at) VALUES (?1, ?2, ?3, ?4)",
                 params![kiosk_id, sign_public, comparison_code, at],
             )?;
             Ok(())
         })
     }
 
+    /// A manager's decision to give a known kiosk a new key (e.g. the same tablet pairing again):
+    /// the old key is replaced, the link is pending again until its code is confirmed, and the
+    /// old key's fingerprint is logged. A revoked kiosk is refused: it stays revoked for ever.
+    pub fn replace_kiosk_key(
+        &self,
+        actor: &Actor,
+        kiosk_id: &str,
+        sign_public: &[u8],
+        comparison_code: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        actor.require_manager()?;
+        let old = self.kiosk_link(kiosk_id)?.ok_or(StoreError::NotFound)?;
+        if old.revoked {
+            return Err(StoreError::KioskRevoked {
+                kiosk_id: kiosk_id.to_owned(),
+            });
+        }
+        let fingerprint = crate::vault::content_hash(&old.sign_public);
+        let subject = format!(
+            "replaced:{kiosk_id}:old key {}",
+            fingerprint.get(..23).unwrap_or(&fingerprint)
+        );
+        self.managed_change(actor, AuditKind::Paired, &subject, now, |tx, at| {
+            let n = tx.execute(
+                "UPDATE kiosk_links SET sign_public = ?2, comparison_code = ?3, key_replaced_at = ?4,
+                     confirmed_at = NULL
+                 WHERE kiosk_id = ?1 AND revoked_at IS NULL",
+                params![kiosk_id, sign_public, comparison_code, at],
+            )?;
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            Ok(())
+        })
+    }
+
+    /// Confirms a pending link (managers only): `typed` is the code the kiosk shows, as the
+    /// manager typed it at the desk. A code that does not match leaves the link pending, and the
+    /// attempt is logged. Logged.
+    pub fn confirm_kiosk(
+        &self,
+        actor: &Actor,
+        kiosk_id: &str,
+        typed: &str,
+        now: DateTime<Utc>,
+    ) -> Result<KioskLink, StoreError> {
+        actor.require_manager()?;
+        let link = self.kiosk_link(kiosk_id)?.ok_or(StoreError::NotFound)?;
+        match link.state() {
+            LinkState::Revoked => {
+                return Err(StoreError::KioskRevoked {
+                    kiosk_id: kiosk_id.to_owned(),
+                });
+            }
+            LinkState::Confirmed => {
+                return Err(StoreError::Invalid(format!(
+                    "kiosk {kiosk_id} is already confirmed"
+                )));
+            }
+            LinkState::Pending => {}
+        }
+        if !crate::sync::comparison_codes_match(&link.comparison_code, typed) {
+            self.record_event(
+                actor.staff_id(),
+                AuditKind::Paired,
+                &format!("code-mismatch:{kiosk_id}"),
+                now,
+            )?;
+            return Err(StoreError::ComparisonCodeMismatch {
+                kiosk_id: kiosk_id.to_owned(),
+            });
+        }
+        let subject = format!("confirmed:{kiosk_id}");
+        self.managed_change(actor, AuditKind::Paired, &subject, now, |tx, at| {
+            // Only the key whose code was checked: a replacement in between makes this fail.
+            let n = tx.execute(
+                "UPDATE kiosk_links SET confirmed_at = ?2
+                 WHERE kiosk_id = ?1 AND sign_public = ?3 AND revoked_at IS NULL AND confirmed_at IS NULL",
+                params![kiosk_id, at, link.sign_public],
+            )?;
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            Ok(())
+        })?;
+        Ok(KioskLink {
+            confirmed: true,
+            ..link
+        })
+    }
+
     pub fn kiosk_links(&self) -> Result<Vec<KioskLink>, StoreError> {
         let mut stmt = self.conn().prepare(
-            "SELECT kiosk_id, sign_public, comparison_code, paired_at, revoked_at, audit_length, audit_tag
+            "SELECT kiosk_id, sign_public, comparison_code, paired_at, revoked_at, audit_length, audit_tag,
+                    confirmed_at, key_replaced_at
              FROM kiosk_links ORDER BY paired_at",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -74,6 +227,8 @@ impl OpenStore {
                 revoked: r.get::<_, Option<String>>(4)?.is_some(),
                 audit_length: r.get::<_, i64>(5)? as u64,
                 audit_tag: r.get(6)?,
+                confirmed: r.get::<_, Option<String>>(7)?.is_some(),
+                key_replaced_at: r.get(8)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -148,9 +303,29 @@ impl OpenStore {
         now: DateTime<Utc>,
     ) -> Result<ImportReport, StoreError> {
         actor.require_manager()?;
-        self.kiosk_link(kiosk_id)?
-            .filter(|l| !l.revoked)
-            .ok_or(StoreError::NotFound)?;
+        let link = self.kiosk_link(kiosk_id)?.ok_or(StoreError::NotFound)?;
+        match link.state() {
+            LinkState::Revoked => {
+                return Err(StoreError::KioskRevoked {
+                    kiosk_id: kiosk_id.to_owned(),
+                });
+            }
+            LinkState::Pending => {
+                return Err(StoreError::KioskNotConfirmed {
+                    kiosk_id: kiosk_id.to_owned(),
+                });
+            }
+            LinkState::Confirmed => {}
+        }
+        let paired_at = DateTime::parse_from_rfc3339(&link.paired_at)
+            .map_err(|_| StoreError::Encoding(format!("kiosk {kiosk_id}'s pairing time")))?
+            .with_timezone(&Utc);
+        super::kiosk_clock::check_bundle_times(incoming, paired_at, now).map_err(|detail| {
+            StoreError::KioskClock {
+                kiosk_id: kiosk_id.to_owned(),
+                detail,
+            }
+        })?;
         if self.bundle_imported(kiosk_id, seq)? {
             return Err(StoreError::AlreadyImported {
                 kiosk_id: kiosk_id.to_owned(),
@@ -224,6 +399,11 @@ impl OpenStore {
                     s.submission_id
                 )));
             }
+            // Checked above (kiosk_clock); stored in one form (UTC) so stored times compare.
+            let submitted = super::kiosk_clock::kiosk_time(&s.submitted_at).ok_or_else(|| {
+                StoreError::Encoding(format!("submission {} has no valid time", s.submission_id))
+            })?;
+            let submitted_at = submitted.to_rfc3339();
             let lookup = s
                 .identity
                 .lookup_key()
@@ -246,7 +426,7 @@ impl OpenStore {
                      ORDER BY erasure_requested_at DESC LIMIT 1",
                 )?
                 .query_row(
-                    params![&self.vault().blind_index(&name_dob)[..], s.submitted_at],
+                    params![&self.vault().blind_index(&name_dob)[..], submitted_at],
                     |r| r.get(0),
                 )
                 .optional()?
@@ -264,15 +444,29 @@ impl OpenStore {
                 Some(id) if held_for_erasure.is_some() => {
                     tx.execute(
                         "UPDATE patients SET last_visit_at = max(last_visit_at, ?2) WHERE id = ?1",
-                        params![id, s.submitted_at],
+                        params![id, submitted_at],
                     )?;
                     id
                 }
                 Some(id) => {
-                    update_patient(&tx, self.vault(), &id, Some(&s.identity), &s.submitted_at)?;
+                    // By the form's time, not by arrival: a late older form neither moves the
+                    // last visit back nor replaces newer details.
+                    let reason = format!(
+                        "details as the patient gave them on kiosk {kiosk_id}, form {} of {submitted_at}",
+                        s.submission_id
+                    );
+                    take_visit_details(
+                        &tx,
+                        self.vault(),
+                        actor.staff_id(),
+                        &id,
+                        &s.identity,
+                        submitted,
+                        &reason,
+                    )?;
                     id
                 }
-                None => insert_patient(&tx, self.vault(), &s.identity, &s.submitted_at)?,
+                None => insert_patient(&tx, self.vault(), &s.identity, &submitted_at)?,
             };
             let answers = zeroize::Zeroizing::new(serde_json::to_vec(&s.answers)?);
             let signature = zeroize::Zeroizing::new(serde_json::to_vec(&s.signature)?);
@@ -291,7 +485,7 @@ impl OpenStore {
                 s.submission_id,
                 patient_id,
                 actor.staff_id(),
-                s.submitted_at,
+                submitted_at,
                 s.form_hash,
                 s.notice_hash,
                 s.language,

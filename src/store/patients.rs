@@ -78,7 +78,8 @@ pub(super) fn reseal_identity(
     Ok(())
 }
 
-/// Re-seals a returning patient's (possibly corrected) identity and notes the visit.
+/// Re-seals a returning patient's (possibly corrected) identity and notes the visit (the last
+/// visit only moves forward).
 pub(super) fn update_patient(
     conn: &Connection,
     vault: &Vault,
@@ -90,7 +91,7 @@ pub(super) fn update_patient(
         reseal_identity(conn, vault, patient_id, identity)?;
     }
     let changed = conn.execute(
-        "UPDATE patients SET last_visit_at = ?2 WHERE id = ?1",
+        "UPDATE patients SET last_visit_at = max(last_visit_at, ?2) WHERE id = ?1",
         params![patient_id, at],
     )?;
     if changed == 0 {
