@@ -3,7 +3,11 @@
 //!
 //! Invariants: a bundle is imported in one transaction (all of it or nothing); a submission id
 //! already held is never stored again; a bundle (kiosk, seq) is imported at most once; a
-//! kiosk's audit chain never gets shorter from one bundle to the next.
+//! kiosk's audit chain never gets shorter from one bundle to the next. A kiosk link is pending
+//! (nothing imported) until a manager confirms the kiosk's code at the desk; a known kiosk id
+//! gets a new key only by a manager's replacement; a revoked link is final. A bundle's times are
+//! checked before anything of it is stored (`kiosk_clock`), and it is stored by event time: a
+//! late older form moves no last visit back and replaces no newer details.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
