@@ -90,16 +90,33 @@ fn main() {
     let clinician = kiosk
         .sign_in(&clinician_id, &Pin::new("918273"), Utc::now())
         .unwrap();
+    // Paired first: the desk refuses forms dated before the pairing.
+    let (code, _) = kiosk_side::start_pairing(&kiosk, &k_manager, Utc::now()).unwrap();
+    let answered = desk_side::answer_pairing(
+        &desk,
+        &d_manager,
+        &code,
+        &exchange,
+        desk_side::KnownKiosk::Refuse,
+        Utc::now(),
+    )
+    .unwrap();
+    let link = kiosk_side::read_pairing_answer(&kiosk, &k_manager, &exchange, Utc::now()).unwrap();
+    desk_side::confirm_pairing(
+        &desk,
+        &d_manager,
+        Some(&answered.kiosk_id),
+        &link.comparison_code,
+        Utc::now(),
+    )
+    .unwrap();
+    kiosk_side::confirm_pairing(&kiosk, &k_manager, Utc::now()).unwrap();
     eprintln!("filling the kiosk with {COUNT} submissions…");
     for i in 0..COUNT {
         kiosk
             .save_submission(&clinician, submission(i, &form), Utc::now())
             .expect("save");
     }
-    let (code, _) = kiosk_side::start_pairing(&kiosk, &k_manager, Utc::now()).unwrap();
-    desk_side::answer_pairing(&desk, &d_manager, &code, &exchange, Utc::now()).unwrap();
-    kiosk_side::read_pairing_answer(&kiosk, &k_manager, &exchange, Utc::now()).unwrap();
-    kiosk_side::confirm_pairing(&kiosk, &k_manager, Utc::now()).unwrap();
 
     // Where the time goes: the store's part of export (open every sealed value) on its own.
     let t = Instant::now();

@@ -49,27 +49,25 @@ fn line_after<'a>(text: &'a str, prefix: &str) -> &'a str {
         .trim()
 }
 
-/// A demo kiosk with one saved form.
-fn kiosk_with_a_form(dir: &Path) {
+/// A demo kiosk, not yet used.
+fn demo_kiosk(dir: &Path) {
     drop(create_demo_clinic(&dir.join("kiosk.sqlite3")).unwrap());
+}
+
+/// One form saved on the kiosk now (the desk refuses forms dated before the pairing).
+fn save_a_form(dir: &Path) {
     let store = Store::open(&dir.join("kiosk.sqlite3")).unwrap();
-    let (mut open, _) =
-        OpenStore::unlock(store, &Passphrase::new(DEMO_PASSPHRASE), common::t0()).unwrap();
+    let now = chrono::Utc::now();
+    let (mut open, _) = OpenStore::unlock(store, &Passphrase::new(DEMO_PASSPHRASE), now).unwrap();
     let chris = open
-        .list_staff(common::t0())
+        .list_staff(now)
         .unwrap()
         .into_iter()
         .find(|m| m.role == Role::Clinician)
         .unwrap();
-    let actor = open
-        .sign_in(&chris.id, &Pin::new("918273"), common::t0())
+    let actor = open.sign_in(&chris.id, &Pin::new("918273"), now).unwrap();
+    open.save_submission(&actor, common::submission("Ada", "Lovelace", "latex"), now)
         .unwrap();
-    open.save_submission(
-        &actor,
-        common::submission("Ada", "Lovelace", "latex"),
-        common::t0(),
-    )
-    .unwrap();
 }
 
 /// A PNG of `text` as a QR code, as a phone photo of the tablet would give.
@@ -102,7 +100,7 @@ fn a_script_pairs_exports_imports_and_purges() {
         root.path().join("outbox"),
     );
     std::fs::create_dir_all(&kiosk_dir).unwrap();
-    kiosk_with_a_form(&kiosk_dir);
+    demo_kiosk(&kiosk_dir);
     let k = kiosk_dir.to_str().unwrap();
     let d = desk_dir.to_str().unwrap();
     let x = exchange.to_str().unwrap();
@@ -146,7 +144,19 @@ fn a_script_pairs_exports_imports_and_purges() {
         ],
         &desk_secret,
     );
-    let desk_code = line_after(&paired, "comparison code:").to_owned();
+    // The desk's link waits for a manager to confirm it; the desk does not show the code yet.
+    assert!(paired.contains("WAITING FOR CONFIRMATION"), "{paired}");
+    assert!(!paired.contains("comparison code"), "{paired}");
+    let kiosk_id = line_after(&paired, "kiosk ")
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    let listed = ok(&["desk", "kiosks", "--data-dir", d], &desk_secret);
+    assert!(
+        listed.contains("WAITING FOR CONFIRMATION") && listed.contains("shown once confirmed"),
+        "{listed}"
+    );
     // A wrong code typed at the kiosk refuses the pairing.
     let (success, _, stderr) = run(
         &[
@@ -162,42 +172,77 @@ fn a_script_pairs_exports_imports_and_purges() {
         &kiosk_secret,
     );
     assert!(!success && stderr.contains("not paired"), "{stderr}");
-    // Start again, this time by the copied text, and confirm with the desk's code.
+    // Start again, this time by the copied text. The desk knows this kiosk id now: pairing it
+    // again is refused unless the manager says to replace its key.
     let shown = ok(&["kiosk", "pair-start", "--data-dir", k], &kiosk_secret);
     let code = shown.lines().last().unwrap().trim().to_owned();
-    let paired = ok(
+    let pair_again = [
+        "desk",
+        "pair",
+        "--data-dir",
+        d,
+        "--code",
+        &code,
+        "--exchange",
+        x,
+    ];
+    let (success, stdout, stderr) = run(&pair_again, &desk_secret);
+    assert!(
+        !success && stderr.contains("already paired") && stderr.contains("--replace"),
+        "{stdout}\n{stderr}"
+    );
+    let replaced = ok(&[&pair_again[..], &["--replace"]].concat(), &desk_secret);
+    assert!(replaced.contains("old key is replaced"), "{replaced}");
+    // The kiosk reads the answer and shows its code; the manager types it at the desk.
+    let finished = ok(
+        &["kiosk", "pair-finish", "--data-dir", k, "--from", x],
+        &kiosk_secret,
+    );
+    let kiosk_code = line_after(&finished, "comparison code:").to_owned();
+    let (success, _, stderr) = run(
+        &["desk", "pair", "--data-dir", d, "--confirm", "000 000"],
+        &desk_secret,
+    );
+    assert!(
+        !success && stderr.contains("not kiosk") && stderr.contains("unconfirmed"),
+        "{stderr}"
+    );
+    let confirmed = ok(
         &[
             "desk",
             "pair",
             "--data-dir",
             d,
-            "--code",
-            &code,
-            "--exchange",
-            x,
+            "--kiosk",
+            &kiosk_id,
+            "--confirm",
+            &kiosk_code.replace(' ', ""),
         ],
         &desk_secret,
     );
-    let desk_code = {
-        let again = line_after(&paired, "comparison code:").to_owned();
-        assert_eq!(again, desk_code, "same keys, same code");
-        again
-    };
+    assert_eq!(line_after(&confirmed, "comparison code:")[..7], kiosk_code);
+    assert!(confirmed.contains("(confirmed)"), "{confirmed}");
+    // The desk now shows the same code: the kiosk's manager confirms on the kiosk.
     let finished = ok(
         &[
             "kiosk",
-            "pair-finish",
+            "pair-confirm",
             "--data-dir",
             k,
-            "--from",
-            x,
-            "--confirm",
-            &desk_code,
+            "--code",
+            &kiosk_code,
         ],
         &kiosk_secret,
     );
     assert!(finished.contains("paired with desk"), "{finished}");
+    let listed = ok(&["desk", "kiosks", "--data-dir", d], &desk_secret);
+    assert!(
+        listed.contains(&format!("{kiosk_id}  CONFIRMED  code {kiosk_code}"))
+            && listed.contains("key replaced"),
+        "{listed}"
+    );
 
+    save_a_form(&kiosk_dir);
     let exported = ok(
         &["kiosk", "export", "--data-dir", k, "--to", x],
         &kiosk_secret,

@@ -15,7 +15,7 @@ use intake_kiosk::rights::{
 };
 use intake_kiosk::staff::Role;
 use intake_kiosk::store::{
-    Actor, AuditEntry, AuditHead, NewBreach, NewRightsRequest, NewSubmission, OpenStore,
+    Actor, AuditEntry, AuditHead, NewBreach, NewRightsRequest, NewSubmission, OpenStore, Outgoing,
     PatientRef, Previous, StoreError,
 };
 use intake_kiosk::vault::Pin;
@@ -38,6 +38,10 @@ fn kiosk_linked_to_desk() -> (Clinic, Actor, Clinic, Actor) {
     let d_manager = sign_in(&mut desk.store, Role::Manager);
     desk.store
         .link_kiosk(&d_manager, "kiosk-1", &[7u8; 32], "123 456", t0())
+        .unwrap();
+    // The code the kiosk shows, typed at the desk: until then its bundles are refused.
+    desk.store
+        .confirm_kiosk(&d_manager, "kiosk-1", "123 456", t0())
         .unwrap();
     (kiosk, k_manager, desk, d_manager)
 }
@@ -2011,4 +2015,328 @@ fn access_export_writes_everything_held_about_a_patient() {
     assert_eq!(exports.len(), 1);
     assert_eq!(exports[0].actor, manager.staff_id());
     assert_eq!(exports[0].at, now.to_rfc3339());
+}
+
+// ---------------------------------------------------------------------------------------------
+// 10. Late bundles: the desk goes by when things happened, not by when they arrived.
+
+/// One submission of `all` as a bundle of its own (with the forms it refers to).
+fn only(all: &Outgoing, i: usize) -> Outgoing {
+    Outgoing {
+        submissions: vec![all.submissions[i].clone()],
+        forms: all.forms.clone(),
+        security: Vec::new(),
+    }
+}
+
+#[test]
+fn an_older_bundle_imported_after_a_newer_one_moves_neither_the_last_visit_nor_the_contact_details()
+{
+    // Monday's form and Thursday's (new email and phone) from the same kiosk.
+    let (mut kiosk, k_manager, _, _) = kiosk_linked_to_desk();
+    let monday = t0() + Duration::hours(1);
+    let thursday = t0() + Duration::days(3);
+    kiosk
+        .store
+        .save_submission(&k_manager, submission("Ada", "Lovelace", "latex"), monday)
+        .unwrap();
+    let mut moved = submission("Ada", "Lovelace", "latex");
+    if let PatientRef::New(identity) = &mut moved.patient {
+        identity.email = "ada.new@example.org".into();
+        identity.phone = "+44 7700 900999".into();
+    }
+    kiosk
+        .store
+        .save_submission(&k_manager, moved, thursday)
+        .unwrap();
+    let all = kiosk.store.outgoing(&k_manager).unwrap();
+    let (older, newer) = (only(&all, 0), only(&all, 1));
+    assert_eq!(older.submissions[0].submitted_at, monday.to_rfc3339());
+    let now = t0() + Duration::days(5);
+    let newest_details = ("ada.new@example.org", "+44 7700 900999");
+
+    // Thursday's bundle arrives first, Monday's late.
+    let (_, _, mut desk, d_manager) = kiosk_linked_to_desk();
+    let pid = desk
+        .store
+        .import_bundle(&d_manager, "kiosk-1", 2, &head(14), "h2", &newer, now)
+        .unwrap()
+        .added[0]
+        .patient_id
+        .clone();
+    let late = desk
+        .store
+        .import_bundle(&d_manager, "kiosk-1", 1, &head(10), "h1", &older, now)
+        .unwrap();
+    assert_eq!(
+        late.added[0].patient_id, pid,
+        "the late form joins the record"
+    );
+    let record = desk.store.open_record(&d_manager, &pid, now).unwrap();
+    assert_eq!(record.last_visit_at, thursday.to_rfc3339());
+    assert_eq!(
+        (
+            record.identity.email.as_str(),
+            record.identity.phone.as_str()
+        ),
+        newest_details
+    );
+    assert!(
+        desk.store
+            .amendments(&d_manager, &pid, now)
+            .unwrap()
+            .is_empty(),
+        "the older form changed nothing"
+    );
+    // Retention counts from Thursday: the day after Monday's eight years, the record is held.
+    let report = desk
+        .store
+        .run_retention(&d_manager, day(2034, 11, 25))
+        .unwrap();
+    assert!(report.erased_adults.is_empty());
+    assert_eq!(desk.store.patient_count().unwrap(), 1);
+
+    // In the order they were filled: the same end state, and the change of details is an
+    // amendment that keeps Monday's, dated when the patient made it.
+    let (_, _, mut desk, d_manager) = kiosk_linked_to_desk();
+    let pid = desk
+        .store
+        .import_bundle(&d_manager, "kiosk-1", 1, &head(10), "h1", &older, now)
+        .unwrap()
+        .added[0]
+        .patient_id
+        .clone();
+    desk.store
+        .import_bundle(&d_manager, "kiosk-1", 2, &head(14), "h2", &newer, now)
+        .unwrap();
+    let record = desk.store.open_record(&d_manager, &pid, now).unwrap();
+    assert_eq!(record.last_visit_at, thursday.to_rfc3339());
+    assert_eq!(
+        (
+            record.identity.email.as_str(),
+            record.identity.phone.as_str()
+        ),
+        newest_details
+    );
+    let amendments = desk.store.amendments(&d_manager, &pid, now).unwrap();
+    assert_eq!(amendments.len(), 1);
+    assert_eq!(amendments[0].amended_at, thursday.to_rfc3339());
+    assert!(
+        amendments[0].reason.contains("kiosk-1"),
+        "{}",
+        amendments[0].reason
+    );
+    match &amendments[0].previous {
+        Previous::Identity(old) => assert_eq!(
+            (old.email.as_str(), old.phone.as_str()),
+            ("ada@example.org", "+44 7700 900123")
+        ),
+        _ => panic!("the old details are kept"),
+    }
+}
+
+#[test]
+fn a_correction_at_the_desk_is_not_undone_by_an_older_kiosk_form_arriving_later() {
+    let (mut kiosk, k_manager, mut desk, d_manager) = kiosk_linked_to_desk();
+    kiosk
+        .store
+        .save_submission(&k_manager, submission("Ada", "Lovelace", "latex"), t0())
+        .unwrap();
+    let first = kiosk.store.outgoing(&k_manager).unwrap();
+    let pid = desk
+        .store
+        .import_bundle(&d_manager, "kiosk-1", 1, &head(10), "h1", &first, t0())
+        .unwrap()
+        .added[0]
+        .patient_id
+        .clone();
+    // Tuesday's form (an old phone number typed again) sits on the kiosk; on Wednesday reception
+    // corrects the phone at the desk; on Thursday Tuesday's form arrives.
+    let mut tuesday_form = submission("Ada", "Lovelace", "latex");
+    if let PatientRef::New(identity) = &mut tuesday_form.patient {
+        identity.phone = "+44 7700 900000".into();
+    }
+    let tuesday = t0() + Duration::days(1);
+    kiosk
+        .store
+        .save_submission(&k_manager, tuesday_form, tuesday)
+        .unwrap();
+    let wednesday = t0() + Duration::days(2);
+    let mut corrected = desk
+        .store
+        .patient_identity(&d_manager, &pid, wednesday)
+        .unwrap();
+    corrected.phone = "+44 7700 900555".into();
+    desk.store
+        .amend_identity(
+            &d_manager,
+            &pid,
+            &corrected,
+            "new phone, by telephone",
+            wednesday,
+        )
+        .unwrap();
+    let late = kiosk.store.outgoing(&k_manager).unwrap();
+    let thursday = t0() + Duration::days(3);
+    desk.store
+        .import_bundle(&d_manager, "kiosk-1", 2, &head(14), "h2", &late, thursday)
+        .unwrap();
+    let record = desk.store.open_record(&d_manager, &pid, thursday).unwrap();
+    assert_eq!(
+        record.identity.phone, "+44 7700 900555",
+        "the desk's correction stands"
+    );
+    assert_eq!(
+        record.last_visit_at,
+        tuesday.to_rfc3339(),
+        "the visit still counts"
+    );
+    assert_eq!(
+        desk.store
+            .amendments(&d_manager, &pid, thursday)
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn a_grant_made_before_a_desk_withdrawal_but_imported_after_it_keeps_the_patient_off_the_list() {
+    let (mut kiosk, k_manager, mut desk, d_manager) = kiosk_linked_to_desk();
+    let reception = sign_in(&mut desk.store, Role::Reception);
+    let with_sms = |given: &str| {
+        let mut form = submission(given, "Lovelace", "latex");
+        form.consents[1] = consent("marketing_sms", Decision::Granted);
+        form
+    };
+    // Monday morning: a form granting SMS reaches the desk at noon.
+    let monday = t0() + Duration::minutes(30);
+    kiosk
+        .store
+        .save_submission(&k_manager, with_sms("Ada"), monday)
+        .unwrap();
+    let first = kiosk.store.outgoing(&k_manager).unwrap();
+    let pid = desk
+        .store
+        .import_bundle(
+            &d_manager,
+            "kiosk-1",
+            1,
+            &head(10),
+            "h1",
+            &first,
+            t0() + Duration::hours(3),
+        )
+        .unwrap()
+        .added[0]
+        .patient_id
+        .clone();
+    // Monday afternoon: she fills a form again (SMS granted again); it stays on the kiosk.
+    kiosk
+        .store
+        .save_submission(&k_manager, with_sms("Ada"), t0() + Duration::hours(7))
+        .unwrap();
+    // Tuesday: she withdraws SMS at reception.
+    let tuesday = t0() + Duration::days(1);
+    desk.store
+        .withdraw_consent(&reception, &pid, "marketing_sms", tuesday)
+        .unwrap();
+    // Wednesday: Monday afternoon's bundle arrives.
+    let wednesday = t0() + Duration::days(2);
+    let late = kiosk.store.outgoing(&k_manager).unwrap();
+    let report = desk
+        .store
+        .import_bundle(&d_manager, "kiosk-1", 2, &head(14), "h2", &late, wednesday)
+        .unwrap();
+    assert_eq!(report.added.len(), 1);
+    assert!(
+        desk.store
+            .marketing_list(&d_manager, "marketing_sms", wednesday)
+            .unwrap()
+            .is_empty(),
+        "Tuesday's withdrawal stands"
+    );
+    assert_eq!(
+        desk.store
+            .current_consents(&d_manager, &pid, wednesday)
+            .unwrap()["marketing_sms"],
+        Decision::Withdrawn
+    );
+    // The late grant is kept in the history all the same.
+    let sms: Vec<Decision> = desk
+        .store
+        .consent_history(&d_manager, &pid, wednesday)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.item_id == "marketing_sms")
+        .map(|e| e.decision)
+        .collect();
+    assert_eq!(
+        sms,
+        vec![Decision::Granted, Decision::Withdrawn, Decision::Granted]
+    );
+    // Nothing granted now: nothing to withdraw.
+    assert!(matches!(
+        desk.store
+            .withdraw_consent(&reception, &pid, "marketing_sms", wednesday),
+        Err(StoreError::NotFound)
+    ));
+    // A grant she makes after the withdrawal (Thursday) puts her back on the list.
+    let thursday = t0() + Duration::days(3);
+    kiosk
+        .store
+        .save_submission(&k_manager, with_sms("Ada"), thursday)
+        .unwrap();
+    let next = kiosk.store.outgoing(&k_manager).unwrap();
+    desk.store
+        .import_bundle(&d_manager, "kiosk-1", 3, &head(18), "h3", &next, thursday)
+        .unwrap();
+    assert_eq!(
+        desk.store
+            .marketing_list(&d_manager, "marketing_sms", thursday)
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn a_withdrawal_at_the_desk_outranks_a_grant_from_a_kiosk_whose_clock_runs_ahead() {
+    let (mut kiosk, k_manager, mut desk, d_manager) = kiosk_linked_to_desk();
+    let mut form = submission("Ada", "Lovelace", "latex");
+    form.consents[1] = consent("marketing_sms", Decision::Granted);
+    // The kiosk's clock is 8 minutes fast (inside the allowed skew).
+    let now = t0() + Duration::hours(2);
+    kiosk
+        .store
+        .save_submission(&k_manager, form, now + Duration::minutes(8))
+        .unwrap();
+    let out = kiosk.store.outgoing(&k_manager).unwrap();
+    let pid = desk
+        .store
+        .import_bundle(&d_manager, "kiosk-1", 1, &head(10), "h1", &out, now)
+        .unwrap()
+        .added[0]
+        .patient_id
+        .clone();
+    let withdrawal = desk
+        .store
+        .withdraw_consent(
+            &d_manager,
+            &pid,
+            "marketing_sms",
+            now + Duration::minutes(1),
+        )
+        .unwrap();
+    assert_eq!(
+        withdrawal.recorded_at,
+        (now + Duration::minutes(8)).to_rfc3339()
+    );
+    assert!(
+        desk.store
+            .marketing_list(&d_manager, "marketing_sms", now)
+            .unwrap()
+            .is_empty(),
+        "the withdrawal takes effect at once"
+    );
 }

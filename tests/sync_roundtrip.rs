@@ -5,11 +5,11 @@ mod common;
 
 use chrono::Duration;
 use common::*;
-use intake_kiosk::exchange::desk_side::{self, BundleOutcome};
+use intake_kiosk::exchange::desk_side::{self, BundleOutcome, KnownKiosk};
 use intake_kiosk::exchange::{ExchangeError, kiosk_side};
 use intake_kiosk::staff::Role;
-use intake_kiosk::store::{Actor, OpenStore};
-use intake_kiosk::sync::{DeskKeys, ParsedBundle, SyncError};
+use intake_kiosk::store::{Actor, LinkState, OpenStore, StoreError};
+use intake_kiosk::sync::{DeskKeys, KioskKeys, PairingOffer, ParsedBundle, SyncError};
 
 struct Pair {
     kiosk: Clinic,
@@ -20,21 +20,33 @@ struct Pair {
     outbox: tempfile::TempDir,
 }
 
-fn paired() -> Pair {
+/// Paired and confirmed on the kiosk, but not yet at the desk: returns the code the kiosk shows.
+fn paired_at_the_kiosk_only() -> (Pair, String, String) {
     let mut kiosk = setup_clinic();
     let mut desk = setup_clinic();
     let k_manager = sign_in(&mut kiosk.store, Role::Manager);
     let d_manager = sign_in(&mut desk.store, Role::Manager);
     let exchange = tempfile::tempdir().unwrap();
     let (code, _) = kiosk_side::start_pairing(&kiosk.store, &k_manager, t0()).expect("offer");
-    let answered = desk_side::answer_pairing(&desk.store, &d_manager, &code, exchange.path(), t0())
-        .expect("answer");
+    let answered = desk_side::answer_pairing(
+        &desk.store,
+        &d_manager,
+        &code,
+        exchange.path(),
+        KnownKiosk::Refuse,
+        t0(),
+    )
+    .expect("answer");
+    assert_eq!(
+        desk.store
+            .kiosk_link(&answered.kiosk_id)
+            .unwrap()
+            .unwrap()
+            .state(),
+        LinkState::Pending
+    );
     let link = kiosk_side::read_pairing_answer(&kiosk.store, &k_manager, exchange.path(), t0())
         .expect("read answer");
-    assert_eq!(
-        link.comparison_code, answered.comparison_code,
-        "both screens agree"
-    );
     assert!(!link.confirmed);
     assert!(matches!(
         kiosk_side::export(
@@ -47,14 +59,30 @@ fn paired() -> Pair {
         Err(ExchangeError::NotConfirmed { .. })
     ));
     kiosk_side::confirm_pairing(&kiosk.store, &k_manager, t0()).expect("confirm");
-    Pair {
+    let pair = Pair {
         kiosk,
         desk,
         k_manager,
         d_manager,
         exchange,
         outbox: tempfile::tempdir().unwrap(),
-    }
+    };
+    (pair, answered.kiosk_id, link.comparison_code)
+}
+
+fn paired() -> Pair {
+    let (p, kiosk_id, kiosk_code) = paired_at_the_kiosk_only();
+    // The manager types, at the desk, the code the kiosk shows; the desk then shows it too.
+    let confirmed = desk_side::confirm_pairing(
+        &p.desk.store,
+        &p.d_manager,
+        Some(&kiosk_id),
+        &kiosk_code,
+        t0(),
+    )
+    .expect("confirmed at the desk");
+    assert_eq!(confirmed.comparison_code, kiosk_code, "both screens agree");
+    p
 }
 
 fn save(p: &mut Pair, given: &str, allergy: &str) -> String {
@@ -306,12 +334,13 @@ fn pairing_codes_expire_are_used_once_and_cannot_be_forged() {
     let (code, expires) = kiosk_side::start_pairing(&kiosk.store, &k, t0()).unwrap();
     let late = expires + Duration::seconds(1);
     assert!(matches!(
-        desk_side::answer_pairing(&desk.store, &d, &code, dir.path(), late),
+        desk_side::answer_pairing(&desk.store, &d, &code, dir.path(), KnownKiosk::Refuse, late),
         Err(ExchangeError::Sync(SyncError::Expired))
     ));
     assert!(desk.store.kiosk_links().unwrap().is_empty());
     // An answer read by the kiosk after expiry is refused too.
-    desk_side::answer_pairing(&desk.store, &d, &code, dir.path(), t0()).unwrap();
+    desk_side::answer_pairing(&desk.store, &d, &code, dir.path(), KnownKiosk::Refuse, t0())
+        .unwrap();
     assert!(matches!(
         kiosk_side::read_pairing_answer(&kiosk.store, &k, dir.path(), late),
         Err(ExchangeError::Format {
@@ -331,8 +360,17 @@ fn pairing_codes_expire_are_used_once_and_cannot_be_forged() {
     ));
     assert!(kiosk.store.desk_link().unwrap().is_none());
 
-    // Used once: the right answer pairs; reading it again is refused.
-    desk_side::answer_pairing(&desk.store, &d, &_new_code, dir.path(), t0()).unwrap();
+    // Used once: the right answer pairs; reading it again is refused. (The desk knows this kiosk
+    // from the first code: the manager pairs the same tablet again by replacing its key.)
+    desk_side::answer_pairing(
+        &desk.store,
+        &d,
+        &_new_code,
+        dir.path(),
+        KnownKiosk::Replace,
+        t0(),
+    )
+    .unwrap();
     kiosk_side::read_pairing_answer(&kiosk.store, &k, dir.path(), t0()).unwrap();
     assert!(matches!(
         kiosk_side::read_pairing_answer(&kiosk.store, &k, dir.path(), t0()),
@@ -340,7 +378,14 @@ fn pairing_codes_expire_are_used_once_and_cannot_be_forged() {
     ));
     // A malformed code is refused with its own message.
     assert!(matches!(
-        desk_side::answer_pairing(&desk.store, &d, "IKP1:NOPE", dir.path(), t0()),
+        desk_side::answer_pairing(
+            &desk.store,
+            &d,
+            "IKP1:NOPE",
+            dir.path(),
+            KnownKiosk::Refuse,
+            t0()
+        ),
         Err(ExchangeError::Sync(SyncError::MalformedText(_)))
     ));
 }
@@ -586,4 +631,324 @@ fn a_purge_beside_another_open_window_says_old_copies_remain() {
         p.kiosk.store.store().checkpoint().unwrap(),
         intake_kiosk::store::WalCheckpoint::Truncated
     );
+fn a_forged_pairing_code_with_a_known_kiosk_id_does_not_take_the_kiosk_over() {
+    let mut p = paired();
+    let id = kiosk_id(&p);
+    let before = p.desk.store.kiosk_link(&id).unwrap().unwrap();
+    let answer_file = p.exchange.path().join(format!("pair-{id}.ikpa"));
+    let answer_before = std::fs::read(&answer_file).unwrap();
+    // The attacker read the id off a bundle's file name and makes a key pair and a pairing code
+    // of their own under it.
+    let forger = KioskKeys::generate(&id).unwrap();
+    let forged = PairingOffer::new(&forger, (t0() + Duration::minutes(10)).timestamp())
+        .unwrap()
+        .to_text()
+        .unwrap();
+
+    let refused_pairing = desk_side::answer_pairing(
+        &p.desk.store,
+        &p.d_manager,
+        &forged,
+        p.exchange.path(),
+        KnownKiosk::Refuse,
+        t0(),
+    );
+    assert!(
+        matches!(
+            refused_pairing,
+            Err(ExchangeError::Store(StoreError::KioskAlreadyPaired { .. }))
+        ),
+        "{refused_pairing:?}"
+    );
+    assert_eq!(
+        p.desk.store.kiosk_link(&id).unwrap().unwrap(),
+        before,
+        "the link is unchanged"
+    );
+    assert_eq!(
+        std::fs::read(&answer_file).unwrap(),
+        answer_before,
+        "no answer was written for the forger"
+    );
+    // The real kiosk goes on delivering.
+    save(&mut p, "Ada", "latex");
+    export(&p);
+    let outcomes = import(&mut p);
+    assert!(refused(&outcomes).is_empty());
+    assert_eq!(desk_state(&p.desk.store), (1, 1));
+
+    // Even a manager talked into --replace does not hand the kiosk over: the forger's key waits
+    // for a code that only the clinic's tablet can show, and the tablet shows none for it.
+    let replaced = desk_side::answer_pairing(
+        &p.desk.store,
+        &p.d_manager,
+        &forged,
+        p.exchange.path(),
+        KnownKiosk::Replace,
+        t0(),
+    )
+    .expect("a manager's explicit replacement");
+    assert!(replaced.replaced);
+    let link = p.desk.store.kiosk_link(&id).unwrap().unwrap();
+    assert_eq!(link.state(), LinkState::Pending);
+    assert_eq!(link.paired_at, before.paired_at, "the first pairing stays");
+    assert!(link.key_replaced_at.is_some());
+    assert!(
+        p.desk
+            .store
+            .audit_entries(&p.d_manager, None, None)
+            .unwrap()
+            .iter()
+            .any(|e| e.kind == "paired"
+                && e.subject
+                    .starts_with(&format!("replaced:{id}:old key sha256:"))),
+        "the replacement is logged with the old key's fingerprint"
+    );
+    // The tablet cannot read an answer made for the forger's code.
+    assert!(
+        kiosk_side::read_pairing_answer(&p.kiosk.store, &p.k_manager, p.exchange.path(), t0())
+            .is_err()
+    );
+    // The code the tablet showed when it paired is not the forger's code.
+    assert!(matches!(
+        desk_side::confirm_pairing(
+            &p.desk.store,
+            &p.d_manager,
+            Some(&id),
+            &before.comparison_code,
+            t0()
+        ),
+        Err(ExchangeError::Store(
+            StoreError::ComparisonCodeMismatch { .. }
+        ))
+    ));
+    assert_eq!(
+        p.desk.store.kiosk_link(&id).unwrap().unwrap().state(),
+        LinkState::Pending
+    );
+    // While it waits, nothing from that id is imported (the old bundle still in the folder and
+    // the new one alike).
+    save(&mut p, "Grace", "nickel");
+    export(&p);
+    let outcomes = import(&mut p);
+    assert!(
+        outcomes.len() == 2
+            && refused(&outcomes)
+                .iter()
+                .all(|e| matches!(e, ExchangeError::KioskNotConfirmed { .. })),
+        "{outcomes:?}"
+    );
+    assert_eq!(desk_state(&p.desk.store), (1, 1));
+}
+
+#[test]
+fn a_revoked_kiosk_stays_revoked_with_or_without_replace() {
+    let mut p = paired();
+    let id = kiosk_id(&p);
+    p.desk.store.revoke_kiosk(&p.d_manager, &id, t0()).unwrap();
+    let revoked = p.desk.store.kiosk_link(&id).unwrap().unwrap();
+    assert_eq!(revoked.state(), LinkState::Revoked);
+    let answer_file = p.exchange.path().join(format!("pair-{id}.ikpa"));
+    std::fs::remove_file(&answer_file).unwrap();
+
+    // The stolen tablet (its own keys and id) starts pairing again; so does a forger with its id.
+    let (stolen, _) = kiosk_side::start_pairing(&p.kiosk.store, &p.k_manager, t0()).unwrap();
+    let forged = PairingOffer::new(
+        &KioskKeys::generate(&id).unwrap(),
+        (t0() + Duration::minutes(10)).timestamp(),
+    )
+    .unwrap()
+    .to_text()
+    .unwrap();
+    for code in [&stolen, &forged] {
+        for known in [KnownKiosk::Refuse, KnownKiosk::Replace] {
+            let refused_pairing = desk_side::answer_pairing(
+                &p.desk.store,
+                &p.d_manager,
+                code,
+                p.exchange.path(),
+                known,
+                t0(),
+            );
+            match refused_pairing {
+                Err(ExchangeError::Store(e @ StoreError::KioskRevoked { .. })) => {
+                    assert!(e.to_string().contains("new kiosk id"), "{e}")
+                }
+                other => panic!("{known:?}: {other:?}"),
+            }
+        }
+    }
+    assert_eq!(
+        p.desk.store.kiosk_link(&id).unwrap().unwrap(),
+        revoked,
+        "still revoked, same key"
+    );
+    assert!(!answer_file.exists(), "no answer was written");
+    assert!(matches!(
+        desk_side::confirm_pairing(
+            &p.desk.store,
+            &p.d_manager,
+            Some(&id),
+            &revoked.comparison_code,
+            t0()
+        ),
+        Err(ExchangeError::Store(StoreError::KioskRevoked { .. }))
+    ));
+    // Its bundles stay refused.
+    save(&mut p, "Ada", "latex");
+    export(&p);
+    assert!(matches!(
+        refused(&import(&mut p))[..],
+        [ExchangeError::UnknownKiosk { .. }]
+    ));
+    assert_eq!(desk_state(&p.desk.store), (0, 0));
+
+    // A re-installed tablet (a new data folder) makes a new id and pairs as a new kiosk.
+    let mut fresh = setup_clinic();
+    let fresh_manager = sign_in(&mut fresh.store, Role::Manager);
+    let (code, _) = kiosk_side::start_pairing(&fresh.store, &fresh_manager, t0()).unwrap();
+    let answered = desk_side::answer_pairing(
+        &p.desk.store,
+        &p.d_manager,
+        &code,
+        p.exchange.path(),
+        KnownKiosk::Refuse,
+        t0(),
+    )
+    .expect("a new id pairs");
+    assert_ne!(answered.kiosk_id, id);
+}
+
+#[test]
+fn bundles_from_a_pairing_not_confirmed_at_the_desk_are_refused_until_the_kiosks_code_is_typed() {
+    let (mut p, id, kiosk_code) = paired_at_the_kiosk_only();
+    save(&mut p, "Ada", "latex");
+    export(&p);
+    let outcomes = import(&mut p);
+    match &refused(&outcomes)[..] {
+        [e @ ExchangeError::KioskNotConfirmed { kiosk_id, .. }] => {
+            assert_eq!(kiosk_id, &id);
+            assert!(e.to_string().contains("confirm"), "{e}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(desk_state(&p.desk.store), (0, 0));
+    // The store refuses it too, whoever calls it.
+    assert!(matches!(
+        p.desk.store.import_bundle(
+            &p.d_manager,
+            &id,
+            1,
+            &intake_kiosk::store::AuditHead {
+                length: 1,
+                last_tag: String::new()
+            },
+            "h",
+            &p.kiosk.store.outgoing(&p.k_manager).unwrap(),
+            t0()
+        ),
+        Err(StoreError::KioskNotConfirmed { .. })
+    ));
+
+    // A wrong code: still waiting, still refused, and the attempt is logged.
+    assert!(matches!(
+        desk_side::confirm_pairing(&p.desk.store, &p.d_manager, None, "000 000", t0()),
+        Err(ExchangeError::Store(
+            StoreError::ComparisonCodeMismatch { .. }
+        ))
+    ));
+    assert!(
+        p.desk
+            .store
+            .audit_entries(&p.d_manager, Some(&format!("code-mismatch:{id}")), None)
+            .unwrap()
+            .len()
+            == 1
+    );
+    assert_eq!(refused(&import(&mut p)).len(), 1);
+    assert_eq!(desk_state(&p.desk.store), (0, 0));
+
+    // The code the kiosk shows, as typed (without the space): confirmed, and the bundle imports.
+    let confirmed = desk_side::confirm_pairing(
+        &p.desk.store,
+        &p.d_manager,
+        None,
+        &kiosk_code.replace(' ', ""),
+        t0(),
+    )
+    .unwrap();
+    assert_eq!(confirmed.kiosk_id, id);
+    assert!(refused(&import(&mut p)).is_empty());
+    assert_eq!(desk_state(&p.desk.store), (1, 1));
+}
+
+#[test]
+fn a_bundle_with_a_form_dated_in_the_future_or_before_the_pairing_is_refused_whole() {
+    // The kiosk's clock jumped a day ahead for one form; the other is fine.
+    let mut p = paired();
+    save(&mut p, "Ada", "latex");
+    let clinician = sign_in(&mut p.kiosk.store, Role::Clinician);
+    p.kiosk
+        .store
+        .save_submission(
+            &clinician,
+            submission("Grace", "Patient", "nickel"),
+            t0() + Duration::days(1),
+        )
+        .unwrap();
+    export(&p);
+    let outcomes = import(&mut p);
+    match &refused(&outcomes)[..] {
+        [e @ ExchangeError::BadTimes { .. }] => {
+            let text = e.to_string();
+            assert!(
+                text.contains("after this desk's clock") && text.contains("nothing of this bundle"),
+                "{text}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(desk_state(&p.desk.store), (0, 0), "not even the good form");
+    assert!(
+        std::fs::read_dir(p.exchange.path()).unwrap().all(|f| !f
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .starts_with("receipt-")),
+        "no receipt: the kiosk keeps both forms"
+    );
+    // Within the allowed skew it is the same bundle content that imports.
+    let outcomes = desk_side::import_folder(
+        &mut p.desk.store,
+        &p.d_manager,
+        p.exchange.path(),
+        p.outbox.path(),
+        t0() + Duration::days(1) - intake_kiosk::store::KIOSK_CLOCK_SKEW + Duration::seconds(1),
+        &mut |_, _, _| {},
+    )
+    .unwrap();
+    assert!(refused(&outcomes).is_empty());
+    assert_eq!(desk_state(&p.desk.store), (2, 1));
+
+    // A reset clock: a form dated a year before the kiosk was paired.
+    let mut p = paired();
+    let clinician = sign_in(&mut p.kiosk.store, Role::Clinician);
+    p.kiosk
+        .store
+        .save_submission(
+            &clinician,
+            submission("Ada", "Patient", "latex"),
+            t0() - Duration::days(365),
+        )
+        .unwrap();
+    save(&mut p, "Grace", "nickel");
+    export(&p);
+    let outcomes = import(&mut p);
+    match &refused(&outcomes)[..] {
+        [e @ ExchangeError::BadTimes { .. }] => {
+            assert!(e.to_string().contains("before the kiosk was paired"), "{e}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(desk_state(&p.desk.store), (0, 0));
 }

@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use intake_kiosk::staff::Role;
-use intake_kiosk::store::{AuditHead, StoreError, WalCheckpoint};
+use intake_kiosk::store::{AuditHead, LinkState, StoreError, WalCheckpoint};
 
 fn head(length: u64) -> AuditHead {
     AuditHead {
@@ -24,6 +24,10 @@ fn export_import_exactly_once_then_purge() {
     let d_clinician = sign_in(&mut desk.store, Role::Clinician);
     desk.store
         .link_kiosk(&d_manager, "kiosk-1", &[7u8; 32], "123 456", t0())
+        .expect("link");
+    // The code the kiosk shows, typed at the desk: until then its bundles are refused.
+    desk.store
+        .confirm_kiosk(&d_manager, "kiosk-1", "123 456", t0())
         .expect("link");
 
     let first = kiosk
@@ -153,4 +157,96 @@ fn export_import_exactly_once_then_purge() {
         "the purged ciphertext is gone from the database, WAL and shm"
     );
     assert_eq!(kiosk.store.store().integrity_check().expect("check"), "ok");
+}
+
+#[test]
+fn the_desk_store_keeps_a_kiosk_link_pending_until_confirmed_and_revoked_for_ever() {
+    let mut kiosk = setup_clinic();
+    let mut desk = setup_clinic();
+    let k_manager = sign_in(&mut kiosk.store, Role::Manager);
+    let d_manager = sign_in(&mut desk.store, Role::Manager);
+    let d_clinician = sign_in(&mut desk.store, Role::Clinician);
+    kiosk
+        .store
+        .save_submission(&k_manager, submission("Ada", "Lovelace", "latex"), t0())
+        .unwrap();
+    let out = kiosk.store.outgoing(&k_manager).unwrap();
+    let link = |desk: &common::Clinic| desk.store.kiosk_link("kiosk-1").unwrap().unwrap();
+
+    // Only a manager pairs and confirms.
+    assert!(matches!(
+        desk.store
+            .link_kiosk(&d_clinician, "kiosk-1", &[7u8; 32], "123 456", t0()),
+        Err(StoreError::Forbidden)
+    ));
+    desk.store
+        .link_kiosk(&d_manager, "kiosk-1", &[7u8; 32], "123 456", t0())
+        .unwrap();
+    assert_eq!(link(&desk).state(), LinkState::Pending);
+    assert!(matches!(
+        desk.store
+            .import_bundle(&d_manager, "kiosk-1", 1, &head(10), "h1", &out, t0()),
+        Err(StoreError::KioskNotConfirmed { .. })
+    ));
+    assert!(matches!(
+        desk.store
+            .confirm_kiosk(&d_clinician, "kiosk-1", "123 456", t0()),
+        Err(StoreError::Forbidden)
+    ));
+    // The same id again (another key): refused, the pending link untouched.
+    assert!(matches!(
+        desk.store
+            .link_kiosk(&d_manager, "kiosk-1", &[9u8; 32], "999 999", t0()),
+        Err(StoreError::KioskAlreadyPaired { .. })
+    ));
+    assert_eq!(link(&desk).sign_public, vec![7u8; 32]);
+    desk.store
+        .confirm_kiosk(&d_manager, "kiosk-1", "123-456", t0())
+        .unwrap();
+    assert_eq!(link(&desk).state(), LinkState::Confirmed);
+    assert!(matches!(
+        desk.store
+            .link_kiosk(&d_manager, "kiosk-1", &[9u8; 32], "999 999", t0()),
+        Err(StoreError::KioskAlreadyPaired { .. })
+    ));
+    assert_eq!(link(&desk).sign_public, vec![7u8; 32]);
+    desk.store
+        .import_bundle(&d_manager, "kiosk-1", 1, &head(10), "h1", &out, t0())
+        .unwrap();
+
+    // Revoked: no pairing, replacement or confirmation brings it back.
+    desk.store
+        .revoke_kiosk(&d_manager, "kiosk-1", t0())
+        .unwrap();
+    let revoked = link(&desk);
+    assert_eq!(revoked.state(), LinkState::Revoked);
+    for attempt in [
+        desk.store
+            .link_kiosk(&d_manager, "kiosk-1", &[9u8; 32], "999 999", t0()),
+        desk.store
+            .replace_kiosk_key(&d_manager, "kiosk-1", &[9u8; 32], "999 999", t0()),
+        desk.store
+            .confirm_kiosk(&d_manager, "kiosk-1", "123 456", t0())
+            .map(|_| ()),
+    ] {
+        assert!(
+            matches!(attempt, Err(StoreError::KioskRevoked { .. })),
+            "{attempt:?}"
+        );
+    }
+    assert_eq!(link(&desk), revoked);
+    assert!(matches!(
+        desk.store
+            .import_bundle(&d_manager, "kiosk-1", 2, &head(12), "h2", &out, t0()),
+        Err(StoreError::KioskRevoked { .. })
+    ));
+    // A stray UPDATE (a bug, not an attacker: they could drop the trigger) cannot lift it either.
+    let raw = rusqlite::Connection::open(db_path(&desk.dir)).unwrap();
+    assert!(
+        raw.execute(
+            "UPDATE kiosk_links SET revoked_at = NULL WHERE kiosk_id = 'kiosk-1'",
+            []
+        )
+        .is_err()
+    );
 }

@@ -102,14 +102,24 @@ fn a_manager_pairs_sends_and_reads_receipts_from_staff_home() {
         &desk_manager,
         &code,
         &exchange,
+        desk_side::KnownKiosk::Refuse,
         chrono::Utc::now(),
     )
     .expect("desk answers");
 
     click(&ui, "Read the back office's answer");
+    // The manager types the code the tablet shows at the desk; the desk agrees.
+    let confirmed = desk_side::confirm_pairing(
+        &desk.store,
+        &desk_manager,
+        Some(&answered.kiosk_id),
+        office.get_code_to_compare().as_str(),
+        chrono::Utc::now(),
+    )
+    .expect("the desk confirms the tablet's code");
     assert_eq!(
         office.get_code_to_compare(),
-        answered.comparison_code.as_str()
+        confirmed.comparison_code.as_str()
     );
     assert!(
         !office.get_pairing_open(),
@@ -117,7 +127,7 @@ fn a_manager_pairs_sends_and_reads_receipts_from_staff_home() {
     );
     click(&ui, "Same code: pair");
     assert!(office.get_paired());
-    assert_eq!(office.get_desk_code(), answered.comparison_code.as_str());
+    assert_eq!(office.get_desk_code(), confirmed.comparison_code.as_str());
 
     click(&ui, "Send forms now");
     assert!(

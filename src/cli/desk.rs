@@ -1,10 +1,11 @@
 //! `intake-kiosk desk …`: the back office.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use chrono::Utc;
-use intake_kiosk::exchange::desk_side::{self, BundleOutcome};
+use intake_kiosk::exchange::ExchangeError;
+use intake_kiosk::exchange::desk_side::{self, BundleOutcome, KnownKiosk};
 use intake_kiosk::exchange::files;
-use intake_kiosk::store::{OpenStore, SetupRequest, Store};
+use intake_kiosk::store::{LinkState, OpenStore, SetupRequest, Store, StoreError};
 use intake_kiosk::vault::{Passphrase, Pin};
 
 use super::progress::Progress;
@@ -21,29 +22,87 @@ pub fn run(command: &str, opts: &Opts) -> Result<()> {
     let (mut store, actor) = open_as_manager(opts, DB)?;
     let now = Utc::now();
     match command {
-        "pair" => {
-            let code = match (opts.get("code"), opts.get("qr-image")) {
-                (Some(code), None) => zeroize::Zeroizing::new(code.to_owned()),
-                (None, Some(picture)) => desk_side::decode_qr_image(picture.as_ref())?,
-                _ => bail!("give --code TEXT or --qr-image PICTURE\n{USAGE}"),
-            };
-            let answered =
-                desk_side::answer_pairing(&store, &actor, &code, &opts.path("exchange")?, now)?;
-            println!("comparison code: {}", answered.comparison_code);
-            println!("kiosk {} is paired with this desk", answered.kiosk_id);
-            println!("answer written to {}", answered.file.display());
-            eprintln!(
-                "On the kiosk, read the answer and check it shows the same code before confirming."
-            );
-        }
+        "pair" => match opts.get("confirm") {
+            Some(_) if opts.get("code").is_some() || opts.get("qr-image").is_some() => bail!(
+                "--confirm is the second step: first `desk pair --code …`, then, with the code the kiosk shows, `desk pair --confirm CODE`"
+            ),
+            Some(typed) => {
+                let confirmed =
+                    desk_side::confirm_pairing(&store, &actor, opts.get("kiosk"), typed, now)?;
+                println!(
+                    "comparison code: {} (the same as the kiosk shows)",
+                    confirmed.comparison_code
+                );
+                println!(
+                    "kiosk {} is paired with this desk (confirmed): its bundles are imported from now on",
+                    confirmed.kiosk_id
+                );
+                eprintln!(
+                    "On the kiosk, confirm too: \"Same code: pair\" (or `intake-kiosk kiosk pair-confirm --code CODE`)."
+                );
+            }
+            None => {
+                let code = match (opts.get("code"), opts.get("qr-image")) {
+                    (Some(code), None) => zeroize::Zeroizing::new(code.to_owned()),
+                    (None, Some(picture)) => desk_side::decode_qr_image(picture.as_ref())?,
+                    _ => bail!("give --code TEXT or --qr-image PICTURE\n{USAGE}"),
+                };
+                let known = if opts.flag("replace") {
+                    KnownKiosk::Replace
+                } else {
+                    KnownKiosk::Refuse
+                };
+                let answered = desk_side::answer_pairing(
+                    &store,
+                    &actor,
+                    &code,
+                    &opts.path("exchange")?,
+                    known,
+                    now,
+                )
+                .map_err(|e| match e {
+                    ExchangeError::Store(known @ StoreError::KioskAlreadyPaired { .. }) => anyhow!(
+                        "{known}.\nIf this is the same tablet pairing again, run the same command with --replace: \
+                         its key is replaced (logged) and must be confirmed again. A tablet that was reset or \
+                         re-installed pairs under a new id and needs no --replace."
+                    ),
+                    other => other.into(),
+                })?;
+                if answered.replaced {
+                    println!(
+                        "kiosk {}: its old key is replaced (logged)",
+                        answered.kiosk_id
+                    );
+                }
+                println!("answer written to {}", answered.file.display());
+                println!(
+                    "kiosk {} is paired, WAITING FOR CONFIRMATION: nothing from it is imported until a manager confirms it here",
+                    answered.kiosk_id
+                );
+                eprintln!(
+                    "Next, on the kiosk: read the back office's answer; it then shows a six-digit code.\n\
+                     Type that code here: intake-kiosk desk pair --kiosk {} --confirm \"NNN NNN\"",
+                    answered.kiosk_id
+                );
+            }
+        },
         "kiosks" => {
             for k in store.kiosk_links()? {
+                let code = match k.state() {
+                    // Shown once confirmed: confirming means reading the kiosk's screen.
+                    LinkState::Pending => "shown once confirmed".to_owned(),
+                    _ => k.comparison_code.clone(),
+                };
                 println!(
-                    "{}  code {}  paired {}{}  audit entries seen {}",
+                    "{}  {}  code {}  paired {}{}  audit entries seen {}",
                     k.kiosk_id,
-                    k.comparison_code,
+                    k.state().as_str().to_uppercase(),
+                    code,
                     k.paired_at,
-                    if k.revoked { "  REVOKED" } else { "" },
+                    k.key_replaced_at
+                        .as_deref()
+                        .map(|at| format!("  key replaced {at}"))
+                        .unwrap_or_default(),
                     k.audit_length
                 );
             }

@@ -63,8 +63,27 @@ pub fn run(command: &str, opts: &Opts) -> Result<()> {
                     link.comparison_code
                 ),
                 None => eprintln!(
-                    "Compare it with the desk's code, then run again with --confirm CODE… or confirm on the tablet."
+                    "Type this code at the desk (intake-kiosk desk pair --confirm CODE). When the desk \
+                     shows the same code, confirm here: intake-kiosk kiosk pair-confirm --code CODE \
+                     (or on the tablet)."
                 ),
+            }
+        }
+        "pair-confirm" => {
+            let link = store
+                .desk_link()?
+                .ok_or_else(|| anyhow::anyhow!("this kiosk is not paired: start pairing first"))?;
+            let seen = opts.need("code")?;
+            if link.confirmed {
+                println!("already paired with desk {}", link.desk_id);
+            } else if intake_kiosk::sync::comparison_codes_match(&link.comparison_code, seen) {
+                kiosk_side::confirm_pairing(&store, &actor, now)?;
+                println!("paired with desk {}", link.desk_id);
+            } else {
+                bail!(
+                    "the desk shows {seen:?} but this kiosk {:?}: not paired. Start pairing again.",
+                    link.comparison_code
+                );
             }
         }
         "export" => {

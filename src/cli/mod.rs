@@ -20,13 +20,17 @@ pub use secrets::SecretSource;
 pub const USAGE: &str = "usage:
   intake-kiosk kiosk status      [--data-dir DIR]
   intake-kiosk kiosk pair-start  [--data-dir DIR]            shows the pairing QR code and its text
-  intake-kiosk kiosk pair-finish [--data-dir DIR] --from EXCHANGE [--confirm CODE]
+  intake-kiosk kiosk pair-finish [--data-dir DIR] --from EXCHANGE [--confirm CODE]   shows the code to type at the desk
+  intake-kiosk kiosk pair-confirm [--data-dir DIR] --code CODE       (the code the desk showed on confirming)
   intake-kiosk kiosk export      [--data-dir DIR] --to EXCHANGE
   intake-kiosk kiosk receipts    [--data-dir DIR] --from EXCHANGE
   intake-kiosk kiosk unpair      [--data-dir DIR]
   intake-kiosk desk init         [--data-dir DIR] --clinic NAME --manager NAME   (passphrase twice, PIN)
-  intake-kiosk desk pair         [--data-dir DIR] (--code TEXT | --qr-image PICTURE) --exchange EXCHANGE
-  intake-kiosk desk kiosks       [--data-dir DIR]
+  intake-kiosk desk pair         [--data-dir DIR] (--code TEXT | --qr-image PICTURE) --exchange EXCHANGE [--replace]
+                                 pairs the kiosk WAITING FOR CONFIRMATION; --replace: a known kiosk id gets the
+                                 new key (never a revoked one: a re-installed tablet pairs under a new id)
+  intake-kiosk desk pair         [--data-dir DIR] [--kiosk ID] --confirm CODE   (the code the kiosk shows)
+  intake-kiosk desk kiosks       [--data-dir DIR]                    (each kiosk: waiting / confirmed / revoked)
   intake-kiosk desk revoke       [--data-dir DIR] --kiosk ID
   intake-kiosk desk import       [--data-dir DIR] --from EXCHANGE --outbox DIR
   intake-kiosk desk find         [--data-dir DIR] --given NAME --family NAME --dob YYYY-MM-DD
@@ -56,7 +60,10 @@ pub const USAGE: &str = "usage:
 Secrets (the manager's passphrase, and for `desk init` the new passphrase twice and a PIN) are
 read one per line from --secrets FILE, or from stdin.";
 
-/// `--name value` options and bare flags after the subcommand.
+/// Options that take no value.
+const FLAGS: &[&str] = &["replace"];
+
+/// `--name value` options and bare flags (`FLAGS`) after the subcommand.
 pub struct Opts {
     values: HashMap<String, String>,
 }
@@ -69,6 +76,10 @@ impl Opts {
             let Some(name) = arg.strip_prefix("--") else {
                 bail!("unexpected argument {arg:?}\n{USAGE}");
             };
+            if FLAGS.contains(&name) {
+                values.insert(name.to_owned(), String::new());
+                continue;
+            }
             let value = it
                 .next()
                 .with_context(|| format!("--{name} needs a value"))?;
@@ -79,6 +90,11 @@ impl Opts {
 
     pub fn get(&self, name: &str) -> Option<&str> {
         self.values.get(name).map(String::as_str)
+    }
+
+    /// Whether the bare flag `--name` was given.
+    pub fn flag(&self, name: &str) -> bool {
+        self.values.contains_key(name)
     }
 
     pub fn need(&self, name: &str) -> Result<&str> {

@@ -400,6 +400,12 @@ pub(super) fn home_view(
             );
             if k.revoked {
                 text.push_str(&t(lang, " (revoked)", &[]));
+            } else if !k.confirmed {
+                text.push_str(&t(
+                    lang,
+                    " (pairing not confirmed: its bundles are refused)",
+                    &[],
+                ));
             }
             view.audit.push(line(text, false));
         }

@@ -11,8 +11,8 @@ use super::{ExchangeError, file_name};
 use crate::forms::FormDefinition;
 use crate::handoff::{SubmissionView, fhir_bundle, printable_html};
 use crate::store::{
-    Actor, AuditHead, ExportedForm, ExportedSubmission, ImportReport, OpenStore, Outgoing,
-    SecurityEvent, StoreError, SyncRole,
+    Actor, AuditHead, ExportedForm, ExportedSubmission, ImportReport, LinkState, OpenStore,
+    Outgoing, SecurityEvent, StoreError, SyncRole,
 };
 use crate::sync::{DeskKeys, EntryKind, PairingAnswer, PairingOffer, ParsedBundle, Receipt};
 
@@ -42,22 +42,37 @@ pub fn desk_keys(
     Ok(keys)
 }
 
-/// What answering a pairing code did.
+/// What answering a pairing code did. The comparison code is not in it: the desk shows it only
+/// once a manager has typed the code the kiosk shows ([`confirm_pairing`]), so confirming means
+/// reading the kiosk's screen, not copying the desk's.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Answered {
     pub kiosk_id: String,
-    /// To compare with the code the kiosk shows.
-    pub comparison_code: String,
+    /// A known kiosk's key was replaced (a manager asked for it).
+    pub replaced: bool,
     pub file: PathBuf,
 }
 
-/// Answers a kiosk's pairing code (the QR text): writes the answer to `dir` and pairs the kiosk
-/// here. An expired or malformed code is refused before anything is written.
+/// What to do when the kiosk id in a pairing code is already known here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KnownKiosk {
+    /// Refuse: a forged code carrying a real kiosk's id must not take its place.
+    Refuse,
+    /// A manager's decision: replace its key (the link is pending again). Never for a revoked
+    /// kiosk.
+    Replace,
+}
+
+/// Answers a kiosk's pairing code (the QR text): pairs the kiosk here, *pending* until a manager
+/// confirms the code the kiosk will show, then writes the answer to `dir`. An expired or
+/// malformed code, a revoked kiosk, and a known kiosk without [`KnownKiosk::Replace`] are refused
+/// before anything is written.
 pub fn answer_pairing(
     store: &OpenStore,
     actor: &Actor,
     code: &str,
     dir: &Path,
+    known: KnownKiosk,
     now: DateTime<Utc>,
 ) -> Result<Answered, ExchangeError> {
     let offer = PairingOffer::parse(code.trim())?;
@@ -71,17 +86,65 @@ pub fn answer_pairing(
         &public.kem_public,
         &public.sign_public,
     );
+    let is_known = store.kiosk_link(&offer.kiosk_id)?.is_some();
+    let replaced = is_known && known == KnownKiosk::Replace;
+    if replaced {
+        store.replace_kiosk_key(actor, &offer.kiosk_id, &offer.kiosk_sign_public, &code, now)?;
+    } else {
+        store.link_kiosk(actor, &offer.kiosk_id, &offer.kiosk_sign_public, &code, now)?;
+    }
+    // Written after the link: a refused pairing leaves no answer for the kiosk to read.
     let file = files::write_atomically(
         dir,
         &format!("pair-{}.ikpa", offer.kiosk_id),
         &bytes,
         Readers::Exchange,
     )?;
-    store.link_kiosk(actor, &offer.kiosk_id, &offer.kiosk_sign_public, &code, now)?;
     Ok(Answered {
         kiosk_id: offer.kiosk_id.clone(),
-        comparison_code: code,
+        replaced,
         file,
+    })
+}
+
+/// A pairing confirmed at the desk.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Confirmed {
+    pub kiosk_id: String,
+    /// The code both screens show, now that it is confirmed.
+    pub comparison_code: String,
+}
+
+/// Confirms a pending pairing with the code the kiosk shows, as a manager typed it at the desk.
+/// `kiosk_id` may be left out when exactly one kiosk is waiting. A wrong code leaves the link
+/// pending (and is logged).
+pub fn confirm_pairing(
+    store: &OpenStore,
+    actor: &Actor,
+    kiosk_id: Option<&str>,
+    typed_code: &str,
+    now: DateTime<Utc>,
+) -> Result<Confirmed, ExchangeError> {
+    let kiosk_id = match kiosk_id {
+        Some(id) => id.to_owned(),
+        None => {
+            let mut pending: Vec<String> = store
+                .kiosk_links()?
+                .into_iter()
+                .filter(|l| l.state() == LinkState::Pending)
+                .map(|l| l.kiosk_id)
+                .collect();
+            match pending.len() {
+                0 => return Err(ExchangeError::NothingToConfirm),
+                1 => pending.remove(0),
+                _ => return Err(ExchangeError::WhichKiosk { pending }),
+            }
+        }
+    };
+    let link = store.confirm_kiosk(actor, &kiosk_id, typed_code, now)?;
+    Ok(Confirmed {
+        kiosk_id,
+        comparison_code: link.comparison_code,
     })
 }
 
@@ -191,6 +254,12 @@ pub fn import_file(
             file: file.clone(),
             kiosk_id: header.kiosk_id.clone(),
         })?;
+    if !link.confirmed {
+        return Err(ExchangeError::KioskNotConfirmed {
+            file,
+            kiosk_id: header.kiosk_id,
+        });
+    }
     let sign_public: [u8; 32] = link
         .sign_public
         .as_slice()
@@ -265,6 +334,10 @@ pub fn import_file(
                 file: file.clone(),
                 kiosk_id,
                 seq,
+            },
+            clock @ StoreError::KioskClock { .. } => ExchangeError::BadTimes {
+                file: file.clone(),
+                error: clock,
             },
             other => other.into(),
         })?;

@@ -70,6 +70,16 @@ pub enum ExchangeError {
     ReceiptFromUnpairedDesk { file: String },
     #[error("{file}: {detail}; nothing of this bundle was imported")]
     BadContent { file: String, detail: String },
+    #[error(
+        "{file}: kiosk {kiosk_id}'s pairing is waiting for a manager to confirm, at the desk, the code the kiosk shows; nothing of this bundle was imported"
+    )]
+    KioskNotConfirmed { file: String, kiosk_id: String },
+    #[error("{file}: {error}")]
+    BadTimes { file: String, error: StoreError },
+    #[error("no kiosk is waiting for its pairing to be confirmed")]
+    NothingToConfirm,
+    #[error("more than one kiosk is waiting for confirmation ({}): say which", pending.join(", "))]
+    WhichKiosk { pending: Vec<String> },
     #[error("this installation is a {found}, not a {wanted}")]
     WrongRole {
         found: &'static str,

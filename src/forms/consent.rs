@@ -1,7 +1,9 @@
-//! Consent as a ledger: every decision is an event; the current state is derived from them.
+//! Consent as a ledger: every decision is an event; the current state is derived from them, by
+//! the time each decision was made (not the order the events were stored or imported in).
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// What the patient said about one purpose.
@@ -49,13 +51,43 @@ pub struct ConsentEvent {
     pub signature_ref: Option<String>,
 }
 
-/// The current decision per item: the last event for each item, in recorded order.
-pub fn current_state(events: &[ConsentEvent]) -> BTreeMap<String, Decision> {
-    let mut state = BTreeMap::new();
+/// The event that decides each item now: the decision made last (latest `recorded_at`, the time
+/// the patient or staff made it), whatever order the events were stored in — a grant from Monday
+/// imported on Wednesday does not undo Tuesday's withdrawal. Events made at the same instant are
+/// ordered as given (the ledger's insertion order), so the later-stored one wins the tie. A
+/// `recorded_at` that is not RFC 3339 counts as older than every dated one: an undated value
+/// never overrides a dated decision.
+pub fn current_events(events: &[ConsentEvent]) -> BTreeMap<String, &ConsentEvent> {
+    let mut current: BTreeMap<String, (Option<DateTime<Utc>>, &ConsentEvent)> = BTreeMap::new();
     for e in events {
-        state.insert(e.item_id.clone(), e.decision);
+        let at = decided_at(e);
+        match current.get(&e.item_id) {
+            // Strictly earlier than what is held: an older decision arriving late.
+            Some((held, _)) if at < *held => {}
+            _ => {
+                current.insert(e.item_id.clone(), (at, e));
+            }
+        }
     }
-    state
+    current
+        .into_iter()
+        .map(|(item, (_, e))| (item, e))
+        .collect()
+}
+
+/// The current decision per item (see [`current_events`] for which event decides).
+pub fn current_state(events: &[ConsentEvent]) -> BTreeMap<String, Decision> {
+    current_events(events)
+        .into_iter()
+        .map(|(item, e)| (item, e.decision))
+        .collect()
+}
+
+/// When the decision was made; `None` (older than any date) when the stored text is not a time.
+fn decided_at(event: &ConsentEvent) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(event.recorded_at.trim())
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 #[cfg(test)]
@@ -63,8 +95,12 @@ mod tests {
     use super::*;
 
     fn event(item: &str, decision: Decision) -> ConsentEvent {
+        event_at(item, decision, "2026-01-01T00:00:00Z")
+    }
+
+    fn event_at(item: &str, decision: Decision, recorded_at: &str) -> ConsentEvent {
         ConsentEvent {
-            id: format!("{item}-{decision:?}"),
+            id: format!("{item}-{decision:?}-{recorded_at}"),
             patient_id: "p".into(),
             submission_id: None,
             item_id: item.into(),
@@ -72,7 +108,7 @@ mod tests {
             text_hash: "sha256:00".into(),
             text_version: "1".into(),
             language: "en".into(),
-            recorded_at: "2026-01-01T00:00:00Z".into(),
+            recorded_at: recorded_at.into(),
             device_id: "kiosk".into(),
             signature_ref: None,
         }
@@ -91,5 +127,91 @@ mod tests {
         events.push(event("marketing_sms", Decision::Granted));
         assert_eq!(current_state(&events)["marketing_sms"], Decision::Granted);
         assert_eq!(events.len(), 4, "history stays");
+    }
+
+    #[test]
+    fn the_decision_made_last_counts_whatever_the_order_it_was_stored_in() {
+        let monday_grant = event_at("marketing_sms", Decision::Granted, "2026-11-23T10:00:00Z");
+        let tuesday_withdrawal =
+            event_at("marketing_sms", Decision::Withdrawn, "2026-11-24T16:30:00Z");
+        // Monday's grant imported on Wednesday, after Tuesday's withdrawal at the desk.
+        let stored = [tuesday_withdrawal.clone(), monday_grant.clone()];
+        assert_eq!(current_state(&stored)["marketing_sms"], Decision::Withdrawn);
+        assert_eq!(
+            current_events(&stored)["marketing_sms"].id,
+            tuesday_withdrawal.id
+        );
+        // In the order they were made, the same answer.
+        let stored = [monday_grant.clone(), tuesday_withdrawal.clone()];
+        assert_eq!(current_state(&stored)["marketing_sms"], Decision::Withdrawn);
+        // A grant made after the withdrawal wins, in either storage order.
+        let thursday_grant = event_at("marketing_sms", Decision::Granted, "2026-11-26T09:00:00Z");
+        for stored in [
+            [
+                thursday_grant.clone(),
+                tuesday_withdrawal.clone(),
+                monday_grant.clone(),
+            ],
+            [
+                monday_grant.clone(),
+                thursday_grant.clone(),
+                tuesday_withdrawal.clone(),
+            ],
+        ] {
+            assert_eq!(current_state(&stored)["marketing_sms"], Decision::Granted);
+        }
+    }
+
+    #[test]
+    fn times_are_compared_as_instants_not_as_text() {
+        // 11:00+02:00 is 09:00 UTC: before the withdrawal at 10:00 UTC, though its text sorts after.
+        let grant = event_at(
+            "marketing_email",
+            Decision::Granted,
+            "2026-11-23T11:00:00+02:00",
+        );
+        let withdrawal = event_at(
+            "marketing_email",
+            Decision::Withdrawn,
+            "2026-11-23T10:00:00Z",
+        );
+        assert_eq!(
+            current_state(&[withdrawal.clone(), grant.clone()])["marketing_email"],
+            Decision::Withdrawn
+        );
+        // Sub-second times: the later fraction wins.
+        let early = event_at("photos", Decision::Granted, "2026-11-23T10:00:00.5+00:00");
+        let late = event_at("photos", Decision::Refused, "2026-11-23T10:00:00.75+00:00");
+        assert_eq!(current_state(&[late, early])["photos"], Decision::Refused);
+    }
+
+    #[test]
+    fn a_tie_goes_to_the_event_stored_last() {
+        let at = "2026-11-23T10:00:00+00:00";
+        let granted = event_at("marketing_sms", Decision::Granted, at);
+        let withdrawn = event_at("marketing_sms", Decision::Withdrawn, at);
+        assert_eq!(
+            current_state(&[granted.clone(), withdrawn.clone()])["marketing_sms"],
+            Decision::Withdrawn
+        );
+        assert_eq!(
+            current_state(&[withdrawn, granted])["marketing_sms"],
+            Decision::Granted
+        );
+    }
+
+    #[test]
+    fn an_undated_event_never_overrides_a_dated_one() {
+        let dated = event_at("marketing_sms", Decision::Withdrawn, "2026-11-23T10:00:00Z");
+        let undated = event_at("marketing_sms", Decision::Granted, "next tuesday");
+        assert_eq!(
+            current_state(&[dated.clone(), undated.clone()])["marketing_sms"],
+            Decision::Withdrawn
+        );
+        // Alone, it is still the patient's decision.
+        assert_eq!(
+            current_state(&[undated])["marketing_sms"],
+            Decision::Granted
+        );
     }
 }

@@ -11,7 +11,7 @@ pub mod validate;
 
 pub use answer_rows::{AnswerRow, answer_rows};
 pub use answers::{AnswerValue, Answers, Signature, answer_from_text};
-pub use consent::{ConsentDecision, ConsentEvent, Decision, current_state};
+pub use consent::{ConsentDecision, ConsentEvent, Decision, current_events, current_state};
 pub use definition::{ConsentItem, FormDefinition, FormProblem, Question, QuestionKind, tr};
 pub use identity::{IdentityError, PatientIdentity};
 pub use validate::DefinitionError;

@@ -211,6 +211,75 @@ impl OpenStore {
     }
 }
 
+/// A returning patient's visit, known by the time the form was filled (`at`, RFC 3339 UTC), in
+/// the caller's transaction — for forms that arrive in any order (bundles imported late). The
+/// last visit only moves forward. The identity and contact details on the form replace the
+/// stored ones only when the form is newer than both the last visit and the latest change of
+/// details; a change is then an amendment (the replaced details kept, sealed, with who — the
+/// staff member importing — when — the form's time — and why), never a silent overwrite. An
+/// older form changes neither. Returns whether the details were replaced.
+pub(super) fn take_visit_details(
+    conn: &Connection,
+    vault: &Vault,
+    staff_id: &str,
+    patient_id: &str,
+    identity: &PatientIdentity,
+    at: DateTime<Utc>,
+    reason: &str,
+) -> Result<bool, StoreError> {
+    let last_visit_at = super::row_auth::get(
+        conn,
+        vault,
+        "patients",
+        &super::row_auth::text_key(patient_id),
+    )?
+    .ok_or(StoreError::NotFound)?
+    .text("last_visit_at")?;
+    let details_changed_at: Option<String> = conn
+        .prepare_cached(
+            "SELECT MAX(amended_at) FROM amendments WHERE patient_id = ?1 AND submission_id IS NULL",
+        )?
+        .query_row([patient_id], |r| r.get(0))?;
+    let stored_time = |text: &str| {
+        DateTime::parse_from_rfc3339(text)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| StoreError::Encoding(format!("patient {patient_id}'s stored times")))
+    };
+    let last_visit = stored_time(&last_visit_at)?;
+    let details_since = match details_changed_at {
+        Some(changed) => last_visit.max(stored_time(&changed)?),
+        None => last_visit,
+    };
+    let mut replaced = false;
+    if at > details_since {
+        let previous = open_identity(conn, vault, patient_id)?;
+        if previous != *identity {
+            let previous_json = Zeroizing::new(serde_json::to_vec(&previous)?);
+            insert_amendment(
+                conn,
+                vault,
+                patient_id,
+                None,
+                staff_id,
+                &at.to_rfc3339(),
+                &previous_json,
+                reason,
+            )?;
+            reseal_identity(conn, vault, patient_id, identity)?;
+            replaced = true;
+        }
+    }
+    if at > last_visit {
+        super::patients::set_patient(
+            conn,
+            vault,
+            patient_id,
+            &[("last_visit_at", rusqlite::types::Value::Text(at.to_rfc3339()))],
+        )?;
+    }
+    Ok(replaced)
+}
+
 /// Every amendment of a patient, opened; medical values only when `medical`.
 pub(super) fn amendments_of(
     conn: &Connection,

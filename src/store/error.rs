@@ -67,6 +67,28 @@ pub enum StoreError {
     Restricted,
     #[error("could not reach the data folder: {0}")]
     Io(#[from] std::io::Error),
+    #[error(
+        "kiosk {kiosk_id} is already paired with this desk ({state}): pairing it again replaces its key, and that takes a manager's explicit decision to replace it"
+    )]
+    KioskAlreadyPaired {
+        kiosk_id: String,
+        /// "confirmed" or "waiting for confirmation".
+        state: &'static str,
+    },
+    #[error(
+        "kiosk {kiosk_id} was revoked and stays revoked: its id is never paired again, not even by replacing its key. A tablet that is reset or re-installed (a new data folder) makes a new kiosk id when it starts pairing"
+    )]
+    KioskRevoked { kiosk_id: String },
+    #[error(
+        "kiosk {kiosk_id}'s pairing is waiting for a manager to confirm, at the desk, the code the kiosk shows: nothing from it is imported until then"
+    )]
+    KioskNotConfirmed { kiosk_id: String },
+    #[error(
+        "the code typed is not kiosk {kiosk_id}'s code: it stays unconfirmed. Type the six digits the kiosk shows; if they are what you typed, the kiosk and this desk do not hold the same keys — do not confirm, start pairing again on the kiosk"
+    )]
+    ComparisonCodeMismatch { kiosk_id: String },
+    #[error("kiosk {kiosk_id}: {detail}; nothing of this bundle was imported")]
+    KioskClock { kiosk_id: String, detail: String },
 }
 
 impl StoreError {

@@ -3,14 +3,19 @@
 //!
 //! Invariants: a bundle is imported in one transaction (all of it or nothing); a submission id
 //! already held is never stored again; a bundle (kiosk, seq) is imported at most once; a
-//! kiosk's audit chain never gets shorter from one bundle to the next.
+//! kiosk's audit chain never gets shorter from one bundle to the next. A kiosk link is pending
+//! (nothing imported) until a manager confirms the kiosk's code at the desk; a known kiosk id
+//! gets a new key only by a manager's replacement; a revoked link is final. A bundle's times are
+//! checked before anything of it is stored (`kiosk_clock`), and it is stored by event time: a
+//! late older form moves no last visit back and replaces no newer details.
 
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params};
 
+use super::amendments::take_visit_details;
 use super::audit::{self, AuditKind};
-use super::patients::{insert_patient, set_patient, update_patient};
+use super::patients::{insert_patient, set_patient};
 use super::row_auth::{self, text_key};
 use super::submissions::{
     SubmissionRow, aad, append_consent_events, insert_submission, store_form_definition,
@@ -24,8 +29,13 @@ pub struct KioskLink {
     pub kiosk_id: String,
     pub sign_public: Vec<u8>,
     pub comparison_code: String,
+    /// When it was first paired here (a replaced key keeps it): nothing it sends may be older.
     pub paired_at: String,
     pub revoked: bool,
+    /// A manager typed, at the desk, the code the kiosk shows. Until then nothing is imported.
+    pub confirmed: bool,
+    /// When a manager last replaced its key, if ever.
+    pub key_replaced_at: Option<String>,
     /// The longest audit chain seen from it so far.
     pub audit_length: u64,
     pub audit_tag: String,
@@ -45,7 +55,59 @@ fn link_from_row(row: &row_auth::Row) -> Result<KioskLink, StoreError> {
             .map_err(|_| StoreError::tampered("kiosk_links", &kiosk_id))?,
         audit_tag: row.text("audit_tag")?,
         audit_fork_at: row.opt_text("audit_fork_at")?,
+        confirmed: row.opt_text("confirmed_at")?.is_some(),
+        key_replaced_at: row.opt_text("key_replaced_at")?,
         kiosk_id,
+    })
+}
+
+/// Where a kiosk's pairing with this desk stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkState {
+    /// Paired, waiting for a manager to confirm the kiosk's code at the desk: bundles refused.
+    Pending,
+    Confirmed,
+    /// For ever: the id is never paired again.
+    Revoked,
+}
+
+impl LinkState {
+    /// For listings and messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkState::Pending => "waiting for confirmation",
+            LinkState::Confirmed => "confirmed",
+            LinkState::Revoked => "revoked",
+        }
+    }
+}
+
+impl KioskLink {
+    pub fn state(&self) -> LinkState {
+        if self.revoked {
+            LinkState::Revoked
+        } else if self.confirmed {
+            LinkState::Confirmed
+        } else {
+            LinkState::Pending
+        }
+    }
+}
+
+/// A known kiosk id cannot be paired as new: a revoked one never again, another one only by a
+/// manager's replacement of its key.
+fn refuse_known(link: Option<KioskLink>) -> Result<(), StoreError> {
+    let Some(link) = link else {
+        return Ok(());
+    };
+    Err(match link.state() {
+        LinkState::Revoked => StoreError::KioskRevoked {
+            kiosk_id: link.kiosk_id,
+        },
+        state => StoreError::KioskAlreadyPaired {
+            kiosk_id: link.kiosk_id,
+            state: state.as_str(),
+        },
     })
 }
 
@@ -60,8 +122,11 @@ pub struct ImportedBundle {
 }
 
 impl OpenStore {
-    /// Pairs a kiosk (managers only): its signing key and the code both screens showed. A kiosk
-    /// paired before gets its new key (e.g. after the tablet was reset). Logged.
+    /// Pairs a new kiosk (managers only): its signing key and the code both screens derive. The
+    /// link is *pending* — its bundles are refused — until a manager confirms, at the desk, the
+    /// code the kiosk shows ([`Self::confirm_kiosk`]). A kiosk id already known here is refused:
+    /// a revoked one for ever, another one unless a manager replaces its key
+    /// ([`Self::replace_kiosk_key`]). Logged.
     pub fn link_kiosk(
         &self,
         actor: &Actor,
@@ -70,13 +135,12 @@ impl OpenStore {
         comparison_code: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.managed_change(actor, AuditKind::Paired, kiosk_id, now, |tx, at| {
-            let (length, tag) =
-                match row_auth::get(tx, self.vault(), "kiosk_links", &text_key(kiosk_id))? {
-                    Some(row) => (row.int("audit_length")?, row.text("audit_tag")?),
-                    None => (0, String::new()),
-                };
-            row_auth::put(
+        actor.require_manager()?;
+        refuse_known(self.kiosk_link(kiosk_id)?)?;
+        let subject = format!("pending:{kiosk_id}");
+        self.managed_change(actor, AuditKind::Paired, &subject, now, |tx, at| {
+            // A plain insert: a row that appeared meanwhile makes this fail, never overwrites.
+            row_auth::insert(
                 tx,
                 self.vault(),
                 "kiosk_links",
@@ -86,11 +150,122 @@ impl OpenStore {
                     ("comparison_code", Value::Text(comparison_code.to_owned())),
                     ("paired_at", Value::Text(at.to_owned())),
                     ("revoked_at", Value::Null),
-                    ("audit_length", Value::Integer(length)),
-                    ("audit_tag", Value::Text(tag)),
+                    ("audit_length", Value::Integer(0)),
+                    ("audit_tag", Value::Text(String::new())),
                     ("audit_fork_at", Value::Null),
+                    ("confirmed_at", Value::Null),
+                    ("key_replaced_at", Value::Null),
                 ],
             )
+        })
+    }
+
+    /// A manager's decision to give a known kiosk a new key (e.g. the same tablet pairing again):
+    /// the old key is replaced, the link is pending again until its code is confirmed, and the
+    /// old key's fingerprint is logged. A revoked kiosk is refused: it stays revoked for ever.
+    pub fn replace_kiosk_key(
+        &self,
+        actor: &Actor,
+        kiosk_id: &str,
+        sign_public: &[u8],
+        comparison_code: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        actor.require_manager()?;
+        let old = self.kiosk_link(kiosk_id)?.ok_or(StoreError::NotFound)?;
+        if old.revoked {
+            return Err(StoreError::KioskRevoked {
+                kiosk_id: kiosk_id.to_owned(),
+            });
+        }
+        let fingerprint = crate::vault::content_hash(&old.sign_public);
+        let subject = format!(
+            "replaced:{kiosk_id}:old key {}",
+            fingerprint.get(..23).unwrap_or(&fingerprint)
+        );
+        self.managed_change(actor, AuditKind::Paired, &subject, now, |tx, at| {
+            let live = row_auth::get(tx, self.vault(), "kiosk_links", &text_key(kiosk_id))?
+                .map(|row| row.opt_text("revoked_at"))
+                .transpose()?
+                .is_some_and(|revoked| revoked.is_none());
+            if !live {
+                return Err(StoreError::NotFound);
+            }
+            row_auth::update(
+                tx,
+                self.vault(),
+                "kiosk_links",
+                &text_key(kiosk_id),
+                &[
+                    ("sign_public", Value::Blob(sign_public.to_vec())),
+                    ("comparison_code", Value::Text(comparison_code.to_owned())),
+                    ("key_replaced_at", Value::Text(at.to_owned())),
+                    ("confirmed_at", Value::Null),
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Confirms a pending link (managers only): `typed` is the code the kiosk shows, as the
+    /// manager typed it at the desk. A code that does not match leaves the link pending, and the
+    /// attempt is logged. Logged.
+    pub fn confirm_kiosk(
+        &self,
+        actor: &Actor,
+        kiosk_id: &str,
+        typed: &str,
+        now: DateTime<Utc>,
+    ) -> Result<KioskLink, StoreError> {
+        actor.require_manager()?;
+        let link = self.kiosk_link(kiosk_id)?.ok_or(StoreError::NotFound)?;
+        match link.state() {
+            LinkState::Revoked => {
+                return Err(StoreError::KioskRevoked {
+                    kiosk_id: kiosk_id.to_owned(),
+                });
+            }
+            LinkState::Confirmed => {
+                return Err(StoreError::Invalid(format!(
+                    "kiosk {kiosk_id} is already confirmed"
+                )));
+            }
+            LinkState::Pending => {}
+        }
+        if !crate::sync::comparison_codes_match(&link.comparison_code, typed) {
+            self.record_event(
+                actor.staff_id(),
+                AuditKind::Paired,
+                &format!("code-mismatch:{kiosk_id}"),
+                now,
+            )?;
+            return Err(StoreError::ComparisonCodeMismatch {
+                kiosk_id: kiosk_id.to_owned(),
+            });
+        }
+        let subject = format!("confirmed:{kiosk_id}");
+        self.managed_change(actor, AuditKind::Paired, &subject, now, |tx, at| {
+            // Only the key whose code was checked: a replacement in between makes this fail.
+            let current = row_auth::get(tx, self.vault(), "kiosk_links", &text_key(kiosk_id))?
+                .ok_or(StoreError::NotFound)?;
+            if current.blob("sign_public")? != link.sign_public
+                || current.opt_text("revoked_at")?.is_some()
+                || current.opt_text("confirmed_at")?.is_some()
+            {
+                return Err(StoreError::NotFound);
+            }
+            row_auth::update(
+                tx,
+                self.vault(),
+                "kiosk_links",
+                &text_key(kiosk_id),
+                &[("confirmed_at", Value::Text(at.to_owned()))],
+            )?;
+            Ok(())
+        })?;
+        Ok(KioskLink {
+            confirmed: true,
+            ..link
         })
     }
 
@@ -189,10 +364,29 @@ impl OpenStore {
         now: DateTime<Utc>,
     ) -> Result<ImportReport, StoreError> {
         actor.require_manager()?;
-        let link = self
-            .kiosk_link(kiosk_id)?
-            .filter(|l| !l.revoked)
-            .ok_or(StoreError::NotFound)?;
+        let link = self.kiosk_link(kiosk_id)?.ok_or(StoreError::NotFound)?;
+        match link.state() {
+            LinkState::Revoked => {
+                return Err(StoreError::KioskRevoked {
+                    kiosk_id: kiosk_id.to_owned(),
+                });
+            }
+            LinkState::Pending => {
+                return Err(StoreError::KioskNotConfirmed {
+                    kiosk_id: kiosk_id.to_owned(),
+                });
+            }
+            LinkState::Confirmed => {}
+        }
+        let paired_at = DateTime::parse_from_rfc3339(&link.paired_at)
+            .map_err(|_| StoreError::Encoding(format!("kiosk {kiosk_id}'s pairing time")))?
+            .with_timezone(&Utc);
+        super::kiosk_clock::check_bundle_times(incoming, paired_at, now).map_err(|detail| {
+            StoreError::KioskClock {
+                kiosk_id: kiosk_id.to_owned(),
+                detail,
+            }
+        })?;
         // Two histories of one kiosk: a chain as long as the one last seen, ending elsewhere.
         // Refused, and the kiosk flagged (outside the refused import) for a manager to look into.
         if head.length == link.audit_length
@@ -284,6 +478,11 @@ impl OpenStore {
                     s.submission_id
                 )));
             }
+            // Checked above (kiosk_clock); stored in one form (UTC) so stored times compare.
+            let submitted = super::kiosk_clock::kiosk_time(&s.submitted_at).ok_or_else(|| {
+                StoreError::Encoding(format!("submission {} has no valid time", s.submission_id))
+            })?;
+            let submitted_at = submitted.to_rfc3339();
             let lookup = s
                 .identity
                 .lookup_key()
@@ -306,7 +505,7 @@ impl OpenStore {
                      ORDER BY erasure_requested_at DESC LIMIT 1",
                 )?
                 .query_row(
-                    params![&self.vault().blind_index(&name_dob)[..], s.submitted_at],
+                    params![&self.vault().blind_index(&name_dob)[..], submitted_at],
                     |r| r.get(0),
                 )
                 .optional()?
@@ -332,21 +531,35 @@ impl OpenStore {
                         .map(|row| row.text("last_visit_at"))
                         .transpose()?
                         .unwrap_or_default();
-                    if s.submitted_at > last {
+                    if submitted_at > last {
                         set_patient(
                             &tx,
                             self.vault(),
                             &id,
-                            &[("last_visit_at", Value::Text(s.submitted_at.clone()))],
+                            &[("last_visit_at", Value::Text(submitted_at.clone()))],
                         )?;
                     }
                     id
                 }
                 Some(id) => {
-                    update_patient(&tx, self.vault(), &id, Some(&s.identity), &s.submitted_at)?;
+                    // By the form's time, not by arrival: a late older form neither moves the
+                    // last visit back nor replaces newer details.
+                    let reason = format!(
+                        "details as the patient gave them on kiosk {kiosk_id}, form {} of {submitted_at}",
+                        s.submission_id
+                    );
+                    take_visit_details(
+                        &tx,
+                        self.vault(),
+                        actor.staff_id(),
+                        &id,
+                        &s.identity,
+                        submitted,
+                        &reason,
+                    )?;
                     id
                 }
-                None => insert_patient(&tx, self.vault(), &s.identity, &s.submitted_at)?,
+                None => insert_patient(&tx, self.vault(), &s.identity, &submitted_at)?,
             };
             let answers = zeroize::Zeroizing::new(serde_json::to_vec(&s.answers)?);
             let signature = zeroize::Zeroizing::new(serde_json::to_vec(&s.signature)?);
@@ -363,13 +576,14 @@ impl OpenStore {
                     id: &s.submission_id,
                     patient_id: &patient_id,
                     staff_id: actor.staff_id(),
-                    created_at: &s.submitted_at,
+                    created_at: &submitted_at,
                     form_hash: &s.form_hash,
                     notice_hash: &s.notice_hash,
                     language: &s.language,
                     sealed_answers: &sealed_answers,
                     sealed_signature: &sealed_signature,
                     source: Some(kiosk_id),
+                    export_state: "delivered",
                 },
             )?;
             let mut events = Vec::with_capacity(s.consents.len());

@@ -260,4 +260,18 @@ pub(super) const MIGRATIONS: &[&str] = &[
         row_tag           BLOB
     );
     "#,
+    // 7: a kiosk's pairing at the desk is pending until a manager types, at the desk, the code
+    // the kiosk shows (`confirmed_at`); a manager's replacement of a known kiosk's key is noted
+    // (`key_replaced_at`; `paired_at` keeps the first pairing). Links made before this step have
+    // been importing already: they count as confirmed. A revoked link is final: no update may
+    // lift the revocation or give it a new key (the store refuses first; this is the backstop).
+    r#"
+    ALTER TABLE kiosk_links ADD COLUMN confirmed_at TEXT;
+    ALTER TABLE kiosk_links ADD COLUMN key_replaced_at TEXT;
+    UPDATE kiosk_links SET confirmed_at = paired_at;
+    CREATE TRIGGER kiosk_links_revoked_is_final
+        BEFORE UPDATE OF revoked_at, sign_public, confirmed_at ON kiosk_links
+        WHEN OLD.revoked_at IS NOT NULL
+        BEGIN SELECT RAISE(ABORT, 'a revoked kiosk stays revoked'); END;
+    "#,
 ];

@@ -98,7 +98,8 @@ pub(super) fn reseal_identity(
     Ok(())
 }
 
-/// Re-seals a returning patient's (possibly corrected) identity and notes the visit.
+/// Re-seals a returning patient's (possibly corrected) identity and notes the visit (the last
+/// visit only moves forward).
 pub(super) fn update_patient(
     conn: &Connection,
     vault: &Vault,
@@ -108,6 +109,15 @@ pub(super) fn update_patient(
 ) -> Result<(), StoreError> {
     if let Some(identity) = identity {
         reseal_identity(conn, vault, patient_id, identity)?;
+    }
+    let forward = row_auth::get(conn, vault, "patients", &text_key(patient_id))?
+        .ok_or(StoreError::NotFound)?
+        .text("last_visit_at")?
+        .as_str()
+        < at;
+    if !forward {
+        // The last visit only moves forward: a late older form does not move it back.
+        return Ok(());
     }
     set_patient(
         conn,

@@ -71,7 +71,8 @@ impl OpenStore {
         now: DateTime<Utc>,
     ) -> Result<ConsentEvent, StoreError> {
         let history = self.consent_history(actor, patient_id, now)?;
-        let Some(last) = history.iter().rev().find(|e| e.item_id == item_id) else {
+        let current = crate::forms::current_events(&history);
+        let Some(last) = current.get(item_id) else {
             return Err(StoreError::NotFound);
         };
         if last.decision != Decision::Granted {

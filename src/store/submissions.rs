@@ -347,7 +347,7 @@ pub(super) fn insert_submission(
                 "sealed_signature",
                 Value::Blob(row.sealed_signature.to_vec()),
             ),
-            ("export_state", Value::Text("pending".into())),
+            ("export_state", Value::Text(row.export_state.to_owned())),
             ("exported_at", Value::Null),
             ("bundle_seq", Value::Null),
             (
@@ -372,6 +372,8 @@ pub(super) struct SubmissionRow<'a> {
     pub sealed_signature: &'a [u8],
     /// The kiosk it came from (desk), or `None` when taken on this machine.
     pub source: Option<&'a str>,
+    /// `pending` for a form taken here, `delivered` for one imported from a kiosk.
+    pub export_state: &'a str,
 }
 
 /// The checked row of a submission; `NotFound` when there is none.
@@ -445,6 +447,7 @@ impl OpenStore {
                 sealed_answers: &sealed_answers,
                 sealed_signature: &sealed_signature,
                 source: None,
+                export_state: "pending",
             },
         )?;
         let events = submission
@@ -607,7 +610,11 @@ impl OpenStore {
         Ok(events)
     }
 
-    /// Records a later consent decision (e.g. withdrawal of SMS marketing) as a new event.
+    /// Records a later consent decision (e.g. withdrawal of SMS marketing) as a new event, which
+    /// is the item's current decision from now on. It is dated now — or, when the item's current
+    /// decision carries a later time (a kiosk whose clock runs up to the allowed skew ahead), at
+    /// that time, which the tie rule of [`crate::forms::current_events`] gives to this later
+    /// event: a withdrawal at the desk always takes effect at once.
     pub fn record_consent(
         &self,
         actor: &Actor,
@@ -616,8 +623,15 @@ impl OpenStore {
         now: DateTime<Utc>,
     ) -> Result<ConsentEvent, StoreError> {
         let at = now.to_rfc3339();
-        let event = self.consent_event(patient_id, None, decision, &at)?;
         let tx = self.conn().unchecked_transaction()?;
+        let history = patient_consent_events(&tx, self.vault(), patient_id)?;
+        let decided_at = crate::forms::current_events(&history)
+            .get(&decision.item_id)
+            .and_then(|current| DateTime::parse_from_rfc3339(current.recorded_at.trim()).ok())
+            .map(|t| t.with_timezone(&Utc))
+            .filter(|t| *t > now)
+            .map_or_else(|| at.clone(), |t| t.to_rfc3339());
+        let event = self.consent_event(patient_id, None, decision, &decided_at)?;
         append_consent_events(&tx, self.vault(), patient_id, std::slice::from_ref(&event))?;
         audit::append(
             &tx,

@@ -30,6 +30,25 @@ pub fn comparison_code(
     format!("{:03} {:03}", number / 1000, number % 1000)
 }
 
+/// Whether `typed` (what a person typed from the other screen: `482 915`, `482915`, `482-915`)
+/// is the code `shown` here. Only the six digits count; anything but digits, spaces and hyphens,
+/// or another number of digits, never matches. (The codes derive from public keys: not secrets,
+/// so a plain comparison is fine.)
+pub fn comparison_codes_match(shown: &str, typed: &str) -> bool {
+    let digits = |text: &str| -> Option<String> {
+        let mut out = String::with_capacity(6);
+        for c in text.trim().chars() {
+            match c {
+                '0'..='9' => out.push(c),
+                ' ' | '-' => {}
+                _ => return None,
+            }
+        }
+        (out.len() == 6).then_some(out)
+    };
+    matches!((digits(shown), digits(typed)), (Some(a), Some(b)) if a == b)
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashSet;
@@ -91,5 +110,25 @@ mod tests {
         // all (birthday bound ~4.5 repeats expected).
         assert!(collisions <= 1, "{collisions} collisions");
         assert!(seen.len() >= 2980, "only {} distinct codes", seen.len());
+    }
+
+    #[test]
+    fn a_typed_code_matches_in_any_common_spelling_and_nothing_else() {
+        let shown = "482 915";
+        for typed in ["482 915", "482915", " 482-915 ", "4 8 2 9 1 5"] {
+            assert!(comparison_codes_match(shown, typed), "{typed:?}");
+        }
+        for typed in [
+            "482 916",
+            "48291",
+            "4829150",
+            "482 915x",
+            "",
+            "482\u{a0}915",
+            "٤٨٢٩١٥",
+        ] {
+            assert!(!comparison_codes_match(shown, typed), "{typed:?}");
+        }
+        assert!(!comparison_codes_match("", ""), "no code matches nothing");
     }
 }

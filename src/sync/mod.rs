@@ -61,7 +61,7 @@ pub use bundle::{
     EntryKind, MAX_ENTRY_ID_LEN, MAX_ENTRY_PLAINTEXT, MAX_HEADER_LEN, OpenedBundle, ParsedBundle,
     VerifiedBundle,
 };
-pub use comparison::comparison_code;
+pub use comparison::{comparison_code, comparison_codes_match};
 pub use encoding::random_id;
 pub use error::{FileKind, SyncError};
 pub use frame::{MAX_ENTRIES, MAX_FIELD};

@@ -1,0 +1,236 @@
+//! How far the desk trusts a kiosk's clock. The times a bundle carries decide things at the desk:
+//! when a form was filled (the patient's last visit, hence when retention erases the record;
+//! whose contact details are the newest) and when each consent decision was made (which one is
+//! current). So before anything of a bundle is stored, every such time must be a valid RFC 3339
+//! time, no later than the desk's clock plus [`KIOSK_CLOCK_SKEW`], and no earlier than the
+//! kiosk's first pairing with this desk minus the same skew. One bad time refuses the whole
+//! bundle: a kiosk whose clock jumped (a reset tablet dates forms in 1970, and retention would
+//! erase them at once) or a bundle that is not genuine is stopped, not half-imported.
+//!
+//! The kiosk's security events (wrong PINs, lockouts) only feed the desk's unusual-access flags;
+//! they are checked against the future bound only, because the log a bundle carries reaches back
+//! before the pairing.
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::transfer::Outgoing;
+
+/// How far a kiosk's clock may differ from the desk's. The tablet and the desk keep time
+/// separately and a tablet may go weeks without network time (a quartz clock drifts about a
+/// minute a month), and either clock may have been set by hand: ten minutes absorbs that. It is
+/// also all a kiosk's clock can gain: a decision dated ahead outranks decisions made at the
+/// desk for at most ten minutes (and a withdrawal at the desk is dated past it regardless, see
+/// `OpenStore::record_consent`).
+pub const KIOSK_CLOCK_SKEW: TimeDelta = TimeDelta::minutes(10);
+
+/// A time as a kiosk wrote it, as an instant; `None` when it is not RFC 3339.
+pub(super) fn kiosk_time(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text.trim())
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// Checks every time in `incoming` (see the module doc). The error says which value is wrong and
+/// why, for the manager.
+pub(super) fn check_bundle_times(
+    incoming: &Outgoing,
+    paired_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), String> {
+    let bounds = Bounds {
+        earliest: Some(paired_at - KIOSK_CLOCK_SKEW),
+        paired_at,
+        latest: now + KIOSK_CLOCK_SKEW,
+        now,
+    };
+    for s in &incoming.submissions {
+        let what = || format!("form {}", shown(&s.submission_id));
+        bounds.check(&s.submitted_at, what)?;
+        for event in &s.consents {
+            bounds.check(&event.recorded_at, || {
+                format!("a consent decision in form {}", shown(&s.submission_id))
+            })?;
+        }
+    }
+    let future_only = Bounds {
+        earliest: None,
+        ..bounds
+    };
+    for event in &incoming.security {
+        future_only.check(&event.at, || {
+            format!("security event {} of the kiosk's log", event.seq)
+        })?;
+    }
+    Ok(())
+}
+
+#[derive(Clone, Copy)]
+struct Bounds {
+    earliest: Option<DateTime<Utc>>,
+    paired_at: DateTime<Utc>,
+    latest: DateTime<Utc>,
+    now: DateTime<Utc>,
+}
+
+impl Bounds {
+    fn check(&self, text: &str, what: impl Fn() -> String) -> Result<(), String> {
+        let minutes = KIOSK_CLOCK_SKEW.num_minutes();
+        let Some(at) = kiosk_time(text) else {
+            return Err(format!("{} has no valid time ({:?})", what(), shown(text)));
+        };
+        if at > self.latest {
+            return Err(format!(
+                "{} is dated {}, more than {minutes} minutes after this desk's clock ({}): the kiosk's clock is wrong or the bundle is not genuine",
+                what(),
+                at.to_rfc3339(),
+                self.now.to_rfc3339()
+            ));
+        }
+        if self.earliest.is_some_and(|earliest| at < earliest) {
+            return Err(format!(
+                "{} is dated {}, before the kiosk was paired with this desk ({}): the kiosk's clock was wrong or the bundle is not genuine",
+                what(),
+                at.to_rfc3339(),
+                self.paired_at.to_rfc3339()
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// At most 40 characters of a value from the bundle, for a message.
+fn shown(text: &str) -> String {
+    text.chars().take(40).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::forms::{Answers, ConsentEvent, Decision, PatientIdentity, Signature};
+    use crate::store::{ExportedSubmission, SecurityEvent};
+
+    fn at(h: u32, m: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 23, h, m, 0)
+            .single()
+            .expect("valid time")
+    }
+
+    fn bundle(submitted_at: &str, security_at: &str) -> Outgoing {
+        bundle_with_consent(submitted_at, submitted_at, security_at)
+    }
+
+    fn bundle_with_consent(submitted_at: &str, decided_at: &str, security_at: &str) -> Outgoing {
+        let consent = ConsentEvent {
+            id: "e1".into(),
+            patient_id: "p1".into(),
+            submission_id: Some("s1".into()),
+            item_id: "marketing_sms".into(),
+            decision: Decision::Granted,
+            text_hash: "sha256:00".into(),
+            text_version: "1".into(),
+            language: "en".into(),
+            recorded_at: decided_at.into(),
+            device_id: "kiosk".into(),
+            signature_ref: Some("s1".into()),
+        };
+        Outgoing {
+            submissions: vec![ExportedSubmission {
+                version: 1,
+                submission_id: "s1".into(),
+                kiosk_patient_id: "p1".into(),
+                identity: PatientIdentity::default(),
+                answers: Answers::default(),
+                signature: Signature::default(),
+                consents: vec![consent],
+                form_hash: "sha256:00".into(),
+                notice_hash: "sha256:00".into(),
+                language: "en".into(),
+                submitted_at: submitted_at.into(),
+            }],
+            forms: Vec::new(),
+            security: vec![SecurityEvent {
+                seq: 1,
+                at: security_at.into(),
+                kind: "sign_in_failed".into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn times_inside_the_window_pass_with_the_skew_either_side() {
+        let (paired, now) = (at(9, 0), at(12, 0));
+        for submitted in [
+            "2026-11-23T10:00:00+00:00",
+            // The kiosk's clock 9 minutes behind at pairing, or 9 minutes ahead now.
+            "2026-11-23T08:51:00+00:00",
+            "2026-11-23T12:09:00Z",
+            // The same instant in another offset.
+            "2026-11-23T13:00:00+01:00",
+        ] {
+            assert_eq!(
+                check_bundle_times(&bundle(submitted, submitted), paired, now),
+                Ok(()),
+                "{submitted}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_time_in_the_future_before_pairing_or_not_a_time_is_refused() {
+        let (paired, now) = (at(9, 0), at(12, 0));
+        let future = check_bundle_times(
+            &bundle("2026-11-23T12:11:00+00:00", "2026-11-23T10:00:00Z"),
+            paired,
+            now,
+        )
+        .unwrap_err();
+        assert!(
+            future.contains("form s1") && future.contains("after this desk's clock"),
+            "{future}"
+        );
+        let early = check_bundle_times(
+            &bundle("2026-11-23T08:49:00+00:00", "2026-11-23T10:00:00Z"),
+            paired,
+            now,
+        )
+        .unwrap_err();
+        assert!(early.contains("before the kiosk was paired"), "{early}");
+        let reset = check_bundle_times(
+            &bundle("1970-01-01T00:00:00Z", "2026-11-23T10:00:00Z"),
+            paired,
+            now,
+        )
+        .unwrap_err();
+        assert!(reset.contains("1970"), "{reset}");
+        let garbage = check_bundle_times(&bundle("yesterday", "2026-11-23T10:00:00Z"), paired, now)
+            .unwrap_err();
+        assert!(garbage.contains("no valid time"), "{garbage}");
+        // A consent decision dated ahead in an otherwise good form.
+        let ahead = check_bundle_times(
+            &bundle_with_consent(
+                "2026-11-23T10:00:00Z",
+                "2027-11-23T10:00:00Z",
+                "2026-11-23T10:00:00Z",
+            ),
+            paired,
+            now,
+        )
+        .unwrap_err();
+        assert!(ahead.contains("a consent decision in form s1"), "{ahead}");
+    }
+
+    #[test]
+    fn security_events_may_predate_the_pairing_but_not_be_in_the_future() {
+        let (paired, now) = (at(9, 0), at(12, 0));
+        let ok = "2026-11-23T10:00:00Z";
+        assert_eq!(
+            check_bundle_times(&bundle(ok, "2026-10-01T08:00:00Z"), paired, now),
+            Ok(())
+        );
+        let future =
+            check_bundle_times(&bundle(ok, "2026-11-24T08:00:00Z"), paired, now).unwrap_err();
+        assert!(future.contains("security event 1"), "{future}");
+    }
+}
