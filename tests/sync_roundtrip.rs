@@ -423,214 +423,11 @@ fn receipts_from_another_desk_change_nothing() {
     assert_eq!(p.kiosk.store.sync_status().unwrap().exported, 1);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Whoever can write the exchange folder plants links, FIFOs and oversize files in it.
-
 fn kiosk_id(p: &Pair) -> String {
     p.desk.store.kiosk_links().unwrap()[0].kiosk_id.clone()
 }
 
 #[test]
-fn links_planted_in_the_exchange_folder_are_replaced_never_followed() {
-    let mut p = paired();
-    save(&mut p, "Ada", "latex");
-    let kiosk = kiosk_id(&p);
-    let outside = tempfile::tempdir().unwrap();
-    let victim = outside.path().join("clinic-notes.txt");
-    std::fs::write(&victim, b"the clinic's own file").unwrap();
-    let bundle_name = format!("bundle-{kiosk}-00000001.ikb");
-    let receipt_name = format!("receipt-{kiosk}-00000001.ikr");
-    // Under the final names, and under the temporary name the app used to write through.
-    for name in [
-        bundle_name.clone(),
-        format!(".{bundle_name}.partial"),
-        receipt_name.clone(),
-        format!(".{receipt_name}.partial"),
-    ] {
-        std::os::unix::fs::symlink(&victim, p.exchange.path().join(name)).unwrap();
-    }
-
-    let bundle = export(&p);
-    assert_eq!(bundle, p.exchange.path().join(&bundle_name));
-    let outcomes = import(&mut p);
-    assert!(refused(&outcomes).is_empty(), "{outcomes:?}");
-    assert_eq!(
-        std::fs::read(&victim).unwrap(),
-        b"the clinic's own file",
-        "the link's target is untouched"
-    );
-    for name in [&bundle_name, &receipt_name] {
-        let written = std::fs::symlink_metadata(p.exchange.path().join(name)).unwrap();
-        assert!(written.is_file(), "{name} is a file of its own now");
-    }
-    let read = kiosk_side::read_receipts(&p.kiosk.store, &p.k_manager, p.exchange.path(), t0())
-        .expect("the real receipt is read");
-    assert_eq!(read.purged, 1);
-}
-
-#[test]
-fn a_fifo_named_like_a_bundle_is_refused_at_once_and_the_other_bundles_import() {
-    let mut p = paired();
-    save(&mut p, "Ada", "latex");
-    export(&p);
-    let kiosk = kiosk_id(&p);
-    let fifo_name = format!("bundle-{kiosk}-00000000.ikb"); // sorts first
-    let fifo = p.exchange.path().join(&fifo_name);
-    let made = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap();
-    assert!(made.success());
-    std::fs::create_dir(
-        p.exchange
-            .path()
-            .join(format!("bundle-{kiosk}-00000009.ikb")),
-    )
-    .unwrap();
-
-    // Only should the import hang on the FIFO: a writer opens and closes it, so the read ends
-    // and the test fails on its assertions instead of hanging the suite.
-    let (finished, wait) = std::sync::mpsc::channel::<()>();
-    let unblock = fifo.clone();
-    let watchdog = std::thread::spawn(move || {
-        if wait
-            .recv_timeout(std::time::Duration::from_secs(60))
-            .is_err()
-        {
-            let _ = std::fs::OpenOptions::new().write(true).open(unblock);
-        }
-    });
-    let outcomes = import(&mut p);
-    finished.send(()).unwrap();
-    watchdog.join().unwrap();
-
-    let mut refusals = Vec::new();
-    let mut imported = Vec::new();
-    for outcome in &outcomes {
-        match outcome {
-            BundleOutcome::Refused { file, error } => refusals.push((file.clone(), error)),
-            BundleOutcome::Imported { seq, .. } => imported.push(*seq),
-        }
-    }
-    assert_eq!(imported, [1], "the real bundle imports");
-    assert_eq!(refusals.len(), 2, "{refusals:?}");
-    assert_eq!(refusals[0].0, fifo_name);
-    assert!(
-        matches!(
-            refusals[0].1,
-            ExchangeError::NotRegularFile {
-                found: "a named pipe (FIFO)",
-                ..
-            }
-        ),
-        "{}",
-        refusals[0].1
-    );
-    assert!(refusals[0].1.to_string().contains(&fifo_name));
-    assert!(matches!(
-        refusals[1].1,
-        ExchangeError::NotRegularFile {
-            found: "a folder",
-            ..
-        }
-    ));
-    assert_eq!(p.desk.store.patient_count().unwrap(), 1);
-}
-
-#[test]
-fn an_oversize_pairing_answer_is_refused_unread() {
-    let mut kiosk = setup_clinic();
-    let mut desk = setup_clinic();
-    let k = sign_in(&mut kiosk.store, Role::Manager);
-    let d = sign_in(&mut desk.store, Role::Manager);
-    let dir = tempfile::tempdir().unwrap();
-    let (code, _) = kiosk_side::start_pairing(&kiosk.store, &k, t0()).unwrap();
-    let answer = desk_side::answer_pairing(&desk.store, &d, &code, dir.path(), t0())
-        .unwrap()
-        .file;
-    let good = std::fs::read(&answer).unwrap();
-
-    // The real answer with 5 KiB after it, then a sparse 4 GiB file: neither is read.
-    let mut padded = good.clone();
-    padded.resize(5 * 1024, 0);
-    std::fs::write(&answer, &padded).unwrap();
-    let result = kiosk_side::read_pairing_answer(&kiosk.store, &k, dir.path(), t0());
-    assert!(
-        matches!(result, Err(ExchangeError::TooLarge { ref path, .. }) if *path == answer),
-        "{result:?}"
-    );
-    std::fs::File::create(&answer)
-        .unwrap()
-        .set_len(4 << 30)
-        .unwrap();
-    assert!(matches!(
-        kiosk_side::read_pairing_answer(&kiosk.store, &k, dir.path(), t0()),
-        Err(ExchangeError::TooLarge { .. })
-    ));
-    assert!(kiosk.store.desk_link().unwrap().is_none());
-
-    // The answer as the desk wrote it still pairs.
-    std::fs::write(&answer, &good).unwrap();
-    kiosk_side::read_pairing_answer(&kiosk.store, &k, dir.path(), t0()).expect("pairs");
-}
-
-#[test]
-fn a_link_named_like_a_receipt_is_refused_and_purges_nothing() {
-    let mut p = paired();
-    save(&mut p, "Ada", "latex");
-    export(&p);
-    import(&mut p);
-    let receipt = p
-        .exchange
-        .path()
-        .join(format!("receipt-{}-00000001.ikr", kiosk_id(&p)));
-    // The desk's genuine receipt, moved out and linked back under its name.
-    let elsewhere = tempfile::tempdir().unwrap();
-    let moved = elsewhere.path().join("receipt.ikr");
-    std::fs::rename(&receipt, &moved).unwrap();
-    std::os::unix::fs::symlink(&moved, &receipt).unwrap();
-
-    let result = kiosk_side::read_receipts(&p.kiosk.store, &p.k_manager, p.exchange.path(), t0());
-    match result {
-        Err(ExchangeError::NotRegularFile { path, found }) => {
-            assert_eq!((path, found), (receipt.clone(), "a symbolic link"));
-        }
-        other => panic!("{other:?}"),
-    }
-    assert_eq!(p.kiosk.store.sync_status().unwrap().exported, 1);
-
-    std::fs::remove_file(&receipt).unwrap();
-    std::fs::rename(&moved, &receipt).unwrap();
-    let read = kiosk_side::read_receipts(&p.kiosk.store, &p.k_manager, p.exchange.path(), t0())
-        .expect("the file itself is read");
-    assert_eq!(read.purged, 1);
-}
-
-#[test]
-fn a_purge_beside_another_open_window_says_old_copies_remain() {
-    let mut p = paired();
-    save(&mut p, "Ada", "latex");
-    export(&p);
-    import(&mut p);
-    // The kiosk's database is open in another program, in the middle of a read.
-    let window = rusqlite::Connection::open_with_flags(
-        db_path(&p.kiosk.dir),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .unwrap();
-    window.execute_batch("BEGIN").unwrap();
-    let _: i64 = window
-        .query_row("SELECT count(*) FROM submissions", [], |r| r.get(0))
-        .unwrap();
-    let read = kiosk_side::read_receipts(&p.kiosk.store, &p.k_manager, p.exchange.path(), t0())
-        .expect("receipts");
-    assert_eq!((read.purged, read.old_copies_remain), (1, true));
-    window.execute_batch("COMMIT").unwrap();
-    drop(window);
-    assert_eq!(
-        p.kiosk.store.store().checkpoint().unwrap(),
-        intake_kiosk::store::WalCheckpoint::Truncated
-    );
 fn a_forged_pairing_code_with_a_known_kiosk_id_does_not_take_the_kiosk_over() {
     let mut p = paired();
     let id = kiosk_id(&p);
@@ -951,4 +748,211 @@ fn a_bundle_with_a_form_dated_in_the_future_or_before_the_pairing_is_refused_who
         other => panic!("{other:?}"),
     }
     assert_eq!(desk_state(&p.desk.store), (0, 0));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Whoever can write the exchange folder plants links, FIFOs and oversize files in it.
+
+#[test]
+fn links_planted_in_the_exchange_folder_are_replaced_never_followed() {
+    let mut p = paired();
+    save(&mut p, "Ada", "latex");
+    let kiosk = kiosk_id(&p);
+    let outside = tempfile::tempdir().unwrap();
+    let victim = outside.path().join("clinic-notes.txt");
+    std::fs::write(&victim, b"the clinic's own file").unwrap();
+    let bundle_name = format!("bundle-{kiosk}-00000001.ikb");
+    let receipt_name = format!("receipt-{kiosk}-00000001.ikr");
+    // Under the final names, and under the temporary name the app used to write through.
+    for name in [
+        bundle_name.clone(),
+        format!(".{bundle_name}.partial"),
+        receipt_name.clone(),
+        format!(".{receipt_name}.partial"),
+    ] {
+        std::os::unix::fs::symlink(&victim, p.exchange.path().join(name)).unwrap();
+    }
+
+    let bundle = export(&p);
+    assert_eq!(bundle, p.exchange.path().join(&bundle_name));
+    let outcomes = import(&mut p);
+    assert!(refused(&outcomes).is_empty(), "{outcomes:?}");
+    assert_eq!(
+        std::fs::read(&victim).unwrap(),
+        b"the clinic's own file",
+        "the link's target is untouched"
+    );
+    for name in [&bundle_name, &receipt_name] {
+        let written = std::fs::symlink_metadata(p.exchange.path().join(name)).unwrap();
+        assert!(written.is_file(), "{name} is a file of its own now");
+    }
+    let read = kiosk_side::read_receipts(&p.kiosk.store, &p.k_manager, p.exchange.path(), t0())
+        .expect("the real receipt is read");
+    assert_eq!(read.purged, 1);
+}
+
+#[test]
+fn a_fifo_named_like_a_bundle_is_refused_at_once_and_the_other_bundles_import() {
+    let mut p = paired();
+    save(&mut p, "Ada", "latex");
+    export(&p);
+    let kiosk = kiosk_id(&p);
+    let fifo_name = format!("bundle-{kiosk}-00000000.ikb"); // sorts first
+    let fifo = p.exchange.path().join(&fifo_name);
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    std::fs::create_dir(
+        p.exchange
+            .path()
+            .join(format!("bundle-{kiosk}-00000009.ikb")),
+    )
+    .unwrap();
+
+    // Only should the import hang on the FIFO: a writer opens and closes it, so the read ends
+    // and the test fails on its assertions instead of hanging the suite.
+    let (finished, wait) = std::sync::mpsc::channel::<()>();
+    let unblock = fifo.clone();
+    let watchdog = std::thread::spawn(move || {
+        if wait
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .is_err()
+        {
+            let _ = std::fs::OpenOptions::new().write(true).open(unblock);
+        }
+    });
+    let outcomes = import(&mut p);
+    finished.send(()).unwrap();
+    watchdog.join().unwrap();
+
+    let mut refusals = Vec::new();
+    let mut imported = Vec::new();
+    for outcome in &outcomes {
+        match outcome {
+            BundleOutcome::Refused { file, error } => refusals.push((file.clone(), error)),
+            BundleOutcome::Imported { seq, .. } => imported.push(*seq),
+        }
+    }
+    assert_eq!(imported, [1], "the real bundle imports");
+    assert_eq!(refusals.len(), 2, "{refusals:?}");
+    assert_eq!(refusals[0].0, fifo_name);
+    assert!(
+        matches!(
+            refusals[0].1,
+            ExchangeError::NotRegularFile {
+                found: "a named pipe (FIFO)",
+                ..
+            }
+        ),
+        "{}",
+        refusals[0].1
+    );
+    assert!(refusals[0].1.to_string().contains(&fifo_name));
+    assert!(matches!(
+        refusals[1].1,
+        ExchangeError::NotRegularFile {
+            found: "a folder",
+            ..
+        }
+    ));
+    assert_eq!(p.desk.store.patient_count().unwrap(), 1);
+}
+
+#[test]
+fn an_oversize_pairing_answer_is_refused_unread() {
+    let mut kiosk = setup_clinic();
+    let mut desk = setup_clinic();
+    let k = sign_in(&mut kiosk.store, Role::Manager);
+    let d = sign_in(&mut desk.store, Role::Manager);
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _) = kiosk_side::start_pairing(&kiosk.store, &k, t0()).unwrap();
+    let answer =
+        desk_side::answer_pairing(&desk.store, &d, &code, dir.path(), KnownKiosk::Refuse, t0())
+            .unwrap()
+            .file;
+    let good = std::fs::read(&answer).unwrap();
+
+    // The real answer with 5 KiB after it, then a sparse 4 GiB file: neither is read.
+    let mut padded = good.clone();
+    padded.resize(5 * 1024, 0);
+    std::fs::write(&answer, &padded).unwrap();
+    let result = kiosk_side::read_pairing_answer(&kiosk.store, &k, dir.path(), t0());
+    assert!(
+        matches!(result, Err(ExchangeError::TooLarge { ref path, .. }) if *path == answer),
+        "{result:?}"
+    );
+    std::fs::File::create(&answer)
+        .unwrap()
+        .set_len(4 << 30)
+        .unwrap();
+    assert!(matches!(
+        kiosk_side::read_pairing_answer(&kiosk.store, &k, dir.path(), t0()),
+        Err(ExchangeError::TooLarge { .. })
+    ));
+    assert!(kiosk.store.desk_link().unwrap().is_none());
+
+    // The answer as the desk wrote it still pairs.
+    std::fs::write(&answer, &good).unwrap();
+    kiosk_side::read_pairing_answer(&kiosk.store, &k, dir.path(), t0()).expect("pairs");
+}
+
+#[test]
+fn a_link_named_like_a_receipt_is_refused_and_purges_nothing() {
+    let mut p = paired();
+    save(&mut p, "Ada", "latex");
+    export(&p);
+    import(&mut p);
+    let receipt = p
+        .exchange
+        .path()
+        .join(format!("receipt-{}-00000001.ikr", kiosk_id(&p)));
+    // The desk's genuine receipt, moved out and linked back under its name.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let moved = elsewhere.path().join("receipt.ikr");
+    std::fs::rename(&receipt, &moved).unwrap();
+    std::os::unix::fs::symlink(&moved, &receipt).unwrap();
+
+    let result = kiosk_side::read_receipts(&p.kiosk.store, &p.k_manager, p.exchange.path(), t0());
+    match result {
+        Err(ExchangeError::NotRegularFile { path, found }) => {
+            assert_eq!((path, found), (receipt.clone(), "a symbolic link"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(p.kiosk.store.sync_status().unwrap().exported, 1);
+
+    std::fs::remove_file(&receipt).unwrap();
+    std::fs::rename(&moved, &receipt).unwrap();
+    let read = kiosk_side::read_receipts(&p.kiosk.store, &p.k_manager, p.exchange.path(), t0())
+        .expect("the file itself is read");
+    assert_eq!(read.purged, 1);
+}
+
+#[test]
+fn a_purge_beside_another_open_window_says_old_copies_remain() {
+    let mut p = paired();
+    save(&mut p, "Ada", "latex");
+    export(&p);
+    import(&mut p);
+    // The kiosk's database is open in another program, in the middle of a read.
+    let window = rusqlite::Connection::open_with_flags(
+        db_path(&p.kiosk.dir),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    window.execute_batch("BEGIN").unwrap();
+    let _: i64 = window
+        .query_row("SELECT count(*) FROM submissions", [], |r| r.get(0))
+        .unwrap();
+    let read = kiosk_side::read_receipts(&p.kiosk.store, &p.k_manager, p.exchange.path(), t0())
+        .expect("receipts");
+    assert_eq!((read.purged, read.old_copies_remain), (1, true));
+    window.execute_batch("COMMIT").unwrap();
+    drop(window);
+    assert_eq!(
+        p.kiosk.store.store().checkpoint().unwrap(),
+        intake_kiosk::store::WalCheckpoint::Truncated
+    );
 }

@@ -149,10 +149,25 @@ fn day() -> &'static Day {
         let exchange = tempfile::tempdir().expect("exchange");
         let outbox = tempfile::tempdir().expect("outbox");
         let (code, _) = kiosk_side::start_pairing(&kiosk.store, &k_manager, t0()).expect("offer");
-        desk_side::answer_pairing(&desk.store, &d_manager, &code, exchange.path(), t0())
-            .expect("answer");
-        kiosk_side::read_pairing_answer(&kiosk.store, &k_manager, exchange.path(), t0())
+        let answered = desk_side::answer_pairing(
+            &desk.store,
+            &d_manager,
+            &code,
+            exchange.path(),
+            desk_side::KnownKiosk::Refuse,
+            t0(),
+        )
+        .expect("answer");
+        let link = kiosk_side::read_pairing_answer(&kiosk.store, &k_manager, exchange.path(), t0())
             .expect("read answer");
+        desk_side::confirm_pairing(
+            &desk.store,
+            &d_manager,
+            Some(&answered.kiosk_id),
+            &link.comparison_code,
+            t0(),
+        )
+        .expect("confirm at the desk");
         kiosk_side::confirm_pairing(&kiosk.store, &k_manager, t0()).expect("confirm");
         let clinician = sign_in(&mut kiosk.store, Role::Clinician);
         kiosk

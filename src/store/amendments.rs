@@ -274,7 +274,10 @@ pub(super) fn take_visit_details(
             conn,
             vault,
             patient_id,
-            &[("last_visit_at", rusqlite::types::Value::Text(at.to_rfc3339()))],
+            &[(
+                "last_visit_at",
+                rusqlite::types::Value::Text(at.to_rfc3339()),
+            )],
         )?;
     }
     Ok(replaced)
