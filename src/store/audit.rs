@@ -46,10 +46,12 @@ pub enum AuditKind {
     RightsRequestUpdated,
     BreachRecorded,
     BreachUpdated,
+    /// A duplicate record merged into another; the subject is `duplicate>survivor`.
+    Merged,
 }
 
 impl AuditKind {
-    const ALL: [AuditKind; 37] = [
+    const ALL: [AuditKind; 38] = [
         AuditKind::SetupCompleted,
         AuditKind::KioskOpened,
         AuditKind::RecoveryKeyUsed,
@@ -87,6 +89,7 @@ impl AuditKind {
         AuditKind::RightsRequestUpdated,
         AuditKind::BreachRecorded,
         AuditKind::BreachUpdated,
+        AuditKind::Merged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -128,6 +131,7 @@ impl AuditKind {
             AuditKind::RightsRequestUpdated => "rights_request_updated",
             AuditKind::BreachRecorded => "breach_recorded",
             AuditKind::BreachUpdated => "breach_updated",
+            AuditKind::Merged => "merged",
         }
     }
 

@@ -71,6 +71,21 @@ fn erase_patient(conn: &Connection, patient_id: &str, at: &str) -> Result<usize,
     Ok(submissions)
 }
 
+/// Erases, inside the caller's transaction, the duplicates merged into a patient: their forms
+/// and decisions live on with that patient, and what stays with them (copies of decisions, their
+/// old details) goes with the patient's own. Runs before the patient's rows are deleted (the
+/// duplicates' decisions refer to forms that are now the patient's).
+fn erase_merged_into(conn: &Connection, patient_id: &str, at: &str) -> Result<(), StoreError> {
+    let merged: Vec<String> = conn
+        .prepare_cached("SELECT id FROM patients WHERE merged_into = ?1")?
+        .query_map([patient_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in merged {
+        erase_patient(conn, &id, at)?;
+    }
+    Ok(())
+}
+
 impl OpenStore {
     /// The clinic's retention policy (settings `retention.adult_years`,
     /// `retention.child_until_age`; defaults 8 and 25).
@@ -111,6 +126,7 @@ impl OpenStore {
         let at = now.to_rfc3339();
         let tx = self.conn().unchecked_transaction()?;
         let mut identity = open_identity(&tx, self.vault(), patient_id)?;
+        erase_merged_into(&tx, patient_id, &at)?;
         let (last_visit, submissions): (String, usize) = tx.query_row(
             "SELECT last_visit_at, (SELECT count(*) FROM submissions WHERE patient_id = ?1)
              FROM patients WHERE id = ?1",
@@ -215,7 +231,9 @@ impl OpenStore {
         let candidates: Vec<(String, String)> = self
             .conn()
             .prepare(
-                "SELECT id, last_visit_at FROM patients WHERE substr(last_visit_at, 1, 10) < ?1",
+                // Merged duplicates go with the record they were merged into.
+                "SELECT id, last_visit_at FROM patients
+                 WHERE substr(last_visit_at, 1, 10) < ?1 AND merged_into IS NULL",
             )?
             .query_map([cutoff.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
@@ -234,6 +252,7 @@ impl OpenStore {
             if until >= today {
                 continue;
             }
+            erase_merged_into(&tx, &patient_id, &at)?;
             report.erased_submissions += erase_patient(&tx, &patient_id, &at)?;
             audit::append(
                 &tx,

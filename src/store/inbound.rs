@@ -9,7 +9,8 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
 use super::audit::{self, AuditKind};
-use super::patients::{insert_patient, update_patient};
+use super::patients::insert_patient;
+use super::returning::update_from_kiosk;
 use super::submissions::{aad, append_consent_event};
 use super::transfer::{Added, AuditHead, EXPORT_VERSION, ImportReport, Outgoing};
 use super::{Actor, OpenStore, StoreError};
@@ -269,7 +270,16 @@ impl OpenStore {
                     id
                 }
                 Some(id) => {
-                    update_patient(&tx, self.vault(), &id, Some(&s.identity), &s.submitted_at)?;
+                    update_from_kiosk(
+                        &tx,
+                        self.vault(),
+                        actor,
+                        &id,
+                        &s.identity,
+                        kiosk_id,
+                        &s.submitted_at,
+                        &at,
+                    )?;
                     id
                 }
                 None => insert_patient(&tx, self.vault(), &s.identity, &s.submitted_at)?,

@@ -216,4 +216,12 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX kiosk_security_events_at ON kiosk_security_events (at);
     "#,
+    // 6: merging a duplicate record into the right one at the desk. The duplicate is kept (its
+    // consent events are append-only and its details stay in the history) and points at the
+    // record it was merged into; look-ups no longer find it.
+    r#"
+    ALTER TABLE patients ADD COLUMN merged_into TEXT REFERENCES patients (id);
+    ALTER TABLE patients ADD COLUMN merged_at TEXT;
+    CREATE INDEX patients_merged_into ON patients (merged_into);
+    "#,
 ];

@@ -21,6 +21,7 @@ mod erasure;
 mod error;
 mod forms;
 mod inbound;
+mod merge;
 mod migrations;
 mod open_store;
 mod outbound;
@@ -28,6 +29,7 @@ mod patients;
 mod records;
 mod register;
 mod requests;
+mod returning;
 mod rights;
 mod staff;
 mod submissions;
@@ -46,11 +48,16 @@ pub use breaches::{Breach, NewBreach};
 pub use erasure::RetentionReport;
 pub use error::StoreError;
 pub use inbound::{ImportedBundle, KioskLink};
+pub use merge::MergeReport;
 pub use open_store::{OpenStore, SetupRequest, SetupResult, UnlockFailure};
 pub use outbound::{DeskLink, StoredOffer, SyncStatus};
-pub use records::{EventLog, KioskRecords, MEMORY_PASSPHRASE, MemoryRecords};
+pub use records::{
+    EventLog, KioskRecords, MEMORY_PASSPHRASE, MemoryForm, MemoryPatient, MemoryRecords,
+    MemoryState, SharedMemory,
+};
 pub use register::{PatientRecord, SubmissionEntry};
 pub use requests::{NewRightsRequest, RightsRequest};
+pub use returning::{ConfirmedPatient, UPDATED_AT_KIOSK};
 pub use rights::ListedPatient;
 pub use staff::{Actor, SignInError, StaffMember};
 pub use submissions::{MedicalRecord, NewSubmission, PatientRef, SubmissionSummary};

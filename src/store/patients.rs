@@ -78,27 +78,6 @@ pub(super) fn reseal_identity(
     Ok(())
 }
 
-/// Re-seals a returning patient's (possibly corrected) identity and notes the visit.
-pub(super) fn update_patient(
-    conn: &Connection,
-    vault: &Vault,
-    patient_id: &str,
-    identity: Option<&PatientIdentity>,
-    at: &str,
-) -> Result<(), StoreError> {
-    if let Some(identity) = identity {
-        reseal_identity(conn, vault, patient_id, identity)?;
-    }
-    let changed = conn.execute(
-        "UPDATE patients SET last_visit_at = ?2 WHERE id = ?1",
-        params![patient_id, at],
-    )?;
-    if changed == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
-}
-
 pub(super) fn open_identity(
     conn: &Connection,
     vault: &Vault,

@@ -33,6 +33,8 @@ pub struct PatientRecord {
     pub last_visit_at: String,
     pub restricted_at: Option<String>,
     pub erasure_requested_at: Option<String>,
+    /// The record this duplicate was merged into, and when (RFC 3339); `None` for a record in use.
+    pub merged_into: Option<(String, String)>,
     /// Consent events, oldest first (every role: consent state is not medical).
     pub consents: Vec<ConsentEvent>,
     /// Submissions, newest first: clinicians and managers only (`None` for reception).
@@ -61,16 +63,22 @@ impl OpenStore {
         patient_id: &str,
         now: DateTime<Utc>,
     ) -> Result<PatientRecord, StoreError> {
-        let (last_visit_at, restricted_at, erasure_requested_at): (
+        #[allow(clippy::type_complexity)]
+        let (last_visit_at, restricted_at, erasure_requested_at, merged_into, merged_at): (
             String,
+            Option<String>,
+            Option<String>,
             Option<String>,
             Option<String>,
         ) = self
             .conn()
             .prepare_cached(
-                "SELECT last_visit_at, restricted_at, erasure_requested_at FROM patients WHERE id = ?1",
+                "SELECT last_visit_at, restricted_at, erasure_requested_at, merged_into, merged_at
+                 FROM patients WHERE id = ?1",
             )?
-            .query_row([patient_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_row([patient_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
             .optional()?
             .ok_or(StoreError::NotFound)?;
         let identity = open_identity(self.conn(), self.vault(), patient_id)?;
@@ -107,6 +115,7 @@ impl OpenStore {
             last_visit_at,
             restricted_at,
             erasure_requested_at,
+            merged_into: merged_into.map(|id| (id, merged_at.unwrap_or_default())),
             consents,
             submissions,
         })
@@ -126,7 +135,7 @@ impl OpenStore {
             "SELECT seq, at, actor, kind, subject FROM audit_log
              WHERE subject = ?1
                 OR subject IN (SELECT id FROM submissions WHERE patient_id = ?1)
-                OR (kind IN ('patient_lookup', 'exported') AND instr(subject, ?1) > 0)
+                OR (kind IN ('patient_lookup', 'exported', 'merged') AND instr(subject, ?1) > 0)
              ORDER BY seq",
         )?;
         let entries: Vec<AuditEntry> = stmt

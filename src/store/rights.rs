@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::audit::{self, AuditKind};
 use super::patients::open_identity;
-use super::submissions::event_aad;
+use super::submissions::{event_aad, in_time_order};
 use super::{Actor, OpenStore, StoreError};
 use crate::forms::{ConsentDecision, ConsentEvent, Decision, PatientIdentity, current_state};
 
@@ -114,17 +114,22 @@ impl OpenStore {
         }
         let granted: BTreeMap<String, ()> = by_patient
             .into_iter()
-            .filter(|(_, events)| {
-                current_state(events)
+            .filter_map(|(patient, mut events)| {
+                in_time_order(&mut events);
+                current_state(&events)
                     .get(item_id)
                     .is_some_and(|d| d.is_granted())
+                    .then_some((patient, ()))
             })
-            .map(|(patient, _)| (patient, ()))
             .collect();
         let mut list = Vec::with_capacity(granted.len());
         for patient_id in granted.into_keys() {
             // Restricted processing: stored, never used for marketing.
             if self.restricted_since(&patient_id)?.is_some() {
+                continue;
+            }
+            // A duplicate merged into another record: its decisions now live there.
+            if super::returning::merged_into(self.conn(), &patient_id)?.is_some() {
                 continue;
             }
             list.push(ListedPatient {

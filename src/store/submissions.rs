@@ -6,18 +6,22 @@ use rusqlite::{Connection, OptionalExtension, params};
 use zeroize::Zeroizing;
 
 use super::audit::{self, AuditKind};
-use super::patients::{insert_patient, open_identity, update_patient};
+use super::patients::{insert_patient, open_identity};
+use super::returning::{ConfirmedPatient, join_confirmed};
 use super::{Actor, OpenStore, StoreError};
 use crate::forms::{Answers, ConsentDecision, ConsentEvent, Decision, PatientIdentity, Signature};
 use crate::vault::{Aad, Vault, random_id};
 
-/// Whose form this is.
+/// Whose form this is. A form joins an existing patient only with the proof that the person at
+/// the tablet confirmed that patient's date of birth (see [`ConfirmedPatient`]); anything else is
+/// a new patient.
 pub enum PatientRef {
     New(PatientIdentity),
-    /// Found by the three-point check; `corrected` holds details the patient updated.
+    /// Confirmed by the date-of-birth guard; `details` holds what the patient typed, of which
+    /// changes are recorded as an amendment (the old details kept), never as an overwrite.
     Returning {
-        patient_id: String,
-        corrected: Option<PatientIdentity>,
+        patient: ConfirmedPatient,
+        details: Option<PatientIdentity>,
     },
 }
 
@@ -122,12 +126,26 @@ pub(super) fn patient_consent_events(
     vault: &Vault,
     patient_id: &str,
 ) -> Result<Vec<ConsentEvent>, StoreError> {
-    consent_events(
+    let mut events = consent_events(
         conn,
         vault,
         "SELECT id, sealed_event FROM consent_events WHERE patient_id = ?1 ORDER BY seq",
         patient_id,
-    )
+    )?;
+    in_time_order(&mut events);
+    Ok(events)
+}
+
+/// Puts events stored in ledger order into the order they were decided (`recorded_at`), so the
+/// latest decision is last even when an older one was entered later: a merged record's earlier
+/// decisions, re-recorded under the surviving patient, must not override a later withdrawal.
+/// Events recorded at the same time keep their ledger order; an unreadable time counts as oldest.
+pub(super) fn in_time_order(events: &mut [ConsentEvent]) {
+    events.sort_by_cached_key(|e| {
+        DateTime::parse_from_rfc3339(&e.recorded_at)
+            .ok()
+            .map(|t| t.with_timezone(&Utc))
+    });
 }
 
 impl OpenStore {
@@ -165,12 +183,8 @@ impl OpenStore {
             .execute(params![submission.form_hash, submission.form_definition_json, at])?;
         let patient_id = match &submission.patient {
             PatientRef::New(identity) => insert_patient(&tx, self.vault(), identity, &at)?,
-            PatientRef::Returning {
-                patient_id,
-                corrected,
-            } => {
-                update_patient(&tx, self.vault(), patient_id, corrected.as_ref(), &at)?;
-                patient_id.clone()
+            PatientRef::Returning { patient, details } => {
+                join_confirmed(&tx, self.vault(), actor, patient, details.as_ref(), &at)?
             }
         };
         tx.prepare_cached(
@@ -349,6 +363,7 @@ impl OpenStore {
         let at = now.to_rfc3339();
         let event = self.consent_event(patient_id, None, decision, &at)?;
         let tx = self.conn().unchecked_transaction()?;
+        super::merge::refuse_if_merged(&tx, patient_id)?;
         append_consent_event(&tx, self.vault(), &event)?;
         audit::append(
             &tx,
