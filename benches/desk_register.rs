@@ -14,20 +14,22 @@ use std::time::Instant;
 use chrono::Utc;
 use intake_kiosk::forms::{ConsentDecision, Decision, FormDefinition, PatientIdentity, Signature};
 use intake_kiosk::staff::Role;
-use intake_kiosk::store::{NewSubmission, OpenStore, PatientRef, SetupRequest, Store};
+use intake_kiosk::store::{
+    ConfirmedPatient, NewSubmission, OpenStore, PatientRef, SetupRequest, Store,
+};
 use intake_kiosk::vault::{Passphrase, Pin};
 
 const PATIENTS: usize = 100_000;
 /// Patients looked up (each gets forms first, as a patient at the desk has).
 const LOOKUPS: usize = 1_000;
 
-/// A returning patient's form, about the size of a real one.
-fn visit(patient_id: &str, form: &FormDefinition) -> NewSubmission {
+/// A returning patient's form, about the size of a real one (their date of birth confirmed).
+fn visit(patient: ConfirmedPatient, form: &FormDefinition) -> NewSubmission {
     let answers = common::answers();
     NewSubmission {
         patient: PatientRef::Returning {
-            patient_id: patient_id.to_owned(),
-            corrected: None,
+            patient,
+            details: None,
         },
         answers,
         signature: Signature {
@@ -129,7 +131,11 @@ fn main() {
     let mut forms = 0;
     for (k, &i) in sample.iter().enumerate() {
         for _ in 0..(1 + k % 2) {
-            open.save_submission(&manager, visit(&ids[i], &form), Utc::now())
+            let confirmed = open
+                .confirm_date_of_birth(&manager, &ids[i], &identities[i].date_of_birth, Utc::now())
+                .expect("date of birth check")
+                .expect("confirmed");
+            open.save_submission(&manager, visit(confirmed, &form), Utc::now())
                 .expect("save");
             forms += 1;
         }

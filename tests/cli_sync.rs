@@ -365,4 +365,73 @@ fn a_script_pairs_exports_imports_and_purges() {
         std::fs::read_to_string(&list).unwrap(),
         "given_name,family_name,contact\n"
     );
+
+    // A duplicate of Ada (another postcode typed) is merged into her record by a manager.
+    let duplicate = {
+        let store = Store::open(&desk_dir.join("desk.sqlite3")).unwrap();
+        let (mut open, manager) =
+            OpenStore::unlock_as_manager(store, &Passphrase::new(DESK_PASSPHRASE), common::t0())
+                .unwrap();
+        let mut form = common::submission("Ada", "Lovelace", "latex");
+        if let intake_kiosk::store::PatientRef::New(identity) = &mut form.patient {
+            identity.postcode = "EC1A 1BB".into();
+        }
+        let sid = open.save_submission(&manager, form, common::t0()).unwrap();
+        open.read_medical(&manager, &sid, common::t0())
+            .unwrap()
+            .patient_id
+    };
+    let find = [
+        "desk",
+        "find",
+        "--data-dir",
+        d,
+        "--given",
+        "Ada",
+        "--family",
+        "Lovelace",
+        "--dob",
+        "1987-06-15",
+    ];
+    assert_eq!(ok(&find, &desk_secret).lines().count(), 2);
+    let (success, _, stderr) = run(
+        &[
+            "desk",
+            "merge",
+            "--data-dir",
+            d,
+            "--into",
+            &patient,
+            "--from",
+            &duplicate,
+        ],
+        &desk_secret,
+    );
+    assert!(!success && stderr.contains("--reason"), "{stderr}");
+    let merged = ok(
+        &[
+            "desk",
+            "merge",
+            "--data-dir",
+            d,
+            "--into",
+            &patient,
+            "--from",
+            &duplicate,
+            "--reason",
+            "same person, postcode mistyped",
+        ],
+        &desk_secret,
+    );
+    assert!(
+        merged.contains("1 forms and 2 consent decisions moved"),
+        "{merged}"
+    );
+    assert_eq!(ok(&find, &desk_secret).trim(), patient);
+    let record = ok(
+        &["desk", "record", "--data-dir", d, "--patient", &patient],
+        &desk_secret,
+    );
+    assert_eq!(record.matches("  form ").count(), 2, "{record}");
+    assert!(record.contains("contact: SW1A 1AA"), "{record}");
 }

@@ -16,7 +16,7 @@ use intake_kiosk::rights::{
 use intake_kiosk::staff::Role;
 use intake_kiosk::store::{
     Actor, AuditEntry, AuditHead, NewBreach, NewRightsRequest, NewSubmission, OpenStore, Outgoing,
-    PatientRef, Previous, StoreError,
+    PatientRef, Previous, StoreError, UPDATED_AT_KIOSK,
 };
 use intake_kiosk::vault::Pin;
 use serde_json::{Value, json};
@@ -133,10 +133,7 @@ fn search_withdraw_and_marketing_lists() {
 
     // A later grant (at a next visit) puts her back on the list: the ledger decides.
     let mut again = submission("Grace", "Hopper", "none");
-    again.patient = PatientRef::Returning {
-        patient_id: grace_id.clone(),
-        corrected: None,
-    };
+    again.patient = returning(&desk.store, &manager, &grace_id);
     again.consents[1] = consent("marketing_sms", Decision::Granted);
     desk.store.save_submission(&manager, again, t0()).unwrap();
     assert_eq!(
@@ -394,10 +391,7 @@ fn amendments_keep_the_replaced_value_with_who_when_and_why() {
 
     // The record lists the submission as version 2; a second, unamended one is version 1.
     let mut again = submission("Ada", "Lovelace", "none");
-    again.patient = PatientRef::Returning {
-        patient_id: pid.clone(),
-        corrected: None,
-    };
+    again.patient = returning(&desk.store, &manager, &pid);
     let second = desk
         .store
         .save_submission(&manager, again, later + Duration::hours(1))
@@ -1846,10 +1840,7 @@ fn access_export_writes_everything_held_about_a_patient() {
         .unwrap();
     let pid = patient_of(&desk.store, &manager, &first);
     let mut again = submission_with("Ada", "Lovelace", "latex, nickel", &[]);
-    again.patient = PatientRef::Returning {
-        patient_id: pid.clone(),
-        corrected: None,
-    };
+    again.patient = returning(&desk.store, &manager, &pid);
     let second = desk
         .store
         .save_submission(&manager, again, t0() + Duration::days(30))
@@ -2339,4 +2330,334 @@ fn a_withdrawal_at_the_desk_outranks_a_grant_from_a_kiosk_whose_clock_runs_ahead
             .is_empty(),
         "the withdrawal takes effect at once"
     );
+}
+
+// ----- the wrong-patient guard and merging duplicates ------------------------------------------
+
+/// The amendments of `patient` that kept old details, as (old email, old postcode, reason).
+fn identity_history(
+    store: &OpenStore,
+    actor: &Actor,
+    patient: &str,
+) -> Vec<(String, String, String)> {
+    store
+        .amendments(actor, patient, t0())
+        .unwrap()
+        .into_iter()
+        .filter_map(|a| match a.previous {
+            Previous::Identity(old) => Some((old.email.clone(), old.postcode.clone(), a.reason)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_returning_form_joins_a_patient_only_with_a_confirmed_date_of_birth_and_changes_are_amendments()
+{
+    let (mut kiosk, k_manager, mut desk, d_manager) = kiosk_linked_to_desk();
+    let reception = sign_in(&mut kiosk.store, Role::Reception);
+    let first = kiosk
+        .store
+        .save_submission(&k_manager, submission("Ada", "Lovelace", "latex"), t0())
+        .unwrap();
+    let ada = patient_of(&kiosk.store, &k_manager, &first);
+    let out = kiosk.store.outgoing(&k_manager).unwrap();
+    desk.store
+        .import_bundle(&d_manager, "kiosk-1", 1, &head(10), "h1", &out, t0())
+        .unwrap();
+
+    // A wrong date of birth gives no proof; a proof from another staff member's handover is
+    // refused, and nothing is saved.
+    assert!(
+        kiosk
+            .store
+            .confirm_date_of_birth(&k_manager, &ada, "1987-06-16", t0())
+            .unwrap()
+            .is_none()
+    );
+    let mut stolen = submission("Ada", "Lovelace", "none");
+    stolen.patient = returning(&kiosk.store, &reception, &ada);
+    assert!(matches!(
+        kiosk.store.save_submission(&k_manager, stolen, t0()),
+        Err(StoreError::Forbidden)
+    ));
+    // A form whose own date of birth is not the confirmed one does not join her either.
+    let mut other_born = identity("Ada", "Lovelace");
+    other_born.date_of_birth = "1990-01-01".into();
+    let mut mismatched = submission("Ada", "Lovelace", "none");
+    mismatched.patient = match returning(&kiosk.store, &k_manager, &ada) {
+        PatientRef::Returning { patient, .. } => PatientRef::Returning {
+            patient,
+            details: Some(other_born),
+        },
+        PatientRef::New(_) => unreachable!(),
+    };
+    assert!(matches!(
+        kiosk.store.save_submission(&k_manager, mismatched, t0()),
+        Err(StoreError::Invalid(_))
+    ));
+    assert_eq!(
+        kiosk.store.sync_status().unwrap().pending,
+        1,
+        "nothing saved"
+    );
+
+    // Confirmed, with a new email typed: the form joins her and the old email is kept.
+    let next_day = t0() + Duration::days(1);
+    let mut new_email = identity("Ada", "Lovelace");
+    new_email.email = "ada@new.example".into();
+    new_email.phone = String::new(); // left blank: the stored phone stays
+    let mut again = submission("Ada", "Lovelace", "latex, nickel");
+    again.patient = match returning(&kiosk.store, &k_manager, &ada) {
+        PatientRef::Returning { patient, .. } => PatientRef::Returning {
+            patient,
+            details: Some(new_email),
+        },
+        PatientRef::New(_) => unreachable!(),
+    };
+    let second = kiosk
+        .store
+        .save_submission(&k_manager, again, next_day)
+        .unwrap();
+    assert_eq!(patient_of(&kiosk.store, &k_manager, &second), ada);
+    let now_held = kiosk
+        .store
+        .patient_identity(&k_manager, &ada, t0())
+        .unwrap();
+    assert_eq!(now_held.email, "ada@new.example");
+    assert_eq!(now_held.phone, "+44 7700 900123");
+    assert_eq!(
+        identity_history(&kiosk.store, &k_manager, &ada),
+        vec![(
+            "ada@example.org".to_owned(),
+            "SW1A 1AA".to_owned(),
+            UPDATED_AT_KIOSK.to_owned()
+        )]
+    );
+
+    // At the desk the change arrives as an amendment too, never an overwrite.
+    let out = kiosk.store.outgoing(&k_manager).unwrap();
+    let report = desk
+        .store
+        .import_bundle(&d_manager, "kiosk-1", 2, &head(20), "h2", &out, next_day)
+        .unwrap();
+    assert_eq!(report.added.len(), 1);
+    let desk_ada = report.added[0].patient_id.clone();
+    assert_eq!(
+        desk.store
+            .patient_identity(&d_manager, &desk_ada, next_day)
+            .unwrap()
+            .email,
+        "ada@new.example"
+    );
+    let history = identity_history(&desk.store, &d_manager, &desk_ada);
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].0, "ada@example.org");
+    assert!(
+        history[0].2.starts_with(UPDATED_AT_KIOSK),
+        "{}",
+        history[0].2
+    );
+
+    // The kiosk's copy of the old details goes with the patient once the desk has everything.
+    let ids = vec![first, second];
+    kiosk
+        .store
+        .record_export(&k_manager, "desk-1", 1, &ids, next_day)
+        .unwrap();
+    assert_eq!(
+        kiosk
+            .store
+            .apply_receipt(&k_manager, "desk-1", 1, &ids, next_day)
+            .unwrap()
+            .submissions,
+        2
+    );
+    assert_eq!(kiosk.store.patient_count().unwrap(), 0);
+}
+
+#[test]
+fn merging_moves_forms_and_consents_with_history_and_keeps_the_survivors_details() {
+    let (mut desk, manager, clinician, reception) = desk_with_staff();
+    // Ada's record, then a duplicate: the same person typed another postcode and email (or
+    // missed the date-of-birth check), saying yes to SMS and email marketing.
+    let first = desk
+        .store
+        .save_submission(&manager, submission("Ada", "Lovelace", "latex"), t0())
+        .unwrap();
+    let ada = patient_of(&desk.store, &manager, &first);
+    let mut dup_form = submission_with(
+        "Ada",
+        "Lovelace",
+        "latex, nickel",
+        &[
+            ("marketing_sms", Decision::Granted),
+            ("marketing_email", Decision::Granted),
+        ],
+    );
+    if let PatientRef::New(identity) = &mut dup_form.patient {
+        identity.postcode = "EC1A 1BB".into();
+        identity.email = "ada@work.example".into();
+    }
+    let day1 = t0() + Duration::days(1);
+    let second = desk
+        .store
+        .save_submission(&manager, dup_form, day1)
+        .unwrap();
+    let duplicate = patient_of(&desk.store, &manager, &second);
+    assert_ne!(duplicate, ada);
+    // A day later, on her own record, Ada says no to SMS marketing.
+    let day2 = t0() + Duration::days(2);
+    desk.store
+        .record_consent(
+            &reception,
+            &ada,
+            &consent("marketing_sms", Decision::Refused),
+            day2,
+        )
+        .unwrap();
+    assert_eq!(
+        desk.store
+            .find_patients(&reception, "Ada", "Lovelace", "1987-06-15", day2)
+            .unwrap()
+            .len(),
+        2
+    );
+
+    // Managers only; a reason is needed; a record does not merge into itself.
+    let day3 = t0() + Duration::days(3);
+    for actor in [&clinician, &reception] {
+        assert!(matches!(
+            desk.store
+                .merge_patients(actor, &ada, &duplicate, "same person", day3),
+            Err(StoreError::Forbidden)
+        ));
+    }
+    assert!(matches!(
+        desk.store
+            .merge_patients(&manager, &ada, &duplicate, "  ", day3),
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        desk.store
+            .merge_patients(&manager, &ada, &ada, "same person", day3),
+        Err(StoreError::Invalid(_))
+    ));
+    let report = desk
+        .store
+        .merge_patients(
+            &manager,
+            &ada,
+            &duplicate,
+            "same person, typo in the postcode",
+            day3,
+        )
+        .unwrap();
+    assert_eq!(report.submissions, 1);
+    assert_eq!(report.consent_events, 3);
+
+    // Both forms are Ada's; her details are hers, not the duplicate's.
+    let record = desk.store.open_record(&clinician, &ada, day3).unwrap();
+    let forms: Vec<&str> = record
+        .submissions
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|s| s.id.as_str())
+        .collect();
+    assert_eq!(forms, vec![second.as_str(), first.as_str()]);
+    assert_eq!(patient_of(&desk.store, &manager, &second), ada);
+    assert_eq!(record.identity.postcode, "SW1A 1AA");
+    assert_eq!(record.identity.email, "ada@example.org");
+    assert!(record.merged_into.is_none());
+    assert_eq!(record.last_visit_at, day1.to_rfc3339(), "the later visit");
+    // The duplicate's decisions are hers, at their own times: her later SMS refusal stands.
+    let moved: Vec<(String, String)> = record
+        .consents
+        .iter()
+        .filter(|e| e.submission_id.as_deref() == Some(second.as_str()))
+        .map(|e| (e.item_id.clone(), e.recorded_at.clone()))
+        .collect();
+    assert_eq!(moved.len(), 3);
+    assert!(moved.iter().all(|(_, at)| *at == day1.to_rfc3339()));
+    let state = intake_kiosk::forms::current_state(&record.consents);
+    assert_eq!(state.get("marketing_sms"), Some(&Decision::Refused));
+    assert_eq!(state.get("marketing_email"), Some(&Decision::Granted));
+    let email_list = desk
+        .store
+        .marketing_list(&manager, "marketing_email", day3)
+        .unwrap();
+    assert_eq!(
+        email_list
+            .iter()
+            .map(|p| p.patient_id.as_str())
+            .collect::<Vec<_>>(),
+        vec![ada.as_str()],
+        "the duplicate is not on the list; Ada is, with her own email"
+    );
+    assert_eq!(email_list[0].identity.email, "ada@example.org");
+
+    // The duplicate is marked, not deleted; it is no longer found; its details and the reason
+    // are in Ada's history, and the merge is in her access history.
+    let dup_record = desk.store.open_record(&manager, &duplicate, day3).unwrap();
+    assert_eq!(
+        dup_record.merged_into.as_ref().map(|m| m.0.as_str()),
+        Some(ada.as_str())
+    );
+    assert_eq!(
+        desk.store
+            .find_patients(&reception, "Ada", "Lovelace", "1987-06-15", day3)
+            .unwrap(),
+        vec![ada.clone()]
+    );
+    let history = identity_history(&desk.store, &manager, &ada);
+    assert_eq!(history.len(), 1);
+    assert_eq!(
+        (history[0].0.as_str(), history[0].1.as_str()),
+        ("ada@work.example", "EC1A 1BB")
+    );
+    assert!(history[0].2.contains("same person, typo in the postcode"));
+    assert!(
+        desk.store
+            .access_history(&manager, &ada, day3)
+            .unwrap()
+            .iter()
+            .any(|e| e.kind == "merged" && e.actor == manager.staff_id())
+    );
+    // Merged once is merged: neither again, nor into the duplicate.
+    assert!(matches!(
+        desk.store
+            .merge_patients(&manager, &ada, &duplicate, "again", day3),
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        desk.store
+            .merge_patients(&manager, &duplicate, &ada, "back", day3),
+        Err(StoreError::Invalid(_))
+    ));
+    // A withdrawal or a correction on the duplicate would change nobody's current record.
+    assert!(matches!(
+        desk.store
+            .withdraw_consent(&reception, &duplicate, "marketing_email", day3),
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        desk.store.amend_identity(
+            &reception,
+            &duplicate,
+            &identity("Ada", "Lovelace"),
+            "new email",
+            day3
+        ),
+        Err(StoreError::Invalid(_))
+    ));
+
+    // Erasure takes the duplicate with the record it was merged into.
+    let statement = desk.store.request_erasure(&manager, &ada, day3).unwrap();
+    assert!(statement.held_until.is_some());
+    assert!(matches!(
+        desk.store.open_record(&manager, &duplicate, day3),
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(desk.store.patient_count().unwrap(), 1);
 }

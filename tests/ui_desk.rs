@@ -21,11 +21,13 @@ struct Harness {
 }
 
 impl Harness {
-    fn new() -> Harness {
+    /// The demo desk, with `add` run on its file before the window opens it.
+    fn with(add: impl FnOnce(&std::path::Path)) -> Harness {
         i_slint_backend_testing::init_integration_test_with_mock_time();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("desk.sqlite3");
         drop(create_demo_desk(&path).expect("demo desk"));
+        add(&path);
         let base = Utc::now();
         let offset = Rc::new(Cell::new(0i64));
         let clock_offset = offset.clone();
@@ -110,9 +112,47 @@ impl Harness {
     }
 }
 
+/// A duplicate of Ana: at one visit her name was typed "Anna" (or her date of birth was not
+/// confirmed at the kiosk), so the form started a record of its own.
+fn add_anna_duplicate(path: &std::path::Path) {
+    use intake_kiosk::forms::{FormDefinition, PatientIdentity, Signature};
+    use intake_kiosk::store::{NewSubmission, OpenStore, PatientRef};
+    let store = Store::open(path).unwrap();
+    let (mut open, manager) = OpenStore::unlock_as_manager(
+        store,
+        &intake_kiosk::vault::Passphrase::new(DEMO_PASSPHRASE),
+        Utc::now(),
+    )
+    .unwrap();
+    let mut anna = PatientIdentity::default();
+    anna.given_name = "Anna".into();
+    anna.family_name = "Demo".into();
+    anna.date_of_birth = "1988-04-12".into();
+    anna.postcode = "SW1A 1AA".into();
+    anna.email = "anna@example.invalid".into();
+    let form = FormDefinition::built_in();
+    open.save_submission(
+        &manager,
+        NewSubmission {
+            patient: PatientRef::New(anna),
+            answers: Default::default(),
+            signature: Signature {
+                svg_path: "M 1 1 L 2 2".into(),
+            },
+            consents: Vec::new(),
+            form_hash: form.content_hash(),
+            form_definition_json: form.canonical_json(),
+            notice_hash: "sha256:notice".into(),
+            language: "en".into(),
+        },
+        Utc::now(),
+    )
+    .unwrap();
+}
+
 #[test]
 fn the_desk_by_need_to_know_with_access_history_and_idle_lock() {
-    let h = Harness::new();
+    let h = Harness::with(add_anna_duplicate);
     assert_eq!(h.screen(), DeskScreen::Closed);
     assert_labels_and_sizes(&h, "unlock");
     h.type_into("Manager passphrase", "not the passphrase at all");
@@ -305,6 +345,46 @@ fn the_desk_by_need_to_know_with_access_history_and_idle_lock() {
     assert!(h.shows("Rita (reception)  consent recorded"));
     assert!(h.shows("Rita (reception)  amended"));
     assert_labels_and_sizes(&h, "record");
+
+    // A duplicate record ("Anna") is merged into Ana's by a manager, with a reason.
+    let g = h.ui.window.global::<DeskAdapter>();
+    let forms_before = g.get_submissions().row_count();
+    h.click("Back to the register");
+    h.type_into("First name", "Anna");
+    h.type_into("Last name", "Demo");
+    h.type_into("Date of birth (YYYY-MM-DD)", "1988-04-12");
+    h.click("Search");
+    h.click("Anna Demo — born 1988-04-12");
+    let duplicate: String = g.get_record_id().into();
+    h.click("Back to the register");
+    h.open_ana();
+    h.type_into("Reference of the duplicate record", &duplicate);
+    h.click("Merge into this record");
+    assert!(h.shows("Merge record"), "asked first");
+    h.click("Merge now");
+    assert!(h.message().contains("say why"), "{}", h.message());
+    h.type_into(
+        "Why the records are one patient",
+        "same person, name typed as Anna",
+    );
+    h.click("Merge into this record");
+    h.click("Merge now");
+    assert!(
+        h.message().contains("merged into this one"),
+        "{}",
+        h.message()
+    );
+    assert_eq!(g.get_record_title(), "Ana Demo", "her details stay hers");
+    assert!(h.shows("Email ana.new@example.invalid"));
+    assert_eq!(g.get_submissions().row_count(), forms_before + 1);
+    assert!(h.shows("Maya (manager)  merged"));
+    h.click("Back to the register");
+    h.type_into("First name", "Anna");
+    h.type_into("Last name", "Demo");
+    h.type_into("Date of birth (YYYY-MM-DD)", "1988-04-12");
+    h.click("Search");
+    assert!(h.message().contains("No patient"), "{}", h.message());
+    h.open_ana();
 
     // Export writes the three files.
     h.click("Export the patient's data");

@@ -43,12 +43,32 @@ fn set_up(ui: &intake_kiosk::ui::KioskUi) {
 }
 
 fn fill_form(ui: &intake_kiosk::ui::KioskUi, given: &str, allergy: &str) {
+    fill_form_as(
+        ui,
+        (
+            given,
+            "Lovelace",
+            "1985-12-10",
+            "SW1A 1AA",
+            "ada@example.org",
+        ),
+        allergy,
+    );
+}
+
+/// Fills the form as (given, family, date of birth, postcode, email).
+fn fill_form_as(
+    ui: &intake_kiosk::ui::KioskUi,
+    (given, family, dob, postcode, email): (&str, &str, &str, &str, &str),
+    allergy: &str,
+) {
     assert_eq!(screen(ui), Screen::Handover);
     click(ui, "Next"); // past the privacy notice
     type_into(ui, "First name *", given);
-    type_into(ui, "Last name *", "Lovelace");
-    type_into(ui, "Date of birth (YYYY-MM-DD) *", "1985-12-10");
-    type_into(ui, "Postcode *", "SW1A 1AA");
+    type_into(ui, "Last name *", family);
+    type_into(ui, "Date of birth (YYYY-MM-DD) *", dob);
+    type_into(ui, "Postcode *", postcode);
+    type_into(ui, "Email", email);
     click(ui, "Next");
     click(ui, "Do you have any medical conditions?: No");
     click(ui, "Are you pregnant or breastfeeding?: No");
@@ -172,10 +192,20 @@ fn a_day_at_the_kiosk() {
     click(&ui, "Find patient");
     click(&ui, "Hand over for this patient");
     assert_eq!(screen(&ui), Screen::Handover);
+    // Ada fills her form again, with a new email.
+    fill_form_as(
+        &ui,
+        (
+            "Ada",
+            "Lovelace",
+            "1985-12-10",
+            "SW1A 1AA",
+            "ada@new.example",
+        ),
+        "Penicillin: rash",
+    );
+    to_consents(&ui);
     // Earlier choices show only after the patient confirms their own date of birth.
-    for _ in 0..7 {
-        click(&ui, "Next");
-    }
     assert!(!exists(
         &ui,
         "Last time you agreed to this.",
@@ -199,9 +229,62 @@ fn a_day_at_the_kiosk() {
             .all(|(_, ticked)| !ticked),
         "still unticked"
     );
-    click(&ui, "Staff only");
+    click(&ui, "Consent to assessment and treatment");
+    click(&ui, "Next");
+    ElementHandleExt::click_signature(&ui);
+    click(&ui, "Submit");
+    assert_eq!(screen(&ui), Screen::HandBack);
+    click(&ui, "Done");
     enter_pin(&ui, "Chris Clinician", "918273");
     assert_eq!(screen(&ui), Screen::StaffHome);
+    assert_eq!(
+        staff_message(&ui),
+        "",
+        "confirmed: nothing for staff to fix"
+    );
+
+    // Staff look Ada up, but Bob holds the tablet: three wrong dates of birth, then he submits.
+    type_into(&ui, "First name", "Ada");
+    type_into(&ui, "Last name", "Lovelace");
+    type_into(&ui, "Date of birth (YYYY-MM-DD)", "1985-12-10");
+    type_into(&ui, "Postcode", "SW1A 1AA");
+    click(&ui, "Find patient");
+    click(&ui, "Hand over for this patient");
+    fill_form_as(
+        &ui,
+        (
+            "Bob",
+            "Mallory",
+            "1990-01-01",
+            "EC1A 1BB",
+            "bob@example.net",
+        ),
+        "none",
+    );
+    to_consents(&ui);
+    for wrong in ["1990-01-01", "1985-10-12", "1985-12-11"] {
+        type_into(&ui, "Your date of birth (YYYY-MM-DD)", wrong);
+        click(&ui, "Show my earlier choices");
+    }
+    assert!(
+        !exists(&ui, "Show my earlier choices", AccessibleRole::Button),
+        "three tries"
+    );
+    click(&ui, "Consent to assessment and treatment");
+    click(&ui, "Offers and news by email");
+    click(&ui, "Next");
+    ElementHandleExt::click_signature(&ui);
+    click(&ui, "Submit");
+    assert_eq!(screen(&ui), Screen::HandBack);
+    click(&ui, "Done");
+    enter_pin(&ui, "Chris Clinician", "918273");
+    assert_eq!(screen(&ui), Screen::StaffHome);
+    assert!(
+        staff_message(&ui).contains("saved as a new patient's record"),
+        "staff are told: {}",
+        staff_message(&ui)
+    );
+    assert!(exists(&ui, "Bob Mallory", AccessibleRole::ListItem));
 
     // A second handover: escape attempts, then the patient walks away and the form is wiped.
     click(&ui, "Hand over for a new patient");
@@ -280,25 +363,78 @@ fn a_day_at_the_kiosk() {
             chrono::Utc::now(),
         )
         .expect("list");
-    assert_eq!(list.len(), 1, "the wiped form was never saved");
+    // Newest first: Bob's form, Ada's second, Ada's first. The wiped form was never saved.
+    assert_eq!(list.len(), 3, "the wiped form was never saved");
+    let (bob, ada_again, ada_first) = (&list[0], &list[1], &list[2]);
+    assert_eq!(
+        ada_again.patient_id, ada_first.patient_id,
+        "confirmed: one record"
+    );
+    assert_ne!(
+        bob.patient_id, ada_first.patient_id,
+        "not confirmed: a new record"
+    );
+    assert_eq!(bob.patient_name, "Bob Mallory");
+    let now = chrono::Utc::now();
+    let ada = store
+        .patient_identity(&clinician, &ada_first.patient_id, now)
+        .expect("Ada");
+    assert_eq!(
+        (ada.given_name.as_str(), ada.postcode.as_str()),
+        ("Ada", "SW1A 1AA")
+    );
+    assert_eq!(ada.email, "ada@new.example", "her own change");
+    let kept: Vec<String> = store
+        .amendments(&clinician, &ada_first.patient_id, now)
+        .expect("history")
+        .into_iter()
+        .filter_map(|a| match a.previous {
+            intake_kiosk::store::Previous::Identity(old) => Some(old.email.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        kept,
+        vec!["ada@example.org".to_owned()],
+        "the old email is kept"
+    );
     let history = store
-        .consent_history(&clinician, &list[0].patient_id, chrono::Utc::now())
+        .consent_history(&clinician, &ada_first.patient_id, now)
         .expect("history");
-    assert_eq!(history.len(), 8);
+    assert_eq!(history.len(), 16, "two forms of eight decisions");
     let granted: Vec<&str> = history
         .iter()
         .filter(|e| e.decision == Decision::Granted)
         .map(|e| e.item_id.as_str())
         .collect();
-    assert_eq!(granted, vec!["treatment", "marketing_sms"]);
+    assert_eq!(
+        granted,
+        vec!["treatment", "marketing_sms", "treatment"],
+        "Bob's email-marketing yes is not Ada's"
+    );
+    let bobs = store
+        .consent_history(&clinician, &bob.patient_id, now)
+        .expect("Bob's history");
+    assert!(
+        bobs.iter()
+            .any(|e| e.item_id == "marketing_email" && e.decision == Decision::Granted)
+    );
     let record = store
-        .read_medical(&clinician, &list[0].id, chrono::Utc::now())
+        .read_medical(&clinician, &ada_first.id, chrono::Utc::now())
         .expect("medical");
     assert!(
         matches!(record.answers.get("allergies_detail"), Some(intake_kiosk::forms::AnswerValue::Text(t)) if t == "Penicillin: rash")
     );
     assert!(!record.signature.is_empty());
     assert_eq!(record.identity.given_name, "Ada");
+}
+
+/// The message staff home shows, in words.
+fn staff_message(ui: &intake_kiosk::ui::KioskUi) -> String {
+    ui.window
+        .global::<intake_kiosk::ui::KioskAdapter>()
+        .get_message()
+        .to_string()
 }
 
 fn try_to_escape(ui: &intake_kiosk::ui::KioskUi) {

@@ -40,6 +40,9 @@ pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Resu
             if let Some(since) = &record.restricted_at {
                 println!("  PROCESSING RESTRICTED since {since}");
             }
+            if let Some((into, at)) = &record.merged_into {
+                println!("  MERGED into {into} on {at}: its forms and consents are there now");
+            }
             if let Some(at) = &record.erasure_requested_at {
                 println!("  erasure requested {at}: medical record held until its retention end");
             }
@@ -94,6 +97,14 @@ pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Resu
             }
             store.amend_identity(actor, patient, &identity, opts.need("reason")?, now)?;
             println!("details of {patient} amended; the old ones are kept in the history");
+        }
+        "merge" => {
+            let (into, duplicate) = (opts.need("into")?, opts.need("from")?);
+            let report = store.merge_patients(actor, into, duplicate, opts.need("reason")?, now)?;
+            println!(
+                "{duplicate} merged into {into}: {} forms and {} consent decisions moved; {duplicate} is kept, marked merged, and its details are in the history of {into}",
+                report.submissions, report.consent_events
+            );
         }
         "amend-answer" => {
             let submission = opts.need("submission")?;

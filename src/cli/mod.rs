@@ -41,6 +41,7 @@ pub const USAGE: &str = "usage:
   intake-kiosk desk access-history [--data-dir DIR] --patient ID      (who opened this record)
   intake-kiosk desk access-export [--data-dir DIR] --patient ID --to DIR   (JSON, FHIR R4, HTML)
   intake-kiosk desk amend-details [--data-dir DIR] --patient ID --reason TEXT [--given --family --dob --postcode --email --phone]
+  intake-kiosk desk merge        [--data-dir DIR] --into ID --from ID --reason TEXT   (a duplicate record into the right one; managers)
   intake-kiosk desk amend-answer [--data-dir DIR] --submission ID --question QID --value TEXT --reason TEXT
   intake-kiosk desk restrict|unrestrict [--data-dir DIR] --patient ID
   intake-kiosk desk erase        [--data-dir DIR] --patient ID [--statement FILE]

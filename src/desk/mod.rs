@@ -322,7 +322,23 @@ impl Desk {
             return;
         };
         match views::record_view(open, actor, patient_id, &self.staff(now), &self.lang, now) {
-            Ok(view) => {
+            Ok(mut view) => {
+                if actor.role().may_manage() && !view.merged {
+                    view.merge_candidates = self
+                        .results
+                        .iter()
+                        .filter(|r| r.id != view.patient_id)
+                        .map(|r| Line {
+                            text: t(
+                                &self.lang,
+                                "{} — born {}, reference {}",
+                                &[&r.name, &r.born, r.id.get(..8).unwrap_or(&r.id)],
+                            ),
+                            alert: false,
+                            id: r.id.clone(),
+                        })
+                        .collect();
+                }
                 if self
                     .record
                     .as_ref()
@@ -559,6 +575,42 @@ impl Desk {
                         false,
                     ),
                 }
+            }
+            Err(e) => self.say_t_error(&e),
+        }
+    }
+
+    /// Merges the record `duplicate` into the open one (managers; see
+    /// [`OpenStore::merge_patients`]): its forms and consent decisions become this patient's,
+    /// this patient's details stay, and the duplicate is kept, marked merged, with its details
+    /// and `reason` in the history.
+    pub fn merge_into_open(&mut self, duplicate: &str, reason: &str, now: DateTime<Utc>) {
+        let (Some(patient), Some((open, actor))) = (self.current_patient(), self.signed_in())
+        else {
+            return;
+        };
+        let duplicate = duplicate.trim();
+        if duplicate.is_empty() {
+            self.say_t(
+                "Choose the duplicate record to merge into this one.",
+                &[],
+                false,
+            );
+            return;
+        }
+        match open.merge_patients(actor, &patient, duplicate, reason, now) {
+            Ok(report) => {
+                self.results.retain(|r| r.id != duplicate);
+                self.reopen(now);
+                self.say_t(
+                    "Record {} merged into this one: {} form(s) and {} consent decision(s) moved; its details are kept in the history.",
+                    &[
+                        duplicate.get(..8).unwrap_or(duplicate),
+                        &report.submissions.to_string(),
+                        &report.consent_events.to_string(),
+                    ],
+                    true,
+                );
             }
             Err(e) => self.say_t_error(&e),
         }

@@ -84,6 +84,10 @@ pub struct RecordView {
     pub access: Option<Vec<Line>>,
     /// The erasure statement, once erasure was asked for in this view.
     pub statement: String,
+    /// Other records (from the last search) a manager may merge into this one: id and words.
+    pub merge_candidates: Vec<Line>,
+    /// This record is a duplicate that was merged into another (nothing more is merged into it).
+    pub merged: bool,
     /// The contact details as stored, for correcting them.
     pub postcode: String,
     pub email: String,
@@ -135,6 +139,16 @@ pub(super) fn record_view(
             false,
         ),
     ];
+    if let Some((into, at)) = &record.merged_into {
+        details.push(line(
+            t(
+                lang,
+                "Merged into record {} on {}: its forms and consent decisions are there now.",
+                &[into, &short_time(at)],
+            ),
+            true,
+        ));
+    }
     if let Some(at) = &record.erasure_requested_at {
         details.push(line(
             t(
@@ -172,7 +186,8 @@ pub(super) fn record_view(
                 item: item.clone(),
                 state: decision_word(*decision, lang),
                 history: history.join(" · "),
-                can_withdraw: decision.is_granted(),
+                // A merged duplicate's decisions live on in the record it was merged into.
+                can_withdraw: decision.is_granted() && record.merged_into.is_none(),
             }
         })
         .collect();
@@ -252,6 +267,8 @@ pub(super) fn record_view(
         submissions,
         access,
         statement: String::new(),
+        merge_candidates: Vec::new(),
+        merged: record.merged_into.is_some(),
         postcode: who.postcode.clone(),
         email: who.email.clone(),
         phone: who.phone.clone(),

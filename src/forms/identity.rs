@@ -75,6 +75,35 @@ impl PatientIdentity {
         Ok(format!("v1\x1f{given}\x1f{family}\x1f{dob}"))
     }
 
+    /// These details updated with what the patient gave in `typed`: a field they filled and
+    /// that differs is taken from it; a field left blank, or the same up to case, spacing and
+    /// accents (names, postcode) or surrounding spaces (email, phone), keeps what is here. The
+    /// date of birth is never taken from `typed`: it is what the record is checked against.
+    pub fn updated_with(&self, typed: &PatientIdentity) -> PatientIdentity {
+        let text = |old: &str, new: &str| {
+            if new.trim().is_empty() || normalise_text(old) == normalise_text(new) {
+                old.to_owned()
+            } else {
+                new.trim().to_owned()
+            }
+        };
+        let exact = |old: &str, new: &str| {
+            if new.trim().is_empty() || old.trim() == new.trim() {
+                old.to_owned()
+            } else {
+                new.trim().to_owned()
+            }
+        };
+        PatientIdentity {
+            given_name: text(&self.given_name, &typed.given_name),
+            family_name: text(&self.family_name, &typed.family_name),
+            date_of_birth: self.date_of_birth.clone(),
+            postcode: text(&self.postcode, &typed.postcode),
+            email: exact(&self.email, &typed.email),
+            phone: exact(&self.phone, &typed.phone),
+        }
+    }
+
     pub fn display_name(&self) -> String {
         format!("{} {}", self.given_name.trim(), self.family_name.trim())
             .trim()
@@ -110,6 +139,27 @@ mod tests {
                 .expect("cyrillic is letters")
                 .contains("ярослава")
         );
+    }
+
+    #[test]
+    fn an_update_takes_what_changed_and_keeps_what_was_left_blank() {
+        let mut stored = id("Ada", "Lovelace", "1985-12-10", "SW1A 1AA");
+        stored.email = "ada@example.org".into();
+        stored.phone = "07700 900123".into();
+        let mut typed = id("ADA", " lovelace ", "1999-01-01", "sw1a1aa");
+        typed.email = " ada@example.org ".into();
+        assert!(
+            stored.updated_with(&typed) == stored,
+            "case, spacing and blanks are no change; the date of birth is never taken"
+        );
+        typed.email = "ada@new.example".into();
+        typed.postcode = "EC1A 1BB".into();
+        let updated = stored.updated_with(&typed);
+        assert_eq!(updated.email, "ada@new.example");
+        assert_eq!(updated.postcode, "EC1A 1BB");
+        assert_eq!(updated.phone, "07700 900123", "left blank: kept");
+        assert_eq!(updated.given_name, "Ada");
+        assert_eq!(updated.date_of_birth, "1985-12-10");
     }
 
     #[test]

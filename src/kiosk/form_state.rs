@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use crate::forms::{
     AnswerValue, Answers, FormDefinition, FormProblem, PatientIdentity, QuestionKind, Signature,
 };
+use crate::store::ConfirmedPatient;
 
 /// Which page of the handover is showing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,9 +30,10 @@ pub struct FormState {
     pub show_full_notice: bool,
     /// Set when a returning patient was found by the three-point check.
     pub returning_patient: Option<String>,
-    /// The returning patient confirmed their own date of birth on the tablet: their earlier
-    /// consent decisions may be shown (the wrong-patient guard).
-    pub dob_confirmed: bool,
+    /// The proof that the returning patient typed their own date of birth on the tablet in this
+    /// handover (the wrong-patient guard): only with it are their earlier consent decisions shown
+    /// and is the form saved under them. Gone with the form.
+    pub confirmed: Option<ConfirmedPatient>,
     pub dob_attempts: u32,
     pub dob_failed: bool,
     /// Earlier decisions per consent item, loaded only after the date of birth matched.
@@ -62,6 +64,11 @@ impl FormState {
             i if i == sections + 1 => Step::Consents,
             _ => Step::Sign,
         }
+    }
+
+    /// Whether the returning patient's date of birth was confirmed in this handover.
+    pub fn dob_confirmed(&self) -> bool {
+        self.confirmed.is_some()
     }
 
     pub fn is_ticked(&self, item: &str) -> bool {

@@ -59,6 +59,9 @@ pub enum Message {
     SyncFileInvalid,
     ExchangeUnreachable,
     NoExchangeFolder,
+    /// A returning patient's form was saved as a new patient's: their date of birth was not
+    /// confirmed on the tablet, so the looked-up record was left as it was.
+    SavedAsNewPatient,
 }
 
 impl Message {
@@ -111,6 +114,7 @@ impl Message {
             Message::SyncFileInvalid => ("sync-file-invalid", String::new()),
             Message::ExchangeUnreachable => ("exchange-unreachable", String::new()),
             Message::NoExchangeFolder => ("no-exchange-folder", String::new()),
+            Message::SavedAsNewPatient => ("saved-as-new-patient", String::new()),
         }
     }
 

@@ -3,7 +3,9 @@
 //!
 //! Invariants: the store is only ever open between a passphrase unlock and close-for-day; an
 //! [`Actor`] exists only after a correct PIN; the form is replaced by a blank one whenever the
-//! session says `WipeForm` or `BlankForm`.
+//! session says `WipeForm` or `BlankForm`; a form joins a looked-up patient only with the proof
+//! of their date of birth typed in this handover (the wrong-patient guard, `whose_form`), and
+//! staff are told when a looked-up patient's form was saved as a new patient's.
 
 mod back_office;
 mod clinic_form;
@@ -149,6 +151,9 @@ pub struct Kiosk {
     back_office: BackOfficeView,
     receipt: Option<Receipt>,
     record_view: Option<RecordView>,
+    /// What staff must know about the last handover's form, shown on staff home once a staff
+    /// PIN takes the tablet back (e.g. saved as a new patient: date of birth not confirmed).
+    handover_notice: Option<Message>,
 }
 
 /// Where the controller reads the time. The wall clock in the app; tests move it forward to
@@ -234,6 +239,7 @@ impl Kiosk {
             definition,
             receipt: None,
             record_view: None,
+            handover_notice: None,
         }
     }
 
@@ -596,7 +602,11 @@ impl Kiosk {
                     .map(|m| m.name.clone())
                     .unwrap_or_default();
                 self.actor = Some(actor);
+                let was = self.screen();
                 self.apply(Event::PinAccepted);
+                if was == Screen::HandBack && self.screen() == Screen::StaffHome {
+                    self.message = self.handover_notice.take();
+                }
                 self.refresh_today();
             }
             Err(e) => {
@@ -807,10 +817,13 @@ impl Kiosk {
         }
     }
 
-    /// The wrong-patient guard for a returning patient: their earlier consent decisions show
-    /// only after they type their own date of birth. Three tries, then staff must help.
+    /// The wrong-patient guard for a returning patient: their earlier consent decisions show,
+    /// and their form joins their record, only after they type their own date of birth. Three
+    /// tries; without it the form is saved as a new patient's (see [`Kiosk::submit`]).
     pub fn confirm_date_of_birth(&mut self, typed: &str) {
-        if !self.in_handover() || self.form.dob_confirmed || self.form.dob_attempts >= DOB_ATTEMPTS
+        if !self.in_handover()
+            || self.form.dob_confirmed()
+            || self.form.dob_attempts >= DOB_ATTEMPTS
         {
             return;
         }
@@ -824,18 +837,17 @@ impl Kiosk {
             return;
         };
         let outcome = store
-            .date_of_birth_matches(actor, &patient_id, typed, now)
-            .and_then(|ok| {
-                if ok {
-                    store.current_consents(actor, &patient_id, now).map(Some)
-                } else {
-                    Ok(None)
-                }
+            .confirm_date_of_birth(actor, &patient_id, typed, now)
+            .and_then(|confirmed| match confirmed {
+                Some(confirmed) => store
+                    .current_consents(actor, &patient_id, now)
+                    .map(|previous| Some((confirmed, previous))),
+                None => Ok(None),
             });
         match outcome {
-            Ok(Some(previous)) => {
+            Ok(Some((confirmed, previous))) => {
                 self.form.previous_consents = previous;
-                self.form.dob_confirmed = true;
+                self.form.confirmed = Some(confirmed);
                 self.form.dob_failed = false;
             }
             Ok(None) => self.form.dob_failed = true,
@@ -925,14 +937,7 @@ impl Kiosk {
                 language: language.clone(),
             })
             .collect();
-        let identity = self.form.identity();
-        let patient = match self.form.returning_patient.clone() {
-            Some(patient_id) => PatientRef::Returning {
-                patient_id,
-                corrected: Some(identity),
-            },
-            None => PatientRef::New(identity),
-        };
+        let (patient, saved_as_new) = self.whose_form();
         let submission = NewSubmission {
             patient,
             answers: self.form.medical_answers(&self.definition),
@@ -952,6 +957,7 @@ impl Kiosk {
         match store.save_submission(&actor, submission, now) {
             Ok(id) => {
                 self.audit(AuditKind::HandoverEnded, &id);
+                self.handover_notice = saved_as_new.then_some(Message::SavedAsNewPatient);
                 let hex: String = id
                     .chars()
                     .filter(char::is_ascii_hexdigit)
@@ -982,6 +988,28 @@ impl Kiosk {
                 self.message = Some(Message::from_store(&e));
                 self.form_revision += 1;
             }
+        }
+    }
+
+    /// The wrong-patient guard's one rule: the form joins the looked-up patient only with the
+    /// proof that their date of birth was confirmed in this handover, and only if the form's own
+    /// date of birth is that one. Anything else is a new patient, and the looked-up record is
+    /// left as it was. Returns whose form it is, and whether a looked-up patient's form was saved
+    /// as a new patient's (staff are told, to merge the records at the desk if they are one).
+    fn whose_form(&self) -> (PatientRef, bool) {
+        let identity = self.form.identity();
+        match &self.form.confirmed {
+            Some(confirmed) if confirmed.confirms(&identity) => (
+                PatientRef::Returning {
+                    patient: confirmed.clone(),
+                    details: Some(identity),
+                },
+                false,
+            ),
+            _ => (
+                PatientRef::New(identity),
+                self.form.returning_patient.is_some(),
+            ),
         }
     }
 

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::forms::AnswerValue;
-use crate::store::{EventLog, MemoryRecords};
+use crate::store::{EventLog, MemoryRecords, SharedMemory, UPDATED_AT_KIOSK};
 
 const PINS: [(&str, Role, &str); 3] = [
     ("Maya", Role::Manager, "402718"),
@@ -21,6 +21,20 @@ pub(crate) fn kiosk() -> (Kiosk, EventLog) {
     )
     .expect("kiosk");
     (k, events)
+}
+
+/// A kiosk over the fake, with a handle on the patients and forms it holds.
+fn kiosk_with_memory() -> (Kiosk, SharedMemory) {
+    let records = MemoryRecords::with_staff(&PINS);
+    let memory = records.shared();
+    let k = Kiosk::with_open_records(
+        Box::new(records),
+        "Test Clinic",
+        FormDefinition::built_in(),
+        Timeouts::default(),
+    )
+    .expect("kiosk");
+    (k, memory)
 }
 
 pub(crate) fn sign_in(k: &mut Kiosk, who: usize) {
@@ -318,7 +332,7 @@ fn a_returning_patient_sees_earlier_choices_only_after_their_date_of_birth() {
     k.confirm_date_of_birth("1985-12-11");
     assert!(k.form.dob_failed && k.form.previous_consents.is_empty());
     k.confirm_date_of_birth("1985-12-10");
-    assert!(k.form.dob_confirmed);
+    assert!(k.form.dob_confirmed());
     assert_eq!(
         k.form.previous_consents.get("marketing_sms"),
         Some(&Decision::Granted)
@@ -340,7 +354,7 @@ fn three_wrong_dates_of_birth_keep_earlier_choices_hidden() {
     }
     k.confirm_date_of_birth("1985-12-10");
     assert!(
-        !k.form.dob_confirmed && k.form.previous_consents.is_empty(),
+        !k.form.dob_confirmed() && k.form.previous_consents.is_empty(),
         "locked after three tries"
     );
 }
@@ -367,4 +381,202 @@ fn only_medical_roles_open_a_form() {
     assert!(view.rows.iter().any(|(_, a)| a == "latex"));
     k.lock_now();
     assert!(k.record_view().is_none(), "locking closes it");
+}
+
+// ----- the wrong-patient guard, as the attack -----------------------------------------------
+
+/// Who fills the form: (given, family, date of birth, postcode, email).
+type Person<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str);
+
+const ADA: Person = (
+    "Ada",
+    "Lovelace",
+    "1985-12-10",
+    "SW1A 1AA",
+    "ada@example.org",
+);
+const BOB: Person = (
+    "Bob",
+    "Mallory",
+    "1990-01-01",
+    "EC1A 1BB",
+    "bob@example.net",
+);
+
+/// Fills the form as `who`, types each of `dates_at_guard` at the date-of-birth guard, ticks
+/// `consents`, signs and submits.
+fn hand_over_as(k: &mut Kiosk, who: Person, dates_at_guard: &[&str], consents: &[&str]) {
+    let (given, family, dob, postcode, email) = who;
+    for (q, v) in [
+        ("given_name", given),
+        ("family_name", family),
+        ("date_of_birth", dob),
+        ("postcode", postcode),
+        ("email", email),
+    ] {
+        k.set_text(q, v);
+    }
+    k.set_yes_no("conditions_any", false);
+    k.set_yes_no("pregnant", false);
+    k.set_yes_no("allergies_any", true);
+    k.set_text("allergies_detail", &format!("{given}'s allergy"));
+    for _ in 0..=k.definition().sections.len() {
+        k.next_step();
+    }
+    for typed in dates_at_guard {
+        k.confirm_date_of_birth(typed);
+    }
+    for item in consents {
+        k.set_consent(item, true);
+    }
+    k.next_step();
+    k.sign_point(5.0, 5.0, true);
+    k.submit();
+    assert_eq!(k.screen(), Screen::HandBack, "{:?}", k.message());
+}
+
+/// Ada has a record (patient-0, SMS marketing granted); staff then look her up and hand the
+/// tablet over for her.
+fn ada_on_record_then_looked_up() -> (Kiosk, SharedMemory) {
+    let (mut k, memory) = kiosk_with_memory();
+    sign_in(&mut k, 1);
+    k.start_new_handover();
+    hand_over_as(&mut k, ADA, &[], &["treatment", "marketing_sms"]);
+    sign_in(&mut k, 1);
+    let (given, family, dob, postcode, _) = ADA;
+    k.find_returning(given, family, dob, postcode);
+    assert!(k.returning_found());
+    k.start_returning_handover();
+    assert_eq!(k.screen(), Screen::Handover);
+    (k, memory)
+}
+
+/// Ada's record is exactly as her own handover left it; the form in `k`'s last handover is a new
+/// patient's, holding Bob's details and answers; staff are told on taking the tablet back.
+fn assert_ada_untouched_and_bob_new(k: &mut Kiosk, memory: &SharedMemory) {
+    {
+        let state = memory.lock().expect("memory");
+        let ada = state.patient("patient-0").expect("Ada's record");
+        let mut as_ada_left_it = crate::forms::PatientIdentity::default();
+        as_ada_left_it.given_name = "Ada".into();
+        as_ada_left_it.family_name = "Lovelace".into();
+        as_ada_left_it.date_of_birth = "1985-12-10".into();
+        as_ada_left_it.postcode = "SW1A 1AA".into();
+        as_ada_left_it.email = "ada@example.org".into();
+        assert!(
+            ada.identity == as_ada_left_it,
+            "Ada's details (and so her look-up) are hers"
+        );
+        assert!(ada.amendments.is_empty(), "nothing of Ada's was amended");
+        let adas: Vec<_> = state.forms_of("patient-0").collect();
+        assert_eq!(adas.len(), 1, "Bob's form did not join Ada's record");
+        assert!(matches!(
+            adas[0].submission.answers.get("allergies_detail"),
+            Some(AnswerValue::Text(t)) if t == "Ada's allergy"
+        ));
+        let new = state
+            .patients
+            .iter()
+            .find(|p| p.id != "patient-0")
+            .expect("a new patient holds the form");
+        assert_eq!(new.identity.given_name, "Bob");
+        assert_eq!(new.identity.email, "bob@example.net");
+        let bobs: Vec<_> = state.forms_of(&new.id).collect();
+        assert_eq!(bobs.len(), 1);
+        assert!(matches!(
+            bobs[0].submission.answers.get("allergies_detail"),
+            Some(AnswerValue::Text(t)) if t == "Bob's allergy"
+        ));
+    }
+    // Ada's consents are hers alone: Bob's email-marketing yes did not land on her.
+    sign_in(k, 1);
+    assert_eq!(k.message(), Some(&Message::SavedAsNewPatient));
+    k.find_returning("Ada", "Lovelace", "1985-12-10", "SW1A 1AA");
+    k.start_returning_handover();
+    k.confirm_date_of_birth("1985-12-10");
+    assert_eq!(
+        k.form.previous_consents.get("marketing_sms"),
+        Some(&Decision::Granted)
+    );
+    assert_eq!(
+        k.form.previous_consents.get("marketing_email"),
+        Some(&Decision::Refused)
+    );
+}
+
+#[test]
+fn a_wrong_patient_after_three_wrong_dates_of_birth_is_saved_as_new() {
+    let (mut k, memory) = ada_on_record_then_looked_up();
+    hand_over_as(
+        &mut k,
+        BOB,
+        &["1990-01-01", "1985-10-12", "1985-12-11"],
+        &["treatment", "marketing_email"],
+    );
+    assert_ada_untouched_and_bob_new(&mut k, &memory);
+}
+
+#[test]
+fn a_wrong_patient_who_types_no_date_of_birth_is_saved_as_new() {
+    let (mut k, memory) = ada_on_record_then_looked_up();
+    hand_over_as(&mut k, BOB, &[], &["treatment", "marketing_email"]);
+    assert_ada_untouched_and_bob_new(&mut k, &memory);
+}
+
+#[test]
+fn a_form_whose_date_of_birth_differs_from_the_confirmed_one_is_saved_as_new() {
+    // Bob knows Ada's date of birth for the guard, but the form he fills is his own.
+    let (mut k, memory) = ada_on_record_then_looked_up();
+    hand_over_as(
+        &mut k,
+        BOB,
+        &["1985-12-10"],
+        &["treatment", "marketing_email"],
+    );
+    assert_ada_untouched_and_bob_new(&mut k, &memory);
+}
+
+#[test]
+fn a_confirmed_patient_joins_their_record_and_a_new_email_is_an_amendment() {
+    let (mut k, memory) = ada_on_record_then_looked_up();
+    let (given, family, dob, postcode, _) = ADA;
+    hand_over_as(
+        &mut k,
+        (given, family, dob, postcode, "ada@new.example"),
+        &["1985-10-12", "1985-12-10"],
+        &["treatment"],
+    );
+    {
+        let state = memory.lock().expect("memory");
+        assert_eq!(state.patients.len(), 1, "no new patient");
+        let ada = state.patient("patient-0").expect("Ada");
+        assert_eq!(
+            state.forms_of("patient-0").count(),
+            2,
+            "the form joined Ada"
+        );
+        assert_eq!(ada.identity.email, "ada@new.example");
+        assert_eq!(ada.amendments.len(), 1, "the change is in the history");
+        let (previous, reason, by) = &ada.amendments[0];
+        assert_eq!(previous.email, "ada@example.org", "the old email is kept");
+        assert_eq!(reason, UPDATED_AT_KIOSK);
+        assert_eq!(by, "staff-1");
+    }
+    sign_in(&mut k, 1);
+    assert_eq!(k.message(), None, "nothing for staff to fix");
+}
+
+#[test]
+fn a_confirmed_patient_who_changes_nothing_leaves_no_amendment() {
+    let (mut k, memory) = ada_on_record_then_looked_up();
+    hand_over_as(&mut k, ADA, &["1985-12-10"], &["treatment"]);
+    let state = memory.lock().expect("memory");
+    assert_eq!(state.forms_of("patient-0").count(), 2);
+    assert!(
+        state
+            .patient("patient-0")
+            .expect("Ada")
+            .amendments
+            .is_empty()
+    );
 }

@@ -81,7 +81,7 @@ fn insert_amendment(
     Ok(id)
 }
 
-fn require_reason(reason: &str) -> Result<&str, StoreError> {
+pub(super) fn require_reason(reason: &str) -> Result<&str, StoreError> {
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(StoreError::Invalid("say why the record is amended".into()));
@@ -161,32 +161,17 @@ impl OpenStore {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<String, StoreError> {
-        let reason = require_reason(reason)?;
-        identity
-            .name_dob_key()
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
         let at = now.to_rfc3339();
         let tx = self.conn().unchecked_transaction()?;
-        let previous = open_identity(&tx, self.vault(), patient_id)?;
-        let previous_json = Zeroizing::new(serde_json::to_vec(&previous)?);
-        let id = insert_amendment(
+        super::merge::refuse_if_merged(&tx, self.vault(), patient_id)?;
+        let id = amend_identity_in(
             &tx,
             self.vault(),
-            patient_id,
-            None,
             actor.staff_id(),
-            &at,
-            &previous_json,
+            patient_id,
+            identity,
             reason,
-        )?;
-        reseal_identity(&tx, self.vault(), patient_id, identity)?;
-        audit::append(
-            &tx,
-            self.vault(),
             &at,
-            actor.staff_id(),
-            AuditKind::Amended,
-            patient_id,
         )?;
         tx.commit()?;
         Ok(id)
@@ -253,6 +238,8 @@ pub(super) fn take_visit_details(
     let mut replaced = false;
     if at > details_since {
         let previous = open_identity(conn, vault, patient_id)?;
+        // A field the form left blank keeps what is stored; spelling alone is no change.
+        let identity = &previous.updated_with(identity);
         if previous != *identity {
             let previous_json = Zeroizing::new(serde_json::to_vec(&previous)?);
             insert_amendment(
@@ -283,7 +270,69 @@ pub(super) fn take_visit_details(
     Ok(replaced)
 }
 
-/// Every amendment of a patient, opened; medical values only when `medical`.
+/// Rectifies a patient's identity inside the caller's transaction: the old details are kept
+/// sealed in the history with who (`staff_id`), when and why, the new ones become current (with
+/// their look-up indexes), and the audit log notes it. Shared by the desk's correction, a
+/// confirmed returning patient's own update at the kiosk and a kiosk's update arriving at the
+/// desk.
+pub(super) fn amend_identity_in(
+    conn: &Connection,
+    vault: &Vault,
+    staff_id: &str,
+    patient_id: &str,
+    identity: &PatientIdentity,
+    reason: &str,
+    at: &str,
+) -> Result<String, StoreError> {
+    let reason = require_reason(reason)?;
+    identity
+        .name_dob_key()
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let previous = open_identity(conn, vault, patient_id)?;
+    let previous_json = Zeroizing::new(serde_json::to_vec(&previous)?);
+    let id = insert_amendment(
+        conn,
+        vault,
+        patient_id,
+        None,
+        staff_id,
+        at,
+        &previous_json,
+        reason,
+    )?;
+    reseal_identity(conn, vault, patient_id, identity)?;
+    audit::append(conn, vault, at, staff_id, AuditKind::Amended, patient_id)?;
+    Ok(id)
+}
+
+/// Records, inside the caller's transaction, an amendment that keeps `previous` (identity JSON)
+/// with who, when and why, without changing any current value (a merge keeps the duplicate's
+/// details this way).
+pub(super) fn keep_identity_in_history(
+    conn: &Connection,
+    vault: &Vault,
+    staff_id: &str,
+    patient_id: &str,
+    previous: &PatientIdentity,
+    reason: &str,
+    at: &str,
+) -> Result<String, StoreError> {
+    let reason = require_reason(reason)?;
+    let previous_json = Zeroizing::new(serde_json::to_vec(previous)?);
+    insert_amendment(
+        conn,
+        vault,
+        patient_id,
+        None,
+        staff_id,
+        at,
+        &previous_json,
+        reason,
+    )
+}
+
+/// Every amendment of a patient, and of the records merged into theirs, opened; medical values
+/// only when `medical`.
 pub(super) fn amendments_of(
     conn: &Connection,
     vault: &Vault,
@@ -291,8 +340,10 @@ pub(super) fn amendments_of(
     medical: bool,
 ) -> Result<Vec<Amendment>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT seq, id, submission_id, staff_id, amended_at, sealed_previous, sealed_reason
-         FROM amendments WHERE patient_id = ?1 ORDER BY seq",
+        "SELECT seq, id, submission_id, staff_id, amended_at, sealed_previous, sealed_reason, patient_id
+         FROM amendments
+         WHERE patient_id = ?1 OR patient_id IN (SELECT id FROM patients WHERE merged_into = ?1)
+         ORDER BY seq",
     )?;
     let mut rows = Vec::new();
     let mut query = stmt.query([patient_id])?;
@@ -304,19 +355,27 @@ pub(super) fn amendments_of(
             "amendments",
             &[rusqlite::types::Value::Integer(seq)],
         )?;
-        let row: (String, Option<String>, String, String, Vec<u8>, Vec<u8>) = (
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-            r.get(6)?,
-        );
-        rows.push(row);
+        rows.push(AmendmentRow {
+            id: r.get(1)?,
+            submission_id: r.get(2)?,
+            staff_id: r.get(3)?,
+            amended_at: r.get(4)?,
+            sealed_previous: r.get(5)?,
+            sealed_reason: r.get(6)?,
+            patient_id: r.get(7)?,
+        });
     }
     rows.into_iter()
         .map(
-            |(id, submission_id, staff_id, amended_at, sealed_previous, sealed_reason)| {
+            |AmendmentRow {
+                 id,
+                 submission_id,
+                 staff_id,
+                 amended_at,
+                 sealed_previous,
+                 sealed_reason,
+                 patient_id: row_patient,
+             }| {
                 let reason =
                     super::unseal(vault, amendment_aad("sealed_reason", &id), &sealed_reason)?;
                 let previous = match (&submission_id, medical) {
@@ -337,7 +396,7 @@ pub(super) fn amendments_of(
                 Ok(Amendment {
                     reason: String::from_utf8_lossy(&reason).into_owned(),
                     id,
-                    patient_id: patient_id.to_owned(),
+                    patient_id: row_patient,
                     submission_id,
                     staff_id,
                     amended_at,
@@ -353,4 +412,15 @@ fn not_found(e: rusqlite::Error) -> StoreError {
         rusqlite::Error::QueryReturnedNoRows => StoreError::NotFound,
         other => other.into(),
     }
+}
+
+/// An amendment row as stored.
+struct AmendmentRow {
+    id: String,
+    submission_id: Option<String>,
+    staff_id: String,
+    amended_at: String,
+    sealed_previous: Vec<u8>,
+    sealed_reason: Vec<u8>,
+    patient_id: String,
 }

@@ -54,10 +54,12 @@ pub enum AuditKind {
     BreachUpdated,
     RowsAuthenticated,
     KioskAuditForked,
+    /// A duplicate record merged into another; the subject is `duplicate>survivor`.
+    Merged,
 }
 
 impl AuditKind {
-    const ALL: [AuditKind; 39] = [
+    const ALL: [AuditKind; 40] = [
         AuditKind::SetupCompleted,
         AuditKind::KioskOpened,
         AuditKind::RecoveryKeyUsed,
@@ -97,6 +99,7 @@ impl AuditKind {
         AuditKind::BreachUpdated,
         AuditKind::RowsAuthenticated,
         AuditKind::KioskAuditForked,
+        AuditKind::Merged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -140,6 +143,7 @@ impl AuditKind {
             AuditKind::BreachUpdated => "breach_updated",
             AuditKind::RowsAuthenticated => "rows_authenticated",
             AuditKind::KioskAuditForked => "kiosk_audit_forked",
+            AuditKind::Merged => "merged",
         }
     }
 

@@ -117,6 +117,26 @@ fn patient_row(
     row_auth::get(conn, vault, "patients", &text_key(patient_id))?.ok_or(StoreError::NotFound)
 }
 
+/// Erases, inside the caller's transaction, the duplicates merged into a patient: their forms
+/// and decisions live on with that patient, and what stays with them (copies of decisions, their
+/// old details) goes with the patient's own. Runs before the patient's rows are deleted (the
+/// duplicates' decisions refer to forms that are now the patient's).
+fn erase_merged_into(
+    conn: &Connection,
+    vault: &Vault,
+    patient_id: &str,
+    at: &str,
+) -> Result<(), StoreError> {
+    let merged: Vec<String> = conn
+        .prepare_cached("SELECT id FROM patients WHERE merged_into = ?1")?
+        .query_map([patient_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in merged {
+        erase_patient(conn, vault, &id, at)?;
+    }
+    Ok(())
+}
+
 impl OpenStore {
     /// The clinic's retention policy (settings `retention.adult_years`,
     /// `retention.child_until_age`; defaults 8 and 25).
@@ -157,6 +177,7 @@ impl OpenStore {
         let at = now.to_rfc3339();
         let tx = self.conn().unchecked_transaction()?;
         let mut identity = open_identity(&tx, self.vault(), patient_id)?;
+        erase_merged_into(&tx, self.vault(), patient_id, &at)?;
         let last_visit = patient_row(&tx, self.vault(), patient_id)?.text("last_visit_at")?;
         let submissions: usize = tx
             .query_row(
@@ -267,7 +288,11 @@ impl OpenStore {
             .unwrap_or(NaiveDate::MIN);
         let candidates: Vec<String> = self
             .conn()
-            .prepare("SELECT id FROM patients WHERE substr(last_visit_at, 1, 10) < ?1")?
+            .prepare(
+                // Merged duplicates go with the record they were merged into.
+                "SELECT id FROM patients
+                 WHERE substr(last_visit_at, 1, 10) < ?1 AND merged_into IS NULL",
+            )?
             .query_map([cutoff.to_string()], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         let mut report = RetentionReport {
@@ -287,6 +312,7 @@ impl OpenStore {
             if until >= today {
                 continue;
             }
+            erase_merged_into(&tx, self.vault(), &patient_id, &at)?;
             report.erased_submissions += erase_patient(&tx, self.vault(), &patient_id, &at)?;
             audit::append(
                 &tx,

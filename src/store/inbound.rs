@@ -545,7 +545,8 @@ impl OpenStore {
                     // By the form's time, not by arrival: a late older form neither moves the
                     // last visit back nor replaces newer details.
                     let reason = format!(
-                        "details as the patient gave them on kiosk {kiosk_id}, form {} of {submitted_at}",
+                        "{} {kiosk_id}, form {} of {submitted_at}",
+                        super::returning::UPDATED_AT_KIOSK,
                         s.submission_id
                     );
                     take_visit_details(

@@ -274,4 +274,12 @@ pub(super) const MIGRATIONS: &[&str] = &[
         WHEN OLD.revoked_at IS NOT NULL
         BEGIN SELECT RAISE(ABORT, 'a revoked kiosk stays revoked'); END;
     "#,
+    // 8: merging a duplicate record into the right one at the desk. The duplicate is kept (its
+    // consent events are append-only and its details stay in the history) and points at the
+    // record it was merged into; look-ups no longer find it.
+    r#"
+    ALTER TABLE patients ADD COLUMN merged_into TEXT REFERENCES patients (id);
+    ALTER TABLE patients ADD COLUMN merged_at TEXT;
+    CREATE INDEX patients_merged_into ON patients (merged_into);
+    "#,
 ];

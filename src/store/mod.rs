@@ -25,6 +25,7 @@ mod error;
 mod forms;
 mod inbound;
 mod kiosk_clock;
+mod merge;
 mod migrations;
 mod open_store;
 mod outbound;
@@ -32,6 +33,7 @@ mod patients;
 mod records;
 mod register;
 mod requests;
+mod returning;
 mod rights;
 mod row_auth;
 mod staff;
@@ -53,11 +55,16 @@ pub use erasure::RetentionReport;
 pub use error::StoreError;
 pub use inbound::{ImportedBundle, KioskLink, LinkState};
 pub use kiosk_clock::KIOSK_CLOCK_SKEW;
+pub use merge::MergeReport;
 pub use open_store::{OpenStore, SetupRequest, SetupResult, UnlockFailure};
 pub use outbound::{DeskLink, Purged, StoredOffer, SyncStatus};
-pub use records::{EventLog, KioskRecords, MEMORY_PASSPHRASE, MemoryRecords};
+pub use records::{
+    EventLog, KioskRecords, MEMORY_PASSPHRASE, MemoryForm, MemoryPatient, MemoryRecords,
+    MemoryState, SharedMemory,
+};
 pub use register::{PatientRecord, SubmissionEntry};
 pub use requests::{NewRightsRequest, RightsRequest};
+pub use returning::{ConfirmedPatient, UPDATED_AT_KIOSK};
 pub use rights::ListedPatient;
 pub use staff::{Actor, SignInError, StaffMember};
 pub use submissions::{MedicalRecord, NewSubmission, PatientRef, SubmissionSummary};

@@ -475,6 +475,14 @@ impl OpenStore {
             [],
         )?;
         for patient in &patients {
+            // Details a confirmed patient changed at the kiosk are kept here as amendments until
+            // the patient goes: the desk records the change itself when the form arrives.
+            tx.execute(
+                "DELETE FROM amendments WHERE patient_id = ?1
+                 AND NOT EXISTS (SELECT 1 FROM submissions WHERE patient_id = ?1)
+                 AND NOT EXISTS (SELECT 1 FROM consent_events WHERE patient_id = ?1)",
+                [patient],
+            )?;
             let gone = tx.execute(
                 "DELETE FROM patients WHERE id = ?1
                  AND NOT EXISTS (SELECT 1 FROM submissions WHERE patient_id = ?1)

@@ -53,6 +53,8 @@ pub(super) fn insert_patient(
             ("restricted_at", Value::Null),
             ("erasure_requested_at", Value::Null),
             ("consent_head", Value::Null),
+            ("merged_into", Value::Null),
+            ("merged_at", Value::Null),
         ],
     )?;
     Ok(id)
@@ -96,35 +98,6 @@ pub(super) fn reseal_identity(
         return Err(StoreError::NotFound);
     }
     Ok(())
-}
-
-/// Re-seals a returning patient's (possibly corrected) identity and notes the visit (the last
-/// visit only moves forward).
-pub(super) fn update_patient(
-    conn: &Connection,
-    vault: &Vault,
-    patient_id: &str,
-    identity: Option<&PatientIdentity>,
-    at: &str,
-) -> Result<(), StoreError> {
-    if let Some(identity) = identity {
-        reseal_identity(conn, vault, patient_id, identity)?;
-    }
-    let forward = row_auth::get(conn, vault, "patients", &text_key(patient_id))?
-        .ok_or(StoreError::NotFound)?
-        .text("last_visit_at")?
-        .as_str()
-        < at;
-    if !forward {
-        // The last visit only moves forward: a late older form does not move it back.
-        return Ok(());
-    }
-    set_patient(
-        conn,
-        vault,
-        patient_id,
-        &[("last_visit_at", Value::Text(at.to_owned()))],
-    )
 }
 
 /// Changes columns of a patient's row (checked first, tagged again); `NotFound` if none.

@@ -6,9 +6,10 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
+use super::returning::check_confirmed;
 use super::{
-    Actor, AuditKind, NewSubmission, OpenStore, PatientRef, SignInError, StaffMember, Store,
-    StoreError, SubmissionSummary,
+    Actor, AuditKind, ConfirmedPatient, NewSubmission, OpenStore, PatientRef, SignInError,
+    StaffMember, Store, StoreError, SubmissionSummary,
 };
 use crate::forms::{Decision, PatientIdentity};
 use crate::staff::{Lockout, LockoutPolicy, Role};
@@ -63,14 +64,15 @@ pub trait KioskRecords {
         submission_id: &str,
         now: DateTime<Utc>,
     ) -> Result<super::MedicalRecord, StoreError>;
-    /// The wrong-patient guard: does the typed date of birth match the patient's?
-    fn date_of_birth_matches(
+    /// The wrong-patient guard: the proof that lets a form join this patient, when the typed
+    /// date of birth is theirs.
+    fn confirm_date_of_birth(
         &self,
         actor: &Actor,
         patient_id: &str,
         typed: &str,
         now: DateTime<Utc>,
-    ) -> Result<bool, StoreError>;
+    ) -> Result<Option<ConfirmedPatient>, StoreError>;
     /// A patient's current decision per consent item.
     fn current_consents(
         &self,
@@ -171,14 +173,14 @@ impl KioskRecords for OpenStore {
     ) -> Result<super::MedicalRecord, StoreError> {
         OpenStore::read_medical(self, actor, submission_id, now)
     }
-    fn date_of_birth_matches(
+    fn confirm_date_of_birth(
         &self,
         actor: &Actor,
         patient_id: &str,
         typed: &str,
         now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        OpenStore::date_of_birth_matches(self, actor, patient_id, typed, now)
+    ) -> Result<Option<ConfirmedPatient>, StoreError> {
+        OpenStore::confirm_date_of_birth(self, actor, patient_id, typed, now)
     }
     fn current_consents(
         &self,
@@ -229,12 +231,51 @@ pub const MEMORY_PASSPHRASE: &str = "memory records passphrase";
 /// The fake's record of audit events: (actor, kind, subject), in order.
 pub type EventLog = std::sync::Arc<std::sync::Mutex<Vec<(String, AuditKind, String)>>>;
 
-/// An in-memory stand-in for controller tests: same rules for PINs, lockout and need-to-know,
-/// no disk and no crypto. PINs are held as given; never use it for real data.
+/// A patient in the fake: their current details and the details amendments replaced.
+pub struct MemoryPatient {
+    pub id: String,
+    pub identity: PatientIdentity,
+    pub last_visit: DateTime<Utc>,
+    /// (the details replaced, why, by whom), oldest first.
+    pub amendments: Vec<(PatientIdentity, String, String)>,
+}
+
+/// A form saved in the fake, under the patient it was saved for.
+pub struct MemoryForm {
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub patient_id: String,
+    pub submission: NewSubmission,
+}
+
+/// Everything the fake holds about patients, shared with the test that made it.
+#[derive(Default)]
+pub struct MemoryState {
+    pub patients: Vec<MemoryPatient>,
+    pub forms: Vec<MemoryForm>,
+}
+
+impl MemoryState {
+    pub fn patient(&self, id: &str) -> Option<&MemoryPatient> {
+        self.patients.iter().find(|p| p.id == id)
+    }
+    pub fn forms_of<'a>(&'a self, patient_id: &'a str) -> impl Iterator<Item = &'a MemoryForm> {
+        self.forms
+            .iter()
+            .filter(move |f| f.patient_id == patient_id)
+    }
+}
+
+/// A handle on the fake's patients and forms that stays valid after the fake is boxed.
+pub type SharedMemory = std::sync::Arc<std::sync::Mutex<MemoryState>>;
+
+/// An in-memory stand-in for controller tests: same rules for PINs, lockout, need-to-know and
+/// the wrong-patient guard, no disk and no crypto. PINs are held as given; never use it for real
+/// data.
 #[derive(Default)]
 pub struct MemoryRecords {
     staff: Vec<(StaffMember, String)>,
-    submissions: Vec<(String, DateTime<Utc>, NewSubmission)>,
+    state: SharedMemory,
     active_form: Option<(String, String)>,
     /// What the controller recorded, in order.
     pub events: EventLog,
@@ -262,27 +303,20 @@ impl MemoryRecords {
         }
     }
 
-    /// The fake's patient ids are `patient-<index of their first submission>`.
-    fn patient_submissions<'a>(
-        &'a self,
-        patient_id: &'a str,
-    ) -> impl Iterator<Item = &'a (String, DateTime<Utc>, NewSubmission)> + 'a {
-        let first = patient_id
-            .strip_prefix("patient-")
-            .and_then(|i| i.parse::<usize>().ok());
-        self.submissions.iter().enumerate().filter_map(move |(i, entry)| {
-            let mine = Some(i) == first || matches!(&entry.2.patient, PatientRef::Returning { patient_id: p, .. } if p == patient_id);
-            mine.then_some(entry)
-        })
-    }
-
-    pub fn saved(&self) -> &[(String, DateTime<Utc>, NewSubmission)] {
-        &self.submissions
-    }
-
-    /// A handle on the saved submissions' count that stays valid after the fake is boxed.
+    /// A handle on the audit events that stays valid after the fake is boxed.
     pub fn event_log(&self) -> EventLog {
         self.events.clone()
+    }
+
+    /// A handle on the patients and forms that stays valid after the fake is boxed.
+    pub fn shared(&self) -> SharedMemory {
+        self.state.clone()
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, MemoryState> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -328,24 +362,61 @@ impl KioskRecords for MemoryRecords {
         _now: DateTime<Utc>,
     ) -> Result<Option<String>, StoreError> {
         let key = identity.lookup_key().ok();
-        Ok(self
-            .submissions
+        let state = self.state();
+        Ok(state
+            .patients
             .iter()
-            .find_map(|(_, _, s)| match &s.patient {
-                PatientRef::New(p) if p.lookup_key().ok() == key => Some("patient-0".to_owned()),
-                _ => None,
-            }))
+            .filter(|p| p.identity.lookup_key().ok() == key)
+            .max_by_key(|p| p.last_visit)
+            .map(|p| p.id.clone()))
     }
 
     fn save_submission(
         &mut self,
-        _actor: &Actor,
+        actor: &Actor,
         submission: NewSubmission,
         now: DateTime<Utc>,
     ) -> Result<String, StoreError> {
+        let mut state = self.state();
+        let patient_id = match &submission.patient {
+            PatientRef::New(identity) => {
+                let id = format!("patient-{}", state.patients.len());
+                state.patients.push(MemoryPatient {
+                    id: id.clone(),
+                    identity: identity.clone(),
+                    last_visit: now,
+                    amendments: Vec::new(),
+                });
+                id
+            }
+            PatientRef::Returning { patient, details } => {
+                let stored = state
+                    .patients
+                    .iter_mut()
+                    .find(|p| p.id == patient.patient_id())
+                    .ok_or(StoreError::NotFound)?;
+                if let Some(updated) =
+                    check_confirmed(patient, actor, &stored.identity, details.as_ref())?
+                {
+                    let previous = std::mem::replace(&mut stored.identity, updated);
+                    stored.amendments.push((
+                        previous,
+                        super::UPDATED_AT_KIOSK.to_owned(),
+                        actor.staff_id().to_owned(),
+                    ));
+                }
+                stored.last_visit = stored.last_visit.max(now);
+                stored.id.clone()
+            }
+        };
         // Shaped like the store's ids: 32 hex digits.
-        let id = format!("{:032x}", self.submissions.len() + 0xabc0_0000);
-        self.submissions.push((id.clone(), now, submission));
+        let id = format!("{:032x}", state.forms.len() + 0xabc0_0000);
+        state.forms.push(MemoryForm {
+            id: id.clone(),
+            at: now,
+            patient_id,
+            submission,
+        });
         Ok(id)
     }
 
@@ -355,20 +426,22 @@ impl KioskRecords for MemoryRecords {
         since: DateTime<Utc>,
         _now: DateTime<Utc>,
     ) -> Result<Vec<SubmissionSummary>, StoreError> {
-        Ok(self
-            .submissions
+        let state = self.state();
+        Ok(state
+            .forms
             .iter()
-            .filter(|(_, at, _)| *at >= since)
-            .map(|(id, at, s)| SubmissionSummary {
-                id: id.clone(),
-                patient_id: String::new(),
-                patient_name: match &s.patient {
-                    PatientRef::New(p) => p.display_name(),
-                    PatientRef::Returning { .. } => String::new(),
-                },
-                created_at: at.to_rfc3339(),
-                language: s.language.clone(),
-                consents: s
+            .filter(|f| f.at >= since)
+            .map(|f| SubmissionSummary {
+                id: f.id.clone(),
+                patient_id: f.patient_id.clone(),
+                patient_name: state
+                    .patient(&f.patient_id)
+                    .map(|p| p.identity.display_name())
+                    .unwrap_or_default(),
+                created_at: f.at.to_rfc3339(),
+                language: f.submission.language.clone(),
+                consents: f
+                    .submission
                     .consents
                     .iter()
                     .map(|c| (c.item_id.clone(), c.decision))
@@ -421,44 +494,49 @@ impl KioskRecords for MemoryRecords {
         _now: DateTime<Utc>,
     ) -> Result<super::MedicalRecord, StoreError> {
         actor.require_medical()?;
-        let (_, _, s) = self
-            .submissions
+        let state = self.state();
+        let form = state
+            .forms
             .iter()
-            .find(|(id, _, _)| id == submission_id)
+            .find(|f| f.id == submission_id)
             .ok_or(StoreError::NotFound)?;
-        let identity = match &s.patient {
-            PatientRef::New(p) => p.clone(),
-            PatientRef::Returning { corrected, .. } => corrected.clone().unwrap_or_default(),
-        };
+        let s = &form.submission;
         Ok(super::MedicalRecord {
             submission_id: submission_id.to_owned(),
-            patient_id: String::new(),
-            identity,
+            patient_id: form.patient_id.clone(),
+            identity: state
+                .patient(&form.patient_id)
+                .map(|p| p.identity.clone())
+                .unwrap_or_default(),
             answers: s.answers.clone(),
             signature: s.signature.clone(),
             form_hash: s.form_hash.clone(),
             form_definition_json: Some(s.form_definition_json.clone()),
             notice_hash: s.notice_hash.clone(),
             language: s.language.clone(),
-            created_at: String::new(),
+            created_at: form.at.to_rfc3339(),
         })
     }
 
-    fn date_of_birth_matches(
+    fn confirm_date_of_birth(
         &self,
-        _actor: &Actor,
+        actor: &Actor,
         patient_id: &str,
         typed: &str,
         _now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        let (_, _, first) = self
-            .patient_submissions(patient_id)
-            .next()
-            .ok_or(StoreError::NotFound)?;
-        let PatientRef::New(identity) = &first.patient else {
-            return Err(StoreError::NotFound);
-        };
-        Ok(identity.date_of_birth == typed.trim())
+    ) -> Result<Option<ConfirmedPatient>, StoreError> {
+        let state = self.state();
+        let patient = state.patient(patient_id).ok_or(StoreError::NotFound)?;
+        let parse = crate::forms::identity::parse_date_of_birth;
+        let matches = matches!(
+            (parse(&patient.identity.date_of_birth), parse(typed)),
+            (Ok(a), Ok(b)) if a == b
+        );
+        Ok(if matches {
+            ConfirmedPatient::new(patient_id, actor, typed)
+        } else {
+            None
+        })
     }
 
     fn current_consents(
@@ -467,13 +545,13 @@ impl KioskRecords for MemoryRecords {
         patient_id: &str,
         _now: DateTime<Utc>,
     ) -> Result<BTreeMap<String, Decision>, StoreError> {
-        let mut state = BTreeMap::new();
-        for (_, _, s) in self.patient_submissions(patient_id) {
-            for c in &s.consents {
-                state.insert(c.item_id.clone(), c.decision);
+        let mut decisions = BTreeMap::new();
+        for form in self.state().forms_of(patient_id) {
+            for c in &form.submission.consents {
+                decisions.insert(c.item_id.clone(), c.decision);
             }
         }
-        Ok(state)
+        Ok(decisions)
     }
 
     fn reset_lockout(

@@ -33,6 +33,8 @@ pub struct PatientRecord {
     pub last_visit_at: String,
     pub restricted_at: Option<String>,
     pub erasure_requested_at: Option<String>,
+    /// The record this duplicate was merged into, and when (RFC 3339); `None` for a record in use.
+    pub merged_into: Option<(String, String)>,
     /// Consent events, oldest first (every role: consent state is not medical).
     pub consents: Vec<ConsentEvent>,
     /// Submissions, newest first: clinicians and managers only (`None` for reception).
@@ -71,6 +73,8 @@ impl OpenStore {
         let last_visit_at = patient.text("last_visit_at")?;
         let restricted_at = patient.opt_text("restricted_at")?;
         let erasure_requested_at = patient.opt_text("erasure_requested_at")?;
+        let merged_into = patient.opt_text("merged_into")?;
+        let merged_at = patient.opt_text("merged_at")?;
         let identity = open_identity(self.conn(), self.vault(), patient_id)?;
         let consents =
             super::submissions::patient_consent_events(self.conn(), self.vault(), patient_id)?;
@@ -114,6 +118,7 @@ impl OpenStore {
             last_visit_at,
             restricted_at,
             erasure_requested_at,
+            merged_into: merged_into.map(|id| (id, merged_at.unwrap_or_default())),
             consents,
             submissions,
         })
@@ -133,7 +138,7 @@ impl OpenStore {
             "SELECT seq, at, actor, kind, subject FROM audit_log
              WHERE subject = ?1
                 OR subject IN (SELECT id FROM submissions WHERE patient_id = ?1)
-                OR (kind IN ('patient_lookup', 'exported') AND instr(subject, ?1) > 0)
+                OR (kind IN ('patient_lookup', 'exported', 'merged') AND instr(subject, ?1) > 0)
              ORDER BY seq",
         )?;
         let entries: Vec<AuditEntry> = stmt

@@ -118,17 +118,21 @@ impl OpenStore {
         }
         let granted: BTreeMap<String, ()> = by_patient
             .into_iter()
-            .filter(|(_, events)| {
-                current_state(events)
+            .filter_map(|(patient, events)| {
+                current_state(&events)
                     .get(item_id)
                     .is_some_and(|d| d.is_granted())
+                    .then_some((patient, ()))
             })
-            .map(|(patient, _)| (patient, ()))
             .collect();
         let mut list = Vec::with_capacity(granted.len());
         for patient_id in granted.into_keys() {
             // Restricted processing: stored, never used for marketing.
             if self.restricted_since(&patient_id)?.is_some() {
+                continue;
+            }
+            // A duplicate merged into another record: its decisions now live there.
+            if super::returning::merged_into(self.conn(), self.vault(), &patient_id)?.is_some() {
                 continue;
             }
             // The patient's whole chain, checked: a withdrawal deleted from the file, or an old

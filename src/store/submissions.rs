@@ -7,19 +7,23 @@ use rusqlite::{Connection, OptionalExtension};
 use zeroize::Zeroizing;
 
 use super::audit::{self, AuditKind};
-use super::patients::{insert_patient, open_identity, set_patient, update_patient};
+use super::patients::{insert_patient, open_identity, set_patient};
+use super::returning::{ConfirmedPatient, join_confirmed};
 use super::row_auth::{self, text_key};
 use super::{Actor, OpenStore, StoreError};
 use crate::forms::{Answers, ConsentDecision, ConsentEvent, Decision, PatientIdentity, Signature};
 use crate::vault::{Aad, Vault, random_id};
 
-/// Whose form this is.
+/// Whose form this is. A form joins an existing patient only with the proof that the person at
+/// the tablet confirmed that patient's date of birth (see [`ConfirmedPatient`]); anything else is
+/// a new patient.
 pub enum PatientRef {
     New(PatientIdentity),
-    /// Found by the three-point check; `corrected` holds details the patient updated.
+    /// Confirmed by the date-of-birth guard; `details` holds what the patient typed, of which
+    /// changes are recorded as an amendment (the old details kept), never as an overwrite.
     Returning {
-        patient_id: String,
-        corrected: Option<PatientIdentity>,
+        patient: ConfirmedPatient,
+        details: Option<PatientIdentity>,
     },
 }
 
@@ -197,7 +201,9 @@ pub(super) fn patient_consent_events(
     let astray: Option<i64> = conn
         .prepare_cached(
             "SELECT e.seq FROM consent_events e WHERE e.patient_id = ?1 AND e.submission_id IS NOT NULL
-             AND NOT EXISTS (SELECT 1 FROM submissions s WHERE s.id = e.submission_id AND s.patient_id = e.patient_id)
+             AND NOT EXISTS (SELECT 1 FROM submissions s WHERE s.id = e.submission_id
+                 AND (s.patient_id = e.patient_id
+                      OR s.patient_id = (SELECT p.merged_into FROM patients p WHERE p.id = e.patient_id)))
              LIMIT 1",
         )?
         .query_row([patient_id], |r| r.get(0))
@@ -425,12 +431,8 @@ impl OpenStore {
         )?;
         let patient_id = match &submission.patient {
             PatientRef::New(identity) => insert_patient(&tx, self.vault(), identity, &at)?,
-            PatientRef::Returning {
-                patient_id,
-                corrected,
-            } => {
-                update_patient(&tx, self.vault(), patient_id, corrected.as_ref(), &at)?;
-                patient_id.clone()
+            PatientRef::Returning { patient, details } => {
+                join_confirmed(&tx, self.vault(), actor, patient, details.as_ref(), &at)?
             }
         };
         insert_submission(
@@ -624,6 +626,7 @@ impl OpenStore {
     ) -> Result<ConsentEvent, StoreError> {
         let at = now.to_rfc3339();
         let tx = self.conn().unchecked_transaction()?;
+        super::merge::refuse_if_merged(&tx, self.vault(), patient_id)?;
         let history = patient_consent_events(&tx, self.vault(), patient_id)?;
         let decided_at = crate::forms::current_events(&history)
             .get(&decision.item_id)

@@ -154,6 +154,8 @@ fn refresh(window: &DeskWindow, desk: &Desk, now: DateTime<Utc>) {
             g.set_postcode(r.postcode.as_str().into());
             g.set_email(r.email.as_str().into());
             g.set_phone(r.phone.as_str().into());
+            g.set_merge_candidates(lines(&r.merge_candidates));
+            g.set_record_merged(r.merged);
         }
         None => {
             // Nothing of a closed record stays in the window's properties.
@@ -168,6 +170,8 @@ fn refresh(window: &DeskWindow, desk: &Desk, now: DateTime<Utc>) {
             g.set_postcode(SharedString::new());
             g.set_email(SharedString::new());
             g.set_phone(SharedString::new());
+            g.set_merge_candidates(lines(&[]));
+            g.set_record_merged(false);
         }
     }
 }
@@ -230,6 +234,8 @@ impl DeskUi {
             .record_breach(&what, &risk, now));
         wire!(on_breach_reported, |d, now, id, reference| d
             .breach_reported(&id, &reference, now));
+        wire!(on_merge, |d, now, duplicate, reason| d
+            .merge_into_open(&duplicate, &reason, now));
         {
             let (desk, clock) = (desk.clone(), clock.clone());
             g.on_activity(move || desk.borrow_mut().activity(clock()));

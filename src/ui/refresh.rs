@@ -318,9 +318,9 @@ fn refresh_handover(window: &AppWindow, kiosk: &Kiosk) {
         .collect();
     h.set_consents(model(consents));
     h.set_returning(form.returning_patient.is_some());
-    h.set_dob_confirmed(form.dob_confirmed);
+    h.set_dob_confirmed(form.dob_confirmed());
     h.set_dob_failed(form.dob_failed);
-    h.set_dob_locked(!form.dob_confirmed && form.dob_attempts >= crate::kiosk::DOB_ATTEMPTS);
+    h.set_dob_locked(!form.dob_confirmed() && form.dob_attempts >= crate::kiosk::DOB_ATTEMPTS);
 
     let problems_kind = if kiosk.message().is_some() {
         ""

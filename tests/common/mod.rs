@@ -117,6 +117,18 @@ pub fn submission(given: &str, family: &str, allergy: &str) -> NewSubmission {
     }
 }
 
+/// A returning patient's reference as the kiosk makes it: only after their date of birth (the
+/// one `identity` gives everybody) is confirmed, by the staff member who will save the form.
+pub fn returning(store: &OpenStore, actor: &Actor, patient_id: &str) -> PatientRef {
+    PatientRef::Returning {
+        patient: store
+            .confirm_date_of_birth(actor, patient_id, "1987-06-15", t0())
+            .expect("date of birth check")
+            .expect("the right date of birth is confirmed"),
+        details: None,
+    }
+}
+
 pub fn consent(item: &str, decision: Decision) -> ConsentDecision {
     ConsentDecision {
         item_id: item.into(),

@@ -1,0 +1,237 @@
+//! Merging a duplicate record into the right one (managers, at the desk).
+//!
+//! A patient can end up with two records: a form saved as a new patient because their date of
+//! birth was not confirmed at the kiosk, or details typed differently at two visits. A merge makes
+//! the duplicate's forms and consent decisions the surviving patient's, with history:
+//! - the duplicate's submissions move to the survivor (a submission's sealed values are bound to
+//!   the submission's id, not the patient's, so nothing is re-sealed); its rights requests follow;
+//! - its consent events, append-only and each naming its patient inside the sealed JSON, are
+//!   re-recorded under the survivor as new events that keep their original time, decision, text
+//!   hash and version, language and device; the originals stay with the duplicate, and the
+//!   survivor's ledger is read in the order decisions were taken, so an older decision brought in
+//!   by a merge never overrides a later one;
+//! - the duplicate is marked merged, never deleted: its details are kept in the history (an
+//!   amendment with who, when and why) and its look-up indexes point nowhere, so neither the
+//!   kiosk's three-point check, the desk's search nor a kiosk's import finds it again;
+//! - the survivor's identity is not touched; its last visit becomes the later of the two, and a
+//!   restriction on the duplicate carries over;
+//! - records whose patient asked for erasure are not merged (what was erased must not come back).
+//!
+//! One transaction; logged as `merged` with the subject `duplicate>survivor`.
+
+use chrono::{DateTime, Utc};
+use rusqlite::Connection;
+use rusqlite::types::Value;
+
+use super::amendments::{keep_identity_in_history, require_reason};
+use super::audit::{self, AuditKind};
+use super::patients::{open_identity, set_patient};
+use super::row_auth::{self, text_key};
+use super::submissions::{append_consent_events, patient_consent_events};
+use super::{Actor, OpenStore, StoreError};
+use crate::forms::ConsentEvent;
+use crate::vault::{Vault, random_id};
+
+/// What a merge moved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MergeReport {
+    pub submissions: usize,
+    pub consent_events: usize,
+}
+
+/// The columns of a patient row a merge decides on.
+struct RowState {
+    merged_into: Option<String>,
+    erasure_requested_at: Option<String>,
+    restricted_at: Option<String>,
+    last_visit_at: String,
+}
+
+fn row_state(conn: &Connection, vault: &Vault, patient_id: &str) -> Result<RowState, StoreError> {
+    let row = row_auth::get(conn, vault, "patients", &text_key(patient_id))?
+        .ok_or(StoreError::NotFound)?;
+    Ok(RowState {
+        merged_into: row.opt_text("merged_into")?,
+        erasure_requested_at: row.opt_text("erasure_requested_at")?,
+        restricted_at: row.opt_text("restricted_at")?,
+        last_visit_at: row.text("last_visit_at")?,
+    })
+}
+
+/// The ids a query with one text parameter returns.
+fn ids(conn: &Connection, sql: &str, key: &str) -> Result<Vec<String>, StoreError> {
+    Ok(conn
+        .prepare_cached(sql)?
+        .query_map([key], |r| r.get(0))?
+        .collect::<Result<_, _>>()?)
+}
+
+/// Refuses a change to a record that was merged into another: its consents and details are no
+/// longer the patient's current ones, so a withdrawal or correction there would have no effect.
+pub(super) fn refuse_if_merged(
+    conn: &Connection,
+    vault: &Vault,
+    patient_id: &str,
+) -> Result<(), StoreError> {
+    match super::returning::merged_into(conn, vault, patient_id)? {
+        Some(into) => Err(StoreError::Invalid(format!(
+            "record {patient_id} was merged into {into}: make the change there"
+        ))),
+        None => Ok(()),
+    }
+}
+
+impl OpenStore {
+    /// Merges the record `duplicate` into `into` (see the module doc). Managers only: a wrong
+    /// merge puts one patient's medical history in another's record and makes their consent
+    /// decisions apply to someone else, so it carries the same accountability as erasure and
+    /// restriction. `reason` is kept (sealed) with the duplicate's details. Logged.
+    pub fn merge_patients(
+        &self,
+        actor: &Actor,
+        into: &str,
+        duplicate: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<MergeReport, StoreError> {
+        actor.require_manager()?;
+        let reason = require_reason(reason)?;
+        if into == duplicate {
+            return Err(StoreError::Invalid(
+                "a record cannot be merged into itself".into(),
+            ));
+        }
+        let at = now.to_rfc3339();
+        let tx = self.conn().unchecked_transaction()?;
+        let survivor = row_state(&tx, self.vault(), into)?;
+        let merged = row_state(&tx, self.vault(), duplicate)?;
+        if let Some(other) = &survivor.merged_into {
+            return Err(StoreError::Invalid(format!(
+                "record {into} was itself merged into {other}: merge into that one"
+            )));
+        }
+        if let Some(other) = &merged.merged_into {
+            return Err(StoreError::Invalid(format!(
+                "record {duplicate} was already merged into {other}"
+            )));
+        }
+        if survivor.erasure_requested_at.is_some() || merged.erasure_requested_at.is_some() {
+            return Err(StoreError::Invalid(
+                "a record whose patient asked for erasure cannot be merged".into(),
+            ));
+        }
+        // Both must open: a damaged record is refused before anything changes.
+        open_identity(&tx, self.vault(), into)?;
+        let duplicate_identity = open_identity(&tx, self.vault(), duplicate)?;
+        keep_identity_in_history(
+            &tx,
+            self.vault(),
+            actor.staff_id(),
+            duplicate,
+            &duplicate_identity,
+            &format!("merged into {into}: {reason}"),
+            &at,
+        )?;
+        // Read (and checked) while the duplicate's decisions still sit with their forms.
+        let events = patient_consent_events(&tx, self.vault(), duplicate)?;
+        let moved = ids(
+            &tx,
+            "SELECT id FROM submissions WHERE patient_id = ?1",
+            duplicate,
+        )?;
+        for id in &moved {
+            row_auth::update(
+                &tx,
+                self.vault(),
+                "submissions",
+                &text_key(id),
+                &[("patient_id", Value::Text(into.to_owned()))],
+            )?;
+        }
+        let submissions = moved.len();
+        let copies = events
+            .iter()
+            .map(|event| {
+                Ok(ConsentEvent {
+                    id: random_id()?,
+                    patient_id: into.to_owned(),
+                    ..event.clone()
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        append_consent_events(&tx, self.vault(), into, &copies)?;
+        for id in ids(
+            &tx,
+            "SELECT id FROM rights_requests WHERE patient_id = ?1",
+            duplicate,
+        )? {
+            row_auth::update(
+                &tx,
+                self.vault(),
+                "rights_requests",
+                &text_key(&id),
+                &[("patient_id", Value::Text(into.to_owned()))],
+            )?;
+        }
+        // Records merged into the duplicate earlier now point at the survivor: no chains.
+        for id in ids(
+            &tx,
+            "SELECT id FROM patients WHERE merged_into = ?1",
+            duplicate,
+        )? {
+            set_patient(
+                &tx,
+                self.vault(),
+                &id,
+                &[("merged_into", Value::Text(into.to_owned()))],
+            )?;
+        }
+        // Index values no look-up can produce (real keys start "v1").
+        let nowhere_lookup = self.vault().blind_index(&format!("merged\x1f{duplicate}"));
+        let nowhere_name = self
+            .vault()
+            .blind_index(&format!("merged-name\x1f{duplicate}"));
+        set_patient(
+            &tx,
+            self.vault(),
+            duplicate,
+            &[
+                ("merged_into", Value::Text(into.to_owned())),
+                ("merged_at", Value::Text(at.clone())),
+                ("lookup_index", Value::Blob(nowhere_lookup.to_vec())),
+                ("name_dob_index", Value::Blob(nowhere_name.to_vec())),
+            ],
+        )?;
+        let last_visit = survivor
+            .last_visit_at
+            .clone()
+            .max(merged.last_visit_at.clone());
+        let restricted = survivor
+            .restricted_at
+            .clone()
+            .or(merged.restricted_at.clone())
+            .map_or(Value::Null, Value::Text);
+        set_patient(
+            &tx,
+            self.vault(),
+            into,
+            &[
+                ("last_visit_at", Value::Text(last_visit)),
+                ("restricted_at", restricted),
+            ],
+        )?;
+        audit::append(
+            &tx,
+            self.vault(),
+            &at,
+            actor.staff_id(),
+            AuditKind::Merged,
+            &format!("{duplicate}>{into}"),
+        )?;
+        tx.commit()?;
+        Ok(MergeReport {
+            submissions,
+            consent_events: events.len(),
+        })
+    }
+}
