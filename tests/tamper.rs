@@ -716,3 +716,411 @@ fn tamper_matrix_desk() {
     let day = day();
     run_matrix("desk", &day.desk, &|db| desk_reads(db, &day.pending));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Each hole, written as the attack: the file is edited with the app closed, as anyone who can
+// copy or write the data folder could, with no key at all.
+
+/// A clinic whose store is closed after `prepare`, edited with `edit` (triggers dropped first,
+/// foreign keys off), and reopened with the manager's passphrase.
+fn edited(
+    clinic: Clinic,
+    edit: impl FnOnce(&Connection),
+) -> (Result<OpenStore, String>, tempfile::TempDir) {
+    let Clinic { store, dir, .. } = clinic;
+    let closed = store.close(None, t0()).expect("close");
+    closed.checkpoint().expect("checkpoint");
+    drop(closed);
+    {
+        let raw = Connection::open(db_path(&dir)).expect("raw");
+        raw.execute_batch("PRAGMA foreign_keys = OFF;")
+            .expect("pragma");
+        let triggers: Vec<(String, String)> = raw
+            .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger'")
+            .expect("triggers")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("triggers")
+            .collect::<Result<_, _>>()
+            .expect("triggers");
+        for (name, _) in &triggers {
+            raw.execute_batch(&format!("DROP TRIGGER \"{name}\";"))
+                .expect("drop trigger");
+        }
+        edit(&raw);
+        for (_, sql) in &triggers {
+            raw.execute_batch(sql).expect("trigger back");
+        }
+    }
+    (unlock(&db_path(&dir)), dir)
+}
+
+fn tampered_table(result: impl std::fmt::Debug) -> String {
+    refusal(result)
+}
+
+#[test]
+fn reception_who_makes_herself_manager_is_refused_at_sign_in() {
+    let clinic = setup_clinic();
+    let reception = staff_id(&clinic.store, Role::Reception);
+    let (store, _dir) = edited(clinic, |raw| {
+        raw.execute(
+            "UPDATE staff SET role = 'manager' WHERE id = ?1",
+            [&reception],
+        )
+        .expect("edit");
+    });
+    // The whole staff table is checked when the store opens: nobody signs in on edited roles.
+    assert_eq!(store.err().as_deref(), Some("tampered staff"));
+}
+
+#[test]
+fn a_lockout_reset_by_hand_is_refused() {
+    let mut clinic = setup_clinic();
+    let clinician = staff_id(&clinic.store, Role::Clinician);
+    for _ in 0..3 {
+        assert!(matches!(
+            clinic.store.sign_in(&clinician, &Pin::new("111111"), t0()),
+            Err(SignInError::WrongPin { .. })
+        ));
+    }
+    let (store, _dir) = edited(clinic, |raw| {
+        raw.execute(
+            "UPDATE staff SET failed_pins = 0, last_failed_at = NULL WHERE id = ?1",
+            [&clinician],
+        )
+        .expect("edit");
+    });
+    assert_eq!(store.err().as_deref(), Some("tampered staff"));
+}
+
+#[test]
+fn a_pin_hash_copied_from_another_staff_row_is_refused() {
+    let clinic = setup_clinic();
+    let (store, _dir) = edited(clinic, |raw| {
+        raw.execute(
+            "UPDATE staff SET pin_hash_json = (SELECT pin_hash_json FROM staff WHERE role = 'reception')
+             WHERE role = 'manager'",
+            [],
+        )
+        .expect("edit");
+    });
+    assert_eq!(store.err().as_deref(), Some("tampered staff"));
+}
+
+#[test]
+fn a_desk_key_swapped_into_the_kiosk_seals_nothing_to_it() {
+    let day = day();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("data").join("kiosk.sqlite3");
+    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+    std::fs::copy(&day.kiosk, &db).unwrap();
+    let raw = Connection::open(&db).unwrap();
+    raw.execute(
+        "UPDATE desk_link SET kem_public = ?1, sign_public = ?1",
+        [&[9u8; 32][..]],
+    )
+    .unwrap();
+    drop(raw);
+    let store = Store::open(&db).unwrap();
+    let failure = OpenStore::unlock(store, &Passphrase::new(PASSPHRASE), later())
+        .err()
+        .expect("refused");
+    assert!(matches!(
+        failure.error,
+        StoreError::Tampered { ref table, .. } if table == "desk_link"
+    ));
+    // Nothing was written to an exchange folder: the refusal comes before any export.
+}
+
+#[test]
+fn a_retention_setting_or_a_back_dated_visit_erases_nothing() {
+    // The setting: refused at open, before any retention run.
+    let day = day();
+    for edit in [
+        "UPDATE settings SET value = '1' WHERE key = 'retention.adult_years'",
+        "UPDATE patients SET last_visit_at = '2001-01-01T00:00:00+00:00'",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("data").join("desk.sqlite3");
+        std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+        std::fs::copy(&day.desk, &db).unwrap();
+        Connection::open(&db).unwrap().execute(edit, []).unwrap();
+        let outcome = unlock(&db).and_then(|mut store| {
+            let manager = manager_of(&mut store)?;
+            store
+                .run_retention(&manager, later())
+                .map(|r| r.erased_adults.len() + r.erased_children.len())
+                .map_err(refusal)
+        });
+        assert!(
+            matches!(&outcome, Err(why) if why.starts_with("tampered")),
+            "{edit}: {outcome:?}"
+        );
+        // The records are all still there.
+        let left: i64 = Connection::open(&db)
+            .unwrap()
+            .query_row("SELECT count(*) FROM submissions", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(left, 2, "{edit}");
+    }
+}
+
+#[test]
+fn a_form_slipped_into_the_file_is_never_shown_to_a_patient() {
+    let clinic = setup_clinic();
+    let (store, _dir) = edited(clinic, |raw| {
+        raw.execute(
+            "INSERT INTO form_definitions (hash, definition_json, first_used_at) VALUES ('sha256:evil', '{}', '2026-11-23')",
+            [],
+        )
+        .unwrap();
+        raw.execute(
+            "INSERT INTO settings (key, value) VALUES ('active_form', 'sha256:evil')",
+            [],
+        )
+        .unwrap();
+    });
+    let refused = store.err().expect("refused");
+    assert!(refused.starts_with("tampered"), "{refused}");
+}
+
+#[test]
+fn a_submission_pointed_at_another_patient_is_refused() {
+    let mut clinic = setup_clinic();
+    let manager = sign_in(&mut clinic.store, Role::Manager);
+    let ada = clinic
+        .store
+        .save_submission(&manager, submission("Ada", "Lovelace", "latex"), t0())
+        .unwrap();
+    clinic
+        .store
+        .save_submission(&manager, submission("Grace", "Hopper", "none"), t0())
+        .unwrap();
+    let grace = clinic
+        .store
+        .find_patients(&manager, "Grace", "Hopper", "1987-06-15", t0())
+        .unwrap()[0]
+        .clone();
+    let (store, _dir) = edited(clinic, |raw| {
+        raw.execute(
+            "UPDATE submissions SET patient_id = ?1 WHERE id = ?2",
+            [&grace, &ada],
+        )
+        .unwrap();
+    });
+    let mut store = store.expect("opens: the large tables are checked as read");
+    let manager = manager_of(&mut store).unwrap();
+    let read = store.read_medical(&manager, &ada, later());
+    assert_eq!(tampered_table(read.err()), "tampered submissions");
+    let record = store.open_record(&manager, &grace, later());
+    assert!(tampered_table(record.err()).starts_with("tampered"));
+}
+
+/// A desk where Grace granted email marketing and then withdrew it at reception.
+fn withdrawn_at_the_desk() -> (Clinic, String) {
+    let mut clinic = setup_clinic();
+    let manager = sign_in(&mut clinic.store, Role::Manager);
+    let mut grace = submission("Grace", "Hopper", "none");
+    grace
+        .consents
+        .push(consent("marketing_email", Decision::Granted));
+    clinic.store.save_submission(&manager, grace, t0()).unwrap();
+    let id = clinic
+        .store
+        .find_patients(&manager, "Grace", "Hopper", "1987-06-15", t0())
+        .unwrap()[0]
+        .clone();
+    clinic
+        .store
+        .withdraw_consent(
+            &manager,
+            &id,
+            "marketing_email",
+            t0() + Duration::minutes(1),
+        )
+        .unwrap();
+    (clinic, id)
+}
+
+fn marketing_after(store: Result<OpenStore, String>) -> Result<usize, String> {
+    let mut store = store?;
+    let manager = manager_of(&mut store)?;
+    store
+        .marketing_list(&manager, "marketing_email", later())
+        .map(|l| l.len())
+        .map_err(refusal)
+}
+
+#[test]
+fn a_deleted_withdrawal_does_not_put_the_patient_back_on_a_list() {
+    let (clinic, _) = withdrawn_at_the_desk();
+    let (store, _dir) = edited(clinic, |raw| {
+        raw.execute(
+            "DELETE FROM consent_events WHERE seq = (SELECT max(seq) FROM consent_events)",
+            [],
+        )
+        .unwrap();
+    });
+    assert_eq!(
+        marketing_after(store).err().as_deref(),
+        Some("tampered consent_events")
+    );
+}
+
+#[test]
+fn an_old_grant_put_back_with_a_higher_seq_is_refused() {
+    let (clinic, _) = withdrawn_at_the_desk();
+    let (store, _dir) = edited(clinic, |raw| {
+        raw.execute(
+            "INSERT INTO consent_events (seq, id, patient_id, submission_id, recorded_at, sealed_event, row_tag)
+             SELECT 1000, id, patient_id, submission_id, recorded_at, sealed_event, row_tag
+             FROM consent_events WHERE seq = (SELECT max(seq) - 1 FROM consent_events)",
+            [],
+        )
+        .unwrap();
+    });
+    assert!(
+        marketing_after(store)
+            .err()
+            .is_some_and(|why| why.starts_with("tampered consent_events"))
+    );
+}
+
+#[test]
+fn entries_cut_off_the_end_of_the_audit_log_are_noticed() {
+    let clinic = setup_clinic();
+    let (store, _dir) = edited(clinic, |raw| {
+        raw.execute(
+            "DELETE FROM audit_log WHERE seq > (SELECT max(seq) - 2 FROM audit_log)",
+            [],
+        )
+        .unwrap();
+    });
+    // The unlock appends after the head, which now runs ahead of the log: the chain is broken.
+    let store = store.expect("opens");
+    assert!(matches!(
+        store.verify_audit().unwrap(),
+        ChainCheck::BrokenAt { .. }
+    ));
+    // Cutting the head back too: the first unlock already refuses (the log says rows were
+    // authenticated before, so a missing head is tampering, not an old database).
+    let clinic = setup_clinic();
+    let (store, _dir) = edited(clinic, |raw| {
+        raw.execute("DELETE FROM audit_head", []).unwrap();
+    });
+    assert_eq!(store.err().as_deref(), Some("tampered audit_head"));
+}
+
+#[test]
+fn two_kiosk_chains_of_equal_length_are_refused_and_flagged() {
+    let mut kiosk = setup_clinic();
+    let mut desk = setup_clinic();
+    let k_manager = sign_in(&mut kiosk.store, Role::Manager);
+    let d_manager = sign_in(&mut desk.store, Role::Manager);
+    desk.store
+        .link_kiosk(&d_manager, "kiosk-1", &[7u8; 32], "123 456", t0())
+        .unwrap();
+    desk.store
+        .confirm_kiosk(&d_manager, "kiosk-1", "123 456", t0())
+        .unwrap();
+    kiosk
+        .store
+        .save_submission(&k_manager, submission("Ada", "Lovelace", "latex"), t0())
+        .unwrap();
+    let out = kiosk.store.outgoing(&k_manager).unwrap();
+    let head = |tag: u8| AuditHead {
+        length: 12,
+        last_tag: format!("{tag:02x}").repeat(32),
+    };
+    desk.store
+        .import_bundle(&d_manager, "kiosk-1", 1, &head(1), "h1", &out, t0())
+        .unwrap();
+    // A second copy of the tablet (restored from an image) sends its own history of that length.
+    let forked = desk
+        .store
+        .import_bundle(&d_manager, "kiosk-1", 2, &head(2), "h2", &out, t0());
+    assert!(matches!(
+        forked,
+        Err(StoreError::AuditForked { length: 12, .. })
+    ));
+    let link = desk.store.kiosk_link("kiosk-1").unwrap().unwrap();
+    assert!(link.audit_fork_at.is_some(), "flagged for the manager");
+    assert_eq!(desk.store.imported_bundles().unwrap().len(), 1);
+}
+
+#[test]
+fn a_database_written_before_rows_were_authenticated_upgrades_and_reads_as_before() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v5");
+    for (name, recovery) in [
+        ("kiosk-v5", "recovery-kiosk.txt"),
+        ("desk-v5", "recovery-desk.txt"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("data").join("db.sqlite3");
+        std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+        std::fs::copy(fixtures.join(format!("{name}.sqlite3")), &db).unwrap();
+        let mut store = unlock(&db).unwrap_or_else(|e| panic!("{name} upgrades: {e}"));
+        assert!(
+            store.verify_everything().unwrap() > 10,
+            "{name}: every row checks"
+        );
+        let manager = manager_of(&mut store).unwrap();
+        let forms = store
+            .submissions_since(&manager, t0() - Duration::days(1), later())
+            .unwrap();
+        for form in &forms {
+            store.read_medical(&manager, &form.id, later()).unwrap();
+            store
+                .consent_history(&manager, &form.patient_id, later())
+                .unwrap();
+        }
+        if name == "desk-v5" {
+            assert_eq!(forms.len(), 2, "the desk's two imported forms");
+            let grace = store
+                .find_patients(&manager, "Grace", "Hopper", "1987-06-15", later())
+                .unwrap();
+            let record = store.open_record(&manager, &grace[0], later()).unwrap();
+            assert_eq!(record.identity.email, "grace.hopper@example.org");
+            assert!(
+                store
+                    .marketing_list(&manager, "marketing_email", later())
+                    .unwrap()
+                    .is_empty(),
+                "the withdrawal made before the upgrade still holds"
+            );
+            assert_eq!(store.rights_requests(&manager).unwrap().len(), 1);
+            assert_eq!(store.breaches(&manager).unwrap().len(), 1);
+        } else {
+            assert_eq!(forms.len(), 1, "the kiosk's one form not yet delivered");
+            assert!(store.desk_link().unwrap().is_some());
+        }
+        assert!(matches!(
+            store.verify_audit().unwrap(),
+            ChainCheck::Intact { .. }
+        ));
+        drop(store);
+        // The recovery key printed before the upgrade still opens it.
+        let key = std::fs::read_to_string(fixtures.join(recovery)).unwrap();
+        let key = intake_kiosk::vault::RecoveryKey::parse(key.trim()).unwrap();
+        OpenStore::unlock_with_recovery(Store::open(&db).unwrap(), &key, later())
+            .unwrap_or_else(|f| panic!("{name}: recovery key: {:?}", f.error));
+        // After the upgrade an edit is refused like any other, and taking the head away to have
+        // the edit tagged as if it were old is refused too.
+        for edit in [
+            "UPDATE staff SET role = 'manager' WHERE role = 'reception'",
+            "DELETE FROM audit_head; UPDATE staff SET role = 'manager' WHERE role = 'reception'; UPDATE staff SET row_tag = NULL",
+        ] {
+            let copy = dir.path().join("data").join("copy.sqlite3");
+            std::fs::copy(&db, &copy).unwrap();
+            Connection::open(&copy)
+                .unwrap()
+                .execute_batch(edit)
+                .unwrap();
+            let refused = unlock(&copy).err().unwrap_or_default();
+            assert!(
+                refused.starts_with("tampered"),
+                "{name}: {edit}: {refused:?}"
+            );
+        }
+    }
+}
