@@ -434,4 +434,19 @@ fn a_script_pairs_exports_imports_and_purges() {
     );
     assert_eq!(record.matches("  form ").count(), 2, "{record}");
     assert!(record.contains("contact: SW1A 1AA"), "{record}");
+
+    // The whole database checked, on both sides; then a row edited by hand is named.
+    for (side, dir, secret) in [("kiosk", k, &kiosk_secret), ("desk", d, &desk_secret)] {
+        let verified = ok(&[side, "verify", "--data-dir", dir], secret);
+        assert!(verified.contains("all sound"), "{verified}");
+    }
+    let raw = rusqlite::Connection::open(std::path::Path::new(d).join("desk.sqlite3")).unwrap();
+    raw.execute(
+        "UPDATE patients SET last_visit_at = '2001-01-01T00:00:00+00:00'",
+        [],
+    )
+    .unwrap();
+    drop(raw);
+    let (success, _, stderr) = run(&["desk", "verify", "--data-dir", d], &desk_secret);
+    assert!(!success && stderr.contains("patients"), "{stderr}");
 }

@@ -822,9 +822,8 @@ fn a_desk_key_swapped_into_the_kiosk_seals_nothing_to_it() {
     .unwrap();
     drop(raw);
     let store = Store::open(&db).unwrap();
-    let failure = OpenStore::unlock(store, &Passphrase::new(PASSPHRASE), later())
-        .err()
-        .expect("refused");
+    let failure =
+        OpenStore::unlock(store, &Passphrase::new(PASSPHRASE), later()).expect_err("refused");
     assert!(matches!(
         failure.error,
         StoreError::Tampered { ref table, .. } if table == "desk_link"
@@ -880,7 +879,7 @@ fn a_form_slipped_into_the_file_is_never_shown_to_a_patient() {
         )
         .unwrap();
     });
-    let refused = store.err().expect("refused");
+    let refused = store.expect_err("refused");
     assert!(refused.starts_with("tampered"), "{refused}");
 }
 

@@ -86,6 +86,7 @@ pub fn run(command: &str, opts: &Opts) -> Result<()> {
                 );
             }
         },
+        "verify" => super::verify(&store)?,
         "kiosks" => {
             for k in store.kiosk_links()? {
                 let code = match k.state() {

@@ -115,6 +115,7 @@ pub fn run(command: &str, opts: &Opts) -> Result<()> {
             store.revoke_desk(&actor, now)?;
             println!("unpaired: nothing more is exported until a new pairing is confirmed");
         }
+        "verify" => super::verify(&store)?,
         _ => bail!("unknown kiosk command {command:?}\n{USAGE}"),
     }
     Ok(())

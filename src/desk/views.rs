@@ -424,7 +424,15 @@ pub(super) fn home_view(
                     &[],
                 ));
             }
-            view.audit.push(line(text, false));
+            let forked = k.audit_fork_at.is_some();
+            if let Some(at) = &k.audit_fork_at {
+                text.push_str(&t(
+                    lang,
+                    " TWO COPIES: on {} a bundle carried another history of the same length (a restored or cloned tablet); it was refused",
+                    &[at.get(..16).unwrap_or(at)],
+                ));
+            }
+            view.audit.push(line(text, forked));
         }
         if let Ok(flags) = open.unusual_access(actor, now - Duration::days(7)) {
             let names = open.list_staff(now).unwrap_or_default();
