@@ -26,6 +26,8 @@ pub enum Message {
     DiskFull,
     ReadOnly,
     StorageProblem,
+    /// The database was edited outside the app: the table that failed its check.
+    Tampered(String),
     PatientFound,
     PatientNotFound,
     LookupIncomplete,
@@ -82,6 +84,7 @@ impl Message {
             Message::DiskFull => ("disk-full", String::new()),
             Message::ReadOnly => ("read-only", String::new()),
             Message::StorageProblem => ("storage", String::new()),
+            Message::Tampered(table) => ("tampered", table.clone()),
             Message::PatientFound => ("patient-found", String::new()),
             Message::PatientNotFound => ("patient-not-found", String::new()),
             Message::LookupIncomplete => ("lookup-incomplete", String::new()),
@@ -125,6 +128,7 @@ impl Message {
             StoreError::Forbidden => Message::NotAllowed,
             StoreError::Vault(VaultError::PassphraseTooShort { .. }) => Message::PassphraseTooShort,
             StoreError::Vault(VaultError::WrongPassphrase) => Message::WrongPassphrase,
+            StoreError::Tampered { table, .. } => Message::Tampered(table.clone()),
             _ => Message::StorageProblem,
         }
     }
@@ -149,5 +153,20 @@ impl Message {
             SignInError::UnknownStaff => Message::NotAllowed,
             SignInError::Store(s) => Message::from_store(s),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tampered_database_is_named_to_staff_not_hidden_as_a_storage_problem() {
+        let message = Message::from_store(&StoreError::tampered("staff", "abc"));
+        assert_eq!(
+            message.kind_and_arg(),
+            ("tampered", "staff".to_owned()),
+            "the table is shown, the row id is not"
+        );
     }
 }
