@@ -308,7 +308,8 @@ pub(super) fn check_every_consent_chain(
     Ok(())
 }
 
-/// Stores a form definition by its content hash, once (an existing row is checked).
+/// Stores a form definition by its content hash, once. An existing row is left as it is (not read
+/// here: every read of a definition checks its row and its hash).
 pub(super) fn store_form_definition(
     conn: &Connection,
     vault: &Vault,
@@ -316,7 +317,10 @@ pub(super) fn store_form_definition(
     json: &str,
     at: &str,
 ) -> Result<(), StoreError> {
-    row_auth::insert_if_absent(
+    if row_auth::exists(conn, "form_definitions", &text_key(hash))? {
+        return Ok(());
+    }
+    row_auth::insert(
         conn,
         vault,
         "form_definitions",
@@ -325,8 +329,7 @@ pub(super) fn store_form_definition(
             ("definition_json", Value::Text(json.to_owned())),
             ("first_used_at", Value::Text(at.to_owned())),
         ],
-    )?;
-    Ok(())
+    )
 }
 
 /// Inserts a submission row, tagged.
