@@ -24,7 +24,7 @@ pub fn verbose() -> bool {
 }
 
 /// Runs before a target sets up a fresh store.
-pub const RUNS_PER_STORE: u64 = 4096;
+pub const RUNS_PER_STORE: u64 = 1024;
 
 const PASSPHRASE: &str = "fuzzing passphrase, not a secret";
 const MANAGER_PIN: &str = "402718";
@@ -92,20 +92,44 @@ impl Place {
     }
 }
 
-/// A temporary folder, on tmpfs when there is one; removed when dropped.
+/// A temporary folder, on tmpfs when there is one; removed when dropped. libFuzzer ends a run
+/// with `exit`, which drops no thread-local, so the folders of processes that are gone are
+/// removed here (their names carry the process id).
 pub fn scratch_dir() -> tempfile::TempDir {
     let shm = Path::new("/dev/shm");
-    let builder = {
-        let mut b = tempfile::Builder::new();
-        b.prefix("intake-kiosk-fuzz-");
-        b
+    let parent = if shm.is_dir() {
+        shm.to_path_buf()
+    } else {
+        std::env::temp_dir()
     };
-    if shm.is_dir()
-        && let Ok(dir) = builder.tempdir_in(shm)
-    {
-        return dir;
+    remove_stale(&parent);
+    tempfile::Builder::new()
+        .prefix(&format!("{PREFIX}{}-", std::process::id()))
+        .tempdir_in(&parent)
+        .expect("a temporary folder")
+}
+
+const PREFIX: &str = "intake-kiosk-fuzz-";
+
+/// Removes the scratch folders in `parent` left by processes that no longer run.
+fn remove_stale(parent: &Path) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(PREFIX))
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
     }
-    builder.tempdir().expect("a temporary folder")
 }
 
 /// Removes every file in `dir` (what one run left in an exchange folder or outbox).
