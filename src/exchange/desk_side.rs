@@ -260,6 +260,9 @@ pub fn import_file(
                 kiosk_id,
                 seq,
             },
+            // The store's checks of what the bundle carries (a form that does not match its
+            // hash, a security event of an unknown kind…): the bundle's fault, said as such.
+            StoreError::Encoding(detail) => bad(detail),
             other => other.into(),
         })?;
     let receipt = Receipt {
