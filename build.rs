@@ -1,5 +1,15 @@
-//! Compiles the Slint UI with its translations bundled from `locales/`.
+//! Compiles the Slint UI with its translations bundled from `locales/` — only with the `ui`
+//! feature (the default); a core-only build (`--no-default-features`) has no Slint to compile.
 fn main() {
+    println!("cargo:rerun-if-changed=build.rs");
+    // Cargo builds this script with the package's features, so `cfg(feature)` works here (and
+    // slint-build is only a dependency when `ui` is on).
+    #[cfg(feature = "ui")]
+    compile_ui();
+}
+
+#[cfg(feature = "ui")]
+fn compile_ui() {
     let debug = std::env::var("PROFILE")
         .map(|p| p == "debug")
         .unwrap_or(false);

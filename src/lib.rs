@@ -8,6 +8,8 @@
 //! - [`sync`]: kiosk → desk pairing, export bundles and receipts: pure crypto and wire formats.
 //! - [`rights`]: retention, rights-request due dates, breach clock, unusual-access rules; pure.
 //! - [`exchange`]: the sync actions over the store, `sync`, `handoff` and the exchange folder.
+//! - `ui` (the `ui` feature, on by default): the Slint windows' thin adapters. Everything above
+//!   builds without it (`--no-default-features`), as the fuzz targets do.
 // `deny`, not `forbid`: the Slint-generated module (src/ui/generated.rs) needs `unsafe` for its
 // vtables and is the one place allowed to use it. Hand-written code has none.
 #![deny(unsafe_code)]
@@ -24,5 +26,6 @@ pub mod session;
 pub mod staff;
 pub mod store;
 pub mod sync;
+#[cfg(feature = "ui")]
 pub mod ui;
 pub mod vault;

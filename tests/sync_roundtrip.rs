@@ -9,7 +9,10 @@ use intake_kiosk::exchange::desk_side::{self, BundleOutcome, KnownKiosk};
 use intake_kiosk::exchange::{ExchangeError, kiosk_side};
 use intake_kiosk::staff::Role;
 use intake_kiosk::store::{Actor, LinkState, OpenStore, StoreError};
-use intake_kiosk::sync::{DeskKeys, KioskKeys, PairingOffer, ParsedBundle, SyncError};
+use intake_kiosk::sync::{
+    AuditCheckpoint, BundleParts, BundleWriter, DeskKeys, DeskPublic, EntryKind, KioskKeys,
+    PairingOffer, ParsedBundle, SyncError,
+};
 
 struct Pair {
     kiosk: Clinic,
@@ -291,6 +294,66 @@ fn damaged_bundles_are_refused_and_change_nothing() {
     // The intact file still imports afterwards.
     std::fs::write(&bundle, &good).unwrap();
     assert!(refused(&import(&mut p)).is_empty());
+}
+
+/// A bundle the paired kiosk signs, holding one entry: what a kiosk with a bug (or a stolen key)
+/// could send.
+fn signed_bundle(p: &Pair, kind: EntryKind, id: &str, plaintext: &[u8]) {
+    let keys = kiosk_side::kiosk_keys(&p.kiosk.store, &p.k_manager, t0()).unwrap();
+    let link = p.kiosk.store.desk_link().unwrap().unwrap();
+    let desk = DeskPublic {
+        desk_id: link.desk_id,
+        kem_public: link.kem_public.as_slice().try_into().unwrap(),
+        sign_public: link.sign_public.as_slice().try_into().unwrap(),
+    };
+    let parts = BundleParts {
+        seq: 1,
+        created_at: "2026-11-23T09:00:00Z".into(),
+        audit_checkpoint: AuditCheckpoint {
+            length: 1,
+            last_tag: String::new(),
+        },
+    };
+    let mut writer = BundleWriter::new(parts, &desk, &keys).unwrap();
+    writer.add(kind, id, plaintext).unwrap();
+    let name = format!("bundle-{}-00000001.ikb", keys.kiosk_id());
+    std::fs::write(p.exchange.path().join(name), writer.finish().unwrap()).unwrap();
+}
+
+#[test]
+fn signed_bundles_with_bad_contents_are_refused_saying_what_is_wrong() {
+    // Found by the bundle_import fuzz target: these used to read "stored value could not be
+    // read: …", as if the desk's own database were damaged.
+    let mut p = paired();
+    let before = desk_state(&p.desk.store);
+    let cases: [(EntryKind, &str, &[u8], &str); 2] = [
+        (
+            EntryKind::Form,
+            "sha256:00",
+            br#"{"hash":"sha256:00","definition_json":"{}"}"#,
+            "form sha256:00 does not match its hash",
+        ),
+        (
+            EntryKind::SecurityLog,
+            "security",
+            br#"[{"seq":1,"at":"2026-11-23T08:00:00Z","kind":"printer_jam"}]"#,
+            "security event of kind \"printer_jam\"",
+        ),
+    ];
+    for (kind, id, plaintext, says) in cases {
+        signed_bundle(&p, kind, id, plaintext);
+        let outcomes = import(&mut p);
+        let [ExchangeError::BadContent { detail, .. }] = refused(&outcomes)[..] else {
+            panic!("expected one refusal for bad content: {outcomes:?}");
+        };
+        assert!(detail.contains(says), "{detail}");
+        let message = refused(&outcomes)[0].to_string();
+        assert!(
+            message.contains("nothing of this bundle was imported"),
+            "{message}"
+        );
+        assert_eq!(desk_state(&p.desk.store), before);
+    }
 }
 
 #[test]

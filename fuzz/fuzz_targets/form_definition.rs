@@ -6,9 +6,12 @@ use intake_kiosk::forms::FormDefinition;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     if let Ok(definition) = FormDefinition::parse(text) {
-        let again = FormDefinition::parse(&definition.canonical_json()).expect("an accepted definition re-parses");
+        let again = FormDefinition::parse(&definition.canonical_json())
+            .expect("an accepted definition re-parses");
         assert_eq!(again.content_hash(), definition.content_hash());
     }
 });

@@ -2,13 +2,10 @@
 #![no_main]
 
 use intake_kiosk::sync::{PairingAnswer, PairingOffer};
+use intake_kiosk_fuzz::{FIXED_OFFER, FIXED_OFFER_NOW};
 use libfuzzer_sys::fuzz_target;
 
-/// A fixed offer (kiosk id 0123…cdef, key 07…, secret 09…); a unit test in src/sync/pairing.rs
-/// checks that it parses.
-const OFFER: &str = "IKP1:04HMASW9NF6YY0938NKRKAYDXW:0W3GE1R70W3GE1R70W3GE1R70W3GE1R70W3GE1R70W3GE1R70W3G:144GJ289144GJ289144GJ289144GJ289144GJ289144GJ289144G:2000000000";
-
 fuzz_target!(|data: &[u8]| {
-    let offer = PairingOffer::parse(OFFER).expect("the fixed offer parses");
-    let _ = PairingAnswer::open(data, &offer, 1_900_000_000);
+    let offer = PairingOffer::parse(FIXED_OFFER).expect("the fixed offer parses");
+    let _ = PairingAnswer::open(data, &offer, FIXED_OFFER_NOW);
 });

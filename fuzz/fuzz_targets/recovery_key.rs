@@ -5,10 +5,10 @@ use intake_kiosk::vault::RecoveryKey;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(text) = std::str::from_utf8(data) {
-        if let Ok(key) = RecoveryKey::parse(text) {
-            let printed = key.to_printable();
-            assert!(RecoveryKey::parse(&printed).is_ok());
-        }
+    if let Ok(text) = std::str::from_utf8(data)
+        && let Ok(key) = RecoveryKey::parse(text)
+    {
+        let printed = key.to_printable();
+        assert!(RecoveryKey::parse(&printed).is_ok());
     }
 });

@@ -289,7 +289,16 @@ fn init(opts: &Opts) -> Result<()> {
     Ok(())
 }
 
+/// A core-only build (`--no-default-features`) has no window.
+#[cfg(not(feature = "ui"))]
+fn window(_: &Opts) -> Result<()> {
+    bail!(
+        "this intake-kiosk was built without its window (the `ui` feature): `desk window` is not here"
+    )
+}
+
 /// The desk's window for staff: opened with a manager's passphrase, then a PIN per person.
+#[cfg(feature = "ui")]
 fn window(opts: &Opts) -> Result<()> {
     let (dir, demo) = if opts.get("demo").is_some_and(|v| v != "no") {
         let dir = intake_kiosk::demo::demo_dir();

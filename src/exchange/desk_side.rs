@@ -339,6 +339,9 @@ pub fn import_file(
                 file: file.clone(),
                 error: clock,
             },
+            // The store's checks of what the bundle carries (a form that does not match its
+            // hash, a security event of an unknown kind…): the bundle's fault, said as such.
+            StoreError::Encoding(detail) => bad(detail),
             other => other.into(),
         })?;
     let receipt = Receipt {

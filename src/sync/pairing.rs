@@ -184,7 +184,7 @@ mod tests {
 
     #[test]
     fn the_fuzz_targets_fixed_offer_parses() {
-        // fuzz/fuzz_targets/pairing_answer.rs opens answers against this very text.
+        // The fuzz targets open answers against this very text (fuzz/src/lib.rs, FIXED_OFFER).
         let offer = PairingOffer::parse(
             "IKP1:04HMASW9NF6YY0938NKRKAYDXW:\
              0W3GE1R70W3GE1R70W3GE1R70W3GE1R70W3GE1R70W3GE1R70W3G:\

@@ -1,0 +1,163 @@
+//! The kiosk's window (the `ui` feature): parse the arguments, open the store, start the window.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use intake_kiosk::demo::{DEMO_PASSPHRASE, create_demo_clinic, demo_dir};
+use intake_kiosk::forms::FormDefinition;
+use intake_kiosk::kiosk::{Kiosk, Timeouts};
+use intake_kiosk::store::Store;
+use intake_kiosk::ui::{KioskUi, WorkMode};
+
+use crate::default_data_dir;
+
+const USAGE: &str = "usage: intake-kiosk [--demo] [--data-dir DIR] [--windowed]
+       intake-kiosk kiosk|desk COMMAND … (intake-kiosk desk help)
+  --demo        a ready demo clinic in a throwaway folder (staff and PINs in the README)
+  --data-dir    where the encrypted database lives (default: ~/.local/share/intake-kiosk)
+  --windowed    do not go full screen (development)
+  --form FILE   use this form definition for this run (JSON, see src/forms/default_form.json);
+                managers load a clinic's form for good on staff home. A file that fails its
+                checks is reported and the stored (or built-in) form is used";
+
+struct Args {
+    demo: bool,
+    form: Option<PathBuf>,
+    data_dir: Option<PathBuf>,
+    windowed: bool,
+}
+
+fn parse_args() -> Result<Args> {
+    let mut args = Args {
+        demo: false,
+        form: None,
+        data_dir: None,
+        windowed: false,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--demo" => args.demo = true,
+            "--windowed" => args.windowed = true,
+            "--form" => args.form = Some(it.next().context("--form needs a file")?.into()),
+            "--data-dir" => {
+                args.data_dir = Some(it.next().context("--data-dir needs a folder")?.into())
+            }
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                std::process::exit(0);
+            }
+            other => bail!("unknown argument {other:?}\n{USAGE}"),
+        }
+    }
+    Ok(args)
+}
+
+/// The clinic's own definition when given and sound; otherwise none (the stored or built-in
+/// form is used), saying why.
+fn form_definition(path: Option<&PathBuf>) -> Option<FormDefinition> {
+    let path = path?;
+    let loaded = std::fs::read_to_string(path)
+        .map_err(|e| vec![format!("cannot read it: {e}")])
+        .and_then(|text| {
+            FormDefinition::parse(&text)
+                .map_err(|errors| errors.iter().map(ToString::to_string).collect())
+        });
+    match loaded {
+        Ok(definition) => Some(definition),
+        Err(problems) => {
+            eprintln!(
+                "The form definition {} was not used; the clinic's stored form (or the built-in one) stays:",
+                path.display()
+            );
+            for p in problems {
+                eprintln!("  {p}");
+            }
+            None
+        }
+    }
+}
+
+/// For benches/startup.sh: prints the wall-clock time of the first frame and, two seconds later,
+/// the process's proportional set size, then leaves the event loop.
+fn startup_probe(ui: &KioskUi) {
+    use slint::ComponentHandle;
+    fn report_first_frame() {
+        let ns = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        println!("first-frame-unix-ns={ns}");
+    }
+    let mut reported = false;
+    let notifier = ui.window.window().set_rendering_notifier(move |state, _| {
+        if !reported && matches!(state, slint::RenderingState::AfterRendering) {
+            reported = true;
+            report_first_frame();
+        }
+    });
+    if notifier.is_err() {
+        // The software renderer has no notifier: the first event-loop turn follows the first paint.
+        slint::Timer::single_shot(std::time::Duration::ZERO, report_first_frame);
+    }
+    slint::Timer::single_shot(std::time::Duration::from_secs(2), || {
+        let pss = std::fs::read_to_string("/proc/self/smaps_rollup")
+            .ok()
+            .and_then(|s| s.lines().find(|l| l.starts_with("Pss:")).map(str::to_owned))
+            .unwrap_or_default();
+        println!(
+            "{}",
+            pss.split_whitespace()
+                .take(2)
+                .collect::<Vec<_>>()
+                .join("-kib=")
+                .replace("Pss:", "pss")
+        );
+        let _ = slint::quit_event_loop();
+    });
+}
+
+/// Starts the kiosk's window with the arguments given (after the program name).
+pub fn run() -> Result<()> {
+    let args = parse_args()?;
+    let given_form = form_definition(args.form.as_ref());
+    let has = |var: &str| std::env::var_os(var).is_some_and(|v| !v.is_empty());
+    if !has("DISPLAY") && !has("WAYLAND_DISPLAY") {
+        bail!(
+            "no display: intake-kiosk needs a graphical session (X11 or Wayland); under CI use xvfb-run"
+        );
+    }
+    let (store, demo_folder) = if args.demo {
+        let dir = demo_dir();
+        let store =
+            create_demo_clinic(&dir.join("kiosk.sqlite3")).context("creating the demo clinic")?;
+        (store, Some(dir))
+    } else {
+        let dir = args.data_dir.unwrap_or_else(default_data_dir);
+        let path = dir.join("kiosk.sqlite3");
+        (
+            Store::open(&path).with_context(|| format!("opening {}", path.display()))?,
+            None,
+        )
+    };
+    let pinned = given_form.is_some();
+    let definition = given_form.unwrap_or_else(FormDefinition::built_in);
+    let mut kiosk = Kiosk::new(store, definition, Timeouts::default())?;
+    if pinned {
+        kiosk.pin_form();
+    }
+    if args.demo {
+        kiosk.unlock(DEMO_PASSPHRASE);
+    }
+    let ui = KioskUi::new(kiosk, WorkMode::Background).context("starting the window")?;
+    ui.set_full_screen(!args.windowed);
+    if std::env::var_os("INTAKE_KIOSK_STARTUP_PROBE").is_some() {
+        startup_probe(&ui);
+    }
+    let result = ui.run().context("running the window");
+    drop(ui);
+    if let Some(dir) = demo_folder {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    result
+}
