@@ -252,16 +252,20 @@ pub(super) fn rechain_consents(
     set_patient(conn, vault, patient_id, &[("consent_head", value)])
 }
 
+fn every_patient(conn: &Connection) -> Result<Vec<String>, StoreError> {
+    Ok(conn
+        .prepare("SELECT id FROM patients")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?)
+}
+
 /// Sets every patient's consent head from the events it has (tagged just before): the one-time
 /// step of a database written before consent chains were kept.
 pub(super) fn start_every_consent_chain(
     conn: &Connection,
     vault: &Vault,
 ) -> Result<(), StoreError> {
-    let ids: Vec<String> = conn
-        .prepare("SELECT id FROM patients")?
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    let ids = every_patient(conn)?;
     for id in ids {
         let tags: Vec<Vec<u8>> = conn
             .prepare_cached(
@@ -287,10 +291,7 @@ pub(super) fn check_every_consent_chain(
     conn: &Connection,
     vault: &Vault,
 ) -> Result<(), StoreError> {
-    let ids: Vec<String> = conn
-        .prepare("SELECT id FROM patients")?
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    let ids = every_patient(conn)?;
     for id in ids {
         patient_consent_events(conn, vault, &id)?;
     }
