@@ -131,6 +131,15 @@ fn add_anna_duplicate(path: &std::path::Path) {
     anna.postcode = "SW1A 1AA".into();
     anna.email = "anna@example.invalid".into();
     let form = FormDefinition::built_in();
+    // A kiosk paired from the command line, waiting for a manager to confirm its code here.
+    open.link_kiosk(
+        &manager,
+        "kiosk-waiting-1",
+        &[7u8; 32],
+        "482 915",
+        Utc::now(),
+    )
+    .unwrap();
     open.save_submission(
         &manager,
         NewSubmission {
@@ -277,6 +286,21 @@ fn the_desk_by_need_to_know_with_access_history_and_idle_lock() {
     assert!(h.shows("OVERDUE"), "the overdue request stands out");
     assert!(h.shows("portability request from Ana Demo, in person"));
     assert!(h.shows("Audit trail intact"));
+    // The kiosk paired from the command line waits until a manager types the code it shows: a
+    // wrong code leaves it waiting, the right one confirms it.
+    assert!(h.shows("Kiosks waiting for confirmation"));
+    h.type_into("Code shown on the kiosk", "111 111");
+    h.click("Confirm kiosk 1");
+    assert!(h.message().contains("stays unconfirmed"), "{}", h.message());
+    assert!(h.shows("Kiosks waiting for confirmation"), "still waiting");
+    h.type_into("Code shown on the kiosk", "482915");
+    h.click("Confirm kiosk 1");
+    assert!(
+        h.message().contains("codes match (482 915)"),
+        "{}",
+        h.message()
+    );
+    assert!(!h.shows("Kiosks waiting for confirmation"), "confirmed");
     // A breach recorded at the desk starts its 72-hour clock; reported, the clock stops.
     h.type_into("What happened", "Laptop with the exchange folder stolen");
     h.click("Record: a risk to people");

@@ -799,6 +799,28 @@ impl Desk {
         }
     }
 
+    /// Confirms a kiosk's pairing (managers): `typed` is the code the kiosk's screen shows. A code
+    /// that does not match leaves the kiosk waiting (and is logged); nothing of it is imported
+    /// until this succeeds.
+    pub fn confirm_kiosk(&mut self, kiosk_id: &str, typed: &str, now: DateTime<Utc>) {
+        let Some((open, actor)) = self.signed_in() else {
+            return;
+        };
+        if typed.trim().is_empty() {
+            self.say_t("Type the code the kiosk's screen shows.", &[], false);
+            return;
+        }
+        match crate::exchange::desk_side::confirm_pairing(open, actor, Some(kiosk_id), typed, now) {
+            Ok(confirmed) => self.say_t(
+                "Kiosk paired: the codes match ({}). Its forms are imported from now on.",
+                &[&confirmed.comparison_code],
+                true,
+            ),
+            Err(crate::exchange::ExchangeError::Store(e)) => self.say_t_error(&e),
+            Err(e) => self.say(e.to_string(), false),
+        }
+    }
+
     /// The home screen: alerts (overdue requests, breach clocks, unusual access) and registers.
     pub fn home(&self, now: DateTime<Utc>) -> HomeView {
         match self.signed_in() {

@@ -67,6 +67,8 @@ pub struct HomeView {
     pub breaches: Vec<Line>,
     /// The audit chain's state (managers): the desk's own and what each kiosk vouched for.
     pub audit: Vec<Line>,
+    /// Kiosks paired here whose code a manager has not yet confirmed (id = the kiosk's id).
+    pub pending_kiosks: Vec<Line>,
 }
 
 /// An open record, as the signed-in role may see it.
@@ -415,6 +417,17 @@ pub(super) fn home_view(
                     &k.audit_length.to_string(),
                 ],
             );
+            if !k.revoked && !k.confirmed {
+                view.pending_kiosks.push(Line {
+                    text: t(
+                        lang,
+                        "Kiosk {} is waiting: type the code its screen shows",
+                        &[k.kiosk_id.get(..8).unwrap_or(&k.kiosk_id)],
+                    ),
+                    alert: false,
+                    id: k.kiosk_id.clone(),
+                });
+            }
             if k.revoked {
                 text.push_str(&t(lang, " (revoked)", &[]));
             } else if !k.confirmed {

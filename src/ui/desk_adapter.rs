@@ -81,6 +81,7 @@ fn refresh(window: &DeskWindow, desk: &Desk, now: DateTime<Utc>) {
             g.set_requests(lines(&home.requests));
             g.set_breaches(lines(&home.breaches));
             g.set_audit(lines(&home.audit));
+            g.set_pending_kiosks(lines(&home.pending_kiosks));
         }
         desk::DeskScreen::Record => {}
         desk::DeskScreen::Closed | desk::DeskScreen::SignIn => {
@@ -89,6 +90,7 @@ fn refresh(window: &DeskWindow, desk: &Desk, now: DateTime<Utc>) {
                 DeskAdapter::set_requests,
                 DeskAdapter::set_breaches,
                 DeskAdapter::set_audit,
+                DeskAdapter::set_pending_kiosks,
             ] {
                 set(&g, lines(&[]));
             }
@@ -234,6 +236,8 @@ impl DeskUi {
             .record_breach(&what, &risk, now));
         wire!(on_breach_reported, |d, now, id, reference| d
             .breach_reported(&id, &reference, now));
+        wire!(on_confirm_kiosk, |d, now, id, code| d
+            .confirm_kiosk(&id, &code, now));
         wire!(on_merge, |d, now, duplicate, reason| d
             .merge_into_open(&duplicate, &reason, now));
         {
