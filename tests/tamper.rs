@@ -600,10 +600,9 @@ fn mutations(db: &Path) -> Vec<Mutation> {
     out
 }
 
-/// Applies a mutation as an attacker with the file would: triggers dropped first (and put back),
-/// foreign keys off. `false` when SQLite itself refuses the change (a CHECK, NOT NULL or
-/// uniqueness constraint): not a mutation the file can hold.
-fn apply(db: &Path, m: &Mutation) -> bool {
+/// Edits the closed file as an attacker with it would: foreign keys off, every trigger dropped
+/// for the edit and put back after it.
+fn as_attacker<T>(db: &Path, edit: impl FnOnce(&Connection) -> T) -> T {
     let conn = Connection::open(db).expect("open raw");
     conn.execute_batch("PRAGMA foreign_keys = OFF;")
         .expect("pragma");
@@ -618,13 +617,20 @@ fn apply(db: &Path, m: &Mutation) -> bool {
         conn.execute_batch(&format!("DROP TRIGGER \"{name}\";"))
             .expect("drop trigger");
     }
-    let applied = conn
-        .execute(&m.sql, rusqlite::params_from_iter(m.params.iter()))
-        .is_ok_and(|n| n > 0);
+    let done = edit(&conn);
     for (_, sql) in &triggers {
         conn.execute_batch(sql).expect("trigger back");
     }
-    applied
+    done
+}
+
+/// Applies a mutation. `false` when SQLite itself refuses the change (a CHECK, NOT NULL or
+/// uniqueness constraint): not a mutation the file can hold.
+fn apply(db: &Path, m: &Mutation) -> bool {
+    as_attacker(db, |conn| {
+        conn.execute(&m.sql, rusqlite::params_from_iter(m.params.iter()))
+            .is_ok_and(|n| n > 0)
+    })
 }
 
 fn allowed(m: &Mutation) -> bool {
@@ -731,26 +737,7 @@ fn edited(
     let closed = store.close(None, t0()).expect("close");
     closed.checkpoint().expect("checkpoint");
     drop(closed);
-    {
-        let raw = Connection::open(db_path(&dir)).expect("raw");
-        raw.execute_batch("PRAGMA foreign_keys = OFF;")
-            .expect("pragma");
-        let triggers: Vec<(String, String)> = raw
-            .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger'")
-            .expect("triggers")
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .expect("triggers")
-            .collect::<Result<_, _>>()
-            .expect("triggers");
-        for (name, _) in &triggers {
-            raw.execute_batch(&format!("DROP TRIGGER \"{name}\";"))
-                .expect("drop trigger");
-        }
-        edit(&raw);
-        for (_, sql) in &triggers {
-            raw.execute_batch(sql).expect("trigger back");
-        }
-    }
+    as_attacker(&db_path(&dir), edit);
     (unlock(&db_path(&dir)), dir)
 }
 
