@@ -2,12 +2,13 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::DeskRecords;
 use super::StaffTile;
 use crate::forms::{Decision, FormDefinition, current_state, tr};
 use crate::i18n::t;
 use crate::rights::breach::hours_left;
 use crate::rights::{FlagKind, RequestKind, RequestStatus};
-use crate::store::{Actor, ChainCheck, OpenStore, StoreError};
+use crate::store::{Actor, ChainCheck, StoreError};
 
 /// One line of a list; `alert` lines stand out.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -103,7 +104,7 @@ fn short_time(rfc3339: &str) -> String {
 }
 
 pub(super) fn patient_rows(
-    open: &OpenStore,
+    open: &dyn DeskRecords,
     actor: &Actor,
     ids: &[String],
     now: DateTime<Utc>,
@@ -122,7 +123,7 @@ pub(super) fn patient_rows(
 }
 
 pub(super) fn record_view(
-    open: &OpenStore,
+    open: &dyn DeskRecords,
     actor: &Actor,
     patient_id: &str,
     staff: &[StaffTile],
@@ -278,12 +279,11 @@ pub(super) fn record_view(
 }
 
 /// Consent item titles in `lang` from the clinic's latest form, or the built-in one.
-fn consent_titles(open: &OpenStore, lang: &str) -> std::collections::HashMap<String, String> {
+fn consent_titles(open: &dyn DeskRecords, lang: &str) -> std::collections::HashMap<String, String> {
     let form = open
-        .active_form()
+        .current_form()
         .ok()
         .flatten()
-        .or_else(|| open.latest_form().ok().flatten())
         .and_then(|(_, json)| FormDefinition::from_stored(&json).ok())
         .unwrap_or_else(FormDefinition::built_in);
     form.consents
@@ -318,7 +318,7 @@ fn kind_word(kind: RequestKind, lang: &str) -> String {
 }
 
 pub(super) fn home_view(
-    open: &OpenStore,
+    open: &dyn DeskRecords,
     actor: &Actor,
     lang: &str,
     now: DateTime<Utc>,
@@ -500,7 +500,7 @@ pub(super) fn home_view(
 }
 
 pub(super) fn form_view(
-    open: &OpenStore,
+    open: &dyn DeskRecords,
     actor: &Actor,
     submission_id: &str,
     staff: &[StaffTile],
@@ -508,11 +508,7 @@ pub(super) fn form_view(
     now: DateTime<Utc>,
 ) -> Result<FormView, StoreError> {
     let record = open.read_medical(actor, submission_id, now)?;
-    let form = record
-        .form_definition_json
-        .as_deref()
-        .and_then(|json| FormDefinition::from_stored(json).ok())
-        .unwrap_or_else(FormDefinition::built_in);
+    let form = crate::forms::form_used(record.form_definition_json.as_deref()).definition;
     let name = |id: &str| {
         staff
             .iter()

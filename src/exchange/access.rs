@@ -32,14 +32,10 @@ pub fn export_patient(
     now: DateTime<Utc>,
 ) -> Result<AccessExport, ExchangeError> {
     let data = store.patient_data(actor, patient_id, now)?;
-    let forms: Vec<Option<FormDefinition>> = data
+    let forms: Vec<FormDefinition> = data
         .submissions
         .iter()
-        .map(|s| {
-            s.form_definition_json
-                .as_deref()
-                .and_then(|json| FormDefinition::from_stored(json).ok())
-        })
+        .map(|s| crate::forms::form_used(s.form_definition_json.as_deref()).definition)
         .collect();
     let amended: HashSet<&str> = data
         .amendments
@@ -50,21 +46,19 @@ pub fn export_patient(
         .submissions
         .iter()
         .zip(&forms)
-        .filter_map(|(s, form)| {
-            Some(SubmissionView {
-                submission_id: &s.submission_id,
-                patient_id: &data.patient_id,
-                kiosk_id: "",
-                submitted_at: &s.created_at,
-                language: &s.language,
-                identity: &data.identity,
-                answers: &s.answers,
-                signature: &s.signature,
-                consents: &[],
-                form: form.as_ref()?,
-                notice_hash: &s.notice_hash,
-                amended: amended.contains(s.submission_id.as_str()),
-            })
+        .map(|(s, form)| SubmissionView {
+            submission_id: &s.submission_id,
+            patient_id: &data.patient_id,
+            kiosk_id: "",
+            submitted_at: &s.created_at,
+            language: &s.language,
+            identity: &data.identity,
+            answers: &s.answers,
+            signature: &s.signature,
+            consents: &[],
+            form,
+            notice_hash: &s.notice_hash,
+            amended: amended.contains(s.submission_id.as_str()),
         })
         .collect();
     let base = format!("patient-{patient_id}");
@@ -78,7 +72,6 @@ pub fn export_patient(
         .collect();
     let titles: std::collections::HashMap<String, String> = forms
         .iter()
-        .flatten()
         .flat_map(|f| f.consents.iter())
         .map(|c| (c.id.clone(), crate::forms::tr(&c.title, "en").to_owned()))
         .collect();

@@ -16,8 +16,7 @@ pub struct DefinitionError {
 /// The largest definition file accepted (a form is text: a megabyte is far beyond any clinic's).
 pub const MAX_DEFINITION_BYTES: usize = 1 << 20;
 
-/// The identity questions the returning-patient check depends on.
-const IDENTITY_QUESTIONS: [&str; 4] = ["given_name", "family_name", "date_of_birth", "postcode"];
+use super::form_used::identity_ids::REQUIRED as IDENTITY_QUESTIONS;
 
 /// The line on which `"id": "<id>"` first appears (1 when it cannot be found).
 fn line_of_id(source: &str, id: &str) -> usize {

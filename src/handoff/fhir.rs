@@ -370,7 +370,7 @@ fn consent(view: &SubmissionView, event: &ConsentEvent, patient_url: &str) -> Va
         Decision::Refused => ("rejected", "deny"),
         Decision::Withdrawn => ("inactive", "deny"),
     };
-    let scope = if event.item_id == "treatment" {
+    let scope = if event.item_id == crate::forms::TREATMENT_CONSENT {
         ("treatment", "Treatment")
     } else {
         ("patient-privacy", "Privacy Consent")

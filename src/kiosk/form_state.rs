@@ -141,12 +141,13 @@ impl FormState {
     /// The identity the patient entered (identity questions), for the patient record.
     pub fn identity(&self) -> PatientIdentity {
         let mut identity = PatientIdentity::default();
-        identity.given_name = self.text_of("given_name");
-        identity.family_name = self.text_of("family_name");
-        identity.date_of_birth = self.text_of("date_of_birth");
-        identity.postcode = self.text_of("postcode");
-        identity.email = self.text_of("email");
-        identity.phone = self.text_of("phone");
+        use crate::forms::identity_ids as id;
+        identity.given_name = self.text_of(id::GIVEN_NAME);
+        identity.family_name = self.text_of(id::FAMILY_NAME);
+        identity.date_of_birth = self.text_of(id::DATE_OF_BIRTH);
+        identity.postcode = self.text_of(id::POSTCODE);
+        identity.email = self.text_of(id::EMAIL);
+        identity.phone = self.text_of(id::PHONE);
         identity
     }
 

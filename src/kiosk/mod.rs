@@ -678,11 +678,8 @@ impl Kiosk {
         };
         match store.read_medical(actor, submission_id, now) {
             Ok(record) => {
-                let definition = record
-                    .form_definition_json
-                    .as_deref()
-                    .and_then(|json| FormDefinition::from_stored(json).ok())
-                    .unwrap_or_else(|| self.definition.clone());
+                let definition =
+                    crate::forms::form_used(record.form_definition_json.as_deref()).definition;
                 let rows =
                     crate::forms::answer_rows(&definition, &record.answers, &self.staff_language)
                         .into_iter()

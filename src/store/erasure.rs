@@ -27,7 +27,7 @@ use crate::vault::Vault;
 
 /// The one consent item kept with the medical record on erasure; all others (marketing per
 /// channel, photo uses) are erased at once.
-pub(super) const HELD_CONSENT_ITEM: &str = "treatment";
+pub(super) const HELD_CONSENT_ITEM: &str = crate::forms::TREATMENT_CONSENT;
 
 /// What a retention run did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

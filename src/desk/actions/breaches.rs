@@ -1,0 +1,69 @@
+//! Breaches: recorded with the records concerned (from the audit log) and the 72-hour clock,
+//! then marked as reported with the regulator's reference.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{ActionError, ActionResult, Needed, Records};
+use crate::rights::Risk;
+use crate::store::{Actor, NewBreach};
+
+/// A breach as staff describe it.
+#[derive(Clone, Debug)]
+pub struct NewBreachAt<'a> {
+    pub what: &'a str,
+    pub risk: Risk,
+    pub discovered_at: DateTime<Utc>,
+    /// The records concerned are those opened, looked up or changed in this window of the audit
+    /// log (by one staff member, or anyone). `None`: the last 24 hours before discovery, by anyone.
+    pub touched: Option<(Option<&'a str>, DateTime<Utc>, DateTime<Utc>)>,
+}
+
+/// A recorded breach.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BreachRecorded {
+    pub id: String,
+    pub records: usize,
+    /// Whether it must be reported to the ICO within 72 hours of discovery.
+    pub must_report: bool,
+}
+
+/// Records a breach (managers).
+pub fn record_breach(
+    records: Records,
+    actor: &Actor,
+    breach: &NewBreachAt,
+    now: DateTime<Utc>,
+) -> ActionResult<BreachRecorded> {
+    let (by, from, to) = breach.touched.unwrap_or((
+        None,
+        breach.discovered_at - Duration::hours(24),
+        breach.discovered_at,
+    ));
+    let touched = records.records_touched(actor, by, from, to)?;
+    let new = NewBreach {
+        discovered_at: breach.discovered_at,
+        what_happened: breach.what.to_owned(),
+        records: touched,
+        risk: breach.risk,
+    };
+    let id = records.record_breach(actor, &new, now)?;
+    Ok(BreachRecorded {
+        id,
+        records: new.records.len(),
+        must_report: breach.risk.must_report(),
+    })
+}
+
+/// Notes that a breach was reported to the regulator, with their reference (managers).
+pub fn breach_reported(
+    records: Records,
+    actor: &Actor,
+    id: &str,
+    reference: &str,
+    now: DateTime<Utc>,
+) -> ActionResult<()> {
+    if reference.trim().is_empty() {
+        return Err(ActionError::Missing(Needed::RegulatorReference));
+    }
+    Ok(records.mark_breach_reported(actor, id, reference, now)?)
+}

@@ -1,0 +1,78 @@
+//! Erasure with the patient's statement, and the retention run.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+
+use super::{ActionResult, Records};
+use crate::exchange::ExchangeError;
+use crate::exchange::files::{self, Readers};
+use crate::rights::ErasureStatement;
+use crate::store::{Actor, RetentionReport};
+
+/// Where the erasure statement goes.
+#[derive(Clone, Copy, Debug)]
+pub enum StatementTo<'a> {
+    /// `erasure-<patient>.txt` in this folder (the desk window's export folder).
+    Folder(&'a Path),
+    /// This file.
+    File(&'a Path),
+    /// Nowhere: the caller shows the text.
+    Nowhere,
+}
+
+/// What an erasure did.
+#[derive(Debug)]
+pub struct ErasureDone {
+    pub statement: ErasureStatement,
+    /// The statement for the patient, as text.
+    pub text: String,
+    /// Where the statement was saved. The erasure has happened whatever this says: a statement
+    /// that could not be saved can be written again from `text`.
+    pub saved: Result<Option<PathBuf>, ExchangeError>,
+}
+
+impl ErasureDone {
+    /// Whether a medical record is held under the retention rule (the record stays, reduced).
+    pub fn held(&self) -> bool {
+        self.statement.held_until.is_some()
+    }
+}
+
+/// Erases what can be erased now (managers) and writes the statement for the patient.
+pub fn erase(
+    records: Records,
+    actor: &Actor,
+    patient: &str,
+    to: StatementTo,
+    now: DateTime<Utc>,
+) -> ActionResult<ErasureDone> {
+    let statement = records.request_erasure(actor, patient, now)?;
+    let text = statement.to_text(&records.clinic_name());
+    let saved = match to {
+        StatementTo::Folder(dir) => files::write_atomically(
+            dir,
+            &format!("erasure-{patient}.txt"),
+            text.as_bytes(),
+            Readers::OwnerOnly,
+        )
+        .map(Some),
+        StatementTo::File(path) => files::write_to_path(path, text.as_bytes(), Readers::OwnerOnly)
+            .map(|()| Some(path.to_owned())),
+        StatementTo::Nowhere => Ok(None),
+    };
+    Ok(ErasureDone {
+        statement,
+        text,
+        saved,
+    })
+}
+
+/// Runs the retention check (managers): erases every record past its retention period.
+pub fn retention(
+    records: Records,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> ActionResult<RetentionReport> {
+    Ok(records.run_retention(actor, now)?)
+}

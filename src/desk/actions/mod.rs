@@ -1,0 +1,79 @@
+//! The desk's use cases, written once for the desk window and the `desk` command line: each is a
+//! plain function over the [`DeskRecords`] port that takes parsed values and returns a typed
+//! result. Wording is the caller's business (the window translates, the command line prints);
+//! every rule — what is checked, what is written, which form a record used — is here or below.
+//!
+//! The store underneath keeps its own rules (roles, audit entries, row authentication); an action
+//! adds what spans several store calls (read, change, write back) and the files it writes.
+
+mod breaches;
+mod consent;
+mod erasure;
+mod exports;
+mod kiosks;
+mod rectify;
+mod requests;
+
+use thiserror::Error;
+
+pub use breaches::{BreachRecorded, NewBreachAt, breach_reported, record_breach};
+pub use consent::{set_restricted, withdraw};
+pub use erasure::{ErasureDone, StatementTo, erase, retention};
+pub use exports::{ListTo, MarketingList, access_export, marketing_list};
+pub use kiosks::confirm_kiosk;
+pub use rectify::{DetailChanges, amend_answer, amend_details, merge};
+pub use requests::{RequestLogged, close_request, extend_request, log_request};
+
+use super::DeskRecords;
+use crate::exchange::ExchangeError;
+use crate::forms::FormNotStored;
+use crate::store::StoreError;
+
+/// Why a desk action did nothing.
+#[derive(Debug, Error)]
+pub enum ActionError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Exchange(ExchangeError),
+    #[error(transparent)]
+    FormNotStored(#[from] FormNotStored),
+    /// The form has no medical question with this id (identity questions are amended as
+    /// details, not answers).
+    #[error("the form has no medical question {0:?}")]
+    NoSuchQuestion(String),
+    /// A typed value that does not fit its question.
+    #[error("{0}")]
+    BadValue(String),
+    /// Something the action needs was left empty.
+    #[error("{0} is needed")]
+    Missing(Needed),
+}
+
+/// What an action needs and was not given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
+pub enum Needed {
+    #[error("the duplicate record to merge")]
+    Duplicate,
+    #[error("the regulator's reference for the report")]
+    RegulatorReference,
+    #[error("the code the kiosk's screen shows")]
+    KioskCode,
+}
+
+impl From<ExchangeError> for ActionError {
+    /// A store error inside an exchange error is a store error (so roles and not-found read the
+    /// same whichever way the action failed).
+    fn from(e: ExchangeError) -> Self {
+        match e {
+            ExchangeError::Store(s) => ActionError::Store(s),
+            other => ActionError::Exchange(other),
+        }
+    }
+}
+
+/// A desk action's result.
+pub type ActionResult<T> = Result<T, ActionError>;
+
+/// The records, as every action takes them.
+pub type Records<'a> = &'a dyn DeskRecords;

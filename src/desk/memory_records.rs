@@ -1,0 +1,536 @@
+//! An in-memory [`DeskRecords`] for the desk controller's unit tests (test builds only: it can
+//! make an [`Actor`], which only the store may do in a release build).
+//!
+//! It models what the controller's own behaviour depends on — staff and PINs with the role rules,
+//! patients with their identity, consents and restriction, requests, breaches and the audit
+//! events — with the store's role checks. Submissions, forms and files are not modelled: those
+//! calls answer `NotFound`, and the integration tests cover them against the sealed store.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::DeskRecords;
+use crate::exchange::ExchangeError;
+use crate::exchange::access::AccessExport;
+use crate::exchange::desk_side::Confirmed;
+use crate::forms::{Answers, ConsentEvent, Decision, PatientIdentity};
+use crate::rights::{ErasureStatement, Flag, RequestStatus, due_date};
+use crate::staff::{Lockout, Role};
+use crate::store::{
+    Actor, Amendment, AuditEntry, AuditKind, Breach, ChainCheck, KioskLink, MedicalRecord,
+    MergeReport, NewBreach, NewRightsRequest, PatientRecord, RetentionReport, RightsRequest,
+    SignInError, StaffMember, StoreError,
+};
+use crate::vault::Pin;
+
+/// One patient in the fake.
+#[derive(Clone, Default)]
+pub struct FakePatient {
+    pub identity: PatientIdentity,
+    pub consents: Vec<ConsentEvent>,
+    pub restricted: bool,
+}
+
+/// Everything the fake holds; tests read it through [`MemoryDesk::state`].
+#[derive(Default)]
+pub struct FakeState {
+    /// (id, name, role, PIN)
+    pub staff: Vec<(String, String, Role, String)>,
+    pub patients: BTreeMap<String, FakePatient>,
+    pub requests: Vec<RightsRequest>,
+    pub breaches: Vec<Breach>,
+    /// Audit events: (who, kind, subject).
+    pub events: Vec<(String, AuditKind, String)>,
+}
+
+/// The fake; clones share one state.
+#[derive(Clone, Default)]
+pub struct MemoryDesk {
+    state: Arc<Mutex<FakeState>>,
+}
+
+impl MemoryDesk {
+    pub fn with_staff(staff: &[(&str, &str, Role, &str)]) -> MemoryDesk {
+        let desk = MemoryDesk::default();
+        desk.state().staff = staff
+            .iter()
+            .map(|(id, name, role, pin)| ((*id).into(), (*name).into(), *role, (*pin).into()))
+            .collect();
+        desk
+    }
+
+    pub fn add_patient(&self, id: &str, given: &str, family: &str, born: &str, granted: &[&str]) {
+        let mut identity = PatientIdentity::default();
+        given.clone_into(&mut identity.given_name);
+        family.clone_into(&mut identity.family_name);
+        born.clone_into(&mut identity.date_of_birth);
+        let consents = granted
+            .iter()
+            .map(|item| consent(id, item, Decision::Granted, "2026-01-01T09:00:00Z"))
+            .collect();
+        self.state().patients.insert(
+            id.into(),
+            FakePatient {
+                identity,
+                consents,
+                restricted: false,
+            },
+        );
+    }
+
+    pub fn state(&self) -> MutexGuard<'_, FakeState> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn log(&self, actor: &Actor, kind: AuditKind, subject: &str) {
+        self.state()
+            .events
+            .push((actor.staff_id().into(), kind, subject.into()));
+    }
+
+    fn patient<T>(&self, id: &str, f: impl FnOnce(&mut FakePatient) -> T) -> Result<T, StoreError> {
+        self.state()
+            .patients
+            .get_mut(id)
+            .map(f)
+            .ok_or(StoreError::NotFound)
+    }
+}
+
+fn consent(patient: &str, item: &str, decision: Decision, at: &str) -> ConsentEvent {
+    ConsentEvent {
+        id: format!("{patient}-{item}-{at}"),
+        patient_id: patient.into(),
+        submission_id: None,
+        item_id: item.into(),
+        decision,
+        text_hash: String::new(),
+        text_version: String::new(),
+        language: "en".into(),
+        recorded_at: at.into(),
+        device_id: "desk".into(),
+        signature_ref: None,
+    }
+}
+
+fn manager(actor: &Actor) -> Result<(), StoreError> {
+    if actor.role().may_manage() {
+        Ok(())
+    } else {
+        Err(StoreError::Forbidden)
+    }
+}
+
+impl DeskRecords for MemoryDesk {
+    fn clinic_name(&self) -> String {
+        "Fake Clinic".into()
+    }
+    fn setting(&self, _key: &str) -> Result<Option<String>, StoreError> {
+        Ok(None)
+    }
+    fn current_form(&self) -> Result<Option<(String, String)>, StoreError> {
+        Ok(None)
+    }
+    fn list_staff(&self, _now: DateTime<Utc>) -> Result<Vec<StaffMember>, StoreError> {
+        Ok(self
+            .state()
+            .staff
+            .iter()
+            .map(|(id, name, role, _)| StaffMember {
+                id: id.clone(),
+                name: name.clone(),
+                role: *role,
+                lockout: Lockout::Open,
+                failed_pins: 0,
+            })
+            .collect())
+    }
+    fn sign_in(
+        &mut self,
+        staff_id: &str,
+        pin: &Pin,
+        _now: DateTime<Utc>,
+    ) -> Result<Actor, SignInError> {
+        let state = self.state();
+        let (id, _, role, expected) = state
+            .staff
+            .iter()
+            .find(|(id, ..)| id == staff_id)
+            .ok_or(SignInError::UnknownStaff)?;
+        if pin.expose() == expected {
+            Ok(Actor::new(id.clone(), *role))
+        } else {
+            Err(SignInError::WrongPin {
+                failures: 1,
+                lockout: Lockout::Open,
+            })
+        }
+    }
+    fn record_event(
+        &self,
+        actor: &str,
+        kind: AuditKind,
+        subject: &str,
+        _now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.state()
+            .events
+            .push((actor.into(), kind, subject.into()));
+        Ok(())
+    }
+    fn find_patients(
+        &self,
+        actor: &Actor,
+        given: &str,
+        family: &str,
+        dob: &str,
+        _now: DateTime<Utc>,
+    ) -> Result<Vec<String>, StoreError> {
+        self.log(actor, AuditKind::PatientLookup, "");
+        Ok(self
+            .state()
+            .patients
+            .iter()
+            .filter(|(_, p)| {
+                p.identity.given_name.eq_ignore_ascii_case(given.trim())
+                    && p.identity.family_name.eq_ignore_ascii_case(family.trim())
+                    && p.identity.date_of_birth == dob.trim()
+            })
+            .map(|(id, _)| id.clone())
+            .collect())
+    }
+    fn patient_identity(
+        &self,
+        _actor: &Actor,
+        patient_id: &str,
+        _now: DateTime<Utc>,
+    ) -> Result<PatientIdentity, StoreError> {
+        self.patient(patient_id, |p| p.identity.clone())
+    }
+    fn open_record(
+        &self,
+        actor: &Actor,
+        patient_id: &str,
+        _now: DateTime<Utc>,
+    ) -> Result<PatientRecord, StoreError> {
+        let record = self.patient(patient_id, |p| PatientRecord {
+            patient_id: patient_id.into(),
+            identity: p.identity.clone(),
+            last_visit_at: "2026-01-01T09:00:00Z".into(),
+            restricted_at: p.restricted.then(|| "2026-01-02T09:00:00Z".into()),
+            erasure_requested_at: None,
+            merged_into: None,
+            consents: p.consents.clone(),
+            submissions: actor.may_see_medical().then(Vec::new),
+        })?;
+        self.log(actor, AuditKind::RecordViewed, patient_id);
+        Ok(record)
+    }
+    fn access_history(
+        &self,
+        actor: &Actor,
+        _patient_id: &str,
+        _now: DateTime<Utc>,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        manager(actor)?;
+        Ok(Vec::new())
+    }
+    fn read_medical(
+        &self,
+        _actor: &Actor,
+        _submission_id: &str,
+        _now: DateTime<Utc>,
+    ) -> Result<MedicalRecord, StoreError> {
+        Err(StoreError::NotFound)
+    }
+    fn amendments(
+        &self,
+        _actor: &Actor,
+        _patient_id: &str,
+        _now: DateTime<Utc>,
+    ) -> Result<Vec<Amendment>, StoreError> {
+        Ok(Vec::new())
+    }
+    fn amend_identity(
+        &self,
+        actor: &Actor,
+        patient_id: &str,
+        identity: &PatientIdentity,
+        _reason: &str,
+        _now: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
+        self.patient(patient_id, |p| p.identity = identity.clone())?;
+        self.log(actor, AuditKind::Amended, patient_id);
+        Ok(format!("amendment-{patient_id}"))
+    }
+    fn amend_answers(
+        &self,
+        _actor: &Actor,
+        _submission_id: &str,
+        _answers: &Answers,
+        _reason: &str,
+        _now: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
+        Err(StoreError::NotFound)
+    }
+    fn merge_patients(
+        &self,
+        actor: &Actor,
+        _into: &str,
+        _duplicate: &str,
+        _reason: &str,
+        _now: DateTime<Utc>,
+    ) -> Result<MergeReport, StoreError> {
+        manager(actor)?;
+        Err(StoreError::NotFound)
+    }
+    fn withdraw_consent(
+        &self,
+        actor: &Actor,
+        patient_id: &str,
+        item_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<ConsentEvent, StoreError> {
+        let event = consent(patient_id, item_id, Decision::Withdrawn, &now.to_rfc3339());
+        let granted = self.patient(patient_id, |p| {
+            let current = crate::forms::current_state(&p.consents);
+            let granted = current.get(item_id).is_some_and(|d| d.is_granted());
+            if granted {
+                p.consents.push(event.clone());
+            }
+            granted
+        })?;
+        if !granted {
+            return Err(StoreError::NotFound);
+        }
+        self.log(actor, AuditKind::ConsentRecorded, patient_id);
+        Ok(event)
+    }
+    fn set_restricted(
+        &self,
+        actor: &Actor,
+        patient_id: &str,
+        restricted: bool,
+        _now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        manager(actor)?;
+        self.patient(patient_id, |p| p.restricted = restricted)
+    }
+    fn request_erasure(
+        &self,
+        actor: &Actor,
+        patient_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<ErasureStatement, StoreError> {
+        manager(actor)?;
+        self.state()
+            .patients
+            .remove(patient_id)
+            .ok_or(StoreError::NotFound)?;
+        Ok(ErasureStatement {
+            patient_id: patient_id.into(),
+            requested_at: now.to_rfc3339(),
+            erased: vec!["everything".into()],
+            held_until: None,
+            held_submissions: 0,
+            old_copies_remain: false,
+        })
+    }
+    fn run_retention(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<RetentionReport, StoreError> {
+        manager(actor)?;
+        Ok(RetentionReport {
+            ran_at: now.to_rfc3339(),
+            policy: None,
+            checked: 0,
+            erased_adults: Vec::new(),
+            erased_children: Vec::new(),
+            erased_submissions: 0,
+            old_copies_remain: false,
+        })
+    }
+    fn log_rights_request(
+        &self,
+        actor: &Actor,
+        request: &NewRightsRequest,
+        _now: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
+        let id = format!("request-{}", self.state().requests.len() + 1);
+        self.state().requests.push(RightsRequest {
+            id: id.clone(),
+            patient_id: request.patient_id.clone(),
+            kind: request.kind,
+            received_on: request.received_on,
+            logged_by: actor.staff_id().into(),
+            due_on: due_date(request.received_on),
+            extended_months: 0,
+            status: RequestStatus::Open,
+            closed_at: None,
+            requester: request.requester.clone(),
+            identity_check: request.identity_check.clone(),
+            notes: request.notes.clone(),
+            extension_reason: String::new(),
+            outcome: String::new(),
+        });
+        Ok(id)
+    }
+    fn rights_requests(&self, _actor: &Actor) -> Result<Vec<RightsRequest>, StoreError> {
+        Ok(self.state().requests.clone())
+    }
+    fn extend_rights_request(
+        &self,
+        actor: &Actor,
+        id: &str,
+        months: u32,
+        reason: &str,
+        _now: DateTime<Utc>,
+    ) -> Result<NaiveDate, StoreError> {
+        manager(actor)?;
+        let mut state = self.state();
+        let r = state
+            .requests
+            .iter_mut()
+            .find(|r| r.id == id)
+            .ok_or(StoreError::NotFound)?;
+        r.extended_months += months;
+        r.due_on = crate::rights::extended_due_date(r.received_on, r.extended_months)
+            .ok_or(StoreError::NotFound)?;
+        reason.clone_into(&mut r.extension_reason);
+        Ok(r.due_on)
+    }
+    fn close_rights_request(
+        &self,
+        actor: &Actor,
+        id: &str,
+        status: RequestStatus,
+        outcome: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        manager(actor)?;
+        let mut state = self.state();
+        let r = state
+            .requests
+            .iter_mut()
+            .find(|r| r.id == id)
+            .ok_or(StoreError::NotFound)?;
+        r.status = status;
+        r.closed_at = Some(now.to_rfc3339());
+        outcome.clone_into(&mut r.outcome);
+        Ok(())
+    }
+    fn records_touched(
+        &self,
+        actor: &Actor,
+        by: Option<&str>,
+        _from: DateTime<Utc>,
+        _to: DateTime<Utc>,
+    ) -> Result<Vec<String>, StoreError> {
+        manager(actor)?;
+        let mut touched: Vec<String> = self
+            .state()
+            .events
+            .iter()
+            .filter(|(who, _, subject)| !subject.is_empty() && by.is_none_or(|b| b == who))
+            .map(|(_, _, subject)| subject.clone())
+            .collect();
+        touched.sort();
+        touched.dedup();
+        Ok(touched)
+    }
+    fn record_breach(
+        &self,
+        actor: &Actor,
+        breach: &NewBreach,
+        _now: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
+        manager(actor)?;
+        let id = format!("breach-{}", self.state().breaches.len() + 1);
+        self.state().breaches.push(Breach {
+            id: id.clone(),
+            discovered_at: breach.discovered_at,
+            recorded_by: actor.staff_id().into(),
+            risk: breach.risk,
+            reported_at: None,
+            what_happened: breach.what_happened.clone(),
+            records: breach.records.clone(),
+            regulator_reference: String::new(),
+        });
+        Ok(id)
+    }
+    fn breaches(&self, actor: &Actor) -> Result<Vec<Breach>, StoreError> {
+        manager(actor)?;
+        Ok(self.state().breaches.clone())
+    }
+    fn mark_breach_reported(
+        &self,
+        actor: &Actor,
+        id: &str,
+        reference: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        manager(actor)?;
+        let mut state = self.state();
+        let b = state
+            .breaches
+            .iter_mut()
+            .find(|b| b.id == id)
+            .ok_or(StoreError::NotFound)?;
+        b.reported_at = Some(now.to_rfc3339());
+        reference.clone_into(&mut b.regulator_reference);
+        Ok(())
+    }
+    fn verify_audit(&self) -> Result<ChainCheck, StoreError> {
+        Ok(ChainCheck::Intact {
+            entries: i64::try_from(self.state().events.len()).unwrap_or(i64::MAX),
+            last_tag: Vec::new(),
+        })
+    }
+    fn kiosk_links(&self) -> Result<Vec<KioskLink>, StoreError> {
+        Ok(Vec::new())
+    }
+    fn unusual_access(
+        &self,
+        actor: &Actor,
+        _since: DateTime<Utc>,
+    ) -> Result<Vec<Flag>, StoreError> {
+        manager(actor)?;
+        Ok(Vec::new())
+    }
+    fn export_patient(
+        &self,
+        actor: &Actor,
+        _patient_id: &str,
+        _dir: &Path,
+        _now: DateTime<Utc>,
+    ) -> Result<AccessExport, ExchangeError> {
+        manager(actor)?;
+        Err(StoreError::NotFound.into())
+    }
+    fn marketing_csv(
+        &self,
+        actor: &Actor,
+        _channel: &str,
+        _now: DateTime<Utc>,
+    ) -> Result<(String, usize), StoreError> {
+        manager(actor)?;
+        Err(StoreError::NotFound)
+    }
+    fn confirm_kiosk(
+        &self,
+        actor: &Actor,
+        _kiosk_id: Option<&str>,
+        _typed: &str,
+        _now: DateTime<Utc>,
+    ) -> Result<Confirmed, ExchangeError> {
+        manager(actor)?;
+        Err(StoreError::NotFound.into())
+    }
+}

@@ -1,0 +1,156 @@
+//! What managers do from the desk's home screen: requests, breaches, marketing lists, kiosk
+//! confirmation and the retention run. Each calls one use case in [`super::actions`].
+
+use chrono::{DateTime, Utc};
+
+use super::Desk;
+use super::actions::{self, ListTo, NewBreachAt};
+use super::views::{self, HomeView};
+use crate::rights::{RequestStatus, Risk};
+
+impl Desk {
+    /// The home screen: alerts (overdue requests, breach clocks, unusual access) and registers.
+    pub fn home(&self, now: DateTime<Utc>) -> HomeView {
+        match self.signed_in() {
+            Some((records, actor)) => views::home_view(records, actor, &self.lang, now),
+            None => HomeView::default(),
+        }
+    }
+
+    /// Extends an open request by two further months, with the reason told to the patient
+    /// (UK GDPR Art. 12(3); managers).
+    pub fn extend_request(&mut self, id: &str, reason: &str, now: DateTime<Utc>) {
+        let Some((records, actor)) = self.signed_in() else {
+            return;
+        };
+        match actions::extend_request(records, actor, id, 2, reason, now) {
+            Ok(due) => self.say_t("Request extended: now due {}.", &[&due.to_string()], true),
+            Err(e) => self.failed(e),
+        }
+    }
+
+    /// Closes a rights request as done (managers).
+    pub fn close_request(&mut self, id: &str, now: DateTime<Utc>) {
+        let by = self
+            .signed_in_as(now)
+            .map(|(name, _)| name)
+            .unwrap_or_default();
+        let Some((records, actor)) = self.signed_in() else {
+            return;
+        };
+        let outcome = format!("done at the desk by {by}");
+        match actions::close_request(records, actor, id, RequestStatus::Done, &outcome, now) {
+            Ok(()) => self.say_t("Request marked as done.", &[], true),
+            Err(e) => self.failed(e),
+        }
+    }
+
+    /// Writes the marketing list of one channel (`email`, `sms`, `whatsapp`) as CSV to the
+    /// export folder for the clinic's mailing tool (managers; logged).
+    pub fn export_marketing(&mut self, channel: &str, now: DateTime<Utc>) {
+        let Some((records, actor)) = self.signed_in() else {
+            return;
+        };
+        let to = ListTo::Folder(&self.export_dir);
+        match actions::marketing_list(records, actor, channel, to, now) {
+            Ok(list) => self.say_t(
+                "{} patient(s) on the list: {}",
+                &[&list.patients.to_string(), &list.file.display().to_string()],
+                true,
+            ),
+            Err(e) => self.failed(e),
+        }
+    }
+
+    /// Records a breach discovered now (managers). The records concerned are those opened,
+    /// looked up or changed in the last 24 hours (from the audit log), for the manager to
+    /// narrow down with `desk breach` when they know more.
+    pub fn record_breach(&mut self, what: &str, risk: &str, now: DateTime<Utc>) {
+        let Some((records, actor)) = self.signed_in() else {
+            return;
+        };
+        let Some(risk) = Risk::parse(risk) else {
+            return;
+        };
+        let breach = NewBreachAt {
+            what,
+            risk,
+            discovered_at: now,
+            touched: None,
+        };
+        match actions::record_breach(records, actor, &breach, now) {
+            Ok(recorded) if recorded.must_report => self.say_t(
+                "Breach recorded: report it to the ICO within 72 hours (the clock is on this screen).",
+                &[],
+                true,
+            ),
+            Ok(_) => self.say_t("Breach recorded (risk unlikely: not reportable).", &[], true),
+            Err(e) => self.failed(e),
+        }
+    }
+
+    /// Notes that a breach was reported to the regulator, with their reference (managers).
+    pub fn breach_reported(&mut self, id: &str, reference: &str, now: DateTime<Utc>) {
+        let Some((records, actor)) = self.signed_in() else {
+            return;
+        };
+        match actions::breach_reported(records, actor, id, reference, now) {
+            Ok(()) => self.say_t("Breach marked as reported.", &[], true),
+            Err(e) => self.failed(e),
+        }
+    }
+
+    /// Confirms a kiosk's pairing (managers): `typed` is the code the kiosk's screen shows. A code
+    /// that does not match leaves the kiosk waiting (and is logged); nothing of it is imported
+    /// until this succeeds.
+    pub fn confirm_kiosk(&mut self, kiosk_id: &str, typed: &str, now: DateTime<Utc>) {
+        let Some((records, actor)) = self.signed_in() else {
+            return;
+        };
+        match actions::confirm_kiosk(records, actor, Some(kiosk_id), typed, now) {
+            Ok(confirmed) => self.say_t(
+                "Kiosk paired: the codes match ({}). Its forms are imported from now on.",
+                &[&confirmed.comparison_code],
+                true,
+            ),
+            Err(e) => self.failed(e),
+        }
+    }
+
+    /// Runs the retention check now (managers) and reports it.
+    pub fn run_retention(&mut self, now: DateTime<Utc>) {
+        let Some((records, actor)) = self.signed_in() else {
+            return;
+        };
+        match actions::retention(records, actor, now) {
+            Ok(report) => {
+                let erased = report.erased_adults.len() + report.erased_children.len();
+                let counts = [
+                    report.checked.to_string(),
+                    report.erased_adults.len().to_string(),
+                    report.erased_children.len().to_string(),
+                ];
+                let counts = counts.each_ref().map(String::as_str);
+                if report.old_copies_remain {
+                    self.say_t(
+                        "Retention check: {} looked at, {} adult and {} child record(s) erased; old copies remain in the WAL until the other window closes.",
+                        &counts,
+                        false,
+                    );
+                } else {
+                    self.say_t(
+                        "Retention check: {} looked at, {} adult and {} child record(s) erased.",
+                        &counts,
+                        true,
+                    );
+                }
+                if erased > 0
+                    && let Some(s) = self.signed_in.as_mut()
+                {
+                    s.results.clear();
+                }
+            }
+            Err(e) => self.failed(e),
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! Opening the desk (a manager's passphrase, then the retention check) and signing staff in.
+//!
+//! Both are slow (key derivation): the window runs them off the UI thread. [`open_desk`] is the
+//! slow step as a plain function over the closed store; [`Desk::take_closed`] and
+//! [`Desk::finish_unlock`] hand the store to it and take the result back.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{Backend, Desk, SignedIn, StaffTile};
+use crate::i18n::t;
+use crate::staff::Lockout;
+use crate::store::{OpenStore, RetentionReport, SignInError, Store, StoreError};
+use crate::vault::{Passphrase, Pin};
+
+/// What opening the desk came to.
+pub enum Opened {
+    /// Open; the retention check ran as the manager (or failed, and says why).
+    Open {
+        records: Box<OpenStore>,
+        retention: Result<RetentionReport, StoreError>,
+        idle_lock: Option<Duration>,
+    },
+    /// Refused (a wrong passphrase, a tampered file): the store stays closed.
+    Refused { store: Store, error: StoreError },
+}
+
+/// Opens the store with a manager's passphrase and runs the retention check as that manager
+/// (erasing what passed its period). Slow: off the UI thread.
+pub fn open_desk(store: Store, passphrase: &Passphrase, now: DateTime<Utc>) -> Opened {
+    match OpenStore::unlock_as_manager(store, passphrase, now) {
+        Ok((open, manager)) => {
+            let idle_lock = open
+                .setting("desk.idle_seconds")
+                .ok()
+                .flatten()
+                .and_then(|v| v.parse::<i64>().ok())
+                .map(|secs| Duration::seconds(secs.clamp(30, 3600)));
+            let retention = open.run_retention(&manager, now);
+            Opened::Open {
+                records: Box::new(open),
+                retention,
+                idle_lock,
+            }
+        }
+        Err(failure) => Opened::Refused {
+            store: failure.store,
+            error: failure.error,
+        },
+    }
+}
+
+impl Desk {
+    /// Opens the desk with a manager's passphrase (on the calling thread; see [`open_desk`]).
+    pub fn unlock(&mut self, passphrase: &str, now: DateTime<Utc>) {
+        if let Some(store) = self.take_closed() {
+            let opened = open_desk(store, &Passphrase::new(passphrase), now);
+            self.finish_unlock(opened, now);
+        }
+    }
+
+    /// The closed store, for [`open_desk`] on a worker; the desk shows closed meanwhile.
+    pub fn take_closed(&mut self) -> Option<Store> {
+        match std::mem::replace(&mut self.backend, Backend::Busy) {
+            Backend::Closed(store) => Some(store),
+            other => {
+                self.backend = other;
+                None
+            }
+        }
+    }
+
+    /// Takes the result of [`open_desk`] back and reports it.
+    pub fn finish_unlock(&mut self, opened: Opened, now: DateTime<Utc>) {
+        match opened {
+            Opened::Open {
+                records,
+                retention,
+                idle_lock,
+            } => {
+                if let Some(idle) = idle_lock {
+                    self.idle_lock = idle;
+                }
+                match retention {
+                    Ok(report) => {
+                        let erased = report.erased_adults.len() + report.erased_children.len();
+                        let template = if report.old_copies_remain {
+                            "Desk open. Retention check: {} record(s) past their retention period erased; old copies remain in the WAL until the other window closes."
+                        } else {
+                            "Desk open. Retention check: {} record(s) past their retention period erased."
+                        };
+                        self.say_t(template, &[&erased.to_string()], !report.old_copies_remain);
+                    }
+                    Err(e) => self.say_t(
+                        "Desk open, but the retention check failed: {}",
+                        &[&e.to_string()],
+                        false,
+                    ),
+                }
+                self.backend = Backend::Open(records);
+                self.last_activity = now;
+            }
+            Opened::Refused { store, error } => {
+                self.backend = Backend::Closed(store);
+                self.say(error.to_string(), false);
+            }
+        }
+    }
+
+    /// The staff tiles, with their lockout state.
+    pub fn staff(&self, now: DateTime<Utc>) -> Vec<StaffTile> {
+        let Some(records) = self.records() else {
+            return Vec::new();
+        };
+        records
+            .list_staff(now)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|m| StaffTile {
+                note: match m.lockout {
+                    Lockout::Open => String::new(),
+                    Lockout::Locked => t(&self.lang, "locked: a manager must reset it", &[]),
+                    Lockout::WaitUntil(at) => t(
+                        &self.lang,
+                        "wait until {}",
+                        &[&at.format("%H:%M:%S").to_string()],
+                    ),
+                },
+                id: m.id,
+                name: m.name,
+            })
+            .collect()
+    }
+
+    pub fn selected_staff(&self) -> Option<&str> {
+        self.selected_staff.as_deref()
+    }
+
+    pub fn select_staff(&mut self, id: &str) {
+        self.selected_staff = Some(id.to_owned());
+        self.say("", false);
+    }
+
+    /// Signs the selected staff member in with their PIN (same lockout rules as the kiosk).
+    pub fn sign_in(&mut self, pin: &str, now: DateTime<Utc>) {
+        let Some(id) = self.selected_staff.clone() else {
+            return;
+        };
+        let Backend::Open(records) = &mut self.backend else {
+            return;
+        };
+        match records.sign_in(&id, &Pin::new(pin), now) {
+            Ok(actor) => {
+                self.signed_in = Some(SignedIn {
+                    actor,
+                    results: Vec::new(),
+                    record: None,
+                    form: None,
+                });
+                self.last_activity = now;
+                self.say("", false);
+            }
+            Err(SignInError::WrongPin { failures, lockout }) => match lockout {
+                Lockout::Open => self.say_t(
+                    "Wrong PIN ({} wrong so far).",
+                    &[&failures.to_string()],
+                    false,
+                ),
+                Lockout::WaitUntil(at) => self.say_t(
+                    "Wrong PIN. Too many tries: wait until {}.",
+                    &[&at.format("%H:%M:%S").to_string()],
+                    false,
+                ),
+                Lockout::Locked => self.say_t(
+                    "Wrong PIN. The account is locked: a manager must reset it.",
+                    &[],
+                    false,
+                ),
+            },
+            Err(e) => self.say(e.to_string(), false),
+        }
+    }
+}

@@ -1,0 +1,241 @@
+//! What staff do on an open record: correct, withdraw, restrict, export, erase, merge, log a
+//! request. Each calls one use case in [`super::actions`] and says what came of it.
+
+use chrono::{DateTime, Utc};
+
+use super::Desk;
+use super::actions::{self, DetailChanges, StatementTo};
+use crate::store::NewRightsRequest;
+
+impl Desk {
+    /// Corrects one answer of the open form (rectification: a new version with who, when and
+    /// why; the old answers stay in the history). Clinicians and managers.
+    pub fn amend_answer(
+        &mut self,
+        question_id: &str,
+        value: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) {
+        let Some(submission) = self.form().map(|f| f.submission_id.clone()) else {
+            return;
+        };
+        let Some((records, actor)) = self.signed_in() else {
+            return;
+        };
+        match actions::amend_answer(records, actor, &submission, question_id, value, reason, now) {
+            Ok(_) => {
+                self.open_form(&submission, now);
+                self.reopen_keeping_form(now);
+                self.say_t(
+                    "Answer corrected; the earlier version is kept in the history.",
+                    &[],
+                    true,
+                );
+            }
+            Err(e) => self.failed(e),
+        }
+    }
+
+    /// Withdraws one consent item of the open record (any role), effective at once.
+    pub fn withdraw(&mut self, item: &str, now: DateTime<Utc>) {
+        let (Some(patient), Some((records, actor))) = (self.current_patient(), self.signed_in())
+        else {
+            return;
+        };
+        match actions::withdraw(records, actor, &patient, item, now) {
+            Ok(_) => {
+                self.reopen(now);
+                let title = self
+                    .record()
+                    .and_then(|r| r.consents.iter().find(|c| c.item == item))
+                    .map_or(item.to_owned(), |c| c.title.clone());
+                self.say_t("Withdrawn: {}.", &[&title], true);
+            }
+            Err(e) => self.failed(e),
+        }
+    }
+
+    /// Writes the patient's data (JSON, FHIR, readable page) to the export folder. Managers.
+    pub fn export_data(&mut self, now: DateTime<Utc>) {
+        let (Some(patient), Some((records, actor))) = (self.current_patient(), self.signed_in())
+        else {
+            return;
+        };
+        match actions::access_export(records, actor, &patient, &self.export_dir, now) {
+            Ok(files) => {
+                self.reopen(now);
+                let dir = files
+                    .html
+                    .parent()
+                    .unwrap_or(&self.export_dir)
+                    .display()
+                    .to_string();
+                self.say_t("The patient's data is in {}", &[&dir], true);
+            }
+            Err(e) => self.failed(e),
+        }
+    }
+
+    /// Restricts processing of the open record, or lifts it. Managers.
+    pub fn toggle_restriction(&mut self, now: DateTime<Utc>) {
+        let (Some(patient), Some((records, actor))) = (self.current_patient(), self.signed_in())
+        else {
+            return;
+        };
+        let restricted = self.record().is_some_and(|r| !r.restricted.is_empty());
+        match actions::set_restricted(records, actor, &patient, !restricted, now) {
+            Ok(()) => {
+                self.reopen(now);
+                if restricted {
+                    self.say_t("Restriction lifted.", &[], true);
+                } else {
+                    self.say_t("Processing restricted: stored only.", &[], true);
+                }
+            }
+            Err(e) => self.failed(e),
+        }
+    }
+
+    /// Erases what can be erased now and shows the statement for the patient. Managers.
+    pub fn erase(&mut self, now: DateTime<Utc>) {
+        let (Some(patient), Some((records, actor))) = (self.current_patient(), self.signed_in())
+        else {
+            return;
+        };
+        let to = StatementTo::Folder(&self.export_dir);
+        let done = match actions::erase(records, actor, &patient, to, now) {
+            Ok(done) => done,
+            Err(e) => return self.failed(e),
+        };
+        if done.held() {
+            self.reopen(now);
+        } else if let Some(s) = self.signed_in.as_mut() {
+            s.record = None;
+            s.form = None;
+            s.results.retain(|r| r.id != patient);
+        }
+        if let Some(r) = self.signed_in.as_mut().and_then(|s| s.record.as_mut()) {
+            r.statement = done.text.clone();
+        }
+        match &done.saved {
+            Ok(file) => {
+                let file = file
+                    .as_deref()
+                    .map(|f| f.display().to_string())
+                    .unwrap_or_default();
+                if done.statement.old_copies_remain {
+                    self.say_t(
+                        "Erased; old copies remain in the WAL until the other window closes. Statement saved to {}",
+                        &[&file],
+                        false,
+                    );
+                } else {
+                    self.say_t("Erasure statement saved to {}", &[&file], true);
+                }
+            }
+            Err(e) => self.say_t(
+                "Erased, but the statement was not saved: {}",
+                &[&e.to_string()],
+                false,
+            ),
+        }
+    }
+
+    /// Merges the record `duplicate` into the open one (managers; see
+    /// [`crate::store::OpenStore::merge_patients`]): its forms and consent decisions become this
+    /// patient's, this patient's details stay, and the duplicate is kept, marked merged, with its
+    /// details and `reason` in the history.
+    pub fn merge_into_open(&mut self, duplicate: &str, reason: &str, now: DateTime<Utc>) {
+        let (Some(patient), Some((records, actor))) = (self.current_patient(), self.signed_in())
+        else {
+            return;
+        };
+        match actions::merge(records, actor, &patient, duplicate, reason, now) {
+            Ok(report) => {
+                let duplicate = duplicate.trim();
+                if let Some(s) = self.signed_in.as_mut() {
+                    s.results.retain(|r| r.id != duplicate);
+                }
+                self.reopen(now);
+                self.say_t(
+                    "Record {} merged into this one: {} form(s) and {} consent decision(s) moved; its details are kept in the history.",
+                    &[
+                        duplicate.get(..8).unwrap_or(duplicate),
+                        &report.submissions.to_string(),
+                        &report.consent_events.to_string(),
+                    ],
+                    true,
+                );
+            }
+            Err(e) => self.failed(e),
+        }
+    }
+
+    /// Logs a rights request from the open record's patient (any role: requests often arrive
+    /// at reception), received today.
+    pub fn log_request(
+        &mut self,
+        kind: &str,
+        requester: &str,
+        identity_check: &str,
+        now: DateTime<Utc>,
+    ) {
+        let (Some(patient), Some((records, actor))) = (self.current_patient(), self.signed_in())
+        else {
+            return;
+        };
+        let Some(kind) = crate::rights::RequestKind::parse(kind) else {
+            return;
+        };
+        let request = NewRightsRequest {
+            patient_id: Some(patient),
+            kind,
+            received_on: now.date_naive(),
+            requester: requester.to_owned(),
+            identity_check: identity_check.to_owned(),
+            notes: String::new(),
+        };
+        match actions::log_request(records, actor, &request, now) {
+            Ok(logged) => self.say_t(
+                "Request logged ({}): due {}.",
+                &[kind.as_str(), &logged.due_on.to_string()],
+                true,
+            ),
+            Err(e) => self.failed(e),
+        }
+    }
+
+    /// Corrects the open record's contact details (rectification: the old ones are kept in the
+    /// history with who, when and why). Any role.
+    pub fn amend_contact(
+        &mut self,
+        postcode: &str,
+        email: &str,
+        phone: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) {
+        let (Some(patient), Some((records, actor))) = (self.current_patient(), self.signed_in())
+        else {
+            return;
+        };
+        let changes = DetailChanges {
+            postcode: Some(postcode.to_owned()),
+            email: Some(email.to_owned()),
+            phone: Some(phone.to_owned()),
+            ..DetailChanges::default()
+        };
+        match actions::amend_details(records, actor, &patient, &changes, reason, now) {
+            Ok(_) => {
+                self.reopen(now);
+                self.say_t(
+                    "Contact details corrected; the old ones are kept in the history.",
+                    &[],
+                    true,
+                );
+            }
+            Err(e) => self.failed(e),
+        }
+    }
+}

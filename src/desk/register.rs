@@ -1,0 +1,152 @@
+//! The register: finding patients, opening a record and one of its forms (audited reads by the
+//! signed-in role).
+
+use chrono::{DateTime, Utc};
+
+use super::views::{self, FormView, Line, PatientRow, RecordView};
+use super::{Desk, actions::ActionError};
+use crate::i18n::t;
+
+impl Desk {
+    pub fn results(&self) -> &[PatientRow] {
+        self.signed_in.as_ref().map_or(&[], |s| &s.results)
+    }
+
+    pub fn record(&self) -> Option<&RecordView> {
+        self.signed_in.as_ref()?.record.as_ref()
+    }
+
+    pub fn form(&self) -> Option<&FormView> {
+        self.signed_in.as_ref()?.form.as_ref()
+    }
+
+    /// The open record's patient.
+    pub(super) fn current_patient(&self) -> Option<String> {
+        self.record().map(|r| r.patient_id.clone())
+    }
+
+    /// Finds patients by name and date of birth on the blind index.
+    pub fn search(&mut self, given: &str, family: &str, dob: &str, now: DateTime<Utc>) {
+        let Some((records, actor)) = self.signed_in() else {
+            return;
+        };
+        let found = records
+            .find_patients(actor, given, family, dob, now)
+            .and_then(|ids| views::patient_rows(records, actor, &ids, now));
+        match found {
+            Ok(rows) => {
+                let n = rows.len();
+                if let Some(s) = self.signed_in.as_mut() {
+                    s.results = rows;
+                }
+                if n == 0 {
+                    self.say_t("No patient with that name and date of birth.", &[], false);
+                } else {
+                    self.say_t("{} found.", &[&n.to_string()], true);
+                }
+            }
+            Err(e) => self.say_failure(&e.into()),
+        }
+    }
+
+    /// Opens a patient's record (an audited view, by the signed-in role).
+    pub fn open_patient(&mut self, patient_id: &str, now: DateTime<Utc>) {
+        let staff = self.staff(now);
+        let Some((records, actor)) = self.signed_in() else {
+            return;
+        };
+        match views::record_view(records, actor, patient_id, &staff, &self.lang, now) {
+            Ok(mut view) => {
+                if actor.role().may_manage() && !view.merged {
+                    view.merge_candidates = self
+                        .results()
+                        .iter()
+                        .filter(|r| r.id != view.patient_id)
+                        .map(|r| Line {
+                            text: t(
+                                &self.lang,
+                                "{} — born {}, reference {}",
+                                &[&r.name, &r.born, r.id.get(..8).unwrap_or(&r.id)],
+                            ),
+                            alert: false,
+                            id: r.id.clone(),
+                        })
+                        .collect();
+                }
+                if let Some(s) = self.signed_in.as_mut() {
+                    if s.record
+                        .as_ref()
+                        .is_none_or(|r| r.patient_id != view.patient_id)
+                    {
+                        s.form = None;
+                    }
+                    s.record = Some(view);
+                }
+                self.say("", false);
+            }
+            Err(e) => self.say_failure(&e.into()),
+        }
+    }
+
+    /// Back to home: the record and its form are dropped.
+    pub fn back(&mut self) {
+        if let Some(s) = self.signed_in.as_mut() {
+            s.record = None;
+            s.form = None;
+        }
+    }
+
+    /// Opens one of the record's submissions in full: answers as the patient gave them (in the
+    /// exact form they filled), the signature, and earlier versions. An audited medical read:
+    /// the store refuses reception.
+    pub fn open_form(&mut self, submission_id: &str, now: DateTime<Utc>) {
+        let staff = self.staff(now);
+        let Some((records, actor)) = self.signed_in() else {
+            return;
+        };
+        match views::form_view(records, actor, submission_id, &staff, &self.lang, now) {
+            Ok(view) => {
+                if let Some(s) = self.signed_in.as_mut() {
+                    s.form = Some(view);
+                }
+                self.say("", false);
+            }
+            Err(e) => self.say_failure(&e.into()),
+        }
+    }
+
+    pub fn close_form(&mut self) {
+        if let Some(s) = self.signed_in.as_mut() {
+            s.form = None;
+        }
+    }
+
+    /// Reopens the record after a change (its consents, details and form list show the change),
+    /// keeping the statement shown on it.
+    pub(super) fn reopen(&mut self, now: DateTime<Utc>) {
+        let Some((id, statement)) = self
+            .record()
+            .map(|r| (r.patient_id.clone(), r.statement.clone()))
+        else {
+            return;
+        };
+        self.open_patient(&id, now);
+        if let Some(r) = self.signed_in.as_mut().and_then(|s| s.record.as_mut()) {
+            r.statement = statement;
+        }
+    }
+
+    /// Reopens the record without closing the open form.
+    pub(super) fn reopen_keeping_form(&mut self, now: DateTime<Utc>) {
+        let form = self.signed_in.as_mut().and_then(|s| s.form.take());
+        self.reopen(now);
+        if let Some(s) = self.signed_in.as_mut() {
+            s.form = form;
+        }
+    }
+
+    /// Reports a failed action and keeps the screen as it was.
+    pub(super) fn failed(&mut self, e: ActionError) {
+        self.say_failure(&e);
+    }
+}

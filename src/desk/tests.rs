@@ -1,0 +1,169 @@
+//! The desk controller against its in-memory fake: screens, what is held and dropped, role
+//! refusals and messages. The sealed store's side is tested in `tests/desk_rights.rs`.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
+use super::memory_records::MemoryDesk;
+use super::{Desk, DeskScreen};
+use crate::staff::Role;
+
+const MANAGER: &str = "m1";
+const RECEPTION: &str = "r1";
+
+fn at(minute: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 10, 0, 0).unwrap() + Duration::minutes(minute)
+}
+
+fn desk() -> (Desk, MemoryDesk) {
+    let records = MemoryDesk::with_staff(&[
+        (MANAGER, "Mia Manager", Role::Manager, "2468"),
+        (RECEPTION, "Rob Reception", Role::Reception, "1357"),
+    ]);
+    records.add_patient(
+        "p-ada",
+        "Ada",
+        "Lovelace",
+        "1985-12-10",
+        &["treatment", "marketing_sms"],
+    );
+    records.add_patient("p-bob", "Bob", "Brown", "1970-01-01", &["treatment"]);
+    let dir = std::env::temp_dir().join("intake-kiosk-desk-unit");
+    (
+        Desk::with_open_records(Box::new(records.clone()), dir, at(0)),
+        records,
+    )
+}
+
+fn signed_in(who: &str, pin: &str) -> (Desk, MemoryDesk) {
+    let (mut desk, records) = desk();
+    desk.select_staff(who);
+    desk.sign_in(pin, at(0));
+    assert_eq!(desk.screen(), DeskScreen::Home, "{:?}", desk.message());
+    (desk, records)
+}
+
+#[test]
+fn a_wrong_pin_keeps_the_sign_in_screen_and_says_so() {
+    let (mut desk, _) = desk();
+    assert_eq!(desk.screen(), DeskScreen::SignIn);
+    desk.select_staff(RECEPTION);
+    desk.sign_in("0000", at(0));
+    assert_eq!(desk.screen(), DeskScreen::SignIn);
+    assert_eq!(desk.message(), ("Wrong PIN (1 wrong so far).", false));
+}
+
+#[test]
+fn search_then_open_shows_the_record_and_lock_drops_everything() {
+    let (mut desk, records) = signed_in(RECEPTION, "1357");
+    desk.search("ada", "LOVELACE", "1985-12-10", at(1));
+    assert_eq!(desk.message(), ("1 found.", true));
+    assert_eq!(desk.results().len(), 1);
+    desk.open_patient("p-ada", at(1));
+    assert_eq!(desk.screen(), DeskScreen::Record);
+    assert_eq!(desk.record().map(|r| r.patient_id.as_str()), Some("p-ada"));
+    desk.lock(at(2));
+    assert_eq!(desk.screen(), DeskScreen::SignIn);
+    assert!(desk.results().is_empty() && desk.record().is_none());
+    let events = &records.state().events;
+    assert!(
+        events
+            .iter()
+            .any(|(who, k, _)| who == RECEPTION && *k == crate::store::AuditKind::SignedOut)
+    );
+}
+
+#[test]
+fn idle_lock_drops_the_record_after_the_idle_time_only() {
+    let (mut desk, _) = signed_in(RECEPTION, "1357");
+    desk.open_patient("p-ada", at(0));
+    desk.tick(at(4));
+    assert_eq!(desk.screen(), DeskScreen::Record);
+    desk.tick(at(5));
+    assert_eq!(desk.screen(), DeskScreen::SignIn);
+    assert!(desk.record().is_none());
+    assert_eq!(desk.message(), ("Locked after a time without use.", false));
+}
+
+#[test]
+fn withdrawing_reopens_the_record_with_the_new_state_and_names_the_item() {
+    let (mut desk, records) = signed_in(RECEPTION, "1357");
+    desk.open_patient("p-ada", at(0));
+    desk.withdraw("marketing_sms", at(1));
+    assert!(desk.message().1, "{:?}", desk.message());
+    assert!(desk.message().0.starts_with("Withdrawn: "));
+    let state = crate::forms::current_state(&records.state().patients["p-ada"].consents);
+    assert_eq!(state["marketing_sms"], crate::forms::Decision::Withdrawn);
+    assert_eq!(desk.screen(), DeskScreen::Record);
+}
+
+#[test]
+fn reception_is_refused_manager_actions_in_words() {
+    let (mut desk, records) = signed_in(RECEPTION, "1357");
+    desk.open_patient("p-ada", at(0));
+    desk.toggle_restriction(at(1));
+    assert_eq!(desk.message(), ("Your role may not do this.", false));
+    desk.erase(at(1));
+    assert_eq!(desk.message(), ("Your role may not do this.", false));
+    assert!(records.state().patients.contains_key("p-ada"));
+}
+
+#[test]
+fn an_erased_record_leaves_the_screen_and_the_results() {
+    let (mut desk, records) = signed_in(MANAGER, "2468");
+    desk.search("Ada", "Lovelace", "1985-12-10", at(0));
+    desk.open_patient("p-ada", at(0));
+    desk.erase(at(1));
+    assert_eq!(desk.screen(), DeskScreen::Home);
+    assert!(desk.results().is_empty());
+    assert!(!records.state().patients.contains_key("p-ada"));
+    assert!(
+        desk.message().0.starts_with("Erasure statement saved to "),
+        "{:?}",
+        desk.message()
+    );
+}
+
+#[test]
+fn a_breach_without_a_reference_is_not_marked_reported() {
+    let (mut desk, records) = signed_in(MANAGER, "2468");
+    desk.record_breach("a tablet was left unlocked", "high", at(0));
+    assert!(desk.message().0.contains("72 hours"));
+    let id = records.state().breaches[0].id.clone();
+    desk.breach_reported(&id, "  ", at(1));
+    assert_eq!(
+        desk.message(),
+        ("Give the regulator's reference for the report.", false)
+    );
+    assert!(records.state().breaches[0].reported_at.is_none());
+    desk.breach_reported(&id, "ICO-123", at(2));
+    assert_eq!(records.state().breaches[0].regulator_reference, "ICO-123");
+}
+
+#[test]
+fn a_request_logged_on_the_record_is_due_in_a_month_and_can_be_extended() {
+    let (mut desk, records) = signed_in(MANAGER, "2468");
+    desk.open_patient("p-bob", at(0));
+    desk.log_request("access", "Bob Brown", "passport seen", at(0));
+    assert_eq!(
+        desk.message(),
+        ("Request logged (access): due 2026-04-02.", true)
+    );
+    let id = records.state().requests[0].id.clone();
+    desk.extend_request(&id, "complex request", at(1));
+    assert_eq!(
+        desk.message(),
+        ("Request extended: now due 2026-06-02.", true)
+    );
+}
+
+#[test]
+fn contact_details_are_corrected_trimmed() {
+    let (mut desk, records) = signed_in(RECEPTION, "1357");
+    desk.open_patient("p-bob", at(0));
+    desk.amend_contact(" AB1 2CD ", "bob@example.org", "", "moved house", at(1));
+    assert!(desk.message().1, "{:?}", desk.message());
+    assert_eq!(
+        records.state().patients["p-bob"].identity.postcode,
+        "AB1 2CD"
+    );
+}
