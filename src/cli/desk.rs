@@ -2,9 +2,9 @@
 
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::Utc;
+use intake_kiosk::desk::actions::{self, ActionError, ListTo};
 use intake_kiosk::exchange::ExchangeError;
 use intake_kiosk::exchange::desk_side::{self, BundleOutcome, KnownKiosk};
-use intake_kiosk::exchange::files;
 use intake_kiosk::store::{LinkState, OpenStore, SetupRequest, Store, StoreError};
 use intake_kiosk::vault::{Passphrase, Pin};
 
@@ -28,7 +28,7 @@ pub fn run(command: &str, opts: &Opts) -> Result<()> {
             ),
             Some(typed) => {
                 let confirmed =
-                    desk_side::confirm_pairing(&store, &actor, opts.get("kiosk"), typed, now)?;
+                    actions::confirm_kiosk(&store, &actor, opts.get("kiosk"), typed, now)?;
                 println!(
                     "comparison code: {} (the same as the kiosk shows)",
                     confirmed.comparison_code
@@ -115,7 +115,8 @@ pub fn run(command: &str, opts: &Opts) -> Result<()> {
             }
         }
         "find" => {
-            for id in store.find_patients(
+            for id in actions::search(
+                &store,
                 &actor,
                 opts.need("given")?,
                 opts.need("family")?,
@@ -149,25 +150,22 @@ pub fn run(command: &str, opts: &Opts) -> Result<()> {
         "withdraw" => {
             let (patient, item) = (opts.need("patient")?, opts.need("item")?);
             let event =
-                store
-                    .withdraw_consent(&actor, patient, item, now)
-                    .map_err(|e| match e {
-                        intake_kiosk::store::StoreError::NotFound => {
-                            anyhow::anyhow!("patient {patient} has no granted {item:?} to withdraw")
-                        }
-                        other => other.into(),
-                    })?;
+                actions::withdraw(&store, &actor, patient, item, now).map_err(|e| match e {
+                    ActionError::Store(StoreError::NotFound) => {
+                        anyhow!("patient {patient} has no granted {item:?} to withdraw")
+                    }
+                    other => other.into(),
+                })?;
             println!("{item} withdrawn for {patient} at {}", event.recorded_at);
         }
         "marketing-list" => {
             let channel = opts.need("channel")?;
-            let (csv, count) =
-                intake_kiosk::exchange::marketing::marketing_csv(&store, &actor, channel, now)?;
             let to = opts.path("to")?;
-            files::write_to_path(&to, csv.as_bytes(), files::Readers::OwnerOnly)?;
+            let list = actions::marketing_list(&store, &actor, channel, ListTo::File(&to), now)?;
             println!(
-                "{count} patients with {channel} marketing granted: {}",
-                to.display()
+                "{} patients with {channel} marketing granted: {}",
+                list.patients,
+                list.file.display()
             );
         }
         "add-staff" => {

@@ -3,11 +3,9 @@
 
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use intake_kiosk::exchange::access::export_patient;
-use intake_kiosk::exchange::files;
-use intake_kiosk::forms::{FormDefinition, answer_from_text};
+use intake_kiosk::desk::actions::{self, DetailChanges, NewBreachAt, StatementTo};
 use intake_kiosk::rights::{RequestKind, RequestStatus, Risk, breach::hours_left};
-use intake_kiosk::store::{Actor, ChainCheck, NewBreach, NewRightsRequest, OpenStore};
+use intake_kiosk::store::{Actor, ChainCheck, NewRightsRequest, OpenStore};
 
 use super::Opts;
 
@@ -28,7 +26,7 @@ pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Resu
     match command {
         "record" => {
             let patient = opts.need("patient")?;
-            let record = store.open_record(actor, patient, now)?;
+            let record = actions::open_record(store, actor, patient, now)?;
             let who = &record.identity;
             println!(
                 "patient {patient}: {} born {}",
@@ -75,32 +73,28 @@ pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Resu
         }
         "access-export" => {
             let patient = opts.need("patient")?;
-            let files = export_patient(store, actor, patient, &opts.path("to")?, now)?;
+            let files = actions::access_export(store, actor, patient, &opts.path("to")?, now)?;
             for f in [&files.json, &files.fhir, &files.html] {
                 println!("{}", f.display());
             }
         }
         "amend-details" => {
             let patient = opts.need("patient")?;
-            let mut identity = store.patient_identity(actor, patient, now)?;
-            for (name, field) in [
-                ("given", &mut identity.given_name),
-                ("family", &mut identity.family_name),
-                ("dob", &mut identity.date_of_birth),
-                ("postcode", &mut identity.postcode),
-                ("email", &mut identity.email),
-                ("phone", &mut identity.phone),
-            ] {
-                if let Some(value) = opts.get(name) {
-                    *field = value.to_owned();
-                }
-            }
-            store.amend_identity(actor, patient, &identity, opts.need("reason")?, now)?;
+            let value = |name: &str| opts.get(name).map(str::to_owned);
+            let changes = DetailChanges {
+                given_name: value("given"),
+                family_name: value("family"),
+                date_of_birth: value("dob"),
+                postcode: value("postcode"),
+                email: value("email"),
+                phone: value("phone"),
+            };
+            actions::amend_details(store, actor, patient, &changes, opts.need("reason")?, now)?;
             println!("details of {patient} amended; the old ones are kept in the history");
         }
         "merge" => {
             let (into, duplicate) = (opts.need("into")?, opts.need("from")?);
-            let report = store.merge_patients(actor, into, duplicate, opts.need("reason")?, now)?;
+            let report = actions::merge(store, actor, into, duplicate, opts.need("reason")?, now)?;
             println!(
                 "{duplicate} merged into {into}: {} forms and {} consent decisions moved; {duplicate} is kept, marked merged, and its details are in the history of {into}",
                 report.submissions, report.consent_events
@@ -109,27 +103,13 @@ pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Resu
         "amend-answer" => {
             let submission = opts.need("submission")?;
             let question_id = opts.need("question")?;
-            let record = store.read_medical(actor, submission, now)?;
-            let form = record
-                .form_definition_json
-                .as_deref()
-                .map(FormDefinition::from_stored)
-                .transpose()?
-                .context("the form this submission was filled with is not stored")?;
-            let question = form
-                .questions()
-                .find(|q| q.id == question_id && !q.identity)
-                .with_context(|| format!("the form has no medical question {question_id:?}"))?;
-            let value =
-                answer_from_text(question, opts.need("value")?).map_err(anyhow::Error::msg)?;
-            let mut answers = record.answers.clone();
-            answers.set(question_id, value);
-            store.amend_answers(actor, submission, &answers, opts.need("reason")?, now)?;
+            let (value, reason) = (opts.need("value")?, opts.need("reason")?);
+            actions::amend_answer(store, actor, submission, question_id, value, reason, now)?;
             println!("{question_id} of form {submission} amended (FHIR status: amended)");
         }
         "restrict" | "unrestrict" => {
             let patient = opts.need("patient")?;
-            store.set_restricted(actor, patient, command == "restrict", now)?;
+            actions::set_restricted(store, actor, patient, command == "restrict", now)?;
             println!(
                 "processing of {patient} {}",
                 if command == "restrict" {
@@ -141,26 +121,24 @@ pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Resu
         }
         "erase" => {
             let patient = opts.need("patient")?;
-            let statement = store.request_erasure(actor, patient, now)?;
-            let clinic = store.store().clinic_name()?.unwrap_or_default();
-            let text = statement.to_text(&clinic);
-            match opts.get("statement") {
-                Some(file) => {
-                    files::write_to_path(
-                        std::path::Path::new(file),
-                        text.as_bytes(),
-                        files::Readers::OwnerOnly,
-                    )?;
-                    println!("erasure statement written to {file}");
+            let to = opts
+                .get("statement")
+                .map_or(StatementTo::Nowhere, |f| StatementTo::File(f.as_ref()));
+            let done = actions::erase(store, actor, patient, to, now)?;
+            match done.saved {
+                Ok(Some(file)) => println!("erasure statement written to {}", file.display()),
+                Ok(None) => print!("{}", done.text),
+                Err(e) => {
+                    print!("{}", done.text);
+                    bail!("erased, but the statement was not saved: {e}");
                 }
-                None => print!("{text}"),
             }
-            if statement.old_copies_remain {
+            if done.statement.old_copies_remain {
                 eprintln!("{}", intake_kiosk::store::OLD_COPIES_REMAIN);
             }
         }
         "retention" => {
-            let report = store.run_retention(actor, now)?;
+            let report = actions::retention(store, actor, now)?;
             println!(
                 "retention run {}: {} patients past {} years since their last visit looked at; {} adults and {} children erased ({} forms)",
                 report.ran_at,
@@ -194,11 +172,8 @@ pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Resu
                 identity_check: opts.need("identity-check")?.to_owned(),
                 notes: opts.get("notes").unwrap_or("").to_owned(),
             };
-            let id = store.log_rights_request(actor, &request, now)?;
-            println!(
-                "request {id} logged; due {}",
-                intake_kiosk::rights::due_date(request.received_on)
-            );
+            let logged = actions::log_request(store, actor, &request, now)?;
+            println!("request {} logged; due {}", logged.id, logged.due_on);
         }
         "requests" => {
             let today = now.date_naive();
@@ -221,7 +196,8 @@ pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Resu
                 .need("months")?
                 .parse()
                 .context("--months takes 1 or 2")?;
-            let due = store.extend_rights_request(
+            let due = actions::extend_request(
+                store,
                 actor,
                 opts.need("id")?,
                 months,
@@ -236,7 +212,8 @@ pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Resu
                 "refused" => RequestStatus::Refused,
                 other => bail!("--status is done or refused, not {other:?}"),
             };
-            store.close_rights_request(
+            actions::close_request(
+                store,
                 actor,
                 opts.need("id")?,
                 status,
@@ -247,32 +224,29 @@ pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Resu
         }
         "breach" => {
             let risk = opts.need("risk")?;
-            let records = match (opts.get("from"), opts.get("until")) {
-                (Some(_), Some(_)) => store.records_touched(
-                    actor,
-                    opts.get("staff"),
-                    time(opts, "from")?,
-                    time(opts, "until")?,
-                )?,
-                _ => Vec::new(),
+            let touched = match (opts.get("from"), opts.get("until")) {
+                (Some(_), Some(_)) => {
+                    Some((opts.get("staff"), time(opts, "from")?, time(opts, "until")?))
+                }
+                _ => None,
             };
-            let breach = NewBreach {
+            let breach = NewBreachAt {
                 discovered_at: opts
                     .get("discovered")
                     .map(|_| time(opts, "discovered"))
                     .transpose()?
                     .unwrap_or(now),
-                what_happened: opts.need("what")?.to_owned(),
-                records,
+                what: opts.need("what")?,
+                touched,
                 risk: Risk::parse(risk)
                     .with_context(|| format!("--risk is unlikely, risk or high; not {risk:?}"))?,
             };
-            let id = store.record_breach(actor, &breach, now)?;
+            let recorded = actions::record_breach(store, actor, &breach, now)?;
             println!(
-                "breach {id} recorded; {} records concerned (from the audit log)",
-                breach.records.len()
+                "breach {} recorded; {} records concerned (from the audit log)",
+                recorded.id, recorded.records
             );
-            if breach.risk.must_report() {
+            if recorded.must_report {
                 println!(
                     "report it to the ICO within {} hours (by {})",
                     hours_left(breach.discovered_at, now),
@@ -301,7 +275,7 @@ pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Resu
             }
         }
         "breach-reported" => {
-            store.mark_breach_reported(actor, opts.need("id")?, opts.need("reference")?, now)?;
+            actions::breach_reported(store, actor, opts.need("id")?, opts.need("reference")?, now)?;
             println!("marked as reported");
         }
         "audit" => {

@@ -30,9 +30,8 @@ impl Desk {
         let Some((records, actor)) = self.signed_in() else {
             return;
         };
-        let found = records
-            .find_patients(actor, given, family, dob, now)
-            .and_then(|ids| views::patient_rows(records, actor, &ids, now));
+        let found = super::actions::search(records, actor, given, family, dob, now)
+            .and_then(|ids| Ok(views::patient_rows(records, actor, &ids, now)?));
         match found {
             Ok(rows) => {
                 let n = rows.len();
@@ -45,7 +44,7 @@ impl Desk {
                     self.say_t("{} found.", &[&n.to_string()], true);
                 }
             }
-            Err(e) => self.say_failure(&e.into()),
+            Err(e) => self.say_failure(&e),
         }
     }
 

@@ -11,6 +11,7 @@ mod consent;
 mod erasure;
 mod exports;
 mod kiosks;
+mod lookup;
 mod rectify;
 mod requests;
 
@@ -21,6 +22,7 @@ pub use consent::{set_restricted, withdraw};
 pub use erasure::{ErasureDone, StatementTo, erase, retention};
 pub use exports::{ListTo, MarketingList, access_export, marketing_list};
 pub use kiosks::confirm_kiosk;
+pub use lookup::{open_record, search};
 pub use rectify::{DetailChanges, amend_answer, amend_details, merge};
 pub use requests::{RequestLogged, close_request, extend_request, log_request};
 

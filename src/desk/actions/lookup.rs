@@ -1,0 +1,28 @@
+//! Finding patients and opening a record: audited reads by the signed-in role.
+
+use chrono::{DateTime, Utc};
+
+use super::{ActionResult, Records};
+use crate::store::{Actor, PatientRecord};
+
+/// The patients with this name and date of birth (the blind index; logged as a look-up).
+pub fn search(
+    records: Records,
+    actor: &Actor,
+    given: &str,
+    family: &str,
+    date_of_birth: &str,
+    now: DateTime<Utc>,
+) -> ActionResult<Vec<String>> {
+    Ok(records.find_patients(actor, given, family, date_of_birth, now)?)
+}
+
+/// A patient's record as the actor's role may see it (logged as a view).
+pub fn open_record(
+    records: Records,
+    actor: &Actor,
+    patient: &str,
+    now: DateTime<Utc>,
+) -> ActionResult<PatientRecord> {
+    Ok(records.open_record(actor, patient, now)?)
+}
