@@ -2,8 +2,8 @@
 //! their own PIN, the record shows what the role may see (and every open is in the access
 //! history), consent withdrawal, erasure with its statement, and the idle lock.
 
-use std::cell::Cell;
-use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration as StdDuration;
 
 use chrono::{Duration, Utc};
@@ -11,12 +11,12 @@ use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementQuery};
 use intake_kiosk::demo::{DEMO_PASSPHRASE, create_demo_desk};
 use intake_kiosk::desk::Desk;
 use intake_kiosk::store::Store;
-use intake_kiosk::ui::{DeskAdapter, DeskScreen, DeskUi};
+use intake_kiosk::ui::{DeskAdapter, DeskScreen, DeskUi, WorkMode};
 use slint::{ComponentHandle, Model};
 
 struct Harness {
     ui: DeskUi,
-    offset: Rc<Cell<i64>>,
+    offset: Arc<AtomicI64>,
     _dir: tempfile::TempDir,
 }
 
@@ -29,15 +29,15 @@ impl Harness {
         drop(create_demo_desk(&path).expect("demo desk"));
         add(&path);
         let base = Utc::now();
-        let offset = Rc::new(Cell::new(0i64));
+        let offset = Arc::new(AtomicI64::new(0));
         let clock_offset = offset.clone();
-        let clock = Rc::new(move || base + Duration::seconds(clock_offset.get()));
+        let clock = Arc::new(move || base + Duration::seconds(clock_offset.load(Ordering::SeqCst)));
         let desk = Desk::new(
             Store::open(&path).unwrap(),
             dir.path().join("exports"),
             base,
         );
-        let ui = DeskUi::new(desk, clock).expect("window");
+        let ui = DeskUi::new(desk, clock, WorkMode::Inline).expect("window");
         ui.window
             .window()
             .set_size(slint::LogicalSize::new(1280.0, 3000.0));
@@ -107,7 +107,7 @@ impl Harness {
     }
 
     fn later(&self, seconds: i64) {
-        self.offset.set(self.offset.get() + seconds);
+        self.offset.fetch_add(seconds, Ordering::SeqCst);
         i_slint_backend_testing::mock_elapsed_time(StdDuration::from_millis(1100));
     }
 }

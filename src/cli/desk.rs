@@ -331,7 +331,11 @@ fn window(opts: &Opts) -> Result<()> {
     let language = intake_kiosk::i18n::language_from_env();
     let _ = slint::select_bundled_translation(language);
     let desk = intake_kiosk::desk::Desk::new(store, exports, Utc::now()).with_language(language);
-    let ui = intake_kiosk::ui::DeskUi::new(desk, std::rc::Rc::new(Utc::now))?;
+    let ui = intake_kiosk::ui::DeskUi::new(
+        desk,
+        std::sync::Arc::new(Utc::now),
+        intake_kiosk::ui::WorkMode::Background,
+    )?;
     ui.run()?;
     if demo {
         let _ = std::fs::remove_dir_all(&dir);

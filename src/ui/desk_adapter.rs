@@ -1,27 +1,95 @@
 //! The desk window's adapter: maps `DeskAdapter` callbacks to the desk controller and the
 //! controller's views to the global's properties. Nothing else.
+//!
+//! Slow steps (opening with a passphrase, signing in with a PIN, the retention run: key
+//! derivations of ~130 ms, and a sweep of the register) run on a worker thread with `busy` set,
+//! as the kiosk's do ([`WorkMode`]); quick calls and the idle tick skip while a worker holds the
+//! controller, and the worker's result refreshes the window.
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
 use super::{
     DeskAdapter, DeskAnswer, DeskConsent, DeskLine, DeskPatient, DeskScreen, DeskStaff, DeskWindow,
+    WorkMode,
 };
 use crate::desk::{self, Desk, Line};
 use crate::staff::Role;
 
 /// The clock the desk runs on (tests give a controllable one).
-pub type Clock = Rc<dyn Fn() -> DateTime<Utc>>;
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
 /// The running desk window with its adapter wired.
 pub struct DeskUi {
     pub window: DeskWindow,
-    desk: Rc<RefCell<Desk>>,
-    clock: Clock,
+    ctx: Ctx,
     _tick: slint::Timer,
+}
+
+/// What every callback holds.
+#[derive(Clone)]
+struct Ctx {
+    window: slint::Weak<DeskWindow>,
+    desk: Arc<Mutex<Desk>>,
+    clock: Clock,
+    mode: WorkMode,
+}
+
+fn lock(desk: &Mutex<Desk>) -> MutexGuard<'_, Desk> {
+    desk.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Ctx {
+    fn refresh(&self, now: DateTime<Utc>) {
+        if let (Some(w), Ok(desk)) = (self.window.upgrade(), self.desk.try_lock()) {
+            refresh(&w, &desk, now);
+        }
+    }
+
+    /// A quick call on the UI thread (skipped while a worker holds the desk), then a refresh.
+    fn quick(&self, f: impl FnOnce(&mut Desk, DateTime<Utc>)) {
+        let now = (self.clock)();
+        let Ok(mut desk) = self.desk.try_lock() else {
+            return;
+        };
+        desk.activity(now);
+        f(&mut desk, now);
+        drop(desk);
+        self.refresh(now);
+    }
+
+    /// A slow call: off the UI thread with `busy` set, unless inline (tests).
+    fn slow(&self, f: impl FnOnce(&mut Desk, DateTime<Utc>) + Send + 'static) {
+        let now = (self.clock)();
+        if self.mode == WorkMode::Inline {
+            self.quick(f);
+            return;
+        }
+        let Some(window) = self.window.upgrade() else {
+            return;
+        };
+        let g = window.global::<DeskAdapter>();
+        if g.get_busy() {
+            return;
+        }
+        g.set_busy(true);
+        let (desk, weak, clock) = (self.desk.clone(), self.window.clone(), self.clock.clone());
+        let ctx_desk = desk.clone();
+        std::thread::spawn(move || {
+            {
+                let mut desk = lock(&desk);
+                desk.activity(now);
+                f(&mut desk, now);
+            }
+            let _ = weak.upgrade_in_event_loop(move |w| {
+                w.global::<DeskAdapter>().set_busy(false);
+                refresh(&w, &lock(&ctx_desk), clock());
+            });
+        });
+    }
 }
 
 fn model<T: Clone + 'static>(items: Vec<T>) -> ModelRc<T> {
@@ -179,41 +247,44 @@ fn refresh(window: &DeskWindow, desk: &Desk, now: DateTime<Utc>) {
 }
 
 impl DeskUi {
-    pub fn new(desk: Desk, clock: Clock) -> Result<DeskUi, slint::PlatformError> {
+    pub fn new(desk: Desk, clock: Clock, mode: WorkMode) -> Result<DeskUi, slint::PlatformError> {
         let window = DeskWindow::new()?;
-        let desk = Rc::new(RefCell::new(desk));
+        let ctx = Ctx {
+            window: window.as_weak(),
+            desk: Arc::new(Mutex::new(desk)),
+            clock,
+            mode,
+        };
         let g = window.global::<DeskAdapter>();
 
-        // Every callback: note the activity, act, refresh.
+        // Every callback: note the activity, act, refresh. `slow` ones run off the UI thread.
         macro_rules! wire {
-            ($on:ident, |$d:ident, $now:ident $(, $arg:ident)*| $body:expr) => {{
-                let (weak, desk, clock) = (window.as_weak(), desk.clone(), clock.clone());
+            ($on:ident, |$d:ident, $now:ident $(, $arg:ident)*| $body:expr) => {
+                wire!(quick, $on, |$d, $now $(, $arg)*| $body)
+            };
+            ($how:ident, $on:ident, |$d:ident, $now:ident $(, $arg:ident)*| $body:expr) => {{
+                let ctx = ctx.clone();
                 g.$on(move |$($arg),*| {
-                    let $now = clock();
-                    {
-                        let mut $d = desk.borrow_mut();
-                        $d.activity($now);
+                    ctx.$how(move |$d: &mut Desk, $now| {
                         $body;
-                    }
-                    if let Some(w) = weak.upgrade() {
-                        refresh(&w, &desk.borrow(), $now);
-                    }
+                    })
                 });
             }};
         }
-        wire!(on_unlock, |d, now, passphrase| d.unlock(&passphrase, now));
-        wire!(on_select_staff, |d, now, id| d.select_staff(&id));
-        wire!(on_sign_in, |d, now, pin| d.sign_in(&pin, now));
+        wire!(slow, on_unlock, |d, now, passphrase| d
+            .unlock(&passphrase, now));
+        wire!(on_select_staff, |d, _now, id| d.select_staff(&id));
+        wire!(slow, on_sign_in, |d, now, pin| d.sign_in(&pin, now));
         wire!(on_lock, |d, now| d.lock(now));
         wire!(on_search, |d, now, given, family, dob| d
             .search(&given, &family, &dob, now));
         wire!(on_open_patient, |d, now, id| d.open_patient(&id, now));
-        wire!(on_back, |d, now| d.back());
+        wire!(on_back, |d, _now| d.back());
         wire!(on_withdraw, |d, now, item| d.withdraw(&item, now));
         wire!(on_export_data, |d, now| d.export_data(now));
         wire!(on_toggle_restriction, |d, now| d.toggle_restriction(now));
         wire!(on_erase, |d, now| d.erase(now));
-        wire!(on_run_retention, |d, now| d.run_retention(now));
+        wire!(slow, on_run_retention, |d, now| d.run_retention(now));
         wire!(on_log_request, |d, now, kind, who, check| d
             .log_request(&kind, &who, &check, now));
         wire!(on_amend_contact, |d,
@@ -229,7 +300,7 @@ impl DeskUi {
         wire!(on_export_marketing, |d, now, channel| d
             .export_marketing(&channel, now));
         wire!(on_open_form, |d, now, id| d.open_form(&id, now));
-        wire!(on_close_form, |d, now| d.close_form());
+        wire!(on_close_form, |d, _now| d.close_form());
         wire!(on_amend_answer, |d, now, question, value, reason| d
             .amend_answer(&question, &value, &reason, now));
         wire!(on_record_breach, |d, now, what, risk| d
@@ -241,42 +312,48 @@ impl DeskUi {
         wire!(on_merge, |d, now, duplicate, reason| d
             .merge_into_open(&duplicate, &reason, now));
         {
-            let (desk, clock) = (desk.clone(), clock.clone());
-            g.on_activity(move || desk.borrow_mut().activity(clock()));
+            let ctx = ctx.clone();
+            g.on_activity(move || {
+                if let Ok(mut desk) = ctx.desk.try_lock() {
+                    desk.activity((ctx.clock)());
+                }
+            });
         }
 
-        // The idle lock: checked every second.
+        // The idle lock: checked every second (skipped while a worker holds the desk).
         let tick = slint::Timer::default();
         {
-            let (weak, desk, clock) = (window.as_weak(), desk.clone(), clock.clone());
+            let ctx = ctx.clone();
             tick.start(
                 slint::TimerMode::Repeated,
                 std::time::Duration::from_secs(1),
                 move || {
-                    let now = clock();
-                    let before = desk.borrow().screen();
-                    desk.borrow_mut().tick(now);
-                    if desk.borrow().screen() != before
-                        && let Some(w) = weak.upgrade()
+                    let now = (ctx.clock)();
+                    let Ok(mut desk) = ctx.desk.try_lock() else {
+                        return;
+                    };
+                    let before = desk.screen();
+                    desk.tick(now);
+                    if desk.screen() != before
+                        && let Some(w) = ctx.window.upgrade()
                     {
-                        refresh(&w, &desk.borrow(), now);
+                        refresh(&w, &desk, now);
                     }
                 },
             );
         }
-        refresh(&window, &desk.borrow(), clock());
+        refresh(&window, &lock(&ctx.desk), (ctx.clock)());
         Ok(DeskUi {
             window,
-            desk,
-            clock,
+            ctx,
             _tick: tick,
         })
     }
 
     /// Runs a closure against the controller, then refreshes (tests).
     pub fn with_desk<R>(&self, f: impl FnOnce(&mut Desk) -> R) -> R {
-        let r = f(&mut self.desk.borrow_mut());
-        refresh(&self.window, &self.desk.borrow(), (self.clock)());
+        let r = f(&mut lock(&self.ctx.desk));
+        refresh(&self.window, &lock(&self.ctx.desk), (self.ctx.clock)());
         r
     }
 
