@@ -7,13 +7,12 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use zeroize::Zeroizing;
 
+use super::sync_port::KioskSync;
 use super::{Kiosk, Message};
-use crate::exchange::{ExchangeError, kiosk_side};
+use crate::exchange::ExchangeError;
 use crate::session::Screen;
-use crate::store::{Actor, OpenStore, SyncStatus};
+use crate::store::{Actor, SyncStatus};
 use crate::sync::SyncError;
-
-const FOLDER_SETTING: &str = "exchange_folder";
 
 /// What the panel shows besides the sync state.
 #[derive(Default)]
@@ -34,12 +33,7 @@ impl Kiosk {
 
     /// Reads the sync state and the saved exchange folder (on opening the panel).
     pub fn refresh_back_office(&mut self) {
-        let result = self.with_sync(|store, _| {
-            Ok((
-                store.sync_status()?,
-                store.setting(FOLDER_SETTING)?.unwrap_or_default(),
-            ))
-        });
+        let result = self.with_sync(|sync, _| sync.status());
         if let Some((status, folder)) = result {
             self.back_office.code_to_compare = status
                 .desk
@@ -55,7 +49,7 @@ impl Kiosk {
         let now = self.now();
         let folder = folder.trim().to_owned();
         if self
-            .with_sync(|store, actor| Ok(store.set_setting(actor, FOLDER_SETTING, &folder, now)?))
+            .with_sync(|sync, actor| sync.set_exchange_folder(actor, &folder, now))
             .is_some()
         {
             self.back_office.folder = folder;
@@ -64,8 +58,7 @@ impl Kiosk {
 
     pub fn start_pairing(&mut self) {
         let now = self.now();
-        if let Some((code, expires)) =
-            self.with_sync(|store, actor| kiosk_side::start_pairing(store, actor, now))
+        if let Some((code, expires)) = self.with_sync(|sync, actor| sync.start_pairing(actor, now))
         {
             self.back_office.pairing_code = Some(code);
             self.back_office.pairing_expires = Some(expires);
@@ -77,8 +70,8 @@ impl Kiosk {
     pub fn read_pairing_answer(&mut self) {
         let now = self.now();
         let Some(folder) = self.folder() else { return };
-        if let Some(link) = self
-            .with_sync(|store, actor| kiosk_side::read_pairing_answer(store, actor, &folder, now))
+        if let Some(link) =
+            self.with_sync(|sync, actor| sync.read_pairing_answer(actor, &folder, now))
         {
             self.back_office.pairing_code = None;
             self.back_office.code_to_compare = Some(link.comparison_code);
@@ -91,7 +84,7 @@ impl Kiosk {
     pub fn confirm_pairing(&mut self) {
         let now = self.now();
         if self
-            .with_sync(|store, actor| kiosk_side::confirm_pairing(store, actor, now))
+            .with_sync(|sync, actor| sync.confirm_pairing(actor, now))
             .is_some()
         {
             self.message = Some(Message::Paired);
@@ -107,7 +100,7 @@ impl Kiosk {
 
     pub fn unpair(&mut self) {
         let now = self.now();
-        self.with_sync(|store, actor| Ok(store.revoke_desk(actor, now)?));
+        self.with_sync(|sync, actor| sync.unpair(actor, now));
         self.back_office.pairing_code = None;
         self.refresh_back_office();
     }
@@ -115,9 +108,7 @@ impl Kiosk {
     pub fn export_now(&mut self) {
         let now = self.now();
         let Some(folder) = self.folder() else { return };
-        if let Some(done) = self.with_sync(|store, actor| {
-            kiosk_side::export(store, actor, &folder, now, &mut |_, _| {})
-        }) {
+        if let Some(done) = self.with_sync(|sync, actor| sync.export(actor, &folder, now)) {
             self.message = Some(match done {
                 Some(e) => Message::Exported(e.submissions),
                 None => Message::NothingToExport,
@@ -129,9 +120,7 @@ impl Kiosk {
     pub fn read_receipts(&mut self) {
         let now = self.now();
         let Some(folder) = self.folder() else { return };
-        if let Some(read) =
-            self.with_sync(|store, actor| kiosk_side::read_receipts(store, actor, &folder, now))
-        {
+        if let Some(read) = self.with_sync(|sync, actor| sync.read_receipts(actor, &folder, now)) {
             self.message = Some(if read.old_copies_remain {
                 Message::ReceiptsReadOldCopiesRemain(read.purged)
             } else {
@@ -153,17 +142,17 @@ impl Kiosk {
     /// message and `None`.
     fn with_sync<T>(
         &mut self,
-        action: impl FnOnce(&OpenStore, &Actor) -> Result<T, ExchangeError>,
+        action: impl FnOnce(&dyn KioskSync, &Actor) -> Result<T, ExchangeError>,
     ) -> Option<T> {
         if self.screen() != Screen::StaffHome {
             return None;
         }
         let actor = self.actor.clone().filter(|a| a.role().may_manage())?;
-        let Some(store) = self.open_store().and_then(|s| s.sealed_store()) else {
+        let Some(sync) = self.open_store().and_then(|s| s.sync()) else {
             self.message = Some(Message::NotAllowed);
             return None;
         };
-        match action(store, &actor) {
+        match action(sync, &actor) {
             Ok(value) => Some(value),
             Err(e) => {
                 self.message = Some(message_for(&e));

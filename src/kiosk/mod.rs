@@ -10,7 +10,11 @@
 mod back_office;
 mod clinic_form;
 mod form_state;
+#[cfg(test)]
+mod memory_records;
 mod message;
+mod records;
+mod sync_port;
 
 use std::path::PathBuf;
 
@@ -21,11 +25,12 @@ pub use back_office::BackOfficeView;
 pub use clinic_form::FormSummary;
 pub use form_state::{DOB_ATTEMPTS, FormState, Step};
 pub use message::Message;
+pub use records::KioskRecords;
+pub use sync_port::KioskSync;
 
 use crate::forms::{ConsentDecision, Decision, FormDefinition, FormProblem};
 use crate::session::{Effect, Event, Screen, Session};
 use crate::staff::{Lockout, Role};
-use crate::store::KioskRecords;
 use crate::store::{
     Actor, AuditKind, NewSubmission, OpenStore, PatientRef, SetupRequest, StaffMember, Store,
     StoreError, SubmissionSummary,

@@ -1,8 +1,9 @@
 //! The controller against the in-memory records fake: no disk, no crypto, same rules.
 
+use super::memory_records::{EventLog, MemoryRecords, SharedMemory};
 use super::*;
 use crate::forms::AnswerValue;
-use crate::store::{EventLog, MemoryRecords, SharedMemory, UPDATED_AT_KIOSK};
+use crate::store::UPDATED_AT_KIOSK;
 
 const PINS: [(&str, Role, &str); 3] = [
     ("Maya", Role::Manager, "402718"),
@@ -265,7 +266,7 @@ fn a_manager_unlocks_a_locked_account_with_the_passphrase() {
     }
     assert_eq!(k.pin_message(), Some(&Message::AccountLocked));
     sign_in(&mut k, 1);
-    k.unlock_staff(&rita, crate::store::MEMORY_PASSPHRASE);
+    k.unlock_staff(&rita, super::memory_records::MEMORY_PASSPHRASE);
     assert_eq!(
         k.message(),
         Some(&Message::NotAllowed),
@@ -275,7 +276,7 @@ fn a_manager_unlocks_a_locked_account_with_the_passphrase() {
     sign_in(&mut k, 0);
     k.unlock_staff(&rita, "not the passphrase");
     assert_eq!(k.message(), Some(&Message::WrongPassphrase));
-    k.unlock_staff(&rita, crate::store::MEMORY_PASSPHRASE);
+    k.unlock_staff(&rita, super::memory_records::MEMORY_PASSPHRASE);
     assert_eq!(k.message(), Some(&Message::StaffUnlocked));
     k.lock_now();
     sign_in(&mut k, 2);

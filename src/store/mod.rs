@@ -30,10 +30,9 @@ mod migrations;
 mod open_store;
 mod outbound;
 mod patients;
-mod records;
 mod register;
 mod requests;
-mod returning;
+pub(crate) mod returning;
 mod rights;
 mod row_auth;
 mod staff;
@@ -58,10 +57,6 @@ pub use kiosk_clock::KIOSK_CLOCK_SKEW;
 pub use merge::MergeReport;
 pub use open_store::{OpenStore, SetupRequest, SetupResult, UnlockFailure};
 pub use outbound::{DeskLink, Purged, StoredOffer, SyncStatus};
-pub use records::{
-    EventLog, KioskRecords, MEMORY_PASSPHRASE, MemoryForm, MemoryPatient, MemoryRecords,
-    MemoryState, SharedMemory,
-};
 pub use register::{PatientRecord, SubmissionEntry};
 pub use requests::{NewRightsRequest, RightsRequest};
 pub use returning::{ConfirmedPatient, UPDATED_AT_KIOSK};

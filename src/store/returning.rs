@@ -53,7 +53,7 @@ impl fmt::Debug for ConfirmedPatient {
 
 impl ConfirmedPatient {
     /// Only a date-of-birth check that matched calls this (the store, and the fake).
-    pub(super) fn new(patient_id: &str, actor: &Actor, typed_date_of_birth: &str) -> Option<Self> {
+    pub(crate) fn new(patient_id: &str, actor: &Actor, typed_date_of_birth: &str) -> Option<Self> {
         let date = parse_date_of_birth(typed_date_of_birth).ok()?;
         Some(ConfirmedPatient {
             patient_id: patient_id.to_owned(),
@@ -78,7 +78,7 @@ impl ConfirmedPatient {
 /// checks the proof against the signed-in staff member, the stored record and the form's details,
 /// and returns the details to record as an amendment when the patient changed any (`None` when
 /// nothing changed or no details came with the form).
-pub(super) fn check_confirmed(
+pub(crate) fn check_confirmed(
     confirmed: &ConfirmedPatient,
     actor: &Actor,
     stored: &PatientIdentity,
