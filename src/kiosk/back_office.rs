@@ -28,20 +28,20 @@ pub struct BackOfficeView {
 
 impl Kiosk {
     pub fn back_office(&self) -> &BackOfficeView {
-        &self.back_office
+        &self.home.back_office
     }
 
     /// Reads the sync state and the saved exchange folder (on opening the panel).
     pub fn refresh_back_office(&mut self) {
         let result = self.with_sync(|sync, _| sync.status());
         if let Some((status, folder)) = result {
-            self.back_office.code_to_compare = status
+            self.home.back_office.code_to_compare = status
                 .desk
                 .as_ref()
                 .filter(|d| !d.confirmed)
                 .map(|d| d.comparison_code.clone());
-            self.back_office.status = status;
-            self.back_office.folder = folder;
+            self.home.back_office.status = status;
+            self.home.back_office.folder = folder;
         }
     }
 
@@ -52,7 +52,7 @@ impl Kiosk {
             .with_sync(|sync, actor| sync.set_exchange_folder(actor, &folder, now))
             .is_some()
         {
-            self.back_office.folder = folder;
+            self.home.back_office.folder = folder;
         }
     }
 
@@ -60,9 +60,9 @@ impl Kiosk {
         let now = self.now();
         if let Some((code, expires)) = self.with_sync(|sync, actor| sync.start_pairing(actor, now))
         {
-            self.back_office.pairing_code = Some(code);
-            self.back_office.pairing_expires = Some(expires);
-            self.back_office.code_to_compare = None;
+            self.home.back_office.pairing_code = Some(code);
+            self.home.back_office.pairing_expires = Some(expires);
+            self.home.back_office.code_to_compare = None;
             self.message = Some(Message::PairingShown);
         }
     }
@@ -73,8 +73,8 @@ impl Kiosk {
         if let Some(link) =
             self.with_sync(|sync, actor| sync.read_pairing_answer(actor, &folder, now))
         {
-            self.back_office.pairing_code = None;
-            self.back_office.code_to_compare = Some(link.comparison_code);
+            self.home.back_office.pairing_code = None;
+            self.home.back_office.code_to_compare = Some(link.comparison_code);
             self.message = Some(Message::CompareCodes);
         }
         self.refresh_back_office();
@@ -101,7 +101,7 @@ impl Kiosk {
     pub fn unpair(&mut self) {
         let now = self.now();
         self.with_sync(|sync, actor| sync.unpair(actor, now));
-        self.back_office.pairing_code = None;
+        self.home.back_office.pairing_code = None;
         self.refresh_back_office();
     }
 
@@ -131,11 +131,11 @@ impl Kiosk {
     }
 
     fn folder(&mut self) -> Option<PathBuf> {
-        if self.back_office.folder.is_empty() {
+        if self.home.back_office.folder.is_empty() {
             self.message = Some(Message::NoExchangeFolder);
             return None;
         }
-        Some(PathBuf::from(&self.back_office.folder))
+        Some(PathBuf::from(&self.home.back_office.folder))
     }
 
     /// Runs a sync action for a manager on staff home over the real store; failures become a
@@ -147,7 +147,11 @@ impl Kiosk {
         if self.screen() != Screen::StaffHome {
             return None;
         }
-        let actor = self.actor.clone().filter(|a| a.role().may_manage())?;
+        let actor = self
+            .signed
+            .actor
+            .clone()
+            .filter(|a| a.role().may_manage())?;
         let Some(sync) = self.open_store().and_then(|s| s.sync()) else {
             self.message = Some(Message::NotAllowed);
             return None;

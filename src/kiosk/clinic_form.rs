@@ -94,14 +94,18 @@ impl Kiosk {
 
     fn manager_at_home(&self) -> bool {
         self.screen() == Screen::StaffHome
-            && self.actor.as_ref().is_some_and(|a| a.role().may_manage())
+            && self
+                .signed
+                .actor
+                .as_ref()
+                .is_some_and(|a| a.role().may_manage())
     }
 
     fn activate(&mut self, definition: FormDefinition) {
         let now = self.now();
         let json = definition.canonical_json();
         let hash = crate::vault::content_hash(json.as_bytes());
-        let Some(actor) = self.actor.clone() else {
+        let Some(actor) = self.signed.actor.clone() else {
             return;
         };
         let Some(store) = self.open_store_mut() else {

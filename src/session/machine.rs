@@ -136,6 +136,7 @@ impl Session {
     }
 
     /// Applies `event`; returns the effects to carry out. Events that do not apply change nothing.
+    #[must_use = "the effects (wipe the form, drop the keys, …) must be carried out"]
     pub fn handle(&mut self, event: Event) -> Vec<Effect> {
         use Event as E;
         use Screen as S;

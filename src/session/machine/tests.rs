@@ -20,7 +20,7 @@ fn at(screen: Screen) -> Session {
         ],
     };
     for e in path {
-        s.handle(*e);
+        let _ = s.handle(*e);
     }
     assert_eq!(s.screen(), screen);
     s
@@ -30,16 +30,16 @@ fn at(screen: Screen) -> Session {
 fn the_day_in_order() {
     let mut s = Session::new(false);
     assert_eq!(s.screen(), Screen::FirstRun);
-    s.handle(Event::SetupCompleted);
+    let _ = s.handle(Event::SetupCompleted);
     assert_eq!(s.screen(), Screen::Locked);
-    s.handle(Event::PinAccepted);
+    let _ = s.handle(Event::PinAccepted);
     assert_eq!(s.screen(), Screen::StaffHome);
     assert_eq!(s.handle(Event::StartHandover), vec![Effect::BlankForm]);
-    s.handle(Event::PatientInput);
+    let _ = s.handle(Event::PatientInput);
     assert!(s.form_dirty());
     assert_eq!(s.handle(Event::FormSubmitted), vec![Effect::WipeForm]);
     assert_eq!(s.screen(), Screen::HandBack);
-    s.handle(Event::PinAccepted);
+    let _ = s.handle(Event::PinAccepted);
     assert_eq!(s.screen(), Screen::StaffHome);
     assert_eq!(s.handle(Event::CloseForDay), vec![Effect::DropKeys]);
     assert_eq!(s.screen(), Screen::Closed);
@@ -49,7 +49,7 @@ fn the_day_in_order() {
 fn only_the_passphrase_opens_a_closed_kiosk() {
     for e in all_events() {
         let mut s = at(Screen::Closed);
-        s.handle(e);
+        let _ = s.handle(e);
         let expected = if e == Event::PassphraseAccepted {
             Screen::Locked
         } else {
@@ -62,11 +62,11 @@ fn only_the_passphrase_opens_a_closed_kiosk() {
 #[test]
 fn idle_in_staff_screens_locks_and_in_handover_wipes() {
     let mut s = at(Screen::StaffHome);
-    s.handle(Event::IdleTimeout);
+    let _ = s.handle(Event::IdleTimeout);
     assert_eq!(s.screen(), Screen::Locked);
 
     let mut s = at(Screen::Handover);
-    s.handle(Event::PatientInput);
+    let _ = s.handle(Event::PatientInput);
     assert_eq!(
         s.handle(Event::IdleWarning),
         vec![Effect::ShowCountdown(true)]
@@ -75,7 +75,7 @@ fn idle_in_staff_screens_locks_and_in_handover_wipes() {
         s.handle(Event::StillHere),
         vec![Effect::ShowCountdown(false)]
     );
-    s.handle(Event::IdleWarning);
+    let _ = s.handle(Event::IdleWarning);
     let fx = s.handle(Event::IdleTimeout);
     assert!(fx.contains(&Effect::WipeForm));
     assert_eq!(s.screen(), Screen::HandBack);
@@ -101,15 +101,15 @@ fn close_requests_are_refused_everywhere() {
 #[test]
 fn a_pin_in_handover_counts_only_through_the_staff_prompt() {
     let mut s = at(Screen::Handover);
-    s.handle(Event::PinAccepted);
+    let _ = s.handle(Event::PinAccepted);
     assert_eq!(
         s.screen(),
         Screen::Handover,
         "no prompt open: a stray PIN event does nothing"
     );
-    s.handle(Event::StaffButton);
+    let _ = s.handle(Event::StaffButton);
     assert!(s.pin_prompt());
-    s.handle(Event::PinRejected);
+    let _ = s.handle(Event::PinRejected);
     assert_eq!(s.screen(), Screen::Handover);
     let fx = s.handle(Event::PinAccepted);
     assert!(fx.contains(&Effect::WipeForm));
@@ -162,7 +162,7 @@ fn explore(
         for (session, paths) in &layer {
             for e in events {
                 let mut next = *session;
-                next.handle(*e);
+                let _ = next.handle(*e);
                 check(*session, *e, next);
                 *next_layer.entry(next).or_default() += paths;
             }

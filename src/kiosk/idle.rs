@@ -1,0 +1,57 @@
+//! Activity and the idle timers (the handover's warning and wipe, staff home's auto-lock), and close requests.
+
+use super::receipt::RECEIPT_SECONDS;
+use super::*;
+
+impl Kiosk {
+    /// Any touch or key.
+    pub fn activity(&mut self) {
+        self.idle_secs = 0;
+        if self.session.countdown() {
+            self.apply(Event::StillHere);
+        }
+    }
+
+    pub fn still_here(&mut self) {
+        self.activity();
+    }
+
+    /// Called once a second.
+    pub fn tick(&mut self) {
+        self.idle_secs = self.idle_secs.saturating_add(1);
+        match self.screen() {
+            Screen::Handover => {
+                let warn_at = self
+                    .timeouts
+                    .handover_idle
+                    .saturating_sub(self.timeouts.handover_warning);
+                if self.idle_secs >= self.timeouts.handover_idle {
+                    self.apply(Event::IdleTimeout);
+                } else if self.idle_secs >= warn_at && !self.session.countdown() {
+                    self.apply(Event::IdleWarning);
+                }
+            }
+            Screen::StaffHome if self.idle_secs >= self.timeouts.staff_idle => {
+                self.audit(AuditKind::SignedOut, "idle");
+                self.apply(Event::IdleTimeout);
+                self.refresh_staff();
+            }
+            Screen::HandBack if self.receipt.is_some() && self.idle_secs >= RECEIPT_SECONDS => {
+                self.receipt = None;
+                self.form_revision += 1;
+            }
+            Screen::Locked | Screen::HandBack
+                if self.idle_secs >= 30 && !self.pin.digits.is_empty() =>
+            {
+                self.pin.digits = Zeroizing::new(String::new());
+            }
+            _ => {}
+        }
+    }
+
+    /// The window's close button or Alt+F4: always refused; the kiosk closes from staff home.
+    pub fn close_requested(&mut self) -> bool {
+        self.apply(Event::CloseRequested);
+        false
+    }
+}

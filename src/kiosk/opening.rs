@@ -1,0 +1,126 @@
+//! First-run setup and opening for the day (the manager's passphrase or the recovery key). Both are slow (key derivation): the adapters call them off the UI thread.
+
+use super::*;
+
+/// What first-run setup asks for, as typed.
+pub struct SetupForm {
+    pub clinic: String,
+    pub manager: String,
+    pub passphrase: Zeroizing<String>,
+    pub repeat: Zeroizing<String>,
+    pub manager_pin: Zeroizing<String>,
+    pub clinician: String,
+    pub clinician_pin: Zeroizing<String>,
+    pub reception: String,
+    pub reception_pin: Zeroizing<String>,
+}
+
+impl Kiosk {
+    /// First-run setup. Slow (key derivation): call off the UI thread.
+    pub fn setup(&mut self, form: SetupForm) {
+        if self.screen() != Screen::FirstRun {
+            return;
+        }
+        if form.clinic.trim().is_empty() || form.manager.trim().is_empty() {
+            self.message = Some(Message::NamesMissing);
+            return;
+        }
+        if *form.passphrase != *form.repeat {
+            self.message = Some(Message::PassphraseMismatch);
+            return;
+        }
+        let mut staff = Vec::new();
+        for (name, role, pin) in [
+            (&form.clinician, Role::Clinician, &form.clinician_pin),
+            (&form.reception, Role::Reception, &form.reception_pin),
+        ] {
+            if !name.trim().is_empty() {
+                staff.push((name.trim().to_owned(), role, Pin::new(pin.as_str())));
+            }
+        }
+        let request = SetupRequest {
+            clinic_name: form.clinic.trim().to_owned(),
+            manager_name: form.manager.trim().to_owned(),
+            manager_passphrase: Passphrase::new(form.passphrase.as_str()),
+            manager_pin: Pin::new(form.manager_pin.as_str()),
+            staff,
+        };
+        let Backend::Closed(store) = std::mem::replace(&mut self.backend, Backend::Moving) else {
+            return;
+        };
+        let path = store.path().to_owned();
+        match OpenStore::setup(store, request, self.now()) {
+            Ok(result) => {
+                self.clinic_name = form.clinic.trim().to_owned();
+                self.recovery_key = Some(Zeroizing::new(
+                    result.recovery_key.to_printable().to_string(),
+                ));
+                self.backend = Backend::Open(Box::new(result.store));
+                self.message = None;
+                self.apply(Event::SetupCompleted);
+                self.refresh_staff();
+            }
+            Err(e) => {
+                self.message = Some(Message::from_sign_in(&e, self.now()));
+                // Setup consumed the store; it wrote nothing (one transaction), so reopen it.
+                self.backend = Store::open(&path)
+                    .map(Backend::Closed)
+                    .unwrap_or(Backend::Moving);
+            }
+        }
+    }
+
+    pub fn recovery_noted(&mut self) {
+        self.recovery_key = None;
+    }
+
+    /// Opens for the day. Slow (key derivation): call off the UI thread.
+    pub fn unlock(&mut self, passphrase: &str) {
+        let now = self.now();
+        self.unlock_with(|store| {
+            OpenStore::unlock(store, &Passphrase::new(passphrase), now).map(|(open, _)| open)
+        });
+    }
+
+    pub fn unlock_with_recovery(&mut self, text: &str) {
+        let key = match RecoveryKey::parse(text) {
+            Ok(key) => key,
+            Err(_) => {
+                self.message = Some(Message::WrongRecoveryKey);
+                return;
+            }
+        };
+        let now = self.now();
+        self.unlock_with(|store| OpenStore::unlock_with_recovery(store, &key, now));
+    }
+
+    pub(super) fn unlock_with(
+        &mut self,
+        open: impl FnOnce(Store) -> Result<OpenStore, Box<crate::store::UnlockFailure>>,
+    ) {
+        if self.screen() != Screen::Closed {
+            return;
+        }
+        let Backend::Closed(store) = std::mem::replace(&mut self.backend, Backend::Moving) else {
+            return;
+        };
+        match open(store) {
+            Ok(open) => {
+                self.backend = Backend::Open(Box::new(open));
+                self.apply(Event::PassphraseAccepted);
+                self.refresh_staff();
+                self.load_active_form();
+            }
+            Err(failure) => {
+                let failure = *failure;
+                self.message = Some(match failure.error {
+                    StoreError::Vault(VaultError::WrongPassphrase) => Message::WrongPassphrase,
+                    StoreError::Vault(VaultError::WrongRecoveryKey) => Message::WrongRecoveryKey,
+                    ref other => Message::from_store(other),
+                });
+                self.backend = Backend::Closed(failure.store);
+                self.apply(Event::PassphraseRejected);
+            }
+        }
+    }
+}

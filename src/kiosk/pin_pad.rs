@@ -1,0 +1,83 @@
+//! The PIN pad: choosing a tile, typing digits, and what a correct or wrong PIN does (also the PIN prompt that ends a handover early).
+
+use super::*;
+
+impl Kiosk {
+    pub fn pin_select(&mut self, staff_id: &str) {
+        if self.staff.iter().any(|m| m.id == staff_id) {
+            self.pin.staff = Some(staff_id.to_owned());
+            self.pin.digits = Zeroizing::new(String::new());
+            self.pin.message = None;
+        }
+    }
+
+    pub fn pin_digit(&mut self, digit: &str) {
+        if digit.len() == 1
+            && digit.chars().all(|c| c.is_ascii_digit())
+            && self.pin.digits.len() < 12
+        {
+            self.pin.digits.push_str(digit);
+        }
+    }
+
+    pub fn pin_erase(&mut self) {
+        self.pin.digits.pop();
+    }
+
+    /// Checks the PIN. Slow (key derivation): call off the UI thread.
+    pub fn pin_submit(&mut self) {
+        let now = self.now();
+        let pin_allowed = match self.screen() {
+            Screen::Locked | Screen::HandBack => true,
+            Screen::Handover => self.session.pin_prompt(),
+            _ => false,
+        };
+        let Some(staff_id) = self.pin.staff.clone().filter(|_| pin_allowed) else {
+            return;
+        };
+        let pin = Pin::new(self.pin.digits.as_str());
+        self.pin.digits = Zeroizing::new(String::new());
+        let Some(store) = self.open_store_mut() else {
+            return;
+        };
+        match store.sign_in(&staff_id, &pin, now) {
+            Ok(actor) => {
+                let was_patient_facing = self.screen().is_patient_facing();
+                if was_patient_facing && self.screen() == Screen::Handover {
+                    // Staff ended the handover early: record it before the form is wiped.
+                    self.signed.actor = Some(actor.clone());
+                    self.audit(AuditKind::HandoverEnded, "cancelled");
+                }
+                self.signed.name = self
+                    .staff
+                    .iter()
+                    .find(|m| m.id == staff_id)
+                    .map(|m| m.name.clone())
+                    .unwrap_or_default();
+                self.signed.actor = Some(actor);
+                let was = self.screen();
+                self.apply(Event::PinAccepted);
+                if was == Screen::HandBack && self.screen() == Screen::StaffHome {
+                    self.message = self.handover_notice.take();
+                }
+                self.refresh_today();
+            }
+            Err(e) => {
+                self.pin.message = Some(Message::from_sign_in(&e, now));
+                self.apply(Event::PinRejected);
+                self.refresh_staff();
+            }
+        }
+    }
+
+    pub fn staff_button(&mut self) {
+        if self.screen() == Screen::Handover {
+            self.apply(Event::StaffButton);
+            self.refresh_staff();
+        }
+    }
+
+    pub fn cancel_pin_prompt(&mut self) {
+        self.apply(Event::PinPromptCancelled);
+    }
+}

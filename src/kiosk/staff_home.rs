@@ -1,0 +1,203 @@
+//! Staff home: starting a handover (new or returning patient), today's forms and opening one, adding staff, lifting a lockout, locking and closing for the day.
+
+use super::*;
+
+/// A submission opened on staff home by a clinician or manager: (question, answer) in the
+/// staff language, rendered with the exact form the patient filled. Wiped when dropped.
+#[derive(Default)]
+pub struct RecordView {
+    pub patient_name: String,
+    pub rows: Vec<(String, String)>,
+}
+
+impl Drop for RecordView {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.patient_name.zeroize();
+        for (q, a) in &mut self.rows {
+            q.zeroize();
+            a.zeroize();
+        }
+    }
+}
+
+impl Kiosk {
+    pub(super) fn refresh_staff(&mut self) {
+        if let Some(store) = self.open_store() {
+            match store.list_staff(self.now()) {
+                Ok(list) => self.staff = list,
+                Err(e) => self.message = Some(Message::from_store(&e)),
+            }
+        }
+    }
+
+    pub(super) fn refresh_today(&mut self) {
+        let (Some(store), Some(actor)) = (self.open_store(), self.signed.actor.as_ref()) else {
+            return;
+        };
+        let midnight = Local::now()
+            .date_naive()
+            .and_hms_opt(0, 0, 0)
+            .and_then(|t| t.and_local_timezone(Local).earliest())
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|| self.now());
+        match store.submissions_since(actor, midnight, self.now()) {
+            Ok(list) => self.todays = list,
+            Err(e) => self.message = Some(Message::from_store(&e)),
+        }
+    }
+
+    pub fn start_new_handover(&mut self) {
+        if self.screen() != Screen::StaffHome {
+            return;
+        }
+        self.signed.returning = None;
+        self.begin_handover();
+    }
+
+    pub fn start_returning_handover(&mut self) {
+        if self.screen() == Screen::StaffHome && self.signed.returning.is_some() {
+            self.begin_handover();
+        }
+    }
+
+    pub(super) fn begin_handover(&mut self) {
+        let subject = self.signed.returning.clone().unwrap_or_default();
+        self.audit(AuditKind::HandoverStarted, &subject);
+        self.apply(Event::StartHandover);
+    }
+
+    /// The three-point check: name, date of birth and postcode must all match.
+    pub fn find_returning(&mut self, given: &str, family: &str, dob: &str, postcode: &str) {
+        let (Some(store), Some(actor)) = (self.open_store(), self.signed.actor.as_ref()) else {
+            return;
+        };
+        let mut identity = crate::forms::PatientIdentity::default();
+        identity.given_name = given.to_owned();
+        identity.family_name = family.to_owned();
+        identity.date_of_birth = dob.to_owned();
+        identity.postcode = postcode.to_owned();
+        if identity.lookup_key().is_err() {
+            self.signed.returning = None;
+            self.signed.lookup_message = Some(Message::LookupIncomplete);
+            return;
+        }
+        match store.find_returning_patient(actor, &identity, self.now()) {
+            Ok(Some(id)) => {
+                self.signed.returning = Some(id);
+                self.signed.lookup_message = Some(Message::PatientFound);
+            }
+            Ok(None) => {
+                self.signed.returning = None;
+                self.signed.lookup_message = Some(Message::PatientNotFound);
+            }
+            Err(e) => self.message = Some(Message::from_store(&e)),
+        }
+    }
+
+    /// Opens a listed submission (clinicians and managers; the store refuses anyone else).
+    pub fn open_record(&mut self, submission_id: &str) {
+        if self.screen() != Screen::StaffHome {
+            return;
+        }
+        let now = self.now();
+        let (Some(store), Some(actor)) = (self.open_store(), self.signed.actor.as_ref()) else {
+            return;
+        };
+        match store.read_medical(actor, submission_id, now) {
+            Ok(record) => {
+                let definition =
+                    crate::forms::form_used(record.form_definition_json.as_deref()).definition;
+                let rows =
+                    crate::forms::answer_rows(&definition, &record.answers, &self.staff_language)
+                        .into_iter()
+                        .map(|r| (r.label, r.answer))
+                        .collect();
+                self.home.record_view = Some(RecordView {
+                    patient_name: record.identity.display_name(),
+                    rows,
+                });
+                self.message = None;
+            }
+            Err(e) => self.message = Some(Message::from_store(&e)),
+        }
+    }
+
+    pub fn close_record(&mut self) {
+        self.home.record_view = None;
+    }
+
+    pub fn lock_now(&mut self) {
+        if self.screen() == Screen::StaffHome {
+            self.audit(AuditKind::SignedOut, "");
+            self.apply(Event::LockNow);
+            self.refresh_staff();
+        }
+    }
+
+    /// Lifts a staff member's PIN lockout (managers, with their passphrase). Slow (key derivation).
+    pub fn unlock_staff(&mut self, staff_id: &str, passphrase: &str) {
+        let now = self.now();
+        if !self
+            .signed
+            .actor
+            .as_ref()
+            .is_some_and(|a| a.role().may_manage())
+        {
+            self.message = Some(Message::NotAllowed);
+            return;
+        }
+        let Some(store) = self.open_store_mut() else {
+            return;
+        };
+        match store.reset_lockout(&Passphrase::new(passphrase), staff_id, now) {
+            Ok(()) => {
+                self.message = Some(Message::StaffUnlocked);
+                self.refresh_staff();
+            }
+            Err(e) => self.message = Some(Message::from_store(&e)),
+        }
+    }
+
+    pub fn close_for_day(&mut self) {
+        if self.screen() == Screen::StaffHome
+            && self
+                .signed
+                .actor
+                .as_ref()
+                .is_some_and(|a| a.role().may_manage())
+        {
+            self.apply(Event::CloseForDay);
+        }
+    }
+
+    /// Adds a clinician or receptionist (managers only). Slow (PIN hashing).
+    pub fn add_staff(&mut self, name: &str, role: &str, pin: &str) {
+        let now = self.now();
+        let Some(actor) = self.signed.actor.clone() else {
+            return;
+        };
+        let role = match Role::parse(role) {
+            Some(r @ (Role::Clinician | Role::Reception)) => r,
+            _ => return,
+        };
+        if name.trim().is_empty() {
+            self.message = Some(Message::NamesMissing);
+            return;
+        }
+        let Some(store) = self.open_store_mut() else {
+            return;
+        };
+        match store.add_staff(&actor, name.trim(), role, &Pin::new(pin), now) {
+            Ok(_) => {
+                self.message = Some(Message::StaffAdded);
+                self.refresh_staff();
+            }
+            Err(e) => self.message = Some(Message::from_sign_in(&e, now)),
+        }
+    }
+
+    pub fn set_staff_language(&mut self, language: &str) {
+        self.staff_language = language.to_owned();
+    }
+}

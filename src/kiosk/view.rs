@@ -1,0 +1,100 @@
+//! What the UI shows: read-only accessors the adapters copy into Slint.
+
+use super::*;
+
+impl Kiosk {
+    pub fn screen(&self) -> Screen {
+        self.session.screen()
+    }
+
+    /// The recovery key is shown once, right after setup, before the PIN pad.
+    pub fn showing_recovery_key(&self) -> Option<&str> {
+        self.recovery_key.as_deref().map(String::as_str)
+    }
+
+    pub fn clinic_name(&self) -> &str {
+        &self.clinic_name
+    }
+
+    pub fn message(&self) -> Option<&Message> {
+        self.message.as_ref()
+    }
+
+    pub fn pin_message(&self) -> Option<&Message> {
+        self.pin.message.as_ref()
+    }
+
+    pub fn lookup_message(&self) -> Option<&Message> {
+        self.signed.lookup_message.as_ref()
+    }
+
+    pub fn returning_found(&self) -> bool {
+        self.signed.returning.is_some()
+    }
+
+    pub fn staff(&self) -> &[StaffMember] {
+        &self.staff
+    }
+
+    pub fn pin_staff(&self) -> Option<&StaffMember> {
+        let id = self.pin.staff.as_deref()?;
+        self.staff.iter().find(|m| m.id == id)
+    }
+
+    pub fn pin_digit_count(&self) -> usize {
+        self.pin.digits.chars().count()
+    }
+
+    pub fn actor(&self) -> Option<&Actor> {
+        self.signed.actor.as_ref()
+    }
+
+    pub fn actor_name(&self) -> &str {
+        &self.signed.name
+    }
+
+    pub fn todays_submissions(&self) -> &[SubmissionSummary] {
+        &self.todays
+    }
+
+    pub fn definition(&self) -> &FormDefinition {
+        &self.definition
+    }
+
+    pub fn countdown(&self) -> Option<u32> {
+        self.session
+            .countdown()
+            .then(|| self.timeouts.handover_idle.saturating_sub(self.idle_secs))
+    }
+
+    pub fn pin_prompt(&self) -> bool {
+        self.session.pin_prompt()
+    }
+
+    pub fn staff_language(&self) -> &str {
+        &self.staff_language
+    }
+
+    /// The language the screen should be in now: the patient's in handover, else the staff's.
+    pub fn display_language(&self) -> &str {
+        if self.screen() == Screen::Handover {
+            &self.form.language
+        } else {
+            &self.staff_language
+        }
+    }
+
+    /// The receipt on the hand-back screen, while it shows.
+    pub fn receipt(&self) -> Option<&Receipt> {
+        self.receipt.as_ref()
+    }
+
+    pub fn record_view(&self) -> Option<&RecordView> {
+        self.home.record_view.as_ref()
+    }
+
+    /// The lockout state of the selected staff member, for the PIN pad's delay display.
+    pub fn selected_lockout(&self) -> Option<Lockout> {
+        self.pin_staff().map(|m| m.lockout)
+    }
+}
