@@ -1,13 +1,17 @@
 //! intake-kiosk: a touchscreen patient intake kiosk for skincare and aesthetic clinics.
 //!
-//! Module map (data flows one way: UI → adapter → controller/state machine → store/vault):
-//! - [`vault`]: keys, sealing, PIN and passphrase hashing (ring; sync uses it for its own keys);
+//! Module map (data flows one way: UI / CLI → controller → use case → store / vault → view):
+//! - [`vault`]: cryptography at rest — keys, sealing, PIN and passphrase hashing, the random
+//!   source; [`sync`] is crypto's only other home (the wire formats);
 //! - [`store`]: SQLite — the only place rusqlite is called; need-to-know enforced here;
-//! - [`staff`], [`forms`]: plain domain rules, no I/O.
-//! - [`handoff`]: one submission as a FHIR R4 Bundle and a printable HTML page; pure, no I/O.
-//! - [`sync`]: kiosk → desk pairing, export bundles and receipts: pure crypto and wire formats.
-//! - [`rights`]: retention, rights-request due dates, breach clock, unusual-access rules; pure.
-//! - [`exchange`]: the sync actions over the store, `sync`, `handoff` and the exchange folder.
+//! - [`staff`], [`forms`], [`rights`]: plain domain rules, no I/O; [`session`]: the kiosk's state
+//!   machine;
+//! - [`handoff`]: one submission as a FHIR R4 Bundle and a printable HTML page; pure, no I/O;
+//! - [`sync`]: kiosk → desk pairing, export bundles and receipts: pure crypto and wire formats;
+//! - [`exchange`]: the sync actions over the store, `sync`, `handoff` and the exchange folder;
+//! - [`kiosk`], [`desk`]: the two controllers, each with its ports beside it (`KioskRecords`,
+//!   `KioskSync`, `DeskRecords`); [`desk::actions`] holds the desk's use cases for window and CLI;
+//! - [`i18n`]: Rust-side translations; [`demo`]: the demo clinic;
 //! - `ui` (the `ui` feature, on by default): the Slint windows' thin adapters. Everything above
 //!   builds without it (`--no-default-features`), as the fuzz targets do.
 // `deny`, not `forbid`: the Slint-generated module (src/ui/generated.rs) needs `unsafe` for its

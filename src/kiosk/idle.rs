@@ -1,6 +1,24 @@
 //! Activity and the idle timers (the handover's warning and wipe, staff home's auto-lock), and close requests.
 
 use super::receipt::RECEIPT_SECONDS;
+
+/// Idle limits, in seconds.
+#[derive(Clone, Copy, Debug)]
+pub struct Timeouts {
+    pub handover_idle: u32,
+    pub handover_warning: u32,
+    pub staff_idle: u32,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            handover_idle: 120,
+            handover_warning: 30,
+            staff_idle: 180,
+        }
+    }
+}
 use super::*;
 
 impl Kiosk {

@@ -32,6 +32,7 @@ use zeroize::Zeroizing;
 pub use back_office::BackOfficeView;
 pub use clinic_form::FormSummary;
 pub use form_state::{DOB_ATTEMPTS, FormState, Step};
+pub use idle::Timeouts;
 pub use message::Message;
 pub use opening::SetupForm;
 pub use receipt::Receipt;
@@ -47,24 +48,6 @@ use crate::store::{
     StoreError, SubmissionSummary,
 };
 use crate::vault::{Passphrase, Pin, RecoveryKey, VaultError};
-
-/// Idle limits, in seconds.
-#[derive(Clone, Copy, Debug)]
-pub struct Timeouts {
-    pub handover_idle: u32,
-    pub handover_warning: u32,
-    pub staff_idle: u32,
-}
-
-impl Default for Timeouts {
-    fn default() -> Self {
-        Timeouts {
-            handover_idle: 120,
-            handover_warning: 30,
-            staff_idle: 180,
-        }
-    }
-}
 
 enum Backend {
     Closed(Store),
@@ -288,23 +271,6 @@ impl Kiosk {
         ) {
             self.form_revision += 1;
         }
-    }
-
-    fn drop_keys(&mut self) {
-        let actor = self.signed.actor.clone();
-        if let Backend::Open(open) = std::mem::replace(&mut self.backend, Backend::Moving) {
-            let path = open.data_path();
-            self.backend = match open.close(actor.as_ref(), self.now()) {
-                Ok(Some(store)) => Backend::Closed(store),
-                Ok(None) => Backend::Moving,
-                // The audit write failed: reopen closed so the keys are gone all the same.
-                Err(_) => path
-                    .and_then(|p| Store::open(&p).ok())
-                    .map_or(Backend::Moving, Backend::Closed),
-            };
-        }
-        self.staff.clear();
-        self.todays.clear();
     }
 
     /// Where the data lives (for the README's "demo" mode message).

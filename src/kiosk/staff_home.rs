@@ -200,4 +200,22 @@ impl Kiosk {
     pub fn set_staff_language(&mut self, language: &str) {
         self.staff_language = language.to_owned();
     }
+
+    /// Closing for the day: the store closes (logged) and the keys go with it.
+    pub(super) fn drop_keys(&mut self) {
+        let actor = self.signed.actor.clone();
+        if let Backend::Open(open) = std::mem::replace(&mut self.backend, Backend::Moving) {
+            let path = open.data_path();
+            self.backend = match open.close(actor.as_ref(), self.now()) {
+                Ok(Some(store)) => Backend::Closed(store),
+                Ok(None) => Backend::Moving,
+                // The audit write failed: reopen closed so the keys are gone all the same.
+                Err(_) => path
+                    .and_then(|p| Store::open(&p).ok())
+                    .map_or(Backend::Moving, Backend::Closed),
+            };
+        }
+        self.staff.clear();
+        self.todays.clear();
+    }
 }

@@ -40,6 +40,16 @@ pub struct Breach {
     pub regulator_reference: String,
 }
 
+/// A breaches row as read, before its details are opened.
+struct BreachRow {
+    id: String,
+    discovered_at: String,
+    recorded_by: String,
+    risk: String,
+    reported_at: Option<String>,
+    sealed_details: Vec<u8>,
+}
+
 fn details_aad(id: &str) -> Aad<'_> {
     Aad {
         table: "breaches",
@@ -145,21 +155,28 @@ impl OpenStore {
         let mut stmt = self.conn().prepare(
             "SELECT id, discovered_at, recorded_by, risk, reported_at, sealed_details FROM breaches ORDER BY discovered_at DESC",
         )?;
-        #[allow(clippy::type_complexity)]
-        let rows: Vec<(String, String, String, String, Option<String>, Vec<u8>)> = stmt
+        let rows: Vec<BreachRow> = stmt
             .query_map([], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                ))
+                Ok(BreachRow {
+                    id: r.get(0)?,
+                    discovered_at: r.get(1)?,
+                    recorded_by: r.get(2)?,
+                    risk: r.get(3)?,
+                    reported_at: r.get(4)?,
+                    sealed_details: r.get(5)?,
+                })
             })?
             .collect::<Result<_, _>>()?;
         rows.into_iter()
-            .map(|(id, discovered, recorded_by, risk, reported_at, sealed)| {
+            .map(|row| {
+                let BreachRow {
+                    id,
+                    discovered_at: discovered,
+                    recorded_by,
+                    risk,
+                    reported_at,
+                    sealed_details: sealed,
+                } = row;
                 super::row_auth::check(
                     self.conn(),
                     self.vault(),

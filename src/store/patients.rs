@@ -83,21 +83,16 @@ pub(super) fn reseal_identity(
     };
     let json = zeroize::Zeroizing::new(serde_json::to_vec(identity)?);
     let sealed = vault.seal(identity_aad(patient_id), &json)?;
-    let changed = row_auth::update(
+    set_patient(
         conn,
         vault,
-        "patients",
-        &text_key(patient_id),
+        patient_id,
         &[
             ("lookup_index", Value::Blob(lookup.to_vec())),
             ("name_dob_index", Value::Blob(name_dob.to_vec())),
             ("sealed_identity", Value::Blob(sealed)),
         ],
-    )?;
-    if !changed {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    )
 }
 
 /// Changes columns of a patient's row (checked first, tagged again); `NotFound` if none.
@@ -107,10 +102,7 @@ pub(super) fn set_patient(
     patient_id: &str,
     changes: &[(&str, Value)],
 ) -> Result<(), StoreError> {
-    if !row_auth::update(conn, vault, "patients", &text_key(patient_id), changes)? {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    row_auth::update_one(conn, vault, "patients", &text_key(patient_id), changes)
 }
 
 pub(super) fn open_identity(

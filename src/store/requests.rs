@@ -240,7 +240,7 @@ impl OpenStore {
             &request.id,
             now,
             |tx, _| {
-                let found = super::row_auth::update(
+                super::row_auth::update_one(
                     tx,
                     self.vault(),
                     "rights_requests",
@@ -258,11 +258,7 @@ impl OpenStore {
                         ),
                         ("sealed_details", Value::Blob(sealed)),
                     ],
-                )?;
-                if !found {
-                    return Err(StoreError::NotFound);
-                }
-                Ok(())
+                )
             },
         )
     }

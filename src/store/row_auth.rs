@@ -532,6 +532,21 @@ fn key_of(
         .collect()
 }
 
+/// [`update`] of a row that must exist: `NotFound` when there is none.
+pub(super) fn update_one(
+    conn: &Connection,
+    vault: &Vault,
+    table: &str,
+    key: &[Value],
+    changes: &[(&str, Value)],
+) -> Result<(), StoreError> {
+    if update(conn, vault, table, key, changes)? {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound)
+    }
+}
+
 /// Changes some columns of the row with primary key `key`: the row is checked first, then
 /// written back with a new tag. Returns `false` when there is no such row.
 pub(super) fn update(

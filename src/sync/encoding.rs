@@ -4,7 +4,6 @@
 //!
 //! Every decoder here is canonical: one value has exactly one accepted spelling.
 
-use ring::rand::{SecureRandom, SystemRandom};
 use zeroize::Zeroizing;
 
 use super::SyncError;
@@ -16,13 +15,9 @@ pub const ID_HEX_LEN: usize = 32;
 /// the QR code alphanumeric set.
 const BASE32_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-/// `N` bytes from the operating system's CSPRNG.
+/// `N` bytes from the operating system's CSPRNG (the vault's one random source).
 pub fn random_bytes<const N: usize>() -> Result<[u8; N], SyncError> {
-    let mut out = [0u8; N];
-    SystemRandom::new()
-        .fill(&mut out)
-        .map_err(|_| SyncError::Random)?;
-    Ok(out)
+    crate::vault::random_bytes::<N>().map_err(|_| SyncError::Random)
 }
 
 /// A fresh random kiosk or desk id: 128 bits as 32 lowercase hex characters.

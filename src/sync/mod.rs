@@ -34,6 +34,9 @@
 //!   secret, opened entries) live in zeroizing types with no `Debug`. ring's and hpke's own
 //!   transient key schedules are outside our control (as in the vault).
 //! - Signatures and MACs are checked with ring (constant time for the MAC: `hmac::verify`).
+//! - This module is the second of cryptography's two homes (the first is `crate::vault`, which
+//!   keeps everything at rest): it calls `ring` and `hpke` for the wire formats only, and takes its
+//!   randomness from the vault. No other module names `ring::` or `hpke::` (`.ci/run` checks).
 //!
 //! # Crates
 //!

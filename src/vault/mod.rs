@@ -1,4 +1,10 @@
-//! The vault: the one home of cryptography in intake-kiosk. Every call into `ring` lives here.
+//! The vault: the home of cryptography at rest in intake-kiosk — keys, sealing, hashing, MACs and
+//! the one random source.
+//!
+//! Cryptography has two homes, and only two: this module, and `crate::sync` for the wire
+//! formats between kiosk and desk (HPKE to the desk's key, Ed25519 signatures, the pairing MAC),
+//! which need key types the vault does not hold. No other module names `ring::` or `hpke::`;
+//! `.ci/run` fails if one does. Both draw randomness from [`random_bytes`].
 //!
 //! Key hierarchy (see README "How data is protected"):
 //! - one random 256-bit data key (DEK) per installation, never stored in the clear;

@@ -53,6 +53,9 @@ fn window(dir: &Path) -> Desk {
     desk
 }
 
+/// One action: its command line, and the same action in the window.
+type Step<'a> = (&'a [&'a str], &'a dyn Fn(&mut Desk));
+
 /// What both sides must agree on, read back from a copy.
 #[derive(Debug, PartialEq)]
 struct Outcome {
@@ -164,7 +167,7 @@ fn each_desk_action_leaves_the_same_records_from_the_window_and_the_command_line
     assert_eq!(outcome(&b, &patient, &submission), before);
 
     // Then each action, one after the other, on both copies.
-    let steps: [(&[&str], &dyn Fn(&mut Desk)); 6] = [
+    let steps: [Step; 6] = [
         (
             &[
                 "amend-answer",
