@@ -271,68 +271,84 @@ impl OpenStore {
         let vault = self.vault();
         // Each row is checked as it is read (its covered columns and tag come with it): one pass
         // per table, no second look-up per row.
-        let mut events: HashMap<String, Vec<ConsentEvent>> = HashMap::new();
+        let mut forms: BTreeMap<String, String> = BTreeMap::new();
+        let mut submissions = Vec::new();
+        {
+            let at = row_auth::checked_len("submissions")?;
+            let mut stmt = self.conn().prepare_cached(&format!(
+                "SELECT {}, sealed_answers, sealed_signature
+                 FROM submissions WHERE export_state != 'delivered' ORDER BY created_at, id",
+                row_auth::select_list("submissions", None)?
+            ))?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let row = row_auth::verify(vault, "submissions", r)?;
+                let id = row.text("id")?;
+                let patient_id = row.text("patient_id")?;
+                let form_hash = row.text("form_hash")?;
+                let answers = super::unseal(
+                    vault,
+                    aad("sealed_answers", &id),
+                    row_auth::blob_at("submissions", r, at)?,
+                )?;
+                let signature = super::unseal(
+                    vault,
+                    aad("sealed_signature", &id),
+                    row_auth::blob_at("submissions", r, at + 1)?,
+                )?;
+                if !forms.contains_key(&form_hash) {
+                    let json = super::forms::stored_definition(self.conn(), vault, &form_hash)?
+                        .ok_or_else(|| StoreError::tampered("submissions", &id))?;
+                    forms.insert(form_hash.clone(), json);
+                }
+                submissions.push(ExportedSubmission {
+                    version: EXPORT_VERSION,
+                    identity: open_identity(self.conn(), vault, &patient_id)?,
+                    answers: serde_json::from_slice(&answers)?,
+                    signature: serde_json::from_slice(&signature)?,
+                    consents: Vec::new(),
+                    submitted_at: row.text("created_at")?,
+                    notice_hash: row.text("notice_hash")?,
+                    language: row.text("language")?,
+                    submission_id: id,
+                    kiosk_patient_id: patient_id,
+                    form_hash,
+                });
+            }
+        }
+        // The decisions of those forms, oldest first: one pass over the table (a join would look
+        // up each event's form, reading past its sealed values to the export state).
+        let index: HashMap<&str, usize> = submissions
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.submission_id.as_str(), i))
+            .collect();
+        let mut events: Vec<Vec<ConsentEvent>> = vec![Vec::new(); submissions.len()];
         {
             let at = row_auth::checked_len("consent_events")?;
             let mut stmt = self.conn().prepare_cached(&format!(
-                "SELECT {}, e.sealed_event FROM consent_events e
-                 JOIN submissions s ON s.id = e.submission_id
-                 WHERE s.export_state != 'delivered' ORDER BY e.seq",
-                row_auth::select_list("consent_events", Some("e"))?
+                "SELECT {}, sealed_event FROM consent_events
+                 WHERE submission_id IS NOT NULL ORDER BY seq",
+                row_auth::select_list("consent_events", None)?
             ))?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
                 let row = row_auth::verify(vault, "consent_events", r)?;
+                let Some(slot) = row
+                    .opt_text("submission_id")?
+                    .and_then(|id| index.get(id.as_str()).copied())
+                else {
+                    continue;
+                };
                 let seq = row.int("seq")?;
                 let id = row.text("id")?;
                 let sealed = row_auth::blob_at("consent_events", r, at)?;
-                let event = checked_event(vault, &row, seq, &id, sealed)?;
-                let key = event.submission_id.clone().unwrap_or_default();
-                events.entry(key).or_default().push(event);
+                events[slot].push(checked_event(vault, &row, seq, &id, sealed)?);
             }
         }
-        let mut forms: BTreeMap<String, String> = BTreeMap::new();
-        let mut submissions = Vec::new();
-        let at = row_auth::checked_len("submissions")?;
-        let mut stmt = self.conn().prepare_cached(&format!(
-            "SELECT {}, sealed_answers, sealed_signature
-             FROM submissions WHERE export_state != 'delivered' ORDER BY created_at, id",
-            row_auth::select_list("submissions", None)?
-        ))?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let row = row_auth::verify(vault, "submissions", r)?;
-            let id = row.text("id")?;
-            let patient_id = row.text("patient_id")?;
-            let form_hash = row.text("form_hash")?;
-            let answers = super::unseal(
-                vault,
-                aad("sealed_answers", &id),
-                row_auth::blob_at("submissions", r, at)?,
-            )?;
-            let signature = super::unseal(
-                vault,
-                aad("sealed_signature", &id),
-                row_auth::blob_at("submissions", r, at + 1)?,
-            )?;
-            if !forms.contains_key(&form_hash) {
-                let json = super::forms::stored_definition(self.conn(), vault, &form_hash)?
-                    .ok_or_else(|| StoreError::tampered("submissions", &id))?;
-                forms.insert(form_hash.clone(), json);
-            }
-            submissions.push(ExportedSubmission {
-                version: EXPORT_VERSION,
-                identity: open_identity(self.conn(), vault, &patient_id)?,
-                answers: serde_json::from_slice(&answers)?,
-                signature: serde_json::from_slice(&signature)?,
-                consents: events.remove(&id).unwrap_or_default(),
-                submitted_at: row.text("created_at")?,
-                notice_hash: row.text("notice_hash")?,
-                language: row.text("language")?,
-                submission_id: id,
-                kiosk_patient_id: patient_id,
-                form_hash,
-            });
+        drop(index);
+        for (submission, consents) in submissions.iter_mut().zip(events) {
+            submission.consents = consents;
         }
         let security = self
             .conn()
