@@ -137,7 +137,11 @@ pub(super) fn open_identity(
     let mut rows = stmt.query([patient_id])?;
     let r = rows.next()?.ok_or(StoreError::NotFound)?;
     row_auth::verify(vault, "patients", r)?;
-    let json = super::unseal(vault, identity_aad(patient_id), row_auth::blob_at("patients", r, *at)?)?;
+    let json = super::unseal(
+        vault,
+        identity_aad(patient_id),
+        row_auth::blob_at("patients", r, *at)?,
+    )?;
     Ok(serde_json::from_slice(&json)?)
 }
 

@@ -379,11 +379,7 @@ pub(super) fn checked_len(table: &str) -> Result<usize, StoreError> {
 }
 
 /// Checks a row read by a query that starts with [`select_list`]`(table, …)`.
-pub(super) fn verify(
-    vault: &Vault,
-    table: &str,
-    r: &rusqlite::Row<'_>,
-) -> Result<Row, StoreError> {
+pub(super) fn verify(vault: &Vault, table: &str, r: &rusqlite::Row<'_>) -> Result<Row, StoreError> {
     verified_row(vault, table, layout(table)?, r)
 }
 
