@@ -345,6 +345,30 @@ mod tests {
     }
 
     #[test]
+    fn a_batch_is_whole_or_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let files: Vec<(String, Vec<u8>)> = (0..5)
+            .map(|i| (format!("f{i}.json"), format!("{{\"n\":{i}}}").into_bytes()))
+            .collect();
+        write_batch(dir.path(), &files, Readers::OwnerOnly).unwrap();
+        assert_eq!(
+            names(dir.path()),
+            ["f0.json", "f1.json", "f2.json", "f3.json", "f4.json"],
+            "every file under its name, no .partial file left"
+        );
+        assert_eq!(std::fs::read(dir.path().join("f3.json")).unwrap(), b"{\"n\":3}");
+        // A name that cannot be written (a folder in a subfolder that does not exist) stops the
+        // batch before any file gets its name, and the temporary files written so far go.
+        let other = tempfile::tempdir().unwrap();
+        let bad = vec![
+            ("a.json".to_owned(), b"{}".to_vec()),
+            ("missing/b.json".to_owned(), b"{}".to_vec()),
+        ];
+        assert!(write_batch(other.path(), &bad, Readers::OwnerOnly).is_err());
+        assert!(names(other.path()).is_empty(), "{:?}", names(other.path()));
+    }
+
+    #[test]
     fn patient_data_is_readable_by_this_user_only() {
         let dir = tempfile::tempdir().unwrap();
         let private = write_atomically(dir.path(), "p.json", b"{}", Readers::OwnerOnly).unwrap();
