@@ -356,7 +356,10 @@ mod tests {
             ["f0.json", "f1.json", "f2.json", "f3.json", "f4.json"],
             "every file under its name, no .partial file left"
         );
-        assert_eq!(std::fs::read(dir.path().join("f3.json")).unwrap(), b"{\"n\":3}");
+        assert_eq!(
+            std::fs::read(dir.path().join("f3.json")).unwrap(),
+            b"{\"n\":3}"
+        );
         // A name that cannot be written (a folder in a subfolder that does not exist) stops the
         // batch before any file gets its name, and the temporary files written so far go.
         let other = tempfile::tempdir().unwrap();
