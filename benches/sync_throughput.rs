@@ -204,11 +204,17 @@ fn main() {
         rate(COUNT, import_secs)
     );
     println!(
-        "  outbox (FHIR + JSON + HTML, {written} files)        {}",
+        "  outbox (FHIR + JSON + HTML, {written} files, one syncfs per batch) {}",
         rate(COUNT, outbox_secs)
     );
     println!(
         "  kiosk receipt purge (secure_delete, checkpoint) {}",
         rate(COUNT, purge_secs)
     );
+    // For scripts comparing runs.
+    let per_s = |secs: f64| COUNT as f64 / secs;
+    println!("export_per_s={:.0}", per_s(export_secs));
+    println!("import_per_s={:.0}", per_s(import_secs));
+    println!("outbox_per_s={:.0}", per_s(outbox_secs));
+    println!("purge_per_s={:.0}", per_s(purge_secs));
 }

@@ -386,13 +386,14 @@ pub fn hand_on(imported: &Imported, outbox: &Path) -> Result<usize, ExchangeErro
                 .map(|d| (f.hash.as_str(), d))
         })
         .collect();
+    let by_id: std::collections::HashMap<&str, &ExportedSubmission> = incoming
+        .submissions
+        .iter()
+        .map(|s| (s.submission_id.as_str(), s))
+        .collect();
     // A patient whose processing is restricted is stored, never handed on.
     for added in report.added.iter().filter(|a| !a.restricted) {
-        let Some(s) = incoming
-            .submissions
-            .iter()
-            .find(|s| s.submission_id == added.submission_id)
-        else {
+        let Some(s) = by_id.get(added.submission_id.as_str()) else {
             continue;
         };
         let Some(form) = forms.get(s.form_hash.as_str()) else {

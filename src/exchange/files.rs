@@ -117,19 +117,84 @@ pub fn write_to_path(path: &Path, bytes: &[u8], readers: Readers) -> Result<(), 
     write_atomically(dir, name, bytes, readers).map(|_| ())
 }
 
-/// Writes many files into `dir`, each whole and durable before it gets its name, with one
-/// folder sync at the end instead of one per file.
+/// Writes many files into `dir`, each whole and durable before it gets its name: every file is
+/// written under its temporary name first, then all are made durable together (one `syncfs` of
+/// the folder's file system on Linux, else one sync per file), then renamed, then the folder is
+/// synced once. A crash before the renames leaves only temporary files (no name points at an
+/// incomplete file); one during the renames leaves some files under their names and the others
+/// complete under their temporary names.
 pub fn write_batch(
     dir: &Path,
     files: &[(String, Vec<u8>)],
     readers: Readers,
 ) -> Result<(), ExchangeError> {
     std::fs::create_dir_all(dir).map_err(io(dir))?;
-    for (name, bytes) in files {
-        write_one(dir, name, bytes, readers, File::sync_data)?;
+    let mut written: Vec<(PathBuf, PathBuf)> = Vec::with_capacity(files.len());
+    let mut renamed = 0;
+    let result = (|| -> Result<(), ExchangeError> {
+        for (name, bytes) in files {
+            let (temp, file) = write_temp(dir, name, bytes, readers)?;
+            written.push((temp, dir.join(name)));
+            if !cfg!(target_os = "linux") {
+                file.sync_data().map_err(io(dir))?;
+            }
+        }
+        sync_file_system(dir)?;
+        for (temp, target) in &written {
+            std::fs::rename(temp, target).map_err(io(target))?;
+            renamed += 1;
+        }
+        Ok(())
+    })();
+    // A failure leaves no temporary file behind.
+    for (temp, _) in written.iter().skip(renamed) {
+        let _ = std::fs::remove_file(temp);
     }
+    result?;
     sync_folder(dir);
     Ok(())
+}
+
+/// Makes every file written so far on `dir`'s file system durable: one `syncfs` (Linux).
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)] // std has no `syncfs`; the one call below is the whole of it
+fn sync_file_system(dir: &Path) -> Result<(), ExchangeError> {
+    use std::os::fd::AsRawFd;
+    let folder = File::open(dir).map_err(io(dir))?;
+    // SAFETY: `syncfs` takes an open descriptor, which `folder` holds until it is dropped.
+    if unsafe { libc::syncfs(folder.as_raw_fd()) } != 0 {
+        return Err(io(dir)(std::io::Error::last_os_error()));
+    }
+    Ok(())
+}
+
+/// Elsewhere each file was synced as it was written.
+#[cfg(not(target_os = "linux"))]
+fn sync_file_system(_dir: &Path) -> Result<(), ExchangeError> {
+    Ok(())
+}
+
+/// A new temporary file under an unguessable name beside `name`, filled (not yet synced).
+fn write_temp(
+    dir: &Path,
+    name: &str,
+    bytes: &[u8],
+    readers: Readers,
+) -> Result<(PathBuf, File), ExchangeError> {
+    let temp = dir.join(format!(".{name}.{}.partial", crate::sync::random_id()?));
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(readers.mode())
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(&temp)
+        .map_err(io(&temp))?;
+    if let Err(e) = file.write_all(bytes) {
+        drop(file);
+        let _ = std::fs::remove_file(&temp);
+        return Err(io(&temp)(e));
+    }
+    Ok((temp, file))
 }
 
 /// One file: a new temporary file under an unguessable name, filled, synced, renamed.
@@ -277,6 +342,33 @@ mod tests {
         assert_eq!(std::fs::read(&path).unwrap(), b"second");
         assert_eq!(names(dir.path()), ["bundle-1.ikb"], "no .partial file left");
         assert_eq!(list(dir.path(), "bundle-", ".ikb").unwrap(), vec![path]);
+    }
+
+    #[test]
+    fn a_batch_is_whole_or_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let files: Vec<(String, Vec<u8>)> = (0..5)
+            .map(|i| (format!("f{i}.json"), format!("{{\"n\":{i}}}").into_bytes()))
+            .collect();
+        write_batch(dir.path(), &files, Readers::OwnerOnly).unwrap();
+        assert_eq!(
+            names(dir.path()),
+            ["f0.json", "f1.json", "f2.json", "f3.json", "f4.json"],
+            "every file under its name, no .partial file left"
+        );
+        assert_eq!(
+            std::fs::read(dir.path().join("f3.json")).unwrap(),
+            b"{\"n\":3}"
+        );
+        // A name that cannot be written (a folder in a subfolder that does not exist) stops the
+        // batch before any file gets its name, and the temporary files written so far go.
+        let other = tempfile::tempdir().unwrap();
+        let bad = vec![
+            ("a.json".to_owned(), b"{}".to_vec()),
+            ("missing/b.json".to_owned(), b"{}".to_vec()),
+        ];
+        assert!(write_batch(other.path(), &bad, Readers::OwnerOnly).is_err());
+        assert!(names(other.path()).is_empty(), "{:?}", names(other.path()));
     }
 
     #[test]

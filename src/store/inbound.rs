@@ -441,6 +441,14 @@ impl OpenStore {
             }
             store_form_definition(&tx, self.vault(), &form.hash, &form.definition_json, &at)?;
         }
+        // Asked once per bundle rather than once per form: whether any patient is held for
+        // erasure (nothing below sets it), and which form definitions are known.
+        let any_held_for_erasure: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM patients WHERE erasure_requested_at IS NOT NULL)",
+            [],
+            |r| r.get(0),
+        )?;
+        let mut known_forms: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for s in &incoming.submissions {
             if s.version != EXPORT_VERSION {
                 return Err(StoreError::Encoding(format!(
@@ -468,11 +476,15 @@ impl OpenStore {
                 report.duplicates.push(s.submission_id.clone());
                 continue;
             }
-            let known: Option<String> = tx
-                .prepare_cached("SELECT 1 FROM form_definitions WHERE hash = ?1")?
-                .query_row([&s.form_hash], |_| Ok(String::new()))
-                .optional()?;
-            if known.is_none() {
+            let known = known_forms.contains(s.form_hash.as_str())
+                || tx
+                    .prepare_cached("SELECT 1 FROM form_definitions WHERE hash = ?1")?
+                    .query_row([&s.form_hash], |_| Ok(()))
+                    .optional()?
+                    .is_some();
+            if known {
+                known_forms.insert(&s.form_hash);
+            } else {
                 return Err(StoreError::Encoding(format!(
                     "submission {} refers to a form the bundle does not carry",
                     s.submission_id
@@ -495,7 +507,7 @@ impl OpenStore {
             // A form filled before the patient asked for erasure, arriving after it: it joins
             // the held record under the same rules (no contact details, treatment consent only)
             // instead of starting a new record with everything the erasure took away.
-            let held_for_erasure: Option<String> = if existing.is_none() {
+            let held_for_erasure: Option<String> = if existing.is_none() && any_held_for_erasure {
                 let name_dob = s
                     .identity
                     .name_dob_key()

@@ -213,6 +213,8 @@ impl Store {
     }
 
     fn set_pragmas(&self) -> Result<(), StoreError> {
+        // A bundle import or an export uses a few dozen statements in turn: all stay prepared.
+        self.conn.set_prepared_statement_cache_capacity(64);
         self.conn.execute_batch(
             "PRAGMA foreign_keys = ON;
              PRAGMA secure_delete = ON;

@@ -4,7 +4,7 @@
 //! Invariant: a submission leaves this database only after a receipt signed by the paired desk
 //! names it; until then it stays, exported or not, and is offered again in the next bundle.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
@@ -14,9 +14,7 @@ use zeroize::Zeroizing;
 use super::audit::{self, AuditKind, ChainCheck};
 use super::patients::open_identity;
 use super::row_auth::{self, text_key};
-use super::submissions::{
-    aad, open_event, patient_consent_events, rechain_consents, submission_row,
-};
+use super::submissions::{aad, checked_event, patient_consent_events, rechain_consents};
 use super::transfer::{
     AuditHead, EXPORT_VERSION, ExportedForm, ExportedSubmission, Outgoing, SECURITY_LOG_LIMIT,
     SecurityEvent,
@@ -270,63 +268,87 @@ impl OpenStore {
                 format!("of consent event {seq}"),
             ));
         }
-        let mut events: HashMap<String, Vec<ConsentEvent>> = HashMap::new();
-        {
-            let mut stmt = self.conn().prepare_cached(
-                "SELECT e.seq, e.id, e.sealed_event FROM consent_events e
-                 JOIN submissions s ON s.id = e.submission_id
-                 WHERE s.export_state != 'delivered' ORDER BY e.seq",
-            )?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                let seq: i64 = r.get(0)?;
-                let id: String = r.get(1)?;
-                let sealed: Vec<u8> = r.get(2)?;
-                let event = open_event(self.conn(), self.vault(), seq, &id, &sealed)?;
-                let key = event.submission_id.clone().unwrap_or_default();
-                events.entry(key).or_default().push(event);
-            }
-        }
+        let vault = self.vault();
+        // Each row is checked as it is read (its covered columns and tag come with it): one pass
+        // per table, no second look-up per row.
         let mut forms: BTreeMap<String, String> = BTreeMap::new();
         let mut submissions = Vec::new();
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT id, patient_id, created_at, form_hash, notice_hash, language, sealed_answers, sealed_signature
-             FROM submissions WHERE export_state != 'delivered' ORDER BY created_at, id",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let id: String = r.get(0)?;
-            submission_row(self.conn(), self.vault(), &id)?;
-            let patient_id: String = r.get(1)?;
-            let form_hash: String = r.get(3)?;
-            let answers = super::unseal(
-                self.vault(),
-                aad("sealed_answers", &id),
-                &r.get::<_, Vec<u8>>(6)?,
-            )?;
-            let signature = super::unseal(
-                self.vault(),
-                aad("sealed_signature", &id),
-                &r.get::<_, Vec<u8>>(7)?,
-            )?;
-            if !forms.contains_key(&form_hash) {
-                let json = super::forms::stored_definition(self.conn(), self.vault(), &form_hash)?
-                    .ok_or_else(|| StoreError::tampered("submissions", &id))?;
-                forms.insert(form_hash.clone(), json);
+        {
+            let at = row_auth::checked_len("submissions")?;
+            let mut stmt = self.conn().prepare_cached(&format!(
+                "SELECT {}, sealed_answers, sealed_signature
+                 FROM submissions WHERE export_state != 'delivered' ORDER BY created_at, id",
+                row_auth::select_list("submissions", None)?
+            ))?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let row = row_auth::verify(vault, "submissions", r)?;
+                let id = row.text("id")?;
+                let patient_id = row.text("patient_id")?;
+                let form_hash = row.text("form_hash")?;
+                let answers = super::unseal(
+                    vault,
+                    aad("sealed_answers", &id),
+                    row_auth::blob_at("submissions", r, at)?,
+                )?;
+                let signature = super::unseal(
+                    vault,
+                    aad("sealed_signature", &id),
+                    row_auth::blob_at("submissions", r, at + 1)?,
+                )?;
+                if !forms.contains_key(&form_hash) {
+                    let json = super::forms::stored_definition(self.conn(), vault, &form_hash)?
+                        .ok_or_else(|| StoreError::tampered("submissions", &id))?;
+                    forms.insert(form_hash.clone(), json);
+                }
+                submissions.push(ExportedSubmission {
+                    version: EXPORT_VERSION,
+                    identity: open_identity(self.conn(), vault, &patient_id)?,
+                    answers: serde_json::from_slice(&answers)?,
+                    signature: serde_json::from_slice(&signature)?,
+                    consents: Vec::new(),
+                    submitted_at: row.text("created_at")?,
+                    notice_hash: row.text("notice_hash")?,
+                    language: row.text("language")?,
+                    submission_id: id,
+                    kiosk_patient_id: patient_id,
+                    form_hash,
+                });
             }
-            submissions.push(ExportedSubmission {
-                version: EXPORT_VERSION,
-                identity: open_identity(self.conn(), self.vault(), &patient_id)?,
-                answers: serde_json::from_slice(&answers)?,
-                signature: serde_json::from_slice(&signature)?,
-                consents: events.remove(&id).unwrap_or_default(),
-                submitted_at: r.get(2)?,
-                notice_hash: r.get(4)?,
-                language: r.get(5)?,
-                submission_id: id,
-                kiosk_patient_id: patient_id,
-                form_hash,
-            });
+        }
+        // The decisions of those forms, oldest first: one pass over the table (a join would look
+        // up each event's form, reading past its sealed values to the export state).
+        let index: HashMap<&str, usize> = submissions
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.submission_id.as_str(), i))
+            .collect();
+        let mut events: Vec<Vec<ConsentEvent>> = vec![Vec::new(); submissions.len()];
+        {
+            let at = row_auth::checked_len("consent_events")?;
+            let mut stmt = self.conn().prepare_cached(&format!(
+                "SELECT {}, sealed_event FROM consent_events
+                 WHERE submission_id IS NOT NULL ORDER BY seq",
+                row_auth::select_list("consent_events", None)?
+            ))?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let row = row_auth::verify(vault, "consent_events", r)?;
+                let Some(slot) = row
+                    .opt_text("submission_id")?
+                    .and_then(|id| index.get(id.as_str()).copied())
+                else {
+                    continue;
+                };
+                let seq = row.int("seq")?;
+                let id = row.text("id")?;
+                let sealed = row_auth::blob_at("consent_events", r, at)?;
+                events[slot].push(checked_event(vault, &row, seq, &id, sealed)?);
+            }
+        }
+        drop(index);
+        for (submission, consents) in submissions.iter_mut().zip(events) {
+            submission.consents = consents;
         }
         let security = self
             .conn()
@@ -394,12 +416,23 @@ impl OpenStore {
                     ("purged", Value::Integer(0)),
                 ],
             )?;
+            // The pending submissions, each row checked, in one pass (a kiosk holds few).
+            let mut pending: HashSet<String> = HashSet::new();
+            {
+                let mut stmt = tx.prepare_cached(&format!(
+                    "SELECT {} FROM submissions WHERE export_state = 'pending'",
+                    row_auth::select_list("submissions", None)?
+                ))?;
+                let mut rows = stmt.query([])?;
+                while let Some(r) = rows.next()? {
+                    let row = row_auth::verify(self.vault(), "submissions", r)?;
+                    if row.text("export_state")? == "pending" {
+                        pending.insert(row.text("id")?);
+                    }
+                }
+            }
             for id in ids {
-                let pending = row_auth::get(tx, self.vault(), "submissions", &text_key(id))?
-                    .map(|row| row.text("export_state"))
-                    .transpose()?
-                    .is_some_and(|state| state == "pending");
-                if pending {
+                if pending.contains(id) {
                     row_auth::put(
                         tx,
                         self.vault(),

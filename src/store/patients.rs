@@ -1,5 +1,7 @@
 //! Patients: a pseudonymous id, blind indexes for look-up, and the sealed identity.
 
+use std::sync::OnceLock;
+
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use rusqlite::types::Value;
@@ -110,20 +112,28 @@ pub(super) fn open_identity(
     vault: &Vault,
     patient_id: &str,
 ) -> Result<PatientIdentity, StoreError> {
-    if !row_auth::check(conn, vault, "patients", &text_key(patient_id))? {
-        return Err(StoreError::NotFound);
-    }
-    let sealed: Vec<u8> = conn
-        .query_row(
-            "SELECT sealed_identity FROM patients WHERE id = ?1",
-            [patient_id],
-            |r| r.get(0),
-        )
-        .map_err(|e| match e {
-            rusqlite::Error::QueryReturnedNoRows => StoreError::NotFound,
-            other => other.into(),
-        })?;
-    let json = super::unseal(vault, identity_aad(patient_id), &sealed)?;
+    // The row is checked as it is read, with its sealed identity: one look-up.
+    static SQL: OnceLock<Result<(String, usize), String>> = OnceLock::new();
+    let (sql, at) = SQL
+        .get_or_init(|| {
+            let list = row_auth::select_list("patients", None).map_err(|e| e.to_string())?;
+            let at = row_auth::checked_len("patients").map_err(|e| e.to_string())?;
+            Ok((
+                format!("SELECT {list}, sealed_identity FROM patients WHERE id = ?1"),
+                at,
+            ))
+        })
+        .as_ref()
+        .map_err(|e| StoreError::Encoding(e.clone()))?;
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query([patient_id])?;
+    let r = rows.next()?.ok_or(StoreError::NotFound)?;
+    row_auth::verify(vault, "patients", r)?;
+    let json = super::unseal(
+        vault,
+        identity_aad(patient_id),
+        row_auth::blob_at("patients", r, *at)?,
+    )?;
     Ok(serde_json::from_slice(&json)?)
 }
 

@@ -356,6 +356,46 @@ fn verified_row(
     })
 }
 
+/// The checked columns of `table` (its covered columns in the canonical order, then `row_tag`)
+/// as a select list, each prefixed with `alias.` when an alias is given. A query that selects
+/// this list first, and anything else after it, has its rows checked by [`verify`] as they are
+/// read: no second look-up per row. The first column after the list is at
+/// [`checked_len`]`(table)`.
+pub(super) fn select_list(table: &str, alias: Option<&str>) -> Result<String, StoreError> {
+    let layout = layout(table)?;
+    let prefix = alias.map(|a| format!("{a}.")).unwrap_or_default();
+    let mut list: Vec<String> = layout
+        .covered
+        .iter()
+        .map(|c| format!("{prefix}\"{}\"", c.name))
+        .collect();
+    list.push(format!("{prefix}row_tag"));
+    Ok(list.join(", "))
+}
+
+/// How many columns [`select_list`] names for `table`.
+pub(super) fn checked_len(table: &str) -> Result<usize, StoreError> {
+    Ok(layout(table)?.covered.len() + 1)
+}
+
+/// Checks a row read by a query that starts with [`select_list`]`(table, …)`.
+pub(super) fn verify(vault: &Vault, table: &str, r: &rusqlite::Row<'_>) -> Result<Row, StoreError> {
+    verified_row(vault, table, layout(table)?, r)
+}
+
+/// The bytes of column `index` of a row read after [`select_list`] (a sealed value); a value of
+/// another type is a row edited by hand.
+pub(super) fn blob_at<'r>(
+    table: &str,
+    r: &'r rusqlite::Row<'_>,
+    index: usize,
+) -> Result<&'r [u8], StoreError> {
+    match r.get_ref(index)? {
+        ValueRef::Blob(bytes) => Ok(bytes),
+        _ => Err(StoreError::tampered(table, format!("column {index}"))),
+    }
+}
+
 /// The row of `table` whose primary key is `key`, checked; `None` when there is none.
 pub(super) fn get(
     conn: &Connection,
@@ -447,13 +487,22 @@ fn write(
 ) -> Result<[u8; 32], StoreError> {
     let layout = layout(table)?;
     let tag = tag_for(vault, table, layout, values)?;
-    let names: Vec<String> = values.iter().map(|(n, _)| format!("\"{n}\"")).collect();
-    let marks: Vec<String> = (1..=values.len() + 1).map(|i| format!("?{i}")).collect();
-    let sql = format!(
-        "{verb} INTO \"{table}\" ({}, row_tag) VALUES ({})",
-        names.join(", "),
-        marks.join(", ")
-    );
+    // One buffer per statement text (looked up in the connection's statement cache).
+    let mut sql = String::with_capacity(64 + 24 * values.len());
+    sql.push_str(verb);
+    sql.push_str(" INTO \"");
+    sql.push_str(table);
+    sql.push_str("\" (");
+    for (name, _) in values {
+        sql.push('"');
+        sql.push_str(name);
+        sql.push_str("\", ");
+    }
+    sql.push_str("row_tag) VALUES (");
+    for i in 1..=values.len() {
+        sql.push_str(&format!("?{i}, "));
+    }
+    sql.push_str(&format!("?{})", values.len() + 1));
     let mut params: Vec<&dyn rusqlite::ToSql> = values
         .iter()
         .map(|(_, v)| v as &dyn rusqlite::ToSql)
@@ -556,10 +605,24 @@ pub(super) fn update(
     key: &[Value],
     changes: &[(&str, Value)],
 ) -> Result<bool, StoreError> {
-    let layout = layout(table)?;
     let Some(row) = get(conn, vault, table, key)? else {
         return Ok(false);
     };
+    update_checked(conn, vault, table, key, row, changes)?;
+    Ok(true)
+}
+
+/// [`update`] of a row the caller has just read with [`get`] (checked) in the same
+/// transaction: written back with the changes and a new tag, without reading it again.
+pub(super) fn update_checked(
+    conn: &Connection,
+    vault: &Vault,
+    table: &str,
+    key: &[Value],
+    row: Row,
+    changes: &[(&str, Value)],
+) -> Result<(), StoreError> {
+    let layout = layout(table)?;
     let mut values: Vec<(&str, Value)> = row.values;
     for (name, value) in changes {
         if let Some(slot) = values.iter_mut().find(|(n, _)| n == name) {
@@ -598,7 +661,7 @@ pub(super) fn update(
         params.push(k);
     }
     conn.prepare_cached(&sql)?.execute(params.as_slice())?;
-    Ok(true)
+    Ok(())
 }
 
 /// The next link of a patient's consent chain: the previous head and the new event's row tag.

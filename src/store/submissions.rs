@@ -94,9 +94,13 @@ pub(super) fn append_consent_events(
     if events.is_empty() {
         return Ok(());
     }
-    let patient = row_auth::get(conn, vault, "patients", &text_key(patient_id))?
-        .ok_or(StoreError::NotFound)?;
+    let key = text_key(patient_id);
+    let patient = row_auth::get(conn, vault, "patients", &key)?.ok_or(StoreError::NotFound)?;
     let mut head = patient.opt_blob("consent_head")?.unwrap_or_default();
+    // Rowids only grow (see the schema): the next numbers follow the largest, read once.
+    let mut seq: i64 = conn
+        .prepare_cached("SELECT coalesce(max(seq), 0) FROM consent_events")?
+        .query_row([], |r| r.get(0))?;
     for event in events {
         if event.patient_id != patient_id {
             return Err(StoreError::Encoding(
@@ -105,9 +109,7 @@ pub(super) fn append_consent_events(
         }
         let json = Zeroizing::new(serde_json::to_vec(event)?);
         let sealed = vault.seal(event_aad(&event.id), &json)?;
-        let seq: i64 = conn
-            .prepare_cached("SELECT coalesce(max(seq), 0) + 1 FROM consent_events")?
-            .query_row([], |r| r.get(0))?;
+        seq += 1;
         let tag = row_auth::insert_tagged(
             conn,
             vault,
@@ -126,10 +128,12 @@ pub(super) fn append_consent_events(
         )?;
         head = row_auth::consent_head(vault, &head, &tag).to_vec();
     }
-    set_patient(
+    row_auth::update_checked(
         conn,
         vault,
-        patient_id,
+        "patients",
+        &key,
+        patient,
         &[("consent_head", Value::Blob(head))],
     )
 }
@@ -160,6 +164,18 @@ pub(super) fn open_event(
 ) -> Result<ConsentEvent, StoreError> {
     let row = row_auth::get(conn, vault, "consent_events", &[Value::Integer(seq)])?
         .ok_or_else(|| StoreError::tampered("consent_events", seq))?;
+    checked_event(vault, &row, seq, id, sealed)
+}
+
+/// One consent event whose row was read and checked already (see [`row_auth::verify`]): its
+/// sealed value opened and matched to the row.
+pub(super) fn checked_event(
+    vault: &Vault,
+    row: &row_auth::Row,
+    seq: i64,
+    id: &str,
+    sealed: &[u8],
+) -> Result<ConsentEvent, StoreError> {
     let json = super::unseal(vault, event_aad(id), sealed)?;
     let event: ConsentEvent = serde_json::from_slice(&json)?;
     if event.id != id

@@ -97,7 +97,9 @@ fn assemble(
         writer.section(entry.id.as_bytes()).expect("small");
         writer.section(&entry.sealed).expect("small");
     }
-    let signature = kiosk.sign(writer.buffer()).expect("sign");
+    let signature = kiosk
+        .sign(&super::signed_message(writer.buffer()))
+        .expect("sign");
     writer.section(&signature).expect("small");
     writer.into_bytes()
 }
@@ -598,5 +600,41 @@ fn throughput() {
         verified_in,
         rate(ids.len(), opened_in),
         opened_in,
+    );
+}
+
+/// `bytes` as a version-1 bundle: the version byte set to 1 and, when `resign`, the signature
+/// made over the bytes themselves (what a kiosk not yet updated writes).
+fn as_version_1(setup: &Setup, bytes: &[u8], resign: bool) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    out[crate::sync::frame::PREAMBLE_LEN - 1] = LEGACY_BUNDLE_VERSION;
+    if resign {
+        let signed_end = out.len() - SIGNATURE_SECTION_LEN;
+        let signature = setup.kiosk.sign(&out[..signed_end]).expect("sign");
+        out[signed_end + SECTION_PREFIX_LEN..].copy_from_slice(&signature);
+    }
+    out
+}
+
+#[test]
+fn a_kiosk_not_yet_updated_still_delivers_and_no_bundle_changes_version() {
+    let setup = setup();
+    let bytes = small_bundle(&setup, 1);
+    assert_eq!(bytes[crate::sync::frame::PREAMBLE_LEN - 1], BUNDLE_VERSION);
+    // A version-1 bundle (signature over the bytes) still opens at an updated desk.
+    assert_eq!(
+        open_all(&setup, &as_version_1(&setup, &bytes, true)).expect("opens"),
+        [FORM.to_vec(), FIRST.to_vec(), SECOND.to_vec()]
+    );
+    // Relabelling a bundle as the other version breaks its signature, either way round.
+    assert_eq!(
+        open_all(&setup, &as_version_1(&setup, &bytes, false)).err(),
+        Some(SyncError::BadSignature)
+    );
+    let mut relabelled = as_version_1(&setup, &bytes, true);
+    relabelled[crate::sync::frame::PREAMBLE_LEN - 1] = BUNDLE_VERSION;
+    assert_eq!(
+        open_all(&setup, &relabelled).err(),
+        Some(SyncError::BadSignature)
     );
 }
