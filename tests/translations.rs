@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-const LANGUAGES: [&str; 6] = ["fr", "es", "de", "pl", "ro", "ar"];
+const LANGUAGES: [&str; 7] = ["fr", "es", "de", "pl", "ro", "pt", "ar"];
 
 /// (msgctxt, msgid, msgstr) of a .po/.pot file, header skipped.
 fn entries(path: &Path) -> Vec<(String, String, String)> {
