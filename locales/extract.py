@@ -3,12 +3,23 @@
 and every t(lang, "…") / say_t("…") from src/desk/ under msgctxt "desk" (src/i18n.rs looks them up),
 writes locales/intake-kiosk.pot, and merges it into each locales/<lang>/LC_MESSAGES/intake-kiosk.po,
 keeping existing translations. Optional: a Python file defining T = {english: (fr, es, de)} as argv[1]
-fills entries that are still empty. Run it after changing strings in ui/."""
+fills entries that are still empty. Run it after changing strings in ui/.
+Every catalogue's header says it is machine-assisted until a native speaker has reviewed it: when
+one has, put their name in REVIEWED (and in the README's list)."""
 import glob, os, re, sys
 
-LANGS = ["fr", "es", "de"]
+LANGS = ["fr", "es", "de", "pl", "ro", "pt", "ar"]
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+
+# Languages whose catalogue a native speaker has reviewed: {code: "name, date"}.
+REVIEWED = {}
+
+def review_note(lang):
+    if lang in REVIEWED:
+        return f"# Reviewed by a native speaker: {REVIEWED[lang]}.\n"
+    return ("# Machine-assisted translation, not yet reviewed by a native speaker. Have it reviewed\n"
+            "# before clinical use (the consent and privacy-notice texts in src/forms/default_form.json too).\n")
 
 def esc(s):
     return s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
@@ -65,11 +76,11 @@ def main():
         old = read_po(path)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w", encoding="utf-8") as po:
-            po.write(header + f'"Language: {lang}\\n"\n\n')
+            po.write(review_note(lang) + header + f'"Language: {lang}\\n"\n\n')
             for ctx, msgid in entries:
                 # A string moved to another component keeps its translation.
                 moved = next((t for (c, m), t in old.items() if m == msgid and t), "")
-                text = old.get((ctx, msgid)) or moved or (extra[msgid][i] if msgid in extra else "")
+                text = old.get((ctx, msgid)) or moved or (extra[msgid][i] if msgid in extra and i < len(extra[msgid]) else "")
                 po.write(f'msgctxt "{esc(ctx)}"\nmsgid "{esc(msgid)}"\nmsgstr "{esc(text)}"\n\n')
     print(f"{len(entries)} strings")
 

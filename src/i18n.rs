@@ -7,9 +7,9 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// Languages with a catalogue; English is the source text.
-pub const LANGUAGES: [&str; 4] = ["en", "fr", "es", "de"];
+pub const LANGUAGES: [&str; 8] = ["en", "fr", "es", "de", "pl", "ro", "pt", "ar"];
 
-const CATALOGUES: [(&str, &str); 3] = [
+const CATALOGUES: [(&str, &str); 7] = [
     (
         "fr",
         include_str!("../locales/fr/LC_MESSAGES/intake-kiosk.po"),
@@ -21,6 +21,22 @@ const CATALOGUES: [(&str, &str); 3] = [
     (
         "de",
         include_str!("../locales/de/LC_MESSAGES/intake-kiosk.po"),
+    ),
+    (
+        "pl",
+        include_str!("../locales/pl/LC_MESSAGES/intake-kiosk.po"),
+    ),
+    (
+        "ro",
+        include_str!("../locales/ro/LC_MESSAGES/intake-kiosk.po"),
+    ),
+    (
+        "pt",
+        include_str!("../locales/pt/LC_MESSAGES/intake-kiosk.po"),
+    ),
+    (
+        "ar",
+        include_str!("../locales/ar/LC_MESSAGES/intake-kiosk.po"),
     ),
 ];
 

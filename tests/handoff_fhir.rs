@@ -242,7 +242,7 @@ fn submission(language: &str) -> Submission {
 
 #[test]
 fn bundle_of_a_full_submission_is_valid_r4_in_every_language() {
-    for language in ["en", "fr", "es", "de"] {
+    for language in ["en", "fr", "es", "de", "pl", "ro", "pt", "ar"] {
         let s = submission(language);
         let bundle = fhir_bundle(&s.view());
         let started = Instant::now();

@@ -1,10 +1,11 @@
 //! Every string the UI shows exists in every language: the template matches the UI, each
-//! catalogue translates every entry, and each passes `msgfmt --check` where gettext is installed.
+//! catalogue translates every entry, and each passes `msgfmt --check` where gettext is installed;
+//! the built-in form (questions, privacy notice, consent texts) is offered in every language.
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
-const LANGUAGES: [&str; 3] = ["fr", "es", "de"];
+const LANGUAGES: [&str; 7] = ["fr", "es", "de", "pl", "ro", "pt", "ar"];
 
 /// (msgctxt, msgid, msgstr) of a .po/.pot file, header skipped.
 fn entries(path: &Path) -> Vec<(String, String, String)> {
@@ -176,5 +177,38 @@ fn catalogues_pass_msgfmt_check() {
             .status()
             .expect("msgfmt runs");
         assert!(status.success(), "msgfmt --check fails for {lang}");
+    }
+}
+
+#[test]
+fn the_built_in_form_speaks_every_language() {
+    // parse() checks every text (title, notice, questions, choices, help, consent titles and
+    // texts) in every declared language.
+    let source = std::fs::read_to_string("src/forms/default_form.json").expect("built-in form");
+    let form = intake_kiosk::forms::FormDefinition::parse(&source)
+        .unwrap_or_else(|e| panic!("the built-in form fails its checks: {e:?}"));
+    for lang in LANGUAGES {
+        assert!(
+            form.languages.iter().any(|l| l == lang),
+            "the built-in form does not offer {lang}"
+        );
+        assert!(
+            intake_kiosk::i18n::LANGUAGES.contains(&lang),
+            "the desk's own text has no {lang}"
+        );
+        // The consent texts are really translated, not English copies.
+        for item in &form.consents {
+            assert_ne!(
+                item.text.get(lang),
+                item.text.get("en"),
+                "{lang}: consent {} is untranslated",
+                item.id
+            );
+        }
+        assert_ne!(
+            form.notice.full_text.get(lang),
+            form.notice.full_text.get("en"),
+            "{lang}: privacy notice untranslated"
+        );
     }
 }

@@ -7,7 +7,10 @@ fn conventions(language: &str) -> (char, char, u64) {
     match language {
         "fr" => (',', '\u{202F}', 1_000),
         "es" => (',', '.', 10_000),
-        "de" => (',', '.', 1_000),
+        "de" | "ro" => (',', '.', 1_000),
+        // Polish and European Portuguese: no-break space, groups only from five digits.
+        "pl" | "pt" => (',', '\u{00A0}', 10_000),
+        // Arabic (with the Western digits the kiosk shows) as English.
         _ => ('.', ',', 1_000),
     }
 }
@@ -54,6 +57,11 @@ mod tests {
         assert_eq!(format_number(12345.5, "es"), "12.345,5");
         assert_eq!(format_number(1234.5, "de"), "1.234,5");
         assert_eq!(format_number(1234567.0, "de"), "1.234.567");
+        assert_eq!(format_number(1234.5, "pl"), "1234,5");
+        assert_eq!(format_number(12345.5, "pl"), "12\u{00A0}345,5");
+        assert_eq!(format_number(1234.5, "ro"), "1.234,5");
+        assert_eq!(format_number(12345.5, "pt"), "12\u{00A0}345,5");
+        assert_eq!(format_number(1234.5, "ar"), "1,234.5");
     }
 
     #[test]

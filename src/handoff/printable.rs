@@ -175,11 +175,123 @@ const DE: Labels = Labels {
     kiosk: "Kiosk",
 };
 
+const PL: Labels = Labels {
+    patient: "Pacjent",
+    name: "Imię i nazwisko",
+    date_of_birth: "Data urodzenia",
+    postcode: "Kod pocztowy",
+    email: "E-mail",
+    phone: "Telefon",
+    submitted: "Przesłano:",
+    signature: "Podpis",
+    no_signature: "Brak podpisu",
+    consents: "Zgody",
+    consent: "Zgoda",
+    decision: "Decyzja",
+    text_version: "Wersja tekstu",
+    text_hash: "Skrót tekstu",
+    time: "Data i godzina",
+    granted: "Udzielona",
+    refused: "Odmowa",
+    withdrawn: "Wycofana",
+    yes: "Tak",
+    no: "Nie",
+    reference: "Numer referencyjny",
+    form: "Formularz",
+    notice: "Informacja o ochronie prywatności",
+    kiosk: "Kiosk",
+};
+
+const RO: Labels = Labels {
+    patient: "Pacient",
+    name: "Nume",
+    date_of_birth: "Data nașterii",
+    postcode: "Cod poștal",
+    email: "E-mail",
+    phone: "Telefon",
+    submitted: "Trimis:",
+    signature: "Semnătură",
+    no_signature: "Fără semnătură",
+    consents: "Consimțăminte",
+    consent: "Consimțământ",
+    decision: "Decizie",
+    text_version: "Versiunea textului",
+    text_hash: "Amprenta textului",
+    time: "Data și ora",
+    granted: "Acordat",
+    refused: "Refuzat",
+    withdrawn: "Retras",
+    yes: "Da",
+    no: "Nu",
+    reference: "Referință",
+    form: "Formular",
+    notice: "Notă de informare privind confidențialitatea",
+    kiosk: "Chioșc",
+};
+
+const PT: Labels = Labels {
+    patient: "Paciente",
+    name: "Nome",
+    date_of_birth: "Data de nascimento",
+    postcode: "Código postal",
+    email: "E-mail",
+    phone: "Telefone",
+    submitted: "Enviado em",
+    signature: "Assinatura",
+    no_signature: "Sem assinatura",
+    consents: "Consentimentos",
+    consent: "Consentimento",
+    decision: "Decisão",
+    text_version: "Versão do texto",
+    text_hash: "Impressão digital do texto",
+    time: "Data e hora",
+    granted: "Dado",
+    refused: "Recusado",
+    withdrawn: "Retirado",
+    yes: "Sim",
+    no: "Não",
+    reference: "Referência",
+    form: "Formulário",
+    notice: "Aviso de privacidade",
+    kiosk: "Quiosque",
+};
+
+const AR: Labels = Labels {
+    patient: "المريض",
+    name: "الاسم",
+    date_of_birth: "تاريخ الميلاد",
+    postcode: "الرمز البريدي",
+    email: "البريد الإلكتروني",
+    phone: "الهاتف",
+    submitted: "تاريخ التقديم:",
+    signature: "التوقيع",
+    no_signature: "لا يوجد توقيع",
+    consents: "الموافقات",
+    consent: "الموافقة",
+    decision: "القرار",
+    text_version: "إصدار النص",
+    text_hash: "بصمة النص",
+    time: "الوقت",
+    granted: "ممنوحة",
+    refused: "مرفوضة",
+    withdrawn: "مسحوبة",
+    yes: "نعم",
+    no: "لا",
+    reference: "المرجع",
+    form: "النموذج",
+    notice: "إشعار الخصوصية",
+    kiosk: "الكشك",
+};
+
 fn labels(language: &str) -> &'static Labels {
     match language {
         "fr" => &FR,
         "es" => &ES,
         "de" => &DE,
+        "pl" => &PL,
+        "ro" => &RO,
+        "pt" => &PT,
+        "ar" => &AR,
         _ => &EN,
     }
 }
@@ -211,7 +323,12 @@ pub fn printable_html(view: &SubmissionView) -> String {
     let title = escape_html(tr(&view.form.title, lang));
     let mut page = String::with_capacity(16 * 1024);
     page.push_str("<!DOCTYPE html>\n");
-    page.push_str(&format!("<html lang=\"{}\">\n<head>\n", escape_html(lang)));
+    // Arabic reads right to left: the whole page is mirrored (tables, lists, alignment).
+    let dir = if lang == "ar" { " dir=\"rtl\"" } else { "" };
+    page.push_str(&format!(
+        "<html lang=\"{}\"{dir}>\n<head>\n",
+        escape_html(lang)
+    ));
     page.push_str("<meta charset=\"utf-8\">\n");
     page.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     page.push_str(&format!(
@@ -356,7 +473,7 @@ fn number(n: f64, lang: &str) -> String {
         n.to_string()
     };
     match lang {
-        "fr" | "es" | "de" => text.replace('.', ","),
+        "fr" | "es" | "de" | "pl" | "ro" | "pt" => text.replace('.', ","),
         _ => text,
     }
 }
@@ -521,6 +638,24 @@ mod tests {
         assert!(page.contains(&short_hash(&f.consents[0].text_hash)));
         assert_eq!(number(7.5, "fr"), "7,5");
         assert_eq!(number(7.0, "en"), "7");
+    }
+
+    #[test]
+    fn arabic_page_reads_right_to_left_and_polish_in_polish() {
+        let f = fixture();
+        let mut view = f.view();
+        view.language = "ar";
+        let page = printable_html(&view);
+        assert!(page.starts_with("<!DOCTYPE html>\n<html lang=\"ar\" dir=\"rtl\">"));
+        assert!(page.contains(&escape_html(tr(&f.form.title, "ar"))));
+        assert!(page.contains("<dd>لا</dd>"), "yes/no in Arabic");
+        assert!(page.contains("12 أبريل 1990"), "date of birth in Arabic");
+        view.language = "pl";
+        let page = printable_html(&view);
+        assert!(page.starts_with("<!DOCTYPE html>\n<html lang=\"pl\">"));
+        assert!(page.contains("<dd>Nie</dd>"), "yes/no in Polish");
+        assert!(page.contains("12 kwietnia 1990"), "date of birth in Polish");
+        assert_eq!(number(7.5, "pl"), "7,5");
     }
 
     #[test]
