@@ -6,6 +6,7 @@
 //! - [`staff`], [`forms`]: plain domain rules, no I/O.
 //! - [`handoff`]: one submission as a FHIR R4 Bundle and a printable HTML page; pure, no I/O.
 //! - [`sync`]: kiosk → desk pairing, export bundles and receipts: pure crypto and wire formats.
+//! - [`settings`]: the settings a clinic may change, their defaults and checks; pure.
 //! - [`rights`]: retention, rights-request due dates, breach clock, unusual-access rules; pure.
 //! - [`exchange`]: the sync actions over the store, `sync`, `handoff` and the exchange folder.
 //! - `ui` (the `ui` feature, on by default): the Slint windows' thin adapters. Everything above
@@ -23,6 +24,7 @@ pub mod i18n;
 pub mod kiosk;
 pub mod rights;
 pub mod session;
+pub mod settings;
 pub mod staff;
 pub mod store;
 pub mod sync;

@@ -1120,14 +1120,17 @@ fn retention_erases_adults_after_eight_years_and_children_after_their_25th_birth
         .unwrap();
     assert_eq!(report.erased_adults.len(), 1);
     assert!(desk.store.was_erased(&eve_sid).unwrap());
-    // A nonsense setting is refused rather than read as "erase everything".
-    desk.store
-        .set_setting(&manager, "retention.adult_years", "0", seen)
-        .unwrap();
+    // A nonsense setting is refused before it is stored, rather than read as "erase
+    // everything": the policy stays as it was.
     assert!(matches!(
-        desk.store.run_retention(&manager, day(2043, 2, 1)),
+        desk.store
+            .set_setting(&manager, "retention.adult_years", "0", seen),
         Err(StoreError::Invalid(_))
     ));
+    assert_eq!(desk.store.retention_policy().unwrap().adult_years, 2);
+    desk.store
+        .run_retention(&manager, day(2043, 2, 1))
+        .unwrap();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1764,13 +1767,112 @@ fn unusual_access_flags_sweeps_and_out_of_hours_views() {
         .collect();
     assert_eq!(summary, vec![(FlagKind::FailedPins, "", 2)]);
 
-    desk.store
-        .set_setting(&manager, "hours.opens", "late", since)
-        .unwrap();
+    // A bad value is refused and nothing is stored: the flags still read.
     assert!(matches!(
-        desk.store.unusual_access(&manager, since),
+        desk.store.set_setting(&manager, "hours.opens", "late", since),
         Err(StoreError::Invalid(_))
     ));
+    desk.store.unusual_access(&manager, since).unwrap();
+}
+
+#[test]
+fn settings_are_checked_before_they_are_stored_and_listed_with_defaults() {
+    let (desk, manager, clinician, _) = desk_with_staff();
+    let audit_before = desk.store.audit_entries(&manager, None, None).unwrap().len();
+    for (key, value, says) in [
+        ("flags.record", "3", "did you mean flags.records?"),
+        ("idle.wipe_seconds", "150", "unknown setting"),
+        ("hours.time_zone", "Europe/Londn", "not a time zone name"),
+        ("hours.closes", "07:00", "not after opening time 08:00"),
+        ("desk.idle_seconds", "5", "from 30 to 3600"),
+        ("hours.utc_offset_minutes", "60", "set hours.time_zone"),
+        ("active_form", "sha256:evil", "no longer set by hand"),
+    ] {
+        match desk.store.set_setting(&manager, key, value, t0()) {
+            Err(StoreError::Invalid(message)) => {
+                assert!(message.contains(says), "{key}: {message}")
+            }
+            other => panic!("{key}={value} was not refused: {other:?}"),
+        }
+        if key != "active_form" {
+            assert_eq!(desk.store.setting(key).unwrap(), None, "{key} stored");
+        }
+    }
+    // Nothing was written, not even an audit entry; a clinician cannot set anything.
+    assert_eq!(
+        desk.store.audit_entries(&manager, None, None).unwrap().len(),
+        audit_before
+    );
+    assert!(matches!(
+        desk.store.set_setting(&clinician, "flags.records", "3", t0()),
+        Err(StoreError::Forbidden)
+    ));
+
+    desk.store
+        .set_setting(&manager, "hours.time_zone", " Europe/Paris ", t0())
+        .unwrap();
+    desk.store
+        .set_setting(&manager, "hours.opens", "07:30", t0())
+        .unwrap();
+    let listing = desk.store.settings_listing().unwrap();
+    let row = |key: &str| {
+        listing
+            .iter()
+            .find(|r| r.key == key)
+            .unwrap_or_else(|| panic!("{key} listed"))
+    };
+    assert_eq!(row("hours.time_zone").value.as_deref(), Some("Europe/Paris"));
+    assert_eq!(row("hours.time_zone").default, "Europe/London");
+    assert_eq!(row("hours.opens").value.as_deref(), Some("07:30"));
+    assert_eq!(row("flags.records").value, None);
+    assert_eq!(row("flags.records").default, "20");
+    assert!(!row("active_form").settable);
+    assert!(listing.iter().all(|r| r.key != "idle.wipe_seconds"));
+}
+
+/// 07:30 UTC on the Monday after a clock change, and the Monday before it: in London one of
+/// them is 08:30 (open) and the other 07:30 (before opening at 08:00).
+#[test]
+fn opening_hours_follow_the_clinic_zone_across_clock_changes() {
+    let (mut desk, manager, _, reception) = desk_with_staff();
+    let sid = desk
+        .store
+        .save_submission(&manager, submission("Ada", "Lovelace", "none"), t0())
+        .unwrap();
+    let patient = patient_of(&desk.store, &manager, &sid);
+    let utc = |y, m, d| Utc.with_ymd_and_hms(y, m, d, 7, 30, 0).single().unwrap();
+    // Before 29 March 2026 (GMT), after it (BST), before 25 October (BST), after it (GMT).
+    let mondays = [
+        utc(2026, 3, 23),
+        utc(2026, 3, 30),
+        utc(2026, 10, 19),
+        utc(2026, 10, 26),
+    ];
+    for at in mondays {
+        desk.store.open_record(&reception, &patient, at).unwrap();
+    }
+    let since = utc(2026, 3, 1);
+    let flagged_days = |desk: &Clinic| -> Vec<String> {
+        desk.store
+            .unusual_access(&manager, since)
+            .unwrap()
+            .iter()
+            .filter(|f| f.kind == FlagKind::OutOfHours)
+            .map(|f| f.from.format("%m-%d").to_string())
+            .collect()
+    };
+    // No zone set: Europe/London, the default.
+    assert_eq!(flagged_days(&desk), ["03-23", "10-26"]);
+    desk.store
+        .set_setting(&manager, "hours.time_zone", "Europe/London", t0())
+        .unwrap();
+    assert_eq!(flagged_days(&desk), ["03-23", "10-26"]);
+    // UTC: every 07:30 is before opening.
+    desk.store
+        .set_setting(&manager, "hours.time_zone", "UTC", t0())
+        .unwrap();
+    assert_eq!(flagged_days(&desk), ["03-23", "03-30", "10-19", "10-26"]);
+    assert_eq!(desk.store.clinic_zone().unwrap().to_string(), "UTC");
 }
 
 // ---------------------------------------------------------------------------------------------
