@@ -13,7 +13,7 @@ use chrono::{DateTime, Duration, Utc};
 
 pub use views::{ConsentRow, FormView, HomeView, Line, PatientRow, RecordView};
 
-use crate::i18n::t;
+use crate::i18n::{t, tn};
 use crate::staff::{Lockout, Role};
 use crate::store::{Actor, OpenStore, SignInError, Store, StoreError};
 use crate::vault::{Passphrase, Pin};
@@ -145,16 +145,21 @@ impl Desk {
                 match open.run_retention(&manager, now) {
                     Ok(report) => {
                         let erased = report.erased_adults.len() + report.erased_children.len();
+                        let count = u64::try_from(erased).unwrap_or(u64::MAX);
                         let text = if report.old_copies_remain {
-                            t(
+                            tn(
                                 &self.lang,
-                                "Desk open. Retention check: {} record(s) past their retention period erased; old copies remain in the WAL until the other window closes.",
+                                "Desk open. Retention check: {} record past its retention period erased; old copies remain in the WAL until the other window closes.",
+                                "Desk open. Retention check: {} records past their retention period erased; old copies remain in the WAL until the other window closes.",
+                                count,
                                 &[&erased.to_string()],
                             )
                         } else {
-                            t(
+                            tn(
                                 &self.lang,
-                                "Desk open. Retention check: {} record(s) past their retention period erased.",
+                                "Desk open. Retention check: {} record past its retention period erased.",
+                                "Desk open. Retention check: {} records past their retention period erased.",
+                                count,
                                 &[&erased.to_string()],
                             )
                         };
@@ -221,11 +226,16 @@ impl Desk {
                 self.say("", false);
             }
             Err(SignInError::WrongPin { failures, lockout }) => match lockout {
-                Lockout::Open => self.say_t(
-                    "Wrong PIN ({} wrong so far).",
-                    &[&failures.to_string()],
-                    false,
-                ),
+                Lockout::Open => {
+                    let text = tn(
+                        &self.lang,
+                        "Wrong PIN ({} wrong so far).",
+                        "Wrong PIN ({} wrong so far).",
+                        u64::from(failures),
+                        &[&failures.to_string()],
+                    );
+                    self.say(text, false);
+                }
                 Lockout::WaitUntil(at) => self.say_t(
                     "Wrong PIN. Too many tries: wait until {}.",
                     &[&at.format("%H:%M:%S").to_string()],
@@ -305,7 +315,14 @@ impl Desk {
                 if n == 0 {
                     self.say_t("No patient with that name and date of birth.", &[], false);
                 } else {
-                    self.say_t("{} found.", &[&n.to_string()], true);
+                    let text = tn(
+                        &self.lang,
+                        "{} found.",
+                        "{} found.",
+                        u64::try_from(n).unwrap_or(u64::MAX),
+                        &[&n.to_string()],
+                    );
+                    self.say(text, true);
                 }
             }
             Err(e) => self.say_t_error(&e),
@@ -719,11 +736,16 @@ impl Desk {
                 .map(|path| (path, count))
             });
         match written {
-            Ok((path, count)) => self.say_t(
-                "{} patient(s) on the list: {}",
-                &[&count.to_string(), &path.display().to_string()],
-                true,
-            ),
+            Ok((path, count)) => {
+                let text = tn(
+                    &self.lang,
+                    "{} patient on the list: {}",
+                    "{} patients on the list: {}",
+                    u64::try_from(count).unwrap_or(u64::MAX),
+                    &[&count.to_string(), &path.display().to_string()],
+                );
+                self.say(text, true);
+            }
             Err(e) => self.say(e.to_string(), false),
         }
     }

@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::StaffTile;
 use crate::forms::{Decision, FormDefinition, current_state, tr};
-use crate::i18n::t;
+use crate::i18n::{t, tn};
 use crate::rights::breach::hours_left;
 use crate::rights::{FlagKind, RequestKind, RequestStatus};
 use crate::store::{Actor, ChainCheck, OpenStore, StoreError};
@@ -468,9 +468,11 @@ pub(super) fn home_view(
                         "{} opened {} records between {} and {}",
                         &[&name(&f.actor), &count, &from, &to],
                     ),
-                    FlagKind::OutOfHours => t(
+                    FlagKind::OutOfHours => tn(
                         lang,
-                        "{} used records outside opening hours {} time(s) on {}",
+                        "{} used records outside opening hours {} time on {}",
+                        "{} used records outside opening hours {} times on {}",
+                        u64::try_from(f.count).unwrap_or(u64::MAX),
                         &[
                             &name(&f.actor),
                             &count,
