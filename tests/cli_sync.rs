@@ -301,7 +301,10 @@ fn a_script_pairs_exports_imports_and_purges() {
     for file in std::fs::read_dir(&outbox).unwrap() {
         assert_eq!(owner_only_mode(&file.unwrap().path()), 0o600);
     }
-    for db in [kiosk_dir.join("kiosk.sqlite3"), desk_dir.join("desk.sqlite3")] {
+    for db in [
+        kiosk_dir.join("kiosk.sqlite3"),
+        desk_dir.join("desk.sqlite3"),
+    ] {
         assert_eq!(owner_only_mode(&db), 0o600, "{}", db.display());
     }
 
@@ -390,7 +393,14 @@ fn a_script_pairs_exports_imports_and_purges() {
     );
     let (success, _, stderr) = run(
         &[
-            "desk", "set", "--data-dir", d, "--key", "hours.time_zon", "--value", "Europe/Paris",
+            "desk",
+            "set",
+            "--data-dir",
+            d,
+            "--key",
+            "hours.time_zon",
+            "--value",
+            "Europe/Paris",
         ],
         &desk_secret,
     );
@@ -400,7 +410,14 @@ fn a_script_pairs_exports_imports_and_purges() {
     );
     ok(
         &[
-            "desk", "set", "--data-dir", d, "--key", "hours.time_zone", "--value", "Europe/Paris",
+            "desk",
+            "set",
+            "--data-dir",
+            d,
+            "--key",
+            "hours.time_zone",
+            "--value",
+            "Europe/Paris",
         ],
         &desk_secret,
     );

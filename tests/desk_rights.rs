@@ -1128,9 +1128,7 @@ fn retention_erases_adults_after_eight_years_and_children_after_their_25th_birth
         Err(StoreError::Invalid(_))
     ));
     assert_eq!(desk.store.retention_policy().unwrap().adult_years, 2);
-    desk.store
-        .run_retention(&manager, day(2043, 2, 1))
-        .unwrap();
+    desk.store.run_retention(&manager, day(2043, 2, 1)).unwrap();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1769,7 +1767,8 @@ fn unusual_access_flags_sweeps_and_out_of_hours_views() {
 
     // A bad value is refused and nothing is stored: the flags still read.
     assert!(matches!(
-        desk.store.set_setting(&manager, "hours.opens", "late", since),
+        desk.store
+            .set_setting(&manager, "hours.opens", "late", since),
         Err(StoreError::Invalid(_))
     ));
     desk.store.unusual_access(&manager, since).unwrap();
@@ -1778,7 +1777,11 @@ fn unusual_access_flags_sweeps_and_out_of_hours_views() {
 #[test]
 fn settings_are_checked_before_they_are_stored_and_listed_with_defaults() {
     let (desk, manager, clinician, _) = desk_with_staff();
-    let audit_before = desk.store.audit_entries(&manager, None, None).unwrap().len();
+    let audit_before = desk
+        .store
+        .audit_entries(&manager, None, None)
+        .unwrap()
+        .len();
     for (key, value, says) in [
         ("flags.record", "3", "did you mean flags.records?"),
         ("idle.wipe_seconds", "150", "unknown setting"),
@@ -1800,11 +1803,15 @@ fn settings_are_checked_before_they_are_stored_and_listed_with_defaults() {
     }
     // Nothing was written, not even an audit entry; a clinician cannot set anything.
     assert_eq!(
-        desk.store.audit_entries(&manager, None, None).unwrap().len(),
+        desk.store
+            .audit_entries(&manager, None, None)
+            .unwrap()
+            .len(),
         audit_before
     );
     assert!(matches!(
-        desk.store.set_setting(&clinician, "flags.records", "3", t0()),
+        desk.store
+            .set_setting(&clinician, "flags.records", "3", t0()),
         Err(StoreError::Forbidden)
     ));
 
@@ -1821,7 +1828,10 @@ fn settings_are_checked_before_they_are_stored_and_listed_with_defaults() {
             .find(|r| r.key == key)
             .unwrap_or_else(|| panic!("{key} listed"))
     };
-    assert_eq!(row("hours.time_zone").value.as_deref(), Some("Europe/Paris"));
+    assert_eq!(
+        row("hours.time_zone").value.as_deref(),
+        Some("Europe/Paris")
+    );
     assert_eq!(row("hours.time_zone").default, "Europe/London");
     assert_eq!(row("hours.opens").value.as_deref(), Some("07:30"));
     assert_eq!(row("flags.records").value, None);

@@ -102,7 +102,9 @@ pub const KNOWN: &[Spec] = &[
         key: "hours.utc_offset_minutes",
         default: "",
         about: "retired: a fixed offset from UTC, used only while hours.time_zone is not set",
-        check: Err("set hours.time_zone (e.g. Europe/London) instead: a fixed offset is an hour out for half the year"),
+        check: Err(
+            "set hours.time_zone (e.g. Europe/London) instead: a fixed offset is an hour out for half the year",
+        ),
     },
     Spec {
         key: "flags.records",
@@ -170,12 +172,14 @@ pub fn validate(key: &str, value: &str) -> Result<String, SettingError> {
     };
     let value = value.trim();
     match spec.check {
-        Ok(check) => check(value)
-            .map(|()| value.to_owned())
-            .map_err(|reason| SettingError::Invalid {
-                key: spec.key,
-                reason,
-            }),
+        Ok(check) => {
+            check(value)
+                .map(|()| value.to_owned())
+                .map_err(|reason| SettingError::Invalid {
+                    key: spec.key,
+                    reason,
+                })
+        }
         Err(instead) => Err(SettingError::NotSettable {
             key: spec.key,
             instead,
@@ -285,7 +289,12 @@ mod tests {
     #[test]
     fn every_default_passes_its_own_check() {
         for s in KNOWN.iter().filter(|s| s.settable()) {
-            assert_eq!(validate(s.key, s.default).as_deref(), Ok(s.default), "{}", s.key);
+            assert_eq!(
+                validate(s.key, s.default).as_deref(),
+                Ok(s.default),
+                "{}",
+                s.key
+            );
         }
         check_hours(
             spec("hours.opens").unwrap().default,
@@ -311,7 +320,10 @@ mod tests {
         );
         assert!(matches!(
             validate("hours.opens", "late"),
-            Err(SettingError::Invalid { key: "hours.opens", .. })
+            Err(SettingError::Invalid {
+                key: "hours.opens",
+                ..
+            })
         ));
         assert!(validate("retention.adult_years", "0").is_err());
         assert!(validate("desk.idle_seconds", "5").is_err());

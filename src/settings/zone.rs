@@ -44,9 +44,7 @@ impl ClinicZone {
         utc_offset_minutes: Option<&str>,
     ) -> Result<ClinicZone, String> {
         match (time_zone, utc_offset_minutes) {
-            (Some(name), _) => {
-                Self::parse_name(name).map_err(|r| format!("hours.time_zone: {r}"))
-            }
+            (Some(name), _) => Self::parse_name(name).map_err(|r| format!("hours.time_zone: {r}")),
             (None, Some(minutes)) => Self::parse_offset_minutes(minutes)
                 .map_err(|r| format!("hours.utc_offset_minutes: {r}")),
             (None, None) => Ok(ClinicZone::default()),
