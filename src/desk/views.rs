@@ -456,10 +456,12 @@ pub(super) fn home_view(
                     .map(|m| m.name.clone())
                     .unwrap_or_else(|| id.to_owned())
             };
+            // Times on the clinic's clock (the flags are about its opening hours).
+            let zone = open.clinic_zone().unwrap_or_default();
             for f in flags {
                 let (from, to) = (
-                    f.from.format("%Y-%m-%d %H:%M").to_string(),
-                    f.to.format("%H:%M").to_string(),
+                    zone.local(f.from).format("%Y-%m-%d %H:%M").to_string(),
+                    zone.local(f.to).format("%H:%M").to_string(),
                 );
                 let count = f.count.to_string();
                 let text = match f.kind {
@@ -476,7 +478,7 @@ pub(super) fn home_view(
                         &[
                             &name(&f.actor),
                             &count,
-                            &f.from.format("%Y-%m-%d").to_string(),
+                            &zone.local(f.from).format("%Y-%m-%d").to_string(),
                         ],
                     ),
                     FlagKind::FailedPins => {
