@@ -10,13 +10,27 @@ use std::process::Command;
 
 use intake_kiosk::i18n::{Entry, parse_catalogue};
 
-/// The languages with a catalogue (English is the source text).
-fn languages() -> Vec<&'static str> {
-    intake_kiosk::i18n::LANGUAGES
+/// The languages with a catalogue in locales/ (English is the source text). Slint bundles every
+/// one of them; the Rust side must list the same (src/i18n.rs), which this checks.
+fn languages() -> Vec<String> {
+    let mut found: Vec<String> = std::fs::read_dir("locales")
+        .expect("locales/")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.join("LC_MESSAGES/intake-kiosk.po").is_file())
+        .filter_map(|p| Some(p.file_name()?.to_str()?.to_owned()))
+        .collect();
+    found.sort();
+    let mut rust_side: Vec<String> = intake_kiosk::i18n::LANGUAGES
         .iter()
-        .copied()
-        .filter(|l| *l != "en")
-        .collect()
+        .filter(|l| **l != "en")
+        .map(|l| (*l).to_owned())
+        .collect();
+    rust_side.sort();
+    assert_eq!(
+        rust_side, found,
+        "src/i18n.rs LANGUAGES/CATALOGUES must list every catalogue in locales/"
+    );
+    found
 }
 
 fn catalogue_path(root: &Path, lang: &str) -> std::path::PathBuf {
@@ -153,7 +167,7 @@ fn every_language_translates_every_string() {
     let template = entries(Path::new("locales/intake-kiosk.pot"));
     assert!(languages().len() >= 3, "{:?}", languages());
     for lang in languages() {
-        let path = catalogue_path(Path::new("."), lang);
+        let path = catalogue_path(Path::new("."), &lang);
         let text = std::fs::read_to_string(&path).expect("catalogue");
         let catalogue = parse_catalogue(&text).unwrap_or_else(|e| panic!("{lang}: {e}"));
         let nplurals = catalogue.nplurals.unwrap_or(2);
@@ -202,7 +216,7 @@ fn catalogues_pass_msgfmt_check() {
     for lang in languages() {
         let status = Command::new("msgfmt")
             .args(["--check", "-o", "/dev/null"])
-            .arg(catalogue_path(Path::new("."), lang))
+            .arg(catalogue_path(Path::new("."), &lang))
             .status()
             .expect("msgfmt runs");
         assert!(status.success(), "msgfmt --check fails for {lang}");
@@ -219,7 +233,7 @@ fn every_catalogue_through_msgcat_reads_the_same() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut rewrapped = 0;
     for lang in languages() {
-        let original = catalogue_path(Path::new("."), lang);
+        let original = catalogue_path(Path::new("."), &lang);
         let copy = dir.path().join(format!("{lang}.po"));
         let status = Command::new("msgcat")
             .arg(&original)
@@ -270,7 +284,7 @@ fn extract_keeps_every_translation_of_rewrapped_catalogues() {
         .expect("cp runs");
     assert!(status.success());
     for lang in languages() {
-        let po = catalogue_path(copy.path(), lang);
+        let po = catalogue_path(copy.path(), &lang);
         let status = Command::new("msgcat")
             .arg(&po)
             .arg("-o")
@@ -290,8 +304,8 @@ fn extract_keeps_every_translation_of_rewrapped_catalogues() {
     );
     for lang in languages() {
         assert_eq!(
-            translations(&catalogue_path(copy.path(), lang)),
-            translations(&catalogue_path(Path::new("."), lang)),
+            translations(&catalogue_path(copy.path(), &lang)),
+            translations(&catalogue_path(Path::new("."), &lang)),
             "{lang}: extract.py lost or changed translations"
         );
     }
