@@ -33,6 +33,9 @@ fn suggestion_text(suggestion: &Option<&'static str>) -> String {
     suggestion.map_or_else(String::new, |s| format!(" (did you mean {s}?)"))
 }
 
+/// A value's check: `Err` says what is wrong with it.
+type Check = fn(&str) -> Result<(), String>;
+
 /// One known setting.
 #[derive(Debug)]
 pub struct Spec {
@@ -43,7 +46,7 @@ pub struct Spec {
     pub about: &'static str,
     /// `Ok(check)`: set by hand, its value passing `check`; `Err(why)`: written by the app or
     /// retired (`why` says what to do instead).
-    check: Result<fn(&str) -> Result<(), String>, &'static str>,
+    check: Result<Check, &'static str>,
 }
 
 impl Spec {
