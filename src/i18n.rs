@@ -1,15 +1,28 @@
 //! Rust-side text in the staff's language, from the same gettext catalogues as the Slint UI
-//! (`locales/<lang>/LC_MESSAGES/intake-kiosk.po`, built into the binary). `locales/extract.py`
-//! collects every `t(lang, "…")` in `src/desk/` under the context `desk`, so the translations
-//! test covers them like the UI's own strings.
+//! (`locales/<lang>/LC_MESSAGES/intake-kiosk.po`, built into the binary: a new language is one
+//! line in [`CATALOGUES`]; tests/translations.rs fails while a catalogue in locales/ is missing
+//! from it). `locales/extract.py` collects every `t(lang, "…")` / `tn(lang, "…", "…", n, …)`
+//! in `src/desk/` under the context `desk`, so the translations test covers them like the UI's
+//! own strings.
+//!
+//! The catalogues are read with the PO parser Slint's own build uses for its bundled
+//! translations (rspolib), so whatever standard gettext tools write reads the same here as in
+//! the UI: entries re-wrapped over several lines (`msgcat`, `msgmerge`), escapes, comments and
+//! obsolete entries. A fuzzy entry is not a translation (English is shown, as `msgfmt` and
+//! Slint do). Plural forms follow each catalogue's `Plural-Forms` rule.
+
+mod plural;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-/// Languages with a catalogue; English is the source text.
-pub const LANGUAGES: [&str; 8] = ["en", "fr", "es", "de", "pl", "ro", "pt", "ar"];
+pub use plural::PluralRule;
 
-const CATALOGUES: [(&str, &str); 7] = [
+/// Languages with a catalogue; English is the source text.
+pub const LANGUAGES: &[&str] = &["en", "fr", "es", "de", "pl", "ro", "pt", "ar"];
+
+/// Each language's catalogue (every one of `LANGUAGES` but English).
+const CATALOGUES: &[(&str, &str)] = &[
     (
         "fr",
         include_str!("../locales/fr/LC_MESSAGES/intake-kiosk.po"),
@@ -43,61 +56,150 @@ const CATALOGUES: [(&str, &str); 7] = [
 /// The context under which Rust-side strings are catalogued.
 const CONTEXT: &str = "desk";
 
-type Catalogue = HashMap<String, String>;
-
-fn unquote(line: &str, key: &str) -> Option<String> {
-    let rest = line.strip_prefix(key)?.trim();
-    let inner = rest.strip_prefix('"')?.strip_suffix('"')?;
-    let mut out = String::with_capacity(inner.len());
-    let mut chars = inner.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            match chars.next() {
-                Some('n') => out.push('\n'),
-                Some('t') => out.push('\t'),
-                Some(other) => out.push(other),
-                None => {}
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    Some(out)
+/// One entry of a catalogue (obsolete `#~` entries are left out).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub context: Option<String>,
+    pub msgid: String,
+    pub msgid_plural: Option<String>,
+    /// The translation: one text, or one per plural form (`msgstr[i]`); empty when untranslated.
+    pub msgstr: Vec<String>,
+    /// Marked `#, fuzzy`: a guess a translator has not confirmed; never shown.
+    pub fuzzy: bool,
 }
 
-/// The `desk` entries of one .po file (single-line entries, as extract.py writes them).
-fn parse(po: &str) -> Catalogue {
-    let mut out = Catalogue::new();
-    let (mut ctx, mut id) = (None, None);
-    for line in po.lines() {
-        if let Some(c) = unquote(line, "msgctxt ") {
-            ctx = Some(c);
-        } else if let Some(i) = unquote(line, "msgid ") {
-            id = Some(i);
-        } else if let Some(text) = unquote(line, "msgstr ") {
-            if let (Some(c), Some(i)) = (ctx.take(), id.take())
-                && c == CONTEXT
-                && !text.is_empty()
-            {
-                out.insert(i, text);
-            }
-        }
+impl Entry {
+    /// Confirmed and complete: not fuzzy, and every form filled in.
+    pub fn is_translated(&self) -> bool {
+        !self.fuzzy && !self.msgstr.is_empty() && self.msgstr.iter().all(|s| !s.is_empty())
     }
-    out
 }
 
-fn catalogue(lang: &str) -> Option<&'static Catalogue> {
-    static ALL: OnceLock<HashMap<&'static str, Catalogue>> = OnceLock::new();
-    ALL.get_or_init(|| CATALOGUES.iter().map(|(l, po)| (*l, parse(po))).collect())
-        .get(lang)
+/// A parsed .po file.
+#[derive(Clone, Debug)]
+pub struct Catalogue {
+    pub entries: Vec<Entry>,
+    /// The `Plural-Forms` rule (`n != 1` when the header has none).
+    pub plural: PluralRule,
+    /// How many plural forms the header declares, if it does.
+    pub nplurals: Option<usize>,
+}
+
+/// A catalogue that cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum I18nError {
+    #[error("not a valid PO file: {0}")]
+    Syntax(String),
+    #[error("Plural-Forms header: {0}")]
+    PluralForms(String),
+}
+
+/// Reads a .po (or .pot) file's text.
+pub fn parse_catalogue(po: &str) -> Result<Catalogue, I18nError> {
+    let file = rspolib::pofile(po).map_err(|e| I18nError::Syntax(e.to_string()))?;
+    let (plural, nplurals) = match file.metadata.get("Plural-Forms") {
+        Some(header) => {
+            let nplurals = header.split(';').find_map(|part| {
+                let (key, value) = part.split_once('=')?;
+                (key.trim() == "nplurals").then(|| value.trim().parse().ok())?
+            });
+            (
+                PluralRule::from_header(header).map_err(I18nError::PluralForms)?,
+                nplurals,
+            )
+        }
+        None => (PluralRule::germanic(), None),
+    };
+    let entries = file
+        .entries
+        .into_iter()
+        .filter(|e| !e.obsolete)
+        .map(|e| Entry {
+            fuzzy: e.fuzzy(),
+            msgstr: if e.msgid_plural.is_some() {
+                e.msgstr_plural
+            } else {
+                e.msgstr.into_iter().collect()
+            },
+            context: e.msgctxt,
+            msgid: e.msgid,
+            msgid_plural: e.msgid_plural,
+        })
+        .collect();
+    Ok(Catalogue {
+        entries,
+        plural,
+        nplurals,
+    })
+}
+
+/// The `desk` translations of one language: msgid → its forms, and the plural rule.
+struct DeskText {
+    forms: HashMap<String, Vec<String>>,
+    plural: PluralRule,
+}
+
+fn desk_text(po: &str) -> DeskText {
+    // A catalogue is built in and checked by tests/translations.rs; should one ever not parse,
+    // its language shows English rather than failing.
+    let Ok(catalogue) = parse_catalogue(po) else {
+        return DeskText {
+            forms: HashMap::new(),
+            plural: PluralRule::germanic(),
+        };
+    };
+    let forms = catalogue
+        .entries
+        .into_iter()
+        .filter(|e| e.context.as_deref() == Some(CONTEXT) && e.is_translated())
+        .map(|e| (e.msgid, e.msgstr))
+        .collect();
+    DeskText {
+        forms,
+        plural: catalogue.plural,
+    }
+}
+
+fn catalogue(lang: &str) -> Option<&'static DeskText> {
+    static ALL: OnceLock<HashMap<&'static str, DeskText>> = OnceLock::new();
+    ALL.get_or_init(|| {
+        CATALOGUES
+            .iter()
+            .map(|(l, po)| (*l, desk_text(po)))
+            .collect()
+    })
+    .get(lang)
 }
 
 /// `msgid` in `lang` (English when there is no translation), with each `{}` replaced by the
 /// next of `args`.
 pub fn t(lang: &str, msgid: &str, args: &[&str]) -> String {
     let template = catalogue(lang)
-        .and_then(|c| c.get(msgid))
+        .and_then(|c| {
+            let forms = c.forms.get(msgid)?;
+            // A plural entry looked up without a count: its form for one.
+            forms.get(if forms.len() > 1 { c.plural.form(1) } else { 0 })
+        })
         .map_or(msgid, String::as_str);
+    fill(template, args)
+}
+
+/// The form of `singular` / `plural` for the count `n` in `lang` (English when there is no
+/// translation: `singular` for 1, `plural` otherwise), with each `{}` replaced by the next of
+/// `args` (which usually starts with `n`).
+pub fn tn(lang: &str, singular: &str, plural: &str, n: u64, args: &[&str]) -> String {
+    let english = if n == 1 { singular } else { plural };
+    let template = catalogue(lang)
+        .and_then(|c| {
+            let forms = c.forms.get(singular)?;
+            // A translation without plural forms is used for every count.
+            forms.get(if forms.len() > 1 { c.plural.form(n) } else { 0 })
+        })
+        .map_or(english, String::as_str);
+    fill(template, args)
+}
+
+fn fill(template: &str, args: &[&str]) -> String {
     let mut out = String::with_capacity(template.len() + 16);
     let mut args = args.iter();
     let mut rest = template;
@@ -140,11 +242,104 @@ mod tests {
     }
 
     #[test]
-    fn parses_escapes() {
-        let po = "msgctxt \"desk\"\nmsgid \"A \\\"b\\\"\"\nmsgstr \"C \\\"d\\\"\\n\"\n";
+    fn parses_escapes_wrapped_lines_fuzzy_and_plurals() {
+        let po = r#"msgid ""
+msgstr ""
+"Plural-Forms: nplurals=3; plural=(n==1 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || "
+"n%100>=20) ? 1 : 2);\n"
+
+msgctxt "desk"
+msgid "A \"b\""
+msgstr "C \"d\"\n"
+
+# A translator's note.
+msgctxt "desk"
+msgid ""
+"A long entry that a tool "
+"wrapped."
+msgstr ""
+"Wpis "
+"zawinięty."
+
+#, fuzzy
+msgctxt "desk"
+msgid "Guessed"
+msgstr "Zgadnięte"
+
+msgctxt "desk"
+msgid "{} record"
+msgid_plural "{} records"
+msgstr[0] "{} rekord"
+msgstr[1] "{} rekordy"
+msgstr[2] "{} rekordów"
+
+#~ msgctxt "desk"
+#~ msgid "Gone"
+#~ msgstr "Usunięte"
+"#;
+        let catalogue = parse_catalogue(po).unwrap();
+        assert_eq!(catalogue.nplurals, Some(3));
+        let text = desk_text(po);
+        let one = |id: &str| text.forms.get(id).map(|f| f[0].as_str());
+        assert_eq!(one("A \"b\""), Some("C \"d\"\n"));
         assert_eq!(
-            parse(po).get("A \"b\"").map(String::as_str),
-            Some("C \"d\"\n")
+            one("A long entry that a tool wrapped."),
+            Some("Wpis zawinięty.")
         );
+        assert_eq!(one("Guessed"), None, "fuzzy entries are not translations");
+        assert_eq!(one("Gone"), None, "obsolete entries are not translations");
+        let forms = &text.forms["{} record"];
+        let pick = |n: u64| fill(&forms[text.plural.form(n)], &[&n.to_string()]);
+        assert_eq!(
+            [pick(1), pick(3), pick(5), pick(22), pick(112)],
+            [
+                "1 rekord",
+                "3 rekordy",
+                "5 rekordów",
+                "22 rekordy",
+                "112 rekordów"
+            ]
+        );
+    }
+
+    #[test]
+    fn english_plurals_without_a_catalogue() {
+        let one = tn("en", "{} record erased.", "{} records erased.", 1, &["1"]);
+        let two = tn("xx", "{} record erased.", "{} records erased.", 2, &["2"]);
+        assert_eq!(
+            (one.as_str(), two.as_str()),
+            ("1 record erased.", "2 records erased.")
+        );
+    }
+
+    #[test]
+    fn plural_forms_follow_each_language() {
+        let list = |lang: &str, n: u64| {
+            tn(
+                lang,
+                "{} patient on the list: {}",
+                "{} patients on the list: {}",
+                n,
+                &[&n.to_string(), "list.csv"],
+            )
+        };
+        assert_eq!(list("en", 0), "0 patients on the list: list.csv");
+        assert_eq!(list("en", 1), "1 patient on the list: list.csv");
+        // French counts 0 as singular; Spanish does not.
+        assert_eq!(list("fr", 0), "0 patient sur la liste : list.csv");
+        assert_eq!(list("fr", 2), "2 patients sur la liste : list.csv");
+        assert_eq!(list("es", 0), "0 pacientes en la lista: list.csv");
+        assert_eq!(list("de", 1), "1 Patient auf der Liste: list.csv");
+    }
+
+    #[test]
+    fn every_built_in_catalogue_parses() {
+        assert_eq!(LANGUAGES[0], "en");
+        let with_catalogue: Vec<&str> = CATALOGUES.iter().map(|(l, _)| *l).collect();
+        assert_eq!(LANGUAGES[1..], with_catalogue[..]);
+        for (lang, po) in CATALOGUES {
+            let c = parse_catalogue(po).unwrap_or_else(|e| panic!("{lang}: {e}"));
+            assert!(!c.entries.is_empty(), "{lang}");
+        }
     }
 }

@@ -4,8 +4,8 @@
 //! - [`vault`]: cryptography at rest — keys, sealing, PIN and passphrase hashing, the random
 //!   source; [`sync`] is crypto's only other home (the wire formats);
 //! - [`store`]: SQLite — the only place rusqlite is called; need-to-know enforced here;
-//! - [`staff`], [`forms`], [`rights`]: plain domain rules, no I/O; [`session`]: the kiosk's state
-//!   machine;
+//! - [`staff`], [`forms`], [`rights`], [`settings`]: plain domain rules, no I/O; [`session`]: the
+//!   kiosk's state machine;
 //! - [`handoff`]: one submission as a FHIR R4 Bundle and a printable HTML page; pure, no I/O;
 //! - [`sync`]: kiosk → desk pairing, export bundles and receipts: pure crypto and wire formats;
 //! - [`exchange`]: the sync actions over the store, `sync`, `handoff` and the exchange folder;
@@ -27,6 +27,7 @@ pub mod i18n;
 pub mod kiosk;
 pub mod rights;
 pub mod session;
+pub mod settings;
 pub mod staff;
 pub mod store;
 pub mod sync;

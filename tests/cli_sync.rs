@@ -42,6 +42,12 @@ fn ok(args: &[&str], stdin: &str) -> String {
     stdout
 }
 
+/// The permission bits of `path` (0o600: this user only).
+fn owner_only_mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
 fn line_after<'a>(text: &'a str, prefix: &str) -> &'a str {
     text.lines()
         .find_map(|l| l.strip_prefix(prefix))
@@ -291,6 +297,16 @@ fn a_script_pairs_exports_imports_and_purges() {
         "{status}"
     );
     assert_eq!(std::fs::read_dir(&outbox).unwrap().count(), 3);
+    // Plain patient data in the outbox, and both databases, are readable by this user only.
+    for file in std::fs::read_dir(&outbox).unwrap() {
+        assert_eq!(owner_only_mode(&file.unwrap().path()), 0o600);
+    }
+    for db in [
+        kiosk_dir.join("kiosk.sqlite3"),
+        desk_dir.join("desk.sqlite3"),
+    ] {
+        assert_eq!(owner_only_mode(&db), 0o600, "{}", db.display());
+    }
 
     // At the desk: find the patient on the blind index, read and change her consents.
     let found = ok(
@@ -361,9 +377,56 @@ fn a_script_pairs_exports_imports_and_purges() {
         &desk_secret,
     );
     assert!(listed.starts_with("0 patients"), "{listed}");
+    // UTF-8 with a BOM and CRLF (what Excel opens unasked), readable by this user only.
     assert_eq!(
         std::fs::read_to_string(&list).unwrap(),
-        "given_name,family_name,contact\n"
+        "\u{feff}given_name,family_name,contact\r\n"
+    );
+    assert_eq!(owner_only_mode(&list), 0o600);
+
+    // Settings: listed with their defaults; a misspelt key is refused with a suggestion and
+    // nothing is stored; a good value shows in the listing.
+    let settings = ok(&["desk", "settings", "--data-dir", d], &desk_secret);
+    assert!(
+        settings.contains("hours.time_zone") && settings.contains("default Europe/London"),
+        "{settings}"
+    );
+    let (success, _, stderr) = run(
+        &[
+            "desk",
+            "set",
+            "--data-dir",
+            d,
+            "--key",
+            "hours.time_zon",
+            "--value",
+            "Europe/Paris",
+        ],
+        &desk_secret,
+    );
+    assert!(
+        !success && stderr.contains("did you mean hours.time_zone?"),
+        "{stderr}"
+    );
+    ok(
+        &[
+            "desk",
+            "set",
+            "--data-dir",
+            d,
+            "--key",
+            "hours.time_zone",
+            "--value",
+            "Europe/Paris",
+        ],
+        &desk_secret,
+    );
+    let settings = ok(&["desk", "settings", "--data-dir", d], &desk_secret);
+    assert!(
+        settings
+            .lines()
+            .any(|l| l.starts_with("hours.time_zone") && l.contains(" Europe/Paris ")),
+        "{settings}"
     );
 
     // A duplicate of Ada (another postcode typed) is merged into her record by a manager.

@@ -87,10 +87,10 @@ fn our_checks(bundle: &Value) -> Result<(), String> {
     fn walk(value: &Value, full_urls: &BTreeSet<&str>) -> Result<(), String> {
         match value {
             Value::Object(map) => {
-                if let Some(Value::String(r)) = map.get("reference") {
-                    if !full_urls.contains(r.as_str()) {
-                        return Err(format!("reference {r} resolves to no entry"));
-                    }
+                if let Some(Value::String(r)) = map.get("reference")
+                    && !full_urls.contains(r.as_str())
+                {
+                    return Err(format!("reference {r} resolves to no entry"));
                 }
                 if let Some(Value::Array(items)) = map.get("item") {
                     for item in items {

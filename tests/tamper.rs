@@ -219,7 +219,7 @@ fn day() -> &'static Day {
             .expect("save");
         kiosk
             .store
-            .set_setting(&k_manager, "idle.wipe_seconds", "150", t0())
+            .set_setting(&k_manager, "flags.window_minutes", "15", t0())
             .expect("setting");
         let pending = kiosk_side::export(
             &kiosk.store,
@@ -365,7 +365,7 @@ fn kiosk_reads(path: &Path) -> Result<(), String> {
         .map_err(refusal)?
         .ok_or("nothing to export")?;
     store.sync_status().map_err(refusal)?;
-    store.setting("idle.wipe_seconds").map_err(refusal)?;
+    store.setting("flags.window_minutes").map_err(refusal)?;
     store.active_form().map_err(refusal)?;
     audit_intact(&store)
 }

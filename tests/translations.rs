@@ -1,37 +1,73 @@
 //! Every string the UI shows exists in every language: the template matches the UI, each
-//! catalogue translates every entry, and each passes `msgfmt --check` where gettext is installed;
-//! the built-in form (questions, privacy notice, consent texts) is offered in every language.
+//! catalogue translates every entry (every plural form, placeholders kept, nothing fuzzy), and
+//! each passes `msgfmt --check` where gettext is installed. Standard gettext tools do not break
+//! them: a catalogue re-wrapped by `msgcat` reads with the same translations, and
+//! `locales/extract.py` run over re-wrapped catalogues keeps every translation.
+//! The built-in form (questions, privacy notice, consent texts) is offered in every language.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::process::Command;
 
-const LANGUAGES: [&str; 7] = ["fr", "es", "de", "pl", "ro", "pt", "ar"];
+use intake_kiosk::i18n::{Entry, parse_catalogue};
 
-/// (msgctxt, msgid, msgstr) of a .po/.pot file, header skipped.
-fn entries(path: &Path) -> Vec<(String, String, String)> {
+/// The languages with a catalogue in locales/ (English is the source text). Slint bundles every
+/// one of them; the Rust side must list the same (src/i18n.rs), which this checks.
+fn languages() -> Vec<String> {
+    let mut found: Vec<String> = std::fs::read_dir("locales")
+        .expect("locales/")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.join("LC_MESSAGES/intake-kiosk.po").is_file())
+        .filter_map(|p| Some(p.file_name()?.to_str()?.to_owned()))
+        .collect();
+    found.sort();
+    let mut rust_side: Vec<String> = intake_kiosk::i18n::LANGUAGES
+        .iter()
+        .filter(|l| **l != "en")
+        .map(|l| (*l).to_owned())
+        .collect();
+    rust_side.sort();
+    assert_eq!(
+        rust_side, found,
+        "src/i18n.rs LANGUAGES/CATALOGUES must list every catalogue in locales/"
+    );
+    found
+}
+
+fn catalogue_path(root: &Path, lang: &str) -> std::path::PathBuf {
+    root.join(format!("locales/{lang}/LC_MESSAGES/intake-kiosk.po"))
+}
+
+/// The entries of a .po/.pot file, header skipped, read by the app's own parser.
+fn entries(path: &Path) -> Vec<Entry> {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let unquote = |line: &str, key: &str| -> Option<String> {
-        let rest = line.strip_prefix(key)?.trim();
-        Some(
-            rest.get(1..rest.len() - 1)?
-                .replace("\\\"", "\"")
-                .replace("\\n", "\n"),
-        )
-    };
-    let (mut ctx, mut id) = (None, None);
-    let mut out = Vec::new();
-    for line in text.lines() {
-        if let Some(v) = unquote(line, "msgctxt ") {
-            ctx = Some(v);
-        } else if let Some(v) = unquote(line, "msgid ") {
-            id = Some(v);
-        } else if let Some(v) = unquote(line, "msgstr ") {
-            if let (Some(c), Some(i)) = (ctx.take(), id.take()) {
-                out.push((c, i, v));
-            }
-        }
+    parse_catalogue(&text)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .entries
+}
+
+/// What a catalogue translates: (context, msgid) → (msgid_plural, forms), confirmed entries only.
+type Translations = BTreeMap<(Option<String>, String), (Option<String>, Vec<String>)>;
+
+fn translations(path: &Path) -> Translations {
+    entries(path)
+        .into_iter()
+        .filter(Entry::is_translated)
+        .map(|e| ((e.context, e.msgid), (e.msgid_plural, e.msgstr)))
+        .collect()
+}
+
+/// Whether a gettext program is here; on CI it must be.
+fn have(program: &str) -> bool {
+    let found = Command::new(program).arg("--version").output().is_ok();
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI installs gettext and python3: {program} must be there"
+        );
+        eprintln!("{program} not installed here; skipped");
     }
-    out
+    found
 }
 
 /// Every `@tr("…")` literal in ui/.
@@ -78,7 +114,8 @@ fn literal(text: &str) -> String {
     s
 }
 
-/// The desk's Rust-side strings: `t(lang, "…")` and `say_t("…")` in src/desk/ (see src/i18n.rs).
+/// The desk's Rust-side strings: `t(lang, "…")`, `tn(lang, "…", "…", n, …)` and `say_t("…")` in
+/// src/desk/ (see src/i18n.rs); for a plural, its singular (the msgid).
 fn desk_strings() -> BTreeSet<String> {
     let mut found = BTreeSet::new();
     for entry in std::fs::read_dir("src/desk").expect("src/desk") {
@@ -87,9 +124,9 @@ fn desk_strings() -> BTreeSet<String> {
             continue;
         }
         let src = std::fs::read_to_string(&path).expect("read");
-        for (at, _) in src.match_indices("t(") {
+        for (at, name) in src.match_indices("t(").chain(src.match_indices("tn(")) {
             let before = src[..at].chars().next_back().unwrap_or(' ');
-            let rest = &src[at + 2..];
+            let rest = &src[at + name.len()..];
             let after_name = if src[..at].ends_with("say_") {
                 Some(rest)
             } else if before.is_alphanumeric() || before == '_' || before == '.' {
@@ -115,7 +152,7 @@ fn desk_strings() -> BTreeSet<String> {
 fn the_template_matches_the_ui() {
     let template: BTreeSet<String> = entries(Path::new("locales/intake-kiosk.pot"))
         .into_iter()
-        .map(|(_, id, _)| id)
+        .map(|e| e.msgid)
         .collect();
     let ui = ui_strings();
     let missing: Vec<_> = ui.difference(&template).collect();
@@ -129,51 +166,58 @@ fn the_template_matches_the_ui() {
 #[test]
 fn every_language_translates_every_string() {
     let template = entries(Path::new("locales/intake-kiosk.pot"));
-    for lang in LANGUAGES {
-        let path = format!("locales/{lang}/LC_MESSAGES/intake-kiosk.po");
-        let po = entries(Path::new(&path));
-        for (ctx, id, _) in &template {
-            let translated = po
+    assert!(languages().len() >= 3, "{:?}", languages());
+    for lang in languages() {
+        let path = catalogue_path(Path::new("."), &lang);
+        let text = std::fs::read_to_string(&path).expect("catalogue");
+        let catalogue = parse_catalogue(&text).unwrap_or_else(|e| panic!("{lang}: {e}"));
+        let nplurals = catalogue.nplurals.unwrap_or(2);
+        for t in &template {
+            let found = catalogue
+                .entries
                 .iter()
-                .find(|(c, i, _)| c == ctx && i == id)
-                .map(|(_, _, s)| s.as_str());
-            assert!(
-                matches!(translated, Some(s) if !s.is_empty()),
-                "{lang}: no translation for {ctx}: {id:?}"
-            );
-            // Placeholders must survive translation.
-            let want = id.matches("{}").count();
+                .find(|e| e.context == t.context && e.msgid == t.msgid);
+            let Some(e) = found.filter(|e| e.is_translated()) else {
+                panic!(
+                    "{lang}: no translation (or only a fuzzy one) for {:?}: {:?}",
+                    t.context, t.msgid
+                )
+            };
             assert_eq!(
-                translated.map(|s| s.matches("{}").count()),
-                Some(want),
-                "{lang}: placeholders in {id:?}"
+                e.msgid_plural, t.msgid_plural,
+                "{lang}: plural of {:?}",
+                t.msgid
             );
+            if t.msgid_plural.is_some() {
+                assert_eq!(
+                    e.msgstr.len(),
+                    nplurals,
+                    "{lang}: plural forms of {:?}",
+                    t.msgid
+                );
+            }
+            // Placeholders must survive translation, in every form.
+            let want = t.msgid.matches("{}").count();
+            for form in &e.msgstr {
+                assert_eq!(
+                    form.matches("{}").count(),
+                    want,
+                    "{lang}: placeholders in {form:?}"
+                );
+            }
         }
     }
 }
 
 #[test]
 fn catalogues_pass_msgfmt_check() {
-    if std::process::Command::new("msgfmt")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI installs gettext: msgfmt must be there"
-        );
-        eprintln!("msgfmt not installed here; skipped");
+    if !have("msgfmt") {
         return;
     }
-    for lang in LANGUAGES {
-        let status = std::process::Command::new("msgfmt")
-            .args([
-                "--check",
-                "-o",
-                "/dev/null",
-                &format!("locales/{lang}/LC_MESSAGES/intake-kiosk.po"),
-            ])
+    for lang in languages() {
+        let status = Command::new("msgfmt")
+            .args(["--check", "-o", "/dev/null"])
+            .arg(catalogue_path(Path::new("."), &lang))
             .status()
             .expect("msgfmt runs");
         assert!(status.success(), "msgfmt --check fails for {lang}");
@@ -211,4 +255,95 @@ fn the_built_in_form_speaks_every_language() {
             "{lang}: privacy notice untranslated"
         );
     }
+/// `msgcat` with its default settings re-wraps every entry longer than a line; what the app
+/// reads from the result is what it read before.
+#[test]
+fn every_catalogue_through_msgcat_reads_the_same() {
+    if !have("msgcat") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut rewrapped = 0;
+    for lang in languages() {
+        let original = catalogue_path(Path::new("."), &lang);
+        let copy = dir.path().join(format!("{lang}.po"));
+        let status = Command::new("msgcat")
+            .arg(&original)
+            .arg("-o")
+            .arg(&copy)
+            .status()
+            .expect("msgcat runs");
+        assert!(status.success(), "msgcat fails for {lang}");
+        let (before, after) = (
+            std::fs::read_to_string(&original).expect("read"),
+            std::fs::read_to_string(&copy).expect("read"),
+        );
+        if before != after {
+            rewrapped += 1;
+        }
+        let (want, got) = (translations(&original), translations(&copy));
+        assert!(!want.is_empty(), "{lang}");
+        assert_eq!(got, want, "{lang}: translations changed by msgcat");
+        assert_eq!(
+            parse_catalogue(&after).map(|c| c.nplurals).ok(),
+            parse_catalogue(&before).map(|c| c.nplurals).ok(),
+            "{lang}: Plural-Forms"
+        );
+    }
+    // The test means something only if msgcat did change the files' layout.
+    assert!(rewrapped > 0, "msgcat re-wrapped nothing");
+}
+
+/// extract.py run after a translator's tool re-wrapped the catalogues: no translation lost,
+/// and the template is what the sources give (it is up to date in the repository).
+#[test]
+fn extract_keeps_every_translation_of_rewrapped_catalogues() {
+    if !have("msgcat") || !have("python3") {
+        return;
+    }
+    let copy = tempfile::tempdir().expect("temp dir");
+    let status = Command::new("cp")
+        .args(["-r", "ui", "locales"])
+        .arg(copy.path())
+        .status()
+        .expect("cp runs");
+    assert!(status.success());
+    std::fs::create_dir(copy.path().join("src")).expect("mkdir");
+    let status = Command::new("cp")
+        .args(["-r", "src/desk"])
+        .arg(copy.path().join("src"))
+        .status()
+        .expect("cp runs");
+    assert!(status.success());
+    for lang in languages() {
+        let po = catalogue_path(copy.path(), &lang);
+        let status = Command::new("msgcat")
+            .arg(&po)
+            .arg("-o")
+            .arg(&po)
+            .status()
+            .expect("msgcat runs");
+        assert!(status.success(), "msgcat fails for {lang}");
+    }
+    let out = Command::new("python3")
+        .arg(copy.path().join("locales/extract.py"))
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "extract.py: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for lang in languages() {
+        assert_eq!(
+            translations(&catalogue_path(copy.path(), &lang)),
+            translations(&catalogue_path(Path::new("."), &lang)),
+            "{lang}: extract.py lost or changed translations"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(copy.path().join("locales/intake-kiosk.pot")).expect("pot"),
+        std::fs::read_to_string("locales/intake-kiosk.pot").expect("pot"),
+        "run locales/extract.py"
+    );
 }

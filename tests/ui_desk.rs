@@ -341,7 +341,7 @@ fn the_desk_by_need_to_know_with_access_history_and_idle_lock() {
     // and withdrew SMS at reception.
     h.click("Email list");
     assert!(
-        h.message().starts_with("1 patient(s) on the list"),
+        h.message().starts_with("1 patient on the list"),
         "{}",
         h.message()
     );
@@ -352,13 +352,18 @@ fn the_desk_by_need_to_know_with_access_history_and_idle_lock() {
         .find(|p| p.to_string_lossy().contains("marketing-email"))
         .expect("email list written");
     assert!(
-        std::fs::read_to_string(list)
+        std::fs::read_to_string(&list)
             .unwrap()
             .contains("\"ana.new@example.invalid\"")
     );
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&list).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the list holds names and contacts");
+    }
     h.click("SMS list");
     assert!(
-        h.message().starts_with("0 patient(s) on the list"),
+        h.message().starts_with("0 patients on the list"),
         "{}",
         h.message()
     );

@@ -87,6 +87,7 @@ pub fn run(command: &str, opts: &Opts) -> Result<()> {
             }
         },
         "verify" => super::verify(&store)?,
+        "settings" => super::settings(&store)?,
         "kiosks" => {
             for k in store.kiosk_links()? {
                 let code = match k.state() {

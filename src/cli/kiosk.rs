@@ -116,6 +116,7 @@ pub fn run(command: &str, opts: &Opts) -> Result<()> {
             println!("unpaired: nothing more is exported until a new pairing is confirmed");
         }
         "verify" => super::verify(&store)?,
+        "settings" => super::settings(&store)?,
         _ => bail!("unknown kiosk command {command:?}\n{USAGE}"),
     }
     Ok(())

@@ -26,6 +26,7 @@ pub const USAGE: &str = "usage:
   intake-kiosk kiosk receipts    [--data-dir DIR] --from EXCHANGE
   intake-kiosk kiosk unpair      [--data-dir DIR]
   intake-kiosk kiosk verify      [--data-dir DIR]   checks every row, consent chain and the audit chain
+  intake-kiosk kiosk settings    [--data-dir DIR]   every setting: its value, default and what it does
   intake-kiosk desk init         [--data-dir DIR] --clinic NAME --manager NAME   (passphrase twice, PIN)
   intake-kiosk desk pair         [--data-dir DIR] (--code TEXT | --qr-image PICTURE) --exchange EXCHANGE [--replace]
                                  pairs the kiosk WAITING FOR CONFIRMATION; --replace: a known kiosk id gets the
@@ -57,7 +58,8 @@ pub const USAGE: &str = "usage:
   intake-kiosk desk breach-reported [--data-dir DIR] --id ID --reference TEXT
   intake-kiosk desk audit        [--data-dir DIR] [--patient ID | --staff ID]
   intake-kiosk desk flags        [--data-dir DIR] [--days N]
-  intake-kiosk desk set          [--data-dir DIR] --key KEY --value VALUE  (retention.adult_years, flags.records, hours.opens…)
+  intake-kiosk desk set          [--data-dir DIR] --key KEY --value VALUE  (hours.time_zone, retention.adult_years, flags.records, hours.opens…)
+  intake-kiosk desk settings     [--data-dir DIR]   every setting: its value, default and what it does
   intake-kiosk desk window       [--data-dir DIR | --demo yes] [--exports DIR]   (the desk's window for staff)
   intake-kiosk desk add-staff    [--data-dir DIR] --name NAME --role clinician|reception  (passphrase, then the PIN)
 Secrets (the manager's passphrase, and for `desk init` the new passphrase twice and a PIN) are
@@ -147,6 +149,13 @@ fn open_as_manager(opts: &Opts, file: &str) -> Result<(OpenStore, Actor)> {
 
 /// `kiosk verify` / `desk verify`: the whole database checked (every row's tag, every patient's
 /// consent chain, the audit chain to its head). A failure names the table and row; exit 1.
+/// `kiosk settings` / `desk settings`: every known setting, its stored value and its default.
+fn settings(store: &OpenStore) -> Result<()> {
+    let rows = store.settings_listing()?;
+    print!("{}", intake_kiosk::settings::listing_text(&rows));
+    Ok(())
+}
+
 fn verify(store: &OpenStore) -> Result<()> {
     let rows = store
         .verify_everything()

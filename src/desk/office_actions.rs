@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::Desk;
+use crate::i18n::tn;
 use super::actions::{self, ListTo, NewBreachAt};
 use super::views::{self, HomeView};
 use crate::rights::{RequestStatus, Risk};
@@ -53,11 +54,16 @@ impl Desk {
         };
         let to = ListTo::Folder(&self.export_dir);
         match actions::marketing_list(records, actor, channel, to, now) {
-            Ok(list) => self.say_t(
-                "{} patient(s) on the list: {}",
-                &[&list.patients.to_string(), &list.file.display().to_string()],
-                true,
-            ),
+            Ok(list) => {
+                let text = tn(
+                    &self.lang,
+                    "{} patient on the list: {}",
+                    "{} patients on the list: {}",
+                    u64::try_from(list.patients).unwrap_or(u64::MAX),
+                    &[&list.patients.to_string(), &list.file.display().to_string()],
+                );
+                self.say(text, true);
+            }
             Err(e) => self.failed(e),
         }
     }

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::{Backend, Desk, SignedIn, StaffTile};
-use crate::i18n::t;
+use crate::i18n::{t, tn};
 use crate::staff::Lockout;
 use crate::store::{OpenStore, RetentionReport, SignInError, Store, StoreError};
 use crate::vault::{Passphrase, Pin};
@@ -83,12 +83,20 @@ impl Desk {
                 match retention {
                     Ok(report) => {
                         let erased = report.erased_adults.len() + report.erased_children.len();
-                        let template = if report.old_copies_remain {
-                            "Desk open. Retention check: {} record(s) past their retention period erased; old copies remain in the WAL until the other window closes."
+                        let count = u64::try_from(erased).unwrap_or(u64::MAX);
+                        let (one, many) = if report.old_copies_remain {
+                            (
+                                "Desk open. Retention check: {} record past its retention period erased; old copies remain in the WAL until the other window closes.",
+                                "Desk open. Retention check: {} records past their retention period erased; old copies remain in the WAL until the other window closes.",
+                            )
                         } else {
-                            "Desk open. Retention check: {} record(s) past their retention period erased."
+                            (
+                                "Desk open. Retention check: {} record past its retention period erased.",
+                                "Desk open. Retention check: {} records past their retention period erased.",
+                            )
                         };
-                        self.say_t(template, &[&erased.to_string()], !report.old_copies_remain);
+                        let text = tn(&self.lang, one, many, count, &[&erased.to_string()]);
+                        self.say(text, !report.old_copies_remain);
                     }
                     Err(e) => self.say_t(
                         "Desk open, but the retention check failed: {}",
@@ -160,11 +168,16 @@ impl Desk {
                 self.say("", false);
             }
             Err(SignInError::WrongPin { failures, lockout }) => match lockout {
-                Lockout::Open => self.say_t(
-                    "Wrong PIN ({} wrong so far).",
-                    &[&failures.to_string()],
-                    false,
-                ),
+                Lockout::Open => {
+                    let text = tn(
+                        &self.lang,
+                        "Wrong PIN ({} wrong so far).",
+                        "Wrong PIN ({} wrong so far).",
+                        u64::from(failures),
+                        &[&failures.to_string()],
+                    );
+                    self.say(text, false);
+                }
                 Lockout::WaitUntil(at) => self.say_t(
                     "Wrong PIN. Too many tries: wait until {}.",
                     &[&at.format("%H:%M:%S").to_string()],

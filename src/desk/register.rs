@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::views::{self, FormView, Line, PatientRow, RecordView};
 use super::{Desk, actions::ActionError};
-use crate::i18n::t;
+use crate::i18n::{t, tn};
 
 impl Desk {
     pub fn results(&self) -> &[PatientRow] {
@@ -41,7 +41,14 @@ impl Desk {
                 if n == 0 {
                     self.say_t("No patient with that name and date of birth.", &[], false);
                 } else {
-                    self.say_t("{} found.", &[&n.to_string()], true);
+                    let text = tn(
+                        &self.lang,
+                        "{} found.",
+                        "{} found.",
+                        u64::try_from(n).unwrap_or(u64::MAX),
+                        &[&n.to_string()],
+                    );
+                    self.say(text, true);
                 }
             }
             Err(e) => self.say_failure(&e),

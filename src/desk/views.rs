@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::DeskRecords;
 use super::StaffTile;
 use crate::forms::{Decision, FormDefinition, current_state, tr};
-use crate::i18n::t;
+use crate::i18n::{t, tn};
 use crate::rights::breach::hours_left;
 use crate::rights::{FlagKind, RequestKind, RequestStatus};
 use crate::store::{Actor, ChainCheck, StoreError};
@@ -456,10 +456,12 @@ pub(super) fn home_view(
                     .map(|m| m.name.clone())
                     .unwrap_or_else(|| id.to_owned())
             };
+            // Times on the clinic's clock (the flags are about its opening hours).
+            let zone = open.clinic_zone().unwrap_or_default();
             for f in flags {
                 let (from, to) = (
-                    f.from.format("%Y-%m-%d %H:%M").to_string(),
-                    f.to.format("%H:%M").to_string(),
+                    zone.local(f.from).format("%Y-%m-%d %H:%M").to_string(),
+                    zone.local(f.to).format("%H:%M").to_string(),
                 );
                 let count = f.count.to_string();
                 let text = match f.kind {
@@ -468,13 +470,15 @@ pub(super) fn home_view(
                         "{} opened {} records between {} and {}",
                         &[&name(&f.actor), &count, &from, &to],
                     ),
-                    FlagKind::OutOfHours => t(
+                    FlagKind::OutOfHours => tn(
                         lang,
-                        "{} used records outside opening hours {} time(s) on {}",
+                        "{} used records outside opening hours {} time on {}",
+                        "{} used records outside opening hours {} times on {}",
+                        u64::try_from(f.count).unwrap_or(u64::MAX),
                         &[
                             &name(&f.actor),
                             &count,
-                            &f.from.format("%Y-%m-%d").to_string(),
+                            &zone.local(f.from).format("%Y-%m-%d").to_string(),
                         ],
                     ),
                     FlagKind::FailedPins => {

@@ -1,5 +1,9 @@
 //! A marketing list for the clinic's mailing tool: for one channel, only the patients whose
 //! current consent for it is granted (restricted records left out), as CSV. Logged by the store.
+//!
+//! The CSV is what spreadsheets open without asking: UTF-8 with a byte-order mark (without it
+//! Excel reads "Zoë Šimić" as Windows-1252 and garbles it), CRLF line ends (RFC 4180), every
+//! field quoted. Callers write it readable by this user only (it holds names and contacts).
 
 use chrono::{DateTime, Utc};
 
@@ -43,23 +47,57 @@ pub fn marketing_csv(
             ))
         })?;
     let list = store.marketing_list(actor, item, now)?;
-    let mut csv = String::from("given_name,family_name,contact\n");
-    for p in &list {
+    let rows = list.iter().map(|p| {
         let contact = if channel == "email" {
             &p.identity.email
         } else {
             &p.identity.phone
         };
-        let fields = [&p.identity.given_name, &p.identity.family_name, contact];
-        csv.push_str(&fields.map(|f| field(f)).join(","));
-        csv.push('\n');
+        [
+            p.identity.given_name.as_str(),
+            p.identity.family_name.as_str(),
+            contact.as_str(),
+        ]
+    });
+    Ok((to_csv(rows), list.len()))
+}
+
+/// The byte-order mark that tells a spreadsheet the file is UTF-8.
+pub const UTF8_BOM: &str = "\u{feff}";
+
+/// The header and one line per row: BOM first, CRLF after every line.
+fn to_csv<'a>(rows: impl Iterator<Item = [&'a str; 3]>) -> String {
+    let mut csv = format!("{UTF8_BOM}given_name,family_name,contact\r\n");
+    for row in rows {
+        csv.push_str(&row.map(field).join(","));
+        csv.push_str("\r\n");
     }
-    Ok((csv, list.len()))
+    csv
 }
 
 #[cfg(test)]
 mod tests {
-    use super::field;
+    use super::{field, to_csv};
+
+    #[test]
+    fn a_spreadsheet_reads_it_as_utf8_with_windows_line_ends() {
+        let csv = to_csv(
+            [
+                ["Zoë", "Šimić", "+44 7700 900120"],
+                ["Ana", "O\"Brien", "ana@example.org"],
+            ]
+            .into_iter(),
+        );
+        assert!(csv.as_bytes().starts_with(&[0xEF, 0xBB, 0xBF]));
+        assert_eq!(
+            csv,
+            "\u{feff}given_name,family_name,contact\r\n\
+             \"Zoë\",\"Šimić\",\"+44 7700 900120\"\r\n\
+             \"Ana\",\"O\"\"Brien\",\"ana@example.org\"\r\n"
+        );
+        // Every line ends CRLF, none with a bare LF.
+        assert_eq!(csv.matches('\n').count(), csv.matches("\r\n").count());
+    }
 
     #[test]
     fn fields_are_quoted_and_formulas_neutralised() {

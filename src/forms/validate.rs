@@ -138,27 +138,27 @@ impl FormDefinition {
                         true,
                     );
                 }
-                if let (Some(min), Some(max)) = (q.min, q.max) {
-                    if min > max || !min.is_finite() || !max.is_finite() {
-                        c.fail(
-                            &q.id,
-                            format!(
-                                "\"{}\" has a range whose minimum is above its maximum",
-                                q.id
-                            ),
-                        );
-                    }
+                if let (Some(min), Some(max)) = (q.min, q.max)
+                    && (min > max || !min.is_finite() || !max.is_finite())
+                {
+                    c.fail(
+                        &q.id,
+                        format!(
+                            "\"{}\" has a range whose minimum is above its maximum",
+                            q.id
+                        ),
+                    );
                 }
-                if let Some(cond) = &q.show_when {
-                    if !yes_no_so_far.contains(cond.question.as_str()) {
-                        c.fail(
-                            &q.id,
-                            format!(
-                                "\"{}\" depends on \"{}\", which is not an earlier yes/no question",
-                                q.id, cond.question
-                            ),
-                        );
-                    }
+                if let Some(cond) = &q.show_when
+                    && !yes_no_so_far.contains(cond.question.as_str())
+                {
+                    c.fail(
+                        &q.id,
+                        format!(
+                            "\"{}\" depends on \"{}\", which is not an earlier yes/no question",
+                            q.id, cond.question
+                        ),
+                    );
                 }
                 if q.kind == QuestionKind::YesNo {
                     yes_no_so_far.insert(&q.id);

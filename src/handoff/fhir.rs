@@ -413,11 +413,10 @@ fn consent(view: &SubmissionView, event: &ConsentEvent, patient_url: &str) -> Va
     if let Some(item) = item.filter(|c| {
         c.version == event.text_version
             && view.form.consent_text_hash(c, &event.language) == event.text_hash
-    }) {
-        if let Some(text) = fhir_string(tr(&item.text, &event.language)) {
-            attachment.insert("contentType".into(), json!("text/plain; charset=utf-8"));
-            attachment.insert("data".into(), json!(BASE64.encode(text.as_bytes())));
-        }
+    }) && let Some(text) = fhir_string(tr(&item.text, &event.language))
+    {
+        attachment.insert("contentType".into(), json!("text/plain; charset=utf-8"));
+        attachment.insert("data".into(), json!(BASE64.encode(text.as_bytes())));
     }
     if let Some(title) = &title {
         attachment.insert("title".into(), json!(title));

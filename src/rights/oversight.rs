@@ -2,7 +2,9 @@
 //! opening many records in a short time, access outside opening hours, and bursts of failed PIN
 //! entries. Works on audit entries (ids and kinds only); thresholds are the clinic's settings.
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveTime, Utc};
+use chrono::{DateTime, Duration, NaiveTime, Utc};
+
+use crate::settings::ClinicZone;
 
 /// An audit entry as the rules need it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,10 +22,11 @@ pub struct Thresholds {
     /// This many distinct records opened by one person within `window` is flagged.
     pub records: usize,
     pub window: Duration,
-    /// Opening hours, local time; access outside them is flagged.
+    /// Opening hours, clinic time; access outside them is flagged.
     pub opens: NaiveTime,
     pub closes: NaiveTime,
-    pub local_offset: FixedOffset,
+    /// The clinic's time zone (daylight saving included).
+    pub zone: ClinicZone,
     /// This many failed PIN entries within `window` (any account) is flagged.
     pub failed_pins: usize,
 }
@@ -35,7 +38,7 @@ impl Default for Thresholds {
             window: Duration::minutes(10),
             opens: NaiveTime::from_hms_opt(8, 0, 0).expect("valid time"),
             closes: NaiveTime::from_hms_opt(20, 0, 0).expect("valid time"),
-            local_offset: FixedOffset::east_opt(0).expect("valid offset"),
+            zone: ClinicZone::default(),
             failed_pins: 5,
         }
     }
@@ -168,14 +171,14 @@ fn out_of_hours(events: &[AccessEvent], actor: &str, t: &Thresholds) -> Vec<Flag
     let mut flags: Vec<Flag> = Vec::new();
     let outside = events.iter().filter(|e| {
         e.actor == actor && ACCESS_KINDS.contains(&e.kind.as_str()) && {
-            let local = e.at.with_timezone(&t.local_offset).time();
+            let local = t.zone.local(e.at).time();
             local < t.opens || local >= t.closes
         }
     });
     for e in outside {
-        let day = e.at.with_timezone(&t.local_offset).date_naive();
+        let day = t.zone.local(e.at).date();
         match flags.last_mut() {
-            Some(f) if f.from.with_timezone(&t.local_offset).date_naive() == day => {
+            Some(f) if t.zone.local(f.from).date() == day => {
                 f.count += 1;
                 f.to = e.at;
             }
@@ -253,7 +256,7 @@ mod tests {
         assert_eq!(flags.len(), 1);
         assert_eq!((flags[0].kind, flags[0].count), (FlagKind::OutOfHours, 2));
         // One hour east of UTC: 07:59 UTC is 08:59 local, 21:00 UTC is 22:00.
-        t.local_offset = FixedOffset::east_opt(3600).unwrap();
+        t.zone = ClinicZone::Fixed(chrono::FixedOffset::east_opt(3600).unwrap());
         let flags = unusual_access(&events, &t);
         assert_eq!(flags[0].count, 1);
         assert_eq!(flags[0].from, at(21, 0, 0));

@@ -35,7 +35,7 @@ fn sequential(d: &[u8]) -> bool {
 
 /// A repeated short pattern such as 121212 or 123123.
 fn repeated_pattern(d: &[u8]) -> bool {
-    (1..=d.len() / 2).any(|p| d.len() % p == 0 && d.chunks(p).all(|c| c == &d[..p]))
+    (1..=d.len() / 2).any(|p| d.len().is_multiple_of(p) && d.chunks(p).all(|c| c == &d[..p]))
 }
 
 /// Checks a PIN a staff member wants to set.

@@ -35,6 +35,7 @@ mod requests;
 pub(crate) mod returning;
 mod rights;
 mod row_auth;
+mod settings;
 mod staff;
 mod submissions;
 mod sync_identity;
@@ -144,8 +145,11 @@ impl Store {
         let exists = path.exists() && std::fs::metadata(path)?.len() > 0;
         if exists {
             check_header(path)?;
-        } else if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            create_private_dir(dir)?;
+        } else {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                create_private_dir(dir)?;
+            }
+            create_private_file(path)?;
         }
         let flags = if exists {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
@@ -395,6 +399,27 @@ fn check_header(path: &Path) -> Result<(), StoreError> {
         return Err(StoreError::NotADatabase {
             path: path.to_owned(),
         });
+    }
+    Ok(())
+}
+
+/// Creates a new, empty database file readable by this user only (SQLite gives its WAL and
+/// shared-memory files the same mode). An empty file already there is left as it is.
+fn create_private_file(path: &Path) -> Result<(), StoreError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(path)
+        {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e.into()),
+        }
     }
     Ok(())
 }

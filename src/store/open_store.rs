@@ -367,7 +367,8 @@ impl OpenStore {
         Ok(rows)
     }
 
-    /// Changes a setting (managers only); logged.
+    /// Changes a setting (managers only); logged. An unknown key or a bad value (see
+    /// [`crate::settings`]) is refused with [`StoreError::Invalid`] and nothing is written.
     pub fn set_setting(
         &self,
         actor: &Actor,
@@ -375,6 +376,8 @@ impl OpenStore {
         value: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        actor.require_manager()?;
+        let value = &self.checked_setting(key, value)?;
         self.managed_change(actor, AuditKind::SettingsChanged, key, now, |tx, _| {
             row_auth::put(
                 tx,

@@ -1,7 +1,7 @@
 //! The desk's patient register: one patient's record by need-to-know, who opened it, and the
 //! unusual-access flags for the home screen.
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveTime, Utc};
+use chrono::{DateTime, Duration, NaiveTime, Utc};
 use rusqlite::params;
 
 use super::audit::{AuditEntry, AuditKind};
@@ -155,7 +155,7 @@ impl OpenStore {
 
     /// The clinic's thresholds for unusual access, from settings (`flags.records`,
     /// `flags.window_minutes`, `flags.failed_pins`, `hours.opens`, `hours.closes` as HH:MM local,
-    /// `hours.utc_offset_minutes`), defaults otherwise.
+    /// `hours.time_zone`), defaults otherwise.
     pub fn oversight_thresholds(&self) -> Result<Thresholds, StoreError> {
         let mut t = Thresholds::default();
         let invalid = |key: &str| StoreError::Invalid(format!("setting {key} is not valid"));
@@ -180,14 +180,7 @@ impl OpenStore {
                 *slot = NaiveTime::parse_from_str(v.trim(), "%H:%M").map_err(|_| invalid(key))?;
             }
         }
-        if let Some(v) = self.setting("hours.utc_offset_minutes")? {
-            let minutes: i32 = v
-                .trim()
-                .parse()
-                .map_err(|_| invalid("hours.utc_offset_minutes"))?;
-            t.local_offset = FixedOffset::east_opt(minutes * 60)
-                .ok_or_else(|| invalid("hours.utc_offset_minutes"))?;
-        }
+        t.zone = self.clinic_zone()?;
         Ok(t)
     }
 

@@ -617,7 +617,7 @@ pub(crate) fn check_entry_id(id: &str) -> Result<(), SyncError> {
 }
 
 fn check_audit_tag(tag: &str) -> Result<(), SyncError> {
-    if tag.len() > MAX_AUDIT_TAG_LEN || tag.len() % 2 != 0 || !is_lower_hex(tag) {
+    if tag.len() > MAX_AUDIT_TAG_LEN || !tag.len().is_multiple_of(2) || !is_lower_hex(tag) {
         return Err(SyncError::InvalidAuditTag);
     }
     Ok(())

@@ -641,12 +641,13 @@ fn retention_erases_adults_after_eight_years_and_children_after_their_25th_birth
         .unwrap();
     assert_eq!(report.erased_adults.len(), 1);
     assert!(desk.store.was_erased(&eve_sid).unwrap());
-    // A nonsense setting is refused rather than read as "erase everything".
-    desk.store
-        .set_setting(&manager, "retention.adult_years", "0", seen)
-        .unwrap();
+    // A nonsense setting is refused before it is stored, rather than read as "erase
+    // everything": the policy stays as it was.
     assert!(matches!(
-        desk.store.run_retention(&manager, day(2043, 2, 1)),
+        desk.store
+            .set_setting(&manager, "retention.adult_years", "0", seen),
         Err(StoreError::Invalid(_))
     ));
+    assert_eq!(desk.store.retention_policy().unwrap().adult_years, 2);
+    desk.store.run_retention(&manager, day(2043, 2, 1)).unwrap();
 }

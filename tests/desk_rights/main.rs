@@ -13,6 +13,7 @@ mod erasure;
 mod oversight;
 mod rectification;
 mod requests;
+mod settings;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use common::*;

@@ -1,4 +1,4 @@
-//! Need-to-know on the record, the breach register, and unusual-access flags.
+//! Need-to-know on the record, the breach register, unusual-access flags and opening hours in the clinic's time zone.
 
 use super::*;
 
@@ -429,11 +429,56 @@ fn unusual_access_flags_sweeps_and_out_of_hours_views() {
         .collect();
     assert_eq!(summary, vec![(FlagKind::FailedPins, "", 2)]);
 
-    desk.store
-        .set_setting(&manager, "hours.opens", "late", since)
-        .unwrap();
+    // A bad value is refused and nothing is stored: the flags still read.
     assert!(matches!(
-        desk.store.unusual_access(&manager, since),
+        desk.store
+            .set_setting(&manager, "hours.opens", "late", since),
         Err(StoreError::Invalid(_))
     ));
+    desk.store.unusual_access(&manager, since).unwrap();
+}
+
+/// 07:30 UTC on the Monday after a clock change, and the Monday before it: in London one of
+/// them is 08:30 (open) and the other 07:30 (before opening at 08:00).
+#[test]
+fn opening_hours_follow_the_clinic_zone_across_clock_changes() {
+    let (mut desk, manager, _, reception) = desk_with_staff();
+    let sid = desk
+        .store
+        .save_submission(&manager, submission("Ada", "Lovelace", "none"), t0())
+        .unwrap();
+    let patient = patient_of(&desk.store, &manager, &sid);
+    let utc = |y, m, d| Utc.with_ymd_and_hms(y, m, d, 7, 30, 0).single().unwrap();
+    // Before 29 March 2026 (GMT), after it (BST), before 25 October (BST), after it (GMT).
+    let mondays = [
+        utc(2026, 3, 23),
+        utc(2026, 3, 30),
+        utc(2026, 10, 19),
+        utc(2026, 10, 26),
+    ];
+    for at in mondays {
+        desk.store.open_record(&reception, &patient, at).unwrap();
+    }
+    let since = utc(2026, 3, 1);
+    let flagged_days = |desk: &Clinic| -> Vec<String> {
+        desk.store
+            .unusual_access(&manager, since)
+            .unwrap()
+            .iter()
+            .filter(|f| f.kind == FlagKind::OutOfHours)
+            .map(|f| f.from.format("%m-%d").to_string())
+            .collect()
+    };
+    // No zone set: Europe/London, the default.
+    assert_eq!(flagged_days(&desk), ["03-23", "10-26"]);
+    desk.store
+        .set_setting(&manager, "hours.time_zone", "Europe/London", t0())
+        .unwrap();
+    assert_eq!(flagged_days(&desk), ["03-23", "10-26"]);
+    // UTC: every 07:30 is before opening.
+    desk.store
+        .set_setting(&manager, "hours.time_zone", "UTC", t0())
+        .unwrap();
+    assert_eq!(flagged_days(&desk), ["03-23", "03-30", "10-19", "10-26"]);
+    assert_eq!(desk.store.clinic_zone().unwrap().to_string(), "UTC");
 }

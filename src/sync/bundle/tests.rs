@@ -369,7 +369,7 @@ fn random_corruption_is_refused_without_panic() {
             let at = u32::from_le_bytes([pair[0], pair[1], noise[8], 0]) % len;
             corrupted[usize::try_from(at).expect("fits")] = pair[1] ^ noise[9];
         }
-        if noise[10] % 4 == 0 {
+        if noise[10].is_multiple_of(4) {
             let at = usize::try_from(u32::from(noise[11]) % (len - 4)).expect("fits");
             corrupted[at..at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
         }

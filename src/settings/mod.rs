@@ -1,0 +1,360 @@
+//! The settings a clinic may change, in one table: each key's meaning, default and the check
+//! its value must pass. The store refuses an unknown key or a bad value before anything is
+//! written ([`validate`]), so a setting that is stored can always be read back; `desk settings`
+//! lists them with their current values ([`listing`]). Plain Rust, no I/O.
+//!
+//! Adding a setting: one [`Spec`] in [`KNOWN`] with its check, and the code that reads it.
+
+mod zone;
+
+use chrono::NaiveTime;
+use thiserror::Error;
+
+pub use zone::{ClinicZone, DEFAULT_ZONE};
+
+/// Why a setting was refused.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum SettingError {
+    #[error("unknown setting {key:?}{}", suggestion_text(.suggestion))]
+    Unknown {
+        key: String,
+        suggestion: Option<&'static str>,
+    },
+    #[error("setting {key}: {reason}")]
+    Invalid { key: &'static str, reason: String },
+    #[error("setting {key} is no longer set by hand: {instead}")]
+    NotSettable {
+        key: &'static str,
+        instead: &'static str,
+    },
+}
+
+fn suggestion_text(suggestion: &Option<&'static str>) -> String {
+    suggestion.map_or_else(String::new, |s| format!(" (did you mean {s}?)"))
+}
+
+/// A value's check: `Err` says what is wrong with it.
+type Check = fn(&str) -> Result<(), String>;
+
+/// One known setting.
+#[derive(Debug)]
+pub struct Spec {
+    pub key: &'static str,
+    /// The value used when none is stored, as `settings` shows it.
+    pub default: &'static str,
+    /// What it does and what values it takes.
+    pub about: &'static str,
+    /// `Ok(check)`: set by hand, its value passing `check`; `Err(why)`: written by the app or
+    /// retired (`why` says what to do instead).
+    check: Result<Check, &'static str>,
+}
+
+impl Spec {
+    /// Whether `set` may write it.
+    pub fn settable(&self) -> bool {
+        self.check.is_ok()
+    }
+}
+
+fn whole_number(value: &str, low: u32, high: u32) -> Result<(), String> {
+    value
+        .parse::<u32>()
+        .ok()
+        .filter(|n| (low..=high).contains(n))
+        .map(|_| ())
+        .ok_or_else(|| format!("{value:?} is not a whole number from {low} to {high}"))
+}
+
+/// `HH:MM`, 24-hour clock.
+pub fn parse_clock(value: &str) -> Result<NaiveTime, String> {
+    NaiveTime::parse_from_str(value.trim(), "%H:%M")
+        .map_err(|_| format!("{value:?} is not a time as HH:MM (24-hour clock)"))
+}
+
+fn absolute_folder(value: &str) -> Result<(), String> {
+    if value.is_empty() || value.starts_with('/') && !value.contains('\0') && value.len() <= 4096 {
+        Ok(())
+    } else {
+        Err(format!(
+            "{value:?} is not an absolute folder path (starting with /), or empty for none"
+        ))
+    }
+}
+
+/// Every setting the app knows, in the order `settings` lists them.
+pub const KNOWN: &[Spec] = &[
+    Spec {
+        key: "hours.time_zone",
+        default: "Europe/London",
+        about: "the clinic's time zone (IANA name, e.g. Europe/London, Europe/Paris); opening hours follow its clock changes",
+        check: Ok(|v| ClinicZone::parse_name(v).map(|_| ())),
+    },
+    Spec {
+        key: "hours.opens",
+        default: "08:00",
+        about: "opening time, clinic time, HH:MM; access before it is flagged",
+        check: Ok(|v| parse_clock(v).map(|_| ())),
+    },
+    Spec {
+        key: "hours.closes",
+        default: "20:00",
+        about: "closing time, clinic time, HH:MM, after hours.opens; access from it on is flagged",
+        check: Ok(|v| parse_clock(v).map(|_| ())),
+    },
+    Spec {
+        key: "hours.utc_offset_minutes",
+        default: "",
+        about: "retired: a fixed offset from UTC, used only while hours.time_zone is not set",
+        check: Err(
+            "set hours.time_zone (e.g. Europe/London) instead: a fixed offset is an hour out for half the year",
+        ),
+    },
+    Spec {
+        key: "flags.records",
+        default: "20",
+        about: "this many records opened by one person within flags.window_minutes is flagged (1–10000)",
+        check: Ok(|v| whole_number(v, 1, 10_000)),
+    },
+    Spec {
+        key: "flags.window_minutes",
+        default: "10",
+        about: "the window for flags.records and flags.failed_pins, minutes (1–1440)",
+        check: Ok(|v| whole_number(v, 1, 24 * 60)),
+    },
+    Spec {
+        key: "flags.failed_pins",
+        default: "5",
+        about: "this many wrong PINs on one device within flags.window_minutes is flagged (1–1000)",
+        check: Ok(|v| whole_number(v, 1, 1000)),
+    },
+    Spec {
+        key: "retention.adult_years",
+        default: "8",
+        about: "years an adult's record is kept after the last visit (1–100)",
+        check: Ok(|v| whole_number(v, 1, 100)),
+    },
+    Spec {
+        key: "retention.child_until_age",
+        default: "25",
+        about: "a child's record is kept at least until this age (1–100)",
+        check: Ok(|v| whole_number(v, 1, 100)),
+    },
+    Spec {
+        key: "desk.idle_seconds",
+        default: "300",
+        about: "the desk window locks after this many seconds without use (30–3600)",
+        check: Ok(|v| whole_number(v, 30, 3600)),
+    },
+    Spec {
+        key: "exchange_folder",
+        default: "",
+        about: "kiosk: the exchange folder for bundles (absolute path; set in the back office)",
+        check: Ok(absolute_folder),
+    },
+    Spec {
+        key: "active_form",
+        default: "",
+        about: "the form the kiosk shows (its hash; written when a form is loaded)",
+        check: Err("it is written when a form definition is loaded"),
+    },
+];
+
+/// The spec of `key`, if it is a known setting.
+pub fn spec(key: &str) -> Option<&'static Spec> {
+    KNOWN.iter().find(|s| s.key == key)
+}
+
+/// Checks `value` for `key` and returns it as it is to be stored (trimmed). Refuses an unknown
+/// key (suggesting a near one), a key the app writes itself, and a value its check refuses.
+pub fn validate(key: &str, value: &str) -> Result<String, SettingError> {
+    let Some(spec) = spec(key) else {
+        return Err(SettingError::Unknown {
+            key: key.to_owned(),
+            suggestion: nearest(key),
+        });
+    };
+    let value = value.trim();
+    match spec.check {
+        Ok(check) => {
+            check(value)
+                .map(|()| value.to_owned())
+                .map_err(|reason| SettingError::Invalid {
+                    key: spec.key,
+                    reason,
+                })
+        }
+        Err(instead) => Err(SettingError::NotSettable {
+            key: spec.key,
+            instead,
+        }),
+    }
+}
+
+/// Opening hours must open before they close (the flags read them as one day's span).
+pub fn check_hours(opens: &str, closes: &str) -> Result<(), SettingError> {
+    let (o, c) = (parse_clock(opens), parse_clock(closes));
+    match (o, c) {
+        (Ok(o), Ok(c)) if o < c => Ok(()),
+        (Ok(_), Ok(_)) => Err(SettingError::Invalid {
+            key: "hours.closes",
+            reason: format!("closing time {closes} is not after opening time {opens}"),
+        }),
+        (Err(reason), _) => Err(SettingError::Invalid {
+            key: "hours.opens",
+            reason,
+        }),
+        (_, Err(reason)) => Err(SettingError::Invalid {
+            key: "hours.closes",
+            reason,
+        }),
+    }
+}
+
+/// A known key within two edits of `key` (a typo), if there is one.
+fn nearest(key: &str) -> Option<&'static str> {
+    KNOWN
+        .iter()
+        .map(|s| (edit_distance(key, s.key), s.key))
+        .filter(|(d, _)| *d <= 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+/// One line of the `settings` listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub key: &'static str,
+    /// The stored value, if one is stored.
+    pub value: Option<String>,
+    pub default: &'static str,
+    pub about: &'static str,
+    pub settable: bool,
+}
+
+/// Every known setting with its stored value (`current` looks one up).
+pub fn listing<E>(
+    mut current: impl FnMut(&str) -> Result<Option<String>, E>,
+) -> Result<Vec<Listed>, E> {
+    KNOWN
+        .iter()
+        .map(|s| {
+            Ok(Listed {
+                key: s.key,
+                value: current(s.key)?,
+                default: s.default,
+                about: s.about,
+                settable: s.settable(),
+            })
+        })
+        .collect()
+}
+
+/// The listing as text, one setting a line: key, value (or "(default)"), default, what it does.
+pub fn listing_text(rows: &[Listed]) -> String {
+    let mut out = String::new();
+    for r in rows {
+        let value = r.value.as_deref().unwrap_or("(default)");
+        let default = if r.default.is_empty() {
+            "none"
+        } else {
+            r.default
+        };
+        let fixed = if r.settable { "" } else { " [not set by hand]" };
+        out.push_str(&format!(
+            "{:<26} {:<16} default {:<14} {}{fixed}\n",
+            r.key, value, default, r.about
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_default_passes_its_own_check() {
+        for s in KNOWN.iter().filter(|s| s.settable()) {
+            assert_eq!(
+                validate(s.key, s.default).as_deref(),
+                Ok(s.default),
+                "{}",
+                s.key
+            );
+        }
+        check_hours(
+            spec("hours.opens").unwrap().default,
+            spec("hours.closes").unwrap().default,
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_refused() {
+        assert_eq!(
+            validate("flags.record", "3"),
+            Err(SettingError::Unknown {
+                key: "flags.record".into(),
+                suggestion: Some("flags.records")
+            })
+        );
+        assert!(
+            validate("idle.wipe_seconds", "150")
+                .unwrap_err()
+                .to_string()
+                .starts_with("unknown setting")
+        );
+        assert!(matches!(
+            validate("hours.opens", "late"),
+            Err(SettingError::Invalid {
+                key: "hours.opens",
+                ..
+            })
+        ));
+        assert!(validate("retention.adult_years", "0").is_err());
+        assert!(validate("desk.idle_seconds", "5").is_err());
+        assert!(validate("exchange_folder", "relative/dir").is_err());
+        assert!(validate("hours.time_zone", "Mars/Olympus").is_err());
+        assert!(matches!(
+            validate("hours.utc_offset_minutes", "60"),
+            Err(SettingError::NotSettable { .. })
+        ));
+        assert!(matches!(
+            validate("active_form", "sha256:x"),
+            Err(SettingError::NotSettable { .. })
+        ));
+        assert_eq!(validate("flags.records", " 4 ").as_deref(), Ok("4"));
+        assert_eq!(validate("exchange_folder", "").as_deref(), Ok(""));
+        assert!(check_hours("20:00", "08:00").is_err());
+        assert!(check_hours("09:00", "09:00").is_err());
+    }
+
+    #[test]
+    fn the_listing_shows_stored_values_beside_defaults() {
+        let rows = listing(|key| {
+            Ok::<_, ()>((key == "hours.time_zone").then(|| "Europe/Paris".to_owned()))
+        })
+        .unwrap();
+        assert_eq!(rows.len(), KNOWN.len());
+        let text = listing_text(&rows);
+        assert!(text.contains("hours.time_zone            Europe/Paris     default Europe/London"));
+        assert!(text.contains("flags.records              (default)        default 20"));
+    }
+}
