@@ -11,6 +11,7 @@ mod back_office;
 mod clinic_form;
 mod form_state;
 mod message;
+mod review_view;
 
 use std::path::PathBuf;
 
@@ -21,6 +22,7 @@ pub use back_office::BackOfficeView;
 pub use clinic_form::FormSummary;
 pub use form_state::{DOB_ATTEMPTS, FormState, Step};
 pub use message::Message;
+pub use review_view::{ReviewAnswer, ReviewConsent, ReviewRow, ReviewSection, ReviewView, review_view};
 
 use crate::forms::{ConsentDecision, Decision, FormDefinition, FormProblem};
 use crate::session::{Effect, Event, Screen, Session};
@@ -67,6 +69,8 @@ pub struct Receipt {
     /// (consent item id, granted), in the form's order.
     pub choices: Vec<(String, bool)>,
     pub date: String,
+    /// Seconds on screen so far: it hides after [`RECEIPT_SECONDS`], touched or not.
+    pub shown_secs: u32,
 }
 
 impl Receipt {
@@ -105,7 +109,8 @@ impl Drop for RecordView {
     }
 }
 
-/// How long a receipt stays on the hand-back screen if nobody taps Done.
+/// How long a receipt stays on the hand-back screen if nobody taps Done, counted from when it
+/// appeared (taps meanwhile do not keep it: the next person must not read it).
 const RECEIPT_SECONDS: u32 = 60;
 
 /// What first-run setup asks for, as typed.
@@ -981,6 +986,7 @@ impl Kiosk {
                     reference,
                     choices,
                     date: now.date_naive().to_string(),
+                    shown_secs: 0,
                 });
             }
             Err(e) => {
@@ -1018,7 +1024,8 @@ impl Kiosk {
             FormProblem::Required { question }
             | FormProblem::NotANumber { question }
             | FormProblem::OutOfRange { question }
-            | FormProblem::BadDate { question } => self
+            | FormProblem::BadDate { question }
+            | FormProblem::TooLong { question } => self
                 .definition
                 .sections
                 .iter()
@@ -1049,6 +1056,9 @@ impl Kiosk {
     /// Called once a second.
     pub fn tick(&mut self) {
         self.idle_secs = self.idle_secs.saturating_add(1);
+        if let Some(receipt) = &mut self.receipt {
+            receipt.shown_secs = receipt.shown_secs.saturating_add(1);
+        }
         match self.screen() {
             Screen::Handover => {
                 let warn_at = self
@@ -1066,7 +1076,12 @@ impl Kiosk {
                 self.apply(Event::IdleTimeout);
                 self.refresh_staff();
             }
-            Screen::HandBack if self.receipt.is_some() && self.idle_secs >= RECEIPT_SECONDS => {
+            Screen::HandBack
+                if self
+                    .receipt
+                    .as_ref()
+                    .is_some_and(|r| r.shown_secs >= RECEIPT_SECONDS) =>
+            {
                 self.receipt = None;
                 self.form_revision += 1;
             }
