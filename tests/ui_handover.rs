@@ -113,6 +113,7 @@ fn a_day_at_the_kiosk() {
         boxes.iter().all(|(_, ticked)| !ticked),
         "pre-ticked: {boxes:?}"
     );
+    click(&ui, "Next"); // the review
     click(&ui, "Next");
     click(&ui, "Submit");
     assert_eq!(
@@ -131,7 +132,7 @@ fn a_day_at_the_kiosk() {
     click(&ui, "Offers and news by SMS text message");
     assert!(checked(&ui, "Consent to assessment and treatment"));
     assert!(!checked(&ui, "Offers and news by email"));
-    click(&ui, "Next");
+    review_edit_and_sign(&ui);
     ElementHandleExt::click_signature(&ui);
     click(&ui, "Submit");
     assert_eq!(screen(&ui), Screen::HandBack);
@@ -230,6 +231,7 @@ fn a_day_at_the_kiosk() {
         "still unticked"
     );
     click(&ui, "Consent to assessment and treatment");
+    click(&ui, "Next"); // the review
     click(&ui, "Next");
     ElementHandleExt::click_signature(&ui);
     click(&ui, "Submit");
@@ -272,6 +274,7 @@ fn a_day_at_the_kiosk() {
     );
     click(&ui, "Consent to assessment and treatment");
     click(&ui, "Offers and news by email");
+    click(&ui, "Next"); // the review
     click(&ui, "Next");
     ElementHandleExt::click_signature(&ui);
     click(&ui, "Submit");
@@ -427,6 +430,61 @@ fn a_day_at_the_kiosk() {
     );
     assert!(!record.signature.is_empty());
     assert_eq!(record.identity.given_name, "Ada");
+}
+
+/// The review page before signing: the answers as the clinic reads them and the choices in
+/// words; "Edit" goes back to a part, "Back to my answers" returns, then on to sign.
+fn review_edit_and_sign(ui: &intake_kiosk::ui::KioskUi) {
+    click(ui, "Next");
+    let read = |line: &str| exists(ui, line, AccessibleRole::Text);
+    for line in [
+        "First name: Ada",
+        "Email: ada@example.org",
+        "Date of birth (YYYY-MM-DD): 10 December 1985",
+        "Do you have any medical conditions?: No",
+        "Skin conditions: Eczema",
+        "Do you have any allergies (medicines, food, products, latex)?: Yes",
+        "What are you allergic to, and what happens?: Penicillin: rash",
+        "Stress level, 1 (low) to 10 (high): Not answered",
+        "Consent to assessment and treatment: Yes, I agree",
+        "Offers and news by SMS text message: Yes, I agree",
+        "Offers and news by email: No, I do not agree",
+    ] {
+        assert!(read(line), "the review shows {line:?}");
+    }
+    assert!(
+        !exists(ui, "Signature pad", AccessibleRole::Image),
+        "the review comes before the signature"
+    );
+    // Edit the allergies, come straight back, and see the change.
+    click(ui, "Edit: Allergies");
+    type_into(
+        ui,
+        "What are you allergic to, and what happens? *",
+        "Penicillin: hives",
+    );
+    click(ui, "Back to my answers");
+    assert!(read(
+        "What are you allergic to, and what happens?: Penicillin: hives"
+    ));
+    // The lifestyle part: the stress level, a number field low on its page.
+    click(ui, "Edit: Lifestyle");
+    type_into(ui, "Stress level, 1 (low) to 10 (high)", "4");
+    click(ui, "Back to my answers");
+    assert!(read("Stress level, 1 (low) to 10 (high): 4"));
+    click(ui, "Edit: Allergies");
+    type_into(
+        ui,
+        "What are you allergic to, and what happens? *",
+        "Penicillin: rash",
+    );
+    click(ui, "Back to my answers");
+    // "Edit" on the choices goes to the consents page.
+    click(ui, "Edit: Your choices");
+    assert!(checked(ui, "Consent to assessment and treatment"));
+    click(ui, "Back to my answers");
+    click(ui, "Next");
+    assert!(exists(ui, "Signature pad", AccessibleRole::Image));
 }
 
 /// The message staff home shows, in words.

@@ -437,6 +437,7 @@ fn hand_over_as(k: &mut Kiosk, who: Person, dates_at_guard: &[&str], consents: &
     for item in consents {
         k.set_consent(item, true);
     }
+    k.next_step(); // the review
     k.next_step();
     k.sign_point(5.0, 5.0, true);
     k.submit();
