@@ -6,7 +6,7 @@ mod ui_common;
 
 use std::time::Duration;
 
-use i_slint_backend_testing::AccessibleRole;
+use i_slint_backend_testing::{AccessibleLiveness, AccessibleRole, ElementHandle};
 use intake_kiosk::forms::Decision;
 use intake_kiosk::staff::Role;
 use intake_kiosk::store::{OpenStore, Store};
@@ -72,6 +72,14 @@ fn fill_form_as(
     click(ui, "Next");
     click(ui, "Do you have any medical conditions?: No");
     click(ui, "Are you pregnant or breastfeeding?: No");
+    // The chosen answer is "checked" for a screen reader; the other is not.
+    let state = |label: &str| {
+        ElementHandle::find_by_accessible_label(&ui.window, label)
+            .find(|e| e.accessible_role() == Some(AccessibleRole::Button))
+            .and_then(|e| e.accessible_checked())
+    };
+    assert_eq!(state("Are you pregnant or breastfeeding?: No"), Some(true));
+    assert_eq!(state("Are you pregnant or breastfeeding?: Yes"), Some(false));
     click(ui, "Skin conditions: Eczema");
     click(ui, "Next");
     click(
@@ -121,12 +129,16 @@ fn a_day_at_the_kiosk() {
         Screen::Handover,
         "no treatment consent, no signature: refused"
     );
-    assert!(
-        !ui.window
-            .global::<intake_kiosk::ui::HandoverAdapter>()
-            .get_problems()
-            .is_empty()
-    );
+    let problems = ui
+        .window
+        .global::<intake_kiosk::ui::HandoverAdapter>()
+        .get_problems();
+    assert!(!problems.is_empty());
+    // A screen reader reads the problem out as it appears.
+    let said = ElementHandle::find_by_accessible_label(&ui.window, &problems)
+        .find(|e| e.accessible_role() == Some(AccessibleRole::Text))
+        .expect("the problem on screen");
+    assert_eq!(said.accessible_live_region(), Some(AccessibleLiveness::Assertive));
     // The kiosk took the patient back to the consents; tick treatment and SMS only.
     click(&ui, "Consent to assessment and treatment");
     click(&ui, "Offers and news by SMS text message");
@@ -292,6 +304,34 @@ fn a_day_at_the_kiosk() {
     // A second handover: escape attempts, then the patient walks away and the form is wiped.
     click(&ui, "Hand over for a new patient");
     click(&ui, "Next");
+    type_into(&ui, "First name *", "Grace");
+    // A typed answer stops at its cap (200 for a short text): longer text is not taken, and the
+    // count shows (and is read out) as the patient nears it.
+    let name_field = || {
+        ElementHandle::find_by_accessible_label(&ui.window, "First name *")
+            .find(|e| e.accessible_role() == Some(AccessibleRole::TextInput))
+            .expect("first name")
+    };
+    assert_eq!(
+        name_field().accessible_description().unwrap_or_default(),
+        "Required. "
+    );
+    type_into(&ui, "First name *", &"x".repeat(201));
+    assert_eq!(field_value(&ui, "First name *"), "Grace");
+    assert_eq!(
+        ui.with_kiosk(|k| k.form.text_of("given_name")),
+        "Grace",
+        "the kiosk took no longer text"
+    );
+    type_into(&ui, "First name *", &"y".repeat(170));
+    assert!(
+        name_field()
+            .accessible_description()
+            .unwrap_or_default()
+            .contains("170 of 200 characters"),
+        "{:?}",
+        name_field().accessible_description()
+    );
     type_into(&ui, "First name *", "Grace");
     try_to_escape(&ui);
     assert_eq!(screen(&ui), Screen::Handover);
