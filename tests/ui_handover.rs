@@ -79,7 +79,10 @@ fn fill_form_as(
             .and_then(|e| e.accessible_checked())
     };
     assert_eq!(state("Are you pregnant or breastfeeding?: No"), Some(true));
-    assert_eq!(state("Are you pregnant or breastfeeding?: Yes"), Some(false));
+    assert_eq!(
+        state("Are you pregnant or breastfeeding?: Yes"),
+        Some(false)
+    );
     click(ui, "Skin conditions: Eczema");
     click(ui, "Next");
     click(
@@ -138,7 +141,10 @@ fn a_day_at_the_kiosk() {
     let said = ElementHandle::find_by_accessible_label(&ui.window, &problems)
         .find(|e| e.accessible_role() == Some(AccessibleRole::Text))
         .expect("the problem on screen");
-    assert_eq!(said.accessible_live_region(), Some(AccessibleLiveness::Assertive));
+    assert_eq!(
+        said.accessible_live_region(),
+        Some(AccessibleLiveness::Assertive)
+    );
     // The kiosk took the patient back to the consents; tick treatment and SMS only.
     click(&ui, "Consent to assessment and treatment");
     click(&ui, "Offers and news by SMS text message");

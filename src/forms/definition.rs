@@ -76,7 +76,10 @@ impl Question {
     pub fn is_typed(&self) -> bool {
         matches!(
             self.kind,
-            QuestionKind::ShortText | QuestionKind::LongText | QuestionKind::Date | QuestionKind::Number
+            QuestionKind::ShortText
+                | QuestionKind::LongText
+                | QuestionKind::Date
+                | QuestionKind::Number
         )
     }
 
@@ -137,13 +140,13 @@ pub struct FormDefinition {
 }
 
 /// Why a filled form cannot be submitted yet: one entry per problem, naming the question.
+/// `TooLong`: longer than the question's cap ([`Question::max_length`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FormProblem {
     Required { question: String },
     NotANumber { question: String },
     OutOfRange { question: String },
     BadDate { question: String },
-    /// Longer than the question's cap ([`Question::max_length`]).
     TooLong { question: String },
     ConsentRequired { item: String },
 }

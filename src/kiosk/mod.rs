@@ -22,7 +22,9 @@ pub use back_office::BackOfficeView;
 pub use clinic_form::FormSummary;
 pub use form_state::{DOB_ATTEMPTS, FormState, Step};
 pub use message::Message;
-pub use review_view::{ReviewAnswer, ReviewConsent, ReviewRow, ReviewSection, ReviewView, review_view};
+pub use review_view::{
+    ReviewAnswer, ReviewConsent, ReviewRow, ReviewSection, ReviewView, review_view,
+};
 
 use crate::forms::{ConsentDecision, Decision, FormDefinition, FormProblem};
 use crate::session::{Effect, Event, Screen, Session};

@@ -240,7 +240,10 @@ mod tests {
         assert!(row(&review_view(&def, &form, ""), "allergies_detail").is_some());
         form.answers.set("allergies_any", AnswerValue::YesNo(false));
         let view = review_view(&def, &form, "");
-        assert!(row(&view, "allergies_detail").is_none(), "not saved, not shown");
+        assert!(
+            row(&view, "allergies_detail").is_none(),
+            "not saved, not shown"
+        );
         assert!(row(&view, "conditions_detail").is_none());
     }
 
@@ -280,7 +283,10 @@ mod tests {
             .find(|s| s.title == "Lifestyle")
             .expect("lifestyle");
         k.edit_from_review(lifestyle.step);
-        assert_eq!(k.form.step(k.definition()), Step::Section(lifestyle.step - 1));
+        assert_eq!(
+            k.form.step(k.definition()),
+            Step::Section(lifestyle.step - 1)
+        );
         assert!(k.form.editing_from_review);
         k.set_text("stress", "4");
         k.back_to_review();
