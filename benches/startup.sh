@@ -5,8 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-5}
-cargo build --release --quiet
-bin=target/release/intake-kiosk
+# BIN: a binary already built (e.g. under a shared CARGO_TARGET_DIR); else build one here.
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --quiet
+fi
+bin=${BIN:-target/release/intake-kiosk}
 data=$(mktemp -d)
 trap 'rm -rf "$data"' EXIT
 measure() {

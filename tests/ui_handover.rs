@@ -6,7 +6,7 @@ mod ui_common;
 
 use std::time::Duration;
 
-use i_slint_backend_testing::AccessibleRole;
+use i_slint_backend_testing::{AccessibleLiveness, AccessibleRole, ElementHandle};
 use intake_kiosk::forms::Decision;
 use intake_kiosk::staff::Role;
 use intake_kiosk::store::{OpenStore, Store};
@@ -72,6 +72,17 @@ fn fill_form_as(
     click(ui, "Next");
     click(ui, "Do you have any medical conditions?: No");
     click(ui, "Are you pregnant or breastfeeding?: No");
+    // The chosen answer is "checked" for a screen reader; the other is not.
+    let state = |label: &str| {
+        ElementHandle::find_by_accessible_label(&ui.window, label)
+            .find(|e| e.accessible_role() == Some(AccessibleRole::Button))
+            .and_then(|e| e.accessible_checked())
+    };
+    assert_eq!(state("Are you pregnant or breastfeeding?: No"), Some(true));
+    assert_eq!(
+        state("Are you pregnant or breastfeeding?: Yes"),
+        Some(false)
+    );
     click(ui, "Skin conditions: Eczema");
     click(ui, "Next");
     click(
@@ -113,6 +124,7 @@ fn a_day_at_the_kiosk() {
         boxes.iter().all(|(_, ticked)| !ticked),
         "pre-ticked: {boxes:?}"
     );
+    click(&ui, "Next"); // the review
     click(&ui, "Next");
     click(&ui, "Submit");
     assert_eq!(
@@ -120,18 +132,25 @@ fn a_day_at_the_kiosk() {
         Screen::Handover,
         "no treatment consent, no signature: refused"
     );
-    assert!(
-        !ui.window
-            .global::<intake_kiosk::ui::HandoverAdapter>()
-            .get_problems()
-            .is_empty()
+    let problems = ui
+        .window
+        .global::<intake_kiosk::ui::HandoverAdapter>()
+        .get_problems();
+    assert!(!problems.is_empty());
+    // A screen reader reads the problem out as it appears.
+    let said = ElementHandle::find_by_accessible_label(&ui.window, &problems)
+        .find(|e| e.accessible_role() == Some(AccessibleRole::Text))
+        .expect("the problem on screen");
+    assert_eq!(
+        said.accessible_live_region(),
+        Some(AccessibleLiveness::Assertive)
     );
     // The kiosk took the patient back to the consents; tick treatment and SMS only.
     click(&ui, "Consent to assessment and treatment");
     click(&ui, "Offers and news by SMS text message");
     assert!(checked(&ui, "Consent to assessment and treatment"));
     assert!(!checked(&ui, "Offers and news by email"));
-    click(&ui, "Next");
+    review_edit_and_sign(&ui);
     ElementHandleExt::click_signature(&ui);
     click(&ui, "Submit");
     assert_eq!(screen(&ui), Screen::HandBack);
@@ -230,6 +249,7 @@ fn a_day_at_the_kiosk() {
         "still unticked"
     );
     click(&ui, "Consent to assessment and treatment");
+    click(&ui, "Next"); // the review
     click(&ui, "Next");
     ElementHandleExt::click_signature(&ui);
     click(&ui, "Submit");
@@ -272,6 +292,7 @@ fn a_day_at_the_kiosk() {
     );
     click(&ui, "Consent to assessment and treatment");
     click(&ui, "Offers and news by email");
+    click(&ui, "Next"); // the review
     click(&ui, "Next");
     ElementHandleExt::click_signature(&ui);
     click(&ui, "Submit");
@@ -289,6 +310,34 @@ fn a_day_at_the_kiosk() {
     // A second handover: escape attempts, then the patient walks away and the form is wiped.
     click(&ui, "Hand over for a new patient");
     click(&ui, "Next");
+    type_into(&ui, "First name *", "Grace");
+    // A typed answer stops at its cap (200 for a short text): longer text is not taken, and the
+    // count shows (and is read out) as the patient nears it.
+    let name_field = || {
+        ElementHandle::find_by_accessible_label(&ui.window, "First name *")
+            .find(|e| e.accessible_role() == Some(AccessibleRole::TextInput))
+            .expect("first name")
+    };
+    assert_eq!(
+        name_field().accessible_description().unwrap_or_default(),
+        "Required. "
+    );
+    type_into(&ui, "First name *", &"x".repeat(201));
+    assert_eq!(field_value(&ui, "First name *"), "Grace");
+    assert_eq!(
+        ui.with_kiosk(|k| k.form.text_of("given_name")),
+        "Grace",
+        "the kiosk took no longer text"
+    );
+    type_into(&ui, "First name *", &"y".repeat(170));
+    assert!(
+        name_field()
+            .accessible_description()
+            .unwrap_or_default()
+            .contains("170 of 200 characters"),
+        "{:?}",
+        name_field().accessible_description()
+    );
     type_into(&ui, "First name *", "Grace");
     try_to_escape(&ui);
     assert_eq!(screen(&ui), Screen::Handover);
@@ -427,6 +476,61 @@ fn a_day_at_the_kiosk() {
     );
     assert!(!record.signature.is_empty());
     assert_eq!(record.identity.given_name, "Ada");
+}
+
+/// The review page before signing: the answers as the clinic reads them and the choices in
+/// words; "Edit" goes back to a part, "Back to my answers" returns, then on to sign.
+fn review_edit_and_sign(ui: &intake_kiosk::ui::KioskUi) {
+    click(ui, "Next");
+    let read = |line: &str| exists(ui, line, AccessibleRole::Text);
+    for line in [
+        "First name: Ada",
+        "Email: ada@example.org",
+        "Date of birth (YYYY-MM-DD): 10 December 1985",
+        "Do you have any medical conditions?: No",
+        "Skin conditions: Eczema",
+        "Do you have any allergies (medicines, food, products, latex)?: Yes",
+        "What are you allergic to, and what happens?: Penicillin: rash",
+        "Stress level, 1 (low) to 10 (high): Not answered",
+        "Consent to assessment and treatment: Yes, I agree",
+        "Offers and news by SMS text message: Yes, I agree",
+        "Offers and news by email: No, I do not agree",
+    ] {
+        assert!(read(line), "the review shows {line:?}");
+    }
+    assert!(
+        !exists(ui, "Signature pad", AccessibleRole::Image),
+        "the review comes before the signature"
+    );
+    // Edit the allergies, come straight back, and see the change.
+    click(ui, "Edit: Allergies");
+    type_into(
+        ui,
+        "What are you allergic to, and what happens? *",
+        "Penicillin: hives",
+    );
+    click(ui, "Back to my answers");
+    assert!(read(
+        "What are you allergic to, and what happens?: Penicillin: hives"
+    ));
+    // The lifestyle part: the stress level, a number field low on its page.
+    click(ui, "Edit: Lifestyle");
+    type_into(ui, "Stress level, 1 (low) to 10 (high)", "4");
+    click(ui, "Back to my answers");
+    assert!(read("Stress level, 1 (low) to 10 (high): 4"));
+    click(ui, "Edit: Allergies");
+    type_into(
+        ui,
+        "What are you allergic to, and what happens? *",
+        "Penicillin: rash",
+    );
+    click(ui, "Back to my answers");
+    // "Edit" on the choices goes to the consents page.
+    click(ui, "Edit: Your choices");
+    assert!(checked(ui, "Consent to assessment and treatment"));
+    click(ui, "Back to my answers");
+    click(ui, "Next");
+    assert!(exists(ui, "Signature pad", AccessibleRole::Image));
 }
 
 /// The message staff home shows, in words.

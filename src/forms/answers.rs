@@ -71,7 +71,8 @@ impl Signature {
     }
 }
 
-/// The longest answer a correction may type (a clinical note, not a document).
+/// The longest answer any question may take (a clinical note, not a document): the ceiling for a
+/// definition's `max_length`.
 pub const MAX_TYPED_ANSWER: usize = 4_000;
 
 /// An answer to `question` typed as text (a correction at the desk): yes/no as "yes" or "no",
@@ -97,10 +98,11 @@ pub fn answer_from_text(question: &super::Question, text: &str) -> Result<Answer
     };
     match question.kind {
         QuestionKind::ShortText | QuestionKind::LongText => {
-            if text.chars().count() > MAX_TYPED_ANSWER {
+            let cap = question.max_length().min(MAX_TYPED_ANSWER);
+            if text.chars().count() > cap {
                 return Err(format!(
-                    "the answer to {} is too long ({} characters at most)",
-                    question.id, MAX_TYPED_ANSWER
+                    "the answer to {} is too long ({cap} characters at most)",
+                    question.id
                 ));
             }
             Ok(AnswerValue::Text(text.to_owned()))
@@ -162,8 +164,11 @@ mod text_answer_tests {
         assert!(answer_from_text(&choice, &first) == Ok(AnswerValue::Choice(first.clone())));
         assert!(answer_from_text(&choice, "not-a-choice").is_err());
         let text = find(K::LongText);
-        assert!(answer_from_text(&text, &"x".repeat(MAX_TYPED_ANSWER)).is_ok());
-        let too_long = answer_from_text(&text, &"x".repeat(MAX_TYPED_ANSWER + 1));
+        // A correction at the desk takes no more than the kiosk would have.
+        let cap = text.max_length();
+        assert!(cap < MAX_TYPED_ANSWER);
+        assert!(answer_from_text(&text, &"x".repeat(cap)).is_ok());
+        let too_long = answer_from_text(&text, &"x".repeat(cap + 1));
         assert!(too_long.is_err_and(|e| e.contains("too long")));
     }
 }

@@ -64,7 +64,44 @@ pub struct Question {
     /// Identity fields map to the patient record rather than the medical answers.
     #[serde(default)]
     pub identity: bool,
+    /// The longest typed answer, in characters; absent: the kind's default
+    /// ([`Question::max_length`]). Left out of the canonical JSON when absent, so older
+    /// definitions keep their content hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<usize>,
 }
+
+impl Question {
+    /// Whether the patient types this answer (the kinds a length cap applies to).
+    pub fn is_typed(&self) -> bool {
+        matches!(
+            self.kind,
+            QuestionKind::ShortText
+                | QuestionKind::LongText
+                | QuestionKind::Date
+                | QuestionKind::Number
+        )
+    }
+
+    /// The longest answer accepted, in characters: the definition's `max_length`, else a
+    /// sensible maximum for the kind.
+    pub fn max_length(&self) -> usize {
+        self.max_length.unwrap_or(match self.kind {
+            QuestionKind::ShortText => DEFAULT_SHORT_TEXT_LENGTH,
+            QuestionKind::LongText => DEFAULT_LONG_TEXT_LENGTH,
+            QuestionKind::Date | QuestionKind::Number => DEFAULT_NUMBER_OR_DATE_LENGTH,
+            QuestionKind::YesNo | QuestionKind::Choice | QuestionKind::MultiChoice => {
+                DEFAULT_SHORT_TEXT_LENGTH
+            }
+        })
+    }
+}
+
+/// Default caps per kind: a name, postcode or e-mail fits in 200; a list of medicines in 2,000;
+/// a date or a number in 20.
+pub const DEFAULT_SHORT_TEXT_LENGTH: usize = 200;
+pub const DEFAULT_LONG_TEXT_LENGTH: usize = 2_000;
+pub const DEFAULT_NUMBER_OR_DATE_LENGTH: usize = 20;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Section {
@@ -103,13 +140,29 @@ pub struct FormDefinition {
 }
 
 /// Why a filled form cannot be submitted yet: one entry per problem, naming the question.
+/// `TooLong`: longer than the question's cap ([`Question::max_length`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FormProblem {
     Required { question: String },
     NotANumber { question: String },
     OutOfRange { question: String },
     BadDate { question: String },
+    TooLong { question: String },
     ConsentRequired { item: String },
+}
+
+impl FormProblem {
+    /// The question the problem is about (none for a consent).
+    pub fn question(&self) -> Option<&str> {
+        match self {
+            FormProblem::Required { question }
+            | FormProblem::NotANumber { question }
+            | FormProblem::OutOfRange { question }
+            | FormProblem::BadDate { question }
+            | FormProblem::TooLong { question } => Some(question),
+            FormProblem::ConsentRequired { .. } => None,
+        }
+    }
 }
 
 impl FormDefinition {
@@ -195,6 +248,18 @@ impl FormDefinition {
                         question: q.id.clone(),
                     });
                 }
+                continue;
+            }
+            let typed_length = match answer {
+                Some(AnswerValue::Text(t) | AnswerValue::Date(t)) if q.is_typed() => {
+                    t.chars().count()
+                }
+                _ => 0,
+            };
+            if typed_length > q.max_length() {
+                problems.push(FormProblem::TooLong {
+                    question: q.id.clone(),
+                });
                 continue;
             }
             match (&q.kind, answer) {
@@ -324,5 +389,42 @@ mod tests {
                 .iter()
                 .any(|p| matches!(p, FormProblem::ConsentRequired { .. }))
         );
+    }
+
+    #[test]
+    fn typed_answers_are_capped_by_the_definition_or_the_kind() {
+        let mut f = FormDefinition::built_in();
+        // The built-in form sets no cap: every typed question has its kind's default, and a
+        // definition without the field keeps its canonical JSON (and so its hash).
+        assert!(f.questions().all(|q| q.max_length.is_none()));
+        assert!(!f.canonical_json().contains("max_length"));
+        let medications = f.questions().find(|q| q.id == "medications").expect("q");
+        assert_eq!(medications.kind, QuestionKind::LongText);
+        assert_eq!(medications.max_length(), DEFAULT_LONG_TEXT_LENGTH);
+        let mut answers = Answers::default();
+        answers.set(
+            "medications",
+            AnswerValue::Text("x".repeat(DEFAULT_LONG_TEXT_LENGTH)),
+        );
+        let problem = FormProblem::TooLong {
+            question: "medications".into(),
+        };
+        assert!(!f.validate(&answers, &|_| true).contains(&problem));
+        answers.set(
+            "medications",
+            AnswerValue::Text("é".repeat(DEFAULT_LONG_TEXT_LENGTH + 1)),
+        );
+        assert!(f.validate(&answers, &|_| true).contains(&problem));
+        // A clinic's own cap.
+        for section in &mut f.sections {
+            for q in &mut section.questions {
+                if q.id == "medications" {
+                    q.max_length = Some(10);
+                }
+            }
+        }
+        answers.set("medications", AnswerValue::Text("x".repeat(11)));
+        assert!(f.validate(&answers, &|_| true).contains(&problem));
+        assert!(f.canonical_json().contains("\"max_length\":10"));
     }
 }

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use super::answers::MAX_TYPED_ANSWER;
 use super::definition::{FormDefinition, Localised, QuestionKind};
 
 /// One problem in a definition file.
@@ -148,6 +149,22 @@ impl FormDefinition {
                             q.id
                         ),
                     );
+                }
+                if let Some(cap) = q.max_length {
+                    if !q.is_typed() {
+                        c.fail(
+                            &q.id,
+                            format!("\"{}\" has a max_length but is not a typed question", q.id),
+                        );
+                    } else if cap == 0 || cap > MAX_TYPED_ANSWER {
+                        c.fail(
+                            &q.id,
+                            format!(
+                                "\"{}\" has a max_length outside 1 to {MAX_TYPED_ANSWER}",
+                                q.id
+                            ),
+                        );
+                    }
                 }
                 if let Some(cond) = &q.show_when
                     && !yes_no_so_far.contains(cond.question.as_str())
@@ -323,5 +340,31 @@ mod tests {
             assert!(FormDefinition::parse(junk).is_err());
         }
         assert!(FormDefinition::parse(&" ".repeat(MAX_DEFINITION_BYTES + 1)).is_err());
+    }
+
+    #[test]
+    fn a_max_length_must_fit_a_typed_question() {
+        let set = |id: &str, cap: serde_json::Value| {
+            let mut def: serde_json::Value = serde_json::from_str(BUILT_IN).expect("json");
+            for section in def["sections"].as_array_mut().expect("array") {
+                for q in section["questions"].as_array_mut().expect("array") {
+                    if q["id"] == id {
+                        q["max_length"] = cap.clone();
+                    }
+                }
+            }
+            serde_json::to_string_pretty(&def).expect("json")
+        };
+        let ok = FormDefinition::parse(&set("postcode", 12.into())).expect("valid");
+        let postcode = ok.questions().find(|q| q.id == "postcode").expect("q");
+        assert_eq!(postcode.max_length(), 12);
+        for (id, cap, expect) in [
+            ("postcode", 0, "outside 1 to"),
+            ("postcode", MAX_TYPED_ANSWER + 1, "outside 1 to"),
+            ("pregnant", 10, "not a typed question"),
+        ] {
+            let e = errors(&set(id, cap.into()));
+            assert!(e.iter().any(|e| e.message.contains(expect)), "{id}: {e:?}");
+        }
     }
 }

@@ -14,6 +14,8 @@ pub enum Step {
     Notice,
     Section(usize),
     Consents,
+    /// Every answer and choice as the clinic will read them, each part with an "Edit".
+    Review,
     Sign,
 }
 
@@ -38,6 +40,8 @@ pub struct FormState {
     pub dob_failed: bool,
     /// Earlier decisions per consent item, loaded only after the date of birth matched.
     pub previous_consents: std::collections::BTreeMap<String, crate::forms::Decision>,
+    /// The patient came from the review page to change a part: that part offers the way back.
+    pub editing_from_review: bool,
 }
 
 /// Tries at the date-of-birth guard before the tablet asks for staff.
@@ -53,7 +57,7 @@ impl FormState {
     }
 
     pub fn step_count(definition: &FormDefinition) -> usize {
-        definition.sections.len() + 3
+        definition.sections.len() + 4
     }
 
     pub fn step(&self, definition: &FormDefinition) -> Step {
@@ -62,6 +66,7 @@ impl FormState {
             0 => Step::Notice,
             i if i <= sections => Step::Section(i - 1),
             i if i == sections + 1 => Step::Consents,
+            i if i == sections + 2 => Step::Review,
             _ => Step::Sign,
         }
     }
@@ -76,9 +81,19 @@ impl FormState {
     }
 
     /// Stores what the patient typed, by the question's kind. Blank text removes the answer.
+    /// Text beyond the question's cap is not taken: the answer keeps its first `max_length`
+    /// characters.
     pub fn set_text(&mut self, definition: &FormDefinition, question_id: &str, text: &str) {
         let Some(q) = definition.questions().find(|q| q.id == question_id) else {
             return;
+        };
+        let capped: String;
+        let text = match text.char_indices().nth(q.max_length()) {
+            Some((end, _)) => {
+                capped = text[..end].to_owned();
+                capped.as_str()
+            }
+            None => text,
         };
         if text.trim().is_empty() {
             if let Some(mut old) = self.answers.0.remove(question_id) {

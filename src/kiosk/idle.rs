@@ -37,6 +37,9 @@ impl Kiosk {
     /// Called once a second.
     pub fn tick(&mut self) {
         self.idle_secs = self.idle_secs.saturating_add(1);
+        if let Some(receipt) = &mut self.receipt {
+            receipt.shown_secs = receipt.shown_secs.saturating_add(1);
+        }
         match self.screen() {
             Screen::Handover => {
                 let warn_at = self
@@ -54,7 +57,12 @@ impl Kiosk {
                 self.apply(Event::IdleTimeout);
                 self.refresh_staff();
             }
-            Screen::HandBack if self.receipt.is_some() && self.idle_secs >= RECEIPT_SECONDS => {
+            Screen::HandBack
+                if self
+                    .receipt
+                    .as_ref()
+                    .is_some_and(|r| r.shown_secs >= RECEIPT_SECONDS) =>
+            {
                 self.receipt = None;
                 self.form_revision += 1;
             }

@@ -19,6 +19,7 @@ mod opening;
 mod pin_pad;
 mod receipt;
 mod records;
+mod review_view;
 mod staff_home;
 mod submit;
 mod sync_port;
@@ -37,6 +38,9 @@ pub use message::Message;
 pub use opening::SetupForm;
 pub use receipt::Receipt;
 pub use records::KioskRecords;
+pub use review_view::{
+    ReviewAnswer, ReviewConsent, ReviewRow, ReviewSection, ReviewView, review_view,
+};
 pub use staff_home::RecordView;
 pub use sync_port::KioskSync;
 

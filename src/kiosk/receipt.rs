@@ -2,7 +2,8 @@
 
 use super::*;
 
-/// How long a receipt stays on the hand-back screen if nobody taps Done.
+/// How long a receipt stays on the hand-back screen if nobody taps Done, counted from when it
+/// appeared (taps meanwhile do not keep it: the next person must not read it).
 pub(super) const RECEIPT_SECONDS: u32 = 60;
 
 /// What the patient sees at hand-back: their choices (no health data) and a reference to quote
@@ -14,6 +15,8 @@ pub struct Receipt {
     /// (consent item id, granted), in the form's order.
     pub choices: Vec<(String, bool)>,
     pub date: String,
+    /// Seconds on screen so far: it hides after [`RECEIPT_SECONDS`], touched or not.
+    pub shown_secs: u32,
 }
 
 impl Receipt {

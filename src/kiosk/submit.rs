@@ -83,6 +83,7 @@ impl Kiosk {
                     reference,
                     choices,
                     date: now.date_naive().to_string(),
+                    shown_secs: 0,
                 });
             }
             Err(e) => {
@@ -120,7 +121,8 @@ impl Kiosk {
             FormProblem::Required { question }
             | FormProblem::NotANumber { question }
             | FormProblem::OutOfRange { question }
-            | FormProblem::BadDate { question } => self
+            | FormProblem::BadDate { question }
+            | FormProblem::TooLong { question } => self
                 .definition
                 .sections
                 .iter()

@@ -16,6 +16,7 @@ mod keyboard_adapter;
 mod pin_adapter;
 mod receipt_adapter;
 mod refresh;
+mod review_adapter;
 mod setup_adapter;
 
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -127,6 +128,7 @@ impl KioskUi {
         handover_adapter::connect(&window, &ctx);
         keyboard_adapter::connect(&window, &ctx);
         receipt_adapter::connect(&window, &ctx);
+        review_adapter::connect(&window, &ctx);
 
         let close_ctx = ctx.clone();
         window.window().on_close_requested(move || {

@@ -203,6 +203,7 @@ fn problem_kind(problems: &[FormProblem], question: &str) -> &'static str {
             FormProblem::OutOfRange { question: q } if q == question => return "range",
             FormProblem::NotANumber { question: q } if q == question => return "number",
             FormProblem::BadDate { question: q } if q == question => return "date",
+            FormProblem::TooLong { question: q } if q == question => return "too-long",
             _ => {}
         }
     }
@@ -245,6 +246,7 @@ fn refresh_handover(window: &AppWindow, kiosk: &Kiosk) {
         Step::Notice => ("notice", fill(tr(&def.title, lang))),
         Step::Section(i) => ("section", tr(&def.sections[i].title, lang).to_owned()),
         Step::Consents => ("consents", String::new()),
+        Step::Review => ("review", String::new()),
         Step::Sign => ("sign", String::new()),
     };
     h.set_step_kind(step_kind.into());
@@ -290,6 +292,7 @@ fn refresh_handover(window: &AppWindow, kiosk: &Kiosk) {
                     no: matches!(answer, Some(AnswerValue::YesNo(false))),
                     choices: model(choices),
                     problem: problem_kind(&form.problems, &q.id).into(),
+                    max_length: i32::try_from(q.max_length()).unwrap_or(i32::MAX),
                 }
             })
             .collect(),
@@ -317,6 +320,7 @@ fn refresh_handover(window: &AppWindow, kiosk: &Kiosk) {
         })
         .collect();
     h.set_consents(model(consents));
+    super::review_adapter::refresh(window, kiosk);
     h.set_returning(form.returning_patient.is_some());
     h.set_dob_confirmed(form.dob_confirmed());
     h.set_dob_failed(form.dob_failed);
