@@ -150,7 +150,7 @@ impl Message {
             },
             SignInError::Locked => Message::AccountLocked,
             SignInError::PinRule(_) => Message::PinNotAllowed,
-            SignInError::UnknownStaff => Message::NotAllowed,
+            SignInError::UnknownStaff | SignInError::Retired => Message::NotAllowed,
             SignInError::Store(s) => Message::from_store(s),
         }
     }

@@ -22,6 +22,7 @@ mod error;
 mod kdf;
 mod keys;
 mod pin;
+mod rotate;
 mod seal;
 mod secret;
 
