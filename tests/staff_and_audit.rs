@@ -525,3 +525,251 @@ fn passphrase_failures_are_counted_before_the_check_and_a_success_resets_them() 
     let store = open.close(None, t0()).expect("close");
     assert_eq!(store.failed_unlocks().expect("count"), 0);
 }
+
+/// Every value on disk that the data key made: sealed values, row tags, blind indexes, consent
+/// heads, audit tags and key wraps. Read straight from the file, as an attacker would.
+fn key_made_values(path: &std::path::Path) -> Vec<Vec<u8>> {
+    let conn = rusqlite::Connection::open(path).expect("open raw");
+    let mut out = Vec::new();
+    let columns: Vec<(String, String)> = conn
+        .prepare(
+            "SELECT m.name, p.name FROM sqlite_schema m, pragma_table_info(m.name) p
+             WHERE m.type = 'table'",
+        )
+        .expect("schema")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("columns")
+        .collect::<Result<_, _>>()
+        .expect("columns");
+    for (table, column) in columns {
+        let keyed = column.starts_with("sealed_")
+            || matches!(
+                column.as_str(),
+                "row_tag" | "lookup_index" | "name_dob_index" | "consent_head" | "wrap_json"
+            )
+            || (table == "audit_log" && column == "tag")
+            || (table == "audit_head" && column == "last_tag");
+        if !keyed {
+            continue;
+        }
+        let values: Vec<rusqlite::types::Value> = conn
+            .prepare(&format!("SELECT \"{column}\" FROM \"{table}\""))
+            .expect("select")
+            .query_map([], |r| r.get(0))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        for value in values {
+            match value {
+                rusqlite::types::Value::Blob(b) => out.push(b[..b.len().min(32)].to_vec()),
+                rusqlite::types::Value::Text(t) => {
+                    // A wrap's JSON: its sealed data key is the part only that key made.
+                    let at = t.find("sealed_dek").unwrap_or(0);
+                    out.push(t.as_bytes()[at..].to_vec());
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn after_a_rotation_everything_reads_as_before_and_the_old_key_opens_nothing() {
+    use intake_kiosk::forms::Decision;
+    let mut clinic = setup_clinic();
+    let manager = sign_in(&mut clinic.store, Role::Manager);
+    let second = clinic
+        .store
+        .add_manager_checked(
+            &manager,
+            "Sam Second",
+            &Pin::new("730418"),
+            &Passphrase::new(SECOND_PASSPHRASE),
+            &Passphrase::new(SECOND_PASSPHRASE),
+            t0(),
+        )
+        .expect("second manager");
+    let clinician = sign_in(&mut clinic.store, Role::Clinician);
+    let first = clinic
+        .store
+        .save_submission(&clinician, submission("Ada", "Lovelace", "latex"), t0())
+        .expect("save");
+    let ada = clinic
+        .store
+        .read_medical(&clinician, &first, t0())
+        .expect("read")
+        .patient_id;
+    let mut again = submission("Ada", "Lovelace", "penicillin");
+    again.patient = returning(&clinic.store, &clinician, &ada);
+    let second_visit = clinic
+        .store
+        .save_submission(&clinician, again, t0())
+        .expect("save");
+    let other = clinic
+        .store
+        .save_submission(&clinician, submission("Bo", "Berry", "none"), t0())
+        .expect("save");
+    clinic
+        .store
+        .record_consent(
+            &clinician,
+            &ada,
+            &consent("marketing_sms", Decision::Granted),
+            t0(),
+        )
+        .expect("consent");
+    let ids = [first, second_visit, other];
+    let reads = |store: &OpenStore, actor: &intake_kiosk::store::Actor| {
+        let records: Vec<_> = ids
+            .iter()
+            .map(|id| {
+                let r = store.read_medical(actor, id, t0()).expect("read");
+                let who = format!(
+                    "{} {} {} {}",
+                    r.identity.given_name,
+                    r.identity.family_name,
+                    r.identity.postcode,
+                    r.identity.email
+                );
+                (
+                    allergy_of(store, actor, id),
+                    r.signature.svg_path.clone(),
+                    who,
+                )
+            })
+            .collect();
+        let history: Vec<_> = store
+            .consent_history(actor, &ada, t0())
+            .expect("history")
+            .into_iter()
+            .map(|e| (e.id, e.item_id, e.decision))
+            .collect();
+        let found = store
+            .find_returning_patient(actor, &identity("Ada", "Lovelace"), t0())
+            .expect("look-up");
+        let by_name = store
+            .find_patients(actor, "Bo", "Berry", "1987-06-15", t0())
+            .expect("look-up");
+        (records, history, found, by_name)
+    };
+    let before = reads(&clinic.store, &clinician);
+    assert_eq!(before.2.as_deref(), Some(ada.as_str()));
+
+    // Every active manager's passphrase is needed (each wrap is made again with it).
+    let mut progress = Vec::new();
+    let missing = clinic.store.rotate_data_key(
+        &manager,
+        &[Passphrase::new(PASSPHRASE)],
+        t0(),
+        &mut |done, total| progress.push((done, total)),
+    );
+    assert!(
+        matches!(missing, Err(StaffAdminError::PassphraseNeeded { ref staff_id, .. }) if *staff_id == second)
+    );
+    assert!(
+        clinic
+            .store
+            .rotate_data_key(
+                &clinician,
+                &[Passphrase::new(PASSPHRASE)],
+                t0(),
+                &mut |_, _| {}
+            )
+            .is_err(),
+        "only a manager rotates"
+    );
+
+    // A copy taken before the rotation, and every value the old key made.
+    closed(clinic.store);
+    let path = db_path(&clinic.dir);
+    let old_values = key_made_values(&path);
+    assert!(old_values.len() > 40, "{}", old_values.len());
+    let before_copy = tempfile::tempdir().expect("tempdir");
+    let copy_path = before_copy.path().join("before.sqlite3");
+    std::fs::copy(&path, &copy_path).expect("copy");
+
+    let mut store = unlock_with(&clinic.dir, SECOND_PASSPHRASE).expect("open");
+    let manager = store
+        .sign_in(&second, &Pin::new("730418"), t0())
+        .expect("sign in");
+    let rotation = store
+        .rotate_data_key(
+            &manager,
+            &[
+                Passphrase::new(SECOND_PASSPHRASE),
+                Passphrase::new(PASSPHRASE),
+            ],
+            t0(),
+            &mut |done, total| progress.push((done, total)),
+        )
+        .expect("rotated");
+    assert!(rotation.rows > 20);
+    assert_eq!(
+        progress.last().copied(),
+        Some((rotation.rows, rotation.rows))
+    );
+    let new_recovery = rotation.recovery_key.to_printable();
+    // PINs carry over; everything reads as before; every check passes.
+    let clinician = sign_in(&mut store, Role::Clinician);
+    assert_eq!(reads(&store, &clinician), before);
+    assert!(matches!(
+        store.verify_audit().expect("audit"),
+        ChainCheck::Intact { .. }
+    ));
+    store
+        .verify_everything()
+        .expect("every row and chain checks");
+    let rotated_by = store
+        .audit_entries(&manager, None, Some(&second))
+        .expect("audit");
+    assert!(rotated_by.iter().any(|e| e.kind == "data_key_rotated"));
+    closed(store);
+
+    // Nothing the old key made is left in the file or its WAL.
+    for value in &old_values {
+        let hits = files_containing(clinic.dir.path(), value);
+        assert!(hits.is_empty(), "an old value is still in {hits:?}");
+    }
+    // Both passphrases open the rotated file, the PINs work after a restart, and the recovery
+    // key is the new one.
+    closed(unlock_with(&clinic.dir, PASSPHRASE).expect("first manager"));
+    let mut store = unlock_with(&clinic.dir, SECOND_PASSPHRASE).expect("second manager");
+    let clinician = sign_in(&mut store, Role::Clinician);
+    assert_eq!(reads(&store, &clinician), before);
+    closed(store);
+    let failure =
+        OpenStore::unlock_with_recovery(Store::open(&path).expect("open"), &clinic.recovery, t0())
+            .expect_err("the old recovery key opens nothing");
+    closed(
+        OpenStore::unlock_with_recovery(
+            failure.store,
+            &RecoveryKey::parse(&new_recovery).expect("parse"),
+            t0(),
+        )
+        .expect("the new recovery key opens"),
+    );
+
+    // The copy from before still opens with the old passphrase (replace old backups!), but
+    // its wraps planted in the rotated file open nothing there.
+    let copy = Store::open(&copy_path).expect("open copy");
+    let (copy, _) = OpenStore::unlock(copy, &Passphrase::new(PASSPHRASE), t0())
+        .expect("the old copy opens with the old passphrase");
+    closed(copy);
+    {
+        let conn = rusqlite::Connection::open(&path).expect("raw");
+        conn.execute("DELETE FROM key_wraps", []).expect("delete");
+        conn.execute(
+            "ATTACH DATABASE ?1 AS old",
+            [copy_path.to_str().expect("utf-8")],
+        )
+        .expect("attach");
+        conn.execute("INSERT INTO key_wraps SELECT * FROM old.key_wraps", [])
+            .expect("plant");
+    }
+    let planted = unlock_with(&clinic.dir, PASSPHRASE);
+    assert!(
+        matches!(planted, Err(StoreError::Tampered { .. })),
+        "{planted:?}"
+    );
+}
