@@ -11,6 +11,7 @@ mod back_office;
 mod clinic_form;
 mod form_state;
 mod message;
+mod staff_keys;
 
 use std::path::PathBuf;
 
@@ -21,6 +22,7 @@ pub use back_office::BackOfficeView;
 pub use clinic_form::FormSummary;
 pub use form_state::{DOB_ATTEMPTS, FormState, Step};
 pub use message::Message;
+pub use staff_keys::StaffKeysView;
 
 use crate::forms::{ConsentDecision, Decision, FormDefinition, FormProblem};
 use crate::session::{Effect, Event, Screen, Session};
@@ -149,6 +151,7 @@ pub struct Kiosk {
     /// Started with `--form FILE`: that form stays for this run, whatever is stored.
     form_pinned: bool,
     back_office: BackOfficeView,
+    staff_keys: StaffKeysView,
     receipt: Option<Receipt>,
     record_view: Option<RecordView>,
     /// What staff must know about the last handover's form, shown on staff home once a staff
@@ -236,6 +239,7 @@ impl Kiosk {
             definition_json: definition.canonical_json(),
             form_pinned: false,
             back_office: BackOfficeView::default(),
+            staff_keys: StaffKeysView::default(),
             definition,
             receipt: None,
             record_view: None,

@@ -58,7 +58,7 @@ pub fn check_new_passphrase(new: &str, current: Option<&str>) -> Result<(), Pass
         return Err(PassphraseRejection::SameAsOld);
     }
     let plain = simplified(new);
-    let one_character = plain.chars().all(|c| Some(c) == plain.chars().next());
+    let one_character = plain.chars().all(|c| plain.starts_with(c));
     if one_character || COMMON.iter().any(|common| plain == *common) {
         return Err(PassphraseRejection::TooCommon);
     }

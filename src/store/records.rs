@@ -98,6 +98,8 @@ pub trait KioskRecords {
     /// The real sealed store underneath, for actions that need all of it (sync). The fake has
     /// none, so sync is unavailable in controller tests against it.
     fn sealed_store(&self) -> Option<&OpenStore>;
+    /// The same, to change (staff and keys: a rotation replaces the key in memory).
+    fn sealed_store_mut(&mut self) -> Option<&mut OpenStore>;
     /// The clinic's active form as (hash, canonical JSON), if a manager chose one.
     fn active_form(&self) -> Result<Option<(String, String)>, StoreError>;
     /// Makes a checked definition the active one (managers only); logged.
@@ -209,6 +211,9 @@ impl KioskRecords for OpenStore {
         Some(self.store().path().to_owned())
     }
     fn sealed_store(&self) -> Option<&OpenStore> {
+        Some(self)
+    }
+    fn sealed_store_mut(&mut self) -> Option<&mut OpenStore> {
         Some(self)
     }
     fn active_form(&self) -> Result<Option<(String, String)>, StoreError> {
@@ -586,6 +591,9 @@ impl KioskRecords for MemoryRecords {
     }
 
     fn sealed_store(&self) -> Option<&OpenStore> {
+        None
+    }
+    fn sealed_store_mut(&mut self) -> Option<&mut OpenStore> {
         None
     }
 

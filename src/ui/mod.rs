@@ -17,6 +17,7 @@ mod pin_adapter;
 mod receipt_adapter;
 mod refresh;
 mod setup_adapter;
+mod staff_keys_adapter;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -127,6 +128,7 @@ impl KioskUi {
         handover_adapter::connect(&window, &ctx);
         keyboard_adapter::connect(&window, &ctx);
         receipt_adapter::connect(&window, &ctx);
+        staff_keys_adapter::connect(&window, &ctx);
 
         let close_ctx = ctx.clone();
         window.window().on_close_requested(move || {
