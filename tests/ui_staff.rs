@@ -164,3 +164,58 @@ fn wrong_pins_bring_a_delay_and_targets_are_large() {
         }
     }
 }
+
+#[test]
+fn a_manager_retires_staff_and_rotates_the_key_on_the_staff_and_keys_panel() {
+    use intake_kiosk::ui::{KioskAdapter, StaffKeysAdapter};
+    use slint::Model;
+    i_slint_backend_testing::init_no_event_loop();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ui = demo_ui(&dir);
+    enter_pin(&ui, "Maya (manager)", "402718");
+    assert_eq!(screen(&ui), Screen::StaffHome);
+    click(&ui, "Staff and keys");
+    assert_touch_targets(&ui, "staff and keys");
+    let keys = ui.window.global::<StaffKeysAdapter>();
+    assert_eq!(keys.get_staff().row_count(), 3);
+
+    // Retiring takes two touches: "Retire", then "Retire … now".
+    click(&ui, "Retire");
+    let first = keys.get_staff().row_data(0).expect("a row");
+    assert!(first.active, "one touch retires nobody");
+    click(&ui, &format!("Retire {} now", first.name));
+    let retired = keys
+        .get_staff()
+        .iter()
+        .find(|r| r.id == first.id)
+        .expect("still listed");
+    assert!(!retired.active, "retired, and still listed by name");
+    assert_eq!(
+        ui.window.global::<KioskAdapter>().get_message_kind(),
+        "staff-retired"
+    );
+
+    // The data key is rotated with the manager's passphrase; the new recovery key is shown
+    // once, until the manager says it is written down.
+    click(&ui, "Keys");
+    type_into(&ui, "Your passphrase", intake_kiosk::demo::DEMO_PASSPHRASE);
+    click(&ui, "Rotate the data key");
+    assert_eq!(
+        ui.window.global::<KioskAdapter>().get_message_kind(),
+        "key-rotated"
+    );
+    assert!(!keys.get_recovery_key().is_empty());
+    click(&ui, "I have written it down");
+    assert!(keys.get_recovery_key().is_empty());
+    drop(ui);
+
+    // The rotated database opens with the same passphrase and checks through.
+    let store = intake_kiosk::store::Store::open(&dir.path().join("kiosk.sqlite3")).expect("open");
+    let (open, _) = intake_kiosk::store::OpenStore::unlock(
+        store,
+        &intake_kiosk::vault::Passphrase::new(intake_kiosk::demo::DEMO_PASSPHRASE),
+        chrono::Utc::now(),
+    )
+    .expect("unlock");
+    open.verify_everything().expect("every row checks");
+}

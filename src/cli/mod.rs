@@ -6,6 +6,7 @@ mod desk_rights;
 mod kiosk;
 mod progress;
 mod secrets;
+mod staff_keys;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -63,7 +64,9 @@ pub const USAGE: &str = "usage:
   intake-kiosk desk window       [--data-dir DIR | --demo yes] [--exports DIR]   (the desk's window for staff)
   intake-kiosk desk add-staff    [--data-dir DIR] --name NAME --role clinician|reception  (passphrase, then the PIN)
 Secrets (the manager's passphrase, and for `desk init` the new passphrase twice and a PIN) are
-read one per line from --secrets FILE, or from stdin.";
+read one per line from --secrets FILE, or from stdin.
+Staff and keys: kiosk|desk change-passphrase | add-manager --name NAME | retire-staff --staff ID
+  | reset-pin --staff ID | change-pin [--staff ID] | rotate-key | new-recovery-key (see README).";
 
 /// Options that take no value.
 const FLAGS: &[&str] = &["replace"];
@@ -128,6 +131,9 @@ pub fn run(args: &[String]) -> Result<()> {
         bail!("{USAGE}");
     };
     let opts = Opts::parse(&args[2..])?;
+    if let Some(done) = staff_keys::dispatch(side, command, &opts) {
+        return done;
+    }
     match side.as_str() {
         "kiosk" => kiosk::run(command, &opts),
         "desk" => desk::run(command, &opts),

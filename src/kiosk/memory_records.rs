@@ -380,6 +380,10 @@ impl KioskRecords for MemoryRecords {
         None
     }
 
+    fn staff_admin(&mut self) -> Option<&mut dyn super::staff_admin_port::KioskStaffAdmin> {
+        None
+    }
+
     fn active_form(&self) -> Result<Option<(String, String)>, StoreError> {
         Ok(self.active_form.clone())
     }

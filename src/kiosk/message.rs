@@ -64,6 +64,19 @@ pub enum Message {
     /// A returning patient's form was saved as a new patient's: their date of birth was not
     /// confirmed on the tablet, so the looked-up record was left as it was.
     SavedAsNewPatient,
+    /// Staff and keys: a passphrase too common or the same as before.
+    PassphraseNotAllowed,
+    PassphraseChanged,
+    StaffRetired,
+    PinReset,
+    PinChanged,
+    RecoveryKeyReplaced,
+    KeyRotated,
+    LastManager,
+    /// A rotation needs this manager's passphrase too.
+    ManagerPassphraseNeeded(String),
+    /// Done, but another program holds the journal: old copies stay in it until it closes.
+    OldCopiesRemain,
 }
 
 impl Message {
@@ -118,6 +131,16 @@ impl Message {
             Message::ExchangeUnreachable => ("exchange-unreachable", String::new()),
             Message::NoExchangeFolder => ("no-exchange-folder", String::new()),
             Message::SavedAsNewPatient => ("saved-as-new-patient", String::new()),
+            Message::PassphraseNotAllowed => ("passphrase-not-allowed", String::new()),
+            Message::PassphraseChanged => ("passphrase-changed", String::new()),
+            Message::StaffRetired => ("staff-retired", String::new()),
+            Message::PinReset => ("pin-reset", String::new()),
+            Message::PinChanged => ("pin-changed", String::new()),
+            Message::RecoveryKeyReplaced => ("recovery-key-replaced", String::new()),
+            Message::KeyRotated => ("key-rotated", String::new()),
+            Message::LastManager => ("last-manager", String::new()),
+            Message::ManagerPassphraseNeeded(name) => ("manager-passphrase-needed", name.clone()),
+            Message::OldCopiesRemain => ("old-copies-remain", String::new()),
         }
     }
 
@@ -150,7 +173,7 @@ impl Message {
             },
             SignInError::Locked => Message::AccountLocked,
             SignInError::PinRule(_) => Message::PinNotAllowed,
-            SignInError::UnknownStaff => Message::NotAllowed,
+            SignInError::UnknownStaff | SignInError::Retired => Message::NotAllowed,
             SignInError::Store(s) => Message::from_store(s),
         }
     }

@@ -20,7 +20,9 @@ mod pin_pad;
 mod receipt;
 mod records;
 mod review_view;
+mod staff_admin_port;
 mod staff_home;
+mod staff_keys;
 mod submit;
 mod sync_port;
 mod view;
@@ -41,7 +43,9 @@ pub use records::KioskRecords;
 pub use review_view::{
     ReviewAnswer, ReviewConsent, ReviewRow, ReviewSection, ReviewView, review_view,
 };
+pub use staff_admin_port::KioskStaffAdmin;
 pub use staff_home::RecordView;
+pub use staff_keys::StaffKeysView;
 pub use sync_port::KioskSync;
 
 use crate::forms::{ConsentDecision, Decision, FormDefinition, FormProblem};
@@ -75,6 +79,8 @@ struct PinPad {
 struct HomeScreen {
     record_view: Option<RecordView>,
     back_office: BackOfficeView,
+    /// The "Staff and keys" panel (a new recovery key is shown there once).
+    staff_keys: StaffKeysView,
 }
 
 /// Who took the tablet with their PIN, and the patient they looked up: dropped whole when the

@@ -97,6 +97,8 @@ pub trait KioskRecords {
     /// The sync actions (pairing, export, receipts), when these records can sync. The fake
     /// cannot, so sync is unavailable in controller tests against it.
     fn sync(&self) -> Option<&dyn super::sync_port::KioskSync>;
+    /// The staff and key actions, when these records hold keys (the fake does not).
+    fn staff_admin(&mut self) -> Option<&mut dyn super::staff_admin_port::KioskStaffAdmin>;
     /// The clinic's active form as (hash, canonical JSON), if a manager chose one.
     fn active_form(&self) -> Result<Option<(String, String)>, StoreError>;
     /// Makes a checked definition the active one (managers only); logged.
@@ -208,6 +210,9 @@ impl KioskRecords for OpenStore {
         Some(self.store().path().to_owned())
     }
     fn sync(&self) -> Option<&dyn super::sync_port::KioskSync> {
+        Some(self)
+    }
+    fn staff_admin(&mut self) -> Option<&mut dyn super::staff_admin_port::KioskStaffAdmin> {
         Some(self)
     }
     fn active_form(&self) -> Result<Option<(String, String)>, StoreError> {

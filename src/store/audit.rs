@@ -56,10 +56,20 @@ pub enum AuditKind {
     KioskAuditForked,
     /// A duplicate record merged into another; the subject is `duplicate>survivor`.
     Merged,
+    /// A staff member retired (can no longer sign in); the subject is their id.
+    StaffRetired,
+    /// A manager set a new PIN for someone else; the subject is their id.
+    PinReset,
+    /// A staff member changed their own PIN.
+    PinChanged,
+    /// A new data key: every value re-sealed and re-tagged; the subject counts the rows.
+    DataKeyRotated,
+    /// A new recovery key replaced the old one.
+    RecoveryKeyReplaced,
 }
 
 impl AuditKind {
-    const ALL: [AuditKind; 40] = [
+    const ALL: [AuditKind; 45] = [
         AuditKind::SetupCompleted,
         AuditKind::KioskOpened,
         AuditKind::RecoveryKeyUsed,
@@ -100,6 +110,11 @@ impl AuditKind {
         AuditKind::RowsAuthenticated,
         AuditKind::KioskAuditForked,
         AuditKind::Merged,
+        AuditKind::StaffRetired,
+        AuditKind::PinReset,
+        AuditKind::PinChanged,
+        AuditKind::DataKeyRotated,
+        AuditKind::RecoveryKeyReplaced,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -144,6 +159,11 @@ impl AuditKind {
             AuditKind::RowsAuthenticated => "rows_authenticated",
             AuditKind::KioskAuditForked => "kiosk_audit_forked",
             AuditKind::Merged => "merged",
+            AuditKind::StaffRetired => "staff_retired",
+            AuditKind::PinReset => "pin_reset",
+            AuditKind::PinChanged => "pin_changed",
+            AuditKind::DataKeyRotated => "data_key_rotated",
+            AuditKind::RecoveryKeyReplaced => "recovery_key_replaced",
         }
     }
 
@@ -299,6 +319,37 @@ fn walk(conn: &Connection, vault: &Vault) -> Result<ChainCheck, StoreError> {
         entries: expected_seq - 1,
         last_tag: previous_tag,
     })
+}
+
+/// Re-tags the whole chain under `new` (a data-key rotation), inside the caller's transaction,
+/// after checking it under `old`: a broken chain is never re-tagged as if it were sound. The
+/// content of every entry stays as it was. The caller lifts the append-only triggers around
+/// this. Returns how many entries were re-tagged; `progress` hears of each.
+pub(super) fn rekey(
+    conn: &Connection,
+    old: &Vault,
+    new: &Vault,
+    progress: &mut dyn FnMut(),
+) -> Result<i64, StoreError> {
+    match verify(conn, old)? {
+        ChainCheck::Intact { .. } => {}
+        ChainCheck::BrokenAt { seq } => return Err(StoreError::tampered("audit_log", seq)),
+    }
+    let entries: Vec<AuditEntry> = conn
+        .prepare("SELECT seq, at, actor, kind, subject FROM audit_log ORDER BY seq")?
+        .query_map([], entry_from_row)?
+        .collect::<Result<_, _>>()?;
+    let mut previous_tag: Vec<u8> = Vec::new();
+    let mut update = conn.prepare("UPDATE audit_log SET tag = ?1 WHERE seq = ?2")?;
+    for entry in &entries {
+        let tag = new.audit_tag(&previous_tag, &content(entry));
+        update.execute(params![&tag[..], entry.seq])?;
+        previous_tag = tag.to_vec();
+        progress();
+    }
+    let length = i64::try_from(entries.len()).unwrap_or(i64::MAX);
+    put_head(conn, new, length, &previous_tag)?;
+    Ok(length)
 }
 
 /// Entries, oldest first; optionally only those about `subject` or by `actor`.

@@ -282,4 +282,10 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ALTER TABLE patients ADD COLUMN merged_at TEXT;
     CREATE INDEX patients_merged_into ON patients (merged_into);
     "#,
+    // 9: data-key rotation. PIN hashes cannot be recomputed without the PINs, so the PIN pepper
+    // is carried from one data key to the next, sealed under the current one (NULL until the
+    // first rotation: the pepper then still follows from the data key).
+    r#"
+    ALTER TABLE installation ADD COLUMN sealed_pin_pepper BLOB;
+    "#,
 ];

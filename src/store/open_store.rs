@@ -67,6 +67,10 @@ impl OpenStore {
     pub(super) fn vault(&self) -> &Vault {
         &self.vault
     }
+    /// Puts a rotated vault in place (after its rotation committed).
+    pub(super) fn replace_vault(&mut self, vault: Vault) {
+        self.vault = vault;
+    }
     /// This installation's id (the device id recorded with consent events).
     pub fn device_id(&self) -> &str {
         &self.device_id
@@ -155,12 +159,13 @@ impl OpenStore {
 
     fn opened(
         store: Store,
-        vault: Vault,
+        mut vault: Vault,
         actor: &str,
         kind: AuditKind,
         now: DateTime<Utc>,
     ) -> Result<OpenStore, Box<UnlockFailure>> {
         let device_id = authenticate_rows(&store.conn, &vault, now).and_then(|()| {
+            super::rotate::adopt_pin_pepper(&store.conn, &mut vault)?;
             row_auth::get(&store.conn, &vault, "installation", &[Value::Integer(1)])?
                 .ok_or(StoreError::NotSetUp)?
                 .text("installation_id")
@@ -196,6 +201,8 @@ impl OpenStore {
             [],
             |r| r.get(0),
         )?;
+        // This attempt was counted before its check, and it succeeded.
+        let failed = failed.saturating_sub(1);
         if failed > 0 {
             audit::append(
                 &tx,
@@ -223,6 +230,7 @@ impl OpenStore {
         passphrase: &Passphrase,
         now: DateTime<Utc>,
     ) -> Result<(OpenStore, String), Box<UnlockFailure>> {
+        let store = counted_attempt(store)?;
         let attempt = store.key_wraps().and_then(|wraps| {
             Vault::unlock_with_passphrase(&wraps, passphrase).map_err(StoreError::from)
         });
@@ -232,11 +240,8 @@ impl OpenStore {
                     OpenStore::opened(store, vault, &manager_id, AuditKind::KioskOpened, now)?;
                 Ok((open, manager_id))
             }
-            Err(error) => {
-                // Counting is best effort: a read-only medium must not hide the real error.
-                let _ = store.note_failed_unlock();
-                Err(Box::new(UnlockFailure { store, error }))
-            }
+            // Counted before the check (counted_attempt).
+            Err(error) => Err(Box::new(UnlockFailure { store, error })),
         }
     }
 
@@ -257,6 +262,7 @@ impl OpenStore {
         recovery: &RecoveryKey,
         now: DateTime<Utc>,
     ) -> Result<OpenStore, Box<UnlockFailure>> {
+        let store = counted_attempt(store)?;
         let attempt = store.key_wraps().and_then(|wraps| {
             Vault::unlock_with_recovery(&wraps, recovery).map_err(StoreError::from)
         });
@@ -264,10 +270,7 @@ impl OpenStore {
             Ok(vault) => {
                 OpenStore::opened(store, vault, "recovery", AuditKind::RecoveryKeyUsed, now)
             }
-            Err(error) => {
-                let _ = store.note_failed_unlock();
-                Err(Box::new(UnlockFailure { store, error }))
-            }
+            Err(error) => Err(Box::new(UnlockFailure { store, error })),
         }
     }
 
@@ -389,6 +392,19 @@ impl OpenStore {
                 ],
             )
         })
+    }
+}
+
+/// Counts a passphrase or recovery attempt before it is checked, then waits as long as the
+/// failures before it require (none for the first two, growing from the third). A count that
+/// cannot be stored stops the attempt: guessing must not be free on any medium.
+fn counted_attempt(store: Store) -> Result<Store, Box<UnlockFailure>> {
+    match store.count_unlock_attempt() {
+        Ok(before) => {
+            std::thread::sleep(crate::staff::unlock_delay(before));
+            Ok(store)
+        }
+        Err(error) => Err(Box::new(UnlockFailure { store, error })),
     }
 }
 

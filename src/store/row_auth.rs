@@ -248,6 +248,75 @@ impl Row {
             _ => self.blob(column).map(Some),
         }
     }
+    /// The covered values, by column name (for a row written again whole, as a rotation does).
+    pub(super) fn into_values(self) -> Vec<(&'static str, Value)> {
+        self.values
+    }
+}
+
+/// The sealed columns of `table` (written, not covered).
+pub(super) fn sealed_columns(table: &str) -> Result<&'static [String], StoreError> {
+    Ok(&layout(table)?.sealed)
+}
+
+/// The primary-key columns of `table`, in key order.
+pub(super) fn key_columns(table: &str) -> Result<&'static [String], StoreError> {
+    Ok(&layout(table)?.key)
+}
+
+/// The primary-key values of a row given by its covered values.
+pub(super) fn key_values(table: &str, values: &[(&str, Value)]) -> Result<Vec<Value>, StoreError> {
+    key_of(table, layout(table)?, values)
+}
+
+/// Writes again the row with primary key `key`: `values` are all its covered values (and any
+/// sealed ones) as they are to be, `changed` names the columns that differ from what is stored.
+/// The tag is computed under `vault` from exactly `values`. For a rotation, which checked the
+/// row under the old key just before. Returns the new tag.
+pub(super) fn rewrite(
+    conn: &Connection,
+    vault: &Vault,
+    table: &str,
+    key: &[Value],
+    values: &[(&str, Value)],
+    changed: &[&str],
+) -> Result<[u8; 32], StoreError> {
+    let layout = layout(table)?;
+    let tag = tag_for(vault, table, layout, values)?;
+    let mut params: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(changed.len() + 1 + key.len());
+    let mut sets = Vec::with_capacity(changed.len() + 1);
+    for name in changed {
+        let value = values
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
+            .ok_or_else(|| StoreError::Encoding(format!("internal: {table}.{name} not given")))?;
+        sets.push(format!("\"{name}\" = ?{}", sets.len() + 1));
+        params.push(value);
+    }
+    let tag_ref = &tag[..];
+    sets.push(format!("row_tag = ?{}", sets.len() + 1));
+    params.push(&tag_ref);
+    let first_key = params.len() + 1;
+    let where_key = layout
+        .key
+        .iter()
+        .enumerate()
+        .map(|(i, k)| format!("\"{k}\" = ?{}", first_key + i))
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    for k in key {
+        params.push(k);
+    }
+    let sql = format!(
+        "UPDATE \"{table}\" SET {} WHERE {where_key}",
+        sets.join(", ")
+    );
+    let written = conn.prepare_cached(&sql)?.execute(params.as_slice())?;
+    if written != 1 {
+        return Err(StoreError::tampered(table, key_text(key)));
+    }
+    Ok(tag)
 }
 
 fn push_value(out: &mut Vec<u8>, value: ValueRef<'_>) {

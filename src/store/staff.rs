@@ -68,6 +68,8 @@ pub enum SignInError {
     Locked,
     #[error("no such staff member")]
     UnknownStaff,
+    #[error("this staff member has been retired and can no longer sign in")]
+    Retired,
     #[error("the new PIN is not allowed: {0}")]
     PinRule(#[from] PinRejection),
     #[error(transparent)]
@@ -215,7 +217,15 @@ impl OpenStore {
         pin: &Pin,
         now: DateTime<Utc>,
     ) -> Result<Actor, SignInError> {
-        let row = self.staff_row(staff_id)?.ok_or(SignInError::UnknownStaff)?;
+        let Some(row) = self.staff_row(staff_id)? else {
+            return Err(
+                if super::staff_admin::is_retired(self.conn(), self.vault(), staff_id)? {
+                    SignInError::Retired
+                } else {
+                    SignInError::UnknownStaff
+                },
+            );
+        };
         let policy = self.lockout_policy();
         match policy.state(row.failed_pins, row.last_failed_at, now) {
             Lockout::Locked => return Err(SignInError::Locked),

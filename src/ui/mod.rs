@@ -18,6 +18,7 @@ mod receipt_adapter;
 mod refresh;
 mod review_adapter;
 mod setup_adapter;
+mod staff_keys_adapter;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -129,6 +130,7 @@ impl KioskUi {
         keyboard_adapter::connect(&window, &ctx);
         receipt_adapter::connect(&window, &ctx);
         review_adapter::connect(&window, &ctx);
+        staff_keys_adapter::connect(&window, &ctx);
 
         let close_ctx = ctx.clone();
         window.window().on_close_requested(move || {

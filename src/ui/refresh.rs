@@ -64,6 +64,7 @@ pub(super) fn refresh(window: &AppWindow, kiosk: &Kiosk) {
     if screen == Screen::StaffHome {
         super::clinic_form_adapter::refresh(window, kiosk);
         super::back_office_adapter::refresh(window, kiosk);
+        super::staff_keys_adapter::refresh(window, kiosk);
     }
     refresh_handover(window, kiosk);
 }

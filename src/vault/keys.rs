@@ -106,7 +106,7 @@ fn wrap_aad(label: &str) -> Aad<'_> {
 }
 
 impl Vault {
-    fn from_dek(dek: SecretKey) -> Vault {
+    pub(super) fn from_dek(dek: SecretKey) -> Vault {
         let field = aead_key(&hkdf_expand(dek.expose(), b"", LABEL_FIELD));
         let blind = hmac::Key::new(
             hmac::HMAC_SHA256,
@@ -267,6 +267,10 @@ impl Vault {
 
     pub(super) fn pin_pepper(&self) -> &SecretKey {
         &self.pin_pepper
+    }
+
+    pub(super) fn set_pin_pepper(&mut self, pepper: SecretKey) {
+        self.pin_pepper = pepper;
     }
 }
 

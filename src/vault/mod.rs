@@ -28,6 +28,7 @@ mod error;
 mod kdf;
 mod keys;
 mod pin;
+mod rotate;
 mod seal;
 mod secret;
 

@@ -1,0 +1,189 @@
+//! `kiosk|desk change-passphrase`, `add-manager`, `retire-staff`, `reset-pin`, `change-pin`,
+//! `rotate-key`, `new-recovery-key`: staff and key administration from the command line.
+//!
+//! Each command is a function taking parsed values (the database path, ids, the secrets input),
+//! so a different argument parser can call them unchanged. Secrets come one per line from
+//! `--secrets FILE` or stdin, never from the command line; the first is always the passphrase
+//! of the manager acting, which opens the database and names them in the audit log. The rules
+//! themselves live in the store (`store::staff_admin`, `store::rotate`).
+
+use std::path::Path;
+
+use anyhow::{Context, Result, anyhow, bail};
+use chrono::Utc;
+use intake_kiosk::store::{Actor, OpenStore, Store, WalCheckpoint};
+use intake_kiosk::vault::{Passphrase, Pin};
+
+use super::progress::Progress;
+use super::{Opts, SecretSource};
+
+/// Runs `command` when it is one of these; `None` lets the caller dispatch it.
+pub fn dispatch(side: &str, command: &str, opts: &Opts) -> Option<Result<()>> {
+    let file = match side {
+        "kiosk" => "kiosk.sqlite3",
+        "desk" => "desk.sqlite3",
+        _ => return None,
+    };
+    let db = opts.data_dir().join(file);
+    let run = || -> Result<()> {
+        let secrets = opts.secrets()?;
+        match command {
+            "change-passphrase" => change_passphrase(&db, secrets),
+            "add-manager" => add_manager(&db, opts.need("name")?, secrets),
+            "retire-staff" => retire_staff(&db, opts.need("staff")?, secrets),
+            "reset-pin" => reset_pin(&db, opts.need("staff")?, secrets),
+            "change-pin" => change_pin(&db, opts.get("staff"), secrets),
+            "rotate-key" => rotate_key(&db, secrets),
+            "new-recovery-key" => new_recovery_key(&db, secrets),
+            _ => unreachable!("matched below"),
+        }
+    };
+    match command {
+        "change-passphrase" | "add-manager" | "retire-staff" | "reset-pin" | "change-pin"
+        | "rotate-key" | "new-recovery-key" => Some(run()),
+        _ => None,
+    }
+}
+
+/// Opens the database with the acting manager's passphrase; returns it too (some commands
+/// need it again).
+fn open(db: &Path, secrets: &mut SecretSource) -> Result<(OpenStore, Actor, Passphrase)> {
+    if !db.exists() {
+        bail!("no database at {}", db.display());
+    }
+    let store = Store::open(db).with_context(|| format!("opening {}", db.display()))?;
+    let passphrase = Passphrase::new(secrets.next("your passphrase")?.as_str());
+    let (open, actor) = OpenStore::unlock_as_manager(store, &passphrase, Utc::now())
+        .map_err(|failure| anyhow!("{}", failure.error))?;
+    Ok((open, actor, passphrase))
+}
+
+fn close(store: OpenStore, actor: &Actor) -> Result<()> {
+    drop(store.close(Some(actor), Utc::now())?);
+    Ok(())
+}
+
+fn say_cleared(cleared: WalCheckpoint) {
+    if cleared == WalCheckpoint::OldCopiesRemain {
+        eprintln!(
+            "note: another program (the window?) has the database open; old copies stay in its \
+             journal until it closes"
+        );
+    }
+}
+
+fn pin_twice(secrets: &mut SecretSource, what: &str) -> Result<Pin> {
+    let pin = secrets.next(what)?;
+    let again = secrets.next(&format!("{what} again"))?;
+    if pin != again {
+        bail!("the two new PINs differ; nothing was changed");
+    }
+    Ok(Pin::new(pin.as_str()))
+}
+
+/// `change-passphrase`: the current passphrase, then the new one twice.
+pub fn change_passphrase(db: &Path, mut secrets: SecretSource) -> Result<()> {
+    let (mut store, actor, current) = open(db, &mut secrets)?;
+    let new = Passphrase::new(secrets.next("the new passphrase")?.as_str());
+    let again = Passphrase::new(secrets.next("the new passphrase again")?.as_str());
+    let cleared = store.change_my_passphrase(&actor, &current, &new, &again, Utc::now())?;
+    say_cleared(cleared);
+    close(store, &actor)?;
+    println!("passphrase changed; the old one no longer opens this database");
+    println!("copies made before (backups) still open with the old one: replace them");
+    Ok(())
+}
+
+/// `add-manager --name NAME`: your passphrase, theirs twice, their PIN.
+pub fn add_manager(db: &Path, name: &str, mut secrets: SecretSource) -> Result<()> {
+    let (mut store, actor, _) = open(db, &mut secrets)?;
+    let theirs = Passphrase::new(secrets.next("the new manager's passphrase")?.as_str());
+    let again = Passphrase::new(secrets.next("the new manager's passphrase again")?.as_str());
+    let pin = Pin::new(secrets.next("the new manager's PIN")?.as_str());
+    let id = store.add_manager_checked(&actor, name, &pin, &theirs, &again, Utc::now())?;
+    close(store, &actor)?;
+    println!("manager added: {id}");
+    Ok(())
+}
+
+/// `retire-staff --staff ID`: your passphrase.
+pub fn retire_staff(db: &Path, staff_id: &str, mut secrets: SecretSource) -> Result<()> {
+    let (mut store, actor, _) = open(db, &mut secrets)?;
+    let cleared = store.retire_staff(&actor, staff_id, Utc::now())?;
+    say_cleared(cleared);
+    close(store, &actor)?;
+    println!("{staff_id} retired: they can no longer sign in; their name stays in the history");
+    Ok(())
+}
+
+/// `reset-pin --staff ID`: your passphrase, the new PIN twice.
+pub fn reset_pin(db: &Path, staff_id: &str, mut secrets: SecretSource) -> Result<()> {
+    let (mut store, actor, _) = open(db, &mut secrets)?;
+    let pin = pin_twice(&mut secrets, "the new PIN")?;
+    store.reset_pin(&actor, staff_id, &pin, Utc::now())?;
+    close(store, &actor)?;
+    println!("PIN reset for {staff_id}; the old PIN no longer works");
+    Ok(())
+}
+
+/// `change-pin [--staff ID]`: a manager's passphrase (to open the database), the current PIN of
+/// the staff member (yourself by default), then the new PIN twice.
+pub fn change_pin(db: &Path, staff_id: Option<&str>, mut secrets: SecretSource) -> Result<()> {
+    let (mut store, manager, _) = open(db, &mut secrets)?;
+    let staff_id = staff_id.unwrap_or(manager.staff_id()).to_owned();
+    let current = Pin::new(secrets.next("the current PIN")?.as_str());
+    let new = pin_twice(&mut secrets, "the new PIN")?;
+    let now = Utc::now();
+    let them = store
+        .sign_in(&staff_id, &current, now)
+        .map_err(|e| anyhow!("{e}"))?;
+    store.change_pin(&them, &current, &new, now)?;
+    close(store, &manager)?;
+    println!("PIN changed");
+    Ok(())
+}
+
+/// `rotate-key`: your passphrase, then every other active manager's, one per line.
+pub fn rotate_key(db: &Path, mut secrets: SecretSource) -> Result<()> {
+    let (mut store, actor, yours) = open(db, &mut secrets)?;
+    let mut passphrases = vec![yours];
+    while let Ok(line) = secrets.next("another manager's passphrase") {
+        passphrases.push(Passphrase::new(line.as_str()));
+    }
+    let mut bar = Progress::new("re-sealing under the new key");
+    let rotation =
+        store.rotate_data_key(&actor, &passphrases, Utc::now(), &mut |done, total| {
+            bar.update(
+                usize::try_from(done).unwrap_or(usize::MAX),
+                usize::try_from(total).unwrap_or(usize::MAX),
+            );
+        })?;
+    say_cleared(rotation.cleared);
+    close(store, &actor)?;
+    println!(
+        "data key rotated: {} rows and audit entries re-sealed and re-tagged",
+        rotation.rows
+    );
+    print_recovery_key(&rotation.recovery_key.to_printable());
+    println!(
+        "copies made before the rotation (backups, old tablets) still open with the old \
+         passphrases and the old recovery key: replace them now"
+    );
+    Ok(())
+}
+
+/// `new-recovery-key`: your passphrase.
+pub fn new_recovery_key(db: &Path, mut secrets: SecretSource) -> Result<()> {
+    let (mut store, actor, _) = open(db, &mut secrets)?;
+    let (key, cleared) = store.new_recovery_key(&actor, Utc::now())?;
+    say_cleared(cleared);
+    close(store, &actor)?;
+    print_recovery_key(&key.to_printable());
+    println!("the old recovery key no longer opens this database");
+    Ok(())
+}
+
+fn print_recovery_key(key: &str) {
+    println!("NEW RECOVERY KEY (shown once; print it and keep it offline):");
+    println!("  {key}");
+}
