@@ -2,32 +2,21 @@
 //! it did; every action is audited by the store.
 
 use anyhow::{Context, Result, bail};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{Duration, Utc};
 use intake_kiosk::exchange::access::export_patient;
 use intake_kiosk::exchange::files;
 use intake_kiosk::forms::{FormDefinition, answer_from_text};
 use intake_kiosk::rights::{RequestKind, RequestStatus, Risk, breach::hours_left};
 use intake_kiosk::store::{Actor, ChainCheck, NewBreach, NewRightsRequest, OpenStore};
 
-use super::Opts;
+use super::args::RightsCommand;
 
-fn time(opts: &Opts, name: &str) -> Result<DateTime<Utc>> {
-    let text = opts.need(name)?;
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .or_else(|_| {
-            NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc())
-        })
-        .with_context(|| format!("--{name} takes a date (YYYY-MM-DD) or an RFC 3339 time"))
-}
-
-/// Runs one rights command; `Ok(false)` when `command` is not one of them.
-pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Result<bool> {
+/// Runs one rights command.
+pub fn run(command: RightsCommand, store: &OpenStore, actor: &Actor) -> Result<()> {
     let now = Utc::now();
     match command {
-        "record" => {
-            let patient = opts.need("patient")?;
+        RightsCommand::Record { patient } => {
+            let patient = patient.as_str();
             let record = store.open_record(actor, patient, now)?;
             let who = &record.identity;
             println!(
@@ -67,49 +56,59 @@ pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Resu
                 );
             }
         }
-        "access-history" => {
-            let patient = opts.need("patient")?;
-            for e in store.access_history(actor, patient, now)? {
+        RightsCommand::AccessHistory { patient } => {
+            for e in store.access_history(actor, &patient, now)? {
                 println!("{}  {:<10} {:<18} {}", e.at, e.actor, e.kind, e.subject);
             }
         }
-        "access-export" => {
-            let patient = opts.need("patient")?;
-            let files = export_patient(store, actor, patient, &opts.path("to")?, now)?;
+        RightsCommand::AccessExport { patient, to } => {
+            let files = export_patient(store, actor, &patient, &to, now)?;
             for f in [&files.json, &files.fhir, &files.html] {
                 println!("{}", f.display());
             }
         }
-        "amend-details" => {
-            let patient = opts.need("patient")?;
-            let mut identity = store.patient_identity(actor, patient, now)?;
-            for (name, field) in [
-                ("given", &mut identity.given_name),
-                ("family", &mut identity.family_name),
-                ("dob", &mut identity.date_of_birth),
-                ("postcode", &mut identity.postcode),
-                ("email", &mut identity.email),
-                ("phone", &mut identity.phone),
+        RightsCommand::AmendDetails {
+            patient,
+            reason,
+            given,
+            family,
+            dob,
+            postcode,
+            email,
+            phone,
+        } => {
+            let mut identity = store.patient_identity(actor, &patient, now)?;
+            for (new, field) in [
+                (given, &mut identity.given_name),
+                (family, &mut identity.family_name),
+                (dob, &mut identity.date_of_birth),
+                (postcode, &mut identity.postcode),
+                (email, &mut identity.email),
+                (phone, &mut identity.phone),
             ] {
-                if let Some(value) = opts.get(name) {
-                    *field = value.to_owned();
+                if let Some(value) = new {
+                    *field = value;
                 }
             }
-            store.amend_identity(actor, patient, &identity, opts.need("reason")?, now)?;
+            store.amend_identity(actor, &patient, &identity, &reason, now)?;
             println!("details of {patient} amended; the old ones are kept in the history");
         }
-        "merge" => {
-            let (into, duplicate) = (opts.need("into")?, opts.need("from")?);
-            let report = store.merge_patients(actor, into, duplicate, opts.need("reason")?, now)?;
+        RightsCommand::Merge { into, from, reason } => {
+            let duplicate = from;
+            let report = store.merge_patients(actor, &into, &duplicate, &reason, now)?;
             println!(
                 "{duplicate} merged into {into}: {} forms and {} consent decisions moved; {duplicate} is kept, marked merged, and its details are in the history of {into}",
                 report.submissions, report.consent_events
             );
         }
-        "amend-answer" => {
-            let submission = opts.need("submission")?;
-            let question_id = opts.need("question")?;
-            let record = store.read_medical(actor, submission, now)?;
+        RightsCommand::AmendAnswer {
+            submission,
+            question,
+            value,
+            reason,
+        } => {
+            let question_id = question.as_str();
+            let record = store.read_medical(actor, &submission, now)?;
             let form = record
                 .form_definition_json
                 .as_deref()
@@ -120,38 +119,35 @@ pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Resu
                 .questions()
                 .find(|q| q.id == question_id && !q.identity)
                 .with_context(|| format!("the form has no medical question {question_id:?}"))?;
-            let value =
-                answer_from_text(question, opts.need("value")?).map_err(anyhow::Error::msg)?;
+            let value = answer_from_text(question, &value).map_err(anyhow::Error::msg)?;
             let mut answers = record.answers.clone();
             answers.set(question_id, value);
-            store.amend_answers(actor, submission, &answers, opts.need("reason")?, now)?;
+            store.amend_answers(actor, &submission, &answers, &reason, now)?;
             println!("{question_id} of form {submission} amended (FHIR status: amended)");
         }
-        "restrict" | "unrestrict" => {
-            let patient = opts.need("patient")?;
-            store.set_restricted(actor, patient, command == "restrict", now)?;
+        RightsCommand::Restrict { ref patient } | RightsCommand::Unrestrict { ref patient } => {
+            let restrict = matches!(command, RightsCommand::Restrict { .. });
+            store.set_restricted(actor, patient, restrict, now)?;
             println!(
                 "processing of {patient} {}",
-                if command == "restrict" {
+                if restrict {
                     "restricted: stored only"
                 } else {
                     "no longer restricted"
                 }
             );
         }
-        "erase" => {
-            let patient = opts.need("patient")?;
-            let statement = store.request_erasure(actor, patient, now)?;
+        RightsCommand::Erase {
+            patient,
+            statement: file,
+        } => {
+            let statement = store.request_erasure(actor, &patient, now)?;
             let clinic = store.store().clinic_name()?.unwrap_or_default();
             let text = statement.to_text(&clinic);
-            match opts.get("statement") {
+            match file {
                 Some(file) => {
-                    files::write_to_path(
-                        std::path::Path::new(file),
-                        text.as_bytes(),
-                        files::Readers::OwnerOnly,
-                    )?;
-                    println!("erasure statement written to {file}");
+                    files::write_to_path(&file, text.as_bytes(), files::Readers::OwnerOnly)?;
+                    println!("erasure statement written to {}", file.display());
                 }
                 None => print!("{text}"),
             }
@@ -159,7 +155,7 @@ pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Resu
                 eprintln!("{}", intake_kiosk::store::OLD_COPIES_REMAIN);
             }
         }
-        "retention" => {
+        RightsCommand::Retention => {
             let report = store.run_retention(actor, now)?;
             println!(
                 "retention run {}: {} patients past {} years since their last visit looked at; {} adults and {} children erased ({} forms)",
@@ -177,22 +173,23 @@ pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Resu
                 eprintln!("{}", intake_kiosk::store::OLD_COPIES_REMAIN);
             }
         }
-        "request" => {
-            let kind = opts.need("kind")?;
+        RightsCommand::Request {
+            kind,
+            requester,
+            identity_check,
+            patient,
+            received,
+            notes,
+        } => {
             let request = NewRightsRequest {
-                patient_id: opts.get("patient").map(str::to_owned),
-                kind: RequestKind::parse(kind).with_context(|| {
+                patient_id: patient,
+                kind: RequestKind::parse(&kind).with_context(|| {
                     format!("--kind is one of access, portability, rectification, erasure, restriction, objection, withdrawal; not {kind:?}")
                 })?,
-                received_on: opts
-                    .get("received")
-                    .map(|d| d.parse::<NaiveDate>())
-                    .transpose()
-                    .context("--received takes YYYY-MM-DD")?
-                    .unwrap_or_else(|| now.date_naive()),
-                requester: opts.need("requester")?.to_owned(),
-                identity_check: opts.need("identity-check")?.to_owned(),
-                notes: opts.get("notes").unwrap_or("").to_owned(),
+                received_on: received.unwrap_or_else(|| now.date_naive()),
+                requester,
+                identity_check,
+                notes,
             };
             let id = store.log_rights_request(actor, &request, now)?;
             println!(
@@ -200,7 +197,7 @@ pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Resu
                 intake_kiosk::rights::due_date(request.received_on)
             );
         }
-        "requests" => {
+        RightsCommand::Requests => {
             let today = now.date_naive();
             for r in store.rights_requests(actor)? {
                 println!(
@@ -216,55 +213,42 @@ pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Resu
                 );
             }
         }
-        "request-extend" => {
-            let months: u32 = opts
-                .need("months")?
-                .parse()
-                .context("--months takes 1 or 2")?;
-            let due = store.extend_rights_request(
-                actor,
-                opts.need("id")?,
-                months,
-                opts.need("reason")?,
-                now,
-            )?;
+        RightsCommand::RequestExtend { id, months, reason } => {
+            let due = store.extend_rights_request(actor, &id, months, &reason, now)?;
             println!("now due {due}");
         }
-        "request-close" => {
-            let status = match opts.need("status")? {
+        RightsCommand::RequestClose {
+            id,
+            status,
+            outcome,
+        } => {
+            let status = match status.as_str() {
                 "done" => RequestStatus::Done,
                 "refused" => RequestStatus::Refused,
                 other => bail!("--status is done or refused, not {other:?}"),
             };
-            store.close_rights_request(
-                actor,
-                opts.need("id")?,
-                status,
-                opts.need("outcome")?,
-                now,
-            )?;
+            store.close_rights_request(actor, &id, status, &outcome, now)?;
             println!("request closed as {}", status.as_str());
         }
-        "breach" => {
-            let risk = opts.need("risk")?;
-            let records = match (opts.get("from"), opts.get("until")) {
-                (Some(_), Some(_)) => store.records_touched(
-                    actor,
-                    opts.get("staff"),
-                    time(opts, "from")?,
-                    time(opts, "until")?,
-                )?,
+        RightsCommand::Breach {
+            what,
+            risk,
+            discovered,
+            staff,
+            from,
+            until,
+        } => {
+            let records = match (from, until) {
+                (Some(from), Some(until)) => {
+                    store.records_touched(actor, staff.as_deref(), from, until)?
+                }
                 _ => Vec::new(),
             };
             let breach = NewBreach {
-                discovered_at: opts
-                    .get("discovered")
-                    .map(|_| time(opts, "discovered"))
-                    .transpose()?
-                    .unwrap_or(now),
-                what_happened: opts.need("what")?.to_owned(),
+                discovered_at: discovered.unwrap_or(now),
+                what_happened: what,
                 records,
-                risk: Risk::parse(risk)
+                risk: Risk::parse(&risk)
                     .with_context(|| format!("--risk is unlikely, risk or high; not {risk:?}"))?,
             };
             let id = store.record_breach(actor, &breach, now)?;
@@ -280,7 +264,7 @@ pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Resu
                 );
             }
         }
-        "breaches" => {
+        RightsCommand::Breaches => {
             for b in store.breaches(actor)? {
                 let clock = match (&b.reported_at, b.risk.must_report()) {
                     (Some(at), _) => format!("reported {at} ({})", b.regulator_reference),
@@ -300,11 +284,11 @@ pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Resu
                 );
             }
         }
-        "breach-reported" => {
-            store.mark_breach_reported(actor, opts.need("id")?, opts.need("reference")?, now)?;
+        RightsCommand::BreachReported { id, reference } => {
+            store.mark_breach_reported(actor, &id, &reference, now)?;
             println!("marked as reported");
         }
-        "audit" => {
+        RightsCommand::Audit { patient, staff } => {
             match store.verify_audit()? {
                 ChainCheck::Intact { entries, .. } => {
                     println!("desk audit chain intact: {entries} entries")
@@ -319,8 +303,8 @@ pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Resu
                     k.audit_tag.get(..16).unwrap_or("")
                 );
             }
-            let entries = store.audit_entries(actor, opts.get("patient"), opts.get("staff"))?;
-            if opts.get("patient").is_some() || opts.get("staff").is_some() {
+            let entries = store.audit_entries(actor, patient.as_deref(), staff.as_deref())?;
+            if patient.is_some() || staff.is_some() {
                 for e in entries {
                     println!(
                         "{:>6} {}  {:<10} {:<22} {}",
@@ -329,12 +313,7 @@ pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Resu
                 }
             }
         }
-        "flags" => {
-            let days: i64 = opts
-                .get("days")
-                .unwrap_or("7")
-                .parse()
-                .context("--days takes a number")?;
+        RightsCommand::Flags { days } => {
             let flags = store.unusual_access(actor, now - Duration::days(days))?;
             if flags.is_empty() {
                 println!("no unusual access in the last {days} days");
@@ -346,15 +325,13 @@ pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Resu
                 );
             }
         }
-        "set" => {
-            let key = opts.need("key")?;
-            store.set_setting(actor, key, opts.need("value")?, now)?;
+        RightsCommand::Set { key, value } => {
+            store.set_setting(actor, &key, &value, now)?;
             // Read back through the typed getters so a bad value is reported now, not later.
             store.retention_policy()?;
             store.oversight_thresholds()?;
             println!("{key} set");
         }
-        _ => return Ok(false),
     }
-    Ok(true)
+    Ok(())
 }
