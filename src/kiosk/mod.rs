@@ -1080,6 +1080,18 @@ impl Kiosk {
     }
 
     /// The window's close button or Alt+F4: always refused; the kiosk closes from staff home.
+    /// The process is stopping (SIGTERM, SIGINT): a handover in progress is wiped (audited),
+    /// the form cleared, the store closed and the keys dropped.
+    pub fn shut_down(&mut self) {
+        if self.screen() == Screen::Handover {
+            self.audit(AuditKind::HandoverWiped, "");
+            tracing::info!("handover wiped: the kiosk is stopping");
+        }
+        self.form = FormState::blank(&self.staff_language.clone(), None);
+        self.drop_keys();
+        tracing::info!("store closed, keys dropped");
+    }
+
     pub fn close_requested(&mut self) -> bool {
         self.session.handle(Event::CloseRequested);
         false
