@@ -9,6 +9,8 @@
 //! - Then it is reopened read-only and checked: `quick_check`, every row's tag, every consent
 //!   chain, the audit chain to its head (with the data key in memory: the copy has the same
 //!   one), and each table's row count against the snapshot's. A copy that fails is removed.
+//! - Beside it, `<file>.sha256` (the `sha256sum` format) holds the whole file's digest: a restore
+//!   refuses a copy changed anywhere since, even in pages no check reads.
 
 use std::path::{Path, PathBuf};
 
@@ -52,6 +54,7 @@ impl OpenStore {
         create_owner_only(&file)?;
         let written = self.copy_to(&file).and_then(|counts| {
             let rows_checked = verify_copy(&file, self.vault(), &counts)?;
+            write_checksum(&file)?;
             Ok(BackupDone {
                 file: file.clone(),
                 rows_checked,
@@ -60,6 +63,7 @@ impl OpenStore {
         });
         if written.is_err() {
             let _ = std::fs::remove_file(&file);
+            let _ = std::fs::remove_file(checksum_file(&file));
         }
         written
     }
@@ -83,6 +87,50 @@ impl OpenStore {
         std::fs::File::open(file)?.sync_all()?;
         Ok(counts)
     }
+}
+
+/// `<file>.sha256` beside the backup.
+fn checksum_file(file: &Path) -> PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(".sha256");
+    PathBuf::from(name)
+}
+
+fn hex_sha256(file: &Path) -> Result<String, StoreError> {
+    let digest = crate::vault::sha256(&std::fs::read(file)?);
+    Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Writes `<file>.sha256` as `sha256sum` does (0600).
+fn write_checksum(file: &Path) -> Result<(), StoreError> {
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let sum = checksum_file(file);
+    create_owner_only(&sum)?;
+    std::fs::write(&sum, format!("{}  {name}\n", hex_sha256(file)?))?;
+    Ok(())
+}
+
+/// A backup whose `.sha256` is beside it must match it; one without is checked by its content
+/// alone (an admin may have copied the database file only).
+fn check_checksum(file: &Path) -> Result<(), StoreError> {
+    let sum = checksum_file(file);
+    if !sum.exists() {
+        return Ok(());
+    }
+    let expected = std::fs::read_to_string(&sum)?;
+    let expected = expected.split_whitespace().next().unwrap_or("");
+    if expected != hex_sha256(file)? {
+        return Err(StoreError::Corrupt {
+            detail: format!(
+                "the file differs from the SHA-256 written beside it ({}): it was damaged or changed after the backup",
+                sum.display()
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Creates `file` new, 0600, refusing one that exists.
@@ -210,6 +258,7 @@ fn restore_checked(
     unlock: &dyn Fn(Store) -> Result<(OpenStore, crate::store::Actor), StoreError>,
     now: DateTime<Utc>,
 ) -> Result<Restored, StoreError> {
+    check_checksum(backup)?;
     create_owner_only(temporary)?;
     std::fs::write(temporary, std::fs::read(backup)?)?;
     let store = Store::open(temporary)?;
