@@ -14,6 +14,11 @@ use intake_kiosk::vault::{Passphrase, Pin};
 
 const DESK_PASSPHRASE: &str = "back office passphrase 42";
 
+thread_local! {
+    /// Every stderr line (log lines at RUST_LOG=trace included) of this test's commands.
+    static LOG: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
 fn run(args: &[&str], stdin: &str) -> (bool, String, String) {
     let (code, stdout, stderr) = run_code(args, stdin);
     (code == 0, stdout, stderr)
@@ -27,6 +32,7 @@ fn run_code(args: &[&str], stdin: &str) -> (i32, String, String) {
         .env_remove("XDG_DATA_HOME")
         .env_remove("STATE_DIRECTORY")
         .env_remove("CREDENTIALS_DIRECTORY")
+        .env("RUST_LOG", "trace")
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -40,10 +46,12 @@ fn run_code(args: &[&str], stdin: &str) -> (i32, String, String) {
         .write_all(stdin.as_bytes())
         .unwrap();
     let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    LOG.with(|log| log.borrow_mut().push_str(&stderr));
     (
         out.status.code().expect("exited, not killed"),
         String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+        stderr,
     )
 }
 
@@ -467,6 +475,25 @@ fn a_script_pairs_exports_imports_and_purges() {
     for (side, dir, secret) in [("kiosk", k, &kiosk_secret), ("desk", d, &desk_secret)] {
         let verified = ok(&[side, "verify", "--data-dir", dir], secret);
         assert!(verified.contains("all sound"), "{verified}");
+    }
+    // The log (every stderr line of the day, RUST_LOG=trace) names events, never a patient
+    // value, a name, an answer or a secret.
+    let log = LOG.with(|log| log.borrow().clone());
+    assert!(
+        log.contains("imported") && log.contains("exported"),
+        "{log}"
+    );
+    for canary in [
+        "Lovelace",
+        "Ada",
+        "latex",
+        "1987-06-15",
+        "EC1A",
+        DEMO_PASSPHRASE,
+        DESK_PASSPHRASE,
+        "402718",
+    ] {
+        assert!(!log.contains(canary), "{canary:?} in the log:\n{log}");
     }
     let raw = rusqlite::Connection::open(std::path::Path::new(d).join("desk.sqlite3")).unwrap();
     raw.execute(

@@ -95,8 +95,11 @@ fn open_as_manager(common: &Common, file: &str) -> Result<(OpenStore, Actor)> {
     }
     let store = Store::open(&path).with_context(|| format!("opening {}", path.display()))?;
     let passphrase = common.secrets()?.next("the manager's passphrase")?;
-    OpenStore::unlock_as_manager(store, &Passphrase::new(passphrase.as_str()), Utc::now())
-        .map_err(|failure| anyhow::anyhow!("{}", failure.error))
+    let opened =
+        OpenStore::unlock_as_manager(store, &Passphrase::new(passphrase.as_str()), Utc::now())
+            .map_err(|failure| anyhow::anyhow!("{}", failure.error))?;
+    tracing::info!("{file} unlocked by a manager's passphrase");
+    Ok(opened)
 }
 
 /// `kiosk verify` / `desk verify`: the whole database checked (every row's tag, every patient's
