@@ -701,3 +701,74 @@ fn a_backup_is_private_restores_and_a_damaged_one_is_refused() {
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("SHA-256"), "{stderr}");
 }
+
+/// The kiosk (`--demo`, a real window under Xvfb) gets SIGTERM: it exits 0 at once, its demo
+/// folder gone. (Mid-handover, the controller wipes the form first: src/kiosk/tests.rs.)
+#[test]
+fn sigterm_ends_the_kiosk_cleanly_and_removes_the_demo_folder() {
+    if Command::new("Xvfb").arg("-help").output().is_err() {
+        panic!("Xvfb is needed for this test (apt-get install xvfb; .ci/run installs it)");
+    }
+    let display = format!(":{}", 90 + std::process::id() % 100);
+    let mut xvfb = Command::new("Xvfb")
+        .args([
+            display.as_str(),
+            "-screen",
+            "0",
+            "1280x800x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let tmp = tempfile::tempdir().unwrap();
+    let mut kiosk = Command::new(env!("CARGO_BIN_EXE_intake-kiosk"))
+        .args(["--demo", "--windowed"])
+        .env("DISPLAY", &display)
+        .env_remove("WAYLAND_DISPLAY")
+        .env("SLINT_BACKEND", "winit-software")
+        .env("TMPDIR", tmp.path())
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let demo = tmp.path().join(format!("intake-kiosk-demo-{}", kiosk.id()));
+    // Wait for the window (its log line), then stop it as systemd does.
+    let stderr = kiosk.stderr.take().unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stderr));
+    let started = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .any(|l| l.contains("kiosk window started"));
+    assert!(started, "the kiosk window did not start");
+    assert!(demo.exists(), "the demo folder is there while it runs");
+    let killed = Command::new("kill")
+        .args(["-TERM", &kiosk.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    let status = loop {
+        if let Some(status) = kiosk.try_wait().unwrap() {
+            break Some(status);
+        }
+        if std::time::Instant::now() > deadline {
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let _ = kiosk.kill();
+    let _ = xvfb.kill();
+    let _ = xvfb.wait();
+    let status = status.expect("the kiosk did not stop within 2 s of SIGTERM");
+    assert_eq!(status.code(), Some(0), "{rest:?}");
+    assert!(!demo.exists(), "the demo folder is removed");
+    assert!(
+        rest.iter().any(|l| l.contains("SIGTERM received")),
+        "{rest:?}"
+    );
+}
