@@ -1,43 +1,72 @@
-//! intake-kiosk: parse the arguments, open the store, start the window — or run a `kiosk …` /
-//! `desk …` command-line action (see `cli`). The window is there only with the `ui` feature (the
-//! default); without it the commands are.
+//! intake-kiosk: parse the command line (`cli::Cli`, clap), then start the kiosk's window or run
+//! a `kiosk …` / `desk …` command-line action (see `cli`). The window is there only with the `ui`
+//! feature (the default); without it the commands are.
+//!
+//! Exit codes: 0 done, 1 failed, 2 usage error (clap, before anything is opened), 3 partly done.
 
 mod cli;
+mod logging;
+#[cfg(feature = "ui")]
+mod stop_signals;
 #[cfg(feature = "ui")]
 mod window;
 
 use std::path::PathBuf;
+use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 
 #[cfg(feature = "ui")]
 use window::run as run_window;
 
-pub(crate) fn default_data_dir() -> PathBuf {
-    std::env::var_os("XDG_DATA_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-        .unwrap_or_else(|| PathBuf::from("."))
-        .join("intake-kiosk")
+/// The data folder when `--data-dir` is not given: systemd's `$STATE_DIRECTORY` (the first, when
+/// the unit names several), else `$XDG_DATA_HOME/intake-kiosk`, else
+/// `~/.local/share/intake-kiosk`. Only absolute paths count (the XDG rule): never a folder
+/// relative to wherever the program was started.
+pub(crate) fn default_data_dir() -> Result<PathBuf> {
+    let absolute = |var: &str| {
+        std::env::var_os(var)
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute())
+    };
+    if let Some(state) = std::env::var_os("STATE_DIRECTORY") {
+        let first = state.to_string_lossy().split(':').next().map(PathBuf::from);
+        if let Some(dir) = first.filter(|p| p.is_absolute()) {
+            return Ok(dir);
+        }
+    }
+    if let Some(data) = absolute("XDG_DATA_HOME") {
+        return Ok(data.join("intake-kiosk"));
+    }
+    if let Some(home) = absolute("HOME") {
+        return Ok(home.join(".local/share/intake-kiosk"));
+    }
+    bail!(
+        "no data folder: give --data-dir DIR (none of $STATE_DIRECTORY, $XDG_DATA_HOME, $HOME is an absolute path)"
+    )
 }
 
-fn main() -> Result<()> {
-    let raw: Vec<String> = std::env::args().skip(1).collect();
-    if matches!(raw.first().map(String::as_str), Some("kiosk" | "desk")) {
-        if raw.get(1).is_none_or(|c| c == "help" || c == "--help") {
-            println!("{}", cli::USAGE);
-            return Ok(());
+fn main() -> ExitCode {
+    // Usage errors exit 2 here, --help and --version 0, before anything is opened or asked for.
+    let parsed = cli::parse();
+    logging::init();
+    let result = match parsed.command {
+        Some(command) => cli::run(command),
+        None => run_window(parsed.window),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(cli::exit_code(&error))
         }
-        return cli::run(&raw);
     }
-    run_window()
 }
 
 /// A core-only build (`--no-default-features`) has no window.
 #[cfg(not(feature = "ui"))]
-fn run_window() -> Result<()> {
-    anyhow::bail!(
-        "this intake-kiosk was built without its window (the `ui` feature); the `kiosk …` and `desk …` commands work:\n{}",
-        cli::USAGE
+fn run_window(_: cli::KioskWindowArgs) -> Result<()> {
+    bail!(
+        "this intake-kiosk was built without its window (the `ui` feature); the `kiosk …` and `desk …` commands work (intake-kiosk --help)"
     )
 }

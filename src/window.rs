@@ -1,4 +1,5 @@
-//! The kiosk's window (the `ui` feature): parse the arguments, open the store, start the window.
+//! The kiosk's window (the `ui` feature): open the store (or the demo clinic), start the window,
+//! and on SIGTERM/SIGINT shut down cleanly (handover wiped, store closed, demo folder removed).
 
 use std::path::PathBuf;
 
@@ -9,49 +10,8 @@ use intake_kiosk::kiosk::{Kiosk, Timeouts};
 use intake_kiosk::store::Store;
 use intake_kiosk::ui::{KioskUi, WorkMode};
 
+use crate::cli::KioskWindowArgs;
 use crate::default_data_dir;
-
-const USAGE: &str = "usage: intake-kiosk [--demo] [--data-dir DIR] [--windowed]
-       intake-kiosk kiosk|desk COMMAND … (intake-kiosk desk help)
-  --demo        a ready demo clinic in a throwaway folder (staff and PINs in the README)
-  --data-dir    where the encrypted database lives (default: ~/.local/share/intake-kiosk)
-  --windowed    do not go full screen (development)
-  --form FILE   use this form definition for this run (JSON, see src/forms/default_form.json);
-                managers load a clinic's form for good on staff home. A file that fails its
-                checks is reported and the stored (or built-in) form is used";
-
-struct Args {
-    demo: bool,
-    form: Option<PathBuf>,
-    data_dir: Option<PathBuf>,
-    windowed: bool,
-}
-
-fn parse_args() -> Result<Args> {
-    let mut args = Args {
-        demo: false,
-        form: None,
-        data_dir: None,
-        windowed: false,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--demo" => args.demo = true,
-            "--windowed" => args.windowed = true,
-            "--form" => args.form = Some(it.next().context("--form needs a file")?.into()),
-            "--data-dir" => {
-                args.data_dir = Some(it.next().context("--data-dir needs a folder")?.into())
-            }
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                std::process::exit(0);
-            }
-            other => bail!("unknown argument {other:?}\n{USAGE}"),
-        }
-    }
-    Ok(args)
-}
 
 /// The clinic's own definition when given and sound; otherwise none (the stored or built-in
 /// form is used), saying why.
@@ -117,9 +77,8 @@ fn startup_probe(ui: &KioskUi) {
     });
 }
 
-/// Starts the kiosk's window with the arguments given (after the program name).
-pub fn run() -> Result<()> {
-    let args = parse_args()?;
+/// Starts the kiosk's window with the arguments given.
+pub fn run(args: KioskWindowArgs) -> Result<()> {
     let given_form = form_definition(args.form.as_ref());
     let has = |var: &str| std::env::var_os(var).is_some_and(|v| !v.is_empty());
     if !has("DISPLAY") && !has("WAYLAND_DISPLAY") {
@@ -133,7 +92,10 @@ pub fn run() -> Result<()> {
             create_demo_clinic(&dir.join("kiosk.sqlite3")).context("creating the demo clinic")?;
         (store, Some(dir))
     } else {
-        let dir = args.data_dir.unwrap_or_else(default_data_dir);
+        let dir = match args.data_dir {
+            Some(dir) => dir,
+            None => default_data_dir()?,
+        };
         let path = dir.join("kiosk.sqlite3");
         (
             Store::open(&path).with_context(|| format!("opening {}", path.display()))?,
@@ -154,10 +116,14 @@ pub fn run() -> Result<()> {
     if std::env::var_os("INTAKE_KIOSK_STARTUP_PROBE").is_some() {
         startup_probe(&ui);
     }
+    crate::stop_signals::quit_event_loop_on_signals()?;
+    tracing::info!(demo = args.demo, "kiosk window started");
     let result = ui.run().context("running the window");
+    ui.shut_down();
     drop(ui);
     if let Some(dir) = demo_folder {
         let _ = std::fs::remove_dir_all(dir);
     }
+    tracing::info!("kiosk window stopped");
     result
 }

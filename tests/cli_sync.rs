@@ -14,8 +14,25 @@ use intake_kiosk::vault::{Passphrase, Pin};
 
 const DESK_PASSPHRASE: &str = "back office passphrase 42";
 
+thread_local! {
+    /// Every stderr line (log lines at RUST_LOG=trace included) of this test's commands.
+    static LOG: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
 fn run(args: &[&str], stdin: &str) -> (bool, String, String) {
+    let (code, stdout, stderr) = run_code(args, stdin);
+    (code == 0, stdout, stderr)
+}
+
+/// The exit code, stdout and stderr; HOME and the XDG/systemd folders point nowhere useful so a
+/// default data folder is never the tester's own.
+fn run_code(args: &[&str], stdin: &str) -> (i32, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_intake-kiosk"))
+        .env("HOME", "/nonexistent-home")
+        .env_remove("XDG_DATA_HOME")
+        .env_remove("STATE_DIRECTORY")
+        .env_remove("CREDENTIALS_DIRECTORY")
+        .env("RUST_LOG", "trace")
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -29,10 +46,12 @@ fn run(args: &[&str], stdin: &str) -> (bool, String, String) {
         .write_all(stdin.as_bytes())
         .unwrap();
     let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    LOG.with(|log| log.borrow_mut().push_str(&stderr));
     (
-        out.status.success(),
+        out.status.code().expect("exited, not killed"),
         String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+        stderr,
     )
 }
 
@@ -254,7 +273,19 @@ fn a_script_pairs_exports_imports_and_purges() {
         &kiosk_secret,
     );
     assert!(exported.contains("with 1 forms"), "{exported}");
-    let imported = ok(
+    // A second bundle, damaged on the way: the import takes the first, refuses the second and
+    // says so with exit code 3 (partly done), which a script can tell from a failure.
+    save_a_form(&kiosk_dir);
+    let second = ok(
+        &["kiosk", "export", "--data-dir", k, "--to", x],
+        &kiosk_secret,
+    );
+    let second_file = second.trim().rsplit(": ").next().unwrap().to_owned();
+    let mut bytes = std::fs::read(&second_file).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x55;
+    std::fs::write(&second_file, bytes).unwrap();
+    let (code, imported, stderr) = run_code(
         &[
             "desk",
             "import",
@@ -267,7 +298,12 @@ fn a_script_pairs_exports_imports_and_purges() {
         ],
         &desk_secret,
     );
-    assert!(imported.contains("1 new forms"), "{imported}");
+    assert_eq!(code, 3, "{imported}\n{stderr}");
+    assert!(
+        imported.contains("1 new forms") && imported.contains("REFUSED"),
+        "{imported}"
+    );
+    std::fs::remove_file(&second_file).unwrap();
     let again = run(
         &[
             "desk",
@@ -503,6 +539,25 @@ fn a_script_pairs_exports_imports_and_purges() {
         let verified = ok(&[side, "verify", "--data-dir", dir], secret);
         assert!(verified.contains("all sound"), "{verified}");
     }
+    // The log (every stderr line of the day, RUST_LOG=trace) names events, never a patient
+    // value, a name, an answer or a secret.
+    let log = LOG.with(|log| log.borrow().clone());
+    assert!(
+        log.contains("imported") && log.contains("exported"),
+        "{log}"
+    );
+    for canary in [
+        "Lovelace",
+        "Ada",
+        "latex",
+        "1987-06-15",
+        "EC1A",
+        DEMO_PASSPHRASE,
+        DESK_PASSPHRASE,
+        "402718",
+    ] {
+        assert!(!log.contains(canary), "{canary:?} in the log:\n{log}");
+    }
     let raw = rusqlite::Connection::open(std::path::Path::new(d).join("desk.sqlite3")).unwrap();
     raw.execute(
         "UPDATE patients SET last_visit_at = '2001-01-01T00:00:00+00:00'",
@@ -512,4 +567,271 @@ fn a_script_pairs_exports_imports_and_purges() {
     drop(raw);
     let (success, _, stderr) = run(&["desk", "verify", "--data-dir", d], &desk_secret);
     assert!(!success && stderr.contains("patients"), "{stderr}");
+}
+
+#[test]
+fn a_misspelt_flag_is_refused_with_exit_2_naming_it_and_opens_nothing() {
+    let root = tempfile::tempdir().unwrap();
+    let d = root.path().to_str().unwrap();
+    let (code, stdout, stderr) = run_code(&["desk", "kiosks", "--data-dri", d], "secret\n");
+    assert_eq!(code, 2, "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("--data-dri") && stderr.contains("--data-dir"),
+        "the flag and the suggestion: {stderr}"
+    );
+    // A required flag missing is refused the same way, before the passphrase is read.
+    let (code, _, stderr) = run_code(&["desk", "find", "--data-dir", d, "--given", "A"], "");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--family"), "{stderr}");
+    let (code, _, stderr) = run_code(
+        &[
+            "desk",
+            "marketing-list",
+            "--data-dir",
+            d,
+            "--channel=fax",
+            "--to",
+            "x.csv",
+        ],
+        "",
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("fax") && stderr.contains("email"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_dir(root.path()).unwrap().count(),
+        0,
+        "no database was created or opened"
+    );
+    // --flag=value works: with a real folder and no database, the message names the folder.
+    let (code, _, stderr) = run_code(&["desk", "kiosks", &format!("--data-dir={d}")], "x\n");
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("no desk.sqlite3"), "{stderr}");
+}
+
+/// The command names listed under "Commands:" in a --help text.
+fn commands_in(help: &str) -> Vec<String> {
+    help.lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        // A command's line; longer descriptions wrap onto lines indented further.
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .filter(|c| c != "help")
+        .collect()
+}
+
+#[test]
+fn every_command_has_help_and_the_program_a_version() {
+    let (code, top, _) = run_code(&["--help"], "");
+    assert_eq!(code, 0);
+    assert!(top.contains("Exit codes"), "{top}");
+    let sides = commands_in(&top);
+    assert_eq!(sides, ["kiosk", "desk", "man", "completions"], "{top}");
+    let mut seen = 0;
+    for side in ["kiosk", "desk"] {
+        let (code, help, _) = run_code(&[side, "--help"], "");
+        assert_eq!(code, 0);
+        for command in commands_in(&help) {
+            let (code, text, stderr) = run_code(&[side, &command, "--help"], "");
+            assert_eq!(code, 0, "{side} {command} --help: {stderr}");
+            assert!(
+                text.contains("Usage: intake-kiosk") && text.contains("3  partly done"),
+                "{side} {command}: {text}"
+            );
+            seen += 1;
+        }
+    }
+    assert!(seen >= 40, "only {seen} commands listed");
+    let (code, version, _) = run_code(&["--version"], "");
+    assert_eq!(code, 0);
+    assert_eq!(
+        version.trim(),
+        format!("intake-kiosk {}", env!("CARGO_PKG_VERSION"))
+    );
+    // The man pages and completions come from the same declarations.
+    let man = tempfile::tempdir().unwrap();
+    ok(&["man", "--to", man.path().to_str().unwrap()], "");
+    let page = std::fs::read_to_string(man.path().join("intake-kiosk-desk-import.1")).unwrap();
+    assert!(page.contains("outbox"), "{page}");
+    let bash = ok(&["completions", "bash"], "");
+    assert!(bash.contains("marketing-list"));
+}
+
+#[test]
+fn a_backup_is_private_restores_and_a_damaged_one_is_refused() {
+    let root = tempfile::tempdir().unwrap();
+    let kiosk_dir = root.path().join("kiosk");
+    std::fs::create_dir_all(&kiosk_dir).unwrap();
+    demo_kiosk(&kiosk_dir);
+    save_a_form(&kiosk_dir);
+    let secret = format!("{DEMO_PASSPHRASE}\n");
+    let k = kiosk_dir.to_str().unwrap();
+    let backups = root.path().join("backups");
+    let done = ok(
+        &[
+            "kiosk",
+            "backup",
+            "--data-dir",
+            k,
+            "--to",
+            backups.to_str().unwrap(),
+        ],
+        &secret,
+    );
+    let file = done.trim().rsplit(": ").next().unwrap().to_owned();
+    let name = Path::new(&file)
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        name.starts_with("intake-kiosk-kiosk-") && name.ends_with(".sqlite3"),
+        "{name}"
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+
+    // A wrong passphrase restores nothing; the right one restores into an empty folder.
+    let restored = root.path().join("restored");
+    let restore = |to: &Path, from: &str, secret: &str| {
+        run_code(
+            &[
+                "kiosk",
+                "restore",
+                "--from",
+                from,
+                "--data-dir",
+                to.to_str().unwrap(),
+                "--newer",
+                &kiosk_dir.join("kiosk.sqlite3").to_string_lossy(),
+            ],
+            secret,
+        )
+    };
+    let (code, _, stderr) = restore(&restored, &file, "wrong passphrase\n");
+    assert_eq!(code, 1, "{stderr}");
+    assert!(!restored.join("kiosk.sqlite3").exists());
+    let (code, out, stderr) = restore(&restored, &file, &secret);
+    assert_eq!(code, 0, "{out}\n{stderr}");
+    assert!(out.contains("no erasure was requested"), "{out}");
+    let status = ok(
+        &["kiosk", "status", "--data-dir", restored.to_str().unwrap()],
+        &secret,
+    );
+    assert!(status.contains("pending: 1"), "{status}");
+    let verified = ok(
+        &["kiosk", "verify", "--data-dir", restored.to_str().unwrap()],
+        &secret,
+    );
+    assert!(verified.contains("all sound"), "{verified}");
+    // Not over a folder that holds a database.
+    let (code, _, stderr) = restore(&restored, &file, &secret);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("empty data folder"), "{stderr}");
+
+    // A damaged backup (copied without its .sha256; a page of rows overwritten) is refused
+    // with a clear message.
+    let mut bytes = std::fs::read(&file).unwrap();
+    let page = 4096;
+    for p in 1..bytes.len() / page {
+        bytes[p * page + 8..p * page + 200].fill(0x5A);
+    }
+    let damaged = root.path().join("damaged.sqlite3");
+    std::fs::write(&damaged, bytes).unwrap();
+    let elsewhere = root.path().join("elsewhere");
+    let (code, _, stderr) = restore(&elsewhere, damaged.to_str().unwrap(), &secret);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("was refused; nothing was restored"),
+        "{stderr}"
+    );
+    assert!(
+        std::fs::read_dir(&elsewhere).map_or(true, |mut d| d.next().is_none()),
+        "nothing left behind"
+    );
+    // Changed anywhere, even where no check reads: the SHA-256 written beside it refuses it.
+    let mut bytes = std::fs::read(&file).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&file, bytes).unwrap();
+    let (code, _, stderr) = restore(&elsewhere, &file, &secret);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("SHA-256"), "{stderr}");
+}
+
+/// The kiosk (`--demo`, a real window under Xvfb) gets SIGTERM: it exits 0 at once, its demo
+/// folder gone. (Mid-handover, the controller wipes the form first: src/kiosk/tests.rs.)
+#[test]
+fn sigterm_ends_the_kiosk_cleanly_and_removes_the_demo_folder() {
+    if Command::new("Xvfb").arg("-help").output().is_err() {
+        panic!("Xvfb is needed for this test (apt-get install xvfb; .ci/run installs it)");
+    }
+    let display = format!(":{}", 90 + std::process::id() % 100);
+    let mut xvfb = Command::new("Xvfb")
+        .args([
+            display.as_str(),
+            "-screen",
+            "0",
+            "1280x800x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let tmp = tempfile::tempdir().unwrap();
+    let mut kiosk = Command::new(env!("CARGO_BIN_EXE_intake-kiosk"))
+        .args(["--demo", "--windowed"])
+        .env("DISPLAY", &display)
+        .env_remove("WAYLAND_DISPLAY")
+        .env("SLINT_BACKEND", "winit-software")
+        .env("TMPDIR", tmp.path())
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let demo = tmp.path().join(format!("intake-kiosk-demo-{}", kiosk.id()));
+    // Wait for the window (its log line), then stop it as systemd does.
+    let stderr = kiosk.stderr.take().unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stderr));
+    let started = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .any(|l| l.contains("kiosk window started"));
+    assert!(started, "the kiosk window did not start");
+    assert!(demo.exists(), "the demo folder is there while it runs");
+    let killed = Command::new("kill")
+        .args(["-TERM", &kiosk.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    let status = loop {
+        if let Some(status) = kiosk.try_wait().unwrap() {
+            break Some(status);
+        }
+        if std::time::Instant::now() > deadline {
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let _ = kiosk.kill();
+    let _ = xvfb.kill();
+    let _ = xvfb.wait();
+    let status = status.expect("the kiosk did not stop within 2 s of SIGTERM");
+    assert_eq!(status.code(), Some(0), "{rest:?}");
+    assert!(!demo.exists(), "the demo folder is removed");
+    assert!(
+        rest.iter().any(|l| l.contains("SIGTERM received")),
+        "{rest:?}"
+    );
 }

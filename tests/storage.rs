@@ -438,3 +438,80 @@ fn a_submission_stays_readable_after_the_form_changes() {
     );
     assert_eq!(clinic.store.pending_count().expect("count"), 2);
 }
+
+#[test]
+fn a_backup_taken_while_another_connection_writes_restores_the_same_records() {
+    let mut clinic = setup_clinic();
+    let clinician = sign_in(&mut clinic.store, Role::Clinician);
+    let first = clinic
+        .store
+        .save_submission(&clinician, submission("Ada", "Lovelace", "latex"), t0())
+        .expect("save");
+    let manager = OpenStore::unlock_as_manager(
+        Store::open(&db_path(&clinic.dir)).expect("open"),
+        &Passphrase::new(PASSPHRASE),
+        t0(),
+    )
+    .expect("second connection")
+    .0;
+    // Another connection (the window) keeps saving forms while the backup is taken.
+    let writer = std::thread::spawn(move || {
+        let mut store = clinic.store;
+        for i in 0..30 {
+            store
+                .save_submission(
+                    &clinician,
+                    submission(&format!("Writer{i}"), "Busy", "none"),
+                    t0(),
+                )
+                .expect("save while backing up");
+        }
+        (store, clinician)
+    });
+    let backups = tempfile::tempdir().expect("tempdir");
+    let done = manager
+        .backup_into(backups.path(), "kiosk", t0())
+        .expect("backup");
+    let (store, clinician) = writer.join().expect("writer");
+    let forms_in_backup = done
+        .counts
+        .iter()
+        .find(|(t, _)| t == "submissions")
+        .map(|(_, n)| *n)
+        .expect("counted");
+    assert!(forms_in_backup >= 1, "{:?}", done.counts);
+
+    let target = tempfile::tempdir().expect("tempdir");
+    let restored_path = target.path().join("data").join("kiosk.sqlite3");
+    let unlock = |s| {
+        OpenStore::unlock_as_manager(s, &Passphrase::new(PASSPHRASE), t0()).map_err(|f| f.error)
+    };
+    let restored = intake_kiosk::store::restore(&done.file, &restored_path, None, &unlock, t0())
+        .expect("restore");
+    let (open, actor) =
+        unlock(Store::open(&restored.file).expect("open restored")).expect("unlock");
+    assert!(open.verify_everything().expect("verify") > 0);
+    // The same records as the snapshot: the first form, its consent history and allergy, and
+    // as many forms as the backup counted.
+    assert_eq!(allergy_of(&open, &actor, &first), "latex");
+    let source_record = store.read_medical(&clinician, &first, t0()).expect("read");
+    let copy_record = open.read_medical(&actor, &first, t0()).expect("read copy");
+    assert_eq!(
+        store
+            .consent_history(&clinician, &source_record.patient_id, t0())
+            .expect("history")
+            .len(),
+        open.consent_history(&actor, &copy_record.patient_id, t0())
+            .expect("history")
+            .len()
+    );
+    let copied_forms = open
+        .submissions_since(&actor, t0() - chrono::Duration::days(1), t0())
+        .expect("list")
+        .len();
+    assert_eq!(i64::try_from(copied_forms).unwrap(), forms_in_backup);
+    assert!(matches!(
+        open.verify_audit().expect("audit"),
+        intake_kiosk::store::ChainCheck::Intact { .. }
+    ));
+}

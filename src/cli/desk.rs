@@ -8,27 +8,34 @@ use intake_kiosk::exchange::desk_side::{self, BundleOutcome, KnownKiosk};
 use intake_kiosk::store::{LinkState, OpenStore, SetupRequest, Store, StoreError};
 use intake_kiosk::vault::{Passphrase, Pin};
 
+use super::args::{Common, DeskCommand};
 use super::progress::Progress;
-use super::{Opts, USAGE, open_as_manager};
+use super::{PartlyDone, open_as_manager};
 
 const DB: &str = "desk.sqlite3";
 
-pub fn run(command: &str, opts: &Opts) -> Result<()> {
-    match command {
-        "init" => return init(opts),
-        "window" => return window(opts),
-        _ => {}
-    }
-    let (mut store, actor) = open_as_manager(opts, DB)?;
+pub fn run(command: DeskCommand, common: &Common) -> Result<()> {
+    let command = match command {
+        DeskCommand::Init { clinic, manager } => return init(common, &clinic, &manager),
+        DeskCommand::Window { demo, exports } => return window(common, demo, exports.as_deref()),
+        DeskCommand::Backup(backup) => return super::backup_or_restore(&backup, common, DB),
+        DeskCommand::StaffKeys(staff_keys) => return super::staff_keys(staff_keys, common, DB),
+        other => other,
+    };
+    let (mut store, actor) = open_as_manager(common, DB)?;
     let now = Utc::now();
     match command {
-        "pair" => match opts.get("confirm") {
-            Some(_) if opts.get("code").is_some() || opts.get("qr-image").is_some() => bail!(
-                "--confirm is the second step: first `desk pair --code …`, then, with the code the kiosk shows, `desk pair --confirm CODE`"
-            ),
+        DeskCommand::Pair {
+            code,
+            qr_image,
+            exchange,
+            replace,
+            kiosk,
+            confirm,
+        } => match confirm {
             Some(typed) => {
                 let confirmed =
-                    actions::confirm_kiosk(&store, &actor, opts.get("kiosk"), typed, now)?;
+                    actions::confirm_kiosk(&store, &actor, kiosk.as_deref(), &typed, now)?;
                 println!(
                     "comparison code: {} (the same as the kiosk shows)",
                     confirmed.comparison_code
@@ -42,12 +49,14 @@ pub fn run(command: &str, opts: &Opts) -> Result<()> {
                 );
             }
             None => {
-                let code = match (opts.get("code"), opts.get("qr-image")) {
-                    (Some(code), None) => zeroize::Zeroizing::new(code.to_owned()),
-                    (None, Some(picture)) => desk_side::decode_qr_image(picture.as_ref())?,
-                    _ => bail!("give --code TEXT or --qr-image PICTURE\n{USAGE}"),
+                // clap requires one of the two and --exchange (args.rs).
+                let code = match (code, qr_image) {
+                    (Some(code), _) => zeroize::Zeroizing::new(code),
+                    (None, Some(picture)) => desk_side::decode_qr_image(&picture)?,
+                    (None, None) => bail!("give --code TEXT or --qr-image PICTURE"),
                 };
-                let known = if opts.flag("replace") {
+                let exchange = exchange.context("--exchange is needed")?;
+                let known = if replace {
                     KnownKiosk::Replace
                 } else {
                     KnownKiosk::Refuse
@@ -56,7 +65,7 @@ pub fn run(command: &str, opts: &Opts) -> Result<()> {
                     &store,
                     &actor,
                     &code,
-                    &opts.path("exchange")?,
+                    &exchange,
                     known,
                     now,
                 )
@@ -86,9 +95,9 @@ pub fn run(command: &str, opts: &Opts) -> Result<()> {
                 );
             }
         },
-        "verify" => super::verify(&store)?,
-        "settings" => super::settings(&store)?,
-        "kiosks" => {
+        DeskCommand::Verify => super::verify(&store)?,
+        DeskCommand::Settings => super::settings(&store)?,
+        DeskCommand::Kiosks => {
             for k in store.kiosk_links()? {
                 let code = match k.state() {
                     // Shown once confirmed: confirming means reading the kiosk's screen.
@@ -115,21 +124,13 @@ pub fn run(command: &str, opts: &Opts) -> Result<()> {
                 );
             }
         }
-        "find" => {
-            for id in actions::search(
-                &store,
-                &actor,
-                opts.need("given")?,
-                opts.need("family")?,
-                opts.need("dob")?,
-                now,
-            )? {
+        DeskCommand::Find { given, family, dob } => {
+            for id in actions::search(&store, &actor, &given, &family, &dob, now)? {
                 println!("{id}");
             }
         }
-        "consents" => {
-            let patient = opts.need("patient")?;
-            let history = store.consent_history(&actor, patient, now)?;
+        DeskCommand::Consents { patient } => {
+            let history = store.consent_history(&actor, &patient, now)?;
             for e in &history {
                 println!(
                     "{}  {:<20} {:<9} text {} v{} ({})",
@@ -148,8 +149,8 @@ pub fn run(command: &str, opts: &Opts) -> Result<()> {
                 println!("now: {item} = {}", format!("{decision:?}").to_lowercase());
             }
         }
-        "withdraw" => {
-            let (patient, item) = (opts.need("patient")?, opts.need("item")?);
+        DeskCommand::Withdraw { patient, item } => {
+            let (patient, item) = (patient.as_str(), item.as_str());
             let event =
                 actions::withdraw(&store, &actor, patient, item, now).map_err(|e| match e {
                     ActionError::Store(StoreError::NotFound) => {
@@ -159,9 +160,8 @@ pub fn run(command: &str, opts: &Opts) -> Result<()> {
                 })?;
             println!("{item} withdrawn for {patient} at {}", event.recorded_at);
         }
-        "marketing-list" => {
-            let channel = opts.need("channel")?;
-            let to = opts.path("to")?;
+        DeskCommand::MarketingList { channel, to } => {
+            let channel = channel.as_str();
             let list = actions::marketing_list(&store, &actor, channel, ListTo::File(&to), now)?;
             println!(
                 "{} patients with {channel} marketing granted: {}",
@@ -169,31 +169,23 @@ pub fn run(command: &str, opts: &Opts) -> Result<()> {
                 list.file.display()
             );
         }
-        "add-staff" => {
-            let role = match opts.need("role")? {
+        DeskCommand::AddStaff { name, role } => {
+            let role = match role.as_str() {
                 "clinician" => intake_kiosk::staff::Role::Clinician,
                 "reception" => intake_kiosk::staff::Role::Reception,
                 other => bail!("--role is clinician or reception, not {other:?}"),
             };
-            let pin = opts.secrets()?.next("the new staff member's PIN")?;
+            let pin = common.secrets()?.next("the new staff member's PIN")?;
             let id = store
-                .add_staff(
-                    &actor,
-                    opts.need("name")?,
-                    role,
-                    &Pin::new(pin.as_str()),
-                    now,
-                )
+                .add_staff(&actor, &name, role, &Pin::new(pin.as_str()), now)
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("staff member {id} added");
         }
-        "revoke" => {
-            let kiosk = opts.need("kiosk")?;
-            store.revoke_kiosk(&actor, kiosk, now)?;
+        DeskCommand::Revoke { kiosk } => {
+            store.revoke_kiosk(&actor, &kiosk, now)?;
             println!("kiosk {kiosk} revoked: its bundles are refused from now on");
         }
-        "import" => {
-            let (from, outbox) = (opts.path("from")?, opts.path("outbox")?);
+        DeskCommand::Import { from, outbox } => {
             let mut bars: Option<(String, Progress)> = None;
             let outcomes = desk_side::import_folder(
                 &mut store,
@@ -241,26 +233,29 @@ pub fn run(command: &str, opts: &Opts) -> Result<()> {
                 println!("no bundles in {}", from.display());
             }
             if failed > 0 {
-                bail!("{failed} bundle(s) refused; nothing of them was imported");
+                let message = format!("{failed} bundle(s) refused; nothing of them was imported");
+                if failed < outcomes.len() {
+                    // Some were imported: a script must tell this from a failure (exit 3).
+                    return Err(PartlyDone(message).into());
+                }
+                bail!(message);
             }
         }
-        other => {
-            if !super::desk_rights::run(other, &store, &actor, opts)? {
-                bail!("unknown desk command {command:?}\n{USAGE}");
-            }
-        }
+        DeskCommand::Rights(rights) => super::desk_rights::run(rights, &store, &actor)?,
+        // Handled above, before the store was opened.
+        DeskCommand::Init { .. }
+        | DeskCommand::Window { .. }
+        | DeskCommand::Backup(_)
+        | DeskCommand::StaffKeys(_) => {}
     }
     Ok(())
 }
 
-fn init(opts: &Opts) -> Result<()> {
-    let dir = opts
-        .get("data-dir")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(crate::default_data_dir);
+fn init(common: &Common, clinic: &str, manager: &str) -> Result<()> {
+    let dir = common.data_dir()?;
     let path = dir.join(DB);
     let store = Store::open(&path).with_context(|| format!("creating {}", path.display()))?;
-    let mut secrets = opts.secrets()?;
+    let mut secrets = common.secrets()?;
     let passphrase = secrets.next("the new manager passphrase")?;
     let repeat = secrets.next("the passphrase again")?;
     if passphrase != repeat {
@@ -270,8 +265,8 @@ fn init(opts: &Opts) -> Result<()> {
     let result = OpenStore::setup(
         store,
         SetupRequest {
-            clinic_name: opts.need("clinic")?.to_owned(),
-            manager_name: opts.need("manager")?.to_owned(),
+            clinic_name: clinic.to_owned(),
+            manager_name: manager.to_owned(),
             manager_passphrase: Passphrase::new(passphrase.as_str()),
             manager_pin: Pin::new(pin.as_str()),
             staff: Vec::new(),
@@ -290,7 +285,7 @@ fn init(opts: &Opts) -> Result<()> {
 
 /// A core-only build (`--no-default-features`) has no window.
 #[cfg(not(feature = "ui"))]
-fn window(_: &Opts) -> Result<()> {
+fn window(_: &Common, _: bool, _: Option<&std::path::Path>) -> Result<()> {
     bail!(
         "this intake-kiosk was built without its window (the `ui` feature): `desk window` is not here"
     )
@@ -298,8 +293,8 @@ fn window(_: &Opts) -> Result<()> {
 
 /// The desk's window for staff: opened with a manager's passphrase, then a PIN per person.
 #[cfg(feature = "ui")]
-fn window(opts: &Opts) -> Result<()> {
-    let (dir, demo) = if opts.get("demo").is_some_and(|v| v != "no") {
+fn window(common: &Common, demo: bool, exports: Option<&std::path::Path>) -> Result<()> {
+    let (dir, demo) = if demo {
         let dir = intake_kiosk::demo::demo_dir();
         intake_kiosk::demo::create_demo_desk(&dir.join(DB))?;
         eprintln!(
@@ -309,12 +304,7 @@ fn window(opts: &Opts) -> Result<()> {
         );
         (dir, true)
     } else {
-        (
-            opts.get("data-dir")
-                .map(std::path::PathBuf::from)
-                .unwrap_or_else(crate::default_data_dir),
-            false,
-        )
+        (common.data_dir()?, false)
     };
     let path = dir.join(DB);
     if !demo && !path.exists() {
@@ -324,10 +314,7 @@ fn window(opts: &Opts) -> Result<()> {
         );
     }
     let store = Store::open(&path).with_context(|| format!("opening {}", path.display()))?;
-    let exports = opts
-        .get("exports")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| dir.join("exports"));
+    let exports = exports.map_or_else(|| dir.join("exports"), std::path::Path::to_path_buf);
     // The staff's language from the environment, for the window and the desk's own text alike.
     let language = intake_kiosk::i18n::language_from_env();
     let _ = slint::select_bundled_translation(language);
@@ -337,9 +324,14 @@ fn window(opts: &Opts) -> Result<()> {
         std::sync::Arc::new(Utc::now),
         intake_kiosk::ui::WorkMode::Background,
     )?;
-    ui.run()?;
+    crate::stop_signals::quit_event_loop_on_signals()?;
+    tracing::info!(demo, "desk window started");
+    let result = ui.run();
+    // The desk (its store and keys) goes with the window.
+    drop(ui);
+    tracing::info!("desk window stopped");
     if demo {
         let _ = std::fs::remove_dir_all(&dir);
     }
-    Ok(())
+    Ok(result?)
 }

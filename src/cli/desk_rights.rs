@@ -2,30 +2,19 @@
 //! it did; every action is audited by the store.
 
 use anyhow::{Context, Result, bail};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{Duration, Utc};
 use intake_kiosk::desk::actions::{self, DetailChanges, NewBreachAt, StatementTo};
 use intake_kiosk::rights::{RequestKind, RequestStatus, Risk, breach::hours_left};
 use intake_kiosk::store::{Actor, ChainCheck, NewRightsRequest, OpenStore};
 
-use super::Opts;
+use super::args::RightsCommand;
 
-fn time(opts: &Opts, name: &str) -> Result<DateTime<Utc>> {
-    let text = opts.need(name)?;
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .or_else(|_| {
-            NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc())
-        })
-        .with_context(|| format!("--{name} takes a date (YYYY-MM-DD) or an RFC 3339 time"))
-}
-
-/// Runs one rights command; `Ok(false)` when `command` is not one of them.
-pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Result<bool> {
+/// Runs one rights command.
+pub fn run(command: RightsCommand, store: &OpenStore, actor: &Actor) -> Result<()> {
     let now = Utc::now();
     match command {
-        "record" => {
-            let patient = opts.need("patient")?;
+        RightsCommand::Record { patient } => {
+            let patient = patient.as_str();
             let record = actions::open_record(store, actor, patient, now)?;
             let who = &record.identity;
             println!(
@@ -65,66 +54,76 @@ pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Resu
                 );
             }
         }
-        "access-history" => {
-            let patient = opts.need("patient")?;
-            for e in store.access_history(actor, patient, now)? {
+        RightsCommand::AccessHistory { patient } => {
+            for e in store.access_history(actor, &patient, now)? {
                 println!("{}  {:<10} {:<18} {}", e.at, e.actor, e.kind, e.subject);
             }
         }
-        "access-export" => {
-            let patient = opts.need("patient")?;
-            let files = actions::access_export(store, actor, patient, &opts.path("to")?, now)?;
+        RightsCommand::AccessExport { patient, to } => {
+            let files = actions::access_export(store, actor, &patient, &to, now)?;
             for f in [&files.json, &files.fhir, &files.html] {
                 println!("{}", f.display());
             }
         }
-        "amend-details" => {
-            let patient = opts.need("patient")?;
-            let value = |name: &str| opts.get(name).map(str::to_owned);
+        RightsCommand::AmendDetails {
+            patient,
+            reason,
+            given,
+            family,
+            dob,
+            postcode,
+            email,
+            phone,
+        } => {
             let changes = DetailChanges {
-                given_name: value("given"),
-                family_name: value("family"),
-                date_of_birth: value("dob"),
-                postcode: value("postcode"),
-                email: value("email"),
-                phone: value("phone"),
+                given_name: given,
+                family_name: family,
+                date_of_birth: dob,
+                postcode,
+                email,
+                phone,
             };
-            actions::amend_details(store, actor, patient, &changes, opts.need("reason")?, now)?;
+            actions::amend_details(store, actor, &patient, &changes, &reason, now)?;
             println!("details of {patient} amended; the old ones are kept in the history");
         }
-        "merge" => {
-            let (into, duplicate) = (opts.need("into")?, opts.need("from")?);
-            let report = actions::merge(store, actor, into, duplicate, opts.need("reason")?, now)?;
+        RightsCommand::Merge { into, from, reason } => {
+            let duplicate = from;
+            let report = actions::merge(store, actor, &into, &duplicate, &reason, now)?;
             println!(
                 "{duplicate} merged into {into}: {} forms and {} consent decisions moved; {duplicate} is kept, marked merged, and its details are in the history of {into}",
                 report.submissions, report.consent_events
             );
         }
-        "amend-answer" => {
-            let submission = opts.need("submission")?;
-            let question_id = opts.need("question")?;
-            let (value, reason) = (opts.need("value")?, opts.need("reason")?);
-            actions::amend_answer(store, actor, submission, question_id, value, reason, now)?;
+        RightsCommand::AmendAnswer {
+            submission,
+            question,
+            value,
+            reason,
+        } => {
+            let question_id = question.as_str();
+            actions::amend_answer(store, actor, &submission, question_id, &value, &reason, now)?;
             println!("{question_id} of form {submission} amended (FHIR status: amended)");
         }
-        "restrict" | "unrestrict" => {
-            let patient = opts.need("patient")?;
-            actions::set_restricted(store, actor, patient, command == "restrict", now)?;
+        RightsCommand::Restrict { ref patient } | RightsCommand::Unrestrict { ref patient } => {
+            let restrict = matches!(command, RightsCommand::Restrict { .. });
+            actions::set_restricted(store, actor, patient, restrict, now)?;
             println!(
                 "processing of {patient} {}",
-                if command == "restrict" {
+                if restrict {
                     "restricted: stored only"
                 } else {
                     "no longer restricted"
                 }
             );
         }
-        "erase" => {
-            let patient = opts.need("patient")?;
-            let to = opts
-                .get("statement")
-                .map_or(StatementTo::Nowhere, |f| StatementTo::File(f.as_ref()));
-            let done = actions::erase(store, actor, patient, to, now)?;
+        RightsCommand::Erase {
+            patient,
+            statement: file,
+        } => {
+            let to = file
+                .as_deref()
+                .map_or(StatementTo::Nowhere, StatementTo::File);
+            let done = actions::erase(store, actor, &patient, to, now)?;
             match done.saved {
                 Ok(Some(file)) => println!("erasure statement written to {}", file.display()),
                 Ok(None) => print!("{}", done.text),
@@ -137,7 +136,7 @@ pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Resu
                 eprintln!("{}", intake_kiosk::store::OLD_COPIES_REMAIN);
             }
         }
-        "retention" => {
+        RightsCommand::Retention => {
             let report = actions::retention(store, actor, now)?;
             println!(
                 "retention run {}: {} patients past {} years since their last visit looked at; {} adults and {} children erased ({} forms)",
@@ -155,27 +154,28 @@ pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Resu
                 eprintln!("{}", intake_kiosk::store::OLD_COPIES_REMAIN);
             }
         }
-        "request" => {
-            let kind = opts.need("kind")?;
+        RightsCommand::Request {
+            kind,
+            requester,
+            identity_check,
+            patient,
+            received,
+            notes,
+        } => {
             let request = NewRightsRequest {
-                patient_id: opts.get("patient").map(str::to_owned),
-                kind: RequestKind::parse(kind).with_context(|| {
+                patient_id: patient,
+                kind: RequestKind::parse(&kind).with_context(|| {
                     format!("--kind is one of access, portability, rectification, erasure, restriction, objection, withdrawal; not {kind:?}")
                 })?,
-                received_on: opts
-                    .get("received")
-                    .map(|d| d.parse::<NaiveDate>())
-                    .transpose()
-                    .context("--received takes YYYY-MM-DD")?
-                    .unwrap_or_else(|| now.date_naive()),
-                requester: opts.need("requester")?.to_owned(),
-                identity_check: opts.need("identity-check")?.to_owned(),
-                notes: opts.get("notes").unwrap_or("").to_owned(),
+                received_on: received.unwrap_or_else(|| now.date_naive()),
+                requester,
+                identity_check,
+                notes,
             };
             let logged = actions::log_request(store, actor, &request, now)?;
             println!("request {} logged; due {}", logged.id, logged.due_on);
         }
-        "requests" => {
+        RightsCommand::Requests => {
             let today = now.date_naive();
             for r in store.rights_requests(actor)? {
                 println!(
@@ -191,54 +191,40 @@ pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Resu
                 );
             }
         }
-        "request-extend" => {
-            let months: u32 = opts
-                .need("months")?
-                .parse()
-                .context("--months takes 1 or 2")?;
-            let due = actions::extend_request(
-                store,
-                actor,
-                opts.need("id")?,
-                months,
-                opts.need("reason")?,
-                now,
-            )?;
+        RightsCommand::RequestExtend { id, months, reason } => {
+            let due = actions::extend_request(store, actor, &id, months, &reason, now)?;
             println!("now due {due}");
         }
-        "request-close" => {
-            let status = match opts.need("status")? {
+        RightsCommand::RequestClose {
+            id,
+            status,
+            outcome,
+        } => {
+            let status = match status.as_str() {
                 "done" => RequestStatus::Done,
                 "refused" => RequestStatus::Refused,
                 other => bail!("--status is done or refused, not {other:?}"),
             };
-            actions::close_request(
-                store,
-                actor,
-                opts.need("id")?,
-                status,
-                opts.need("outcome")?,
-                now,
-            )?;
+            actions::close_request(store, actor, &id, status, &outcome, now)?;
             println!("request closed as {}", status.as_str());
         }
-        "breach" => {
-            let risk = opts.need("risk")?;
-            let touched = match (opts.get("from"), opts.get("until")) {
-                (Some(_), Some(_)) => {
-                    Some((opts.get("staff"), time(opts, "from")?, time(opts, "until")?))
-                }
+        RightsCommand::Breach {
+            what,
+            risk,
+            discovered,
+            staff,
+            from,
+            until,
+        } => {
+            let touched = match (from, until) {
+                (Some(from), Some(until)) => Some((staff.as_deref(), from, until)),
                 _ => None,
             };
             let breach = NewBreachAt {
-                discovered_at: opts
-                    .get("discovered")
-                    .map(|_| time(opts, "discovered"))
-                    .transpose()?
-                    .unwrap_or(now),
-                what: opts.need("what")?,
+                discovered_at: discovered.unwrap_or(now),
+                what: &what,
                 touched,
-                risk: Risk::parse(risk)
+                risk: Risk::parse(&risk)
                     .with_context(|| format!("--risk is unlikely, risk or high; not {risk:?}"))?,
             };
             let recorded = actions::record_breach(store, actor, &breach, now)?;
@@ -254,7 +240,7 @@ pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Resu
                 );
             }
         }
-        "breaches" => {
+        RightsCommand::Breaches => {
             for b in store.breaches(actor)? {
                 let clock = match (&b.reported_at, b.risk.must_report()) {
                     (Some(at), _) => format!("reported {at} ({})", b.regulator_reference),
@@ -274,11 +260,11 @@ pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Resu
                 );
             }
         }
-        "breach-reported" => {
-            actions::breach_reported(store, actor, opts.need("id")?, opts.need("reference")?, now)?;
+        RightsCommand::BreachReported { id, reference } => {
+            actions::breach_reported(store, actor, &id, &reference, now)?;
             println!("marked as reported");
         }
-        "audit" => {
+        RightsCommand::Audit { patient, staff } => {
             match store.verify_audit()? {
                 ChainCheck::Intact { entries, .. } => {
                     println!("desk audit chain intact: {entries} entries")
@@ -293,8 +279,8 @@ pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Resu
                     k.audit_tag.get(..16).unwrap_or("")
                 );
             }
-            let entries = store.audit_entries(actor, opts.get("patient"), opts.get("staff"))?;
-            if opts.get("patient").is_some() || opts.get("staff").is_some() {
+            let entries = store.audit_entries(actor, patient.as_deref(), staff.as_deref())?;
+            if patient.is_some() || staff.is_some() {
                 for e in entries {
                     println!(
                         "{:>6} {}  {:<10} {:<22} {}",
@@ -303,12 +289,7 @@ pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Resu
                 }
             }
         }
-        "flags" => {
-            let days: i64 = opts
-                .get("days")
-                .unwrap_or("7")
-                .parse()
-                .context("--days takes a number")?;
+        RightsCommand::Flags { days } => {
             let flags = store.unusual_access(actor, now - Duration::days(days))?;
             if flags.is_empty() {
                 println!("no unusual access in the last {days} days");
@@ -320,15 +301,11 @@ pub fn run(command: &str, store: &OpenStore, actor: &Actor, opts: &Opts) -> Resu
                 );
             }
         }
-        "set" => {
-            let key = opts.need("key")?;
-            store.set_setting(actor, key, opts.need("value")?, now)?;
-            // Read back through the typed getters so a bad value is reported now, not later.
-            store.retention_policy()?;
-            store.oversight_thresholds()?;
+        RightsCommand::Set { key, value } => {
+            // Checked before it is stored: a bad value is refused and nothing is written.
+            store.set_setting(actor, &key, &value, now)?;
             println!("{key} set");
         }
-        _ => return Ok(false),
     }
-    Ok(true)
+    Ok(())
 }

@@ -4,16 +4,22 @@ use anyhow::{Result, bail};
 use chrono::Utc;
 use intake_kiosk::exchange::kiosk_side;
 
+use super::args::{Common, KioskCommand};
+use super::open_as_manager;
 use super::progress::Progress;
-use super::{Opts, USAGE, open_as_manager};
 
 const DB: &str = "kiosk.sqlite3";
 
-pub fn run(command: &str, opts: &Opts) -> Result<()> {
-    let (store, actor) = open_as_manager(opts, DB)?;
+pub fn run(command: KioskCommand, common: &Common) -> Result<()> {
+    let command = match command {
+        KioskCommand::Backup(backup) => return super::backup_or_restore(&backup, common, DB),
+        KioskCommand::StaffKeys(staff_keys) => return super::staff_keys(staff_keys, common, DB),
+        other => other,
+    };
+    let (store, actor) = open_as_manager(common, DB)?;
     let now = Utc::now();
     match command {
-        "status" => {
+        KioskCommand::Status => {
             let s = store.sync_status()?;
             println!("pending: {}", s.pending);
             println!("exported, awaiting receipt: {}", s.exported);
@@ -36,7 +42,7 @@ pub fn run(command: &str, opts: &Opts) -> Result<()> {
                 None => println!("not paired"),
             }
         }
-        "pair-start" => {
+        KioskCommand::PairStart => {
             let (code, expires) = kiosk_side::start_pairing(&store, &actor, now)?;
             let qr = qrcode::QrCode::new(code.as_bytes())?;
             let picture = qr
@@ -50,10 +56,10 @@ pub fn run(command: &str, opts: &Opts) -> Result<()> {
                 expires.to_rfc3339()
             );
         }
-        "pair-finish" => {
-            let link = kiosk_side::read_pairing_answer(&store, &actor, &opts.path("from")?, now)?;
+        KioskCommand::PairFinish { from, confirm } => {
+            let link = kiosk_side::read_pairing_answer(&store, &actor, &from, now)?;
             println!("comparison code: {}", link.comparison_code);
-            match opts.get("confirm") {
+            match confirm.as_deref() {
                 Some(seen) if seen.trim() == link.comparison_code => {
                     kiosk_side::confirm_pairing(&store, &actor, now)?;
                     println!("paired with desk {}", link.desk_id);
@@ -69,11 +75,11 @@ pub fn run(command: &str, opts: &Opts) -> Result<()> {
                 ),
             }
         }
-        "pair-confirm" => {
+        KioskCommand::PairConfirm { code } => {
             let link = store
                 .desk_link()?
                 .ok_or_else(|| anyhow::anyhow!("this kiosk is not paired: start pairing first"))?;
-            let seen = opts.need("code")?;
+            let seen = code.as_str();
             if link.confirmed {
                 println!("already paired with desk {}", link.desk_id);
             } else if intake_kiosk::sync::comparison_codes_match(&link.comparison_code, seen) {
@@ -86,11 +92,10 @@ pub fn run(command: &str, opts: &Opts) -> Result<()> {
                 );
             }
         }
-        "export" => {
+        KioskCommand::Export { to } => {
             let mut progress = Progress::new("sealing");
-            let done = kiosk_side::export(&store, &actor, &opts.path("to")?, now, &mut |d, t| {
-                progress.update(d, t)
-            })?;
+            let done =
+                kiosk_side::export(&store, &actor, &to, now, &mut |d, t| progress.update(d, t))?;
             match done {
                 Some(e) => println!(
                     "bundle {} with {} forms: {}",
@@ -101,8 +106,8 @@ pub fn run(command: &str, opts: &Opts) -> Result<()> {
                 None => println!("nothing to export"),
             }
         }
-        "receipts" => {
-            let read = kiosk_side::read_receipts(&store, &actor, &opts.path("from")?, now)?;
+        KioskCommand::Receipts { from } => {
+            let read = kiosk_side::read_receipts(&store, &actor, &from, now)?;
             println!(
                 "{} receipts read; {} forms delivered and removed from this kiosk",
                 read.receipts, read.purged
@@ -111,13 +116,14 @@ pub fn run(command: &str, opts: &Opts) -> Result<()> {
                 eprintln!("{}", intake_kiosk::store::OLD_COPIES_REMAIN);
             }
         }
-        "unpair" => {
+        KioskCommand::Unpair => {
             store.revoke_desk(&actor, now)?;
             println!("unpaired: nothing more is exported until a new pairing is confirmed");
         }
-        "verify" => super::verify(&store)?,
-        "settings" => super::settings(&store)?,
-        _ => bail!("unknown kiosk command {command:?}\n{USAGE}"),
+        KioskCommand::Verify => super::verify(&store)?,
+        KioskCommand::Settings => super::settings(&store)?,
+        // Handled above: they open the store themselves.
+        KioskCommand::Backup(_) | KioskCommand::StaffKeys(_) => {}
     }
     Ok(())
 }

@@ -1,25 +1,39 @@
-//! Secrets for command-line actions come from a file or stdin, never from the command line
-//! (which other users of the machine can read in the process list).
+//! Secrets for command-line actions never come from the command line (which other users of the
+//! machine can read in the process list). In order: `--secrets FILE`, one per line; a systemd
+//! credential (`$CREDENTIALS_DIRECTORY/secrets`, from `LoadCredential=secrets:…`); a prompt
+//! without echo when stdin is a terminal; else stdin, one per line (scripts).
 
-use std::io::BufRead;
-use std::path::Path;
+use std::io::{BufRead, IsTerminal};
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use zeroize::Zeroizing;
 
-/// Reads secrets line by line: from `file` if given, else from stdin.
+/// The credential's name under `$CREDENTIALS_DIRECTORY` (deploy/*.service: `LoadCredential=`).
+pub const CREDENTIAL_NAME: &str = "secrets";
+
+/// Where the next secret comes from.
+enum Lines {
+    /// Read up front from a file, a credential or stdin.
+    Read(Vec<Zeroizing<String>>),
+    /// Asked for one at a time at the terminal, without echo.
+    Terminal,
+}
+
+/// Hands out secrets in the order an action needs them.
 pub struct SecretSource {
-    lines: Vec<Zeroizing<String>>,
+    lines: Lines,
     next: usize,
 }
 
 impl SecretSource {
     pub fn new(file: Option<&Path>) -> Result<SecretSource> {
-        let text = match file {
-            Some(path) => Zeroizing::new(
-                std::fs::read_to_string(path)
+        let lines = match file.map(Path::to_path_buf).or_else(credential) {
+            Some(path) => Lines::Read(split(Zeroizing::new(
+                std::fs::read_to_string(&path)
                     .with_context(|| format!("reading secrets from {}", path.display()))?,
-            ),
+            ))),
+            None if std::io::stdin().is_terminal() => Lines::Terminal,
             None => {
                 let mut all = Zeroizing::new(String::new());
                 for line in std::io::stdin().lock().lines() {
@@ -27,27 +41,41 @@ impl SecretSource {
                     all.push_str(&line);
                     all.push('\n');
                 }
-                all
+                Lines::Read(split(all))
             }
         };
-        Ok(SecretSource {
-            lines: text
-                .lines()
-                .map(|l| Zeroizing::new(l.trim_end_matches('\r').to_owned()))
-                .collect(),
-            next: 0,
-        })
+        Ok(SecretSource { lines, next: 0 })
     }
 
-    /// The next line, named for the error when it is missing.
+    /// The next secret, named in the prompt or in the error when it is missing.
     pub fn next(&mut self, what: &str) -> Result<Zeroizing<String>> {
-        let Some(line) = self.lines.get(self.next) else {
-            bail!(
-                "expected {what} on line {} of the secrets input",
-                self.next + 1
-            );
+        let line = match &self.lines {
+            Lines::Terminal => Zeroizing::new(
+                rpassword::prompt_password(format!("{what}: "))
+                    .with_context(|| format!("reading {what} from the terminal"))?,
+            ),
+            Lines::Read(lines) => match lines.get(self.next) {
+                Some(line) => line.clone(),
+                None => bail!(
+                    "expected {what} on line {} of the secrets input",
+                    self.next + 1
+                ),
+            },
         };
         self.next += 1;
-        Ok(line.clone())
+        Ok(line)
     }
+}
+
+/// The systemd credential, when the service has one.
+fn credential() -> Option<PathBuf> {
+    let dir = std::env::var_os("CREDENTIALS_DIRECTORY").filter(|d| !d.is_empty())?;
+    let path = PathBuf::from(dir).join(CREDENTIAL_NAME);
+    path.is_file().then_some(path)
+}
+
+fn split(text: Zeroizing<String>) -> Vec<Zeroizing<String>> {
+    text.lines()
+        .map(|l| Zeroizing::new(l.trim_end_matches('\r').to_owned()))
+        .collect()
 }

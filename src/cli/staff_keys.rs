@@ -14,34 +14,20 @@ use chrono::Utc;
 use intake_kiosk::store::{Actor, OpenStore, Store, WalCheckpoint};
 use intake_kiosk::vault::{Passphrase, Pin};
 
+use super::SecretSource;
+use super::args::StaffKeysCommand;
 use super::progress::Progress;
-use super::{Opts, SecretSource};
 
-/// Runs `command` when it is one of these; `None` lets the caller dispatch it.
-pub fn dispatch(side: &str, command: &str, opts: &Opts) -> Option<Result<()>> {
-    let file = match side {
-        "kiosk" => "kiosk.sqlite3",
-        "desk" => "desk.sqlite3",
-        _ => return None,
-    };
-    let db = opts.data_dir().join(file);
-    let run = || -> Result<()> {
-        let secrets = opts.secrets()?;
-        match command {
-            "change-passphrase" => change_passphrase(&db, secrets),
-            "add-manager" => add_manager(&db, opts.need("name")?, secrets),
-            "retire-staff" => retire_staff(&db, opts.need("staff")?, secrets),
-            "reset-pin" => reset_pin(&db, opts.need("staff")?, secrets),
-            "change-pin" => change_pin(&db, opts.get("staff"), secrets),
-            "rotate-key" => rotate_key(&db, secrets),
-            "new-recovery-key" => new_recovery_key(&db, secrets),
-            _ => unreachable!("matched below"),
-        }
-    };
+/// Runs one staff-and-keys command on the database at `db`.
+pub fn run(command: StaffKeysCommand, db: &Path, secrets: SecretSource) -> Result<()> {
     match command {
-        "change-passphrase" | "add-manager" | "retire-staff" | "reset-pin" | "change-pin"
-        | "rotate-key" | "new-recovery-key" => Some(run()),
-        _ => None,
+        StaffKeysCommand::ChangePassphrase => change_passphrase(db, secrets),
+        StaffKeysCommand::AddManager { name } => add_manager(db, &name, secrets),
+        StaffKeysCommand::RetireStaff { staff } => retire_staff(db, &staff, secrets),
+        StaffKeysCommand::ResetPin { staff } => reset_pin(db, &staff, secrets),
+        StaffKeysCommand::ChangePin { staff } => change_pin(db, staff.as_deref(), secrets),
+        StaffKeysCommand::RotateKey => rotate_key(db, secrets),
+        StaffKeysCommand::NewRecoveryKey => new_recovery_key(db, secrets),
     }
 }
 

@@ -133,6 +133,9 @@ impl DeskRecords for MemoryDesk {
     fn setting(&self, _key: &str) -> Result<Option<String>, StoreError> {
         Ok(None)
     }
+    fn clinic_zone(&self) -> Result<crate::settings::ClinicZone, StoreError> {
+        Ok(crate::settings::ClinicZone::default())
+    }
     fn current_form(&self) -> Result<Option<(String, String)>, StoreError> {
         Ok(None)
     }

@@ -1,12 +1,12 @@
 //! What managers do from the desk's home screen: requests, breaches, marketing lists, kiosk
 //! confirmation and the retention run. Each calls one use case in [`super::actions`].
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use super::Desk;
-use crate::i18n::tn;
 use super::actions::{self, ListTo, NewBreachAt};
 use super::views::{self, HomeView};
+use crate::i18n::tn;
 use crate::rights::{RequestStatus, Risk};
 
 impl Desk {
@@ -82,7 +82,7 @@ impl Desk {
             what,
             risk,
             discovered_at: now,
-            touched: None,
+            touched: Some((None, now - Duration::hours(24), now)),
         };
         match actions::record_breach(records, actor, &breach, now) {
             Ok(recorded) if recorded.must_report => self.say_t(

@@ -27,6 +27,8 @@ pub trait DeskRecords {
     /// The clinic's name, or "" when none was given.
     fn clinic_name(&self) -> String;
     fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
+    /// The clinic's time zone (setting `hours.time_zone`), for times shown to staff.
+    fn clinic_zone(&self) -> Result<crate::settings::ClinicZone, StoreError>;
     /// The form whose consent titles the record shows: the active one, else the latest used,
     /// as (hash, canonical JSON).
     fn current_form(&self) -> Result<Option<(String, String)>, StoreError>;
@@ -221,6 +223,9 @@ impl DeskRecords for OpenStore {
     }
     fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         OpenStore::setting(self, key)
+    }
+    fn clinic_zone(&self) -> Result<crate::settings::ClinicZone, StoreError> {
+        OpenStore::clinic_zone(self)
     }
     fn current_form(&self) -> Result<Option<(String, String)>, StoreError> {
         match self.active_form()? {

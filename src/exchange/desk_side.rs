@@ -204,15 +204,28 @@ pub fn import_folder(
     for path in files::list(dir, "bundle-", ".ikb")? {
         let file = file_name(&path);
         match import_file(store, actor, &keys, &path, dir, now, progress) {
-            Ok(imported) => outcomes.push(BundleOutcome::Imported {
-                file,
-                outbox_error: hand_on(&imported, outbox).err().map(|e| e.to_string()),
-                kiosk_id: imported.kiosk_id,
-                seq: imported.seq,
-                report: imported.report,
-                receipt: imported.receipt,
+            Ok(imported) => outcomes.push({
+                tracing::info!(
+                    kiosk = %imported.kiosk_id,
+                    seq = imported.seq,
+                    added = imported.report.added.len(),
+                    duplicates = imported.report.duplicates.len(),
+                    "imported {file}"
+                );
+                BundleOutcome::Imported {
+                    file,
+                    outbox_error: hand_on(&imported, outbox).err().map(|e| e.to_string()),
+                    kiosk_id: imported.kiosk_id,
+                    seq: imported.seq,
+                    report: imported.report,
+                    receipt: imported.receipt,
+                }
             }),
-            Err(error) => outcomes.push(BundleOutcome::Refused { file, error }),
+            Err(error) => {
+                // The error names what failed (a signature, a check, a kiosk); never a value.
+                tracing::warn!("refused bundle {file}: {error}");
+                outcomes.push(BundleOutcome::Refused { file, error })
+            }
         }
     }
     Ok(outcomes)

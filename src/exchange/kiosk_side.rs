@@ -164,6 +164,7 @@ pub fn export(
     let keys = kiosk_keys(store, actor, now)?;
     let outgoing = store.outgoing(actor)?;
     if outgoing.submissions.is_empty() {
+        tracing::info!("export: nothing to export");
         return Ok(None);
     }
     let head = store.audit_head()?;
@@ -201,6 +202,7 @@ pub fn export(
     let name = format!("bundle-{}-{seq:08}.ikb", keys.kiosk_id());
     let file = files::write_atomically(dir, &name, &bytes, Readers::Exchange)?;
     store.record_export(actor, &link.desk_id, seq, &ids, now)?;
+    tracing::info!(seq, forms = total, "exported bundle {}", file.display());
     Ok(Some(Exported {
         seq,
         submissions: total,

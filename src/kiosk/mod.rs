@@ -227,6 +227,8 @@ impl Kiosk {
     }
 
     fn audit(&self, kind: AuditKind, subject: &str) {
+        // The log line names the event only: the subject may be a patient's record id.
+        tracing::info!("kiosk: {}", kind.as_str());
         if let (Some(store), Some(actor)) = (self.open_store(), self.signed.actor.as_ref()) {
             // An audit write that fails (disk full) must not trap a patient in a screen; the
             // failure itself shows on the next save, which fails the same way.
@@ -261,6 +263,7 @@ impl Kiosk {
             }
         }
         if self.session.screen() != was {
+            tracing::info!("kiosk screen: {:?} -> {:?}", was, self.session.screen());
             self.idle_secs = 0;
             self.receipt = None;
             self.message = None;

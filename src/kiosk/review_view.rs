@@ -141,7 +141,7 @@ impl Kiosk {
         ) {
             self.form.step_index = step;
             self.form.editing_from_review = true;
-            self.session.handle(crate::session::Event::PatientInput);
+            self.apply(crate::session::Event::PatientInput);
             self.form_revision += 1;
         }
     }
@@ -151,7 +151,7 @@ impl Kiosk {
         if self.in_handover() && self.form.editing_from_review {
             self.form.editing_from_review = false;
             self.form.step_index = self.definition.sections.len() + 2;
-            self.session.handle(crate::session::Event::PatientInput);
+            self.apply(crate::session::Event::PatientInput);
             self.form_revision += 1;
         }
     }

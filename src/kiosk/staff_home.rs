@@ -218,4 +218,16 @@ impl Kiosk {
         self.staff.clear();
         self.todays.clear();
     }
+
+    /// The process is stopping (SIGTERM, SIGINT): a handover in progress is wiped (audited),
+    /// the form cleared, the store closed and the keys dropped.
+    pub fn shut_down(&mut self) {
+        if self.screen() == Screen::Handover {
+            self.audit(AuditKind::HandoverWiped, "");
+            tracing::info!("handover wiped: the kiosk is stopping");
+        }
+        self.form = FormState::blank(&self.staff_language.clone(), None);
+        self.drop_keys();
+        tracing::info!("store closed, keys dropped");
+    }
 }

@@ -60,6 +60,7 @@ impl Kiosk {
             return None;
         }
         let actor = self
+            .signed
             .actor
             .clone()
             .filter(|a| anyone || a.role().may_manage())?;

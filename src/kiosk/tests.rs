@@ -590,3 +590,20 @@ fn a_confirmed_patient_who_changes_nothing_leaves_no_amendment() {
             .is_empty()
     );
 }
+
+#[test]
+fn stopping_mid_handover_wipes_the_form_and_drops_the_keys() {
+    let (mut k, events) = kiosk();
+    sign_in(&mut k, 1);
+    k.start_new_handover();
+    fill_required(&mut k);
+    assert_eq!(k.screen(), Screen::Handover);
+    k.shut_down();
+    assert!(k.form.answers.is_empty(), "the half-filled form is gone");
+    assert!(
+        k.open_store().is_none(),
+        "the store is closed, the keys dropped"
+    );
+    let kinds: Vec<AuditKind> = events.lock().expect("log").iter().map(|e| e.1).collect();
+    assert!(kinds.contains(&AuditKind::HandoverWiped), "{kinds:?}");
+}

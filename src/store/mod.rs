@@ -19,6 +19,7 @@
 mod access_export;
 mod amendments;
 mod audit;
+mod backup;
 mod breaches;
 mod erasure;
 mod error;
@@ -52,6 +53,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 pub use access_export::PatientData;
 pub use amendments::{Amendment, Previous};
 pub use audit::{AuditEntry, AuditKind, ChainCheck};
+pub use backup::{BackupDone, Restored, backup_file_name, restore};
 pub use breaches::{Breach, NewBreach};
 pub use erasure::RetentionReport;
 pub use error::StoreError;

@@ -42,6 +42,21 @@ impl SetupResult {
     }
 }
 
+/// The whole-database check of `verify_everything` on any connection with the data key: a
+/// backup copy is checked the same way (`backup`).
+pub(super) fn verify_connection(conn: &Connection, vault: &Vault) -> Result<usize, StoreError> {
+    let mut rows = 0;
+    for table in row_auth::tagged_tables() {
+        rows += row_auth::check_all(conn, vault, table)?;
+    }
+    super::submissions::check_every_consent_chain(conn, vault)?;
+    match audit::verify(conn, vault)? {
+        ChainCheck::Intact { entries, .. } => rows += usize::try_from(entries).unwrap_or(0),
+        ChainCheck::BrokenAt { seq } => return Err(StoreError::tampered("audit_log", seq)),
+    }
+    Ok(rows)
+}
+
 /// A failed unlock hands the closed store back so the caller can try again.
 pub struct UnlockFailure {
     pub store: Store,
@@ -358,16 +373,7 @@ impl OpenStore {
     /// Checks every row of every table, the consent chains and the audit chain: the whole
     /// database as one check (the `verify` command). Returns how many rows were checked.
     pub fn verify_everything(&self) -> Result<usize, StoreError> {
-        let mut rows = 0;
-        for table in row_auth::tagged_tables() {
-            rows += row_auth::check_all(self.conn(), self.vault(), table)?;
-        }
-        super::submissions::check_every_consent_chain(self.conn(), self.vault())?;
-        match audit::verify(self.conn(), self.vault())? {
-            ChainCheck::Intact { entries, .. } => rows += usize::try_from(entries).unwrap_or(0),
-            ChainCheck::BrokenAt { seq } => return Err(StoreError::tampered("audit_log", seq)),
-        }
-        Ok(rows)
+        verify_connection(self.conn(), self.vault())
     }
 
     /// Changes a setting (managers only); logged. An unknown key or a bad value (see

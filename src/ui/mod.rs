@@ -184,4 +184,9 @@ impl KioskUi {
     pub fn run(&self) -> Result<(), slint::PlatformError> {
         self.window.run()
     }
+
+    /// After the event loop ended on a signal: wipe, close, drop the keys (`Kiosk::shut_down`).
+    pub fn shut_down(&self) {
+        self.ctx.lock().shut_down();
+    }
 }

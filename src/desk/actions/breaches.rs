@@ -1,7 +1,7 @@
 //! Breaches: recorded with the records concerned (from the audit log) and the 72-hour clock,
 //! then marked as reported with the regulator's reference.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 
 use super::{ActionError, ActionResult, Needed, Records};
 use crate::rights::Risk;
@@ -14,7 +14,7 @@ pub struct NewBreachAt<'a> {
     pub risk: Risk,
     pub discovered_at: DateTime<Utc>,
     /// The records concerned are those opened, looked up or changed in this window of the audit
-    /// log (by one staff member, or anyone). `None`: the last 24 hours before discovery, by anyone.
+    /// log (by one staff member, or anyone). `None`: none yet (narrowed down later).
     pub touched: Option<(Option<&'a str>, DateTime<Utc>, DateTime<Utc>)>,
 }
 
@@ -34,12 +34,10 @@ pub fn record_breach(
     breach: &NewBreachAt,
     now: DateTime<Utc>,
 ) -> ActionResult<BreachRecorded> {
-    let (by, from, to) = breach.touched.unwrap_or((
-        None,
-        breach.discovered_at - Duration::hours(24),
-        breach.discovered_at,
-    ));
-    let touched = records.records_touched(actor, by, from, to)?;
+    let touched = match breach.touched {
+        Some((by, from, to)) => records.records_touched(actor, by, from, to)?,
+        None => Vec::new(),
+    };
     let new = NewBreach {
         discovered_at: breach.discovered_at,
         what_happened: breach.what.to_owned(),

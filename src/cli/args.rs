@@ -1,0 +1,606 @@
+//! The command line, declared once (clap derive): every command, every flag, what it does and
+//! the values it takes. Parsing refuses an unknown command or flag (with a suggestion), a missing
+//! or bad value, before any database is opened or any secret asked for; the man page and the
+//! shell completions are generated from these same declarations (`man`, `completions`).
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::{Args, Parser, Subcommand};
+
+/// Shown under every `--help`, and in the README.
+pub const EXIT_CODES: &str = "Exit codes:
+  0  done
+  1  failed (nothing of the failed action was changed; the message says why)
+  2  usage error: an unknown command or flag, a missing or bad value (nothing was opened)
+  3  partly done: e.g. some bundles were refused while the others were imported";
+
+const SECRETS_HELP: &str = "Secrets (passphrases, PINs) are never command-line arguments. They come from --secrets FILE \
+(one per line), else from $CREDENTIALS_DIRECTORY/secrets (a systemd credential, LoadCredential=secrets:…), \
+else they are asked for at a terminal without echo, else read one per line from stdin.";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "intake-kiosk",
+    version,
+    about = "A touchscreen patient intake kiosk and its back office (desk).",
+    long_about = "A touchscreen patient intake kiosk and its back office (desk).\n\n\
+        Without a command: the kiosk's window (full screen). `kiosk …` and `desk …` run one \
+        action each for scripts and the back office; `desk window` is the desk's window for staff.",
+    after_help = EXIT_CODES,
+    args_conflicts_with_subcommands = true,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub window: KioskWindowArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The kiosk's window (no command given).
+#[derive(Args, Debug)]
+pub struct KioskWindowArgs {
+    /// A ready demo clinic in a throwaway folder (staff and PINs in the README), deleted on exit
+    #[arg(long)]
+    pub demo: bool,
+    /// Where the encrypted database lives [default: $STATE_DIRECTORY, else
+    /// $XDG_DATA_HOME/intake-kiosk, else ~/.local/share/intake-kiosk]
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Do not go full screen (development)
+    #[arg(long)]
+    pub windowed: bool,
+    /// Use this form definition for this run (JSON, see src/forms/default_form.json); a file that
+    /// fails its checks is reported and the stored (or built-in) form is used
+    #[arg(long, value_name = "FILE")]
+    pub form: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// The tablet's sync, check and backup actions, for device-management scripts
+    Kiosk {
+        #[command(flatten)]
+        common: Common,
+        #[command(subcommand)]
+        command: KioskCommand,
+    },
+    /// The back office: pairing, import, patients' rights, oversight, settings, backup, its window
+    Desk {
+        #[command(flatten)]
+        common: Common,
+        #[command(subcommand)]
+        command: DeskCommand,
+    },
+    /// Writes the man pages (intake-kiosk.1 and one per command) into a folder
+    Man {
+        /// The folder to write them into (created if missing)
+        #[arg(long, value_name = "DIR")]
+        to: PathBuf,
+    },
+    /// Prints the shell completion script for SHELL on stdout
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// The whole command line, with the secrets and exit-code notes under every command's `--help`
+/// (clap does not pass `after_help` down): parse, man pages and completions all use this.
+pub fn command() -> clap::Command {
+    fn with_notes(cmd: clap::Command) -> clap::Command {
+        let notes = if cmd.get_name() == "intake-kiosk"
+            || ["man", "completions"].contains(&cmd.get_name())
+        {
+            EXIT_CODES.to_owned()
+        } else {
+            after_help()
+        };
+        cmd.after_help(notes).mut_subcommands(with_notes)
+    }
+    with_notes(<Cli as clap::CommandFactory>::command())
+}
+
+/// Parses the process's arguments; a usage error exits 2 (`--help`, `--version`: 0) here.
+pub fn parse() -> Cli {
+    let matches = command().get_matches();
+    <Cli as clap::FromArgMatches>::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
+fn after_help() -> String {
+    format!("{SECRETS_HELP}\n\n{EXIT_CODES}")
+}
+
+/// Flags every `kiosk …` / `desk …` command takes, before or after the command name.
+#[derive(Args, Debug, Clone)]
+pub struct Common {
+    /// The data folder [default: $STATE_DIRECTORY, else $XDG_DATA_HOME/intake-kiosk, else
+    /// ~/.local/share/intake-kiosk]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Read the secrets (passphrases, PINs) from FILE, one per line
+    #[arg(long, global = true, value_name = "FILE")]
+    pub secrets: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KioskCommand {
+    /// What waits to be sent, what was delivered, and the pairing
+    Status,
+    /// Shows the pairing QR code and its text (scan it at the desk)
+    PairStart,
+    /// Reads the desk's answer from the exchange folder and shows the code to type at the desk
+    PairFinish {
+        /// The exchange folder (e.g. the USB stick)
+        #[arg(long, value_name = "EXCHANGE")]
+        from: PathBuf,
+        /// The code the desk showed: confirms the pairing at once when it matches
+        #[arg(long, value_name = "CODE")]
+        confirm: Option<String>,
+    },
+    /// Confirms the pairing with the code the desk showed on confirming
+    PairConfirm {
+        /// The six-digit code the desk shows
+        #[arg(long, value_name = "CODE")]
+        code: String,
+    },
+    /// Seals the waiting forms into a bundle in the exchange folder
+    Export {
+        /// The exchange folder
+        #[arg(long, value_name = "EXCHANGE")]
+        to: PathBuf,
+    },
+    /// Reads the desk's receipts; delivered forms are removed from this kiosk
+    Receipts {
+        /// The exchange folder
+        #[arg(long, value_name = "EXCHANGE")]
+        from: PathBuf,
+    },
+    /// Forgets the desk: nothing more is exported until a new pairing is confirmed
+    Unpair,
+    /// Checks every row, consent chain and the audit chain (exit 1 naming the first failure)
+    Verify,
+    /// Every setting: its value, its default and what it does
+    Settings,
+    #[command(flatten)]
+    Backup(BackupCommand),
+    #[command(flatten)]
+    StaffKeys(StaffKeysCommand),
+}
+
+/// Staff and key administration, the same for kiosk and desk. The first secret is always the
+/// passphrase of the manager acting (or, for change-pin, of any manager opening the database).
+#[derive(Subcommand, Debug)]
+pub enum StaffKeysCommand {
+    /// Changes your passphrase (secrets: the current one, then the new one twice; at least 12
+    /// characters, not the old one, not a common phrase)
+    ChangePassphrase,
+    /// Adds a manager with their own passphrase and PIN (secrets: yours, then theirs twice, then
+    /// their PIN)
+    AddManager {
+        /// The new manager's name
+        #[arg(long, value_name = "NAME")]
+        name: String,
+    },
+    /// Retires a staff member: they can no longer sign in; their name stays in the history (a
+    /// manager's key wrap is deleted at once; the last manager cannot be retired)
+    RetireStaff {
+        /// The staff member's id (see `desk audit` or the staff list)
+        #[arg(long, value_name = "ID")]
+        staff: String,
+    },
+    /// Sets a new PIN for someone else (secrets: yours, then the new PIN twice)
+    ResetPin {
+        /// The staff member's id
+        #[arg(long, value_name = "ID")]
+        staff: String,
+    },
+    /// Changes a PIN with the current one (secrets: a manager's passphrase, the current PIN, then
+    /// the new PIN twice)
+    ChangePin {
+        /// Whose PIN (default: the manager opening)
+        #[arg(long, value_name = "ID")]
+        staff: Option<String>,
+    },
+    /// A new random data key: every sealed value, index and tag redone in one transaction (secrets:
+    /// every active manager's passphrase, yours first); prints the new recovery key
+    RotateKey,
+    /// A new recovery key, shown once; the old one stops working at once
+    NewRecoveryKey,
+}
+
+/// Backup and restore, the same for kiosk and desk.
+#[derive(Subcommand, Debug)]
+pub enum BackupCommand {
+    /// A consistent copy of the database (safe while the window is open), checked before "done":
+    /// intake-kiosk-<role>-<time>.sqlite3, readable by its owner only
+    Backup {
+        /// The folder to write the backup into (e.g. a mounted backup disk)
+        #[arg(long, value_name = "DIR")]
+        to: PathBuf,
+    },
+    /// Restores a backup into an empty data folder (--data-dir), after checking the file and the
+    /// passphrase
+    Restore {
+        /// The backup file (intake-kiosk-<role>-<time>.sqlite3)
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+        /// The newer database this backup replaces, when it is at hand: the erasure requests
+        /// recorded after the backup was taken are listed, to be carried out again
+        #[arg(long, value_name = "FILE")]
+        newer: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DeskCommand {
+    /// Sets the desk up: a new database (the passphrase twice, then the manager's PIN)
+    Init {
+        /// The clinic's name
+        #[arg(long, value_name = "NAME")]
+        clinic: String,
+        /// The first manager's name
+        #[arg(long, value_name = "NAME")]
+        manager: String,
+    },
+    /// Pairs a kiosk: first with its code or QR picture (it then waits for confirmation), then
+    /// --confirm with the code the kiosk shows
+    Pair {
+        /// The kiosk's pairing text (IKP1:…)
+        #[arg(long, value_name = "TEXT", conflicts_with_all = ["qr_image", "confirm"],
+              required_unless_present_any = ["qr_image", "confirm"])]
+        code: Option<String>,
+        /// A photo or screenshot (PNG, JPEG) of the kiosk's pairing QR code
+        #[arg(long, value_name = "PICTURE", conflicts_with = "confirm")]
+        qr_image: Option<PathBuf>,
+        /// The exchange folder the answer is written to
+        #[arg(
+            long,
+            value_name = "EXCHANGE",
+            conflicts_with = "confirm",
+            required_unless_present = "confirm"
+        )]
+        exchange: Option<PathBuf>,
+        /// A known kiosk id gets the new key (never a revoked one: a re-installed tablet pairs
+        /// under a new id)
+        #[arg(long, conflicts_with = "confirm")]
+        replace: bool,
+        /// Second step: which kiosk to confirm (when several wait)
+        #[arg(long, value_name = "ID", requires = "confirm")]
+        kiosk: Option<String>,
+        /// Second step: the six-digit code the kiosk shows
+        #[arg(long, value_name = "CODE")]
+        confirm: Option<String>,
+    },
+    /// Each kiosk (waiting / confirmed / revoked) and the bundles imported
+    Kiosks,
+    /// Checks every row, consent chain and the audit chain (exit 1 naming the first failure)
+    Verify,
+    /// Every setting: its value, its default and what it does
+    Settings,
+    #[command(flatten)]
+    StaffKeys(StaffKeysCommand),
+    /// Revokes a kiosk: its bundles are refused from now on
+    Revoke {
+        /// The kiosk's id
+        #[arg(long, value_name = "ID")]
+        kiosk: String,
+    },
+    /// Imports every bundle in the exchange folder and writes receipts (exit 3 if some are refused)
+    Import {
+        /// The exchange folder
+        #[arg(long, value_name = "EXCHANGE")]
+        from: PathBuf,
+        /// Where each imported form is written for the clinic's records system (FHIR, HTML)
+        #[arg(long, value_name = "DIR")]
+        outbox: PathBuf,
+    },
+    /// Finds a patient by name and date of birth (prints the ids)
+    Find {
+        /// Given name
+        #[arg(long, value_name = "NAME")]
+        given: String,
+        /// Family name
+        #[arg(long, value_name = "NAME")]
+        family: String,
+        /// Date of birth
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        dob: String,
+    },
+    /// A patient's consent history and current state
+    Consents {
+        /// The patient's id
+        #[arg(long, value_name = "ID")]
+        patient: String,
+    },
+    /// Withdraws a granted consent
+    Withdraw {
+        /// The patient's id
+        #[arg(long, value_name = "ID")]
+        patient: String,
+        /// The consent item (e.g. marketing_sms, treatment)
+        #[arg(long, value_name = "ITEM")]
+        item: String,
+    },
+    /// The patients with a channel's marketing granted, as CSV
+    MarketingList {
+        /// The channel
+        #[arg(long, value_parser = ["email", "sms", "whatsapp"])]
+        channel: String,
+        /// The CSV file to write (readable by its owner only)
+        #[arg(long, value_name = "FILE.csv")]
+        to: PathBuf,
+    },
+    /// Adds a staff member (the manager's passphrase, then the new PIN)
+    AddStaff {
+        /// Their name
+        #[arg(long, value_name = "NAME")]
+        name: String,
+        /// Their role
+        #[arg(long, value_parser = ["clinician", "reception"])]
+        role: String,
+    },
+    /// The desk's window for staff (the manager's passphrase, then a PIN per person)
+    Window {
+        /// A demo back office in a throwaway folder (passphrase and PINs in the README), deleted on
+        /// exit; `--demo` alone means yes
+        #[arg(long, num_args = 0..=1, default_missing_value = "yes", default_value = "no",
+              value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::Set,
+              value_name = "yes|no")]
+        demo: bool,
+        /// Where exports are written [default: DATA-DIR/exports]
+        #[arg(long, value_name = "DIR")]
+        exports: Option<PathBuf>,
+    },
+    #[command(flatten)]
+    Backup(BackupCommand),
+    #[command(flatten)]
+    Rights(RightsCommand),
+}
+
+/// Patients' rights, retention, breaches and oversight (`src/cli/desk_rights.rs`).
+#[derive(Subcommand, Debug)]
+pub enum RightsCommand {
+    /// A patient's record: the need-to-know view (logged)
+    Record {
+        /// The patient's id
+        #[arg(long, value_name = "ID")]
+        patient: String,
+    },
+    /// Who opened this patient's record, and when
+    AccessHistory {
+        /// The patient's id
+        #[arg(long, value_name = "ID")]
+        patient: String,
+    },
+    /// A subject access export: JSON, FHIR R4 and HTML
+    AccessExport {
+        /// The patient's id
+        #[arg(long, value_name = "ID")]
+        patient: String,
+        /// The folder to write the three files into
+        #[arg(long, value_name = "DIR")]
+        to: PathBuf,
+    },
+    /// Corrects a patient's details (the old ones are kept in the history)
+    AmendDetails {
+        /// The patient's id
+        #[arg(long, value_name = "ID")]
+        patient: String,
+        /// Why (kept in the history)
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+        /// New given name
+        #[arg(long, value_name = "NAME")]
+        given: Option<String>,
+        /// New family name
+        #[arg(long, value_name = "NAME")]
+        family: Option<String>,
+        /// New date of birth
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        dob: Option<String>,
+        /// New postcode
+        #[arg(long, value_name = "TEXT")]
+        postcode: Option<String>,
+        /// New email address
+        #[arg(long, value_name = "TEXT")]
+        email: Option<String>,
+        /// New phone number
+        #[arg(long, value_name = "TEXT")]
+        phone: Option<String>,
+    },
+    /// Merges a duplicate record into the right one (managers)
+    Merge {
+        /// The record that stays
+        #[arg(long, value_name = "ID")]
+        into: String,
+        /// The duplicate
+        #[arg(long, value_name = "ID")]
+        from: String,
+        /// Why (kept in the history)
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// Corrects one answer of a submitted form (FHIR status: amended)
+    AmendAnswer {
+        /// The submission's id
+        #[arg(long, value_name = "ID")]
+        submission: String,
+        /// The question's id in the form
+        #[arg(long, value_name = "QID")]
+        question: String,
+        /// The new answer
+        #[arg(long, value_name = "TEXT")]
+        value: String,
+        /// Why (kept in the history)
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// Restricts processing of a patient's data (stored only)
+    Restrict {
+        /// The patient's id
+        #[arg(long, value_name = "ID")]
+        patient: String,
+    },
+    /// Lifts a restriction of processing
+    Unrestrict {
+        /// The patient's id
+        #[arg(long, value_name = "ID")]
+        patient: String,
+    },
+    /// Erases a patient's details (the medical record is held until its retention end)
+    Erase {
+        /// The patient's id
+        #[arg(long, value_name = "ID")]
+        patient: String,
+        /// Write the statement for the patient to FILE instead of stdout
+        #[arg(long, value_name = "FILE")]
+        statement: Option<PathBuf>,
+    },
+    /// Erases what passed its retention period
+    Retention,
+    /// Logs a patient's rights request (due dates are counted from --received)
+    Request {
+        /// The kind of request
+        #[arg(long, value_parser = ["access", "portability", "rectification", "erasure",
+              "restriction", "objection", "withdrawal"])]
+        kind: String,
+        /// Who asked, and how
+        #[arg(long, value_name = "TEXT")]
+        requester: String,
+        /// How their identity was checked
+        #[arg(long, value_name = "TEXT")]
+        identity_check: String,
+        /// The patient's id, when known
+        #[arg(long, value_name = "ID")]
+        patient: Option<String>,
+        /// When it was received [default: today]
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        received: Option<NaiveDate>,
+        /// Notes
+        #[arg(long, value_name = "TEXT", default_value = "")]
+        notes: String,
+    },
+    /// The rights requests and their due dates
+    Requests,
+    /// Extends a request's deadline by one or two months
+    RequestExtend {
+        /// The request's id
+        #[arg(long, value_name = "ID")]
+        id: String,
+        /// Months
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=2))]
+        months: u32,
+        /// Why (told to the requester)
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// Closes a request
+    RequestClose {
+        /// The request's id
+        #[arg(long, value_name = "ID")]
+        id: String,
+        /// How it ended
+        #[arg(long, value_parser = ["done", "refused"])]
+        status: String,
+        /// What was done, or why it was refused
+        #[arg(long, value_name = "TEXT")]
+        outcome: String,
+    },
+    /// Records a personal-data breach (the records concerned from the audit log)
+    Breach {
+        /// What happened
+        #[arg(long, value_name = "TEXT")]
+        what: String,
+        /// The risk to people
+        #[arg(long, value_parser = ["unlikely", "risk", "high"])]
+        risk: String,
+        /// When it was discovered [default: now]
+        #[arg(long, value_name = "TIME", value_parser = parse_time)]
+        discovered: Option<DateTime<Utc>>,
+        /// Only the records this staff member touched
+        #[arg(long, value_name = "ID", requires = "from")]
+        staff: Option<String>,
+        /// Records touched from (with --until)
+        #[arg(long, value_name = "TIME", value_parser = parse_time, requires = "until")]
+        from: Option<DateTime<Utc>>,
+        /// Records touched until (with --from)
+        #[arg(long, value_name = "TIME", value_parser = parse_time, requires = "from")]
+        until: Option<DateTime<Utc>>,
+    },
+    /// The breaches and their 72-hour clocks
+    Breaches,
+    /// Marks a breach as reported to the ICO
+    BreachReported {
+        /// The breach's id
+        #[arg(long, value_name = "ID")]
+        id: String,
+        /// The ICO's reference
+        #[arg(long, value_name = "TEXT")]
+        reference: String,
+    },
+    /// The audit chain's check, and the entries about one patient or staff member
+    Audit {
+        /// Entries about this patient
+        #[arg(long, value_name = "ID", conflicts_with = "staff")]
+        patient: Option<String>,
+        /// Entries by this staff member
+        #[arg(long, value_name = "ID")]
+        staff: Option<String>,
+    },
+    /// Sets a setting (checked before it is stored; `desk settings` lists them), e.g.
+    /// hours.time_zone, retention.adult_years, flags.records, hours.opens
+    Set {
+        /// The setting
+        #[arg(long, value_name = "KEY")]
+        key: String,
+        /// Its new value
+        #[arg(long, value_name = "VALUE")]
+        value: String,
+    },
+    /// Unusual access in the last days
+    Flags {
+        /// How many days back
+        #[arg(long, value_name = "N", default_value_t = 7)]
+        days: i64,
+    },
+}
+
+/// A date (YYYY-MM-DD, midnight UTC) or an RFC 3339 time.
+fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .or_else(|_| {
+            NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .map(|d| d.and_time(Default::default()).and_utc())
+        })
+        .map_err(|_| "a date (YYYY-MM-DD) or an RFC 3339 time".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_declarations_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn times_take_a_date_or_an_rfc3339_time() {
+        assert_eq!(
+            parse_time("2026-03-29").unwrap().to_rfc3339(),
+            "2026-03-29T00:00:00+00:00"
+        );
+        assert_eq!(
+            parse_time("2026-03-29T01:30:00+01:00")
+                .unwrap()
+                .to_rfc3339(),
+            "2026-03-29T00:30:00+00:00"
+        );
+        assert!(parse_time("29/03/2026").is_err());
+    }
+}

@@ -1,0 +1,287 @@
+//! Backups: a consistent copy of the open database through SQLite's online backup API (safe
+//! while the window or another connection writes), checked before it is called done, and the
+//! restore of such a copy into an empty data folder.
+//!
+//! - The copy is taken inside one read transaction: the row counts and the pages are the same
+//!   snapshot, and nothing still in the WAL is missed.
+//! - The file is created new (never over another), readable by its owner only (0600), switched
+//!   to a single file (no WAL beside it) and synced.
+//! - Then it is reopened read-only and checked: `quick_check`, every row's tag, every consent
+//!   chain, the audit chain to its head (with the data key in memory: the copy has the same
+//!   one), and each table's row count against the snapshot's. A copy that fails is removed.
+//! - Beside it, `<file>.sha256` (the `sha256sum` format) holds the whole file's digest: a restore
+//!   refuses a copy changed anywhere since, even in pages no check reads.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OpenFlags};
+
+use super::audit::AuditKind;
+use super::open_store::verify_connection;
+use super::{OpenStore, Store, StoreError};
+use crate::vault::Vault;
+
+/// A backup written and checked.
+#[derive(Debug)]
+pub struct BackupDone {
+    pub file: PathBuf,
+    /// Rows and audit entries whose tags were checked in the copy.
+    pub rows_checked: usize,
+    /// Each table's rows in the copy (the same as in the database when it was taken).
+    pub counts: Vec<(String, i64)>,
+}
+
+/// `intake-kiosk-<role>-<time>.sqlite3`, the time in UTC, sortable.
+pub fn backup_file_name(role: &str, now: DateTime<Utc>) -> String {
+    format!(
+        "intake-kiosk-{role}-{}.sqlite3",
+        now.format("%Y%m%dT%H%M%SZ")
+    )
+}
+
+impl OpenStore {
+    /// Writes a checked backup of this database into `dir` (created 0700 if missing); `role`
+    /// ("kiosk" or "desk") names the file.
+    pub fn backup_into(
+        &self,
+        dir: &Path,
+        role: &str,
+        now: DateTime<Utc>,
+    ) -> Result<BackupDone, StoreError> {
+        super::create_private_dir(dir)?;
+        let file = dir.join(backup_file_name(role, now));
+        create_owner_only(&file)?;
+        let written = self.copy_to(&file).and_then(|counts| {
+            let rows_checked = verify_copy(&file, self.vault(), &counts)?;
+            write_checksum(&file)?;
+            Ok(BackupDone {
+                file: file.clone(),
+                rows_checked,
+                counts,
+            })
+        });
+        if written.is_err() {
+            let _ = std::fs::remove_file(&file);
+            let _ = std::fs::remove_file(checksum_file(&file));
+        }
+        written
+    }
+
+    /// Copies the database into the (empty) file at `file`; returns the row counts of the same
+    /// snapshot.
+    fn copy_to(&self, file: &Path) -> Result<Vec<(String, i64)>, StoreError> {
+        let mut dest = Connection::open(file)?;
+        // One read transaction: the counts and the pages are the same snapshot.
+        let snapshot = self.conn().unchecked_transaction()?;
+        let counts = table_counts(&snapshot)?;
+        {
+            let backup = rusqlite::backup::Backup::new(&snapshot, &mut dest)?;
+            // All pages in one step, inside the snapshot: a writer never restarts the copy.
+            backup.step(-1)?;
+        }
+        snapshot.finish()?;
+        // A single file: the copy carries no WAL and is complete on its own.
+        dest.query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()))?;
+        drop(dest);
+        std::fs::File::open(file)?.sync_all()?;
+        Ok(counts)
+    }
+}
+
+/// `<file>.sha256` beside the backup.
+fn checksum_file(file: &Path) -> PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(".sha256");
+    PathBuf::from(name)
+}
+
+fn hex_sha256(file: &Path) -> Result<String, StoreError> {
+    let digest = crate::vault::sha256(&std::fs::read(file)?);
+    Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Writes `<file>.sha256` as `sha256sum` does (0600).
+fn write_checksum(file: &Path) -> Result<(), StoreError> {
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let sum = checksum_file(file);
+    create_owner_only(&sum)?;
+    std::fs::write(&sum, format!("{}  {name}\n", hex_sha256(file)?))?;
+    Ok(())
+}
+
+/// A backup whose `.sha256` is beside it must match it; one without is checked by its content
+/// alone (an admin may have copied the database file only).
+fn check_checksum(file: &Path) -> Result<(), StoreError> {
+    let sum = checksum_file(file);
+    if !sum.exists() {
+        return Ok(());
+    }
+    let expected = std::fs::read_to_string(&sum)?;
+    let expected = expected.split_whitespace().next().unwrap_or("");
+    if expected != hex_sha256(file)? {
+        return Err(StoreError::Corrupt {
+            detail: format!(
+                "the file differs from the SHA-256 written beside it ({}): it was damaged or changed after the backup",
+                sum.display()
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Creates `file` new, 0600, refusing one that exists.
+fn create_owner_only(file: &Path) -> Result<(), StoreError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(file)?;
+    Ok(())
+}
+
+/// Every table's row count, in name order.
+fn table_counts(conn: &Connection) -> Result<Vec<(String, i64)>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )?;
+    let tables: Vec<String> = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    tables
+        .into_iter()
+        .map(|t| {
+            let n: i64 =
+                conn.query_row(&format!("SELECT count(*) FROM \"{t}\""), [], |r| r.get(0))?;
+            Ok((t, n))
+        })
+        .collect()
+}
+
+/// Reopens the copy read-only and checks it: `quick_check`, every tag and chain, the counts.
+fn verify_copy(file: &Path, vault: &Vault, counts: &[(String, i64)]) -> Result<usize, StoreError> {
+    let conn = Connection::open_with_flags(
+        file,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+    if check != "ok" {
+        return Err(StoreError::Corrupt { detail: check });
+    }
+    let rows = verify_connection(&conn, vault)?;
+    let copied = table_counts(&conn)?;
+    if copied != counts {
+        return Err(StoreError::Invalid(format!(
+            "the backup {} does not hold the rows it should; it was removed",
+            file.display()
+        )));
+    }
+    Ok(rows)
+}
+
+/// A restore's outcome: where the database now is, and the erasure requests the newer database
+/// recorded after the backup was taken (to be carried out again).
+#[derive(Debug)]
+pub struct Restored {
+    pub file: PathBuf,
+    pub rows_checked: usize,
+    /// The newest audit entry in the backup: the backup's time.
+    pub backup_time: Option<String>,
+    /// (when, patient id) of each erasure requested after `backup_time`.
+    pub erasures_since: Vec<(String, String)>,
+}
+
+/// The newest audit entry's time in an open store, before `before` (our own unlock is later).
+pub(crate) fn latest_audit_time(
+    open: &OpenStore,
+    before: DateTime<Utc>,
+) -> Result<Option<String>, StoreError> {
+    let before = before.to_rfc3339();
+    let latest: Option<String> = open.conn().query_row(
+        "SELECT max(at) FROM audit_log WHERE at < ?1",
+        [before],
+        |r| r.get(0),
+    )?;
+    Ok(latest)
+}
+
+/// Restores `backup` as `target` (a file in an empty data folder): copied to a temporary name
+/// there, opened (header, ownership, `quick_check`), unlocked with `unlock` (the passphrase
+/// check), verified whole, closed, then renamed into place. On any failure nothing is left.
+/// `newer`, when given, is the database this backup replaces: unlocked with the same `unlock`,
+/// its erasure requests recorded after the backup's time are listed.
+pub fn restore(
+    backup: &Path,
+    target: &Path,
+    newer: Option<&Path>,
+    unlock: &dyn Fn(Store) -> Result<(OpenStore, crate::store::Actor), StoreError>,
+    now: DateTime<Utc>,
+) -> Result<Restored, StoreError> {
+    let dir = target
+        .parent()
+        .ok_or_else(|| StoreError::Invalid("the data folder has no name".into()))?;
+    if dir.exists() && std::fs::read_dir(dir)?.next().is_some() {
+        return Err(StoreError::Invalid(format!(
+            "{} is not empty: a backup is restored into an empty data folder only (move the old one aside)",
+            dir.display()
+        )));
+    }
+    super::create_private_dir(dir)?;
+    let temporary = dir.join(".restoring.sqlite3");
+    let restored = restore_checked(backup, &temporary, newer, unlock, now).and_then(|r| {
+        std::fs::rename(&temporary, target)?;
+        Ok(Restored {
+            file: target.to_owned(),
+            ..r
+        })
+    });
+    if restored.is_err() {
+        for leftover in ["", "-wal", "-shm", "-journal"] {
+            let mut name = temporary.clone().into_os_string();
+            name.push(leftover);
+            let _ = std::fs::remove_file(name);
+        }
+    }
+    restored
+}
+
+fn restore_checked(
+    backup: &Path,
+    temporary: &Path,
+    newer: Option<&Path>,
+    unlock: &dyn Fn(Store) -> Result<(OpenStore, crate::store::Actor), StoreError>,
+    now: DateTime<Utc>,
+) -> Result<Restored, StoreError> {
+    check_checksum(backup)?;
+    create_owner_only(temporary)?;
+    std::fs::write(temporary, std::fs::read(backup)?)?;
+    let store = Store::open(temporary)?;
+    let (open, actor) = unlock(store)?;
+    let rows_checked = open.verify_everything()?;
+    let backup_time = latest_audit_time(&open, now)?;
+    // Closed (the WAL folded in) before the file is renamed into place.
+    drop(open.close(Some(&actor), now)?);
+    let mut erasures_since = Vec::new();
+    if let Some(newer) = newer {
+        let (current, actor) = unlock(Store::open(newer)?)?;
+        for entry in current.audit_entries(&actor, None, None)? {
+            let after = backup_time.as_deref().is_none_or(|t| entry.at.as_str() > t);
+            if entry.kind == AuditKind::ErasureRequested.as_str() && after {
+                erasures_since.push((entry.at, entry.subject));
+            }
+        }
+        current.close(Some(&actor), now)?;
+    }
+    Ok(Restored {
+        file: temporary.to_owned(),
+        rows_checked,
+        backup_time,
+        erasures_since,
+    })
+}
