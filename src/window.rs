@@ -154,6 +154,8 @@ pub fn run() -> Result<()> {
     if std::env::var_os("INTAKE_KIOSK_STARTUP_PROBE").is_some() {
         startup_probe(&ui);
     }
+    #[cfg(feature = "probe")]
+    let _probe = intake_kiosk::ui::probe::start(&ui.window, intake_kiosk::ui::probe::kiosk_header);
     let result = ui.run().context("running the window");
     drop(ui);
     if let Some(dir) = demo_folder {

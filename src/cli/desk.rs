@@ -334,6 +334,8 @@ fn window(opts: &Opts) -> Result<()> {
     let _ = slint::select_bundled_translation(language);
     let desk = intake_kiosk::desk::Desk::new(store, exports, Utc::now()).with_language(language);
     let ui = intake_kiosk::ui::DeskUi::new(desk, std::rc::Rc::new(Utc::now))?;
+    #[cfg(feature = "probe")]
+    let _probe = intake_kiosk::ui::probe::start(&ui.window, intake_kiosk::ui::probe::desk_header);
     ui.run()?;
     if demo {
         let _ = std::fs::remove_dir_all(&dir);
