@@ -5,6 +5,7 @@
 //! locking and the idle lock drop the search results and the open record; every record view goes
 //! through the store, which checks the role and writes the audit entry.
 
+mod search_input;
 mod views;
 
 use std::path::PathBuf;
@@ -292,6 +293,11 @@ impl Desk {
 
     /// Finds patients by name and date of birth on the blind index.
     pub fn search(&mut self, given: &str, family: &str, dob: &str, now: DateTime<Utc>) {
+        if let Some(problem) = search_input::search_problem(given, family, dob) {
+            self.results.clear();
+            self.say_t(problem, &[], false);
+            return;
+        }
         let Some((open, actor)) = self.signed_in() else {
             return;
         };

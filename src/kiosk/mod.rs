@@ -11,6 +11,7 @@ mod back_office;
 mod clinic_form;
 mod form_state;
 mod message;
+mod setup_pins;
 
 use std::path::PathBuf;
 
@@ -440,6 +441,10 @@ impl Kiosk {
         }
         if *form.passphrase != *form.repeat {
             self.message = Some(Message::PassphraseMismatch);
+            return;
+        }
+        if let Some(name) = setup_pins::refused_pin_owner(&form) {
+            self.message = Some(Message::PinNotAllowedFor(name));
             return;
         }
         let mut staff = Vec::new();

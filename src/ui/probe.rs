@@ -86,8 +86,9 @@ pub fn kiosk_header(w: &super::AppWindow) -> String {
     let k = w.global::<super::KioskAdapter>();
     let h = w.global::<super::HandoverAdapter>();
     let r = w.global::<super::ReceiptAdapter>();
+    let f = w.global::<super::FieldFocus>();
     format!(
-        "screen={:?}\nstep={}\nkind={}\ntitle={}\nlanguage={}\nbusy={}\nmessage={}\nreceipt={}\nreference={}\n",
+        "screen={:?}\nstep={}\nkind={}\ntitle={}\nlanguage={}\nbusy={}\nmessage={}\nreceipt={}\nreference={}\nfocus-serial={}\nfocus-top={}\n",
         k.get_screen(),
         h.get_step(),
         h.get_step_kind(),
@@ -97,11 +98,17 @@ pub fn kiosk_header(w: &super::AppWindow) -> String {
         k.get_message().replace('\n', " "),
         r.get_visible(),
         r.get_reference(),
+        f.get_serial(),
+        f.get_top(),
     )
 }
 
 /// The header lines of the desk window.
 pub fn desk_header(w: &super::DeskWindow) -> String {
     let d = w.global::<super::DeskAdapter>();
-    format!("screen={:?}\n", d.get_screen())
+    format!(
+        "screen={:?}\nmessage={}\n",
+        d.get_screen(),
+        d.get_message().replace('\n', " ")
+    )
 }

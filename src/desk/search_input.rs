@@ -1,0 +1,47 @@
+//! What a register search needs before it runs, said in words a receptionist acts on: a search
+//! with a part missing or a date of birth that is not a date is refused before anything is read
+//! (it used to reach the store and come back as "stored value could not be read", which reads
+//! like a damaged database).
+
+use crate::forms::{IdentityError, PatientIdentity};
+
+/// The message (a catalogue msgid, context "desk") for a search that cannot run; `None` when the
+/// name and date of birth are enough to search.
+pub fn search_problem(given: &str, family: &str, date_of_birth: &str) -> Option<&'static str> {
+    if date_of_birth.trim().is_empty() {
+        return Some("The date of birth is missing: give it as YYYY-MM-DD to search.");
+    }
+    let mut probe = PatientIdentity::default();
+    probe.given_name = given.to_owned();
+    probe.family_name = family.to_owned();
+    probe.date_of_birth = date_of_birth.to_owned();
+    match probe.name_dob_key() {
+        Ok(_) => None,
+        Err(IdentityError::MissingName) => {
+            Some("The name is missing: give the first or last name to search.")
+        }
+        Err(_) => Some("That date of birth is not a date: write it as YYYY-MM-DD, such as 1990-04-12."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::search_problem;
+
+    #[test]
+    fn says_which_part_is_missing() {
+        assert_eq!(
+            search_problem("Ana", "Demo", ""),
+            Some("The date of birth is missing: give it as YYYY-MM-DD to search.")
+        );
+        assert_eq!(
+            search_problem(" ", "", "1988-04-12"),
+            Some("The name is missing: give the first or last name to search.")
+        );
+        assert_eq!(
+            search_problem("Ana", "Demo", "12/04/1988"),
+            Some("That date of birth is not a date: write it as YYYY-MM-DD, such as 1990-04-12.")
+        );
+        assert_eq!(search_problem("Ana", "Demo", "1988-04-12"), None);
+    }
+}
