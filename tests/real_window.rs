@@ -439,8 +439,31 @@ impl App<'_> {
         false
     }
 
+    /// Waits until the page rests: nothing moved for longer than the on-screen keyboard's
+    /// hiding delay (it goes half a second after the last field lost focus).
+    fn settle(&self) -> View {
+        let signature = |v: &View| {
+            v.elements
+                .iter()
+                .map(|e| (e.label.clone(), e.y))
+                .collect::<Vec<_>>()
+        };
+        let mut last = self.view();
+        let start = Instant::now();
+        loop {
+            std::thread::sleep(Duration::from_millis(650));
+            let now = self.view();
+            if signature(&now) == signature(&last) {
+                return now;
+            }
+            assert!(start.elapsed() < PATIENCE, "the page never came to rest");
+            last = now;
+        }
+    }
+
     /// Brings an element wholly into the usable band (scrolling) and returns it.
     fn reveal(&self, role: &str, label: &str) -> Element {
+        self.settle();
         for _ in 0..40 {
             let v = self.view();
             let (top, bottom) = self.band(&v);
@@ -547,12 +570,16 @@ fn fill_section(app: &App) -> Vec<String> {
             .find(|e| !done.contains(&question_of(e)))
             .cloned();
         let Some(e) = pending else {
-            if scrolled_to_end || !app.scroll(true) {
-                if scrolled_to_end {
-                    return order;
-                }
-                scrolled_to_end = true;
+            // Down the page; at its end, one more pass from the top (a question shown by an
+            // answer, or one that was out of reach), until a whole pass finds nothing to do.
+            if app.scroll(true) {
+                continue;
             }
+            if scrolled_to_end {
+                return order;
+            }
+            scrolled_to_end = true;
+            while app.scroll(false) {}
             continue;
         };
         scrolled_to_end = false;
