@@ -27,14 +27,19 @@ const ACCENT: (u8, u8, u8) = (0x1d, 0x5c, 0x63);
 
 /// Whether the tools are here; outside CI a missing tool skips the test with the reason printed.
 fn tools_present() -> bool {
-    let missing: Vec<&str> = ["Xvfb", "xdotool", "import", "matchbox-window-manager", "wmctrl"]
-        .into_iter()
-        .filter(|tool| {
-            !std::env::var_os("PATH").is_some_and(|paths| {
-                std::env::split_paths(&paths).any(|dir| dir.join(tool).is_file())
-            })
-        })
-        .collect();
+    let missing: Vec<&str> = [
+        "Xvfb",
+        "xdotool",
+        "import",
+        "matchbox-window-manager",
+        "wmctrl",
+    ]
+    .into_iter()
+    .filter(|tool| {
+        !std::env::var_os("PATH")
+            .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(tool).is_file()))
+    })
+    .collect();
     if missing.is_empty() {
         return true;
     }
@@ -42,7 +47,9 @@ fn tools_present() -> bool {
         std::env::var_os("CI").is_none(),
         "CI installs them (.ci/run): missing {missing:?}"
     );
-    eprintln!("real-window test skipped: {missing:?} not installed (apt-get install xvfb xdotool imagemagick matchbox-window-manager wmctrl)");
+    eprintln!(
+        "real-window test skipped: {missing:?} not installed (apt-get install xvfb xdotool imagemagick matchbox-window-manager wmctrl)"
+    );
     false
 }
 
@@ -76,7 +83,14 @@ impl Display {
             .expect("a free X display number");
         let name = format!(":{n}");
         let xvfb = Command::new("Xvfb")
-            .args([&name, "-screen", "0", &format!("{width}x{height}x24"), "-nolisten", "tcp"])
+            .args([
+                &name,
+                "-screen",
+                "0",
+                &format!("{width}x{height}x24"),
+                "-nolisten",
+                "tcp",
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -115,8 +129,22 @@ impl Display {
         let (x0, y0) = ((x - 3).to_string(), (y - 3).to_string());
         let (x, y) = (x.to_string(), y.to_string());
         self.xdotool(&[
-            "mousemove", &x0, &y0, "sleep", "0.05", "mousemove", &x, &y, "sleep", "0.05",
-            "mousedown", "1", "sleep", "0.08", "mouseup", "1",
+            "mousemove",
+            &x0,
+            &y0,
+            "sleep",
+            "0.05",
+            "mousemove",
+            &x,
+            &y,
+            "sleep",
+            "0.05",
+            "mousedown",
+            "1",
+            "sleep",
+            "0.08",
+            "mouseup",
+            "1",
         ]);
     }
 
@@ -142,7 +170,15 @@ impl Display {
     /// The colour of one screen pixel.
     fn pixel(&self, x: i32, y: i32) -> (u8, u8, u8) {
         let out = Command::new("import")
-            .args(["-window", "root", "-crop", &format!("1x1+{x}+{y}"), "-depth", "8", "txt:-"])
+            .args([
+                "-window",
+                "root",
+                "-crop",
+                &format!("1x1+{x}+{y}"),
+                "-depth",
+                "8",
+                "txt:-",
+            ])
             .env("DISPLAY", &self.name)
             .output()
             .expect("run import");
@@ -318,10 +354,12 @@ impl<'d> App<'d> {
     }
 
     fn element(&self, role: &str, label: &str) -> Element {
-        self.wait(&format!("{role} {label:?}"), |v| v.find(role, label).is_some())
-            .find(role, label)
-            .cloned()
-            .expect("found")
+        self.wait(&format!("{role} {label:?}"), |v| {
+            v.find(role, label).is_some()
+        })
+        .find(role, label)
+        .cloned()
+        .expect("found")
     }
 
     fn tap(&self, role: &str, label: &str) {
@@ -477,7 +515,10 @@ impl App<'_> {
                 }
             }
         }
-        panic!("cannot bring {role} {label:?} into view:\n{:?}", self.view());
+        panic!(
+            "cannot bring {role} {label:?} into view:\n{:?}",
+            self.view()
+        );
     }
 
     /// Taps a text field and types into it (the on-screen keyboard for digits-only answers, the
@@ -493,7 +534,8 @@ impl App<'_> {
         self.wait(&format!("{label:?} focused above the keyboard"), |v| {
             serial(v) > before
                 && v.keyboard_top().is_some_and(|k| {
-                    v.find("TextInput", label).is_some_and(|f| f.bottom() <= k && f.y >= 0)
+                    v.find("TextInput", label)
+                        .is_some_and(|f| f.bottom() <= k && f.y >= 0)
                 })
         });
         if on_screen_keyboard {
@@ -646,7 +688,10 @@ impl App<'_> {
             if self.looks_selected(&e) {
                 return;
             }
-            assert!(start.elapsed() < PATIENCE, "{label:?} never showed selected");
+            assert!(
+                start.elapsed() < PATIENCE,
+                "{label:?} never showed selected"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -751,7 +796,13 @@ fn handover(app: &App, large: bool) {
     let pad = app.reveal("Image", "Signature pad");
     let (x, y) = (pad.x + 60, pad.y + pad.h / 2);
     let d = app.display;
-    d.xdotool(&["mousemove", &x.to_string(), &y.to_string(), "mousedown", "1"]);
+    d.xdotool(&[
+        "mousemove",
+        &x.to_string(),
+        &y.to_string(),
+        "mousedown",
+        "1",
+    ]);
     for i in 1..=12 {
         d.xdotool(&[
             "mousemove",
@@ -766,8 +817,15 @@ fn handover(app: &App, large: bool) {
     let v = app.wait("the receipt", |v| {
         v.screen() == "HandBack" && v.get("receipt") == "true"
     });
-    assert!(!v.get("reference").is_empty(), "the receipt has a reference");
-    let granted = v.elements.iter().filter(|e| e.label.starts_with("✓")).count();
+    assert!(
+        !v.get("reference").is_empty(),
+        "the receipt has a reference"
+    );
+    let granted = v
+        .elements
+        .iter()
+        .filter(|e| e.label.starts_with("✓"))
+        .count();
     assert_eq!(granted, 8, "the receipt lists the eight choices as agreed");
     app.shot_once("07-receipt");
     every_control_inside(app);
@@ -793,8 +851,15 @@ fn every_control_inside(app: &App) {
         );
         // Scrolled content may sit partly out of view; everything fixed must fit.
         if e.label.starts_with("key ")
-            || ["Staff only", "Large text", "High contrast", "Next", "Back", "Submit"]
-                .contains(&e.label.as_str())
+            || [
+                "Staff only",
+                "Large text",
+                "High contrast",
+                "Next",
+                "Back",
+                "Submit",
+            ]
+            .contains(&e.label.as_str())
         {
             assert!(
                 e.y >= 0 && e.y + e.h <= h,
@@ -805,7 +870,10 @@ fn every_control_inside(app: &App) {
     }
     for needed in ["Staff only", "Large text", "High contrast"] {
         if v.screen() == "Handover" {
-            assert!(v.find("Button", needed).is_some(), "{needed:?} is not on screen");
+            assert!(
+                v.find("Button", needed).is_some(),
+                "{needed:?} is not on screen"
+            );
         }
     }
 }
@@ -852,9 +920,27 @@ fn escape_keys_and_a_close_request_leave_the_handover_on_screen() {
     let step = app.step();
 
     let mut keys: Vec<String> = vec![
-        "Escape", "alt+F4", "ctrl+w", "ctrl+q", "ctrl+c", "ctrl+v", "ctrl+x", "ctrl+a", "ctrl+z",
-        "alt+Tab", "super", "super+d", "super+l", "ctrl+alt+t", "ctrl+Escape", "alt+space",
-        "Menu", "shift+F10", "shift+Insert", "ctrl+Insert", "alt+Left",
+        "Escape",
+        "alt+F4",
+        "ctrl+w",
+        "ctrl+q",
+        "ctrl+c",
+        "ctrl+v",
+        "ctrl+x",
+        "ctrl+a",
+        "ctrl+z",
+        "alt+Tab",
+        "super",
+        "super+d",
+        "super+l",
+        "ctrl+alt+t",
+        "ctrl+Escape",
+        "alt+space",
+        "Menu",
+        "shift+F10",
+        "shift+Insert",
+        "ctrl+Insert",
+        "alt+Left",
     ]
     .into_iter()
     .map(String::from)
@@ -876,7 +962,8 @@ fn escape_keys_and_a_close_request_leave_the_handover_on_screen() {
             );
         }
         assert_eq!(
-            v.find("TextInput", "First name *").map(|f| f.value.as_str()),
+            v.find("TextInput", "First name *")
+                .map(|f| f.value.as_str()),
             Some("Ana"),
             "{key} changed the field"
         );
@@ -890,7 +977,8 @@ fn escape_keys_and_a_close_request_leave_the_handover_on_screen() {
         let v = app.view();
         assert!(!v.has_text("Paste"), "button {button} opened a menu");
         assert_eq!(
-            v.find("TextInput", "First name *").map(|f| f.value.as_str()),
+            v.find("TextInput", "First name *")
+                .map(|f| f.value.as_str()),
             Some("Ana")
         );
     }

@@ -293,9 +293,9 @@ impl Desk {
 
     /// Finds patients by name and date of birth on the blind index.
     pub fn search(&mut self, given: &str, family: &str, dob: &str, now: DateTime<Utc>) {
-        if let Some(problem) = search_input::search_problem(given, family, dob) {
+        if let Some(problem) = search_input::search_problem(&self.lang, given, family, dob) {
             self.results.clear();
-            self.say_t(problem, &[], false);
+            self.say(problem, false);
             return;
         }
         let Some((open, actor)) = self.signed_in() else {

@@ -4,12 +4,22 @@
 //! like a damaged database).
 
 use crate::forms::{IdentityError, PatientIdentity};
+use crate::i18n::t;
 
-/// The message (a catalogue msgid, context "desk") for a search that cannot run; `None` when the
-/// name and date of birth are enough to search.
-pub fn search_problem(given: &str, family: &str, date_of_birth: &str) -> Option<&'static str> {
+/// What stops a search, in the staff's language; `None` when the name and date of birth are
+/// enough to search.
+pub fn search_problem(
+    lang: &str,
+    given: &str,
+    family: &str,
+    date_of_birth: &str,
+) -> Option<String> {
     if date_of_birth.trim().is_empty() {
-        return Some("The date of birth is missing: give it as YYYY-MM-DD to search.");
+        return Some(t(
+            lang,
+            "The date of birth is missing: give it as YYYY-MM-DD to search.",
+            &[],
+        ));
     }
     let mut probe = PatientIdentity::default();
     probe.given_name = given.to_owned();
@@ -17,10 +27,16 @@ pub fn search_problem(given: &str, family: &str, date_of_birth: &str) -> Option<
     probe.date_of_birth = date_of_birth.to_owned();
     match probe.name_dob_key() {
         Ok(_) => None,
-        Err(IdentityError::MissingName) => {
-            Some("The name is missing: give the first or last name to search.")
-        }
-        Err(_) => Some("That date of birth is not a date: write it as YYYY-MM-DD, such as 1990-04-12."),
+        Err(IdentityError::MissingName) => Some(t(
+            lang,
+            "The name is missing: give the first or last name to search.",
+            &[],
+        )),
+        Err(_) => Some(t(
+            lang,
+            "That date of birth is not a date: write it as YYYY-MM-DD, such as 1990-04-12.",
+            &[],
+        )),
     }
 }
 
@@ -31,17 +47,17 @@ mod tests {
     #[test]
     fn says_which_part_is_missing() {
         assert_eq!(
-            search_problem("Ana", "Demo", ""),
+            search_problem("en", "Ana", "Demo", "").as_deref(),
             Some("The date of birth is missing: give it as YYYY-MM-DD to search.")
         );
         assert_eq!(
-            search_problem(" ", "", "1988-04-12"),
+            search_problem("en", " ", "", "1988-04-12").as_deref(),
             Some("The name is missing: give the first or last name to search.")
         );
         assert_eq!(
-            search_problem("Ana", "Demo", "12/04/1988"),
+            search_problem("en", "Ana", "Demo", "12/04/1988").as_deref(),
             Some("That date of birth is not a date: write it as YYYY-MM-DD, such as 1990-04-12.")
         );
-        assert_eq!(search_problem("Ana", "Demo", "1988-04-12"), None);
+        assert_eq!(search_problem("en", "Ana", "Demo", "1988-04-12"), None);
     }
 }

@@ -24,7 +24,12 @@ mod tests {
 
     use super::{SetupForm, refused_pin_owner};
 
-    fn form(manager_pin: &str, clinician_pin: &str, reception: &str, reception_pin: &str) -> SetupForm {
+    fn form(
+        manager_pin: &str,
+        clinician_pin: &str,
+        reception: &str,
+        reception_pin: &str,
+    ) -> SetupForm {
         SetupForm {
             clinic: "Clinic".into(),
             manager: "Maya".into(),
@@ -40,7 +45,10 @@ mod tests {
 
     #[test]
     fn names_whose_pin_is_refused() {
-        assert_eq!(refused_pin_owner(&form("402718", "918273", "Rita", "560193")), None);
+        assert_eq!(
+            refused_pin_owner(&form("402718", "918273", "Rita", "560193")),
+            None
+        );
         assert_eq!(
             refused_pin_owner(&form("402718", "918273", "Rita", "111111")).as_deref(),
             Some("Rita")
