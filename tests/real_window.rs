@@ -315,16 +315,29 @@ impl<'d> App<'d> {
             .env("LANG", "en_GB.UTF-8")
             .env("TMPDIR", dir.path())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(dir.path().join("stderr.txt")).expect("log file"))
             .spawn()
             .expect("start the kiosk");
-        let app = App {
+        let mut app = App {
             display,
             probe,
             proc: Proc(child),
             _dir: dir,
         };
-        app.wait("the first screen", |v| !v.screen().is_empty());
+        // The demo clinic takes several key derivations before the first frame: on a loaded
+        // machine that can take a while, so only a dead process ends the wait early.
+        let start = Instant::now();
+        while app.view().screen().is_empty() {
+            if !app.alive() {
+                let log = std::fs::read_to_string(app._dir.path().join("stderr.txt"));
+                panic!("the kiosk ended before its first screen: {log:?}");
+            }
+            assert!(
+                start.elapsed() < PATIENCE * 4,
+                "no first screen from the kiosk"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
         app
     }
 
