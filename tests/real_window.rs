@@ -18,6 +18,12 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_intake-kiosk");
+
+/// The binary to drive: `REAL_WINDOW_BIN` when set (a copy, safe from other builds sharing the
+/// target folder), else the one cargo built for this test.
+fn bin() -> std::ffi::OsString {
+    std::env::var_os("REAL_WINDOW_BIN").unwrap_or_else(|| BIN.into())
+}
 /// An upper bound for a screen to change after a tap; a slow CI machine stays far below it.
 const PATIENCE: Duration = Duration::from_secs(30);
 /// The kiosk's accent colour (a selected button) in the default theme.
@@ -308,7 +314,7 @@ impl<'d> App<'d> {
     fn start(display: &'d Display, args: &[&str]) -> App<'d> {
         let dir = tempfile::tempdir().expect("temp dir");
         let probe = dir.path().join("probe.txt");
-        let child = Command::new(BIN)
+        let child = Command::new(bin())
             .args(args)
             .env("DISPLAY", &display.name)
             .env("INTAKE_KIOSK_PROBE", &probe)
@@ -334,7 +340,9 @@ impl<'d> App<'d> {
             }
             assert!(
                 start.elapsed() < PATIENCE * 4,
-                "no first screen from the kiosk"
+                "no probe file from the kiosk: is {:?} built with `--features probe`? (in a \
+                 target folder shared with other builds, a plain build replaces it)",
+                bin()
             );
             std::thread::sleep(Duration::from_millis(100));
         }
