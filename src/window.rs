@@ -116,6 +116,8 @@ pub fn run(args: KioskWindowArgs) -> Result<()> {
     if std::env::var_os("INTAKE_KIOSK_STARTUP_PROBE").is_some() {
         startup_probe(&ui);
     }
+    #[cfg(feature = "probe")]
+    let _probe = intake_kiosk::ui::probe::start(&ui.window, intake_kiosk::ui::probe::kiosk_header);
     crate::stop_signals::quit_event_loop_on_signals()?;
     tracing::info!(demo = args.demo, "kiosk window started");
     let result = ui.run().context("running the window");

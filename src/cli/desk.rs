@@ -324,6 +324,8 @@ fn window(common: &Common, demo: bool, exports: Option<&std::path::Path>) -> Res
         std::sync::Arc::new(Utc::now),
         intake_kiosk::ui::WorkMode::Background,
     )?;
+    #[cfg(feature = "probe")]
+    let _probe = intake_kiosk::ui::probe::start(&ui.window, intake_kiosk::ui::probe::desk_header);
     crate::stop_signals::quit_event_loop_on_signals()?;
     tracing::info!(demo, "desk window started");
     let result = ui.run();

@@ -21,6 +21,7 @@ mod opening;
 mod record_actions;
 pub mod records;
 mod register;
+mod search_input;
 #[cfg(test)]
 mod tests;
 mod views;

@@ -16,6 +16,8 @@ pub enum Message {
     PassphraseMismatch,
     NamesMissing,
     PinNotAllowed,
+    /// At setup: this person's PIN (their name as typed) breaks the PIN rule.
+    PinNotAllowedFor(String),
     WrongPin {
         tries_before_pause: u32,
     },
@@ -89,6 +91,7 @@ impl Message {
             Message::PassphraseMismatch => ("passphrase-mismatch", String::new()),
             Message::NamesMissing => ("names-missing", String::new()),
             Message::PinNotAllowed => ("pin-rule", String::new()),
+            Message::PinNotAllowedFor(name) => ("pin-rule-for", name.clone()),
             Message::WrongPin { tries_before_pause } => {
                 ("wrong-pin", tries_before_pause.to_string())
             }

@@ -20,6 +20,7 @@ mod pin_pad;
 mod receipt;
 mod records;
 mod review_view;
+mod setup_pins;
 mod staff_admin_port;
 mod staff_home;
 mod staff_keys;

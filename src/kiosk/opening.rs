@@ -29,6 +29,10 @@ impl Kiosk {
             self.message = Some(Message::PassphraseMismatch);
             return;
         }
+        if let Some(name) = super::setup_pins::refused_pin_owner(&form) {
+            self.message = Some(Message::PinNotAllowedFor(name));
+            return;
+        }
         let mut staff = Vec::new();
         for (name, role, pin) in [
             (&form.clinician, Role::Clinician, &form.clinician_pin),

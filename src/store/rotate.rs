@@ -148,7 +148,7 @@ struct Rekey<'a> {
 impl Rekey<'_> {
     fn tick(&mut self) {
         self.done += 1;
-        if self.done % 256 == 0 || self.done == self.total {
+        if self.done.is_multiple_of(256) || self.done == self.total {
             (self.progress)(self.done, self.total);
         }
     }

@@ -14,6 +14,8 @@ mod handover_adapter;
 mod home_adapter;
 mod keyboard_adapter;
 mod pin_adapter;
+#[cfg(feature = "probe")]
+pub mod probe;
 mod receipt_adapter;
 mod refresh;
 mod review_adapter;
