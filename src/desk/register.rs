@@ -27,8 +27,7 @@ impl Desk {
 
     /// Finds patients by name and date of birth on the blind index.
     pub fn search(&mut self, given: &str, family: &str, dob: &str, now: DateTime<Utc>) {
-        if let Some(problem) = super::search_input::search_problem(&self.lang, given, family, dob)
-        {
+        if let Some(problem) = super::search_input::search_problem(&self.lang, given, family, dob) {
             if let Some(s) = self.signed_in.as_mut() {
                 s.results.clear();
             }
