@@ -28,8 +28,6 @@ mod submit;
 mod sync_port;
 mod view;
 
-use std::path::PathBuf;
-
 use chrono::{DateTime, Local, Utc};
 use zeroize::Zeroizing;
 
@@ -284,15 +282,6 @@ impl Kiosk {
             Event::PatientInput | Event::SubmitRejected | Event::CloseRequested
         ) {
             self.form_revision += 1;
-        }
-    }
-
-    /// Where the data lives (for the README's "demo" mode message).
-    pub fn data_path(&self) -> Option<PathBuf> {
-        match &self.backend {
-            Backend::Closed(s) => Some(s.path().to_owned()),
-            Backend::Open(s) => s.data_path(),
-            Backend::Moving => None,
         }
     }
 }

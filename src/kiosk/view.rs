@@ -97,4 +97,13 @@ impl Kiosk {
     pub fn selected_lockout(&self) -> Option<Lockout> {
         self.pin_staff().map(|m| m.lockout)
     }
+
+    /// Where the data lives (for the README's "demo" mode message).
+    pub fn data_path(&self) -> Option<std::path::PathBuf> {
+        match &self.backend {
+            Backend::Closed(s) => Some(s.path().to_owned()),
+            Backend::Open(s) => s.data_path(),
+            Backend::Moving => None,
+        }
+    }
 }
