@@ -113,8 +113,8 @@ press("Next")  # past the privacy notice
 check_screen("About you", {
     "First name *": (ENTRY, None, None),
     "Email": (ENTRY, None, None),
-    "English": (TOGGLE, pyatspi.STATE_CHECKED, True),
-    "Français": (TOGGLE, pyatspi.STATE_CHECKED, False),
+    # One picker names the current language (a row of eight buttons did not fit portrait).
+    "Language: English": (BUTTON, None, None),
 })
 first = find("First name *", ENTRY)
 if first is not None and "Required" not in (first.description or ""):
