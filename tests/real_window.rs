@@ -794,14 +794,23 @@ fn handover(app: &App, large: bool) {
                 app.next();
             }
             "review" => {
-                // The review shows what was typed, the lowest field of Lifestyle included.
-                app.wait("the stress level on the review page", |v| {
+                // The review shows what was typed, the lowest field of Lifestyle included
+                // (scrolled to: the probe lists what is in view).
+                app.shot_once("06-review");
+                every_control_inside(app);
+                let stress_shown = |v: &View| {
                     v.elements
                         .iter()
                         .any(|e| e.label.starts_with("Stress level") && e.label.ends_with(": 7"))
-                });
-                app.shot_once("06-review");
-                every_control_inside(app);
+                };
+                let mut found = stress_shown(&app.view());
+                while !found && app.scroll(true) {
+                    found = stress_shown(&app.view());
+                }
+                assert!(
+                    found,
+                    "the review page does not show the stress level typed on Lifestyle"
+                );
                 app.next();
             }
             "sign" => break,
@@ -856,7 +865,8 @@ fn handover(app: &App, large: bool) {
     let granted = v
         .elements
         .iter()
-        .filter(|e| e.label.starts_with("✓"))
+        // Each choice reads "<consent>: Yes" to a screen reader (shown as "✓ Yes — <consent>").
+        .filter(|e| e.role == "Text" && e.label.ends_with(": Yes"))
         .count();
     assert_eq!(granted, 8, "the receipt lists the eight choices as agreed");
     app.shot_once("08-receipt");
