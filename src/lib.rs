@@ -11,6 +11,7 @@
 //! - [`exchange`]: the sync actions over the store, `sync`, `handoff` and the exchange folder;
 //! - [`kiosk`], [`desk`]: the two controllers, each with its ports beside it (`KioskRecords`,
 //!   `KioskSync`, `DeskRecords`); [`desk::actions`] holds the desk's use cases for window and CLI;
+//!   `port`: the `port!` macro that declares a port and its forwarding impl for the store;
 //! - [`i18n`]: Rust-side translations; [`demo`]: the demo clinic;
 //! - `ui` (the `ui` feature, on by default): the Slint windows' thin adapters. Everything above
 //!   builds without it (`--no-default-features`), as the fuzz targets do.
@@ -25,6 +26,7 @@ pub mod forms;
 pub mod handoff;
 pub mod i18n;
 pub mod kiosk;
+mod port;
 pub mod rights;
 pub mod session;
 pub mod settings;

@@ -6,225 +6,68 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
+use super::staff_admin_port::KioskStaffAdmin;
+use super::sync_port::KioskSync;
 use crate::forms::{Decision, PatientIdentity};
+use crate::port::port;
 use crate::staff::Role;
 use crate::store::{
-    Actor, AuditKind, ConfirmedPatient, NewSubmission, OpenStore, SignInError, StaffMember, Store,
-    StoreError, SubmissionSummary,
+    Actor, AuditKind, ConfirmedPatient, MedicalRecord, NewSubmission, OpenStore, SignInError,
+    StaffMember, Store, StoreError, SubmissionSummary,
 };
 use crate::vault::{Passphrase, Pin};
 
-/// What the kiosk needs from its records while open.
-pub trait KioskRecords {
-    fn list_staff(&self, now: DateTime<Utc>) -> Result<Vec<StaffMember>, StoreError>;
-    fn sign_in(
-        &mut self,
-        staff_id: &str,
-        pin: &Pin,
-        now: DateTime<Utc>,
-    ) -> Result<Actor, SignInError>;
-    fn find_returning_patient(
-        &self,
-        actor: &Actor,
-        identity: &PatientIdentity,
-        now: DateTime<Utc>,
-    ) -> Result<Option<String>, StoreError>;
-    fn save_submission(
-        &mut self,
-        actor: &Actor,
-        submission: NewSubmission,
-        now: DateTime<Utc>,
-    ) -> Result<String, StoreError>;
-    fn submissions_since(
-        &self,
-        actor: &Actor,
-        since: DateTime<Utc>,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<SubmissionSummary>, StoreError>;
-    fn record_event(
-        &self,
-        actor: &str,
-        kind: AuditKind,
-        subject: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
-    fn add_staff(
-        &mut self,
-        actor: &Actor,
-        name: &str,
-        role: Role,
-        pin: &Pin,
-        now: DateTime<Utc>,
-    ) -> Result<String, SignInError>;
-    /// A submission in full; clinicians and managers only.
-    fn read_medical(
-        &self,
-        actor: &Actor,
-        submission_id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<crate::store::MedicalRecord, StoreError>;
-    /// The wrong-patient guard: the proof that lets a form join this patient, when the typed
-    /// date of birth is theirs.
-    fn confirm_date_of_birth(
-        &self,
-        actor: &Actor,
-        patient_id: &str,
-        typed: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Option<ConfirmedPatient>, StoreError>;
-    /// A patient's current decision per consent item.
-    fn current_consents(
-        &self,
-        actor: &Actor,
-        patient_id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<BTreeMap<String, Decision>, StoreError>;
-    /// Lifts a PIN lockout; needs a manager's passphrase.
-    fn reset_lockout(
-        &mut self,
-        manager_passphrase: &Passphrase,
-        staff_id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
-    /// Closes for the day: drops the keys. The real store hands back the closed database.
-    fn close(
-        self: Box<Self>,
-        actor: Option<&Actor>,
-        now: DateTime<Utc>,
-    ) -> Result<Option<Store>, StoreError>;
-    /// Where the records live on disk, if anywhere.
-    fn data_path(&self) -> Option<PathBuf>;
-    /// The sync actions (pairing, export, receipts), when these records can sync. The fake
-    /// cannot, so sync is unavailable in controller tests against it.
-    fn sync(&self) -> Option<&dyn super::sync_port::KioskSync>;
-    /// The staff and key actions, when these records hold keys (the fake does not).
-    fn staff_admin(&mut self) -> Option<&mut dyn super::staff_admin_port::KioskStaffAdmin>;
-    /// The clinic's active form as (hash, canonical JSON), if a manager chose one.
-    fn active_form(&self) -> Result<Option<(String, String)>, StoreError>;
-    /// Makes a checked definition the active one (managers only); logged.
-    fn activate_form(
-        &mut self,
-        actor: &Actor,
-        hash: &str,
-        definition_json: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
-}
-
-impl KioskRecords for OpenStore {
-    fn list_staff(&self, now: DateTime<Utc>) -> Result<Vec<StaffMember>, StoreError> {
-        OpenStore::list_staff(self, now)
-    }
-    fn sign_in(
-        &mut self,
-        staff_id: &str,
-        pin: &Pin,
-        now: DateTime<Utc>,
-    ) -> Result<Actor, SignInError> {
-        OpenStore::sign_in(self, staff_id, pin, now)
-    }
-    fn find_returning_patient(
-        &self,
-        actor: &Actor,
-        identity: &PatientIdentity,
-        now: DateTime<Utc>,
-    ) -> Result<Option<String>, StoreError> {
-        OpenStore::find_returning_patient(self, actor, identity, now)
-    }
-    fn save_submission(
-        &mut self,
-        actor: &Actor,
-        submission: NewSubmission,
-        now: DateTime<Utc>,
-    ) -> Result<String, StoreError> {
-        OpenStore::save_submission(self, actor, submission, now)
-    }
-    fn submissions_since(
-        &self,
-        actor: &Actor,
-        since: DateTime<Utc>,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<SubmissionSummary>, StoreError> {
-        OpenStore::submissions_since(self, actor, since, now)
-    }
-    fn record_event(
-        &self,
-        actor: &str,
-        kind: AuditKind,
-        subject: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        OpenStore::record_event(self, actor, kind, subject, now)
-    }
-    fn add_staff(
-        &mut self,
-        actor: &Actor,
-        name: &str,
-        role: Role,
-        pin: &Pin,
-        now: DateTime<Utc>,
-    ) -> Result<String, SignInError> {
-        OpenStore::add_staff(self, actor, name, role, pin, now)
-    }
-    fn read_medical(
-        &self,
-        actor: &Actor,
-        submission_id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<crate::store::MedicalRecord, StoreError> {
-        OpenStore::read_medical(self, actor, submission_id, now)
-    }
-    fn confirm_date_of_birth(
-        &self,
-        actor: &Actor,
-        patient_id: &str,
-        typed: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Option<ConfirmedPatient>, StoreError> {
-        OpenStore::confirm_date_of_birth(self, actor, patient_id, typed, now)
-    }
-    fn current_consents(
-        &self,
-        actor: &Actor,
-        patient_id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<BTreeMap<String, Decision>, StoreError> {
-        OpenStore::current_consents(self, actor, patient_id, now)
-    }
-    fn reset_lockout(
-        &mut self,
-        manager_passphrase: &Passphrase,
-        staff_id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        OpenStore::reset_lockout(self, manager_passphrase, staff_id, now)
-    }
-    fn close(
-        self: Box<Self>,
-        actor: Option<&Actor>,
-        now: DateTime<Utc>,
-    ) -> Result<Option<Store>, StoreError> {
-        OpenStore::close(*self, actor, now).map(Some)
-    }
-    fn data_path(&self) -> Option<PathBuf> {
-        Some(self.store().path().to_owned())
-    }
-    fn sync(&self) -> Option<&dyn super::sync_port::KioskSync> {
-        Some(self)
-    }
-    fn staff_admin(&mut self) -> Option<&mut dyn super::staff_admin_port::KioskStaffAdmin> {
-        Some(self)
-    }
-    fn active_form(&self) -> Result<Option<(String, String)>, StoreError> {
-        OpenStore::active_form(self)
-    }
-    fn activate_form(
-        &mut self,
-        actor: &Actor,
-        hash: &str,
-        definition_json: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        OpenStore::activate_form(self, actor, hash, definition_json, now)
+port! {
+    /// What the kiosk needs from its records while open.
+    pub trait KioskRecords for OpenStore {
+        fn list_staff(&self, now: DateTime<Utc>) -> Result<Vec<StaffMember>, StoreError>;
+        fn sign_in(&mut self, staff_id: &str, pin: &Pin, now: DateTime<Utc>)
+            -> Result<Actor, SignInError>;
+        fn find_returning_patient(&self, actor: &Actor, identity: &PatientIdentity,
+            now: DateTime<Utc>) -> Result<Option<String>, StoreError>;
+        fn save_submission(&mut self, actor: &Actor, submission: NewSubmission,
+            now: DateTime<Utc>) -> Result<String, StoreError>;
+        fn submissions_since(&self, actor: &Actor, since: DateTime<Utc>, now: DateTime<Utc>)
+            -> Result<Vec<SubmissionSummary>, StoreError>;
+        fn record_event(&self, actor: &str, kind: AuditKind, subject: &str, now: DateTime<Utc>)
+            -> Result<(), StoreError>;
+        fn add_staff(&mut self, actor: &Actor, name: &str, role: Role, pin: &Pin,
+            now: DateTime<Utc>) -> Result<String, SignInError>;
+        /// A submission in full; clinicians and managers only.
+        fn read_medical(&self, actor: &Actor, submission_id: &str, now: DateTime<Utc>)
+            -> Result<MedicalRecord, StoreError>;
+        /// The wrong-patient guard: the proof that lets a form join this patient, when the typed
+        /// date of birth is theirs.
+        fn confirm_date_of_birth(&self, actor: &Actor, patient_id: &str, typed: &str,
+            now: DateTime<Utc>) -> Result<Option<ConfirmedPatient>, StoreError>;
+        /// A patient's current decision per consent item.
+        fn current_consents(&self, actor: &Actor, patient_id: &str, now: DateTime<Utc>)
+            -> Result<BTreeMap<String, Decision>, StoreError>;
+        /// Lifts a PIN lockout; needs a manager's passphrase.
+        fn reset_lockout(&mut self, manager_passphrase: &Passphrase, staff_id: &str,
+            now: DateTime<Utc>) -> Result<(), StoreError>;
+        /// Closes for the day: drops the keys. The real store hands back the closed database.
+        fn close(self: Box<Self>, actor: Option<&Actor>, now: DateTime<Utc>)
+            -> Result<Option<Store>, StoreError> {
+            OpenStore::close(*self, actor, now).map(Some)
+        }
+        /// Where the records live on disk, if anywhere.
+        fn data_path(&self) -> Option<PathBuf> {
+            Some(self.store().path().to_owned())
+        }
+        /// The sync actions (pairing, export, receipts), when these records can sync. The fake
+        /// cannot, so sync is unavailable in controller tests against it.
+        fn sync(&self) -> Option<&dyn KioskSync> {
+            Some(self)
+        }
+        /// The staff and key actions, when these records hold keys (the fake does not).
+        fn staff_admin(&mut self) -> Option<&mut dyn KioskStaffAdmin> {
+            Some(self)
+        }
+        /// The clinic's active form as (hash, canonical JSON), if a manager chose one.
+        fn active_form(&self) -> Result<Option<(String, String)>, StoreError>;
+        /// Makes a checked definition the active one (managers only); logged.
+        fn activate_form(&mut self, actor: &Actor, hash: &str, definition_json: &str,
+            now: DateTime<Utc>) -> Result<(), StoreError>;
     }
 }

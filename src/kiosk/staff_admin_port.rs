@@ -5,131 +5,32 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::port::port;
 use crate::store::{
     Actor, Cleared, OpenStore, Rotation, StaffAdminError, StaffListing, StoreError,
 };
 use crate::vault::{Passphrase, Pin, RecoveryKey};
 
-/// The staff and key actions of the panel.
-pub trait KioskStaffAdmin {
-    /// Everyone, retired staff too (their names stay in the history).
-    fn all_staff(&self, actor: &Actor) -> Result<Vec<StaffListing>, StoreError>;
-    fn change_my_passphrase(
-        &mut self,
-        actor: &Actor,
-        current: &Passphrase,
-        new: &Passphrase,
-        repeated: &Passphrase,
-        now: DateTime<Utc>,
-    ) -> Result<Cleared, StaffAdminError>;
-    fn add_manager(
-        &mut self,
-        actor: &Actor,
-        name: &str,
-        pin: &Pin,
-        passphrase: &Passphrase,
-        repeated: &Passphrase,
-        now: DateTime<Utc>,
-    ) -> Result<String, StaffAdminError>;
-    fn retire_staff(
-        &mut self,
-        actor: &Actor,
-        staff_id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Cleared, StaffAdminError>;
-    fn reset_pin(
-        &mut self,
-        actor: &Actor,
-        staff_id: &str,
-        new_pin: &Pin,
-        now: DateTime<Utc>,
-    ) -> Result<(), StaffAdminError>;
-    fn change_pin(
-        &mut self,
-        actor: &Actor,
-        current: &Pin,
-        new_pin: &Pin,
-        now: DateTime<Utc>,
-    ) -> Result<(), StaffAdminError>;
-    fn new_recovery_key(
-        &mut self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-    ) -> Result<(RecoveryKey, Cleared), StaffAdminError>;
-    fn rotate_data_key(
-        &mut self,
-        actor: &Actor,
-        passphrases: &[Passphrase],
-        now: DateTime<Utc>,
-        progress: &mut dyn FnMut(u64, u64),
-    ) -> Result<Rotation, StaffAdminError>;
-}
-
-impl KioskStaffAdmin for OpenStore {
-    fn all_staff(&self, actor: &Actor) -> Result<Vec<StaffListing>, StoreError> {
-        OpenStore::all_staff(self, actor)
-    }
-    fn change_my_passphrase(
-        &mut self,
-        actor: &Actor,
-        current: &Passphrase,
-        new: &Passphrase,
-        repeated: &Passphrase,
-        now: DateTime<Utc>,
-    ) -> Result<Cleared, StaffAdminError> {
-        OpenStore::change_my_passphrase(self, actor, current, new, repeated, now)
-    }
-    fn add_manager(
-        &mut self,
-        actor: &Actor,
-        name: &str,
-        pin: &Pin,
-        passphrase: &Passphrase,
-        repeated: &Passphrase,
-        now: DateTime<Utc>,
-    ) -> Result<String, StaffAdminError> {
-        OpenStore::add_manager_checked(self, actor, name, pin, passphrase, repeated, now)
-    }
-    fn retire_staff(
-        &mut self,
-        actor: &Actor,
-        staff_id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Cleared, StaffAdminError> {
-        OpenStore::retire_staff(self, actor, staff_id, now)
-    }
-    fn reset_pin(
-        &mut self,
-        actor: &Actor,
-        staff_id: &str,
-        new_pin: &Pin,
-        now: DateTime<Utc>,
-    ) -> Result<(), StaffAdminError> {
-        OpenStore::reset_pin(self, actor, staff_id, new_pin, now)
-    }
-    fn change_pin(
-        &mut self,
-        actor: &Actor,
-        current: &Pin,
-        new_pin: &Pin,
-        now: DateTime<Utc>,
-    ) -> Result<(), StaffAdminError> {
-        OpenStore::change_pin(self, actor, current, new_pin, now)
-    }
-    fn new_recovery_key(
-        &mut self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-    ) -> Result<(RecoveryKey, Cleared), StaffAdminError> {
-        OpenStore::new_recovery_key(self, actor, now)
-    }
-    fn rotate_data_key(
-        &mut self,
-        actor: &Actor,
-        passphrases: &[Passphrase],
-        now: DateTime<Utc>,
-        progress: &mut dyn FnMut(u64, u64),
-    ) -> Result<Rotation, StaffAdminError> {
-        OpenStore::rotate_data_key(self, actor, passphrases, now, progress)
+port! {
+    /// The staff and key actions of the panel.
+    pub trait KioskStaffAdmin for OpenStore {
+        /// Everyone, retired staff too (their names stay in the history).
+        fn all_staff(&self, actor: &Actor) -> Result<Vec<StaffListing>, StoreError>;
+        fn change_my_passphrase(&mut self, actor: &Actor, current: &Passphrase, new: &Passphrase,
+            repeated: &Passphrase, now: DateTime<Utc>) -> Result<Cleared, StaffAdminError>;
+        fn add_manager(&mut self, actor: &Actor, name: &str, pin: &Pin, passphrase: &Passphrase,
+            repeated: &Passphrase, now: DateTime<Utc>) -> Result<String, StaffAdminError>
+            = OpenStore::add_manager_checked;
+        fn retire_staff(&mut self, actor: &Actor, staff_id: &str, now: DateTime<Utc>)
+            -> Result<Cleared, StaffAdminError>;
+        fn reset_pin(&mut self, actor: &Actor, staff_id: &str, new_pin: &Pin, now: DateTime<Utc>)
+            -> Result<(), StaffAdminError>;
+        fn change_pin(&mut self, actor: &Actor, current: &Pin, new_pin: &Pin, now: DateTime<Utc>)
+            -> Result<(), StaffAdminError>;
+        fn new_recovery_key(&mut self, actor: &Actor, now: DateTime<Utc>)
+            -> Result<(RecoveryKey, Cleared), StaffAdminError>;
+        fn rotate_data_key(&mut self, actor: &Actor, passphrases: &[Passphrase],
+            now: DateTime<Utc>, progress: &mut dyn FnMut(u64, u64))
+            -> Result<Rotation, StaffAdminError>;
     }
 }

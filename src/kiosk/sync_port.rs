@@ -9,99 +9,42 @@ use zeroize::Zeroizing;
 
 use crate::exchange::ExchangeError;
 use crate::exchange::kiosk_side::{self, Exported, ReceiptsRead};
+use crate::port::port;
 use crate::store::{Actor, DeskLink, OpenStore, SyncStatus};
 
 /// Where the exchange folder is remembered (a setting).
 const FOLDER_SETTING: &str = "exchange_folder";
 
-/// The sync actions a manager takes on staff home.
-pub trait KioskSync {
-    /// The sync state and the saved exchange folder ("" when none).
-    fn status(&self) -> Result<(SyncStatus, String), ExchangeError>;
-    fn set_exchange_folder(
-        &self,
-        actor: &Actor,
-        folder: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), ExchangeError>;
-    /// A new pairing offer: the QR code's text (holds a one-time secret) and when it expires.
-    fn start_pairing(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-    ) -> Result<(Zeroizing<String>, DateTime<Utc>), ExchangeError>;
-    fn read_pairing_answer(
-        &self,
-        actor: &Actor,
-        folder: &Path,
-        now: DateTime<Utc>,
-    ) -> Result<DeskLink, ExchangeError>;
-    fn confirm_pairing(&self, actor: &Actor, now: DateTime<Utc>) -> Result<(), ExchangeError>;
-    fn unpair(&self, actor: &Actor, now: DateTime<Utc>) -> Result<(), ExchangeError>;
-    fn export(
-        &self,
-        actor: &Actor,
-        folder: &Path,
-        now: DateTime<Utc>,
-    ) -> Result<Option<Exported>, ExchangeError>;
-    fn read_receipts(
-        &self,
-        actor: &Actor,
-        folder: &Path,
-        now: DateTime<Utc>,
-    ) -> Result<ReceiptsRead, ExchangeError>;
-}
-
-impl KioskSync for OpenStore {
-    fn status(&self) -> Result<(SyncStatus, String), ExchangeError> {
-        Ok((
-            self.sync_status()?,
-            self.setting(FOLDER_SETTING)?.unwrap_or_default(),
-        ))
-    }
-    fn set_exchange_folder(
-        &self,
-        actor: &Actor,
-        folder: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), ExchangeError> {
-        Ok(self.set_setting(actor, FOLDER_SETTING, folder, now)?)
-    }
-    fn start_pairing(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-    ) -> Result<(Zeroizing<String>, DateTime<Utc>), ExchangeError> {
-        kiosk_side::start_pairing(self, actor, now)
-    }
-    fn read_pairing_answer(
-        &self,
-        actor: &Actor,
-        folder: &Path,
-        now: DateTime<Utc>,
-    ) -> Result<DeskLink, ExchangeError> {
-        kiosk_side::read_pairing_answer(self, actor, folder, now)
-    }
-    fn confirm_pairing(&self, actor: &Actor, now: DateTime<Utc>) -> Result<(), ExchangeError> {
-        kiosk_side::confirm_pairing(self, actor, now)
-    }
-    fn unpair(&self, actor: &Actor, now: DateTime<Utc>) -> Result<(), ExchangeError> {
-        Ok(self.revoke_desk(actor, now)?)
-    }
-    fn export(
-        &self,
-        actor: &Actor,
-        folder: &Path,
-        now: DateTime<Utc>,
-    ) -> Result<Option<Exported>, ExchangeError> {
-        kiosk_side::export(self, actor, folder, now, &mut |_, _| {})
-    }
-    fn read_receipts(
-        &self,
-        actor: &Actor,
-        folder: &Path,
-        now: DateTime<Utc>,
-    ) -> Result<ReceiptsRead, ExchangeError> {
-        kiosk_side::read_receipts(self, actor, folder, now)
+port! {
+    /// The sync actions a manager takes on staff home.
+    pub trait KioskSync for OpenStore {
+        /// The sync state and the saved exchange folder ("" when none).
+        fn status(&self) -> Result<(SyncStatus, String), ExchangeError> {
+            Ok((
+                self.sync_status()?,
+                self.setting(FOLDER_SETTING)?.unwrap_or_default(),
+            ))
+        }
+        fn set_exchange_folder(&self, actor: &Actor, folder: &str, now: DateTime<Utc>)
+            -> Result<(), ExchangeError> {
+            Ok(self.set_setting(actor, FOLDER_SETTING, folder, now)?)
+        }
+        /// A new pairing offer: the QR code's text (holds a one-time secret) and when it expires.
+        fn start_pairing(&self, actor: &Actor, now: DateTime<Utc>)
+            -> Result<(Zeroizing<String>, DateTime<Utc>), ExchangeError>
+            = kiosk_side::start_pairing;
+        fn read_pairing_answer(&self, actor: &Actor, folder: &Path, now: DateTime<Utc>)
+            -> Result<DeskLink, ExchangeError> = kiosk_side::read_pairing_answer;
+        fn confirm_pairing(&self, actor: &Actor, now: DateTime<Utc>) -> Result<(), ExchangeError>
+            = kiosk_side::confirm_pairing;
+        fn unpair(&self, actor: &Actor, now: DateTime<Utc>) -> Result<(), ExchangeError> {
+            Ok(self.revoke_desk(actor, now)?)
+        }
+        fn export(&self, actor: &Actor, folder: &Path, now: DateTime<Utc>)
+            -> Result<Option<Exported>, ExchangeError> {
+            kiosk_side::export(self, actor, folder, now, &mut |_, _| {})
+        }
+        fn read_receipts(&self, actor: &Actor, folder: &Path, now: DateTime<Utc>)
+            -> Result<ReceiptsRead, ExchangeError> = kiosk_side::read_receipts;
     }
 }
