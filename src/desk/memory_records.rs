@@ -126,6 +126,35 @@ fn manager(actor: &Actor) -> Result<(), StoreError> {
     }
 }
 
+/// What the fake's lists hold: entries found by id.
+trait Entry {
+    fn id(&self) -> &str;
+}
+
+impl Entry for RightsRequest {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl Entry for Breach {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+/// The entry `id` of `list`, for a manager to change.
+fn entry<'a, T: Entry>(
+    actor: &Actor,
+    list: &'a mut [T],
+    id: &str,
+) -> Result<&'a mut T, StoreError> {
+    manager(actor)?;
+    list.iter_mut()
+        .find(|e| e.id() == id)
+        .ok_or(StoreError::NotFound)
+}
+
 impl DeskRecords for MemoryDesk {
     fn clinic_name(&self) -> String {
         "Fake Clinic".into()
@@ -396,13 +425,8 @@ impl DeskRecords for MemoryDesk {
         reason: &str,
         _now: DateTime<Utc>,
     ) -> Result<NaiveDate, StoreError> {
-        manager(actor)?;
         let mut state = self.state();
-        let r = state
-            .requests
-            .iter_mut()
-            .find(|r| r.id == id)
-            .ok_or(StoreError::NotFound)?;
+        let r = entry(actor, &mut state.requests, id)?;
         r.extended_months += months;
         r.due_on = crate::rights::extended_due_date(r.received_on, r.extended_months)
             .ok_or(StoreError::NotFound)?;
@@ -417,13 +441,8 @@ impl DeskRecords for MemoryDesk {
         outcome: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        manager(actor)?;
         let mut state = self.state();
-        let r = state
-            .requests
-            .iter_mut()
-            .find(|r| r.id == id)
-            .ok_or(StoreError::NotFound)?;
+        let r = entry(actor, &mut state.requests, id)?;
         r.status = status;
         r.closed_at = Some(now.to_rfc3339());
         outcome.clone_into(&mut r.outcome);
@@ -479,13 +498,8 @@ impl DeskRecords for MemoryDesk {
         reference: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        manager(actor)?;
         let mut state = self.state();
-        let b = state
-            .breaches
-            .iter_mut()
-            .find(|b| b.id == id)
-            .ok_or(StoreError::NotFound)?;
+        let b = entry(actor, &mut state.breaches, id)?;
         b.reported_at = Some(now.to_rfc3339());
         reference.clone_into(&mut b.regulator_reference);
         Ok(())

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 
 use super::Desk;
-use super::actions::{self, DetailChanges, StatementTo};
-use crate::store::NewRightsRequest;
+use super::actions::{self, ActionResult, DetailChanges, Records, StatementTo};
+use crate::store::{Actor, NewRightsRequest};
 
 impl Desk {
     /// Corrects one answer of the open form (rectification: a new version with who, when and
@@ -39,74 +39,55 @@ impl Desk {
 
     /// Withdraws one consent item of the open record (any role), effective at once.
     pub fn withdraw(&mut self, item: &str, now: DateTime<Utc>) {
-        let (Some(patient), Some((records, actor))) = (self.current_patient(), self.signed_in())
-        else {
-            return;
-        };
-        match actions::withdraw(records, actor, &patient, item, now) {
-            Ok(_) => {
-                self.reopen(now);
-                let title = self
-                    .record()
-                    .and_then(|r| r.consents.iter().find(|c| c.item == item))
-                    .map_or(item.to_owned(), |c| c.title.clone());
-                self.say_t("Withdrawn: {}.", &[&title], true);
-            }
-            Err(e) => self.failed(e),
+        let withdrawn = self.on_open_record(|records, actor, patient| {
+            actions::withdraw(records, actor, patient, item, now)
+        });
+        if withdrawn.is_some() {
+            self.reopen(now);
+            let title = self
+                .record()
+                .and_then(|r| r.consents.iter().find(|c| c.item == item))
+                .map_or(item.to_owned(), |c| c.title.clone());
+            self.say_t("Withdrawn: {}.", &[&title], true);
         }
     }
 
     /// Writes the patient's data (JSON, FHIR, readable page) to the export folder. Managers.
     pub fn export_data(&mut self, now: DateTime<Utc>) {
-        let (Some(patient), Some((records, actor))) = (self.current_patient(), self.signed_in())
-        else {
-            return;
-        };
-        match actions::access_export(records, actor, &patient, &self.export_dir, now) {
-            Ok(files) => {
-                self.reopen(now);
-                let dir = files
-                    .html
-                    .parent()
-                    .unwrap_or(&self.export_dir)
-                    .display()
-                    .to_string();
-                self.say_t("The patient's data is in {}", &[&dir], true);
-            }
-            Err(e) => self.failed(e),
+        let folder = self.export_dir.clone();
+        if let Some(files) = self.on_open_record(|records, actor, patient| {
+            actions::access_export(records, actor, patient, &folder, now)
+        }) {
+            self.reopen(now);
+            let dir = files.html.parent().unwrap_or(&folder).display().to_string();
+            self.say_t("The patient's data is in {}", &[&dir], true);
         }
     }
 
     /// Restricts processing of the open record, or lifts it. Managers.
     pub fn toggle_restriction(&mut self, now: DateTime<Utc>) {
-        let (Some(patient), Some((records, actor))) = (self.current_patient(), self.signed_in())
-        else {
-            return;
-        };
         let restricted = self.record().is_some_and(|r| !r.restricted.is_empty());
-        match actions::set_restricted(records, actor, &patient, !restricted, now) {
-            Ok(()) => {
-                self.reopen(now);
-                if restricted {
-                    self.say_t("Restriction lifted.", &[], true);
-                } else {
-                    self.say_t("Processing restricted: stored only.", &[], true);
-                }
+        let changed = self.on_open_record(|records, actor, patient| {
+            actions::set_restricted(records, actor, patient, !restricted, now)
+        });
+        if changed.is_some() {
+            self.reopen(now);
+            if restricted {
+                self.say_t("Restriction lifted.", &[], true);
+            } else {
+                self.say_t("Processing restricted: stored only.", &[], true);
             }
-            Err(e) => self.failed(e),
         }
     }
 
     /// Erases what can be erased now and shows the statement for the patient. Managers.
     pub fn erase(&mut self, now: DateTime<Utc>) {
-        let (Some(patient), Some((records, actor))) = (self.current_patient(), self.signed_in())
-        else {
+        let folder = self.export_dir.clone();
+        let Some((patient, done)) = self.on_open_record(|records, actor, patient| {
+            let done = actions::erase(records, actor, patient, StatementTo::Folder(&folder), now);
+            done.map(|done| (patient.to_owned(), done))
+        }) else {
             return;
-        };
-        let to = StatementTo::Folder(&self.export_dir);
-        let done = match actions::erase(records, actor, &patient, to, now) {
-            Ok(done) => done,
-            Err(e) => return self.failed(e),
         };
         if done.held() {
             self.reopen(now);
@@ -147,29 +128,25 @@ impl Desk {
     /// patient's, this patient's details stay, and the duplicate is kept, marked merged, with its
     /// details and `reason` in the history.
     pub fn merge_into_open(&mut self, duplicate: &str, reason: &str, now: DateTime<Utc>) {
-        let (Some(patient), Some((records, actor))) = (self.current_patient(), self.signed_in())
-        else {
+        let Some(report) = self.on_open_record(|records, actor, patient| {
+            actions::merge(records, actor, patient, duplicate, reason, now)
+        }) else {
             return;
         };
-        match actions::merge(records, actor, &patient, duplicate, reason, now) {
-            Ok(report) => {
-                let duplicate = duplicate.trim();
-                if let Some(s) = self.signed_in.as_mut() {
-                    s.results.retain(|r| r.id != duplicate);
-                }
-                self.reopen(now);
-                self.say_t(
-                    "Record {} merged into this one: {} form(s) and {} consent decision(s) moved; its details are kept in the history.",
-                    &[
-                        duplicate.get(..8).unwrap_or(duplicate),
-                        &report.submissions.to_string(),
-                        &report.consent_events.to_string(),
-                    ],
-                    true,
-                );
-            }
-            Err(e) => self.failed(e),
+        let duplicate = duplicate.trim();
+        if let Some(s) = self.signed_in.as_mut() {
+            s.results.retain(|r| r.id != duplicate);
         }
+        self.reopen(now);
+        self.say_t(
+            "Record {} merged into this one: {} form(s) and {} consent decision(s) moved; its details are kept in the history.",
+            &[
+                duplicate.get(..8).unwrap_or(duplicate),
+                &report.submissions.to_string(),
+                &report.consent_events.to_string(),
+            ],
+            true,
+        );
     }
 
     /// Logs a rights request from the open record's patient (any role: requests often arrive
@@ -181,28 +158,22 @@ impl Desk {
         identity_check: &str,
         now: DateTime<Utc>,
     ) {
-        let (Some(patient), Some((records, actor))) = (self.current_patient(), self.signed_in())
-        else {
-            return;
-        };
         let Some(kind) = crate::rights::RequestKind::parse(kind) else {
             return;
         };
-        let request = NewRightsRequest {
-            patient_id: Some(patient),
-            kind,
-            received_on: now.date_naive(),
-            requester: requester.to_owned(),
-            identity_check: identity_check.to_owned(),
-            notes: String::new(),
-        };
-        match actions::log_request(records, actor, &request, now) {
-            Ok(logged) => self.say_t(
-                "Request logged ({}): due {}.",
-                &[kind.as_str(), &logged.due_on.to_string()],
-                true,
-            ),
-            Err(e) => self.failed(e),
+        if let Some(logged) = self.on_open_record(|records, actor, patient| {
+            let request = NewRightsRequest {
+                patient_id: Some(patient.to_owned()),
+                kind,
+                received_on: now.date_naive(),
+                requester: requester.to_owned(),
+                identity_check: identity_check.to_owned(),
+                notes: String::new(),
+            };
+            actions::log_request(records, actor, &request, now)
+        }) {
+            let due = logged.due_on.to_string();
+            self.say_t("Request logged ({}): due {}.", &[kind.as_str(), &due], true);
         }
     }
 
@@ -216,26 +187,41 @@ impl Desk {
         reason: &str,
         now: DateTime<Utc>,
     ) {
-        let (Some(patient), Some((records, actor))) = (self.current_patient(), self.signed_in())
-        else {
-            return;
-        };
         let changes = DetailChanges {
             postcode: Some(postcode.to_owned()),
             email: Some(email.to_owned()),
             phone: Some(phone.to_owned()),
             ..DetailChanges::default()
         };
-        match actions::amend_details(records, actor, &patient, &changes, reason, now) {
-            Ok(_) => {
-                self.reopen(now);
-                self.say_t(
-                    "Contact details corrected; the old ones are kept in the history.",
-                    &[],
-                    true,
-                );
+        let amended = self.on_open_record(|records, actor, patient| {
+            actions::amend_details(records, actor, patient, &changes, reason, now)
+        });
+        if amended.is_some() {
+            self.reopen(now);
+            self.say_t(
+                "Contact details corrected; the old ones are kept in the history.",
+                &[],
+                true,
+            );
+        }
+    }
+
+    /// Runs `action` on the open record's patient as the signed-in staff member: what it
+    /// returned, or `None` when no record is open or it failed (said to staff).
+    fn on_open_record<T>(
+        &mut self,
+        action: impl FnOnce(Records, &Actor, &str) -> ActionResult<T>,
+    ) -> Option<T> {
+        let (Some(patient), Some((records, actor))) = (self.current_patient(), self.signed_in())
+        else {
+            return None;
+        };
+        match action(records, actor, &patient) {
+            Ok(done) => Some(done),
+            Err(e) => {
+                self.failed(e);
+                None
             }
-            Err(e) => self.failed(e),
         }
     }
 }

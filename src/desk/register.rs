@@ -4,8 +4,9 @@
 use chrono::{DateTime, Utc};
 
 use super::views::{self, FormView, Line, PatientRow, RecordView};
-use super::{Desk, actions::ActionError};
+use super::{Desk, SignedIn, actions::ActionError};
 use crate::i18n::{t, tn};
+use crate::store::StoreError;
 
 impl Desk {
     pub fn results(&self) -> &[PatientRow] {
@@ -68,32 +69,48 @@ impl Desk {
         let Some((records, actor)) = self.signed_in() else {
             return;
         };
-        match views::record_view(records, actor, patient_id, &staff, &self.lang, now) {
-            Ok(mut view) => {
-                if actor.role().may_manage() && !view.merged {
-                    view.merge_candidates = self
-                        .results()
-                        .iter()
-                        .filter(|r| r.id != view.patient_id)
-                        .map(|r| Line {
-                            text: t(
-                                &self.lang,
-                                "{} — born {}, reference {}",
-                                &[&r.name, &r.born, r.id.get(..8).unwrap_or(&r.id)],
-                            ),
-                            alert: false,
-                            id: r.id.clone(),
-                        })
-                        .collect();
-                }
+        let read = views::record_view(records, actor, patient_id, &staff, &self.lang, now);
+        let may_merge = actor.role().may_manage();
+        let read = read.map(|mut view| {
+            if may_merge && !view.merged {
+                view.merge_candidates = self.merge_candidates(&view.patient_id);
+            }
+            view
+        });
+        self.show(read, |s, view| {
+            if s.record
+                .as_ref()
+                .is_none_or(|r| r.patient_id != view.patient_id)
+            {
+                s.form = None;
+            }
+            s.record = Some(view);
+        });
+    }
+
+    /// The other records of the last search, as merge candidates for `patient_id`.
+    fn merge_candidates(&self, patient_id: &str) -> Vec<Line> {
+        self.results()
+            .iter()
+            .filter(|r| r.id != patient_id)
+            .map(|r| Line {
+                text: t(
+                    &self.lang,
+                    "{} — born {}, reference {}",
+                    &[&r.name, &r.born, r.id.get(..8).unwrap_or(&r.id)],
+                ),
+                alert: false,
+                id: r.id.clone(),
+            })
+            .collect()
+    }
+
+    /// Puts what an audited read returned on screen with `place`, or says why it failed.
+    fn show<V>(&mut self, read: Result<V, StoreError>, place: impl FnOnce(&mut SignedIn, V)) {
+        match read {
+            Ok(view) => {
                 if let Some(s) = self.signed_in.as_mut() {
-                    if s.record
-                        .as_ref()
-                        .is_none_or(|r| r.patient_id != view.patient_id)
-                    {
-                        s.form = None;
-                    }
-                    s.record = Some(view);
+                    place(s, view);
                 }
                 self.say("", false);
             }
@@ -117,15 +134,8 @@ impl Desk {
         let Some((records, actor)) = self.signed_in() else {
             return;
         };
-        match views::form_view(records, actor, submission_id, &staff, &self.lang, now) {
-            Ok(view) => {
-                if let Some(s) = self.signed_in.as_mut() {
-                    s.form = Some(view);
-                }
-                self.say("", false);
-            }
-            Err(e) => self.say_failure(&e.into()),
-        }
+        let read = views::form_view(records, actor, submission_id, &staff, &self.lang, now);
+        self.show(read, |s, view| s.form = Some(view));
     }
 
     pub fn close_form(&mut self) {

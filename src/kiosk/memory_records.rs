@@ -50,6 +50,12 @@ impl MemoryState {
     pub fn patient(&self, id: &str) -> Option<&MemoryPatient> {
         self.patients.iter().find(|p| p.id == id)
     }
+    /// The details of patient `id`, or empty ones when there is no such patient.
+    fn identity_of(&self, id: &str) -> PatientIdentity {
+        self.patient(id)
+            .map(|p| p.identity.clone())
+            .unwrap_or_default()
+    }
     pub fn forms_of<'a>(&'a self, patient_id: &'a str) -> impl Iterator<Item = &'a MemoryForm> {
         self.forms
             .iter()
@@ -225,10 +231,7 @@ impl KioskRecords for MemoryRecords {
             .map(|f| SubmissionSummary {
                 id: f.id.clone(),
                 patient_id: f.patient_id.clone(),
-                patient_name: state
-                    .patient(&f.patient_id)
-                    .map(|p| p.identity.display_name())
-                    .unwrap_or_default(),
+                patient_name: state.identity_of(&f.patient_id).display_name(),
                 created_at: f.at.to_rfc3339(),
                 language: f.submission.language.clone(),
                 consents: f
@@ -295,10 +298,7 @@ impl KioskRecords for MemoryRecords {
         Ok(crate::store::MedicalRecord {
             submission_id: submission_id.to_owned(),
             patient_id: form.patient_id.clone(),
-            identity: state
-                .patient(&form.patient_id)
-                .map(|p| p.identity.clone())
-                .unwrap_or_default(),
+            identity: state.identity_of(&form.patient_id),
             answers: s.answers.clone(),
             signature: s.signature.clone(),
             form_hash: s.form_hash.clone(),

@@ -14,28 +14,32 @@ const PINS: [(&str, Role, &str); 3] = [
 pub(crate) fn kiosk() -> (Kiosk, EventLog) {
     let records = MemoryRecords::with_staff(&PINS);
     let events = records.event_log();
-    let k = Kiosk::with_open_records(
-        Box::new(records),
-        "Test Clinic",
-        FormDefinition::built_in(),
-        Timeouts::default(),
-    )
-    .expect("kiosk");
-    (k, events)
+    (kiosk_over(records), events)
 }
 
 /// A kiosk over the fake, with a handle on the patients and forms it holds.
 fn kiosk_with_memory() -> (Kiosk, SharedMemory) {
     let records = MemoryRecords::with_staff(&PINS);
     let memory = records.shared();
-    let k = Kiosk::with_open_records(
+    (kiosk_over(records), memory)
+}
+
+/// A kiosk over the fake where staff member `who` has signed in and started a new handover.
+fn handing_over(who: usize) -> (Kiosk, EventLog) {
+    let (mut k, events) = kiosk();
+    sign_in(&mut k, who);
+    k.start_new_handover();
+    (k, events)
+}
+
+fn kiosk_over(records: MemoryRecords) -> Kiosk {
+    Kiosk::with_open_records(
         Box::new(records),
         "Test Clinic",
         FormDefinition::built_in(),
         Timeouts::default(),
     )
-    .expect("kiosk");
-    (k, memory)
+    .expect("kiosk")
 }
 
 pub(crate) fn sign_in(k: &mut Kiosk, who: usize) {
@@ -68,10 +72,17 @@ pub(crate) fn complete_handover(k: &mut Kiosk, consents: &[&str]) {
     for item in consents {
         k.set_consent(item, true);
     }
+    sign_and_submit(k, &[(5.0, 5.0)]);
+}
+
+/// Walks to the last step, signs through `points` and submits.
+fn sign_and_submit(k: &mut Kiosk, points: &[(f32, f32)]) {
     for _ in 0..20 {
         k.next_step();
     }
-    k.sign_point(5.0, 5.0, true);
+    for (i, (x, y)) in points.iter().enumerate() {
+        k.sign_point(*x, *y, i == 0);
+    }
     k.submit();
 }
 
@@ -95,12 +106,7 @@ fn a_handover_saves_each_consent_and_wipes_the_form() {
     assert!(k.form.signature_missing);
     k.set_consent("treatment", true);
     k.set_consent("photo_website", true);
-    for _ in 0..20 {
-        k.next_step();
-    }
-    k.sign_point(10.0, 10.0, true);
-    k.sign_point(50.0, 40.0, false);
-    k.submit();
+    sign_and_submit(&mut k, &[(10.0, 10.0), (50.0, 40.0)]);
     assert_eq!(k.screen(), Screen::HandBack);
     assert!(
         k.form.answers.is_empty() && k.form.signature.is_empty(),
@@ -114,16 +120,10 @@ fn a_handover_saves_each_consent_and_wipes_the_form() {
 
 #[test]
 fn refusing_marketing_and_photos_never_blocks_treatment() {
-    let (mut k, _) = kiosk();
-    sign_in(&mut k, 2);
-    k.start_new_handover();
+    let (mut k, _) = handing_over(2);
     fill_required(&mut k);
     k.set_consent("treatment", true);
-    for _ in 0..20 {
-        k.next_step();
-    }
-    k.sign_point(1.0, 1.0, true);
-    k.submit();
+    sign_and_submit(&mut k, &[(1.0, 1.0)]);
     assert_eq!(
         k.screen(),
         Screen::HandBack,
@@ -133,9 +133,7 @@ fn refusing_marketing_and_photos_never_blocks_treatment() {
 
 #[test]
 fn idle_warns_then_wipes_and_touch_resets() {
-    let (mut k, events) = kiosk();
-    sign_in(&mut k, 1);
-    k.start_new_handover();
+    let (mut k, events) = handing_over(1);
     k.set_text("given_name", "Grace");
     for _ in 0..89 {
         k.tick();
@@ -199,9 +197,7 @@ fn wrong_pins_show_tries_then_a_wait() {
 
 #[test]
 fn a_stray_pin_in_handover_needs_the_staff_prompt() {
-    let (mut k, _) = kiosk();
-    sign_in(&mut k, 1);
-    k.start_new_handover();
+    let (mut k, _) = handing_over(1);
     let id = k.staff()[1].id.clone();
     k.pin_select(&id);
     for d in "918273".chars() {
@@ -231,9 +227,7 @@ fn reception_cannot_add_staff_and_pins_follow_the_rules() {
 
 #[test]
 fn answers_to_hidden_questions_are_not_saved() {
-    let (mut k, _) = kiosk();
-    sign_in(&mut k, 1);
-    k.start_new_handover();
+    let (mut k, _) = handing_over(1);
     k.set_yes_no("allergies_any", true);
     k.set_text("allergies_detail", "nuts");
     k.set_yes_no("allergies_any", false);
@@ -285,9 +279,7 @@ fn a_manager_unlocks_a_locked_account_with_the_passphrase() {
 
 #[test]
 fn the_receipt_lists_choices_and_goes_away() {
-    let (mut k, _) = kiosk();
-    sign_in(&mut k, 1);
-    k.start_new_handover();
+    let (mut k, _) = handing_over(1);
     complete_handover(&mut k, &["treatment", "marketing_whatsapp"]);
     let receipt = k.receipt().expect("a receipt after submitting").clone();
     assert_eq!(receipt.reference.len(), 14);
@@ -324,9 +316,7 @@ fn the_receipt_lists_choices_and_goes_away() {
 
 #[test]
 fn a_returning_patient_sees_earlier_choices_only_after_their_date_of_birth() {
-    let (mut k, _) = kiosk();
-    sign_in(&mut k, 1);
-    k.start_new_handover();
+    let (mut k, _) = handing_over(1);
     complete_handover(&mut k, &["treatment", "marketing_sms"]);
     k.receipt_done();
     sign_in(&mut k, 1);
@@ -351,9 +341,7 @@ fn a_returning_patient_sees_earlier_choices_only_after_their_date_of_birth() {
 
 #[test]
 fn three_wrong_dates_of_birth_keep_earlier_choices_hidden() {
-    let (mut k, _) = kiosk();
-    sign_in(&mut k, 1);
-    k.start_new_handover();
+    let (mut k, _) = handing_over(1);
     complete_handover(&mut k, &["treatment"]);
     sign_in(&mut k, 1);
     k.find_returning("Ada", "Lovelace", "1985-12-10", "SW1A 1AA");
@@ -370,9 +358,7 @@ fn three_wrong_dates_of_birth_keep_earlier_choices_hidden() {
 
 #[test]
 fn only_medical_roles_open_a_form() {
-    let (mut k, _) = kiosk();
-    sign_in(&mut k, 1);
-    k.start_new_handover();
+    let (mut k, _) = handing_over(1);
     complete_handover(&mut k, &["treatment"]);
     sign_in(&mut k, 2);
     let id = k
@@ -593,9 +579,7 @@ fn a_confirmed_patient_who_changes_nothing_leaves_no_amendment() {
 
 #[test]
 fn stopping_mid_handover_wipes_the_form_and_drops_the_keys() {
-    let (mut k, events) = kiosk();
-    sign_in(&mut k, 1);
-    k.start_new_handover();
+    let (mut k, events) = handing_over(1);
     fill_required(&mut k);
     assert_eq!(k.screen(), Screen::Handover);
     k.shut_down();
