@@ -226,46 +226,76 @@ fn readable(
             e(since)
         ));
     }
-    page.push_str("</section>\n<section>\n<h2>Your consent decisions</h2>\n<table>\n<tr><th>When</th><th>Purpose</th><th>Decision</th><th>Text version</th></tr>\n");
-    for c in &data.consents {
-        page.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} ({})</td></tr>\n",
-            e(&c.recorded_at),
-            e(names.title(&c.item_id)),
-            format!("{:?}", c.decision).to_lowercase(),
-            e(&c.text_version),
-            e(&c.language)
-        ));
-    }
-    page.push_str("</table>\n</section>\n");
+    page.push_str("</section>\n");
+    table_section(
+        &mut page,
+        "Your consent decisions",
+        &["When", "Purpose", "Decision", "Text version"],
+        data.consents.iter().map(|c| {
+            [
+                e(&c.recorded_at),
+                e(names.title(&c.item_id)),
+                format!("{:?}", c.decision).to_lowercase(),
+                format!("{} ({})", e(&c.text_version), e(&c.language)),
+            ]
+        }),
+    );
     for view in views {
         page.push_str(&printable_body(view));
     }
     if !data.amendments.is_empty() {
-        page.push_str("<section>\n<h2>Corrections to your record</h2>\n<table>\n<tr><th>When</th><th>By</th><th>What</th><th>Why</th></tr>\n");
-        for a in &data.amendments {
-            page.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td><bdi>{}</bdi></td></tr>\n",
-                e(&a.amended_at),
-                e(names.staff(&a.staff_id)),
-                match &a.submission_id {
-                    Some(id) => format!("answers of form <code>{}</code>", e(id)),
-                    None => "your details".to_owned(),
-                },
-                e(&a.reason)
-            ));
-        }
-        page.push_str("</table>\n</section>\n");
+        table_section(
+            &mut page,
+            "Corrections to your record",
+            &["When", "By", "What", "Why"],
+            data.amendments.iter().map(|a| {
+                [
+                    e(&a.amended_at),
+                    e(names.staff(&a.staff_id)),
+                    match &a.submission_id {
+                        Some(id) => format!("answers of form <code>{}</code>", e(id)),
+                        None => "your details".to_owned(),
+                    },
+                    format!("<bdi>{}</bdi>", e(&a.reason)),
+                ]
+            }),
+        );
     }
-    page.push_str("<section>\n<h2>Who accessed your record</h2>\n<table>\n<tr><th>When</th><th>Staff</th><th>What</th></tr>\n");
-    for entry in &data.access {
-        page.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-            e(&entry.at),
-            e(names.staff(&entry.actor)),
-            e(&entry.kind.replace('_', " "))
-        ));
-    }
-    page.push_str("</table>\n</section>\n</body>\n</html>\n");
+    table_section(
+        &mut page,
+        "Who accessed your record",
+        &["When", "Staff", "What"],
+        data.access.iter().map(|entry| {
+            [
+                e(&entry.at),
+                e(names.staff(&entry.actor)),
+                e(&entry.kind.replace('_', " ")),
+            ]
+        }),
+    );
+    page.push_str("</body>\n</html>\n");
     page
+}
+
+/// Appends a section with a heading and a table: `headings` as its first row, then one row of
+/// cells (HTML, already escaped) per item of `rows`.
+fn table_section<const N: usize>(
+    page: &mut String,
+    title: &str,
+    headings: &[&str; N],
+    rows: impl Iterator<Item = [String; N]>,
+) {
+    let cells = |tag: &str, cells: &[&str]| -> String {
+        let inner: String = cells
+            .iter()
+            .map(|c| format!("<{tag}>{c}</{tag}>"))
+            .collect();
+        format!("<tr>{inner}</tr>\n")
+    };
+    page.push_str(&format!("<section>\n<h2>{title}</h2>\n<table>\n"));
+    page.push_str(&cells("th", headings));
+    for row in rows {
+        page.push_str(&cells("td", &row.each_ref().map(String::as_str)));
+    }
+    page.push_str("</table>\n</section>\n");
 }

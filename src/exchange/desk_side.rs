@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use zeroize::Zeroizing;
 
 use super::files::{self, Expected, Readers};
-use super::{ExchangeError, file_name};
+use super::{ExchangeError, file_name, own_keys};
 use crate::forms::FormDefinition;
 use crate::handoff::{SubmissionView, fhir_bundle, printable_html};
 use crate::store::{
@@ -22,24 +22,18 @@ pub fn desk_keys(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<DeskKeys, ExchangeError> {
-    if let Some(identity) = store.sync_identity()? {
-        if identity.role != SyncRole::Desk {
-            return Err(ExchangeError::WrongRole {
-                found: "kiosk",
-                wanted: "desk",
-            });
-        }
-        return Ok(DeskKeys::from_secret_bytes(&identity.secret)?);
-    }
-    let keys = DeskKeys::generate(&crate::sync::random_id()?)?;
-    store.create_sync_identity(
+    own_keys(
+        store,
         actor,
-        SyncRole::Desk,
-        keys.desk_id(),
-        &keys.to_secret_bytes(),
         now,
-    )?;
-    Ok(keys)
+        SyncRole::Desk,
+        DeskKeys::from_secret_bytes,
+        |id| {
+            let keys = DeskKeys::generate(id)?;
+            let secret = keys.to_secret_bytes();
+            Ok((keys, secret))
+        },
+    )
 }
 
 /// What answering a pairing code did. The comparison code is not in it: the desk shows it only

@@ -206,17 +206,10 @@ fn write_one(
     sync: fn(&File) -> std::io::Result<()>,
 ) -> Result<PathBuf, ExchangeError> {
     let target = dir.join(name);
-    let temp = dir.join(format!(".{name}.{}.partial", crate::sync::random_id()?));
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(readers.mode())
-        .custom_flags(libc::O_NOFOLLOW)
-        .open(&temp)
-        .map_err(io(&temp))?;
-    let written = file.write_all(bytes).and_then(|()| sync(&file));
+    let (temp, file) = write_temp(dir, name, bytes, readers)?;
+    let synced = sync(&file);
     drop(file);
-    let result = written
+    let result = synced
         .map_err(io(&temp))
         .and_then(|()| std::fs::rename(&temp, &target).map_err(io(&target)));
     if result.is_err() {

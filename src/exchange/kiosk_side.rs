@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use zeroize::Zeroizing;
 
 use super::files::{self, Expected, Readers};
-use super::{ExchangeError, PAIRING_VALID_SECONDS, file_name};
+use super::{ExchangeError, PAIRING_VALID_SECONDS, file_name, own_keys};
 use crate::store::{Actor, DeskLink, OpenStore, SyncRole};
 use crate::sync::{
     AuditCheckpoint, BundleParts, BundleWriter, DeskPublic, EntryKind, KioskKeys,
@@ -20,24 +20,18 @@ pub fn kiosk_keys(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<KioskKeys, ExchangeError> {
-    if let Some(identity) = store.sync_identity()? {
-        if identity.role != SyncRole::Kiosk {
-            return Err(ExchangeError::WrongRole {
-                found: "desk",
-                wanted: "kiosk",
-            });
-        }
-        return Ok(KioskKeys::from_secret_bytes(&identity.secret)?);
-    }
-    let keys = KioskKeys::generate(&crate::sync::random_id()?)?;
-    store.create_sync_identity(
+    own_keys(
+        store,
         actor,
-        SyncRole::Kiosk,
-        keys.kiosk_id(),
-        &keys.to_secret_bytes(),
         now,
-    )?;
-    Ok(keys)
+        SyncRole::Kiosk,
+        KioskKeys::from_secret_bytes,
+        |id| {
+            let keys = KioskKeys::generate(id)?;
+            let secret = keys.to_secret_bytes();
+            Ok((keys, secret))
+        },
+    )
 }
 
 /// Starts pairing: a fresh one-time secret, valid ten minutes. Returns the QR code's text

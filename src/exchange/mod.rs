@@ -18,7 +18,10 @@ pub mod marketing;
 
 use std::path::PathBuf;
 
-use crate::store::StoreError;
+use chrono::{DateTime, Utc};
+use zeroize::Zeroizing;
+
+use crate::store::{Actor, OpenStore, StoreError, SyncRole};
 use crate::sync::SyncError;
 
 /// How long a pairing QR code stays valid.
@@ -85,6 +88,31 @@ pub enum ExchangeError {
         found: &'static str,
         wanted: &'static str,
     },
+}
+
+/// This end's long-term keys: opened from the store, or on first use made by `make` (given a
+/// fresh id) and kept. Keys the store holds for the other end are refused.
+fn own_keys<K>(
+    store: &OpenStore,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    role: SyncRole,
+    open: impl FnOnce(&[u8]) -> Result<K, SyncError>,
+    make: impl FnOnce(&str) -> Result<(K, Zeroizing<Vec<u8>>), SyncError>,
+) -> Result<K, ExchangeError> {
+    if let Some(identity) = store.sync_identity()? {
+        if identity.role != role {
+            return Err(ExchangeError::WrongRole {
+                found: identity.role.as_str(),
+                wanted: role.as_str(),
+            });
+        }
+        return Ok(open(&identity.secret)?);
+    }
+    let id = crate::sync::random_id()?;
+    let (keys, secret) = make(&id)?;
+    store.create_sync_identity(actor, role, &id, &secret, now)?;
+    Ok(keys)
 }
 
 /// `name` of a path, for messages.

@@ -51,17 +51,12 @@ impl PatientIdentity {
     /// The three-point check key: name + date of birth + postcode, normalised. Feed it to the
     /// vault's blind index; never store it.
     pub fn lookup_key(&self) -> Result<String, IdentityError> {
-        let given = normalise_text(&self.given_name);
-        let family = normalise_text(&self.family_name);
-        if given.is_empty() && family.is_empty() {
-            return Err(IdentityError::MissingName);
-        }
-        let dob = parse_date_of_birth(&self.date_of_birth)?;
+        let name_dob = self.name_dob_key()?;
         let postcode = normalise_text(&self.postcode);
         if postcode.is_empty() {
             return Err(IdentityError::MissingPostcode);
         }
-        Ok(format!("v1\x1f{given}\x1f{family}\x1f{dob}\x1f{postcode}"))
+        Ok(format!("{name_dob}\x1f{postcode}"))
     }
 
     /// Name + date of birth only (the desk's register search).

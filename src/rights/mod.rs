@@ -13,3 +13,9 @@ pub use oversight::{AccessEvent, Flag, FlagKind, Thresholds, unusual_access};
 pub use requests::{RequestKind, RequestStatus, due_date, extended_due_date};
 pub use retention::{RetentionPolicy, held_until};
 pub use statement::ErasureStatement;
+
+/// A calendar date, for the tests of the rules here.
+#[cfg(test)]
+fn test_date(y: i32, m: u32, day: u32) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(y, m, day).expect("a real date")
+}

@@ -210,23 +210,22 @@ mod tests {
             subject: subject.into(),
         }
     }
+    /// `n` events, the `i`th made by `event(i)`.
+    fn series(n: u32, event: impl Fn(u32) -> AccessEvent) -> Vec<AccessEvent> {
+        (0..n).map(event).collect()
+    }
 
     #[test]
     fn many_records_in_a_short_time_is_one_flag() {
-        let t = Thresholds::default();
-        let mut events: Vec<AccessEvent> = (0..25)
-            .map(|i| {
-                ev(
-                    at(10, 0, 0) + Duration::seconds(i64::from(i) * 10),
-                    "chris",
-                    "record_viewed",
-                    &format!("p{i}"),
-                )
-            })
-            .collect();
+        let mut events = series(25, |i| {
+            let t = at(10, 0, 0) + Duration::seconds(i64::from(i) * 10);
+            ev(t, "chris", "record_viewed", &format!("p{i}"))
+        });
         // The same record opened again and again is not a sweep.
-        events.extend((0..30).map(|i| ev(at(11, 0, i), "maya", "record_viewed", "p1")));
-        let flags = unusual_access(&events, &t);
+        events.extend(series(30, |i| {
+            ev(at(11, 0, i), "maya", "record_viewed", "p1")
+        }));
+        let flags = unusual_access(&events, &Thresholds::default());
         assert_eq!(flags.len(), 1, "{flags:?}");
         assert_eq!(flags[0].kind, FlagKind::ManyRecords);
         assert_eq!(flags[0].actor, "chris");
@@ -265,16 +264,10 @@ mod tests {
     #[test]
     fn failed_pin_bursts_across_accounts() {
         let t = Thresholds::default();
-        let mut events: Vec<AccessEvent> = (0..5)
-            .map(|i| {
-                ev(
-                    at(13, i, 0),
-                    if i % 2 == 0 { "a" } else { "b" },
-                    FAILED_PIN,
-                    "",
-                )
-            })
-            .collect();
+        let mut events = series(5, |i| {
+            let account = if i % 2 == 0 { "a" } else { "b" };
+            ev(at(13, i, 0), account, FAILED_PIN, "")
+        });
         events.push(ev(at(15, 0, 0), "a", FAILED_PIN, ""));
         let flags = unusual_access(&events, &t);
         assert_eq!(flags.len(), 1);
@@ -283,10 +276,8 @@ mod tests {
         strict.failed_pins = 6;
         assert!(unusual_access(&events, &strict).is_empty());
         // A kiosk's wrong PINs are its own burst, not added to the desk's.
-        let mut mixed: Vec<AccessEvent> = (0..3)
-            .map(|i| ev(at(14, i, 0), "a", FAILED_PIN, ""))
-            .collect();
-        mixed.extend((0..5).map(|i| ev(at(14, i, 30), "kiosk:k1", FAILED_PIN, "")));
+        let mut mixed = series(3, |i| ev(at(14, i, 0), "a", FAILED_PIN, ""));
+        mixed.extend(series(5, |i| ev(at(14, i, 30), "kiosk:k1", FAILED_PIN, "")));
         mixed.sort_by_key(|e| e.at);
         let flags = unusual_access(&mixed, &t);
         assert_eq!(flags.len(), 1, "{flags:?}");

@@ -91,10 +91,7 @@ pub fn extended_due_date(received: NaiveDate, months: u32) -> Option<NaiveDate> 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
+    use crate::rights::test_date as d;
 
     #[test]
     fn one_calendar_month() {

@@ -51,52 +51,58 @@ pub fn held_until(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rights::test_date as d;
 
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    /// Checks `held_until` for each (date of birth, last visit, held until) under `policy`.
+    fn holds(policy: RetentionPolicy, cases: &[(Option<NaiveDate>, NaiveDate, NaiveDate)]) {
+        for &(dob, visit, until) in cases {
+            assert_eq!(
+                held_until(dob, visit, policy),
+                until,
+                "born {dob:?}, last seen {visit}"
+            );
+        }
     }
 
     #[test]
     fn adults_are_held_eight_years_after_the_last_visit() {
-        let p = RetentionPolicy::default();
-        assert_eq!(
-            held_until(Some(d(1980, 5, 1)), d(2026, 11, 29), p),
-            d(2034, 11, 29)
+        holds(
+            RetentionPolicy::default(),
+            &[
+                (Some(d(1980, 5, 1)), d(2026, 11, 29), d(2034, 11, 29)),
+                (None, d(2026, 11, 29), d(2034, 11, 29)),
+            ],
         );
-        assert_eq!(held_until(None, d(2026, 11, 29), p), d(2034, 11, 29));
     }
 
     #[test]
     fn children_are_held_until_their_25th_birthday() {
-        let p = RetentionPolicy::default();
-        // Seen at 12: the 25th birthday (2039) is later than visit + 8 (2034).
-        assert_eq!(
-            held_until(Some(d(2014, 3, 10)), d(2026, 11, 29), p),
-            d(2039, 3, 10)
-        );
-        // Seen at 17 years 11 months: visit + 8 is later than the 25th birthday.
-        assert_eq!(
-            held_until(Some(d(2009, 1, 1)), d(2026, 12, 1), p),
-            d(2034, 12, 1)
-        );
-        // The day of the 18th birthday is an adult's visit.
-        assert_eq!(
-            held_until(Some(d(2008, 11, 29)), d(2026, 11, 29), p),
-            d(2034, 11, 29)
+        holds(
+            RetentionPolicy::default(),
+            &[
+                // Seen at 12: the 25th birthday (2039) is later than visit + 8 (2034).
+                (Some(d(2014, 3, 10)), d(2026, 11, 29), d(2039, 3, 10)),
+                // Seen at 17 years 11 months: visit + 8 is later than the 25th birthday.
+                (Some(d(2009, 1, 1)), d(2026, 12, 1), d(2034, 12, 1)),
+                // The day of the 18th birthday is an adult's visit.
+                (Some(d(2008, 11, 29)), d(2026, 11, 29), d(2034, 11, 29)),
+            ],
         );
     }
 
     #[test]
     fn leap_days_and_settings() {
-        let p = RetentionPolicy {
+        let policy = RetentionPolicy {
             adult_years: 1,
             child_until_age: 21,
             adult_age: 18,
         };
-        assert_eq!(held_until(None, d(2028, 2, 29), p), d(2029, 2, 28));
-        assert_eq!(
-            held_until(Some(d(2012, 2, 29)), d(2026, 1, 1), p),
-            d(2033, 2, 28)
+        holds(
+            policy,
+            &[
+                (None, d(2028, 2, 29), d(2029, 2, 28)),
+                (Some(d(2012, 2, 29)), d(2026, 1, 1), d(2033, 2, 28)),
+            ],
         );
     }
 }

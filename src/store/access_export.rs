@@ -34,11 +34,11 @@ impl OpenStore {
     ) -> Result<PatientData, StoreError> {
         actor.require_manager()?;
         let record = self.open_record(actor, patient_id, now)?;
-        let ids: Vec<String> = self
-            .conn()
-            .prepare_cached("SELECT id FROM submissions WHERE patient_id = ?1 ORDER BY created_at")?
-            .query_map([patient_id], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
+        let ids: Vec<String> = super::first_column(
+            self.conn(),
+            "SELECT id FROM submissions WHERE patient_id = ?1 ORDER BY created_at",
+            [patient_id],
+        )?;
         let submissions = ids
             .iter()
             .map(|id| self.medical_record(id))

@@ -212,14 +212,8 @@ pub(super) fn take_visit_details(
     at: DateTime<Utc>,
     reason: &str,
 ) -> Result<bool, StoreError> {
-    let last_visit_at = super::row_auth::get(
-        conn,
-        vault,
-        "patients",
-        &super::row_auth::text_key(patient_id),
-    )?
-    .ok_or(StoreError::NotFound)?
-    .text("last_visit_at")?;
+    let last_visit_at =
+        super::patients::patient_row(conn, vault, patient_id)?.text("last_visit_at")?;
     let details_changed_at: Option<String> = conn
         .prepare_cached(
             "SELECT MAX(amended_at) FROM amendments WHERE patient_id = ?1 AND submission_id IS NULL",
@@ -241,16 +235,14 @@ pub(super) fn take_visit_details(
         // A field the form left blank keeps what is stored; spelling alone is no change.
         let identity = &previous.updated_with(identity);
         if previous != *identity {
-            let previous_json = Zeroizing::new(serde_json::to_vec(&previous)?);
-            insert_amendment(
+            keep_identity_in_history(
                 conn,
                 vault,
-                patient_id,
-                None,
                 staff_id,
-                &at.to_rfc3339(),
-                &previous_json,
+                patient_id,
+                &previous,
                 reason,
+                &at.to_rfc3339(),
             )?;
             reseal_identity(conn, vault, patient_id, identity)?;
             replaced = true;
@@ -284,22 +276,11 @@ pub(super) fn amend_identity_in(
     reason: &str,
     at: &str,
 ) -> Result<String, StoreError> {
-    let reason = require_reason(reason)?;
     identity
         .name_dob_key()
         .map_err(|e| StoreError::Invalid(e.to_string()))?;
     let previous = open_identity(conn, vault, patient_id)?;
-    let previous_json = Zeroizing::new(serde_json::to_vec(&previous)?);
-    let id = insert_amendment(
-        conn,
-        vault,
-        patient_id,
-        None,
-        staff_id,
-        at,
-        &previous_json,
-        reason,
-    )?;
+    let id = keep_identity_in_history(conn, vault, staff_id, patient_id, &previous, reason, at)?;
     reseal_identity(conn, vault, patient_id, identity)?;
     audit::append(conn, vault, at, staff_id, AuditKind::Amended, patient_id)?;
     Ok(id)

@@ -148,12 +148,11 @@ fn create_owner_only(file: &Path) -> Result<(), StoreError> {
 
 /// Every table's row count, in name order.
 fn table_counts(conn: &Connection) -> Result<Vec<(String, i64)>, StoreError> {
-    let mut stmt = conn.prepare(
+    let tables: Vec<String> = super::first_column(
+        conn,
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        [],
     )?;
-    let tables: Vec<String> = stmt
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
     tables
         .into_iter()
         .map(|t| {

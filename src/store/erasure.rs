@@ -17,10 +17,10 @@ use rusqlite::Connection;
 use rusqlite::types::Value;
 
 use super::audit::{self, AuditKind};
-use super::patients::{open_identity, reseal_identity, set_patient};
+use super::patients::{open_identity, patient_row, reseal_identity, set_patient};
 use super::row_auth::{self, text_key};
 use super::submissions::{patient_consent_events, rechain_consents};
-use super::{Actor, OpenStore, StoreError, WalCheckpoint};
+use super::{Actor, OpenStore, StoreError, WalCheckpoint, first_column};
 use crate::forms::identity::parse_date_of_birth;
 use crate::rights::{ErasureStatement, RetentionPolicy, held_until};
 use crate::vault::Vault;
@@ -67,10 +67,11 @@ fn erase_patient(
     patient_id: &str,
     at: &str,
 ) -> Result<usize, StoreError> {
-    let submissions: Vec<String> = conn
-        .prepare_cached("SELECT id FROM submissions WHERE patient_id = ?1")?
-        .query_map([patient_id], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    let submissions: Vec<String> = first_column(
+        conn,
+        "SELECT id FROM submissions WHERE patient_id = ?1",
+        [patient_id],
+    )?;
     for id in &submissions {
         row_auth::insert_if_absent(
             conn,
@@ -82,10 +83,11 @@ fn erase_patient(
             ],
         )?;
     }
-    let requests: Vec<String> = conn
-        .prepare_cached("SELECT id FROM rights_requests WHERE patient_id = ?1")?
-        .query_map([patient_id], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    let requests: Vec<String> = first_column(
+        conn,
+        "SELECT id FROM rights_requests WHERE patient_id = ?1",
+        [patient_id],
+    )?;
     for id in &requests {
         row_auth::update(
             conn,
@@ -108,15 +110,6 @@ fn erase_patient(
     Ok(deleted)
 }
 
-/// A patient's checked row.
-fn patient_row(
-    conn: &Connection,
-    vault: &Vault,
-    patient_id: &str,
-) -> Result<row_auth::Row, StoreError> {
-    row_auth::get(conn, vault, "patients", &text_key(patient_id))?.ok_or(StoreError::NotFound)
-}
-
 /// Erases, inside the caller's transaction, the duplicates merged into a patient: their forms
 /// and decisions live on with that patient, and what stays with them (copies of decisions, their
 /// old details) goes with the patient's own. Runs before the patient's rows are deleted (the
@@ -127,10 +120,11 @@ fn erase_merged_into(
     patient_id: &str,
     at: &str,
 ) -> Result<(), StoreError> {
-    let merged: Vec<String> = conn
-        .prepare_cached("SELECT id FROM patients WHERE merged_into = ?1")?
-        .query_map([patient_id], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    let merged: Vec<String> = first_column(
+        conn,
+        "SELECT id FROM patients WHERE merged_into = ?1",
+        [patient_id],
+    )?;
     for id in merged {
         erase_patient(conn, vault, &id, at)?;
     }
@@ -286,15 +280,13 @@ impl OpenStore {
         let cutoff = today
             .checked_sub_months(chrono::Months::new(policy.adult_years * 12))
             .unwrap_or(NaiveDate::MIN);
-        let candidates: Vec<String> = self
-            .conn()
-            .prepare(
-                // Merged duplicates go with the record they were merged into.
-                "SELECT id FROM patients
-                 WHERE substr(last_visit_at, 1, 10) < ?1 AND merged_into IS NULL",
-            )?
-            .query_map([cutoff.to_string()], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
+        let candidates: Vec<String> = first_column(
+            self.conn(),
+            // Merged duplicates go with the record they were merged into.
+            "SELECT id FROM patients
+             WHERE substr(last_visit_at, 1, 10) < ?1 AND merged_into IS NULL",
+            [cutoff.to_string()],
+        )?;
         let mut report = RetentionReport {
             ran_at: at.clone(),
             policy: Some(policy),

@@ -25,10 +25,10 @@ use rusqlite::types::Value;
 
 use super::amendments::{keep_identity_in_history, require_reason};
 use super::audit::{self, AuditKind};
-use super::patients::{open_identity, set_patient};
+use super::patients::{open_identity, patient_row, set_patient};
 use super::row_auth::{self, text_key};
 use super::submissions::{append_consent_events, patient_consent_events};
-use super::{Actor, OpenStore, StoreError};
+use super::{Actor, OpenStore, StoreError, first_column};
 use crate::forms::ConsentEvent;
 use crate::vault::{Vault, random_id};
 
@@ -48,22 +48,13 @@ struct RowState {
 }
 
 fn row_state(conn: &Connection, vault: &Vault, patient_id: &str) -> Result<RowState, StoreError> {
-    let row = row_auth::get(conn, vault, "patients", &text_key(patient_id))?
-        .ok_or(StoreError::NotFound)?;
+    let row = patient_row(conn, vault, patient_id)?;
     Ok(RowState {
         merged_into: row.opt_text("merged_into")?,
         erasure_requested_at: row.opt_text("erasure_requested_at")?,
         restricted_at: row.opt_text("restricted_at")?,
         last_visit_at: row.text("last_visit_at")?,
     })
-}
-
-/// The ids a query with one text parameter returns.
-fn ids(conn: &Connection, sql: &str, key: &str) -> Result<Vec<String>, StoreError> {
-    Ok(conn
-        .prepare_cached(sql)?
-        .query_map([key], |r| r.get(0))?
-        .collect::<Result<_, _>>()?)
 }
 
 /// Refuses a change to a record that was merged into another: its consents and details are no
@@ -134,10 +125,10 @@ impl OpenStore {
         )?;
         // Read (and checked) while the duplicate's decisions still sit with their forms.
         let events = patient_consent_events(&tx, self.vault(), duplicate)?;
-        let moved = ids(
+        let moved = first_column::<String>(
             &tx,
             "SELECT id FROM submissions WHERE patient_id = ?1",
-            duplicate,
+            [duplicate],
         )?;
         for id in &moved {
             row_auth::update(
@@ -160,10 +151,10 @@ impl OpenStore {
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
         append_consent_events(&tx, self.vault(), into, &copies)?;
-        for id in ids(
+        for id in first_column::<String>(
             &tx,
             "SELECT id FROM rights_requests WHERE patient_id = ?1",
-            duplicate,
+            [duplicate],
         )? {
             row_auth::update(
                 &tx,
@@ -174,10 +165,10 @@ impl OpenStore {
             )?;
         }
         // Records merged into the duplicate earlier now point at the survivor: no chains.
-        for id in ids(
+        for id in first_column::<String>(
             &tx,
             "SELECT id FROM patients WHERE merged_into = ?1",
-            duplicate,
+            [duplicate],
         )? {
             set_patient(
                 &tx,

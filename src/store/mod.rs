@@ -98,6 +98,18 @@ pub(crate) fn put_key_wrap(
     )
 }
 
+/// The first column of every row a query returns (ids, names), in the query's order.
+pub(crate) fn first_column<T: rusqlite::types::FromSql>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<T>, StoreError> {
+    Ok(conn
+        .prepare_cached(sql)?
+        .query_map(params, |r| r.get(0))?
+        .collect::<Result<_, _>>()?)
+}
+
 /// Opens a sealed value; a value that fails to open (edited, moved, or sealed under another key)
 /// is [`StoreError::Tampered`] naming its table and row.
 pub(crate) fn unseal(
@@ -209,10 +221,7 @@ impl Store {
     }
 
     fn check_integrity(&self) -> Result<(), StoreError> {
-        let mut stmt = self.conn.prepare("PRAGMA quick_check")?;
-        let lines: Vec<String> = stmt
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
+        let lines: Vec<String> = first_column(&self.conn, "PRAGMA quick_check", [])?;
         if lines.len() == 1 && lines[0] == "ok" {
             Ok(())
         } else {
@@ -309,12 +318,11 @@ impl Store {
 
     /// All wraps of the data key (per manager passphrase, and the recovery key).
     pub fn key_wraps(&self) -> Result<Vec<KeyWrap>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT wrap_json FROM key_wraps ORDER BY label")?;
-        let rows: Vec<String> = stmt
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
+        let rows: Vec<String> = first_column(
+            &self.conn,
+            "SELECT wrap_json FROM key_wraps ORDER BY label",
+            [],
+        )?;
         rows.iter()
             .map(|json| Ok(serde_json::from_str(json)?))
             .collect()

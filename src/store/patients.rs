@@ -97,6 +97,15 @@ pub(super) fn reseal_identity(
     )
 }
 
+/// A patient's checked row; `NotFound` if there is none.
+pub(super) fn patient_row(
+    conn: &Connection,
+    vault: &Vault,
+    patient_id: &str,
+) -> Result<row_auth::Row, StoreError> {
+    row_auth::get(conn, vault, "patients", &text_key(patient_id))?.ok_or(StoreError::NotFound)
+}
+
 /// Changes columns of a patient's row (checked first, tagged again); `NotFound` if none.
 pub(super) fn set_patient(
     conn: &Connection,
@@ -152,11 +161,11 @@ impl OpenStore {
         let index = self.vault().blind_index(&lookup);
         // Every row the index finds is checked (a copy slipped in beside the real one is refused),
         // then the most recent visit wins.
-        let ids: Vec<String> = self
-            .conn()
-            .prepare_cached("SELECT id FROM patients WHERE lookup_index = ?1")?
-            .query_map([&index[..]], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
+        let ids: Vec<String> = super::first_column(
+            self.conn(),
+            "SELECT id FROM patients WHERE lookup_index = ?1",
+            [&index[..]],
+        )?;
         let mut found: Option<(String, String)> = None;
         for id in ids {
             let row = row_auth::get(self.conn(), self.vault(), "patients", &text_key(&id))?

@@ -63,13 +63,7 @@ impl OpenStore {
         patient_id: &str,
         now: DateTime<Utc>,
     ) -> Result<PatientRecord, StoreError> {
-        let patient = super::row_auth::get(
-            self.conn(),
-            self.vault(),
-            "patients",
-            &super::row_auth::text_key(patient_id),
-        )?
-        .ok_or(StoreError::NotFound)?;
+        let patient = super::patients::patient_row(self.conn(), self.vault(), patient_id)?;
         let last_visit_at = patient.text("last_visit_at")?;
         let restricted_at = patient.opt_text("restricted_at")?;
         let erasure_requested_at = patient.opt_text("erasure_requested_at")?;

@@ -111,14 +111,7 @@ pub(super) fn merged_into(
     vault: &Vault,
     patient_id: &str,
 ) -> Result<Option<String>, StoreError> {
-    super::row_auth::get(
-        conn,
-        vault,
-        "patients",
-        &super::row_auth::text_key(patient_id),
-    )?
-    .ok_or(StoreError::NotFound)?
-    .opt_text("merged_into")
+    super::patients::patient_row(conn, vault, patient_id)?.opt_text("merged_into")
 }
 
 /// Notes a visit: the last visit only moves forward.
@@ -128,14 +121,7 @@ pub(super) fn note_visit(
     patient_id: &str,
     at: &str,
 ) -> Result<(), StoreError> {
-    let last = super::row_auth::get(
-        conn,
-        vault,
-        "patients",
-        &super::row_auth::text_key(patient_id),
-    )?
-    .ok_or(StoreError::NotFound)?
-    .text("last_visit_at")?;
+    let last = super::patients::patient_row(conn, vault, patient_id)?.text("last_visit_at")?;
     if at > last.as_str() {
         super::patients::set_patient(
             conn,

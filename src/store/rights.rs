@@ -37,12 +37,11 @@ impl OpenStore {
             .name_dob_key()
             .map_err(|e| StoreError::Encoding(e.to_string()))?;
         let index = self.vault().blind_index(&key);
-        let mut stmt = self.conn().prepare_cached(
+        let found: Vec<String> = super::first_column(
+            self.conn(),
             "SELECT id FROM patients WHERE name_dob_index = ?1 ORDER BY last_visit_at DESC",
+            [&index[..]],
         )?;
-        let found: Vec<String> = stmt
-            .query_map([&index[..]], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
         for id in &found {
             super::row_auth::check(
                 self.conn(),

@@ -141,6 +141,39 @@ fn set_failures(
     )
 }
 
+/// A staff row (checked) with the name opened.
+pub(super) struct NamedStaff {
+    pub(super) id: String,
+    pub(super) name: String,
+    pub(super) role: Role,
+    pub(super) row: row_auth::Row,
+}
+
+/// Every staff row, retired ones included, checked, with names opened and roles parsed.
+pub(super) fn named_staff(
+    conn: &rusqlite::Connection,
+    vault: &Vault,
+) -> Result<Vec<NamedStaff>, StoreError> {
+    row_auth::all(conn, vault, "staff")?
+        .into_iter()
+        .map(|row| {
+            let id = row.text("id")?;
+            let sealed_name: Vec<u8> =
+                conn.query_row("SELECT sealed_name FROM staff WHERE id = ?1", [&id], |r| {
+                    r.get(0)
+                })?;
+            let name = super::unseal(vault, name_aad(&id), &sealed_name)?;
+            Ok(NamedStaff {
+                name: String::from_utf8_lossy(&name).into_owned(),
+                role: Role::parse(&row.text("role")?)
+                    .ok_or_else(|| StoreError::tampered("staff", &id))?,
+                id,
+                row,
+            })
+        })
+        .collect()
+}
+
 struct StaffRow {
     role: Role,
     pin_hash: PinHash,
@@ -157,26 +190,23 @@ impl OpenStore {
     pub fn list_staff(&self, now: DateTime<Utc>) -> Result<Vec<StaffMember>, StoreError> {
         let policy = self.lockout_policy();
         let mut out = Vec::new();
-        for row in row_auth::all(self.conn(), self.vault(), "staff")? {
+        for NamedStaff {
+            id,
+            name,
+            role,
+            row,
+        } in named_staff(self.conn(), self.vault())?
+        {
             if row.int("active")? != 1 {
                 continue;
             }
-            let id = row.text("id")?;
-            let sealed_name: Vec<u8> = self.conn().query_row(
-                "SELECT sealed_name FROM staff WHERE id = ?1",
-                [&id],
-                |r| r.get(0),
-            )?;
-            let name = super::unseal(self.vault(), name_aad(&id), &sealed_name)?;
-            let role = Role::parse(&row.text("role")?)
-                .ok_or_else(|| StoreError::tampered("staff", &id))?;
             let failed_pins = u32::try_from(row.int("failed_pins")?)
                 .map_err(|_| StoreError::tampered("staff", &id))?;
             let last = row
                 .opt_int("last_failed_at")?
                 .and_then(|s| DateTime::<Utc>::from_timestamp(s, 0));
             out.push(StaffMember {
-                name: String::from_utf8_lossy(&name).into_owned(),
+                name,
                 lockout: policy.state(failed_pins, last, now),
                 id,
                 role,
@@ -281,26 +311,10 @@ impl OpenStore {
         pin: &Pin,
         now: DateTime<Utc>,
     ) -> Result<String, SignInError> {
-        actor.require_manager()?;
         if role == Role::Manager {
             return Err(SignInError::Store(StoreError::Forbidden));
         }
-        let at = now.to_rfc3339();
-        let tx = self
-            .conn()
-            .unchecked_transaction()
-            .map_err(StoreError::from)?;
-        let id = insert_staff(&tx, self.vault(), name, role, pin, &at)?;
-        audit::append(
-            &tx,
-            self.vault(),
-            &at,
-            actor.staff_id(),
-            AuditKind::StaffAdded,
-            &id,
-        )?;
-        tx.commit().map_err(StoreError::from)?;
-        Ok(id)
+        self.add_account(actor, name, role, pin, None, now)
     }
 
     /// Adds another manager with their own passphrase (no shared passphrases).
@@ -312,18 +326,34 @@ impl OpenStore {
         passphrase: &Passphrase,
         now: DateTime<Utc>,
     ) -> Result<String, SignInError> {
+        self.add_account(actor, name, Role::Manager, pin, Some(passphrase), now)
+    }
+
+    /// Adds a staff account (a manager's act) and, for a manager, the wrap of the data key
+    /// under their passphrase; logged. One transaction.
+    fn add_account(
+        &mut self,
+        actor: &Actor,
+        name: &str,
+        role: Role,
+        pin: &Pin,
+        passphrase: Option<&Passphrase>,
+        now: DateTime<Utc>,
+    ) -> Result<String, SignInError> {
         actor.require_manager()?;
         let at = now.to_rfc3339();
         let tx = self
             .conn()
             .unchecked_transaction()
             .map_err(StoreError::from)?;
-        let id = insert_staff(&tx, self.vault(), name, Role::Manager, pin, &at)?;
-        let wrap = self
-            .vault()
-            .wrap_with_passphrase(&id, passphrase)
-            .map_err(StoreError::from)?;
-        super::put_key_wrap(&tx, self.vault(), &wrap)?;
+        let id = insert_staff(&tx, self.vault(), name, role, pin, &at)?;
+        if let Some(passphrase) = passphrase {
+            let wrap = self
+                .vault()
+                .wrap_with_passphrase(&id, passphrase)
+                .map_err(StoreError::from)?;
+            super::put_key_wrap(&tx, self.vault(), &wrap)?;
+        }
         audit::append(
             &tx,
             self.vault(),

@@ -17,7 +17,7 @@ use rusqlite::types::Value;
 
 use super::audit::{self, AuditKind};
 use super::row_auth::{self, text_key};
-use super::staff::name_aad;
+use super::staff::{NamedStaff, named_staff};
 use super::{Actor, OpenStore, SignInError, Store, StoreError, WalCheckpoint};
 use crate::staff::{PassphraseRejection, PinRejection, Role, check_new_passphrase, check_new_pin};
 use crate::vault::{KeyWrap, Passphrase, Pin, RecoveryKey};
@@ -122,23 +122,24 @@ impl OpenStore {
     /// Every staff member, retired ones included, names opened (managers only).
     pub fn all_staff(&self, actor: &Actor) -> Result<Vec<StaffListing>, StoreError> {
         actor.require_manager()?;
-        let mut out = Vec::new();
-        for row in row_auth::all(self.conn(), self.vault(), "staff")? {
-            let id = row.text("id")?;
-            let sealed: Vec<u8> = self.conn().query_row(
-                "SELECT sealed_name FROM staff WHERE id = ?1",
-                [&id],
-                |r| r.get(0),
-            )?;
-            let name = super::unseal(self.vault(), name_aad(&id), &sealed)?;
-            out.push(StaffListing {
-                name: String::from_utf8_lossy(&name).into_owned(),
-                role: Role::parse(&row.text("role")?)
-                    .ok_or_else(|| StoreError::tampered("staff", &id))?,
-                active: row.int("active")? == 1,
-                id,
-            });
-        }
+        let mut out = named_staff(self.conn(), self.vault())?
+            .into_iter()
+            .map(
+                |NamedStaff {
+                     id,
+                     name,
+                     role,
+                     row,
+                 }| {
+                    Ok(StaffListing {
+                        active: row.int("active")? == 1,
+                        id,
+                        name,
+                        role,
+                    })
+                },
+            )
+            .collect::<Result<Vec<_>, StoreError>>()?;
         out.sort_by(|a, b| (!a.active, &a.name).cmp(&(!b.active, &b.name)));
         Ok(out)
     }

@@ -17,7 +17,7 @@ pub enum SyncRole {
 }
 
 impl SyncRole {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             SyncRole::Kiosk => "kiosk",
             SyncRole::Desk => "desk",

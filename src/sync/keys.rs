@@ -41,43 +41,106 @@ pub struct DeskPublic {
     pub sign_public: [u8; 32],
 }
 
+/// An end's id and the Ed25519 key it signs with: what a desk and a kiosk both hold, framed the
+/// same way in their key files (the id first, the PKCS#8 document last).
+struct Signer {
+    id: String,
+    pkcs8: Zeroizing<Vec<u8>>,
+    public: [u8; 32],
+}
+
+impl Signer {
+    fn generate(id: &str) -> Result<Self, SyncError> {
+        check_id(id)?;
+        let (pkcs8, public) = generate_ed25519()?;
+        Ok(Signer {
+            id: id.to_owned(),
+            pkcs8,
+            public,
+        })
+    }
+
+    /// The key file of `kind`: the id, then `middle` (a desk's KEM secret) if any, then the
+    /// signing key.
+    fn to_secret_bytes(&self, kind: FileKind, middle: Option<&[u8]>) -> Zeroizing<Vec<u8>> {
+        // Exact capacity so the buffer is never reallocated (which would leave a copy behind).
+        let capacity =
+            5 + 4 + self.id.len() + middle.map_or(0, |m| 4 + m.len()) + 4 + self.pkcs8.len();
+        let mut writer = FrameWriter::with_capacity(kind, KEY_FILE_VERSION, capacity);
+        writer
+            .section(self.id.as_bytes())
+            .expect("an id is 32 bytes");
+        if let Some(middle) = middle {
+            writer.section(middle).expect("32 bytes");
+        }
+        writer
+            .section(&self.pkcs8)
+            .expect("PKCS#8 is checked to be short");
+        Zeroizing::new(writer.into_bytes())
+    }
+
+    /// Reads a key file of `kind`; `middle` reads what stands between the id and the signing key.
+    fn from_secret_bytes<T>(
+        bytes: &[u8],
+        kind: FileKind,
+        middle: impl FnOnce(&mut FrameReader<'_>) -> Result<T, SyncError>,
+    ) -> Result<(Self, T), SyncError> {
+        let mut reader = FrameReader::new(bytes, kind, KEY_FILE_VERSION)?;
+        let id = reader.text_section(64)?;
+        check_id(id)?;
+        let middle = middle(&mut reader)?;
+        let pkcs8 = Zeroizing::new(reader.section(MAX_PKCS8_LEN)?.to_vec());
+        reader.finish()?;
+        let public = ed25519_public(&pkcs8)?;
+        let signer = Signer {
+            id: id.to_owned(),
+            pkcs8,
+            public,
+        };
+        Ok((signer, middle))
+    }
+
+    fn sign(&self, message: &[u8]) -> Result<[u8; SIGNATURE_LEN], SyncError> {
+        let pair = Ed25519KeyPair::from_pkcs8(&self.pkcs8).map_err(|_| SyncError::InvalidKey)?;
+        pair.sign(message)
+            .as_ref()
+            .try_into()
+            .map_err(|_| SyncError::InvalidKey)
+    }
+}
+
 /// A desk's secret keys. Never printed; wiped when dropped.
 pub struct DeskKeys {
-    desk_id: String,
+    signer: Signer,
     kem_secret: KemPrivateKey,
     kem_public: [u8; 32],
-    sign_pkcs8: Zeroizing<Vec<u8>>,
-    sign_public: [u8; 32],
 }
 
 impl DeskKeys {
     /// Fresh keys for the desk `desk_id` (32 lowercase hex characters, e.g. from
     /// [`super::random_id`]).
     pub fn generate(desk_id: &str) -> Result<Self, SyncError> {
-        check_id(desk_id)?;
+        let signer = Signer::generate(desk_id)?;
         // RFC 9180 DeriveKeyPair from 256 bits of the OS random source; ring's generator is
         // fallible where hpke's would panic.
         let ikm = Zeroizing::new(random_bytes::<32>()?);
         let (kem_secret, kem_public) = Kem::derive_keypair(ikm.as_slice());
-        let (sign_pkcs8, sign_public) = generate_ed25519()?;
         Ok(DeskKeys {
-            desk_id: desk_id.to_owned(),
+            signer,
             kem_secret,
             kem_public: kem_public_bytes(&kem_public),
-            sign_pkcs8,
-            sign_public,
         })
     }
 
     pub fn desk_id(&self) -> &str {
-        &self.desk_id
+        &self.signer.id
     }
 
     pub fn public(&self) -> DeskPublic {
         DeskPublic {
-            desk_id: self.desk_id.clone(),
+            desk_id: self.signer.id.clone(),
             kem_public: self.kem_public,
-            sign_public: self.sign_public,
+            sign_public: self.signer.public,
         }
     }
 
@@ -85,36 +148,21 @@ impl DeskKeys {
     pub fn to_secret_bytes(&self) -> Zeroizing<Vec<u8>> {
         let mut kem_secret = Zeroizing::new([0u8; 32]);
         self.kem_secret.write_exact(kem_secret.as_mut_slice());
-        // Exact capacity so the buffer is never reallocated (which would leave a copy behind).
-        let capacity = 5 + 4 + self.desk_id.len() + 4 + 32 + 4 + self.sign_pkcs8.len();
-        let mut writer = FrameWriter::with_capacity(FileKind::DeskKeys, KEY_FILE_VERSION, capacity);
-        writer
-            .section(self.desk_id.as_bytes())
-            .expect("an id is 32 bytes");
-        writer.section(kem_secret.as_slice()).expect("32 bytes");
-        writer
-            .section(&self.sign_pkcs8)
-            .expect("PKCS#8 is checked to be short");
-        Zeroizing::new(writer.into_bytes())
+        self.signer
+            .to_secret_bytes(FileKind::DeskKeys, Some(kem_secret.as_slice()))
     }
 
     pub fn from_secret_bytes(bytes: &[u8]) -> Result<Self, SyncError> {
-        let mut reader = FrameReader::new(bytes, FileKind::DeskKeys, KEY_FILE_VERSION)?;
-        let desk_id = reader.text_section(64)?;
-        check_id(desk_id)?;
-        let kem_bytes = Zeroizing::new(reader.fixed_section::<32>()?);
-        let sign_pkcs8 = Zeroizing::new(reader.section(MAX_PKCS8_LEN)?.to_vec());
-        reader.finish()?;
+        let (signer, kem_bytes) = Signer::from_secret_bytes(bytes, FileKind::DeskKeys, |r| {
+            Ok(Zeroizing::new(r.fixed_section::<32>()?))
+        })?;
         let kem_secret =
             KemPrivateKey::from_bytes(kem_bytes.as_slice()).map_err(|_| SyncError::InvalidKey)?;
         let kem_public = kem_public_bytes(&Kem::sk_to_pk(&kem_secret));
-        let sign_public = ed25519_public(&sign_pkcs8)?;
         Ok(DeskKeys {
-            desk_id: desk_id.to_owned(),
+            signer,
             kem_secret,
             kem_public,
-            sign_pkcs8,
-            sign_public,
         })
     }
 
@@ -123,68 +171,44 @@ impl DeskKeys {
     }
 
     pub(crate) fn sign(&self, message: &[u8]) -> Result<[u8; SIGNATURE_LEN], SyncError> {
-        sign_ed25519(&self.sign_pkcs8, message)
+        self.signer.sign(message)
     }
 }
 
 /// A kiosk's secret signing key and its id. Never printed; wiped when dropped.
 pub struct KioskKeys {
-    kiosk_id: String,
-    sign_pkcs8: Zeroizing<Vec<u8>>,
-    sign_public: [u8; 32],
+    signer: Signer,
 }
 
 impl KioskKeys {
     /// A fresh Ed25519 key for the kiosk `kiosk_id` (32 lowercase hex characters).
     pub fn generate(kiosk_id: &str) -> Result<Self, SyncError> {
-        check_id(kiosk_id)?;
-        let (sign_pkcs8, sign_public) = generate_ed25519()?;
         Ok(KioskKeys {
-            kiosk_id: kiosk_id.to_owned(),
-            sign_pkcs8,
-            sign_public,
+            signer: Signer::generate(kiosk_id)?,
         })
     }
 
     pub fn kiosk_id(&self) -> &str {
-        &self.kiosk_id
+        &self.signer.id
     }
 
     /// The Ed25519 public key bundles are verified with.
     pub fn sign_public(&self) -> [u8; 32] {
-        self.sign_public
+        self.signer.public
     }
 
     /// The key material as a small framed blob (`IKSK`), for the caller to seal at rest.
     pub fn to_secret_bytes(&self) -> Zeroizing<Vec<u8>> {
-        let capacity = 5 + 4 + self.kiosk_id.len() + 4 + self.sign_pkcs8.len();
-        let mut writer =
-            FrameWriter::with_capacity(FileKind::KioskKeys, KEY_FILE_VERSION, capacity);
-        writer
-            .section(self.kiosk_id.as_bytes())
-            .expect("an id is 32 bytes");
-        writer
-            .section(&self.sign_pkcs8)
-            .expect("PKCS#8 is checked to be short");
-        Zeroizing::new(writer.into_bytes())
+        self.signer.to_secret_bytes(FileKind::KioskKeys, None)
     }
 
     pub fn from_secret_bytes(bytes: &[u8]) -> Result<Self, SyncError> {
-        let mut reader = FrameReader::new(bytes, FileKind::KioskKeys, KEY_FILE_VERSION)?;
-        let kiosk_id = reader.text_section(64)?;
-        check_id(kiosk_id)?;
-        let sign_pkcs8 = Zeroizing::new(reader.section(MAX_PKCS8_LEN)?.to_vec());
-        reader.finish()?;
-        let sign_public = ed25519_public(&sign_pkcs8)?;
-        Ok(KioskKeys {
-            kiosk_id: kiosk_id.to_owned(),
-            sign_pkcs8,
-            sign_public,
-        })
+        let (signer, ()) = Signer::from_secret_bytes(bytes, FileKind::KioskKeys, |_| Ok(()))?;
+        Ok(KioskKeys { signer })
     }
 
     pub(crate) fn sign(&self, message: &[u8]) -> Result<[u8; SIGNATURE_LEN], SyncError> {
-        sign_ed25519(&self.sign_pkcs8, message)
+        self.signer.sign(message)
     }
 }
 
@@ -206,14 +230,6 @@ fn generate_ed25519() -> Result<(Zeroizing<Vec<u8>>, [u8; 32]), SyncError> {
 fn ed25519_public(pkcs8: &[u8]) -> Result<[u8; 32], SyncError> {
     let pair = Ed25519KeyPair::from_pkcs8(pkcs8).map_err(|_| SyncError::InvalidKey)?;
     pair.public_key()
-        .as_ref()
-        .try_into()
-        .map_err(|_| SyncError::InvalidKey)
-}
-
-fn sign_ed25519(pkcs8: &[u8], message: &[u8]) -> Result<[u8; SIGNATURE_LEN], SyncError> {
-    let pair = Ed25519KeyPair::from_pkcs8(pkcs8).map_err(|_| SyncError::InvalidKey)?;
-    pair.sign(message)
         .as_ref()
         .try_into()
         .map_err(|_| SyncError::InvalidKey)

@@ -208,17 +208,23 @@ mod tests {
         );
     }
 
+    /// The kiosk's offer as someone else saw it: its id and expiry, with this signing key and
+    /// secret.
+    fn seen_offer(setup: &Setup, kiosk_sign_public: [u8; 32], secret: [u8; 32]) -> PairingOffer {
+        PairingOffer {
+            version: 1,
+            kiosk_id: setup.offer.kiosk_id.clone(),
+            kiosk_sign_public,
+            secret: Zeroizing::new(secret),
+            expires_at: setup.offer.expires_at,
+        }
+    }
+
     #[test]
     fn forged_answer_is_refused() {
         let setup = setup();
         // Someone who saw the kiosk id and key but not the secret.
-        let guessed = PairingOffer {
-            version: 1,
-            kiosk_id: setup.offer.kiosk_id.clone(),
-            kiosk_sign_public: setup.offer.kiosk_sign_public,
-            secret: Zeroizing::new([0x42; 32]),
-            expires_at: setup.offer.expires_at,
-        };
+        let guessed = seen_offer(&setup, setup.offer.kiosk_sign_public, [0x42; 32]);
         let forged = PairingAnswer::for_offer(&setup.offer, &setup.desk.public(), NOW)
             .seal(&guessed)
             .expect("seal");
@@ -231,13 +237,7 @@ mod tests {
     #[test]
     fn a_desk_that_saw_another_kiosk_key_is_refused() {
         let setup = setup();
-        let substituted = PairingOffer {
-            version: 1,
-            kiosk_id: setup.offer.kiosk_id.clone(),
-            kiosk_sign_public: [7; 32],
-            secret: setup.offer.secret.clone(),
-            expires_at: setup.offer.expires_at,
-        };
+        let substituted = seen_offer(&setup, [7; 32], *setup.offer.secret);
         let bytes = PairingAnswer::for_offer(&substituted, &setup.desk.public(), NOW)
             .seal(&substituted)
             .expect("seal");

@@ -179,6 +179,12 @@ mod tests {
         Setup { desk, receipt }
     }
 
+    /// The set-up receipt signed, and the key it verifies with.
+    fn signed(setup: &Setup) -> (Vec<u8>, [u8; 32]) {
+        let bytes = setup.receipt.sign(&setup.desk).expect("sign");
+        (bytes, setup.desk.public().sign_public)
+    }
+
     #[test]
     fn round_trip_and_peek() {
         let setup = setup();
@@ -245,8 +251,7 @@ mod tests {
     #[test]
     fn every_flipped_byte_is_refused() {
         let setup = setup();
-        let bytes = setup.receipt.sign(&setup.desk).expect("sign");
-        let public = setup.desk.public().sign_public;
+        let (bytes, public) = signed(&setup);
         for position in 0..bytes.len() {
             let mut flipped = bytes.clone();
             flipped[position] ^= 0x01;
@@ -264,8 +269,7 @@ mod tests {
     #[test]
     fn every_truncation_is_refused() {
         let setup = setup();
-        let bytes = setup.receipt.sign(&setup.desk).expect("sign");
-        let public = setup.desk.public().sign_public;
+        let (bytes, public) = signed(&setup);
         for len in 0..bytes.len() {
             let result = Receipt::parse_and_verify(&bytes[..len], &public);
             assert!(result.is_err(), "truncated to {len} accepted");
