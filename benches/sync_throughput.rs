@@ -3,6 +3,8 @@
 //! (parse, verify, open, store exactly once in one transaction, sign the receipt), then the
 //! outbox hand-off (FHIR R4 + JSON + printable per form) and the kiosk's receipt purge.
 //! `cargo bench --bench sync_throughput`. One thread: everything below runs on one core.
+//! `SYNC_BENCH_COUNT=1000` runs it with fewer submissions (e.g. under
+//! `valgrind --tool=callgrind`, to count instructions rather than time a shared machine).
 
 mod common;
 
@@ -16,7 +18,8 @@ use intake_kiosk::staff::Role;
 use intake_kiosk::store::{Actor, NewSubmission, OpenStore, PatientRef, SetupRequest, Store};
 use intake_kiosk::vault::{Passphrase, Pin};
 
-const COUNT: usize = 10_000;
+/// Submissions per run unless `SYNC_BENCH_COUNT` says otherwise.
+const DEFAULT_COUNT: usize = 10_000;
 
 fn clinic(dir: &std::path::Path, name: &str) -> (OpenStore, Actor) {
     let store = Store::open(&dir.join(name)).expect("open");
@@ -73,6 +76,10 @@ fn rate(n: usize, secs: f64) -> String {
 }
 
 fn main() {
+    let count: usize = std::env::var("SYNC_BENCH_COUNT")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(DEFAULT_COUNT);
     let dir = tempfile::tempdir().expect("tempdir");
     let exchange = dir.path().join("usb");
     let outbox = dir.path().join("outbox");
@@ -111,8 +118,8 @@ fn main() {
     )
     .unwrap();
     kiosk_side::confirm_pairing(&kiosk, &k_manager, Utc::now()).unwrap();
-    eprintln!("filling the kiosk with {COUNT} submissions…");
-    for i in 0..COUNT {
+    eprintln!("filling the kiosk with {count} submissions…");
+    for i in 0..count {
         kiosk
             .save_submission(&clinician, submission(i, &form), Utc::now())
             .expect("save");
@@ -180,7 +187,7 @@ fn main() {
     )
     .unwrap();
     let import_secs = t.elapsed().as_secs_f64();
-    assert_eq!(imported.report.added.len(), COUNT);
+    assert_eq!(imported.report.added.len(), count);
 
     let t = Instant::now();
     let written = desk_side::hand_on(&imported, &outbox).unwrap();
@@ -189,30 +196,30 @@ fn main() {
     let t = Instant::now();
     let read = kiosk_side::read_receipts(&kiosk, &k_manager, &exchange, Utc::now()).unwrap();
     let purge_secs = t.elapsed().as_secs_f64();
-    assert_eq!(read.purged, COUNT);
+    assert_eq!(read.purged, count);
 
     println!(
-        "sync throughput, {COUNT} submissions, one thread (target: export and import ≥ 20,000/s)"
+        "sync throughput, {count} submissions, one thread (target: export and import ≥ 20,000/s)"
     );
     println!(
         "  export (open, seal, sign, write {:.1} MB, note)  {}",
         size as f64 / 1e6,
-        rate(COUNT, export_secs)
+        rate(count, export_secs)
     );
     println!(
         "  import (parse, verify, open, store, receipt)     {}",
-        rate(COUNT, import_secs)
+        rate(count, import_secs)
     );
     println!(
         "  outbox (FHIR + JSON + HTML, {written} files, one syncfs per batch) {}",
-        rate(COUNT, outbox_secs)
+        rate(count, outbox_secs)
     );
     println!(
         "  kiosk receipt purge (secure_delete, checkpoint) {}",
-        rate(COUNT, purge_secs)
+        rate(count, purge_secs)
     );
     // For scripts comparing runs.
-    let per_s = |secs: f64| COUNT as f64 / secs;
+    let per_s = |secs: f64| count as f64 / secs;
     println!("export_per_s={:.0}", per_s(export_secs));
     println!("import_per_s={:.0}", per_s(import_secs));
     println!("outbox_per_s={:.0}", per_s(outbox_secs));

@@ -268,13 +268,7 @@ impl Rekey<'_> {
 
 /// `SELECT <sealed…> FROM table WHERE <key> = ?…`
 fn sealed_select(table: &str, sealed: &[String]) -> Result<String, StoreError> {
-    let key_names = row_auth::key_columns(table)?;
-    let where_key = key_names
-        .iter()
-        .enumerate()
-        .map(|(i, k)| format!("\"{k}\" = ?{}", i + 1))
-        .collect::<Vec<_>>()
-        .join(" AND ");
+    let where_key = row_auth::key_condition(row_auth::key_columns(table)?, 1);
     let list = sealed
         .iter()
         .map(|c| format!("\"{c}\""))

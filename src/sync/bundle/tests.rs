@@ -1,5 +1,5 @@
 use super::*;
-use crate::sync::random_id;
+use crate::sync::{DeskKeys, random_id};
 
 struct Setup {
     kiosk: KioskKeys,
