@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{identity, ms, percentile};
+use common::{Rng, identity, ms, percentile};
 
 use std::time::Instant;
 
@@ -49,18 +49,6 @@ fn visit(patient: ConfirmedPatient, form: &FormDefinition) -> NewSubmission {
         form_definition_json: form.canonical_json(),
         notice_hash: "sha256:notice".into(),
         language: "en".into(),
-    }
-}
-
-/// xorshift64*: a fixed, dependency-free sequence of look-ups.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n as u64) as usize
     }
 }
 

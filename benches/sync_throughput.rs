@@ -13,62 +13,18 @@ use std::time::Instant;
 use chrono::Utc;
 use intake_kiosk::exchange::desk_side;
 use intake_kiosk::exchange::kiosk_side;
-use intake_kiosk::forms::{ConsentDecision, Decision, FormDefinition, Signature};
+use intake_kiosk::forms::FormDefinition;
 use intake_kiosk::staff::Role;
-use intake_kiosk::store::{Actor, NewSubmission, OpenStore, PatientRef, SetupRequest, Store};
-use intake_kiosk::vault::{Passphrase, Pin};
+use intake_kiosk::store::NewSubmission;
+use intake_kiosk::vault::Pin;
 
 /// Submissions per run unless `SYNC_BENCH_COUNT` says otherwise.
 const DEFAULT_COUNT: usize = 10_000;
 
-fn clinic(dir: &std::path::Path, name: &str) -> (OpenStore, Actor) {
-    let store = Store::open(&dir.join(name)).expect("open");
-    let result = OpenStore::setup(
-        store,
-        SetupRequest {
-            clinic_name: "Bench Clinic".into(),
-            manager_name: "Maya".into(),
-            manager_passphrase: Passphrase::new("bench passphrase 123"),
-            manager_pin: Pin::new("402718"),
-            staff: vec![("Chris".into(), Role::Clinician, Pin::new("918273"))],
-        },
-        Utc::now(),
-    )
-    .expect("setup");
-    let manager = result.manager();
-    (result.store, manager)
-}
-
 fn submission(i: usize, form: &FormDefinition) -> NewSubmission {
-    let answers = common::answers();
     let mut identity = common::identity(i);
     identity.phone = "+44 7700 900123".into();
-    NewSubmission {
-        patient: PatientRef::New(identity),
-        answers,
-        signature: Signature {
-            svg_path: "M 10 10 L 20 30 ".repeat(100),
-        },
-        consents: form
-            .consents
-            .iter()
-            .map(|item| ConsentDecision {
-                item_id: item.id.clone(),
-                decision: if item.id == "treatment" {
-                    Decision::Granted
-                } else {
-                    Decision::Refused
-                },
-                text_hash: form.consent_text_hash(item, "en"),
-                text_version: item.version.clone(),
-                language: "en".into(),
-            })
-            .collect(),
-        form_hash: form.content_hash(),
-        form_definition_json: form.canonical_json(),
-        notice_hash: form.notice_hash("en"),
-        language: "en".into(),
-    }
+    common::new_patient_form(identity, form)
 }
 
 fn rate(n: usize, secs: f64) -> String {
@@ -83,8 +39,8 @@ fn main() {
     let dir = tempfile::tempdir().expect("tempdir");
     let exchange = dir.path().join("usb");
     let outbox = dir.path().join("outbox");
-    let (mut kiosk, k_manager) = clinic(dir.path(), "kiosk.sqlite3");
-    let (mut desk, d_manager) = clinic(dir.path(), "desk.sqlite3");
+    let (mut kiosk, k_manager) = common::clinic(dir.path(), "kiosk.sqlite3");
+    let (mut desk, d_manager) = common::clinic(dir.path(), "desk.sqlite3");
     let form = FormDefinition::built_in();
 
     let clinician_id = kiosk
@@ -98,26 +54,7 @@ fn main() {
         .sign_in(&clinician_id, &Pin::new("918273"), Utc::now())
         .unwrap();
     // Paired first: the desk refuses forms dated before the pairing.
-    let (code, _) = kiosk_side::start_pairing(&kiosk, &k_manager, Utc::now()).unwrap();
-    let answered = desk_side::answer_pairing(
-        &desk,
-        &d_manager,
-        &code,
-        &exchange,
-        desk_side::KnownKiosk::Refuse,
-        Utc::now(),
-    )
-    .unwrap();
-    let link = kiosk_side::read_pairing_answer(&kiosk, &k_manager, &exchange, Utc::now()).unwrap();
-    desk_side::confirm_pairing(
-        &desk,
-        &d_manager,
-        Some(&answered.kiosk_id),
-        &link.comparison_code,
-        Utc::now(),
-    )
-    .unwrap();
-    kiosk_side::confirm_pairing(&kiosk, &k_manager, Utc::now()).unwrap();
+    common::pair(&kiosk, &k_manager, &desk, &d_manager, &exchange);
     eprintln!("filling the kiosk with {count} submissions…");
     for i in 0..count {
         kiosk

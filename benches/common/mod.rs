@@ -40,3 +40,113 @@ pub fn answers() -> Answers {
     answers.set("pregnant", AnswerValue::YesNo(false));
     answers
 }
+
+/// A new clinic's store at `dir/name`: a manager (PIN 402718) and a clinician (PIN 918273).
+pub fn clinic(
+    dir: &std::path::Path,
+    name: &str,
+) -> (intake_kiosk::store::OpenStore, intake_kiosk::store::Actor) {
+    use intake_kiosk::store::{OpenStore, SetupRequest, Store};
+    use intake_kiosk::vault::{Passphrase, Pin};
+    let store = Store::open(&dir.join(name)).expect("open");
+    let result = OpenStore::setup(
+        store,
+        SetupRequest {
+            clinic_name: "Bench Clinic".into(),
+            manager_name: "Maya".into(),
+            manager_passphrase: Passphrase::new(PASSPHRASE),
+            manager_pin: Pin::new("402718"),
+            staff: vec![(
+                "Chris".into(),
+                intake_kiosk::staff::Role::Clinician,
+                Pin::new("918273"),
+            )],
+        },
+        chrono::Utc::now(),
+    )
+    .expect("setup");
+    let manager = result.manager();
+    (result.store, manager)
+}
+
+/// The managers' passphrase of [`clinic`].
+pub const PASSPHRASE: &str = "bench passphrase 123";
+
+/// Pairs `kiosk` with `desk` through the exchange folder, both sides confirmed.
+pub fn pair(
+    kiosk: &intake_kiosk::store::OpenStore,
+    k_manager: &intake_kiosk::store::Actor,
+    desk: &intake_kiosk::store::OpenStore,
+    d_manager: &intake_kiosk::store::Actor,
+    exchange: &std::path::Path,
+) {
+    use chrono::Utc;
+    use intake_kiosk::exchange::{desk_side, kiosk_side};
+    let (code, _) = kiosk_side::start_pairing(kiosk, k_manager, Utc::now()).expect("offer");
+    let answered = desk_side::answer_pairing(
+        desk,
+        d_manager,
+        &code,
+        exchange,
+        desk_side::KnownKiosk::Refuse,
+        Utc::now(),
+    )
+    .expect("answer");
+    let link =
+        kiosk_side::read_pairing_answer(kiosk, k_manager, exchange, Utc::now()).expect("read");
+    desk_side::confirm_pairing(
+        desk,
+        d_manager,
+        Some(&answered.kiosk_id),
+        &link.comparison_code,
+        Utc::now(),
+    )
+    .expect("desk confirms");
+    kiosk_side::confirm_pairing(kiosk, k_manager, Utc::now()).expect("kiosk confirms");
+}
+
+/// A new patient's form of about a real one's size: treatment granted, everything else refused.
+pub fn new_patient_form(
+    identity: PatientIdentity,
+    form: &intake_kiosk::forms::FormDefinition,
+) -> intake_kiosk::store::NewSubmission {
+    use intake_kiosk::forms::{ConsentDecision, Decision, Signature};
+    intake_kiosk::store::NewSubmission {
+        patient: intake_kiosk::store::PatientRef::New(identity),
+        answers: answers(),
+        signature: Signature {
+            svg_path: "M 10 10 L 20 30 ".repeat(100),
+        },
+        consents: form
+            .consents
+            .iter()
+            .map(|item| ConsentDecision {
+                item_id: item.id.clone(),
+                decision: if item.id == "treatment" {
+                    Decision::Granted
+                } else {
+                    Decision::Refused
+                },
+                text_hash: form.consent_text_hash(item, "en"),
+                text_version: item.version.clone(),
+                language: "en".into(),
+            })
+            .collect(),
+        form_hash: form.content_hash(),
+        form_definition_json: form.canonical_json(),
+        notice_hash: form.notice_hash("en"),
+        language: "en".into(),
+    }
+}
+
+/// xorshift64*: a fixed, dependency-free sequence of look-ups.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n as u64) as usize
+    }
+}

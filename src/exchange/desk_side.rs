@@ -1,15 +1,16 @@
 //! The desk's sync actions: answer a kiosk's pairing code, import bundles exactly once, sign
 //! receipts, and hand each imported form on (FHIR R4 Bundle, plain JSON, printable HTML).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use super::files::{self, Expected, Readers};
 use super::{ExchangeError, file_name, own_keys};
 use crate::forms::FormDefinition;
-use crate::handoff::{SubmissionView, fhir_bundle, printable_html};
+use crate::handoff::{FormFacts, SubmissionView, write_fhir_bundle, write_printable_html};
 use crate::store::{
     Actor, AuditHead, ExportedForm, ExportedSubmission, ImportReport, LinkState, OpenStore,
     Outgoing, SecurityEvent, StoreError, SyncRole,
@@ -380,30 +381,42 @@ pub fn import_file(
 /// Hands each newly stored form on to the clinic's records: `<id>.fhir.json` (an R4 Bundle),
 /// `<id>.json` (the submission as exported, plain JSON) and `<id>.html` (printable), in
 /// `outbox`. Returns how many files were written.
+///
+/// Each file goes to disk under a temporary name as soon as it is made; every
+/// [`OUTBOX_SLICE_BYTES`] the files so far are made durable together and named
+/// ([`files::Batch`]), so neither memory nor the number of syncs grows with the bundle.
 pub fn hand_on(imported: &Imported, outbox: &Path) -> Result<usize, ExchangeError> {
     let (incoming, report, kiosk_id) = (&imported.incoming, &imported.report, &imported.kiosk_id);
     let mut written = 0;
-    let mut batch: Vec<(String, Vec<u8>)> = Vec::new();
-    let forms: std::collections::HashMap<&str, FormDefinition> = incoming
+    let forms: HashMap<&str, (FormDefinition, FormFacts)> = incoming
         .forms
         .iter()
         .filter_map(|f| {
             FormDefinition::from_stored(&f.definition_json)
                 .ok()
-                .map(|d| (f.hash.as_str(), d))
+                .map(|d| {
+                    let facts = FormFacts::of(&d);
+                    (f.hash.as_str(), (d, facts))
+                })
         })
         .collect();
-    let by_id: std::collections::HashMap<&str, &ExportedSubmission> = incoming
+    let by_id: HashMap<&str, &ExportedSubmission> = incoming
         .submissions
         .iter()
         .map(|s| (s.submission_id.as_str(), s))
         .collect();
+    let mut batch = files::Batch::new(outbox, Readers::OwnerOnly)?;
+    // One buffer per kind of file, reused from form to form.
+    let (mut json, mut page) = (
+        Vec::with_capacity(64 * 1024),
+        String::with_capacity(32 * 1024),
+    );
     // A patient whose processing is restricted is stored, never handed on.
     for added in report.added.iter().filter(|a| !a.restricted) {
         let Some(s) = by_id.get(added.submission_id.as_str()) else {
             continue;
         };
-        let Some(form) = forms.get(s.form_hash.as_str()) else {
+        let Some((form, facts)) = forms.get(s.form_hash.as_str()) else {
             continue;
         };
         let view = SubmissionView {
@@ -420,21 +433,27 @@ pub fn hand_on(imported: &Imported, outbox: &Path) -> Result<usize, ExchangeErro
             notice_hash: &s.notice_hash,
             amended: false,
         };
-        let fhir = serde_json::to_vec_pretty(&fhir_bundle(&view)).map_err(StoreError::from)?;
-        let plain = serde_json::to_vec_pretty(s).map_err(StoreError::from)?;
-        batch.push((format!("{}.fhir.json", s.submission_id), fhir));
-        batch.push((format!("{}.json", s.submission_id), plain));
-        batch.push((
-            format!("{}.html", s.submission_id),
-            printable_html(&view).into_bytes(),
-        ));
+        json.clear();
+        write_fhir_bundle(&view, facts, &mut json).map_err(StoreError::from)?;
+        batch.add(&format!("{}.fhir.json", s.submission_id), &json)?;
+        json.clear();
+        serde_json::to_writer_pretty(&mut json, s).map_err(StoreError::from)?;
+        batch.add(&format!("{}.json", s.submission_id), &json)?;
+        page.clear();
+        write_printable_html(&view, &mut page);
+        batch.add(&format!("{}.html", s.submission_id), page.as_bytes())?;
         written += 3;
-        // Written in slices so a large bundle never holds every page in memory at once.
-        if batch.len() >= 300 {
-            files::write_batch(outbox, &batch, Readers::OwnerOnly)?;
-            batch.clear();
+        if batch.pending_bytes() >= OUTBOX_SLICE_BYTES {
+            batch.commit()?;
         }
     }
-    files::write_batch(outbox, &batch, Readers::OwnerOnly)?;
+    // The buffers held patient data.
+    json.zeroize();
+    page.zeroize();
+    batch.commit()?;
     Ok(written)
 }
+
+/// How many bytes of hand-off files are made durable together (about 1,300 forms of ~50 KB):
+/// one file-system sync per slice, however large the bundle.
+pub const OUTBOX_SLICE_BYTES: u64 = 64 * 1024 * 1024;

@@ -117,42 +117,92 @@ pub fn write_to_path(path: &Path, bytes: &[u8], readers: Readers) -> Result<(), 
     write_atomically(dir, name, bytes, readers).map(|_| ())
 }
 
-/// Writes many files into `dir`, each whole and durable before it gets its name: every file is
-/// written under its temporary name first, then all are made durable together (one `syncfs` of
-/// the folder's file system on Linux, else one sync per file), then renamed, then the folder is
-/// synced once. A crash before the renames leaves only temporary files (no name points at an
-/// incomplete file); one during the renames leaves some files under their names and the others
-/// complete under their temporary names.
+/// Writes many files into `dir`, each whole and durable before it gets its name (see [`Batch`]).
 pub fn write_batch(
     dir: &Path,
     files: &[(String, Vec<u8>)],
     readers: Readers,
 ) -> Result<(), ExchangeError> {
-    std::fs::create_dir_all(dir).map_err(io(dir))?;
-    let mut written: Vec<(PathBuf, PathBuf)> = Vec::with_capacity(files.len());
-    let mut renamed = 0;
-    let result = (|| -> Result<(), ExchangeError> {
-        for (name, bytes) in files {
-            let (temp, file) = write_temp(dir, name, bytes, readers)?;
-            written.push((temp, dir.join(name)));
-            if !cfg!(target_os = "linux") {
-                file.sync_data().map_err(io(dir))?;
-            }
-        }
-        sync_file_system(dir)?;
-        for (temp, target) in &written {
-            std::fs::rename(temp, target).map_err(io(target))?;
-            renamed += 1;
-        }
-        Ok(())
-    })();
-    // A failure leaves no temporary file behind.
-    for (temp, _) in written.iter().skip(renamed) {
-        let _ = std::fs::remove_file(temp);
+    let mut batch = Batch::new(dir, readers)?;
+    for (name, bytes) in files {
+        batch.add(name, bytes)?;
     }
-    result?;
-    sync_folder(dir);
-    Ok(())
+    batch.commit()
+}
+
+/// Files written into one folder and made durable together. Each is written under its
+/// temporary name as it is added (nothing is held in memory); [`Batch::commit`] makes all of
+/// them durable at once (one `syncfs` of the folder's file system on Linux, else one sync per
+/// file as it is added), then renames them, then syncs the folder once. A crash before the
+/// renames leaves only temporary files (no name points at an incomplete file); one during the
+/// renames leaves some files under their names and the others complete under their temporary
+/// names. A batch dropped or failed before its commit removes its temporary files.
+pub struct Batch<'a> {
+    dir: &'a Path,
+    readers: Readers,
+    /// (temporary, final) paths written since the last commit.
+    written: Vec<(PathBuf, PathBuf)>,
+    bytes: u64,
+}
+
+impl<'a> Batch<'a> {
+    pub fn new(dir: &'a Path, readers: Readers) -> Result<Batch<'a>, ExchangeError> {
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        Ok(Batch {
+            dir,
+            readers,
+            written: Vec::new(),
+            bytes: 0,
+        })
+    }
+
+    /// Writes `bytes` under a temporary name beside `dir/name` (named at the next commit).
+    pub fn add(&mut self, name: &str, bytes: &[u8]) -> Result<(), ExchangeError> {
+        let (temp, file) = write_temp(self.dir, name, bytes, self.readers)?;
+        self.written.push((temp, self.dir.join(name)));
+        if !cfg!(target_os = "linux") {
+            file.sync_data().map_err(io(self.dir))?;
+        }
+        self.bytes += u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        Ok(())
+    }
+
+    /// Bytes added since the last commit.
+    pub fn pending_bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// Makes every file added since the last commit durable, then gives each its name.
+    pub fn commit(&mut self) -> Result<(), ExchangeError> {
+        if self.written.is_empty() {
+            return Ok(());
+        }
+        sync_file_system(self.dir)?;
+        let mut renamed = 0;
+        let result =
+            self.written
+                .iter()
+                .try_for_each(|(temp, target)| -> Result<(), ExchangeError> {
+                    std::fs::rename(temp, target).map_err(io(target))?;
+                    renamed += 1;
+                    Ok(())
+                });
+        // Those renamed are no longer this batch's to remove.
+        self.written.drain(..renamed);
+        result?;
+        self.bytes = 0;
+        sync_folder(self.dir);
+        Ok(())
+    }
+}
+
+impl Drop for Batch<'_> {
+    /// A failure leaves no temporary file behind.
+    fn drop(&mut self) {
+        for (temp, _) in &self.written {
+            let _ = std::fs::remove_file(temp);
+        }
+    }
 }
 
 /// Makes every file written so far on `dir`'s file system durable: one `syncfs` (Linux).

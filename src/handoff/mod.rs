@@ -1,8 +1,9 @@
 //! Hand-off: one submitted intake form turned into what a clinic's records system takes — an HL7
 //! FHIR R4 Bundle ([`fhir_bundle`]) and a self-contained printable HTML page ([`printable_html`]).
 //!
-//! Pure functions: typed values in, `serde_json::Value` or `String` out; no file, database, clock
-//! or UI. Invariants kept here:
+//! Pure functions: typed values in, `serde_json::Value` or `String` out, or the same bytes
+//! appended to a caller's buffer ([`write_fhir_bundle`], [`write_printable_html`]: the outbox
+//! writes thousands and reuses one); no file, database, clock or UI. Invariants kept here:
 //! - both outputs show the same answers: visible, answered, non-identity questions, in the order
 //!   of the definition ([`SubmissionView::answered_sections`]). Identity questions go to the
 //!   Patient resource / the patient block instead (the store keeps them apart from the answers
@@ -14,8 +15,10 @@
 pub mod fhir;
 pub mod printable;
 
-pub use fhir::fhir_bundle;
-pub use printable::{escape_html, printable_body, printable_html, printable_style};
+pub use fhir::{FormFacts, fhir_bundle, write_fhir_bundle};
+pub use printable::{
+    escape_html, printable_body, printable_html, printable_style, write_printable_html,
+};
 
 use crate::forms::definition::Section;
 use crate::forms::{

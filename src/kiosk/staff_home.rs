@@ -35,13 +35,15 @@ impl Kiosk {
         let (Some(store), Some(actor)) = (self.open_store(), self.signed.actor.as_ref()) else {
             return;
         };
-        let midnight = Local::now()
+        // Today by the kiosk's own clock (the one its forms are dated by), not the machine's.
+        let now = self.now();
+        let midnight = now
+            .with_timezone(&Local)
             .date_naive()
             .and_hms_opt(0, 0, 0)
             .and_then(|t| t.and_local_timezone(Local).earliest())
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_else(|| self.now());
-        match store.submissions_since(actor, midnight, self.now()) {
+            .map_or(now, |t| t.with_timezone(&Utc));
+        match store.submissions_since(actor, midnight, now) {
             Ok(list) => self.todays = list,
             Err(e) => self.message = Some(Message::from_store(&e)),
         }

@@ -1,0 +1,262 @@
+//! The desk after years of records (prints, never asserts): 100,000 patients and 1,000,000
+//! submissions, then register search and record open (each with its durable audit entry), the
+//! desk's unlock with its retention check, and the import rate at 1M against the rate on the
+//! empty desk. `cargo bench --bench desk_scale`; `DESK_SUBMISSIONS=N` for a smaller desk
+//! (patients are a tenth of the submissions).
+//!
+//! The records are built the way a desk gets them, only without files: a kiosk paired with the
+//! desk makes one real form, whose exported shape is copied into bundles of 10,000 (new ids, a
+//! patient each, times spread over three years) and stored by the store's own import
+//! (`OpenStore::import_bundle`: matched by blind index, sealed, tagged, one transaction per
+//! bundle). Needs about 9 GB of disk at 1M; the database is deleted at the end.
+
+mod common;
+
+use common::{Rng, identity, ms, percentile};
+
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use intake_kiosk::forms::FormDefinition;
+use intake_kiosk::staff::Role;
+use intake_kiosk::store::{AuditHead, ExportedSubmission, OpenStore, Outgoing, Store};
+use intake_kiosk::vault::{Passphrase, Pin};
+
+const BUNDLE: usize = 10_000;
+const LOOKUPS: usize = 1_000;
+/// Three years of forms.
+const SPAN_SECS: i64 = 3 * 365 * 24 * 3600;
+
+/// Patient `p` as the kiosk took them (a phone of their own).
+fn patient(p: usize) -> intake_kiosk::forms::PatientIdentity {
+    let mut who = identity(p);
+    who.phone = format!("+44 7700 9{:05}", p % 100_000);
+    who
+}
+
+/// Submission `n` (of patient `n % patients`), made from the real one the kiosk exported.
+fn copy_of(
+    template: &ExportedSubmission,
+    n: usize,
+    patients: usize,
+    at: DateTime<Utc>,
+) -> ExportedSubmission {
+    let p = n % patients;
+    let mut s = template.clone();
+    s.submission_id = format!("{:032x}", 0x5eed_0000_0000_0000_0000u128 + n as u128);
+    s.kiosk_patient_id = format!("{:032x}", 0xba5e_0000_0000_0000_0000u128 + p as u128);
+    s.identity = patient(p);
+    s.submitted_at = at.to_rfc3339();
+    for (k, event) in s.consents.iter_mut().enumerate() {
+        event.id = format!("{:030x}{k:02x}", n);
+        event.patient_id = s.kiosk_patient_id.clone();
+        event.submission_id = Some(s.submission_id.clone());
+        event.signature_ref = Some(s.submission_id.clone());
+        event.recorded_at = s.submitted_at.clone();
+    }
+    s
+}
+
+fn db_bytes(path: &std::path::Path) -> u64 {
+    let size = |p: &std::path::Path| std::fs::metadata(p).map_or(0, |m| m.len());
+    size(path) + size(&path.with_extension("sqlite3-wal"))
+}
+
+fn main() {
+    let total: usize = std::env::var("DESK_SUBMISSIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000)
+        .max(2 * BUNDLE);
+    let patients = total / 10;
+    let bundles = total.div_ceil(BUNDLE);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let exchange = dir.path().join("usb");
+    let path = dir.path().join("desk.sqlite3");
+    let (mut kiosk, k_manager) = common::clinic(dir.path(), "kiosk.sqlite3");
+    let (mut desk, manager) = common::clinic(dir.path(), "desk.sqlite3");
+    common::pair(&kiosk, &k_manager, &desk, &manager, &exchange);
+    let paired_at = Utc::now();
+
+    // One real form from the kiosk, exported: the template of every stored submission.
+    let form = FormDefinition::built_in();
+    kiosk
+        .save_submission(
+            &k_manager,
+            common::new_patient_form(patient(0), &form),
+            Utc::now(),
+        )
+        .expect("the template form");
+    let outgoing = kiosk.outgoing(&k_manager).expect("outgoing");
+    let template = outgoing.submissions[0].clone();
+    let kiosk_id = desk.kiosk_links().expect("links")[0].kiosk_id.clone();
+    drop(kiosk);
+
+    // The desk's years: bundles of 10,000, each stored by the store's own import.
+    let step = (SPAN_SECS / total as i64).max(1);
+    let time_of = |n: usize| paired_at + chrono::Duration::seconds(60 + step * n as i64);
+    let mut import_rates = Vec::with_capacity(bundles);
+    eprintln!(
+        "building the desk: {total} submissions of {patients} patients in {bundles} bundles ({} free)",
+        free_disk(dir.path())
+    );
+    let built = Instant::now();
+    for b in 0..bundles {
+        let range = b * BUNDLE..((b + 1) * BUNDLE).min(total);
+        let count = range.len();
+        let incoming = Outgoing {
+            submissions: range
+                .clone()
+                .map(|n| copy_of(&template, n, patients, time_of(n)))
+                .collect(),
+            forms: outgoing.forms.clone(),
+            security: Vec::new(),
+        };
+        let seq = b as u64 + 1;
+        let head = AuditHead {
+            length: seq,
+            last_tag: format!("{seq:064x}"),
+        };
+        let now = time_of(range.end) + chrono::Duration::seconds(1);
+        let t = Instant::now();
+        let report = desk
+            .import_bundle(
+                &manager,
+                &kiosk_id,
+                seq,
+                &head,
+                &format!("bench-{seq}"),
+                &incoming,
+                now,
+            )
+            .expect("import");
+        let secs = t.elapsed().as_secs_f64();
+        assert_eq!(report.added.len(), count, "bundle {seq}");
+        import_rates.push(count as f64 / secs);
+        if seq % 10 == 0 || seq == 1 {
+            eprintln!(
+                "  bundle {seq}/{bundles}: {:.0} submissions/s, database {:.2} GB ({:.0} s)",
+                count as f64 / secs,
+                db_bytes(&path) as f64 / 1e9,
+                built.elapsed().as_secs_f64()
+            );
+        }
+    }
+    let end = time_of(total) + chrono::Duration::seconds(60);
+    let size = db_bytes(&path);
+    println!(
+        "desk at scale: {} patients, {} submissions stored in {:.0} s ({bundles} bundles of {BUNDLE}, one transaction each)",
+        desk.patient_count().expect("count"),
+        total,
+        built.elapsed().as_secs_f64()
+    );
+    println!(
+        "  database {:.2} GB: {:.1} KB per submission",
+        size as f64 / 1e9,
+        size as f64 / 1e3 / total as f64
+    );
+    // The import at 1M against the empty desk: the first bundle (all patients new) and the
+    // last (all returning); the mean of the first and last three, to damp a busy disk.
+    let mean = |r: &[f64]| r.iter().sum::<f64>() / r.len() as f64;
+    let first = mean(&import_rates[..3.min(bundles)]);
+    let last = mean(&import_rates[bundles.saturating_sub(3)..]);
+    println!(
+        "  import of {BUNDLE}: {first:.0} submissions/s on the empty desk (first bundles), {last:.0}/s at {total} (last bundles)"
+    );
+
+    // Register search and record open, as at the desk.
+    let staff = desk.list_staff(end).expect("staff");
+    let clinician_id = staff
+        .iter()
+        .find(|m| m.role == Role::Clinician)
+        .expect("clinician")
+        .id
+        .clone();
+    let clinician = desk
+        .sign_in(&clinician_id, &Pin::new("918273"), end)
+        .expect("sign in");
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut searches: Vec<Duration> = Vec::with_capacity(LOOKUPS);
+    let mut opens: Vec<Duration> = Vec::with_capacity(LOOKUPS);
+    let mut listed = 0;
+    for _ in 0..LOOKUPS {
+        let who = patient(rng.below(patients));
+        let t = Instant::now();
+        let found = desk
+            .find_patients(
+                &clinician,
+                &who.given_name.to_uppercase(),
+                &who.family_name,
+                &who.date_of_birth,
+                end,
+            )
+            .expect("search");
+        searches.push(t.elapsed());
+        let id = found.first().expect("bench patients are found");
+        let t = Instant::now();
+        let record = desk.open_record(&clinician, id, end).expect("open");
+        opens.push(t.elapsed());
+        listed += record.submissions.map_or(0, |s| s.len());
+    }
+    println!(
+        "  register search ({LOOKUPS}, incl. durable audit entry): p50 {:.3} ms, p99 {:.3} ms",
+        ms(percentile(&mut searches, 0.5)),
+        ms(percentile(&mut searches, 0.99))
+    );
+    println!(
+        "  record open as clinician ({:.1} forms each, incl. durable audit entry): p50 {:.3} ms, p99 {:.3} ms",
+        listed as f64 / LOOKUPS as f64,
+        ms(percentile(&mut opens, 0.5)),
+        ms(percentile(&mut opens, 0.99))
+    );
+
+    // Closing and opening the desk again: the passphrase, the rows checked at unlock, and the
+    // retention check (what `desk` does when a manager opens it).
+    let store = desk.close(Some(&manager), end).expect("close");
+    drop(store);
+    let store = Store::open(&path).expect("reopen");
+    let t = Instant::now();
+    let (open, again) =
+        OpenStore::unlock_as_manager(store, &Passphrase::new(common::PASSPHRASE), end)
+            .map_err(|f| f.error)
+            .expect("unlock");
+    let unlocked = t.elapsed();
+    let retention = open.run_retention(&again, end).expect("retention");
+    let unlock = t.elapsed();
+    println!(
+        "  desk unlock {:.0} ms + retention check ({} patients looked at) {:.0} ms: {:.0} ms",
+        ms(unlocked),
+        retention.checked,
+        ms(unlock - unlocked),
+        ms(unlock)
+    );
+    drop(open);
+
+    println!(
+        "desk_1m_search_p99_ms={:.3}",
+        ms(percentile(&mut searches, 0.99))
+    );
+    println!(
+        "desk_1m_open_p99_ms={:.3}",
+        ms(percentile(&mut opens, 0.99))
+    );
+    println!("desk_1m_unlock_ms={:.0}", ms(unlock));
+    println!("desk_1m_import_ratio={:.2}", last / first);
+    println!(
+        "desk_1m_bytes_per_submission={:.0}",
+        size as f64 / total as f64
+    );
+    println!("desk_1m_submissions={total}");
+}
+
+/// Free space where the bench writes, for the log (df's view).
+fn free_disk(dir: &std::path::Path) -> String {
+    std::process::Command::new("df")
+        .args(["-h", "--output=avail"])
+        .arg(dir)
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.lines().nth(1).map(|l| l.trim().to_owned()))
+        .unwrap_or_else(|| "?".into())
+}

@@ -1,0 +1,182 @@
+//! Soak (prints, never asserts): 10,000 handovers through the kiosk controller and the headless
+//! UI (Slint's testing backend, mock time, taps by accessible label as in `tests/ui_handover.rs`),
+//! each a new patient on the kiosk's own (mock) clock: hand over, fill, consent, review, sign, submit, receipt, staff PIN back.
+//! After every block of 1,000 it prints the process's resident memory and the submit tap's p50
+//! and p99 (validation, the durable save, the redraw); at the end the database size.
+//! `cargo bench --bench soak`; `SOAK_HANDOVERS=N` for a shorter run (blocks of N/10 when N is
+//! under 10,000).
+//!
+//! Every hand-back is a real staff sign-in (PBKDF2, 600,000 rounds, ~0.1–0.3 s on this class of
+//! machine), which is most of the run's time; the kiosk's clock moves on four minutes per
+//! handover, so 10,000 handovers span about four weeks of clinic days.
+
+mod common;
+#[path = "../tests/ui_common/mod.rs"]
+mod ui_common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use common::{ms, percentile};
+use i_slint_backend_testing::ElementHandle;
+use intake_kiosk::ui::{KioskUi, Screen};
+use ui_common::{click, enter_pin, new_kiosk, screen, type_into};
+
+const PIN: &str = "918273";
+const CLINICIAN: &str = "Chris Clinician";
+/// Kiosk time between two handovers.
+const MINUTES_PER_HANDOVER: i64 = 4;
+
+fn set_up(ui: &KioskUi) {
+    type_into(ui, "Clinic name", "Soak Clinic");
+    type_into(ui, "Manager's name", "Maya Manager");
+    type_into(ui, "Manager's PIN (6+ digits)", "402718");
+    type_into(ui, "Passphrase", "a long clinic passphrase");
+    type_into(ui, "Passphrase again", "a long clinic passphrase");
+    type_into(ui, "Clinician's name", CLINICIAN);
+    type_into(ui, "Clinician's PIN", PIN);
+    type_into(ui, "Receptionist's name", "Rita Reception");
+    type_into(ui, "Receptionist's PIN", "560193");
+    click(ui, "Create the kiosk");
+    click(ui, "I have written it down");
+    assert_eq!(screen(ui), Screen::Locked, "set up");
+}
+
+/// One handover from staff home back to staff home; returns how long the submit tap took.
+fn handover(ui: &KioskUi, i: usize) -> Duration {
+    click(ui, "Hand over for a new patient");
+    click(ui, "Next"); // past the privacy notice
+    let who = common::identity(i);
+    type_into(ui, "First name *", &who.given_name);
+    type_into(ui, "Last name *", &who.family_name);
+    type_into(ui, "Date of birth (YYYY-MM-DD) *", &who.date_of_birth);
+    type_into(ui, "Postcode *", &who.postcode);
+    type_into(ui, "Email", &who.email);
+    click(ui, "Next");
+    click(ui, "Do you have any medical conditions?: No");
+    click(ui, "Are you pregnant or breastfeeding?: No");
+    click(ui, "Skin conditions: Eczema");
+    click(ui, "Next");
+    click(
+        ui,
+        "Do you have any allergies (medicines, food, products, latex)?: Yes",
+    );
+    type_into(
+        ui,
+        "What are you allergic to, and what happens? *",
+        "Penicillin: rash",
+    );
+    for _ in 0..4 {
+        click(ui, "Next"); // allergies, medications, lifestyle, GP
+    }
+    click(ui, "Consent to assessment and treatment");
+    if i % 2 == 0 {
+        click(ui, "Offers and news by email");
+    }
+    click(ui, "Next"); // the review
+    click(ui, "Next"); // the signature
+    ElementHandle::find_by_accessible_label(&ui.window, "Signature pad")
+        .next()
+        .expect("signature pad")
+        .mock_single_click(slint::platform::PointerEventButton::Left);
+    let t = Instant::now();
+    click(ui, "Submit");
+    let submit = t.elapsed();
+    assert_eq!(screen(ui), Screen::HandBack, "handover {i} submitted");
+    click(ui, "Done");
+    enter_pin(ui, CLINICIAN, PIN);
+    assert_eq!(screen(ui), Screen::StaffHome, "handover {i} handed back");
+    submit
+}
+
+/// Resident memory of this process, KiB (Linux).
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn file_size(path: &std::path::Path) -> u64 {
+    std::fs::metadata(path).map_or(0, |m| m.len())
+}
+
+fn main() {
+    let total: usize = std::env::var("SOAK_HANDOVERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let block = (total / 10).clamp(1, 1_000);
+    i_slint_backend_testing::init_integration_test_with_mock_time();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("kiosk.sqlite3");
+    let ui = new_kiosk(&db);
+    // The kiosk's clock: now, moved on by hand after each handover.
+    let start = Utc::now();
+    let minutes = Arc::new(AtomicI64::new(0));
+    let clock_minutes = minutes.clone();
+    ui.with_kiosk(|k| {
+        k.set_clock(Arc::new(move || {
+            start + chrono::Duration::minutes(clock_minutes.load(Ordering::Relaxed))
+        }))
+    });
+    set_up(&ui);
+    enter_pin(&ui, CLINICIAN, PIN);
+    assert_eq!(screen(&ui), Screen::StaffHome);
+
+    println!(
+        "soak: {total} handovers through the headless kiosk UI, figures per {block} (RSS, submit tap p50/p99)"
+    );
+    let started = Instant::now();
+    let mut rss_after_first = 0;
+    let (mut first_p99, mut last_p99) = (Duration::ZERO, Duration::ZERO);
+    let mut submits = Vec::with_capacity(block);
+    for i in 0..total {
+        submits.push(handover(&ui, i));
+        minutes.fetch_add(MINUTES_PER_HANDOVER, Ordering::Relaxed);
+        if (i + 1) % block == 0 {
+            let rss = rss_kib();
+            let p50 = percentile(&mut submits, 0.5);
+            let p99 = percentile(&mut submits, 0.99);
+            if i + 1 == block {
+                rss_after_first = rss;
+                first_p99 = p99;
+            }
+            last_p99 = p99;
+            println!(
+                "  after {:>6}: RSS {:>7} KiB, submit p50 {:>6.2} ms, p99 {:>6.2} ms, database {:>6.1} MB ({:.0} s)",
+                i + 1,
+                rss,
+                ms(p50),
+                ms(p99),
+                (file_size(&db) + file_size(&db.with_extension("sqlite3-wal"))) as f64 / 1e6,
+                started.elapsed().as_secs_f64()
+            );
+            submits.clear();
+        }
+    }
+    let rss_end = rss_kib();
+    let db_bytes = file_size(&db) + file_size(&db.with_extension("sqlite3-wal"));
+    println!(
+        "final database {:.1} MB ({:.1} KB per handover), {:.0} s in all",
+        db_bytes as f64 / 1e6,
+        db_bytes as f64 / 1e3 / total.max(1) as f64,
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "soak_rss_growth_kib={}",
+        rss_end.saturating_sub(rss_after_first)
+    );
+    println!(
+        "soak_p99_ratio={:.2}",
+        last_p99.as_secs_f64() / first_p99.as_secs_f64().max(1e-9)
+    );
+    println!("soak_db_bytes={db_bytes}");
+}
