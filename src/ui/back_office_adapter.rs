@@ -2,59 +2,40 @@
 
 use slint::{ComponentHandle, Image};
 
+use super::refresh::Drawn;
 use super::{AppWindow, BackOfficeAdapter, Ctx};
 use crate::kiosk::Kiosk;
 
 pub(super) fn connect(window: &AppWindow, ctx: &Ctx) {
     let a = window.global::<BackOfficeAdapter>();
-    let c = ctx.clone();
-    a.on_opened(move || c.quick(|k| k.refresh_back_office()));
-    let c = ctx.clone();
-    a.on_set_folder(move |folder| {
-        let folder = folder.to_string();
-        c.quick(move |k| k.set_exchange_folder(&folder));
-    });
-    let c = ctx.clone();
-    a.on_start_pairing(move || c.slow(|k| k.start_pairing()));
-    let c = ctx.clone();
-    a.on_read_answer(move || c.slow(|k| k.read_pairing_answer()));
-    let c = ctx.clone();
-    a.on_confirm_pairing(move || c.quick(|k| k.confirm_pairing()));
-    let c = ctx.clone();
-    a.on_reject_pairing(move || c.quick(|k| k.reject_pairing()));
-    let c = ctx.clone();
-    a.on_export_now(move || c.slow(|k| k.export_now()));
-    let c = ctx.clone();
-    a.on_read_receipts(move || c.slow(|k| k.read_receipts()));
-    let c = ctx.clone();
-    a.on_unpair(move || c.quick(|k| k.unpair()));
+    a.on_opened(ctx.tap(Kiosk::refresh_back_office));
+    a.on_set_folder(ctx.tap_with(|k, folder| k.set_exchange_folder(folder)));
+    a.on_start_pairing(ctx.work(Kiosk::start_pairing));
+    a.on_read_answer(ctx.work(Kiosk::read_pairing_answer));
+    a.on_confirm_pairing(ctx.tap(Kiosk::confirm_pairing));
+    a.on_reject_pairing(ctx.tap(Kiosk::reject_pairing));
+    a.on_export_now(ctx.work(Kiosk::export_now));
+    a.on_read_receipts(ctx.work(Kiosk::read_receipts));
+    a.on_unpair(ctx.tap(Kiosk::unpair));
 }
 
-thread_local! {
-    static DRAWN: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
-}
-
-pub(super) fn refresh(window: &AppWindow, kiosk: &Kiosk) {
+pub(super) fn refresh(window: &AppWindow, kiosk: &Kiosk, drawn: &mut Drawn) {
     let view = kiosk.back_office();
     let a = window.global::<BackOfficeAdapter>();
     a.set_folder(view.folder.as_str().into());
-    // Drawn once per offer (a new offer replaces the picture); remembered by a hash of the code,
-    // never the code itself.
+    // Drawn once per offer (a new offer replaces the picture).
     let drawn_for = view
         .pairing_code
         .as_ref()
         .map(|code| crate::vault::content_hash(code.as_bytes()));
-    DRAWN.with(|drawn| {
-        if *drawn.borrow() == drawn_for {
-            return;
-        }
+    if drawn.pairing.as_ref() != Some(&drawn_for) {
         match &view.pairing_code {
             Some(code) => a.set_pairing_qr(super::receipt_adapter::qr_image(code)),
             None => a.set_pairing_qr(Image::default()),
         }
         a.set_pairing_open(view.pairing_code.is_some());
-        *drawn.borrow_mut() = drawn_for;
-    });
+        drawn.pairing = Some(drawn_for);
+    }
     a.set_pairing_expires(
         view.pairing_expires
             .map(|t| t.with_timezone(&chrono::Local).format("%H:%M").to_string())
