@@ -20,50 +20,27 @@ pub(super) fn connect(window: &AppWindow, ctx: &Ctx) {
 }
 
 pub(super) fn refresh(window: &AppWindow, kiosk: &Kiosk, drawn: &mut Drawn) {
-    let view = kiosk.back_office();
+    let panel = kiosk.back_office_panel();
     let a = window.global::<BackOfficeAdapter>();
-    a.set_folder(view.folder.as_str().into());
+    a.set_folder(panel.folder.into());
     // Drawn once per offer (a new offer replaces the picture).
-    let drawn_for = view
+    let drawn_for = panel
         .pairing_code
-        .as_ref()
         .map(|code| crate::vault::content_hash(code.as_bytes()));
     if drawn.pairing.as_ref() != Some(&drawn_for) {
-        match &view.pairing_code {
+        match panel.pairing_code {
             Some(code) => a.set_pairing_qr(super::receipt_adapter::qr_image(code)),
             None => a.set_pairing_qr(Image::default()),
         }
-        a.set_pairing_open(view.pairing_code.is_some());
+        a.set_pairing_open(panel.pairing_code.is_some());
         drawn.pairing = Some(drawn_for);
     }
-    a.set_pairing_expires(
-        view.pairing_expires
-            .map(|t| t.with_timezone(&chrono::Local).format("%H:%M").to_string())
-            .unwrap_or_default()
-            .into(),
-    );
-    a.set_code_to_compare(view.code_to_compare.clone().unwrap_or_default().into());
-    let desk = view.status.desk.as_ref().filter(|d| d.confirmed);
-    a.set_paired(desk.is_some());
-    a.set_desk_code(
-        desk.map(|d| d.comparison_code.as_str())
-            .unwrap_or("")
-            .into(),
-    );
-    a.set_pending(view.status.pending as i32);
-    a.set_exported(view.status.exported as i32);
-    a.set_delivered(view.status.delivered as i32);
-    a.set_last_export(
-        view.status
-            .last_export_at
-            .as_deref()
-            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-            .map(|t| {
-                t.with_timezone(&chrono::Local)
-                    .format("%Y-%m-%d %H:%M")
-                    .to_string()
-            })
-            .unwrap_or_default()
-            .into(),
-    );
+    a.set_pairing_expires(panel.pairing_expires.as_str().into());
+    a.set_code_to_compare(panel.code_to_compare.into());
+    a.set_paired(panel.paired_desk.is_some());
+    a.set_desk_code(panel.paired_desk.unwrap_or("").into());
+    a.set_pending(panel.pending as i32);
+    a.set_exported(panel.exported as i32);
+    a.set_delivered(panel.delivered as i32);
+    a.set_last_export(panel.last_export.as_str().into());
 }

@@ -6,6 +6,7 @@
 //! Views that carry what a patient typed wipe it when dropped, like the review page's.
 
 mod handover_page;
+mod panels;
 #[cfg(test)]
 mod tests;
 
@@ -14,6 +15,7 @@ use zeroize::Zeroizing;
 pub use handover_page::{
     ChoiceView, ConsentView, HandoverChrome, HandoverView, QuestionView, handover_view,
 };
+pub use panels::BackOfficePanel;
 
 use super::{Kiosk, Message, RecordView};
 use crate::forms::tr;
