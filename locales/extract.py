@@ -3,7 +3,8 @@
 
 Extracts every @tr("…") (and plural @tr("…" | "…" % n)) from ui/**/*.slint with its component as
 msgctxt (what Slint looks up), and every t(lang, "…"), tn(lang, "…", "…", n, …), say_t("…") and
-say_tn("…", "…", …) from src/desk/ under msgctxt "desk" (src/i18n.rs looks them up); writes
+say_tn("…", "…", …) from src/desk/ under msgctxt "desk", and from src/kiosk/ (the kiosk's
+messages) under msgctxt "kiosk" (src/i18n.rs looks them up); writes
 locales/intake-kiosk.pot and merges it into every locales/<lang>/LC_MESSAGES/intake-kiosk.po
 (each folder there is a language: add one by creating its folder).
 
@@ -18,7 +19,7 @@ and comments read as gettext writes them.
 
 Optional: a Python file defining T = {english msgid: {lang: text, or [forms] for a plural}} as
 argv[1] fills entries that are still empty (the older form {english: (fr, es, de)} still works).
-Run it after changing strings in ui/ or src/desk/; it needs only Python 3."""
+Run it after changing strings in ui/, src/desk/ or src/kiosk/; it needs only Python 3."""
 import glob, os, re, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -84,16 +85,17 @@ def extract():
             ctx = [name for at, name in scopes if at < m.start()][-1]
             plural = unescape_source(m.group(2)) if m.group(2) is not None else None
             add(ctx, unescape_source(m.group(1)), plural)
-    # Rust-side text of the desk, context "desk".
-    for path in sorted(glob.glob(os.path.join(ROOT, "src", "desk", "**", "*.rs"), recursive=True)):
-        src = open(path, encoding="utf-8").read()
-        plural = r'(?:\btn\(\s*[^,()"]+,|\bsay_tn\()\s*' + LIT + r'\s*,\s*' + LIT
-        single = r'(?:\bt\(\s*[^,()"]+,|\bsay_t\()\s*' + LIT
-        for m in re.finditer(plural + "|" + single, src):
-            if m.group(1) is not None:
-                add("desk", unescape_source(m.group(1)), unescape_source(m.group(2)))
-            else:
-                add("desk", unescape_source(m.group(3)), None)
+    # Rust-side text: the desk's (context "desk") and the kiosk's messages (context "kiosk").
+    for folder in ("desk", "kiosk"):
+        for path in sorted(glob.glob(os.path.join(ROOT, "src", folder, "**", "*.rs"), recursive=True)):
+            src = open(path, encoding="utf-8").read()
+            plural = r'(?:\btn\(\s*[^,()"]+,|\bsay_tn\()\s*' + LIT + r'\s*,\s*' + LIT
+            single = r'(?:\bt\(\s*[^,()"]+,|\bsay_t\()\s*' + LIT
+            for m in re.finditer(plural + "|" + single, src):
+                if m.group(1) is not None:
+                    add(folder, unescape_source(m.group(1)), unescape_source(m.group(2)))
+                else:
+                    add(folder, unescape_source(m.group(3)), None)
     return entries
 
 # ---------------------------------------------------------------------------------------------

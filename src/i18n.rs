@@ -2,8 +2,9 @@
 //! (`locales/<lang>/LC_MESSAGES/intake-kiosk.po`, built into the binary: a new language is one
 //! line in [`CATALOGUES`]; tests/translations.rs fails while a catalogue in locales/ is missing
 //! from it). `locales/extract.py` collects every `t(lang, "…")` / `tn(lang, "…", "…", n, …)`
-//! in `src/desk/` under the context `desk`, so the translations test covers them like the UI's
-//! own strings.
+//! in `src/desk/` under the context `desk`, and every `t(lang, "…")` in `src/kiosk/` (the kiosk's
+//! messages, [`crate::kiosk::Message`]) under the context `kiosk`, so the translations test
+//! covers them like the UI's own strings.
 //!
 //! The catalogues are read with the PO parser Slint's own build uses for its bundled
 //! translations (rspolib), so whatever standard gettext tools write reads the same here as in
@@ -53,8 +54,10 @@ const CATALOGUES: &[(&str, &str)] = &[
     ),
 ];
 
-/// The context under which Rust-side strings are catalogued.
-const CONTEXT: &str = "desk";
+/// The context under which the desk's Rust-side strings are catalogued.
+pub const DESK: &str = "desk";
+/// The context of the kiosk's messages (`src/kiosk/message.rs`).
+pub const KIOSK: &str = "kiosk";
 
 /// One entry of a catalogue (obsolete `#~` entries are left out).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -133,50 +136,66 @@ pub fn parse_catalogue(po: &str) -> Result<Catalogue, I18nError> {
     })
 }
 
-/// The `desk` translations of one language: msgid → its forms, and the plural rule.
-struct DeskText {
-    forms: HashMap<String, Vec<String>>,
+/// The Rust-side translations of one language: context → msgid → its forms, and the plural rule.
+struct RustText {
+    forms: HashMap<String, HashMap<String, Vec<String>>>,
     plural: PluralRule,
 }
 
-fn desk_text(po: &str) -> DeskText {
+impl RustText {
+    fn forms(&self, context: &str, msgid: &str) -> Option<&Vec<String>> {
+        self.forms.get(context)?.get(msgid)
+    }
+}
+
+fn rust_text(po: &str) -> RustText {
     // A catalogue is built in and checked by tests/translations.rs; should one ever not parse,
     // its language shows English rather than failing.
     let Ok(catalogue) = parse_catalogue(po) else {
-        return DeskText {
+        return RustText {
             forms: HashMap::new(),
             plural: PluralRule::germanic(),
         };
     };
-    let forms = catalogue
-        .entries
-        .into_iter()
-        .filter(|e| e.context.as_deref() == Some(CONTEXT) && e.is_translated())
-        .map(|e| (e.msgid, e.msgstr))
-        .collect();
-    DeskText {
+    let mut forms: HashMap<String, HashMap<String, Vec<String>>> = HashMap::new();
+    for e in catalogue.entries {
+        if let Some(context) = e.context.as_deref().filter(|c| [DESK, KIOSK].contains(c))
+            && e.is_translated()
+        {
+            forms
+                .entry(context.to_owned())
+                .or_default()
+                .insert(e.msgid, e.msgstr);
+        }
+    }
+    RustText {
         forms,
         plural: catalogue.plural,
     }
 }
 
-fn catalogue(lang: &str) -> Option<&'static DeskText> {
-    static ALL: OnceLock<HashMap<&'static str, DeskText>> = OnceLock::new();
+fn catalogue(lang: &str) -> Option<&'static RustText> {
+    static ALL: OnceLock<HashMap<&'static str, RustText>> = OnceLock::new();
     ALL.get_or_init(|| {
         CATALOGUES
             .iter()
-            .map(|(l, po)| (*l, desk_text(po)))
+            .map(|(l, po)| (*l, rust_text(po)))
             .collect()
     })
     .get(lang)
 }
 
-/// `msgid` in `lang` (English when there is no translation), with each `{}` replaced by the
-/// next of `args`.
+/// The desk's `msgid` in `lang` (English when there is no translation), with each `{}` replaced
+/// by the next of `args`.
 pub fn t(lang: &str, msgid: &str, args: &[&str]) -> String {
+    t_in(DESK, lang, msgid, args)
+}
+
+/// [`t`] for the strings catalogued under `context` ([`DESK`] or [`KIOSK`]).
+pub fn t_in(context: &str, lang: &str, msgid: &str, args: &[&str]) -> String {
     let template = catalogue(lang)
         .and_then(|c| {
-            let forms = c.forms.get(msgid)?;
+            let forms = c.forms(context, msgid)?;
             // A plural entry looked up without a count: its form for one.
             forms.get(if forms.len() > 1 { c.plural.form(1) } else { 0 })
         })
@@ -191,7 +210,7 @@ pub fn tn(lang: &str, singular: &str, plural: &str, n: u64, args: &[&str]) -> St
     let english = if n == 1 { singular } else { plural };
     let template = catalogue(lang)
         .and_then(|c| {
-            let forms = c.forms.get(singular)?;
+            let forms = c.forms(DESK, singular)?;
             // A translation without plural forms is used for every count.
             forms.get(if forms.len() > 1 { c.plural.form(n) } else { 0 })
         })
@@ -279,8 +298,8 @@ msgstr[2] "{} rekordów"
 "#;
         let catalogue = parse_catalogue(po).unwrap();
         assert_eq!(catalogue.nplurals, Some(3));
-        let text = desk_text(po);
-        let one = |id: &str| text.forms.get(id).map(|f| f[0].as_str());
+        let text = rust_text(po);
+        let one = |id: &str| text.forms(DESK, id).map(|f| f[0].as_str());
         assert_eq!(one("A \"b\""), Some("C \"d\"\n"));
         assert_eq!(
             one("A long entry that a tool wrapped."),
@@ -288,7 +307,7 @@ msgstr[2] "{} rekordów"
         );
         assert_eq!(one("Guessed"), None, "fuzzy entries are not translations");
         assert_eq!(one("Gone"), None, "obsolete entries are not translations");
-        let forms = &text.forms["{} record"];
+        let forms = text.forms(DESK, "{} record").expect("a plural entry");
         let pick = |n: u64| fill(&forms[text.plural.form(n)], &[&n.to_string()]);
         assert_eq!(
             [pick(1), pick(3), pick(5), pick(22), pick(112)],

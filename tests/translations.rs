@@ -96,7 +96,7 @@ fn ui_strings() -> BTreeSet<String> {
             }
         }
     }
-    found.extend(desk_strings());
+    found.extend(rust_strings());
     found
 }
 
@@ -114,12 +114,17 @@ fn literal(text: &str) -> String {
     s
 }
 
-/// The desk's Rust-side strings: `t(lang, "…")`, `tn(lang, "…", "…", n, …)` and `say_t("…")` in
-/// src/desk/ (see src/i18n.rs); for a plural, its singular (the msgid).
-fn desk_strings() -> BTreeSet<String> {
+/// The Rust-side strings: `t(lang, "…")`, `tn(lang, "…", "…", n, …)` and `say_t("…")` in
+/// src/desk/ and the kiosk's messages in src/kiosk/ (see src/i18n.rs); for a plural, its
+/// singular (the msgid).
+fn rust_strings() -> BTreeSet<String> {
     let mut found = BTreeSet::new();
-    for entry in std::fs::read_dir("src/desk").expect("src/desk") {
-        let path = entry.expect("entry").path();
+    let files = ["src/desk", "src/kiosk"].into_iter().flat_map(|dir| {
+        std::fs::read_dir(dir)
+            .unwrap_or_else(|e| panic!("{dir}: {e}"))
+            .map(|entry| entry.expect("entry").path())
+    });
+    for path in files {
         if path.extension().is_none_or(|e| e != "rs") {
             continue;
         }
@@ -313,7 +318,7 @@ fn extract_keeps_every_translation_of_rewrapped_catalogues() {
     assert!(status.success());
     std::fs::create_dir(copy.path().join("src")).expect("mkdir");
     let status = Command::new("cp")
-        .args(["-r", "src/desk"])
+        .args(["-r", "src/desk", "src/kiosk"])
         .arg(copy.path().join("src"))
         .status()
         .expect("cp runs");

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use i_slint_backend_testing::{AccessibleRole, ElementQuery};
+use intake_kiosk::kiosk::Message;
 use intake_kiosk::ui::{KioskUi, PinAdapter, Screen};
 use slint::ComponentHandle;
 use ui_common::*;
@@ -191,8 +192,8 @@ fn a_manager_retires_staff_and_rotates_the_key_on_the_staff_and_keys_panel() {
         .expect("still listed");
     assert!(!retired.active, "retired, and still listed by name");
     assert_eq!(
-        ui.window.global::<KioskAdapter>().get_message_kind(),
-        "staff-retired"
+        ui.window.global::<KioskAdapter>().get_message(),
+        Message::StaffRetired.text("en")
     );
 
     // The data key is rotated with the manager's passphrase; the new recovery key is shown
@@ -201,8 +202,8 @@ fn a_manager_retires_staff_and_rotates_the_key_on_the_staff_and_keys_panel() {
     type_into(&ui, "Your passphrase", intake_kiosk::demo::DEMO_PASSPHRASE);
     click(&ui, "Rotate the data key");
     assert_eq!(
-        ui.window.global::<KioskAdapter>().get_message_kind(),
-        "key-rotated"
+        ui.window.global::<KioskAdapter>().get_message(),
+        Message::KeyRotated.text("en")
     );
     assert!(!keys.get_recovery_key().is_empty());
     click(&ui, "I have written it down");

@@ -10,7 +10,6 @@ use zeroize::Zeroizing;
 use super::sync_port::KioskSync;
 use super::{Kiosk, Message};
 use crate::exchange::ExchangeError;
-use crate::session::Screen;
 use crate::store::{Actor, SyncStatus};
 use crate::sync::SyncError;
 
@@ -144,25 +143,9 @@ impl Kiosk {
         &mut self,
         action: impl FnOnce(&dyn KioskSync, &Actor) -> Result<T, ExchangeError>,
     ) -> Option<T> {
-        if self.screen() != Screen::StaffHome {
-            return None;
-        }
-        let actor = self
-            .signed
-            .actor
-            .clone()
-            .filter(|a| a.role().may_manage())?;
-        let Some(sync) = self.open_store().and_then(|s| s.sync()) else {
-            self.message = Some(Message::NotAllowed);
-            return None;
-        };
-        match action(sync, &actor) {
-            Ok(value) => Some(value),
-            Err(e) => {
-                self.message = Some(message_for(&e));
-                None
-            }
-        }
+        self.in_panel(false, message_for, |store, actor| {
+            Some(action(store.sync()?, actor))
+        })
     }
 }
 

@@ -1,12 +1,20 @@
-//! Messages for people, as kinds. The UI turns each kind into translated words (ui/messages);
-//! no raw error text ever reaches the screen, except a form definition file's own problems, which
-//! are for the file's author and quoted as the definition checks word them.
+//! Messages for people, as kinds, each turned into translated words here ([`Message::text`],
+//! from the same catalogues and the same lookup as the desk's text: [`crate::i18n`]); the UI
+//! only shows the words. No raw error text ever reaches the screen, except a form definition
+//! file's own problems, which are for the file's author and quoted as the definition checks word
+//! them.
 
 use chrono::{DateTime, Utc};
+
+use crate::forms::FormProblem;
 
 use crate::staff::Lockout;
 use crate::store::{SignInError, StoreError};
 use crate::vault::VaultError;
+
+fn t(lang: &str, msgid: &str, args: &[&str]) -> String {
+    crate::i18n::t_in(crate::i18n::KIOSK, lang, msgid, args)
+}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Message {
@@ -79,72 +87,296 @@ pub enum Message {
     ManagerPassphraseNeeded(String),
     /// Done, but another program holds the journal: old copies stay in it until it closes.
     OldCopiesRemain,
+    /// Under a question of the patient's form ([`Message::for_answer`]): unanswered, a number
+    /// out of range, not a number, not a date, too long.
+    AnswerRequired,
+    AnswerOutOfRange,
+    AnswerNotANumber,
+    AnswerNotADate,
+    AnswerTooLong,
+    /// Under the patient's form page: some answers need attention before submitting.
+    FormProblems,
+    TreatmentConsentNeeded,
+    SignatureMissing,
 }
 
 impl Message {
-    /// The kind name the UI looks up, and its one argument.
-    pub fn kind_and_arg(&self) -> (&'static str, String) {
+    /// The words for people in `lang` (catalogued under the context `kiosk`, collected by
+    /// locales/extract.py; English where a catalogue has no translation).
+    pub fn text(&self, lang: &str) -> String {
         match self {
-            Message::WrongPassphrase => ("wrong-passphrase", String::new()),
-            Message::WrongRecoveryKey => ("wrong-recovery", String::new()),
-            Message::PassphraseTooShort => ("passphrase-short", String::new()),
-            Message::PassphraseMismatch => ("passphrase-mismatch", String::new()),
-            Message::NamesMissing => ("names-missing", String::new()),
-            Message::PinNotAllowed => ("pin-rule", String::new()),
-            Message::PinNotAllowedFor(name) => ("pin-rule-for", name.clone()),
-            Message::WrongPin { tries_before_pause } => {
-                ("wrong-pin", tries_before_pause.to_string())
+            Message::WrongPassphrase => t(
+                lang,
+                "That passphrase is not right. Nothing was changed.",
+                &[],
+            ),
+            Message::WrongRecoveryKey => t(lang, "That recovery key is not right.", &[]),
+            Message::PassphraseTooShort => {
+                t(lang, "The passphrase needs at least 12 characters.", &[])
             }
-            Message::Wait { seconds } => ("wait", seconds.to_string()),
-            Message::AccountLocked => ("locked", String::new()),
-            Message::DiskFull => ("disk-full", String::new()),
-            Message::ReadOnly => ("read-only", String::new()),
-            Message::StorageProblem => ("storage", String::new()),
-            Message::Tampered(table) => ("tampered", table.clone()),
-            Message::PatientFound => ("patient-found", String::new()),
-            Message::PatientNotFound => ("patient-not-found", String::new()),
-            Message::LookupIncomplete => ("lookup-incomplete", String::new()),
-            Message::StaffAdded => ("staff-added", String::new()),
-            Message::StaffUnlocked => ("staff-unlocked", String::new()),
-            Message::NotAllowed => ("not-allowed", String::new()),
-            Message::FormLoaded => ("form-loaded", String::new()),
-            Message::FormFileRejected { count, first } if *count > 1 => {
-                ("form-rejected", format!("{first} (+{})", count - 1))
+            Message::PassphraseMismatch => t(lang, "The two passphrases are not the same.", &[]),
+            Message::NamesMissing => t(lang, "Please fill in the names.", &[]),
+            Message::PinNotAllowed => t(
+                lang,
+                "That PIN is not allowed: use 6 to 12 digits and no easy pattern such as 123456 or 111111.",
+                &[],
+            ),
+            Message::PinNotAllowedFor(name) => t(
+                lang,
+                "The PIN for {} is not allowed: use 6 to 12 digits and no easy pattern such as 123456 or 111111.",
+                &[name.as_str()],
+            ),
+            Message::WrongPin { tries_before_pause } => t(
+                lang,
+                "Wrong PIN. Tries left before a pause: {}",
+                &[&tries_before_pause.to_string()],
+            ),
+            Message::Wait { seconds } => t(
+                lang,
+                "Too many wrong PINs. Please wait {} seconds.",
+                &[&seconds.to_string()],
+            ),
+            Message::AccountLocked => t(
+                lang,
+                "This account is locked after too many wrong PINs. A manager must unlock it.",
+                &[],
+            ),
+            Message::DiskFull => t(
+                lang,
+                "The tablet's storage is full, so this was not saved. Nothing already saved was lost. Please tell a member of staff.",
+                &[],
+            ),
+            Message::ReadOnly => t(
+                lang,
+                "The tablet's storage cannot be written, so this was not saved. Please tell a member of staff.",
+                &[],
+            ),
+            Message::StorageProblem => t(
+                lang,
+                "Something went wrong while saving or reading. Nothing already saved was lost. Please tell a member of staff.",
+                &[],
+            ),
+            Message::Tampered(table) => t(
+                lang,
+                "The kiosk's database was changed outside the app (table {}), so nothing was done. Please tell your data protection lead: a backup must be restored.",
+                &[table.as_str()],
+            ),
+            Message::PatientFound => t(lang, "Patient found: all three details match.", &[]),
+            Message::PatientNotFound => t(
+                lang,
+                "No patient matches all three details. Start a new patient's form instead.",
+                &[],
+            ),
+            Message::LookupIncomplete => t(
+                lang,
+                "Please give the name, a date of birth as YYYY-MM-DD and the postcode.",
+                &[],
+            ),
+            Message::StaffAdded => t(lang, "Staff member added.", &[]),
+            Message::StaffUnlocked => t(lang, "The account is unlocked; the PIN works again.", &[]),
+            Message::NotAllowed => t(lang, "Your role cannot do this.", &[]),
+            Message::FormLoaded => t(
+                lang,
+                "The form is checked and in use for every new handover.",
+                &[],
+            ),
+            Message::FormFileRejected { count, first } => {
+                let first = match count {
+                    0 | 1 => first.clone(),
+                    more => format!("{first} (+{})", more - 1),
+                };
+                t(
+                    lang,
+                    "That form file was not used; the current form stays. First problem: {}",
+                    &[&first],
+                )
             }
-            Message::FormFileRejected { first, .. } => ("form-rejected", first.clone()),
-            Message::FormFileUnreadable(reason) => ("form-unreadable", reason.clone()),
-            Message::StoredFormDamaged => ("stored-form-damaged", String::new()),
-            Message::PairingShown => ("pairing-shown", String::new()),
-            Message::CompareCodes => ("compare-codes", String::new()),
-            Message::Paired => ("paired", String::new()),
-            Message::PairingRejected => ("pairing-rejected", String::new()),
-            Message::PairingExpired => ("pairing-expired", String::new()),
-            Message::PairingAnswerInvalid => ("pairing-answer-invalid", String::new()),
-            Message::PairingCodeUsed => ("pairing-code-used", String::new()),
-            Message::NoPairingAnswer => ("no-pairing-answer", String::new()),
-            Message::NotPaired => ("not-paired", String::new()),
-            Message::Exported(n) => ("exported", n.to_string()),
-            Message::NothingToExport => ("nothing-to-export", String::new()),
-            Message::ReceiptsRead(n) => ("receipts-read", n.to_string()),
-            Message::ReceiptsReadOldCopiesRemain(n) => {
-                ("receipts-read-copies-remain", n.to_string())
-            }
-            Message::ReceiptFromOtherDesk => ("receipt-other-desk", String::new()),
-            Message::SyncFileInvalid => ("sync-file-invalid", String::new()),
-            Message::ExchangeUnreachable => ("exchange-unreachable", String::new()),
-            Message::NoExchangeFolder => ("no-exchange-folder", String::new()),
-            Message::SavedAsNewPatient => ("saved-as-new-patient", String::new()),
-            Message::PassphraseNotAllowed => ("passphrase-not-allowed", String::new()),
-            Message::PassphraseChanged => ("passphrase-changed", String::new()),
-            Message::StaffRetired => ("staff-retired", String::new()),
-            Message::PinReset => ("pin-reset", String::new()),
-            Message::PinChanged => ("pin-changed", String::new()),
-            Message::RecoveryKeyReplaced => ("recovery-key-replaced", String::new()),
-            Message::KeyRotated => ("key-rotated", String::new()),
-            Message::LastManager => ("last-manager", String::new()),
-            Message::ManagerPassphraseNeeded(name) => ("manager-passphrase-needed", name.clone()),
-            Message::OldCopiesRemain => ("old-copies-remain", String::new()),
+            Message::FormFileUnreadable(reason) => t(
+                lang,
+                "That form file cannot be read; the current form stays. {}",
+                &[reason.as_str()],
+            ),
+            Message::StoredFormDamaged => t(
+                lang,
+                "The clinic's stored form does not match its fingerprint, so the built-in form is in use. A manager should load the clinic's form again.",
+                &[],
+            ),
+            Message::PairingShown => t(
+                lang,
+                "Scan this code at the back office within ten minutes, then read its answer here.",
+                &[],
+            ),
+            Message::CompareCodes => t(
+                lang,
+                "Check that the back office shows the same code before pairing.",
+                &[],
+            ),
+            Message::Paired => t(
+                lang,
+                "Paired: forms can now be sent to the back office.",
+                &[],
+            ),
+            Message::PairingRejected => t(
+                lang,
+                "Not paired. Start pairing again if the codes should match.",
+                &[],
+            ),
+            Message::PairingExpired => t(
+                lang,
+                "The pairing code expired. Start pairing again for a new code.",
+                &[],
+            ),
+            Message::PairingAnswerInvalid => t(
+                lang,
+                "That answer was not made for this kiosk's current code; nothing was changed. Start pairing again.",
+                &[],
+            ),
+            Message::PairingCodeUsed => t(
+                lang,
+                "That pairing code was already used. Start pairing again for a new code.",
+                &[],
+            ),
+            Message::NoPairingAnswer => t(
+                lang,
+                "There is no answer from the back office in the exchange folder yet.",
+                &[],
+            ),
+            Message::NotPaired => t(
+                lang,
+                "This kiosk is not paired with a back office yet.",
+                &[],
+            ),
+            Message::Exported(n) => t(
+                lang,
+                "{} forms were sealed for the back office and saved in the exchange folder.",
+                &[&n.to_string()],
+            ),
+            Message::NothingToExport => t(lang, "There is nothing new to send.", &[]),
+            Message::ReceiptsRead(n) => t(
+                lang,
+                "Receipts read: {} delivered forms were removed from this kiosk.",
+                &[&n.to_string()],
+            ),
+            Message::ReceiptsReadOldCopiesRemain(n) => t(
+                lang,
+                "Receipts read: {} delivered forms were removed from this kiosk; old copies remain in the WAL until the other window closes.",
+                &[&n.to_string()],
+            ),
+            Message::ReceiptFromOtherDesk => t(
+                lang,
+                "A receipt in the folder is from a back office this kiosk is not paired with; nothing was changed.",
+                &[],
+            ),
+            Message::SyncFileInvalid => t(
+                lang,
+                "A file in the exchange folder is damaged or not meant for this kiosk; nothing was changed.",
+                &[],
+            ),
+            Message::ExchangeUnreachable => t(
+                lang,
+                "The exchange folder cannot be read or written. Is the USB stick in?",
+                &[],
+            ),
+            Message::NoExchangeFolder => t(lang, "Please give the exchange folder first.", &[]),
+            Message::SavedAsNewPatient => t(
+                lang,
+                "The last form was saved as a new patient's record: the date of birth was not confirmed on the tablet, so the patient you looked up was left unchanged. If it is the same person, merge the two records at the back office.",
+                &[],
+            ),
+            Message::PassphraseNotAllowed => t(
+                lang,
+                "That passphrase is not allowed: it is too common, or the same as before.",
+                &[],
+            ),
+            Message::PassphraseChanged => t(
+                lang,
+                "Passphrase changed. The old one no longer opens this kiosk.",
+                &[],
+            ),
+            Message::StaffRetired => t(lang, "Retired: they can no longer sign in.", &[]),
+            Message::PinReset => t(
+                lang,
+                "The new PIN is set; the old one no longer works.",
+                &[],
+            ),
+            Message::PinChanged => t(lang, "Your PIN is changed.", &[]),
+            Message::RecoveryKeyReplaced => t(
+                lang,
+                "New recovery key made; the old one no longer works.",
+                &[],
+            ),
+            Message::KeyRotated => t(
+                lang,
+                "The data key is rotated. Replace old backups: they still open with the old passphrases.",
+                &[],
+            ),
+            Message::LastManager => t(
+                lang,
+                "The last manager cannot be retired. Add another manager first.",
+                &[],
+            ),
+            Message::ManagerPassphraseNeeded(name) => t(
+                lang,
+                "The passphrase of {} is needed too (or retire them first).",
+                &[name.as_str()],
+            ),
+            Message::OldCopiesRemain => t(
+                lang,
+                "Done; old copies stay in the journal until the other window closes.",
+                &[],
+            ),
+            Message::AnswerRequired => t(lang, "Please answer this question.", &[]),
+            Message::AnswerOutOfRange => t(lang, "Please give a number in the allowed range.", &[]),
+            Message::AnswerNotANumber => t(lang, "Please give a number.", &[]),
+            Message::AnswerNotADate => t(lang, "Please give a date as YYYY-MM-DD.", &[]),
+            Message::AnswerTooLong => t(lang, "This answer is too long: please shorten it.", &[]),
+            Message::FormProblems => t(
+                lang,
+                "Some answers need your attention before you can submit.",
+                &[],
+            ),
+            Message::TreatmentConsentNeeded => t(
+                lang,
+                "The treatment consent is needed before we can treat you.",
+                &[],
+            ),
+            Message::SignatureMissing => t(lang, "Please sign in the box.", &[]),
         }
+    }
+
+    /// A success or a next step, shown calmly rather than as an error.
+    pub fn is_good(&self) -> bool {
+        matches!(
+            self,
+            Message::PatientFound
+                | Message::StaffAdded
+                | Message::StaffUnlocked
+                | Message::FormLoaded
+                | Message::PairingShown
+                | Message::CompareCodes
+                | Message::Paired
+                | Message::Exported(_)
+                | Message::NothingToExport
+                | Message::ReceiptsRead(_)
+                | Message::PassphraseChanged
+                | Message::StaffRetired
+                | Message::PinReset
+                | Message::PinChanged
+                | Message::RecoveryKeyReplaced
+                | Message::KeyRotated
+        )
+    }
+
+    /// The message under a question of the patient's form for its problem (none for a consent).
+    pub fn for_answer(problem: &FormProblem) -> Option<Message> {
+        Some(match problem {
+            FormProblem::Required { .. } => Message::AnswerRequired,
+            FormProblem::OutOfRange { .. } => Message::AnswerOutOfRange,
+            FormProblem::NotANumber { .. } => Message::AnswerNotANumber,
+            FormProblem::BadDate { .. } => Message::AnswerNotADate,
+            FormProblem::TooLong { .. } => Message::AnswerTooLong,
+            FormProblem::ConsentRequired { .. } => return None,
+        })
     }
 
     pub fn from_store(e: &StoreError) -> Message {
@@ -185,14 +417,131 @@ impl Message {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::LANGUAGES;
+
+    /// One message of each kind, in the enum's order. `text` is an exhaustive match with one
+    /// catalogued literal per kind, so a new kind cannot go without words; list it here too.
+    fn one_of_each() -> Vec<Message> {
+        let name = || "Maya".to_owned();
+        vec![
+            Message::WrongPassphrase,
+            Message::WrongRecoveryKey,
+            Message::PassphraseTooShort,
+            Message::PassphraseMismatch,
+            Message::NamesMissing,
+            Message::PinNotAllowed,
+            Message::PinNotAllowedFor(name()),
+            Message::WrongPin {
+                tries_before_pause: 2,
+            },
+            Message::Wait { seconds: 30 },
+            Message::AccountLocked,
+            Message::DiskFull,
+            Message::ReadOnly,
+            Message::StorageProblem,
+            Message::Tampered("staff".into()),
+            Message::PatientFound,
+            Message::PatientNotFound,
+            Message::LookupIncomplete,
+            Message::StaffAdded,
+            Message::StaffUnlocked,
+            Message::NotAllowed,
+            Message::FormLoaded,
+            Message::FormFileRejected {
+                count: 3,
+                first: "sections[0]: no questions".into(),
+            },
+            Message::FormFileUnreadable("not JSON".into()),
+            Message::StoredFormDamaged,
+            Message::PairingShown,
+            Message::CompareCodes,
+            Message::Paired,
+            Message::PairingRejected,
+            Message::PairingExpired,
+            Message::PairingAnswerInvalid,
+            Message::PairingCodeUsed,
+            Message::NoPairingAnswer,
+            Message::NotPaired,
+            Message::Exported(4),
+            Message::NothingToExport,
+            Message::ReceiptsRead(4),
+            Message::ReceiptsReadOldCopiesRemain(4),
+            Message::ReceiptFromOtherDesk,
+            Message::SyncFileInvalid,
+            Message::ExchangeUnreachable,
+            Message::NoExchangeFolder,
+            Message::SavedAsNewPatient,
+            Message::PassphraseNotAllowed,
+            Message::PassphraseChanged,
+            Message::StaffRetired,
+            Message::PinReset,
+            Message::PinChanged,
+            Message::RecoveryKeyReplaced,
+            Message::KeyRotated,
+            Message::LastManager,
+            Message::ManagerPassphraseNeeded(name()),
+            Message::OldCopiesRemain,
+            Message::AnswerRequired,
+            Message::AnswerOutOfRange,
+            Message::AnswerNotANumber,
+            Message::AnswerNotADate,
+            Message::AnswerTooLong,
+            Message::FormProblems,
+            Message::TreatmentConsentNeeded,
+            Message::SignatureMissing,
+        ]
+    }
+
+    #[test]
+    fn every_message_kind_has_a_translated_text_in_every_catalogue() {
+        let all = one_of_each();
+        let kinds: std::collections::HashSet<_> = all.iter().map(std::mem::discriminant).collect();
+        assert_eq!(kinds.len(), all.len(), "each kind once");
+        let english: std::collections::HashSet<String> = all.iter().map(|m| m.text("en")).collect();
+        assert_eq!(english.len(), all.len(), "each kind has words of its own");
+        for message in &all {
+            let source = message.text("en");
+            for lang in &LANGUAGES[1..] {
+                let text = message.text(lang);
+                assert!(
+                    !text.is_empty() && text != source,
+                    "{lang}: no translation of {message:?} ({source:?})"
+                );
+            }
+        }
+        // The one value a message carries is filled in, in every language.
+        for lang in LANGUAGES {
+            assert!(
+                Message::PinNotAllowedFor("Maya".into())
+                    .text(lang)
+                    .contains("Maya")
+            );
+            assert!(Message::Exported(4).text(lang).contains('4'), "{lang}");
+        }
+    }
+
+    #[test]
+    fn a_rejected_form_file_names_its_first_problem_and_how_many_more() {
+        let one = Message::FormFileRejected {
+            count: 1,
+            first: "no title".into(),
+        };
+        let three = Message::FormFileRejected {
+            count: 3,
+            first: "no title".into(),
+        };
+        assert!(one.text("en").ends_with("First problem: no title"));
+        assert!(three.text("en").ends_with("First problem: no title (+2)"));
+    }
 
     #[test]
     fn a_tampered_database_is_named_to_staff_not_hidden_as_a_storage_problem() {
         let message = Message::from_store(&StoreError::tampered("staff", "abc"));
-        assert_eq!(
-            message.kind_and_arg(),
-            ("tampered", "staff".to_owned()),
-            "the table is shown, the row id is not"
+        assert_eq!(message, Message::Tampered("staff".to_owned()));
+        let text = message.text("en");
+        assert!(
+            text.contains("(table staff)") && !text.contains("abc"),
+            "the table is shown, the row id is not: {text}"
         );
     }
 }

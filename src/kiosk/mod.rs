@@ -16,6 +16,7 @@ mod idle;
 mod memory_records;
 mod message;
 mod opening;
+mod pages;
 mod pin_pad;
 mod receipt;
 mod records;
@@ -36,7 +37,12 @@ pub use clinic_form::FormSummary;
 pub use form_state::{DOB_ATTEMPTS, FormState, Step};
 pub use idle::Timeouts;
 pub use message::Message;
-pub use opening::SetupForm;
+pub use opening::{NewStaff, SetupForm};
+pub use pages::{
+    BackOfficePanel, ChoiceView, ConsentView, HandoverChrome, HandoverView, HomeView, KioskView,
+    Page, PinView, QuestionView, ReceiptLine, ReceiptView, Said, StaffTile, SubmissionLine,
+    handover_view,
+};
 pub use receipt::Receipt;
 pub use records::KioskRecords;
 pub use review_view::{

@@ -5,14 +5,30 @@ use super::*;
 /// What first-run setup asks for, as typed.
 pub struct SetupForm {
     pub clinic: String,
-    pub manager: String,
+    /// The manager's passphrase, twice.
     pub passphrase: Zeroizing<String>,
     pub repeat: Zeroizing<String>,
-    pub manager_pin: Zeroizing<String>,
-    pub clinician: String,
-    pub clinician_pin: Zeroizing<String>,
-    pub reception: String,
-    pub reception_pin: Zeroizing<String>,
+    pub manager: NewStaff,
+    /// Optional: left without a name, not set up.
+    pub clinician: NewStaff,
+    pub reception: NewStaff,
+}
+
+/// One person set up at first run: the name and PIN as typed.
+pub struct NewStaff {
+    pub name: String,
+    pub pin: Zeroizing<String>,
+}
+
+impl SetupForm {
+    /// Everyone the form names a box for, with their role, the manager first.
+    pub(super) fn people(&self) -> [(&NewStaff, Role); 3] {
+        [
+            (&self.manager, Role::Manager),
+            (&self.clinician, Role::Clinician),
+            (&self.reception, Role::Reception),
+        ]
+    }
 }
 
 impl Kiosk {
@@ -21,7 +37,7 @@ impl Kiosk {
         if self.screen() != Screen::FirstRun {
             return;
         }
-        if form.clinic.trim().is_empty() || form.manager.trim().is_empty() {
+        if form.clinic.trim().is_empty() || form.manager.name.trim().is_empty() {
             self.message = Some(Message::NamesMissing);
             return;
         }
@@ -33,20 +49,19 @@ impl Kiosk {
             self.message = Some(Message::PinNotAllowedFor(name));
             return;
         }
-        let mut staff = Vec::new();
-        for (name, role, pin) in [
-            (&form.clinician, Role::Clinician, &form.clinician_pin),
-            (&form.reception, Role::Reception, &form.reception_pin),
-        ] {
-            if !name.trim().is_empty() {
-                staff.push((name.trim().to_owned(), role, Pin::new(pin.as_str())));
-            }
-        }
+        let staff = form.people()[1..]
+            .iter()
+            .filter(|(person, _)| !person.name.trim().is_empty())
+            .map(|(person, role)| {
+                let name = person.name.trim().to_owned();
+                (name, *role, Pin::new(person.pin.as_str()))
+            })
+            .collect();
         let request = SetupRequest {
             clinic_name: form.clinic.trim().to_owned(),
-            manager_name: form.manager.trim().to_owned(),
+            manager_name: form.manager.name.trim().to_owned(),
             manager_passphrase: Passphrase::new(form.passphrase.as_str()),
-            manager_pin: Pin::new(form.manager_pin.as_str()),
+            manager_pin: Pin::new(form.manager.pin.as_str()),
             staff,
         };
         let Backend::Closed(store) = std::mem::replace(&mut self.backend, Backend::Moving) else {

@@ -8,14 +8,11 @@ use crate::staff::check_new_pin;
 /// The name (as typed) of the first person whose PIN the rule refuses; staff left without a name
 /// are not set up, so their PIN is not checked.
 pub(super) fn refused_pin_owner(form: &SetupForm) -> Option<String> {
-    [
-        (&form.manager, &form.manager_pin),
-        (&form.clinician, &form.clinician_pin),
-        (&form.reception, &form.reception_pin),
-    ]
-    .into_iter()
-    .find(|(name, pin)| !name.trim().is_empty() && check_new_pin(pin).is_err())
-    .map(|(name, _)| name.trim().to_owned())
+    form.people()
+        .into_iter()
+        .map(|(person, _)| person)
+        .find(|p| !p.name.trim().is_empty() && check_new_pin(&p.pin).is_err())
+        .map(|p| p.name.trim().to_owned())
 }
 
 #[cfg(test)]
@@ -23,6 +20,14 @@ mod tests {
     use zeroize::Zeroizing;
 
     use super::{SetupForm, refused_pin_owner};
+    use crate::kiosk::NewStaff;
+
+    fn person(name: &str, pin: &str) -> NewStaff {
+        NewStaff {
+            name: name.into(),
+            pin: Zeroizing::new(pin.into()),
+        }
+    }
 
     fn form(
         manager_pin: &str,
@@ -32,14 +37,11 @@ mod tests {
     ) -> SetupForm {
         SetupForm {
             clinic: "Clinic".into(),
-            manager: "Maya".into(),
             passphrase: Zeroizing::new("a long enough passphrase".into()),
             repeat: Zeroizing::new("a long enough passphrase".into()),
-            manager_pin: Zeroizing::new(manager_pin.into()),
-            clinician: " Chris ".into(),
-            clinician_pin: Zeroizing::new(clinician_pin.into()),
-            reception: reception.into(),
-            reception_pin: Zeroizing::new(reception_pin.into()),
+            manager: person("Maya", manager_pin),
+            clinician: person(" Chris ", clinician_pin),
+            reception: person(reception, reception_pin),
         }
     }
 

@@ -22,6 +22,35 @@ impl Drop for RecordView {
 }
 
 impl Kiosk {
+    /// Runs a staff-home panel action for the signed-in staff member (a manager unless
+    /// `anyone` may) through a port of the open store; `None` from `run` (the store has no such
+    /// port) is refused. A refusal becomes the message.
+    pub(super) fn in_panel<T, E>(
+        &mut self,
+        anyone: bool,
+        message_for: fn(&E) -> Message,
+        run: impl FnOnce(&mut (dyn KioskRecords + Send), &Actor) -> Option<Result<T, E>>,
+    ) -> Option<T> {
+        if self.screen() != Screen::StaffHome {
+            return None;
+        }
+        let actor = self.signed.actor.clone()?;
+        if !anyone && !actor.role().may_manage() {
+            return None;
+        }
+        match self.open_store_mut().and_then(|store| run(store, &actor)) {
+            Some(Ok(value)) => Some(value),
+            Some(Err(e)) => {
+                self.message = Some(message_for(&e));
+                None
+            }
+            None => {
+                self.message = Some(Message::NotAllowed);
+                None
+            }
+        }
+    }
+
     pub(super) fn refresh_staff(&mut self) {
         if let Some(store) = self.open_store() {
             match store.list_staff(self.now()) {

@@ -6,7 +6,6 @@
 use zeroize::Zeroizing;
 
 use super::{Kiosk, KioskStaffAdmin, Message};
-use crate::session::Screen;
 use crate::staff::PassphraseRejection;
 use crate::store::{Actor, StaffAdminError, StaffListing, WalCheckpoint};
 use crate::vault::{Passphrase, Pin};
@@ -56,25 +55,9 @@ impl Kiosk {
         anyone: bool,
         action: impl FnOnce(&mut dyn KioskStaffAdmin, &Actor) -> Result<T, StaffAdminError>,
     ) -> Option<T> {
-        if self.screen() != Screen::StaffHome {
-            return None;
-        }
-        let actor = self
-            .signed
-            .actor
-            .clone()
-            .filter(|a| anyone || a.role().may_manage())?;
-        let Some(store) = self.open_store_mut().and_then(|s| s.staff_admin()) else {
-            self.message = Some(Message::NotAllowed);
-            return None;
-        };
-        match action(store, &actor) {
-            Ok(value) => Some(value),
-            Err(e) => {
-                self.message = Some(message_for(&e));
-                None
-            }
-        }
+        self.in_panel(anyone, message_for, |store, actor| {
+            Some(action(store.staff_admin()?, actor))
+        })
     }
 
     /// Reads the staff list (on opening the panel, and after each change).

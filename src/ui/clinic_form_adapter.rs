@@ -7,13 +7,8 @@ use crate::kiosk::Kiosk;
 
 pub(super) fn connect(window: &AppWindow, ctx: &Ctx) {
     let adapter = window.global::<ClinicFormAdapter>();
-    let c = ctx.clone();
-    adapter.on_load(move |path| {
-        let path = path.to_string();
-        c.slow(move |k| k.load_form_file(&path));
-    });
-    let c = ctx.clone();
-    adapter.on_use_built_in(move || c.slow(|k| k.use_built_in_form()));
+    adapter.on_load(ctx.work_with(|k, path| k.load_form_file(path)));
+    adapter.on_use_built_in(ctx.work(Kiosk::use_built_in_form));
 }
 
 pub(super) fn refresh(window: &AppWindow, kiosk: &Kiosk) {

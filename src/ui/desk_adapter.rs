@@ -9,8 +9,9 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
-use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+use slint::{ComponentHandle, ModelRc, SharedString};
 
+use super::refresh::{model, rows};
 use super::{
     DeskAdapter, DeskAnswer, DeskConsent, DeskLine, DeskPatient, DeskScreen, DeskStaff, DeskWindow,
     WorkMode,
@@ -90,10 +91,6 @@ impl Ctx {
             });
         });
     }
-}
-
-fn model<T: Clone + 'static>(items: Vec<T>) -> ModelRc<T> {
-    ModelRc::new(VecModel::from(items))
 }
 
 fn lines(items: &[Line]) -> ModelRc<DeskLine> {
@@ -178,16 +175,11 @@ fn refresh(window: &DeskWindow, desk: &Desk, now: DateTime<Utc>) {
         Some(f) => {
             g.set_form_open(true);
             g.set_form_title(f.title.as_str().into());
-            g.set_form_rows(model(
-                f.rows
-                    .iter()
-                    .map(|r| DeskAnswer {
-                        question_id: r.question_id.as_str().into(),
-                        label: r.label.as_str().into(),
-                        answer: r.answer.as_str().into(),
-                    })
-                    .collect(),
-            ));
+            g.set_form_rows(rows(&f.rows, |r| DeskAnswer {
+                question_id: r.question_id.as_str().into(),
+                label: r.label.as_str().into(),
+                answer: r.answer.as_str().into(),
+            }));
             g.set_form_signature(f.signature_path.as_str().into());
             g.set_form_history(lines(&f.history));
         }
@@ -206,18 +198,13 @@ fn refresh(window: &DeskWindow, desk: &Desk, now: DateTime<Utc>) {
             g.set_record_id(r.patient_id.as_str().into());
             g.set_record_details(lines(&r.details));
             g.set_restricted(r.restricted.as_str().into());
-            g.set_consents(model(
-                r.consents
-                    .iter()
-                    .map(|c| DeskConsent {
-                        item: c.item.as_str().into(),
-                        title: c.title.as_str().into(),
-                        state: c.state.as_str().into(),
-                        history: c.history.as_str().into(),
-                        can_withdraw: c.can_withdraw,
-                    })
-                    .collect(),
-            ));
+            g.set_consents(rows(&r.consents, |c| DeskConsent {
+                item: c.item.as_str().into(),
+                title: c.title.as_str().into(),
+                state: c.state.as_str().into(),
+                history: c.history.as_str().into(),
+                can_withdraw: c.can_withdraw,
+            }));
             g.set_submissions(lines(r.submissions.as_deref().unwrap_or_default()));
             g.set_access(lines(r.access.as_deref().unwrap_or_default()));
             g.set_statement(r.statement.as_str().into());

@@ -3,11 +3,11 @@
 use slint::ComponentHandle;
 
 use super::{AppWindow, Ctx, HandoverAdapter, Theme};
+use crate::kiosk::Kiosk;
 
 pub(super) fn connect(window: &AppWindow, ctx: &Ctx) {
     let h = window.global::<HandoverAdapter>();
-    let c = ctx.clone();
-    h.on_set_language(move |l| c.quick(|k| k.set_language(&l)));
+    h.on_set_language(ctx.tap_with(|k, language| k.set_language(language)));
     let c = ctx.clone();
     // Typing must not redraw the page (that would steal the field's focus): no refresh here.
     h.on_set_text(move |id, text| {
@@ -21,26 +21,17 @@ pub(super) fn connect(window: &AppWindow, ctx: &Ctx) {
     h.on_toggle_choice(move |q, choice| c.quick(|k| k.toggle_choice(&q, &choice)));
     let c = ctx.clone();
     h.on_set_consent(move |id, v| c.quick(|k| k.set_consent(&id, v)));
-    let c = ctx.clone();
-    h.on_confirm_dob(move |typed| c.quick(|k| k.confirm_date_of_birth(&typed)));
-    let c = ctx.clone();
-    h.on_next(move || c.quick(|k| k.next_step()));
-    let c = ctx.clone();
-    h.on_back(move || c.quick(|k| k.previous_step()));
-    let c = ctx.clone();
-    h.on_submit(move || c.slow(|k| k.submit()));
+    h.on_confirm_dob(ctx.tap_with(|k, typed| k.confirm_date_of_birth(typed)));
+    h.on_next(ctx.tap(Kiosk::next_step));
+    h.on_back(ctx.tap(Kiosk::previous_step));
+    h.on_submit(ctx.work(Kiosk::submit));
     let c = ctx.clone();
     h.on_sign_point(move |x, y, new_stroke| c.quick(|k| k.sign_point(x, y, new_stroke)));
-    let c = ctx.clone();
-    h.on_clear_signature(move || c.quick(|k| k.clear_signature()));
-    let c = ctx.clone();
-    h.on_staff_button(move || c.quick(|k| k.staff_button()));
-    let c = ctx.clone();
-    h.on_cancel_pin_prompt(move || c.quick(|k| k.cancel_pin_prompt()));
-    let c = ctx.clone();
-    h.on_still_here(move || c.quick(|k| k.still_here()));
-    let c = ctx.clone();
-    h.on_toggle_full_notice(move || c.quick(|k| k.toggle_full_notice()));
+    h.on_clear_signature(ctx.tap(Kiosk::clear_signature));
+    h.on_staff_button(ctx.tap(Kiosk::staff_button));
+    h.on_cancel_pin_prompt(ctx.tap(Kiosk::cancel_pin_prompt));
+    h.on_still_here(ctx.tap(Kiosk::still_here));
+    h.on_toggle_full_notice(ctx.tap(Kiosk::toggle_full_notice));
     let weak = window.as_weak();
     h.on_set_large_text(move |on| {
         if let Some(w) = weak.upgrade() {

@@ -3,23 +3,18 @@
 use slint::ComponentHandle;
 
 use super::{AppWindow, Ctx, HomeAdapter};
+use crate::kiosk::Kiosk;
 
 pub(super) fn connect(window: &AppWindow, ctx: &Ctx) {
     let home = window.global::<HomeAdapter>();
-    let c = ctx.clone();
-    home.on_open_record(move |id| c.quick(|k| k.open_record(&id)));
-    let c = ctx.clone();
-    home.on_close_record(move || c.quick(|k| k.close_record()));
-    let c = ctx.clone();
-    home.on_start_new(move || c.quick(|k| k.start_new_handover()));
-    let c = ctx.clone();
-    home.on_start_returning(move || c.quick(|k| k.start_returning_handover()));
+    home.on_open_record(ctx.tap_with(|k, id| k.open_record(id)));
+    home.on_close_record(ctx.tap(Kiosk::close_record));
+    home.on_start_new(ctx.tap(Kiosk::start_new_handover));
+    home.on_start_returning(ctx.tap(Kiosk::start_returning_handover));
     let c = ctx.clone();
     home.on_find_returning(move |g, f, d, p| c.quick(|k| k.find_returning(&g, &f, &d, &p)));
-    let c = ctx.clone();
-    home.on_lock_now(move || c.quick(|k| k.lock_now()));
-    let c = ctx.clone();
-    home.on_close_for_day(move || c.slow(|k| k.close_for_day()));
+    home.on_lock_now(ctx.tap(Kiosk::lock_now));
+    home.on_close_for_day(ctx.work(Kiosk::close_for_day));
     let c = ctx.clone();
     home.on_unlock_staff(move |id, passphrase| {
         let (id, passphrase) = (

@@ -26,7 +26,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 pub use desk_adapter::{Clock, DeskUi};
 pub use generated::*;
-use slint::ComponentHandle;
+use slint::{ComponentHandle, SharedString};
 
 use crate::kiosk::Kiosk;
 
@@ -45,6 +45,8 @@ pub(crate) struct Ctx {
     window: slint::Weak<AppWindow>,
     kiosk: Arc<Mutex<Kiosk>>,
     mode: WorkMode,
+    /// What the window shows, so that unchanged parts are not set again.
+    drawn: Arc<Mutex<refresh::Drawn>>,
 }
 
 impl Ctx {
@@ -83,6 +85,7 @@ impl Ctx {
                 let ctx_kiosk = self.kiosk.clone();
                 let window = self.window.clone();
                 let mode = self.mode;
+                let drawn = self.drawn.clone();
                 std::thread::spawn(move || {
                     f(&mut ctx_kiosk
                         .lock()
@@ -92,6 +95,7 @@ impl Ctx {
                             window: w.as_weak(),
                             kiosk: ctx_kiosk,
                             mode,
+                            drawn,
                         };
                         w.global::<KioskAdapter>().set_busy(false);
                         ctx.refresh();
@@ -101,9 +105,40 @@ impl Ctx {
         }
     }
 
+    /// A handler for a tap: `f` as a quick call.
+    fn tap(&self, f: fn(&mut Kiosk)) -> impl Fn() + 'static {
+        let c = self.clone();
+        move || c.quick(f)
+    }
+
+    /// A handler for a tap that carries a text (an id, what was typed).
+    fn tap_with(&self, f: impl Fn(&mut Kiosk, &str) + 'static) -> impl Fn(SharedString) + 'static {
+        let c = self.clone();
+        move |text| c.quick(|k| f(k, &text))
+    }
+
+    /// A handler for a tap that starts slow work: `f` as a slow call.
+    fn work(&self, f: fn(&mut Kiosk)) -> impl Fn() + 'static {
+        let c = self.clone();
+        move || c.slow(f)
+    }
+
+    /// [`Ctx::work`] for a tap that carries a text.
+    fn work_with(&self, f: fn(&mut Kiosk, &str)) -> impl Fn(SharedString) + 'static {
+        let c = self.clone();
+        move |text| {
+            let text = text.to_string();
+            c.slow(move |k| f(k, &text));
+        }
+    }
+
     fn refresh(&self) {
         if let Some(window) = self.window.upgrade() {
-            refresh::refresh(&window, &self.lock());
+            let mut drawn = self
+                .drawn
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            refresh::refresh(&window, &self.lock(), &mut drawn);
         }
     }
 }
@@ -122,6 +157,7 @@ impl KioskUi {
             window: window.as_weak(),
             kiosk: Arc::new(Mutex::new(kiosk)),
             mode,
+            drawn: Arc::default(),
         };
         setup_adapter::connect(&window, &ctx);
         pin_adapter::connect(&window, &ctx);

@@ -3,15 +3,12 @@
 use slint::ComponentHandle;
 
 use super::{AppWindow, Ctx, PinAdapter};
+use crate::kiosk::Kiosk;
 
 pub(super) fn connect(window: &AppWindow, ctx: &Ctx) {
     let pin = window.global::<PinAdapter>();
-    let c = ctx.clone();
-    pin.on_select(move |id| c.quick(|k| k.pin_select(&id)));
-    let c = ctx.clone();
-    pin.on_digit(move |d| c.quick(|k| k.pin_digit(&d)));
-    let c = ctx.clone();
-    pin.on_erase(move || c.quick(|k| k.pin_erase()));
-    let c = ctx.clone();
-    pin.on_submit(move || c.slow(|k| k.pin_submit()));
+    pin.on_select(ctx.tap_with(|k, id| k.pin_select(id)));
+    pin.on_digit(ctx.tap_with(|k, digit| k.pin_digit(digit)));
+    pin.on_erase(ctx.tap(Kiosk::pin_erase));
+    pin.on_submit(ctx.work(Kiosk::pin_submit));
 }

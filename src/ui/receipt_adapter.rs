@@ -3,12 +3,12 @@
 use slint::{ComponentHandle, Image, Rgb8Pixel, SharedPixelBuffer};
 
 use super::{AppWindow, Ctx, ReceiptAdapter};
+use crate::kiosk::Kiosk;
 
 pub(super) fn connect(window: &AppWindow, ctx: &Ctx) {
-    let c = ctx.clone();
     window
         .global::<ReceiptAdapter>()
-        .on_done(move || c.quick(|k| k.receipt_done()));
+        .on_done(ctx.tap(Kiosk::receipt_done));
 }
 
 /// Pixels per QR module, and the quiet zone in modules (the standard asks for four).

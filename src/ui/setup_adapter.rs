@@ -4,7 +4,7 @@ use slint::ComponentHandle;
 use zeroize::Zeroizing;
 
 use super::{AppWindow, Ctx, SetupAdapter, UnlockAdapter};
-use crate::kiosk::SetupForm;
+use crate::kiosk::{Kiosk, NewStaff, SetupForm};
 
 pub(super) fn connect(window: &AppWindow, ctx: &Ctx) {
     let setup = window.global::<SetupAdapter>();
@@ -19,22 +19,22 @@ pub(super) fn connect(window: &AppWindow, ctx: &Ctx) {
               clinician_pin,
               reception,
               reception_pin| {
+            let person = |name: slint::SharedString, pin: slint::SharedString| NewStaff {
+                name: name.to_string(),
+                pin: Zeroizing::new(pin.to_string()),
+            };
             let form = SetupForm {
                 clinic: clinic.to_string(),
-                manager: manager.to_string(),
                 passphrase: Zeroizing::new(passphrase.to_string()),
                 repeat: Zeroizing::new(repeat.to_string()),
-                manager_pin: Zeroizing::new(manager_pin.to_string()),
-                clinician: clinician.to_string(),
-                clinician_pin: Zeroizing::new(clinician_pin.to_string()),
-                reception: reception.to_string(),
-                reception_pin: Zeroizing::new(reception_pin.to_string()),
+                manager: person(manager, manager_pin),
+                clinician: person(clinician, clinician_pin),
+                reception: person(reception, reception_pin),
             };
             c.slow(move |k| k.setup(form));
         },
     );
-    let c = ctx.clone();
-    setup.on_recovery_noted(move || c.quick(|k| k.recovery_noted()));
+    setup.on_recovery_noted(ctx.tap(Kiosk::recovery_noted));
 
     let unlock = window.global::<UnlockAdapter>();
     let c = ctx.clone();
