@@ -107,8 +107,11 @@ pub fn kiosk_header(w: &super::AppWindow) -> String {
 pub fn desk_header(w: &super::DeskWindow) -> String {
     let d = w.global::<super::DeskAdapter>();
     format!(
-        "screen={:?}\nmessage={}\n",
+        "screen={:?}\nmessage={}\nmessage-good={}\nbusy={}\nfocus-serial={}\n",
         d.get_screen(),
-        d.get_message().replace('\n', " ")
+        d.get_message().replace('\n', " "),
+        d.get_message_good(),
+        d.get_busy(),
+        w.global::<super::FieldFocus>().get_serial(),
     )
 }

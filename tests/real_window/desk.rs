@@ -1,0 +1,186 @@
+//! The back office (`desk window --demo`) as reception, a clinician and a manager use it at a desk
+//! PC with a mouse and keyboard: open with the manager's passphrase and Enter, sign in per role
+//! with a PIN and Enter, search by name with Enter (first with the date of birth left empty: the
+//! answer says what is missing), open the record (each role sees its own part), withdraw a
+//! consent, lock.
+
+use crate::machine::{Display, tools_present};
+use crate::window::{App, View};
+
+/// The demo desk's manager passphrase and staff (README, "The demo clinic").
+const PASSPHRASE: &str = "demo clinic passphrase";
+const STAFF: [(&str, &str); 3] = [
+    ("Rita (reception)", "560193"),
+    ("Chris (clinician)", "918273"),
+    ("Maya (manager)", "402718"),
+];
+
+/// The demo patient searched for.
+const GIVEN: &str = "Ana";
+const FAMILY: &str = "Demo";
+const BORN: &str = "1988-04-12";
+
+impl App<'_> {
+    /// Types into a desk field and presses Enter.
+    fn enter(&self, label: &str, text: &str) {
+        self.focus_field(label, false);
+        self.display.type_text(text);
+        self.wait_text(label, text);
+        self.display.key("Return");
+    }
+
+    fn desk_sign_in(&self, staff: &str, pin: &str) {
+        self.wait("the sign-in screen", |v| v.screen() == "SignIn");
+        let button = self
+            .wait(&format!("{staff} on the sign-in screen"), |v| {
+                v.with_role("Button").any(|b| b.label.starts_with(staff))
+            })
+            .with_role("Button")
+            .find(|b| b.label.starts_with(staff))
+            .cloned()
+            .expect("found");
+        let (x, y) = button.centre();
+        self.display.tap_at(x, y);
+        self.element("TextInput", "Your PIN");
+        self.enter("Your PIN", pin);
+        self.wait(&format!("{staff} signed in"), |v| v.screen() == "Home");
+    }
+
+    /// The search as a receptionist does it: the name, Enter; the date of birth, Enter.
+    fn desk_search(&self, tag: &str) {
+        self.focus_field("First name", false);
+        self.display.type_text(GIVEN);
+        self.wait_text("First name", GIVEN);
+        self.enter("Last name", FAMILY);
+        let v = self.wait("the answer to a search without a date of birth", |v| {
+            !v.get("message").is_empty()
+        });
+        let message = v.get("message");
+        assert!(
+            message.contains("date of birth is missing") && !message.contains("could not be read"),
+            "a search without a date of birth says what is missing: {message:?}"
+        );
+        self.shot(&format!("desk-{tag}-03-search-without-date-of-birth"));
+        self.enter("Date of birth (YYYY-MM-DD)", BORN);
+        let found = format!("{GIVEN} {FAMILY}");
+        let v = self.wait("the patient found", |v| {
+            v.with_role("Button").any(|b| b.label.starts_with(&found))
+        });
+        assert_eq!(v.get("message-good"), "true", "{:?}", v.get("message"));
+        self.shot(&format!("desk-{tag}-04-found"));
+        let result = v
+            .with_role("Button")
+            .find(|b| b.label.starts_with(&found))
+            .expect("found")
+            .clone();
+        let (x, y) = result.centre();
+        self.display.tap_at(x, y);
+        self.wait("the record", |v| v.screen() == "Record");
+    }
+
+    /// Scrolls the record down until `seen` holds (the probe lists what is in view).
+    fn scroll_until(&self, what: &str, seen: impl Fn(&View) -> bool) -> View {
+        loop {
+            let v = self.view();
+            if seen(&v) {
+                return v;
+            }
+            assert!(self.scroll(true), "scrolled to the end without {what}");
+        }
+    }
+
+    fn scroll_to_top(&self) {
+        while self.scroll(false) {}
+    }
+
+    fn desk_lock(&self) {
+        self.tap_button("Lock");
+        self.wait("locked", |v| v.screen() == "SignIn");
+    }
+}
+
+fn withdraw_buttons(v: &View) -> Vec<String> {
+    v.with_role("Button")
+        .filter(|b| b.label.starts_with("Withdraw "))
+        .map(|b| b.label.clone())
+        .collect()
+}
+
+#[test]
+fn the_desk_opens_signs_in_each_role_finds_a_patient_withdraws_a_consent_and_locks() {
+    if !tools_present() {
+        return;
+    }
+    let display = Display::start(1280, 800);
+    let app = App::start(&display, &["desk", "window", "--demo"]);
+    app.wait("the closed desk", |v| v.screen() == "Closed");
+    app.shot("desk-01-closed");
+    // Enter opens, as the button does.
+    app.enter("Manager passphrase", PASSPHRASE);
+    app.wait("the sign-in screen", |v| v.screen() == "SignIn");
+    app.shot("desk-02-sign-in");
+
+    for (staff, pin) in STAFF {
+        let tag = staff
+            .split_once(" (")
+            .map_or(staff, |(_, role)| role.trim_end_matches(')'));
+        app.desk_sign_in(staff, pin);
+        app.desk_search(tag);
+        let v = app.view();
+        assert!(v.has_text("Consents"), "the record shows consents");
+        app.shot(&format!("desk-{tag}-05-record"));
+        // Each role its own part: the forms for clinicians and managers, who opened the record
+        // for managers only.
+        let forms = |v: &View| v.has_text("Forms submitted");
+        let access = |v: &View| v.has_text("Who opened this record");
+        match tag {
+            "reception" => {
+                let mut v = v;
+                while app.scroll(true) {
+                    v = app.view();
+                    assert!(!forms(&v), "reception sees no medical forms");
+                    assert!(!access(&v), "reception sees no access history");
+                }
+                app.scroll_to_top();
+                // Withdraw the first consent that can be withdrawn.
+                let v =
+                    app.scroll_until("a consent to withdraw", |v| !withdraw_buttons(v).is_empty());
+                let label = withdraw_buttons(&v).remove(0);
+                let title = label.trim_start_matches("Withdraw ").to_owned();
+                // The consent's line: "<title>: <state>".
+                let state = |v: &View| {
+                    v.with_role("Text")
+                        .find(|t| t.label.starts_with(&format!("{title}: ")))
+                        .map(|t| t.label.clone())
+                };
+                let before = state(&app.view()).expect("the consent's state shown");
+                let e = app.reveal("Button", &label);
+                let (x, y) = e.centre();
+                app.display.tap_at(x, y);
+                let v = app.wait("the withdrawal confirmed", |v| {
+                    v.get("message") == format!("Withdrawn: {title}.")
+                });
+                assert_eq!(v.get("message-good"), "true");
+                app.scroll_until("the withdrawn consent's new state", |v| {
+                    state(v).is_some_and(|s| s != before)
+                });
+                let v = app.settle();
+                assert!(
+                    v.find("Button", &label).is_none(),
+                    "{label:?} is still offered after the withdrawal"
+                );
+                app.shot("desk-reception-06-consent-withdrawn");
+            }
+            "clinician" => {
+                app.scroll_until("the forms", forms);
+                app.shot("desk-clinician-06-forms");
+            }
+            _ => {
+                app.scroll_until("who opened the record", access);
+                app.shot("desk-manager-06-access-history");
+            }
+        }
+        app.desk_lock();
+    }
+    app.shot("desk-07-locked");
+}

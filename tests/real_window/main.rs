@@ -1,0 +1,25 @@
+//! The patient's flow in a real window: the kiosk binary (built with the `probe` feature) runs
+//! under Xvfb with a window manager, and this harness drives it as a finger would — real X pointer
+//! and key events through `xdotool` — at 1280×800 and 800×1280, with and without large text.
+//! The same harness drives first-run setup (a fresh data folder) and the back office
+//! (`desk window --demo`, mouse and keyboard).
+//!
+//! Screens are recognised from what the window exposes (the probe file: its screen and every
+//! labelled element with its place and value, see `src/ui/probe.rs`) and, where the app exposes no
+//! state (a selected choice button), from the pixels of a screenshot. Waits poll for a change and
+//! give up after a generous bound; nothing asserts on time.
+//!
+//! Run: `cargo test --features probe --test real_window` (.ci/run does). Needs Xvfb, xdotool,
+//! imagemagick's `import`, matchbox-window-manager and wmctrl: without them the tests are skipped
+//! with the reason printed, except under CI (`CI` set), where they fail.
+//! `REAL_WINDOW_SHOTS=docs/screenshots/real-window` refreshes the committed screenshots.
+//!
+//! Modules: `machine` (Xvfb, window manager, xdotool), `window` (the probe file, taps, waits,
+//! scrolling), one per flow: `patient`, `escape`, `setup` (first run), `desk` (the back office).
+
+mod desk;
+mod escape;
+mod machine;
+mod patient;
+mod setup;
+mod window;
