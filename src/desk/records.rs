@@ -3,8 +3,8 @@
 //! fake as well as the real sealed store.
 //!
 //! The real store ([`OpenStore`]) keeps every rule of its own (role checks, audit entries, row
-//! authentication); this trait only names the calls, each once ([`port!`]: a call the store
-//! answers under the same name is one line). Methods that also write files or speak the
+//! authentication); this trait only names the calls, each once (`crate::port::port!`: a call the
+//! store answers under the same name is one line). Methods that also write files or speak the
 //! sync formats (access export, marketing list, kiosk confirmation) are here too, so an action
 //! never reaches around the port for the store underneath.
 

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::views::{self, FormView, Line, PatientRow, RecordView};
+use super::views::{self, FormView, Line, PatientRow, Reader, RecordView};
 use super::{Desk, SignedIn, actions::ActionError};
 use crate::i18n::{t, tn};
 use crate::store::StoreError;
@@ -65,19 +65,12 @@ impl Desk {
 
     /// Opens a patient's record (an audited view, by the signed-in role).
     pub fn open_patient(&mut self, patient_id: &str, now: DateTime<Utc>) {
-        let staff = self.staff(now);
-        let Some((records, actor)) = self.signed_in() else {
-            return;
-        };
-        let read = views::record_view(records, actor, patient_id, &staff, &self.lang, now);
-        let may_merge = actor.role().may_manage();
-        let read = read.map(|mut view| {
-            if may_merge && !view.merged {
-                view.merge_candidates = self.merge_candidates(&view.patient_id);
+        let lang = self.lang.clone();
+        let read = |reader: &Reader| views::record_view(reader, patient_id);
+        self.show(now, read, |s, mut view| {
+            if s.actor.role().may_manage() && !view.merged {
+                view.merge_candidates = merge_candidates(&s.results, &view.patient_id, &lang);
             }
-            view
-        });
-        self.show(read, |s, view| {
             if s.record
                 .as_ref()
                 .is_none_or(|r| r.patient_id != view.patient_id)
@@ -88,26 +81,26 @@ impl Desk {
         });
     }
 
-    /// The other records of the last search, as merge candidates for `patient_id`.
-    fn merge_candidates(&self, patient_id: &str) -> Vec<Line> {
-        self.results()
-            .iter()
-            .filter(|r| r.id != patient_id)
-            .map(|r| Line {
-                text: t(
-                    &self.lang,
-                    "{} — born {}, reference {}",
-                    &[&r.name, &r.born, r.id.get(..8).unwrap_or(&r.id)],
-                ),
-                alert: false,
-                id: r.id.clone(),
-            })
-            .collect()
-    }
-
-    /// Puts what an audited read returned on screen with `place`, or says why it failed.
-    fn show<V>(&mut self, read: Result<V, StoreError>, place: impl FnOnce(&mut SignedIn, V)) {
-        match read {
+    /// Reads a view as the signed-in staff member and puts it on screen with `place`, or says
+    /// why it could not be read.
+    fn show<V>(
+        &mut self,
+        now: DateTime<Utc>,
+        read: impl FnOnce(&Reader) -> Result<V, StoreError>,
+        place: impl FnOnce(&mut SignedIn, V),
+    ) {
+        let staff = self.staff(now);
+        let Some((records, actor)) = self.signed_in() else {
+            return;
+        };
+        let lang = &self.lang;
+        match read(&Reader {
+            records,
+            actor,
+            staff: &staff,
+            lang,
+            now,
+        }) {
             Ok(view) => {
                 if let Some(s) = self.signed_in.as_mut() {
                     place(s, view);
@@ -130,12 +123,8 @@ impl Desk {
     /// exact form they filled), the signature, and earlier versions. An audited medical read:
     /// the store refuses reception.
     pub fn open_form(&mut self, submission_id: &str, now: DateTime<Utc>) {
-        let staff = self.staff(now);
-        let Some((records, actor)) = self.signed_in() else {
-            return;
-        };
-        let read = views::form_view(records, actor, submission_id, &staff, &self.lang, now);
-        self.show(read, |s, view| s.form = Some(view));
+        let read = |reader: &Reader| views::form_view(reader, submission_id);
+        self.show(now, read, |s, view| s.form = Some(view));
     }
 
     pub fn close_form(&mut self) {
@@ -172,4 +161,21 @@ impl Desk {
     pub(super) fn failed(&mut self, e: ActionError) {
         self.say_failure(&e);
     }
+}
+
+/// The other records of the last search (`results`), as merge candidates for `patient_id`.
+fn merge_candidates(results: &[PatientRow], patient_id: &str, lang: &str) -> Vec<Line> {
+    results
+        .iter()
+        .filter(|r| r.id != patient_id)
+        .map(|r| Line {
+            text: t(
+                lang,
+                "{} — born {}, reference {}",
+                &[&r.name, &r.born, r.id.get(..8).unwrap_or(&r.id)],
+            ),
+            alert: false,
+            id: r.id.clone(),
+        })
+        .collect()
 }

@@ -122,14 +122,29 @@ pub(super) fn patient_rows(
         .collect()
 }
 
-pub(super) fn record_view(
-    open: &dyn DeskRecords,
-    actor: &Actor,
-    patient_id: &str,
-    staff: &[StaffTile],
-    lang: &str,
-    now: DateTime<Utc>,
-) -> Result<RecordView, StoreError> {
+/// Who reads a record or a form: the signed-in staff member over the records, the staff (to
+/// name who did what), the staff's language and the time.
+#[derive(Clone, Copy)]
+pub(super) struct Reader<'a> {
+    pub records: &'a dyn DeskRecords,
+    pub actor: &'a Actor,
+    pub staff: &'a [StaffTile],
+    pub lang: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+impl Reader<'_> {
+    /// A staff member's name, or the id when they are not (or no longer) on the list.
+    fn staff_name(&self, id: &str) -> String {
+        self.staff
+            .iter()
+            .find(|t| t.id == id)
+            .map_or_else(|| id.to_owned(), |t| t.name.clone())
+    }
+}
+
+pub(super) fn record_view(reader: &Reader, patient_id: &str) -> Result<RecordView, StoreError> {
+    let (open, actor, now, lang) = (reader.records, reader.actor, reader.now, reader.lang);
     let record = open.open_record(actor, patient_id, now)?;
     let who = &record.identity;
     let mut details = vec![
@@ -223,13 +238,6 @@ pub(super) fn record_view(
             .collect()
     });
     let access = if actor.role().may_manage() {
-        let name = |id: &str| {
-            staff
-                .iter()
-                .find(|t| t.id == id)
-                .map(|t| t.name.clone())
-                .unwrap_or_else(|| id.to_owned())
-        };
         Some(
             open.access_history(actor, patient_id, now)?
                 .iter()
@@ -240,7 +248,7 @@ pub(super) fn record_view(
                         format!(
                             "{}  {}  {}",
                             short_time(&e.at),
-                            name(&e.actor),
+                            reader.staff_name(&e.actor),
                             e.kind.replace('_', " ")
                         ),
                         false,
@@ -503,24 +511,15 @@ pub(super) fn home_view(
     view
 }
 
-pub(super) fn form_view(
-    open: &dyn DeskRecords,
-    actor: &Actor,
-    submission_id: &str,
-    staff: &[StaffTile],
-    lang: &str,
-    now: DateTime<Utc>,
-) -> Result<FormView, StoreError> {
-    let record = open.read_medical(actor, submission_id, now)?;
+pub(super) fn form_view(reader: &Reader, submission_id: &str) -> Result<FormView, StoreError> {
+    let lang = reader.lang;
+    let record = reader
+        .records
+        .read_medical(reader.actor, submission_id, reader.now)?;
     let form = crate::forms::form_used(record.form_definition_json.as_deref()).definition;
-    let name = |id: &str| {
-        staff
-            .iter()
-            .find(|t| t.id == id)
-            .map_or_else(|| id.to_owned(), |t| t.name.clone())
-    };
-    let history = open
-        .amendments(actor, &record.patient_id, now)?
+    let history = reader
+        .records
+        .amendments(reader.actor, &record.patient_id, reader.now)?
         .into_iter()
         .filter(|a| a.submission_id.as_deref() == Some(submission_id))
         .map(|a| {
@@ -528,7 +527,11 @@ pub(super) fn form_view(
                 t(
                     lang,
                     "{}  corrected by {}: {}",
-                    &[&short_time(&a.amended_at), &name(&a.staff_id), &a.reason],
+                    &[
+                        &short_time(&a.amended_at),
+                        &reader.staff_name(&a.staff_id),
+                        &a.reason,
+                    ],
                 ),
                 false,
             )

@@ -1,5 +1,6 @@
 //! The kiosk's port: the narrow interface its controllers use, so they can be tested against an
 //! in-memory fake (`memory_records`, test builds only) as well as the real sealed store.
+//! Declared with `crate::port::port!`: a call the store answers under the same name is one line.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
