@@ -39,9 +39,9 @@ pub use idle::Timeouts;
 pub use message::Message;
 pub use opening::{NewStaff, SetupForm};
 pub use pages::{
-    BackOfficePanel, ChoiceView, ConsentView, HandoverChrome, HandoverView, HomeView, KioskView,
-    Page, PinView, QuestionView, ReceiptLine, ReceiptView, Said, StaffTile, SubmissionLine,
-    handover_view,
+    BackOfficePanel, ChoiceView, ConsentView, DobCheck, HandoverChrome, HandoverView, HomeView,
+    KioskView, Page, PinView, QuestionView, ReceiptLine, ReceiptView, Said, StaffTile,
+    SubmissionLine, handover_view,
 };
 pub use receipt::Receipt;
 pub use records::KioskRecords;

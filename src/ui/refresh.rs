@@ -13,7 +13,7 @@ use super::{
     StaffEntry, SubmissionRow, Theme,
 };
 use crate::forms::{Decision, QuestionKind};
-use crate::kiosk::{Kiosk, Page, QuestionView, Step};
+use crate::kiosk::{DobCheck, Kiosk, Page, QuestionView, Step};
 use crate::session::Screen;
 
 /// What the window shows now, so that it is set again only when it changes.
@@ -206,10 +206,10 @@ fn refresh_handover(window: &AppWindow, kiosk: &Kiosk, drawn: &mut Drawn) {
         .into(),
     }));
     super::review_adapter::refresh(window, kiosk);
-    h.set_returning(view.returning);
-    h.set_dob_confirmed(view.dob_confirmed);
-    h.set_dob_failed(view.dob_failed);
-    h.set_dob_locked(view.dob_locked);
+    h.set_returning(view.dob != DobCheck::NotAsked);
+    h.set_dob_confirmed(view.dob == DobCheck::Confirmed);
+    h.set_dob_failed(view.dob == DobCheck::Asked { failed: true });
+    h.set_dob_locked(view.dob == DobCheck::Locked);
     h.set_problems(view.problems.as_str().into());
 }
 

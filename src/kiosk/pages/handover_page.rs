@@ -66,6 +66,37 @@ pub struct ConsentView {
     pub previous: Option<Decision>,
 }
 
+/// A returning patient's date-of-birth check (the wrong-patient guard) before their earlier
+/// choices show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DobCheck {
+    /// A new patient: nothing to check.
+    NotAsked,
+    /// Waiting for the date of birth; `failed` after a wrong one.
+    Asked {
+        failed: bool,
+    },
+    /// Too many wrong dates of birth: the earlier choices stay hidden for this handover.
+    Locked,
+    Confirmed,
+}
+
+impl DobCheck {
+    pub fn of(form: &FormState) -> DobCheck {
+        if form.returning_patient.is_none() {
+            DobCheck::NotAsked
+        } else if form.dob_confirmed() {
+            DobCheck::Confirmed
+        } else if form.dob_attempts >= DOB_ATTEMPTS {
+            DobCheck::Locked
+        } else {
+            DobCheck::Asked {
+                failed: form.dob_failed,
+            }
+        }
+    }
+}
+
 /// The handover page in the patient's language.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HandoverView {
@@ -80,11 +111,7 @@ pub struct HandoverView {
     /// The questions of the section shown (none on the other steps).
     pub questions: Vec<QuestionView>,
     pub consents: Vec<ConsentView>,
-    pub returning: bool,
-    pub dob_confirmed: bool,
-    pub dob_failed: bool,
-    /// Too many wrong dates of birth: the earlier choices stay hidden for this handover.
-    pub dob_locked: bool,
+    pub dob: DobCheck,
     /// The one problem under the page ("" for none; a message for staff takes its place).
     pub problems: String,
 }
@@ -158,10 +185,7 @@ pub fn handover_view(
         notice_full: with_clinic(tr(&definition.notice.full_text, lang), clinic),
         questions,
         consents,
-        returning: form.returning_patient.is_some(),
-        dob_confirmed: form.dob_confirmed(),
-        dob_failed: form.dob_failed,
-        dob_locked: !form.dob_confirmed() && form.dob_attempts >= DOB_ATTEMPTS,
+        dob: DobCheck::of(form),
         problems: page_problem(form, step, message).map_or_else(String::new, |m| m.text(lang)),
     }
 }

@@ -13,7 +13,7 @@ mod tests;
 use zeroize::Zeroizing;
 
 pub use handover_page::{
-    ChoiceView, ConsentView, HandoverChrome, HandoverView, QuestionView, handover_view,
+    ChoiceView, ConsentView, DobCheck, HandoverChrome, HandoverView, QuestionView, handover_view,
 };
 pub use panels::BackOfficePanel;
 

@@ -149,6 +149,19 @@ fn the_page_problem_puts_the_treatment_consent_first_and_gives_way_to_a_message(
 }
 
 #[test]
+fn a_returning_patients_date_of_birth_is_asked_three_times_at_most() {
+    let mut form = FormState::blank("en", None);
+    assert_eq!(DobCheck::of(&form), DobCheck::NotAsked, "a new patient");
+    form.returning_patient = Some("patient-1".into());
+    assert_eq!(DobCheck::of(&form), DobCheck::Asked { failed: false });
+    form.dob_attempts = 1;
+    form.dob_failed = true;
+    assert_eq!(DobCheck::of(&form), DobCheck::Asked { failed: true });
+    form.dob_attempts = crate::kiosk::DOB_ATTEMPTS;
+    assert_eq!(DobCheck::of(&form), DobCheck::Locked);
+}
+
+#[test]
 fn the_receipt_shows_only_at_hand_back_in_the_patients_language() {
     let (mut k, _) = kiosk();
     sign_in(&mut k, 1);
