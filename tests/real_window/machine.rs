@@ -5,11 +5,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
 pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_intake-kiosk");
 
 /// The binary to drive: `REAL_WINDOW_BIN` when set (a copy, safe from other builds sharing the
@@ -53,9 +48,9 @@ pub(crate) fn tools_present() -> bool {
 }
 
 /// A child process killed when dropped.
-pub(crate) struct Proc(Child);
+pub(crate) struct Proc(pub(crate) Child);
 impl Drop for Proc {
-    pub(crate) fn drop(&mut self) {
+    fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
