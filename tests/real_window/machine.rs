@@ -1,14 +1,9 @@
 //! The machine: Xvfb with a window manager, xdotool taps and keys, screenshots.
 
-use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_intake-kiosk");
 
@@ -53,9 +48,9 @@ pub(crate) fn tools_present() -> bool {
 }
 
 /// A child process killed when dropped.
-pub(crate) struct Proc(Child);
+pub(crate) struct Proc(pub(crate) Child);
 impl Drop for Proc {
-    pub(crate) fn drop(&mut self) {
+    fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -72,32 +67,33 @@ pub(crate) struct Display {
 
 impl Display {
     pub(crate) fn start(width: u32, height: u32) -> Display {
-        // A free display number: no lock file, no socket.
-        let n = (70..200)
-            .find(|n| {
-                !Path::new(&format!("/tmp/.X{n}-lock")).exists()
-                    && !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-                    && reserve_display(*n).is_some()
-            })
-            .expect("a free X display number");
-        let name = format!(":{n}");
-        let xvfb = Command::new("Xvfb")
+        // Xvfb picks a free display number itself and writes it once it accepts clients: no
+        // race with another process starting an X server at the same time.
+        let mut xvfb = Command::new("Xvfb")
             .args([
-                &name,
+                "-displayfd",
+                "1",
                 "-screen",
                 "0",
                 &format!("{width}x{height}x24"),
                 "-nolisten",
                 "tcp",
             ])
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .expect("start Xvfb");
+        let mut number = String::new();
+        let stdout = xvfb.stdout.take().expect("Xvfb's stdout");
         let xvfb = Proc(xvfb);
-        wait_for("Xvfb to accept clients", || {
-            Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-        });
+        BufReader::new(stdout)
+            .read_line(&mut number)
+            .expect("Xvfb's display number");
+        let n: u32 = number
+            .trim()
+            .parse()
+            .expect("Xvfb started (a display number)");
+        let name = format!(":{n}");
         let wm = Command::new("matchbox-window-manager")
             .args(["-use_titlebar", "no"])
             .env("DISPLAY", &name)
@@ -188,22 +184,6 @@ impl Display {
             .unwrap_or_else(|| panic!("no pixel in {text:?}"));
         let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex");
         (byte(1), byte(3), byte(5))
-    }
-}
-
-/// Holds a display number for this process while Xvfb starts (tests run in parallel threads).
-pub(crate) fn reserve_display(n: u32) -> Option<()> {
-    use std::sync::Mutex;
-    pub(crate) static TAKEN: Mutex<BTreeSet<u32>> = Mutex::new(BTreeSet::new());
-    let mut taken = TAKEN.lock().unwrap_or_else(|e| e.into_inner());
-    taken.insert(n).then_some(())
-}
-
-pub(crate) fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !ready() {
-        assert!(start.elapsed() < PATIENCE, "gave up waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
     }
 }
 

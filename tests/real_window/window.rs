@@ -135,6 +135,17 @@ impl<'d> App<'d> {
             );
             std::thread::sleep(Duration::from_millis(100));
         }
+        // The probe runs once the event loop does; a tap before the window manager has mapped
+        // the window would land on the root window and be lost.
+        let pid = app.proc.0.id().to_string();
+        app.wait("the window mapped", |_| {
+            Command::new("xdotool")
+                .args(["search", "--onlyvisible", "--pid", &pid])
+                .env("DISPLAY", &app.display.name)
+                .stdout(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        });
         app
     }
 
