@@ -2,6 +2,9 @@
 //! feature (the default); a core-only build (`--no-default-features`) has no Slint to compile.
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
+    // Slint's own switch for the debug info UI tests need: the soak bench (a release build)
+    // drives the window headlessly with it set (`SLINT_EMIT_DEBUG_INFO=1 cargo bench --bench soak`).
+    println!("cargo:rerun-if-env-changed=SLINT_EMIT_DEBUG_INFO");
     // Cargo builds this script with the package's features, so `cfg(feature)` works here (and
     // slint-build is only a dependency when `ui` is on).
     #[cfg(feature = "ui")]
@@ -12,7 +15,8 @@ fn main() {
 fn compile_ui() {
     let debug = std::env::var("PROFILE")
         .map(|p| p == "debug")
-        .unwrap_or(false);
+        .unwrap_or(false)
+        || std::env::var_os("SLINT_EMIT_DEBUG_INFO").is_some();
     let config = slint_build::CompilerConfiguration::new()
         .with_bundled_translations("locales")
         // UI tests find elements by accessible label; that needs debug info in test builds.

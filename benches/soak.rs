@@ -3,8 +3,9 @@
 //! each a new patient on the kiosk's own (mock) clock: hand over, fill, consent, review, sign, submit, receipt, staff PIN back.
 //! After every block of 1,000 it prints the process's resident memory and the submit tap's p50
 //! and p99 (validation, the durable save, the redraw); at the end the database size.
-//! `cargo bench --bench soak`; `SOAK_HANDOVERS=N` for a shorter run (blocks of N/10 when N is
-//! under 10,000).
+//! `SLINT_EMIT_DEBUG_INFO=1 cargo bench --bench soak` (finding elements by label needs Slint's
+//! debug info, which release builds leave out unless asked); `SOAK_HANDOVERS=N` for a shorter
+//! run (blocks of N/10 when N is under 10,000).
 //!
 //! Every hand-back is a real staff sign-in (PBKDF2, 600,000 rounds, ~0.1–0.3 s on this class of
 //! machine), which is most of the run's time; the kiosk's clock moves on four minutes per
@@ -127,6 +128,13 @@ fn main() {
             start + chrono::Duration::minutes(clock_minutes.load(Ordering::Relaxed))
         }))
     });
+    if ElementHandle::find_by_accessible_label(&ui.window, "Clinic name")
+        .next()
+        .is_none()
+    {
+        eprintln!("no element found by label: build with SLINT_EMIT_DEBUG_INFO=1");
+        std::process::exit(2);
+    }
     set_up(&ui);
     enter_pin(&ui, CLINICIAN, PIN);
     assert_eq!(screen(&ui), Screen::StaffHome);

@@ -127,8 +127,21 @@ fn main() {
     assert_eq!(imported.report.added.len(), count);
 
     let t = Instant::now();
+    let (user, system) = common::cpu_secs();
     let written = desk_side::hand_on(&imported, &outbox).unwrap();
     let outbox_secs = t.elapsed().as_secs_f64();
+    let (user_after, system_after) = common::cpu_secs();
+    let outbox_bytes: u64 = std::fs::read_dir(&outbox)
+        .unwrap()
+        .filter_map(|e| e.ok()?.metadata().ok())
+        .map(|m| m.len())
+        .sum();
+    println!(
+        "  breakdown: outbox {outbox_secs:.2} s: CPU user {:.2} s, system {:.2} s; {:.0} MB written and synced",
+        user_after - user,
+        system_after - system,
+        outbox_bytes as f64 / 1e6
+    );
 
     let t = Instant::now();
     let read = kiosk_side::read_receipts(&kiosk, &k_manager, &exchange, Utc::now()).unwrap();

@@ -150,3 +150,22 @@ impl Rng {
         (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n as u64) as usize
     }
 }
+
+/// CPU time this process has used so far, user and system, in seconds (Linux; zero elsewhere).
+pub fn cpu_secs() -> (f64, f64) {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command name (which may hold spaces) closed by ')'.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15 of stat(5), 11 and 12 after the name; 100 ticks/s.
+    (ticks(11) / 100.0, ticks(12) / 100.0)
+}

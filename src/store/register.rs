@@ -1,6 +1,8 @@
 //! The desk's patient register: one patient's record by need-to-know, who opened it, and the
 //! unusual-access flags for the home screen.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use rusqlite::params;
 
@@ -82,15 +84,25 @@ impl OpenStore {
                 .query_map([patient_id], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<Result<_, _>>()?;
             let mut entries = Vec::with_capacity(ids.len());
+            // A patient's forms mostly share one definition: each is read, checked against its
+            // hash and parsed once per open, not once per form.
+            let mut versions: HashMap<String, (String, String)> = HashMap::new();
             for (id, amendments) in ids {
                 let row = super::submissions::submission_row(self.conn(), self.vault(), &id)?;
                 if row.text("patient_id")? != patient_id {
                     return Err(StoreError::tampered("submissions", &id));
                 }
                 let form_hash = row.text("form_hash")?;
-                let definition =
-                    super::forms::stored_definition(self.conn(), self.vault(), &form_hash)?;
-                let (form_id, form_version) = form_version(definition.as_deref());
+                let (form_id, form_version) = match versions.get(&form_hash) {
+                    Some(known) => known.clone(),
+                    None => {
+                        let definition =
+                            super::forms::stored_definition(self.conn(), self.vault(), &form_hash)?;
+                        let read = form_version(definition.as_deref());
+                        versions.insert(form_hash.clone(), read.clone());
+                        read
+                    }
+                };
                 entries.push(SubmissionEntry {
                     id,
                     created_at: row.text("created_at")?,
