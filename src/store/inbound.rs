@@ -84,20 +84,7 @@ impl OpenStore {
         now: DateTime<Utc>,
     ) -> Result<ImportReport, StoreError> {
         actor.require_manager()?;
-        let link = self.kiosk_link(kiosk_id)?.ok_or(StoreError::NotFound)?;
-        match link.state() {
-            LinkState::Revoked => {
-                return Err(StoreError::KioskRevoked {
-                    kiosk_id: kiosk_id.to_owned(),
-                });
-            }
-            LinkState::Pending => {
-                return Err(StoreError::KioskNotConfirmed {
-                    kiosk_id: kiosk_id.to_owned(),
-                });
-            }
-            LinkState::Confirmed => {}
-        }
+        let link = self.link_in_state(kiosk_id, LinkState::Confirmed)?;
         let paired_at = DateTime::parse_from_rfc3339(&link.paired_at)
             .map_err(|_| StoreError::Encoding(format!("kiosk {kiosk_id}'s pairing time")))?
             .with_timezone(&Utc);

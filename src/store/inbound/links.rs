@@ -203,20 +203,7 @@ impl OpenStore {
         now: DateTime<Utc>,
     ) -> Result<KioskLink, StoreError> {
         actor.require_manager()?;
-        let link = self.kiosk_link(kiosk_id)?.ok_or(StoreError::NotFound)?;
-        match link.state() {
-            LinkState::Revoked => {
-                return Err(StoreError::KioskRevoked {
-                    kiosk_id: kiosk_id.to_owned(),
-                });
-            }
-            LinkState::Confirmed => {
-                return Err(StoreError::Invalid(format!(
-                    "kiosk {kiosk_id} is already confirmed"
-                )));
-            }
-            LinkState::Pending => {}
-        }
+        let link = self.link_in_state(kiosk_id, LinkState::Pending)?;
         if !crate::sync::comparison_codes_match(&link.comparison_code, typed) {
             self.record_event(
                 actor.staff_id(),
@@ -251,6 +238,25 @@ impl OpenStore {
             confirmed: true,
             ..link
         })
+    }
+
+    /// The link of a kiosk in the state `wanted`; another state is refused as such (a revoked
+    /// kiosk, one not yet confirmed, one confirmed already), no link as `NotFound`.
+    pub(super) fn link_in_state(
+        &self,
+        kiosk_id: &str,
+        wanted: LinkState,
+    ) -> Result<KioskLink, StoreError> {
+        let link = self.kiosk_link(kiosk_id)?.ok_or(StoreError::NotFound)?;
+        let kiosk_id = kiosk_id.to_owned();
+        match (link.state(), wanted) {
+            (state, wanted) if state == wanted => Ok(link),
+            (LinkState::Revoked, _) => Err(StoreError::KioskRevoked { kiosk_id }),
+            (LinkState::Pending, _) => Err(StoreError::KioskNotConfirmed { kiosk_id }),
+            (LinkState::Confirmed, _) => Err(StoreError::Invalid(format!(
+                "kiosk {kiosk_id} is already confirmed"
+            ))),
+        }
     }
 
     /// The kiosks paired with this desk, oldest first; every row checked.

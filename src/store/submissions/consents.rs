@@ -183,6 +183,17 @@ pub(in crate::store) fn rechain_consents(
     vault: &Vault,
     patient_id: &str,
 ) -> Result<(), StoreError> {
+    set_consent_head(conn, vault, patient_id, true)
+}
+
+/// Sets a patient's consent head to the chain over the events it has now, in `seq` order (NULL
+/// when it has none); with `check_rows`, each event's row is checked first.
+fn set_consent_head(
+    conn: &Connection,
+    vault: &Vault,
+    patient_id: &str,
+    check_rows: bool,
+) -> Result<(), StoreError> {
     let rows: Vec<(i64, Vec<u8>)> = conn
         .prepare_cached(
             "SELECT seq, row_tag FROM consent_events WHERE patient_id = ?1 ORDER BY seq",
@@ -194,16 +205,15 @@ pub(in crate::store) fn rechain_consents(
             ))
         })?
         .collect::<Result<_, _>>()?;
-    let mut head = Vec::new();
+    let mut head: Option<Vec<u8>> = None;
     for (seq, tag) in &rows {
-        row_auth::check(conn, vault, "consent_events", &[Value::Integer(*seq)])?;
-        head = row_auth::consent_head(vault, &head, tag).to_vec();
+        if check_rows {
+            row_auth::check(conn, vault, "consent_events", &[Value::Integer(*seq)])?;
+        }
+        let previous = head.as_deref().unwrap_or_default();
+        head = Some(row_auth::consent_head(vault, previous, tag).to_vec());
     }
-    let value = if rows.is_empty() {
-        Value::Null
-    } else {
-        Value::Blob(head)
-    };
+    let value = head.map_or(Value::Null, Value::Blob);
     set_patient(conn, vault, patient_id, &[("consent_head", value)])
 }
 
@@ -220,23 +230,8 @@ pub(in crate::store) fn start_every_consent_chain(
     conn: &Connection,
     vault: &Vault,
 ) -> Result<(), StoreError> {
-    let ids = every_patient(conn)?;
-    for id in ids {
-        let tags: Vec<Vec<u8>> = conn
-            .prepare_cached(
-                "SELECT row_tag FROM consent_events WHERE patient_id = ?1 ORDER BY seq",
-            )?
-            .query_map([&id], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        let head = tags.iter().fold(Vec::new(), |head, tag| {
-            row_auth::consent_head(vault, &head, tag).to_vec()
-        });
-        let value = if tags.is_empty() {
-            Value::Null
-        } else {
-            Value::Blob(head)
-        };
-        set_patient(conn, vault, &id, &[("consent_head", value)])?;
+    for id in every_patient(conn)? {
+        set_consent_head(conn, vault, &id, false)?;
     }
     Ok(())
 }
@@ -246,8 +241,7 @@ pub(in crate::store) fn check_every_consent_chain(
     conn: &Connection,
     vault: &Vault,
 ) -> Result<(), StoreError> {
-    let ids = every_patient(conn)?;
-    for id in ids {
+    for id in every_patient(conn)? {
         patient_consent_events(conn, vault, &id)?;
     }
     // An event whose patient is gone belongs to no chain: refused too.

@@ -419,24 +419,15 @@ fn entry_count_must_match_the_entries_present() {
     let setup = setup();
     let bytes = small_bundle(&setup, 1);
     let (mut header, enc, entries) = raw_entries(&bytes);
-    header.entry_count = 4;
-    let more_declared = assemble(&header, &enc, &entries, &setup.kiosk);
-    assert_eq!(
-        ParsedBundle::parse(&more_declared).err(),
-        Some(SyncError::EntryCountMismatch {
-            declared: 4,
-            found: 3
-        })
-    );
-    header.entry_count = 1;
-    let fewer_declared = assemble(&header, &enc, &entries, &setup.kiosk);
-    assert_eq!(
-        ParsedBundle::parse(&fewer_declared).err(),
-        Some(SyncError::EntryCountMismatch {
-            declared: 1,
-            found: 3
-        })
-    );
+    // More declared than present, then fewer.
+    for declared in [4, 1] {
+        header.entry_count = declared;
+        let miscounted = assemble(&header, &enc, &entries, &setup.kiosk);
+        assert_eq!(
+            ParsedBundle::parse(&miscounted).err(),
+            Some(SyncError::EntryCountMismatch { declared, found: 3 })
+        );
+    }
     header.entry_count = 2_000_000;
     let absurd = assemble(&header, &enc, &entries, &setup.kiosk);
     assert_eq!(
