@@ -132,7 +132,7 @@ impl OpenStore {
         let sealed = self
             .vault()
             .seal(aad("sealed_answers", submission_id), &json)?;
-        super::row_auth::update(
+        super::row_auth::update_one(
             &tx,
             self.vault(),
             "submissions",
@@ -326,8 +326,8 @@ pub(super) fn amendments_of(
          WHERE patient_id = ?1 OR patient_id IN (SELECT id FROM patients WHERE merged_into = ?1)
          ORDER BY seq",
     )?;
-    let mut rows = Vec::new();
     let mut query = stmt.query([patient_id])?;
+    let mut out = Vec::new();
     while let Some(r) = query.next()? {
         let seq: i64 = r.get(0)?;
         super::row_auth::check(
@@ -336,56 +336,39 @@ pub(super) fn amendments_of(
             "amendments",
             &[rusqlite::types::Value::Integer(seq)],
         )?;
-        rows.push(AmendmentRow {
-            id: r.get(1)?,
-            submission_id: r.get(2)?,
+        let id: String = r.get(1)?;
+        let submission_id: Option<String> = r.get(2)?;
+        let reason = super::unseal(
+            vault,
+            amendment_aad("sealed_reason", &id),
+            &r.get::<_, Vec<u8>>(6)?,
+        )?;
+        let previous = match (&submission_id, medical) {
+            (Some(_), false) => Previous::Withheld,
+            (submission, _) => {
+                let json = super::unseal(
+                    vault,
+                    amendment_aad("sealed_previous", &id),
+                    &r.get::<_, Vec<u8>>(5)?,
+                )?;
+                if submission.is_some() {
+                    Previous::Answers(serde_json::from_slice(&json)?)
+                } else {
+                    Previous::Identity(serde_json::from_slice(&json)?)
+                }
+            }
+        };
+        out.push(Amendment {
+            reason: String::from_utf8_lossy(&reason).into_owned(),
+            id,
+            patient_id: r.get(7)?,
+            submission_id,
             staff_id: r.get(3)?,
             amended_at: r.get(4)?,
-            sealed_previous: r.get(5)?,
-            sealed_reason: r.get(6)?,
-            patient_id: r.get(7)?,
+            previous,
         });
     }
-    rows.into_iter()
-        .map(
-            |AmendmentRow {
-                 id,
-                 submission_id,
-                 staff_id,
-                 amended_at,
-                 sealed_previous,
-                 sealed_reason,
-                 patient_id: row_patient,
-             }| {
-                let reason =
-                    super::unseal(vault, amendment_aad("sealed_reason", &id), &sealed_reason)?;
-                let previous = match (&submission_id, medical) {
-                    (Some(_), false) => Previous::Withheld,
-                    (submission, _) => {
-                        let json = super::unseal(
-                            vault,
-                            amendment_aad("sealed_previous", &id),
-                            &sealed_previous,
-                        )?;
-                        if submission.is_some() {
-                            Previous::Answers(serde_json::from_slice(&json)?)
-                        } else {
-                            Previous::Identity(serde_json::from_slice(&json)?)
-                        }
-                    }
-                };
-                Ok(Amendment {
-                    reason: String::from_utf8_lossy(&reason).into_owned(),
-                    id,
-                    patient_id: row_patient,
-                    submission_id,
-                    staff_id,
-                    amended_at,
-                    previous,
-                })
-            },
-        )
-        .collect()
+    Ok(out)
 }
 
 fn not_found(e: rusqlite::Error) -> StoreError {
@@ -393,15 +376,4 @@ fn not_found(e: rusqlite::Error) -> StoreError {
         rusqlite::Error::QueryReturnedNoRows => StoreError::NotFound,
         other => other.into(),
     }
-}
-
-/// An amendment row as stored.
-struct AmendmentRow {
-    id: String,
-    submission_id: Option<String>,
-    staff_id: String,
-    amended_at: String,
-    sealed_previous: Vec<u8>,
-    sealed_reason: Vec<u8>,
-    patient_id: String,
 }

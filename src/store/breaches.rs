@@ -7,6 +7,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::audit::AuditKind;
+use super::row_auth::{self, text_key};
 use super::{Actor, OpenStore, StoreError};
 use crate::rights::Risk;
 use crate::vault::{Aad, random_id};
@@ -38,16 +39,6 @@ pub struct Breach {
     pub what_happened: String,
     pub records: Vec<String>,
     pub regulator_reference: String,
-}
-
-/// A breaches row as read, before its details are opened.
-struct BreachRow {
-    id: String,
-    discovered_at: String,
-    recorded_by: String,
-    risk: String,
-    reported_at: Option<String>,
-    sealed_details: Vec<u8>,
 }
 
 fn details_aad(id: &str) -> Aad<'_> {
@@ -87,7 +78,7 @@ impl OpenStore {
             .vault()
             .seal(details_aad(&id), &serde_json::to_vec(&details)?)?;
         self.managed_change(actor, AuditKind::BreachRecorded, &id, now, |tx, _| {
-            super::row_auth::insert(
+            row_auth::insert(
                 tx,
                 self.vault(),
                 "breaches",
@@ -132,11 +123,11 @@ impl OpenStore {
             .seal(details_aad(id), &serde_json::to_vec(&details)?)?;
         let reported_at = breach.reported_at.clone();
         self.managed_change(actor, AuditKind::BreachUpdated, id, now, |tx, at| {
-            super::row_auth::update(
+            row_auth::update_one(
                 tx,
                 self.vault(),
                 "breaches",
-                &super::row_auth::text_key(id),
+                &text_key(id),
                 &[
                     (
                         "reported_at",
@@ -144,8 +135,7 @@ impl OpenStore {
                     ),
                     ("sealed_details", Value::Blob(sealed)),
                 ],
-            )?;
-            Ok(())
+            )
         })
     }
 
@@ -155,51 +145,30 @@ impl OpenStore {
         let mut stmt = self.conn().prepare(
             "SELECT id, discovered_at, recorded_by, risk, reported_at, sealed_details FROM breaches ORDER BY discovered_at DESC",
         )?;
-        let rows: Vec<BreachRow> = stmt
-            .query_map([], |r| {
-                Ok(BreachRow {
-                    id: r.get(0)?,
-                    discovered_at: r.get(1)?,
-                    recorded_by: r.get(2)?,
-                    risk: r.get(3)?,
-                    reported_at: r.get(4)?,
-                    sealed_details: r.get(5)?,
-                })
-            })?
-            .collect::<Result<_, _>>()?;
-        rows.into_iter()
-            .map(|row| {
-                let BreachRow {
-                    id,
-                    discovered_at: discovered,
-                    recorded_by,
-                    risk,
-                    reported_at,
-                    sealed_details: sealed,
-                } = row;
-                super::row_auth::check(
-                    self.conn(),
-                    self.vault(),
-                    "breaches",
-                    &super::row_auth::text_key(&id),
-                )?;
-                let json = super::unseal(self.vault(), details_aad(&id), &sealed)?;
-                let details: Details = serde_json::from_slice(&json)?;
-                Ok(Breach {
-                    discovered_at: DateTime::parse_from_rfc3339(&discovered)
-                        .map_err(|e| StoreError::Encoding(e.to_string()))?
-                        .with_timezone(&Utc),
-                    risk: Risk::parse(&risk)
-                        .ok_or_else(|| StoreError::Encoding(format!("risk {risk:?}")))?,
-                    recorded_by,
-                    reported_at,
-                    what_happened: details.what_happened,
-                    records: details.records,
-                    regulator_reference: details.regulator_reference,
-                    id,
-                })
-            })
-            .collect()
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let id: String = r.get(0)?;
+            row_auth::check(self.conn(), self.vault(), "breaches", &text_key(&id))?;
+            let discovered: String = r.get(1)?;
+            let risk: String = r.get(3)?;
+            let json = super::unseal(self.vault(), details_aad(&id), &r.get::<_, Vec<u8>>(5)?)?;
+            let details: Details = serde_json::from_slice(&json)?;
+            out.push(Breach {
+                discovered_at: DateTime::parse_from_rfc3339(&discovered)
+                    .map_err(|e| StoreError::Encoding(e.to_string()))?
+                    .with_timezone(&Utc),
+                risk: Risk::parse(&risk)
+                    .ok_or_else(|| StoreError::Encoding(format!("risk {risk:?}")))?,
+                recorded_by: r.get(2)?,
+                reported_at: r.get(4)?,
+                what_happened: details.what_happened,
+                records: details.records,
+                regulator_reference: details.regulator_reference,
+                id,
+            });
+        }
+        Ok(out)
     }
 
     /// The records a staff member (or anyone, with `None`) opened, looked up or exported between

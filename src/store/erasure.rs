@@ -89,7 +89,7 @@ fn erase_patient(
         [patient_id],
     )?;
     for id in &requests {
-        row_auth::update(
+        row_auth::update_one(
             conn,
             vault,
             "rights_requests",

@@ -131,7 +131,7 @@ impl OpenStore {
             [duplicate],
         )?;
         for id in &moved {
-            row_auth::update(
+            row_auth::update_one(
                 &tx,
                 self.vault(),
                 "submissions",
@@ -156,7 +156,7 @@ impl OpenStore {
             "SELECT id FROM rights_requests WHERE patient_id = ?1",
             [duplicate],
         )? {
-            row_auth::update(
+            row_auth::update_one(
                 &tx,
                 self.vault(),
                 "rights_requests",

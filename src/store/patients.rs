@@ -97,6 +97,43 @@ pub(super) fn reseal_identity(
     )
 }
 
+/// Which blind index a look-up goes by.
+#[derive(Clone, Copy)]
+pub(super) enum Index {
+    /// Name, date of birth and postcode (the kiosk's three-point check).
+    Lookup,
+    /// Name and date of birth (the desk's register search).
+    NameDob,
+}
+
+/// The patients whose blind index `by` matches `identity`, most recent visit first — no identity
+/// is decrypted to search. Every row found is checked: a copy slipped in beside the real one is
+/// refused.
+pub(super) fn find_by_index(
+    conn: &Connection,
+    vault: &Vault,
+    identity: &PatientIdentity,
+    by: Index,
+) -> Result<Vec<String>, StoreError> {
+    let (key, sql) = match by {
+        Index::Lookup => (
+            identity.lookup_key(),
+            "SELECT id FROM patients WHERE lookup_index = ?1 ORDER BY last_visit_at DESC",
+        ),
+        Index::NameDob => (
+            identity.name_dob_key(),
+            "SELECT id FROM patients WHERE name_dob_index = ?1 ORDER BY last_visit_at DESC",
+        ),
+    };
+    let key = key.map_err(|e| StoreError::Encoding(e.to_string()))?;
+    let ids: Vec<String> = super::first_column(conn, sql, [&vault.blind_index(&key)[..]])?;
+    for id in &ids {
+        row_auth::get(conn, vault, "patients", &text_key(id))?
+            .ok_or_else(|| StoreError::tampered("patients", id))?;
+    }
+    Ok(ids)
+}
+
 /// A patient's checked row; `NotFound` if there is none.
 pub(super) fn patient_row(
     conn: &Connection,
@@ -155,27 +192,10 @@ impl OpenStore {
         identity: &PatientIdentity,
         now: DateTime<Utc>,
     ) -> Result<Option<String>, StoreError> {
-        let lookup = identity
-            .lookup_key()
-            .map_err(|e| StoreError::Encoding(e.to_string()))?;
-        let index = self.vault().blind_index(&lookup);
-        // Every row the index finds is checked (a copy slipped in beside the real one is refused),
-        // then the most recent visit wins.
-        let ids: Vec<String> = super::first_column(
-            self.conn(),
-            "SELECT id FROM patients WHERE lookup_index = ?1",
-            [&index[..]],
-        )?;
-        let mut found: Option<(String, String)> = None;
-        for id in ids {
-            let row = row_auth::get(self.conn(), self.vault(), "patients", &text_key(&id))?
-                .ok_or_else(|| StoreError::tampered("patients", &id))?;
-            let last = row.text("last_visit_at")?;
-            if found.as_ref().is_none_or(|(_, best)| last > *best) {
-                found = Some((id, last));
-            }
-        }
-        let found = found.map(|(id, _)| id);
+        // The most recent visit wins.
+        let found = find_by_index(self.conn(), self.vault(), identity, Index::Lookup)?
+            .into_iter()
+            .next();
         self.record_event(
             actor.staff_id(),
             AuditKind::PatientLookup,

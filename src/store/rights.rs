@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 
 use super::audit::{self, AuditKind};
-use super::patients::open_identity;
+use super::patients::{Index, find_by_index, open_identity};
 use super::submissions::{open_event, patient_consent_events};
 use super::{Actor, OpenStore, StoreError};
 use crate::forms::{ConsentDecision, ConsentEvent, Decision, PatientIdentity, current_state};
@@ -33,23 +33,7 @@ impl OpenStore {
         probe.given_name = given.to_owned();
         probe.family_name = family.to_owned();
         probe.date_of_birth = date_of_birth.to_owned();
-        let key = probe
-            .name_dob_key()
-            .map_err(|e| StoreError::Encoding(e.to_string()))?;
-        let index = self.vault().blind_index(&key);
-        let found: Vec<String> = super::first_column(
-            self.conn(),
-            "SELECT id FROM patients WHERE name_dob_index = ?1 ORDER BY last_visit_at DESC",
-            [&index[..]],
-        )?;
-        for id in &found {
-            super::row_auth::check(
-                self.conn(),
-                self.vault(),
-                "patients",
-                &super::row_auth::text_key(id),
-            )?;
-        }
+        let found = find_by_index(self.conn(), self.vault(), &probe, Index::NameDob)?;
         self.record_event(
             actor.staff_id(),
             AuditKind::PatientLookup,

@@ -239,7 +239,7 @@ impl OpenStore {
             }
         }
         self.managed_change(actor, AuditKind::StaffRetired, staff_id, now, |tx, _| {
-            row_auth::update(
+            row_auth::update_one(
                 tx,
                 self.vault(),
                 "staff",

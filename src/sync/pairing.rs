@@ -220,6 +220,14 @@ mod tests {
         }
     }
 
+    /// The kiosk refuses `answer` as forged.
+    fn assert_forged(setup: &Setup, answer: &[u8]) {
+        assert_eq!(
+            PairingAnswer::open(answer, &setup.offer, NOW),
+            Err(SyncError::Forged)
+        );
+    }
+
     #[test]
     fn forged_answer_is_refused() {
         let setup = setup();
@@ -228,10 +236,7 @@ mod tests {
         let forged = PairingAnswer::for_offer(&setup.offer, &setup.desk.public(), NOW)
             .seal(&guessed)
             .expect("seal");
-        assert_eq!(
-            PairingAnswer::open(&forged, &setup.offer, NOW),
-            Err(SyncError::Forged)
-        );
+        assert_forged(&setup, &forged);
     }
 
     #[test]
@@ -241,10 +246,7 @@ mod tests {
         let bytes = PairingAnswer::for_offer(&substituted, &setup.desk.public(), NOW)
             .seal(&substituted)
             .expect("seal");
-        assert_eq!(
-            PairingAnswer::open(&bytes, &setup.offer, NOW),
-            Err(SyncError::Forged)
-        );
+        assert_forged(&setup, &bytes);
     }
 
     #[test]
