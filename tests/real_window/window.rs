@@ -174,6 +174,24 @@ impl<'d> App<'d> {
         }
     }
 
+    /// The first tap into a freshly started window: on a loaded machine running several X
+    /// servers (parallel tests) that one tap was seen lost now and then, before the window took
+    /// pointer input. Tapped again only while the screen shows no answer to it (picking a staff
+    /// member twice is the same as once); every later tap is single.
+    pub(crate) fn first_tap(&self, label: &str, what: &str, ready: impl Fn(&View) -> bool) {
+        for _ in 0..3 {
+            self.tap_button(label);
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_secs(5) {
+                if ready(&self.view()) {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+        self.wait(what, ready);
+    }
+
     pub(crate) fn element(&self, role: &str, label: &str) -> Element {
         self.wait(&format!("{role} {label:?}"), |v| {
             v.find(role, label).is_some()
