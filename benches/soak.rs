@@ -7,7 +7,7 @@
 //! debug info, which release builds leave out unless asked); `SOAK_HANDOVERS=N` for a shorter
 //! run (blocks of N/10 when N is under 10,000).
 //!
-//! Every hand-back is a real staff sign-in (PBKDF2, 600,000 rounds, ~0.1–0.3 s on this class of
+//! Every hand-back is a real staff sign-in (PBKDF2, 600,000 rounds, ~0.3–0.5 s on a busy 2-core
 //! machine), which is most of the run's time; the kiosk's clock moves on four minutes per
 //! handover, so 10,000 handovers span about four weeks of clinic days.
 
