@@ -19,7 +19,7 @@ use crate::rights::{ErasureStatement, Flag, RequestStatus};
 use crate::store::{
     Actor, Amendment, AuditEntry, AuditKind, Breach, ChainCheck, KioskLink, MedicalRecord,
     MergeReport, NewBreach, NewRightsRequest, OpenStore, PatientRecord, RetentionReport,
-    RightsRequest, SignInError, StaffMember, StoreError,
+    RightsRequest, SignInError, StaffAdmin, StaffMember, StoreError,
 };
 
 /// What the desk needs from its records while open (see the module doc).
@@ -46,6 +46,8 @@ pub trait DeskRecords {
         subject: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
+    /// Staff and keys (the store's own port, shared with the kiosk; it checks and audits).
+    fn staff_admin(&mut self) -> &mut dyn StaffAdmin;
 
     // ----- the register ---------------------------------------------------------------
     fn find_patients(
@@ -252,6 +254,9 @@ impl DeskRecords for OpenStore {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         OpenStore::record_event(self, actor, kind, subject, now)
+    }
+    fn staff_admin(&mut self) -> &mut dyn StaffAdmin {
+        self
     }
     fn find_patients(
         &self,

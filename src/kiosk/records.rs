@@ -98,7 +98,7 @@ pub trait KioskRecords {
     /// cannot, so sync is unavailable in controller tests against it.
     fn sync(&self) -> Option<&dyn super::sync_port::KioskSync>;
     /// The staff and key actions, when these records hold keys (the fake does not).
-    fn staff_admin(&mut self) -> Option<&mut dyn super::staff_admin_port::KioskStaffAdmin>;
+    fn staff_admin(&mut self) -> Option<&mut dyn crate::store::StaffAdmin>;
     /// The clinic's active form as (hash, canonical JSON), if a manager chose one.
     fn active_form(&self) -> Result<Option<(String, String)>, StoreError>;
     /// Makes a checked definition the active one (managers only); logged.
@@ -212,7 +212,7 @@ impl KioskRecords for OpenStore {
     fn sync(&self) -> Option<&dyn super::sync_port::KioskSync> {
         Some(self)
     }
-    fn staff_admin(&mut self) -> Option<&mut dyn super::staff_admin_port::KioskStaffAdmin> {
+    fn staff_admin(&mut self) -> Option<&mut dyn crate::store::StaffAdmin> {
         Some(self)
     }
     fn active_form(&self) -> Result<Option<(String, String)>, StoreError> {
