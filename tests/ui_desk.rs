@@ -368,7 +368,7 @@ fn the_desk_by_need_to_know_with_access_history_and_idle_lock() {
         "{}",
         h.message()
     );
-    let exports = h._dir.path().join("exports");
+    let exports = h.dir.path().join("exports");
     let list = std::fs::read_dir(&exports)
         .unwrap()
         .map(|e| e.unwrap().path())
