@@ -17,17 +17,38 @@ use slint::{ComponentHandle, Model};
 struct Harness {
     ui: DeskUi,
     offset: Arc<AtomicI64>,
-    _dir: tempfile::TempDir,
+    dir: Arc<tempfile::TempDir>,
 }
 
 impl Harness {
-    /// The demo desk, with `add` run on its file before the window opens it.
+    /// The demo desk, with `add` run on its file before the window opens it (the one test
+    /// with the idle timer: the event-loop backend is set up once per process).
     fn with(add: impl FnOnce(&std::path::Path)) -> Harness {
         i_slint_backend_testing::init_integration_test_with_mock_time();
+        Harness::demo_desk(add)
+    }
+
+    /// The demo desk on the testing backend without an event loop (one per test thread).
+    fn demo() -> Harness {
+        i_slint_backend_testing::init_no_event_loop();
+        Harness::demo_desk(|_| {})
+    }
+
+    fn demo_desk(add: impl FnOnce(&std::path::Path)) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("desk.sqlite3");
         drop(create_demo_desk(&path).expect("demo desk"));
         add(&path);
+        Harness::over(Arc::new(dir))
+    }
+
+    /// Another desk window over the same file (a second screen, or the desk started again).
+    fn another_window(&self) -> Harness {
+        Harness::over(self.dir.clone())
+    }
+
+    fn over(dir: Arc<tempfile::TempDir>) -> Harness {
+        let path = dir.path().join("desk.sqlite3");
         let base = Utc::now();
         let offset = Arc::new(AtomicI64::new(0));
         let clock_offset = offset.clone();
@@ -42,11 +63,7 @@ impl Harness {
             .window()
             .set_size(slint::LogicalSize::new(1280.0, 3000.0));
         ui.window.show().unwrap();
-        Harness {
-            ui,
-            offset,
-            _dir: dir,
-        }
+        Harness { ui, offset, dir }
     }
 
     fn screen(&self) -> DeskScreen {
@@ -104,6 +121,12 @@ impl Harness {
         self.click("Search");
         self.click("Ana Demo — born 1988-04-12");
         assert_eq!(self.screen(), DeskScreen::Record, "{}", self.message());
+    }
+
+    /// Opens the desk with a passphrase.
+    fn unlock(&self, passphrase: &str) {
+        self.type_into("Manager passphrase", passphrase);
+        self.click("Open the back office");
     }
 
     fn later(&self, seconds: i64) {
@@ -345,7 +368,7 @@ fn the_desk_by_need_to_know_with_access_history_and_idle_lock() {
         "{}",
         h.message()
     );
-    let exports = h._dir.path().join("exports");
+    let exports = h.dir.path().join("exports");
     let list = std::fs::read_dir(&exports)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -463,4 +486,164 @@ fn assert_labels_and_sizes(h: &Harness, where_: &str) {
             );
         }
     }
+}
+
+/// Maya, the demo's only manager, on her "Staff and keys" screen.
+fn maya_on_staff_keys(h: &Harness) {
+    h.sign_in("Maya (manager)", "402718");
+    assert_eq!(h.screen(), DeskScreen::Home, "{}", h.message());
+    h.click("Staff and keys");
+    assert_eq!(h.screen(), DeskScreen::StaffKeys, "{}", h.message());
+}
+
+#[test]
+fn a_retired_receptionists_pin_is_refused_at_the_desk() {
+    let h = Harness::demo();
+    h.unlock(DEMO_PASSPHRASE);
+    // A second desk window, on its sign-in screen since before Rita left.
+    let other = h.another_window();
+    other.unlock(DEMO_PASSPHRASE);
+    assert!(other.has_button("Rita (reception)"));
+
+    maya_on_staff_keys(&h);
+    assert_labels_and_sizes(&h, "staff and keys");
+    assert!(h.shows("Rita (reception) — reception"));
+    // Retiring takes two clicks: "Retire …", then "Retire … now".
+    h.click("Retire Rita (reception)");
+    assert!(
+        h.shows("Rita (reception) — reception"),
+        "one click retires nobody"
+    );
+    h.click("Retire Rita (reception) now");
+    assert!(h.message().contains("is retired"), "{}", h.message());
+    assert!(
+        h.shows("Rita (reception) — retired"),
+        "still listed by name"
+    );
+    assert!(!h.has_button("Retire Rita (reception)"));
+
+    // Her right PIN is refused, with the reason.
+    other.sign_in("Rita (reception)", "560193");
+    assert_eq!(other.screen(), DeskScreen::SignIn);
+    assert!(
+        other
+            .message()
+            .starts_with("This staff member has been retired and can no longer sign in."),
+        "{}",
+        other.message()
+    );
+    // And a signed-out desk no longer offers her.
+    h.click("Back to home");
+    h.click("Lock");
+    assert_eq!(h.screen(), DeskScreen::SignIn);
+    assert!(!h.has_button("Rita (reception)"));
+    assert!(h.has_button("Chris (clinician)"));
+}
+
+#[test]
+fn only_a_manager_sees_staff_and_keys_and_the_last_manager_stays() {
+    let h = Harness::demo();
+    h.unlock(DEMO_PASSPHRASE);
+    for (name, pin) in [
+        ("Rita (reception)", "560193"),
+        ("Chris (clinician)", "918273"),
+    ] {
+        h.sign_in(name, pin);
+        assert_eq!(h.screen(), DeskScreen::Home, "{}", h.message());
+        assert!(
+            !h.has_button("Staff and keys"),
+            "{name} sees no staff and keys"
+        );
+        h.click("Lock");
+    }
+    maya_on_staff_keys(&h);
+    h.click("Retire Maya (manager)");
+    h.click("Retire Maya (manager) now");
+    assert_eq!(
+        h.message(),
+        "The last manager cannot be retired. Add another manager first."
+    );
+    assert!(h.shows("Maya (manager) — manager"));
+    // Her own PIN is not reset here (no button for it).
+    assert!(!h.has_button("New PIN for Maya (manager)"));
+    assert!(h.has_button("New PIN for Rita (reception)"));
+}
+
+#[test]
+fn after_a_passphrase_change_only_the_new_one_opens_the_desk() {
+    const NEW: &str = "harbour lantern violet 73";
+    let h = Harness::demo();
+    h.unlock(DEMO_PASSPHRASE);
+    maya_on_staff_keys(&h);
+    h.click("My passphrase");
+    h.type_into("Current passphrase", DEMO_PASSPHRASE);
+    h.type_into("New passphrase (at least 12 characters)", NEW);
+    h.type_into("New passphrase again", "harbour lantern violet 74");
+    h.click("Change my passphrase");
+    assert_eq!(h.message(), "The two passphrases are not the same.");
+    h.type_into("Current passphrase", DEMO_PASSPHRASE);
+    h.type_into("New passphrase (at least 12 characters)", NEW);
+    h.type_into("New passphrase again", NEW);
+    h.click("Change my passphrase");
+    assert!(
+        h.message().starts_with("Passphrase changed."),
+        "{}",
+        h.message()
+    );
+    h.click("Back to home");
+    h.click("Lock");
+
+    // The desk started again: the old passphrase is refused, the new one opens it.
+    let again = h.another_window();
+    drop(h);
+    assert_eq!(again.screen(), DeskScreen::Closed);
+    again.unlock(DEMO_PASSPHRASE);
+    assert_eq!(again.screen(), DeskScreen::Closed);
+    assert!(!again.message().is_empty());
+    again.unlock(NEW);
+    assert_eq!(again.screen(), DeskScreen::SignIn, "{}", again.message());
+}
+
+#[test]
+fn a_rotation_and_a_new_recovery_key_from_the_desk_window() {
+    let h = Harness::demo();
+    h.unlock(DEMO_PASSPHRASE);
+    maya_on_staff_keys(&h);
+    let g = h.ui.window.global::<DeskAdapter>();
+    h.click("Keys");
+    h.click("Make a new recovery key");
+    let first = g.get_recovery_key().to_string();
+    assert_eq!(first.len(), 64, "{first:?}");
+    assert!(h.shows(&first), "the new key is on screen");
+    h.click("I have written it down");
+    assert_eq!(g.get_recovery_key(), "");
+
+    h.type_into("Your passphrase", DEMO_PASSPHRASE);
+    h.click("Rotate the data key");
+    assert!(
+        h.message().starts_with("The data key is rotated."),
+        "{}",
+        h.message()
+    );
+    let second = g.get_recovery_key().to_string();
+    assert!(!second.is_empty() && second != first);
+    // Leaving the screen takes the key off it; the records read as before under the new key.
+    h.click("Back to home");
+    assert_eq!(g.get_recovery_key(), "");
+    h.open_ana();
+    assert!(h.shows("Email ana@example.invalid"));
+
+    // The rotated file opens with the same passphrase, and its new recovery key opens it too.
+    let path = h.dir.path().join("desk.sqlite3");
+    drop(h);
+    let store = Store::open(&path).unwrap();
+    let open = intake_kiosk::store::OpenStore::unlock_with_recovery(
+        store,
+        &intake_kiosk::vault::RecoveryKey::parse(&second).unwrap(),
+        Utc::now(),
+    );
+    assert!(
+        open.is_ok(),
+        "the recovery key shown opens the rotated file"
+    );
 }

@@ -44,6 +44,12 @@ pub struct FakeState {
     pub breaches: Vec<Breach>,
     /// Audit events: (who, kind, subject).
     pub events: Vec<(String, AuditKind, String)>,
+    /// Staff and keys (see `memory_staff`): retired staff ids, managers' passphrases by id,
+    /// and how many recovery keys and data keys were made.
+    pub retired: std::collections::BTreeSet<String>,
+    pub passphrases: BTreeMap<String, String>,
+    pub recovery_keys: u32,
+    pub data_keys: u32,
 }
 
 /// The fake; clones share one state.
@@ -87,7 +93,7 @@ impl MemoryDesk {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn log(&self, actor: &Actor, kind: AuditKind, subject: &str) {
+    pub(super) fn log(&self, actor: &Actor, kind: AuditKind, subject: &str) {
         self.state()
             .events
             .push((actor.staff_id().into(), kind, subject.into()));
@@ -118,7 +124,7 @@ fn consent(patient: &str, item: &str, decision: Decision, at: &str) -> ConsentEv
     }
 }
 
-fn manager(actor: &Actor) -> Result<(), StoreError> {
+pub(super) fn manager(actor: &Actor) -> Result<(), StoreError> {
     if actor.role().may_manage() {
         Ok(())
     } else {
@@ -169,10 +175,11 @@ impl DeskRecords for MemoryDesk {
         Ok(None)
     }
     fn list_staff(&self, _now: DateTime<Utc>) -> Result<Vec<StaffMember>, StoreError> {
-        Ok(self
-            .state()
+        let state = self.state();
+        Ok(state
             .staff
             .iter()
+            .filter(|(id, ..)| !state.retired.contains(id))
             .map(|(id, name, role, _)| StaffMember {
                 id: id.clone(),
                 name: name.clone(),
@@ -189,6 +196,9 @@ impl DeskRecords for MemoryDesk {
         _now: DateTime<Utc>,
     ) -> Result<Actor, SignInError> {
         let state = self.state();
+        if state.retired.contains(staff_id) {
+            return Err(SignInError::Retired);
+        }
         let (id, _, role, expected) = state
             .staff
             .iter()
@@ -214,6 +224,9 @@ impl DeskRecords for MemoryDesk {
             .events
             .push((actor.into(), kind, subject.into()));
         Ok(())
+    }
+    fn staff_admin(&mut self) -> &mut dyn crate::store::StaffAdmin {
+        self
     }
     fn find_patients(
         &self,

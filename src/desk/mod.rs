@@ -5,8 +5,8 @@
 //! - [`records`]: the port ([`DeskRecords`]) and its implementation for the sealed store;
 //! - [`actions`]: the use cases, shared with the `desk` command line;
 //! - [`views`]: what each screen shows, as plain structs;
-//! - `opening`, `register`, `record_actions`, `office_actions`: the controller's methods, by
-//!   what the screen is for.
+//! - `opening`, `register`, `record_actions`, `office_actions`, `staff_keys`: the controller's
+//!   methods, by what the screen is for.
 //!
 //! Invariants: nothing about a patient is held unless a staff member is signed in, and all of it
 //! sits in one [`SignedIn`] value, so signing out, locking and the idle lock drop it with one
@@ -16,12 +16,17 @@
 pub mod actions;
 #[cfg(test)]
 mod memory_records;
+#[cfg(test)]
+mod memory_staff;
 mod office_actions;
 mod opening;
 mod record_actions;
 pub mod records;
 mod register;
 mod search_input;
+mod staff_keys;
+#[cfg(test)]
+mod staff_keys_tests;
 #[cfg(test)]
 mod tests;
 mod views;
@@ -32,6 +37,7 @@ use chrono::{DateTime, Duration, Utc};
 
 pub use opening::Opened;
 pub use records::DeskRecords;
+pub use staff_keys::{StaffKeysRow, StaffKeysView};
 pub use views::{ConsentRow, FormView, HomeView, Line, PatientRow, RecordView};
 
 use crate::i18n::t;
@@ -46,6 +52,8 @@ pub enum DeskScreen {
     SignIn,
     Home,
     Record,
+    /// Staff and keys (managers).
+    StaffKeys,
 }
 
 /// A staff tile on the sign-in screen.
@@ -72,6 +80,8 @@ struct SignedIn {
     record: Option<RecordView>,
     /// A submission opened in full on the record (clinicians and managers).
     form: Option<FormView>,
+    /// The "Staff and keys" screen, when open (managers).
+    staff_keys: Option<StaffKeysView>,
 }
 
 pub struct Desk {
@@ -132,6 +142,7 @@ impl Desk {
         match (&self.backend, &self.signed_in) {
             (Backend::Closed(_) | Backend::Busy, _) => DeskScreen::Closed,
             (Backend::Open(_), None) => DeskScreen::SignIn,
+            (Backend::Open(_), Some(s)) if s.staff_keys.is_some() => DeskScreen::StaffKeys,
             (Backend::Open(_), Some(s)) if s.record.is_none() => DeskScreen::Home,
             (Backend::Open(_), Some(_)) => DeskScreen::Record,
         }
@@ -177,6 +188,10 @@ impl Desk {
             ActionError::Missing(actions::Needed::KioskCode) => {
                 self.say_t("Type the code the kiosk's screen shows.", &[], false)
             }
+            ActionError::Missing(actions::Needed::StaffName) => {
+                self.say_t("Give the staff member's name.", &[], false)
+            }
+            ActionError::StaffAdmin(e) => self.say_staff_refusal(e),
             other => self.say(other.to_string(), false),
         }
     }

@@ -163,6 +163,7 @@ impl Desk {
                     results: Vec::new(),
                     record: None,
                     form: None,
+                    staff_keys: None,
                 });
                 self.last_activity = now;
                 self.say("", false);
@@ -189,6 +190,11 @@ impl Desk {
                     false,
                 ),
             },
+            Err(SignInError::Retired) => self.say_t(
+                "This staff member has been retired and can no longer sign in. A manager can add them again if they come back.",
+                &[],
+                false,
+            ),
             Err(e) => self.say(e.to_string(), false),
         }
     }

@@ -22,7 +22,7 @@ use crate::settings::ClinicZone;
 use crate::store::{
     Actor, Amendment, AuditEntry, AuditKind, Breach, ChainCheck, KioskLink, MedicalRecord,
     MergeReport, NewBreach, NewRightsRequest, OpenStore, PatientRecord, RetentionReport,
-    RightsRequest, SignInError, StaffMember, StoreError,
+    RightsRequest, SignInError, StaffAdmin, StaffMember, StoreError,
 };
 use crate::vault::Pin;
 
@@ -49,6 +49,10 @@ port! {
             -> Result<Actor, SignInError>;
         fn record_event(&self, actor: &str, kind: AuditKind, subject: &str, now: DateTime<Utc>)
             -> Result<(), StoreError>;
+        /// Staff and keys (the store's own port, shared with the kiosk; it checks and audits).
+        fn staff_admin(&mut self) -> &mut dyn StaffAdmin {
+            self
+        }
 
         // ----- the register -----------------------------------------------------------
         fn find_patients(&self, actor: &Actor, given: &str, family: &str, date_of_birth: &str,

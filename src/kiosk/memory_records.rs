@@ -380,7 +380,7 @@ impl KioskRecords for MemoryRecords {
         None
     }
 
-    fn staff_admin(&mut self) -> Option<&mut dyn super::staff_admin_port::KioskStaffAdmin> {
+    fn staff_admin(&mut self) -> Option<&mut dyn crate::store::StaffAdmin> {
         None
     }
 

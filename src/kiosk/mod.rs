@@ -22,7 +22,6 @@ mod receipt;
 mod records;
 mod review_view;
 mod setup_pins;
-mod staff_admin_port;
 mod staff_home;
 mod staff_keys;
 mod submit;
@@ -48,7 +47,6 @@ pub use records::KioskRecords;
 pub use review_view::{
     ReviewAnswer, ReviewConsent, ReviewRow, ReviewSection, ReviewView, review_view,
 };
-pub use staff_admin_port::KioskStaffAdmin;
 pub use staff_home::RecordView;
 pub use staff_keys::StaffKeysView;
 pub use sync_port::KioskSync;

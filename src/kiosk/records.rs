@@ -7,7 +7,6 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
-use super::staff_admin_port::KioskStaffAdmin;
 use super::sync_port::KioskSync;
 use crate::forms::{Decision, PatientIdentity};
 use crate::port::port;
@@ -62,7 +61,7 @@ port! {
             Some(self)
         }
         /// The staff and key actions, when these records hold keys (the fake does not).
-        fn staff_admin(&mut self) -> Option<&mut dyn KioskStaffAdmin> {
+        fn staff_admin(&mut self) -> Option<&mut dyn crate::store::StaffAdmin> {
             Some(self)
         }
         /// The clinic's active form as (hash, canonical JSON), if a manager chose one.

@@ -5,9 +5,9 @@
 
 use zeroize::Zeroizing;
 
-use super::{Kiosk, KioskStaffAdmin, Message};
+use super::{Kiosk, Message};
 use crate::staff::PassphraseRejection;
-use crate::store::{Actor, StaffAdminError, StaffListing, WalCheckpoint};
+use crate::store::{Actor, StaffAdmin, StaffAdminError, StaffListing, WalCheckpoint};
 use crate::vault::{Passphrase, Pin};
 
 /// What the panel shows.
@@ -53,7 +53,7 @@ impl Kiosk {
     fn with_admin<T>(
         &mut self,
         anyone: bool,
-        action: impl FnOnce(&mut dyn KioskStaffAdmin, &Actor) -> Result<T, StaffAdminError>,
+        action: impl FnOnce(&mut dyn StaffAdmin, &Actor) -> Result<T, StaffAdminError>,
     ) -> Option<T> {
         self.in_panel(anyone, message_for, |store, actor| {
             Some(action(store.staff_admin()?, actor))
@@ -167,11 +167,7 @@ impl Kiosk {
     /// manager's (empty ones ignored). Slow (every row re-sealed).
     pub fn rotate_data_key(&mut self, passphrases: &[&str]) {
         let now = self.now();
-        let passphrases: Vec<Passphrase> = passphrases
-            .iter()
-            .filter(|p| !p.is_empty())
-            .map(|p| Passphrase::new(*p))
-            .collect();
+        let passphrases = crate::store::typed_passphrases(passphrases);
         if let Some(rotation) = self.with_admin(false, |store, actor| {
             store.rotate_data_key(actor, &passphrases, now, &mut |_, _| {})
         }) {

@@ -40,6 +40,7 @@ mod row_auth;
 mod settings;
 mod staff;
 mod staff_admin;
+mod staff_admin_port;
 mod submissions;
 mod sync_identity;
 mod transfer;
@@ -69,6 +70,7 @@ pub use rights::ListedPatient;
 pub use rotate::Rotation;
 pub use staff::{Actor, SignInError, StaffMember};
 pub use staff_admin::{Cleared, StaffAdminError, StaffListing};
+pub use staff_admin_port::{StaffAdmin, typed_passphrases};
 pub use submissions::{MedicalRecord, NewSubmission, PatientRef, SubmissionSummary};
 pub use sync_identity::{SyncIdentity, SyncRole};
 pub use transfer::{

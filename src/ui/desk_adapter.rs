@@ -1,8 +1,9 @@
 //! The desk window's adapter: maps `DeskAdapter` callbacks to the desk controller and the
 //! controller's views to the global's properties. Nothing else.
 //!
-//! Slow steps (opening with a passphrase, signing in with a PIN, the retention run: key
-//! derivations of ~130 ms, and a sweep of the register) run on a worker thread with `busy` set,
+//! Slow steps (opening with a passphrase, signing in with a PIN, the retention run, adding staff,
+//! a PIN reset, a passphrase change: key derivations of ~130 ms; a sweep of the register; a
+//! data-key rotation, which seals every row again) run on a worker thread with `busy` set,
 //! as the kiosk's do ([`WorkMode`]); quick calls and the idle tick skip while a worker holds the
 //! controller, and the worker's result refreshes the window.
 
@@ -13,8 +14,8 @@ use slint::{ComponentHandle, ModelRc, SharedString};
 
 use super::refresh::{model, rows};
 use super::{
-    DeskAdapter, DeskAnswer, DeskConsent, DeskLine, DeskPatient, DeskScreen, DeskStaff, DeskWindow,
-    WorkMode,
+    DeskAdapter, DeskAnswer, DeskConsent, DeskLine, DeskPatient, DeskScreen, DeskStaff,
+    DeskStaffKeysRow, DeskWindow, WorkMode,
 };
 use crate::desk::{self, Desk, Line};
 use crate::staff::Role;
@@ -113,6 +114,7 @@ fn refresh(window: &DeskWindow, desk: &Desk, now: DateTime<Utc>) {
         desk::DeskScreen::SignIn => DeskScreen::SignIn,
         desk::DeskScreen::Home => DeskScreen::Home,
         desk::DeskScreen::Record => DeskScreen::Record,
+        desk::DeskScreen::StaffKeys => DeskScreen::StaffKeys,
     });
     g.set_clinic_name(desk.clinic_name().into());
     let (message, good) = desk.message();
@@ -148,7 +150,7 @@ fn refresh(window: &DeskWindow, desk: &Desk, now: DateTime<Utc>) {
             g.set_audit(lines(&home.audit));
             g.set_pending_kiosks(lines(&home.pending_kiosks));
         }
-        desk::DeskScreen::Record => {}
+        desk::DeskScreen::Record | desk::DeskScreen::StaffKeys => {}
         desk::DeskScreen::Closed | desk::DeskScreen::SignIn => {
             for set in [
                 DeskAdapter::set_alerts,
@@ -161,6 +163,7 @@ fn refresh(window: &DeskWindow, desk: &Desk, now: DateTime<Utc>) {
             }
         }
     }
+    staff_keys(&g, desk);
     g.set_results(model(
         desk.results()
             .iter()
@@ -233,6 +236,31 @@ fn refresh(window: &DeskWindow, desk: &Desk, now: DateTime<Utc>) {
     }
 }
 
+/// The "Staff and keys" screen; nothing of it (a recovery key least of all) stays once closed.
+fn staff_keys(g: &DeskAdapter, desk: &Desk) {
+    let view = desk.staff_keys();
+    g.set_staff_keys(model(
+        view.map(|v| {
+            v.staff
+                .iter()
+                .map(|r| DeskStaffKeysRow {
+                    id: r.id.as_str().into(),
+                    name: r.name.as_str().into(),
+                    text: r.text.as_str().into(),
+                    active: r.active,
+                    me: r.me,
+                })
+                .collect()
+        })
+        .unwrap_or_default(),
+    ));
+    g.set_recovery_key(
+        view.and_then(|v| v.recovery_key.as_ref())
+            .map(|k| SharedString::from(k.as_str()))
+            .unwrap_or_default(),
+    );
+}
+
 impl DeskUi {
     pub fn new(desk: Desk, clock: Clock, mode: WorkMode) -> Result<DeskUi, slint::PlatformError> {
         let window = DeskWindow::new()?;
@@ -298,6 +326,29 @@ impl DeskUi {
             .confirm_kiosk(&id, &code, now));
         wire!(on_merge, |d, now, duplicate, reason| d
             .merge_into_open(&duplicate, &reason, now));
+        wire!(on_open_staff_keys, |d, _now| d.open_staff_keys());
+        wire!(on_close_staff_keys, |d, _now| d.close_staff_keys());
+        wire!(
+            slow,
+            on_add_staff,
+            |d, now, name, role, pin, passphrase, again| d.add_staff(
+                &name,
+                &role,
+                &pin,
+                &passphrase,
+                &again,
+                now
+            )
+        );
+        wire!(on_retire_staff, |d, now, id| d.retire_staff(&id, now));
+        wire!(slow, on_reset_pin, |d, now, id, pin| d
+            .reset_staff_pin(&id, &pin, now));
+        wire!(slow, on_change_passphrase, |d, now, current, new, again| d
+            .change_passphrase(&current, &new, &again, now));
+        wire!(on_new_recovery_key, |d, now| d.new_recovery_key(now));
+        wire!(slow, on_rotate_key, |d, now, yours, other| d
+            .rotate_key(&[yours.as_str(), other.as_str()], now));
+        wire!(on_recovery_key_noted, |d, _now| d.recovery_key_noted());
         {
             let ctx = ctx.clone();
             g.on_activity(move || {

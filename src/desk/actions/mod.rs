@@ -14,6 +14,7 @@ mod kiosks;
 mod lookup;
 mod rectify;
 mod requests;
+mod staff;
 
 use thiserror::Error;
 
@@ -25,11 +26,15 @@ pub use kiosks::confirm_kiosk;
 pub use lookup::{open_record, search};
 pub use rectify::{DetailChanges, amend_answer, amend_details, merge};
 pub use requests::{RequestLogged, close_request, extend_request, log_request};
+pub use staff::{
+    NewStaff, add_staff, change_passphrase, new_recovery_key, reset_pin, retire, rotate_key,
+    staff_list,
+};
 
 use super::DeskRecords;
 use crate::exchange::ExchangeError;
 use crate::forms::FormNotStored;
-use crate::store::StoreError;
+use crate::store::{SignInError, StaffAdminError, StoreError};
 
 /// Why a desk action did nothing.
 #[derive(Debug, Error)]
@@ -40,6 +45,9 @@ pub enum ActionError {
     Exchange(ExchangeError),
     #[error(transparent)]
     FormNotStored(#[from] FormNotStored),
+    /// A staff or key action the store refused (nothing was changed).
+    #[error(transparent)]
+    StaffAdmin(StaffAdminError),
     /// The form has no medical question with this id (identity questions are amended as
     /// details, not answers).
     #[error("the form has no medical question {0:?}")]
@@ -61,6 +69,8 @@ pub enum Needed {
     RegulatorReference,
     #[error("the code the kiosk's screen shows")]
     KioskCode,
+    #[error("the staff member's name")]
+    StaffName,
 }
 
 impl From<ExchangeError> for ActionError {
@@ -74,8 +84,32 @@ impl From<ExchangeError> for ActionError {
     }
 }
 
+impl From<StaffAdminError> for ActionError {
+    /// A store error inside is a store error, as for exchange errors.
+    fn from(e: StaffAdminError) -> Self {
+        match e {
+            StaffAdminError::Store(s) => ActionError::Store(s),
+            other => ActionError::StaffAdmin(other),
+        }
+    }
+}
+
+impl From<SignInError> for ActionError {
+    /// Adding staff refuses a PIN as a sign-in error does; it reads as the other PIN refusals.
+    fn from(e: SignInError) -> Self {
+        match e {
+            SignInError::PinRule(rule) => StaffAdminError::Pin(rule).into(),
+            SignInError::Store(s) => ActionError::Store(s),
+            other => StaffAdminError::SignIn(other).into(),
+        }
+    }
+}
+
 /// A desk action's result.
 pub type ActionResult<T> = Result<T, ActionError>;
 
 /// The records, as every action takes them.
 pub type Records<'a> = &'a dyn DeskRecords;
+
+/// The records, for the actions that change staff and keys (the store's `&mut self` calls).
+pub type RecordsMut<'a> = &'a mut dyn DeskRecords;

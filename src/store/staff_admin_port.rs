@@ -1,23 +1,38 @@
-//! The kiosk's staff-and-keys port: what the "Staff and keys" panel does (change passphrase or
-//! PIN, add a manager, retire staff, reset a PIN, new recovery key, rotate the data key), named
-//! here so the controller never holds the store underneath. The sealed store implements it; the
-//! in-memory fake has none (the panel is unavailable against it).
+//! The staff-and-keys port: what a "Staff and keys" panel does (add staff or a manager, change
+//! a passphrase or PIN, retire staff, reset a PIN, new recovery key, rotate the data key), named
+//! once for both windows, so neither controller holds the store underneath. The sealed store
+//! implements it; the kiosk's and the desk's in-memory fakes may too. The rules are the
+//! store's ([`super::staff_admin`], [`super::rotate`]).
 
 use chrono::{DateTime, Utc};
 
-use crate::port::port;
-use crate::store::{
-    Actor, Cleared, OpenStore, Rotation, StaffAdminError, StaffListing, StoreError,
+use super::{
+    Actor, Cleared, OpenStore, Rotation, SignInError, StaffAdminError, StaffListing, StoreError,
 };
+use crate::port::port;
+use crate::staff::Role;
 use crate::vault::{Passphrase, Pin, RecoveryKey};
 
+/// The passphrases a manager typed for a rotation (theirs and the other managers'), blank
+/// fields left out.
+pub fn typed_passphrases(typed: &[&str]) -> Vec<Passphrase> {
+    typed
+        .iter()
+        .filter(|p| !p.is_empty())
+        .map(|p| Passphrase::new(*p))
+        .collect()
+}
+
 port! {
-    /// The staff and key actions of the panel.
-    pub trait KioskStaffAdmin for OpenStore {
+    /// The staff and key actions of a "Staff and keys" panel.
+    pub trait StaffAdmin for OpenStore {
         /// Everyone, retired staff too (their names stay in the history).
         fn all_staff(&self, actor: &Actor) -> Result<Vec<StaffListing>, StoreError>;
         fn change_my_passphrase(&mut self, actor: &Actor, current: &Passphrase, new: &Passphrase,
             repeated: &Passphrase, now: DateTime<Utc>) -> Result<Cleared, StaffAdminError>;
+        /// A clinician or reception account (a manager's act; managers come with a passphrase).
+        fn add_staff(&mut self, actor: &Actor, name: &str, role: Role, pin: &Pin,
+            now: DateTime<Utc>) -> Result<String, SignInError>;
         fn add_manager(&mut self, actor: &Actor, name: &str, pin: &Pin, passphrase: &Passphrase,
             repeated: &Passphrase, now: DateTime<Utc>) -> Result<String, StaffAdminError>
             = OpenStore::add_manager_checked;
