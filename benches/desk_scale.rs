@@ -134,7 +134,7 @@ fn main() {
         let secs = t.elapsed().as_secs_f64();
         assert_eq!(report.added.len(), count, "bundle {seq}");
         import_rates.push(count as f64 / secs);
-        if seq % 10 == 0 || seq == 1 {
+        if seq.is_multiple_of(10) || seq == 1 {
             eprintln!(
                 "  bundle {seq}/{bundles}: {:.0} submissions/s, database {:.2} GB ({:.0} s)",
                 count as f64 / secs,

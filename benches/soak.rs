@@ -73,7 +73,7 @@ fn handover(ui: &KioskUi, i: usize) -> Duration {
         click(ui, "Next"); // allergies, medications, lifestyle, GP
     }
     click(ui, "Consent to assessment and treatment");
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         click(ui, "Offers and news by email");
     }
     click(ui, "Next"); // the review

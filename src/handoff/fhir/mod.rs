@@ -137,18 +137,18 @@ pub fn write_fhir_bundle(
 
 fn bundle<'a>(view: &SubmissionView<'a>, facts: &'a FormFacts, patient_url: &'a str) -> Bundle<'a> {
     let mut entries = Vec::with_capacity(2 + view.consents.len());
-    let patient = Resource::Patient(resources::patient(view));
-    let response = Resource::QuestionnaireResponse(resources::questionnaire_response(
+    let patient = Resource::Patient(Box::new(resources::patient(view)));
+    let response = Resource::QuestionnaireResponse(Box::new(resources::questionnaire_response(
         view,
         facts,
         patient_url,
-    ));
+    )));
     let consents: Vec<(&str, Resource)> = view
         .consents
         .iter()
         .map(|event| {
             let consent = resources::consent(view, facts, event, patient_url);
-            (event.id.as_str(), Resource::Consent(consent))
+            (event.id.as_str(), Resource::Consent(Box::new(consent)))
         })
         .collect();
     entries.push(entry(

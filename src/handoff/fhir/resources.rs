@@ -55,10 +55,11 @@ pub(super) struct Request {
 
 #[derive(Serialize)]
 #[serde(untagged)]
+/// Boxed: the variants differ in size by hundreds of bytes, and entries travel in vectors.
 pub(super) enum Resource<'a> {
-    Patient(Patient<'a>),
-    QuestionnaireResponse(QuestionnaireResponse<'a>),
-    Consent(Consent<'a>),
+    Patient(Box<Patient<'a>>),
+    QuestionnaireResponse(Box<QuestionnaireResponse<'a>>),
+    Consent(Box<Consent<'a>>),
 }
 
 #[derive(Serialize)]

@@ -160,9 +160,9 @@ fn write_body(view: &SubmissionView, page: &mut String) {
         // Path data only, filtered to SVG path characters (see `signature_svg`).
         let svg = super::signature_svg(view.signature);
         let rest = svg.strip_prefix("<svg ").expect("an <svg> element");
-        let _ = write!(
+        let _ = writeln!(
             page,
-            "<svg role=\"img\" aria-label=\"{}\" {rest}\n",
+            "<svg role=\"img\" aria-label=\"{}\" {rest}",
             l.signature
         );
     }
