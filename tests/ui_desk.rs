@@ -634,7 +634,9 @@ fn a_rotation_and_a_new_recovery_key_from_the_desk_window() {
     assert!(h.shows("Email ana@example.invalid"));
 
     // The rotated file opens with the same passphrase, and its new recovery key opens it too.
-    let path = h.dir.path().join("desk.sqlite3");
+    // The folder outlives the window (the harness holds the only other handle on it).
+    let dir = h.dir.clone();
+    let path = dir.path().join("desk.sqlite3");
     drop(h);
     let store = Store::open(&path).unwrap();
     let open = intake_kiosk::store::OpenStore::unlock_with_recovery(
@@ -644,6 +646,7 @@ fn a_rotation_and_a_new_recovery_key_from_the_desk_window() {
     );
     assert!(
         open.is_ok(),
-        "the recovery key shown opens the rotated file"
+        "the recovery key shown opens the rotated file: {:?}",
+        open.err().map(|f| f.error.to_string())
     );
 }
