@@ -139,14 +139,7 @@ impl OpenStore {
             &super::row_auth::text_key(submission_id),
             &[("sealed_answers", rusqlite::types::Value::Blob(sealed))],
         )?;
-        audit::append(
-            &tx,
-            self.vault(),
-            &at,
-            actor.staff_id(),
-            AuditKind::Amended,
-            submission_id,
-        )?;
+        self.audit_as(actor, &tx, &at, AuditKind::Amended, submission_id)?;
         tx.commit()?;
         Ok(id)
     }

@@ -306,14 +306,7 @@ impl OpenStore {
             }
             erase_merged_into(&tx, self.vault(), &patient_id, &at)?;
             report.erased_submissions += erase_patient(&tx, self.vault(), &patient_id, &at)?;
-            audit::append(
-                &tx,
-                self.vault(),
-                &at,
-                actor.staff_id(),
-                AuditKind::Erased,
-                &patient_id,
-            )?;
+            self.audit_as(actor, &tx, &at, AuditKind::Erased, &patient_id)?;
             if was_child(dob, last_visit, policy) {
                 report.erased_children.push((patient_id, until));
             } else {
@@ -321,11 +314,10 @@ impl OpenStore {
             }
         }
         let erased = report.erased_adults.len() + report.erased_children.len();
-        audit::append(
+        self.audit_as(
+            actor,
             &tx,
-            self.vault(),
             &at,
-            actor.staff_id(),
             AuditKind::RetentionRun,
             &erased.to_string(),
         )?;

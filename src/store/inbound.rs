@@ -14,7 +14,7 @@ use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params};
 
 use super::amendments::take_visit_details;
-use super::audit::{self, AuditKind};
+use super::audit::AuditKind;
 use super::patients::{insert_patient, set_patient};
 use super::row_auth::{self, text_key};
 use super::submissions::{
@@ -385,11 +385,10 @@ impl OpenStore {
                 ],
             )?;
         }
-        audit::append(
+        self.audit_as(
+            actor,
             &tx,
-            self.vault(),
             &at,
-            actor.staff_id(),
             AuditKind::Imported,
             &format!("{kiosk_id}:bundle:{seq}:{}", report.added.len()),
         )?;

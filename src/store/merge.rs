@@ -24,7 +24,7 @@ use rusqlite::Connection;
 use rusqlite::types::Value;
 
 use super::amendments::{keep_identity_in_history, require_reason};
-use super::audit::{self, AuditKind};
+use super::audit::AuditKind;
 use super::patients::{open_identity, patient_row, set_patient};
 use super::row_auth::{self, text_key};
 use super::submissions::{append_consent_events, patient_consent_events};
@@ -211,11 +211,10 @@ impl OpenStore {
                 ("restricted_at", restricted),
             ],
         )?;
-        audit::append(
+        self.audit_as(
+            actor,
             &tx,
-            self.vault(),
             &at,
-            actor.staff_id(),
             AuditKind::Merged,
             &format!("{duplicate}>{into}"),
         )?;

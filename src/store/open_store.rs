@@ -358,9 +358,22 @@ impl OpenStore {
         let at = now.to_rfc3339();
         let tx = self.conn().unchecked_transaction()?;
         let value = change(&tx, &at)?;
-        audit::append(&tx, &self.vault, &at, actor.staff_id(), kind, subject)?;
+        self.audit_as(actor, &tx, &at, kind, subject)?;
         tx.commit()?;
         Ok(value)
+    }
+
+    /// Appends `actor`'s audit entry through `conn` (inside the caller's transaction, so the
+    /// change and its entry commit together).
+    pub(super) fn audit_as(
+        &self,
+        actor: &Actor,
+        conn: &Connection,
+        at: &str,
+        kind: AuditKind,
+        subject: &str,
+    ) -> Result<(), StoreError> {
+        audit::append(conn, &self.vault, at, actor.staff_id(), kind, subject)
     }
 
     /// A setting (not patient data), e.g. idle timeouts. Checked: an edited value is refused.

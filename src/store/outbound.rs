@@ -7,9 +7,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
+use rusqlite::OptionalExtension;
 use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension};
-use zeroize::Zeroizing;
 
 use super::audit::{self, AuditKind, ChainCheck};
 use super::patients::open_identity;
@@ -21,45 +20,9 @@ use super::transfer::{
 };
 use super::{Actor, OpenStore, StoreError, WalCheckpoint};
 use crate::forms::ConsentEvent;
-use crate::vault::{Aad, Vault};
 
-/// Revokes every live desk link (checked rows).
-fn revoke_live_desks(conn: &Connection, vault: &Vault, at: &str) -> Result<(), StoreError> {
-    for row in row_auth::all(conn, vault, "desk_link")? {
-        if row.opt_text("revoked_at")?.is_none() {
-            row_auth::update(
-                conn,
-                vault,
-                "desk_link",
-                &text_key(&row.text("desk_id")?),
-                &[("revoked_at", Value::Text(at.to_owned()))],
-            )?;
-        }
-    }
-    Ok(())
-}
-
-/// The back office this kiosk exports to.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DeskLink {
-    pub desk_id: String,
-    pub kem_public: Vec<u8>,
-    pub sign_public: Vec<u8>,
-    /// The short code both screens showed at pairing.
-    pub comparison_code: String,
-    pub paired_at: String,
-    /// A manager confirmed the codes matched; only then does export run.
-    pub confirmed: bool,
-}
-
-/// A pairing offer as stored: the one-time secret (wiped when dropped) and its expiry.
-pub struct StoredOffer {
-    pub id: String,
-    pub secret: Zeroizing<Vec<u8>>,
-    /// Unix seconds.
-    pub expires_at: i64,
-    pub used: bool,
-}
+mod desk_link;
+pub use desk_link::{DeskLink, StoredOffer};
 
 /// What applying a receipt did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,168 +47,7 @@ pub struct SyncStatus {
     pub desk: Option<DeskLink>,
 }
 
-fn offer_aad(id: &str) -> Aad<'_> {
-    Aad {
-        table: "pairing_offers",
-        column: "sealed_secret",
-        row_id: id,
-    }
-}
-
 impl OpenStore {
-    /// Keeps a pairing offer's one-time secret until its answer comes back (managers only).
-    /// A new offer replaces any unused one.
-    pub fn save_pairing_offer(
-        &self,
-        actor: &Actor,
-        offer_id: &str,
-        secret: &[u8],
-        expires_at: i64,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        actor.require_manager()?;
-        let sealed = self.vault().seal(offer_aad(offer_id), secret)?;
-        self.managed_change(actor, AuditKind::PairingStarted, offer_id, now, |tx, at| {
-            tx.execute("DELETE FROM pairing_offers WHERE used_at IS NULL", [])?;
-            row_auth::insert(
-                tx,
-                self.vault(),
-                "pairing_offers",
-                &[
-                    ("id", Value::Text(offer_id.to_owned())),
-                    ("sealed_secret", Value::Blob(sealed)),
-                    ("expires_at", Value::Integer(expires_at)),
-                    ("created_at", Value::Text(at.to_owned())),
-                    ("used_at", Value::Null),
-                ],
-            )
-        })
-    }
-
-    /// The most recent pairing offer, used or not.
-    pub fn latest_pairing_offer(&self) -> Result<Option<StoredOffer>, StoreError> {
-        let row: Option<(String, Vec<u8>)> = self
-            .conn()
-            .query_row(
-                "SELECT id, sealed_secret FROM pairing_offers ORDER BY rowid DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let Some((id, sealed)) = row else {
-            return Ok(None);
-        };
-        let checked = row_auth::get(self.conn(), self.vault(), "pairing_offers", &text_key(&id))?
-            .ok_or_else(|| StoreError::tampered("pairing_offers", &id))?;
-        let expires_at = checked.int("expires_at")?;
-        let used_at = checked.opt_text("used_at")?;
-        let secret = super::unseal(self.vault(), offer_aad(&id), &sealed)?;
-        Ok(Some(StoredOffer {
-            id,
-            secret,
-            expires_at,
-            used: used_at.is_some(),
-        }))
-    }
-
-    /// Stores the desk from a verified pairing answer and uses up the offer, in one transaction.
-    /// The link is unconfirmed until a manager compares the codes. Any earlier desk is revoked.
-    pub fn link_desk(
-        &self,
-        actor: &Actor,
-        offer_id: &str,
-        link: &DeskLink,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        self.managed_change(actor, AuditKind::Paired, &link.desk_id, now, |tx, at| {
-            let unused = row_auth::get(tx, self.vault(), "pairing_offers", &text_key(offer_id))?
-                .map(|row| row.opt_text("used_at"))
-                .transpose()?
-                .is_some_and(|used| used.is_none());
-            if !unused {
-                return Err(StoreError::NotFound);
-            }
-            row_auth::update(
-                tx,
-                self.vault(),
-                "pairing_offers",
-                &text_key(offer_id),
-                &[("used_at", Value::Text(at.to_owned()))],
-            )?;
-            revoke_live_desks(tx, self.vault(), at)?;
-            row_auth::put(
-                tx,
-                self.vault(),
-                "desk_link",
-                &[
-                    ("desk_id", Value::Text(link.desk_id.clone())),
-                    ("kem_public", Value::Blob(link.kem_public.clone())),
-                    ("sign_public", Value::Blob(link.sign_public.clone())),
-                    ("comparison_code", Value::Text(link.comparison_code.clone())),
-                    ("paired_at", Value::Text(at.to_owned())),
-                    ("confirmed_at", Value::Null),
-                    ("revoked_at", Value::Null),
-                ],
-            )
-        })
-    }
-
-    /// A manager saw the same code on both screens.
-    pub fn confirm_desk(
-        &self,
-        actor: &Actor,
-        desk_id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        let subject = format!("confirmed:{desk_id}");
-        self.managed_change(actor, AuditKind::Paired, &subject, now, |tx, at| {
-            let live = row_auth::get(tx, self.vault(), "desk_link", &text_key(desk_id))?
-                .map(|row| row.opt_text("revoked_at"))
-                .transpose()?
-                .is_some_and(|revoked| revoked.is_none());
-            if !live {
-                return Err(StoreError::NotFound);
-            }
-            row_auth::update(
-                tx,
-                self.vault(),
-                "desk_link",
-                &text_key(desk_id),
-                &[("confirmed_at", Value::Text(at.to_owned()))],
-            )?;
-            Ok(())
-        })
-    }
-
-    /// The desk this kiosk is paired with (not revoked), confirmed or not. Checked: a desk key
-    /// edited into the file is refused, so no form is ever sealed to it.
-    pub fn desk_link(&self) -> Result<Option<DeskLink>, StoreError> {
-        let mut live: Vec<DeskLink> = Vec::new();
-        for row in row_auth::all(self.conn(), self.vault(), "desk_link")? {
-            if row.opt_text("revoked_at")?.is_some() {
-                continue;
-            }
-            live.push(DeskLink {
-                desk_id: row.text("desk_id")?,
-                kem_public: row.blob("kem_public")?,
-                sign_public: row.blob("sign_public")?,
-                comparison_code: row.text("comparison_code")?,
-                paired_at: row.text("paired_at")?,
-                confirmed: row.opt_text("confirmed_at")?.is_some(),
-            });
-        }
-        Ok(live
-            .into_iter()
-            .max_by(|a, b| a.paired_at.cmp(&b.paired_at)))
-    }
-
-    /// Ends the pairing: nothing more is exported until a new one is confirmed.
-    pub fn revoke_desk(&self, actor: &Actor, now: DateTime<Utc>) -> Result<(), StoreError> {
-        self.managed_change(actor, AuditKind::PairingRevoked, "desk", now, |tx, at| {
-            revoke_live_desks(tx, self.vault(), at)
-        })
-    }
-
     /// Everything not yet acknowledged by the desk, opened for sealing to the desk's key
     /// (managers only; the caller logs the export when the bundle is written).
     pub fn outgoing(&self, actor: &Actor) -> Result<Outgoing, StoreError> {
@@ -544,22 +346,14 @@ impl OpenStore {
                 ],
             )?;
         }
-        audit::append(
+        self.audit_as(
+            actor,
             &tx,
-            self.vault(),
             &at,
-            actor.staff_id(),
             AuditKind::ReceiptApplied,
             &format!("{desk_id}:bundle:{seq}"),
         )?;
-        audit::append(
-            &tx,
-            self.vault(),
-            &at,
-            actor.staff_id(),
-            AuditKind::Purged,
-            &purged.to_string(),
-        )?;
+        self.audit_as(actor, &tx, &at, AuditKind::Purged, &purged.to_string())?;
         tx.commit()?;
         let wal = self.store().checkpoint()?;
         Ok(Purged {

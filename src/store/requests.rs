@@ -138,14 +138,7 @@ impl OpenStore {
                 ("sealed_details", Value::Blob(sealed)),
             ],
         )?;
-        super::audit::append(
-            &tx,
-            self.vault(),
-            &at,
-            actor.staff_id(),
-            AuditKind::RightsRequestLogged,
-            &id,
-        )?;
+        self.audit_as(actor, &tx, &at, AuditKind::RightsRequestLogged, &id)?;
         tx.commit()?;
         Ok(id)
     }

@@ -354,14 +354,7 @@ impl OpenStore {
                 .map_err(StoreError::from)?;
             super::put_key_wrap(&tx, self.vault(), &wrap)?;
         }
-        audit::append(
-            &tx,
-            self.vault(),
-            &at,
-            actor.staff_id(),
-            AuditKind::StaffAdded,
-            &id,
-        )?;
+        self.audit_as(actor, &tx, &at, AuditKind::StaffAdded, &id)?;
         tx.commit().map_err(StoreError::from)?;
         Ok(id)
     }
@@ -414,11 +407,10 @@ impl OpenStore {
             .wrap_with_passphrase(actor.staff_id(), new_passphrase)?;
         let tx = self.conn().unchecked_transaction()?;
         super::put_key_wrap(&tx, self.vault(), &wrap)?;
-        audit::append(
+        self.audit_as(
+            actor,
             &tx,
-            self.vault(),
             &now.to_rfc3339(),
-            actor.staff_id(),
             AuditKind::PassphraseChanged,
             "",
         )?;

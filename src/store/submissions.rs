@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use rusqlite::types::Value;
 use zeroize::Zeroizing;
 
-use super::audit::{self, AuditKind};
+use super::audit::AuditKind;
 use super::patients::{insert_patient, open_identity};
 use super::returning::{ConfirmedPatient, join_confirmed};
 use super::row_auth::{self, text_key};
@@ -234,14 +234,7 @@ impl OpenStore {
             .map(|decision| self.consent_event(&patient_id, Some(&submission_id), decision, &at))
             .collect::<Result<Vec<_>, _>>()?;
         append_consent_events(&tx, self.vault(), &patient_id, &events)?;
-        audit::append(
-            &tx,
-            self.vault(),
-            &at,
-            actor.staff_id(),
-            AuditKind::SubmissionSaved,
-            &submission_id,
-        )?;
+        self.audit_as(actor, &tx, &at, AuditKind::SubmissionSaved, &submission_id)?;
         tx.commit()?;
         Ok(submission_id)
     }

@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension};
 use zeroize::Zeroizing;
 
 use crate::forms::{ConsentDecision, ConsentEvent, Decision};
-use crate::store::audit::{self, AuditKind};
+use crate::store::audit::AuditKind;
 use crate::store::patients::set_patient;
 use crate::store::row_auth::{self, text_key};
 use crate::store::{Actor, OpenStore, StoreError};
@@ -295,14 +295,7 @@ impl OpenStore {
             .map_or_else(|| at.clone(), |t| t.to_rfc3339());
         let event = self.consent_event(patient_id, None, decision, &decided_at)?;
         append_consent_events(&tx, self.vault(), patient_id, std::slice::from_ref(&event))?;
-        audit::append(
-            &tx,
-            self.vault(),
-            &at,
-            actor.staff_id(),
-            AuditKind::ConsentRecorded,
-            patient_id,
-        )?;
+        self.audit_as(actor, &tx, &at, AuditKind::ConsentRecorded, patient_id)?;
         tx.commit()?;
         Ok(event)
     }
