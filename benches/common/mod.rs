@@ -122,7 +122,7 @@ pub fn new_patient_form(
             .iter()
             .map(|item| ConsentDecision {
                 item_id: item.id.clone(),
-                decision: if item.id == "treatment" {
+                decision: if item.id == intake_kiosk::forms::TREATMENT_CONSENT {
                     Decision::Granted
                 } else {
                     Decision::Refused

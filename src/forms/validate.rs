@@ -17,6 +17,7 @@ pub struct DefinitionError {
 /// The largest definition file accepted (a form is text: a megabyte is far beyond any clinic's).
 pub const MAX_DEFINITION_BYTES: usize = 1 << 20;
 
+use super::form_used::TREATMENT_CONSENT;
 use super::form_used::identity_ids::REQUIRED as IDENTITY_QUESTIONS;
 
 /// The line on which `"id": "<id>"` first appears (1 when it cannot be found).
@@ -196,7 +197,7 @@ impl FormDefinition {
         if !self
             .consents
             .iter()
-            .any(|item| item.id == "treatment" && item.required)
+            .any(|item| item.id == TREATMENT_CONSENT && item.required)
         {
             c.fail(
                 &self.id,
@@ -208,7 +209,7 @@ impl FormDefinition {
                 c.fail(&item.id, format!("the id \"{}\" is used twice", item.id));
             }
             // Marketing and photo use are never a condition of treatment.
-            if item.required && item.id != "treatment" {
+            if item.required && item.id != TREATMENT_CONSENT {
                 c.fail(
                     &item.id,
                     format!(
