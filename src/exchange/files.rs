@@ -132,8 +132,8 @@ pub fn write_batch(
 
 /// Files written into one folder and made durable together. Each is written under its
 /// temporary name as it is added (nothing is held in memory); [`Batch::commit`] makes all of
-/// them durable at once (one `syncfs` of the folder's file system on Linux, where each file's
-/// writeback is started as it is added; elsewhere one sync per file as it is added), then
+/// them durable at once (one `syncfs` of the folder's file system on Linux; elsewhere one sync
+/// per file as it is added), then
 /// renames them, then syncs the folder once. A crash before the
 /// renames leaves only temporary files (no name points at an incomplete file); one during the
 /// renames leaves some files under their names and the others complete under their temporary
@@ -161,7 +161,7 @@ impl<'a> Batch<'a> {
     pub fn add(&mut self, name: &str, bytes: &[u8]) -> Result<(), ExchangeError> {
         let (temp, file) = write_temp(self.dir, name, bytes, self.readers)?;
         self.written.push((temp, self.dir.join(name)));
-        start_writeback(&file).map_err(io(self.dir))?;
+        sync_unless_batched(&file).map_err(io(self.dir))?;
         self.bytes += u64::try_from(bytes.len()).unwrap_or(u64::MAX);
         Ok(())
     }
@@ -217,23 +217,16 @@ fn sync_file_system(dir: &Path) -> Result<(), ExchangeError> {
     Ok(())
 }
 
-/// Starts writing `file`'s pages to disk without waiting for them (Linux), so the disk works
-/// while the next files are made and the batch's one sync finds little left to do.
-#[cfg(target_os = "linux")]
-#[allow(unsafe_code)] // std has no `sync_file_range`; the one call below is the whole of it
-fn start_writeback(file: &File) -> std::io::Result<()> {
-    use std::os::fd::AsRawFd;
-    // SAFETY: `file` holds the descriptor open for the call; the call only queues writeback.
-    if unsafe { libc::sync_file_range(file.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE) } != 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    Ok(())
-}
-
+/// On Linux nothing yet: the batch's one `syncfs` makes every file durable at its commit.
+/// (Starting each file's write-out here, with `sync_file_range`, made a batch of 30,000 small
+/// files 2.5 times slower on this machine: one I/O submission per file instead of one sort.)
 /// Elsewhere each file is synced as it is added.
-#[cfg(not(target_os = "linux"))]
-fn start_writeback(file: &File) -> std::io::Result<()> {
-    file.sync_data()
+fn sync_unless_batched(file: &File) -> std::io::Result<()> {
+    if cfg!(target_os = "linux") {
+        Ok(())
+    } else {
+        file.sync_data()
+    }
 }
 
 /// Elsewhere each file was synced as it was written.
