@@ -47,6 +47,12 @@ pub(crate) fn default_data_dir() -> Result<PathBuf> {
 }
 
 fn main() -> ExitCode {
+    if cfg!(feature = "soak-bench") {
+        eprintln!(
+            "error: this build has the soak bench's weak key derivation; build without --features soak-bench"
+        );
+        return ExitCode::FAILURE;
+    }
     // Usage errors exit 2 here, --help and --version 0, before anything is opened or asked for.
     let parsed = cli::parse();
     logging::init();

@@ -138,6 +138,7 @@ impl OpenStore {
         let newest = shortest_after.is_none();
         let at = now.to_rfc3339();
         let mut report = ImportReport::default();
+        let _cache = self.store.large_cache()?;
         let tx = self.conn().unchecked_transaction()?;
         for form in &incoming.forms {
             if crate::vault::content_hash(form.definition_json.as_bytes()) != form.hash {
