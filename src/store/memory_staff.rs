@@ -1,35 +1,138 @@
-//! The desk fake's staff and keys (test builds only): the store's rules as far as the desk's
-//! own behaviour depends on them — managers only, the last active manager stays, passphrase and
-//! PIN rules, a retired member cannot sign in, one event per act. Keys are modelled as counters
-//! (a rotation or a new recovery key bumps one); the sealed store's side is tested in
-//! `tests/staff_and_audit.rs` and `tests/ui_desk.rs`.
+//! Staff, PINs, keys and the audit log in memory, shared by the kiosk's and the desk's fakes for
+//! their controllers' unit tests (test builds only: it makes an [`Actor`], which only the store
+//! may do in a release build).
+//!
+//! It keeps the store's rules as far as the controllers' own behaviour depends on them: PIN
+//! sign-in with the lockout policy, a retired member cannot sign in, managers only for staff and
+//! keys, the last active manager stays, passphrase and PIN rules, one event per act. Keys are
+//! modelled as counters (a rotation or a new recovery key bumps one); the sealed store's side is
+//! tested in `tests/staff_and_audit.rs` and `tests/ui_desk.rs`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
 
-use super::memory_records::{MemoryDesk, manager};
-use crate::staff::{PassphraseRejection, Role, check_new_passphrase, check_new_pin};
-use crate::store::{
-    Actor, AuditKind, Cleared, Rotation, SignInError, StaffAdmin, StaffAdminError, StaffListing,
-    StoreError, WalCheckpoint,
+use super::{
+    Actor, AuditKind, Cleared, Rotation, SignInError, SignInRecords, StaffAdmin, StaffAdminError,
+    StaffListing, StaffMember, StoreError, WalCheckpoint,
+};
+use crate::staff::{
+    Lockout, LockoutPolicy, PassphraseRejection, Role, check_new_passphrase, check_new_pin,
 };
 use crate::vault::{Passphrase, Pin, RecoveryKey};
 
-impl MemoryDesk {
+/// The audit events recorded, in order: (who, kind, subject).
+pub type EventLog = Arc<Mutex<Vec<(String, AuditKind, String)>>>;
+
+/// Everything the in-memory staff holds; tests read it through [`MemoryStaff::state`].
+#[derive(Default)]
+pub struct StaffState {
+    /// Every member (retired ones too) with their PIN as given.
+    pub members: Vec<(StaffMember, String)>,
+    pub retired: BTreeSet<String>,
+    /// Managers' passphrases by staff id.
+    pub passphrases: BTreeMap<String, String>,
+    /// How many recovery keys and data keys were made.
+    pub recovery_keys: u32,
+    pub data_keys: u32,
+}
+
+/// Why [`StaffState::member`] found no one to act on.
+enum Missing {
+    Unknown,
+    Retired,
+}
+
+impl StaffState {
+    /// Active member `staff_id` with their PIN.
+    fn member(&mut self, staff_id: &str) -> Result<&mut (StaffMember, String), Missing> {
+        if self.retired.contains(staff_id) {
+            return Err(Missing::Retired);
+        }
+        self.members
+            .iter_mut()
+            .find(|(m, _)| m.id == staff_id)
+            .ok_or(Missing::Unknown)
+    }
+}
+
+/// The in-memory staff; clones share one state and one audit log.
+#[derive(Clone, Default)]
+pub struct MemoryStaff {
+    state: Arc<Mutex<StaffState>>,
+    events: EventLog,
+}
+
+/// A fake that holds the in-memory staff, and so answers [`SignInRecords`] with it.
+pub trait HoldsStaff {
+    fn staff(&self) -> &MemoryStaff;
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl MemoryStaff {
+    /// Staff members as (id, name, role, PIN).
+    pub fn new<'a>(staff: impl IntoIterator<Item = (String, &'a str, Role, &'a str)>) -> Self {
+        let memory = MemoryStaff::default();
+        for (id, name, role, pin) in staff {
+            memory.push(id, name, role, pin);
+        }
+        memory
+    }
+
+    pub fn state(&self) -> MutexGuard<'_, StaffState> {
+        lock(&self.state)
+    }
+
+    pub fn events(&self) -> MutexGuard<'_, Vec<(String, AuditKind, String)>> {
+        lock(&self.events)
+    }
+
+    /// A handle on the audit events that stays valid after the fake is boxed.
+    pub fn event_log(&self) -> EventLog {
+        self.events.clone()
+    }
+
+    pub fn log(&self, actor: &Actor, kind: AuditKind, subject: &str) {
+        self.events()
+            .push((actor.staff_id().into(), kind, subject.into()));
+    }
+
+    fn push(&self, id: String, name: &str, role: Role, pin: &str) {
+        let member = StaffMember {
+            id,
+            name: name.into(),
+            role,
+            lockout: Lockout::Open,
+            failed_pins: 0,
+        };
+        self.state().members.push((member, pin.into()));
+    }
+
+    fn add(&self, name: &str, role: Role, pin: &Pin) -> String {
+        let id = format!("staff-{}", self.state().members.len());
+        self.push(id.clone(), name, role, pin.expose());
+        id
+    }
+
+    /// Lifts a PIN lockout (the manager's passphrase is the caller's to check).
+    pub fn reset_lockout(&self, staff_id: &str) -> Result<(), StoreError> {
+        let mut state = self.state();
+        let (member, _) = state.member(staff_id).map_err(|_| StoreError::NotFound)?;
+        member.failed_pins = 0;
+        member.lockout = Lockout::Open;
+        Ok(())
+    }
+
     fn own_passphrase(&self, actor: &Actor, current: &Passphrase) -> Result<(), StaffAdminError> {
-        manager(actor)?;
+        actor.require_manager()?;
         match self.state().passphrases.get(actor.staff_id()) {
             Some(p) if p == current.expose() => Ok(()),
             _ => Err(StaffAdminError::WrongPassphrase),
         }
-    }
-
-    fn push_staff(&self, name: &str, role: Role, pin: &Pin) -> String {
-        let mut state = self.state();
-        let id = format!("s{}", state.staff.len() + 1);
-        state
-            .staff
-            .push((id.clone(), name.into(), role, pin.expose().into()));
-        id
     }
 
     /// A recovery key that differs with each one made (its number leads the digits).
@@ -49,18 +152,72 @@ fn same(new: &Passphrase, repeated: &Passphrase) -> Result<(), StaffAdminError> 
     }
 }
 
-impl StaffAdmin for MemoryDesk {
+impl<T: HoldsStaff> SignInRecords for T {
+    fn list_staff(&self, _now: DateTime<Utc>) -> Result<Vec<StaffMember>, StoreError> {
+        let state = self.staff().state();
+        Ok(state
+            .members
+            .iter()
+            .filter(|(m, _)| !state.retired.contains(&m.id))
+            .map(|(m, _)| m.clone())
+            .collect())
+    }
+
+    fn sign_in(
+        &mut self,
+        staff_id: &str,
+        pin: &Pin,
+        now: DateTime<Utc>,
+    ) -> Result<Actor, SignInError> {
+        let mut state = self.staff().state();
+        let (member, stored) = state.member(staff_id).map_err(|missing| match missing {
+            Missing::Unknown => SignInError::UnknownStaff,
+            Missing::Retired => SignInError::Retired,
+        })?;
+        match member.lockout {
+            Lockout::Locked => return Err(SignInError::Locked),
+            Lockout::WaitUntil(until) if now < until => return Err(SignInError::Wait { until }),
+            _ => {}
+        }
+        if stored.as_str() == pin.expose() {
+            member.failed_pins = 0;
+            member.lockout = Lockout::Open;
+            return Ok(Actor::new(member.id.clone(), member.role));
+        }
+        member.failed_pins += 1;
+        member.lockout = LockoutPolicy::default().state(member.failed_pins, Some(now), now);
+        Err(SignInError::WrongPin {
+            failures: member.failed_pins,
+            lockout: member.lockout,
+        })
+    }
+
+    fn record_event(
+        &self,
+        actor: &str,
+        kind: AuditKind,
+        subject: &str,
+        _now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.staff()
+            .events()
+            .push((actor.into(), kind, subject.into()));
+        Ok(())
+    }
+}
+
+impl StaffAdmin for MemoryStaff {
     fn all_staff(&self, actor: &Actor) -> Result<Vec<StaffListing>, StoreError> {
-        manager(actor)?;
+        actor.require_manager()?;
         let state = self.state();
         Ok(state
-            .staff
+            .members
             .iter()
-            .map(|(id, name, role, _)| StaffListing {
-                id: id.clone(),
-                name: name.clone(),
-                role: *role,
-                active: !state.retired.contains(id),
+            .map(|(m, _)| StaffListing {
+                id: m.id.clone(),
+                name: m.name.clone(),
+                role: m.role,
+                active: !state.retired.contains(&m.id),
             })
             .collect())
     }
@@ -89,12 +246,12 @@ impl StaffAdmin for MemoryDesk {
         pin: &Pin,
         _now: DateTime<Utc>,
     ) -> Result<String, SignInError> {
-        manager(actor)?;
+        actor.require_manager()?;
         if role == Role::Manager {
             return Err(StoreError::Forbidden.into());
         }
         check_new_pin(pin.expose())?;
-        let id = self.push_staff(name, role, pin);
+        let id = self.add(name, role, pin);
         self.log(actor, AuditKind::StaffAdded, &id);
         Ok(id)
     }
@@ -107,11 +264,11 @@ impl StaffAdmin for MemoryDesk {
         repeated: &Passphrase,
         _now: DateTime<Utc>,
     ) -> Result<String, StaffAdminError> {
-        manager(actor)?;
+        actor.require_manager()?;
         same(passphrase, repeated)?;
         check_new_passphrase(passphrase.expose(), None)?;
         check_new_pin(pin.expose())?;
-        let id = self.push_staff(name, Role::Manager, pin);
+        let id = self.add(name, Role::Manager, pin);
         self.state()
             .passphrases
             .insert(id.clone(), passphrase.expose().into());
@@ -153,21 +310,17 @@ impl StaffAdmin for MemoryDesk {
         new_pin: &Pin,
         _now: DateTime<Utc>,
     ) -> Result<(), StaffAdminError> {
-        manager(actor)?;
+        actor.require_manager()?;
         if staff_id == actor.staff_id() {
             return Err(StaffAdminError::OwnPin);
         }
         check_new_pin(new_pin.expose())?;
         let mut state = self.state();
-        if state.retired.contains(staff_id) {
-            return Err(StaffAdminError::AlreadyRetired);
-        }
-        let member = state
-            .staff
-            .iter_mut()
-            .find(|(id, ..)| id == staff_id)
-            .ok_or(StaffAdminError::UnknownStaff)?;
-        new_pin.expose().clone_into(&mut member.3);
+        let (_, pin) = state.member(staff_id).map_err(|missing| match missing {
+            Missing::Unknown => StaffAdminError::UnknownStaff,
+            Missing::Retired => StaffAdminError::AlreadyRetired,
+        })?;
+        new_pin.expose().clone_into(pin);
         drop(state);
         self.log(actor, AuditKind::PinReset, staff_id);
         Ok(())
@@ -179,7 +332,7 @@ impl StaffAdmin for MemoryDesk {
         _new_pin: &Pin,
         _now: DateTime<Utc>,
     ) -> Result<(), StaffAdminError> {
-        // Not offered at the desk (changed on the kiosk's staff home).
+        // Not modelled: the controllers' tests do not change a PIN.
         Err(StoreError::NotFound.into())
     }
     fn new_recovery_key(
@@ -187,7 +340,7 @@ impl StaffAdmin for MemoryDesk {
         actor: &Actor,
         _now: DateTime<Utc>,
     ) -> Result<(RecoveryKey, Cleared), StaffAdminError> {
-        manager(actor)?;
+        actor.require_manager()?;
         let key = self.next_recovery_key();
         self.log(actor, AuditKind::RecoveryKeyReplaced, "");
         Ok((key, WalCheckpoint::Truncated))
@@ -214,13 +367,13 @@ impl StaffAdmin for MemoryDesk {
                 });
             }
         }
-        let rows = u64::try_from(self.state().patients.len()).unwrap_or(u64::MAX);
-        progress(rows, rows);
+        // Nothing is sealed in memory: no rows to re-seal.
+        progress(0, 0);
         self.state().data_keys += 1;
         let recovery_key = self.next_recovery_key();
         self.log(actor, AuditKind::DataKeyRotated, "");
         Ok(Rotation {
-            rows,
+            rows: 0,
             recovery_key,
             cleared: WalCheckpoint::Truncated,
         })

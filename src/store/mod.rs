@@ -26,6 +26,8 @@ mod error;
 mod forms;
 mod inbound;
 mod kiosk_clock;
+#[cfg(test)]
+pub(crate) mod memory_staff;
 mod merge;
 mod migrations;
 mod open_store;
@@ -70,7 +72,7 @@ pub use rights::ListedPatient;
 pub use rotate::Rotation;
 pub use staff::{Actor, SignInError, StaffMember};
 pub use staff_admin::{Cleared, StaffAdminError, StaffListing};
-pub use staff_admin_port::{StaffAdmin, typed_passphrases};
+pub use staff_admin_port::{SignInRecords, StaffAdmin, typed_passphrases};
 pub use submissions::{MedicalRecord, NewSubmission, PatientRef, SubmissionSummary};
 pub use sync_identity::{SyncIdentity, SyncRole};
 pub use transfer::{
