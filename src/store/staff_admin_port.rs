@@ -1,19 +1,13 @@
-//! The staff ports, each named once for both windows, so neither controller holds the store
-//! underneath:
-//! - [`SignInRecords`]: the staff list, PIN sign-in and one audit event, which the kiosk's and
-//!   the desk's ports both extend;
-//! - [`StaffAdmin`]: what a "Staff and keys" panel does (add staff or a manager, change a
-//!   passphrase or PIN, retire staff, reset a PIN, new recovery key, rotate the data key).
-//!
-//! The sealed store implements both; so does the in-memory staff the controllers' unit tests
-//! share (`memory_staff`, test builds only). The rules are the store's ([`super::staff`],
-//! [`super::staff_admin`], [`super::rotate`]).
+//! The staff-and-keys port: what a "Staff and keys" panel does (add staff or a manager, change
+//! a passphrase or PIN, retire staff, reset a PIN, new recovery key, rotate the data key), named
+//! once for both windows, so neither controller holds the store underneath. The sealed store
+//! implements it; so does the in-memory staff both windows' fakes share (`memory_staff`, test
+//! builds only). The rules are the store's ([`super::staff_admin`], [`super::rotate`]).
 
 use chrono::{DateTime, Utc};
 
 use super::{
-    Actor, AuditKind, Cleared, OpenStore, Rotation, SignInError, StaffAdminError, StaffListing,
-    StaffMember, StoreError,
+    Actor, Cleared, OpenStore, Rotation, SignInError, StaffAdminError, StaffListing, StoreError,
 };
 use crate::port::port;
 use crate::staff::Role;
@@ -27,17 +21,6 @@ pub fn typed_passphrases(typed: &[&str]) -> Vec<Passphrase> {
         .filter(|p| !p.is_empty())
         .map(|p| Passphrase::new(*p))
         .collect()
-}
-
-port! {
-    /// Who may sign in, signing in, and an event for the audit log: what every window needs.
-    pub trait SignInRecords for OpenStore {
-        fn list_staff(&self, now: DateTime<Utc>) -> Result<Vec<StaffMember>, StoreError>;
-        fn sign_in(&mut self, staff_id: &str, pin: &Pin, now: DateTime<Utc>)
-            -> Result<Actor, SignInError>;
-        fn record_event(&self, actor: &str, kind: AuditKind, subject: &str, now: DateTime<Utc>)
-            -> Result<(), StoreError>;
-    }
 }
 
 port! {
