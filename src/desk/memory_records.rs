@@ -1,5 +1,6 @@
-//! An in-memory [`DeskRecords`] for the desk controller's unit tests (test builds only: it can
-//! make an [`Actor`], which only the store may do in a release build).
+//! An in-memory [`DeskRecords`] for the desk controller's unit tests (test builds only: through
+//! the shared in-memory staff it can make an [`Actor`], which only the store may do in a release
+//! build).
 //!
 //! It models what the controller's own behaviour depends on — patients with their identity,
 //! consents and restriction, requests and breaches — with the store's role checks; staff, PINs,

@@ -1,5 +1,6 @@
-//! An in-memory stand-in for the kiosk controller's unit tests (test builds only: it can make an
-//! [`Actor`] and a [`ConfirmedPatient`], which only the store may do in a release build).
+//! An in-memory stand-in for the kiosk controller's unit tests (test builds only: it can make a
+//! [`ConfirmedPatient`], and through the shared in-memory staff an [`Actor`], which only the
+//! store may do in a release build).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
