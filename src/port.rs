@@ -13,7 +13,8 @@
 //! `unconditional_recursion` lint (an error under the CI's `-D warnings`) catches it. Fakes for
 //! tests implement the trait by hand as usual.
 
-/// Declares `trait Name` and `impl Name for Store` from one list (see the module doc):
+/// Declares `trait Name` (optionally `trait Name: Super`, a port it extends) and
+/// `impl Name for Store` from one list (see the module doc):
 ///
 /// ```ignore
 /// port! {
@@ -27,10 +28,10 @@
 macro_rules! port {
     (
         $(#[$attr:meta])*
-        $vis:vis trait $Trait:ident for $Store:ty { $($items:tt)* }
+        $vis:vis trait $Trait:ident $(: $Super:ident)? for $Store:ty { $($items:tt)* }
     ) => {
-        $crate::port::port!(@item [$(#[$attr])* $vis trait $Trait] [$Trait $Store] [] []
-            $($items)*);
+        $crate::port::port!(@item [$(#[$attr])* $vis trait $Trait $(: $Super)?] [$Trait $Store]
+            [] [] $($items)*);
     };
     // Every item read: the trait, then the impl.
     (@item [$($head:tt)*] [$Trait:ident $Store:ty] [$($decl:tt)*] [$($body:tt)*]) => {

@@ -1,10 +1,12 @@
-//! An in-memory [`DeskRecords`] for the desk controller's unit tests (test builds only: it can
-//! make an [`Actor`], which only the store may do in a release build).
+//! An in-memory [`DeskRecords`] for the desk controller's unit tests (test builds only: through
+//! the shared in-memory staff it can make an [`Actor`], which only the store may do in a release
+//! build).
 //!
-//! It models what the controller's own behaviour depends on — staff and PINs with the role rules,
-//! patients with their identity, consents and restriction, requests, breaches and the audit
-//! events — with the store's role checks. Submissions, forms and files are not modelled: those
-//! calls answer `NotFound`, and the integration tests cover them against the sealed store.
+//! It models what the controller's own behaviour depends on — patients with their identity,
+//! consents and restriction, requests and breaches — with the store's role checks; staff, PINs,
+//! keys and the audit events are the in-memory staff the kiosk's fake uses too
+//! ([`MemoryStaff`]). Submissions, forms and files are not modelled: those calls answer
+//! `NotFound`, and the integration tests cover them against the sealed store.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -18,13 +20,13 @@ use crate::exchange::access::AccessExport;
 use crate::exchange::desk_side::Confirmed;
 use crate::forms::{Answers, ConsentEvent, Decision, PatientIdentity};
 use crate::rights::{ErasureStatement, Flag, RequestStatus, due_date};
-use crate::staff::{Lockout, Role};
+use crate::staff::Role;
+use crate::store::memory_staff::{HoldsStaff, MemoryStaff};
 use crate::store::{
     Actor, Amendment, AuditEntry, AuditKind, Breach, ChainCheck, KioskLink, MedicalRecord,
     MergeReport, NewBreach, NewRightsRequest, PatientRecord, RetentionReport, RightsRequest,
-    SignInError, StaffMember, StoreError,
+    StaffAdmin, StoreError,
 };
-use crate::vault::Pin;
 
 /// One patient in the fake.
 #[derive(Clone, Default)]
@@ -34,38 +36,31 @@ pub struct FakePatient {
     pub restricted: bool,
 }
 
-/// Everything the fake holds; tests read it through [`MemoryDesk::state`].
+/// The patients' side of the fake; tests read it through [`MemoryDesk::state`].
 #[derive(Default)]
 pub struct FakeState {
-    /// (id, name, role, PIN)
-    pub staff: Vec<(String, String, Role, String)>,
     pub patients: BTreeMap<String, FakePatient>,
     pub requests: Vec<RightsRequest>,
     pub breaches: Vec<Breach>,
-    /// Audit events: (who, kind, subject).
-    pub events: Vec<(String, AuditKind, String)>,
-    /// Staff and keys (see `memory_staff`): retired staff ids, managers' passphrases by id,
-    /// and how many recovery keys and data keys were made.
-    pub retired: std::collections::BTreeSet<String>,
-    pub passphrases: BTreeMap<String, String>,
-    pub recovery_keys: u32,
-    pub data_keys: u32,
 }
 
-/// The fake; clones share one state.
+/// The fake; clones share one state and one staff.
 #[derive(Clone, Default)]
 pub struct MemoryDesk {
     state: Arc<Mutex<FakeState>>,
+    staff: MemoryStaff,
 }
 
 impl MemoryDesk {
+    /// Staff as (id, name, role, PIN).
     pub fn with_staff(staff: &[(&str, &str, Role, &str)]) -> MemoryDesk {
-        let desk = MemoryDesk::default();
-        desk.state().staff = staff
+        let staff = staff
             .iter()
-            .map(|(id, name, role, pin)| ((*id).into(), (*name).into(), *role, (*pin).into()))
-            .collect();
-        desk
+            .map(|&(id, name, role, pin)| (id.to_owned(), name, role, pin));
+        MemoryDesk {
+            staff: MemoryStaff::new(staff),
+            ..MemoryDesk::default()
+        }
     }
 
     pub fn add_patient(&self, id: &str, given: &str, family: &str, born: &str, granted: &[&str]) {
@@ -93,10 +88,8 @@ impl MemoryDesk {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    pub(super) fn log(&self, actor: &Actor, kind: AuditKind, subject: &str) {
-        self.state()
-            .events
-            .push((actor.staff_id().into(), kind, subject.into()));
+    fn log(&self, actor: &Actor, kind: AuditKind, subject: &str) {
+        self.staff.log(actor, kind, subject);
     }
 
     fn patient<T>(&self, id: &str, f: impl FnOnce(&mut FakePatient) -> T) -> Result<T, StoreError> {
@@ -124,14 +117,6 @@ fn consent(patient: &str, item: &str, decision: Decision, at: &str) -> ConsentEv
     }
 }
 
-pub(super) fn manager(actor: &Actor) -> Result<(), StoreError> {
-    if actor.role().may_manage() {
-        Ok(())
-    } else {
-        Err(StoreError::Forbidden)
-    }
-}
-
 /// What the fake's lists hold: entries found by id.
 trait Entry {
     fn id(&self) -> &str;
@@ -155,10 +140,16 @@ fn entry<'a, T: Entry>(
     list: &'a mut [T],
     id: &str,
 ) -> Result<&'a mut T, StoreError> {
-    manager(actor)?;
+    actor.require_manager()?;
     list.iter_mut()
         .find(|e| e.id() == id)
         .ok_or(StoreError::NotFound)
+}
+
+impl HoldsStaff for MemoryDesk {
+    fn staff(&self) -> &MemoryStaff {
+        &self.staff
+    }
 }
 
 impl DeskRecords for MemoryDesk {
@@ -174,59 +165,8 @@ impl DeskRecords for MemoryDesk {
     fn current_form(&self) -> Result<Option<(String, String)>, StoreError> {
         Ok(None)
     }
-    fn list_staff(&self, _now: DateTime<Utc>) -> Result<Vec<StaffMember>, StoreError> {
-        let state = self.state();
-        Ok(state
-            .staff
-            .iter()
-            .filter(|(id, ..)| !state.retired.contains(id))
-            .map(|(id, name, role, _)| StaffMember {
-                id: id.clone(),
-                name: name.clone(),
-                role: *role,
-                lockout: Lockout::Open,
-                failed_pins: 0,
-            })
-            .collect())
-    }
-    fn sign_in(
-        &mut self,
-        staff_id: &str,
-        pin: &Pin,
-        _now: DateTime<Utc>,
-    ) -> Result<Actor, SignInError> {
-        let state = self.state();
-        if state.retired.contains(staff_id) {
-            return Err(SignInError::Retired);
-        }
-        let (id, _, role, expected) = state
-            .staff
-            .iter()
-            .find(|(id, ..)| id == staff_id)
-            .ok_or(SignInError::UnknownStaff)?;
-        if pin.expose() == expected {
-            Ok(Actor::new(id.clone(), *role))
-        } else {
-            Err(SignInError::WrongPin {
-                failures: 1,
-                lockout: Lockout::Open,
-            })
-        }
-    }
-    fn record_event(
-        &self,
-        actor: &str,
-        kind: AuditKind,
-        subject: &str,
-        _now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        self.state()
-            .events
-            .push((actor.into(), kind, subject.into()));
-        Ok(())
-    }
-    fn staff_admin(&mut self) -> &mut dyn crate::store::StaffAdmin {
-        self
+    fn staff_admin(&mut self) -> &mut dyn StaffAdmin {
+        &mut self.staff
     }
     fn find_patients(
         &self,
@@ -282,7 +222,7 @@ impl DeskRecords for MemoryDesk {
         _patient_id: &str,
         _now: DateTime<Utc>,
     ) -> Result<Vec<AuditEntry>, StoreError> {
-        manager(actor)?;
+        actor.require_manager()?;
         Ok(Vec::new())
     }
     fn read_medical(
@@ -331,7 +271,7 @@ impl DeskRecords for MemoryDesk {
         _reason: &str,
         _now: DateTime<Utc>,
     ) -> Result<MergeReport, StoreError> {
-        manager(actor)?;
+        actor.require_manager()?;
         Err(StoreError::NotFound)
     }
     fn withdraw_consent(
@@ -363,7 +303,7 @@ impl DeskRecords for MemoryDesk {
         restricted: bool,
         _now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        manager(actor)?;
+        actor.require_manager()?;
         self.patient(patient_id, |p| p.restricted = restricted)
     }
     fn request_erasure(
@@ -372,7 +312,7 @@ impl DeskRecords for MemoryDesk {
         patient_id: &str,
         now: DateTime<Utc>,
     ) -> Result<ErasureStatement, StoreError> {
-        manager(actor)?;
+        actor.require_manager()?;
         self.state()
             .patients
             .remove(patient_id)
@@ -391,7 +331,7 @@ impl DeskRecords for MemoryDesk {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<RetentionReport, StoreError> {
-        manager(actor)?;
+        actor.require_manager()?;
         Ok(RetentionReport {
             ran_at: now.to_rfc3339(),
             policy: None,
@@ -468,10 +408,10 @@ impl DeskRecords for MemoryDesk {
         _from: DateTime<Utc>,
         _to: DateTime<Utc>,
     ) -> Result<Vec<String>, StoreError> {
-        manager(actor)?;
+        actor.require_manager()?;
         let mut touched: Vec<String> = self
-            .state()
-            .events
+            .staff
+            .events()
             .iter()
             .filter(|(who, _, subject)| !subject.is_empty() && by.is_none_or(|b| b == who))
             .map(|(_, _, subject)| subject.clone())
@@ -486,7 +426,7 @@ impl DeskRecords for MemoryDesk {
         breach: &NewBreach,
         _now: DateTime<Utc>,
     ) -> Result<String, StoreError> {
-        manager(actor)?;
+        actor.require_manager()?;
         let id = format!("breach-{}", self.state().breaches.len() + 1);
         self.state().breaches.push(Breach {
             id: id.clone(),
@@ -501,7 +441,7 @@ impl DeskRecords for MemoryDesk {
         Ok(id)
     }
     fn breaches(&self, actor: &Actor) -> Result<Vec<Breach>, StoreError> {
-        manager(actor)?;
+        actor.require_manager()?;
         Ok(self.state().breaches.clone())
     }
     fn mark_breach_reported(
@@ -519,7 +459,7 @@ impl DeskRecords for MemoryDesk {
     }
     fn verify_audit(&self) -> Result<ChainCheck, StoreError> {
         Ok(ChainCheck::Intact {
-            entries: i64::try_from(self.state().events.len()).unwrap_or(i64::MAX),
+            entries: i64::try_from(self.staff.events().len()).unwrap_or(i64::MAX),
             last_tag: Vec::new(),
         })
     }
@@ -531,7 +471,7 @@ impl DeskRecords for MemoryDesk {
         actor: &Actor,
         _since: DateTime<Utc>,
     ) -> Result<Vec<Flag>, StoreError> {
-        manager(actor)?;
+        actor.require_manager()?;
         Ok(Vec::new())
     }
     fn export_patient(
@@ -541,7 +481,7 @@ impl DeskRecords for MemoryDesk {
         _dir: &Path,
         _now: DateTime<Utc>,
     ) -> Result<AccessExport, ExchangeError> {
-        manager(actor)?;
+        actor.require_manager()?;
         Err(StoreError::NotFound.into())
     }
     fn marketing_csv(
@@ -550,7 +490,7 @@ impl DeskRecords for MemoryDesk {
         _channel: &str,
         _now: DateTime<Utc>,
     ) -> Result<(String, usize), StoreError> {
-        manager(actor)?;
+        actor.require_manager()?;
         Err(StoreError::NotFound)
     }
     fn confirm_kiosk(
@@ -560,7 +500,7 @@ impl DeskRecords for MemoryDesk {
         _typed: &str,
         _now: DateTime<Utc>,
     ) -> Result<Confirmed, ExchangeError> {
-        manager(actor)?;
+        actor.require_manager()?;
         Err(StoreError::NotFound.into())
     }
 }

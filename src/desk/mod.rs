@@ -16,8 +16,6 @@
 pub mod actions;
 #[cfg(test)]
 mod memory_records;
-#[cfg(test)]
-mod memory_staff;
 mod office_actions;
 mod opening;
 mod record_actions;

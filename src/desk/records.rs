@@ -20,15 +20,14 @@ use crate::port::port;
 use crate::rights::{ErasureStatement, Flag, RequestStatus};
 use crate::settings::ClinicZone;
 use crate::store::{
-    Actor, Amendment, AuditEntry, AuditKind, Breach, ChainCheck, KioskLink, MedicalRecord,
-    MergeReport, NewBreach, NewRightsRequest, OpenStore, PatientRecord, RetentionReport,
-    RightsRequest, SignInError, StaffAdmin, StaffMember, StoreError,
+    Actor, Amendment, AuditEntry, Breach, ChainCheck, KioskLink, MedicalRecord, MergeReport,
+    NewBreach, NewRightsRequest, OpenStore, PatientRecord, RetentionReport, RightsRequest,
+    SignInRecords, StaffAdmin, StoreError,
 };
-use crate::vault::Pin;
 
 port! {
     /// What the desk needs from its records while open (see the module doc).
-    pub trait DeskRecords for OpenStore {
+    pub trait DeskRecords: SignInRecords for OpenStore {
         /// The clinic's name, or "" when none was given.
         fn clinic_name(&self) -> String {
             self.store().clinic_name().ok().flatten().unwrap_or_default()
@@ -44,11 +43,6 @@ port! {
                 None => self.latest_form(),
             }
         }
-        fn list_staff(&self, now: DateTime<Utc>) -> Result<Vec<StaffMember>, StoreError>;
-        fn sign_in(&mut self, staff_id: &str, pin: &Pin, now: DateTime<Utc>)
-            -> Result<Actor, SignInError>;
-        fn record_event(&self, actor: &str, kind: AuditKind, subject: &str, now: DateTime<Utc>)
-            -> Result<(), StoreError>;
         /// Staff and keys (the store's own port, shared with the kiosk; it checks and audits).
         fn staff_admin(&mut self) -> &mut dyn StaffAdmin {
             self

@@ -7,6 +7,7 @@ use super::memory_records::MemoryDesk;
 use super::{Desk, DeskScreen};
 use crate::staff::Role;
 use crate::store::AuditKind;
+use crate::store::memory_staff::HoldsStaff;
 
 const MANAGER: &str = "m1";
 const RECEPTION: &str = "r1";
@@ -22,6 +23,7 @@ fn signed_in(who: &str, pin: &str) -> (Desk, MemoryDesk) {
         (RECEPTION, "Rob Reception", Role::Reception, "1357"),
     ]);
     records
+        .staff()
         .state()
         .passphrases
         .insert(MANAGER.into(), PASSPHRASE.into());
@@ -49,8 +51,8 @@ fn row_active(desk: &Desk, id: &str) -> bool {
 
 fn logged(records: &MemoryDesk, kind: AuditKind, subject: &str) -> bool {
     records
-        .state()
-        .events
+        .staff()
+        .events()
         .iter()
         .any(|(who, k, s)| who == MANAGER && *k == kind && s == subject)
 }
@@ -209,7 +211,12 @@ fn a_passphrase_change_needs_the_current_one() {
     desk.change_passphrase(PASSPHRASE, new, new, now());
     assert!(desk.message().1, "{:?}", desk.message());
     assert_eq!(
-        records.state().passphrases.get(MANAGER).map(String::as_str),
+        records
+            .staff()
+            .state()
+            .passphrases
+            .get(MANAGER)
+            .map(String::as_str),
         Some(new)
     );
     assert!(logged(&records, AuditKind::PassphraseChanged, ""));
@@ -228,9 +235,9 @@ fn a_rotation_needs_every_managers_passphrase_and_shows_a_recovery_key_once() {
             false
         )
     );
-    assert_eq!(records.state().data_keys, 0);
+    assert_eq!(records.staff().state().data_keys, 0);
     desk.rotate_key(&[PASSPHRASE, theirs], now());
-    assert_eq!(records.state().data_keys, 1);
+    assert_eq!(records.staff().state().data_keys, 1);
     assert!(desk.message().1, "{:?}", desk.message());
     assert!(logged(&records, AuditKind::DataKeyRotated, ""));
     let first = desk

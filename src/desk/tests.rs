@@ -6,6 +6,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use super::memory_records::MemoryDesk;
 use super::{Desk, DeskScreen};
 use crate::staff::Role;
+use crate::store::memory_staff::HoldsStaff;
 
 const MANAGER: &str = "m1";
 const RECEPTION: &str = "r1";
@@ -64,7 +65,7 @@ fn search_then_open_shows_the_record_and_lock_drops_everything() {
     desk.lock(at(2));
     assert_eq!(desk.screen(), DeskScreen::SignIn);
     assert!(desk.results().is_empty() && desk.record().is_none());
-    let events = &records.state().events;
+    let events = records.staff().events();
     assert!(
         events
             .iter()

@@ -1,5 +1,6 @@
-//! An in-memory stand-in for the kiosk controller's unit tests (test builds only: it can make an
-//! [`Actor`] and a [`ConfirmedPatient`], which only the store may do in a release build).
+//! An in-memory stand-in for the kiosk controller's unit tests (test builds only: it can make a
+//! [`ConfirmedPatient`], and through the shared in-memory staff an [`Actor`], which only the
+//! store may do in a release build).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -8,19 +9,17 @@ use chrono::{DateTime, Utc};
 
 use super::records::KioskRecords;
 use crate::forms::{Decision, PatientIdentity};
-use crate::staff::{Lockout, LockoutPolicy, Role};
+use crate::staff::Role;
+use crate::store::memory_staff::{EventLog, HoldsStaff, MemoryStaff};
 use crate::store::returning::check_confirmed;
 use crate::store::{
-    Actor, AuditKind, ConfirmedPatient, NewSubmission, PatientRef, SignInError, StaffMember, Store,
-    StoreError, SubmissionSummary,
+    Actor, AuditKind, ConfirmedPatient, NewSubmission, PatientRef, SignInRecords, StaffAdmin,
+    Store, StoreError, SubmissionSummary,
 };
-use crate::vault::{Passphrase, Pin};
+use crate::vault::Passphrase;
 
 /// The manager passphrase the in-memory fake accepts.
 pub const MEMORY_PASSPHRASE: &str = "memory records passphrase";
-
-/// The fake's record of audit events: (actor, kind, subject), in order.
-pub type EventLog = std::sync::Arc<std::sync::Mutex<Vec<(String, AuditKind, String)>>>;
 
 /// A patient in the fake: their current details and the details amendments replaced.
 pub struct MemoryPatient {
@@ -68,41 +67,30 @@ pub type SharedMemory = std::sync::Arc<std::sync::Mutex<MemoryState>>;
 
 /// An in-memory stand-in for controller tests: same rules for PINs, lockout, need-to-know and
 /// the wrong-patient guard, no disk and no crypto. PINs are held as given; never use it for real
-/// data.
+/// data. Staff, keys and the audit log are the in-memory staff the desk's fake uses too.
 #[derive(Default)]
 pub struct MemoryRecords {
-    staff: Vec<(StaffMember, String)>,
+    staff: MemoryStaff,
     state: SharedMemory,
     active_form: Option<(String, String)>,
-    /// What the controller recorded, in order.
-    pub events: EventLog,
 }
 
 impl MemoryRecords {
+    /// Staff as (name, role, PIN); their ids are `staff-0`, `staff-1`, … in this order.
     pub fn with_staff(list: &[(&str, Role, &str)]) -> Self {
         let staff = list
             .iter()
             .enumerate()
-            .map(|(i, (name, role, pin))| {
-                let member = StaffMember {
-                    id: format!("staff-{i}"),
-                    name: (*name).to_owned(),
-                    role: *role,
-                    lockout: Lockout::Open,
-                    failed_pins: 0,
-                };
-                (member, (*pin).to_owned())
-            })
-            .collect();
+            .map(|(i, &(name, role, pin))| (format!("staff-{i}"), name, role, pin));
         MemoryRecords {
-            staff,
+            staff: MemoryStaff::new(staff),
             ..Default::default()
         }
     }
 
     /// A handle on the audit events that stays valid after the fake is boxed.
     pub fn event_log(&self) -> EventLog {
-        self.events.clone()
+        self.staff.event_log()
     }
 
     /// A handle on the patients and forms that stays valid after the fake is boxed.
@@ -117,41 +105,13 @@ impl MemoryRecords {
     }
 }
 
+impl HoldsStaff for MemoryRecords {
+    fn staff(&self) -> &MemoryStaff {
+        &self.staff
+    }
+}
+
 impl KioskRecords for MemoryRecords {
-    fn list_staff(&self, _now: DateTime<Utc>) -> Result<Vec<StaffMember>, StoreError> {
-        Ok(self.staff.iter().map(|(m, _)| m.clone()).collect())
-    }
-
-    fn sign_in(
-        &mut self,
-        staff_id: &str,
-        pin: &Pin,
-        now: DateTime<Utc>,
-    ) -> Result<Actor, SignInError> {
-        let policy = LockoutPolicy::default();
-        let (member, stored) = self
-            .staff
-            .iter_mut()
-            .find(|(m, _)| m.id == staff_id)
-            .ok_or(SignInError::UnknownStaff)?;
-        match member.lockout {
-            Lockout::Locked => return Err(SignInError::Locked),
-            Lockout::WaitUntil(until) if now < until => return Err(SignInError::Wait { until }),
-            _ => {}
-        }
-        if stored.as_str() == pin.expose() {
-            member.failed_pins = 0;
-            member.lockout = Lockout::Open;
-            return Ok(Actor::new(member.id.clone(), member.role));
-        }
-        member.failed_pins += 1;
-        member.lockout = policy.state(member.failed_pins, Some(now), now);
-        Err(SignInError::WrongPin {
-            failures: member.failed_pins,
-            lockout: member.lockout,
-        })
-    }
-
     fn find_returning_patient(
         &self,
         _actor: &Actor,
@@ -245,42 +205,6 @@ impl KioskRecords for MemoryRecords {
             .collect())
     }
 
-    fn record_event(
-        &self,
-        actor: &str,
-        kind: AuditKind,
-        subject: &str,
-        _now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        self.events
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push((actor.to_owned(), kind, subject.to_owned()));
-        Ok(())
-    }
-
-    fn add_staff(
-        &mut self,
-        actor: &Actor,
-        name: &str,
-        role: Role,
-        pin: &Pin,
-        _now: DateTime<Utc>,
-    ) -> Result<String, SignInError> {
-        actor.require_manager()?;
-        crate::staff::check_new_pin(pin.expose())?;
-        let id = format!("staff-{}", self.staff.len());
-        let member = StaffMember {
-            id: id.clone(),
-            name: name.to_owned(),
-            role,
-            lockout: Lockout::Open,
-            failed_pins: 0,
-        };
-        self.staff.push((member, pin.expose().to_owned()));
-        Ok(id)
-    }
-
     fn read_medical(
         &self,
         actor: &Actor,
@@ -354,14 +278,7 @@ impl KioskRecords for MemoryRecords {
         if manager_passphrase.expose() != MEMORY_PASSPHRASE {
             return Err(StoreError::Vault(crate::vault::VaultError::WrongPassphrase));
         }
-        let (member, _) = self
-            .staff
-            .iter_mut()
-            .find(|(m, _)| m.id == staff_id)
-            .ok_or(StoreError::NotFound)?;
-        member.failed_pins = 0;
-        member.lockout = Lockout::Open;
-        Ok(())
+        self.staff.reset_lockout(staff_id)
     }
 
     fn close(
@@ -380,8 +297,8 @@ impl KioskRecords for MemoryRecords {
         None
     }
 
-    fn staff_admin(&mut self) -> Option<&mut dyn crate::store::StaffAdmin> {
-        None
+    fn staff_admin(&mut self) -> Option<&mut dyn StaffAdmin> {
+        Some(&mut self.staff)
     }
 
     fn active_form(&self) -> Result<Option<(String, String)>, StoreError> {

@@ -1,6 +1,7 @@
 //! The kiosk's port: the narrow interface its controllers use, so they can be tested against an
 //! in-memory fake (`memory_records`, test builds only) as well as the real sealed store.
 //! Declared with `crate::port::port!`: a call the store answers under the same name is one line.
+//! Signing in and the audit event come from the port both windows share ([`SignInRecords`]).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -10,29 +11,21 @@ use chrono::{DateTime, Utc};
 use super::sync_port::KioskSync;
 use crate::forms::{Decision, PatientIdentity};
 use crate::port::port;
-use crate::staff::Role;
 use crate::store::{
-    Actor, AuditKind, ConfirmedPatient, MedicalRecord, NewSubmission, OpenStore, SignInError,
-    StaffMember, Store, StoreError, SubmissionSummary,
+    Actor, ConfirmedPatient, MedicalRecord, NewSubmission, OpenStore, SignInRecords, Store,
+    StoreError, SubmissionSummary,
 };
-use crate::vault::{Passphrase, Pin};
+use crate::vault::Passphrase;
 
 port! {
     /// What the kiosk needs from its records while open.
-    pub trait KioskRecords for OpenStore {
-        fn list_staff(&self, now: DateTime<Utc>) -> Result<Vec<StaffMember>, StoreError>;
-        fn sign_in(&mut self, staff_id: &str, pin: &Pin, now: DateTime<Utc>)
-            -> Result<Actor, SignInError>;
+    pub trait KioskRecords: SignInRecords for OpenStore {
         fn find_returning_patient(&self, actor: &Actor, identity: &PatientIdentity,
             now: DateTime<Utc>) -> Result<Option<String>, StoreError>;
         fn save_submission(&mut self, actor: &Actor, submission: NewSubmission,
             now: DateTime<Utc>) -> Result<String, StoreError>;
         fn submissions_since(&self, actor: &Actor, since: DateTime<Utc>, now: DateTime<Utc>)
             -> Result<Vec<SubmissionSummary>, StoreError>;
-        fn record_event(&self, actor: &str, kind: AuditKind, subject: &str, now: DateTime<Utc>)
-            -> Result<(), StoreError>;
-        fn add_staff(&mut self, actor: &Actor, name: &str, role: Role, pin: &Pin,
-            now: DateTime<Utc>) -> Result<String, SignInError>;
         /// A submission in full; clinicians and managers only.
         fn read_medical(&self, actor: &Actor, submission_id: &str, now: DateTime<Utc>)
             -> Result<MedicalRecord, StoreError>;
@@ -60,7 +53,7 @@ port! {
         fn sync(&self) -> Option<&dyn KioskSync> {
             Some(self)
         }
-        /// The staff and key actions, when these records hold keys (the fake does not).
+        /// The staff and key actions (adding staff too), when these records hold staff.
         fn staff_admin(&mut self) -> Option<&mut dyn crate::store::StaffAdmin> {
             Some(self)
         }

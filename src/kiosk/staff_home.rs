@@ -216,10 +216,10 @@ impl Kiosk {
             self.message = Some(Message::NamesMissing);
             return;
         }
-        let Some(store) = self.open_store_mut() else {
+        let Some(admin) = self.open_store_mut().and_then(|s| s.staff_admin()) else {
             return;
         };
-        match store.add_staff(&actor, name.trim(), role, &Pin::new(pin), now) {
+        match admin.add_staff(&actor, name.trim(), role, &Pin::new(pin), now) {
             Ok(_) => {
                 self.message = Some(Message::StaffAdded);
                 self.refresh_staff();

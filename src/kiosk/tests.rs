@@ -1,9 +1,10 @@
 //! The controller against the in-memory records fake: no disk, no crypto, same rules.
 
-use super::memory_records::{EventLog, MemoryRecords, SharedMemory};
+use super::memory_records::{MemoryRecords, SharedMemory};
 use super::*;
 use crate::forms::AnswerValue;
 use crate::store::UPDATED_AT_KIOSK;
+use crate::store::memory_staff::EventLog;
 
 const PINS: [(&str, Role, &str); 3] = [
     ("Maya", Role::Manager, "402718"),

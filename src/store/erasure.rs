@@ -17,7 +17,9 @@ use rusqlite::Connection;
 use rusqlite::types::Value;
 
 use super::audit::{self, AuditKind};
-use super::patients::{open_identity, patient_row, reseal_identity, set_patient};
+use super::patients::{
+    move_rows, open_identity, patient_row, reseal_identity, rows_of_patient, set_patient,
+};
 use super::row_auth::{self, text_key};
 use super::submissions::{patient_consent_events, rechain_consents};
 use super::{Actor, OpenStore, StoreError, WalCheckpoint, first_column};
@@ -67,11 +69,7 @@ fn erase_patient(
     patient_id: &str,
     at: &str,
 ) -> Result<usize, StoreError> {
-    let submissions: Vec<String> = first_column(
-        conn,
-        "SELECT id FROM submissions WHERE patient_id = ?1",
-        [patient_id],
-    )?;
+    let submissions = rows_of_patient(conn, "submissions", patient_id)?;
     for id in &submissions {
         row_auth::insert_if_absent(
             conn,
@@ -83,20 +81,7 @@ fn erase_patient(
             ],
         )?;
     }
-    let requests: Vec<String> = first_column(
-        conn,
-        "SELECT id FROM rights_requests WHERE patient_id = ?1",
-        [patient_id],
-    )?;
-    for id in &requests {
-        row_auth::update_one(
-            conn,
-            vault,
-            "rights_requests",
-            &text_key(id),
-            &[("patient_id", Value::Null)],
-        )?;
-    }
+    move_rows(conn, vault, "rights_requests", patient_id, &Value::Null)?;
     conn.execute("DELETE FROM amendments WHERE patient_id = ?1", [patient_id])?;
     conn.execute(
         "DELETE FROM consent_events WHERE patient_id = ?1",

@@ -4,10 +4,11 @@
 //! must match its hash: a form slipped into the file is refused, never shown to a patient.
 
 use chrono::{DateTime, Utc};
-use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 
+use super::open_store::put_setting;
 use super::row_auth::{self, text_key};
+use super::submissions::store_form_definition;
 use super::{Actor, AuditKind, OpenStore, StoreError};
 use crate::vault::Vault;
 
@@ -75,22 +76,8 @@ impl OpenStore {
             &subject,
             now,
             |tx, at| {
-                super::submissions::store_form_definition(
-                    tx,
-                    self.vault(),
-                    hash,
-                    definition_json,
-                    at,
-                )?;
-                row_auth::put(
-                    tx,
-                    self.vault(),
-                    "settings",
-                    &[
-                        ("key", Value::Text(ACTIVE_FORM.to_owned())),
-                        ("value", Value::Text(hash.to_owned())),
-                    ],
-                )
+                store_form_definition(tx, self.vault(), hash, definition_json, at)?;
+                put_setting(tx, self.vault(), ACTIVE_FORM, hash)
             },
         )
     }

@@ -25,8 +25,7 @@ use rusqlite::types::Value;
 
 use super::amendments::{keep_identity_in_history, require_reason};
 use super::audit::AuditKind;
-use super::patients::{open_identity, patient_row, set_patient};
-use super::row_auth::{self, text_key};
+use super::patients::{move_rows, open_identity, patient_row, set_patient};
 use super::submissions::{append_consent_events, patient_consent_events};
 use super::{Actor, OpenStore, StoreError, first_column};
 use crate::forms::ConsentEvent;
@@ -125,21 +124,8 @@ impl OpenStore {
         )?;
         // Read (and checked) while the duplicate's decisions still sit with their forms.
         let events = patient_consent_events(&tx, self.vault(), duplicate)?;
-        let moved = first_column::<String>(
-            &tx,
-            "SELECT id FROM submissions WHERE patient_id = ?1",
-            [duplicate],
-        )?;
-        for id in &moved {
-            row_auth::update_one(
-                &tx,
-                self.vault(),
-                "submissions",
-                &text_key(id),
-                &[("patient_id", Value::Text(into.to_owned()))],
-            )?;
-        }
-        let submissions = moved.len();
+        let into_value = Value::Text(into.to_owned());
+        let submissions = move_rows(&tx, self.vault(), "submissions", duplicate, &into_value)?;
         let copies = events
             .iter()
             .map(|event| {
@@ -151,19 +137,7 @@ impl OpenStore {
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
         append_consent_events(&tx, self.vault(), into, &copies)?;
-        for id in first_column::<String>(
-            &tx,
-            "SELECT id FROM rights_requests WHERE patient_id = ?1",
-            [duplicate],
-        )? {
-            row_auth::update_one(
-                &tx,
-                self.vault(),
-                "rights_requests",
-                &text_key(&id),
-                &[("patient_id", Value::Text(into.to_owned()))],
-            )?;
-        }
+        move_rows(&tx, self.vault(), "rights_requests", duplicate, &into_value)?;
         // Records merged into the duplicate earlier now point at the survivor: no chains.
         for id in first_column::<String>(
             &tx,

@@ -401,17 +401,25 @@ impl OpenStore {
         actor.require_manager()?;
         let value = &self.checked_setting(key, value)?;
         self.managed_change(actor, AuditKind::SettingsChanged, key, now, |tx, _| {
-            row_auth::put(
-                tx,
-                self.vault(),
-                "settings",
-                &[
-                    ("key", Value::Text(key.to_owned())),
-                    ("value", Value::Text(value.to_owned())),
-                ],
-            )
+            put_setting(tx, self.vault(), key, value)
         })
     }
+}
+
+/// Writes setting `key` (a new row, or the old one replaced) inside the caller's transaction,
+/// unchecked: callers check the value first ([`OpenStore::set_setting`]) or write their own
+/// (the active form's hash).
+pub(super) fn put_setting(
+    tx: &Connection,
+    vault: &Vault,
+    key: &str,
+    value: &str,
+) -> Result<(), StoreError> {
+    let row = [
+        ("key", Value::Text(key.to_owned())),
+        ("value", Value::Text(value.to_owned())),
+    ];
+    row_auth::put(tx, vault, "settings", &row)
 }
 
 /// Counts a passphrase or recovery attempt before it is checked, then waits as long as the

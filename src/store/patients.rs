@@ -30,6 +30,34 @@ fn indexes(vault: &Vault, identity: &PatientIdentity) -> Result<([u8; 32], [u8; 
     Ok((vault.blind_index(&lookup), vault.blind_index(&name_dob)))
 }
 
+/// The ids of `patient_id`'s rows in `table` (one with an `id` and a `patient_id` column).
+pub(super) fn rows_of_patient(
+    conn: &Connection,
+    table: &str,
+    patient_id: &str,
+) -> Result<Vec<String>, StoreError> {
+    let sql = format!("SELECT id FROM {table} WHERE patient_id = ?1");
+    super::first_column(conn, &sql, [patient_id])
+}
+
+/// Gives every row of `table` that belongs to `patient_id` to `owner` instead (another
+/// patient's id, or `Null` for none), inside the caller's transaction, each row checked and
+/// tagged anew. Returns how many rows moved.
+pub(super) fn move_rows(
+    conn: &Connection,
+    vault: &Vault,
+    table: &str,
+    patient_id: &str,
+    owner: &Value,
+) -> Result<usize, StoreError> {
+    let ids = rows_of_patient(conn, table, patient_id)?;
+    for id in &ids {
+        let change = [("patient_id", owner.clone())];
+        row_auth::update_one(conn, vault, table, &text_key(id), &change)?;
+    }
+    Ok(ids.len())
+}
+
 /// Inserts a new patient inside the caller's transaction.
 pub(super) fn insert_patient(
     conn: &Connection,

@@ -1,8 +1,8 @@
 //! The staff-and-keys port: what a "Staff and keys" panel does (add staff or a manager, change
 //! a passphrase or PIN, retire staff, reset a PIN, new recovery key, rotate the data key), named
 //! once for both windows, so neither controller holds the store underneath. The sealed store
-//! implements it; the kiosk's and the desk's in-memory fakes may too. The rules are the
-//! store's ([`super::staff_admin`], [`super::rotate`]).
+//! implements it; so does the in-memory staff both windows' fakes share (`memory_staff`, test
+//! builds only). The rules are the store's ([`super::staff_admin`], [`super::rotate`]).
 
 use chrono::{DateTime, Utc};
 

@@ -3,9 +3,11 @@
 
 use chrono::{DateTime, Utc};
 use rusqlite::OptionalExtension;
+use rusqlite::types::Value;
 use zeroize::Zeroizing;
 
 use super::audit::AuditKind;
+use super::row_auth;
 use super::{Actor, OpenStore, StoreError};
 use crate::vault::Aad;
 
@@ -90,8 +92,7 @@ impl OpenStore {
             &subject,
             now,
             |tx, at| {
-                use rusqlite::types::Value;
-                let inserted = super::row_auth::insert_if_absent(
+                let inserted = row_auth::insert_if_absent(
                     tx,
                     self.vault(),
                     "sync_identity",

@@ -152,8 +152,14 @@ mod tests {
     }
 
     fn answer_bytes(setup: &Setup) -> Vec<u8> {
-        PairingAnswer::for_offer(&setup.offer, &setup.desk.public(), NOW)
-            .seal(&setup.offer)
+        sealed_answer(setup, &setup.offer, &setup.offer)
+    }
+
+    /// The desk's answer to `offer`, sealed with what it saw of the offer (`seen`: its key and
+    /// secret).
+    fn sealed_answer(setup: &Setup, offer: &PairingOffer, seen: &PairingOffer) -> Vec<u8> {
+        PairingAnswer::for_offer(offer, &setup.desk.public(), NOW)
+            .seal(seen)
             .expect("seal")
     }
 
@@ -176,9 +182,7 @@ mod tests {
     fn the_desk_reads_the_offer_from_its_text() {
         let setup = setup();
         let scanned = PairingOffer::parse(&setup.offer.to_text().expect("text")).expect("parse");
-        let bytes = PairingAnswer::for_offer(&scanned, &setup.desk.public(), NOW)
-            .seal(&scanned)
-            .expect("seal");
+        let bytes = sealed_answer(&setup, &scanned, &scanned);
         assert!(PairingAnswer::open(&bytes, &setup.offer, NOW).is_ok());
     }
 
@@ -233,20 +237,14 @@ mod tests {
         let setup = setup();
         // Someone who saw the kiosk id and key but not the secret.
         let guessed = seen_offer(&setup, setup.offer.kiosk_sign_public, [0x42; 32]);
-        let forged = PairingAnswer::for_offer(&setup.offer, &setup.desk.public(), NOW)
-            .seal(&guessed)
-            .expect("seal");
-        assert_forged(&setup, &forged);
+        assert_forged(&setup, &sealed_answer(&setup, &setup.offer, &guessed));
     }
 
     #[test]
     fn a_desk_that_saw_another_kiosk_key_is_refused() {
         let setup = setup();
         let substituted = seen_offer(&setup, [7; 32], *setup.offer.secret);
-        let bytes = PairingAnswer::for_offer(&substituted, &setup.desk.public(), NOW)
-            .seal(&substituted)
-            .expect("seal");
-        assert_forged(&setup, &bytes);
+        assert_forged(&setup, &sealed_answer(&setup, &substituted, &substituted));
     }
 
     #[test]

@@ -174,10 +174,7 @@ fn the_kiosk_cannot_open_its_own_bundle() {
     // is make up X25519 keys under the desk's id; none opens anything.
     let setup = setup();
     let bytes = small_bundle(&setup, 1);
-    let verified = ParsedBundle::parse(&bytes)
-        .expect("parses")
-        .verify(&setup.kiosk.sign_public())
-        .expect("verifies");
+    let verified = verified(&bytes, &setup.kiosk.sign_public());
     let impostor = DeskKeys::generate(setup.desk.desk_id()).expect("keys");
     assert_eq!(impostor.public().desk_id, setup.desk.public().desk_id);
     for index in 0..verified.len() {
@@ -192,10 +189,7 @@ fn the_kiosk_cannot_open_its_own_bundle() {
 fn another_desk_is_refused_by_id() {
     let setup = setup();
     let bytes = small_bundle(&setup, 1);
-    let verified = ParsedBundle::parse(&bytes)
-        .expect("parses")
-        .verify(&setup.kiosk.sign_public())
-        .expect("verifies");
+    let verified = verified(&bytes, &setup.kiosk.sign_public());
     let other = DeskKeys::generate(&random_id().expect("random")).expect("keys");
     assert_eq!(verified.open_entry(0, &other), Err(SyncError::WrongDesk));
 }
@@ -214,6 +208,14 @@ fn wrong_kiosk_key_is_refused() {
     );
 }
 
+/// A bundle that must parse and carry a good signature by `key`.
+fn verified<'a>(bytes: &'a [u8], key: &[u8; 32]) -> VerifiedBundle<'a> {
+    ParsedBundle::parse(bytes)
+        .expect("parses")
+        .verify(key)
+        .expect("signature is good")
+}
+
 /// Parses, verifies with the kiosk's key and opens entry `index`.
 fn open_one(
     setup: &Setup,
@@ -221,11 +223,9 @@ fn open_one(
     key: &[u8; 32],
     index: usize,
 ) -> Result<Vec<u8>, SyncError> {
-    let verified = ParsedBundle::parse(bytes)
-        .expect("parses")
-        .verify(key)
-        .expect("signature is good");
-    verified.open_entry(index, &setup.desk).map(|p| p.to_vec())
+    verified(bytes, key)
+        .open_entry(index, &setup.desk)
+        .map(|p| p.to_vec())
 }
 
 #[test]
@@ -566,10 +566,7 @@ fn throughput() {
     let written_in = started.elapsed();
 
     let started = Instant::now();
-    let verified = ParsedBundle::parse(&bytes)
-        .expect("parses")
-        .verify(&setup.kiosk.sign_public())
-        .expect("verifies");
+    let verified = verified(&bytes, &setup.kiosk.sign_public());
     let verified_in = started.elapsed();
     let opener = verified.open(&setup.desk).expect("bundle key");
     for index in 0..opener.len() {
