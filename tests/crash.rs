@@ -76,11 +76,15 @@ fn saved_submissions_survive_sigkill() {
                 }
             }
         });
-        // Wait until it is writing, then let it run 0–60 ms more before the kill.
+        // Wait until it has saved once (so every kill proves something, however loaded the
+        // machine), then let it run 0–60 ms more before the kill.
         // libtest may print "test crash_child_writer ... " on the same line before "ready".
+        let mut lines = Vec::new();
         let deadline = Instant::now() + Duration::from_secs(60);
         while let Ok(line) = rx.recv_timeout(Duration::from_secs(60)) {
-            if line.ends_with("ready") || Instant::now() > deadline {
+            let saved = line.contains("saved ");
+            lines.push(line);
+            if saved || Instant::now() > deadline {
                 break;
             }
         }
@@ -88,7 +92,8 @@ fn saved_submissions_survive_sigkill() {
         child.kill().expect("SIGKILL");
         child.wait().expect("reaped");
         reader.join().expect("reader");
-        for line in rx.try_iter() {
+        lines.extend(rx.try_iter());
+        for line in lines {
             if let Some(rest) = line.find("saved ").map(|at| &line[at + 6..]) {
                 let (id, allergy) = rest.split_once(' ').expect("id and allergy");
                 reported.push((id.to_owned(), allergy.to_owned()));
