@@ -29,6 +29,14 @@ pub enum FolderProblem {
     Io(PathBuf, std::io::Error),
 }
 
+/// Creates `dir` (0700) for a one-off backup when it is missing; an existing one is left as is.
+pub fn create_backup_folder(dir: &Path) -> Result<(), super::StoreError> {
+    if std::fs::symlink_metadata(dir).is_err() {
+        super::create_private_dir(dir)?;
+    }
+    Ok(())
+}
+
 /// Checks that `dir` exists, is a real folder (not a link) and can be written.
 pub fn check_backup_folder(dir: &Path) -> Result<(), FolderProblem> {
     let owned = || dir.to_owned();

@@ -5,7 +5,9 @@
 //! a PIN reset, a passphrase change: key derivations of ~130 ms; a sweep of the register; a
 //! data-key rotation, which seals every row again) run on a worker thread with `busy` set,
 //! as the kiosk's do ([`WorkMode`]); quick calls and the idle tick skip while a worker holds the
-//! controller, and the worker's result refreshes the window.
+//! controller, and the worker's result refreshes the window. A scheduled backup runs the same
+//! way when the once-a-second tick finds one due; it is not the user's activity, so the idle
+//! lock is not held off by it.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -65,9 +67,23 @@ impl Ctx {
 
     /// A slow call: off the UI thread with `busy` set, unless inline (tests).
     fn slow(&self, f: impl FnOnce(&mut Desk, DateTime<Utc>) + Send + 'static) {
+        self.work(true, f);
+    }
+
+    /// Slow work; `activity` says whether it is the user's (which holds the idle lock off) or
+    /// the desk's own (a scheduled backup, which does not).
+    fn work(&self, activity: bool, f: impl FnOnce(&mut Desk, DateTime<Utc>) + Send + 'static) {
         let now = (self.clock)();
         if self.mode == WorkMode::Inline {
-            self.quick(f);
+            let Ok(mut desk) = self.desk.try_lock() else {
+                return;
+            };
+            if activity {
+                desk.activity(now);
+            }
+            f(&mut desk, now);
+            drop(desk);
+            self.refresh(now);
             return;
         }
         let Some(window) = self.window.upgrade() else {
@@ -83,7 +99,9 @@ impl Ctx {
         std::thread::spawn(move || {
             {
                 let mut desk = lock(&desk);
-                desk.activity(now);
+                if activity {
+                    desk.activity(now);
+                }
                 f(&mut desk, now);
             }
             let _ = weak.upgrade_in_event_loop(move |w| {
@@ -163,6 +181,8 @@ fn refresh(window: &DeskWindow, desk: &Desk, now: DateTime<Utc>) {
             }
         }
     }
+    let backups = desk.backup_status(now);
+    g.set_backup_status(lines(backups.as_slice()));
     staff_keys(&g, desk);
     g.set_results(model(
         desk.results()
@@ -358,7 +378,8 @@ impl DeskUi {
             });
         }
 
-        // The idle lock: checked every second (skipped while a worker holds the desk).
+        // The idle lock (and the backup schedule): checked every second (skipped while a
+        // worker holds the desk).
         let tick = slint::Timer::default();
         {
             let ctx = ctx.clone();
@@ -376,6 +397,12 @@ impl DeskUi {
                         && let Some(w) = ctx.window.upgrade()
                     {
                         refresh(&w, &desk, now);
+                    }
+                    // A scheduled backup, off the UI thread like any slow step.
+                    let due = desk.backup_due(now);
+                    drop(desk);
+                    if due {
+                        ctx.work(false, |d, now| d.run_scheduled_backup(now));
                     }
                 },
             );
