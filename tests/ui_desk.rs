@@ -735,7 +735,7 @@ fn the_desk_makes_its_scheduled_backup_and_shows_when_it_fails() {
     let name = first[0].file_name().unwrap().to_str().unwrap();
     assert!(h.shows("Last backup: "), "no backup line");
     assert!(h.shows(name), "the line names the file");
-    assert!(h.shows("Scheduled daily at 18:30; the newest 1 are kept in"));
+    assert!(h.shows("Scheduled daily at 18:30; the newest 1 backup is kept in"));
 
     // A day later the next one replaces it (keep 1); the person's file stays.
     h.later(24 * 3600);

@@ -10,7 +10,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::{Desk, Line};
-use crate::i18n::t;
+use crate::i18n::{t, tn};
 use crate::staff::Role;
 use crate::store::{BackupOutcome, BackupPlan, backup_due};
 
@@ -69,9 +69,11 @@ impl Desk {
         let lang = &self.lang;
         let when = |o: &BackupOutcome| zone.local(o.at).format("%Y-%m-%d %H:%M").to_string();
         let schedule = match &plan {
-            Some(p) => t(
+            Some(p) => tn(
                 lang,
-                " Scheduled daily at {}; the newest {} are kept in {}.",
+                " Scheduled daily at {}; the newest {} backup is kept in {}.",
+                " Scheduled daily at {}; the newest {} backups are kept in {}.",
+                u64::try_from(p.keep).unwrap_or(u64::MAX),
                 &[
                     &p.daily_time.format("%H:%M").to_string(),
                     &p.keep.to_string(),
