@@ -124,3 +124,21 @@ T = {
         "ar": "تعذّرت كتابة النسخة أو لم تجتز الفحص (راجع السجل)",
     },
 }
+
+# The desk's key rotation asks for every active manager's passphrase (issue 12).
+T.update({
+    "Passphrase of {}": {
+        "fr": "Phrase secrète de {}", "es": "Frase de contraseña de {}",
+        "de": "Passphrase von {}", "pl": "Hasło: {}", "ro": "Parola lui {}",
+        "pt": "Palavra-passe de {}", "ar": "عبارة مرور {}",
+    },
+    "Every manager's passphrase is needed: each opens the new key with their own.": {
+        "fr": "La phrase secrète de chaque responsable est nécessaire : chacun ouvre la nouvelle clé avec la sienne.",
+        "es": "Se necesita la frase de contraseña de cada responsable: cada uno abre la nueva clave con la suya.",
+        "de": "Die Passphrase jeder Leitung wird gebraucht: Jede öffnet den neuen Schlüssel mit ihrer eigenen.",
+        "pl": "Potrzebne jest hasło każdego kierownika: każdy otwiera nowy klucz własnym hasłem.",
+        "ro": "Este nevoie de parola fiecărui manager: fiecare deschide noua cheie cu a sa.",
+        "pt": "É necessária a palavra-passe de cada gestor: cada um abre a nova chave com a sua.",
+        "ar": "يلزم إدخال عبارة مرور كل مدير: يفتح كل منهم المفتاح الجديد بعبارته.",
+    },
+})

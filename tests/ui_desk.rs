@@ -766,3 +766,90 @@ fn the_desk_makes_its_scheduled_backup_and_shows_when_it_fails() {
     h.sign_in("Rita (reception)", "560193");
     assert!(!h.shows("Last backup"));
 }
+
+/// Two more managers on the demo desk: Noor and Omar, each with a passphrase and a PIN.
+const NOOR: &str = "north window cobalt 19";
+const OMAR: &str = "orchard tide saffron 44";
+
+fn add_two_managers(path: &std::path::Path) {
+    use intake_kiosk::vault::{Passphrase, Pin};
+    let (mut open, maya) = intake_kiosk::store::OpenStore::unlock_as_manager(
+        Store::open(path).unwrap(),
+        &Passphrase::new(DEMO_PASSPHRASE),
+        Utc::now(),
+    )
+    .unwrap();
+    for (name, passphrase, pin) in [("Noor", NOOR, "730519"), ("Omar", OMAR, "864203")] {
+        open.add_manager(
+            &maya,
+            name,
+            &Pin::new(pin),
+            &Passphrase::new(passphrase),
+            Utc::now(),
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn a_rotation_with_three_managers_asks_each_for_their_passphrase() {
+    let h = Harness::demo_with(add_two_managers);
+    h.unlock(DEMO_PASSPHRASE);
+    maya_on_staff_keys(&h);
+    h.click("Keys");
+    let g = h.ui.window.global::<DeskAdapter>();
+    // One field per active manager, hers first.
+    let fields: Vec<String> = g
+        .get_rotation_slots()
+        .iter()
+        .map(|s| s.name.to_string())
+        .collect();
+    assert_eq!(fields, ["Maya (manager)", "Noor", "Omar"]);
+    assert!(
+        h.find("Your passphrase", AccessibleRole::TextInput)
+            .is_some()
+    );
+    assert!(
+        h.find("Passphrase of Noor", AccessibleRole::TextInput)
+            .is_some()
+    );
+    assert!(
+        h.find("Passphrase of Omar", AccessibleRole::TextInput)
+            .is_some()
+    );
+
+    // Omar's missing: refused, naming him; nothing changes, and the fields are emptied.
+    h.type_into("Your passphrase", DEMO_PASSPHRASE);
+    h.type_into("Passphrase of Noor", NOOR);
+    h.click("Rotate the data key");
+    assert_eq!(
+        h.message(),
+        "The passphrase of Omar is needed too (or retire them first)."
+    );
+    assert!(g.get_rotation_slots().iter().all(|s| s.typed.is_empty()));
+    assert_eq!(g.get_recovery_key(), "");
+
+    // All three: rotated.
+    h.type_into("Your passphrase", DEMO_PASSPHRASE);
+    h.type_into("Passphrase of Noor", NOOR);
+    h.type_into("Passphrase of Omar", OMAR);
+    h.click("Rotate the data key");
+    assert!(
+        h.message().starts_with("The data key is rotated."),
+        "{}",
+        h.message()
+    );
+    assert!(g.get_rotation_slots().iter().all(|s| s.typed.is_empty()));
+
+    // Each of them still opens the rotated file with their own passphrase.
+    let dir = h.dir.clone();
+    drop(h);
+    for passphrase in [DEMO_PASSPHRASE, NOOR, OMAR] {
+        let opened = intake_kiosk::store::OpenStore::unlock_as_manager(
+            Store::open(&dir.path().join("desk.sqlite3")).unwrap(),
+            &intake_kiosk::vault::Passphrase::new(passphrase),
+            Utc::now(),
+        );
+        assert!(opened.is_ok(), "{passphrase:?} opens the rotated file");
+    }
+}

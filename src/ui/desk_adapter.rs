@@ -12,12 +12,13 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
-use slint::{ComponentHandle, ModelRc, SharedString};
+use slint::{ComponentHandle, Model, ModelRc, SharedString};
+use zeroize::Zeroizing;
 
 use super::refresh::{model, rows};
 use super::{
-    DeskAdapter, DeskAnswer, DeskConsent, DeskLine, DeskPatient, DeskScreen, DeskStaff,
-    DeskStaffKeysRow, DeskWindow, WorkMode,
+    DeskAdapter, DeskAnswer, DeskConsent, DeskLine, DeskPassphraseSlot, DeskPatient, DeskScreen,
+    DeskStaff, DeskStaffKeysRow, DeskWindow, WorkMode,
 };
 use crate::desk::{self, Desk, Line};
 use crate::staff::Role;
@@ -274,6 +275,27 @@ fn staff_keys(g: &DeskAdapter, desk: &Desk) {
         })
         .unwrap_or_default(),
     ));
+    // One passphrase field per active manager; left as it is (with what is typed) while the
+    // same managers are listed.
+    let slots: Vec<DeskPassphraseSlot> = desk
+        .rotation_managers()
+        .into_iter()
+        .map(|r| DeskPassphraseSlot {
+            staff_id: r.id.as_str().into(),
+            name: r.name.as_str().into(),
+            me: r.me,
+            typed: SharedString::new(),
+        })
+        .collect();
+    let shown = g.get_rotation_slots();
+    let same = shown.row_count() == slots.len()
+        && shown
+            .iter()
+            .zip(&slots)
+            .all(|(a, b)| a.staff_id == b.staff_id && a.me == b.me);
+    if !same {
+        g.set_rotation_slots(model(slots));
+    }
     g.set_recovery_key(
         view.and_then(|v| v.recovery_key.as_ref())
             .map(|k| SharedString::from(k.as_str()))
@@ -366,8 +388,34 @@ impl DeskUi {
         wire!(slow, on_change_passphrase, |d, now, current, new, again| d
             .change_passphrase(&current, &new, &again, now));
         wire!(on_new_recovery_key, |d, now| d.new_recovery_key(now));
-        wire!(slow, on_rotate_key, |d, now, yours, other| d
-            .rotate_key(&[yours.as_str(), other.as_str()], now));
+        {
+            // The passphrases leave the fields (and the window's model) before the slow work.
+            let ctx = ctx.clone();
+            g.on_rotate_key(move || {
+                let Some(window) = ctx.window.upgrade() else {
+                    return;
+                };
+                let g = window.global::<DeskAdapter>();
+                let slots = g.get_rotation_slots();
+                let typed: Vec<Zeroizing<String>> = slots
+                    .iter()
+                    .map(|slot| Zeroizing::new(slot.typed.to_string()))
+                    .collect();
+                g.set_rotation_slots(model(
+                    slots
+                        .iter()
+                        .map(|slot| DeskPassphraseSlot {
+                            typed: SharedString::new(),
+                            ..slot
+                        })
+                        .collect(),
+                ));
+                ctx.slow(move |d, now| {
+                    let typed: Vec<&str> = typed.iter().map(|t| t.as_str()).collect();
+                    d.rotate_key(&typed, now);
+                });
+            });
+        }
         wire!(on_recovery_key_noted, |d, _now| d.recovery_key_noted());
         {
             let ctx = ctx.clone();
