@@ -657,14 +657,21 @@ fn a_rotation_and_a_new_recovery_key_from_the_desk_window() {
     );
 }
 
-/// Sets desk settings on the file at `path`, as `desk set` would (from another connection).
-fn set_settings(path: &std::path::Path, settings: &[(&str, &str)]) {
-    let (open, manager) = intake_kiosk::store::OpenStore::unlock_as_manager(
+/// The desk file at `path` opened by Maya, the demo's manager (another connection).
+fn open_as_maya(
+    path: &std::path::Path,
+) -> (intake_kiosk::store::OpenStore, intake_kiosk::store::Actor) {
+    intake_kiosk::store::OpenStore::unlock_as_manager(
         Store::open(path).unwrap(),
         &intake_kiosk::vault::Passphrase::new(DEMO_PASSPHRASE),
         Utc::now(),
     )
-    .unwrap();
+    .unwrap()
+}
+
+/// Sets desk settings on the file at `path`, as `desk set` would (from another connection).
+fn set_settings(path: &std::path::Path, settings: &[(&str, &str)]) {
+    let (open, manager) = open_as_maya(path);
     for (key, value) in settings {
         open.set_setting(&manager, key, value, Utc::now()).unwrap();
     }
@@ -773,12 +780,7 @@ const OMAR: &str = "orchard tide saffron 44";
 
 fn add_two_managers(path: &std::path::Path) {
     use intake_kiosk::vault::{Passphrase, Pin};
-    let (mut open, maya) = intake_kiosk::store::OpenStore::unlock_as_manager(
-        Store::open(path).unwrap(),
-        &Passphrase::new(DEMO_PASSPHRASE),
-        Utc::now(),
-    )
-    .unwrap();
+    let (mut open, maya) = open_as_maya(path);
     for (name, passphrase, pin) in [("Noor", NOOR, "730519"), ("Omar", OMAR, "864203")] {
         open.add_manager(
             &maya,
