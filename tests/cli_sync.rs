@@ -835,3 +835,63 @@ fn sigterm_ends_the_kiosk_cleanly_and_removes_the_demo_folder() {
         "{rest:?}"
     );
 }
+
+#[test]
+fn backup_keep_leaves_the_newest_of_its_own_and_needs_an_existing_folder() {
+    let root = tempfile::tempdir().unwrap();
+    let kiosk_dir = root.path().join("kiosk");
+    std::fs::create_dir_all(&kiosk_dir).unwrap();
+    demo_kiosk(&kiosk_dir);
+    let secret = format!("{DEMO_PASSPHRASE}\n");
+    let k = kiosk_dir.to_str().unwrap();
+    let backups = root.path().join("backups");
+    let args = |to: &Path| -> Vec<String> {
+        [
+            "kiosk",
+            "backup",
+            "--data-dir",
+            k,
+            "--to",
+            to.to_str().unwrap(),
+            "--keep",
+            "1",
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    // For cron: an unmounted disk is refused, never replaced by a new empty folder.
+    let (code, _, stderr) = run_code(
+        &args(&backups)
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+        &secret,
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("does not exist"), "{stderr}");
+    assert!(!backups.exists());
+
+    std::fs::create_dir(&backups).unwrap();
+    let older = backups.join("intake-kiosk-kiosk-20200101T000000Z.sqlite3");
+    std::fs::write(&older, "an older backup").unwrap();
+    std::fs::write(backups.join("notes.txt"), "mine").unwrap();
+    let desks = backups.join("intake-kiosk-desk-20200101T000000Z.sqlite3");
+    std::fs::write(&desks, "the desk's").unwrap();
+    let out = ok(
+        &args(&backups)
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+        &secret,
+    );
+    assert!(out.contains("removed an older backup"), "{out}");
+    assert!(!older.exists());
+    assert!(backups.join("notes.txt").exists() && desks.exists());
+    let kept: Vec<_> = std::fs::read_dir(&backups)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| intake_kiosk::store::is_backup_file_name(n, "kiosk"))
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert!(out.trim().ends_with(&kept[0]), "{out}");
+}

@@ -30,8 +30,14 @@ impl Harness {
 
     /// The demo desk on the testing backend without an event loop (one per test thread).
     fn demo() -> Harness {
+        Harness::demo_with(|_| {})
+    }
+
+    /// The demo desk, with `add` run on its file first, without an event loop (its timers
+    /// still fire on `later`: mock time is per thread).
+    fn demo_with(add: impl FnOnce(&std::path::Path)) -> Harness {
         i_slint_backend_testing::init_no_event_loop();
-        Harness::demo_desk(|_| {})
+        Harness::demo_desk(add)
     }
 
     fn demo_desk(add: impl FnOnce(&std::path::Path)) -> Harness {
@@ -649,4 +655,203 @@ fn a_rotation_and_a_new_recovery_key_from_the_desk_window() {
         "the recovery key shown opens the rotated file: {:?}",
         open.err().map(|f| f.error.to_string())
     );
+}
+
+/// The desk file at `path` opened by Maya, the demo's manager (another connection).
+fn open_as_maya(
+    path: &std::path::Path,
+) -> (intake_kiosk::store::OpenStore, intake_kiosk::store::Actor) {
+    intake_kiosk::store::OpenStore::unlock_as_manager(
+        Store::open(path).unwrap(),
+        &intake_kiosk::vault::Passphrase::new(DEMO_PASSPHRASE),
+        Utc::now(),
+    )
+    .unwrap()
+}
+
+/// Sets desk settings on the file at `path`, as `desk set` would (from another connection).
+fn set_settings(path: &std::path::Path, settings: &[(&str, &str)]) {
+    let (open, manager) = open_as_maya(path);
+    for (key, value) in settings {
+        open.set_setting(&manager, key, value, Utc::now()).unwrap();
+    }
+}
+
+/// The desk's own backups in `dir`, oldest first.
+fn desk_backups(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| intake_kiosk::store::is_backup_file_name(n, "desk"))
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn the_desk_makes_its_scheduled_backup_and_shows_when_it_fails() {
+    let backups = tempfile::tempdir().unwrap();
+    let folder = backups.path().to_str().unwrap().to_owned();
+    let h = Harness::demo_with(|path| {
+        set_settings(
+            path,
+            &[
+                ("backup.folder", &folder),
+                ("backup.daily_time", "18:30"),
+                ("backup.keep", "1"),
+            ],
+        )
+    });
+    let path = h.dir.path().join("desk.sqlite3");
+    // A person's own file in the same folder is never touched.
+    std::fs::write(backups.path().join("notes.txt"), "mine").unwrap();
+
+    // Closed (no key to check a copy with): nothing is made.
+    h.later(1);
+    assert!(desk_backups(backups.path()).is_empty());
+    // Open: none was ever made, so one is due at once; then none until the next 18:30.
+    h.unlock(DEMO_PASSPHRASE);
+    h.later(1);
+    let first = desk_backups(backups.path());
+    assert_eq!(first.len(), 1, "{first:?}");
+    h.later(120);
+    assert_eq!(desk_backups(backups.path()), first, "one a day");
+
+    // The file is a whole, checked database: it restores with the passphrase.
+    let restored = tempfile::tempdir().unwrap();
+    let unlock = |store| {
+        intake_kiosk::store::OpenStore::unlock_as_manager(
+            store,
+            &intake_kiosk::vault::Passphrase::new(DEMO_PASSPHRASE),
+            Utc::now(),
+        )
+        .map_err(|failure| failure.error)
+    };
+    let target = restored.path().join("data/desk.sqlite3");
+    let done = intake_kiosk::store::restore(&first[0], &target, None, &unlock, Utc::now())
+        .expect("the scheduled backup restores");
+    assert!(done.rows_checked > 0);
+
+    // A manager sees it on home.
+    h.sign_in("Maya (manager)", "402718");
+    assert_eq!(h.screen(), DeskScreen::Home, "{}", h.message());
+    let name = first[0].file_name().unwrap().to_str().unwrap();
+    assert!(h.shows("Last backup: "), "no backup line");
+    assert!(h.shows(name), "the line names the file");
+    assert!(h.shows("Scheduled daily at 18:30; the newest 1 backup is kept in"));
+
+    // A day later the next one replaces it (keep 1); the person's file stays.
+    h.later(24 * 3600);
+    let second = desk_backups(backups.path());
+    assert_eq!(second.len(), 1, "{second:?}");
+    assert_ne!(second, first);
+    assert!(!first[0].exists());
+    assert!(backups.path().join("notes.txt").exists());
+
+    // The backup disk is gone: the next day's backup fails, and a manager sees why.
+    let gone = backups.path().join("unmounted");
+    set_settings(&path, &[("backup.folder", gone.to_str().unwrap())]);
+    h.later(24 * 3600);
+    assert!(!gone.exists(), "a missing folder is not created");
+    h.sign_in("Maya (manager)", "402718");
+    assert_eq!(h.screen(), DeskScreen::Home, "{}", h.message());
+    assert!(
+        h.shows(&format!(
+            "the folder {} does not exist (is the backup disk connected?)",
+            gone.display()
+        )),
+        "the failure is on home"
+    );
+    assert!(h.shows("Last backup FAILED at "));
+    assert_eq!(desk_backups(backups.path()), second, "the old one is kept");
+    // Someone else sees nothing of it.
+    h.click("Lock");
+    h.sign_in("Rita (reception)", "560193");
+    assert!(!h.shows("Last backup"));
+}
+
+/// Two more managers on the demo desk: Noor and Omar, each with a passphrase and a PIN.
+const NOOR: &str = "north window cobalt 19";
+const OMAR: &str = "orchard tide saffron 44";
+
+fn add_two_managers(path: &std::path::Path) {
+    use intake_kiosk::vault::{Passphrase, Pin};
+    let (mut open, maya) = open_as_maya(path);
+    for (name, passphrase, pin) in [("Noor", NOOR, "730519"), ("Omar", OMAR, "864203")] {
+        open.add_manager(
+            &maya,
+            name,
+            &Pin::new(pin),
+            &Passphrase::new(passphrase),
+            Utc::now(),
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn a_rotation_with_three_managers_asks_each_for_their_passphrase() {
+    let h = Harness::demo_with(add_two_managers);
+    h.unlock(DEMO_PASSPHRASE);
+    maya_on_staff_keys(&h);
+    h.click("Keys");
+    let g = h.ui.window.global::<DeskAdapter>();
+    // One field per active manager, hers first.
+    let fields: Vec<String> = g
+        .get_rotation_slots()
+        .iter()
+        .map(|s| s.name.to_string())
+        .collect();
+    assert_eq!(fields, ["Maya (manager)", "Noor", "Omar"]);
+    assert!(
+        h.find("Your passphrase", AccessibleRole::TextInput)
+            .is_some()
+    );
+    assert!(
+        h.find("Passphrase of Noor", AccessibleRole::TextInput)
+            .is_some()
+    );
+    assert!(
+        h.find("Passphrase of Omar", AccessibleRole::TextInput)
+            .is_some()
+    );
+
+    // Omar's missing: refused, naming him; nothing changes, and the fields are emptied.
+    h.type_into("Your passphrase", DEMO_PASSPHRASE);
+    h.type_into("Passphrase of Noor", NOOR);
+    h.click("Rotate the data key");
+    assert_eq!(
+        h.message(),
+        "The passphrase of Omar is needed too (or retire them first)."
+    );
+    assert!(g.get_rotation_slots().iter().all(|s| s.typed.is_empty()));
+    assert_eq!(g.get_recovery_key(), "");
+
+    // All three: rotated.
+    h.type_into("Your passphrase", DEMO_PASSPHRASE);
+    h.type_into("Passphrase of Noor", NOOR);
+    h.type_into("Passphrase of Omar", OMAR);
+    h.click("Rotate the data key");
+    assert!(
+        h.message().starts_with("The data key is rotated."),
+        "{}",
+        h.message()
+    );
+    assert!(g.get_rotation_slots().iter().all(|s| s.typed.is_empty()));
+
+    // Each of them still opens the rotated file with their own passphrase.
+    let dir = h.dir.clone();
+    drop(h);
+    for passphrase in [DEMO_PASSPHRASE, NOOR, OMAR] {
+        let opened = intake_kiosk::store::OpenStore::unlock_as_manager(
+            Store::open(&dir.path().join("desk.sqlite3")).unwrap(),
+            &intake_kiosk::vault::Passphrase::new(passphrase),
+            Utc::now(),
+        );
+        assert!(opened.is_ok(), "{passphrase:?} opens the rotated file");
+    }
 }

@@ -219,9 +219,16 @@ pub enum BackupCommand {
     /// A consistent copy of the database (safe while the window is open), checked before "done":
     /// intake-kiosk-<role>-<time>.sqlite3, readable by its owner only
     Backup {
-        /// The folder to write the backup into (e.g. a mounted backup disk)
+        /// The folder to write the backup into (e.g. a mounted backup disk); created if missing,
+        /// unless --keep is given
         #[arg(long, value_name = "DIR")]
         to: PathBuf,
+        /// For cron or a systemd timer: keep only the newest N backups of this role in DIR
+        /// (older files named as this command names them are removed; nothing else is touched).
+        /// DIR must then exist (an unmounted disk is not replaced by an empty folder) and must
+        /// not be a symbolic link. The desk window's own schedule (settings backup.*) does the same
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=365))]
+        keep: Option<u16>,
     },
     /// Restores a backup into an empty data folder (--data-dir), after checking the file and the
     /// passphrase

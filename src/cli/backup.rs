@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use chrono::Utc;
-use intake_kiosk::store::{OpenStore, StoreError};
+use intake_kiosk::store::{Actor, OpenStore, StoreError, create_backup_folder};
 use intake_kiosk::vault::Passphrase;
 
 use super::args::Common;
@@ -15,18 +15,25 @@ fn role(file: &str) -> &str {
     file.strip_suffix(".sqlite3").unwrap_or(file)
 }
 
-/// Writes a checked backup of the open store into `to`.
-pub fn backup(store: &OpenStore, file: &str, to: &Path) -> Result<()> {
-    let done = store
-        .backup_into(to, role(file), Utc::now())
+/// Writes a checked backup of the open store into `to` (created if missing, unless `keep`);
+/// with `keep`, only the newest `keep` of this role's backups stay there.
+pub fn backup(
+    store: &OpenStore,
+    actor: &Actor,
+    file: &str,
+    to: &Path,
+    keep: Option<usize>,
+) -> Result<()> {
+    if keep.is_none() {
+        create_backup_folder(to).with_context(|| format!("creating {}", to.display()))?;
+    }
+    let kept = store
+        .backup_kept(to, role(file), keep, actor.staff_id(), Utc::now())
         .with_context(|| format!("backing up into {}", to.display()))?;
-    let rows: i64 = done.counts.iter().map(|(_, n)| n).sum();
-    tracing::info!(
-        rows,
-        tables = done.counts.len(),
-        "backup done and checked: {}",
-        done.file.display()
-    );
+    let done = &kept.done;
+    for old in &kept.removed {
+        println!("removed an older backup: {}", old.display());
+    }
     println!(
         "backup written and checked (quick_check, {} rows' tags, consent chains, audit chain, {} tables' counts): {}",
         done.rows_checked,

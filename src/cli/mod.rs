@@ -77,9 +77,9 @@ impl Common {
 /// `kiosk backup|restore` and `desk backup|restore`, the same for both (`file` is the database).
 fn backup_or_restore(command: &BackupCommand, common: &Common, file: &str) -> Result<()> {
     match command {
-        BackupCommand::Backup { to } => {
-            let (store, _) = open_as_manager(common, file)?;
-            backup::backup(&store, file, to)
+        BackupCommand::Backup { to, keep } => {
+            let (store, actor) = open_as_manager(common, file)?;
+            backup::backup(&store, &actor, file, to, keep.map(usize::from))
         }
         BackupCommand::Restore { from, newer } => {
             backup::restore(common, file, from, newer.as_deref())

@@ -466,6 +466,22 @@ impl DeskRecords for MemoryDesk {
     fn kiosk_links(&self) -> Result<Vec<KioskLink>, StoreError> {
         Ok(Vec::new())
     }
+    fn backup_plan(&self) -> Result<Option<crate::store::BackupPlan>, StoreError> {
+        Ok(None)
+    }
+    fn backup_history(&self) -> Result<crate::store::BackupHistory, StoreError> {
+        Ok(Default::default())
+    }
+    fn backup_kept(
+        &self,
+        _dir: &Path,
+        _role: &str,
+        _keep: Option<usize>,
+        _who: &str,
+        _now: DateTime<Utc>,
+    ) -> Result<crate::store::KeptBackup, crate::store::BackupError> {
+        Err(StoreError::Invalid("records in memory have no file to back up".into()).into())
+    }
     fn unusual_access(
         &self,
         actor: &Actor,

@@ -14,6 +14,7 @@
 //! audit entry.
 
 pub mod actions;
+mod backups;
 #[cfg(test)]
 mod memory_records;
 mod office_actions;
@@ -93,6 +94,8 @@ pub struct Desk {
     export_dir: PathBuf,
     /// The staff's language for the desk's own text (the window's follows the same choice).
     lang: String,
+    /// When the backup schedule was last looked at (once a minute is enough).
+    backup_checked: Option<DateTime<Utc>>,
 }
 
 impl Desk {
@@ -121,6 +124,7 @@ impl Desk {
             idle_lock: Duration::seconds(300),
             export_dir,
             lang: "en".into(),
+            backup_checked: None,
         }
     }
 

@@ -20,9 +20,9 @@ use crate::port::port;
 use crate::rights::{ErasureStatement, Flag, RequestStatus};
 use crate::settings::ClinicZone;
 use crate::store::{
-    Actor, Amendment, AuditEntry, Breach, ChainCheck, KioskLink, MedicalRecord, MergeReport,
-    NewBreach, NewRightsRequest, OpenStore, PatientRecord, RetentionReport, RightsRequest,
-    SignInRecords, StaffAdmin, StoreError,
+    Actor, Amendment, AuditEntry, BackupError, BackupHistory, BackupPlan, Breach, ChainCheck,
+    KeptBackup, KioskLink, MedicalRecord, MergeReport, NewBreach, NewRightsRequest, OpenStore,
+    PatientRecord, RetentionReport, RightsRequest, SignInRecords, StaffAdmin, StoreError,
 };
 
 port! {
@@ -97,6 +97,12 @@ port! {
         fn kiosk_links(&self) -> Result<Vec<KioskLink>, StoreError>;
         fn unusual_access(&self, actor: &Actor, since: DateTime<Utc>)
             -> Result<Vec<Flag>, StoreError>;
+
+        // ----- scheduled backups (`crate::store::backup_kept`) -------------------------
+        fn backup_plan(&self) -> Result<Option<BackupPlan>, StoreError>;
+        fn backup_history(&self) -> Result<BackupHistory, StoreError>;
+        fn backup_kept(&self, dir: &Path, role: &str, keep: Option<usize>, who: &str,
+            now: DateTime<Utc>) -> Result<KeptBackup, BackupError>;
 
         // ----- actions that write files or speak the sync formats ---------------------
         /// The patient's whole record as JSON, FHIR and a readable page in `dir` (managers;

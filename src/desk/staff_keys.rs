@@ -26,6 +26,9 @@ pub struct StaffKeysRow {
     pub active: bool,
     /// The signed-in manager (who changes their own passphrase instead of a PIN reset).
     pub me: bool,
+    /// An active manager: their passphrase is needed to rotate the data key (their key wrap
+    /// is replaced by one of the new key, and only their passphrase can make it).
+    pub manager: bool,
 }
 
 /// What the screen shows.
@@ -108,6 +111,7 @@ impl Desk {
                 StaffKeysRow {
                     text,
                     me: s.id == me,
+                    manager: s.active && s.role == Role::Manager,
                     active: s.active,
                     id: s.id,
                     name: s.name,
@@ -241,8 +245,20 @@ impl Desk {
         }
     }
 
+    /// The active managers whose passphrases a rotation needs, the signed-in one first: the
+    /// screen asks for one passphrase each.
+    pub fn rotation_managers(&self) -> Vec<&StaffKeysRow> {
+        let mut managers: Vec<&StaffKeysRow> = self
+            .staff_keys()
+            .map(|v| v.staff.iter().filter(|r| r.manager).collect())
+            .unwrap_or_default();
+        managers.sort_by_key(|r| !r.me);
+        managers
+    }
+
     /// Rotates the data key with the passphrases typed (the signed-in manager's and every
-    /// other active manager's; blank ones left out). Slow: every row is sealed again.
+    /// other active manager's, in any order; blank ones left out). Slow: every row is sealed
+    /// again.
     pub fn rotate_key(&mut self, typed: &[&str], now: DateTime<Utc>) {
         if let Some(rotation) = self.staff_act(|records, actor| {
             actions::rotate_key(records, actor, typed, now, &mut |_, _| {})

@@ -81,6 +81,15 @@ fn absolute_folder(value: &str) -> Result<(), String> {
     }
 }
 
+/// Empty (not set), or a value `check` accepts.
+fn optional(value: &str, check: Check) -> Result<(), String> {
+    if value.is_empty() {
+        Ok(())
+    } else {
+        check(value)
+    }
+}
+
 /// Every setting the app knows, in the order `settings` lists them.
 pub const KNOWN: &[Spec] = &[
     Spec {
@@ -150,6 +159,24 @@ pub const KNOWN: &[Spec] = &[
         default: "",
         about: "kiosk: the exchange folder for bundles (absolute path; set in the back office)",
         check: Ok(absolute_folder),
+    },
+    Spec {
+        key: "backup.folder",
+        default: "",
+        about: "desk: scheduled backups go into this existing folder (absolute path; empty: none)",
+        check: Ok(absolute_folder),
+    },
+    Spec {
+        key: "backup.daily_time",
+        default: "",
+        about: "desk: a backup each day at this clinic time, HH:MM (with backup.folder; empty: none)",
+        check: Ok(|v| optional(v, |v| parse_clock(v).map(|_| ()))),
+    },
+    Spec {
+        key: "backup.keep",
+        default: "7",
+        about: "desk: scheduled backups kept in backup.folder, the newest (1–365); older ones of its own are removed",
+        check: Ok(|v| whole_number(v, 1, 365)),
     },
     Spec {
         key: "active_form",
@@ -332,6 +359,27 @@ mod tests {
         assert!(validate("desk.idle_seconds", "5").is_err());
         assert!(validate("exchange_folder", "relative/dir").is_err());
         assert!(validate("hours.time_zone", "Mars/Olympus").is_err());
+        assert!(validate("backup.folder", "backups").is_err());
+        assert_eq!(
+            validate("backup.folder", "/srv/backups").as_deref(),
+            Ok("/srv/backups")
+        );
+        assert!(validate("backup.daily_time", "25:00").is_err());
+        assert!(validate("backup.daily_time", "6pm").is_err());
+        assert_eq!(
+            validate("backup.daily_time", "18:30").as_deref(),
+            Ok("18:30")
+        );
+        assert_eq!(validate("backup.daily_time", "").as_deref(), Ok(""));
+        assert!(validate("backup.keep", "0").is_err());
+        assert!(validate("backup.keep", "all").is_err());
+        assert_eq!(
+            validate("backup.kept", "3"),
+            Err(SettingError::Unknown {
+                key: "backup.kept".into(),
+                suggestion: Some("backup.keep")
+            })
+        );
         assert!(matches!(
             validate("hours.utc_offset_minutes", "60"),
             Err(SettingError::NotSettable { .. })

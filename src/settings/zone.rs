@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
+use chrono::{DateTime, FixedOffset, LocalResult, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 /// The zone a clinic has when it has set none: the product is made for UK clinics, and
@@ -34,6 +34,25 @@ impl ClinicZone {
             ClinicZone::Named(tz) => at.with_timezone(tz).naive_local(),
             ClinicZone::Fixed(offset) => at.with_timezone(offset).naive_local(),
         }
+    }
+
+    /// The first instant at which the clinic's wall clock shows `local` or later: the earlier
+    /// of the two when the clock goes back and shows it twice, the end of the gap when the clock
+    /// goes forward over it (gaps are whole minutes in every zone).
+    pub fn first_instant(&self, local: NaiveDateTime) -> DateTime<Utc> {
+        let mut wall = local;
+        // No zone has a gap of more than a few hours; a day bounds the search.
+        for _ in 0..24 * 60 {
+            let found = match self {
+                ClinicZone::Named(tz) => earliest(tz.from_local_datetime(&wall)),
+                ClinicZone::Fixed(offset) => earliest(offset.from_local_datetime(&wall)),
+            };
+            if let Some(at) = found {
+                return at;
+            }
+            wall += chrono::Duration::minutes(1);
+        }
+        local.and_utc()
     }
 
     /// The zone the settings give: `hours.time_zone` when set; else, for a database set up before
@@ -74,6 +93,13 @@ impl ClinicZone {
     }
 }
 
+fn earliest<Z: TimeZone>(found: LocalResult<DateTime<Z>>) -> Option<DateTime<Utc>> {
+    match found {
+        LocalResult::Single(at) | LocalResult::Ambiguous(at, _) => Some(at.with_timezone(&Utc)),
+        LocalResult::None => None,
+    }
+}
+
 impl fmt::Display for ClinicZone {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -107,6 +133,32 @@ mod tests {
         assert_eq!(london.local(utc(2026, 10, 25, 0, 59)).time(), hm(1, 59));
         assert_eq!(london.local(utc(2026, 10, 25, 1, 0)).time(), hm(1, 0));
         assert_eq!(london.local(utc(2026, 10, 26, 7, 30)).time(), hm(7, 30));
+    }
+
+    #[test]
+    fn a_wall_clock_time_is_found_on_both_clock_change_days() {
+        let london = ClinicZone::default();
+        let day = |mo, d| chrono::NaiveDate::from_ymd_opt(2026, mo, d).unwrap();
+        // 01:30 does not exist on 29 March (01:00 GMT becomes 02:00 BST): the clock first
+        // shows 01:30 or later at the change itself.
+        assert_eq!(
+            london.first_instant(day(3, 29).and_time(hm(1, 30))),
+            utc(2026, 3, 29, 1, 0)
+        );
+        // 01:30 happens twice on 25 October: the first time (BST) counts.
+        assert_eq!(
+            london.first_instant(day(10, 25).and_time(hm(1, 30))),
+            utc(2026, 10, 25, 0, 30)
+        );
+        assert_eq!(
+            london.first_instant(day(7, 6).and_time(hm(18, 0))),
+            utc(2026, 7, 6, 17, 0)
+        );
+        let fixed = ClinicZone::Fixed(FixedOffset::east_opt(3600).unwrap());
+        assert_eq!(
+            fixed.first_instant(day(1, 5).and_time(hm(8, 0))),
+            utc(2026, 1, 5, 7, 0)
+        );
     }
 
     #[test]

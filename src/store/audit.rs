@@ -66,10 +66,14 @@ pub enum AuditKind {
     DataKeyRotated,
     /// A new recovery key replaced the old one.
     RecoveryKeyReplaced,
+    /// A backup written and checked; the subject is its file name.
+    BackupWritten,
+    /// A backup that could not be written; the subject says why, in a word.
+    BackupFailed,
 }
 
 impl AuditKind {
-    const ALL: [AuditKind; 45] = [
+    const ALL: [AuditKind; 47] = [
         AuditKind::SetupCompleted,
         AuditKind::KioskOpened,
         AuditKind::RecoveryKeyUsed,
@@ -115,6 +119,8 @@ impl AuditKind {
         AuditKind::PinChanged,
         AuditKind::DataKeyRotated,
         AuditKind::RecoveryKeyReplaced,
+        AuditKind::BackupWritten,
+        AuditKind::BackupFailed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -164,6 +170,8 @@ impl AuditKind {
             AuditKind::PinChanged => "pin_changed",
             AuditKind::DataKeyRotated => "data_key_rotated",
             AuditKind::RecoveryKeyReplaced => "recovery_key_replaced",
+            AuditKind::BackupWritten => "backup_written",
+            AuditKind::BackupFailed => "backup_failed",
         }
     }
 

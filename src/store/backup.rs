@@ -40,6 +40,25 @@ pub fn backup_file_name(role: &str, now: DateTime<Utc>) -> String {
     )
 }
 
+/// Whether `name` is one of [`backup_file_name`]'s for `role` (and nothing else: a file a
+/// person put beside it, a copy renamed, another role's).
+pub fn is_backup_file_name(name: &str, role: &str) -> bool {
+    let Some(time) = name
+        .strip_prefix("intake-kiosk-")
+        .and_then(|n| n.strip_prefix(role))
+        .and_then(|n| n.strip_prefix('-'))
+        .and_then(|n| n.strip_suffix(".sqlite3"))
+    else {
+        return false;
+    };
+    let b = time.as_bytes();
+    b.len() == 16
+        && b[..8].iter().all(u8::is_ascii_digit)
+        && b[8] == b'T'
+        && b[9..15].iter().all(u8::is_ascii_digit)
+        && b[15] == b'Z'
+}
+
 impl OpenStore {
     /// Writes a checked backup of this database into `dir` (created 0700 if missing); `role`
     /// ("kiosk" or "desk") names the file.
@@ -50,6 +69,16 @@ impl OpenStore {
         now: DateTime<Utc>,
     ) -> Result<BackupDone, StoreError> {
         super::create_private_dir(dir)?;
+        self.write_backup(dir, role, now)
+    }
+
+    /// Writes a checked backup into the existing folder `dir`, leaving the folder as it is.
+    pub(super) fn write_backup(
+        &self,
+        dir: &Path,
+        role: &str,
+        now: DateTime<Utc>,
+    ) -> Result<BackupDone, StoreError> {
         let file = dir.join(backup_file_name(role, now));
         create_owner_only(&file)?;
         let written = self.copy_to(&file).and_then(|counts| {
@@ -90,7 +119,7 @@ impl OpenStore {
 }
 
 /// `<file>.sha256` beside the backup.
-fn checksum_file(file: &Path) -> PathBuf {
+pub(super) fn checksum_file(file: &Path) -> PathBuf {
     let mut name = file.as_os_str().to_owned();
     name.push(".sha256");
     PathBuf::from(name)

@@ -20,6 +20,8 @@ mod access_export;
 mod amendments;
 mod audit;
 mod backup;
+mod backup_folder;
+mod backup_schedule;
 mod breaches;
 mod erasure;
 mod error;
@@ -57,7 +59,12 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 pub use access_export::PatientData;
 pub use amendments::{Amendment, Previous};
 pub use audit::{AuditEntry, AuditKind, ChainCheck};
-pub use backup::{BackupDone, Restored, backup_file_name, restore};
+pub use backup::{BackupDone, Restored, backup_file_name, is_backup_file_name, restore};
+pub use backup_folder::{FolderProblem, check_backup_folder, create_backup_folder, prune_backups};
+pub use backup_schedule::{
+    BackupError, BackupHistory, BackupOutcome, BackupPlan, KeptBackup, RETRY_AFTER, backup_due,
+    latest_slot,
+};
 pub use breaches::{Breach, NewBreach};
 pub use erasure::RetentionReport;
 pub use error::StoreError;

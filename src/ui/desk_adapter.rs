@@ -5,17 +5,20 @@
 //! a PIN reset, a passphrase change: key derivations of ~130 ms; a sweep of the register; a
 //! data-key rotation, which seals every row again) run on a worker thread with `busy` set,
 //! as the kiosk's do ([`WorkMode`]); quick calls and the idle tick skip while a worker holds the
-//! controller, and the worker's result refreshes the window.
+//! controller, and the worker's result refreshes the window. A scheduled backup runs the same
+//! way when the once-a-second tick finds one due; it is not the user's activity, so the idle
+//! lock is not held off by it.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
-use slint::{ComponentHandle, ModelRc, SharedString};
+use slint::{ComponentHandle, Model, ModelRc, SharedString};
+use zeroize::Zeroizing;
 
 use super::refresh::{model, rows};
 use super::{
-    DeskAdapter, DeskAnswer, DeskConsent, DeskLine, DeskPatient, DeskScreen, DeskStaff,
-    DeskStaffKeysRow, DeskWindow, WorkMode,
+    DeskAdapter, DeskAnswer, DeskConsent, DeskLine, DeskPassphraseSlot, DeskPatient, DeskScreen,
+    DeskStaff, DeskStaffKeysRow, DeskWindow, WorkMode,
 };
 use crate::desk::{self, Desk, Line};
 use crate::staff::Role;
@@ -65,9 +68,23 @@ impl Ctx {
 
     /// A slow call: off the UI thread with `busy` set, unless inline (tests).
     fn slow(&self, f: impl FnOnce(&mut Desk, DateTime<Utc>) + Send + 'static) {
+        self.work(true, f);
+    }
+
+    /// Slow work; `activity` says whether it is the user's (which holds the idle lock off) or
+    /// the desk's own (a scheduled backup, which does not).
+    fn work(&self, activity: bool, f: impl FnOnce(&mut Desk, DateTime<Utc>) + Send + 'static) {
         let now = (self.clock)();
         if self.mode == WorkMode::Inline {
-            self.quick(f);
+            let Ok(mut desk) = self.desk.try_lock() else {
+                return;
+            };
+            if activity {
+                desk.activity(now);
+            }
+            f(&mut desk, now);
+            drop(desk);
+            self.refresh(now);
             return;
         }
         let Some(window) = self.window.upgrade() else {
@@ -83,7 +100,9 @@ impl Ctx {
         std::thread::spawn(move || {
             {
                 let mut desk = lock(&desk);
-                desk.activity(now);
+                if activity {
+                    desk.activity(now);
+                }
                 f(&mut desk, now);
             }
             let _ = weak.upgrade_in_event_loop(move |w| {
@@ -163,6 +182,8 @@ fn refresh(window: &DeskWindow, desk: &Desk, now: DateTime<Utc>) {
             }
         }
     }
+    let backups = desk.backup_status(now);
+    g.set_backup_status(lines(backups.as_slice()));
     staff_keys(&g, desk);
     g.set_results(model(
         desk.results()
@@ -254,6 +275,27 @@ fn staff_keys(g: &DeskAdapter, desk: &Desk) {
         })
         .unwrap_or_default(),
     ));
+    // One passphrase field per active manager; left as it is (with what is typed) while the
+    // same managers are listed.
+    let slots: Vec<DeskPassphraseSlot> = desk
+        .rotation_managers()
+        .into_iter()
+        .map(|r| DeskPassphraseSlot {
+            staff_id: r.id.as_str().into(),
+            name: r.name.as_str().into(),
+            me: r.me,
+            typed: SharedString::new(),
+        })
+        .collect();
+    let shown = g.get_rotation_slots();
+    let same = shown.row_count() == slots.len()
+        && shown
+            .iter()
+            .zip(&slots)
+            .all(|(a, b)| a.staff_id == b.staff_id && a.me == b.me);
+    if !same {
+        g.set_rotation_slots(model(slots));
+    }
     g.set_recovery_key(
         view.and_then(|v| v.recovery_key.as_ref())
             .map(|k| SharedString::from(k.as_str()))
@@ -346,8 +388,34 @@ impl DeskUi {
         wire!(slow, on_change_passphrase, |d, now, current, new, again| d
             .change_passphrase(&current, &new, &again, now));
         wire!(on_new_recovery_key, |d, now| d.new_recovery_key(now));
-        wire!(slow, on_rotate_key, |d, now, yours, other| d
-            .rotate_key(&[yours.as_str(), other.as_str()], now));
+        {
+            // The passphrases leave the fields (and the window's model) before the slow work.
+            let ctx = ctx.clone();
+            g.on_rotate_key(move || {
+                let Some(window) = ctx.window.upgrade() else {
+                    return;
+                };
+                let g = window.global::<DeskAdapter>();
+                let slots = g.get_rotation_slots();
+                let typed: Vec<Zeroizing<String>> = slots
+                    .iter()
+                    .map(|slot| Zeroizing::new(slot.typed.to_string()))
+                    .collect();
+                g.set_rotation_slots(model(
+                    slots
+                        .iter()
+                        .map(|slot| DeskPassphraseSlot {
+                            typed: SharedString::new(),
+                            ..slot
+                        })
+                        .collect(),
+                ));
+                ctx.slow(move |d, now| {
+                    let typed: Vec<&str> = typed.iter().map(|t| t.as_str()).collect();
+                    d.rotate_key(&typed, now);
+                });
+            });
+        }
         wire!(on_recovery_key_noted, |d, _now| d.recovery_key_noted());
         {
             let ctx = ctx.clone();
@@ -358,7 +426,8 @@ impl DeskUi {
             });
         }
 
-        // The idle lock: checked every second (skipped while a worker holds the desk).
+        // The idle lock (and the backup schedule): checked every second (skipped while a
+        // worker holds the desk).
         let tick = slint::Timer::default();
         {
             let ctx = ctx.clone();
@@ -376,6 +445,12 @@ impl DeskUi {
                         && let Some(w) = ctx.window.upgrade()
                     {
                         refresh(&w, &desk, now);
+                    }
+                    // A scheduled backup, off the UI thread like any slow step.
+                    let due = desk.backup_due(now);
+                    drop(desk);
+                    if due {
+                        ctx.work(false, |d, now| d.run_scheduled_backup(now));
                     }
                 },
             );

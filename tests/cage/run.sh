@@ -15,8 +15,11 @@
 #
 # Usage: tests/cage/run.sh   (BIN=path/to/intake-kiosk; default the debug build CI makes)
 # Run as root it creates and uses the system user $CAGE_TEST_USER (cage refuses to run as root);
-# run as anyone else it runs as that user. Needs cage, grim, xwayland (cage starts Xwayland
-# even for a Wayland client), xvfb, matchbox-window-manager, imagemagick, python3.
+# run as anyone else it runs as that user; a user this script created is removed at the end.
+# Needs cage, grim, xvfb, matchbox-window-manager, imagemagick, python3 — not Xwayland: the kiosk is
+# a native Wayland client (winit's Wayland backend, chosen by WAYLAND_DISPLAY), and cage carries on
+# when Xwayland cannot start (it only logs it). Every case runs with WLR_XWAYLAND pointing at no
+# binary, which checks exactly that.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -25,28 +28,33 @@ shots=${CAGE_SHOTS:-} # CAGE_SHOTS=docs/screenshots refreshes the committed scre
 user=${CAGE_TEST_USER:-intake-kiosk-cage-test}
 patience=${CAGE_PATIENCE:-90} # seconds for a debug --demo (several key derivations) to show
 
-for tool in cage grim Xwayland Xvfb matchbox-window-manager python3; do
+for tool in cage grim Xvfb matchbox-window-manager python3; do
   command -v "$tool" >/dev/null || { echo "cage test: $tool is not installed" >&2; exit 1; }
 done
 [ -x "$bin" ] || { echo "cage test: no binary at $bin (cargo build first)" >&2; exit 1; }
 
-as=()
-if [ "$(id -u)" = 0 ]; then
-  id -u "$user" >/dev/null 2>&1 ||
-    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$user"
-  as=(runuser -u "$user" --)
-else
-  user=$(id -un)
-fi
-
 work=$(mktemp -d)
 pids=()
+created_user=
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$work"
+  # The test user goes again, but only if this run made it (an existing account is not ours).
+  if [ -n "$created_user" ]; then userdel "$created_user" 2>/dev/null || true; fi
 }
 trap cleanup EXIT
+
+as=()
+if [ "$(id -u)" = 0 ]; then
+  if ! id -u "$user" >/dev/null 2>&1; then
+    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$user"
+    created_user=$user
+  fi
+  as=(runuser -u "$user" --)
+else
+  user=$(id -un)
+fi
 chmod 0755 "$work"
 # A copy the kiosk user can run, wherever the checkout is (root's home is not theirs to read).
 install -m 0755 "$bin" "$work/intake-kiosk"
@@ -64,7 +72,7 @@ case_() {
   shift 4
   local started=$SECONDS run="$work/run-$name" log="$work/cage-$name.log" shot="$work/$name.png"
   local env=(XDG_RUNTIME_DIR="$run" TMPDIR="$run" WLR_BACKENDS="$backend" WLR_RENDERER=pixman
-    WLR_LIBINPUT_NO_DEVICES=1 RUST_LOG=info)
+    WLR_LIBINPUT_NO_DEVICES=1 WLR_XWAYLAND=/nonexistent/Xwayland RUST_LOG=info)
   mkdir -m 0700 "$run"
   [ "${#as[@]}" = 0 ] || chown "$user:" "$run"
   if [ "$backend" = x11 ]; then

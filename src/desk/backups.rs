@@ -1,0 +1,158 @@
+//! The desk window's scheduled backups: whether one is due (looked at once a minute, by the
+//! store's rule, [`crate::store::backup_due`]), running it (slow: the adapter runs it off the UI
+//! thread), and the line a manager sees on home — the last backup, or why the last one failed.
+//!
+//! The outcome of each run is in the audit log (and a log line), written by the store; the line
+//! is read back from there, so it says the same after the window is started again. The desk
+//! writes its backups as itself ("desk"), whoever is signed in, and only while its records are
+//! open: a closed desk has no key to check a copy with.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{Desk, Line};
+use crate::i18n::{t, tn};
+use crate::staff::Role;
+use crate::store::{BackupOutcome, BackupPlan, backup_due};
+
+/// The name the desk's backups carry, and who the audit entry names.
+const ROLE: &str = "desk";
+
+impl Desk {
+    /// Whether the schedule asks for a backup now. Looks at most once a minute (a clock set
+    /// back looks again at once).
+    pub fn backup_due(&mut self, now: DateTime<Utc>) -> bool {
+        let looked_lately = self
+            .backup_checked
+            .is_some_and(|at| at <= now && now - at < Duration::minutes(1));
+        if looked_lately || self.records().is_none() {
+            return false;
+        }
+        self.backup_checked = Some(now);
+        let Some(records) = self.records() else {
+            return false;
+        };
+        match (
+            records.backup_plan(),
+            records.backup_history(),
+            records.clinic_zone(),
+        ) {
+            (Ok(Some(plan)), Ok(history), Ok(zone)) => {
+                backup_due(&zone, plan.daily_time, now, &history)
+            }
+            _ => false,
+        }
+    }
+
+    /// Makes the scheduled backup into the folder the settings give, keeping the newest ones
+    /// there. Slow (the copy and its check). How it went is in the audit log and the log, and
+    /// on the manager's home.
+    pub fn run_scheduled_backup(&mut self, now: DateTime<Utc>) {
+        let Some(records) = self.records() else {
+            return;
+        };
+        if let Ok(Some(plan)) = records.backup_plan() {
+            // The outcome is recorded by the store either way; the home line reads it back.
+            let _ = records.backup_kept(&plan.folder, ROLE, Some(plan.keep), ROLE, now);
+        }
+    }
+
+    /// The backups line on a manager's home: the last backup and the schedule, or the last
+    /// failure and why (an alert), or that none was ever made (an alert).
+    pub fn backup_status(&self, now: DateTime<Utc>) -> Option<Line> {
+        if !matches!(self.signed_in_as(now), Some((_, Role::Manager))) {
+            return None;
+        }
+        let records = self.records()?;
+        let history = records.backup_history().ok()?;
+        let plan = records.backup_plan().ok().flatten();
+        let zone = records.clinic_zone().unwrap_or_default();
+        let lang = &self.lang;
+        let when = |o: &BackupOutcome| zone.local(o.at).format("%Y-%m-%d %H:%M").to_string();
+        let schedule = match &plan {
+            Some(p) => tn(
+                lang,
+                " Scheduled daily at {}; the newest {} backup is kept in {}.",
+                " Scheduled daily at {}; the newest {} backups are kept in {}.",
+                u64::try_from(p.keep).unwrap_or(u64::MAX),
+                &[
+                    &p.daily_time.format("%H:%M").to_string(),
+                    &p.keep.to_string(),
+                    &p.folder.display().to_string(),
+                ],
+            ),
+            None => t(
+                lang,
+                " No daily backup is scheduled (settings backup.folder and backup.daily_time).",
+                &[],
+            ),
+        };
+        let failed_last = match (&history.last_failed, &history.last_written) {
+            (Some(f), Some(w)) => f.at > w.at,
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        let (text, alert) = match (&history.last_written, &history.last_failed) {
+            (_, Some(failed)) if failed_last => {
+                let good = history
+                    .last_written
+                    .as_ref()
+                    .map_or_else(|| t(lang, "none", &[]), when);
+                let text = t(
+                    lang,
+                    "Last backup FAILED at {}: {}. Last good backup: {}.",
+                    &[
+                        &when(failed),
+                        &self.backup_failure(&failed.subject, plan.as_ref()),
+                        &good,
+                    ],
+                );
+                (text, true)
+            }
+            (Some(written), _) => (
+                t(
+                    lang,
+                    "Last backup: {} ({}).",
+                    &[&when(written), &written.subject],
+                ),
+                false,
+            ),
+            (None, _) => (t(lang, "No backup has been made yet.", &[]), true),
+        };
+        Some(Line {
+            text: format!("{text}{schedule}"),
+            alert,
+            id: String::new(),
+        })
+    }
+
+    /// Why a backup failed, from the word its audit entry holds.
+    fn backup_failure(&self, kind: &str, plan: Option<&BackupPlan>) -> String {
+        let folder = plan.map_or_else(String::new, |p| p.folder.display().to_string());
+        let lang = &self.lang;
+        match kind {
+            "folder_missing" => t(
+                lang,
+                "the folder {} does not exist (is the backup disk connected?)",
+                &[&folder],
+            ),
+            "not_a_folder" => t(lang, "{} is not a folder", &[&folder]),
+            "folder_is_link" => t(
+                lang,
+                "the folder {} is a symbolic link: set the folder it points to",
+                &[&folder],
+            ),
+            "folder_not_writable" => t(lang, "the desk may not write into {}", &[&folder]),
+            "disk_full" => t(lang, "the backup disk is full", &[]),
+            "not_pruned" => t(
+                lang,
+                "the backup was written, but older ones could not be removed (see the log)",
+                &[],
+            ),
+            _ => t(
+                lang,
+                "the copy could not be written or did not check out (see the log)",
+                &[],
+            ),
+        }
+    }
+}

@@ -1,0 +1,217 @@
+//! The folder kept backups go into, and keeping only the newest of them.
+//!
+//! - The folder must already exist (an unmounted backup disk must not be replaced, unseen, by
+//!   an empty folder on the system disk), be a folder itself rather than a symbolic link to
+//!   one, and be writable; each failure is a [`FolderProblem`] that says which.
+//! - Pruning removes only files named as this app names its backups for this role
+//!   ([`super::backup::is_backup_file_name`]), in that folder only (never below it), regular
+//!   files only (a symbolic link is never followed nor removed), with their `.sha256` beside
+//!   them; the file just written is always kept, even when a clock set back gave it an older
+//!   name than the others.
+
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+
+use super::backup::{checksum_file, is_backup_file_name};
+
+/// Why a folder cannot take kept backups.
+#[derive(Debug, thiserror::Error)]
+pub enum FolderProblem {
+    #[error("the backup folder {0} does not exist (is the backup disk mounted?)")]
+    Missing(PathBuf),
+    #[error("{0} is not a folder")]
+    NotAFolder(PathBuf),
+    #[error("the backup folder {0} is a symbolic link: give the folder it points to")]
+    Link(PathBuf),
+    #[error("the backup folder {0} may not be written by this user")]
+    NotWritable(PathBuf),
+    #[error("the backup folder {0} could not be read: {1}")]
+    Io(PathBuf, std::io::Error),
+}
+
+/// Creates `dir` (0700) for a one-off backup when it is missing; an existing one is left as is.
+pub fn create_backup_folder(dir: &Path) -> Result<(), super::StoreError> {
+    if std::fs::symlink_metadata(dir).is_err() {
+        super::create_private_dir(dir)?;
+    }
+    Ok(())
+}
+
+/// Checks that `dir` exists, is a real folder (not a link) and can be written.
+pub fn check_backup_folder(dir: &Path) -> Result<(), FolderProblem> {
+    let owned = || dir.to_owned();
+    let meta = match std::fs::symlink_metadata(dir) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Err(FolderProblem::Missing(owned())),
+        Err(e) => return Err(FolderProblem::Io(owned(), e)),
+    };
+    if meta.file_type().is_symlink() {
+        return Err(FolderProblem::Link(owned()));
+    }
+    if !meta.is_dir() {
+        return Err(FolderProblem::NotAFolder(owned()));
+    }
+    // Writable for this process (permissions, a read-only mount, ACLs): tried, not guessed.
+    let probe = dir.join(format!(".intake-kiosk-write-check-{}", std::process::id()));
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+    {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e)
+            if e.kind() == ErrorKind::PermissionDenied
+                || e.kind() == ErrorKind::ReadOnlyFilesystem =>
+        {
+            Err(FolderProblem::NotWritable(owned()))
+        }
+        Err(e) => Err(FolderProblem::Io(owned(), e)),
+    }
+}
+
+/// Removes `role`'s backups in `dir` beyond the newest `keep` (at least one: `written`, the
+/// one just made, always stays). Returns the files removed.
+pub fn prune_backups(
+    dir: &Path,
+    role: &str,
+    keep: usize,
+    written: &Path,
+) -> std::io::Result<Vec<PathBuf>> {
+    let mut own: Vec<PathBuf> = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let is_own = name.to_str().is_some_and(|n| is_backup_file_name(n, role));
+        // `file_type` does not follow links: a link named like a backup is left alone.
+        if is_own && entry.file_type()?.is_file() && entry.path() != written {
+            own.push(entry.path());
+        }
+    }
+    // Newest first: the names carry the time, sortable.
+    own.sort_by(|a, b| b.file_name().cmp(&a.file_name()));
+    let mut removed = Vec::new();
+    for old in own.into_iter().skip(keep.saturating_sub(1)) {
+        std::fs::remove_file(&old)?;
+        let sum = checksum_file(&old);
+        if std::fs::symlink_metadata(&sum).is_ok_and(|m| m.file_type().is_file()) {
+            std::fs::remove_file(&sum)?;
+        }
+        removed.push(old);
+    }
+    Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn touch(dir: &Path, name: &str) {
+        std::fs::write(dir.join(name), b"x").unwrap();
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn only_this_roles_own_backups_beyond_the_newest_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for day in 1..=4 {
+            let name = format!("intake-kiosk-desk-2026120{day}T180000Z.sqlite3");
+            touch(d, &name);
+            touch(d, &format!("{name}.sha256"));
+        }
+        // Not ours to touch: another role's, a renamed copy, a person's notes, a sub-folder,
+        // a link named like a backup (pointing at a file that must survive too).
+        touch(d, "intake-kiosk-kiosk-20261101T180000Z.sqlite3");
+        touch(d, "intake-kiosk-desk-20261101T180000Z.sqlite3.bak");
+        touch(d, "intake-kiosk-desk-20261101.sqlite3");
+        touch(d, "notes.txt");
+        std::fs::create_dir(d.join("intake-kiosk-desk-20261102T180000Z.sqlite3")).unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        touch(elsewhere.path(), "precious");
+        std::os::unix::fs::symlink(
+            elsewhere.path().join("precious"),
+            d.join("intake-kiosk-desk-20261103T180000Z.sqlite3"),
+        )
+        .unwrap();
+
+        let written = d.join("intake-kiosk-desk-20261204T180000Z.sqlite3");
+        let removed = prune_backups(d, "desk", 2, &written).unwrap();
+        assert_eq!(removed.len(), 2, "{removed:?}");
+        assert_eq!(
+            names(d),
+            [
+                "intake-kiosk-desk-20261101.sqlite3",
+                "intake-kiosk-desk-20261101T180000Z.sqlite3.bak",
+                "intake-kiosk-desk-20261102T180000Z.sqlite3",
+                "intake-kiosk-desk-20261103T180000Z.sqlite3",
+                "intake-kiosk-desk-20261203T180000Z.sqlite3",
+                "intake-kiosk-desk-20261203T180000Z.sqlite3.sha256",
+                "intake-kiosk-desk-20261204T180000Z.sqlite3",
+                "intake-kiosk-desk-20261204T180000Z.sqlite3.sha256",
+                "intake-kiosk-kiosk-20261101T180000Z.sqlite3",
+                "notes.txt",
+            ]
+        );
+        assert!(elsewhere.path().join("precious").exists());
+    }
+
+    #[test]
+    fn the_file_just_written_stays_even_with_an_older_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        touch(d, "intake-kiosk-desk-20261201T180000Z.sqlite3");
+        // The clock was set back a year before this one was written.
+        let written = d.join("intake-kiosk-desk-20251201T180000Z.sqlite3");
+        touch(d, "intake-kiosk-desk-20251201T180000Z.sqlite3");
+        prune_backups(d, "desk", 1, &written).unwrap();
+        assert_eq!(names(d), ["intake-kiosk-desk-20251201T180000Z.sqlite3"]);
+    }
+
+    #[test]
+    fn a_folder_must_exist_be_a_real_folder_and_writable() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        check_backup_folder(d).unwrap();
+        assert!(
+            d.read_dir().unwrap().next().is_none(),
+            "the probe is removed"
+        );
+        assert!(matches!(
+            check_backup_folder(&d.join("unmounted")),
+            Err(FolderProblem::Missing(_))
+        ));
+        touch(d, "file");
+        assert!(matches!(
+            check_backup_folder(&d.join("file")),
+            Err(FolderProblem::NotAFolder(_))
+        ));
+        std::os::unix::fs::symlink(d, d.join("link")).unwrap();
+        assert!(matches!(
+            check_backup_folder(&d.join("link")),
+            Err(FolderProblem::Link(_))
+        ));
+        // Root may write anywhere: the permission check means something only for others.
+        let locked = d.join("locked");
+        std::fs::create_dir(&locked).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o500)).unwrap();
+        let writable_anyway = std::fs::write(locked.join("try"), b"").is_ok();
+        let checked = check_backup_folder(&locked);
+        if writable_anyway {
+            assert!(checked.is_ok());
+        } else {
+            assert!(matches!(checked, Err(FolderProblem::NotWritable(_))));
+        }
+    }
+}
