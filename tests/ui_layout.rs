@@ -3,7 +3,7 @@
 //! with large text off and on. The rule itself is written down in `ui_layout_check/mod.rs`.
 //!
 //! Kiosk: first-run setup (also with a refusal shown), the recovery key, unlock (passphrase and
-//! recovery key), the PIN pad (also with a name chosen), staff home for a manager (every panel,
+//! recovery key), the PIN pad (also with a name chosen, and with nine staff), staff home for a manager (every panel,
 //! every part of "Staff and keys") and a clinician (a form opened from the list), every step of
 //! a handover (privacy notice short and full, each section page, with the conditional field
 //! open and with the on-screen keyboard up under the lowest field, consents, review, signature),
@@ -29,17 +29,24 @@ use slint::{ComponentHandle, Model};
 use ui_common::*;
 use ui_layout_check::Checker;
 
-/// Known and not yet fixed, as (where, label): a scroll area takes its content height from its
-/// layout's minimum height, and with wrapped text above them the last controls of these pages
-/// can end up below the end of the scroll range (partly or wholly under the bottom bar). Each
-/// entry must still fail: remove it once fixed.
+/// Known and not yet fixed, as (where, label). Each entry must still fail: remove it once fixed.
+/// With nine staff the names wrap to two rows; with large text in a landscape window the two
+/// screens that put more above the PIN pad are then taller than the window (a scroll area around
+/// the pad makes a binding loop: the names' row width follows the width they are given).
 const KIOSK_KNOWN: &[(&str, &str)] = &[
-    // With the on-screen keyboard up (the viewport is shorter), the review's last button.
-    ("step 9 (review: review) at 1280×800", "Edit: Your choices"),
+    (
+        "the staff PIN prompt over the form at 1280×800, large text",
+        "Cancel, back to the form",
+    ),
+    // The lowest rows of digits.
+    (
+        "please hand back at 1280×800, large text",
+        "not wholly inside the window",
+    ),
 ];
 
-/// The desk's known problem of the same kind: below its wrapped lists, the last button.
-const DESK_KNOWN: &[(&str, &str)] = &[("desk: ", "Run the retention check")];
+/// The desk's, as KIOSK_KNOWN.
+const DESK_KNOWN: &[(&str, &str)] = &[];
 
 /// The size the flow is driven at between checks (as `ui_common::new_kiosk` sets it).
 const KIOSK_DRIVE: (f32, f32) = (1280.0, 2000.0);
@@ -133,8 +140,26 @@ fn every_kiosk_screen_fits_both_orientations_with_and_without_large_text() {
         click(&ui, part);
         check(&mut c, &ui, &format!("Staff and keys: {part}"));
     }
+    // Six more staff: nine names on the PIN pad must wrap, not run off the window.
+    click(&ui, "Staff");
+    for (i, name) in ["Ada", "Bea", "Cleo", "Dani", "Eli", "Flo"]
+        .iter()
+        .enumerate()
+    {
+        type_into(&ui, "Name", &format!("{name} Longer-Surname"));
+        type_into(&ui, "PIN", &format!("58301{i}"));
+        click(&ui, "Add");
+    }
+    assert_eq!(
+        ui.window
+            .global::<intake_kiosk::ui::PinAdapter>()
+            .get_staff()
+            .row_count(),
+        9
+    );
     click(&ui, "Forms today");
     click(&ui, "Lock now");
+    check(&mut c, &ui, "PIN pad with nine staff");
 
     enter_pin(&ui, "Chris (clinician)", "918273");
     assert_eq!(screen(&ui), Screen::StaffHome);
@@ -231,8 +256,13 @@ fn handover(c: &mut Checker, ui: &KioskUi) {
         }
         click(ui, "Next");
         if tapped {
-            // The keyboard goes half a second after its field did.
-            i_slint_backend_testing::mock_elapsed_time(std::time::Duration::from_secs(1));
+            // As the event loop does before it draws the next frame: the change handlers run
+            // while the old page's fields still exist. The keyboard goes with its page.
+            i_slint_backend_testing::mock_elapsed_time(std::time::Duration::ZERO);
+            assert!(
+                !keyboard_up(ui),
+                "{name}: the keyboard stayed up on the next page"
+            );
         }
         assert_eq!(
             adapter.get_step(),
