@@ -148,21 +148,24 @@ fn main() {
         "soak: {total} handovers through the headless kiosk UI, figures per {block} (RSS, submit tap p50/p99)"
     );
     let started = Instant::now();
-    let mut rss_after_first = 0;
-    let (mut first_p99, mut last_p99) = (Duration::ZERO, Duration::ZERO);
+    // The yardsticks: growth after the first 1,000 handovers (half the run when shorter),
+    // and the p99 of the last 1,000 against that of the first 1,000.
+    let warm = 1_000.min(total / 2).max(1);
+    let mut rss_after_warm = 0;
+    let mut all: Vec<Duration> = Vec::with_capacity(total);
     let mut submits = Vec::with_capacity(block);
     for i in 0..total {
-        submits.push(handover(&ui, i));
+        let took = handover(&ui, i);
+        submits.push(took);
+        all.push(took);
         minutes.fetch_add(MINUTES_PER_HANDOVER, Ordering::Relaxed);
+        if i + 1 == warm {
+            rss_after_warm = rss_kib();
+        }
         if (i + 1) % block == 0 {
             let rss = rss_kib();
             let p50 = percentile(&mut submits, 0.5);
             let p99 = percentile(&mut submits, 0.99);
-            if i + 1 == block {
-                rss_after_first = rss;
-                first_p99 = p99;
-            }
-            last_p99 = p99;
             println!(
                 "  after {:>6}: RSS {:>7} KiB, submit p50 {:>6.2} ms, p99 {:>6.2} ms, database {:>6.1} MB ({:.0} s)",
                 i + 1,
@@ -177,15 +180,19 @@ fn main() {
     }
     let rss_end = rss_kib();
     let db_bytes = file_size(&db) + file_size(&db.with_extension("sqlite3-wal"));
+    let first_p99 = percentile(&mut all[..warm].to_vec(), 0.99);
+    let last_p99 = percentile(&mut all[total - warm..].to_vec(), 0.99);
     println!(
-        "final database {:.1} MB ({:.1} KB per handover), {:.0} s in all",
+        "final database {:.1} MB ({:.1} KB per handover), {:.0} s in all; RSS {rss_after_warm} KiB after {warm} handovers, {rss_end} KiB at the end; submit p99 {:.2} ms over the first {warm}, {:.2} ms over the last {warm}",
         db_bytes as f64 / 1e6,
         db_bytes as f64 / 1e3 / total.max(1) as f64,
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        ms(first_p99),
+        ms(last_p99)
     );
     println!(
         "soak_rss_growth_kib={}",
-        rss_end.saturating_sub(rss_after_first)
+        rss_end.saturating_sub(rss_after_warm)
     );
     println!(
         "soak_p99_ratio={:.2}",
