@@ -236,39 +236,24 @@ mod tests {
 
     const LONDON: ClinicZone = ClinicZone::Named(chrono_tz::Tz::Europe__London);
 
+    /// [`backup_due`] for a clinic in London.
+    fn due(slot: NaiveTime, now: DateTime<Utc>, history: &BackupHistory) -> bool {
+        backup_due(&LONDON, slot, now, history)
+    }
+
     #[test]
     fn one_backup_a_day_at_the_clinics_time() {
         // 18:00 in London in July is 17:00 UTC.
         let done_today = written(utc(7, 6, 17, 1));
-        assert!(!backup_due(
-            &LONDON,
-            at(18, 0),
-            utc(7, 6, 17, 30),
-            &done_today
-        ));
-        assert!(!backup_due(
-            &LONDON,
-            at(18, 0),
-            utc(7, 7, 16, 59),
-            &done_today
-        ));
-        assert!(backup_due(
-            &LONDON,
-            at(18, 0),
-            utc(7, 7, 17, 0),
-            &done_today
-        ));
+        assert!(!due(at(18, 0), utc(7, 6, 17, 30), &done_today));
+        assert!(!due(at(18, 0), utc(7, 7, 16, 59), &done_today));
+        assert!(due(at(18, 0), utc(7, 7, 17, 0), &done_today));
         // In January 18:00 is 18:00 UTC.
         let done = written(utc(1, 5, 18, 0));
-        assert!(!backup_due(&LONDON, at(18, 0), utc(1, 6, 17, 59), &done));
-        assert!(backup_due(&LONDON, at(18, 0), utc(1, 6, 18, 0), &done));
+        assert!(!due(at(18, 0), utc(1, 6, 17, 59), &done));
+        assert!(due(at(18, 0), utc(1, 6, 18, 0), &done));
         // Never made: due at once (the first one shows the folder works).
-        assert!(backup_due(
-            &LONDON,
-            at(18, 0),
-            utc(7, 6, 9, 0),
-            &BackupHistory::default()
-        ));
+        assert!(due(at(18, 0), utc(7, 6, 9, 0), &BackupHistory::default()));
     }
 
     #[test]
@@ -276,53 +261,38 @@ mod tests {
         // Last backup Friday; off all weekend; opened Monday 08:00 (before 18:00).
         let friday = written(utc(7, 3, 17, 0));
         let monday_morning = utc(7, 6, 7, 0);
-        assert!(backup_due(&LONDON, at(18, 0), monday_morning, &friday));
+        assert!(due(at(18, 0), monday_morning, &friday));
         let caught_up = written(monday_morning);
-        assert!(!backup_due(
-            &LONDON,
-            at(18, 0),
-            utc(7, 6, 16, 59),
-            &caught_up
-        ));
-        assert!(backup_due(&LONDON, at(18, 0), utc(7, 6, 17, 0), &caught_up));
+        assert!(!due(at(18, 0), utc(7, 6, 16, 59), &caught_up));
+        assert!(due(at(18, 0), utc(7, 6, 17, 0), &caught_up));
     }
 
     #[test]
     fn clock_change_days_have_exactly_one_slot() {
         // 01:30 is skipped on 29 March 2026: the slot is the change, 01:00 UTC (02:00 BST).
         let saturday = written(utc(3, 28, 1, 30));
-        assert!(!backup_due(
-            &LONDON,
-            at(1, 30),
-            utc(3, 29, 0, 59),
-            &saturday
-        ));
-        assert!(backup_due(&LONDON, at(1, 30), utc(3, 29, 1, 0), &saturday));
+        assert!(!due(at(1, 30), utc(3, 29, 0, 59), &saturday));
+        assert!(due(at(1, 30), utc(3, 29, 1, 0), &saturday));
         let sunday = written(utc(3, 29, 1, 0));
-        assert!(!backup_due(&LONDON, at(1, 30), utc(3, 29, 23, 0), &sunday));
+        assert!(!due(at(1, 30), utc(3, 29, 23, 0), &sunday));
         // 01:30 happens twice on 25 October: the first (00:30 UTC) counts, the second does not
         // make another.
         let saturday = written(utc(10, 24, 0, 30));
-        assert!(backup_due(
-            &LONDON,
-            at(1, 30),
-            utc(10, 25, 0, 30),
-            &saturday
-        ));
+        assert!(due(at(1, 30), utc(10, 25, 0, 30), &saturday));
         let first = written(utc(10, 25, 0, 30));
-        assert!(!backup_due(&LONDON, at(1, 30), utc(10, 25, 1, 30), &first));
-        assert!(!backup_due(&LONDON, at(1, 30), utc(10, 26, 1, 29), &first));
-        assert!(backup_due(&LONDON, at(1, 30), utc(10, 26, 1, 30), &first));
+        assert!(!due(at(1, 30), utc(10, 25, 1, 30), &first));
+        assert!(!due(at(1, 30), utc(10, 26, 1, 29), &first));
+        assert!(due(at(1, 30), utc(10, 26, 1, 30), &first));
     }
 
     #[test]
     fn a_clock_set_back_does_not_silence_backups() {
         // The last backup is stamped a year ahead (the clock was wrong then, or is now).
         let ahead = written(Utc.with_ymd_and_hms(2027, 7, 6, 17, 0, 0).unwrap());
-        assert!(backup_due(&LONDON, at(18, 0), utc(7, 6, 18, 0), &ahead));
+        assert!(due(at(18, 0), utc(7, 6, 18, 0), &ahead));
         // Once made under the clock as it is now, the latest one counts again.
         let now = written(utc(7, 6, 18, 0));
-        assert!(!backup_due(&LONDON, at(18, 0), utc(7, 6, 18, 5), &now));
+        assert!(!due(at(18, 0), utc(7, 6, 18, 5), &now));
     }
 
     #[test]
@@ -337,9 +307,9 @@ mod tests {
                 subject: "folder_missing".into(),
             }),
         };
-        assert!(!backup_due(&LONDON, at(18, 0), utc(7, 6, 17, 29), &history));
-        assert!(backup_due(&LONDON, at(18, 0), utc(7, 6, 17, 30), &history));
+        assert!(!due(at(18, 0), utc(7, 6, 17, 29), &history));
+        assert!(due(at(18, 0), utc(7, 6, 17, 30), &history));
         // A failure before today's time does not hold today's back.
-        assert!(backup_due(&LONDON, at(18, 0), utc(7, 7, 17, 0), &history));
+        assert!(due(at(18, 0), utc(7, 7, 17, 0), &history));
     }
 }

@@ -9,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension};
 use super::open_store::put_setting;
 use super::row_auth::{self, text_key};
 use super::submissions::store_form_definition;
-use super::{Actor, AuditKind, OpenStore, StoreError};
+use super::{Actor, OpenStore, StoreError};
 use crate::vault::Vault;
 
 const ACTIVE_FORM: &str = "active_form";
@@ -70,15 +70,9 @@ impl OpenStore {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let subject = format!("form:{hash}");
-        self.managed_change(
-            actor,
-            AuditKind::SettingsChanged,
-            &subject,
-            now,
-            |tx, at| {
-                store_form_definition(tx, self.vault(), hash, definition_json, at)?;
-                put_setting(tx, self.vault(), ACTIVE_FORM, hash)
-            },
-        )
+        self.settings_change(actor, &subject, now, |tx, at| {
+            store_form_definition(tx, self.vault(), hash, definition_json, at)?;
+            put_setting(tx, self.vault(), ACTIVE_FORM, hash)
+        })
     }
 }

@@ -363,6 +363,18 @@ impl OpenStore {
         Ok(value)
     }
 
+    /// [`Self::managed_change`] of the installation's set-up (a setting, the active form, the
+    /// sync keys), logged as a settings change naming `subject`.
+    pub(super) fn settings_change<T>(
+        &self,
+        actor: &Actor,
+        subject: &str,
+        now: DateTime<Utc>,
+        change: impl FnOnce(&Connection, &str) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.managed_change(actor, AuditKind::SettingsChanged, subject, now, change)
+    }
+
     /// Appends `actor`'s audit entry through `conn` (inside the caller's transaction, so the
     /// change and its entry commit together).
     pub(super) fn audit_as(
@@ -400,7 +412,7 @@ impl OpenStore {
     ) -> Result<(), StoreError> {
         actor.require_manager()?;
         let value = &self.checked_setting(key, value)?;
-        self.managed_change(actor, AuditKind::SettingsChanged, key, now, |tx, _| {
+        self.settings_change(actor, key, now, |tx, _| {
             put_setting(tx, self.vault(), key, value)
         })
     }

@@ -6,7 +6,6 @@ use rusqlite::OptionalExtension;
 use rusqlite::types::Value;
 use zeroize::Zeroizing;
 
-use super::audit::AuditKind;
 use super::row_auth;
 use super::{Actor, OpenStore, StoreError};
 use crate::vault::Aad;
@@ -86,29 +85,23 @@ impl OpenStore {
         actor.require_manager()?;
         let sealed = self.vault().seal(keys_aad(node_id), secret)?;
         let subject = format!("sync_identity:{}", role.as_str());
-        self.managed_change(
-            actor,
-            AuditKind::SettingsChanged,
-            &subject,
-            now,
-            |tx, at| {
-                let inserted = row_auth::insert_if_absent(
-                    tx,
-                    self.vault(),
-                    "sync_identity",
-                    &[
-                        ("id", Value::Integer(1)),
-                        ("role", Value::Text(role.as_str().to_owned())),
-                        ("node_id", Value::Text(node_id.to_owned())),
-                        ("sealed_keys", Value::Blob(sealed)),
-                        ("created_at", Value::Text(at.to_owned())),
-                    ],
-                )?;
-                if !inserted {
-                    return Err(StoreError::AlreadySetUp);
-                }
-                Ok(())
-            },
-        )
+        self.settings_change(actor, &subject, now, |tx, at| {
+            let inserted = row_auth::insert_if_absent(
+                tx,
+                self.vault(),
+                "sync_identity",
+                &[
+                    ("id", Value::Integer(1)),
+                    ("role", Value::Text(role.as_str().to_owned())),
+                    ("node_id", Value::Text(node_id.to_owned())),
+                    ("sealed_keys", Value::Blob(sealed)),
+                    ("created_at", Value::Text(at.to_owned())),
+                ],
+            )?;
+            if !inserted {
+                return Err(StoreError::AlreadySetUp);
+            }
+            Ok(())
+        })
     }
 }

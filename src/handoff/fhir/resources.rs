@@ -237,7 +237,7 @@ pub(super) struct QuestionnaireResponse<'a> {
     extension: Vec<Extension<'a>>,
     identifier: Identifier<'a>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    item: Vec<Group<'a>>,
+    item: Vec<Item<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     language: Option<&'a str>,
     meta: Meta,
@@ -248,19 +248,15 @@ pub(super) struct QuestionnaireResponse<'a> {
     subject: Reference<'a>,
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Group<'a> {
-    item: Vec<Item<'a>>,
-    link_id: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    text: Option<Text<'a>>,
-}
-
+/// A FHIR item: a section holds items, a question holds answers (the other list stays empty and
+/// out of the JSON).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Item<'a> {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     answer: Vec<Answer<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    item: Vec<Item<'a>>,
     link_id: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     text: Option<Text<'a>>,
@@ -309,7 +305,8 @@ pub(super) fn questionnaire_response<'a>(
                 .iter()
                 .filter_map(|&(q, a)| question_item(&facts.url, q, a, lang))
                 .collect();
-            (!items.is_empty()).then(|| Group {
+            (!items.is_empty()).then(|| Item {
+                answer: Vec::new(),
                 item: items,
                 link_id: &s.section.id,
                 text: fhir_string(tr(&s.section.title, lang)),
@@ -392,6 +389,7 @@ fn question_item<'a>(
     };
     (!answers.is_empty()).then(|| Item {
         answer: answers,
+        item: Vec::new(),
         link_id: &q.id,
         text: fhir_string(tr(&q.label, lang)),
     })
