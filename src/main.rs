@@ -5,6 +5,7 @@
 //! Exit codes: 0 done, 1 failed, 2 usage error (clap, before anything is opened), 3 partly done.
 
 mod cli;
+mod crash_guard;
 mod logging;
 #[cfg(feature = "ui")]
 mod stop_signals;
@@ -56,6 +57,9 @@ fn main() -> ExitCode {
     // Usage errors exit 2 here, --help and --version 0, before anything is opened or asked for.
     let parsed = cli::parse();
     logging::init();
+    // Before anything is opened: no core file, no memory read from outside, no value in a panic.
+    crash_guard::forbid_core_dumps();
+    crash_guard::quiet_panics();
     let result = match parsed.command {
         Some(command) => cli::run(command),
         None => run_window(parsed.window),

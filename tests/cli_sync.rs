@@ -836,6 +836,49 @@ fn sigterm_ends_the_kiosk_cleanly_and_removes_the_demo_folder() {
     );
 }
 
+/// A running intake-kiosk may hold the data key and an open record: it can write no core file
+/// (and, not dumpable, no other process of its user can read its memory). Checked from outside
+/// while it waits for a secret on stdin.
+#[test]
+fn a_running_program_can_write_no_core_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    demo_kiosk(tmp.path());
+    let dir = tmp.path().to_str().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_intake-kiosk"))
+        .args(["kiosk", "change-pin", "--data-dir", dir])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let limits = format!("/proc/{}/limits", child.id());
+    let core_line = || {
+        std::fs::read_to_string(&limits)
+            .unwrap_or_default()
+            .lines()
+            .find(|l| l.starts_with("Max core file size"))
+            .map(|l| {
+                l.split_whitespace()
+                    .skip(4)
+                    .take(2)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+    };
+    // Wait (up to 10 s) for it to reach the secret prompt: by then it has set its limits.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut seen = core_line();
+    while seen.as_deref() != Some("0 0") && std::time::Instant::now() < deadline {
+        assert!(child.try_wait().unwrap().is_none(), "it stopped early");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        seen = core_line();
+    }
+    drop(child.stdin.take());
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(seen.as_deref(), Some("0 0"), "core file size limits");
+}
+
 #[test]
 fn backup_keep_leaves_the_newest_of_its_own_and_needs_an_existing_folder() {
     let root = tempfile::tempdir().unwrap();
