@@ -11,7 +11,8 @@ use crate::window::{App, Element, View};
 
 pub(crate) fn sign_in(app: &App, staff: &str, pin: &str) {
     app.wait("the PIN pad", |v| v.screen() == "Locked");
-    app.first_tap(staff, "the staff member picked", |v| {
+    app.tap_button(staff);
+    app.wait("the staff member picked", |v| {
         v.has_text(&format!("PIN for {staff}"))
     });
     for (i, d) in pin.chars().enumerate() {
