@@ -264,51 +264,37 @@ impl App<'_> {
         self.display.xdotool(&["mousemove", &x, &y]);
         self.display
             .xdotool(&["click", "--repeat", "3", if down { "5" } else { "4" }]);
-        let signature = |v: &View| {
-            v.elements
-                .iter()
-                .map(|e| (e.label.clone(), e.y))
-                .collect::<Vec<_>>()
-        };
         let old = signature(&before);
         let start = Instant::now();
         while start.elapsed() < Duration::from_secs(2) {
             if signature(&self.view()) != old {
                 // The page may glide on: wait until it rests before anyone aims at it.
-                let mut last = signature(&self.view());
-                loop {
-                    std::thread::sleep(Duration::from_millis(250));
-                    let now = signature(&self.view());
-                    if now == last {
-                        return true;
-                    }
-                    last = now;
-                }
+                self.settle();
+                return true;
             }
             std::thread::sleep(Duration::from_millis(50));
         }
         false
     }
 
-    /// Waits until the page rests: nothing moved for longer than the on-screen keyboard's
-    /// hiding delay (it goes half a second after the last field lost focus).
+    /// Waits until the page rests: nothing moved while the window's event loop wrote its probe
+    /// seven times (at least 0.7 s of the window's own time: longer than the on-screen keyboard's
+    /// hiding delay, half a second after the last field lost focus). Counted in the window's
+    /// ticks, not the harness's clock: on a loaded machine the window can stall for longer than
+    /// any fixed wait, and a page that only looks at rest can still move under the next tap.
     pub(crate) fn settle(&self) -> View {
-        let signature = |v: &View| {
-            v.elements
-                .iter()
-                .map(|e| (e.label.clone(), e.y))
-                .collect::<Vec<_>>()
-        };
-        let mut last = self.view();
+        let tick = |v: &View| v.get("tick").parse::<u64>().unwrap_or(0);
+        let mut since = self.view();
         let start = Instant::now();
         loop {
-            std::thread::sleep(Duration::from_millis(650));
+            std::thread::sleep(Duration::from_millis(100));
             let now = self.view();
-            if signature(&now) == signature(&last) {
+            if signature(&now) != signature(&since) {
+                since = now;
+            } else if tick(&now) >= tick(&since) + 7 {
                 return now;
             }
             assert!(start.elapsed() < PATIENCE, "the page never came to rest");
-            last = now;
         }
     }
 
@@ -393,6 +379,11 @@ impl App<'_> {
             v.get("step").parse::<u32>().unwrap_or(0) == step + 1 && v.keyboard_top().is_none()
         });
     }
+}
+
+/// Where every labelled element is: what moves when the page moves.
+fn signature(v: &View) -> Vec<(String, i32)> {
+    v.elements.iter().map(|e| (e.label.clone(), e.y)).collect()
 }
 
 pub(crate) fn tag(display: &Display, large: bool) -> String {
