@@ -3,14 +3,14 @@
 //! with large text off and on. The rule itself is written down in `ui_layout_check/mod.rs`.
 //!
 //! Kiosk: first-run setup (also with a refusal shown), the recovery key, unlock (passphrase and
-//! recovery key), the PIN pad (also with a name chosen, and with nine staff), staff home for a manager (every panel,
-//! every part of "Staff and keys") and a clinician (a form opened from the list), every step of
-//! a handover (privacy notice short and full, each section page, with the conditional field
-//! open and with the on-screen keyboard up under the lowest field, consents, review, signature),
-//! the language list, the staff PIN prompt and idle countdown over a page, the receipt and
-//! "please hand back". Desk: closed, sign-in (with the PIN field), home for a manager (with
-//! search results), a record (with the erase and merge confirmations, an open form and an
-//! answer being corrected).
+//! recovery key), the PIN pad (also with a name chosen, and with nine staff), staff home for a
+//! manager (every panel, every part of "Staff and keys") and a clinician (a form opened from the
+//! list), every step of a handover (privacy notice short and full, each section page, with the
+//! conditional field open and with the on-screen keyboard up under the lowest field, consents,
+//! review, signature), the language list, the staff PIN prompt and idle countdown over a page,
+//! the receipt, "please hand back", and the PIN pad with thirty staff (the names scroll). Desk:
+//! closed, sign-in (with the PIN field), home for a manager (with search results), a record (with
+//! the erase and merge confirmations, an open form and an answer being corrected).
 
 mod ui_common;
 mod ui_layout_check;
@@ -161,9 +161,30 @@ fn every_kiosk_screen_fits_both_orientations_with_and_without_large_text() {
     check(&mut c, &ui, "receipt");
     click(&ui, "Done");
     check(&mut c, &ui, "please hand back");
+
+    // Thirty staff: more names than fit beside (or above) the digits with large text. The names
+    // scroll within their own area; the digits stay in the window.
+    enter_pin(&ui, "Maya (manager)", "402718");
+    assert_eq!(screen(&ui), Screen::StaffHome);
+    click(&ui, "Staff");
+    for i in 0..21 {
+        type_into(&ui, "Name", &format!("Staff Member {i:02}"));
+        type_into(&ui, "PIN", &format!("7{:02}4{:02}", 10 + i * 3, 90 - i * 2));
+        click(&ui, "Add");
+    }
+    assert_eq!(
+        ui.window
+            .global::<intake_kiosk::ui::PinAdapter>()
+            .get_staff()
+            .row_count(),
+        30
+    );
+    click(&ui, "Forms today");
+    click(&ui, "Lock now");
+    check(&mut c, &ui, "PIN pad with thirty staff");
     // 8 fixed screens + 6 staff home panels + 5 staff and keys parts + the handover's
     // (9 steps, the full notice, 3 language/overlay states, keyboards), each × 4.
-    c.finish(4 * 30, KIOSK_KNOWN);
+    c.finish(4 * 31, KIOSK_KNOWN);
 }
 
 /// Every step of the handover, filled as a patient would so that it can be submitted.
