@@ -128,24 +128,14 @@ fn every_kiosk_screen_fits_both_orientations_with_and_without_large_text() {
         check(&mut c, &ui, &format!("Staff and keys: {part}"));
     }
     // Six more staff: nine names on the PIN pad must wrap, not run off the window.
-    click(&ui, "Staff");
-    for (i, name) in ["Ada", "Bea", "Cleo", "Dani", "Eli", "Flo"]
+    let six = ["Ada", "Bea", "Cleo", "Dani", "Eli", "Flo"]
         .iter()
-        .enumerate()
-    {
-        type_into(&ui, "Name", &format!("{name} Longer-Surname"));
-        type_into(&ui, "PIN", &format!("58301{i}"));
-        click(&ui, "Add");
-    }
-    assert_eq!(
-        ui.window
-            .global::<intake_kiosk::ui::PinAdapter>()
-            .get_staff()
-            .row_count(),
-        9
+        .enumerate();
+    add_staff_and_lock(
+        &ui,
+        six.map(|(i, name)| (format!("{name} Longer-Surname"), format!("58301{i}"))),
+        9,
     );
-    click(&ui, "Forms today");
-    click(&ui, "Lock now");
     check(&mut c, &ui, "PIN pad with nine staff");
 
     enter_pin(&ui, "Chris (clinician)", "918273");
@@ -166,25 +156,40 @@ fn every_kiosk_screen_fits_both_orientations_with_and_without_large_text() {
     // scroll within their own area; the digits stay in the window.
     enter_pin(&ui, "Maya (manager)", "402718");
     assert_eq!(screen(&ui), Screen::StaffHome);
-    click(&ui, "Staff");
-    for i in 0..21 {
-        type_into(&ui, "Name", &format!("Staff Member {i:02}"));
-        type_into(&ui, "PIN", &format!("7{:02}4{:02}", 10 + i * 3, 90 - i * 2));
-        click(&ui, "Add");
+    add_staff_and_lock(
+        &ui,
+        (0..21).map(|i| {
+            (
+                format!("Staff Member {i:02}"),
+                format!("7{:02}4{:02}", 10 + i * 3, 90 - i * 2),
+            )
+        }),
+        30,
+    );
+    check(&mut c, &ui, "PIN pad with thirty staff");
+    // 8 fixed screens + 6 staff home panels + 5 staff and keys parts + the handover's
+    // (9 steps, the full notice, 3 language/overlay states, keyboards), each × 4.
+    c.finish(4 * 31, KIOSK_KNOWN);
+}
+
+/// From a manager's staff home: adds each (name, PIN) on the Staff panel, checks the PIN pad then
+/// lists `total` names, and locks the kiosk (the PIN pad shows).
+fn add_staff_and_lock(ui: &KioskUi, staff: impl Iterator<Item = (String, String)>, total: usize) {
+    click(ui, "Staff");
+    for (name, pin) in staff {
+        type_into(ui, "Name", &name);
+        type_into(ui, "PIN", &pin);
+        click(ui, "Add");
     }
     assert_eq!(
         ui.window
             .global::<intake_kiosk::ui::PinAdapter>()
             .get_staff()
             .row_count(),
-        30
+        total
     );
-    click(&ui, "Forms today");
-    click(&ui, "Lock now");
-    check(&mut c, &ui, "PIN pad with thirty staff");
-    // 8 fixed screens + 6 staff home panels + 5 staff and keys parts + the handover's
-    // (9 steps, the full notice, 3 language/overlay states, keyboards), each × 4.
-    c.finish(4 * 31, KIOSK_KNOWN);
+    click(ui, "Forms today");
+    click(ui, "Lock now");
 }
 
 /// Every step of the handover, filled as a patient would so that it can be submitted.
