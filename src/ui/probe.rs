@@ -2,9 +2,11 @@
 //! named by `INTAKE_KIOSK_PROBE`, so the real-window harness (tests/real_window.rs) can tell the
 //! screens apart and find where to tap. The taps themselves are real X events; this only reads.
 //!
-//! The file is rewritten (atomically, through a rename) whenever its contents change, checked
-//! every 100 ms. Its lines: `screen=…`, `step=…`, `kind=…`, `window=W×H`, then one line per
-//! labelled element: `role\tlabel\tvalue\tchecked\tx\ty\tw\th` (logical pixels, window-relative).
+//! The file is rewritten (atomically, through a rename) every 100 ms of the event loop. Its lines:
+//! `tick=N` (how many times the loop has written it: a harness can tell that the window has run
+//! for a while without a change, whatever the load on the machine), `screen=…`, `step=…`,
+//! `kind=…`, `window=W×H`, then one line per labelled element:
+//! `role\tlabel\tvalue\tchecked\tx\ty\tw\th` (logical pixels, window-relative).
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -24,18 +26,17 @@ pub fn start<C: ComponentHandle + 'static>(
     let path = PathBuf::from(std::env::var_os(PROBE_VAR)?);
     let weak = window.as_weak();
     let timer = slint::Timer::default();
-    let mut last = String::new();
+    let mut tick: u64 = 0;
     timer.start(
         slint::TimerMode::Repeated,
         std::time::Duration::from_millis(100),
         move || {
             let Some(window) = weak.upgrade() else { return };
-            let text = describe(&window, &header(&window));
-            if text != last {
-                let tmp = path.with_extension("tmp");
-                if std::fs::write(&tmp, &text).is_ok() && std::fs::rename(&tmp, &path).is_ok() {
-                    last = text;
-                }
+            tick += 1;
+            let text = describe(&window, &format!("tick={tick}\n{}", header(&window)));
+            let tmp = path.with_extension("tmp");
+            if std::fs::write(&tmp, &text).is_ok() {
+                let _ = std::fs::rename(&tmp, &path);
             }
         },
     );

@@ -151,10 +151,12 @@ impl Display {
         self.xdotool(&["type", "--delay", "30", text]);
     }
 
-    /// A screenshot of the whole screen as PNG at `path` (half size: small files).
+    /// A screenshot of the whole screen as PNG at `path`: half size (small files), or
+    /// `REAL_WINDOW_SHOT_SCALE` (`100%` for the README's full-size pictures).
     pub(crate) fn screenshot(&self, path: &Path) {
+        let scale = std::env::var("REAL_WINDOW_SHOT_SCALE").unwrap_or_else(|_| "50%".into());
         let status = Command::new("import")
-            .args(["-window", "root", "-resize", "50%"])
+            .args(["-window", "root", "-resize", &scale])
             .arg(path)
             .env("DISPLAY", &self.name)
             .status()

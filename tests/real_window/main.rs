@@ -12,7 +12,8 @@
 //! Run: `cargo test --features probe --test real_window` (.ci/run does). Needs Xvfb, xdotool,
 //! imagemagick's `import`, matchbox-window-manager and wmctrl: without them the tests are skipped
 //! with the reason printed, except under CI (`CI` set), where they fail.
-//! `REAL_WINDOW_SHOTS=docs/screenshots/real-window` refreshes the committed screenshots.
+//! `REAL_WINDOW_SHOTS=docs/screenshots/real-window` refreshes the committed screenshots (half size;
+//! `REAL_WINDOW_SHOT_SCALE=100%` for full size).
 //!
 //! Modules: `machine` (Xvfb, window manager, xdotool), `window` (the probe file, taps, waits,
 //! scrolling), one per flow: `patient`, `escape`, `setup` (first run), `desk` (the back office).

@@ -11,7 +11,14 @@ use crate::window::{App, Element, View};
 
 pub(crate) fn sign_in(app: &App, staff: &str, pin: &str) {
     app.wait("the PIN pad", |v| v.screen() == "Locked");
-    app.first_tap(staff, "the staff member picked", |v| {
+    pin_pad(app, staff, pin);
+}
+
+/// Picks a name on the PIN pad shown (locked, or "please hand back") and types the PIN; staff
+/// home follows.
+pub(crate) fn pin_pad(app: &App, staff: &str, pin: &str) {
+    app.tap_button(staff);
+    app.wait("the staff member picked", |v| {
         v.has_text(&format!("PIN for {staff}"))
     });
     for (i, d) in pin.chars().enumerate() {
@@ -296,6 +303,28 @@ pub(crate) fn handover(app: &App, large: bool) {
     assert_eq!(granted, 8, "the receipt lists the eight choices as agreed");
     app.shot_once("08-receipt");
     every_control_inside(app);
+
+    // "Please hand back": the PIN pad under the thanks, every key of it inside the window; a
+    // staff PIN leaves it for staff home. (Large text ends with the handover: the headless
+    // layout test checks this screen with large text too.)
+    app.tap_button("Done");
+    let v = app.wait("please hand back", |v| {
+        v.screen() == "HandBack" && v.get("receipt") == "false" && v.find("Button", "OK").is_some()
+    });
+    app.shot_once("09-hand-back");
+    let (w, h) = (app.display.width as i32, app.display.height as i32);
+    for e in v.with_role("Button") {
+        assert!(
+            e.x >= 0 && e.y >= 0 && e.x + e.w <= w && e.bottom() <= h,
+            "please hand back: {:?} ({}×{} at {}, {}) is not wholly inside the {w}×{h} window",
+            e.label,
+            e.w,
+            e.h,
+            e.x,
+            e.y
+        );
+    }
+    pin_pad(app, "Chris (clinician)", "918273");
 }
 
 /// Every button, box and field the probe lists lies wholly inside the window.
