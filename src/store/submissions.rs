@@ -15,9 +15,14 @@ use crate::forms::{Answers, ConsentDecision, Decision, PatientIdentity, Signatur
 use crate::vault::{Aad, Vault, random_id};
 
 mod consents;
+mod ledger;
 pub(super) use consents::{
-    append_consent_events, check_every_consent_chain, checked_event, consent_events, open_event,
-    patient_consent_events, rechain_consents, start_every_consent_chain,
+    append_consent_events, check_every_consent_chain, form_consent_events, patient_consent_events,
+    rechain_consents, start_every_consent_chain,
+};
+pub(super) use ledger::{
+    LEDGER_TABLES, PATIENT_HAS_DECISIONS, Scope, delete_rows_where, first_row_where,
+    read_ledger,
 };
 
 /// Whose form this is. A form joins an existing patient only with the proof that the person at
@@ -169,7 +174,7 @@ pub(super) fn submission_row(
 
 impl OpenStore {
     /// Saves a completed form: the patient (new or returning), the sealed answers and signature,
-    /// and one consent event per decision, in one transaction committed with synchronous=FULL.
+    /// and its consent decisions (one ledger row), in one transaction committed with synchronous=FULL.
     /// When this returns `Ok`, the submission survives a crash or power cut.
     pub fn save_submission(
         &mut self,
@@ -268,12 +273,7 @@ impl OpenStore {
                 row_auth::check(self.conn(), self.vault(), "export_marks", &text_key(&id))?;
             }
             let identity = open_identity(self.conn(), self.vault(), &patient_id)?;
-            let events = consent_events(
-                self.conn(),
-                self.vault(),
-                "SELECT seq, id, sealed_event FROM consent_events WHERE submission_id = ?1 ORDER BY seq",
-                &id,
-            )?;
+            let events = form_consent_events(self.conn(), self.vault(), &patient_id, &id)?;
             out.push(SubmissionSummary {
                 patient_name: identity.display_name(),
                 consents: events
