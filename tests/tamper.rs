@@ -980,11 +980,13 @@ fn a_form_and_a_later_withdrawal_are_two_ledger_rows_and_their_order_holds() {
         let rows: i64 = raw
             .query_row("SELECT count(*) FROM consent_records", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(rows, 2, "the form's decisions in one row, the withdrawal in another");
+        assert_eq!(
+            rows, 2,
+            "the form's decisions in one row, the withdrawal in another"
+        );
         // The two rows swap places in the chain (each keeps its own tag).
         raw.execute_batch(
-            "DROP TRIGGER consent_records_append_only;
-             UPDATE consent_records SET seq = -seq;
+            "UPDATE consent_records SET seq = -seq;
              UPDATE consent_records SET seq = 3 + seq;",
         )
         .unwrap();
@@ -1001,8 +1003,7 @@ fn a_ledger_row_whose_decision_count_is_edited_is_refused() {
     let (clinic, _) = withdrawn_at_the_desk();
     let (store, _dir) = edited(clinic, |raw| {
         raw.execute_batch(
-            "DROP TRIGGER consent_records_append_only;
-             UPDATE consent_records SET decision_count = 1 WHERE decision_count > 1;",
+            "UPDATE consent_records SET decision_count = 1 WHERE decision_count > 1;",
         )
         .unwrap();
     });
@@ -1119,9 +1120,7 @@ fn a_database_written_before_rows_were_authenticated_upgrades_and_reads_as_befor
             assert_eq!(store.breaches(&manager).unwrap().len(), 1);
             // A decision taken after the upgrade is written in the ledger's new shape and joins
             // the same chain, after the old rows: both read, in order, and check.
-            let before = store
-                .consent_history(&manager, &grace[0], later())
-                .unwrap();
+            let before = store.consent_history(&manager, &grace[0], later()).unwrap();
             let granted = store
                 .record_consent(
                     &manager,
@@ -1136,9 +1135,7 @@ fn a_database_written_before_rows_were_authenticated_upgrades_and_reads_as_befor
                     later(),
                 )
                 .unwrap();
-            let after = store
-                .consent_history(&manager, &grace[0], later())
-                .unwrap();
+            let after = store.consent_history(&manager, &grace[0], later()).unwrap();
             assert_eq!(after[..before.len()], before[..]);
             assert_eq!(after[before.len()..], [granted]);
             assert_eq!(

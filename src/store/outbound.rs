@@ -283,11 +283,7 @@ impl OpenStore {
         for patient in &patients {
             patient_consent_events(&tx, self.vault(), patient)?;
         }
-        delete_rows_where(
-            &tx,
-            "submission_id IN (SELECT id FROM temp.purge_ids)",
-            &[],
-        )?;
+        delete_rows_where(&tx, "submission_id IN (SELECT id FROM temp.purge_ids)", &[])?;
         tx.execute(
             "DELETE FROM export_marks WHERE submission_id IN (SELECT id FROM temp.purge_ids)",
             [],

@@ -4,8 +4,8 @@
 //! submission, or later at the desk (a withdrawal, a row of one decision).
 
 use chrono::{DateTime, Utc};
-use rusqlite::types::Value;
 use rusqlite::Connection;
+use rusqlite::types::Value;
 
 use crate::forms::{ConsentDecision, ConsentEvent, Decision};
 use crate::store::audit::AuditKind;
@@ -161,11 +161,7 @@ pub(in crate::store) fn check_every_consent_chain(
         patient_consent_events(conn, vault, &id)?;
     }
     // An event whose patient is gone belongs to no chain: refused too.
-    let orphan = first_row_where(
-        conn,
-        "e.patient_id NOT IN (SELECT id FROM patients)",
-        &[],
-    )?;
+    let orphan = first_row_where(conn, "e.patient_id NOT IN (SELECT id FROM patients)", &[])?;
     if let Some((table, seq)) = orphan {
         return Err(StoreError::tampered(table, seq));
     }

@@ -218,7 +218,11 @@ pub(in crate::store) fn read_ledger(
 }
 
 /// A row of the first shape (checked): its event opened and matched to the row.
-fn open_event(vault: &Vault, row: &row_auth::Row, sealed: &[u8]) -> Result<ConsentEvent, StoreError> {
+fn open_event(
+    vault: &Vault,
+    row: &row_auth::Row,
+    sealed: &[u8],
+) -> Result<ConsentEvent, StoreError> {
     let id = row.text("id")?;
     let json = unseal(vault, event_aad(&id), sealed)?;
     let event: ConsentEvent = serde_json::from_slice(&json)?;
@@ -277,7 +281,9 @@ pub(in crate::store) fn first_row_where(
 ) -> Result<Option<(&'static str, i64)>, StoreError> {
     for table in LEDGER_TABLES {
         let seq: Option<i64> = conn
-            .prepare_cached(&format!("SELECT e.seq FROM {table} e WHERE {condition} LIMIT 1"))?
+            .prepare_cached(&format!(
+                "SELECT e.seq FROM {table} e WHERE {condition} LIMIT 1"
+            ))?
             .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))
             .optional()?;
         if let Some(seq) = seq {
