@@ -937,46 +937,40 @@ fn marketing_after(store: Result<OpenStore, String>) -> Result<usize, String> {
         .map_err(refusal)
 }
 
+/// Why the marketing list is refused after `edit` of the ledger of a desk where Grace's
+/// withdrawal followed her form's grant.
+fn marketing_refusal_after(edit: impl FnOnce(&Connection)) -> String {
+    let (clinic, _) = withdrawn_at_the_desk();
+    let (store, _dir) = edited(clinic, edit);
+    marketing_after(store).err().unwrap_or_default()
+}
+
+fn run(sql: &str) -> impl FnOnce(&Connection) + '_ {
+    move |raw| raw.execute_batch(sql).unwrap()
+}
+
 #[test]
 fn a_deleted_withdrawal_does_not_put_the_patient_back_on_a_list() {
-    let (clinic, _) = withdrawn_at_the_desk();
-    let (store, _dir) = edited(clinic, |raw| {
-        raw.execute(
-            "DELETE FROM consent_records WHERE seq = (SELECT max(seq) FROM consent_records)",
-            [],
-        )
-        .unwrap();
-    });
-    assert_eq!(
-        marketing_after(store).err().as_deref(),
-        Some("tampered consent_events")
-    );
+    let refused = marketing_refusal_after(run(
+        "DELETE FROM consent_records WHERE seq = (SELECT max(seq) FROM consent_records)",
+    ));
+    assert_eq!(refused, "tampered consent_events");
 }
 
 #[test]
 fn an_old_grant_put_back_with_a_higher_seq_is_refused() {
-    let (clinic, _) = withdrawn_at_the_desk();
-    let (store, _dir) = edited(clinic, |raw| {
-        raw.execute(
-            "INSERT INTO consent_records
-                 (seq, id, patient_id, submission_id, recorded_at, decision_count, sealed_decisions, row_tag)
-             SELECT 1000, id, patient_id, submission_id, recorded_at, decision_count, sealed_decisions, row_tag
-             FROM consent_records WHERE seq = (SELECT max(seq) - 1 FROM consent_records)",
-            [],
-        )
-        .unwrap();
-    });
-    assert!(
-        marketing_after(store)
-            .err()
-            .is_some_and(|why| why.starts_with("tampered consent_records"))
-    );
+    let refused = marketing_refusal_after(run(
+        "INSERT INTO consent_records
+             (seq, id, patient_id, submission_id, recorded_at, decision_count, sealed_decisions, row_tag)
+         SELECT 1000, id, patient_id, submission_id, recorded_at, decision_count, sealed_decisions, row_tag
+         FROM consent_records WHERE seq = (SELECT max(seq) - 1 FROM consent_records)",
+    ));
+    assert!(refused.starts_with("tampered consent_records"), "{refused}");
 }
 
 #[test]
 fn a_form_and_a_later_withdrawal_are_two_ledger_rows_and_their_order_holds() {
-    let (clinic, _) = withdrawn_at_the_desk();
-    let (store, _dir) = edited(clinic, |raw| {
+    let refused = marketing_refusal_after(|raw| {
         let rows: i64 = raw
             .query_row("SELECT count(*) FROM consent_records", [], |r| r.get(0))
             .unwrap();
@@ -985,33 +979,19 @@ fn a_form_and_a_later_withdrawal_are_two_ledger_rows_and_their_order_holds() {
             "the form's decisions in one row, the withdrawal in another"
         );
         // The two rows swap places in the chain (each keeps its own tag).
-        raw.execute_batch(
-            "UPDATE consent_records SET seq = -seq;
-             UPDATE consent_records SET seq = 3 + seq;",
-        )
-        .unwrap();
+        run("UPDATE consent_records SET seq = -seq; UPDATE consent_records SET seq = 3 + seq;")(
+            raw,
+        );
     });
-    assert!(
-        marketing_after(store)
-            .err()
-            .is_some_and(|why| why.starts_with("tampered consent_records"))
-    );
+    assert!(refused.starts_with("tampered consent_records"), "{refused}");
 }
 
 #[test]
 fn a_ledger_row_whose_decision_count_is_edited_is_refused() {
-    let (clinic, _) = withdrawn_at_the_desk();
-    let (store, _dir) = edited(clinic, |raw| {
-        raw.execute_batch(
-            "UPDATE consent_records SET decision_count = 1 WHERE decision_count > 1;",
-        )
-        .unwrap();
-    });
-    assert!(
-        marketing_after(store)
-            .err()
-            .is_some_and(|why| why.starts_with("tampered consent_records"))
-    );
+    let refused = marketing_refusal_after(run(
+        "UPDATE consent_records SET decision_count = 1 WHERE decision_count > 1",
+    ));
+    assert!(refused.starts_with("tampered consent_records"), "{refused}");
 }
 
 #[test]

@@ -7,7 +7,7 @@ use rusqlite::types::Value;
 use zeroize::Zeroizing;
 
 use super::audit::AuditKind;
-use super::patients::{insert_patient, open_identity};
+use super::patients::{insert_patient_as, open_identity};
 use super::returning::{ConfirmedPatient, join_confirmed};
 use super::row_auth::{self, text_key};
 use super::{Actor, OpenStore, StoreError};
@@ -17,8 +17,8 @@ use crate::vault::{Aad, Vault, random_id};
 mod consents;
 mod ledger;
 pub(super) use consents::{
-    append_consent_events, check_every_consent_chain, form_consent_events, patient_consent_events,
-    rechain_consents, start_every_consent_chain,
+    FirstDecisions, append_consent_events, check_every_consent_chain, form_consent_events,
+    patient_consent_events, rechain_consents, start_every_consent_chain,
 };
 pub(super) use ledger::{
     LEDGER_TABLES, PATIENT_HAS_DECISIONS, Scope, delete_rows_where, first_row_where, read_ledger,
@@ -210,10 +210,24 @@ impl OpenStore {
             &at,
         )?;
         let patient_id = match &submission.patient {
-            PatientRef::New(identity) => insert_patient(&tx, self.vault(), identity, &at)?,
+            PatientRef::New(_) => random_id()?,
             PatientRef::Returning { patient, details } => {
                 join_confirmed(&tx, self.vault(), actor, patient, details.as_ref(), &at)?
             }
+        };
+        let events = submission
+            .consents
+            .iter()
+            .map(|decision| self.consent_event(&patient_id, Some(&submission_id), decision, &at))
+            .collect::<Result<Vec<_>, _>>()?;
+        // A new patient's row is written once, its consent chain's head in it.
+        let first = match &submission.patient {
+            PatientRef::New(identity) => {
+                let first = FirstDecisions::prepare(&tx, self.vault(), &patient_id, &events)?;
+                insert_patient_as(&tx, self.vault(), &patient_id, identity, &at, first.head())?;
+                Some(first)
+            }
+            PatientRef::Returning { .. } => None,
         };
         insert_submission(
             &tx,
@@ -232,12 +246,10 @@ impl OpenStore {
                 export_state: "pending",
             },
         )?;
-        let events = submission
-            .consents
-            .iter()
-            .map(|decision| self.consent_event(&patient_id, Some(&submission_id), decision, &at))
-            .collect::<Result<Vec<_>, _>>()?;
-        append_consent_events(&tx, self.vault(), &patient_id, &events)?;
+        match first {
+            Some(first) => first.write(&tx)?,
+            None => append_consent_events(&tx, self.vault(), &patient_id, &events)?,
+        }
         self.audit_as(actor, &tx, &at, AuditKind::SubmissionSaved, &submission_id)?;
         tx.commit()?;
         Ok(submission_id)

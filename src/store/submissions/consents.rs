@@ -14,7 +14,7 @@ use crate::store::row_auth::{self, text_key};
 use crate::store::{Actor, OpenStore, StoreError};
 use crate::vault::{Vault, random_id};
 
-use super::ledger::{Scope, first_row_where, read_ledger, write_rows};
+use super::ledger::{Scope, first_row_where, prepare_rows, read_ledger};
 
 /// Appends consent events of one patient inside the caller's transaction: one tagged row per run
 /// of decisions taken together (see `ledger`), and the patient's consent chain carried forward
@@ -28,16 +28,12 @@ pub(in crate::store) fn append_consent_events(
     if events.is_empty() {
         return Ok(());
     }
-    if events.iter().any(|event| event.patient_id != patient_id) {
-        return Err(StoreError::Encoding(
-            "internal: a consent event for another patient".into(),
-        ));
-    }
+    let rows = ledger_rows(conn, vault, patient_id, events)?;
     let key = text_key(patient_id);
     let patient = row_auth::get(conn, vault, "patients", &key)?.ok_or(StoreError::NotFound)?;
-    let mut head = patient.opt_blob("consent_head")?.unwrap_or_default();
-    for tag in write_rows(conn, vault, events)? {
-        head = row_auth::consent_head(vault, &head, &tag).to_vec();
+    let head = chain_over(vault, patient.opt_blob("consent_head")?, &rows);
+    for row in &rows {
+        row_auth::insert_prepared(conn, row)?;
     }
     row_auth::update_checked(
         conn,
@@ -45,8 +41,71 @@ pub(in crate::store) fn append_consent_events(
         "patients",
         &key,
         patient,
-        &[("consent_head", Value::Blob(head))],
+        &[("consent_head", head.map_or(Value::Null, Value::Blob))],
     )
+}
+
+/// The ledger rows for a patient's `events`, sealed and tagged, not yet written.
+fn ledger_rows(
+    conn: &Connection,
+    vault: &Vault,
+    patient_id: &str,
+    events: &[ConsentEvent],
+) -> Result<Vec<row_auth::PreparedRow>, StoreError> {
+    if events.iter().any(|event| event.patient_id != patient_id) {
+        return Err(StoreError::Encoding(
+            "internal: a consent event for another patient".into(),
+        ));
+    }
+    prepare_rows(conn, vault, events)
+}
+
+/// The chain's head carried from `head` over `rows` (`None`: no rows at all).
+fn chain_over(
+    vault: &Vault,
+    head: Option<Vec<u8>>,
+    rows: &[row_auth::PreparedRow],
+) -> Option<Vec<u8>> {
+    rows.iter().fold(head, |head, row| {
+        let previous = head.as_deref().unwrap_or_default();
+        Some(row_auth::consent_head(vault, previous, row.tag()).to_vec())
+    })
+}
+
+/// A new patient's first consent decisions, sealed and tagged before the patient's row is
+/// written, so that row takes its chain's head as it is inserted instead of being written, read
+/// back and written again (one write per new patient, at a submit and for each imported form of
+/// a new patient). [`FirstDecisions::write`] puts the rows in once the patient and its form are.
+pub(in crate::store) struct FirstDecisions {
+    rows: Vec<row_auth::PreparedRow>,
+    head: Option<Vec<u8>>,
+}
+
+impl FirstDecisions {
+    /// `events` are all of the patient `patient_id` about to be inserted.
+    pub(in crate::store) fn prepare(
+        conn: &Connection,
+        vault: &Vault,
+        patient_id: &str,
+        events: &[ConsentEvent],
+    ) -> Result<Self, StoreError> {
+        let rows = ledger_rows(conn, vault, patient_id, events)?;
+        let head = chain_over(vault, None, &rows);
+        Ok(FirstDecisions { rows, head })
+    }
+
+    /// The `consent_head` the new patient's row is inserted with.
+    pub(in crate::store) fn head(&self) -> Value {
+        self.head.clone().map_or(Value::Null, Value::Blob)
+    }
+
+    /// Inserts the rows, after the patient's row (and their form's) inside the same transaction.
+    pub(in crate::store) fn write(self, conn: &Connection) -> Result<(), StoreError> {
+        for row in &self.rows {
+            row_auth::insert_prepared(conn, row)?;
+        }
+        Ok(())
+    }
 }
 
 /// The decisions taken with one form, filed under `patient_id`, each row checked (the patient's

@@ -78,18 +78,20 @@ fn count_value(n: usize) -> Value {
     Value::Integer(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
-/// Writes `events` (all of one patient, in order) inside the caller's transaction: one row per
-/// run of decisions taken together. Returns each new row's tag, in order, for the chain.
-pub(super) fn write_rows(
+/// Seals and tags the rows for `events` (all of one patient, in order): one row per run of
+/// decisions taken together, numbered after the ledger's last row. The caller inserts them, in
+/// order, inside the same transaction (see [`row_auth::insert_prepared`]), and folds their tags
+/// into the patient's chain.
+pub(super) fn prepare_rows(
     conn: &Connection,
     vault: &Vault,
     events: &[ConsentEvent],
-) -> Result<Vec<[u8; 32]>, StoreError> {
+) -> Result<Vec<row_auth::PreparedRow>, StoreError> {
     // Rowids only grow (see the schema): the next numbers follow the largest, read once.
     let mut seq: i64 = conn
         .prepare_cached("SELECT coalesce(max(seq), 0) FROM consent_records")?
         .query_row([], |r| r.get(0))?;
-    let mut tags = Vec::with_capacity(1);
+    let mut rows = Vec::with_capacity(1);
     for run in events.chunk_by(same_row) {
         let first = &run[0];
         let value = SealedDecisions {
@@ -111,11 +113,10 @@ pub(super) fn write_rows(
         let row_id = random_id()?;
         let sealed = vault.seal(record_aad(&row_id), &json)?;
         seq += 1;
-        tags.push(row_auth::insert_tagged(
-            conn,
+        rows.push(row_auth::prepare(
             vault,
             RECORDS,
-            &[
+            vec![
                 ("seq", Value::Integer(seq)),
                 ("id", Value::Text(row_id)),
                 ("patient_id", Value::Text(first.patient_id.clone())),
@@ -129,7 +130,7 @@ pub(super) fn write_rows(
             ],
         )?);
     }
-    Ok(tags)
+    Ok(rows)
 }
 
 /// Which ledger rows [`read_ledger`] reads.
