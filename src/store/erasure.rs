@@ -208,8 +208,6 @@ impl OpenStore {
                 delete_rows_where(&tx, "patient_id = ?1", &[patient_id])?;
                 rechain_consents(&tx, self.vault(), patient_id)?;
                 append_consent_events(&tx, self.vault(), patient_id, &kept)?;
-            }
-            if !items.is_empty() {
                 // Named as the patient saw them: titles from the newest stored form.
                 let titles = self.consent_titles_en()?;
                 let named: Vec<&str> = items

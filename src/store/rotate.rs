@@ -83,8 +83,8 @@ fn aad_row_id(table: &str, values: &[(&str, Value)]) -> Result<String, StoreErro
 }
 
 /// Tables in the order they are rewritten: the consent ledger's, in chain order, before patients
-/// (a patient's consent head folds the ledger rows' new tags). The audit head and the key wraps are written
-/// apart, as is the audit log.
+/// (a patient's consent head folds the ledger rows' new tags). The audit head and the key wraps
+/// are written apart, as is the audit log.
 fn table_order() -> Vec<&'static str> {
     let mut tables: Vec<&'static str> = row_auth::tagged_tables()
         .into_iter()
