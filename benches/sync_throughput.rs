@@ -31,6 +31,12 @@ fn rate(n: usize, secs: f64) -> String {
     format!("{:>9.0} submissions/s ({secs:.2} s)", n as f64 / secs)
 }
 
+/// This process's CPU time (user + system) since `start` (a [`common::cpu_secs`] reading).
+fn cpu_since((user, system): (f64, f64)) -> f64 {
+    let (user_now, system_now) = common::cpu_secs();
+    (user_now - user) + (system_now - system)
+}
+
 fn main() {
     let count: usize = std::env::var("SYNC_BENCH_COUNT")
         .ok()
@@ -83,10 +89,12 @@ fn main() {
     );
 
     let t = Instant::now();
+    let cpu = common::cpu_secs();
     let exported = kiosk_side::export(&kiosk, &k_manager, &exchange, Utc::now(), &mut |_, _| {})
         .unwrap()
         .unwrap();
     let export_secs = t.elapsed().as_secs_f64();
+    let export_cpu_secs = cpu_since(cpu);
     let size = std::fs::metadata(&exported.file).unwrap().len();
 
     // Import into the desk's store, without the outbox (the records system's hand-off is
@@ -113,6 +121,7 @@ fn main() {
         );
     }
     let t = Instant::now();
+    let cpu = common::cpu_secs();
     let imported = desk_side::import_file(
         &mut desk,
         &d_manager,
@@ -124,6 +133,7 @@ fn main() {
     )
     .unwrap();
     let import_secs = t.elapsed().as_secs_f64();
+    let import_cpu_secs = cpu_since(cpu);
     assert_eq!(imported.report.added.len(), count);
 
     let t = Instant::now();
@@ -174,4 +184,8 @@ fn main() {
     println!("import_per_s={:.0}", per_s(import_secs));
     println!("outbox_per_s={:.0}", per_s(outbox_secs));
     println!("purge_per_s={:.0}", per_s(purge_secs));
+    // Per second of this process's CPU (user + system): steadier than the wall-clock rates on a
+    // machine shared with other work, which takes the core away but not the CPU time.
+    println!("export_per_cpu_s={:.0}", per_s(export_cpu_secs));
+    println!("import_per_cpu_s={:.0}", per_s(import_cpu_secs));
 }

@@ -19,7 +19,7 @@ use std::sync::OnceLock;
 use chrono::Duration;
 use common::*;
 use intake_kiosk::exchange::{desk_side, kiosk_side};
-use intake_kiosk::forms::Decision;
+use intake_kiosk::forms::{ConsentDecision, Decision};
 use intake_kiosk::rights::{RequestKind, Risk};
 use intake_kiosk::staff::Role;
 use intake_kiosk::store::{
@@ -937,39 +937,61 @@ fn marketing_after(store: Result<OpenStore, String>) -> Result<usize, String> {
         .map_err(refusal)
 }
 
+/// Why the marketing list is refused after `edit` of the ledger of a desk where Grace's
+/// withdrawal followed her form's grant.
+fn marketing_refusal_after(edit: impl FnOnce(&Connection)) -> String {
+    let (clinic, _) = withdrawn_at_the_desk();
+    let (store, _dir) = edited(clinic, edit);
+    marketing_after(store).err().unwrap_or_default()
+}
+
+fn run(sql: &str) -> impl FnOnce(&Connection) + '_ {
+    move |raw| raw.execute_batch(sql).unwrap()
+}
+
 #[test]
 fn a_deleted_withdrawal_does_not_put_the_patient_back_on_a_list() {
-    let (clinic, _) = withdrawn_at_the_desk();
-    let (store, _dir) = edited(clinic, |raw| {
-        raw.execute(
-            "DELETE FROM consent_events WHERE seq = (SELECT max(seq) FROM consent_events)",
-            [],
-        )
-        .unwrap();
-    });
-    assert_eq!(
-        marketing_after(store).err().as_deref(),
-        Some("tampered consent_events")
-    );
+    let refused = marketing_refusal_after(run(
+        "DELETE FROM consent_records WHERE seq = (SELECT max(seq) FROM consent_records)",
+    ));
+    assert_eq!(refused, "tampered consent_events");
 }
 
 #[test]
 fn an_old_grant_put_back_with_a_higher_seq_is_refused() {
-    let (clinic, _) = withdrawn_at_the_desk();
-    let (store, _dir) = edited(clinic, |raw| {
-        raw.execute(
-            "INSERT INTO consent_events (seq, id, patient_id, submission_id, recorded_at, sealed_event, row_tag)
-             SELECT 1000, id, patient_id, submission_id, recorded_at, sealed_event, row_tag
-             FROM consent_events WHERE seq = (SELECT max(seq) - 1 FROM consent_events)",
-            [],
-        )
-        .unwrap();
+    let refused = marketing_refusal_after(run(
+        "INSERT INTO consent_records
+             (seq, id, patient_id, submission_id, recorded_at, decision_count, sealed_decisions, row_tag)
+         SELECT 1000, id, patient_id, submission_id, recorded_at, decision_count, sealed_decisions, row_tag
+         FROM consent_records WHERE seq = (SELECT max(seq) - 1 FROM consent_records)",
+    ));
+    assert!(refused.starts_with("tampered consent_records"), "{refused}");
+}
+
+#[test]
+fn a_form_and_a_later_withdrawal_are_two_ledger_rows_and_their_order_holds() {
+    let refused = marketing_refusal_after(|raw| {
+        let rows: i64 = raw
+            .query_row("SELECT count(*) FROM consent_records", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(
+            rows, 2,
+            "the form's decisions in one row, the withdrawal in another"
+        );
+        // The two rows swap places in the chain (each keeps its own tag).
+        run("UPDATE consent_records SET seq = -seq; UPDATE consent_records SET seq = 3 + seq;")(
+            raw,
+        );
     });
-    assert!(
-        marketing_after(store)
-            .err()
-            .is_some_and(|why| why.starts_with("tampered consent_events"))
-    );
+    assert!(refused.starts_with("tampered consent_records"), "{refused}");
+}
+
+#[test]
+fn a_ledger_row_whose_decision_count_is_edited_is_refused() {
+    let refused = marketing_refusal_after(run(
+        "UPDATE consent_records SET decision_count = 1 WHERE decision_count > 1",
+    ));
+    assert!(refused.starts_with("tampered consent_records"), "{refused}");
 }
 
 #[test]
@@ -1076,6 +1098,35 @@ fn a_database_written_before_rows_were_authenticated_upgrades_and_reads_as_befor
             );
             assert_eq!(store.rights_requests(&manager).unwrap().len(), 1);
             assert_eq!(store.breaches(&manager).unwrap().len(), 1);
+            // A decision taken after the upgrade is written in the ledger's new shape and joins
+            // the same chain, after the old rows: both read, in order, and check.
+            let before = store.consent_history(&manager, &grace[0], later()).unwrap();
+            let granted = store
+                .record_consent(
+                    &manager,
+                    &grace[0],
+                    &ConsentDecision {
+                        item_id: "marketing_email".into(),
+                        decision: Decision::Granted,
+                        text_hash: before[0].text_hash.clone(),
+                        text_version: before[0].text_version.clone(),
+                        language: "en".into(),
+                    },
+                    later(),
+                )
+                .unwrap();
+            let after = store.consent_history(&manager, &grace[0], later()).unwrap();
+            assert_eq!(after[..before.len()], before[..]);
+            assert_eq!(after[before.len()..], [granted]);
+            assert_eq!(
+                store
+                    .marketing_list(&manager, "marketing_email", later())
+                    .unwrap()
+                    .len(),
+                1,
+                "the new grant, after the old withdrawal, decides"
+            );
+            store.verify_everything().unwrap();
         } else {
             assert_eq!(forms.len(), 1, "the kiosk's one form not yet delivered");
             assert!(store.desk_link().unwrap().is_some());

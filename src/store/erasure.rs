@@ -21,7 +21,9 @@ use super::patients::{
     move_rows, open_identity, patient_row, reseal_identity, rows_of_patient, set_patient,
 };
 use super::row_auth::{self, text_key};
-use super::submissions::{patient_consent_events, rechain_consents};
+use super::submissions::{
+    append_consent_events, delete_rows_where, patient_consent_events, rechain_consents,
+};
 use super::{Actor, OpenStore, StoreError, WalCheckpoint, first_column};
 use crate::forms::identity::parse_date_of_birth;
 use crate::rights::{ErasureStatement, RetentionPolicy, held_until};
@@ -83,10 +85,7 @@ fn erase_patient(
     }
     move_rows(conn, vault, "rights_requests", patient_id, &Value::Null)?;
     conn.execute("DELETE FROM amendments WHERE patient_id = ?1", [patient_id])?;
-    conn.execute(
-        "DELETE FROM consent_events WHERE patient_id = ?1",
-        [patient_id],
-    )?;
+    delete_rows_where(conn, "patient_id = ?1", &[patient_id])?;
     let deleted = conn.execute(
         "DELETE FROM submissions WHERE patient_id = ?1",
         [patient_id],
@@ -194,13 +193,21 @@ impl OpenStore {
             let events = patient_consent_events(&tx, self.vault(), patient_id)?;
             let mut items: Vec<&str> = Vec::new();
             for event in events.iter().filter(|e| e.item_id != HELD_CONSENT_ITEM) {
-                tx.execute("DELETE FROM consent_events WHERE id = ?1", [&event.id])?;
                 if !items.contains(&event.item_id.as_str()) {
                     items.push(&event.item_id);
                 }
             }
-            rechain_consents(&tx, self.vault(), patient_id)?;
             if !items.is_empty() {
+                // A row holds the decisions taken together, held or not: every row goes, and
+                // the held decisions are written again, in their order, under a new chain.
+                let kept: Vec<_> = events
+                    .iter()
+                    .filter(|e| e.item_id == HELD_CONSENT_ITEM)
+                    .cloned()
+                    .collect();
+                delete_rows_where(&tx, "patient_id = ?1", &[patient_id])?;
+                rechain_consents(&tx, self.vault(), patient_id)?;
+                append_consent_events(&tx, self.vault(), patient_id, &kept)?;
                 // Named as the patient saw them: titles from the newest stored form.
                 let titles = self.consent_titles_en()?;
                 let named: Vec<&str> = items

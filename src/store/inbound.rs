@@ -15,13 +15,15 @@ use rusqlite::{OptionalExtension, params};
 
 use super::amendments::take_visit_details;
 use super::audit::AuditKind;
-use super::patients::{insert_patient, set_patient};
+use super::patients::{insert_patient_as, set_patient};
 use super::row_auth::{self, text_key};
 use super::submissions::{
-    SubmissionRow, aad, append_consent_events, insert_submission, store_form_definition,
+    FirstDecisions, SubmissionRow, aad, append_consent_events, insert_submission,
+    store_form_definition,
 };
 use super::transfer::{Added, AuditHead, EXPORT_VERSION, ImportReport, Outgoing};
 use super::{Actor, OpenStore, StoreError};
+use crate::vault::random_id;
 
 mod links;
 pub use links::{KioskLink, LinkState};
@@ -280,7 +282,39 @@ impl OpenStore {
                     )?;
                     id
                 }
-                None => insert_patient(&tx, self.vault(), &s.identity, &submitted_at)?,
+                None => random_id()?,
+            };
+            let new_patient = found.is_none();
+            let mut events = Vec::with_capacity(s.consents.len());
+            for event in &s.consents {
+                if event.submission_id.as_deref() != Some(s.submission_id.as_str()) {
+                    return Err(StoreError::Encoding(format!(
+                        "a consent event in submission {} belongs to another submission",
+                        s.submission_id
+                    )));
+                }
+                if held_for_erasure.is_some() && event.item_id != super::erasure::HELD_CONSENT_ITEM
+                {
+                    continue;
+                }
+                let mut event = event.clone();
+                event.patient_id = patient_id.clone();
+                events.push(event);
+            }
+            // A new patient's row is written once, its consent chain's head in it.
+            let first = if new_patient {
+                let first = FirstDecisions::prepare(&tx, self.vault(), &patient_id, &events)?;
+                insert_patient_as(
+                    &tx,
+                    self.vault(),
+                    &patient_id,
+                    &s.identity,
+                    &submitted_at,
+                    first.head(),
+                )?;
+                Some(first)
+            } else {
+                None
             };
             let answers = zeroize::Zeroizing::new(serde_json::to_vec(&s.answers)?);
             let signature = zeroize::Zeroizing::new(serde_json::to_vec(&s.signature)?);
@@ -307,23 +341,10 @@ impl OpenStore {
                     export_state: "delivered",
                 },
             )?;
-            let mut events = Vec::with_capacity(s.consents.len());
-            for event in &s.consents {
-                if event.submission_id.as_deref() != Some(s.submission_id.as_str()) {
-                    return Err(StoreError::Encoding(format!(
-                        "a consent event in submission {} belongs to another submission",
-                        s.submission_id
-                    )));
-                }
-                if held_for_erasure.is_some() && event.item_id != super::erasure::HELD_CONSENT_ITEM
-                {
-                    continue;
-                }
-                let mut event = event.clone();
-                event.patient_id = patient_id.clone();
-                events.push(event);
+            match first {
+                Some(first) => first.write(&tx)?,
+                None => append_consent_events(&tx, self.vault(), &patient_id, &events)?,
             }
-            append_consent_events(&tx, self.vault(), &patient_id, &events)?;
             report.added.push(Added {
                 submission_id: s.submission_id.clone(),
                 patient_id,

@@ -288,4 +288,25 @@ pub(super) const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE installation ADD COLUMN sealed_pin_pepper BLOB;
     "#,
+    // 10: the consent ledger's second shape: one sealed row for the decisions taken together (a
+    // form's, or one later decision at the desk) instead of one row per decision, so a submit or
+    // an imported form writes one ledger row and one index entry, not eight. Rows of
+    // `consent_events` (one decision each) written before stay as they are, readable; a
+    // patient's chain runs over them first, then over this table's rows (nothing writes to
+    // `consent_events` any more). `decision_count` says how many decisions the sealed value holds.
+    r#"
+    CREATE TABLE consent_records (
+        seq               INTEGER PRIMARY KEY,
+        id                TEXT NOT NULL,
+        patient_id        TEXT NOT NULL REFERENCES patients (id),
+        submission_id     TEXT REFERENCES submissions (id),
+        recorded_at       TEXT NOT NULL,
+        decision_count    INTEGER NOT NULL,
+        sealed_decisions  BLOB NOT NULL,
+        row_tag           BLOB
+    );
+    CREATE INDEX consent_records_patient ON consent_records (patient_id);
+    CREATE TRIGGER consent_records_append_only BEFORE UPDATE ON consent_records
+        BEGIN SELECT RAISE(ABORT, 'consent records are append-only'); END;
+    "#,
 ];

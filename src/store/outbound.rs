@@ -7,13 +7,15 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use rusqlite::OptionalExtension;
 use rusqlite::types::Value;
 
 use super::audit::{self, AuditKind, ChainCheck};
 use super::patients::open_identity;
 use super::row_auth::{self, text_key};
-use super::submissions::{aad, checked_event, patient_consent_events, rechain_consents};
+use super::submissions::{
+    PATIENT_HAS_DECISIONS, Scope, aad, delete_rows_where, first_row_where, patient_consent_events,
+    read_ledger, rechain_consents,
+};
 use super::transfer::{
     AuditHead, EXPORT_VERSION, ExportedForm, ExportedSubmission, Outgoing, SECURITY_LOG_LIMIT,
     SecurityEvent,
@@ -54,17 +56,13 @@ impl OpenStore {
         actor.require_manager()?;
         // A decision whose form was deleted or moved to another patient must not travel without
         // it: refused (a kiosk holds few rows, so the whole table is looked at).
-        let astray: Option<i64> = self
-            .conn()
-            .query_row(
-                "SELECT e.seq FROM consent_events e WHERE e.submission_id IS NOT NULL
-                 AND NOT EXISTS (SELECT 1 FROM submissions s WHERE s.id = e.submission_id AND s.patient_id = e.patient_id)
-                 LIMIT 1",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if let Some(seq) = astray {
+        let astray = first_row_where(
+            self.conn(),
+            "e.submission_id IS NOT NULL
+             AND NOT EXISTS (SELECT 1 FROM submissions s WHERE s.id = e.submission_id AND s.patient_id = e.patient_id)",
+            &[],
+        )?;
+        if let Some((_, seq)) = astray {
             return Err(StoreError::tampered(
                 "submissions",
                 format!("of consent event {seq}"),
@@ -118,36 +116,24 @@ impl OpenStore {
                 });
             }
         }
-        // The decisions of those forms, oldest first: one pass over the table (a join would look
-        // up each event's form, reading past its sealed values to the export state).
+        // The decisions of those forms, oldest first: one pass over the ledger (a join would look
+        // up each row's form, reading past its sealed values to the export state).
         let index: HashMap<&str, usize> = submissions
             .iter()
             .enumerate()
             .map(|(i, s)| (s.submission_id.as_str(), i))
             .collect();
         let mut events: Vec<Vec<ConsentEvent>> = vec![Vec::new(); submissions.len()];
-        {
-            let at = row_auth::checked_len("consent_events")?;
-            let mut stmt = self.conn().prepare_cached(&format!(
-                "SELECT {}, sealed_event FROM consent_events
-                 WHERE submission_id IS NOT NULL ORDER BY seq",
-                row_auth::select_list("consent_events", None)?
-            ))?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                let row = row_auth::verify(vault, "consent_events", r)?;
-                let Some(slot) = row
-                    .opt_text("submission_id")?
-                    .and_then(|id| index.get(id.as_str()).copied())
-                else {
-                    continue;
-                };
-                let seq = row.int("seq")?;
-                let id = row.text("id")?;
-                let sealed = row_auth::blob_at("consent_events", r, at)?;
-                events[slot].push(checked_event(vault, &row, seq, &id, sealed)?);
+        read_ledger(self.conn(), vault, Scope::WithForms, |row| {
+            let slot = row
+                .submission_id
+                .as_deref()
+                .and_then(|id| index.get(id).copied());
+            if let Some(slot) = slot {
+                events[slot].extend(row.events);
             }
-        }
+            Ok(())
+        })?;
         drop(index);
         for (submission, consents) in submissions.iter_mut().zip(events) {
             submission.consents = consents;
@@ -297,10 +283,7 @@ impl OpenStore {
         for patient in &patients {
             patient_consent_events(&tx, self.vault(), patient)?;
         }
-        tx.execute(
-            "DELETE FROM consent_events WHERE submission_id IN (SELECT id FROM temp.purge_ids)",
-            [],
-        )?;
+        delete_rows_where(&tx, "submission_id IN (SELECT id FROM temp.purge_ids)", &[])?;
         tx.execute(
             "DELETE FROM export_marks WHERE submission_id IN (SELECT id FROM temp.purge_ids)",
             [],
@@ -313,15 +296,19 @@ impl OpenStore {
             // Details a confirmed patient changed at the kiosk are kept here as amendments until
             // the patient goes: the desk records the change itself when the form arrives.
             tx.execute(
-                "DELETE FROM amendments WHERE patient_id = ?1
-                 AND NOT EXISTS (SELECT 1 FROM submissions WHERE patient_id = ?1)
-                 AND NOT EXISTS (SELECT 1 FROM consent_events WHERE patient_id = ?1)",
+                &format!(
+                    "DELETE FROM amendments WHERE patient_id = ?1
+                     AND NOT EXISTS (SELECT 1 FROM submissions WHERE patient_id = ?1)
+                     AND NOT {PATIENT_HAS_DECISIONS}"
+                ),
                 [patient],
             )?;
             let gone = tx.execute(
-                "DELETE FROM patients WHERE id = ?1
-                 AND NOT EXISTS (SELECT 1 FROM submissions WHERE patient_id = ?1)
-                 AND NOT EXISTS (SELECT 1 FROM consent_events WHERE patient_id = ?1)",
+                &format!(
+                    "DELETE FROM patients WHERE id = ?1
+                     AND NOT EXISTS (SELECT 1 FROM submissions WHERE patient_id = ?1)
+                     AND NOT {PATIENT_HAS_DECISIONS}"
+                ),
                 [patient],
             )?;
             if gone == 0 {

@@ -66,15 +66,29 @@ pub(super) fn insert_patient(
     at: &str,
 ) -> Result<String, StoreError> {
     let id = random_id()?;
+    insert_patient_as(conn, vault, &id, identity, at, Value::Null)?;
+    Ok(id)
+}
+
+/// Inserts the patient `id` (a new [`random_id`]) whose consent chain starts at `consent_head`
+/// (see `submissions::FirstDecisions`; NULL while it has no decisions).
+pub(super) fn insert_patient_as(
+    conn: &Connection,
+    vault: &Vault,
+    id: &str,
+    identity: &PatientIdentity,
+    at: &str,
+    consent_head: Value,
+) -> Result<(), StoreError> {
     let (lookup, name_dob) = indexes(vault, identity)?;
     let json = zeroize::Zeroizing::new(serde_json::to_vec(identity)?);
-    let sealed = vault.seal(identity_aad(&id), &json)?;
+    let sealed = vault.seal(identity_aad(id), &json)?;
     row_auth::insert(
         conn,
         vault,
         "patients",
         &[
-            ("id", Value::Text(id.clone())),
+            ("id", Value::Text(id.to_owned())),
             ("lookup_index", Value::Blob(lookup.to_vec())),
             ("name_dob_index", Value::Blob(name_dob.to_vec())),
             ("sealed_identity", Value::Blob(sealed)),
@@ -82,12 +96,11 @@ pub(super) fn insert_patient(
             ("last_visit_at", Value::Text(at.to_owned())),
             ("restricted_at", Value::Null),
             ("erasure_requested_at", Value::Null),
-            ("consent_head", Value::Null),
+            ("consent_head", consent_head),
             ("merged_into", Value::Null),
             ("merged_at", Value::Null),
         ],
-    )?;
-    Ok(id)
+    )
 }
 
 /// Re-seals a patient's identity (and its look-up indexes) inside the caller's transaction.

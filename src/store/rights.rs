@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::audit::{self, AuditKind};
 use super::patients::{Index, find_by_index, open_identity};
-use super::submissions::{open_event, patient_consent_events};
+use super::submissions::{Scope, patient_consent_events, read_ledger};
 use super::{Actor, OpenStore, StoreError};
 use crate::forms::{ConsentDecision, ConsentEvent, Decision, PatientIdentity, current_state};
 
@@ -81,24 +81,15 @@ impl OpenStore {
     ) -> Result<Vec<ListedPatient>, StoreError> {
         actor.require_manager()?;
         let mut by_patient: HashMap<String, Vec<ConsentEvent>> = HashMap::new();
-        {
-            let mut stmt = self
-                .conn()
-                .prepare("SELECT seq, id, sealed_event FROM consent_events ORDER BY seq")?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
-                let seq: i64 = r.get(0)?;
-                let id: String = r.get(1)?;
-                let sealed: Vec<u8> = r.get(2)?;
-                let event = open_event(self.conn(), self.vault(), seq, &id, &sealed)?;
-                if event.item_id == item_id {
-                    by_patient
-                        .entry(event.patient_id.clone())
-                        .or_default()
-                        .push(event);
-                }
+        read_ledger(self.conn(), self.vault(), Scope::Everything, |row| {
+            for event in row.events.into_iter().filter(|e| e.item_id == item_id) {
+                by_patient
+                    .entry(event.patient_id.clone())
+                    .or_default()
+                    .push(event);
             }
-        }
+            Ok(())
+        })?;
         let granted: BTreeMap<String, ()> = by_patient
             .into_iter()
             .filter_map(|(patient, events)| {

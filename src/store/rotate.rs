@@ -27,6 +27,7 @@ use rusqlite::types::Value;
 use super::audit::{self, AuditKind};
 use super::row_auth;
 use super::staff_admin::StaffAdminError;
+use super::submissions::LEDGER_TABLES;
 use super::{Actor, OpenStore, StoreError, WalCheckpoint};
 use crate::forms::PatientIdentity;
 use crate::staff::Role;
@@ -81,18 +82,18 @@ fn aad_row_id(table: &str, values: &[(&str, Value)]) -> Result<String, StoreErro
     }
 }
 
-/// Tables in the order they are rewritten: consent events before patients (a patient's
-/// consent head folds the events' new tags). The audit head and the key wraps are written
-/// apart, as is the audit log.
+/// Tables in the order they are rewritten: the consent ledger's, in chain order, before patients
+/// (a patient's consent head folds the ledger rows' new tags). The audit head and the key wraps
+/// are written apart, as is the audit log.
 fn table_order() -> Vec<&'static str> {
     let mut tables: Vec<&'static str> = row_auth::tagged_tables()
         .into_iter()
         .filter(|t| !matches!(*t, "audit_head" | "key_wraps"))
         .collect();
-    tables.sort_by_key(|t| match *t {
-        "consent_events" => 0,
-        "patients" => 1,
-        _ => 2,
+    tables.sort_by_key(|t| match LEDGER_TABLES.iter().position(|l| l == t) {
+        Some(chain_order) => chain_order,
+        None if *t == "patients" => LEDGER_TABLES.len(),
+        None => LEDGER_TABLES.len() + 1,
     });
     tables
 }
@@ -141,7 +142,7 @@ struct Rekey<'a> {
     done: u64,
     total: u64,
     progress: &'a mut dyn FnMut(u64, u64),
-    /// Each patient's consent events' new tags, in `seq` order.
+    /// Each patient's consent ledger rows' new tags, in chain order.
     event_tags: HashMap<String, Vec<[u8; 32]>>,
 }
 
@@ -159,7 +160,7 @@ impl Rekey<'_> {
             .into_iter()
             .map(row_auth::Row::into_values)
             .collect();
-        if table == "consent_events" {
+        if LEDGER_TABLES.contains(&table) {
             rows.sort_by_key(|values| match values.iter().find(|(n, _)| *n == "seq") {
                 Some((_, Value::Integer(seq))) => *seq,
                 _ => i64::MAX,
@@ -216,7 +217,7 @@ impl Rekey<'_> {
                 _ => {}
             }
             let tag = row_auth::rewrite(self.conn, self.new, table, &key, &values, &changed)?;
-            if table == "consent_events" {
+            if LEDGER_TABLES.contains(&table) {
                 let patient = match values.iter().find(|(n, _)| *n == "patient_id") {
                     Some((_, Value::Text(p))) => p.clone(),
                     _ => return Err(StoreError::tampered(table, format!("{key:?}"))),

@@ -7,7 +7,7 @@ use rusqlite::types::Value;
 use zeroize::Zeroizing;
 
 use super::audit::AuditKind;
-use super::patients::{insert_patient, open_identity};
+use super::patients::{insert_patient_as, open_identity};
 use super::returning::{ConfirmedPatient, join_confirmed};
 use super::row_auth::{self, text_key};
 use super::{Actor, OpenStore, StoreError};
@@ -15,9 +15,13 @@ use crate::forms::{Answers, ConsentDecision, Decision, PatientIdentity, Signatur
 use crate::vault::{Aad, Vault, random_id};
 
 mod consents;
+mod ledger;
 pub(super) use consents::{
-    append_consent_events, check_every_consent_chain, checked_event, consent_events, open_event,
+    FirstDecisions, append_consent_events, check_every_consent_chain, form_consent_events,
     patient_consent_events, rechain_consents, start_every_consent_chain,
+};
+pub(super) use ledger::{
+    LEDGER_TABLES, PATIENT_HAS_DECISIONS, Scope, delete_rows_where, first_row_where, read_ledger,
 };
 
 /// Whose form this is. A form joins an existing patient only with the proof that the person at
@@ -169,7 +173,7 @@ pub(super) fn submission_row(
 
 impl OpenStore {
     /// Saves a completed form: the patient (new or returning), the sealed answers and signature,
-    /// and one consent event per decision, in one transaction committed with synchronous=FULL.
+    /// and its consent decisions (one ledger row), in one transaction committed with synchronous=FULL.
     /// When this returns `Ok`, the submission survives a crash or power cut.
     pub fn save_submission(
         &mut self,
@@ -206,10 +210,24 @@ impl OpenStore {
             &at,
         )?;
         let patient_id = match &submission.patient {
-            PatientRef::New(identity) => insert_patient(&tx, self.vault(), identity, &at)?,
+            PatientRef::New(_) => random_id()?,
             PatientRef::Returning { patient, details } => {
                 join_confirmed(&tx, self.vault(), actor, patient, details.as_ref(), &at)?
             }
+        };
+        let events = submission
+            .consents
+            .iter()
+            .map(|decision| self.consent_event(&patient_id, Some(&submission_id), decision, &at))
+            .collect::<Result<Vec<_>, _>>()?;
+        // A new patient's row is written once, its consent chain's head in it.
+        let first = match &submission.patient {
+            PatientRef::New(identity) => {
+                let first = FirstDecisions::prepare(&tx, self.vault(), &patient_id, &events)?;
+                insert_patient_as(&tx, self.vault(), &patient_id, identity, &at, first.head())?;
+                Some(first)
+            }
+            PatientRef::Returning { .. } => None,
         };
         insert_submission(
             &tx,
@@ -228,12 +246,10 @@ impl OpenStore {
                 export_state: "pending",
             },
         )?;
-        let events = submission
-            .consents
-            .iter()
-            .map(|decision| self.consent_event(&patient_id, Some(&submission_id), decision, &at))
-            .collect::<Result<Vec<_>, _>>()?;
-        append_consent_events(&tx, self.vault(), &patient_id, &events)?;
+        match first {
+            Some(first) => first.write(&tx)?,
+            None => append_consent_events(&tx, self.vault(), &patient_id, &events)?,
+        }
         self.audit_as(actor, &tx, &at, AuditKind::SubmissionSaved, &submission_id)?;
         tx.commit()?;
         Ok(submission_id)
@@ -268,12 +284,7 @@ impl OpenStore {
                 row_auth::check(self.conn(), self.vault(), "export_marks", &text_key(&id))?;
             }
             let identity = open_identity(self.conn(), self.vault(), &patient_id)?;
-            let events = consent_events(
-                self.conn(),
-                self.vault(),
-                "SELECT seq, id, sealed_event FROM consent_events WHERE submission_id = ?1 ORDER BY seq",
-                &id,
-            )?;
+            let events = form_consent_events(self.conn(), self.vault(), &patient_id, &id)?;
             out.push(SubmissionSummary {
                 patient_name: identity.display_name(),
                 consents: events

@@ -230,10 +230,10 @@ fn erased_ciphertext_leaves_no_trace_in_the_files() {
             sealed_tail(&desk.dir, identity_sql, &ada),
         ),
     ];
-    for (item, tail) in sealed_event_tails(&desk.store, &manager, &desk.dir, &bob) {
-        gone.push((format!("Bob's {item} consent"), tail));
+    for tail in sealed_ledger_tails(&desk.dir, &bob) {
+        gone.push(("Bob's consent decisions".into(), tail));
     }
-    let mut kept: Vec<(String, Vec<u8>)> = vec![(
+    let kept: Vec<(String, Vec<u8>)> = vec![(
         "Ada's answers".into(),
         sealed_tail(
             &desk.dir,
@@ -241,13 +241,18 @@ fn erased_ciphertext_leaves_no_trace_in_the_files() {
             &ada_sid,
         ),
     )];
-    for (item, tail) in sealed_event_tails(&desk.store, &manager, &desk.dir, &ada) {
-        if item == "treatment" {
-            kept.push(("Ada's treatment consent".into(), tail));
-        } else {
-            gone.push((format!("Ada's {item} consent"), tail));
-        }
+    // Ada's form's decisions share one sealed row: it goes whole, and the held treatment
+    // decision is sealed again in a row of its own (checked below by its history).
+    for tail in sealed_ledger_tails(&desk.dir, &ada) {
+        gone.push(("Ada's form's consent decisions".into(), tail));
     }
+    let ada_history = desk.store.consent_history(&manager, &ada, t0()).unwrap();
+    let ada_treatment: Vec<_> = ada_history
+        .iter()
+        .filter(|e| e.item_id == "treatment")
+        .cloned()
+        .collect();
+    assert!(!ada_treatment.is_empty() && ada_treatment.len() < ada_history.len());
     for (what, tail) in gone.iter().chain(&kept) {
         assert!(
             !files_containing(desk.dir.path(), tail).is_empty(),
@@ -282,6 +287,13 @@ fn erased_ciphertext_leaves_no_trace_in_the_files() {
         }
     };
     check("store open");
+    assert_eq!(
+        desk.store.consent_history(&manager, &ada, t0()).unwrap(),
+        ada_treatment,
+        "Ada's treatment decision is held, as it was"
+    );
+    let held_rows = sealed_ledger_tails(&desk.dir, &ada);
+    assert_eq!(held_rows.len(), 1);
     assert_eq!(desk.store.store().integrity_check().unwrap(), "ok");
     let Clinic { store, dir, .. } = desk;
     let closed = store.close(Some(&manager), t0()).unwrap();

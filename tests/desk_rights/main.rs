@@ -145,26 +145,28 @@ fn sealed_tail(dir: &tempfile::TempDir, sql: &str, id: &str) -> Vec<u8> {
     blob[blob.len() - 32..].to_vec()
 }
 
-/// Every sealed consent event of a patient, as tails, with the item each is for.
-fn sealed_event_tails(
-    store: &OpenStore,
-    manager: &Actor,
-    dir: &tempfile::TempDir,
-    patient_id: &str,
-) -> Vec<(String, Vec<u8>)> {
-    store
-        .consent_history(manager, patient_id, t0())
-        .expect("history")
+/// Every sealed consent ledger row of a patient (a row holds the decisions taken together), as
+/// tails (a read-only look from outside the store).
+fn sealed_ledger_tails(dir: &tempfile::TempDir, patient_id: &str) -> Vec<Vec<u8>> {
+    let raw = rusqlite::Connection::open_with_flags(
+        db_path(dir),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .expect("raw open");
+    let mut stmt = raw
+        .prepare("SELECT sealed_decisions FROM consent_records WHERE patient_id = ?1 ORDER BY seq")
+        .expect("prepare");
+    let blobs: Vec<Vec<u8>> = stmt
+        .query_map([patient_id], |r| r.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert!(!blobs.is_empty(), "{patient_id} has consent ledger rows");
+    blobs
         .into_iter()
-        .map(|e| {
-            (
-                e.item_id.clone(),
-                sealed_tail(
-                    dir,
-                    "SELECT sealed_event FROM consent_events WHERE id = ?1",
-                    &e.id,
-                ),
-            )
+        .map(|blob| {
+            assert!(blob.len() > 32, "a sealed blob is longer than its tag");
+            blob[blob.len() - 32..].to_vec()
         })
         .collect()
 }

@@ -110,8 +110,51 @@ fn write(
     verb: &str,
     values: &[(&str, Value)],
 ) -> Result<[u8; 32], StoreError> {
-    let layout = layout(table)?;
-    let tag = tag_for(vault, table, layout, values)?;
+    let tag = tag_for(vault, table, layout(table)?, values)?;
+    write_tagged(conn, table, verb, values, tag)
+}
+
+/// A row whose tag is computed from exactly its values, not yet written (see
+/// [`insert_prepared`]): for a chain whose next link must be known before the row it hangs on
+/// is written.
+pub(in crate::store) struct PreparedRow {
+    table: &'static str,
+    values: Vec<(&'static str, Value)>,
+    tag: [u8; 32],
+}
+
+impl PreparedRow {
+    pub(in crate::store) fn tag(&self) -> &[u8; 32] {
+        &self.tag
+    }
+}
+
+/// Tags a row to be inserted later with [`insert_prepared`]. `values` names every covered
+/// column (and any sealed ones).
+pub(in crate::store) fn prepare(
+    vault: &Vault,
+    table: &'static str,
+    values: Vec<(&'static str, Value)>,
+) -> Result<PreparedRow, StoreError> {
+    let tag = tag_for(vault, table, layout(table)?, &values)?;
+    Ok(PreparedRow { table, values, tag })
+}
+
+/// Inserts a row tagged by [`prepare`], with that tag.
+pub(in crate::store) fn insert_prepared(
+    conn: &Connection,
+    row: &PreparedRow,
+) -> Result<(), StoreError> {
+    write_tagged(conn, row.table, "INSERT", &row.values, row.tag).map(drop)
+}
+
+fn write_tagged(
+    conn: &Connection,
+    table: &str,
+    verb: &str,
+    values: &[(&str, Value)],
+    tag: [u8; 32],
+) -> Result<[u8; 32], StoreError> {
     // One buffer per statement text (looked up in the connection's statement cache).
     let mut sql = String::with_capacity(64 + 24 * values.len());
     let _ = write!(sql, "{verb} INTO \"{table}\" (");
@@ -139,16 +182,6 @@ pub(in crate::store) fn insert(
     values: &[(&str, Value)],
 ) -> Result<(), StoreError> {
     write(conn, vault, table, "INSERT", values).map(drop)
-}
-
-/// Inserts a row and returns its tag (for chains that fold row tags).
-pub(in crate::store) fn insert_tagged(
-    conn: &Connection,
-    vault: &Vault,
-    table: &str,
-    values: &[(&str, Value)],
-) -> Result<[u8; 32], StoreError> {
-    write(conn, vault, table, "INSERT", values)
 }
 
 /// Inserts a row unless one with the same key exists (which is then checked). Returns whether

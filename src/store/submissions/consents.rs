@@ -1,29 +1,24 @@
-//! Consent events: the ledger of each patient's decisions, sealed per event, each row tagged, and
-//! chained per patient (the head kept in the patient's checked row), so a deleted, added or
-//! reordered event is refused. Appended with a submission, or later at the desk (a withdrawal).
+//! Consent events: the ledger of each patient's decisions, sealed per row (the decisions taken
+//! together share one, see `ledger`), each row tagged, and chained per patient (the head kept in
+//! the patient's checked row), so a deleted, added or reordered row is refused. Appended with a
+//! submission, or later at the desk (a withdrawal, a row of one decision).
 
 use chrono::{DateTime, Utc};
+use rusqlite::Connection;
 use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension};
-use zeroize::Zeroizing;
 
 use crate::forms::{ConsentDecision, ConsentEvent, Decision};
 use crate::store::audit::AuditKind;
 use crate::store::patients::set_patient;
 use crate::store::row_auth::{self, text_key};
 use crate::store::{Actor, OpenStore, StoreError};
-use crate::vault::{Aad, Vault, random_id};
+use crate::vault::{Vault, random_id};
 
-pub(in crate::store) fn event_aad(event_id: &str) -> Aad<'_> {
-    Aad {
-        table: "consent_events",
-        column: "sealed_event",
-        row_id: event_id,
-    }
-}
+use super::ledger::{Scope, first_row_where, prepare_rows, read_ledger};
 
-/// Appends consent events of one patient inside the caller's transaction: each row tagged, and
-/// the patient's consent chain carried forward over them.
+/// Appends consent events of one patient inside the caller's transaction: one tagged row per run
+/// of decisions taken together (see `ledger`), and the patient's consent chain carried forward
+/// over them.
 pub(in crate::store) fn append_consent_events(
     conn: &Connection,
     vault: &Vault,
@@ -33,39 +28,12 @@ pub(in crate::store) fn append_consent_events(
     if events.is_empty() {
         return Ok(());
     }
+    let rows = ledger_rows(conn, vault, patient_id, events)?;
     let key = text_key(patient_id);
     let patient = row_auth::get(conn, vault, "patients", &key)?.ok_or(StoreError::NotFound)?;
-    let mut head = patient.opt_blob("consent_head")?.unwrap_or_default();
-    // Rowids only grow (see the schema): the next numbers follow the largest, read once.
-    let mut seq: i64 = conn
-        .prepare_cached("SELECT coalesce(max(seq), 0) FROM consent_events")?
-        .query_row([], |r| r.get(0))?;
-    for event in events {
-        if event.patient_id != patient_id {
-            return Err(StoreError::Encoding(
-                "internal: a consent event for another patient".into(),
-            ));
-        }
-        let json = Zeroizing::new(serde_json::to_vec(event)?);
-        let sealed = vault.seal(event_aad(&event.id), &json)?;
-        seq += 1;
-        let tag = row_auth::insert_tagged(
-            conn,
-            vault,
-            "consent_events",
-            &[
-                ("seq", Value::Integer(seq)),
-                ("id", Value::Text(event.id.clone())),
-                ("patient_id", Value::Text(event.patient_id.clone())),
-                (
-                    "submission_id",
-                    event.submission_id.clone().map_or(Value::Null, Value::Text),
-                ),
-                ("recorded_at", Value::Text(event.recorded_at.clone())),
-                ("sealed_event", Value::Blob(sealed)),
-            ],
-        )?;
-        head = row_auth::consent_head(vault, &head, &tag).to_vec();
+    let head = chain_over(vault, patient.opt_blob("consent_head")?, &rows);
+    for row in &rows {
+        row_auth::insert_prepared(conn, row)?;
     }
     row_auth::update_checked(
         conn,
@@ -73,58 +41,91 @@ pub(in crate::store) fn append_consent_events(
         "patients",
         &key,
         patient,
-        &[("consent_head", Value::Blob(head))],
+        &[("consent_head", head.map_or(Value::Null, Value::Blob))],
     )
 }
 
-/// Opens consent event rows selected as `seq, id, sealed_event`, each row checked.
-pub(in crate::store) fn consent_events(
+/// The ledger rows for a patient's `events`, sealed and tagged, not yet written.
+fn ledger_rows(
     conn: &Connection,
     vault: &Vault,
-    sql: &str,
-    key: &str,
-) -> Result<Vec<ConsentEvent>, StoreError> {
-    let mut stmt = conn.prepare_cached(sql)?;
-    let rows: Vec<(i64, String, Vec<u8>)> = stmt
-        .query_map([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<Result<_, _>>()?;
-    rows.iter()
-        .map(|(seq, id, sealed)| open_event(conn, vault, *seq, id, sealed))
-        .collect()
-}
-
-/// One consent event: its row checked, its sealed value opened and matched to the row.
-pub(in crate::store) fn open_event(
-    conn: &Connection,
-    vault: &Vault,
-    seq: i64,
-    id: &str,
-    sealed: &[u8],
-) -> Result<ConsentEvent, StoreError> {
-    let row = row_auth::get(conn, vault, "consent_events", &[Value::Integer(seq)])?
-        .ok_or_else(|| StoreError::tampered("consent_events", seq))?;
-    checked_event(vault, &row, seq, id, sealed)
-}
-
-/// One consent event whose row was read and checked already (see [`row_auth::verify`]): its
-/// sealed value opened and matched to the row.
-pub(in crate::store) fn checked_event(
-    vault: &Vault,
-    row: &row_auth::Row,
-    seq: i64,
-    id: &str,
-    sealed: &[u8],
-) -> Result<ConsentEvent, StoreError> {
-    let json = crate::store::unseal(vault, event_aad(id), sealed)?;
-    let event: ConsentEvent = serde_json::from_slice(&json)?;
-    if event.id != id
-        || row.text("id")? != id
-        || row.text("patient_id")? != event.patient_id
-        || row.text("recorded_at")? != event.recorded_at
-    {
-        return Err(StoreError::tampered("consent_events", seq));
+    patient_id: &str,
+    events: &[ConsentEvent],
+) -> Result<Vec<row_auth::PreparedRow>, StoreError> {
+    if events.iter().any(|event| event.patient_id != patient_id) {
+        return Err(StoreError::Encoding(
+            "internal: a consent event for another patient".into(),
+        ));
     }
-    Ok(event)
+    prepare_rows(conn, vault, events)
+}
+
+/// The chain's head carried from `head` over `rows` (`None`: no rows at all).
+fn chain_over(
+    vault: &Vault,
+    head: Option<Vec<u8>>,
+    rows: &[row_auth::PreparedRow],
+) -> Option<Vec<u8>> {
+    rows.iter().fold(head, |head, row| {
+        let previous = head.as_deref().unwrap_or_default();
+        Some(row_auth::consent_head(vault, previous, row.tag()).to_vec())
+    })
+}
+
+/// A new patient's first consent decisions, sealed and tagged before the patient's row is
+/// written, so that row takes its chain's head as it is inserted instead of being written, read
+/// back and written again (one write per new patient, at a submit and for each imported form of
+/// a new patient). [`FirstDecisions::write`] puts the rows in once the patient and its form are.
+pub(in crate::store) struct FirstDecisions {
+    rows: Vec<row_auth::PreparedRow>,
+    head: Option<Vec<u8>>,
+}
+
+impl FirstDecisions {
+    /// `events` are all of the patient `patient_id` about to be inserted.
+    pub(in crate::store) fn prepare(
+        conn: &Connection,
+        vault: &Vault,
+        patient_id: &str,
+        events: &[ConsentEvent],
+    ) -> Result<Self, StoreError> {
+        let rows = ledger_rows(conn, vault, patient_id, events)?;
+        let head = chain_over(vault, None, &rows);
+        Ok(FirstDecisions { rows, head })
+    }
+
+    /// The `consent_head` the new patient's row is inserted with.
+    pub(in crate::store) fn head(&self) -> Value {
+        self.head.clone().map_or(Value::Null, Value::Blob)
+    }
+
+    /// Inserts the rows, after the patient's row (and their form's) inside the same transaction.
+    pub(in crate::store) fn write(self, conn: &Connection) -> Result<(), StoreError> {
+        for row in &self.rows {
+            row_auth::insert_prepared(conn, row)?;
+        }
+        Ok(())
+    }
+}
+
+/// The decisions taken with one form, filed under `patient_id`, each row checked (the patient's
+/// chain is not: for lists that show a form's decisions beside it).
+pub(in crate::store) fn form_consent_events(
+    conn: &Connection,
+    vault: &Vault,
+    patient_id: &str,
+    submission_id: &str,
+) -> Result<Vec<ConsentEvent>, StoreError> {
+    let mut events = Vec::new();
+    let scope = Scope::Form {
+        patient_id,
+        submission_id,
+    };
+    read_ledger(conn, vault, scope, |row| {
+        events.extend(row.events);
+        Ok(())
+    })?;
+    Ok(events)
 }
 
 /// Every consent event of a patient, oldest first: each row checked, and the chain over them
@@ -137,82 +138,56 @@ pub(in crate::store) fn patient_consent_events(
 ) -> Result<Vec<ConsentEvent>, StoreError> {
     let patient = row_auth::get(conn, vault, "patients", &text_key(patient_id))?
         .ok_or(StoreError::NotFound)?;
-    let rows: Vec<(i64, String, Vec<u8>, Vec<u8>)> = conn
-        .prepare_cached(
-            "SELECT seq, id, sealed_event, row_tag FROM consent_events WHERE patient_id = ?1 ORDER BY seq",
-        )?
-        .query_map([patient_id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, Option<Vec<u8>>>(3)?.unwrap_or_default()))
-        })?
-        .collect::<Result<_, _>>()?;
-    let mut head: Vec<u8> = Vec::new();
-    let mut events = Vec::with_capacity(rows.len());
-    for (seq, id, sealed, tag) in &rows {
-        events.push(open_event(conn, vault, *seq, id, sealed)?);
-        head = row_auth::consent_head(vault, &head, tag).to_vec();
-    }
+    let (head, events) = chain_of(conn, vault, patient_id)?;
     // A decision taken with a form belongs to that form's patient: an event whose form is gone,
     // or was moved to another patient, is refused.
-    let astray: Option<i64> = conn
-        .prepare_cached(
-            "SELECT e.seq FROM consent_events e WHERE e.patient_id = ?1 AND e.submission_id IS NOT NULL
-             AND NOT EXISTS (SELECT 1 FROM submissions s WHERE s.id = e.submission_id
-                 AND (s.patient_id = e.patient_id
-                      OR s.patient_id = (SELECT p.merged_into FROM patients p WHERE p.id = e.patient_id)))
-             LIMIT 1",
-        )?
-        .query_row([patient_id], |r| r.get(0))
-        .optional()?;
-    if let Some(seq) = astray {
+    let astray = first_row_where(
+        conn,
+        "e.patient_id = ?1 AND e.submission_id IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM submissions s WHERE s.id = e.submission_id
+             AND (s.patient_id = e.patient_id
+                  OR s.patient_id = (SELECT p.merged_into FROM patients p WHERE p.id = e.patient_id)))",
+        &[patient_id],
+    )?;
+    if let Some((_, seq)) = astray {
         return Err(StoreError::tampered(
             "submissions",
             format!("of consent event {seq}"),
         ));
     }
     let stored = patient.opt_blob("consent_head")?.unwrap_or_default();
-    if !crate::vault::constant_time_eq(&head, &stored) {
+    if !crate::vault::constant_time_eq(head.as_deref().unwrap_or_default(), &stored) {
         return Err(StoreError::tampered("consent_events", patient_id));
     }
     Ok(events)
 }
 
-/// Carries a patient's consent chain over the events left after some were deleted (purge,
-/// erasure). The caller checked the whole chain before deleting.
+/// A patient's ledger rows, each checked: the chain's head over their tags (`None` when there
+/// are none) and their events, oldest first.
+fn chain_of(
+    conn: &Connection,
+    vault: &Vault,
+    patient_id: &str,
+) -> Result<(Option<Vec<u8>>, Vec<ConsentEvent>), StoreError> {
+    let mut head: Option<Vec<u8>> = None;
+    let mut events = Vec::new();
+    read_ledger(conn, vault, Scope::Patient(patient_id), |row| {
+        let previous = head.as_deref().unwrap_or_default();
+        head = Some(row_auth::consent_head(vault, previous, &row.tag).to_vec());
+        events.extend(row.events);
+        Ok(())
+    })?;
+    Ok((head, events))
+}
+
+/// Carries a patient's consent chain over the rows left after some were deleted (purge,
+/// erasure), each row checked. The caller checked the whole chain before deleting.
 pub(in crate::store) fn rechain_consents(
     conn: &Connection,
     vault: &Vault,
     patient_id: &str,
 ) -> Result<(), StoreError> {
-    set_consent_head(conn, vault, patient_id, true)
-}
-
-/// Sets a patient's consent head to the chain over the events it has now, in `seq` order (NULL
-/// when it has none); with `check_rows`, each event's row is checked first.
-fn set_consent_head(
-    conn: &Connection,
-    vault: &Vault,
-    patient_id: &str,
-    check_rows: bool,
-) -> Result<(), StoreError> {
-    let rows: Vec<(i64, Vec<u8>)> = conn
-        .prepare_cached(
-            "SELECT seq, row_tag FROM consent_events WHERE patient_id = ?1 ORDER BY seq",
-        )?
-        .query_map([patient_id], |r| {
-            Ok((
-                r.get(0)?,
-                r.get::<_, Option<Vec<u8>>>(1)?.unwrap_or_default(),
-            ))
-        })?
-        .collect::<Result<_, _>>()?;
-    let mut head: Option<Vec<u8>> = None;
-    for (seq, tag) in &rows {
-        if check_rows {
-            row_auth::check(conn, vault, "consent_events", &[Value::Integer(*seq)])?;
-        }
-        let previous = head.as_deref().unwrap_or_default();
-        head = Some(row_auth::consent_head(vault, previous, tag).to_vec());
-    }
+    let (head, _) = chain_of(conn, vault, patient_id)?;
     let value = head.map_or(Value::Null, Value::Blob);
     set_patient(conn, vault, patient_id, &[("consent_head", value)])
 }
@@ -231,7 +206,7 @@ pub(in crate::store) fn start_every_consent_chain(
     vault: &Vault,
 ) -> Result<(), StoreError> {
     for id in every_patient(conn)? {
-        set_consent_head(conn, vault, &id, false)?;
+        rechain_consents(conn, vault, &id)?;
     }
     Ok(())
 }
@@ -245,15 +220,9 @@ pub(in crate::store) fn check_every_consent_chain(
         patient_consent_events(conn, vault, &id)?;
     }
     // An event whose patient is gone belongs to no chain: refused too.
-    let orphan: Option<i64> = conn
-        .query_row(
-            "SELECT seq FROM consent_events WHERE patient_id NOT IN (SELECT id FROM patients) LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .ok();
-    if let Some(seq) = orphan {
-        return Err(StoreError::tampered("consent_events", seq));
+    let orphan = first_row_where(conn, "e.patient_id NOT IN (SELECT id FROM patients)", &[])?;
+    if let Some((table, seq)) = orphan {
+        return Err(StoreError::tampered(table, seq));
     }
     Ok(())
 }
