@@ -77,7 +77,7 @@ pub use register::{PatientRecord, SubmissionEntry};
 pub use requests::{NewRightsRequest, RightsRequest};
 pub use returning::{ConfirmedPatient, UPDATED_AT_KIOSK};
 pub use rights::ListedPatient;
-pub use rotate::Rotation;
+pub use rotate::{Rotation, RotationSigner, rotation_signers};
 pub use sign_in_port::SignInRecords;
 pub use staff::{Actor, SignInError, StaffMember};
 pub use staff_admin::{Cleared, StaffAdminError, StaffListing};
