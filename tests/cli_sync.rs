@@ -693,9 +693,9 @@ fn a_backup_is_private_restores_and_a_damaged_one_is_refused() {
         name.starts_with("intake-kiosk-kiosk-") && name.ends_with(".sqlite3"),
         "{name}"
     );
-    use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(&file).unwrap().permissions().mode();
-    assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    for private in [file.clone(), format!("{file}.sha256")] {
+        assert_eq!(owner_only_mode(Path::new(&private)), 0o600, "{private}");
+    }
 
     // A wrong passphrase restores nothing; the right one restores into an empty folder.
     let restored = root.path().join("restored");
