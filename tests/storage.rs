@@ -439,6 +439,29 @@ fn a_submission_stays_readable_after_the_form_changes() {
     assert_eq!(clinic.store.pending_count().expect("count"), 2);
 }
 
+/// `backup` restored into a new empty data folder (kept as long as the folder lives), opened
+/// as the manager, every row and chain checked.
+fn restored(
+    backup: &std::path::Path,
+) -> (OpenStore, intake_kiosk::store::Actor, tempfile::TempDir) {
+    let target = tempfile::tempdir().expect("tempdir");
+    let unlock = |s| {
+        OpenStore::unlock_as_manager(s, &Passphrase::new(PASSPHRASE), t0()).map_err(|f| f.error)
+    };
+    let restored = intake_kiosk::store::restore(
+        backup,
+        &target.path().join("data").join("kiosk.sqlite3"),
+        None,
+        &unlock,
+        t0(),
+    )
+    .expect("restores");
+    let (open, actor) =
+        unlock(Store::open(&restored.file).expect("open restored")).expect("unlock");
+    assert!(open.verify_everything().expect("every row checks") > 0);
+    (open, actor, target)
+}
+
 #[test]
 fn a_backup_taken_while_another_connection_writes_restores_the_same_records() {
     let mut clinic = setup_clinic();
@@ -480,16 +503,7 @@ fn a_backup_taken_while_another_connection_writes_restores_the_same_records() {
         .expect("counted");
     assert!(forms_in_backup >= 1, "{:?}", done.counts);
 
-    let target = tempfile::tempdir().expect("tempdir");
-    let restored_path = target.path().join("data").join("kiosk.sqlite3");
-    let unlock = |s| {
-        OpenStore::unlock_as_manager(s, &Passphrase::new(PASSPHRASE), t0()).map_err(|f| f.error)
-    };
-    let restored = intake_kiosk::store::restore(&done.file, &restored_path, None, &unlock, t0())
-        .expect("restore");
-    let (open, actor) =
-        unlock(Store::open(&restored.file).expect("open restored")).expect("unlock");
-    assert!(open.verify_everything().expect("verify") > 0);
+    let (open, actor, _target) = restored(&done.file);
     // The same records as the snapshot: the first form, its consent history and allergy, and
     // as many forms as the backup counted.
     assert_eq!(allergy_of(&open, &actor, &first), "latex");
@@ -568,21 +582,8 @@ fn two_backups_in_one_second_both_succeed_both_restore_and_keep_prunes_the_older
     );
 
     // Both restore, each with what it held.
-    let unlock = |s| {
-        OpenStore::unlock_as_manager(s, &Passphrase::new(PASSPHRASE), t0()).map_err(|f| f.error)
-    };
     for (backup, forms) in [(&one.file, 1), (&two.file, 2)] {
-        let target = tempfile::tempdir().expect("tempdir");
-        let restored = intake_kiosk::store::restore(
-            backup,
-            &target.path().join("data").join("kiosk.sqlite3"),
-            None,
-            &unlock,
-            t0(),
-        )
-        .expect("restores");
-        let (open, actor) = unlock(Store::open(&restored.file).expect("open")).expect("unlock");
-        open.verify_everything().expect("every row checks");
+        let (open, actor, _target) = restored(backup);
         let listed = open
             .submissions_since(&actor, t0() - chrono::Duration::days(1), t0())
             .expect("list");
