@@ -599,7 +599,7 @@ fn two_backups_in_one_second_both_succeed_both_restore_and_keep_prunes_the_older
         .store
         .backup_kept(backups.path(), "kiosk", Some(2), manager.staff_id(), t0())
         .expect("third backup");
-    assert_eq!(kept.removed, [one.file.clone()]);
+    assert_eq!(kept.removed, std::slice::from_ref(&one.file));
     assert!(!one.file.exists());
     assert!(
         !backups
