@@ -693,9 +693,9 @@ fn a_backup_is_private_restores_and_a_damaged_one_is_refused() {
         name.starts_with("intake-kiosk-kiosk-") && name.ends_with(".sqlite3"),
         "{name}"
     );
-    use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(&file).unwrap().permissions().mode();
-    assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    for private in [file.clone(), format!("{file}.sha256")] {
+        assert_eq!(owner_only_mode(Path::new(&private)), 0o600, "{private}");
+    }
 
     // A wrong passphrase restores nothing; the right one restores into an empty folder.
     let restored = root.path().join("restored");
@@ -937,4 +937,81 @@ fn backup_keep_leaves_the_newest_of_its_own_and_needs_an_existing_folder() {
         .collect();
     assert_eq!(kept.len(), 1, "{kept:?}");
     assert!(out.trim().ends_with(&kept[0]), "{out}");
+}
+
+/// `kiosk rotate-key` and `desk rotate-key` ask what the windows ask: your passphrase, then one
+/// line for each other active manager (in any order); one missing is refused, naming them, and
+/// nothing is rotated.
+#[test]
+fn rotate_key_takes_one_passphrase_per_active_manager_on_kiosk_and_desk() {
+    const NOOR: &str = "north window cobalt 19";
+    const OMAR: &str = "orchard tide saffron 44";
+    let root = tempfile::tempdir().unwrap();
+    for (role, yours) in [("kiosk", DEMO_PASSPHRASE), ("desk", DESK_PASSPHRASE)] {
+        let dir = root.path().join(role);
+        std::fs::create_dir_all(&dir).unwrap();
+        let d = dir.to_str().unwrap();
+        if role == "kiosk" {
+            demo_kiosk(&dir);
+        } else {
+            ok(
+                &[
+                    "desk",
+                    "init",
+                    "--data-dir",
+                    d,
+                    "--clinic",
+                    "Clinic",
+                    "--manager",
+                    "Dana",
+                ],
+                &format!("{yours}\n{yours}\n402718\n"),
+            );
+        }
+        for (name, theirs, pin) in [("Noor", NOOR, "730519"), ("Omar", OMAR, "864203")] {
+            ok(
+                &[role, "add-manager", "--data-dir", d, "--name", name],
+                &format!("{yours}\n{theirs}\n{theirs}\n{pin}\n"),
+            );
+        }
+        let db = dir.join(format!("{role}.sqlite3"));
+
+        let (code, _, stderr) = run_code(
+            &[role, "rotate-key", "--data-dir", d],
+            &format!("{yours}\n{NOOR}\n"),
+        );
+        assert_eq!(code, 1, "{stderr}");
+        assert!(stderr.contains("the passphrase of Omar"), "{stderr}");
+        let (code, _, stderr) = run_code(
+            &[role, "rotate-key", "--data-dir", d],
+            &format!("{yours}\n{NOOR}\nnot Omar's passphrase\n"),
+        );
+        assert_eq!(code, 1, "{stderr}");
+        assert!(stderr.contains("missing: Omar"), "{stderr}");
+        let rotations = |passphrase: &str| {
+            let (open, actor) = OpenStore::unlock_as_manager(
+                Store::open(&db).unwrap(),
+                &Passphrase::new(passphrase),
+                chrono::Utc::now(),
+            )
+            .unwrap_or_else(|_| panic!("{role}: {passphrase:?} opens"));
+            open.audit_entries(&actor, None, None)
+                .unwrap()
+                .iter()
+                .filter(|e| e.kind == "data_key_rotated")
+                .count()
+        };
+        assert_eq!(rotations(OMAR), 0, "nothing rotated");
+
+        let out = ok(
+            &[role, "rotate-key", "--data-dir", d],
+            &format!("{yours}\n{OMAR}\n{NOOR}\n"),
+        );
+        assert!(out.contains("data key rotated"), "{out}");
+        assert!(out.contains("NEW RECOVERY KEY"), "{out}");
+        // Each opens the rotated file with their own passphrase.
+        for passphrase in [yours, NOOR, OMAR] {
+            assert_eq!(rotations(passphrase), 1);
+        }
+    }
 }

@@ -655,6 +655,10 @@ fn after_a_rotation_everything_reads_as_before_and_the_old_key_opens_nothing() {
     };
     let before = reads(&clinic.store, &clinician);
     assert_eq!(before.2.as_deref(), Some(ada.as_str()));
+    let audit_before = clinic
+        .store
+        .audit_entries(&manager, None, None)
+        .expect("audit");
 
     // Every active manager's passphrase is needed (each wrap is made again with it).
     let mut progress = Vec::new();
@@ -717,6 +721,10 @@ fn after_a_rotation_everything_reads_as_before_and_the_old_key_opens_nothing() {
         store.verify_audit().expect("audit"),
         ChainCheck::Intact { .. }
     ));
+    // The audit log reads as before, entry for entry (the rotation's own entries after it).
+    let audit_after = store.audit_entries(&manager, None, None).expect("audit");
+    assert!(audit_before.len() > 5 && audit_after.len() > audit_before.len());
+    assert_eq!(audit_after[..audit_before.len()], audit_before[..]);
     store
         .verify_everything()
         .expect("every row and chain checks");

@@ -439,6 +439,29 @@ fn a_submission_stays_readable_after_the_form_changes() {
     assert_eq!(clinic.store.pending_count().expect("count"), 2);
 }
 
+/// `backup` restored into a new empty data folder (kept as long as the folder lives), opened
+/// as the manager, every row and chain checked.
+fn restored(
+    backup: &std::path::Path,
+) -> (OpenStore, intake_kiosk::store::Actor, tempfile::TempDir) {
+    let target = tempfile::tempdir().expect("tempdir");
+    let unlock = |s| {
+        OpenStore::unlock_as_manager(s, &Passphrase::new(PASSPHRASE), t0()).map_err(|f| f.error)
+    };
+    let restored = intake_kiosk::store::restore(
+        backup,
+        &target.path().join("data").join("kiosk.sqlite3"),
+        None,
+        &unlock,
+        t0(),
+    )
+    .expect("restores");
+    let (open, actor) =
+        unlock(Store::open(&restored.file).expect("open restored")).expect("unlock");
+    assert!(open.verify_everything().expect("every row checks") > 0);
+    (open, actor, target)
+}
+
 #[test]
 fn a_backup_taken_while_another_connection_writes_restores_the_same_records() {
     let mut clinic = setup_clinic();
@@ -447,13 +470,12 @@ fn a_backup_taken_while_another_connection_writes_restores_the_same_records() {
         .store
         .save_submission(&clinician, submission("Ada", "Lovelace", "latex"), t0())
         .expect("save");
-    let manager = OpenStore::unlock_as_manager(
+    let (manager, manager_actor) = OpenStore::unlock_as_manager(
         Store::open(&db_path(&clinic.dir)).expect("open"),
         &Passphrase::new(PASSPHRASE),
         t0(),
     )
-    .expect("second connection")
-    .0;
+    .expect("second connection");
     // Another connection (the window) keeps saving forms while the backup is taken.
     let writer = std::thread::spawn(move || {
         let mut store = clinic.store;
@@ -481,16 +503,7 @@ fn a_backup_taken_while_another_connection_writes_restores_the_same_records() {
         .expect("counted");
     assert!(forms_in_backup >= 1, "{:?}", done.counts);
 
-    let target = tempfile::tempdir().expect("tempdir");
-    let restored_path = target.path().join("data").join("kiosk.sqlite3");
-    let unlock = |s| {
-        OpenStore::unlock_as_manager(s, &Passphrase::new(PASSPHRASE), t0()).map_err(|f| f.error)
-    };
-    let restored = intake_kiosk::store::restore(&done.file, &restored_path, None, &unlock, t0())
-        .expect("restore");
-    let (open, actor) =
-        unlock(Store::open(&restored.file).expect("open restored")).expect("unlock");
-    assert!(open.verify_everything().expect("verify") > 0);
+    let (open, actor, _target) = restored(&done.file);
     // The same records as the snapshot: the first form, its consent history and allergy, and
     // as many forms as the backup counted.
     assert_eq!(allergy_of(&open, &actor, &first), "latex");
@@ -514,4 +527,96 @@ fn a_backup_taken_while_another_connection_writes_restores_the_same_records() {
         open.verify_audit().expect("audit"),
         intake_kiosk::store::ChainCheck::Intact { .. }
     ));
+    // The same audit chain: the copy's entries are the database's first ones at the snapshot,
+    // entry for entry (the restore and this unlock add theirs after them).
+    let in_backup = done
+        .counts
+        .iter()
+        .find(|(t, _)| t == "audit_log")
+        .map(|(_, n)| usize::try_from(*n).expect("a count"))
+        .expect("counted");
+    let source_audit = manager
+        .audit_entries(&manager_actor, None, None)
+        .expect("source audit");
+    let copy_audit = open.audit_entries(&actor, None, None).expect("copy audit");
+    assert!(in_backup > 0 && source_audit.len() > in_backup);
+    assert_eq!(copy_audit[..in_backup], source_audit[..in_backup]);
+}
+
+#[test]
+fn two_backups_in_one_second_both_succeed_both_restore_and_keep_prunes_the_older() {
+    let mut clinic = setup_clinic();
+    let clinician = sign_in(&mut clinic.store, Role::Clinician);
+    let first = clinic
+        .store
+        .save_submission(&clinician, submission("Ada", "Lovelace", "latex"), t0())
+        .expect("save");
+    let manager = sign_in(&mut clinic.store, Role::Manager);
+    let backups = tempfile::tempdir().expect("tempdir");
+    // A file a person put there under a name close to ours stays untouched throughout.
+    let theirs = backups
+        .path()
+        .join("intake-kiosk-kiosk-20261123T090000Z_copy.sqlite3");
+    std::fs::write(&theirs, "a person's copy").expect("write");
+
+    // The same second (the clock fixed at t0): the second gets the next number.
+    let one = clinic
+        .store
+        .backup_into(backups.path(), "kiosk", t0())
+        .expect("first backup");
+    let second = clinic
+        .store
+        .save_submission(&clinician, submission("Bo", "Berry", "none"), t0())
+        .expect("save");
+    let two = clinic
+        .store
+        .backup_into(backups.path(), "kiosk", t0())
+        .expect("a second backup in the same second succeeds");
+    assert_eq!(
+        one.file.file_name().unwrap(),
+        intake_kiosk::store::backup_file_name("kiosk", t0()).as_str()
+    );
+    assert_eq!(
+        two.file.file_name().unwrap(),
+        intake_kiosk::store::numbered_backup_file_name("kiosk", t0(), 2).as_str()
+    );
+
+    // Both restore, each with what it held.
+    for (backup, forms) in [(&one.file, 1), (&two.file, 2)] {
+        let (open, actor, _target) = restored(backup);
+        let listed = open
+            .submissions_since(&actor, t0() - chrono::Duration::days(1), t0())
+            .expect("list");
+        assert_eq!(listed.len(), forms, "{}", backup.display());
+        assert_eq!(allergy_of(&open, &actor, &first), "latex");
+        if forms == 2 {
+            assert_eq!(allergy_of(&open, &actor, &second), "none");
+        }
+    }
+
+    // A third in that second, keeping two: the first one (and its checksum) goes.
+    let kept = clinic
+        .store
+        .backup_kept(backups.path(), "kiosk", Some(2), manager.staff_id(), t0())
+        .expect("third backup");
+    assert_eq!(kept.removed, std::slice::from_ref(&one.file));
+    assert!(!one.file.exists());
+    assert!(
+        !backups
+            .path()
+            .join(format!(
+                "{}.sha256",
+                one.file.file_name().unwrap().to_string_lossy()
+            ))
+            .exists()
+    );
+    assert!(two.file.exists() && kept.done.file.exists());
+    assert_eq!(
+        kept.done.file.file_name().unwrap(),
+        intake_kiosk::store::numbered_backup_file_name("kiosk", t0(), 3).as_str()
+    );
+    assert_eq!(
+        std::fs::read(&theirs).expect("still there"),
+        b"a person's copy"
+    );
 }

@@ -220,3 +220,115 @@ fn a_manager_retires_staff_and_rotates_the_key_on_the_staff_and_keys_panel() {
     .expect("unlock");
     open.verify_everything().expect("every row checks");
 }
+
+/// Two more managers, added on the kiosk's own panel: each with a passphrase and a PIN.
+const NOOR: &str = "north window cobalt 19";
+const OMAR: &str = "orchard tide saffron 44";
+
+#[test]
+fn a_rotation_on_the_kiosk_with_three_managers_asks_each_for_their_passphrase() {
+    use intake_kiosk::ui::{KioskAdapter, StaffKeysAdapter};
+    use slint::Model;
+    i_slint_backend_testing::init_no_event_loop();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ui = demo_ui(&dir);
+    enter_pin(&ui, "Maya (manager)", "402718");
+    click(&ui, "Staff and keys");
+    let keys = ui.window.global::<StaffKeysAdapter>();
+    let message = || ui.window.global::<KioskAdapter>().get_message().to_string();
+    for (name, passphrase, pin) in [("Noor", NOOR, "730519"), ("Omar", OMAR, "864203")] {
+        click(&ui, "New manager");
+        type_into(&ui, "Name", name);
+        type_into(&ui, "Their PIN", pin);
+        type_into(&ui, "Their passphrase (at least 12 characters)", passphrase);
+        type_into(&ui, "Their passphrase again", passphrase);
+        click(&ui, "Add this manager");
+        assert_eq!(message(), Message::StaffAdded.text("en"));
+    }
+
+    // One field per active manager, hers first; the old fixed "other manager" field is gone.
+    click(&ui, "Keys");
+    let slots: Vec<(String, bool)> = keys
+        .get_rotation_slots()
+        .iter()
+        .map(|s| (s.name.to_string(), s.me))
+        .collect();
+    assert_eq!(
+        slots,
+        [
+            ("Maya (manager)".to_owned(), true),
+            ("Noor".to_owned(), false),
+            ("Omar".to_owned(), false)
+        ]
+    );
+    for label in [
+        "Your passphrase",
+        "Passphrase of Noor",
+        "Passphrase of Omar",
+    ] {
+        assert!(exists(&ui, label, AccessibleRole::TextInput), "{label}");
+    }
+    assert!(!exists(
+        &ui,
+        "The other manager's passphrase (if there is one)",
+        AccessibleRole::TextInput
+    ));
+
+    // Omar's missing: refused, naming him; nothing rotated, and every field is emptied.
+    type_into(&ui, "Your passphrase", intake_kiosk::demo::DEMO_PASSPHRASE);
+    type_into(&ui, "Passphrase of Noor", NOOR);
+    click(&ui, "Rotate the data key");
+    assert_eq!(
+        message(),
+        Message::ManagerPassphraseNeeded("Omar".into()).text("en")
+    );
+    assert!(keys.get_rotation_slots().iter().all(|s| s.typed.is_empty()));
+    assert!(keys.get_recovery_key().is_empty());
+
+    // All three (typed in another order than listed): rotated.
+    type_into(&ui, "Passphrase of Omar", OMAR);
+    type_into(&ui, "Passphrase of Noor", NOOR);
+    type_into(&ui, "Your passphrase", intake_kiosk::demo::DEMO_PASSPHRASE);
+    click(&ui, "Rotate the data key");
+    assert_eq!(message(), Message::KeyRotated.text("en"));
+    assert!(!keys.get_recovery_key().is_empty());
+    assert!(keys.get_rotation_slots().iter().all(|s| s.typed.is_empty()));
+
+    // Each of them opens the rotated file with their own passphrase.
+    let db = dir.path().join("kiosk.sqlite3");
+    let opens = |passphrase: &str| {
+        intake_kiosk::store::OpenStore::unlock_as_manager(
+            intake_kiosk::store::Store::open(&db).expect("open"),
+            &intake_kiosk::vault::Passphrase::new(passphrase),
+            chrono::Utc::now(),
+        )
+        .is_ok()
+    };
+    for passphrase in [intake_kiosk::demo::DEMO_PASSPHRASE, NOOR, OMAR] {
+        assert!(opens(passphrase), "{passphrase:?} opens the rotated file");
+    }
+
+    // A retired manager is asked for nothing: Omar retired, two fields, and two passphrases
+    // rotate again.
+    click(&ui, "I have written it down");
+    let omar = keys
+        .get_staff()
+        .iter()
+        .find(|r| r.name == "Omar")
+        .expect("listed")
+        .id;
+    ui.with_kiosk(|k| k.retire_staff(&omar));
+    assert_eq!(message(), Message::StaffRetired.text("en"));
+    assert_eq!(keys.get_rotation_slots().row_count(), 2);
+    assert!(!exists(
+        &ui,
+        "Passphrase of Omar",
+        AccessibleRole::TextInput
+    ));
+    type_into(&ui, "Your passphrase", intake_kiosk::demo::DEMO_PASSPHRASE);
+    type_into(&ui, "Passphrase of Noor", NOOR);
+    click(&ui, "Rotate the data key");
+    assert_eq!(message(), Message::KeyRotated.text("en"));
+    drop(ui);
+    assert!(!opens(OMAR), "a retired manager's passphrase opens nothing");
+}

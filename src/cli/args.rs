@@ -207,7 +207,8 @@ pub enum StaffKeysCommand {
         staff: Option<String>,
     },
     /// A new random data key: every sealed value, index and tag redone in one transaction (secrets:
-    /// every active manager's passphrase, yours first); prints the new recovery key
+    /// yours, then one line per other active manager, each their current passphrase, in any
+    /// order; at a terminal each is asked for by name); prints the new recovery key
     RotateKey,
     /// A new recovery key, shown once; the old one stops working at once
     NewRecoveryKey,

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::Utc;
-use intake_kiosk::store::{Actor, OpenStore, Store, WalCheckpoint};
+use intake_kiosk::store::{Actor, OpenStore, Store, WalCheckpoint, rotation_signers};
 use intake_kiosk::vault::{Passphrase, Pin};
 
 use super::SecretSource;
@@ -129,11 +129,19 @@ pub fn change_pin(db: &Path, staff_id: Option<&str>, mut secrets: SecretSource) 
     Ok(())
 }
 
-/// `rotate-key`: your passphrase, then every other active manager's, one per line.
+/// `rotate-key`: your passphrase, then one line for each other active manager (the store's
+/// rule, as the windows ask it; in any order), each their current passphrase.
 pub fn rotate_key(db: &Path, mut secrets: SecretSource) -> Result<()> {
     let (mut store, actor, yours) = open(db, &mut secrets)?;
     let mut passphrases = vec![yours];
-    while let Ok(line) = secrets.next("another manager's passphrase") {
+    for other in rotation_signers(&store.all_staff(&actor)?, actor.staff_id())
+        .into_iter()
+        .filter(|s| !s.me)
+    {
+        let line = secrets.next(&format!(
+            "the passphrase of {} ({})",
+            other.name, other.staff_id
+        ))?;
         passphrases.push(Passphrase::new(line.as_str()));
     }
     let mut bar = Progress::new("re-sealing under the new key");

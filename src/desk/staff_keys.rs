@@ -14,7 +14,9 @@ use super::actions::{self, ActionResult, NewStaff, RecordsMut};
 use super::{Backend, Desk};
 use crate::i18n::t;
 use crate::staff::{PassphraseRejection, Role};
-use crate::store::{Actor, StaffAdminError, StaffListing, WalCheckpoint};
+use crate::store::{
+    Actor, RotationSigner, StaffAdminError, StaffListing, WalCheckpoint, rotation_signers,
+};
 
 /// One person on the staff list.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,15 +28,14 @@ pub struct StaffKeysRow {
     pub active: bool,
     /// The signed-in manager (who changes their own passphrase instead of a PIN reset).
     pub me: bool,
-    /// An active manager: their passphrase is needed to rotate the data key (their key wrap
-    /// is replaced by one of the new key, and only their passphrase can make it).
-    pub manager: bool,
 }
 
 /// What the screen shows.
 #[derive(Default)]
 pub struct StaffKeysView {
     pub staff: Vec<StaffKeysRow>,
+    /// Whose passphrases a data-key rotation asks for (the store's rule).
+    pub rotation: Vec<RotationSigner>,
     /// A new recovery key, shown once, until the manager says it is written down.
     pub recovery_key: Option<Zeroizing<String>>,
 }
@@ -75,6 +76,7 @@ impl Desk {
         }
         if let Some(staff) = self.staff_act(actions::staff_list) {
             let view = StaffKeysView {
+                rotation: rotation_signers(&staff, &self.signed_in_id()),
                 staff: self.staff_rows(staff),
                 recovery_key: None,
             };
@@ -92,12 +94,15 @@ impl Desk {
         }
     }
 
-    fn staff_rows(&self, staff: Vec<StaffListing>) -> Vec<StaffKeysRow> {
-        let me = self
-            .signed_in
+    fn signed_in_id(&self) -> String {
+        self.signed_in
             .as_ref()
             .map(|s| s.actor.staff_id().to_owned())
-            .unwrap_or_default();
+            .unwrap_or_default()
+    }
+
+    fn staff_rows(&self, staff: Vec<StaffListing>) -> Vec<StaffKeysRow> {
+        let me = self.signed_in_id();
         staff
             .into_iter()
             .map(|s| {
@@ -111,7 +116,6 @@ impl Desk {
                 StaffKeysRow {
                     text,
                     me: s.id == me,
-                    manager: s.active && s.role == Role::Manager,
                     active: s.active,
                     id: s.id,
                     name: s.name,
@@ -247,13 +251,8 @@ impl Desk {
 
     /// The active managers whose passphrases a rotation needs, the signed-in one first: the
     /// screen asks for one passphrase each.
-    pub fn rotation_managers(&self) -> Vec<&StaffKeysRow> {
-        let mut managers: Vec<&StaffKeysRow> = self
-            .staff_keys()
-            .map(|v| v.staff.iter().filter(|r| r.manager).collect())
-            .unwrap_or_default();
-        managers.sort_by_key(|r| !r.me);
-        managers
+    pub fn rotation_managers(&self) -> &[RotationSigner] {
+        self.staff_keys().map_or(&[], |v| &v.rotation)
     }
 
     /// Rotates the data key with the passphrases typed (the signed-in manager's and every

@@ -7,13 +7,19 @@ use zeroize::Zeroizing;
 
 use super::{Kiosk, Message};
 use crate::staff::PassphraseRejection;
-use crate::store::{Actor, StaffAdmin, StaffAdminError, StaffListing, WalCheckpoint};
+use crate::store::{
+    Actor, RotationSigner, StaffAdmin, StaffAdminError, StaffListing, WalCheckpoint,
+    rotation_signers,
+};
 use crate::vault::{Passphrase, Pin};
 
 /// What the panel shows.
 #[derive(Default)]
 pub struct StaffKeysView {
     pub staff: Vec<StaffListing>,
+    /// Whose passphrases a data-key rotation asks for (the store's rule): one per active
+    /// manager, the signed-in one first.
+    pub rotation: Vec<RotationSigner>,
     /// A new recovery key, shown once until the manager says it is written down.
     pub recovery_key: Option<Zeroizing<String>>,
 }
@@ -62,8 +68,13 @@ impl Kiosk {
 
     /// Reads the staff list (on opening the panel, and after each change).
     pub fn refresh_staff_keys(&mut self) {
-        if let Some(staff) = self.with_admin(false, |store, actor| Ok(store.all_staff(actor)?)) {
+        if let Some((staff, rotation)) = self.with_admin(false, |store, actor| {
+            let staff = store.all_staff(actor)?;
+            let rotation = rotation_signers(&staff, actor.staff_id());
+            Ok((staff, rotation))
+        }) {
             self.home.staff_keys.staff = staff;
+            self.home.staff_keys.rotation = rotation;
         }
     }
 
@@ -164,7 +175,8 @@ impl Kiosk {
     }
 
     /// Rotates the data key: `passphrases` are the signed-in manager's and every other active
-    /// manager's (empty ones ignored). Slow (every row re-sealed).
+    /// manager's (the panel asks one per [`StaffKeysView::rotation`], in any order; empty ones
+    /// ignored). Slow (every row re-sealed).
     pub fn rotate_data_key(&mut self, passphrases: &[&str]) {
         let now = self.now();
         let passphrases = crate::store::typed_passphrases(passphrases);

@@ -4,8 +4,10 @@
 //!
 //! - The copy is taken inside one read transaction: the row counts and the pages are the same
 //!   snapshot, and nothing still in the WAL is missed.
-//! - The file is created new (never over another), readable by its owner only (0600), switched
-//!   to a single file (no WAL beside it) and synced.
+//! - The file is created new (`O_EXCL`: never over another, even one made at the same moment),
+//!   readable by its owner only (0600), switched to a single file (no WAL beside it) and
+//!   synced. Its name carries the time to the second, sortable, and a number from the second
+//!   backup of the same second on (`…T180000Z.sqlite3`, `…T180000Z_02.sqlite3`, …).
 //! - Then it is reopened read-only and checked: `quick_check`, every row's tag, every consent
 //!   chain, the audit chain to its head (with the data key in memory: the copy has the same
 //!   one), and each table's row count against the snapshot's. A copy that fails is removed.
@@ -32,31 +34,91 @@ pub struct BackupDone {
     pub counts: Vec<(String, i64)>,
 }
 
-/// `intake-kiosk-<role>-<time>.sqlite3`, the time in UTC, sortable.
+/// `intake-kiosk-<role>-<time>.sqlite3`, the time in UTC, sortable: the name of the first
+/// backup of that second (the others: [`numbered_backup_file_name`]).
 pub fn backup_file_name(role: &str, now: DateTime<Utc>) -> String {
-    format!(
-        "intake-kiosk-{role}-{}.sqlite3",
-        now.format("%Y%m%dT%H%M%SZ")
-    )
+    numbered_backup_file_name(role, now, 1)
 }
 
-/// Whether `name` is one of [`backup_file_name`]'s for `role` (and nothing else: a file a
-/// person put beside it, a copy renamed, another role's).
-pub fn is_backup_file_name(name: &str, role: &str) -> bool {
-    let Some(time) = name
-        .strip_prefix("intake-kiosk-")
-        .and_then(|n| n.strip_prefix(role))
-        .and_then(|n| n.strip_prefix('-'))
-        .and_then(|n| n.strip_suffix(".sqlite3"))
-    else {
-        return false;
+/// The `n`th backup of `role` within one second: `n` 1 is [`backup_file_name`]; from 2 on,
+/// `intake-kiosk-<role>-<time>_<nn>.sqlite3` (two digits, so a plain byte-order listing such as
+/// `LC_ALL=C ls` keeps them in the order they were made: `_02` after the first, before the next
+/// second's).
+pub fn numbered_backup_file_name(role: &str, now: DateTime<Utc>, n: u32) -> String {
+    let time = now.format("%Y%m%dT%H%M%SZ");
+    match n {
+        0 | 1 => format!("intake-kiosk-{role}-{time}.sqlite3"),
+        n => format!("intake-kiosk-{role}-{time}_{n:02}.sqlite3"),
+    }
+}
+
+/// The most backups of one role a folder takes within one second.
+pub const MAX_BACKUPS_PER_SECOND: u32 = 99;
+
+/// Where a backup file name puts it among the others of its role: its time (UTC, as written,
+/// which sorts as text) and its number within that second (1 for the first).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct BackupStamp<'a> {
+    pub time: &'a str,
+    pub n: u32,
+}
+
+/// `name`'s stamp when it is one of [`numbered_backup_file_name`]'s for `role`; `None` for
+/// anything else (a file a person put beside it, a copy renamed, another role's).
+pub fn backup_stamp<'a>(name: &'a str, role: &str) -> Option<BackupStamp<'a>> {
+    let rest = name
+        .strip_prefix("intake-kiosk-")?
+        .strip_prefix(role)?
+        .strip_prefix('-')?
+        .strip_suffix(".sqlite3")?;
+    let (time, n) = match rest.split_once('_') {
+        None => (rest, 1),
+        Some((time, digits)) => {
+            let n: u32 = digits.parse().ok()?;
+            // Exactly as written: two digits at least, no sign, no leading zero beyond them.
+            let canonical =
+                (2..=MAX_BACKUPS_PER_SECOND).contains(&n) && digits == format!("{n:02}");
+            if !canonical {
+                return None;
+            }
+            (time, n)
+        }
     };
     let b = time.as_bytes();
-    b.len() == 16
+    let is_time = b.len() == 16
         && b[..8].iter().all(u8::is_ascii_digit)
         && b[8] == b'T'
         && b[9..15].iter().all(u8::is_ascii_digit)
-        && b[15] == b'Z'
+        && b[15] == b'Z';
+    is_time.then_some(BackupStamp { time, n })
+}
+
+/// Whether `name` is one of [`numbered_backup_file_name`]'s for `role` (and nothing else: a
+/// file a person put beside it, a copy renamed, another role's).
+pub fn is_backup_file_name(name: &str, role: &str) -> bool {
+    backup_stamp(name, role).is_some()
+}
+
+/// Creates the file for a backup of `role` taken at `now` in `dir`: new (never over another
+/// file, even one a second process creates at the same moment), 0600, under the first free
+/// name of that second (one whose `.sha256` is not there either).
+fn create_backup_file(dir: &Path, role: &str, now: DateTime<Utc>) -> Result<PathBuf, StoreError> {
+    for n in 1..=MAX_BACKUPS_PER_SECOND {
+        let file = dir.join(numbered_backup_file_name(role, now, n));
+        if std::fs::symlink_metadata(checksum_file(&file)).is_ok() {
+            continue;
+        }
+        match create_owner_only(&file) {
+            Ok(()) => return Ok(file),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(StoreError::Invalid(format!(
+        "{} already holds {MAX_BACKUPS_PER_SECOND} backups made at {}: try again in a second",
+        dir.display(),
+        now.format("%Y-%m-%d %H:%M:%S UTC")
+    )))
 }
 
 impl OpenStore {
@@ -79,8 +141,7 @@ impl OpenStore {
         role: &str,
         now: DateTime<Utc>,
     ) -> Result<BackupDone, StoreError> {
-        let file = dir.join(backup_file_name(role, now));
-        create_owner_only(&file)?;
+        let file = create_backup_file(dir, role, now)?;
         let written = self.copy_to(&file).and_then(|counts| {
             let rows_checked = verify_copy(&file, self.vault(), &counts)?;
             write_checksum(&file)?;
@@ -162,8 +223,8 @@ fn check_checksum(file: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Creates `file` new, 0600, refusing one that exists.
-fn create_owner_only(file: &Path) -> Result<(), StoreError> {
+/// Creates `file` new, 0600, refusing one that exists (`AlreadyExists`).
+fn create_owner_only(file: &Path) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -312,4 +373,131 @@ fn restore_checked(
         backup_time,
         erasures_since,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn at(h: u32, m: u32, s: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, 1, h, m, s)
+            .single()
+            .expect("a time")
+    }
+
+    #[test]
+    fn names_carry_the_second_and_a_number_within_it() {
+        let t = at(18, 0, 0);
+        assert_eq!(
+            backup_file_name("desk", t),
+            "intake-kiosk-desk-20261201T180000Z.sqlite3"
+        );
+        assert_eq!(
+            numbered_backup_file_name("desk", t, 2),
+            "intake-kiosk-desk-20261201T180000Z_02.sqlite3"
+        );
+        for n in 1..=MAX_BACKUPS_PER_SECOND {
+            let name = numbered_backup_file_name("kiosk", t, n);
+            assert_eq!(
+                backup_stamp(&name, "kiosk"),
+                Some(BackupStamp {
+                    time: "20261201T180000Z",
+                    n
+                }),
+                "{name}"
+            );
+            assert!(!is_backup_file_name(&name, "desk"), "{name}");
+        }
+        // Ordered by time, then by number; as text too, byte by byte.
+        let names = [
+            numbered_backup_file_name("desk", at(17, 59, 59), 12),
+            backup_file_name("desk", t),
+            numbered_backup_file_name("desk", t, 2),
+            numbered_backup_file_name("desk", t, 10),
+            backup_file_name("desk", at(18, 0, 1)),
+        ];
+        let stamps: Vec<_> = names.iter().map(|n| backup_stamp(n, "desk")).collect();
+        assert!(stamps.windows(2).all(|w| w[0] < w[1]), "{stamps:?}");
+        assert!(names.windows(2).all(|w| w[0] < w[1]), "{names:?}");
+        // Not ours: numbers written otherwise, words, another suffix.
+        for name in [
+            "intake-kiosk-desk-20261201T180000Z_1.sqlite3",
+            "intake-kiosk-desk-20261201T180000Z_01.sqlite3",
+            "intake-kiosk-desk-20261201T180000Z_2.sqlite3",
+            "intake-kiosk-desk-20261201T180000Z_002.sqlite3",
+            "intake-kiosk-desk-20261201T180000Z_+2.sqlite3",
+            "intake-kiosk-desk-20261201T180000Z_100.sqlite3",
+            "intake-kiosk-desk-20261201T180000Z_copy.sqlite3",
+            "intake-kiosk-desk-20261201T180000Z_02.sqlite3.bak",
+            "intake-kiosk-desk-20261201T180000_02.sqlite3",
+        ] {
+            assert!(!is_backup_file_name(name, "desk"), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_name_taken_is_never_written_over_the_next_number_is_used() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = dir.path();
+        let t = at(18, 0, 0);
+        // Someone else's file under the first name, and a checksum left without its backup.
+        std::fs::write(d.join(backup_file_name("desk", t)), b"not to be touched").unwrap();
+        std::fs::write(
+            d.join(format!(
+                "{}.sha256",
+                numbered_backup_file_name("desk", t, 2)
+            )),
+            b"left over",
+        )
+        .unwrap();
+        let third = create_backup_file(d, "desk", t).expect("a free name");
+        assert_eq!(third, d.join(numbered_backup_file_name("desk", t, 3)));
+        let fourth = create_backup_file(d, "desk", t).expect("another");
+        assert_eq!(fourth, d.join(numbered_backup_file_name("desk", t, 4)));
+        assert_eq!(
+            std::fs::read(d.join(backup_file_name("desk", t))).unwrap(),
+            b"not to be touched"
+        );
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&third).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        // A full second is refused, naming the folder; nothing is overwritten.
+        for _ in 5..=MAX_BACKUPS_PER_SECOND {
+            create_backup_file(d, "desk", t).expect("free");
+        }
+        let full = create_backup_file(d, "desk", t).expect_err("full");
+        assert!(full.to_string().contains("try again"), "{full}");
+        // The next second starts again at its first name.
+        assert_eq!(
+            create_backup_file(d, "desk", at(18, 0, 1)).expect("next second"),
+            d.join(backup_file_name("desk", at(18, 0, 1)))
+        );
+    }
+
+    #[test]
+    fn backups_started_at_once_each_get_their_own_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let t = at(18, 0, 0);
+        let made: Vec<PathBuf> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..8)
+                .map(|_| scope.spawn(|| create_backup_file(dir.path(), "kiosk", t).expect("made")))
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| w.join().expect("joined"))
+                .collect()
+        });
+        let mut names: Vec<String> = made
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names.dedup();
+        let expected: Vec<String> = (1..=8)
+            .map(|n| numbered_backup_file_name("kiosk", t, n))
+            .collect();
+        assert_eq!(names, expected);
+    }
 }

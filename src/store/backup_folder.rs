@@ -6,13 +6,14 @@
 //! - Pruning removes only files named as this app names its backups for this role
 //!   ([`super::backup::is_backup_file_name`]), in that folder only (never below it), regular
 //!   files only (a symbolic link is never followed nor removed), with their `.sha256` beside
-//!   them; the file just written is always kept, even when a clock set back gave it an older
-//!   name than the others.
+//!   them, the oldest first: by the time in the name, then by the number within that second
+//!   (`…T180000Z.sqlite3` before `…T180000Z_02.sqlite3`); the file just written is always
+//!   kept, even when a clock set back gave it an older name than the others.
 
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
-use super::backup::{checksum_file, is_backup_file_name};
+use super::backup::{backup_stamp, checksum_file, is_backup_file_name};
 
 /// Why a folder cannot take kept backups.
 #[derive(Debug, thiserror::Error)]
@@ -80,20 +81,25 @@ pub fn prune_backups(
     keep: usize,
     written: &Path,
 ) -> std::io::Result<Vec<PathBuf>> {
-    let mut own: Vec<PathBuf> = Vec::new();
+    // (name, path) of each of this role's own backups but `written`.
+    let mut own: Vec<(String, PathBuf)> = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
-        let name = entry.file_name();
-        let is_own = name.to_str().is_some_and(|n| is_backup_file_name(n, role));
+        let Ok(name) = entry.file_name().into_string() else {
+            continue;
+        };
         // `file_type` does not follow links: a link named like a backup is left alone.
-        if is_own && entry.file_type()?.is_file() && entry.path() != written {
-            own.push(entry.path());
+        if is_backup_file_name(&name, role)
+            && entry.file_type()?.is_file()
+            && entry.path() != written
+        {
+            own.push((name, entry.path()));
         }
     }
-    // Newest first: the names carry the time, sortable.
-    own.sort_by(|a, b| b.file_name().cmp(&a.file_name()));
+    // Newest first: by the time in the name, then by the number within that second.
+    own.sort_by(|(a, _), (b, _)| backup_stamp(b, role).cmp(&backup_stamp(a, role)));
     let mut removed = Vec::new();
-    for old in own.into_iter().skip(keep.saturating_sub(1)) {
+    for (_, old) in own.into_iter().skip(keep.saturating_sub(1)) {
         std::fs::remove_file(&old)?;
         let sum = checksum_file(&old);
         if std::fs::symlink_metadata(&sum).is_ok_and(|m| m.file_type().is_file()) {
@@ -164,6 +170,50 @@ mod tests {
             ]
         );
         assert!(elsewhere.path().join("precious").exists());
+    }
+
+    #[test]
+    fn backups_of_one_second_are_pruned_by_their_number_and_a_persons_files_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for name in [
+            "intake-kiosk-kiosk-20261202T235959Z_03.sqlite3",
+            "intake-kiosk-kiosk-20261203T180000Z.sqlite3",
+            "intake-kiosk-kiosk-20261203T180000Z_02.sqlite3",
+            "intake-kiosk-kiosk-20261203T180000Z_10.sqlite3",
+        ] {
+            touch(d, name);
+            touch(d, &format!("{name}.sha256"));
+        }
+        // A person's: named nearly like ours.
+        touch(d, "intake-kiosk-kiosk-20261203T180000Z_2.sqlite3");
+        touch(d, "intake-kiosk-kiosk-20261203T180000Z_copy.sqlite3");
+        let written = d.join("intake-kiosk-kiosk-20261203T180000Z_11.sqlite3");
+        touch(d, "intake-kiosk-kiosk-20261203T180000Z_11.sqlite3");
+        let removed = prune_backups(d, "kiosk", 3, &written).unwrap();
+        let removed: Vec<_> = removed
+            .iter()
+            .map(|p| p.file_name().unwrap().to_str().unwrap())
+            .collect();
+        assert_eq!(
+            removed,
+            [
+                "intake-kiosk-kiosk-20261203T180000Z.sqlite3",
+                "intake-kiosk-kiosk-20261202T235959Z_03.sqlite3",
+            ]
+        );
+        assert_eq!(
+            names(d),
+            [
+                "intake-kiosk-kiosk-20261203T180000Z_02.sqlite3",
+                "intake-kiosk-kiosk-20261203T180000Z_02.sqlite3.sha256",
+                "intake-kiosk-kiosk-20261203T180000Z_10.sqlite3",
+                "intake-kiosk-kiosk-20261203T180000Z_10.sqlite3.sha256",
+                "intake-kiosk-kiosk-20261203T180000Z_11.sqlite3",
+                "intake-kiosk-kiosk-20261203T180000Z_2.sqlite3",
+                "intake-kiosk-kiosk-20261203T180000Z_copy.sqlite3",
+            ]
+        );
     }
 
     #[test]

@@ -352,17 +352,14 @@ impl StaffAdmin for MemoryStaff {
         _now: DateTime<Utc>,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<Rotation, StaffAdminError> {
-        for member in self.all_staff(actor)? {
-            if !member.active || member.role != Role::Manager {
-                continue;
-            }
-            let own = self.state().passphrases.get(&member.id).cloned();
+        for member in super::rotation_signers(&self.all_staff(actor)?, actor.staff_id()) {
+            let own = self.state().passphrases.get(&member.staff_id).cloned();
             if !passphrases
                 .iter()
                 .any(|p| Some(p.expose()) == own.as_deref())
             {
                 return Err(StaffAdminError::PassphraseNeeded {
-                    staff_id: member.id,
+                    staff_id: member.staff_id,
                     name: member.name,
                 });
             }

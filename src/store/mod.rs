@@ -59,7 +59,9 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 pub use access_export::PatientData;
 pub use amendments::{Amendment, Previous};
 pub use audit::{AuditEntry, AuditKind, ChainCheck};
-pub use backup::{BackupDone, Restored, backup_file_name, is_backup_file_name, restore};
+pub use backup::{
+    BackupDone, Restored, backup_file_name, is_backup_file_name, numbered_backup_file_name, restore,
+};
 pub use backup_folder::{FolderProblem, check_backup_folder, create_backup_folder, prune_backups};
 pub use backup_schedule::{
     BackupError, BackupHistory, BackupOutcome, BackupPlan, KeptBackup, RETRY_AFTER, backup_due,
@@ -77,7 +79,7 @@ pub use register::{PatientRecord, SubmissionEntry};
 pub use requests::{NewRightsRequest, RightsRequest};
 pub use returning::{ConfirmedPatient, UPDATED_AT_KIOSK};
 pub use rights::ListedPatient;
-pub use rotate::Rotation;
+pub use rotate::{Rotation, RotationSigner, rotation_signers};
 pub use sign_in_port::SignInRecords;
 pub use staff::{Actor, SignInError, StaffMember};
 pub use staff_admin::{Cleared, StaffAdminError, StaffListing};

@@ -26,7 +26,7 @@ use rusqlite::types::Value;
 
 use super::audit::{self, AuditKind};
 use super::row_auth;
-use super::staff_admin::StaffAdminError;
+use super::staff_admin::{StaffAdminError, StaffListing};
 use super::submissions::LEDGER_TABLES;
 use super::{Actor, OpenStore, StoreError, WalCheckpoint};
 use crate::forms::PatientIdentity;
@@ -41,6 +41,35 @@ pub struct Rotation {
     pub recovery_key: RecoveryKey,
     /// Whether the WAL could be emptied of old copies.
     pub cleared: WalCheckpoint,
+}
+
+/// A manager whose current passphrase a data-key rotation needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RotationSigner {
+    pub staff_id: String,
+    pub name: String,
+    /// The manager asking for the rotation.
+    pub me: bool,
+}
+
+/// Whose passphrases a data-key rotation needs: one per active manager (each one's key wrap is
+/// made again under the new key, and only their own passphrase can make it), the manager `me`
+/// first, then the others in `staff`'s order. Retired staff and other roles hold no wrap and are
+/// never asked. The one rule the store's rotation checks and every entrance (the kiosk's panel,
+/// the desk's screen, `rotate-key`) asks by.
+pub fn rotation_signers(staff: &[StaffListing], me: &str) -> Vec<RotationSigner> {
+    let mut signers: Vec<RotationSigner> = staff
+        .iter()
+        .filter(|s| s.active && s.role == Role::Manager)
+        .map(|s| RotationSigner {
+            staff_id: s.id.clone(),
+            name: s.name.clone(),
+            me: s.id == me,
+        })
+        .collect();
+    // Stable: the others keep their order.
+    signers.sort_by_key(|s| !s.me);
+    signers
 }
 
 fn pepper_aad() -> Aad<'static> {
@@ -306,15 +335,11 @@ impl OpenStore {
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<Rotation, StaffAdminError> {
         actor.require_manager()?;
-        let managers: Vec<_> = self
-            .all_staff(actor)?
-            .into_iter()
-            .filter(|s| s.active && s.role == Role::Manager)
-            .collect();
+        let managers = rotation_signers(&self.all_staff(actor)?, actor.staff_id());
         let wraps = self.checked_key_wraps()?;
         let mut owners: Vec<(String, &Passphrase)> = Vec::with_capacity(managers.len());
         for manager in &managers {
-            let wrap = wraps.iter().find(|w| w.label == manager.id);
+            let wrap = wraps.iter().find(|w| w.label == manager.staff_id);
             let mut found = None;
             if let Some(wrap) = wrap {
                 for passphrase in passphrases {
@@ -326,11 +351,11 @@ impl OpenStore {
             }
             let Some(passphrase) = found else {
                 return Err(StaffAdminError::PassphraseNeeded {
-                    staff_id: manager.id.clone(),
+                    staff_id: manager.staff_id.clone(),
                     name: manager.name.clone(),
                 });
             };
-            owners.push((manager.id.clone(), passphrase));
+            owners.push((manager.staff_id.clone(), passphrase));
         }
         let new = self.vault().rotated()?;
         let mut new_wraps: Vec<KeyWrap> = Vec::with_capacity(owners.len() + 1);
@@ -407,5 +432,44 @@ impl OpenStore {
         )?;
         tx.commit()?;
         Ok(rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listing(id: &str, role: Role, active: bool) -> StaffListing {
+        StaffListing {
+            id: id.into(),
+            name: format!("name of {id}"),
+            role,
+            active,
+        }
+    }
+
+    #[test]
+    fn one_passphrase_per_active_manager_the_asking_one_first() {
+        let staff = [
+            listing("anna", Role::Manager, true),
+            listing("bert", Role::Reception, true),
+            listing("carl", Role::Manager, false),
+            listing("dora", Role::Clinician, true),
+            listing("emil", Role::Manager, true),
+            listing("fay", Role::Manager, true),
+        ];
+        let signers = rotation_signers(&staff, "emil");
+        let ids: Vec<(&str, bool)> = signers
+            .iter()
+            .map(|s| (s.staff_id.as_str(), s.me))
+            .collect();
+        assert_eq!(ids, [("emil", true), ("anna", false), ("fay", false)]);
+        assert_eq!(signers[1].name, "name of anna");
+        // Someone who is not an active manager asks nothing of themselves.
+        let ids: Vec<String> = rotation_signers(&staff, "bert")
+            .into_iter()
+            .map(|s| s.staff_id)
+            .collect();
+        assert_eq!(ids, ["anna", "emil", "fay"]);
     }
 }

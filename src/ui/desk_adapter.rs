@@ -12,13 +12,13 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
-use slint::{ComponentHandle, Model, ModelRc, SharedString};
-use zeroize::Zeroizing;
+use slint::{ComponentHandle, ModelRc, SharedString};
 
 use super::refresh::{model, rows};
+use super::rotation_slots;
 use super::{
-    DeskAdapter, DeskAnswer, DeskConsent, DeskLine, DeskPassphraseSlot, DeskPatient, DeskScreen,
-    DeskStaff, DeskStaffKeysRow, DeskWindow, WorkMode,
+    DeskAdapter, DeskAnswer, DeskConsent, DeskLine, DeskPatient, DeskScreen, DeskStaff,
+    DeskStaffKeysRow, DeskWindow, WorkMode,
 };
 use crate::desk::{self, Desk, Line};
 use crate::staff::Role;
@@ -277,24 +277,10 @@ fn staff_keys(g: &DeskAdapter, desk: &Desk) {
     ));
     // One passphrase field per active manager; left as it is (with what is typed) while the
     // same managers are listed.
-    let slots: Vec<DeskPassphraseSlot> = desk
-        .rotation_managers()
-        .into_iter()
-        .map(|r| DeskPassphraseSlot {
-            staff_id: r.id.as_str().into(),
-            name: r.name.as_str().into(),
-            me: r.me,
-            typed: SharedString::new(),
-        })
-        .collect();
-    let shown = g.get_rotation_slots();
-    let same = shown.row_count() == slots.len()
-        && shown
-            .iter()
-            .zip(&slots)
-            .all(|(a, b)| a.staff_id == b.staff_id && a.me == b.me);
-    if !same {
-        g.set_rotation_slots(model(slots));
+    if let Some(slots) =
+        rotation_slots::for_signers(&g.get_rotation_slots(), desk.rotation_managers())
+    {
+        g.set_rotation_slots(slots);
     }
     g.set_recovery_key(
         view.and_then(|v| v.recovery_key.as_ref())
@@ -396,24 +382,9 @@ impl DeskUi {
                     return;
                 };
                 let g = window.global::<DeskAdapter>();
-                let slots = g.get_rotation_slots();
-                let typed: Vec<Zeroizing<String>> = slots
-                    .iter()
-                    .map(|slot| Zeroizing::new(slot.typed.to_string()))
-                    .collect();
-                g.set_rotation_slots(model(
-                    slots
-                        .iter()
-                        .map(|slot| DeskPassphraseSlot {
-                            typed: SharedString::new(),
-                            ..slot
-                        })
-                        .collect(),
-                ));
-                ctx.slow(move |d, now| {
-                    let typed: Vec<&str> = typed.iter().map(|t| t.as_str()).collect();
-                    d.rotate_key(&typed, now);
-                });
+                let (typed, emptied) = rotation_slots::take_typed(&g.get_rotation_slots());
+                g.set_rotation_slots(emptied);
+                ctx.slow(move |d, now| d.rotate_key(&rotation_slots::as_strs(&typed), now));
             });
         }
         wire!(on_recovery_key_noted, |d, _now| d.recovery_key_noted());

@@ -19,6 +19,7 @@ pub mod probe;
 mod receipt_adapter;
 mod refresh;
 mod review_adapter;
+mod rotation_slots;
 mod setup_adapter;
 mod staff_keys_adapter;
 

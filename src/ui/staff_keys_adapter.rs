@@ -3,6 +3,7 @@
 use slint::ComponentHandle;
 
 use super::refresh::rows;
+use super::rotation_slots;
 use super::{AppWindow, Ctx, StaffKeysAdapter, StaffKeysRow};
 use crate::kiosk::Kiosk;
 
@@ -24,8 +25,15 @@ pub(super) fn connect(window: &AppWindow, ctx: &Ctx) {
     });
     a.on_new_recovery_key(ctx.tap(Kiosk::new_recovery_key));
     let c = ctx.clone();
-    a.on_rotate(move |yours, other| {
-        c.slow(move |k| k.rotate_data_key(&[yours.as_str(), other.as_str()]))
+    a.on_rotate(move || {
+        // The passphrases leave the fields (and the window's model) before the slow work.
+        let Some(window) = c.window.upgrade() else {
+            return;
+        };
+        let a = window.global::<StaffKeysAdapter>();
+        let (typed, emptied) = rotation_slots::take_typed(&a.get_rotation_slots());
+        a.set_rotation_slots(emptied);
+        c.slow(move |k| k.rotate_data_key(&rotation_slots::as_strs(&typed)));
     });
     a.on_recovery_key_noted(ctx.tap(Kiosk::recovery_key_noted));
 }
@@ -39,6 +47,11 @@ pub(super) fn refresh(window: &AppWindow, kiosk: &Kiosk) {
         role: s.role.as_str().into(),
         active: s.active,
     }));
+    // One passphrase field per active manager; left as it is (with what is typed) while the
+    // same managers are listed.
+    if let Some(slots) = rotation_slots::for_signers(&a.get_rotation_slots(), &view.rotation) {
+        a.set_rotation_slots(slots);
+    }
     a.set_recovery_key(
         view.recovery_key
             .as_ref()
