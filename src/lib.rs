@@ -33,6 +33,8 @@ pub mod settings;
 pub mod staff;
 pub mod store;
 pub mod sync;
+#[cfg(test)]
+mod test_files;
 #[cfg(feature = "ui")]
 pub mod ui;
 pub mod vault;

@@ -377,15 +377,7 @@ mod tests {
     use std::os::unix::fs::PermissionsExt;
 
     use super::*;
-
-    fn names(dir: &Path) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
+    use crate::test_files::names_in;
 
     #[test]
     fn writes_replace_whole_files_and_leave_no_partials() {
@@ -394,7 +386,11 @@ mod tests {
         let path =
             write_atomically(dir.path(), "bundle-1.ikb", b"second", Readers::Exchange).unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"second");
-        assert_eq!(names(dir.path()), ["bundle-1.ikb"], "no .partial file left");
+        assert_eq!(
+            names_in(dir.path()),
+            ["bundle-1.ikb"],
+            "no .partial file left"
+        );
         assert_eq!(list(dir.path(), "bundle-", ".ikb").unwrap(), vec![path]);
     }
 
@@ -406,7 +402,7 @@ mod tests {
             .collect();
         write_batch(dir.path(), &files, Readers::OwnerOnly).unwrap();
         assert_eq!(
-            names(dir.path()),
+            names_in(dir.path()),
             ["f0.json", "f1.json", "f2.json", "f3.json", "f4.json"],
             "every file under its name, no .partial file left"
         );
@@ -422,7 +418,11 @@ mod tests {
             ("missing/b.json".to_owned(), b"{}".to_vec()),
         ];
         assert!(write_batch(other.path(), &bad, Readers::OwnerOnly).is_err());
-        assert!(names(other.path()).is_empty(), "{:?}", names(other.path()));
+        assert!(
+            names_in(other.path()).is_empty(),
+            "{:?}",
+            names_in(other.path())
+        );
     }
 
     #[test]

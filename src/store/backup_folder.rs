@@ -113,18 +113,10 @@ pub fn prune_backups(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_files::names_in;
 
     fn touch(dir: &Path, name: &str) {
         std::fs::write(dir.join(name), b"x").unwrap();
-    }
-
-    fn names(dir: &Path) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .collect();
-        names.sort();
-        names
     }
 
     #[test]
@@ -155,7 +147,7 @@ mod tests {
         let removed = prune_backups(d, "desk", 2, &written).unwrap();
         assert_eq!(removed.len(), 2, "{removed:?}");
         assert_eq!(
-            names(d),
+            names_in(d),
             [
                 "intake-kiosk-desk-20261101.sqlite3",
                 "intake-kiosk-desk-20261101T180000Z.sqlite3.bak",
@@ -203,7 +195,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            names(d),
+            names_in(d),
             [
                 "intake-kiosk-kiosk-20261203T180000Z_02.sqlite3",
                 "intake-kiosk-kiosk-20261203T180000Z_02.sqlite3.sha256",
@@ -225,7 +217,7 @@ mod tests {
         let written = d.join("intake-kiosk-desk-20251201T180000Z.sqlite3");
         touch(d, "intake-kiosk-desk-20251201T180000Z.sqlite3");
         prune_backups(d, "desk", 1, &written).unwrap();
-        assert_eq!(names(d), ["intake-kiosk-desk-20251201T180000Z.sqlite3"]);
+        assert_eq!(names_in(d), ["intake-kiosk-desk-20251201T180000Z.sqlite3"]);
     }
 
     #[test]
