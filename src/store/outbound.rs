@@ -292,25 +292,22 @@ impl OpenStore {
             "DELETE FROM submissions WHERE id IN (SELECT id FROM temp.purge_ids)",
             [],
         )?;
+        // Rows of `table` whose `column` names a patient with no form and no decision left here.
+        let delete_if_patient_done = |table: &str, column: &str, patient: &String| {
+            tx.execute(
+                &format!(
+                    "DELETE FROM {table} WHERE {column} = ?1
+                     AND NOT EXISTS (SELECT 1 FROM submissions WHERE patient_id = ?1)
+                     AND NOT {PATIENT_HAS_DECISIONS}"
+                ),
+                [patient],
+            )
+        };
         for patient in &patients {
             // Details a confirmed patient changed at the kiosk are kept here as amendments until
             // the patient goes: the desk records the change itself when the form arrives.
-            tx.execute(
-                &format!(
-                    "DELETE FROM amendments WHERE patient_id = ?1
-                     AND NOT EXISTS (SELECT 1 FROM submissions WHERE patient_id = ?1)
-                     AND NOT {PATIENT_HAS_DECISIONS}"
-                ),
-                [patient],
-            )?;
-            let gone = tx.execute(
-                &format!(
-                    "DELETE FROM patients WHERE id = ?1
-                     AND NOT EXISTS (SELECT 1 FROM submissions WHERE patient_id = ?1)
-                     AND NOT {PATIENT_HAS_DECISIONS}"
-                ),
-                [patient],
-            )?;
+            delete_if_patient_done("amendments", "patient_id", patient)?;
+            let gone = delete_if_patient_done("patients", "id", patient)?;
             if gone == 0 {
                 rechain_consents(&tx, self.vault(), patient)?;
             }
