@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
 
+use super::staff_admin::{check_pin_reset, check_retirable};
 use super::{
     Actor, AuditKind, Cleared, Rotation, SignInError, SignInRecords, StaffAdmin, StaffAdminError,
     StaffListing, StaffMember, StoreError, WalCheckpoint,
@@ -281,21 +282,7 @@ impl StaffAdmin for MemoryStaff {
         staff_id: &str,
         _now: DateTime<Utc>,
     ) -> Result<Cleared, StaffAdminError> {
-        let listed = self.all_staff(actor)?;
-        let member = listed
-            .iter()
-            .find(|s| s.id == staff_id)
-            .ok_or(StaffAdminError::UnknownStaff)?;
-        if !member.active {
-            return Err(StaffAdminError::AlreadyRetired);
-        }
-        let managers_left = listed
-            .iter()
-            .filter(|s| s.active && s.role == Role::Manager && s.id != staff_id)
-            .count();
-        if member.role == Role::Manager && managers_left == 0 {
-            return Err(StaffAdminError::LastManager);
-        }
+        check_retirable(&self.all_staff(actor)?, staff_id)?;
         let mut state = self.state();
         state.retired.insert(staff_id.into());
         state.passphrases.remove(staff_id);
@@ -310,10 +297,7 @@ impl StaffAdmin for MemoryStaff {
         new_pin: &Pin,
         _now: DateTime<Utc>,
     ) -> Result<(), StaffAdminError> {
-        actor.require_manager()?;
-        if staff_id == actor.staff_id() {
-            return Err(StaffAdminError::OwnPin);
-        }
+        check_pin_reset(actor, staff_id)?;
         check_new_pin(new_pin.expose())?;
         let mut state = self.state();
         let (_, pin) = state.member(staff_id).map_err(|missing| match missing {

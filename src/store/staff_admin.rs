@@ -118,6 +118,40 @@ impl Store {
     }
 }
 
+/// Whether `staff_id` may be retired, given every staff member (retired ones included): they
+/// exist, are still active, and are not the last active manager. The store and its in-memory
+/// fake both ask this.
+pub(crate) fn check_retirable(
+    staff: &[StaffListing],
+    staff_id: &str,
+) -> Result<(), StaffAdminError> {
+    let member = staff
+        .iter()
+        .find(|s| s.id == staff_id)
+        .ok_or(StaffAdminError::UnknownStaff)?;
+    if !member.active {
+        return Err(StaffAdminError::AlreadyRetired);
+    }
+    let other_managers = staff
+        .iter()
+        .filter(|s| s.active && s.role == Role::Manager && s.id != staff_id)
+        .count();
+    if member.role == Role::Manager && other_managers == 0 {
+        return Err(StaffAdminError::LastManager);
+    }
+    Ok(())
+}
+
+/// Whether `actor` may set a new PIN for `staff_id`: a manager, for someone else (their own PIN
+/// they change by giving the current one). The store and its in-memory fake both ask this.
+pub(crate) fn check_pin_reset(actor: &Actor, staff_id: &str) -> Result<(), StaffAdminError> {
+    actor.require_manager()?;
+    if staff_id == actor.staff_id() {
+        return Err(StaffAdminError::OwnPin);
+    }
+    Ok(())
+}
+
 impl OpenStore {
     /// Every staff member, retired ones included, names opened (managers only).
     pub fn all_staff(&self, actor: &Actor) -> Result<Vec<StaffListing>, StoreError> {
@@ -220,24 +254,7 @@ impl OpenStore {
         staff_id: &str,
         now: DateTime<Utc>,
     ) -> Result<Cleared, StaffAdminError> {
-        actor.require_manager()?;
-        let row = row_auth::get(self.conn(), self.vault(), "staff", &text_key(staff_id))?
-            .ok_or(StaffAdminError::UnknownStaff)?;
-        if row.int("active")? != 1 {
-            return Err(StaffAdminError::AlreadyRetired);
-        }
-        let role = Role::parse(&row.text("role")?)
-            .ok_or_else(|| StoreError::tampered("staff", staff_id))?;
-        if role == Role::Manager {
-            let others = self
-                .all_staff(actor)?
-                .into_iter()
-                .filter(|s| s.active && s.role == Role::Manager && s.id != staff_id)
-                .count();
-            if others == 0 {
-                return Err(StaffAdminError::LastManager);
-            }
-        }
+        check_retirable(&self.all_staff(actor)?, staff_id)?;
         self.managed_change(actor, AuditKind::StaffRetired, staff_id, now, |tx, _| {
             row_auth::update_one(
                 tx,
@@ -265,10 +282,7 @@ impl OpenStore {
         new_pin: &Pin,
         now: DateTime<Utc>,
     ) -> Result<(), StaffAdminError> {
-        actor.require_manager()?;
-        if staff_id == actor.staff_id() {
-            return Err(StaffAdminError::OwnPin);
-        }
+        check_pin_reset(actor, staff_id)?;
         self.set_pin(actor, staff_id, new_pin, AuditKind::PinReset, now)
     }
 
