@@ -954,7 +954,7 @@ fn a_deleted_withdrawal_does_not_put_the_patient_back_on_a_list() {
     let refused = marketing_refusal_after(run(
         "DELETE FROM consent_records WHERE seq = (SELECT max(seq) FROM consent_records)",
     ));
-    assert_eq!(refused, "tampered consent_events");
+    assert_eq!(refused, "tampered consent ledger");
 }
 
 #[test]

@@ -157,7 +157,7 @@ pub(in crate::store) fn patient_consent_events(
     }
     let stored = patient.opt_blob("consent_head")?.unwrap_or_default();
     if !crate::vault::constant_time_eq(head.as_deref().unwrap_or_default(), &stored) {
-        return Err(StoreError::tampered("consent_events", patient_id));
+        return Err(StoreError::tampered("consent ledger", patient_id));
     }
     Ok(events)
 }
