@@ -1127,6 +1127,39 @@ fn a_database_written_before_rows_were_authenticated_upgrades_and_reads_as_befor
                 "the new grant, after the old withdrawal, decides"
             );
             store.verify_everything().unwrap();
+            // A data-key rotation rewrites both shapes of the ledger, in chain order, on a copy
+            // (the recovery-key check below needs the key this one was written under).
+            let copy = store
+                .backup_into(&dir.path().join("backups"), "desk", later())
+                .unwrap()
+                .file;
+            let mut rotated = unlock(&copy).unwrap();
+            let manager = manager_of(&mut rotated).unwrap();
+            rotated
+                .rotate_data_key(
+                    &manager,
+                    &[Passphrase::new(PASSPHRASE)],
+                    later(),
+                    &mut |_, _| {},
+                )
+                .unwrap();
+            assert_eq!(
+                rotated
+                    .consent_history(&manager, &grace[0], later())
+                    .unwrap(),
+                after,
+                "old rows and the new one read as before the rotation"
+            );
+            rotated.verify_everything().unwrap();
+            drop(rotated);
+            let mut reopened = unlock(&copy).unwrap();
+            let manager = manager_of(&mut reopened).unwrap();
+            assert_eq!(
+                reopened
+                    .consent_history(&manager, &grace[0], later())
+                    .unwrap(),
+                after
+            );
         } else {
             assert_eq!(forms.len(), 1, "the kiosk's one form not yet delivered");
             assert!(store.desk_link().unwrap().is_some());
