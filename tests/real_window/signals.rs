@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use crate::machine::{Display, tools_present};
-use crate::patient::sign_in;
+use crate::patient::mid_handover;
 use crate::window::App;
 
 /// How long the kiosk may take to end after SIGTERM (issue 13: within 2 s, well inside systemd's
@@ -28,11 +28,7 @@ fn sigterm_mid_handover_wipes_it_exits_0_and_removes_the_demo_folder() {
         "the demo folder is there while the kiosk runs"
     );
 
-    sign_in(&app, "Chris (clinician)", "918273");
-    app.tap_button("Hand over for a new patient");
-    app.wait("the notice", |v| v.screen() == "Handover");
-    app.next();
-    app.fill("First name *", "Ana", false);
+    mid_handover(&app);
     let v = app.view();
     assert_eq!(v.screen(), "Handover", "mid-handover when SIGTERM arrives");
 
