@@ -766,7 +766,8 @@ fn a_backup_is_private_restores_and_a_damaged_one_is_refused() {
 }
 
 /// The kiosk (`--demo`, a real window under Xvfb) gets SIGTERM: it exits 0 at once, its demo
-/// folder gone. (Mid-handover, the controller wipes the form first: src/kiosk/tests.rs.)
+/// folder gone. (Mid-handover, the controller wipes the form first: src/kiosk/tests.rs; the
+/// real-window harness sends it mid-handover too, tests/real_window/signals.rs.)
 #[test]
 fn sigterm_ends_the_kiosk_cleanly_and_removes_the_demo_folder() {
     if Command::new("Xvfb").arg("-help").output().is_err() {

@@ -5,7 +5,7 @@
 
 use std::rc::Rc;
 
-use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
 
 use super::{
     AppWindow, ChoiceRow, ConsentRow, HandoverAdapter, HomeAdapter, KioskAdapter, PinAdapter,
@@ -36,6 +36,23 @@ pub(super) fn model<T: Clone + 'static>(rows: Vec<T>) -> ModelRc<T> {
 /// A Slint model of one row per item.
 pub(super) fn rows<T, R: Clone + 'static>(items: &[T], row: impl Fn(&T) -> R) -> ModelRc<R> {
     model(items.iter().map(row).collect())
+}
+
+/// Sets a list the window's 1 s tick refreshes (`set`), one row per item, only when its rows
+/// differ from those `shown`. A new model re-creates every element drawn from it: a tap pressed
+/// on a staff name just before a tick and released just after ended on a new button that had not
+/// seen the press, and was lost (one short tap in ten on the PIN pad; every press of a second).
+pub(super) fn set_rows<T, R: Clone + PartialEq + 'static>(
+    shown: &ModelRc<R>,
+    items: &[T],
+    row: impl Fn(&T) -> R,
+    set: impl FnOnce(ModelRc<R>),
+) {
+    let new: Vec<R> = items.iter().map(row).collect();
+    let same = shown.row_count() == new.len() && shown.iter().zip(&new).all(|(a, b)| a == *b);
+    if !same {
+        set(model(new));
+    }
 }
 
 pub(super) fn int(n: usize) -> i32 {
@@ -113,12 +130,17 @@ fn refresh_receipt(window: &AppWindow, kiosk: &Kiosk, drawn: &mut Drawn) {
 fn refresh_pin(window: &AppWindow, kiosk: &Kiosk) {
     let view = kiosk.pin_view();
     let p = window.global::<PinAdapter>();
-    p.set_staff(rows(&view.staff, |m| StaffEntry {
-        id: m.id.as_str().into(),
-        name: m.name.as_str().into(),
-        role: m.role.as_str().into(),
-        note: if m.locked { "locked" } else { "" }.into(),
-    }));
+    set_rows(
+        &p.get_staff(),
+        &view.staff,
+        |m| StaffEntry {
+            id: m.id.as_str().into(),
+            name: m.name.as_str().into(),
+            role: m.role.as_str().into(),
+            note: if m.locked { "locked" } else { "" }.into(),
+        },
+        |m| p.set_staff(m),
+    );
     p.set_selected_id(view.selected_id.as_str().into());
     p.set_selected_name(view.selected_name.as_str().into());
     p.set_digits(int(view.digits));
@@ -132,20 +154,30 @@ fn refresh_home(window: &AppWindow, kiosk: &Kiosk) {
     h.set_role(view.role.map_or("", |r| r.as_str()).into());
     h.set_is_manager(view.is_manager);
     h.set_may_see_medical(view.may_see_medical);
-    h.set_submissions(rows(&view.submissions, |s| SubmissionRow {
-        id: s.id.as_str().into(),
-        time: s.time.as_str().into(),
-        name: s.name.as_str().into(),
-        consents: s.consents.as_str().into(),
-        state: s.state.as_str().into(),
-    }));
+    set_rows(
+        &h.get_submissions(),
+        &view.submissions,
+        |s| SubmissionRow {
+            id: s.id.as_str().into(),
+            time: s.time.as_str().into(),
+            name: s.name.as_str().into(),
+            consents: s.consents.as_str().into(),
+            state: s.state.as_str().into(),
+        },
+        |m| h.set_submissions(m),
+    );
     match view.record {
         Some(record) => {
             h.set_record_name(record.patient_name.as_str().into());
-            h.set_record_rows(rows(&record.rows, |(q, a)| RecordRow {
-                question: q.as_str().into(),
-                answer: a.as_str().into(),
-            }));
+            set_rows(
+                &h.get_record_rows(),
+                &record.rows,
+                |(q, a)| RecordRow {
+                    question: q.as_str().into(),
+                    answer: a.as_str().into(),
+                },
+                |m| h.set_record_rows(m),
+            );
             h.set_record_open(true);
         }
         None if h.get_record_open() => {

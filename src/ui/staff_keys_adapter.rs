@@ -2,7 +2,7 @@
 
 use slint::ComponentHandle;
 
-use super::refresh::rows;
+use super::refresh::set_rows;
 use super::rotation_slots;
 use super::{AppWindow, Ctx, StaffKeysAdapter, StaffKeysRow};
 use crate::kiosk::Kiosk;
@@ -41,12 +41,17 @@ pub(super) fn connect(window: &AppWindow, ctx: &Ctx) {
 pub(super) fn refresh(window: &AppWindow, kiosk: &Kiosk) {
     let view = kiosk.staff_keys();
     let a = window.global::<StaffKeysAdapter>();
-    a.set_staff(rows(&view.staff, |s| StaffKeysRow {
-        id: s.id.as_str().into(),
-        name: s.name.as_str().into(),
-        role: s.role.as_str().into(),
-        active: s.active,
-    }));
+    set_rows(
+        &a.get_staff(),
+        &view.staff,
+        |s| StaffKeysRow {
+            id: s.id.as_str().into(),
+            name: s.name.as_str().into(),
+            role: s.role.as_str().into(),
+            active: s.active,
+        },
+        |m| a.set_staff(m),
+    );
     // One passphrase field per active manager; left as it is (with what is typed) while the
     // same managers are listed.
     if let Some(slots) = rotation_slots::for_signers(&a.get_rotation_slots(), &view.rotation) {

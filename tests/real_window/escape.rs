@@ -4,7 +4,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use crate::machine::{Display, tools_present};
-use crate::patient::sign_in;
+use crate::patient::mid_handover;
 use crate::window::App;
 
 /// Every way out a keyboard or the window manager offers, tried mid-handover with a field
@@ -16,11 +16,7 @@ fn escape_keys_and_a_close_request_leave_the_handover_on_screen() {
     }
     let display = Display::start(1280, 800);
     let mut app = App::start(&display, &["--demo"]);
-    sign_in(&app, "Chris (clinician)", "918273");
-    app.tap_button("Hand over for a new patient");
-    app.wait("the notice", |v| v.screen() == "Handover");
-    app.next();
-    app.fill("First name *", "Ana", false);
+    mid_handover(&app);
     let step = app.step();
 
     let mut keys: Vec<String> = vec![

@@ -16,11 +16,15 @@
 //! `REAL_WINDOW_SHOT_SCALE=100%` for full size).
 //!
 //! Modules: `machine` (Xvfb, window manager, xdotool), `window` (the probe file, taps, waits,
-//! scrolling), one per flow: `patient`, `escape`, `setup` (first run), `desk` (the back office).
+//! scrolling), one per flow: `patient`, `escape`, `setup` (first run), `desk` (the back office),
+//! `keys` (a data-key rotation with three managers on "Staff and keys"), `signals` (SIGTERM
+//! mid-handover).
 
 mod desk;
 mod escape;
+mod keys;
 mod machine;
 mod patient;
 mod setup;
+mod signals;
 mod window;

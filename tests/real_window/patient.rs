@@ -14,6 +14,16 @@ pub(crate) fn sign_in(app: &App, staff: &str, pin: &str) {
     pin_pad(app, staff, pin);
 }
 
+/// A clinician signed in, a handover started and its first field typed ("Ana"): where the escape
+/// keys and SIGTERM are tried.
+pub(crate) fn mid_handover(app: &App) {
+    sign_in(app, "Chris (clinician)", "918273");
+    app.tap_button("Hand over for a new patient");
+    app.wait("the notice", |v| v.screen() == "Handover");
+    app.next();
+    app.fill("First name *", "Ana", false);
+}
+
 /// Picks a name on the PIN pad shown (locked, or "please hand back") and types the PIN; staff
 /// home follows.
 pub(crate) fn pin_pad(app: &App, staff: &str, pin: &str) {

@@ -96,7 +96,11 @@ pub(crate) struct App<'d> {
     pub(crate) display: &'d Display,
     pub(crate) probe: PathBuf,
     pub(crate) proc: Proc,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
+    /// Where the last wheel scroll that moved the page was aimed.
+    scrolled_at: std::cell::Cell<Option<(i32, i32)>>,
+    /// The screen the last tap was on.
+    tapped_on: std::cell::RefCell<String>,
 }
 
 impl<'d> App<'d> {
@@ -109,6 +113,7 @@ impl<'d> App<'d> {
             .env("INTAKE_KIOSK_PROBE", &probe)
             .env("LANG", "en_GB.UTF-8")
             .env("TMPDIR", dir.path())
+            .env("RUST_LOG", "info")
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(dir.path().join("stderr.txt")).expect("log file"))
             .spawn()
@@ -117,15 +122,16 @@ impl<'d> App<'d> {
             display,
             probe,
             proc: Proc(child),
-            _dir: dir,
+            dir,
+            scrolled_at: std::cell::Cell::new(None),
+            tapped_on: std::cell::RefCell::default(),
         };
         // The demo clinic takes several key derivations before the first frame: on a loaded
         // machine that can take a while, so only a dead process ends the wait early.
         let start = Instant::now();
         while app.view().screen().is_empty() {
             if !app.alive() {
-                let log = std::fs::read_to_string(app._dir.path().join("stderr.txt"));
-                panic!("the kiosk ended before its first screen: {log:?}");
+                panic!("the kiosk ended before its first screen: {:?}", app.log());
             }
             assert!(
                 start.elapsed() < PATIENCE * 4,
@@ -157,6 +163,39 @@ impl<'d> App<'d> {
                     .is_ok_and(|s| s.success())
         });
         app
+    }
+
+    /// The folder the app was given as its `TMPDIR` (a `--demo` clinic's folder is made in it).
+    pub(crate) fn temp_dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
+    /// What the app has written to stderr so far (its log lines, `RUST_LOG=info`).
+    pub(crate) fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("stderr.txt")).unwrap_or_default()
+    }
+
+    /// Stops the app as systemd does (SIGTERM) and waits up to `bound` for it to end: its exit
+    /// status (`None`: still running when the bound passed) and how long it took.
+    pub(crate) fn terminate(
+        &mut self,
+        bound: Duration,
+    ) -> (Option<std::process::ExitStatus>, Duration) {
+        let start = Instant::now();
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.proc.0.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "kill -TERM failed");
+        loop {
+            if let Some(status) = self.proc.0.try_wait().expect("the app's status") {
+                return (Some(status), start.elapsed());
+            }
+            if start.elapsed() > bound {
+                return (None, start.elapsed());
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 
     pub(crate) fn view(&self) -> View {
@@ -193,7 +232,15 @@ impl<'d> App<'d> {
         .expect("found")
     }
 
+    /// Taps an element. The first tap on a new screen waits until the window is at rest: a tap
+    /// right after the screen changed (a name on the PIN pad just after the kiosk opened) was
+    /// lost about every second time, though the probe showed the page in place; after the window
+    /// had run 0.7 s without a change, none was (twelve rounds each way, measured).
     pub(crate) fn tap(&self, role: &str, label: &str) {
+        let screen = self.view().screen().to_owned();
+        if self.tapped_on.replace(screen.clone()) != screen {
+            self.settle();
+        }
         let e = self.element(role, label);
         let (x, y) = e.centre();
         self.display.tap_at(x, y);
@@ -257,11 +304,15 @@ impl App<'_> {
 
     /// Scrolls the page with the wheel; returns whether anything moved.
     pub(crate) fn scroll(&self, down: bool) -> bool {
+        let (top, bottom) = self.band(&self.view());
+        self.scroll_at((self.display.width / 2) as i32, (top + bottom) / 2, down)
+    }
+
+    /// Scrolls with the wheel over (x, y); returns whether anything moved.
+    fn scroll_at(&self, x: i32, y: i32, down: bool) -> bool {
         let before = self.view();
-        let (top, bottom) = self.band(&before);
-        let x = (self.display.width / 2).to_string();
-        let y = ((top + bottom) / 2).to_string();
-        self.display.xdotool(&["mousemove", &x, &y]);
+        self.display
+            .xdotool(&["mousemove", &x.to_string(), &y.to_string()]);
         self.display
             .xdotool(&["click", "--repeat", "3", if down { "5" } else { "4" }]);
         let old = signature(&before);
@@ -270,11 +321,36 @@ impl App<'_> {
             if signature(&self.view()) != old {
                 // The page may glide on: wait until it rests before anyone aims at it.
                 self.settle();
+                self.scrolled_at.set(Some((x, y)));
                 return true;
             }
             std::thread::sleep(Duration::from_millis(50));
         }
         false
+    }
+
+    /// Scrolls toward the element labelled `label`, with the wheel over the scroll area that holds
+    /// it: over the element itself or its caption (a field's label is also a text), brought into
+    /// the usable band; else where the last scroll moved the page; else the band's middle (a
+    /// handover page, setup, the desk). Staff home's scrolling panels lie beside or below its
+    /// unscrolled column, where a wheel over the middle moves nothing.
+    fn scroll_toward(&self, label: &str, down: bool) -> bool {
+        let v = self.view();
+        let (top, bottom) = self.band(&v);
+        let anchor = v
+            .elements
+            .iter()
+            .rev()
+            .find(|e| e.label == label)
+            // Well inside the band: a scroll area's last rows are its (horizontal) scroll bar,
+            // which takes the wheel and moves nothing.
+            .map(|e| (e.centre().0, e.centre().1.clamp(top + 40, bottom - 40)));
+        for (x, y) in anchor.into_iter().chain(self.scrolled_at.get()) {
+            if self.scroll_at(x, y, down) {
+                return true;
+            }
+        }
+        self.scroll(down)
     }
 
     /// Waits until the page rests: nothing moved while the window's event loop wrote its probe
@@ -307,10 +383,10 @@ impl App<'_> {
             match v.find(role, label) {
                 Some(e) if e.y >= top && e.bottom() <= bottom => return e.clone(),
                 Some(e) if e.y < top => {
-                    self.scroll(false);
+                    self.scroll_toward(label, false);
                 }
                 _ => {
-                    self.scroll(true);
+                    self.scroll_toward(label, true);
                 }
             }
         }
