@@ -133,17 +133,21 @@ pub fn write_batch(
 /// Files written into one folder and made durable together. Each is written under its
 /// temporary name as it is added (nothing is held in memory); [`Batch::commit`] makes all of
 /// them durable at once (one `syncfs` of the folder's file system on Linux; elsewhere one sync
-/// per file as it is added), then
-/// renames them, then syncs the folder once. A crash before the
-/// renames leaves only temporary files (no name points at an incomplete file); one during the
-/// renames leaves some files under their names and the others complete under their temporary
-/// names. A batch dropped or failed before its commit removes its temporary files.
+/// per file as it is added), then renames them, then syncs the folder once.
+/// [`Batch::commit_behind`] does the same on another thread while the caller writes the next
+/// files (a thread that mostly waits for the disk); slices are named in the order they were
+/// committed. A crash before a slice's renames leaves only temporary files of it (no name points
+/// at an incomplete file); one during the renames leaves some files under their names and the
+/// others complete under their temporary names. A batch dropped or failed before its commit
+/// removes its temporary files (waiting for a slice being committed behind it first).
 pub struct Batch<'a> {
     dir: &'a Path,
     readers: Readers,
     /// (temporary, final) paths written since the last commit.
     written: Vec<(PathBuf, PathBuf)>,
     bytes: u64,
+    /// The slice being made durable and named on another thread, if any.
+    behind: Option<std::thread::JoinHandle<Result<(), ExchangeError>>>,
 }
 
 impl<'a> Batch<'a> {
@@ -154,6 +158,7 @@ impl<'a> Batch<'a> {
             readers,
             written: Vec::new(),
             bytes: 0,
+            behind: None,
         })
     }
 
@@ -171,36 +176,79 @@ impl<'a> Batch<'a> {
         self.bytes
     }
 
-    /// Makes every file added since the last commit durable, then gives each its name.
+    /// Makes every file added since the last commit durable, then gives each its name (after
+    /// the slice committed behind, if any, which this waits for).
     pub fn commit(&mut self) -> Result<(), ExchangeError> {
-        if self.written.is_empty() {
-            return Ok(());
-        }
-        sync_file_system(self.dir)?;
-        let mut renamed = 0;
-        let result =
-            self.written
-                .iter()
-                .try_for_each(|(temp, target)| -> Result<(), ExchangeError> {
-                    std::fs::rename(temp, target).map_err(io(target))?;
-                    renamed += 1;
-                    Ok(())
-                });
-        // Those renamed are no longer this batch's to remove.
-        self.written.drain(..renamed);
-        result?;
+        self.wait_behind()?;
         self.bytes = 0;
-        sync_folder(self.dir);
+        commit_slice(self.dir, &mut self.written)
+    }
+
+    /// [`Batch::commit`] on another thread: the files added since the last commit are made
+    /// durable and named there while the caller adds more. Waits for the slice committed behind
+    /// before (so slices are named in order) and returns its error, if any.
+    pub fn commit_behind(&mut self) -> Result<(), ExchangeError> {
+        self.wait_behind()?;
+        let dir = self.dir.to_owned();
+        let mut slice = std::mem::take(&mut self.written);
+        self.bytes = 0;
+        let naming = std::thread::Builder::new()
+            .name("outbox-sync".into())
+            .spawn(move || {
+                let result = commit_slice(&dir, &mut slice);
+                remove_temps(&slice);
+                result
+            })
+            .map_err(io(self.dir))?;
+        self.behind = Some(naming);
         Ok(())
+    }
+
+    fn wait_behind(&mut self) -> Result<(), ExchangeError> {
+        match self.behind.take() {
+            Some(naming) => naming
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Makes `written` durable, then renames each file in the order it was added (a rename that
+/// fails stops there); those renamed leave `written` (those left are the caller's to remove).
+fn commit_slice(dir: &Path, written: &mut Vec<(PathBuf, PathBuf)>) -> Result<(), ExchangeError> {
+    if written.is_empty() {
+        return Ok(());
+    }
+    sync_file_system(dir)?;
+    let mut renamed = 0;
+    let result = written
+        .iter()
+        .try_for_each(|(temp, target)| -> Result<(), ExchangeError> {
+            std::fs::rename(temp, target).map_err(io(target))?;
+            renamed += 1;
+            Ok(())
+        });
+    written.drain(..renamed);
+    result?;
+    sync_folder(dir);
+    Ok(())
+}
+
+fn remove_temps(written: &[(PathBuf, PathBuf)]) {
+    for (temp, _) in written {
+        let _ = std::fs::remove_file(temp);
     }
 }
 
 impl Drop for Batch<'_> {
     /// A failure leaves no temporary file behind.
     fn drop(&mut self) {
-        for (temp, _) in &self.written {
-            let _ = std::fs::remove_file(temp);
+        if let Some(naming) = self.behind.take() {
+            // It removes its own temporary files if it fails.
+            let _ = naming.join();
         }
+        remove_temps(&self.written);
     }
 }
 
@@ -423,6 +471,35 @@ mod tests {
             "{:?}",
             names_in(other.path())
         );
+    }
+
+    #[test]
+    fn slices_committed_behind_are_named_in_order_and_a_failure_comes_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut batch = Batch::new(dir.path(), Readers::OwnerOnly).unwrap();
+        batch.add("a.json", b"a").unwrap();
+        batch.add("a.fhir.json", b"A").unwrap();
+        batch.commit_behind().unwrap();
+        assert_eq!(batch.pending_bytes(), 0);
+        batch.add("b.json", b"b").unwrap();
+        batch.commit().unwrap();
+        assert_eq!(names_in(dir.path()), ["a.fhir.json", "a.json", "b.json"]);
+
+        // A name that cannot be given (a folder is in the way) stops its slice there: the
+        // files before it keep their names, the rest of the slice goes, and the error comes
+        // back at the next commit.
+        let other = tempfile::tempdir().unwrap();
+        std::fs::create_dir(other.path().join("d.html")).unwrap();
+        std::fs::write(other.path().join("d.html").join("x"), b"x").unwrap();
+        let mut batch = Batch::new(other.path(), Readers::OwnerOnly).unwrap();
+        for name in ["c.json", "d.html", "d.fhir.json"] {
+            batch.add(name, b"{}").unwrap();
+        }
+        batch.commit_behind().unwrap();
+        batch.add("e.json", b"{}").unwrap();
+        assert!(batch.commit_behind().is_err());
+        drop(batch);
+        assert_eq!(names_in(other.path()), ["c.json", "d.html"]);
     }
 
     #[test]
