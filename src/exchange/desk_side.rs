@@ -384,7 +384,8 @@ pub fn import_file(
 ///
 /// Each file goes to disk under a temporary name as soon as it is made; every
 /// [`OUTBOX_SLICE_BYTES`] the files so far are made durable together and named
-/// ([`files::Batch`]), so neither memory nor the number of syncs grows with the bundle.
+/// ([`files::Batch`]) on another thread while the next slice is written, so neither memory nor
+/// the number of syncs grows with the bundle. The machine formats are compact JSON.
 pub fn hand_on(imported: &Imported, outbox: &Path) -> Result<usize, ExchangeError> {
     let (incoming, report, kiosk_id) = (&imported.incoming, &imported.report, &imported.kiosk_id);
     let mut written = 0;
@@ -433,18 +434,20 @@ pub fn hand_on(imported: &Imported, outbox: &Path) -> Result<usize, ExchangeErro
             notice_hash: &s.notice_hash,
             amended: false,
         };
+        // Named in this order: a form's `.fhir.json` last, so whoever takes a form when its
+        // Bundle appears finds the other two already there, even after a crash mid-slice.
         json.clear();
-        write_fhir_bundle(&view, facts, &mut json).map_err(StoreError::from)?;
-        batch.add(&format!("{}.fhir.json", s.submission_id), &json)?;
-        json.clear();
-        serde_json::to_writer_pretty(&mut json, s).map_err(StoreError::from)?;
+        serde_json::to_writer(&mut json, s).map_err(StoreError::from)?;
         batch.add(&format!("{}.json", s.submission_id), &json)?;
         page.clear();
         write_printable_html(&view, &mut page);
         batch.add(&format!("{}.html", s.submission_id), page.as_bytes())?;
+        json.clear();
+        write_fhir_bundle(&view, facts, &mut json).map_err(StoreError::from)?;
+        batch.add(&format!("{}.fhir.json", s.submission_id), &json)?;
         written += 3;
         if batch.pending_bytes() >= OUTBOX_SLICE_BYTES {
-            batch.commit()?;
+            batch.commit_behind()?;
         }
     }
     // The buffers held patient data.

@@ -133,17 +133,21 @@ pub fn write_batch(
 /// Files written into one folder and made durable together. Each is written under its
 /// temporary name as it is added (nothing is held in memory); [`Batch::commit`] makes all of
 /// them durable at once (one `syncfs` of the folder's file system on Linux; elsewhere one sync
-/// per file as it is added), then
-/// renames them, then syncs the folder once. A crash before the
-/// renames leaves only temporary files (no name points at an incomplete file); one during the
-/// renames leaves some files under their names and the others complete under their temporary
-/// names. A batch dropped or failed before its commit removes its temporary files.
+/// per file as it is added), then renames them, then syncs the folder once.
+/// [`Batch::commit_behind`] does the same on another thread while the caller writes the next
+/// files (a thread that mostly waits for the disk); slices are named in the order they were
+/// committed. A crash before a slice's renames leaves only temporary files of it (no name points
+/// at an incomplete file); one during the renames leaves some files under their names and the
+/// others complete under their temporary names. A batch dropped or failed before its commit
+/// removes its temporary files (waiting for a slice being committed behind it first).
 pub struct Batch<'a> {
     dir: &'a Path,
     readers: Readers,
     /// (temporary, final) paths written since the last commit.
     written: Vec<(PathBuf, PathBuf)>,
     bytes: u64,
+    /// The slice being made durable and named on another thread, if any.
+    behind: Option<std::thread::JoinHandle<Result<(), ExchangeError>>>,
 }
 
 impl<'a> Batch<'a> {
@@ -154,6 +158,7 @@ impl<'a> Batch<'a> {
             readers,
             written: Vec::new(),
             bytes: 0,
+            behind: None,
         })
     }
 
@@ -171,36 +176,79 @@ impl<'a> Batch<'a> {
         self.bytes
     }
 
-    /// Makes every file added since the last commit durable, then gives each its name.
+    /// Makes every file added since the last commit durable, then gives each its name (after
+    /// the slice committed behind, if any, which this waits for).
     pub fn commit(&mut self) -> Result<(), ExchangeError> {
-        if self.written.is_empty() {
-            return Ok(());
-        }
-        sync_file_system(self.dir)?;
-        let mut renamed = 0;
-        let result =
-            self.written
-                .iter()
-                .try_for_each(|(temp, target)| -> Result<(), ExchangeError> {
-                    std::fs::rename(temp, target).map_err(io(target))?;
-                    renamed += 1;
-                    Ok(())
-                });
-        // Those renamed are no longer this batch's to remove.
-        self.written.drain(..renamed);
-        result?;
+        self.wait_behind()?;
         self.bytes = 0;
-        sync_folder(self.dir);
+        commit_slice(self.dir, &mut self.written)
+    }
+
+    /// [`Batch::commit`] on another thread: the files added since the last commit are made
+    /// durable and named there while the caller adds more. Waits for the slice committed behind
+    /// before (so slices are named in order) and returns its error, if any.
+    pub fn commit_behind(&mut self) -> Result<(), ExchangeError> {
+        self.wait_behind()?;
+        let dir = self.dir.to_owned();
+        let mut slice = std::mem::take(&mut self.written);
+        self.bytes = 0;
+        let naming = std::thread::Builder::new()
+            .name("outbox-sync".into())
+            .spawn(move || {
+                let result = commit_slice(&dir, &mut slice);
+                remove_temps(&slice);
+                result
+            })
+            .map_err(io(self.dir))?;
+        self.behind = Some(naming);
         Ok(())
+    }
+
+    fn wait_behind(&mut self) -> Result<(), ExchangeError> {
+        match self.behind.take() {
+            Some(naming) => naming
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Makes `written` durable, then renames each file in the order it was added (a rename that
+/// fails stops there); those renamed leave `written` (those left are the caller's to remove).
+fn commit_slice(dir: &Path, written: &mut Vec<(PathBuf, PathBuf)>) -> Result<(), ExchangeError> {
+    if written.is_empty() {
+        return Ok(());
+    }
+    sync_file_system(dir)?;
+    let mut renamed = 0;
+    let result = written
+        .iter()
+        .try_for_each(|(temp, target)| -> Result<(), ExchangeError> {
+            std::fs::rename(temp, target).map_err(io(target))?;
+            renamed += 1;
+            Ok(())
+        });
+    written.drain(..renamed);
+    result?;
+    sync_folder(dir);
+    Ok(())
+}
+
+fn remove_temps(written: &[(PathBuf, PathBuf)]) {
+    for (temp, _) in written {
+        let _ = std::fs::remove_file(temp);
     }
 }
 
 impl Drop for Batch<'_> {
     /// A failure leaves no temporary file behind.
     fn drop(&mut self) {
-        for (temp, _) in &self.written {
-            let _ = std::fs::remove_file(temp);
+        if let Some(naming) = self.behind.take() {
+            // It removes its own temporary files if it fails.
+            let _ = naming.join();
         }
+        remove_temps(&self.written);
     }
 }
 
@@ -373,163 +421,4 @@ pub fn list(dir: &Path, prefix: &str, suffix: &str) -> Result<Vec<PathBuf>, Exch
 }
 
 #[cfg(test)]
-mod tests {
-    use std::os::unix::fs::PermissionsExt;
-
-    use super::*;
-    use crate::test_files::names_in;
-
-    #[test]
-    fn writes_replace_whole_files_and_leave_no_partials() {
-        let dir = tempfile::tempdir().unwrap();
-        write_atomically(dir.path(), "bundle-1.ikb", b"first", Readers::Exchange).unwrap();
-        let path =
-            write_atomically(dir.path(), "bundle-1.ikb", b"second", Readers::Exchange).unwrap();
-        assert_eq!(std::fs::read(&path).unwrap(), b"second");
-        assert_eq!(
-            names_in(dir.path()),
-            ["bundle-1.ikb"],
-            "no .partial file left"
-        );
-        assert_eq!(list(dir.path(), "bundle-", ".ikb").unwrap(), vec![path]);
-    }
-
-    #[test]
-    fn a_batch_is_whole_or_leaves_nothing_behind() {
-        let dir = tempfile::tempdir().unwrap();
-        let files: Vec<(String, Vec<u8>)> = (0..5)
-            .map(|i| (format!("f{i}.json"), format!("{{\"n\":{i}}}").into_bytes()))
-            .collect();
-        write_batch(dir.path(), &files, Readers::OwnerOnly).unwrap();
-        assert_eq!(
-            names_in(dir.path()),
-            ["f0.json", "f1.json", "f2.json", "f3.json", "f4.json"],
-            "every file under its name, no .partial file left"
-        );
-        assert_eq!(
-            std::fs::read(dir.path().join("f3.json")).unwrap(),
-            b"{\"n\":3}"
-        );
-        // A name that cannot be written (a folder in a subfolder that does not exist) stops the
-        // batch before any file gets its name, and the temporary files written so far go.
-        let other = tempfile::tempdir().unwrap();
-        let bad = vec![
-            ("a.json".to_owned(), b"{}".to_vec()),
-            ("missing/b.json".to_owned(), b"{}".to_vec()),
-        ];
-        assert!(write_batch(other.path(), &bad, Readers::OwnerOnly).is_err());
-        assert!(
-            names_in(other.path()).is_empty(),
-            "{:?}",
-            names_in(other.path())
-        );
-    }
-
-    #[test]
-    fn patient_data_is_readable_by_this_user_only() {
-        let dir = tempfile::tempdir().unwrap();
-        let private = write_atomically(dir.path(), "p.json", b"{}", Readers::OwnerOnly).unwrap();
-        let mode = std::fs::metadata(&private).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o600);
-        write_batch(
-            dir.path(),
-            &[("a.html".into(), b"<p>".to_vec())],
-            Readers::OwnerOnly,
-        )
-        .unwrap();
-        let mode = std::fs::metadata(dir.path().join("a.html"))
-            .unwrap()
-            .permissions()
-            .mode();
-        assert_eq!(mode & 0o777, 0o600);
-    }
-
-    #[test]
-    fn leftovers_and_planted_names_do_not_block_or_redirect_a_write() {
-        let dir = tempfile::tempdir().unwrap();
-        let outside = tempfile::tempdir().unwrap();
-        let victim = outside.path().join("victim.txt");
-        std::fs::write(&victim, b"keep me").unwrap();
-        // The old fixed temporary name, as a folder (a crash leftover cannot be a folder, but a
-        // planted one can) and as a link; and a link under the final name.
-        std::fs::create_dir(dir.path().join(".a.ikb.partial")).unwrap();
-        std::os::unix::fs::symlink(&victim, dir.path().join(".b.ikb.partial")).unwrap();
-        std::os::unix::fs::symlink(&victim, dir.path().join("b.ikb")).unwrap();
-        write_atomically(dir.path(), "a.ikb", b"new a", Readers::Exchange).unwrap();
-        write_batch(
-            dir.path(),
-            &[("b.ikb".into(), b"new b".to_vec())],
-            Readers::Exchange,
-        )
-        .unwrap();
-        assert_eq!(std::fs::read(&victim).unwrap(), b"keep me");
-        assert_eq!(std::fs::read(dir.path().join("a.ikb")).unwrap(), b"new a");
-        let b = dir.path().join("b.ikb");
-        assert!(
-            std::fs::symlink_metadata(&b).unwrap().is_file(),
-            "link replaced"
-        );
-        assert_eq!(std::fs::read(&b).unwrap(), b"new b");
-    }
-
-    #[test]
-    fn only_ordinary_files_are_read() {
-        let dir = tempfile::tempdir().unwrap();
-        let real = dir.path().join("real.ikr");
-        std::fs::write(&real, b"IKSR").unwrap();
-        assert_eq!(read_capped(&real, Expected::Receipt).unwrap(), b"IKSR");
-
-        let link = dir.path().join("link.ikr");
-        std::os::unix::fs::symlink(&real, &link).unwrap();
-        let folder = dir.path().join("folder.ikr");
-        std::fs::create_dir(&folder).unwrap();
-        let socket = dir.path().join("socket.ikr");
-        let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
-        let fifo = dir.path().join("fifo.ikr");
-        let made = std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap();
-        assert!(made.success());
-        for (path, found) in [
-            (&link, "a symbolic link"),
-            (&folder, "a folder"),
-            (&socket, "a socket"),
-            (&fifo, "a named pipe (FIFO)"),
-            (&PathBuf::from("/dev/zero"), "a device"),
-        ] {
-            match read_capped(path, Expected::Receipt) {
-                Err(ExchangeError::NotRegularFile { path: p, found: f }) => {
-                    assert_eq!((&p, f), (path, found));
-                }
-                other => panic!("{}: {other:?}", path.display()),
-            }
-        }
-    }
-
-    #[test]
-    fn each_kind_has_its_cap() {
-        let dir = tempfile::tempdir().unwrap();
-        let answer = dir.path().join("pair.ikpa");
-        std::fs::write(&answer, vec![0u8; 4 * 1024]).unwrap();
-        assert_eq!(
-            read_capped(&answer, Expected::PairingAnswer).unwrap().len(),
-            4 * 1024
-        );
-        std::fs::write(&answer, vec![0u8; 4 * 1024 + 1]).unwrap();
-        assert!(matches!(
-            read_capped(&answer, Expected::PairingAnswer),
-            Err(ExchangeError::TooLarge { .. })
-        ));
-        // A sparse file far past the cap is refused from its size alone.
-        let receipt = dir.path().join("receipt.ikr");
-        File::create(&receipt)
-            .unwrap()
-            .set_len(Expected::Receipt.max_bytes() + 1)
-            .unwrap();
-        assert!(matches!(
-            read_capped(&receipt, Expected::Receipt),
-            Err(ExchangeError::TooLarge { .. })
-        ));
-    }
-}
+mod tests;

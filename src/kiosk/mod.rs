@@ -56,9 +56,17 @@ use crate::session::{Effect, Event, Screen, Session};
 use crate::staff::{Lockout, Role};
 use crate::store::{
     Actor, AuditKind, NewSubmission, OpenStore, PatientRef, SetupRequest, StaffMember, Store,
-    StoreError, SubmissionSummary,
+    StoreError, SubmissionSummary, SyncRole,
 };
 use crate::vault::{Passphrase, Pin, RecoveryKey, VaultError};
+
+/// The kiosk's store at `path`, opened (again) with the kiosk's page cache; `None` when it
+/// cannot be.
+fn open_kiosk_store(path: &std::path::Path) -> Option<Store> {
+    let store = Store::open(path).ok()?;
+    store.set_page_cache_for(SyncRole::Kiosk).ok()?;
+    Some(store)
+}
 
 enum Backend {
     Closed(Store),
@@ -140,6 +148,7 @@ impl Kiosk {
         definition: FormDefinition,
         timeouts: Timeouts,
     ) -> Result<Kiosk, StoreError> {
+        store.set_page_cache_for(SyncRole::Kiosk)?;
         let set_up = store.is_set_up()?;
         let clinic_name = store.clinic_name()?.unwrap_or_default();
         Ok(Kiosk::from_parts(

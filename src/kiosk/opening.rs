@@ -82,9 +82,7 @@ impl Kiosk {
             Err(e) => {
                 self.message = Some(Message::from_sign_in(&e, self.now()));
                 // Setup consumed the store; it wrote nothing (one transaction), so reopen it.
-                self.backend = Store::open(&path)
-                    .map(Backend::Closed)
-                    .unwrap_or(Backend::Moving);
+                self.backend = open_kiosk_store(&path).map_or(Backend::Moving, Backend::Closed);
             }
         }
     }

@@ -242,7 +242,7 @@ impl Kiosk {
                 Ok(None) => Backend::Moving,
                 // The audit write failed: reopen closed so the keys are gone all the same.
                 Err(_) => path
-                    .and_then(|p| Store::open(&p).ok())
+                    .and_then(|p| open_kiosk_store(&p))
                     .map_or(Backend::Moving, Backend::Closed),
             };
         }

@@ -592,3 +592,23 @@ fn stopping_mid_handover_wipes_the_form_and_drops_the_keys() {
     let kinds: Vec<AuditKind> = events.lock().expect("log").iter().map(|e| e.1).collect();
     assert!(kinds.contains(&AuditKind::HandoverWiped), "{kinds:?}");
 }
+
+#[test]
+fn the_kiosk_keeps_a_small_page_cache_whichever_way_its_store_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kiosk.sqlite3");
+    let k = Kiosk::new(
+        Store::open(&path).unwrap(),
+        FormDefinition::built_in(),
+        Timeouts::default(),
+    )
+    .unwrap();
+    let Backend::Closed(store) = &k.backend else {
+        panic!("a new kiosk's store is closed");
+    };
+    assert_eq!(store.page_cache_kib(), SyncRole::Kiosk.page_cache_kib());
+    drop(k);
+    // Opened again after a failed setup or close.
+    let again = open_kiosk_store(&path).unwrap();
+    assert_eq!(again.page_cache_kib(), SyncRole::Kiosk.page_cache_kib());
+}

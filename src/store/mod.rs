@@ -137,14 +137,16 @@ pub(crate) fn unseal(
         .map_err(|_| StoreError::tampered(aad.table, aad.row_id))
 }
 
-/// See [`Store::large_cache`].
-pub(in crate::store) struct LargeCache<'c>(&'c Connection);
+/// See [`Store::large_cache`]: the everyday size (`PRAGMA cache_size`, negative: KiB) to go
+/// back to.
+pub(in crate::store) struct LargeCache<'c>(&'c Connection, i64);
 
 impl Drop for LargeCache<'_> {
     fn drop(&mut self) {
-        let _ = self
-            .0
-            .execute_batch("PRAGMA cache_size = -8192; PRAGMA shrink_memory;");
+        let _ = self.0.execute_batch(&format!(
+            "PRAGMA cache_size = {}; PRAGMA shrink_memory;",
+            self.1
+        ));
     }
 }
 
@@ -258,11 +260,33 @@ impl Store {
     }
 
     /// A page cache large enough for one bundle's transaction until the guard drops (then back to
-    /// 8 MiB, the memory given back): a 10,000-form import writes ~100 MB of pages and, with the
-    /// everyday cache, spilled them to the WAL mid-transaction (7% of its time).
+    /// the everyday size, the memory given back): a 10,000-form import writes ~100 MB of pages
+    /// and, with the everyday cache, spilled them to the WAL mid-transaction (7% of its time).
     pub(in crate::store) fn large_cache(&self) -> Result<LargeCache<'_>, StoreError> {
+        let everyday: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
         self.conn.execute_batch("PRAGMA cache_size = -262144")?;
-        Ok(LargeCache(&self.conn))
+        Ok(LargeCache(&self.conn, everyday))
+    }
+
+    /// Sizes the everyday page cache for the side this store serves
+    /// ([`SyncRole::page_cache_kib`]); a store opens with the desk's. Memory above the new
+    /// size is given back.
+    pub fn set_page_cache_for(&self, side: SyncRole) -> Result<(), StoreError> {
+        self.conn.execute_batch(&format!(
+            "PRAGMA cache_size = -{}; PRAGMA shrink_memory;",
+            side.page_cache_kib()
+        ))?;
+        Ok(())
+    }
+
+    /// The page cache's most, in KiB (`PRAGMA cache_size` as set here, negative: KiB).
+    #[cfg(test)]
+    pub(crate) fn page_cache_kib(&self) -> i64 {
+        let size: i64 = self
+            .conn
+            .query_row("PRAGMA cache_size", [], |r| r.get(0))
+            .expect("cache_size");
+        -size
     }
 
     fn set_pragmas(&self) -> Result<(), StoreError> {
@@ -272,11 +296,11 @@ impl Store {
             "PRAGMA foreign_keys = ON;
              PRAGMA secure_delete = ON;
              PRAGMA temp_store = MEMORY;
-             PRAGMA synchronous = FULL;
-             -- Up to 8 MiB of page cache (grown only when used); a bundle import takes more
-             -- for its transaction (`LargeCache`).
-             PRAGMA cache_size = -8192;",
+             PRAGMA synchronous = FULL;",
         )?;
+        // The desk's page cache until told otherwise; a bundle import takes more for its
+        // transaction (`LargeCache`).
+        self.set_page_cache_for(SyncRole::Desk)?;
         let mode: String = self
             .conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
@@ -481,4 +505,28 @@ fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_side_keeps_its_page_cache_and_an_import_gives_the_extra_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.sqlite3")).unwrap();
+        assert_eq!(store.page_cache_kib(), SyncRole::Desk.page_cache_kib());
+        store.set_page_cache_for(SyncRole::Kiosk).unwrap();
+        assert_eq!(store.page_cache_kib(), SyncRole::Kiosk.page_cache_kib());
+        assert!(SyncRole::Kiosk.page_cache_kib() < SyncRole::Desk.page_cache_kib());
+        {
+            let _large = store.large_cache().unwrap();
+            assert_eq!(store.page_cache_kib(), 262_144);
+        }
+        assert_eq!(
+            store.page_cache_kib(),
+            SyncRole::Kiosk.page_cache_kib(),
+            "back to the side's own size, not the desk's"
+        );
+    }
 }

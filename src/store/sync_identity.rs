@@ -24,6 +24,20 @@ impl SyncRole {
             SyncRole::Desk => "desk",
         }
     }
+
+    /// The most page cache a store keeps for everyday work on this side, in KiB (SQLite grows
+    /// it only as pages are read). The desk searches and opens years of records: 8 MiB. The
+    /// kiosk holds one form at a time; what it reads again and again is small — staff home's
+    /// list of the day's forms (about 70, each read whole to check its tag: well under 1 MB), a
+    /// returning patient's blind-index look-up, and the B-tree paths a submit writes (about ten
+    /// trees) — so 2 MiB holds its working set with room to spare, where 8 MiB only filled with pages of forms handed over
+    /// long ago (memory that grew with the database for its first 10 MB).
+    pub const fn page_cache_kib(self) -> i64 {
+        match self {
+            SyncRole::Desk => 8 * 1024,
+            SyncRole::Kiosk => 2 * 1024,
+        }
+    }
 }
 
 /// The identity as opened: the node id and the private key bytes (wiped when dropped).
