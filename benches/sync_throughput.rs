@@ -15,7 +15,7 @@ use intake_kiosk::exchange::desk_side;
 use intake_kiosk::exchange::kiosk_side;
 use intake_kiosk::forms::FormDefinition;
 use intake_kiosk::staff::Role;
-use intake_kiosk::store::NewSubmission;
+use intake_kiosk::store::{ExportedSubmission, NewSubmission};
 use intake_kiosk::vault::Pin;
 
 /// Submissions per run unless `SYNC_BENCH_COUNT` says otherwise.
@@ -117,12 +117,23 @@ fn main() {
         let t = Instant::now();
         let opened = verified.open(&keys).unwrap();
         let mut total = 0;
+        let mut plain = Vec::with_capacity(opened.len());
         for i in 0..opened.len() {
-            total += opened.open_entry(i).unwrap().len();
+            let entry = opened.open_entry(i).unwrap();
+            total += entry.len();
+            plain.push(entry);
         }
         let open_secs = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let parsed = plain
+            .iter()
+            .zip(opened.entries())
+            .filter(|(_, e)| e.kind == intake_kiosk::sync::EntryKind::Submission)
+            .map(|(p, _)| serde_json::from_slice::<ExportedSubmission>(p).unwrap())
+            .count();
+        let json_secs = t.elapsed().as_secs_f64();
         println!(
-            "  breakdown: parse+verify {parse_secs:.2} s, open entries {open_secs:.2} s ({total} bytes from a {}-byte bundle)",
+            "  breakdown: parse+verify {parse_secs:.2} s, open entries {open_secs:.2} s ({total} bytes from a {}-byte bundle), JSON of {parsed} submissions {json_secs:.2} s",
             bytes.len()
         );
     }
