@@ -180,28 +180,25 @@ mod tests {
     }
 
     #[test]
-    fn a_value_packing_would_grow_is_sealed_as_it_is() {
+    fn values_packing_would_grow_and_values_sealed_before_are_format_1_and_open() {
         let key = key();
         let random = random_bytes::<64>().expect("random");
+        let mut sealed = Vec::new();
         for plaintext in [&b""[..], b"Jane", &random] {
-            let sealed = seal_packed(&key, aad(), plaintext).expect("seal");
+            sealed.push((
+                seal_packed(&key, aad(), plaintext).expect("seal"),
+                plaintext,
+            ));
+        }
+        // What every seal wrote before format 2 existed.
+        sealed.push((seal(&key, aad(), REPETITIVE).expect("seal"), REPETITIVE));
+        for (sealed, plaintext) in sealed {
             assert_eq!(sealed[0], SEAL_FORMAT_VERSION);
             assert_eq!(
                 open(&key, aad(), &sealed).expect("open").as_slice(),
                 plaintext
             );
         }
-    }
-
-    #[test]
-    fn values_sealed_before_packing_still_open() {
-        let key = key();
-        let sealed = seal(&key, aad(), REPETITIVE).expect("seal");
-        assert_eq!(sealed[0], SEAL_FORMAT_VERSION);
-        assert_eq!(
-            open(&key, aad(), &sealed).expect("open").as_slice(),
-            REPETITIVE
-        );
     }
 
     #[test]
