@@ -10,18 +10,17 @@ use common::{identity, ms, percentile};
 use std::time::Instant;
 
 use chrono::Utc;
-use intake_kiosk::forms::{ConsentDecision, Decision, PatientIdentity, Signature};
+use intake_kiosk::forms::{ConsentDecision, Decision, PatientIdentity};
 use intake_kiosk::store::{NewSubmission, OpenStore, PatientRef, SetupRequest, Store};
 use intake_kiosk::vault::{Aad, Passphrase, Pin, Vault};
 
+/// Patient `i`'s form: typed answers and a drawn signature, which compress as real ones do (a
+/// sealed value is packed when that makes it smaller; a repeated phrase would pack to nothing).
 fn submission(i: usize) -> NewSubmission {
-    let answers = common::answers();
     NewSubmission {
         patient: PatientRef::New(identity(i)),
-        answers,
-        signature: Signature {
-            svg_path: "M 10 10 L 20 30 ".repeat(100),
-        },
+        answers: common::typed_answers(i),
+        signature: common::drawn_signature(i),
         consents: [
             "treatment",
             "marketing_email",
