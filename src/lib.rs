@@ -26,6 +26,7 @@ pub mod forms;
 pub mod handoff;
 pub mod i18n;
 pub mod kiosk;
+mod packing;
 mod port;
 pub mod rights;
 pub mod session;

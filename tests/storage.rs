@@ -297,7 +297,18 @@ fn a_full_disk_fails_cleanly_and_loses_nothing() {
         .store()
         .set_page_limit(1)
         .expect("cap at current size");
-    let mut big = submission("Lee", "L", &"x".repeat(200_000));
+    // 200,000 letters that do not compress (a sealed value is packed when that makes it
+    // smaller: one letter repeated would pack to a few hundred bytes and fit).
+    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+    let noise: String = (0..200_000)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            char::from(b'a' + u8::try_from(state % 26).expect("< 26"))
+        })
+        .collect();
+    let mut big = submission("Lee", "L", &noise);
     big.consents.push(common::consent(
         "photo_website",
         intake_kiosk::forms::Decision::Granted,

@@ -41,6 +41,69 @@ pub fn answers() -> Answers {
     answers
 }
 
+/// Patient `i`'s answers as typed, not pasted: the sizes of [`answers`] (about 1,400 bytes of text)
+/// but words drawn at random, so they compress as prose does rather than as one phrase repeated.
+pub fn typed_answers(i: usize) -> Answers {
+    const WORDS: [&str; 24] = [
+        "penicillin",
+        "hives",
+        "latex",
+        "itching",
+        "rash",
+        "after",
+        "swelling",
+        "mild",
+        "severe",
+        "since",
+        "childhood",
+        "ibuprofen",
+        "isotretinoin",
+        "20",
+        "mg",
+        "daily",
+        "vitamin",
+        "D",
+        "retinol",
+        "cream",
+        "twice",
+        "weekly",
+        "stopped",
+        "2023",
+    ];
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (i as u64 + 1));
+    let mut text = |len: usize| {
+        let mut out = String::with_capacity(len + 16);
+        while out.len() < len {
+            out.push_str(WORDS[rng.below(WORDS.len())]);
+            out.push_str(if rng.below(6) == 0 { "; " } else { " " });
+        }
+        out
+    };
+    let mut answers = Answers::default();
+    answers.set("allergies_detail", AnswerValue::Text(text(680)));
+    answers.set("medications", AnswerValue::Text(text(740)));
+    answers.set("pregnant", AnswerValue::YesNo(false));
+    answers
+}
+
+/// Patient `i`'s signature as a pen draws it: a path of about 1,600 bytes whose points wander
+/// (one decimal place, as the signature pad records them), unlike a repeated segment.
+pub fn drawn_signature(i: usize) -> intake_kiosk::forms::Signature {
+    let mut rng = Rng(0xD1B5_4A32_D192_ED03 ^ (i as u64 + 1));
+    let (mut x, mut y) = (40.0_f64, 60.0_f64);
+    let mut svg_path = format!("M {x:.1} {y:.1}");
+    while svg_path.len() < 1_600 {
+        x = (x + rng.below(90) as f64 / 10.0 - 3.0).clamp(0.0, 600.0);
+        y = (y + rng.below(100) as f64 / 10.0 - 5.0).clamp(0.0, 200.0);
+        if rng.below(40) == 0 {
+            svg_path.push_str(&format!(" M {x:.1} {y:.1}"));
+        } else {
+            svg_path.push_str(&format!(" L {x:.1} {y:.1}"));
+        }
+    }
+    intake_kiosk::forms::Signature { svg_path }
+}
+
 /// A new clinic's store at `dir/name`: a manager (PIN 402718) and a clinician (PIN 918273).
 pub fn clinic(
     dir: &std::path::Path,

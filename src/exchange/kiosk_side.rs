@@ -183,9 +183,13 @@ pub fn export(
     }
     let total = outgoing.submissions.len();
     let mut ids = Vec::with_capacity(total);
+    // One buffer for every submission's JSON, large enough for a form that it does not grow (a
+    // growing buffer would leave copies of the JSON behind in the memory it frees), wiped at
+    // the end.
+    let mut json = Zeroizing::new(Vec::with_capacity(64 * 1024));
     for (i, submission) in outgoing.submissions.iter().enumerate() {
-        let json =
-            Zeroizing::new(serde_json::to_vec(submission).map_err(crate::store::StoreError::from)?);
+        json.clear();
+        serde_json::to_writer(&mut *json, submission).map_err(crate::store::StoreError::from)?;
         writer.add(EntryKind::Submission, &submission.submission_id, &json)?;
         ids.push(submission.submission_id.clone());
         if i % 500 == 0 || i + 1 == total {

@@ -159,6 +159,10 @@ impl OpenStore {
             |r| r.get(0),
         )?;
         let mut known_forms: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        // One buffer for every form's answers and signature JSON before they are sealed (a
+        // fresh, growing one per value would leave copies in the memory it frees); wiped at the
+        // end.
+        let mut json = zeroize::Zeroizing::new(Vec::with_capacity(64 * 1024));
         for s in &incoming.submissions {
             if s.version != EXPORT_VERSION {
                 return Err(StoreError::Encoding(format!(
@@ -316,14 +320,16 @@ impl OpenStore {
             } else {
                 None
             };
-            let answers = zeroize::Zeroizing::new(serde_json::to_vec(&s.answers)?);
-            let signature = zeroize::Zeroizing::new(serde_json::to_vec(&s.signature)?);
+            json.clear();
+            serde_json::to_writer(&mut *json, &s.answers)?;
             let sealed_answers = self
                 .vault()
-                .seal(aad("sealed_answers", &s.submission_id), &answers)?;
+                .seal(aad("sealed_answers", &s.submission_id), &json)?;
+            json.clear();
+            serde_json::to_writer(&mut *json, &s.signature)?;
             let sealed_signature = self
                 .vault()
-                .seal(aad("sealed_signature", &s.submission_id), &signature)?;
+                .seal(aad("sealed_signature", &s.submission_id), &json)?;
             insert_submission(
                 &tx,
                 self.vault(),

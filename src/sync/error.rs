@@ -84,6 +84,11 @@ pub enum SyncError {
     NoSuchEntry { index: usize, count: usize },
     #[error("an entry failed to open: it was altered, moved, or not sealed to this desk")]
     OpenFailed,
+    #[error(
+        "entry {index} opened but its packed content is malformed: the kiosk that signed it wrote \
+         it wrong"
+    )]
+    MalformedEntry { index: usize },
     #[error("sealing failed")]
     SealFailed,
     #[error("the system's random number generator failed")]

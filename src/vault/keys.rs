@@ -4,7 +4,7 @@ use ring::{aead, hkdf, hmac};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use super::seal::{open, seal};
+use super::seal::{open, seal, seal_packed};
 use super::{
     Aad, KdfParams, MIN_PASSPHRASE_CHARS, Passphrase, SecretKey, VaultError, base32, random_bytes,
 };
@@ -212,9 +212,10 @@ impl Vault {
         Err(VaultError::WrongRecoveryKey)
     }
 
-    /// Seals `plaintext` for the place `aad` names.
+    /// Seals `plaintext` for the place `aad` names: packed first when that makes it smaller
+    /// (sealed format 2, see `seal.rs`).
     pub fn seal(&self, aad: Aad<'_>, plaintext: &[u8]) -> Result<Vec<u8>, VaultError> {
-        seal(&self.field, aad, plaintext)
+        seal_packed(&self.field, aad, plaintext)
     }
 
     /// Opens a value sealed for the place `aad` names; the result is wiped when dropped.

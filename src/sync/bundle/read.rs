@@ -7,10 +7,12 @@ use ring::aead::{Aad, LessSafeKey};
 use zeroize::Zeroizing;
 
 use super::{
-    BUNDLE_VERSION, BundleHeader, ENC_LEN, EXPORT_LABEL, EncappedKey, EntryKind, Kdf,
-    LEGACY_BUNDLE_VERSION, MAX_ENTRY_ID_LEN, MAX_HEADER_LEN, MIN_ENTRY_LEN, SIGNATURE_SECTION_LEN,
-    TAG_LEN, bundle_info, check_entry_id, entry_aad, entry_key, entry_nonce, signed_message,
+    BUNDLE_VERSION, BundleHeader, DIGEST_BUNDLE_VERSION, ENC_LEN, EXPORT_LABEL, EncappedKey,
+    EntryKind, Kdf, LEGACY_BUNDLE_VERSION, MAX_ENTRY_ID_LEN, MAX_ENTRY_PLAINTEXT, MAX_HEADER_LEN,
+    MIN_ENTRY_LEN, SIGNATURE_SECTION_LEN, TAG_LEN, bundle_info, check_entry_id, entry_aad,
+    entry_key, entry_nonce, signed_message,
 };
+use crate::packing::{self, UnpackError};
 use crate::sync::frame::{FrameReader, MAX_ENTRIES, MAX_FIELD};
 use crate::sync::keys::{Kem, SIGNATURE_LEN, verify_ed25519};
 use crate::sync::{DeskKeys, FileKind, SyncError};
@@ -42,12 +44,9 @@ impl<'a> ParsedBundle<'a> {
         let (mut reader, version) = match FrameReader::new(bytes, FileKind::Bundle, BUNDLE_VERSION)
         {
             Err(SyncError::UnsupportedVersion {
-                version: LEGACY_BUNDLE_VERSION,
+                version: older @ (LEGACY_BUNDLE_VERSION | DIGEST_BUNDLE_VERSION),
                 ..
-            }) => (
-                FrameReader::new(bytes, FileKind::Bundle, LEGACY_BUNDLE_VERSION)?,
-                LEGACY_BUNDLE_VERSION,
-            ),
+            }) => (FrameReader::new(bytes, FileKind::Bundle, older)?, older),
             other => (other?, BUNDLE_VERSION),
         };
         let header_json = reader.section(MAX_HEADER_LEN)?;
@@ -208,7 +207,8 @@ impl<'a> OpenedBundle<'_, 'a> {
         self.bundle.entries()
     }
 
-    /// Entry `index`'s plaintext, wiped when dropped.
+    /// Entry `index`'s plaintext (unpacked from a version-3 bundle, at most
+    /// [`MAX_ENTRY_PLAINTEXT`] bytes), wiped when dropped.
     pub fn open_entry(&self, index: usize) -> Result<Zeroizing<Vec<u8>>, SyncError> {
         let entry = self
             .bundle
@@ -230,9 +230,19 @@ impl<'a> OpenedBundle<'_, 'a> {
             )
             .map_err(|_| SyncError::OpenFailed)?
             .len();
-        // Truncating keeps the allocation; the tag bytes left in it are wiped on drop.
-        buffer.truncate(plaintext_len);
-        Ok(buffer)
+        if self.bundle.bundle.version != BUNDLE_VERSION {
+            // Truncating keeps the allocation; the tag bytes left in it are wiped on drop.
+            buffer.truncate(plaintext_len);
+            return Ok(buffer);
+        }
+        let packed = buffer.get(..plaintext_len).ok_or(SyncError::OpenFailed)?;
+        packing::unpack(packed, MAX_ENTRY_PLAINTEXT).map_err(|error| match error {
+            UnpackError::TooLarge { declared, limit } => SyncError::FieldTooLarge {
+                len: declared,
+                limit,
+            },
+            UnpackError::Malformed => SyncError::MalformedEntry { index },
+        })
     }
 }
 

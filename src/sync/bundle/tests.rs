@@ -87,7 +87,18 @@ fn assemble(
     entries: &[RawEntry],
     kiosk: &KioskKeys,
 ) -> Vec<u8> {
-    let mut writer = FrameWriter::new(FileKind::Bundle, BUNDLE_VERSION);
+    assemble_as(BUNDLE_VERSION, header, enc, entries, kiosk)
+}
+
+/// [`assemble`] in format `version`, signed as that version signs (version 1: the bytes).
+fn assemble_as(
+    version: u8,
+    header: &BundleHeader,
+    enc: &[u8; 32],
+    entries: &[RawEntry],
+    kiosk: &KioskKeys,
+) -> Vec<u8> {
+    let mut writer = FrameWriter::new(FileKind::Bundle, version);
     writer
         .section(&serde_json::to_vec(header).expect("json"))
         .expect("small");
@@ -97,10 +108,12 @@ fn assemble(
         writer.section(entry.id.as_bytes()).expect("small");
         writer.section(&entry.sealed).expect("small");
     }
-    let signature = kiosk
-        .sign(&super::signed_message(writer.buffer()))
-        .expect("sign");
-    writer.section(&signature).expect("small");
+    let signature = if version == LEGACY_BUNDLE_VERSION {
+        kiosk.sign(writer.buffer())
+    } else {
+        kiosk.sign(&super::signed_message(writer.buffer()))
+    };
+    writer.section(&signature.expect("sign")).expect("small");
     writer.into_bytes()
 }
 
@@ -591,38 +604,179 @@ fn throughput() {
     );
 }
 
-/// `bytes` as a version-1 bundle: the version byte set to 1 and, when `resign`, the signature
-/// made over the bytes themselves (what a kiosk not yet updated writes).
-fn as_version_1(setup: &Setup, bytes: &[u8], resign: bool) -> Vec<u8> {
-    let mut out = bytes.to_vec();
-    out[crate::sync::frame::PREAMBLE_LEN - 1] = LEGACY_BUNDLE_VERSION;
-    if resign {
-        let signed_end = out.len() - SIGNATURE_SECTION_LEN;
-        let signature = setup.kiosk.sign(&out[..signed_end]).expect("sign");
-        out[signed_end + SECTION_PREFIX_LEN..].copy_from_slice(&signature);
-    }
-    out
+/// A bundle whose entries are sealed exactly as given, not packed: what a kiosk of format 1 or 2
+/// wrote, or (in format 3) packed bytes of the caller's choosing, sealed and signed as a kiosk
+/// that was taken over could.
+fn sealed_as_given(
+    setup: &Setup,
+    seq: u64,
+    version: u8,
+    entries: &[(EntryKind, &str, &[u8])],
+) -> Vec<u8> {
+    let writer = BundleWriter::new(parts(seq), &setup.desk.public(), &setup.kiosk).expect("writer");
+    let raw: Vec<RawEntry> = entries
+        .iter()
+        .enumerate()
+        .map(|(index, (kind, id, plaintext))| {
+            let mut sealed = plaintext.to_vec();
+            let aad = entry_aad(setup.kiosk.kiosk_id(), seq, *kind, id);
+            writer
+                .entry_key
+                .seal_in_place_append_tag(
+                    entry_nonce(index),
+                    Aad::from(aad.as_slice()),
+                    &mut sealed,
+                )
+                .expect("seal");
+            RawEntry {
+                kind: kind.to_byte(),
+                id: (*id).to_owned(),
+                sealed,
+            }
+        })
+        .collect();
+    let header = BundleHeader {
+        kiosk_id: setup.kiosk.kiosk_id().to_owned(),
+        desk_id: setup.desk.desk_id().to_owned(),
+        seq,
+        created_at: parts(seq).created_at,
+        audit_checkpoint: parts(seq).audit_checkpoint,
+        entry_count: u64::try_from(raw.len()).expect("few"),
+    };
+    assemble_as(version, &header, &writer.enc, &raw, &setup.kiosk)
 }
 
+const SMALL: [(EntryKind, &str, &[u8]); 3] = [
+    (EntryKind::Form, "form-1", FORM),
+    (EntryKind::Submission, "sub-a", FIRST),
+    (EntryKind::Submission, "sub-b", SECOND),
+];
+
 #[test]
-fn a_kiosk_not_yet_updated_still_delivers_and_no_bundle_changes_version() {
+fn kiosks_not_yet_updated_still_deliver_and_no_bundle_changes_version() {
     let setup = setup();
     let bytes = small_bundle(&setup, 1);
     assert_eq!(bytes[crate::sync::frame::PREAMBLE_LEN - 1], BUNDLE_VERSION);
-    // A version-1 bundle (signature over the bytes) still opens at an updated desk.
+    // Versions 1 (signature over the bytes) and 2 (over their digest), entries not packed,
+    // still open at an updated desk.
+    for version in [LEGACY_BUNDLE_VERSION, DIGEST_BUNDLE_VERSION] {
+        let old = sealed_as_given(&setup, 1, version, &SMALL);
+        assert_eq!(old[crate::sync::frame::PREAMBLE_LEN - 1], version);
+        assert_eq!(
+            open_all(&setup, &old).expect("opens"),
+            [FORM.to_vec(), FIRST.to_vec(), SECOND.to_vec()],
+            "version {version}"
+        );
+        // Relabelled as another version, with the signature left as it was: refused.
+        for other in [LEGACY_BUNDLE_VERSION, DIGEST_BUNDLE_VERSION, BUNDLE_VERSION] {
+            if other != version {
+                let mut relabelled = old.clone();
+                relabelled[crate::sync::frame::PREAMBLE_LEN - 1] = other;
+                assert_eq!(
+                    open_all(&setup, &relabelled).err(),
+                    Some(SyncError::BadSignature),
+                    "{version} as {other}"
+                );
+            }
+        }
+        let mut current = bytes.clone();
+        current[crate::sync::frame::PREAMBLE_LEN - 1] = version;
+        assert_eq!(
+            open_all(&setup, &current).err(),
+            Some(SyncError::BadSignature)
+        );
+    }
+    // A version this build does not know is refused by name.
+    let mut future = bytes.clone();
+    future[crate::sync::frame::PREAMBLE_LEN - 1] = BUNDLE_VERSION + 1;
     assert_eq!(
-        open_all(&setup, &as_version_1(&setup, &bytes, true)).expect("opens"),
-        [FORM.to_vec(), FIRST.to_vec(), SECOND.to_vec()]
+        ParsedBundle::parse(&future).err(),
+        Some(SyncError::UnsupportedVersion {
+            kind: FileKind::Bundle,
+            version: BUNDLE_VERSION + 1
+        })
     );
-    // Relabelling a bundle as the other version breaks its signature, either way round.
+}
+
+#[test]
+fn entries_are_packed_before_sealing() {
+    let setup = setup();
+    let repetitive = br#"{"item":"photo_social","decision":"Refused"},"#.repeat(40);
+    let bytes = write(&setup, 1, &[(EntryKind::Submission, "sub-a", &repetitive)]);
+    let parsed = ParsedBundle::parse(&bytes).expect("parses");
+    assert!(parsed.entries[0].sealed.len() < repetitive.len() / 4);
+    assert_eq!(open_all(&setup, &bytes), Ok(vec![repetitive.clone()]));
+    // The same bytes sealed unpacked in a version-3 bundle do not pass for packed ones.
+    let unpacked = sealed_as_given(
+        &setup,
+        1,
+        BUNDLE_VERSION,
+        &[(EntryKind::Submission, "sub-a", &repetitive)],
+    );
+    assert!(open_all(&setup, &unpacked).is_err());
+}
+
+#[test]
+fn a_malformed_or_oversized_packed_entry_is_refused_even_when_sealed_and_signed() {
+    let setup = setup();
+    let mut good = Vec::new();
+    crate::packing::pack_into(&mut good, FIRST);
+    // A bomb: a few bytes that claim the largest plaintext allowed and more.
+    for claimed in [
+        MAX_ENTRY_PLAINTEXT + 1,
+        usize::try_from(u32::MAX).expect("64-bit"),
+    ] {
+        let mut bomb = u32::try_from(claimed).expect("fits").to_le_bytes().to_vec();
+        bomb.extend_from_slice(&[0x1f, b'a', 0xff, 0xff, 0xff]);
+        let bytes = sealed_as_given(
+            &setup,
+            1,
+            BUNDLE_VERSION,
+            &[(EntryKind::Submission, "sub-a", &bomb)],
+        );
+        assert_eq!(
+            open_all(&setup, &bytes),
+            Err(SyncError::FieldTooLarge {
+                len: u64::try_from(claimed).expect("fits"),
+                limit: MAX_ENTRY_PLAINTEXT
+            })
+        );
+    }
+    // A block cut short, a length that does not match, nothing at all.
+    let mut wrong_length = good.clone();
+    wrong_length[0] += 1;
+    for packed in [&good[..good.len() - 1], &wrong_length[..], &[][..]] {
+        let bytes = sealed_as_given(
+            &setup,
+            1,
+            BUNDLE_VERSION,
+            &[
+                (EntryKind::Submission, "sub-a", &good),
+                (EntryKind::Submission, "sub-b", packed),
+            ],
+        );
+        let verified = verified(&bytes, &setup.kiosk.sign_public());
+        let opened = verified.open(&setup.desk).expect("bundle key");
+        assert_eq!(opened.open_entry(0).expect("good").as_slice(), FIRST);
+        assert_eq!(
+            opened.open_entry(1).err(),
+            Some(SyncError::MalformedEntry { index: 1 })
+        );
+    }
+}
+
+#[test]
+fn the_writer_refuses_an_entry_over_the_limit() {
+    let setup = setup();
+    let mut writer =
+        BundleWriter::new(parts(1), &setup.desk.public(), &setup.kiosk).expect("writer");
+    let huge = vec![0u8; MAX_ENTRY_PLAINTEXT + 1];
     assert_eq!(
-        open_all(&setup, &as_version_1(&setup, &bytes, false)).err(),
-        Some(SyncError::BadSignature)
+        writer.add(EntryKind::Submission, "sub-a", &huge),
+        Err(SyncError::FieldTooLarge {
+            len: u64::try_from(huge.len()).expect("fits"),
+            limit: MAX_ENTRY_PLAINTEXT
+        })
     );
-    let mut relabelled = as_version_1(&setup, &bytes, true);
-    relabelled[crate::sync::frame::PREAMBLE_LEN - 1] = BUNDLE_VERSION;
-    assert_eq!(
-        open_all(&setup, &relabelled).err(),
-        Some(SyncError::BadSignature)
-    );
+    assert!(writer.is_empty());
 }

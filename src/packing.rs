@@ -1,0 +1,160 @@
+//! Compression of a value just before it is sealed, and its undoing just after it is opened:
+//! LZ4 (block format, `lz4_flex`) behind the plaintext's length.
+//!
+//! ```text
+//! packed = plaintext length (u32 LE) | LZ4 block
+//! ```
+//!
+//! Two users: sync bundle entries (version 3) and the store's large sealed values (vault seal
+//! format 2). Both seal the packed bytes, so whatever is unpacked here has passed an AEAD check
+//! first; it is still treated as outside input (a desk must survive a kiosk that was taken over,
+//! and a bug must not become a crash): the declared length is checked against the caller's limit
+//! and against what the block can possibly expand to (LZ4 turns one byte into at most 255)
+//! before anything is allocated, and the block must fill exactly the declared length.
+//!
+//! Why compressing before sealing is safe here: compression leaks through the ciphertext's
+//! length only when an attacker can put chosen text beside a secret in the same compressed unit
+//! and watch the length change over many tries (CRIME, BREACH). One packed unit is one
+//! submission (or one stored value of one patient): nothing in it is secret from the person who
+//! typed it, no other patient's data shares it, and each is packed once, not replayed on demand.
+//! What is left is that a value's length says a little about how repetitive it is, beside its
+//! rough size, which sealed values showed before.
+
+use zeroize::Zeroizing;
+
+/// Bytes in front of the LZ4 block.
+const LEN_PREFIX: usize = 4;
+/// The most one LZ4 block byte can expand to (a 255-byte run per length byte).
+const MAX_RATIO: usize = 255;
+
+/// Why packed bytes were refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnpackError {
+    /// It declares more than the caller allows, or more than its block could ever hold.
+    TooLarge { declared: u64, limit: usize },
+    /// Not a well-formed block of exactly the declared length.
+    Malformed,
+}
+
+/// The most bytes [`pack_into`] appends for `len` plaintext bytes.
+pub fn max_packed_len(len: usize) -> usize {
+    LEN_PREFIX + lz4_flex::block::get_maximum_output_size(len)
+}
+
+/// Appends `plaintext`, packed, to `out`. Reserves room first, so `out` never reallocates (and so
+/// never leaves a copy of packed plaintext behind) while the packed bytes are written. Values
+/// over 4 GiB are refused by the callers' own limits before they get here.
+pub fn pack_into(out: &mut Vec<u8>, plaintext: &[u8]) {
+    let len = u32::try_from(plaintext.len()).expect("callers cap values far below 4 GiB");
+    let start = out.len();
+    out.reserve(max_packed_len(plaintext.len()));
+    out.extend_from_slice(&len.to_le_bytes());
+    let block_start = out.len();
+    out.resize(start + max_packed_len(plaintext.len()), 0);
+    let written = lz4_flex::block::compress_into(plaintext, &mut out[block_start..])
+        .expect("the output has room for the worst case");
+    out.truncate(block_start + written);
+}
+
+/// The plaintext of `packed`, at most `limit` bytes, wiped when dropped.
+pub fn unpack(packed: &[u8], limit: usize) -> Result<Zeroizing<Vec<u8>>, UnpackError> {
+    let (prefix, block) = packed
+        .split_first_chunk::<LEN_PREFIX>()
+        .ok_or(UnpackError::Malformed)?;
+    let declared = u32::from_le_bytes(*prefix);
+    let len = usize::try_from(declared).map_err(|_| UnpackError::Malformed)?;
+    if len > limit || len > block.len().saturating_mul(MAX_RATIO) {
+        return Err(UnpackError::TooLarge {
+            declared: u64::from(declared),
+            limit,
+        });
+    }
+    let mut out = Zeroizing::new(vec![0u8; len]);
+    match lz4_flex::block::decompress_into(block, out.as_mut_slice()) {
+        Ok(written) if written == len => Ok(out),
+        _ => Err(UnpackError::Malformed),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn packed(plaintext: &[u8]) -> Vec<u8> {
+        let mut out = b"before".to_vec();
+        pack_into(&mut out, plaintext);
+        assert_eq!(&out[..6], b"before");
+        out.split_off(6)
+    }
+
+    #[test]
+    fn round_trip_of_empty_short_repetitive_and_random_values() {
+        let random: Vec<u8> = (0..5000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        let repetitive = b"M 10 10 L 20 30 ".repeat(100);
+        for plaintext in [&b""[..], b"x", &repetitive, &random] {
+            let packed = packed(plaintext);
+            assert!(packed.len() <= max_packed_len(plaintext.len()));
+            assert_eq!(unpack(&packed, 1 << 20).unwrap().as_slice(), plaintext);
+        }
+        assert!(packed(&repetitive).len() < repetitive.len() / 10);
+    }
+
+    #[test]
+    fn a_value_over_the_limit_is_refused_before_it_is_unpacked() {
+        let plaintext = vec![b'a'; 10_000];
+        let packed = packed(&plaintext);
+        assert_eq!(
+            unpack(&packed, 9_999),
+            Err(UnpackError::TooLarge {
+                declared: 10_000,
+                limit: 9_999
+            })
+        );
+        assert!(unpack(&packed, 10_000).is_ok());
+    }
+
+    #[test]
+    fn a_bomb_declaring_more_than_its_block_can_hold_is_refused_without_allocating() {
+        // A 4 GiB claim over a few bytes: refused by the ratio check even under a huge limit.
+        let mut bomb = u32::MAX.to_le_bytes().to_vec();
+        bomb.extend_from_slice(&[0x1f, b'a', 0xff, 0xff, 0xff]);
+        assert_eq!(
+            unpack(&bomb, usize::MAX),
+            Err(UnpackError::TooLarge {
+                declared: u64::from(u32::MAX),
+                limit: usize::MAX
+            })
+        );
+    }
+
+    #[test]
+    fn a_length_that_does_not_match_the_block_is_refused() {
+        let plaintext = b"the same words, the same words, the same words".to_vec();
+        let mut packed = packed(&plaintext);
+        for declared in [plaintext.len() - 1, plaintext.len() + 1] {
+            packed[..4].copy_from_slice(&u32::try_from(declared).unwrap().to_le_bytes());
+            assert_eq!(unpack(&packed, 1 << 20), Err(UnpackError::Malformed));
+        }
+    }
+
+    #[test]
+    fn truncated_or_corrupted_blocks_are_refused_without_panic() {
+        let plaintext = b"penicillin: hives; latex: itching; ".repeat(30);
+        let packed = packed(&plaintext);
+        for len in 0..packed.len() {
+            assert!(unpack(&packed[..len], 1 << 20).is_err(), "cut at {len}");
+        }
+        for at in 4..packed.len() {
+            for flip in [0x01, 0x80, 0xff] {
+                let mut bad = packed.clone();
+                bad[at] ^= flip;
+                // Either refused or (a changed literal) the right length: never a panic.
+                if let Ok(out) = unpack(&bad, 1 << 20) {
+                    assert_eq!(out.len(), plaintext.len());
+                }
+            }
+        }
+    }
+}
