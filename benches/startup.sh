@@ -26,8 +26,12 @@ times=(); mems=()
 for i in $(seq "$runs"); do
   read -r ms kib < <(measure)
   times+=("$ms"); mems+=("$kib")
-  echo "run $i: first frame ${ms} ms, PSS $((kib / 1024)) MiB"
+  echo "run $i: first frame ${ms} ms, PSS $((kib / 1024)) MiB ($kib KiB)"
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 echo "median first frame: $(median "${times[@]}") ms (target <= 50 ms)"
-echo "median PSS: $(( $(median "${mems[@]}") / 1024 )) MiB (target <= 25 MB)"
+pss=$(median "${mems[@]}")
+echo "median PSS: $((pss / 1024)) MiB ($pss KiB; target <= 25 MB)"
+# For scripts comparing runs.
+echo "first_frame_ms=$(median "${times[@]}")"
+echo "pss_kib=$pss"
