@@ -54,6 +54,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 pub use access_export::PatientData;
@@ -292,6 +293,11 @@ impl Store {
     fn set_pragmas(&self) -> Result<(), StoreError> {
         // A bundle import or an export uses a few dozen statements in turn: all stay prepared.
         self.conn.set_prepared_statement_cache_capacity(64);
+        // Plans chosen without looking at bound values: otherwise a cached statement with an
+        // ORDER BY or MAX (the import's patient look-up, the desk's searches) is compiled anew
+        // at every use, as clearing its bindings on return to the cache expires it.
+        self.conn
+            .set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
         self.conn.execute_batch(
             "PRAGMA foreign_keys = ON;
              PRAGMA secure_delete = ON;
@@ -528,5 +534,31 @@ mod tests {
             SyncRole::Kiosk.page_cache_kib(),
             "back to the side's own size, not the desk's"
         );
+    }
+
+    #[test]
+    fn a_cached_look_up_with_an_order_is_compiled_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.sqlite3")).unwrap();
+        // The import's patient look-up: without a plan independent of bound values, every
+        // use after the first recompiled it.
+        let sql =
+            "SELECT id FROM patients WHERE lookup_index = ?1 ORDER BY last_visit_at DESC LIMIT 1";
+        for i in 0..5u8 {
+            let found: Option<String> = store
+                .conn
+                .prepare_cached(sql)
+                .unwrap()
+                .query_row([&[i; 32][..]], |r| r.get(0))
+                .optional()
+                .unwrap();
+            assert_eq!(found, None);
+        }
+        let recompiled = store
+            .conn
+            .prepare_cached(sql)
+            .unwrap()
+            .get_status(rusqlite::StatementStatus::RePrepare);
+        assert_eq!(recompiled, 0);
     }
 }
