@@ -59,14 +59,7 @@ use crate::store::{
     StoreError, SubmissionSummary, SyncRole,
 };
 use crate::vault::{Passphrase, Pin, RecoveryKey, VaultError};
-
-/// The kiosk's store at `path`, opened (again) with the kiosk's page cache; `None` when it
-/// cannot be.
-fn open_kiosk_store(path: &std::path::Path) -> Option<Store> {
-    let store = Store::open(path).ok()?;
-    store.set_page_cache_for(SyncRole::Kiosk).ok()?;
-    Some(store)
-}
+use opening::open_kiosk_store;
 
 enum Backend {
     Closed(Store),

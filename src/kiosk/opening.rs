@@ -2,6 +2,14 @@
 
 use super::*;
 
+/// The kiosk's store at `path`, opened (again) with the kiosk's page cache; `None` when it
+/// cannot be.
+pub(super) fn open_kiosk_store(path: &std::path::Path) -> Option<Store> {
+    let store = Store::open(path).ok()?;
+    store.set_page_cache_for(SyncRole::Kiosk).ok()?;
+    Some(store)
+}
+
 /// What first-run setup asks for, as typed.
 pub struct SetupForm {
     pub clinic: String,
