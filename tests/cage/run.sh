@@ -16,10 +16,12 @@
 # Usage: tests/cage/run.sh   (BIN=path/to/intake-kiosk; default the debug build CI makes)
 # Run as root it creates and uses the system user $CAGE_TEST_USER (cage refuses to run as root);
 # run as anyone else it runs as that user; a user this script created is removed at the end.
-# Needs cage, grim, xvfb, matchbox-window-manager, imagemagick, python3 — not Xwayland: the kiosk is
-# a native Wayland client (winit's Wayland backend, chosen by WAYLAND_DISPLAY), and cage carries on
-# when Xwayland cannot start (it only logs it). Every case runs with WLR_XWAYLAND pointing at no
-# binary, which checks exactly that.
+# Needs cage, grim, xvfb, matchbox-window-manager, imagemagick, python3, and Xwayland for the last
+# case. The kiosk is a native Wayland client (winit's Wayland backend, chosen by WAYLAND_DISPLAY):
+# the four size cases run with WLR_XWAYLAND pointing at no binary (cage carries on without it, it
+# only logs it), which checks exactly that; the last runs with Xwayland started by cage, as on a
+# machine that has it, where the kiosk must still speak Wayland and fill the output (as an X11
+# client through Xwayland it leaves the old black strip).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -28,7 +30,7 @@ shots=${CAGE_SHOTS:-} # CAGE_SHOTS=docs/screenshots refreshes the committed scre
 user=${CAGE_TEST_USER:-intake-kiosk-cage-test}
 patience=${CAGE_PATIENCE:-90} # seconds for a debug --demo (several key derivations) to show
 
-for tool in cage grim Xvfb matchbox-window-manager python3; do
+for tool in cage grim Xvfb Xwayland matchbox-window-manager python3; do
   command -v "$tool" >/dev/null || { echo "cage test: $tool is not installed" >&2; exit 1; }
 done
 [ -x "$bin" ] || { echo "cage test: no binary at $bin (cargo build first)" >&2; exit 1; }
@@ -72,7 +74,7 @@ case_() {
   shift 4
   local started=$SECONDS run="$work/run-$name" log="$work/cage-$name.log" shot="$work/$name.png"
   local env=(XDG_RUNTIME_DIR="$run" TMPDIR="$run" WLR_BACKENDS="$backend" WLR_RENDERER=pixman
-    WLR_LIBINPUT_NO_DEVICES=1 WLR_XWAYLAND=/nonexistent/Xwayland RUST_LOG=info)
+    WLR_LIBINPUT_NO_DEVICES=1 WLR_XWAYLAND="${XWAYLAND:-/nonexistent/Xwayland}" RUST_LOG=info)
   mkdir -m 0700 "$run"
   [ "${#as[@]}" = 0 ] || chown "$user:" "$run"
   if [ "$backend" = x11 ]; then
@@ -110,9 +112,18 @@ case_() {
     grab "$shot.next"
   done
   tests/cage/check_fill.py "$shot" "$width" "$height" || fails "$name" "the kiosk does not fill the output" "$log"
+  if [ -n "${XWAYLAND:-}" ]; then
+    # Xwayland was there for the kiosk to use: cage handed it a DISPLAY (no case passes one in
+    # here) and an Xwayland server runs; the picture above says the kiosk still chose Wayland.
+    local kiosk
+    kiosk=$(pgrep -n -f "^$work/intake-kiosk --demo") || fails "$name" "no kiosk process" "$log"
+    tr '\0' '\n' <"/proc/$kiosk/environ" | grep -q '^DISPLAY=:' \
+      || fails "$name" "cage gave the kiosk no Xwayland display" "$log"
+    pgrep -u "$user" -x Xwayland >/dev/null || fails "$name" "no Xwayland of $user running" "$log"
+  fi
   kill "$cage"
   wait "$cage" 2>/dev/null || true
-  echo "     (cage -d $* with WLR_BACKENDS=$backend as $user: $((SECONDS - started))s)"
+  echo "     (cage -d $* with WLR_BACKENDS=$backend${XWAYLAND:+ and Xwayland} as $user: $((SECONDS - started))s)"
   if [ -n "$shots" ] && [ -n "${CAGE_SAVE:-}" ]; then cp "$shot" "$shots/cage-${width}x${height}.png"; fi
 }
 
@@ -120,4 +131,5 @@ CAGE_SAVE= case_ headless-landscape 1280 720 headless
 CAGE_SAVE= case_ headless-portrait 720 1280 headless -r
 CAGE_SAVE=1 case_ x11-landscape 1280 800 x11
 CAGE_SAVE=1 case_ x11-portrait 800 1280 x11
-echo "cage test: the kiosk fills the output at 1280x720 and 720x1280 (headless) and 1280x800 and 800x1280 (X11 backend)"
+XWAYLAND=$(command -v Xwayland) CAGE_SAVE= case_ headless-with-xwayland 1280 720 headless
+echo "cage test: the kiosk fills the output at 1280x720 and 720x1280 (headless) and 1280x800 and 800x1280 (X11 backend), and with Xwayland running beside it"
