@@ -1,5 +1,6 @@
 //! Compiles the Slint UI with its translations bundled from `locales/` — only with the `ui`
 //! feature (the default); a core-only build (`--no-default-features`) has no Slint to compile.
+//! Asks the linker to pack the binary's relocations (see `pack_relocations`).
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     // Slint's own switch for the debug info UI tests need: the soak bench (a release build)

@@ -18,8 +18,9 @@
 //! Modules: `machine` (Xvfb, window manager, xdotool), `window` (the probe file, taps, waits,
 //! scrolling), one per flow: `patient`, `escape`, `setup` (first run), `desk` (the back office),
 //! `keys` (a data-key rotation with three managers on "Staff and keys"), `signals` (SIGTERM
-//! mid-handover).
+//! mid-handover), `arabic` (the notice and consents right to left).
 
+mod arabic;
 mod desk;
 mod escape;
 mod keys;
