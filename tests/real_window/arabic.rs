@@ -4,7 +4,7 @@
 //! (`REAL_WINDOW_SHOTS=… REAL_WINDOW_SHOT_SCALE=100%`, the landscape ones).
 
 use crate::machine::{Display, tools_present};
-use crate::patient::{fill_section, sign_in};
+use crate::patient::{every_control_within_the_width, fill_section, sign_in};
 use crate::window::{App, Element, View};
 
 const ARABIC: &str = "العربية";
@@ -62,26 +62,11 @@ fn pick_language(app: &App, name: &str, code: &str) {
     });
 }
 
-/// Every button and tick box lies inside the window's width (the top bar and the cards, drawn
-/// right to left, included), and the picker names the language shown.
+/// Every control lies inside the window's width (the top bar and the cards, drawn right to left,
+/// included), and the picker names the language shown.
 fn controls_inside(app: &App, language: &str) {
     let v = app.view();
-    let w = app.display.width as i32;
-    for e in v
-        .elements
-        .iter()
-        .filter(|e| matches!(e.role.as_str(), "Button" | "Checkbox"))
-    {
-        assert!(
-            e.x >= 0 && e.x + e.w <= w,
-            "{:?} {:?} sticks out of the {w}-wide window ({}..{}) on {}",
-            e.role,
-            e.label,
-            e.x,
-            e.x + e.w,
-            v.get("kind")
-        );
-    }
+    every_control_within_the_width(app, &v);
     let picker = picker(&v).expect("the language picker on the page");
     assert!(picker.label.ends_with(language), "{:?}", picker.label);
 }
