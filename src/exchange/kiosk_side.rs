@@ -156,11 +156,8 @@ pub fn export(
         });
     }
     let keys = kiosk_keys(store, actor, now)?;
-    let outgoing = store.outgoing(actor)?;
-    if outgoing.submissions.is_empty() {
-        tracing::info!("export: nothing to export");
-        return Ok(None);
-    }
+    // For the progress shown only (the rows are counted, not read).
+    let total = usize::try_from(store.pending_count()?).unwrap_or(0);
     let head = store.audit_head()?;
     let seq = store.next_bundle_seq()?;
     let parts = BundleParts {
@@ -172,38 +169,44 @@ pub fn export(
         },
     };
     let mut writer = BundleWriter::new(parts, &desk_public(&link)?, &keys)?;
-    for form in &outgoing.forms {
+    // One buffer for every submission's JSON, large enough for a form that it does not grow (a
+    // growing buffer would leave copies of the JSON behind in the memory it frees), wiped at
+    // the end. Each submission is sealed into the bundle as it is read, and let go.
+    let mut json = Zeroizing::new(Vec::with_capacity(64 * 1024));
+    let mut added = 0;
+    let rest = store.each_outgoing(actor, &mut |submission| {
+        json.clear();
+        serde_json::to_writer(&mut *json, &submission).map_err(crate::store::StoreError::from)?;
+        writer.add(EntryKind::Submission, &submission.submission_id, &json)?;
+        added += 1;
+        if added % 500 == 1 {
+            progress(added, total.max(added));
+        }
+        Ok::<(), ExchangeError>(())
+    })?;
+    if added == 0 {
+        tracing::info!("export: nothing to export");
+        return Ok(None);
+    }
+    progress(added, added);
+    // The forms and security events after the submissions: the desk reads a bundle whole before
+    // it stores any of it, in any order.
+    for form in &rest.forms {
         let json = serde_json::to_vec(form).map_err(crate::store::StoreError::from)?;
         writer.add(EntryKind::Form, &form.hash, &json)?;
     }
-    if !outgoing.security.is_empty() {
-        let json =
-            serde_json::to_vec(&outgoing.security).map_err(crate::store::StoreError::from)?;
+    if !rest.security.is_empty() {
+        let json = serde_json::to_vec(&rest.security).map_err(crate::store::StoreError::from)?;
         writer.add(EntryKind::SecurityLog, "security", &json)?;
-    }
-    let total = outgoing.submissions.len();
-    let mut ids = Vec::with_capacity(total);
-    // One buffer for every submission's JSON, large enough for a form that it does not grow (a
-    // growing buffer would leave copies of the JSON behind in the memory it frees), wiped at
-    // the end.
-    let mut json = Zeroizing::new(Vec::with_capacity(64 * 1024));
-    for (i, submission) in outgoing.submissions.iter().enumerate() {
-        json.clear();
-        serde_json::to_writer(&mut *json, submission).map_err(crate::store::StoreError::from)?;
-        writer.add(EntryKind::Submission, &submission.submission_id, &json)?;
-        ids.push(submission.submission_id.clone());
-        if i % 500 == 0 || i + 1 == total {
-            progress(i + 1, total);
-        }
     }
     let bytes = writer.finish()?;
     let name = format!("bundle-{}-{seq:08}.ikb", keys.kiosk_id());
     let file = files::write_atomically(dir, &name, &bytes, Readers::Exchange)?;
-    store.record_export(actor, &link.desk_id, seq, &ids, now)?;
-    tracing::info!(seq, forms = total, "exported bundle {}", file.display());
+    store.record_export(actor, &link.desk_id, seq, &rest.pending, now)?;
+    tracing::info!(seq, forms = added, "exported bundle {}", file.display());
     Ok(Some(Exported {
         seq,
-        submissions: total,
+        submissions: added,
         file,
     }))
 }

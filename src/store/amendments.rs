@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use zeroize::Zeroizing;
 
 use super::audit::{self, AuditKind};
-use super::patients::{open_identity, reseal_identity};
+use super::patients::{identity_columns, open_identity, reseal_identity};
 use super::submissions::aad;
 use super::{Actor, OpenStore, StoreError};
 use crate::forms::{Answers, PatientIdentity};
@@ -189,24 +189,39 @@ impl OpenStore {
     }
 }
 
+/// A returning patient's visit as a form brings it.
+pub(super) struct Visit<'a> {
+    /// Who is recording it (the staff member importing).
+    pub staff_id: &'a str,
+    pub patient_id: &'a str,
+    /// The details on the form.
+    pub identity: &'a PatientIdentity,
+    /// When the form was filled.
+    pub at: DateTime<Utc>,
+    /// Why the details change, for the amendment.
+    pub reason: &'a str,
+}
+
 /// A returning patient's visit, known by the time the form was filled (`at`, RFC 3339 UTC), in
 /// the caller's transaction — for forms that arrive in any order (bundles imported late). The
 /// last visit only moves forward. The identity and contact details on the form replace the
 /// stored ones only when the form is newer than both the last visit and the latest change of
 /// details; a change is then an amendment (the replaced details kept, sealed, with who — the
 /// staff member importing — when — the form's time — and why), never a silent overwrite. An
-/// older form changes neither. Returns whether the details were replaced.
-pub(super) fn take_visit_details(
+/// older form changes neither.
+///
+/// `row` is the patient's, read (checked) by the caller in the same transaction. The amendment
+/// is written here; the changes to the patient's row (its identity columns, its last visit) are
+/// returned for the caller to write with its own (one write of the row per imported form).
+pub(super) fn visit_changes(
     conn: &Connection,
     vault: &Vault,
-    staff_id: &str,
-    patient_id: &str,
-    identity: &PatientIdentity,
-    at: DateTime<Utc>,
-    reason: &str,
-) -> Result<bool, StoreError> {
-    let last_visit_at =
-        super::patients::patient_row(conn, vault, patient_id)?.text("last_visit_at")?;
+    visit: &Visit<'_>,
+    row: &super::row_auth::Row,
+) -> Result<Vec<(&'static str, rusqlite::types::Value)>, StoreError> {
+    let patient_id = visit.patient_id;
+    let at = visit.at;
+    let last_visit_at = row.text("last_visit_at")?;
     let details_changed_at: Option<String> = conn
         .prepare_cached(
             "SELECT MAX(amended_at) FROM amendments WHERE patient_id = ?1 AND submission_id IS NULL",
@@ -222,37 +237,31 @@ pub(super) fn take_visit_details(
         Some(changed) => last_visit.max(stored_time(&changed)?),
         None => last_visit,
     };
-    let mut replaced = false;
+    let mut changes = Vec::new();
     if at > details_since {
         let previous = open_identity(conn, vault, patient_id)?;
         // A field the form left blank keeps what is stored; spelling alone is no change.
-        let identity = &previous.updated_with(identity);
+        let identity = &previous.updated_with(visit.identity);
         if previous != *identity {
             keep_identity_in_history(
                 conn,
                 vault,
-                staff_id,
+                visit.staff_id,
                 patient_id,
                 &previous,
-                reason,
+                visit.reason,
                 &at.to_rfc3339(),
             )?;
-            reseal_identity(conn, vault, patient_id, identity)?;
-            replaced = true;
+            changes = identity_columns(vault, patient_id, identity)?;
         }
     }
     if at > last_visit {
-        super::patients::set_patient(
-            conn,
-            vault,
-            patient_id,
-            &[(
-                "last_visit_at",
-                rusqlite::types::Value::Text(at.to_rfc3339()),
-            )],
-        )?;
+        changes.push((
+            "last_visit_at",
+            rusqlite::types::Value::Text(at.to_rfc3339()),
+        ));
     }
-    Ok(replaced)
+    Ok(changes)
 }
 
 /// Rectifies a patient's identity inside the caller's transaction: the old details are kept

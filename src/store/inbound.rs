@@ -13,12 +13,12 @@ use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params};
 
-use super::amendments::take_visit_details;
+use super::amendments::{Visit, visit_changes};
 use super::audit::AuditKind;
-use super::patients::{insert_patient_as, set_patient};
+use super::patients::insert_patient_as;
 use super::row_auth::{self, text_key};
 use super::submissions::{
-    FirstDecisions, SubmissionRow, aad, append_consent_events, insert_submission,
+    FirstDecisions, SubmissionRow, aad, append_consent_events_to, insert_submission,
     store_form_definition,
 };
 use super::transfer::{Added, AuditHead, EXPORT_VERSION, ImportReport, Outgoing};
@@ -250,24 +250,17 @@ impl OpenStore {
                 Some(row) => row.opt_text("restricted_at")?.is_some(),
                 None => false,
             };
-            let patient_id = match existing {
-                Some(id) if held_for_erasure.is_some() => {
-                    let last = found
-                        .as_ref()
-                        .map(|row| row.text("last_visit_at"))
-                        .transpose()?
-                        .unwrap_or_default();
-                    if submitted_at > last {
-                        set_patient(
-                            &tx,
-                            self.vault(),
-                            &id,
-                            &[("last_visit_at", Value::Text(submitted_at.clone()))],
-                        )?;
+            // A returning patient's row is read once (above) and written once (with the
+            // consent chain's new head, below), whatever the visit changes in it.
+            let (patient_id, visit) = match (existing, &found) {
+                (Some(id), Some(row)) if held_for_erasure.is_some() => {
+                    let mut changes = Vec::new();
+                    if submitted_at > row.text("last_visit_at")? {
+                        changes.push(("last_visit_at", Value::Text(submitted_at.clone())));
                     }
-                    id
+                    (id, changes)
                 }
-                Some(id) => {
+                (Some(id), Some(row)) => {
                     // By the form's time, not by arrival: a late older form neither moves the
                     // last visit back nor replaces newer details.
                     let reason = format!(
@@ -275,18 +268,17 @@ impl OpenStore {
                         super::returning::UPDATED_AT_KIOSK,
                         s.submission_id
                     );
-                    take_visit_details(
-                        &tx,
-                        self.vault(),
-                        actor.staff_id(),
-                        &id,
-                        &s.identity,
-                        submitted,
-                        &reason,
-                    )?;
-                    id
+                    let visit = Visit {
+                        staff_id: actor.staff_id(),
+                        patient_id: &id,
+                        identity: &s.identity,
+                        at: submitted,
+                        reason: &reason,
+                    };
+                    let changes = visit_changes(&tx, self.vault(), &visit, row)?;
+                    (id, changes)
                 }
-                None => random_id()?,
+                _ => (random_id()?, Vec::new()),
             };
             let new_patient = found.is_none();
             let mut events = Vec::with_capacity(s.consents.len());
@@ -347,9 +339,12 @@ impl OpenStore {
                     export_state: "delivered",
                 },
             )?;
-            match first {
-                Some(first) => first.write(&tx)?,
-                None => append_consent_events(&tx, self.vault(), &patient_id, &events)?,
+            match (first, found) {
+                (Some(first), _) => first.write(&tx)?,
+                (None, Some(row)) => {
+                    append_consent_events_to(&tx, self.vault(), &patient_id, row, &events, visit)?
+                }
+                (None, None) => unreachable!("a patient without a row is new"),
             }
             report.added.push(Added {
                 submission_id: s.submission_id.clone(),

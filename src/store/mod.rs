@@ -89,7 +89,7 @@ pub use submissions::{MedicalRecord, NewSubmission, PatientRef, SubmissionSummar
 pub use sync_identity::{SyncIdentity, SyncRole};
 pub use transfer::{
     Added, AuditHead, EXPORT_VERSION, ExportedForm, ExportedSubmission, ImportReport, Outgoing,
-    SecurityEvent,
+    OutgoingRest, SecurityEvent,
 };
 
 use crate::vault::{Aad, KeyWrap, Vault};

@@ -4,7 +4,7 @@
 //! Invariant: a submission leaves this database only after a receipt signed by the paired desk
 //! names it; until then it stays, exported or not, and is offered again in the next bundle.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
@@ -17,8 +17,8 @@ use super::submissions::{
     read_ledger, rechain_consents,
 };
 use super::transfer::{
-    AuditHead, EXPORT_VERSION, ExportedForm, ExportedSubmission, Outgoing, SECURITY_LOG_LIMIT,
-    SecurityEvent,
+    AuditHead, EXPORT_VERSION, ExportedForm, ExportedSubmission, Outgoing, OutgoingRest,
+    SECURITY_LOG_LIMIT, SecurityEvent,
 };
 use super::{Actor, OpenStore, StoreError, WalCheckpoint};
 use crate::forms::ConsentEvent;
@@ -53,6 +53,27 @@ impl OpenStore {
     /// Everything not yet acknowledged by the desk, opened for sealing to the desk's key
     /// (managers only; the caller logs the export when the bundle is written).
     pub fn outgoing(&self, actor: &Actor) -> Result<Outgoing, StoreError> {
+        let mut submissions = Vec::new();
+        let rest = self.each_outgoing(actor, &mut |submission| {
+            submissions.push(submission);
+            Ok::<(), StoreError>(())
+        })?;
+        Ok(Outgoing {
+            submissions,
+            forms: rest.forms,
+            security: rest.security,
+        })
+    }
+
+    /// [`outgoing`](Self::outgoing) one submission at a time, oldest first, handed to `each`
+    /// as it is opened (an export seals each into its bundle and lets it go: ten thousand forms
+    /// are never all in memory, opened, at once); the forms they refer to and the security
+    /// events come back at the end.
+    pub fn each_outgoing<E: From<StoreError>>(
+        &self,
+        actor: &Actor,
+        each: &mut dyn FnMut(ExportedSubmission) -> Result<(), E>,
+    ) -> Result<OutgoingRest, E> {
         actor.require_manager()?;
         // A decision whose form was deleted or moved to another patient must not travel without
         // it: refused (a kiosk holds few rows, so the whole table is looked at).
@@ -63,25 +84,36 @@ impl OpenStore {
             &[],
         )?;
         if let Some((_, seq)) = astray {
-            return Err(StoreError::tampered(
-                "submissions",
-                format!("of consent event {seq}"),
-            ));
+            return Err(
+                StoreError::tampered("submissions", format!("of consent event {seq}")).into(),
+            );
         }
         let vault = self.vault();
+        // The decisions taken with forms, oldest first: one pass over the ledger (a join would
+        // look up each row's form, reading past its sealed values to the export state).
+        let mut events: HashMap<String, Vec<ConsentEvent>> = HashMap::new();
+        read_ledger(self.conn(), vault, Scope::WithForms, |row| {
+            if let Some(id) = row.submission_id {
+                events.entry(id).or_default().extend(row.events);
+            }
+            Ok(())
+        })?;
         // Each row is checked as it is read (its covered columns and tag come with it): one pass
         // per table, no second look-up per row.
         let mut forms: BTreeMap<String, String> = BTreeMap::new();
-        let mut submissions = Vec::new();
+        let mut pending = Vec::new();
         {
             let at = row_auth::checked_len("submissions")?;
-            let mut stmt = self.conn().prepare_cached(&format!(
-                "SELECT {}, sealed_answers, sealed_signature
+            let mut stmt = self
+                .conn()
+                .prepare_cached(&format!(
+                    "SELECT {}, sealed_answers, sealed_signature
                  FROM submissions WHERE export_state != 'delivered' ORDER BY created_at, id",
-                row_auth::select_list("submissions", None)?
-            ))?;
-            let mut rows = stmt.query([])?;
-            while let Some(r) = rows.next()? {
+                    row_auth::select_list("submissions", None)?
+                ))
+                .map_err(StoreError::from)?;
+            let mut rows = stmt.query([]).map_err(StoreError::from)?;
+            while let Some(r) = rows.next().map_err(StoreError::from)? {
                 let row = row_auth::verify(vault, "submissions", r)?;
                 let id = row.text("id")?;
                 let patient_id = row.text("patient_id")?;
@@ -101,42 +133,23 @@ impl OpenStore {
                         .ok_or_else(|| StoreError::tampered("submissions", &id))?;
                     forms.insert(form_hash.clone(), json);
                 }
-                submissions.push(ExportedSubmission {
+                if row.text("export_state")? == "pending" {
+                    pending.push(id.clone());
+                }
+                each(ExportedSubmission {
                     version: EXPORT_VERSION,
                     identity: open_identity(self.conn(), vault, &patient_id)?,
-                    answers: serde_json::from_slice(&answers)?,
-                    signature: serde_json::from_slice(&signature)?,
-                    consents: Vec::new(),
+                    answers: serde_json::from_slice(&answers).map_err(StoreError::from)?,
+                    signature: serde_json::from_slice(&signature).map_err(StoreError::from)?,
+                    consents: events.remove(&id).unwrap_or_default(),
                     submitted_at: row.text("created_at")?,
                     notice_hash: row.text("notice_hash")?,
                     language: row.text("language")?,
                     submission_id: id,
                     kiosk_patient_id: patient_id,
                     form_hash,
-                });
+                })?;
             }
-        }
-        // The decisions of those forms, oldest first: one pass over the ledger (a join would look
-        // up each row's form, reading past its sealed values to the export state).
-        let index: HashMap<&str, usize> = submissions
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.submission_id.as_str(), i))
-            .collect();
-        let mut events: Vec<Vec<ConsentEvent>> = vec![Vec::new(); submissions.len()];
-        read_ledger(self.conn(), vault, Scope::WithForms, |row| {
-            let slot = row
-                .submission_id
-                .as_deref()
-                .and_then(|id| index.get(id).copied());
-            if let Some(slot) = slot {
-                events[slot].extend(row.events);
-            }
-            Ok(())
-        })?;
-        drop(index);
-        for (submission, consents) in submissions.iter_mut().zip(events) {
-            submission.consents = consents;
         }
         let security = self
             .conn()
@@ -144,18 +157,19 @@ impl OpenStore {
                 "SELECT seq, at, kind FROM audit_log
                  WHERE kind IN ('sign_in_failed', 'locked_out', 'failed_unlocks')
                  ORDER BY seq DESC LIMIT ?1",
-            )?
+            )
+            .map_err(StoreError::from)?
             .query_map([SECURITY_LOG_LIMIT], |r| {
                 Ok(SecurityEvent {
                     seq: r.get::<_, i64>(0)? as u64,
                     at: r.get(1)?,
                     kind: r.get(2)?,
                 })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Outgoing {
-            submissions,
-            security,
+            })
+            .map_err(StoreError::from)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(StoreError::from)?;
+        Ok(OutgoingRest {
             forms: forms
                 .into_iter()
                 .map(|(hash, definition_json)| ExportedForm {
@@ -163,6 +177,8 @@ impl OpenStore {
                     definition_json,
                 })
                 .collect(),
+            security,
+            pending,
         })
     }
 
@@ -174,7 +190,8 @@ impl OpenStore {
         Ok(last.unwrap_or(0) as u64 + 1)
     }
 
-    /// Notes that bundle `seq` holding `ids` was written for `desk_id`. Called after the file is
+    /// Notes that bundle `seq` holding `ids` (this kiosk's own forms, as
+    /// [`OutgoingRest::pending`] names them) was written for `desk_id`. Called after the file is
     /// safely on the exchange medium; one transaction; logged.
     pub fn record_export(
         &self,
@@ -204,23 +221,12 @@ impl OpenStore {
                     ("purged", Value::Integer(0)),
                 ],
             )?;
-            // The pending submissions, each row checked, in one pass (a kiosk holds few).
-            let mut pending: HashSet<String> = HashSet::new();
-            {
-                let mut stmt = tx.prepare_cached(&format!(
-                    "SELECT {} FROM submissions WHERE export_state = 'pending'",
-                    row_auth::select_list("submissions", None)?
-                ))?;
-                let mut rows = stmt.query([])?;
-                while let Some(r) = rows.next()? {
-                    let row = row_auth::verify(self.vault(), "submissions", r)?;
-                    if row.text("export_state")? == "pending" {
-                        pending.insert(row.text("id")?);
-                    }
-                }
-            }
+            // Named by `each_outgoing`, which checked each row as it read it for the bundle: a
+            // kiosk's forms stay 'pending' in their rows (the marks say what left), so only
+            // whether each is still there is asked here — from the id's index, without reading
+            // the row past its sealed values again.
             for id in ids {
-                if pending.contains(id) {
+                if row_auth::exists(tx, "submissions", &text_key(id))? {
                     row_auth::put(
                         tx,
                         self.vault(),

@@ -110,6 +110,21 @@ pub(super) fn reseal_identity(
     patient_id: &str,
     identity: &PatientIdentity,
 ) -> Result<(), StoreError> {
+    set_patient(
+        conn,
+        vault,
+        patient_id,
+        &identity_columns(vault, patient_id, identity)?,
+    )
+}
+
+/// The columns that hold a patient's identity: its look-up indexes and the identity sealed, to
+/// be written in one change of their row.
+pub(super) fn identity_columns(
+    vault: &Vault,
+    patient_id: &str,
+    identity: &PatientIdentity,
+) -> Result<Vec<(&'static str, Value)>, StoreError> {
     // A postcode erased with the contact details leaves no three-point key: the index then
     // holds a value no look-up can produce (keys start "v1"), and the patient is found by name
     // and date of birth only.
@@ -126,16 +141,11 @@ pub(super) fn reseal_identity(
     };
     let json = zeroize::Zeroizing::new(serde_json::to_vec(identity)?);
     let sealed = vault.seal(identity_aad(patient_id), &json)?;
-    set_patient(
-        conn,
-        vault,
-        patient_id,
-        &[
-            ("lookup_index", Value::Blob(lookup.to_vec())),
-            ("name_dob_index", Value::Blob(name_dob.to_vec())),
-            ("sealed_identity", Value::Blob(sealed)),
-        ],
-    )
+    Ok(vec![
+        ("lookup_index", Value::Blob(lookup.to_vec())),
+        ("name_dob_index", Value::Blob(name_dob.to_vec())),
+        ("sealed_identity", Value::Blob(sealed)),
+    ])
 }
 
 /// Which blind index a look-up goes by.

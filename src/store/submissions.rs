@@ -17,8 +17,8 @@ use crate::vault::{Aad, Vault, random_id};
 mod consents;
 mod ledger;
 pub(super) use consents::{
-    FirstDecisions, append_consent_events, check_every_consent_chain, form_consent_events,
-    patient_consent_events, rechain_consents, start_every_consent_chain,
+    FirstDecisions, append_consent_events, append_consent_events_to, check_every_consent_chain,
+    form_consent_events, patient_consent_events, rechain_consents, start_every_consent_chain,
 };
 pub(super) use ledger::{
     LEDGER_TABLES, PATIENT_HAS_DECISIONS, Scope, delete_rows_where, first_row_where, read_ledger,

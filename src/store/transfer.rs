@@ -42,6 +42,16 @@ pub struct Outgoing {
     pub security: Vec<SecurityEvent>,
 }
 
+/// What [`OpenStore::each_outgoing`](super::OpenStore::each_outgoing) gives back once every
+/// submission has been handed over.
+pub struct OutgoingRest {
+    pub forms: Vec<ExportedForm>,
+    pub security: Vec<SecurityEvent>,
+    /// The submissions handed over that this kiosk took (its own forms, 'pending' in their
+    /// checked rows), in the order handed over: those an export marks as sent.
+    pub pending: Vec<String>,
+}
+
 /// One security event from a kiosk's audit log: no staff or patient id, only what and when.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecurityEvent {

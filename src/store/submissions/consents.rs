@@ -28,20 +28,39 @@ pub(in crate::store) fn append_consent_events(
     if events.is_empty() {
         return Ok(());
     }
-    let rows = ledger_rows(conn, vault, patient_id, events)?;
-    let key = text_key(patient_id);
-    let patient = row_auth::get(conn, vault, "patients", &key)?.ok_or(StoreError::NotFound)?;
-    let head = chain_over(vault, patient.opt_blob("consent_head")?, &rows);
-    for row in &rows {
-        row_auth::insert_prepared(conn, row)?;
+    let patient = row_auth::get(conn, vault, "patients", &text_key(patient_id))?
+        .ok_or(StoreError::NotFound)?;
+    append_consent_events_to(conn, vault, patient_id, patient, events, Vec::new())
+}
+
+/// [`append_consent_events`] for the patient's `row`, read (checked) by the caller in the same
+/// transaction, written back once with the chain's new head and the caller's `changes` to it.
+pub(in crate::store) fn append_consent_events_to(
+    conn: &Connection,
+    vault: &Vault,
+    patient_id: &str,
+    row: row_auth::Row,
+    events: &[ConsentEvent],
+    mut changes: Vec<(&'static str, Value)>,
+) -> Result<(), StoreError> {
+    if !events.is_empty() {
+        let rows = ledger_rows(conn, vault, patient_id, events)?;
+        let head = chain_over(vault, row.opt_blob("consent_head")?, &rows);
+        for row in &rows {
+            row_auth::insert_prepared(conn, row)?;
+        }
+        changes.push(("consent_head", head.map_or(Value::Null, Value::Blob)));
+    }
+    if changes.is_empty() {
+        return Ok(());
     }
     row_auth::update_checked(
         conn,
         vault,
         "patients",
-        &key,
-        patient,
-        &[("consent_head", head.map_or(Value::Null, Value::Blob))],
+        &text_key(patient_id),
+        row,
+        &changes,
     )
 }
 
