@@ -210,7 +210,8 @@ pub(super) struct Visit<'a> {
 /// staff member importing — when — the form's time — and why), never a silent overwrite. An
 /// older form changes neither.
 ///
-/// `row` is the patient's, read (checked) by the caller in the same transaction. The amendment
+/// `row` and `stored` are the patient's row and identity, read (checked, opened) by the caller
+/// in the same transaction ([`open_patient`](super::patients::open_patient)). The amendment
 /// is written here; the changes to the patient's row (its identity columns, its last visit) are
 /// returned for the caller to write with its own (one write of the row per imported form).
 pub(super) fn visit_changes(
@@ -218,6 +219,7 @@ pub(super) fn visit_changes(
     vault: &Vault,
     visit: &Visit<'_>,
     row: &super::row_auth::Row,
+    stored: &PatientIdentity,
 ) -> Result<Vec<(&'static str, rusqlite::types::Value)>, StoreError> {
     let patient_id = visit.patient_id;
     let at = visit.at;
@@ -239,16 +241,15 @@ pub(super) fn visit_changes(
     };
     let mut changes = Vec::new();
     if at > details_since {
-        let previous = open_identity(conn, vault, patient_id)?;
         // A field the form left blank keeps what is stored; spelling alone is no change.
-        let identity = &previous.updated_with(visit.identity);
-        if previous != *identity {
+        let identity = &stored.updated_with(visit.identity);
+        if stored != identity {
             keep_identity_in_history(
                 conn,
                 vault,
                 visit.staff_id,
                 patient_id,
-                &previous,
+                stored,
                 visit.reason,
                 &at.to_rfc3339(),
             )?;

@@ -15,7 +15,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::amendments::{Visit, visit_changes};
 use super::audit::AuditKind;
-use super::patients::insert_patient_as;
+use super::patients::{insert_patient_as, open_patient};
 use super::row_auth::{self, text_key};
 use super::submissions::{
     FirstDecisions, SubmissionRow, aad, append_consent_events_to, insert_submission,
@@ -239,28 +239,29 @@ impl OpenStore {
                 None
             };
             let existing = existing.or(held_for_erasure.clone());
+            // The patient's row and identity, read once for everything below.
             let found = match &existing {
-                Some(id) => Some(
-                    row_auth::get(&tx, self.vault(), "patients", &text_key(id))?
-                        .ok_or_else(|| StoreError::tampered("patients", id))?,
-                ),
+                Some(id) => Some(open_patient(&tx, self.vault(), id).map_err(|e| match e {
+                    StoreError::NotFound => StoreError::tampered("patients", id),
+                    other => other,
+                })?),
                 None => None,
             };
             let restricted = match &found {
-                Some(row) => row.opt_text("restricted_at")?.is_some(),
+                Some((row, _)) => row.opt_text("restricted_at")?.is_some(),
                 None => false,
             };
             // A returning patient's row is read once (above) and written once (with the
             // consent chain's new head, below), whatever the visit changes in it.
             let (patient_id, visit) = match (existing, &found) {
-                (Some(id), Some(row)) if held_for_erasure.is_some() => {
+                (Some(id), Some((row, _))) if held_for_erasure.is_some() => {
                     let mut changes = Vec::new();
                     if submitted_at > row.text("last_visit_at")? {
                         changes.push(("last_visit_at", Value::Text(submitted_at.clone())));
                     }
                     (id, changes)
                 }
-                (Some(id), Some(row)) => {
+                (Some(id), Some((row, stored))) => {
                     // By the form's time, not by arrival: a late older form neither moves the
                     // last visit back nor replaces newer details.
                     let reason = format!(
@@ -275,7 +276,7 @@ impl OpenStore {
                         at: submitted,
                         reason: &reason,
                     };
-                    let changes = visit_changes(&tx, self.vault(), &visit, row)?;
+                    let changes = visit_changes(&tx, self.vault(), &visit, row, stored)?;
                     (id, changes)
                 }
                 _ => (random_id()?, Vec::new()),
@@ -341,7 +342,7 @@ impl OpenStore {
             )?;
             match (first, found) {
                 (Some(first), _) => first.write(&tx)?,
-                (None, Some(row)) => {
+                (None, Some((row, _))) => {
                     append_consent_events_to(&tx, self.vault(), &patient_id, row, &events, visit)?
                 }
                 (None, None) => unreachable!("a patient without a row is new"),

@@ -209,6 +209,15 @@ pub(super) fn open_identity(
     vault: &Vault,
     patient_id: &str,
 ) -> Result<PatientIdentity, StoreError> {
+    Ok(open_patient(conn, vault, patient_id)?.1)
+}
+
+/// A patient's row, checked, and their identity opened: one look-up (`NotFound` if none).
+pub(super) fn open_patient(
+    conn: &Connection,
+    vault: &Vault,
+    patient_id: &str,
+) -> Result<(row_auth::Row, PatientIdentity), StoreError> {
     // The row is checked as it is read, with its sealed identity: one look-up.
     static SQL: OnceLock<Result<(String, usize), String>> = OnceLock::new();
     let (sql, at) = SQL
@@ -225,13 +234,13 @@ pub(super) fn open_identity(
     let mut stmt = conn.prepare_cached(sql)?;
     let mut rows = stmt.query([patient_id])?;
     let r = rows.next()?.ok_or(StoreError::NotFound)?;
-    row_auth::verify(vault, "patients", r)?;
+    let row = row_auth::verify(vault, "patients", r)?;
     let json = super::unseal(
         vault,
         identity_aad(patient_id),
         row_auth::blob_at("patients", r, *at)?,
     )?;
-    Ok(serde_json::from_slice(&json)?)
+    Ok((row, serde_json::from_slice(&json)?))
 }
 
 impl OpenStore {
