@@ -252,7 +252,6 @@ pub fn import_file(
         error,
     };
     let bytes = files::read_capped(path, Expected::Bundle)?;
-    let file_hash = crate::vault::content_hash(&bytes);
     let parsed = ParsedBundle::parse(&bytes).map_err(format)?;
     let header = parsed.header().clone();
     let link = store
@@ -274,6 +273,7 @@ pub fn import_file(
         .try_into()
         .map_err(|_| StoreError::tampered("kiosk_links", "sign_public"))?;
     let verified = parsed.verify(&sign_public).map_err(format)?;
+    let file_hash = verified.file_hash().to_owned();
     if store.bundle_imported(&header.kiosk_id, header.seq)? {
         return Err(ExchangeError::Replayed {
             file,

@@ -328,9 +328,14 @@ impl<'k> BundleWriter<'k> {
 /// What the kiosk signs in a version-2 bundle: a domain label and the SHA-256 of `prefix`, every
 /// byte before the signature section.
 pub(crate) fn signed_message(prefix: &[u8]) -> Vec<u8> {
+    signed_message_of(&crate::vault::sha256(prefix))
+}
+
+/// [`signed_message`] from the SHA-256 of the prefix, already taken.
+pub(crate) fn signed_message_of(prefix_digest: &[u8; 32]) -> Vec<u8> {
     let mut message = Vec::with_capacity(SIGNATURE_LABEL.len() + 32);
     message.extend_from_slice(SIGNATURE_LABEL);
-    message.extend_from_slice(&crate::vault::sha256(prefix));
+    message.extend_from_slice(prefix_digest);
     message
 }
 

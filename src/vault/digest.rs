@@ -10,9 +10,15 @@ pub fn sha256(bytes: &[u8]) -> [u8; 32] {
 
 /// `sha256:` followed by the lowercase hex SHA-256 of `bytes`: the form used in records.
 pub fn content_hash(bytes: &[u8]) -> String {
+    content_hash_of(&sha256(bytes))
+}
+
+/// [`content_hash`] written from a SHA-256 `digest` already taken (e.g. in the same pass as
+/// another hash over the first part of the bytes).
+pub fn content_hash_of(digest: &[u8; 32]) -> String {
     let mut s = String::with_capacity(71);
     s.push_str("sha256:");
-    for b in sha256(bytes) {
+    for b in digest {
         s.push_str(&format!("{b:02x}"));
     }
     s

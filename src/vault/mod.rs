@@ -32,7 +32,7 @@ mod rotate;
 mod seal;
 mod secret;
 
-pub use digest::{constant_time_eq, content_hash, sha256};
+pub use digest::{constant_time_eq, content_hash, content_hash_of, sha256};
 pub use error::VaultError;
 pub use kdf::KdfParams;
 pub use keys::{KeyWrap, RecoveryKey, Vault, WrapKind};

@@ -10,7 +10,7 @@ use super::{
     BUNDLE_VERSION, BundleHeader, DIGEST_BUNDLE_VERSION, ENC_LEN, EXPORT_LABEL, EncappedKey,
     EntryKind, Kdf, LEGACY_BUNDLE_VERSION, MAX_ENTRY_ID_LEN, MAX_ENTRY_PLAINTEXT, MAX_HEADER_LEN,
     MIN_ENTRY_LEN, SIGNATURE_SECTION_LEN, TAG_LEN, bundle_info, check_entry_id, entry_aad,
-    entry_key, entry_nonce, signed_message,
+    entry_key, entry_nonce, signed_message_of,
 };
 use crate::packing::{self, UnpackError};
 use crate::sync::frame::{FrameReader, MAX_ENTRIES, MAX_FIELD};
@@ -36,6 +36,8 @@ pub struct ParsedBundle<'a> {
     signed: &'a [u8],
     signature: [u8; SIGNATURE_LEN],
     version: u8,
+    /// The whole file, signature and all (its hash names the file in the desk's records).
+    bytes: &'a [u8],
 }
 
 impl<'a> ParsedBundle<'a> {
@@ -99,6 +101,7 @@ impl<'a> ParsedBundle<'a> {
             signed: bytes.get(..signed_end).ok_or(SyncError::Truncated)?,
             signature,
             version,
+            bytes,
         })
     }
 
@@ -109,26 +112,49 @@ impl<'a> ParsedBundle<'a> {
 
     /// Checks the kiosk's signature over the whole bundle.
     pub fn verify(self, kiosk_sign_public: &[u8; 32]) -> Result<VerifiedBundle<'a>, SyncError> {
-        if self.version == LEGACY_BUNDLE_VERSION {
+        let file_digest = if self.version == LEGACY_BUNDLE_VERSION {
             verify_ed25519(kiosk_sign_public, self.signed, &self.signature)?;
+            crate::vault::sha256(self.bytes)
         } else {
+            // One pass over the bytes for both hashes: the signed prefix's, then on through
+            // the signature section to the whole file's.
+            let mut context = ring::digest::Context::new(&ring::digest::SHA256);
+            context.update(self.signed);
+            let prefix_digest = digest_bytes(context.clone().finish());
             verify_ed25519(
                 kiosk_sign_public,
-                &signed_message(self.signed),
+                &signed_message_of(&prefix_digest),
                 &self.signature,
             )?;
-        }
-        Ok(VerifiedBundle { bundle: self })
+            context.update(self.bytes.get(self.signed.len()..).unwrap_or_default());
+            digest_bytes(context.finish())
+        };
+        Ok(VerifiedBundle {
+            bundle: self,
+            file_hash: crate::vault::content_hash_of(&file_digest),
+        })
     }
+}
+
+fn digest_bytes(digest: ring::digest::Digest) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out.copy_from_slice(digest.as_ref());
+    out
 }
 
 /// A bundle signed by the kiosk whose key the caller gave.
 #[derive(Debug)]
 pub struct VerifiedBundle<'a> {
     bundle: ParsedBundle<'a>,
+    file_hash: String,
 }
 
 impl<'a> VerifiedBundle<'a> {
+    /// The whole file's [`content_hash`](crate::vault::content_hash), taken while verifying.
+    pub fn file_hash(&self) -> &str {
+        &self.file_hash
+    }
+
     pub fn header(&self) -> &BundleHeader {
         &self.bundle.header
     }

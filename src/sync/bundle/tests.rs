@@ -130,6 +130,8 @@ fn round_trip() {
     assert_eq!(header.audit_checkpoint, parts(1).audit_checkpoint);
     let verified = parsed.verify(&setup.kiosk.sign_public()).expect("verifies");
     assert_eq!(verified.header(), &header);
+    // Taken in the pass that checks the signature: the whole file's hash, signature included.
+    assert_eq!(verified.file_hash(), crate::vault::content_hash(&bytes));
     let labels: Vec<(EntryKind, &str)> =
         verified.entries().iter().map(|e| (e.kind, e.id)).collect();
     assert_eq!(
@@ -665,6 +667,11 @@ fn kiosks_not_yet_updated_still_deliver_and_no_bundle_changes_version() {
         assert_eq!(
             open_all(&setup, &old).expect("opens"),
             [FORM.to_vec(), FIRST.to_vec(), SECOND.to_vec()],
+            "version {version}"
+        );
+        assert_eq!(
+            verified(&old, &setup.kiosk.sign_public()).file_hash(),
+            crate::vault::content_hash(&old),
             "version {version}"
         );
         // Relabelled as another version, with the signature left as it was: refused.
