@@ -15,7 +15,7 @@ use intake_kiosk::exchange::desk_side;
 use intake_kiosk::exchange::kiosk_side;
 use intake_kiosk::forms::FormDefinition;
 use intake_kiosk::staff::Role;
-use intake_kiosk::store::{ExportedSubmission, NewSubmission};
+use intake_kiosk::store::NewSubmission;
 use intake_kiosk::vault::Pin;
 
 /// Submissions per run unless `SYNC_BENCH_COUNT` says otherwise.
@@ -127,8 +127,10 @@ fn main() {
         let t = Instant::now();
         let mut parsed = 0;
         for (plain, entry) in plain.iter().zip(opened.entries()) {
-            if entry.kind == intake_kiosk::sync::EntryKind::Submission {
-                std::hint::black_box(serde_json::from_slice::<ExportedSubmission>(plain).unwrap());
+            if let Ok(submission) =
+                intake_kiosk::exchange::submission_entry::read(entry.kind, plain)
+            {
+                std::hint::black_box(submission);
                 parsed += 1;
             }
         }

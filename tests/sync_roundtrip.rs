@@ -299,6 +299,11 @@ fn damaged_bundles_are_refused_and_change_nothing() {
 /// A bundle the paired kiosk signs, holding one entry: what a kiosk with a bug (or a stolen key)
 /// could send.
 fn signed_bundle(p: &Pair, kind: EntryKind, id: &str, plaintext: &[u8]) {
+    signed_bundle_of(p, &[(kind, id, plaintext)]);
+}
+
+/// [`signed_bundle`] with several entries.
+fn signed_bundle_of(p: &Pair, entries: &[(EntryKind, &str, &[u8])]) {
     let keys = kiosk_side::kiosk_keys(&p.kiosk.store, &p.k_manager, t0()).unwrap();
     let link = p.kiosk.store.desk_link().unwrap().unwrap();
     let desk = DeskPublic {
@@ -315,7 +320,9 @@ fn signed_bundle(p: &Pair, kind: EntryKind, id: &str, plaintext: &[u8]) {
         },
     };
     let mut writer = BundleWriter::new(parts, &desk, &keys).unwrap();
-    writer.add(kind, id, plaintext).unwrap();
+    for (kind, id, plaintext) in entries {
+        writer.add(*kind, id, plaintext).unwrap();
+    }
     let name = format!("bundle-{}-00000001.ikb", keys.kiosk_id());
     std::fs::write(p.exchange.path().join(name), writer.finish().unwrap()).unwrap();
 }
@@ -354,6 +361,67 @@ fn signed_bundles_with_bad_contents_are_refused_saying_what_is_wrong() {
         );
         assert_eq!(desk_state(&p.desk.store), before);
     }
+}
+
+#[test]
+fn a_bundle_from_a_kiosk_still_writing_the_earlier_entry_shape_imports_the_same() {
+    let mut p = paired();
+    let id = save(&mut p, "Ada", "latex");
+    // What a kiosk from before the compact entries wrote: the outbox's JSON of each form.
+    let outgoing = p.kiosk.store.outgoing(&p.k_manager).unwrap();
+    let form = &outgoing.forms[0];
+    let form_json = serde_json::to_vec(form).unwrap();
+    let sent = &outgoing.submissions[0];
+    let plain = serde_json::to_vec(sent).unwrap();
+    signed_bundle_of(
+        &p,
+        &[
+            (EntryKind::Form, &form.hash, &form_json),
+            (EntryKind::Submission, &id, &plain),
+        ],
+    );
+    let outcomes = import(&mut p);
+    assert!(refused(&outcomes).is_empty(), "{outcomes:?}");
+    assert_eq!(p.desk.store.patient_count().unwrap(), 1);
+    // The outbox's JSON is that same shape, whichever entry brought the form.
+    let handed_on: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(p.outbox.path().join(format!("{id}.json"))).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(handed_on, serde_json::to_value(sent).unwrap());
+}
+
+#[test]
+fn a_compact_entry_that_would_grow_past_its_limit_is_refused_whole() {
+    let mut p = paired();
+    let id = save(&mut p, "Ada", "latex");
+    let outgoing = p.kiosk.store.outgoing(&p.k_manager).unwrap();
+    let form = &outgoing.forms[0];
+    let form_json = serde_json::to_vec(form).unwrap();
+    let mut compact = Vec::new();
+    intake_kiosk::exchange::submission_entry::write(&outgoing.submissions[0], &mut compact)
+        .unwrap();
+    let mut value: serde_json::Value = serde_json::from_slice(&compact).unwrap();
+    // One group's time made long and its decisions many: a small entry that would fill memory.
+    let group = &mut value["consents"][0];
+    group["recorded_at"] = serde_json::Value::String("9".repeat(100_000));
+    let one = group["decisions"][0].clone();
+    group["decisions"] = serde_json::Value::Array(vec![one; 2_000]);
+    let bomb = serde_json::to_vec(&value).unwrap();
+    let before = desk_state(&p.desk.store);
+    signed_bundle_of(
+        &p,
+        &[
+            (EntryKind::Form, &form.hash, &form_json),
+            (EntryKind::CompactSubmission, &id, &bomb),
+        ],
+    );
+    let outcomes = import(&mut p);
+    let [ExchangeError::BadContent { detail, .. }] = refused(&outcomes)[..] else {
+        panic!("expected one refusal for bad content: {outcomes:?}");
+    };
+    assert!(detail.contains("would grow to"), "{detail}");
+    assert_eq!(desk_state(&p.desk.store), before);
 }
 
 #[test]

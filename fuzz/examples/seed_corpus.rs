@@ -70,6 +70,8 @@ struct KioskData {
     form_json: String,
     /// Two submissions (Ada and Grace), ids rewritten to `s1-@N`… (see [`KioskData::export`]).
     submissions: Vec<String>,
+    /// The same two as compact entries (the shape kiosks write now).
+    compact: Vec<String>,
     security_json: String,
     recovery_key: String,
 }
@@ -98,6 +100,12 @@ impl KioskData {
             .enumerate()
             .map(|(i, s)| with_fresh_ids(s, i + 1))
             .collect();
+        let compact = outgoing
+            .submissions
+            .iter()
+            .enumerate()
+            .map(|(i, s)| compact_with_fresh_ids(s, i + 1))
+            .collect();
         let security = vec![
             SecurityEvent {
                 seq: 7,
@@ -114,6 +122,7 @@ impl KioskData {
             form_hash: form.hash.clone(),
             form_json: serde_json::to_string(form).expect("form JSON"),
             submissions,
+            compact,
             security_json: serde_json::to_string(&security).expect("security JSON"),
             recovery_key: place.recovery_key.to_printable().as_str().to_owned(),
         }
@@ -181,12 +190,31 @@ fn with_fresh_ids(s: &ExportedSubmission, n: usize) -> String {
     json
 }
 
+/// [`with_fresh_ids`] for the compact entry of the submission.
+fn compact_with_fresh_ids(s: &ExportedSubmission, n: usize) -> String {
+    let mut bytes = Vec::new();
+    intake_kiosk::exchange::submission_entry::write(s, &mut bytes).expect("compact entry");
+    let mut json = String::from_utf8(bytes).expect("UTF-8");
+    json = json.replace(&s.submission_id, &format!("s{n}-@N"));
+    json = json.replace(&s.kiosk_patient_id, &format!("p{n}-@N"));
+    for (k, event) in s.consents.iter().enumerate() {
+        json = json.replace(&event.id, &format!("c{n}{k}-@N"));
+    }
+    json
+}
+
 const TAG: &str = "5f2c0a9e5f2c0a9e5f2c0a9e5f2c0a9e5f2c0a9e5f2c0a9e5f2c0a9e5f2c0a9e";
 
 fn bundle_import(kiosk: &KioskData) -> Seeds {
     let one = format!(
         "bundle 1 5 {TAG}\ncreated 2026-11-23T08:59:00Z\n{}",
         kiosk.entries(&[0, 1])
+    );
+    // The shape kiosks write now, beside the earlier one in the same bundle.
+    let compact = format!(
+        "bundle 1 5 {TAG}\ncreated 2026-11-23T08:59:00Z\n{}compact s1-@N\n{}\n",
+        kiosk.entries(&[1]),
+        kiosk.compact[0]
     );
     // A later bundle first, then a late older one with a shorter audit chain (both stored).
     let two = format!(
@@ -214,6 +242,7 @@ fn bundle_import(kiosk: &KioskData) -> Seeds {
     );
     vec![
         ("one-bundle", one.into_bytes()),
+        ("compact-entries", compact.into_bytes()),
         ("late-older-bundle", two.into_bytes()),
         ("audit-rolled-back", rolled_back.into_bytes()),
         ("mislabelled-then-right", mislabelled.into_bytes()),

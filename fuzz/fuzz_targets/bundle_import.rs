@@ -97,7 +97,7 @@ impl BundleSpec {
 
 fn bundles(input: &[u8]) -> Vec<BundleSpec> {
     let mut specs: Vec<BundleSpec> = Vec::new();
-    for line in script::lines(input, &["form", "submission", "security"]) {
+    for line in script::lines(input, &["form", "submission", "compact", "security"]) {
         if line.is("bundle") {
             let next = specs.len() as u64 + 1;
             specs.push(BundleSpec::from_line(&line, next));
@@ -112,6 +112,7 @@ fn bundles(input: &[u8]) -> Vec<BundleSpec> {
         let kind = match line.keyword {
             b"form" => EntryKind::Form,
             b"submission" => EntryKind::Submission,
+            b"compact" => EntryKind::CompactSubmission,
             b"security" => EntryKind::SecurityLog,
             b"created" => {
                 if let Some(text) = line.rest() {

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use zeroize::{Zeroize, Zeroizing};
 
 use super::files::{self, Expected, Readers};
+use super::submission_entry;
 use super::{ExchangeError, file_name, own_keys};
 use crate::forms::FormDefinition;
 use crate::handoff::{FormFacts, SubmissionView, write_fhir_bundle, write_printable_html};
@@ -303,8 +304,8 @@ pub fn import_file(
                 }
                 incoming.forms.push(form);
             }
-            EntryKind::Submission => {
-                let submission: ExportedSubmission = serde_json::from_slice(&plain)
+            EntryKind::Submission | EntryKind::CompactSubmission => {
+                let submission = submission_entry::read(entry.kind, &plain)
                     .map_err(|e| bad(format!("submission entry {i}: {e}")))?;
                 if submission.submission_id != entry.id {
                     return Err(bad(format!(

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use zeroize::Zeroizing;
 
 use super::files::{self, Expected, Readers};
+use super::submission_entry;
 use super::{ExchangeError, PAIRING_VALID_SECONDS, file_name, own_keys};
 use crate::store::{Actor, DeskLink, OpenStore, SyncRole};
 use crate::sync::{
@@ -176,8 +177,12 @@ pub fn export(
     let mut added = 0;
     let rest = store.each_outgoing(actor, &mut |submission| {
         json.clear();
-        serde_json::to_writer(&mut *json, &submission).map_err(crate::store::StoreError::from)?;
-        writer.add(EntryKind::Submission, &submission.submission_id, &json)?;
+        submission_entry::write(&submission, &mut json).map_err(crate::store::StoreError::from)?;
+        writer.add(
+            submission_entry::WRITTEN_KIND,
+            &submission.submission_id,
+            &json,
+        )?;
         added += 1;
         if added % 500 == 1 {
             progress(added, total.max(added));

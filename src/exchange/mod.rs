@@ -15,6 +15,7 @@ pub mod desk_side;
 pub mod files;
 pub mod kiosk_side;
 pub mod marketing;
+pub mod submission_entry;
 
 use std::path::PathBuf;
 

@@ -107,8 +107,13 @@ type EncappedKey = <Kem as hpke::Kem>::EncappedKey;
 pub enum EntryKind {
     /// A form definition (so the desk can render submissions made with it).
     Form,
-    /// A patient's submission.
+    /// A patient's submission, as the JSON the desk's outbox also hands on (written until
+    /// session 22; still read).
     Submission,
+    /// A patient's submission, each run of consent decisions saying what they share once
+    /// (`exchange::submission_entry`). A desk older than this kind refuses the bundle whole
+    /// (unknown entry kind): upgrade the desk before its kiosks.
+    CompactSubmission,
     /// The kiosk's recent security events (wrong PINs, lockouts, failed unlocks): kinds and
     /// times only, for the desk's unusual-access flags.
     SecurityLog,
@@ -120,6 +125,7 @@ impl EntryKind {
             EntryKind::Form => 1,
             EntryKind::Submission => 2,
             EntryKind::SecurityLog => 3,
+            EntryKind::CompactSubmission => 4,
         }
     }
 
@@ -128,6 +134,7 @@ impl EntryKind {
             1 => Ok(EntryKind::Form),
             2 => Ok(EntryKind::Submission),
             3 => Ok(EntryKind::SecurityLog),
+            4 => Ok(EntryKind::CompactSubmission),
             other => Err(SyncError::UnknownEntryKind(other)),
         }
     }
