@@ -12,6 +12,7 @@
 //! - [`kiosk`], [`desk`]: the two controllers, each with its ports beside it (`KioskRecords`,
 //!   `KioskSync`, `DeskRecords`); [`desk::actions`] holds the desk's use cases for window and CLI;
 //!   `port`: the `port!` macro that declares a port and its forwarding impl for the store;
+//! - [`hex`], `packing`: the encodings both sides share (lowercase hex; LZ4 before sealing);
 //! - [`i18n`]: Rust-side translations; [`demo`]: the demo clinic;
 //! - `ui` (the `ui` feature, on by default): the Slint windows' thin adapters. Everything above
 //!   builds without it (`--no-default-features`), as the fuzz targets do.
@@ -24,6 +25,7 @@ pub mod desk;
 pub mod exchange;
 pub mod forms;
 pub mod handoff;
+pub mod hex;
 pub mod i18n;
 pub mod kiosk;
 mod packing;

@@ -188,7 +188,7 @@ pub(super) fn checksum_file(file: &Path) -> PathBuf {
 
 fn hex_sha256(file: &Path) -> Result<String, StoreError> {
     let digest = crate::vault::sha256(&std::fs::read(file)?);
-    Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(crate::hex::encode(&digest))
 }
 
 /// Writes `<file>.sha256` as `sha256sum` does (0600).

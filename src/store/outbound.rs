@@ -358,7 +358,7 @@ impl OpenStore {
         match audit::verify(self.conn(), self.vault())? {
             ChainCheck::Intact { entries, last_tag } => Ok(AuditHead {
                 length: entries as u64,
-                last_tag: last_tag.iter().map(|b| format!("{b:02x}")).collect(),
+                last_tag: crate::hex::encode(&last_tag),
             }),
             ChainCheck::BrokenAt { seq } => Err(StoreError::tampered("audit_log", seq)),
         }

@@ -22,7 +22,7 @@ pub fn random_bytes<const N: usize>() -> Result<[u8; N], SyncError> {
 
 /// A fresh random kiosk or desk id: 128 bits as 32 lowercase hex characters.
 pub fn random_id() -> Result<String, SyncError> {
-    Ok(hex_encode(&random_bytes::<16>()?))
+    crate::vault::random_id().map_err(|_| SyncError::Random)
 }
 
 /// Checks that `id` is a kiosk or desk id: exactly 32 lowercase hex characters.
@@ -42,38 +42,7 @@ pub fn check_timestamp(text: &str) -> Result<(), SyncError> {
     Ok(())
 }
 
-pub fn is_lower_hex(text: &str) -> bool {
-    text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-}
-
-pub fn hex_encode(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    out
-}
-
-/// Lowercase hex only; `None` for an odd length or any other character.
-pub fn hex_decode(text: &str) -> Option<Vec<u8>> {
-    fn nibble(c: u8) -> Option<u8> {
-        match c {
-            b'0'..=b'9' => Some(c - b'0'),
-            b'a'..=b'f' => Some(c - b'a' + 10),
-            _ => None,
-        }
-    }
-    let bytes = text.as_bytes();
-    if !bytes.len().is_multiple_of(2) {
-        return None;
-    }
-    bytes
-        .chunks_exact(2)
-        .map(|pair| Some((nibble(pair[0])? << 4) | nibble(pair[1])?))
-        .collect()
-}
+pub use crate::hex::{decode as hex_decode, encode as hex_encode, is_lower as is_lower_hex};
 
 /// Uppercase Crockford base32 without padding. Returned in a zeroizing string because it is used
 /// for the one-time pairing secret too.

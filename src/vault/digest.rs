@@ -18,9 +18,7 @@ pub fn content_hash(bytes: &[u8]) -> String {
 pub fn content_hash_of(digest: &[u8; 32]) -> String {
     let mut s = String::with_capacity(71);
     s.push_str("sha256:");
-    for b in digest {
-        s.push_str(&format!("{b:02x}"));
-    }
+    crate::hex::push(&mut s, digest);
     s
 }
 

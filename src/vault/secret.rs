@@ -64,5 +64,5 @@ pub fn random_bytes<const N: usize>() -> Result<[u8; N], VaultError> {
 /// row's id (and with it its AAD) is known before the row is written.
 pub fn random_id() -> Result<String, VaultError> {
     let bytes = Zeroizing::new(random_bytes::<16>()?);
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(crate::hex::encode(&*bytes))
 }

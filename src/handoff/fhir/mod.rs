@@ -198,11 +198,14 @@ pub fn entry_uuid(kind: &str, id: &str) -> String {
     b[8] = (b[8] & 0x3f) | 0x80;
     let mut uuid = String::with_capacity("urn:uuid:".len() + 36);
     uuid.push_str("urn:uuid:");
-    for (i, x) in b.iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
+    for (i, part) in [&b[..4], &b[4..6], &b[6..8], &b[8..10], &b[10..]]
+        .into_iter()
+        .enumerate()
+    {
+        if i > 0 {
             uuid.push('-');
         }
-        let _ = write!(uuid, "{x:02x}");
+        crate::hex::push(&mut uuid, part);
     }
     uuid
 }
