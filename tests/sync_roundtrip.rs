@@ -384,10 +384,9 @@ fn a_bundle_from_a_kiosk_still_writing_the_earlier_entry_shape_imports_the_same(
     assert!(refused(&outcomes).is_empty(), "{outcomes:?}");
     assert_eq!(p.desk.store.patient_count().unwrap(), 1);
     // The outbox's JSON is that same shape, whichever entry brought the form.
-    let handed_on: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(p.outbox.path().join(format!("{id}.json"))).unwrap(),
-    )
-    .unwrap();
+    let handed_on: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(p.outbox.path().join(format!("{id}.json"))).unwrap())
+            .unwrap();
     assert_eq!(handed_on, serde_json::to_value(sent).unwrap());
 }
 
