@@ -363,14 +363,20 @@ fn signed_bundles_with_bad_contents_are_refused_saying_what_is_wrong() {
     }
 }
 
-#[test]
-fn a_bundle_from_a_kiosk_still_writing_the_earlier_entry_shape_imports_the_same() {
+/// A paired kiosk with one form saved, and what it has to send.
+fn one_form_to_send() -> (Pair, String, intake_kiosk::store::Outgoing) {
     let mut p = paired();
     let id = save(&mut p, "Ada", "latex");
-    // What a kiosk from before the compact entries wrote: the outbox's JSON of each form.
     let outgoing = p.kiosk.store.outgoing(&p.k_manager).unwrap();
+    (p, id, outgoing)
+}
+
+#[test]
+fn a_bundle_from_a_kiosk_still_writing_the_earlier_entry_shape_imports_the_same() {
+    let (mut p, id, outgoing) = one_form_to_send();
     let form = &outgoing.forms[0];
     let form_json = serde_json::to_vec(form).unwrap();
+    // What a kiosk from before the compact entries wrote: the outbox's JSON of each form.
     let sent = &outgoing.submissions[0];
     let plain = serde_json::to_vec(sent).unwrap();
     signed_bundle_of(
@@ -392,9 +398,7 @@ fn a_bundle_from_a_kiosk_still_writing_the_earlier_entry_shape_imports_the_same(
 
 #[test]
 fn a_compact_entry_that_would_grow_past_its_limit_is_refused_whole() {
-    let mut p = paired();
-    let id = save(&mut p, "Ada", "latex");
-    let outgoing = p.kiosk.store.outgoing(&p.k_manager).unwrap();
+    let (mut p, id, outgoing) = one_form_to_send();
     let form = &outgoing.forms[0];
     let form_json = serde_json::to_vec(form).unwrap();
     let mut compact = Vec::new();

@@ -94,18 +94,12 @@ impl KioskData {
             .outgoing(&place.manager)
             .expect("the kiosk's outgoing");
         let form = outgoing.forms.first().expect("the built-in form");
-        let submissions = outgoing
+        let (submissions, compact) = outgoing
             .submissions
             .iter()
             .enumerate()
-            .map(|(i, s)| with_fresh_ids(s, i + 1))
-            .collect();
-        let compact = outgoing
-            .submissions
-            .iter()
-            .enumerate()
-            .map(|(i, s)| compact_with_fresh_ids(s, i + 1))
-            .collect();
+            .map(|(i, s)| (with_fresh_ids(s, i + 1), compact_with_fresh_ids(s, i + 1)))
+            .unzip();
         let security = vec![
             SecurityEvent {
                 seq: 7,
@@ -181,20 +175,18 @@ fn english_only(value: &mut Value) {
 /// The submission's JSON with its random ids (submission, kiosk patient, consent events) made
 /// `s<n>-@N`, `p<n>-@N`, `c<n><k>-@N`: fresh in every fuzz run (the desk holds what it stored).
 fn with_fresh_ids(s: &ExportedSubmission, n: usize) -> String {
-    let mut json = serde_json::to_string(s).expect("submission JSON");
-    json = json.replace(&s.submission_id, &format!("s{n}-@N"));
-    json = json.replace(&s.kiosk_patient_id, &format!("p{n}-@N"));
-    for (k, event) in s.consents.iter().enumerate() {
-        json = json.replace(&event.id, &format!("c{n}{k}-@N"));
-    }
-    json
+    fresh_ids(serde_json::to_string(s).expect("submission JSON"), s, n)
 }
 
 /// [`with_fresh_ids`] for the compact entry of the submission.
 fn compact_with_fresh_ids(s: &ExportedSubmission, n: usize) -> String {
     let mut bytes = Vec::new();
     intake_kiosk::exchange::submission_entry::write(s, &mut bytes).expect("compact entry");
-    let mut json = String::from_utf8(bytes).expect("UTF-8");
+    fresh_ids(String::from_utf8(bytes).expect("UTF-8"), s, n)
+}
+
+/// `json` (of `s`) with `s`'s random ids replaced (see [`with_fresh_ids`]).
+fn fresh_ids(mut json: String, s: &ExportedSubmission, n: usize) -> String {
     json = json.replace(&s.submission_id, &format!("s{n}-@N"));
     json = json.replace(&s.kiosk_patient_id, &format!("p{n}-@N"));
     for (k, event) in s.consents.iter().enumerate() {

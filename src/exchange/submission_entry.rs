@@ -3,8 +3,8 @@
 //! - [`EntryKind::Submission`] (written until session 22, still read): the JSON of
 //!   [`ExportedSubmission`], the same JSON the desk's outbox hands on.
 //! - [`EntryKind::CompactSubmission`] (written now): the same values, each run of consent
-//!   decisions taken together (same patient, form, time, device, signature, language) saying
-//!   what its decisions share once, as the store's consent ledger keeps them. A form's nine
+//!   decisions taken together (same patient, form, time, device, signature: `consent_runs`)
+//!   saying what its decisions share once, as the store's consent ledger keeps them. A form's nine
 //!   decisions repeated those six values in every one: 4 KB of a 7.4 KB entry, JSON-written,
 //!   packed, sealed, opened and parsed again for each form. Now 1.8 KB.
 //!
@@ -15,7 +15,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::forms::{ConsentEvent, Decision};
+use crate::forms::consent_runs::{self, OwnDecision, Shared};
 use crate::store::{EXPORT_VERSION, ExportedSubmission};
 use crate::sync::EntryKind;
 
@@ -43,7 +43,7 @@ struct Compact<S, I, A, G> {
     submitted_at: S,
 }
 
-/// Decisions taken together, with what they share.
+/// Decisions taken together ([`consent_runs`]), with what they share.
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Group<S> {
@@ -52,58 +52,24 @@ struct Group<S> {
     recorded_at: S,
     device_id: S,
     signature_ref: Option<S>,
-    language: S,
-    decisions: Vec<OneDecision<S>>,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct OneDecision<S> {
-    id: S,
-    item_id: S,
-    decision: Decision,
-    text_hash: S,
-    text_version: S,
-}
-
-/// Whether `b` can join the group `a` opened.
-fn shares(a: &ConsentEvent, b: &ConsentEvent) -> bool {
-    a.patient_id == b.patient_id
-        && a.submission_id == b.submission_id
-        && a.recorded_at == b.recorded_at
-        && a.device_id == b.device_id
-        && a.signature_ref == b.signature_ref
-        && a.language == b.language
+    decisions: Vec<OwnDecision<S>>,
 }
 
 /// Appends `s` as a compact entry's JSON to `out`.
 pub fn write(s: &ExportedSubmission, out: &mut Vec<u8>) -> serde_json::Result<()> {
-    let mut groups: Vec<Group<&str>> = Vec::new();
-    let mut opened: Option<&ConsentEvent> = None;
-    for event in &s.consents {
-        let decision = OneDecision {
-            id: event.id.as_str(),
-            item_id: event.item_id.as_str(),
-            decision: event.decision,
-            text_hash: event.text_hash.as_str(),
-            text_version: event.text_version.as_str(),
-        };
-        match (opened, groups.last_mut()) {
-            (Some(first), Some(group)) if shares(first, event) => group.decisions.push(decision),
-            _ => {
-                opened = Some(event);
-                groups.push(Group {
-                    patient_id: &event.patient_id,
-                    submission_id: event.submission_id.as_deref(),
-                    recorded_at: &event.recorded_at,
-                    device_id: &event.device_id,
-                    signature_ref: event.signature_ref.as_deref(),
-                    language: &event.language,
-                    decisions: vec![decision],
-                });
+    let groups: Vec<Group<&str>> = consent_runs::runs(&s.consents)
+        .map(|run| {
+            let shared = Shared::of(&run[0]);
+            Group {
+                patient_id: shared.patient_id,
+                submission_id: shared.submission_id,
+                recorded_at: shared.recorded_at,
+                device_id: shared.device_id,
+                signature_ref: shared.signature_ref,
+                decisions: run.iter().map(OwnDecision::of).collect(),
             }
-        }
-    }
+        })
+        .collect();
     serde_json::to_writer(
         out,
         &Compact {
@@ -143,18 +109,23 @@ pub fn read(kind: EntryKind, plain: &[u8]) -> Result<ExportedSubmission, EntryEr
 
 fn read_compact(plain: &[u8]) -> Result<ExportedSubmission, EntryError> {
     let c: Compact<String, _, _, _> = serde_json::from_slice(plain)?;
-    let copied: usize = c
+    let groups: Vec<(Shared<String>, Vec<OwnDecision<String>>)> = c
         .consents
-        .iter()
+        .into_iter()
         .map(|g| {
-            let shared = g.patient_id.len()
-                + g.submission_id.as_ref().map_or(0, String::len)
-                + g.recorded_at.len()
-                + g.device_id.len()
-                + g.signature_ref.as_ref().map_or(0, String::len)
-                + g.language.len();
-            shared.saturating_mul(g.decisions.len())
+            let shared = Shared {
+                patient_id: g.patient_id,
+                submission_id: g.submission_id,
+                recorded_at: g.recorded_at,
+                device_id: g.device_id,
+                signature_ref: g.signature_ref,
+            };
+            (shared, g.decisions)
         })
+        .collect();
+    let copied = groups
+        .iter()
+        .map(|(shared, decisions)| shared.copied_len().saturating_mul(decisions.len()))
         .fold(0usize, usize::saturating_add);
     let limit = plain.len().saturating_mul(MAX_EXPANSION);
     if copied > limit {
@@ -163,23 +134,9 @@ fn read_compact(plain: &[u8]) -> Result<ExportedSubmission, EntryError> {
             size: plain.len(),
         });
     }
-    let mut consents = Vec::with_capacity(c.consents.iter().map(|g| g.decisions.len()).sum());
-    for g in c.consents {
-        for d in g.decisions {
-            consents.push(ConsentEvent {
-                id: d.id,
-                patient_id: g.patient_id.clone(),
-                submission_id: g.submission_id.clone(),
-                item_id: d.item_id,
-                decision: d.decision,
-                text_hash: d.text_hash,
-                text_version: d.text_version,
-                language: g.language.clone(),
-                recorded_at: g.recorded_at.clone(),
-                device_id: g.device_id.clone(),
-                signature_ref: g.signature_ref.clone(),
-            });
-        }
+    let mut consents = Vec::with_capacity(groups.iter().map(|(_, d)| d.len()).sum());
+    for (shared, decisions) in groups {
+        consents.extend(decisions.into_iter().map(|d| d.with(&shared)));
     }
     Ok(ExportedSubmission {
         version: EXPORT_VERSION,

@@ -3,6 +3,7 @@
 pub mod answer_rows;
 pub mod answers;
 pub mod consent;
+pub mod consent_runs;
 pub mod dates;
 pub mod definition;
 pub mod form_used;

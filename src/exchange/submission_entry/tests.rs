@@ -1,5 +1,5 @@
 use super::*;
-use crate::forms::{AnswerValue, Answers, PatientIdentity, Signature};
+use crate::forms::{AnswerValue, Answers, ConsentEvent, Decision, PatientIdentity, Signature};
 
 const SUB: &str = "5eed0000000000000000000000000001";
 const PATIENT: &str = "ba5e0000000000000000000000000001";
@@ -147,7 +147,7 @@ fn an_entry_whose_shared_values_would_fill_memory_is_refused() {
     let decisions: Vec<String> = (0..1_000)
         .map(|n| {
             format!(
-                r#"{{"id":"{n}","item_id":"i","decision":"granted","text_hash":"h","text_version":"1"}}"#
+                r#"{{"id":"{n}","item_id":"i","decision":"granted","text_hash":"h","text_version":"1","language":"en"}}"#
             )
         })
         .collect();
@@ -156,7 +156,7 @@ fn an_entry_whose_shared_values_would_fill_memory_is_refused() {
     )
     .expect("value");
     sent["consents"] = serde_json::from_str(&format!(
-        r#"[{{"patient_id":"p","submission_id":null,"recorded_at":"{long}","device_id":"d","signature_ref":null,"language":"en","decisions":[{}]}}]"#,
+        r#"[{{"patient_id":"p","submission_id":null,"recorded_at":"{long}","device_id":"d","signature_ref":null,"decisions":[{}]}}]"#,
         decisions.join(",")
     ))
     .expect("group");

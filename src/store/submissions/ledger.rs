@@ -18,7 +18,8 @@ use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use crate::forms::{ConsentEvent, Decision};
+use crate::forms::ConsentEvent;
+use crate::forms::consent_runs::{OwnDecision, Shared, runs};
 use crate::store::row_auth;
 use crate::store::{StoreError, unseal};
 use crate::vault::{Aad, Vault, random_id};
@@ -52,26 +53,7 @@ fn record_aad(row_id: &str) -> Aad<'_> {
 struct SealedDecisions<S> {
     device_id: S,
     signature_ref: Option<S>,
-    decisions: Vec<SealedDecision<S>>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct SealedDecision<S> {
-    id: S,
-    item_id: S,
-    decision: Decision,
-    text_hash: S,
-    text_version: S,
-    language: S,
-}
-
-/// Whether two decisions can share a row: everything the row holds once is the same.
-fn same_row(a: &ConsentEvent, b: &ConsentEvent) -> bool {
-    a.patient_id == b.patient_id
-        && a.submission_id == b.submission_id
-        && a.recorded_at == b.recorded_at
-        && a.device_id == b.device_id
-        && a.signature_ref == b.signature_ref
+    decisions: Vec<OwnDecision<S>>,
 }
 
 fn count_value(n: usize) -> Value {
@@ -92,22 +74,12 @@ pub(super) fn prepare_rows(
         .prepare_cached("SELECT coalesce(max(seq), 0) FROM consent_records")?
         .query_row([], |r| r.get(0))?;
     let mut rows = Vec::with_capacity(1);
-    for run in events.chunk_by(same_row) {
+    for run in runs(events) {
         let first = &run[0];
         let value = SealedDecisions {
             device_id: first.device_id.as_str(),
             signature_ref: first.signature_ref.as_deref(),
-            decisions: run
-                .iter()
-                .map(|e| SealedDecision {
-                    id: e.id.as_str(),
-                    item_id: e.item_id.as_str(),
-                    decision: e.decision,
-                    text_hash: e.text_hash.as_str(),
-                    text_version: e.text_version.as_str(),
-                    language: e.language.as_str(),
-                })
-                .collect(),
+            decisions: run.iter().map(OwnDecision::of).collect(),
         };
         let json = Zeroizing::new(serde_json::to_vec(&value)?);
         let row_id = random_id()?;
@@ -251,25 +223,17 @@ fn open_record(
     {
         return Err(StoreError::tampered(RECORDS, row.int("seq")?));
     }
-    let patient_id = row.text("patient_id")?;
-    let submission_id = row.opt_text("submission_id")?;
-    let recorded_at = row.text("recorded_at")?;
+    let shared = Shared {
+        patient_id: row.text("patient_id")?,
+        submission_id: row.opt_text("submission_id")?,
+        recorded_at: row.text("recorded_at")?,
+        device_id: value.device_id,
+        signature_ref: value.signature_ref,
+    };
     Ok(value
         .decisions
         .into_iter()
-        .map(|d| ConsentEvent {
-            id: d.id,
-            patient_id: patient_id.clone(),
-            submission_id: submission_id.clone(),
-            item_id: d.item_id,
-            decision: d.decision,
-            text_hash: d.text_hash,
-            text_version: d.text_version,
-            language: d.language,
-            recorded_at: recorded_at.clone(),
-            device_id: value.device_id.clone(),
-            signature_ref: value.signature_ref.clone(),
-        })
+        .map(|d| d.with(&shared))
         .collect())
 }
 
