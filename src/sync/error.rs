@@ -49,7 +49,7 @@ pub enum SyncError {
     TooManyEntries { limit: usize },
     #[error("the header announces {declared} entries but the file holds {found}")]
     EntryCountMismatch { declared: u64, found: u64 },
-    #[error("unknown entry kind {0}")]
+    #[error("unknown entry kind {0} (a bundle from a newer kiosk: update the desk first)")]
     UnknownEntryKind(u8),
     #[error("a text field is not valid UTF-8")]
     NotUtf8,
