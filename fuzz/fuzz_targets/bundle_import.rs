@@ -9,7 +9,8 @@
 //! bundle SEQ AUDIT_LENGTH [AUDIT_TAG]   starts a bundle (all from the same kiosk, imported in order)
 //! created RFC3339                       its creation time
 //! form ENTRY_ID                         an entry; its plaintext is the next line
-//! submission ENTRY_ID
+//! submission ENTRY_ID                   (the earlier shape: the outbox's JSON)
+//! compact ENTRY_ID                      (the shape kiosks write now)
 //! security ENTRY_ID
 //! ```
 //! Checked on every run, besides "never panics": a bundle the kiosk's writer made always reads
