@@ -9,9 +9,15 @@
 //!   packed, sealed, opened and parsed again for each form. Now 1.8 KB.
 //!
 //! Decoding gives back exactly the events encoded, in order (tested). A compact entry is outside
-//! input like any other: what one group's shared values would be copied into its decisions is
-//! counted, and an entry that would grow past [`MAX_EXPANSION`] times its own size (a taken-over
-//! kiosk's way to make a small entry fill the desk's memory) is refused.
+//! input like any other (a taken-over kiosk signs what it likes): before its decisions are given
+//! back whole, what that would take is weighed — each event's own struct, the shared values
+//! copied into it and an allocation for each — and an entry that would grow past
+//! [`MAX_EXPANSION`] times its own size, or that holds more than [`MAX_DECISIONS`] decisions, is
+//! refused. (Parsing itself costs what parsing the earlier shape costs: about ten times the
+//! smallest decision's bytes, as for any JSON of many small values.)
+//!
+//! The kind is the shape's version: a later change to it gets a kind of its own, and the
+//! `ExportedSubmission` a compact entry gives back is of [`EXPORT_VERSION`].
 
 use serde::{Deserialize, Serialize};
 
@@ -19,9 +25,19 @@ use crate::forms::consent_runs::{self, OwnDecision, Shared};
 use crate::store::{EXPORT_VERSION, ExportedSubmission};
 use crate::sync::EntryKind;
 
-/// How many times its own size the shared values copied into a compact entry's decisions may
-/// come to (a real form's come to under half).
-pub const MAX_EXPANSION: usize = 4;
+/// How many times its own size a compact entry's decisions may come to, given back whole. A real
+/// form's come to about once; a form of very many decisions and few answers approaches three
+/// times (a decision's JSON is ~200 bytes, given back ~560); one written to fill memory, e.g.
+/// decisions of empty values, fourteen times or more.
+pub const MAX_EXPANSION: usize = 6;
+
+/// The most consent decisions one form may carry (the built-in form has nine; a clinic's own
+/// form a few dozen at most).
+pub const MAX_DECISIONS: usize = 4_096;
+
+/// What one decision given back whole costs beside its shared values' bytes: the event itself and
+/// an allocation for each of the five shared values copied into it.
+const EVENT_COST: usize = std::mem::size_of::<crate::forms::ConsentEvent>() + 5 * 32;
 
 /// The entry kind [`write`] writes.
 pub const WRITTEN_KIND: EntryKind = EntryKind::CompactSubmission;
@@ -94,6 +110,8 @@ pub enum EntryError {
     Json(#[from] serde_json::Error),
     #[error("its consent decisions would grow to {would} bytes from a {size}-byte entry")]
     Expands { would: usize, size: usize },
+    #[error("it carries {0} consent decisions (at most {MAX_DECISIONS})")]
+    TooManyDecisions(usize),
     #[error("entries of kind {0:?} are not submissions")]
     NotASubmission(EntryKind),
 }
@@ -123,18 +141,23 @@ fn read_compact(plain: &[u8]) -> Result<ExportedSubmission, EntryError> {
             (shared, g.decisions)
         })
         .collect();
-    let copied = groups
+    let count: usize = groups.iter().map(|(_, d)| d.len()).sum();
+    if count > MAX_DECISIONS {
+        return Err(EntryError::TooManyDecisions(count));
+    }
+    let would = groups
         .iter()
-        .map(|(shared, decisions)| shared.copied_len().saturating_mul(decisions.len()))
+        .map(|(shared, decisions)| {
+            (EVENT_COST + shared.copied_len()).saturating_mul(decisions.len())
+        })
         .fold(0usize, usize::saturating_add);
-    let limit = plain.len().saturating_mul(MAX_EXPANSION);
-    if copied > limit {
+    if would > plain.len().saturating_mul(MAX_EXPANSION) {
         return Err(EntryError::Expands {
-            would: copied,
+            would,
             size: plain.len(),
         });
     }
-    let mut consents = Vec::with_capacity(groups.iter().map(|(_, d)| d.len()).sum());
+    let mut consents = Vec::with_capacity(count);
     for (shared, decisions) in groups {
         consents.extend(decisions.into_iter().map(|d| d.with(&shared)));
     }

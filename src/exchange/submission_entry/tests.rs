@@ -172,6 +172,52 @@ fn an_entry_whose_shared_values_would_fill_memory_is_refused() {
 }
 
 #[test]
+fn many_tiny_decisions_are_weighed_by_what_they_become_not_by_their_bytes() {
+    // Each decision written as an array of empty values (serde reads a struct from one), the
+    // shared values empty: 29 bytes that become a whole event each.
+    let tiny = r#"["","","granted","","",""]"#;
+    let entry = |n: usize| {
+        let mut value: serde_json::Value =
+            serde_json::from_slice(&compact(&form(Vec::new()))).expect("json");
+        value["consents"] = serde_json::from_str(&format!(
+            r#"[{{"patient_id":"","submission_id":null,"recorded_at":"","device_id":"","signature_ref":null,"decisions":[{}]}}]"#,
+            vec![tiny; n].join(",")
+        ))
+        .expect("group");
+        serde_json::to_vec(&value).expect("bytes")
+    };
+    let bytes = entry(2_000);
+    assert!(
+        matches!(read(EntryKind::CompactSubmission, &bytes), Err(EntryError::Expands { size, .. }) if size == bytes.len()),
+        "2,000 tiny decisions"
+    );
+    assert!(matches!(
+        read(EntryKind::CompactSubmission, &entry(MAX_DECISIONS + 1)),
+        Err(EntryError::TooManyDecisions(n)) if n == MAX_DECISIONS + 1
+    ));
+    // A handful of them in an otherwise ordinary entry is still read.
+    assert_eq!(
+        read(EntryKind::CompactSubmission, &entry(3))
+            .expect("read")
+            .consents
+            .len(),
+        3
+    );
+}
+
+#[test]
+fn a_form_of_very_many_decisions_and_no_answers_is_still_read() {
+    let events: Vec<ConsentEvent> = (0..1_000)
+        .map(|n| event(n, &format!("photo_use_{n}"), Decision::Refused))
+        .collect();
+    let mut sent = form(events);
+    sent.answers = Answers::default();
+    sent.signature = Signature::default();
+    let back = read(EntryKind::CompactSubmission, &compact(&sent)).expect("read");
+    assert_eq!(plain_json(&back), plain_json(&sent));
+}
+
+#[test]
 fn an_unknown_field_is_refused() {
     let mut value: serde_json::Value =
         serde_json::from_slice(&compact(&form(nine()))).expect("json");
