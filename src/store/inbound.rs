@@ -15,7 +15,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::amendments::{Visit, visit_changes};
 use super::audit::AuditKind;
-use super::patients::{insert_patient_as, open_patient};
+use super::patients::{Index, ids_by_index, insert_patient_as, open_patient};
 use super::row_auth::{self, text_key};
 use super::submissions::{
     FirstDecisions, SubmissionRow, aad, append_consent_events_to, insert_submission,
@@ -214,10 +214,7 @@ impl OpenStore {
                 .lookup_key()
                 .map_err(|e| StoreError::Encoding(e.to_string()))?;
             let index = self.vault().blind_index(&lookup);
-            let existing: Option<String> = tx
-                .prepare_cached("SELECT id FROM patients WHERE lookup_index = ?1 ORDER BY last_visit_at DESC LIMIT 1")?
-                .query_row([&index[..]], |r| r.get(0))
-                .optional()?;
+            let existing = ids_by_index(&tx, Index::Lookup, &index)?.into_iter().next();
             // A form filled before the patient asked for erasure, arriving after it: it joins
             // the held record under the same rules (no contact details, treatment consent only)
             // instead of starting a new record with everything the erasure took away.

@@ -294,7 +294,7 @@ impl Store {
         // A bundle import or an export uses a few dozen statements in turn: all stay prepared.
         self.conn.set_prepared_statement_cache_capacity(64);
         // Plans chosen without looking at bound values: otherwise a cached statement with an
-        // ORDER BY or MAX (the import's patient look-up, the desk's searches) is compiled anew
+        // ORDER BY or MAX (an import's erasure-hold match, the desk's searches) is compiled anew
         // at every use, as clearing its bindings on return to the cache expires it.
         self.conn
             .set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
@@ -537,11 +537,38 @@ mod tests {
     }
 
     #[test]
+    fn a_blind_index_look_up_gives_the_latest_visit_first() {
+        use patients::{Index, ids_by_index};
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.sqlite3")).unwrap();
+        let (same, other) = ([1u8; 32], [2u8; 32]);
+        for (id, lookup, name_dob, visit) in [
+            ("older", same, other, "2026-01-01T09:00:00+00:00"),
+            ("newest", same, same, "2026-03-01T09:00:00+00:00"),
+            ("someone-else", other, other, "2026-04-01T09:00:00+00:00"),
+            ("middle", same, same, "2026-02-01T09:00:00+00:00"),
+        ] {
+            store
+                .conn
+                .execute(
+                    "INSERT INTO patients (id, lookup_index, name_dob_index, sealed_identity,
+                     created_at, last_visit_at) VALUES (?1, ?2, ?3, x'00', ?4, ?4)",
+                    rusqlite::params![id, &lookup[..], &name_dob[..], visit],
+                )
+                .unwrap();
+        }
+        let ids = |by, key: [u8; 32]| ids_by_index(&store.conn, by, &key).unwrap();
+        assert_eq!(ids(Index::Lookup, same), ["newest", "middle", "older"]);
+        assert_eq!(ids(Index::NameDob, same), ["newest", "middle"]);
+        assert_eq!(ids(Index::NameDob, [3u8; 32]), Vec::<String>::new());
+    }
+
+    #[test]
     fn a_cached_look_up_with_an_order_is_compiled_once() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("s.sqlite3")).unwrap();
-        // The import's patient look-up: without a plan independent of bound values, every
-        // use after the first recompiled it.
+        // A look-up with an order (an import's erasure-hold match is one): without a plan
+        // independent of bound values, every use after the first recompiled it.
         let sql =
             "SELECT id FROM patients WHERE lookup_index = ?1 ORDER BY last_visit_at DESC LIMIT 1";
         for i in 0..5u8 {

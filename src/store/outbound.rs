@@ -299,25 +299,26 @@ impl OpenStore {
             [],
         )?;
         // Rows of `table` whose `column` names a patient with no form and no decision left here.
-        let delete_if_patient_done = |table: &str, column: &str, patient: &String| {
-            tx.execute(
-                &format!(
-                    "DELETE FROM {table} WHERE {column} = ?1
-                     AND NOT EXISTS (SELECT 1 FROM submissions WHERE patient_id = ?1)
-                     AND NOT {PATIENT_HAS_DECISIONS}"
-                ),
-                [patient],
-            )
+        // Prepared once for the whole receipt (a receipt names hundreds of patients).
+        let delete_if_patient_done = |table: &str, column: &str| {
+            tx.prepare(&format!(
+                "DELETE FROM {table} WHERE {column} = ?1
+                 AND NOT EXISTS (SELECT 1 FROM submissions WHERE patient_id = ?1)
+                 AND NOT {PATIENT_HAS_DECISIONS}"
+            ))
         };
+        let mut delete_amendments = delete_if_patient_done("amendments", "patient_id")?;
+        let mut delete_patient = delete_if_patient_done("patients", "id")?;
         for patient in &patients {
             // Details a confirmed patient changed at the kiosk are kept here as amendments until
             // the patient goes: the desk records the change itself when the form arrives.
-            delete_if_patient_done("amendments", "patient_id", patient)?;
-            let gone = delete_if_patient_done("patients", "id", patient)?;
+            delete_amendments.execute([patient])?;
+            let gone = delete_patient.execute([patient])?;
             if gone == 0 {
                 rechain_consents(&tx, self.vault(), patient)?;
             }
         }
+        drop((delete_amendments, delete_patient));
         tx.execute("DELETE FROM temp.purge_ids", [])?;
         let seq_key = [Value::Integer(i64::try_from(seq).unwrap_or(i64::MAX))];
         if let Some(bundle) = row_auth::get(&tx, self.vault(), "export_bundles", &seq_key)? {

@@ -157,6 +157,27 @@ pub(super) enum Index {
     NameDob,
 }
 
+/// The ids of the patients whose `by` blind index is `index`, most recent visit first (for
+/// equal visits, in the order SQLite found them). Sorted here, not with `ORDER BY`: with the
+/// visit outside the index, SQLite sorted the matches in a temporary b-tree at every look-up (5%
+/// of an import's time), and with it inside, every returning visit would move two index entries.
+pub(super) fn ids_by_index(
+    conn: &Connection,
+    by: Index,
+    index: &[u8],
+) -> Result<Vec<String>, StoreError> {
+    let sql = match by {
+        Index::Lookup => "SELECT id, last_visit_at FROM patients WHERE lookup_index = ?1",
+        Index::NameDob => "SELECT id, last_visit_at FROM patients WHERE name_dob_index = ?1",
+    };
+    let mut found: Vec<(String, String)> = conn
+        .prepare_cached(sql)?
+        .query_map([index], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    found.sort_by(|a, b| b.1.cmp(&a.1));
+    Ok(found.into_iter().map(|(id, _)| id).collect())
+}
+
 /// The patients whose blind index `by` matches `identity`, most recent visit first — no identity
 /// is decrypted to search. Every row found is checked: a copy slipped in beside the real one is
 /// refused.
@@ -166,18 +187,12 @@ pub(super) fn find_by_index(
     identity: &PatientIdentity,
     by: Index,
 ) -> Result<Vec<String>, StoreError> {
-    let (key, sql) = match by {
-        Index::Lookup => (
-            identity.lookup_key(),
-            "SELECT id FROM patients WHERE lookup_index = ?1 ORDER BY last_visit_at DESC",
-        ),
-        Index::NameDob => (
-            identity.name_dob_key(),
-            "SELECT id FROM patients WHERE name_dob_index = ?1 ORDER BY last_visit_at DESC",
-        ),
-    };
-    let key = key.map_err(|e| StoreError::Encoding(e.to_string()))?;
-    let ids: Vec<String> = super::first_column(conn, sql, [&vault.blind_index(&key)[..]])?;
+    let key = match by {
+        Index::Lookup => identity.lookup_key(),
+        Index::NameDob => identity.name_dob_key(),
+    }
+    .map_err(|e| StoreError::Encoding(e.to_string()))?;
+    let ids = ids_by_index(conn, by, &vault.blind_index(&key))?;
     for id in &ids {
         row_auth::get(conn, vault, "patients", &text_key(id))?
             .ok_or_else(|| StoreError::tampered("patients", id))?;
