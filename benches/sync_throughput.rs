@@ -51,6 +51,11 @@ fn main() {
     let exchange = dir.path().join("usb");
     let outbox = dir.path().join("outbox");
     let (mut kiosk, k_manager) = common::clinic(dir.path(), "kiosk.sqlite3");
+    // As the kiosk runs: its everyday page cache is the kiosk's, not the desk's.
+    kiosk
+        .store()
+        .set_page_cache_for(intake_kiosk::store::SyncRole::Kiosk)
+        .expect("cache");
     let (mut desk, d_manager) = common::clinic(dir.path(), "desk.sqlite3");
     let form = FormDefinition::built_in();
 
