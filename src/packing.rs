@@ -93,6 +93,25 @@ pub fn unpack(packed: &[u8], limit: usize) -> Result<Zeroizing<Vec<u8>>, UnpackE
     }
 }
 
+/// Packed bytes known to unpack, within a limit, to the plaintext they were checked against:
+/// what may be sealed as a packed value without being packed again (a desk keeps a form's
+/// answers as the kiosk packed them, once it has unpacked and read them).
+#[derive(Clone)]
+pub struct Packed(Zeroizing<Vec<u8>>);
+
+impl Packed {
+    /// `packed` and its plaintext, when it unpacks within `limit` (see [`unpack`]).
+    pub fn check(packed: &[u8], limit: usize) -> Result<(Packed, Zeroizing<Vec<u8>>), UnpackError> {
+        let plaintext = unpack(packed, limit)?;
+        Ok((Packed(Zeroizing::new(packed.to_vec())), plaintext))
+    }
+
+    /// The packed bytes (plaintext length, then the LZ4 block).
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,6 +153,17 @@ mod tests {
                 plaintext
             );
         }
+    }
+
+    #[test]
+    fn packed_bytes_are_kept_only_when_they_unpack_within_the_limit() {
+        let plaintext = b"penicillin: hives; latex: itching; ".repeat(30);
+        let bytes = packed(&plaintext);
+        let (kept, unpacked) = Packed::check(&bytes, 1 << 20).unwrap();
+        assert_eq!(kept.as_bytes(), bytes.as_slice());
+        assert_eq!(unpacked.as_slice(), plaintext.as_slice());
+        assert!(Packed::check(&bytes, plaintext.len() - 1).is_err());
+        assert!(Packed::check(&bytes[..bytes.len() - 1], 1 << 20).is_err());
     }
 
     #[test]

@@ -372,28 +372,38 @@ fn one_form_to_send() -> (Pair, String, intake_kiosk::store::Outgoing) {
 }
 
 #[test]
-fn a_bundle_from_a_kiosk_still_writing_the_earlier_entry_shape_imports_the_same() {
-    let (mut p, id, outgoing) = one_form_to_send();
-    let form = &outgoing.forms[0];
-    let form_json = serde_json::to_vec(form).unwrap();
-    // What a kiosk from before the compact entries wrote: the outbox's JSON of each form.
-    let sent = &outgoing.submissions[0];
-    let plain = serde_json::to_vec(sent).unwrap();
-    signed_bundle_of(
-        &p,
-        &[
-            (EntryKind::Form, &form.hash, &form_json),
-            (EntryKind::Submission, &id, &plain),
-        ],
-    );
-    let outcomes = import(&mut p);
-    assert!(refused(&outcomes).is_empty(), "{outcomes:?}");
-    assert_eq!(p.desk.store.patient_count().unwrap(), 1);
-    // The outbox's JSON is that same shape, whichever entry brought the form.
-    let handed_on: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(p.outbox.path().join(format!("{id}.json"))).unwrap())
-            .unwrap();
-    assert_eq!(handed_on, serde_json::to_value(sent).unwrap());
+fn a_bundle_from_a_kiosk_still_writing_an_earlier_entry_shape_imports_the_same() {
+    // What kiosks wrote before the packed entries: the outbox's JSON of each form (until
+    // session 22), then the compact JSON (until session 24).
+    for kind in [EntryKind::Submission, EntryKind::CompactSubmission] {
+        let (mut p, id, outgoing) = one_form_to_send();
+        let form = &outgoing.forms[0];
+        let form_json = serde_json::to_vec(form).unwrap();
+        let sent = &outgoing.submissions[0];
+        let entry = if kind == EntryKind::Submission {
+            serde_json::to_vec(sent).unwrap()
+        } else {
+            let mut out = Vec::new();
+            intake_kiosk::exchange::submission_entry::write_compact(sent, &mut out).unwrap();
+            out
+        };
+        signed_bundle_of(
+            &p,
+            &[
+                (EntryKind::Form, &form.hash, &form_json),
+                (kind, &id, &entry),
+            ],
+        );
+        let outcomes = import(&mut p);
+        assert!(refused(&outcomes).is_empty(), "{kind:?}: {outcomes:?}");
+        assert_eq!(p.desk.store.patient_count().unwrap(), 1);
+        // The outbox's JSON is that same shape, whichever entry brought the form.
+        let handed_on: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(p.outbox.path().join(format!("{id}.json"))).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(handed_on, serde_json::to_value(sent).unwrap());
+    }
 }
 
 #[test]
@@ -402,7 +412,7 @@ fn a_compact_entry_that_would_grow_past_its_limit_is_refused_whole() {
     let form = &outgoing.forms[0];
     let form_json = serde_json::to_vec(form).unwrap();
     let mut compact = Vec::new();
-    intake_kiosk::exchange::submission_entry::write(&outgoing.submissions[0], &mut compact)
+    intake_kiosk::exchange::submission_entry::write_compact(&outgoing.submissions[0], &mut compact)
         .unwrap();
     let mut value: serde_json::Value = serde_json::from_slice(&compact).unwrap();
     // One group's time made long and its decisions many: a small entry that would fill memory.

@@ -304,7 +304,7 @@ pub fn import_file(
                 }
                 incoming.forms.push(form);
             }
-            EntryKind::Submission | EntryKind::CompactSubmission => {
+            EntryKind::Submission | EntryKind::CompactSubmission | EntryKind::PackedSubmission => {
                 let submission = submission_entry::read(entry.kind, &plain)
                     .map_err(|e| bad(format!("submission entry {i}: {e}")))?;
                 if submission.submission_id != entry.id {

@@ -170,18 +170,20 @@ pub fn export(
         },
     };
     let mut writer = BundleWriter::new(parts, &desk_public(&link)?, &keys)?;
-    // One buffer for every submission's JSON, large enough for a form that it does not grow (a
-    // growing buffer would leave copies of the JSON behind in the memory it frees), wiped at
-    // the end. Each submission is sealed into the bundle as it is read, and let go.
+    // One buffer for every submission's JSON and one for its entry, large enough for a form that
+    // they do not grow (a growing buffer would leave copies behind in the memory it frees),
+    // wiped at the end. Each submission is sealed into the bundle as it is read, and let go.
     let mut json = Zeroizing::new(Vec::with_capacity(64 * 1024));
+    let mut entry = Zeroizing::new(Vec::with_capacity(64 * 1024));
     let mut added = 0;
     let rest = store.each_outgoing(actor, &mut |submission| {
-        json.clear();
-        submission_entry::write(&submission, &mut json).map_err(crate::store::StoreError::from)?;
+        entry.clear();
+        submission_entry::write(&submission, &mut json, &mut entry)
+            .map_err(crate::store::StoreError::from)?;
         writer.add(
             submission_entry::WRITTEN_KIND,
             &submission.submission_id,
-            &json,
+            &entry,
         )?;
         added += 1;
         if added % 500 == 1 {

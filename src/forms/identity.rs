@@ -51,12 +51,18 @@ impl PatientIdentity {
     /// The three-point check key: name + date of birth + postcode, normalised. Feed it to the
     /// vault's blind index; never store it.
     pub fn lookup_key(&self) -> Result<String, IdentityError> {
+        Ok(self.index_keys()?.0)
+    }
+
+    /// [`lookup_key`](Self::lookup_key) and [`name_dob_key`](Self::name_dob_key) at once (the
+    /// first begins with the second: each name is normalised once).
+    pub fn index_keys(&self) -> Result<(String, String), IdentityError> {
         let name_dob = self.name_dob_key()?;
         let postcode = normalise_text(&self.postcode);
         if postcode.is_empty() {
             return Err(IdentityError::MissingPostcode);
         }
-        Ok(format!("{name_dob}\x1f{postcode}"))
+        Ok((format!("{name_dob}\x1f{postcode}"), name_dob))
     }
 
     /// Name + date of birth only (the desk's register search).

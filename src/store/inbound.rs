@@ -15,7 +15,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::amendments::{Visit, visit_changes};
 use super::audit::AuditKind;
-use super::patients::{Index, ids_by_index, insert_patient_as, open_patient};
+use super::patients::{Index, ids_by_index, indexes, insert_patient_as, open_patient};
 use super::row_auth::{self, text_key};
 use super::submissions::{
     FirstDecisions, SubmissionRow, aad, append_consent_events_to, insert_submission,
@@ -209,26 +209,20 @@ impl OpenStore {
                 StoreError::Encoding(format!("submission {} has no valid time", s.submission_id))
             })?;
             let submitted_at = submitted.to_rfc3339();
-            let lookup = s
-                .identity
-                .lookup_key()
-                .map_err(|e| StoreError::Encoding(e.to_string()))?;
-            let index = self.vault().blind_index(&lookup);
-            let existing = ids_by_index(&tx, Index::Lookup, &index)?.into_iter().next();
+            let indexes = indexes(self.vault(), &s.identity)?;
+            let existing = ids_by_index(&tx, Index::Lookup, &indexes.0)?
+                .into_iter()
+                .next();
             // A form filled before the patient asked for erasure, arriving after it: it joins
             // the held record under the same rules (no contact details, treatment consent only)
             // instead of starting a new record with everything the erasure took away.
             let held_for_erasure: Option<String> = if existing.is_none() && any_held_for_erasure {
-                let name_dob = s
-                    .identity
-                    .name_dob_key()
-                    .map_err(|e| StoreError::Encoding(e.to_string()))?;
                 tx.prepare_cached(
                     "SELECT id FROM patients WHERE name_dob_index = ?1 AND erasure_requested_at > ?2
                      ORDER BY erasure_requested_at DESC LIMIT 1",
                 )?
                 .query_row(
-                    params![&self.vault().blind_index(&name_dob)[..], submitted_at],
+                    params![&indexes.1[..], submitted_at],
                     |r| r.get(0),
                 )
                 .optional()?
@@ -303,6 +297,7 @@ impl OpenStore {
                     self.vault(),
                     &patient_id,
                     &s.identity,
+                    &indexes,
                     &submitted_at,
                     first.head(),
                 )?;
@@ -310,16 +305,21 @@ impl OpenStore {
             } else {
                 None
             };
-            json.clear();
-            serde_json::to_writer(&mut *json, &s.answers)?;
-            let sealed_answers = self
-                .vault()
-                .seal(aad("sealed_answers", &s.submission_id), &json)?;
-            json.clear();
-            serde_json::to_writer(&mut *json, &s.signature)?;
-            let sealed_signature = self
-                .vault()
-                .seal(aad("sealed_signature", &s.submission_id), &json)?;
+            let vault = self.vault();
+            let sealed_answers = seal_value(
+                vault,
+                &mut json,
+                aad("sealed_answers", &s.submission_id),
+                s.packed.answers.as_ref(),
+                &s.answers,
+            )?;
+            let sealed_signature = seal_value(
+                vault,
+                &mut json,
+                aad("sealed_signature", &s.submission_id),
+                s.packed.signature.as_ref(),
+                &s.signature,
+            )?;
             insert_submission(
                 &tx,
                 self.vault(),
@@ -416,4 +416,22 @@ impl OpenStore {
         tx.commit()?;
         Ok(report)
     }
+}
+
+/// `value` sealed for `aad`: as the kiosk packed it when it did (the entry's reader unpacked and
+/// read those bytes, so they are `value`), without writing and packing it again; otherwise
+/// written to `json` (cleared first) and sealed.
+fn seal_value<T: serde::Serialize>(
+    vault: &crate::vault::Vault,
+    json: &mut Vec<u8>,
+    aad: crate::vault::Aad<'_>,
+    packed: Option<&crate::packing::Packed>,
+    value: &T,
+) -> Result<Vec<u8>, StoreError> {
+    if let Some(packed) = packed {
+        return Ok(vault.seal_prepacked(aad, packed)?);
+    }
+    json.clear();
+    serde_json::to_writer(&mut *json, value)?;
+    Ok(vault.seal(aad, json)?)
 }

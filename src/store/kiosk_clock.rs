@@ -148,6 +148,7 @@ mod tests {
                 notice_hash: "sha256:00".into(),
                 language: "en".into(),
                 submitted_at: submitted_at.into(),
+                packed: Default::default(),
             }],
             forms: Vec::new(),
             security: vec![SecurityEvent {

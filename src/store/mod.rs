@@ -88,8 +88,8 @@ pub use staff_admin_port::{StaffAdmin, typed_passphrases};
 pub use submissions::{MedicalRecord, NewSubmission, PatientRef, SubmissionSummary};
 pub use sync_identity::{SyncIdentity, SyncRole};
 pub use transfer::{
-    Added, AuditHead, EXPORT_VERSION, ExportedForm, ExportedSubmission, ImportReport, Outgoing,
-    OutgoingRest, SecurityEvent,
+    Added, AuditHead, EXPORT_VERSION, ExportedForm, ExportedSubmission, ImportReport,
+    OpenedValueError, Outgoing, OutgoingRest, PackedValues, SecurityEvent,
 };
 
 use crate::vault::{Aad, KeyWrap, Vault};

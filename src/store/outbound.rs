@@ -18,10 +18,11 @@ use super::submissions::{
 };
 use super::transfer::{
     AuditHead, EXPORT_VERSION, ExportedForm, ExportedSubmission, Outgoing, OutgoingRest,
-    SECURITY_LOG_LIMIT, SecurityEvent,
+    PackedValues, SECURITY_LOG_LIMIT, SecurityEvent,
 };
 use super::{Actor, OpenStore, StoreError, WalCheckpoint};
 use crate::forms::ConsentEvent;
+use crate::vault::Opened;
 
 mod desk_link;
 pub use desk_link::{DeskLink, StoredOffer};
@@ -55,7 +56,12 @@ impl OpenStore {
     pub fn outgoing(&self, actor: &Actor) -> Result<Outgoing, StoreError> {
         let mut submissions = Vec::new();
         let rest = self.each_outgoing(actor, &mut |submission| {
-            submissions.push(submission);
+            let id = submission.submission_id.clone();
+            submissions.push(
+                submission
+                    .parsed()
+                    .map_err(|_| StoreError::tampered("submissions", id))?,
+            );
             Ok::<(), StoreError>(())
         })?;
         Ok(Outgoing {
@@ -72,7 +78,7 @@ impl OpenStore {
     pub fn each_outgoing<E: From<StoreError>>(
         &self,
         actor: &Actor,
-        each: &mut dyn FnMut(ExportedSubmission) -> Result<(), E>,
+        each: &mut dyn FnMut(ExportedSubmission<Opened, Opened>) -> Result<(), E>,
     ) -> Result<OutgoingRest, E> {
         actor.require_manager()?;
         // A decision whose form was deleted or moved to another patient must not travel without
@@ -118,16 +124,14 @@ impl OpenStore {
                 let id = row.text("id")?;
                 let patient_id = row.text("patient_id")?;
                 let form_hash = row.text("form_hash")?;
-                let answers = super::unseal(
-                    vault,
-                    aad("sealed_answers", &id),
-                    row_auth::blob_at("submissions", r, at)?,
-                )?;
-                let signature = super::unseal(
-                    vault,
-                    aad("sealed_signature", &id),
-                    row_auth::blob_at("submissions", r, at + 1)?,
-                )?;
+                // As sealed: packed values travel packed (the desk unpacks and reads them).
+                let open = |column: &'static str, at: usize| {
+                    vault
+                        .open_as_sealed(aad(column, &id), row_auth::blob_at("submissions", r, at)?)
+                        .map_err(|_| StoreError::tampered("submissions", &id))
+                };
+                let answers = open("sealed_answers", at)?;
+                let signature = open("sealed_signature", at + 1)?;
                 if !forms.contains_key(&form_hash) {
                     let json = super::forms::stored_definition(self.conn(), vault, &form_hash)?
                         .ok_or_else(|| StoreError::tampered("submissions", &id))?;
@@ -139,8 +143,8 @@ impl OpenStore {
                 each(ExportedSubmission {
                     version: EXPORT_VERSION,
                     identity: open_identity(self.conn(), vault, &patient_id)?,
-                    answers: serde_json::from_slice(&answers).map_err(StoreError::from)?,
-                    signature: serde_json::from_slice(&signature).map_err(StoreError::from)?,
+                    answers,
+                    signature,
                     consents: events.remove(&id).unwrap_or_default(),
                     submitted_at: row.text("created_at")?,
                     notice_hash: row.text("notice_hash")?,
@@ -148,6 +152,7 @@ impl OpenStore {
                     submission_id: id,
                     kiosk_patient_id: patient_id,
                     form_hash,
+                    packed: PackedValues::default(),
                 })?;
             }
         }

@@ -20,12 +20,12 @@ pub(super) fn identity_aad(patient_id: &str) -> Aad<'_> {
     }
 }
 
-fn indexes(vault: &Vault, identity: &PatientIdentity) -> Result<([u8; 32], [u8; 32]), StoreError> {
-    let lookup = identity
-        .lookup_key()
-        .map_err(|e| StoreError::Encoding(e.to_string()))?;
-    let name_dob = identity
-        .name_dob_key()
+pub(super) fn indexes(
+    vault: &Vault,
+    identity: &PatientIdentity,
+) -> Result<([u8; 32], [u8; 32]), StoreError> {
+    let (lookup, name_dob) = identity
+        .index_keys()
         .map_err(|e| StoreError::Encoding(e.to_string()))?;
     Ok((vault.blind_index(&lookup), vault.blind_index(&name_dob)))
 }
@@ -66,21 +66,23 @@ pub(super) fn insert_patient(
     at: &str,
 ) -> Result<String, StoreError> {
     let id = random_id()?;
-    insert_patient_as(conn, vault, &id, identity, at, Value::Null)?;
+    let indexes = indexes(vault, identity)?;
+    insert_patient_as(conn, vault, &id, identity, &indexes, at, Value::Null)?;
     Ok(id)
 }
 
 /// Inserts the patient `id` (a new [`random_id`]) whose consent chain starts at `consent_head`
-/// (see `submissions::FirstDecisions`; NULL while it has no decisions).
+/// (see `submissions::FirstDecisions`; NULL while it has no decisions), with the blind
+/// `indexes` of `identity` ([`indexes`], which the caller has usually needed already).
 pub(super) fn insert_patient_as(
     conn: &Connection,
     vault: &Vault,
     id: &str,
     identity: &PatientIdentity,
+    (lookup, name_dob): &([u8; 32], [u8; 32]),
     at: &str,
     consent_head: Value,
 ) -> Result<(), StoreError> {
-    let (lookup, name_dob) = indexes(vault, identity)?;
     let json = zeroize::Zeroizing::new(serde_json::to_vec(identity)?);
     let sealed = vault.seal(identity_aad(id), &json)?;
     row_auth::insert(

@@ -224,7 +224,16 @@ impl OpenStore {
         let first = match &submission.patient {
             PatientRef::New(identity) => {
                 let first = FirstDecisions::prepare(&tx, self.vault(), &patient_id, &events)?;
-                insert_patient_as(&tx, self.vault(), &patient_id, identity, &at, first.head())?;
+                let indexes = super::patients::indexes(self.vault(), identity)?;
+                insert_patient_as(
+                    &tx,
+                    self.vault(),
+                    &patient_id,
+                    identity,
+                    &indexes,
+                    &at,
+                    first.head(),
+                )?;
                 Some(first)
             }
             PatientRef::Returning { .. } => None,

@@ -6,25 +6,86 @@
 use serde::{Deserialize, Serialize};
 
 use crate::forms::{Answers, ConsentEvent, PatientIdentity, Signature};
+use crate::packing::Packed;
+use crate::vault::Opened;
 
 /// Format version of [`ExportedSubmission`]; the desk refuses versions it does not know.
 pub const EXPORT_VERSION: u32 = 1;
 
+/// One submission as it travels. `A` and `G` are the answers and the signature: parsed (the
+/// default), or as the kiosk's store sealed them ([`Opened`]: packed values stay packed, so an
+/// export copies them into its bundle without unpacking, parsing, writing and packing them
+/// again; [`ExportedSubmission::parsed`] reads them).
 #[derive(Clone, Serialize, Deserialize)]
-pub struct ExportedSubmission {
+pub struct ExportedSubmission<A = Answers, G = Signature> {
     pub version: u32,
     pub submission_id: String,
     /// The kiosk's pseudonymous id for the patient (the desk matches patients by blind index).
     pub kiosk_patient_id: String,
     pub identity: PatientIdentity,
-    pub answers: Answers,
-    pub signature: Signature,
+    pub answers: A,
+    pub signature: G,
     pub consents: Vec<ConsentEvent>,
     pub form_hash: String,
     pub notice_hash: String,
     pub language: String,
     /// RFC 3339.
     pub submitted_at: String,
+    /// The answers and signature as the kiosk packed them, when its bundle carried them so (set
+    /// only by the reader of such an entry, which checked that they unpack to `answers` and
+    /// `signature` as parsed): the desk seals these bytes instead of packing the values again.
+    /// Never part of any JSON.
+    #[serde(skip)]
+    pub packed: PackedValues,
+}
+
+/// See [`ExportedSubmission::packed`].
+#[derive(Clone, Default)]
+pub struct PackedValues {
+    pub answers: Option<Packed>,
+    pub signature: Option<Packed>,
+}
+
+/// Why a stored answer or signature could not be read (see [`ExportedSubmission::parsed`]).
+#[derive(Debug, thiserror::Error)]
+pub enum OpenedValueError {
+    #[error("its packed bytes do not unpack")]
+    Unpack,
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+}
+
+/// The plaintext of `value` (unpacked if it was sealed packed), wiped when dropped.
+fn plaintext_of(value: &Opened) -> Result<zeroize::Zeroizing<Vec<u8>>, OpenedValueError> {
+    match value {
+        Opened::Plain(plain) => Ok(plain.clone()),
+        Opened::Packed(packed) => {
+            crate::packing::unpack(packed, crate::vault::MAX_PACKED_PLAINTEXT)
+                .map_err(|_| OpenedValueError::Unpack)
+        }
+    }
+}
+
+impl ExportedSubmission<Opened, Opened> {
+    /// The same submission with its answers and signature read.
+    pub fn parsed(self) -> Result<ExportedSubmission, OpenedValueError> {
+        let answers = serde_json::from_slice(&plaintext_of(&self.answers)?)?;
+        let signature = serde_json::from_slice(&plaintext_of(&self.signature)?)?;
+        Ok(ExportedSubmission {
+            version: self.version,
+            submission_id: self.submission_id,
+            kiosk_patient_id: self.kiosk_patient_id,
+            identity: self.identity,
+            answers,
+            signature,
+            consents: self.consents,
+            form_hash: self.form_hash,
+            notice_hash: self.notice_hash,
+            language: self.language,
+            submitted_at: self.submitted_at,
+            packed: PackedValues::default(),
+        })
+    }
 }
 
 /// A form definition a bundle's submissions refer to, by content hash.

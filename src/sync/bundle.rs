@@ -5,15 +5,16 @@
 //! "IKSB" | version 3
 //! header      section: JSON BundleHeader (at most 64 KiB)
 //! enc         section: the bundle's HPKE encapsulated key (32)
-//! entry × N   kind (u8: 1 form, 2 submission) | id section
+//! entry × N   kind (u8: 1 form, 2 submission, 3 security log, 4 compact submission,
+//!             5 packed submission) | id section
 //!             | sealed section (ciphertext ‖ 16-byte Poly1305 tag)
 //! signature   section: Ed25519 (64) by the kiosk over a domain label and the SHA-256 of every
 //!             byte before this section (version 1: over those bytes themselves)
 //! ```
 //!
-//! Why entries are compressed (version 3): an entry's plaintext is packed (`crate::packing`: its
-//! length, then an LZ4 block) before it is sealed, and unpacked after it opens, never beyond
-//! [`MAX_ENTRY_PLAINTEXT`]. A submission's JSON repeats field names and ids (eight consent
+//! Why entries are compressed (version 3): an entry's plaintext (but a packed submission's, whose
+//! parts come packed) is packed (`crate::packing`: its length, then an LZ4 block) before it is
+//! sealed, and unpacked after it opens, never beyond [`MAX_ENTRY_PLAINTEXT`]. A submission's JSON repeats field names and ids (eight consent
 //! decisions each name the same patient, form and device), and a day's bundle spent most of its
 //! export time sealing, writing and syncing those bytes, and most of its reading time reading
 //! them back. The packing module says why compressing before sealing leaks nothing here that
@@ -117,6 +118,11 @@ pub enum EntryKind {
     /// The kiosk's recent security events (wrong PINs, lockouts, failed unlocks): kinds and
     /// times only, for the desk's unusual-access flags.
     SecurityLog,
+    /// A patient's submission whose parts are packed by the entry itself
+    /// (`exchange::submission_entry`): its answers and signature as the kiosk's store keeps
+    /// them, packed, beside the rest. The bundle seals this kind's plaintext as it is (packing it
+    /// again would gain nothing). A desk older than this kind refuses the bundle whole.
+    PackedSubmission,
 }
 
 impl EntryKind {
@@ -126,7 +132,14 @@ impl EntryKind {
             EntryKind::Submission => 2,
             EntryKind::SecurityLog => 3,
             EntryKind::CompactSubmission => 4,
+            EntryKind::PackedSubmission => 5,
         }
+    }
+
+    /// Whether a version-3 bundle packs this kind's plaintext before sealing it (every kind but
+    /// one that packs its own parts).
+    fn packed_by_bundle(self) -> bool {
+        !matches!(self, EntryKind::PackedSubmission)
     }
 
     fn from_byte(byte: u8) -> Result<Self, SyncError> {
@@ -135,6 +148,7 @@ impl EntryKind {
             2 => Ok(EntryKind::Submission),
             3 => Ok(EntryKind::SecurityLog),
             4 => Ok(EntryKind::CompactSubmission),
+            5 => Ok(EntryKind::PackedSubmission),
             other => Err(SyncError::UnknownEntryKind(other)),
         }
     }
@@ -241,7 +255,8 @@ impl<'k> BundleWriter<'k> {
         self.entries == 0
     }
 
-    /// Packs and seals `plaintext` to the desk and appends it as entry `id` of `kind`.
+    /// Packs (unless `kind` packs its own parts) and seals `plaintext` to the desk and appends
+    /// it as entry `id` of `kind`.
     pub fn add(&mut self, kind: EntryKind, id: &str, plaintext: &[u8]) -> Result<(), SyncError> {
         if self.entries >= MAX_ENTRIES {
             return Err(SyncError::TooManyEntries { limit: MAX_ENTRIES });
@@ -268,7 +283,11 @@ impl<'k> BundleWriter<'k> {
         let ciphertext_start = self.body.len();
         // Capacity is reserved above, so the packed copy never leaves plaintext in a freed
         // buffer; it is encrypted in place at once.
-        packing::pack_into(&mut self.body, plaintext);
+        if kind.packed_by_bundle() {
+            packing::pack_into(&mut self.body, plaintext);
+        } else {
+            self.body.extend_from_slice(plaintext);
+        }
         let sealed_len = self.body.len() - ciphertext_start + TAG_LEN;
         let sealed = section_len(sealed_len).and_then(|prefix| {
             let tag = self

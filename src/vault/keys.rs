@@ -4,7 +4,7 @@ use ring::{aead, hkdf, hmac};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use super::seal::{open, seal, seal_packed};
+use super::seal::{Opened, open, open_as_sealed, seal, seal_packed, seal_prepacked};
 use super::{
     Aad, KdfParams, MIN_PASSPHRASE_CHARS, Passphrase, SecretKey, VaultError, base32, random_bytes,
 };
@@ -221,6 +221,22 @@ impl Vault {
     /// Opens a value sealed for the place `aad` names; the result is wiped when dropped.
     pub fn open(&self, aad: Aad<'_>, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, VaultError> {
         open(&self.field, aad, sealed)
+    }
+
+    /// Seals bytes already packed (and checked to unpack) as a packed value for `aad`, without
+    /// packing them again.
+    pub fn seal_prepacked(
+        &self,
+        aad: Aad<'_>,
+        packed: &crate::packing::Packed,
+    ) -> Result<Vec<u8>, VaultError> {
+        seal_prepacked(&self.field, aad, packed)
+    }
+
+    /// Opens a value sealed for `aad` and gives it in the form it was sealed in (packed values
+    /// stay packed: to be handed on as they are); wiped when dropped.
+    pub fn open_as_sealed(&self, aad: Aad<'_>, sealed: &[u8]) -> Result<Opened, VaultError> {
+        open_as_sealed(&self.field, aad, sealed)
     }
 
     /// A keyed, deterministic index of an already-normalised look-up value: equal inputs give

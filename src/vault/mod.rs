@@ -37,7 +37,7 @@ pub use error::VaultError;
 pub use kdf::KdfParams;
 pub use keys::{KeyWrap, RecoveryKey, Vault, WrapKind};
 pub use pin::PinHash;
-pub use seal::{Aad, MAX_PACKED_PLAINTEXT, SEAL_FORMAT_VERSION, SEAL_PACKED_VERSION};
+pub use seal::{Aad, MAX_PACKED_PLAINTEXT, Opened, SEAL_FORMAT_VERSION, SEAL_PACKED_VERSION};
 pub use secret::{Passphrase, Pin, SecretKey, random_bytes, random_id};
 
 /// The shortest passphrase a manager may choose.

@@ -18,7 +18,10 @@
 use ring::aead::{self, LessSafeKey, NONCE_LEN, Nonce};
 use zeroize::{Zeroize, Zeroizing};
 
-use super::{VaultError, random_bytes};
+use super::VaultError;
+#[cfg(test)]
+use super::random_bytes;
+use super::secret::random_public_bytes;
 use crate::packing;
 
 /// The byte in front of a value sealed as it is.
@@ -79,13 +82,29 @@ pub(super) fn seal_packed(
     seal_as(key, SEAL_PACKED_VERSION, &aad.to_bytes(true), &packed)
 }
 
+/// Seals bytes already packed, and known to unpack (`packing::Packed`), as a packed value
+/// (format 2), whatever their size against the plaintext: e.g. a form's answers as a kiosk
+/// packed them, kept by the desk without packing them again.
+pub(super) fn seal_prepacked(
+    key: &LessSafeKey,
+    aad: Aad<'_>,
+    packed: &packing::Packed,
+) -> Result<Vec<u8>, VaultError> {
+    seal_as(
+        key,
+        SEAL_PACKED_VERSION,
+        &aad.to_bytes(true),
+        packed.as_bytes(),
+    )
+}
+
 fn seal_as(
     key: &LessSafeKey,
     version: u8,
     aad: &[u8],
     plaintext: &[u8],
 ) -> Result<Vec<u8>, VaultError> {
-    let nonce_bytes = random_bytes::<NONCE_LEN>()?;
+    let nonce_bytes = random_public_bytes::<NONCE_LEN>()?;
     let mut out = Vec::with_capacity(1 + NONCE_LEN + plaintext.len() + TAG_LEN);
     out.push(version);
     out.extend_from_slice(&nonce_bytes);
@@ -108,11 +127,37 @@ fn seal_as(
     }
 }
 
+/// A sealed value opened, in the form it was sealed in.
+#[derive(Clone)]
+pub enum Opened {
+    /// Sealed as it is (format 1): the plaintext.
+    Plain(Zeroizing<Vec<u8>>),
+    /// Sealed packed (format 2): the packed bytes, authentic but not yet unpacked (see
+    /// `packing::unpack`, which still treats them as outside input).
+    Packed(Zeroizing<Vec<u8>>),
+}
+
 pub(super) fn open(
     key: &LessSafeKey,
     aad: Aad<'_>,
     sealed: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>, VaultError> {
+    match open_as_sealed(key, aad, sealed)? {
+        Opened::Plain(plaintext) => Ok(plaintext),
+        // Authentic, so written by this installation's key holder; still checked as outside
+        // input.
+        Opened::Packed(packed) => {
+            packing::unpack(&packed, MAX_PACKED_PLAINTEXT).map_err(|_| VaultError::OpenFailed)
+        }
+    }
+}
+
+/// Opens a value sealed for `aad` without unpacking it.
+pub(super) fn open_as_sealed(
+    key: &LessSafeKey,
+    aad: Aad<'_>,
+    sealed: &[u8],
+) -> Result<Opened, VaultError> {
     let (&version, rest) = sealed.split_first().ok_or(VaultError::OpenFailed)?;
     let packed = match version {
         SEAL_FORMAT_VERSION => false,
@@ -131,11 +176,11 @@ pub(super) fn open(
         .map_err(|_| VaultError::OpenFailed)?
         .len();
     buffer.truncate(plain_len);
-    if !packed {
-        return Ok(buffer);
-    }
-    // Authentic, so written by this installation's key holder; still checked as outside input.
-    packing::unpack(&buffer, MAX_PACKED_PLAINTEXT).map_err(|_| VaultError::OpenFailed)
+    Ok(if packed {
+        Opened::Packed(buffer)
+    } else {
+        Opened::Plain(buffer)
+    })
 }
 
 #[cfg(test)]
@@ -177,6 +222,29 @@ mod tests {
             open(&key, elsewhere, &sealed).err(),
             Some(VaultError::OpenFailed)
         );
+    }
+
+    #[test]
+    fn a_value_sealed_as_packed_opens_packed_as_sealed_or_unpacked_as_usual() {
+        let key = key();
+        let mut bytes = Vec::new();
+        packing::pack_into(&mut bytes, REPETITIVE);
+        let (packed, _) = packing::Packed::check(&bytes, 1 << 20).expect("unpacks");
+        let sealed = seal_prepacked(&key, aad(), &packed).expect("seal");
+        assert_eq!(sealed[0], SEAL_PACKED_VERSION);
+        assert_eq!(
+            open(&key, aad(), &sealed).expect("open").as_slice(),
+            REPETITIVE
+        );
+        match open_as_sealed(&key, aad(), &sealed).expect("open") {
+            Opened::Packed(kept) => assert_eq!(kept.as_slice(), bytes.as_slice()),
+            Opened::Plain(_) => panic!("opened unpacked"),
+        }
+        let plain = seal(&key, aad(), REPETITIVE).expect("seal");
+        assert!(matches!(
+            open_as_sealed(&key, aad(), &plain).expect("open"),
+            Opened::Plain(p) if p.as_slice() == REPETITIVE
+        ));
     }
 
     #[test]

@@ -1,5 +1,8 @@
 use super::*;
 use crate::forms::{AnswerValue, Answers, ConsentEvent, Decision, PatientIdentity, Signature};
+use crate::packing;
+use crate::vault::Opened;
+use zeroize::Zeroizing;
 
 const SUB: &str = "5eed0000000000000000000000000001";
 const PATIENT: &str = "ba5e0000000000000000000000000001";
@@ -47,6 +50,7 @@ fn form(consents: Vec<ConsentEvent>) -> ExportedSubmission {
         notice_hash: "sha256:bb".into(),
         language: "en".into(),
         submitted_at: AT.into(),
+        packed: Default::default(),
     }
 }
 
@@ -80,10 +84,127 @@ fn plain_json(s: &ExportedSubmission) -> String {
     serde_json::to_string(s).expect("json")
 }
 
+/// The compact entry (kind 4, written until session 24) of `s`.
 fn compact(s: &ExportedSubmission) -> Vec<u8> {
     let mut out = Vec::new();
-    write(s, &mut out).expect("write");
+    write_compact(s, &mut out).expect("write");
     out
+}
+
+/// `s` as a kiosk's store hands it on: each value packed when `packed` (as a long one is), as
+/// it is otherwise.
+fn as_stored(s: &ExportedSubmission, packed: bool) -> ExportedSubmission<Opened, Opened> {
+    let stored = |json: Vec<u8>| {
+        if packed {
+            let mut out = Vec::new();
+            packing::pack_into(&mut out, &json);
+            Opened::Packed(Zeroizing::new(out))
+        } else {
+            Opened::Plain(Zeroizing::new(json))
+        }
+    };
+    ExportedSubmission {
+        version: s.version,
+        submission_id: s.submission_id.clone(),
+        kiosk_patient_id: s.kiosk_patient_id.clone(),
+        identity: s.identity.clone(),
+        answers: stored(serde_json::to_vec(&s.answers).expect("json")),
+        signature: stored(serde_json::to_vec(&s.signature).expect("json")),
+        consents: s.consents.clone(),
+        form_hash: s.form_hash.clone(),
+        notice_hash: s.notice_hash.clone(),
+        language: s.language.clone(),
+        submitted_at: s.submitted_at.clone(),
+        packed: Default::default(),
+    }
+}
+
+/// The packed entry (kind 5, written now) of `s`.
+fn packed_entry(s: &ExportedSubmission, packed: bool) -> Vec<u8> {
+    let (mut scratch, mut out) = (Vec::new(), Vec::new());
+    write(&as_stored(s, packed), &mut scratch, &mut out).expect("write");
+    out
+}
+
+#[test]
+fn a_form_comes_back_the_same_from_its_packed_entry_its_packed_values_kept() {
+    let sent = form(nine());
+    for packed in [true, false] {
+        let bytes = packed_entry(&sent, packed);
+        let back = read(EntryKind::PackedSubmission, &bytes).expect("read");
+        assert_eq!(plain_json(&back), plain_json(&sent));
+        // Kept as the kiosk packed them, and they unpack to the values read.
+        let Opened::Packed(answers) = as_stored(&sent, true).answers else {
+            unreachable!()
+        };
+        match (&back.packed.answers, packed) {
+            (Some(kept), true) => assert_eq!(kept.as_bytes(), answers.as_slice()),
+            (None, false) => {}
+            _ => panic!("packed answers kept: {packed}"),
+        }
+        assert_eq!(back.packed.signature.is_some(), packed);
+        // Nothing of the values in the JSON part; a kind read as another is refused.
+        assert!(read(EntryKind::CompactSubmission, &bytes).is_err());
+        assert!(read(EntryKind::PackedSubmission, &compact(&sent)).is_err());
+    }
+}
+
+#[test]
+fn a_packed_entry_cut_short_lengthened_or_bit_flipped_is_refused_without_panic() {
+    let bytes = packed_entry(&form(nine()), true);
+    for len in 0..bytes.len() {
+        assert!(
+            read(EntryKind::PackedSubmission, &bytes[..len]).is_err(),
+            "cut at {len}"
+        );
+    }
+    let mut longer = bytes.clone();
+    longer.push(0);
+    assert!(matches!(
+        read(EntryKind::PackedSubmission, &longer),
+        Err(EntryError::Framing("signature"))
+    ));
+    for at in 0..bytes.len() {
+        let mut bad = bytes.clone();
+        bad[at] ^= 0x80;
+        // Refused, or (a changed literal) read as other text: never a panic.
+        let _ = read(EntryKind::PackedSubmission, &bad);
+    }
+}
+
+#[test]
+fn a_packed_entry_with_its_values_also_in_the_json_or_declaring_too_much_is_refused() {
+    let sent = form(nine());
+    // The values inside the JSON part as well.
+    let (mut scratch, mut out) = (Vec::new(), Vec::new());
+    write(&as_stored(&sent, true), &mut scratch, &mut out).expect("write");
+    let mut json = Vec::new();
+    write_compact(&sent, &mut json).expect("json");
+    let mut doubled = Vec::new();
+    let mut packed_json = Vec::new();
+    packing::pack_into(&mut packed_json, &json);
+    doubled.extend_from_slice(&u32::try_from(packed_json.len()).unwrap().to_le_bytes());
+    doubled.extend_from_slice(&packed_json);
+    let first_len = u32::from_le_bytes(out[..4].try_into().unwrap()) as usize;
+    doubled.extend_from_slice(&out[4 + first_len..]);
+    assert!(matches!(
+        read(EntryKind::PackedSubmission, &doubled),
+        Err(EntryError::Misplaced(_))
+    ));
+    // Answers declaring more than an entry may hold: refused before they are unpacked.
+    let mut bomb = out[..4 + first_len].to_vec();
+    let mut claim = u32::try_from(MAX_ENTRY_PLAINTEXT)
+        .unwrap()
+        .to_le_bytes()
+        .to_vec();
+    claim.extend_from_slice(&[0x1f, b'a', 0xff, 0xff, 0xff]);
+    bomb.push(2);
+    bomb.extend_from_slice(&u32::try_from(claim.len()).unwrap().to_le_bytes());
+    bomb.extend_from_slice(&claim);
+    assert!(matches!(
+        read(EntryKind::PackedSubmission, &bomb),
+        Err(EntryError::Unpack("answers"))
+    ));
 }
 
 #[test]

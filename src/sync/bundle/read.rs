@@ -233,8 +233,8 @@ impl<'a> OpenedBundle<'_, 'a> {
         self.bundle.entries()
     }
 
-    /// Entry `index`'s plaintext (unpacked from a version-3 bundle, at most
-    /// [`MAX_ENTRY_PLAINTEXT`] bytes), wiped when dropped.
+    /// Entry `index`'s plaintext (unpacked from a version-3 bundle unless its kind packs its own
+    /// parts; at most [`MAX_ENTRY_PLAINTEXT`] bytes), wiped when dropped.
     pub fn open_entry(&self, index: usize) -> Result<Zeroizing<Vec<u8>>, SyncError> {
         let entry = self
             .bundle
@@ -256,7 +256,7 @@ impl<'a> OpenedBundle<'_, 'a> {
             )
             .map_err(|_| SyncError::OpenFailed)?
             .len();
-        if self.bundle.bundle.version != BUNDLE_VERSION {
+        if self.bundle.bundle.version != BUNDLE_VERSION || !entry.kind.packed_by_bundle() {
             // Truncating keeps the allocation; the tag bytes left in it are wiped on drop.
             buffer.truncate(plaintext_len);
             return Ok(buffer);

@@ -458,10 +458,10 @@ fn bad_header_and_entry_fields_are_refused() {
     let (header, enc, entries) = raw_entries(&bytes);
 
     let mut unknown_kind = entries.clone();
-    unknown_kind[0].kind = 5;
+    unknown_kind[0].kind = 6;
     assert_eq!(
         ParsedBundle::parse(&assemble(&header, &enc, &unknown_kind, &setup.kiosk)).err(),
-        Some(SyncError::UnknownEntryKind(5))
+        Some(SyncError::UnknownEntryKind(6))
     );
     let mut short_sealed = entries.clone();
     short_sealed[0].sealed.truncate(15);
@@ -721,6 +721,15 @@ fn entries_are_packed_before_sealing() {
         &[(EntryKind::Submission, "sub-a", &repetitive)],
     );
     assert!(open_all(&setup, &unpacked).is_err());
+    // A kind that packs its own parts is sealed as given, and opens as given.
+    let bytes = write(
+        &setup,
+        1,
+        &[(EntryKind::PackedSubmission, "sub-a", &repetitive)],
+    );
+    let parsed = ParsedBundle::parse(&bytes).expect("parses");
+    assert_eq!(parsed.entries[0].sealed.len(), repetitive.len() + TAG_LEN);
+    assert_eq!(open_all(&setup, &bytes), Ok(vec![repetitive.clone()]));
 }
 
 #[test]
