@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use intake_kiosk::forms::FormDefinition;
 use intake_kiosk::staff::Role;
-use intake_kiosk::store::{AuditHead, ExportedSubmission, OpenStore, Outgoing, Store};
+use intake_kiosk::store::{AuditHead, ExportedSubmission, OpenStore, Outgoing, Store, SyncRole};
 use intake_kiosk::vault::{Passphrase, Pin};
 
 const BUNDLE: usize = 10_000;
@@ -74,8 +74,8 @@ fn main() {
     let dir = tempfile::tempdir().expect("tempdir");
     let exchange = dir.path().join("usb");
     let path = dir.path().join("desk.sqlite3");
-    let (mut kiosk, k_manager) = common::clinic(dir.path(), "kiosk.sqlite3");
-    let (mut desk, manager) = common::clinic(dir.path(), "desk.sqlite3");
+    let (mut kiosk, k_manager) = common::clinic(dir.path(), "kiosk.sqlite3", SyncRole::Kiosk);
+    let (mut desk, manager) = common::clinic(dir.path(), "desk.sqlite3", SyncRole::Desk);
     common::pair(&kiosk, &k_manager, &desk, &manager, &exchange);
     let paired_at = Utc::now();
 

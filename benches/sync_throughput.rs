@@ -15,7 +15,7 @@ use intake_kiosk::exchange::desk_side;
 use intake_kiosk::exchange::kiosk_side;
 use intake_kiosk::forms::FormDefinition;
 use intake_kiosk::staff::Role;
-use intake_kiosk::store::NewSubmission;
+use intake_kiosk::store::{NewSubmission, SyncRole};
 use intake_kiosk::vault::Pin;
 
 /// Submissions per run unless `SYNC_BENCH_COUNT` says otherwise.
@@ -50,13 +50,13 @@ fn main() {
     let dir = tempfile::tempdir().expect("tempdir");
     let exchange = dir.path().join("usb");
     let outbox = dir.path().join("outbox");
-    let (mut kiosk, k_manager) = common::clinic(dir.path(), "kiosk.sqlite3");
+    let (mut kiosk, k_manager) = common::clinic(dir.path(), "kiosk.sqlite3", SyncRole::Kiosk);
     // As the kiosk runs: its everyday page cache is the kiosk's, not the desk's.
     kiosk
         .store()
-        .set_page_cache_for(intake_kiosk::store::SyncRole::Kiosk)
+        .set_page_cache_for(SyncRole::Kiosk)
         .expect("cache");
-    let (mut desk, d_manager) = common::clinic(dir.path(), "desk.sqlite3");
+    let (mut desk, d_manager) = common::clinic(dir.path(), "desk.sqlite3", SyncRole::Desk);
     let form = FormDefinition::built_in();
 
     let clinician_id = kiosk
@@ -213,4 +213,9 @@ fn main() {
     // machine shared with other work, which takes the core away but not the CPU time.
     println!("export_per_cpu_s={:.0}", per_s(export_cpu_secs));
     println!("import_per_cpu_s={:.0}", per_s(import_cpu_secs));
+    // `SYNC_BENCH_KEEP=1`: the two databases stay for a look at their pages (`dbstat`).
+    if std::env::var_os("SYNC_BENCH_KEEP").is_some() {
+        drop((kiosk, desk));
+        println!("kept: {}", dir.keep().display());
+    }
 }

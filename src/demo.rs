@@ -22,7 +22,11 @@ pub fn demo_dir() -> PathBuf {
 
 /// Creates the demo clinic at `path` and closes it; the caller opens it with the passphrase.
 pub fn create_demo_clinic(path: &Path) -> Result<Store, StoreError> {
-    let store = Store::open(path)?;
+    set_up_demo(Store::open(path)?)
+}
+
+/// The demo staff and clinic in a new store.
+fn set_up_demo(store: Store) -> Result<Store, StoreError> {
     let request = SetupRequest {
         clinic_name: "Demo Skin Clinic".into(),
         manager_name: DEMO_STAFF[0].0.into(),
@@ -51,7 +55,7 @@ pub fn create_demo_desk(path: &Path) -> Result<Store, StoreError> {
     use crate::rights::{RequestKind, Risk};
     use crate::store::{NewBreach, NewRightsRequest, NewSubmission, PatientRef};
 
-    let store = create_demo_clinic(path)?;
+    let store = set_up_demo(Store::open_for(path, crate::store::SyncRole::Desk)?)?;
     let now = Utc::now();
     let (open, manager) =
         OpenStore::unlock_as_manager(store, &Passphrase::new(DEMO_PASSPHRASE), now)

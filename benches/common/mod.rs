@@ -104,14 +104,16 @@ pub fn drawn_signature(i: usize) -> intake_kiosk::forms::Signature {
     intake_kiosk::forms::Signature { svg_path }
 }
 
-/// A new clinic's store at `dir/name`: a manager (PIN 402718) and a clinician (PIN 918273).
+/// A new clinic's store at `dir/name`, made for `side` (its page size): a manager (PIN 402718)
+/// and a clinician (PIN 918273).
 pub fn clinic(
     dir: &std::path::Path,
     name: &str,
+    side: intake_kiosk::store::SyncRole,
 ) -> (intake_kiosk::store::OpenStore, intake_kiosk::store::Actor) {
     use intake_kiosk::store::{OpenStore, SetupRequest, Store};
     use intake_kiosk::vault::{Passphrase, Pin};
-    let store = Store::open(&dir.join(name)).expect("open");
+    let store = Store::open_for(&dir.join(name), side).expect("open");
     let result = OpenStore::setup(
         store,
         SetupRequest {

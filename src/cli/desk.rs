@@ -5,7 +5,7 @@ use chrono::Utc;
 use intake_kiosk::desk::actions::{self, ActionError, ListTo};
 use intake_kiosk::exchange::ExchangeError;
 use intake_kiosk::exchange::desk_side::{self, BundleOutcome, KnownKiosk};
-use intake_kiosk::store::{LinkState, OpenStore, SetupRequest, Store, StoreError};
+use intake_kiosk::store::{LinkState, OpenStore, SetupRequest, Store, StoreError, SyncRole};
 use intake_kiosk::vault::{Passphrase, Pin};
 
 use super::args::{Common, DeskCommand};
@@ -254,7 +254,8 @@ pub fn run(command: DeskCommand, common: &Common) -> Result<()> {
 fn init(common: &Common, clinic: &str, manager: &str) -> Result<()> {
     let dir = common.data_dir()?;
     let path = dir.join(DB);
-    let store = Store::open(&path).with_context(|| format!("creating {}", path.display()))?;
+    let store = Store::open_for(&path, SyncRole::Desk)
+        .with_context(|| format!("creating {}", path.display()))?;
     let mut secrets = common.secrets()?;
     let passphrase = secrets.next("the new manager passphrase")?;
     let repeat = secrets.next("the passphrase again")?;

@@ -309,4 +309,11 @@ pub(super) const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER consent_records_append_only BEFORE UPDATE ON consent_records
         BEGIN SELECT RAISE(ABORT, 'consent records are append-only'); END;
     "#,
+    // 11: only merged records in the `merged_into` index (look-ups ask `merged_into = ?`, which
+    // a partial index answers): a new patient, kiosk or desk, no longer writes an index entry
+    // holding NULL.
+    r#"
+    DROP INDEX patients_merged_into;
+    CREATE INDEX patients_merged_into ON patients (merged_into) WHERE merged_into IS NOT NULL;
+    "#,
 ];

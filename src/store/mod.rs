@@ -187,8 +187,15 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (or creates) the database at `path`. Never modifies a file that is not ours.
+    /// Opens (or creates) the database at `path`. Never modifies a file that is not ours. A new
+    /// database is laid out for a kiosk; [`Store::open_for`] makes a desk's.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Store::open_for(path, SyncRole::Kiosk)
+    }
+
+    /// As [`Store::open`]; a database it creates gets the page size of `side`
+    /// ([`SyncRole::page_size`]). An existing database keeps the size it was made with.
+    pub fn open_for(path: &Path, side: SyncRole) -> Result<Store, StoreError> {
         let exists = path.exists() && std::fs::metadata(path)?.len() > 0;
         if exists {
             check_header(path)?;
@@ -213,6 +220,13 @@ impl Store {
         };
         store.check_ownership()?;
         store.check_integrity()?;
+        if !exists {
+            // Only a database without pages takes it (WAL mode fixes it once the first is
+            // written): an existing one keeps the size it was made with.
+            store
+                .conn
+                .execute_batch(&format!("PRAGMA page_size = {}", side.page_size()))?;
+        }
         store.set_pragmas()?;
         store.migrate()?;
         store.opened = true;
@@ -537,6 +551,29 @@ mod tests {
     }
 
     #[test]
+    fn a_desk_is_made_with_large_pages_and_a_database_keeps_the_size_it_was_made_with() {
+        let dir = tempfile::tempdir().unwrap();
+        let page_size = |store: &Store| -> u32 {
+            store
+                .conn
+                .query_row("PRAGMA page_size", [], |r| r.get(0))
+                .unwrap()
+        };
+        let (kiosk, desk) = (dir.path().join("k.sqlite3"), dir.path().join("d.sqlite3"));
+        assert_eq!(page_size(&Store::open(&kiosk).unwrap()), 4096);
+        assert_eq!(
+            page_size(&Store::open_for(&desk, SyncRole::Desk).unwrap()),
+            SyncRole::Desk.page_size()
+        );
+        // Reopened as the other side: the file's own size stands (and the data is there).
+        assert_eq!(page_size(&Store::open(&desk).unwrap()), 16_384);
+        assert_eq!(
+            page_size(&Store::open_for(&kiosk, SyncRole::Desk).unwrap()),
+            4096
+        );
+    }
+
+    #[test]
     fn a_blind_index_look_up_gives_the_latest_visit_first() {
         use patients::{Index, ids_by_index};
         let dir = tempfile::tempdir().unwrap();
@@ -561,6 +598,42 @@ mod tests {
         assert_eq!(ids(Index::Lookup, same), ["newest", "middle", "older"]);
         assert_eq!(ids(Index::NameDob, same), ["newest", "middle"]);
         assert_eq!(ids(Index::NameDob, [3u8; 32]), Vec::<String>::new());
+    }
+
+    #[test]
+    fn only_merged_records_are_in_the_merged_into_index_and_look_ups_use_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.sqlite3")).unwrap();
+        for (id, merged_into) in [("a", None), ("b", Some("a")), ("c", None)] {
+            store
+                .conn
+                .execute(
+                    "INSERT INTO patients (id, lookup_index, name_dob_index, sealed_identity,
+                     created_at, last_visit_at, merged_into) VALUES (?1, x'01', x'02', x'00', '', '', ?2)",
+                    rusqlite::params![id, merged_into],
+                )
+                .unwrap();
+        }
+        let entries: i64 = store
+            .conn
+            .query_row(
+                "SELECT count(*) FROM patients INDEXED BY patients_merged_into
+                 WHERE merged_into IS NOT NULL",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(entries, 1);
+        let plan = store
+            .conn
+            .prepare("EXPLAIN QUERY PLAN SELECT id FROM patients WHERE merged_into = ?1")
+            .unwrap()
+            .query_map(["a"], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap()
+            .join("; ");
+        assert!(plan.contains("USING INDEX patients_merged_into"), "{plan}");
     }
 
     #[test]
