@@ -902,6 +902,37 @@ fn a_submission_pointed_at_another_patient_is_refused() {
     assert!(tampered_table(record.err()).starts_with("tampered"));
 }
 
+#[test]
+fn decisions_whose_form_was_deleted_by_hand_do_not_travel() {
+    let mut clinic = setup_clinic();
+    let manager = sign_in(&mut clinic.store, Role::Manager);
+    let ada = clinic
+        .store
+        .save_submission(&manager, submission("Ada", "Lovelace", "latex"), t0())
+        .unwrap();
+    clinic
+        .store
+        .save_submission(&manager, submission("Grace", "Hopper", "none"), t0())
+        .unwrap();
+    assert_eq!(
+        clinic.store.outgoing(&manager).unwrap().submissions.len(),
+        2
+    );
+    // Ada's form goes; her decisions taken with it stay in the ledger.
+    let (store, _dir) = edited(clinic, |raw| {
+        raw.execute("DELETE FROM submissions WHERE id = ?1", [&ada])
+            .unwrap();
+    });
+    let mut store = store.expect("opens: the ledger's chains are whole");
+    let manager = manager_of(&mut store).unwrap();
+    let out = store.outgoing(&manager);
+    assert!(
+        out.is_err(),
+        "the export is refused, not sent without the form"
+    );
+    assert_eq!(tampered_table(out.err()), "tampered submissions");
+}
+
 /// A desk where Grace granted email marketing and then withdrew it at reception.
 fn withdrawn_at_the_desk() -> (Clinic, String) {
     let mut clinic = setup_clinic();

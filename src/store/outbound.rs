@@ -7,14 +7,15 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
+use rusqlite::OptionalExtension;
 use rusqlite::types::Value;
 
 use super::audit::{self, AuditKind, ChainCheck};
 use super::patients::open_identity;
 use super::row_auth::{self, text_key};
 use super::submissions::{
-    PATIENT_HAS_DECISIONS, Scope, aad, delete_rows_where, first_row_where, patient_consent_events,
-    read_ledger, rechain_consents,
+    PATIENT_HAS_DECISIONS, Scope, aad, delete_rows_where, patient_consent_events, read_ledger,
+    rechain_consents,
 };
 use super::transfer::{
     AuditHead, EXPORT_VERSION, ExportedForm, ExportedSubmission, Outgoing, OutgoingRest,
@@ -50,6 +51,15 @@ pub struct SyncStatus {
     pub desk: Option<DeskLink>,
 }
 
+/// A form's consent decisions whose form is gone or is another patient's: refused, so that no
+/// decision travels without the form it was taken with.
+fn decisions_astray(submission_id: &str) -> StoreError {
+    StoreError::tampered(
+        "submissions",
+        format!("of the consent decisions taken with form {submission_id}"),
+    )
+}
+
 impl OpenStore {
     /// Everything not yet acknowledged by the desk, opened for sealing to the desk's key
     /// (managers only; the caller logs the export when the bundle is written).
@@ -81,22 +91,12 @@ impl OpenStore {
         each: &mut dyn FnMut(ExportedSubmission<Opened, Opened>) -> Result<(), E>,
     ) -> Result<OutgoingRest, E> {
         actor.require_manager()?;
-        // A decision whose form was deleted or moved to another patient must not travel without
-        // it: refused (a kiosk holds few rows, so the whole table is looked at).
-        let astray = first_row_where(
-            self.conn(),
-            "e.submission_id IS NOT NULL
-             AND NOT EXISTS (SELECT 1 FROM submissions s WHERE s.id = e.submission_id AND s.patient_id = e.patient_id)",
-            &[],
-        )?;
-        if let Some((_, seq)) = astray {
-            return Err(
-                StoreError::tampered("submissions", format!("of consent event {seq}")).into(),
-            );
-        }
         let vault = self.vault();
         // The decisions taken with forms, oldest first: one pass over the ledger (a join would
-        // look up each row's form, reading past its sealed values to the export state).
+        // look up each row's form, reading past its sealed values to the export state). A
+        // decision whose form was deleted or moved to another patient must not travel without
+        // it: each form's decisions are matched to its row as the form is read below, and those
+        // of forms not read (delivered, or gone) after the walk (see [`decisions_astray`]).
         let mut events: HashMap<String, Vec<ConsentEvent>> = HashMap::new();
         read_ledger(self.conn(), vault, Scope::WithForms, |row| {
             if let Some(id) = row.submission_id {
@@ -140,12 +140,16 @@ impl OpenStore {
                 if row.text("export_state")? == "pending" {
                     pending.push(id.clone());
                 }
+                let consents = events.remove(&id).unwrap_or_default();
+                if consents.iter().any(|event| event.patient_id != patient_id) {
+                    return Err(decisions_astray(&id).into());
+                }
                 each(ExportedSubmission {
                     version: EXPORT_VERSION,
                     identity: open_identity(self.conn(), vault, &patient_id)?,
                     answers,
                     signature,
-                    consents: events.remove(&id).unwrap_or_default(),
+                    consents,
                     submitted_at: row.text("created_at")?,
                     notice_hash: row.text("notice_hash")?,
                     language: row.text("language")?,
@@ -154,6 +158,24 @@ impl OpenStore {
                     form_hash,
                     packed: PackedValues::default(),
                 })?;
+            }
+        }
+        // The decisions of forms the walk did not read: each form must still be there, and be
+        // its decisions' patient's (a kiosk holds few such rows: delivered forms are purged
+        // with their decisions).
+        for (id, consents) in &events {
+            let holder: Option<String> = self
+                .conn()
+                .prepare_cached("SELECT patient_id FROM submissions WHERE id = ?1")
+                .map_err(StoreError::from)?
+                .query_row([id], |r| r.get(0))
+                .optional()
+                .map_err(StoreError::from)?;
+            if consents
+                .iter()
+                .any(|event| Some(&event.patient_id) != holder.as_ref())
+            {
+                return Err(decisions_astray(id).into());
             }
         }
         let security = self

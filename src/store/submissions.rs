@@ -21,7 +21,7 @@ pub(super) use consents::{
     form_consent_events, patient_consent_events, rechain_consents, start_every_consent_chain,
 };
 pub(super) use ledger::{
-    LEDGER_TABLES, PATIENT_HAS_DECISIONS, Scope, delete_rows_where, first_row_where, read_ledger,
+    LEDGER_TABLES, PATIENT_HAS_DECISIONS, Scope, delete_rows_where, read_ledger,
 };
 
 /// Whose form this is. A form joins an existing patient only with the proof that the person at
