@@ -565,7 +565,7 @@ mod tests {
             page_size(&Store::open_for(&desk, SyncRole::Desk).unwrap()),
             SyncRole::Desk.page_size()
         );
-        // Reopened as the other side: the file's own size stands (and the data is there).
+        // Reopened as the other side: the size the file was made with stands.
         assert_eq!(page_size(&Store::open(&desk).unwrap()), 16_384);
         assert_eq!(
             page_size(&Store::open_for(&kiosk, SyncRole::Desk).unwrap()),
