@@ -870,8 +870,8 @@ fn a_form_slipped_into_the_file_is_never_shown_to_a_patient() {
     assert!(refused.starts_with("tampered"), "{refused}");
 }
 
-#[test]
-fn a_submission_pointed_at_another_patient_is_refused() {
+/// A clinic where Ada and Grace each saved a form; with a manager and Ada's form's id.
+fn ada_and_grace() -> (Clinic, Actor, String) {
     let mut clinic = setup_clinic();
     let manager = sign_in(&mut clinic.store, Role::Manager);
     let ada = clinic
@@ -882,6 +882,12 @@ fn a_submission_pointed_at_another_patient_is_refused() {
         .store
         .save_submission(&manager, submission("Grace", "Hopper", "none"), t0())
         .unwrap();
+    (clinic, manager, ada)
+}
+
+#[test]
+fn a_submission_pointed_at_another_patient_is_refused() {
+    let (clinic, manager, ada) = ada_and_grace();
     let grace = clinic
         .store
         .find_patients(&manager, "Grace", "Hopper", "1987-06-15", t0())
@@ -904,16 +910,7 @@ fn a_submission_pointed_at_another_patient_is_refused() {
 
 #[test]
 fn decisions_whose_form_was_deleted_by_hand_do_not_travel() {
-    let mut clinic = setup_clinic();
-    let manager = sign_in(&mut clinic.store, Role::Manager);
-    let ada = clinic
-        .store
-        .save_submission(&manager, submission("Ada", "Lovelace", "latex"), t0())
-        .unwrap();
-    clinic
-        .store
-        .save_submission(&manager, submission("Grace", "Hopper", "none"), t0())
-        .unwrap();
+    let (clinic, manager, ada) = ada_and_grace();
     assert_eq!(
         clinic.store.outgoing(&manager).unwrap().submissions.len(),
         2
