@@ -2,7 +2,7 @@
 """Collects the translatable text and merges it into every catalogue, as msgmerge would.
 
 Extracts every @tr("…") (and plural @tr("…" | "…" % n)) from ui/**/*.slint with its component as
-msgctxt (what Slint looks up), and every t(lang, "…"), tn(lang, "…", "…", n, …), say_t("…") and
+msgctxt (what Slint looks up), and every t(lang, "…"), tn(lang, "…", "…", n, …), say_t("…"), msgid("…") and
 say_tn("…", "…", …) from src/desk/ under msgctxt "desk", and from src/kiosk/ (the kiosk's
 messages) under msgctxt "kiosk" (src/i18n.rs looks them up); writes
 locales/intake-kiosk.pot and merges it into every locales/<lang>/LC_MESSAGES/intake-kiosk.po
@@ -90,7 +90,7 @@ def extract():
         for path in sorted(glob.glob(os.path.join(ROOT, "src", folder, "**", "*.rs"), recursive=True)):
             src = open(path, encoding="utf-8").read()
             plural = r'(?:\btn\(\s*[^,()"]+,|\bsay_tn\()\s*' + LIT + r'\s*,\s*' + LIT
-            single = r'(?:\bt\(\s*[^,()"]+,|\bsay_t\()\s*' + LIT
+            single = r'(?:\bt\(\s*[^,()"]+,|\bsay_t\(|\bmsgid\()\s*' + LIT
             for m in re.finditer(plural + "|" + single, src):
                 if m.group(1) is not None:
                     add(folder, unescape_source(m.group(1)), unescape_source(m.group(2)))

@@ -114,9 +114,9 @@ fn literal(text: &str) -> String {
     s
 }
 
-/// The Rust-side strings: `t(lang, "…")`, `tn(lang, "…", "…", n, …)` and `say_t("…")` in
-/// src/desk/ and the kiosk's messages in src/kiosk/ (see src/i18n.rs); for a plural, its
-/// singular (the msgid).
+/// The Rust-side strings: `t(lang, "…")`, `tn(lang, "…", "…", n, …)`, `say_t("…")` and
+/// `msgid("…")` in src/desk/ and the kiosk's messages in src/kiosk/ (see src/i18n.rs); for a
+/// plural, its singular (the msgid).
 fn rust_strings() -> BTreeSet<String> {
     let mut found = BTreeSet::new();
     let files = ["src/desk", "src/kiosk"].into_iter().flat_map(|dir| {
@@ -129,10 +129,12 @@ fn rust_strings() -> BTreeSet<String> {
             continue;
         }
         let src = std::fs::read_to_string(&path).expect("read");
-        for (at, name) in src.match_indices("t(").chain(src.match_indices("tn(")) {
+        let calls = ["t(", "tn(", "msgid("].map(|name| src.match_indices(name));
+        for (at, name) in calls.into_iter().flatten() {
             let before = src[..at].chars().next_back().unwrap_or(' ');
             let rest = &src[at + name.len()..];
-            let after_name = if src[..at].ends_with("say_") {
+            // say_t("…"), say_tn("…", …) and msgid("…") (a marked literal) take the text first.
+            let after_name = if src[..at].ends_with("say_") || name == "msgid(" {
                 Some(rest)
             } else if before.is_alphanumeric() || before == '_' || before == '.' {
                 None

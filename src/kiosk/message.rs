@@ -16,6 +16,12 @@ fn t(lang: &str, msgid: &str, args: &[&str]) -> String {
     crate::i18n::t_in(crate::i18n::KIOSK, lang, msgid, args)
 }
 
+/// Marks a literal as a catalogued message id for locales/extract.py (gettext's `N_`): the
+/// words are looked up later, by [`t`].
+const fn msgid(words: &'static str) -> &'static str {
+    words
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Message {
     WrongPassphrase,
@@ -102,245 +108,99 @@ pub enum Message {
 
 impl Message {
     /// The words for people in `lang` (catalogued under the context `kiosk`, collected by
-    /// locales/extract.py; English where a catalogue has no translation).
+    /// locales/extract.py; English where a catalogue has no translation), with the one value a
+    /// message carries put in.
     pub fn text(&self, lang: &str) -> String {
+        match self.value() {
+            Some(value) => t(lang, self.template(), &[&value]),
+            None => t(lang, self.template(), &[]),
+        }
+    }
+
+    /// The value that fills the template's `{}`, for the kinds that carry one.
+    fn value(&self) -> Option<String> {
+        Some(match self {
+            Message::PinNotAllowedFor(text)
+            | Message::Tampered(text)
+            | Message::FormFileUnreadable(text)
+            | Message::ManagerPassphraseNeeded(text) => text.clone(),
+            Message::WrongPin { tries_before_pause } => tries_before_pause.to_string(),
+            Message::Wait { seconds } => seconds.to_string(),
+            Message::Exported(n)
+            | Message::ReceiptsRead(n)
+            | Message::ReceiptsReadOldCopiesRemain(n) => n.to_string(),
+            Message::FormFileRejected { count, first } => match count {
+                0 | 1 => first.clone(),
+                more => format!("{first} (+{})", more - 1),
+            },
+            _ => return None,
+        })
+    }
+
+    /// The catalogued English words of each kind (the msgid; `{}` where [`Self::value`] goes).
+    #[rustfmt::skip] // a table: one line a kind
+    fn template(&self) -> &'static str {
         match self {
-            Message::WrongPassphrase => t(
-                lang,
-                "That passphrase is not right. Nothing was changed.",
-                &[],
-            ),
-            Message::WrongRecoveryKey => t(lang, "That recovery key is not right.", &[]),
-            Message::PassphraseTooShort => {
-                t(lang, "The passphrase needs at least 12 characters.", &[])
-            }
-            Message::PassphraseMismatch => t(lang, "The two passphrases are not the same.", &[]),
-            Message::NamesMissing => t(lang, "Please fill in the names.", &[]),
-            Message::PinNotAllowed => t(
-                lang,
-                "That PIN is not allowed: use 6 to 12 digits and no easy pattern such as 123456 or 111111.",
-                &[],
-            ),
-            Message::PinNotAllowedFor(name) => t(
-                lang,
-                "The PIN for {} is not allowed: use 6 to 12 digits and no easy pattern such as 123456 or 111111.",
-                &[name.as_str()],
-            ),
-            Message::WrongPin { tries_before_pause } => t(
-                lang,
-                "Wrong PIN. Tries left before a pause: {}",
-                &[&tries_before_pause.to_string()],
-            ),
-            Message::Wait { seconds } => t(
-                lang,
-                "Too many wrong PINs. Please wait {} seconds.",
-                &[&seconds.to_string()],
-            ),
-            Message::AccountLocked => t(
-                lang,
-                "This account is locked after too many wrong PINs. A manager must unlock it.",
-                &[],
-            ),
-            Message::DiskFull => t(
-                lang,
-                "The tablet's storage is full, so this was not saved. Nothing already saved was lost. Please tell a member of staff.",
-                &[],
-            ),
-            Message::ReadOnly => t(
-                lang,
-                "The tablet's storage cannot be written, so this was not saved. Please tell a member of staff.",
-                &[],
-            ),
-            Message::StorageProblem => t(
-                lang,
-                "Something went wrong while saving or reading. Nothing already saved was lost. Please tell a member of staff.",
-                &[],
-            ),
-            Message::Tampered(table) => t(
-                lang,
-                "The kiosk's database was changed outside the app (table {}), so nothing was done. Please tell your data protection lead: a backup must be restored.",
-                &[table.as_str()],
-            ),
-            Message::PatientFound => t(lang, "Patient found: all three details match.", &[]),
-            Message::PatientNotFound => t(
-                lang,
-                "No patient matches all three details. Start a new patient's form instead.",
-                &[],
-            ),
-            Message::LookupIncomplete => t(
-                lang,
-                "Please give the name, a date of birth as YYYY-MM-DD and the postcode.",
-                &[],
-            ),
-            Message::StaffAdded => t(lang, "Staff member added.", &[]),
-            Message::StaffUnlocked => t(lang, "The account is unlocked; the PIN works again.", &[]),
-            Message::NotAllowed => t(lang, "Your role cannot do this.", &[]),
-            Message::FormLoaded => t(
-                lang,
-                "The form is checked and in use for every new handover.",
-                &[],
-            ),
-            Message::FormFileRejected { count, first } => {
-                let first = match count {
-                    0 | 1 => first.clone(),
-                    more => format!("{first} (+{})", more - 1),
-                };
-                t(
-                    lang,
-                    "That form file was not used; the current form stays. First problem: {}",
-                    &[&first],
-                )
-            }
-            Message::FormFileUnreadable(reason) => t(
-                lang,
-                "That form file cannot be read; the current form stays. {}",
-                &[reason.as_str()],
-            ),
-            Message::StoredFormDamaged => t(
-                lang,
-                "The clinic's stored form does not match its fingerprint, so the built-in form is in use. A manager should load the clinic's form again.",
-                &[],
-            ),
-            Message::PairingShown => t(
-                lang,
-                "Scan this code at the back office within ten minutes, then read its answer here.",
-                &[],
-            ),
-            Message::CompareCodes => t(
-                lang,
-                "Check that the back office shows the same code before pairing.",
-                &[],
-            ),
-            Message::Paired => t(
-                lang,
-                "Paired: forms can now be sent to the back office.",
-                &[],
-            ),
-            Message::PairingRejected => t(
-                lang,
-                "Not paired. Start pairing again if the codes should match.",
-                &[],
-            ),
-            Message::PairingExpired => t(
-                lang,
-                "The pairing code expired. Start pairing again for a new code.",
-                &[],
-            ),
-            Message::PairingAnswerInvalid => t(
-                lang,
-                "That answer was not made for this kiosk's current code; nothing was changed. Start pairing again.",
-                &[],
-            ),
-            Message::PairingCodeUsed => t(
-                lang,
-                "That pairing code was already used. Start pairing again for a new code.",
-                &[],
-            ),
-            Message::NoPairingAnswer => t(
-                lang,
-                "There is no answer from the back office in the exchange folder yet.",
-                &[],
-            ),
-            Message::NotPaired => t(
-                lang,
-                "This kiosk is not paired with a back office yet.",
-                &[],
-            ),
-            Message::Exported(n) => t(
-                lang,
-                "{} forms were sealed for the back office and saved in the exchange folder.",
-                &[&n.to_string()],
-            ),
-            Message::NothingToExport => t(lang, "There is nothing new to send.", &[]),
-            Message::ReceiptsRead(n) => t(
-                lang,
-                "Receipts read: {} delivered forms were removed from this kiosk.",
-                &[&n.to_string()],
-            ),
-            Message::ReceiptsReadOldCopiesRemain(n) => t(
-                lang,
-                "Receipts read: {} delivered forms were removed from this kiosk; old copies remain in the WAL until the other window closes.",
-                &[&n.to_string()],
-            ),
-            Message::ReceiptFromOtherDesk => t(
-                lang,
-                "A receipt in the folder is from a back office this kiosk is not paired with; nothing was changed.",
-                &[],
-            ),
-            Message::SyncFileInvalid => t(
-                lang,
-                "A file in the exchange folder is damaged or not meant for this kiosk; nothing was changed.",
-                &[],
-            ),
-            Message::ExchangeUnreachable => t(
-                lang,
-                "The exchange folder cannot be read or written. Is the USB stick in?",
-                &[],
-            ),
-            Message::NoExchangeFolder => t(lang, "Please give the exchange folder first.", &[]),
-            Message::SavedAsNewPatient => t(
-                lang,
-                "The last form was saved as a new patient's record: the date of birth was not confirmed on the tablet, so the patient you looked up was left unchanged. If it is the same person, merge the two records at the back office.",
-                &[],
-            ),
-            Message::PassphraseNotAllowed => t(
-                lang,
-                "That passphrase is not allowed: it is too common, or the same as before.",
-                &[],
-            ),
-            Message::PassphraseChanged => t(
-                lang,
-                "Passphrase changed. The old one no longer opens this kiosk.",
-                &[],
-            ),
-            Message::StaffRetired => t(lang, "Retired: they can no longer sign in.", &[]),
-            Message::PinReset => t(
-                lang,
-                "The new PIN is set; the old one no longer works.",
-                &[],
-            ),
-            Message::PinChanged => t(lang, "Your PIN is changed.", &[]),
-            Message::RecoveryKeyReplaced => t(
-                lang,
-                "New recovery key made; the old one no longer works.",
-                &[],
-            ),
-            Message::KeyRotated => t(
-                lang,
-                "The data key is rotated. Replace old backups: they still open with the old passphrases.",
-                &[],
-            ),
-            Message::LastManager => t(
-                lang,
-                "The last manager cannot be retired. Add another manager first.",
-                &[],
-            ),
-            Message::ManagerPassphraseNeeded(name) => t(
-                lang,
-                "The passphrase of {} is needed too (or retire them first).",
-                &[name.as_str()],
-            ),
-            Message::OldCopiesRemain => t(
-                lang,
-                "Done; old copies stay in the journal until the other window closes.",
-                &[],
-            ),
-            Message::AnswerRequired => t(lang, "Please answer this question.", &[]),
-            Message::AnswerOutOfRange => t(lang, "Please give a number in the allowed range.", &[]),
-            Message::AnswerNotANumber => t(lang, "Please give a number.", &[]),
-            Message::AnswerNotADate => t(lang, "Please give a date as YYYY-MM-DD.", &[]),
-            Message::AnswerTooLong => t(lang, "This answer is too long: please shorten it.", &[]),
-            Message::FormProblems => t(
-                lang,
-                "Some answers need your attention before you can submit.",
-                &[],
-            ),
-            Message::TreatmentConsentNeeded => t(
-                lang,
-                "The treatment consent is needed before we can treat you.",
-                &[],
-            ),
-            Message::SignatureMissing => t(lang, "Please sign in the box.", &[]),
+            Message::WrongPassphrase => msgid("That passphrase is not right. Nothing was changed."),
+            Message::WrongRecoveryKey => msgid("That recovery key is not right."),
+            Message::PassphraseTooShort => msgid("The passphrase needs at least 12 characters."),
+            Message::PassphraseMismatch => msgid("The two passphrases are not the same."),
+            Message::NamesMissing => msgid("Please fill in the names."),
+            Message::PinNotAllowed => msgid("That PIN is not allowed: use 6 to 12 digits and no easy pattern such as 123456 or 111111."),
+            Message::PinNotAllowedFor(_) => msgid("The PIN for {} is not allowed: use 6 to 12 digits and no easy pattern such as 123456 or 111111."),
+            Message::WrongPin { .. } => msgid("Wrong PIN. Tries left before a pause: {}"),
+            Message::Wait { .. } => msgid("Too many wrong PINs. Please wait {} seconds."),
+            Message::AccountLocked => msgid("This account is locked after too many wrong PINs. A manager must unlock it."),
+            Message::DiskFull => msgid("The tablet's storage is full, so this was not saved. Nothing already saved was lost. Please tell a member of staff."),
+            Message::ReadOnly => msgid("The tablet's storage cannot be written, so this was not saved. Please tell a member of staff."),
+            Message::StorageProblem => msgid("Something went wrong while saving or reading. Nothing already saved was lost. Please tell a member of staff."),
+            Message::Tampered(_) => msgid("The kiosk's database was changed outside the app (table {}), so nothing was done. Please tell your data protection lead: a backup must be restored."),
+            Message::PatientFound => msgid("Patient found: all three details match."),
+            Message::PatientNotFound => msgid("No patient matches all three details. Start a new patient's form instead."),
+            Message::LookupIncomplete => msgid("Please give the name, a date of birth as YYYY-MM-DD and the postcode."),
+            Message::StaffAdded => msgid("Staff member added."),
+            Message::StaffUnlocked => msgid("The account is unlocked; the PIN works again."),
+            Message::NotAllowed => msgid("Your role cannot do this."),
+            Message::FormLoaded => msgid("The form is checked and in use for every new handover."),
+            Message::FormFileRejected { .. } => msgid("That form file was not used; the current form stays. First problem: {}"),
+            Message::FormFileUnreadable(_) => msgid("That form file cannot be read; the current form stays. {}"),
+            Message::StoredFormDamaged => msgid("The clinic's stored form does not match its fingerprint, so the built-in form is in use. A manager should load the clinic's form again."),
+            Message::PairingShown => msgid("Scan this code at the back office within ten minutes, then read its answer here."),
+            Message::CompareCodes => msgid("Check that the back office shows the same code before pairing."),
+            Message::Paired => msgid("Paired: forms can now be sent to the back office."),
+            Message::PairingRejected => msgid("Not paired. Start pairing again if the codes should match."),
+            Message::PairingExpired => msgid("The pairing code expired. Start pairing again for a new code."),
+            Message::PairingAnswerInvalid => msgid("That answer was not made for this kiosk's current code; nothing was changed. Start pairing again."),
+            Message::PairingCodeUsed => msgid("That pairing code was already used. Start pairing again for a new code."),
+            Message::NoPairingAnswer => msgid("There is no answer from the back office in the exchange folder yet."),
+            Message::NotPaired => msgid("This kiosk is not paired with a back office yet."),
+            Message::Exported(_) => msgid("{} forms were sealed for the back office and saved in the exchange folder."),
+            Message::NothingToExport => msgid("There is nothing new to send."),
+            Message::ReceiptsRead(_) => msgid("Receipts read: {} delivered forms were removed from this kiosk."),
+            Message::ReceiptsReadOldCopiesRemain(_) => msgid("Receipts read: {} delivered forms were removed from this kiosk; old copies remain in the WAL until the other window closes."),
+            Message::ReceiptFromOtherDesk => msgid("A receipt in the folder is from a back office this kiosk is not paired with; nothing was changed."),
+            Message::SyncFileInvalid => msgid("A file in the exchange folder is damaged or not meant for this kiosk; nothing was changed."),
+            Message::ExchangeUnreachable => msgid("The exchange folder cannot be read or written. Is the USB stick in?"),
+            Message::NoExchangeFolder => msgid("Please give the exchange folder first."),
+            Message::SavedAsNewPatient => msgid("The last form was saved as a new patient's record: the date of birth was not confirmed on the tablet, so the patient you looked up was left unchanged. If it is the same person, merge the two records at the back office."),
+            Message::PassphraseNotAllowed => msgid("That passphrase is not allowed: it is too common, or the same as before."),
+            Message::PassphraseChanged => msgid("Passphrase changed. The old one no longer opens this kiosk."),
+            Message::StaffRetired => msgid("Retired: they can no longer sign in."),
+            Message::PinReset => msgid("The new PIN is set; the old one no longer works."),
+            Message::PinChanged => msgid("Your PIN is changed."),
+            Message::RecoveryKeyReplaced => msgid("New recovery key made; the old one no longer works."),
+            Message::KeyRotated => msgid("The data key is rotated. Replace old backups: they still open with the old passphrases."),
+            Message::LastManager => msgid("The last manager cannot be retired. Add another manager first."),
+            Message::ManagerPassphraseNeeded(_) => msgid("The passphrase of {} is needed too (or retire them first)."),
+            Message::OldCopiesRemain => msgid("Done; old copies stay in the journal until the other window closes."),
+            Message::AnswerRequired => msgid("Please answer this question."),
+            Message::AnswerOutOfRange => msgid("Please give a number in the allowed range."),
+            Message::AnswerNotANumber => msgid("Please give a number."),
+            Message::AnswerNotADate => msgid("Please give a date as YYYY-MM-DD."),
+            Message::AnswerTooLong => msgid("This answer is too long: please shorten it."),
+            Message::FormProblems => msgid("Some answers need your attention before you can submit."),
+            Message::TreatmentConsentNeeded => msgid("The treatment consent is needed before we can treat you."),
+            Message::SignatureMissing => msgid("Please sign in the box."),
         }
     }
 
@@ -419,7 +279,7 @@ mod tests {
     use super::*;
     use crate::i18n::LANGUAGES;
 
-    /// One message of each kind, in the enum's order. `text` is an exhaustive match with one
+    /// One message of each kind, in the enum's order. `template` is an exhaustive match with one
     /// catalogued literal per kind, so a new kind cannot go without words; list it here too.
     fn one_of_each() -> Vec<Message> {
         let name = || "Maya".to_owned();
