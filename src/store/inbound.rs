@@ -18,11 +18,12 @@ use super::audit::AuditKind;
 use super::patients::{Index, ids_by_index, indexes, insert_patient_as, open_patient};
 use super::row_auth::{self, text_key};
 use super::submissions::{
-    FirstDecisions, SubmissionRow, aad, append_consent_events_to, insert_submission,
+    FiledUnder, FirstDecisions, SubmissionRow, aad, append_consent_events_to, insert_submission,
     store_form_definition,
 };
 use super::transfer::{Added, AuditHead, EXPORT_VERSION, ImportReport, Outgoing};
 use super::{Actor, OpenStore, StoreError};
+use crate::forms::ConsentEvent;
 use crate::vault::random_id;
 
 mod links;
@@ -159,10 +160,7 @@ impl OpenStore {
             |r| r.get(0),
         )?;
         let mut known_forms: std::collections::HashSet<&str> = std::collections::HashSet::new();
-        // One buffer for every form's answers and signature JSON before they are sealed (a
-        // fresh, growing one per value would leave copies in the memory it frees); wiped at the
-        // end.
-        let mut json = zeroize::Zeroizing::new(Vec::with_capacity(64 * 1024));
+        let mut sealer = ValueSealer::new(self.vault());
         for s in &incoming.submissions {
             if s.version != EXPORT_VERSION {
                 return Err(StoreError::Encoding(format!(
@@ -273,25 +271,28 @@ impl OpenStore {
                 _ => (random_id()?, Vec::new()),
             };
             let new_patient = found.is_none();
-            let mut events = Vec::with_capacity(s.consents.len());
-            for event in &s.consents {
-                if event.submission_id.as_deref() != Some(s.submission_id.as_str()) {
-                    return Err(StoreError::Encoding(format!(
-                        "a consent event in submission {} belongs to another submission",
-                        s.submission_id
-                    )));
-                }
-                if held_for_erasure.is_some() && event.item_id != super::erasure::HELD_CONSENT_ITEM
-                {
-                    continue;
-                }
-                let mut event = event.clone();
-                event.patient_id = patient_id.clone();
-                events.push(event);
+            let own_form = Some(s.submission_id.as_str());
+            if s.consents
+                .iter()
+                .any(|e| e.submission_id.as_deref() != own_form)
+            {
+                return Err(StoreError::Encoding(format!(
+                    "a consent event in submission {} belongs to another submission",
+                    s.submission_id
+                )));
             }
+            // The kiosk's decisions as they came, filed under the desk's patient (no copies);
+            // a patient held for erasure keeps only the treatment consent.
+            let events: std::borrow::Cow<[ConsentEvent]> = if held_for_erasure.is_some() {
+                let held = |e: &&ConsentEvent| e.item_id == super::erasure::HELD_CONSENT_ITEM;
+                s.consents.iter().filter(held).cloned().collect()
+            } else {
+                std::borrow::Cow::Borrowed(&s.consents)
+            };
+            let under = FiledUnder::Imported(&patient_id);
             // A new patient's row is written once, its consent chain's head in it.
             let first = if new_patient {
-                let first = FirstDecisions::prepare(&tx, self.vault(), &patient_id, &events)?;
+                let first = FirstDecisions::prepare(&tx, self.vault(), under, &events)?;
                 insert_patient_as(
                     &tx,
                     self.vault(),
@@ -305,21 +306,11 @@ impl OpenStore {
             } else {
                 None
             };
-            let vault = self.vault();
-            let sealed_answers = seal_value(
-                vault,
-                &mut json,
-                aad("sealed_answers", &s.submission_id),
-                s.packed.answers.as_ref(),
-                &s.answers,
-            )?;
-            let sealed_signature = seal_value(
-                vault,
-                &mut json,
-                aad("sealed_signature", &s.submission_id),
-                s.packed.signature.as_ref(),
-                &s.signature,
-            )?;
+            let id = s.submission_id.as_str();
+            let sealed_answers =
+                sealer.seal("sealed_answers", id, &s.packed.answers, &s.answers)?;
+            let sealed_signature =
+                sealer.seal("sealed_signature", id, &s.packed.signature, &s.signature)?;
             insert_submission(
                 &tx,
                 self.vault(),
@@ -340,7 +331,7 @@ impl OpenStore {
             match (first, found) {
                 (Some(first), _) => first.write(&tx)?,
                 (None, Some((row, _))) => {
-                    append_consent_events_to(&tx, self.vault(), &patient_id, row, &events, visit)?
+                    append_consent_events_to(&tx, self.vault(), under, row, &events, visit)?
                 }
                 (None, None) => unreachable!("a patient without a row is new"),
             }
@@ -418,20 +409,38 @@ impl OpenStore {
     }
 }
 
-/// `value` sealed for `aad`: as the kiosk packed it when it did (the entry's reader unpacked and
-/// read those bytes, so they are `value`), without writing and packing it again; otherwise
-/// written to `json` (cleared first) and sealed.
-fn seal_value<T: serde::Serialize>(
-    vault: &crate::vault::Vault,
-    json: &mut Vec<u8>,
-    aad: crate::vault::Aad<'_>,
-    packed: Option<&crate::packing::Packed>,
-    value: &T,
-) -> Result<Vec<u8>, StoreError> {
-    if let Some(packed) = packed {
-        return Ok(vault.seal_prepacked(aad, packed)?);
+/// Seals an imported form's answers and signature: each as the kiosk packed it when it did (the
+/// entry's reader unpacked and read those bytes, so they are the value), without writing and
+/// packing it again; otherwise written as JSON into one buffer kept for every value of the
+/// bundle (a fresh, growing one per value would leave copies in the memory it frees), wiped
+/// when the sealer is dropped.
+struct ValueSealer<'a> {
+    vault: &'a crate::vault::Vault,
+    json: zeroize::Zeroizing<Vec<u8>>,
+}
+
+impl<'a> ValueSealer<'a> {
+    fn new(vault: &'a crate::vault::Vault) -> Self {
+        ValueSealer {
+            vault,
+            json: zeroize::Zeroizing::new(Vec::with_capacity(64 * 1024)),
+        }
     }
-    json.clear();
-    serde_json::to_writer(&mut *json, value)?;
-    Ok(vault.seal(aad, json)?)
+
+    /// `value` sealed for `column` of submission `id`.
+    fn seal<T: serde::Serialize>(
+        &mut self,
+        column: &'static str,
+        id: &str,
+        packed: &Option<crate::packing::Packed>,
+        value: &T,
+    ) -> Result<Vec<u8>, StoreError> {
+        let aad = aad(column, id);
+        if let Some(packed) = packed {
+            return Ok(self.vault.seal_prepacked(aad, packed)?);
+        }
+        self.json.clear();
+        serde_json::to_writer(&mut *self.json, value)?;
+        Ok(self.vault.seal(aad, &self.json)?)
+    }
 }

@@ -17,8 +17,9 @@ use crate::vault::{Aad, Vault, random_id};
 mod consents;
 mod ledger;
 pub(super) use consents::{
-    FirstDecisions, append_consent_events, append_consent_events_to, check_every_consent_chain,
-    form_consent_events, patient_consent_events, rechain_consents, start_every_consent_chain,
+    FiledUnder, FirstDecisions, append_consent_events, append_consent_events_to,
+    check_every_consent_chain, form_consent_events, patient_consent_events, rechain_consents,
+    start_every_consent_chain,
 };
 pub(super) use ledger::{
     LEDGER_TABLES, PATIENT_HAS_DECISIONS, Scope, delete_rows_where, read_ledger,
@@ -223,7 +224,12 @@ impl OpenStore {
         // A new patient's row is written once, its consent chain's head in it.
         let first = match &submission.patient {
             PatientRef::New(identity) => {
-                let first = FirstDecisions::prepare(&tx, self.vault(), &patient_id, &events)?;
+                let first = FirstDecisions::prepare(
+                    &tx,
+                    self.vault(),
+                    FiledUnder::Own(&patient_id),
+                    &events,
+                )?;
                 let indexes = super::patients::indexes(self.vault(), identity)?;
                 insert_patient_as(
                     &tx,

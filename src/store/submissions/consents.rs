@@ -30,7 +30,28 @@ pub(in crate::store) fn append_consent_events(
     }
     let patient = row_auth::get(conn, vault, "patients", &text_key(patient_id))?
         .ok_or(StoreError::NotFound)?;
-    append_consent_events_to(conn, vault, patient_id, patient, events, Vec::new())
+    let under = FiledUnder::Own(patient_id);
+    append_consent_events_to(conn, vault, under, patient, events, Vec::new())
+}
+
+/// Whose decisions a ledger write files: the patient they go under, and what the events' own
+/// `patient_id` is worth.
+#[derive(Clone, Copy)]
+pub(in crate::store) enum FiledUnder<'a> {
+    /// This store's own decisions: each event already names this patient (checked; another
+    /// patient's id there is a mistake in the caller, refused).
+    Own(&'a str),
+    /// A kiosk's decisions as its bundle carried them, filed under this desk's patient: the id
+    /// the kiosk gave its patient is the kiosk's own and is not kept (the rows hold this one).
+    Imported(&'a str),
+}
+
+impl<'a> FiledUnder<'a> {
+    fn patient_id(self) -> &'a str {
+        match self {
+            FiledUnder::Own(id) | FiledUnder::Imported(id) => id,
+        }
+    }
 }
 
 /// [`append_consent_events`] for the patient's `row`, read (checked) by the caller in the same
@@ -38,13 +59,14 @@ pub(in crate::store) fn append_consent_events(
 pub(in crate::store) fn append_consent_events_to(
     conn: &Connection,
     vault: &Vault,
-    patient_id: &str,
+    under: FiledUnder<'_>,
     row: row_auth::Row,
     events: &[ConsentEvent],
     mut changes: Vec<(&'static str, Value)>,
 ) -> Result<(), StoreError> {
+    let patient_id = under.patient_id();
     if !events.is_empty() {
-        let rows = ledger_rows(conn, vault, patient_id, events)?;
+        let rows = ledger_rows(conn, vault, under, events)?;
         let head = chain_over(vault, row.opt_blob("consent_head")?, &rows);
         for row in &rows {
             row_auth::insert_prepared(conn, row)?;
@@ -68,15 +90,16 @@ pub(in crate::store) fn append_consent_events_to(
 fn ledger_rows(
     conn: &Connection,
     vault: &Vault,
-    patient_id: &str,
+    under: FiledUnder<'_>,
     events: &[ConsentEvent],
 ) -> Result<Vec<row_auth::PreparedRow>, StoreError> {
-    if events.iter().any(|event| event.patient_id != patient_id) {
+    let patient_id = under.patient_id();
+    if matches!(under, FiledUnder::Own(_)) && events.iter().any(|e| e.patient_id != patient_id) {
         return Err(StoreError::Encoding(
             "internal: a consent event for another patient".into(),
         ));
     }
-    prepare_rows(conn, vault, events)
+    prepare_rows(conn, vault, patient_id, events)
 }
 
 /// The chain's head carried from `head` over `rows` (`None`: no rows at all).
@@ -101,14 +124,14 @@ pub(in crate::store) struct FirstDecisions {
 }
 
 impl FirstDecisions {
-    /// `events` are all of the patient `patient_id` about to be inserted.
+    /// `events` are all of the patient about to be inserted, filed `under` them.
     pub(in crate::store) fn prepare(
         conn: &Connection,
         vault: &Vault,
-        patient_id: &str,
+        under: FiledUnder<'_>,
         events: &[ConsentEvent],
     ) -> Result<Self, StoreError> {
-        let rows = ledger_rows(conn, vault, patient_id, events)?;
+        let rows = ledger_rows(conn, vault, under, events)?;
         let head = chain_over(vault, None, &rows);
         Ok(FirstDecisions { rows, head })
     }

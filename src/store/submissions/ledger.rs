@@ -60,13 +60,15 @@ fn count_value(n: usize) -> Value {
     Value::Integer(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
-/// Seals and tags the rows for `events` (all of one patient, in order): one row per run of
-/// decisions taken together, numbered after the ledger's last row. The caller inserts them, in
-/// order, inside the same transaction (see [`row_auth::insert_prepared`]), and folds their tags
-/// into the patient's chain.
+/// Seals and tags the rows for `events` (all of one patient, in order), filed under
+/// `patient_id` (the caller's word for whose they are, see `consents::FiledUnder`): one row per
+/// run of decisions taken together, numbered after the ledger's last row. The caller inserts
+/// them, in order, inside the same transaction (see [`row_auth::insert_prepared`]), and folds
+/// their tags into the patient's chain.
 pub(super) fn prepare_rows(
     conn: &Connection,
     vault: &Vault,
+    patient_id: &str,
     events: &[ConsentEvent],
 ) -> Result<Vec<row_auth::PreparedRow>, StoreError> {
     // Rowids only grow (see the schema): the next numbers follow the largest, read once.
@@ -91,7 +93,7 @@ pub(super) fn prepare_rows(
             vec![
                 ("seq", Value::Integer(seq)),
                 ("id", Value::Text(row_id)),
-                ("patient_id", Value::Text(first.patient_id.clone())),
+                ("patient_id", Value::Text(patient_id.to_owned())),
                 (
                     "submission_id",
                     first.submission_id.clone().map_or(Value::Null, Value::Text),
