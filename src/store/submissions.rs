@@ -111,7 +111,6 @@ pub(super) fn store_form_definition(
 }
 
 /// Inserts a submission row, tagged.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn insert_submission(
     conn: &Connection,
     vault: &Vault,
