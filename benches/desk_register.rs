@@ -45,8 +45,7 @@ fn visit(patient: ConfirmedPatient, form: &FormDefinition) -> NewSubmission {
                 language: "en".into(),
             })
             .collect(),
-        form_hash: form.content_hash(),
-        form_definition_json: form.canonical_json(),
+        form: intake_kiosk::forms::DefinitionText::of(form),
         notice_hash: "sha256:notice".into(),
         language: "en".into(),
     }

@@ -36,8 +36,9 @@ fn submission(i: usize) -> NewSubmission {
             language: "en".into(),
         })
         .collect(),
-        form_hash: intake_kiosk::forms::FormDefinition::built_in().content_hash(),
-        form_definition_json: intake_kiosk::forms::FormDefinition::built_in().canonical_json(),
+        form: intake_kiosk::forms::DefinitionText::of(
+            &intake_kiosk::forms::FormDefinition::built_in(),
+        ),
         notice_hash: "sha256:notice".into(),
         language: "en".into(),
     }

@@ -738,7 +738,8 @@ fn a_backup_is_private_restores_and_a_damaged_one_is_refused() {
     // A damaged backup (copied without its .sha256; a page of rows overwritten) is refused
     // with a clear message.
     let mut bytes = std::fs::read(&file).unwrap();
-    let page = 4096;
+    // The page size, from the SQLite header (bytes 16-17, big-endian): every page but the first.
+    let page = usize::from(u16::from_be_bytes([bytes[16], bytes[17]]));
     for p in 1..bytes.len() / page {
         bytes[p * page + 8..p * page + 200].fill(0x5A);
     }

@@ -197,8 +197,7 @@ pub fn new_patient_form(
                 language: "en".into(),
             })
             .collect(),
-        form_hash: form.content_hash(),
-        form_definition_json: form.canonical_json(),
+        form: intake_kiosk::forms::DefinitionText::of(form),
         notice_hash: form.notice_hash("en"),
         language: "en".into(),
     }

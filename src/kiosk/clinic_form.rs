@@ -3,8 +3,8 @@
 //! checks changes nothing. Opening for the day picks up the stored choice.
 
 use super::{Kiosk, Message};
-use crate::forms::FormDefinition;
 use crate::forms::validate::MAX_DEFINITION_BYTES;
+use crate::forms::{DefinitionText, FormDefinition};
 use crate::session::Screen;
 
 /// What staff home shows about the form in use.
@@ -24,7 +24,7 @@ impl Kiosk {
     }
 
     pub fn form_summary(&self) -> FormSummary {
-        let hash = crate::vault::content_hash(self.definition_json.as_bytes());
+        let hash = self.definition_text.hash();
         FormSummary {
             title: crate::forms::tr(&self.definition.title, &self.staff_language).to_owned(),
             version: self.definition.version.clone(),
@@ -33,7 +33,7 @@ impl Kiosk {
                 .chars()
                 .take(12)
                 .collect(),
-            built_in: self.definition_json == *built_in_json(),
+            built_in: self.definition_text.json() == built_in_json(),
         }
     }
 
@@ -48,13 +48,15 @@ impl Kiosk {
         };
         match store.active_form() {
             Ok(Some((hash, json))) => match FormDefinition::from_stored(&json) {
-                Ok(definition)
-                    if crate::vault::content_hash(definition.canonical_json().as_bytes())
-                        == hash =>
-                {
-                    self.use_definition(definition);
+                Ok(definition) => {
+                    let text = DefinitionText::of(&definition);
+                    if text.hash() == hash {
+                        self.use_definition(definition, text);
+                    } else {
+                        self.message = Some(Message::StoredFormDamaged);
+                    }
                 }
-                _ => self.message = Some(Message::StoredFormDamaged),
+                Err(_) => self.message = Some(Message::StoredFormDamaged),
             },
             Ok(None) => {}
             Err(e) => self.message = Some(Message::from_store(&e)),
@@ -103,26 +105,26 @@ impl Kiosk {
 
     fn activate(&mut self, definition: FormDefinition) {
         let now = self.now();
-        let json = definition.canonical_json();
-        let hash = crate::vault::content_hash(json.as_bytes());
+        let text = DefinitionText::of(&definition);
         let Some(actor) = self.signed.actor.clone() else {
             return;
         };
         let Some(store) = self.open_store_mut() else {
             return;
         };
-        match store.activate_form(&actor, &hash, &json, now) {
+        match store.activate_form(&actor, text.hash(), text.json(), now) {
             Ok(()) => {
                 self.form_pinned = false;
-                self.use_definition(definition);
+                self.use_definition(definition, text);
                 self.message = Some(Message::FormLoaded);
             }
             Err(e) => self.message = Some(Message::from_store(&e)),
         }
     }
 
-    fn use_definition(&mut self, definition: FormDefinition) {
-        self.definition_json = definition.canonical_json();
+    /// `text` is `DefinitionText::of(&definition)`, made by the caller, which needed it first.
+    fn use_definition(&mut self, definition: FormDefinition, text: DefinitionText) {
+        self.definition_text = text;
         self.definition = definition;
         self.form_revision += 1;
     }

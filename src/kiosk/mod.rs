@@ -51,7 +51,7 @@ pub use staff_home::RecordView;
 pub use staff_keys::StaffKeysView;
 pub use sync_port::KioskSync;
 
-use crate::forms::{ConsentDecision, Decision, FormDefinition, FormProblem};
+use crate::forms::{ConsentDecision, Decision, DefinitionText, FormDefinition, FormProblem};
 use crate::session::{Effect, Event, Screen, Session};
 use crate::staff::{Lockout, Role};
 use crate::store::{
@@ -117,8 +117,8 @@ pub struct Kiosk {
     /// Bumped whenever the handover page must be redrawn (step, language, visibility, problems).
     pub form_revision: u64,
     clock: Clock,
-    /// The definition's canonical JSON, computed once; stored with submissions by its hash.
-    definition_json: String,
+    /// The definition's canonical JSON and hash, computed once; stored with submissions.
+    definition_text: DefinitionText,
     /// Started with `--form FILE`: that form stays for this run, whatever is stored.
     form_pinned: bool,
     receipt: Option<Receipt>,
@@ -200,7 +200,7 @@ impl Kiosk {
             staff_language: "en".into(),
             form_revision: 0,
             clock: wall_clock(),
-            definition_json: definition.canonical_json(),
+            definition_text: DefinitionText::of(&definition),
             form_pinned: false,
             definition,
             receipt: None,

@@ -45,8 +45,7 @@ impl Kiosk {
             answers: self.form.medical_answers(&self.definition),
             signature: self.form.signature.clone(),
             consents,
-            form_hash: crate::vault::content_hash(self.definition_json.as_bytes()),
-            form_definition_json: self.definition_json.clone(),
+            form: self.definition_text.clone(),
             notice_hash: self.definition.notice_hash(&language),
             language,
         };

@@ -4,7 +4,6 @@
 
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
-use zeroize::Zeroizing;
 
 use super::audit::{self, AuditKind};
 use super::patients::{identity_columns, open_identity, reseal_identity};
@@ -128,10 +127,7 @@ impl OpenStore {
             &previous,
             reason,
         )?;
-        let json = Zeroizing::new(serde_json::to_vec(answers)?);
-        let sealed = self
-            .vault()
-            .seal(aad("sealed_answers", submission_id), &json)?;
+        let sealed = super::seal_json(self.vault(), aad("sealed_answers", submission_id), answers)?;
         super::row_auth::update_one(
             &tx,
             self.vault(),
@@ -302,7 +298,7 @@ pub(super) fn keep_identity_in_history(
     at: &str,
 ) -> Result<String, StoreError> {
     let reason = require_reason(reason)?;
-    let previous_json = Zeroizing::new(serde_json::to_vec(previous)?);
+    let previous_json = crate::vault::json_wiped(previous)?;
     insert_amendment(
         conn,
         vault,
@@ -310,7 +306,7 @@ pub(super) fn keep_identity_in_history(
         None,
         staff_id,
         at,
-        &previous_json,
+        previous_json.as_bytes(),
         reason,
     )
 }

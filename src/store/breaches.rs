@@ -74,9 +74,7 @@ impl OpenStore {
             records: breach.records.clone(),
             regulator_reference: String::new(),
         };
-        let sealed = self
-            .vault()
-            .seal(details_aad(&id), &serde_json::to_vec(&details)?)?;
+        let sealed = super::seal_json(self.vault(), details_aad(&id), &details)?;
         self.managed_change(actor, AuditKind::BreachRecorded, &id, now, |tx, _| {
             row_auth::insert(
                 tx,
@@ -118,9 +116,7 @@ impl OpenStore {
             records: breach.records,
             regulator_reference: breach.regulator_reference,
         };
-        let sealed = self
-            .vault()
-            .seal(details_aad(id), &serde_json::to_vec(&details)?)?;
+        let sealed = super::seal_json(self.vault(), details_aad(id), &details)?;
         let reported_at = breach.reported_at.clone();
         self.managed_change(actor, AuditKind::BreachUpdated, id, now, |tx, at| {
             row_auth::update_one(

@@ -411,19 +411,18 @@ impl OpenStore {
 
 /// Seals an imported form's answers and signature: each as the kiosk packed it when it did (the
 /// entry's reader unpacked and read those bytes, so they are the value), without writing and
-/// packing it again; otherwise written as JSON into one buffer kept for every value of the
-/// bundle (a fresh, growing one per value would leave copies in the memory it frees), wiped
-/// when the sealer is dropped.
+/// packing it again; otherwise written as JSON into one wiped buffer kept for every value of the
+/// bundle.
 struct ValueSealer<'a> {
     vault: &'a crate::vault::Vault,
-    json: zeroize::Zeroizing<Vec<u8>>,
+    json: crate::vault::WipedBuffer,
 }
 
 impl<'a> ValueSealer<'a> {
     fn new(vault: &'a crate::vault::Vault) -> Self {
         ValueSealer {
             vault,
-            json: zeroize::Zeroizing::new(Vec::with_capacity(64 * 1024)),
+            json: crate::vault::WipedBuffer::with_capacity(64 * 1024),
         }
     }
 
@@ -439,8 +438,6 @@ impl<'a> ValueSealer<'a> {
         if let Some(packed) = packed {
             return Ok(self.vault.seal_prepacked(aad, packed)?);
         }
-        self.json.clear();
-        serde_json::to_writer(&mut *self.json, value)?;
-        Ok(self.vault.seal(aad, &self.json)?)
+        Ok(self.vault.seal(aad, self.json.write_json(value)?)?)
     }
 }

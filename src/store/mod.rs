@@ -138,6 +138,15 @@ pub(crate) fn unseal(
         .map_err(|_| StoreError::tampered(aad.table, aad.row_id))
 }
 
+/// `value` as JSON, sealed for the place `aad` names; the JSON is only ever in wiped memory.
+pub(crate) fn seal_json<T: serde::Serialize + ?Sized>(
+    vault: &Vault,
+    aad: Aad<'_>,
+    value: &T,
+) -> Result<Vec<u8>, StoreError> {
+    Ok(vault.seal(aad, crate::vault::json_wiped(value)?.as_bytes())?)
+}
+
 /// See [`Store::large_cache`]: the everyday size (`PRAGMA cache_size`, negative: KiB) to go
 /// back to.
 pub(in crate::store) struct LargeCache<'c>(&'c Connection, i64);
@@ -560,7 +569,10 @@ mod tests {
                 .unwrap()
         };
         let (kiosk, desk) = (dir.path().join("k.sqlite3"), dir.path().join("d.sqlite3"));
-        assert_eq!(page_size(&Store::open(&kiosk).unwrap()), 4096);
+        assert_eq!(
+            page_size(&Store::open(&kiosk).unwrap()),
+            SyncRole::Kiosk.page_size()
+        );
         assert_eq!(
             page_size(&Store::open_for(&desk, SyncRole::Desk).unwrap()),
             SyncRole::Desk.page_size()
@@ -569,7 +581,7 @@ mod tests {
         assert_eq!(page_size(&Store::open(&desk).unwrap()), 16_384);
         assert_eq!(
             page_size(&Store::open_for(&kiosk, SyncRole::Desk).unwrap()),
-            4096
+            SyncRole::Kiosk.page_size()
         );
     }
 

@@ -83,8 +83,7 @@ pub(super) fn insert_patient_as(
     at: &str,
     consent_head: Value,
 ) -> Result<(), StoreError> {
-    let json = zeroize::Zeroizing::new(serde_json::to_vec(identity)?);
-    let sealed = vault.seal(identity_aad(id), &json)?;
+    let sealed = super::seal_json(vault, identity_aad(id), identity)?;
     row_auth::insert(
         conn,
         vault,
@@ -141,8 +140,7 @@ pub(super) fn identity_columns(
     } else {
         indexes(vault, identity)?
     };
-    let json = zeroize::Zeroizing::new(serde_json::to_vec(identity)?);
-    let sealed = vault.seal(identity_aad(patient_id), &json)?;
+    let sealed = super::seal_json(vault, identity_aad(patient_id), identity)?;
     Ok(vec![
         ("lookup_index", Value::Blob(lookup.to_vec())),
         ("name_dob_index", Value::Blob(name_dob.to_vec())),

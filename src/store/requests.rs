@@ -110,9 +110,7 @@ impl OpenStore {
             self.restricted_since(patient)?; // NotFound for an unknown patient
         }
         let id = random_id()?;
-        let sealed = self
-            .vault()
-            .seal(details_aad(&id), &serde_json::to_vec(&details)?)?;
+        let sealed = super::seal_json(self.vault(), details_aad(&id), &details)?;
         let at = now.to_rfc3339();
         let tx = self.conn().unchecked_transaction()?;
         super::row_auth::insert(
@@ -224,9 +222,7 @@ impl OpenStore {
             extension_reason: request.extension_reason.clone(),
             outcome: request.outcome.clone(),
         };
-        let sealed = self
-            .vault()
-            .seal(details_aad(&request.id), &serde_json::to_vec(&details)?)?;
+        let sealed = super::seal_json(self.vault(), details_aad(&request.id), &details)?;
         self.managed_change(
             actor,
             AuditKind::RightsRequestUpdated,

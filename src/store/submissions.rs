@@ -4,14 +4,15 @@
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use rusqlite::types::Value;
-use zeroize::Zeroizing;
 
 use super::audit::AuditKind;
 use super::patients::{insert_patient_as, open_identity};
 use super::returning::{ConfirmedPatient, join_confirmed};
 use super::row_auth::{self, text_key};
-use super::{Actor, OpenStore, StoreError};
-use crate::forms::{Answers, ConsentDecision, Decision, PatientIdentity, Signature};
+use super::{Actor, OpenStore, StoreError, seal_json};
+use crate::forms::{
+    Answers, ConsentDecision, Decision, DefinitionText, PatientIdentity, Signature,
+};
 use crate::vault::{Aad, Vault, random_id};
 
 mod consents;
@@ -44,9 +45,8 @@ pub struct NewSubmission {
     pub answers: Answers,
     pub signature: Signature,
     pub consents: Vec<ConsentDecision>,
-    pub form_hash: String,
-    /// The definition's canonical JSON, whose content hash is `form_hash`; stored once per hash.
-    pub form_definition_json: String,
+    /// The definition it was filled with: stored once per hash, the hash in the submission.
+    pub form: DefinitionText,
     pub notice_hash: String,
     pub language: String,
 }
@@ -183,30 +183,22 @@ impl OpenStore {
     ) -> Result<String, StoreError> {
         let at = now.to_rfc3339();
         let submission_id = random_id()?;
-        let answers_json = Zeroizing::new(serde_json::to_vec(&submission.answers)?);
-        let sealed_answers = self
-            .vault()
-            .seal(aad("sealed_answers", &submission_id), &answers_json)?;
-        let signature_json = Zeroizing::new(serde_json::to_vec(&submission.signature)?);
-        let sealed_signature = self
-            .vault()
-            .seal(aad("sealed_signature", &submission_id), &signature_json)?;
-
-        // The definition must be what its hash says: a mismatch is a programming error upstream,
-        // and storing it would make the record lie about what the patient saw.
-        if crate::vault::content_hash(submission.form_definition_json.as_bytes())
-            != submission.form_hash
-        {
-            return Err(StoreError::Encoding(
-                "the form definition does not match its hash".into(),
-            ));
-        }
+        let sealed_answers = seal_json(
+            self.vault(),
+            aad("sealed_answers", &submission_id),
+            &submission.answers,
+        )?;
+        let sealed_signature = seal_json(
+            self.vault(),
+            aad("sealed_signature", &submission_id),
+            &submission.signature,
+        )?;
         let tx = self.conn().unchecked_transaction()?;
         store_form_definition(
             &tx,
             self.vault(),
-            &submission.form_hash,
-            &submission.form_definition_json,
+            submission.form.hash(),
+            submission.form.json(),
             &at,
         )?;
         let patient_id = match &submission.patient {
@@ -251,7 +243,7 @@ impl OpenStore {
                 patient_id: &patient_id,
                 staff_id: actor.staff_id(),
                 created_at: &at,
-                form_hash: &submission.form_hash,
+                form_hash: submission.form.hash(),
                 notice_hash: &submission.notice_hash,
                 language: &submission.language,
                 sealed_answers: &sealed_answers,

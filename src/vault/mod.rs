@@ -31,6 +31,7 @@ mod pin;
 mod rotate;
 mod seal;
 mod secret;
+mod wiped;
 
 pub use digest::{constant_time_eq, content_hash, content_hash_of, sha256};
 pub use error::VaultError;
@@ -39,6 +40,7 @@ pub use keys::{KeyWrap, RecoveryKey, Vault, WrapKind};
 pub use pin::PinHash;
 pub use seal::{Aad, MAX_PACKED_PLAINTEXT, Opened, SEAL_FORMAT_VERSION, SEAL_PACKED_VERSION};
 pub use secret::{Passphrase, Pin, SecretKey, random_bytes, random_id};
+pub use wiped::{WipedBuffer, json_wiped};
 
 /// The shortest passphrase a manager may choose.
 pub const MIN_PASSPHRASE_CHARS: usize = 12;

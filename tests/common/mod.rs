@@ -110,8 +110,9 @@ pub fn submission(given: &str, family: &str, allergy: &str) -> NewSubmission {
             consent("treatment", Decision::Granted),
             consent("marketing_sms", Decision::Refused),
         ],
-        form_hash: intake_kiosk::forms::FormDefinition::built_in().content_hash(),
-        form_definition_json: intake_kiosk::forms::FormDefinition::built_in().canonical_json(),
+        form: intake_kiosk::forms::DefinitionText::of(
+            &intake_kiosk::forms::FormDefinition::built_in(),
+        ),
         notice_hash: "sha256:notice".into(),
         language: "en".into(),
     }

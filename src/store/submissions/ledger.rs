@@ -16,12 +16,11 @@
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
-use zeroize::Zeroizing;
 
 use crate::forms::ConsentEvent;
 use crate::forms::consent_runs::{OwnDecision, Shared, runs};
 use crate::store::row_auth;
-use crate::store::{StoreError, unseal};
+use crate::store::{StoreError, seal_json, unseal};
 use crate::vault::{Aad, Vault, random_id};
 
 /// The first shape: one decision per row (read only).
@@ -83,9 +82,8 @@ pub(super) fn prepare_rows(
             signature_ref: first.signature_ref.as_deref(),
             decisions: run.iter().map(OwnDecision::of).collect(),
         };
-        let json = Zeroizing::new(serde_json::to_vec(&value)?);
         let row_id = random_id()?;
-        let sealed = vault.seal(record_aad(&row_id), &json)?;
+        let sealed = seal_json(vault, record_aad(&row_id), &value)?;
         seq += 1;
         rows.push(row_auth::prepare(
             vault,
