@@ -324,7 +324,11 @@ fn signed_bundle_of(p: &Pair, entries: &[(EntryKind, &str, &[u8])]) {
         writer.add(*kind, id, plaintext).unwrap();
     }
     let name = format!("bundle-{}-00000001.ikb", keys.kiosk_id());
-    std::fs::write(p.exchange.path().join(name), writer.finish().unwrap()).unwrap();
+    std::fs::write(
+        p.exchange.path().join(name),
+        writer.finish().unwrap().as_bytes(),
+    )
+    .unwrap();
 }
 
 #[test]

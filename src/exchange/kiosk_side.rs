@@ -186,6 +186,9 @@ pub fn export(
             &entry,
         )?;
         added += 1;
+        if added == 1 {
+            writer.expect_more(total.saturating_sub(1));
+        }
         if added % 500 == 1 {
             progress(added, total.max(added));
         }
@@ -206,9 +209,9 @@ pub fn export(
         let json = serde_json::to_vec(&rest.security).map_err(crate::store::StoreError::from)?;
         writer.add(EntryKind::SecurityLog, "security", &json)?;
     }
-    let bytes = writer.finish()?;
+    let bundle = writer.finish()?;
     let name = format!("bundle-{}-{seq:08}.ikb", keys.kiosk_id());
-    let file = files::write_atomically(dir, &name, &bytes, Readers::Exchange)?;
+    let file = files::write_atomically(dir, &name, bundle.as_bytes(), Readers::Exchange)?;
     store.record_export(actor, &link.desk_id, seq, &rest.pending, now)?;
     tracing::info!(seq, forms = added, "exported bundle {}", file.display());
     Ok(Some(Exported {

@@ -94,6 +94,11 @@ const MAX_AUDIT_TAG_LEN: usize = 128;
 /// The smallest possible entry: kind, a one-byte id and an empty sealed plaintext.
 const MIN_ENTRY_LEN: usize = 1 + SECTION_PREFIX_LEN + 1 + SECTION_PREFIX_LEN + TAG_LEN;
 const SIGNATURE_SECTION_LEN: usize = SECTION_PREFIX_LEN + SIGNATURE_LEN;
+/// Room kept in front of a writer's entries for the bundle's head (preamble, header section,
+/// `enc` section), written there when the bundle is finished: the entries are never copied
+/// into a second buffer behind a head of known length.
+const HEAD_ROOM: usize =
+    super::frame::PREAMBLE_LEN + SECTION_PREFIX_LEN + MAX_HEADER_LEN + SECTION_PREFIX_LEN + ENC_LEN;
 
 const INFO_LABEL: &[u8] = b"intake-kiosk/sync/v1/bundle\0";
 const EXPORT_LABEL: &[u8] = b"intake-kiosk/sync/v1/bundle-entry-key";
@@ -208,8 +213,29 @@ pub struct BundleWriter<'k> {
     parts: BundleParts,
     enc: [u8; ENC_LEN],
     entry_key: LessSafeKey,
+    /// [`HEAD_ROOM`] bytes for the head, then the entries.
     body: Vec<u8>,
     entries: usize,
+}
+
+/// A finished, signed bundle: its bytes are the end of the writer's buffer (the head written
+/// into the room kept in front of the entries).
+pub struct SignedBundle {
+    buffer: Vec<u8>,
+    start: usize,
+}
+
+impl SignedBundle {
+    /// The bundle file's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buffer[self.start..]
+    }
+
+    /// The bytes, moved to the front of the buffer.
+    pub fn into_vec(mut self) -> Vec<u8> {
+        self.buffer.drain(..self.start);
+        self.buffer
+    }
 }
 
 impl<'k> BundleWriter<'k> {
@@ -241,9 +267,19 @@ impl<'k> BundleWriter<'k> {
             parts,
             enc: enc_bytes,
             entry_key: entry_key(&exported)?,
-            body: Vec::new(),
+            body: vec![0; HEAD_ROOM],
             entries: 0,
         })
+    }
+
+    /// Makes room, at once, for `count` more entries (at most as many as a bundle may still
+    /// take) the average size of those added so far — an export knows how many forms follow
+    /// the first — so that the buffer is not grown again and again, each time copying every
+    /// entry before it. A hint: room that cannot be had now is left to be found as it fills.
+    pub fn expect_more(&mut self, count: usize) {
+        let average = (self.body.len() - HEAD_ROOM) / self.entries.max(1);
+        let count = count.min(MAX_ENTRIES.saturating_sub(self.entries));
+        let _ = self.body.try_reserve(average.saturating_mul(count));
     }
 
     /// Entries added so far.
@@ -316,7 +352,7 @@ impl<'k> BundleWriter<'k> {
     }
 
     /// The finished, signed bundle. The entry key is dropped with the writer.
-    pub fn finish(self) -> Result<Vec<u8>, SyncError> {
+    pub fn finish(mut self) -> Result<SignedBundle, SyncError> {
         let header = BundleHeader {
             kiosk_id: self.kiosk.kiosk_id().to_owned(),
             desk_id: self.desk_id,
@@ -334,20 +370,22 @@ impl<'k> BundleWriter<'k> {
                 limit: MAX_HEADER_LEN,
             });
         }
-        let capacity = 5
-            + SECTION_PREFIX_LEN
-            + header_json.len()
-            + SECTION_PREFIX_LEN
-            + ENC_LEN
-            + self.body.len()
-            + SIGNATURE_SECTION_LEN;
-        let mut writer = FrameWriter::with_capacity(FileKind::Bundle, BUNDLE_VERSION, capacity);
-        writer.section(&header_json)?;
-        writer.section(&self.enc)?;
-        writer.buffer().extend_from_slice(&self.body);
-        let signature = self.kiosk.sign(&signed_message(writer.buffer()))?;
-        writer.section(&signature)?;
-        Ok(writer.into_bytes())
+        let mut head = FrameWriter::with_capacity(FileKind::Bundle, BUNDLE_VERSION, 256);
+        head.section(&header_json)?;
+        head.section(&self.enc)?;
+        let head = head.into_bytes();
+        // Fits: the header was checked against MAX_HEADER_LEN above.
+        let start = HEAD_ROOM - head.len();
+        self.body[start..HEAD_ROOM].copy_from_slice(&head);
+        let signature = self.kiosk.sign(&signed_message(&self.body[start..]))?;
+        self.body.reserve(SIGNATURE_SECTION_LEN);
+        self.body
+            .extend_from_slice(&section_len(signature.len())?.to_le_bytes());
+        self.body.extend_from_slice(&signature);
+        Ok(SignedBundle {
+            buffer: std::mem::take(&mut self.body),
+            start,
+        })
     }
 }
 

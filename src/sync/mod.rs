@@ -62,7 +62,7 @@ mod receipt;
 pub use bundle::{
     AuditCheckpoint, BUNDLE_VERSION, BundleEntry, BundleHeader, BundleParts, BundleWriter,
     EntryKind, MAX_ENTRY_ID_LEN, MAX_ENTRY_PLAINTEXT, MAX_HEADER_LEN, OpenedBundle, ParsedBundle,
-    VerifiedBundle,
+    SignedBundle, VerifiedBundle,
 };
 pub use comparison::{comparison_code, comparison_codes_match};
 pub use encoding::random_id;

@@ -27,9 +27,12 @@ impl WipedBuffer {
         &self.0
     }
 
-    /// Wipes what it holds and keeps its room, for the next value.
+    /// Wipes what it holds and keeps its room, for the next value. Only the bytes held are
+    /// wiped: nothing but appending writes into the buffer, so the room beyond them never held
+    /// any (a buffer kept for a whole bundle would otherwise zero all its room per value).
     pub fn clear(&mut self) {
-        self.0.zeroize();
+        self.0.as_mut_slice().zeroize();
+        self.0.clear();
     }
 
     /// Replaces what it holds with `value` as JSON.

@@ -34,7 +34,7 @@ fn write(setup: &Setup, seq: u64, entries: &[(EntryKind, &str, &[u8])]) -> Vec<u
     for (kind, id, plaintext) in entries {
         writer.add(*kind, id, plaintext).expect("add");
     }
-    writer.finish().expect("finish")
+    writer.finish().expect("finish").into_vec()
 }
 
 fn small_bundle(setup: &Setup, seq: u64) -> Vec<u8> {
@@ -150,6 +150,35 @@ fn round_trip() {
         verified.open_entry(3, &setup.desk),
         Err(SyncError::NoSuchEntry { index: 3, count: 3 })
     );
+}
+
+/// The head is written into the room kept in front of the entries: what `as_bytes` gives is
+/// the whole bundle, and room asked for ahead is not outgrown by entries of the size foreseen.
+#[test]
+fn a_bundle_is_finished_in_place_and_room_asked_ahead_is_kept() {
+    let setup = setup();
+    let mut writer =
+        BundleWriter::new(parts(2), &setup.desk.public(), &setup.kiosk).expect("writer");
+    writer
+        .add(EntryKind::Submission, "sub-0", FIRST)
+        .expect("add");
+    writer.expect_more(50);
+    let room = writer.body.capacity();
+    for i in 1..=50 {
+        writer
+            .add(EntryKind::Submission, &format!("sub-{i}"), FIRST)
+            .expect("add");
+    }
+    assert_eq!(writer.body.capacity(), room, "not grown while filling");
+    // Asking for more than a bundle may hold asks for no more than it may still take.
+    writer.expect_more(usize::MAX);
+    let bundle = writer.finish().expect("finish");
+    let bytes = bundle.as_bytes().to_vec();
+    assert!(bytes.starts_with(b"IKSB"), "{:?}", &bytes[..8]);
+    let opened = open_all(&setup, &bytes).expect("opens");
+    assert_eq!(opened.len(), 51);
+    assert!(opened.iter().all(|entry| entry == FIRST));
+    assert_eq!(bundle.into_vec(), bytes);
 }
 
 #[test]
@@ -551,7 +580,7 @@ fn writer_refuses_bad_input() {
         .add(EntryKind::Submission, &"x".repeat(MAX_ENTRY_ID_LEN), b"x")
         .expect("longest id");
     assert_eq!(writer.len(), 1);
-    let bytes = writer.finish().expect("finish");
+    let bytes = writer.finish().expect("finish").into_vec();
     assert_eq!(open_all(&setup, &bytes), Ok(vec![b"x".to_vec()]));
 }
 
@@ -577,7 +606,7 @@ fn throughput() {
             .expect("add");
     }
     let sealed_in = started.elapsed();
-    let bytes = writer.finish().expect("finish");
+    let bytes = writer.finish().expect("finish").into_vec();
     let written_in = started.elapsed();
 
     let started = Instant::now();
