@@ -82,8 +82,7 @@ impl KioskData {
         let form = small_form();
         for (given, family) in [("Ada", "Lovelace"), ("Grace", "Hopper")] {
             let mut new = submission(given, family);
-            new.form_hash = form.content_hash();
-            new.form_definition_json = form.canonical_json();
+            new.form = intake_kiosk::forms::DefinitionText::of(&form);
             place
                 .store
                 .save_submission(&place.manager, new, t0())
@@ -181,7 +180,7 @@ fn with_fresh_ids(s: &ExportedSubmission, n: usize) -> String {
 /// [`with_fresh_ids`] for the compact entry of the submission.
 fn compact_with_fresh_ids(s: &ExportedSubmission, n: usize) -> String {
     let mut bytes = Vec::new();
-    intake_kiosk::exchange::submission_entry::write(s, &mut bytes).expect("compact entry");
+    intake_kiosk::exchange::submission_entry::write_compact(s, &mut bytes).expect("compact entry");
     fresh_ids(String::from_utf8(bytes).expect("UTF-8"), s, n)
 }
 
@@ -337,8 +336,11 @@ fn bundle(kiosk: &KioskData) -> Seeds {
     )
     .expect("a writer");
     vec![
-        ("three-entries", writer.finish().expect("a bundle")),
-        ("no-entries", empty.finish().expect("a bundle")),
+        (
+            "three-entries",
+            writer.finish().expect("a bundle").into_vec(),
+        ),
+        ("no-entries", empty.finish().expect("a bundle").into_vec()),
     ]
 }
 

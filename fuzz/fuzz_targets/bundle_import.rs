@@ -92,7 +92,10 @@ impl BundleSpec {
         for (kind, id, plaintext) in &self.entries {
             let _ = writer.add(*kind, id, plaintext);
         }
-        writer.finish().ok()
+        writer
+            .finish()
+            .ok()
+            .map(intake_kiosk::sync::SignedBundle::into_vec)
     }
 }
 

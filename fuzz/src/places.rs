@@ -165,8 +165,7 @@ pub fn submission(given: &str, family: &str) -> NewSubmission {
             consent("treatment", Decision::Granted),
             consent("marketing_sms", Decision::Refused),
         ],
-        form_hash: form.content_hash(),
-        form_definition_json: form.canonical_json(),
+        form: intake_kiosk::forms::DefinitionText::of(&form),
         notice_hash: "sha256:notice".into(),
         language: "en".into(),
     }
