@@ -5,31 +5,33 @@
 //! and doubles, and every buffer it outgrows goes back to the allocator unwiped, holding the first
 //! half of the plaintext. [`WipedBuffer`] grows by copying into a bigger buffer and wiping the old
 //! one, and is wiped when cleared or dropped.
+//!
+//! Only the bytes a buffer holds are ever wiped, not its spare room: nothing but appending writes
+//! into it, so the room beyond what it holds has never held anything (wiping all of a buffer kept
+//! large for a whole bundle, or of a fresh 4 KiB one per value, cost more than the JSON).
 
 use std::io;
 
 use serde::Serialize;
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroize;
 
 /// What a buffer starts with: room for a patient's details or a short form's answers, so that
 /// most values never grow it.
 const FIRST_CAPACITY: usize = 4 * 1024;
 
 /// A growing byte buffer that never leaves a copy of its contents behind.
-pub struct WipedBuffer(Zeroizing<Vec<u8>>);
+pub struct WipedBuffer(Vec<u8>);
 
 impl WipedBuffer {
     pub fn with_capacity(capacity: usize) -> Self {
-        WipedBuffer(Zeroizing::new(Vec::with_capacity(capacity)))
+        WipedBuffer(Vec::with_capacity(capacity))
     }
 
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
     }
 
-    /// Wipes what it holds and keeps its room, for the next value. Only the bytes held are
-    /// wiped: nothing but appending writes into the buffer, so the room beyond them never held
-    /// any (a buffer kept for a whole bundle would otherwise zero all its room per value).
+    /// Wipes what it holds and keeps its room, for the next value.
     pub fn clear(&mut self) {
         self.0.as_mut_slice().zeroize();
         self.0.clear();
@@ -42,23 +44,43 @@ impl WipedBuffer {
         Ok(self.as_bytes())
     }
 
+    /// Room for `more` bytes: at once when there is (JSON is written a few bytes at a time, so
+    /// this check is on the hot path), by [`Self::grow`] otherwise.
+    #[inline]
     fn make_room(&mut self, more: usize) {
         let needed = self.0.len() + more;
-        if needed <= self.0.capacity() {
-            return;
+        if needed > self.0.capacity() {
+            self.grow(needed);
         }
+    }
+
+    #[cold]
+    fn grow(&mut self, needed: usize) {
         let mut bigger = Vec::with_capacity(needed.max(self.0.capacity() * 2));
         bigger.extend_from_slice(&self.0);
-        // The old buffer is dropped as a `Zeroizing`: wiped, spare room included.
-        self.0 = Zeroizing::new(bigger);
+        let mut old = std::mem::replace(&mut self.0, bigger);
+        old.as_mut_slice().zeroize();
+    }
+}
+
+impl Drop for WipedBuffer {
+    fn drop(&mut self) {
+        self.0.as_mut_slice().zeroize();
     }
 }
 
 impl io::Write for WipedBuffer {
+    #[inline]
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.write_all(bytes)?;
+        Ok(bytes.len())
+    }
+
+    #[inline]
+    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
         self.make_room(bytes.len());
         self.0.extend_from_slice(bytes);
-        Ok(bytes.len())
+        Ok(())
     }
 
     fn flush(&mut self) -> io::Result<()> {
