@@ -61,6 +61,7 @@ fn main() {
             clinic_name: "Bench".into(),
             manager_name: "M".into(),
             manager_passphrase: Passphrase::new("bench passphrase 123"),
+            manager_passphrase_again: Passphrase::new("bench passphrase 123"),
             manager_pin: Pin::new("402718"),
             staff: vec![
                 ("C".into(), Role::Clinician, Pin::new("918273")),

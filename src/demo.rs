@@ -31,6 +31,7 @@ fn set_up_demo(store: Store) -> Result<Store, StoreError> {
         clinic_name: "Demo Skin Clinic".into(),
         manager_name: DEMO_STAFF[0].0.into(),
         manager_passphrase: Passphrase::new(DEMO_PASSPHRASE),
+        manager_passphrase_again: Passphrase::new(DEMO_PASSPHRASE),
         manager_pin: Pin::new(DEMO_STAFF[0].2),
         staff: DEMO_STAFF[1..]
             .iter()

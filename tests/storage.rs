@@ -95,6 +95,7 @@ fn short_passphrase_is_refused_at_setup() {
             clinic_name: "C".into(),
             manager_name: "M".into(),
             manager_passphrase: Passphrase::new("short"),
+            manager_passphrase_again: Passphrase::new("short"),
             manager_pin: intake_kiosk::vault::Pin::new(MANAGER_PIN),
             staff: vec![],
         },
@@ -108,6 +109,41 @@ fn short_passphrase_is_refused_at_setup() {
         !store.is_set_up().expect("query"),
         "a failed setup leaves nothing behind"
     );
+}
+
+/// First-run setup applies the rules every other place a manager chooses a passphrase applies:
+/// typed twice alike, and not one of the phrases every leaked-password list starts with.
+#[test]
+fn setup_refuses_a_mistyped_or_common_passphrase() {
+    for (passphrase, again, says) in [
+        (
+            "correct horse battery staple",
+            "correct horse battery stapel",
+            "differ",
+        ),
+        ("password1234", "password1234", "too common"),
+        ("Password 1 2 3 4", "Password 1 2 3 4", "too common"),
+    ] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&db_path(&dir)).expect("open");
+        let err = OpenStore::setup(
+            store,
+            intake_kiosk::store::SetupRequest {
+                clinic_name: "C".into(),
+                manager_name: "M".into(),
+                manager_passphrase: Passphrase::new(passphrase),
+                manager_passphrase_again: Passphrase::new(again),
+                manager_pin: intake_kiosk::vault::Pin::new(MANAGER_PIN),
+                staff: vec![],
+            },
+            t0(),
+        )
+        .err()
+        .expect("refused");
+        assert!(err.to_string().contains(says), "{passphrase}: {err}");
+        let store = Store::open(&db_path(&dir)).expect("reopen");
+        assert!(!store.is_set_up().expect("query"), "{passphrase}");
+    }
 }
 
 #[test]

@@ -5,7 +5,19 @@ mod common;
 
 use common::*;
 use intake_kiosk::staff::Role;
-use intake_kiosk::store::{AuditHead, LinkState, StoreError, WalCheckpoint};
+use intake_kiosk::store::{AuditHead, LinkState, OfferedKey, StoreError, WalCheckpoint};
+
+/// The key kiosk-1 pairs with, and the one it offers when it pairs again.
+const FIRST_KEY: OfferedKey<'static> = OfferedKey {
+    kiosk_id: "kiosk-1",
+    sign_public: &[7u8; 32],
+    comparison_code: "123 456",
+};
+const SECOND_KEY: OfferedKey<'static> = OfferedKey {
+    kiosk_id: "kiosk-1",
+    sign_public: &[9u8; 32],
+    comparison_code: "999 999",
+};
 
 fn head(length: u64) -> AuditHead {
     AuditHead {
@@ -23,7 +35,7 @@ fn export_import_exactly_once_then_purge() {
     let d_manager = sign_in(&mut desk.store, Role::Manager);
     let d_clinician = sign_in(&mut desk.store, Role::Clinician);
     desk.store
-        .link_kiosk(&d_manager, "kiosk-1", &[7u8; 32], "123 456", t0())
+        .link_kiosk(&d_manager, FIRST_KEY, t0())
         .expect("link");
     // The code the kiosk shows, typed at the desk: until then its bundles are refused.
     desk.store
@@ -175,13 +187,10 @@ fn the_desk_store_keeps_a_kiosk_link_pending_until_confirmed_and_revoked_for_eve
 
     // Only a manager pairs and confirms.
     assert!(matches!(
-        desk.store
-            .link_kiosk(&d_clinician, "kiosk-1", &[7u8; 32], "123 456", t0()),
+        desk.store.link_kiosk(&d_clinician, FIRST_KEY, t0()),
         Err(StoreError::Forbidden)
     ));
-    desk.store
-        .link_kiosk(&d_manager, "kiosk-1", &[7u8; 32], "123 456", t0())
-        .unwrap();
+    desk.store.link_kiosk(&d_manager, FIRST_KEY, t0()).unwrap();
     assert_eq!(link(&desk).state(), LinkState::Pending);
     assert!(matches!(
         desk.store
@@ -195,8 +204,7 @@ fn the_desk_store_keeps_a_kiosk_link_pending_until_confirmed_and_revoked_for_eve
     ));
     // The same id again (another key): refused, the pending link untouched.
     assert!(matches!(
-        desk.store
-            .link_kiosk(&d_manager, "kiosk-1", &[9u8; 32], "999 999", t0()),
+        desk.store.link_kiosk(&d_manager, SECOND_KEY, t0()),
         Err(StoreError::KioskAlreadyPaired { .. })
     ));
     assert_eq!(link(&desk).sign_public, vec![7u8; 32]);
@@ -205,8 +213,7 @@ fn the_desk_store_keeps_a_kiosk_link_pending_until_confirmed_and_revoked_for_eve
         .unwrap();
     assert_eq!(link(&desk).state(), LinkState::Confirmed);
     assert!(matches!(
-        desk.store
-            .link_kiosk(&d_manager, "kiosk-1", &[9u8; 32], "999 999", t0()),
+        desk.store.link_kiosk(&d_manager, SECOND_KEY, t0()),
         Err(StoreError::KioskAlreadyPaired { .. })
     ));
     assert_eq!(link(&desk).sign_public, vec![7u8; 32]);
@@ -221,10 +228,8 @@ fn the_desk_store_keeps_a_kiosk_link_pending_until_confirmed_and_revoked_for_eve
     let revoked = link(&desk);
     assert_eq!(revoked.state(), LinkState::Revoked);
     for attempt in [
-        desk.store
-            .link_kiosk(&d_manager, "kiosk-1", &[9u8; 32], "999 999", t0()),
-        desk.store
-            .replace_kiosk_key(&d_manager, "kiosk-1", &[9u8; 32], "999 999", t0()),
+        desk.store.link_kiosk(&d_manager, SECOND_KEY, t0()),
+        desk.store.replace_kiosk_key(&d_manager, SECOND_KEY, t0()),
         desk.store
             .confirm_kiosk(&d_manager, "kiosk-1", "123 456", t0())
             .map(|_| ()),

@@ -23,8 +23,8 @@ use intake_kiosk::forms::{ConsentDecision, Decision};
 use intake_kiosk::rights::{RequestKind, Risk};
 use intake_kiosk::staff::Role;
 use intake_kiosk::store::{
-    Actor, AuditHead, ChainCheck, NewBreach, NewRightsRequest, OpenStore, SignInError, Store,
-    StoreError,
+    Actor, AuditHead, ChainCheck, NewBreach, NewRightsRequest, OfferedKey, OpenStore, SignInError,
+    Store, StoreError,
 };
 use intake_kiosk::vault::{Passphrase, Pin};
 use rusqlite::Connection;
@@ -1054,7 +1054,15 @@ fn two_kiosk_chains_of_equal_length_are_refused_and_flagged() {
     let k_manager = sign_in(&mut kiosk.store, Role::Manager);
     let d_manager = sign_in(&mut desk.store, Role::Manager);
     desk.store
-        .link_kiosk(&d_manager, "kiosk-1", &[7u8; 32], "123 456", t0())
+        .link_kiosk(
+            &d_manager,
+            OfferedKey {
+                kiosk_id: "kiosk-1",
+                sign_public: &[7u8; 32],
+                comparison_code: "123 456",
+            },
+            t0(),
+        )
         .unwrap();
     desk.store
         .confirm_kiosk(&d_manager, "kiosk-1", "123 456", t0())

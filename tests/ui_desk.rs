@@ -10,7 +10,7 @@ use chrono::{Duration, Utc};
 use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementQuery};
 use intake_kiosk::demo::{DEMO_PASSPHRASE, create_demo_desk};
 use intake_kiosk::desk::Desk;
-use intake_kiosk::store::Store;
+use intake_kiosk::store::{OfferedKey, Store};
 use intake_kiosk::ui::{DeskAdapter, DeskScreen, DeskUi, WorkMode};
 use slint::{ComponentHandle, Model};
 
@@ -163,9 +163,11 @@ fn add_anna_duplicate(path: &std::path::Path) {
     // A kiosk paired from the command line, waiting for a manager to confirm its code here.
     open.link_kiosk(
         &manager,
-        "kiosk-waiting-1",
-        &[7u8; 32],
-        "482 915",
+        OfferedKey {
+            kiosk_id: "kiosk-waiting-1",
+            sign_public: &[7u8; 32],
+            comparison_code: "482 915",
+        },
         Utc::now(),
     )
     .unwrap();

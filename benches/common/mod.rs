@@ -120,6 +120,7 @@ pub fn clinic(
             clinic_name: "Bench Clinic".into(),
             manager_name: "Maya".into(),
             manager_passphrase: Passphrase::new(PASSPHRASE),
+            manager_passphrase_again: Passphrase::new(PASSPHRASE),
             manager_pin: Pin::new("402718"),
             staff: vec![(
                 "Chris".into(),

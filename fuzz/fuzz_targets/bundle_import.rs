@@ -24,6 +24,7 @@ use std::path::PathBuf;
 
 use intake_kiosk::exchange::ExchangeError;
 use intake_kiosk::exchange::desk_side;
+use intake_kiosk::store::OfferedKey;
 use intake_kiosk::sync::{
     AuditCheckpoint, BundleParts, BundleWriter, DeskKeys, EntryKind, KioskKeys,
 };
@@ -154,7 +155,15 @@ fn run(desk: &mut Desk, data: &[u8]) {
     let kiosk_id = format!("{run:032x}");
     let kiosk = KioskKeys::generate(&kiosk_id).expect("kiosk keys");
     store
-        .link_kiosk(manager, &kiosk_id, &kiosk.sign_public(), "000000", t0())
+        .link_kiosk(
+            manager,
+            OfferedKey {
+                kiosk_id: &kiosk_id,
+                sign_public: &kiosk.sign_public(),
+                comparison_code: "000000",
+            },
+            t0(),
+        )
         .expect("pairing a kiosk");
     store
         .confirm_kiosk(manager, &kiosk_id, "000000", t0())

@@ -63,6 +63,7 @@ impl Place {
                 clinic_name: "Fuzz Clinic".into(),
                 manager_name: "Maya Manager".into(),
                 manager_passphrase: Passphrase::new(PASSPHRASE),
+                manager_passphrase_again: Passphrase::new(PASSPHRASE),
                 manager_pin: Pin::new(MANAGER_PIN),
                 staff: Vec::new(),
             },

@@ -259,9 +259,6 @@ fn init(common: &Common, clinic: &str, manager: &str) -> Result<()> {
     let mut secrets = common.secrets()?;
     let passphrase = secrets.next("the new manager passphrase")?;
     let repeat = secrets.next("the passphrase again")?;
-    if passphrase != repeat {
-        bail!("the two passphrases are not the same");
-    }
     let pin = secrets.next("the manager's PIN")?;
     let result = OpenStore::setup(
         store,
@@ -269,6 +266,7 @@ fn init(common: &Common, clinic: &str, manager: &str) -> Result<()> {
             clinic_name: clinic.to_owned(),
             manager_name: manager.to_owned(),
             manager_passphrase: Passphrase::new(passphrase.as_str()),
+            manager_passphrase_again: Passphrase::new(repeat.as_str()),
             manager_pin: Pin::new(pin.as_str()),
             staff: Vec::new(),
         },

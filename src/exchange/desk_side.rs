@@ -13,8 +13,8 @@ use super::{ExchangeError, file_name, own_keys};
 use crate::forms::FormDefinition;
 use crate::handoff::{FormFacts, SubmissionView, write_fhir_bundle, write_printable_html};
 use crate::store::{
-    Actor, AuditHead, ExportedForm, ExportedSubmission, ImportReport, LinkState, OpenStore,
-    Outgoing, SecurityEvent, StoreError, SyncRole,
+    Actor, AuditHead, ExportedForm, ExportedSubmission, ImportReport, LinkState, OfferedKey,
+    OpenStore, Outgoing, SecurityEvent, StoreError, SyncRole,
 };
 use crate::sync::{DeskKeys, EntryKind, PairingAnswer, PairingOffer, ParsedBundle, Receipt};
 
@@ -84,10 +84,15 @@ pub fn answer_pairing(
     );
     let is_known = store.kiosk_link(&offer.kiosk_id)?.is_some();
     let replaced = is_known && known == KnownKiosk::Replace;
+    let key = OfferedKey {
+        kiosk_id: &offer.kiosk_id,
+        sign_public: &offer.kiosk_sign_public,
+        comparison_code: &code,
+    };
     if replaced {
-        store.replace_kiosk_key(actor, &offer.kiosk_id, &offer.kiosk_sign_public, &code, now)?;
+        store.replace_kiosk_key(actor, key, now)?;
     } else {
-        store.link_kiosk(actor, &offer.kiosk_id, &offer.kiosk_sign_public, &code, now)?;
+        store.link_kiosk(actor, key, now)?;
     }
     // Written after the link: a refused pairing leaves no answer for the kiosk to read.
     let file = files::write_atomically(

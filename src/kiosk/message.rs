@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use crate::forms::FormProblem;
 
-use crate::staff::Lockout;
+use crate::staff::{Lockout, PassphraseRejection};
 use crate::store::{SignInError, StoreError};
 use crate::vault::VaultError;
 
@@ -252,6 +252,17 @@ impl Message {
     }
 
     /// `now` is the controller's clock, against which a lockout's end is measured.
+    /// A new passphrase refused by the rules (`staff::check_new_passphrase`).
+    pub fn from_passphrase_rule(r: &PassphraseRejection) -> Message {
+        match r {
+            PassphraseRejection::TooShort { .. } => Message::PassphraseTooShort,
+            PassphraseRejection::Mismatch => Message::PassphraseMismatch,
+            PassphraseRejection::SameAsOld | PassphraseRejection::TooCommon => {
+                Message::PassphraseNotAllowed
+            }
+        }
+    }
+
     pub fn from_sign_in(e: &SignInError, now: DateTime<Utc>) -> Message {
         match e {
             SignInError::WrongPin { failures, lockout } => match lockout {
@@ -268,6 +279,7 @@ impl Message {
             },
             SignInError::Locked => Message::AccountLocked,
             SignInError::PinRule(_) => Message::PinNotAllowed,
+            SignInError::PassphraseRule(r) => Message::from_passphrase_rule(r),
             SignInError::UnknownStaff | SignInError::Retired => Message::NotAllowed,
             SignInError::Store(s) => Message::from_store(s),
         }

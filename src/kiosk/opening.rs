@@ -49,10 +49,6 @@ impl Kiosk {
             self.message = Some(Message::NamesMissing);
             return;
         }
-        if *form.passphrase != *form.repeat {
-            self.message = Some(Message::PassphraseMismatch);
-            return;
-        }
         if let Some(name) = super::setup_pins::refused_pin_owner(&form) {
             self.message = Some(Message::PinNotAllowedFor(name));
             return;
@@ -69,6 +65,7 @@ impl Kiosk {
             clinic_name: form.clinic.trim().to_owned(),
             manager_name: form.manager.name.trim().to_owned(),
             manager_passphrase: Passphrase::new(form.passphrase.as_str()),
+            manager_passphrase_again: Passphrase::new(form.repeat.as_str()),
             manager_pin: Pin::new(form.manager.pin.as_str()),
             staff,
         };

@@ -6,7 +6,6 @@
 use zeroize::Zeroizing;
 
 use super::{Kiosk, Message};
-use crate::staff::PassphraseRejection;
 use crate::store::{
     Actor, RotationSigner, StaffAdmin, StaffAdminError, StaffListing, WalCheckpoint,
     rotation_signers,
@@ -31,11 +30,7 @@ pub(super) fn message_for(e: &StaffAdminError) -> Message {
         StaffAdminError::WrongPin => Message::WrongPin {
             tries_before_pause: 0,
         },
-        StaffAdminError::Passphrase(PassphraseRejection::TooShort { .. }) => {
-            Message::PassphraseTooShort
-        }
-        StaffAdminError::Passphrase(PassphraseRejection::Mismatch) => Message::PassphraseMismatch,
-        StaffAdminError::Passphrase(_) => Message::PassphraseNotAllowed,
+        StaffAdminError::Passphrase(r) => Message::from_passphrase_rule(r),
         StaffAdminError::Pin(_) => Message::PinNotAllowed,
         StaffAdminError::LastManager => Message::LastManager,
         StaffAdminError::PassphraseNeeded { name, .. } => {

@@ -47,8 +47,17 @@ fn simplified(text: &str) -> String {
         .collect()
 }
 
-/// Checks a passphrase a manager wants to set; `current` is the one it replaces, if any.
-pub fn check_new_passphrase(new: &str, current: Option<&str>) -> Result<(), PassphraseRejection> {
+/// Checks a passphrase a manager wants to set, typed twice (`new`, `repeated`); `current` is
+/// the one it replaces, if any. The one rule for every passphrase a manager chooses: at first-run
+/// setup (window and CLI), when adding a manager and when changing one's own.
+pub fn check_new_passphrase(
+    new: &str,
+    repeated: &str,
+    current: Option<&str>,
+) -> Result<(), PassphraseRejection> {
+    if new != repeated {
+        return Err(PassphraseRejection::Mismatch);
+    }
     if new.chars().count() < MIN_PASSPHRASE_CHARS {
         return Err(PassphraseRejection::TooShort {
             min: MIN_PASSPHRASE_CHARS,
@@ -86,24 +95,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn short_same_and_common_passphrases_are_refused() {
+    fn short_same_common_and_mistyped_passphrases_are_refused() {
         assert_eq!(
-            check_new_passphrase("short one", None),
+            check_new_passphrase("a long enough one", "a long enough 0ne", None),
+            Err(PassphraseRejection::Mismatch)
+        );
+        assert_eq!(
+            check_new_passphrase("short one", "short one", None),
             Err(PassphraseRejection::TooShort { min: 12 })
         );
         assert_eq!(
-            check_new_passphrase("a long enough one", Some("a long enough one")),
+            check_new_passphrase(
+                "a long enough one",
+                "a long enough one",
+                Some("a long enough one")
+            ),
             Err(PassphraseRejection::SameAsOld)
         );
         assert_eq!(
-            check_new_passphrase("Password 1234", None),
+            check_new_passphrase("Password 1234", "Password 1234", None),
             Err(PassphraseRejection::TooCommon)
         );
         assert_eq!(
-            check_new_passphrase("zzzzzzzzzzzzzzz", None),
+            check_new_passphrase("zzzzzzzzzzzzzzz", "zzzzzzzzzzzzzzz", None),
             Err(PassphraseRejection::TooCommon)
         );
-        assert!(check_new_passphrase("mauve kettle under the stairs", Some("old")).is_ok());
+        let fine = "mauve kettle under the stairs";
+        assert!(check_new_passphrase(fine, fine, Some("old")).is_ok());
     }
 
     #[test]

@@ -27,7 +27,7 @@ use crate::forms::ConsentEvent;
 use crate::vault::random_id;
 
 mod links;
-pub use links::{KioskLink, LinkState};
+pub use links::{KioskLink, LinkState, OfferedKey};
 
 /// One imported bundle, for the desk's listing.
 #[derive(Clone, Debug, PartialEq, Eq)]

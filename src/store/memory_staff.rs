@@ -18,9 +18,7 @@ use super::{
     Actor, AuditKind, Cleared, Rotation, SignInError, SignInRecords, StaffAdmin, StaffAdminError,
     StaffListing, StaffMember, StoreError, WalCheckpoint,
 };
-use crate::staff::{
-    Lockout, LockoutPolicy, PassphraseRejection, Role, check_new_passphrase, check_new_pin,
-};
+use crate::staff::{Lockout, LockoutPolicy, Role, check_new_passphrase, check_new_pin};
 use crate::vault::{Passphrase, Pin, RecoveryKey};
 
 /// The audit events recorded, in order: (who, kind, subject).
@@ -145,14 +143,6 @@ impl MemoryStaff {
     }
 }
 
-fn same(new: &Passphrase, repeated: &Passphrase) -> Result<(), StaffAdminError> {
-    if new.expose() == repeated.expose() {
-        Ok(())
-    } else {
-        Err(PassphraseRejection::Mismatch.into())
-    }
-}
-
 impl<T: HoldsStaff> SignInRecords for T {
     fn list_staff(&self, _now: DateTime<Utc>) -> Result<Vec<StaffMember>, StoreError> {
         let state = self.staff().state();
@@ -231,8 +221,7 @@ impl StaffAdmin for MemoryStaff {
         _now: DateTime<Utc>,
     ) -> Result<Cleared, StaffAdminError> {
         self.own_passphrase(actor, current)?;
-        same(new, repeated)?;
-        check_new_passphrase(new.expose(), Some(current.expose()))?;
+        check_new_passphrase(new.expose(), repeated.expose(), Some(current.expose()))?;
         self.state()
             .passphrases
             .insert(actor.staff_id().into(), new.expose().into());
@@ -266,8 +255,7 @@ impl StaffAdmin for MemoryStaff {
         _now: DateTime<Utc>,
     ) -> Result<String, StaffAdminError> {
         actor.require_manager()?;
-        same(passphrase, repeated)?;
-        check_new_passphrase(passphrase.expose(), None)?;
+        check_new_passphrase(passphrase.expose(), repeated.expose(), None)?;
         check_new_pin(pin.expose())?;
         let id = self.add(name, Role::Manager, pin);
         self.state()

@@ -71,7 +71,7 @@ pub use backup_schedule::{
 pub use breaches::{Breach, NewBreach};
 pub use erasure::RetentionReport;
 pub use error::StoreError;
-pub use inbound::{ImportedBundle, KioskLink, LinkState};
+pub use inbound::{ImportedBundle, KioskLink, LinkState, OfferedKey};
 pub use kiosk_clock::KIOSK_CLOCK_SKEW;
 pub use merge::MergeReport;
 pub use open_store::{OpenStore, SetupRequest, SetupResult, UnlockFailure};

@@ -8,7 +8,7 @@ use super::audit::{self, AuditEntry, AuditKind, ChainCheck};
 use super::row_auth::{self, text_key};
 use super::staff::{Actor, insert_staff};
 use super::{SignInError, Store, StoreError};
-use crate::staff::Role;
+use crate::staff::{Role, check_new_passphrase};
 use crate::vault::{Passphrase, Pin, RecoveryKey, Vault, random_id};
 
 /// The database with the data key in memory. Dropping it (or [`OpenStore::close`]) drops the key.
@@ -23,6 +23,9 @@ pub struct SetupRequest {
     pub clinic_name: String,
     pub manager_name: String,
     pub manager_passphrase: Passphrase,
+    /// The passphrase typed a second time: setup refuses a pair that differs, as every other
+    /// place a manager chooses a passphrase does (`staff::check_new_passphrase`).
+    pub manager_passphrase_again: Passphrase,
     pub manager_pin: Pin,
     /// Further staff: name, role (clinician or reception), PIN.
     pub staff: Vec<(String, Role, Pin)>,
@@ -105,6 +108,11 @@ impl OpenStore {
         if store.is_set_up()? {
             return Err(StoreError::AlreadySetUp.into());
         }
+        check_new_passphrase(
+            request.manager_passphrase.expose(),
+            request.manager_passphrase_again.expose(),
+            None,
+        )?;
         for (_, role, _) in &request.staff {
             if *role == Role::Manager {
                 return Err(StoreError::Forbidden.into());

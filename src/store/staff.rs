@@ -7,7 +7,9 @@ use rusqlite::types::Value;
 use super::audit::{self, AuditKind};
 use super::row_auth::{self, text_key};
 use super::{OpenStore, StoreError};
-use crate::staff::{Lockout, LockoutPolicy, PinRejection, Role, check_new_pin};
+use crate::staff::{
+    Lockout, LockoutPolicy, PassphraseRejection, PinRejection, Role, check_new_pin,
+};
 use crate::vault::{Aad, Passphrase, Pin, PinHash, Vault, random_id};
 
 /// A signed-in staff member. Cannot be built outside this crate except by signing in.
@@ -72,6 +74,8 @@ pub enum SignInError {
     Retired,
     #[error("the new PIN is not allowed: {0}")]
     PinRule(#[from] PinRejection),
+    #[error("the new passphrase is not allowed: {0}")]
+    PassphraseRule(#[from] PassphraseRejection),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

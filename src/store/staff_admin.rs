@@ -214,10 +214,7 @@ impl OpenStore {
         now: DateTime<Utc>,
     ) -> Result<Cleared, StaffAdminError> {
         self.require_own_passphrase(actor, current)?;
-        if new.expose() != repeated.expose() {
-            return Err(PassphraseRejection::Mismatch.into());
-        }
-        check_new_passphrase(new.expose(), Some(current.expose()))?;
+        check_new_passphrase(new.expose(), repeated.expose(), Some(current.expose()))?;
         let wrap = self.vault().wrap_with_passphrase(actor.staff_id(), new)?;
         self.managed_change(actor, AuditKind::PassphraseChanged, "", now, |tx, _| {
             super::put_key_wrap(tx, self.vault(), &wrap)
@@ -237,10 +234,7 @@ impl OpenStore {
         now: DateTime<Utc>,
     ) -> Result<String, StaffAdminError> {
         actor.require_manager()?;
-        if passphrase.expose() != repeated.expose() {
-            return Err(PassphraseRejection::Mismatch.into());
-        }
-        check_new_passphrase(passphrase.expose(), None)?;
+        check_new_passphrase(passphrase.expose(), repeated.expose(), None)?;
         check_new_pin(pin.expose())?;
         Ok(self.add_manager(actor, name.trim(), pin, passphrase, now)?)
     }

@@ -40,6 +40,7 @@ pub fn setup_clinic() -> Clinic {
             clinic_name: "Test Skin Clinic".into(),
             manager_name: "Maya Manager".into(),
             manager_passphrase: Passphrase::new(PASSPHRASE),
+            manager_passphrase_again: Passphrase::new(PASSPHRASE),
             manager_pin: Pin::new(MANAGER_PIN),
             staff: vec![
                 (

@@ -25,8 +25,8 @@ use intake_kiosk::rights::{
 };
 use intake_kiosk::staff::Role;
 use intake_kiosk::store::{
-    Actor, AuditEntry, AuditHead, NewBreach, NewRightsRequest, NewSubmission, OpenStore, Outgoing,
-    PatientRef, Previous, StoreError, UPDATED_AT_KIOSK,
+    Actor, AuditEntry, AuditHead, NewBreach, NewRightsRequest, NewSubmission, OfferedKey,
+    OpenStore, Outgoing, PatientRef, Previous, StoreError, UPDATED_AT_KIOSK,
 };
 use intake_kiosk::vault::Pin;
 use serde_json::{Value, json};
@@ -47,7 +47,15 @@ fn kiosk_linked_to_desk() -> (Clinic, Actor, Clinic, Actor) {
     let k_manager = sign_in(&mut kiosk.store, Role::Manager);
     let d_manager = sign_in(&mut desk.store, Role::Manager);
     desk.store
-        .link_kiosk(&d_manager, "kiosk-1", &[7u8; 32], "123 456", t0())
+        .link_kiosk(
+            &d_manager,
+            OfferedKey {
+                kiosk_id: "kiosk-1",
+                sign_public: &[7u8; 32],
+                comparison_code: "123 456",
+            },
+            t0(),
+        )
         .unwrap();
     // The code the kiosk shows, typed at the desk: until then its bundles are refused.
     desk.store

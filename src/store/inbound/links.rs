@@ -32,6 +32,15 @@ pub struct KioskLink {
     pub audit_fork_at: Option<String>,
 }
 
+/// A kiosk's signing key as it offered it at pairing, with the code both screens derive from
+/// the two devices' keys (what a manager confirms at the desk).
+#[derive(Clone, Copy, Debug)]
+pub struct OfferedKey<'a> {
+    pub kiosk_id: &'a str,
+    pub sign_public: &'a [u8],
+    pub comparison_code: &'a str,
+}
+
 fn link_from_row(row: &row_auth::Row) -> Result<KioskLink, StoreError> {
     let kiosk_id = row.text("kiosk_id")?;
     Ok(KioskLink {
@@ -120,11 +129,14 @@ impl OpenStore {
     pub fn link_kiosk(
         &self,
         actor: &Actor,
-        kiosk_id: &str,
-        sign_public: &[u8],
-        comparison_code: &str,
+        key: OfferedKey<'_>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let OfferedKey {
+            kiosk_id,
+            sign_public,
+            comparison_code,
+        } = key;
         actor.require_manager()?;
         refuse_known(self.kiosk_link(kiosk_id)?)?;
         let subject = format!("pending:{kiosk_id}");
@@ -156,11 +168,14 @@ impl OpenStore {
     pub fn replace_kiosk_key(
         &self,
         actor: &Actor,
-        kiosk_id: &str,
-        sign_public: &[u8],
-        comparison_code: &str,
+        key: OfferedKey<'_>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let OfferedKey {
+            kiosk_id,
+            sign_public,
+            comparison_code,
+        } = key;
         actor.require_manager()?;
         let old = self.kiosk_link(kiosk_id)?.ok_or(StoreError::NotFound)?;
         if old.revoked {
