@@ -1017,3 +1017,106 @@ fn rotate_key_takes_one_passphrase_per_active_manager_on_kiosk_and_desk() {
         }
     }
 }
+
+#[test]
+fn a_forgotten_passphrase_is_set_anew_with_the_recovery_key() {
+    const NEW: &str = "lantern moss harbour 27";
+    const NOOR: &str = "north window cobalt 19";
+    let root = tempfile::tempdir().unwrap();
+    let d = root.path().to_str().unwrap();
+    let out = ok(
+        &[
+            "desk",
+            "init",
+            "--data-dir",
+            d,
+            "--clinic",
+            "Clinic",
+            "--manager",
+            "Dana",
+        ],
+        &format!("{DESK_PASSPHRASE}\n{DESK_PASSPHRASE}\n402718\n"),
+    );
+    let recovery = line_after(
+        &out,
+        "recovery key (print it and keep it locked away; it is shown once):",
+    );
+    let db = root.path().join("desk.sqlite3");
+    let opens = |passphrase: &str| {
+        OpenStore::unlock_as_manager(
+            Store::open(&db).unwrap(),
+            &Passphrase::new(passphrase),
+            chrono::Utc::now(),
+        )
+        .is_ok()
+    };
+    let reset = |staff: Option<&str>, stdin: String| {
+        let mut args = vec!["desk", "reset-passphrase", "--data-dir", d];
+        args.extend(staff.iter().flat_map(|s| ["--staff", s]));
+        run_code(&args, &stdin)
+    };
+
+    // A wrong recovery key, or two typings that differ: refused, the old passphrase still opens.
+    let wrong = "0".repeat(52);
+    let (code, _, stderr) = reset(None, format!("{wrong}\n{NEW}\n{NEW}\n"));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("recovery key"), "{stderr}");
+    let (code, _, stderr) = reset(None, format!("{recovery}\n{NEW}\n{NEW}x\n"));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("differ"), "{stderr}");
+    assert!(opens(DESK_PASSPHRASE) && !opens(NEW));
+
+    // The only manager's passphrase, set anew: the new one opens, the forgotten one no longer.
+    let out = ok(
+        &["desk", "reset-passphrase", "--data-dir", d],
+        &format!("{recovery}\n{NEW}\n{NEW}\n"),
+    );
+    assert!(out.contains("passphrase set anew"), "{out}");
+    assert!(opens(NEW) && !opens(DESK_PASSPHRASE));
+    let (open, actor) = OpenStore::unlock_as_manager(
+        Store::open(&db).unwrap(),
+        &Passphrase::new(NEW),
+        chrono::Utc::now(),
+    )
+    .unwrap();
+    let entries = open.audit_entries(&actor, None, None).unwrap();
+    assert!(
+        entries.iter().any(|e| e.kind == "recovery_key_used")
+            && entries
+                .iter()
+                .any(|e| e.kind == "passphrase_changed" && e.subject == "by recovery key"),
+        "{entries:?}"
+    );
+    drop(open);
+
+    // With two managers, the command asks which one (naming them), then sets that one's.
+    ok(
+        &["desk", "add-manager", "--data-dir", d, "--name", "Noor"],
+        &format!("{NEW}\n{NOOR}\n{NOOR}\n730519\n"),
+    );
+    let (code, _, stderr) = reset(None, format!("{recovery}\n{NEW}2\n{NEW}2\n"));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("Dana") && stderr.contains("Noor"),
+        "{stderr}"
+    );
+    // "… (active managers: <id> (Dana), <id> (Noor))"
+    let noor = stderr
+        .split(" (Noor)")
+        .next()
+        .and_then(|before| before.rsplit(' ').next())
+        .unwrap()
+        .to_owned();
+    ok(
+        &[
+            "desk",
+            "reset-passphrase",
+            "--data-dir",
+            d,
+            "--staff",
+            &noor,
+        ],
+        &format!("{recovery}\nnew for noor, long enough\nnew for noor, long enough\n"),
+    );
+    assert!(opens("new for noor, long enough") && !opens(NOOR) && opens(NEW));
+}

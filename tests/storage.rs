@@ -4,8 +4,8 @@
 mod common;
 
 use common::*;
-use intake_kiosk::staff::Role;
-use intake_kiosk::store::{OpenStore, Store, StoreError};
+use intake_kiosk::staff::{PassphraseRejection, Role};
+use intake_kiosk::store::{OpenStore, StaffAdminError, Store, StoreError};
 use intake_kiosk::vault::{Passphrase, RecoveryKey, VaultError};
 
 fn close(clinic: Clinic) -> (Store, tempfile::TempDir, RecoveryKey) {
@@ -60,8 +60,21 @@ fn recovery_key_opens_and_passphrase_change_keeps_records() {
     let typed = RecoveryKey::parse(&printed).expect("parse");
     let mut open = OpenStore::unlock_with_recovery(store, &typed, t0()).expect("recovery opens");
     let manager = sign_in(&mut open, Role::Manager);
-    open.change_passphrase(&manager, &Passphrase::new("a brand new passphrase"), t0())
-        .expect("change");
+    // They set a new one: typed twice, by the rules of any new passphrase.
+    let new = Passphrase::new("a brand new passphrase");
+    assert!(matches!(
+        open.reset_passphrase_by_recovery(
+            None,
+            &new,
+            &Passphrase::new("a brand new passfrase"),
+            t0()
+        ),
+        Err(StaffAdminError::Passphrase(PassphraseRejection::Mismatch))
+    ));
+    let (whose, _) = open
+        .reset_passphrase_by_recovery(None, &new, &new, t0())
+        .expect("the only manager's passphrase set anew");
+    assert_eq!(whose, manager.staff_id());
     assert_eq!(allergy_of(&open, &manager, &id), "latex");
     let store = open.close(Some(&manager), t0()).expect("close");
 
@@ -75,6 +88,12 @@ fn recovery_key_opens_and_passphrase_change_keeps_records() {
     .expect("new one does");
     let manager = sign_in(&mut open, Role::Manager);
     assert_eq!(allergy_of(&open, &manager, &id), "latex");
+    // Opened with a passphrase, the recovery path is closed: a manager who knows theirs changes
+    // it with the current one.
+    assert!(matches!(
+        open.reset_passphrase_by_recovery(None, &new, &new, t0()),
+        Err(StaffAdminError::Store(StoreError::Forbidden))
+    ));
 
     let wrong = RecoveryKey::parse(&"0".repeat(52)).expect("well-formed");
     let store = open.close(None, t0()).expect("close");

@@ -332,3 +332,70 @@ fn a_rotation_on_the_kiosk_with_three_managers_asks_each_for_their_passphrase() 
     drop(ui);
     assert!(!opens(OMAR), "a retired manager's passphrase opens nothing");
 }
+
+#[test]
+fn opened_with_the_recovery_key_a_manager_sets_a_forgotten_passphrase_anew() {
+    use chrono::Utc;
+    use intake_kiosk::demo::{DEMO_PASSPHRASE, create_demo_clinic};
+    use intake_kiosk::store::{OpenStore, Store};
+    use intake_kiosk::ui::{KioskAdapter, StaffKeysAdapter};
+    use intake_kiosk::vault::Passphrase;
+    const NEW: &str = "lantern moss harbour 27";
+    i_slint_backend_testing::init_no_event_loop();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("kiosk.sqlite3");
+    drop(create_demo_clinic(&path).expect("demo clinic"));
+    // The sheet printed at setup (a new key here: the demo keeps none).
+    let opens = |passphrase: &str| {
+        OpenStore::unlock_as_manager(
+            Store::open(&path).unwrap(),
+            &Passphrase::new(passphrase),
+            Utc::now(),
+        )
+    };
+    let (mut open, maya) = opens(DEMO_PASSPHRASE).unwrap_or_else(|_| panic!("the demo opens"));
+    let (key, _) = open.new_recovery_key(&maya, Utc::now()).unwrap();
+    let printed = key.to_printable().to_string();
+    drop(open.close(Some(&maya), Utc::now()).unwrap());
+
+    // Opened with a passphrase, the panel asks for the current one.
+    let ui = new_kiosk(&path);
+    ui.with_kiosk(|k| k.unlock(DEMO_PASSPHRASE));
+    enter_pin(&ui, "Maya (manager)", "402718");
+    click(&ui, "Staff and keys");
+    click(&ui, "My passphrase and PIN");
+    assert!(exists(&ui, "Current passphrase", AccessibleRole::TextInput));
+    assert!(!ui.window.global::<StaffKeysAdapter>().get_set_anew());
+    drop(ui);
+
+    // The passphrase forgotten: the recovery key opens, and the panel sets a new one without it.
+    let ui = new_kiosk(&path);
+    click(&ui, "Forgot the passphrase? Use the recovery key");
+    type_into(&ui, "Recovery key", &printed);
+    click(&ui, "Open the kiosk");
+    assert_eq!(screen(&ui), Screen::Locked);
+    enter_pin(&ui, "Maya (manager)", "402718");
+    click(&ui, "Staff and keys");
+    click(&ui, "My passphrase and PIN");
+    assert!(!exists(
+        &ui,
+        "Current passphrase",
+        AccessibleRole::TextInput
+    ));
+    assert_touch_targets(&ui, "my passphrase, set anew");
+    type_into(&ui, "New passphrase (at least 12 characters)", NEW);
+    type_into(&ui, "New passphrase again", "lantern moss harbour 72");
+    click(&ui, "Change my passphrase");
+    let message = || ui.window.global::<KioskAdapter>().get_message();
+    assert_eq!(message(), Message::PassphraseMismatch.text("en"));
+    type_into(&ui, "New passphrase again", NEW);
+    click(&ui, "Change my passphrase");
+    assert_eq!(message(), Message::PassphraseChanged.text("en"));
+    drop(ui);
+
+    assert!(opens(NEW).is_ok(), "the new passphrase opens");
+    assert!(
+        opens(DEMO_PASSPHRASE).is_err(),
+        "the forgotten one no longer"
+    );
+}

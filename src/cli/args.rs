@@ -172,13 +172,22 @@ pub enum KioskCommand {
     StaffKeys(StaffKeysCommand),
 }
 
-/// Staff and key administration, the same for kiosk and desk. The first secret is always the
-/// passphrase of the manager acting (or, for change-pin, of any manager opening the database).
+/// Staff and key administration, the same for kiosk and desk. The first secret is the
+/// passphrase of the manager acting (or, for change-pin, of any manager opening the database;
+/// for reset-passphrase, the recovery key).
 #[derive(Subcommand, Debug)]
 pub enum StaffKeysCommand {
     /// Changes your passphrase (secrets: the current one, then the new one twice; at least 12
     /// characters, not the old one, not a common phrase)
     ChangePassphrase,
+    /// A manager forgot their passphrase: opens with the recovery key printed at setup and sets
+    /// their passphrase anew (secrets: the recovery key, then the new passphrase twice)
+    ResetPassphrase {
+        /// The manager's id (default: the only active manager; with several, the error lists
+        /// them)
+        #[arg(long, value_name = "ID")]
+        staff: Option<String>,
+    },
     /// Adds a manager with their own passphrase and PIN (secrets: yours, then theirs twice, then
     /// their PIN)
     AddManager {

@@ -1,5 +1,6 @@
-//! `kiosk|desk change-passphrase`, `add-manager`, `retire-staff`, `reset-pin`, `change-pin`,
-//! `rotate-key`, `new-recovery-key`: staff and key administration from the command line.
+//! `kiosk|desk change-passphrase`, `reset-passphrase`, `add-manager`, `retire-staff`,
+//! `reset-pin`, `change-pin`, `rotate-key`, `new-recovery-key`: staff and key administration from
+//! the command line.
 //!
 //! Each command is a function taking parsed values (the database path, ids, the secrets input),
 //! so a different argument parser can call them unchanged. Secrets come one per line from
@@ -12,7 +13,7 @@ use std::path::Path;
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::Utc;
 use intake_kiosk::store::{Actor, OpenStore, Store, WalCheckpoint, rotation_signers};
-use intake_kiosk::vault::{Passphrase, Pin};
+use intake_kiosk::vault::{Passphrase, Pin, RecoveryKey};
 
 use super::SecretSource;
 use super::args::StaffKeysCommand;
@@ -22,6 +23,9 @@ use super::progress::Progress;
 pub fn run(command: StaffKeysCommand, db: &Path, secrets: SecretSource) -> Result<()> {
     match command {
         StaffKeysCommand::ChangePassphrase => change_passphrase(db, secrets),
+        StaffKeysCommand::ResetPassphrase { staff } => {
+            reset_passphrase(db, staff.as_deref(), secrets)
+        }
         StaffKeysCommand::AddManager { name } => add_manager(db, &name, secrets),
         StaffKeysCommand::RetireStaff { staff } => retire_staff(db, &staff, secrets),
         StaffKeysCommand::ResetPin { staff } => reset_pin(db, &staff, secrets),
@@ -77,6 +81,27 @@ pub fn change_passphrase(db: &Path, mut secrets: SecretSource) -> Result<()> {
     close(store, &actor)?;
     println!("passphrase changed; the old one no longer opens this database");
     println!("copies made before (backups) still open with the old one: replace them");
+    Ok(())
+}
+
+/// `reset-passphrase [--staff ID]`: the recovery key, then the new passphrase twice.
+pub fn reset_passphrase(db: &Path, staff: Option<&str>, mut secrets: SecretSource) -> Result<()> {
+    if !db.exists() {
+        bail!("no database at {}", db.display());
+    }
+    let store = Store::open(db).with_context(|| format!("opening {}", db.display()))?;
+    let key = RecoveryKey::parse(secrets.next("the recovery key")?.as_str())
+        .map_err(|e| anyhow!("{e}"))?;
+    let mut open = OpenStore::unlock_with_recovery(store, &key, Utc::now())
+        .map_err(|failure| anyhow!("{}", failure.error))?;
+    let new = Passphrase::new(secrets.next("the new passphrase")?.as_str());
+    let again = Passphrase::new(secrets.next("the new passphrase again")?.as_str());
+    let outcome = open.reset_passphrase_by_recovery(staff, &new, &again, Utc::now());
+    drop(open.close(None, Utc::now())?);
+    let (manager, cleared) = outcome?;
+    say_cleared(cleared);
+    println!("passphrase set anew for {manager}; their old one no longer opens this database");
+    println!("the recovery key still works: keep it locked away (or make a new one)");
     Ok(())
 }
 

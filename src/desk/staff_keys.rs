@@ -322,7 +322,9 @@ impl Desk {
                 &[],
                 false,
             ),
-            StaffAdminError::UnknownStaff | StaffAdminError::AlreadyRetired => self.say_t(
+            StaffAdminError::UnknownStaff
+            | StaffAdminError::AlreadyRetired
+            | StaffAdminError::WhichManager { .. } => self.say_t(
                 "Nothing to do: they are retired or not on the staff list.",
                 &[],
                 false,

@@ -21,6 +21,9 @@ pub struct StaffKeysView {
     pub rotation: Vec<RotationSigner>,
     /// A new recovery key, shown once until the manager says it is written down.
     pub recovery_key: Option<Zeroizing<String>>,
+    /// Opened with the recovery key: the signed-in manager sets their passphrase anew, without
+    /// the current one (which they forgot).
+    pub set_anew: bool,
 }
 
 /// Every refusal as a message kind a manager can act on.
@@ -40,6 +43,7 @@ pub(super) fn message_for(e: &StaffAdminError) -> Message {
         StaffAdminError::Store(e) => Message::from_store(e),
         StaffAdminError::UnknownStaff
         | StaffAdminError::AlreadyRetired
+        | StaffAdminError::WhichManager { .. }
         | StaffAdminError::OwnPin => Message::NotAllowed,
     }
 }
@@ -63,13 +67,14 @@ impl Kiosk {
 
     /// Reads the staff list (on opening the panel, and after each change).
     pub fn refresh_staff_keys(&mut self) {
-        if let Some((staff, rotation)) = self.with_admin(false, |store, actor| {
+        if let Some((staff, rotation, set_anew)) = self.with_admin(false, |store, actor| {
             let staff = store.all_staff(actor)?;
             let rotation = rotation_signers(&staff, actor.staff_id());
-            Ok((staff, rotation))
+            Ok((staff, rotation, store.opened_by_recovery()))
         }) {
             self.home.staff_keys.staff = staff;
             self.home.staff_keys.rotation = rotation;
+            self.home.staff_keys.set_anew = set_anew;
         }
     }
 
@@ -83,7 +88,8 @@ impl Kiosk {
         self.refresh_staff();
     }
 
-    /// Changes the signed-in manager's passphrase. Slow (key derivation).
+    /// Changes the signed-in manager's passphrase; when the kiosk was opened with the recovery
+    /// key, sets it anew and `current` is not asked for. Slow (key derivation).
     pub fn change_my_passphrase(&mut self, current: &str, new: &str, again: &str) {
         let now = self.now();
         let (current, new, again) = (
@@ -92,7 +98,14 @@ impl Kiosk {
             Passphrase::new(again),
         );
         if let Some(cleared) = self.with_admin(false, |store, actor| {
-            store.change_my_passphrase(actor, &current, &new, &again, now)
+            if store.opened_by_recovery() {
+                let own = Some(actor.staff_id());
+                Ok(store
+                    .reset_passphrase_by_recovery(own, &new, &again, now)?
+                    .1)
+            } else {
+                store.change_my_passphrase(actor, &current, &new, &again, now)
+            }
         }) {
             self.done(Message::PassphraseChanged, cleared);
         }

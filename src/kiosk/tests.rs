@@ -612,3 +612,35 @@ fn the_kiosk_keeps_a_small_page_cache_whichever_way_its_store_opens() {
     let again = open_kiosk_store(&path).unwrap();
     assert_eq!(again.page_cache_kib(), SyncRole::Kiosk.page_cache_kib());
 }
+
+#[test]
+fn opened_with_the_recovery_key_a_manager_sets_their_passphrase_anew() {
+    use crate::store::memory_staff::HoldsStaff;
+    const NEW: &str = "lantern moss harbour 27";
+    let records = MemoryRecords::with_staff(&PINS);
+    let staff = records.staff().clone();
+    let mut k = kiosk_over(records);
+    sign_in(&mut k, 0);
+    k.refresh_staff_keys();
+    assert!(!k.staff_keys().set_anew, "opened with a passphrase");
+    k.change_my_passphrase("", NEW, NEW);
+    assert_eq!(
+        k.message(),
+        Some(&Message::WrongPassphrase),
+        "the current one is asked"
+    );
+
+    staff.state().by_recovery = true;
+    k.refresh_staff_keys();
+    assert!(k.staff_keys().set_anew);
+    k.change_my_passphrase("", NEW, "lantern moss harbour 72");
+    assert_eq!(k.message(), Some(&Message::PassphraseMismatch));
+    k.change_my_passphrase("", NEW, NEW);
+    assert_eq!(k.message(), Some(&Message::PassphraseChanged));
+    let maya = k.staff()[0].id.clone();
+    assert_eq!(
+        staff.state().passphrases.get(&maya).map(String::as_str),
+        Some(NEW),
+        "the signed-in manager's own"
+    );
+}

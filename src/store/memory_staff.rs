@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
 
-use super::staff_admin::{check_pin_reset, check_retirable};
+use super::staff_admin::{check_pin_reset, check_retirable, manager_to_reset};
 use super::{
     Actor, AuditKind, Cleared, Rotation, SignInError, SignInRecords, StaffAdmin, StaffAdminError,
     StaffListing, StaffMember, StoreError, WalCheckpoint,
@@ -35,6 +35,8 @@ pub struct StaffState {
     /// How many recovery keys and data keys were made.
     pub recovery_keys: u32,
     pub data_keys: u32,
+    /// Opened with the recovery key (a test sets it).
+    pub by_recovery: bool,
 }
 
 /// Why [`StaffState::member`] found no one to act on.
@@ -80,6 +82,21 @@ impl MemoryStaff {
             memory.push(id, name, role, pin);
         }
         memory
+    }
+
+    /// Everyone, retired staff too, as the store lists them.
+    fn listing(&self) -> Vec<StaffListing> {
+        let state = self.state();
+        state
+            .members
+            .iter()
+            .map(|(m, _)| StaffListing {
+                id: m.id.clone(),
+                name: m.name.clone(),
+                role: m.role,
+                active: !state.retired.contains(&m.id),
+            })
+            .collect()
     }
 
     pub fn state(&self) -> MutexGuard<'_, StaffState> {
@@ -200,17 +217,7 @@ impl<T: HoldsStaff> SignInRecords for T {
 impl StaffAdmin for MemoryStaff {
     fn all_staff(&self, actor: &Actor) -> Result<Vec<StaffListing>, StoreError> {
         actor.require_manager()?;
-        let state = self.state();
-        Ok(state
-            .members
-            .iter()
-            .map(|(m, _)| StaffListing {
-                id: m.id.clone(),
-                name: m.name.clone(),
-                role: m.role,
-                active: !state.retired.contains(&m.id),
-            })
-            .collect())
+        Ok(self.listing())
     }
     fn change_my_passphrase(
         &mut self,
@@ -227,6 +234,28 @@ impl StaffAdmin for MemoryStaff {
             .insert(actor.staff_id().into(), new.expose().into());
         self.log(actor, AuditKind::PassphraseChanged, "");
         Ok(WalCheckpoint::Truncated)
+    }
+    fn opened_by_recovery(&self) -> bool {
+        self.state().by_recovery
+    }
+    fn reset_passphrase_by_recovery(
+        &mut self,
+        staff_id: Option<&str>,
+        new: &Passphrase,
+        repeated: &Passphrase,
+        _now: DateTime<Utc>,
+    ) -> Result<(String, Cleared), StaffAdminError> {
+        if !self.opened_by_recovery() {
+            return Err(StoreError::Forbidden.into());
+        }
+        let manager = manager_to_reset(&self.listing(), staff_id)?.to_owned();
+        check_new_passphrase(new.expose(), repeated.expose(), None)?;
+        self.state()
+            .passphrases
+            .insert(manager.clone(), new.expose().into());
+        let actor = Actor::new(manager.clone(), Role::Manager);
+        self.log(&actor, AuditKind::PassphraseChanged, "by recovery key");
+        Ok((manager, WalCheckpoint::Truncated))
     }
     fn add_staff(
         &mut self,

@@ -16,6 +16,9 @@ pub struct OpenStore {
     pub(super) store: Store,
     vault: Vault,
     device_id: String,
+    /// Opened with the recovery key, not a manager's passphrase: a forgotten passphrase may be
+    /// set anew (see `reset_passphrase_by_recovery`).
+    by_recovery: bool,
 }
 
 /// What first-run setup needs.
@@ -174,6 +177,7 @@ impl OpenStore {
                 store,
                 vault,
                 device_id: installation_id,
+                by_recovery: false,
             },
             manager_id,
             recovery_key,
@@ -201,6 +205,7 @@ impl OpenStore {
             store,
             vault,
             device_id,
+            by_recovery: kind == AuditKind::RecoveryKeyUsed,
         };
         if let Err(error) = open.note_opened(actor, kind, now) {
             return Err(Box::new(UnlockFailure {
@@ -309,6 +314,11 @@ impl OpenStore {
             "",
         )?;
         Ok(self.close_quietly())
+    }
+
+    /// Whether this store was opened with the recovery key.
+    pub fn opened_by_recovery(&self) -> bool {
+        self.by_recovery
     }
 
     fn close_quietly(self) -> Store {

@@ -397,28 +397,4 @@ impl OpenStore {
             .map(|row| Ok(serde_json::from_str(&row.text("wrap_json")?)?))
             .collect()
     }
-
-    /// Re-wraps the data key under a manager's new passphrase. No record is touched.
-    pub fn change_passphrase(
-        &mut self,
-        actor: &Actor,
-        new_passphrase: &Passphrase,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        actor.require_manager()?;
-        let wrap = self
-            .vault()
-            .wrap_with_passphrase(actor.staff_id(), new_passphrase)?;
-        let tx = self.conn().unchecked_transaction()?;
-        super::put_key_wrap(&tx, self.vault(), &wrap)?;
-        self.audit_as(
-            actor,
-            &tx,
-            &now.to_rfc3339(),
-            AuditKind::PassphraseChanged,
-            "",
-        )?;
-        tx.commit()?;
-        Ok(())
-    }
 }

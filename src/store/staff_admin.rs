@@ -43,6 +43,8 @@ pub enum StaffAdminError {
     OwnPin,
     #[error("a rotation needs the current passphrase of every active manager; missing: {name}")]
     PassphraseNeeded { staff_id: String, name: String },
+    #[error("name the manager whose passphrase to set (active managers: {managers})")]
+    WhichManager { managers: String },
     #[error("could not sign in: {0}")]
     SignIn(#[from] SignInError),
     #[error(transparent)]
@@ -142,6 +144,31 @@ pub(crate) fn check_retirable(
     Ok(())
 }
 
+/// Whose passphrase a reset by recovery key sets, given every staff member: the active manager
+/// `staff_id`, or with `None` the only active manager. Otherwise the refusal names the active
+/// managers (whoever holds the recovery key may see them). The store and its in-memory fake both
+/// ask this.
+pub(crate) fn manager_to_reset<'a>(
+    staff: &'a [StaffListing],
+    staff_id: Option<&str>,
+) -> Result<&'a str, StaffAdminError> {
+    let mut active = staff.iter().filter(|s| s.active && s.role == Role::Manager);
+    let chosen = match staff_id {
+        Some(id) => active.find(|s| s.id == id),
+        None => active.next().filter(|_| active.next().is_none()),
+    };
+    chosen
+        .map(|s| s.id.as_str())
+        .ok_or_else(|| StaffAdminError::WhichManager {
+            managers: staff
+                .iter()
+                .filter(|s| s.active && s.role == Role::Manager)
+                .map(|s| format!("{} ({})", s.id, s.name))
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+}
+
 /// Whether `actor` may set a new PIN for `staff_id`: a manager, for someone else (their own PIN
 /// they change by giving the current one). The store and its in-memory fake both ask this.
 pub(crate) fn check_pin_reset(actor: &Actor, staff_id: &str) -> Result<(), StaffAdminError> {
@@ -156,6 +183,11 @@ impl OpenStore {
     /// Every staff member, retired ones included, names opened (managers only).
     pub fn all_staff(&self, actor: &Actor) -> Result<Vec<StaffListing>, StoreError> {
         actor.require_manager()?;
+        self.staff_listing()
+    }
+
+    /// [`Self::all_staff`] for the store's own rules, no one asking.
+    fn staff_listing(&self) -> Result<Vec<StaffListing>, StoreError> {
         let mut out = named_staff(self.conn(), self.vault())?
             .into_iter()
             .map(
@@ -220,6 +252,38 @@ impl OpenStore {
             super::put_key_wrap(tx, self.vault(), &wrap)
         })?;
         Ok(self.store.checkpoint()?)
+    }
+
+    /// A manager forgot their passphrase, and the store was opened with the recovery key: sets
+    /// their passphrase anew, typed twice (the rules of any new passphrase apply). `staff_id`
+    /// names the manager; `None` means the only active one. Logged as their passphrase change;
+    /// the old wrap is gone (zeroed in the file, the WAL emptied). Refused when the store was
+    /// opened any other way: a manager who knows their passphrase changes it with
+    /// [`Self::change_my_passphrase`].
+    pub fn reset_passphrase_by_recovery(
+        &mut self,
+        staff_id: Option<&str>,
+        new: &Passphrase,
+        repeated: &Passphrase,
+        now: DateTime<Utc>,
+    ) -> Result<(String, Cleared), StaffAdminError> {
+        if !self.opened_by_recovery() {
+            return Err(StoreError::Forbidden.into());
+        }
+        let staff = self.staff_listing()?;
+        let manager = manager_to_reset(&staff, staff_id)?;
+        check_new_passphrase(new.expose(), repeated.expose(), None)?;
+        let actor = Actor::new(manager.to_owned(), Role::Manager);
+        let wrap = self.vault().wrap_with_passphrase(actor.staff_id(), new)?;
+        let subject = "by recovery key";
+        self.managed_change(
+            &actor,
+            AuditKind::PassphraseChanged,
+            subject,
+            now,
+            |tx, _| super::put_key_wrap(tx, self.vault(), &wrap),
+        )?;
+        Ok((actor.staff_id().to_owned(), self.store.checkpoint()?))
     }
 
     /// Adds a manager with their own passphrase (typed twice) and PIN; the passphrase rules

@@ -30,6 +30,14 @@ port! {
         fn all_staff(&self, actor: &Actor) -> Result<Vec<StaffListing>, StoreError>;
         fn change_my_passphrase(&mut self, actor: &Actor, current: &Passphrase, new: &Passphrase,
             repeated: &Passphrase, now: DateTime<Utc>) -> Result<Cleared, StaffAdminError>;
+        /// Whether the records were opened with the recovery key: a manager's forgotten
+        /// passphrase may then be set anew, without the current one.
+        fn opened_by_recovery(&self) -> bool;
+        /// Sets the passphrase of the active manager `staff_id` (`None`: the only one) anew,
+        /// typed twice; only when opened with the recovery key. Returns whose it was.
+        fn reset_passphrase_by_recovery(&mut self, staff_id: Option<&str>, new: &Passphrase,
+            repeated: &Passphrase, now: DateTime<Utc>)
+            -> Result<(String, Cleared), StaffAdminError>;
         /// A clinician or reception account (a manager's act; managers come with a passphrase).
         fn add_staff(&mut self, actor: &Actor, name: &str, role: Role, pin: &Pin,
             now: DateTime<Utc>) -> Result<String, SignInError>;

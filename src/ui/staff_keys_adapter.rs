@@ -57,6 +57,7 @@ pub(super) fn refresh(window: &AppWindow, kiosk: &Kiosk) {
     if let Some(slots) = rotation_slots::for_signers(&a.get_rotation_slots(), &view.rotation) {
         a.set_rotation_slots(slots);
     }
+    a.set_set_anew(view.set_anew);
     a.set_recovery_key(
         view.recovery_key
             .as_ref()
