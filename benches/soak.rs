@@ -1,8 +1,10 @@
 //! Soak (prints, never asserts): 10,000 handovers through the kiosk controller and the headless
 //! UI (Slint's testing backend, mock time, taps by accessible label as in `tests/ui_handover.rs`),
 //! each a new patient on the kiosk's own (mock) clock: hand over, fill, consent, review, sign, submit, receipt, staff PIN back.
-//! After every block of 1,000 it prints the process's resident memory and the submit tap's p50
-//! and p99 (validation, the durable save, the redraw); at the end the database size.
+//! After every block of 1,000 it prints the process's resident memory, the submit tap's p50
+//! and p99 (validation, the durable save, the redraw), how many submit taps SQLite's automatic
+//! checkpoint fell on (the database file itself changed during the tap), and the hand-back
+//! PIN's p50 and p99; at the end the database size.
 //! `SLINT_EMIT_DEBUG_INFO=1 cargo bench --bench soak --features soak-bench` (finding elements by
 //! label needs Slint's debug info, which release builds leave out unless asked);
 //! `SOAK_HANDOVERS=N` for a shorter run (blocks of N/10 when N is under 10,000).
@@ -50,8 +52,26 @@ fn set_up(ui: &KioskUi) {
     assert_eq!(screen(ui), Screen::Locked, "set up");
 }
 
-/// One handover from staff home back to staff home; returns how long the submit tap took.
-fn handover(ui: &KioskUi, i: usize) -> Duration {
+/// What one handover measured.
+struct Taps {
+    /// The submit tap: validation, the durable save, the redraw.
+    submit: Duration,
+    /// Whether the database file itself changed during the submit tap: SQLite copied the WAL
+    /// into it (its automatic checkpoint) while the patient waited.
+    submit_checkpointed: bool,
+    /// The staff PIN that takes the tablet back (key derivation at the bench's low rounds, the
+    /// sign-in's commits, and the kiosk's copy of the WAL into the database file).
+    hand_back: Duration,
+}
+
+/// The database file's length and last change (not its WAL's).
+fn file_stamp(path: &std::path::Path) -> Option<(u64, std::time::SystemTime)> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.len(), meta.modified().ok()?))
+}
+
+/// One handover from staff home back to staff home.
+fn handover(ui: &KioskUi, db: &std::path::Path, i: usize) -> Taps {
     click(ui, "Hand over for a new patient");
     click(ui, "Next"); // past the privacy notice
     let who = common::identity(i);
@@ -87,14 +107,22 @@ fn handover(ui: &KioskUi, i: usize) -> Duration {
         .next()
         .expect("signature pad")
         .mock_single_click(slint::platform::PointerEventButton::Left);
+    let before = file_stamp(db);
     let t = Instant::now();
     click(ui, "Submit");
     let submit = t.elapsed();
+    let submit_checkpointed = file_stamp(db) != before;
     assert_eq!(screen(ui), Screen::HandBack, "handover {i} submitted");
     click(ui, "Done");
+    let t = Instant::now();
     enter_pin(ui, CLINICIAN, PIN);
+    let hand_back = t.elapsed();
     assert_eq!(screen(ui), Screen::StaffHome, "handover {i} handed back");
-    submit
+    Taps {
+        submit,
+        submit_checkpointed,
+        hand_back,
+    }
 }
 
 /// Resident memory of this process, KiB (Linux).
@@ -145,7 +173,7 @@ fn main() {
     assert_eq!(screen(&ui), Screen::StaffHome);
 
     println!(
-        "soak: {total} handovers through the headless kiosk UI, figures per {block} (RSS, submit tap p50/p99)"
+        "soak: {total} handovers through the headless kiosk UI, figures per {block} (RSS, submit tap p50/p99, submit taps during which SQLite copied the WAL into the database file, hand-back PIN p50/p99)"
     );
     let started = Instant::now();
     // The yardsticks: growth after the first 1,000 handovers (half the run when shorter),
@@ -154,10 +182,15 @@ fn main() {
     let mut rss_after_warm = 0;
     let mut all: Vec<Duration> = Vec::with_capacity(total);
     let mut submits = Vec::with_capacity(block);
+    let mut hand_backs = Vec::with_capacity(block);
+    let mut block_checkpoints = 0;
+    let mut checkpoints = 0;
     for i in 0..total {
-        let took = handover(&ui, i);
-        submits.push(took);
-        all.push(took);
+        let taps = handover(&ui, &db, i);
+        submits.push(taps.submit);
+        all.push(taps.submit);
+        hand_backs.push(taps.hand_back);
+        block_checkpoints += usize::from(taps.submit_checkpointed);
         minutes.fetch_add(MINUTES_PER_HANDOVER, Ordering::Relaxed);
         if i + 1 == warm {
             rss_after_warm = rss_kib();
@@ -167,15 +200,20 @@ fn main() {
             let p50 = percentile(&mut submits, 0.5);
             let p99 = percentile(&mut submits, 0.99);
             println!(
-                "  after {:>6}: RSS {:>7} KiB, submit p50 {:>6.2} ms, p99 {:>6.2} ms, database {:>6.1} MB ({:.0} s)",
+                "  after {:>6}: RSS {:>7} KiB, submit p50 {:>6.2} ms, p99 {:>6.2} ms, {block_checkpoints} copied the WAL; hand-back p50 {:>6.2} ms, p99 {:>6.2} ms; database {:>6.1} MB ({:.0} s)",
                 i + 1,
                 rss,
                 ms(p50),
                 ms(p99),
+                ms(percentile(&mut hand_backs, 0.5)),
+                ms(percentile(&mut hand_backs, 0.99)),
                 (file_size(&db) + file_size(&db.with_extension("sqlite3-wal"))) as f64 / 1e6,
                 started.elapsed().as_secs_f64()
             );
             submits.clear();
+            hand_backs.clear();
+            checkpoints += block_checkpoints;
+            block_checkpoints = 0;
         }
     }
     let rss_end = rss_kib();
@@ -199,4 +237,8 @@ fn main() {
         last_p99.as_secs_f64() / first_p99.as_secs_f64().max(1e-9)
     );
     println!("soak_db_bytes={db_bytes}");
+    println!(
+        "soak_submit_checkpoints={}",
+        checkpoints + block_checkpoints
+    );
 }

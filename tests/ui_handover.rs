@@ -99,6 +99,17 @@ fn to_consents(ui: &intake_kiosk::ui::KioskUi) {
     }
 }
 
+/// The submissions the database file holds by itself, without its WAL: a copy of the file alone,
+/// opened where no WAL stands beside it.
+fn submissions_in_database_file(db: &std::path::Path) -> i64 {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let copy = dir.path().join("alone.sqlite3");
+    std::fs::copy(db, &copy).expect("copy the database file");
+    let conn = rusqlite::Connection::open(&copy).expect("open the copy");
+    conn.query_row("SELECT count(*) FROM submissions", [], |r| r.get(0))
+        .expect("count")
+}
+
 #[test]
 fn a_day_at_the_kiosk() {
     i_slint_backend_testing::init_integration_test_with_mock_time();
@@ -184,6 +195,11 @@ fn a_day_at_the_kiosk() {
     assert!(
         exists(&ui, "Ada Lovelace", AccessibleRole::ListItem),
         "the submission is listed"
+    );
+    assert_eq!(
+        submissions_in_database_file(&db),
+        1,
+        "taking the tablet back copied the WAL into the database file (the next submit does not)"
     );
     assert!(ui.window.global::<HomeAdapter>().get_may_see_medical());
     // A clinician can open the form and read the answers, with the questions the patient saw.

@@ -289,6 +289,10 @@ impl KioskRecords for MemoryRecords {
         Ok(None)
     }
 
+    fn fold_wal(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     fn data_path(&self) -> Option<PathBuf> {
         None
     }

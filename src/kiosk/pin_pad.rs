@@ -60,6 +60,9 @@ impl Kiosk {
                 if was == Screen::HandBack && self.screen() == Screen::StaffHome {
                     self.message = self.handover_notice.take();
                 }
+                if was_patient_facing {
+                    self.fold_wal();
+                }
                 self.refresh_today();
             }
             Err(e) => {
@@ -67,6 +70,15 @@ impl Kiosk {
                 self.apply(Event::PinRejected);
                 self.refresh_staff();
             }
+        }
+    }
+
+    /// Staff have the tablet back: the moment to copy the WAL into the database file, so the
+    /// next patient's submit never waits for SQLite to do it. A failure loses nothing (the WAL
+    /// keeps every commit); SQLite's own checkpoint remains the backstop.
+    fn fold_wal(&self) {
+        if let Some(Err(e)) = self.open_store().map(|store| store.fold_wal()) {
+            tracing::warn!("kiosk: copying the WAL into the database failed: {e}");
         }
     }
 

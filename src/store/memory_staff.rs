@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
 
-use super::staff_admin::{check_pin_reset, check_retirable, manager_to_reset};
+use super::staff_admin::{check_new_manager, check_pin_reset, check_retirable, manager_to_reset};
 use super::{
     Actor, AuditKind, Cleared, Rotation, SignInError, SignInRecords, StaffAdmin, StaffAdminError,
     StaffListing, StaffMember, StoreError, WalCheckpoint,
@@ -283,9 +283,7 @@ impl StaffAdmin for MemoryStaff {
         repeated: &Passphrase,
         _now: DateTime<Utc>,
     ) -> Result<String, StaffAdminError> {
-        actor.require_manager()?;
-        check_new_passphrase(passphrase.expose(), repeated.expose(), None)?;
-        check_new_pin(pin.expose())?;
+        check_new_manager(actor, pin, passphrase, repeated)?;
         let id = self.add(name, Role::Manager, pin);
         self.state()
             .passphrases

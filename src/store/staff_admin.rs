@@ -169,6 +169,20 @@ pub(crate) fn manager_to_reset<'a>(
         })
 }
 
+/// Whether `actor` may add a manager with this PIN and passphrase (typed twice): a manager
+/// adds one, and both secrets pass their rules. The store and its in-memory fake both ask this.
+pub(crate) fn check_new_manager(
+    actor: &Actor,
+    pin: &Pin,
+    passphrase: &Passphrase,
+    repeated: &Passphrase,
+) -> Result<(), StaffAdminError> {
+    actor.require_manager()?;
+    check_new_passphrase(passphrase.expose(), repeated.expose(), None)?;
+    check_new_pin(pin.expose())?;
+    Ok(())
+}
+
 /// Whether `actor` may set a new PIN for `staff_id`: a manager, for someone else (their own PIN
 /// they change by giving the current one). The store and its in-memory fake both ask this.
 pub(crate) fn check_pin_reset(actor: &Actor, staff_id: &str) -> Result<(), StaffAdminError> {
@@ -297,9 +311,7 @@ impl OpenStore {
         repeated: &Passphrase,
         now: DateTime<Utc>,
     ) -> Result<String, StaffAdminError> {
-        actor.require_manager()?;
-        check_new_passphrase(passphrase.expose(), repeated.expose(), None)?;
-        check_new_pin(pin.expose())?;
+        check_new_manager(actor, pin, passphrase, repeated)?;
         Ok(self.add_manager(actor, name.trim(), pin, passphrase, now)?)
     }
 
