@@ -612,6 +612,86 @@ fn after_a_passphrase_change_only_the_new_one_opens_the_desk() {
 }
 
 #[test]
+fn a_forgotten_passphrase_is_set_anew_in_the_desk_window_with_the_recovery_key() {
+    const NEW: &str = "copper meadow falcon 58";
+    // The clinic's recovery key, as Maya wrote it down.
+    let h = Harness::demo();
+    h.unlock(DEMO_PASSPHRASE);
+    maya_on_staff_keys(&h);
+    h.click("Keys");
+    h.click("Make a new recovery key");
+    let key =
+        h.ui.window
+            .global::<DeskAdapter>()
+            .get_recovery_key()
+            .to_string();
+    h.click("I have written it down");
+    h.click("Back to home");
+    h.click("Lock");
+
+    // Another day, the passphrase forgotten: the recovery key opens the desk, a wrong one does not.
+    let again = h.another_window();
+    drop(h);
+    again.click("Forgot the passphrase? Use the recovery key");
+    again.type_into("Recovery key", "AAAA-BBBB");
+    again.click("Open the back office");
+    assert_eq!(again.screen(), DeskScreen::Closed);
+    assert!(!again.message().is_empty(), "a wrong key is refused");
+    again.type_into("Recovery key", &key.to_lowercase());
+    again.click("Open the back office");
+    assert_eq!(again.screen(), DeskScreen::SignIn, "{}", again.message());
+    assert!(
+        again.message().starts_with("Opened with the recovery key."),
+        "{}",
+        again.message()
+    );
+    // Maya signs in with her PIN and sets her passphrase anew: the current one is not asked.
+    maya_on_staff_keys(&again);
+    again.click("My passphrase");
+    assert!(
+        again
+            .find("Current passphrase", AccessibleRole::TextInput)
+            .is_none(),
+        "no current passphrase asked on a desk opened by the recovery key"
+    );
+    again.type_into("New passphrase (at least 12 characters)", "password1234");
+    again.type_into("New passphrase again", "password1234");
+    again.click("Change my passphrase");
+    assert!(
+        again
+            .message()
+            .starts_with("That passphrase is not allowed"),
+        "the passphrase rule holds here too: {}",
+        again.message()
+    );
+    again.type_into("New passphrase (at least 12 characters)", NEW);
+    again.type_into("New passphrase again", NEW);
+    again.click("Change my passphrase");
+    assert!(
+        again.message().starts_with("Passphrase changed."),
+        "{}",
+        again.message()
+    );
+    again.click("Back to home");
+    again.click("Lock");
+
+    // Now only the new passphrase opens it, and "My passphrase" asks for the current one again.
+    let third = again.another_window();
+    drop(again);
+    third.unlock(DEMO_PASSPHRASE);
+    assert_eq!(third.screen(), DeskScreen::Closed);
+    third.unlock(NEW);
+    assert_eq!(third.screen(), DeskScreen::SignIn, "{}", third.message());
+    maya_on_staff_keys(&third);
+    third.click("My passphrase");
+    assert!(
+        third
+            .find("Current passphrase", AccessibleRole::TextInput)
+            .is_some()
+    );
+}
+
+#[test]
 fn a_rotation_and_a_new_recovery_key_from_the_desk_window() {
     let h = Harness::demo();
     h.unlock(DEMO_PASSPHRASE);

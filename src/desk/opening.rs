@@ -1,4 +1,5 @@
-//! Opening the desk (a manager's passphrase, then the retention check) and signing staff in.
+//! Opening the desk (a manager's passphrase, then the retention check; or the printed recovery
+//! key, so a manager can set a forgotten passphrase anew) and signing staff in.
 //!
 //! Both are slow (key derivation): the window runs them off the UI thread. [`open_desk`] is the
 //! slow step as a plain function over the closed store; [`Desk::take_closed`] and
@@ -10,7 +11,7 @@ use super::{Backend, Desk, SignedIn, StaffTile};
 use crate::i18n::{t, tn};
 use crate::staff::Lockout;
 use crate::store::{OpenStore, RetentionReport, SignInError, Store, StoreError};
-use crate::vault::{Passphrase, Pin};
+use crate::vault::{Passphrase, Pin, RecoveryKey, VaultError};
 
 /// What opening the desk came to.
 pub enum Opened {
@@ -20,7 +21,13 @@ pub enum Opened {
         retention: Result<RetentionReport, StoreError>,
         idle_lock: Option<Duration>,
     },
-    /// Refused (a wrong passphrase, a tampered file): the store stays closed.
+    /// Open with the recovery key: a manager signs in and sets their passphrase anew (Staff and
+    /// keys). The retention check runs as a manager, so it waits for a passphrase opening.
+    OpenByRecovery {
+        records: Box<OpenStore>,
+        idle_lock: Option<Duration>,
+    },
+    /// Refused (a wrong passphrase or recovery key, a tampered file): the store stays closed.
     Refused { store: Store, error: StoreError },
 }
 
@@ -29,12 +36,7 @@ pub enum Opened {
 pub fn open_desk(store: Store, passphrase: &Passphrase, now: DateTime<Utc>) -> Opened {
     match OpenStore::unlock_as_manager(store, passphrase, now) {
         Ok((open, manager)) => {
-            let idle_lock = open
-                .setting("desk.idle_seconds")
-                .ok()
-                .flatten()
-                .and_then(|v| v.parse::<i64>().ok())
-                .map(|secs| Duration::seconds(secs.clamp(30, 3600)));
+            let idle_lock = idle_lock_of(&open);
             let retention = open.run_retention(&manager, now);
             Opened::Open {
                 records: Box::new(open),
@@ -49,11 +51,50 @@ pub fn open_desk(store: Store, passphrase: &Passphrase, now: DateTime<Utc>) -> O
     }
 }
 
+/// Opens the store with the printed recovery key (as typed: groups, any case), when no
+/// manager's passphrase is at hand. Counted and logged as the store's recovery opening is.
+/// Slow: off the UI thread.
+pub fn open_desk_with_recovery(store: Store, typed: &str, now: DateTime<Utc>) -> Opened {
+    let Ok(key) = RecoveryKey::parse(typed) else {
+        return Opened::Refused {
+            store,
+            error: StoreError::Vault(VaultError::WrongRecoveryKey),
+        };
+    };
+    match OpenStore::unlock_with_recovery(store, &key, now) {
+        Ok(open) => Opened::OpenByRecovery {
+            idle_lock: idle_lock_of(&open),
+            records: Box::new(open),
+        },
+        Err(failure) => Opened::Refused {
+            store: failure.store,
+            error: failure.error,
+        },
+    }
+}
+
+/// The desk's idle lock as the clinic set it (30 s to an hour), if it did.
+fn idle_lock_of(open: &OpenStore) -> Option<Duration> {
+    open.setting("desk.idle_seconds")
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse::<i64>().ok())
+        .map(|secs| Duration::seconds(secs.clamp(30, 3600)))
+}
+
 impl Desk {
     /// Opens the desk with a manager's passphrase (on the calling thread; see [`open_desk`]).
     pub fn unlock(&mut self, passphrase: &str, now: DateTime<Utc>) {
         if let Some(store) = self.take_closed() {
             let opened = open_desk(store, &Passphrase::new(passphrase), now);
+            self.finish_unlock(opened, now);
+        }
+    }
+
+    /// Opens the desk with the recovery key (see [`open_desk_with_recovery`]).
+    pub fn unlock_with_recovery(&mut self, typed: &str, now: DateTime<Utc>) {
+        if let Some(store) = self.take_closed() {
+            let opened = open_desk_with_recovery(store, typed, now);
             self.finish_unlock(opened, now);
         }
     }
@@ -104,6 +145,18 @@ impl Desk {
                         false,
                     ),
                 }
+                self.backend = Backend::Open(records);
+                self.last_activity = now;
+            }
+            Opened::OpenByRecovery { records, idle_lock } => {
+                if let Some(idle) = idle_lock {
+                    self.idle_lock = idle;
+                }
+                self.say_t(
+                    "Opened with the recovery key. A manager signs in and sets their passphrase anew under Staff and keys; the retention check runs at the next opening with a passphrase.",
+                    &[],
+                    true,
+                );
                 self.backend = Backend::Open(records);
                 self.last_activity = now;
             }

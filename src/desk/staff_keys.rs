@@ -38,6 +38,9 @@ pub struct StaffKeysView {
     pub rotation: Vec<RotationSigner>,
     /// A new recovery key, shown once, until the manager says it is written down.
     pub recovery_key: Option<Zeroizing<String>>,
+    /// The desk was opened with the recovery key: "My passphrase" sets it anew, without the
+    /// current one.
+    pub set_anew: bool,
 }
 
 impl Desk {
@@ -75,10 +78,14 @@ impl Desk {
             return;
         }
         if let Some(staff) = self.staff_act(actions::staff_list) {
+            let set_anew = self
+                .admin()
+                .is_some_and(|(records, _)| records.staff_admin().opened_by_recovery());
             let view = StaffKeysView {
                 rotation: rotation_signers(&staff, &self.signed_in_id()),
                 staff: self.staff_rows(staff),
                 recovery_key: None,
+                set_anew,
             };
             if let Some(s) = self.signed_in.as_mut() {
                 s.staff_keys = Some(view);

@@ -258,3 +258,43 @@ fn a_rotation_needs_every_managers_passphrase_and_shows_a_recovery_key_once() {
     desk.lock(now());
     assert!(desk.staff_keys().is_none());
 }
+
+#[test]
+fn on_a_desk_opened_by_the_recovery_key_my_passphrase_is_set_anew() {
+    const NEW: &str = "orchid quarry window 61";
+    let (mut desk, records) = manager_on_staff_keys();
+    assert!(!desk.staff_keys().expect("shown").set_anew);
+    desk.change_passphrase("", NEW, NEW, now());
+    assert!(
+        records
+            .staff()
+            .state()
+            .passphrases
+            .get(MANAGER)
+            .map(String::as_str)
+            == Some(PASSPHRASE),
+        "without the recovery key the current passphrase is asked: {:?}",
+        desk.message()
+    );
+
+    records.staff().state().by_recovery = true;
+    desk.open_staff_keys();
+    assert!(desk.staff_keys().expect("shown").set_anew);
+    desk.change_passphrase("", NEW, NEW, now());
+    assert_eq!(
+        records
+            .staff()
+            .state()
+            .passphrases
+            .get(MANAGER)
+            .map(String::as_str),
+        Some(NEW),
+        "{:?}",
+        desk.message()
+    );
+    assert!(logged(
+        &records,
+        AuditKind::PassphraseChanged,
+        "by recovery key"
+    ));
+}

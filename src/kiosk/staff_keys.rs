@@ -8,7 +8,7 @@ use zeroize::Zeroizing;
 use super::{Kiosk, Message};
 use crate::store::{
     Actor, RotationSigner, StaffAdmin, StaffAdminError, StaffListing, WalCheckpoint,
-    rotation_signers,
+    rotation_signers, set_own_passphrase,
 };
 use crate::vault::{Passphrase, Pin};
 
@@ -98,14 +98,7 @@ impl Kiosk {
             Passphrase::new(again),
         );
         if let Some(cleared) = self.with_admin(false, |store, actor| {
-            if store.opened_by_recovery() {
-                let own = Some(actor.staff_id());
-                Ok(store
-                    .reset_passphrase_by_recovery(own, &new, &again, now)?
-                    .1)
-            } else {
-                store.change_my_passphrase(actor, &current, &new, &again, now)
-            }
+            set_own_passphrase(store, actor, &current, &new, &again, now)
         }) {
             self.done(Message::PassphraseChanged, cleared);
         }

@@ -57,3 +57,24 @@ port! {
             -> Result<Rotation, StaffAdminError>;
     }
 }
+
+/// The signed-in manager sets their own passphrase: with the current one, or — when the store
+/// was opened with the recovery key because it was forgotten — anew, without it. Both windows'
+/// "My passphrase" go through here.
+pub fn set_own_passphrase(
+    admin: &mut dyn StaffAdmin,
+    actor: &Actor,
+    current: &Passphrase,
+    new: &Passphrase,
+    repeated: &Passphrase,
+    now: DateTime<Utc>,
+) -> Result<Cleared, StaffAdminError> {
+    if admin.opened_by_recovery() {
+        let own = Some(actor.staff_id());
+        Ok(admin
+            .reset_passphrase_by_recovery(own, new, repeated, now)?
+            .1)
+    } else {
+        admin.change_my_passphrase(actor, current, new, repeated, now)
+    }
+}

@@ -282,6 +282,7 @@ fn staff_keys(g: &DeskAdapter, desk: &Desk) {
     {
         g.set_rotation_slots(slots);
     }
+    g.set_set_anew(view.is_some_and(|v| v.set_anew));
     g.set_recovery_key(
         view.and_then(|v| v.recovery_key.as_ref())
             .map(|k| SharedString::from(k.as_str()))
@@ -316,6 +317,8 @@ impl DeskUi {
         }
         wire!(slow, on_unlock, |d, now, passphrase| d
             .unlock(&passphrase, now));
+        wire!(slow, on_unlock_with_recovery, |d, now, key| d
+            .unlock_with_recovery(&key, now));
         wire!(on_select_staff, |d, _now, id| d.select_staff(&id));
         wire!(slow, on_sign_in, |d, now, pin| d.sign_in(&pin, now));
         wire!(on_lock, |d, now| d.lock(now));

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 
 use super::{ActionError, ActionResult, Needed, RecordsMut};
 use crate::staff::Role;
-use crate::store::{Actor, Cleared, Rotation, StaffListing, typed_passphrases};
+use crate::store::{Actor, Cleared, Rotation, StaffListing, set_own_passphrase, typed_passphrases};
 use crate::vault::{Passphrase, Pin, RecoveryKey};
 
 /// A new staff member as the form gives them. A manager also needs a passphrase, typed twice;
@@ -78,7 +78,8 @@ pub fn reset_pin(
         .reset_pin(actor, staff_id, &Pin::new(pin), now)?)
 }
 
-/// The signed-in manager changes their passphrase: the current one, the new one twice.
+/// The signed-in manager changes their passphrase: the current one, the new one twice; on a
+/// desk opened with the recovery key, set anew without the current one.
 pub fn change_passphrase(
     records: RecordsMut,
     actor: &Actor,
@@ -87,7 +88,8 @@ pub fn change_passphrase(
     repeated: &str,
     now: DateTime<Utc>,
 ) -> ActionResult<Cleared> {
-    Ok(records.staff_admin().change_my_passphrase(
+    Ok(set_own_passphrase(
+        records.staff_admin(),
         actor,
         &Passphrase::new(current),
         &Passphrase::new(new),
