@@ -49,6 +49,11 @@ fn row_active(desk: &Desk, id: &str) -> bool {
         .expect("listed")
 }
 
+/// The passphrase the fake holds for `id`.
+fn passphrase_of(records: &MemoryDesk, id: &str) -> Option<String> {
+    records.staff().state().passphrases.get(id).cloned()
+}
+
 fn logged(records: &MemoryDesk, kind: AuditKind, subject: &str) -> bool {
     records
         .staff()
@@ -210,15 +215,7 @@ fn a_passphrase_change_needs_the_current_one() {
     );
     desk.change_passphrase(PASSPHRASE, new, new, now());
     assert!(desk.message().1, "{:?}", desk.message());
-    assert_eq!(
-        records
-            .staff()
-            .state()
-            .passphrases
-            .get(MANAGER)
-            .map(String::as_str),
-        Some(new)
-    );
+    assert_eq!(passphrase_of(&records, MANAGER).as_deref(), Some(new));
     assert!(logged(&records, AuditKind::PassphraseChanged, ""));
 }
 
@@ -282,12 +279,7 @@ fn on_a_desk_opened_by_the_recovery_key_my_passphrase_is_set_anew() {
     assert!(desk.staff_keys().expect("shown").set_anew);
     desk.change_passphrase("", NEW, NEW, now());
     assert_eq!(
-        records
-            .staff()
-            .state()
-            .passphrases
-            .get(MANAGER)
-            .map(String::as_str),
+        passphrase_of(&records, MANAGER).as_deref(),
         Some(NEW),
         "{:?}",
         desk.message()
