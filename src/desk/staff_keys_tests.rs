@@ -263,13 +263,7 @@ fn on_a_desk_opened_by_the_recovery_key_my_passphrase_is_set_anew() {
     assert!(!desk.staff_keys().expect("shown").set_anew);
     desk.change_passphrase("", NEW, NEW, now());
     assert!(
-        records
-            .staff()
-            .state()
-            .passphrases
-            .get(MANAGER)
-            .map(String::as_str)
-            == Some(PASSPHRASE),
+        passphrase_of(&records, MANAGER).as_deref() == Some(PASSPHRASE),
         "without the recovery key the current passphrase is asked: {:?}",
         desk.message()
     );
