@@ -129,6 +129,31 @@ impl Harness {
         assert_eq!(self.screen(), DeskScreen::Record, "{}", self.message());
     }
 
+    /// Under "My passphrase": types the new passphrase and its repetition and asks for the
+    /// change; returns what the desk said.
+    fn new_passphrase(&self, new: &str, again: &str) -> String {
+        self.type_into("New passphrase (at least 12 characters)", new);
+        self.type_into("New passphrase again", again);
+        self.click("Change my passphrase");
+        self.message()
+    }
+
+    /// From Staff and keys: locks, closes this window and starts the desk again over the same
+    /// folder, where `old` is refused and `new` opens it (at the sign-in screen).
+    fn reopened_with_only(self, old: &str, new: &str) -> Harness {
+        self.click("Back to home");
+        self.click("Lock");
+        let again = self.another_window();
+        drop(self);
+        assert_eq!(again.screen(), DeskScreen::Closed);
+        again.unlock(old);
+        assert_eq!(again.screen(), DeskScreen::Closed);
+        assert!(!again.message().is_empty());
+        again.unlock(new);
+        assert_eq!(again.screen(), DeskScreen::SignIn, "{}", again.message());
+        again
+    }
+
     /// Opens the desk with a passphrase.
     fn unlock(&self, passphrase: &str) {
         self.type_into("Manager passphrase", passphrase);
@@ -584,31 +609,14 @@ fn after_a_passphrase_change_only_the_new_one_opens_the_desk() {
     maya_on_staff_keys(&h);
     h.click("My passphrase");
     h.type_into("Current passphrase", DEMO_PASSPHRASE);
-    h.type_into("New passphrase (at least 12 characters)", NEW);
-    h.type_into("New passphrase again", "harbour lantern violet 74");
-    h.click("Change my passphrase");
-    assert_eq!(h.message(), "The two passphrases are not the same.");
+    let said = h.new_passphrase(NEW, "harbour lantern violet 74");
+    assert_eq!(said, "The two passphrases are not the same.");
     h.type_into("Current passphrase", DEMO_PASSPHRASE);
-    h.type_into("New passphrase (at least 12 characters)", NEW);
-    h.type_into("New passphrase again", NEW);
-    h.click("Change my passphrase");
-    assert!(
-        h.message().starts_with("Passphrase changed."),
-        "{}",
-        h.message()
-    );
-    h.click("Back to home");
-    h.click("Lock");
+    let said = h.new_passphrase(NEW, NEW);
+    assert!(said.starts_with("Passphrase changed."), "{said}");
 
     // The desk started again: the old passphrase is refused, the new one opens it.
-    let again = h.another_window();
-    drop(h);
-    assert_eq!(again.screen(), DeskScreen::Closed);
-    again.unlock(DEMO_PASSPHRASE);
-    assert_eq!(again.screen(), DeskScreen::Closed);
-    assert!(!again.message().is_empty());
-    again.unlock(NEW);
-    assert_eq!(again.screen(), DeskScreen::SignIn, "{}", again.message());
+    h.reopened_with_only(DEMO_PASSPHRASE, NEW);
 }
 
 #[test]
@@ -654,34 +662,16 @@ fn a_forgotten_passphrase_is_set_anew_in_the_desk_window_with_the_recovery_key()
             .is_none(),
         "no current passphrase asked on a desk opened by the recovery key"
     );
-    again.type_into("New passphrase (at least 12 characters)", "password1234");
-    again.type_into("New passphrase again", "password1234");
-    again.click("Change my passphrase");
+    let said = again.new_passphrase("password1234", "password1234");
     assert!(
-        again
-            .message()
-            .starts_with("That passphrase is not allowed"),
-        "the passphrase rule holds here too: {}",
-        again.message()
+        said.starts_with("That passphrase is not allowed"),
+        "the passphrase rule holds here too: {said}"
     );
-    again.type_into("New passphrase (at least 12 characters)", NEW);
-    again.type_into("New passphrase again", NEW);
-    again.click("Change my passphrase");
-    assert!(
-        again.message().starts_with("Passphrase changed."),
-        "{}",
-        again.message()
-    );
-    again.click("Back to home");
-    again.click("Lock");
+    let said = again.new_passphrase(NEW, NEW);
+    assert!(said.starts_with("Passphrase changed."), "{said}");
 
     // Now only the new passphrase opens it, and "My passphrase" asks for the current one again.
-    let third = again.another_window();
-    drop(again);
-    third.unlock(DEMO_PASSPHRASE);
-    assert_eq!(third.screen(), DeskScreen::Closed);
-    third.unlock(NEW);
-    assert_eq!(third.screen(), DeskScreen::SignIn, "{}", third.message());
+    let third = again.reopened_with_only(DEMO_PASSPHRASE, NEW);
     maya_on_staff_keys(&third);
     third.click("My passphrase");
     assert!(
