@@ -174,6 +174,12 @@ impl KioskRecords for MemoryRecords {
             patient_id,
             submission,
         });
+        // As the store does, in the save's own commit.
+        self.staff.events().push((
+            actor.staff_id().into(),
+            AuditKind::SubmissionSaved,
+            id.clone(),
+        ));
         Ok(id)
     }
 

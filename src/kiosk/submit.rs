@@ -57,7 +57,9 @@ impl Kiosk {
         };
         match store.save_submission(&actor, submission, now) {
             Ok(id) => {
-                self.audit(AuditKind::HandoverEnded, &id);
+                // The handover ends with the save: its audit entry (submission_saved) is in the
+                // save's own commit, so the tap makes one durable commit, not two.
+                tracing::info!("kiosk: {}", AuditKind::SubmissionSaved.as_str());
                 self.handover_notice = saved_as_new.then_some(Message::SavedAsNewPatient);
                 let hex: String = id
                     .chars()

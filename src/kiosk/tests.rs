@@ -115,7 +115,11 @@ fn a_handover_saves_each_consent_and_wipes_the_form() {
     );
     let kinds: Vec<AuditKind> = events.lock().expect("log").iter().map(|e| e.1).collect();
     assert!(
-        kinds.contains(&AuditKind::HandoverStarted) && kinds.contains(&AuditKind::HandoverEnded)
+        kinds.contains(&AuditKind::HandoverStarted) && kinds.contains(&AuditKind::SubmissionSaved)
+    );
+    assert!(
+        !kinds.contains(&AuditKind::HandoverEnded),
+        "a submitted handover ends with its save's own entry: one commit"
     );
 }
 

@@ -28,6 +28,9 @@ pub enum AuditKind {
     StaffAdded,
     PassphraseChanged,
     PatientLookup,
+    /// A handover ends with one of the three entries after it: `SubmissionSaved` (the form
+    /// was saved; written in the save's own commit), `HandoverEnded` (staff ended it early,
+    /// subject "cancelled") or `HandoverWiped` (left idle).
     HandoverStarted,
     HandoverEnded,
     HandoverWiped,
