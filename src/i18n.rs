@@ -185,6 +185,13 @@ fn catalogue(lang: &str) -> Option<&'static RustText> {
     .get(lang)
 }
 
+/// Marks a literal as a catalogued message id for locales/extract.py (gettext's `N_`), under the
+/// context of the folder it is written in (`src/desk`, `src/kiosk`): the words are looked up
+/// later, by [`t`] or [`t_in`].
+pub const fn msgid(words: &'static str) -> &'static str {
+    words
+}
+
 /// The desk's `msgid` in `lang` (English when there is no translation), with each `{}` replaced
 /// by the next of `args`.
 pub fn t(lang: &str, msgid: &str, args: &[&str]) -> String {

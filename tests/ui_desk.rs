@@ -148,7 +148,7 @@ impl Harness {
         assert_eq!(again.screen(), DeskScreen::Closed);
         again.unlock(old);
         assert_eq!(again.screen(), DeskScreen::Closed);
-        assert!(!again.message().is_empty());
+        assert_eq!(again.message(), "That passphrase is not right.");
         again.unlock(new);
         assert_eq!(again.screen(), DeskScreen::SignIn, "{}", again.message());
         again
@@ -644,7 +644,11 @@ fn a_forgotten_passphrase_is_set_anew_in_the_desk_window_with_the_recovery_key()
     again.type_into("Recovery key", "AAAA-BBBB");
     again.click("Open the back office");
     assert_eq!(again.screen(), DeskScreen::Closed);
-    assert!(!again.message().is_empty(), "a wrong key is refused");
+    assert_eq!(
+        again.message(),
+        "That recovery key is not right.",
+        "a wrong key is refused in words"
+    );
     again.type_into("Recovery key", &key.to_lowercase());
     again.click("Open the back office");
     assert_eq!(again.screen(), DeskScreen::SignIn, "{}", again.message());

@@ -26,6 +26,7 @@ mod search_input;
 mod staff_keys;
 #[cfg(test)]
 mod staff_keys_tests;
+mod store_words;
 #[cfg(test)]
 mod tests;
 mod views;
@@ -165,20 +166,17 @@ impl Desk {
         self.say(text, good);
     }
 
-    /// A failed action in words for staff: role, not-found and missing input in their language;
-    /// the rest as the store words it.
+    /// A failed action in words for staff: missing input and the store's refusals in their
+    /// language ([`store_words`]).
     pub(super) fn say_failure(&mut self, e: &actions::ActionError) {
         use actions::ActionError;
         match e {
-            ActionError::Store(StoreError::Forbidden) => {
-                self.say_t("Your role may not do this.", &[], false)
-            }
-            ActionError::Store(StoreError::NotFound) | ActionError::NoSuchQuestion(_) => self
-                .say_t(
-                    "Nothing to do: no such record or nothing granted.",
-                    &[],
-                    false,
-                ),
+            ActionError::Store(e) => self.say_store_failure(e),
+            ActionError::NoSuchQuestion(_) => self.say_t(
+                "Nothing to do: no such record or nothing granted.",
+                &[],
+                false,
+            ),
             ActionError::Missing(actions::Needed::Duplicate) => self.say_t(
                 "Choose the duplicate record to merge into this one.",
                 &[],
@@ -196,6 +194,12 @@ impl Desk {
             ActionError::StaffAdmin(e) => self.say_staff_refusal(e),
             other => self.say(other.to_string(), false),
         }
+    }
+
+    /// A store's refusal in the staff's words ([`store_words`]).
+    pub(super) fn say_store_failure(&mut self, e: &StoreError) {
+        let text = store_words::store_failure_words(&self.lang, e);
+        self.say(text, false);
     }
 
     pub(super) fn records(&self) -> Option<&dyn DeskRecords> {

@@ -162,7 +162,7 @@ impl Desk {
             }
             Opened::Refused { store, error } => {
                 self.backend = Backend::Closed(store);
-                self.say(error.to_string(), false);
+                self.say_store_failure(&error);
             }
         }
     }
@@ -248,6 +248,7 @@ impl Desk {
                 &[],
                 false,
             ),
+            Err(SignInError::Store(e)) => self.say_store_failure(&e),
             Err(e) => self.say(e.to_string(), false),
         }
     }

@@ -336,9 +336,11 @@ impl Desk {
                 &[],
                 false,
             ),
-            StaffAdminError::WrongPin
-            | StaffAdminError::SignIn(_)
-            | StaffAdminError::Store(_) => self.say(e.to_string(), false),
+            StaffAdminError::Store(store) => self.say_store_failure(store),
+            StaffAdminError::WrongPin => {
+                self.say_t("That PIN is not right. Nothing was changed.", &[], false)
+            }
+            StaffAdminError::SignIn(_) => self.say(e.to_string(), false),
         }
     }
 }

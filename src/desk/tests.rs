@@ -109,6 +109,22 @@ fn reception_is_refused_manager_actions_in_words() {
 }
 
 #[test]
+fn a_refusal_is_said_in_the_staffs_language() {
+    let (desk, _) = desk();
+    let mut desk = desk.with_language("de");
+    desk.select_staff(RECEPTION);
+    desk.sign_in("1357", at(0));
+    desk.open_patient("p-ada", at(0));
+    desk.toggle_restriction(at(1));
+    let expected = crate::i18n::t("de", "Your role may not do this.", &[]);
+    assert_ne!(
+        expected, "Your role may not do this.",
+        "the German catalogue has it"
+    );
+    assert_eq!(desk.message(), (expected.as_str(), false));
+}
+
+#[test]
 fn an_erased_record_leaves_the_screen_and_the_results() {
     let (mut desk, records) = signed_in(MANAGER, "2468");
     desk.search("Ada", "Lovelace", "1985-12-10", at(0));

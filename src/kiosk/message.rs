@@ -7,6 +7,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::forms::FormProblem;
+use crate::i18n::msgid;
 
 use crate::staff::{Lockout, PassphraseRejection};
 use crate::store::{SignInError, StoreError};
@@ -14,12 +15,6 @@ use crate::vault::VaultError;
 
 fn t(lang: &str, msgid: &str, args: &[&str]) -> String {
     crate::i18n::t_in(crate::i18n::KIOSK, lang, msgid, args)
-}
-
-/// Marks a literal as a catalogued message id for locales/extract.py (gettext's `N_`): the
-/// words are looked up later, by [`t`].
-const fn msgid(words: &'static str) -> &'static str {
-    words
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,0 +1,68 @@
+//! A store's refusal in words for desk staff, in their language. The refusals staff act on
+//! themselves (a wrong passphrase or recovery key, their role, a full or read-only disk, a busy
+//! database, a database edited outside the app) are catalogued; the rest keep the store's own
+//! English words, a detail for IT. One mapping for every desk screen: opening, sign-in, actions,
+//! staff and keys.
+
+use crate::i18n::{msgid, t};
+use crate::store::StoreError;
+use crate::vault::VaultError;
+
+/// `e` in words for desk staff (see the module).
+pub fn store_failure_words(lang: &str, e: &StoreError) -> String {
+    let template = match e {
+        StoreError::Vault(VaultError::WrongPassphrase) => msgid("That passphrase is not right."),
+        StoreError::Vault(VaultError::WrongRecoveryKey) => msgid("That recovery key is not right."),
+        StoreError::Forbidden => msgid("Your role may not do this."),
+        StoreError::NotFound => msgid("Nothing to do: no such record or nothing granted."),
+        StoreError::DiskFull => {
+            msgid("The disk is full, so this was not saved. Nothing saved before was lost.")
+        }
+        StoreError::ReadOnly => {
+            msgid("The desk's storage cannot be written, so this was not saved.")
+        }
+        StoreError::Busy => {
+            msgid("The desk's database is busy in another program. Try again in a moment.")
+        }
+        StoreError::Tampered { table, .. } => {
+            return t(
+                lang,
+                "The desk's database was changed outside the app (table {}), so nothing was done. Please tell your data protection lead: a backup must be restored.",
+                &[table],
+            );
+        }
+        other => return other.to_string(),
+    };
+    t(lang, template, &[])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_refusals_staff_act_on_are_in_their_language() {
+        let wrong_key = StoreError::Vault(VaultError::WrongRecoveryKey);
+        assert_eq!(
+            store_failure_words("en", &wrong_key),
+            "That recovery key is not right."
+        );
+        let german = store_failure_words("de", &wrong_key);
+        assert!(!german.is_empty());
+        assert_ne!(german, "That recovery key is not right.");
+        assert_ne!(german, wrong_key.to_string());
+        let tampered = StoreError::tampered("staff", "s-1");
+        let words = store_failure_words("fr", &tampered);
+        assert!(words.contains("staff"), "{words}");
+        assert_ne!(words, store_failure_words("en", &tampered));
+    }
+
+    #[test]
+    fn a_detail_for_it_keeps_the_stores_own_words() {
+        let e = StoreError::NewerSchema {
+            found: 99,
+            known: 1,
+        };
+        assert_eq!(store_failure_words("de", &e), e.to_string());
+    }
+}
