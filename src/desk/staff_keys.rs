@@ -14,9 +14,7 @@ use super::actions::{self, ActionResult, NewStaff, RecordsMut};
 use super::{Backend, Desk};
 use crate::i18n::t;
 use crate::staff::{PassphraseRejection, Role};
-use crate::store::{
-    Actor, RotationSigner, StaffAdminError, StaffListing, WalCheckpoint, rotation_signers,
-};
+use crate::store::{Actor, RotationSigner, StaffAdminError, StaffListing, WalCheckpoint};
 
 /// One person on the staff list.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,18 +28,8 @@ pub struct StaffKeysRow {
     pub me: bool,
 }
 
-/// What the screen shows.
-#[derive(Default)]
-pub struct StaffKeysView {
-    pub staff: Vec<StaffKeysRow>,
-    /// Whose passphrases a data-key rotation asks for (the store's rule).
-    pub rotation: Vec<RotationSigner>,
-    /// A new recovery key, shown once, until the manager says it is written down.
-    pub recovery_key: Option<Zeroizing<String>>,
-    /// The desk was opened with the recovery key: "My passphrase" sets it anew, without the
-    /// current one.
-    pub set_anew: bool,
-}
+/// What the screen shows (the store's view, each person worded for the screen).
+pub type StaffKeysView = crate::store::StaffKeysView<StaffKeysRow>;
 
 impl Desk {
     pub fn staff_keys(&self) -> Option<&StaffKeysView> {
@@ -77,16 +65,8 @@ impl Desk {
         if self.signed_in.as_ref().is_some_and(|s| s.record.is_some()) {
             return;
         }
-        if let Some(staff) = self.staff_act(actions::staff_list) {
-            let set_anew = self
-                .admin()
-                .is_some_and(|(records, _)| records.staff_admin().opened_by_recovery());
-            let view = StaffKeysView {
-                rotation: rotation_signers(&staff, &self.signed_in_id()),
-                staff: self.staff_rows(staff),
-                recovery_key: None,
-                set_anew,
-            };
+        if let Some(view) = self.staff_act(actions::staff_keys) {
+            let view = view.map_rows(|s| self.staff_row(s));
             if let Some(s) = self.signed_in.as_mut() {
                 s.staff_keys = Some(view);
             }
@@ -108,27 +88,22 @@ impl Desk {
             .unwrap_or_default()
     }
 
-    fn staff_rows(&self, staff: Vec<StaffListing>) -> Vec<StaffKeysRow> {
-        let me = self.signed_in_id();
-        staff
-            .into_iter()
-            .map(|s| {
-                let lang = &self.lang;
-                let text = match (s.active, s.role) {
-                    (false, _) => t(lang, "{} — retired", &[&s.name]),
-                    (true, Role::Manager) => t(lang, "{} — manager", &[&s.name]),
-                    (true, Role::Clinician) => t(lang, "{} — clinician", &[&s.name]),
-                    (true, Role::Reception) => t(lang, "{} — reception", &[&s.name]),
-                };
-                StaffKeysRow {
-                    text,
-                    me: s.id == me,
-                    active: s.active,
-                    id: s.id,
-                    name: s.name,
-                }
-            })
-            .collect()
+    /// One person as the screen words them.
+    fn staff_row(&self, s: StaffListing) -> StaffKeysRow {
+        let lang = &self.lang;
+        let text = match (s.active, s.role) {
+            (false, _) => t(lang, "{} — retired", &[&s.name]),
+            (true, Role::Manager) => t(lang, "{} — manager", &[&s.name]),
+            (true, Role::Clinician) => t(lang, "{} — clinician", &[&s.name]),
+            (true, Role::Reception) => t(lang, "{} — reception", &[&s.name]),
+        };
+        StaffKeysRow {
+            text,
+            me: s.id == self.signed_in_id(),
+            active: s.active,
+            id: s.id,
+            name: s.name,
+        }
     }
 
     fn name_of(&self, staff_id: &str) -> String {

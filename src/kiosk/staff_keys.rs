@@ -3,28 +3,14 @@
 //! new recovery key and a data-key rotation. The rules are the store's (`store::staff_admin`,
 //! `store::rotate`); this keeps what the panel shows and turns every outcome into a message.
 
-use zeroize::Zeroizing;
-
 use super::{Kiosk, Message};
 use crate::store::{
-    Actor, RotationSigner, StaffAdmin, StaffAdminError, StaffListing, WalCheckpoint,
-    rotation_signers, set_own_passphrase,
+    Actor, StaffAdmin, StaffAdminError, StaffListing, WalCheckpoint, set_own_passphrase,
 };
 use crate::vault::{Passphrase, Pin};
 
-/// What the panel shows.
-#[derive(Default)]
-pub struct StaffKeysView {
-    pub staff: Vec<StaffListing>,
-    /// Whose passphrases a data-key rotation asks for (the store's rule): one per active
-    /// manager, the signed-in one first.
-    pub rotation: Vec<RotationSigner>,
-    /// A new recovery key, shown once until the manager says it is written down.
-    pub recovery_key: Option<Zeroizing<String>>,
-    /// Opened with the recovery key: the signed-in manager sets their passphrase anew, without
-    /// the current one (which they forgot).
-    pub set_anew: bool,
-}
+/// What the panel shows (the store's view, each person as the store lists them).
+pub type StaffKeysView = crate::store::StaffKeysView<StaffListing>;
 
 /// Every refusal as a message kind a manager can act on.
 pub(super) fn message_for(e: &StaffAdminError) -> Message {
@@ -67,14 +53,15 @@ impl Kiosk {
 
     /// Reads the staff list (on opening the panel, and after each change).
     pub fn refresh_staff_keys(&mut self) {
-        if let Some((staff, rotation, set_anew)) = self.with_admin(false, |store, actor| {
-            let staff = store.all_staff(actor)?;
-            let rotation = rotation_signers(&staff, actor.staff_id());
-            Ok((staff, rotation, store.opened_by_recovery()))
-        }) {
-            self.home.staff_keys.staff = staff;
-            self.home.staff_keys.rotation = rotation;
-            self.home.staff_keys.set_anew = set_anew;
+        if let Some(view) =
+            self.with_admin(false, |store, actor| Ok(StaffKeysView::read(store, actor)?))
+        {
+            // A recovery key still shown stays until the manager says it is written down.
+            let recovery_key = self.home.staff_keys.recovery_key.take();
+            self.home.staff_keys = StaffKeysView {
+                recovery_key,
+                ..view
+            };
         }
     }
 

@@ -84,7 +84,7 @@ pub use rotate::{Rotation, RotationSigner, rotation_signers};
 pub use sign_in_port::SignInRecords;
 pub use staff::{Actor, SignInError, StaffMember};
 pub use staff_admin::{Cleared, StaffAdminError, StaffListing};
-pub use staff_admin_port::{StaffAdmin, set_own_passphrase, typed_passphrases};
+pub use staff_admin_port::{StaffAdmin, StaffKeysView, set_own_passphrase, typed_passphrases};
 pub use submissions::{MedicalRecord, NewSubmission, PatientRef, SubmissionSummary};
 pub use sync_identity::{SyncIdentity, SyncRole};
 pub use transfer::{

@@ -5,9 +5,11 @@
 //! builds only). The rules are the store's ([`super::staff_admin`], [`super::rotate`]).
 
 use chrono::{DateTime, Utc};
+use zeroize::Zeroizing;
 
 use super::{
-    Actor, Cleared, OpenStore, Rotation, SignInError, StaffAdminError, StaffListing, StoreError,
+    Actor, Cleared, OpenStore, Rotation, RotationSigner, SignInError, StaffAdminError,
+    StaffListing, StoreError, rotation_signers,
 };
 use crate::port::port;
 use crate::staff::Role;
@@ -21,6 +23,59 @@ pub fn typed_passphrases(typed: &[&str]) -> Vec<Passphrase> {
         .filter(|p| !p.is_empty())
         .map(|p| Passphrase::new(*p))
         .collect()
+}
+
+/// What a "Staff and keys" panel shows, the same in both windows: the staff list (each person
+/// as the window words them), whose passphrases a data-key rotation asks for, a new recovery
+/// key while it is shown, and whether "My passphrase" sets it anew (opened with the recovery
+/// key, the current one forgotten).
+pub struct StaffKeysView<Row> {
+    pub staff: Vec<Row>,
+    /// Whose passphrases a data-key rotation asks for (the store's rule): one per active
+    /// manager, the signed-in one first.
+    pub rotation: Vec<RotationSigner>,
+    /// A new recovery key, shown once, until the manager says it is written down.
+    pub recovery_key: Option<Zeroizing<String>>,
+    /// Opened with the recovery key: the signed-in manager sets their passphrase anew, without
+    /// the current one.
+    pub set_anew: bool,
+}
+
+impl<Row> Default for StaffKeysView<Row> {
+    fn default() -> Self {
+        StaffKeysView {
+            staff: Vec::new(),
+            rotation: Vec::new(),
+            recovery_key: None,
+            set_anew: false,
+        }
+    }
+}
+
+impl StaffKeysView<StaffListing> {
+    /// The panel read for `actor` (managers: the store refuses anyone else), no recovery key
+    /// shown.
+    pub fn read(admin: &dyn StaffAdmin, actor: &Actor) -> Result<Self, StoreError> {
+        let staff = admin.all_staff(actor)?;
+        Ok(StaffKeysView {
+            rotation: rotation_signers(&staff, actor.staff_id()),
+            set_anew: admin.opened_by_recovery(),
+            staff,
+            recovery_key: None,
+        })
+    }
+}
+
+impl<Row> StaffKeysView<Row> {
+    /// The same panel with each person worded by `row`.
+    pub fn map_rows<To>(self, row: impl FnMut(Row) -> To) -> StaffKeysView<To> {
+        StaffKeysView {
+            staff: self.staff.into_iter().map(row).collect(),
+            rotation: self.rotation,
+            recovery_key: self.recovery_key,
+            set_anew: self.set_anew,
+        }
+    }
 }
 
 port! {

@@ -28,7 +28,7 @@ pub use rectify::{DetailChanges, amend_answer, amend_details, merge};
 pub use requests::{RequestLogged, close_request, extend_request, log_request};
 pub use staff::{
     NewStaff, add_staff, change_passphrase, new_recovery_key, reset_pin, retire, rotate_key,
-    staff_list,
+    staff_keys,
 };
 
 use super::DeskRecords;

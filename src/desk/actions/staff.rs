@@ -10,7 +10,9 @@ use chrono::{DateTime, Utc};
 
 use super::{ActionError, ActionResult, Needed, RecordsMut};
 use crate::staff::Role;
-use crate::store::{Actor, Cleared, Rotation, StaffListing, set_own_passphrase, typed_passphrases};
+use crate::store::{
+    Actor, Cleared, Rotation, StaffKeysView, StaffListing, set_own_passphrase, typed_passphrases,
+};
 use crate::vault::{Passphrase, Pin, RecoveryKey};
 
 /// A new staff member as the form gives them. A manager also needs a passphrase, typed twice;
@@ -24,9 +26,11 @@ pub struct NewStaff<'a> {
     pub repeated: &'a str,
 }
 
-/// Everyone, retired staff too (their names stay on what they did), active ones first.
-pub fn staff_list(records: RecordsMut, actor: &Actor) -> ActionResult<Vec<StaffListing>> {
-    Ok(records.staff_admin().all_staff(actor)?)
+/// The "Staff and keys" screen's view (managers): everyone, retired staff too (their names
+/// stay on what they did), whose passphrases a rotation asks for, and whether "My passphrase"
+/// sets it anew.
+pub fn staff_keys(records: RecordsMut, actor: &Actor) -> ActionResult<StaffKeysView<StaffListing>> {
+    Ok(StaffKeysView::read(records.staff_admin(), actor)?)
 }
 
 /// Adds a staff member (managers); returns their id.
