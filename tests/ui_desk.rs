@@ -640,7 +640,16 @@ fn a_forgotten_passphrase_is_set_anew_in_the_desk_window_with_the_recovery_key()
     // Another day, the passphrase forgotten: the recovery key opens the desk, a wrong one does not.
     let again = h.another_window();
     drop(h);
+    again.type_into("Manager passphrase", "half-remembered words");
     again.click("Forgot the passphrase? Use the recovery key");
+    let typed = again
+        .find("Recovery key", AccessibleRole::TextInput)
+        .and_then(|field| field.accessible_value())
+        .expect("the recovery key's field");
+    assert_eq!(
+        typed, "",
+        "what was typed as a passphrase is not shown in plain text as a recovery key"
+    );
     again.type_into("Recovery key", "AAAA-BBBB");
     again.click("Open the back office");
     assert_eq!(again.screen(), DeskScreen::Closed);

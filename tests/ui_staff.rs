@@ -370,7 +370,13 @@ fn opened_with_the_recovery_key_a_manager_sets_a_forgotten_passphrase_anew() {
 
     // The passphrase forgotten: the recovery key opens, and the panel sets a new one without it.
     let ui = new_kiosk(&path);
+    type_into(&ui, "Manager passphrase", "half-remembered words");
     click(&ui, "Forgot the passphrase? Use the recovery key");
+    assert_eq!(
+        field_value(&ui, "Recovery key"),
+        "",
+        "what was typed as a passphrase is not shown in plain text as a recovery key"
+    );
     type_into(&ui, "Recovery key", &printed);
     click(&ui, "Open the kiosk");
     assert_eq!(screen(&ui), Screen::Locked);

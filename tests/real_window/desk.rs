@@ -116,6 +116,23 @@ fn the_desk_opens_signs_in_each_role_finds_a_patient_withdraws_a_consent_and_loc
     let app = App::start(&display, &["desk", "window", "--demo"]);
     app.wait("the closed desk", |v| v.screen() == "Closed");
     app.shot("desk-01-closed");
+    // A wrong passphrase is refused in words; the recovery key's field that takes its place
+    // starts blank (what was typed as a passphrase is never shown in plain text), and so does
+    // the passphrase's on the way back.
+    app.enter("Manager passphrase", "not the passphrase at all");
+    app.wait("the refusal", |v| {
+        v.get("message") == "That passphrase is not right."
+    });
+    app.tap_button("Forgot the passphrase? Use the recovery key");
+    let v = app.wait("the recovery key's field", |v| {
+        v.find("TextInput", "Recovery key").is_some()
+    });
+    assert_eq!(v.find("TextInput", "Recovery key").unwrap().value, "");
+    app.tap_button("Use a passphrase instead");
+    let v = app.wait("the passphrase's field", |v| {
+        v.find("TextInput", "Manager passphrase").is_some()
+    });
+    assert_eq!(v.find("TextInput", "Manager passphrase").unwrap().value, "");
     // Enter opens, as the button does.
     app.enter("Manager passphrase", PASSPHRASE);
     app.wait("the sign-in screen", |v| v.screen() == "SignIn");
