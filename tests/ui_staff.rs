@@ -334,6 +334,41 @@ fn a_rotation_on_the_kiosk_with_three_managers_asks_each_for_their_passphrase() 
 }
 
 #[test]
+fn what_was_typed_in_one_part_of_the_staff_panel_is_never_sent_from_another() {
+    use intake_kiosk::ui::KioskAdapter;
+    i_slint_backend_testing::init_no_event_loop();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ui = demo_ui(&dir);
+    enter_pin(&ui, "Maya (manager)", "402718");
+    click(&ui, "Staff and keys");
+    let message = || ui.window.global::<KioskAdapter>().get_message().to_string();
+    // A PIN typed under "My passphrase and PIN", then left there unsent.
+    click(&ui, "My passphrase and PIN");
+    type_into(&ui, "New PIN", "730519");
+    // A new manager with every field but their PIN: the field is blank, and blank it is sent
+    // (refused by the PIN rule), not as the PIN typed in the other part of the panel.
+    click(&ui, "New manager");
+    assert_eq!(field_value(&ui, "Their PIN"), "");
+    type_into(&ui, "Name", "Noor");
+    type_into(&ui, "Their passphrase (at least 12 characters)", NOOR);
+    type_into(&ui, "Their passphrase again", NOOR);
+    click(&ui, "Add this manager");
+    assert_eq!(message(), Message::PinNotAllowed.text("en"));
+    let added = ui.with_kiosk(|k| k.staff_keys().staff.iter().any(|s| s.name == "Noor"));
+    assert!(!added, "no manager made with a PIN typed elsewhere");
+    // The secrets of an attempt do not stay in the fields.
+    for label in [
+        "Their passphrase (at least 12 characters)",
+        "Their passphrase again",
+    ] {
+        assert_eq!(field_value(&ui, label), "", "{label}");
+    }
+    // Back in the first part, the PIN typed there is gone too.
+    click(&ui, "My passphrase and PIN");
+    assert_eq!(field_value(&ui, "New PIN"), "");
+}
+
+#[test]
 fn opened_with_the_recovery_key_a_manager_sets_a_forgotten_passphrase_anew() {
     use chrono::Utc;
     use intake_kiosk::demo::{DEMO_PASSPHRASE, create_demo_clinic};
@@ -394,6 +429,9 @@ fn opened_with_the_recovery_key_a_manager_sets_a_forgotten_passphrase_anew() {
     click(&ui, "Change my passphrase");
     let message = || ui.window.global::<KioskAdapter>().get_message();
     assert_eq!(message(), Message::PassphraseMismatch.text("en"));
+    // The fields are emptied once sent: both are typed again.
+    assert_eq!(field_value(&ui, "New passphrase again"), "");
+    type_into(&ui, "New passphrase (at least 12 characters)", NEW);
     type_into(&ui, "New passphrase again", NEW);
     click(&ui, "Change my passphrase");
     assert_eq!(message(), Message::PassphraseChanged.text("en"));
