@@ -6,7 +6,8 @@
 //! - [`actions`]: the use cases, shared with the `desk` command line;
 //! - [`views`]: what each screen shows, as plain structs;
 //! - `opening`, `register`, `record_actions`, `office_actions`, `staff_keys`: the controller's
-//!   methods, by what the screen is for.
+//!   methods, by what the screen is for;
+//! - `store_words`: the store's refusals in the staff's language, for every screen.
 //!
 //! Invariants: nothing about a patient is held unless a staff member is signed in, and all of it
 //! sits in one [`SignedIn`] value, so signing out, locking and the idle lock drop it with one
