@@ -180,6 +180,7 @@ fn add_staff_and_lock(ui: &KioskUi, staff: impl Iterator<Item = (String, String)
         type_into(ui, "Name", &name);
         type_into(ui, "PIN", &pin);
         click(ui, "Add");
+        assert_eq!(field_value(ui, "PIN"), "", "the PIN is not kept once sent");
     }
     assert_eq!(
         ui.window
