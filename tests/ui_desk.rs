@@ -321,6 +321,35 @@ fn the_desk_by_need_to_know_with_access_history_and_idle_lock() {
     assert!(h.shows("penicillin (rash), latex"));
     assert!(h.shows("corrected by Chris (clinician): patient remembered latex"));
     assert!(h.shows("amended (version 2)"));
+    // A second correction, then a third started: the third's fields are blank, and blank it is
+    // refused — nothing typed for the second goes, unseen, into the third.
+    h.click("Correct Are you pregnant or breastfeeding?");
+    h.type_into("New answer to: Are you pregnant or breastfeeding?", "yes");
+    h.type_into(
+        "Why the answer is corrected",
+        "asked again at the consultation",
+    );
+    h.click("Save the answer");
+    assert!(h.message().contains("Answer corrected"), "{}", h.message());
+    let allergies = "What are you allergic to, and what happens?";
+    h.click(&format!("Correct {allergies}"));
+    for label in [
+        format!("New answer to: {allergies}"),
+        "Why the answer is corrected".to_owned(),
+    ] {
+        let typed = h
+            .find(&label, AccessibleRole::TextInput)
+            .and_then(|field| field.accessible_value())
+            .unwrap_or_else(|| panic!("the field {label:?}"));
+        assert_eq!(typed, "", "{label}");
+    }
+    h.click("Save the answer");
+    assert!(!h.message().contains("Answer corrected"), "{}", h.message());
+    let answer_now = (0..g.get_form_rows().row_count())
+        .filter_map(|i| g.get_form_rows().row_data(i))
+        .find(|row| row.label == allergies)
+        .map(|row| row.answer.to_string());
+    assert_eq!(answer_now.as_deref(), Some("penicillin (rash), latex"));
     h.click("Close the form");
     assert!(!g.get_form_open());
     assert_eq!(
