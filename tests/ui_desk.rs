@@ -97,6 +97,15 @@ impl Harness {
             .set_accessible_value(text);
     }
 
+    /// What the field labelled `label` holds.
+    fn field_value(&self, label: &str) -> String {
+        self.find(label, AccessibleRole::TextInput)
+            .unwrap_or_else(|| panic!("no field {label:?} on {:?}", self.screen()))
+            .accessible_value()
+            .unwrap_or_default()
+            .into()
+    }
+
     /// Whether some text on screen contains `needle`.
     fn shows(&self, needle: &str) -> bool {
         ElementQuery::from_root(&self.ui.window)
@@ -337,11 +346,7 @@ fn the_desk_by_need_to_know_with_access_history_and_idle_lock() {
         format!("New answer to: {allergies}"),
         "Why the answer is corrected".to_owned(),
     ] {
-        let typed = h
-            .find(&label, AccessibleRole::TextInput)
-            .and_then(|field| field.accessible_value())
-            .unwrap_or_else(|| panic!("the field {label:?}"));
-        assert_eq!(typed, "", "{label}");
+        assert_eq!(h.field_value(&label), "", "{label}");
     }
     h.click("Save the answer");
     assert!(!h.message().contains("Answer corrected"), "{}", h.message());
@@ -671,12 +676,9 @@ fn a_forgotten_passphrase_is_set_anew_in_the_desk_window_with_the_recovery_key()
     drop(h);
     again.type_into("Manager passphrase", "half-remembered words");
     again.click("Forgot the passphrase? Use the recovery key");
-    let typed = again
-        .find("Recovery key", AccessibleRole::TextInput)
-        .and_then(|field| field.accessible_value())
-        .expect("the recovery key's field");
     assert_eq!(
-        typed, "",
+        again.field_value("Recovery key"),
+        "",
         "what was typed as a passphrase is not shown in plain text as a recovery key"
     );
     again.type_into("Recovery key", "AAAA-BBBB");
