@@ -20,6 +20,15 @@ fn demo_ui(dir: &tempfile::TempDir) -> KioskUi {
     ui
 }
 
+/// The demo kiosk in `dir`, Maya (manager) signed in on the Staff and keys panel.
+fn maya_on_staff_keys(dir: &tempfile::TempDir) -> KioskUi {
+    let ui = demo_ui(dir);
+    enter_pin(&ui, "Maya (manager)", "402718");
+    assert_eq!(screen(&ui), Screen::StaffHome);
+    click(&ui, "Staff and keys");
+    ui
+}
+
 /// Every button, checkbox and text field on screen has an accessible label and is at least
 /// 48×48 logical pixels.
 fn assert_touch_targets(ui: &KioskUi, where_: &str) {
@@ -172,10 +181,7 @@ fn a_manager_retires_staff_and_rotates_the_key_on_the_staff_and_keys_panel() {
     use slint::Model;
     i_slint_backend_testing::init_no_event_loop();
     let dir = tempfile::tempdir().expect("tempdir");
-    let ui = demo_ui(&dir);
-    enter_pin(&ui, "Maya (manager)", "402718");
-    assert_eq!(screen(&ui), Screen::StaffHome);
-    click(&ui, "Staff and keys");
+    let ui = maya_on_staff_keys(&dir);
     assert_touch_targets(&ui, "staff and keys");
     let keys = ui.window.global::<StaffKeysAdapter>();
     assert_eq!(keys.get_staff().row_count(), 3);
@@ -231,9 +237,7 @@ fn a_rotation_on_the_kiosk_with_three_managers_asks_each_for_their_passphrase() 
     use slint::Model;
     i_slint_backend_testing::init_no_event_loop();
     let dir = tempfile::tempdir().expect("tempdir");
-    let ui = demo_ui(&dir);
-    enter_pin(&ui, "Maya (manager)", "402718");
-    click(&ui, "Staff and keys");
+    let ui = maya_on_staff_keys(&dir);
     let keys = ui.window.global::<StaffKeysAdapter>();
     let message = || ui.window.global::<KioskAdapter>().get_message().to_string();
     for (name, passphrase, pin) in [("Noor", NOOR, "730519"), ("Omar", OMAR, "864203")] {
@@ -338,9 +342,7 @@ fn what_was_typed_in_one_part_of_the_staff_panel_is_never_sent_from_another() {
     use intake_kiosk::ui::KioskAdapter;
     i_slint_backend_testing::init_no_event_loop();
     let dir = tempfile::tempdir().expect("tempdir");
-    let ui = demo_ui(&dir);
-    enter_pin(&ui, "Maya (manager)", "402718");
-    click(&ui, "Staff and keys");
+    let ui = maya_on_staff_keys(&dir);
     let message = || ui.window.global::<KioskAdapter>().get_message().to_string();
     // A PIN typed under "My passphrase and PIN", then left there unsent.
     click(&ui, "My passphrase and PIN");
