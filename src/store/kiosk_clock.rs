@@ -46,10 +46,17 @@ pub(super) fn check_bundle_times(
     for s in &incoming.submissions {
         let what = || format!("form {}", shown(&s.submission_id));
         bounds.check(&s.submitted_at, what)?;
+        // A form's decisions are taken together: most carry the same time as the one before,
+        // checked once.
+        let mut checked: Option<&str> = None;
         for event in &s.consents {
+            if checked == Some(event.recorded_at.as_str()) {
+                continue;
+            }
             bounds.check(&event.recorded_at, || {
                 format!("a consent decision in form {}", shown(&s.submission_id))
             })?;
+            checked = Some(&event.recorded_at);
         }
     }
     let future_only = Bounds {
@@ -212,6 +219,19 @@ mod tests {
         )
         .unwrap_err();
         assert!(ahead.contains("a consent decision in form s1"), "{ahead}");
+        // Decisions sharing a good time are checked once; one after them dated ahead is still
+        // found.
+        let good = "2026-11-23T10:00:00Z";
+        let mut late = bundle_with_consent(good, good, good);
+        let first = late.submissions[0].consents[0].clone();
+        let mut last = first.clone();
+        last.recorded_at = "2027-11-23T10:00:00Z".into();
+        late.submissions[0].consents = vec![first.clone(), first, last];
+        let refused = check_bundle_times(&late, paired, now).unwrap_err();
+        assert!(
+            refused.contains("a consent decision in form s1"),
+            "{refused}"
+        );
     }
 
     #[test]
