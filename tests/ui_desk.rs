@@ -563,6 +563,38 @@ fn maya_on_staff_keys(h: &Harness) {
 }
 
 #[test]
+fn a_secret_typed_for_one_person_or_attempt_is_never_kept_for_the_next() {
+    let h = Harness::demo();
+    // Nothing typed is no attempt; a refused passphrase leaves its field.
+    h.click("Open the back office");
+    assert_eq!(h.message(), "Type the passphrase first.");
+    h.unlock("not the passphrase at all");
+    assert_eq!(h.message(), "That passphrase is not right.");
+    assert_eq!(h.field_value("Manager passphrase"), "");
+    h.unlock(DEMO_PASSPHRASE);
+    assert_eq!(h.screen(), DeskScreen::SignIn, "{}", h.message());
+
+    // Maya types her PIN, then Chris's name is picked: his field is blank, and signing in
+    // with it sends nothing of hers (nor counts a wrong PIN against him).
+    h.click("Maya (manager)");
+    h.type_into("Your PIN", "402718");
+    h.click("Chris (clinician)");
+    assert_eq!(h.field_value("Your PIN"), "");
+    h.click("Sign in");
+    assert_eq!(h.screen(), DeskScreen::SignIn);
+    assert_eq!(h.message(), "Type your PIN first.");
+    // A wrong PIN leaves the field empty for the next try, counted once.
+    h.type_into("Your PIN", "111111");
+    h.click("Sign in");
+    assert_eq!(h.message(), "Wrong PIN (1 wrong so far).");
+    assert_eq!(h.field_value("Your PIN"), "");
+    h.type_into("Your PIN", "918273");
+    h.click("Sign in");
+    assert_eq!(h.screen(), DeskScreen::Home, "{}", h.message());
+    assert!(h.shows("Chris (clinician)"));
+}
+
+#[test]
 fn a_retired_receptionists_pin_is_refused_at_the_desk() {
     let h = Harness::demo();
     h.unlock(DEMO_PASSPHRASE);

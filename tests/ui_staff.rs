@@ -405,8 +405,16 @@ fn opened_with_the_recovery_key_a_manager_sets_a_forgotten_passphrase_anew() {
     assert!(!ui.window.global::<StaffKeysAdapter>().get_set_anew());
     drop(ui);
 
-    // The passphrase forgotten: the recovery key opens, and the panel sets a new one without it.
+    // The passphrase forgotten: a wrong one leaves its field (nothing typed is no attempt); the
+    // recovery key opens, and the panel sets a new one without it.
     let ui = new_kiosk(&path);
+    let said = || ui.window.global::<KioskAdapter>().get_message();
+    click(&ui, "Open the kiosk");
+    assert_eq!(said(), Message::PassphraseEmpty.text("en"));
+    type_into(&ui, "Manager passphrase", "half-remembered words");
+    click(&ui, "Open the kiosk");
+    assert_eq!(said(), Message::WrongPassphrase.text("en"));
+    assert_eq!(field_value(&ui, "Manager passphrase"), "");
     type_into(&ui, "Manager passphrase", "half-remembered words");
     click(&ui, "Forgot the passphrase? Use the recovery key");
     assert_eq!(

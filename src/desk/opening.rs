@@ -85,6 +85,11 @@ fn idle_lock_of(open: &OpenStore) -> Option<Duration> {
 impl Desk {
     /// Opens the desk with a manager's passphrase (on the calling thread; see [`open_desk`]).
     pub fn unlock(&mut self, passphrase: &str, now: DateTime<Utc>) {
+        // Nothing typed is no attempt (a second click after the field emptied itself).
+        if passphrase.is_empty() {
+            self.say_t("Type the passphrase first.", &[], false);
+            return;
+        }
         if let Some(store) = self.take_closed() {
             let opened = open_desk(store, &Passphrase::new(passphrase), now);
             self.finish_unlock(opened, now);
@@ -93,6 +98,10 @@ impl Desk {
 
     /// Opens the desk with the recovery key (see [`open_desk_with_recovery`]).
     pub fn unlock_with_recovery(&mut self, typed: &str, now: DateTime<Utc>) {
+        if typed.trim().is_empty() {
+            self.say_t("Type the recovery key first.", &[], false);
+            return;
+        }
         if let Some(store) = self.take_closed() {
             let opened = open_desk_with_recovery(store, typed, now);
             self.finish_unlock(opened, now);
@@ -202,10 +211,15 @@ impl Desk {
     }
 
     /// Signs the selected staff member in with their PIN (same lockout rules as the kiosk).
+    /// A blank PIN is no attempt: it is not counted towards the lockout.
     pub fn sign_in(&mut self, pin: &str, now: DateTime<Utc>) {
         let Some(id) = self.selected_staff.clone() else {
             return;
         };
+        if pin.is_empty() {
+            self.say_t("Type your PIN first.", &[], false);
+            return;
+        }
         let Backend::Open(records) = &mut self.backend else {
             return;
         };

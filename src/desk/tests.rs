@@ -44,6 +44,17 @@ fn signed_in(who: &str, pin: &str) -> (Desk, MemoryDesk) {
 }
 
 #[test]
+fn a_blank_pin_is_no_attempt() {
+    let (mut desk, _) = desk();
+    desk.select_staff(RECEPTION);
+    desk.sign_in("", at(0));
+    assert_eq!(desk.screen(), DeskScreen::SignIn);
+    assert_eq!(desk.message(), ("Type your PIN first.", false));
+    desk.sign_in("0000", at(0));
+    assert_eq!(desk.message(), ("Wrong PIN (1 wrong so far).", false));
+}
+
+#[test]
 fn a_wrong_pin_keeps_the_sign_in_screen_and_says_so() {
     let (mut desk, _) = desk();
     assert_eq!(desk.screen(), DeskScreen::SignIn);

@@ -20,6 +20,8 @@ fn t(lang: &str, msgid: &str, args: &[&str]) -> String {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Message {
     WrongPassphrase,
+    /// Open with nothing typed: no attempt made (none counted).
+    PassphraseEmpty,
     WrongRecoveryKey,
     PassphraseTooShort,
     PassphraseMismatch,
@@ -137,6 +139,7 @@ impl Message {
     fn template(&self) -> &'static str {
         match self {
             Message::WrongPassphrase => msgid("That passphrase is not right. Nothing was changed."),
+            Message::PassphraseEmpty => msgid("Type the passphrase first."),
             Message::WrongRecoveryKey => msgid("That recovery key is not right."),
             Message::PassphraseTooShort => msgid("The passphrase needs at least 12 characters."),
             Message::PassphraseMismatch => msgid("The two passphrases are not the same."),
@@ -292,6 +295,7 @@ mod tests {
         let name = || "Maya".to_owned();
         vec![
             Message::WrongPassphrase,
+            Message::PassphraseEmpty,
             Message::WrongRecoveryKey,
             Message::PassphraseTooShort,
             Message::PassphraseMismatch,

@@ -98,6 +98,11 @@ impl Kiosk {
 
     /// Opens for the day. Slow (key derivation): call off the UI thread.
     pub fn unlock(&mut self, passphrase: &str) {
+        // Nothing typed is no attempt (a second tap after the field emptied itself).
+        if passphrase.is_empty() {
+            self.message = Some(Message::PassphraseEmpty);
+            return;
+        }
         let now = self.now();
         self.unlock_with(|store| {
             OpenStore::unlock(store, &Passphrase::new(passphrase), now).map(|(open, _)| open)

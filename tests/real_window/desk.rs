@@ -1,6 +1,6 @@
 //! The back office (`desk window --demo`) as reception, a clinician and a manager use it at a desk
 //! PC with a mouse and keyboard: open with the manager's passphrase and Enter, sign in per role
-//! with a PIN and Enter, search by name with Enter (first with the date of birth left empty: the
+//! with a PIN and Enter (each typed straight away: the field has the keyboard), search by name with Enter (first with the date of birth left empty: the
 //! answer says what is missing), open the record (each role sees its own part), withdraw a
 //! consent, lock.
 
@@ -24,6 +24,12 @@ impl App<'_> {
     /// Types into a desk field and presses Enter.
     fn enter(&self, label: &str, text: &str) {
         self.focus_field(label, false);
+        self.type_and_enter(label, text);
+    }
+
+    /// Types on the keyboard without clicking anywhere first (the field named `label` has the
+    /// keyboard already) and presses Enter.
+    fn type_and_enter(&self, label: &str, text: &str) {
         self.display.type_text(text);
         self.wait_text(label, text);
         self.display.key("Return");
@@ -42,7 +48,8 @@ impl App<'_> {
         let (x, y) = button.centre();
         self.display.tap_at(x, y);
         self.element("TextInput", "Your PIN");
-        self.enter("Your PIN", pin);
+        // The PIN's field has the keyboard as soon as a name is picked.
+        self.type_and_enter("Your PIN", pin);
         self.wait(&format!("{staff} signed in"), |v| v.screen() == "Home");
     }
 
@@ -119,10 +126,13 @@ fn the_desk_opens_signs_in_each_role_finds_a_patient_withdraws_a_consent_and_loc
     // A wrong passphrase is refused in words; the recovery key's field that takes its place
     // starts blank (what was typed as a passphrase is never shown in plain text), and so does
     // the passphrase's on the way back.
-    app.enter("Manager passphrase", "not the passphrase at all");
-    app.wait("the refusal", |v| {
+    // The passphrase's field has the keyboard when the desk opens; a refused passphrase leaves
+    // it, to be typed again.
+    app.type_and_enter("Manager passphrase", "not the passphrase at all");
+    let v = app.wait("the refusal", |v| {
         v.get("message") == "That passphrase is not right."
     });
+    assert_eq!(v.find("TextInput", "Manager passphrase").unwrap().value, "");
     app.tap_button("Forgot the passphrase? Use the recovery key");
     let v = app.wait("the recovery key's field", |v| {
         v.find("TextInput", "Recovery key").is_some()
