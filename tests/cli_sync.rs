@@ -304,19 +304,32 @@ fn a_script_pairs_exports_imports_and_purges() {
         "{imported}"
     );
     std::fs::remove_file(&second_file).unwrap();
-    let again = run(
-        &[
-            "desk",
-            "import",
-            "--data-dir",
-            d,
-            "--from",
-            x,
-            "--outbox",
-            outbox.to_str().unwrap(),
-        ],
-        &desk_secret,
+    // Without --from and --outbox the folders come from the settings (as the window's import
+    // takes them); none set is refused, naming them.
+    let (set, _, stderr) = run(&["desk", "import", "--data-dir", d], &desk_secret);
+    assert!(
+        !set && stderr.contains("setting exchange_folder"),
+        "{stderr}"
     );
+    for (key, value) in [
+        ("exchange_folder", x),
+        ("outbox_folder", outbox.to_str().unwrap()),
+    ] {
+        ok(
+            &[
+                "desk",
+                "set",
+                "--data-dir",
+                d,
+                "--key",
+                key,
+                "--value",
+                value,
+            ],
+            &desk_secret,
+        );
+    }
+    let again = run(&["desk", "import", "--data-dir", d], &desk_secret);
     assert!(
         !again.0 && again.1.contains("already imported"),
         "{}",

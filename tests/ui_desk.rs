@@ -2,6 +2,8 @@
 //! their own PIN, the record shows what the role may see (and every open is in the access
 //! history), consent withdrawal, erasure with its statement, and the idle lock.
 
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration as StdDuration;
@@ -1001,4 +1003,149 @@ fn a_rotation_with_three_managers_asks_each_for_their_passphrase() {
         );
         assert!(opened.is_ok(), "{passphrase:?} opens the rotated file");
     }
+}
+
+/// A kiosk (the demo clinic's staff) paired with the desk at `path` through `exchange`, with one
+/// form of Grace Hopper's exported there as a bundle.
+fn a_kiosk_bundle_in(dir: &std::path::Path, path: &std::path::Path, exchange: &std::path::Path) {
+    use intake_kiosk::exchange::{desk_side, kiosk_side};
+    use intake_kiosk::store::OpenStore;
+    use intake_kiosk::vault::Passphrase;
+    let (desk, maya) = open_as_maya(path);
+    let kiosk_path = dir.join("kiosk.sqlite3");
+    drop(intake_kiosk::demo::create_demo_clinic(&kiosk_path).unwrap());
+    let (mut kiosk, k_maya) = OpenStore::unlock_as_manager(
+        Store::open(&kiosk_path).unwrap(),
+        &Passphrase::new(DEMO_PASSPHRASE),
+        Utc::now(),
+    )
+    .unwrap();
+    let (code, _) = kiosk_side::start_pairing(&kiosk, &k_maya, Utc::now()).unwrap();
+    let answered = desk_side::answer_pairing(
+        &desk,
+        &maya,
+        &code,
+        exchange,
+        desk_side::KnownKiosk::Refuse,
+        Utc::now(),
+    )
+    .unwrap();
+    let link = kiosk_side::read_pairing_answer(&kiosk, &k_maya, exchange, Utc::now()).unwrap();
+    desk_side::confirm_pairing(
+        &desk,
+        &maya,
+        Some(&answered.kiosk_id),
+        &link.comparison_code,
+        Utc::now(),
+    )
+    .unwrap();
+    kiosk_side::confirm_pairing(&kiosk, &k_maya, Utc::now()).unwrap();
+    kiosk
+        .save_submission(
+            &k_maya,
+            common::submission("Grace", "Hopper", "latex"),
+            Utc::now(),
+        )
+        .unwrap();
+    kiosk_side::export(&kiosk, &k_maya, exchange, Utc::now(), &mut |_, _| {})
+        .unwrap()
+        .expect("a bundle written");
+}
+
+#[test]
+fn a_manager_imports_the_kiosks_bundles_from_the_window_exactly_once() {
+    let folders = tempfile::tempdir().unwrap();
+    let exchange = folders.path().join("exchange");
+    let outbox = folders.path().join("outbox");
+    std::fs::create_dir_all(&exchange).unwrap();
+    std::fs::create_dir_all(&outbox).unwrap();
+    let h = Harness::demo_with(|path| {
+        a_kiosk_bundle_in(folders.path(), path, &exchange);
+    });
+    h.unlock(DEMO_PASSPHRASE);
+    // Reception sees no imports; a manager sees that no folder is set, and is told so.
+    h.sign_in("Rita (reception)", "560193");
+    assert!(!h.has_button("Import the bundles now"));
+    h.click("Lock");
+    h.sign_in("Maya (manager)", "402718");
+    assert!(h.shows("No folders are set for imports"));
+    h.click("Import the bundles now");
+    assert_eq!(
+        h.message(),
+        "Set the exchange and outbox folders first (settings exchange_folder and outbox_folder)."
+    );
+    h.click("Lock");
+    set_settings(
+        &h.dir.path().join("desk.sqlite3"),
+        &[
+            ("exchange_folder", exchange.to_str().unwrap()),
+            ("outbox_folder", outbox.to_str().unwrap()),
+        ],
+    );
+    h.sign_in("Maya (manager)", "402718");
+    assert!(h.shows(&format!(
+        "Bundles are imported from {} and the forms handed on into {}.",
+        exchange.display(),
+        outbox.display()
+    )));
+    h.click("Import the bundles now");
+    assert_eq!(
+        h.message(),
+        "1 new form imported from 1 bundle (0 already held)."
+    );
+    assert!(h.shows(": 1 new, 0 already held; receipt written."));
+    // The form is in the register and handed on; a receipt went back for the kiosk.
+    let handed_on = std::fs::read_dir(&outbox).unwrap().count();
+    assert_eq!(handed_on, 3, "FHIR, JSON and a printable page");
+    assert!(std::fs::read_dir(&exchange).unwrap().any(|f| {
+        f.unwrap()
+            .file_name()
+            .to_string_lossy()
+            .starts_with("receipt-")
+    }));
+    h.type_into("First name", "Grace");
+    h.type_into("Last name", "Hopper");
+    h.type_into("Date of birth (YYYY-MM-DD)", "1987-06-15");
+    h.click("Search");
+    assert!(
+        h.has_button("Grace Hopper — born 1987-06-15"),
+        "{}",
+        h.message()
+    );
+
+    // Exactly once: the same bundle again (still there until the kiosk reads its receipt) adds
+    // nothing and is no alarm.
+    h.click("Import the bundles now");
+    assert_eq!(
+        h.message(),
+        format!("No new bundles in {}.", exchange.display())
+    );
+    assert!(h.shows(": imported before; the kiosk removes it once it reads its receipt."));
+    assert_eq!(std::fs::read_dir(&outbox).unwrap().count(), handed_on);
+    // A bundle someone altered is refused, in words, and nothing of it is stored.
+    let bundle = std::fs::read_dir(&exchange)
+        .unwrap()
+        .map(|f| f.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("bundle-")
+        })
+        .unwrap();
+    let mut bytes = std::fs::read(&bundle).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x40;
+    std::fs::write(bundle.with_file_name("bundle-altered.ikb"), &bytes).unwrap();
+    h.click("Import the bundles now");
+    assert_eq!(
+        h.message(),
+        "0 new forms imported from 0 bundles (0 already held). 1 bundle needs attention: see Kiosk bundles."
+    );
+    assert!(h.shows("bundle-altered.ikb: REFUSED, nothing of it was imported:"));
+    assert_eq!(std::fs::read_dir(&outbox).unwrap().count(), handed_on);
+    // What the import did goes with the manager.
+    h.click("Lock");
+    h.sign_in("Maya (manager)", "402718");
+    assert!(!h.shows("REFUSED"));
 }

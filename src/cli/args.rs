@@ -309,12 +309,13 @@ pub enum DeskCommand {
     },
     /// Imports every bundle in the exchange folder and writes receipts (exit 3 if some are refused)
     Import {
-        /// The exchange folder
+        /// The exchange folder [default: setting exchange_folder]
         #[arg(long, value_name = "EXCHANGE")]
-        from: PathBuf,
-        /// Where each imported form is written for the clinic's records system (FHIR, HTML)
+        from: Option<PathBuf>,
+        /// Where each imported form is written for the clinic's records system (FHIR, JSON,
+        /// HTML) [default: setting outbox_folder]
         #[arg(long, value_name = "DIR")]
-        outbox: PathBuf,
+        outbox: Option<PathBuf>,
     },
     /// Finds a patient by name and date of birth (prints the ids)
     Find {

@@ -186,12 +186,13 @@ pub fn run(command: DeskCommand, common: &Common) -> Result<()> {
             println!("kiosk {kiosk} revoked: its bundles are refused from now on");
         }
         DeskCommand::Import { from, outbox } => {
+            let folders = actions::import_folders(&store, from.as_deref(), outbox.as_deref())?;
+            let from = folders.exchange.clone();
             let mut bars: Option<(String, Progress)> = None;
-            let outcomes = desk_side::import_folder(
+            let outcomes = actions::import_bundles(
                 &mut store,
                 &actor,
-                &from,
-                &outbox,
+                folders,
                 now,
                 &mut |file, done, total| {
                     if bars.as_ref().is_none_or(|(f, _)| f != file) {
@@ -201,7 +202,8 @@ pub fn run(command: DeskCommand, common: &Common) -> Result<()> {
                         bar.update(done, total);
                     }
                 },
-            )?;
+            )?
+            .outcomes;
             let mut failed = 0;
             for outcome in &outcomes {
                 match outcome {

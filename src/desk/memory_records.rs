@@ -17,7 +17,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::DeskRecords;
 use crate::exchange::ExchangeError;
 use crate::exchange::access::AccessExport;
-use crate::exchange::desk_side::Confirmed;
+use crate::exchange::desk_side::{BundleOutcome, Confirmed};
 use crate::forms::{Answers, ConsentEvent, Decision, PatientIdentity};
 use crate::rights::{ErasureStatement, Flag, RequestStatus, due_date};
 use crate::staff::Role;
@@ -518,5 +518,17 @@ impl DeskRecords for MemoryDesk {
     ) -> Result<Confirmed, ExchangeError> {
         actor.require_manager()?;
         Err(StoreError::NotFound.into())
+    }
+    /// No kiosk is paired with the fake: every folder holds nothing to import.
+    fn import_folder(
+        &mut self,
+        actor: &Actor,
+        _dir: &Path,
+        _outbox: &Path,
+        _now: DateTime<Utc>,
+        _progress: &mut dyn FnMut(&str, usize, usize),
+    ) -> Result<Vec<BundleOutcome>, ExchangeError> {
+        actor.require_manager()?;
+        Ok(Vec::new())
     }
 }

@@ -16,6 +16,7 @@
 
 pub mod actions;
 mod backups;
+mod imports;
 #[cfg(test)]
 mod memory_records;
 mod office_actions;
@@ -83,6 +84,8 @@ struct SignedIn {
     form: Option<FormView>,
     /// The "Staff and keys" screen, when open (managers).
     staff_keys: Option<StaffKeysView>,
+    /// What the last import of kiosk bundles did, a line a bundle (managers).
+    imports: Vec<Line>,
 }
 
 pub struct Desk {
@@ -192,6 +195,13 @@ impl Desk {
             ActionError::Missing(actions::Needed::StaffName) => {
                 self.say_t("Give the staff member's name.", &[], false)
             }
+            ActionError::Missing(
+                actions::Needed::ExchangeFolder | actions::Needed::OutboxFolder,
+            ) => self.say_t(
+                "Set the exchange and outbox folders first (settings exchange_folder and outbox_folder).",
+                &[],
+                false,
+            ),
             ActionError::StaffAdmin(e) => self.say_staff_refusal(e),
             other => self.say(other.to_string(), false),
         }

@@ -231,6 +231,7 @@ impl Desk {
                     record: None,
                     form: None,
                     staff_keys: None,
+                    imports: Vec::new(),
                 });
                 self.last_activity = now;
                 self.say("", false);

@@ -14,7 +14,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::exchange::ExchangeError;
 use crate::exchange::access::AccessExport;
-use crate::exchange::desk_side::Confirmed;
+use crate::exchange::desk_side::{BundleOutcome, Confirmed};
 use crate::forms::{Answers, ConsentEvent, PatientIdentity};
 use crate::port::port;
 use crate::rights::{ErasureStatement, Flag, RequestStatus};
@@ -117,5 +117,11 @@ port! {
         fn confirm_kiosk(&self, actor: &Actor, kiosk_id: Option<&str>, typed_code: &str,
             now: DateTime<Utc>) -> Result<Confirmed, ExchangeError>
             = crate::exchange::desk_side::confirm_pairing;
+        /// Imports every bundle in `dir` (managers; each logged), receipts into `dir`, new forms
+        /// handed on into `outbox`.
+        fn import_folder(&mut self, actor: &Actor, dir: &Path, outbox: &Path, now: DateTime<Utc>,
+            progress: &mut dyn FnMut(&str, usize, usize))
+            -> Result<Vec<BundleOutcome>, ExchangeError>
+            = crate::exchange::desk_side::import_folder;
     }
 }

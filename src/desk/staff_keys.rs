@@ -37,7 +37,7 @@ impl Desk {
     }
 
     /// The records to change and who is signed in.
-    fn admin(&mut self) -> Option<(RecordsMut<'_>, Actor)> {
+    pub(super) fn admin(&mut self) -> Option<(RecordsMut<'_>, Actor)> {
         let actor = self.signed_in.as_ref()?.actor.clone();
         match &mut self.backend {
             Backend::Open(records) => Some((records.as_mut(), actor)),

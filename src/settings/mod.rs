@@ -157,7 +157,13 @@ pub const KNOWN: &[Spec] = &[
     Spec {
         key: "exchange_folder",
         default: "",
-        about: "kiosk: the exchange folder for bundles (absolute path; set in the back office)",
+        about: "the exchange folder: the kiosk writes its bundles there (set on the kiosk's back office panel), the desk imports them from there and leaves its receipts (absolute path)",
+        check: Ok(absolute_folder),
+    },
+    Spec {
+        key: "outbox_folder",
+        default: "",
+        about: "desk: forms imported are handed on into this folder for the EMR as FHIR, JSON and a printable page (absolute path)",
         check: Ok(absolute_folder),
     },
     Spec {

@@ -184,6 +184,7 @@ fn refresh(window: &DeskWindow, desk: &Desk, now: DateTime<Utc>) {
     }
     let backups = desk.backup_status(now);
     g.set_backup_status(lines(backups.as_slice()));
+    g.set_import_status(lines(&desk.import_status(now)));
     staff_keys(&g, desk);
     g.set_results(model(
         desk.results()
@@ -331,6 +332,7 @@ impl DeskUi {
         wire!(on_toggle_restriction, |d, now| d.toggle_restriction(now));
         wire!(on_erase, |d, now| d.erase(now));
         wire!(slow, on_run_retention, |d, now| d.run_retention(now));
+        wire!(slow, on_import_bundles, |d, now| d.import_bundles(now));
         wire!(on_log_request, |d, now, kind, who, check| d
             .log_request(&kind, &who, &check, now));
         wire!(on_amend_contact, |d,
