@@ -22,6 +22,8 @@ pub enum Message {
     WrongPassphrase,
     /// Open with nothing typed: no attempt made (none counted).
     PassphraseEmpty,
+    /// OK on the PIN pad with no digits: no attempt made (none counted).
+    PinEmpty,
     WrongRecoveryKey,
     PassphraseTooShort,
     PassphraseMismatch,
@@ -140,6 +142,7 @@ impl Message {
         match self {
             Message::WrongPassphrase => msgid("That passphrase is not right. Nothing was changed."),
             Message::PassphraseEmpty => msgid("Type the passphrase first."),
+            Message::PinEmpty => msgid("Type your PIN first."),
             Message::WrongRecoveryKey => msgid("That recovery key is not right."),
             Message::PassphraseTooShort => msgid("The passphrase needs at least 12 characters."),
             Message::PassphraseMismatch => msgid("The two passphrases are not the same."),
@@ -296,6 +299,7 @@ mod tests {
         vec![
             Message::WrongPassphrase,
             Message::PassphraseEmpty,
+            Message::PinEmpty,
             Message::WrongRecoveryKey,
             Message::PassphraseTooShort,
             Message::PassphraseMismatch,

@@ -35,6 +35,11 @@ impl Kiosk {
         let Some(staff_id) = self.pin.staff.clone().filter(|_| pin_allowed) else {
             return;
         };
+        // OK with no digits is no attempt: nothing counts towards the pause or the lock.
+        if self.pin.digits.is_empty() {
+            self.pin.message = Some(Message::PinEmpty);
+            return;
+        }
         let pin = Pin::new(self.pin.digits.as_str());
         self.pin.digits = Zeroizing::new(String::new());
         let Some(store) = self.open_store_mut() else {

@@ -201,6 +201,28 @@ fn wrong_pins_show_tries_then_a_wait() {
 }
 
 #[test]
+fn ok_with_no_digits_is_no_attempt() {
+    let (mut k, _) = kiosk();
+    let id = k.staff()[2].id.clone();
+    k.pin_select(&id);
+    for _ in 0..5 {
+        k.pin_submit();
+        assert_eq!(k.pin_message(), Some(&Message::PinEmpty));
+    }
+    for d in "999990".chars() {
+        k.pin_digit(&d.to_string());
+    }
+    k.pin_submit();
+    assert_eq!(
+        k.pin_message(),
+        Some(&Message::WrongPin {
+            tries_before_pause: 2
+        }),
+        "the first real try is the first counted"
+    );
+}
+
+#[test]
 fn a_stray_pin_in_handover_needs_the_staff_prompt() {
     let (mut k, _) = handing_over(1);
     let id = k.staff()[1].id.clone();
