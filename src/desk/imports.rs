@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 
 use super::actions::{self, ImportDone};
+use super::views::line;
 use super::{Desk, Line};
 use crate::exchange::ExchangeError;
 use crate::exchange::desk_side::BundleOutcome;
@@ -22,14 +23,6 @@ fn already_imported(outcome: &BundleOutcome) -> bool {
             ..
         }
     )
-}
-
-fn line(text: String, alert: bool) -> Line {
-    Line {
-        text,
-        alert,
-        id: String::new(),
-    }
 }
 
 impl Desk {

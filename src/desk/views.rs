@@ -19,7 +19,7 @@ pub struct Line {
     pub id: String,
 }
 
-fn line(text: impl Into<String>, alert: bool) -> Line {
+pub(super) fn line(text: impl Into<String>, alert: bool) -> Line {
     Line {
         text: text.into(),
         alert,
