@@ -70,6 +70,14 @@ fn a_manager_pairs_sends_and_reads_receipts_from_staff_home() {
         "{}",
         message(&ui)
     );
+    // A folder typed without its full path is refused in words, and nothing is kept.
+    type_into(&ui, "Exchange folder (USB stick or shared folder)", "usb");
+    click(&ui, "Use this folder");
+    assert_eq!(
+        message(&ui),
+        "The exchange folder must be a full path starting with /, such as /media/usb."
+    );
+    assert_eq!(office.get_folder(), "");
     type_into(
         &ui,
         "Exchange folder (USB stick or shared folder)",

@@ -46,7 +46,12 @@ impl Kiosk {
 
     pub fn set_exchange_folder(&mut self, folder: &str) {
         let now = self.now();
-        let folder = folder.trim().to_owned();
+        // The setting's own rule, asked first so that a relative path is said as such (the
+        // store refuses it too, as any bad setting).
+        let Ok(folder) = crate::settings::validate(crate::settings::EXCHANGE_FOLDER, folder) else {
+            self.message = Some(Message::ExchangeFolderNotAbsolute);
+            return;
+        };
         if self
             .with_sync(|sync, actor| sync.set_exchange_folder(actor, &folder, now))
             .is_some()

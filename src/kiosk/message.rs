@@ -76,6 +76,8 @@ pub enum Message {
     SyncFileInvalid,
     ExchangeUnreachable,
     NoExchangeFolder,
+    /// The folder typed is not a full path (the setting's rule, `settings::validate`).
+    ExchangeFolderNotAbsolute,
     /// A returning patient's form was saved as a new patient's: their date of birth was not
     /// confirmed on the tablet, so the looked-up record was left as it was.
     SavedAsNewPatient,
@@ -183,6 +185,7 @@ impl Message {
             Message::SyncFileInvalid => msgid("A file in the exchange folder is damaged or not meant for this kiosk; nothing was changed."),
             Message::ExchangeUnreachable => msgid("The exchange folder cannot be read or written. Is the USB stick in?"),
             Message::NoExchangeFolder => msgid("Please give the exchange folder first."),
+            Message::ExchangeFolderNotAbsolute => msgid("The exchange folder must be a full path starting with /, such as /media/usb."),
             Message::SavedAsNewPatient => msgid("The last form was saved as a new patient's record: the date of birth was not confirmed on the tablet, so the patient you looked up was left unchanged. If it is the same person, merge the two records at the back office."),
             Message::PassphraseNotAllowed => msgid("That passphrase is not allowed: it is too common, or the same as before."),
             Message::PassphraseChanged => msgid("Passphrase changed. The old one no longer opens this kiosk."),
@@ -345,6 +348,7 @@ mod tests {
             Message::SyncFileInvalid,
             Message::ExchangeUnreachable,
             Message::NoExchangeFolder,
+            Message::ExchangeFolderNotAbsolute,
             Message::SavedAsNewPatient,
             Message::PassphraseNotAllowed,
             Message::PassphraseChanged,

@@ -12,8 +12,7 @@ use crate::exchange::kiosk_side::{self, Exported, ReceiptsRead};
 use crate::port::port;
 use crate::store::{Actor, DeskLink, OpenStore, SyncStatus};
 
-/// Where the exchange folder is remembered (a setting).
-const FOLDER_SETTING: &str = "exchange_folder";
+use crate::settings::EXCHANGE_FOLDER as FOLDER_SETTING;
 
 port! {
     /// The sync actions a manager takes on staff home.

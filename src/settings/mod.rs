@@ -90,6 +90,11 @@ fn optional(value: &str, check: Check) -> Result<(), String> {
     }
 }
 
+/// The exchange folder's setting: the kiosk writes bundles there, the desk imports them from there.
+pub const EXCHANGE_FOLDER: &str = "exchange_folder";
+/// The desk's outbox folder's setting: imported forms handed on for the EMR.
+pub const OUTBOX_FOLDER: &str = "outbox_folder";
+
 /// Every setting the app knows, in the order `settings` lists them.
 pub const KNOWN: &[Spec] = &[
     Spec {
@@ -155,13 +160,13 @@ pub const KNOWN: &[Spec] = &[
         check: Ok(|v| whole_number(v, 30, 3600)),
     },
     Spec {
-        key: "exchange_folder",
+        key: EXCHANGE_FOLDER,
         default: "",
         about: "the exchange folder: the kiosk writes its bundles there (set on the kiosk's back office panel), the desk imports them from there and leaves its receipts (absolute path)",
         check: Ok(absolute_folder),
     },
     Spec {
-        key: "outbox_folder",
+        key: OUTBOX_FOLDER,
         default: "",
         about: "desk: forms imported are handed on into this folder for the EMR as FHIR, JSON and a printable page (absolute path)",
         check: Ok(absolute_folder),

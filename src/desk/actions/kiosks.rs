@@ -6,12 +6,8 @@ use chrono::{DateTime, Utc};
 
 use super::{ActionError, ActionResult, Needed, Records, RecordsMut};
 use crate::exchange::desk_side::{BundleOutcome, Confirmed};
+use crate::settings::{EXCHANGE_FOLDER, OUTBOX_FOLDER};
 use crate::store::Actor;
-
-/// The setting naming the folder bundles arrive in (and receipts go back to).
-pub const EXCHANGE_FOLDER: &str = "exchange_folder";
-/// The setting naming the folder imported forms are handed on into, for the EMR.
-pub const OUTBOX_FOLDER: &str = "outbox_folder";
 
 /// Where an import reads bundles and hands forms on.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -22,10 +22,7 @@ pub use breaches::{BreachRecorded, NewBreachAt, breach_reported, record_breach};
 pub use consent::{set_restricted, withdraw};
 pub use erasure::{ErasureDone, StatementTo, erase, retention};
 pub use exports::{ListTo, MarketingList, access_export, marketing_list};
-pub use kiosks::{
-    EXCHANGE_FOLDER, ImportDone, ImportFolders, OUTBOX_FOLDER, confirm_kiosk, import_bundles,
-    import_folders,
-};
+pub use kiosks::{ImportDone, ImportFolders, confirm_kiosk, import_bundles, import_folders};
 pub use lookup::{open_record, search};
 pub use rectify::{DetailChanges, amend_answer, amend_details, merge};
 pub use requests::{RequestLogged, close_request, extend_request, log_request};
