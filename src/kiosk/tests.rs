@@ -46,7 +46,12 @@ fn kiosk_over(records: MemoryRecords) -> Kiosk {
 pub(crate) fn sign_in(k: &mut Kiosk, who: usize) {
     let id = k.staff()[who].id.clone();
     k.pin_select(&id);
-    for d in PINS[who].2.chars() {
+    tap_pin(k, PINS[who].2);
+}
+
+/// Taps `digits` on the PIN pad, then OK.
+fn tap_pin(k: &mut Kiosk, digits: &str) {
+    for d in digits.chars() {
         k.pin_digit(&d.to_string());
     }
     k.pin_submit();
@@ -182,10 +187,7 @@ fn wrong_pins_show_tries_then_a_wait() {
     let id = k.staff()[2].id.clone();
     for expected_left in [2, 1] {
         k.pin_select(&id);
-        for d in "999990".chars() {
-            k.pin_digit(&d.to_string());
-        }
-        k.pin_submit();
+        tap_pin(&mut k, "999990");
         assert_eq!(
             k.pin_message(),
             Some(&Message::WrongPin {
@@ -209,10 +211,7 @@ fn ok_with_no_digits_is_no_attempt() {
         k.pin_submit();
         assert_eq!(k.pin_message(), Some(&Message::PinEmpty));
     }
-    for d in "999990".chars() {
-        k.pin_digit(&d.to_string());
-    }
-    k.pin_submit();
+    tap_pin(&mut k, "999990");
     assert_eq!(
         k.pin_message(),
         Some(&Message::WrongPin {
@@ -227,10 +226,7 @@ fn a_stray_pin_in_handover_needs_the_staff_prompt() {
     let (mut k, _) = handing_over(1);
     let id = k.staff()[1].id.clone();
     k.pin_select(&id);
-    for d in "918273".chars() {
-        k.pin_digit(&d.to_string());
-    }
-    k.pin_submit();
+    tap_pin(&mut k, "918273");
     assert_eq!(k.screen(), Screen::Handover, "no prompt open");
     k.staff_button();
     sign_in(&mut k, 1);
