@@ -134,6 +134,28 @@ fn lockout_grows_survives_restart_and_needs_a_manager() {
 }
 
 #[test]
+fn opening_with_the_right_passphrase_again_and_again_reports_no_failure() {
+    let clinic = setup_clinic();
+    let mut store = clinic.store.close(None, t0()).expect("close");
+    for _ in 0..3 {
+        let (open, _) =
+            OpenStore::unlock(store, &Passphrase::new(PASSPHRASE), t0()).expect("right");
+        store = open.close(None, t0()).expect("close");
+        assert_eq!(store.failed_unlocks().expect("count"), 0);
+    }
+    let (mut open, _) =
+        OpenStore::unlock(store, &Passphrase::new(PASSPHRASE), t0()).expect("right");
+    let manager = sign_in(&mut open, Role::Manager);
+    let kinds: Vec<String> = open
+        .audit_entries(&manager, None, None)
+        .expect("audit")
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert!(!kinds.contains(&"failed_unlocks".to_string()), "{kinds:?}");
+}
+
+#[test]
 fn a_failed_unlock_is_reported_at_the_next_open() {
     let clinic = setup_clinic();
     let store = clinic.store.close(None, t0()).expect("close");

@@ -229,7 +229,8 @@ impl OpenStore {
             [],
             |r| r.get(0),
         )?;
-        // This attempt was counted before its check, and it succeeded.
+        // This attempt was counted before its check, and it succeeded: the count starts again
+        // from nothing (its own count too, or the next open would report it as a failure).
         let failed = failed.saturating_sub(1);
         if failed > 0 {
             audit::append(
@@ -240,11 +241,11 @@ impl OpenStore {
                 AuditKind::FailedUnlocks,
                 &failed.to_string(),
             )?;
-            tx.execute(
-                "UPDATE installation SET failed_unlocks = 0 WHERE id = 1",
-                [],
-            )?;
         }
+        tx.execute(
+            "UPDATE installation SET failed_unlocks = 0 WHERE id = 1",
+            [],
+        )?;
         audit::append(&tx, &self.vault, &at, actor, kind, "")?;
         tx.commit()?;
         Ok(())
