@@ -145,14 +145,18 @@ fn opening_with_the_right_passphrase_again_and_again_reports_no_failure() {
     }
     let (mut open, _) =
         OpenStore::unlock(store, &Passphrase::new(PASSPHRASE), t0()).expect("right");
-    let manager = sign_in(&mut open, Role::Manager);
-    let kinds: Vec<String> = open
-        .audit_entries(&manager, None, None)
+    let kinds = audit_kinds(&mut open);
+    assert!(!kinds.contains(&"failed_unlocks".to_string()), "{kinds:?}");
+}
+
+/// The kinds of every audit entry, as a manager reads them.
+fn audit_kinds(open: &mut OpenStore) -> Vec<String> {
+    let manager = sign_in(open, Role::Manager);
+    open.audit_entries(&manager, None, None)
         .expect("audit")
         .into_iter()
         .map(|e| e.kind)
-        .collect();
-    assert!(!kinds.contains(&"failed_unlocks".to_string()), "{kinds:?}");
+        .collect()
 }
 
 #[test]
@@ -163,13 +167,7 @@ fn a_failed_unlock_is_reported_at_the_next_open() {
         .expect_err("wrong");
     let (mut open, _) =
         OpenStore::unlock(failure.store, &Passphrase::new(PASSPHRASE), t0()).expect("right");
-    let manager = sign_in(&mut open, Role::Manager);
-    let kinds: Vec<String> = open
-        .audit_entries(&manager, None, None)
-        .expect("audit")
-        .into_iter()
-        .map(|e| e.kind)
-        .collect();
+    let kinds = audit_kinds(&mut open);
     assert!(kinds.contains(&"failed_unlocks".to_string()), "{kinds:?}");
 }
 
