@@ -95,26 +95,6 @@ fn save_a_form(dir: &Path) {
         .unwrap();
 }
 
-/// A PNG of `text` as a QR code, as a phone photo of the tablet would give.
-fn qr_png(text: &str, path: &Path) {
-    let code = qrcode::QrCode::new(text.as_bytes()).unwrap();
-    let width = code.width();
-    let scale = 6;
-    let quiet = 4;
-    let size = ((width + 2 * quiet) * scale) as u32;
-    let colors = code.to_colors();
-    let img = image::GrayImage::from_fn(size, size, |x, y| {
-        let (mx, my) = (x as usize / scale, y as usize / scale);
-        let dark = mx >= quiet
-            && my >= quiet
-            && mx < width + quiet
-            && my < width + quiet
-            && colors[(my - quiet) * width + (mx - quiet)] == qrcode::Color::Dark;
-        image::Luma([if dark { 0 } else { 255 }])
-    });
-    img.save(path).unwrap();
-}
-
 #[test]
 fn a_script_pairs_exports_imports_and_purges() {
     let root = tempfile::tempdir().unwrap();
@@ -155,7 +135,7 @@ fn a_script_pairs_exports_imports_and_purges() {
     let code = shown.lines().last().unwrap().trim().to_owned();
     assert!(code.starts_with("IKP1:"), "{shown}");
     let photo = root.path().join("qr.png");
-    qr_png(&code, &photo);
+    common::qr_png(&code, &photo);
     let paired = ok(
         &[
             "desk",
@@ -201,16 +181,21 @@ fn a_script_pairs_exports_imports_and_purges() {
     // again is refused unless the manager says to replace its key.
     let shown = ok(&["kiosk", "pair-start", "--data-dir", k], &kiosk_secret);
     let code = shown.lines().last().unwrap().trim().to_owned();
-    let pair_again = [
-        "desk",
-        "pair",
-        "--data-dir",
-        d,
-        "--code",
-        &code,
-        "--exchange",
-        x,
-    ];
+    // This time the answer goes to the exchange folder the settings name (no --exchange).
+    ok(
+        &[
+            "desk",
+            "set",
+            "--data-dir",
+            d,
+            "--key",
+            "exchange_folder",
+            "--value",
+            x,
+        ],
+        &desk_secret,
+    );
+    let pair_again = ["desk", "pair", "--data-dir", d, "--code", &code];
     let (success, stdout, stderr) = run(&pair_again, &desk_secret);
     assert!(
         !success && stderr.contains("already paired") && stderr.contains("--replace"),
@@ -305,12 +290,10 @@ fn a_script_pairs_exports_imports_and_purges() {
     );
     std::fs::remove_file(&second_file).unwrap();
     // Without --from and --outbox the folders come from the settings (as the window's import
-    // takes them); none set is refused, naming them.
+    // takes them); one not set (the outbox: the exchange folder was set for pairing) is
+    // refused, naming it.
     let (set, _, stderr) = run(&["desk", "import", "--data-dir", d], &desk_secret);
-    assert!(
-        !set && stderr.contains("setting exchange_folder"),
-        "{stderr}"
-    );
+    assert!(!set && stderr.contains("setting outbox_folder"), "{stderr}");
     for (key, value) in [
         ("exchange_folder", x),
         ("outbox_folder", outbox.to_str().unwrap()),

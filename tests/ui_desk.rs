@@ -1053,6 +1053,131 @@ fn a_kiosk_bundle_in(dir: &std::path::Path, path: &std::path::Path, exchange: &s
 }
 
 #[test]
+fn a_manager_pairs_a_kiosk_from_the_window_by_its_code_or_a_picture_of_it() {
+    use intake_kiosk::exchange::kiosk_side;
+    use intake_kiosk::store::OpenStore;
+    use intake_kiosk::vault::Passphrase;
+    const CODE: &str = "Pairing code, or picture of the QR code (full path)";
+    const EXCHANGE: &str = "Exchange folder (full path; empty: keep)";
+    let folders = tempfile::tempdir().unwrap();
+    let exchange = folders.path().join("exchange");
+    std::fs::create_dir_all(&exchange).unwrap();
+    let kiosk_path = folders.path().join("kiosk.sqlite3");
+    drop(intake_kiosk::demo::create_demo_clinic(&kiosk_path).unwrap());
+    let (kiosk, k_maya) = OpenStore::unlock_as_manager(
+        Store::open(&kiosk_path).unwrap(),
+        &Passphrase::new(DEMO_PASSPHRASE),
+        Utc::now(),
+    )
+    .unwrap();
+    let (code, _) = kiosk_side::start_pairing(&kiosk, &k_maya, Utc::now()).unwrap();
+    let h = Harness::demo();
+    h.unlock(DEMO_PASSPHRASE);
+    h.sign_in("Rita (reception)", "560193");
+    assert!(!h.has_button("Pair this kiosk"));
+    assert!(!h.has_button("Save the folders"));
+    h.click("Lock");
+    h.sign_in("Maya (manager)", "402718");
+
+    // Nothing typed is nothing tried; a code needs a folder for its answer, and the one-time
+    // code does not stay on screen.
+    h.click("Pair this kiosk");
+    assert_eq!(
+        h.message(),
+        "Paste the kiosk's pairing code (it starts with IKP1:) or type the full path of a picture of its QR code."
+    );
+    h.type_into(CODE, &code);
+    h.click("Pair this kiosk");
+    assert_eq!(
+        h.message(),
+        "Set the exchange folder first (under Kiosks and bundles)."
+    );
+    assert_eq!(h.field_value(CODE), "");
+    // The folder: a relative one is refused, a full path kept (the import reads it too).
+    h.type_into(EXCHANGE, "usb");
+    h.click("Save the folders");
+    assert_eq!(
+        h.message(),
+        "usb is not a full path: a folder must start with /, such as /media/usb."
+    );
+    h.type_into(EXCHANGE, exchange.to_str().unwrap());
+    h.click("Save the folders");
+    assert_eq!(h.message(), "Folders saved.");
+    assert!(h.shows(&format!(
+        "Kiosks' bundles are imported from {}, and pairing answers written there.",
+        exchange.display()
+    )));
+    assert!(h.shows("No outbox folder is set"));
+
+    // What is not a pairing code, and a picture without one, are refused in words.
+    h.type_into(CODE, "IKP1:not-a-code");
+    h.click("Pair this kiosk");
+    assert_eq!(
+        h.message(),
+        "That is not a kiosk's pairing code. Copy all of it (it starts with IKP1:), or give the full path of a picture of the QR code."
+    );
+    let blank = folders.path().join("blank.png");
+    image::GrayImage::from_pixel(120, 120, image::Luma([255]))
+        .save(&blank)
+        .unwrap();
+    h.type_into(CODE, blank.to_str().unwrap());
+    h.click("Pair this kiosk");
+    assert!(
+        h.message().starts_with(&format!(
+            "No pairing code could be read from {}:",
+            blank.display()
+        )),
+        "{}",
+        h.message()
+    );
+    assert_eq!(std::fs::read_dir(&exchange).unwrap().count(), 0);
+
+    // A photo of the QR code pairs it: the answer in the exchange folder, the kiosk waiting.
+    let photo = folders.path().join("qr.png");
+    common::qr_png(&code, &photo);
+    h.type_into(CODE, photo.to_str().unwrap());
+    h.click("Pair this kiosk");
+    assert!(
+        h.message().starts_with(&format!(
+            "Answer written to {}",
+            exchange.join("pair-").display()
+        )) && h.message().contains("waits for confirmation"),
+        "{}",
+        h.message()
+    );
+    assert!(h.has_button("Confirm kiosk 1"));
+    // The kiosk reads the answer and shows its code; the manager types it here.
+    let link = kiosk_side::read_pairing_answer(&kiosk, &k_maya, &exchange, Utc::now()).unwrap();
+    h.type_into("Code shown on the kiosk", &link.comparison_code);
+    h.click("Confirm kiosk 1");
+    assert!(
+        h.message().starts_with("Kiosk paired: the codes match"),
+        "{}",
+        h.message()
+    );
+    assert!(!h.has_button("Confirm kiosk 1"));
+
+    // The same kiosk again is refused unless the manager says it is the same tablet.
+    h.type_into(CODE, &code);
+    h.click("Pair this kiosk");
+    assert!(
+        h.message().contains("is already paired with this desk")
+            && h.message().contains("Same tablet again: replace its key"),
+        "{}",
+        h.message()
+    );
+    h.type_into(CODE, &code);
+    h.click("Same tablet again: replace its key");
+    assert!(
+        h.message().contains("old key is replaced (logged)")
+            && h.message().contains("waits for confirmation"),
+        "{}",
+        h.message()
+    );
+    assert!(h.has_button("Confirm kiosk 1"));
+}
+
+#[test]
 fn a_manager_imports_the_kiosks_bundles_from_the_window_exactly_once() {
     let folders = tempfile::tempdir().unwrap();
     let exchange = folders.path().join("exchange");
@@ -1068,24 +1193,32 @@ fn a_manager_imports_the_kiosks_bundles_from_the_window_exactly_once() {
     assert!(!h.has_button("Import the bundles now"));
     h.click("Lock");
     h.sign_in("Maya (manager)", "402718");
-    assert!(h.shows("No folders are set for imports"));
+    assert!(h.shows("No exchange folder is set"));
+    assert!(h.shows("No outbox folder is set"));
     h.click("Import the bundles now");
     assert_eq!(
         h.message(),
-        "Set the exchange and outbox folders first (settings exchange_folder and outbox_folder)."
+        "Set the exchange folder first (under Kiosks and bundles)."
     );
-    h.click("Lock");
-    set_settings(
-        &h.dir.path().join("desk.sqlite3"),
-        &[
-            ("exchange_folder", exchange.to_str().unwrap()),
-            ("outbox_folder", outbox.to_str().unwrap()),
-        ],
+    // The folders, set in the window.
+    h.type_into(
+        "Exchange folder (full path; empty: keep)",
+        exchange.to_str().unwrap(),
     );
-    h.sign_in("Maya (manager)", "402718");
+    h.click("Save the folders");
+    h.click("Import the bundles now");
+    assert_eq!(
+        h.message(),
+        "Set the outbox folder first (under Kiosks and bundles)."
+    );
+    h.type_into(
+        "Outbox folder for the EMR (full path; empty: keep)",
+        outbox.to_str().unwrap(),
+    );
+    h.click("Save the folders");
+    assert_eq!(h.message(), "Folders saved.");
     assert!(h.shows(&format!(
-        "Bundles are imported from {} and the forms handed on into {}.",
-        exchange.display(),
+        "Imported forms are handed on into {} (FHIR, JSON and a printable page).",
         outbox.display()
     )));
     h.click("Import the bundles now");
@@ -1140,7 +1273,7 @@ fn a_manager_imports_the_kiosks_bundles_from_the_window_exactly_once() {
     h.click("Import the bundles now");
     assert_eq!(
         h.message(),
-        "0 new forms imported from 0 bundles (0 already held). 1 bundle needs attention: see Kiosk bundles."
+        "0 new forms imported from 0 bundles (0 already held). 1 bundle needs attention: see Kiosks and bundles."
     );
     assert!(h.shows("bundle-altered.ikb: REFUSED, nothing of it was imported:"));
     assert_eq!(std::fs::read_dir(&outbox).unwrap().count(), handed_on);

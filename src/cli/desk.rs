@@ -3,8 +3,7 @@
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::Utc;
 use intake_kiosk::desk::actions::{self, ActionError, ListTo};
-use intake_kiosk::exchange::ExchangeError;
-use intake_kiosk::exchange::desk_side::{self, BundleOutcome, KnownKiosk};
+use intake_kiosk::exchange::desk_side::{self, BundleOutcome, KnownKiosk, PairingCode};
 use intake_kiosk::store::{LinkState, OpenStore, SetupRequest, Store, StoreError, SyncRole};
 use intake_kiosk::vault::{Passphrase, Pin};
 
@@ -49,28 +48,21 @@ pub fn run(command: DeskCommand, common: &Common) -> Result<()> {
                 );
             }
             None => {
-                // clap requires one of the two and --exchange (args.rs).
-                let code = match (code, qr_image) {
-                    (Some(code), _) => zeroize::Zeroizing::new(code),
-                    (None, Some(picture)) => desk_side::decode_qr_image(&picture)?,
-                    (None, None) => bail!("give --code TEXT or --qr-image PICTURE"),
+                // clap requires one of the two (args.rs).
+                let code = zeroize::Zeroizing::new(code.unwrap_or_default());
+                let code = match &qr_image {
+                    Some(picture) => PairingCode::Picture(picture),
+                    None => PairingCode::Text(&code),
                 };
-                let exchange = exchange.context("--exchange is needed")?;
                 let known = if replace {
                     KnownKiosk::Replace
                 } else {
                     KnownKiosk::Refuse
                 };
-                let answered = desk_side::answer_pairing(
-                    &store,
-                    &actor,
-                    &code,
-                    &exchange,
-                    known,
-                    now,
-                )
-                .map_err(|e| match e {
-                    ExchangeError::Store(known @ StoreError::KioskAlreadyPaired { .. }) => anyhow!(
+                let answered =
+                    actions::pair_kiosk(&store, &actor, code, exchange.as_deref(), known, now)
+                        .map_err(|e| match e {
+                    ActionError::Store(known @ StoreError::KioskAlreadyPaired { .. }) => anyhow!(
                         "{known}.\nIf this is the same tablet pairing again, run the same command with --replace: \
                          its key is replaced (logged) and must be confirmed again. A tablet that was reset or \
                          re-installed pairs under a new id and needs no --replace."

@@ -1,17 +1,23 @@
-//! The desk window's import of the kiosks' bundles (managers): from the exchange folder the
-//! settings name, each bundle exactly once and on its own (`actions::import_bundles`, as
-//! `desk import` does), slow (the adapter runs it off the UI thread). What the last import did
-//! stays on the manager's home, one line a bundle, until they sign out.
+//! The desk window's kiosk panel (managers): the folders it exchanges with kiosks (settings
+//! `exchange_folder`, `outbox_folder`), pairing a kiosk from its code or a picture of its QR
+//! code (`actions::pair_kiosk`, as `desk pair` does; confirming is `office_actions`), and the
+//! import of the kiosks' bundles: each exactly once and on its own (`actions::import_bundles`,
+//! as `desk import` does), slow (the adapter runs it off the UI thread). What the last import
+//! did stays on the manager's home, one line a bundle, until they sign out.
 
 use chrono::{DateTime, Utc};
 
-use super::actions::{self, ImportDone};
+use std::path::Path;
+
+use super::actions::{self, ActionError, ImportDone};
 use super::views::line;
 use super::{Desk, Line};
 use crate::exchange::ExchangeError;
-use crate::exchange::desk_side::BundleOutcome;
+use crate::exchange::desk_side::{BundleOutcome, KnownKiosk, PairingCode};
 use crate::i18n::{t, tn};
 use crate::staff::Role;
+use crate::store::StoreError;
+use crate::sync::SyncError;
 
 /// A bundle imported before, still in the folder until its kiosk reads the receipt: nothing to
 /// look into.
@@ -25,7 +31,93 @@ fn already_imported(outcome: &BundleOutcome) -> bool {
     )
 }
 
+/// How the window tells a picture from a code: a full path (the code itself starts `IKP1:`).
+fn pairing_code(typed: &str) -> PairingCode<'_> {
+    let typed = typed.trim();
+    if typed.starts_with('/') {
+        PairingCode::Picture(Path::new(typed))
+    } else {
+        PairingCode::Text(typed)
+    }
+}
+
 impl Desk {
+    /// Sets the exchange and outbox folders (managers); a field left empty keeps its folder.
+    pub fn save_folders(&mut self, exchange: &str, outbox: &str, now: DateTime<Utc>) {
+        let Some((records, actor)) = self.signed_in() else {
+            return;
+        };
+        match actions::set_import_folders(records, actor, exchange, outbox, now) {
+            Ok(()) => self.say_t("Folders saved.", &[], true),
+            Err(e) => self.failed(e),
+        }
+    }
+
+    /// Pairs a kiosk from what a manager typed: its pairing code, or the full path of a
+    /// picture of its QR code. `replace`: the same tablet pairing again gets its new key.
+    pub fn pair_kiosk(&mut self, typed: &str, replace: bool, now: DateTime<Utc>) {
+        let Some((records, actor)) = self.signed_in() else {
+            return;
+        };
+        let known = if replace {
+            KnownKiosk::Replace
+        } else {
+            KnownKiosk::Refuse
+        };
+        let code = pairing_code(typed);
+        match actions::pair_kiosk(records, actor, code, None, known, now) {
+            Ok(answered) => {
+                let mut text = String::new();
+                if answered.replaced {
+                    text = t(
+                        &self.lang,
+                        "Kiosk {}'s old key is replaced (logged). ",
+                        &[&answered.kiosk_id],
+                    );
+                }
+                text.push_str(&t(
+                    &self.lang,
+                    "Answer written to {}. Kiosk {} waits for confirmation: on the kiosk, tap \"Read the back office's answer\", then type the code it shows under \"Kiosks waiting for confirmation\".",
+                    &[&answered.file.display().to_string(), &answered.kiosk_id],
+                ));
+                self.say(text, true);
+            }
+            Err(e) => self.say_pairing_refusal(e, code),
+        }
+    }
+
+    /// A refused pairing in the manager's words: what to do next.
+    fn say_pairing_refusal(&mut self, e: ActionError, code: PairingCode<'_>) {
+        match (&e, code) {
+            (ActionError::Store(StoreError::KioskAlreadyPaired { kiosk_id, .. }), _) => self.say_t(
+                "Kiosk {} is already paired with this desk. If it is the same tablet pairing again, use \"Same tablet again: replace its key\".",
+                &[kiosk_id],
+                false,
+            ),
+            (ActionError::Store(StoreError::KioskRevoked { kiosk_id }), _) => self.say_t(
+                "Kiosk {} was revoked and never pairs again. A tablet that was reset pairs under a new id: start pairing on it again.",
+                &[kiosk_id],
+                false,
+            ),
+            (ActionError::Exchange(ExchangeError::Sync(SyncError::Expired)), _) => self.say_t(
+                "That pairing code has expired: tap \"Start pairing\" on the kiosk again.",
+                &[],
+                false,
+            ),
+            (ActionError::Exchange(ExchangeError::Sync(_)), PairingCode::Text(_)) => self.say_t(
+                "That is not a kiosk's pairing code. Copy all of it (it starts with IKP1:), or give the full path of a picture of the QR code.",
+                &[],
+                false,
+            ),
+            (ActionError::Exchange(read), PairingCode::Picture(path)) => self.say_t(
+                "No pairing code could be read from {}: {}",
+                &[&path.display().to_string(), &read.to_string()],
+                false,
+            ),
+            _ => self.failed(e),
+        }
+    }
+
     /// Imports every bundle in the exchange folder into the outbox folder (settings
     /// `exchange_folder`, `outbox_folder`). Slow.
     pub fn import_bundles(&mut self, now: DateTime<Utc>) {
@@ -48,8 +140,8 @@ impl Desk {
         }
     }
 
-    /// The manager's home lines about imports: the folders (or that none is set), then what the
-    /// last import in this sign-in did.
+    /// The manager's home lines about kiosks and bundles: each folder (or that it is not set, an
+    /// alert), then what the last import in this sign-in did.
     pub fn import_status(&self, now: DateTime<Utc>) -> Vec<Line> {
         if !matches!(self.signed_in_as(now), Some((_, Role::Manager))) {
             return Vec::new();
@@ -58,27 +150,44 @@ impl Desk {
             return Vec::new();
         };
         let lang = &self.lang;
-        let mut lines = vec![match actions::import_folders(records, None, None) {
-            Ok(f) => line(
-                t(
-                    lang,
-                    "Bundles are imported from {} and the forms handed on into {}.",
-                    &[
-                        &f.exchange.display().to_string(),
-                        &f.outbox.display().to_string(),
-                    ],
+        let mut lines = vec![
+            match actions::exchange_folder(records) {
+                Ok(f) => line(
+                    t(
+                        lang,
+                        "Kiosks' bundles are imported from {}, and pairing answers written there.",
+                        &[&f.display().to_string()],
+                    ),
+                    false,
                 ),
-                false,
-            ),
-            Err(_) => line(
-                t(
-                    lang,
-                    "No folders are set for imports (settings exchange_folder and outbox_folder).",
-                    &[],
+                Err(_) => line(
+                    t(
+                        lang,
+                        "No exchange folder is set: set it below to pair kiosks and import their bundles.",
+                        &[],
+                    ),
+                    true,
                 ),
-                true,
-            ),
-        }];
+            },
+            match actions::outbox_folder(records) {
+                Ok(f) => line(
+                    t(
+                        lang,
+                        "Imported forms are handed on into {} (FHIR, JSON and a printable page).",
+                        &[&f.display().to_string()],
+                    ),
+                    false,
+                ),
+                Err(_) => line(
+                    t(
+                        lang,
+                        "No outbox folder is set: set it below so imported forms are handed on.",
+                        &[],
+                    ),
+                    true,
+                ),
+            },
+        ];
         if let Some(s) = &self.signed_in {
             lines.extend(s.imports.iter().cloned());
         }
@@ -130,8 +239,8 @@ impl Desk {
         if failed > 0 {
             text.push_str(&tn(
                 lang,
-                " {} bundle needs attention: see Kiosk bundles.",
-                " {} bundles need attention: see Kiosk bundles.",
+                " {} bundle needs attention: see Kiosks and bundles.",
+                " {} bundles need attention: see Kiosks and bundles.",
                 failed,
                 &[&failed.to_string()],
             ));

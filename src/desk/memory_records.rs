@@ -5,8 +5,8 @@
 //! It models what the controller's own behaviour depends on — patients with their identity,
 //! consents and restriction, requests and breaches — with the store's role checks; staff, PINs,
 //! keys and the audit events are the in-memory staff the kiosk's fake uses too
-//! ([`MemoryStaff`]). Submissions, forms and files are not modelled: those calls answer
-//! `NotFound`, and the integration tests cover them against the sealed store.
+//! ([`MemoryStaff`]), and settings, checked as the store checks them. Submissions, forms and
+//! files are not modelled: those calls answer `NotFound`, and the integration tests cover them against the sealed store.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -17,7 +17,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::DeskRecords;
 use crate::exchange::ExchangeError;
 use crate::exchange::access::AccessExport;
-use crate::exchange::desk_side::{BundleOutcome, Confirmed};
+use crate::exchange::desk_side::{Answered, BundleOutcome, Confirmed, KnownKiosk, PairingCode};
 use crate::forms::{Answers, ConsentEvent, Decision, PatientIdentity};
 use crate::rights::{ErasureStatement, Flag, RequestStatus, due_date};
 use crate::staff::Role;
@@ -42,6 +42,7 @@ pub struct FakeState {
     pub patients: BTreeMap<String, FakePatient>,
     pub requests: Vec<RightsRequest>,
     pub breaches: Vec<Breach>,
+    pub settings: BTreeMap<String, String>,
 }
 
 /// The fake; clones share one state and one staff.
@@ -156,8 +157,21 @@ impl DeskRecords for MemoryDesk {
     fn clinic_name(&self) -> String {
         "Fake Clinic".into()
     }
-    fn setting(&self, _key: &str) -> Result<Option<String>, StoreError> {
-        Ok(None)
+    fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.state().settings.get(key).cloned())
+    }
+    fn set_setting(
+        &self,
+        actor: &Actor,
+        key: &str,
+        value: &str,
+        _now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        actor.require_manager()?;
+        let value = crate::settings::validate(key, value)
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        self.state().settings.insert(key.to_owned(), value);
+        Ok(())
     }
     fn clinic_zone(&self) -> Result<crate::settings::ClinicZone, StoreError> {
         Ok(crate::settings::ClinicZone::default())
@@ -517,6 +531,21 @@ impl DeskRecords for MemoryDesk {
         _now: DateTime<Utc>,
     ) -> Result<Confirmed, ExchangeError> {
         actor.require_manager()?;
+        Err(StoreError::NotFound.into())
+    }
+    /// The code is read and checked as the store would (format, expiry); the answer is a
+    /// file, not modelled: `NotFound`.
+    fn answer_pairing(
+        &self,
+        actor: &Actor,
+        code: PairingCode<'_>,
+        _dir: &Path,
+        _known: KnownKiosk,
+        now: DateTime<Utc>,
+    ) -> Result<Answered, ExchangeError> {
+        actor.require_manager()?;
+        let offer = crate::sync::PairingOffer::parse(&code.text()?)?;
+        offer.check_fresh(now.timestamp())?;
         Err(StoreError::NotFound.into())
     }
     /// No kiosk is paired with the fake: every folder holds nothing to import.

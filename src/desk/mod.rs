@@ -195,11 +195,24 @@ impl Desk {
             ActionError::Missing(actions::Needed::StaffName) => {
                 self.say_t("Give the staff member's name.", &[], false)
             }
-            ActionError::Missing(
-                actions::Needed::ExchangeFolder | actions::Needed::OutboxFolder,
-            ) => self.say_t(
-                "Set the exchange and outbox folders first (settings exchange_folder and outbox_folder).",
+            ActionError::Missing(actions::Needed::ExchangeFolder) => self.say_t(
+                "Set the exchange folder first (under Kiosks and bundles).",
                 &[],
+                false,
+            ),
+            ActionError::Missing(actions::Needed::OutboxFolder) => self.say_t(
+                "Set the outbox folder first (under Kiosks and bundles).",
+                &[],
+                false,
+            ),
+            ActionError::Missing(actions::Needed::PairingCode) => self.say_t(
+                "Paste the kiosk's pairing code (it starts with IKP1:) or type the full path of a picture of its QR code.",
+                &[],
+                false,
+            ),
+            ActionError::NotAFullPath(folder) => self.say_t(
+                "{} is not a full path: a folder must start with /, such as /media/usb.",
+                &[folder],
                 false,
             ),
             ActionError::StaffAdmin(e) => self.say_staff_refusal(e),

@@ -14,7 +14,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::exchange::ExchangeError;
 use crate::exchange::access::AccessExport;
-use crate::exchange::desk_side::{BundleOutcome, Confirmed};
+use crate::exchange::desk_side::{Answered, BundleOutcome, Confirmed, KnownKiosk, PairingCode};
 use crate::forms::{Answers, ConsentEvent, PatientIdentity};
 use crate::port::port;
 use crate::rights::{ErasureStatement, Flag, RequestStatus};
@@ -33,6 +33,9 @@ port! {
             self.store().clinic_name().ok().flatten().unwrap_or_default()
         }
         fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
+        /// Sets a setting the clinic may change (managers; checked, logged).
+        fn set_setting(&self, actor: &Actor, key: &str, value: &str, now: DateTime<Utc>)
+            -> Result<(), StoreError>;
         /// The clinic's time zone (setting `hours.time_zone`), for times shown to staff.
         fn clinic_zone(&self) -> Result<ClinicZone, StoreError>;
         /// The form whose consent titles the record shows: the active one, else the latest used,
@@ -113,6 +116,11 @@ port! {
         /// One channel's marketing list as CSV text, and how many patients are on it.
         fn marketing_csv(&self, actor: &Actor, channel: &str, now: DateTime<Utc>)
             -> Result<(String, usize), StoreError> = crate::exchange::marketing::marketing_csv;
+        /// Answers a kiosk's pairing code (managers; logged): the answer written into `dir`, the
+        /// kiosk waiting for confirmation.
+        fn answer_pairing(&self, actor: &Actor, code: PairingCode<'_>, dir: &Path,
+            known: KnownKiosk, now: DateTime<Utc>) -> Result<Answered, ExchangeError>
+            = crate::exchange::desk_side::answer_pairing_code;
         /// Confirms a waiting kiosk's pairing with the code its screen shows (managers).
         fn confirm_kiosk(&self, actor: &Actor, kiosk_id: Option<&str>, typed_code: &str,
             now: DateTime<Utc>) -> Result<Confirmed, ExchangeError>

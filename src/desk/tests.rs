@@ -195,3 +195,89 @@ fn contact_details_are_corrected_trimmed() {
         "AB1 2CD"
     );
 }
+
+#[test]
+fn the_kiosk_folders_are_set_by_managers_as_full_paths_only() {
+    let (mut desk, records) = signed_in(RECEPTION, "1357");
+    desk.save_folders("/media/usb", "", at(1));
+    assert_eq!(desk.message(), ("Your role may not do this.", false));
+    assert!(records.state().settings.is_empty());
+
+    let (mut desk, records) = signed_in(MANAGER, "2468");
+    desk.save_folders("", "  ", at(1));
+    assert_eq!(
+        desk.message(),
+        (
+            "Set the exchange folder first (under Kiosks and bundles).",
+            false
+        )
+    );
+    // One relative folder sets neither.
+    desk.save_folders("/media/usb", "outbox", at(1));
+    assert_eq!(
+        desk.message(),
+        (
+            "outbox is not a full path: a folder must start with /, such as /media/usb.",
+            false
+        )
+    );
+    assert!(records.state().settings.is_empty());
+    desk.save_folders(" /media/usb ", "", at(1));
+    assert_eq!(desk.message(), ("Folders saved.", true));
+    desk.save_folders("", "/srv/emr", at(1));
+    let settings = records.state().settings.clone();
+    assert_eq!(
+        settings.get("exchange_folder").map(String::as_str),
+        Some("/media/usb")
+    );
+    assert_eq!(
+        settings.get("outbox_folder").map(String::as_str),
+        Some("/srv/emr")
+    );
+    let status = desk.import_status(at(1));
+    assert!(status.iter().all(|l| !l.alert), "{status:?}");
+}
+
+#[test]
+fn pairing_a_kiosk_needs_its_code_a_folder_and_a_manager() {
+    let (mut desk, records) = signed_in(MANAGER, "2468");
+    desk.pair_kiosk("   ", false, at(1));
+    assert_eq!(
+        desk.message(),
+        (
+            "Paste the kiosk's pairing code (it starts with IKP1:) or type the full path of a picture of its QR code.",
+            false
+        )
+    );
+    desk.pair_kiosk("IKP1:whatever", false, at(1));
+    assert_eq!(
+        desk.message(),
+        (
+            "Set the exchange folder first (under Kiosks and bundles).",
+            false
+        )
+    );
+    records
+        .state()
+        .settings
+        .insert("exchange_folder".into(), "/media/usb".into());
+    desk.pair_kiosk("IKP1:whatever", false, at(1));
+    assert_eq!(
+        desk.message(),
+        (
+            "That is not a kiosk's pairing code. Copy all of it (it starts with IKP1:), or give the full path of a picture of the QR code.",
+            false
+        )
+    );
+    // A full path is a picture: one that is not there is said so, with its name.
+    desk.pair_kiosk("/nowhere/qr.png", false, at(1));
+    let (text, good) = desk.message();
+    assert!(
+        !good && text.starts_with("No pairing code could be read from /nowhere/qr.png: "),
+        "{text}"
+    );
+
+    let (mut desk, _) = signed_in(RECEPTION, "1357");
+    desk.pair_kiosk("/etc/passwd", false, at(1));
+    assert_eq!(desk.message(), ("Your role may not do this.", false));
+}

@@ -49,6 +49,37 @@ pub struct Answered {
     pub file: PathBuf,
 }
 
+/// A kiosk's pairing code as a manager has it: the QR code's text (what a phone's scanner
+/// copied, `IKP1:…`) or a photo or screenshot of the QR code.
+#[derive(Clone, Copy, Debug)]
+pub enum PairingCode<'a> {
+    Text(&'a str),
+    Picture(&'a Path),
+}
+
+impl PairingCode<'_> {
+    /// The code's text, read from the picture when it is one ([`decode_qr_image`]).
+    pub fn text(self) -> Result<Zeroizing<String>, ExchangeError> {
+        match self {
+            PairingCode::Text(text) => Ok(Zeroizing::new(text.trim().to_owned())),
+            PairingCode::Picture(path) => decode_qr_image(path),
+        }
+    }
+}
+
+/// [`answer_pairing`] with the code as a manager has it (text or picture).
+pub fn answer_pairing_code(
+    store: &OpenStore,
+    actor: &Actor,
+    code: PairingCode<'_>,
+    dir: &Path,
+    known: KnownKiosk,
+    now: DateTime<Utc>,
+) -> Result<Answered, ExchangeError> {
+    actor.require_manager()?;
+    answer_pairing(store, actor, &code.text()?, dir, known, now)
+}
+
 /// What to do when the kiosk id in a pairing code is already known here.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KnownKiosk {

@@ -355,6 +355,10 @@ impl DeskUi {
             .record_breach(&what, &risk, now));
         wire!(on_breach_reported, |d, now, id, reference| d
             .breach_reported(&id, &reference, now));
+        wire!(on_save_folders, |d, now, exchange, outbox| d
+            .save_folders(&exchange, &outbox, now));
+        wire!(on_pair_kiosk, |d, now, code, replace| d
+            .pair_kiosk(&code, replace, now));
         wire!(on_confirm_kiosk, |d, now, id, code| d
             .confirm_kiosk(&id, &code, now));
         wire!(on_merge, |d, now, duplicate, reason| d

@@ -170,3 +170,23 @@ pub fn files_containing(dir: &std::path::Path, needle: &[u8]) -> Vec<std::path::
     }
     hits
 }
+
+/// A PNG of `text` as a QR code, as a phone photo of the tablet would give.
+pub fn qr_png(text: &str, path: &std::path::Path) {
+    let code = qrcode::QrCode::new(text.as_bytes()).unwrap();
+    let width = code.width();
+    let scale = 6;
+    let quiet = 4;
+    let size = ((width + 2 * quiet) * scale) as u32;
+    let colors = code.to_colors();
+    let img = image::GrayImage::from_fn(size, size, |x, y| {
+        let (mx, my) = (x as usize / scale, y as usize / scale);
+        let dark = mx >= quiet
+            && my >= quiet
+            && mx < width + quiet
+            && my < width + quiet
+            && colors[(my - quiet) * width + (mx - quiet)] == qrcode::Color::Dark;
+        image::Luma([if dark { 0 } else { 255 }])
+    });
+    img.save(path).unwrap();
+}

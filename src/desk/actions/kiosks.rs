@@ -1,13 +1,93 @@
-//! Confirming a kiosk's pairing at the desk, and importing the kiosks' bundles.
+//! Pairing a kiosk at the desk (its code answered, then confirmed), the folders the desk
+//! exchanges with kiosks, and importing the kiosks' bundles.
 
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
 use super::{ActionError, ActionResult, Needed, Records, RecordsMut};
-use crate::exchange::desk_side::{BundleOutcome, Confirmed};
+use crate::exchange::desk_side::{Answered, BundleOutcome, Confirmed, KnownKiosk, PairingCode};
 use crate::settings::{EXCHANGE_FOLDER, OUTBOX_FOLDER};
 use crate::store::Actor;
+
+/// The folder a setting names, unless one is given; neither is [`Needed`].
+fn folder(
+    records: Records,
+    given: Option<&Path>,
+    key: &str,
+    needed: Needed,
+) -> ActionResult<PathBuf> {
+    if let Some(path) = given {
+        return Ok(path.to_owned());
+    }
+    match records.setting(key)? {
+        Some(set) if !set.is_empty() => Ok(PathBuf::from(set)),
+        _ => Err(ActionError::Missing(needed)),
+    }
+}
+
+/// The exchange folder the setting names, or [`Needed::ExchangeFolder`].
+pub fn exchange_folder(records: Records) -> ActionResult<PathBuf> {
+    folder(records, None, EXCHANGE_FOLDER, Needed::ExchangeFolder)
+}
+
+/// The outbox folder the setting names, or [`Needed::OutboxFolder`].
+pub fn outbox_folder(records: Records) -> ActionResult<PathBuf> {
+    folder(records, None, OUTBOX_FOLDER, Needed::OutboxFolder)
+}
+
+/// Sets the exchange and outbox folders (managers; settings `exchange_folder`,
+/// `outbox_folder`, each logged): a folder left empty keeps what is set; both empty is
+/// [`Needed::ExchangeFolder`]. Each must be a full path (starting with `/`); neither is set
+/// when one is not.
+pub fn set_import_folders(
+    records: Records,
+    actor: &Actor,
+    exchange: &str,
+    outbox: &str,
+    now: DateTime<Utc>,
+) -> ActionResult<()> {
+    actor.require_manager()?;
+    let given = [
+        (EXCHANGE_FOLDER, exchange.trim()),
+        (OUTBOX_FOLDER, outbox.trim()),
+    ];
+    let given: Vec<_> = given.into_iter().filter(|(_, v)| !v.is_empty()).collect();
+    if given.is_empty() {
+        return Err(ActionError::Missing(Needed::ExchangeFolder));
+    }
+    if let Some((_, relative)) = given.iter().find(|(_, v)| !v.starts_with('/')) {
+        return Err(ActionError::NotAFullPath((*relative).to_owned()));
+    }
+    for (key, value) in given {
+        records.set_setting(actor, key, value, now)?;
+    }
+    Ok(())
+}
+
+/// Pairs a kiosk from its code (managers): the answer written into the exchange folder (given,
+/// else the setting's), the kiosk then waiting for a manager to confirm the code it shows. A
+/// blank code is [`Needed::PairingCode`]; a known kiosk is refused unless `known` says
+/// [`KnownKiosk::Replace`].
+pub fn pair_kiosk(
+    records: Records,
+    actor: &Actor,
+    code: PairingCode<'_>,
+    exchange: Option<&Path>,
+    known: KnownKiosk,
+    now: DateTime<Utc>,
+) -> ActionResult<Answered> {
+    actor.require_manager()?;
+    let blank = match code {
+        PairingCode::Text(text) => text.trim().is_empty(),
+        PairingCode::Picture(path) => path.as_os_str().is_empty(),
+    };
+    if blank {
+        return Err(ActionError::Missing(Needed::PairingCode));
+    }
+    let dir = folder(records, exchange, EXCHANGE_FOLDER, Needed::ExchangeFolder)?;
+    Ok(records.answer_pairing(actor, code, &dir, known, now)?)
+}
 
 /// Where an import reads bundles and hands forms on.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,18 +103,9 @@ pub fn import_folders(
     exchange: Option<&Path>,
     outbox: Option<&Path>,
 ) -> ActionResult<ImportFolders> {
-    let folder = |given: Option<&Path>, key: &str, needed: Needed| -> ActionResult<PathBuf> {
-        if let Some(path) = given {
-            return Ok(path.to_owned());
-        }
-        match records.setting(key)? {
-            Some(set) if !set.is_empty() => Ok(PathBuf::from(set)),
-            _ => Err(ActionError::Missing(needed)),
-        }
-    };
     Ok(ImportFolders {
-        exchange: folder(exchange, EXCHANGE_FOLDER, Needed::ExchangeFolder)?,
-        outbox: folder(outbox, OUTBOX_FOLDER, Needed::OutboxFolder)?,
+        exchange: folder(records, exchange, EXCHANGE_FOLDER, Needed::ExchangeFolder)?,
+        outbox: folder(records, outbox, OUTBOX_FOLDER, Needed::OutboxFolder)?,
     })
 }
 

@@ -22,7 +22,10 @@ pub use breaches::{BreachRecorded, NewBreachAt, breach_reported, record_breach};
 pub use consent::{set_restricted, withdraw};
 pub use erasure::{ErasureDone, StatementTo, erase, retention};
 pub use exports::{ListTo, MarketingList, access_export, marketing_list};
-pub use kiosks::{ImportDone, ImportFolders, confirm_kiosk, import_bundles, import_folders};
+pub use kiosks::{
+    ImportDone, ImportFolders, confirm_kiosk, exchange_folder, import_bundles, import_folders,
+    outbox_folder, pair_kiosk, set_import_folders,
+};
 pub use lookup::{open_record, search};
 pub use rectify::{DetailChanges, amend_answer, amend_details, merge};
 pub use requests::{RequestLogged, close_request, extend_request, log_request};
@@ -55,6 +58,9 @@ pub enum ActionError {
     /// A typed value that does not fit its question.
     #[error("{0}")]
     BadValue(String),
+    /// A folder that is not a full path (it must start with `/`): nothing was set.
+    #[error("{0:?} is not a full path to a folder (it must start with /)")]
+    NotAFullPath(String),
     /// Something the action needs was left empty.
     #[error("{0} is needed")]
     Missing(Needed),
@@ -75,6 +81,8 @@ pub enum Needed {
     ExchangeFolder,
     #[error("the outbox folder (setting outbox_folder)")]
     OutboxFolder,
+    #[error("the kiosk's pairing code or a picture of its QR code")]
+    PairingCode,
 }
 
 impl From<ExchangeError> for ActionError {
