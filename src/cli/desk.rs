@@ -174,7 +174,7 @@ pub fn run(command: DeskCommand, common: &Common) -> Result<()> {
             println!("staff member {id} added");
         }
         DeskCommand::Revoke { kiosk } => {
-            store.revoke_kiosk(&actor, &kiosk, now)?;
+            actions::revoke_kiosk(&store, &actor, &kiosk, now)?;
             println!("kiosk {kiosk} revoked: its bundles are refused from now on");
         }
         DeskCommand::Import { from, outbox } => {

@@ -10,7 +10,8 @@ use chrono::{DateTime, Utc};
 use std::path::Path;
 
 use super::actions::{self, ActionError, ImportDone};
-use super::views::line;
+use super::exchange_words::exchange_failure_words;
+use super::views::{line, short_kiosk_id};
 use super::{Desk, Line};
 use crate::exchange::ExchangeError;
 use crate::exchange::desk_side::{BundleOutcome, KnownKiosk, PairingCode};
@@ -72,13 +73,16 @@ impl Desk {
                     text = t(
                         &self.lang,
                         "Kiosk {}'s old key is replaced (logged). ",
-                        &[&answered.kiosk_id],
+                        &[short_kiosk_id(&answered.kiosk_id)],
                     );
                 }
                 text.push_str(&t(
                     &self.lang,
                     "Answer written to {}. Kiosk {} waits for confirmation: on the kiosk, tap \"Read the back office's answer\", then type the code it shows under \"Kiosks waiting for confirmation\".",
-                    &[&answered.file.display().to_string(), &answered.kiosk_id],
+                    &[
+                        &answered.file.display().to_string(),
+                        short_kiosk_id(&answered.kiosk_id),
+                    ],
                 ));
                 self.say(text, true);
             }
@@ -109,9 +113,19 @@ impl Desk {
                 &[],
                 false,
             ),
+            (ActionError::Exchange(ExchangeError::BadContent { .. }), PairingCode::Picture(path)) => {
+                self.say_t(
+                    "No pairing code could be read from {}: take a sharper photo or screenshot of the kiosk's QR code, or paste the code.",
+                    &[&path.display().to_string()],
+                    false,
+                )
+            }
             (ActionError::Exchange(read), PairingCode::Picture(path)) => self.say_t(
                 "No pairing code could be read from {}: {}",
-                &[&path.display().to_string(), &read.to_string()],
+                &[
+                    &path.display().to_string(),
+                    &exchange_failure_words(&self.lang, read),
+                ],
                 false,
             ),
             _ => self.failed(e),
@@ -295,7 +309,7 @@ impl Desk {
                     t(
                         lang,
                         "{}: REFUSED, nothing of it was imported: {}",
-                        &[file, &error.to_string()],
+                        &[file, &exchange_failure_words(lang, error)],
                     ),
                     true,
                 ),

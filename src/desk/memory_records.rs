@@ -480,6 +480,16 @@ impl DeskRecords for MemoryDesk {
     fn kiosk_links(&self) -> Result<Vec<KioskLink>, StoreError> {
         Ok(Vec::new())
     }
+    /// No kiosk is paired with the fake.
+    fn revoke_kiosk(
+        &self,
+        actor: &Actor,
+        _id: &str,
+        _now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        actor.require_manager()?;
+        Err(StoreError::NotFound)
+    }
     fn backup_plan(&self) -> Result<Option<crate::store::BackupPlan>, StoreError> {
         Ok(None)
     }

@@ -7,7 +7,8 @@
 //! - [`views`]: what each screen shows, as plain structs;
 //! - `opening`, `register`, `record_actions`, `office_actions`, `staff_keys`: the controller's
 //!   methods, by what the screen is for;
-//! - `store_words`: the store's refusals in the staff's language, for every screen.
+//! - `store_words`, `exchange_words`: the store's and the exchange's refusals in the staff's
+//!   language, for every screen.
 //!
 //! Invariants: nothing about a patient is held unless a staff member is signed in, and all of it
 //! sits in one [`SignedIn`] value, so signing out, locking and the idle lock drop it with one
@@ -16,6 +17,7 @@
 
 pub mod actions;
 mod backups;
+mod exchange_words;
 mod imports;
 #[cfg(test)]
 mod memory_records;
@@ -205,6 +207,9 @@ impl Desk {
                 &[],
                 false,
             ),
+            ActionError::Missing(actions::Needed::KioskId) => {
+                self.say_t("Choose the kiosk first.", &[], false)
+            }
             ActionError::Missing(actions::Needed::PairingCode) => self.say_t(
                 "Paste the kiosk's pairing code (it starts with IKP1:) or type the full path of a picture of its QR code.",
                 &[],
@@ -216,6 +221,10 @@ impl Desk {
                 false,
             ),
             ActionError::StaffAdmin(e) => self.say_staff_refusal(e),
+            ActionError::Exchange(e) => {
+                let text = exchange_words::exchange_failure_words(&self.lang, e);
+                self.say(text, false);
+            }
             other => self.say(other.to_string(), false),
         }
     }

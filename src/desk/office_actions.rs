@@ -123,6 +123,21 @@ impl Desk {
         }
     }
 
+    /// Revokes a kiosk for ever (managers): a lost, stolen or retired tablet.
+    pub fn revoke_kiosk(&mut self, kiosk_id: &str, now: DateTime<Utc>) {
+        let Some((records, actor)) = self.signed_in() else {
+            return;
+        };
+        match actions::revoke_kiosk(records, actor, kiosk_id, now) {
+            Ok(()) => self.say_t(
+                "Kiosk {} revoked: its bundles are refused from now on, and it never pairs again.",
+                &[super::views::short_kiosk_id(kiosk_id)],
+                true,
+            ),
+            Err(e) => self.failed(e),
+        }
+    }
+
     /// Runs the retention check now (managers) and reports it.
     pub fn run_retention(&mut self, now: DateTime<Utc>) {
         let Some((records, actor)) = self.signed_in() else {

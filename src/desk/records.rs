@@ -98,6 +98,9 @@ port! {
             now: DateTime<Utc>) -> Result<(), StoreError>;
         fn verify_audit(&self) -> Result<ChainCheck, StoreError>;
         fn kiosk_links(&self) -> Result<Vec<KioskLink>, StoreError>;
+        /// Revokes a kiosk for ever (managers; logged): its bundles are refused from then on.
+        fn revoke_kiosk(&self, actor: &Actor, kiosk_id: &str, now: DateTime<Utc>)
+            -> Result<(), StoreError>;
         fn unusual_access(&self, actor: &Actor, since: DateTime<Utc>)
             -> Result<Vec<Flag>, StoreError>;
 

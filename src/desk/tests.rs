@@ -281,3 +281,29 @@ fn pairing_a_kiosk_needs_its_code_a_folder_and_a_manager() {
     desk.pair_kiosk("/etc/passwd", false, at(1));
     assert_eq!(desk.message(), ("Your role may not do this.", false));
 }
+
+#[test]
+fn the_record_lists_consents_in_the_forms_order_treatment_first() {
+    let (mut desk, _) = signed_in(RECEPTION, "1357");
+    desk.open_patient("p-ada", at(1));
+    let record = desk.record().expect("the record");
+    let items: Vec<&str> = record.consents.iter().map(|c| c.item.as_str()).collect();
+    // Item ids sort the other way ("marketing_sms" < "treatment").
+    assert_eq!(items, ["treatment", "marketing_sms"]);
+}
+
+#[test]
+fn revoking_a_kiosk_is_for_managers_and_names_one() {
+    let (mut desk, _) = signed_in(RECEPTION, "1357");
+    desk.revoke_kiosk("k-1", at(1));
+    assert_eq!(desk.message(), ("Your role may not do this.", false));
+    let (mut desk, _) = signed_in(MANAGER, "2468");
+    desk.revoke_kiosk("  ", at(1));
+    assert_eq!(desk.message(), ("Choose the kiosk first.", false));
+    // The fake pairs no kiosk: an unknown one is nothing to do.
+    desk.revoke_kiosk("k-1", at(1));
+    assert_eq!(
+        desk.message(),
+        ("Nothing to do: no such record or nothing granted.", false)
+    );
+}

@@ -70,6 +70,9 @@ pub struct HomeView {
     pub audit: Vec<Line>,
     /// Kiosks paired here whose code a manager has not yet confirmed (id = the kiosk's id).
     pub pending_kiosks: Vec<Line>,
+    /// Every kiosk not revoked, confirmed or waiting (id = the kiosk's id): what a manager may
+    /// revoke.
+    pub kiosks: Vec<Line>,
 }
 
 /// An open record, as the signed-in role may see it.
@@ -178,8 +181,15 @@ pub(super) fn record_view(reader: &Reader, patient_id: &str) -> Result<RecordVie
         ));
     }
     let state = current_state(&record.consents);
-    let titles = consent_titles(open, lang);
-    let consents = state
+    let items = consent_items(open, lang);
+    // The form's order (treatment first, as the patient saw them); items of older forms after.
+    let position = |item: &str| {
+        items
+            .iter()
+            .position(|(id, _)| id == item)
+            .unwrap_or(items.len())
+    };
+    let mut consents: Vec<ConsentRow> = state
         .iter()
         .map(|(item, decision)| {
             let history: Vec<String> = record
@@ -200,7 +210,10 @@ pub(super) fn record_view(reader: &Reader, patient_id: &str) -> Result<RecordVie
                 })
                 .collect();
             ConsentRow {
-                title: titles.get(item).cloned().unwrap_or_else(|| item.clone()),
+                title: items
+                    .iter()
+                    .find(|(id, _)| id == item)
+                    .map_or_else(|| item.clone(), |(_, title)| title.clone()),
                 item: item.clone(),
                 state: decision_word(*decision, lang),
                 history: history.join(" · "),
@@ -209,6 +222,7 @@ pub(super) fn record_view(reader: &Reader, patient_id: &str) -> Result<RecordVie
             }
         })
         .collect();
+    consents.sort_by_key(|row| position(&row.item));
     let submissions = record.submissions.as_ref().map(|list| {
         list.iter()
             .map(|s| Line {
@@ -228,7 +242,7 @@ pub(super) fn record_view(reader: &Reader, patient_id: &str) -> Result<RecordVie
                             ));
                         }
                         if let Some(k) = s.source.as_deref() {
-                            text.push_str(&t(lang, " — from kiosk {}", &[k.get(..8).unwrap_or(k)]));
+                            text.push_str(&t(lang, " — from kiosk {}", &[short_kiosk_id(k)]));
                         }
                         text
                     },
@@ -286,8 +300,9 @@ pub(super) fn record_view(reader: &Reader, patient_id: &str) -> Result<RecordVie
     })
 }
 
-/// Consent item titles in `lang` from the clinic's latest form, or the built-in one.
-fn consent_titles(open: &dyn DeskRecords, lang: &str) -> std::collections::HashMap<String, String> {
+/// Consent items as (id, title in `lang`), in the order of the clinic's latest form, or of the
+/// built-in one.
+fn consent_items(open: &dyn DeskRecords, lang: &str) -> Vec<(String, String)> {
     let form = open
         .current_form()
         .ok()
@@ -298,6 +313,11 @@ fn consent_titles(open: &dyn DeskRecords, lang: &str) -> std::collections::HashM
         .iter()
         .map(|c| (c.id.clone(), tr(&c.title, lang).to_owned()))
         .collect()
+}
+
+/// A kiosk's id as the desk's lines show it: its first eight characters.
+pub(super) fn short_kiosk_id(id: &str) -> &str {
+    id.get(..8).unwrap_or(id)
 }
 
 fn or_dash(text: &str) -> &str {
@@ -420,17 +440,33 @@ pub(super) fn home_view(
             let mut text = t(
                 lang,
                 "Kiosk {}: its last bundle vouched for {} audit entries.",
-                &[
-                    k.kiosk_id.get(..8).unwrap_or(&k.kiosk_id),
-                    &k.audit_length.to_string(),
-                ],
+                &[short_kiosk_id(&k.kiosk_id), &k.audit_length.to_string()],
             );
             if !k.revoked && !k.confirmed {
                 view.pending_kiosks.push(Line {
                     text: t(
                         lang,
                         "Kiosk {} is waiting: type the code its screen shows",
-                        &[k.kiosk_id.get(..8).unwrap_or(&k.kiosk_id)],
+                        &[short_kiosk_id(&k.kiosk_id)],
+                    ),
+                    alert: false,
+                    id: k.kiosk_id.clone(),
+                });
+            }
+            if !k.revoked {
+                view.kiosks.push(Line {
+                    text: t(
+                        lang,
+                        "Kiosk {}: paired {}, {}.",
+                        &[
+                            short_kiosk_id(&k.kiosk_id),
+                            k.paired_at.get(..10).unwrap_or(&k.paired_at),
+                            &if k.confirmed {
+                                t(lang, "confirmed", &[])
+                            } else {
+                                t(lang, "waiting for confirmation", &[])
+                            },
+                        ],
                     ),
                     alert: false,
                     id: k.kiosk_id.clone(),

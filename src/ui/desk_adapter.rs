@@ -168,6 +168,7 @@ fn refresh(window: &DeskWindow, desk: &Desk, now: DateTime<Utc>) {
             g.set_breaches(lines(&home.breaches));
             g.set_audit(lines(&home.audit));
             g.set_pending_kiosks(lines(&home.pending_kiosks));
+            g.set_kiosks(lines(&home.kiosks));
         }
         desk::DeskScreen::Record | desk::DeskScreen::StaffKeys => {}
         desk::DeskScreen::Closed | desk::DeskScreen::SignIn => {
@@ -177,6 +178,7 @@ fn refresh(window: &DeskWindow, desk: &Desk, now: DateTime<Utc>) {
                 DeskAdapter::set_breaches,
                 DeskAdapter::set_audit,
                 DeskAdapter::set_pending_kiosks,
+                DeskAdapter::set_kiosks,
             ] {
                 set(&g, lines(&[]));
             }
@@ -359,6 +361,7 @@ impl DeskUi {
             .save_folders(&exchange, &outbox, now));
         wire!(on_pair_kiosk, |d, now, code, replace| d
             .pair_kiosk(&code, replace, now));
+        wire!(on_revoke_kiosk, |d, now, id| d.revoke_kiosk(&id, now));
         wire!(on_confirm_kiosk, |d, now, id, code| d
             .confirm_kiosk(&id, &code, now));
         wire!(on_merge, |d, now, duplicate, reason| d

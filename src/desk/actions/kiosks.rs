@@ -130,6 +130,22 @@ pub fn import_bundles(
     Ok(ImportDone { folders, outcomes })
 }
 
+/// Revokes a kiosk for ever (managers; logged): a lost, stolen or retired tablet. Its bundles
+/// are refused from then on, and its id never pairs again (a reset tablet pairs under a new
+/// id). A blank id is [`Needed::KioskId`].
+pub fn revoke_kiosk(
+    records: Records,
+    actor: &Actor,
+    kiosk_id: &str,
+    now: DateTime<Utc>,
+) -> ActionResult<()> {
+    let kiosk_id = kiosk_id.trim();
+    if kiosk_id.is_empty() {
+        return Err(ActionError::Missing(Needed::KioskId));
+    }
+    Ok(records.revoke_kiosk(actor, kiosk_id, now)?)
+}
+
 /// Confirms a waiting kiosk with the code its screen shows (managers). `kiosk_id` may be left out
 /// when exactly one kiosk is waiting. A wrong code leaves it waiting (and is logged).
 pub fn confirm_kiosk(

@@ -24,7 +24,7 @@ pub use erasure::{ErasureDone, StatementTo, erase, retention};
 pub use exports::{ListTo, MarketingList, access_export, marketing_list};
 pub use kiosks::{
     ImportDone, ImportFolders, confirm_kiosk, exchange_folder, import_bundles, import_folders,
-    outbox_folder, pair_kiosk, set_import_folders,
+    outbox_folder, pair_kiosk, revoke_kiosk, set_import_folders,
 };
 pub use lookup::{open_record, search};
 pub use rectify::{DetailChanges, amend_answer, amend_details, merge};
@@ -83,6 +83,8 @@ pub enum Needed {
     OutboxFolder,
     #[error("the kiosk's pairing code or a picture of its QR code")]
     PairingCode,
+    #[error("the kiosk's id")]
+    KioskId,
 }
 
 impl From<ExchangeError> for ActionError {

@@ -1,0 +1,101 @@
+//! A refusal of the exchange (a kiosk's bundle, a pairing picture) in words for desk staff, in
+//! their language: why, and where it helps, what to do. The reasons staff act on are catalogued;
+//! a technical detail inside stays in English (for IT), and what is not catalogued keeps the
+//! exchange's own English words, as `store_words` does for the store.
+
+use super::store_words::store_failure_words;
+use crate::exchange::ExchangeError;
+use crate::i18n::t;
+use crate::sync::SyncError;
+
+/// `e` in words for desk staff (see the module). The file's name is not repeated: the caller's
+/// line names it.
+pub fn exchange_failure_words(lang: &str, e: &ExchangeError) -> String {
+    match e {
+        ExchangeError::Store(e) => store_failure_words(lang, e),
+        ExchangeError::Format {
+            error: SyncError::BadSignature | SyncError::OpenFailed,
+            ..
+        } => t(
+            lang,
+            "it was altered, or not made by a kiosk paired with this desk.",
+            &[],
+        ),
+        ExchangeError::Format { error, .. } => t(
+            lang,
+            "it is damaged or not a kiosk's bundle ({}).",
+            &[&error.to_string()],
+        ),
+        ExchangeError::UnknownKiosk { kiosk_id, .. } => t(
+            lang,
+            "it comes from kiosk {}, which is not paired with this desk (or was revoked).",
+            &[kiosk_id],
+        ),
+        ExchangeError::KioskNotConfirmed { kiosk_id, .. } => t(
+            lang,
+            "kiosk {} waits for confirmation: type the code its screen shows under \"Kiosks waiting for confirmation\", then import again.",
+            &[kiosk_id],
+        ),
+        ExchangeError::TooLarge { .. } => t(
+            lang,
+            "the file is larger than it can be, so it was not read.",
+            &[],
+        ),
+        ExchangeError::NotRegularFile { .. } => t(
+            lang,
+            "it is a link or a folder, not an ordinary file, so it was not read.",
+            &[],
+        ),
+        ExchangeError::Io { source, .. } => {
+            t(lang, "it could not be read ({}).", &[&source.to_string()])
+        }
+        ExchangeError::BadTimes { error, .. } => t(
+            lang,
+            "its forms carry times this desk does not accept ({}).",
+            &[&error.to_string()],
+        ),
+        ExchangeError::BadContent { detail, .. } => t(
+            lang,
+            "its content is not what a kiosk writes ({}).",
+            &[detail],
+        ),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::StoreError;
+
+    #[test]
+    fn the_refusals_staff_act_on_are_in_their_language_without_the_file_name() {
+        let altered = ExchangeError::Format {
+            file: "bundle-x.ikb".into(),
+            error: SyncError::BadSignature,
+        };
+        let words = exchange_failure_words("en", &altered);
+        assert_eq!(
+            words,
+            "it was altered, or not made by a kiosk paired with this desk."
+        );
+        assert!(!words.contains("bundle-x.ikb"));
+        let french = exchange_failure_words("fr", &altered);
+        assert!(!french.is_empty() && french != words && french != altered.to_string());
+        let waiting = ExchangeError::KioskNotConfirmed {
+            file: "bundle-y.ikb".into(),
+            kiosk_id: "k-1".into(),
+        };
+        assert!(exchange_failure_words("de", &waiting).contains("k-1"));
+        assert_ne!(
+            exchange_failure_words("de", &waiting),
+            exchange_failure_words("en", &waiting)
+        );
+        // A store refusal inside reads as the store's words do.
+        let full = ExchangeError::Store(StoreError::DiskFull);
+        assert_eq!(
+            exchange_failure_words("en", &full),
+            store_failure_words("en", &StoreError::DiskFull)
+        );
+    }
+}
