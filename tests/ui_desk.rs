@@ -842,6 +842,64 @@ fn desk_backups(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 }
 
 #[test]
+fn a_manager_sets_the_backup_schedule_and_backs_up_now_in_the_window() {
+    const FOLDER: &str = "Backup folder (full path; empty: keep)";
+    const TIME: &str = "Daily at, clinic time (HH:MM; empty: keep)";
+    let backups = tempfile::tempdir().unwrap();
+    let h = Harness::demo();
+    h.unlock(DEMO_PASSPHRASE);
+    h.sign_in("Rita (reception)", "560193");
+    assert!(!h.has_button("Back up now"));
+    h.click("Lock");
+    h.sign_in("Maya (manager)", "402718");
+    assert!(h.shows("No daily backup is scheduled: set its folder and time below."));
+    h.click("Back up now");
+    assert_eq!(h.message(), "Set the backup folder first (under Backups).");
+    // A relative folder or a time that is not HH:MM sets nothing.
+    h.type_into(FOLDER, "backups");
+    h.click("Save the schedule");
+    assert_eq!(
+        h.message(),
+        "backups is not a full path: a folder must start with /, such as /media/usb."
+    );
+    h.type_into(FOLDER, backups.path().to_str().unwrap());
+    h.type_into(TIME, "25:00");
+    h.click("Save the schedule");
+    assert_eq!(
+        h.message(),
+        "25:00 is not a time of day: give it as HH:MM on the 24-hour clock, such as 21:30."
+    );
+    h.type_into(TIME, "18:30");
+    h.click("Save the schedule");
+    assert_eq!(h.message(), "Backup schedule saved.");
+    assert!(h.shows(&format!(
+        "Scheduled daily at 18:30; the newest 7 backups are kept in {}.",
+        backups.path().display()
+    )));
+    // Now, by hand: a checked copy in the folder, and the backups line says so.
+    h.click("Back up now");
+    let made = desk_backups(backups.path());
+    assert_eq!(made.len(), 1, "{made:?}");
+    assert!(
+        h.message().starts_with("Backup written and checked: "),
+        "{}",
+        h.message()
+    );
+    assert!(h.shows("Last backup: "));
+    // A folder that went away: the backup fails, and the line says why.
+    let gone = backups.path().join("gone");
+    h.type_into(FOLDER, gone.to_str().unwrap());
+    h.type_into(TIME, "");
+    h.click("Save the schedule");
+    h.click("Back up now");
+    assert_eq!(
+        h.message(),
+        "The backup failed: the reason is under Backups."
+    );
+    assert!(h.shows("Last backup FAILED at"));
+}
+
+#[test]
 fn the_desk_makes_its_scheduled_backup_and_shows_when_it_fails() {
     let backups = tempfile::tempdir().unwrap();
     let folder = backups.path().to_str().unwrap().to_owned();

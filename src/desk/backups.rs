@@ -9,13 +9,14 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::actions::{self, ActionError};
 use super::{Desk, Line};
 use crate::i18n::{t, tn};
 use crate::staff::Role;
 use crate::store::{BackupOutcome, BackupPlan, backup_due};
 
-/// The name the desk's backups carry, and who the audit entry names.
-const ROLE: &str = "desk";
+/// The name the desk's backups carry, and who a scheduled backup's audit entry names.
+const ROLE: &str = actions::DESK_BACKUP_ROLE;
 
 impl Desk {
     /// Whether the schedule asks for a backup now. Looks at most once a minute (a clock set
@@ -56,6 +57,38 @@ impl Desk {
         }
     }
 
+    /// Sets the backup folder and daily time (managers); a field left empty keeps its value.
+    pub fn save_backup_schedule(&mut self, folder: &str, daily_time: &str, now: DateTime<Utc>) {
+        let Some((records, actor)) = self.signed_in() else {
+            return;
+        };
+        match actions::set_backup_schedule(records, actor, folder, daily_time, now) {
+            Ok(()) => self.say_t("Backup schedule saved.", &[], true),
+            Err(e) => self.failed(e),
+        }
+    }
+
+    /// Makes a checked backup into the backup folder now (managers). Slow. A failure's reason
+    /// is on the backups line (read back from the audit log, as for a scheduled one).
+    pub fn backup_now(&mut self, now: DateTime<Utc>) {
+        let Some((records, actor)) = self.signed_in() else {
+            return;
+        };
+        match actions::backup_now(records, actor, now) {
+            Ok(kept) => self.say_t(
+                "Backup written and checked: {}.",
+                &[&kept.done.file.display().to_string()],
+                true,
+            ),
+            Err(ActionError::Backup(_)) => self.say_t(
+                "The backup failed: the reason is under Backups.",
+                &[],
+                false,
+            ),
+            Err(e) => self.failed(e),
+        }
+    }
+
     /// The backups line on a manager's home: the last backup and the schedule, or the last
     /// failure and why (an alert), or that none was ever made (an alert).
     pub fn backup_status(&self, now: DateTime<Utc>) -> Option<Line> {
@@ -82,15 +115,11 @@ impl Desk {
             ),
             None => t(
                 lang,
-                " No daily backup is scheduled (settings backup.folder and backup.daily_time).",
+                " No daily backup is scheduled: set its folder and time below.",
                 &[],
             ),
         };
-        let failed_last = match (&history.last_failed, &history.last_written) {
-            (Some(f), Some(w)) => f.at > w.at,
-            (Some(_), None) => true,
-            (None, _) => false,
-        };
+        let failed_last = history.failed_last;
         let (text, alert) = match (&history.last_written, &history.last_failed) {
             (_, Some(failed)) if failed_last => {
                 let good = history

@@ -207,6 +207,16 @@ impl Desk {
                 &[],
                 false,
             ),
+            ActionError::Missing(actions::Needed::BackupFolder) => self.say_t(
+                "Set the backup folder first (under Backups).",
+                &[],
+                false,
+            ),
+            ActionError::NotAClockTime(typed) => self.say_t(
+                "{} is not a time of day: give it as HH:MM on the 24-hour clock, such as 21:30.",
+                &[typed],
+                false,
+            ),
             ActionError::Missing(actions::Needed::KioskId) => {
                 self.say_t("Choose the kiosk first.", &[], false)
             }

@@ -307,3 +307,51 @@ fn revoking_a_kiosk_is_for_managers_and_names_one() {
         ("Nothing to do: no such record or nothing granted.", false)
     );
 }
+
+#[test]
+fn the_backup_schedule_is_set_by_managers_as_a_full_path_and_a_clock_time() {
+    let (mut desk, records) = signed_in(RECEPTION, "1357");
+    desk.save_backup_schedule("/srv/backups", "", at(1));
+    assert_eq!(desk.message(), ("Your role may not do this.", false));
+    desk.backup_now(at(1));
+    assert_eq!(desk.message(), ("Your role may not do this.", false));
+    assert!(records.state().settings.is_empty());
+
+    let (mut desk, records) = signed_in(MANAGER, "2468");
+    desk.backup_now(at(1));
+    assert_eq!(
+        desk.message(),
+        ("Set the backup folder first (under Backups).", false)
+    );
+    desk.save_backup_schedule("", " ", at(1));
+    assert_eq!(
+        desk.message(),
+        ("Set the backup folder first (under Backups).", false)
+    );
+    desk.save_backup_schedule("/srv/backups", "6pm", at(1));
+    assert_eq!(
+        desk.message(),
+        (
+            "6pm is not a time of day: give it as HH:MM on the 24-hour clock, such as 21:30.",
+            false
+        )
+    );
+    assert!(records.state().settings.is_empty(), "neither is set");
+    desk.save_backup_schedule("/srv/backups", "18:30", at(1));
+    assert_eq!(desk.message(), ("Backup schedule saved.", true));
+    let settings = records.state().settings.clone();
+    assert_eq!(
+        settings.get("backup.folder").map(String::as_str),
+        Some("/srv/backups")
+    );
+    assert_eq!(
+        settings.get("backup.daily_time").map(String::as_str),
+        Some("18:30")
+    );
+    // The fake has no file to copy: the failure is said, its reason left to the backups line.
+    desk.backup_now(at(1));
+    assert_eq!(
+        desk.message(),
+        ("The backup failed: the reason is under Backups.", false)
+    );
+}

@@ -94,6 +94,10 @@ fn optional(value: &str, check: Check) -> Result<(), String> {
 pub const EXCHANGE_FOLDER: &str = "exchange_folder";
 /// The desk's outbox folder's setting: imported forms handed on for the EMR.
 pub const OUTBOX_FOLDER: &str = "outbox_folder";
+/// The desk's backup folder's setting (scheduled backups and "Back up now").
+pub const BACKUP_FOLDER: &str = "backup.folder";
+/// The clinic time of the desk's daily backup, HH:MM.
+pub const BACKUP_DAILY_TIME: &str = "backup.daily_time";
 
 /// Every setting the app knows, in the order `settings` lists them.
 pub const KNOWN: &[Spec] = &[
@@ -172,13 +176,13 @@ pub const KNOWN: &[Spec] = &[
         check: Ok(absolute_folder),
     },
     Spec {
-        key: "backup.folder",
+        key: BACKUP_FOLDER,
         default: "",
         about: "desk: scheduled backups go into this existing folder (absolute path; empty: none)",
         check: Ok(absolute_folder),
     },
     Spec {
-        key: "backup.daily_time",
+        key: BACKUP_DAILY_TIME,
         default: "",
         about: "desk: a backup each day at this clinic time, HH:MM (with backup.folder; empty: none)",
         check: Ok(|v| optional(v, |v| parse_clock(v).map(|_| ()))),

@@ -22,7 +22,7 @@ use super::audit::AuditKind;
 use super::backup::BackupDone;
 use super::backup_folder::{FolderProblem, check_backup_folder, prune_backups};
 use super::{OpenStore, StoreError};
-use crate::settings::{ClinicZone, parse_clock};
+use crate::settings::{BACKUP_DAILY_TIME, BACKUP_FOLDER, ClinicZone, parse_clock};
 
 /// How long after a failed scheduled backup the next one is tried.
 pub const RETRY_AFTER: Duration = Duration::minutes(30);
@@ -49,6 +49,9 @@ pub struct BackupOutcome {
 pub struct BackupHistory {
     pub last_written: Option<BackupOutcome>,
     pub last_failed: Option<BackupOutcome>,
+    /// The latest outcome of all is the failure (by the audit log's order, so two in the same
+    /// second, or a clock set back, still read in the order they happened).
+    pub failed_last: bool,
 }
 
 /// Why a kept backup was not made.
@@ -117,8 +120,8 @@ pub fn backup_due(
 impl OpenStore {
     /// The scheduled backup the settings ask for, if any.
     pub fn backup_plan(&self) -> Result<Option<BackupPlan>, StoreError> {
-        let folder = self.setting("backup.folder")?.unwrap_or_default();
-        let time = self.setting("backup.daily_time")?.unwrap_or_default();
+        let folder = self.setting(BACKUP_FOLDER)?.unwrap_or_default();
+        let time = self.setting(BACKUP_DAILY_TIME)?.unwrap_or_default();
         if folder.is_empty() || time.is_empty() {
             return Ok(None);
         }
@@ -140,23 +143,30 @@ impl OpenStore {
 
     /// The latest backup written and the latest that failed, from the audit log.
     pub fn backup_history(&self) -> Result<BackupHistory, StoreError> {
-        let latest = |kind: AuditKind| -> Result<Option<BackupOutcome>, StoreError> {
-            let row: Option<(String, String)> = self
+        let latest = |kind: AuditKind| -> Result<(i64, Option<BackupOutcome>), StoreError> {
+            let row: Option<(i64, String, String)> = self
                 .conn()
                 .prepare_cached(
-                    "SELECT at, subject FROM audit_log WHERE kind = ?1 ORDER BY seq DESC LIMIT 1",
+                    "SELECT seq, at, subject FROM audit_log WHERE kind = ?1
+                     ORDER BY seq DESC LIMIT 1",
                 )?
-                .query_map([kind.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .query_map([kind.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
                 .next()
                 .transpose()?;
-            Ok(row.and_then(|(at, subject)| {
-                let at = DateTime::parse_from_rfc3339(&at).ok()?.with_timezone(&Utc);
-                Some(BackupOutcome { at, subject })
-            }))
+            let Some((seq, at, subject)) = row else {
+                return Ok((0, None));
+            };
+            let at = DateTime::parse_from_rfc3339(&at)
+                .ok()
+                .map(|at| at.with_timezone(&Utc));
+            Ok((seq, at.map(|at| BackupOutcome { at, subject })))
         };
+        let (written_seq, last_written) = latest(AuditKind::BackupWritten)?;
+        let (failed_seq, last_failed) = latest(AuditKind::BackupFailed)?;
         Ok(BackupHistory {
-            last_written: latest(AuditKind::BackupWritten)?,
-            last_failed: latest(AuditKind::BackupFailed)?,
+            failed_last: last_failed.is_some() && failed_seq > written_seq,
+            last_written,
+            last_failed,
         })
     }
 
@@ -231,6 +241,7 @@ mod tests {
                 subject: "intake-kiosk-desk-x.sqlite3".into(),
             }),
             last_failed: None,
+            failed_last: false,
         }
     }
 
@@ -306,6 +317,7 @@ mod tests {
                 at: utc(7, 6, 17, 0),
                 subject: "folder_missing".into(),
             }),
+            failed_last: true,
         };
         assert!(!due(at(18, 0), utc(7, 6, 17, 29), &history));
         assert!(due(at(18, 0), utc(7, 6, 17, 30), &history));

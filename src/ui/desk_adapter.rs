@@ -357,6 +357,9 @@ impl DeskUi {
             .record_breach(&what, &risk, now));
         wire!(on_breach_reported, |d, now, id, reference| d
             .breach_reported(&id, &reference, now));
+        wire!(on_save_backup_schedule, |d, now, folder, time| d
+            .save_backup_schedule(&folder, &time, now));
+        wire!(slow, on_backup_now, |d, now| d.backup_now(now));
         wire!(on_save_folders, |d, now, exchange, outbox| d
             .save_folders(&exchange, &outbox, now));
         wire!(on_pair_kiosk, |d, now, code, replace| d

@@ -6,6 +6,7 @@
 //! The store underneath keeps its own rules (roles, audit entries, row authentication); an action
 //! adds what spans several store calls (read, change, write back) and the files it writes.
 
+mod backups;
 mod breaches;
 mod consent;
 mod erasure;
@@ -18,6 +19,7 @@ mod staff;
 
 use thiserror::Error;
 
+pub use backups::{DESK_BACKUP_ROLE, backup_now, set_backup_schedule};
 pub use breaches::{BreachRecorded, NewBreachAt, breach_reported, record_breach};
 pub use consent::{set_restricted, withdraw};
 pub use erasure::{ErasureDone, StatementTo, erase, retention};
@@ -37,7 +39,7 @@ pub use staff::{
 use super::DeskRecords;
 use crate::exchange::ExchangeError;
 use crate::forms::FormNotStored;
-use crate::store::{SignInError, StaffAdminError, StoreError};
+use crate::store::{BackupError, SignInError, StaffAdminError, StoreError};
 
 /// Why a desk action did nothing.
 #[derive(Debug, Error)]
@@ -58,6 +60,12 @@ pub enum ActionError {
     /// A typed value that does not fit its question.
     #[error("{0}")]
     BadValue(String),
+    /// A time of day that is not HH:MM (24-hour clock): nothing was set.
+    #[error("{0:?} is not a time as HH:MM (24-hour clock)")]
+    NotAClockTime(String),
+    /// A backup that was not written, or did not check out, or whose older ones stayed.
+    #[error(transparent)]
+    Backup(#[from] BackupError),
     /// A folder that is not a full path (it must start with `/`): nothing was set.
     #[error("{0:?} is not a full path to a folder (it must start with /)")]
     NotAFullPath(String),
@@ -85,6 +93,8 @@ pub enum Needed {
     PairingCode,
     #[error("the kiosk's id")]
     KioskId,
+    #[error("the backup folder (setting backup.folder)")]
+    BackupFolder,
 }
 
 impl From<ExchangeError> for ActionError {
