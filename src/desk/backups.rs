@@ -59,12 +59,13 @@ impl Desk {
 
     /// Sets the backup folder and daily time (managers); a field left empty keeps its value.
     pub fn save_backup_schedule(&mut self, folder: &str, daily_time: &str, now: DateTime<Utc>) {
-        let Some((records, actor)) = self.signed_in() else {
-            return;
-        };
-        match actions::set_backup_schedule(records, actor, folder, daily_time, now) {
-            Ok(()) => self.say_t("Backup schedule saved.", &[], true),
-            Err(e) => self.failed(e),
+        if self
+            .act(|records, actor| {
+                actions::set_backup_schedule(records, actor, folder, daily_time, now)
+            })
+            .is_some()
+        {
+            self.say_t("Backup schedule saved.", &[], true);
         }
     }
 

@@ -45,12 +45,13 @@ fn pairing_code(typed: &str) -> PairingCode<'_> {
 impl Desk {
     /// Sets the exchange and outbox folders (managers); a field left empty keeps its folder.
     pub fn save_folders(&mut self, exchange: &str, outbox: &str, now: DateTime<Utc>) {
-        let Some((records, actor)) = self.signed_in() else {
-            return;
-        };
-        match actions::set_import_folders(records, actor, exchange, outbox, now) {
-            Ok(()) => self.say_t("Folders saved.", &[], true),
-            Err(e) => self.failed(e),
+        if self
+            .act(|records, actor| {
+                actions::set_import_folders(records, actor, exchange, outbox, now)
+            })
+            .is_some()
+        {
+            self.say_t("Folders saved.", &[], true);
         }
     }
 

@@ -7,14 +7,15 @@
 //! - [`views`]: what each screen shows, as plain structs;
 //! - `opening`, `register`, `record_actions`, `office_actions`, `staff_keys`: the controller's
 //!   methods, by what the screen is for;
-//! - `store_words`, `exchange_words`: the store's and the exchange's refusals in the staff's
-//!   language, for every screen.
+//! - `action_words`, `store_words`, `exchange_words`: an action's, the store's and the
+//!   exchange's refusals in the staff's language, for every screen.
 //!
 //! Invariants: nothing about a patient is held unless a staff member is signed in, and all of it
 //! sits in one [`SignedIn`] value, so signing out, locking and the idle lock drop it with one
 //! assignment; every record view goes through the store, which checks the role and writes the
 //! audit entry.
 
+mod action_words;
 pub mod actions;
 mod backups;
 mod exchange_words;
@@ -170,73 +171,6 @@ impl Desk {
     pub(super) fn say_t(&mut self, template: &str, args: &[&str], good: bool) {
         let text = t(&self.lang, template, args);
         self.say(text, good);
-    }
-
-    /// A failed action in words for staff: missing input and the store's refusals in their
-    /// language ([`store_words`]).
-    pub(super) fn say_failure(&mut self, e: &actions::ActionError) {
-        use actions::ActionError;
-        match e {
-            ActionError::Store(e) => self.say_store_failure(e),
-            ActionError::NoSuchQuestion(_) => self.say_t(
-                "Nothing to do: no such record or nothing granted.",
-                &[],
-                false,
-            ),
-            ActionError::Missing(actions::Needed::Duplicate) => self.say_t(
-                "Choose the duplicate record to merge into this one.",
-                &[],
-                false,
-            ),
-            ActionError::Missing(actions::Needed::RegulatorReference) => {
-                self.say_t("Give the regulator's reference for the report.", &[], false)
-            }
-            ActionError::Missing(actions::Needed::KioskCode) => {
-                self.say_t("Type the code the kiosk's screen shows.", &[], false)
-            }
-            ActionError::Missing(actions::Needed::StaffName) => {
-                self.say_t("Give the staff member's name.", &[], false)
-            }
-            ActionError::Missing(actions::Needed::ExchangeFolder) => self.say_t(
-                "Set the exchange folder first (under Kiosks and bundles).",
-                &[],
-                false,
-            ),
-            ActionError::Missing(actions::Needed::OutboxFolder) => self.say_t(
-                "Set the outbox folder first (under Kiosks and bundles).",
-                &[],
-                false,
-            ),
-            ActionError::Missing(actions::Needed::BackupFolder) => self.say_t(
-                "Set the backup folder first (under Backups).",
-                &[],
-                false,
-            ),
-            ActionError::NotAClockTime(typed) => self.say_t(
-                "{} is not a time of day: give it as HH:MM on the 24-hour clock, such as 21:30.",
-                &[typed],
-                false,
-            ),
-            ActionError::Missing(actions::Needed::KioskId) => {
-                self.say_t("Choose the kiosk first.", &[], false)
-            }
-            ActionError::Missing(actions::Needed::PairingCode) => self.say_t(
-                "Paste the kiosk's pairing code (it starts with IKP1:) or type the full path of a picture of its QR code.",
-                &[],
-                false,
-            ),
-            ActionError::NotAFullPath(folder) => self.say_t(
-                "{} is not a full path: a folder must start with /, such as /media/usb.",
-                &[folder],
-                false,
-            ),
-            ActionError::StaffAdmin(e) => self.say_staff_refusal(e),
-            ActionError::Exchange(e) => {
-                let text = exchange_words::exchange_failure_words(&self.lang, e);
-                self.say(text, false);
-            }
-            other => self.say(other.to_string(), false),
-        }
     }
 
     /// A store's refusal in the staff's words ([`store_words`]).

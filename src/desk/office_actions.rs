@@ -21,12 +21,10 @@ impl Desk {
     /// Extends an open request by two further months, with the reason told to the patient
     /// (UK GDPR Art. 12(3); managers).
     pub fn extend_request(&mut self, id: &str, reason: &str, now: DateTime<Utc>) {
-        let Some((records, actor)) = self.signed_in() else {
-            return;
-        };
-        match actions::extend_request(records, actor, id, 2, reason, now) {
-            Ok(due) => self.say_t("Request extended: now due {}.", &[&due.to_string()], true),
-            Err(e) => self.failed(e),
+        if let Some(due) =
+            self.act(|records, actor| actions::extend_request(records, actor, id, 2, reason, now))
+        {
+            self.say_t("Request extended: now due {}.", &[&due.to_string()], true);
         }
     }
 
@@ -36,35 +34,32 @@ impl Desk {
             .signed_in_as(now)
             .map(|(name, _)| name)
             .unwrap_or_default();
-        let Some((records, actor)) = self.signed_in() else {
-            return;
-        };
         let outcome = format!("done at the desk by {by}");
-        match actions::close_request(records, actor, id, RequestStatus::Done, &outcome, now) {
-            Ok(()) => self.say_t("Request marked as done.", &[], true),
-            Err(e) => self.failed(e),
+        let done = RequestStatus::Done;
+        if self
+            .act(|records, actor| actions::close_request(records, actor, id, done, &outcome, now))
+            .is_some()
+        {
+            self.say_t("Request marked as done.", &[], true);
         }
     }
 
     /// Writes the marketing list of one channel (`email`, `sms`, `whatsapp`) as CSV to the
     /// export folder for the clinic's mailing tool (managers; logged).
     pub fn export_marketing(&mut self, channel: &str, now: DateTime<Utc>) {
-        let Some((records, actor)) = self.signed_in() else {
-            return;
-        };
-        let to = ListTo::Folder(&self.export_dir);
-        match actions::marketing_list(records, actor, channel, to, now) {
-            Ok(list) => {
-                let text = tn(
-                    &self.lang,
-                    "{} patient on the list: {}",
-                    "{} patients on the list: {}",
-                    u64::try_from(list.patients).unwrap_or(u64::MAX),
-                    &[&list.patients.to_string(), &list.file.display().to_string()],
-                );
-                self.say(text, true);
-            }
-            Err(e) => self.failed(e),
+        let folder = self.export_dir.clone();
+        let to = ListTo::Folder(&folder);
+        if let Some(list) =
+            self.act(|records, actor| actions::marketing_list(records, actor, channel, to, now))
+        {
+            let text = tn(
+                &self.lang,
+                "{} patient on the list: {}",
+                "{} patients on the list: {}",
+                u64::try_from(list.patients).unwrap_or(u64::MAX),
+                &[&list.patients.to_string(), &list.file.display().to_string()],
+            );
+            self.say(text, true);
         }
     }
 
@@ -72,9 +67,6 @@ impl Desk {
     /// looked up or changed in the last 24 hours (from the audit log), for the manager to
     /// narrow down with `desk breach` when they know more.
     pub fn record_breach(&mut self, what: &str, risk: &str, now: DateTime<Utc>) {
-        let Some((records, actor)) = self.signed_in() else {
-            return;
-        };
         let Some(risk) = Risk::parse(risk) else {
             return;
         };
@@ -84,25 +76,24 @@ impl Desk {
             discovered_at: now,
             touched: Some((None, now - Duration::hours(24), now)),
         };
-        match actions::record_breach(records, actor, &breach, now) {
-            Ok(recorded) if recorded.must_report => self.say_t(
+        match self.act(|records, actor| actions::record_breach(records, actor, &breach, now)) {
+            Some(recorded) if recorded.must_report => self.say_t(
                 "Breach recorded: report it to the ICO within 72 hours (the clock is on this screen).",
                 &[],
                 true,
             ),
-            Ok(_) => self.say_t("Breach recorded (risk unlikely: not reportable).", &[], true),
-            Err(e) => self.failed(e),
+            Some(_) => self.say_t("Breach recorded (risk unlikely: not reportable).", &[], true),
+            None => {}
         }
     }
 
     /// Notes that a breach was reported to the regulator, with their reference (managers).
     pub fn breach_reported(&mut self, id: &str, reference: &str, now: DateTime<Utc>) {
-        let Some((records, actor)) = self.signed_in() else {
-            return;
-        };
-        match actions::breach_reported(records, actor, id, reference, now) {
-            Ok(()) => self.say_t("Breach marked as reported.", &[], true),
-            Err(e) => self.failed(e),
+        if self
+            .act(|records, actor| actions::breach_reported(records, actor, id, reference, now))
+            .is_some()
+        {
+            self.say_t("Breach marked as reported.", &[], true);
         }
     }
 
@@ -110,31 +101,29 @@ impl Desk {
     /// that does not match leaves the kiosk waiting (and is logged); nothing of it is imported
     /// until this succeeds.
     pub fn confirm_kiosk(&mut self, kiosk_id: &str, typed: &str, now: DateTime<Utc>) {
-        let Some((records, actor)) = self.signed_in() else {
-            return;
-        };
-        match actions::confirm_kiosk(records, actor, Some(kiosk_id), typed, now) {
-            Ok(confirmed) => self.say_t(
+        let kiosk = Some(kiosk_id);
+        if let Some(confirmed) =
+            self.act(|records, actor| actions::confirm_kiosk(records, actor, kiosk, typed, now))
+        {
+            self.say_t(
                 "Kiosk paired: the codes match ({}). Its forms are imported from now on.",
                 &[&confirmed.comparison_code],
                 true,
-            ),
-            Err(e) => self.failed(e),
+            );
         }
     }
 
     /// Revokes a kiosk for ever (managers): a lost, stolen or retired tablet.
     pub fn revoke_kiosk(&mut self, kiosk_id: &str, now: DateTime<Utc>) {
-        let Some((records, actor)) = self.signed_in() else {
-            return;
-        };
-        match actions::revoke_kiosk(records, actor, kiosk_id, now) {
-            Ok(()) => self.say_t(
+        if self
+            .act(|records, actor| actions::revoke_kiosk(records, actor, kiosk_id, now))
+            .is_some()
+        {
+            self.say_t(
                 "Kiosk {} revoked: its bundles are refused from now on, and it never pairs again.",
                 &[super::views::short_kiosk_id(kiosk_id)],
                 true,
-            ),
-            Err(e) => self.failed(e),
+            );
         }
     }
 

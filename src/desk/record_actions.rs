@@ -20,20 +20,17 @@ impl Desk {
         let Some(submission) = self.form().map(|f| f.submission_id.clone()) else {
             return;
         };
-        let Some((records, actor)) = self.signed_in() else {
-            return;
-        };
-        match actions::amend_answer(records, actor, &submission, question_id, value, reason, now) {
-            Ok(_) => {
-                self.open_form(&submission, now);
-                self.reopen_keeping_form(now);
-                self.say_t(
-                    "Answer corrected; the earlier version is kept in the history.",
-                    &[],
-                    true,
-                );
-            }
-            Err(e) => self.failed(e),
+        let amended = self.act(|records, actor| {
+            actions::amend_answer(records, actor, &submission, question_id, value, reason, now)
+        });
+        if amended.is_some() {
+            self.open_form(&submission, now);
+            self.reopen_keeping_form(now);
+            self.say_t(
+                "Answer corrected; the earlier version is kept in the history.",
+                &[],
+                true,
+            );
         }
     }
 
