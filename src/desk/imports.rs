@@ -7,15 +7,15 @@
 
 use chrono::{DateTime, Utc};
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use super::actions::{self, ActionError, ImportDone};
+use super::actions::{self, ActionError, ActionResult, ImportDone};
 use super::exchange_words::exchange_failure_words;
 use super::views::{line, short_kiosk_id};
 use super::{Desk, Line};
 use crate::exchange::ExchangeError;
 use crate::exchange::desk_side::{BundleOutcome, KnownKiosk, PairingCode};
-use crate::i18n::{t, tn};
+use crate::i18n::{msgid, t, tn};
 use crate::staff::Role;
 use crate::store::StoreError;
 use crate::sync::SyncError;
@@ -165,43 +165,24 @@ impl Desk {
             return Vec::new();
         };
         let lang = &self.lang;
+        // Each folder where it is set, or that it is not (an alert).
+        let folder = |set: ActionResult<PathBuf>, set_at: &str, unset: &str| match set {
+            Ok(f) => line(t(lang, set_at, &[&f.display().to_string()]), false),
+            Err(_) => line(t(lang, unset, &[]), true),
+        };
         let mut lines = vec![
-            match actions::exchange_folder(records) {
-                Ok(f) => line(
-                    t(
-                        lang,
-                        "Kiosks' bundles are imported from {}, and pairing answers written there.",
-                        &[&f.display().to_string()],
-                    ),
-                    false,
+            folder(
+                actions::exchange_folder(records),
+                msgid("Kiosks' bundles are imported from {}, and pairing answers written there."),
+                msgid(
+                    "No exchange folder is set: set it below to pair kiosks and import their bundles.",
                 ),
-                Err(_) => line(
-                    t(
-                        lang,
-                        "No exchange folder is set: set it below to pair kiosks and import their bundles.",
-                        &[],
-                    ),
-                    true,
-                ),
-            },
-            match actions::outbox_folder(records) {
-                Ok(f) => line(
-                    t(
-                        lang,
-                        "Imported forms are handed on into {} (FHIR, JSON and a printable page).",
-                        &[&f.display().to_string()],
-                    ),
-                    false,
-                ),
-                Err(_) => line(
-                    t(
-                        lang,
-                        "No outbox folder is set: set it below so imported forms are handed on.",
-                        &[],
-                    ),
-                    true,
-                ),
-            },
+            ),
+            folder(
+                actions::outbox_folder(records),
+                msgid("Imported forms are handed on into {} (FHIR, JSON and a printable page)."),
+                msgid("No outbox folder is set: set it below so imported forms are handed on."),
+            ),
         ];
         if let Some(s) = &self.signed_in {
             lines.extend(s.imports.iter().cloned());
