@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 
 use super::{ActionError, ActionResult, Needed, Records};
-use crate::settings::{BACKUP_DAILY_TIME, BACKUP_FOLDER, parse_clock};
+use crate::settings::{BACKUP_DAILY_TIME, BACKUP_FOLDER, validate};
 use crate::store::{Actor, KeptBackup};
 
 /// The name the desk's backup files carry.
@@ -27,10 +27,11 @@ pub fn set_backup_schedule(
     if folder.is_empty() && daily_time.is_empty() {
         return Err(ActionError::Missing(Needed::BackupFolder));
     }
-    if !folder.is_empty() && !folder.starts_with('/') {
+    // The settings' own checks, asked first so that one bad value sets neither.
+    if !folder.is_empty() && validate(BACKUP_FOLDER, folder).is_err() {
         return Err(ActionError::NotAFullPath(folder.to_owned()));
     }
-    if !daily_time.is_empty() && parse_clock(daily_time).is_err() {
+    if !daily_time.is_empty() && validate(BACKUP_DAILY_TIME, daily_time).is_err() {
         return Err(ActionError::NotAClockTime(daily_time.to_owned()));
     }
     for (key, value) in [(BACKUP_FOLDER, folder), (BACKUP_DAILY_TIME, daily_time)] {

@@ -56,7 +56,9 @@ pub fn set_import_folders(
     if given.is_empty() {
         return Err(ActionError::Missing(Needed::ExchangeFolder));
     }
-    if let Some((_, relative)) = given.iter().find(|(_, v)| !v.starts_with('/')) {
+    // The settings' own check, asked first so that one bad folder sets neither.
+    let refused = |(key, value): &&(&str, &str)| crate::settings::validate(key, value).is_err();
+    if let Some((_, relative)) = given.iter().find(refused) {
         return Err(ActionError::NotAFullPath((*relative).to_owned()));
     }
     for (key, value) in given {
