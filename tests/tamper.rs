@@ -888,11 +888,14 @@ fn ada_and_grace() -> (Clinic, Actor, String) {
 #[test]
 fn a_submission_pointed_at_another_patient_is_refused() {
     let (clinic, manager, ada) = ada_and_grace();
-    let grace = clinic
-        .store
-        .find_patients(&manager, "Grace", "Hopper", "1987-06-15", t0())
-        .unwrap()[0]
-        .clone();
+    let patient = |given: &str, family: &str| {
+        clinic
+            .store
+            .find_patients(&manager, given, family, "1987-06-15", t0())
+            .unwrap()[0]
+            .clone()
+    };
+    let (grace, ada_patient) = (patient("Grace", "Hopper"), patient("Ada", "Lovelace"));
     let (store, _dir) = edited(clinic, |raw| {
         raw.execute(
             "UPDATE submissions SET patient_id = ?1 WHERE id = ?2",
@@ -904,8 +907,53 @@ fn a_submission_pointed_at_another_patient_is_refused() {
     let manager = manager_of(&mut store).unwrap();
     let read = store.read_medical(&manager, &ada, later());
     assert_eq!(tampered_table(read.err()), "tampered submissions");
-    let record = store.open_record(&manager, &grace, later());
+    // Ada's record lists the form (in her row, under its tag): refused there…
+    let record = store.open_record(&manager, &ada_patient, later());
     assert!(tampered_table(record.err()).starts_with("tampered"));
+    // …and Grace's never lists it, so it is not shown as hers.
+    let grace_record = store.open_record(&manager, &grace, later()).unwrap();
+    let shown = grace_record.submissions.unwrap_or_default();
+    assert!(shown.iter().all(|s| s.id != ada), "{shown:?}");
+}
+
+/// Ada's record after `edit` of a clinic where Ada and Grace each saved a form (`edit` is given
+/// Ada's patient id and her form's id).
+fn ada_record_after(edit: impl FnOnce(&Connection, &str, &str)) -> Result<usize, String> {
+    let (clinic, manager, ada_form) = ada_and_grace();
+    let ada = clinic
+        .store
+        .find_patients(&manager, "Ada", "Lovelace", "1987-06-15", t0())
+        .unwrap()[0]
+        .clone();
+    let (store, _dir) = edited(clinic, |raw| edit(raw, &ada, &ada_form));
+    let mut store = store.expect("opens: the large tables are checked as read");
+    let manager = manager_of(&mut store).unwrap();
+    store
+        .open_record(&manager, &ada, later())
+        .map(|r| r.submissions.unwrap_or_default().len())
+        .map_err(tampered_table)
+}
+
+#[test]
+fn a_form_deleted_by_hand_is_missed_in_its_record() {
+    assert_eq!(ada_record_after(|_, _, _| ()), Ok(1));
+    let refused = ada_record_after(|raw, _, form| {
+        raw.execute("DELETE FROM submissions WHERE id = ?1", [form])
+            .unwrap();
+    });
+    assert_eq!(refused, Err("tampered submissions".into()));
+}
+
+#[test]
+fn a_form_taken_off_its_patients_list_is_refused() {
+    let refused = ada_record_after(|raw, patient, _| {
+        raw.execute(
+            "UPDATE patients SET form_ids = x'' WHERE id = ?1",
+            [patient],
+        )
+        .unwrap();
+    });
+    assert_eq!(refused, Err("tampered patients".into()));
 }
 
 #[test]

@@ -34,15 +34,12 @@ impl OpenStore {
     ) -> Result<PatientData, StoreError> {
         actor.require_manager()?;
         let record = self.open_record(actor, patient_id, now)?;
-        let ids: Vec<String> = super::first_column(
-            self.conn(),
-            "SELECT id FROM submissions WHERE patient_id = ?1 ORDER BY created_at",
-            [patient_id],
-        )?;
-        let submissions = ids
+        let ids = super::patient_records::patient_forms(self.conn(), self.vault(), patient_id)?;
+        let mut submissions = ids
             .iter()
             .map(|id| self.medical_record(id))
             .collect::<Result<Vec<_>, _>>()?;
+        submissions.sort_by(|a, b| a.created_at.cmp(&b.created_at));
         let amendments = amendments_of(self.conn(), self.vault(), patient_id, true)?;
         let access = self.access_history(actor, patient_id, now)?;
         self.record_event(

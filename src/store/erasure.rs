@@ -17,12 +17,13 @@ use rusqlite::Connection;
 use rusqlite::types::Value;
 
 use super::audit::{self, AuditKind};
+use super::patient_records::Listed;
 use super::patients::{
-    move_rows, open_identity, patient_row, reseal_identity, rows_of_patient, set_patient,
+    move_rows, open_identity, patient_row, requests_of_patient, reseal_identity, set_patient,
 };
 use super::row_auth::{self, text_key};
 use super::submissions::{
-    append_consent_events, delete_rows_where, patient_consent_events, rechain_consents,
+    append_consent_events, clear_ledger, delete_patient_rows, patient_consent_events,
 };
 use super::{Actor, OpenStore, StoreError, WalCheckpoint, first_column};
 use crate::forms::identity::parse_date_of_birth;
@@ -71,8 +72,8 @@ fn erase_patient(
     patient_id: &str,
     at: &str,
 ) -> Result<usize, StoreError> {
-    let submissions = rows_of_patient(conn, "submissions", patient_id)?;
-    for id in &submissions {
+    let listed = Listed::of(&patient_row(conn, vault, patient_id)?)?;
+    for id in &listed.forms {
         row_auth::insert_if_absent(
             conn,
             vault,
@@ -83,13 +84,15 @@ fn erase_patient(
             ],
         )?;
     }
-    move_rows(conn, vault, "rights_requests", patient_id, &Value::Null)?;
+    let requests = requests_of_patient(conn, patient_id)?;
+    move_rows(conn, vault, "rights_requests", &requests, &Value::Null)?;
     conn.execute("DELETE FROM amendments WHERE patient_id = ?1", [patient_id])?;
-    delete_rows_where(conn, "patient_id = ?1", &[patient_id])?;
-    let deleted = conn.execute(
-        "DELETE FROM submissions WHERE patient_id = ?1",
-        [patient_id],
-    )?;
+    delete_patient_rows(conn, patient_id, &listed.ledger)?;
+    let mut delete_form = conn.prepare_cached("DELETE FROM submissions WHERE id = ?1")?;
+    let mut deleted = 0;
+    for id in &listed.forms {
+        deleted += delete_form.execute([id])?;
+    }
     conn.execute("DELETE FROM patients WHERE id = ?1", [patient_id])?;
     Ok(deleted)
 }
@@ -156,15 +159,9 @@ impl OpenStore {
         let tx = self.conn().unchecked_transaction()?;
         let mut identity = open_identity(&tx, self.vault(), patient_id)?;
         erase_merged_into(&tx, self.vault(), patient_id, &at)?;
-        let last_visit = patient_row(&tx, self.vault(), patient_id)?.text("last_visit_at")?;
-        let submissions: usize = tx
-            .query_row(
-                "SELECT count(*) FROM submissions WHERE patient_id = ?1",
-                [patient_id],
-                |r| r.get::<_, i64>(0),
-            )?
-            .try_into()
-            .unwrap_or(0);
+        let patient = patient_row(&tx, self.vault(), patient_id)?;
+        let last_visit = patient.text("last_visit_at")?;
+        let submissions = Listed::of(&patient)?.forms.len();
         let until = held_until(
             parse_date_of_birth(&identity.date_of_birth).ok(),
             date_of(&last_visit)?,
@@ -205,8 +202,7 @@ impl OpenStore {
                     .filter(|e| e.item_id == HELD_CONSENT_ITEM)
                     .cloned()
                     .collect();
-                delete_rows_where(&tx, "patient_id = ?1", &[patient_id])?;
-                rechain_consents(&tx, self.vault(), patient_id)?;
+                clear_ledger(&tx, self.vault(), patient_id)?;
                 append_consent_events(&tx, self.vault(), patient_id, &kept)?;
                 // Named as the patient saw them: titles from the newest stored form.
                 let titles = self.consent_titles_en()?;

@@ -15,6 +15,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::amendments::{Visit, visit_changes};
 use super::audit::AuditKind;
+use super::patient_records::Listed;
 use super::patients::{Index, ids_by_index, indexes, insert_patient_as, open_patient};
 use super::row_auth::{self, text_key};
 use super::submissions::{
@@ -301,6 +302,7 @@ impl OpenStore {
                     &indexes,
                     &submitted_at,
                     first.head(),
+                    &first.listed(&s.submission_id),
                 )?;
                 Some(first)
             } else {
@@ -331,7 +333,10 @@ impl OpenStore {
             match (first, found) {
                 (Some(first), _) => first.write(&tx)?,
                 (None, Some((row, _))) => {
-                    append_consent_events_to(&tx, self.vault(), under, row, &events, visit)?
+                    // The row written once: the visit's changes, the form listed, the chain.
+                    let mut changes = visit;
+                    changes.push(Listed::of(&row)?.adding_form(&s.submission_id)?);
+                    append_consent_events_to(&tx, self.vault(), under, row, &events, changes)?
                 }
                 (None, None) => unreachable!("a patient without a row is new"),
             }

@@ -25,7 +25,8 @@ use rusqlite::types::Value;
 
 use super::amendments::{keep_identity_in_history, require_reason};
 use super::audit::AuditKind;
-use super::patients::{move_rows, open_identity, patient_row, set_patient};
+use super::patient_records::{FORM_IDS, Listed};
+use super::patients::{move_rows, open_identity, patient_row, requests_of_patient, set_patient};
 use super::submissions::{append_consent_events, patient_consent_events};
 use super::{Actor, OpenStore, StoreError, first_column};
 use crate::forms::ConsentEvent;
@@ -125,7 +126,10 @@ impl OpenStore {
         // Read (and checked) while the duplicate's decisions still sit with their forms.
         let events = patient_consent_events(&tx, self.vault(), duplicate)?;
         let into_value = Value::Text(into.to_owned());
-        let submissions = move_rows(&tx, self.vault(), "submissions", duplicate, &into_value)?;
+        // The duplicate's forms go to the survivor, listed there instead (below).
+        let moved = Listed::of(&patient_row(&tx, self.vault(), duplicate)?)?.forms;
+        move_rows(&tx, self.vault(), "submissions", &moved, &into_value)?;
+        let submissions = moved.len();
         let copies = events
             .iter()
             .map(|event| {
@@ -137,7 +141,8 @@ impl OpenStore {
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
         append_consent_events(&tx, self.vault(), into, &copies)?;
-        move_rows(&tx, self.vault(), "rights_requests", duplicate, &into_value)?;
+        let requests = requests_of_patient(&tx, duplicate)?;
+        move_rows(&tx, self.vault(), "rights_requests", &requests, &into_value)?;
         // Records merged into the duplicate earlier now point at the survivor: no chains.
         for id in first_column::<String>(
             &tx,
@@ -165,8 +170,12 @@ impl OpenStore {
                 ("merged_at", Value::Text(at.clone())),
                 ("lookup_index", Value::Blob(nowhere_lookup.to_vec())),
                 ("name_dob_index", Value::Blob(nowhere_name.to_vec())),
+                (FORM_IDS, Value::Blob(Vec::new())),
             ],
         )?;
+        let mut survivor_forms = Listed::of(&patient_row(&tx, self.vault(), into)?)?;
+        survivor_forms.forms.extend(moved);
+        let [survivor_forms, _] = survivor_forms.columns()?;
         let last_visit = survivor
             .last_visit_at
             .clone()
@@ -183,6 +192,7 @@ impl OpenStore {
             &[
                 ("last_visit_at", Value::Text(last_visit)),
                 ("restricted_at", restricted),
+                survivor_forms,
             ],
         )?;
         self.audit_as(

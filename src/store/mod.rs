@@ -34,6 +34,7 @@ mod merge;
 mod migrations;
 mod open_store;
 mod outbound;
+mod patient_records;
 mod patients;
 mod register;
 mod requests;

@@ -490,6 +490,7 @@ fn authenticate_rows(
         }
         let tx = conn.unchecked_transaction()?;
         let tagged = row_auth::tag_untagged(&tx, vault)?;
+        super::patient_records::list_unlisted(&tx, vault)?;
         super::submissions::start_every_consent_chain(&tx, vault)?;
         audit::adopt_head(&tx, vault)?;
         audit::append(
@@ -500,6 +501,12 @@ fn authenticate_rows(
             AuditKind::RowsAuthenticated,
             &tagged.to_string(),
         )?;
+        tx.commit()?;
+    }
+    // Rows written before patients listed their records (migration 12) list them from now on.
+    {
+        let tx = conn.unchecked_transaction()?;
+        super::patient_records::list_unlisted(&tx, vault)?;
         tx.commit()?;
     }
     for table in row_auth::CHECKED_AT_UNLOCK {

@@ -14,7 +14,7 @@ use super::audit::{self, AuditKind, ChainCheck};
 use super::patients::open_identity;
 use super::row_auth::{self, text_key};
 use super::submissions::{
-    PATIENT_HAS_DECISIONS, Scope, aad, delete_rows_where, patient_consent_events, read_ledger,
+    HAS_FIRST_SHAPE_DECISIONS, Scope, aad, delete_rows_where, patient_consent_events, read_ledger,
     rechain_consents,
 };
 use super::transfer::{
@@ -325,27 +325,23 @@ impl OpenStore {
             "DELETE FROM submissions WHERE id IN (SELECT id FROM temp.purge_ids)",
             [],
         )?;
-        // Rows of `table` whose `column` names a patient with no form and no decision left here.
-        // Prepared once for the whole receipt (a receipt names hundreds of patients).
-        let delete_if_patient_done = |table: &str, column: &str| {
-            tx.prepare(&format!(
-                "DELETE FROM {table} WHERE {column} = ?1
-                 AND NOT EXISTS (SELECT 1 FROM submissions WHERE patient_id = ?1)
-                 AND NOT {PATIENT_HAS_DECISIONS}"
-            ))
-        };
-        let mut delete_amendments = delete_if_patient_done("amendments", "patient_id")?;
-        let mut delete_patient = delete_if_patient_done("patients", "id")?;
+        // A patient with no form and no decision left here goes, with the details they changed
+        // at the kiosk (kept as amendments until then: the desk records the change itself when
+        // the form arrives). Prepared once for the whole receipt (it names hundreds of patients).
+        let mut first_shape_left = tx.prepare(&format!("SELECT {HAS_FIRST_SHAPE_DECISIONS}"))?;
+        let mut delete_amendments = tx.prepare("DELETE FROM amendments WHERE patient_id = ?1")?;
+        let mut delete_patient = tx.prepare("DELETE FROM patients WHERE id = ?1")?;
         for patient in &patients {
-            // Details a confirmed patient changed at the kiosk are kept here as amendments until
-            // the patient goes: the desk records the change itself when the form arrives.
-            delete_amendments.execute([patient])?;
-            let gone = delete_patient.execute([patient])?;
-            if gone == 0 {
-                rechain_consents(&tx, self.vault(), patient)?;
+            let left = rechain_consents(&tx, self.vault(), patient)?;
+            let done = left.forms.is_empty()
+                && left.ledger.is_empty()
+                && !first_shape_left.query_row([patient], |r| r.get::<_, bool>(0))?;
+            if done {
+                delete_amendments.execute([patient])?;
+                delete_patient.execute([patient])?;
             }
         }
-        drop((delete_amendments, delete_patient));
+        drop((first_shape_left, delete_amendments, delete_patient));
         tx.execute("DELETE FROM temp.purge_ids", [])?;
         let seq_key = [Value::Integer(i64::try_from(seq).unwrap_or(i64::MAX))];
         if let Some(bundle) = row_auth::get(&tx, self.vault(), "export_bundles", &seq_key)? {

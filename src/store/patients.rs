@@ -7,6 +7,7 @@ use rusqlite::Connection;
 use rusqlite::types::Value;
 
 use super::audit::{self, AuditKind};
+use super::patient_records::Listed;
 use super::row_auth::{self, text_key};
 use super::{Actor, OpenStore, StoreError};
 use crate::forms::PatientIdentity;
@@ -30,32 +31,33 @@ pub(super) fn indexes(
     Ok((vault.blind_index(&lookup), vault.blind_index(&name_dob)))
 }
 
-/// The ids of `patient_id`'s rows in `table` (one with an `id` and a `patient_id` column).
-pub(super) fn rows_of_patient(
+/// The ids of `patient_id`'s rights requests (a small table, not listed in the patient's row).
+pub(super) fn requests_of_patient(
     conn: &Connection,
-    table: &str,
     patient_id: &str,
 ) -> Result<Vec<String>, StoreError> {
-    let sql = format!("SELECT id FROM {table} WHERE patient_id = ?1");
-    super::first_column(conn, &sql, [patient_id])
+    super::first_column(
+        conn,
+        "SELECT id FROM rights_requests WHERE patient_id = ?1",
+        [patient_id],
+    )
 }
 
-/// Gives every row of `table` that belongs to `patient_id` to `owner` instead (another
-/// patient's id, or `Null` for none), inside the caller's transaction, each row checked and
-/// tagged anew. Returns how many rows moved.
+/// Gives the rows `ids` of `table` (each with a `patient_id` column) to `owner` instead
+/// (another patient's id, or `Null` for none), inside the caller's transaction, each row checked
+/// and tagged anew. The caller keeps the patients' lists (`patient_records`) in step.
 pub(super) fn move_rows(
     conn: &Connection,
     vault: &Vault,
     table: &str,
-    patient_id: &str,
+    ids: &[String],
     owner: &Value,
-) -> Result<usize, StoreError> {
-    let ids = rows_of_patient(conn, table, patient_id)?;
-    for id in &ids {
+) -> Result<(), StoreError> {
+    for id in ids {
         let change = [("patient_id", owner.clone())];
         row_auth::update_one(conn, vault, table, &text_key(id), &change)?;
     }
-    Ok(ids.len())
+    Ok(())
 }
 
 /// Inserts a new patient inside the caller's transaction.
@@ -67,13 +69,25 @@ pub(super) fn insert_patient(
 ) -> Result<String, StoreError> {
     let id = random_id()?;
     let indexes = indexes(vault, identity)?;
-    insert_patient_as(conn, vault, &id, identity, &indexes, at, Value::Null)?;
+    let nothing = Listed::default();
+    insert_patient_as(
+        conn,
+        vault,
+        &id,
+        identity,
+        &indexes,
+        at,
+        Value::Null,
+        &nothing,
+    )?;
     Ok(id)
 }
 
 /// Inserts the patient `id` (a new [`random_id`]) whose consent chain starts at `consent_head`
-/// (see `submissions::FirstDecisions`; NULL while it has no decisions), with the blind
-/// `indexes` of `identity` ([`indexes`], which the caller has usually needed already).
+/// (see `submissions::FirstDecisions`; NULL while it has no decisions) over the rows `listed`
+/// (see `patient_records`), with the blind `indexes` of `identity` ([`indexes`], which the
+/// caller has usually needed already).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn insert_patient_as(
     conn: &Connection,
     vault: &Vault,
@@ -82,13 +96,17 @@ pub(super) fn insert_patient_as(
     (lookup, name_dob): &([u8; 32], [u8; 32]),
     at: &str,
     consent_head: Value,
+    listed: &Listed,
 ) -> Result<(), StoreError> {
     let sealed = super::seal_json(vault, identity_aad(id), identity)?;
+    let [forms, ledger] = listed.columns()?;
     row_auth::insert(
         conn,
         vault,
         "patients",
         &[
+            forms,
+            ledger,
             ("id", Value::Text(id.to_owned())),
             ("lookup_index", Value::Blob(lookup.to_vec())),
             ("name_dob_index", Value::Blob(name_dob.to_vec())),

@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, NaiveTime, Utc};
 use rusqlite::params;
 
 use super::audit::{AuditEntry, AuditKind};
+use super::patient_records::Listed;
 use super::patients::open_identity;
 use super::{Actor, OpenStore, StoreError};
 use crate::forms::{ConsentEvent, PatientIdentity};
@@ -75,14 +76,24 @@ impl OpenStore {
         let consents =
             super::submissions::patient_consent_events(self.conn(), self.vault(), patient_id)?;
         let submissions = if actor.may_see_medical() {
+            // The forms the patient's (checked) row lists, newest first; one gone is refused.
+            let forms = Listed::of(&patient)?.forms;
+            let listed = serde_json::to_string(&forms)?;
             let ids: Vec<(String, i64)> = self
                 .conn()
                 .prepare_cached(
                     "SELECT s.id, (SELECT count(*) FROM amendments a WHERE a.submission_id = s.id)
-                     FROM submissions s WHERE s.patient_id = ?1 ORDER BY s.created_at DESC",
+                     FROM submissions s WHERE s.id IN (SELECT value FROM json_each(?1))
+                     ORDER BY s.created_at DESC",
                 )?
-                .query_map([patient_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .query_map([listed], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<Result<_, _>>()?;
+            if ids.len() != forms.len() {
+                return Err(StoreError::tampered(
+                    "submissions",
+                    format!("of {patient_id}"),
+                ));
+            }
             let mut entries = Vec::with_capacity(ids.len());
             // A patient's forms mostly share one definition: each is read, checked against its
             // hash and parsed once per open, not once per form.
@@ -140,15 +151,19 @@ impl OpenStore {
         now: DateTime<Utc>,
     ) -> Result<Vec<AuditEntry>, StoreError> {
         actor.require_manager()?;
+        let forms = super::patient_records::patient_forms(self.conn(), self.vault(), patient_id)?;
         let mut stmt = self.conn().prepare_cached(
             "SELECT seq, at, actor, kind, subject FROM audit_log
              WHERE subject = ?1
-                OR subject IN (SELECT id FROM submissions WHERE patient_id = ?1)
+                OR subject IN (SELECT value FROM json_each(?2))
                 OR (kind IN ('patient_lookup', 'exported', 'merged') AND instr(subject, ?1) > 0)
              ORDER BY seq",
         )?;
         let entries: Vec<AuditEntry> = stmt
-            .query_map([patient_id], super::audit::entry_from_row)?
+            .query_map(
+                [patient_id, serde_json::to_string(&forms)?.as_str()],
+                super::audit::entry_from_row,
+            )?
             .collect::<Result<_, _>>()?;
         self.record_event(
             actor.staff_id(),

@@ -6,6 +6,7 @@ use rusqlite::Connection;
 use rusqlite::types::Value;
 
 use super::audit::AuditKind;
+use super::patient_records::Listed;
 use super::patients::{insert_patient_as, open_identity};
 use super::returning::{ConfirmedPatient, join_confirmed};
 use super::row_auth::{self, text_key};
@@ -19,11 +20,12 @@ mod consents;
 mod ledger;
 pub(super) use consents::{
     FiledUnder, FirstDecisions, append_consent_events, append_consent_events_to,
-    check_every_consent_chain, form_consent_events, patient_consent_events, rechain_consents,
-    start_every_consent_chain,
+    check_every_consent_chain, clear_ledger, form_consent_events, patient_consent_events,
+    rechain_consents, start_every_consent_chain,
 };
 pub(super) use ledger::{
-    LEDGER_TABLES, PATIENT_HAS_DECISIONS, Scope, delete_rows_where, read_ledger,
+    HAS_FIRST_SHAPE_DECISIONS, LEDGER_TABLES, Scope, delete_patient_rows, delete_rows_where,
+    read_ledger,
 };
 
 /// Whose form this is. A form joins an existing patient only with the proof that the person at
@@ -230,6 +232,7 @@ impl OpenStore {
                     &indexes,
                     &at,
                     first.head(),
+                    &first.listed(&submission_id),
                 )?;
                 Some(first)
             }
@@ -254,7 +257,13 @@ impl OpenStore {
         )?;
         match first {
             Some(first) => first.write(&tx)?,
-            None => append_consent_events(&tx, self.vault(), &patient_id, &events)?,
+            None => {
+                // The returning patient's row, written once: the form listed, the chain carried.
+                let row = super::patients::patient_row(&tx, self.vault(), &patient_id)?;
+                let listed = vec![Listed::of(&row)?.adding_form(&submission_id)?];
+                let under = FiledUnder::Own(&patient_id);
+                append_consent_events_to(&tx, self.vault(), under, row, &events, listed)?
+            }
         }
         self.audit_as(actor, &tx, &at, AuditKind::SubmissionSaved, &submission_id)?;
         tx.commit()?;

@@ -151,14 +151,22 @@ fn push_value(out: &mut Vec<u8>, value: ValueRef<'_>) {
     out.extend_from_slice(bytes);
 }
 
+/// Covered columns added to a table after its rows were first tagged, whose NULL means "not
+/// set yet" and is left out of the encoding: a row tagged before the column existed keeps its
+/// tag until the column is given a value (which is encoded, so taking it away again shows).
+const ADDED_LATER: &[(&str, &str)] = &[("patients", "form_ids"), ("patients", "ledger_seqs")];
+
 /// The canonical encoding of a row: domain, table, then each covered column (sorted by name)
-/// with its type and length-prefixed value.
+/// with its type and length-prefixed value (a NULL in an [`ADDED_LATER`] column left out).
 fn encode<'a>(table: &str, values: impl Iterator<Item = (&'a str, ValueRef<'a>)>) -> Vec<u8> {
     let mut out = Vec::with_capacity(256);
     out.extend_from_slice(ROW_DOMAIN);
     out.extend_from_slice(table.as_bytes());
     out.push(0);
     for (name, value) in values {
+        if value == ValueRef::Null && ADDED_LATER.contains(&(table, name)) {
+            continue;
+        }
         out.extend_from_slice(name.as_bytes());
         out.push(0);
         push_value(&mut out, value);

@@ -40,3 +40,22 @@ fn the_encoding_separates_columns_and_types() {
     assert_ne!(a, c);
     assert_ne!(a, d);
 }
+
+#[test]
+fn a_column_added_later_counts_once_it_holds_a_value() {
+    let before = [("id", ValueRef::Text(b"p1"))];
+    let with = |value| {
+        encode(
+            "patients",
+            [("form_ids", value), ("id", ValueRef::Text(b"p1"))].into_iter(),
+        )
+    };
+    // A row tagged before the column existed keeps its tag while the column is NULL…
+    assert_eq!(with(ValueRef::Null), encode("patients", before.into_iter()));
+    // …and once given a value (even an empty list), taking it away again shows.
+    assert_ne!(with(ValueRef::Blob(b"")), with(ValueRef::Null));
+    assert_ne!(with(ValueRef::Blob(b"x")), with(ValueRef::Blob(b"")));
+    // Only the columns named as added later: a NULL elsewhere is encoded.
+    let other = |value| encode("staff", [("last_failed_at", value)].into_iter());
+    assert_ne!(other(ValueRef::Null), encode("staff", [].into_iter()));
+}

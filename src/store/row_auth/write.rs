@@ -127,6 +127,14 @@ impl PreparedRow {
     pub(in crate::store) fn tag(&self) -> &[u8; 32] {
         &self.tag
     }
+
+    /// The row's integer `column` (e.g. its `seq`), when it has one.
+    pub(in crate::store) fn int(&self, column: &str) -> Option<i64> {
+        self.values.iter().find_map(|(name, value)| match value {
+            Value::Integer(i) if *name == column => Some(*i),
+            _ => None,
+        })
+    }
 }
 
 /// Tags a row to be inserted later with [`insert_prepared`]. `values` names every covered

@@ -4,17 +4,18 @@
 //! submission, or later at the desk (a withdrawal, a row of one decision).
 
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension};
 
 use crate::forms::{ConsentDecision, ConsentEvent, Decision};
 use crate::store::audit::AuditKind;
-use crate::store::patients::set_patient;
+use crate::store::patient_records::{LEDGER_SEQS, Listed};
+use crate::store::patients::{patient_row, set_patient};
 use crate::store::row_auth::{self, text_key};
 use crate::store::{Actor, OpenStore, StoreError};
 use crate::vault::{Vault, random_id};
 
-use super::ledger::{Scope, first_row_where, prepare_rows, read_ledger};
+use super::ledger::{Scope, delete_patient_rows, first_row_where, prepare_rows, read_ledger};
 
 /// Appends consent events of one patient inside the caller's transaction: one tagged row per run
 /// of decisions taken together (see `ledger`), and the patient's consent chain carried forward
@@ -72,6 +73,7 @@ pub(in crate::store) fn append_consent_events_to(
             row_auth::insert_prepared(conn, row)?;
         }
         changes.push(("consent_head", head.map_or(Value::Null, Value::Blob)));
+        changes.push(Listed::of(&row)?.adding_ledger(&seqs_of(&rows)));
     }
     if changes.is_empty() {
         return Ok(());
@@ -100,6 +102,11 @@ fn ledger_rows(
         ));
     }
     prepare_rows(conn, vault, patient_id, events)
+}
+
+/// The `seq` of each of `rows` (ledger rows as prepared).
+fn seqs_of(rows: &[row_auth::PreparedRow]) -> Vec<i64> {
+    rows.iter().filter_map(|row| row.int("seq")).collect()
 }
 
 /// The chain's head carried from `head` over `rows` (`None`: no rows at all).
@@ -141,6 +148,12 @@ impl FirstDecisions {
         self.head.clone().map_or(Value::Null, Value::Blob)
     }
 
+    /// What the new patient's row lists: `form_id` (the form these decisions came with) and
+    /// these rows.
+    pub(in crate::store) fn listed(&self, form_id: &str) -> Listed {
+        Listed::first(Some(form_id), seqs_of(&self.rows))
+    }
+
     /// Inserts the rows, after the patient's row (and their form's) inside the same transaction.
     pub(in crate::store) fn write(self, conn: &Connection) -> Result<(), StoreError> {
         for row in &self.rows {
@@ -158,10 +171,12 @@ pub(in crate::store) fn form_consent_events(
     patient_id: &str,
     submission_id: &str,
 ) -> Result<Vec<ConsentEvent>, StoreError> {
+    let listed = Listed::of(&patient_row(conn, vault, patient_id)?)?.ledger;
     let mut events = Vec::new();
     let scope = Scope::Form {
         patient_id,
         submission_id,
+        listed: &listed,
     };
     read_ledger(conn, vault, scope, |row| {
         events.extend(row.events);
@@ -178,60 +193,114 @@ pub(in crate::store) fn patient_consent_events(
     vault: &Vault,
     patient_id: &str,
 ) -> Result<Vec<ConsentEvent>, StoreError> {
-    let patient = row_auth::get(conn, vault, "patients", &text_key(patient_id))?
-        .ok_or(StoreError::NotFound)?;
-    let (head, events) = chain_of(conn, vault, patient_id)?;
-    // A decision taken with a form belongs to that form's patient: an event whose form is gone,
-    // or was moved to another patient, is refused.
-    let astray = first_row_where(
-        conn,
-        "e.patient_id = ?1 AND e.submission_id IS NOT NULL
-         AND NOT EXISTS (SELECT 1 FROM submissions s WHERE s.id = e.submission_id
-             AND (s.patient_id = e.patient_id
-                  OR s.patient_id = (SELECT p.merged_into FROM patients p WHERE p.id = e.patient_id)))",
-        &[patient_id],
-    )?;
-    if let Some((_, seq)) = astray {
-        return Err(StoreError::tampered(
-            "submissions",
-            format!("of consent event {seq}"),
-        ));
+    let patient = patient_row(conn, vault, patient_id)?;
+    let chain = chain_of(conn, vault, patient_id, &Listed::of(&patient)?.ledger)?;
+    // A decision taken with a form belongs to that form's patient (or to the record it was
+    // merged into, which took the forms): one whose form is gone, or went elsewhere, is refused.
+    let merged_into = patient.opt_text("merged_into")?;
+    let mut owner_of = conn.prepare_cached("SELECT patient_id FROM submissions WHERE id = ?1")?;
+    for form in &chain.forms {
+        let owner: Option<String> = owner_of.query_row([form], |r| r.get(0)).optional()?;
+        let belongs = owner.as_deref() == Some(patient_id)
+            || (owner.is_some() && owner.as_deref() == merged_into.as_deref());
+        if !belongs {
+            return Err(StoreError::tampered(
+                "submissions",
+                format!("{form}, of a consent decision of {patient_id}"),
+            ));
+        }
     }
     let stored = patient.opt_blob("consent_head")?.unwrap_or_default();
-    if !crate::vault::constant_time_eq(head.as_deref().unwrap_or_default(), &stored) {
+    if !crate::vault::constant_time_eq(chain.head.as_deref().unwrap_or_default(), &stored) {
         return Err(StoreError::tampered("consent ledger", patient_id));
     }
-    Ok(events)
+    Ok(chain.events)
 }
 
-/// A patient's ledger rows, each checked: the chain's head over their tags (`None` when there
-/// are none) and their events, oldest first.
+/// A patient's ledger, read whole.
+struct Chain {
+    /// The head over the rows' tags (`None` when there are none).
+    head: Option<Vec<u8>>,
+    /// Their events, oldest first.
+    events: Vec<ConsentEvent>,
+    /// The forms the rows name, each once.
+    forms: Vec<String>,
+}
+
+/// A patient's ledger rows (the second shape's as `listed`), each checked.
 fn chain_of(
     conn: &Connection,
     vault: &Vault,
     patient_id: &str,
-) -> Result<(Option<Vec<u8>>, Vec<ConsentEvent>), StoreError> {
-    let mut head: Option<Vec<u8>> = None;
-    let mut events = Vec::new();
-    read_ledger(conn, vault, Scope::Patient(patient_id), |row| {
-        let previous = head.as_deref().unwrap_or_default();
-        head = Some(row_auth::consent_head(vault, previous, &row.tag).to_vec());
-        events.extend(row.events);
+    listed: &[i64],
+) -> Result<Chain, StoreError> {
+    let mut chain = Chain {
+        head: None,
+        events: Vec::new(),
+        forms: Vec::new(),
+    };
+    read_ledger(conn, vault, Scope::Patient { patient_id, listed }, |row| {
+        let previous = chain.head.as_deref().unwrap_or_default();
+        chain.head = Some(row_auth::consent_head(vault, previous, &row.tag).to_vec());
+        if let Some(form) = row.submission_id
+            && !chain.forms.contains(&form)
+        {
+            chain.forms.push(form);
+        }
+        chain.events.extend(row.events);
         Ok(())
     })?;
-    Ok((head, events))
+    Ok(chain)
 }
 
-/// Carries a patient's consent chain over the rows left after some were deleted (purge,
-/// erasure), each row checked. The caller checked the whole chain before deleting.
+/// Carries a patient's lists and consent chain over the rows left after some were deleted
+/// (purge): what the row lists but is gone leaves the lists, and the chain is carried over the
+/// ledger rows that stay, each checked. The caller checked the whole chain before deleting.
+/// Returns what the row lists now.
 pub(in crate::store) fn rechain_consents(
     conn: &Connection,
     vault: &Vault,
     patient_id: &str,
+) -> Result<Listed, StoreError> {
+    let mut listed = Listed::of(&patient_row(conn, vault, patient_id)?)?;
+    let mut form_held = conn.prepare_cached("SELECT 1 FROM submissions WHERE id = ?1")?;
+    let mut row_held = conn.prepare_cached("SELECT 1 FROM consent_records WHERE seq = ?1")?;
+    let mut forms = Vec::with_capacity(listed.forms.len());
+    for id in listed.forms {
+        if form_held.exists([&id])? {
+            forms.push(id);
+        }
+    }
+    let mut ledger = Vec::with_capacity(listed.ledger.len());
+    for seq in listed.ledger {
+        if row_held.exists([seq])? {
+            ledger.push(seq);
+        }
+    }
+    listed = Listed { forms, ledger };
+    let chain = chain_of(conn, vault, patient_id, &listed.ledger)?;
+    let [forms, ledger] = listed.columns()?;
+    let head = ("consent_head", chain.head.map_or(Value::Null, Value::Blob));
+    set_patient(conn, vault, patient_id, &[head, forms, ledger])?;
+    Ok(listed)
+}
+
+/// Deletes every ledger row of a patient (erasure), leaving the patient's chain empty and its
+/// list of ledger rows too, inside the caller's transaction.
+pub(in crate::store) fn clear_ledger(
+    conn: &Connection,
+    vault: &Vault,
+    patient_id: &str,
 ) -> Result<(), StoreError> {
-    let (head, _) = chain_of(conn, vault, patient_id)?;
-    let value = head.map_or(Value::Null, Value::Blob);
-    set_patient(conn, vault, patient_id, &[("consent_head", value)])
+    let listed = Listed::of(&patient_row(conn, vault, patient_id)?)?;
+    delete_patient_rows(conn, patient_id, &listed.ledger)?;
+    let none = Value::Blob(Vec::new());
+    set_patient(
+        conn,
+        vault,
+        patient_id,
+        &[("consent_head", Value::Null), (LEDGER_SEQS, none)],
+    )
 }
 
 fn every_patient(conn: &Connection) -> Result<Vec<String>, StoreError> {
@@ -258,13 +327,23 @@ pub(in crate::store) fn check_every_consent_chain(
     conn: &Connection,
     vault: &Vault,
 ) -> Result<(), StoreError> {
+    let mut listed = 0usize;
     for id in every_patient(conn)? {
         patient_consent_events(conn, vault, &id)?;
+        listed += Listed::of(&patient_row(conn, vault, &id)?)?.ledger.len();
     }
-    // An event whose patient is gone belongs to no chain: refused too.
+    // An event whose patient is gone belongs to no chain: refused too; so is a row of the
+    // second shape that no patient lists.
     let orphan = first_row_where(conn, "e.patient_id NOT IN (SELECT id FROM patients)", &[])?;
     if let Some((table, seq)) = orphan {
         return Err(StoreError::tampered(table, seq));
+    }
+    let rows: i64 = conn.query_row("SELECT count(*) FROM consent_records", [], |r| r.get(0))?;
+    if usize::try_from(rows).ok() != Some(listed) {
+        return Err(StoreError::tampered(
+            "consent_records",
+            "a row no patient lists",
+        ));
     }
     Ok(())
 }

@@ -108,12 +108,17 @@ pub(super) fn prepare_rows(
 /// Which ledger rows [`read_ledger`] reads.
 #[derive(Clone, Copy)]
 pub(in crate::store) enum Scope<'a> {
-    /// One patient's (by the index).
-    Patient(&'a str),
-    /// One form's decisions, filed under `patient_id` (by the patient index).
+    /// One patient's: rows of the first shape by their index, rows of the second as the
+    /// patient's (checked) row lists them (`listed`, see `patient_records`).
+    Patient {
+        patient_id: &'a str,
+        listed: &'a [i64],
+    },
+    /// One form's decisions, filed under `patient_id` (among the rows it lists, `listed`).
     Form {
         patient_id: &'a str,
         submission_id: &'a str,
+        listed: &'a [i64],
     },
     /// Every decision taken with a form.
     WithForms,
@@ -122,9 +127,11 @@ pub(in crate::store) enum Scope<'a> {
 }
 
 impl Scope<'_> {
+    /// The condition on rows of `table` read by a scan (the first shape's are found by its
+    /// patient index; a patient's rows of the second shape by number, see [`read_ledger`]).
     fn condition(self) -> &'static str {
         match self {
-            Scope::Patient(_) => "WHERE patient_id = ?1",
+            Scope::Patient { .. } => "WHERE patient_id = ?1",
             Scope::Form { .. } => "WHERE patient_id = ?1 AND submission_id = ?2",
             Scope::WithForms => "WHERE submission_id IS NOT NULL",
             Scope::Everything => "",
@@ -143,20 +150,22 @@ pub(in crate::store) struct LedgerRow {
 
 /// The one reader of the consent ledger: every row in `scope`, rows of the first shape first,
 /// each in `seq` order (the chain's order), each row's tag checked as it is read and its sealed
-/// value opened and matched to the row, handed to `each`.
+/// value opened and matched to the row, handed to `each`. A row a patient's row lists that is
+/// missing, or is another patient's, is refused.
 pub(in crate::store) fn read_ledger(
     conn: &Connection,
     vault: &Vault,
     scope: Scope<'_>,
     mut each: impl FnMut(LedgerRow) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
-    let params: Vec<&str> = match scope {
-        Scope::Patient(patient_id) => vec![patient_id],
+    let (params, listed): (Vec<&str>, Option<&[i64]>) = match scope {
+        Scope::Patient { patient_id, listed } => (vec![patient_id], Some(listed)),
         Scope::Form {
             patient_id,
             submission_id,
-        } => vec![patient_id, submission_id],
-        Scope::WithForms | Scope::Everything => Vec::new(),
+            listed,
+        } => (vec![patient_id, submission_id], Some(listed)),
+        Scope::WithForms | Scope::Everything => (Vec::new(), None),
     };
     for table in LEDGER_TABLES {
         let sealed_at = row_auth::checked_len(table)?;
@@ -165,14 +174,19 @@ pub(in crate::store) fn read_ledger(
         } else {
             "sealed_event"
         };
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {}, {sealed_column} FROM {table} {} ORDER BY seq",
-            row_auth::select_list(table, None)?,
-            scope.condition()
-        ))?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
-        while let Some(r) = rows.next()? {
+        let select = row_auth::select_list(table, None)?;
+        let mut take = |r: &rusqlite::Row<'_>| -> Result<(), StoreError> {
             let row = row_auth::verify(vault, table, r)?;
+            if let Some(patient_id) = params.first().filter(|_| listed.is_some()) {
+                if row.text("patient_id")? != *patient_id {
+                    return Err(StoreError::tampered(table, row.int("seq")?));
+                }
+                if let Some(form) = params.get(1)
+                    && row.opt_text("submission_id")?.as_deref() != Some(*form)
+                {
+                    return Ok(());
+                }
+            }
             let tag = row_auth::blob_at(table, r, sealed_at - 1)?.to_vec();
             let sealed = row_auth::blob_at(table, r, sealed_at)?;
             let events = if table == RECORDS {
@@ -184,7 +198,33 @@ pub(in crate::store) fn read_ledger(
                 tag,
                 submission_id: row.opt_text("submission_id")?,
                 events,
-            })?;
+            })
+        };
+        match listed {
+            Some(seqs) if table == RECORDS => {
+                let mut stmt = conn.prepare_cached(&format!(
+                    "SELECT {select}, {sealed_column} FROM {table} WHERE seq = ?1"
+                ))?;
+                for seq in seqs {
+                    let mut rows = stmt.query([seq])?;
+                    // A listed row deleted: the patient's ledger lost a decision.
+                    let patient_id = params.first().copied().unwrap_or_default();
+                    let r = rows
+                        .next()?
+                        .ok_or_else(|| StoreError::tampered("consent ledger", patient_id))?;
+                    take(r)?;
+                }
+            }
+            _ => {
+                let mut stmt = conn.prepare_cached(&format!(
+                    "SELECT {select}, {sealed_column} FROM {table} {} ORDER BY seq",
+                    scope.condition()
+                ))?;
+                let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
+                while let Some(r) = rows.next()? {
+                    take(r)?;
+                }
+            }
         }
     }
     Ok(())
@@ -275,7 +315,25 @@ pub(in crate::store) fn delete_rows_where(
     Ok(deleted)
 }
 
-/// The SQL that is true when patient `?1` has any ledger row, in either shape.
-pub(in crate::store) const PATIENT_HAS_DECISIONS: &str =
-    "(EXISTS (SELECT 1 FROM consent_events WHERE patient_id = ?1)
-      OR EXISTS (SELECT 1 FROM consent_records WHERE patient_id = ?1))";
+/// Deletes a patient's ledger rows, in either shape — those of the second as the patient's row
+/// lists them (`listed`) — inside the caller's transaction (erasure). The caller empties the
+/// list and carries the chain over what stays.
+pub(in crate::store) fn delete_patient_rows(
+    conn: &Connection,
+    patient_id: &str,
+    listed: &[i64],
+) -> Result<usize, StoreError> {
+    let mut deleted = conn
+        .prepare_cached("DELETE FROM consent_events WHERE patient_id = ?1")?
+        .execute([patient_id])?;
+    let mut by_seq = conn.prepare_cached("DELETE FROM consent_records WHERE seq = ?1")?;
+    for seq in listed {
+        deleted += by_seq.execute([seq])?;
+    }
+    Ok(deleted)
+}
+
+/// The SQL that is true when patient `?1` has a ledger row of the first shape (those of the
+/// second are listed in the patient's row).
+pub(in crate::store) const HAS_FIRST_SHAPE_DECISIONS: &str =
+    "EXISTS (SELECT 1 FROM consent_events WHERE patient_id = ?1)";
