@@ -151,6 +151,11 @@ fn export_import_exactly_once_then_purge() {
         .expect("receipt");
     assert_eq!(purged.submissions, 2);
     assert!(!purged.old_copies_remain);
+    // The patient with a form still pending keeps it (and its decisions) listed; nothing else.
+    kiosk
+        .store
+        .verify_everything()
+        .expect("whole after the purge");
     assert!(matches!(
         kiosk.store.read_medical(&k_clinician, &first, t0()),
         Err(StoreError::NotFound)

@@ -56,6 +56,7 @@ pub(super) fn verify_connection(conn: &Connection, vault: &Vault) -> Result<usiz
         rows += row_auth::check_all(conn, vault, table)?;
     }
     super::submissions::check_every_consent_chain(conn, vault)?;
+    super::patient_records::check_every_list(conn, vault)?;
     match audit::verify(conn, vault)? {
         ChainCheck::Intact { entries, .. } => rows += usize::try_from(entries).unwrap_or(0),
         ChainCheck::BrokenAt { seq } => return Err(StoreError::tampered("audit_log", seq)),

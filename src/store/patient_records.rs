@@ -174,6 +174,46 @@ pub(super) fn list_unlisted(conn: &Connection, vault: &Vault) -> Result<usize, S
     Ok(unlisted.len())
 }
 
+/// The whole-database check of the lists: every patient's lists name exactly the submissions
+/// and `consent_records` rows that are theirs (each patient row checked as it is read). A row
+/// no patient lists, or listed by another patient than its own, is refused.
+pub(super) fn check_every_list(conn: &Connection, vault: &Vault) -> Result<(), StoreError> {
+    let mut held: HashMap<String, Listed> = HashMap::new();
+    {
+        let mut forms = conn.prepare("SELECT patient_id, id FROM submissions")?;
+        let mut rows = forms.query([])?;
+        while let Some(r) = rows.next()? {
+            held.entry(r.get(0)?).or_default().forms.push(r.get(1)?);
+        }
+        let mut ledger =
+            conn.prepare("SELECT patient_id, seq FROM consent_records ORDER BY seq")?;
+        let mut rows = ledger.query([])?;
+        while let Some(r) = rows.next()? {
+            held.entry(r.get(0)?).or_default().ledger.push(r.get(1)?);
+        }
+    }
+    let ids: Vec<String> = first_column(conn, "SELECT id FROM patients", [])?;
+    for id in ids {
+        let mut listed = Listed::of(&super::patients::patient_row(conn, vault, &id)?)?;
+        let mut theirs = held.remove(&id).unwrap_or_default();
+        listed.forms.sort();
+        theirs.forms.sort();
+        if listed != theirs {
+            return Err(StoreError::tampered(
+                "patients",
+                format!("{id}'s list of records"),
+            ));
+        }
+    }
+    match held.into_keys().next() {
+        Some(nobody) => Err(StoreError::tampered(
+            "submissions",
+            format!("of {nobody}, a patient not held"),
+        )),
+        None => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -396,6 +396,7 @@ impl OpenStore {
         }
         let total = u64::try_from(total).unwrap_or(0);
         super::submissions::check_every_consent_chain(&tx, self.vault())?;
+        super::patient_records::check_every_list(&tx, self.vault())?;
         let triggers = lift_triggers(&tx)?;
         let mut rekey = Rekey {
             conn: &tx,

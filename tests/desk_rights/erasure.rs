@@ -51,6 +51,10 @@ fn erasure_of_a_recent_patient_erases_contact_and_marketing_and_holds_the_record
     ));
 
     let statement = desk.store.request_erasure(&manager, &pid, asked).unwrap();
+    // The held record lists its form and the one decision kept, nothing erased.
+    desk.store
+        .verify_everything()
+        .expect("whole after the erasure");
     // An adult's record is held until eight years after the last visit.
     assert_eq!(statement.held_until, Some(date(2034, 11, 23)));
     assert_eq!(statement.held_submissions, 1);

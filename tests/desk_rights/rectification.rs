@@ -538,6 +538,10 @@ fn merging_moves_forms_and_consents_with_history_and_keeps_the_survivors_details
         .unwrap();
     assert_eq!(report.submissions, 1);
     assert_eq!(report.consent_events, 3);
+    // Every patient's row lists exactly the forms and decisions that are theirs now.
+    desk.store
+        .verify_everything()
+        .expect("whole after the merge");
 
     // Both forms are Ada's; her details are hers, not the duplicate's.
     let record = desk.store.open_record(&clinician, &ada, day3).unwrap();
