@@ -137,6 +137,25 @@ fn unpack_seqs(packed: &[u8]) -> Option<Vec<i64>> {
     )
 }
 
+/// Each patient's lists as the rows themselves say (their `patient_id` columns, read by one
+/// scan of each table): forms by time, ledger rows by `seq`. For the one-time listing and the
+/// whole-database check, not for reads of one record.
+fn lists_from_rows(conn: &Connection) -> Result<HashMap<String, Listed>, StoreError> {
+    let mut lists: HashMap<String, Listed> = HashMap::new();
+    let mut forms =
+        conn.prepare("SELECT patient_id, id FROM submissions ORDER BY created_at, id")?;
+    let mut rows = forms.query([])?;
+    while let Some(r) = rows.next()? {
+        lists.entry(r.get(0)?).or_default().forms.push(r.get(1)?);
+    }
+    let mut ledger = conn.prepare("SELECT patient_id, seq FROM consent_records ORDER BY seq")?;
+    let mut rows = ledger.query([])?;
+    while let Some(r) = rows.next()? {
+        lists.entry(r.get(0)?).or_default().ledger.push(r.get(1)?);
+    }
+    Ok(lists)
+}
+
 /// Lists the records of every patient whose row lists none yet (a database written before
 /// migration 12): the one-time step of the first unlock after the upgrade, each row checked
 /// before it is tagged again. Returns how many rows it listed.
@@ -150,23 +169,7 @@ pub(super) fn list_unlisted(conn: &Connection, vault: &Vault) -> Result<usize, S
     if unlisted.is_empty() {
         return Ok(0);
     }
-    let mut listed: HashMap<String, Listed> = HashMap::new();
-    {
-        let mut forms =
-            conn.prepare("SELECT patient_id, id FROM submissions ORDER BY created_at, id")?;
-        let mut rows = forms.query([])?;
-        while let Some(r) = rows.next()? {
-            let entry = listed.entry(r.get(0)?).or_default();
-            entry.forms.push(r.get(1)?);
-        }
-        let mut ledger =
-            conn.prepare("SELECT patient_id, seq FROM consent_records ORDER BY seq")?;
-        let mut rows = ledger.query([])?;
-        while let Some(r) = rows.next()? {
-            let entry = listed.entry(r.get(0)?).or_default();
-            entry.ledger.push(r.get(1)?);
-        }
-    }
+    let mut listed = lists_from_rows(conn)?;
     for id in &unlisted {
         let lists = listed.remove(id).unwrap_or_default();
         row_auth::update_one(conn, vault, "patients", &text_key(id), &lists.columns()?)?;
@@ -178,20 +181,7 @@ pub(super) fn list_unlisted(conn: &Connection, vault: &Vault) -> Result<usize, S
 /// and `consent_records` rows that are theirs (each patient row checked as it is read). A row
 /// no patient lists, or listed by another patient than its own, is refused.
 pub(super) fn check_every_list(conn: &Connection, vault: &Vault) -> Result<(), StoreError> {
-    let mut held: HashMap<String, Listed> = HashMap::new();
-    {
-        let mut forms = conn.prepare("SELECT patient_id, id FROM submissions")?;
-        let mut rows = forms.query([])?;
-        while let Some(r) = rows.next()? {
-            held.entry(r.get(0)?).or_default().forms.push(r.get(1)?);
-        }
-        let mut ledger =
-            conn.prepare("SELECT patient_id, seq FROM consent_records ORDER BY seq")?;
-        let mut rows = ledger.query([])?;
-        while let Some(r) = rows.next()? {
-            held.entry(r.get(0)?).or_default().ledger.push(r.get(1)?);
-        }
-    }
+    let mut held = lists_from_rows(conn)?;
     let ids: Vec<String> = first_column(conn, "SELECT id FROM patients", [])?;
     for id in ids {
         let mut listed = Listed::of(&super::patients::patient_row(conn, vault, &id)?)?;
@@ -274,11 +264,25 @@ mod tests {
             )
             .unwrap();
         assert_eq!(usize::try_from(unlisted).unwrap(), lists.len());
+        // And the schema as it was: no list columns, the two indexes on `patient_id`, step 11.
+        store
+            .conn()
+            .execute_batch(
+                "DROP INDEX patients_unlisted;
+                 DROP INDEX patients_held_for_erasure;
+                 ALTER TABLE patients DROP COLUMN form_ids;
+                 ALTER TABLE patients DROP COLUMN ledger_seqs;
+                 CREATE INDEX submissions_patient ON submissions (patient_id);
+                 CREATE INDEX consent_records_patient ON consent_records (patient_id);
+                 PRAGMA user_version = 11;",
+            )
+            .unwrap();
         store.close(None, chrono::Utc::now()).unwrap();
-        // The next unlock lists them again, from the rows themselves, and the chains hold.
+        // Opened, the store takes step 12; the next unlock lists the records from the rows
+        // themselves, and every check holds.
         let store = unlock(&path);
         assert_eq!(every_list(&store), lists);
-        crate::store::submissions::check_every_consent_chain(store.conn(), store.vault()).unwrap();
+        store.verify_everything().unwrap();
     }
 
     #[test]
