@@ -15,7 +15,7 @@ use super::patients::open_identity;
 use super::row_auth::{self, text_key};
 use super::submissions::{
     HAS_FIRST_SHAPE_DECISIONS, Scope, aad, delete_rows_where, patient_consent_events, read_ledger,
-    rechain_consents,
+    rechain_consents, still_listed,
 };
 use super::transfer::{
     AuditHead, EXPORT_VERSION, ExportedForm, ExportedSubmission, Outgoing, OutgoingRest,
@@ -332,13 +332,15 @@ impl OpenStore {
         let mut delete_amendments = tx.prepare("DELETE FROM amendments WHERE patient_id = ?1")?;
         let mut delete_patient = tx.prepare("DELETE FROM patients WHERE id = ?1")?;
         for patient in &patients {
-            let left = rechain_consents(&tx, self.vault(), patient)?;
+            let left = still_listed(&tx, self.vault(), patient)?;
             let done = left.forms.is_empty()
                 && left.ledger.is_empty()
                 && !first_shape_left.query_row([patient], |r| r.get::<_, bool>(0))?;
             if done {
                 delete_amendments.execute([patient])?;
                 delete_patient.execute([patient])?;
+            } else {
+                rechain_consents(&tx, self.vault(), patient, &left)?;
             }
         }
         drop((first_shape_left, delete_amendments, delete_patient));

@@ -57,9 +57,9 @@ impl Listed {
     }
 
     /// A new patient's lists: their first form and its ledger rows.
-    pub(super) fn first(form_id: Option<&str>, ledger: Vec<i64>) -> Listed {
+    pub(super) fn first(form_id: &str, ledger: Vec<i64>) -> Listed {
         Listed {
-            forms: form_id.map(str::to_owned).into_iter().collect(),
+            forms: vec![form_id.to_owned()],
             ledger,
         }
     }

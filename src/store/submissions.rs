@@ -21,7 +21,7 @@ mod ledger;
 pub(super) use consents::{
     FiledUnder, FirstDecisions, append_consent_events, append_consent_events_to,
     check_every_consent_chain, clear_ledger, form_consent_events, patient_consent_events,
-    rechain_consents, start_every_consent_chain,
+    rechain_consents, start_every_consent_chain, still_listed,
 };
 pub(super) use ledger::{
     HAS_FIRST_SHAPE_DECISIONS, LEDGER_TABLES, Scope, delete_patient_rows, delete_rows_where,

@@ -151,7 +151,7 @@ impl FirstDecisions {
     /// What the new patient's row lists: `form_id` (the form these decisions came with) and
     /// these rows.
     pub(in crate::store) fn listed(&self, form_id: &str) -> Listed {
-        Listed::first(Some(form_id), seqs_of(&self.rows))
+        Listed::first(form_id, seqs_of(&self.rows))
     }
 
     /// Inserts the rows, after the patient's row (and their form's) inside the same transaction.
@@ -253,16 +253,13 @@ fn chain_of(
     Ok(chain)
 }
 
-/// Carries a patient's lists and consent chain over the rows left after some were deleted
-/// (purge): what the row lists but is gone leaves the lists, and the chain is carried over the
-/// ledger rows that stay, each checked. The caller checked the whole chain before deleting.
-/// Returns what the row lists now.
-pub(in crate::store) fn rechain_consents(
+/// What a patient's row lists that is still held, after some of its rows were deleted (purge).
+pub(in crate::store) fn still_listed(
     conn: &Connection,
     vault: &Vault,
     patient_id: &str,
 ) -> Result<Listed, StoreError> {
-    let mut listed = Listed::of(&patient_row(conn, vault, patient_id)?)?;
+    let listed = Listed::of(&patient_row(conn, vault, patient_id)?)?;
     let mut form_held = conn.prepare_cached("SELECT 1 FROM submissions WHERE id = ?1")?;
     let mut row_held = conn.prepare_cached("SELECT 1 FROM consent_records WHERE seq = ?1")?;
     let mut forms = Vec::with_capacity(listed.forms.len());
@@ -277,12 +274,23 @@ pub(in crate::store) fn rechain_consents(
             ledger.push(seq);
         }
     }
-    listed = Listed { forms, ledger };
-    let chain = chain_of(conn, vault, patient_id, &listed.ledger)?;
-    let [forms, ledger] = listed.columns()?;
+    Ok(Listed { forms, ledger })
+}
+
+/// Carries a patient's lists and consent chain over the rows left after some were deleted
+/// (purge, or a database's first chains): the row lists `left` ([`still_listed`]) and the chain
+/// is carried over the ledger rows that stay, each checked. The caller checked the whole chain
+/// before deleting.
+pub(in crate::store) fn rechain_consents(
+    conn: &Connection,
+    vault: &Vault,
+    patient_id: &str,
+    left: &Listed,
+) -> Result<(), StoreError> {
+    let chain = chain_of(conn, vault, patient_id, &left.ledger)?;
+    let [forms, ledger] = left.columns()?;
     let head = ("consent_head", chain.head.map_or(Value::Null, Value::Blob));
-    set_patient(conn, vault, patient_id, &[head, forms, ledger])?;
-    Ok(listed)
+    set_patient(conn, vault, patient_id, &[head, forms, ledger])
 }
 
 /// Deletes every ledger row of a patient (erasure), leaving the patient's chain empty and its
@@ -317,7 +325,8 @@ pub(in crate::store) fn start_every_consent_chain(
     vault: &Vault,
 ) -> Result<(), StoreError> {
     for id in every_patient(conn)? {
-        rechain_consents(conn, vault, &id)?;
+        let left = still_listed(conn, vault, &id)?;
+        rechain_consents(conn, vault, &id, &left)?;
     }
     Ok(())
 }
