@@ -175,9 +175,12 @@ pub(in crate::store) fn read_ledger(
             "sealed_event"
         };
         let select = row_auth::select_list(table, None)?;
+        let by_number = listed.is_some() && table == RECORDS;
         let mut take = |r: &rusqlite::Row<'_>| -> Result<(), StoreError> {
             let row = row_auth::verify(vault, table, r)?;
-            if let Some(patient_id) = params.first().filter(|_| listed.is_some()) {
+            // Rows read by number (those a patient's row lists) are matched to the patient and
+            // form here; rows found by the scan's condition already are.
+            if let Some(patient_id) = params.first().filter(|_| by_number) {
                 if row.text("patient_id")? != *patient_id {
                     return Err(StoreError::tampered(table, row.int("seq")?));
                 }
@@ -205,10 +208,10 @@ pub(in crate::store) fn read_ledger(
                 let mut stmt = conn.prepare_cached(&format!(
                     "SELECT {select}, {sealed_column} FROM {table} WHERE seq = ?1"
                 ))?;
+                // A listed row deleted: the patient's ledger lost a decision.
+                let patient_id = params.first().copied().unwrap_or_default();
                 for seq in seqs {
                     let mut rows = stmt.query([seq])?;
-                    // A listed row deleted: the patient's ledger lost a decision.
-                    let patient_id = params.first().copied().unwrap_or_default();
                     let r = rows
                         .next()?
                         .ok_or_else(|| StoreError::tampered("consent ledger", patient_id))?;
