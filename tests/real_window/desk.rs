@@ -69,12 +69,16 @@ impl App<'_> {
             "a search without a date of birth says what is missing: {message:?}"
         );
         self.shot(&format!("desk-{tag}-03-search-without-date-of-birth"));
+        let before = v.get("message").to_owned();
         self.enter("Date of birth (YYYY-MM-DD)", BORN);
+        let v = self.wait("the answer to the search", |v| v.get("message") != before);
+        assert_eq!(v.get("message-good"), "true", "{:?}", v.get("message"));
+        // The results stand below the search; with many alerts above it (at night, each role's
+        // use out of opening hours is one) they are below the fold, and a person scrolls to them.
         let found = format!("{GIVEN} {FAMILY}");
-        let v = self.wait("the patient found", |v| {
+        let v = self.scroll_until("the patient found", |v| {
             v.with_role("Button").any(|b| b.label.starts_with(&found))
         });
-        assert_eq!(v.get("message-good"), "true", "{:?}", v.get("message"));
         self.shot(&format!("desk-{tag}-04-found"));
         let result = v
             .with_role("Button")
