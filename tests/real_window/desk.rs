@@ -73,8 +73,8 @@ impl App<'_> {
         self.enter("Date of birth (YYYY-MM-DD)", BORN);
         let v = self.wait("the answer to the search", |v| v.get("message") != before);
         assert_eq!(v.get("message-good"), "true", "{:?}", v.get("message"));
-        // The results stand below the search; with many alerts above it (at night, each role's
-        // use out of opening hours is one) they are below the fold, and a person scrolls to them.
+        // The results stand right below the search, which comes first on the home (above what
+        // needs attention); in a small window a person scrolls to them.
         let found = format!("{GIVEN} {FAMILY}");
         let v = self.scroll_until("the patient found", |v| {
             v.with_role("Button").any(|b| b.label.starts_with(&found))
