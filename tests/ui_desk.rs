@@ -900,6 +900,83 @@ fn a_manager_sets_the_backup_schedule_and_backs_up_now_in_the_window() {
 }
 
 #[test]
+fn a_manager_changes_the_clinics_settings_in_the_window_each_checked_and_logged() {
+    const OPENS: &str = "Opening time (earlier use of records is flagged) — HH:MM on the 24-hour clock, such as 08:30";
+    const SAVE_OPENS: &str = "Save: Opening time (earlier use of records is flagged)";
+    const CLOSES: &str = "Closing time (later use of records is flagged) — HH:MM on the 24-hour clock, such as 08:30";
+    const IDLE: &str =
+        "Seconds without use before this window locks — a whole number from 30 to 3600";
+    const ZONE: &str = "Clinic time zone — a time zone name, such as Europe/London or Europe/Paris";
+    let h = Harness::demo();
+    // The settings stand last on a manager's long home: all of it in view.
+    h.ui.window
+        .window()
+        .set_size(slint::LogicalSize::new(1280.0, 5000.0));
+    h.unlock(DEMO_PASSPHRASE);
+    // Need-to-know: reception neither sees nor sets the clinic's settings.
+    h.sign_in("Rita (reception)", "560193");
+    assert!(!h.shows("Clinic settings"));
+    assert!(!h.has_button(SAVE_OPENS));
+    h.click("Lock");
+    h.sign_in("Maya (manager)", "402718");
+    assert!(h.shows("Clinic settings"));
+    // Each field holds the value in force: the default until one is stored.
+    assert_eq!(h.field_value(OPENS), "08:00");
+    assert_eq!(h.field_value(ZONE), "Europe/London");
+    // The folders and the backup's time have panels of their own, not a second field here.
+    assert!(!h.has_button("Save: exchange_folder"));
+    // A value its kind does not take, and opening hours that do not make a day: refused, said
+    // in the manager's words, nothing stored.
+    h.type_into(OPENS, "7.30");
+    h.click(SAVE_OPENS);
+    assert_eq!(
+        h.message(),
+        "Not saved. Opening time (earlier use of records is flagged): give HH:MM on the 24-hour clock, such as 08:30."
+    );
+    h.type_into(OPENS, "21:00");
+    h.click(SAVE_OPENS);
+    assert_eq!(
+        h.message(),
+        "Not saved: the clinic must open before it closes (opening 21:00, closing 20:00)."
+    );
+    let (open, maya) = open_as_maya(&h.dir.path().join("desk.sqlite3"));
+    assert_eq!(open.setting("hours.opens").unwrap(), None);
+    drop(open);
+    // Typed into one field and not saved yet, while another is saved: what was typed stays.
+    h.type_into(CLOSES, "19:00");
+    h.type_into(OPENS, " 07:30 ");
+    h.click(SAVE_OPENS);
+    assert_eq!(
+        h.message(),
+        "Saved: Opening time (earlier use of records is flagged) is now 07:30."
+    );
+    assert_eq!(h.field_value(CLOSES), "19:00");
+    h.type_into(IDLE, "45");
+    h.click("Save: Seconds without use before this window locks");
+    assert!(h.message().starts_with("Saved: "), "{}", h.message());
+    // Stored, logged as Maya's, and the idle lock in force at once.
+    let (open, _) = open_as_maya(&h.dir.path().join("desk.sqlite3"));
+    assert_eq!(
+        open.setting("hours.opens").unwrap().as_deref(),
+        Some("07:30")
+    );
+    assert_eq!(open.setting("hours.closes").unwrap(), None);
+    let logged: Vec<_> = open
+        .audit_entries(&maya, None, Some(maya.staff_id()))
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == "settings_changed")
+        .map(|e| e.subject)
+        .collect();
+    assert!(
+        logged.iter().any(|s| s.contains("hours.opens"))
+            && logged.iter().any(|s| s.contains("desk.idle_seconds")),
+        "{logged:?}"
+    );
+    assert_eq!(h.ui.with_desk(|d| d.idle_lock()), Duration::seconds(45));
+}
+
+#[test]
 fn the_desk_makes_its_scheduled_backup_and_shows_when_it_fails() {
     let backups = tempfile::tempdir().unwrap();
     let folder = backups.path().to_str().unwrap().to_owned();

@@ -303,8 +303,8 @@ pub fn run(command: RightsCommand, store: &OpenStore, actor: &Actor) -> Result<(
         }
         RightsCommand::Set { key, value } => {
             // Checked before it is stored: a bad value is refused and nothing is written.
-            store.set_setting(actor, &key, &value, now)?;
-            println!("{key} set");
+            let stored = actions::set_setting(store, actor, &key, &value, now)?;
+            println!("{key} set to {stored}");
         }
     }
     Ok(())

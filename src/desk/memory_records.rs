@@ -168,8 +168,7 @@ impl DeskRecords for MemoryDesk {
         _now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         actor.require_manager()?;
-        let value = crate::settings::validate(key, value)
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let value = crate::settings::validate(key, value)?;
         self.state().settings.insert(key.to_owned(), value);
         Ok(())
     }

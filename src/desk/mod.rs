@@ -28,6 +28,7 @@ mod record_actions;
 pub mod records;
 mod register;
 mod search_input;
+mod settings_panel;
 mod staff_keys;
 #[cfg(test)]
 mod staff_keys_tests;
@@ -42,6 +43,7 @@ use chrono::{DateTime, Duration, Utc};
 
 pub use opening::Opened;
 pub use records::DeskRecords;
+pub use settings_panel::SettingView;
 pub use staff_keys::{StaffKeysRow, StaffKeysView};
 pub use views::{ConsentRow, FormView, HomeView, Line, PatientRow, RecordView};
 

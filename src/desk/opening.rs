@@ -7,8 +7,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{Backend, Desk, SignedIn, StaffTile};
+use super::{Backend, Desk, DeskRecords, SignedIn, StaffTile};
 use crate::i18n::{t, tn};
+use crate::settings::DESK_IDLE_SECONDS;
 use crate::staff::Lockout;
 use crate::store::{OpenStore, RetentionReport, SignInError, Store, StoreError};
 use crate::vault::{Passphrase, Pin, RecoveryKey, VaultError};
@@ -74,8 +75,9 @@ pub fn open_desk_with_recovery(store: Store, typed: &str, now: DateTime<Utc>) ->
 }
 
 /// The desk's idle lock as the clinic set it (30 s to an hour), if it did.
-fn idle_lock_of(open: &OpenStore) -> Option<Duration> {
-    open.setting("desk.idle_seconds")
+pub(super) fn idle_lock_of(records: &dyn DeskRecords) -> Option<Duration> {
+    records
+        .setting(DESK_IDLE_SECONDS)
         .ok()
         .flatten()
         .and_then(|v| v.parse::<i64>().ok())

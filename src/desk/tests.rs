@@ -355,3 +355,51 @@ fn the_backup_schedule_is_set_by_managers_as_a_full_path_and_a_clock_time() {
         ("The backup failed: the reason is under Backups.", false)
     );
 }
+
+#[test]
+fn every_setting_the_clinic_list_shows_has_words_for_staff() {
+    for spec in crate::settings::KNOWN {
+        if super::actions::listed_here(spec) {
+            assert!(
+                super::settings_panel::setting_words(spec.key).is_some(),
+                "{} has no words on the desk",
+                spec.key
+            );
+        }
+    }
+}
+
+#[test]
+fn only_a_manager_sees_and_sets_the_clinics_settings_and_a_bad_value_changes_nothing() {
+    let (desk, _) = signed_in(RECEPTION, "1357");
+    assert!(desk.clinic_settings().is_empty());
+    let (mut desk, records) = signed_in(MANAGER, "2468");
+    let rows = desk.clinic_settings();
+    let idle = rows
+        .iter()
+        .find(|r| r.key == "desk.idle_seconds")
+        .expect("the idle lock is listed");
+    assert_eq!(idle.value, "300");
+    assert_eq!(idle.hint, "a whole number from 30 to 3600");
+    assert!(
+        rows.iter()
+            .all(|r| r.key != "exchange_folder" && r.key != "active_form")
+    );
+    desk.save_setting("desk.idle_seconds", "5", at(1));
+    assert_eq!(
+        desk.message(),
+        (
+            "Not saved. Seconds without use before this window locks: give a whole number from 30 to 3600.",
+            false
+        )
+    );
+    assert_eq!(desk.idle_lock(), Duration::seconds(300));
+    desk.save_setting("desk.idle_seconds", "90", at(1));
+    assert!(desk.message().1, "{:?}", desk.message());
+    assert_eq!(desk.idle_lock(), Duration::seconds(90));
+    use super::DeskRecords;
+    assert_eq!(
+        records.setting("desk.idle_seconds").unwrap().as_deref(),
+        Some("90")
+    );
+}

@@ -3,7 +3,8 @@
 //! written ([`validate`]), so a setting that is stored can always be read back; `desk settings`
 //! lists them with their current values ([`listing`]). Plain Rust, no I/O.
 //!
-//! Adding a setting: one [`Spec`] in [`KNOWN`] with its check, and the code that reads it.
+//! Adding a setting: one [`Spec`] in [`KNOWN`] with its [`Kind`] (the values it takes), and the
+//! code that reads it; the desk window gives a settable one its words (`src/desk/settings_panel.rs`, tested).
 
 mod zone;
 
@@ -22,6 +23,9 @@ pub enum SettingError {
     },
     #[error("setting {key}: {reason}")]
     Invalid { key: &'static str, reason: String },
+    /// Opening and closing times that do not make a day's span.
+    #[error("setting hours.closes: closing time {closes} is not after opening time {opens}")]
+    HoursOrder { opens: String, closes: String },
     #[error("setting {key} is no longer set by hand: {instead}")]
     NotSettable {
         key: &'static str,
@@ -33,8 +37,37 @@ fn suggestion_text(suggestion: &Option<&'static str>) -> String {
     suggestion.map_or_else(String::new, |s| format!(" (did you mean {s}?)"))
 }
 
-/// A value's check: `Err` says what is wrong with it.
-type Check = fn(&str) -> Result<(), String>;
+/// What values a setting takes: its check, and what the listing and the desk window say of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// An IANA time zone name.
+    Zone,
+    /// A time of day, `HH:MM` on the 24-hour clock.
+    Clock,
+    /// A time of day as [`Kind::Clock`], or empty for none.
+    OptionalClock,
+    /// A whole number from `low` to `high`.
+    Whole { low: u32, high: u32 },
+    /// An absolute folder path, or empty for none.
+    Folder,
+    /// Not set by hand: written by the app, or retired. Says what to do instead.
+    Fixed(&'static str),
+}
+
+impl Kind {
+    /// `Ok` when `value` (trimmed) is one this kind takes; `Err` says what is wrong with it.
+    fn check(self, value: &str) -> Result<(), String> {
+        match self {
+            Kind::Zone => ClinicZone::parse_name(value).map(|_| ()),
+            Kind::Clock => parse_clock(value).map(|_| ()),
+            Kind::OptionalClock if value.is_empty() => Ok(()),
+            Kind::OptionalClock => parse_clock(value).map(|_| ()),
+            Kind::Whole { low, high } => whole_number(value, low, high),
+            Kind::Folder => absolute_folder(value),
+            Kind::Fixed(instead) => Err(instead.to_owned()),
+        }
+    }
+}
 
 /// One known setting.
 #[derive(Debug)]
@@ -42,17 +75,15 @@ pub struct Spec {
     pub key: &'static str,
     /// The value used when none is stored, as `settings` shows it.
     pub default: &'static str,
-    /// What it does and what values it takes.
+    /// What it does (the values it takes are its [`Kind`]'s).
     pub about: &'static str,
-    /// `Ok(check)`: set by hand, its value passing `check`; `Err(why)`: written by the app or
-    /// retired (`why` says what to do instead).
-    check: Result<Check, &'static str>,
+    pub kind: Kind,
 }
 
 impl Spec {
     /// Whether `set` may write it.
     pub fn settable(&self) -> bool {
-        self.check.is_ok()
+        !matches!(self.kind, Kind::Fixed(_))
     }
 }
 
@@ -81,15 +112,6 @@ fn absolute_folder(value: &str) -> Result<(), String> {
     }
 }
 
-/// Empty (not set), or a value `check` accepts.
-fn optional(value: &str, check: Check) -> Result<(), String> {
-    if value.is_empty() {
-        Ok(())
-    } else {
-        check(value)
-    }
-}
-
 /// The exchange folder's setting: the kiosk writes bundles there, the desk imports them from there.
 pub const EXCHANGE_FOLDER: &str = "exchange_folder";
 /// The desk's outbox folder's setting: imported forms handed on for the EMR.
@@ -98,6 +120,8 @@ pub const OUTBOX_FOLDER: &str = "outbox_folder";
 pub const BACKUP_FOLDER: &str = "backup.folder";
 /// The clinic time of the desk's daily backup, HH:MM.
 pub const BACKUP_DAILY_TIME: &str = "backup.daily_time";
+/// Seconds without use before a signed-in desk window locks.
+pub const DESK_IDLE_SECONDS: &str = "desk.idle_seconds";
 
 /// Every setting the app knows, in the order `settings` lists them.
 pub const KNOWN: &[Spec] = &[
@@ -105,99 +129,108 @@ pub const KNOWN: &[Spec] = &[
         key: "hours.time_zone",
         default: "Europe/London",
         about: "the clinic's time zone (IANA name, e.g. Europe/London, Europe/Paris); opening hours follow its clock changes",
-        check: Ok(|v| ClinicZone::parse_name(v).map(|_| ())),
+        kind: Kind::Zone,
     },
     Spec {
         key: "hours.opens",
         default: "08:00",
         about: "opening time, clinic time, HH:MM; access before it is flagged",
-        check: Ok(|v| parse_clock(v).map(|_| ())),
+        kind: Kind::Clock,
     },
     Spec {
         key: "hours.closes",
         default: "20:00",
         about: "closing time, clinic time, HH:MM, after hours.opens; access from it on is flagged",
-        check: Ok(|v| parse_clock(v).map(|_| ())),
+        kind: Kind::Clock,
     },
     Spec {
         key: "hours.utc_offset_minutes",
         default: "",
         about: "retired: a fixed offset from UTC, used only while hours.time_zone is not set",
-        check: Err(
+        kind: Kind::Fixed(
             "set hours.time_zone (e.g. Europe/London) instead: a fixed offset is an hour out for half the year",
         ),
     },
     Spec {
         key: "flags.records",
         default: "20",
-        about: "this many records opened by one person within flags.window_minutes is flagged (1–10000)",
-        check: Ok(|v| whole_number(v, 1, 10_000)),
+        about: "this many records opened by one person within flags.window_minutes is flagged",
+        kind: Kind::Whole {
+            low: 1,
+            high: 10_000,
+        },
     },
     Spec {
         key: "flags.window_minutes",
         default: "10",
-        about: "the window for flags.records and flags.failed_pins, minutes (1–1440)",
-        check: Ok(|v| whole_number(v, 1, 24 * 60)),
+        about: "the window for flags.records and flags.failed_pins, minutes",
+        kind: Kind::Whole {
+            low: 1,
+            high: 24 * 60,
+        },
     },
     Spec {
         key: "flags.failed_pins",
         default: "5",
-        about: "this many wrong PINs on one device within flags.window_minutes is flagged (1–1000)",
-        check: Ok(|v| whole_number(v, 1, 1000)),
+        about: "this many wrong PINs on one device within flags.window_minutes is flagged",
+        kind: Kind::Whole { low: 1, high: 1000 },
     },
     Spec {
         key: "retention.adult_years",
         default: "8",
-        about: "years an adult's record is kept after the last visit (1–100)",
-        check: Ok(|v| whole_number(v, 1, 100)),
+        about: "years an adult's record is kept after the last visit",
+        kind: Kind::Whole { low: 1, high: 100 },
     },
     Spec {
         key: "retention.child_until_age",
         default: "25",
-        about: "a child's record is kept at least until this age (1–100)",
-        check: Ok(|v| whole_number(v, 1, 100)),
+        about: "a child's record is kept at least until this age",
+        kind: Kind::Whole { low: 1, high: 100 },
     },
     Spec {
-        key: "desk.idle_seconds",
+        key: DESK_IDLE_SECONDS,
         default: "300",
-        about: "the desk window locks after this many seconds without use (30–3600)",
-        check: Ok(|v| whole_number(v, 30, 3600)),
+        about: "the desk window locks after this many seconds without use",
+        kind: Kind::Whole {
+            low: 30,
+            high: 3600,
+        },
     },
     Spec {
         key: EXCHANGE_FOLDER,
         default: "",
         about: "the exchange folder: the kiosk writes its bundles there (set on the kiosk's back office panel), the desk imports them from there and leaves its receipts (absolute path)",
-        check: Ok(absolute_folder),
+        kind: Kind::Folder,
     },
     Spec {
         key: OUTBOX_FOLDER,
         default: "",
         about: "desk: forms imported are handed on into this folder for the EMR as FHIR, JSON and a printable page (absolute path)",
-        check: Ok(absolute_folder),
+        kind: Kind::Folder,
     },
     Spec {
         key: BACKUP_FOLDER,
         default: "",
         about: "desk: scheduled backups go into this existing folder (absolute path; empty: none)",
-        check: Ok(absolute_folder),
+        kind: Kind::Folder,
     },
     Spec {
         key: BACKUP_DAILY_TIME,
         default: "",
         about: "desk: a backup each day at this clinic time, HH:MM (with backup.folder; empty: none)",
-        check: Ok(|v| optional(v, |v| parse_clock(v).map(|_| ()))),
+        kind: Kind::OptionalClock,
     },
     Spec {
         key: "backup.keep",
         default: "7",
-        about: "desk: scheduled backups kept in backup.folder, the newest (1–365); older ones of its own are removed",
-        check: Ok(|v| whole_number(v, 1, 365)),
+        about: "desk: how many scheduled backups are kept in backup.folder, the newest; older ones of its own are removed",
+        kind: Kind::Whole { low: 1, high: 365 },
     },
     Spec {
         key: "active_form",
         default: "",
         about: "the form the kiosk shows (its hash; written when a form is loaded)",
-        check: Err("it is written when a form definition is loaded"),
+        kind: Kind::Fixed("it is written when a form definition is loaded"),
     },
 ];
 
@@ -216,19 +249,18 @@ pub fn validate(key: &str, value: &str) -> Result<String, SettingError> {
         });
     };
     let value = value.trim();
-    match spec.check {
-        Ok(check) => {
-            check(value)
-                .map(|()| value.to_owned())
-                .map_err(|reason| SettingError::Invalid {
-                    key: spec.key,
-                    reason,
-                })
-        }
-        Err(instead) => Err(SettingError::NotSettable {
+    match spec.kind {
+        Kind::Fixed(instead) => Err(SettingError::NotSettable {
             key: spec.key,
             instead,
         }),
+        kind => kind
+            .check(value)
+            .map(|()| value.to_owned())
+            .map_err(|reason| SettingError::Invalid {
+                key: spec.key,
+                reason,
+            }),
     }
 }
 
@@ -237,9 +269,9 @@ pub fn check_hours(opens: &str, closes: &str) -> Result<(), SettingError> {
     let (o, c) = (parse_clock(opens), parse_clock(closes));
     match (o, c) {
         (Ok(o), Ok(c)) if o < c => Ok(()),
-        (Ok(_), Ok(_)) => Err(SettingError::Invalid {
-            key: "hours.closes",
-            reason: format!("closing time {closes} is not after opening time {opens}"),
+        (Ok(_), Ok(_)) => Err(SettingError::HoursOrder {
+            opens: opens.to_owned(),
+            closes: closes.to_owned(),
         }),
         (Err(reason), _) => Err(SettingError::Invalid {
             key: "hours.opens",
@@ -287,6 +319,7 @@ pub struct Listed {
     pub value: Option<String>,
     pub default: &'static str,
     pub about: &'static str,
+    pub kind: Kind,
     pub settable: bool,
 }
 
@@ -302,6 +335,7 @@ pub fn listing<E>(
                 value: current(s.key)?,
                 default: s.default,
                 about: s.about,
+                kind: s.kind,
                 settable: s.settable(),
             })
         })
@@ -318,9 +352,13 @@ pub fn listing_text(rows: &[Listed]) -> String {
         } else {
             r.default
         };
-        let fixed = if r.settable { "" } else { " [not set by hand]" };
+        let takes = match r.kind {
+            Kind::Whole { low, high } => format!(" ({low}–{high})"),
+            Kind::Fixed(_) => " [not set by hand]".to_owned(),
+            _ => String::new(),
+        };
         out.push_str(&format!(
-            "{:<26} {:<16} default {:<14} {}{fixed}\n",
+            "{:<26} {:<16} default {:<14} {}{takes}\n",
             r.key, value, default, r.about
         ));
     }
@@ -418,6 +456,12 @@ mod tests {
         assert_eq!(rows.len(), KNOWN.len());
         let text = listing_text(&rows);
         assert!(text.contains("hours.time_zone            Europe/Paris     default Europe/London"));
+        // A number's range is said from its kind, once.
+        assert!(
+            text.contains("within flags.window_minutes is flagged (1–10000)\n"),
+            "{text}"
+        );
+        assert!(text.contains("[not set by hand]"), "{text}");
         assert!(text.contains("flags.records              (default)        default 20"));
     }
 }

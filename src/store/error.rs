@@ -63,6 +63,10 @@ pub enum StoreError {
     /// A request the store refuses as given (a blank reason, a date out of range…).
     #[error("{0}")]
     Invalid(String),
+    /// A setting refused: an unknown key, a value its kind does not take, opening hours that do
+    /// not make a day, or one the app writes itself. Nothing was written.
+    #[error(transparent)]
+    Setting(#[from] crate::settings::SettingError),
     #[error("processing of this patient's data is restricted: it may only be stored")]
     Restricted,
     #[error("could not reach the data folder: {0}")]

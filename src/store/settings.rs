@@ -9,8 +9,7 @@ impl OpenStore {
     /// `value` for `key` as it may be stored, checked against the known settings and against
     /// the other settings it must agree with (opening before closing). Nothing is written.
     pub(super) fn checked_setting(&self, key: &str, value: &str) -> Result<String, StoreError> {
-        let invalid = |e: settings::SettingError| StoreError::Invalid(e.to_string());
-        let value = settings::validate(key, value).map_err(invalid)?;
+        let value = settings::validate(key, value)?;
         let other = |k: &str| -> Result<String, StoreError> {
             Ok(self
                 .setting(k)?
@@ -20,8 +19,7 @@ impl OpenStore {
             "hours.opens" => settings::check_hours(&value, &other("hours.closes")?),
             "hours.closes" => settings::check_hours(&other("hours.opens")?, &value),
             _ => Ok(()),
-        }
-        .map_err(invalid)?;
+        }?;
         Ok(value)
     }
 

@@ -14,11 +14,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use chrono::{DateTime, Utc};
 use slint::{ComponentHandle, ModelRc, SharedString};
 
-use super::refresh::{model, rows};
+use super::refresh::{model, rows, update_rows};
 use super::rotation_slots;
 use super::{
-    DeskAdapter, DeskAnswer, DeskConsent, DeskLine, DeskPatient, DeskScreen, DeskStaff,
-    DeskStaffKeysRow, DeskWindow, WorkMode,
+    DeskAdapter, DeskAnswer, DeskConsent, DeskLine, DeskPatient, DeskScreen, DeskSetting,
+    DeskStaff, DeskStaffKeysRow, DeskWindow, WorkMode,
 };
 use crate::desk::{self, Desk, Line};
 use crate::staff::Role;
@@ -169,6 +169,14 @@ fn refresh(window: &DeskWindow, desk: &Desk, now: DateTime<Utc>) {
             g.set_audit(lines(&home.audit));
             g.set_pending_kiosks(lines(&home.pending_kiosks));
             g.set_kiosks(lines(&home.kiosks));
+            // Row by row: saving one setting leaves what is typed into the others.
+            let settings = desk.clinic_settings().into_iter().map(|s| DeskSetting {
+                key: s.key.into(),
+                label: s.label.into(),
+                hint: s.hint.into(),
+                value: s.value.into(),
+            });
+            update_rows(&g.get_settings(), settings.collect(), |m| g.set_settings(m));
         }
         desk::DeskScreen::Record | desk::DeskScreen::StaffKeys => {}
         desk::DeskScreen::Closed | desk::DeskScreen::SignIn => {
@@ -182,6 +190,7 @@ fn refresh(window: &DeskWindow, desk: &Desk, now: DateTime<Utc>) {
             ] {
                 set(&g, lines(&[]));
             }
+            g.set_settings(model(Vec::new()));
         }
     }
     let backups = desk.backup_status(now);
@@ -360,6 +369,8 @@ impl DeskUi {
         wire!(on_save_backup_schedule, |d, now, folder, time| d
             .save_backup_schedule(&folder, &time, now));
         wire!(slow, on_backup_now, |d, now| d.backup_now(now));
+        wire!(on_save_setting, |d, now, key, value| d
+            .save_setting(&key, &value, now));
         wire!(on_save_folders, |d, now, exchange, outbox| d
             .save_folders(&exchange, &outbox, now));
         wire!(on_pair_kiosk, |d, now, code, replace| d

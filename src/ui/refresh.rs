@@ -55,6 +55,25 @@ pub(super) fn set_rows<T, R: Clone + PartialEq + 'static>(
     }
 }
 
+/// Sets a list whose rows hold fields a person types into: row by row while it has as many rows
+/// as `shown`, only the rows that differ changing, so what is typed into the others stays; a
+/// new model otherwise.
+pub(super) fn update_rows<R: Clone + PartialEq + 'static>(
+    shown: &ModelRc<R>,
+    new: Vec<R>,
+    set: impl FnOnce(ModelRc<R>),
+) {
+    if shown.row_count() != new.len() {
+        set(model(new));
+        return;
+    }
+    for (i, row) in new.into_iter().enumerate() {
+        if shown.row_data(i).as_ref() != Some(&row) {
+            shown.set_row_data(i, row);
+        }
+    }
+}
+
 pub(super) fn int(n: usize) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }

@@ -662,7 +662,7 @@ fn retention_erases_adults_after_eight_years_and_children_after_their_25th_birth
     assert!(matches!(
         desk.store
             .set_setting(&manager, "retention.adult_years", "0", seen),
-        Err(StoreError::Invalid(_))
+        Err(StoreError::Setting(_))
     ));
     assert_eq!(desk.store.retention_policy().unwrap().adult_years, 2);
     desk.store.run_retention(&manager, day(2043, 2, 1)).unwrap();

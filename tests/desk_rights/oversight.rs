@@ -433,7 +433,7 @@ fn unusual_access_flags_sweeps_and_out_of_hours_views() {
     assert!(matches!(
         desk.store
             .set_setting(&manager, "hours.opens", "late", since),
-        Err(StoreError::Invalid(_))
+        Err(StoreError::Setting(_))
     ));
     desk.store.unusual_access(&manager, since).unwrap();
 }

@@ -20,7 +20,8 @@ fn settings_are_checked_before_they_are_stored_and_listed_with_defaults() {
         ("active_form", "sha256:evil", "no longer set by hand"),
     ] {
         match desk.store.set_setting(&manager, key, value, t0()) {
-            Err(StoreError::Invalid(message)) => {
+            Err(StoreError::Setting(refused)) => {
+                let message = refused.to_string();
                 assert!(message.contains(says), "{key}: {message}")
             }
             other => panic!("{key}={value} was not refused: {other:?}"),

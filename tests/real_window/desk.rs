@@ -19,6 +19,8 @@ const STAFF: [(&str, &str); 3] = [
 const GIVEN: &str = "Ana";
 const FAMILY: &str = "Demo";
 const BORN: &str = "1988-04-12";
+/// The desk's idle lock on a manager's home (Clinic settings).
+const IDLE: &str = "Seconds without use before this window locks — a whole number from 30 to 3600";
 
 impl App<'_> {
     /// Types into a desk field and presses Enter.
@@ -215,6 +217,27 @@ fn the_desk_opens_signs_in_each_role_finds_a_patient_withdraws_a_consent_and_loc
             _ => {
                 app.scroll_until("who opened the record", access);
                 app.shot("desk-manager-06-access-history");
+                // Back home, the clinic's settings last on it: the desk's idle lock set in the
+                // window, a value it does not take refused first (and said as such).
+                app.scroll_to_top();
+                app.tap_button("Back to the register");
+                app.wait("home", |v| v.screen() == "Home");
+                for (typed, said) in [
+                    (
+                        "5",
+                        "Not saved. Seconds without use before this window locks: give a whole number from 30 to 3600.",
+                    ),
+                    (
+                        "600",
+                        "Saved: Seconds without use before this window locks is now 600.",
+                    ),
+                ] {
+                    app.focus_field(IDLE, false);
+                    app.display.key("ctrl+a");
+                    app.type_and_enter(IDLE, typed);
+                    app.wait(said, |v| v.get("message") == said);
+                }
+                app.shot("desk-manager-07-clinic-settings");
             }
         }
         app.desk_lock();
