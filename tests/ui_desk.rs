@@ -974,6 +974,33 @@ fn a_manager_changes_the_clinics_settings_in_the_window_each_checked_and_logged(
         "{logged:?}"
     );
     assert_eq!(h.ui.with_desk(|d| d.idle_lock()), Duration::seconds(45));
+
+    // A stored value edited outside the app: that setting says so (never shows the default)
+    // and the others still show; set anew by a manager, it reads again.
+    const RECORDS: &str = "Records one person may open within the window before it is flagged";
+    let path = h.dir.path().join("desk.sqlite3");
+    set_settings(&path, &[("flags.records", "30")]);
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    raw.execute(
+        "UPDATE settings SET value = '1' WHERE key = 'flags.records'",
+        [],
+    )
+    .unwrap();
+    drop(raw);
+    h.click("Lock");
+    h.sign_in("Maya (manager)", "402718");
+    let edited = format!(
+        "{RECORDS} — The desk's database was changed outside the app (table settings), so nothing was done. Please tell your data protection lead: a backup must be restored."
+    );
+    assert_eq!(h.field_value(&edited), "");
+    assert_eq!(h.field_value(OPENS), "07:30");
+    h.type_into(&edited, "25");
+    h.click(&format!("Save: {RECORDS}"));
+    assert_eq!(h.message(), format!("Saved: {RECORDS} is now 25."));
+    assert_eq!(
+        h.field_value(&format!("{RECORDS} — a whole number from 1 to 10000")),
+        "25"
+    );
 }
 
 #[test]

@@ -6,8 +6,9 @@
 use chrono::{DateTime, Utc};
 
 use super::Desk;
-use super::actions::{self, ActionError};
+use super::actions::{self, ActionError, ClinicSetting};
 use super::opening::idle_lock_of;
+use super::store_words::store_failure_words;
 use crate::i18n::{msgid, t};
 use crate::settings::{self, DESK_IDLE_SECONDS, Kind, SettingError};
 use crate::store::StoreError;
@@ -84,14 +85,23 @@ impl Desk {
             return Vec::new();
         };
         rows.into_iter()
-            .filter_map(|row| {
+            .filter_map(|ClinicSetting { row, unreadable }| {
                 let spec = settings::spec(row.key)?;
+                // A value changed outside the app: said as such (never shown as the default),
+                // the field empty for a value set anew.
+                let (hint, value) = match unreadable {
+                    Some(e) => (store_failure_words(&self.lang, &e), String::new()),
+                    None => (
+                        kind_hint(&self.lang, spec.kind),
+                        row.value.unwrap_or_else(|| row.default.to_owned()),
+                    ),
+                };
                 Some(SettingView {
                     key: row.key.to_owned(),
                     label: setting_words(row.key)
                         .map_or_else(|| row.key.to_owned(), |words| t(&self.lang, words, &[])),
-                    hint: kind_hint(&self.lang, spec.kind),
-                    value: row.value.unwrap_or_else(|| row.default.to_owned()),
+                    hint,
+                    value,
                 })
             })
             .collect()

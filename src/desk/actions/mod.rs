@@ -32,7 +32,7 @@ pub use kiosks::{
 pub use lookup::{open_record, search};
 pub use rectify::{DetailChanges, amend_answer, amend_details, merge};
 pub use requests::{RequestLogged, close_request, extend_request, log_request};
-pub use settings::{clinic_settings, listed_here, set_setting};
+pub use settings::{ClinicSetting, clinic_settings, listed_here, set_setting};
 pub use staff::{
     NewStaff, add_staff, change_passphrase, new_recovery_key, reset_pin, retire, rotate_key,
     staff_keys,

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use super::{ActionResult, Records};
 use crate::settings::OUTBOX_FOLDER;
 use crate::settings::{self, BACKUP_DAILY_TIME, BACKUP_FOLDER, EXCHANGE_FOLDER, Listed};
-use crate::store::Actor;
+use crate::store::{Actor, StoreError};
 
 /// The settings set on panels of their own.
 const OWN_PANELS: [&str; 4] = [
@@ -25,14 +25,40 @@ pub fn listed_here(spec: &settings::Spec) -> bool {
     spec.settable() && !OWN_PANELS.contains(&spec.key)
 }
 
-/// The clinic's settings (managers), in the order `settings` lists them, each with its stored
-/// value or `None` for the default.
-pub fn clinic_settings(records: Records, actor: &Actor) -> ActionResult<Vec<Listed>> {
+/// One clinic setting as listed: its stored value (`None`: the default), or why the stored value
+/// could not be read (a row changed outside the app: listed all the same, so the manager sees
+/// which one and may set it anew).
+#[derive(Debug)]
+pub struct ClinicSetting {
+    pub row: Listed,
+    pub unreadable: Option<StoreError>,
+}
+
+/// The clinic's settings (managers), in the order `settings` lists them. One that cannot be
+/// read does not hide the others.
+pub fn clinic_settings(records: Records, actor: &Actor) -> ActionResult<Vec<ClinicSetting>> {
     actor.require_manager()?;
-    let rows = settings::listing(|key| records.setting(key))?;
+    let mut unreadable = Vec::new();
+    let rows = settings::listing(|key| {
+        Ok::<_, std::convert::Infallible>(match records.setting(key) {
+            Ok(value) => value,
+            Err(e) => {
+                unreadable.push((key.to_owned(), e));
+                None
+            }
+        })
+    })
+    .unwrap_or_else(|never| match never {});
     Ok(rows
         .into_iter()
         .filter(|row| settings::spec(row.key).is_some_and(listed_here))
+        .map(|row| ClinicSetting {
+            unreadable: unreadable
+                .iter()
+                .position(|(key, _)| *key == row.key)
+                .map(|i| unreadable.swap_remove(i).1),
+            row,
+        })
         .collect())
 }
 
