@@ -165,4 +165,13 @@ T = {
         "ro": "Nesalvat. {}: introduceți {}.", "pt": "Não guardado. {}: indique {}.",
         "ar": "لم يُحفظ. {}: أدخل {}.",
     },
+    "changed outside the app, so it is not shown: tell your data protection lead. A value saved here replaces it.": {
+        "fr": "modifié hors de l'application, donc non affiché : prévenez votre responsable de la protection des données. Une valeur enregistrée ici le remplace.",
+        "es": "modificado fuera de la aplicación, por eso no se muestra: avise a su responsable de protección de datos. Un valor guardado aquí lo sustituye.",
+        "de": "außerhalb der App geändert, daher nicht angezeigt: Informieren Sie die für den Datenschutz verantwortliche Person. Ein hier gespeicherter Wert ersetzt ihn.",
+        "pl": "zmienione poza aplikacją, więc nie jest pokazywane: powiadom osobę odpowiedzialną za ochronę danych. Wartość zapisana tutaj je zastąpi.",
+        "ro": "modificat în afara aplicației, deci nu este afișat: anunțați responsabilul cu protecția datelor. O valoare salvată aici îl înlocuiește.",
+        "pt": "alterado fora da aplicação, por isso não é mostrado: avise o responsável pela proteção de dados. Um valor guardado aqui substitui-o.",
+        "ar": "عُدِّل خارج التطبيق، لذلك لا يُعرض: أبلغ مسؤول حماية البيانات. القيمة المحفوظة هنا تحل محله.",
+    },
 }

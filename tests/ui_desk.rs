@@ -990,7 +990,7 @@ fn a_manager_changes_the_clinics_settings_in_the_window_each_checked_and_logged(
     h.click("Lock");
     h.sign_in("Maya (manager)", "402718");
     let edited = format!(
-        "{RECORDS} — The desk's database was changed outside the app (table settings), so nothing was done. Please tell your data protection lead: a backup must be restored."
+        "{RECORDS} — changed outside the app, so it is not shown: tell your data protection lead. A value saved here replaces it."
     );
     assert_eq!(h.field_value(&edited), "");
     assert_eq!(h.field_value(OPENS), "07:30");

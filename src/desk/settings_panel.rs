@@ -90,6 +90,14 @@ impl Desk {
                 // A value changed outside the app: said as such (never shown as the default),
                 // the field empty for a value set anew.
                 let (hint, value) = match unreadable {
+                    Some(StoreError::Tampered { .. }) => (
+                        t(
+                            &self.lang,
+                            "changed outside the app, so it is not shown: tell your data protection lead. A value saved here replaces it.",
+                            &[],
+                        ),
+                        String::new(),
+                    ),
                     Some(e) => (store_failure_words(&self.lang, &e), String::new()),
                     None => (
                         kind_hint(&self.lang, spec.kind),
