@@ -47,6 +47,11 @@ pub(super) fn setting_words(key: &str) -> Option<&'static str> {
     })
 }
 
+/// A setting's name in the manager's language (its key where it has no words).
+fn label(lang: &str, key: &str) -> String {
+    setting_words(key).map_or_else(|| key.to_owned(), |words| t(lang, words, &[]))
+}
+
 /// What values `kind` takes, in the manager's language.
 fn kind_hint(lang: &str, kind: Kind) -> String {
     match kind {
@@ -85,8 +90,7 @@ impl Desk {
             return Vec::new();
         };
         rows.into_iter()
-            .filter_map(|ClinicSetting { row, unreadable }| {
-                let spec = settings::spec(row.key)?;
+            .map(|ClinicSetting { row, unreadable }| {
                 // A value changed outside the app: said as such (never shown as the default),
                 // the field empty for a value set anew.
                 let (hint, value) = match unreadable {
@@ -100,17 +104,16 @@ impl Desk {
                     ),
                     Some(e) => (store_failure_words(&self.lang, &e), String::new()),
                     None => (
-                        kind_hint(&self.lang, spec.kind),
+                        kind_hint(&self.lang, row.kind),
                         row.value.unwrap_or_else(|| row.default.to_owned()),
                     ),
                 };
-                Some(SettingView {
+                SettingView {
                     key: row.key.to_owned(),
-                    label: setting_words(row.key)
-                        .map_or_else(|| row.key.to_owned(), |words| t(&self.lang, words, &[])),
+                    label: label(&self.lang, row.key),
                     hint,
                     value,
-                })
+                }
             })
             .collect()
     }
@@ -120,7 +123,7 @@ impl Desk {
         let Some((records, actor)) = self.signed_in() else {
             return;
         };
-        let label = setting_words(key).map_or_else(|| key.to_owned(), |w| t(&self.lang, w, &[]));
+        let label = label(&self.lang, key);
         let saved = actions::set_setting(records, actor, key, value, now)
             .map(|stored| (stored, idle_lock_of(records)));
         match saved {
