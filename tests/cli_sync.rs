@@ -1116,3 +1116,79 @@ fn a_forgotten_passphrase_is_set_anew_with_the_recovery_key() {
     );
     assert!(opens("new for noor, long enough") && !opens(NOOR) && opens(NEW));
 }
+
+#[test]
+fn a_script_sets_the_kiosks_idle_limits_and_the_tablet_obeys_them_unless_edited_by_hand() {
+    use intake_kiosk::kiosk::{IdleLimit, Kiosk, Message, Timeouts};
+    let root = tempfile::tempdir().unwrap();
+    let d = root.path().to_str().unwrap();
+    demo_kiosk(root.path());
+    let secret = format!("{DEMO_PASSPHRASE}\n");
+    let set = |key: &str, value: &str| {
+        run(
+            &[
+                "kiosk",
+                "set",
+                "--data-dir",
+                d,
+                "--key",
+                key,
+                "--value",
+                value,
+            ],
+            &secret,
+        )
+    };
+    // Out of range, and a setting only the desk reads: refused in words, nothing stored.
+    let (success, _, stderr) = set("kiosk.handover_idle_seconds", "5");
+    assert!(!success && stderr.contains("from 60 to 900"), "{stderr}");
+    let (success, _, stderr) = set("retention.adult_years", "9");
+    assert!(
+        !success && stderr.contains("read by the desk, not here"),
+        "{stderr}"
+    );
+    let (success, stdout, stderr) = set("kiosk.handover_idle_seconds", "300");
+    assert!(success, "{stderr}");
+    assert_eq!(stdout.trim(), "kiosk.handover_idle_seconds set to 300");
+    let listed = ok(&["kiosk", "settings", "--data-dir", d], &secret);
+    assert!(
+        listed
+            .lines()
+            .any(|l| l.starts_with("kiosk.handover_idle_seconds") && l.contains(" 300 ")),
+        "{listed}"
+    );
+    assert!(!listed.contains("retention.adult_years"), "{listed}");
+
+    // The tablet, opened for the day, wipes an untouched handover after 300 s.
+    let path = root.path().join("kiosk.sqlite3");
+    let open_kiosk = || {
+        let mut k = Kiosk::new(
+            Store::open(&path).unwrap(),
+            intake_kiosk::forms::FormDefinition::built_in(),
+            Timeouts::default(),
+        )
+        .unwrap();
+        k.unlock(DEMO_PASSPHRASE);
+        k
+    };
+    let k = open_kiosk();
+    assert_eq!(k.idle_limit(IdleLimit::Handover), 300);
+    assert_eq!(
+        k.idle_limit(IdleLimit::StaffHome),
+        180,
+        "not set: the default"
+    );
+    drop(k);
+
+    // A value changed by hand (a day-long handover) is not obeyed, and staff are told.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute(
+        "UPDATE settings SET value = '86400' WHERE key = 'kiosk.handover_idle_seconds'",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let k = open_kiosk();
+    assert_eq!(k.idle_limit(IdleLimit::Handover), 120);
+    assert_eq!(k.message(), Some(&Message::Tampered("settings".into())));
+}

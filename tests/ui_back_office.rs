@@ -172,4 +172,36 @@ fn a_manager_pairs_sends_and_reads_receipts_from_staff_home() {
     assert!(office.get_pairing_open());
     click(&ui, "Lock now");
     assert!(ui.with_kiosk(|k| k.back_office().pairing_code.is_none()));
+
+    // The idle limits: shown as in effect, a number out of range refused in words, a good one
+    // in effect at once — the next handover left untouched is wiped after 60 s, not 120.
+    enter_pin(&ui, "Maya (manager)", "402718");
+    click(&ui, "Back office");
+    let wipe = "A handover left untouched is wiped after (seconds)";
+    assert_eq!(field_value(&ui, wipe), "120");
+    assert_eq!(
+        field_value(&ui, "Staff home locks without a touch after (seconds)"),
+        "180"
+    );
+    type_into(&ui, wipe, "5");
+    click(&ui, "Use this wipe time");
+    assert_eq!(
+        message(&ui),
+        "Please give a whole number of seconds, 60–900."
+    );
+    type_into(&ui, wipe, "60");
+    click(&ui, "Use this wipe time");
+    assert!(message(&ui).starts_with("Saved: a handover left untouched for 60 seconds"));
+    assert_eq!(office.get_handover_idle(), "60");
+    click(&ui, "Lock now");
+    enter_pin(&ui, "Chris (clinician)", "918273");
+    click(&ui, "Hand over for a new patient");
+    ui.with_kiosk(|k| k.set_text("given_name", "Grace"));
+    for _ in 0..59 {
+        i_slint_backend_testing::mock_elapsed_time(std::time::Duration::from_secs(1));
+    }
+    assert_eq!(screen(&ui), intake_kiosk::ui::Screen::Handover);
+    i_slint_backend_testing::mock_elapsed_time(std::time::Duration::from_secs(1));
+    assert_eq!(screen(&ui), intake_kiosk::ui::Screen::HandBack);
+    assert!(ui.with_kiosk(|k| k.form.answers.is_empty()));
 }

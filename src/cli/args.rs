@@ -166,6 +166,16 @@ pub enum KioskCommand {
     Verify,
     /// Every setting: its value, its default and what it does
     Settings,
+    /// Sets a setting (checked before it is stored; `kiosk settings` lists them), e.g.
+    /// kiosk.handover_idle_seconds, kiosk.staff_idle_seconds; the tablet reads them on opening
+    Set {
+        /// The setting
+        #[arg(long, value_name = "KEY")]
+        key: String,
+        /// Its new value
+        #[arg(long, value_name = "VALUE")]
+        value: String,
+    },
     #[command(flatten)]
     Backup(BackupCommand),
     #[command(flatten)]

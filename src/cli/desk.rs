@@ -10,6 +10,7 @@ use intake_kiosk::vault::{Passphrase, Pin};
 use super::args::{Common, DeskCommand};
 use super::progress::Progress;
 use super::{PartlyDone, open_as_manager};
+use intake_kiosk::settings::App;
 
 const DB: &str = "desk.sqlite3";
 
@@ -88,7 +89,7 @@ pub fn run(command: DeskCommand, common: &Common) -> Result<()> {
             }
         },
         DeskCommand::Verify => super::verify(&store)?,
-        DeskCommand::Settings => super::settings(&store)?,
+        DeskCommand::Settings => super::settings(&store, App::Desk)?,
         DeskCommand::Kiosks => {
             for k in store.kiosk_links()? {
                 let code = match k.state() {

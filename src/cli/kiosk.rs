@@ -3,6 +3,7 @@
 use anyhow::{Result, bail};
 use chrono::Utc;
 use intake_kiosk::exchange::kiosk_side;
+use intake_kiosk::settings::App;
 
 use super::args::{Common, KioskCommand};
 use super::open_as_manager;
@@ -121,7 +122,15 @@ pub fn run(command: KioskCommand, common: &Common) -> Result<()> {
             println!("unpaired: nothing more is exported until a new pairing is confirmed");
         }
         KioskCommand::Verify => super::verify(&store)?,
-        KioskCommand::Settings => super::settings(&store)?,
+        KioskCommand::Settings => super::settings(&store, App::Kiosk)?,
+        KioskCommand::Set { key, value } => {
+            // Checked before it is stored: a bad value, or a setting only the desk reads, is
+            // refused and nothing is written.
+            intake_kiosk::settings::validate_for(App::Kiosk, &key, &value)?;
+            store.set_setting(&actor, &key, &value, now)?;
+            let stored = store.setting(&key)?.unwrap_or_default();
+            println!("{key} set to {stored}");
+        }
         // Handled above: they open the store themselves.
         KioskCommand::Backup(_) | KioskCommand::StaffKeys(_) => {}
     }

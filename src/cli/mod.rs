@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use chrono::Utc;
+use intake_kiosk::settings::App;
 use intake_kiosk::store::{Actor, OpenStore, Store};
 use intake_kiosk::vault::Passphrase;
 
@@ -93,8 +94,8 @@ fn staff_keys(command: StaffKeysCommand, common: &Common, file: &str) -> Result<
 }
 
 /// `kiosk settings` / `desk settings`: every known setting, its stored value and its default.
-fn settings(store: &OpenStore) -> Result<()> {
-    let rows = store.settings_listing()?;
+fn settings(store: &OpenStore, app: App) -> Result<()> {
+    let rows = store.settings_listing(app)?;
     print!("{}", intake_kiosk::settings::listing_text(&rows));
     Ok(())
 }

@@ -76,12 +76,9 @@ pub fn open_desk_with_recovery(store: Store, typed: &str, now: DateTime<Utc>) ->
 
 /// The desk's idle lock as the clinic set it (30 s to an hour), if it did.
 pub(super) fn idle_lock_of(records: &dyn DeskRecords) -> Option<Duration> {
-    records
-        .setting(DESK_IDLE_SECONDS)
-        .ok()
-        .flatten()
-        .and_then(|v| v.parse::<i64>().ok())
-        .map(|secs| Duration::seconds(secs.clamp(30, 3600)))
+    let stored = records.setting(DESK_IDLE_SECONDS).ok().flatten()?;
+    crate::settings::whole(DESK_IDLE_SECONDS, Some(&stored))
+        .map(|secs| Duration::seconds(secs.into()))
 }
 
 impl Desk {

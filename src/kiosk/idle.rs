@@ -1,5 +1,6 @@
 //! Activity and the idle timers (the handover's warning and wipe, staff home's auto-lock), and close requests.
 
+use super::idle_limits::IdleLimit;
 use super::receipt::RECEIPT_SECONDS;
 
 /// Idle limits, in seconds.
@@ -10,12 +11,20 @@ pub struct Timeouts {
     pub staff_idle: u32,
 }
 
+/// The handover's countdown: the last seconds before the wipe, shown on screen.
+pub const HANDOVER_WARNING_SECONDS: u32 = 30;
+
+/// The settings' defaults ([`crate::settings`]: `kiosk.handover_idle_seconds`,
+/// `kiosk.staff_idle_seconds`), until the clinic's own are read on opening.
 impl Default for Timeouts {
     fn default() -> Self {
+        let default = |limit: IdleLimit| {
+            crate::settings::whole(limit.key(), None).expect("a whole-number setting")
+        };
         Timeouts {
-            handover_idle: 120,
-            handover_warning: 30,
-            staff_idle: 180,
+            handover_idle: default(IdleLimit::Handover),
+            handover_warning: HANDOVER_WARNING_SECONDS,
+            staff_idle: default(IdleLimit::StaffHome),
         }
     }
 }

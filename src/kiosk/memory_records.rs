@@ -73,6 +73,7 @@ pub struct MemoryRecords {
     staff: MemoryStaff,
     state: SharedMemory,
     active_form: Option<(String, String)>,
+    settings: std::sync::Mutex<BTreeMap<String, String>>,
 }
 
 impl MemoryRecords {
@@ -88,6 +89,14 @@ impl MemoryRecords {
         }
     }
 
+    /// These records with `key` stored as `value`, as if set earlier (unchecked: a test may
+    /// store what the checks refuse, as a hand-edited database would hold it).
+    pub fn with_setting(self, key: &str, value: &str) -> Self {
+        self.settings_held()
+            .insert(key.to_owned(), value.to_owned());
+        self
+    }
+
     /// A handle on the audit events that stays valid after the fake is boxed.
     pub fn event_log(&self) -> EventLog {
         self.staff.event_log()
@@ -96,6 +105,12 @@ impl MemoryRecords {
     /// A handle on the patients and forms that stays valid after the fake is boxed.
     pub fn shared(&self) -> SharedMemory {
         self.state.clone()
+    }
+
+    fn settings_held(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, String>> {
+        self.settings
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, MemoryState> {
@@ -309,6 +324,23 @@ impl KioskRecords for MemoryRecords {
 
     fn staff_admin(&mut self) -> Option<&mut dyn StaffAdmin> {
         Some(&mut self.staff)
+    }
+
+    fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.settings_held().get(key).cloned())
+    }
+
+    fn set_setting(
+        &self,
+        actor: &Actor,
+        key: &str,
+        value: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        actor.require_manager()?;
+        let value = crate::settings::validate(key, value)?;
+        self.settings_held().insert(key.to_owned(), value);
+        self.record_event(actor.staff_id(), AuditKind::SettingsChanged, key, now)
     }
 
     fn active_form(&self) -> Result<Option<(String, String)>, StoreError> {

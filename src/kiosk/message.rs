@@ -78,6 +78,11 @@ pub enum Message {
     NoExchangeFolder,
     /// The folder typed is not a full path (the setting's rule, `settings::validate`).
     ExchangeFolderNotAbsolute,
+    /// An idle limit typed outside its setting's range (the range, e.g. "60–900").
+    IdleLimitOutOfRange(String),
+    /// A manager set the handover's idle limit (seconds) or staff home's.
+    HandoverIdleSaved(u32),
+    StaffIdleSaved(u32),
     /// A returning patient's form was saved as a new patient's: their date of birth was not
     /// confirmed on the tablet, so the looked-up record was left as it was.
     SavedAsNewPatient,
@@ -124,7 +129,11 @@ impl Message {
             Message::PinNotAllowedFor(text)
             | Message::Tampered(text)
             | Message::FormFileUnreadable(text)
-            | Message::ManagerPassphraseNeeded(text) => text.clone(),
+            | Message::ManagerPassphraseNeeded(text)
+            | Message::IdleLimitOutOfRange(text) => text.clone(),
+            Message::HandoverIdleSaved(seconds) | Message::StaffIdleSaved(seconds) => {
+                seconds.to_string()
+            }
             Message::WrongPin { tries_before_pause } => tries_before_pause.to_string(),
             Message::Wait { seconds } => seconds.to_string(),
             Message::Exported(n)
@@ -186,6 +195,9 @@ impl Message {
             Message::ExchangeUnreachable => msgid("The exchange folder cannot be read or written. Is the USB stick in?"),
             Message::NoExchangeFolder => msgid("Please give the exchange folder first."),
             Message::ExchangeFolderNotAbsolute => msgid("The exchange folder must be a full path starting with /, such as /media/usb."),
+            Message::IdleLimitOutOfRange(_) => msgid("Please give a whole number of seconds, {}."),
+            Message::HandoverIdleSaved(_) => msgid("Saved: a handover left untouched for {} seconds is wiped and the tablet asks to be handed back."),
+            Message::StaffIdleSaved(_) => msgid("Saved: staff home locks after {} seconds without a touch."),
             Message::SavedAsNewPatient => msgid("The last form was saved as a new patient's record: the date of birth was not confirmed on the tablet, so the patient you looked up was left unchanged. If it is the same person, merge the two records at the back office."),
             Message::PassphraseNotAllowed => msgid("That passphrase is not allowed: it is too common, or the same as before."),
             Message::PassphraseChanged => msgid("Passphrase changed. The old one no longer opens this kiosk."),
@@ -228,6 +240,8 @@ impl Message {
                 | Message::PinChanged
                 | Message::RecoveryKeyReplaced
                 | Message::KeyRotated
+                | Message::HandoverIdleSaved(_)
+                | Message::StaffIdleSaved(_)
         )
     }
 
@@ -349,6 +363,9 @@ mod tests {
             Message::ExchangeUnreachable,
             Message::NoExchangeFolder,
             Message::ExchangeFolderNotAbsolute,
+            Message::IdleLimitOutOfRange("60–900".into()),
+            Message::HandoverIdleSaved(300),
+            Message::StaffIdleSaved(300),
             Message::SavedAsNewPatient,
             Message::PassphraseNotAllowed,
             Message::PassphraseChanged,

@@ -12,6 +12,7 @@ mod clinic_form;
 mod form_state;
 mod handover;
 mod idle;
+mod idle_limits;
 #[cfg(test)]
 mod memory_records;
 mod message;
@@ -35,6 +36,7 @@ pub use back_office::BackOfficeView;
 pub use clinic_form::FormSummary;
 pub use form_state::{DOB_ATTEMPTS, FormState, Step};
 pub use idle::Timeouts;
+pub use idle_limits::IdleLimit;
 pub use message::Message;
 pub use opening::{NewStaff, SetupForm};
 pub use pages::{
@@ -171,6 +173,7 @@ impl Kiosk {
             timeouts,
         );
         kiosk.apply(Event::PassphraseAccepted);
+        kiosk.read_idle_limits();
         kiosk.load_active_form();
         Ok(kiosk)
     }

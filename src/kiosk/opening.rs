@@ -136,6 +136,7 @@ impl Kiosk {
                 self.backend = Backend::Open(Box::new(open));
                 self.apply(Event::PassphraseAccepted);
                 self.refresh_staff();
+                self.read_idle_limits();
                 self.load_active_form();
             }
             Err(failure) => {

@@ -62,6 +62,11 @@ port! {
         fn staff_admin(&mut self) -> Option<&mut dyn crate::store::StaffAdmin> {
             Some(self)
         }
+        /// A setting's stored value (`None`: its default); an edited row is refused.
+        fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
+        /// Sets a setting (managers only): checked against [`crate::settings`], logged.
+        fn set_setting(&self, actor: &Actor, key: &str, value: &str, now: DateTime<Utc>)
+            -> Result<(), StoreError>;
         /// The clinic's active form as (hash, canonical JSON), if a manager chose one.
         fn active_form(&self) -> Result<Option<(String, String)>, StoreError>;
         /// Makes a checked definition the active one (managers only); logged.

@@ -6,7 +6,7 @@ use crate::forms::AnswerValue;
 use crate::store::UPDATED_AT_KIOSK;
 use crate::store::memory_staff::EventLog;
 
-const PINS: [(&str, Role, &str); 3] = [
+pub(crate) const PINS: [(&str, Role, &str); 3] = [
     ("Maya", Role::Manager, "402718"),
     ("Chris", Role::Clinician, "918273"),
     ("Rita", Role::Reception, "560193"),
@@ -33,7 +33,7 @@ fn handing_over(who: usize) -> (Kiosk, EventLog) {
     (k, events)
 }
 
-fn kiosk_over(records: MemoryRecords) -> Kiosk {
+pub(crate) fn kiosk_over(records: MemoryRecords) -> Kiosk {
     Kiosk::with_open_records(
         Box::new(records),
         "Test Clinic",

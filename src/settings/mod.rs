@@ -26,6 +26,12 @@ pub enum SettingError {
     /// Opening and closing times that do not make a day's span.
     #[error("setting hours.closes: closing time {closes} is not after opening time {opens}")]
     HoursOrder { opens: String, closes: String },
+    /// A setting the other app reads (each has its own database).
+    #[error("setting {key} is read by the {reader}, not here: set it there")]
+    ReadElsewhere {
+        key: &'static str,
+        reader: &'static str,
+    },
     #[error("setting {key} is no longer set by hand: {instead}")]
     NotSettable {
         key: &'static str,
@@ -78,6 +84,32 @@ pub struct Spec {
     /// What it does (the values it takes are its [`Kind`]'s).
     pub about: &'static str,
     pub kind: Kind,
+    /// Which app reads it: one set in the other's database would do nothing.
+    pub read_by: ReadBy,
+}
+
+/// The two apps, each with its own database and its own settings in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum App {
+    Desk,
+    Kiosk,
+}
+
+/// Which app reads a setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadBy {
+    Desk,
+    Kiosk,
+    Both,
+}
+
+impl ReadBy {
+    pub fn reads(self, app: App) -> bool {
+        matches!(
+            (self, app),
+            (ReadBy::Both, _) | (ReadBy::Desk, App::Desk) | (ReadBy::Kiosk, App::Kiosk)
+        )
+    }
 }
 
 impl Spec {
@@ -122,6 +154,10 @@ pub const BACKUP_FOLDER: &str = "backup.folder";
 pub const BACKUP_DAILY_TIME: &str = "backup.daily_time";
 /// Seconds without use before a signed-in desk window locks.
 pub const DESK_IDLE_SECONDS: &str = "desk.idle_seconds";
+/// Seconds without a touch before the kiosk wipes a handover's form ("please hand back").
+pub const KIOSK_HANDOVER_IDLE_SECONDS: &str = "kiosk.handover_idle_seconds";
+/// Seconds without a touch before the kiosk's staff home locks.
+pub const KIOSK_STAFF_IDLE_SECONDS: &str = "kiosk.staff_idle_seconds";
 
 /// Every setting the app knows, in the order `settings` lists them.
 pub const KNOWN: &[Spec] = &[
@@ -130,18 +166,21 @@ pub const KNOWN: &[Spec] = &[
         default: "Europe/London",
         about: "the clinic's time zone (IANA name, e.g. Europe/London, Europe/Paris); opening hours follow its clock changes",
         kind: Kind::Zone,
+        read_by: ReadBy::Desk,
     },
     Spec {
         key: "hours.opens",
         default: "08:00",
         about: "opening time, clinic time, HH:MM; access before it is flagged",
         kind: Kind::Clock,
+        read_by: ReadBy::Desk,
     },
     Spec {
         key: "hours.closes",
         default: "20:00",
         about: "closing time, clinic time, HH:MM, after hours.opens; access from it on is flagged",
         kind: Kind::Clock,
+        read_by: ReadBy::Desk,
     },
     Spec {
         key: "hours.utc_offset_minutes",
@@ -150,6 +189,7 @@ pub const KNOWN: &[Spec] = &[
         kind: Kind::Fixed(
             "set hours.time_zone (e.g. Europe/London) instead: a fixed offset is an hour out for half the year",
         ),
+        read_by: ReadBy::Desk,
     },
     Spec {
         key: "flags.records",
@@ -159,6 +199,7 @@ pub const KNOWN: &[Spec] = &[
             low: 1,
             high: 10_000,
         },
+        read_by: ReadBy::Desk,
     },
     Spec {
         key: "flags.window_minutes",
@@ -168,24 +209,28 @@ pub const KNOWN: &[Spec] = &[
             low: 1,
             high: 24 * 60,
         },
+        read_by: ReadBy::Desk,
     },
     Spec {
         key: "flags.failed_pins",
         default: "5",
         about: "this many wrong PINs on one device within flags.window_minutes is flagged",
         kind: Kind::Whole { low: 1, high: 1000 },
+        read_by: ReadBy::Desk,
     },
     Spec {
         key: "retention.adult_years",
         default: "8",
         about: "years an adult's record is kept after the last visit",
         kind: Kind::Whole { low: 1, high: 100 },
+        read_by: ReadBy::Desk,
     },
     Spec {
         key: "retention.child_until_age",
         default: "25",
         about: "a child's record is kept at least until this age",
         kind: Kind::Whole { low: 1, high: 100 },
+        read_by: ReadBy::Desk,
     },
     Spec {
         key: DESK_IDLE_SECONDS,
@@ -195,48 +240,86 @@ pub const KNOWN: &[Spec] = &[
             low: 30,
             high: 3600,
         },
+        read_by: ReadBy::Desk,
+    },
+    Spec {
+        key: KIOSK_HANDOVER_IDLE_SECONDS,
+        default: "120",
+        about: "kiosk: a handover with no touch for this many seconds is wiped from memory and the screen asks for the tablet back (the last 30 count down on screen)",
+        kind: Kind::Whole { low: 60, high: 900 },
+        read_by: ReadBy::Kiosk,
+    },
+    Spec {
+        key: KIOSK_STAFF_IDLE_SECONDS,
+        default: "180",
+        about: "kiosk: staff home locks (back to the PIN pad) after this many seconds without a touch",
+        kind: Kind::Whole { low: 30, high: 900 },
+        read_by: ReadBy::Kiosk,
     },
     Spec {
         key: EXCHANGE_FOLDER,
         default: "",
         about: "the exchange folder: the kiosk writes its bundles there (set on the kiosk's back office panel), the desk imports them from there and leaves its receipts (absolute path)",
         kind: Kind::Folder,
+        read_by: ReadBy::Both,
     },
     Spec {
         key: OUTBOX_FOLDER,
         default: "",
         about: "desk: forms imported are handed on into this folder for the EMR as FHIR, JSON and a printable page (absolute path)",
         kind: Kind::Folder,
+        read_by: ReadBy::Desk,
     },
     Spec {
         key: BACKUP_FOLDER,
         default: "",
         about: "desk: scheduled backups go into this existing folder (absolute path; empty: none)",
         kind: Kind::Folder,
+        read_by: ReadBy::Desk,
     },
     Spec {
         key: BACKUP_DAILY_TIME,
         default: "",
         about: "desk: a backup each day at this clinic time, HH:MM (with backup.folder; empty: none)",
         kind: Kind::OptionalClock,
+        read_by: ReadBy::Desk,
     },
     Spec {
         key: "backup.keep",
         default: "7",
         about: "desk: how many scheduled backups are kept in backup.folder, the newest; older ones of its own are removed",
         kind: Kind::Whole { low: 1, high: 365 },
+        read_by: ReadBy::Desk,
     },
     Spec {
         key: "active_form",
         default: "",
         about: "the form the kiosk shows (its hash; written when a form is loaded)",
         kind: Kind::Fixed("it is written when a form definition is loaded"),
+        read_by: ReadBy::Both,
     },
 ];
 
 /// The spec of `key`, if it is a known setting.
 pub fn spec(key: &str) -> Option<&'static Spec> {
     KNOWN.iter().find(|s| s.key == key)
+}
+
+/// A whole-number setting in effect: `stored` when its kind takes it, else the default. A stored
+/// value out of range cannot come from [`validate`]; read back, it is not obeyed. `None` for a
+/// key that is not a known whole-number setting.
+pub fn whole(key: &str, stored: Option<&str>) -> Option<u32> {
+    let spec = spec(key)?;
+    let Kind::Whole { low, high } = spec.kind else {
+        return None;
+    };
+    let take = |v: &str| {
+        v.trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (low..=high).contains(n))
+    };
+    stored.and_then(take).or_else(|| take(spec.default))
 }
 
 /// Checks `value` for `key` and returns it as it is to be stored (trimmed). Refuses an unknown
@@ -261,6 +344,21 @@ pub fn validate(key: &str, value: &str) -> Result<String, SettingError> {
                 key: spec.key,
                 reason,
             }),
+    }
+}
+
+/// [`validate`] for a setting `app` reads: one only the other app reads is refused.
+pub fn validate_for(app: App, key: &str, value: &str) -> Result<String, SettingError> {
+    let value = validate(key, value)?;
+    match spec(key) {
+        Some(spec) if !spec.read_by.reads(app) => Err(SettingError::ReadElsewhere {
+            key: spec.key,
+            reader: match app {
+                App::Desk => "kiosk",
+                App::Kiosk => "desk",
+            },
+        }),
+        _ => Ok(value),
     }
 }
 
@@ -323,12 +421,14 @@ pub struct Listed {
     pub settable: bool,
 }
 
-/// Every known setting with its stored value (`current` looks one up).
+/// Every setting `app` reads, with its stored value (`current` looks one up).
 pub fn listing<E>(
+    app: App,
     mut current: impl FnMut(&str) -> Result<Option<String>, E>,
 ) -> Result<Vec<Listed>, E> {
     KNOWN
         .iter()
+        .filter(|s| s.read_by.reads(app))
         .map(|s| {
             Ok(Listed {
                 key: s.key,
@@ -384,6 +484,25 @@ mod tests {
             spec("hours.closes").unwrap().default,
         )
         .unwrap();
+    }
+
+    #[test]
+    fn a_whole_number_in_effect_is_the_stored_one_only_within_its_range() {
+        let wipe = KIOSK_HANDOVER_IDLE_SECONDS;
+        assert_eq!(whole(wipe, None), Some(120));
+        assert_eq!(whole(wipe, Some("300")), Some(300));
+        // Written past the checks (the row's tag is the store's guard; this is the second):
+        // the default, never a wipe after a day or after a second.
+        assert_eq!(whole(wipe, Some("86400")), Some(120));
+        assert_eq!(whole(wipe, Some("1")), Some(120));
+        assert_eq!(whole(wipe, Some("two minutes")), Some(120));
+        assert_eq!(whole(KIOSK_STAFF_IDLE_SECONDS, None), Some(180));
+        assert!(validate(wipe, "59").is_err());
+        assert!(validate(wipe, "901").is_err());
+        assert!(validate(KIOSK_STAFF_IDLE_SECONDS, "29").is_err());
+        // Not a whole-number setting: no number to give.
+        assert_eq!(whole("hours.opens", Some("08:00")), None);
+        assert_eq!(whole("no.such", Some("5")), None);
     }
 
     #[test]
@@ -449,11 +568,12 @@ mod tests {
 
     #[test]
     fn the_listing_shows_stored_values_beside_defaults() {
-        let rows = listing(|key| {
+        let rows = listing(App::Desk, |key| {
             Ok::<_, ()>((key == "hours.time_zone").then(|| "Europe/Paris".to_owned()))
         })
         .unwrap();
-        assert_eq!(rows.len(), KNOWN.len());
+        let kiosk_only = KNOWN.iter().filter(|s| s.read_by == ReadBy::Kiosk).count();
+        assert_eq!(rows.len(), KNOWN.len() - kiosk_only);
         let text = listing_text(&rows);
         assert!(text.contains("hours.time_zone            Europe/Paris     default Europe/London"));
         // A number's range is said from its kind, once.
@@ -463,5 +583,37 @@ mod tests {
         );
         assert!(text.contains("[not set by hand]"), "{text}");
         assert!(text.contains("flags.records              (default)        default 20"));
+        assert!(!text.contains("kiosk.handover_idle_seconds"));
+        // The kiosk lists its own and the shared ones, not the desk's.
+        let kiosk = listing_text(&listing(App::Kiosk, |_| Ok::<_, ()>(None)).unwrap());
+        assert!(kiosk.contains("kiosk.handover_idle_seconds"), "{kiosk}");
+        assert!(kiosk.contains("exchange_folder"), "{kiosk}");
+        assert!(!kiosk.contains("retention.adult_years"), "{kiosk}");
+    }
+
+    #[test]
+    fn a_setting_the_other_app_reads_is_refused_with_where_to_set_it() {
+        assert_eq!(
+            validate_for(App::Desk, KIOSK_STAFF_IDLE_SECONDS, "60"),
+            Err(SettingError::ReadElsewhere {
+                key: KIOSK_STAFF_IDLE_SECONDS,
+                reader: "kiosk"
+            })
+        );
+        assert!(
+            validate_for(App::Kiosk, "retention.adult_years", "9")
+                .unwrap_err()
+                .to_string()
+                .contains("read by the desk")
+        );
+        assert_eq!(
+            validate_for(App::Kiosk, EXCHANGE_FOLDER, "/media/usb").as_deref(),
+            Ok("/media/usb")
+        );
+        // A bad value is said as such first, wherever it is read.
+        assert!(matches!(
+            validate_for(App::Desk, KIOSK_STAFF_IDLE_SECONDS, "5"),
+            Err(SettingError::Invalid { .. })
+        ));
     }
 }

@@ -3,7 +3,7 @@
 //! stored values, and the clinic's time zone as the flags read it.
 
 use super::{OpenStore, StoreError};
-use crate::settings::{self, ClinicZone, Listed};
+use crate::settings::{self, App, ClinicZone, Listed};
 
 impl OpenStore {
     /// `value` for `key` as it may be stored, checked against the known settings and against
@@ -23,9 +23,9 @@ impl OpenStore {
         Ok(value)
     }
 
-    /// Every known setting with its stored value and default (the `settings` command).
-    pub fn settings_listing(&self) -> Result<Vec<Listed>, StoreError> {
-        settings::listing(|key| self.setting(key))
+    /// Every setting `app` reads with its stored value and default (the `settings` command).
+    pub fn settings_listing(&self, app: App) -> Result<Vec<Listed>, StoreError> {
+        settings::listing(app, |key| self.setting(key))
     }
 
     /// The clinic's time zone: `hours.time_zone` when set; else, for a database set up before

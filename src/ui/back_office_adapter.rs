@@ -4,12 +4,14 @@ use slint::{ComponentHandle, Image};
 
 use super::refresh::Drawn;
 use super::{AppWindow, BackOfficeAdapter, Ctx};
-use crate::kiosk::Kiosk;
+use crate::kiosk::{IdleLimit, Kiosk};
 
 pub(super) fn connect(window: &AppWindow, ctx: &Ctx) {
     let a = window.global::<BackOfficeAdapter>();
     a.on_opened(ctx.tap(Kiosk::refresh_back_office));
     a.on_set_folder(ctx.tap_with(|k, folder| k.set_exchange_folder(folder)));
+    a.on_set_handover_idle(ctx.tap_with(|k, typed| k.set_idle_limit(IdleLimit::Handover, typed)));
+    a.on_set_staff_idle(ctx.tap_with(|k, typed| k.set_idle_limit(IdleLimit::StaffHome, typed)));
     a.on_start_pairing(ctx.work(Kiosk::start_pairing));
     a.on_read_answer(ctx.work(Kiosk::read_pairing_answer));
     a.on_confirm_pairing(ctx.tap(Kiosk::confirm_pairing));
@@ -43,4 +45,6 @@ pub(super) fn refresh(window: &AppWindow, kiosk: &Kiosk, drawn: &mut Drawn) {
     a.set_exported(panel.exported as i32);
     a.set_delivered(panel.delivered as i32);
     a.set_last_export(panel.last_export.as_str().into());
+    a.set_handover_idle(panel.handover_idle.to_string().into());
+    a.set_staff_idle(panel.staff_idle.to_string().into());
 }

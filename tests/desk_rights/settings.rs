@@ -50,7 +50,10 @@ fn settings_are_checked_before_they_are_stored_and_listed_with_defaults() {
     desk.store
         .set_setting(&manager, "hours.opens", "07:30", t0())
         .unwrap();
-    let listing = desk.store.settings_listing().unwrap();
+    let listing = desk
+        .store
+        .settings_listing(intake_kiosk::settings::App::Desk)
+        .unwrap();
     let row = |key: &str| {
         listing
             .iter()
@@ -67,4 +70,6 @@ fn settings_are_checked_before_they_are_stored_and_listed_with_defaults() {
     assert_eq!(row("flags.records").default, "20");
     assert!(!row("active_form").settable);
     assert!(listing.iter().all(|r| r.key != "idle.wipe_seconds"));
+    // The kiosk's own idle limits are not the desk's: not listed, not set here.
+    assert!(listing.iter().all(|r| !r.key.starts_with("kiosk.")));
 }

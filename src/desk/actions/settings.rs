@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 
 use super::{ActionResult, Records};
 use crate::settings::OUTBOX_FOLDER;
-use crate::settings::{self, BACKUP_DAILY_TIME, BACKUP_FOLDER, EXCHANGE_FOLDER, Listed};
+use crate::settings::{self, App, BACKUP_DAILY_TIME, BACKUP_FOLDER, EXCHANGE_FOLDER, Listed};
 use crate::store::{Actor, StoreError};
 
 /// The settings set on panels of their own.
@@ -20,9 +20,10 @@ const OWN_PANELS: [&str; 4] = [
     BACKUP_DAILY_TIME,
 ];
 
-/// Whether the clinic's settings list shows `key`: set by hand, and not on a panel of its own.
+/// Whether the clinic's settings list shows `key`: set by hand, read by the desk, and not on a
+/// panel of its own.
 pub fn listed_here(spec: &settings::Spec) -> bool {
-    spec.settable() && !OWN_PANELS.contains(&spec.key)
+    spec.settable() && spec.read_by.reads(App::Desk) && !OWN_PANELS.contains(&spec.key)
 }
 
 /// One clinic setting as listed: its stored value (`None`: the default), or why the stored value
@@ -39,7 +40,7 @@ pub struct ClinicSetting {
 pub fn clinic_settings(records: Records, actor: &Actor) -> ActionResult<Vec<ClinicSetting>> {
     actor.require_manager()?;
     let mut unreadable = Vec::new();
-    let rows = settings::listing(|key| {
+    let rows = settings::listing(App::Desk, |key| {
         Ok::<_, std::convert::Infallible>(match records.setting(key) {
             Ok(value) => value,
             Err(e) => {
@@ -73,6 +74,7 @@ pub fn set_setting(
     now: DateTime<Utc>,
 ) -> ActionResult<String> {
     actor.require_manager()?;
+    settings::validate_for(App::Desk, key, value).map_err(StoreError::from)?;
     records.set_setting(actor, key, value, now)?;
     Ok(records.setting(key)?.unwrap_or_default())
 }

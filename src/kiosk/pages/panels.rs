@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Local};
 
-use crate::kiosk::Kiosk;
+use crate::kiosk::{IdleLimit, Kiosk};
 
 /// The back-office panel (pairing, export, receipts, the sync state).
 pub struct BackOfficePanel<'a> {
@@ -21,6 +21,9 @@ pub struct BackOfficePanel<'a> {
     pub delivered: i64,
     /// The last export, `YYYY-MM-DD HH:MM` local ("" before the first).
     pub last_export: String,
+    /// The idle limits in effect, seconds: a handover's wipe, staff home's lock.
+    pub handover_idle: u32,
+    pub staff_idle: u32,
 }
 
 /// An RFC 3339 time as `YYYY-MM-DD HH:MM` in local time ("" when it does not parse).
@@ -55,6 +58,8 @@ impl Kiosk {
                 .as_deref()
                 .map(local_minute)
                 .unwrap_or_default(),
+            handover_idle: self.idle_limit(IdleLimit::Handover),
+            staff_idle: self.idle_limit(IdleLimit::StaffHome),
         }
     }
 }
