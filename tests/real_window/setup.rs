@@ -24,6 +24,9 @@ const FIELDS: [(&str, &str); 9] = [
     ("Receptionist's PIN", "123456"),
 ];
 const RECEPTION_PIN: &str = "560193";
+/// Where a field's clear button (×) sits: this far left of the field's right edge (the style's
+/// 16-pixel icon inside its 12-pixel padding).
+const CLEAR_FROM_RIGHT: i32 = 20;
 
 #[test]
 fn first_run_setup_by_touch_in_landscape() {
@@ -41,6 +44,17 @@ fn first_run_setup_by_touch_in_landscape() {
         app.fill(label, text, false);
     }
     app.shot("setup-02-filled");
+
+    // The × at the right end of a focused field empties it (the field's own tap area once
+    // covered it: drawn, and dead to a finger).
+    let (label, name) = FIELDS[7];
+    app.focus_field(label, true);
+    let field = app.element("TextInput", label);
+    app.display
+        .tap_at(field.x + field.w - CLEAR_FROM_RIGHT, field.centre().1);
+    app.wait_text(label, "");
+    app.display.type_text(name);
+    app.wait_text(label, name);
 
     // One tap on "Create the kiosk" right after typing a PIN: the weak receptionist's PIN is
     // refused, and the refusal says whose PIN it is.
