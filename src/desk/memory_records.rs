@@ -21,7 +21,7 @@ use crate::exchange::desk_side::{Answered, BundleOutcome, Confirmed, KnownKiosk,
 use crate::forms::{Answers, ConsentEvent, Decision, PatientIdentity};
 use crate::rights::{ErasureStatement, Flag, RequestStatus, due_date};
 use crate::staff::Role;
-use crate::store::memory_staff::{HoldsStaff, MemoryStaff};
+use crate::store::memory_staff::{HoldsStaff, MemoryStaff, store_setting};
 use crate::store::{
     Actor, Amendment, AuditEntry, AuditKind, Breach, ChainCheck, KioskLink, MedicalRecord,
     MergeReport, NewBreach, NewRightsRequest, PatientRecord, RetentionReport, RightsRequest,
@@ -167,10 +167,7 @@ impl DeskRecords for MemoryDesk {
         value: &str,
         _now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        actor.require_manager()?;
-        let value = crate::settings::validate(key, value)?;
-        self.state().settings.insert(key.to_owned(), value);
-        Ok(())
+        store_setting(&mut self.state().settings, actor, key, value)
     }
     fn clinic_zone(&self) -> Result<crate::settings::ClinicZone, StoreError> {
         Ok(crate::settings::ClinicZone::default())

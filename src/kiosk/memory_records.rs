@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use super::records::KioskRecords;
 use crate::forms::{Decision, PatientIdentity};
 use crate::staff::Role;
-use crate::store::memory_staff::{EventLog, HoldsStaff, MemoryStaff};
+use crate::store::memory_staff::{EventLog, HoldsStaff, MemoryStaff, store_setting};
 use crate::store::returning::check_confirmed;
 use crate::store::{
     Actor, AuditKind, ConfirmedPatient, NewSubmission, PatientRef, SignInRecords, StaffAdmin,
@@ -337,9 +337,7 @@ impl KioskRecords for MemoryRecords {
         value: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        actor.require_manager()?;
-        let value = crate::settings::validate(key, value)?;
-        self.settings_held().insert(key.to_owned(), value);
+        store_setting(&mut self.settings_held(), actor, key, value)?;
         self.record_event(actor.staff_id(), AuditKind::SettingsChanged, key, now)
     }
 

@@ -24,6 +24,20 @@ use crate::vault::{Passphrase, Pin, RecoveryKey};
 /// The audit events recorded, in order: (who, kind, subject).
 pub type EventLog = Arc<Mutex<Vec<(String, AuditKind, String)>>>;
 
+/// A setting stored in a fake's `settings` as the store would take it: managers only, the value
+/// checked against [`crate::settings`] (not against the other settings) and trimmed.
+pub fn store_setting(
+    settings: &mut BTreeMap<String, String>,
+    actor: &Actor,
+    key: &str,
+    value: &str,
+) -> Result<(), StoreError> {
+    actor.require_manager()?;
+    let value = crate::settings::validate(key, value)?;
+    settings.insert(key.to_owned(), value);
+    Ok(())
+}
+
 /// Everything the in-memory staff holds; tests read it through [`MemoryStaff::state`].
 #[derive(Default)]
 pub struct StaffState {
