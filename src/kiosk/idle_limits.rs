@@ -3,7 +3,7 @@
 //! logged by the store, listed by `kiosk settings`, set by `kiosk set` or on the back-office
 //! panel); read on opening and after every change.
 
-use super::{Backend, Kiosk, Message};
+use super::{Backend, Kiosk, Message, Timeouts};
 use crate::settings::{self, KIOSK_HANDOVER_IDLE_SECONDS, KIOSK_STAFF_IDLE_SECONDS};
 
 /// Which idle limit.
@@ -35,13 +35,21 @@ impl IdleLimit {
     }
 }
 
+impl Timeouts {
+    /// Where `limit` is held, in seconds.
+    fn of(&mut self, limit: IdleLimit) -> &mut u32 {
+        match limit {
+            IdleLimit::Handover => &mut self.handover_idle,
+            IdleLimit::StaffHome => &mut self.staff_idle,
+        }
+    }
+}
+
 impl Kiosk {
     /// The limit in effect, in seconds.
     pub fn idle_limit(&self, limit: IdleLimit) -> u32 {
-        match limit {
-            IdleLimit::Handover => self.timeouts.handover_idle,
-            IdleLimit::StaffHome => self.timeouts.staff_idle,
-        }
+        let mut timeouts = self.timeouts;
+        *timeouts.of(limit)
     }
 
     /// Reads the clinic's idle limits: a stored one replaces the limit this kiosk was started
@@ -52,10 +60,7 @@ impl Kiosk {
             return;
         };
         for limit in IdleLimit::ALL {
-            let seconds = match limit {
-                IdleLimit::Handover => &mut self.timeouts.handover_idle,
-                IdleLimit::StaffHome => &mut self.timeouts.staff_idle,
-            };
+            let seconds = self.timeouts.of(limit);
             match records.setting(limit.key()) {
                 Ok(stored) => {
                     if let Some(secs) = stored.and_then(|v| settings::whole(limit.key(), Some(&v)))
