@@ -62,16 +62,21 @@ pub enum Kind {
 
 impl Kind {
     /// `Ok` when `value` (trimmed) is one this kind takes; `Err` says what is wrong with it.
-    fn check(self, value: &str) -> Result<(), String> {
+    /// Returns the value as it is stored: as given, but a whole number written plainly
+    /// ("+0060" is stored as "60").
+    fn check(self, value: &str) -> Result<String, String> {
         match self {
             Kind::Zone => ClinicZone::parse_name(value).map(|_| ()),
             Kind::Clock => parse_clock(value).map(|_| ()),
             Kind::OptionalClock if value.is_empty() => Ok(()),
             Kind::OptionalClock => parse_clock(value).map(|_| ()),
-            Kind::Whole { low, high } => whole_number(value, low, high),
+            Kind::Whole { low, high } => {
+                return whole_number(value, low, high).map(|n| n.to_string());
+            }
             Kind::Folder => absolute_folder(value),
             Kind::Fixed(instead) => Err(instead.to_owned()),
         }
+        .map(|()| value.to_owned())
     }
 }
 
@@ -119,12 +124,11 @@ impl Spec {
     }
 }
 
-fn whole_number(value: &str, low: u32, high: u32) -> Result<(), String> {
+fn whole_number(value: &str, low: u32, high: u32) -> Result<u32, String> {
     value
         .parse::<u32>()
         .ok()
         .filter(|n| (low..=high).contains(n))
-        .map(|_| ())
         .ok_or_else(|| format!("{value:?} is not a whole number from {low} to {high}"))
 }
 
@@ -337,13 +341,10 @@ pub fn validate(key: &str, value: &str) -> Result<String, SettingError> {
             key: spec.key,
             instead,
         }),
-        kind => kind
-            .check(value)
-            .map(|()| value.to_owned())
-            .map_err(|reason| SettingError::Invalid {
-                key: spec.key,
-                reason,
-            }),
+        kind => kind.check(value).map_err(|reason| SettingError::Invalid {
+            key: spec.key,
+            reason,
+        }),
     }
 }
 
@@ -498,6 +499,11 @@ mod tests {
         assert_eq!(whole(wipe, Some("two minutes")), Some(120));
         assert_eq!(whole(KIOSK_STAFF_IDLE_SECONDS, None), Some(180));
         assert!(validate(wipe, "59").is_err());
+        assert_eq!(
+            validate(wipe, " +0090 ").as_deref(),
+            Ok("90"),
+            "stored plainly"
+        );
         assert!(validate(wipe, "901").is_err());
         assert!(validate(KIOSK_STAFF_IDLE_SECONDS, "29").is_err());
         // Not a whole-number setting: no number to give.
