@@ -422,6 +422,18 @@ fn opened_with_the_recovery_key_a_manager_sets_a_forgotten_passphrase_anew() {
         "",
         "what was typed as a passphrase is not shown in plain text as a recovery key"
     );
+    // Typed and left: shown as typed, so gone from the tablet after a minute untouched.
+    type_into(&ui, "Recovery key", &printed);
+    for _ in 0..59 {
+        i_slint_backend_testing::mock_elapsed_time(std::time::Duration::from_secs(1));
+    }
+    assert_eq!(
+        field_value(&ui, "Recovery key"),
+        printed,
+        "not before a minute"
+    );
+    i_slint_backend_testing::mock_elapsed_time(std::time::Duration::from_secs(1));
+    assert_eq!(field_value(&ui, "Recovery key"), "", "wiped after a minute");
     type_into(&ui, "Recovery key", &printed);
     click(&ui, "Open the kiosk");
     assert_eq!(screen(&ui), Screen::Locked);

@@ -10,7 +10,7 @@ use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
 use super::{
     AppWindow, ChoiceRow, ConsentRow, HandoverAdapter, HomeAdapter, KioskAdapter, PinAdapter,
     QuestionRow, ReceiptAdapter, ReceiptRow, RecordRow, Screen as UiScreen, SetupAdapter,
-    StaffEntry, SubmissionRow, Theme,
+    StaffEntry, SubmissionRow, Theme, UnlockAdapter,
 };
 use crate::forms::{Decision, QuestionKind};
 use crate::kiosk::{DobCheck, Kiosk, Page, QuestionView, Step};
@@ -106,6 +106,9 @@ pub(super) fn refresh(window: &AppWindow, kiosk: &Kiosk, drawn: &mut Drawn) {
     window
         .global::<SetupAdapter>()
         .set_recovery_key(view.recovery_key.as_str().into());
+    window
+        .global::<UnlockAdapter>()
+        .set_wipe_field(view.wipe_unlock_field);
     if view.reset_theme {
         window.global::<Theme>().set_large_text(false);
         window.global::<Theme>().set_high_contrast(false);

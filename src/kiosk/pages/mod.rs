@@ -68,6 +68,9 @@ pub struct KioskView {
     /// Off the handover the next patient starts with the default look: large text and high
     /// contrast are the patient's choice for their own form only.
     pub reset_theme: bool,
+    /// The closed kiosk untouched for a while: what was typed into its passphrase or recovery
+    /// key field is wiped (the window clears the field when this turns true).
+    pub wipe_unlock_field: bool,
 }
 
 /// One staff tile on the PIN pad.
@@ -154,6 +157,7 @@ impl Kiosk {
             message: Said::of(self.message(), language),
             recovery_key: Zeroizing::new(key.unwrap_or("").to_owned()),
             reset_theme: self.screen() != Screen::Handover,
+            wipe_unlock_field: self.unlock_abandoned(),
         }
     }
 
