@@ -573,6 +573,16 @@ fn a_secret_typed_for_one_person_or_attempt_is_never_kept_for_the_next() {
     h.unlock("not the passphrase at all");
     assert_eq!(h.message(), "That passphrase is not right.");
     assert_eq!(h.field_value("Manager passphrase"), "");
+    // Typed and left (its eye shows it): gone after a minute unused, not before.
+    h.type_into("Manager passphrase", "half-remembered words");
+    h.later(59);
+    assert_eq!(h.field_value("Manager passphrase"), "half-remembered words");
+    h.later(1);
+    assert_eq!(
+        h.field_value("Manager passphrase"),
+        "",
+        "wiped after a minute"
+    );
     h.unlock(DEMO_PASSPHRASE);
     assert_eq!(h.screen(), DeskScreen::SignIn, "{}", h.message());
 
@@ -589,6 +599,10 @@ fn a_secret_typed_for_one_person_or_attempt_is_never_kept_for_the_next() {
     h.type_into("Your PIN", "111111");
     h.click("Sign in");
     assert_eq!(h.message(), "Wrong PIN (1 wrong so far).");
+    assert_eq!(h.field_value("Your PIN"), "");
+    // A PIN typed and left is wiped after a minute unused, as a passphrase is.
+    h.type_into("Your PIN", "918273");
+    h.later(60);
     assert_eq!(h.field_value("Your PIN"), "");
     h.type_into("Your PIN", "918273");
     h.click("Sign in");

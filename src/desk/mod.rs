@@ -231,6 +231,15 @@ impl Desk {
         self.last_activity = now;
     }
 
+    /// A screen that asks for a secret (closed: the passphrase or recovery key; sign-in: a PIN)
+    /// has gone unused long enough for what was typed there to be wiped (the window clears the
+    /// field while this holds).
+    pub fn typed_secret_abandoned(&self, now: DateTime<Utc>) -> bool {
+        matches!(self.screen(), DeskScreen::Closed | DeskScreen::SignIn)
+            && now - self.last_activity
+                >= Duration::seconds(crate::staff::UNLOCK_WIPE_SECONDS.into())
+    }
+
     /// Locks a signed-in desk left idle too long.
     pub fn tick(&mut self, now: DateTime<Utc>) {
         if self.signed_in.is_some() && now - self.last_activity >= self.idle_lock {

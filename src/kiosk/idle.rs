@@ -14,11 +14,6 @@ pub struct Timeouts {
 /// The handover's countdown: the last seconds before the wipe, shown on screen.
 pub const HANDOVER_WARNING_SECONDS: u32 = 30;
 
-/// A passphrase or recovery key typed on the closed kiosk and left: gone from its field after
-/// this many seconds without a touch (a recovery key is shown as typed, a passphrase may be
-/// shown by its eye button).
-pub const UNLOCK_WIPE_SECONDS: u32 = 60;
-
 /// The settings' defaults ([`crate::settings`]: `kiosk.handover_idle_seconds`,
 /// `kiosk.staff_idle_seconds`), until the clinic's own are read on opening.
 impl Default for Timeouts {
@@ -91,7 +86,7 @@ impl Kiosk {
 
     /// The closed kiosk has gone untouched long enough for its typed secret to be wiped.
     pub(super) fn unlock_abandoned(&self) -> bool {
-        self.screen() == Screen::Closed && self.idle_secs >= UNLOCK_WIPE_SECONDS
+        self.screen() == Screen::Closed && self.idle_secs >= crate::staff::UNLOCK_WIPE_SECONDS
     }
 
     /// The window's close button or Alt+F4: always refused; the kiosk closes from staff home.

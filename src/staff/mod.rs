@@ -11,3 +11,8 @@ pub use passphrase_rules::{
 };
 pub use pin_rules::{PinRejection, check_new_pin};
 pub use role::Role;
+
+/// A passphrase or recovery key typed on a closed kiosk or desk and left there: wiped from its
+/// field after this many seconds without use (a recovery key is shown as typed, a passphrase
+/// may be shown by its field's eye button).
+pub const UNLOCK_WIPE_SECONDS: u32 = 60;

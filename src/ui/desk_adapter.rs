@@ -136,6 +136,7 @@ fn refresh(window: &DeskWindow, desk: &Desk, now: DateTime<Utc>) {
         desk::DeskScreen::StaffKeys => DeskScreen::StaffKeys,
     });
     g.set_clinic_name(desk.clinic_name().into());
+    g.set_wipe_typed_secret(desk.typed_secret_abandoned(now));
     let (message, good) = desk.message();
     g.set_message(message.into());
     g.set_message_good(good);
@@ -438,10 +439,12 @@ impl DeskUi {
                     };
                     let before = desk.screen();
                     desk.tick(now);
-                    if desk.screen() != before
-                        && let Some(w) = ctx.window.upgrade()
-                    {
-                        refresh(&w, &desk, now);
+                    if let Some(w) = ctx.window.upgrade() {
+                        if desk.screen() != before {
+                            refresh(&w, &desk, now);
+                        }
+                        w.global::<DeskAdapter>()
+                            .set_wipe_typed_secret(desk.typed_secret_abandoned(now));
                     }
                     // A scheduled backup, off the UI thread like any slow step.
                     let due = desk.backup_due(now);
