@@ -34,6 +34,8 @@ mod staff_keys;
 mod staff_keys_tests;
 mod store_words;
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod tests;
 mod views;
 

@@ -1,37 +1,28 @@
 //! The desk's "Staff and keys" screen against the in-memory fake: who sees it, what each act
 //! says and changes, what is dropped on lock. The sealed store's side: `tests/ui_desk.rs`.
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 
 use super::memory_records::MemoryDesk;
+use super::test_support::{MANAGER, RECEPTION, assert_said, at, signed_in_to, staffed};
 use super::{Desk, DeskScreen};
-use crate::staff::Role;
 use crate::store::AuditKind;
 use crate::store::memory_staff::HoldsStaff;
 
-const MANAGER: &str = "m1";
-const RECEPTION: &str = "r1";
 const PASSPHRASE: &str = "violet ferry lantern 42";
 
 fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 2, 10, 0, 0).unwrap()
+    at(0)
 }
 
 fn signed_in(who: &str, pin: &str) -> (Desk, MemoryDesk) {
-    let records = MemoryDesk::with_staff(&[
-        (MANAGER, "Mia Manager", Role::Manager, "2468"),
-        (RECEPTION, "Rob Reception", Role::Reception, "1357"),
-    ]);
+    let records = staffed();
     records
         .staff()
         .state()
         .passphrases
         .insert(MANAGER.into(), PASSPHRASE.into());
-    let dir = std::env::temp_dir().join("intake-kiosk-desk-unit");
-    let mut desk = Desk::with_open_records(Box::new(records.clone()), dir, now());
-    desk.select_staff(who);
-    desk.sign_in(pin, now());
-    assert_eq!(desk.screen(), DeskScreen::Home, "{:?}", desk.message());
+    let desk = signed_in_to(&records, who, pin);
     (desk, records)
 }
 
@@ -68,7 +59,7 @@ fn reception_is_not_shown_staff_and_keys() {
     desk.open_staff_keys();
     assert_eq!(desk.screen(), DeskScreen::Home);
     assert!(desk.staff_keys().is_none());
-    assert_eq!(desk.message(), ("Your role may not do this.", false));
+    assert_said(&desk, "Your role may not do this.", false);
 }
 
 #[test]
@@ -89,12 +80,10 @@ fn a_retired_receptionist_is_listed_by_name_and_refused_at_sign_in() {
         ]
     );
     desk.retire_staff(RECEPTION, now());
-    assert_eq!(
-        desk.message(),
-        (
-            "Rob Reception is retired: they can no longer sign in; their name stays on everything they did.",
-            true
-        )
+    assert_said(
+        &desk,
+        "Rob Reception is retired: they can no longer sign in; their name stays on everything they did.",
+        true,
     );
     assert!(!row_active(&desk, RECEPTION));
     assert_eq!(
@@ -120,12 +109,10 @@ fn a_retired_receptionist_is_listed_by_name_and_refused_at_sign_in() {
 fn the_last_manager_cannot_be_retired() {
     let (mut desk, records) = manager_on_staff_keys();
     desk.retire_staff(MANAGER, now());
-    assert_eq!(
-        desk.message(),
-        (
-            "The last manager cannot be retired. Add another manager first.",
-            false
-        )
+    assert_said(
+        &desk,
+        "The last manager cannot be retired. Add another manager first.",
+        false,
     );
     assert!(row_active(&desk, MANAGER));
     assert!(!logged(&records, AuditKind::StaffRetired, MANAGER));
@@ -135,9 +122,9 @@ fn the_last_manager_cannot_be_retired() {
 fn adding_staff_needs_a_name_and_a_manager_needs_a_passphrase_twice() {
     let (mut desk, records) = manager_on_staff_keys();
     desk.add_staff("  ", "reception", "583920", "", "", now());
-    assert_eq!(desk.message(), ("Give the staff member's name.", false));
+    assert_said(&desk, "Give the staff member's name.", false);
     desk.add_staff("Nia New", "clinician", "583920", "", "", now());
-    assert_eq!(desk.message(), ("Nia New is added and can sign in.", true));
+    assert_said(&desk, "Nia New is added and can sign in.", true);
     let nia = desk
         .staff_keys()
         .and_then(|v| v.staff.iter().find(|r| r.name == "Nia New").cloned())
@@ -153,15 +140,9 @@ fn adding_staff_needs_a_name_and_a_manager_needs_a_passphrase_twice() {
         "amber kettle orbit 78",
         now(),
     );
-    assert_eq!(
-        desk.message(),
-        ("The two passphrases are not the same.", false)
-    );
+    assert_said(&desk, "The two passphrases are not the same.", false);
     desk.add_staff("Max Manager", "manager", "583920", "short", "short", now());
-    assert_eq!(
-        desk.message(),
-        ("The passphrase needs at least 12 characters.", false)
-    );
+    assert_said(&desk, "The passphrase needs at least 12 characters.", false);
     desk.add_staff(
         "Max Manager",
         "manager",
@@ -170,10 +151,7 @@ fn adding_staff_needs_a_name_and_a_manager_needs_a_passphrase_twice() {
         "amber kettle orbit 77",
         now(),
     );
-    assert_eq!(
-        desk.message(),
-        ("Max Manager is added and can sign in.", true)
-    );
+    assert_said(&desk, "Max Manager is added and can sign in.", true);
     assert_eq!(desk.staff_keys().expect("view").staff.len(), 4);
 }
 
@@ -189,12 +167,10 @@ fn a_reset_pin_replaces_the_old_one_but_never_ones_own() {
             .starts_with("Your own PIN is not reset here")
     );
     desk.reset_staff_pin(RECEPTION, "583920", now());
-    assert_eq!(
-        desk.message(),
-        (
-            "The new PIN for Rob Reception is set; the old one no longer works.",
-            true
-        )
+    assert_said(
+        &desk,
+        "The new PIN for Rob Reception is set; the old one no longer works.",
+        true,
     );
     desk.lock(now());
     desk.select_staff(RECEPTION);
@@ -209,9 +185,10 @@ fn a_passphrase_change_needs_the_current_one() {
     let (mut desk, records) = manager_on_staff_keys();
     let new = "quiet meadow harbour 9";
     desk.change_passphrase("not it at all, no", new, new, now());
-    assert_eq!(
-        desk.message(),
-        ("That passphrase is not right. Nothing was changed.", false)
+    assert_said(
+        &desk,
+        "That passphrase is not right. Nothing was changed.",
+        false,
     );
     desk.change_passphrase(PASSPHRASE, new, new, now());
     assert!(desk.message().1, "{:?}", desk.message());
@@ -225,12 +202,10 @@ fn a_rotation_needs_every_managers_passphrase_and_shows_a_recovery_key_once() {
     let theirs = "amber kettle orbit 77";
     desk.add_staff("Max Manager", "manager", "583920", theirs, theirs, now());
     desk.rotate_key(&[PASSPHRASE, ""], now());
-    assert_eq!(
-        desk.message(),
-        (
-            "The passphrase of Max Manager is needed too (or retire them first).",
-            false
-        )
+    assert_said(
+        &desk,
+        "The passphrase of Max Manager is needed too (or retire them first).",
+        false,
     );
     assert_eq!(records.staff().state().data_keys, 0);
     desk.rotate_key(&[PASSPHRASE, theirs], now());

@@ -1,25 +1,17 @@
 //! The desk controller against its in-memory fake: screens, what is held and dropped, role
 //! refusals and messages. The sealed store's side is tested in `tests/desk_rights.rs`.
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::Duration;
 
+use super::Desk;
+use super::DeskScreen;
 use super::memory_records::MemoryDesk;
-use super::{Desk, DeskScreen};
-use crate::staff::Role;
+use super::test_support::{MANAGER, RECEPTION, assert_said, at, signed_in_to, staffed};
+use crate::store::AuditKind;
 use crate::store::memory_staff::HoldsStaff;
 
-const MANAGER: &str = "m1";
-const RECEPTION: &str = "r1";
-
-fn at(minute: i64) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 2, 10, 0, 0).unwrap() + Duration::minutes(minute)
-}
-
 fn desk() -> (Desk, MemoryDesk) {
-    let records = MemoryDesk::with_staff(&[
-        (MANAGER, "Mia Manager", Role::Manager, "2468"),
-        (RECEPTION, "Rob Reception", Role::Reception, "1357"),
-    ]);
+    let records = staffed();
     records.add_patient(
         "p-ada",
         "Ada",
@@ -36,10 +28,8 @@ fn desk() -> (Desk, MemoryDesk) {
 }
 
 fn signed_in(who: &str, pin: &str) -> (Desk, MemoryDesk) {
-    let (mut desk, records) = desk();
-    desk.select_staff(who);
-    desk.sign_in(pin, at(0));
-    assert_eq!(desk.screen(), DeskScreen::Home, "{:?}", desk.message());
+    let (_, records) = desk();
+    let desk = signed_in_to(&records, who, pin);
     (desk, records)
 }
 
@@ -49,9 +39,9 @@ fn a_blank_pin_is_no_attempt() {
     desk.select_staff(RECEPTION);
     desk.sign_in("", at(0));
     assert_eq!(desk.screen(), DeskScreen::SignIn);
-    assert_eq!(desk.message(), ("Type your PIN first.", false));
+    assert_said(&desk, "Type your PIN first.", false);
     desk.sign_in("0000", at(0));
-    assert_eq!(desk.message(), ("Wrong PIN (1 wrong so far).", false));
+    assert_said(&desk, "Wrong PIN (1 wrong so far).", false);
 }
 
 #[test]
@@ -61,14 +51,14 @@ fn a_wrong_pin_keeps_the_sign_in_screen_and_says_so() {
     desk.select_staff(RECEPTION);
     desk.sign_in("0000", at(0));
     assert_eq!(desk.screen(), DeskScreen::SignIn);
-    assert_eq!(desk.message(), ("Wrong PIN (1 wrong so far).", false));
+    assert_said(&desk, "Wrong PIN (1 wrong so far).", false);
 }
 
 #[test]
 fn search_then_open_shows_the_record_and_lock_drops_everything() {
     let (mut desk, records) = signed_in(RECEPTION, "1357");
     desk.search("ada", "LOVELACE", "1985-12-10", at(1));
-    assert_eq!(desk.message(), ("1 found.", true));
+    assert_said(&desk, "1 found.", true);
     assert_eq!(desk.results().len(), 1);
     desk.open_patient("p-ada", at(1));
     assert_eq!(desk.screen(), DeskScreen::Record);
@@ -80,7 +70,7 @@ fn search_then_open_shows_the_record_and_lock_drops_everything() {
     assert!(
         events
             .iter()
-            .any(|(who, k, _)| who == RECEPTION && *k == crate::store::AuditKind::SignedOut)
+            .any(|(who, k, _)| who == RECEPTION && *k == AuditKind::SignedOut)
     );
 }
 
@@ -93,7 +83,7 @@ fn idle_lock_drops_the_record_after_the_idle_time_only() {
     desk.tick(at(5));
     assert_eq!(desk.screen(), DeskScreen::SignIn);
     assert!(desk.record().is_none());
-    assert_eq!(desk.message(), ("Locked after a time without use.", false));
+    assert_said(&desk, "Locked after a time without use.", false);
 }
 
 #[test]
@@ -113,9 +103,9 @@ fn reception_is_refused_manager_actions_in_words() {
     let (mut desk, records) = signed_in(RECEPTION, "1357");
     desk.open_patient("p-ada", at(0));
     desk.toggle_restriction(at(1));
-    assert_eq!(desk.message(), ("Your role may not do this.", false));
+    assert_said(&desk, "Your role may not do this.", false);
     desk.erase(at(1));
-    assert_eq!(desk.message(), ("Your role may not do this.", false));
+    assert_said(&desk, "Your role may not do this.", false);
     assert!(records.state().patients.contains_key("p-ada"));
 }
 
@@ -132,7 +122,7 @@ fn a_refusal_is_said_in_the_staffs_language() {
         expected, "Your role may not do this.",
         "the German catalogue has it"
     );
-    assert_eq!(desk.message(), (expected.as_str(), false));
+    assert_said(&desk, expected.as_str(), false);
 }
 
 #[test]
@@ -158,9 +148,10 @@ fn a_breach_without_a_reference_is_not_marked_reported() {
     assert!(desk.message().0.contains("72 hours"));
     let id = records.state().breaches[0].id.clone();
     desk.breach_reported(&id, "  ", at(1));
-    assert_eq!(
-        desk.message(),
-        ("Give the regulator's reference for the report.", false)
+    assert_said(
+        &desk,
+        "Give the regulator's reference for the report.",
+        false,
     );
     assert!(records.state().breaches[0].reported_at.is_none());
     desk.breach_reported(&id, "ICO-123", at(2));
@@ -172,16 +163,10 @@ fn a_request_logged_on_the_record_is_due_in_a_month_and_can_be_extended() {
     let (mut desk, records) = signed_in(MANAGER, "2468");
     desk.open_patient("p-bob", at(0));
     desk.log_request("access", "Bob Brown", "passport seen", at(0));
-    assert_eq!(
-        desk.message(),
-        ("Request logged (access): due 2026-04-02.", true)
-    );
+    assert_said(&desk, "Request logged (access): due 2026-04-02.", true);
     let id = records.state().requests[0].id.clone();
     desk.extend_request(&id, "complex request", at(1));
-    assert_eq!(
-        desk.message(),
-        ("Request extended: now due 2026-06-02.", true)
-    );
+    assert_said(&desk, "Request extended: now due 2026-06-02.", true);
 }
 
 #[test]
@@ -200,30 +185,26 @@ fn contact_details_are_corrected_trimmed() {
 fn the_kiosk_folders_are_set_by_managers_as_full_paths_only() {
     let (mut desk, records) = signed_in(RECEPTION, "1357");
     desk.save_folders("/media/usb", "", at(1));
-    assert_eq!(desk.message(), ("Your role may not do this.", false));
+    assert_said(&desk, "Your role may not do this.", false);
     assert!(records.state().settings.is_empty());
 
     let (mut desk, records) = signed_in(MANAGER, "2468");
     desk.save_folders("", "  ", at(1));
-    assert_eq!(
-        desk.message(),
-        (
-            "Set the exchange folder first (under Kiosks and bundles).",
-            false
-        )
+    assert_said(
+        &desk,
+        "Set the exchange folder first (under Kiosks and bundles).",
+        false,
     );
     // One relative folder sets neither.
     desk.save_folders("/media/usb", "outbox", at(1));
-    assert_eq!(
-        desk.message(),
-        (
-            "outbox is not a full path: a folder must start with /, such as /media/usb.",
-            false
-        )
+    assert_said(
+        &desk,
+        "outbox is not a full path: a folder must start with /, such as /media/usb.",
+        false,
     );
     assert!(records.state().settings.is_empty());
     desk.save_folders(" /media/usb ", "", at(1));
-    assert_eq!(desk.message(), ("Folders saved.", true));
+    assert_said(&desk, "Folders saved.", true);
     desk.save_folders("", "/srv/emr", at(1));
     let settings = records.state().settings.clone();
     assert_eq!(
@@ -242,32 +223,26 @@ fn the_kiosk_folders_are_set_by_managers_as_full_paths_only() {
 fn pairing_a_kiosk_needs_its_code_a_folder_and_a_manager() {
     let (mut desk, records) = signed_in(MANAGER, "2468");
     desk.pair_kiosk("   ", false, at(1));
-    assert_eq!(
-        desk.message(),
-        (
-            "Paste the kiosk's pairing code (it starts with IKP1:) or type the full path of a picture of its QR code.",
-            false
-        )
+    assert_said(
+        &desk,
+        "Paste the kiosk's pairing code (it starts with IKP1:) or type the full path of a picture of its QR code.",
+        false,
     );
     desk.pair_kiosk("IKP1:whatever", false, at(1));
-    assert_eq!(
-        desk.message(),
-        (
-            "Set the exchange folder first (under Kiosks and bundles).",
-            false
-        )
+    assert_said(
+        &desk,
+        "Set the exchange folder first (under Kiosks and bundles).",
+        false,
     );
     records
         .state()
         .settings
         .insert("exchange_folder".into(), "/media/usb".into());
     desk.pair_kiosk("IKP1:whatever", false, at(1));
-    assert_eq!(
-        desk.message(),
-        (
-            "That is not a kiosk's pairing code. Copy all of it (it starts with IKP1:), or give the full path of a picture of the QR code.",
-            false
-        )
+    assert_said(
+        &desk,
+        "That is not a kiosk's pairing code. Copy all of it (it starts with IKP1:), or give the full path of a picture of the QR code.",
+        false,
     );
     // A full path is a picture: one that is not there is said so, with its name.
     desk.pair_kiosk("/nowhere/qr.png", false, at(1));
@@ -279,7 +254,7 @@ fn pairing_a_kiosk_needs_its_code_a_folder_and_a_manager() {
 
     let (mut desk, _) = signed_in(RECEPTION, "1357");
     desk.pair_kiosk("/etc/passwd", false, at(1));
-    assert_eq!(desk.message(), ("Your role may not do this.", false));
+    assert_said(&desk, "Your role may not do this.", false);
 }
 
 #[test]
@@ -296,15 +271,16 @@ fn the_record_lists_consents_in_the_forms_order_treatment_first() {
 fn revoking_a_kiosk_is_for_managers_and_names_one() {
     let (mut desk, _) = signed_in(RECEPTION, "1357");
     desk.revoke_kiosk("k-1", at(1));
-    assert_eq!(desk.message(), ("Your role may not do this.", false));
+    assert_said(&desk, "Your role may not do this.", false);
     let (mut desk, _) = signed_in(MANAGER, "2468");
     desk.revoke_kiosk("  ", at(1));
-    assert_eq!(desk.message(), ("Choose the kiosk first.", false));
+    assert_said(&desk, "Choose the kiosk first.", false);
     // The fake pairs no kiosk: an unknown one is nothing to do.
     desk.revoke_kiosk("k-1", at(1));
-    assert_eq!(
-        desk.message(),
-        ("Nothing to do: no such record or nothing granted.", false)
+    assert_said(
+        &desk,
+        "Nothing to do: no such record or nothing granted.",
+        false,
     );
 }
 
@@ -312,33 +288,25 @@ fn revoking_a_kiosk_is_for_managers_and_names_one() {
 fn the_backup_schedule_is_set_by_managers_as_a_full_path_and_a_clock_time() {
     let (mut desk, records) = signed_in(RECEPTION, "1357");
     desk.save_backup_schedule("/srv/backups", "", at(1));
-    assert_eq!(desk.message(), ("Your role may not do this.", false));
+    assert_said(&desk, "Your role may not do this.", false);
     desk.backup_now(at(1));
-    assert_eq!(desk.message(), ("Your role may not do this.", false));
+    assert_said(&desk, "Your role may not do this.", false);
     assert!(records.state().settings.is_empty());
 
     let (mut desk, records) = signed_in(MANAGER, "2468");
     desk.backup_now(at(1));
-    assert_eq!(
-        desk.message(),
-        ("Set the backup folder first (under Backups).", false)
-    );
+    assert_said(&desk, "Set the backup folder first (under Backups).", false);
     desk.save_backup_schedule("", " ", at(1));
-    assert_eq!(
-        desk.message(),
-        ("Set the backup folder first (under Backups).", false)
-    );
+    assert_said(&desk, "Set the backup folder first (under Backups).", false);
     desk.save_backup_schedule("/srv/backups", "6pm", at(1));
-    assert_eq!(
-        desk.message(),
-        (
-            "6pm is not a time of day: give it as HH:MM on the 24-hour clock, such as 21:30.",
-            false
-        )
+    assert_said(
+        &desk,
+        "6pm is not a time of day: give it as HH:MM on the 24-hour clock, such as 21:30.",
+        false,
     );
     assert!(records.state().settings.is_empty(), "neither is set");
     desk.save_backup_schedule("/srv/backups", "18:30", at(1));
-    assert_eq!(desk.message(), ("Backup schedule saved.", true));
+    assert_said(&desk, "Backup schedule saved.", true);
     let settings = records.state().settings.clone();
     assert_eq!(
         settings.get("backup.folder").map(String::as_str),
@@ -350,9 +318,10 @@ fn the_backup_schedule_is_set_by_managers_as_a_full_path_and_a_clock_time() {
     );
     // The fake has no file to copy: the failure is said, its reason left to the backups line.
     desk.backup_now(at(1));
-    assert_eq!(
-        desk.message(),
-        ("The backup failed: the reason is under Backups.", false)
+    assert_said(
+        &desk,
+        "The backup failed: the reason is under Backups.",
+        false,
     );
 }
 
@@ -386,12 +355,10 @@ fn only_a_manager_sees_and_sets_the_clinics_settings_and_a_bad_value_changes_not
             .all(|r| r.key != "exchange_folder" && r.key != "active_form")
     );
     desk.save_setting("desk.idle_seconds", "5", at(1));
-    assert_eq!(
-        desk.message(),
-        (
-            "Not saved. Seconds without use before this window locks: give a whole number from 30 to 3600.",
-            false
-        )
+    assert_said(
+        &desk,
+        "Not saved. Seconds without use before this window locks: give a whole number from 30 to 3600.",
+        false,
     );
     assert_eq!(desk.idle_lock(), Duration::seconds(300));
     desk.save_setting("desk.idle_seconds", "90", at(1));
