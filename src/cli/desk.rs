@@ -118,8 +118,8 @@ pub fn run(command: DeskCommand, common: &Common) -> Result<()> {
             }
         }
         DeskCommand::Find { given, family, dob } => {
-            for id in actions::search(&store, &actor, &given, &family, &dob, now)? {
-                println!("{id}");
+            for found in actions::search(&store, &actor, &given, &family, &dob, now)? {
+                println!("{}", found.patient_id);
             }
         }
         DeskCommand::Consents { patient } => {

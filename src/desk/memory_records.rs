@@ -23,9 +23,9 @@ use crate::rights::{ErasureStatement, Flag, RequestStatus, due_date};
 use crate::staff::Role;
 use crate::store::memory_staff::{HoldsStaff, MemoryStaff, store_setting};
 use crate::store::{
-    Actor, Amendment, AuditEntry, AuditKind, Breach, ChainCheck, KioskLink, MedicalRecord,
-    MergeReport, NewBreach, NewRightsRequest, PatientRecord, RetentionReport, RightsRequest,
-    StaffAdmin, StoreError,
+    Actor, Amendment, AuditEntry, AuditKind, Breach, ChainCheck, KioskLink, ListedPatient,
+    MedicalRecord, MergeReport, NewBreach, NewRightsRequest, PatientRecord, RetentionReport,
+    RightsRequest, StaffAdmin, StoreError,
 };
 
 /// One patient in the fake.
@@ -178,16 +178,15 @@ impl DeskRecords for MemoryDesk {
     fn staff_admin(&mut self) -> &mut dyn StaffAdmin {
         &mut self.staff
     }
-    fn find_patients(
+    fn look_up_patients(
         &self,
         actor: &Actor,
         given: &str,
         family: &str,
         dob: &str,
         _now: DateTime<Utc>,
-    ) -> Result<Vec<String>, StoreError> {
-        self.log(actor, AuditKind::PatientLookup, "");
-        Ok(self
+    ) -> Result<Vec<ListedPatient>, StoreError> {
+        let found: Vec<ListedPatient> = self
             .state()
             .patients
             .iter()
@@ -196,16 +195,25 @@ impl DeskRecords for MemoryDesk {
                     && p.identity.family_name.eq_ignore_ascii_case(family.trim())
                     && p.identity.date_of_birth == dob.trim()
             })
-            .map(|(id, _)| id.clone())
-            .collect())
+            .map(|(id, p)| ListedPatient {
+                patient_id: id.clone(),
+                identity: p.identity.clone(),
+            })
+            .collect();
+        let ids: Vec<&str> = found.iter().map(|p| p.patient_id.as_str()).collect();
+        self.log(actor, AuditKind::PatientLookup, &ids.join(","));
+        Ok(found)
     }
     fn patient_identity(
         &self,
-        _actor: &Actor,
+        actor: &Actor,
         patient_id: &str,
         _now: DateTime<Utc>,
     ) -> Result<PatientIdentity, StoreError> {
-        self.patient(patient_id, |p| p.identity.clone())
+        let identity = self.patient(patient_id, |p| p.identity.clone())?;
+        // As the store: reading a patient's details is a view of their record.
+        self.log(actor, AuditKind::RecordViewed, patient_id);
+        Ok(identity)
     }
     fn open_record(
         &self,

@@ -21,8 +21,9 @@ use crate::rights::{ErasureStatement, Flag, RequestStatus};
 use crate::settings::ClinicZone;
 use crate::store::{
     Actor, Amendment, AuditEntry, BackupError, BackupHistory, BackupPlan, Breach, ChainCheck,
-    KeptBackup, KioskLink, MedicalRecord, MergeReport, NewBreach, NewRightsRequest, OpenStore,
-    PatientRecord, RetentionReport, RightsRequest, SignInRecords, StaffAdmin, StoreError,
+    KeptBackup, KioskLink, ListedPatient, MedicalRecord, MergeReport, NewBreach, NewRightsRequest,
+    OpenStore, PatientRecord, RetentionReport, RightsRequest, SignInRecords, StaffAdmin,
+    StoreError,
 };
 
 port! {
@@ -52,8 +53,8 @@ port! {
         }
 
         // ----- the register -----------------------------------------------------------
-        fn find_patients(&self, actor: &Actor, given: &str, family: &str, date_of_birth: &str,
-            now: DateTime<Utc>) -> Result<Vec<String>, StoreError>;
+        fn look_up_patients(&self, actor: &Actor, given: &str, family: &str,
+            date_of_birth: &str, now: DateTime<Utc>) -> Result<Vec<ListedPatient>, StoreError>;
         fn patient_identity(&self, actor: &Actor, patient_id: &str, now: DateTime<Utc>)
             -> Result<PatientIdentity, StoreError>;
         fn open_record(&self, actor: &Actor, patient_id: &str, now: DateTime<Utc>)

@@ -38,10 +38,9 @@ impl Desk {
         let Some((records, actor)) = self.signed_in() else {
             return;
         };
-        let found = super::actions::search(records, actor, given, family, dob, now)
-            .and_then(|ids| Ok(views::patient_rows(records, actor, &ids, now)?));
-        match found {
-            Ok(rows) => {
+        match super::actions::search(records, actor, given, family, dob, now) {
+            Ok(found) => {
+                let rows = views::patient_rows(&found);
                 let n = rows.len();
                 if let Some(s) = self.signed_in.as_mut() {
                     s.results = rows;

@@ -60,7 +60,12 @@ fn search_then_open_shows_the_record_and_lock_drops_everything() {
     desk.search("ada", "LOVELACE", "1985-12-10", at(1));
     assert_said(&desk, "1 found.", true);
     assert_eq!(desk.results().len(), 1);
+    assert_eq!(desk.results()[0].name, "Ada Lovelace");
+    // Listed by one look-up; the record counts as viewed only once it is opened.
+    let kinds = || -> Vec<AuditKind> { records.staff().events().iter().map(|e| e.1).collect() };
+    assert_eq!(kinds(), [AuditKind::PatientLookup]);
     desk.open_patient("p-ada", at(1));
+    assert_eq!(kinds().last(), Some(&AuditKind::RecordViewed));
     assert_eq!(desk.screen(), DeskScreen::Record);
     assert_eq!(desk.record().map(|r| r.patient_id.as_str()), Some("p-ada"));
     desk.lock(at(2));

@@ -8,7 +8,7 @@ use crate::forms::{Decision, FormDefinition, current_state, tr};
 use crate::i18n::{t, tn};
 use crate::rights::breach::hours_left;
 use crate::rights::{FlagKind, RequestKind, RequestStatus};
-use crate::store::{Actor, ChainCheck, StoreError};
+use crate::store::{Actor, ChainCheck, ListedPatient, StoreError};
 
 /// One line of a list; `alert` lines stand out.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -106,21 +106,15 @@ fn short_time(rfc3339: &str) -> String {
         .unwrap_or_else(|_| rfc3339.to_owned())
 }
 
-pub(super) fn patient_rows(
-    open: &dyn DeskRecords,
-    actor: &Actor,
-    ids: &[String],
-    now: DateTime<Utc>,
-) -> Result<Vec<PatientRow>, StoreError> {
-    ids.iter()
-        .map(|id| {
-            let identity = open.patient_identity(actor, id, now)?;
-            Ok(PatientRow {
-                id: id.clone(),
-                name: identity.display_name(),
-                born: identity.date_of_birth.clone(),
-                last_visit: String::new(),
-            })
+/// The register's rows for the patients a search found.
+pub(super) fn patient_rows(found: &[ListedPatient]) -> Vec<PatientRow> {
+    found
+        .iter()
+        .map(|p| PatientRow {
+            id: p.patient_id.clone(),
+            name: p.identity.display_name(),
+            born: p.identity.date_of_birth.clone(),
+            last_visit: String::new(),
         })
         .collect()
 }

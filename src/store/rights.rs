@@ -12,7 +12,8 @@ use super::submissions::{Scope, patient_consent_events, read_ledger};
 use super::{Actor, OpenStore, StoreError};
 use crate::forms::{ConsentDecision, ConsentEvent, Decision, PatientIdentity, current_state};
 
-/// Who is on a marketing list: the patient and the contact details the channel uses.
+/// A patient and their details: who is on a marketing list (the contact details the channel
+/// uses), or who a register search found (listed by name and date of birth).
 pub struct ListedPatient {
     pub patient_id: String,
     pub identity: PatientIdentity,
@@ -20,7 +21,7 @@ pub struct ListedPatient {
 
 impl OpenStore {
     /// Patients with this name and date of birth, newest visit first — by the blind index, never
-    /// by decrypting the register. Any role. Logged.
+    /// by decrypting the register. Any role. Logged: one `patient_lookup` entry naming them all.
     pub fn find_patients(
         &self,
         actor: &Actor,
@@ -29,18 +30,58 @@ impl OpenStore {
         date_of_birth: &str,
         now: DateTime<Utc>,
     ) -> Result<Vec<String>, StoreError> {
+        let found = self.named_and_born(given, family, date_of_birth)?;
+        self.log_look_up(actor, &found, now)?;
+        Ok(found)
+    }
+
+    /// [`find_patients`](Self::find_patients) with each patient's details, for a register that
+    /// lists them. A search is logged as the one look-up it is, never as a view of each record
+    /// it found: a common name must not read as many records opened, in the patients' access
+    /// histories or in the unusual-access flags.
+    pub fn look_up_patients(
+        &self,
+        actor: &Actor,
+        given: &str,
+        family: &str,
+        date_of_birth: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ListedPatient>, StoreError> {
+        let found = self.named_and_born(given, family, date_of_birth)?;
+        let listed = found
+            .iter()
+            .map(|id| {
+                Ok(ListedPatient {
+                    patient_id: id.clone(),
+                    identity: open_identity(self.conn(), self.vault(), id)?,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        self.log_look_up(actor, &found, now)?;
+        Ok(listed)
+    }
+
+    fn named_and_born(
+        &self,
+        given: &str,
+        family: &str,
+        date_of_birth: &str,
+    ) -> Result<Vec<String>, StoreError> {
         let mut probe = PatientIdentity::default();
         probe.given_name = given.to_owned();
         probe.family_name = family.to_owned();
         probe.date_of_birth = date_of_birth.to_owned();
-        let found = find_by_index(self.conn(), self.vault(), &probe, Index::NameDob)?;
-        self.record_event(
-            actor.staff_id(),
-            AuditKind::PatientLookup,
-            &found.join(","),
-            now,
-        )?;
-        Ok(found)
+        find_by_index(self.conn(), self.vault(), &probe, Index::NameDob)
+    }
+
+    fn log_look_up(
+        &self,
+        actor: &Actor,
+        found: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let subject = found.join(",");
+        self.record_event(actor.staff_id(), AuditKind::PatientLookup, &subject, now)
     }
 
     /// Withdraws one consent item (say SMS marketing only), effective at once: a new ledger

@@ -202,6 +202,65 @@ fn breach_record_finds_the_records_a_staff_member_opened() {
 // 7. Need-to-know in the desk.
 
 #[test]
+fn a_register_search_is_one_look_up_naming_everyone_found_not_a_view_of_each() {
+    let (mut desk, manager, _, reception) = desk_with_staff();
+    // Two records opened by one person in a short while would be flagged.
+    desk.store
+        .set_setting(&manager, "flags.records", "2", t0())
+        .unwrap();
+    // Two patients of one name and date of birth (they live apart: two records).
+    let mut pids = Vec::new();
+    for postcode in ["EC1A 1BB", "N1 9GU"] {
+        let mut form = submission("Ada", "Lovelace", "latex");
+        if let PatientRef::New(identity) = &mut form.patient {
+            identity.postcode = postcode.into();
+        }
+        let sid = desk.store.save_submission(&manager, form, t0()).unwrap();
+        pids.push(patient_of(&desk.store, &manager, &sid));
+    }
+    let at_desk = t0() + Duration::minutes(5);
+    let found = desk
+        .store
+        .look_up_patients(&reception, "ada", "LOVELACE", "1987-06-15", at_desk)
+        .unwrap();
+    let mut listed: Vec<&str> = found.iter().map(|p| p.patient_id.as_str()).collect();
+    listed.sort_unstable();
+    pids.sort_unstable();
+    assert_eq!(listed, pids);
+    let postcodes: Vec<&str> = found.iter().map(|p| p.identity.postcode.as_str()).collect();
+    assert!(postcodes.contains(&"EC1A 1BB") && postcodes.contains(&"N1 9GU"));
+
+    let entries: Vec<AuditEntry> = desk
+        .store
+        .audit_entries(&manager, None, Some(reception.staff_id()))
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.at == at_desk.to_rfc3339())
+        .collect();
+    let kinds: Vec<&str> = entries.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["patient_lookup"], "{entries:?}");
+    for pid in &pids {
+        assert!(entries[0].subject.contains(pid.as_str()));
+        // Each patient's access history shows the look-up that listed them.
+        let history = desk.store.access_history(&manager, pid, at_desk).unwrap();
+        assert!(
+            history
+                .iter()
+                .any(|e| e.kind == "patient_lookup" && e.actor == reception.staff_id()),
+            "{history:?}"
+        );
+    }
+    // Nobody's record reads as opened by a search.
+    let flags = desk.store.unusual_access(&manager, t0()).unwrap();
+    assert!(
+        !flags
+            .iter()
+            .any(|f| f.kind == FlagKind::ManyRecords && f.actor == reception.staff_id()),
+        "{flags:?}"
+    );
+}
+
+#[test]
 fn open_record_by_need_to_know_and_one_audit_entry_per_open() {
     let (mut desk, manager, clinician, reception) = desk_with_staff();
     let sid = desk

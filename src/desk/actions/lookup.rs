@@ -3,9 +3,10 @@
 use chrono::{DateTime, Utc};
 
 use super::{ActionResult, Records};
-use crate::store::{Actor, PatientRecord};
+use crate::store::{Actor, ListedPatient, PatientRecord};
 
-/// The patients with this name and date of birth (the blind index; logged as a look-up).
+/// The patients with this name and date of birth, with their details to list them by (the blind
+/// index; logged as one look-up, not as a view of each record found).
 pub fn search(
     records: Records,
     actor: &Actor,
@@ -13,8 +14,8 @@ pub fn search(
     family: &str,
     date_of_birth: &str,
     now: DateTime<Utc>,
-) -> ActionResult<Vec<String>> {
-    Ok(records.find_patients(actor, given, family, date_of_birth, now)?)
+) -> ActionResult<Vec<ListedPatient>> {
+    Ok(records.look_up_patients(actor, given, family, date_of_birth, now)?)
 }
 
 /// A patient's record as the actor's role may see it (logged as a view).
