@@ -136,7 +136,7 @@ impl Harness {
         self.type_into("Last name", "Demo");
         self.type_into("Date of birth (YYYY-MM-DD)", "1988-04-12");
         self.click("Search");
-        self.click("Ana Demo — born 1988-04-12");
+        self.click("Ana Demo — born 1988-04-12 — SW1A 1AA");
         assert_eq!(self.screen(), DeskScreen::Record, "{}", self.message());
     }
 
@@ -474,7 +474,7 @@ fn the_desk_by_need_to_know_with_access_history_and_idle_lock() {
     h.type_into("Last name", "Demo");
     h.type_into("Date of birth (YYYY-MM-DD)", "1988-04-12");
     h.click("Search");
-    h.click("Anna Demo — born 1988-04-12");
+    h.click("Anna Demo — born 1988-04-12 — SW1A 1AA");
     let duplicate: String = g.get_record_id().into();
     h.click("Back to the register");
     h.open_ana();
@@ -1451,7 +1451,7 @@ fn a_manager_imports_the_kiosks_bundles_from_the_window_exactly_once() {
     h.type_into("Date of birth (YYYY-MM-DD)", "1987-06-15");
     h.click("Search");
     assert!(
-        h.has_button("Grace Hopper — born 1987-06-15"),
+        h.has_button("Grace Hopper — born 1987-06-15 — SW1A 1AA"),
         "{}",
         h.message()
     );

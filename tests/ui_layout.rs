@@ -363,7 +363,7 @@ fn every_desk_screen_fits_both_orientations_with_and_without_large_text() {
     desk_type(&ui, "Date of birth (YYYY-MM-DD)", "1988-04-12");
     desk_click(&ui, "Search");
     desk_check(&mut c, &ui, "desk: search results");
-    desk_click(&ui, "Ana Demo — born 1988-04-12");
+    desk_click(&ui, "Ana Demo — born 1988-04-12 — SW1A 1AA");
     assert_eq!(adapter.get_screen(), DeskScreen::Record);
     desk_check(&mut c, &ui, "desk: a record");
     desk_click(&ui, "Erase (right to erasure)");

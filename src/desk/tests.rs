@@ -80,6 +80,22 @@ fn search_then_open_shows_the_record_and_lock_drops_everything() {
 }
 
 #[test]
+fn namesakes_born_the_same_day_are_listed_with_their_postcodes() {
+    let (mut desk, records) = signed_in(RECEPTION, "1357");
+    records.add_patient("p-ada-2", "Ada", "Lovelace", "1985-12-10", &["treatment"]);
+    for (id, postcode) in [("p-ada", "EC1A 1BB"), ("p-ada-2", "N1 9GU")] {
+        let mut state = records.state();
+        let patient = state.patients.get_mut(id).expect("added");
+        postcode.clone_into(&mut patient.identity.postcode);
+    }
+    desk.search("Ada", "Lovelace", "1985-12-10", at(1));
+    assert_said(&desk, "2 found.", true);
+    let mut postcodes: Vec<&str> = desk.results().iter().map(|r| r.postcode.as_str()).collect();
+    postcodes.sort_unstable();
+    assert_eq!(postcodes, ["EC1A 1BB", "N1 9GU"]);
+}
+
+#[test]
 fn idle_lock_drops_the_record_after_the_idle_time_only() {
     let (mut desk, _) = signed_in(RECEPTION, "1357");
     desk.open_patient("p-ada", at(0));

@@ -33,7 +33,8 @@ pub struct PatientRow {
     pub id: String,
     pub name: String,
     pub born: String,
-    pub last_visit: String,
+    /// What tells namesakes born the same day apart ("" when none was given).
+    pub postcode: String,
 }
 
 /// A consent item on the record: its current state and its history.
@@ -114,7 +115,7 @@ pub(super) fn patient_rows(found: &[ListedPatient]) -> Vec<PatientRow> {
             id: p.patient_id.clone(),
             name: p.identity.display_name(),
             born: p.identity.date_of_birth.clone(),
-            last_visit: String::new(),
+            postcode: p.identity.postcode.clone(),
         })
         .collect()
 }

@@ -205,6 +205,7 @@ fn refresh(window: &DeskWindow, desk: &Desk, now: DateTime<Utc>) {
                 id: p.id.as_str().into(),
                 name: p.name.as_str().into(),
                 born: p.born.as_str().into(),
+                postcode: p.postcode.as_str().into(),
             })
             .collect(),
     ));
