@@ -106,38 +106,38 @@ impl OpenStore {
     ) -> Result<String, StoreError> {
         actor.require_medical()?;
         let reason = require_reason(reason)?;
-        let at = now.to_rfc3339();
-        let tx = self.conn().unchecked_transaction()?;
-        super::submissions::submission_row(&tx, self.vault(), submission_id)?;
-        let (patient_id, sealed): (String, Vec<u8>) = tx
-            .query_row(
-                "SELECT patient_id, sealed_answers FROM submissions WHERE id = ?1",
-                [submission_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .map_err(not_found)?;
-        let previous = super::unseal(self.vault(), aad("sealed_answers", submission_id), &sealed)?;
-        let id = insert_amendment(
-            &tx,
-            self.vault(),
-            &patient_id,
-            Some(submission_id),
-            actor.staff_id(),
-            &at,
-            &previous,
-            reason,
-        )?;
-        let sealed = super::seal_json(self.vault(), aad("sealed_answers", submission_id), answers)?;
-        super::row_auth::update_one(
-            &tx,
-            self.vault(),
-            "submissions",
-            &super::row_auth::text_key(submission_id),
-            &[("sealed_answers", rusqlite::types::Value::Blob(sealed))],
-        )?;
-        self.audit_as(actor, &tx, &at, AuditKind::Amended, submission_id)?;
-        tx.commit()?;
-        Ok(id)
+        let kind = AuditKind::Amended;
+        self.logged_change(actor, kind, submission_id, now, |tx, at| {
+            super::submissions::submission_row(tx, self.vault(), submission_id)?;
+            let (patient_id, sealed): (String, Vec<u8>) = tx
+                .query_row(
+                    "SELECT patient_id, sealed_answers FROM submissions WHERE id = ?1",
+                    [submission_id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .map_err(not_found)?;
+            let aad = || aad("sealed_answers", submission_id);
+            let previous = super::unseal(self.vault(), aad(), &sealed)?;
+            let id = insert_amendment(
+                tx,
+                self.vault(),
+                &patient_id,
+                Some(submission_id),
+                actor.staff_id(),
+                at,
+                &previous,
+                reason,
+            )?;
+            let sealed = super::seal_json(self.vault(), aad(), answers)?;
+            super::row_auth::update_one(
+                tx,
+                self.vault(),
+                "submissions",
+                &super::row_auth::text_key(submission_id),
+                &[("sealed_answers", rusqlite::types::Value::Blob(sealed))],
+            )?;
+            Ok(id)
+        })
     }
 
     /// Rectifies a patient's identity or contact details (any role: reception updates an

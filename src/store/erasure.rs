@@ -325,8 +325,8 @@ impl OpenStore {
         restricted: bool,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.managed_change(
-            actor,
+        self.logged_change(
+            actor.as_manager()?,
             AuditKind::RestrictionChanged,
             patient_id,
             now,

@@ -364,9 +364,10 @@ impl OpenStore {
         audit::list(self.conn(), subject, by)
     }
 
-    /// One manager action: the change and its audit entry, committed together or not at all.
-    /// `change` gets the transaction and the time as RFC 3339.
-    pub(super) fn managed_change<T>(
+    /// One change and its audit entry (`actor`, `kind`, `subject`), committed together or not
+    /// at all. `change` gets the transaction and the time as RFC 3339. Checks no role: the
+    /// caller has, before anything is read (`actor.as_manager()?` for a manager's action).
+    pub(super) fn logged_change<T>(
         &self,
         actor: &Actor,
         kind: AuditKind,
@@ -374,7 +375,6 @@ impl OpenStore {
         now: DateTime<Utc>,
         change: impl FnOnce(&Connection, &str) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        actor.require_manager()?;
         let at = now.to_rfc3339();
         let tx = self.conn().unchecked_transaction()?;
         let value = change(&tx, &at)?;
@@ -383,8 +383,8 @@ impl OpenStore {
         Ok(value)
     }
 
-    /// [`Self::managed_change`] of the installation's set-up (a setting, the active form, the
-    /// sync keys), logged as a settings change naming `subject`.
+    /// A manager's [`Self::logged_change`] of the installation's set-up (a setting, the active
+    /// form, the sync keys), logged as a settings change naming `subject`.
     pub(super) fn settings_change<T>(
         &self,
         actor: &Actor,
@@ -392,7 +392,13 @@ impl OpenStore {
         now: DateTime<Utc>,
         change: impl FnOnce(&Connection, &str) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        self.managed_change(actor, AuditKind::SettingsChanged, subject, now, change)
+        self.logged_change(
+            actor.as_manager()?,
+            AuditKind::SettingsChanged,
+            subject,
+            now,
+            change,
+        )
     }
 
     /// Appends `actor`'s audit entry through `conn` (inside the caller's transaction, so the

@@ -111,33 +111,31 @@ impl OpenStore {
         }
         let id = random_id()?;
         let sealed = super::seal_json(self.vault(), details_aad(&id), &details)?;
-        let at = now.to_rfc3339();
-        let tx = self.conn().unchecked_transaction()?;
-        super::row_auth::insert(
-            &tx,
-            self.vault(),
-            "rights_requests",
-            &[
-                ("id", Value::Text(id.clone())),
-                (
-                    "patient_id",
-                    request.patient_id.clone().map_or(Value::Null, Value::Text),
-                ),
-                ("kind", Value::Text(request.kind.as_str().to_owned())),
-                ("received_on", Value::Text(request.received_on.to_string())),
-                ("logged_by", Value::Text(actor.staff_id().to_owned())),
-                (
-                    "due_on",
-                    Value::Text(due_date(request.received_on).to_string()),
-                ),
-                ("extended_months", Value::Integer(0)),
-                ("status", Value::Text("open".into())),
-                ("closed_at", Value::Null),
-                ("sealed_details", Value::Blob(sealed)),
-            ],
-        )?;
-        self.audit_as(actor, &tx, &at, AuditKind::RightsRequestLogged, &id)?;
-        tx.commit()?;
+        self.logged_change(actor, AuditKind::RightsRequestLogged, &id, now, |tx, _| {
+            super::row_auth::insert(
+                tx,
+                self.vault(),
+                "rights_requests",
+                &[
+                    ("id", Value::Text(id.clone())),
+                    (
+                        "patient_id",
+                        request.patient_id.clone().map_or(Value::Null, Value::Text),
+                    ),
+                    ("kind", Value::Text(request.kind.as_str().to_owned())),
+                    ("received_on", Value::Text(request.received_on.to_string())),
+                    ("logged_by", Value::Text(actor.staff_id().to_owned())),
+                    (
+                        "due_on",
+                        Value::Text(due_date(request.received_on).to_string()),
+                    ),
+                    ("extended_months", Value::Integer(0)),
+                    ("status", Value::Text("open".into())),
+                    ("closed_at", Value::Null),
+                    ("sealed_details", Value::Blob(sealed)),
+                ],
+            )
+        })?;
         Ok(id)
     }
 
@@ -223,8 +221,8 @@ impl OpenStore {
             outcome: request.outcome.clone(),
         };
         let sealed = super::seal_json(self.vault(), details_aad(&request.id), &details)?;
-        self.managed_change(
-            actor,
+        self.logged_change(
+            actor.as_manager()?,
             AuditKind::RightsRequestUpdated,
             &request.id,
             now,

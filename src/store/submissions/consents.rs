@@ -373,21 +373,20 @@ impl OpenStore {
         decision: &ConsentDecision,
         now: DateTime<Utc>,
     ) -> Result<ConsentEvent, StoreError> {
-        let at = now.to_rfc3339();
-        let tx = self.conn().unchecked_transaction()?;
-        crate::store::merge::refuse_if_merged(&tx, self.vault(), patient_id)?;
-        let history = patient_consent_events(&tx, self.vault(), patient_id)?;
-        let decided_at = crate::forms::current_events(&history)
-            .get(&decision.item_id)
-            .and_then(|current| DateTime::parse_from_rfc3339(current.recorded_at.trim()).ok())
-            .map(|t| t.with_timezone(&Utc))
-            .filter(|t| *t > now)
-            .map_or_else(|| at.clone(), |t| t.to_rfc3339());
-        let event = self.consent_event(patient_id, None, decision, &decided_at)?;
-        append_consent_events(&tx, self.vault(), patient_id, std::slice::from_ref(&event))?;
-        self.audit_as(actor, &tx, &at, AuditKind::ConsentRecorded, patient_id)?;
-        tx.commit()?;
-        Ok(event)
+        let kind = AuditKind::ConsentRecorded;
+        self.logged_change(actor, kind, patient_id, now, |tx, at| {
+            crate::store::merge::refuse_if_merged(tx, self.vault(), patient_id)?;
+            let history = patient_consent_events(tx, self.vault(), patient_id)?;
+            let decided_at = crate::forms::current_events(&history)
+                .get(&decision.item_id)
+                .and_then(|current| DateTime::parse_from_rfc3339(current.recorded_at.trim()).ok())
+                .map(|t| t.with_timezone(&Utc))
+                .filter(|t| *t > now)
+                .map_or_else(|| at.to_owned(), |t| t.to_rfc3339());
+            let event = self.consent_event(patient_id, None, decision, &decided_at)?;
+            append_consent_events(tx, self.vault(), patient_id, std::slice::from_ref(&event))?;
+            Ok(event)
+        })
     }
 
     /// A new ledger event for `decision`. A decision taken with a signed submission refers to
