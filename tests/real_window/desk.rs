@@ -158,6 +158,8 @@ fn the_desk_opens_signs_in_each_role_finds_a_patient_withdraws_a_consent_and_loc
         v.find("TextInput", "Manager passphrase")
             .is_some_and(|f| f.value.is_empty())
     });
+    // The focus comes back a moment (300 ms) after the wipe; whoever comes next starts later.
+    std::thread::sleep(std::time::Duration::from_secs(1));
     // Enter opens, as the button does.
     app.type_and_enter("Manager passphrase", PASSPHRASE);
     app.wait("the sign-in screen", |v| v.screen() == "SignIn");
