@@ -396,6 +396,28 @@ pub(crate) fn every_control_within_the_width(app: &App, v: &View) {
     }
 }
 
+/// Staff look up a returning patient by touch: with the on-screen keyboard up for the last field,
+/// "Find patient" takes the keyboard away, so its answer below the button is not hidden under it.
+fn returning_look_up_leaves_its_answer_in_view(app: &App) {
+    for (label, text) in [
+        ("First name", "Noor"),
+        ("Last name", "Nobody"),
+        ("Date of birth (YYYY-MM-DD)", "1990-01-01"),
+        ("Postcode", "N1 9GU"),
+    ] {
+        app.fill(label, text, false);
+    }
+    assert!(
+        app.view().keyboard_top().is_some(),
+        "typing with the keyboard up"
+    );
+    app.tap_button("Find patient");
+    let answer = "No patient matches all three details";
+    app.wait("the look-up's answer in view, the keyboard gone", |v| {
+        v.keyboard_top().is_none() && v.has_text(answer)
+    });
+}
+
 pub(crate) fn patient_flow(width: u32, height: u32, large: bool) {
     if !tools_present() {
         return;
@@ -407,6 +429,7 @@ pub(crate) fn patient_flow(width: u32, height: u32, large: bool) {
     sign_in(&app, "Chris (clinician)", "918273");
     if !large {
         app.shot_once("01-staff-home");
+        returning_look_up_leaves_its_answer_in_view(&app);
     }
     handover(&app, large);
 }
