@@ -75,30 +75,24 @@ impl OpenStore {
             regulator_reference: String::new(),
         };
         let sealed = super::seal_json(self.vault(), details_aad(&id), &details)?;
-        self.logged_change(
-            actor.as_manager()?,
-            AuditKind::BreachRecorded,
-            &id,
-            now,
-            |tx, _| {
-                row_auth::insert(
-                    tx,
-                    self.vault(),
-                    "breaches",
-                    &[
-                        ("id", Value::Text(id.clone())),
-                        (
-                            "discovered_at",
-                            Value::Text(breach.discovered_at.to_rfc3339()),
-                        ),
-                        ("recorded_by", Value::Text(actor.staff_id().to_owned())),
-                        ("risk", Value::Text(breach.risk.as_str().to_owned())),
-                        ("reported_at", Value::Null),
-                        ("sealed_details", Value::Blob(sealed)),
-                    ],
-                )
-            },
-        )?;
+        self.managed_change(actor, AuditKind::BreachRecorded, &id, now, |tx, _| {
+            row_auth::insert(
+                tx,
+                self.vault(),
+                "breaches",
+                &[
+                    ("id", Value::Text(id.clone())),
+                    (
+                        "discovered_at",
+                        Value::Text(breach.discovered_at.to_rfc3339()),
+                    ),
+                    ("recorded_by", Value::Text(actor.staff_id().to_owned())),
+                    ("risk", Value::Text(breach.risk.as_str().to_owned())),
+                    ("reported_at", Value::Null),
+                    ("sealed_details", Value::Blob(sealed)),
+                ],
+            )
+        })?;
         Ok(id)
     }
 
@@ -124,27 +118,21 @@ impl OpenStore {
         };
         let sealed = super::seal_json(self.vault(), details_aad(id), &details)?;
         let reported_at = breach.reported_at.clone();
-        self.logged_change(
-            actor.as_manager()?,
-            AuditKind::BreachUpdated,
-            id,
-            now,
-            |tx, at| {
-                row_auth::update_one(
-                    tx,
-                    self.vault(),
-                    "breaches",
-                    &text_key(id),
-                    &[
-                        (
-                            "reported_at",
-                            Value::Text(reported_at.unwrap_or_else(|| at.to_owned())),
-                        ),
-                        ("sealed_details", Value::Blob(sealed)),
-                    ],
-                )
-            },
-        )
+        self.managed_change(actor, AuditKind::BreachUpdated, id, now, |tx, at| {
+            row_auth::update_one(
+                tx,
+                self.vault(),
+                "breaches",
+                &text_key(id),
+                &[
+                    (
+                        "reported_at",
+                        Value::Text(reported_at.unwrap_or_else(|| at.to_owned())),
+                    ),
+                    ("sealed_details", Value::Blob(sealed)),
+                ],
+            )
+        })
     }
 
     /// Every breach, newest discovery first. Managers.

@@ -325,8 +325,8 @@ impl OpenStore {
         restricted: bool,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.logged_change(
-            actor.as_manager()?,
+        self.managed_change(
+            actor,
             AuditKind::RestrictionChanged,
             patient_id,
             now,

@@ -366,7 +366,7 @@ impl OpenStore {
 
     /// One change and its audit entry (`actor`, `kind`, `subject`), committed together or not
     /// at all. `change` gets the transaction and the time as RFC 3339. Checks no role: the
-    /// caller has, before anything is read (`actor.as_manager()?` for a manager's action).
+    /// caller has, before anything is read ([`Self::managed_change`] for a manager's action).
     pub(super) fn logged_change<T>(
         &self,
         actor: &Actor,
@@ -383,6 +383,19 @@ impl OpenStore {
         Ok(value)
     }
 
+    /// [`Self::logged_change`] by a manager: anyone else is refused before anything is read.
+    pub(super) fn managed_change<T>(
+        &self,
+        actor: &Actor,
+        kind: AuditKind,
+        subject: &str,
+        now: DateTime<Utc>,
+        change: impl FnOnce(&Connection, &str) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        actor.require_manager()?;
+        self.logged_change(actor, kind, subject, now, change)
+    }
+
     /// A manager's [`Self::logged_change`] of the installation's set-up (a setting, the active
     /// form, the sync keys), logged as a settings change naming `subject`.
     pub(super) fn settings_change<T>(
@@ -392,13 +405,7 @@ impl OpenStore {
         now: DateTime<Utc>,
         change: impl FnOnce(&Connection, &str) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        self.logged_change(
-            actor.as_manager()?,
-            AuditKind::SettingsChanged,
-            subject,
-            now,
-            change,
-        )
+        self.managed_change(actor, AuditKind::SettingsChanged, subject, now, change)
     }
 
     /// Appends `actor`'s audit entry through `conn` (inside the caller's transaction, so the

@@ -231,49 +231,43 @@ impl OpenStore {
         let subject = format!("bundle:{seq}");
         let seq = i64::try_from(seq)
             .map_err(|_| StoreError::Invalid("bundle number out of range".into()))?;
-        self.logged_change(
-            actor.as_manager()?,
-            AuditKind::Exported,
-            &subject,
-            now,
-            |tx, at| {
-                row_auth::insert(
-                    tx,
-                    self.vault(),
-                    "export_bundles",
-                    &[
-                        ("seq", Value::Integer(seq)),
-                        ("desk_id", Value::Text(desk_id.to_owned())),
-                        ("created_at", Value::Text(at.to_owned())),
-                        (
-                            "submission_count",
-                            Value::Integer(i64::try_from(ids.len()).unwrap_or(i64::MAX)),
-                        ),
-                        ("delivered_at", Value::Null),
-                        ("purged", Value::Integer(0)),
-                    ],
-                )?;
-                // Named by `each_outgoing`, which checked each row as it read it for the bundle: a
-                // kiosk's forms stay 'pending' in their rows (the marks say what left), so only
-                // whether each is still there is asked here — from the id's index, without reading
-                // the row past its sealed values again.
-                for id in ids {
-                    if row_auth::exists(tx, "submissions", &text_key(id))? {
-                        row_auth::put(
-                            tx,
-                            self.vault(),
-                            "export_marks",
-                            &[
-                                ("submission_id", Value::Text(id.clone())),
-                                ("bundle_seq", Value::Integer(seq)),
-                                ("exported_at", Value::Text(at.to_owned())),
-                            ],
-                        )?;
-                    }
+        self.managed_change(actor, AuditKind::Exported, &subject, now, |tx, at| {
+            row_auth::insert(
+                tx,
+                self.vault(),
+                "export_bundles",
+                &[
+                    ("seq", Value::Integer(seq)),
+                    ("desk_id", Value::Text(desk_id.to_owned())),
+                    ("created_at", Value::Text(at.to_owned())),
+                    (
+                        "submission_count",
+                        Value::Integer(i64::try_from(ids.len()).unwrap_or(i64::MAX)),
+                    ),
+                    ("delivered_at", Value::Null),
+                    ("purged", Value::Integer(0)),
+                ],
+            )?;
+            // Named by `each_outgoing`, which checked each row as it read it for the bundle: a
+            // kiosk's forms stay 'pending' in their rows (the marks say what left), so only
+            // whether each is still there is asked here — from the id's index, without reading
+            // the row past its sealed values again.
+            for id in ids {
+                if row_auth::exists(tx, "submissions", &text_key(id))? {
+                    row_auth::put(
+                        tx,
+                        self.vault(),
+                        "export_marks",
+                        &[
+                            ("submission_id", Value::Text(id.clone())),
+                            ("bundle_seq", Value::Integer(seq)),
+                            ("exported_at", Value::Text(at.to_owned())),
+                        ],
+                    )?;
                 }
-                Ok(())
-            },
-        )
+            }
+            Ok(())
+        })
     }
 
     /// Applies a verified receipt: the named, exported submissions are delivered, so their rows,

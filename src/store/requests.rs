@@ -221,8 +221,8 @@ impl OpenStore {
             outcome: request.outcome.clone(),
         };
         let sealed = super::seal_json(self.vault(), details_aad(&request.id), &details)?;
-        self.logged_change(
-            actor.as_manager()?,
+        self.managed_change(
+            actor,
             AuditKind::RightsRequestUpdated,
             &request.id,
             now,

@@ -40,11 +40,6 @@ impl Actor {
             Err(StoreError::Forbidden)
         }
     }
-    /// This actor, when a manager; `Forbidden` otherwise.
-    pub(crate) fn as_manager(&self) -> Result<&Actor, StoreError> {
-        self.require_manager()?;
-        Ok(self)
-    }
     pub(crate) fn require_medical(&self) -> Result<(), StoreError> {
         if self.role.may_read_medical() {
             Ok(())

@@ -262,13 +262,9 @@ impl OpenStore {
         self.require_own_passphrase(actor, current)?;
         check_new_passphrase(new.expose(), repeated.expose(), Some(current.expose()))?;
         let wrap = self.vault().wrap_with_passphrase(actor.staff_id(), new)?;
-        self.logged_change(
-            actor.as_manager()?,
-            AuditKind::PassphraseChanged,
-            "",
-            now,
-            |tx, _| super::put_key_wrap(tx, self.vault(), &wrap),
-        )?;
+        self.managed_change(actor, AuditKind::PassphraseChanged, "", now, |tx, _| {
+            super::put_key_wrap(tx, self.vault(), &wrap)
+        })?;
         Ok(self.store.checkpoint()?)
     }
 
@@ -294,8 +290,8 @@ impl OpenStore {
         let actor = Actor::new(manager.to_owned(), Role::Manager);
         let wrap = self.vault().wrap_with_passphrase(actor.staff_id(), new)?;
         let subject = "by recovery key";
-        self.logged_change(
-            actor.as_manager()?,
+        self.managed_change(
+            &actor,
             AuditKind::PassphraseChanged,
             subject,
             now,
@@ -329,27 +325,21 @@ impl OpenStore {
         now: DateTime<Utc>,
     ) -> Result<Cleared, StaffAdminError> {
         check_retirable(&self.all_staff(actor)?, staff_id)?;
-        self.logged_change(
-            actor.as_manager()?,
-            AuditKind::StaffRetired,
-            staff_id,
-            now,
-            |tx, _| {
-                row_auth::update_one(
-                    tx,
-                    self.vault(),
-                    "staff",
-                    &text_key(staff_id),
-                    &[
-                        ("active", Value::Integer(0)),
-                        ("failed_pins", Value::Integer(0)),
-                        ("last_failed_at", Value::Null),
-                    ],
-                )?;
-                tx.execute("DELETE FROM key_wraps WHERE label = ?1", [staff_id])?;
-                Ok(())
-            },
-        )?;
+        self.managed_change(actor, AuditKind::StaffRetired, staff_id, now, |tx, _| {
+            row_auth::update_one(
+                tx,
+                self.vault(),
+                "staff",
+                &text_key(staff_id),
+                &[
+                    ("active", Value::Integer(0)),
+                    ("failed_pins", Value::Integer(0)),
+                    ("last_failed_at", Value::Null),
+                ],
+            )?;
+            tx.execute("DELETE FROM key_wraps WHERE label = ?1", [staff_id])?;
+            Ok(())
+        })?;
         Ok(self.store.checkpoint()?)
     }
 
@@ -429,16 +419,10 @@ impl OpenStore {
     ) -> Result<(RecoveryKey, Cleared), StaffAdminError> {
         actor.require_manager()?;
         let (wrap, key) = self.vault().wrap_with_new_recovery_key()?;
-        self.logged_change(
-            actor.as_manager()?,
-            AuditKind::RecoveryKeyReplaced,
-            "",
-            now,
-            |tx, _| {
-                tx.execute("DELETE FROM key_wraps WHERE label = ?1", [&wrap.label])?;
-                super::put_key_wrap(tx, self.vault(), &wrap)
-            },
-        )?;
+        self.managed_change(actor, AuditKind::RecoveryKeyReplaced, "", now, |tx, _| {
+            tx.execute("DELETE FROM key_wraps WHERE label = ?1", [&wrap.label])?;
+            super::put_key_wrap(tx, self.vault(), &wrap)
+        })?;
         let cleared = self.store.checkpoint()?;
         Ok((key, cleared))
     }

@@ -140,32 +140,26 @@ impl OpenStore {
         actor.require_manager()?;
         refuse_known(self.kiosk_link(kiosk_id)?)?;
         let subject = format!("pending:{kiosk_id}");
-        self.logged_change(
-            actor.as_manager()?,
-            AuditKind::Paired,
-            &subject,
-            now,
-            |tx, at| {
-                // A plain insert: a row that appeared meanwhile makes this fail, never overwrites.
-                row_auth::insert(
-                    tx,
-                    self.vault(),
-                    "kiosk_links",
-                    &[
-                        ("kiosk_id", Value::Text(kiosk_id.to_owned())),
-                        ("sign_public", Value::Blob(sign_public.to_vec())),
-                        ("comparison_code", Value::Text(comparison_code.to_owned())),
-                        ("paired_at", Value::Text(at.to_owned())),
-                        ("revoked_at", Value::Null),
-                        ("audit_length", Value::Integer(0)),
-                        ("audit_tag", Value::Text(String::new())),
-                        ("audit_fork_at", Value::Null),
-                        ("confirmed_at", Value::Null),
-                        ("key_replaced_at", Value::Null),
-                    ],
-                )
-            },
-        )
+        self.managed_change(actor, AuditKind::Paired, &subject, now, |tx, at| {
+            // A plain insert: a row that appeared meanwhile makes this fail, never overwrites.
+            row_auth::insert(
+                tx,
+                self.vault(),
+                "kiosk_links",
+                &[
+                    ("kiosk_id", Value::Text(kiosk_id.to_owned())),
+                    ("sign_public", Value::Blob(sign_public.to_vec())),
+                    ("comparison_code", Value::Text(comparison_code.to_owned())),
+                    ("paired_at", Value::Text(at.to_owned())),
+                    ("revoked_at", Value::Null),
+                    ("audit_length", Value::Integer(0)),
+                    ("audit_tag", Value::Text(String::new())),
+                    ("audit_fork_at", Value::Null),
+                    ("confirmed_at", Value::Null),
+                    ("key_replaced_at", Value::Null),
+                ],
+            )
+        })
     }
 
     /// A manager's decision to give a known kiosk a new key (e.g. the same tablet pairing again):
@@ -194,29 +188,23 @@ impl OpenStore {
             "replaced:{kiosk_id}:old key {}",
             fingerprint.get(..23).unwrap_or(&fingerprint)
         );
-        self.logged_change(
-            actor.as_manager()?,
-            AuditKind::Paired,
-            &subject,
-            now,
-            |tx, at| {
-                let live = live_link(tx, self.vault(), kiosk_id)?;
-                row_auth::update_checked(
-                    tx,
-                    self.vault(),
-                    "kiosk_links",
-                    &text_key(kiosk_id),
-                    live,
-                    &[
-                        ("sign_public", Value::Blob(sign_public.to_vec())),
-                        ("comparison_code", Value::Text(comparison_code.to_owned())),
-                        ("key_replaced_at", Value::Text(at.to_owned())),
-                        ("confirmed_at", Value::Null),
-                    ],
-                )?;
-                Ok(())
-            },
-        )
+        self.managed_change(actor, AuditKind::Paired, &subject, now, |tx, at| {
+            let live = live_link(tx, self.vault(), kiosk_id)?;
+            row_auth::update_checked(
+                tx,
+                self.vault(),
+                "kiosk_links",
+                &text_key(kiosk_id),
+                live,
+                &[
+                    ("sign_public", Value::Blob(sign_public.to_vec())),
+                    ("comparison_code", Value::Text(comparison_code.to_owned())),
+                    ("key_replaced_at", Value::Text(at.to_owned())),
+                    ("confirmed_at", Value::Null),
+                ],
+            )?;
+            Ok(())
+        })
     }
 
     /// Confirms a pending link (managers only): `typed` is the code the kiosk shows, as the
@@ -243,30 +231,24 @@ impl OpenStore {
             });
         }
         let subject = format!("confirmed:{kiosk_id}");
-        self.logged_change(
-            actor.as_manager()?,
-            AuditKind::Paired,
-            &subject,
-            now,
-            |tx, at| {
-                // Only the key whose code was checked: a replacement in between makes this fail.
-                let current = live_link(tx, self.vault(), kiosk_id)?;
-                if current.blob("sign_public")? != link.sign_public
-                    || current.opt_text("confirmed_at")?.is_some()
-                {
-                    return Err(StoreError::NotFound);
-                }
-                row_auth::update_checked(
-                    tx,
-                    self.vault(),
-                    "kiosk_links",
-                    &text_key(kiosk_id),
-                    current,
-                    &[("confirmed_at", Value::Text(at.to_owned()))],
-                )?;
-                Ok(())
-            },
-        )?;
+        self.managed_change(actor, AuditKind::Paired, &subject, now, |tx, at| {
+            // Only the key whose code was checked: a replacement in between makes this fail.
+            let current = live_link(tx, self.vault(), kiosk_id)?;
+            if current.blob("sign_public")? != link.sign_public
+                || current.opt_text("confirmed_at")?.is_some()
+            {
+                return Err(StoreError::NotFound);
+            }
+            row_auth::update_checked(
+                tx,
+                self.vault(),
+                "kiosk_links",
+                &text_key(kiosk_id),
+                current,
+                &[("confirmed_at", Value::Text(at.to_owned()))],
+            )?;
+            Ok(())
+        })?;
         Ok(KioskLink {
             confirmed: true,
             ..link
@@ -321,24 +303,18 @@ impl OpenStore {
         kiosk_id: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.logged_change(
-            actor.as_manager()?,
-            AuditKind::PairingRevoked,
-            kiosk_id,
-            now,
-            |tx, at| {
-                let live = live_link(tx, self.vault(), kiosk_id)?;
-                row_auth::update_checked(
-                    tx,
-                    self.vault(),
-                    "kiosk_links",
-                    &text_key(kiosk_id),
-                    live,
-                    &[("revoked_at", Value::Text(at.to_owned()))],
-                )?;
-                Ok(())
-            },
-        )
+        self.managed_change(actor, AuditKind::PairingRevoked, kiosk_id, now, |tx, at| {
+            let live = live_link(tx, self.vault(), kiosk_id)?;
+            row_auth::update_checked(
+                tx,
+                self.vault(),
+                "kiosk_links",
+                &text_key(kiosk_id),
+                live,
+                &[("revoked_at", Value::Text(at.to_owned()))],
+            )?;
+            Ok(())
+        })
     }
 
     /// Flags a kiosk whose bundle carried a forked audit chain, and logs it.

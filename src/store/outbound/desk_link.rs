@@ -99,27 +99,21 @@ impl OpenStore {
     ) -> Result<(), StoreError> {
         actor.require_manager()?;
         let sealed = self.vault().seal(offer_aad(offer_id), secret)?;
-        self.logged_change(
-            actor.as_manager()?,
-            AuditKind::PairingStarted,
-            offer_id,
-            now,
-            |tx, at| {
-                tx.execute("DELETE FROM pairing_offers WHERE used_at IS NULL", [])?;
-                row_auth::insert(
-                    tx,
-                    self.vault(),
-                    "pairing_offers",
-                    &[
-                        ("id", Value::Text(offer_id.to_owned())),
-                        ("sealed_secret", Value::Blob(sealed)),
-                        ("expires_at", Value::Integer(expires_at)),
-                        ("created_at", Value::Text(at.to_owned())),
-                        ("used_at", Value::Null),
-                    ],
-                )
-            },
-        )
+        self.managed_change(actor, AuditKind::PairingStarted, offer_id, now, |tx, at| {
+            tx.execute("DELETE FROM pairing_offers WHERE used_at IS NULL", [])?;
+            row_auth::insert(
+                tx,
+                self.vault(),
+                "pairing_offers",
+                &[
+                    ("id", Value::Text(offer_id.to_owned())),
+                    ("sealed_secret", Value::Blob(sealed)),
+                    ("expires_at", Value::Integer(expires_at)),
+                    ("created_at", Value::Text(at.to_owned())),
+                    ("used_at", Value::Null),
+                ],
+            )
+        })
     }
 
     /// The most recent pairing offer, used or not.
@@ -157,36 +151,30 @@ impl OpenStore {
         link: &DeskLink,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.logged_change(
-            actor.as_manager()?,
-            AuditKind::Paired,
-            &link.desk_id,
-            now,
-            |tx, at| {
-                let offer = Stamp {
-                    table: "pairing_offers",
-                    key: offer_id,
-                    unset: "used_at",
-                    set: "used_at",
-                };
-                offer.apply(tx, self.vault(), at)?;
-                revoke_live_desks(tx, self.vault(), at)?;
-                row_auth::put(
-                    tx,
-                    self.vault(),
-                    "desk_link",
-                    &[
-                        ("desk_id", Value::Text(link.desk_id.clone())),
-                        ("kem_public", Value::Blob(link.kem_public.clone())),
-                        ("sign_public", Value::Blob(link.sign_public.clone())),
-                        ("comparison_code", Value::Text(link.comparison_code.clone())),
-                        ("paired_at", Value::Text(at.to_owned())),
-                        ("confirmed_at", Value::Null),
-                        ("revoked_at", Value::Null),
-                    ],
-                )
-            },
-        )
+        self.managed_change(actor, AuditKind::Paired, &link.desk_id, now, |tx, at| {
+            let offer = Stamp {
+                table: "pairing_offers",
+                key: offer_id,
+                unset: "used_at",
+                set: "used_at",
+            };
+            offer.apply(tx, self.vault(), at)?;
+            revoke_live_desks(tx, self.vault(), at)?;
+            row_auth::put(
+                tx,
+                self.vault(),
+                "desk_link",
+                &[
+                    ("desk_id", Value::Text(link.desk_id.clone())),
+                    ("kem_public", Value::Blob(link.kem_public.clone())),
+                    ("sign_public", Value::Blob(link.sign_public.clone())),
+                    ("comparison_code", Value::Text(link.comparison_code.clone())),
+                    ("paired_at", Value::Text(at.to_owned())),
+                    ("confirmed_at", Value::Null),
+                    ("revoked_at", Value::Null),
+                ],
+            )
+        })
     }
 
     /// A manager saw the same code on both screens.
@@ -197,21 +185,15 @@ impl OpenStore {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let subject = format!("confirmed:{desk_id}");
-        self.logged_change(
-            actor.as_manager()?,
-            AuditKind::Paired,
-            &subject,
-            now,
-            |tx, at| {
-                let link = Stamp {
-                    table: "desk_link",
-                    key: desk_id,
-                    unset: "revoked_at",
-                    set: "confirmed_at",
-                };
-                link.apply(tx, self.vault(), at)
-            },
-        )
+        self.managed_change(actor, AuditKind::Paired, &subject, now, |tx, at| {
+            let link = Stamp {
+                table: "desk_link",
+                key: desk_id,
+                unset: "revoked_at",
+                set: "confirmed_at",
+            };
+            link.apply(tx, self.vault(), at)
+        })
     }
 
     /// The desk this kiosk is paired with (not revoked), confirmed or not. Checked: a desk key
@@ -238,12 +220,8 @@ impl OpenStore {
 
     /// Ends the pairing: nothing more is exported until a new one is confirmed.
     pub fn revoke_desk(&self, actor: &Actor, now: DateTime<Utc>) -> Result<(), StoreError> {
-        self.logged_change(
-            actor.as_manager()?,
-            AuditKind::PairingRevoked,
-            "desk",
-            now,
-            |tx, at| revoke_live_desks(tx, self.vault(), at),
-        )
+        self.managed_change(actor, AuditKind::PairingRevoked, "desk", now, |tx, at| {
+            revoke_live_desks(tx, self.vault(), at)
+        })
     }
 }
