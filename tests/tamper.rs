@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 
 use chrono::Duration;
 use common::*;
-use intake_kiosk::exchange::{desk_side, kiosk_side};
+use intake_kiosk::exchange::{desk_side, kiosk_side, submission_entry};
 use intake_kiosk::forms::{ConsentDecision, Decision};
 use intake_kiosk::rights::{RequestKind, Risk};
 use intake_kiosk::staff::Role;
@@ -1247,6 +1247,25 @@ fn a_database_written_before_rows_were_authenticated_upgrades_and_reads_as_befor
         } else {
             assert_eq!(forms.len(), 1, "the kiosk's one form not yet delivered");
             assert!(store.desk_link().unwrap().is_some());
+            // Its decisions, in the ledger's first shape (a row each), travel as runs of one
+            // and come out of the bundle's entry as its history shows them.
+            let history = store
+                .consent_history(&manager, &forms[0].patient_id, later())
+                .unwrap();
+            assert!(!history.is_empty());
+            let mut sent = Vec::new();
+            store
+                .each_outgoing(&manager, &mut |s| {
+                    let (mut json, mut entry) = (Vec::new(), Vec::new());
+                    submission_entry::write(&s, &mut json, &mut entry).unwrap();
+                    sent.push(
+                        submission_entry::read(submission_entry::WRITTEN_KIND, &entry).unwrap(),
+                    );
+                    Ok::<(), StoreError>(())
+                })
+                .unwrap();
+            assert_eq!(sent.len(), 1);
+            assert_eq!(sent[0].consents, history);
         }
         assert!(matches!(
             store.verify_audit().unwrap(),

@@ -321,7 +321,8 @@ pub fn import_file(
     let opened = verified.open(keys).map_err(format)?;
     let total = opened.len();
     let mut incoming = Outgoing {
-        submissions: Vec::new(),
+        // Nearly every entry is a form: room for them at once (the entries are there, read).
+        submissions: Vec::with_capacity(total),
         forms: Vec::new(),
         security: Vec::new(),
     };
@@ -340,7 +341,10 @@ pub fn import_file(
                 }
                 incoming.forms.push(form);
             }
-            EntryKind::Submission | EntryKind::CompactSubmission | EntryKind::PackedSubmission => {
+            EntryKind::Submission
+            | EntryKind::CompactSubmission
+            | EntryKind::PackedSubmission
+            | EntryKind::RunsSubmission => {
                 let submission = submission_entry::read(entry.kind, &plain)
                     .map_err(|e| bad(format!("submission entry {i}: {e}")))?;
                 if submission.submission_id != entry.id {

@@ -1,4 +1,4 @@
-//! A submission as a bundle carries it, in the two shapes a desk reads.
+//! A submission as a bundle carries it, in the shapes a desk reads.
 //!
 //! - [`EntryKind::Submission`] (written until session 22, still read): the JSON of
 //!   [`ExportedSubmission`], the same JSON the desk's outbox hands on.
@@ -7,28 +7,35 @@
 //!   `consent_runs`) saying what its decisions share once, as the store's consent ledger keeps
 //!   them. A form's nine decisions repeated those six values in every one: 4 KB of a 7.4 KB
 //!   entry, JSON-written, packed, sealed, opened and parsed again for each form. Now 1.8 KB.
-//! - [`EntryKind::PackedSubmission`] (written now): the compact JSON without answers and
-//!   signature, packed, then the answers and the signature as the kiosk's store sealed them —
-//!   packed values stay packed. The kiosk used to unpack, parse, write and pack again ~5 KB of a
-//!   form's 5.7 KB on its way out; the desk to write and pack them again on their way in. Now the
-//!   kiosk copies them, and the desk unpacks and reads them (they are outside input) and seals
-//!   the bytes it read. The bundle does not pack this kind again.
+//! - [`EntryKind::PackedSubmission`] (written until session 38, still read): the compact JSON
+//!   without answers and signature, packed, then the answers and the signature as the kiosk's
+//!   store sealed them — packed values stay packed. The kiosk used to unpack, parse, write and
+//!   pack again ~5 KB of a form's 5.7 KB on its way out; the desk to write and pack them again on
+//!   their way in. Now the kiosk copies them, and the desk unpacks and reads them (they are
+//!   outside input) and seals the bytes it read. The bundle does not pack this kind again.
+//! - [`EntryKind::RunsSubmission`] (written now): the same, with each consent run's value too as
+//!   the kiosk's consent ledger sealed it (a [`RunValue`]: device, signature, decisions); the
+//!   JSON keeps of each run only what a ledger row keeps in the clear (patient, form, time). The
+//!   kiosk no longer opens, reads and writes its decisions again, nor the desk writes and packs
+//!   them again: each is read once, at the desk, from the bytes the desk then seals.
 //!
 //! ```text
 //! packed submission = json | answers | signature
+//! runs submission   = json | answers | signature | run value (one per run the JSON lists)
 //! json              = length (u32 LE) | packed (crate::packing) compact JSON, no answers or signature
-//! answers, signature = form (u8: 1 JSON as it is, 2 packed) | length (u32 LE) | bytes
+//! answers, signature, run value = form (u8: 1 JSON as it is, 2 packed) | length (u32 LE) | bytes
 //! ```
 //!
-//! What the three parts unpack to is at most [`MAX_ENTRY_PLAINTEXT`] together, as for any entry.
+//! What the parts unpack to is at most [`MAX_ENTRY_PLAINTEXT`] together, as for any entry.
 //!
 //! Decoding gives back exactly the events encoded, in order (tested). A compact entry is outside
 //! input like any other (a taken-over kiosk signs what it likes): before its decisions are given
 //! back whole, what that would take is weighed — each event's own struct, the shared values
 //! copied into it and an allocation for each — and an entry that would grow past
-//! [`MAX_EXPANSION`] times its own size, or that holds more than [`MAX_DECISIONS`] decisions, is
-//! refused. (Parsing itself costs what parsing the earlier shape costs: about ten times the
-//! smallest decision's bytes, as for any JSON of many small values.)
+//! [`MAX_EXPANSION`] times its own size (its JSON and run values, unpacked), or that holds more
+//! than [`MAX_DECISIONS`] decisions, or a run of none, is refused. (Parsing itself costs what
+//! parsing the earlier shape costs: about ten times the smallest decision's bytes, as for any
+//! JSON of many small values.)
 //!
 //! The kind is the shape's version: a later change to it gets a kind of its own, and the
 //! `ExportedSubmission` a compact entry gives back is of [`EXPORT_VERSION`].
@@ -36,10 +43,10 @@
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use crate::forms::consent_runs::{self, OwnDecision, Shared};
+use crate::forms::consent_runs::{self, OwnDecision, RunValue, Shared};
 use crate::forms::{Answers, ConsentEvent, PatientIdentity, Signature};
 use crate::packing::{self, Packed};
-use crate::store::{EXPORT_VERSION, ExportedSubmission, PackedValues};
+use crate::store::{EXPORT_VERSION, ExportedSubmission, PackedRun, PackedValues, SealedRun};
 use crate::sync::{EntryKind, MAX_ENTRY_PLAINTEXT};
 use crate::vault::Opened;
 
@@ -58,7 +65,7 @@ pub const MAX_DECISIONS: usize = 4_096;
 const EVENT_COST: usize = std::mem::size_of::<ConsentEvent>() + 5 * 32;
 
 /// The entry kind [`write`] writes.
-pub const WRITTEN_KIND: EntryKind = EntryKind::PackedSubmission;
+pub const WRITTEN_KIND: EntryKind = EntryKind::RunsSubmission;
 
 /// A part's form byte: JSON as it is.
 const PART_PLAIN: u8 = 1;
@@ -66,11 +73,12 @@ const PART_PLAIN: u8 = 1;
 const PART_PACKED: u8 = 2;
 
 /// A compact entry's fields. `S` is `&str` when written, `String` when read; `I`, `A` and `G`
-/// the identity, answers and signature, borrowed or owned likewise. A packed submission's JSON
-/// has no answers or signature (they follow it); a compact submission's has both.
+/// the identity, answers and signature, borrowed or owned likewise; `C` what it says of each
+/// consent run ([`Group`], or [`RunHeader`] in a runs submission). A packed or runs submission's
+/// JSON has no answers or signature (they follow it); a compact submission's has both.
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Compact<S, I, A, G> {
+struct Compact<S, I, A, G, C> {
     submission_id: S,
     kiosk_patient_id: S,
     identity: I,
@@ -78,7 +86,7 @@ struct Compact<S, I, A, G> {
     answers: Option<A>,
     #[serde(default = "none", skip_serializing_if = "Option::is_none")]
     signature: Option<G>,
-    consents: Vec<Group<S>>,
+    consents: Vec<C>,
     form_hash: S,
     notice_hash: S,
     language: S,
@@ -97,52 +105,95 @@ struct Group<S> {
     decisions: Vec<OwnDecision<S>>,
 }
 
+/// A run of a runs submission: what its ledger row holds in the clear (its value follows the
+/// JSON, see the module).
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RunHeader<S> {
+    patient_id: S,
+    submission_id: Option<S>,
+    recorded_at: S,
+}
+
+impl<A, G, C> Compact<String, PatientIdentity, A, G, C> {
+    /// Its values but its runs, its answers and signature if it had them, and its runs.
+    fn split(self) -> (Rest, Option<A>, Option<G>, Vec<C>) {
+        let rest = Rest {
+            submission_id: self.submission_id,
+            kiosk_patient_id: self.kiosk_patient_id,
+            identity: self.identity,
+            form_hash: self.form_hash,
+            notice_hash: self.notice_hash,
+            language: self.language,
+            submitted_at: self.submitted_at,
+        };
+        (rest, self.answers, self.signature, self.consents)
+    }
+}
+
 fn none<T>() -> Option<T> {
     None
 }
 
-/// Appends `s` as a packed submission entry to `out`; `scratch` holds its JSON on the way (both
+/// Appends `s` as a runs submission entry to `out`; `scratch` holds its JSON on the way (both
 /// buffers are the caller's, to be reserved once and wiped).
 pub fn write(
-    s: &ExportedSubmission<Opened, Opened>,
+    s: &ExportedSubmission<Opened, Opened, Vec<SealedRun>>,
     scratch: &mut Vec<u8>,
     out: &mut Vec<u8>,
 ) -> serde_json::Result<()> {
+    let headers = s.consents.iter().map(|run| RunHeader {
+        patient_id: run.patient_id.as_str(),
+        submission_id: run.submission_id.as_deref(),
+        recorded_at: run.recorded_at.as_str(),
+    });
     scratch.clear();
-    compact_json(s, None::<&()>, None::<&()>, scratch)?;
-    let at = out.len();
-    out.extend_from_slice(&[0; 4]);
-    packing::pack_into(out, scratch);
-    let len = u32::try_from(out.len() - at - 4).expect("an entry is far below 4 GiB");
-    out[at..at + 4].copy_from_slice(&len.to_le_bytes());
-    for part in [&s.answers, &s.signature] {
-        let (form, bytes) = match part {
-            Opened::Plain(json) => (PART_PLAIN, json),
-            Opened::Packed(packed) => (PART_PACKED, packed),
-        };
-        out.push(form);
-        let len = u32::try_from(bytes.len()).expect("a sealed value is far below 4 GiB");
-        out.extend_from_slice(&len.to_le_bytes());
-        out.extend_from_slice(bytes);
+    compact_json(s, None::<&()>, None::<&()>, headers.collect(), scratch)?;
+    write_json(scratch, out);
+    write_part(&s.answers, out);
+    write_part(&s.signature, out);
+    for run in &s.consents {
+        write_part(&run.value, out);
     }
     Ok(())
+}
+
+/// Appends `json` packed behind its length (the first part of a packed or runs submission).
+fn write_json(json: &[u8], out: &mut Vec<u8>) {
+    let at = out.len();
+    out.extend_from_slice(&[0; 4]);
+    packing::pack_into(out, json);
+    let len = u32::try_from(out.len() - at - 4).expect("an entry is far below 4 GiB");
+    out[at..at + 4].copy_from_slice(&len.to_le_bytes());
+}
+
+/// Appends a value as the kiosk's store sealed it: its form, its length, its bytes.
+fn write_part(value: &Opened, out: &mut Vec<u8>) {
+    let (form, bytes) = match value {
+        Opened::Plain(json) => (PART_PLAIN, json),
+        Opened::Packed(packed) => (PART_PACKED, packed),
+    };
+    out.push(form);
+    let len = u32::try_from(bytes.len()).expect("a sealed value is far below 4 GiB");
+    out.extend_from_slice(&len.to_le_bytes());
+    out.extend_from_slice(bytes);
 }
 
 /// Appends `s` as a compact entry (the shape kiosks wrote until session 24, still read: what an
 /// older kiosk's bundle carries) to `out`.
 pub fn write_compact(s: &ExportedSubmission, out: &mut Vec<u8>) -> serde_json::Result<()> {
-    compact_json(s, Some(&s.answers), Some(&s.signature), out)
+    compact_json(
+        s,
+        Some(&s.answers),
+        Some(&s.signature),
+        groups(&s.consents),
+        out,
+    )
 }
 
-/// Appends `s`'s compact JSON to `out`, with `answers` and `signature` (a compact submission's)
-/// or without (a packed submission's).
-fn compact_json<A: Serialize, G: Serialize, AS, GS>(
-    s: &ExportedSubmission<AS, GS>,
-    answers: Option<&A>,
-    signature: Option<&G>,
-    out: &mut Vec<u8>,
-) -> serde_json::Result<()> {
-    let groups: Vec<Group<&str>> = consent_runs::runs(&s.consents)
+/// `events` as the groups of a compact or packed submission.
+fn groups(events: &[ConsentEvent]) -> Vec<Group<&str>> {
+    consent_runs::runs(events)
         .map(|run| {
             let shared = Shared::of(&run[0]);
             Group {
@@ -154,7 +205,18 @@ fn compact_json<A: Serialize, G: Serialize, AS, GS>(
                 decisions: run.iter().map(OwnDecision::of).collect(),
             }
         })
-        .collect();
+        .collect()
+}
+
+/// Appends `s`'s compact JSON to `out`, with `answers` and `signature` (a compact submission's)
+/// or without (a packed or runs submission's), and `runs` for its consents.
+fn compact_json<A: Serialize, G: Serialize, C: Serialize, AS, GS, CS>(
+    s: &ExportedSubmission<AS, GS, CS>,
+    answers: Option<&A>,
+    signature: Option<&G>,
+    runs: Vec<C>,
+    out: &mut Vec<u8>,
+) -> serde_json::Result<()> {
     serde_json::to_writer(
         out,
         &Compact {
@@ -163,7 +225,7 @@ fn compact_json<A: Serialize, G: Serialize, AS, GS>(
             identity: &s.identity,
             answers,
             signature,
-            consents: groups,
+            consents: runs,
             form_hash: &s.form_hash,
             notice_hash: &s.notice_hash,
             language: &s.language,
@@ -181,6 +243,8 @@ pub enum EntryError {
     Expands { would: usize, size: usize },
     #[error("it carries {0} consent decisions (at most {MAX_DECISIONS})")]
     TooManyDecisions(usize),
+    #[error("it carries a consent run of no decisions")]
+    EmptyRun,
     #[error("entries of kind {0:?} are not submissions")]
     NotASubmission(EntryKind),
     #[error("its {0} is cut short or followed by stray bytes")]
@@ -202,7 +266,7 @@ pub fn read(kind: EntryKind, plain: &[u8]) -> Result<ExportedSubmission, EntryEr
             };
             Ok(submission(c.rest, answers, signature, c.consents))
         }
-        EntryKind::PackedSubmission => read_packed(plain),
+        EntryKind::PackedSubmission | EntryKind::RunsSubmission => read_packed(kind, plain),
         other => Err(EntryError::NotASubmission(other)),
     }
 }
@@ -256,16 +320,26 @@ fn read_part<T: serde::de::DeserializeOwned>(
     }
 }
 
-fn read_packed(plain: &[u8]) -> Result<ExportedSubmission, EntryError> {
+/// A packed submission, or a runs submission (`kind`).
+fn read_packed(kind: EntryKind, plain: &[u8]) -> Result<ExportedSubmission, EntryError> {
     let mut rest = plain;
     let mut budget = MAX_ENTRY_PLAINTEXT;
     let (_, json) = unpack_within(take(&mut rest, "JSON")?, &mut budget, "JSON")?;
     let (answers, packed_answers) = read_part(&mut rest, &mut budget, "answers")?;
     let (signature, packed_signature) = read_part(&mut rest, &mut budget, "signature")?;
+    let (c, runs) = if kind == EntryKind::RunsSubmission {
+        read_runs(&json, &mut rest, &mut budget)?
+    } else {
+        (read_compact(&json)?, Vec::new())
+    };
     if !rest.is_empty() {
-        return Err(EntryError::Framing("signature"));
+        let last = if kind == EntryKind::RunsSubmission {
+            "consent run"
+        } else {
+            "signature"
+        };
+        return Err(EntryError::Framing(last));
     }
-    let c = read_compact(&json)?;
     if c.answers.is_some() || c.signature.is_some() {
         return Err(EntryError::Misplaced("answers or signature"));
     }
@@ -273,8 +347,47 @@ fn read_packed(plain: &[u8]) -> Result<ExportedSubmission, EntryError> {
     s.packed = PackedValues {
         answers: packed_answers,
         signature: packed_signature,
+        decisions: runs,
     };
     Ok(s)
+}
+
+/// A runs submission's JSON, and its run values from the front of `rest` (one per run the JSON
+/// lists, within `budget`): what they hold, and how each came.
+fn read_runs(
+    json: &[u8],
+    rest: &mut &[u8],
+    budget: &mut usize,
+) -> Result<(Read, Vec<PackedRun>), EntryError> {
+    let c: Compact<String, _, _, _, RunHeader<String>> = serde_json::from_slice(json)?;
+    let (rest_values, answers, signature, headers) = c.split();
+    // Every run holds a decision at least: more runs than decisions allowed is too many.
+    if headers.len() > MAX_DECISIONS {
+        return Err(EntryError::TooManyDecisions(headers.len()));
+    }
+    let mut size = json.len();
+    let mut groups = Vec::with_capacity(headers.len());
+    let mut runs = Vec::with_capacity(headers.len());
+    for header in headers {
+        let before = *budget;
+        let (value, packed): (RunValue<String>, _) = read_part(rest, budget, "consent run")?;
+        size = size.saturating_add(before - *budget);
+        if value.decisions.is_empty() {
+            return Err(EntryError::EmptyRun);
+        }
+        runs.push(PackedRun {
+            decisions: value.decisions.len(),
+            packed,
+        });
+        groups.push(value.with_clear(header.patient_id, header.submission_id, header.recorded_at));
+    }
+    let read = Read {
+        rest: rest_values,
+        answers,
+        signature,
+        consents: given_back(groups, size)?,
+    };
+    Ok((read, runs))
 }
 
 /// A compact entry's values but its decisions, answers and signature.
@@ -321,9 +434,9 @@ fn submission(
 
 /// A compact JSON's values and its decisions given back whole (weighed first, see the module).
 fn read_compact(plain: &[u8]) -> Result<Read, EntryError> {
-    let c: Compact<String, _, _, _> = serde_json::from_slice(plain)?;
-    let groups: Vec<(Shared<String>, Vec<OwnDecision<String>>)> = c
-        .consents
+    let c: Compact<String, _, _, _, Group<String>> = serde_json::from_slice(plain)?;
+    let (rest, answers, signature, groups) = c.split();
+    let groups = groups
         .into_iter()
         .map(|g| {
             let shared = Shared {
@@ -336,6 +449,20 @@ fn read_compact(plain: &[u8]) -> Result<Read, EntryError> {
             (shared, g.decisions)
         })
         .collect();
+    Ok(Read {
+        rest,
+        answers,
+        signature,
+        consents: given_back(groups, plain.len())?,
+    })
+}
+
+/// The decisions of `groups` (read from `size` bytes of JSON) given back whole, once weighed:
+/// refused when too many, or when they would grow past [`MAX_EXPANSION`] times `size`.
+fn given_back(
+    groups: Vec<(Shared<String>, Vec<OwnDecision<String>>)>,
+    size: usize,
+) -> Result<Vec<ConsentEvent>, EntryError> {
     let count: usize = groups.iter().map(|(_, d)| d.len()).sum();
     if count > MAX_DECISIONS {
         return Err(EntryError::TooManyDecisions(count));
@@ -346,31 +473,14 @@ fn read_compact(plain: &[u8]) -> Result<Read, EntryError> {
             (EVENT_COST + shared.copied_len()).saturating_mul(decisions.len())
         })
         .fold(0usize, usize::saturating_add);
-    if would > plain.len().saturating_mul(MAX_EXPANSION) {
-        return Err(EntryError::Expands {
-            would,
-            size: plain.len(),
-        });
+    if would > size.saturating_mul(MAX_EXPANSION) {
+        return Err(EntryError::Expands { would, size });
     }
     let mut consents = Vec::with_capacity(count);
     for (shared, decisions) in groups {
         consents.extend(decisions.into_iter().map(|d| d.with(&shared)));
     }
-    let read = Read {
-        rest: Rest {
-            submission_id: c.submission_id,
-            kiosk_patient_id: c.kiosk_patient_id,
-            identity: c.identity,
-            form_hash: c.form_hash,
-            notice_hash: c.notice_hash,
-            language: c.language,
-            submitted_at: c.submitted_at,
-        },
-        answers: c.answers,
-        signature: c.signature,
-        consents,
-    };
-    Ok(read)
+    Ok(consents)
 }
 
 #[cfg(test)]

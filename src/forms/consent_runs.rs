@@ -30,6 +30,50 @@ pub struct OwnDecision<S> {
     pub language: S,
 }
 
+/// What a run keeps beside the values a ledger row and a bundle's run header hold in the clear
+/// (patient, form, time): its device, its signature and its decisions. The consent ledger seals
+/// it as a row's value; a bundle carries it as the kiosk's ledger sealed it (see
+/// `exchange::submission_entry`). Its field names are stored and sent: never rename one.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunValue<S> {
+    pub device_id: S,
+    pub signature_ref: Option<S>,
+    pub decisions: Vec<OwnDecision<S>>,
+}
+
+impl<'a> RunValue<&'a str> {
+    /// The value of `run` (decisions taken together, see [`runs`]: never empty).
+    pub fn of(run: &'a [ConsentEvent]) -> Self {
+        let first = &run[0];
+        RunValue {
+            device_id: &first.device_id,
+            signature_ref: first.signature_ref.as_deref(),
+            decisions: run.iter().map(OwnDecision::of).collect(),
+        }
+    }
+}
+
+impl RunValue<String> {
+    /// What the run shares, with the values kept in the clear beside this one, and its own
+    /// decisions: the run given back (see [`OwnDecision::with`]).
+    pub fn with_clear(
+        self,
+        patient_id: String,
+        submission_id: Option<String>,
+        recorded_at: String,
+    ) -> (Shared<String>, Vec<OwnDecision<String>>) {
+        let shared = Shared {
+            patient_id,
+            submission_id,
+            recorded_at,
+            device_id: self.device_id,
+            signature_ref: self.signature_ref,
+        };
+        (shared, self.decisions)
+    }
+}
+
 /// Whether `b` goes with `a`: everything a run holds once is the same.
 pub fn taken_together(a: &ConsentEvent, b: &ConsentEvent) -> bool {
     a.patient_id == b.patient_id

@@ -284,13 +284,21 @@ impl OpenStore {
             }
             // The kiosk's decisions as they came, filed under the desk's patient (no copies);
             // a patient held for erasure keeps only the treatment consent.
-            let events: std::borrow::Cow<[ConsentEvent]> = if held_for_erasure.is_some() {
-                let held = |e: &&ConsentEvent| e.item_id == super::erasure::HELD_CONSENT_ITEM;
-                s.consents.iter().filter(held).cloned().collect()
-            } else {
-                std::borrow::Cow::Borrowed(&s.consents)
+            // The runs' values are sealed as the bundle carried them, unless some were left out.
+            let (events, as_sent): (std::borrow::Cow<[ConsentEvent]>, _) =
+                if held_for_erasure.is_some() {
+                    let held = |e: &&ConsentEvent| e.item_id == super::erasure::HELD_CONSENT_ITEM;
+                    (s.consents.iter().filter(held).cloned().collect(), &[][..])
+                } else {
+                    (
+                        std::borrow::Cow::Borrowed(&s.consents),
+                        &s.packed.decisions[..],
+                    )
+                };
+            let under = FiledUnder::Imported {
+                patient_id: &patient_id,
+                as_sent,
             };
-            let under = FiledUnder::Imported(&patient_id);
             // A new patient's row is written once, its consent chain's head in it.
             let first = if new_patient {
                 let first = FirstDecisions::prepare(&tx, self.vault(), under, &events)?;

@@ -90,7 +90,7 @@ pub use submissions::{MedicalRecord, NewSubmission, PatientRef, SubmissionSummar
 pub use sync_identity::{SyncIdentity, SyncRole};
 pub use transfer::{
     Added, AuditHead, EXPORT_VERSION, ExportedForm, ExportedSubmission, ImportReport,
-    OpenedValueError, Outgoing, OutgoingRest, PackedValues, SecurityEvent,
+    OpenedValueError, Outgoing, OutgoingRest, PackedRun, PackedValues, SealedRun, SecurityEvent,
 };
 
 use crate::vault::{Aad, KeyWrap, Vault};

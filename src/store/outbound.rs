@@ -14,15 +14,16 @@ use super::audit::{self, AuditKind, ChainCheck};
 use super::patients::open_identity;
 use super::row_auth::{self, text_key};
 use super::submissions::{
-    HAS_FIRST_SHAPE_DECISIONS, Scope, aad, delete_rows_where, patient_consent_events, read_ledger,
-    rechain_consents, still_listed,
+    HAS_FIRST_SHAPE_DECISIONS, Opening, Scope, aad, delete_rows_where, patient_consent_events,
+    read_ledger_as, rechain_consents, still_listed,
 };
 use super::transfer::{
     AuditHead, EXPORT_VERSION, ExportedForm, ExportedSubmission, Outgoing, OutgoingRest,
-    PackedValues, SECURITY_LOG_LIMIT, SecurityEvent,
+    PackedValues, SECURITY_LOG_LIMIT, SealedRun, SecurityEvent,
 };
 use super::{Actor, OpenStore, StoreError, WalCheckpoint};
 use crate::forms::ConsentEvent;
+use crate::forms::consent_runs::RunValue;
 use crate::vault::Opened;
 
 mod desk_link;
@@ -53,6 +54,17 @@ pub struct SyncStatus {
 
 /// A form's consent decisions whose form is gone or is another patient's: refused, so that no
 /// decision travels without the form it was taken with.
+/// A decision of the ledger's first shape as the run of one it travels as.
+fn sealed_run_of(event: &ConsentEvent) -> Result<SealedRun, StoreError> {
+    let json = crate::vault::json_wiped(&RunValue::of(std::slice::from_ref(event)))?;
+    Ok(SealedRun {
+        patient_id: event.patient_id.clone(),
+        submission_id: event.submission_id.clone(),
+        recorded_at: event.recorded_at.clone(),
+        value: Opened::Plain(zeroize::Zeroizing::new(json.as_bytes().to_vec())),
+    })
+}
+
 fn decisions_astray(submission_id: &str) -> StoreError {
     StoreError::tampered(
         "submissions",
@@ -88,22 +100,35 @@ impl OpenStore {
     pub fn each_outgoing<E: From<StoreError>>(
         &self,
         actor: &Actor,
-        each: &mut dyn FnMut(ExportedSubmission<Opened, Opened>) -> Result<(), E>,
+        each: &mut dyn FnMut(ExportedSubmission<Opened, Opened, Vec<SealedRun>>) -> Result<(), E>,
     ) -> Result<OutgoingRest, E> {
         actor.require_manager()?;
         let vault = self.vault();
         // The decisions taken with forms, oldest first: one pass over the ledger (a join would
-        // look up each row's form, reading past its sealed values to the export state). A
-        // decision whose form was deleted or moved to another patient must not travel without
-        // it: each form's decisions are matched to its row as the form is read below, and those
-        // of forms not read (delivered, or gone) after the walk (see [`decisions_astray`]).
-        let mut events: HashMap<String, Vec<ConsentEvent>> = HashMap::new();
-        read_ledger(self.conn(), vault, Scope::WithForms, |row| {
-            if let Some(id) = row.submission_id {
-                events.entry(id).or_default().extend(row.events);
-            }
-            Ok(())
-        })?;
+        // look up each row's form, reading past its sealed values to the export state), each
+        // row's value as sealed (the desk reads it). A decision whose form was deleted or moved
+        // to another patient must not travel without it: each form's runs are matched to its
+        // row as the form is read below, and those of forms not read (delivered, or gone) after
+        // the walk (see [`decisions_astray`]).
+        let mut runs: HashMap<String, Vec<SealedRun>> = HashMap::new();
+        read_ledger_as(
+            self.conn(),
+            vault,
+            Scope::WithForms,
+            Opening::AsSealed,
+            |row| {
+                if let Some(id) = row.submission_id {
+                    let held = runs.entry(id).or_default();
+                    held.extend(row.sealed);
+                    // A row of the first shape (one decision, written before the second existed)
+                    // travels as a run of one, its value written here.
+                    for event in &row.events {
+                        held.push(sealed_run_of(event)?);
+                    }
+                }
+                Ok(())
+            },
+        )?;
         // Each row is checked as it is read (its covered columns and tag come with it): one pass
         // per table, no second look-up per row.
         let mut forms: BTreeMap<String, String> = BTreeMap::new();
@@ -140,8 +165,8 @@ impl OpenStore {
                 if row.text("export_state")? == "pending" {
                     pending.push(id.clone());
                 }
-                let consents = events.remove(&id).unwrap_or_default();
-                if consents.iter().any(|event| event.patient_id != patient_id) {
+                let consents = runs.remove(&id).unwrap_or_default();
+                if consents.iter().any(|run| run.patient_id != patient_id) {
                     return Err(decisions_astray(&id).into());
                 }
                 each(ExportedSubmission {
@@ -163,7 +188,7 @@ impl OpenStore {
         // The decisions of forms the walk did not read: each form must still be there, and be
         // its decisions' patient's (a kiosk holds few such rows: delivered forms are purged
         // with their decisions).
-        for (id, consents) in &events {
+        for (id, consents) in &runs {
             let holder: Option<String> = self
                 .conn()
                 .prepare_cached("SELECT patient_id FROM submissions WHERE id = ?1")
@@ -173,7 +198,7 @@ impl OpenStore {
                 .map_err(StoreError::from)?;
             if consents
                 .iter()
-                .any(|event| Some(&event.patient_id) != holder.as_ref())
+                .any(|run| Some(&run.patient_id) != holder.as_ref())
             {
                 return Err(decisions_astray(id).into());
             }

@@ -24,8 +24,8 @@ pub(super) use consents::{
     rechain_consents, start_every_consent_chain, still_listed,
 };
 pub(super) use ledger::{
-    HAS_FIRST_SHAPE_DECISIONS, LEDGER_TABLES, Scope, delete_patient_rows, delete_rows_where,
-    read_ledger,
+    HAS_FIRST_SHAPE_DECISIONS, LEDGER_TABLES, Opening, Scope, delete_patient_rows,
+    delete_rows_where, read_ledger, read_ledger_as,
 };
 
 /// Whose form this is. A form joins an existing patient only with the proof that the person at

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::forms::consent_runs::RunValue;
 use crate::forms::{Answers, ConsentEvent, PatientIdentity, Signature};
 use crate::packing::Packed;
 use crate::vault::Opened;
@@ -12,12 +13,13 @@ use crate::vault::Opened;
 /// Format version of [`ExportedSubmission`]; the desk refuses versions it does not know.
 pub const EXPORT_VERSION: u32 = 1;
 
-/// One submission as it travels. `A` and `G` are the answers and the signature: parsed (the
-/// default), or as the kiosk's store sealed them ([`Opened`]: packed values stay packed, so an
-/// export copies them into its bundle without unpacking, parsing, writing and packing them
-/// again; [`ExportedSubmission::parsed`] reads them).
+/// One submission as it travels. `A`, `G` and `C` are the answers, the signature and the consent
+/// decisions: read (the default: values, events), or as the kiosk's store sealed them
+/// ([`Opened`], [`SealedRun`]s: packed values stay packed, so an export copies them into its
+/// bundle without unpacking, parsing, writing and packing them again;
+/// [`ExportedSubmission::parsed`] reads them).
 #[derive(Clone, Serialize, Deserialize)]
-pub struct ExportedSubmission<A = Answers, G = Signature> {
+pub struct ExportedSubmission<A = Answers, G = Signature, C = Vec<ConsentEvent>> {
     pub version: u32,
     pub submission_id: String,
     /// The kiosk's pseudonymous id for the patient (the desk matches patients by blind index).
@@ -25,16 +27,16 @@ pub struct ExportedSubmission<A = Answers, G = Signature> {
     pub identity: PatientIdentity,
     pub answers: A,
     pub signature: G,
-    pub consents: Vec<ConsentEvent>,
+    pub consents: C,
     pub form_hash: String,
     pub notice_hash: String,
     pub language: String,
     /// RFC 3339.
     pub submitted_at: String,
-    /// The answers and signature as the kiosk packed them, when its bundle carried them so (set
-    /// only by the reader of such an entry, which checked that they unpack to `answers` and
-    /// `signature` as parsed): the desk seals these bytes instead of packing the values again.
-    /// Never part of any JSON.
+    /// The answers, signature and consent runs as the kiosk packed them, when its bundle carried
+    /// them so (set only by the reader of such an entry, which checked that they unpack to the
+    /// values as parsed): the desk seals these bytes instead of packing the values again. Never
+    /// part of any JSON.
     #[serde(skip)]
     pub packed: PackedValues,
 }
@@ -44,6 +46,42 @@ pub struct ExportedSubmission<A = Answers, G = Signature> {
 pub struct PackedValues {
     pub answers: Option<Packed>,
     pub signature: Option<Packed>,
+    /// One for each run of `consents` the entry carried, in order (empty: none carried so).
+    pub decisions: Vec<PackedRun>,
+}
+
+/// A run of consent decisions as a bundle carried it: how many decisions its value held, and
+/// the value's packed bytes (a [`RunValue`](crate::forms::consent_runs::RunValue)'s JSON) when
+/// it came packed.
+#[derive(Clone)]
+pub struct PackedRun {
+    pub decisions: usize,
+    pub packed: Option<Packed>,
+}
+
+/// One consent-ledger row of a kiosk's form as its store sealed it, on its way out: the values
+/// the row holds in the clear (checked) and its value as sealed (a
+/// [`RunValue`](crate::forms::consent_runs::RunValue)'s JSON, packed or not: authentic, written
+/// by this kiosk's key holder, still read as outside input by whoever unpacks it).
+#[derive(Clone)]
+pub struct SealedRun {
+    pub patient_id: String,
+    pub submission_id: Option<String>,
+    pub recorded_at: String,
+    pub value: Opened,
+}
+
+impl SealedRun {
+    /// The run's decisions, read.
+    fn events(&self) -> Result<Vec<ConsentEvent>, OpenedValueError> {
+        let value: RunValue<String> = serde_json::from_slice(&plaintext_of(&self.value)?)?;
+        let (shared, decisions) = value.with_clear(
+            self.patient_id.clone(),
+            self.submission_id.clone(),
+            self.recorded_at.clone(),
+        );
+        Ok(decisions.into_iter().map(|d| d.with(&shared)).collect())
+    }
 }
 
 /// Why a stored answer or signature could not be read (see [`ExportedSubmission::parsed`]).
@@ -66,11 +104,15 @@ fn plaintext_of(value: &Opened) -> Result<zeroize::Zeroizing<Vec<u8>>, OpenedVal
     }
 }
 
-impl ExportedSubmission<Opened, Opened> {
-    /// The same submission with its answers and signature read.
+impl ExportedSubmission<Opened, Opened, Vec<SealedRun>> {
+    /// The same submission with its answers, signature and consent decisions read.
     pub fn parsed(self) -> Result<ExportedSubmission, OpenedValueError> {
         let answers = serde_json::from_slice(&plaintext_of(&self.answers)?)?;
         let signature = serde_json::from_slice(&plaintext_of(&self.signature)?)?;
+        let mut consents = Vec::new();
+        for run in &self.consents {
+            consents.extend(run.events()?);
+        }
         Ok(ExportedSubmission {
             version: self.version,
             submission_id: self.submission_id,
@@ -78,7 +120,7 @@ impl ExportedSubmission<Opened, Opened> {
             identity: self.identity,
             answers,
             signature,
-            consents: self.consents,
+            consents,
             form_hash: self.form_hash,
             notice_hash: self.notice_hash,
             language: self.language,

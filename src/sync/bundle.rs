@@ -126,8 +126,13 @@ pub enum EntryKind {
     /// A patient's submission whose parts are packed by the entry itself
     /// (`exchange::submission_entry`): its answers and signature as the kiosk's store keeps
     /// them, packed, beside the rest. The bundle seals this kind's plaintext as it is (packing it
-    /// again would gain nothing). A desk older than this kind refuses the bundle whole.
+    /// again would gain nothing). A desk older than this kind refuses the bundle whole. Written
+    /// until session 38; still read.
     PackedSubmission,
+    /// A packed submission whose consent runs travel likewise, each run's value as the kiosk's
+    /// consent ledger sealed it (`exchange::submission_entry`). Not packed by the bundle either.
+    /// A desk older than this kind refuses the bundle whole.
+    RunsSubmission,
 }
 
 impl EntryKind {
@@ -138,13 +143,17 @@ impl EntryKind {
             EntryKind::SecurityLog => 3,
             EntryKind::CompactSubmission => 4,
             EntryKind::PackedSubmission => 5,
+            EntryKind::RunsSubmission => 6,
         }
     }
 
     /// Whether a version-3 bundle packs this kind's plaintext before sealing it (every kind but
-    /// one that packs its own parts).
+    /// those that pack their own parts).
     fn packed_by_bundle(self) -> bool {
-        !matches!(self, EntryKind::PackedSubmission)
+        !matches!(
+            self,
+            EntryKind::PackedSubmission | EntryKind::RunsSubmission
+        )
     }
 
     fn from_byte(byte: u8) -> Result<Self, SyncError> {
@@ -154,6 +163,7 @@ impl EntryKind {
             3 => Ok(EntryKind::SecurityLog),
             4 => Ok(EntryKind::CompactSubmission),
             5 => Ok(EntryKind::PackedSubmission),
+            6 => Ok(EntryKind::RunsSubmission),
             other => Err(SyncError::UnknownEntryKind(other)),
         }
     }
@@ -273,13 +283,16 @@ impl<'k> BundleWriter<'k> {
     }
 
     /// Makes room, at once, for `count` more entries (at most as many as a bundle may still
-    /// take) the average size of those added so far — an export knows how many forms follow
-    /// the first — so that the buffer is not grown again and again, each time copying every
-    /// entry before it. A hint: room that cannot be had now is left to be found as it fills.
+    /// take) the average size of those added so far and a quarter more — an export knows how
+    /// many forms follow the first, not how long they are — so that the buffer is not grown
+    /// again and again, each time copying every entry before it (room reserved and not used is
+    /// never touched, so costs no memory). A hint: room that cannot be had now is left to be
+    /// found as it fills.
     pub fn expect_more(&mut self, count: usize) {
         let average = (self.body.len() - HEAD_ROOM) / self.entries.max(1);
         let count = count.min(MAX_ENTRIES.saturating_sub(self.entries));
-        let _ = self.body.try_reserve(average.saturating_mul(count));
+        let room = average.saturating_mul(count);
+        let _ = self.body.try_reserve(room.saturating_add(room / 4));
     }
 
     /// Entries added so far.

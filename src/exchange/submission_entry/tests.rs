@@ -1,6 +1,7 @@
 use super::*;
 use crate::forms::{AnswerValue, Answers, ConsentEvent, Decision, PatientIdentity, Signature};
 use crate::packing;
+use crate::store::SealedRun;
 use crate::vault::Opened;
 use zeroize::Zeroizing;
 
@@ -91,26 +92,42 @@ fn compact(s: &ExportedSubmission) -> Vec<u8> {
     out
 }
 
-/// `s` as a kiosk's store hands it on: each value packed when `packed` (as a long one is), as
-/// it is otherwise.
-fn as_stored(s: &ExportedSubmission, packed: bool) -> ExportedSubmission<Opened, Opened> {
-    let stored = |json: Vec<u8>| {
-        if packed {
-            let mut out = Vec::new();
-            packing::pack_into(&mut out, &json);
-            Opened::Packed(Zeroizing::new(out))
-        } else {
-            Opened::Plain(Zeroizing::new(json))
-        }
-    };
+/// A value as a kiosk's store keeps it: packed when `packed` (as a long one is), as it is
+/// otherwise.
+fn stored(json: Vec<u8>, packed: bool) -> Opened {
+    if packed {
+        let mut out = Vec::new();
+        packing::pack_into(&mut out, &json);
+        Opened::Packed(Zeroizing::new(out))
+    } else {
+        Opened::Plain(Zeroizing::new(json))
+    }
+}
+
+/// `s` as a kiosk's store hands it on: each value and consent run as [`stored`].
+fn as_stored(
+    s: &ExportedSubmission,
+    packed: bool,
+) -> ExportedSubmission<Opened, Opened, Vec<SealedRun>> {
+    let runs = consent_runs::runs(&s.consents)
+        .map(|run| SealedRun {
+            patient_id: run[0].patient_id.clone(),
+            submission_id: run[0].submission_id.clone(),
+            recorded_at: run[0].recorded_at.clone(),
+            value: stored(
+                serde_json::to_vec(&RunValue::of(run)).expect("json"),
+                packed,
+            ),
+        })
+        .collect();
     ExportedSubmission {
         version: s.version,
         submission_id: s.submission_id.clone(),
         kiosk_patient_id: s.kiosk_patient_id.clone(),
         identity: s.identity.clone(),
-        answers: stored(serde_json::to_vec(&s.answers).expect("json")),
-        signature: stored(serde_json::to_vec(&s.signature).expect("json")),
-        consents: s.consents.clone(),
+        answers: stored(serde_json::to_vec(&s.answers).expect("json"), packed),
+        signature: stored(serde_json::to_vec(&s.signature).expect("json"), packed),
+        consents: runs,
         form_hash: s.form_hash.clone(),
         notice_hash: s.notice_hash.clone(),
         language: s.language.clone(),
@@ -119,10 +136,59 @@ fn as_stored(s: &ExportedSubmission, packed: bool) -> ExportedSubmission<Opened,
     }
 }
 
-/// The packed entry (kind 5, written now) of `s`.
+/// The packed entry (kind 5, written until session 38) of `s`.
 fn packed_entry(s: &ExportedSubmission, packed: bool) -> Vec<u8> {
+    let stored = as_stored(s, packed);
+    let mut json = Vec::new();
+    compact_json(
+        &stored,
+        None::<&()>,
+        None::<&()>,
+        groups(&s.consents),
+        &mut json,
+    )
+    .expect("json");
+    let mut out = Vec::new();
+    write_json(&json, &mut out);
+    write_part(&stored.answers, &mut out);
+    write_part(&stored.signature, &mut out);
+    out
+}
+
+/// The plaintext of a value as stored.
+fn plaintext(value: &Opened) -> Vec<u8> {
+    match value {
+        Opened::Plain(json) => json.to_vec(),
+        Opened::Packed(packed) => packing::unpack(packed, 1 << 20).expect("unpacks").to_vec(),
+    }
+}
+
+/// The runs entry (kind 6, written now) of `s`.
+fn runs_entry(s: &ExportedSubmission, packed: bool) -> Vec<u8> {
     let (mut scratch, mut out) = (Vec::new(), Vec::new());
     write(&as_stored(s, packed), &mut scratch, &mut out).expect("write");
+    out
+}
+
+/// The JSON part of a packed or runs entry, and the rest after it.
+fn json_part(entry: &[u8]) -> (Vec<u8>, &[u8]) {
+    let len = u32::from_le_bytes(entry[..4].try_into().unwrap()) as usize;
+    let json = packing::unpack(&entry[4..4 + len], 1 << 20).expect("unpacks");
+    (json.to_vec(), &entry[4 + len..])
+}
+
+/// A packed or runs entry of `json` (packed here) followed by `rest`.
+fn with_json(json: &[u8], rest: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_json(json, &mut out);
+    out.extend_from_slice(rest);
+    out
+}
+
+/// A part (see the module) holding `json` as it is.
+fn plain_part(json: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_part(&Opened::Plain(Zeroizing::new(json.to_vec())), &mut out);
     out
 }
 
@@ -150,25 +216,32 @@ fn a_form_comes_back_the_same_from_its_packed_entry_its_packed_values_kept() {
 }
 
 #[test]
-fn a_packed_entry_cut_short_lengthened_or_bit_flipped_is_refused_without_panic() {
-    let bytes = packed_entry(&form(nine()), true);
-    for len in 0..bytes.len() {
-        assert!(
-            read(EntryKind::PackedSubmission, &bytes[..len]).is_err(),
-            "cut at {len}"
-        );
-    }
-    let mut longer = bytes.clone();
-    longer.push(0);
-    assert!(matches!(
-        read(EntryKind::PackedSubmission, &longer),
-        Err(EntryError::Framing("signature"))
-    ));
-    for at in 0..bytes.len() {
-        let mut bad = bytes.clone();
-        bad[at] ^= 0x80;
-        // Refused, or (a changed literal) read as other text: never a panic.
-        let _ = read(EntryKind::PackedSubmission, &bad);
+fn a_packed_or_runs_entry_cut_short_lengthened_or_bit_flipped_is_refused_without_panic() {
+    let sent = form(nine());
+    for (kind, bytes, last) in [
+        (
+            EntryKind::PackedSubmission,
+            packed_entry(&sent, true),
+            "signature",
+        ),
+        (
+            EntryKind::RunsSubmission,
+            runs_entry(&sent, true),
+            "consent run",
+        ),
+    ] {
+        for len in 0..bytes.len() {
+            assert!(read(kind, &bytes[..len]).is_err(), "{kind:?} cut at {len}");
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(matches!(read(kind, &longer), Err(EntryError::Framing(part)) if part == last));
+        for at in 0..bytes.len() {
+            let mut bad = bytes.clone();
+            bad[at] ^= 0x80;
+            // Refused, or (a changed literal) read as other text: never a panic.
+            let _ = read(kind, &bad);
+        }
     }
 }
 
@@ -176,8 +249,7 @@ fn a_packed_entry_cut_short_lengthened_or_bit_flipped_is_refused_without_panic()
 fn a_packed_entry_with_its_values_also_in_the_json_or_declaring_too_much_is_refused() {
     let sent = form(nine());
     // The values inside the JSON part as well.
-    let (mut scratch, mut out) = (Vec::new(), Vec::new());
-    write(&as_stored(&sent, true), &mut scratch, &mut out).expect("write");
+    let out = packed_entry(&sent, true);
     let mut json = Vec::new();
     write_compact(&sent, &mut json).expect("json");
     let mut doubled = Vec::new();
@@ -345,4 +417,117 @@ fn an_unknown_field_is_refused() {
     value["consents"][0]["extra"] = serde_json::Value::Bool(true);
     let bytes = serde_json::to_vec(&value).expect("bytes");
     assert!(read(EntryKind::CompactSubmission, &bytes).is_err());
+}
+
+#[test]
+fn a_form_comes_back_the_same_from_its_runs_entry_every_value_kept_as_the_kiosk_sealed_it() {
+    let mut varied = nine();
+    // A second run (a later time) and a third (no signature): each its own value.
+    varied[4].recorded_at = "2026-12-02T09:31:00+00:00".into();
+    varied[7].signature_ref = None;
+    for sent in [form(nine()), form(varied), form(Vec::new())] {
+        for packed in [true, false] {
+            let bytes = runs_entry(&sent, packed);
+            let back = read(EntryKind::RunsSubmission, &bytes).expect("read");
+            assert_eq!(plain_json(&back), plain_json(&sent));
+            let stored = as_stored(&sent, packed);
+            assert_eq!(back.packed.decisions.len(), stored.consents.len());
+            for (kept, run) in back.packed.decisions.iter().zip(&stored.consents) {
+                let value: RunValue<String> =
+                    serde_json::from_slice(&plaintext(&run.value)).expect("value");
+                assert_eq!(kept.decisions, value.decisions.len());
+                match (&kept.packed, &run.value) {
+                    (Some(kept), Opened::Packed(bytes)) => {
+                        assert_eq!(kept.as_bytes(), bytes.as_slice())
+                    }
+                    (None, Opened::Plain(_)) => {}
+                    _ => panic!("kept as it came: packed {packed}"),
+                }
+            }
+            assert_eq!(back.packed.answers.is_some(), packed);
+            // Each kind is read as its own shape only (without decisions, the two are the same).
+            if !sent.consents.is_empty() {
+                assert!(read(EntryKind::PackedSubmission, &bytes).is_err());
+                assert!(read(EntryKind::RunsSubmission, &packed_entry(&sent, packed)).is_err());
+            }
+        }
+    }
+}
+
+#[test]
+fn a_run_of_no_decisions_an_unknown_field_or_a_run_declaring_too_much_is_refused() {
+    let sent = form(nine());
+    let bytes = runs_entry(&sent, false);
+    let (json, rest) = json_part(&bytes);
+    // The answers and signature parts, then the one run's value.
+    let answers_end = 1 + 4 + u32::from_le_bytes(rest[1..5].try_into().unwrap()) as usize;
+    let signature_end = answers_end
+        + 1
+        + 4
+        + u32::from_le_bytes(rest[answers_end + 1..answers_end + 5].try_into().unwrap()) as usize;
+    let values = &rest[..signature_end];
+    let with_run = |run: &[u8]| with_json(&json, &[values, run].concat());
+    // As written, read.
+    let run = serde_json::to_vec(&RunValue::of(&sent.consents)).expect("json");
+    assert!(read(EntryKind::RunsSubmission, &with_run(&plain_part(&run))).is_ok());
+    // No decisions.
+    let empty = br#"{"device_id":"d","signature_ref":null,"decisions":[]}"#;
+    assert!(matches!(
+        read(EntryKind::RunsSubmission, &with_run(&plain_part(empty))),
+        Err(EntryError::EmptyRun)
+    ));
+    // A field the value does not have.
+    let mut value: serde_json::Value = serde_json::from_slice(&run).expect("value");
+    value["extra"] = serde_json::Value::Bool(true);
+    let extra = serde_json::to_vec(&value).expect("json");
+    assert!(matches!(
+        read(EntryKind::RunsSubmission, &with_run(&plain_part(&extra))),
+        Err(EntryError::Json(_))
+    ));
+    // The JSON listing a run with no value after it.
+    assert!(matches!(
+        read(EntryKind::RunsSubmission, &with_run(&[])),
+        Err(EntryError::Framing("consent run"))
+    ));
+    // A packed value declaring more than an entry may hold: refused before it is unpacked.
+    let mut claim = u32::try_from(MAX_ENTRY_PLAINTEXT)
+        .unwrap()
+        .to_le_bytes()
+        .to_vec();
+    claim.extend_from_slice(&[0x1f, b'a', 0xff, 0xff, 0xff]);
+    let mut bomb = vec![PART_PACKED];
+    bomb.extend_from_slice(&u32::try_from(claim.len()).unwrap().to_le_bytes());
+    bomb.extend_from_slice(&claim);
+    assert!(matches!(
+        read(EntryKind::RunsSubmission, &with_run(&bomb)),
+        Err(EntryError::Unpack("consent run"))
+    ));
+}
+
+#[test]
+fn a_runs_entry_whose_decisions_would_fill_memory_is_refused() {
+    // One long time in the JSON, shared by many short decisions in the run's value.
+    let long = "x".repeat(200_000);
+    let mut sent = form(Vec::new());
+    let mut events = nine();
+    for e in &mut events {
+        e.recorded_at = long.clone();
+    }
+    let tiny: Vec<ConsentEvent> = (0..1_000)
+        .map(|n| {
+            let mut e = events[0].clone();
+            e.id = n.to_string();
+            e.item_id = "i".into();
+            e.text_hash = "h".into();
+            e.text_version = "1".into();
+            e
+        })
+        .collect();
+    sent.consents = tiny;
+    let bytes = runs_entry(&sent, true);
+    match read(EntryKind::RunsSubmission, &bytes) {
+        Err(EntryError::Expands { would, size }) => assert!(would > size * MAX_EXPANSION),
+        Err(other) => panic!("refused for another reason: {other}"),
+        Ok(_) => panic!("expanded"),
+    }
 }

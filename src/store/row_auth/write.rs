@@ -128,6 +128,14 @@ impl PreparedRow {
         &self.tag
     }
 
+    /// The value given for `column`.
+    #[cfg(test)]
+    pub(in crate::store) fn value(&self, column: &str) -> Option<&Value> {
+        self.values
+            .iter()
+            .find_map(|(name, value)| (*name == column).then_some(value))
+    }
+
     /// The row's integer `column` (e.g. its `seq`), when it has one.
     pub(in crate::store) fn int(&self, column: &str) -> Option<i64> {
         self.values.iter().find_map(|(name, value)| match value {

@@ -12,6 +12,7 @@ use crate::store::audit::AuditKind;
 use crate::store::patient_records::{LEDGER_SEQS, Listed};
 use crate::store::patients::{patient_row, set_patient};
 use crate::store::row_auth::{self, text_key};
+use crate::store::transfer::PackedRun;
 use crate::store::{Actor, OpenStore, StoreError};
 use crate::vault::{Vault, random_id};
 
@@ -44,13 +45,17 @@ pub(in crate::store) enum FiledUnder<'a> {
     Own(&'a str),
     /// A kiosk's decisions as its bundle carried them, filed under this desk's patient: the id
     /// the kiosk gave its patient is the kiosk's own and is not kept (the rows hold this one).
-    Imported(&'a str),
+    /// `as_sent`: their runs' values as the bundle carried them (see `ledger::prepare_rows`).
+    Imported {
+        patient_id: &'a str,
+        as_sent: &'a [PackedRun],
+    },
 }
 
 impl<'a> FiledUnder<'a> {
     fn patient_id(self) -> &'a str {
         match self {
-            FiledUnder::Own(id) | FiledUnder::Imported(id) => id,
+            FiledUnder::Own(id) | FiledUnder::Imported { patient_id: id, .. } => id,
         }
     }
 }
@@ -101,7 +106,11 @@ fn ledger_rows(
             "internal: a consent event for another patient".into(),
         ));
     }
-    prepare_rows(conn, vault, patient_id, events)
+    let as_sent = match under {
+        FiledUnder::Own(_) => &[],
+        FiledUnder::Imported { as_sent, .. } => as_sent,
+    };
+    prepare_rows(conn, vault, patient_id, events, as_sent)
 }
 
 /// The `seq` of each of `rows` (ledger rows as prepared).

@@ -4,22 +4,23 @@
 //!   bound to the event's id. Written by databases before migration 10; only read (and deleted
 //!   by purge and erasure) now.
 //! - `consent_records` (migration 10): one row per run of decisions taken together — a form's
-//!   decisions, or one later decision at the desk — sealed as [`SealedDecisions`] bound to the
+//!   decisions, or one later decision at the desk — sealed as a [`RunValue`] bound to the
 //!   row's id. The row's covered (MAC'd) columns hold what the decisions share: patient, form,
 //!   time; the sealed value holds the rest, and how many decisions it holds is a covered column.
 //!
-//! Invariants: every read goes through [`read_ledger`], which checks each row's tag as it reads
-//! the row (no second look-up) and matches the opened value to the row; a patient's chain (see
-//! `consents`) folds the tags of the `consent_events` rows first, then those of
-//! `consent_records`, each in `seq` order — [`LEDGER_TABLES`] is that order.
+//! Invariants: every read goes through [`read_ledger_as`] (mostly as [`read_ledger`]), which
+//! checks each row's tag as it reads the row (no second look-up) and matches the opened value to
+//! the row (or, as sealed, checks that it opens for the row); a patient's chain (see `consents`)
+//! folds the tags of the `consent_events` rows first, then those of `consent_records`, each in
+//! `seq` order — [`LEDGER_TABLES`] is that order.
 
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
-use serde::{Deserialize, Serialize};
 
 use crate::forms::ConsentEvent;
-use crate::forms::consent_runs::{OwnDecision, Shared, runs};
+use crate::forms::consent_runs::{RunValue, runs};
 use crate::store::row_auth;
+use crate::store::transfer::{PackedRun, SealedRun};
 use crate::store::{StoreError, seal_json, unseal};
 use crate::vault::{Aad, Vault, random_id};
 
@@ -46,15 +47,6 @@ fn record_aad(row_id: &str) -> Aad<'_> {
     }
 }
 
-/// The sealed value of a `consent_records` row: what its decisions do not share with the row's
-/// covered columns. `S` is `&str` when written, `String` when read.
-#[derive(Serialize, Deserialize)]
-struct SealedDecisions<S> {
-    device_id: S,
-    signature_ref: Option<S>,
-    decisions: Vec<OwnDecision<S>>,
-}
-
 fn count_value(n: usize) -> Value {
     Value::Integer(i64::try_from(n).unwrap_or(i64::MAX))
 }
@@ -64,26 +56,33 @@ fn count_value(n: usize) -> Value {
 /// run of decisions taken together, numbered after the ledger's last row. The caller inserts
 /// them, in order, inside the same transaction (see [`row_auth::insert_prepared`]), and folds
 /// their tags into the patient's chain.
+///
+/// `as_sent`: the runs' values as a kiosk's bundle carried them (see [`PackedRun`]), or none.
+/// Used, each sealed as it came, only when they are exactly these runs (as many, each of as
+/// many decisions); otherwise every value is written here.
 pub(super) fn prepare_rows(
     conn: &Connection,
     vault: &Vault,
     patient_id: &str,
     events: &[ConsentEvent],
+    as_sent: &[PackedRun],
 ) -> Result<Vec<row_auth::PreparedRow>, StoreError> {
     // Rowids only grow (see the schema): the next numbers follow the largest, read once.
     let mut seq: i64 = conn
         .prepare_cached("SELECT coalesce(max(seq), 0) FROM consent_records")?
         .query_row([], |r| r.get(0))?;
-    let mut rows = Vec::with_capacity(1);
-    for run in runs(events) {
+    let runs: Vec<&[ConsentEvent]> = runs(events).collect();
+    let as_sent = Some(as_sent).filter(|sent| {
+        sent.len() == runs.len() && sent.iter().zip(&runs).all(|(s, r)| s.decisions == r.len())
+    });
+    let mut rows = Vec::with_capacity(runs.len());
+    for (i, run) in runs.into_iter().enumerate() {
         let first = &run[0];
-        let value = SealedDecisions {
-            device_id: first.device_id.as_str(),
-            signature_ref: first.signature_ref.as_deref(),
-            decisions: run.iter().map(OwnDecision::of).collect(),
-        };
         let row_id = random_id()?;
-        let sealed = seal_json(vault, record_aad(&row_id), &value)?;
+        let sealed = match as_sent.and_then(|sent| sent[i].packed.as_ref()) {
+            Some(packed) => vault.seal_prepacked(record_aad(&row_id), packed)?,
+            None => seal_json(vault, record_aad(&row_id), &RunValue::of(run))?,
+        };
         seq += 1;
         rows.push(row_auth::prepare(
             vault,
@@ -144,18 +143,43 @@ pub(in crate::store) struct LedgerRow {
     /// The row's tag: the link it adds to its patient's chain.
     pub(in crate::store) tag: Vec<u8>,
     pub(in crate::store) submission_id: Option<String>,
-    /// Its decisions (one for a row of the first shape), in the order taken.
+    /// Its decisions (one for a row of the first shape), in the order taken; none for a row
+    /// read as sealed.
     pub(in crate::store) events: Vec<ConsentEvent>,
+    /// A row of the second shape read as sealed ([`Opening::AsSealed`]): its value not read,
+    /// to be handed on as it is.
+    pub(in crate::store) sealed: Option<SealedRun>,
 }
 
-/// The one reader of the consent ledger: every row in `scope`, rows of the first shape first,
-/// each in `seq` order (the chain's order), each row's tag checked as it is read and its sealed
-/// value opened and matched to the row, handed to `each`. A row a patient's row lists that is
-/// missing, or is another patient's, is refused.
+/// How [`read_ledger_as`] opens a row of the second shape.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(in crate::store) enum Opening {
+    /// Its decisions read (and counted against the row).
+    Events,
+    /// Its value as sealed ([`LedgerRow::sealed`]).
+    AsSealed,
+}
+
+/// Every row in `scope`, its decisions read (see [`read_ledger_as`]).
 pub(in crate::store) fn read_ledger(
     conn: &Connection,
     vault: &Vault,
     scope: Scope<'_>,
+    each: impl FnMut(LedgerRow) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    read_ledger_as(conn, vault, scope, Opening::Events, each)
+}
+
+/// The one reader of the consent ledger: every row in `scope`, rows of the first shape first,
+/// each in `seq` order (the chain's order), each row's tag checked as it is read and its sealed
+/// value opened and matched to the row — or, as `opening` says, left as sealed once checked to
+/// open for its row (an export hands it on as it is) —, handed to `each`. A row a patient's row
+/// lists that is missing, or is another patient's, is refused.
+pub(in crate::store) fn read_ledger_as(
+    conn: &Connection,
+    vault: &Vault,
+    scope: Scope<'_>,
+    opening: Opening,
     mut each: impl FnMut(LedgerRow) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
     let (params, listed): (Vec<&str>, Option<&[i64]>) = match scope {
@@ -192,15 +216,16 @@ pub(in crate::store) fn read_ledger(
             }
             let tag = row_auth::blob_at(table, r, sealed_at - 1)?.to_vec();
             let sealed = row_auth::blob_at(table, r, sealed_at)?;
-            let events = if table == RECORDS {
-                open_record(vault, &row, sealed)?
-            } else {
-                vec![open_event(vault, &row, sealed)?]
+            let (events, sealed) = match (table == RECORDS, opening) {
+                (true, Opening::Events) => (open_record(vault, &row, sealed)?, None),
+                (true, Opening::AsSealed) => (Vec::new(), Some(as_sealed(vault, &row, sealed)?)),
+                (false, _) => (vec![open_event(vault, &row, sealed)?], None),
             };
             each(LedgerRow {
                 tag,
                 submission_id: row.opt_text("submission_id")?,
                 events,
+                sealed,
             })
         };
         match listed {
@@ -252,6 +277,19 @@ fn open_event(
     Ok(event)
 }
 
+/// A row of the second shape (checked) with its value as sealed: opened for its row, not read.
+fn as_sealed(vault: &Vault, row: &row_auth::Row, sealed: &[u8]) -> Result<SealedRun, StoreError> {
+    let value = vault
+        .open_as_sealed(record_aad(&row.text("id")?), sealed)
+        .map_err(|_| StoreError::tampered(RECORDS, row.int("seq").unwrap_or_default()))?;
+    Ok(SealedRun {
+        patient_id: row.text("patient_id")?,
+        submission_id: row.opt_text("submission_id")?,
+        recorded_at: row.text("recorded_at")?,
+        value,
+    })
+}
+
 /// A row of the second shape (checked): its decisions opened, counted against the row, and
 /// given what they share from the row.
 fn open_record(
@@ -260,24 +298,18 @@ fn open_record(
     sealed: &[u8],
 ) -> Result<Vec<ConsentEvent>, StoreError> {
     let json = unseal(vault, record_aad(&row.text("id")?), sealed)?;
-    let value: SealedDecisions<String> = serde_json::from_slice(&json)?;
+    let value: RunValue<String> = serde_json::from_slice(&json)?;
     if count_value(value.decisions.len()) != Value::Integer(row.int("decision_count")?)
         || value.decisions.is_empty()
     {
         return Err(StoreError::tampered(RECORDS, row.int("seq")?));
     }
-    let shared = Shared {
-        patient_id: row.text("patient_id")?,
-        submission_id: row.opt_text("submission_id")?,
-        recorded_at: row.text("recorded_at")?,
-        device_id: value.device_id,
-        signature_ref: value.signature_ref,
-    };
-    Ok(value
-        .decisions
-        .into_iter()
-        .map(|d| d.with(&shared))
-        .collect())
+    let (shared, decisions) = value.with_clear(
+        row.text("patient_id")?,
+        row.opt_text("submission_id")?,
+        row.text("recorded_at")?,
+    );
+    Ok(decisions.into_iter().map(|d| d.with(&shared)).collect())
 }
 
 /// The first ledger row (table, seq), in either shape, that `condition` (SQL over the row as
@@ -340,3 +372,75 @@ pub(in crate::store) fn delete_patient_rows(
 /// second are listed in the patient's row).
 pub(in crate::store) const HAS_FIRST_SHAPE_DECISIONS: &str =
     "EXISTS (SELECT 1 FROM consent_events WHERE patient_id = ?1)";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::forms::Decision;
+    use crate::packing::{self, Packed};
+    use crate::store::Store;
+    use crate::vault::Opened;
+
+    fn decision(n: usize, item: &str) -> ConsentEvent {
+        ConsentEvent {
+            id: format!("{n:032x}"),
+            patient_id: "kiosk-patient".into(),
+            submission_id: Some("form-1".into()),
+            item_id: item.into(),
+            decision: Decision::Granted,
+            text_hash: format!("sha256:{n:064x}"),
+            text_version: "2".into(),
+            language: "en".into(),
+            recorded_at: "2026-12-04T10:00:00+00:00".into(),
+            device_id: "kiosk-1".into(),
+            signature_ref: Some("form-1".into()),
+        }
+    }
+
+    /// The value of `row` (a prepared ledger row) as sealed.
+    fn sealed_value(vault: &Vault, row: &row_auth::PreparedRow) -> Opened {
+        let (Some(Value::Text(id)), Some(Value::Blob(sealed))) =
+            (row.value("id"), row.value("sealed_decisions"))
+        else {
+            panic!("a ledger row has an id and a sealed value");
+        };
+        vault.open_as_sealed(record_aad(id), sealed).expect("opens")
+    }
+
+    #[test]
+    fn a_run_as_a_bundle_carried_it_is_sealed_as_it_came_only_when_it_is_that_run() {
+        let dir = tempfile::tempdir().expect("dir");
+        let store = Store::open(&dir.path().join("desk.sqlite3")).expect("store");
+        let vault = Vault::create().expect("vault");
+        let events = vec![decision(1, "treatment"), decision(2, "marketing_sms")];
+        // The same value in other bytes than this store writes (a kiosk's own spacing): kept.
+        let json = serde_json::to_string_pretty(&RunValue::of(&events)).expect("json");
+        let mut bytes = Vec::new();
+        packing::pack_into(&mut bytes, json.as_bytes());
+        let (packed, _) = Packed::check(&bytes, 1 << 20).expect("unpacks");
+        let sent = |decisions| {
+            vec![PackedRun {
+                decisions,
+                packed: Some(packed.clone()),
+            }]
+        };
+        let rows =
+            prepare_rows(&store.conn, &vault, "desk-patient", &events, &sent(2)).expect("prepared");
+        assert_eq!(rows.len(), 1);
+        match sealed_value(&vault, &rows[0]) {
+            Opened::Packed(kept) => assert_eq!(kept.as_slice(), bytes.as_slice()),
+            Opened::Plain(_) => panic!("sealed packed, as it came"),
+        }
+        // Not that run (another count, or another number of runs): written here.
+        let written = serde_json::to_vec(&RunValue::of(&events)).expect("json");
+        for as_sent in [sent(3), Vec::new(), [sent(1), sent(1)].concat()] {
+            let rows = prepare_rows(&store.conn, &vault, "desk-patient", &events, &as_sent)
+                .expect("prepared");
+            let value = match sealed_value(&vault, &rows[0]) {
+                Opened::Packed(own) => packing::unpack(&own, 1 << 20).expect("unpacks"),
+                Opened::Plain(own) => own,
+            };
+            assert_eq!(value.as_slice(), written.as_slice());
+        }
+    }
+}

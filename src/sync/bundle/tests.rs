@@ -487,10 +487,10 @@ fn bad_header_and_entry_fields_are_refused() {
     let (header, enc, entries) = raw_entries(&bytes);
 
     let mut unknown_kind = entries.clone();
-    unknown_kind[0].kind = 6;
+    unknown_kind[0].kind = 7;
     assert_eq!(
         ParsedBundle::parse(&assemble(&header, &enc, &unknown_kind, &setup.kiosk)).err(),
-        Some(SyncError::UnknownEntryKind(6))
+        Some(SyncError::UnknownEntryKind(7))
     );
     let mut short_sealed = entries.clone();
     short_sealed[0].sealed.truncate(15);
