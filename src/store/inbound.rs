@@ -282,9 +282,9 @@ impl OpenStore {
                     s.submission_id
                 )));
             }
-            // The kiosk's decisions as they came, filed under the desk's patient (no copies);
-            // a patient held for erasure keeps only the treatment consent.
-            // The runs' values are sealed as the bundle carried them, unless some were left out.
+            // The kiosk's decisions as they came, filed under the desk's patient (no copies),
+            // each run's value sealed as the bundle carried it; a patient held for erasure keeps
+            // only the treatment consent (its run written anew).
             let (events, as_sent): (std::borrow::Cow<[ConsentEvent]>, _) =
                 if held_for_erasure.is_some() {
                     let held = |e: &&ConsentEvent| e.item_id == super::erasure::HELD_CONSENT_ITEM;

@@ -52,8 +52,6 @@ pub struct SyncStatus {
     pub desk: Option<DeskLink>,
 }
 
-/// A form's consent decisions whose form is gone or is another patient's: refused, so that no
-/// decision travels without the form it was taken with.
 /// A decision of the ledger's first shape as the run of one it travels as.
 fn sealed_run_of(event: &ConsentEvent) -> Result<SealedRun, StoreError> {
     let json = crate::vault::json_wiped(&RunValue::of(std::slice::from_ref(event)))?;
@@ -65,6 +63,8 @@ fn sealed_run_of(event: &ConsentEvent) -> Result<SealedRun, StoreError> {
     })
 }
 
+/// A form's consent decisions whose form is gone or is another patient's: refused, so that no
+/// decision travels without the form it was taken with.
 fn decisions_astray(submission_id: &str) -> StoreError {
     StoreError::tampered(
         "submissions",
