@@ -347,7 +347,7 @@ fn read_packed(kind: EntryKind, plain: &[u8]) -> Result<ExportedSubmission, Entr
     s.packed = PackedValues {
         answers: packed_answers,
         signature: packed_signature,
-        decisions: runs,
+        runs,
     };
     Ok(s)
 }

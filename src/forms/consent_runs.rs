@@ -72,6 +72,19 @@ impl RunValue<String> {
         };
         (shared, self.decisions)
     }
+
+    /// The run's decisions given back whole, with the values kept in the clear beside this one
+    /// (for a value this installation sealed; a bundle's reader weighs a run first, see
+    /// [`with_clear`](Self::with_clear)).
+    pub fn into_events(
+        self,
+        patient_id: String,
+        submission_id: Option<String>,
+        recorded_at: String,
+    ) -> Vec<ConsentEvent> {
+        let (shared, decisions) = self.with_clear(patient_id, submission_id, recorded_at);
+        decisions.into_iter().map(|d| d.with(&shared)).collect()
+    }
 }
 
 /// Whether `b` goes with `a`: everything a run holds once is the same.

@@ -292,7 +292,7 @@ impl OpenStore {
                 } else {
                     (
                         std::borrow::Cow::Borrowed(&s.consents),
-                        &s.packed.decisions[..],
+                        &s.packed.runs[..],
                     )
                 };
             let under = FiledUnder::Imported {

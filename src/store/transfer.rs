@@ -47,7 +47,7 @@ pub struct PackedValues {
     pub answers: Option<Packed>,
     pub signature: Option<Packed>,
     /// One for each run of `consents` the entry carried, in order (empty: none carried so).
-    pub decisions: Vec<PackedRun>,
+    pub runs: Vec<PackedRun>,
 }
 
 /// A run of consent decisions as a bundle carried it: how many decisions its value held, and
@@ -75,12 +75,11 @@ impl SealedRun {
     /// The run's decisions, read.
     fn events(&self) -> Result<Vec<ConsentEvent>, OpenedValueError> {
         let value: RunValue<String> = serde_json::from_slice(&plaintext_of(&self.value)?)?;
-        let (shared, decisions) = value.with_clear(
+        Ok(value.into_events(
             self.patient_id.clone(),
             self.submission_id.clone(),
             self.recorded_at.clone(),
-        );
-        Ok(decisions.into_iter().map(|d| d.with(&shared)).collect())
+        ))
     }
 }
 

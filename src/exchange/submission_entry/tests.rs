@@ -431,8 +431,8 @@ fn a_form_comes_back_the_same_from_its_runs_entry_every_value_kept_as_the_kiosk_
             let back = read(EntryKind::RunsSubmission, &bytes).expect("read");
             assert_eq!(plain_json(&back), plain_json(&sent));
             let stored = as_stored(&sent, packed);
-            assert_eq!(back.packed.decisions.len(), stored.consents.len());
-            for (kept, run) in back.packed.decisions.iter().zip(&stored.consents) {
+            assert_eq!(back.packed.runs.len(), stored.consents.len());
+            for (kept, run) in back.packed.runs.iter().zip(&stored.consents) {
                 let value: RunValue<String> =
                     serde_json::from_slice(&plaintext(&run.value)).expect("value");
                 assert_eq!(kept.decisions, value.decisions.len());

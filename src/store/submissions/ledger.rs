@@ -304,12 +304,11 @@ fn open_record(
     {
         return Err(StoreError::tampered(RECORDS, row.int("seq")?));
     }
-    let (shared, decisions) = value.with_clear(
+    Ok(value.into_events(
         row.text("patient_id")?,
         row.opt_text("submission_id")?,
         row.text("recorded_at")?,
-    );
-    Ok(decisions.into_iter().map(|d| d.with(&shared)).collect())
+    ))
 }
 
 /// The first ledger row (table, seq), in either shape, that `condition` (SQL over the row as
