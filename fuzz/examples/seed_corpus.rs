@@ -14,6 +14,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use intake_kiosk::exchange::submission_entry;
 use intake_kiosk::forms::FormDefinition;
 use intake_kiosk::store::{ExportedSubmission, SecurityEvent};
 use intake_kiosk::sync::{
@@ -42,6 +43,7 @@ fn main() {
             vec![("printed", kiosk.recovery_key.clone().into_bytes())],
         ),
         ("form_definition", form_definition()),
+        ("submission_entry", submission_entry(&kiosk)),
     ];
     let mut total = 0;
     for (target, seeds) in targets {
@@ -70,8 +72,11 @@ struct KioskData {
     form_json: String,
     /// Two submissions (Ada and Grace), ids rewritten to `s1-@N`… (see [`KioskData::export`]).
     submissions: Vec<String>,
-    /// The same two as compact entries (the shape kiosks write now).
+    /// The same two as compact entries (the shape kiosks wrote until session 24).
     compact: Vec<String>,
+    /// The same two as the entries kiosks write now (binary: values and consent runs as the
+    /// kiosk's store sealed them), ids as the store made them.
+    entries: Vec<Vec<u8>>,
     security_json: String,
     recovery_key: String,
 }
@@ -93,6 +98,16 @@ impl KioskData {
             .outgoing(&place.manager)
             .expect("the kiosk's outgoing");
         let form = outgoing.forms.first().expect("the built-in form");
+        let mut entries = Vec::new();
+        place
+            .store
+            .each_outgoing(&place.manager, &mut |s| {
+                let (mut json, mut entry) = (Vec::new(), Vec::new());
+                submission_entry::write(&s, &mut json, &mut entry).expect("an entry");
+                entries.push(entry);
+                Ok::<(), intake_kiosk::store::StoreError>(())
+            })
+            .expect("the kiosk's outgoing, as sealed");
         let (submissions, compact) = outgoing
             .submissions
             .iter()
@@ -116,6 +131,7 @@ impl KioskData {
             form_json: serde_json::to_string(form).expect("form JSON"),
             submissions,
             compact,
+            entries,
             security_json: serde_json::to_string(&security).expect("security JSON"),
             recovery_key: place.recovery_key.to_printable().as_str().to_owned(),
         }
@@ -285,6 +301,18 @@ fn pairing_link() -> Seeds {
             "zero-kem-key",
             format!("desk {other_id}\nkem {}\n", hex(&[0; 32])).into_bytes(),
         ),
+    ]
+}
+
+/// A submission entry as each kind (the first byte, see the target): the two forms as kiosks
+/// write them now, and the first as a compact entry and as the outbox's JSON.
+fn submission_entry(kiosk: &KioskData) -> Seeds {
+    let with_kind = |kind: u8, bytes: &[u8]| [&[kind][..], bytes].concat();
+    vec![
+        ("runs-ada", with_kind(6, &kiosk.entries[0])),
+        ("runs-grace", with_kind(6, &kiosk.entries[1])),
+        ("compact", with_kind(4, kiosk.compact[0].as_bytes())),
+        ("plain", with_kind(2, kiosk.submissions[0].as_bytes())),
     ]
 }
 
