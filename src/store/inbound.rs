@@ -290,10 +290,7 @@ impl OpenStore {
                     let held = |e: &&ConsentEvent| e.item_id == super::erasure::HELD_CONSENT_ITEM;
                     (s.consents.iter().filter(held).cloned().collect(), &[][..])
                 } else {
-                    (
-                        std::borrow::Cow::Borrowed(&s.consents),
-                        &s.packed.runs[..],
-                    )
+                    (std::borrow::Cow::Borrowed(&s.consents), &s.packed.runs[..])
                 };
             let under = FiledUnder::Imported {
                 patient_id: &patient_id,
