@@ -162,7 +162,8 @@ impl Desk {
     }
 }
 
-/// The other records of the last search (`results`), as merge candidates for `patient_id`.
+/// The other records of the last search (`results`), as merge candidates for `patient_id`: each
+/// with its postcode, which is what tells namesakes born the same day apart.
 fn merge_candidates(results: &[PatientRow], patient_id: &str, lang: &str) -> Vec<Line> {
     results
         .iter()
@@ -170,8 +171,13 @@ fn merge_candidates(results: &[PatientRow], patient_id: &str, lang: &str) -> Vec
         .map(|r| Line {
             text: t(
                 lang,
-                "{} — born {}, reference {}",
-                &[&r.name, &r.born, r.id.get(..8).unwrap_or(&r.id)],
+                "{} — born {}, postcode {}, reference {}",
+                &[
+                    &r.name,
+                    &r.born,
+                    views::or_dash(&r.postcode),
+                    r.id.get(..8).unwrap_or(&r.id),
+                ],
             ),
             alert: false,
             id: r.id.clone(),

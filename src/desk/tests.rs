@@ -96,6 +96,37 @@ fn namesakes_born_the_same_day_are_listed_with_their_postcodes() {
 }
 
 #[test]
+fn merge_candidates_name_their_postcode() {
+    let (mut desk, records) = signed_in(MANAGER, "2468");
+    records.add_patient("p-ada-2", "Ada", "Lovelace", "1985-12-10", &["treatment"]);
+    records
+        .state()
+        .patients
+        .get_mut("p-ada-2")
+        .expect("added")
+        .identity
+        .postcode = "N1 9GU".into();
+    desk.search("Ada", "Lovelace", "1985-12-10", at(1));
+    desk.open_patient("p-ada", at(1));
+    let candidates = &desk.record().expect("open").merge_candidates;
+    assert_eq!(candidates.len(), 1);
+    assert_eq!(candidates[0].id, "p-ada-2");
+    assert!(
+        candidates[0].text.contains("postcode N1 9GU"),
+        "{:?}",
+        candidates[0].text
+    );
+    // The record opened has none: a dash, not an empty gap.
+    desk.open_patient("p-ada-2", at(1));
+    let candidates = &desk.record().expect("open").merge_candidates;
+    assert!(
+        candidates[0].text.contains("postcode —"),
+        "{:?}",
+        candidates[0].text
+    );
+}
+
+#[test]
 fn idle_lock_drops_the_record_after_the_idle_time_only() {
     let (mut desk, _) = signed_in(RECEPTION, "1357");
     desk.open_patient("p-ada", at(0));

@@ -315,7 +315,7 @@ pub(super) fn short_kiosk_id(id: &str) -> &str {
     id.get(..8).unwrap_or(id)
 }
 
-fn or_dash(text: &str) -> &str {
+pub(super) fn or_dash(text: &str) -> &str {
     if text.trim().is_empty() { "—" } else { text }
 }
 
