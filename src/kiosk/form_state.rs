@@ -42,6 +42,9 @@ pub struct FormState {
     pub previous_consents: std::collections::BTreeMap<String, crate::forms::Decision>,
     /// The patient came from the review page to change a part: that part offers the way back.
     pub editing_from_review: bool,
+    /// A signature was wiped because the answers, choices or language changed after it was
+    /// drawn: the signing page asks for it again.
+    pub sign_again: bool,
 }
 
 /// Tries at the date-of-birth guard before the tablet asks for staff.
@@ -87,29 +90,30 @@ impl FormState {
         let Some(q) = definition.questions().find(|q| q.id == question_id) else {
             return;
         };
-        let capped: String;
         let text = match text.char_indices().nth(q.max_length()) {
-            Some((end, _)) => {
-                capped = text[..end].to_owned();
-                capped.as_str()
-            }
+            Some((end, _)) => &text[..end],
             None => text,
         };
-        if text.trim().is_empty() {
-            if let Some(mut old) = self.answers.0.remove(question_id) {
-                zeroize::Zeroize::zeroize(&mut old);
-            }
-            return;
-        }
-        let value = match q.kind {
-            QuestionKind::Date => AnswerValue::Date(text.trim().to_owned()),
-            QuestionKind::Number => match text.trim().replace(',', ".").parse::<f64>() {
-                Ok(n) if n.is_finite() => AnswerValue::Number(n),
+        let value = if text.trim().is_empty() {
+            None
+        } else {
+            Some(match q.kind {
+                QuestionKind::Date => AnswerValue::Date(text.trim().to_owned()),
+                QuestionKind::Number => match text.trim().replace(',', ".").parse::<f64>() {
+                    Ok(n) if n.is_finite() => AnswerValue::Number(n),
+                    _ => AnswerValue::Text(text.to_owned()),
+                },
                 _ => AnswerValue::Text(text.to_owned()),
-            },
-            _ => AnswerValue::Text(text.to_owned()),
+            })
         };
-        self.answers.set(question_id, value);
+        self.set_answer(definition, question_id, value);
+    }
+
+    /// A yes or no for `question_id` (a question of the form).
+    pub fn set_yes_no(&mut self, definition: &FormDefinition, question_id: &str, value: bool) {
+        if definition.questions().any(|q| q.id == question_id) {
+            self.set_answer(definition, question_id, Some(AnswerValue::YesNo(value)));
+        }
     }
 
     pub fn toggle_choice(
@@ -124,10 +128,8 @@ impl FormState {
         if !q.choices.iter().any(|c| c.id == choice_id) {
             return;
         }
-        match q.kind {
-            QuestionKind::Choice => self
-                .answers
-                .set(question_id, AnswerValue::Choice(choice_id.to_owned())),
+        let value = match q.kind {
+            QuestionKind::Choice => AnswerValue::Choice(choice_id.to_owned()),
             QuestionKind::MultiChoice => {
                 let mut chosen = match self.answers.get(question_id) {
                     Some(AnswerValue::Choices(v)) => v.clone(),
@@ -138,9 +140,71 @@ impl FormState {
                 } else {
                     chosen.push(choice_id.to_owned());
                 }
-                self.answers.set(question_id, AnswerValue::Choices(chosen));
+                AnswerValue::Choices(chosen)
             }
-            _ => {}
+            _ => return,
+        };
+        self.set_answer(definition, question_id, Some(value));
+    }
+
+    /// Ticks or unticks one consent box.
+    pub fn set_consent(&mut self, definition: &FormDefinition, item_id: &str, ticked: bool) {
+        if self.is_ticked(item_id) != ticked {
+            self.ticked.insert(item_id.to_owned(), ticked);
+            self.changed(definition);
+        }
+    }
+
+    /// The patient's language for the rest of the handover.
+    pub fn set_language(&mut self, definition: &FormDefinition, language: &str) {
+        if self.language != language {
+            language.clone_into(&mut self.language);
+            self.changed(definition);
+        }
+    }
+
+    /// Every problem Submit refuses the form for: the definition's checks of these answers and
+    /// ticks, in the order they matter.
+    pub fn check(&self, definition: &FormDefinition) -> Vec<FormProblem> {
+        definition.validate(&self.answers, &|item| self.is_ticked(item))
+    }
+
+    /// The answer to `question_id` becomes `value` (none removes it); a value equal to the one
+    /// held changes nothing. What it replaces is wiped.
+    fn set_answer(
+        &mut self,
+        definition: &FormDefinition,
+        question_id: &str,
+        value: Option<AnswerValue>,
+    ) {
+        if self.answers.get(question_id) == value.as_ref() {
+            if let Some(mut same) = value {
+                zeroize::Zeroize::zeroize(&mut same);
+            }
+            return;
+        }
+        match value {
+            Some(value) => self.answers.set(question_id, value),
+            None => {
+                if let Some(mut old) = self.answers.0.remove(question_id) {
+                    zeroize::Zeroize::zeroize(&mut old);
+                }
+            }
+        }
+        self.changed(definition);
+    }
+
+    /// After the patient changed an answer, a consent box or the language: problems already
+    /// shown are checked again (a fixed one goes at once, the page's own note with it), and a
+    /// signature drawn before the change is wiped — it was given to what the review showed then,
+    /// and the signing page asks for it again.
+    fn changed(&mut self, definition: &FormDefinition) {
+        if !self.problems.is_empty() {
+            self.problems = self.check(definition);
+        }
+        if !self.signature.is_empty() {
+            self.signature = Signature::default();
+            self.sign_again = true;
         }
     }
 
@@ -202,5 +266,81 @@ impl FormState {
                 .push_str(&format!(" L {:.0} {:.0}", x + 1.0, y + 1.0));
         }
         self.signature_missing = false;
+        self.sign_again = false;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::forms::FormProblem;
+
+    fn signed(definition: &FormDefinition) -> FormState {
+        let mut form = FormState::blank("en", None);
+        form.set_text(definition, "given_name", "Ada");
+        form.set_consent(definition, "treatment", true);
+        form.sign_point(10.0, 10.0, true);
+        form.sign_point(40.0, 30.0, false);
+        form
+    }
+
+    #[test]
+    fn a_change_after_signing_wipes_the_signature() {
+        let def = FormDefinition::built_in();
+        let changes: [(&str, fn(&mut FormState, &FormDefinition)); 6] = [
+            ("text", |f, d| f.set_text(d, "given_name", "Eve")),
+            ("blanked", |f, d| f.set_text(d, "given_name", " ")),
+            ("yes/no", |f, d| f.set_yes_no(d, "pregnant", true)),
+            ("choice", |f, d| f.toggle_choice(d, "smoking", "never")),
+            ("consent", |f, d| f.set_consent(d, "marketing_sms", true)),
+            ("language", |f, d| f.set_language(d, "fr")),
+        ];
+        for (what, change) in changes {
+            let mut form = signed(&def);
+            change(&mut form, &def);
+            assert!(form.signature.is_empty(), "{what}");
+            assert!(form.sign_again, "{what}");
+            form.sign_point(5.0, 5.0, true);
+            assert!(!form.sign_again, "{what}: signed again");
+        }
+    }
+
+    #[test]
+    fn the_same_value_again_is_no_change() {
+        let def = FormDefinition::built_in();
+        let mut form = signed(&def);
+        form.set_text(&def, "given_name", "Ada");
+        form.set_consent(&def, "treatment", true);
+        form.set_consent(&def, "marketing_sms", false);
+        form.set_language(&def, "en");
+        form.set_yes_no(&def, "no_such_question", true);
+        form.toggle_choice(&def, "smoking", "no_such_choice");
+        assert!(!form.signature.is_empty());
+        assert!(!form.sign_again);
+    }
+
+    #[test]
+    fn problems_shown_are_checked_again_as_the_patient_fixes_them() {
+        let def = FormDefinition::built_in();
+        let mut form = FormState::blank("en", None);
+        form.set_text(&def, "stress", "15");
+        assert!(form.problems.is_empty(), "nothing shown before a submit");
+        form.problems = form.check(&def);
+        let out_of_range = FormProblem::OutOfRange {
+            question: "stress".into(),
+        };
+        let consent = FormProblem::ConsentRequired {
+            item: "treatment".into(),
+        };
+        assert!(form.problems.contains(&out_of_range));
+        assert!(form.problems.contains(&consent));
+        form.set_text(&def, "stress", "5");
+        assert!(
+            !form.problems.contains(&out_of_range),
+            "fixed: gone at once"
+        );
+        assert!(form.problems.contains(&consent), "the others stay");
+        form.set_consent(&def, "treatment", true);
+        assert!(!form.problems.contains(&consent));
     }
 }

@@ -9,7 +9,7 @@ impl Kiosk {
 
     pub fn set_language(&mut self, language: &str) {
         if self.in_handover() && self.definition.languages.iter().any(|l| l == language) {
-            self.form.language = language.to_owned();
+            self.form.set_language(&self.definition, language);
             self.form_revision += 1;
         }
     }
@@ -22,10 +22,8 @@ impl Kiosk {
     }
 
     pub fn set_yes_no(&mut self, question_id: &str, value: bool) {
-        if self.in_handover() && self.definition.questions().any(|q| q.id == question_id) {
-            self.form
-                .answers
-                .set(question_id, crate::forms::AnswerValue::YesNo(value));
+        if self.in_handover() {
+            self.form.set_yes_no(&self.definition, question_id, value);
             self.apply(Event::PatientInput);
             self.form_revision += 1;
         }
@@ -42,10 +40,7 @@ impl Kiosk {
 
     pub fn set_consent(&mut self, item_id: &str, ticked: bool) {
         if self.in_handover() && self.definition.consents.iter().any(|c| c.id == item_id) {
-            self.form.ticked.insert(item_id.to_owned(), ticked);
-            self.form
-                .problems
-                .retain(|p| !matches!(p, FormProblem::ConsentRequired { item } if item == item_id));
+            self.form.set_consent(&self.definition, item_id, ticked);
             self.apply(Event::PatientInput);
             self.form_revision += 1;
         }

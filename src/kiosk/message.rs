@@ -110,6 +110,8 @@ pub enum Message {
     FormProblems,
     TreatmentConsentNeeded,
     SignatureMissing,
+    /// The signature was wiped: the answers, choices or language changed after it was drawn.
+    SignAgain,
 }
 
 impl Message {
@@ -217,6 +219,7 @@ impl Message {
             Message::FormProblems => msgid("Some answers need your attention before you can submit."),
             Message::TreatmentConsentNeeded => msgid("The treatment consent is needed before we can treat you."),
             Message::SignatureMissing => msgid("Please sign in the box."),
+            Message::SignAgain => msgid("Your answers changed after you signed: please sign again."),
         }
     }
 
@@ -385,6 +388,7 @@ mod tests {
             Message::FormProblems,
             Message::TreatmentConsentNeeded,
             Message::SignatureMissing,
+            Message::SignAgain,
         ]
     }
 

@@ -10,8 +10,9 @@ use std::collections::BTreeMap;
 
 use zeroize::Zeroize;
 
-use super::{FormState, Kiosk, Step};
-use crate::forms::{AnswerValue, FormDefinition, answer_rows, tr};
+use super::pages::first_problem;
+use super::{FormState, Kiosk, Message, Step};
+use crate::forms::{AnswerValue, FormDefinition, FormProblem, answer_rows, tr};
 
 /// One answer as the review shows it. Yes and no are words the UI translates.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,6 +30,9 @@ pub struct ReviewRow {
     pub label: String,
     pub required: bool,
     pub answer: ReviewAnswer,
+    /// What Submit would refuse about this answer, in words ("" for nothing; an unanswered
+    /// required question says so in its answer instead).
+    pub problem: String,
 }
 
 /// One section of the form: its title, its answers and the step that edits it.
@@ -46,6 +50,8 @@ pub struct ReviewConsent {
     pub title: String,
     pub required: bool,
     pub granted: bool,
+    /// Why Submit would refuse the choice ("" for nothing): a required consent not given.
+    pub problem: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -70,6 +76,12 @@ impl Drop for ReviewView {
 /// titles is filled with `clinic`.
 pub fn review_view(definition: &FormDefinition, form: &FormState, clinic: &str) -> ReviewView {
     let language = form.language.as_str();
+    // The checks Submit runs, on the answers as they stand: the review marks all they refuse.
+    let problems = form.check(definition);
+    let problem_of = |question: &str| match first_problem(&problems, question) {
+        Some(Message::AnswerRequired) | None => String::new(),
+        Some(message) => message.text(language),
+    };
     let mut worded: BTreeMap<String, String> = answer_rows(definition, &form.answers, language)
         .into_iter()
         .map(|row| (row.question_id, row.answer))
@@ -98,6 +110,7 @@ pub fn review_view(definition: &FormDefinition, form: &FormState, clinic: &str) 
                         },
                         None => ReviewAnswer::NotAnswered,
                     },
+                    problem: problem_of(&q.id),
                 })
                 .collect(),
         })
@@ -113,6 +126,14 @@ pub fn review_view(definition: &FormDefinition, form: &FormState, clinic: &str) 
             title: tr(&item.title, language).replace("{clinic}", clinic),
             required: item.required,
             granted: form.is_ticked(&item.id),
+            problem: if problems
+                .iter()
+                .any(|p| matches!(p, FormProblem::ConsentRequired { item: i } if *i == item.id))
+            {
+                Message::TreatmentConsentNeeded.text(language)
+            } else {
+                String::new()
+            },
         })
         .collect();
     ReviewView {
@@ -231,6 +252,39 @@ mod tests {
         // Skipped questions say so.
         assert_eq!(text("family_name"), Some(ReviewAnswer::NotAnswered));
         assert!(row(&view, "family_name").is_some_and(|r| r.required));
+    }
+
+    #[test]
+    fn the_review_marks_everything_submit_would_refuse() {
+        let def = FormDefinition::built_in();
+        let mut form = filled("en");
+        let view = review_view(&def, &form, "");
+        assert!(
+            view.sections
+                .iter()
+                .flat_map(|s| &s.rows)
+                .all(|r| r.problem.is_empty()),
+            "an unanswered required question says so in its answer, not twice"
+        );
+        assert!(view.consents.iter().all(|c| c.problem.is_empty()));
+        // Before any submit: a number out of range and the treatment consent not given.
+        form.set_text(&def, "stress", "15");
+        form.set_consent(&def, "treatment", false);
+        let view = review_view(&def, &form, "");
+        let stress = row(&view, "stress").expect("shown");
+        assert_eq!(stress.answer, ReviewAnswer::Text("15".into()));
+        assert_eq!(stress.problem, Message::AnswerOutOfRange.text("en"));
+        assert_eq!(
+            view.consents[0].problem,
+            Message::TreatmentConsentNeeded.text("en")
+        );
+        assert!(view.consents[1..].iter().all(|c| c.problem.is_empty()));
+        // The page says so too, before the patient goes on to sign.
+        form.step_index = def.sections.len() + 2;
+        assert_eq!(
+            crate::kiosk::handover_view(&def, &form, "", None).problems,
+            Message::FormProblems.text("en")
+        );
     }
 
     #[test]

@@ -10,10 +10,7 @@ impl Kiosk {
         if !self.in_handover() {
             return;
         }
-        let ticked = self.form.ticked.clone();
-        let problems = self.definition.validate(&self.form.answers, &|item| {
-            ticked.get(item).copied().unwrap_or(false)
-        });
+        let problems = self.form.check(&self.definition);
         self.form.signature_missing = self.form.signature.is_empty();
         if !problems.is_empty() || self.form.signature_missing {
             self.form.problems = problems;

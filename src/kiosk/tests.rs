@@ -666,3 +666,70 @@ fn opened_with_the_recovery_key_a_manager_sets_their_passphrase_anew() {
         "the signed-in manager's own"
     );
 }
+
+#[test]
+fn a_change_after_signing_asks_for_the_signature_again() {
+    let (mut k, _) = handing_over(1);
+    fill_required(&mut k);
+    k.set_consent("treatment", true);
+    for _ in 0..20 {
+        k.next_step();
+    }
+    k.sign_point(10.0, 10.0, true);
+    k.sign_point(50.0, 40.0, false);
+    assert_eq!(k.handover_view().1.problems, "");
+    // Back to the review, "Edit" a part, change an answer, back to sign.
+    k.previous_step();
+    k.edit_from_review(1);
+    k.set_text("given_name", "Grace");
+    k.back_to_review();
+    k.next_step();
+    assert_eq!(k.form.step(k.definition()), Step::Sign);
+    assert!(k.handover_chrome().signature_path.is_empty(), "wiped");
+    assert_eq!(k.handover_view().1.problems, Message::SignAgain.text("en"));
+    k.submit();
+    assert_eq!(k.screen(), Screen::Handover, "not saved unsigned");
+    k.sign_point(12.0, 12.0, true);
+    k.submit();
+    assert_eq!(k.screen(), Screen::HandBack);
+}
+
+#[test]
+fn the_page_note_shows_only_where_a_problem_is() {
+    let (mut k, _) = handing_over(1);
+    fill_required(&mut k);
+    k.set_text("stress", "15");
+    for _ in 0..20 {
+        k.next_step();
+    }
+    k.sign_point(10.0, 10.0, true);
+    k.submit();
+    // Taken to the first problem's section, which says so; the notice and the other sections
+    // do not.
+    let stress_section = k
+        .definition()
+        .sections
+        .iter()
+        .position(|s| s.questions.iter().any(|q| q.id == "stress"))
+        .expect("stress is asked");
+    assert_eq!(k.form.step(k.definition()), Step::Section(stress_section));
+    let note = Message::FormProblems.text("en");
+    assert_eq!(k.handover_view().1.problems, note);
+    k.form.step_index = 1;
+    assert_ne!(stress_section, 0);
+    assert_eq!(
+        k.handover_view().1.problems,
+        "",
+        "nothing wrong on this page"
+    );
+    // Fixed: the note goes with it (the treatment consent is still missing: the consents page
+    // says that).
+    k.form.step_index = stress_section + 1;
+    k.set_text("stress", "5");
+    assert_eq!(k.handover_view().1.problems, "");
+    k.form.step_index = k.definition().sections.len() + 1;
+    assert_eq!(
+        k.handover_view().1.problems,
+        Message::TreatmentConsentNeeded.text("en")
+    );
+}

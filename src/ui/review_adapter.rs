@@ -38,6 +38,7 @@ pub(super) fn refresh(window: &AppWindow, kiosk: &Kiosk) {
                 answer: answer.into(),
                 kind: kind.into(),
                 required: row.required,
+                problem: row.problem.as_str().into(),
             }
         }),
     }));
@@ -45,6 +46,7 @@ pub(super) fn refresh(window: &AppWindow, kiosk: &Kiosk) {
         title: c.title.as_str().into(),
         granted: c.granted,
         required: c.required,
+        problem: c.problem.as_str().into(),
     }));
     r.set_consents_step(int(view.consents_step));
 }

@@ -186,7 +186,8 @@ pub fn handover_view(
         questions,
         consents,
         dob: DobCheck::of(form),
-        problems: page_problem(form, step, message).map_or_else(String::new, |m| m.text(lang)),
+        problems: page_problem(definition, form, step, message)
+            .map_or_else(String::new, |m| m.text(lang)),
     }
 }
 
@@ -229,22 +230,46 @@ pub fn first_problem(problems: &[FormProblem], question: &str) -> Option<Message
         .find_map(Message::for_answer)
 }
 
-/// The one problem under the page: a missing treatment consent on the consents page, else any
-/// problem with the answers, else a missing signature; nothing while the controller has a
+/// The one problem under the page: a missing treatment consent on the consents page; else a note
+/// that answers need attention, on a section that has one of them and on the review and signing
+/// pages (the review checks the answers as they stand, as Submit will); else, on the signing
+/// page, a missing signature or one wiped by a later change. Nothing while the controller has a
 /// message of its own.
-pub fn page_problem(form: &FormState, step: Step, message: Option<&Message>) -> Option<Message> {
-    let consent_missing = form
-        .problems
+pub fn page_problem(
+    definition: &FormDefinition,
+    form: &FormState,
+    step: Step,
+    message: Option<&Message>,
+) -> Option<Message> {
+    if message.is_some() {
+        return None;
+    }
+    let live;
+    let problems = if step == Step::Review {
+        live = form.check(definition);
+        &live
+    } else {
+        &form.problems
+    };
+    let consent_missing = problems
         .iter()
         .any(|p| matches!(p, FormProblem::ConsentRequired { .. }));
-    if message.is_some() {
-        None
-    } else if consent_missing && step == Step::Consents {
+    let on_this_page = |p: &FormProblem| match (step, p.question()) {
+        (Step::Section(i), Some(question)) => definition
+            .sections
+            .get(i)
+            .is_some_and(|s| s.questions.iter().any(|q| q.id == question)),
+        (Step::Review | Step::Sign, _) => true,
+        _ => false,
+    };
+    if consent_missing && step == Step::Consents {
         Some(Message::TreatmentConsentNeeded)
-    } else if !form.problems.is_empty() {
+    } else if problems.iter().any(on_this_page) {
         Some(Message::FormProblems)
-    } else if form.signature_missing {
+    } else if step == Step::Sign && form.signature_missing {
         Some(Message::SignatureMissing)
+    } else if step == Step::Sign && form.sign_again {
+        Some(Message::SignAgain)
     } else {
         None
     }

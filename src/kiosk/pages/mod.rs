@@ -12,6 +12,7 @@ mod tests;
 
 use zeroize::Zeroizing;
 
+pub(super) use handover_page::first_problem;
 pub use handover_page::{
     ChoiceView, ConsentView, DobCheck, HandoverChrome, HandoverView, QuestionView, handover_view,
 };

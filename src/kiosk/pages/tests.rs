@@ -123,26 +123,32 @@ fn a_question_shows_its_first_problem_and_hides_until_its_condition_holds() {
 
 #[test]
 fn the_page_problem_puts_the_treatment_consent_first_and_gives_way_to_a_message() {
+    let def = FormDefinition::built_in();
     let mut form = FormState::blank("en", None);
-    assert_eq!(page_problem(&form, Step::Sign, None), None);
+    assert_eq!(page_problem(&def, &form, Step::Sign, None), None);
     form.signature_missing = true;
     assert_eq!(
-        page_problem(&form, Step::Sign, None),
+        page_problem(&def, &form, Step::Sign, None),
         Some(Message::SignatureMissing)
+    );
+    assert_eq!(
+        page_problem(&def, &form, Step::Section(0), None),
+        None,
+        "the signature is asked for where it is drawn"
     );
     form.problems = vec![FormProblem::ConsentRequired {
         item: "treatment".into(),
     }];
     assert_eq!(
-        page_problem(&form, Step::Consents, None),
+        page_problem(&def, &form, Step::Consents, None),
         Some(Message::TreatmentConsentNeeded)
     );
     assert_eq!(
-        page_problem(&form, Step::Sign, None),
+        page_problem(&def, &form, Step::Sign, None),
         Some(Message::FormProblems)
     );
     assert_eq!(
-        page_problem(&form, Step::Consents, Some(&Message::DiskFull)),
+        page_problem(&def, &form, Step::Consents, Some(&Message::DiskFull)),
         None,
         "a message for staff takes the place"
     );
