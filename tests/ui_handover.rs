@@ -355,6 +355,7 @@ fn a_day_at_the_kiosk() {
         name_field().accessible_description()
     );
     type_into(&ui, "First name *", "Grace");
+    on_screen_keyboard(&ui, &name_field);
     try_to_escape(&ui);
     assert_eq!(screen(&ui), Screen::Handover);
     for _ in 0..89 {
@@ -550,6 +551,35 @@ fn review_edit_and_sign(ui: &intake_kiosk::ui::KioskUi) {
 }
 
 /// The message staff home shows, in words.
+/// The on-screen keyboard by its keys, into the field `field` finds (it holds "Grace" and keeps
+/// it): shift capitalises one letter, a second tap holds capitals until a third; the marks a
+/// phone number, an address or a list needs are keys of their own.
+fn on_screen_keyboard(ui: &intake_kiosk::ui::KioskUi, field: &dyn Fn() -> ElementHandle) {
+    field().mock_single_click(slint::platform::PointerEventButton::Left);
+    click(ui, "shift");
+    assert!(
+        exists(ui, "key L", AccessibleRole::Button),
+        "capitals after shift"
+    );
+    click(ui, "key L");
+    assert!(
+        exists(ui, "key e", AccessibleRole::Button),
+        "for one letter"
+    );
+    click(ui, "key e");
+    for mark in ["+", "(", ")", ",", ";", ":", "?", "!", "&"] {
+        click(ui, &format!("key {mark}"));
+    }
+    click(ui, "shift");
+    click(ui, "shift");
+    click(ui, "key A");
+    click(ui, "key B");
+    click(ui, "caps lock");
+    click(ui, "key c");
+    assert_eq!(field_value(ui, "First name *"), "GraceLe+(),;:?!&ABc");
+    type_into(ui, "First name *", "Grace");
+}
+
 fn staff_message(ui: &intake_kiosk::ui::KioskUi) -> String {
     ui.window
         .global::<intake_kiosk::ui::KioskAdapter>()
