@@ -60,8 +60,10 @@ const HARMLESS: &[(&str, &str, &str)] = &[
 
 /// Deleting a row of these tables only takes something away that the app then lacks (a wrap
 /// that no longer opens, a staff member who can no longer sign in, a pairing that has to be
-/// made again, a register entry a manager will miss): it denies, it does not mislead. Deleting
-/// what misleads (a consent event, an audit entry, the audit head) is refused.
+/// made again): it denies, it does not mislead. Deleting what misleads (a consent event, an audit
+/// entry, the audit head; a setting, whose default may be less strict; an import or erasure list
+/// entry, which let an old bundle back in; a breach or rights request, hidden from its register)
+/// is refused: the census counts those tables (`store/row_auth/census.rs`).
 const DELETE_DENIES: &[(&str, &str)] = &[
     (
         "pairing_offers",
@@ -76,29 +78,12 @@ const DELETE_DENIES: &[(&str, &str)] = &[
         "the submission is offered again in the next bundle; the desk imports it once",
     ),
     (
-        "imported_bundles",
-        "the desk's list of imports; a bundle imported again is a duplicate of every form",
-    ),
-    (
         "kiosk_security_events",
         "one wrong-PIN event fewer in the desk's flags (the kiosk's own log keeps it)",
     ),
     (
-        "rights_requests",
-        "a register entry lost, not a decision changed",
-    ),
-    ("breaches", "a register entry lost, not a decision changed"),
-    (
         "amendments",
         "an earlier version lost; the current value is unchanged and checked",
-    ),
-    (
-        "erased_submissions",
-        "only matters for a bundle not yet imported; the bundle's receipt was never sent",
-    ),
-    (
-        "settings",
-        "the default applies; defaults are the safe choice (8 years' retention, built-in form)",
     ),
     (
         "form_definitions",

@@ -144,6 +144,9 @@ impl OpenStore {
         let mut report = ImportReport::default();
         let _cache = self.store.large_cache()?;
         let tx = self.conn().unchecked_transaction()?;
+        // What was imported and what was erased, as written: a list shortened by hand would let
+        // an old bundle in again, and an erased patient with it.
+        row_auth::census::check(&tx, self.vault(), row_auth::census::IMPORT_LISTS)?;
         for form in &incoming.forms {
             if crate::vault::content_hash(form.definition_json.as_bytes()) != form.hash {
                 return Err(StoreError::Encoding(format!(

@@ -55,6 +55,7 @@ pub(super) fn verify_connection(conn: &Connection, vault: &Vault) -> Result<usiz
     for table in row_auth::tagged_tables() {
         rows += row_auth::check_all(conn, vault, table)?;
     }
+    row_auth::census::check(conn, vault, &[])?;
     super::submissions::check_every_consent_chain(conn, vault)?;
     super::patient_records::check_every_list(conn, vault)?;
     match audit::verify(conn, vault)? {
@@ -146,6 +147,10 @@ impl OpenStore {
                         Value::Text(request.clinic_name.trim().to_owned()),
                     ),
                     ("created_at", Value::Text(at.clone())),
+                    (
+                        "census",
+                        Value::Text(row_auth::census::Census::empty_json()),
+                    ),
                 ],
             )?;
             audit::start_head(&tx, &vault)?;
@@ -517,14 +522,16 @@ fn authenticate_rows(
         )?;
         tx.commit()?;
     }
-    // Rows written before patients listed their records (migration 12) list them from now on.
+    // Rows written before patients listed their records (migration 12) list them from now on;
+    // a database from before the census (migration 13) is counted.
     {
         let tx = conn.unchecked_transaction()?;
         super::patient_records::list_unlisted(&tx, vault)?;
+        row_auth::census::adopt(&tx, vault)?;
         tx.commit()?;
     }
     for table in row_auth::CHECKED_AT_UNLOCK {
         row_auth::check_all(conn, vault, table)?;
     }
-    Ok(())
+    row_auth::census::check(conn, vault, &[])
 }

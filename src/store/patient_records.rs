@@ -264,11 +264,21 @@ mod tests {
             )
             .unwrap();
         assert_eq!(usize::try_from(unlisted).unwrap(), lists.len());
+        // Nor a census (step 13): the installation row as it was, tagged without it.
+        row_auth::update_one(
+            store.conn(),
+            store.vault(),
+            "installation",
+            &[Value::Integer(1)],
+            &[("census", Value::Null)],
+        )
+        .unwrap();
         // And the schema as it was: no list columns, the two indexes on `patient_id`, step 11.
         store
             .conn()
             .execute_batch(
-                "DROP INDEX patients_unlisted;
+                "ALTER TABLE installation DROP COLUMN census;
+                 DROP INDEX patients_unlisted;
                  DROP INDEX patients_held_for_erasure;
                  ALTER TABLE patients DROP COLUMN form_ids;
                  ALTER TABLE patients DROP COLUMN ledger_seqs;
@@ -278,8 +288,8 @@ mod tests {
             )
             .unwrap();
         store.close(None, chrono::Utc::now()).unwrap();
-        // Opened, the store takes step 12; the next unlock lists the records from the rows
-        // themselves, and every check holds.
+        // Opened, the store takes steps 12 and 13; the next unlock lists the records from the
+        // rows themselves, counts the census, and every check holds.
         let store = unlock(&path);
         assert_eq!(every_list(&store), lists);
         store.verify_everything().unwrap();

@@ -22,7 +22,8 @@
 //!   [`check_all`]); a mismatch is [`StoreError::Tampered`] naming the table and the row.
 //!
 //! Deleting whole rows is caught where it matters by chains: the audit log by its head, a patient's
-//! consent events by the head kept in the patient's row ([`consent_head`]).
+//! consent events by the head kept in the patient's row ([`consent_head`]); and in the tables that
+//! only grow (settings, imports, erasures, breaches, rights requests) by the [`census`].
 
 use rusqlite::Connection;
 use rusqlite::types::{Value, ValueRef};
@@ -30,6 +31,7 @@ use rusqlite::types::{Value, ValueRef};
 use super::StoreError;
 use crate::vault::Vault;
 
+pub(super) mod census;
 mod layout;
 mod write;
 
@@ -154,7 +156,11 @@ fn push_value(out: &mut Vec<u8>, value: ValueRef<'_>) {
 /// Covered columns added to a table after its rows were first tagged, whose NULL means "not
 /// set yet" and is left out of the encoding: a row tagged before the column existed keeps its
 /// tag until the column is given a value (which is encoded, so taking it away again shows).
-const ADDED_LATER: &[(&str, &str)] = &[("patients", "form_ids"), ("patients", "ledger_seqs")];
+const ADDED_LATER: &[(&str, &str)] = &[
+    ("patients", "form_ids"),
+    ("patients", "ledger_seqs"),
+    ("installation", "census"),
+];
 
 /// The canonical encoding of a row: domain, table, then each covered column (sorted by name)
 /// with its type and length-prefixed value (a NULL in an [`ADDED_LATER`] column left out).

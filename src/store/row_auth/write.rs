@@ -110,8 +110,11 @@ fn write(
     verb: &str,
     values: &[(&str, Value)],
 ) -> Result<[u8; 32], StoreError> {
-    let tag = tag_for(vault, table, layout(table)?, values)?;
-    write_tagged(conn, table, verb, values, tag)
+    let layout = layout(table)?;
+    let tag = tag_for(vault, table, layout, values)?;
+    let tag = write_tagged(conn, table, verb, values, tag)?;
+    super::census::note_added(conn, vault, table, &layout.key_of(table, values)?)?;
+    Ok(tag)
 }
 
 /// A row whose tag is computed from exactly its values, not yet written (see
