@@ -287,7 +287,8 @@ mod tests {
     #[test]
     fn a_change_after_signing_wipes_the_signature() {
         let def = FormDefinition::built_in();
-        let changes: [(&str, fn(&mut FormState, &FormDefinition)); 6] = [
+        type Change = fn(&mut FormState, &FormDefinition);
+        let changes: [(&str, Change); 6] = [
             ("text", |f, d| f.set_text(d, "given_name", "Eve")),
             ("blanked", |f, d| f.set_text(d, "given_name", " ")),
             ("yes/no", |f, d| f.set_yes_no(d, "pregnant", true)),
