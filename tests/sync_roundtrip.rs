@@ -563,10 +563,18 @@ fn receipts_from_another_desk_change_nothing() {
             .join(format!("receipt-{kiosk_id}-00000001.ikr")),
     )
     .unwrap();
-    let result = kiosk_side::read_receipts(&p.kiosk.store, &p.k_manager, p.exchange.path(), t0());
-    assert!(
-        matches!(result, Err(ExchangeError::ReceiptFromUnpairedDesk { .. })),
-        "{result:?}"
+    let read = kiosk_side::read_receipts(&p.kiosk.store, &p.k_manager, p.exchange.path(), t0())
+        .expect("the folder is read; the receipt is refused on its own");
+    assert_eq!((read.receipts, read.purged), (0, 0));
+    let unpaired = ExchangeError::ReceiptFromUnpairedDesk {
+        file: format!("receipt-{kiosk_id}-00000001.ikr"),
+    };
+    assert_eq!(
+        read.refused,
+        [(
+            format!("receipt-{kiosk_id}-00000001.ikr"),
+            unpaired.to_string()
+        )]
     );
     assert_eq!(p.kiosk.store.sync_status().unwrap().exported, 1);
 }
@@ -1062,13 +1070,15 @@ fn a_link_named_like_a_receipt_is_refused_and_purges_nothing() {
     std::fs::rename(&receipt, &moved).unwrap();
     std::os::unix::fs::symlink(&moved, &receipt).unwrap();
 
-    let result = kiosk_side::read_receipts(&p.kiosk.store, &p.k_manager, p.exchange.path(), t0());
-    match result {
-        Err(ExchangeError::NotRegularFile { path, found }) => {
-            assert_eq!((path, found), (receipt.clone(), "a symbolic link"));
-        }
-        other => panic!("{other:?}"),
-    }
+    let read = kiosk_side::read_receipts(&p.kiosk.store, &p.k_manager, p.exchange.path(), t0())
+        .expect("the folder is read; the link is refused on its own");
+    let link = ExchangeError::NotRegularFile {
+        path: receipt.clone(),
+        found: "a symbolic link",
+    };
+    assert_eq!(read.refused.len(), 1);
+    assert_eq!(read.refused[0].1, link.to_string());
+    assert_eq!(read.purged, 0);
     assert_eq!(p.kiosk.store.sync_status().unwrap().exported, 1);
 
     std::fs::remove_file(&receipt).unwrap();
@@ -1076,6 +1086,40 @@ fn a_link_named_like_a_receipt_is_refused_and_purges_nothing() {
     let read = kiosk_side::read_receipts(&p.kiosk.store, &p.k_manager, p.exchange.path(), t0())
         .expect("the file itself is read");
     assert_eq!(read.purged, 1);
+}
+
+#[test]
+fn a_planted_receipt_keeps_no_delivered_form_on_the_kiosk() {
+    let mut p = paired();
+    save(&mut p, "Ada", "latex");
+    export(&p);
+    import(&mut p);
+    // Sorted before the genuine one: a pipe (which must not hang the read), a cut file.
+    let id = kiosk_id(&p);
+    let pipe = p.exchange.path().join(format!("receipt-{id}-00000000.ikr"));
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&pipe)
+            .status()
+            .unwrap()
+            .success()
+    );
+    std::fs::write(
+        p.exchange
+            .path()
+            .join(format!("receipt-{id}-00000000a.ikr")),
+        b"IKR",
+    )
+    .unwrap();
+    let read = kiosk_side::read_receipts(&p.kiosk.store, &p.k_manager, p.exchange.path(), t0())
+        .expect("receipts");
+    assert_eq!(
+        (read.receipts, read.purged),
+        (1, 1),
+        "the genuine one applied"
+    );
+    assert_eq!(read.refused.len(), 2, "{:?}", read.refused);
+    assert_eq!(p.kiosk.store.sync_status().unwrap().exported, 0);
 }
 
 #[test]
@@ -1103,4 +1147,48 @@ fn a_purge_beside_another_open_window_says_old_copies_remain() {
         p.kiosk.store.store().checkpoint().unwrap(),
         intake_kiosk::store::WalCheckpoint::Truncated
     );
+}
+
+#[test]
+fn an_outbox_that_cannot_take_files_stops_the_import_before_anything_is_stored() {
+    let mut p = paired();
+    save(&mut p, "Ada", "latex");
+    export(&p);
+    let not_a_folder = p.outbox.path().join("emr");
+    std::fs::write(&not_a_folder, b"a file where the outbox should be").unwrap();
+    let missing_share = p.outbox.path().join("not-mounted").join("outbox");
+    for outbox in [&not_a_folder, &missing_share] {
+        let result = desk_side::import_folder(
+            &mut p.desk.store,
+            &p.d_manager,
+            p.exchange.path(),
+            outbox,
+            t0(),
+            &mut |_, _, _| {},
+        );
+        assert!(result.is_err(), "{}", outbox.display());
+        assert!(!missing_share.exists(), "a whole missing path is not made");
+        assert_eq!(desk_state(&p.desk.store).0, 0, "nothing stored");
+        assert!(p.desk.store.imported_bundles().unwrap().is_empty());
+    }
+    // With an outbox that works, the same bundle goes in, and is handed on.
+    let outcomes = import(&mut p);
+    assert!(refused(&outcomes).is_empty());
+    assert_eq!(desk_state(&p.desk.store).0, 1);
+    assert!(std::fs::read_dir(p.outbox.path()).unwrap().any(|f| {
+        f.unwrap()
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".fhir.json")
+    }));
+}
+
+#[test]
+fn an_exchange_folder_under_a_missing_path_is_not_made() {
+    let mut p = paired();
+    save(&mut p, "Ada", "latex");
+    let usb = p.exchange.path().join("not-mounted").join("usb");
+    let result = kiosk_side::export(&p.kiosk.store, &p.k_manager, &usb, t0(), &mut |_, _| {});
+    assert!(result.is_err());
+    assert!(!usb.exists());
 }

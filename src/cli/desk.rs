@@ -197,7 +197,7 @@ pub fn run(command: DeskCommand, common: &Common) -> Result<()> {
                 },
             )?
             .outcomes;
-            let mut failed = 0;
+            let (mut refused, mut not_handed_on) = (0, 0);
             for outcome in &outcomes {
                 match outcome {
                     BundleOutcome::Imported {
@@ -214,12 +214,14 @@ pub fn run(command: DeskCommand, common: &Common) -> Result<()> {
                             receipt.display()
                         );
                         if let Some(e) = outbox_error {
-                            failed += 1;
-                            println!("{file}: stored, but the outbox was not written: {e}");
+                            not_handed_on += 1;
+                            println!(
+                                "{file}: stored, but its forms were not all handed on to the outbox: {e}"
+                            );
                         }
                     }
                     BundleOutcome::Refused { file, error } => {
-                        failed += 1;
+                        refused += 1;
                         println!("{file}: REFUSED: {error}");
                     }
                 }
@@ -227,9 +229,21 @@ pub fn run(command: DeskCommand, common: &Common) -> Result<()> {
             if outcomes.is_empty() {
                 println!("no bundles in {}", from.display());
             }
-            if failed > 0 {
-                let message = format!("{failed} bundle(s) refused; nothing of them was imported");
-                if failed < outcomes.len() {
+            let mut said = Vec::new();
+            if refused > 0 {
+                said.push(format!(
+                    "{refused} bundle(s) refused; nothing of them was imported"
+                ));
+            }
+            if not_handed_on > 0 {
+                said.push(format!(
+                    "{not_handed_on} bundle(s) stored but not all handed on: write each \
+                     patient's files with `desk access-export` once the outbox is fixed"
+                ));
+            }
+            if !said.is_empty() {
+                let message = said.join("; ");
+                if refused < outcomes.len() {
                     // Some were imported: a script must tell this from a failure (exit 3).
                     return Err(PartlyDone(message).into());
                 }

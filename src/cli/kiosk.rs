@@ -116,6 +116,20 @@ pub fn run(command: KioskCommand, common: &Common) -> Result<()> {
             if read.old_copies_remain {
                 eprintln!("{}", intake_kiosk::store::OLD_COPIES_REMAIN);
             }
+            for (file, why) in &read.refused {
+                println!("{}: REFUSED: {why}", file.escape_debug());
+            }
+            if !read.refused.is_empty() {
+                let message = format!(
+                    "{} receipt file(s) refused; each changed nothing",
+                    read.refused.len()
+                );
+                if read.receipts > 0 {
+                    // Some were applied: a script must tell this from a failure (exit 3).
+                    return Err(super::PartlyDone(message).into());
+                }
+                anyhow::bail!(message);
+            }
         }
         KioskCommand::Unpair => {
             store.revoke_desk(&actor, now)?;

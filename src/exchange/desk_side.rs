@@ -232,6 +232,9 @@ pub fn import_folder(
     progress: &mut dyn FnMut(&str, usize, usize),
 ) -> Result<Vec<BundleOutcome>, ExchangeError> {
     let keys = desk_keys(store, actor, now)?;
+    // Checked before anything is stored: forms imported while the outbox cannot take them would
+    // be acknowledged to the kiosk (which then deletes them) and never reach the records.
+    files::check_writable(outbox, Readers::OwnerOnly)?;
     let mut outcomes = Vec::new();
     for path in files::list(dir, "bundle-", ".ikb")? {
         let file = file_name(&path);
@@ -242,7 +245,7 @@ pub fn import_folder(
                     seq = imported.seq,
                     added = imported.report.added.len(),
                     duplicates = imported.report.duplicates.len(),
-                    "imported {file}"
+                    "imported {file:?}"
                 );
                 BundleOutcome::Imported {
                     file,
@@ -255,7 +258,7 @@ pub fn import_folder(
             }),
             Err(error) => {
                 // The error names what failed (a signature, a check, a kiosk); never a value.
-                tracing::warn!("refused bundle {file}: {error}");
+                tracing::warn!("refused bundle {file:?}: {error}");
                 outcomes.push(BundleOutcome::Refused { file, error })
             }
         }

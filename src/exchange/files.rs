@@ -80,6 +80,32 @@ impl Readers {
     }
 }
 
+/// The folder files are written to: made when missing, but only as the last step of a path
+/// whose parent exists. A whole missing path is refused — a typed path with a slip, or a share
+/// or drive that is not mounted: patient data must not land on the machine's own disk instead.
+fn folder_ready(dir: &Path) -> Result<(), ExchangeError> {
+    match std::fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => Ok(()),
+        Ok(_) => Err(not_regular(dir, "not a folder")),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir(dir).map_err(io(dir))
+        }
+        Err(e) => Err(io(dir)(e)),
+    }
+}
+
+/// Checks that files can be written into `dir` (made as [`folder_ready`] allows): a file is
+/// written, synced and removed. For a folder that must work before anything it would receive
+/// is stored (the desk's outbox, before an import).
+pub fn check_writable(dir: &Path, readers: Readers) -> Result<(), ExchangeError> {
+    folder_ready(dir)?;
+    let (temp, file) = write_temp(dir, ".write-check", b"", readers)?;
+    let synced = file.sync_all().map_err(io(&temp));
+    drop(file);
+    let _ = std::fs::remove_file(&temp);
+    synced
+}
+
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ExchangeError + '_ {
     move |source| ExchangeError::Io {
         path: path.to_owned(),
@@ -95,7 +121,7 @@ pub fn write_atomically(
     bytes: &[u8],
     readers: Readers,
 ) -> Result<PathBuf, ExchangeError> {
-    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    folder_ready(dir)?;
     let target = write_one(dir, name, bytes, readers, File::sync_all)?;
     sync_folder(dir);
     Ok(target)
@@ -152,7 +178,7 @@ pub struct Batch<'a> {
 
 impl<'a> Batch<'a> {
     pub fn new(dir: &'a Path, readers: Readers) -> Result<Batch<'a>, ExchangeError> {
-        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        folder_ready(dir)?;
         Ok(Batch {
             dir,
             readers,

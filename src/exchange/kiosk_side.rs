@@ -229,11 +229,16 @@ pub struct ReceiptsRead {
     /// Another program had the kiosk's database open: old copies of the purged forms stay in
     /// its write-ahead log until that program closes.
     pub old_copies_remain: bool,
+    /// Files that looked like receipts for this kiosk and were refused (cut, edited, from
+    /// another desk, not a file…), each with why; each changed nothing.
+    pub refused: Vec<(String, String)>,
 }
 
 /// Verifies every receipt for this kiosk in `dir` against the paired desk's key, marks the
-/// named submissions delivered and purges them. A receipt that fails is reported and changes
-/// nothing; the ones before it stay applied (each is whole on its own).
+/// named submissions delivered and purges them. Each receipt is whole on its own: one that fails
+/// is listed in [`ReceiptsRead::refused`], changes nothing and stops no other (a file planted in
+/// the folder must not keep delivered forms on the tablet). Failing to read the folder, or the
+/// store failing, stops the run.
 pub fn read_receipts(
     store: &OpenStore,
     actor: &Actor,
@@ -245,17 +250,26 @@ pub fn read_receipts(
     let desk = desk_public(&link)?;
     let mut done = ReceiptsRead::default();
     for path in files::list(dir, &format!("receipt-{}-", keys.kiosk_id()), ".ikr")? {
-        let bytes = files::read_capped(&path, Expected::Receipt)?;
         let file = file_name(&path);
-        let claimed = Receipt::peek(&bytes).map_err(|error| ExchangeError::Format {
-            file: file.clone(),
-            error,
-        })?;
-        if claimed.desk_id != link.desk_id {
-            return Err(ExchangeError::ReceiptFromUnpairedDesk { file });
-        }
-        let receipt = Receipt::verify_for(&bytes, &desk, keys.kiosk_id())
-            .map_err(|error| ExchangeError::Format { file, error })?;
+        let checked = files::read_capped(&path, Expected::Receipt).and_then(|bytes| {
+            let format = |error| ExchangeError::Format {
+                file: file.clone(),
+                error,
+            };
+            let claimed = Receipt::peek(&bytes).map_err(format)?;
+            if claimed.desk_id != link.desk_id {
+                return Err(ExchangeError::ReceiptFromUnpairedDesk { file: file.clone() });
+            }
+            Receipt::verify_for(&bytes, &desk, keys.kiosk_id()).map_err(format)
+        });
+        let receipt = match checked {
+            Ok(receipt) => receipt,
+            Err(error) => {
+                tracing::warn!("refused receipt {file:?}: {error}");
+                done.refused.push((file, error.to_string()));
+                continue;
+            }
+        };
         let purge = store.apply_receipt(
             actor,
             &receipt.desk_id,

@@ -117,8 +117,39 @@ fn own_keys<K>(
 }
 
 /// `name` of a path, for messages.
+/// A file's name as messages and logs show it: anyone who can write to the exchange folder
+/// chooses it, so a control character (a line break that would forge a log line) or a
+/// bidirectional override (text shown in another order) is shown escaped, never as itself.
 fn file_name(path: &std::path::Path) -> String {
-    path.file_name()
+    let name = path
+        .file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string())
+        .unwrap_or_else(|| path.display().to_string());
+    name.chars()
+        .map(|c| {
+            let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}');
+            if c.is_control() || bidi {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod file_name_tests {
+    #[test]
+    fn a_planted_name_cannot_forge_a_log_line_or_reorder_text() {
+        let shown = super::file_name(std::path::Path::new(
+            "/x/bundle-a\n2026-12-04 INFO imported bundle-FAKE\u{202e}bki.ikb",
+        ));
+        assert!(!shown.contains('\n') && !shown.contains('\u{202e}'));
+        assert_eq!(
+            shown,
+            "bundle-a\\u{a}2026-12-04 INFO imported bundle-FAKE\\u{202e}bki.ikb"
+        );
+        let plain = super::file_name(std::path::Path::new("/x/bundle-Zoë-00000001.ikb"));
+        assert_eq!(plain, "bundle-Zoë-00000001.ikb");
+    }
 }

@@ -125,7 +125,9 @@ impl Kiosk {
         let now = self.now();
         let Some(folder) = self.folder() else { return };
         if let Some(read) = self.with_sync(|sync, actor| sync.read_receipts(actor, &folder, now)) {
-            self.message = Some(if read.old_copies_remain {
+            self.message = Some(if !read.refused.is_empty() {
+                Message::ReceiptsSomeRefused(read.refused.len())
+            } else if read.old_copies_remain {
                 Message::ReceiptsReadOldCopiesRemain(read.purged)
             } else {
                 Message::ReceiptsRead(read.purged)

@@ -72,6 +72,8 @@ pub enum Message {
     /// Receipts read, but another program had the database open: old copies of the purged
     /// forms stay in its write-ahead log until it closes.
     ReceiptsReadOldCopiesRemain(usize),
+    /// Some receipt files in the folder were refused (each changed nothing); the others were read.
+    ReceiptsSomeRefused(usize),
     ReceiptFromOtherDesk,
     SyncFileInvalid,
     ExchangeUnreachable,
@@ -140,7 +142,8 @@ impl Message {
             Message::Wait { seconds } => seconds.to_string(),
             Message::Exported(n)
             | Message::ReceiptsRead(n)
-            | Message::ReceiptsReadOldCopiesRemain(n) => n.to_string(),
+            | Message::ReceiptsReadOldCopiesRemain(n)
+            | Message::ReceiptsSomeRefused(n) => n.to_string(),
             Message::FormFileRejected { count, first } => match count {
                 0 | 1 => first.clone(),
                 more => format!("{first} (+{})", more - 1),
@@ -192,6 +195,7 @@ impl Message {
             Message::NothingToExport => msgid("There is nothing new to send."),
             Message::ReceiptsRead(_) => msgid("Receipts read: {} delivered forms were removed from this kiosk."),
             Message::ReceiptsReadOldCopiesRemain(_) => msgid("Receipts read: {} delivered forms were removed from this kiosk; old copies remain in the WAL until the other window closes."),
+            Message::ReceiptsSomeRefused(_) => msgid("{} receipt files in the folder were refused (the log says why); they changed nothing. The other receipts were read."),
             Message::ReceiptFromOtherDesk => msgid("A receipt in the folder is from a back office this kiosk is not paired with; nothing was changed."),
             Message::SyncFileInvalid => msgid("A file in the exchange folder is damaged or not meant for this kiosk; nothing was changed."),
             Message::ExchangeUnreachable => msgid("The exchange folder cannot be read or written. Is the USB stick in?"),
@@ -361,6 +365,7 @@ mod tests {
             Message::NothingToExport,
             Message::ReceiptsRead(4),
             Message::ReceiptsReadOldCopiesRemain(4),
+            Message::ReceiptsSomeRefused(2),
             Message::ReceiptFromOtherDesk,
             Message::SyncFileInvalid,
             Message::ExchangeUnreachable,
