@@ -227,6 +227,8 @@ impl Desk {
         }
         self.signed_in = None;
         self.selected_staff = None;
+        // What the last one was told is not for whoever signs in next.
+        self.say(String::new(), false);
     }
 
     pub fn activity(&mut self, now: DateTime<Utc>) {

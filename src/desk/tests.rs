@@ -127,6 +127,16 @@ fn merge_candidates_name_their_postcode() {
 }
 
 #[test]
+fn what_one_was_told_is_gone_when_the_desk_locks() {
+    let (mut desk, _) = signed_in(RECEPTION, "1357");
+    desk.search("Ada", "Lovelace", "1985-12-10", at(1));
+    assert_ne!(desk.message().0, "");
+    desk.lock(at(1));
+    assert_eq!(desk.screen(), DeskScreen::SignIn);
+    assert_eq!(desk.message(), ("", false));
+}
+
+#[test]
 fn idle_lock_drops_the_record_after_the_idle_time_only() {
     let (mut desk, _) = signed_in(RECEPTION, "1357");
     desk.open_patient("p-ada", at(0));

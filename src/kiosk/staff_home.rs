@@ -94,6 +94,8 @@ impl Kiosk {
 
     pub(super) fn begin_handover(&mut self) {
         let subject = self.signed.returning.clone().unwrap_or_default();
+        // The search's answer was about this patient: it is not shown to the next one's staff.
+        self.signed.lookup_message = None;
         self.audit(AuditKind::HandoverStarted, &subject);
         self.apply(Event::StartHandover);
     }

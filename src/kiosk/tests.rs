@@ -346,7 +346,13 @@ fn a_returning_patient_sees_earlier_choices_only_after_their_date_of_birth() {
 
     k.find_returning("ADA", "lovelace", "1985-12-10", "sw1a1aa");
     assert!(k.returning_found());
+    assert_eq!(k.lookup_message(), Some(&Message::PatientFound));
     k.start_returning_handover();
+    assert_eq!(
+        k.lookup_message(),
+        None,
+        "the search's answer goes with the handover it started"
+    );
     assert!(
         k.form.previous_consents.is_empty(),
         "nothing shown before the guard"
