@@ -54,6 +54,10 @@ impl Desk {
                 false,
             ),
             ActionError::Missing(needed) => self.say_t(needed_words(*needed), &[], false),
+            ActionError::Search(problem) => {
+                let text = problem.words(&self.lang);
+                self.say(text, false);
+            }
             ActionError::NotAClockTime(typed) => self.say_t(
                 "{} is not a time of day: give it as HH:MM on the 24-hour clock, such as 21:30.",
                 &[typed],

@@ -28,6 +28,7 @@ mod record_actions;
 pub mod records;
 mod register;
 mod search_input;
+pub use search_input::SearchProblem;
 mod settings_panel;
 mod staff_keys;
 #[cfg(test)]

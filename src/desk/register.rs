@@ -28,13 +28,6 @@ impl Desk {
 
     /// Finds patients by name and date of birth on the blind index.
     pub fn search(&mut self, given: &str, family: &str, dob: &str, now: DateTime<Utc>) {
-        if let Some(problem) = super::search_input::search_problem(&self.lang, given, family, dob) {
-            if let Some(s) = self.signed_in.as_mut() {
-                s.results.clear();
-            }
-            self.say(problem, false);
-            return;
-        }
         let Some((records, actor)) = self.signed_in() else {
             return;
         };
@@ -58,7 +51,13 @@ impl Desk {
                     self.say(text, true);
                 }
             }
-            Err(e) => self.say_failure(&e),
+            Err(e) => {
+                // A refused search leaves no earlier results looking like its own.
+                if let Some(s) = self.signed_in.as_mut() {
+                    s.results.clear();
+                }
+                self.say_failure(&e);
+            }
         }
     }
 

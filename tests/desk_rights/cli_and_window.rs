@@ -166,6 +166,34 @@ fn each_desk_action_leaves_the_same_records_from_the_window_and_the_command_line
     assert_eq!(outcome(&a, &patient, &submission), before);
     assert_eq!(outcome(&b, &patient, &submission), before);
 
+    // A search with a date of birth that is not a date is refused by both, in the same words,
+    // as typed input (it used to reach the store on the command line and come back as "stored
+    // value could not be read").
+    let (ok, said) = cli(
+        &a,
+        &[
+            "find",
+            "--given",
+            "Ana",
+            "--family",
+            "Demo",
+            "--dob",
+            "1990-99-01",
+        ],
+    );
+    assert!(!ok, "{said}");
+    let mut desk = window(&b);
+    desk.search("Ana", "Demo", "1990-99-01", Utc::now());
+    let (words, good) = desk.message();
+    assert!(!good);
+    assert!(!said.contains("stored value"), "{said}");
+    assert!(
+        said.to_lowercase()
+            .contains(&words.to_lowercase().replace('.', "")),
+        "{said:?} / {words:?}"
+    );
+    drop(desk);
+
     // Then each action, one after the other, on both copies.
     let steps: [Step; 6] = [
         (

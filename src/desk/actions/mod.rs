@@ -74,6 +74,10 @@ pub enum ActionError {
     /// Something the action needs was left empty.
     #[error("{0} is needed")]
     Missing(Needed),
+    /// A register search refused before anything was read (a part missing, a date that is not
+    /// one).
+    #[error(transparent)]
+    Search(#[from] super::SearchProblem),
 }
 
 /// What an action needs and was not given.

@@ -97,6 +97,11 @@ fn store(conn: &Connection, vault: &Vault, census: &Census) -> Result<(), StoreE
     Ok(())
 }
 
+/// Whether the census keeps `table` (every other table's writes pass by without a look).
+pub(super) fn covers(table: &str) -> bool {
+    table == LISTED || COUNTED.contains(&table)
+}
+
 /// Notes a row just added to `table` (with primary key `key`), in the caller's transaction.
 /// Tables outside the census are left alone; so is a database still without an installation row.
 pub(super) fn note_added(
@@ -106,7 +111,7 @@ pub(super) fn note_added(
     key: &[Value],
 ) -> Result<(), StoreError> {
     let counted = COUNTED.contains(&table);
-    if !counted && table != LISTED {
+    if !covers(table) {
         return Ok(());
     }
     let Some(stored) = stored(conn, vault)? else {

@@ -113,7 +113,9 @@ fn write(
     let layout = layout(table)?;
     let tag = tag_for(vault, table, layout, values)?;
     let tag = write_tagged(conn, table, verb, values, tag)?;
-    super::census::note_added(conn, vault, table, &layout.key_of(table, values)?)?;
+    if super::census::covers(table) {
+        super::census::note_added(conn, vault, table, &layout.key_of(table, values)?)?;
+    }
     Ok(tag)
 }
 
