@@ -596,6 +596,98 @@ fn a_misspelt_flag_is_refused_with_exit_2_naming_it_and_opens_nothing() {
         stderr.contains("fax") && stderr.contains("email"),
         "{stderr}"
     );
+    // A typed value that cannot be one: refused the same way, before any passphrase is read,
+    // the value cut short rather than echoed whole.
+    let huge = "7".repeat(100_000);
+    for (args, says) in [
+        (
+            vec![
+                "desk",
+                "find",
+                "--given",
+                "A",
+                "--family",
+                "B",
+                "--dob",
+                "1990-99-01",
+            ],
+            "YYYY-MM-DD",
+        ),
+        (
+            vec![
+                "desk",
+                "amend-details",
+                "--patient",
+                "p",
+                "--reason",
+                "r",
+                "--dob",
+                "12/04/1990",
+            ],
+            "YYYY-MM-DD",
+        ),
+        (
+            vec![
+                "desk",
+                "amend-details",
+                "--patient",
+                "p",
+                "--reason",
+                "r",
+                "--email",
+                "ana@gmail",
+            ],
+            "name@example.com",
+        ),
+        (
+            vec![
+                "desk",
+                "set",
+                "--key",
+                "desk.idle_seconds",
+                "--value",
+                "soon",
+            ],
+            "whole number",
+        ),
+        (
+            vec![
+                "desk",
+                "set",
+                "--key",
+                "desk.idle_seconds",
+                "--value",
+                &huge,
+            ],
+            "7777…",
+        ),
+        (
+            vec![
+                "desk",
+                "set",
+                "--key",
+                "kiosk.handover_idle_seconds",
+                "--value",
+                "60",
+            ],
+            "kiosk",
+        ),
+        (
+            vec!["kiosk", "set", "--key", "hours.opens", "--value", "9am"],
+            "HH:MM",
+        ),
+        (
+            vec!["kiosk", "set", "--key", "no.such.key", "--value", "1"],
+            "unknown setting",
+        ),
+    ] {
+        let mut args = args.clone();
+        args.extend(["--data-dir", d]);
+        let (code, _, stderr) = run_code(&args, "");
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+        assert!(stderr.len() < 2_000, "{args:?}: {} bytes", stderr.len());
+    }
     assert_eq!(
         std::fs::read_dir(root.path()).unwrap().count(),
         0,

@@ -519,6 +519,17 @@ fn review_edit_and_sign(ui: &intake_kiosk::ui::KioskUi) {
         !exists(ui, "Signature pad", AccessibleRole::Image),
         "the review comes before the signature"
     );
+    // An email address with a slip in it is marked on the review, in words, before any Submit.
+    click(ui, "Edit: About you");
+    type_into(ui, "Email", "ada@example");
+    click(ui, "Back to my answers");
+    assert!(read(
+        "Email: ada@example. Please give an email address such as name@example.com."
+    ));
+    click(ui, "Edit: About you");
+    type_into(ui, "Email", "ada@example.org");
+    click(ui, "Back to my answers");
+    assert!(read("Email: ada@example.org"));
     // Edit the allergies, come straight back, and see the change.
     click(ui, "Edit: Allergies");
     type_into(
@@ -526,9 +537,15 @@ fn review_edit_and_sign(ui: &intake_kiosk::ui::KioskUi) {
         "What are you allergic to, and what happens? *",
         "Penicillin: hives",
     );
+    long_answer(ui, "What are you allergic to, and what happens? *");
     click(ui, "Back to my answers");
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_millis(600));
+    assert!(
+        !exists(ui, "key 1", AccessibleRole::Button),
+        "the keyboard went with the field"
+    );
     assert!(read(
-        "What are you allergic to, and what happens?: Penicillin: hives"
+        "What are you allergic to, and what happens?: Penicillin: mild hives."
     ));
     // The lifestyle part: the stress level, a number field low on its page.
     click(ui, "Edit: Lifestyle");
@@ -550,7 +567,37 @@ fn review_edit_and_sign(ui: &intake_kiosk::ui::KioskUi) {
     assert!(exists(ui, "Signature pad", AccessibleRole::Image));
 }
 
-/// The message staff home shows, in words.
+/// A longer answer's field, which holds "Penicillin: hives": several lines high and growing
+/// with what is written (all of it in view), and a typo reached with the keyboard's arrows.
+fn long_answer(ui: &intake_kiosk::ui::KioskUi, label: &str) {
+    let field = || find(ui, label, AccessibleRole::TextInput).expect("the field");
+    let height = || field().size().height;
+    let empty_height = height();
+    assert!(empty_height >= 100.0, "two lines at least: {empty_height}");
+    let long = "Penicillin, amoxicillin and other antibiotics of that family: a rash over the arms within an hour, once with swelling of the lips. ".repeat(6);
+    type_into(ui, label, &long);
+    assert!(
+        height() > empty_height + 60.0,
+        "the field grew with the answer: {} then {}",
+        empty_height,
+        height()
+    );
+    type_into(ui, label, "Penicillin: hives");
+    assert_eq!(height(), empty_height, "and shrank back");
+    field().mock_single_click(slint::platform::PointerEventButton::Left);
+    for _ in 0.."hives".len() {
+        click(ui, "cursor left");
+    }
+    for key in ["key m", "key i", "key l", "key d", "key space"] {
+        click(ui, key);
+    }
+    for _ in 0.."hives".len() {
+        click(ui, "cursor right");
+    }
+    click(ui, "key .");
+    assert_eq!(field_value(ui, label), "Penicillin: mild hives.");
+}
+
 /// The on-screen keyboard by its keys, into the field `field` finds (it holds "Grace" and keeps
 /// it): shift capitalises one letter, a second tap holds capitals until a third; the marks a
 /// phone number, an address or a list needs are keys of their own.
@@ -580,6 +627,7 @@ fn on_screen_keyboard(ui: &intake_kiosk::ui::KioskUi, field: &dyn Fn() -> Elemen
     type_into(ui, "First name *", "Grace");
 }
 
+/// The message staff home shows, in words.
 fn staff_message(ui: &intake_kiosk::ui::KioskUi) -> String {
     ui.window
         .global::<intake_kiosk::ui::KioskAdapter>()

@@ -107,8 +107,52 @@ pub fn command() -> clap::Command {
 
 /// Parses the process's arguments; a usage error exits 2 (`--help`, `--version`: 0) here.
 pub fn parse() -> Cli {
-    let matches = command().get_matches();
-    <Cli as clap::FromArgMatches>::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    let mut command = command();
+    let matches = command.get_matches_mut();
+    let cli =
+        <Cli as clap::FromArgMatches>::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    if let Err(refused) = typed_values(&cli) {
+        command
+            .error(clap::error::ErrorKind::ValueValidation, refused)
+            .exit();
+    }
+    cli
+}
+
+/// What clap's one-value parsers cannot check, checked as they are (usage, exit 2) before any
+/// passphrase is asked for: a setting's value, which depends on its key. The rule is the
+/// settings table's ([`intake_kiosk::settings::validate_for`]), as the store applies it.
+fn typed_values(cli: &Cli) -> Result<(), intake_kiosk::settings::SettingError> {
+    use intake_kiosk::settings::{App, validate_for};
+    match &cli.command {
+        Some(Command::Kiosk {
+            command: KioskCommand::Set { key, value },
+            ..
+        }) => validate_for(App::Kiosk, key, value).map(drop),
+        Some(Command::Desk {
+            command: DeskCommand::Rights(RightsCommand::Set { key, value }),
+            ..
+        }) => validate_for(App::Desk, key, value).map(drop),
+        _ => Ok(()),
+    }
+}
+
+/// A date of birth as YYYY-MM-DD, by the rule the forms use, refused in the desk window's words.
+fn date_of_birth(text: &str) -> Result<String, String> {
+    intake_kiosk::forms::identity::parse_date_of_birth(text)
+        .map(|_| text.trim().to_owned())
+        .map_err(|_| intake_kiosk::desk::SearchProblem::NotADate.to_string())
+}
+
+/// An email address by the rule the kiosk's form and the store use, or empty for none.
+fn email_or_none(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(String::new());
+    }
+    intake_kiosk::forms::check_email(text)
+        .map(|()| text.to_owned())
+        .map_err(|_| "an email address, written as name@example.com (or empty for none)".to_owned())
 }
 
 fn after_help() -> String {
@@ -331,7 +375,7 @@ pub enum DeskCommand {
         #[arg(long, value_name = "NAME")]
         family: String,
         /// Date of birth
-        #[arg(long, value_name = "YYYY-MM-DD")]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = date_of_birth)]
         dob: String,
     },
     /// A patient's consent history and current state

@@ -4,6 +4,7 @@
 //! English words, a detail for IT. One mapping for every desk screen: opening, sign-in, actions,
 //! staff and keys.
 
+use crate::forms::IdentityError;
 use crate::i18n::{msgid, t};
 use crate::store::StoreError;
 use crate::vault::VaultError;
@@ -23,6 +24,15 @@ pub fn store_failure_words(lang: &str, e: &StoreError) -> String {
         }
         StoreError::Busy => {
             msgid("The desk's database is busy in another program. Try again in a moment.")
+        }
+        StoreError::Details(IdentityError::BadEmail) => msgid(
+            "That email address is not one: write it as name@example.com. Nothing was changed.",
+        ),
+        StoreError::Details(IdentityError::BadDateOfBirth) => {
+            msgid("That date of birth is not a date: write it as YYYY-MM-DD, such as 1990-04-12.")
+        }
+        StoreError::Details(IdentityError::MissingName) => {
+            msgid("A patient needs a first or last name. Nothing was changed.")
         }
         StoreError::Tampered { table, .. } => {
             return t(
@@ -55,6 +65,12 @@ mod tests {
         let words = store_failure_words("fr", &tampered);
         assert!(words.contains("staff"), "{words}");
         assert_ne!(words, store_failure_words("en", &tampered));
+        let email = StoreError::Details(IdentityError::BadEmail);
+        assert!(store_failure_words("en", &email).contains("name@example.com"));
+        assert_ne!(
+            store_failure_words("pl", &email),
+            store_failure_words("en", &email)
+        );
     }
 
     #[test]

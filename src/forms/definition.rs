@@ -143,12 +143,28 @@ pub struct FormDefinition {
 /// `TooLong`: longer than the question's cap ([`Question::max_length`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FormProblem {
-    Required { question: String },
-    NotANumber { question: String },
-    OutOfRange { question: String },
-    BadDate { question: String },
-    TooLong { question: String },
-    ConsentRequired { item: String },
+    Required {
+        question: String,
+    },
+    NotANumber {
+        question: String,
+    },
+    OutOfRange {
+        question: String,
+    },
+    BadDate {
+        question: String,
+    },
+    /// The patient's email address does not read as one ([`super::check_email`]).
+    NotAnEmail {
+        question: String,
+    },
+    TooLong {
+        question: String,
+    },
+    ConsentRequired {
+        item: String,
+    },
 }
 
 impl FormProblem {
@@ -159,6 +175,7 @@ impl FormProblem {
             | FormProblem::NotANumber { question }
             | FormProblem::OutOfRange { question }
             | FormProblem::BadDate { question }
+            | FormProblem::NotAnEmail { question }
             | FormProblem::TooLong { question } => Some(question),
             FormProblem::ConsentRequired { .. } => None,
         }
@@ -229,7 +246,8 @@ impl FormDefinition {
         }
     }
 
-    /// Checks required answers, ranges and dates of visible questions, and required consents.
+    /// Checks required answers, ranges, dates and the email address of visible questions, and
+    /// required consents.
     pub fn validate(&self, answers: &Answers, granted: &dyn Fn(&str) -> bool) -> Vec<FormProblem> {
         let mut problems = Vec::new();
         for q in self.questions().filter(|q| self.is_visible(q, answers)) {
@@ -278,6 +296,15 @@ impl FormDefinition {
                     if super::identity::parse_date_of_birth(d).is_err() =>
                 {
                     problems.push(FormProblem::BadDate {
+                        question: q.id.clone(),
+                    });
+                }
+                (_, Some(AnswerValue::Text(t)))
+                    if q.identity
+                        && q.id == super::form_used::identity_ids::EMAIL
+                        && super::check_email(t).is_err() =>
+                {
+                    problems.push(FormProblem::NotAnEmail {
                         question: q.id.clone(),
                     });
                 }
@@ -426,5 +453,22 @@ mod tests {
         answers.set("medications", AnswerValue::Text("x".repeat(11)));
         assert!(f.validate(&answers, &|_| true).contains(&problem));
         assert!(f.canonical_json().contains("\"max_length\":10"));
+    }
+
+    #[test]
+    fn the_patients_email_address_must_read_as_one_when_given() {
+        let f = FormDefinition::built_in();
+        let problem = FormProblem::NotAnEmail {
+            question: "email".into(),
+        };
+        let mut answers = Answers::default();
+        assert!(
+            !f.validate(&answers, &|_| true).contains(&problem),
+            "optional"
+        );
+        answers.set("email", AnswerValue::Text("ada@gmail".into()));
+        assert!(f.validate(&answers, &|_| true).contains(&problem));
+        answers.set("email", AnswerValue::Text(" ada@example.org ".into()));
+        assert!(!f.validate(&answers, &|_| true).contains(&problem));
     }
 }

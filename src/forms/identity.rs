@@ -28,6 +28,8 @@ pub enum IdentityError {
     BadDateOfBirth,
     #[error("the postcode is missing")]
     MissingPostcode,
+    #[error("the email address is not one (it is written as name@example.com)")]
+    BadEmail,
 }
 
 /// Letters and digits only, case-folded, compatibility-decomposed (NFKD) with accents removed,
@@ -61,7 +63,48 @@ pub fn parse_date_of_birth(text: &str) -> Result<NaiveDate, IdentityError> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| IdentityError::BadDateOfBirth)
 }
 
+/// Whether `text` (trimmed) reads as an email address: one `@` with something before it, a
+/// domain of dot-separated labels after it (letters of any script, digits, hyphens inside), no
+/// spaces or control characters, at most 254 characters. Not whether the address is the
+/// patient's: a typing slip such as "ana@gmail" or "ana gmail.com" is caught, which is what
+/// keeps marketing by email from going astray.
+pub fn check_email(text: &str) -> Result<(), IdentityError> {
+    let text = text.trim();
+    let (local, domain) = text.split_once('@').ok_or(IdentityError::BadEmail)?;
+    let label_ok = |label: &str| {
+        !label.is_empty()
+            && label.len() <= 63
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+    };
+    let labels: Vec<&str> = domain.split('.').collect();
+    let fits = text.len() <= 254 && !local.is_empty() && local.len() <= 64;
+    let plain = |part: &str| {
+        !part
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '@' || c == '"')
+    };
+    if fits && plain(local) && labels.len() >= 2 && labels.iter().all(|l| label_ok(l)) {
+        Ok(())
+    } else {
+        Err(IdentityError::BadEmail)
+    }
+}
+
 impl PatientIdentity {
+    /// Whether these details can be kept as a patient's: a name, a date of birth that is a
+    /// date, and an email address that reads as one when there is any. The desk checks a
+    /// correction by this; the kiosk's form by the same rules
+    /// ([`FormDefinition::validate`](super::FormDefinition::validate)).
+    pub fn check(&self) -> Result<(), IdentityError> {
+        self.name_dob_key()?;
+        if !self.email.trim().is_empty() {
+            check_email(&self.email)?;
+        }
+        Ok(())
+    }
+
     /// The three-point check key: name + date of birth + postcode, normalised. Feed it to the
     /// vault's blind index; never store it.
     pub fn lookup_key(&self) -> Result<String, IdentityError> {
@@ -128,6 +171,44 @@ impl PatientIdentity {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_email_address_reads_as_one() {
+        for good in [
+            "ada@example.org",
+            " ada.lovelace+clinic@mail.example.co.uk ",
+            "zoë@exämple.de",
+            "o'neil@example-mail.ie",
+        ] {
+            assert_eq!(super::check_email(good), Ok(()), "{good:?}");
+        }
+        let long_local = format!("{}@example.org", "a".repeat(65));
+        let long_whole = format!("ada@{}.org", "a".repeat(250));
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.org",
+            "ada@gmail",
+            "ada gmail.com",
+            "ada@example..org",
+            "ada@-example.org",
+            "ada@example.org.",
+            "ada@@example.org",
+            "ada@exa mple.org",
+            "ada lovelace@example.org",
+            "ada@example.org\u{202e}",
+            "ada\n@example.org",
+            long_local.as_str(),
+            long_whole.as_str(),
+        ] {
+            assert_eq!(
+                super::check_email(bad),
+                Err(super::IdentityError::BadEmail),
+                "{bad:?}"
+            );
+        }
+    }
+
     use super::*;
 
     fn id(given: &str, family: &str, dob: &str, postcode: &str) -> PatientIdentity {

@@ -18,5 +18,5 @@ pub use consent::{ConsentDecision, ConsentEvent, Decision, current_events, curre
 pub use definition::{ConsentItem, FormDefinition, FormProblem, Question, QuestionKind, tr};
 pub use definition_text::DefinitionText;
 pub use form_used::{FormNotStored, FormUsed, TREATMENT_CONSENT, form_used, identity_ids};
-pub use identity::{IdentityError, PatientIdentity};
+pub use identity::{IdentityError, PatientIdentity, check_email};
 pub use validate::DefinitionError;

@@ -107,6 +107,7 @@ pub enum Message {
     AnswerOutOfRange,
     AnswerNotANumber,
     AnswerNotADate,
+    AnswerNotAnEmail,
     AnswerTooLong,
     /// Under the patient's form page: some answers need attention before submitting.
     FormProblems,
@@ -219,6 +220,7 @@ impl Message {
             Message::AnswerOutOfRange => msgid("Please give a number in the allowed range."),
             Message::AnswerNotANumber => msgid("Please give a number."),
             Message::AnswerNotADate => msgid("Please give a date as YYYY-MM-DD."),
+            Message::AnswerNotAnEmail => msgid("Please give an email address such as name@example.com."),
             Message::AnswerTooLong => msgid("This answer is too long: please shorten it."),
             Message::FormProblems => msgid("Some answers need your attention before you can submit."),
             Message::TreatmentConsentNeeded => msgid("The treatment consent is needed before we can treat you."),
@@ -259,6 +261,7 @@ impl Message {
             FormProblem::OutOfRange { .. } => Message::AnswerOutOfRange,
             FormProblem::NotANumber { .. } => Message::AnswerNotANumber,
             FormProblem::BadDate { .. } => Message::AnswerNotADate,
+            FormProblem::NotAnEmail { .. } => Message::AnswerNotAnEmail,
             FormProblem::TooLong { .. } => Message::AnswerTooLong,
             FormProblem::ConsentRequired { .. } => return None,
         })
@@ -389,6 +392,7 @@ mod tests {
             Message::AnswerOutOfRange,
             Message::AnswerNotANumber,
             Message::AnswerNotADate,
+            Message::AnswerNotAnEmail,
             Message::AnswerTooLong,
             Message::FormProblems,
             Message::TreatmentConsentNeeded,

@@ -53,7 +53,7 @@ pub use staff_home::RecordView;
 pub use staff_keys::StaffKeysView;
 pub use sync_port::KioskSync;
 
-use crate::forms::{ConsentDecision, Decision, DefinitionText, FormDefinition, FormProblem};
+use crate::forms::{ConsentDecision, Decision, DefinitionText, FormDefinition};
 use crate::session::{Effect, Event, Screen, Session};
 use crate::staff::{Lockout, Role};
 use crate::store::{

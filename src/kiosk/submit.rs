@@ -115,17 +115,12 @@ impl Kiosk {
     }
 
     pub(super) fn jump_to_first_problem(&mut self) {
-        let first_section = self.form.problems.iter().find_map(|p| match p {
-            FormProblem::Required { question }
-            | FormProblem::NotANumber { question }
-            | FormProblem::OutOfRange { question }
-            | FormProblem::BadDate { question }
-            | FormProblem::TooLong { question } => self
-                .definition
+        let first_section = self.form.problems.iter().find_map(|p| {
+            let question = p.question()?;
+            self.definition
                 .sections
                 .iter()
-                .position(|s| s.questions.iter().any(|q| &q.id == question)),
-            FormProblem::ConsentRequired { .. } => None,
+                .position(|s| s.questions.iter().any(|q| q.id == question))
         });
         self.form.step_index = match first_section {
             Some(i) => i + 1,

@@ -2,7 +2,7 @@
 
 use super::memory_records::{MemoryRecords, SharedMemory};
 use super::*;
-use crate::forms::AnswerValue;
+use crate::forms::{AnswerValue, FormProblem};
 use crate::store::UPDATED_AT_KIOSK;
 use crate::store::memory_staff::EventLog;
 

@@ -13,10 +13,21 @@ use thiserror::Error;
 
 pub use zone::{ClinicZone, DEFAULT_ZONE};
 
+/// A refused value as an error shows it: quoted, escaped, and cut after 40 characters (a
+/// 100 kB value is not echoed back whole).
+pub(crate) fn shown(value: &str) -> String {
+    const SHOWN: usize = 40;
+    let mut cut: String = value.chars().take(SHOWN).collect();
+    if value.chars().nth(SHOWN).is_some() {
+        cut.push('…');
+    }
+    format!("{cut:?}")
+}
+
 /// Why a setting was refused.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum SettingError {
-    #[error("unknown setting {key:?}{}", suggestion_text(.suggestion))]
+    #[error("unknown setting {}{}", shown(.key), suggestion_text(.suggestion))]
     Unknown {
         key: String,
         suggestion: Option<&'static str>,
@@ -129,13 +140,18 @@ fn whole_number(value: &str, low: u32, high: u32) -> Result<u32, String> {
         .parse::<u32>()
         .ok()
         .filter(|n| (low..=high).contains(n))
-        .ok_or_else(|| format!("{value:?} is not a whole number from {low} to {high}"))
+        .ok_or_else(|| {
+            format!(
+                "{} is not a whole number from {low} to {high}",
+                shown(value)
+            )
+        })
 }
 
 /// `HH:MM`, 24-hour clock.
 pub fn parse_clock(value: &str) -> Result<NaiveTime, String> {
     NaiveTime::parse_from_str(value.trim(), "%H:%M")
-        .map_err(|_| format!("{value:?} is not a time as HH:MM (24-hour clock)"))
+        .map_err(|_| format!("{} is not a time as HH:MM (24-hour clock)", shown(value)))
 }
 
 fn absolute_folder(value: &str) -> Result<(), String> {
@@ -143,7 +159,8 @@ fn absolute_folder(value: &str) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "{value:?} is not an absolute folder path (starting with /), or empty for none"
+            "{} is not an absolute folder path (starting with /), or empty for none",
+            shown(value)
         ))
     }
 }
@@ -468,6 +485,22 @@ pub fn listing_text(rows: &[Listed]) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_long_refused_value_is_not_echoed_whole() {
+        let huge = "9".repeat(100_000);
+        for (key, value) in [
+            ("desk.idle_seconds", huge.as_str()),
+            ("hours.opens", huge.as_str()),
+            ("backup.folder", huge.as_str()),
+            ("hours.time_zone", huge.as_str()),
+            (huge.as_str(), "1"),
+        ] {
+            let said = super::validate(key, value).unwrap_err().to_string();
+            assert!(said.len() < 300, "{} bytes: {}", said.len(), &said[..300]);
+            assert!(said.contains("9999…"), "{said}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -76,7 +76,10 @@ impl ClinicZone {
             .parse::<Tz>()
             .map(ClinicZone::Named)
             .map_err(|_| {
-                format!("{name:?} is not a time zone name (e.g. Europe/London, Europe/Paris, UTC)")
+                format!(
+                    "{} is not a time zone name (e.g. Europe/London, Europe/Paris, UTC)",
+                    super::shown(name)
+                )
             })
     }
 
@@ -89,7 +92,12 @@ impl ClinicZone {
             .filter(|m| (-18 * 60..=18 * 60).contains(m))
             .and_then(|m| FixedOffset::east_opt(m * 60))
             .map(ClinicZone::Fixed)
-            .ok_or_else(|| format!("{value:?} is not a number of minutes from -1080 to 1080"))
+            .ok_or_else(|| {
+                format!(
+                    "{} is not a number of minutes from -1080 to 1080",
+                    super::shown(value)
+                )
+            })
     }
 }
 

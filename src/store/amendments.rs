@@ -275,9 +275,7 @@ pub(super) fn amend_identity_in(
     reason: &str,
     at: &str,
 ) -> Result<String, StoreError> {
-    identity
-        .name_dob_key()
-        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+    identity.check()?;
     let previous = open_identity(conn, vault, patient_id)?;
     let id = keep_identity_in_history(conn, vault, staff_id, patient_id, &previous, reason, at)?;
     reseal_identity(conn, vault, patient_id, identity)?;

@@ -63,6 +63,10 @@ pub enum StoreError {
     /// A request the store refuses as given (a blank reason, a date out of range…).
     #[error("{0}")]
     Invalid(String),
+    /// A patient's details that cannot be kept (a correction without a name, a date of birth
+    /// that is not a date, an email address that is not one). Nothing was written.
+    #[error("the patient's details were not changed: {0}")]
+    Details(#[from] crate::forms::IdentityError),
     /// A setting refused: an unknown key, a value its kind does not take, opening hours that do
     /// not make a day, or one the app writes itself. Nothing was written.
     #[error(transparent)]

@@ -1,5 +1,6 @@
 //! KeyboardAdapter: the on-screen keyboard types into the focused field as key events carrying
-//! text only — never a modifier — so it cannot produce a shortcut.
+//! text only — never a modifier — so it cannot produce a shortcut. Backspace and the two arrows
+//! are the only keys that are not characters.
 
 use slint::ComponentHandle;
 use slint::platform::{Key, WindowEvent};
@@ -14,10 +15,11 @@ pub(super) fn connect(window: &AppWindow, ctx: &Ctx) {
         if text.is_empty() {
             return;
         }
-        let text: slint::SharedString = if text == "\u{8}" {
-            Key::Backspace.into()
-        } else {
-            text
+        let text: slint::SharedString = match text.as_str() {
+            "\u{8}" => Key::Backspace.into(),
+            "←" => Key::LeftArrow.into(),
+            "→" => Key::RightArrow.into(),
+            _ => text,
         };
         if let Ok(mut kiosk) = c.kiosk.try_lock() {
             kiosk.activity();

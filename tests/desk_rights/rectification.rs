@@ -80,6 +80,23 @@ fn amendments_keep_the_replaced_value_with_who_when_and_why() {
             .amend_identity(&reception, &pid, &moved, "", later),
         Err(StoreError::Invalid(_))
     ));
+    // An email address that is not one is refused, nothing kept in the history.
+    let mut slipped = moved.clone();
+    slipped.email = "ada@analytical".into();
+    assert!(matches!(
+        desk.store
+            .amend_identity(&reception, &pid, &slipped, "moved house", later),
+        Err(StoreError::Details(
+            intake_kiosk::forms::IdentityError::BadEmail
+        ))
+    ));
+    assert_eq!(
+        desk.store
+            .amendments(&reception, &pid, later)
+            .unwrap()
+            .len(),
+        1
+    );
     desk.store
         .amend_identity(&reception, &pid, &moved, "moved house", later)
         .unwrap();

@@ -25,7 +25,7 @@ pub fn screen(ui: &KioskUi) -> Screen {
     ui.window.global::<KioskAdapter>().get_screen()
 }
 
-fn find(ui: &KioskUi, label: &str, role: AccessibleRole) -> Option<ElementHandle> {
+pub fn find(ui: &KioskUi, label: &str, role: AccessibleRole) -> Option<ElementHandle> {
     ElementHandle::find_by_accessible_label(&ui.window, label)
         .find(|e| e.accessible_role() == Some(role))
 }

@@ -45,13 +45,13 @@ pub enum RightsCommand {
         #[arg(long, value_name = "NAME")]
         family: Option<String>,
         /// New date of birth
-        #[arg(long, value_name = "YYYY-MM-DD")]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::date_of_birth)]
         dob: Option<String>,
         /// New postcode
         #[arg(long, value_name = "TEXT")]
         postcode: Option<String>,
-        /// New email address
-        #[arg(long, value_name = "TEXT")]
+        /// New email address (empty to remove it)
+        #[arg(long, value_name = "ADDRESS", value_parser = super::email_or_none)]
         email: Option<String>,
         /// New phone number
         #[arg(long, value_name = "TEXT")]
