@@ -900,11 +900,28 @@ fn a_manager_sets_the_backup_schedule_and_backs_up_now_in_the_window() {
         h.message()
     );
     assert!(h.shows("Last backup: "));
-    // A folder that went away: the backup fails, and the line says why.
+    // A folder that is not there (a backup disk not connected) is refused when saved, in words;
+    // the schedule stays as it was.
     let gone = backups.path().join("gone");
     h.type_into(FOLDER, gone.to_str().unwrap());
     h.type_into(TIME, "");
     h.click("Save the schedule");
+    assert_eq!(
+        h.message(),
+        format!(
+            "the folder {} does not exist (is the backup disk connected?)",
+            gone.display()
+        )
+    );
+    assert!(h.shows(&format!(
+        "Scheduled daily at 18:30; the newest 7 backups are kept in {}.",
+        backups.path().display()
+    )));
+    // A folder that went away after it was set: the backup fails, and the line says why.
+    std::fs::create_dir(&gone).unwrap();
+    h.click("Save the schedule");
+    assert_eq!(h.message(), "Backup schedule saved.");
+    std::fs::remove_dir(&gone).unwrap();
     h.click("Back up now");
     assert_eq!(
         h.message(),
@@ -1077,9 +1094,29 @@ fn the_desk_makes_its_scheduled_backup_and_shows_when_it_fails() {
     assert!(!first[0].exists());
     assert!(backups.path().join("notes.txt").exists());
 
-    // The backup disk is gone: the next day's backup fails, and a manager sees why.
+    // A folder that is not there now is refused when set (the disk is not mounted), in words.
     let gone = backups.path().join("unmounted");
+    let (open, manager) = open_as_maya(&path);
+    let refused = open
+        .set_setting(
+            &manager,
+            "backup.folder",
+            gone.to_str().unwrap(),
+            Utc::now(),
+        )
+        .unwrap_err();
+    assert_eq!(
+        intake_kiosk::desk::store_failure_words("en", &refused),
+        format!(
+            "the folder {} does not exist (is the backup disk connected?)",
+            gone.display()
+        )
+    );
+    drop(open);
+    // The backup disk goes after it was set: the next day's backup fails, and a manager sees why.
+    std::fs::create_dir(&gone).unwrap();
     set_settings(&path, &[("backup.folder", gone.to_str().unwrap())]);
+    std::fs::remove_dir(&gone).unwrap();
     h.later(24 * 3600);
     assert!(!gone.exists(), "a missing folder is not created");
     h.sign_in("Maya (manager)", "402718");

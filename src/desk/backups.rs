@@ -159,19 +159,10 @@ impl Desk {
     fn backup_failure(&self, kind: &str, plan: Option<&BackupPlan>) -> String {
         let folder = plan.map_or_else(String::new, |p| p.folder.display().to_string());
         let lang = &self.lang;
+        if let Some(words) = folder_problem_words(lang, kind, &folder) {
+            return words;
+        }
         match kind {
-            "folder_missing" => t(
-                lang,
-                "the folder {} does not exist (is the backup disk connected?)",
-                &[&folder],
-            ),
-            "not_a_folder" => t(lang, "{} is not a folder", &[&folder]),
-            "folder_is_link" => t(
-                lang,
-                "the folder {} is a symbolic link: set the folder it points to",
-                &[&folder],
-            ),
-            "folder_not_writable" => t(lang, "the desk may not write into {}", &[&folder]),
             "disk_full" => t(lang, "the backup disk is full", &[]),
             "not_pruned" => t(
                 lang,
@@ -185,4 +176,24 @@ impl Desk {
             ),
         }
     }
+}
+
+/// A backup folder's problem ([`crate::store::FolderProblem::kind`]) in words for staff, naming
+/// `folder`: for a failed backup and for a folder refused when set. `None` for another kind.
+pub(super) fn folder_problem_words(lang: &str, kind: &str, folder: &str) -> Option<String> {
+    Some(match kind {
+        "folder_missing" => t(
+            lang,
+            "the folder {} does not exist (is the backup disk connected?)",
+            &[folder],
+        ),
+        "not_a_folder" => t(lang, "{} is not a folder", &[folder]),
+        "folder_is_link" => t(
+            lang,
+            "the folder {} is a symbolic link: set the folder it points to",
+            &[folder],
+        ),
+        "folder_not_writable" => t(lang, "the desk may not write into {}", &[folder]),
+        _ => return None,
+    })
 }

@@ -48,6 +48,7 @@ pub use opening::Opened;
 pub use records::DeskRecords;
 pub use settings_panel::SettingView;
 pub use staff_keys::{StaffKeysRow, StaffKeysView};
+pub use store_words::store_failure_words;
 pub use views::{ConsentRow, FormView, HomeView, Line, PatientRow, RecordView};
 
 use crate::i18n::t;

@@ -6,7 +6,7 @@
 
 use crate::forms::IdentityError;
 use crate::i18n::{msgid, t};
-use crate::store::StoreError;
+use crate::store::{FolderProblem, StoreError};
 use crate::vault::VaultError;
 
 /// `e` in words for desk staff (see the module).
@@ -33,6 +33,17 @@ pub fn store_failure_words(lang: &str, e: &StoreError) -> String {
         }
         StoreError::Details(IdentityError::MissingName) => {
             msgid("A patient needs a first or last name. Nothing was changed.")
+        }
+        StoreError::BackupFolder(problem) => {
+            let folder = match problem {
+                FolderProblem::Missing(p)
+                | FolderProblem::NotAFolder(p)
+                | FolderProblem::Link(p)
+                | FolderProblem::NotWritable(p)
+                | FolderProblem::Io(p, _) => p.display().to_string(),
+            };
+            return super::backups::folder_problem_words(lang, problem.kind(), &folder)
+                .unwrap_or_else(|| problem.to_string());
         }
         StoreError::Tampered { table, .. } => {
             return t(

@@ -30,6 +30,19 @@ pub enum FolderProblem {
     Io(PathBuf, std::io::Error),
 }
 
+impl FolderProblem {
+    /// The problem in a word, for the audit entry and the desk's words (never a path).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            FolderProblem::Missing(_) => "folder_missing",
+            FolderProblem::NotAFolder(_) => "not_a_folder",
+            FolderProblem::Link(_) => "folder_is_link",
+            FolderProblem::NotWritable(_) => "folder_not_writable",
+            FolderProblem::Io(..) => "folder_unreadable",
+        }
+    }
+}
+
 /// Creates `dir` (0700) for a one-off backup when it is missing; an existing one is left as is.
 pub fn create_backup_folder(dir: &Path) -> Result<(), super::StoreError> {
     if std::fs::symlink_metadata(dir).is_err() {

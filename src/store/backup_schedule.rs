@@ -69,11 +69,7 @@ impl BackupError {
     /// The failure in a word, for the audit entry (never a value from the records).
     pub fn kind(&self) -> &'static str {
         match self {
-            BackupError::Folder(FolderProblem::Missing(_)) => "folder_missing",
-            BackupError::Folder(FolderProblem::NotAFolder(_)) => "not_a_folder",
-            BackupError::Folder(FolderProblem::Link(_)) => "folder_is_link",
-            BackupError::Folder(FolderProblem::NotWritable(_)) => "folder_not_writable",
-            BackupError::Folder(FolderProblem::Io(..)) => "folder_unreadable",
+            BackupError::Folder(problem) => problem.kind(),
             BackupError::Store(StoreError::DiskFull) => "disk_full",
             BackupError::Store(_) => "not_written",
             BackupError::Prune(_) => "not_pruned",

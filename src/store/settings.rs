@@ -7,7 +7,8 @@ use crate::settings::{self, App, ClinicZone, Listed};
 
 impl OpenStore {
     /// `value` for `key` as it may be stored, checked against the known settings and against
-    /// the other settings it must agree with (opening before closing). Nothing is written.
+    /// the other settings it must agree with (opening before closing), and a backup folder
+    /// against the disk ([`super::check_backup_folder`]). Nothing is written.
     pub(super) fn checked_setting(&self, key: &str, value: &str) -> Result<String, StoreError> {
         let value = settings::validate(key, value)?;
         let other = |k: &str| -> Result<String, StoreError> {
@@ -20,6 +21,12 @@ impl OpenStore {
             "hours.closes" => settings::check_hours(&other("hours.opens")?, &value),
             _ => Ok(()),
         }?;
+        // The folder backups go into must take them now (README, "Backups"): an unmounted disk's
+        // path, a link or a folder this user cannot write is refused when set, not at the first
+        // backup hours later.
+        if key == settings::BACKUP_FOLDER && !value.is_empty() {
+            super::check_backup_folder(std::path::Path::new(&value))?;
+        }
         Ok(value)
     }
 
@@ -38,5 +45,62 @@ impl OpenStore {
         };
         ClinicZone::from_settings(name.as_deref(), offset.as_deref())
             .map_err(|reason| StoreError::Invalid(format!("setting {reason}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use crate::staff::Role;
+    use crate::store::{Actor, FolderProblem, OpenStore, Store, StoreError, SyncRole};
+    use crate::vault::Passphrase;
+
+    #[test]
+    fn a_backup_folder_is_refused_when_set_unless_it_can_take_backups_now() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("desk.sqlite3");
+        crate::demo::create_demo_desk(&path).unwrap();
+        let store = Store::open_for(&path, SyncRole::Desk).unwrap();
+        let passphrase = Passphrase::new(crate::demo::DEMO_PASSPHRASE);
+        let (open, manager) = OpenStore::unlock(store, &passphrase, Utc::now())
+            .map_err(|f| f.error)
+            .unwrap();
+        let manager = Actor::new(manager, Role::Manager);
+        let disk = dir.path().join("disk");
+        std::fs::create_dir(&disk).unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&disk, &link).unwrap();
+        let file = dir.path().join("file");
+        std::fs::write(&file, b"").unwrap();
+        let set = |folder: &std::path::Path| {
+            open.set_setting(
+                &manager,
+                "backup.folder",
+                folder.to_str().unwrap(),
+                Utc::now(),
+            )
+        };
+        assert!(matches!(
+            set(&dir.path().join("unmounted")),
+            Err(StoreError::BackupFolder(FolderProblem::Missing(_)))
+        ));
+        assert!(matches!(
+            set(&link),
+            Err(StoreError::BackupFolder(FolderProblem::Link(_)))
+        ));
+        assert!(matches!(
+            set(&file),
+            Err(StoreError::BackupFolder(FolderProblem::NotAFolder(_)))
+        ));
+        assert_eq!(open.setting("backup.folder").unwrap(), None, "nothing set");
+        set(&disk).unwrap();
+        assert_eq!(
+            open.setting("backup.folder").unwrap().as_deref(),
+            disk.to_str()
+        );
+        // Empty: no scheduled backups, nothing to check.
+        open.set_setting(&manager, "backup.folder", "", Utc::now())
+            .unwrap();
     }
 }
