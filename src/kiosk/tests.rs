@@ -234,6 +234,23 @@ fn a_stray_pin_in_handover_needs_the_staff_prompt() {
 }
 
 #[test]
+fn the_staff_prompt_over_a_form_is_in_the_staffs_language() {
+    let (mut k, _) = handing_over(1);
+    let staff_language = k.staff_language().to_owned();
+    k.set_language("pl");
+    assert_eq!(k.display_language(), "pl");
+    k.staff_button();
+    assert_eq!(
+        k.display_language(),
+        staff_language,
+        "the prompt is for staff"
+    );
+    k.cancel_pin_prompt();
+    assert_eq!(k.display_language(), "pl", "the patient's choice is back");
+    assert_eq!(k.form.language, "pl");
+}
+
+#[test]
 fn reception_cannot_add_staff_and_pins_follow_the_rules() {
     let (mut k, _) = kiosk();
     sign_in(&mut k, 2);

@@ -75,9 +75,11 @@ impl Kiosk {
         &self.staff_language
     }
 
-    /// The language the screen should be in now: the patient's in handover, else the staff's.
+    /// The language the screen should be in now: the patient's while they fill their form, else
+    /// the staff's — the staff PIN prompt over the form too (staff may not read the patient's
+    /// language; the prompt covers the whole form, and the patient's choice is back on cancel).
     pub fn display_language(&self) -> &str {
-        if self.screen() == Screen::Handover {
+        if self.in_handover() {
             &self.form.language
         } else {
             &self.staff_language
