@@ -1,0 +1,136 @@
+//! The store as a whole: page caches per side, opening, pragmas and the database file itself.
+
+use super::*;
+
+#[test]
+fn each_side_keeps_its_page_cache_and_an_import_gives_the_extra_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.sqlite3")).unwrap();
+    assert_eq!(store.page_cache_kib(), SyncRole::Desk.page_cache_kib());
+    store.set_page_cache_for(SyncRole::Kiosk).unwrap();
+    assert_eq!(store.page_cache_kib(), SyncRole::Kiosk.page_cache_kib());
+    assert!(SyncRole::Kiosk.page_cache_kib() < SyncRole::Desk.page_cache_kib());
+    {
+        let _large = store.large_cache().unwrap();
+        assert_eq!(store.page_cache_kib(), 262_144);
+    }
+    assert_eq!(
+        store.page_cache_kib(),
+        SyncRole::Kiosk.page_cache_kib(),
+        "back to the side's own size, not the desk's"
+    );
+}
+
+#[test]
+fn a_desk_is_made_with_large_pages_and_a_database_keeps_the_size_it_was_made_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let page_size = |store: &Store| -> u32 {
+        store
+            .conn
+            .query_row("PRAGMA page_size", [], |r| r.get(0))
+            .unwrap()
+    };
+    let (kiosk, desk) = (dir.path().join("k.sqlite3"), dir.path().join("d.sqlite3"));
+    assert_eq!(
+        page_size(&Store::open(&kiosk).unwrap()),
+        SyncRole::Kiosk.page_size()
+    );
+    assert_eq!(
+        page_size(&Store::open_for(&desk, SyncRole::Desk).unwrap()),
+        SyncRole::Desk.page_size()
+    );
+    // Reopened as the other side: the size the file was made with stands.
+    assert_eq!(page_size(&Store::open(&desk).unwrap()), 16_384);
+    assert_eq!(
+        page_size(&Store::open_for(&kiosk, SyncRole::Desk).unwrap()),
+        SyncRole::Kiosk.page_size()
+    );
+}
+
+#[test]
+fn a_blind_index_look_up_gives_the_latest_visit_first() {
+    use patients::{Index, ids_by_index};
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.sqlite3")).unwrap();
+    let (same, other) = ([1u8; 32], [2u8; 32]);
+    for (id, lookup, name_dob, visit) in [
+        ("older", same, other, "2026-01-01T09:00:00+00:00"),
+        ("newest", same, same, "2026-03-01T09:00:00+00:00"),
+        ("someone-else", other, other, "2026-04-01T09:00:00+00:00"),
+        ("middle", same, same, "2026-02-01T09:00:00+00:00"),
+    ] {
+        store
+            .conn
+            .execute(
+                "INSERT INTO patients (id, lookup_index, name_dob_index, sealed_identity,
+                 created_at, last_visit_at) VALUES (?1, ?2, ?3, x'00', ?4, ?4)",
+                rusqlite::params![id, &lookup[..], &name_dob[..], visit],
+            )
+            .unwrap();
+    }
+    let ids = |by, key: [u8; 32]| ids_by_index(&store.conn, by, &key).unwrap();
+    assert_eq!(ids(Index::Lookup, same), ["newest", "middle", "older"]);
+    assert_eq!(ids(Index::NameDob, same), ["newest", "middle"]);
+    assert_eq!(ids(Index::NameDob, [3u8; 32]), Vec::<String>::new());
+}
+
+#[test]
+fn only_merged_records_are_in_the_merged_into_index_and_look_ups_use_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.sqlite3")).unwrap();
+    for (id, merged_into) in [("a", None), ("b", Some("a")), ("c", None)] {
+        store
+            .conn
+            .execute(
+                "INSERT INTO patients (id, lookup_index, name_dob_index, sealed_identity,
+                 created_at, last_visit_at, merged_into) VALUES (?1, x'01', x'02', x'00', '', '', ?2)",
+                rusqlite::params![id, merged_into],
+            )
+            .unwrap();
+    }
+    let entries: i64 = store
+        .conn
+        .query_row(
+            "SELECT count(*) FROM patients INDEXED BY patients_merged_into
+             WHERE merged_into IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(entries, 1);
+    let plan = store
+        .conn
+        .prepare("EXPLAIN QUERY PLAN SELECT id FROM patients WHERE merged_into = ?1")
+        .unwrap()
+        .query_map(["a"], |r| r.get::<_, String>(3))
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap()
+        .join("; ");
+    assert!(plan.contains("USING INDEX patients_merged_into"), "{plan}");
+}
+
+#[test]
+fn a_cached_look_up_with_an_order_is_compiled_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.sqlite3")).unwrap();
+    // A look-up with an order (an import's erasure-hold match is one): without a plan
+    // independent of bound values, every use after the first recompiled it.
+    let sql = "SELECT id FROM patients WHERE lookup_index = ?1 ORDER BY last_visit_at DESC LIMIT 1";
+    for i in 0..5u8 {
+        let found: Option<String> = store
+            .conn
+            .prepare_cached(sql)
+            .unwrap()
+            .query_row([&[i; 32][..]], |r| r.get(0))
+            .optional()
+            .unwrap();
+        assert_eq!(found, None);
+    }
+    let recompiled = store
+        .conn
+        .prepare_cached(sql)
+        .unwrap()
+        .get_status(rusqlite::StatementStatus::RePrepare);
+    assert_eq!(recompiled, 0);
+}
