@@ -599,89 +599,45 @@ fn a_misspelt_flag_is_refused_with_exit_2_naming_it_and_opens_nothing() {
     // A typed value that cannot be one: refused the same way, before any passphrase is read,
     // the value cut short rather than echoed whole.
     let huge = "7".repeat(100_000);
-    for (args, says) in [
+    let cases: Vec<(Vec<&str>, &str)> = [
         (
-            vec![
-                "desk",
-                "find",
-                "--given",
-                "A",
-                "--family",
-                "B",
-                "--dob",
-                "1990-99-01",
-            ],
+            "desk find --given A --family B --dob 1990-99-01",
             "YYYY-MM-DD",
         ),
         (
-            vec![
-                "desk",
-                "amend-details",
-                "--patient",
-                "p",
-                "--reason",
-                "r",
-                "--dob",
-                "12/04/1990",
-            ],
+            "desk amend-details --patient p --reason r --dob 12/04/1990",
             "YYYY-MM-DD",
         ),
         (
-            vec![
-                "desk",
-                "amend-details",
-                "--patient",
-                "p",
-                "--reason",
-                "r",
-                "--email",
-                "ana@gmail",
-            ],
+            "desk amend-details --patient p --reason r --email ana@gmail",
             "name@example.com",
         ),
         (
-            vec![
-                "desk",
-                "set",
-                "--key",
-                "desk.idle_seconds",
-                "--value",
-                "soon",
-            ],
+            "desk set --key desk.idle_seconds --value soon",
             "whole number",
         ),
         (
-            vec![
-                "desk",
-                "set",
-                "--key",
-                "desk.idle_seconds",
-                "--value",
-                &huge,
-            ],
-            "7777…",
-        ),
-        (
-            vec![
-                "desk",
-                "set",
-                "--key",
-                "kiosk.handover_idle_seconds",
-                "--value",
-                "60",
-            ],
+            "desk set --key kiosk.handover_idle_seconds --value 60",
             "kiosk",
         ),
-        (
-            vec!["kiosk", "set", "--key", "hours.opens", "--value", "9am"],
-            "HH:MM",
-        ),
-        (
-            vec!["kiosk", "set", "--key", "no.such.key", "--value", "1"],
-            "unknown setting",
-        ),
-    ] {
-        let mut args = args.clone();
+        ("kiosk set --key hours.opens --value 9am", "HH:MM"),
+        ("kiosk set --key no.such.key --value 1", "unknown setting"),
+    ]
+    .into_iter()
+    .map(|(line, says)| (line.split(' ').collect(), says))
+    .chain([(
+        vec![
+            "desk",
+            "set",
+            "--key",
+            "desk.idle_seconds",
+            "--value",
+            &huge,
+        ],
+        "7777…",
+    )])
+    .collect();
+    for (mut args, says) in cases {
         args.extend(["--data-dir", d]);
         let (code, _, stderr) = run_code(&args, "");
         assert_eq!(code, 2, "{args:?}: {stderr}");
