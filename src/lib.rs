@@ -13,6 +13,7 @@
 //!   `KioskSync`, `DeskRecords`); [`desk::actions`] holds the desk's use cases for window and CLI;
 //!   `port`: the `port!` macro that declares a port and its forwarding impl for the store;
 //! - [`hex`], `packing`: the encodings both sides share (lowercase hex; LZ4 before sealing);
+//! - [`mounts`]: whether a folder lies on a disk `/etc/fstab` names that is not mounted now;
 //! - [`i18n`]: Rust-side translations; [`demo`]: the demo clinic;
 //! - `ui` (the `ui` feature, on by default): the Slint windows' thin adapters. Everything above
 //!   builds without it (`--no-default-features`), as the fuzz targets do.
@@ -28,6 +29,7 @@ pub mod handoff;
 pub mod hex;
 pub mod i18n;
 pub mod kiosk;
+pub mod mounts;
 mod packing;
 mod port;
 pub mod rights;

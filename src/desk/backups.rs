@@ -178,8 +178,9 @@ impl Desk {
     }
 }
 
-/// A backup folder's problem ([`crate::store::FolderProblem::kind`]) in words for staff, naming
-/// `folder`: for a failed backup and for a folder refused when set. `None` for another kind.
+/// A folder's problem ([`crate::store::FolderProblem::kind`]) in words for staff, naming
+/// `folder`: for a failed backup, a folder refused when set, and a disk not mounted under the
+/// exchange folder or the outbox. `None` for another kind.
 pub(super) fn folder_problem_words(lang: &str, kind: &str, folder: &str) -> Option<String> {
     Some(match kind {
         "folder_missing" => t(
@@ -194,6 +195,11 @@ pub(super) fn folder_problem_words(lang: &str, kind: &str, folder: &str) -> Opti
             &[folder],
         ),
         "folder_not_writable" => t(lang, "the desk may not write into {}", &[folder]),
+        "disk_not_mounted" => t(
+            lang,
+            "the disk for {} is not mounted: connect or mount it, then try again",
+            &[folder],
+        ),
         _ => return None,
     })
 }

@@ -3,7 +3,7 @@
 //! a technical detail inside stays in English (for IT), and what is not catalogued keeps the
 //! exchange's own English words, as `store_words` does for the store.
 
-use super::store_words::store_failure_words;
+use super::store_words::{folder_words, store_failure_words};
 use crate::exchange::ExchangeError;
 use crate::i18n::t;
 use crate::sync::SyncError;
@@ -36,6 +36,7 @@ pub fn exchange_failure_words(lang: &str, e: &ExchangeError) -> String {
             "kiosk {} waits for confirmation: type the code its screen shows under \"Kiosks waiting for confirmation\", then import again.",
             &[kiosk_id],
         ),
+        ExchangeError::Folder(problem) => folder_words(lang, problem),
         ExchangeError::TooLarge { .. } => t(
             lang,
             "the file is larger than it can be, so it was not read.",
@@ -96,6 +97,22 @@ mod tests {
         assert_eq!(
             exchange_failure_words("en", &full),
             store_failure_words("en", &StoreError::DiskFull)
+        );
+        // A disk not mounted under the outbox reads as it does for a folder refused when set.
+        let problem =
+            || crate::store::FolderProblem::NotMounted("/mnt/emr/in".into(), "/mnt/emr".into());
+        let unmounted = ExchangeError::Folder(problem());
+        assert_eq!(
+            exchange_failure_words("en", &unmounted),
+            "the disk for /mnt/emr/in is not mounted: connect or mount it, then try again"
+        );
+        assert_eq!(
+            exchange_failure_words("pl", &unmounted),
+            store_failure_words("pl", &StoreError::Folder(problem()))
+        );
+        assert_ne!(
+            exchange_failure_words("pl", &unmounted),
+            exchange_failure_words("en", &unmounted)
         );
     }
 }

@@ -34,17 +34,7 @@ pub fn store_failure_words(lang: &str, e: &StoreError) -> String {
         StoreError::Details(IdentityError::MissingName) => {
             msgid("A patient needs a first or last name. Nothing was changed.")
         }
-        StoreError::BackupFolder(problem) => {
-            let folder = match problem {
-                FolderProblem::Missing(p)
-                | FolderProblem::NotAFolder(p)
-                | FolderProblem::Link(p)
-                | FolderProblem::NotWritable(p)
-                | FolderProblem::Io(p, _) => p.display().to_string(),
-            };
-            return super::backups::folder_problem_words(lang, problem.kind(), &folder)
-                .unwrap_or_else(|| problem.to_string());
-        }
+        StoreError::Folder(problem) => return folder_words(lang, problem),
         StoreError::Tampered { table, .. } => {
             return t(
                 lang,
@@ -55,6 +45,13 @@ pub fn store_failure_words(lang: &str, e: &StoreError) -> String {
         other => return other.to_string(),
     };
     t(lang, template, &[])
+}
+
+/// A folder's problem in words for desk staff (one refused when set, or met when written into).
+pub fn folder_words(lang: &str, problem: &FolderProblem) -> String {
+    let folder = problem.folder().display().to_string();
+    super::backups::folder_problem_words(lang, problem.kind(), &folder)
+        .unwrap_or_else(|| problem.to_string())
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use super::ExchangeError;
+use crate::store::FolderProblem;
 
 /// The largest bundle read: far above a day's bundle (10,000 forms are about 40 MB), far below
 /// what would exhaust a tablet's memory.
@@ -84,6 +85,7 @@ impl Readers {
 /// whose parent exists. A whole missing path is refused — a typed path with a slip, or a share
 /// or drive that is not mounted: patient data must not land on the machine's own disk instead.
 fn folder_ready(dir: &Path) -> Result<(), ExchangeError> {
+    on_a_mounted_disk(dir)?;
     match std::fs::metadata(dir) {
         Ok(meta) if meta.is_dir() => Ok(()),
         Ok(_) => Err(not_regular(dir, "not a folder")),
@@ -92,6 +94,12 @@ fn folder_ready(dir: &Path) -> Result<(), ExchangeError> {
         }
         Err(e) => Err(io(dir)(e)),
     }
+}
+
+/// [`FolderProblem::NotMounted`] when `dir` lies on a disk that is not mounted now
+/// ([`crate::mounts`]): nothing is read from or written into an empty mount point.
+fn on_a_mounted_disk(dir: &Path) -> Result<(), ExchangeError> {
+    Ok(FolderProblem::unless_mounted(dir)?)
 }
 
 /// Checks that files can be written into `dir` (made as [`folder_ready`] allows): a file is
@@ -432,6 +440,8 @@ pub fn read_capped(path: &Path, expected: Expected) -> Result<Vec<u8>, ExchangeE
 /// [`read_capped`] refuses each one that is not an ordinary file, by name, so the caller can
 /// report it and go on with the others.
 pub fn list(dir: &Path, prefix: &str, suffix: &str) -> Result<Vec<PathBuf>, ExchangeError> {
+    // What an empty mount point holds is not what the disk holds: said, not listed.
+    on_a_mounted_disk(dir)?;
     let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(io(dir))?
         .filter_map(Result::ok)

@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use zeroize::Zeroizing;
 
-use crate::store::{Actor, OpenStore, StoreError, SyncRole};
+use crate::store::{Actor, FolderProblem, OpenStore, StoreError, SyncRole};
 use crate::sync::SyncError;
 
 /// How long a pairing QR code stays valid.
@@ -48,6 +48,10 @@ pub enum ExchangeError {
         kind: &'static str,
         limit: u64,
     },
+    /// A folder on a disk that is not mounted now ([`crate::mounts`]): nothing was read from
+    /// or written into it.
+    #[error(transparent)]
+    Folder(#[from] FolderProblem),
     #[error("{path} is {found}, not an ordinary file; it was not read")]
     NotRegularFile { path: PathBuf, found: &'static str },
     #[error("this kiosk is not paired with a back office: pair it first")]

@@ -166,7 +166,7 @@ fn message_for(e: &ExchangeError) -> Message {
     match e {
         ExchangeError::Store(s) => Message::from_store(s),
         ExchangeError::Format { error, .. } | ExchangeError::Sync(error) => sync(error),
-        ExchangeError::Io { .. } => Message::ExchangeUnreachable,
+        ExchangeError::Io { .. } | ExchangeError::Folder(_) => Message::ExchangeUnreachable,
         ExchangeError::NotPaired => Message::NotPaired,
         ExchangeError::NotConfirmed { .. } => Message::CompareCodes,
         ExchangeError::NoPairingStarted | ExchangeError::PairingCodeUsed => {

@@ -275,6 +275,8 @@ impl Message {
             StoreError::Vault(VaultError::PassphraseTooShort { .. }) => Message::PassphraseTooShort,
             StoreError::Vault(VaultError::WrongPassphrase) => Message::WrongPassphrase,
             StoreError::Tampered { table, .. } => Message::Tampered(table.clone()),
+            // The one folder a kiosk sets: its exchange folder, on a disk not mounted.
+            StoreError::Folder(_) => Message::ExchangeUnreachable,
             _ => Message::StorageProblem,
         }
     }

@@ -1,8 +1,10 @@
 //! The folder kept backups go into, and keeping only the newest of them.
 //!
 //! - The folder must already exist (an unmounted backup disk must not be replaced, unseen, by
-//!   an empty folder on the system disk), be a folder itself rather than a symbolic link to
-//!   one, and be writable; each failure is a [`FolderProblem`] that says which.
+//!   an empty folder on the system disk), not lie under a mount point whose disk is not mounted
+//!   ([`crate::mounts`]: the empty mount point itself is such a folder), be a folder itself
+//!   rather than a symbolic link to one, and be writable; each failure is a [`FolderProblem`]
+//!   that says which.
 //! - Pruning removes only files named as this app names its backups for this role
 //!   ([`super::backup::is_backup_file_name`]), in that folder only (never below it), regular
 //!   files only (a symbolic link is never followed nor removed), with their `.sha256` beside
@@ -28,6 +30,12 @@ pub enum FolderProblem {
     NotWritable(PathBuf),
     #[error("the backup folder {0} could not be read: {1}")]
     Io(PathBuf, std::io::Error),
+    /// The folder lies under a mount point `/etc/fstab` names (the second path) whose disk is
+    /// not mounted now ([`crate::mounts`]).
+    #[error(
+        "the folder {0} is on the disk mounted at {1}, which is not mounted now: mount it first"
+    )]
+    NotMounted(PathBuf, PathBuf),
 }
 
 impl FolderProblem {
@@ -39,20 +47,45 @@ impl FolderProblem {
             FolderProblem::Link(_) => "folder_is_link",
             FolderProblem::NotWritable(_) => "folder_not_writable",
             FolderProblem::Io(..) => "folder_unreadable",
+            FolderProblem::NotMounted(..) => "disk_not_mounted",
+        }
+    }
+
+    /// The folder the problem is with.
+    pub fn folder(&self) -> &Path {
+        match self {
+            FolderProblem::Missing(p)
+            | FolderProblem::NotAFolder(p)
+            | FolderProblem::Link(p)
+            | FolderProblem::NotWritable(p)
+            | FolderProblem::Io(p, _)
+            | FolderProblem::NotMounted(p, _) => p,
+        }
+    }
+
+    /// [`FolderProblem::NotMounted`] when `dir` lies on a disk that is not mounted now.
+    pub fn unless_mounted(dir: &Path) -> Result<(), FolderProblem> {
+        match crate::mounts::unmounted_disk_under(dir) {
+            Some(disk) => Err(FolderProblem::NotMounted(dir.to_owned(), disk)),
+            None => Ok(()),
         }
     }
 }
 
 /// Creates `dir` (0700) for a one-off backup when it is missing; an existing one is left as is.
+/// Never on a disk that is not mounted ([`FolderProblem::NotMounted`]).
 pub fn create_backup_folder(dir: &Path) -> Result<(), super::StoreError> {
+    FolderProblem::unless_mounted(dir)?;
     if std::fs::symlink_metadata(dir).is_err() {
         super::create_private_dir(dir)?;
     }
     Ok(())
 }
 
-/// Checks that `dir` exists, is a real folder (not a link) and can be written.
+/// Checks that `dir` is on a mounted disk, exists, is a real folder (not a link) and can be
+/// written.
 pub fn check_backup_folder(dir: &Path) -> Result<(), FolderProblem> {
+    FolderProblem::unless_mounted(dir)?;
     let owned = || dir.to_owned();
     let meta = match std::fs::symlink_metadata(dir) {
         Ok(meta) => meta,
@@ -256,6 +289,28 @@ mod tests {
             check_backup_folder(&d.join("link")),
             Err(FolderProblem::Link(_))
         ));
+        // The empty folder a backup disk is mounted over, while it is not.
+        let mount_point = d.join("backup-disk");
+        std::fs::create_dir(&mount_point).unwrap();
+        crate::mounts::testing::expect_disk_at(&mount_point);
+        for folder in [mount_point.clone(), mount_point.join("desk")] {
+            let refused = check_backup_folder(&folder).unwrap_err();
+            assert!(
+                matches!(&refused, FolderProblem::NotMounted(f, disk) if *f == folder && *disk == mount_point.canonicalize().unwrap()),
+                "{refused:?}"
+            );
+            assert_eq!(refused.kind(), "disk_not_mounted");
+        }
+        assert!(matches!(
+            create_backup_folder(&mount_point.join("one-off")),
+            Err(crate::store::StoreError::Folder(FolderProblem::NotMounted(
+                ..
+            )))
+        ));
+        assert!(
+            mount_point.read_dir().unwrap().next().is_none(),
+            "nothing written or made"
+        );
         // Root may write anywhere: the permission check means something only for others.
         let locked = d.join("locked");
         std::fs::create_dir(&locked).unwrap();

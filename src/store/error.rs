@@ -63,10 +63,10 @@ pub enum StoreError {
     /// A request the store refuses as given (a blank reason, a date out of range…).
     #[error("{0}")]
     Invalid(String),
-    /// A backup folder set that cannot take backups now (missing, a link, not a folder, not
-    /// writable): nothing was set.
+    /// A folder set that cannot take what goes into it now: a backup folder missing, a link,
+    /// not a folder or not writable; any folder on a disk that is not mounted. Nothing was set.
     #[error(transparent)]
-    BackupFolder(#[from] super::FolderProblem),
+    Folder(#[from] super::FolderProblem),
     /// A patient's details that cannot be kept (a correction without a name, a date of birth
     /// that is not a date, an email address that is not one). Nothing was written.
     #[error("the patient's details were not changed: {0}")]

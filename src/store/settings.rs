@@ -7,8 +7,9 @@ use crate::settings::{self, App, ClinicZone, Listed};
 
 impl OpenStore {
     /// `value` for `key` as it may be stored, checked against the known settings and against
-    /// the other settings it must agree with (opening before closing), and a backup folder
-    /// against the disk ([`super::check_backup_folder`]). Nothing is written.
+    /// the other settings it must agree with (opening before closing), a backup folder against
+    /// the disk ([`super::check_backup_folder`]), and the exchange folder and outbox against the
+    /// disks mounted ([`crate::mounts`]). Nothing is written.
     pub(super) fn checked_setting(&self, key: &str, value: &str) -> Result<String, StoreError> {
         let value = settings::validate(key, value)?;
         let other = |k: &str| -> Result<String, StoreError> {
@@ -26,6 +27,12 @@ impl OpenStore {
         // backup hours later.
         if key == settings::BACKUP_FOLDER && !value.is_empty() {
             super::check_backup_folder(std::path::Path::new(&value))?;
+        }
+        // The exchange folder and the outbox are made when first written into, but never on a
+        // disk that is not mounted (`crate::mounts`): refused now, as they would be then.
+        if [settings::EXCHANGE_FOLDER, settings::OUTBOX_FOLDER].contains(&key) && !value.is_empty()
+        {
+            super::FolderProblem::unless_mounted(std::path::Path::new(&value))?;
         }
         Ok(value)
     }
@@ -56,17 +63,22 @@ mod tests {
     use crate::store::{Actor, FolderProblem, OpenStore, Store, StoreError, SyncRole};
     use crate::vault::Passphrase;
 
-    #[test]
-    fn a_backup_folder_is_refused_when_set_unless_it_can_take_backups_now() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("desk.sqlite3");
+    /// The demo desk in `dir`, open, and its manager.
+    fn demo_desk(dir: &std::path::Path) -> (OpenStore, Actor) {
+        let path = dir.join("desk.sqlite3");
         crate::demo::create_demo_desk(&path).unwrap();
         let store = Store::open_for(&path, SyncRole::Desk).unwrap();
         let passphrase = Passphrase::new(crate::demo::DEMO_PASSPHRASE);
         let (open, manager) = OpenStore::unlock(store, &passphrase, Utc::now())
             .map_err(|f| f.error)
             .unwrap();
-        let manager = Actor::new(manager, Role::Manager);
+        (open, Actor::new(manager, Role::Manager))
+    }
+
+    #[test]
+    fn a_backup_folder_is_refused_when_set_unless_it_can_take_backups_now() {
+        let dir = tempfile::tempdir().unwrap();
+        let (open, manager) = demo_desk(dir.path());
         let disk = dir.path().join("disk");
         std::fs::create_dir(&disk).unwrap();
         let link = dir.path().join("link");
@@ -83,15 +95,15 @@ mod tests {
         };
         assert!(matches!(
             set(&dir.path().join("unmounted")),
-            Err(StoreError::BackupFolder(FolderProblem::Missing(_)))
+            Err(StoreError::Folder(FolderProblem::Missing(_)))
         ));
         assert!(matches!(
             set(&link),
-            Err(StoreError::BackupFolder(FolderProblem::Link(_)))
+            Err(StoreError::Folder(FolderProblem::Link(_)))
         ));
         assert!(matches!(
             set(&file),
-            Err(StoreError::BackupFolder(FolderProblem::NotAFolder(_)))
+            Err(StoreError::Folder(FolderProblem::NotAFolder(_)))
         ));
         assert_eq!(open.setting("backup.folder").unwrap(), None, "nothing set");
         set(&disk).unwrap();
@@ -102,5 +114,36 @@ mod tests {
         // Empty: no scheduled backups, nothing to check.
         open.set_setting(&manager, "backup.folder", "", Utc::now())
             .unwrap();
+    }
+
+    #[test]
+    fn no_folder_is_set_on_a_disk_that_is_not_mounted() {
+        let dir = tempfile::tempdir().unwrap();
+        let (open, manager) = demo_desk(dir.path());
+        // The records system's share, named in fstab, its empty mount point left behind.
+        let share = dir.path().join("emr-share");
+        std::fs::create_dir(&share).unwrap();
+        crate::mounts::testing::expect_disk_at(&share);
+        for key in ["outbox_folder", "exchange_folder", "backup.folder"] {
+            let under = share.join("in");
+            let refused = open
+                .set_setting(&manager, key, under.to_str().unwrap(), Utc::now())
+                .unwrap_err();
+            assert!(
+                matches!(&refused, StoreError::Folder(FolderProblem::NotMounted(f, _)) if *f == under),
+                "{key}: {refused:?}"
+            );
+            assert_eq!(open.setting(key).unwrap(), None, "{key}: nothing set");
+        }
+        assert!(share.read_dir().unwrap().next().is_none(), "nothing made");
+        // Elsewhere, a folder not made yet is taken: the exchange makes it when it writes.
+        let local = dir.path().join("outbox");
+        open.set_setting(
+            &manager,
+            "outbox_folder",
+            local.to_str().unwrap(),
+            Utc::now(),
+        )
+        .unwrap();
     }
 }

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use super::{ActionError, ActionResult, Needed, Records, RecordsMut};
 use crate::exchange::desk_side::{Answered, BundleOutcome, Confirmed, KnownKiosk, PairingCode};
 use crate::settings::{EXCHANGE_FOLDER, OUTBOX_FOLDER};
-use crate::store::Actor;
+use crate::store::{Actor, FolderProblem, StoreError};
 
 /// The folder a setting names, unless one is given; neither is [`Needed`].
 fn folder(
@@ -60,6 +60,9 @@ pub fn set_import_folders(
     let refused = |(key, value): &&(&str, &str)| crate::settings::validate(key, value).is_err();
     if let Some((_, relative)) = given.iter().find(refused) {
         return Err(ActionError::NotAFullPath((*relative).to_owned()));
+    }
+    for (_, folder) in &given {
+        FolderProblem::unless_mounted(Path::new(folder)).map_err(StoreError::from)?;
     }
     for (key, value) in given {
         records.set_setting(actor, key, value, now)?;

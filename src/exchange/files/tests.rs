@@ -184,3 +184,36 @@ fn each_kind_has_its_cap() {
         Err(ExchangeError::TooLarge { .. })
     ));
 }
+
+#[test]
+fn nothing_is_read_from_or_written_into_a_disk_that_is_not_mounted() {
+    let dir = tempfile::tempdir().unwrap();
+    // The USB stick's mount point, left on the system disk with an old bundle in it.
+    let usb = dir.path().join("usb");
+    std::fs::create_dir(&usb).unwrap();
+    std::fs::write(usb.join("bundle-old.ikb"), b"left behind").unwrap();
+    crate::mounts::testing::expect_disk_at(&usb);
+    let not_mounted = |e: ExchangeError| matches!(e, ExchangeError::Folder(FolderProblem::NotMounted(_, disk)) if disk == usb.canonicalize().unwrap());
+    assert!(not_mounted(
+        write_atomically(&usb, "receipt-1.ikr", b"r", Readers::Exchange).unwrap_err()
+    ));
+    assert!(not_mounted(
+        write_batch(
+            &usb.join("outbox"),
+            &[("f.json".into(), b"{}".to_vec())],
+            Readers::OwnerOnly
+        )
+        .unwrap_err()
+    ));
+    assert!(not_mounted(
+        check_writable(&usb, Readers::OwnerOnly).unwrap_err()
+    ));
+    assert!(not_mounted(list(&usb, "bundle-", ".ikb").unwrap_err()));
+    assert_eq!(
+        names_in(&usb),
+        ["bundle-old.ikb"],
+        "nothing made or written"
+    );
+    // A folder beside it is written as before.
+    write_atomically(dir.path(), "receipt-1.ikr", b"r", Readers::Exchange).unwrap();
+}
