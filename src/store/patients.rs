@@ -196,6 +196,21 @@ pub(super) fn ids_by_index(
     Ok(found.into_iter().map(|(id, _)| id).collect())
 }
 
+/// The ids the `by` index holds for `identity`'s key (not yet checked against their rows).
+fn ids_for(
+    vault: &Vault,
+    conn: &Connection,
+    identity: &PatientIdentity,
+    by: Index,
+) -> Result<Vec<String>, StoreError> {
+    let key = match by {
+        Index::Lookup => identity.lookup_key(),
+        Index::NameDob => identity.name_dob_key(),
+    }
+    .map_err(|e| StoreError::Encoding(e.to_string()))?;
+    ids_by_index(conn, by, &vault.blind_index(&key))
+}
+
 /// The patients whose blind index `by` matches `identity`, most recent visit first — no identity
 /// is decrypted to search. Every row found is checked: a copy slipped in beside the real one is
 /// refused.
@@ -205,17 +220,32 @@ pub(super) fn find_by_index(
     identity: &PatientIdentity,
     by: Index,
 ) -> Result<Vec<String>, StoreError> {
-    let key = match by {
-        Index::Lookup => identity.lookup_key(),
-        Index::NameDob => identity.name_dob_key(),
-    }
-    .map_err(|e| StoreError::Encoding(e.to_string()))?;
-    let ids = ids_by_index(conn, by, &vault.blind_index(&key))?;
+    let ids = ids_for(vault, conn, identity, by)?;
     for id in &ids {
         row_auth::get(conn, vault, "patients", &text_key(id))?
             .ok_or_else(|| StoreError::tampered("patients", id))?;
     }
     Ok(ids)
+}
+
+/// [`find_by_index`] with each patient's identity: each row read once, checked and opened.
+pub(super) fn open_by_index(
+    conn: &Connection,
+    vault: &Vault,
+    identity: &PatientIdentity,
+    by: Index,
+) -> Result<Vec<(String, PatientIdentity)>, StoreError> {
+    ids_for(vault, conn, identity, by)?
+        .into_iter()
+        .map(|id| {
+            let (_, opened) = open_patient(conn, vault, &id).map_err(|e| match e {
+                // Named by the index, gone from the table: the index was edited.
+                StoreError::NotFound => StoreError::tampered("patients", &id),
+                other => other,
+            })?;
+            Ok((id, opened))
+        })
+        .collect()
 }
 
 /// A patient's checked row; `NotFound` if there is none.

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 
 use super::audit::{self, AuditKind};
-use super::patients::{Index, find_by_index, open_identity};
+use super::patients::{Index, open_by_index, open_identity};
 use super::submissions::{Scope, patient_consent_events, read_ledger};
 use super::{Actor, OpenStore, StoreError};
 use crate::forms::{ConsentDecision, ConsentEvent, Decision, PatientIdentity, current_state};
@@ -30,15 +30,14 @@ impl OpenStore {
         date_of_birth: &str,
         now: DateTime<Utc>,
     ) -> Result<Vec<String>, StoreError> {
-        let found = self.named_and_born(given, family, date_of_birth)?;
-        self.log_look_up(actor, &found, now)?;
-        Ok(found)
+        let listed = self.look_up_patients(actor, given, family, date_of_birth, now)?;
+        Ok(listed.into_iter().map(|p| p.patient_id).collect())
     }
 
     /// [`find_patients`](Self::find_patients) with each patient's details, for a register that
-    /// lists them. A search is logged as the one look-up it is, never as a view of each record
-    /// it found: a common name must not read as many records opened, in the patients' access
-    /// histories or in the unusual-access flags.
+    /// lists them: each row read once, checked and opened. A search is logged as the one look-up
+    /// it is, never as a view of each record it found: a common name must not read as many
+    /// records opened, in the patients' access histories or in the unusual-access flags.
     pub fn look_up_patients(
         &self,
         actor: &Actor,
@@ -47,37 +46,27 @@ impl OpenStore {
         date_of_birth: &str,
         now: DateTime<Utc>,
     ) -> Result<Vec<ListedPatient>, StoreError> {
-        let found = self.named_and_born(given, family, date_of_birth)?;
-        let listed = found
-            .iter()
-            .map(|id| {
-                Ok(ListedPatient {
-                    patient_id: id.clone(),
-                    identity: open_identity(self.conn(), self.vault(), id)?,
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        self.log_look_up(actor, &found, now)?;
-        Ok(listed)
-    }
-
-    fn named_and_born(
-        &self,
-        given: &str,
-        family: &str,
-        date_of_birth: &str,
-    ) -> Result<Vec<String>, StoreError> {
         let mut probe = PatientIdentity::default();
         probe.given_name = given.to_owned();
         probe.family_name = family.to_owned();
         probe.date_of_birth = date_of_birth.to_owned();
-        find_by_index(self.conn(), self.vault(), &probe, Index::NameDob)
+        let listed: Vec<ListedPatient> =
+            open_by_index(self.conn(), self.vault(), &probe, Index::NameDob)?
+                .into_iter()
+                .map(|(patient_id, identity)| ListedPatient {
+                    patient_id,
+                    identity,
+                })
+                .collect();
+        let ids: Vec<&str> = listed.iter().map(|p| p.patient_id.as_str()).collect();
+        self.log_look_up(actor, &ids, now)?;
+        Ok(listed)
     }
 
     fn log_look_up(
         &self,
         actor: &Actor,
-        found: &[String],
+        found: &[&str],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let subject = found.join(",");
