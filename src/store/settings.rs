@@ -63,24 +63,30 @@ mod tests {
     use crate::store::{Actor, FolderProblem, OpenStore, Store, StoreError, SyncRole};
     use crate::vault::Passphrase;
 
-    /// The demo desk in `dir`, open, and its manager.
-    fn demo_desk(dir: &std::path::Path) -> (OpenStore, Actor) {
-        let path = dir.join("desk.sqlite3");
+    /// The demo desk in a new folder, open, and its manager.
+    fn demo_desk() -> (tempfile::TempDir, OpenStore, Actor) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("desk.sqlite3");
         crate::demo::create_demo_desk(&path).unwrap();
         let store = Store::open_for(&path, SyncRole::Desk).unwrap();
         let passphrase = Passphrase::new(crate::demo::DEMO_PASSPHRASE);
         let (open, manager) = OpenStore::unlock(store, &passphrase, Utc::now())
             .map_err(|f| f.error)
             .unwrap();
-        (open, Actor::new(manager, Role::Manager))
+        (dir, open, Actor::new(manager, Role::Manager))
+    }
+
+    /// A new folder `name` in `dir`.
+    fn made(dir: &tempfile::TempDir, name: &str) -> std::path::PathBuf {
+        let folder = dir.path().join(name);
+        std::fs::create_dir(&folder).unwrap();
+        folder
     }
 
     #[test]
     fn a_backup_folder_is_refused_when_set_unless_it_can_take_backups_now() {
-        let dir = tempfile::tempdir().unwrap();
-        let (open, manager) = demo_desk(dir.path());
-        let disk = dir.path().join("disk");
-        std::fs::create_dir(&disk).unwrap();
+        let (dir, open, manager) = demo_desk();
+        let disk = made(&dir, "disk");
         let link = dir.path().join("link");
         std::os::unix::fs::symlink(&disk, &link).unwrap();
         let file = dir.path().join("file");
@@ -118,11 +124,9 @@ mod tests {
 
     #[test]
     fn no_folder_is_set_on_a_disk_that_is_not_mounted() {
-        let dir = tempfile::tempdir().unwrap();
-        let (open, manager) = demo_desk(dir.path());
+        let (dir, open, manager) = demo_desk();
         // The records system's share, named in fstab, its empty mount point left behind.
-        let share = dir.path().join("emr-share");
-        std::fs::create_dir(&share).unwrap();
+        let share = made(&dir, "emr-share");
         crate::mounts::testing::expect_disk_at(&share);
         for key in ["outbox_folder", "exchange_folder", "backup.folder"] {
             let under = share.join("in");
