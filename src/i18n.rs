@@ -22,6 +22,12 @@ pub use plural::PluralRule;
 /// Languages with a catalogue; English is the source text.
 pub const LANGUAGES: &[&str] = &["en", "fr", "es", "de", "pl", "ro", "pt", "ar"];
 
+/// Whether `lang` is written right to left (its paragraphs end on the right, a box stands right
+/// of its words): Arabic of `LANGUAGES`, and Hebrew, Persian and Urdu should a catalogue come.
+pub fn right_to_left(lang: &str) -> bool {
+    matches!(lang, "ar" | "he" | "fa" | "ur")
+}
+
 /// Each language's catalogue (every one of `LANGUAGES` but English).
 const CATALOGUES: &[(&str, &str)] = &[
     (

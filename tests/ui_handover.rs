@@ -70,6 +70,9 @@ fn fill_form_as(
     type_into(ui, "Postcode *", postcode);
     type_into(ui, "Email", email);
     click(ui, "Next");
+    if given == "Ada" {
+        arabic_reads_from_the_right(ui);
+    }
     click(ui, "Do you have any medical conditions?: No");
     click(ui, "Are you pregnant or breastfeeding?: No");
     // The chosen answer is "checked" for a screen reader; the other is not.
@@ -91,6 +94,43 @@ fn fill_form_as(
     );
     type_into(ui, "What are you allergic to, and what happens? *", allergy);
     click(ui, "Next");
+}
+
+/// On the medical page, a patient who reads Arabic: a row of answers starts on the right ("Yes"
+/// right of "No"); back in English it starts on the left again.
+fn arabic_reads_from_the_right(ui: &intake_kiosk::ui::KioskUi) {
+    let definition = intake_kiosk::forms::FormDefinition::built_in();
+    let question = definition
+        .sections
+        .iter()
+        .flat_map(|s| &s.questions)
+        .find(|q| q.id == "conditions_any")
+        .expect("the question");
+    let yes_left_of_no = |lang: &str| {
+        let label = intake_kiosk::forms::tr(&question.label, lang);
+        // The words on the buttons, as the catalogues have them.
+        let (yes, no) = if lang == "ar" {
+            ("نعم", "لا")
+        } else {
+            ("Yes", "No")
+        };
+        let answer = |word: &str| {
+            find(ui, &format!("{label}: {word}"), AccessibleRole::Button)
+                .unwrap_or_else(|| panic!("{lang}: {label}: {word}"))
+                .absolute_position()
+                .x
+        };
+        answer(yes) < answer(no)
+    };
+    assert!(yes_left_of_no("en"));
+    let handover = ui.window.global::<intake_kiosk::ui::HandoverAdapter>();
+    let theme = ui.window.global::<intake_kiosk::ui::Theme>();
+    handover.invoke_set_language("ar".into());
+    assert!(!yes_left_of_no("ar"), "read from the right: Yes first");
+    assert!(theme.get_right_to_left());
+    handover.invoke_set_language("en".into());
+    assert!(yes_left_of_no("en"));
+    assert!(!theme.get_right_to_left());
 }
 
 fn to_consents(ui: &intake_kiosk::ui::KioskUi) {

@@ -109,6 +109,9 @@ pub(super) fn refresh(window: &AppWindow, kiosk: &Kiosk, drawn: &mut Drawn) {
     window
         .global::<UnlockAdapter>()
         .set_wipe_field(view.wipe_unlock_field);
+    window
+        .global::<Theme>()
+        .set_right_to_left(view.right_to_left);
     if view.reset_theme {
         window.global::<Theme>().set_large_text(false);
         window.global::<Theme>().set_high_contrast(false);

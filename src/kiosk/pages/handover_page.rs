@@ -42,6 +42,9 @@ pub struct QuestionView {
     pub text: String,
     pub yes: bool,
     pub no: bool,
+    /// The options in the order they are laid out: a one-choice question's in a row, reversed
+    /// for a language written right to left (read from the right, the first option first); a
+    /// multi-choice question's in a column, as the form lists them.
     pub choices: Vec<ChoiceView>,
     /// The first problem with its answer, in words ("" for none).
     pub problem: String,
@@ -194,6 +197,22 @@ pub fn handover_view(
 fn question_view(definition: &FormDefinition, form: &FormState, q: &Question) -> QuestionView {
     let lang = form.language.as_str();
     let answer = form.answers.get(&q.id);
+    let mut choices: Vec<ChoiceView> = q
+        .choices
+        .iter()
+        .map(|c| ChoiceView {
+            id: c.id.clone(),
+            label: tr(&c.label, lang).to_owned(),
+            selected: match answer {
+                Some(AnswerValue::Choice(x)) => *x == c.id,
+                Some(AnswerValue::Choices(v)) => v.contains(&c.id),
+                _ => false,
+            },
+        })
+        .collect();
+    if q.kind == QuestionKind::Choice && crate::i18n::right_to_left(lang) {
+        choices.reverse();
+    }
     QuestionView {
         id: q.id.clone(),
         kind: q.kind.clone(),
@@ -204,19 +223,7 @@ fn question_view(definition: &FormDefinition, form: &FormState, q: &Question) ->
         text: form.text_of(&q.id),
         yes: matches!(answer, Some(AnswerValue::YesNo(true))),
         no: matches!(answer, Some(AnswerValue::YesNo(false))),
-        choices: q
-            .choices
-            .iter()
-            .map(|c| ChoiceView {
-                id: c.id.clone(),
-                label: tr(&c.label, lang).to_owned(),
-                selected: match answer {
-                    Some(AnswerValue::Choice(x)) => *x == c.id,
-                    Some(AnswerValue::Choices(v)) => v.contains(&c.id),
-                    _ => false,
-                },
-            })
-            .collect(),
+        choices,
         problem: first_problem(&form.problems, &q.id).map_or_else(String::new, |m| m.text(lang)),
         max_length: q.max_length(),
     }

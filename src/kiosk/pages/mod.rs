@@ -63,6 +63,8 @@ pub struct KioskView {
     pub clinic_name: String,
     /// The language the screen is in: the patient's in handover, else the staff's.
     pub language: String,
+    /// That language is written right to left ([`crate::i18n::right_to_left`]).
+    pub right_to_left: bool,
     pub message: Said,
     /// Shown once after setup; "" otherwise.
     pub recovery_key: Zeroizing<String>,
@@ -155,6 +157,7 @@ impl Kiosk {
             page,
             clinic_name: self.clinic_name().to_owned(),
             language: language.to_owned(),
+            right_to_left: crate::i18n::right_to_left(language),
             message: Said::of(self.message(), language),
             recovery_key: Zeroizing::new(key.unwrap_or("").to_owned()),
             reset_theme: self.screen() != Screen::Handover,

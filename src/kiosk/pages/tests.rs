@@ -57,6 +57,25 @@ fn messages_are_in_the_screen_language_with_their_tone() {
     assert_eq!(page.language, "de");
     assert_eq!(page.problems, Message::FormProblems.text("de"));
     assert_ne!(page.problems, Message::FormProblems.text("en"));
+    assert!(!k.kiosk_view().right_to_left);
+}
+
+#[test]
+fn an_arabic_form_is_drawn_right_to_left_and_the_staff_prompt_over_it_is_not() {
+    let (mut k, _) = kiosk();
+    sign_in(&mut k, 1);
+    k.start_new_handover();
+    k.set_language("ar");
+    let view = k.kiosk_view();
+    assert_eq!(view.language, "ar");
+    assert!(view.right_to_left);
+    // Staff called over the form: their prompt is in their own language, left to right.
+    k.staff_button();
+    let view = k.kiosk_view();
+    assert_eq!(view.language, "en");
+    assert!(!view.right_to_left);
+    k.cancel_pin_prompt();
+    assert!(k.kiosk_view().right_to_left, "the form again");
 }
 
 #[test]
@@ -119,6 +138,35 @@ fn a_question_shows_its_first_problem_and_hides_until_its_condition_holds() {
     );
     assert_eq!(first_problem(&form.problems, "allergies_any"), None);
     assert_eq!(first_problem(&form.problems, "treatment"), None);
+}
+
+#[test]
+fn a_row_of_options_reads_from_the_right_in_arabic_and_a_column_keeps_its_order() {
+    let definition = FormDefinition::built_in();
+    let options = |lang: &str, section: &str, question: &str| -> Vec<String> {
+        let at = definition
+            .sections
+            .iter()
+            .position(|s| s.id == section)
+            .expect("the section");
+        let mut form = FormState::blank(lang, None);
+        form.step_index = at + 1;
+        let page = handover_view(&definition, &form, "C", None);
+        let q = page
+            .questions
+            .iter()
+            .find(|q| q.id == question)
+            .expect("listed");
+        q.choices.iter().map(|c| c.id.clone()).collect()
+    };
+    let row = options("en", "lifestyle", "smoking");
+    assert!(row.len() > 1);
+    let mut reversed = row.clone();
+    reversed.reverse();
+    assert_eq!(options("ar", "lifestyle", "smoking"), reversed);
+    assert_eq!(options("pl", "lifestyle", "smoking"), row);
+    let column = options("en", "medical", "skin_conditions");
+    assert_eq!(options("ar", "medical", "skin_conditions"), column);
 }
 
 #[test]
