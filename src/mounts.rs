@@ -30,9 +30,12 @@ pub fn unmounted_disk_under(folder: &Path) -> Option<PathBuf> {
     unmounted_on_the_way(&resolved(folder), &fstab, &mountinfo)
 }
 
-/// `folder` with the symbolic links of its longest existing part resolved (a link into a mount
-/// point is on the way to it); the rest, not yet made, as given.
+/// `folder` made absolute (from the working folder), with the symbolic links of its longest
+/// existing part resolved (a link into a mount point is on the way to it); the rest, not yet
+/// made, as given.
 fn resolved(folder: &Path) -> PathBuf {
+    let absolute = std::path::absolute(folder).unwrap_or_else(|_| folder.to_owned());
+    let folder = absolute.as_path();
     let mut existing = folder;
     let mut rest = Vec::new();
     loop {
@@ -229,6 +232,12 @@ LABEL=usb /media/usb      vfat  noauto,user       0 0
         std::os::unix::fs::symlink(&disk, &link).unwrap();
         let real = disk.canonicalize().unwrap();
         assert_eq!(resolved(&link.join("not/yet")), real.join("not/yet"));
+        // A relative folder (`desk backup --to backups`) is taken from the working folder.
+        let here = std::env::current_dir().unwrap().canonicalize().unwrap();
+        assert_eq!(
+            resolved(Path::new("not-yet-made/x")),
+            here.join("not-yet-made/x")
+        );
         assert_eq!(unmounted_disk_under(&link.join("out")), None);
         testing::expect_disk_at(&disk);
         assert_eq!(unmounted_disk_under(&link.join("out")), Some(real.clone()));
