@@ -122,15 +122,68 @@ fn arabic_reads_from_the_right(ui: &intake_kiosk::ui::KioskUi) {
         };
         answer(yes) < answer(no)
     };
+    // Each pair (a, b) in the language's words: a's x, then b's.
+    let x_of = |label: &str| {
+        find(ui, label, AccessibleRole::Button)
+            .unwrap_or_else(|| panic!("{label}"))
+            .absolute_position()
+            .x
+    };
+    // Back before Next, and the language before the staff button, in the reading direction.
+    let reads_left_to_right = |lang: &str| {
+        let [back, next, language, staff] = if lang == "ar" {
+            ["رجوع", "التالي", "اللغة: العربية", "للموظفين فقط"]
+        } else {
+            ["Back", "Next", "Language: English", "Staff only"]
+        };
+        let footer = x_of(back) < x_of(next);
+        let header = x_of(language) < x_of(staff);
+        assert_eq!(
+            footer, header,
+            "{lang}: the header and the footer read one way"
+        );
+        footer
+    };
     assert!(yes_left_of_no("en"));
+    assert!(reads_left_to_right("en"));
     let handover = ui.window.global::<intake_kiosk::ui::HandoverAdapter>();
     let theme = ui.window.global::<intake_kiosk::ui::Theme>();
     handover.invoke_set_language("ar".into());
     assert!(!yes_left_of_no("ar"), "read from the right: Yes first");
+    assert!(
+        !reads_left_to_right("ar"),
+        "read from the right: Next on the left"
+    );
     assert!(theme.get_right_to_left());
     handover.invoke_set_language("en".into());
     assert!(yes_left_of_no("en"));
+    assert!(reads_left_to_right("en"));
     assert!(!theme.get_right_to_left());
+}
+
+/// On the review, a part's "Edit" ends its title's line: on the right, or on the left in Arabic.
+fn review_reads_from_the_right(ui: &intake_kiosk::ui::KioskUi) {
+    let definition = intake_kiosk::forms::FormDefinition::built_in();
+    let edit_right_of_title = |lang: &str| {
+        let title = intake_kiosk::forms::tr(&definition.sections[0].title, lang);
+        let edit = if lang == "ar" { "تعديل" } else { "Edit" };
+        let x = |label: &str, role| {
+            find(ui, label, role)
+                .unwrap_or_else(|| panic!("{lang}: {label}"))
+                .absolute_position()
+                .x
+        };
+        x(&format!("{edit}: {title}"), AccessibleRole::Button) > x(title, AccessibleRole::Text)
+    };
+    assert!(edit_right_of_title("en"));
+    let handover = ui.window.global::<intake_kiosk::ui::HandoverAdapter>();
+    handover.invoke_set_language("ar".into());
+    assert!(
+        !edit_right_of_title("ar"),
+        "read from the right: Edit on the left"
+    );
+    handover.invoke_set_language("en".into());
+    assert!(edit_right_of_title("en"));
 }
 
 fn to_consents(ui: &intake_kiosk::ui::KioskUi) {
@@ -539,6 +592,7 @@ fn a_day_at_the_kiosk() {
 /// words; "Edit" goes back to a part, "Back to my answers" returns, then on to sign.
 fn review_edit_and_sign(ui: &intake_kiosk::ui::KioskUi) {
     click(ui, "Next");
+    review_reads_from_the_right(ui);
     let read = |line: &str| exists(ui, line, AccessibleRole::Text);
     for line in [
         "First name: Ada",

@@ -1,6 +1,7 @@
 //! A patient who reads Arabic: the language picked by touch on the privacy notice and again on the
 //! consents page; both pages, drawn right to left, keep every control inside the window, in both
-//! orientations. The README's two Arabic pictures come from here
+//! orientations, and both bars and the review read from the right. The README's Arabic pictures
+//! come from here
 //! (`REAL_WINDOW_SHOTS=… REAL_WINDOW_SHOT_SCALE=100%`, the landscape ones).
 
 use crate::machine::{Display, tools_present};
@@ -33,11 +34,13 @@ const LANGUAGES: [&str; 8] = [
 ///
 /// The probe gives a popup's elements relative to the popup (Slint's positions stop at a popup's
 /// root), so the list's place in the window is worked out as `language_picker.slint` lays it out:
-/// under the picker, 4 px below it, its right edge on the picker's, 8 px of padding around the
-/// buttons. The whole list must lie inside the window.
+/// under the picker, 4 px below it, its right edge on the picker's (its left edge, while the page
+/// reads from the right and the picker stands at the left), 8 px of padding around the buttons.
+/// The whole list must lie inside the window.
 fn pick_language(app: &App, name: &str, code: &str) {
     let open = app.wait("the language picker", |v| picker(v).is_some());
     let picker = picker(&open).expect("the picker");
+    let from_the_right = open.get("language") == "ar";
     app.tap_button(&picker.label);
     let v = app.wait("the list of languages", |v| {
         LANGUAGES.iter().all(|l| v.find("Button", l).is_some())
@@ -48,7 +51,12 @@ fn pick_language(app: &App, name: &str, code: &str) {
         .collect();
     let width = items.iter().map(|e| e.x + e.w).max().expect("items") + 8;
     let height = items.iter().map(|e| e.y + e.h).max().expect("items") + 8;
-    let (left, top) = (picker.x + picker.w - width, picker.y + picker.h + 4);
+    let left = if from_the_right {
+        picker.x
+    } else {
+        picker.x + picker.w - width
+    };
+    let top = picker.y + picker.h + 4;
     let (w, h) = (app.display.width as i32, app.display.height as i32);
     assert!(
         left >= 0 && left + width <= w && top + height <= h,
@@ -113,6 +121,57 @@ fn in_arabic(width: u32, height: u32) {
         );
     }
     app.shot_once("ar-05-consents");
+    mirrored(&app);
+    // On to the review, in Arabic: each part's "Edit" at the left end of its title's line.
+    app.tap_button(NEXT);
+    let v = app.wait("the review", |v| v.get("kind") == "review");
+    let edits: Vec<&Element> = v
+        .with_role("Button")
+        .filter(|e| e.label.starts_with(EDIT))
+        .collect();
+    assert!(!edits.is_empty(), "no Edit button in view");
+    for edit in edits {
+        let title = &edit.label[EDIT.len()..];
+        let line = v.find("Text", title).expect("the part's title");
+        assert!(
+            edit.x + edit.w <= line.x + line.w / 2,
+            "{:?} at {}..{} is not left of its title ({}..{})",
+            edit.label,
+            edit.x,
+            edit.x + edit.w,
+            line.x,
+            line.x + line.w
+        );
+    }
+    app.shot_once("ar-06-review");
+}
+
+/// The words on the kiosk's buttons in Arabic, as the catalogue has them.
+const NEXT: &str = "التالي";
+const BACK: &str = "رجوع";
+const STAFF: &str = "للموظفين فقط";
+/// An "Edit: <part>" button's name up to the part.
+const EDIT: &str = "تعديل: ";
+
+/// The top bar and the bottom bar read from the right: the progress on the right and the staff
+/// button at the left end; Back on the right and Next on the left.
+fn mirrored(app: &App) {
+    let v = app.view();
+    let x = |label: &str| {
+        v.find("Button", label)
+            .unwrap_or_else(|| panic!("{label}"))
+            .x
+    };
+    let picker = picker(&v).expect("the language picker");
+    assert!(
+        x(STAFF) < picker.x,
+        "the staff button is not left of the language picker"
+    );
+    assert!(x(NEXT) < x(BACK), "Next is not left of Back");
+    assert!(
+        picker.x + picker.w < app.display.width as i32 / 2,
+        "the top bar's controls are not on the left"
+    );
 }
 
 #[test]
