@@ -133,18 +133,25 @@ impl Desk {
                     Ok(report) => {
                         let erased = report.erased_adults.len() + report.erased_children.len();
                         let count = u64::try_from(erased).unwrap_or(u64::MAX);
-                        let (one, many) = if report.old_copies_remain {
-                            (
+                        let erased = erased.to_string();
+                        // Each text written out in its call: extract.py collects only literals.
+                        let text = if report.old_copies_remain {
+                            tn(
+                                &self.lang,
                                 "Desk open. Retention check: {} record past its retention period erased; old copies remain in the WAL until the other window closes.",
                                 "Desk open. Retention check: {} records past their retention period erased; old copies remain in the WAL until the other window closes.",
+                                count,
+                                &[&erased],
                             )
                         } else {
-                            (
+                            tn(
+                                &self.lang,
                                 "Desk open. Retention check: {} record past its retention period erased.",
                                 "Desk open. Retention check: {} records past their retention period erased.",
+                                count,
+                                &[&erased],
                             )
                         };
-                        let text = tn(&self.lang, one, many, count, &[&erased.to_string()]);
                         self.say(text, !report.old_copies_remain);
                     }
                     Err(e) => self.say_t(
