@@ -55,7 +55,18 @@ impl Harness {
         Harness::over(self.dir.clone())
     }
 
+    /// The demo desk with its own text in `language` (the testing backend set up by the caller).
+    fn demo_in(language: &str) -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        drop(create_demo_desk(&dir.path().join("desk.sqlite3")).expect("demo desk"));
+        Harness::over_in(Arc::new(dir), language)
+    }
+
     fn over(dir: Arc<tempfile::TempDir>) -> Harness {
+        Harness::over_in(dir, "en")
+    }
+
+    fn over_in(dir: Arc<tempfile::TempDir>, language: &str) -> Harness {
         let path = dir.path().join("desk.sqlite3");
         let base = Utc::now();
         let offset = Arc::new(AtomicI64::new(0));
@@ -65,7 +76,8 @@ impl Harness {
             Store::open(&path).unwrap(),
             dir.path().join("exports"),
             base,
-        );
+        )
+        .with_language(language);
         let ui = DeskUi::new(desk, clock, WorkMode::Inline).expect("window");
         ui.window
             .window()
@@ -681,6 +693,49 @@ fn only_a_manager_sees_staff_and_keys_and_the_last_manager_stays() {
     // Her own PIN is not reset here (no button for it).
     assert!(!h.has_button("New PIN for Maya (manager)"));
     assert!(h.has_button("New PIN for Rita (reception)"));
+}
+
+/// Staff whose language is written right to left: the desk's window reads from the right — the
+/// top bar's Lock at the left end, a row of buttons (Search) on the right, text ending on the
+/// right; in English the other way. (The window's words stay English here: only the desk's own
+/// text follows `with_language`.)
+#[test]
+fn the_desk_reads_from_the_right_for_arabic() {
+    i_slint_backend_testing::init_no_event_loop();
+    for (language, from_the_right) in [("en", false), ("ar", true)] {
+        let h = Harness::demo_in(language);
+        h.unlock(DEMO_PASSPHRASE);
+        // Her button names her role in the desk's language.
+        let maya = ElementQuery::from_root(&h.ui.window)
+            .match_descendants()
+            .match_accessible_role(AccessibleRole::Button)
+            .find_all()
+            .into_iter()
+            .find(|e| e.accessible_label().is_some_and(|l| l.starts_with("Maya")))
+            .expect("Maya's button");
+        maya.invoke_accessible_default_action();
+        h.type_into("Your PIN", "402718");
+        h.click("Sign in");
+        assert_eq!(h.screen(), DeskScreen::Home, "{language}: {}", h.message());
+        let x = |label: &str| {
+            h.find(label, AccessibleRole::Button)
+                .unwrap_or_else(|| panic!("{language}: {label}"))
+                .absolute_position()
+                .x
+        };
+        assert_eq!(
+            x("Lock") < x("Staff and keys"),
+            from_the_right,
+            "{language}: the top bar"
+        );
+        assert_eq!(
+            x("Search") > 640.0,
+            from_the_right,
+            "{language}: the Search row"
+        );
+        let theme = h.ui.window.global::<intake_kiosk::ui::Theme>();
+        assert_eq!(theme.get_right_to_left(), from_the_right, "{language}");
+    }
 }
 
 #[test]

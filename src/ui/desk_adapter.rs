@@ -307,6 +307,10 @@ fn staff_keys(g: &DeskAdapter, desk: &Desk) {
 impl DeskUi {
     pub fn new(desk: Desk, clock: Clock, mode: WorkMode) -> Result<DeskUi, slint::PlatformError> {
         let window = DeskWindow::new()?;
+        // The staff's language may be written right to left: the window reads from the right.
+        window
+            .global::<super::Theme>()
+            .set_right_to_left(crate::i18n::right_to_left(desk.language()));
         let ctx = Ctx {
             window: window.as_weak(),
             desk: Arc::new(Mutex::new(desk)),
