@@ -696,8 +696,9 @@ fn only_a_manager_sees_staff_and_keys_and_the_last_manager_stays() {
 }
 
 /// Staff whose language is written right to left: the desk's window reads from the right — the
-/// top bar's Lock at the left end, a row of buttons (Search) on the right, text ending on the
-/// right; in English the other way. (The window's words stay English here: only the desk's own
+/// top bar's Lock at the left end, a row of buttons (Search) on the right, the register's fields
+/// from the right (first name, last name, date of birth), text ending on the right; in English
+/// the other way. (The window's words stay English here: only the desk's own
 /// text follows `with_language`.)
 #[test]
 fn the_desk_reads_from_the_right_for_arabic() {
@@ -732,6 +733,24 @@ fn the_desk_reads_from_the_right_for_arabic() {
             x("Search") > 640.0,
             from_the_right,
             "{language}: the Search row"
+        );
+        // The register's fields in reading order: the first name first.
+        let field_x = |label: &str| {
+            h.find(label, AccessibleRole::TextInput)
+                .unwrap_or_else(|| panic!("{language}: {label}"))
+                .absolute_position()
+                .x
+        };
+        let (given, family, born) = (
+            field_x("First name"),
+            field_x("Last name"),
+            field_x("Date of birth (YYYY-MM-DD)"),
+        );
+        assert_eq!(given > family, from_the_right, "{language}: the first name");
+        assert_eq!(
+            family > born,
+            from_the_right,
+            "{language}: the date of birth"
         );
         let theme = h.ui.window.global::<intake_kiosk::ui::Theme>();
         assert_eq!(theme.get_right_to_left(), from_the_right, "{language}");
