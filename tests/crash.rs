@@ -250,3 +250,182 @@ fn a_rotation_killed_at_any_point_leaves_a_database_that_reads() {
         assert_eq!(&allergy_of(&store, &clinician, id), allergy, "{id}");
     }
 }
+
+const IMPORT_CHILD_ENV: &str = "INTAKE_KIOSK_IMPORT_CHILD_DB";
+const IMPORT_FORMS: usize = 200;
+const IMPORT_KILLS: usize = 8;
+
+/// The key the desk's store links kiosk-1 with (the store checks no signature).
+const IMPORT_KEY: intake_kiosk::store::OfferedKey<'static> = intake_kiosk::store::OfferedKey {
+    kiosk_id: "kiosk-1",
+    sign_public: &[7u8; 32],
+    comparison_code: "123 456",
+};
+
+/// A kiosk of its own with `IMPORT_FORMS` forms, and what it offers the desk.
+fn kiosk_offer() -> (Clinic, intake_kiosk::store::Outgoing) {
+    let mut kiosk = setup_clinic();
+    let clinician = sign_in(&mut kiosk.store, Role::Clinician);
+    for i in 0..IMPORT_FORMS {
+        kiosk
+            .store
+            .save_submission(
+                &clinician,
+                submission(&format!("P{i}"), "Import", &format!("allergy-{i}")),
+                t0(),
+            )
+            .expect("save");
+    }
+    let manager = sign_in(&mut kiosk.store, Role::Manager);
+    let out = kiosk.store.outgoing(&manager).expect("outgoing");
+    (kiosk, out)
+}
+
+/// The desk's import of bundle 1 from kiosk-1, the way the desk runs it (one transaction, with
+/// the rollback journal while it is alone).
+fn import_offer(store: &mut OpenStore, out: &intake_kiosk::store::Outgoing) -> usize {
+    let manager = sign_in(store, Role::Manager);
+    let head = intake_kiosk::store::AuditHead {
+        length: 10,
+        last_tag: "00".repeat(32),
+    };
+    store
+        .import_bundle(&manager, "kiosk-1", 1, &head, "h1", out, t0())
+        .expect("import")
+        .added
+        .len()
+}
+
+/// The import child's body: opens the desk, builds a kiosk's bundle, says "ready", imports it,
+/// says "imported". Does nothing unless the parent set `IMPORT_CHILD_ENV`.
+#[test]
+fn crash_child_importer() {
+    let Ok(path) = std::env::var(IMPORT_CHILD_ENV) else {
+        return;
+    };
+    let store = Store::open(std::path::Path::new(&path)).expect("child open");
+    let (mut store, _) =
+        OpenStore::unlock(store, &Passphrase::new(PASSPHRASE), t0()).expect("child unlock");
+    let (_kiosk, out) = kiosk_offer();
+    println!("ready");
+    let added = import_offer(&mut store, &out);
+    println!("imported {added}");
+}
+
+/// Runs the import child on the desk at `path`; kills it `kill_after` after it is ready (never,
+/// when `None`). Returns how long it ran after "ready" and whether it said it had imported.
+fn run_importer(path: &std::path::Path, kill_after: Option<Duration>) -> (Duration, bool) {
+    let mut child = Command::new(std::env::current_exe().expect("test binary"))
+        .args([
+            "--exact",
+            "crash_child_importer",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(IMPORT_CHILD_ENV, path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn child");
+    let stdout = child.stdout.take().expect("piped");
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    while let Ok(line) = rx.recv_timeout(Duration::from_secs(300)) {
+        if line.ends_with("ready") {
+            break;
+        }
+    }
+    let started = Instant::now();
+    if let Some(delay) = kill_after {
+        std::thread::sleep(delay);
+        child.kill().expect("SIGKILL");
+    }
+    child.wait().expect("reaped");
+    let ran = started.elapsed();
+    reader.join().expect("reader");
+    let imported = rx
+        .try_iter()
+        .any(|line| line.contains(&format!("imported {IMPORT_FORMS}")));
+    (ran, imported)
+}
+
+#[test]
+fn an_import_killed_at_any_point_leaves_all_of_the_bundle_or_none_and_the_wal_back() {
+    let mut desk = setup_clinic();
+    let manager = sign_in(&mut desk.store, Role::Manager);
+    desk.store
+        .link_kiosk(&manager, IMPORT_KEY, t0())
+        .expect("link");
+    desk.store
+        .confirm_kiosk(&manager, "kiosk-1", "123 456", t0())
+        .expect("confirm");
+    let pristine = db_path(&desk.dir);
+    drop(desk.store.close(None, t0()).expect("close"));
+    let work = desk.dir.path().join("work.sqlite3");
+    let fresh_copy = || {
+        for suffix in ["-wal", "-shm", "-journal"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", work.display()));
+        }
+        std::fs::copy(&pristine, &work).expect("copy the desk");
+    };
+
+    // One import run to the end tells how long one takes; the kills fall inside that span or
+    // just after it (so that some find the bundle committed).
+    fresh_copy();
+    let (full, imported) = run_importer(&work, None);
+    assert!(imported, "an uninterrupted import finishes");
+    let span = u64::try_from(full.as_millis()).unwrap_or(u64::MAX).max(1);
+    let (_kiosk, offer) = kiosk_offer();
+    let mut seed = u64::from(Instant::now().elapsed().subsec_nanos()) | 0x9E37_79B9_7F4A_7C15;
+    let (mut none, mut all, mut journalled) = (0, 0, 0);
+    for _ in 0..IMPORT_KILLS {
+        fresh_copy();
+        let delay = Duration::from_millis(next_random(&mut seed) % (span + span / 2));
+        let (_, said_imported) = run_importer(&work, Some(delay));
+        if std::path::Path::new(&format!("{}-journal", work.display())).exists() {
+            journalled += 1;
+        }
+        let store = Store::open(&work).expect("opens after the kill (quick_check ok)");
+        assert_eq!(store.integrity_check().expect("integrity"), "ok");
+        let (mut store, _) =
+            OpenStore::unlock(store, &Passphrase::new(PASSPHRASE), t0()).expect("unlock");
+        store.verify_everything().expect("every row checks");
+        let clinician = sign_in(&mut store, Role::Clinician);
+        let held = store
+            .submissions_since(&clinician, t0() - chrono::Duration::days(1), t0())
+            .expect("list")
+            .len();
+        if store.bundle_imported("kiosk-1", 1).expect("imported?") {
+            assert_eq!(
+                held, IMPORT_FORMS,
+                "the bundle noted as imported, all of it held"
+            );
+            all += 1;
+        } else {
+            assert!(!said_imported, "an import that said so is kept");
+            assert_eq!(held, 0, "none of a bundle that was not imported");
+            // And the desk takes the bundle afterwards.
+            assert_eq!(import_offer(&mut store, &offer), IMPORT_FORMS);
+            none += 1;
+        }
+        drop(store.close(None, t0()).expect("close"));
+        let raw = rusqlite::Connection::open(&work).expect("raw");
+        let mode: String = raw
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .expect("mode");
+        assert_eq!(
+            mode, "wal",
+            "the WAL again after the open that followed the kill"
+        );
+    }
+    eprintln!(
+        "import kills: {none} left none of the bundle ({journalled} a journal to roll back), {all} all of it"
+    );
+    assert_eq!(none + all, IMPORT_KILLS);
+}

@@ -143,6 +143,9 @@ impl OpenStore {
         let at = now.to_rfc3339();
         let mut report = ImportReport::default();
         let _cache = self.store.large_cache()?;
+        // The bundle's pages written once, into the database (not into the WAL and again at the
+        // checkpoint): see store/bulk_write.rs.
+        let _journal = self.store.rollback_journal();
         let tx = self.conn().unchecked_transaction()?;
         // What was imported and what was erased, as written: a list shortened by hand would let
         // an old bundle in again, and an erased patient with it.

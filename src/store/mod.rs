@@ -7,7 +7,9 @@
 //!
 //! Invariants:
 //! - opened with `foreign_keys=ON`, `journal_mode=WAL`, `synchronous=FULL`, `secure_delete=ON`,
-//!   `temp_store=MEMORY`; `quick_check` runs before anything is written;
+//!   `temp_store=MEMORY`; `quick_check` runs before anything is written; a bundle's import alone
+//!   takes the rollback journal for its transaction while no other connection is open
+//!   (`bulk_write.rs`), and WAL mode is set again when it ends;
 //! - a file that is not ours (not SQLite, another program's database, corrupt, or newer) gets an
 //!   error and is never modified, deleted or recreated;
 //! - every write that spans rows runs in one transaction: a failure (disk full, read-only medium)
@@ -23,6 +25,7 @@ mod backup;
 mod backup_folder;
 mod backup_schedule;
 mod breaches;
+mod bulk_write;
 mod erasure;
 mod error;
 mod forms;
@@ -148,19 +151,6 @@ pub(crate) fn seal_json<T: serde::Serialize + ?Sized>(
     Ok(vault.seal(aad, crate::vault::json_wiped(value)?.as_bytes())?)
 }
 
-/// See [`Store::large_cache`]: the everyday size (`PRAGMA cache_size`, negative: KiB) to go
-/// back to.
-pub(in crate::store) struct LargeCache<'c>(&'c Connection, i64);
-
-impl Drop for LargeCache<'_> {
-    fn drop(&mut self) {
-        let _ = self.0.execute_batch(&format!(
-            "PRAGMA cache_size = {}; PRAGMA shrink_memory;",
-            self.1
-        ));
-    }
-}
-
 /// `PRAGMA application_id` of an intake-kiosk database: "IKS1".
 const APPLICATION_ID: i64 = 0x494B_5331;
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
@@ -282,15 +272,6 @@ impl Store {
                 detail: lines.into_iter().take(3).collect::<Vec<_>>().join("; "),
             })
         }
-    }
-
-    /// A page cache large enough for one bundle's transaction until the guard drops (then back to
-    /// the everyday size, the memory given back): a 10,000-form import writes ~100 MB of pages
-    /// and, with the everyday cache, spilled them to the WAL mid-transaction (7% of its time).
-    pub(in crate::store) fn large_cache(&self) -> Result<LargeCache<'_>, StoreError> {
-        let everyday: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
-        self.conn.execute_batch("PRAGMA cache_size = -262144")?;
-        Ok(LargeCache(&self.conn, everyday))
     }
 
     /// Sizes the everyday page cache for the side this store serves

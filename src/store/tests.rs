@@ -134,3 +134,45 @@ fn a_cached_look_up_with_an_order_is_compiled_once() {
         .get_status(rusqlite::StatementStatus::RePrepare);
     assert_eq!(recompiled, 0);
 }
+
+#[test]
+fn a_large_write_takes_the_rollback_journal_when_alone_and_gives_the_wal_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite3");
+    let store = Store::open(&path).unwrap();
+    let mode = |store: &Store| -> String {
+        store
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap()
+    };
+    {
+        let journal = store.rollback_journal();
+        assert!(journal.switched());
+        assert_eq!(mode(&store), "delete");
+        let tx = store.conn.unchecked_transaction().unwrap();
+        tx.execute("INSERT INTO settings (key, value) VALUES ('k', 'v')", [])
+            .unwrap();
+        assert!(
+            path.with_extension("sqlite3-journal").exists(),
+            "journalled"
+        );
+        tx.commit().unwrap();
+    }
+    assert_eq!(mode(&store), "wal", "the WAL again once the write is done");
+    assert!(!path.with_extension("sqlite3-journal").exists());
+
+    // Another connection has the database open: the write stays in WAL mode, and works.
+    let other = Store::open(&path).unwrap();
+    let _reading = other
+        .conn
+        .query_row("SELECT count(*) FROM settings", [], |r| r.get::<_, i64>(0))
+        .unwrap();
+    {
+        let journal = store.rollback_journal();
+        assert!(!journal.switched());
+        assert_eq!(mode(&store), "wal");
+    }
+    assert_eq!(mode(&store), "wal");
+    assert_eq!(mode(&other), "wal");
+}
