@@ -20,7 +20,7 @@
 //! What is left is that a value's length says a little about how repetitive it is, beside its
 //! rough size, which sealed values showed before.
 
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 thread_local! {
     /// The compressor's hash table for values under 64 KiB, one per thread and cleared at each
@@ -29,6 +29,15 @@ thread_local! {
     static TABLE: std::cell::RefCell<lz4_flex::block::CompressTable> =
         std::cell::RefCell::new(lz4_flex::block::CompressTable::small());
 }
+
+thread_local! {
+    /// [`read_unpacked`]'s buffer: empty and wiped whenever it is not lent out.
+    static UNPACKED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The largest plaintext [`read_unpacked`] unpacks into its kept buffer: a larger one (a form
+/// definition, a long form's entry) gets a buffer of its own, so a thread never keeps more.
+const KEPT_UNPACKED_MAX: usize = 256 * 1024;
 
 /// Bytes in front of the LZ4 block.
 const LEN_PREFIX: usize = 4;
@@ -75,6 +84,40 @@ pub fn pack_into(out: &mut Vec<u8>, plaintext: &[u8]) {
 
 /// The plaintext of `packed`, at most `limit` bytes, wiped when dropped.
 pub fn unpack(packed: &[u8], limit: usize) -> Result<Zeroizing<Vec<u8>>, UnpackError> {
+    let (len, block) = declared(packed, limit)?;
+    let mut out = Zeroizing::new(vec![0u8; len]);
+    fill(block, &mut out)?;
+    Ok(out)
+}
+
+/// What `read` makes of the plaintext of `packed` (at most `limit` bytes, see [`unpack`]),
+/// unpacked into a buffer this thread keeps for the purpose and wiped as soon as `read` returns:
+/// a bundle's import reads three or four packed parts of every form, and a fresh buffer for each
+/// was an allocation of memory the system had to hand over again (a page fault) each time.
+pub fn read_unpacked<T>(
+    packed: &[u8],
+    limit: usize,
+    read: impl FnOnce(&[u8]) -> T,
+) -> Result<T, UnpackError> {
+    let (len, block) = declared(packed, limit)?;
+    if len > KEPT_UNPACKED_MAX {
+        return Ok(read(&unpack(packed, limit)?));
+    }
+    UNPACKED.with(|kept| {
+        // Already lent out further up this thread's stack: a buffer of its own.
+        let Ok(mut kept) = kept.try_borrow_mut() else {
+            return Ok(read(&unpack(packed, limit)?));
+        };
+        kept.resize(len, 0);
+        let wiped = WipedOnDrop(&mut kept);
+        fill(block, wiped.0)?;
+        Ok(read(wiped.0))
+    })
+}
+
+/// The declared plaintext length of `packed` (checked against `limit` and against what its block
+/// could possibly hold, before anything is allocated) and its block.
+fn declared(packed: &[u8], limit: usize) -> Result<(usize, &[u8]), UnpackError> {
     let (prefix, block) = packed
         .split_first_chunk::<LEN_PREFIX>()
         .ok_or(UnpackError::Malformed)?;
@@ -86,10 +129,24 @@ pub fn unpack(packed: &[u8], limit: usize) -> Result<Zeroizing<Vec<u8>>, UnpackE
             limit,
         });
     }
-    let mut out = Zeroizing::new(vec![0u8; len]);
-    match lz4_flex::block::decompress_into(block, out.as_mut_slice()) {
-        Ok(written) if written == len => Ok(out),
+    Ok((len, block))
+}
+
+/// Unpacks `block` into `out`, which it must fill exactly.
+fn fill(block: &[u8], out: &mut [u8]) -> Result<(), UnpackError> {
+    match lz4_flex::block::decompress_into(block, out) {
+        Ok(written) if written == out.len() => Ok(()),
         _ => Err(UnpackError::Malformed),
+    }
+}
+
+/// The kept buffer of [`read_unpacked`], wiped and emptied when dropped (its room stays).
+struct WipedOnDrop<'a>(&'a mut Vec<u8>);
+
+impl Drop for WipedOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.as_mut_slice().zeroize();
+        self.0.clear();
     }
 }
 
@@ -104,6 +161,17 @@ impl Packed {
     pub fn check(packed: &[u8], limit: usize) -> Result<(Packed, Zeroizing<Vec<u8>>), UnpackError> {
         let plaintext = unpack(packed, limit)?;
         Ok((Packed(Zeroizing::new(packed.to_vec())), plaintext))
+    }
+
+    /// `packed`, and what `read` makes of its plaintext, when it unpacks within `limit` (see
+    /// [`read_unpacked`]: the plaintext is wiped as soon as `read` returns).
+    pub fn check_with<T>(
+        packed: &[u8],
+        limit: usize,
+        read: impl FnOnce(&[u8]) -> T,
+    ) -> Result<(Packed, T), UnpackError> {
+        let read = read_unpacked(packed, limit, read)?;
+        Ok((Packed(Zeroizing::new(packed.to_vec())), read))
     }
 
     /// The packed bytes (plaintext length, then the LZ4 block).
@@ -221,5 +289,60 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_value_read_unpacked_is_wiped_from_the_kept_buffer_once_read() {
+        let plaintext = b"allergies: latex; penicillin ".repeat(40);
+        let packed = packed(&plaintext);
+        let read = read_unpacked(&packed, 1 << 20, |plain| plain.to_vec()).unwrap();
+        assert_eq!(read, plaintext);
+        UNPACKED.with_borrow(|kept| {
+            assert!(kept.is_empty());
+            assert!(
+                kept.capacity() >= plaintext.len(),
+                "the room stays for the next"
+            );
+            // What the buffer held is zeros now, up to what it was used for.
+            // SAFETY: those bytes lie within the buffer's allocation and were written (the value
+            // was unpacked into them, then wiped); nothing else holds the buffer meanwhile.
+            #[allow(unsafe_code)]
+            let room = unsafe { std::slice::from_raw_parts(kept.as_ptr(), plaintext.len()) };
+            assert!(room.iter().all(|&b| b == 0));
+        });
+    }
+
+    #[test]
+    fn read_unpacked_refuses_what_unpack_refuses_and_nests() {
+        let plaintext = vec![b'a'; 10_000];
+        let packed = packed(&plaintext);
+        assert_eq!(
+            read_unpacked(&packed, 9_999, |_| ()),
+            Err(UnpackError::TooLarge {
+                declared: 10_000,
+                limit: 9_999
+            })
+        );
+        assert_eq!(
+            read_unpacked(&packed[..packed.len() - 1], 1 << 20, |_| ()),
+            Err(UnpackError::Malformed)
+        );
+        // Read inside another read: the inner one gets a buffer of its own.
+        let inner = packed_of(b"inner");
+        let both = read_unpacked(&packed, 1 << 20, |outer| {
+            let inner = read_unpacked(&inner, 1 << 20, |plain| plain.to_vec()).unwrap();
+            (outer.len(), inner)
+        })
+        .unwrap();
+        assert_eq!(both, (10_000, b"inner".to_vec()));
+        // A value over what the buffer keeps is read from a buffer of its own.
+        let large = vec![b'z'; KEPT_UNPACKED_MAX + 1];
+        let len = read_unpacked(&packed_of(&large), 1 << 20, <[u8]>::len).unwrap();
+        assert_eq!(len, KEPT_UNPACKED_MAX + 1);
+        UNPACKED.with_borrow(|kept| assert!(kept.capacity() <= KEPT_UNPACKED_MAX));
+    }
+
+    fn packed_of(plaintext: &[u8]) -> Vec<u8> {
+        packed(plaintext)
     }
 }

@@ -285,15 +285,20 @@ fn take<'a>(rest: &mut &'a [u8], what: &'static str) -> Result<&'a [u8], EntryEr
     Ok(part)
 }
 
-/// Unpacks `packed` within what is left of `budget` (an entry's plaintext, all parts together).
-fn unpack_within(
+/// What `read` makes of `packed`'s plaintext, unpacked within what is left of `budget` (an
+/// entry's plaintext, all parts together), and the packed bytes; the plaintext is wiped once
+/// `read` returns (`packing::read_unpacked`).
+fn unpack_within<T>(
     packed: &[u8],
     budget: &mut usize,
     what: &'static str,
-) -> Result<(Packed, Zeroizing<Vec<u8>>), EntryError> {
-    let (kept, plain) = Packed::check(packed, *budget).map_err(|_| EntryError::Unpack(what))?;
-    *budget -= plain.len();
-    Ok((kept, plain))
+    read: impl FnOnce(&[u8]) -> T,
+) -> Result<(Packed, T), EntryError> {
+    let (kept, (len, value)) =
+        Packed::check_with(packed, *budget, |plain| (plain.len(), read(plain)))
+            .map_err(|_| EntryError::Unpack(what))?;
+    *budget -= len;
+    Ok((kept, value))
 }
 
 /// An answers or signature part: its parsed value, and its packed bytes when it came packed.
@@ -313,8 +318,9 @@ fn read_part<T: serde::de::DeserializeOwned>(
             Ok((serde_json::from_slice(bytes)?, None))
         }
         PART_PACKED => {
-            let (kept, plain) = unpack_within(bytes, budget, what)?;
-            Ok((serde_json::from_slice(&plain)?, Some(kept)))
+            let (kept, value) =
+                unpack_within(bytes, budget, what, |plain| serde_json::from_slice(plain))?;
+            Ok((value?, Some(kept)))
         }
         _ => Err(EntryError::Framing(what)),
     }
@@ -324,7 +330,9 @@ fn read_part<T: serde::de::DeserializeOwned>(
 fn read_packed(kind: EntryKind, plain: &[u8]) -> Result<ExportedSubmission, EntryError> {
     let mut rest = plain;
     let mut budget = MAX_ENTRY_PLAINTEXT;
-    let (_, json) = unpack_within(take(&mut rest, "JSON")?, &mut budget, "JSON")?;
+    let (_, json) = unpack_within(take(&mut rest, "JSON")?, &mut budget, "JSON", |json| {
+        Zeroizing::new(json.to_vec())
+    })?;
     let (answers, packed_answers) = read_part(&mut rest, &mut budget, "answers")?;
     let (signature, packed_signature) = read_part(&mut rest, &mut budget, "signature")?;
     let (c, runs) = if kind == EntryKind::RunsSubmission {
