@@ -16,15 +16,22 @@ use intake_kiosk::vault::Passphrase;
 const CHILD_ENV: &str = "INTAKE_KIOSK_CRASH_CHILD_DB";
 const KILLS: usize = 50;
 
+/// A child's store: the database the parent named in `env`, unlocked (`None` when `env` is not
+/// set: the test binary runs its child bodies as ordinary tests too).
+fn child_store(env: &str) -> Option<OpenStore> {
+    let path = std::env::var(env).ok()?;
+    let store = Store::open(std::path::Path::new(&path)).expect("child open");
+    let (store, _) =
+        OpenStore::unlock(store, &Passphrase::new(PASSPHRASE), t0()).expect("child unlock");
+    Some(store)
+}
+
 /// The child's body; does nothing unless the parent started this binary with `CHILD_ENV` set.
 #[test]
 fn crash_child_writer() {
-    let Ok(path) = std::env::var(CHILD_ENV) else {
+    let Some(mut store) = child_store(CHILD_ENV) else {
         return;
     };
-    let store = Store::open(std::path::Path::new(&path)).expect("child open");
-    let (mut store, _) =
-        OpenStore::unlock(store, &Passphrase::new(PASSPHRASE), t0()).expect("child unlock");
     let clinician = sign_in(&mut store, Role::Clinician);
     println!("ready");
     for i in 0.. {
@@ -128,12 +135,9 @@ const ROTATION_KILLS: usize = 20;
 /// says "rotated". Does nothing unless the parent set `ROTATE_CHILD_ENV`.
 #[test]
 fn crash_child_rotator() {
-    let Ok(path) = std::env::var(ROTATE_CHILD_ENV) else {
+    let Some(mut store) = child_store(ROTATE_CHILD_ENV) else {
         return;
     };
-    let store = Store::open(std::path::Path::new(&path)).expect("child open");
-    let (mut store, _) =
-        OpenStore::unlock(store, &Passphrase::new(PASSPHRASE), t0()).expect("child unlock");
     let manager = sign_in(&mut store, Role::Manager);
     println!("ready");
     store
@@ -147,17 +151,18 @@ fn crash_child_rotator() {
     println!("rotated");
 }
 
-/// Runs the rotation child once; kills it `kill_after` after it is ready (never, when `None`).
-/// Returns how long it ran after "ready" and whether it finished.
-fn run_rotator(path: &std::path::Path, kill_after: Option<Duration>) -> (Duration, bool) {
+/// Runs the child test `name` on the database at `path` (given through `env`); kills it
+/// `kill_after` after it says "ready" (never, when `None`). Returns how long it ran after "ready",
+/// whether it ended by itself with success, and the lines it printed after "ready".
+fn run_child(
+    name: &str,
+    env: &str,
+    path: &std::path::Path,
+    kill_after: Option<Duration>,
+) -> (Duration, bool, Vec<String>) {
     let mut child = Command::new(std::env::current_exe().expect("test binary"))
-        .args([
-            "--exact",
-            "crash_child_rotator",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(ROTATE_CHILD_ENV, path)
+        .args(["--exact", name, "--nocapture", "--test-threads=1"])
+        .env(env, path)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -171,13 +176,13 @@ fn run_rotator(path: &std::path::Path, kill_after: Option<Duration>) -> (Duratio
             }
         }
     });
-    while let Ok(line) = rx.recv_timeout(Duration::from_secs(120)) {
+    while let Ok(line) = rx.recv_timeout(Duration::from_secs(300)) {
         if line.ends_with("ready") {
             break;
         }
     }
     let started = Instant::now();
-    let finished = match kill_after {
+    let ended_well = match kill_after {
         Some(delay) => {
             std::thread::sleep(delay);
             child.kill().expect("SIGKILL");
@@ -188,8 +193,16 @@ fn run_rotator(path: &std::path::Path, kill_after: Option<Duration>) -> (Duratio
     };
     let ran = started.elapsed();
     reader.join().expect("reader");
-    let rotated = rx.try_iter().any(|line| line.contains("rotated"));
-    (ran, finished || rotated)
+    (ran, ended_well, rx.try_iter().collect())
+}
+
+/// Runs the rotation child once; kills it `kill_after` after it is ready (never, when `None`).
+/// Returns how long it ran after "ready" and whether it finished.
+fn run_rotator(path: &std::path::Path, kill_after: Option<Duration>) -> (Duration, bool) {
+    let (ran, ended_well, lines) =
+        run_child("crash_child_rotator", ROTATE_CHILD_ENV, path, kill_after);
+    let rotated = lines.iter().any(|line| line.contains("rotated"));
+    (ran, ended_well || rotated)
 }
 
 #[test]
@@ -300,12 +313,9 @@ fn import_offer(store: &mut OpenStore, out: &intake_kiosk::store::Outgoing) -> u
 /// says "imported". Does nothing unless the parent set `IMPORT_CHILD_ENV`.
 #[test]
 fn crash_child_importer() {
-    let Ok(path) = std::env::var(IMPORT_CHILD_ENV) else {
+    let Some(mut store) = child_store(IMPORT_CHILD_ENV) else {
         return;
     };
-    let store = Store::open(std::path::Path::new(&path)).expect("child open");
-    let (mut store, _) =
-        OpenStore::unlock(store, &Passphrase::new(PASSPHRASE), t0()).expect("child unlock");
     let (_kiosk, out) = kiosk_offer();
     println!("ready");
     let added = import_offer(&mut store, &out);
@@ -315,44 +325,9 @@ fn crash_child_importer() {
 /// Runs the import child on the desk at `path`; kills it `kill_after` after it is ready (never,
 /// when `None`). Returns how long it ran after "ready" and whether it said it had imported.
 fn run_importer(path: &std::path::Path, kill_after: Option<Duration>) -> (Duration, bool) {
-    let mut child = Command::new(std::env::current_exe().expect("test binary"))
-        .args([
-            "--exact",
-            "crash_child_importer",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(IMPORT_CHILD_ENV, path)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn child");
-    let stdout = child.stdout.take().expect("piped");
-    let (tx, rx) = std::sync::mpsc::channel::<String>();
-    let reader = std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    while let Ok(line) = rx.recv_timeout(Duration::from_secs(300)) {
-        if line.ends_with("ready") {
-            break;
-        }
-    }
-    let started = Instant::now();
-    if let Some(delay) = kill_after {
-        std::thread::sleep(delay);
-        child.kill().expect("SIGKILL");
-    }
-    child.wait().expect("reaped");
-    let ran = started.elapsed();
-    reader.join().expect("reader");
-    let imported = rx
-        .try_iter()
-        .any(|line| line.contains(&format!("imported {IMPORT_FORMS}")));
-    (ran, imported)
+    let (ran, _, lines) = run_child("crash_child_importer", IMPORT_CHILD_ENV, path, kill_after);
+    let said = format!("imported {IMPORT_FORMS}");
+    (ran, lines.iter().any(|line| line.contains(&said)))
 }
 
 #[test]
