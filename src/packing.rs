@@ -315,21 +315,21 @@ mod tests {
     #[test]
     fn read_unpacked_refuses_what_unpack_refuses_and_nests() {
         let plaintext = vec![b'a'; 10_000];
-        let packed = packed(&plaintext);
+        let bytes = packed(&plaintext);
         assert_eq!(
-            read_unpacked(&packed, 9_999, |_| ()),
+            read_unpacked(&bytes, 9_999, |_| ()),
             Err(UnpackError::TooLarge {
                 declared: 10_000,
                 limit: 9_999
             })
         );
         assert_eq!(
-            read_unpacked(&packed[..packed.len() - 1], 1 << 20, |_| ()),
+            read_unpacked(&bytes[..bytes.len() - 1], 1 << 20, |_| ()),
             Err(UnpackError::Malformed)
         );
         // Read inside another read: the inner one gets a buffer of its own.
-        let inner = packed_of(b"inner");
-        let both = read_unpacked(&packed, 1 << 20, |outer| {
+        let inner = packed(b"inner");
+        let both = read_unpacked(&bytes, 1 << 20, |outer| {
             let inner = read_unpacked(&inner, 1 << 20, |plain| plain.to_vec()).unwrap();
             (outer.len(), inner)
         })
@@ -337,12 +337,8 @@ mod tests {
         assert_eq!(both, (10_000, b"inner".to_vec()));
         // A value over what the buffer keeps is read from a buffer of its own.
         let large = vec![b'z'; KEPT_UNPACKED_MAX + 1];
-        let len = read_unpacked(&packed_of(&large), 1 << 20, <[u8]>::len).unwrap();
+        let len = read_unpacked(&packed(&large), 1 << 20, <[u8]>::len).unwrap();
         assert_eq!(len, KEPT_UNPACKED_MAX + 1);
         UNPACKED.with_borrow(|kept| assert!(kept.capacity() <= KEPT_UNPACKED_MAX));
-    }
-
-    fn packed_of(plaintext: &[u8]) -> Vec<u8> {
-        packed(plaintext)
     }
 }
