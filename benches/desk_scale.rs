@@ -6,7 +6,8 @@
 //!
 //! The records are built the way a desk gets them, only without files: a kiosk paired with the
 //! desk makes one real form, whose exported shape is copied into bundles of 10,000 (new ids, a
-//! patient each, times spread over three years) and stored by the store's own import
+//! patient each, returning patients spread over the register ([`patient_of`]), times spread over
+//! three years) and stored by the store's own import
 //! (`OpenStore::import_bundle`: matched by blind index, sealed, tagged, one transaction per
 //! bundle). Needs about 2.3 GB of disk at 1M (2.2 KB a submission, session 31); the database is
 //! deleted at the end.
@@ -35,14 +36,36 @@ fn patient(p: usize) -> intake_kiosk::forms::PatientIdentity {
     who
 }
 
-/// Submission `n` (of patient `n % patients`), made from the real one the kiosk exported.
+/// The patient of submission `n`: every patient once in each round of `patients` submissions,
+/// in order in the first (the desk's patients are new), and then in an order of its own in each
+/// later round, as returning patients come: a bundle's returning patients spread over the whole
+/// register, not neighbours in it (their rows would then share pages, which a clinic's do not).
+fn patient_of(n: usize, patients: usize) -> usize {
+    let (round, i) = (n / patients, n % patients);
+    if round == 0 {
+        return i;
+    }
+    let gcd = |mut a: usize, mut b: usize| {
+        while b != 0 {
+            (a, b) = (b, a % b);
+        }
+        a
+    };
+    let mut step = 7_919 * (2 * round + 1);
+    while gcd(step, patients) != 1 {
+        step += 1;
+    }
+    ((i as u128 * step as u128) % patients as u128) as usize
+}
+
+/// Submission `n` (of patient [`patient_of`]), made from the real one the kiosk exported.
 fn copy_of(
     template: &ExportedSubmission,
     n: usize,
     patients: usize,
     at: DateTime<Utc>,
 ) -> ExportedSubmission {
-    let p = n % patients;
+    let p = patient_of(n, patients);
     let mut s = template.clone();
     s.submission_id = format!("{:032x}", 0x5eed_0000_0000_0000_0000u128 + n as u128);
     s.kiosk_patient_id = format!("{:032x}", 0xba5e_0000_0000_0000_0000u128 + p as u128);
