@@ -58,7 +58,8 @@ fn patient_of(n: usize, patients: usize) -> usize {
     ((i as u128 * step as u128) % patients as u128) as usize
 }
 
-/// Submission `n` (of patient [`patient_of`]), made from the real one the kiosk exported.
+/// Submission `n` (of patient [`patient_of`]), made from the real one the kiosk exported, its
+/// id made as the kiosk makes one at `at`.
 fn copy_of(
     template: &ExportedSubmission,
     n: usize,
@@ -67,7 +68,8 @@ fn copy_of(
 ) -> ExportedSubmission {
     let p = patient_of(n, patients);
     let mut s = template.clone();
-    s.submission_id = format!("{:032x}", 0x5eed_0000_0000_0000_0000u128 + n as u128);
+    // As the kiosk makes it (`save_submission`): ordered by the form's time.
+    s.submission_id = intake_kiosk::vault::time_ordered_id(at.timestamp_millis()).expect("id");
     s.kiosk_patient_id = format!("{:032x}", 0xba5e_0000_0000_0000_0000u128 + p as u128);
     s.identity = patient(p);
     s.submitted_at = at.to_rfc3339();

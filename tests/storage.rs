@@ -215,6 +215,25 @@ fn ciphertext_moved_to_another_row_fails_to_open() {
 }
 
 #[test]
+fn a_submissions_id_sorts_by_when_the_form_was_saved() {
+    let mut clinic = setup_clinic();
+    let clinician = sign_in(&mut clinic.store, Role::Clinician);
+    let later = t0() + chrono::Duration::hours(1);
+    let mut save = |first: &str, at| {
+        clinic
+            .store
+            .save_submission(&clinician, submission(first, "Time", "none"), at)
+            .expect("save")
+    };
+    // Saved out of order (a kiosk's clock put back): the ids follow the times, not the calls.
+    let (second, first, also_first) = (save("Bo", later), save("Al", t0()), save("Cy", t0()));
+    assert!(first < second && also_first < second);
+    assert_ne!(first, also_first);
+    assert_eq!(first[..12], format!("{:012x}", t0().timestamp_millis()));
+    assert_eq!(first[..12], also_first[..12]);
+}
+
+#[test]
 fn need_to_know_is_enforced_by_the_store() {
     let mut clinic = setup_clinic();
     let reception = sign_in(&mut clinic.store, Role::Reception);

@@ -14,7 +14,7 @@ use super::{Actor, OpenStore, StoreError, seal_json};
 use crate::forms::{
     Answers, ConsentDecision, Decision, DefinitionText, PatientIdentity, Signature,
 };
-use crate::vault::{Aad, Vault, random_id};
+use crate::vault::{Aad, Vault, random_id, time_ordered_id};
 
 mod consents;
 mod ledger;
@@ -184,7 +184,8 @@ impl OpenStore {
         now: DateTime<Utc>,
     ) -> Result<String, StoreError> {
         let at = now.to_rfc3339();
-        let submission_id = random_id()?;
+        // Time-ordered: the desk files its rows at the edge of its index (see `time_ordered_id`).
+        let submission_id = time_ordered_id(now.timestamp_millis())?;
         let sealed_answers = seal_json(
             self.vault(),
             aad("sealed_answers", &submission_id),

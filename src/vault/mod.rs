@@ -39,7 +39,7 @@ pub use kdf::KdfParams;
 pub use keys::{KeyWrap, RecoveryKey, Vault, WrapKind};
 pub use pin::PinHash;
 pub use seal::{Aad, MAX_PACKED_PLAINTEXT, Opened, SEAL_FORMAT_VERSION, SEAL_PACKED_VERSION};
-pub use secret::{Passphrase, Pin, SecretKey, random_bytes, random_id};
+pub use secret::{Passphrase, Pin, SecretKey, random_bytes, random_id, time_ordered_id};
 pub use wiped::{WipedBuffer, json_wiped};
 
 /// The shortest passphrase a manager may choose.

@@ -107,9 +107,47 @@ pub fn random_id() -> Result<String, VaultError> {
     Ok(crate::hex::encode(&*bytes))
 }
 
+/// A 128-bit identifier that sorts by time: the milliseconds since 1970 (48 bits, clamped to
+/// that range) and 80 random bits, as 32 lowercase hex digits like [`random_id`]. For a
+/// submission's id: a desk holds one row per id in its primary-key B-tree, and ids made in the
+/// order the forms were filled land at its edge, where a bundle's adds share a few pages,
+/// instead of each on a page of its own across the whole index (at 1,000,000 forms a 10,000-form
+/// bundle of random ids rewrote thousands of pages). Within one millisecond the random part
+/// keeps ids apart (2^80 values); what the id tells of the time, the form's record says anyway.
+pub fn time_ordered_id(unix_millis: i64) -> Result<String, VaultError> {
+    const MAX_MILLIS: i64 = (1 << 48) - 1;
+    let millis = unix_millis.clamp(0, MAX_MILLIS) as u64;
+    let mut bytes = Zeroizing::new([0u8; 16]);
+    bytes[..6].copy_from_slice(&millis.to_be_bytes()[2..]);
+    bytes[6..].copy_from_slice(&random_public_bytes::<10>()?);
+    Ok(crate::hex::encode(&*bytes))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn time_ordered_ids_sort_by_time_and_differ_within_a_millisecond() {
+        let at = 1_780_000_000_123;
+        let (a, b) = (time_ordered_id(at).unwrap(), time_ordered_id(at).unwrap());
+        assert_ne!(a, b);
+        assert_eq!(a[..12], b[..12]);
+        assert_eq!(&a[..12], "019e7044887b");
+        let later = time_ordered_id(at + 1).unwrap();
+        assert!(a < later && b < later);
+        for id in [&a, &later] {
+            assert_eq!(id.len(), 32);
+            assert!(id.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f')));
+        }
+        // A clock before 1970 or past the year 10889 gives the range's ends, never an error.
+        assert!(time_ordered_id(-5).unwrap().starts_with("000000000000"));
+        assert!(
+            time_ordered_id(i64::MAX)
+                .unwrap()
+                .starts_with("ffffffffffff")
+        );
+    }
 
     #[test]
     fn public_random_bytes_do_not_repeat_across_refills_and_are_wiped_from_the_pool() {
