@@ -734,6 +734,15 @@ fn the_desk_reads_from_the_right_for_arabic() {
             from_the_right,
             "{language}: the Search row"
         );
+        // Within a row of buttons, the first in reading order stands where the reading starts.
+        for (first, next) in [
+            ("Save the schedule", "Back up now"),
+            ("Email list", "SMS list"),
+            ("SMS list", "WhatsApp list"),
+            ("Pair this kiosk", "Same tablet again: replace its key"),
+        ] {
+            assert_eq!(x(first) > x(next), from_the_right, "{language}: {first}");
+        }
         // The register's fields in reading order: the first name first.
         let field_x = |label: &str| {
             h.find(label, AccessibleRole::TextInput)
@@ -752,8 +761,52 @@ fn the_desk_reads_from_the_right_for_arabic() {
             from_the_right,
             "{language}: the date of birth"
         );
+        // A clinic setting: its field where the reading starts, its Save after it (the settings
+        // stand last on the home: all of it in view).
+        h.ui.window
+            .window()
+            .set_size(slint::LogicalSize::new(1280.0, 5000.0));
+        let labelled = |role: AccessibleRole, start: &str| {
+            ElementQuery::from_root(&h.ui.window)
+                .match_descendants()
+                .match_accessible_role(role)
+                .find_all()
+                .into_iter()
+                .find_map(|e| {
+                    let label = e.accessible_label()?;
+                    label.starts_with(start).then(|| (label.to_string(), e))
+                })
+                .unwrap_or_else(|| panic!("{language}: {start}"))
+        };
+        // The setting's name in the desk's language, from its button ("Save: <name>").
+        let (save_label, save) = labelled(AccessibleRole::Button, "Save: ");
+        let name = save_label.trim_start_matches("Save: ");
+        let (_, field) = labelled(AccessibleRole::TextInput, &format!("{name} — "));
+        assert_eq!(
+            field.absolute_position().x > save.absolute_position().x,
+            from_the_right,
+            "{language}: the setting {name}"
+        );
         let theme = h.ui.window.global::<intake_kiosk::ui::Theme>();
         assert_eq!(theme.get_right_to_left(), from_the_right, "{language}");
+        // The staff page's tabs likewise: "Back to home" first.
+        h.click("Staff and keys");
+        assert_eq!(
+            x("Back to home") > x("People"),
+            from_the_right,
+            "{language}: tabs"
+        );
+        assert_eq!(
+            x("My passphrase") > x("Keys"),
+            from_the_right,
+            "{language}: tabs"
+        );
+        // A person's row: their name, a new PIN, retiring.
+        let (pin, retire) = (
+            x("New PIN for Rita (reception)"),
+            x("Retire Rita (reception)"),
+        );
+        assert_eq!(pin > retire, from_the_right, "{language}: Rita's row");
     }
 }
 
