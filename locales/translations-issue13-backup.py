@@ -67,14 +67,14 @@ T = {
         "pt": "Ainda não foi feita nenhuma cópia de segurança.",
         "ar": "لم تُنشأ أي نسخة احتياطية بعد.",
     },
-    "the folder {} does not exist (is the backup disk connected?)": {
-        "fr": "le dossier {} n'existe pas (le disque de sauvegarde est-il branché ?)",
-        "es": "la carpeta {} no existe (¿está conectado el disco de copias?)",
-        "de": "der Ordner {} existiert nicht (ist das Sicherungslaufwerk angeschlossen?)",
-        "pl": "folder {} nie istnieje (czy dysk na kopie jest podłączony?)",
-        "ro": "dosarul {} nu există (este conectat discul pentru copii?)",
-        "pt": "a pasta {} não existe (o disco das cópias está ligado?)",
-        "ar": "المجلد {} غير موجود (هل قرص النسخ الاحتياطي موصول؟)",
+    "the folder {} does not exist (is its disk connected?)": {
+        "fr": "le dossier {} n'existe pas (son disque est-il branché ?)",
+        "es": "la carpeta {} no existe (¿está conectado su disco?)",
+        "de": "der Ordner {} existiert nicht (ist sein Laufwerk angeschlossen?)",
+        "pl": "folder {} nie istnieje (czy jego dysk jest podłączony?)",
+        "ro": "dosarul {} nu există (este conectat discul său?)",
+        "pt": "a pasta {} não existe (o seu disco está ligado?)",
+        "ar": "المجلد {} غير موجود (هل قرصه موصول؟)",
     },
     "{} is not a folder": {
         "fr": "{} n'est pas un dossier", "es": "{} no es una carpeta", "de": "{} ist kein Ordner",

@@ -260,9 +260,37 @@ pub fn language_from_env() -> &'static str {
         .unwrap_or("en")
 }
 
+/// `words` made to stand alone as a message of their own: the first letter a capital (where the
+/// script has them) and a full stop at the end unless one is there. Refusals written to follow
+/// a colon ("bundle-x.ikb: REFUSED …: the folder … does not exist") start small and end bare.
+pub fn as_sentence(words: &str) -> String {
+    let mut chars = words.chars();
+    let Some(first) = chars.next() else {
+        return String::new();
+    };
+    let mut out: String = first.to_uppercase().chain(chars).collect();
+    if !out.ends_with(['.', '!', '?', '؟', '…']) {
+        out.push('.');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_made_to_stand_alone_start_with_a_capital_and_end_with_a_stop() {
+        assert_eq!(
+            as_sentence("the folder /m does not exist (is its disk connected?)"),
+            "The folder /m does not exist (is its disk connected?)."
+        );
+        assert_eq!(as_sentence("it was altered."), "It was altered.");
+        assert_eq!(as_sentence("/m is not a folder"), "/m is not a folder.");
+        assert_eq!(as_sentence("émis hier"), "Émis hier.");
+        assert_eq!(as_sentence("المجلد غير موجود؟"), "المجلد غير موجود؟");
+        assert_eq!(as_sentence(""), "");
+    }
 
     #[test]
     fn fills_arguments_and_falls_back_to_english() {

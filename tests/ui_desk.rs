@@ -277,7 +277,7 @@ fn the_desk_by_need_to_know_with_access_history_and_idle_lock() {
     // … correct the contact details (a reason is needed; the old ones go to the history) …
     h.type_into("Email", "ana.new@example.invalid");
     h.click("Save the correction");
-    assert!(h.message().contains("say why"), "{}", h.message());
+    assert_eq!(h.message(), "Say why the record is amended.");
     assert!(h.shows("Email ana@example.invalid"));
     h.type_into(
         "Why (kept with the old details)",
@@ -326,7 +326,7 @@ fn the_desk_by_need_to_know_with_access_history_and_idle_lock() {
         "penicillin (rash), latex",
     );
     h.click("Save the answer");
-    assert!(h.message().contains("say why"), "{}", h.message());
+    assert_eq!(h.message(), "Say why the record is amended.");
     assert!(
         h.shows("Why the answer is corrected"),
         "a refused correction stays open"
@@ -494,7 +494,7 @@ fn the_desk_by_need_to_know_with_access_history_and_idle_lock() {
     h.click("Merge into this record");
     assert!(h.shows("Merge record"), "asked first");
     h.click("Merge now");
-    assert!(h.message().contains("say why"), "{}", h.message());
+    assert_eq!(h.message(), "Say why the record is amended.");
     h.type_into(
         "Why the records are one patient",
         "same person, name typed as Anna",
@@ -1033,10 +1033,11 @@ fn a_manager_sets_the_backup_schedule_and_backs_up_now_in_the_window() {
     h.type_into(FOLDER, gone.to_str().unwrap());
     h.type_into(TIME, "");
     h.click("Save the schedule");
+    // A message of its own: a sentence (the same words follow a colon in a backup's line).
     assert_eq!(
         h.message(),
         format!(
-            "the folder {} does not exist (is the backup disk connected?)",
+            "The folder {} does not exist (is its disk connected?).",
             gone.display()
         )
     );
@@ -1235,7 +1236,7 @@ fn the_desk_makes_its_scheduled_backup_and_shows_when_it_fails() {
     assert_eq!(
         intake_kiosk::desk::store_failure_words("en", &refused),
         format!(
-            "the folder {} does not exist (is the backup disk connected?)",
+            "the folder {} does not exist (is its disk connected?)",
             gone.display()
         )
     );
@@ -1250,7 +1251,7 @@ fn the_desk_makes_its_scheduled_backup_and_shows_when_it_fails() {
     assert_eq!(h.screen(), DeskScreen::Home, "{}", h.message());
     assert!(
         h.shows(&format!(
-            "the folder {} does not exist (is the backup disk connected?)",
+            "the folder {} does not exist (is its disk connected?)",
             gone.display()
         )),
         "the failure is on home"

@@ -71,7 +71,7 @@ impl Desk {
             ActionError::StaffAdmin(e) => self.say_staff_refusal(e),
             ActionError::Exchange(e) => {
                 let text = exchange_words::exchange_failure_words(&self.lang, e);
-                self.say(text, false);
+                self.say(crate::i18n::as_sentence(&text), false);
             }
             other => self.say(other.to_string(), false),
         }

@@ -185,7 +185,7 @@ pub(super) fn folder_problem_words(lang: &str, kind: &str, folder: &str) -> Opti
     Some(match kind {
         "folder_missing" => t(
             lang,
-            "the folder {} does not exist (is the backup disk connected?)",
+            "the folder {} does not exist (is its disk connected?)",
             &[folder],
         ),
         "not_a_folder" => t(lang, "{} is not a folder", &[folder]),

@@ -179,10 +179,10 @@ impl Desk {
         self.say(text, good);
     }
 
-    /// A store's refusal in the staff's words ([`store_words`]).
+    /// A store's refusal in the staff's words ([`store_words`]), as a message of its own.
     pub(super) fn say_store_failure(&mut self, e: &StoreError) {
         let text = store_words::store_failure_words(&self.lang, e);
-        self.say(text, false);
+        self.say(crate::i18n::as_sentence(&text), false);
     }
 
     pub(super) fn records(&self) -> Option<&dyn DeskRecords> {
