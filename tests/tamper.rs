@@ -50,6 +50,12 @@ const HARMLESS: &[(&str, &str, &str)] = &[
          open (AEAD) when its answer comes back, and pairing stops",
     ),
     (
+        "visit_state",
+        "duplicate",
+        "a visit state copied under another key is no patient's: every read starts from a \
+         patient, so none reaches it, and the whole-database check refuses it",
+    ),
+    (
         "patients",
         "name_dob_index",
         "a changed index only hides the patient from the search by name (a denial, like a \
@@ -930,15 +936,99 @@ fn a_form_deleted_by_hand_is_missed_in_its_record() {
 }
 
 #[test]
-fn a_form_taken_off_its_patients_list_is_refused() {
+fn a_form_taken_off_its_patients_chain_is_refused() {
+    // The count lowered: the visit state's tag covers it.
     let refused = ada_record_after(|raw, patient, _| {
         raw.execute(
-            "UPDATE patients SET form_ids = x'' WHERE id = ?1",
+            "UPDATE visit_state SET form_count = 0, form_head = NULL WHERE patient_id = ?1",
             [patient],
         )
         .unwrap();
     });
-    assert_eq!(refused, Err("tampered patients".into()));
+    assert_eq!(refused, Err("tampered visit_state".into()));
+    // The form given to nobody's chain but its own patient's column: its tag covers that.
+    let refused = ada_record_after(|raw, _, form| {
+        raw.execute(
+            "UPDATE submissions SET patient_id = 'someone-else' WHERE id = ?1",
+            [form],
+        )
+        .unwrap();
+    });
+    assert_eq!(refused, Err("tampered submissions".into()));
+}
+
+/// A clinic where Ada came three times (three forms, three ledger rows, one chain each).
+fn ada_three_times() -> (Clinic, Actor, Vec<String>) {
+    let mut clinic = setup_clinic();
+    let manager = sign_in(&mut clinic.store, Role::Manager);
+    let mut forms = Vec::new();
+    for visit in 0..3 {
+        let at = t0() + Duration::days(visit);
+        let mut ada = submission("Ada", "Lovelace", "none");
+        if let Some(id) = clinic
+            .store
+            .find_patients(&manager, "Ada", "Lovelace", "1987-06-15", at)
+            .unwrap()
+            .first()
+        {
+            ada.patient = returning(&clinic.store, &manager, id);
+        }
+        forms.push(clinic.store.save_submission(&manager, ada, at).unwrap());
+    }
+    (clinic, manager, forms)
+}
+
+/// How Ada's record opens after `edit` of [`ada_three_times`] (given her forms, oldest first).
+fn ada_chain_after(edit: impl FnOnce(&Connection, &[String])) -> Result<usize, String> {
+    let (clinic, manager, forms) = ada_three_times();
+    let ada = clinic
+        .store
+        .find_patients(&manager, "Ada", "Lovelace", "1987-06-15", t0())
+        .unwrap()[0]
+        .clone();
+    let (store, _dir) = edited(clinic, |raw| edit(raw, &forms));
+    let mut store = store.expect("opens: the chains are checked as read");
+    let manager = manager_of(&mut store).unwrap();
+    store
+        .open_record(&manager, &ada, later())
+        .map(|r| r.submissions.unwrap_or_default().len())
+        .map_err(tampered_table)
+}
+
+#[test]
+fn a_chain_of_forms_cut_anywhere_is_refused() {
+    assert_eq!(ada_chain_after(|_, _| ()), Ok(3));
+    // The oldest, the middle or the newest form deleted.
+    for gone in 0..3 {
+        let refused = ada_chain_after(|raw, forms| {
+            raw.execute("DELETE FROM submissions WHERE id = ?1", [&forms[gone]])
+                .unwrap();
+        });
+        assert_eq!(refused, Err("tampered submissions".into()), "form {gone}");
+    }
+    // A link taken away: the row's tag covers it.
+    let refused = ada_chain_after(|raw, forms| {
+        raw.execute(
+            "UPDATE submissions SET prev_form = NULL WHERE id = ?1",
+            [&forms[2]],
+        )
+        .unwrap();
+    });
+    assert_eq!(refused, Err("tampered submissions".into()));
+    // The middle decision row deleted, or the newest one's link taken away.
+    for (edit, table) in [
+        (
+            "DELETE FROM consent_records WHERE seq = (SELECT min(seq) + 1 FROM consent_records)",
+            "consent ledger",
+        ),
+        (
+            "UPDATE consent_records SET prev_seq = NULL WHERE seq = (SELECT max(seq) FROM consent_records)",
+            "consent_records",
+        ),
+    ] {
+        let refused = ada_chain_after(|raw, _| raw.execute_batch(edit).unwrap());
+        assert_eq!(refused, Err(format!("tampered {table}")), "{edit}");
+    }
 }
 
 #[test]

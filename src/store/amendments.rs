@@ -206,20 +206,19 @@ pub(super) struct Visit<'a> {
 /// staff member importing — when — the form's time — and why), never a silent overwrite. An
 /// older form changes neither.
 ///
-/// `row` and `stored` are the patient's row and identity, read (checked, opened) by the caller
-/// in the same transaction ([`open_patient`](super::patients::open_patient)). The amendment
-/// is written here; the changes to the patient's row (its identity columns, its last visit) are
-/// returned for the caller to write with its own (one write of the row per imported form).
+/// `stored` is the patient's identity, opened by the caller in the same transaction
+/// ([`open_patient`](super::patients::open_patient)), `last_visit_at` their last visit (from
+/// their visit state). The amendment is written here; the caller writes the returned changes to
+/// the patient's row and moves the last visit itself.
 pub(super) fn visit_changes(
     conn: &Connection,
     vault: &Vault,
     visit: &Visit<'_>,
-    row: &super::row_auth::Row,
-    stored: &PatientIdentity,
-) -> Result<Vec<(&'static str, rusqlite::types::Value)>, StoreError> {
+    last_visit_at: &str,
+    stored: PatientIdentity,
+) -> Result<DetailsAfterVisit, StoreError> {
     let patient_id = visit.patient_id;
     let at = visit.at;
-    let last_visit_at = row.text("last_visit_at")?;
     let details_changed_at: Option<String> = conn
         .prepare_cached(
             "SELECT MAX(amended_at) FROM amendments WHERE patient_id = ?1 AND submission_id IS NULL",
@@ -230,35 +229,43 @@ pub(super) fn visit_changes(
             .map(|t| t.with_timezone(&Utc))
             .map_err(|_| StoreError::Encoding(format!("patient {patient_id}'s stored times")))
     };
-    let last_visit = stored_time(&last_visit_at)?;
+    let last_visit = stored_time(last_visit_at)?;
     let details_since = match details_changed_at {
         Some(changed) => last_visit.max(stored_time(&changed)?),
         None => last_visit,
     };
-    let mut changes = Vec::new();
     if at > details_since {
         // A field the form left blank keeps what is stored; spelling alone is no change.
-        let identity = &stored.updated_with(visit.identity);
+        let identity = stored.updated_with(visit.identity);
         if stored != identity {
             keep_identity_in_history(
                 conn,
                 vault,
                 visit.staff_id,
                 patient_id,
-                stored,
+                &stored,
                 visit.reason,
                 &at.to_rfc3339(),
             )?;
-            changes = identity_columns(vault, patient_id, identity)?;
+            let columns = identity_columns(vault, patient_id, &identity)?;
+            return Ok(DetailsAfterVisit {
+                held: identity,
+                columns,
+            });
         }
     }
-    if at > last_visit {
-        changes.push((
-            "last_visit_at",
-            rusqlite::types::Value::Text(at.to_rfc3339()),
-        ));
-    }
-    Ok(changes)
+    Ok(DetailsAfterVisit {
+        held: stored,
+        columns: Vec::new(),
+    })
+}
+
+/// A patient's details after a visit ([`visit_changes`]).
+pub(super) struct DetailsAfterVisit {
+    /// The identity the patient now has.
+    pub(super) held: PatientIdentity,
+    /// The changes to the patient's row: its identity columns, none if the details stay.
+    pub(super) columns: Vec<(&'static str, rusqlite::types::Value)>,
 }
 
 /// Rectifies a patient's identity inside the caller's transaction: the old details are kept

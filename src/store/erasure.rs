@@ -17,9 +17,9 @@ use rusqlite::Connection;
 use rusqlite::types::Value;
 
 use super::audit::{self, AuditKind};
-use super::patient_records::Listed;
+use super::patient_records::{LAST_VISIT, Listed, RESTRICTED, STATE, set_state, state_row};
 use super::patients::{
-    move_rows, open_identity, patient_row, requests_of_patient, reseal_identity, set_patient,
+    move_rows, open_identity, requests_of_patient, reseal_identity, set_patient,
 };
 use super::row_auth::{self, text_key};
 use super::submissions::{
@@ -72,7 +72,7 @@ fn erase_patient(
     patient_id: &str,
     at: &str,
 ) -> Result<usize, StoreError> {
-    let listed = Listed::of(&patient_row(conn, vault, patient_id)?)?;
+    let listed = Listed::of_patient(conn, vault, patient_id)?;
     for id in &listed.forms {
         row_auth::insert_if_absent(
             conn,
@@ -93,6 +93,10 @@ fn erase_patient(
     for id in &listed.forms {
         deleted += delete_form.execute([id])?;
     }
+    conn.execute(
+        "DELETE FROM visit_state WHERE patient_id = ?1",
+        [patient_id],
+    )?;
     conn.execute("DELETE FROM patients WHERE id = ?1", [patient_id])?;
     Ok(deleted)
 }
@@ -159,9 +163,10 @@ impl OpenStore {
         let tx = self.conn().unchecked_transaction()?;
         let mut identity = open_identity(&tx, self.vault(), patient_id)?;
         erase_merged_into(&tx, self.vault(), patient_id, &at)?;
-        let patient = patient_row(&tx, self.vault(), patient_id)?;
-        let last_visit = patient.text("last_visit_at")?;
-        let submissions = Listed::of(&patient)?.forms.len();
+        let state = state_row(&tx, self.vault(), patient_id)?;
+        let last_visit = state.text(LAST_VISIT)?;
+        let submissions = usize::try_from(state.int("form_count")?)
+            .map_err(|_| StoreError::tampered(STATE, patient_id))?;
         let until = held_until(
             parse_date_of_birth(&identity.date_of_birth).ok(),
             date_of(&last_visit)?,
@@ -271,8 +276,8 @@ impl OpenStore {
         let candidates: Vec<String> = first_column(
             self.conn(),
             // Merged duplicates go with the record they were merged into.
-            "SELECT id FROM patients
-             WHERE substr(last_visit_at, 1, 10) < ?1 AND merged_into IS NULL",
+            "SELECT patient_id FROM visit_state WHERE substr(last_visit_at, 1, 10) < ?1
+             AND patient_id NOT IN (SELECT id FROM patients WHERE merged_into IS NOT NULL)",
             [cutoff.to_string()],
         )?;
         let mut report = RetentionReport {
@@ -284,7 +289,7 @@ impl OpenStore {
         let tx = self.conn().unchecked_transaction()?;
         for patient_id in candidates {
             // The time the rule uses comes from the checked row: a back-dated visit is refused.
-            let last_visit = patient_row(&tx, self.vault(), &patient_id)?.text("last_visit_at")?;
+            let last_visit = state_row(&tx, self.vault(), &patient_id)?.text(LAST_VISIT)?;
             let identity = open_identity(&tx, self.vault(), &patient_id)?;
             let dob = parse_date_of_birth(&identity.date_of_birth).ok();
             let last_visit = date_of(&last_visit)?;
@@ -331,20 +336,20 @@ impl OpenStore {
             patient_id,
             now,
             |tx, at| {
-                let since = patient_row(tx, self.vault(), patient_id)?.opt_text("restricted_at")?;
+                let since = state_row(tx, self.vault(), patient_id)?.opt_text(RESTRICTED)?;
                 let value = match (restricted, since) {
                     (false, _) => Value::Null,
                     (true, Some(since)) => Value::Text(since),
                     (true, None) => Value::Text(at.to_owned()),
                 };
-                set_patient(tx, self.vault(), patient_id, &[("restricted_at", value)])
+                set_state(tx, self.vault(), patient_id, &[(RESTRICTED, value)])
             },
         )
     }
 
     /// Since when a patient's processing is restricted, if it is.
     pub fn restricted_since(&self, patient_id: &str) -> Result<Option<String>, StoreError> {
-        patient_row(self.conn(), self.vault(), patient_id)?.opt_text("restricted_at")
+        state_row(self.conn(), self.vault(), patient_id)?.opt_text(RESTRICTED)
     }
 
     /// Whether a submission id was erased here (a late bundle must not bring it back).

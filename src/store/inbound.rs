@@ -15,8 +15,10 @@ use rusqlite::{OptionalExtension, params};
 
 use super::amendments::{Visit, visit_changes};
 use super::audit::AuditKind;
-use super::patient_records::Listed;
-use super::patients::{Index, ids_by_index, indexes, insert_patient_as, open_patient};
+use super::patient_records::{
+    IDENTITY_MAC, LAST_VISIT, RESTRICTED, adding_form, form_link, identity_hash, state_row,
+};
+use super::patients::{Index, ids_by_index, indexes, insert_patient_as, open_patient, set_patient};
 use super::row_auth::{self, text_key};
 use super::submissions::{
     FiledUnder, FirstDecisions, SubmissionRow, aad, append_consent_events_to, insert_submission,
@@ -25,7 +27,7 @@ use super::submissions::{
 use super::transfer::{Added, AuditHead, EXPORT_VERSION, ImportReport, Outgoing};
 use super::{Actor, OpenStore, StoreError};
 use crate::forms::ConsentEvent;
-use crate::vault::random_id;
+use crate::vault::time_ordered_id;
 
 mod links;
 pub use links::{KioskLink, LinkState, OfferedKey};
@@ -235,49 +237,70 @@ impl OpenStore {
                 None
             };
             let existing = existing.or(held_for_erasure.clone());
-            // The patient's row and identity, read once for everything below.
-            let found = match &existing {
-                Some(id) => Some(open_patient(&tx, self.vault(), id).map_err(|e| match e {
+            // A returning patient's visit state, checked: what the form changes of the patient
+            // is written there, once. Their own row is read only when the form's details are
+            // not the ones held.
+            let state = match &existing {
+                Some(id) => Some(state_row(&tx, self.vault(), id).map_err(|e| match e {
+                    // Named by the index, gone from the table: the index was edited.
                     StoreError::NotFound => StoreError::tampered("patients", id),
                     other => other,
                 })?),
                 None => None,
             };
-            let restricted = match &found {
-                Some((row, _)) => row.opt_text("restricted_at")?.is_some(),
+            let restricted = match &state {
+                Some(state) => state.opt_text(RESTRICTED)?.is_some(),
                 None => false,
             };
-            // A returning patient's row is read once (above) and written once (with the
-            // consent chain's new head, below), whatever the visit changes in it.
-            let (patient_id, visit) = match (existing, &found) {
-                (Some(id), Some((row, _))) if held_for_erasure.is_some() => {
+            let (patient_id, visit) = match (existing, &state) {
+                (Some(id), Some(state)) => {
+                    let last_visit = state.text(LAST_VISIT)?;
                     let mut changes = Vec::new();
-                    if submitted_at > row.text("last_visit_at")? {
-                        changes.push(("last_visit_at", Value::Text(submitted_at.clone())));
+                    let arrived = identity_hash(self.vault(), &id, &s.identity)?;
+                    let same = match (state.opt_blob(IDENTITY_MAC)?, &arrived) {
+                        (Some(held), Value::Blob(arrived)) => {
+                            crate::vault::constant_time_eq(&held, arrived)
+                        }
+                        _ => false,
+                    };
+                    // A record held for erasure keeps its details as the erasure left them.
+                    if !same && held_for_erasure.is_none() {
+                        // By the form's time, not by arrival: a late older form neither moves
+                        // the last visit back nor replaces newer details.
+                        let (_, stored) =
+                            open_patient(&tx, self.vault(), &id).map_err(|e| match e {
+                                StoreError::NotFound => StoreError::tampered("patients", &id),
+                                other => other,
+                            })?;
+                        let reason = format!(
+                            "{} {kiosk_id}, form {} of {submitted_at}",
+                            super::returning::UPDATED_AT_KIOSK,
+                            s.submission_id
+                        );
+                        let visit = Visit {
+                            staff_id: actor.staff_id(),
+                            patient_id: &id,
+                            identity: &s.identity,
+                            at: submitted,
+                            reason: &reason,
+                        };
+                        let after = visit_changes(&tx, self.vault(), &visit, &last_visit, stored)?;
+                        if !after.columns.is_empty() {
+                            set_patient(&tx, self.vault(), &id, &after.columns)?;
+                        }
+                        let held = identity_hash(self.vault(), &id, &after.held)?;
+                        changes.push((IDENTITY_MAC, held));
+                    }
+                    if submitted_at > last_visit {
+                        changes.push((LAST_VISIT, Value::Text(submitted_at.clone())));
                     }
                     (id, changes)
                 }
-                (Some(id), Some((row, stored))) => {
-                    // By the form's time, not by arrival: a late older form neither moves the
-                    // last visit back nor replaces newer details.
-                    let reason = format!(
-                        "{} {kiosk_id}, form {} of {submitted_at}",
-                        super::returning::UPDATED_AT_KIOSK,
-                        s.submission_id
-                    );
-                    let visit = Visit {
-                        staff_id: actor.staff_id(),
-                        patient_id: &id,
-                        identity: &s.identity,
-                        at: submitted,
-                        reason: &reason,
-                    };
-                    let changes = visit_changes(&tx, self.vault(), &visit, row, stored)?;
-                    (id, changes)
-                }
-                _ => (random_id()?, Vec::new()),
+                // Ordered by the form's time, as its id: a new patient's rows land where their
+                // tables end (see `time_ordered_id`).
+                _ => (time_ordered_id(submitted.timestamp_millis())?, Vec::new()),
             };
-            let new_patient = found.is_none();
+            let new_patient = state.is_none();
             let own_form = Some(s.submission_id.as_str());
             if s.consents
                 .iter()
@@ -302,7 +325,7 @@ impl OpenStore {
                 patient_id: &patient_id,
                 as_sent,
             };
-            // A new patient's row is written once, its consent chain's head in it.
+            // A new patient's visit state is written once, its consent chain's head in it.
             let first = if new_patient {
                 let first = FirstDecisions::prepare(&tx, self.vault(), under, &events)?;
                 insert_patient_as(
@@ -318,6 +341,10 @@ impl OpenStore {
                 Some(first)
             } else {
                 None
+            };
+            let prev_form = match &state {
+                Some(state) => form_link(state)?,
+                None => Value::Null,
             };
             let id = s.submission_id.as_str();
             let sealed_answers =
@@ -339,17 +366,19 @@ impl OpenStore {
                     sealed_signature: &sealed_signature,
                     source: Some(kiosk_id),
                     export_state: "delivered",
+                    prev_form,
                 },
             )?;
-            match (first, found) {
+            match (first, state) {
                 (Some(first), _) => first.write(&tx)?,
-                (None, Some((row, _))) => {
-                    // The row written once: the visit's changes, the form listed, the chain.
+                (None, Some(state)) => {
+                    // The visit state written once: the visit's changes, the form linked, the
+                    // consent chain carried.
                     let mut changes = visit;
-                    changes.push(Listed::of(&row)?.adding_form(&s.submission_id)?);
-                    append_consent_events_to(&tx, self.vault(), under, row, &events, changes)?
+                    changes.extend(adding_form(&state, &s.submission_id)?);
+                    append_consent_events_to(&tx, self.vault(), under, state, &events, changes)?
                 }
-                (None, None) => unreachable!("a patient without a row is new"),
+                (None, None) => unreachable!("a patient without a visit state is new"),
             }
             report.added.push(Added {
                 submission_id: s.submission_id.clone(),

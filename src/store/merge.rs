@@ -25,7 +25,7 @@ use rusqlite::types::Value;
 
 use super::amendments::{keep_identity_in_history, require_reason};
 use super::audit::AuditKind;
-use super::patient_records::{FORM_IDS, Listed};
+use super::patient_records::{LAST_VISIT, Listed, RESTRICTED, relink, set_state, state_row};
 use super::patients::{move_rows, open_identity, patient_row, requests_of_patient, set_patient};
 use super::submissions::{append_consent_events, patient_consent_events};
 use super::{Actor, OpenStore, StoreError, first_column};
@@ -49,11 +49,12 @@ struct RowState {
 
 fn row_state(conn: &Connection, vault: &Vault, patient_id: &str) -> Result<RowState, StoreError> {
     let row = patient_row(conn, vault, patient_id)?;
+    let state = state_row(conn, vault, patient_id)?;
     Ok(RowState {
         merged_into: row.opt_text("merged_into")?,
         erasure_requested_at: row.opt_text("erasure_requested_at")?,
-        restricted_at: row.opt_text("restricted_at")?,
-        last_visit_at: row.text("last_visit_at")?,
+        restricted_at: state.opt_text(RESTRICTED)?,
+        last_visit_at: state.text(LAST_VISIT)?,
     })
 }
 
@@ -126,8 +127,12 @@ impl OpenStore {
         // Read (and checked) while the duplicate's decisions still sit with their forms.
         let events = patient_consent_events(&tx, self.vault(), duplicate)?;
         let into_value = Value::Text(into.to_owned());
-        // The duplicate's forms go to the survivor, listed there instead (below).
-        let moved = Listed::of(&patient_row(&tx, self.vault(), duplicate)?)?.forms;
+        // The duplicate's forms go to the survivor, linked into its chain instead (below); its
+        // ledger rows stay its own.
+        let Listed {
+            forms: moved,
+            ledger: duplicate_ledger,
+        } = Listed::of_patient(&tx, self.vault(), duplicate)?;
         move_rows(&tx, self.vault(), "submissions", &moved, &into_value)?;
         let submissions = moved.len();
         let copies = events
@@ -170,12 +175,17 @@ impl OpenStore {
                 ("merged_at", Value::Text(at.clone())),
                 ("lookup_index", Value::Blob(nowhere_lookup.to_vec())),
                 ("name_dob_index", Value::Blob(nowhere_name.to_vec())),
-                (FORM_IDS, Value::Blob(Vec::new())),
             ],
         )?;
-        let mut survivor_forms = Listed::of(&patient_row(&tx, self.vault(), into)?)?;
-        survivor_forms.forms.extend(moved);
-        let [survivor_forms, _] = survivor_forms.columns()?;
+        let left = Listed {
+            forms: Vec::new(),
+            ledger: duplicate_ledger,
+        };
+        let heads = relink(&tx, self.vault(), &left)?;
+        set_state(&tx, self.vault(), duplicate, &heads)?;
+        let mut survivor_records = Listed::of_patient(&tx, self.vault(), into)?;
+        survivor_records.forms.extend(moved);
+        let mut changes = relink(&tx, self.vault(), &survivor_records)?.to_vec();
         let last_visit = survivor
             .last_visit_at
             .clone()
@@ -185,16 +195,9 @@ impl OpenStore {
             .clone()
             .or(merged.restricted_at.clone())
             .map_or(Value::Null, Value::Text);
-        set_patient(
-            &tx,
-            self.vault(),
-            into,
-            &[
-                ("last_visit_at", Value::Text(last_visit)),
-                ("restricted_at", restricted),
-                survivor_forms,
-            ],
-        )?;
+        changes.push((LAST_VISIT, Value::Text(last_visit)));
+        changes.push((RESTRICTED, restricted));
+        set_state(&tx, self.vault(), into, &changes)?;
         self.audit_as(
             actor,
             &tx,

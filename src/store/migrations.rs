@@ -338,4 +338,42 @@ pub(super) const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE installation ADD COLUMN census TEXT;
     "#,
+    // 14: what a visit changes, in a small row of its own (store/patient_records.rs) instead of
+    // the patient's row: the last visit, the consent chain's head, the newest form and ledger
+    // row and how many of each, the restriction, and a keyed hash of the identity as held. The
+    // forms and ledger rows are linked, each to the patient's previous one (`prev_form`,
+    // `prev_seq`), instead of listed in a column that grew with every visit. A returning
+    // patient's form then writes that small row and appends its own, leaving the patient's row
+    // (identity, indexes) as it was: at 1,000,000 forms the patients' rows, rewritten page by
+    // page with each bundle, were most of an import's time. The patient's row keeps the columns
+    // that moved, emptied when its records move over at the first unlock after this step (it
+    // needs the key to tag the new rows): `last_visit_at` is '' in a row that has moved, which
+    // the partial index below (empty once every row has moved) finds. The look-up index covers
+    // the patient's id, so a returning patient is found without reading their row. Consent
+    // records stay append-only but for their link, set when a purge or merge relinks a chain.
+    r#"
+    CREATE TABLE visit_state (
+        patient_id        TEXT PRIMARY KEY,
+        last_visit_at     TEXT NOT NULL,
+        restricted_at     TEXT,
+        consent_head      BLOB,
+        form_head         TEXT,
+        form_count        INTEGER NOT NULL,
+        ledger_head       INTEGER,
+        ledger_count      INTEGER NOT NULL,
+        identity_mac      BLOB,
+        row_tag           BLOB
+    ) WITHOUT ROWID;
+    ALTER TABLE submissions ADD COLUMN prev_form TEXT;
+    ALTER TABLE consent_records ADD COLUMN prev_seq INTEGER;
+    DROP TRIGGER consent_records_append_only;
+    CREATE TRIGGER consent_records_append_only
+        BEFORE UPDATE OF seq, id, patient_id, submission_id, recorded_at, decision_count,
+            sealed_decisions ON consent_records
+        BEGIN SELECT RAISE(ABORT, 'consent records are append-only'); END;
+    DROP INDEX patients_lookup;
+    CREATE INDEX patients_lookup ON patients (lookup_index, id);
+    DROP INDEX patients_unlisted;
+    CREATE INDEX patients_not_moved ON patients (id) WHERE last_visit_at <> '';
+    "#,
 ];

@@ -509,7 +509,7 @@ fn authenticate_rows(
         }
         let tx = conn.unchecked_transaction()?;
         let tagged = row_auth::tag_untagged(&tx, vault)?;
-        super::patient_records::list_unlisted(&tx, vault)?;
+        super::patient_records::move_to_visit_state(&tx, vault)?;
         super::submissions::start_every_consent_chain(&tx, vault)?;
         audit::adopt_head(&tx, vault)?;
         audit::append(
@@ -522,11 +522,11 @@ fn authenticate_rows(
         )?;
         tx.commit()?;
     }
-    // Rows written before patients listed their records (migration 12) list them from now on;
-    // a database from before the census (migration 13) is counted.
+    // Patients written before visit states (migration 14) move to them; a database from before
+    // the census (migration 13) is counted.
     {
         let tx = conn.unchecked_transaction()?;
-        super::patient_records::list_unlisted(&tx, vault)?;
+        super::patient_records::move_to_visit_state(&tx, vault)?;
         row_auth::census::adopt(&tx, vault)?;
         tx.commit()?;
     }

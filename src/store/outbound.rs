@@ -11,6 +11,7 @@ use rusqlite::OptionalExtension;
 use rusqlite::types::Value;
 
 use super::audit::{self, AuditKind, ChainCheck};
+use super::patient_records::Listed;
 use super::patients::open_identity;
 use super::row_auth::{self, text_key};
 use super::submissions::{
@@ -338,8 +339,10 @@ impl OpenStore {
                 .collect::<Result<_, _>>()?
         };
         // The chains are checked before events leave them, then carried over what stays.
+        let mut before = HashMap::with_capacity(patients.len());
         for patient in &patients {
             patient_consent_events(&tx, self.vault(), patient)?;
+            before.insert(patient, Listed::of_patient(&tx, self.vault(), patient)?);
         }
         delete_rows_where(&tx, "submission_id IN (SELECT id FROM temp.purge_ids)", &[])?;
         tx.execute(
@@ -355,20 +358,28 @@ impl OpenStore {
         // the form arrives). Prepared once for the whole receipt (it names hundreds of patients).
         let mut first_shape_left = tx.prepare(&format!("SELECT {HAS_FIRST_SHAPE_DECISIONS}"))?;
         let mut delete_amendments = tx.prepare("DELETE FROM amendments WHERE patient_id = ?1")?;
+        let mut delete_state = tx.prepare("DELETE FROM visit_state WHERE patient_id = ?1")?;
         let mut delete_patient = tx.prepare("DELETE FROM patients WHERE id = ?1")?;
         for patient in &patients {
-            let left = still_listed(&tx, self.vault(), patient)?;
+            let listed = before.remove(patient).unwrap_or_default();
+            let left = still_listed(&tx, listed)?;
             let done = left.forms.is_empty()
                 && left.ledger.is_empty()
                 && !first_shape_left.query_row([patient], |r| r.get::<_, bool>(0))?;
             if done {
                 delete_amendments.execute([patient])?;
+                delete_state.execute([patient])?;
                 delete_patient.execute([patient])?;
             } else {
                 rechain_consents(&tx, self.vault(), patient, &left)?;
             }
         }
-        drop((first_shape_left, delete_amendments, delete_patient));
+        drop((
+            first_shape_left,
+            delete_amendments,
+            delete_state,
+            delete_patient,
+        ));
         tx.execute("DELETE FROM temp.purge_ids", [])?;
         let seq_key = [Value::Integer(i64::try_from(seq).unwrap_or(i64::MAX))];
         if let Some(bundle) = row_auth::get(&tx, self.vault(), "export_bundles", &seq_key)? {

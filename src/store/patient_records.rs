@@ -1,37 +1,54 @@
-//! The records a patient's row lists: the ids of the patient's forms (`form_ids`) and the
-//! numbers of their consent-ledger rows (`ledger_seqs`, rows of `consent_records`), kept in the
-//! patient's own tagged row instead of found through an index on `patient_id` (migration 12).
+//! What a visit changes, in a small row of its own per patient (`visit_state`, migration 14),
+//! and the links that make a patient's forms and consent-ledger rows two chains.
 //!
-//! Why: a returning patient's form rewrites the patient's row anyway (the consent chain's head,
-//! the last visit), while an index entry per form in `submissions_patient` and in
-//! `consent_records_patient` cost two B-tree leaves at random places in indexes that grow with
-//! every form (measured at 1,000,000 forms: the desk imported at half the rate of an empty one,
-//! 0.9 of it with neither index). Listed in the row they cost nothing more to write, and the row's
-//! tag covers the lists: a form or decision taken out of a record, or added to another, shows —
-//! an index could be edited unseen.
+//! The row holds the last visit, the restriction, the consent chain's head, the newest form
+//! (`form_head`) and ledger row (`ledger_head`) with how many of each, and a keyed hash of the
+//! identity as held ([`identity_hash`]). Each submission names the patient's form filed before
+//! it (`prev_form`), each `consent_records` row the patient's previous ledger row (`prev_seq`).
 //!
-//! Invariants: every submission row is listed in its patient's `form_ids` and every
-//! `consent_records` row in its patient's `ledger_seqs` (in `seq` order), and nothing else is;
-//! each writer changes the lists in the same transaction and the same row write as the rows
-//! they list. NULL means "not listed yet", only in a row written before migration 12, until the
-//! first unlock lists its records ([`list_unlisted`]). The ledger's first shape
-//! (`consent_events`, no longer written) keeps its index.
+//! Why: a returning patient's form changes the last visit and the heads, nothing else of the
+//! patient. In the patient's own row (identity, indexes, ~1 KB with the lists the row held
+//! before) every imported form rewrote a page of a table that at 1,000,000 forms no cache
+//! holds; in this row of ~200 bytes the whole table is a few pages a thousand patients, and the
+//! new rows are appended where the table ends (ids in time order). The identity's hash answers
+//! "are the details on the form the ones held?" without opening the patient's row.
+//!
+//! Invariants:
+//! - every patient has one `visit_state` row and every such row a patient;
+//! - a patient's forms are the `form_count` submissions reached from `form_head` by `prev_form`,
+//!   each the patient's, the oldest's link NULL; likewise the ledger rows from `ledger_head` by
+//!   `prev_seq`, each link to a smaller `seq`. Every submission and `consent_records` row is in
+//!   its patient's chain and in no other;
+//! - a writer changes the links and the row in the same transaction as the rows they link. Both
+//!   rows are tagged (the links are covered columns), so a form or decision taken out of a
+//!   chain, put into another or reordered shows when the chain is read.
+//! - `identity_mac` is the hash of the identity sealed in the patient's row, or NULL (not known:
+//!   the identity is then opened and compared, and the hash set).
+//!
+//! The ledger's first shape (`consent_events`) is not linked: it keeps its patient index.
 
 use std::collections::HashMap;
 
-use rusqlite::Connection;
 use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension};
 
 use super::row_auth::{self, Row, text_key};
 use super::{StoreError, first_column};
+use crate::forms::PatientIdentity;
 use crate::vault::Vault;
 
-/// The column that lists a patient's forms.
-pub(super) const FORM_IDS: &str = "form_ids";
-/// The column that lists a patient's `consent_records` rows.
-pub(super) const LEDGER_SEQS: &str = "ledger_seqs";
+/// The table of each patient's visit state.
+pub(super) const STATE: &str = "visit_state";
+/// A patient's last visit, in their visit state.
+pub(super) const LAST_VISIT: &str = "last_visit_at";
+/// When the patient's record was restricted (NULL: it is not), in their visit state.
+pub(super) const RESTRICTED: &str = "restricted_at";
+/// The head of the patient's consent chain, in their visit state.
+pub(super) const CONSENT_HEAD: &str = "consent_head";
+/// The keyed hash of the identity held, in their visit state.
+pub(super) const IDENTITY_MAC: &str = "identity_mac";
 
-/// What a patient's row lists.
+/// What a patient's chains hold.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(super) struct Listed {
     /// Submission ids, in the order they were filed.
@@ -41,22 +58,59 @@ pub(super) struct Listed {
 }
 
 impl Listed {
-    /// The lists of a checked patient row (none while NULL: a row not listed yet).
-    pub(super) fn of(row: &Row) -> Result<Listed, StoreError> {
-        let id = row.text("id")?;
-        let broken = || StoreError::tampered("patients", &id);
-        let forms = match row.opt_blob(FORM_IDS)? {
-            Some(packed) => unpack_ids(&packed).ok_or_else(broken)?,
-            None => Vec::new(),
+    /// A patient's chains, read from their checked visit state `state`: every row reached
+    /// checked and the patient's, as many as the state counts, the oldest's link NULL.
+    pub(super) fn read(
+        conn: &Connection,
+        vault: &Vault,
+        patient_id: &str,
+        state: &Row,
+    ) -> Result<Listed, StoreError> {
+        // Named by what the chain lost: a form, or a consent decision.
+        let broken = || StoreError::tampered("submissions", format!("{patient_id}'s forms"));
+        let count = |column: &str| {
+            usize::try_from(state.int(column)?).map_err(|_| StoreError::tampered(STATE, patient_id))
         };
-        let ledger = match row.opt_blob(LEDGER_SEQS)? {
-            Some(packed) => unpack_seqs(&packed).ok_or_else(broken)?,
-            None => Vec::new(),
-        };
+        let mut forms = Vec::with_capacity(count("form_count")?.min(4096));
+        let mut next = state.opt_text("form_head")?;
+        for _ in 0..count("form_count")? {
+            let id = next.ok_or_else(broken)?;
+            let row =
+                row_auth::get(conn, vault, "submissions", &text_key(&id))?.ok_or_else(broken)?;
+            if row.text("patient_id")? != patient_id {
+                return Err(broken());
+            }
+            next = row.opt_text("prev_form")?;
+            forms.push(id);
+        }
+        if next.is_some() {
+            return Err(broken());
+        }
+        forms.reverse();
+        let broken = || StoreError::tampered("consent ledger", patient_id);
+        let mut ledger = Vec::with_capacity(count("ledger_count")?.min(4096));
+        let mut next = state.opt_int("ledger_head")?;
+        for _ in 0..count("ledger_count")? {
+            let seq = next.ok_or_else(broken)?;
+            let row = row_auth::get(conn, vault, "consent_records", &[Value::Integer(seq)])?
+                .ok_or_else(broken)?;
+            if row.text("patient_id")? != patient_id {
+                return Err(broken());
+            }
+            next = row.opt_int("prev_seq")?;
+            if next.is_some_and(|prev| prev >= seq) {
+                return Err(broken());
+            }
+            ledger.push(seq);
+        }
+        if next.is_some() {
+            return Err(broken());
+        }
+        ledger.reverse();
         Ok(Listed { forms, ledger })
     }
 
-    /// A new patient's lists: their first form and its ledger rows.
+    /// A new patient's chains: their first form and its ledger rows.
     pub(super) fn first(form_id: &str, ledger: Vec<i64>) -> Listed {
         Listed {
             forms: vec![form_id.to_owned()],
@@ -64,81 +118,218 @@ impl Listed {
         }
     }
 
-    /// Both columns as written.
-    pub(super) fn columns(&self) -> Result<[(&'static str, Value); 2], StoreError> {
-        Ok([
-            (FORM_IDS, Value::Blob(pack_ids(&self.forms)?)),
-            (LEDGER_SEQS, Value::Blob(pack_seqs(&self.ledger))),
-        ])
-    }
-
-    /// The `form_ids` column with `form_id` added.
-    pub(super) fn adding_form(
-        mut self,
-        form_id: &str,
-    ) -> Result<(&'static str, Value), StoreError> {
-        self.forms.push(form_id.to_owned());
-        Ok((FORM_IDS, Value::Blob(pack_ids(&self.forms)?)))
-    }
-
-    /// The `ledger_seqs` column with `seqs` (newer than every listed one) added.
-    pub(super) fn adding_ledger(mut self, seqs: &[i64]) -> (&'static str, Value) {
-        self.ledger.extend_from_slice(seqs);
-        (LEDGER_SEQS, Value::Blob(pack_seqs(&self.ledger)))
+    /// A patient's chains, their visit state read (checked) first.
+    pub(super) fn of_patient(
+        conn: &Connection,
+        vault: &Vault,
+        patient_id: &str,
+    ) -> Result<Listed, StoreError> {
+        Listed::read(
+            conn,
+            vault,
+            patient_id,
+            &state_row(conn, vault, patient_id)?,
+        )
     }
 }
 
-/// The forms a patient's row lists (checked: read through the row's tag).
+/// A patient's checked visit state: `NotFound` if the patient is not held, tampered if the
+/// patient is and their state is not.
+pub(super) fn state_row(
+    conn: &Connection,
+    vault: &Vault,
+    patient_id: &str,
+) -> Result<Row, StoreError> {
+    if let Some(row) = row_auth::get(conn, vault, STATE, &text_key(patient_id))? {
+        return Ok(row);
+    }
+    let held = conn
+        .prepare_cached("SELECT 1 FROM patients WHERE id = ?1")?
+        .query_row([patient_id], |_| Ok(()))
+        .optional()?
+        .is_some();
+    Err(if held {
+        StoreError::tampered(STATE, patient_id)
+    } else {
+        StoreError::NotFound
+    })
+}
+
+/// Changes columns of a patient's visit state (checked first, tagged again).
+pub(super) fn set_state(
+    conn: &Connection,
+    vault: &Vault,
+    patient_id: &str,
+    changes: &[(&str, Value)],
+) -> Result<(), StoreError> {
+    row_auth::update_one(conn, vault, STATE, &text_key(patient_id), changes)
+}
+
+/// The keyed hash of `identity` as held for `patient_id` (see the module's invariants).
+pub(super) fn identity_hash(
+    vault: &Vault,
+    patient_id: &str,
+    identity: &PatientIdentity,
+) -> Result<Value, StoreError> {
+    Ok(identity_json_hash(
+        vault,
+        patient_id,
+        crate::vault::json_wiped(identity)?.as_bytes(),
+    ))
+}
+
+/// [`identity_hash`] of an identity already written as JSON (to be sealed from the same bytes).
+pub(super) fn identity_json_hash(vault: &Vault, patient_id: &str, json: &[u8]) -> Value {
+    Value::Blob(vault.value_hash(patient_id, json).to_vec())
+}
+
+/// A new patient's visit state, the chains `listed` already linked (or about to be: the new
+/// rows' links are the caller's).
+pub(super) struct NewState<'a> {
+    pub(super) at: &'a str,
+    pub(super) consent_head: Value,
+    pub(super) listed: &'a Listed,
+    pub(super) identity_mac: Value,
+}
+
+/// Inserts a patient's visit state.
+pub(super) fn insert_state(
+    conn: &Connection,
+    vault: &Vault,
+    patient_id: &str,
+    state: NewState<'_>,
+) -> Result<(), StoreError> {
+    let mut values = vec![
+        ("patient_id", Value::Text(patient_id.to_owned())),
+        (LAST_VISIT, Value::Text(state.at.to_owned())),
+        (RESTRICTED, Value::Null),
+        (CONSENT_HEAD, state.consent_head),
+        (IDENTITY_MAC, state.identity_mac),
+    ];
+    values.extend(heads(state.listed));
+    row_auth::insert(conn, vault, STATE, &values)
+}
+
+/// The head and count columns of chains holding `listed`.
+fn heads(listed: &Listed) -> [(&'static str, Value); 4] {
+    let count = |n: usize| Value::Integer(i64::try_from(n).unwrap_or(i64::MAX));
+    [
+        (
+            "form_head",
+            listed
+                .forms
+                .last()
+                .cloned()
+                .map_or(Value::Null, Value::Text),
+        ),
+        ("form_count", count(listed.forms.len())),
+        (
+            "ledger_head",
+            listed
+                .ledger
+                .last()
+                .copied()
+                .map_or(Value::Null, Value::Integer),
+        ),
+        ("ledger_count", count(listed.ledger.len())),
+    ]
+}
+
+/// The link a form filed now takes: the patient's newest form before it (`prev_form`).
+pub(super) fn form_link(state: &Row) -> Result<Value, StoreError> {
+    Ok(state
+        .opt_text("form_head")?
+        .map_or(Value::Null, Value::Text))
+}
+
+/// The link the first of the ledger rows written now takes (`prev_seq`).
+pub(super) fn ledger_link(state: &Row) -> Result<Option<i64>, StoreError> {
+    state.opt_int("ledger_head")
+}
+
+/// The visit state's columns once `form_id` (linked by [`form_link`]) is filed.
+pub(super) fn adding_form(
+    state: &Row,
+    form_id: &str,
+) -> Result<[(&'static str, Value); 2], StoreError> {
+    Ok([
+        ("form_head", Value::Text(form_id.to_owned())),
+        ("form_count", Value::Integer(state.int("form_count")? + 1)),
+    ])
+}
+
+/// The visit state's columns once the ledger rows `seqs` (linked from [`ledger_link`], in
+/// order) are written; none when there are none.
+pub(super) fn adding_ledger(
+    state: &Row,
+    seqs: &[i64],
+) -> Result<Vec<(&'static str, Value)>, StoreError> {
+    let Some(last) = seqs.last() else {
+        return Ok(Vec::new());
+    };
+    let added = i64::try_from(seqs.len()).unwrap_or(i64::MAX);
+    Ok(vec![
+        ("ledger_head", Value::Integer(*last)),
+        (
+            "ledger_count",
+            Value::Integer(state.int("ledger_count")? + added),
+        ),
+    ])
+}
+
+/// Links the rows `listed` names into the patient's two chains, in its order (each row checked
+/// before it is tagged again, a row already linked right left alone), and returns the visit
+/// state's head and count columns for them. For the rare writers that take rows out of a chain
+/// or put rows from another into it (purge, merge, erasure, the move to visit states).
+pub(super) fn relink(
+    conn: &Connection,
+    vault: &Vault,
+    listed: &Listed,
+) -> Result<[(&'static str, Value); 4], StoreError> {
+    let mut prev = Value::Null;
+    for id in &listed.forms {
+        let key = text_key(id);
+        let row = row_auth::get(conn, vault, "submissions", &key)?
+            .ok_or_else(|| StoreError::tampered("submissions", id))?;
+        let now = row.opt_text("prev_form")?.map_or(Value::Null, Value::Text);
+        if now != prev {
+            row_auth::update_checked(
+                conn,
+                vault,
+                "submissions",
+                &key,
+                row,
+                &[("prev_form", prev)],
+            )?;
+        }
+        prev = Value::Text(id.clone());
+    }
+    let mut prev = Value::Null;
+    for seq in &listed.ledger {
+        let key = [Value::Integer(*seq)];
+        let row = row_auth::get(conn, vault, "consent_records", &key)?
+            .ok_or_else(|| StoreError::tampered("consent_records", seq))?;
+        let now = row.opt_int("prev_seq")?.map_or(Value::Null, Value::Integer);
+        if now != prev {
+            let change = [("prev_seq", prev)];
+            row_auth::update_checked(conn, vault, "consent_records", &key, row, &change)?;
+        }
+        prev = Value::Integer(*seq);
+    }
+    Ok(heads(listed))
+}
+
+/// The forms of a patient (checked: read through their chain).
 pub(super) fn patient_forms(
     conn: &Connection,
     vault: &Vault,
     patient_id: &str,
 ) -> Result<Vec<String>, StoreError> {
-    Ok(Listed::of(&super::patients::patient_row(conn, vault, patient_id)?)?.forms)
+    Ok(Listed::of_patient(conn, vault, patient_id)?.forms)
 }
 
-/// Each id as one length byte and its bytes (ids are at most 128 characters, see
-/// `sync::encoding::check_id`; the store's own are 32).
-fn pack_ids(ids: &[String]) -> Result<Vec<u8>, StoreError> {
-    let mut out = Vec::with_capacity(ids.iter().map(|id| 1 + id.len()).sum());
-    for id in ids {
-        let len = u8::try_from(id.len())
-            .map_err(|_| StoreError::Invalid(format!("a submission id of {} bytes", id.len())))?;
-        out.push(len);
-        out.extend_from_slice(id.as_bytes());
-    }
-    Ok(out)
-}
-
-fn unpack_ids(mut packed: &[u8]) -> Option<Vec<String>> {
-    let mut ids = Vec::new();
-    while let Some((&len, rest)) = packed.split_first() {
-        let (id, rest) = rest.split_at_checked(usize::from(len))?;
-        ids.push(String::from_utf8(id.to_vec()).ok()?);
-        packed = rest;
-    }
-    Some(ids)
-}
-
-/// Each number as 8 bytes, big-endian.
-fn pack_seqs(seqs: &[i64]) -> Vec<u8> {
-    seqs.iter().flat_map(|seq| seq.to_be_bytes()).collect()
-}
-
-fn unpack_seqs(packed: &[u8]) -> Option<Vec<i64>> {
-    let chunks = packed.chunks_exact(8);
-    if !chunks.remainder().is_empty() {
-        return None;
-    }
-    Some(
-        chunks
-            .map(|c| i64::from_be_bytes(c.try_into().expect("8 bytes")))
-            .collect(),
-    )
-}
-
-/// Each patient's lists as the rows themselves say (their `patient_id` columns, read by one
-/// scan of each table): forms by time, ledger rows by `seq`. For the one-time listing and the
+/// Each patient's records as the rows themselves say (their `patient_id` columns, read by one
+/// scan of each table): forms by time, ledger rows by `seq`. For the one-time move and the
 /// whole-database check, not for reads of one record.
 fn lists_from_rows(conn: &Connection) -> Result<HashMap<String, Listed>, StoreError> {
     let mut lists: HashMap<String, Listed> = HashMap::new();
@@ -156,35 +347,59 @@ fn lists_from_rows(conn: &Connection) -> Result<HashMap<String, Listed>, StoreEr
     Ok(lists)
 }
 
-/// Lists the records of every patient whose row lists none yet (a database written before
-/// migration 12): the one-time step of the first unlock after the upgrade, each row checked
-/// before it is tagged again. Returns how many rows it listed.
-pub(super) fn list_unlisted(conn: &Connection, vault: &Vault) -> Result<usize, StoreError> {
-    // Answered by the partial index `patients_unlisted`: no scan once every row is listed.
-    let unlisted: Vec<String> = first_column(
+/// Moves every patient whose row has not moved yet (a database written before migration 14)
+/// to a visit state: the first unlock's one-time step, each patient row checked, its records
+/// linked in the order its lists held them (a row from before migration 12, which listed
+/// none, in the order its records were written), its state inserted and the columns that moved
+/// emptied in its row. Returns how many patients moved.
+pub(super) fn move_to_visit_state(conn: &Connection, vault: &Vault) -> Result<usize, StoreError> {
+    // Answered by the partial index `patients_not_moved`: no scan once every row has moved.
+    let waiting: Vec<String> = first_column(
         conn,
-        "SELECT id FROM patients WHERE form_ids IS NULL OR ledger_seqs IS NULL",
+        "SELECT id FROM patients WHERE last_visit_at <> ''",
         [],
     )?;
-    if unlisted.is_empty() {
-        return Ok(0);
+    let mut from_rows: Option<HashMap<String, Listed>> = None;
+    for id in &waiting {
+        let (row, identity) = super::patients::open_patient(conn, vault, id)?;
+        let listed = match legacy::lists_of(&row)? {
+            Some(listed) => listed,
+            None => {
+                let all = match &mut from_rows {
+                    Some(all) => all,
+                    None => from_rows.insert(lists_from_rows(conn)?),
+                };
+                all.remove(id).unwrap_or_default()
+            }
+        };
+        relink(conn, vault, &listed)?;
+        insert_state(
+            conn,
+            vault,
+            id,
+            NewState {
+                at: &row.text(LAST_VISIT)?,
+                consent_head: row.opt_blob(CONSENT_HEAD)?.map_or(Value::Null, Value::Blob),
+                listed: &listed,
+                identity_mac: identity_hash(vault, id, &identity)?,
+            },
+        )?;
+        if let Some(since) = row.opt_text(RESTRICTED)? {
+            set_state(conn, vault, id, &[(RESTRICTED, Value::Text(since))])?;
+        }
+        super::patients::set_patient(conn, vault, id, &legacy::EMPTIED)?;
     }
-    let mut listed = lists_from_rows(conn)?;
-    for id in &unlisted {
-        let lists = listed.remove(id).unwrap_or_default();
-        row_auth::update_one(conn, vault, "patients", &text_key(id), &lists.columns()?)?;
-    }
-    Ok(unlisted.len())
+    Ok(waiting.len())
 }
 
-/// The whole-database check of the lists: every patient's lists name exactly the submissions
-/// and `consent_records` rows that are theirs (each patient row checked as it is read). A row
-/// no patient lists, or listed by another patient than its own, is refused.
+/// The whole-database check of the chains: every patient's chains hold exactly the submissions
+/// and `consent_records` rows that are theirs, and every visit state is a patient's. A row in
+/// no chain, or in another patient's, is refused.
 pub(super) fn check_every_list(conn: &Connection, vault: &Vault) -> Result<(), StoreError> {
     let mut held = lists_from_rows(conn)?;
     let ids: Vec<String> = first_column(conn, "SELECT id FROM patients", [])?;
     for id in ids {
-        let mut listed = Listed::of(&super::patients::patient_row(conn, vault, &id)?)?;
+        let mut listed = Listed::of_patient(conn, vault, &id)?;
         let mut theirs = held.remove(&id).unwrap_or_default();
         listed.forms.sort();
         theirs.forms.sort();
@@ -195,12 +410,128 @@ pub(super) fn check_every_list(conn: &Connection, vault: &Vault) -> Result<(), S
             ));
         }
     }
-    match held.into_keys().next() {
-        Some(nobody) => Err(StoreError::tampered(
+    if let Some(nobody) = held.into_keys().next() {
+        return Err(StoreError::tampered(
             "submissions",
             format!("of {nobody}, a patient not held"),
-        )),
+        ));
+    }
+    let stray: Vec<String> = first_column(
+        conn,
+        "SELECT patient_id FROM visit_state WHERE patient_id NOT IN (SELECT id FROM patients)",
+        [],
+    )?;
+    match stray.into_iter().next() {
+        Some(nobody) => Err(StoreError::tampered(STATE, nobody)),
         None => Ok(()),
+    }
+}
+
+/// The patient row's columns from before migration 14: the lists it kept of its records
+/// (migration 12) and the columns that moved to the visit state.
+pub(super) mod legacy {
+    use rusqlite::types::Value;
+
+    use super::{CONSENT_HEAD, LAST_VISIT, Listed, RESTRICTED};
+    use crate::store::StoreError;
+    use crate::store::row_auth::Row;
+
+    /// The column that listed a patient's forms.
+    pub(in crate::store) const FORM_IDS: &str = "form_ids";
+    /// The column that listed a patient's `consent_records` rows.
+    pub(in crate::store) const LEDGER_SEQS: &str = "ledger_seqs";
+
+    /// The patient row's moved columns as a row that has moved holds them.
+    pub(in crate::store) const EMPTIED: [(&str, Value); 5] = [
+        (LAST_VISIT, Value::Text(String::new())),
+        (CONSENT_HEAD, Value::Null),
+        (RESTRICTED, Value::Null),
+        (FORM_IDS, Value::Null),
+        (LEDGER_SEQS, Value::Null),
+    ];
+
+    /// The lists a checked patient row kept (`None`: a row from before migration 12, which
+    /// kept none).
+    pub(in crate::store) fn lists_of(row: &Row) -> Result<Option<Listed>, StoreError> {
+        let (Some(forms), Some(ledger)) = (row.opt_blob(FORM_IDS)?, row.opt_blob(LEDGER_SEQS)?)
+        else {
+            return Ok(None);
+        };
+        let id = row.text("id")?;
+        let broken = || StoreError::tampered("patients", &id);
+        Ok(Some(Listed {
+            forms: unpack_ids(&forms).ok_or_else(broken)?,
+            ledger: unpack_seqs(&ledger).ok_or_else(broken)?,
+        }))
+    }
+
+    /// The lists as a row before migration 14 kept them (for tests that build such a row).
+    #[cfg(test)]
+    pub(in crate::store) fn columns(listed: &Listed) -> [(&'static str, Value); 2] {
+        [
+            (FORM_IDS, Value::Blob(pack_ids(&listed.forms))),
+            (LEDGER_SEQS, Value::Blob(pack_seqs(&listed.ledger))),
+        ]
+    }
+
+    /// Each id as one length byte and its bytes.
+    #[cfg(test)]
+    fn pack_ids(ids: &[String]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for id in ids {
+            out.push(u8::try_from(id.len()).expect("a short id"));
+            out.extend_from_slice(id.as_bytes());
+        }
+        out
+    }
+
+    fn unpack_ids(mut packed: &[u8]) -> Option<Vec<String>> {
+        let mut ids = Vec::new();
+        while let Some((&len, rest)) = packed.split_first() {
+            let (id, rest) = rest.split_at_checked(usize::from(len))?;
+            ids.push(String::from_utf8(id.to_vec()).ok()?);
+            packed = rest;
+        }
+        Some(ids)
+    }
+
+    /// Each number as 8 bytes, big-endian.
+    #[cfg(test)]
+    fn pack_seqs(seqs: &[i64]) -> Vec<u8> {
+        seqs.iter().flat_map(|seq| seq.to_be_bytes()).collect()
+    }
+
+    fn unpack_seqs(packed: &[u8]) -> Option<Vec<i64>> {
+        let chunks = packed.chunks_exact(8);
+        if !chunks.remainder().is_empty() {
+            return None;
+        }
+        Some(
+            chunks
+                .map(|c| i64::from_be_bytes(c.try_into().expect("8 bytes")))
+                .collect(),
+        )
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn lists_pack_and_unpack() {
+            let ids = vec!["a".repeat(32), String::new(), "x".repeat(128)];
+            assert_eq!(unpack_ids(&pack_ids(&ids)), Some(ids));
+            assert_eq!(unpack_ids(&[]), Some(Vec::new()));
+            let seqs = vec![1, 7, i64::MAX];
+            assert_eq!(unpack_seqs(&pack_seqs(&seqs)), Some(seqs));
+        }
+
+        #[test]
+        fn a_cut_list_does_not_unpack() {
+            let packed = pack_ids(&["abc".to_owned()]);
+            assert_eq!(unpack_ids(&packed[..3]), None);
+            assert_eq!(unpack_seqs(&pack_seqs(&[3])[..7]), None);
+        }
     }
 }
 
@@ -219,96 +550,126 @@ mod tests {
             .0
     }
 
-    fn every_list(store: &OpenStore) -> Vec<(String, Listed)> {
+    /// A patient's id, chains and visit state (but the identity's hash).
+    type Record = (String, Listed, Vec<(&'static str, Value)>);
+
+    /// Every patient's [`Record`], by id.
+    fn every_record(store: &OpenStore) -> Vec<Record> {
         let ids: Vec<String> =
             first_column(store.conn(), "SELECT id FROM patients ORDER BY id", []).unwrap();
         ids.into_iter()
             .map(|id| {
-                let row = crate::store::patients::patient_row(store.conn(), store.vault(), &id);
-                let listed = Listed::of(&row.unwrap()).unwrap();
-                (id, listed)
+                let state = state_row(store.conn(), store.vault(), &id).unwrap();
+                let listed = Listed::read(store.conn(), store.vault(), &id, &state).unwrap();
+                let mut values = state.into_values();
+                values.retain(|(name, _)| *name != IDENTITY_MAC);
+                (id, listed, values)
             })
             .collect()
     }
 
-    #[test]
-    fn a_database_from_before_the_lists_lists_its_records_at_the_first_unlock() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("desk.sqlite3");
-        crate::demo::create_demo_desk(&path).unwrap();
-        let store = unlock(&path);
-        let lists = every_list(&store);
-        assert!(
-            lists
-                .iter()
-                .all(|(_, l)| !l.forms.is_empty() && !l.ledger.is_empty())
-        );
-        // Each row as a database before migration 12 held it: no lists, tagged without them.
-        for (id, _) in &lists {
-            let none = [(FORM_IDS, Value::Null), (LEDGER_SEQS, Value::Null)];
+    /// Puts the database back as it was before migration 14 (the lists in the patient's row,
+    /// or, `with_lists` false, before migration 12: none), each row tagged as it was then.
+    fn back_before_visit_states(store: &OpenStore, with_lists: bool) {
+        let (conn, vault) = (store.conn(), store.vault());
+        for (id, listed, _) in every_record(store) {
+            let state = state_row(conn, vault, &id).unwrap();
+            let mut columns = vec![
+                (LAST_VISIT, Value::Text(state.text(LAST_VISIT).unwrap())),
+                (
+                    RESTRICTED,
+                    state
+                        .opt_text(RESTRICTED)
+                        .unwrap()
+                        .map_or(Value::Null, Value::Text),
+                ),
+                (
+                    CONSENT_HEAD,
+                    state
+                        .opt_blob(CONSENT_HEAD)
+                        .unwrap()
+                        .map_or(Value::Null, Value::Blob),
+                ),
+            ];
+            if with_lists {
+                columns.extend(legacy::columns(&listed));
+            }
+            crate::store::patients::set_patient(conn, vault, &id, &columns).unwrap();
+        }
+        for id in first_column::<String>(conn, "SELECT id FROM submissions", []).unwrap() {
+            let none = [("prev_form", Value::Null)];
+            row_auth::update_one(conn, vault, "submissions", &text_key(&id), &none).unwrap();
+        }
+        for seq in first_column::<i64>(conn, "SELECT seq FROM consent_records", []).unwrap() {
+            let none = [("prev_seq", Value::Null)];
             row_auth::update_one(
-                store.conn(),
-                store.vault(),
-                "patients",
-                &text_key(id),
+                conn,
+                vault,
+                "consent_records",
+                &[Value::Integer(seq)],
                 &none,
             )
             .unwrap();
         }
-        let unlisted: i64 = store
-            .conn()
-            .query_row(
-                "SELECT count(*) FROM patients WHERE form_ids IS NULL",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(usize::try_from(unlisted).unwrap(), lists.len());
-        // Nor a census (step 13): the installation row as it was, tagged without it.
-        row_auth::update_one(
-            store.conn(),
-            store.vault(),
-            "installation",
-            &[Value::Integer(1)],
-            &[("census", Value::Null)],
+        conn.execute_batch(
+            "DROP TABLE visit_state;
+             ALTER TABLE submissions DROP COLUMN prev_form;
+             ALTER TABLE consent_records DROP COLUMN prev_seq;
+             DROP TRIGGER consent_records_append_only;
+             CREATE TRIGGER consent_records_append_only BEFORE UPDATE ON consent_records
+                 BEGIN SELECT RAISE(ABORT, 'consent records are append-only'); END;
+             DROP INDEX patients_lookup;
+             CREATE INDEX patients_lookup ON patients (lookup_index);
+             DROP INDEX patients_not_moved;
+             CREATE INDEX patients_unlisted ON patients (id)
+                 WHERE form_ids IS NULL OR ledger_seqs IS NULL;
+             PRAGMA user_version = 13;",
         )
         .unwrap();
-        // And the schema as it was: no list columns, the two indexes on `patient_id`, step 11.
-        store
-            .conn()
-            .execute_batch(
-                "ALTER TABLE installation DROP COLUMN census;
-                 DROP INDEX patients_unlisted;
-                 DROP INDEX patients_held_for_erasure;
-                 ALTER TABLE patients DROP COLUMN form_ids;
-                 ALTER TABLE patients DROP COLUMN ledger_seqs;
-                 CREATE INDEX submissions_patient ON submissions (patient_id);
-                 CREATE INDEX consent_records_patient ON consent_records (patient_id);
-                 PRAGMA user_version = 11;",
+    }
+
+    #[test]
+    fn a_database_from_before_visit_states_moves_at_the_first_unlock() {
+        for with_lists in [true, false] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("desk.sqlite3");
+            crate::demo::create_demo_desk(&path).unwrap();
+            let store = unlock(&path);
+            let manager: String = first_column::<String>(
+                store.conn(),
+                "SELECT id FROM staff WHERE role = 'manager'",
+                [],
             )
-            .unwrap();
-        store.close(None, chrono::Utc::now()).unwrap();
-        // Opened, the store takes steps 12 and 13; the next unlock lists the records from the
-        // rows themselves, counts the census, and every check holds.
-        let store = unlock(&path);
-        assert_eq!(every_list(&store), lists);
-        store.verify_everything().unwrap();
-    }
-
-    #[test]
-    fn lists_pack_and_unpack() {
-        let ids = vec!["a".repeat(32), String::new(), "x".repeat(128)];
-        assert_eq!(unpack_ids(&pack_ids(&ids).unwrap()), Some(ids));
-        assert_eq!(unpack_ids(&[]), Some(Vec::new()));
-        let seqs = vec![1, 7, i64::MAX];
-        assert_eq!(unpack_seqs(&pack_seqs(&seqs)), Some(seqs));
-    }
-
-    #[test]
-    fn a_cut_list_does_not_unpack() {
-        let packed = pack_ids(&["abc".to_owned()]).unwrap();
-        assert_eq!(unpack_ids(&packed[..3]), None);
-        assert_eq!(unpack_seqs(&pack_seqs(&[3])[..7]), None);
-        assert!(pack_ids(&["y".repeat(256)]).is_err());
+            .unwrap()[0]
+                .clone();
+            let manager = crate::store::Actor::new(manager, crate::staff::Role::Manager);
+            let first: String =
+                first_column::<String>(store.conn(), "SELECT id FROM patients ORDER BY id", [])
+                    .unwrap()[0]
+                    .clone();
+            store
+                .set_restricted(&manager, &first, true, chrono::Utc::now())
+                .unwrap();
+            let records = every_record(&store);
+            assert!(records.len() > 1);
+            assert!(records.iter().all(|(_, l, _)| !l.forms.is_empty()));
+            back_before_visit_states(&store, with_lists);
+            store.close(None, chrono::Utc::now()).unwrap();
+            // Opened, the store takes step 14; the unlock moves every patient, links their
+            // records in the order they had, and every check holds.
+            let store = unlock(&path);
+            assert_eq!(every_record(&store), records, "lists kept: {with_lists}");
+            let not_moved: i64 = store
+                .conn()
+                .query_row(
+                    "SELECT count(*) FROM patients WHERE last_visit_at <> ''
+                     OR consent_head IS NOT NULL OR form_ids IS NOT NULL",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(not_moved, 0);
+            store.verify_everything().unwrap();
+        }
     }
 }

@@ -3,15 +3,18 @@
 use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension};
 
 use super::audit::{self, AuditKind};
-use super::patient_records::Listed;
+use super::patient_records::{
+    IDENTITY_MAC, LAST_VISIT, Listed, NewState, identity_hash, identity_json_hash, insert_state,
+    legacy, set_state,
+};
 use super::row_auth::{self, text_key};
 use super::{Actor, OpenStore, StoreError};
 use crate::forms::PatientIdentity;
-use crate::vault::{Aad, Vault, random_id};
+use crate::vault::{Aad, Vault, time_ordered_id};
 
 pub(super) fn identity_aad(patient_id: &str) -> Aad<'_> {
     Aad {
@@ -60,14 +63,15 @@ pub(super) fn move_rows(
     Ok(())
 }
 
-/// Inserts a new patient inside the caller's transaction.
+/// Inserts a new patient inside the caller's transaction (no records yet).
 pub(super) fn insert_patient(
     conn: &Connection,
     vault: &Vault,
     identity: &PatientIdentity,
-    at: &str,
+    at: DateTime<Utc>,
 ) -> Result<String, StoreError> {
-    let id = random_id()?;
+    let id = time_ordered_id(at.timestamp_millis())?;
+    let at = &at.to_rfc3339();
     let indexes = indexes(vault, identity)?;
     let nothing = Listed::default();
     insert_patient_as(
@@ -83,10 +87,12 @@ pub(super) fn insert_patient(
     Ok(id)
 }
 
-/// Inserts the patient `id` (a new [`random_id`]) whose consent chain starts at `consent_head`
-/// (see `submissions::FirstDecisions`; NULL while it has no decisions) over the rows `listed`
-/// (see `patient_records`), with the blind `indexes` of `identity` ([`indexes`], which the
-/// caller has usually needed already).
+/// Inserts the patient `id` (a new [`time_ordered_id`]: a patient's rows land where their tables
+/// end) and their visit state (`patient_records`):
+/// their consent chain starts at `consent_head` (see `submissions::FirstDecisions`; NULL while
+/// it has no decisions), their chains hold `listed` (rows the caller links and writes in the
+/// same transaction), with the blind `indexes` of `identity` ([`indexes`], which the caller has
+/// usually needed already).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn insert_patient_as(
     conn: &Connection,
@@ -98,27 +104,31 @@ pub(super) fn insert_patient_as(
     consent_head: Value,
     listed: &Listed,
 ) -> Result<(), StoreError> {
-    let sealed = super::seal_json(vault, identity_aad(id), identity)?;
-    let [forms, ledger] = listed.columns()?;
-    row_auth::insert(
+    // Written once, sealed and hashed from the same bytes.
+    let json = crate::vault::json_wiped(identity)?;
+    let sealed = vault.seal(identity_aad(id), json.as_bytes())?;
+    let mut values = vec![
+        ("id", Value::Text(id.to_owned())),
+        ("lookup_index", Value::Blob(lookup.to_vec())),
+        ("name_dob_index", Value::Blob(name_dob.to_vec())),
+        ("sealed_identity", Value::Blob(sealed)),
+        ("created_at", Value::Text(at.to_owned())),
+        ("erasure_requested_at", Value::Null),
+        ("merged_into", Value::Null),
+        ("merged_at", Value::Null),
+    ];
+    values.extend(legacy::EMPTIED);
+    row_auth::insert(conn, vault, "patients", &values)?;
+    insert_state(
         conn,
         vault,
-        "patients",
-        &[
-            forms,
-            ledger,
-            ("id", Value::Text(id.to_owned())),
-            ("lookup_index", Value::Blob(lookup.to_vec())),
-            ("name_dob_index", Value::Blob(name_dob.to_vec())),
-            ("sealed_identity", Value::Blob(sealed)),
-            ("created_at", Value::Text(at.to_owned())),
-            ("last_visit_at", Value::Text(at.to_owned())),
-            ("restricted_at", Value::Null),
-            ("erasure_requested_at", Value::Null),
-            ("consent_head", consent_head),
-            ("merged_into", Value::Null),
-            ("merged_at", Value::Null),
-        ],
+        id,
+        NewState {
+            at,
+            consent_head,
+            listed,
+            identity_mac: identity_json_hash(vault, id, json.as_bytes()),
+        },
     )
 }
 
@@ -134,7 +144,9 @@ pub(super) fn reseal_identity(
         vault,
         patient_id,
         &identity_columns(vault, patient_id, identity)?,
-    )
+    )?;
+    let held = identity_hash(vault, patient_id, identity)?;
+    set_state(conn, vault, patient_id, &[(IDENTITY_MAC, held)])
 }
 
 /// The columns that hold a patient's identity: its look-up indexes and the identity sealed, to
@@ -176,22 +188,30 @@ pub(super) enum Index {
 }
 
 /// The ids of the patients whose `by` blind index is `index`, most recent visit first (for
-/// equal visits, in the order SQLite found them). Sorted here, not with `ORDER BY`: with the
-/// visit outside the index, SQLite sorted the matches in a temporary b-tree at every look-up (5%
-/// of an import's time), and with it inside, every returning visit would move two index entries.
+/// equal visits, in the order SQLite found them). The look-up index holds the id (migration
+/// 14): one match, the usual case, is found without reading a row; several are sorted here by
+/// their visit states' last visits (not with `ORDER BY`, which sorted in a temporary b-tree).
 pub(super) fn ids_by_index(
     conn: &Connection,
     by: Index,
     index: &[u8],
 ) -> Result<Vec<String>, StoreError> {
     let sql = match by {
-        Index::Lookup => "SELECT id, last_visit_at FROM patients WHERE lookup_index = ?1",
-        Index::NameDob => "SELECT id, last_visit_at FROM patients WHERE name_dob_index = ?1",
+        Index::Lookup => "SELECT id FROM patients WHERE lookup_index = ?1",
+        Index::NameDob => "SELECT id FROM patients WHERE name_dob_index = ?1",
     };
-    let mut found: Vec<(String, String)> = conn
-        .prepare_cached(sql)?
-        .query_map([index], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
+    let ids: Vec<String> = super::first_column(conn, sql, [index])?;
+    if ids.len() < 2 {
+        return Ok(ids);
+    }
+    let mut last_visit = conn.prepare_cached(&format!(
+        "SELECT {LAST_VISIT} FROM visit_state WHERE patient_id = ?1"
+    ))?;
+    let mut found = Vec::with_capacity(ids.len());
+    for id in ids {
+        let at: Option<String> = last_visit.query_row([&id], |r| r.get(0)).optional()?;
+        found.push((id, at.unwrap_or_default()));
+    }
     found.sort_by(|a, b| b.1.cmp(&a.1));
     Ok(found.into_iter().map(|(id, _)| id).collect())
 }
@@ -362,11 +382,10 @@ impl OpenStore {
         now: DateTime<Utc>,
     ) -> Result<Vec<String>, StoreError> {
         actor.require_manager()?;
-        let at = now.to_rfc3339();
         let tx = self.conn().unchecked_transaction()?;
         let ids = identities
             .iter()
-            .map(|identity| insert_patient(&tx, self.vault(), identity, &at))
+            .map(|identity| insert_patient(&tx, self.vault(), identity, now))
             .collect::<Result<Vec<_>, _>>()?;
         tx.commit()?;
         Ok(ids)

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, NaiveTime, Utc};
 use rusqlite::params;
 
 use super::audit::{AuditEntry, AuditKind};
-use super::patient_records::Listed;
+use super::patient_records::{LAST_VISIT, Listed, RESTRICTED, state_row};
 use super::patients::open_identity;
 use super::{Actor, OpenStore, StoreError};
 use crate::forms::{ConsentEvent, PatientIdentity};
@@ -67,8 +67,9 @@ impl OpenStore {
         now: DateTime<Utc>,
     ) -> Result<PatientRecord, StoreError> {
         let patient = super::patients::patient_row(self.conn(), self.vault(), patient_id)?;
-        let last_visit_at = patient.text("last_visit_at")?;
-        let restricted_at = patient.opt_text("restricted_at")?;
+        let state = state_row(self.conn(), self.vault(), patient_id)?;
+        let last_visit_at = state.text(LAST_VISIT)?;
+        let restricted_at = state.opt_text(RESTRICTED)?;
         let erasure_requested_at = patient.opt_text("erasure_requested_at")?;
         let merged_into = patient.opt_text("merged_into")?;
         let merged_at = patient.opt_text("merged_at")?;
@@ -76,8 +77,8 @@ impl OpenStore {
         let consents =
             super::submissions::patient_consent_events(self.conn(), self.vault(), patient_id)?;
         let submissions = if actor.may_see_medical() {
-            // The forms the patient's (checked) row lists, newest first; one gone is refused.
-            let forms = Listed::of(&patient)?.forms;
+            // The forms of the patient's (checked) chain, newest first; one gone is refused.
+            let forms = Listed::read(self.conn(), self.vault(), patient_id, &state)?.forms;
             let listed = serde_json::to_string(&forms)?;
             let ids: Vec<(String, i64)> = self
                 .conn()

@@ -121,14 +121,11 @@ pub(super) fn note_visit(
     patient_id: &str,
     at: &str,
 ) -> Result<(), StoreError> {
-    let last = super::patients::patient_row(conn, vault, patient_id)?.text("last_visit_at")?;
+    use super::patient_records::{LAST_VISIT, set_state, state_row};
+    let last = state_row(conn, vault, patient_id)?.text(LAST_VISIT)?;
     if at > last.as_str() {
-        super::patients::set_patient(
-            conn,
-            vault,
-            patient_id,
-            &[("last_visit_at", rusqlite::types::Value::Text(at.to_owned()))],
-        )?;
+        let visit = rusqlite::types::Value::Text(at.to_owned());
+        set_state(conn, vault, patient_id, &[(LAST_VISIT, visit)])?;
     }
     Ok(())
 }

@@ -25,6 +25,7 @@ use rusqlite::Connection;
 use rusqlite::types::Value;
 
 use super::audit::{self, AuditKind};
+use super::patient_records::{CONSENT_HEAD, IDENTITY_MAC, STATE};
 use super::row_auth;
 use super::staff_admin::{StaffAdminError, StaffListing};
 use super::submissions::LEDGER_TABLES;
@@ -119,9 +120,11 @@ fn table_order() -> Vec<&'static str> {
         .into_iter()
         .filter(|t| !matches!(*t, "audit_head" | "key_wraps"))
         .collect();
+    // The ledger first (its new tags make the consent heads), then the visit states that hold
+    // the heads.
     tables.sort_by_key(|t| match LEDGER_TABLES.iter().position(|l| l == t) {
         Some(chain_order) => chain_order,
-        None if *t == "patients" => LEDGER_TABLES.len(),
+        None if *t == STATE => LEDGER_TABLES.len(),
         None => LEDGER_TABLES.len() + 1,
     });
     tables
@@ -236,6 +239,7 @@ impl Rekey<'_> {
             }
             match table {
                 "patients" => self.patient(&mut values, &mut changed, identity.as_ref())?,
+                STATE => self.visit_state(&mut values, &mut changed)?,
                 "installation" => {
                     values.push((
                         "sealed_pin_pepper",
@@ -258,7 +262,40 @@ impl Rekey<'_> {
         Ok(())
     }
 
-    /// A patient's blind indexes and consent head, made again under the new key.
+    /// A patient's consent head, made again under the new key; the hash of their identity
+    /// forgotten (it was keyed by the old key: the next form that needs it opens the identity
+    /// and sets it again).
+    fn visit_state(
+        &mut self,
+        values: &mut [(&'static str, Value)],
+        changed: &mut Vec<&'static str>,
+    ) -> Result<(), StoreError> {
+        let id = match values.iter().find(|(n, _)| *n == "patient_id") {
+            Some((_, Value::Text(id))) => id.clone(),
+            _ => return Err(StoreError::tampered(STATE, "(no patient)")),
+        };
+        let head = self.event_tags.remove(&id).map(|tags| {
+            tags.iter().fold(Vec::new(), |head, tag| {
+                row_auth::consent_head(self.new, &head, tag).to_vec()
+            })
+        });
+        for (name, value) in values.iter_mut() {
+            match *name {
+                CONSENT_HEAD => {
+                    *value = head.clone().map_or(Value::Null, Value::Blob);
+                    changed.push(name);
+                }
+                IDENTITY_MAC => {
+                    *value = Value::Null;
+                    changed.push(name);
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// A patient's blind indexes, made again under the new key.
     fn patient(
         &mut self,
         values: &mut [(&'static str, Value)],
@@ -274,22 +311,10 @@ impl Rekey<'_> {
             }
         };
         let identity = identity.ok_or_else(|| StoreError::tampered("patients", &id))?;
-        let head = self.event_tags.remove(&id).map(|tags| {
-            tags.iter().fold(Vec::new(), |head, tag| {
-                row_auth::consent_head(self.new, &head, tag).to_vec()
-            })
-        });
         for (name, value) in values.iter_mut() {
-            match *name {
-                "lookup_index" | "name_dob_index" => {
-                    *value = reindex(self.old, self.new, &id, identity, name, value)?;
-                    changed.push(name);
-                }
-                "consent_head" => {
-                    *value = head.clone().map_or(Value::Null, Value::Blob);
-                    changed.push(name);
-                }
-                _ => {}
+            if matches!(*name, "lookup_index" | "name_dob_index") {
+                *value = reindex(self.old, self.new, &id, identity, name, value)?;
+                changed.push(name);
             }
         }
         Ok(())

@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use rusqlite::types::Value;
 
 use super::audit::AuditKind;
-use super::patient_records::Listed;
+use super::patient_records::{adding_form, form_link, state_row};
 use super::patients::{insert_patient_as, open_identity};
 use super::returning::{ConfirmedPatient, join_confirmed};
 use super::row_auth::{self, text_key};
@@ -14,7 +14,7 @@ use super::{Actor, OpenStore, StoreError, seal_json};
 use crate::forms::{
     Answers, ConsentDecision, Decision, DefinitionText, PatientIdentity, Signature,
 };
-use crate::vault::{Aad, Vault, random_id, time_ordered_id};
+use crate::vault::{Aad, Vault, time_ordered_id};
 
 mod consents;
 mod ledger;
@@ -143,6 +143,7 @@ pub(super) fn insert_submission(
                 row.source
                     .map_or(Value::Null, |s| Value::Text(s.to_owned())),
             ),
+            ("prev_form", row.prev_form.clone()),
         ],
     )
 }
@@ -162,6 +163,8 @@ pub(super) struct SubmissionRow<'a> {
     pub source: Option<&'a str>,
     /// `pending` for a form taken here, `delivered` for one imported from a kiosk.
     pub export_state: &'a str,
+    /// The patient's form filed before it (`patient_records::form_link`), NULL for their first.
+    pub prev_form: Value,
 }
 
 /// The checked row of a submission; `NotFound` when there is none.
@@ -205,7 +208,7 @@ impl OpenStore {
             &at,
         )?;
         let patient_id = match &submission.patient {
-            PatientRef::New(_) => random_id()?,
+            PatientRef::New(_) => time_ordered_id(now.timestamp_millis())?,
             PatientRef::Returning { patient, details } => {
                 join_confirmed(&tx, self.vault(), actor, patient, details.as_ref(), &at)?
             }
@@ -215,7 +218,16 @@ impl OpenStore {
             .iter()
             .map(|decision| self.consent_event(&patient_id, Some(&submission_id), decision, &at))
             .collect::<Result<Vec<_>, _>>()?;
-        // A new patient's row is written once, its consent chain's head in it.
+        // A new patient's visit state is written once, its consent chain's head in it; a
+        // returning patient's is read here and written once below.
+        let state = match &submission.patient {
+            PatientRef::New(_) => None,
+            PatientRef::Returning { .. } => Some(state_row(&tx, self.vault(), &patient_id)?),
+        };
+        let prev_form = match &state {
+            Some(state) => form_link(state)?,
+            None => Value::Null,
+        };
         let first = match &submission.patient {
             PatientRef::New(identity) => {
                 let first = FirstDecisions::prepare(
@@ -254,17 +266,19 @@ impl OpenStore {
                 sealed_signature: &sealed_signature,
                 source: None,
                 export_state: "pending",
+                prev_form,
             },
         )?;
-        match first {
-            Some(first) => first.write(&tx)?,
-            None => {
-                // The returning patient's row, written once: the form listed, the chain carried.
-                let row = super::patients::patient_row(&tx, self.vault(), &patient_id)?;
-                let listed = vec![Listed::of(&row)?.adding_form(&submission_id)?];
+        match (first, state) {
+            (Some(first), _) => first.write(&tx)?,
+            (None, Some(state)) => {
+                // The returning patient's visit state, written once: the form linked, the
+                // chain carried.
+                let linked = adding_form(&state, &submission_id)?.to_vec();
                 let under = FiledUnder::Own(&patient_id);
-                append_consent_events_to(&tx, self.vault(), under, row, &events, listed)?
+                append_consent_events_to(&tx, self.vault(), under, state, &events, linked)?
             }
+            (None, None) => unreachable!("a returning patient's state is read above"),
         }
         self.audit_as(actor, &tx, &at, AuditKind::SubmissionSaved, &submission_id)?;
         tx.commit()?;

@@ -63,15 +63,38 @@ fn a_blind_index_look_up_gives_the_latest_visit_first() {
             .conn
             .execute(
                 "INSERT INTO patients (id, lookup_index, name_dob_index, sealed_identity,
-                 created_at, last_visit_at) VALUES (?1, ?2, ?3, x'00', ?4, ?4)",
+                 created_at, last_visit_at) VALUES (?1, ?2, ?3, x'00', ?4, '')",
                 rusqlite::params![id, &lookup[..], &name_dob[..], visit],
+            )
+            .unwrap();
+        store
+            .conn
+            .execute(
+                "INSERT INTO visit_state (patient_id, last_visit_at, form_count, ledger_count)
+                 VALUES (?1, ?2, 0, 0)",
+                rusqlite::params![id, visit],
             )
             .unwrap();
     }
     let ids = |by, key: [u8; 32]| ids_by_index(&store.conn, by, &key).unwrap();
     assert_eq!(ids(Index::Lookup, same), ["newest", "middle", "older"]);
+    assert_eq!(ids(Index::Lookup, other), ["someone-else"]);
     assert_eq!(ids(Index::NameDob, same), ["newest", "middle"]);
     assert_eq!(ids(Index::NameDob, [3u8; 32]), Vec::<String>::new());
+    // The returning patient's id comes from the look-up index alone: their row is not read.
+    let plan = store
+        .conn
+        .prepare("EXPLAIN QUERY PLAN SELECT id FROM patients WHERE lookup_index = ?1")
+        .unwrap()
+        .query_map([&same[..]], |r| r.get::<_, String>(3))
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap()
+        .join("; ");
+    assert!(
+        plan.contains("USING COVERING INDEX patients_lookup"),
+        "{plan}"
+    );
 }
 
 #[test]

@@ -248,6 +248,20 @@ impl Vault {
         out
     }
 
+    /// A keyed, deterministic hash of a record's value (under the blind-index key, in a domain
+    /// of its own: no look-up value hashes to it): equal values of one record give equal
+    /// hashes, so a value can be compared with the one held without opening it.
+    pub fn value_hash(&self, record_id: &str, value: &[u8]) -> [u8; 32] {
+        let mut ctx = hmac::Context::with_key(&self.blind);
+        ctx.update(b"intake-kiosk/value-hash/1\0");
+        ctx.update(&(record_id.len() as u64).to_be_bytes());
+        ctx.update(record_id.as_bytes());
+        ctx.update(value);
+        let mut out = [0u8; 32];
+        out.copy_from_slice(ctx.sign().as_ref());
+        out
+    }
+
     /// The audit chain tag of an entry: MAC over the previous tag and the entry's content.
     pub fn audit_tag(&self, previous_tag: &[u8], content: &[u8]) -> [u8; 32] {
         let mut ctx = hmac::Context::with_key(&self.audit);

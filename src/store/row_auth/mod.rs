@@ -22,7 +22,8 @@
 //!   [`check_all`]); a mismatch is [`StoreError::Tampered`] naming the table and the row.
 //!
 //! Deleting whole rows is caught where it matters by chains: the audit log by its head, a patient's
-//! consent events by the head kept in the patient's row ([`consent_head`]); and in the tables that
+//! consent events by the head kept in the patient's visit state ([`consent_head`]), a patient's
+//! forms and ledger rows by their links and counts (`patient_records`); and in the tables that
 //! only grow (settings, imports, erasures, breaches, rights requests) by the [`census`].
 
 use rusqlite::Connection;
@@ -160,6 +161,8 @@ const ADDED_LATER: &[(&str, &str)] = &[
     ("patients", "form_ids"),
     ("patients", "ledger_seqs"),
     ("installation", "census"),
+    ("submissions", "prev_form"),
+    ("consent_records", "prev_seq"),
 ];
 
 /// The canonical encoding of a row: domain, table, then each covered column (sorted by name)
@@ -337,7 +340,7 @@ pub(super) fn check_all(
 }
 
 /// The next link of a patient's consent chain: the previous head and the new event's row tag.
-/// The head kept in the patient's row is the fold over every event of the patient in `seq`
+/// The head kept in the patient's visit state is the fold over every event of the patient in `seq`
 /// order, so a deleted, inserted or reordered event no longer matches it.
 pub(super) fn consent_head(vault: &Vault, previous: &[u8], event_tag: &[u8]) -> [u8; 32] {
     let mut message = Vec::with_capacity(CHAIN_DOMAIN.len() + 8 + previous.len() + 32);

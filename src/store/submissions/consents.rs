@@ -1,6 +1,7 @@
 //! Consent events: the ledger of each patient's decisions, sealed per row (the decisions taken
 //! together share one, see `ledger`), each row tagged, and chained per patient (the head kept in
-//! the patient's checked row), so a deleted, added or reordered row is refused. Appended with a
+//! the patient's checked visit state, see `patient_records`), so a deleted, added or reordered
+//! row is refused. Appended with a
 //! submission, or later at the desk (a withdrawal, a row of one decision).
 
 use chrono::{DateTime, Utc};
@@ -9,8 +10,10 @@ use rusqlite::{Connection, OptionalExtension};
 
 use crate::forms::{ConsentDecision, ConsentEvent, Decision};
 use crate::store::audit::AuditKind;
-use crate::store::patient_records::{LEDGER_SEQS, Listed};
-use crate::store::patients::{patient_row, set_patient};
+use crate::store::patient_records::{
+    CONSENT_HEAD, Listed, STATE, adding_ledger, ledger_link, relink, set_state, state_row,
+};
+use crate::store::patients::patient_row;
 use crate::store::row_auth::{self, text_key};
 use crate::store::transfer::PackedRun;
 use crate::store::{Actor, OpenStore, StoreError};
@@ -30,10 +33,9 @@ pub(in crate::store) fn append_consent_events(
     if events.is_empty() {
         return Ok(());
     }
-    let patient = row_auth::get(conn, vault, "patients", &text_key(patient_id))?
-        .ok_or(StoreError::NotFound)?;
+    let state = state_row(conn, vault, patient_id)?;
     let under = FiledUnder::Own(patient_id);
-    append_consent_events_to(conn, vault, under, patient, events, Vec::new())
+    append_consent_events_to(conn, vault, under, state, events, Vec::new())
 }
 
 /// Whose decisions a ledger write files: the patient they go under, and what the events' own
@@ -60,44 +62,40 @@ impl<'a> FiledUnder<'a> {
     }
 }
 
-/// [`append_consent_events`] for the patient's `row`, read (checked) by the caller in the same
-/// transaction, written back once with the chain's new head and the caller's `changes` to it.
+/// [`append_consent_events`] for the patient's visit state `state`, read (checked) by the
+/// caller in the same transaction, written back once with the chain's new head, the ledger
+/// rows linked, and the caller's `changes` to it.
 pub(in crate::store) fn append_consent_events_to(
     conn: &Connection,
     vault: &Vault,
     under: FiledUnder<'_>,
-    row: row_auth::Row,
+    state: row_auth::Row,
     events: &[ConsentEvent],
     mut changes: Vec<(&'static str, Value)>,
 ) -> Result<(), StoreError> {
     let patient_id = under.patient_id();
     if !events.is_empty() {
-        let rows = ledger_rows(conn, vault, under, events)?;
-        let head = chain_over(vault, row.opt_blob("consent_head")?, &rows);
+        let rows = ledger_rows(conn, vault, under, ledger_link(&state)?, events)?;
+        let head = chain_over(vault, state.opt_blob(CONSENT_HEAD)?, &rows);
         for row in &rows {
             row_auth::insert_prepared(conn, row)?;
         }
-        changes.push(("consent_head", head.map_or(Value::Null, Value::Blob)));
-        changes.push(Listed::of(&row)?.adding_ledger(&seqs_of(&rows)));
+        changes.push((CONSENT_HEAD, head.map_or(Value::Null, Value::Blob)));
+        changes.extend(adding_ledger(&state, &seqs_of(&rows))?);
     }
     if changes.is_empty() {
         return Ok(());
     }
-    row_auth::update_checked(
-        conn,
-        vault,
-        "patients",
-        &text_key(patient_id),
-        row,
-        &changes,
-    )
+    row_auth::update_checked(conn, vault, STATE, &text_key(patient_id), state, &changes)
 }
 
 /// The ledger rows for a patient's `events`, sealed and tagged, not yet written.
+/// Linked after the patient's ledger row `prev` (their newest, `None` for their first).
 fn ledger_rows(
     conn: &Connection,
     vault: &Vault,
     under: FiledUnder<'_>,
+    prev: Option<i64>,
     events: &[ConsentEvent],
 ) -> Result<Vec<row_auth::PreparedRow>, StoreError> {
     let patient_id = under.patient_id();
@@ -110,7 +108,7 @@ fn ledger_rows(
         FiledUnder::Own(_) => &[],
         FiledUnder::Imported { as_sent, .. } => as_sent,
     };
-    prepare_rows(conn, vault, patient_id, events, as_sent)
+    prepare_rows(conn, vault, patient_id, prev, events, as_sent)
 }
 
 /// The `seq` of each of `rows` (ledger rows as prepared).
@@ -130,10 +128,10 @@ fn chain_over(
     })
 }
 
-/// A new patient's first consent decisions, sealed and tagged before the patient's row is
-/// written, so that row takes its chain's head as it is inserted instead of being written, read
-/// back and written again (one write per new patient, at a submit and for each imported form of
-/// a new patient). [`FirstDecisions::write`] puts the rows in once the patient and its form are.
+/// A new patient's first consent decisions, sealed and tagged before the patient's visit state
+/// is written, so that row takes its chain's head as it is inserted instead of being written,
+/// read back and written again (one write per new patient, at a submit and for each imported
+/// form of a new patient). [`FirstDecisions::write`] puts the rows in once the patient and its form are.
 pub(in crate::store) struct FirstDecisions {
     rows: Vec<row_auth::PreparedRow>,
     head: Option<Vec<u8>>,
@@ -147,17 +145,17 @@ impl FirstDecisions {
         under: FiledUnder<'_>,
         events: &[ConsentEvent],
     ) -> Result<Self, StoreError> {
-        let rows = ledger_rows(conn, vault, under, events)?;
+        let rows = ledger_rows(conn, vault, under, None, events)?;
         let head = chain_over(vault, None, &rows);
         Ok(FirstDecisions { rows, head })
     }
 
-    /// The `consent_head` the new patient's row is inserted with.
+    /// The `consent_head` the new patient's visit state is inserted with.
     pub(in crate::store) fn head(&self) -> Value {
         self.head.clone().map_or(Value::Null, Value::Blob)
     }
 
-    /// What the new patient's row lists: `form_id` (the form these decisions came with) and
+    /// What the new patient's chains hold: `form_id` (the form these decisions came with) and
     /// these rows.
     pub(in crate::store) fn listed(&self, form_id: &str) -> Listed {
         Listed::first(form_id, seqs_of(&self.rows))
@@ -180,7 +178,7 @@ pub(in crate::store) fn form_consent_events(
     patient_id: &str,
     submission_id: &str,
 ) -> Result<Vec<ConsentEvent>, StoreError> {
-    let listed = Listed::of(&patient_row(conn, vault, patient_id)?)?.ledger;
+    let listed = Listed::of_patient(conn, vault, patient_id)?.ledger;
     let mut events = Vec::new();
     let scope = Scope::Form {
         patient_id,
@@ -195,7 +193,7 @@ pub(in crate::store) fn form_consent_events(
 }
 
 /// Every consent event of a patient, oldest first: each row checked, and the chain over them
-/// checked against the head in the patient's (checked) row, so a deleted, added or reordered
+/// checked against the head in the patient's (checked) visit state, so a deleted, added or reordered
 /// event is refused.
 pub(in crate::store) fn patient_consent_events(
     conn: &Connection,
@@ -203,7 +201,9 @@ pub(in crate::store) fn patient_consent_events(
     patient_id: &str,
 ) -> Result<Vec<ConsentEvent>, StoreError> {
     let patient = patient_row(conn, vault, patient_id)?;
-    let chain = chain_of(conn, vault, patient_id, &Listed::of(&patient)?.ledger)?;
+    let state = state_row(conn, vault, patient_id)?;
+    let listed = Listed::read(conn, vault, patient_id, &state)?;
+    let chain = chain_of(conn, vault, patient_id, &listed.ledger)?;
     // A decision taken with a form belongs to that form's patient (or to the record it was
     // merged into, which took the forms): one whose form is gone, or went elsewhere, is refused.
     let merged_into = patient.opt_text("merged_into")?;
@@ -219,7 +219,7 @@ pub(in crate::store) fn patient_consent_events(
             ));
         }
     }
-    let stored = patient.opt_blob("consent_head")?.unwrap_or_default();
+    let stored = state.opt_blob(CONSENT_HEAD)?.unwrap_or_default();
     if !crate::vault::constant_time_eq(chain.head.as_deref().unwrap_or_default(), &stored) {
         return Err(StoreError::tampered("consent ledger", patient_id));
     }
@@ -262,23 +262,22 @@ fn chain_of(
     Ok(chain)
 }
 
-/// What a patient's row lists that is still held, after some of its rows were deleted (purge).
+/// What of `before` (a patient's chains as read before some of their rows were deleted, by a
+/// purge) is still held.
 pub(in crate::store) fn still_listed(
     conn: &Connection,
-    vault: &Vault,
-    patient_id: &str,
+    before: Listed,
 ) -> Result<Listed, StoreError> {
-    let listed = Listed::of(&patient_row(conn, vault, patient_id)?)?;
     let mut form_held = conn.prepare_cached("SELECT 1 FROM submissions WHERE id = ?1")?;
     let mut row_held = conn.prepare_cached("SELECT 1 FROM consent_records WHERE seq = ?1")?;
-    let mut forms = Vec::with_capacity(listed.forms.len());
-    for id in listed.forms {
+    let mut forms = Vec::with_capacity(before.forms.len());
+    for id in before.forms {
         if form_held.exists([&id])? {
             forms.push(id);
         }
     }
-    let mut ledger = Vec::with_capacity(listed.ledger.len());
-    for seq in listed.ledger {
+    let mut ledger = Vec::with_capacity(before.ledger.len());
+    for seq in before.ledger {
         if row_held.exists([seq])? {
             ledger.push(seq);
         }
@@ -286,38 +285,38 @@ pub(in crate::store) fn still_listed(
     Ok(Listed { forms, ledger })
 }
 
-/// Carries a patient's lists and consent chain over the rows left after some were deleted
-/// (purge, or a database's first chains): the row lists `left` ([`still_listed`]) and the chain
-/// is carried over the ledger rows that stay, each checked. The caller checked the whole chain
-/// before deleting.
+/// Carries a patient's chains and consent chain over the rows `left` after some were deleted
+/// (purge, or a database's first chains): the rows `left` names are linked in its order
+/// ([`still_listed`]) and the consent chain is carried over the ledger rows that stay, each
+/// checked. The caller checked the whole chain before deleting.
 pub(in crate::store) fn rechain_consents(
     conn: &Connection,
     vault: &Vault,
     patient_id: &str,
     left: &Listed,
 ) -> Result<(), StoreError> {
+    let mut changes = relink(conn, vault, left)?.to_vec();
     let chain = chain_of(conn, vault, patient_id, &left.ledger)?;
-    let [forms, ledger] = left.columns()?;
-    let head = ("consent_head", chain.head.map_or(Value::Null, Value::Blob));
-    set_patient(conn, vault, patient_id, &[head, forms, ledger])
+    changes.push((CONSENT_HEAD, chain.head.map_or(Value::Null, Value::Blob)));
+    set_state(conn, vault, patient_id, &changes)
 }
 
-/// Deletes every ledger row of a patient (erasure), leaving the patient's chain empty and its
-/// list of ledger rows too, inside the caller's transaction.
+/// Deletes every ledger row of a patient (erasure), leaving the patient's consent chain and
+/// chain of ledger rows empty, inside the caller's transaction.
 pub(in crate::store) fn clear_ledger(
     conn: &Connection,
     vault: &Vault,
     patient_id: &str,
 ) -> Result<(), StoreError> {
-    let listed = Listed::of(&patient_row(conn, vault, patient_id)?)?;
+    let listed = Listed::of_patient(conn, vault, patient_id)?;
     delete_patient_rows(conn, patient_id, &listed.ledger)?;
-    let none = Value::Blob(Vec::new());
-    set_patient(
-        conn,
-        vault,
-        patient_id,
-        &[("consent_head", Value::Null), (LEDGER_SEQS, none)],
-    )
+    let left = Listed {
+        forms: listed.forms,
+        ledger: Vec::new(),
+    };
+    let mut changes = relink(conn, vault, &left)?.to_vec();
+    changes.push((CONSENT_HEAD, Value::Null));
+    set_state(conn, vault, patient_id, &changes)
 }
 
 fn every_patient(conn: &Connection) -> Result<Vec<String>, StoreError> {
@@ -334,8 +333,8 @@ pub(in crate::store) fn start_every_consent_chain(
     vault: &Vault,
 ) -> Result<(), StoreError> {
     for id in every_patient(conn)? {
-        let left = still_listed(conn, vault, &id)?;
-        rechain_consents(conn, vault, &id, &left)?;
+        let listed = Listed::of_patient(conn, vault, &id)?;
+        rechain_consents(conn, vault, &id, &listed)?;
     }
     Ok(())
 }

@@ -55,7 +55,8 @@ fn count_value(n: usize) -> Value {
 /// `patient_id` (the caller's word for whose they are, see `consents::FiledUnder`): one row per
 /// run of decisions taken together, numbered after the ledger's last row. The caller inserts
 /// them, in order, inside the same transaction (see [`row_auth::insert_prepared`]), and folds
-/// their tags into the patient's chain.
+/// their tags into the patient's chain. The first is linked to `prev` (the patient's newest
+/// ledger row, see `patient_records`), each next one to the one before it.
 ///
 /// `as_sent`: the runs' values as a kiosk's bundle carried them (see [`PackedRun`]), or none.
 /// Used, each sealed as it came, only when they are exactly these runs (as many, each of as
@@ -64,6 +65,7 @@ pub(super) fn prepare_rows(
     conn: &Connection,
     vault: &Vault,
     patient_id: &str,
+    mut prev: Option<i64>,
     events: &[ConsentEvent],
     as_sent: &[PackedRun],
 ) -> Result<Vec<row_auth::PreparedRow>, StoreError> {
@@ -97,9 +99,11 @@ pub(super) fn prepare_rows(
                 ),
                 ("recorded_at", Value::Text(first.recorded_at.clone())),
                 ("decision_count", count_value(run.len())),
+                ("prev_seq", prev.map_or(Value::Null, Value::Integer)),
                 ("sealed_decisions", Value::Blob(sealed)),
             ],
         )?);
+        prev = Some(seq);
     }
     Ok(rows)
 }
@@ -108,7 +112,7 @@ pub(super) fn prepare_rows(
 #[derive(Clone, Copy)]
 pub(in crate::store) enum Scope<'a> {
     /// One patient's: rows of the first shape by their index, rows of the second as the
-    /// patient's (checked) row lists them (`listed`, see `patient_records`).
+    /// patient's (checked) chain holds them (`listed`, see `patient_records`).
     Patient {
         patient_id: &'a str,
         listed: &'a [i64],
@@ -173,8 +177,8 @@ pub(in crate::store) fn read_ledger(
 /// The one reader of the consent ledger: every row in `scope`, rows of the first shape first,
 /// each in `seq` order (the chain's order), each row's tag checked as it is read and its sealed
 /// value opened and matched to the row — or, as `opening` says, left as sealed once checked to
-/// open for its row (an export hands it on as it is) —, handed to `each`. A row a patient's row
-/// lists that is missing, or is another patient's, is refused.
+/// open for its row (an export hands it on as it is) —, handed to `each`. A row a patient's chain
+/// holds that is missing, or is another patient's, is refused.
 pub(in crate::store) fn read_ledger_as(
     conn: &Connection,
     vault: &Vault,
@@ -202,7 +206,7 @@ pub(in crate::store) fn read_ledger_as(
         let by_number = listed.is_some() && table == RECORDS;
         let mut take = |r: &rusqlite::Row<'_>| -> Result<(), StoreError> {
             let row = row_auth::verify(vault, table, r)?;
-            // Rows read by number (those a patient's row lists) are matched to the patient and
+            // Rows read by number (those a patient's chain holds) are matched to the patient and
             // form here; rows found by the scan's condition already are.
             if let Some(patient_id) = params.first().filter(|_| by_number) {
                 if row.text("patient_id")? != *patient_id {
@@ -349,9 +353,9 @@ pub(in crate::store) fn delete_rows_where(
     Ok(deleted)
 }
 
-/// Deletes a patient's ledger rows, in either shape — those of the second as the patient's row
-/// lists them (`listed`) — inside the caller's transaction (erasure). The caller empties the
-/// list and carries the chain over what stays.
+/// Deletes a patient's ledger rows, in either shape — those of the second as the patient's
+/// chain holds them (`listed`) — inside the caller's transaction (erasure). The caller relinks
+/// what stays and carries the consent chain over it.
 pub(in crate::store) fn delete_patient_rows(
     conn: &Connection,
     patient_id: &str,
@@ -368,7 +372,7 @@ pub(in crate::store) fn delete_patient_rows(
 }
 
 /// The SQL that is true when patient `?1` has a ledger row of the first shape (those of the
-/// second are listed in the patient's row).
+/// second are in the patient's chain, see `patient_records`).
 pub(in crate::store) const HAS_FIRST_SHAPE_DECISIONS: &str =
     "EXISTS (SELECT 1 FROM consent_events WHERE patient_id = ?1)";
 
@@ -423,8 +427,8 @@ mod tests {
                 packed: Some(packed.clone()),
             }]
         };
-        let rows =
-            prepare_rows(&store.conn, &vault, "desk-patient", &events, &sent(2)).expect("prepared");
+        let rows = prepare_rows(&store.conn, &vault, "desk-patient", None, &events, &sent(2))
+            .expect("prepared");
         assert_eq!(rows.len(), 1);
         match sealed_value(&vault, &rows[0]) {
             Opened::Packed(kept) => assert_eq!(kept.as_slice(), bytes.as_slice()),
@@ -433,7 +437,7 @@ mod tests {
         // Not that run (another count, or another number of runs): written here.
         let written = serde_json::to_vec(&RunValue::of(&events)).expect("json");
         for as_sent in [sent(3), Vec::new(), [sent(1), sent(1)].concat()] {
-            let rows = prepare_rows(&store.conn, &vault, "desk-patient", &events, &as_sent)
+            let rows = prepare_rows(&store.conn, &vault, "desk-patient", None, &events, &as_sent)
                 .expect("prepared");
             let value = match sealed_value(&vault, &rows[0]) {
                 Opened::Packed(own) => packing::unpack(&own, 1 << 20).expect("unpacks"),
