@@ -907,22 +907,32 @@ fn a_submission_pointed_at_another_patient_is_refused() {
     assert!(shown.iter().all(|s| s.id != ada), "{shown:?}");
 }
 
-/// Ada's record after `edit` of a clinic where Ada and Grace each saved a form (`edit` is given
-/// Ada's patient id and her form's id).
-fn ada_record_after(edit: impl FnOnce(&Connection, &str, &str)) -> Result<usize, String> {
-    let (clinic, manager, ada_form) = ada_and_grace();
+/// How many forms Ada's record shows after `edit` (given Ada's patient id) of `clinic`, or
+/// which table its opening refuses.
+fn ada_record_in(
+    clinic: Clinic,
+    manager: &Actor,
+    edit: impl FnOnce(&Connection, &str),
+) -> Result<usize, String> {
     let ada = clinic
         .store
-        .find_patients(&manager, "Ada", "Lovelace", "1987-06-15", t0())
+        .find_patients(manager, "Ada", "Lovelace", "1987-06-15", t0())
         .unwrap()[0]
         .clone();
-    let (store, _dir) = edited(clinic, |raw| edit(raw, &ada, &ada_form));
-    let mut store = store.expect("opens: the large tables are checked as read");
+    let (store, _dir) = edited(clinic, |raw| edit(raw, &ada));
+    let mut store = store.expect("opens: the large tables and the chains are checked as read");
     let manager = manager_of(&mut store).unwrap();
     store
         .open_record(&manager, &ada, later())
         .map(|r| r.submissions.unwrap_or_default().len())
         .map_err(tampered_table)
+}
+
+/// Ada's record after `edit` of a clinic where Ada and Grace each saved a form (`edit` is given
+/// Ada's patient id and her form's id).
+fn ada_record_after(edit: impl FnOnce(&Connection, &str, &str)) -> Result<usize, String> {
+    let (clinic, manager, ada_form) = ada_and_grace();
+    ada_record_in(clinic, &manager, |raw, ada| edit(raw, ada, &ada_form))
 }
 
 #[test]
@@ -981,18 +991,7 @@ fn ada_three_times() -> (Clinic, Actor, Vec<String>) {
 /// How Ada's record opens after `edit` of [`ada_three_times`] (given her forms, oldest first).
 fn ada_chain_after(edit: impl FnOnce(&Connection, &[String])) -> Result<usize, String> {
     let (clinic, manager, forms) = ada_three_times();
-    let ada = clinic
-        .store
-        .find_patients(&manager, "Ada", "Lovelace", "1987-06-15", t0())
-        .unwrap()[0]
-        .clone();
-    let (store, _dir) = edited(clinic, |raw| edit(raw, &forms));
-    let mut store = store.expect("opens: the chains are checked as read");
-    let manager = manager_of(&mut store).unwrap();
-    store
-        .open_record(&manager, &ada, later())
-        .map(|r| r.submissions.unwrap_or_default().len())
-        .map_err(tampered_table)
+    ada_record_in(clinic, &manager, |raw, _| edit(raw, &forms))
 }
 
 #[test]
