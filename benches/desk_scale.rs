@@ -61,10 +61,7 @@ fn patient_of(n: usize, patients: usize) -> usize {
 /// Submission `n` (of patient [`patient_of`]), made from the real one the kiosk exported, its
 /// id made as the kiosk makes one at `at`.
 fn copy_of(
-    template: &ExportedSubmission,
-    n: usize,
-    patients: usize,
-    at: DateTime<Utc>,
+    template: &ExportedSubmission, n: usize, patients: usize, at: DateTime<Utc>,
 ) -> ExportedSubmission {
     let p = patient_of(n, patients);
     let mut s = template.clone();

@@ -95,9 +95,7 @@ pub fn unpack(packed: &[u8], limit: usize) -> Result<Zeroizing<Vec<u8>>, UnpackE
 /// a bundle's import reads three or four packed parts of every form, and a fresh buffer for each
 /// was an allocation of memory the system had to hand over again (a page fault) each time.
 pub fn read_unpacked<T>(
-    packed: &[u8],
-    limit: usize,
-    read: impl FnOnce(&[u8]) -> T,
+    packed: &[u8], limit: usize, read: impl FnOnce(&[u8]) -> T,
 ) -> Result<T, UnpackError> {
     let (len, block) = declared(packed, limit)?;
     if len > KEPT_UNPACKED_MAX {
@@ -166,9 +164,7 @@ impl Packed {
     /// `packed`, and what `read` makes of its plaintext, when it unpacks within `limit` (see
     /// [`read_unpacked`]: the plaintext is wiped as soon as `read` returns).
     pub fn check_with<T>(
-        packed: &[u8],
-        limit: usize,
-        read: impl FnOnce(&[u8]) -> T,
+        packed: &[u8], limit: usize, read: impl FnOnce(&[u8]) -> T,
     ) -> Result<(Packed, T), UnpackError> {
         let read = read_unpacked(packed, limit, read)?;
         Ok((Packed(Zeroizing::new(packed.to_vec())), read))

@@ -155,10 +155,7 @@ fn crash_child_rotator() {
 /// `kill_after` after it says "ready" (never, when `None`). Returns how long it ran after "ready",
 /// whether it ended by itself with success, and the lines it printed after "ready".
 fn run_child(
-    name: &str,
-    env: &str,
-    path: &std::path::Path,
-    kill_after: Option<Duration>,
+    name: &str, env: &str, path: &std::path::Path, kill_after: Option<Duration>,
 ) -> (Duration, bool, Vec<String>) {
     let mut child = Command::new(std::env::current_exe().expect("test binary"))
         .args(["--exact", name, "--nocapture", "--test-threads=1"])

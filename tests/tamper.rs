@@ -721,8 +721,7 @@ fn tamper_matrix_desk() {
 /// A clinic whose store is closed after `prepare`, edited with `edit` (triggers dropped first,
 /// foreign keys off), and reopened with the manager's passphrase.
 fn edited(
-    clinic: Clinic,
-    edit: impl FnOnce(&Connection),
+    clinic: Clinic, edit: impl FnOnce(&Connection),
 ) -> (Result<OpenStore, String>, tempfile::TempDir) {
     let Clinic { store, dir, .. } = clinic;
     let closed = store.close(None, t0()).expect("close");
@@ -910,9 +909,7 @@ fn a_submission_pointed_at_another_patient_is_refused() {
 /// How many forms Ada's record shows after `edit` (given Ada's patient id) of `clinic`, or
 /// which table its opening refuses.
 fn ada_record_in(
-    clinic: Clinic,
-    manager: &Actor,
-    edit: impl FnOnce(&Connection, &str),
+    clinic: Clinic, manager: &Actor, edit: impl FnOnce(&Connection, &str),
 ) -> Result<usize, String> {
     let ada = clinic
         .store

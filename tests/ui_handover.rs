@@ -59,8 +59,7 @@ fn fill_form(ui: &intake_kiosk::ui::KioskUi, given: &str, allergy: &str) {
 /// Fills the form as (given, family, date of birth, postcode, email).
 fn fill_form_as(
     ui: &intake_kiosk::ui::KioskUi,
-    (given, family, dob, postcode, email): (&str, &str, &str, &str, &str),
-    allergy: &str,
+    (given, family, dob, postcode, email): (&str, &str, &str, &str, &str), allergy: &str,
 ) {
     assert_eq!(screen(ui), Screen::Handover);
     click(ui, "Next"); // past the privacy notice

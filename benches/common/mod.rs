@@ -107,9 +107,7 @@ pub fn drawn_signature(i: usize) -> intake_kiosk::forms::Signature {
 /// A new clinic's store at `dir/name`, made for `side` (its page size): a manager (PIN 402718)
 /// and a clinician (PIN 918273).
 pub fn clinic(
-    dir: &std::path::Path,
-    name: &str,
-    side: intake_kiosk::store::SyncRole,
+    dir: &std::path::Path, name: &str, side: intake_kiosk::store::SyncRole,
 ) -> (intake_kiosk::store::OpenStore, intake_kiosk::store::Actor) {
     use intake_kiosk::store::{OpenStore, SetupRequest, Store};
     use intake_kiosk::vault::{Passphrase, Pin};
@@ -140,10 +138,8 @@ pub const PASSPHRASE: &str = "bench passphrase 123";
 
 /// Pairs `kiosk` with `desk` through the exchange folder, both sides confirmed.
 pub fn pair(
-    kiosk: &intake_kiosk::store::OpenStore,
-    k_manager: &intake_kiosk::store::Actor,
-    desk: &intake_kiosk::store::OpenStore,
-    d_manager: &intake_kiosk::store::Actor,
+    kiosk: &intake_kiosk::store::OpenStore, k_manager: &intake_kiosk::store::Actor,
+    desk: &intake_kiosk::store::OpenStore, d_manager: &intake_kiosk::store::Actor,
     exchange: &std::path::Path,
 ) {
     use chrono::Utc;
@@ -173,8 +169,7 @@ pub fn pair(
 
 /// A new patient's form of about a real one's size: treatment granted, everything else refused.
 pub fn new_patient_form(
-    identity: PatientIdentity,
-    form: &intake_kiosk::forms::FormDefinition,
+    identity: PatientIdentity, form: &intake_kiosk::forms::FormDefinition,
 ) -> intake_kiosk::store::NewSubmission {
     use intake_kiosk::forms::{ConsentDecision, Decision, Signature};
     intake_kiosk::store::NewSubmission {

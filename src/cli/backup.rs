@@ -18,11 +18,7 @@ fn role(file: &str) -> &str {
 /// Writes a checked backup of the open store into `to` (created if missing, unless `keep`);
 /// with `keep`, only the newest `keep` of this role's backups stay there.
 pub fn backup(
-    store: &OpenStore,
-    actor: &Actor,
-    file: &str,
-    to: &Path,
-    keep: Option<usize>,
+    store: &OpenStore, actor: &Actor, file: &str, to: &Path, keep: Option<usize>,
 ) -> Result<()> {
     if keep.is_none() {
         create_backup_folder(to).with_context(|| format!("creating {}", to.display()))?;

@@ -31,8 +31,7 @@ impl Desk {
     /// Runs one action as the signed-in staff member: its result, or `None` with the refusal
     /// said (nothing happens when nobody is signed in).
     pub(super) fn act<T>(
-        &mut self,
-        action: impl FnOnce(Records, &Actor) -> ActionResult<T>,
+        &mut self, action: impl FnOnce(Records, &Actor) -> ActionResult<T>,
     ) -> Option<T> {
         let (records, actor) = self.signed_in()?;
         match action(records, actor) {

@@ -137,9 +137,7 @@ impl Entry for Breach {
 
 /// The entry `id` of `list`, for a manager to change.
 fn entry<'a, T: Entry>(
-    actor: &Actor,
-    list: &'a mut [T],
-    id: &str,
+    actor: &Actor, list: &'a mut [T], id: &str,
 ) -> Result<&'a mut T, StoreError> {
     actor.require_manager()?;
     list.iter_mut()
@@ -161,11 +159,7 @@ impl DeskRecords for MemoryDesk {
         Ok(self.state().settings.get(key).cloned())
     }
     fn set_setting(
-        &self,
-        actor: &Actor,
-        key: &str,
-        value: &str,
-        _now: DateTime<Utc>,
+        &self, actor: &Actor, key: &str, value: &str, _now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         store_setting(&mut self.state().settings, actor, key, value)
     }
@@ -179,12 +173,7 @@ impl DeskRecords for MemoryDesk {
         &mut self.staff
     }
     fn look_up_patients(
-        &self,
-        actor: &Actor,
-        given: &str,
-        family: &str,
-        dob: &str,
-        _now: DateTime<Utc>,
+        &self, actor: &Actor, given: &str, family: &str, dob: &str, _now: DateTime<Utc>,
     ) -> Result<Vec<ListedPatient>, StoreError> {
         let found: Vec<ListedPatient> = self
             .state()
@@ -205,10 +194,7 @@ impl DeskRecords for MemoryDesk {
         Ok(found)
     }
     fn patient_identity(
-        &self,
-        actor: &Actor,
-        patient_id: &str,
-        _now: DateTime<Utc>,
+        &self, actor: &Actor, patient_id: &str, _now: DateTime<Utc>,
     ) -> Result<PatientIdentity, StoreError> {
         let identity = self.patient(patient_id, |p| p.identity.clone())?;
         // As the store: reading a patient's details is a view of their record.
@@ -216,10 +202,7 @@ impl DeskRecords for MemoryDesk {
         Ok(identity)
     }
     fn open_record(
-        &self,
-        actor: &Actor,
-        patient_id: &str,
-        _now: DateTime<Utc>,
+        &self, actor: &Actor, patient_id: &str, _now: DateTime<Utc>,
     ) -> Result<PatientRecord, StoreError> {
         let record = self.patient(patient_id, |p| PatientRecord {
             patient_id: patient_id.into(),
@@ -235,36 +218,23 @@ impl DeskRecords for MemoryDesk {
         Ok(record)
     }
     fn access_history(
-        &self,
-        actor: &Actor,
-        _patient_id: &str,
-        _now: DateTime<Utc>,
+        &self, actor: &Actor, _patient_id: &str, _now: DateTime<Utc>,
     ) -> Result<Vec<AuditEntry>, StoreError> {
         actor.require_manager()?;
         Ok(Vec::new())
     }
     fn read_medical(
-        &self,
-        _actor: &Actor,
-        _submission_id: &str,
-        _now: DateTime<Utc>,
+        &self, _actor: &Actor, _submission_id: &str, _now: DateTime<Utc>,
     ) -> Result<MedicalRecord, StoreError> {
         Err(StoreError::NotFound)
     }
     fn amendments(
-        &self,
-        _actor: &Actor,
-        _patient_id: &str,
-        _now: DateTime<Utc>,
+        &self, _actor: &Actor, _patient_id: &str, _now: DateTime<Utc>,
     ) -> Result<Vec<Amendment>, StoreError> {
         Ok(Vec::new())
     }
     fn amend_identity(
-        &self,
-        actor: &Actor,
-        patient_id: &str,
-        identity: &PatientIdentity,
-        _reason: &str,
+        &self, actor: &Actor, patient_id: &str, identity: &PatientIdentity, _reason: &str,
         _now: DateTime<Utc>,
     ) -> Result<String, StoreError> {
         self.patient(patient_id, |p| p.identity = identity.clone())?;
@@ -272,32 +242,19 @@ impl DeskRecords for MemoryDesk {
         Ok(format!("amendment-{patient_id}"))
     }
     fn amend_answers(
-        &self,
-        _actor: &Actor,
-        _submission_id: &str,
-        _answers: &Answers,
-        _reason: &str,
+        &self, _actor: &Actor, _submission_id: &str, _answers: &Answers, _reason: &str,
         _now: DateTime<Utc>,
     ) -> Result<String, StoreError> {
         Err(StoreError::NotFound)
     }
     fn merge_patients(
-        &self,
-        actor: &Actor,
-        _into: &str,
-        _duplicate: &str,
-        _reason: &str,
-        _now: DateTime<Utc>,
+        &self, actor: &Actor, _into: &str, _duplicate: &str, _reason: &str, _now: DateTime<Utc>,
     ) -> Result<MergeReport, StoreError> {
         actor.require_manager()?;
         Err(StoreError::NotFound)
     }
     fn withdraw_consent(
-        &self,
-        actor: &Actor,
-        patient_id: &str,
-        item_id: &str,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, patient_id: &str, item_id: &str, now: DateTime<Utc>,
     ) -> Result<ConsentEvent, StoreError> {
         let event = consent(patient_id, item_id, Decision::Withdrawn, &now.to_rfc3339());
         let granted = self.patient(patient_id, |p| {
@@ -315,20 +272,13 @@ impl DeskRecords for MemoryDesk {
         Ok(event)
     }
     fn set_restricted(
-        &self,
-        actor: &Actor,
-        patient_id: &str,
-        restricted: bool,
-        _now: DateTime<Utc>,
+        &self, actor: &Actor, patient_id: &str, restricted: bool, _now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         actor.require_manager()?;
         self.patient(patient_id, |p| p.restricted = restricted)
     }
     fn request_erasure(
-        &self,
-        actor: &Actor,
-        patient_id: &str,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, patient_id: &str, now: DateTime<Utc>,
     ) -> Result<ErasureStatement, StoreError> {
         actor.require_manager()?;
         self.state()
@@ -345,9 +295,7 @@ impl DeskRecords for MemoryDesk {
         })
     }
     fn run_retention(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, now: DateTime<Utc>,
     ) -> Result<RetentionReport, StoreError> {
         actor.require_manager()?;
         Ok(RetentionReport {
@@ -361,10 +309,7 @@ impl DeskRecords for MemoryDesk {
         })
     }
     fn log_rights_request(
-        &self,
-        actor: &Actor,
-        request: &NewRightsRequest,
-        _now: DateTime<Utc>,
+        &self, actor: &Actor, request: &NewRightsRequest, _now: DateTime<Utc>,
     ) -> Result<String, StoreError> {
         let id = format!("request-{}", self.state().requests.len() + 1);
         self.state().requests.push(RightsRequest {
@@ -389,12 +334,7 @@ impl DeskRecords for MemoryDesk {
         Ok(self.state().requests.clone())
     }
     fn extend_rights_request(
-        &self,
-        actor: &Actor,
-        id: &str,
-        months: u32,
-        reason: &str,
-        _now: DateTime<Utc>,
+        &self, actor: &Actor, id: &str, months: u32, reason: &str, _now: DateTime<Utc>,
     ) -> Result<NaiveDate, StoreError> {
         let mut state = self.state();
         let r = entry(actor, &mut state.requests, id)?;
@@ -405,12 +345,7 @@ impl DeskRecords for MemoryDesk {
         Ok(r.due_on)
     }
     fn close_rights_request(
-        &self,
-        actor: &Actor,
-        id: &str,
-        status: RequestStatus,
-        outcome: &str,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, id: &str, status: RequestStatus, outcome: &str, now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut state = self.state();
         let r = entry(actor, &mut state.requests, id)?;
@@ -420,11 +355,7 @@ impl DeskRecords for MemoryDesk {
         Ok(())
     }
     fn records_touched(
-        &self,
-        actor: &Actor,
-        by: Option<&str>,
-        _from: DateTime<Utc>,
-        _to: DateTime<Utc>,
+        &self, actor: &Actor, by: Option<&str>, _from: DateTime<Utc>, _to: DateTime<Utc>,
     ) -> Result<Vec<String>, StoreError> {
         actor.require_manager()?;
         let mut touched: Vec<String> = self
@@ -439,10 +370,7 @@ impl DeskRecords for MemoryDesk {
         Ok(touched)
     }
     fn record_breach(
-        &self,
-        actor: &Actor,
-        breach: &NewBreach,
-        _now: DateTime<Utc>,
+        &self, actor: &Actor, breach: &NewBreach, _now: DateTime<Utc>,
     ) -> Result<String, StoreError> {
         actor.require_manager()?;
         let id = format!("breach-{}", self.state().breaches.len() + 1);
@@ -463,11 +391,7 @@ impl DeskRecords for MemoryDesk {
         Ok(self.state().breaches.clone())
     }
     fn mark_breach_reported(
-        &self,
-        actor: &Actor,
-        id: &str,
-        reference: &str,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, id: &str, reference: &str, now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut state = self.state();
         let b = entry(actor, &mut state.breaches, id)?;
@@ -486,10 +410,7 @@ impl DeskRecords for MemoryDesk {
     }
     /// No kiosk is paired with the fake.
     fn revoke_kiosk(
-        &self,
-        actor: &Actor,
-        _id: &str,
-        _now: DateTime<Utc>,
+        &self, actor: &Actor, _id: &str, _now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         actor.require_manager()?;
         Err(StoreError::NotFound)
@@ -501,48 +422,30 @@ impl DeskRecords for MemoryDesk {
         Ok(Default::default())
     }
     fn backup_kept(
-        &self,
-        _dir: &Path,
-        _role: &str,
-        _keep: Option<usize>,
-        _who: &str,
-        _now: DateTime<Utc>,
+        &self, _dir: &Path, _role: &str, _keep: Option<usize>, _who: &str, _now: DateTime<Utc>,
     ) -> Result<crate::store::KeptBackup, crate::store::BackupError> {
         Err(StoreError::Invalid("records in memory have no file to back up".into()).into())
     }
     fn unusual_access(
-        &self,
-        actor: &Actor,
-        _since: DateTime<Utc>,
+        &self, actor: &Actor, _since: DateTime<Utc>,
     ) -> Result<Vec<Flag>, StoreError> {
         actor.require_manager()?;
         Ok(Vec::new())
     }
     fn export_patient(
-        &self,
-        actor: &Actor,
-        _patient_id: &str,
-        _dir: &Path,
-        _now: DateTime<Utc>,
+        &self, actor: &Actor, _patient_id: &str, _dir: &Path, _now: DateTime<Utc>,
     ) -> Result<AccessExport, ExchangeError> {
         actor.require_manager()?;
         Err(StoreError::NotFound.into())
     }
     fn marketing_csv(
-        &self,
-        actor: &Actor,
-        _channel: &str,
-        _now: DateTime<Utc>,
+        &self, actor: &Actor, _channel: &str, _now: DateTime<Utc>,
     ) -> Result<(String, usize), StoreError> {
         actor.require_manager()?;
         Err(StoreError::NotFound)
     }
     fn confirm_kiosk(
-        &self,
-        actor: &Actor,
-        _kiosk_id: Option<&str>,
-        _typed: &str,
-        _now: DateTime<Utc>,
+        &self, actor: &Actor, _kiosk_id: Option<&str>, _typed: &str, _now: DateTime<Utc>,
     ) -> Result<Confirmed, ExchangeError> {
         actor.require_manager()?;
         Err(StoreError::NotFound.into())
@@ -550,11 +453,7 @@ impl DeskRecords for MemoryDesk {
     /// The code is read and checked as the store would (format, expiry); the answer is a
     /// file, not modelled: `NotFound`.
     fn answer_pairing(
-        &self,
-        actor: &Actor,
-        code: PairingCode<'_>,
-        _dir: &Path,
-        _known: KnownKiosk,
+        &self, actor: &Actor, code: PairingCode<'_>, _dir: &Path, _known: KnownKiosk,
         now: DateTime<Utc>,
     ) -> Result<Answered, ExchangeError> {
         actor.require_manager()?;
@@ -564,11 +463,7 @@ impl DeskRecords for MemoryDesk {
     }
     /// No kiosk is paired with the fake: every folder holds nothing to import.
     fn import_folder(
-        &mut self,
-        actor: &Actor,
-        _dir: &Path,
-        _outbox: &Path,
-        _now: DateTime<Utc>,
+        &mut self, actor: &Actor, _dir: &Path, _outbox: &Path, _now: DateTime<Utc>,
         _progress: &mut dyn FnMut(&str, usize, usize),
     ) -> Result<Vec<BundleOutcome>, ExchangeError> {
         actor.require_manager()?;

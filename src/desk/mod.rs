@@ -120,9 +120,7 @@ impl Desk {
 
     /// A desk over records already open (the fake in tests; a store opened elsewhere).
     pub fn with_open_records(
-        records: Box<dyn DeskRecords + Send>,
-        export_dir: PathBuf,
-        now: DateTime<Utc>,
+        records: Box<dyn DeskRecords + Send>, export_dir: PathBuf, now: DateTime<Utc>,
     ) -> Desk {
         Desk::with_backend(Backend::Open(records), export_dir, now)
     }

@@ -11,11 +11,7 @@ impl Desk {
     /// Corrects one answer of the open form (rectification: a new version with who, when and
     /// why; the old answers stay in the history). Clinicians and managers.
     pub fn amend_answer(
-        &mut self,
-        question_id: &str,
-        value: &str,
-        reason: &str,
-        now: DateTime<Utc>,
+        &mut self, question_id: &str, value: &str, reason: &str, now: DateTime<Utc>,
     ) {
         let Some(submission) = self.form().map(|f| f.submission_id.clone()) else {
             return;
@@ -149,11 +145,7 @@ impl Desk {
     /// Logs a rights request from the open record's patient (any role: requests often arrive
     /// at reception), received today.
     pub fn log_request(
-        &mut self,
-        kind: &str,
-        requester: &str,
-        identity_check: &str,
-        now: DateTime<Utc>,
+        &mut self, kind: &str, requester: &str, identity_check: &str, now: DateTime<Utc>,
     ) {
         let Some(kind) = crate::rights::RequestKind::parse(kind) else {
             return;
@@ -177,12 +169,7 @@ impl Desk {
     /// Corrects the open record's contact details (rectification: the old ones are kept in the
     /// history with who, when and why). Any role.
     pub fn amend_contact(
-        &mut self,
-        postcode: &str,
-        email: &str,
-        phone: &str,
-        reason: &str,
-        now: DateTime<Utc>,
+        &mut self, postcode: &str, email: &str, phone: &str, reason: &str, now: DateTime<Utc>,
     ) {
         let changes = DetailChanges {
             postcode: Some(postcode.to_owned()),
@@ -206,8 +193,7 @@ impl Desk {
     /// Runs `action` on the open record's patient as the signed-in staff member: what it
     /// returned, or `None` when no record is open or it failed (said to staff).
     fn on_open_record<T>(
-        &mut self,
-        action: impl FnOnce(Records, &Actor, &str) -> ActionResult<T>,
+        &mut self, action: impl FnOnce(Records, &Actor, &str) -> ActionResult<T>,
     ) -> Option<T> {
         let (Some(patient), Some((records, actor))) = (self.current_patient(), self.signed_in())
         else {

@@ -82,9 +82,7 @@ impl Desk {
     /// Reads a view as the signed-in staff member and puts it on screen with `place`, or says
     /// why it could not be read.
     fn show<V>(
-        &mut self,
-        now: DateTime<Utc>,
-        read: impl FnOnce(&Reader) -> Result<V, StoreError>,
+        &mut self, now: DateTime<Utc>, read: impl FnOnce(&Reader) -> Result<V, StoreError>,
         place: impl FnOnce(&mut SignedIn, V),
     ) {
         let staff = self.staff(now);

@@ -47,8 +47,7 @@ impl Desk {
 
     /// Runs one staff or key action; a refusal becomes the message.
     fn staff_act<T>(
-        &mut self,
-        act: impl FnOnce(RecordsMut, &Actor) -> ActionResult<T>,
+        &mut self, act: impl FnOnce(RecordsMut, &Actor) -> ActionResult<T>,
     ) -> Option<T> {
         let (records, actor) = self.admin()?;
         match act(records, &actor) {
@@ -138,12 +137,7 @@ impl Desk {
     /// Adds a staff member; `role` is `reception`, `clinician` or `manager` (who also needs a
     /// passphrase, typed twice). Slow (PIN hashing, key derivation for a manager).
     pub fn add_staff(
-        &mut self,
-        name: &str,
-        role: &str,
-        pin: &str,
-        passphrase: &str,
-        repeated: &str,
+        &mut self, name: &str, role: &str, pin: &str, passphrase: &str, repeated: &str,
         now: DateTime<Utc>,
     ) {
         let Some(role) = Role::parse(role) else {
@@ -198,11 +192,7 @@ impl Desk {
 
     /// Changes the signed-in manager's passphrase. Slow (key derivation).
     pub fn change_passphrase(
-        &mut self,
-        current: &str,
-        new: &str,
-        repeated: &str,
-        now: DateTime<Utc>,
+        &mut self, current: &str, new: &str, repeated: &str, now: DateTime<Utc>,
     ) {
         if let Some(cleared) = self.staff_act(|records, actor| {
             actions::change_passphrase(records, actor, current, new, repeated, now)

@@ -341,10 +341,7 @@ fn kind_word(kind: RequestKind, lang: &str) -> String {
 }
 
 pub(super) fn home_view(
-    open: &dyn DeskRecords,
-    actor: &Actor,
-    lang: &str,
-    now: DateTime<Utc>,
+    open: &dyn DeskRecords, actor: &Actor, lang: &str, now: DateTime<Utc>,
 ) -> HomeView {
     let mut view = HomeView::default();
     let today = now.date_naive();

@@ -25,11 +25,7 @@ pub struct AccessExport {
 
 /// Reads the patient's whole record (logged as an export) and writes the three files to `dir`.
 pub fn export_patient(
-    store: &OpenStore,
-    actor: &Actor,
-    patient_id: &str,
-    dir: &Path,
-    now: DateTime<Utc>,
+    store: &OpenStore, actor: &Actor, patient_id: &str, dir: &Path, now: DateTime<Utc>,
 ) -> Result<AccessExport, ExchangeError> {
     let data = store.patient_data(actor, patient_id, now)?;
     let forms: Vec<FormDefinition> = data
@@ -187,10 +183,7 @@ impl Names {
 
 /// The readable document.
 fn readable(
-    data: &PatientData,
-    views: &[SubmissionView],
-    names: &Names,
-    now: DateTime<Utc>,
+    data: &PatientData, views: &[SubmissionView], names: &Names, now: DateTime<Utc>,
 ) -> String {
     let e = escape_html;
     let mut page = format!(
@@ -280,10 +273,7 @@ fn readable(
 /// Appends a section with a heading and a table: `headings` as its first row, then one row of
 /// cells (HTML, already escaped) per item of `rows`.
 fn table_section<const N: usize>(
-    page: &mut String,
-    title: &str,
-    headings: &[&str; N],
-    rows: impl Iterator<Item = [String; N]>,
+    page: &mut String, title: &str, headings: &[&str; N], rows: impl Iterator<Item = [String; N]>,
 ) {
     let cells = |tag: &str, cells: &[&str]| -> String {
         let inner: String = cells

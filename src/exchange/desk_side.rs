@@ -20,9 +20,7 @@ use crate::sync::{DeskKeys, EntryKind, PairingAnswer, PairingOffer, ParsedBundle
 
 /// The desk's keys, made on first use.
 pub fn desk_keys(
-    store: &OpenStore,
-    actor: &Actor,
-    now: DateTime<Utc>,
+    store: &OpenStore, actor: &Actor, now: DateTime<Utc>,
 ) -> Result<DeskKeys, ExchangeError> {
     own_keys(
         store,
@@ -69,11 +67,7 @@ impl PairingCode<'_> {
 
 /// [`answer_pairing`] with the code as a manager has it (text or picture).
 pub fn answer_pairing_code(
-    store: &OpenStore,
-    actor: &Actor,
-    code: PairingCode<'_>,
-    dir: &Path,
-    known: KnownKiosk,
+    store: &OpenStore, actor: &Actor, code: PairingCode<'_>, dir: &Path, known: KnownKiosk,
     now: DateTime<Utc>,
 ) -> Result<Answered, ExchangeError> {
     actor.require_manager()?;
@@ -95,12 +89,7 @@ pub enum KnownKiosk {
 /// malformed code, a revoked kiosk, and a known kiosk without [`KnownKiosk::Replace`] are refused
 /// before anything is written.
 pub fn answer_pairing(
-    store: &OpenStore,
-    actor: &Actor,
-    code: &str,
-    dir: &Path,
-    known: KnownKiosk,
-    now: DateTime<Utc>,
+    store: &OpenStore, actor: &Actor, code: &str, dir: &Path, known: KnownKiosk, now: DateTime<Utc>,
 ) -> Result<Answered, ExchangeError> {
     let offer = PairingOffer::parse(code.trim())?;
     offer.check_fresh(now.timestamp())?;
@@ -151,11 +140,7 @@ pub struct Confirmed {
 /// `kiosk_id` may be left out when exactly one kiosk is waiting. A wrong code leaves the link
 /// pending (and is logged).
 pub fn confirm_pairing(
-    store: &OpenStore,
-    actor: &Actor,
-    kiosk_id: Option<&str>,
-    typed_code: &str,
-    now: DateTime<Utc>,
+    store: &OpenStore, actor: &Actor, kiosk_id: Option<&str>, typed_code: &str, now: DateTime<Utc>,
 ) -> Result<Confirmed, ExchangeError> {
     let kiosk_id = match kiosk_id {
         Some(id) => id.to_owned(),
@@ -224,11 +209,7 @@ pub enum BundleOutcome {
 /// reported and leaves nothing behind; the others go ahead. For each imported bundle a signed
 /// receipt goes to `dir` and each new form to `outbox`.
 pub fn import_folder(
-    store: &mut OpenStore,
-    actor: &Actor,
-    dir: &Path,
-    outbox: &Path,
-    now: DateTime<Utc>,
+    store: &mut OpenStore, actor: &Actor, dir: &Path, outbox: &Path, now: DateTime<Utc>,
     progress: &mut dyn FnMut(&str, usize, usize),
 ) -> Result<Vec<BundleOutcome>, ExchangeError> {
     let keys = desk_keys(store, actor, now)?;
@@ -278,13 +259,8 @@ pub struct Imported {
 /// Imports one bundle file and writes its signed receipt to `exchange`. Everything is checked
 /// and opened before the store is touched.
 pub fn import_file(
-    store: &mut OpenStore,
-    actor: &Actor,
-    keys: &DeskKeys,
-    path: &Path,
-    exchange: &Path,
-    now: DateTime<Utc>,
-    progress: &mut dyn FnMut(&str, usize, usize),
+    store: &mut OpenStore, actor: &Actor, keys: &DeskKeys, path: &Path, exchange: &Path,
+    now: DateTime<Utc>, progress: &mut dyn FnMut(&str, usize, usize),
 ) -> Result<Imported, ExchangeError> {
     let file = file_name(path);
     let format = |error| ExchangeError::Format {

@@ -124,10 +124,7 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ExchangeError + '_ {
 /// Writes `bytes` to `dir/name` atomically and durably. An existing file of that name (or a
 /// link planted under it) is replaced only once the new one is complete.
 pub fn write_atomically(
-    dir: &Path,
-    name: &str,
-    bytes: &[u8],
-    readers: Readers,
+    dir: &Path, name: &str, bytes: &[u8], readers: Readers,
 ) -> Result<PathBuf, ExchangeError> {
     folder_ready(dir)?;
     let target = write_one(dir, name, bytes, readers, File::sync_all)?;
@@ -153,9 +150,7 @@ pub fn write_to_path(path: &Path, bytes: &[u8], readers: Readers) -> Result<(), 
 
 /// Writes many files into `dir`, each whole and durable before it gets its name (see [`Batch`]).
 pub fn write_batch(
-    dir: &Path,
-    files: &[(String, Vec<u8>)],
-    readers: Readers,
+    dir: &Path, files: &[(String, Vec<u8>)], readers: Readers,
 ) -> Result<(), ExchangeError> {
     let mut batch = Batch::new(dir, readers)?;
     for (name, bytes) in files {
@@ -319,10 +314,7 @@ fn sync_file_system(_dir: &Path) -> Result<(), ExchangeError> {
 
 /// A new temporary file under an unguessable name beside `name`, filled (not yet synced).
 fn write_temp(
-    dir: &Path,
-    name: &str,
-    bytes: &[u8],
-    readers: Readers,
+    dir: &Path, name: &str, bytes: &[u8], readers: Readers,
 ) -> Result<(PathBuf, File), ExchangeError> {
     let temp = dir.join(format!(".{name}.{}.partial", crate::sync::random_id()?));
     let mut file = OpenOptions::new()
@@ -342,11 +334,7 @@ fn write_temp(
 
 /// One file: a new temporary file under an unguessable name, filled, synced, renamed.
 fn write_one(
-    dir: &Path,
-    name: &str,
-    bytes: &[u8],
-    readers: Readers,
-    sync: fn(&File) -> std::io::Result<()>,
+    dir: &Path, name: &str, bytes: &[u8], readers: Readers, sync: fn(&File) -> std::io::Result<()>,
 ) -> Result<PathBuf, ExchangeError> {
     let target = dir.join(name);
     let (temp, file) = write_temp(dir, name, bytes, readers)?;

@@ -17,9 +17,7 @@ use crate::sync::{
 
 /// The kiosk's keys, made on first use.
 pub fn kiosk_keys(
-    store: &OpenStore,
-    actor: &Actor,
-    now: DateTime<Utc>,
+    store: &OpenStore, actor: &Actor, now: DateTime<Utc>,
 ) -> Result<KioskKeys, ExchangeError> {
     own_keys(
         store,
@@ -38,9 +36,7 @@ pub fn kiosk_keys(
 /// Starts pairing: a fresh one-time secret, valid ten minutes. Returns the QR code's text
 /// (zeroizing: it holds the secret) and its expiry.
 pub fn start_pairing(
-    store: &OpenStore,
-    actor: &Actor,
-    now: DateTime<Utc>,
+    store: &OpenStore, actor: &Actor, now: DateTime<Utc>,
 ) -> Result<(Zeroizing<String>, DateTime<Utc>), ExchangeError> {
     let keys = kiosk_keys(store, actor, now)?;
     let expires = now + chrono::Duration::seconds(PAIRING_VALID_SECONDS);
@@ -59,10 +55,7 @@ pub fn start_pairing(
 /// Reads the desk's answer from `dir`, checks it against the open offer and stores the desk,
 /// unconfirmed. Returns the comparison code to show beside the desk's.
 pub fn read_pairing_answer(
-    store: &OpenStore,
-    actor: &Actor,
-    dir: &Path,
-    now: DateTime<Utc>,
+    store: &OpenStore, actor: &Actor, dir: &Path, now: DateTime<Utc>,
 ) -> Result<DeskLink, ExchangeError> {
     let keys = kiosk_keys(store, actor, now)?;
     let stored = store
@@ -110,9 +103,7 @@ pub fn read_pairing_answer(
 
 /// The manager saw the same code on both screens.
 pub fn confirm_pairing(
-    store: &OpenStore,
-    actor: &Actor,
-    now: DateTime<Utc>,
+    store: &OpenStore, actor: &Actor, now: DateTime<Utc>,
 ) -> Result<(), ExchangeError> {
     let link = store.desk_link()?.ok_or(ExchangeError::NotPaired)?;
     store.confirm_desk(actor, &link.desk_id, now)?;
@@ -144,10 +135,7 @@ pub struct Exported {
 /// `dir`. `None` when there is nothing to send. The store notes the export only once the file
 /// is complete on the medium.
 pub fn export(
-    store: &OpenStore,
-    actor: &Actor,
-    dir: &Path,
-    now: DateTime<Utc>,
+    store: &OpenStore, actor: &Actor, dir: &Path, now: DateTime<Utc>,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Option<Exported>, ExchangeError> {
     let link = store.desk_link()?.ok_or(ExchangeError::NotPaired)?;
@@ -240,10 +228,7 @@ pub struct ReceiptsRead {
 /// the folder must not keep delivered forms on the tablet). Failing to read the folder, or the
 /// store failing, stops the run.
 pub fn read_receipts(
-    store: &OpenStore,
-    actor: &Actor,
-    dir: &Path,
-    now: DateTime<Utc>,
+    store: &OpenStore, actor: &Actor, dir: &Path, now: DateTime<Utc>,
 ) -> Result<ReceiptsRead, ExchangeError> {
     let link = store.desk_link()?.ok_or(ExchangeError::NotPaired)?;
     let keys = kiosk_keys(store, actor, now)?;

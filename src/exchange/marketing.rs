@@ -33,10 +33,7 @@ fn field(text: &str) -> String {
 /// The list for `channel` (`email`, `sms` or `whatsapp`) as CSV with a header line, and how many
 /// patients it holds. Managers only.
 pub fn marketing_csv(
-    store: &OpenStore,
-    actor: &Actor,
-    channel: &str,
-    now: DateTime<Utc>,
+    store: &OpenStore, actor: &Actor, channel: &str, now: DateTime<Utc>,
 ) -> Result<(String, usize), StoreError> {
     let (_, item) = CHANNELS
         .iter()

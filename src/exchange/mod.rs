@@ -98,10 +98,7 @@ pub enum ExchangeError {
 /// This end's long-term keys: opened from the store, or on first use made by `make` (given a
 /// fresh id) and kept. Keys the store holds for the other end are refused.
 fn own_keys<K>(
-    store: &OpenStore,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    role: SyncRole,
+    store: &OpenStore, actor: &Actor, now: DateTime<Utc>, role: SyncRole,
     open: impl FnOnce(&[u8]) -> Result<K, SyncError>,
     make: impl FnOnce(&str) -> Result<(K, Zeroizing<Vec<u8>>), SyncError>,
 ) -> Result<K, ExchangeError> {

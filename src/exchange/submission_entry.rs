@@ -138,8 +138,7 @@ fn none<T>() -> Option<T> {
 /// Appends `s` as a runs submission entry to `out`; `scratch` holds its JSON on the way (both
 /// buffers are the caller's, to be reserved once and wiped).
 pub fn write(
-    s: &ExportedSubmission<Opened, Opened, Vec<SealedRun>>,
-    scratch: &mut Vec<u8>,
+    s: &ExportedSubmission<Opened, Opened, Vec<SealedRun>>, scratch: &mut Vec<u8>,
     out: &mut Vec<u8>,
 ) -> serde_json::Result<()> {
     let headers = s.consents.iter().map(|run| RunHeader {
@@ -211,10 +210,7 @@ fn groups(events: &[ConsentEvent]) -> Vec<Group<&str>> {
 /// Appends `s`'s compact JSON to `out`, with `answers` and `signature` (a compact submission's)
 /// or without (a packed or runs submission's), and `runs` for its consents.
 fn compact_json<A: Serialize, G: Serialize, C: Serialize, AS, GS, CS>(
-    s: &ExportedSubmission<AS, GS, CS>,
-    answers: Option<&A>,
-    signature: Option<&G>,
-    runs: Vec<C>,
+    s: &ExportedSubmission<AS, GS, CS>, answers: Option<&A>, signature: Option<&G>, runs: Vec<C>,
     out: &mut Vec<u8>,
 ) -> serde_json::Result<()> {
     serde_json::to_writer(
@@ -289,10 +285,7 @@ fn take<'a>(rest: &mut &'a [u8], what: &'static str) -> Result<&'a [u8], EntryEr
 /// entry's plaintext, all parts together), and the packed bytes; the plaintext is wiped once
 /// `read` returns (`packing::read_unpacked`).
 fn unpack_within<T>(
-    packed: &[u8],
-    budget: &mut usize,
-    what: &'static str,
-    read: impl FnOnce(&[u8]) -> T,
+    packed: &[u8], budget: &mut usize, what: &'static str, read: impl FnOnce(&[u8]) -> T,
 ) -> Result<(Packed, T), EntryError> {
     let (kept, (len, value)) =
         Packed::check_with(packed, *budget, |plain| (plain.len(), read(plain)))
@@ -303,9 +296,7 @@ fn unpack_within<T>(
 
 /// An answers or signature part: its parsed value, and its packed bytes when it came packed.
 fn read_part<T: serde::de::DeserializeOwned>(
-    rest: &mut &[u8],
-    budget: &mut usize,
-    what: &'static str,
+    rest: &mut &[u8], budget: &mut usize, what: &'static str,
 ) -> Result<(T, Option<Packed>), EntryError> {
     let (&form, after) = rest.split_first().ok_or(EntryError::Framing(what))?;
     *rest = after;
@@ -363,9 +354,7 @@ fn read_packed(kind: EntryKind, plain: &[u8]) -> Result<ExportedSubmission, Entr
 /// A runs submission's JSON, and its run values from the front of `rest` (one per run the JSON
 /// lists, within `budget`): what they hold, and how each came.
 fn read_runs(
-    json: &[u8],
-    rest: &mut &[u8],
-    budget: &mut usize,
+    json: &[u8], rest: &mut &[u8], budget: &mut usize,
 ) -> Result<(Read, Vec<PackedRun>), EntryError> {
     let c: Compact<String, _, _, _, RunHeader<String>> = serde_json::from_slice(json)?;
     let (rest_values, answers, signature, headers) = c.split();
@@ -419,10 +408,7 @@ struct Read {
 }
 
 fn submission(
-    rest: Rest,
-    answers: Answers,
-    signature: Signature,
-    consents: Vec<ConsentEvent>,
+    rest: Rest, answers: Answers, signature: Signature, consents: Vec<ConsentEvent>,
 ) -> ExportedSubmission {
     ExportedSubmission {
         version: EXPORT_VERSION,
@@ -468,8 +454,7 @@ fn read_compact(plain: &[u8]) -> Result<Read, EntryError> {
 /// The decisions of `groups` (read from `size` bytes of JSON) given back whole, once weighed:
 /// refused when too many, or when they would grow past [`MAX_EXPANSION`] times `size`.
 fn given_back(
-    groups: Vec<(Shared<String>, Vec<OwnDecision<String>>)>,
-    size: usize,
+    groups: Vec<(Shared<String>, Vec<OwnDecision<String>>)>, size: usize,
 ) -> Result<Vec<ConsentEvent>, EntryError> {
     let count: usize = groups.iter().map(|(_, d)| d.len()).sum();
     if count > MAX_DECISIONS {

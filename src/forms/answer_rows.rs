@@ -26,9 +26,7 @@ fn choice_label(question: &Question, choice_id: &str, language: &str) -> String 
 
 /// The answered questions of `answers` under `definition`, in `language`.
 pub fn answer_rows(
-    definition: &FormDefinition,
-    answers: &Answers,
-    language: &str,
+    definition: &FormDefinition, answers: &Answers, language: &str,
 ) -> Vec<AnswerRow> {
     definition
         .questions()

@@ -58,10 +58,7 @@ impl RunValue<String> {
     /// What the run shares, with the values kept in the clear beside this one, and its own
     /// decisions: the run given back (see [`OwnDecision::with`]).
     pub fn with_clear(
-        self,
-        patient_id: String,
-        submission_id: Option<String>,
-        recorded_at: String,
+        self, patient_id: String, submission_id: Option<String>, recorded_at: String,
     ) -> (Shared<String>, Vec<OwnDecision<String>>) {
         let shared = Shared {
             patient_id,
@@ -77,10 +74,7 @@ impl RunValue<String> {
     /// (for a value this installation sealed; a bundle's reader weighs a run first, see
     /// [`with_clear`](Self::with_clear)).
     pub fn into_events(
-        self,
-        patient_id: String,
-        submission_id: Option<String>,
-        recorded_at: String,
+        self, patient_id: String, submission_id: Option<String>, recorded_at: String,
     ) -> Vec<ConsentEvent> {
         let (shared, decisions) = self.with_clear(patient_id, submission_id, recorded_at);
         decisions.into_iter().map(|d| d.with(&shared)).collect()

@@ -147,8 +147,7 @@ impl Kiosk {
     /// Runs a sync action for a manager on staff home over the real store; failures become a
     /// message and `None`.
     fn with_sync<T>(
-        &mut self,
-        action: impl FnOnce(&dyn KioskSync, &Actor) -> Result<T, ExchangeError>,
+        &mut self, action: impl FnOnce(&dyn KioskSync, &Actor) -> Result<T, ExchangeError>,
     ) -> Option<T> {
         self.in_panel(false, message_for, |store, actor| {
             Some(action(store.sync()?, actor))

@@ -117,10 +117,7 @@ impl FormState {
     }
 
     pub fn toggle_choice(
-        &mut self,
-        definition: &FormDefinition,
-        question_id: &str,
-        choice_id: &str,
+        &mut self, definition: &FormDefinition, question_id: &str, choice_id: &str,
     ) {
         let Some(q) = definition.questions().find(|q| q.id == question_id) else {
             return;
@@ -172,10 +169,7 @@ impl FormState {
     /// The answer to `question_id` becomes `value` (none removes it); a value equal to the one
     /// held changes nothing. What it replaces is wiped.
     fn set_answer(
-        &mut self,
-        definition: &FormDefinition,
-        question_id: &str,
-        value: Option<AnswerValue>,
+        &mut self, definition: &FormDefinition, question_id: &str, value: Option<AnswerValue>,
     ) {
         if self.answers.get(question_id) == value.as_ref() {
             if let Some(mut same) = value {

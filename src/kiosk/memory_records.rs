@@ -128,10 +128,7 @@ impl HoldsStaff for MemoryRecords {
 
 impl KioskRecords for MemoryRecords {
     fn find_returning_patient(
-        &self,
-        _actor: &Actor,
-        identity: &PatientIdentity,
-        _now: DateTime<Utc>,
+        &self, _actor: &Actor, identity: &PatientIdentity, _now: DateTime<Utc>,
     ) -> Result<Option<String>, StoreError> {
         let key = identity.lookup_key().ok();
         let state = self.state();
@@ -144,10 +141,7 @@ impl KioskRecords for MemoryRecords {
     }
 
     fn save_submission(
-        &mut self,
-        actor: &Actor,
-        submission: NewSubmission,
-        now: DateTime<Utc>,
+        &mut self, actor: &Actor, submission: NewSubmission, now: DateTime<Utc>,
     ) -> Result<String, StoreError> {
         let mut state = self.state();
         let patient_id = match &submission.patient {
@@ -199,10 +193,7 @@ impl KioskRecords for MemoryRecords {
     }
 
     fn submissions_since(
-        &self,
-        _actor: &Actor,
-        since: DateTime<Utc>,
-        _now: DateTime<Utc>,
+        &self, _actor: &Actor, since: DateTime<Utc>, _now: DateTime<Utc>,
     ) -> Result<Vec<SubmissionSummary>, StoreError> {
         let state = self.state();
         Ok(state
@@ -227,10 +218,7 @@ impl KioskRecords for MemoryRecords {
     }
 
     fn read_medical(
-        &self,
-        actor: &Actor,
-        submission_id: &str,
-        _now: DateTime<Utc>,
+        &self, actor: &Actor, submission_id: &str, _now: DateTime<Utc>,
     ) -> Result<crate::store::MedicalRecord, StoreError> {
         actor.require_medical()?;
         let state = self.state();
@@ -255,11 +243,7 @@ impl KioskRecords for MemoryRecords {
     }
 
     fn confirm_date_of_birth(
-        &self,
-        actor: &Actor,
-        patient_id: &str,
-        typed: &str,
-        _now: DateTime<Utc>,
+        &self, actor: &Actor, patient_id: &str, typed: &str, _now: DateTime<Utc>,
     ) -> Result<Option<ConfirmedPatient>, StoreError> {
         let state = self.state();
         let patient = state.patient(patient_id).ok_or(StoreError::NotFound)?;
@@ -276,10 +260,7 @@ impl KioskRecords for MemoryRecords {
     }
 
     fn current_consents(
-        &self,
-        _actor: &Actor,
-        patient_id: &str,
-        _now: DateTime<Utc>,
+        &self, _actor: &Actor, patient_id: &str, _now: DateTime<Utc>,
     ) -> Result<BTreeMap<String, Decision>, StoreError> {
         let mut decisions = BTreeMap::new();
         for form in self.state().forms_of(patient_id) {
@@ -291,10 +272,7 @@ impl KioskRecords for MemoryRecords {
     }
 
     fn reset_lockout(
-        &mut self,
-        manager_passphrase: &Passphrase,
-        staff_id: &str,
-        _now: DateTime<Utc>,
+        &mut self, manager_passphrase: &Passphrase, staff_id: &str, _now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         if manager_passphrase.expose() != MEMORY_PASSPHRASE {
             return Err(StoreError::Vault(crate::vault::VaultError::WrongPassphrase));
@@ -303,9 +281,7 @@ impl KioskRecords for MemoryRecords {
     }
 
     fn close(
-        self: Box<Self>,
-        _actor: Option<&Actor>,
-        _now: DateTime<Utc>,
+        self: Box<Self>, _actor: Option<&Actor>, _now: DateTime<Utc>,
     ) -> Result<Option<Store>, StoreError> {
         Ok(None)
     }
@@ -331,11 +307,7 @@ impl KioskRecords for MemoryRecords {
     }
 
     fn set_setting(
-        &self,
-        actor: &Actor,
-        key: &str,
-        value: &str,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, key: &str, value: &str, now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         store_setting(&mut self.settings_held(), actor, key, value)?;
         self.record_event(actor.staff_id(), AuditKind::SettingsChanged, key, now)
@@ -346,11 +318,7 @@ impl KioskRecords for MemoryRecords {
     }
 
     fn activate_form(
-        &mut self,
-        actor: &Actor,
-        hash: &str,
-        definition_json: &str,
-        now: DateTime<Utc>,
+        &mut self, actor: &Actor, hash: &str, definition_json: &str, now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         actor.require_manager()?;
         self.active_form = Some((hash.to_owned(), definition_json.to_owned()));

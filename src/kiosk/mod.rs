@@ -139,9 +139,7 @@ fn wall_clock() -> Clock {
 
 impl Kiosk {
     pub fn new(
-        store: Store,
-        definition: FormDefinition,
-        timeouts: Timeouts,
+        store: Store, definition: FormDefinition, timeouts: Timeouts,
     ) -> Result<Kiosk, StoreError> {
         store.set_page_cache_for(SyncRole::Kiosk)?;
         let set_up = store.is_set_up()?;
@@ -158,9 +156,7 @@ impl Kiosk {
 
     /// A kiosk already open for the day over any records (tests use the in-memory fake).
     pub fn with_open_records(
-        records: Box<dyn KioskRecords + Send>,
-        clinic_name: &str,
-        definition: FormDefinition,
+        records: Box<dyn KioskRecords + Send>, clinic_name: &str, definition: FormDefinition,
         timeouts: Timeouts,
     ) -> Result<Kiosk, StoreError> {
         let staff = records.list_staff(Utc::now())?;
@@ -179,12 +175,8 @@ impl Kiosk {
     }
 
     fn from_parts(
-        session: Session,
-        backend: Backend,
-        clinic_name: String,
-        staff: Vec<StaffMember>,
-        definition: FormDefinition,
-        timeouts: Timeouts,
+        session: Session, backend: Backend, clinic_name: String, staff: Vec<StaffMember>,
+        definition: FormDefinition, timeouts: Timeouts,
     ) -> Kiosk {
         Kiosk {
             session,

@@ -122,8 +122,7 @@ impl Kiosk {
     }
 
     pub(super) fn unlock_with(
-        &mut self,
-        open: impl FnOnce(Store) -> Result<OpenStore, Box<crate::store::UnlockFailure>>,
+        &mut self, open: impl FnOnce(Store) -> Result<OpenStore, Box<crate::store::UnlockFailure>>,
     ) {
         if self.screen() != Screen::Closed {
             return;

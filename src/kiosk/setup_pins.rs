@@ -30,10 +30,7 @@ mod tests {
     }
 
     fn form(
-        manager_pin: &str,
-        clinician_pin: &str,
-        reception: &str,
-        reception_pin: &str,
+        manager_pin: &str, clinician_pin: &str, reception: &str, reception_pin: &str,
     ) -> SetupForm {
         SetupForm {
             clinic: "Clinic".into(),

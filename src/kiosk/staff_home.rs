@@ -26,9 +26,7 @@ impl Kiosk {
     /// `anyone` may) through a port of the open store; `None` from `run` (the store has no such
     /// port) is refused. A refusal becomes the message.
     pub(super) fn in_panel<T, E>(
-        &mut self,
-        anyone: bool,
-        message_for: fn(&E) -> Message,
+        &mut self, anyone: bool, message_for: fn(&E) -> Message,
         run: impl FnOnce(&mut (dyn KioskRecords + Send), &Actor) -> Option<Result<T, E>>,
     ) -> Option<T> {
         if self.screen() != Screen::StaffHome {

@@ -42,8 +42,7 @@ impl Kiosk {
     /// Runs a staff or key action for the signed-in manager (or, with `anyone`, any signed-in
     /// staff member) on staff home; a refusal becomes the message.
     fn with_admin<T>(
-        &mut self,
-        anyone: bool,
+        &mut self, anyone: bool,
         action: impl FnOnce(&mut dyn StaffAdmin, &Actor) -> Result<T, StaffAdminError>,
     ) -> Option<T> {
         self.in_panel(anyone, message_for, |store, actor| {

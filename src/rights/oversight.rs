@@ -131,10 +131,7 @@ pub fn unusual_access(events: &[AccessEvent], t: &Thresholds) -> Vec<Flag> {
 /// Runs of events where `threshold` of them (distinct subjects if `distinct`) fall within
 /// `window`; each run extends while events keep coming within the window of the run's start.
 fn bursts(
-    events: &[&AccessEvent],
-    threshold: usize,
-    window: Duration,
-    distinct: bool,
+    events: &[&AccessEvent], threshold: usize, window: Duration, distinct: bool,
 ) -> Vec<(usize, DateTime<Utc>, DateTime<Utc>)> {
     let mut out = Vec::new();
     if threshold == 0 {

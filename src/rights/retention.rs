@@ -35,9 +35,7 @@ fn add_years(date: NaiveDate, years: u32) -> NaiveDate {
 /// The day until which a record is held (it may be erased from the day after). `date_of_birth`
 /// is `None` when it is unknown: the adult rule alone then applies.
 pub fn held_until(
-    date_of_birth: Option<NaiveDate>,
-    last_visit: NaiveDate,
-    policy: RetentionPolicy,
+    date_of_birth: Option<NaiveDate>, last_visit: NaiveDate, policy: RetentionPolicy,
 ) -> NaiveDate {
     let after_visit = add_years(last_visit, policy.adult_years);
     match date_of_birth {

@@ -441,8 +441,7 @@ pub struct Listed {
 
 /// Every setting `app` reads, with its stored value (`current` looks one up).
 pub fn listing<E>(
-    app: App,
-    mut current: impl FnMut(&str) -> Result<Option<String>, E>,
+    app: App, mut current: impl FnMut(&str) -> Result<Option<String>, E>,
 ) -> Result<Vec<Listed>, E> {
     KNOWN
         .iter()

@@ -59,8 +59,7 @@ impl ClinicZone {
     /// named zones, its fixed `hours.utc_offset_minutes` (read as before, so its flags do not
     /// change under it; `settings` marks the key retired); else [`DEFAULT_ZONE`].
     pub fn from_settings(
-        time_zone: Option<&str>,
-        utc_offset_minutes: Option<&str>,
+        time_zone: Option<&str>, utc_offset_minutes: Option<&str>,
     ) -> Result<ClinicZone, String> {
         match (time_zone, utc_offset_minutes) {
             (Some(name), _) => Self::parse_name(name).map_err(|r| format!("hours.time_zone: {r}")),

@@ -49,10 +49,7 @@ impl LockoutPolicy {
 
     /// May an attempt be made at `now`, given the stored count and time of the last failure?
     pub fn state(
-        &self,
-        failures: u32,
-        last_failure: Option<DateTime<Utc>>,
-        now: DateTime<Utc>,
+        &self, failures: u32, last_failure: Option<DateTime<Utc>>, now: DateTime<Utc>,
     ) -> Lockout {
         if failures >= self.lock_after {
             return Lockout::Locked;

@@ -51,9 +51,7 @@ fn simplified(text: &str) -> String {
 /// the one it replaces, if any. The one rule for every passphrase a manager chooses: at first-run
 /// setup (window and CLI), when adding a manager and when changing one's own.
 pub fn check_new_passphrase(
-    new: &str,
-    repeated: &str,
-    current: Option<&str>,
+    new: &str, repeated: &str, current: Option<&str>,
 ) -> Result<(), PassphraseRejection> {
     if new != repeated {
         return Err(PassphraseRejection::Mismatch);

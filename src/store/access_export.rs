@@ -27,10 +27,7 @@ impl OpenStore {
     /// Everything about one patient, for their access or portability request. Managers (it
     /// holds medical data and the access log). Logged as one `exported` entry.
     pub fn patient_data(
-        &self,
-        actor: &Actor,
-        patient_id: &str,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, patient_id: &str, now: DateTime<Utc>,
     ) -> Result<PatientData, StoreError> {
         actor.require_manager()?;
         let record = self.open_record(actor, patient_id, now)?;

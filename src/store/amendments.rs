@@ -43,14 +43,8 @@ fn amendment_aad<'a>(column: &'static str, id: &'a str) -> Aad<'a> {
 
 #[allow(clippy::too_many_arguments)]
 fn insert_amendment(
-    conn: &Connection,
-    vault: &Vault,
-    patient_id: &str,
-    submission_id: Option<&str>,
-    staff_id: &str,
-    at: &str,
-    previous_json: &[u8],
-    reason: &str,
+    conn: &Connection, vault: &Vault, patient_id: &str, submission_id: Option<&str>,
+    staff_id: &str, at: &str, previous_json: &[u8], reason: &str,
 ) -> Result<String, StoreError> {
     let id = random_id()?;
     let sealed_previous = vault.seal(amendment_aad("sealed_previous", &id), previous_json)?;
@@ -97,11 +91,7 @@ impl OpenStore {
     /// Rectifies a submission's answers: the new answers become current, the old are kept in
     /// the history with who, when and why. Clinicians and managers only. Logged.
     pub fn amend_answers(
-        &self,
-        actor: &Actor,
-        submission_id: &str,
-        answers: &Answers,
-        reason: &str,
+        &self, actor: &Actor, submission_id: &str, answers: &Answers, reason: &str,
         now: DateTime<Utc>,
     ) -> Result<String, StoreError> {
         actor.require_medical()?;
@@ -143,11 +133,7 @@ impl OpenStore {
     /// Rectifies a patient's identity or contact details (any role: reception updates an
     /// address). The old details are kept in the history. Logged.
     pub fn amend_identity(
-        &self,
-        actor: &Actor,
-        patient_id: &str,
-        identity: &PatientIdentity,
-        reason: &str,
+        &self, actor: &Actor, patient_id: &str, identity: &PatientIdentity, reason: &str,
         now: DateTime<Utc>,
     ) -> Result<String, StoreError> {
         let at = now.to_rfc3339();
@@ -169,10 +155,7 @@ impl OpenStore {
     /// A patient's amendments, oldest first. Replaced answers are shown to clinicians and
     /// managers only; reception sees that they were amended, by whom, when and why. Logged.
     pub fn amendments(
-        &self,
-        actor: &Actor,
-        patient_id: &str,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, patient_id: &str, now: DateTime<Utc>,
     ) -> Result<Vec<Amendment>, StoreError> {
         let list = amendments_of(
             self.conn(),
@@ -211,10 +194,7 @@ pub(super) struct Visit<'a> {
 /// their visit state). The amendment is written here; the caller writes the returned changes to
 /// the patient's row and moves the last visit itself.
 pub(super) fn visit_changes(
-    conn: &Connection,
-    vault: &Vault,
-    visit: &Visit<'_>,
-    last_visit_at: &str,
+    conn: &Connection, vault: &Vault, visit: &Visit<'_>, last_visit_at: &str,
     stored: PatientIdentity,
 ) -> Result<DetailsAfterVisit, StoreError> {
     let patient_id = visit.patient_id;
@@ -274,13 +254,8 @@ pub(super) struct DetailsAfterVisit {
 /// confirmed returning patient's own update at the kiosk and a kiosk's update arriving at the
 /// desk.
 pub(super) fn amend_identity_in(
-    conn: &Connection,
-    vault: &Vault,
-    staff_id: &str,
-    patient_id: &str,
-    identity: &PatientIdentity,
-    reason: &str,
-    at: &str,
+    conn: &Connection, vault: &Vault, staff_id: &str, patient_id: &str, identity: &PatientIdentity,
+    reason: &str, at: &str,
 ) -> Result<String, StoreError> {
     identity.check()?;
     let previous = open_identity(conn, vault, patient_id)?;
@@ -294,13 +269,8 @@ pub(super) fn amend_identity_in(
 /// with who, when and why, without changing any current value (a merge keeps the duplicate's
 /// details this way).
 pub(super) fn keep_identity_in_history(
-    conn: &Connection,
-    vault: &Vault,
-    staff_id: &str,
-    patient_id: &str,
-    previous: &PatientIdentity,
-    reason: &str,
-    at: &str,
+    conn: &Connection, vault: &Vault, staff_id: &str, patient_id: &str, previous: &PatientIdentity,
+    reason: &str, at: &str,
 ) -> Result<String, StoreError> {
     let reason = require_reason(reason)?;
     let previous_json = crate::vault::json_wiped(previous)?;
@@ -319,10 +289,7 @@ pub(super) fn keep_identity_in_history(
 /// Every amendment of a patient, and of the records merged into theirs, opened; medical values
 /// only when `medical`.
 pub(super) fn amendments_of(
-    conn: &Connection,
-    vault: &Vault,
-    patient_id: &str,
-    medical: bool,
+    conn: &Connection, vault: &Vault, patient_id: &str, medical: bool,
 ) -> Result<Vec<Amendment>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT seq, id, submission_id, staff_id, amended_at, sealed_previous, sealed_reason, patient_id

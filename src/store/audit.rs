@@ -227,10 +227,7 @@ pub(super) fn head(conn: &Connection, vault: &Vault) -> Result<(i64, Vec<u8>), S
 }
 
 fn put_head(
-    conn: &Connection,
-    vault: &Vault,
-    length: i64,
-    last_tag: &[u8],
+    conn: &Connection, vault: &Vault, length: i64, last_tag: &[u8],
 ) -> Result<(), StoreError> {
     row_auth::put(
         conn,
@@ -259,12 +256,7 @@ pub(super) fn adopt_head(conn: &Connection, vault: &Vault) -> Result<(), StoreEr
 
 /// Appends one entry inside the caller's transaction (or autocommit).
 pub(super) fn append(
-    conn: &Connection,
-    vault: &Vault,
-    at: &str,
-    actor: &str,
-    kind: AuditKind,
-    subject: &str,
+    conn: &Connection, vault: &Vault, at: &str, actor: &str, kind: AuditKind, subject: &str,
 ) -> Result<(), StoreError> {
     let (length, previous_tag) = head(conn, vault)?;
     let seq = length + 1;
@@ -337,10 +329,7 @@ fn walk(conn: &Connection, vault: &Vault) -> Result<ChainCheck, StoreError> {
 /// content of every entry stays as it was. The caller lifts the append-only triggers around
 /// this. Returns how many entries were re-tagged; `progress` hears of each.
 pub(super) fn rekey(
-    conn: &Connection,
-    old: &Vault,
-    new: &Vault,
-    progress: &mut dyn FnMut(),
+    conn: &Connection, old: &Vault, new: &Vault, progress: &mut dyn FnMut(),
 ) -> Result<i64, StoreError> {
     match verify(conn, old)? {
         ChainCheck::Intact { .. } => {}
@@ -365,9 +354,7 @@ pub(super) fn rekey(
 
 /// Entries, oldest first; optionally only those about `subject` or by `actor`.
 pub(super) fn list(
-    conn: &Connection,
-    subject: Option<&str>,
-    actor: Option<&str>,
+    conn: &Connection, subject: Option<&str>, actor: Option<&str>,
 ) -> Result<Vec<AuditEntry>, StoreError> {
     let mut stmt = conn.prepare(
         "SELECT seq, at, actor, kind, subject FROM audit_log

@@ -125,10 +125,7 @@ impl OpenStore {
     /// Writes a checked backup of this database into `dir` (created 0700 if missing); `role`
     /// ("kiosk" or "desk") names the file.
     pub fn backup_into(
-        &self,
-        dir: &Path,
-        role: &str,
-        now: DateTime<Utc>,
+        &self, dir: &Path, role: &str, now: DateTime<Utc>,
     ) -> Result<BackupDone, StoreError> {
         super::create_private_dir(dir)?;
         self.write_backup(dir, role, now)
@@ -136,10 +133,7 @@ impl OpenStore {
 
     /// Writes a checked backup into the existing folder `dir`, leaving the folder as it is.
     pub(super) fn write_backup(
-        &self,
-        dir: &Path,
-        role: &str,
-        now: DateTime<Utc>,
+        &self, dir: &Path, role: &str, now: DateTime<Utc>,
     ) -> Result<BackupDone, StoreError> {
         let file = create_backup_file(dir, role, now)?;
         let written = self.copy_to(&file).and_then(|counts| {
@@ -288,8 +282,7 @@ pub struct Restored {
 
 /// The newest audit entry's time in an open store, before `before` (our own unlock is later).
 pub(crate) fn latest_audit_time(
-    open: &OpenStore,
-    before: DateTime<Utc>,
+    open: &OpenStore, before: DateTime<Utc>,
 ) -> Result<Option<String>, StoreError> {
     let before = before.to_rfc3339();
     let latest: Option<String> = open.conn().query_row(
@@ -306,9 +299,7 @@ pub(crate) fn latest_audit_time(
 /// `newer`, when given, is the database this backup replaces: unlocked with the same `unlock`,
 /// its erasure requests recorded after the backup's time are listed.
 pub fn restore(
-    backup: &Path,
-    target: &Path,
-    newer: Option<&Path>,
+    backup: &Path, target: &Path, newer: Option<&Path>,
     unlock: &dyn Fn(Store) -> Result<(OpenStore, crate::store::Actor), StoreError>,
     now: DateTime<Utc>,
 ) -> Result<Restored, StoreError> {
@@ -341,9 +332,7 @@ pub fn restore(
 }
 
 fn restore_checked(
-    backup: &Path,
-    temporary: &Path,
-    newer: Option<&Path>,
+    backup: &Path, temporary: &Path, newer: Option<&Path>,
     unlock: &dyn Fn(Store) -> Result<(OpenStore, crate::store::Actor), StoreError>,
     now: DateTime<Utc>,
 ) -> Result<Restored, StoreError> {

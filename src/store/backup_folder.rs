@@ -122,10 +122,7 @@ pub fn check_backup_folder(dir: &Path) -> Result<(), FolderProblem> {
 /// Removes `role`'s backups in `dir` beyond the newest `keep` (at least one: `written`, the
 /// one just made, always stays). Returns the files removed.
 pub fn prune_backups(
-    dir: &Path,
-    role: &str,
-    keep: usize,
-    written: &Path,
+    dir: &Path, role: &str, keep: usize, written: &Path,
 ) -> std::io::Result<Vec<PathBuf>> {
     // (name, path) of each of this role's own backups but `written`.
     let mut own: Vec<(String, PathBuf)> = Vec::new();

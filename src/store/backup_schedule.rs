@@ -97,10 +97,7 @@ pub fn latest_slot(zone: &ClinicZone, daily_time: NaiveTime, now: DateTime<Utc>)
 
 /// Whether a scheduled backup is due at `now` (see the module doc).
 pub fn backup_due(
-    zone: &ClinicZone,
-    daily_time: NaiveTime,
-    now: DateTime<Utc>,
-    history: &BackupHistory,
+    zone: &ClinicZone, daily_time: NaiveTime, now: DateTime<Utc>, history: &BackupHistory,
 ) -> bool {
     let slot = latest_slot(zone, daily_time, now);
     let since_slot = |o: &BackupOutcome| slot <= o.at && o.at <= now;
@@ -170,12 +167,7 @@ impl OpenStore {
     /// `keep` of `role`'s backups left there. Either way an audit entry (by `who`) and a log
     /// line say how it went; neither holds anything from the records.
     pub fn backup_kept(
-        &self,
-        dir: &Path,
-        role: &str,
-        keep: Option<usize>,
-        who: &str,
-        now: DateTime<Utc>,
+        &self, dir: &Path, role: &str, keep: Option<usize>, who: &str, now: DateTime<Utc>,
     ) -> Result<KeptBackup, BackupError> {
         let kept = check_backup_folder(dir)
             .map_err(BackupError::from)

@@ -52,10 +52,7 @@ fn details_aad(id: &str) -> Aad<'_> {
 impl OpenStore {
     /// Records a breach. Managers. Logged.
     pub fn record_breach(
-        &self,
-        actor: &Actor,
-        breach: &NewBreach,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, breach: &NewBreach, now: DateTime<Utc>,
     ) -> Result<String, StoreError> {
         let what = breach.what_happened.trim();
         if what.is_empty() || what.chars().count() > 4000 {
@@ -98,11 +95,7 @@ impl OpenStore {
 
     /// Notes that a breach was reported to the regulator, with their reference. Managers. Logged.
     pub fn mark_breach_reported(
-        &self,
-        actor: &Actor,
-        id: &str,
-        reference: &str,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, id: &str, reference: &str, now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         actor.require_manager()?;
         let mut breach = self
@@ -170,11 +163,7 @@ impl OpenStore {
     /// The records a staff member (or anyone, with `None`) opened, looked up or exported between
     /// two times, from the audit log: which records a breach concerns. Managers.
     pub fn records_touched(
-        &self,
-        actor: &Actor,
-        by: Option<&str>,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
+        &self, actor: &Actor, by: Option<&str>, from: DateTime<Utc>, to: DateTime<Utc>,
     ) -> Result<Vec<String>, StoreError> {
         actor.require_manager()?;
         let mut stmt = self.conn().prepare(

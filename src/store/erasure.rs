@@ -67,10 +67,7 @@ fn date_of(rfc3339: &str) -> Result<NaiveDate, StoreError> {
 /// submission ids. The audit log keeps its entries: they hold the pseudonymous id only. Rights
 /// requests about the patient stay, no longer linked to them.
 fn erase_patient(
-    conn: &Connection,
-    vault: &Vault,
-    patient_id: &str,
-    at: &str,
+    conn: &Connection, vault: &Vault, patient_id: &str, at: &str,
 ) -> Result<usize, StoreError> {
     let listed = Listed::of_patient(conn, vault, patient_id)?;
     for id in &listed.forms {
@@ -106,10 +103,7 @@ fn erase_patient(
 /// old details) goes with the patient's own. Runs before the patient's rows are deleted (the
 /// duplicates' decisions refer to forms that are now the patient's).
 fn erase_merged_into(
-    conn: &Connection,
-    vault: &Vault,
-    patient_id: &str,
-    at: &str,
+    conn: &Connection, vault: &Vault, patient_id: &str, at: &str,
 ) -> Result<(), StoreError> {
     let merged: Vec<String> = first_column(
         conn,
@@ -152,10 +146,7 @@ impl OpenStore {
     /// retention end, or erases it too when that has passed or there is none. Logged; returns
     /// the statement for the patient.
     pub fn request_erasure(
-        &self,
-        actor: &Actor,
-        patient_id: &str,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, patient_id: &str, now: DateTime<Utc>,
     ) -> Result<ErasureStatement, StoreError> {
         actor.require_manager()?;
         let policy = self.retention_policy()?;
@@ -260,9 +251,7 @@ impl OpenStore {
     /// Erases every patient whose medical record has passed its retention end (managers; also
     /// run at the desk's start-up). One transaction; the WAL is truncated afterwards. Logged.
     pub fn run_retention(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, now: DateTime<Utc>,
     ) -> Result<RetentionReport, StoreError> {
         actor.require_manager()?;
         let policy = self.retention_policy()?;
@@ -324,11 +313,7 @@ impl OpenStore {
     /// Restricts processing of a patient's data (or lifts it): while restricted the record is
     /// stored and shown, but left out of marketing lists and not handed on. Managers. Logged.
     pub fn set_restricted(
-        &self,
-        actor: &Actor,
-        patient_id: &str,
-        restricted: bool,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, patient_id: &str, restricted: bool, now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.managed_change(
             actor,

@@ -16,9 +16,7 @@ const ACTIVE_FORM: &str = "active_form";
 
 /// The stored definition with this hash, checked (row tag and content hash); `None` if absent.
 pub(super) fn stored_definition(
-    conn: &Connection,
-    vault: &Vault,
-    hash: &str,
+    conn: &Connection, vault: &Vault, hash: &str,
 ) -> Result<Option<String>, StoreError> {
     let Some(row) = row_auth::get(conn, vault, "form_definitions", &text_key(hash))? else {
         return Ok(None);
@@ -63,11 +61,7 @@ impl OpenStore {
     /// Makes a checked definition the one every new handover uses (managers only); logged with
     /// the definition's hash. One transaction: a failure leaves the previous form active.
     pub fn activate_form(
-        &self,
-        actor: &Actor,
-        hash: &str,
-        definition_json: &str,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, hash: &str, definition_json: &str, now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let subject = format!("form:{hash}");
         self.settings_change(actor, &subject, now, |tx, at| {

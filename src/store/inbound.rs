@@ -80,14 +80,8 @@ impl OpenStore {
     /// (name, date of birth, postcode); a submission id already held is skipped. Logged.
     #[allow(clippy::too_many_arguments)]
     pub fn import_bundle(
-        &mut self,
-        actor: &Actor,
-        kiosk_id: &str,
-        seq: u64,
-        head: &AuditHead,
-        file_hash: &str,
-        incoming: &Outgoing,
-        now: DateTime<Utc>,
+        &mut self, actor: &Actor, kiosk_id: &str, seq: u64, head: &AuditHead, file_hash: &str,
+        incoming: &Outgoing, now: DateTime<Utc>,
     ) -> Result<ImportReport, StoreError> {
         actor.require_manager()?;
         let link = self.link_in_state(kiosk_id, LinkState::Confirmed)?;
@@ -473,10 +467,7 @@ impl<'a> ValueSealer<'a> {
 
     /// `value` sealed for `column` of submission `id`.
     fn seal<T: serde::Serialize>(
-        &mut self,
-        column: &'static str,
-        id: &str,
-        packed: &Option<crate::packing::Packed>,
+        &mut self, column: &'static str, id: &str, packed: &Option<crate::packing::Packed>,
         value: &T,
     ) -> Result<Vec<u8>, StoreError> {
         let aad = aad(column, id);

@@ -33,9 +33,7 @@ pub(super) fn kiosk_time(text: &str) -> Option<DateTime<Utc>> {
 /// Checks every time in `incoming` (see the module doc). The error says which value is wrong and
 /// why, for the manager.
 pub(super) fn check_bundle_times(
-    incoming: &Outgoing,
-    paired_at: DateTime<Utc>,
-    now: DateTime<Utc>,
+    incoming: &Outgoing, paired_at: DateTime<Utc>, now: DateTime<Utc>,
 ) -> Result<(), String> {
     let bounds = Bounds {
         earliest: Some(paired_at - KIOSK_CLOCK_SKEW),

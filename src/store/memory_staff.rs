@@ -27,10 +27,7 @@ pub type EventLog = Arc<Mutex<Vec<(String, AuditKind, String)>>>;
 /// A setting stored in a fake's `settings` as the store would take it: managers only, the value
 /// checked against [`crate::settings`] (not against the other settings) and trimmed.
 pub fn store_setting(
-    settings: &mut BTreeMap<String, String>,
-    actor: &Actor,
-    key: &str,
-    value: &str,
+    settings: &mut BTreeMap<String, String>, actor: &Actor, key: &str, value: &str,
 ) -> Result<(), StoreError> {
     actor.require_manager()?;
     let value = crate::settings::validate(key, value)?;
@@ -186,10 +183,7 @@ impl<T: HoldsStaff> SignInRecords for T {
     }
 
     fn sign_in(
-        &mut self,
-        staff_id: &str,
-        pin: &Pin,
-        now: DateTime<Utc>,
+        &mut self, staff_id: &str, pin: &Pin, now: DateTime<Utc>,
     ) -> Result<Actor, SignInError> {
         let mut state = self.staff().state();
         let (member, stored) = state.member(staff_id).map_err(|missing| match missing {
@@ -215,11 +209,7 @@ impl<T: HoldsStaff> SignInRecords for T {
     }
 
     fn record_event(
-        &self,
-        actor: &str,
-        kind: AuditKind,
-        subject: &str,
-        _now: DateTime<Utc>,
+        &self, actor: &str, kind: AuditKind, subject: &str, _now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.staff()
             .events()
@@ -234,11 +224,7 @@ impl StaffAdmin for MemoryStaff {
         Ok(self.listing())
     }
     fn change_my_passphrase(
-        &mut self,
-        actor: &Actor,
-        current: &Passphrase,
-        new: &Passphrase,
-        repeated: &Passphrase,
+        &mut self, actor: &Actor, current: &Passphrase, new: &Passphrase, repeated: &Passphrase,
         _now: DateTime<Utc>,
     ) -> Result<Cleared, StaffAdminError> {
         self.own_passphrase(actor, current)?;
@@ -253,10 +239,7 @@ impl StaffAdmin for MemoryStaff {
         self.state().by_recovery
     }
     fn reset_passphrase_by_recovery(
-        &mut self,
-        staff_id: Option<&str>,
-        new: &Passphrase,
-        repeated: &Passphrase,
+        &mut self, staff_id: Option<&str>, new: &Passphrase, repeated: &Passphrase,
         _now: DateTime<Utc>,
     ) -> Result<(String, Cleared), StaffAdminError> {
         if !self.opened_by_recovery() {
@@ -272,12 +255,7 @@ impl StaffAdmin for MemoryStaff {
         Ok((manager, WalCheckpoint::Truncated))
     }
     fn add_staff(
-        &mut self,
-        actor: &Actor,
-        name: &str,
-        role: Role,
-        pin: &Pin,
-        _now: DateTime<Utc>,
+        &mut self, actor: &Actor, name: &str, role: Role, pin: &Pin, _now: DateTime<Utc>,
     ) -> Result<String, SignInError> {
         actor.require_manager()?;
         if role == Role::Manager {
@@ -289,13 +267,8 @@ impl StaffAdmin for MemoryStaff {
         Ok(id)
     }
     fn add_manager(
-        &mut self,
-        actor: &Actor,
-        name: &str,
-        pin: &Pin,
-        passphrase: &Passphrase,
-        repeated: &Passphrase,
-        _now: DateTime<Utc>,
+        &mut self, actor: &Actor, name: &str, pin: &Pin, passphrase: &Passphrase,
+        repeated: &Passphrase, _now: DateTime<Utc>,
     ) -> Result<String, StaffAdminError> {
         check_new_manager(actor, pin, passphrase, repeated)?;
         let id = self.add(name, Role::Manager, pin);
@@ -306,10 +279,7 @@ impl StaffAdmin for MemoryStaff {
         Ok(id)
     }
     fn retire_staff(
-        &mut self,
-        actor: &Actor,
-        staff_id: &str,
-        _now: DateTime<Utc>,
+        &mut self, actor: &Actor, staff_id: &str, _now: DateTime<Utc>,
     ) -> Result<Cleared, StaffAdminError> {
         check_retirable(&self.all_staff(actor)?, staff_id)?;
         let mut state = self.state();
@@ -320,11 +290,7 @@ impl StaffAdmin for MemoryStaff {
         Ok(WalCheckpoint::Truncated)
     }
     fn reset_pin(
-        &mut self,
-        actor: &Actor,
-        staff_id: &str,
-        new_pin: &Pin,
-        _now: DateTime<Utc>,
+        &mut self, actor: &Actor, staff_id: &str, new_pin: &Pin, _now: DateTime<Utc>,
     ) -> Result<(), StaffAdminError> {
         check_pin_reset(actor, staff_id)?;
         check_new_pin(new_pin.expose())?;
@@ -339,19 +305,13 @@ impl StaffAdmin for MemoryStaff {
         Ok(())
     }
     fn change_pin(
-        &mut self,
-        _actor: &Actor,
-        _current: &Pin,
-        _new_pin: &Pin,
-        _now: DateTime<Utc>,
+        &mut self, _actor: &Actor, _current: &Pin, _new_pin: &Pin, _now: DateTime<Utc>,
     ) -> Result<(), StaffAdminError> {
         // Not modelled: the controllers' tests do not change a PIN.
         Err(StoreError::NotFound.into())
     }
     fn new_recovery_key(
-        &mut self,
-        actor: &Actor,
-        _now: DateTime<Utc>,
+        &mut self, actor: &Actor, _now: DateTime<Utc>,
     ) -> Result<(RecoveryKey, Cleared), StaffAdminError> {
         actor.require_manager()?;
         let key = self.next_recovery_key();
@@ -359,10 +319,7 @@ impl StaffAdmin for MemoryStaff {
         Ok((key, WalCheckpoint::Truncated))
     }
     fn rotate_data_key(
-        &mut self,
-        actor: &Actor,
-        passphrases: &[Passphrase],
-        _now: DateTime<Utc>,
+        &mut self, actor: &Actor, passphrases: &[Passphrase], _now: DateTime<Utc>,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<Rotation, StaffAdminError> {
         for member in super::rotation_signers(&self.all_staff(actor)?, actor.staff_id()) {

@@ -61,9 +61,7 @@ fn row_state(conn: &Connection, vault: &Vault, patient_id: &str) -> Result<RowSt
 /// Refuses a change to a record that was merged into another: its consents and details are no
 /// longer the patient's current ones, so a withdrawal or correction there would have no effect.
 pub(super) fn refuse_if_merged(
-    conn: &Connection,
-    vault: &Vault,
-    patient_id: &str,
+    conn: &Connection, vault: &Vault, patient_id: &str,
 ) -> Result<(), StoreError> {
     match super::returning::merged_into(conn, vault, patient_id)? {
         Some(into) => Err(StoreError::Invalid(format!(
@@ -79,12 +77,7 @@ impl OpenStore {
     /// decisions apply to someone else, so it carries the same accountability as erasure and
     /// restriction. `reason` is kept (sealed) with the duplicate's details. Logged.
     pub fn merge_patients(
-        &self,
-        actor: &Actor,
-        into: &str,
-        duplicate: &str,
-        reason: &str,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, into: &str, duplicate: &str, reason: &str, now: DateTime<Utc>,
     ) -> Result<MergeReport, StoreError> {
         actor.require_manager()?;
         let reason = require_reason(reason)?;

@@ -100,9 +100,7 @@ use crate::vault::{Aad, KeyWrap, Vault};
 
 /// Stores (or replaces) one wrap of the data key, tagged.
 pub(crate) fn put_key_wrap(
-    conn: &Connection,
-    vault: &Vault,
-    wrap: &KeyWrap,
+    conn: &Connection, vault: &Vault, wrap: &KeyWrap,
 ) -> Result<(), StoreError> {
     row_auth::put(
         conn,
@@ -120,9 +118,7 @@ pub(crate) fn put_key_wrap(
 
 /// The first column of every row a query returns (ids, names), in the query's order.
 pub(crate) fn first_column<T: rusqlite::types::FromSql>(
-    conn: &Connection,
-    sql: &str,
-    params: impl rusqlite::Params,
+    conn: &Connection, sql: &str, params: impl rusqlite::Params,
 ) -> Result<Vec<T>, StoreError> {
     Ok(conn
         .prepare_cached(sql)?
@@ -133,9 +129,7 @@ pub(crate) fn first_column<T: rusqlite::types::FromSql>(
 /// Opens a sealed value; a value that fails to open (edited, moved, or sealed under another key)
 /// is [`StoreError::Tampered`] naming its table and row.
 pub(crate) fn unseal(
-    vault: &Vault,
-    aad: Aad<'_>,
-    sealed: &[u8],
+    vault: &Vault, aad: Aad<'_>, sealed: &[u8],
 ) -> Result<zeroize::Zeroizing<Vec<u8>>, StoreError> {
     vault
         .open(aad, sealed)
@@ -144,9 +138,7 @@ pub(crate) fn unseal(
 
 /// `value` as JSON, sealed for the place `aad` names; the JSON is only ever in wiped memory.
 pub(crate) fn seal_json<T: serde::Serialize + ?Sized>(
-    vault: &Vault,
-    aad: Aad<'_>,
-    value: &T,
+    vault: &Vault, aad: Aad<'_>, value: &T,
 ) -> Result<Vec<u8>, StoreError> {
     Ok(vault.seal(aad, crate::vault::json_wiped(value)?.as_bytes())?)
 }

@@ -106,9 +106,7 @@ impl OpenStore {
     /// First-run setup: creates the data key, the manager (with passphrase and PIN), the other
     /// staff and the recovery key, in one transaction.
     pub fn setup(
-        store: Store,
-        request: SetupRequest,
-        now: DateTime<Utc>,
+        store: Store, request: SetupRequest, now: DateTime<Utc>,
     ) -> Result<SetupResult, SignInError> {
         if store.is_set_up()? {
             return Err(StoreError::AlreadySetUp.into());
@@ -191,11 +189,7 @@ impl OpenStore {
     }
 
     fn opened(
-        store: Store,
-        mut vault: Vault,
-        actor: &str,
-        kind: AuditKind,
-        now: DateTime<Utc>,
+        store: Store, mut vault: Vault, actor: &str, kind: AuditKind, now: DateTime<Utc>,
     ) -> Result<OpenStore, Box<UnlockFailure>> {
         let device_id = authenticate_rows(&store.conn, &vault, now).and_then(|()| {
             super::rotate::adopt_pin_pepper(&store.conn, &mut vault)?;
@@ -223,10 +217,7 @@ impl OpenStore {
     }
 
     fn note_opened(
-        &self,
-        actor: &str,
-        kind: AuditKind,
-        now: DateTime<Utc>,
+        &self, actor: &str, kind: AuditKind, now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let at = now.to_rfc3339();
         let tx = self.conn().unchecked_transaction()?;
@@ -261,9 +252,7 @@ impl OpenStore {
     /// id of the manager whose passphrase it was. A wrong passphrase changes nothing but the
     /// failed-attempt count.
     pub fn unlock(
-        store: Store,
-        passphrase: &Passphrase,
-        now: DateTime<Utc>,
+        store: Store, passphrase: &Passphrase, now: DateTime<Utc>,
     ) -> Result<(OpenStore, String), Box<UnlockFailure>> {
         let store = counted_attempt(store)?;
         let attempt = store.key_wraps().and_then(|wraps| {
@@ -283,9 +272,7 @@ impl OpenStore {
     /// Opens for a command-line action with a manager's passphrase, which identifies the manager:
     /// they act as themself (audited under their id), as after a PIN sign-in.
     pub fn unlock_as_manager(
-        store: Store,
-        passphrase: &Passphrase,
-        now: DateTime<Utc>,
+        store: Store, passphrase: &Passphrase, now: DateTime<Utc>,
     ) -> Result<(OpenStore, Actor), Box<UnlockFailure>> {
         let (open, manager_id) = OpenStore::unlock(store, passphrase, now)?;
         Ok((open, Actor::new(manager_id, Role::Manager)))
@@ -293,9 +280,7 @@ impl OpenStore {
 
     /// Opens with the printed recovery key, when no manager passphrase is at hand.
     pub fn unlock_with_recovery(
-        store: Store,
-        recovery: &RecoveryKey,
-        now: DateTime<Utc>,
+        store: Store, recovery: &RecoveryKey, now: DateTime<Utc>,
     ) -> Result<OpenStore, Box<UnlockFailure>> {
         let store = counted_attempt(store)?;
         let attempt = store.key_wraps().and_then(|wraps| {
@@ -337,11 +322,7 @@ impl OpenStore {
     /// Records an event that the session (not the store) knows of: handover started or wiped,
     /// signed out, and so on. `subject` is an id, never a patient value.
     pub fn record_event(
-        &self,
-        actor: &str,
-        kind: AuditKind,
-        subject: &str,
-        now: DateTime<Utc>,
+        &self, actor: &str, kind: AuditKind, subject: &str, now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         audit::append(
             self.conn(),
@@ -360,10 +341,7 @@ impl OpenStore {
 
     /// Audit entries, optionally about one record or by one staff member (managers only).
     pub fn audit_entries(
-        &self,
-        actor: &Actor,
-        subject: Option<&str>,
-        by: Option<&str>,
+        &self, actor: &Actor, subject: Option<&str>, by: Option<&str>,
     ) -> Result<Vec<AuditEntry>, StoreError> {
         actor.require_manager()?;
         audit::list(self.conn(), subject, by)
@@ -373,11 +351,7 @@ impl OpenStore {
     /// at all. `change` gets the transaction and the time as RFC 3339. Checks no role: the
     /// caller has, before anything is read ([`Self::managed_change`] for a manager's action).
     pub(super) fn logged_change<T>(
-        &self,
-        actor: &Actor,
-        kind: AuditKind,
-        subject: &str,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, kind: AuditKind, subject: &str, now: DateTime<Utc>,
         change: impl FnOnce(&Connection, &str) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let at = now.to_rfc3339();
@@ -390,11 +364,7 @@ impl OpenStore {
 
     /// [`Self::logged_change`] by a manager: anyone else is refused before anything is read.
     pub(super) fn managed_change<T>(
-        &self,
-        actor: &Actor,
-        kind: AuditKind,
-        subject: &str,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, kind: AuditKind, subject: &str, now: DateTime<Utc>,
         change: impl FnOnce(&Connection, &str) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         actor.require_manager()?;
@@ -404,10 +374,7 @@ impl OpenStore {
     /// A manager's [`Self::logged_change`] of the installation's set-up (a setting, the active
     /// form, the sync keys), logged as a settings change naming `subject`.
     pub(super) fn settings_change<T>(
-        &self,
-        actor: &Actor,
-        subject: &str,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, subject: &str, now: DateTime<Utc>,
         change: impl FnOnce(&Connection, &str) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         self.managed_change(actor, AuditKind::SettingsChanged, subject, now, change)
@@ -416,12 +383,7 @@ impl OpenStore {
     /// Appends `actor`'s audit entry through `conn` (inside the caller's transaction, so the
     /// change and its entry commit together).
     pub(super) fn audit_as(
-        &self,
-        actor: &Actor,
-        conn: &Connection,
-        at: &str,
-        kind: AuditKind,
-        subject: &str,
+        &self, actor: &Actor, conn: &Connection, at: &str, kind: AuditKind, subject: &str,
     ) -> Result<(), StoreError> {
         audit::append(conn, &self.vault, at, actor.staff_id(), kind, subject)
     }
@@ -442,11 +404,7 @@ impl OpenStore {
     /// Changes a setting (managers only); logged. An unknown key or a bad value (see
     /// [`crate::settings`]) is refused with [`StoreError::Invalid`] and nothing is written.
     pub fn set_setting(
-        &self,
-        actor: &Actor,
-        key: &str,
-        value: &str,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, key: &str, value: &str, now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         actor.require_manager()?;
         let value = &self.checked_setting(key, value)?;
@@ -460,10 +418,7 @@ impl OpenStore {
 /// unchecked: callers check the value first ([`OpenStore::set_setting`]) or write their own
 /// (the active form's hash).
 pub(super) fn put_setting(
-    tx: &Connection,
-    vault: &Vault,
-    key: &str,
-    value: &str,
+    tx: &Connection, vault: &Vault, key: &str, value: &str,
 ) -> Result<(), StoreError> {
     let row = [
         ("key", Value::Text(key.to_owned())),
@@ -489,9 +444,7 @@ fn counted_attempt(store: Store) -> Result<Store, Box<UnlockFailure>> {
 /// unlock after the upgrade; then checks the small tables every decision reads (staff, keys,
 /// settings, forms, links…). Patients, submissions and consent events are checked as they are read.
 fn authenticate_rows(
-    conn: &Connection,
-    vault: &Vault,
-    now: DateTime<Utc>,
+    conn: &Connection, vault: &Vault, now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     if !row_auth::exists(conn, "audit_head", &[Value::Integer(1)])? {
         // No head: either a database from before the upgrade, or one whose head was deleted to

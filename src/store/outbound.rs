@@ -99,8 +99,7 @@ impl OpenStore {
     /// are never all in memory, opened, at once); the forms they refer to and the security
     /// events come back at the end.
     pub fn each_outgoing<E: From<StoreError>>(
-        &self,
-        actor: &Actor,
+        &self, actor: &Actor,
         each: &mut dyn FnMut(ExportedSubmission<Opened, Opened, Vec<SealedRun>>) -> Result<(), E>,
     ) -> Result<OutgoingRest, E> {
         actor.require_manager()?;
@@ -247,12 +246,7 @@ impl OpenStore {
     /// [`OutgoingRest::pending`] names them) was written for `desk_id`. Called after the file is
     /// safely on the exchange medium; one transaction; logged.
     pub fn record_export(
-        &self,
-        actor: &Actor,
-        desk_id: &str,
-        seq: u64,
-        ids: &[String],
-        now: DateTime<Utc>,
+        &self, actor: &Actor, desk_id: &str, seq: u64, ids: &[String], now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let subject = format!("bundle:{seq}");
         let seq = i64::try_from(seq)
@@ -301,12 +295,7 @@ impl OpenStore {
     /// `secure_delete` on, the freed pages are zeroed — and the WAL is checkpointed so no copy
     /// stays in it. Returns how many submissions were purged. Logged.
     pub fn apply_receipt(
-        &self,
-        actor: &Actor,
-        desk_id: &str,
-        seq: u64,
-        ids: &[String],
-        now: DateTime<Utc>,
+        &self, actor: &Actor, desk_id: &str, seq: u64, ids: &[String], now: DateTime<Utc>,
     ) -> Result<Purged, StoreError> {
         actor.require_manager()?;
         let at = now.to_rfc3339();

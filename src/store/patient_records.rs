@@ -61,10 +61,7 @@ impl Listed {
     /// A patient's chains, read from their checked visit state `state`: every row reached
     /// checked and the patient's, as many as the state counts, the oldest's link NULL.
     pub(super) fn read(
-        conn: &Connection,
-        vault: &Vault,
-        patient_id: &str,
-        state: &Row,
+        conn: &Connection, vault: &Vault, patient_id: &str, state: &Row,
     ) -> Result<Listed, StoreError> {
         // Named by what the chain lost: a form, or a consent decision.
         let broken = || StoreError::tampered("submissions", format!("{patient_id}'s forms"));
@@ -120,9 +117,7 @@ impl Listed {
 
     /// A patient's chains, their visit state read (checked) first.
     pub(super) fn of_patient(
-        conn: &Connection,
-        vault: &Vault,
-        patient_id: &str,
+        conn: &Connection, vault: &Vault, patient_id: &str,
     ) -> Result<Listed, StoreError> {
         Listed::read(
             conn,
@@ -136,9 +131,7 @@ impl Listed {
 /// A patient's checked visit state: `NotFound` if the patient is not held, tampered if the
 /// patient is and their state is not.
 pub(super) fn state_row(
-    conn: &Connection,
-    vault: &Vault,
-    patient_id: &str,
+    conn: &Connection, vault: &Vault, patient_id: &str,
 ) -> Result<Row, StoreError> {
     if let Some(row) = row_auth::get(conn, vault, STATE, &text_key(patient_id))? {
         return Ok(row);
@@ -157,19 +150,14 @@ pub(super) fn state_row(
 
 /// Changes columns of a patient's visit state (checked first, tagged again).
 pub(super) fn set_state(
-    conn: &Connection,
-    vault: &Vault,
-    patient_id: &str,
-    changes: &[(&str, Value)],
+    conn: &Connection, vault: &Vault, patient_id: &str, changes: &[(&str, Value)],
 ) -> Result<(), StoreError> {
     row_auth::update_one(conn, vault, STATE, &text_key(patient_id), changes)
 }
 
 /// The keyed hash of `identity` as held for `patient_id` (see the module's invariants).
 pub(super) fn identity_hash(
-    vault: &Vault,
-    patient_id: &str,
-    identity: &PatientIdentity,
+    vault: &Vault, patient_id: &str, identity: &PatientIdentity,
 ) -> Result<Value, StoreError> {
     Ok(identity_json_hash(
         vault,
@@ -194,10 +182,7 @@ pub(super) struct NewState<'a> {
 
 /// Inserts a patient's visit state.
 pub(super) fn insert_state(
-    conn: &Connection,
-    vault: &Vault,
-    patient_id: &str,
-    state: NewState<'_>,
+    conn: &Connection, vault: &Vault, patient_id: &str, state: NewState<'_>,
 ) -> Result<(), StoreError> {
     let mut values = vec![
         ("patient_id", Value::Text(patient_id.to_owned())),
@@ -249,8 +234,7 @@ pub(super) fn ledger_link(state: &Row) -> Result<Option<i64>, StoreError> {
 
 /// The visit state's columns once `form_id` (linked by [`form_link`]) is filed.
 pub(super) fn adding_form(
-    state: &Row,
-    form_id: &str,
+    state: &Row, form_id: &str,
 ) -> Result<[(&'static str, Value); 2], StoreError> {
     Ok([
         ("form_head", Value::Text(form_id.to_owned())),
@@ -261,8 +245,7 @@ pub(super) fn adding_form(
 /// The visit state's columns once the ledger rows `seqs` (linked from [`ledger_link`], in
 /// order) are written; none when there are none.
 pub(super) fn adding_ledger(
-    state: &Row,
-    seqs: &[i64],
+    state: &Row, seqs: &[i64],
 ) -> Result<Vec<(&'static str, Value)>, StoreError> {
     let Some(last) = seqs.last() else {
         return Ok(Vec::new());
@@ -282,9 +265,7 @@ pub(super) fn adding_ledger(
 /// state's head and count columns for them. For the rare writers that take rows out of a chain
 /// or put rows from another into it (purge, merge, erasure, the move to visit states).
 pub(super) fn relink(
-    conn: &Connection,
-    vault: &Vault,
-    listed: &Listed,
+    conn: &Connection, vault: &Vault, listed: &Listed,
 ) -> Result<[(&'static str, Value); 4], StoreError> {
     let mut prev = Value::Null;
     for id in &listed.forms {
@@ -321,9 +302,7 @@ pub(super) fn relink(
 
 /// The forms of a patient (checked: read through their chain).
 pub(super) fn patient_forms(
-    conn: &Connection,
-    vault: &Vault,
-    patient_id: &str,
+    conn: &Connection, vault: &Vault, patient_id: &str,
 ) -> Result<Vec<String>, StoreError> {
     Ok(Listed::of_patient(conn, vault, patient_id)?.forms)
 }

@@ -25,8 +25,7 @@ pub(super) fn identity_aad(patient_id: &str) -> Aad<'_> {
 }
 
 pub(super) fn indexes(
-    vault: &Vault,
-    identity: &PatientIdentity,
+    vault: &Vault, identity: &PatientIdentity,
 ) -> Result<([u8; 32], [u8; 32]), StoreError> {
     let (lookup, name_dob) = identity
         .index_keys()
@@ -36,8 +35,7 @@ pub(super) fn indexes(
 
 /// The ids of `patient_id`'s rights requests (a small table, not listed in the patient's row).
 pub(super) fn requests_of_patient(
-    conn: &Connection,
-    patient_id: &str,
+    conn: &Connection, patient_id: &str,
 ) -> Result<Vec<String>, StoreError> {
     super::first_column(
         conn,
@@ -50,11 +48,7 @@ pub(super) fn requests_of_patient(
 /// (another patient's id, or `Null` for none), inside the caller's transaction, each row checked
 /// and tagged anew. The caller keeps the patients' lists (`patient_records`) in step.
 pub(super) fn move_rows(
-    conn: &Connection,
-    vault: &Vault,
-    table: &str,
-    ids: &[String],
-    owner: &Value,
+    conn: &Connection, vault: &Vault, table: &str, ids: &[String], owner: &Value,
 ) -> Result<(), StoreError> {
     for id in ids {
         let change = [("patient_id", owner.clone())];
@@ -65,10 +59,7 @@ pub(super) fn move_rows(
 
 /// Inserts a new patient inside the caller's transaction (no records yet).
 pub(super) fn insert_patient(
-    conn: &Connection,
-    vault: &Vault,
-    identity: &PatientIdentity,
-    at: DateTime<Utc>,
+    conn: &Connection, vault: &Vault, identity: &PatientIdentity, at: DateTime<Utc>,
 ) -> Result<String, StoreError> {
     let id = time_ordered_id(at.timestamp_millis())?;
     let at = &at.to_rfc3339();
@@ -95,14 +86,8 @@ pub(super) fn insert_patient(
 /// usually needed already).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn insert_patient_as(
-    conn: &Connection,
-    vault: &Vault,
-    id: &str,
-    identity: &PatientIdentity,
-    (lookup, name_dob): &([u8; 32], [u8; 32]),
-    at: &str,
-    consent_head: Value,
-    listed: &Listed,
+    conn: &Connection, vault: &Vault, id: &str, identity: &PatientIdentity,
+    (lookup, name_dob): &([u8; 32], [u8; 32]), at: &str, consent_head: Value, listed: &Listed,
 ) -> Result<(), StoreError> {
     // Written once, sealed and hashed from the same bytes.
     let json = crate::vault::json_wiped(identity)?;
@@ -134,10 +119,7 @@ pub(super) fn insert_patient_as(
 
 /// Re-seals a patient's identity (and its look-up indexes) inside the caller's transaction.
 pub(super) fn reseal_identity(
-    conn: &Connection,
-    vault: &Vault,
-    patient_id: &str,
-    identity: &PatientIdentity,
+    conn: &Connection, vault: &Vault, patient_id: &str, identity: &PatientIdentity,
 ) -> Result<(), StoreError> {
     set_patient(
         conn,
@@ -152,9 +134,7 @@ pub(super) fn reseal_identity(
 /// The columns that hold a patient's identity: its look-up indexes and the identity sealed, to
 /// be written in one change of their row.
 pub(super) fn identity_columns(
-    vault: &Vault,
-    patient_id: &str,
-    identity: &PatientIdentity,
+    vault: &Vault, patient_id: &str, identity: &PatientIdentity,
 ) -> Result<Vec<(&'static str, Value)>, StoreError> {
     // A postcode erased with the contact details leaves no three-point key: the index then
     // holds a value no look-up can produce (keys start "v1"), and the patient is found by name
@@ -192,9 +172,7 @@ pub(super) enum Index {
 /// 14): one match, the usual case, is found without reading a row; several are sorted here by
 /// their visit states' last visits (not with `ORDER BY`, which sorted in a temporary b-tree).
 pub(super) fn ids_by_index(
-    conn: &Connection,
-    by: Index,
-    index: &[u8],
+    conn: &Connection, by: Index, index: &[u8],
 ) -> Result<Vec<String>, StoreError> {
     let sql = match by {
         Index::Lookup => "SELECT id FROM patients WHERE lookup_index = ?1",
@@ -218,10 +196,7 @@ pub(super) fn ids_by_index(
 
 /// The ids the `by` index holds for `identity`'s key (not yet checked against their rows).
 fn ids_for(
-    vault: &Vault,
-    conn: &Connection,
-    identity: &PatientIdentity,
-    by: Index,
+    vault: &Vault, conn: &Connection, identity: &PatientIdentity, by: Index,
 ) -> Result<Vec<String>, StoreError> {
     let key = match by {
         Index::Lookup => identity.lookup_key(),
@@ -235,10 +210,7 @@ fn ids_for(
 /// is decrypted to search. Every row found is checked: a copy slipped in beside the real one is
 /// refused.
 pub(super) fn find_by_index(
-    conn: &Connection,
-    vault: &Vault,
-    identity: &PatientIdentity,
-    by: Index,
+    conn: &Connection, vault: &Vault, identity: &PatientIdentity, by: Index,
 ) -> Result<Vec<String>, StoreError> {
     let ids = ids_for(vault, conn, identity, by)?;
     for id in &ids {
@@ -250,10 +222,7 @@ pub(super) fn find_by_index(
 
 /// [`find_by_index`] with each patient's identity: each row read once, checked and opened.
 pub(super) fn open_by_index(
-    conn: &Connection,
-    vault: &Vault,
-    identity: &PatientIdentity,
-    by: Index,
+    conn: &Connection, vault: &Vault, identity: &PatientIdentity, by: Index,
 ) -> Result<Vec<(String, PatientIdentity)>, StoreError> {
     ids_for(vault, conn, identity, by)?
         .into_iter()
@@ -270,36 +239,27 @@ pub(super) fn open_by_index(
 
 /// A patient's checked row; `NotFound` if there is none.
 pub(super) fn patient_row(
-    conn: &Connection,
-    vault: &Vault,
-    patient_id: &str,
+    conn: &Connection, vault: &Vault, patient_id: &str,
 ) -> Result<row_auth::Row, StoreError> {
     row_auth::get(conn, vault, "patients", &text_key(patient_id))?.ok_or(StoreError::NotFound)
 }
 
 /// Changes columns of a patient's row (checked first, tagged again); `NotFound` if none.
 pub(super) fn set_patient(
-    conn: &Connection,
-    vault: &Vault,
-    patient_id: &str,
-    changes: &[(&str, Value)],
+    conn: &Connection, vault: &Vault, patient_id: &str, changes: &[(&str, Value)],
 ) -> Result<(), StoreError> {
     row_auth::update_one(conn, vault, "patients", &text_key(patient_id), changes)
 }
 
 pub(super) fn open_identity(
-    conn: &Connection,
-    vault: &Vault,
-    patient_id: &str,
+    conn: &Connection, vault: &Vault, patient_id: &str,
 ) -> Result<PatientIdentity, StoreError> {
     Ok(open_patient(conn, vault, patient_id)?.1)
 }
 
 /// A patient's row, checked, and their identity opened: one look-up (`NotFound` if none).
 pub(super) fn open_patient(
-    conn: &Connection,
-    vault: &Vault,
-    patient_id: &str,
+    conn: &Connection, vault: &Vault, patient_id: &str,
 ) -> Result<(row_auth::Row, PatientIdentity), StoreError> {
     // The row is checked as it is read, with its sealed identity: one look-up.
     static SQL: OnceLock<Result<(String, usize), String>> = OnceLock::new();
@@ -330,10 +290,7 @@ impl OpenStore {
     /// The returning-patient look-up (three-point check: name, date of birth, postcode). Works
     /// on the blind index: no identity is decrypted to search. Logged.
     pub fn find_returning_patient(
-        &self,
-        actor: &Actor,
-        identity: &PatientIdentity,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, identity: &PatientIdentity, now: DateTime<Utc>,
     ) -> Result<Option<String>, StoreError> {
         // The most recent visit wins.
         let found = find_by_index(self.conn(), self.vault(), identity, Index::Lookup)?
@@ -350,10 +307,7 @@ impl OpenStore {
 
     /// A patient's identity and contact details (every role may see these). Logged.
     pub fn patient_identity(
-        &self,
-        actor: &Actor,
-        patient_id: &str,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, patient_id: &str, now: DateTime<Utc>,
     ) -> Result<PatientIdentity, StoreError> {
         let identity = open_identity(self.conn(), self.vault(), patient_id)?;
         audit::append(
@@ -376,10 +330,7 @@ impl OpenStore {
 
     /// Adds many patients in one transaction (imports and benchmarks). Returns their ids.
     pub fn insert_patients(
-        &mut self,
-        actor: &Actor,
-        identities: &[PatientIdentity],
-        now: DateTime<Utc>,
+        &mut self, actor: &Actor, identities: &[PatientIdentity], now: DateTime<Utc>,
     ) -> Result<Vec<String>, StoreError> {
         actor.require_manager()?;
         let tx = self.conn().unchecked_transaction()?;

@@ -61,10 +61,7 @@ impl OpenStore {
     /// submissions (with form version and amendment count) for clinicians and managers. One
     /// `record_viewed` audit entry per open.
     pub fn open_record(
-        &self,
-        actor: &Actor,
-        patient_id: &str,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, patient_id: &str, now: DateTime<Utc>,
     ) -> Result<PatientRecord, StoreError> {
         let patient = super::patients::patient_row(self.conn(), self.vault(), patient_id)?;
         let state = state_row(self.conn(), self.vault(), patient_id)?;
@@ -146,10 +143,7 @@ impl OpenStore {
     /// patient may ask for. Entries about the patient or any of their submissions, oldest first.
     /// Managers. The listing is itself logged.
     pub fn access_history(
-        &self,
-        actor: &Actor,
-        patient_id: &str,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, patient_id: &str, now: DateTime<Utc>,
     ) -> Result<Vec<AuditEntry>, StoreError> {
         actor.require_manager()?;
         let forms = super::patient_records::patient_forms(self.conn(), self.vault(), patient_id)?;
@@ -208,9 +202,7 @@ impl OpenStore {
 
     /// Unusual access since `since` (see [`crate::rights::oversight`]). Managers.
     pub fn unusual_access(
-        &self,
-        actor: &Actor,
-        since: DateTime<Utc>,
+        &self, actor: &Actor, since: DateTime<Utc>,
     ) -> Result<Vec<Flag>, StoreError> {
         actor.require_manager()?;
         let thresholds = self.oversight_thresholds()?;

@@ -85,10 +85,7 @@ fn bounded<'a>(what: &str, text: &'a str, required: bool) -> Result<&'a str, Sto
 impl OpenStore {
     /// Logs a request (any role: requests often arrive at reception). Logged.
     pub fn log_rights_request(
-        &self,
-        actor: &Actor,
-        request: &NewRightsRequest,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, request: &NewRightsRequest, now: DateTime<Utc>,
     ) -> Result<String, StoreError> {
         let details = Details {
             requester: bounded("who asked", &request.requester, true)?.to_owned(),
@@ -156,9 +153,7 @@ impl OpenStore {
     }
 
     fn request_from_row(
-        &self,
-        id: String,
-        r: &rusqlite::Row<'_>,
+        &self, id: String, r: &rusqlite::Row<'_>,
     ) -> Result<RightsRequest, StoreError> {
         super::row_auth::check(
             self.conn(),
@@ -208,10 +203,7 @@ impl OpenStore {
     }
 
     fn rewrite_request(
-        &self,
-        actor: &Actor,
-        request: &RightsRequest,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, request: &RightsRequest, now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let details = Details {
             requester: request.requester.clone(),
@@ -253,12 +245,7 @@ impl OpenStore {
     /// Extends an open request's due date by one or two further months, with the reason told to
     /// the patient (UK GDPR Art. 12(3)). Managers. Logged.
     pub fn extend_rights_request(
-        &self,
-        actor: &Actor,
-        id: &str,
-        months: u32,
-        reason: &str,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, id: &str, months: u32, reason: &str, now: DateTime<Utc>,
     ) -> Result<NaiveDate, StoreError> {
         actor.require_manager()?;
         let mut request = self.rights_request(id)?;
@@ -285,12 +272,7 @@ impl OpenStore {
 
     /// Closes a request as done or refused, with what was done or why it was refused. Managers.
     pub fn close_rights_request(
-        &self,
-        actor: &Actor,
-        id: &str,
-        status: RequestStatus,
-        outcome: &str,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, id: &str, status: RequestStatus, outcome: &str, now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         actor.require_manager()?;
         if status == RequestStatus::Open {

@@ -79,9 +79,7 @@ impl ConfirmedPatient {
 /// and returns the details to record as an amendment when the patient changed any (`None` when
 /// nothing changed or no details came with the form).
 pub(crate) fn check_confirmed(
-    confirmed: &ConfirmedPatient,
-    actor: &Actor,
-    stored: &PatientIdentity,
+    confirmed: &ConfirmedPatient, actor: &Actor, stored: &PatientIdentity,
     details: Option<&PatientIdentity>,
 ) -> Result<Option<PatientIdentity>, StoreError> {
     if confirmed.staff_id != actor.staff_id() {
@@ -107,19 +105,14 @@ pub(crate) fn check_confirmed(
 
 /// Whether a patient was merged into another (and into which).
 pub(super) fn merged_into(
-    conn: &Connection,
-    vault: &Vault,
-    patient_id: &str,
+    conn: &Connection, vault: &Vault, patient_id: &str,
 ) -> Result<Option<String>, StoreError> {
     super::patients::patient_row(conn, vault, patient_id)?.opt_text("merged_into")
 }
 
 /// Notes a visit: the last visit only moves forward.
 pub(super) fn note_visit(
-    conn: &Connection,
-    vault: &Vault,
-    patient_id: &str,
-    at: &str,
+    conn: &Connection, vault: &Vault, patient_id: &str, at: &str,
 ) -> Result<(), StoreError> {
     use super::patient_records::{LAST_VISIT, set_state, state_row};
     let last = state_row(conn, vault, patient_id)?.text(LAST_VISIT)?;
@@ -133,12 +126,8 @@ pub(super) fn note_visit(
 /// Joins a form to a confirmed returning patient inside the caller's transaction: checks the
 /// proof, records changed details as an amendment, notes the visit. Returns the patient id.
 pub(super) fn join_confirmed(
-    conn: &Connection,
-    vault: &Vault,
-    actor: &Actor,
-    confirmed: &ConfirmedPatient,
-    details: Option<&PatientIdentity>,
-    at: &str,
+    conn: &Connection, vault: &Vault, actor: &Actor, confirmed: &ConfirmedPatient,
+    details: Option<&PatientIdentity>, at: &str,
 ) -> Result<String, StoreError> {
     let patient_id = confirmed.patient_id();
     if merged_into(conn, vault, patient_id)?.is_some() {
@@ -167,11 +156,7 @@ impl OpenStore {
     /// that lets a form be saved under them (and their earlier choices be shown). The date itself
     /// is never returned. Logged as a look-up of that patient, matched or not.
     pub fn confirm_date_of_birth(
-        &self,
-        actor: &Actor,
-        patient_id: &str,
-        typed: &str,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, patient_id: &str, typed: &str, now: DateTime<Utc>,
     ) -> Result<Option<ConfirmedPatient>, StoreError> {
         if !self.date_of_birth_matches(actor, patient_id, typed, now)? {
             return Ok(None);

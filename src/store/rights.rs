@@ -23,12 +23,7 @@ impl OpenStore {
     /// Patients with this name and date of birth, newest visit first — by the blind index, never
     /// by decrypting the register. Any role. Logged: one `patient_lookup` entry naming them all.
     pub fn find_patients(
-        &self,
-        actor: &Actor,
-        given: &str,
-        family: &str,
-        date_of_birth: &str,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, given: &str, family: &str, date_of_birth: &str, now: DateTime<Utc>,
     ) -> Result<Vec<String>, StoreError> {
         let listed = self.look_up_patients(actor, given, family, date_of_birth, now)?;
         Ok(listed.into_iter().map(|p| p.patient_id).collect())
@@ -39,12 +34,7 @@ impl OpenStore {
     /// it is, never as a view of each record it found: a common name must not read as many
     /// records opened, in the patients' access histories or in the unusual-access flags.
     pub fn look_up_patients(
-        &self,
-        actor: &Actor,
-        given: &str,
-        family: &str,
-        date_of_birth: &str,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, given: &str, family: &str, date_of_birth: &str, now: DateTime<Utc>,
     ) -> Result<Vec<ListedPatient>, StoreError> {
         let mut probe = PatientIdentity::default();
         probe.given_name = given.to_owned();
@@ -64,10 +54,7 @@ impl OpenStore {
     }
 
     fn log_look_up(
-        &self,
-        actor: &Actor,
-        found: &[&str],
-        now: DateTime<Utc>,
+        &self, actor: &Actor, found: &[&str], now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let subject = found.join(",");
         self.record_event(actor.staff_id(), AuditKind::PatientLookup, &subject, now)
@@ -77,11 +64,7 @@ impl OpenStore {
     /// event referring to the text the patient last decided on. Any role may record it (a patient
     /// may withdraw at reception). Refused when there is nothing granted to withdraw.
     pub fn withdraw_consent(
-        &self,
-        actor: &Actor,
-        patient_id: &str,
-        item_id: &str,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, patient_id: &str, item_id: &str, now: DateTime<Utc>,
     ) -> Result<ConsentEvent, StoreError> {
         let history = self.consent_history(actor, patient_id, now)?;
         let current = crate::forms::current_events(&history);
@@ -104,10 +87,7 @@ impl OpenStore {
     /// Every patient whose current decision for `item_id` (e.g. `marketing_sms`) is granted,
     /// with their contact details, for the clinic's mailing tool (managers only). Logged.
     pub fn marketing_list(
-        &self,
-        actor: &Actor,
-        item_id: &str,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, item_id: &str, now: DateTime<Utc>,
     ) -> Result<Vec<ListedPatient>, StoreError> {
         actor.require_manager()?;
         let mut by_patient: HashMap<String, Vec<ConsentEvent>> = HashMap::new();

@@ -150,12 +150,7 @@ fn index_candidates(id: &str, identity: &PatientIdentity, column: &str) -> Vec<S
 }
 
 fn reindex(
-    old: &Vault,
-    new: &Vault,
-    id: &str,
-    identity: &PatientIdentity,
-    column: &str,
-    stored: &Value,
+    old: &Vault, new: &Vault, id: &str, identity: &PatientIdentity, column: &str, stored: &Value,
 ) -> Result<Value, StoreError> {
     let Value::Blob(stored) = stored else {
         return Err(StoreError::tampered("patients", id));
@@ -266,9 +261,7 @@ impl Rekey<'_> {
     /// forgotten (it was keyed by the old key: the next form that needs it opens the identity
     /// and sets it again).
     fn visit_state(
-        &mut self,
-        values: &mut [(&'static str, Value)],
-        changed: &mut Vec<&'static str>,
+        &mut self, values: &mut [(&'static str, Value)], changed: &mut Vec<&'static str>,
     ) -> Result<(), StoreError> {
         let id = match values.iter().find(|(n, _)| *n == "patient_id") {
             Some((_, Value::Text(id))) => id.clone(),
@@ -297,9 +290,7 @@ impl Rekey<'_> {
 
     /// A patient's blind indexes, made again under the new key.
     fn patient(
-        &mut self,
-        values: &mut [(&'static str, Value)],
-        changed: &mut Vec<&'static str>,
+        &mut self, values: &mut [(&'static str, Value)], changed: &mut Vec<&'static str>,
         identity: Option<&PatientIdentity>,
     ) -> Result<(), StoreError> {
         let id = match values.iter().find(|(n, _)| *n == "id") {
@@ -353,10 +344,7 @@ impl OpenStore {
     /// A copy of the database taken before the rotation still opens with the old passphrases
     /// and the old recovery key: replace old backups after a rotation.
     pub fn rotate_data_key(
-        &mut self,
-        actor: &Actor,
-        passphrases: &[Passphrase],
-        now: DateTime<Utc>,
+        &mut self, actor: &Actor, passphrases: &[Passphrase], now: DateTime<Utc>,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<Rotation, StaffAdminError> {
         actor.require_manager()?;
@@ -403,11 +391,7 @@ impl OpenStore {
     /// The transaction of a rotation: everything checked under the current key and written
     /// under `new`, the wraps replaced, the triggers put back, the rotation audited.
     fn rewrite_under(
-        &self,
-        new: &Vault,
-        new_wraps: &[KeyWrap],
-        actor: &Actor,
-        now: DateTime<Utc>,
+        &self, new: &Vault, new_wraps: &[KeyWrap], actor: &Actor, now: DateTime<Utc>,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<u64, StoreError> {
         let tx = self.conn().unchecked_transaction()?;

@@ -90,12 +90,7 @@ pub(super) fn name_aad(staff_id: &str) -> Aad<'_> {
 
 /// Inserts a staff row (inside the caller's transaction). Returns the new id.
 pub(super) fn insert_staff(
-    conn: &rusqlite::Connection,
-    vault: &Vault,
-    name: &str,
-    role: Role,
-    pin: &Pin,
-    now: &str,
+    conn: &rusqlite::Connection, vault: &Vault, name: &str, role: Role, pin: &Pin, now: &str,
 ) -> Result<String, SignInError> {
     check_new_pin(pin.expose())?;
     let id = random_id().map_err(StoreError::from)?;
@@ -124,10 +119,7 @@ pub(super) fn insert_staff(
 
 /// Sets a staff member's failed-PIN count and the time of the last failure (checked row).
 fn set_failures(
-    conn: &rusqlite::Connection,
-    vault: &Vault,
-    staff_id: &str,
-    failures: u32,
+    conn: &rusqlite::Connection, vault: &Vault, staff_id: &str, failures: u32,
     last_failed_at: Option<i64>,
 ) -> Result<bool, StoreError> {
     row_auth::update(
@@ -155,8 +147,7 @@ pub(super) struct NamedStaff {
 
 /// Every staff row, retired ones included, checked, with names opened and roles parsed.
 pub(super) fn named_staff(
-    conn: &rusqlite::Connection,
-    vault: &Vault,
+    conn: &rusqlite::Connection, vault: &Vault,
 ) -> Result<Vec<NamedStaff>, StoreError> {
     row_auth::all(conn, vault, "staff")?
         .into_iter()
@@ -246,10 +237,7 @@ impl OpenStore {
     /// the app mid-check (or pulling the power) cannot be used to guess without the count rising.
     /// A correct PIN then resets the count.
     pub fn sign_in(
-        &mut self,
-        staff_id: &str,
-        pin: &Pin,
-        now: DateTime<Utc>,
+        &mut self, staff_id: &str, pin: &Pin, now: DateTime<Utc>,
     ) -> Result<Actor, SignInError> {
         let Some(row) = self.staff_row(staff_id)? else {
             return Err(
@@ -308,12 +296,7 @@ impl OpenStore {
     /// Adds a clinician or reception account (a manager's act). Managers are added with
     /// [`OpenStore::add_manager`], as they also need a passphrase.
     pub fn add_staff(
-        &mut self,
-        actor: &Actor,
-        name: &str,
-        role: Role,
-        pin: &Pin,
-        now: DateTime<Utc>,
+        &mut self, actor: &Actor, name: &str, role: Role, pin: &Pin, now: DateTime<Utc>,
     ) -> Result<String, SignInError> {
         if role == Role::Manager {
             return Err(SignInError::Store(StoreError::Forbidden));
@@ -323,11 +306,7 @@ impl OpenStore {
 
     /// Adds another manager with their own passphrase (no shared passphrases).
     pub fn add_manager(
-        &mut self,
-        actor: &Actor,
-        name: &str,
-        pin: &Pin,
-        passphrase: &Passphrase,
+        &mut self, actor: &Actor, name: &str, pin: &Pin, passphrase: &Passphrase,
         now: DateTime<Utc>,
     ) -> Result<String, SignInError> {
         self.add_account(actor, name, Role::Manager, pin, Some(passphrase), now)
@@ -336,13 +315,8 @@ impl OpenStore {
     /// Adds a staff account (a manager's act) and, for a manager, the wrap of the data key
     /// under their passphrase; logged. One transaction.
     fn add_account(
-        &mut self,
-        actor: &Actor,
-        name: &str,
-        role: Role,
-        pin: &Pin,
-        passphrase: Option<&Passphrase>,
-        now: DateTime<Utc>,
+        &mut self, actor: &Actor, name: &str, role: Role, pin: &Pin,
+        passphrase: Option<&Passphrase>, now: DateTime<Utc>,
     ) -> Result<String, SignInError> {
         actor.require_manager()?;
         let at = now.to_rfc3339();
@@ -366,10 +340,7 @@ impl OpenStore {
     /// Lifts a lockout. Needs a manager's passphrase, checked against the stored wraps, so a
     /// stolen PIN alone cannot undo a lockout.
     pub fn reset_lockout(
-        &mut self,
-        manager_passphrase: &Passphrase,
-        staff_id: &str,
-        now: DateTime<Utc>,
+        &mut self, manager_passphrase: &Passphrase, staff_id: &str, now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let (_, manager_id) =
             Vault::unlock_with_passphrase(&self.checked_key_wraps()?, manager_passphrase)?;

@@ -78,9 +78,7 @@ pub type Cleared = WalCheckpoint;
 
 /// Whether `staff_id` names a retired staff member (checked row).
 pub(super) fn is_retired(
-    conn: &Connection,
-    vault: &crate::vault::Vault,
-    staff_id: &str,
+    conn: &Connection, vault: &crate::vault::Vault, staff_id: &str,
 ) -> Result<bool, StoreError> {
     Ok(
         match row_auth::get(conn, vault, "staff", &text_key(staff_id))? {
@@ -124,8 +122,7 @@ impl Store {
 /// exist, are still active, and are not the last active manager. The store and its in-memory
 /// fake both ask this.
 pub(crate) fn check_retirable(
-    staff: &[StaffListing],
-    staff_id: &str,
+    staff: &[StaffListing], staff_id: &str,
 ) -> Result<(), StaffAdminError> {
     let member = staff
         .iter()
@@ -149,8 +146,7 @@ pub(crate) fn check_retirable(
 /// managers (whoever holds the recovery key may see them). The store and its in-memory fake both
 /// ask this.
 pub(crate) fn manager_to_reset<'a>(
-    staff: &'a [StaffListing],
-    staff_id: Option<&str>,
+    staff: &'a [StaffListing], staff_id: Option<&str>,
 ) -> Result<&'a str, StaffAdminError> {
     let mut active = staff.iter().filter(|s| s.active && s.role == Role::Manager);
     let chosen = match staff_id {
@@ -172,10 +168,7 @@ pub(crate) fn manager_to_reset<'a>(
 /// Whether `actor` may add a manager with this PIN and passphrase (typed twice): a manager
 /// adds one, and both secrets pass their rules. The store and its in-memory fake both ask this.
 pub(crate) fn check_new_manager(
-    actor: &Actor,
-    pin: &Pin,
-    passphrase: &Passphrase,
-    repeated: &Passphrase,
+    actor: &Actor, pin: &Pin, passphrase: &Passphrase, repeated: &Passphrase,
 ) -> Result<(), StaffAdminError> {
     actor.require_manager()?;
     check_new_passphrase(passphrase.expose(), repeated.expose(), None)?;
@@ -234,9 +227,7 @@ impl OpenStore {
 
     /// Checks that `passphrase` is the signed-in manager's own current one.
     fn require_own_passphrase(
-        &self,
-        actor: &Actor,
-        passphrase: &Passphrase,
+        &self, actor: &Actor, passphrase: &Passphrase,
     ) -> Result<(), StaffAdminError> {
         actor.require_manager()?;
         let wrap = self
@@ -252,11 +243,7 @@ impl OpenStore {
     /// A manager changes their own passphrase: the current one, then the new one twice. The data
     /// key is wrapped anew; the old wrap is gone (zeroed in the file, the WAL emptied).
     pub fn change_my_passphrase(
-        &mut self,
-        actor: &Actor,
-        current: &Passphrase,
-        new: &Passphrase,
-        repeated: &Passphrase,
+        &mut self, actor: &Actor, current: &Passphrase, new: &Passphrase, repeated: &Passphrase,
         now: DateTime<Utc>,
     ) -> Result<Cleared, StaffAdminError> {
         self.require_own_passphrase(actor, current)?;
@@ -275,10 +262,7 @@ impl OpenStore {
     /// opened any other way: a manager who knows their passphrase changes it with
     /// [`Self::change_my_passphrase`].
     pub fn reset_passphrase_by_recovery(
-        &mut self,
-        staff_id: Option<&str>,
-        new: &Passphrase,
-        repeated: &Passphrase,
+        &mut self, staff_id: Option<&str>, new: &Passphrase, repeated: &Passphrase,
         now: DateTime<Utc>,
     ) -> Result<(String, Cleared), StaffAdminError> {
         if !self.opened_by_recovery() {
@@ -303,13 +287,8 @@ impl OpenStore {
     /// Adds a manager with their own passphrase (typed twice) and PIN; the passphrase rules
     /// apply. Returns the new manager's id.
     pub fn add_manager_checked(
-        &mut self,
-        actor: &Actor,
-        name: &str,
-        pin: &Pin,
-        passphrase: &Passphrase,
-        repeated: &Passphrase,
-        now: DateTime<Utc>,
+        &mut self, actor: &Actor, name: &str, pin: &Pin, passphrase: &Passphrase,
+        repeated: &Passphrase, now: DateTime<Utc>,
     ) -> Result<String, StaffAdminError> {
         check_new_manager(actor, pin, passphrase, repeated)?;
         Ok(self.add_manager(actor, name.trim(), pin, passphrase, now)?)
@@ -319,10 +298,7 @@ impl OpenStore {
     /// and record history. A retired manager's key wrap is deleted at once. The last active
     /// manager cannot be retired.
     pub fn retire_staff(
-        &mut self,
-        actor: &Actor,
-        staff_id: &str,
-        now: DateTime<Utc>,
+        &mut self, actor: &Actor, staff_id: &str, now: DateTime<Utc>,
     ) -> Result<Cleared, StaffAdminError> {
         check_retirable(&self.all_staff(actor)?, staff_id)?;
         self.managed_change(actor, AuditKind::StaffRetired, staff_id, now, |tx, _| {
@@ -346,11 +322,7 @@ impl OpenStore {
     /// A manager sets a new PIN for someone else (who forgot theirs, or whose PIN was seen).
     /// The old PIN stops working at once and any PIN lockout is lifted.
     pub fn reset_pin(
-        &mut self,
-        actor: &Actor,
-        staff_id: &str,
-        new_pin: &Pin,
-        now: DateTime<Utc>,
+        &mut self, actor: &Actor, staff_id: &str, new_pin: &Pin, now: DateTime<Utc>,
     ) -> Result<(), StaffAdminError> {
         check_pin_reset(actor, staff_id)?;
         self.set_pin(actor, staff_id, new_pin, AuditKind::PinReset, now)
@@ -359,11 +331,7 @@ impl OpenStore {
     /// Anyone changes their own PIN, giving the current one (checked as a sign-in is: counted,
     /// with the same lockout).
     pub fn change_pin(
-        &mut self,
-        actor: &Actor,
-        current: &Pin,
-        new_pin: &Pin,
-        now: DateTime<Utc>,
+        &mut self, actor: &Actor, current: &Pin, new_pin: &Pin, now: DateTime<Utc>,
     ) -> Result<(), StaffAdminError> {
         check_new_pin(new_pin.expose())?;
         match self.sign_in(actor.staff_id(), current, now) {
@@ -376,11 +344,7 @@ impl OpenStore {
     }
 
     fn set_pin(
-        &mut self,
-        actor: &Actor,
-        staff_id: &str,
-        new_pin: &Pin,
-        kind: AuditKind,
+        &mut self, actor: &Actor, staff_id: &str, new_pin: &Pin, kind: AuditKind,
         now: DateTime<Utc>,
     ) -> Result<(), StaffAdminError> {
         check_new_pin(new_pin.expose())?;
@@ -413,9 +377,7 @@ impl OpenStore {
     /// Replaces the recovery key: returns the new one to show once; the old one stops working
     /// at once (its wrap is replaced, zeroed in the file, the WAL emptied).
     pub fn new_recovery_key(
-        &mut self,
-        actor: &Actor,
-        now: DateTime<Utc>,
+        &mut self, actor: &Actor, now: DateTime<Utc>,
     ) -> Result<(RecoveryKey, Cleared), StaffAdminError> {
         actor.require_manager()?;
         let (wrap, key) = self.vault().wrap_with_new_recovery_key()?;

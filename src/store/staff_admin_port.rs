@@ -117,12 +117,8 @@ port! {
 /// was opened with the recovery key because it was forgotten — anew, without it. Both windows'
 /// "My passphrase" go through here.
 pub fn set_own_passphrase(
-    admin: &mut dyn StaffAdmin,
-    actor: &Actor,
-    current: &Passphrase,
-    new: &Passphrase,
-    repeated: &Passphrase,
-    now: DateTime<Utc>,
+    admin: &mut dyn StaffAdmin, actor: &Actor, current: &Passphrase, new: &Passphrase,
+    repeated: &Passphrase, now: DateTime<Utc>,
 ) -> Result<Cleared, StaffAdminError> {
     if admin.opened_by_recovery() {
         let own = Some(actor.staff_id());

@@ -91,11 +91,7 @@ pub(super) fn aad<'a>(column: &'static str, submission_id: &'a str) -> Aad<'a> {
 /// Stores a form definition by its content hash, once. An existing row is left as it is (not read
 /// here: every read of a definition checks its row and its hash).
 pub(super) fn store_form_definition(
-    conn: &Connection,
-    vault: &Vault,
-    hash: &str,
-    json: &str,
-    at: &str,
+    conn: &Connection, vault: &Vault, hash: &str, json: &str, at: &str,
 ) -> Result<(), StoreError> {
     if row_auth::exists(conn, "form_definitions", &text_key(hash))? {
         return Ok(());
@@ -114,9 +110,7 @@ pub(super) fn store_form_definition(
 
 /// Inserts a submission row, tagged.
 pub(super) fn insert_submission(
-    conn: &Connection,
-    vault: &Vault,
-    row: &SubmissionRow<'_>,
+    conn: &Connection, vault: &Vault, row: &SubmissionRow<'_>,
 ) -> Result<(), StoreError> {
     row_auth::insert(
         conn,
@@ -169,9 +163,7 @@ pub(super) struct SubmissionRow<'a> {
 
 /// The checked row of a submission; `NotFound` when there is none.
 pub(super) fn submission_row(
-    conn: &Connection,
-    vault: &Vault,
-    submission_id: &str,
+    conn: &Connection, vault: &Vault, submission_id: &str,
 ) -> Result<row_auth::Row, StoreError> {
     row_auth::get(conn, vault, "submissions", &text_key(submission_id))?.ok_or(StoreError::NotFound)
 }
@@ -181,10 +173,7 @@ impl OpenStore {
     /// and its consent decisions (one ledger row), in one transaction committed with synchronous=FULL.
     /// When this returns `Ok`, the submission survives a crash or power cut.
     pub fn save_submission(
-        &mut self,
-        actor: &Actor,
-        submission: NewSubmission,
-        now: DateTime<Utc>,
+        &mut self, actor: &Actor, submission: NewSubmission, now: DateTime<Utc>,
     ) -> Result<String, StoreError> {
         let at = now.to_rfc3339();
         // Time-ordered: the desk files its rows at the edge of its index (see `time_ordered_id`).
@@ -287,10 +276,7 @@ impl OpenStore {
 
     /// Submissions saved since `since`, newest first: who, when, which consents. Any role. Logged.
     pub fn submissions_since(
-        &self,
-        actor: &Actor,
-        since: DateTime<Utc>,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, since: DateTime<Utc>, now: DateTime<Utc>,
     ) -> Result<Vec<SubmissionSummary>, StoreError> {
         let mut stmt = self.conn().prepare_cached(
             "SELECT s.id, s.patient_id, s.created_at, s.language,
@@ -335,10 +321,7 @@ impl OpenStore {
     /// A submission in full, with answers and signature. Clinicians and managers only; the
     /// attempt by anyone else is refused before anything is opened. Logged.
     pub fn read_medical(
-        &self,
-        actor: &Actor,
-        submission_id: &str,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, submission_id: &str, now: DateTime<Utc>,
     ) -> Result<MedicalRecord, StoreError> {
         actor.require_medical()?;
         let record = self.medical_record(submission_id)?;
@@ -413,11 +396,7 @@ impl OpenStore {
     /// The wrong-patient guard: does `typed` equal this patient's stored date of birth? The date
     /// itself is never returned. Logged as a look-up of that patient.
     pub fn date_of_birth_matches(
-        &self,
-        actor: &Actor,
-        patient_id: &str,
-        typed: &str,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, patient_id: &str, typed: &str, now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let identity = open_identity(self.conn(), self.vault(), patient_id)?;
         let stored = crate::forms::identity::parse_date_of_birth(&identity.date_of_birth);

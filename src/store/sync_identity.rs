@@ -103,12 +103,7 @@ impl OpenStore {
 
     /// Stores this installation's sync keys, once (managers only); logged.
     pub fn create_sync_identity(
-        &self,
-        actor: &Actor,
-        role: SyncRole,
-        node_id: &str,
-        secret: &[u8],
-        now: DateTime<Utc>,
+        &self, actor: &Actor, role: SyncRole, node_id: &str, secret: &[u8], now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         actor.require_manager()?;
         let sealed = self.vault().seal(keys_aad(node_id), secret)?;

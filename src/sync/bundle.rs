@@ -251,9 +251,7 @@ impl SignedBundle {
 impl<'k> BundleWriter<'k> {
     /// A bundle from `kiosk` to `desk`: makes the bundle's HPKE context and entry key.
     pub fn new(
-        parts: BundleParts,
-        desk: &DeskPublic,
-        kiosk: &'k KioskKeys,
+        parts: BundleParts, desk: &DeskPublic, kiosk: &'k KioskKeys,
     ) -> Result<Self, SyncError> {
         check_id(&desk.desk_id)?;
         check_timestamp(&parts.created_at)?;

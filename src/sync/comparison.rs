@@ -13,9 +13,7 @@ const DOMAIN: &[u8] = b"intake-kiosk/sync/v1/comparison-code\0";
 /// Six decimal digits from SHA-256 over a domain label and the three keys (each of fixed length,
 /// so the concatenation is unambiguous), written as two groups of three.
 pub fn comparison_code(
-    kiosk_sign_public: &[u8; 32],
-    desk_kem_public: &[u8; 32],
-    desk_sign_public: &[u8; 32],
+    kiosk_sign_public: &[u8; 32], desk_kem_public: &[u8; 32], desk_sign_public: &[u8; 32],
 ) -> String {
     let mut context = digest::Context::new(&digest::SHA256);
     context.update(DOMAIN);

@@ -81,8 +81,7 @@ impl Signer {
 
     /// Reads a key file of `kind`; `middle` reads what stands between the id and the signing key.
     fn from_secret_bytes<T>(
-        bytes: &[u8],
-        kind: FileKind,
+        bytes: &[u8], kind: FileKind,
         middle: impl FnOnce(&mut FrameReader<'_>) -> Result<T, SyncError>,
     ) -> Result<(Self, T), SyncError> {
         let mut reader = FrameReader::new(bytes, kind, KEY_FILE_VERSION)?;
@@ -237,9 +236,7 @@ fn ed25519_public(pkcs8: &[u8]) -> Result<[u8; 32], SyncError> {
 
 /// Verifies an Ed25519 signature; any failure is [`SyncError::BadSignature`].
 pub(crate) fn verify_ed25519(
-    public: &[u8; 32],
-    message: &[u8],
-    signature: &[u8; SIGNATURE_LEN],
+    public: &[u8; 32], message: &[u8], signature: &[u8; SIGNATURE_LEN],
 ) -> Result<(), SyncError> {
     UnparsedPublicKey::new(&ED25519, public)
         .verify(message, signature)

@@ -102,8 +102,7 @@ impl Receipt {
 
     /// Checks the desk's signature, then reads the receipt.
     pub fn parse_and_verify(
-        bytes: &[u8],
-        desk_sign_public: &[u8; 32],
+        bytes: &[u8], desk_sign_public: &[u8; 32],
     ) -> Result<Receipt, SyncError> {
         let framed = split(bytes)?;
         verify_ed25519(desk_sign_public, framed.signed, &framed.signature)?;
@@ -113,9 +112,7 @@ impl Receipt {
     /// [`Receipt::parse_and_verify`] with `desk`'s key, and refused unless the receipt names
     /// that desk and this kiosk.
     pub fn verify_for(
-        bytes: &[u8],
-        desk: &DeskPublic,
-        kiosk_id: &str,
+        bytes: &[u8], desk: &DeskPublic, kiosk_id: &str,
     ) -> Result<Receipt, SyncError> {
         let receipt = Self::parse_and_verify(bytes, &desk.sign_public)?;
         if receipt.desk_id != desk.desk_id {

@@ -20,8 +20,7 @@ pub const PROBE_VAR: &str = "INTAKE_KIOSK_PROBE";
 /// Starts writing the probe file for `window` if the variable is set; keep the timer alive.
 /// `header` gives the lines that name the screen.
 pub fn start<C: ComponentHandle + 'static>(
-    window: &C,
-    header: impl Fn(&C) -> String + 'static,
+    window: &C, header: impl Fn(&C) -> String + 'static,
 ) -> Option<slint::Timer> {
     let path = PathBuf::from(std::env::var_os(PROBE_VAR)?);
     let weak = window.as_weak();

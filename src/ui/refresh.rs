@@ -43,10 +43,7 @@ pub(super) fn rows<T, R: Clone + 'static>(items: &[T], row: impl Fn(&T) -> R) ->
 /// on a staff name just before a tick and released just after ended on a new button that had not
 /// seen the press, and was lost (one short tap in ten on the PIN pad; every press of a second).
 pub(super) fn set_rows<T, R: Clone + PartialEq + 'static>(
-    shown: &ModelRc<R>,
-    items: &[T],
-    row: impl Fn(&T) -> R,
-    set: impl FnOnce(ModelRc<R>),
+    shown: &ModelRc<R>, items: &[T], row: impl Fn(&T) -> R, set: impl FnOnce(ModelRc<R>),
 ) {
     let new: Vec<R> = items.iter().map(row).collect();
     let same = shown.row_count() == new.len() && shown.iter().zip(&new).all(|(a, b)| a == *b);
@@ -59,9 +56,7 @@ pub(super) fn set_rows<T, R: Clone + PartialEq + 'static>(
 /// as `shown`, only the rows that differ changing, so what is typed into the others stays; a
 /// new model otherwise.
 pub(super) fn update_rows<R: Clone + PartialEq + 'static>(
-    shown: &ModelRc<R>,
-    new: Vec<R>,
-    set: impl FnOnce(ModelRc<R>),
+    shown: &ModelRc<R>, new: Vec<R>, set: impl FnOnce(ModelRc<R>),
 ) {
     if shown.row_count() != new.len() {
         set(model(new));

@@ -12,8 +12,7 @@ use crate::store::RotationSigner;
 /// The fields for `signers`, or `None` while `shown` already lists the same managers (the
 /// fields are then left as they are, with what is typed).
 pub(super) fn for_signers(
-    shown: &ModelRc<PassphraseSlot>,
-    signers: &[RotationSigner],
+    shown: &ModelRc<PassphraseSlot>, signers: &[RotationSigner],
 ) -> Option<ModelRc<PassphraseSlot>> {
     let same = shown.row_count() == signers.len()
         && shown

@@ -70,10 +70,7 @@ impl KdfParams {
 
     /// Constant-time check that `secret` derives `expected` (ring compares in constant time).
     pub fn verify(
-        &self,
-        secret: &[u8],
-        pepper: &[u8],
-        expected: &[u8],
+        &self, secret: &[u8], pepper: &[u8], expected: &[u8],
     ) -> Result<bool, VaultError> {
         let iterations = self.check()?;
         let mut salt = Vec::with_capacity(16 + pepper.len());

@@ -139,9 +139,7 @@ impl Vault {
     /// Wraps the data key under `passphrase` for the manager `label`. Records are untouched:
     /// a passphrase change is a new wrap replacing the old one.
     pub fn wrap_with_passphrase(
-        &self,
-        label: &str,
-        passphrase: &Passphrase,
+        &self, label: &str, passphrase: &Passphrase,
     ) -> Result<KeyWrap, VaultError> {
         if passphrase.char_count() < MIN_PASSPHRASE_CHARS {
             return Err(VaultError::PassphraseTooShort {
@@ -182,8 +180,7 @@ impl Vault {
     /// Opens with one wrap's passphrase. Returns the vault and the label (manager) it matched.
     /// Wrong passphrase → [`VaultError::WrongPassphrase`]; nothing is changed either way.
     pub fn unlock_with_passphrase(
-        wraps: &[KeyWrap],
-        passphrase: &Passphrase,
+        wraps: &[KeyWrap], passphrase: &Passphrase,
     ) -> Result<(Vault, String), VaultError> {
         for wrap in wraps {
             if let WrapKind::Passphrase(kdf) = &wrap.kind {
@@ -198,8 +195,7 @@ impl Vault {
 
     /// Opens with the printed recovery key.
     pub fn unlock_with_recovery(
-        wraps: &[KeyWrap],
-        recovery: &RecoveryKey,
+        wraps: &[KeyWrap], recovery: &RecoveryKey,
     ) -> Result<Vault, VaultError> {
         for wrap in wraps {
             if let WrapKind::Recovery { salt } = &wrap.kind {
@@ -226,9 +222,7 @@ impl Vault {
     /// Seals bytes already packed (and checked to unpack) as a packed value for `aad`, without
     /// packing them again.
     pub fn seal_prepacked(
-        &self,
-        aad: Aad<'_>,
-        packed: &crate::packing::Packed,
+        &self, aad: Aad<'_>, packed: &crate::packing::Packed,
     ) -> Result<Vec<u8>, VaultError> {
         seal_prepacked(&self.field, aad, packed)
     }

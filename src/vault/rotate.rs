@@ -36,9 +36,7 @@ impl Vault {
     /// Whether `passphrase` opens `wrap` to this very data key (a manager proving their
     /// passphrase to an open vault, e.g. before a change or a rotation).
     pub fn passphrase_opens(
-        &self,
-        wrap: &KeyWrap,
-        passphrase: &Passphrase,
+        &self, wrap: &KeyWrap, passphrase: &Passphrase,
     ) -> Result<bool, VaultError> {
         if !matches!(wrap.kind, WrapKind::Passphrase(_)) {
             return Ok(false);

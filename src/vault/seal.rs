@@ -58,18 +58,14 @@ impl Aad<'_> {
 }
 
 pub(super) fn seal(
-    key: &LessSafeKey,
-    aad: Aad<'_>,
-    plaintext: &[u8],
+    key: &LessSafeKey, aad: Aad<'_>, plaintext: &[u8],
 ) -> Result<Vec<u8>, VaultError> {
     seal_as(key, SEAL_FORMAT_VERSION, &aad.to_bytes(false), plaintext)
 }
 
 /// Seals `plaintext` packed (format 2) when packing makes it smaller, as it is otherwise.
 pub(super) fn seal_packed(
-    key: &LessSafeKey,
-    aad: Aad<'_>,
-    plaintext: &[u8],
+    key: &LessSafeKey, aad: Aad<'_>, plaintext: &[u8],
 ) -> Result<Vec<u8>, VaultError> {
     if plaintext.len() > MAX_PACKED_PLAINTEXT {
         return seal(key, aad, plaintext);
@@ -86,9 +82,7 @@ pub(super) fn seal_packed(
 /// (format 2), whatever their size against the plaintext: e.g. a form's answers as a kiosk
 /// packed them, kept by the desk without packing them again.
 pub(super) fn seal_prepacked(
-    key: &LessSafeKey,
-    aad: Aad<'_>,
-    packed: &packing::Packed,
+    key: &LessSafeKey, aad: Aad<'_>, packed: &packing::Packed,
 ) -> Result<Vec<u8>, VaultError> {
     seal_as(
         key,
@@ -99,10 +93,7 @@ pub(super) fn seal_prepacked(
 }
 
 fn seal_as(
-    key: &LessSafeKey,
-    version: u8,
-    aad: &[u8],
-    plaintext: &[u8],
+    key: &LessSafeKey, version: u8, aad: &[u8], plaintext: &[u8],
 ) -> Result<Vec<u8>, VaultError> {
     let nonce_bytes = random_public_bytes::<NONCE_LEN>()?;
     let mut out = Vec::with_capacity(1 + NONCE_LEN + plaintext.len() + TAG_LEN);
@@ -138,9 +129,7 @@ pub enum Opened {
 }
 
 pub(super) fn open(
-    key: &LessSafeKey,
-    aad: Aad<'_>,
-    sealed: &[u8],
+    key: &LessSafeKey, aad: Aad<'_>, sealed: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>, VaultError> {
     match open_as_sealed(key, aad, sealed)? {
         Opened::Plain(plaintext) => Ok(plaintext),
@@ -154,9 +143,7 @@ pub(super) fn open(
 
 /// Opens a value sealed for `aad` without unpacking it.
 pub(super) fn open_as_sealed(
-    key: &LessSafeKey,
-    aad: Aad<'_>,
-    sealed: &[u8],
+    key: &LessSafeKey, aad: Aad<'_>, sealed: &[u8],
 ) -> Result<Opened, VaultError> {
     let (&version, rest) = sealed.split_first().ok_or(VaultError::OpenFailed)?;
     let packed = match version {

@@ -96,10 +96,7 @@ fn patient_of(store: &OpenStore, manager: &Actor, submission_id: &str) -> String
 
 /// A submission whose consents are treatment plus the given (item, decision) pairs.
 fn submission_with(
-    given: &str,
-    family: &str,
-    allergy: &str,
-    consents: &[(&str, Decision)],
+    given: &str, family: &str, allergy: &str, consents: &[(&str, Decision)],
 ) -> NewSubmission {
     let mut s = submission(given, family, allergy);
     s.consents = std::iter::once(consent("treatment", Decision::Granted))
@@ -250,9 +247,7 @@ fn only(all: &Outgoing, i: usize) -> Outgoing {
 
 /// The amendments of `patient` that kept old details, as (old email, old postcode, reason).
 fn identity_history(
-    store: &OpenStore,
-    actor: &Actor,
-    patient: &str,
+    store: &OpenStore, actor: &Actor, patient: &str,
 ) -> Vec<(String, String, String)> {
     store
         .amendments(actor, patient, t0())

@@ -178,8 +178,7 @@ impl<'d> App<'d> {
     /// Stops the app as systemd does (SIGTERM) and waits up to `bound` for it to end: its exit
     /// status (`None`: still running when the bound passed) and how long it took.
     pub(crate) fn terminate(
-        &mut self,
-        bound: Duration,
+        &mut self, bound: Duration,
     ) -> (Option<std::process::ExitStatus>, Duration) {
         let start = Instant::now();
         let sent = Command::new("kill")

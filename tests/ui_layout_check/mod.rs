@@ -241,36 +241,23 @@ impl Checker {
     /// Checks the screen now shown at both sizes, large text off and on (`set_large_text`),
     /// then leaves the window at `restore` with large text off.
     pub fn screen(
-        &mut self,
-        root: &impl ElementRoot,
-        window: &Window,
-        set_large_text: &dyn Fn(bool),
-        restore: (f32, f32),
-        name: &str,
+        &mut self, root: &impl ElementRoot, window: &Window, set_large_text: &dyn Fn(bool),
+        restore: (f32, f32), name: &str,
     ) {
         self.screen_as(root, window, set_large_text, restore, name, false);
     }
 
     /// As `screen`, for a full-window overlay: only the elements outside scroll areas count.
     pub fn overlay(
-        &mut self,
-        root: &impl ElementRoot,
-        window: &Window,
-        set_large_text: &dyn Fn(bool),
-        restore: (f32, f32),
-        name: &str,
+        &mut self, root: &impl ElementRoot, window: &Window, set_large_text: &dyn Fn(bool),
+        restore: (f32, f32), name: &str,
     ) {
         self.screen_as(root, window, set_large_text, restore, name, true);
     }
 
     fn screen_as(
-        &mut self,
-        root: &impl ElementRoot,
-        window: &Window,
-        set_large_text: &dyn Fn(bool),
-        restore: (f32, f32),
-        name: &str,
-        overlay: bool,
+        &mut self, root: &impl ElementRoot, window: &Window, set_large_text: &dyn Fn(bool),
+        restore: (f32, f32), name: &str, overlay: bool,
     ) {
         for large in [false, true] {
             set_large_text(large);
@@ -287,11 +274,7 @@ impl Checker {
     }
 
     fn check(
-        &mut self,
-        root: &impl ElementRoot,
-        window: &Window,
-        (w, h): (f32, f32),
-        at: &str,
+        &mut self, root: &impl ElementRoot, window: &Window, (w, h): (f32, f32), at: &str,
         overlay: bool,
     ) {
         self.checked += 1;

@@ -16,11 +16,7 @@ pub const DESK_BACKUP_ROLE: &str = "desk";
 /// empty keeps what is set; both empty is [`Needed::BackupFolder`]. The folder must be a full
 /// path and the time HH:MM (24-hour clock); neither is set when one is not.
 pub fn set_backup_schedule(
-    records: Records,
-    actor: &Actor,
-    folder: &str,
-    daily_time: &str,
-    now: DateTime<Utc>,
+    records: Records, actor: &Actor, folder: &str, daily_time: &str, now: DateTime<Utc>,
 ) -> ActionResult<()> {
     actor.require_manager()?;
     let (folder, daily_time) = (folder.trim(), daily_time.trim());

@@ -29,10 +29,7 @@ pub struct BreachRecorded {
 
 /// Records a breach (managers).
 pub fn record_breach(
-    records: Records,
-    actor: &Actor,
-    breach: &NewBreachAt,
-    now: DateTime<Utc>,
+    records: Records, actor: &Actor, breach: &NewBreachAt, now: DateTime<Utc>,
 ) -> ActionResult<BreachRecorded> {
     let touched = match breach.touched {
         Some((by, from, to)) => records.records_touched(actor, by, from, to)?,
@@ -54,11 +51,7 @@ pub fn record_breach(
 
 /// Notes that a breach was reported to the regulator, with their reference (managers).
 pub fn breach_reported(
-    records: Records,
-    actor: &Actor,
-    id: &str,
-    reference: &str,
-    now: DateTime<Utc>,
+    records: Records, actor: &Actor, id: &str, reference: &str, now: DateTime<Utc>,
 ) -> ActionResult<()> {
     if reference.trim().is_empty() {
         return Err(ActionError::Missing(Needed::RegulatorReference));

@@ -9,22 +9,14 @@ use crate::store::Actor;
 
 /// Withdraws one consent item, effective at once (any role).
 pub fn withdraw(
-    records: Records,
-    actor: &Actor,
-    patient: &str,
-    item: &str,
-    now: DateTime<Utc>,
+    records: Records, actor: &Actor, patient: &str, item: &str, now: DateTime<Utc>,
 ) -> ActionResult<ConsentEvent> {
     Ok(records.withdraw_consent(actor, patient, item, now)?)
 }
 
 /// Restricts processing of a record (stored only), or lifts it (managers).
 pub fn set_restricted(
-    records: Records,
-    actor: &Actor,
-    patient: &str,
-    restricted: bool,
-    now: DateTime<Utc>,
+    records: Records, actor: &Actor, patient: &str, restricted: bool, now: DateTime<Utc>,
 ) -> ActionResult<()> {
     Ok(records.set_restricted(actor, patient, restricted, now)?)
 }

@@ -41,11 +41,7 @@ impl ErasureDone {
 
 /// Erases what can be erased now (managers) and writes the statement for the patient.
 pub fn erase(
-    records: Records,
-    actor: &Actor,
-    patient: &str,
-    to: StatementTo,
-    now: DateTime<Utc>,
+    records: Records, actor: &Actor, patient: &str, to: StatementTo, now: DateTime<Utc>,
 ) -> ActionResult<ErasureDone> {
     let statement = records.request_erasure(actor, patient, now)?;
     let text = statement.to_text(&records.clinic_name());
@@ -70,9 +66,7 @@ pub fn erase(
 
 /// Runs the retention check (managers): erases every record past its retention period.
 pub fn retention(
-    records: Records,
-    actor: &Actor,
-    now: DateTime<Utc>,
+    records: Records, actor: &Actor, now: DateTime<Utc>,
 ) -> ActionResult<RetentionReport> {
     Ok(records.run_retention(actor, now)?)
 }

@@ -11,11 +11,7 @@ use crate::store::Actor;
 
 /// Writes the patient's data (JSON, FHIR R4, a readable page) to `dir` (managers; logged).
 pub fn access_export(
-    records: Records,
-    actor: &Actor,
-    patient: &str,
-    dir: &Path,
-    now: DateTime<Utc>,
+    records: Records, actor: &Actor, patient: &str, dir: &Path, now: DateTime<Utc>,
 ) -> ActionResult<AccessExport> {
     Ok(records.export_patient(actor, patient, dir, now)?)
 }
@@ -37,11 +33,7 @@ pub enum ListTo<'a> {
 /// Writes the marketing list of one channel (`email`, `sms`, `whatsapp`) as CSV for the clinic's
 /// mailing tool (managers; logged): only patients whose current decision is granted.
 pub fn marketing_list(
-    records: Records,
-    actor: &Actor,
-    channel: &str,
-    to: ListTo,
-    now: DateTime<Utc>,
+    records: Records, actor: &Actor, channel: &str, to: ListTo, now: DateTime<Utc>,
 ) -> ActionResult<MarketingList> {
     let (csv, patients) = records.marketing_csv(actor, channel, now)?;
     let file = match to {

@@ -12,10 +12,7 @@ use crate::store::{Actor, FolderProblem, StoreError};
 
 /// The folder a setting names, unless one is given; neither is [`Needed`].
 fn folder(
-    records: Records,
-    given: Option<&Path>,
-    key: &str,
-    needed: Needed,
+    records: Records, given: Option<&Path>, key: &str, needed: Needed,
 ) -> ActionResult<PathBuf> {
     if let Some(path) = given {
         return Ok(path.to_owned());
@@ -41,11 +38,7 @@ pub fn outbox_folder(records: Records) -> ActionResult<PathBuf> {
 /// [`Needed::ExchangeFolder`]. Each must be a full path (starting with `/`); neither is set
 /// when one is not.
 pub fn set_import_folders(
-    records: Records,
-    actor: &Actor,
-    exchange: &str,
-    outbox: &str,
-    now: DateTime<Utc>,
+    records: Records, actor: &Actor, exchange: &str, outbox: &str, now: DateTime<Utc>,
 ) -> ActionResult<()> {
     actor.require_manager()?;
     let given = [
@@ -75,12 +68,8 @@ pub fn set_import_folders(
 /// blank code is [`Needed::PairingCode`]; a known kiosk is refused unless `known` says
 /// [`KnownKiosk::Replace`].
 pub fn pair_kiosk(
-    records: Records,
-    actor: &Actor,
-    code: PairingCode<'_>,
-    exchange: Option<&Path>,
-    known: KnownKiosk,
-    now: DateTime<Utc>,
+    records: Records, actor: &Actor, code: PairingCode<'_>, exchange: Option<&Path>,
+    known: KnownKiosk, now: DateTime<Utc>,
 ) -> ActionResult<Answered> {
     actor.require_manager()?;
     let blank = match code {
@@ -104,9 +93,7 @@ pub struct ImportFolders {
 /// The folders the settings name (`exchange_folder`, `outbox_folder`), each unless given here;
 /// a folder neither given nor set is [`Needed`].
 pub fn import_folders(
-    records: Records,
-    exchange: Option<&Path>,
-    outbox: Option<&Path>,
+    records: Records, exchange: Option<&Path>, outbox: Option<&Path>,
 ) -> ActionResult<ImportFolders> {
     Ok(ImportFolders {
         exchange: folder(records, exchange, EXCHANGE_FOLDER, Needed::ExchangeFolder)?,
@@ -124,10 +111,7 @@ pub struct ImportDone {
 /// refused leaves nothing of it and stops no other), a signed receipt back into the folder for
 /// each, and each new form handed on into the outbox. `progress` hears (file, done, total).
 pub fn import_bundles(
-    records: RecordsMut,
-    actor: &Actor,
-    folders: ImportFolders,
-    now: DateTime<Utc>,
+    records: RecordsMut, actor: &Actor, folders: ImportFolders, now: DateTime<Utc>,
     progress: &mut dyn FnMut(&str, usize, usize),
 ) -> ActionResult<ImportDone> {
     let outcomes =
@@ -139,10 +123,7 @@ pub fn import_bundles(
 /// are refused from then on, and its id never pairs again (a reset tablet pairs under a new
 /// id). A blank id is [`Needed::KioskId`].
 pub fn revoke_kiosk(
-    records: Records,
-    actor: &Actor,
-    kiosk_id: &str,
-    now: DateTime<Utc>,
+    records: Records, actor: &Actor, kiosk_id: &str, now: DateTime<Utc>,
 ) -> ActionResult<()> {
     let kiosk_id = kiosk_id.trim();
     if kiosk_id.is_empty() {
@@ -154,11 +135,7 @@ pub fn revoke_kiosk(
 /// Confirms a waiting kiosk with the code its screen shows (managers). `kiosk_id` may be left out
 /// when exactly one kiosk is waiting. A wrong code leaves it waiting (and is logged).
 pub fn confirm_kiosk(
-    records: Records,
-    actor: &Actor,
-    kiosk_id: Option<&str>,
-    typed: &str,
-    now: DateTime<Utc>,
+    records: Records, actor: &Actor, kiosk_id: Option<&str>, typed: &str, now: DateTime<Utc>,
 ) -> ActionResult<Confirmed> {
     if typed.trim().is_empty() {
         return Err(ActionError::Missing(Needed::KioskCode));

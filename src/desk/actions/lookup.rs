@@ -10,11 +10,7 @@ use crate::store::{Actor, ListedPatient, PatientRecord};
 /// index; logged as one look-up, not as a view of each record found). A name or date of birth
 /// missing, or a date that is not one, is refused first ([`super::ActionError::Search`]).
 pub fn search(
-    records: Records,
-    actor: &Actor,
-    given: &str,
-    family: &str,
-    date_of_birth: &str,
+    records: Records, actor: &Actor, given: &str, family: &str, date_of_birth: &str,
     now: DateTime<Utc>,
 ) -> ActionResult<Vec<ListedPatient>> {
     SearchProblem::check(given, family, date_of_birth)?;
@@ -23,10 +19,7 @@ pub fn search(
 
 /// A patient's record as the actor's role may see it (logged as a view).
 pub fn open_record(
-    records: Records,
-    actor: &Actor,
-    patient: &str,
-    now: DateTime<Utc>,
+    records: Records, actor: &Actor, patient: &str, now: DateTime<Utc>,
 ) -> ActionResult<PatientRecord> {
     Ok(records.open_record(actor, patient, now)?)
 }

@@ -20,11 +20,7 @@ pub struct DetailChanges {
 
 /// Corrects a patient's details (any role); returns the amendment's id.
 pub fn amend_details(
-    records: Records,
-    actor: &Actor,
-    patient: &str,
-    changes: &DetailChanges,
-    reason: &str,
+    records: Records, actor: &Actor, patient: &str, changes: &DetailChanges, reason: &str,
     now: DateTime<Utc>,
 ) -> ActionResult<String> {
     let mut identity = records.patient_identity(actor, patient, now)?;
@@ -47,13 +43,8 @@ pub fn amend_details(
 /// answer is read against the exact form the patient filled: a record whose form is not stored
 /// cannot be corrected ([`crate::forms::FormNotStored`]). Returns the amendment's id.
 pub fn amend_answer(
-    records: Records,
-    actor: &Actor,
-    submission: &str,
-    question_id: &str,
-    value: &str,
-    reason: &str,
-    now: DateTime<Utc>,
+    records: Records, actor: &Actor, submission: &str, question_id: &str, value: &str,
+    reason: &str, now: DateTime<Utc>,
 ) -> ActionResult<String> {
     let record = records.read_medical(actor, submission, now)?;
     let form = form_used(record.form_definition_json.as_deref()).exact()?;
@@ -69,12 +60,7 @@ pub fn amend_answer(
 
 /// Merges the record `duplicate` into `into` (managers).
 pub fn merge(
-    records: Records,
-    actor: &Actor,
-    into: &str,
-    duplicate: &str,
-    reason: &str,
-    now: DateTime<Utc>,
+    records: Records, actor: &Actor, into: &str, duplicate: &str, reason: &str, now: DateTime<Utc>,
 ) -> ActionResult<MergeReport> {
     let duplicate = duplicate.trim();
     if duplicate.is_empty() {

@@ -15,10 +15,7 @@ pub struct RequestLogged {
 
 /// Logs a rights request (any role: requests often arrive at reception).
 pub fn log_request(
-    records: Records,
-    actor: &Actor,
-    request: &NewRightsRequest,
-    now: DateTime<Utc>,
+    records: Records, actor: &Actor, request: &NewRightsRequest, now: DateTime<Utc>,
 ) -> ActionResult<RequestLogged> {
     let id = records.log_rights_request(actor, request, now)?;
     Ok(RequestLogged {
@@ -30,23 +27,14 @@ pub fn log_request(
 /// Extends an open request by `months` (UK GDPR Art. 12(3): up to two further months, with the
 /// reason told to the patient; managers). Returns the new due date.
 pub fn extend_request(
-    records: Records,
-    actor: &Actor,
-    id: &str,
-    months: u32,
-    reason: &str,
-    now: DateTime<Utc>,
+    records: Records, actor: &Actor, id: &str, months: u32, reason: &str, now: DateTime<Utc>,
 ) -> ActionResult<NaiveDate> {
     Ok(records.extend_rights_request(actor, id, months, reason, now)?)
 }
 
 /// Closes a request as done or refused, with its outcome (managers).
 pub fn close_request(
-    records: Records,
-    actor: &Actor,
-    id: &str,
-    status: RequestStatus,
-    outcome: &str,
+    records: Records, actor: &Actor, id: &str, status: RequestStatus, outcome: &str,
     now: DateTime<Utc>,
 ) -> ActionResult<()> {
     Ok(records.close_rights_request(actor, id, status, outcome, now)?)

@@ -67,11 +67,7 @@ pub fn clinic_settings(records: Records, actor: &Actor) -> ActionResult<Vec<Clin
 /// kind does not take or opening hours that do not make a day are refused and nothing changes.
 /// Returns the value as stored (trimmed).
 pub fn set_setting(
-    records: Records,
-    actor: &Actor,
-    key: &str,
-    value: &str,
-    now: DateTime<Utc>,
+    records: Records, actor: &Actor, key: &str, value: &str, now: DateTime<Utc>,
 ) -> ActionResult<String> {
     actor.require_manager()?;
     settings::validate_for(App::Desk, key, value).map_err(StoreError::from)?;

@@ -35,10 +35,7 @@ pub fn staff_keys(records: RecordsMut, actor: &Actor) -> ActionResult<StaffKeysV
 
 /// Adds a staff member (managers); returns their id.
 pub fn add_staff(
-    records: RecordsMut,
-    actor: &Actor,
-    new: &NewStaff,
-    now: DateTime<Utc>,
+    records: RecordsMut, actor: &Actor, new: &NewStaff, now: DateTime<Utc>,
 ) -> ActionResult<String> {
     let name = new.name.trim();
     if name.is_empty() {
@@ -61,21 +58,14 @@ pub fn add_staff(
 
 /// Retires a staff member (managers; never the last active manager).
 pub fn retire(
-    records: RecordsMut,
-    actor: &Actor,
-    staff_id: &str,
-    now: DateTime<Utc>,
+    records: RecordsMut, actor: &Actor, staff_id: &str, now: DateTime<Utc>,
 ) -> ActionResult<Cleared> {
     Ok(records.staff_admin().retire_staff(actor, staff_id, now)?)
 }
 
 /// Sets a new PIN for someone else (managers); the old one stops working.
 pub fn reset_pin(
-    records: RecordsMut,
-    actor: &Actor,
-    staff_id: &str,
-    pin: &str,
-    now: DateTime<Utc>,
+    records: RecordsMut, actor: &Actor, staff_id: &str, pin: &str, now: DateTime<Utc>,
 ) -> ActionResult<()> {
     Ok(records
         .staff_admin()
@@ -85,11 +75,7 @@ pub fn reset_pin(
 /// The signed-in manager changes their passphrase: the current one, the new one twice; on a
 /// desk opened with the recovery key, set anew without the current one.
 pub fn change_passphrase(
-    records: RecordsMut,
-    actor: &Actor,
-    current: &str,
-    new: &str,
-    repeated: &str,
+    records: RecordsMut, actor: &Actor, current: &str, new: &str, repeated: &str,
     now: DateTime<Utc>,
 ) -> ActionResult<Cleared> {
     Ok(set_own_passphrase(
@@ -104,9 +90,7 @@ pub fn change_passphrase(
 
 /// A new recovery key, to show once; the old one stops working.
 pub fn new_recovery_key(
-    records: RecordsMut,
-    actor: &Actor,
-    now: DateTime<Utc>,
+    records: RecordsMut, actor: &Actor, now: DateTime<Utc>,
 ) -> ActionResult<(RecoveryKey, Cleared)> {
     Ok(records.staff_admin().new_recovery_key(actor, now)?)
 }
@@ -114,10 +98,7 @@ pub fn new_recovery_key(
 /// Rotates the data key: `typed` holds the signed-in manager's passphrase and every other
 /// active manager's (blank fields left out). Slow: every row is sealed again.
 pub fn rotate_key(
-    records: RecordsMut,
-    actor: &Actor,
-    typed: &[&str],
-    now: DateTime<Utc>,
+    records: RecordsMut, actor: &Actor, typed: &[&str], now: DateTime<Utc>,
     progress: &mut dyn FnMut(u64, u64),
 ) -> ActionResult<Rotation> {
     let passphrases = typed_passphrases(typed);

@@ -106,8 +106,7 @@ fn stored(json: Vec<u8>, packed: bool) -> Opened {
 
 /// `s` as a kiosk's store hands it on: each value and consent run as [`stored`].
 fn as_stored(
-    s: &ExportedSubmission,
-    packed: bool,
+    s: &ExportedSubmission, packed: bool,
 ) -> ExportedSubmission<Opened, Opened, Vec<SealedRun>> {
     let runs = consent_runs::runs(&s.consents)
         .map(|run| SealedRun {

@@ -95,10 +95,7 @@ impl FormFacts {
 
     /// `form.consent_text_hash(item, language)`, looked up when the form has that language.
     fn consent_text_hash(
-        &self,
-        form: &FormDefinition,
-        item: &ConsentItem,
-        language: &str,
+        &self, form: &FormDefinition, item: &ConsentItem, language: &str,
     ) -> Cow<'_, str> {
         match self
             .consent_text_hashes
@@ -123,9 +120,7 @@ pub fn fhir_bundle(view: &SubmissionView) -> Value {
 /// `serde_json::to_vec(&fhir_bundle(view))`, without building the tree in between. `facts`
 /// are those of `view.form`.
 pub fn write_fhir_bundle(
-    view: &SubmissionView,
-    facts: &FormFacts,
-    out: &mut Vec<u8>,
+    view: &SubmissionView, facts: &FormFacts, out: &mut Vec<u8>,
 ) -> serde_json::Result<()> {
     debug_assert_eq!(
         facts.canonical,
@@ -212,11 +207,7 @@ pub fn entry_uuid(kind: &str, id: &str) -> String {
 
 /// A transaction entry that creates `resource` unless one with the same identifier exists.
 fn entry<'a>(
-    full_url: String,
-    resource: Resource<'a>,
-    kind: &'static str,
-    system: &str,
-    id: &str,
+    full_url: String, resource: Resource<'a>, kind: &'static str, system: &str, id: &str,
 ) -> Entry<'a> {
     Entry {
         full_url,

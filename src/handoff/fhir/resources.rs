@@ -100,9 +100,7 @@ struct CodeableConcept<'a> {
 }
 
 fn concept(
-    system: &'static str,
-    code: &'static str,
-    display: &'static str,
+    system: &'static str, code: &'static str, display: &'static str,
 ) -> CodeableConcept<'static> {
     CodeableConcept {
         coding: [Coding {
@@ -280,9 +278,7 @@ pub(super) enum Answer<'a> {
 }
 
 pub(super) fn questionnaire_response<'a>(
-    view: &SubmissionView<'a>,
-    facts: &'a FormFacts,
-    patient_url: &'a str,
+    view: &SubmissionView<'a>, facts: &'a FormFacts, patient_url: &'a str,
 ) -> QuestionnaireResponse<'a> {
     let lang = view.language;
     let mut extension = Vec::with_capacity(3);
@@ -366,10 +362,7 @@ fn signature_extension<'a>(view: &SubmissionView<'a>, patient_url: &'a str) -> E
 
 /// One answered question; `None` when its answer holds nothing FHIR can carry.
 fn question_item<'a>(
-    form_url: &str,
-    q: &'a Question,
-    answer: &'a AnswerValue,
-    lang: &str,
+    form_url: &str, q: &'a Question, answer: &'a AnswerValue, lang: &str,
 ) -> Option<Item<'a>> {
     let answers: Vec<Answer> = match answer {
         AnswerValue::Text(t) => fhir_string(t).map(Answer::String).into_iter().collect(),
@@ -470,10 +463,7 @@ struct Provision<'a> {
 }
 
 pub(super) fn consent<'a>(
-    view: &SubmissionView<'a>,
-    facts: &FormFacts,
-    event: &'a ConsentEvent,
-    patient_url: &'a str,
+    view: &SubmissionView<'a>, facts: &FormFacts, event: &'a ConsentEvent, patient_url: &'a str,
 ) -> Consent<'a> {
     let form_url = &facts.url;
     let item = view.form.consents.iter().find(|c| c.id == event.item_id);

@@ -212,11 +212,7 @@ fn patient_block(view: &SubmissionView, l: &Labels, page: &mut String) {
 
 /// An answer as the patient saw it: choice labels, yes/no, dates and numbers in their language.
 fn answer_html(
-    question: &Question,
-    answer: &AnswerValue,
-    lang: &str,
-    l: &Labels,
-    page: &mut String,
+    question: &Question, answer: &AnswerValue, lang: &str, l: &Labels, page: &mut String,
 ) {
     let choice_label =
         |page: &mut String, id: &str| match question.choices.iter().find(|c| c.id == id) {

@@ -146,10 +146,7 @@ impl Kiosk {
 /// The page for `form` under `definition`; `message` is what the controller has to say (it
 /// stands in for the page's own problem).
 pub fn handover_view(
-    definition: &FormDefinition,
-    form: &FormState,
-    clinic: &str,
-    message: Option<&Message>,
+    definition: &FormDefinition, form: &FormState, clinic: &str, message: Option<&Message>,
 ) -> HandoverView {
     let lang = form.language.as_str();
     let step = form.step(definition);
@@ -243,10 +240,7 @@ pub fn first_problem(problems: &[FormProblem], question: &str) -> Option<Message
 /// page, a missing signature or one wiped by a later change. Nothing while the controller has a
 /// message of its own.
 pub fn page_problem(
-    definition: &FormDefinition,
-    form: &FormState,
-    step: Step,
-    message: Option<&Message>,
+    definition: &FormDefinition, form: &FormState, step: Step, message: Option<&Message>,
 ) -> Option<Message> {
     if message.is_some() {
         return None;

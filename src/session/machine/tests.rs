@@ -150,10 +150,7 @@ fn all_events() -> Vec<Event> {
 /// `check(before, event, after)` is called for every transition reached. Returns how many
 /// sequences were covered.
 fn explore(
-    start: Session,
-    depth: u32,
-    events: &[Event],
-    mut check: impl FnMut(Session, Event, Session),
+    start: Session, depth: u32, events: &[Event], mut check: impl FnMut(Session, Event, Session),
 ) -> u128 {
     use std::collections::HashMap;
     let mut layer: HashMap<Session, u128> = HashMap::from([(start, 1)]);

@@ -93,9 +93,7 @@ impl KioskLink {
 
 /// The checked row of a kiosk link that is not revoked; `NotFound` when there is none.
 fn live_link(
-    conn: &Connection,
-    vault: &Vault,
-    kiosk_id: &str,
+    conn: &Connection, vault: &Vault, kiosk_id: &str,
 ) -> Result<row_auth::Row, StoreError> {
     match row_auth::get(conn, vault, "kiosk_links", &text_key(kiosk_id))? {
         Some(row) if row.opt_text("revoked_at")?.is_none() => Ok(row),
@@ -127,10 +125,7 @@ impl OpenStore {
     /// a revoked one for ever, another one unless a manager replaces its key
     /// ([`Self::replace_kiosk_key`]). Logged.
     pub fn link_kiosk(
-        &self,
-        actor: &Actor,
-        key: OfferedKey<'_>,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, key: OfferedKey<'_>, now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let OfferedKey {
             kiosk_id,
@@ -166,10 +161,7 @@ impl OpenStore {
     /// the old key is replaced, the link is pending again until its code is confirmed, and the
     /// old key's fingerprint is logged. A revoked kiosk is refused: it stays revoked for ever.
     pub fn replace_kiosk_key(
-        &self,
-        actor: &Actor,
-        key: OfferedKey<'_>,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, key: OfferedKey<'_>, now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let OfferedKey {
             kiosk_id,
@@ -211,11 +203,7 @@ impl OpenStore {
     /// manager typed it at the desk. A code that does not match leaves the link pending, and the
     /// attempt is logged. Logged.
     pub fn confirm_kiosk(
-        &self,
-        actor: &Actor,
-        kiosk_id: &str,
-        typed: &str,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, kiosk_id: &str, typed: &str, now: DateTime<Utc>,
     ) -> Result<KioskLink, StoreError> {
         actor.require_manager()?;
         let link = self.link_in_state(kiosk_id, LinkState::Pending)?;
@@ -258,9 +246,7 @@ impl OpenStore {
     /// The link of a kiosk in the state `wanted`; another state is refused as such (a revoked
     /// kiosk, one not yet confirmed, one confirmed already), no link as `NotFound`.
     pub(super) fn link_in_state(
-        &self,
-        kiosk_id: &str,
-        wanted: LinkState,
+        &self, kiosk_id: &str, wanted: LinkState,
     ) -> Result<KioskLink, StoreError> {
         let link = self.kiosk_link(kiosk_id)?.ok_or(StoreError::NotFound)?;
         let kiosk_id = kiosk_id.to_owned();
@@ -298,10 +284,7 @@ impl OpenStore {
 
     /// Stops accepting bundles from a kiosk (managers only). Logged.
     pub fn revoke_kiosk(
-        &self,
-        actor: &Actor,
-        kiosk_id: &str,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, kiosk_id: &str, now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.managed_change(actor, AuditKind::PairingRevoked, kiosk_id, now, |tx, at| {
             let live = live_link(tx, self.vault(), kiosk_id)?;
@@ -319,10 +302,7 @@ impl OpenStore {
 
     /// Flags a kiosk whose bundle carried a forked audit chain, and logs it.
     pub(super) fn flag_audit_fork(
-        &self,
-        kiosk_id: &str,
-        length: u64,
-        now: DateTime<Utc>,
+        &self, kiosk_id: &str, length: u64, now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let at = now.to_rfc3339();
         let tx = self.conn().unchecked_transaction()?;

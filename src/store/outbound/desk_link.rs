@@ -90,12 +90,7 @@ impl OpenStore {
     /// Keeps a pairing offer's one-time secret until its answer comes back (managers only).
     /// A new offer replaces any unused one.
     pub fn save_pairing_offer(
-        &self,
-        actor: &Actor,
-        offer_id: &str,
-        secret: &[u8],
-        expires_at: i64,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, offer_id: &str, secret: &[u8], expires_at: i64, now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         actor.require_manager()?;
         let sealed = self.vault().seal(offer_aad(offer_id), secret)?;
@@ -145,11 +140,7 @@ impl OpenStore {
     /// Stores the desk from a verified pairing answer and uses up the offer, in one transaction.
     /// The link is unconfirmed until a manager compares the codes. Any earlier desk is revoked.
     pub fn link_desk(
-        &self,
-        actor: &Actor,
-        offer_id: &str,
-        link: &DeskLink,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, offer_id: &str, link: &DeskLink, now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.managed_change(actor, AuditKind::Paired, &link.desk_id, now, |tx, at| {
             let offer = Stamp {
@@ -179,10 +170,7 @@ impl OpenStore {
 
     /// A manager saw the same code on both screens.
     pub fn confirm_desk(
-        &self,
-        actor: &Actor,
-        desk_id: &str,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, desk_id: &str, now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let subject = format!("confirmed:{desk_id}");
         self.managed_change(actor, AuditKind::Paired, &subject, now, |tx, at| {

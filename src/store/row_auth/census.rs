@@ -105,10 +105,7 @@ pub(super) fn covers(table: &str) -> bool {
 /// Notes a row just added to `table` (with primary key `key`), in the caller's transaction.
 /// Tables outside the census are left alone; so is a database still without an installation row.
 pub(super) fn note_added(
-    conn: &Connection,
-    vault: &Vault,
-    table: &str,
-    key: &[Value],
+    conn: &Connection, vault: &Vault, table: &str, key: &[Value],
 ) -> Result<(), StoreError> {
     let counted = COUNTED.contains(&table);
     if !covers(table) {
@@ -146,9 +143,7 @@ pub(in crate::store) fn adopt(conn: &Connection, vault: &Vault) -> Result<(), St
 /// Checks `tables` (all of the census's when empty) against the census: a row count that differs
 /// or a setting once written and now gone is [`StoreError::Tampered`], naming the table.
 pub(in crate::store) fn check(
-    conn: &Connection,
-    vault: &Vault,
-    tables: &[&str],
+    conn: &Connection, vault: &Vault, tables: &[&str],
 ) -> Result<(), StoreError> {
     let Some(Some(census)) = stored(conn, vault)? else {
         return Ok(());

@@ -56,9 +56,7 @@ impl Layout {
 
     /// The primary-key values among a row's `values`.
     pub(super) fn key_of(
-        &self,
-        table: &str,
-        values: &[(&str, Value)],
+        &self, table: &str, values: &[(&str, Value)],
     ) -> Result<Vec<Value>, StoreError> {
         self.key
             .iter()
@@ -188,8 +186,7 @@ pub(in crate::store) fn key_columns(table: &str) -> Result<&'static [String], St
 
 /// The primary-key values of a row given by its covered values.
 pub(in crate::store) fn key_values(
-    table: &str,
-    values: &[(&str, Value)],
+    table: &str, values: &[(&str, Value)],
 ) -> Result<Vec<Value>, StoreError> {
     layout(table)?.key_of(table, values)
 }

@@ -224,10 +224,7 @@ fn check_kind(table: &str, column: &Column, value: &Value) -> Result<(), StoreEr
 /// Reads one row's covered values and tag from a statement row (covered columns first, in the
 /// canonical order, then `row_tag`), and checks the tag.
 fn verified_row(
-    vault: &Vault,
-    table: &str,
-    layout: &'static Layout,
-    r: &rusqlite::Row<'_>,
+    vault: &Vault, table: &str, layout: &'static Layout, r: &rusqlite::Row<'_>,
 ) -> Result<Row, StoreError> {
     let mut values = Vec::with_capacity(layout.covered.len());
     for (i, column) in layout.covered.iter().enumerate() {
@@ -282,9 +279,7 @@ pub(super) fn verify(vault: &Vault, table: &str, r: &rusqlite::Row<'_>) -> Resul
 /// The bytes of column `index` of a row read after [`select_list`] (a sealed value); a value of
 /// another type is a row edited by hand.
 pub(super) fn blob_at<'r>(
-    table: &str,
-    r: &'r rusqlite::Row<'_>,
-    index: usize,
+    table: &str, r: &'r rusqlite::Row<'_>, index: usize,
 ) -> Result<&'r [u8], StoreError> {
     match r.get_ref(index)? {
         ValueRef::Blob(bytes) => Ok(bytes),
@@ -294,10 +289,7 @@ pub(super) fn blob_at<'r>(
 
 /// The row of `table` whose primary key is `key`, checked; `None` when there is none.
 pub(super) fn get(
-    conn: &Connection,
-    vault: &Vault,
-    table: &str,
-    key: &[Value],
+    conn: &Connection, vault: &Vault, table: &str, key: &[Value],
 ) -> Result<Option<Row>, StoreError> {
     let layout = layout(table)?;
     let mut stmt = conn.prepare_cached(&layout.select_by_key)?;
@@ -310,10 +302,7 @@ pub(super) fn get(
 
 /// Checks the row of `table` whose primary key is `key`; `false` when there is none.
 pub(super) fn check(
-    conn: &Connection,
-    vault: &Vault,
-    table: &str,
-    key: &[Value],
+    conn: &Connection, vault: &Vault, table: &str, key: &[Value],
 ) -> Result<bool, StoreError> {
     Ok(get(conn, vault, table, key)?.is_some())
 }
@@ -332,9 +321,7 @@ pub(super) fn all(conn: &Connection, vault: &Vault, table: &str) -> Result<Vec<R
 
 /// Checks every row of `table`. Returns how many there are.
 pub(super) fn check_all(
-    conn: &Connection,
-    vault: &Vault,
-    table: &str,
+    conn: &Connection, vault: &Vault, table: &str,
 ) -> Result<usize, StoreError> {
     Ok(all(conn, vault, table)?.len())
 }

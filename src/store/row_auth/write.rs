@@ -13,10 +13,7 @@ use crate::vault::Vault;
 /// The tag of a row about to be written: `values` must name every covered column (and may name
 /// sealed ones, which are not tagged).
 fn tag_for(
-    vault: &Vault,
-    table: &str,
-    layout: &Layout,
-    values: &[(&str, Value)],
+    vault: &Vault, table: &str, layout: &Layout, values: &[(&str, Value)],
 ) -> Result<[u8; 32], StoreError> {
     let mut covered: Vec<(&str, ValueRef<'_>)> = Vec::with_capacity(layout.covered.len());
     for column in &layout.covered {
@@ -47,11 +44,7 @@ fn tag_for(
 
 /// Runs `UPDATE table SET <set…>, row_tag = ? WHERE <key>` with `set` the columns to write.
 fn update_row(
-    conn: &Connection,
-    table: &str,
-    layout: &Layout,
-    set: &[(&str, &Value)],
-    tag: &[u8; 32],
+    conn: &Connection, table: &str, layout: &Layout, set: &[(&str, &Value)], tag: &[u8; 32],
     key: &[Value],
 ) -> Result<usize, StoreError> {
     let mut sql = String::with_capacity(64 + 24 * set.len());
@@ -78,11 +71,7 @@ fn update_row(
 /// The tag is computed under `vault` from exactly `values`. For a rotation, which checked the
 /// row under the old key just before. Returns the new tag.
 pub(in crate::store) fn rewrite(
-    conn: &Connection,
-    vault: &Vault,
-    table: &str,
-    key: &[Value],
-    values: &[(&str, Value)],
+    conn: &Connection, vault: &Vault, table: &str, key: &[Value], values: &[(&str, Value)],
     changed: &[&str],
 ) -> Result<[u8; 32], StoreError> {
     let layout = layout(table)?;
@@ -104,11 +93,7 @@ pub(in crate::store) fn rewrite(
 }
 
 fn write(
-    conn: &Connection,
-    vault: &Vault,
-    table: &str,
-    verb: &str,
-    values: &[(&str, Value)],
+    conn: &Connection, vault: &Vault, table: &str, verb: &str, values: &[(&str, Value)],
 ) -> Result<[u8; 32], StoreError> {
     let layout = layout(table)?;
     let tag = tag_for(vault, table, layout, values)?;
@@ -153,9 +138,7 @@ impl PreparedRow {
 /// Tags a row to be inserted later with [`insert_prepared`]. `values` names every covered
 /// column (and any sealed ones).
 pub(in crate::store) fn prepare(
-    vault: &Vault,
-    table: &'static str,
-    values: Vec<(&'static str, Value)>,
+    vault: &Vault, table: &'static str, values: Vec<(&'static str, Value)>,
 ) -> Result<PreparedRow, StoreError> {
     let tag = tag_for(vault, table, layout(table)?, &values)?;
     Ok(PreparedRow { table, values, tag })
@@ -163,18 +146,13 @@ pub(in crate::store) fn prepare(
 
 /// Inserts a row tagged by [`prepare`], with that tag.
 pub(in crate::store) fn insert_prepared(
-    conn: &Connection,
-    row: &PreparedRow,
+    conn: &Connection, row: &PreparedRow,
 ) -> Result<(), StoreError> {
     write_tagged(conn, row.table, "INSERT", &row.values, row.tag).map(drop)
 }
 
 fn write_tagged(
-    conn: &Connection,
-    table: &str,
-    verb: &str,
-    values: &[(&str, Value)],
-    tag: [u8; 32],
+    conn: &Connection, table: &str, verb: &str, values: &[(&str, Value)], tag: [u8; 32],
 ) -> Result<[u8; 32], StoreError> {
     // One buffer per statement text (looked up in the connection's statement cache).
     // Pushed, not formatted: `write!` for each name was a fifth of this function's work. A bare
@@ -201,10 +179,7 @@ fn write_tagged(
 
 /// Inserts a row with its tag. `values` names every covered column (and any sealed ones).
 pub(in crate::store) fn insert(
-    conn: &Connection,
-    vault: &Vault,
-    table: &str,
-    values: &[(&str, Value)],
+    conn: &Connection, vault: &Vault, table: &str, values: &[(&str, Value)],
 ) -> Result<(), StoreError> {
     write(conn, vault, table, "INSERT", values).map(drop)
 }
@@ -212,10 +187,7 @@ pub(in crate::store) fn insert(
 /// Inserts a row unless one with the same key exists (which is then checked). Returns whether
 /// it inserted.
 pub(in crate::store) fn insert_if_absent(
-    conn: &Connection,
-    vault: &Vault,
-    table: &str,
-    values: &[(&str, Value)],
+    conn: &Connection, vault: &Vault, table: &str, values: &[(&str, Value)],
 ) -> Result<bool, StoreError> {
     let key = layout(table)?.key_of(table, values)?;
     if check(conn, vault, table, &key)? {
@@ -228,21 +200,14 @@ pub(in crate::store) fn insert_if_absent(
 /// Writes a whole row (insert, or replace the row with the same key) with its tag. For rows the
 /// caller has just read and checked, or whose old content does not matter (a key wrap replaced).
 pub(in crate::store) fn put(
-    conn: &Connection,
-    vault: &Vault,
-    table: &str,
-    values: &[(&str, Value)],
+    conn: &Connection, vault: &Vault, table: &str, values: &[(&str, Value)],
 ) -> Result<(), StoreError> {
     write(conn, vault, table, "INSERT OR REPLACE", values).map(drop)
 }
 
 /// [`update`] of a row that must exist: `NotFound` when there is none.
 pub(in crate::store) fn update_one(
-    conn: &Connection,
-    vault: &Vault,
-    table: &str,
-    key: &[Value],
-    changes: &[(&str, Value)],
+    conn: &Connection, vault: &Vault, table: &str, key: &[Value], changes: &[(&str, Value)],
 ) -> Result<(), StoreError> {
     if update(conn, vault, table, key, changes)? {
         Ok(())
@@ -254,11 +219,7 @@ pub(in crate::store) fn update_one(
 /// Changes some columns of the row with primary key `key`: the row is checked first, then
 /// written back with a new tag. Returns `false` when there is no such row.
 pub(in crate::store) fn update(
-    conn: &Connection,
-    vault: &Vault,
-    table: &str,
-    key: &[Value],
-    changes: &[(&str, Value)],
+    conn: &Connection, vault: &Vault, table: &str, key: &[Value], changes: &[(&str, Value)],
 ) -> Result<bool, StoreError> {
     let Some(row) = get(conn, vault, table, key)? else {
         return Ok(false);
@@ -270,11 +231,7 @@ pub(in crate::store) fn update(
 /// [`update`] of a row the caller has just read with [`get`] (checked) in the same
 /// transaction: written back with the changes and a new tag, without reading it again.
 pub(in crate::store) fn update_checked(
-    conn: &Connection,
-    vault: &Vault,
-    table: &str,
-    key: &[Value],
-    row: Row,
+    conn: &Connection, vault: &Vault, table: &str, key: &[Value], row: Row,
     changes: &[(&str, Value)],
 ) -> Result<(), StoreError> {
     let layout = layout(table)?;
@@ -298,8 +255,7 @@ pub(in crate::store) fn update_checked(
 /// rows were authenticated under the scheme (run at the first unlock after the upgrade). Returns
 /// how many rows it tagged.
 pub(in crate::store) fn tag_untagged(
-    conn: &Connection,
-    vault: &Vault,
+    conn: &Connection, vault: &Vault,
 ) -> Result<usize, StoreError> {
     let mut tagged = 0;
     for table in tagged_tables() {

@@ -25,10 +25,7 @@ use super::ledger::{Scope, delete_patient_rows, first_row_where, prepare_rows, r
 /// of decisions taken together (see `ledger`), and the patient's consent chain carried forward
 /// over them.
 pub(in crate::store) fn append_consent_events(
-    conn: &Connection,
-    vault: &Vault,
-    patient_id: &str,
-    events: &[ConsentEvent],
+    conn: &Connection, vault: &Vault, patient_id: &str, events: &[ConsentEvent],
 ) -> Result<(), StoreError> {
     if events.is_empty() {
         return Ok(());
@@ -66,12 +63,8 @@ impl<'a> FiledUnder<'a> {
 /// caller in the same transaction, written back once with the chain's new head, the ledger
 /// rows linked, and the caller's `changes` to it.
 pub(in crate::store) fn append_consent_events_to(
-    conn: &Connection,
-    vault: &Vault,
-    under: FiledUnder<'_>,
-    state: row_auth::Row,
-    events: &[ConsentEvent],
-    mut changes: Vec<(&'static str, Value)>,
+    conn: &Connection, vault: &Vault, under: FiledUnder<'_>, state: row_auth::Row,
+    events: &[ConsentEvent], mut changes: Vec<(&'static str, Value)>,
 ) -> Result<(), StoreError> {
     let patient_id = under.patient_id();
     if !events.is_empty() {
@@ -92,10 +85,7 @@ pub(in crate::store) fn append_consent_events_to(
 /// The ledger rows for a patient's `events`, sealed and tagged, not yet written.
 /// Linked after the patient's ledger row `prev` (their newest, `None` for their first).
 fn ledger_rows(
-    conn: &Connection,
-    vault: &Vault,
-    under: FiledUnder<'_>,
-    prev: Option<i64>,
+    conn: &Connection, vault: &Vault, under: FiledUnder<'_>, prev: Option<i64>,
     events: &[ConsentEvent],
 ) -> Result<Vec<row_auth::PreparedRow>, StoreError> {
     let patient_id = under.patient_id();
@@ -118,9 +108,7 @@ fn seqs_of(rows: &[row_auth::PreparedRow]) -> Vec<i64> {
 
 /// The chain's head carried from `head` over `rows` (`None`: no rows at all).
 fn chain_over(
-    vault: &Vault,
-    head: Option<Vec<u8>>,
-    rows: &[row_auth::PreparedRow],
+    vault: &Vault, head: Option<Vec<u8>>, rows: &[row_auth::PreparedRow],
 ) -> Option<Vec<u8>> {
     rows.iter().fold(head, |head, row| {
         let previous = head.as_deref().unwrap_or_default();
@@ -140,10 +128,7 @@ pub(in crate::store) struct FirstDecisions {
 impl FirstDecisions {
     /// `events` are all of the patient about to be inserted, filed `under` them.
     pub(in crate::store) fn prepare(
-        conn: &Connection,
-        vault: &Vault,
-        under: FiledUnder<'_>,
-        events: &[ConsentEvent],
+        conn: &Connection, vault: &Vault, under: FiledUnder<'_>, events: &[ConsentEvent],
     ) -> Result<Self, StoreError> {
         let rows = ledger_rows(conn, vault, under, None, events)?;
         let head = chain_over(vault, None, &rows);
@@ -173,10 +158,7 @@ impl FirstDecisions {
 /// The decisions taken with one form, filed under `patient_id`, each row checked (the patient's
 /// chain is not: for lists that show a form's decisions beside it).
 pub(in crate::store) fn form_consent_events(
-    conn: &Connection,
-    vault: &Vault,
-    patient_id: &str,
-    submission_id: &str,
+    conn: &Connection, vault: &Vault, patient_id: &str, submission_id: &str,
 ) -> Result<Vec<ConsentEvent>, StoreError> {
     let listed = Listed::of_patient(conn, vault, patient_id)?.ledger;
     let mut events = Vec::new();
@@ -196,9 +178,7 @@ pub(in crate::store) fn form_consent_events(
 /// checked against the head in the patient's (checked) visit state, so a deleted, added or reordered
 /// event is refused.
 pub(in crate::store) fn patient_consent_events(
-    conn: &Connection,
-    vault: &Vault,
-    patient_id: &str,
+    conn: &Connection, vault: &Vault, patient_id: &str,
 ) -> Result<Vec<ConsentEvent>, StoreError> {
     let patient = patient_row(conn, vault, patient_id)?;
     let state = state_row(conn, vault, patient_id)?;
@@ -238,10 +218,7 @@ struct Chain {
 
 /// A patient's ledger rows (the second shape's as `listed`), each checked.
 fn chain_of(
-    conn: &Connection,
-    vault: &Vault,
-    patient_id: &str,
-    listed: &[i64],
+    conn: &Connection, vault: &Vault, patient_id: &str, listed: &[i64],
 ) -> Result<Chain, StoreError> {
     let mut chain = Chain {
         head: None,
@@ -265,8 +242,7 @@ fn chain_of(
 /// What of `before` (a patient's chains as read before some of their rows were deleted, by a
 /// purge) is still held.
 pub(in crate::store) fn still_listed(
-    conn: &Connection,
-    before: Listed,
+    conn: &Connection, before: Listed,
 ) -> Result<Listed, StoreError> {
     let mut form_held = conn.prepare_cached("SELECT 1 FROM submissions WHERE id = ?1")?;
     let mut row_held = conn.prepare_cached("SELECT 1 FROM consent_records WHERE seq = ?1")?;
@@ -290,10 +266,7 @@ pub(in crate::store) fn still_listed(
 /// ([`still_listed`]) and the consent chain is carried over the ledger rows that stay, each
 /// checked. The caller checked the whole chain before deleting.
 pub(in crate::store) fn rechain_consents(
-    conn: &Connection,
-    vault: &Vault,
-    patient_id: &str,
-    left: &Listed,
+    conn: &Connection, vault: &Vault, patient_id: &str, left: &Listed,
 ) -> Result<(), StoreError> {
     let mut changes = relink(conn, vault, left)?.to_vec();
     let chain = chain_of(conn, vault, patient_id, &left.ledger)?;
@@ -304,9 +277,7 @@ pub(in crate::store) fn rechain_consents(
 /// Deletes every ledger row of a patient (erasure), leaving the patient's consent chain and
 /// chain of ledger rows empty, inside the caller's transaction.
 pub(in crate::store) fn clear_ledger(
-    conn: &Connection,
-    vault: &Vault,
-    patient_id: &str,
+    conn: &Connection, vault: &Vault, patient_id: &str,
 ) -> Result<(), StoreError> {
     let listed = Listed::of_patient(conn, vault, patient_id)?;
     delete_patient_rows(conn, patient_id, &listed.ledger)?;
@@ -329,8 +300,7 @@ fn every_patient(conn: &Connection) -> Result<Vec<String>, StoreError> {
 /// Sets every patient's consent head from the events it has (tagged just before): the one-time
 /// step of a database written before consent chains were kept.
 pub(in crate::store) fn start_every_consent_chain(
-    conn: &Connection,
-    vault: &Vault,
+    conn: &Connection, vault: &Vault,
 ) -> Result<(), StoreError> {
     for id in every_patient(conn)? {
         let listed = Listed::of_patient(conn, vault, &id)?;
@@ -341,8 +311,7 @@ pub(in crate::store) fn start_every_consent_chain(
 
 /// Checks every patient's consent chain (the whole-database check).
 pub(in crate::store) fn check_every_consent_chain(
-    conn: &Connection,
-    vault: &Vault,
+    conn: &Connection, vault: &Vault,
 ) -> Result<(), StoreError> {
     for id in every_patient(conn)? {
         patient_consent_events(conn, vault, &id)?;
@@ -359,10 +328,7 @@ pub(in crate::store) fn check_every_consent_chain(
 impl OpenStore {
     /// Every consent event of a patient, oldest first. Any role (consent state is not medical).
     pub fn consent_history(
-        &self,
-        actor: &Actor,
-        patient_id: &str,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, patient_id: &str, now: DateTime<Utc>,
     ) -> Result<Vec<ConsentEvent>, StoreError> {
         let events = patient_consent_events(self.conn(), self.vault(), patient_id)?;
         self.record_event(actor.staff_id(), AuditKind::RecordViewed, patient_id, now)?;
@@ -375,11 +341,7 @@ impl OpenStore {
     /// that time, which the tie rule of [`crate::forms::current_events`] gives to this later
     /// event: a withdrawal at the desk always takes effect at once.
     pub fn record_consent(
-        &self,
-        actor: &Actor,
-        patient_id: &str,
-        decision: &ConsentDecision,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, patient_id: &str, decision: &ConsentDecision, now: DateTime<Utc>,
     ) -> Result<ConsentEvent, StoreError> {
         let kind = AuditKind::ConsentRecorded;
         self.logged_change(actor, kind, patient_id, now, |tx, at| {
@@ -400,11 +362,7 @@ impl OpenStore {
     /// A new ledger event for `decision`. A decision taken with a signed submission refers to
     /// that submission's signature; a later one (e.g. a withdrawal at the desk) has none.
     pub(super) fn consent_event(
-        &self,
-        patient_id: &str,
-        submission_id: Option<&str>,
-        decision: &ConsentDecision,
-        at: &str,
+        &self, patient_id: &str, submission_id: Option<&str>, decision: &ConsentDecision, at: &str,
     ) -> Result<ConsentEvent, StoreError> {
         Ok(ConsentEvent {
             id: random_id()?,
@@ -423,10 +381,7 @@ impl OpenStore {
 
     /// A patient's current decision per consent item, derived from the ledger. Logged.
     pub fn current_consents(
-        &self,
-        actor: &Actor,
-        patient_id: &str,
-        now: DateTime<Utc>,
+        &self, actor: &Actor, patient_id: &str, now: DateTime<Utc>,
     ) -> Result<std::collections::BTreeMap<String, Decision>, StoreError> {
         Ok(crate::forms::current_state(
             &self.consent_history(actor, patient_id, now)?,

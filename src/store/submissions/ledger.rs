@@ -62,12 +62,8 @@ fn count_value(n: usize) -> Value {
 /// Used, each sealed as it came, only when they are exactly these runs (as many, each of as
 /// many decisions); otherwise every value is written here.
 pub(super) fn prepare_rows(
-    conn: &Connection,
-    vault: &Vault,
-    patient_id: &str,
-    mut prev: Option<i64>,
-    events: &[ConsentEvent],
-    as_sent: &[PackedRun],
+    conn: &Connection, vault: &Vault, patient_id: &str, mut prev: Option<i64>,
+    events: &[ConsentEvent], as_sent: &[PackedRun],
 ) -> Result<Vec<row_auth::PreparedRow>, StoreError> {
     // Rowids only grow (see the schema): the next numbers follow the largest, read once.
     let mut seq: i64 = conn
@@ -166,9 +162,7 @@ pub(in crate::store) enum Opening {
 
 /// Every row in `scope`, its decisions read (see [`read_ledger_as`]).
 pub(in crate::store) fn read_ledger(
-    conn: &Connection,
-    vault: &Vault,
-    scope: Scope<'_>,
+    conn: &Connection, vault: &Vault, scope: Scope<'_>,
     each: impl FnMut(LedgerRow) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
     read_ledger_as(conn, vault, scope, Opening::Events, each)
@@ -180,10 +174,7 @@ pub(in crate::store) fn read_ledger(
 /// open for its row (an export hands it on as it is) —, handed to `each`. A row a patient's chain
 /// holds that is missing, or is another patient's, is refused.
 pub(in crate::store) fn read_ledger_as(
-    conn: &Connection,
-    vault: &Vault,
-    scope: Scope<'_>,
-    opening: Opening,
+    conn: &Connection, vault: &Vault, scope: Scope<'_>, opening: Opening,
     mut each: impl FnMut(LedgerRow) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
     let (params, listed): (Vec<&str>, Option<&[i64]>) = match scope {
@@ -264,9 +255,7 @@ pub(in crate::store) fn read_ledger_as(
 
 /// A row of the first shape (checked): its event opened and matched to the row.
 fn open_event(
-    vault: &Vault,
-    row: &row_auth::Row,
-    sealed: &[u8],
+    vault: &Vault, row: &row_auth::Row, sealed: &[u8],
 ) -> Result<ConsentEvent, StoreError> {
     let id = row.text("id")?;
     let json = unseal(vault, event_aad(&id), sealed)?;
@@ -297,9 +286,7 @@ fn as_sealed(vault: &Vault, row: &row_auth::Row, sealed: &[u8]) -> Result<Sealed
 /// A row of the second shape (checked): its decisions opened, counted against the row, and
 /// given what they share from the row.
 fn open_record(
-    vault: &Vault,
-    row: &row_auth::Row,
-    sealed: &[u8],
+    vault: &Vault, row: &row_auth::Row, sealed: &[u8],
 ) -> Result<Vec<ConsentEvent>, StoreError> {
     let json = unseal(vault, record_aad(&row.text("id")?), sealed)?;
     let value: RunValue<String> = serde_json::from_slice(&json)?;
@@ -318,9 +305,7 @@ fn open_record(
 /// The first ledger row (table, seq), in either shape, that `condition` (SQL over the row as
 /// `e`, parameters `params`) selects: for the checks that refuse a decision gone astray.
 pub(in crate::store) fn first_row_where(
-    conn: &Connection,
-    condition: &str,
-    params: &[&str],
+    conn: &Connection, condition: &str, params: &[&str],
 ) -> Result<Option<(&'static str, i64)>, StoreError> {
     for table in LEDGER_TABLES {
         let seq: Option<i64> = conn
@@ -340,9 +325,7 @@ pub(in crate::store) fn first_row_where(
 /// selects, inside the caller's transaction (purge, erasure). The caller carries the chains of
 /// the patients concerned over what stays.
 pub(in crate::store) fn delete_rows_where(
-    conn: &Connection,
-    condition: &str,
-    params: &[&str],
+    conn: &Connection, condition: &str, params: &[&str],
 ) -> Result<usize, StoreError> {
     let mut deleted = 0;
     for table in LEDGER_TABLES {
@@ -357,9 +340,7 @@ pub(in crate::store) fn delete_rows_where(
 /// chain holds them (`listed`) — inside the caller's transaction (erasure). The caller relinks
 /// what stays and carries the consent chain over it.
 pub(in crate::store) fn delete_patient_rows(
-    conn: &Connection,
-    patient_id: &str,
-    listed: &[i64],
+    conn: &Connection, patient_id: &str, listed: &[i64],
 ) -> Result<usize, StoreError> {
     let mut deleted = conn
         .prepare_cached("DELETE FROM consent_events WHERE patient_id = ?1")?

@@ -202,9 +202,7 @@ impl<'a> VerifiedBundle<'a> {
     /// Opens entry `index` with the desk's keys: [`VerifiedBundle::open`] then
     /// [`OpenedBundle::open_entry`]. To open many entries, call `open` once instead.
     pub fn open_entry(
-        &self,
-        index: usize,
-        desk: &DeskKeys,
+        &self, index: usize, desk: &DeskKeys,
     ) -> Result<Zeroizing<Vec<u8>>, SyncError> {
         self.open(desk)?.open_entry(index)
     }

@@ -82,21 +82,14 @@ fn raw_entries(bytes: &[u8]) -> (BundleHeader, [u8; 32], Vec<RawEntry>) {
 
 /// A bundle from raw parts, signed by `kiosk`: what a compromised kiosk (or a bug) could send.
 fn assemble(
-    header: &BundleHeader,
-    enc: &[u8; 32],
-    entries: &[RawEntry],
-    kiosk: &KioskKeys,
+    header: &BundleHeader, enc: &[u8; 32], entries: &[RawEntry], kiosk: &KioskKeys,
 ) -> Vec<u8> {
     assemble_as(BUNDLE_VERSION, header, enc, entries, kiosk)
 }
 
 /// [`assemble`] in format `version`, signed as that version signs (version 1: the bytes).
 fn assemble_as(
-    version: u8,
-    header: &BundleHeader,
-    enc: &[u8; 32],
-    entries: &[RawEntry],
-    kiosk: &KioskKeys,
+    version: u8, header: &BundleHeader, enc: &[u8; 32], entries: &[RawEntry], kiosk: &KioskKeys,
 ) -> Vec<u8> {
     let mut writer = FrameWriter::new(FileKind::Bundle, version);
     writer
@@ -262,10 +255,7 @@ fn verified<'a>(bytes: &'a [u8], key: &[u8; 32]) -> VerifiedBundle<'a> {
 
 /// Parses, verifies with the kiosk's key and opens entry `index`.
 fn open_one(
-    setup: &Setup,
-    bytes: &[u8],
-    key: &[u8; 32],
-    index: usize,
+    setup: &Setup, bytes: &[u8], key: &[u8; 32], index: usize,
 ) -> Result<Vec<u8>, SyncError> {
     verified(bytes, key)
         .open_entry(index, &setup.desk)
@@ -639,10 +629,7 @@ fn throughput() {
 /// wrote, or (in format 3) packed bytes of the caller's choosing, sealed and signed as a kiosk
 /// that was taken over could.
 fn sealed_as_given(
-    setup: &Setup,
-    seq: u64,
-    version: u8,
-    entries: &[(EntryKind, &str, &[u8])],
+    setup: &Setup, seq: u64, version: u8, entries: &[(EntryKind, &str, &[u8])],
 ) -> Vec<u8> {
     let writer = BundleWriter::new(parts(seq), &setup.desk.public(), &setup.kiosk).expect("writer");
     let raw: Vec<RawEntry> = entries
