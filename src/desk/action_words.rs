@@ -43,6 +43,17 @@ impl Desk {
         }
     }
 
+    /// [`Self::act`], then `done` (catalogued words without `{}`) said to staff if it succeeded.
+    pub(super) fn act_saying<T>(
+        &mut self, done: &'static str, action: impl FnOnce(Records, &Actor) -> ActionResult<T>,
+    ) -> Option<T> {
+        let outcome = self.act(action);
+        if outcome.is_some() {
+            self.say_t(done, &[], true);
+        }
+        outcome
+    }
+
     /// A failed action in words for staff (see the module).
     pub(super) fn say_failure(&mut self, e: &ActionError) {
         match e {

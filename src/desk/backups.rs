@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::actions::{self, ActionError};
 use super::{Desk, Line};
-use crate::i18n::{t, tn};
+use crate::i18n::{msgid, t, tn};
 use crate::staff::Role;
 use crate::store::{BackupOutcome, BackupPlan, backup_due};
 
@@ -59,14 +59,9 @@ impl Desk {
 
     /// Sets the backup folder and daily time (managers); a field left empty keeps its value.
     pub fn save_backup_schedule(&mut self, folder: &str, daily_time: &str, now: DateTime<Utc>) {
-        if self
-            .act(|records, actor| {
-                actions::set_backup_schedule(records, actor, folder, daily_time, now)
-            })
-            .is_some()
-        {
-            self.say_t("Backup schedule saved.", &[], true);
-        }
+        self.act_saying(msgid("Backup schedule saved."), |records, actor| {
+            actions::set_backup_schedule(records, actor, folder, daily_time, now)
+        });
     }
 
     /// Makes a checked backup into the backup folder now (managers). Slow. A failure's reason

@@ -5,63 +5,61 @@
 
 use super::store_words::{folder_words, store_failure_words};
 use crate::exchange::ExchangeError;
-use crate::i18n::t;
+use crate::i18n::{msgid, t};
 use crate::sync::SyncError;
 
 /// `e` in words for desk staff (see the module). The file's name is not repeated: the caller's
 /// line names it.
 pub fn exchange_failure_words(lang: &str, e: &ExchangeError) -> String {
-    match e {
-        ExchangeError::Store(e) => store_failure_words(lang, e),
+    // The catalogued words, and the detail (if any) that fills their `{}`.
+    let (words, detail): (&str, Option<String>) = match e {
+        ExchangeError::Store(e) => return store_failure_words(lang, e),
+        ExchangeError::Folder(problem) => return folder_words(lang, problem),
         ExchangeError::Format {
             error: SyncError::BadSignature | SyncError::OpenFailed,
             ..
-        } => t(
-            lang,
-            "it was altered, or not made by a kiosk paired with this desk.",
-            &[],
+        } => (
+            msgid("it was altered, or not made by a kiosk paired with this desk."),
+            None,
         ),
-        ExchangeError::Format { error, .. } => t(
-            lang,
-            "it is damaged or not a kiosk's bundle ({}).",
-            &[&error.to_string()],
+        ExchangeError::Format { error, .. } => (
+            msgid("it is damaged or not a kiosk's bundle ({})."),
+            Some(error.to_string()),
         ),
-        ExchangeError::UnknownKiosk { kiosk_id, .. } => t(
-            lang,
-            "it comes from kiosk {}, which is not paired with this desk (or was revoked).",
-            &[kiosk_id],
+        ExchangeError::UnknownKiosk { kiosk_id, .. } => (
+            msgid("it comes from kiosk {}, which is not paired with this desk (or was revoked)."),
+            Some(kiosk_id.clone()),
         ),
-        ExchangeError::KioskNotConfirmed { kiosk_id, .. } => t(
-            lang,
-            "kiosk {} waits for confirmation: type the code its screen shows under \"Kiosks waiting for confirmation\", then import again.",
-            &[kiosk_id],
+        ExchangeError::KioskNotConfirmed { kiosk_id, .. } => (
+            msgid(
+                "kiosk {} waits for confirmation: type the code its screen shows under \"Kiosks waiting for confirmation\", then import again.",
+            ),
+            Some(kiosk_id.clone()),
         ),
-        ExchangeError::Folder(problem) => folder_words(lang, problem),
-        ExchangeError::TooLarge { .. } => t(
-            lang,
-            "the file is larger than it can be, so it was not read.",
-            &[],
+        ExchangeError::TooLarge { .. } => (
+            msgid("the file is larger than it can be, so it was not read."),
+            None,
         ),
-        ExchangeError::NotRegularFile { .. } => t(
-            lang,
-            "it is a link or a folder, not an ordinary file, so it was not read.",
-            &[],
+        ExchangeError::NotRegularFile { .. } => (
+            msgid("it is a link or a folder, not an ordinary file, so it was not read."),
+            None,
         ),
-        ExchangeError::Io { source, .. } => {
-            t(lang, "it could not be read ({}).", &[&source.to_string()])
-        }
-        ExchangeError::BadTimes { error, .. } => t(
-            lang,
-            "its forms carry times this desk does not accept ({}).",
-            &[&error.to_string()],
+        ExchangeError::Io { source, .. } => (
+            msgid("it could not be read ({})."),
+            Some(source.to_string()),
         ),
-        ExchangeError::BadContent { detail, .. } => t(
-            lang,
-            "its content is not what a kiosk writes ({}).",
-            &[detail],
+        ExchangeError::BadTimes { error, .. } => (
+            msgid("its forms carry times this desk does not accept ({})."),
+            Some(error.to_string()),
         ),
-        other => other.to_string(),
-    }
+        ExchangeError::BadContent { detail, .. } => (
+            msgid("its content is not what a kiosk writes ({})."),
+            Some(detail.clone()),
+        ),
+        other => return other.to_string(),
+    };
+    let args: Vec<&str> = detail.as_deref().into_iter().collect();
+    t(lang, words, &args)
 }
 
 #[cfg(test)]

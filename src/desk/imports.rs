@@ -45,14 +45,9 @@ fn pairing_code(typed: &str) -> PairingCode<'_> {
 impl Desk {
     /// Sets the exchange and outbox folders (managers); a field left empty keeps its folder.
     pub fn save_folders(&mut self, exchange: &str, outbox: &str, now: DateTime<Utc>) {
-        if self
-            .act(|records, actor| {
-                actions::set_import_folders(records, actor, exchange, outbox, now)
-            })
-            .is_some()
-        {
-            self.say_t("Folders saved.", &[], true);
-        }
+        self.act_saying(msgid("Folders saved."), |records, actor| {
+            actions::set_import_folders(records, actor, exchange, outbox, now)
+        });
     }
 
     /// Pairs a kiosk from what a manager typed: its pairing code, or the full path of a

@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::Desk;
 use super::actions::{self, ListTo, NewBreachAt};
 use super::views::{self, HomeView};
-use crate::i18n::tn;
+use crate::i18n::{msgid, tn};
 use crate::rights::{RequestStatus, Risk};
 
 impl Desk {
@@ -36,12 +36,9 @@ impl Desk {
             .unwrap_or_default();
         let outcome = format!("done at the desk by {by}");
         let done = RequestStatus::Done;
-        if self
-            .act(|records, actor| actions::close_request(records, actor, id, done, &outcome, now))
-            .is_some()
-        {
-            self.say_t("Request marked as done.", &[], true);
-        }
+        self.act_saying(msgid("Request marked as done."), |records, actor| {
+            actions::close_request(records, actor, id, done, &outcome, now)
+        });
     }
 
     /// Writes the marketing list of one channel (`email`, `sms`, `whatsapp`) as CSV to the
@@ -89,12 +86,9 @@ impl Desk {
 
     /// Notes that a breach was reported to the regulator, with their reference (managers).
     pub fn breach_reported(&mut self, id: &str, reference: &str, now: DateTime<Utc>) {
-        if self
-            .act(|records, actor| actions::breach_reported(records, actor, id, reference, now))
-            .is_some()
-        {
-            self.say_t("Breach marked as reported.", &[], true);
-        }
+        self.act_saying(msgid("Breach marked as reported."), |records, actor| {
+            actions::breach_reported(records, actor, id, reference, now)
+        });
     }
 
     /// Confirms a kiosk's pairing (managers): `typed` is the code the kiosk's screen shows. A code

@@ -33,6 +33,19 @@ fn signed_in(who: &str, pin: &str) -> (Desk, MemoryDesk) {
     (desk, records)
 }
 
+/// Every setting the fake holds, by key.
+fn settings_held(records: &MemoryDesk) -> Vec<(String, String)> {
+    records.state().settings.clone().into_iter().collect()
+}
+
+/// `pairs` as [`settings_held`] lists them.
+fn settings(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
 #[test]
 fn a_blank_pin_is_no_attempt() {
     let (mut desk, _) = desk();
@@ -268,14 +281,12 @@ fn the_kiosk_folders_are_set_by_managers_as_full_paths_only() {
     desk.save_folders(" /media/usb ", "", at(1));
     assert_said(&desk, "Folders saved.", true);
     desk.save_folders("", "/srv/emr", at(1));
-    let settings = records.state().settings.clone();
     assert_eq!(
-        settings.get("exchange_folder").map(String::as_str),
-        Some("/media/usb")
-    );
-    assert_eq!(
-        settings.get("outbox_folder").map(String::as_str),
-        Some("/srv/emr")
+        settings_held(&records),
+        settings(&[
+            ("exchange_folder", "/media/usb"),
+            ("outbox_folder", "/srv/emr")
+        ])
     );
     let status = desk.import_status(at(1));
     assert!(status.iter().all(|l| !l.alert), "{status:?}");
@@ -369,14 +380,12 @@ fn the_backup_schedule_is_set_by_managers_as_a_full_path_and_a_clock_time() {
     assert!(records.state().settings.is_empty(), "neither is set");
     desk.save_backup_schedule("/srv/backups", "18:30", at(1));
     assert_said(&desk, "Backup schedule saved.", true);
-    let settings = records.state().settings.clone();
     assert_eq!(
-        settings.get("backup.folder").map(String::as_str),
-        Some("/srv/backups")
-    );
-    assert_eq!(
-        settings.get("backup.daily_time").map(String::as_str),
-        Some("18:30")
+        settings_held(&records),
+        settings(&[
+            ("backup.daily_time", "18:30"),
+            ("backup.folder", "/srv/backups")
+        ])
     );
     // The fake has no file to copy: the failure is said, its reason left to the backups line.
     desk.backup_now(at(1));

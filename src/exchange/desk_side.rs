@@ -14,7 +14,7 @@ use crate::forms::FormDefinition;
 use crate::handoff::{FormFacts, SubmissionView, write_fhir_bundle, write_printable_html};
 use crate::store::{
     Actor, AuditHead, ExportedForm, ExportedSubmission, ImportReport, LinkState, OfferedKey,
-    OpenStore, Outgoing, SecurityEvent, StoreError, SyncRole,
+    OpenStore, Outgoing, SecurityEvent, StoreError,
 };
 use crate::sync::{DeskKeys, EntryKind, PairingAnswer, PairingOffer, ParsedBundle, Receipt};
 
@@ -22,18 +22,7 @@ use crate::sync::{DeskKeys, EntryKind, PairingAnswer, PairingOffer, ParsedBundle
 pub fn desk_keys(
     store: &OpenStore, actor: &Actor, now: DateTime<Utc>,
 ) -> Result<DeskKeys, ExchangeError> {
-    own_keys(
-        store,
-        actor,
-        now,
-        SyncRole::Desk,
-        DeskKeys::from_secret_bytes,
-        |id| {
-            let keys = DeskKeys::generate(id)?;
-            let secret = keys.to_secret_bytes();
-            Ok((keys, secret))
-        },
-    )
+    own_keys(store, actor, now)
 }
 
 /// What answering a pairing code did. The comparison code is not in it: the desk shows it only

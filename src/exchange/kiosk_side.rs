@@ -9,7 +9,7 @@ use zeroize::Zeroizing;
 use super::files::{self, Expected, Readers};
 use super::submission_entry;
 use super::{ExchangeError, PAIRING_VALID_SECONDS, file_name, own_keys};
-use crate::store::{Actor, DeskLink, OpenStore, SyncRole};
+use crate::store::{Actor, DeskLink, OpenStore};
 use crate::sync::{
     AuditCheckpoint, BundleParts, BundleWriter, DeskPublic, EntryKind, KioskKeys,
     PAIRING_OFFER_VERSION, PairingAnswer, PairingOffer, Receipt, comparison_code,
@@ -19,18 +19,7 @@ use crate::sync::{
 pub fn kiosk_keys(
     store: &OpenStore, actor: &Actor, now: DateTime<Utc>,
 ) -> Result<KioskKeys, ExchangeError> {
-    own_keys(
-        store,
-        actor,
-        now,
-        SyncRole::Kiosk,
-        KioskKeys::from_secret_bytes,
-        |id| {
-            let keys = KioskKeys::generate(id)?;
-            let secret = keys.to_secret_bytes();
-            Ok((keys, secret))
-        },
-    )
+    own_keys(store, actor, now)
 }
 
 /// Starts pairing: a fresh one-time secret, valid ten minutes. Returns the QR code's text

@@ -95,25 +95,51 @@ pub enum ExchangeError {
     },
 }
 
-/// This end's long-term keys: opened from the store, or on first use made by `make` (given a
-/// fresh id) and kept. Keys the store holds for the other end are refused.
-fn own_keys<K>(
-    store: &OpenStore, actor: &Actor, now: DateTime<Utc>, role: SyncRole,
-    open: impl FnOnce(&[u8]) -> Result<K, SyncError>,
-    make: impl FnOnce(&str) -> Result<(K, Zeroizing<Vec<u8>>), SyncError>,
+/// One end's long-term keys as [`own_keys`] opens or makes them.
+trait OwnKeys: Sized {
+    const ROLE: SyncRole;
+    fn open(secret: &[u8]) -> Result<Self, SyncError>;
+    fn make(id: &str) -> Result<Self, SyncError>;
+    fn secret(&self) -> Zeroizing<Vec<u8>>;
+}
+
+/// [`OwnKeys`] for a key type of `crate::sync`, under its role.
+macro_rules! own_keys_of {
+    ($keys:ty, $role:expr) => {
+        impl OwnKeys for $keys {
+            const ROLE: SyncRole = $role;
+            fn open(secret: &[u8]) -> Result<Self, SyncError> {
+                Self::from_secret_bytes(secret)
+            }
+            fn make(id: &str) -> Result<Self, SyncError> {
+                Self::generate(id)
+            }
+            fn secret(&self) -> Zeroizing<Vec<u8>> {
+                self.to_secret_bytes()
+            }
+        }
+    };
+}
+own_keys_of!(crate::sync::DeskKeys, SyncRole::Desk);
+own_keys_of!(crate::sync::KioskKeys, SyncRole::Kiosk);
+
+/// This end's long-term keys: opened from the store, or on first use made (under a fresh id)
+/// and kept. Keys the store holds for the other end are refused.
+fn own_keys<K: OwnKeys>(
+    store: &OpenStore, actor: &Actor, now: DateTime<Utc>,
 ) -> Result<K, ExchangeError> {
     if let Some(identity) = store.sync_identity()? {
-        if identity.role != role {
+        if identity.role != K::ROLE {
             return Err(ExchangeError::WrongRole {
                 found: identity.role.as_str(),
-                wanted: role.as_str(),
+                wanted: K::ROLE.as_str(),
             });
         }
-        return Ok(open(&identity.secret)?);
+        return Ok(K::open(&identity.secret)?);
     }
     let id = crate::sync::random_id()?;
-    let (keys, secret) = make(&id)?;
-    store.create_sync_identity(actor, role, &id, &secret, now)?;
+    let keys = K::make(&id)?;
+    store.create_sync_identity(actor, K::ROLE, &id, &keys.secret(), now)?;
     Ok(keys)
 }
 

@@ -16,12 +16,12 @@ use rusqlite::{OptionalExtension, params};
 use super::amendments::{Visit, visit_changes};
 use super::audit::AuditKind;
 use super::patient_records::{
-    IDENTITY_MAC, LAST_VISIT, RESTRICTED, adding_form, form_link, identity_hash, state_row,
+    IDENTITY_MAC, LAST_VISIT, RESTRICTED, form_link, identity_hash, state_row,
 };
 use super::patients::{Index, ids_by_index, indexes, insert_patient_as, open_patient, set_patient};
 use super::row_auth::{self, text_key};
 use super::submissions::{
-    FiledUnder, FirstDecisions, SubmissionRow, aad, append_consent_events_to, insert_submission,
+    FiledUnder, FirstDecisions, SubmissionRow, aad, finish_visit, insert_submission,
     store_form_definition,
 };
 use super::transfer::{Added, AuditHead, EXPORT_VERSION, ImportReport, Outgoing};
@@ -363,17 +363,9 @@ impl OpenStore {
                     prev_form,
                 },
             )?;
-            match (first, state) {
-                (Some(first), _) => first.write(&tx)?,
-                (None, Some(state)) => {
-                    // The visit state written once: the visit's changes, the form linked, the
-                    // consent chain carried.
-                    let mut changes = visit;
-                    changes.extend(adding_form(&state, &s.submission_id)?);
-                    append_consent_events_to(&tx, self.vault(), under, state, &events, changes)?
-                }
-                (None, None) => unreachable!("a patient without a visit state is new"),
-            }
+            // The visit state written once: the visit's changes, the form linked, the consent
+            // chain carried.
+            finish_visit(&tx, self.vault(), under, first, state, id, &events, visit)?;
             report.added.push(Added {
                 submission_id: s.submission_id.clone(),
                 patient_id,

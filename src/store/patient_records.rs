@@ -198,24 +198,12 @@ pub(super) fn insert_state(
 /// The head and count columns of chains holding `listed`.
 fn heads(listed: &Listed) -> [(&'static str, Value); 4] {
     let count = |n: usize| Value::Integer(i64::try_from(n).unwrap_or(i64::MAX));
+    let form_head = listed.forms.last().cloned().map(Value::Text);
+    let ledger_head = listed.ledger.last().copied().map(Value::Integer);
     [
-        (
-            "form_head",
-            listed
-                .forms
-                .last()
-                .cloned()
-                .map_or(Value::Null, Value::Text),
-        ),
+        ("form_head", form_head.unwrap_or(Value::Null)),
         ("form_count", count(listed.forms.len())),
-        (
-            "ledger_head",
-            listed
-                .ledger
-                .last()
-                .copied()
-                .map_or(Value::Null, Value::Integer),
-        ),
+        ("ledger_head", ledger_head.unwrap_or(Value::Null)),
         ("ledger_count", count(listed.ledger.len())),
     ]
 }

@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use rusqlite::types::Value;
 
 use super::audit::AuditKind;
-use super::patient_records::{adding_form, form_link, state_row};
+use super::patient_records::{form_link, state_row};
 use super::patients::{insert_patient_as, open_identity};
 use super::returning::{ConfirmedPatient, join_confirmed};
 use super::row_auth::{self, text_key};
@@ -19,9 +19,9 @@ use crate::vault::{Aad, Vault, time_ordered_id};
 mod consents;
 mod ledger;
 pub(super) use consents::{
-    FiledUnder, FirstDecisions, append_consent_events, append_consent_events_to,
-    check_every_consent_chain, clear_ledger, form_consent_events, patient_consent_events,
-    rechain_consents, start_every_consent_chain, still_listed,
+    FiledUnder, FirstDecisions, append_consent_events, check_every_consent_chain, clear_ledger,
+    finish_visit, form_consent_events, patient_consent_events, rechain_consents,
+    start_every_consent_chain, still_listed,
 };
 pub(super) use ledger::{
     HAS_FIRST_SHAPE_DECISIONS, LEDGER_TABLES, Opening, Scope, delete_patient_rows,
@@ -258,17 +258,18 @@ impl OpenStore {
                 prev_form,
             },
         )?;
-        match (first, state) {
-            (Some(first), _) => first.write(&tx)?,
-            (None, Some(state)) => {
-                // The returning patient's visit state, written once: the form linked, the
-                // chain carried.
-                let linked = adding_form(&state, &submission_id)?.to_vec();
-                let under = FiledUnder::Own(&patient_id);
-                append_consent_events_to(&tx, self.vault(), under, state, &events, linked)?
-            }
-            (None, None) => unreachable!("a returning patient's state is read above"),
-        }
+        // A returning patient's visit state, written once: the form linked, the chain carried.
+        let under = FiledUnder::Own(&patient_id);
+        finish_visit(
+            &tx,
+            self.vault(),
+            under,
+            first,
+            state,
+            &submission_id,
+            &events,
+            Vec::new(),
+        )?;
         self.audit_as(actor, &tx, &at, AuditKind::SubmissionSaved, &submission_id)?;
         tx.commit()?;
         Ok(submission_id)

@@ -91,12 +91,17 @@ impl KioskLink {
     }
 }
 
-/// The checked row of a kiosk link that is not revoked; `NotFound` when there is none.
-fn live_link(
+/// Changes the checked row of a kiosk link that is not revoked and that `still` accepts as it
+/// is now; `NotFound` when there is none.
+fn change_live_link(
     conn: &Connection, vault: &Vault, kiosk_id: &str,
-) -> Result<row_auth::Row, StoreError> {
-    match row_auth::get(conn, vault, "kiosk_links", &text_key(kiosk_id))? {
-        Some(row) if row.opt_text("revoked_at")?.is_none() => Ok(row),
+    still: impl FnOnce(&row_auth::Row) -> Result<bool, StoreError>, changes: &[(&str, Value)],
+) -> Result<(), StoreError> {
+    let key = text_key(kiosk_id);
+    match row_auth::get(conn, vault, "kiosk_links", &key)? {
+        Some(row) if row.opt_text("revoked_at")?.is_none() && still(&row)? => {
+            row_auth::update_checked(conn, vault, "kiosk_links", &key, row, changes)
+        }
         _ => Err(StoreError::NotFound),
     }
 }
@@ -127,12 +132,12 @@ impl OpenStore {
     pub fn link_kiosk(
         &self, actor: &Actor, key: OfferedKey<'_>, now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        actor.require_manager()?;
         let OfferedKey {
             kiosk_id,
             sign_public,
             comparison_code,
         } = key;
-        actor.require_manager()?;
         refuse_known(self.kiosk_link(kiosk_id)?)?;
         let subject = format!("pending:{kiosk_id}");
         self.managed_change(actor, AuditKind::Paired, &subject, now, |tx, at| {
@@ -163,12 +168,8 @@ impl OpenStore {
     pub fn replace_kiosk_key(
         &self, actor: &Actor, key: OfferedKey<'_>, now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let OfferedKey {
-            kiosk_id,
-            sign_public,
-            comparison_code,
-        } = key;
         actor.require_manager()?;
+        let kiosk_id = key.kiosk_id;
         let old = self.kiosk_link(kiosk_id)?.ok_or(StoreError::NotFound)?;
         if old.revoked {
             return Err(StoreError::KioskRevoked {
@@ -181,21 +182,21 @@ impl OpenStore {
             fingerprint.get(..23).unwrap_or(&fingerprint)
         );
         self.managed_change(actor, AuditKind::Paired, &subject, now, |tx, at| {
-            let live = live_link(tx, self.vault(), kiosk_id)?;
-            row_auth::update_checked(
+            change_live_link(
                 tx,
                 self.vault(),
-                "kiosk_links",
-                &text_key(kiosk_id),
-                live,
+                kiosk_id,
+                |_| Ok(true),
                 &[
-                    ("sign_public", Value::Blob(sign_public.to_vec())),
-                    ("comparison_code", Value::Text(comparison_code.to_owned())),
+                    ("sign_public", Value::Blob(key.sign_public.to_vec())),
+                    (
+                        "comparison_code",
+                        Value::Text(key.comparison_code.to_owned()),
+                    ),
                     ("key_replaced_at", Value::Text(at.to_owned())),
                     ("confirmed_at", Value::Null),
                 ],
-            )?;
-            Ok(())
+            )
         })
     }
 
@@ -221,21 +222,16 @@ impl OpenStore {
         let subject = format!("confirmed:{kiosk_id}");
         self.managed_change(actor, AuditKind::Paired, &subject, now, |tx, at| {
             // Only the key whose code was checked: a replacement in between makes this fail.
-            let current = live_link(tx, self.vault(), kiosk_id)?;
-            if current.blob("sign_public")? != link.sign_public
-                || current.opt_text("confirmed_at")?.is_some()
-            {
-                return Err(StoreError::NotFound);
-            }
-            row_auth::update_checked(
+            change_live_link(
                 tx,
                 self.vault(),
-                "kiosk_links",
-                &text_key(kiosk_id),
-                current,
+                kiosk_id,
+                |current| {
+                    Ok(current.blob("sign_public")? == link.sign_public
+                        && current.opt_text("confirmed_at")?.is_none())
+                },
                 &[("confirmed_at", Value::Text(at.to_owned()))],
-            )?;
-            Ok(())
+            )
         })?;
         Ok(KioskLink {
             confirmed: true,
@@ -287,16 +283,13 @@ impl OpenStore {
         &self, actor: &Actor, kiosk_id: &str, now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.managed_change(actor, AuditKind::PairingRevoked, kiosk_id, now, |tx, at| {
-            let live = live_link(tx, self.vault(), kiosk_id)?;
-            row_auth::update_checked(
+            change_live_link(
                 tx,
                 self.vault(),
-                "kiosk_links",
-                &text_key(kiosk_id),
-                live,
+                kiosk_id,
+                |_| Ok(true),
                 &[("revoked_at", Value::Text(at.to_owned()))],
-            )?;
-            Ok(())
+            )
         })
     }
 

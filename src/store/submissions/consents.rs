@@ -62,7 +62,7 @@ impl<'a> FiledUnder<'a> {
 /// [`append_consent_events`] for the patient's visit state `state`, read (checked) by the
 /// caller in the same transaction, written back once with the chain's new head, the ledger
 /// rows linked, and the caller's `changes` to it.
-pub(in crate::store) fn append_consent_events_to(
+fn append_consent_events_to(
     conn: &Connection, vault: &Vault, under: FiledUnder<'_>, state: row_auth::Row,
     events: &[ConsentEvent], mut changes: Vec<(&'static str, Value)>,
 ) -> Result<(), StoreError> {
@@ -152,6 +152,25 @@ impl FirstDecisions {
             row_auth::insert_prepared(conn, row)?;
         }
         Ok(())
+    }
+}
+
+/// The patient's visit state once their form `form_id` is in: a new patient's decisions
+/// inserted (their state went in with their row), or a returning patient's `state` written once
+/// with `changes`, the form linked and `events` appended to the consent chain.
+#[allow(clippy::too_many_arguments)]
+pub(in crate::store) fn finish_visit(
+    conn: &Connection, vault: &Vault, under: FiledUnder<'_>, first: Option<FirstDecisions>,
+    state: Option<row_auth::Row>, form_id: &str, events: &[ConsentEvent],
+    mut changes: Vec<(&'static str, Value)>,
+) -> Result<(), StoreError> {
+    match (first, state) {
+        (Some(first), _) => first.write(conn),
+        (None, Some(state)) => {
+            changes.extend(crate::store::patient_records::adding_form(&state, form_id)?);
+            append_consent_events_to(conn, vault, under, state, events, changes)
+        }
+        (None, None) => unreachable!("a returning patient's visit state is read before the form"),
     }
 }
 
