@@ -1,0 +1,137 @@
+//! The visit states, the chains and the move from the lists of a database before migration 14.
+
+use super::*;
+use crate::store::{OpenStore, Store, SyncRole};
+use crate::vault::Passphrase;
+
+fn unlock(path: &std::path::Path) -> OpenStore {
+    let store = Store::open_for(path, SyncRole::Desk).unwrap();
+    let passphrase = Passphrase::new(crate::demo::DEMO_PASSPHRASE);
+    OpenStore::unlock(store, &passphrase, chrono::Utc::now())
+        .map_err(|f| f.error)
+        .unwrap()
+        .0
+}
+
+/// A patient's id, chains and visit state (but the identity's hash).
+type Record = (String, Listed, Vec<(&'static str, Value)>);
+
+/// Every patient's [`Record`], by id.
+fn every_record(store: &OpenStore) -> Vec<Record> {
+    let ids: Vec<String> =
+        first_column(store.conn(), "SELECT id FROM patients ORDER BY id", []).unwrap();
+    ids.into_iter()
+        .map(|id| {
+            let state = state_row(store.conn(), store.vault(), &id).unwrap();
+            let listed = Listed::read(store.conn(), store.vault(), &id, &state).unwrap();
+            let mut values = state.into_values();
+            values.retain(|(name, _)| *name != IDENTITY_MAC);
+            (id, listed, values)
+        })
+        .collect()
+}
+
+/// Puts the database back as it was before migration 14 (the lists in the patient's row,
+/// or, `with_lists` false, before migration 12: none), each row tagged as it was then.
+fn back_before_visit_states(store: &OpenStore, with_lists: bool) {
+    let (conn, vault) = (store.conn(), store.vault());
+    for (id, listed, _) in every_record(store) {
+        let state = state_row(conn, vault, &id).unwrap();
+        let mut columns = vec![
+            (LAST_VISIT, Value::Text(state.text(LAST_VISIT).unwrap())),
+            (
+                RESTRICTED,
+                state
+                    .opt_text(RESTRICTED)
+                    .unwrap()
+                    .map_or(Value::Null, Value::Text),
+            ),
+            (
+                CONSENT_HEAD,
+                state
+                    .opt_blob(CONSENT_HEAD)
+                    .unwrap()
+                    .map_or(Value::Null, Value::Blob),
+            ),
+        ];
+        if with_lists {
+            columns.extend(legacy::columns(&listed));
+        }
+        crate::store::patients::set_patient(conn, vault, &id, &columns).unwrap();
+    }
+    for id in first_column::<String>(conn, "SELECT id FROM submissions", []).unwrap() {
+        let none = [("prev_form", Value::Null)];
+        row_auth::update_one(conn, vault, "submissions", &text_key(&id), &none).unwrap();
+    }
+    for seq in first_column::<i64>(conn, "SELECT seq FROM consent_records", []).unwrap() {
+        let none = [("prev_seq", Value::Null)];
+        row_auth::update_one(
+            conn,
+            vault,
+            "consent_records",
+            &[Value::Integer(seq)],
+            &none,
+        )
+        .unwrap();
+    }
+    conn.execute_batch(
+        "DROP TABLE visit_state;
+         ALTER TABLE submissions DROP COLUMN prev_form;
+         ALTER TABLE consent_records DROP COLUMN prev_seq;
+         DROP TRIGGER consent_records_append_only;
+         CREATE TRIGGER consent_records_append_only BEFORE UPDATE ON consent_records
+             BEGIN SELECT RAISE(ABORT, 'consent records are append-only'); END;
+         DROP INDEX patients_lookup;
+         CREATE INDEX patients_lookup ON patients (lookup_index);
+         DROP INDEX patients_not_moved;
+         CREATE INDEX patients_unlisted ON patients (id)
+             WHERE form_ids IS NULL OR ledger_seqs IS NULL;
+         PRAGMA user_version = 13;",
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_database_from_before_visit_states_moves_at_the_first_unlock() {
+    for with_lists in [true, false] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("desk.sqlite3");
+        crate::demo::create_demo_desk(&path).unwrap();
+        let store = unlock(&path);
+        let manager: String = first_column::<String>(
+            store.conn(),
+            "SELECT id FROM staff WHERE role = 'manager'",
+            [],
+        )
+        .unwrap()[0]
+            .clone();
+        let manager = crate::store::Actor::new(manager, crate::staff::Role::Manager);
+        let first: String =
+            first_column::<String>(store.conn(), "SELECT id FROM patients ORDER BY id", [])
+                .unwrap()[0]
+                .clone();
+        store
+            .set_restricted(&manager, &first, true, chrono::Utc::now())
+            .unwrap();
+        let records = every_record(&store);
+        assert!(records.len() > 1);
+        assert!(records.iter().all(|(_, l, _)| !l.forms.is_empty()));
+        back_before_visit_states(&store, with_lists);
+        store.close(None, chrono::Utc::now()).unwrap();
+        // Opened, the store takes step 14; the unlock moves every patient, links their
+        // records in the order they had, and every check holds.
+        let store = unlock(&path);
+        assert_eq!(every_record(&store), records, "lists kept: {with_lists}");
+        let not_moved: i64 = store
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM patients WHERE last_visit_at <> ''
+                 OR consent_head IS NOT NULL OR form_ids IS NOT NULL",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(not_moved, 0);
+        store.verify_everything().unwrap();
+    }
+}
