@@ -699,3 +699,58 @@ fn two_backups_in_one_second_both_succeed_both_restore_and_keep_prunes_the_older
         b"a person's copy"
     );
 }
+
+#[test]
+fn a_returning_patients_form_notes_the_visit_and_one_saved_under_an_earlier_clock_moves_it_not_back()
+ {
+    let mut clinic = setup_clinic();
+    let clinician = sign_in(&mut clinic.store, Role::Clinician);
+    let first = clinic
+        .store
+        .save_submission(&clinician, submission("Ada", "Lovelace", "latex"), t0())
+        .expect("save");
+    let ada = clinic
+        .store
+        .read_medical(&clinician, &first, t0())
+        .expect("read")
+        .patient_id;
+    let path = db_path(&clinic.dir);
+    let last_visit = || -> String {
+        rusqlite::Connection::open(&path)
+            .expect("open")
+            .query_row(
+                "SELECT last_visit_at FROM visit_state WHERE patient_id = ?1",
+                [&ada],
+                |r| r.get(0),
+            )
+            .expect("visit state")
+    };
+    assert_eq!(last_visit(), t0().to_rfc3339());
+    let mut again = submission("Ada", "Lovelace", "penicillin");
+    let later = t0() + chrono::Duration::days(30);
+    again.patient = returning(&clinic.store, &clinician, &ada);
+    clinic
+        .store
+        .save_submission(&clinician, again, later)
+        .expect("save");
+    assert_eq!(last_visit(), later.to_rfc3339());
+    // The tablet's clock set back: the form is kept, the last visit stays the latest.
+    let mut late = submission("Ada", "Lovelace", "none");
+    late.patient = returning(&clinic.store, &clinician, &ada);
+    clinic
+        .store
+        .save_submission(&clinician, late, t0() + chrono::Duration::days(1))
+        .expect("save");
+    assert_eq!(last_visit(), later.to_rfc3339());
+    let record = clinic
+        .store
+        .open_record(&clinician, &ada, later)
+        .expect("the record and its chains check out");
+    assert_eq!(
+        record
+            .submissions
+            .expect("a clinician sees the forms")
+            .len(),
+        3
+    );
+}

@@ -110,21 +110,25 @@ pub(super) fn merged_into(
     super::patients::patient_row(conn, vault, patient_id)?.opt_text("merged_into")
 }
 
-/// Notes a visit: the last visit only moves forward.
-pub(super) fn note_visit(
-    conn: &Connection, vault: &Vault, patient_id: &str, at: &str,
-) -> Result<(), StoreError> {
-    use super::patient_records::{LAST_VISIT, set_state, state_row};
-    let last = state_row(conn, vault, patient_id)?.text(LAST_VISIT)?;
-    if at > last.as_str() {
-        let visit = rusqlite::types::Value::Text(at.to_owned());
-        set_state(conn, vault, patient_id, &[(LAST_VISIT, visit)])?;
-    }
-    Ok(())
+/// What a returning patient's form filed at `at` changes of their visit `state`: the last
+/// visit, which only moves forward. Written with the rest of the visit ([`finish_visit`]).
+///
+/// [`finish_visit`]: super::submissions::finish_visit
+pub(super) fn visit_noted(
+    state: &super::row_auth::Row, at: &str,
+) -> Result<Vec<(&'static str, rusqlite::types::Value)>, StoreError> {
+    use super::patient_records::LAST_VISIT;
+    let last = state.text(LAST_VISIT)?;
+    Ok(if at > last.as_str() {
+        vec![(LAST_VISIT, rusqlite::types::Value::Text(at.to_owned()))]
+    } else {
+        Vec::new()
+    })
 }
 
 /// Joins a form to a confirmed returning patient inside the caller's transaction: checks the
-/// proof, records changed details as an amendment, notes the visit. Returns the patient id.
+/// proof and records changed details as an amendment. Returns the patient id; the visit is noted
+/// with the form ([`visit_noted`]).
 pub(super) fn join_confirmed(
     conn: &Connection, vault: &Vault, actor: &Actor, confirmed: &ConfirmedPatient,
     details: Option<&PatientIdentity>, at: &str,
@@ -147,7 +151,6 @@ pub(super) fn join_confirmed(
             at,
         )?;
     }
-    note_visit(conn, vault, patient_id, at)?;
     Ok(patient_id.to_owned())
 }
 

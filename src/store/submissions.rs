@@ -8,7 +8,7 @@ use rusqlite::types::Value;
 use super::audit::AuditKind;
 use super::patient_records::{form_link, state_row};
 use super::patients::{insert_patient_as, open_identity};
-use super::returning::{ConfirmedPatient, join_confirmed};
+use super::returning::{ConfirmedPatient, join_confirmed, visit_noted};
 use super::row_auth::{self, text_key};
 use super::{Actor, OpenStore, StoreError, seal_json};
 use crate::forms::{
@@ -213,9 +213,9 @@ impl OpenStore {
             PatientRef::New(_) => None,
             PatientRef::Returning { .. } => Some(state_row(&tx, self.vault(), &patient_id)?),
         };
-        let prev_form = match &state {
-            Some(state) => form_link(state)?,
-            None => Value::Null,
+        let (prev_form, visit) = match &state {
+            Some(state) => (form_link(state)?, visit_noted(state, &at)?),
+            None => (Value::Null, Vec::new()),
         };
         let first = match &submission.patient {
             PatientRef::New(identity) => {
@@ -258,7 +258,8 @@ impl OpenStore {
                 prev_form,
             },
         )?;
-        // A returning patient's visit state, written once: the form linked, the chain carried.
+        // A returning patient's visit state, read once above and written once here: the visit
+        // noted, the form linked, the chain carried.
         let under = FiledUnder::Own(&patient_id);
         finish_visit(
             &tx,
@@ -268,7 +269,7 @@ impl OpenStore {
             state,
             &submission_id,
             &events,
-            Vec::new(),
+            visit,
         )?;
         self.audit_as(actor, &tx, &at, AuditKind::SubmissionSaved, &submission_id)?;
         tx.commit()?;
