@@ -71,11 +71,18 @@ impl OpenStore {
         let merged_into = patient.opt_text("merged_into")?;
         let merged_at = patient.opt_text("merged_at")?;
         let identity = open_identity(self.conn(), self.vault(), patient_id)?;
-        let consents =
-            super::submissions::patient_consent_events(self.conn(), self.vault(), patient_id)?;
+        // The patient's chains, walked once for the consents and the forms.
+        let Listed { forms, ledger } = Listed::read(self.conn(), self.vault(), patient_id, &state)?;
+        let consents = super::submissions::consent_events_in(
+            self.conn(),
+            self.vault(),
+            patient_id,
+            &patient,
+            &state,
+            &ledger,
+        )?;
         let submissions = if actor.may_see_medical() {
             // The forms of the patient's (checked) chain, newest first; one gone is refused.
-            let forms = Listed::read(self.conn(), self.vault(), patient_id, &state)?.forms;
             let listed = serde_json::to_string(&forms)?;
             let ids: Vec<(String, i64)> = self
                 .conn()

@@ -20,7 +20,7 @@ mod consents;
 mod ledger;
 pub(super) use consents::{
     FiledUnder, FirstDecisions, append_consent_events, check_every_consent_chain, clear_ledger,
-    finish_visit, form_consent_events, patient_consent_events, rechain_consents,
+    consent_events_in, finish_visit, form_consent_events, patient_consent_events, rechain_consents,
     start_every_consent_chain, still_listed,
 };
 pub(super) use ledger::{

@@ -202,7 +202,16 @@ pub(in crate::store) fn patient_consent_events(
     let patient = patient_row(conn, vault, patient_id)?;
     let state = state_row(conn, vault, patient_id)?;
     let listed = Listed::read(conn, vault, patient_id, &state)?;
-    let chain = chain_of(conn, vault, patient_id, &listed.ledger)?;
+    consent_events_in(conn, vault, patient_id, &patient, &state, &listed.ledger)
+}
+
+/// [`patient_consent_events`] from the patient's row, visit state and ledger chain (`ledger`,
+/// [`Listed::read`]) as the caller has already read and checked them.
+pub(in crate::store) fn consent_events_in(
+    conn: &Connection, vault: &Vault, patient_id: &str, patient: &row_auth::Row,
+    state: &row_auth::Row, ledger: &[i64],
+) -> Result<Vec<ConsentEvent>, StoreError> {
+    let chain = chain_of(conn, vault, patient_id, ledger)?;
     // A decision taken with a form belongs to that form's patient (or to the record it was
     // merged into, which took the forms): one whose form is gone, or went elsewhere, is refused.
     let merged_into = patient.opt_text("merged_into")?;
