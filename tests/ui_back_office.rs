@@ -78,6 +78,19 @@ fn a_manager_pairs_sends_and_reads_receipts_from_staff_home() {
         "The exchange folder must be a full path starting with /, such as /media/usb."
     );
     assert_eq!(office.get_folder(), "");
+    // A full path neither there nor makeable where it says (a stick not in, a slip) is refused.
+    let slip = dir.path().join("no-stick").join("exchange");
+    type_into(
+        &ui,
+        "Exchange folder (USB stick or shared folder)",
+        slip.to_str().unwrap(),
+    );
+    click(&ui, "Use this folder");
+    assert_eq!(
+        message(&ui),
+        "Neither that folder nor the one it would be made in exists. Check the path, and that the USB stick is in."
+    );
+    assert_eq!(office.get_folder(), "");
     type_into(
         &ui,
         "Exchange folder (USB stick or shared folder)",

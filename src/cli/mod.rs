@@ -39,6 +39,24 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
     }
 }
 
+/// What `error:` says: the error and each cause, joined by ": ", a cause said once — most of
+/// the app's errors already name their cause in their own words (`"{path}: {source}"`), where
+/// `{:#}` said it again.
+pub fn error_text(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let words = cause.to_string();
+        if text.contains(&words) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&words);
+    }
+    text
+}
+
 /// Runs a parsed `kiosk …`, `desk …`, `man` or `completions` command.
 pub fn run(command: Command) -> Result<()> {
     match command {
@@ -126,4 +144,28 @@ fn verify(store: &OpenStore) -> Result<()> {
         "every row, consent chain and the audit chain checked: {rows} rows and entries, all sound"
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use anyhow::Context;
+
+    use super::error_text;
+
+    #[test]
+    fn an_error_says_each_cause_once() {
+        // An error that names its own cause, as `ExchangeError::Io` does, with context above it.
+        let missing = std::io::Error::from(std::io::ErrorKind::NotFound);
+        let io = intake_kiosk::exchange::ExchangeError::Io {
+            path: "/srv/outbox".into(),
+            source: missing,
+        };
+        let error = Err::<(), _>(io).context("importing").unwrap_err();
+        let said = error_text(&error);
+        assert_eq!(said.matches("not found").count(), 1, "{said}");
+        assert!(said.starts_with("importing: /srv/outbox: "), "{said}");
+        // A cause its error does not name is still said.
+        let plain = anyhow::anyhow!("disk gone").context("backing up");
+        assert_eq!(error_text(&plain), "backing up: disk gone");
+    }
 }

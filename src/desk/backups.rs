@@ -195,6 +195,11 @@ pub(super) fn folder_problem_words(lang: &str, kind: &str, folder: &str) -> Opti
             "the disk for {} is not mounted: connect or mount it, then try again",
             &[folder],
         ),
+        "no_parent_folder" => t(
+            lang,
+            "neither {} nor the folder it would be made in exists: check the path, and that its disk is connected",
+            &[folder],
+        ),
         _ => return None,
     })
 }

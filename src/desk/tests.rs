@@ -278,14 +278,29 @@ fn the_kiosk_folders_are_set_by_managers_as_full_paths_only() {
         false,
     );
     assert!(records.state().settings.is_empty());
-    desk.save_folders(" /media/usb ", "", at(1));
+    // Only a folder's last step is made when first written into: a path that could not be made
+    // then (a slip, a share not connected) sets neither, and says which.
+    let disk = tempfile::tempdir().unwrap();
+    let (usb, emr) = (disk.path().join("usb"), disk.path().join("emr"));
+    let slip = disk.path().join("nmt").join("usb");
+    desk.save_folders(slip.to_str().unwrap(), emr.to_str().unwrap(), at(1));
+    assert_said(
+        &desk,
+        &format!(
+            "Neither {} nor the folder it would be made in exists: check the path, and that its disk is connected.",
+            slip.display()
+        ),
+        false,
+    );
+    assert!(records.state().settings.is_empty());
+    desk.save_folders(&format!(" {} ", usb.display()), "", at(1));
     assert_said(&desk, "Folders saved.", true);
-    desk.save_folders("", "/srv/emr", at(1));
+    desk.save_folders("", emr.to_str().unwrap(), at(1));
     assert_eq!(
         settings_held(&records),
         settings(&[
-            ("exchange_folder", "/media/usb"),
-            ("outbox_folder", "/srv/emr")
+            ("exchange_folder", usb.to_str().unwrap()),
+            ("outbox_folder", emr.to_str().unwrap())
         ])
     );
     let status = desk.import_status(at(1));
@@ -295,27 +310,28 @@ fn the_kiosk_folders_are_set_by_managers_as_full_paths_only() {
 #[test]
 fn pairing_a_kiosk_needs_its_code_a_folder_and_a_manager() {
     let (mut desk, records) = signed_in(MANAGER, "2468");
-    desk.pair_kiosk("   ", false, at(1));
-    assert_said(
-        &desk,
+    let refused = |desk: &mut Desk, code: &str, said: &str| {
+        desk.pair_kiosk(code, false, at(1));
+        assert_said(desk, said, false);
+    };
+    refused(
+        &mut desk,
+        "   ",
         "Paste the kiosk's pairing code (it starts with IKP1:) or type the full path of a picture of its QR code.",
-        false,
     );
-    desk.pair_kiosk("IKP1:whatever", false, at(1));
-    assert_said(
-        &desk,
+    refused(
+        &mut desk,
+        "IKP1:whatever",
         "Set the exchange folder first (under Kiosks and bundles).",
-        false,
     );
     records
         .state()
         .settings
         .insert("exchange_folder".into(), "/media/usb".into());
-    desk.pair_kiosk("IKP1:whatever", false, at(1));
-    assert_said(
-        &desk,
+    refused(
+        &mut desk,
+        "IKP1:whatever",
         "That is not a kiosk's pairing code. Copy all of it (it starts with IKP1:), or give the full path of a picture of the QR code.",
-        false,
     );
     // A full path is a picture: one that is not there is said so, with its name.
     desk.pair_kiosk("/nowhere/qr.png", false, at(1));

@@ -82,17 +82,14 @@ impl Readers {
 }
 
 /// The folder files are written to: made when missing, but only as the last step of a path
-/// whose parent exists. A whole missing path is refused — a typed path with a slip, or a share
-/// or drive that is not mounted: patient data must not land on the machine's own disk instead.
+/// whose parent exists ([`FolderProblem::unless_writable_there`]). A whole missing path is
+/// refused — a typed path with a slip, or a share or drive that is not mounted: patient data
+/// must not land on the machine's own disk instead.
 fn folder_ready(dir: &Path) -> Result<(), ExchangeError> {
-    on_a_mounted_disk(dir)?;
+    FolderProblem::unless_writable_there(dir)?;
     match std::fs::metadata(dir) {
-        Ok(meta) if meta.is_dir() => Ok(()),
-        Ok(_) => Err(not_regular(dir, "not a folder")),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir(dir).map_err(io(dir))
-        }
-        Err(e) => Err(io(dir)(e)),
+        Ok(_) => Ok(()),
+        Err(_) => std::fs::create_dir(dir).map_err(io(dir)),
     }
 }
 

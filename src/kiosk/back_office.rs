@@ -165,7 +165,8 @@ fn message_for(e: &ExchangeError) -> Message {
     match e {
         ExchangeError::Store(s) => Message::from_store(s),
         ExchangeError::Format { error, .. } | ExchangeError::Sync(error) => sync(error),
-        ExchangeError::Io { .. } | ExchangeError::Folder(_) => Message::ExchangeUnreachable,
+        ExchangeError::Folder(problem) => Message::from_folder(problem),
+        ExchangeError::Io { .. } => Message::ExchangeUnreachable,
         ExchangeError::NotPaired => Message::NotPaired,
         ExchangeError::NotConfirmed { .. } => Message::CompareCodes,
         ExchangeError::NoPairingStarted | ExchangeError::PairingCodeUsed => {

@@ -10,7 +10,7 @@ use crate::forms::FormProblem;
 use crate::i18n::msgid;
 
 use crate::staff::{Lockout, PassphraseRejection};
-use crate::store::{SignInError, StoreError};
+use crate::store::{FolderProblem, SignInError, StoreError};
 use crate::vault::VaultError;
 
 fn t(lang: &str, msgid: &str, args: &[&str]) -> String {
@@ -80,6 +80,9 @@ pub enum Message {
     NoExchangeFolder,
     /// The folder typed is not a full path (the setting's rule, `settings::validate`).
     ExchangeFolderNotAbsolute,
+    /// Neither the folder typed nor the one it would be made in exists
+    /// (`FolderProblem::NothingToMakeItIn`).
+    ExchangeFolderNowhere,
     /// An idle limit typed outside its setting's range (the range, e.g. "60–900").
     IdleLimitOutOfRange(String),
     /// A manager set the handover's idle limit (seconds) or staff home's.
@@ -202,6 +205,7 @@ impl Message {
             Message::ExchangeUnreachable => msgid("The exchange folder cannot be read or written. Is the USB stick in?"),
             Message::NoExchangeFolder => msgid("Please give the exchange folder first."),
             Message::ExchangeFolderNotAbsolute => msgid("The exchange folder must be a full path starting with /, such as /media/usb."),
+            Message::ExchangeFolderNowhere => msgid("Neither that folder nor the one it would be made in exists. Check the path, and that the USB stick is in."),
             Message::IdleLimitOutOfRange(_) => msgid("Please give a whole number of seconds, {}."),
             Message::HandoverIdleSaved(_) => msgid("Saved: a handover left untouched for {} seconds is wiped and the tablet asks to be handed back."),
             Message::StaffIdleSaved(_) => msgid("Saved: staff home locks after {} seconds without a touch."),
@@ -267,6 +271,15 @@ impl Message {
         })
     }
 
+    /// The one folder a kiosk sets, its exchange folder: a path with a slip, or one it cannot
+    /// reach (a disk not mounted, not a folder, not writable).
+    pub fn from_folder(problem: &FolderProblem) -> Message {
+        match problem {
+            FolderProblem::NothingToMakeItIn(_) => Message::ExchangeFolderNowhere,
+            _ => Message::ExchangeUnreachable,
+        }
+    }
+
     pub fn from_store(e: &StoreError) -> Message {
         match e {
             StoreError::DiskFull => Message::DiskFull,
@@ -275,8 +288,7 @@ impl Message {
             StoreError::Vault(VaultError::PassphraseTooShort { .. }) => Message::PassphraseTooShort,
             StoreError::Vault(VaultError::WrongPassphrase) => Message::WrongPassphrase,
             StoreError::Tampered { table, .. } => Message::Tampered(table.clone()),
-            // The one folder a kiosk sets: its exchange folder, on a disk not mounted.
-            StoreError::Folder(_) => Message::ExchangeUnreachable,
+            StoreError::Folder(problem) => Message::from_folder(problem),
             _ => Message::StorageProblem,
         }
     }
@@ -376,6 +388,7 @@ mod tests {
             Message::ExchangeUnreachable,
             Message::NoExchangeFolder,
             Message::ExchangeFolderNotAbsolute,
+            Message::ExchangeFolderNowhere,
             Message::IdleLimitOutOfRange("60–900".into()),
             Message::HandoverIdleSaved(300),
             Message::StaffIdleSaved(300),

@@ -36,6 +36,12 @@ pub enum FolderProblem {
         "the folder {0} is on the disk mounted at {1}, which is not mounted now: mount it first"
     )]
     NotMounted(PathBuf, PathBuf),
+    /// Neither the folder nor the one it would be made in exists: a slip in a typed path, or a
+    /// share or drive not connected. Only the last step of a path is ever made.
+    #[error(
+        "neither {0} nor the folder it would be made in exists: check the path, and that its disk is connected"
+    )]
+    NothingToMakeItIn(PathBuf),
 }
 
 impl FolderProblem {
@@ -48,6 +54,7 @@ impl FolderProblem {
             FolderProblem::NotWritable(_) => "folder_not_writable",
             FolderProblem::Io(..) => "folder_unreadable",
             FolderProblem::NotMounted(..) => "disk_not_mounted",
+            FolderProblem::NothingToMakeItIn(_) => "no_parent_folder",
         }
     }
 
@@ -59,7 +66,8 @@ impl FolderProblem {
             | FolderProblem::Link(p)
             | FolderProblem::NotWritable(p)
             | FolderProblem::Io(p, _)
-            | FolderProblem::NotMounted(p, _) => p,
+            | FolderProblem::NotMounted(p, _)
+            | FolderProblem::NothingToMakeItIn(p) => p,
         }
     }
 
@@ -68,6 +76,26 @@ impl FolderProblem {
         match crate::mounts::unmounted_disk_under(dir) {
             Some(disk) => Err(FolderProblem::NotMounted(dir.to_owned(), disk)),
             None => Ok(()),
+        }
+    }
+
+    /// Whether files can be written into `dir` as the exchange folder and the outbox are: on a
+    /// mounted disk, and a folder (a link to one is followed) or, when missing, the last step of
+    /// a path whose parent is a folder (it is made when first written into). The rule both a
+    /// folder's setting and every write into it ask.
+    pub fn unless_writable_there(dir: &Path) -> Result<(), FolderProblem> {
+        Self::unless_mounted(dir)?;
+        let owned = || dir.to_owned();
+        match std::fs::metadata(dir) {
+            Ok(meta) if meta.is_dir() => Ok(()),
+            Ok(_) => Err(FolderProblem::NotAFolder(owned())),
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                match dir.parent().map(std::fs::metadata) {
+                    Some(Ok(parent)) if parent.is_dir() => Ok(()),
+                    _ => Err(FolderProblem::NothingToMakeItIn(owned())),
+                }
+            }
+            Err(e) => Err(FolderProblem::Io(owned(), e)),
         }
     }
 }

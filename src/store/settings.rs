@@ -28,11 +28,12 @@ impl OpenStore {
         if key == settings::BACKUP_FOLDER && !value.is_empty() {
             super::check_backup_folder(std::path::Path::new(&value))?;
         }
-        // The exchange folder and the outbox are made when first written into, but never on a
-        // disk that is not mounted (`crate::mounts`): refused now, as they would be then.
+        // The exchange folder and the outbox are made when first written into, but only as the
+        // last step of a path, and never on a disk that is not mounted (`crate::mounts`): a
+        // folder that could not be made then is refused now.
         if [settings::EXCHANGE_FOLDER, settings::OUTBOX_FOLDER].contains(&key) && !value.is_empty()
         {
-            super::FolderProblem::unless_mounted(std::path::Path::new(&value))?;
+            super::FolderProblem::unless_writable_there(std::path::Path::new(&value))?;
         }
         Ok(value)
     }
@@ -149,5 +150,36 @@ mod tests {
             Utc::now(),
         )
         .unwrap();
+    }
+
+    #[test]
+    fn an_exchange_folder_or_outbox_is_set_only_where_it_could_be_made() {
+        let (dir, open, manager) = demo_desk();
+        let file = dir.path().join("file");
+        std::fs::write(&file, b"").unwrap();
+        let set = |key: &str, folder: &std::path::Path| {
+            open.set_setting(&manager, key, folder.to_str().unwrap(), Utc::now())
+        };
+        for key in ["exchange_folder", "outbox_folder"] {
+            // Only the last step of a path is ever made: a path whose parent is missing (a slip
+            // in the typing, a share not connected) is refused now, not at the first import.
+            let slip = dir.path().join("mnt-usb").join("exchange");
+            assert!(
+                matches!(set(key, &slip), Err(StoreError::Folder(FolderProblem::NothingToMakeItIn(f))) if f == slip),
+                "{key}"
+            );
+            assert!(
+                matches!(
+                    set(key, &file),
+                    Err(StoreError::Folder(FolderProblem::NotAFolder(_)))
+                ),
+                "{key}"
+            );
+            assert_eq!(open.setting(key).unwrap(), None, "{key}: nothing set");
+            assert!(!slip.parent().unwrap().exists(), "nothing made");
+            // A folder that is there, or one to be made in one that is, is taken.
+            set(key, dir.path()).unwrap();
+            set(key, &dir.path().join(key)).unwrap();
+        }
     }
 }

@@ -55,7 +55,7 @@ pub fn set_import_folders(
         return Err(ActionError::NotAFullPath((*relative).to_owned()));
     }
     for (_, folder) in &given {
-        FolderProblem::unless_mounted(Path::new(folder)).map_err(StoreError::from)?;
+        FolderProblem::unless_writable_there(Path::new(folder)).map_err(StoreError::from)?;
     }
     for (key, value) in given {
         records.set_setting(actor, key, value, now)?;
