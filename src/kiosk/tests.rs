@@ -131,9 +131,7 @@ fn a_handover_saves_each_consent_and_wipes_the_form() {
 #[test]
 fn refusing_marketing_and_photos_never_blocks_treatment() {
     let (mut k, _) = handing_over(2);
-    fill_required(&mut k);
-    k.set_consent("treatment", true);
-    sign_and_submit(&mut k, &[(1.0, 1.0)]);
+    complete_handover(&mut k, &["treatment"]);
     assert_eq!(
         k.screen(),
         Screen::HandBack,

@@ -117,11 +117,7 @@ fn lines(items: &[Line]) -> ModelRc<DeskLine> {
     model(
         items
             .iter()
-            .map(|l| DeskLine {
-                text: l.text.as_str().into(),
-                alert: l.alert,
-                id: l.id.as_str().into(),
-            })
+            .map(|l| slint_row!(DeskLine from l { text, id } [alert]))
             .collect(),
     )
 }
@@ -201,23 +197,17 @@ fn refresh(window: &DeskWindow, desk: &Desk, now: DateTime<Utc>) {
     g.set_results(model(
         desk.results()
             .iter()
-            .map(|p| DeskPatient {
-                id: p.id.as_str().into(),
-                name: p.name.as_str().into(),
-                born: p.born.as_str().into(),
-                postcode: p.postcode.as_str().into(),
-            })
+            .map(|p| slint_row!(DeskPatient from p { id, name, born, postcode }))
             .collect(),
     ));
     match desk.form() {
         Some(f) => {
             g.set_form_open(true);
             g.set_form_title(f.title.as_str().into());
-            g.set_form_rows(rows(&f.rows, |r| DeskAnswer {
-                question_id: r.question_id.as_str().into(),
-                label: r.label.as_str().into(),
-                answer: r.answer.as_str().into(),
-            }));
+            g.set_form_rows(rows(
+                &f.rows,
+                |r| slint_row!(DeskAnswer from r { question_id, label, answer }),
+            ));
             g.set_form_signature(f.signature_path.as_str().into());
             g.set_form_history(lines(&f.history));
         }
@@ -236,13 +226,10 @@ fn refresh(window: &DeskWindow, desk: &Desk, now: DateTime<Utc>) {
             g.set_record_id(r.patient_id.as_str().into());
             g.set_record_details(lines(&r.details));
             g.set_restricted(r.restricted.as_str().into());
-            g.set_consents(rows(&r.consents, |c| DeskConsent {
-                item: c.item.as_str().into(),
-                title: c.title.as_str().into(),
-                state: c.state.as_str().into(),
-                history: c.history.as_str().into(),
-                can_withdraw: c.can_withdraw,
-            }));
+            g.set_consents(rows(
+                &r.consents,
+                |c| slint_row!(DeskConsent from c { item, title, state, history } [can_withdraw]),
+            ));
             g.set_submissions(lines(r.submissions.as_deref().unwrap_or_default()));
             g.set_access(lines(r.access.as_deref().unwrap_or_default()));
             g.set_statement(r.statement.as_str().into());
@@ -278,13 +265,7 @@ fn staff_keys(g: &DeskAdapter, desk: &Desk) {
         view.map(|v| {
             v.staff
                 .iter()
-                .map(|r| DeskStaffKeysRow {
-                    id: r.id.as_str().into(),
-                    name: r.name.as_str().into(),
-                    text: r.text.as_str().into(),
-                    active: r.active,
-                    me: r.me,
-                })
+                .map(|r| slint_row!(DeskStaffKeysRow from r { id, name, text } [active, me]))
                 .collect()
         })
         .unwrap_or_default(),
@@ -406,19 +387,9 @@ impl DeskUi {
         wire!(slow, on_change_passphrase, |d, now, current, new, again| d
             .change_passphrase(&current, &new, &again, now));
         wire!(on_new_recovery_key, |d, now| d.new_recovery_key(now));
-        {
-            // The passphrases leave the fields (and the window's model) before the slow work.
-            let ctx = ctx.clone();
-            g.on_rotate_key(move || {
-                let Some(window) = ctx.window.upgrade() else {
-                    return;
-                };
-                let g = window.global::<DeskAdapter>();
-                let (typed, emptied) = rotation_slots::take_typed(&g.get_rotation_slots());
-                g.set_rotation_slots(emptied);
-                ctx.slow(move |d, now| d.rotate_key(&rotation_slots::as_strs(&typed), now));
-            });
-        }
+        g.on_rotate_key(taking_typed!(ctx, DeskAdapter, |c, typed| {
+            c.slow(move |d, now| d.rotate_key(&rotation_slots::as_strs(&typed), now))
+        }));
         wire!(on_recovery_key_noted, |d, _now| d.recovery_key_noted());
         {
             let ctx = ctx.clone();

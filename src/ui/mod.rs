@@ -5,6 +5,10 @@
 //! shows a busy state; its result comes back through `upgrade_in_event_loop`. Tests use
 //! [`WorkMode::Inline`] so that every call finishes before the next simulated tap.
 
+// First: the adapters below use its macros.
+#[macro_use]
+mod row_copy;
+
 mod back_office_adapter;
 mod clinic_form_adapter;
 mod desk_adapter;

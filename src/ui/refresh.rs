@@ -139,10 +139,10 @@ fn refresh_receipt(window: &AppWindow, kiosk: &Kiosk, drawn: &mut Drawn) {
     };
     r.set_reference(view.reference.as_str().into());
     r.set_date(view.date.as_str().into());
-    r.set_choices(rows(&view.choices, |c| ReceiptRow {
-        title: c.title.as_str().into(),
-        granted: c.granted,
-    }));
+    r.set_choices(rows(
+        &view.choices,
+        |c| slint_row!(ReceiptRow from c { title } [granted]),
+    ));
     r.set_qr(super::receipt_adapter::qr_image(&view.qr_payload));
     r.set_visible(true);
 }
@@ -153,11 +153,9 @@ fn refresh_pin(window: &AppWindow, kiosk: &Kiosk) {
     set_rows(
         &p.get_staff(),
         &view.staff,
-        |m| StaffEntry {
-            id: m.id.as_str().into(),
-            name: m.name.as_str().into(),
-            role: m.role.as_str().into(),
-            note: if m.locked { "locked" } else { "" }.into(),
+        |m| {
+            let note = if m.locked { "locked" } else { "" };
+            slint_row!(StaffEntry from m { id, name, role }, note: note.into())
         },
         |m| p.set_staff(m),
     );
@@ -177,13 +175,7 @@ fn refresh_home(window: &AppWindow, kiosk: &Kiosk) {
     set_rows(
         &h.get_submissions(),
         &view.submissions,
-        |s| SubmissionRow {
-            id: s.id.as_str().into(),
-            time: s.time.as_str().into(),
-            name: s.name.as_str().into(),
-            consents: s.consents.as_str().into(),
-            state: s.state.as_str().into(),
-        },
+        |s| slint_row!(SubmissionRow from s { id, time, name, consents, state }),
         |m| h.set_submissions(m),
     );
     match view.record {
@@ -242,20 +234,15 @@ fn refresh_handover(window: &AppWindow, kiosk: &Kiosk, drawn: &mut Drawn) {
     );
     h.set_step_title(view.title.as_str().into());
     h.set_questions(rows(&view.questions, question_row));
-    h.set_consents(rows(&view.consents, |c| ConsentRow {
-        id: c.id.as_str().into(),
-        title: c.title.as_str().into(),
-        text: c.text.as_str().into(),
-        granted: c.granted,
-        refused: false,
-        required: c.required,
-        previous: match c.previous {
+    h.set_consents(rows(&view.consents, |c| {
+        let previous = match c.previous {
             Some(Decision::Granted) => "granted",
             Some(Decision::Refused) => "refused",
             Some(Decision::Withdrawn) => "withdrawn",
             None => "",
-        }
-        .into(),
+        };
+        slint_row!(ConsentRow from c { id, title, text } [granted, required],
+            refused: false, previous: previous.into())
     }));
     super::review_adapter::refresh(window, kiosk);
     h.set_returning(view.dob != DobCheck::NotAsked);
@@ -285,11 +272,10 @@ fn question_row(q: &QuestionView) -> QuestionRow {
         text: q.text.as_str().into(),
         yes: q.yes,
         no: q.no,
-        choices: rows(&q.choices, |c| ChoiceRow {
-            id: c.id.as_str().into(),
-            label: c.label.as_str().into(),
-            selected: c.selected,
-        }),
+        choices: rows(
+            &q.choices,
+            |c| slint_row!(ChoiceRow from c { id, label } [selected]),
+        ),
         problem: q.problem.as_str().into(),
         max_length: i32::try_from(q.max_length).unwrap_or(i32::MAX),
     }

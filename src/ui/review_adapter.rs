@@ -42,11 +42,9 @@ pub(super) fn refresh(window: &AppWindow, kiosk: &Kiosk) {
             }
         }),
     }));
-    r.set_consents(rows(&view.consents, |c| ReviewConsentRow {
-        title: c.title.as_str().into(),
-        granted: c.granted,
-        required: c.required,
-        problem: c.problem.as_str().into(),
-    }));
+    r.set_consents(rows(
+        &view.consents,
+        |c| slint_row!(ReviewConsentRow from c { title, problem } [granted, required]),
+    ));
     r.set_consents_step(int(view.consents_step));
 }

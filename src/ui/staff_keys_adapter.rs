@@ -24,17 +24,8 @@ pub(super) fn connect(window: &AppWindow, ctx: &Ctx) {
         c.slow(move |k| k.add_manager(&name, &pin, &passphrase, &again));
     });
     a.on_new_recovery_key(ctx.tap(Kiosk::new_recovery_key));
-    let c = ctx.clone();
-    a.on_rotate(move || {
-        // The passphrases leave the fields (and the window's model) before the slow work.
-        let Some(window) = c.window.upgrade() else {
-            return;
-        };
-        let a = window.global::<StaffKeysAdapter>();
-        let (typed, emptied) = rotation_slots::take_typed(&a.get_rotation_slots());
-        a.set_rotation_slots(emptied);
-        c.slow(move |k| k.rotate_data_key(&rotation_slots::as_strs(&typed)));
-    });
+    a.on_rotate(taking_typed!(ctx, StaffKeysAdapter, |c, typed| c
+        .slow(move |k| k.rotate_data_key(&rotation_slots::as_strs(&typed)))));
     a.on_recovery_key_noted(ctx.tap(Kiosk::recovery_key_noted));
 }
 
@@ -44,12 +35,7 @@ pub(super) fn refresh(window: &AppWindow, kiosk: &Kiosk) {
     set_rows(
         &a.get_staff(),
         &view.staff,
-        |s| StaffKeysRow {
-            id: s.id.as_str().into(),
-            name: s.name.as_str().into(),
-            role: s.role.as_str().into(),
-            active: s.active,
-        },
+        |s| slint_row!(StaffKeysRow from s { id, name, role } [active]),
         |m| a.set_staff(m),
     );
     // One passphrase field per active manager; left as it is (with what is typed) while the
