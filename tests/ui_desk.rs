@@ -56,9 +56,11 @@ impl Harness {
     }
 
     /// The demo desk with its own text in `language` (the testing backend set up by the caller).
-    fn demo_in(language: &str) -> Harness {
+    fn demo_in(language: &str, add: impl FnOnce(&std::path::Path)) -> Harness {
         let dir = tempfile::tempdir().unwrap();
-        drop(create_demo_desk(&dir.path().join("desk.sqlite3")).expect("demo desk"));
+        let path = dir.path().join("desk.sqlite3");
+        drop(create_demo_desk(&path).expect("demo desk"));
+        add(&path);
         Harness::over_in(Arc::new(dir), language)
     }
 
@@ -191,6 +193,47 @@ impl Harness {
 
 /// A duplicate of Ana: at one visit her name was typed "Anna" (or her date of birth was not
 /// confirmed at the kiosk), so the form started a record of its own.
+/// A second rights request and breach beside the demo's, and two kiosks waiting for their codes:
+/// rows of buttons, one per item, to read in order.
+fn two_of_each(path: &std::path::Path) {
+    use intake_kiosk::rights::{RequestKind, Risk};
+    use intake_kiosk::store::{NewBreach, NewRightsRequest, OpenStore};
+    let (open, manager) = OpenStore::unlock_as_manager(
+        Store::open(path).unwrap(),
+        &intake_kiosk::vault::Passphrase::new(DEMO_PASSPHRASE),
+        Utc::now(),
+    )
+    .unwrap();
+    let request = NewRightsRequest {
+        patient_id: None,
+        kind: RequestKind::Portability,
+        received_on: Utc::now().date_naive(),
+        requester: "Ana Demo, in person".into(),
+        identity_check: "photo ID seen".into(),
+        notes: String::new(),
+    };
+    open.log_rights_request(&manager, &request, Utc::now())
+        .unwrap();
+    let breach = NewBreach {
+        discovered_at: Utc::now(),
+        what_happened: "A tablet left unlocked in the waiting room".into(),
+        records: Vec::new(),
+        risk: Risk::Risk,
+    };
+    open.record_breach(&manager, &breach, Utc::now()).unwrap();
+    for (kiosk_id, code) in [
+        ("kiosk-waiting-1", "482 915"),
+        ("kiosk-waiting-2", "117 304"),
+    ] {
+        let key = OfferedKey {
+            kiosk_id,
+            sign_public: &[7u8; 32],
+            comparison_code: code,
+        };
+        open.link_kiosk(&manager, key, Utc::now()).unwrap();
+    }
+}
+
 fn add_anna_duplicate(path: &std::path::Path) {
     use intake_kiosk::forms::{FormDefinition, PatientIdentity, Signature};
     use intake_kiosk::store::{NewSubmission, OpenStore, PatientRef};
@@ -704,7 +747,7 @@ fn only_a_manager_sees_staff_and_keys_and_the_last_manager_stays() {
 fn the_desk_reads_from_the_right_for_arabic() {
     i_slint_backend_testing::init_no_event_loop();
     for (language, from_the_right) in [("en", false), ("ar", true)] {
-        let h = Harness::demo_in(language);
+        let h = Harness::demo_in(language, two_of_each);
         h.unlock(DEMO_PASSPHRASE);
         // Her button names her role in the desk's language.
         let maya = ElementQuery::from_root(&h.ui.window)
@@ -740,6 +783,13 @@ fn the_desk_reads_from_the_right_for_arabic() {
             ("Email list", "SMS list"),
             ("SMS list", "WhatsApp list"),
             ("Pair this kiosk", "Same tablet again: replace its key"),
+            ("Mark request 1 as done", "Mark request 2 as done"),
+            (
+                "Extend request 1 by two months",
+                "Extend request 2 by two months",
+            ),
+            ("Confirm kiosk 1", "Confirm kiosk 2"),
+            ("Breach 1 reported", "Breach 2 reported"),
         ] {
             assert_eq!(x(first) > x(next), from_the_right, "{language}: {first}");
         }
@@ -756,6 +806,21 @@ fn the_desk_reads_from_the_right_for_arabic() {
             field_x("Date of birth (YYYY-MM-DD)"),
         );
         assert_eq!(given > family, from_the_right, "{language}: the first name");
+        // A field and its row of buttons: the field first.
+        for (field, button) in [
+            (
+                "Why more time is needed (told to the patient)",
+                "Extend request 1 by two months",
+            ),
+            ("Code shown on the kiosk", "Confirm kiosk 1"),
+            ("Regulator's reference", "Breach 1 reported"),
+        ] {
+            assert_eq!(
+                field_x(field) > x(button),
+                from_the_right,
+                "{language}: {field}"
+            );
+        }
         assert_eq!(
             family > born,
             from_the_right,

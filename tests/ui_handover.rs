@@ -717,6 +717,24 @@ fn on_screen_keyboard(ui: &intake_kiosk::ui::KioskUi, field: &dyn Fn() -> Elemen
     click(ui, "caps lock");
     click(ui, "key c");
     assert_eq!(field_value(ui, "First name *"), "GraceLe+(),;:?!&ABc");
+    // Arabic letters on a layer of their own, the marks kept; the accents layer leaves it.
+    type_into(ui, "First name *", "");
+    click(ui, "Arabic letters");
+    for key in ["key ل", "key ي", "key ل", "key ى", "key ,"] {
+        click(ui, key);
+    }
+    click(ui, "accents");
+    click(ui, "key ł");
+    assert!(
+        !exists(ui, "key ل", AccessibleRole::Button),
+        "one layer at a time"
+    );
+    click(ui, "accents");
+    assert!(
+        exists(ui, "key q", AccessibleRole::Button),
+        "back to the letters"
+    );
+    assert_eq!(field_value(ui, "First name *"), "ليلى,ł");
     type_into(ui, "First name *", "Grace");
 }
 
