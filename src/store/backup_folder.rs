@@ -28,7 +28,7 @@ pub enum FolderProblem {
     Link(PathBuf),
     #[error("the backup folder {0} may not be written by this user")]
     NotWritable(PathBuf),
-    #[error("the backup folder {0} could not be read: {1}")]
+    #[error("the folder {0} could not be read: {1}")]
     Io(PathBuf, std::io::Error),
     /// The folder lies under a mount point `/etc/fstab` names (the second path) whose disk is
     /// not mounted now ([`crate::mounts`]).
