@@ -119,9 +119,15 @@ pub fn run(args: KioskWindowArgs) -> Result<()> {
     #[cfg(feature = "probe")]
     let _probe = intake_kiosk::ui::probe::start(&ui.window, intake_kiosk::ui::probe::kiosk_header);
     crate::stop_signals::quit_event_loop_on_signals()?;
+    let lost = intake_kiosk::ui::WindowLost::watch(slint::ComponentHandle::window(&ui.window));
     tracing::info!(demo = args.demo, "kiosk window started");
-    let result = ui.run().context("running the window");
+    let mut result = ui.run().context("running the window");
     ui.shut_down();
+    if result.is_ok() && lost.happened() {
+        result = Err(anyhow::anyhow!(
+            "another program destroyed the kiosk's window: the handover was wiped and the kiosk stopped (its service starts it again)"
+        ));
+    }
     drop(ui);
     if let Some(dir) = demo_folder {
         let _ = std::fs::remove_dir_all(dir);

@@ -335,6 +335,7 @@ fn window(common: &Common, demo: bool, exports: Option<&std::path::Path>) -> Res
     #[cfg(feature = "probe")]
     let _probe = intake_kiosk::ui::probe::start(&ui.window, intake_kiosk::ui::probe::desk_header);
     crate::stop_signals::quit_event_loop_on_signals()?;
+    let lost = intake_kiosk::ui::WindowLost::watch(slint::ComponentHandle::window(&ui.window));
     tracing::info!(demo, "desk window started");
     let result = ui.run();
     // The desk (its store and keys) goes with the window.
@@ -343,5 +344,9 @@ fn window(common: &Common, demo: bool, exports: Option<&std::path::Path>) -> Res
     if demo {
         let _ = std::fs::remove_dir_all(&dir);
     }
-    Ok(result?)
+    result?;
+    if lost.happened() {
+        bail!("another program destroyed the desk's window: the desk was closed");
+    }
+    Ok(())
 }

@@ -26,12 +26,14 @@ mod review_adapter;
 mod rotation_slots;
 mod setup_adapter;
 mod staff_keys_adapter;
+mod window_lost;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
 pub use desk_adapter::{Clock, DeskUi};
 pub use generated::*;
 use slint::{ComponentHandle, SharedString};
+pub use window_lost::WindowLost;
 
 use crate::kiosk::Kiosk;
 

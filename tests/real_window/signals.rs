@@ -1,6 +1,7 @@
 //! Stopping the kiosk as systemd does, mid-handover: a clinician signed in, a handover started and
 //! a field typed, then SIGTERM. The kiosk must end on its own (exit 0) within systemd's stop
 //! bound, having wiped the handover and closed the store, and its `--demo` folder must be gone.
+//! And the same when another program destroys the kiosk's window, but with exit 1.
 
 use std::time::Duration;
 
@@ -47,6 +48,46 @@ fn sigterm_mid_handover_wipes_it_exits_0_and_removes_the_demo_folder() {
         "handover wiped: the kiosk is stopping",
         "store closed, keys dropped",
         "kiosk window stopped",
+    ] {
+        let at = rest
+            .find(line)
+            .unwrap_or_else(|| panic!("no {line:?} (in order) in the log:\n{log}"));
+        rest = &rest[at + line.len()..];
+    }
+}
+
+/// Another X client destroys the kiosk's window mid-handover (`xdotool windowclose`:
+/// XDestroyWindow, which no window manager asks about): the kiosk ends as on SIGTERM — the
+/// handover wiped, the store closed, the demo folder gone — but with exit 1 and why, so its
+/// service starts it again. It used to run on with no window and the form in memory.
+#[test]
+fn a_window_destroyed_by_another_program_mid_handover_wipes_it_and_exits_1() {
+    if !tools_present() {
+        return;
+    }
+    let display = Display::start(1280, 800);
+    let mut app = App::start(&display, &["--demo"]);
+    let demo = app
+        .temp_dir()
+        .join(format!("intake-kiosk-demo-{}", app.proc.0.id()));
+    mid_handover(&app);
+    assert_eq!(app.view().screen(), "Handover");
+
+    let window = app.x_window();
+    display.xdotool(&["windowclose", &window]);
+    let (status, _) = app.ends_within(STOP_BOUND);
+    let log = app.log();
+    let status = status.unwrap_or_else(|| {
+        panic!("the kiosk ran on without its window for {STOP_BOUND:?}; its log:\n{log}")
+    });
+    assert_eq!(status.code(), Some(1), "exit status; its log:\n{log}");
+    assert!(!demo.exists(), "the demo folder {demo:?} is left behind");
+    let mut rest = log.as_str();
+    for line in [
+        "the window was destroyed by another program",
+        "handover wiped: the kiosk is stopping",
+        "store closed, keys dropped",
+        "another program destroyed the kiosk's window",
     ] {
         let at = rest
             .find(line)

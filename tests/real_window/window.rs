@@ -180,12 +180,20 @@ impl<'d> App<'d> {
     pub(crate) fn terminate(
         &mut self, bound: Duration,
     ) -> (Option<std::process::ExitStatus>, Duration) {
-        let start = Instant::now();
         let sent = Command::new("kill")
             .args(["-TERM", &self.proc.0.id().to_string()])
             .status()
             .expect("run kill");
         assert!(sent.success(), "kill -TERM failed");
+        self.ends_within(bound)
+    }
+
+    /// Waits up to `bound` for the app to end: its exit status (`None`: still running when the
+    /// bound passed) and how long it took.
+    pub(crate) fn ends_within(
+        &mut self, bound: Duration,
+    ) -> (Option<std::process::ExitStatus>, Duration) {
+        let start = Instant::now();
         loop {
             if let Some(status) = self.proc.0.try_wait().expect("the app's status") {
                 return (Some(status), start.elapsed());
@@ -195,6 +203,22 @@ impl<'d> App<'d> {
             }
             std::thread::sleep(Duration::from_millis(10));
         }
+    }
+
+    /// The app's own X window (the one the window manager mapped).
+    pub(crate) fn x_window(&self) -> String {
+        let out = Command::new("xdotool")
+            .args([
+                "search",
+                "--onlyvisible",
+                "--pid",
+                &self.proc.0.id().to_string(),
+            ])
+            .env("DISPLAY", &self.display.name)
+            .output()
+            .expect("run xdotool");
+        let found = String::from_utf8_lossy(&out.stdout);
+        found.lines().last().expect("the app's window").to_owned()
     }
 
     pub(crate) fn view(&self) -> View {
