@@ -3,6 +3,8 @@
 //! bound, having wiped the handover and closed the store, and its `--demo` folder must be gone.
 //! And the same when another program destroys the kiosk's window, but with exit 1.
 
+use std::path::{Path, PathBuf};
+use std::process::ExitStatus;
 use std::time::Duration;
 
 use crate::machine::{Display, tools_present};
@@ -14,13 +16,9 @@ use crate::window::App;
 /// systemd without its handover wiped or its store closed.
 const STOP_BOUND: Duration = Duration::from_secs(2);
 
-#[test]
-fn sigterm_mid_handover_wipes_it_exits_0_and_removes_the_demo_folder() {
-    if !tools_present() {
-        return;
-    }
-    let display = Display::start(1280, 800);
-    let mut app = App::start(&display, &["--demo"]);
+/// A demo kiosk with a handover under way (a field typed), and its demo folder.
+fn kiosk_mid_handover(display: &Display) -> (App<'_>, PathBuf) {
+    let app = App::start(display, &["--demo"]);
     let demo = app
         .temp_dir()
         .join(format!("intake-kiosk-demo-{}", app.proc.0.id()));
@@ -28,32 +26,54 @@ fn sigterm_mid_handover_wipes_it_exits_0_and_removes_the_demo_folder() {
         demo.is_dir(),
         "the demo folder is there while the kiosk runs"
     );
-
     mid_handover(&app);
-    let v = app.view();
-    assert_eq!(v.screen(), "Handover", "mid-handover when SIGTERM arrives");
+    assert_eq!(app.view().screen(), "Handover", "mid-handover when it ends");
+    (app, demo)
+}
 
-    let (status, took) = app.terminate(STOP_BOUND);
+/// Checks how the kiosk ended (`ended`: its status within [`STOP_BOUND`], `None` if it ran
+/// on): with exit `code`, its demo folder gone, and `lines` in this order in its log.
+fn ended_as(
+    app: &App, demo: &Path, ended: Option<ExitStatus>, how: &str, code: i32, lines: &[&str],
+) {
     let log = app.log();
-    let status = status.unwrap_or_else(|| {
-        panic!("the kiosk did not end within {STOP_BOUND:?} of SIGTERM; its log:\n{log}")
+    let status = ended.unwrap_or_else(|| {
+        panic!("the kiosk did not end within {STOP_BOUND:?} of {how}; its log:\n{log}")
     });
-    eprintln!("sigterm_mid_handover_to_exit_ms={}", took.as_millis());
-    assert_eq!(status.code(), Some(0), "exit status; its log:\n{log}");
+    assert_eq!(status.code(), Some(code), "exit status; its log:\n{log}");
     assert!(!demo.exists(), "the demo folder {demo:?} is left behind");
-    // In this order: the signal taken, the handover wiped, the store closed, the window gone.
     let mut rest = log.as_str();
-    for line in [
-        "SIGTERM received",
-        "handover wiped: the kiosk is stopping",
-        "store closed, keys dropped",
-        "kiosk window stopped",
-    ] {
+    for line in lines {
         let at = rest
             .find(line)
             .unwrap_or_else(|| panic!("no {line:?} (in order) in the log:\n{log}"));
         rest = &rest[at + line.len()..];
     }
+}
+
+#[test]
+fn sigterm_mid_handover_wipes_it_exits_0_and_removes_the_demo_folder() {
+    if !tools_present() {
+        return;
+    }
+    let display = Display::start(1280, 800);
+    let (mut app, demo) = kiosk_mid_handover(&display);
+    let (status, took) = app.terminate(STOP_BOUND);
+    eprintln!("sigterm_mid_handover_to_exit_ms={}", took.as_millis());
+    // In this order: the signal taken, the handover wiped, the store closed, the window gone.
+    ended_as(
+        &app,
+        &demo,
+        status,
+        "SIGTERM",
+        0,
+        &[
+            "SIGTERM received",
+            "handover wiped: the kiosk is stopping",
+            "store closed, keys dropped",
+            "kiosk window stopped",
+        ],
+    );
 }
 
 /// Another X client destroys the kiosk's window mid-handover (`xdotool windowclose`:
@@ -66,32 +86,20 @@ fn a_window_destroyed_by_another_program_mid_handover_wipes_it_and_exits_1() {
         return;
     }
     let display = Display::start(1280, 800);
-    let mut app = App::start(&display, &["--demo"]);
-    let demo = app
-        .temp_dir()
-        .join(format!("intake-kiosk-demo-{}", app.proc.0.id()));
-    mid_handover(&app);
-    assert_eq!(app.view().screen(), "Handover");
-
-    let window = app.x_window();
-    display.xdotool(&["windowclose", &window]);
+    let (mut app, demo) = kiosk_mid_handover(&display);
+    display.xdotool(&["windowclose", &app.x_window()]);
     let (status, _) = app.ends_within(STOP_BOUND);
-    let log = app.log();
-    let status = status.unwrap_or_else(|| {
-        panic!("the kiosk ran on without its window for {STOP_BOUND:?}; its log:\n{log}")
-    });
-    assert_eq!(status.code(), Some(1), "exit status; its log:\n{log}");
-    assert!(!demo.exists(), "the demo folder {demo:?} is left behind");
-    let mut rest = log.as_str();
-    for line in [
-        "the window was destroyed by another program",
-        "handover wiped: the kiosk is stopping",
-        "store closed, keys dropped",
-        "another program destroyed the kiosk's window",
-    ] {
-        let at = rest
-            .find(line)
-            .unwrap_or_else(|| panic!("no {line:?} (in order) in the log:\n{log}"));
-        rest = &rest[at + line.len()..];
-    }
+    ended_as(
+        &app,
+        &demo,
+        status,
+        "its window destroyed",
+        1,
+        &[
+            "the window was destroyed by another program",
+            "handover wiped: the kiosk is stopping",
+            "store closed, keys dropped",
+            "another program destroyed the kiosk's window",
+        ],
+    );
 }
