@@ -611,15 +611,7 @@ fn after_a_rotation_everything_reads_as_before_and_the_old_key_opens_nothing() {
         )
         .expect("second manager");
     let clinician = sign_in(&mut clinic.store, Role::Clinician);
-    let first = clinic
-        .store
-        .save_submission(&clinician, submission("Ada", "Lovelace", "latex"), t0())
-        .expect("save");
-    let ada = clinic
-        .store
-        .read_medical(&clinician, &first, t0())
-        .expect("read")
-        .patient_id;
+    let (first, ada) = save_ada(&mut clinic.store, &clinician);
     let mut again = submission("Ada", "Lovelace", "penicillin");
     again.patient = returning(&clinic.store, &clinician, &ada);
     let second_visit = clinic

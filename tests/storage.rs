@@ -705,15 +705,7 @@ fn a_returning_patients_form_notes_the_visit_and_one_saved_under_an_earlier_cloc
  {
     let mut clinic = setup_clinic();
     let clinician = sign_in(&mut clinic.store, Role::Clinician);
-    let first = clinic
-        .store
-        .save_submission(&clinician, submission("Ada", "Lovelace", "latex"), t0())
-        .expect("save");
-    let ada = clinic
-        .store
-        .read_medical(&clinician, &first, t0())
-        .expect("read")
-        .patient_id;
+    let (_, ada) = save_ada(&mut clinic.store, &clinician);
     let path = db_path(&clinic.dir);
     let last_visit = || -> String {
         rusqlite::Connection::open(&path)

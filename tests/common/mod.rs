@@ -119,6 +119,19 @@ pub fn submission(given: &str, family: &str, allergy: &str) -> NewSubmission {
     }
 }
 
+/// Ada Lovelace's first form (allergic to latex), saved by `actor` at t0: its id and her patient
+/// id.
+pub fn save_ada(store: &mut OpenStore, actor: &Actor) -> (String, String) {
+    let form = store
+        .save_submission(actor, submission("Ada", "Lovelace", "latex"), t0())
+        .expect("save");
+    let ada = store
+        .read_medical(actor, &form, t0())
+        .expect("read")
+        .patient_id;
+    (form, ada)
+}
+
 /// A returning patient's reference as the kiosk makes it: only after their date of birth (the
 /// one `identity` gives everybody) is confirmed, by the staff member who will save the form.
 pub fn returning(store: &OpenStore, actor: &Actor, patient_id: &str) -> PatientRef {
