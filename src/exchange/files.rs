@@ -428,7 +428,12 @@ pub fn list(dir: &Path, prefix: &str, suffix: &str) -> Result<Vec<PathBuf>, Exch
     // What an empty mount point holds is not what the disk holds: said, not listed.
     on_a_mounted_disk(dir)?;
     let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(io(dir))?
+        .map_err(|e| match e.kind() {
+            // Named, not "No such file or directory": nothing was written there yet, or the
+            // path or its disk is wrong.
+            std::io::ErrorKind::NotFound => FolderProblem::Missing(dir.to_owned()).into(),
+            _ => io(dir)(e),
+        })?
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| {

@@ -20,7 +20,9 @@ use super::backup::{backup_stamp, checksum_file, is_backup_file_name};
 /// Why a folder cannot take kept backups.
 #[derive(Debug, thiserror::Error)]
 pub enum FolderProblem {
-    #[error("the backup folder {0} does not exist (is the backup disk mounted?)")]
+    /// The folder is not there: a backup folder (which must exist), or an exchange folder read
+    /// before anything was written into it.
+    #[error("the folder {0} does not exist (is its disk connected?)")]
     Missing(PathBuf),
     #[error("{0} is not a folder")]
     NotAFolder(PathBuf),

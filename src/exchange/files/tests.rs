@@ -18,6 +18,27 @@ fn writes_replace_whole_files_and_leave_no_partials() {
 }
 
 #[test]
+fn a_folder_read_before_anything_was_written_into_it_is_named_as_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let exchange = dir.path().join("exchange");
+    let refused = list(&exchange, "bundle-", ".ikb").unwrap_err();
+    assert!(
+        matches!(&refused, ExchangeError::Folder(FolderProblem::Missing(f)) if *f == exchange),
+        "{refused:?}"
+    );
+    assert_eq!(
+        refused.to_string(),
+        format!(
+            "the folder {} does not exist (is its disk connected?)",
+            exchange.display()
+        )
+    );
+    // Once made (the first write into it), it lists.
+    std::fs::create_dir(&exchange).unwrap();
+    assert!(list(&exchange, "bundle-", ".ikb").unwrap().is_empty());
+}
+
+#[test]
 fn a_batch_is_whole_or_leaves_nothing_behind() {
     let dir = tempfile::tempdir().unwrap();
     let files: Vec<(String, Vec<u8>)> = (0..5)
