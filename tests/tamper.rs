@@ -876,6 +876,36 @@ fn ada_and_grace() -> (Clinic, Actor, String) {
 }
 
 #[test]
+fn erasing_a_patient_does_not_take_a_record_marked_as_merged_into_them_by_hand() {
+    let (clinic, manager, _) = ada_and_grace();
+    let patient = |given: &str, family: &str| {
+        clinic
+            .store
+            .find_patients(&manager, given, family, "1987-06-15", t0())
+            .unwrap()[0]
+            .clone()
+    };
+    let (grace, ada) = (patient("Grace", "Hopper"), patient("Ada", "Lovelace"));
+    let (store, dir) = edited(clinic, |raw| {
+        raw.execute(
+            "UPDATE patients SET merged_into = ?1 WHERE id = ?2",
+            [&ada, &grace],
+        )
+        .unwrap();
+    });
+    let mut store = store.expect("opens: patients are checked as read");
+    let manager = manager_of(&mut store).unwrap();
+    let erased = store.request_erasure(&manager, &ada, later());
+    assert_eq!(tampered_table(erased.err()), "tampered patients");
+    drop(store);
+    // Nothing was erased: both patients and both forms are still there.
+    let raw = Connection::open(db_path(&dir)).unwrap();
+    let count = |sql: &str| raw.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+    assert_eq!(count("SELECT count(*) FROM patients"), 2);
+    assert_eq!(count("SELECT count(*) FROM submissions"), 2);
+}
+
+#[test]
 fn a_submission_pointed_at_another_patient_is_refused() {
     let (clinic, manager, ada) = ada_and_grace();
     let patient = |given: &str, family: &str| {
@@ -1162,6 +1192,45 @@ fn entries_cut_off_the_end_of_the_audit_log_are_noticed() {
     let clinic = setup_clinic();
     let (store, _dir) = edited(clinic, |raw| {
         raw.execute("DELETE FROM audit_head", []).unwrap();
+    });
+    assert_eq!(store.err().as_deref(), Some("tampered audit_head"));
+}
+
+#[test]
+fn a_log_cut_back_to_before_its_mark_with_the_head_gone_does_not_pass_for_an_old_database() {
+    // The attack (triggers dropped and put back by `as_attacker`): the log cut from its mark of row authentication on, the head deleted and an
+    // edited row left untagged, so that the first unlock would tag it as if the file were old.
+    let clinic = setup_clinic();
+    let reception = staff_id(&clinic.store, Role::Reception);
+    let (store, _dir) = edited(clinic, |raw| {
+        raw.execute_batch(
+            "DELETE FROM audit_log WHERE seq >= (SELECT min(seq) FROM audit_log
+                                                 WHERE kind = 'rows_authenticated');
+             DELETE FROM audit_head;",
+        )
+        .unwrap();
+        raw.execute(
+            "UPDATE staff SET role = 'manager', row_tag = NULL WHERE id = ?1",
+            [&reception],
+        )
+        .unwrap();
+    });
+    assert_eq!(store.err().as_deref(), Some("tampered audit_head"));
+    // Every tag taken away as well (the file made to look wholly old): still refused.
+    let clinic = setup_clinic();
+    let (store, _dir) = edited(clinic, |raw| {
+        raw.execute_batch("DELETE FROM audit_log; DELETE FROM audit_head;")
+            .unwrap();
+        for table in [
+            "installation",
+            "key_wraps",
+            "staff",
+            "settings",
+            "sync_identity",
+        ] {
+            raw.execute(&format!("UPDATE {table} SET row_tag = NULL"), [])
+                .unwrap();
+        }
     });
     assert_eq!(store.err().as_deref(), Some("tampered audit_head"));
 }

@@ -19,7 +19,7 @@ use rusqlite::types::Value;
 use super::audit::{self, AuditKind};
 use super::patient_records::{LAST_VISIT, Listed, RESTRICTED, STATE, set_state, state_row};
 use super::patients::{
-    move_rows, open_identity, requests_of_patient, reseal_identity, set_patient,
+    move_rows, open_identity, patient_row, requests_of_patient, reseal_identity, set_patient,
 };
 use super::row_auth::{self, text_key};
 use super::submissions::{
@@ -111,6 +111,15 @@ fn erase_merged_into(
         [patient_id],
     )?;
     for id in merged {
+        // Only a duplicate whose own checked row says it was merged into this patient: a
+        // `merged_into` written by hand must not take another patient's record with it.
+        let row = patient_row(conn, vault, &id).map_err(|e| match e {
+            StoreError::NotFound => StoreError::tampered("patients", &id),
+            other => other,
+        })?;
+        if row.opt_text("merged_into")?.as_deref() != Some(patient_id) {
+            return Err(StoreError::tampered("patients", &id));
+        }
         erase_patient(conn, vault, &id, at)?;
     }
     Ok(())

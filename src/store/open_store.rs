@@ -1,8 +1,8 @@
 //! The store with the vault open: setup, unlock, close, audit and settings.
 
 use chrono::{DateTime, Utc};
+use rusqlite::Connection;
 use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension};
 
 use super::audit::{self, AuditEntry, AuditKind, ChainCheck};
 use super::row_auth::{self, text_key};
@@ -152,6 +152,10 @@ impl OpenStore {
                 ],
             )?;
             audit::start_head(&tx, &vault)?;
+            // The log's first entry marks it as kept under row authentication from the start:
+            // a head deleted later cannot pass for a database from before the upgrade, and the
+            // log cannot be cut back to before the mark without emptying it.
+            audit::append(&tx, &vault, &at, "kiosk", AuditKind::RowsAuthenticated, "0")?;
             manager_id = insert_staff(
                 &tx,
                 &vault,
@@ -171,9 +175,6 @@ impl OpenStore {
                 audit::append(&tx, &vault, &at, &manager_id, AuditKind::StaffAdded, &id)?;
             }
             audit::append(&tx, &vault, &at, &manager_id, AuditKind::SetupCompleted, "")?;
-            // Marks the log as kept under row authentication from the start: a head deleted
-            // later cannot pass for a database from before the upgrade.
-            audit::append(&tx, &vault, &at, "kiosk", AuditKind::RowsAuthenticated, "0")?;
             tx.commit().map_err(StoreError::from)?;
         }
         Ok(SetupResult {
@@ -448,16 +449,15 @@ fn authenticate_rows(
 ) -> Result<(), StoreError> {
     if !row_auth::exists(conn, "audit_head", &[Value::Integer(1)])? {
         // No head: either a database from before the upgrade, or one whose head was deleted to
-        // have edited rows tagged as sound. The audit log tells them apart.
-        let done_before: bool = conn
-            .query_row(
-                "SELECT 1 FROM audit_log WHERE kind = ?1 LIMIT 1",
-                [AuditKind::RowsAuthenticated.as_str()],
-                |_| Ok(()),
-            )
-            .optional()?
-            .is_some();
-        if done_before {
+        // have edited rows tagged as sound. An old database has a log (its set-up wrote one)
+        // with no mark of the scheme in it, and no row with a tag. A database set up under the
+        // scheme has the mark as its first entry, so the log cannot be cut back to before it.
+        let (entries, marked): (i64, bool) = conn.query_row(
+            "SELECT count(*), EXISTS (SELECT 1 FROM audit_log WHERE kind = ?1) FROM audit_log",
+            [AuditKind::RowsAuthenticated.as_str()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if entries == 0 || marked || row_auth::any_tagged(conn)? {
             return Err(StoreError::tampered("audit_head", 1));
         }
         let tx = conn.unchecked_transaction()?;

@@ -39,8 +39,8 @@ mod write;
 use layout::{Column, Kind, Layout, layout};
 pub(super) use layout::{key_columns, key_condition, key_values, sealed_columns, tagged_tables};
 pub(super) use write::{
-    PreparedRow, insert, insert_if_absent, insert_prepared, prepare, put, rewrite, tag_untagged,
-    update, update_checked, update_one,
+    PreparedRow, any_tagged, insert, insert_if_absent, insert_prepared, prepare, put, rewrite,
+    tag_untagged, update, update_checked, update_one,
 };
 
 /// Columns no tag covers, and why.

@@ -251,6 +251,19 @@ pub(in crate::store) fn update_checked(
     Ok(())
 }
 
+/// Whether any row of any authenticated table carries a tag. A database from before the scheme
+/// carries none; one that carries some has been under it, so a missing audit head there is an
+/// edit, not an old file.
+pub(in crate::store) fn any_tagged(conn: &Connection) -> Result<bool, StoreError> {
+    for table in tagged_tables() {
+        let sql = format!("SELECT EXISTS (SELECT 1 FROM \"{table}\" WHERE row_tag IS NOT NULL)");
+        if conn.query_row(&sql, [], |r| r.get::<_, bool>(0))? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// Tags every row that has no tag yet: the one-time step that brings a database written before
 /// rows were authenticated under the scheme (run at the first unlock after the upgrade). Returns
 /// how many rows it tagged.
