@@ -1192,3 +1192,54 @@ fn an_exchange_folder_under_a_missing_path_is_not_made() {
     assert!(result.is_err());
     assert!(!usb.exists());
 }
+
+#[test]
+fn a_receipt_that_cannot_be_written_leaves_the_bundle_imported_and_the_next_import_writes_it() {
+    let mut p = paired();
+    let ada = save(&mut p, "Ada", "latex");
+    let bundle = export(&p);
+    let kiosk_id = kiosk_id(&p);
+    // Something in the receipt's place that it cannot replace (as a full medium would refuse
+    // it): the forms are stored and handed on all the same, and the outcome says so.
+    let receipt = p
+        .exchange
+        .path()
+        .join(format!("receipt-{kiosk_id}-00000001.ikr"));
+    std::fs::create_dir(&receipt).unwrap();
+    std::fs::write(receipt.join("in the way"), b"x").unwrap();
+    let outcomes = import(&mut p);
+    let [
+        BundleOutcome::Imported {
+            report,
+            receipt_error: Some(_),
+            outbox_error: None,
+            ..
+        },
+    ] = outcomes.as_slice()
+    else {
+        panic!("expected one import without its receipt: {outcomes:?}");
+    };
+    assert_eq!(report.added.len(), 1);
+    assert!(p.outbox.path().join(format!("{ada}.fhir.json")).exists());
+    // The kiosk has no receipt, so it keeps the form.
+    let read = kiosk_side::read_receipts(&p.kiosk.store, &p.k_manager, p.exchange.path(), t0())
+        .expect("receipts");
+    assert_eq!(read.purged, 0);
+    assert_eq!(p.kiosk.store.sync_status().unwrap().exported, 1);
+
+    // Once the folder can take it, the next import writes the receipt of the bundle it already
+    // holds (and stores nothing again); the kiosk then lets the form go.
+    std::fs::remove_dir_all(&receipt).unwrap();
+    let before = desk_state(&p.desk.store);
+    let again = import(&mut p);
+    assert!(matches!(
+        refused(&again)[..],
+        [ExchangeError::Replayed { .. }]
+    ));
+    assert_eq!(desk_state(&p.desk.store), before);
+    assert!(receipt.is_file());
+    let read = kiosk_side::read_receipts(&p.kiosk.store, &p.k_manager, p.exchange.path(), t0())
+        .expect("receipts");
+    assert_eq!((read.receipts, read.purged), (1, 1));
+    assert!(!bundle.exists());
+}

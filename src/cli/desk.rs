@@ -197,22 +197,33 @@ pub fn run(command: DeskCommand, common: &Common) -> Result<()> {
                 },
             )?
             .outcomes;
-            let (mut refused, mut not_handed_on) = (0, 0);
+            let (mut refused, mut not_handed_on, mut not_acknowledged) = (0, 0, 0);
             for outcome in &outcomes {
                 match outcome {
                     BundleOutcome::Imported {
                         file,
                         report,
                         receipt,
+                        receipt_error,
                         outbox_error,
                         ..
                     } => {
-                        println!(
-                            "{file}: {} new forms, {} already held; receipt {}",
-                            report.added.len(),
-                            report.duplicates.len(),
-                            receipt.display()
-                        );
+                        match receipt_error {
+                            None => println!(
+                                "{file}: {} new forms, {} already held; receipt {}",
+                                report.added.len(),
+                                report.duplicates.len(),
+                                receipt.display()
+                            ),
+                            Some(e) => {
+                                not_acknowledged += 1;
+                                println!(
+                                    "{file}: {} new forms, {} already held; stored, but its receipt was not written ({e}): the kiosk keeps the forms until it has one",
+                                    report.added.len(),
+                                    report.duplicates.len(),
+                                );
+                            }
+                        }
                         if let Some(e) = outbox_error {
                             not_handed_on += 1;
                             println!(
@@ -239,6 +250,12 @@ pub fn run(command: DeskCommand, common: &Common) -> Result<()> {
                 said.push(format!(
                     "{not_handed_on} bundle(s) stored but not all handed on: write each \
                      patient's files with `desk access-export` once the outbox is fixed"
+                ));
+            }
+            if not_acknowledged > 0 {
+                said.push(format!(
+                    "{not_acknowledged} bundle(s) stored but not acknowledged: import again once \
+                     the exchange folder can be written to, and their receipts are written then"
                 ));
             }
             if !said.is_empty() {

@@ -194,12 +194,13 @@ impl Desk {
                 BundleOutcome::Imported {
                     report,
                     outbox_error,
+                    receipt_error,
                     ..
                 } => {
                     bundles += 1;
                     forms += report.added.len() as u64;
                     held += report.duplicates.len() as u64;
-                    failed += u64::from(outbox_error.is_some());
+                    failed += u64::from(outbox_error.is_some() || receipt_error.is_some());
                 }
                 BundleOutcome::Refused { .. } => failed += 1,
             }
@@ -253,6 +254,23 @@ impl Desk {
                     ),
                     false,
                 ),
+                BundleOutcome::Imported {
+                    file,
+                    receipt_error: Some(e),
+                    outbox_error,
+                    ..
+                } => {
+                    let mut text = t(
+                        lang,
+                        "{}: stored, but its receipt was not written ({}): the kiosk keeps the forms until it has one. Import again once the exchange folder can be written to.",
+                        &[file, e],
+                    );
+                    if let Some(e) = outbox_error {
+                        text.push(' ');
+                        text.push_str(&t(lang, "The outbox was not written either: {}", &[e]));
+                    }
+                    line(text, true)
+                }
                 BundleOutcome::Imported {
                     file,
                     report,

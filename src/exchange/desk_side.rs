@@ -16,7 +16,9 @@ use crate::store::{
     Actor, AuditHead, ExportedForm, ExportedSubmission, ImportReport, LinkState, OfferedKey,
     OpenStore, Outgoing, SecurityEvent, StoreError,
 };
-use crate::sync::{DeskKeys, EntryKind, PairingAnswer, PairingOffer, ParsedBundle, Receipt};
+use crate::sync::{
+    BundleHeader, DeskKeys, EntryKind, PairingAnswer, PairingOffer, ParsedBundle, Receipt,
+};
 
 /// The desk's keys, made on first use.
 pub fn desk_keys(
@@ -184,6 +186,9 @@ pub enum BundleOutcome {
         seq: u64,
         report: ImportReport,
         receipt: PathBuf,
+        /// The forms are stored, but their receipt could not be written (e.g. the medium is
+        /// full): the kiosk keeps them until it has one. The next import writes it.
+        receipt_error: Option<String>,
         /// The forms are stored and acknowledged, but writing the outbox failed (e.g. a full
         /// disk): say so, so they can be handed on once it is fixed.
         outbox_error: Option<String>,
@@ -205,6 +210,9 @@ pub fn import_folder(
     // Checked before anything is stored: forms imported while the outbox cannot take them would
     // be acknowledged to the kiosk (which then deletes them) and never reach the records.
     files::check_writable(outbox, Readers::OwnerOnly)?;
+    // Likewise the exchange folder, where each receipt goes once its bundle is stored (a
+    // read-only or full medium is said before anything is stored, not after).
+    files::check_writable(dir, Readers::Exchange)?;
     let mut outcomes = Vec::new();
     for path in files::list(dir, "bundle-", ".ikb")? {
         let file = file_name(&path);
@@ -217,6 +225,9 @@ pub fn import_folder(
                     duplicates = imported.report.duplicates.len(),
                     "imported {file:?}"
                 );
+                if let Some(e) = &imported.receipt_error {
+                    tracing::warn!("stored {file:?}, but its receipt was not written: {e}");
+                }
                 BundleOutcome::Imported {
                     file,
                     outbox_error: hand_on(&imported, outbox).err().map(|e| e.to_string()),
@@ -224,6 +235,7 @@ pub fn import_folder(
                     seq: imported.seq,
                     report: imported.report,
                     receipt: imported.receipt,
+                    receipt_error: imported.receipt_error.map(|e| e.to_string()),
                 }
             }),
             Err(error) => {
@@ -242,6 +254,8 @@ pub struct Imported {
     pub seq: u64,
     pub report: ImportReport,
     pub receipt: PathBuf,
+    /// Why the receipt was not written, when it was not (the bundle is stored all the same).
+    pub receipt_error: Option<ExchangeError>,
     pub incoming: Outgoing,
 }
 
@@ -279,7 +293,22 @@ pub fn import_file(
         .map_err(|_| StoreError::tampered("kiosk_links", "sign_public"))?;
     let verified = parsed.verify(&sign_public).map_err(format)?;
     let file_hash = verified.file_hash().to_owned();
-    if store.bundle_imported(&header.kiosk_id, header.seq)? {
+    let receipt_name = format!("receipt-{}-{:08}.ikr", header.kiosk_id, header.seq);
+    if let Some(stored_hash) = store.imported_file_hash(&header.kiosk_id, header.seq)? {
+        // Stored before, from this very file, and its receipt is not beside it (writing it
+        // failed after the import): written now, so that the kiosk can let the forms go. Every
+        // form of the file was stored (added or held) by that import.
+        if stored_hash == file_hash && !exchange.join(&receipt_name).exists() {
+            let opened = verified.open(keys).map_err(format)?;
+            let submission_ids = opened
+                .entries()
+                .iter()
+                .filter(|e| e.kind.is_submission())
+                .map(|e| e.id.to_owned())
+                .collect();
+            write_receipt(keys, &header, submission_ids, exchange, &receipt_name, now)?;
+            tracing::info!("{file:?} was imported before; its receipt is written now");
+        }
         return Err(ExchangeError::Replayed {
             file,
             kiosk_id: header.kiosk_id,
@@ -361,30 +390,38 @@ pub fn import_file(
             StoreError::Encoding(detail) => bad(detail),
             other => other.into(),
         })?;
-    let receipt = Receipt {
-        desk_id: keys.desk_id().to_owned(),
-        kiosk_id: header.kiosk_id.clone(),
-        bundle_seq: header.seq,
-        submission_ids: incoming
-            .submissions
-            .iter()
-            .map(|s| s.submission_id.clone())
-            .collect(),
-        received_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-    };
-    let receipt_path = files::write_atomically(
-        exchange,
-        &format!("receipt-{}-{:08}.ikr", header.kiosk_id, header.seq),
-        &receipt.sign(keys)?,
-        Readers::Exchange,
-    )?;
+    // Stored: from here on the outcome is "imported", whatever the receipt's fate.
+    let submission_ids = incoming
+        .submissions
+        .iter()
+        .map(|s| s.submission_id.clone())
+        .collect();
+    let receipt_error =
+        write_receipt(keys, &header, submission_ids, exchange, &receipt_name, now).err();
     Ok(Imported {
         kiosk_id: header.kiosk_id,
         seq: header.seq,
         report,
-        receipt: receipt_path,
+        receipt: exchange.join(receipt_name),
+        receipt_error,
         incoming,
     })
+}
+
+/// Signs and writes the receipt of bundle `header` (its forms `submission_ids`) to
+/// `exchange/name`.
+fn write_receipt(
+    keys: &DeskKeys, header: &BundleHeader, submission_ids: Vec<String>, exchange: &Path,
+    name: &str, now: DateTime<Utc>,
+) -> Result<PathBuf, ExchangeError> {
+    let receipt = Receipt {
+        desk_id: keys.desk_id().to_owned(),
+        kiosk_id: header.kiosk_id.clone(),
+        bundle_seq: header.seq,
+        submission_ids,
+        received_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    };
+    files::write_atomically(exchange, name, &receipt.sign(keys)?, Readers::Exchange)
 }
 
 /// Hands each newly stored form on to the clinic's records: `<id>.fhir.json` (an R4 Bundle),

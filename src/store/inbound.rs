@@ -54,6 +54,23 @@ impl OpenStore {
         )
     }
 
+    /// The hash of the file bundle `seq` of `kiosk_id` was imported from (checked); `None` when
+    /// it was not imported.
+    pub fn imported_file_hash(
+        &self, kiosk_id: &str, seq: u64,
+    ) -> Result<Option<String>, StoreError> {
+        let seq = i64::try_from(seq)
+            .map_err(|_| StoreError::Invalid("bundle number out of range".into()))?;
+        row_auth::get(
+            self.conn(),
+            self.vault(),
+            "imported_bundles",
+            &[Value::Text(kiosk_id.to_owned()), Value::Integer(seq)],
+        )?
+        .map(|row| row.text("file_hash"))
+        .transpose()
+    }
+
     pub fn imported_bundles(&self) -> Result<Vec<ImportedBundle>, StoreError> {
         let count = |row: &row_auth::Row, column: &str| -> Result<u64, StoreError> {
             u64::try_from(row.int(column)?)

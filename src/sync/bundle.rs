@@ -136,6 +136,17 @@ pub enum EntryKind {
 }
 
 impl EntryKind {
+    /// Whether the entry carries a patient's submission, in any of its shapes.
+    pub fn is_submission(self) -> bool {
+        matches!(
+            self,
+            Self::Submission
+                | Self::CompactSubmission
+                | Self::PackedSubmission
+                | Self::RunsSubmission
+        )
+    }
+
     fn to_byte(self) -> u8 {
         match self {
             EntryKind::Form => 1,
