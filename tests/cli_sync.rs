@@ -810,6 +810,80 @@ fn a_backup_is_private_restores_and_a_damaged_one_is_refused() {
     assert!(stderr.contains("SHA-256"), "{stderr}");
 }
 
+#[test]
+fn a_restore_leaves_an_existing_folders_permissions_and_refuses_a_fifo_for_a_checksum() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = tempfile::tempdir().unwrap();
+    let kiosk_dir = root.path().join("kiosk");
+    std::fs::create_dir_all(&kiosk_dir).unwrap();
+    demo_kiosk(&kiosk_dir);
+    let secret = format!("{DEMO_PASSPHRASE}\n");
+    let backups = root.path().join("backups");
+    let done = ok(
+        &[
+            "kiosk",
+            "backup",
+            "--data-dir",
+            kiosk_dir.to_str().unwrap(),
+            "--to",
+            backups.to_str().unwrap(),
+        ],
+        &secret,
+    );
+    let file = done.trim().rsplit(": ").next().unwrap().to_owned();
+    // A shared folder, as /tmp is: restoring into an empty one keeps it open to others.
+    let shared = root.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+    let (code, out, stderr) = run_code(
+        &[
+            "kiosk",
+            "restore",
+            "--from",
+            &file,
+            "--data-dir",
+            shared.to_str().unwrap(),
+        ],
+        &secret,
+    );
+    assert_eq!(code, 0, "{out}\n{stderr}");
+    assert_eq!(
+        mode(&shared),
+        0o1777,
+        "the folder's permissions are its own"
+    );
+    assert_eq!(owner_only_mode(&shared.join("kiosk.sqlite3")), 0o600);
+
+    // A FIFO where the backup's checksum is: refused at once, never waited on.
+    let copy = root.path().join("copy");
+    std::fs::create_dir(&copy).unwrap();
+    let backup = copy.join("intake-kiosk-kiosk-20261201T180000Z.sqlite3");
+    std::fs::copy(&file, &backup).unwrap();
+    let fifo = format!("{}.sha256", backup.display());
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let elsewhere = root.path().join("elsewhere");
+    let (code, _, stderr) = run_code(
+        &[
+            "kiosk",
+            "restore",
+            "--from",
+            backup.to_str().unwrap(),
+            "--data-dir",
+            elsewhere.to_str().unwrap(),
+        ],
+        &secret,
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("not an ordinary file"), "{stderr}");
+}
+
 /// The kiosk (`--demo`, a real window under Xvfb) gets SIGTERM: it exits 0 at once, its demo
 /// folder gone. (Mid-handover, the controller wipes the form first: src/kiosk/tests.rs; the
 /// real-window harness sends it mid-handover too, tests/real_window/signals.rs.)
@@ -963,6 +1037,12 @@ fn backup_keep_leaves_the_newest_of_its_own_and_needs_an_existing_folder() {
     std::fs::create_dir(&backups).unwrap();
     let older = backups.join("intake-kiosk-kiosk-20200101T000000Z.sqlite3");
     std::fs::write(&older, "an older backup").unwrap();
+    // Finished (its checksum beside it): only such a backup counts, and goes.
+    let older_sum = backups.join("intake-kiosk-kiosk-20200101T000000Z.sqlite3.sha256");
+    std::fs::write(&older_sum, "0000  an older backup").unwrap();
+    // Cut off before its checksum was written: neither counted nor removed.
+    let cut_off = backups.join("intake-kiosk-kiosk-20210101T000000Z.sqlite3");
+    std::fs::write(&cut_off, "half a backup").unwrap();
     std::fs::write(backups.join("notes.txt"), "mine").unwrap();
     let desks = backups.join("intake-kiosk-desk-20200101T000000Z.sqlite3");
     std::fs::write(&desks, "the desk's").unwrap();
@@ -974,12 +1054,13 @@ fn backup_keep_leaves_the_newest_of_its_own_and_needs_an_existing_folder() {
         &secret,
     );
     assert!(out.contains("removed an older backup"), "{out}");
-    assert!(!older.exists());
-    assert!(backups.join("notes.txt").exists() && desks.exists());
+    assert!(!older.exists() && !older_sum.exists());
+    assert!(backups.join("notes.txt").exists() && desks.exists() && cut_off.exists());
     let kept: Vec<_> = std::fs::read_dir(&backups)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .filter(|n| intake_kiosk::store::is_backup_file_name(n, "kiosk"))
+        .filter(|n| !n.contains("20210101"))
         .collect();
     assert_eq!(kept.len(), 1, "{kept:?}");
     assert!(out.trim().ends_with(&kept[0]), "{out}");

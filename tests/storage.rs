@@ -530,6 +530,7 @@ fn restored(
     let restored = intake_kiosk::store::restore(
         backup,
         &target.path().join("data").join("kiosk.sqlite3"),
+        intake_kiosk::store::SyncRole::Kiosk,
         None,
         &unlock,
         t0(),
@@ -745,4 +746,62 @@ fn a_returning_patients_form_notes_the_visit_and_one_saved_under_an_earlier_cloc
             .len(),
         3
     );
+}
+
+#[test]
+fn a_kiosks_backup_is_not_restored_as_a_desk_and_a_slipped_newer_path_is_never_made() {
+    let mut clinic = setup_clinic();
+    let manager = sign_in(&mut clinic.store, Role::Manager);
+    clinic
+        .store
+        .create_sync_identity(
+            &manager,
+            intake_kiosk::store::SyncRole::Kiosk,
+            "kiosk-1",
+            &[7u8; 64],
+            t0(),
+        )
+        .expect("identity");
+    let backups = tempfile::tempdir().unwrap();
+    let done = clinic
+        .store
+        .backup_into(backups.path(), "kiosk", t0())
+        .expect("backup");
+    let unlock = |s| {
+        OpenStore::unlock_as_manager(s, &Passphrase::new(PASSPHRASE), t0()).map_err(|f| f.error)
+    };
+    let target = tempfile::tempdir().unwrap();
+    let data = target.path().join("data");
+    let as_desk = intake_kiosk::store::restore(
+        &done.file,
+        &data.join("desk.sqlite3"),
+        intake_kiosk::store::SyncRole::Desk,
+        None,
+        &unlock,
+        t0(),
+    );
+    let refused = as_desk.expect_err("a kiosk's backup as a desk").to_string();
+    assert!(
+        refused.contains("is a kiosk's backup, not a desk's"),
+        "{refused}"
+    );
+    assert!(
+        std::fs::read_dir(&data).unwrap().next().is_none(),
+        "nothing left in the data folder"
+    );
+
+    // `newer` naming no database: refused before anything is made, there or in the data folder.
+    let typo = target.path().join("shared").join("typo.sqlite3");
+    let slipped = intake_kiosk::store::restore(
+        &done.file,
+        &data.join("kiosk.sqlite3"),
+        intake_kiosk::store::SyncRole::Kiosk,
+        Some(&typo),
+        &unlock,
+        t0(),
+    );
+    let refused = slipped.expect_err("no newer database").to_string();
+    assert!(refused.contains("there is no database at"), "{refused}");
+    assert!(!typo.exists() && !typo.parent().unwrap().exists());
+    assert!(!data.join("kiosk.sqlite3").exists());
 }

@@ -1267,8 +1267,15 @@ fn the_desk_makes_its_scheduled_backup_and_shows_when_it_fails() {
         .map_err(|failure| failure.error)
     };
     let target = restored.path().join("data/desk.sqlite3");
-    let done = intake_kiosk::store::restore(&first[0], &target, None, &unlock, Utc::now())
-        .expect("the scheduled backup restores");
+    let done = intake_kiosk::store::restore(
+        &first[0],
+        &target,
+        intake_kiosk::store::SyncRole::Desk,
+        None,
+        &unlock,
+        Utc::now(),
+    )
+    .expect("the scheduled backup restores");
     assert!(done.rows_checked > 0);
 
     // A manager sees it on home.

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use chrono::Utc;
-use intake_kiosk::store::{Actor, OpenStore, StoreError, create_backup_folder};
+use intake_kiosk::store::{Actor, OpenStore, StoreError, SyncRole, create_backup_folder};
 use intake_kiosk::vault::Passphrase;
 
 use super::args::Common;
@@ -56,14 +56,20 @@ pub fn restore(common: &Common, file: &str, from: &Path, newer: Option<&Path>) -
         OpenStore::unlock_as_manager(store, &Passphrase::new(passphrase.as_str()), Utc::now())
             .map_err(|failure| failure.error)
     };
-    let restored = intake_kiosk::store::restore(from, &dir.join(file), newer, &unlock, Utc::now())
-        .map_err(|e| match e {
-            e @ StoreError::Invalid(_) => anyhow::Error::new(e),
-            e => anyhow::Error::new(e).context(format!(
-                "the backup {} was refused; nothing was restored",
-                from.display()
-            )),
-        })?;
+    let side = if role(file) == SyncRole::Desk.as_str() {
+        SyncRole::Desk
+    } else {
+        SyncRole::Kiosk
+    };
+    let restored =
+        intake_kiosk::store::restore(from, &dir.join(file), side, newer, &unlock, Utc::now())
+            .map_err(|e| match e {
+                e @ StoreError::Invalid(_) => anyhow::Error::new(e),
+                e => anyhow::Error::new(e).context(format!(
+                    "the backup {} was refused; nothing was restored",
+                    from.display()
+                )),
+            })?;
     tracing::info!("restore done: {}", restored.file.display());
     println!(
         "restored and checked ({} rows and entries): {}",

@@ -21,7 +21,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use super::audit::AuditKind;
 use super::open_store::verify_connection;
-use super::{OpenStore, Store, StoreError};
+use super::{OpenStore, Store, StoreError, SyncRole};
 use crate::vault::Vault;
 
 /// A backup written and checked.
@@ -146,7 +146,9 @@ impl OpenStore {
             })
         });
         if written.is_err() {
-            let _ = std::fs::remove_file(&file);
+            // The copy's own side files too (a copy that failed mid-way, e.g. on a full disk,
+            // leaves its WAL and shared memory beside it), so that a retry leaves nothing.
+            remove_with_side_files(&file);
             let _ = std::fs::remove_file(checksum_file(&file));
         }
         written
@@ -180,10 +182,47 @@ pub(super) fn checksum_file(file: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-fn hex_sha256(file: &Path) -> Result<String, StoreError> {
-    let digest = crate::vault::sha256(&std::fs::read(file)?);
+/// Removes `file` and the journal, WAL and shared-memory files SQLite may have left beside it.
+fn remove_with_side_files(file: &Path) {
+    for side in ["", "-wal", "-shm", "-journal"] {
+        let mut name = file.as_os_str().to_owned();
+        name.push(side);
+        let _ = std::fs::remove_file(name);
+    }
+}
+
+/// The lowercase hex SHA-256 of what `file` holds from its start, streamed.
+fn hex_sha256(file: &mut std::fs::File) -> Result<String, StoreError> {
+    use std::io::Seek;
+    file.rewind()?;
+    let digest = crate::vault::sha256_of_reader(file)?;
     Ok(crate::hex::encode(&digest))
 }
+
+/// Opens `path` for reading when it is an ordinary file (after links): a FIFO, a device or a
+/// folder named like a backup or its checksum is refused, not read (a FIFO would wait for ever,
+/// a device would never end).
+fn open_regular(path: &Path) -> Result<std::fs::File, StoreError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Opening a FIFO for reading otherwise waits for a writer.
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(StoreError::Invalid(format!(
+            "{} is not an ordinary file, so it was not read",
+            path.display()
+        )));
+    }
+    Ok(file)
+}
+
+/// The most a `.sha256` file holds: one line of `sha256sum`.
+const CHECKSUM_FILE_MAX: u64 = 4096;
 
 /// Writes `<file>.sha256` as `sha256sum` does (0600).
 fn write_checksum(file: &Path) -> Result<(), StoreError> {
@@ -193,20 +232,32 @@ fn write_checksum(file: &Path) -> Result<(), StoreError> {
         .unwrap_or_default();
     let sum = checksum_file(file);
     create_owner_only(&sum)?;
-    std::fs::write(&sum, format!("{}  {name}\n", hex_sha256(file)?))?;
+    let hex = hex_sha256(&mut std::fs::File::open(file)?)?;
+    std::fs::write(&sum, format!("{hex}  {name}\n"))?;
     Ok(())
 }
 
 /// A backup whose `.sha256` is beside it must match it; one without is checked by its content
 /// alone (an admin may have copied the database file only).
-fn check_checksum(file: &Path) -> Result<(), StoreError> {
+fn check_checksum(file: &Path, content: &mut std::fs::File) -> Result<(), StoreError> {
+    use std::io::Read;
     let sum = checksum_file(file);
-    if !sum.exists() {
+    if std::fs::symlink_metadata(&sum).is_err() {
         return Ok(());
     }
-    let expected = std::fs::read_to_string(&sum)?;
+    let mut expected = String::new();
+    open_regular(&sum)?
+        .take(CHECKSUM_FILE_MAX + 1)
+        .read_to_string(&mut expected)
+        .map_err(|e| StoreError::Invalid(format!("{}: {e}", sum.display())))?;
+    if expected.len() as u64 > CHECKSUM_FILE_MAX {
+        return Err(StoreError::Invalid(format!(
+            "{} is larger than a checksum file can be, so it was not read",
+            sum.display()
+        )));
+    }
     let expected = expected.split_whitespace().next().unwrap_or("");
-    if expected != hex_sha256(file)? {
+    if expected != hex_sha256(content)? {
         return Err(StoreError::Corrupt {
             detail: format!(
                 "the file differs from the SHA-256 written beside it ({}): it was damaged or changed after the backup",
@@ -299,13 +350,22 @@ pub(crate) fn latest_audit_time(
 /// `newer`, when given, is the database this backup replaces: unlocked with the same `unlock`,
 /// its erasure requests recorded after the backup's time are listed.
 pub fn restore(
-    backup: &Path, target: &Path, newer: Option<&Path>,
+    backup: &Path, target: &Path, side: SyncRole, newer: Option<&Path>,
     unlock: &dyn Fn(Store) -> Result<(OpenStore, crate::store::Actor), StoreError>,
     now: DateTime<Utc>,
 ) -> Result<Restored, StoreError> {
     let dir = target
         .parent()
         .ok_or_else(|| StoreError::Invalid("the data folder has no name".into()))?;
+    // Only opened, never made: a path with a slip must not become a new empty database.
+    if let Some(newer) = newer
+        && !std::fs::metadata(newer).is_ok_and(|m| m.is_file() && m.len() > 0)
+    {
+        return Err(StoreError::Invalid(format!(
+            "there is no database at {} (--newer names the database this backup replaces)",
+            newer.display()
+        )));
+    }
     if dir.exists() && std::fs::read_dir(dir)?.next().is_some() {
         return Err(StoreError::Invalid(format!(
             "{} is not empty: a backup is restored into an empty data folder only (move the old one aside)",
@@ -314,33 +374,68 @@ pub fn restore(
     }
     super::create_private_dir(dir)?;
     let temporary = dir.join(".restoring.sqlite3");
-    let restored = restore_checked(backup, &temporary, newer, unlock, now).and_then(|r| {
-        std::fs::rename(&temporary, target)?;
+    let restored = restore_checked(backup, &temporary, side, newer, unlock, now).and_then(|r| {
+        put_in_place(&temporary, target)?;
         Ok(Restored {
             file: target.to_owned(),
             ..r
         })
     });
     if restored.is_err() {
-        for leftover in ["", "-wal", "-shm", "-journal"] {
-            let mut name = temporary.clone().into_os_string();
-            name.push(leftover);
-            let _ = std::fs::remove_file(name);
-        }
+        remove_with_side_files(&temporary);
     }
     restored
 }
 
+/// Names the checked copy `target`, never over a database that appeared there meanwhile (a
+/// kiosk service restarted during a long check would make a new one): linked under the new
+/// name, which fails when it exists, then the temporary name removed.
+fn put_in_place(temporary: &Path, target: &Path) -> Result<(), StoreError> {
+    match std::fs::hard_link(temporary, target) {
+        Ok(()) => {
+            std::fs::remove_file(temporary)?;
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            Err(StoreError::Invalid(format!(
+                "{} appeared while the backup was checked (is the app running?): nothing was restored",
+                target.display()
+            )))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 fn restore_checked(
-    backup: &Path, temporary: &Path, newer: Option<&Path>,
+    backup: &Path, temporary: &Path, side: SyncRole, newer: Option<&Path>,
     unlock: &dyn Fn(Store) -> Result<(OpenStore, crate::store::Actor), StoreError>,
     now: DateTime<Utc>,
 ) -> Result<Restored, StoreError> {
-    check_checksum(backup)?;
+    use std::io::Seek;
+    let mut content = open_regular(backup)?;
+    check_checksum(backup, &mut content)?;
     create_owner_only(temporary)?;
-    std::fs::write(temporary, std::fs::read(backup)?)?;
+    {
+        // Streamed: a database of gigabytes is copied without holding it.
+        content.rewind()?;
+        let mut copy = std::fs::OpenOptions::new().write(true).open(temporary)?;
+        std::io::copy(&mut content, &mut copy)?;
+        copy.sync_all()?;
+    }
     let store = Store::open(temporary)?;
     let (open, actor) = unlock(store)?;
+    // A kiosk's backup is not a desk (nor the other way round): its keys and records are the
+    // other side's.
+    if let Some(identity) = open.sync_identity()?
+        && identity.role != side
+    {
+        return Err(StoreError::Invalid(format!(
+            "{} is a {}'s backup, not a {}'s: nothing was restored",
+            backup.display(),
+            identity.role.as_str(),
+            side.as_str()
+        )));
+    }
     let rows_checked = open.verify_everything()?;
     let backup_time = latest_audit_time(&open, now)?;
     // Closed (the WAL folded in) before the file is renamed into place.

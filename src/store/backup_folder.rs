@@ -150,7 +150,10 @@ pub fn check_backup_folder(dir: &Path) -> Result<(), FolderProblem> {
 }
 
 /// Removes `role`'s backups in `dir` beyond the newest `keep` (at least one: `written`, the
-/// one just made, always stays). Returns the files removed.
+/// one just made, always stays). Only finished backups count and go: those with their
+/// `.sha256` beside them, written once the copy was checked. A file without one (a backup cut
+/// off mid-way, or a copy an admin put there) neither takes a good backup's place nor is
+/// removed. Returns the files removed.
 pub fn prune_backups(
     dir: &Path, role: &str, keep: usize, written: &Path,
 ) -> std::io::Result<Vec<PathBuf>> {
@@ -165,6 +168,8 @@ pub fn prune_backups(
         if is_backup_file_name(&name, role)
             && entry.file_type()?.is_file()
             && entry.path() != written
+            && std::fs::symlink_metadata(checksum_file(&entry.path()))
+                .is_ok_and(|m| m.file_type().is_file())
         {
             own.push((name, entry.path()));
         }
@@ -174,10 +179,7 @@ pub fn prune_backups(
     let mut removed = Vec::new();
     for (_, old) in own.into_iter().skip(keep.saturating_sub(1)) {
         std::fs::remove_file(&old)?;
-        let sum = checksum_file(&old);
-        if std::fs::symlink_metadata(&sum).is_ok_and(|m| m.file_type().is_file()) {
-            std::fs::remove_file(&sum)?;
-        }
+        std::fs::remove_file(checksum_file(&old))?;
         removed.push(old);
     }
     Ok(removed)
@@ -238,6 +240,28 @@ mod tests {
     }
 
     #[test]
+    fn a_backup_cut_off_before_its_checksum_neither_counts_nor_goes() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let good = "intake-kiosk-desk-20261201T180000Z.sqlite3";
+        touch(d, good);
+        touch(d, &format!("{good}.sha256"));
+        // Newer, but cut off mid-way (no checksum): with --keep 2 it must not push the good
+        // one out.
+        touch(d, "intake-kiosk-desk-20261202T180000Z.sqlite3");
+        let written = d.join("intake-kiosk-desk-20261203T180000Z.sqlite3");
+        touch(d, "intake-kiosk-desk-20261203T180000Z.sqlite3");
+        touch(d, "intake-kiosk-desk-20261203T180000Z.sqlite3.sha256");
+        let removed = prune_backups(d, "desk", 2, &written).unwrap();
+        assert!(removed.is_empty(), "{removed:?}");
+        assert!(d.join(good).exists() && d.join(format!("{good}.sha256")).exists());
+        assert!(
+            d.join("intake-kiosk-desk-20261202T180000Z.sqlite3")
+                .exists()
+        );
+    }
+
+    #[test]
     fn backups_of_one_second_are_pruned_by_their_number_and_a_persons_files_stay() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
@@ -285,12 +309,23 @@ mod tests {
     fn the_file_just_written_stays_even_with_an_older_name() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
-        touch(d, "intake-kiosk-desk-20261201T180000Z.sqlite3");
-        // The clock was set back a year before this one was written.
+        // The clock was set back a year before the second was written.
+        for name in [
+            "intake-kiosk-desk-20261201T180000Z.sqlite3",
+            "intake-kiosk-desk-20251201T180000Z.sqlite3",
+        ] {
+            touch(d, name);
+            touch(d, &format!("{name}.sha256"));
+        }
         let written = d.join("intake-kiosk-desk-20251201T180000Z.sqlite3");
-        touch(d, "intake-kiosk-desk-20251201T180000Z.sqlite3");
         prune_backups(d, "desk", 1, &written).unwrap();
-        assert_eq!(names_in(d), ["intake-kiosk-desk-20251201T180000Z.sqlite3"]);
+        assert_eq!(
+            names_in(d),
+            [
+                "intake-kiosk-desk-20251201T180000Z.sqlite3",
+                "intake-kiosk-desk-20251201T180000Z.sqlite3.sha256"
+            ]
+        );
     }
 
     #[test]

@@ -512,14 +512,18 @@ fn create_private_file(path: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Creates the data folder readable by this user only.
+/// Creates the folders of `dir` that are missing, readable by this user only. A folder that
+/// exists keeps its permissions: a path given by mistake (`/tmp`, a shared folder) must not be
+/// closed to everyone else; the files written there are this user's only anyway.
 fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
-    std::fs::create_dir_all(dir)?;
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
     }
+    builder.create(dir)?;
     Ok(())
 }
 

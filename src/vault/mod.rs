@@ -33,7 +33,7 @@ mod seal;
 mod secret;
 mod wiped;
 
-pub use digest::{constant_time_eq, content_hash, content_hash_of, sha256};
+pub use digest::{constant_time_eq, content_hash, content_hash_of, sha256, sha256_of_reader};
 pub use error::VaultError;
 pub use kdf::KdfParams;
 pub use keys::{KeyWrap, RecoveryKey, Vault, WrapKind};
