@@ -884,6 +884,74 @@ fn a_restore_leaves_an_existing_folders_permissions_and_refuses_a_fifo_for_a_che
     assert!(stderr.contains("not an ordinary file"), "{stderr}");
 }
 
+#[test]
+fn add_staff_takes_the_new_pin_from_the_line_after_the_passphrase_on_stdin_or_in_a_file() {
+    let root = tempfile::tempdir().unwrap();
+    let d = root.path().join("desk");
+    let d = d.to_str().unwrap();
+    ok(
+        &[
+            "desk",
+            "init",
+            "--data-dir",
+            d,
+            "--clinic",
+            "Clinic",
+            "--manager",
+            "Dana",
+        ],
+        &format!("{DESK_PASSPHRASE}\n{DESK_PASSPHRASE}\n402718\n"),
+    );
+    let added = ok(
+        &[
+            "desk",
+            "add-staff",
+            "--data-dir",
+            d,
+            "--name",
+            "Rita",
+            "--role",
+            "reception",
+        ],
+        &format!("{DESK_PASSPHRASE}\n551902\n"),
+    );
+    assert!(added.starts_with("staff member "), "{added}");
+    let secrets = root.path().join("secrets");
+    std::fs::write(&secrets, format!("{DESK_PASSPHRASE}\n662013\n")).unwrap();
+    let added = ok(
+        &[
+            "desk",
+            "add-staff",
+            "--data-dir",
+            d,
+            "--secrets",
+            secrets.to_str().unwrap(),
+            "--name",
+            "Chris",
+            "--role",
+            "clinician",
+        ],
+        "",
+    );
+    assert!(added.starts_with("staff member "), "{added}");
+    // A PIN line missing: said by name.
+    let (code, _, stderr) = run_code(
+        &[
+            "desk",
+            "add-staff",
+            "--data-dir",
+            d,
+            "--name",
+            "Sam",
+            "--role",
+            "reception",
+        ],
+        &format!("{DESK_PASSPHRASE}\n"),
+    );
+    assert_eq!(code, 1);
+    assert!(stderr.contains("the new staff member's PIN"), "{stderr}");
+}
+
 /// The kiosk (`--demo`, a real window under Xvfb) gets SIGTERM: it exits 0 at once, its demo
 /// folder gone. (Mid-handover, the controller wipes the form first: src/kiosk/tests.rs; the
 /// real-window harness sends it mid-handover too, tests/real_window/signals.rs.)

@@ -22,7 +22,8 @@ pub fn run(command: DeskCommand, common: &Common) -> Result<()> {
         DeskCommand::StaffKeys(staff_keys) => return super::staff_keys(staff_keys, common, DB),
         other => other,
     };
-    let (mut store, actor) = open_as_manager(common, DB)?;
+    let mut secrets = common.secrets()?;
+    let (mut store, actor) = open_as_manager(common, DB, &mut secrets)?;
     let now = Utc::now();
     match command {
         DeskCommand::Pair {
@@ -168,7 +169,8 @@ pub fn run(command: DeskCommand, common: &Common) -> Result<()> {
                 "reception" => intake_kiosk::staff::Role::Reception,
                 other => bail!("--role is clinician or reception, not {other:?}"),
             };
-            let pin = common.secrets()?.next("the new staff member's PIN")?;
+            // The line after the manager's passphrase, from the same source.
+            let pin = secrets.next("the new staff member's PIN")?;
             let id = store
                 .add_staff(&actor, &name, role, &Pin::new(pin.as_str()), now)
                 .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -17,7 +17,7 @@ pub fn run(command: KioskCommand, common: &Common) -> Result<()> {
         KioskCommand::StaffKeys(staff_keys) => return super::staff_keys(staff_keys, common, DB),
         other => other,
     };
-    let (store, actor) = open_as_manager(common, DB)?;
+    let (store, actor) = open_as_manager(common, DB, &mut common.secrets()?)?;
     let now = Utc::now();
     match command {
         KioskCommand::Status => {

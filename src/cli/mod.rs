@@ -97,7 +97,7 @@ impl Common {
 fn backup_or_restore(command: &BackupCommand, common: &Common, file: &str) -> Result<()> {
     match command {
         BackupCommand::Backup { to, keep } => {
-            let (store, actor) = open_as_manager(common, file)?;
+            let (store, actor) = open_as_manager(common, file, &mut common.secrets()?)?;
             backup::backup(&store, &actor, file, to, keep.map(usize::from))
         }
         BackupCommand::Restore { from, newer } => {
@@ -119,14 +119,18 @@ fn settings(store: &OpenStore, app: App) -> Result<()> {
 }
 
 /// Opens `file` in the data folder with a manager's passphrase from the secrets input.
-fn open_as_manager(common: &Common, file: &str) -> Result<(OpenStore, Actor)> {
+/// The manager's passphrase is the first line of `secrets`; a command that needs more (a new
+/// staff member's PIN) reads the next lines of the same source.
+fn open_as_manager(
+    common: &Common, file: &str, secrets: &mut SecretSource,
+) -> Result<(OpenStore, Actor)> {
     let dir = common.data_dir()?;
     let path = dir.join(file);
     if !path.exists() {
         bail!("no {} in {}", file, dir.display());
     }
     let store = Store::open(&path).with_context(|| format!("opening {}", path.display()))?;
-    let passphrase = common.secrets()?.next("the manager's passphrase")?;
+    let passphrase = secrets.next("the manager's passphrase")?;
     let opened =
         OpenStore::unlock_as_manager(store, &Passphrase::new(passphrase.as_str()), Utc::now())
             .map_err(|failure| anyhow::anyhow!("{}", failure.error))?;
