@@ -37,12 +37,15 @@ pub enum ExchangeError {
     Format { file: String, error: SyncError },
     #[error(transparent)]
     Sync(#[from] SyncError),
-    #[error("{path}: {source}")]
+    #[error("{}: {source}", shown_path(path))]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path} is larger than a {kind} can be ({limit} bytes at most); it was not read")]
+    #[error(
+        "{} is larger than a {kind} can be ({limit} bytes at most); it was not read",
+        shown_path(path)
+    )]
     TooLarge {
         path: PathBuf,
         kind: &'static str,
@@ -52,7 +55,10 @@ pub enum ExchangeError {
     /// or written into it.
     #[error(transparent)]
     Folder(#[from] FolderProblem),
-    #[error("{path} is {found}, not an ordinary file; it was not read")]
+    #[error(
+        "{} is {found}, not an ordinary file; it was not read",
+        shown_path(path)
+    )]
     NotRegularFile { path: PathBuf, found: &'static str },
     #[error("this kiosk is not paired with a back office: pair it first")]
     NotPaired,
@@ -152,7 +158,17 @@ fn file_name(path: &std::path::Path) -> String {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string());
-    name.chars()
+    escaped(&name)
+}
+
+/// A whole path as errors and logs show it, escaped as [`file_name`] does: the folder is the
+/// clinic's, the last part may be anyone's.
+fn shown_path(path: &std::path::Path) -> String {
+    escaped(&path.display().to_string())
+}
+
+fn escaped(text: &str) -> String {
+    text.chars()
         .map(|c| {
             let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}');
             if c.is_control() || bidi {
@@ -178,5 +194,30 @@ mod file_name_tests {
         );
         let plain = super::file_name(std::path::Path::new("/x/bundle-Zoë-00000001.ikb"));
         assert_eq!(plain, "bundle-Zoë-00000001.ikb");
+    }
+
+    #[test]
+    fn errors_naming_a_planted_file_show_its_path_escaped() {
+        let path = std::path::PathBuf::from("/usb/bundle-z\nFORGED LINE-00000007.ikb");
+        let errors = [
+            super::ExchangeError::NotRegularFile {
+                path: path.clone(),
+                found: "a link",
+            },
+            super::ExchangeError::TooLarge {
+                path: path.clone(),
+                kind: "bundle",
+                limit: 1,
+            },
+            super::ExchangeError::Io {
+                path,
+                source: std::io::Error::other("refused"),
+            },
+        ];
+        for error in errors {
+            let said = error.to_string();
+            assert!(!said.contains('\n'), "{said}");
+            assert!(said.starts_with("/usb/bundle-z\\u{a}FORGED LINE"), "{said}");
+        }
     }
 }
