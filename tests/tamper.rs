@@ -68,8 +68,9 @@ const HARMLESS: &[(&str, &str, &str)] = &[
 /// that no longer opens, a staff member who can no longer sign in, a pairing that has to be
 /// made again): it denies, it does not mislead. Deleting what misleads (a consent event, an audit
 /// entry, the audit head; a setting, whose default may be less strict; an import or erasure list
-/// entry, which let an old bundle back in; a breach or rights request, hidden from its register)
-/// is refused: the census counts those tables (`store/row_auth/census.rs`).
+/// entry, which let an old bundle back in; a breach or rights request, hidden from its register;
+/// a kiosk's security event, hidden from the desk's flags) is refused: the census counts those
+/// tables (`store/row_auth/census.rs`).
 const DELETE_DENIES: &[(&str, &str)] = &[
     (
         "pairing_offers",
@@ -82,10 +83,6 @@ const DELETE_DENIES: &[(&str, &str)] = &[
     (
         "export_marks",
         "the submission is offered again in the next bundle; the desk imports it once",
-    ),
-    (
-        "kiosk_security_events",
-        "one wrong-PIN event fewer in the desk's flags (the kiosk's own log keeps it)",
     ),
     (
         "amendments",

@@ -29,7 +29,13 @@ const COUNTED: &[&str] = &[
     "erased_submissions",
     "breaches",
     "rights_requests",
+    "kiosk_security_events",
 ];
+
+/// The census's shape: 1 counts the kiosks' security events too (a deleted burst of wrong PINs
+/// would hide it from the desk's unusual-access flags). A census of shape 0 gets that count,
+/// once, at the first unlock after the upgrade.
+const SHAPE: u32 = 1;
 
 /// The table whose keys are listed (each setting ever written; a handful).
 const LISTED: &str = "settings";
@@ -42,12 +48,19 @@ pub(in crate::store) const IMPORT_LISTS: &[&str] = &["imported_bundles", "erased
 pub(in crate::store) struct Census {
     counts: BTreeMap<String, u64>,
     settings: BTreeSet<String>,
+    /// [`SHAPE`] when written; absent (0) in a census from before it.
+    #[serde(default)]
+    shape: u32,
 }
 
 impl Census {
     /// The census of a new database: nothing in any table.
     pub(in crate::store) fn empty_json() -> String {
-        serde_json::to_string(&Census::default()).expect("a census always serialises")
+        let census = Census {
+            shape: SHAPE,
+            ..Census::default()
+        };
+        serde_json::to_string(&census).expect("a census always serialises")
     }
 }
 
@@ -69,7 +82,10 @@ fn stored(conn: &Connection, vault: &Vault) -> Result<Option<Option<Census>>, St
 
 /// What the tables hold now.
 fn taken(conn: &Connection) -> Result<Census, StoreError> {
-    let mut census = Census::default();
+    let mut census = Census {
+        shape: SHAPE,
+        ..Census::default()
+    };
     for table in COUNTED {
         let count: i64 = conn.query_row(&format!("SELECT COUNT(*) FROM \"{table}\""), [], |r| {
             r.get(0)
@@ -136,6 +152,17 @@ pub(super) fn note_added(
 pub(in crate::store) fn adopt(conn: &Connection, vault: &Vault) -> Result<(), StoreError> {
     match stored(conn, vault)? {
         Some(None) => store(conn, vault, &taken(conn)?),
+        // Of an earlier shape: the tables counted since are counted from what they hold.
+        Some(Some(mut census)) if census.shape < SHAPE => {
+            let now = taken(conn)?;
+            let table = "kiosk_security_events";
+            census.counts.insert(
+                table.to_owned(),
+                now.counts.get(table).copied().unwrap_or(0),
+            );
+            census.shape = SHAPE;
+            store(conn, vault, &census)
+        }
         _ => Ok(()),
     }
 }
@@ -232,6 +259,46 @@ mod tests {
             edited(&copy, sql);
             assert_eq!(refused_for(&copy), table);
         }
+    }
+
+    #[test]
+    fn a_kiosks_security_event_deleted_by_hand_is_noticed_and_an_older_census_counts_them_once() {
+        use rusqlite::types::Value;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("desk.sqlite3");
+        crate::demo::create_demo_desk(&path).unwrap();
+        let (open, manager) = unlock(&path).unwrap();
+        for seq in 1..=2 {
+            let event = [
+                ("kiosk_id", Value::Text("kiosk-1".into())),
+                ("seq", Value::Integer(seq)),
+                ("at", Value::Text("2026-12-01T10:00:00+00:00".into())),
+                ("kind", Value::Text("sign_in_failed".into())),
+            ];
+            super::super::insert(open.conn(), open.vault(), "kiosk_security_events", &event)
+                .unwrap();
+        }
+        // A census of the earlier shape (written by the app, so under its tag): the events are
+        // counted at the next unlock, once.
+        let mut census = super::stored(open.conn(), open.vault())
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        census.counts.remove("kiosk_security_events");
+        census.shape = 0;
+        super::store(open.conn(), open.vault(), &census).unwrap();
+        open.close(Some(&manager), Utc::now()).unwrap();
+        let (open, manager) = unlock(&path).unwrap();
+        open.verify_everything().unwrap();
+        let census = super::stored(open.conn(), open.vault())
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        assert_eq!(census.shape, super::SHAPE);
+        assert_eq!(census.counts["kiosk_security_events"], 2);
+        open.close(Some(&manager), Utc::now()).unwrap();
+        edited(&path, "DELETE FROM kiosk_security_events WHERE seq = 2");
+        assert_eq!(refused_for(&path), "kiosk_security_events");
     }
 
     #[test]
