@@ -109,7 +109,10 @@ impl Desk {
                 &[],
                 false,
             ),
-            (ActionError::Exchange(ExchangeError::BadContent { .. }), PairingCode::Picture(path)) => {
+            (
+                ActionError::Exchange(ExchangeError::UnreadablePicture { .. }),
+                PairingCode::Picture(path),
+            ) => {
                 self.say_t(
                     "No pairing code could be read from {}: take a sharper photo or screenshot of the kiosk's QR code, or paste the code.",
                     &[&path.display().to_string()],

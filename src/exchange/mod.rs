@@ -84,6 +84,9 @@ pub enum ExchangeError {
     ReceiptFromUnpairedDesk { file: String },
     #[error("{file}: {detail}; nothing of this bundle was imported")]
     BadContent { file: String, detail: String },
+    /// A picture given for a pairing code that holds none this desk can read.
+    #[error("{file}: {detail}; no pairing code was read from it")]
+    UnreadablePicture { file: String, detail: String },
     #[error(
         "{file}: kiosk {kiosk_id}'s pairing is waiting for a manager to confirm, at the desk, the code the kiosk shows; nothing of this bundle was imported"
     )]
