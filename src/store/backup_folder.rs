@@ -194,14 +194,19 @@ mod tests {
         std::fs::write(dir.join(name), b"x").unwrap();
     }
 
+    /// A finished backup: the file and its `.sha256`.
+    fn finished(dir: &Path, name: &str) {
+        touch(dir, name);
+        touch(dir, &format!("{name}.sha256"));
+    }
+
     #[test]
     fn only_this_roles_own_backups_beyond_the_newest_are_removed() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
         for day in 1..=4 {
             let name = format!("intake-kiosk-desk-2026120{day}T180000Z.sqlite3");
-            touch(d, &name);
-            touch(d, &format!("{name}.sha256"));
+            finished(d, &name);
         }
         // Not ours to touch: another role's, a renamed copy, a person's notes, a sub-folder,
         // a link named like a backup (pointing at a file that must survive too).
@@ -244,14 +249,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
         let good = "intake-kiosk-desk-20261201T180000Z.sqlite3";
-        touch(d, good);
-        touch(d, &format!("{good}.sha256"));
+        finished(d, good);
         // Newer, but cut off mid-way (no checksum): with --keep 2 it must not push the good
         // one out.
         touch(d, "intake-kiosk-desk-20261202T180000Z.sqlite3");
         let written = d.join("intake-kiosk-desk-20261203T180000Z.sqlite3");
-        touch(d, "intake-kiosk-desk-20261203T180000Z.sqlite3");
-        touch(d, "intake-kiosk-desk-20261203T180000Z.sqlite3.sha256");
+        finished(d, "intake-kiosk-desk-20261203T180000Z.sqlite3");
         let removed = prune_backups(d, "desk", 2, &written).unwrap();
         assert!(removed.is_empty(), "{removed:?}");
         assert!(d.join(good).exists() && d.join(format!("{good}.sha256")).exists());
@@ -271,8 +274,7 @@ mod tests {
             "intake-kiosk-kiosk-20261203T180000Z_02.sqlite3",
             "intake-kiosk-kiosk-20261203T180000Z_10.sqlite3",
         ] {
-            touch(d, name);
-            touch(d, &format!("{name}.sha256"));
+            finished(d, name);
         }
         // A person's: named nearly like ours.
         touch(d, "intake-kiosk-kiosk-20261203T180000Z_2.sqlite3");
@@ -314,8 +316,7 @@ mod tests {
             "intake-kiosk-desk-20261201T180000Z.sqlite3",
             "intake-kiosk-desk-20251201T180000Z.sqlite3",
         ] {
-            touch(d, name);
-            touch(d, &format!("{name}.sha256"));
+            finished(d, name);
         }
         let written = d.join("intake-kiosk-desk-20251201T180000Z.sqlite3");
         prune_backups(d, "desk", 1, &written).unwrap();

@@ -44,14 +44,7 @@ pub struct ImportedBundle {
 
 impl OpenStore {
     pub fn bundle_imported(&self, kiosk_id: &str, seq: u64) -> Result<bool, StoreError> {
-        let seq = i64::try_from(seq)
-            .map_err(|_| StoreError::Invalid("bundle number out of range".into()))?;
-        row_auth::check(
-            self.conn(),
-            self.vault(),
-            "imported_bundles",
-            &[Value::Text(kiosk_id.to_owned()), Value::Integer(seq)],
-        )
+        Ok(self.imported_file_hash(kiosk_id, seq)?.is_some())
     }
 
     /// The hash of the file bundle `seq` of `kiosk_id` was imported from (checked); `None` when

@@ -216,6 +216,14 @@ mod tests {
         assert_eq!(conn.execute(sql, []).unwrap(), 1, "{sql}");
     }
 
+    /// A demo desk in a folder of its own (kept as long as the folder lives).
+    fn demo_desk() -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("desk.sqlite3");
+        crate::demo::create_demo_desk(&path).unwrap();
+        (dir, path)
+    }
+
     fn refused_for(path: &std::path::Path) -> String {
         match unlock(path) {
             Err(StoreError::Tampered { table, .. }) => table,
@@ -225,9 +233,7 @@ mod tests {
 
     #[test]
     fn a_setting_deleted_by_hand_is_not_replaced_by_its_default() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("desk.sqlite3");
-        crate::demo::create_demo_desk(&path).unwrap();
+        let (_dir, path) = demo_desk();
         let (open, manager) = unlock(&path).unwrap();
         open.set_setting(&manager, "retention.adult_years", "15", Utc::now())
             .unwrap();
@@ -247,9 +253,7 @@ mod tests {
 
     #[test]
     fn a_register_entry_deleted_by_hand_is_noticed() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("desk.sqlite3");
-        crate::demo::create_demo_desk(&path).unwrap();
+        let (dir, path) = demo_desk();
         for (table, sql) in [
             ("rights_requests", "DELETE FROM rights_requests"),
             ("breaches", "DELETE FROM breaches"),
@@ -264,9 +268,7 @@ mod tests {
     #[test]
     fn a_kiosks_security_event_deleted_by_hand_is_noticed_and_an_older_census_counts_them_once() {
         use rusqlite::types::Value;
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("desk.sqlite3");
-        crate::demo::create_demo_desk(&path).unwrap();
+        let (_dir, path) = demo_desk();
         let (open, manager) = unlock(&path).unwrap();
         for seq in 1..=2 {
             let event = [
@@ -303,9 +305,7 @@ mod tests {
 
     #[test]
     fn the_census_is_covered_by_the_installation_rows_tag() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("desk.sqlite3");
-        crate::demo::create_demo_desk(&path).unwrap();
+        let (dir, path) = demo_desk();
         // Taken away (as if from before the census), or made to agree with a deletion.
         for sql in [
             "UPDATE installation SET census = NULL",
