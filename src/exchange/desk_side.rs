@@ -486,8 +486,20 @@ pub fn hand_on(imported: &Imported, outbox: &Path) -> Result<usize, ExchangeErro
     );
     // A patient whose processing is restricted is stored, never handed on.
     for added in report.added.iter().filter(|a| !a.restricted) {
-        let Some(s) = by_id.get(added.submission_id.as_str()) else {
+        let Some(&s) = by_id.get(added.submission_id.as_str()) else {
             continue;
+        };
+        // A form that joined a record held for erasure goes on as it was stored: no contact
+        // details, the treatment consent only.
+        let held_copy;
+        let s = if added.held_for_erasure {
+            let mut copy = s.clone();
+            crate::rights::held::clear_contact(&mut copy.identity);
+            copy.consents = crate::rights::held::kept_decisions(&copy.consents);
+            held_copy = copy;
+            &held_copy
+        } else {
+            s
         };
         let Some((form, facts)) = forms.get(s.form_hash.as_str()) else {
             continue;

@@ -3,6 +3,7 @@
 //! patterns look unusual. The store applies them; the desk shows them.
 
 pub mod breach;
+pub mod held;
 pub mod oversight;
 pub mod requests;
 pub mod retention;

@@ -27,12 +27,8 @@ use super::submissions::{
 };
 use super::{Actor, OpenStore, StoreError, WalCheckpoint, first_column};
 use crate::forms::identity::parse_date_of_birth;
-use crate::rights::{ErasureStatement, RetentionPolicy, held_until};
+use crate::rights::{ErasureStatement, RetentionPolicy, held, held_until};
 use crate::vault::Vault;
-
-/// The one consent item kept with the medical record on erasure; all others (marketing per
-/// channel, photo uses) are erased at once.
-pub(super) const HELD_CONSENT_ITEM: &str = crate::forms::TREATMENT_CONSENT;
 
 /// What a retention run did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -175,12 +171,7 @@ impl OpenStore {
         let mut erased = Vec::new();
         let held = submissions > 0 && until >= now.date_naive();
         if held {
-            let had_contact = [&identity.email, &identity.phone, &identity.postcode]
-                .iter()
-                .any(|v| !v.trim().is_empty());
-            identity.email.clear();
-            identity.phone.clear();
-            identity.postcode.clear();
+            let had_contact = held::clear_contact(&mut identity);
             reseal_identity(&tx, self.vault(), patient_id, &identity)?;
             let old_details = tx.execute(
                 "DELETE FROM amendments WHERE patient_id = ?1 AND submission_id IS NULL",
@@ -194,7 +185,7 @@ impl OpenStore {
             }
             let events = patient_consent_events(&tx, self.vault(), patient_id)?;
             let mut items: Vec<&str> = Vec::new();
-            for event in events.iter().filter(|e| e.item_id != HELD_CONSENT_ITEM) {
+            for event in events.iter().filter(|e| !held::kept_while_held(&e.item_id)) {
                 if !items.contains(&event.item_id.as_str()) {
                     items.push(&event.item_id);
                 }
@@ -202,11 +193,7 @@ impl OpenStore {
             if !items.is_empty() {
                 // A row holds the decisions taken together, held or not: every row goes, and
                 // the held decisions are written again, in their order, under a new chain.
-                let kept: Vec<_> = events
-                    .iter()
-                    .filter(|e| e.item_id == HELD_CONSENT_ITEM)
-                    .cloned()
-                    .collect();
+                let kept = held::kept_decisions(&events);
                 clear_ledger(&tx, self.vault(), patient_id)?;
                 append_consent_events(&tx, self.vault(), patient_id, &kept)?;
                 // Named as the patient saw them: titles from the newest stored form.

@@ -320,8 +320,8 @@ impl OpenStore {
             // only the treatment consent (its run written anew).
             let (events, as_sent): (std::borrow::Cow<[ConsentEvent]>, _) =
                 if held_for_erasure.is_some() {
-                    let held = |e: &&ConsentEvent| e.item_id == super::erasure::HELD_CONSENT_ITEM;
-                    (s.consents.iter().filter(held).cloned().collect(), &[][..])
+                    let kept = crate::rights::held::kept_decisions(&s.consents);
+                    (std::borrow::Cow::Owned(kept), &[][..])
                 } else {
                     (std::borrow::Cow::Borrowed(&s.consents), &s.packed.runs[..])
                 };
@@ -380,6 +380,7 @@ impl OpenStore {
                 submission_id: s.submission_id.clone(),
                 patient_id,
                 restricted,
+                held_for_erasure: held_for_erasure.is_some(),
             });
         }
         for event in &incoming.security {

@@ -185,6 +185,9 @@ pub struct Added {
     pub patient_id: String,
     /// The patient's processing is restricted: stored, not handed on.
     pub restricted: bool,
+    /// The form joined a record held for erasure: stored, and handed on, without the contact
+    /// details and with the treatment consent only ([`crate::rights::held`]).
+    pub held_for_erasure: bool,
 }
 
 /// The kiosk's audit chain at export time: its length and last tag (hex).

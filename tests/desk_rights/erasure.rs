@@ -491,6 +491,33 @@ fn a_form_filled_before_an_erasure_request_joins_the_held_record_without_contact
             .unwrap()
             .is_empty()
     );
+    // What goes on to the records system is what was stored: no contact details, no marketing.
+    let outbox = tempfile::tempdir().unwrap();
+    let imported = intake_kiosk::exchange::desk_side::Imported {
+        kiosk_id: "kiosk-1".into(),
+        seq: 2,
+        report,
+        receipt: outbox.path().join("unused-receipt"),
+        receipt_error: None,
+        incoming: late,
+    };
+    intake_kiosk::exchange::desk_side::hand_on(&imported, outbox.path()).unwrap();
+    for ext in ["fhir.json", "json", "html"] {
+        let file = outbox.path().join(format!("{second_sid}.{ext}"));
+        let text = std::fs::read_to_string(&file).unwrap();
+        for gone in [
+            "ada@example.org",
+            "7700 900123",
+            "SW1A 1AA",
+            "marketing_email",
+        ] {
+            assert!(!text.contains(gone), "{ext} still holds {gone:?}");
+        }
+        assert!(
+            text.contains("Lovelace"),
+            "{ext}: the held record's form itself goes on"
+        );
+    }
     // A form filled *after* the request is a new visit: it starts a record of its own.
     kiosk
         .store
