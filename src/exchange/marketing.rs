@@ -17,17 +17,29 @@ pub const CHANNELS: [(&str, &str); 3] = [
 ];
 
 /// One CSV field: quoted, quotes doubled, and a leading `= + - @` (or tab/CR) neutralised with
-/// an apostrophe so a spreadsheet never runs a patient's text as a formula — except a phone
-/// number (`+44 7700 900120`), which no spreadsheet runs and a mailing tool needs as written.
-fn field(text: &str) -> String {
+/// an apostrophe so a spreadsheet never runs a patient's text as a formula — except, in the
+/// contact column of a phone channel (`phone_column`), a phone number (`+44 7700 900120`), which
+/// a mailing tool needs as written: a `+` only at its start, then digits (at least six) and
+/// spaces, brackets, dots or hyphens. A name is never excepted (`-2+3` is a formula).
+fn field(text: &str, phone_column: bool) -> String {
     let text = text.trim();
-    let phone = !text.is_empty() && text.chars().all(|c| "+0123456789 ()-.".contains(c));
-    let guarded = if !phone && text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    let guarded = if !(phone_column && is_phone_number(text))
+        && text.starts_with(['=', '+', '-', '@', '\t', '\r'])
+    {
         format!("'{text}")
     } else {
         text.to_owned()
     };
     format!("\"{}\"", guarded.replace('"', "\"\""))
+}
+
+fn is_phone_number(text: &str) -> bool {
+    let rest = text.strip_prefix('+').unwrap_or(text);
+    rest.starts_with(|c: char| c.is_ascii_digit())
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_digit() || " ().-".contains(c))
+        && rest.chars().filter(char::is_ascii_digit).count() >= 6
 }
 
 /// The list for `channel` (`email`, `sms` or `whatsapp`) as CSV with a header line, and how many
@@ -56,17 +68,23 @@ pub fn marketing_csv(
             contact.as_str(),
         ]
     });
-    Ok((to_csv(rows), list.len()))
+    Ok((to_csv(rows, channel != "email"), list.len()))
 }
 
 /// The byte-order mark that tells a spreadsheet the file is UTF-8.
 pub const UTF8_BOM: &str = "\u{feff}";
 
-/// The header and one line per row: BOM first, CRLF after every line.
-fn to_csv<'a>(rows: impl Iterator<Item = [&'a str; 3]>) -> String {
+/// The header and one line per row: BOM first, CRLF after every line. `phones`: the contact
+/// column holds phone numbers (SMS, WhatsApp).
+fn to_csv<'a>(rows: impl Iterator<Item = [&'a str; 3]>, phones: bool) -> String {
     let mut csv = format!("{UTF8_BOM}given_name,family_name,contact\r\n");
-    for row in rows {
-        csv.push_str(&row.map(field).join(","));
+    for [given, family, contact] in rows {
+        let fields = [
+            field(given, false),
+            field(family, false),
+            field(contact, phones),
+        ];
+        csv.push_str(&fields.join(","));
         csv.push_str("\r\n");
     }
     csv
@@ -84,6 +102,7 @@ mod tests {
                 ["Ana", "O\"Brien", "ana@example.org"],
             ]
             .into_iter(),
+            true,
         );
         assert!(csv.as_bytes().starts_with(&[0xEF, 0xBB, 0xBF]));
         assert_eq!(
@@ -98,11 +117,22 @@ mod tests {
 
     #[test]
     fn fields_are_quoted_and_formulas_neutralised() {
-        assert_eq!(field("Ana"), "\"Ana\"");
-        assert_eq!(field("O\"Brien"), "\"O\"\"Brien\"");
-        assert_eq!(field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(field("+44 7700 900120"), "\"+44 7700 900120\"");
-        assert_eq!(field("+SUM(A1)"), "\"'+SUM(A1)\"");
-        assert_eq!(field("@cmd"), "\"'@cmd\"");
+        assert_eq!(field("Ana", false), "\"Ana\"");
+        assert_eq!(field("O\"Brien", false), "\"O\"\"Brien\"");
+        assert_eq!(
+            field("=HYPERLINK(\"x\")", false),
+            "\"'=HYPERLINK(\"\"x\"\")\""
+        );
+        assert_eq!(field("+44 7700 900120", true), "\"+44 7700 900120\"");
+        assert_eq!(field("+SUM(A1)", true), "\"'+SUM(A1)\"");
+        assert_eq!(field("@cmd", false), "\"'@cmd\"");
+        // Arithmetic a spreadsheet would run: in a name always, in the contact column unless it
+        // is a phone number (a `+` only at the start, six digits or more).
+        assert_eq!(field("-2+3", false), "\"'-2+3\"");
+        assert_eq!(field("+1-1", false), "\"'+1-1\"");
+        assert_eq!(field("+44 7700 900120", false), "\"'+44 7700 900120\"");
+        assert_eq!(field("-1+1", true), "\"'-1+1\"");
+        assert_eq!(field("+1-1", true), "\"'+1-1\"");
+        assert_eq!(field("+4477+00900120", true), "\"'+4477+00900120\"");
     }
 }
