@@ -248,8 +248,8 @@ impl Kiosk {
                     if was == Screen::Handover && event == Event::IdleTimeout {
                         self.audit(AuditKind::HandoverWiped, "");
                     }
-                    // The language is the patient's choice, not their data: the hand-back screen
-                    // stays in it so they can read "please hand the tablet back".
+                    // The language is the patient's choice, not their data: their receipt on the
+                    // hand-back screen stays in it.
                     let language = std::mem::take(&mut self.form.language);
                     self.form = FormState::blank(&language, None);
                 }

@@ -87,14 +87,20 @@ impl Kiosk {
         }
     }
 
+    /// The staff prompt over a form opens with no tile chosen and no digits: the screen stays
+    /// the handover, so the wipe on a change of screen does not reach the pad.
     pub fn staff_button(&mut self) {
         if self.screen() == Screen::Handover {
+            self.pin = PinPad::default();
             self.apply(Event::StaffButton);
             self.refresh_staff();
         }
     }
 
+    /// Back to the form: who was signing in and how far they got go with the prompt (the patient
+    /// sees neither, and the next staff member's digits do not add to them).
     pub fn cancel_pin_prompt(&mut self) {
+        self.pin = PinPad::default();
         self.apply(Event::PinPromptCancelled);
     }
 }

@@ -232,6 +232,23 @@ fn a_stray_pin_in_handover_needs_the_staff_prompt() {
 }
 
 #[test]
+fn a_cancelled_staff_prompt_keeps_neither_the_tile_nor_the_digits() {
+    let (mut k, _) = handing_over(1);
+    k.staff_button();
+    let id = k.staff()[0].id.clone();
+    k.pin_select(&id);
+    for d in ["4", "0", "2"] {
+        k.pin_digit(d);
+    }
+    assert_eq!(k.pin_digit_count(), 3);
+    k.cancel_pin_prompt();
+    assert_eq!(k.screen(), Screen::Handover);
+    k.staff_button();
+    assert!(k.pin_staff().is_none(), "no tile chosen");
+    assert_eq!(k.pin_digit_count(), 0, "no digits left");
+}
+
+#[test]
 fn the_staff_prompt_over_a_form_is_in_the_staffs_language() {
     let (mut k, _) = handing_over(1);
     let staff_language = k.staff_language().to_owned();

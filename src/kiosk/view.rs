@@ -75,15 +75,22 @@ impl Kiosk {
         &self.staff_language
     }
 
-    /// The language the screen should be in now: the patient's while they fill their form, else
-    /// the staff's — the staff PIN prompt over the form too (staff may not read the patient's
+    /// The language the screen should be in now: the patient's while they fill their form and
+    /// while their receipt shows, else the staff's — the staff PIN prompt over the form too, and
+    /// the hand-back screen's PIN pad once the patient is done (staff may not read the patient's
     /// language; the prompt covers the whole form, and the patient's choice is back on cancel).
     pub fn display_language(&self) -> &str {
-        if self.in_handover() {
+        if self.patients_screen() {
             &self.form.language
         } else {
             &self.staff_language
         }
+    }
+
+    /// The patient's own screen: their form (no staff prompt over it) or their receipt. Their
+    /// language and their look (large text, contrast) hold there.
+    pub(super) fn patients_screen(&self) -> bool {
+        self.in_handover() || (self.screen() == Screen::HandBack && self.receipt.is_some())
     }
 
     /// The receipt on the hand-back screen, while it shows.

@@ -68,8 +68,8 @@ pub struct KioskView {
     pub message: Said,
     /// Shown once after setup; "" otherwise.
     pub recovery_key: Zeroizing<String>,
-    /// Off the handover the next patient starts with the default look: large text and high
-    /// contrast are the patient's choice for their own form only.
+    /// Off the handover and the receipt the next patient starts with the default look: large
+    /// text and high contrast are the patient's choice for their own form and receipt only.
     pub reset_theme: bool,
     /// The closed kiosk untouched for a while: what was typed into its passphrase or recovery
     /// key field is wiped (the window clears the field when this turns true).
@@ -160,7 +160,7 @@ impl Kiosk {
             right_to_left: crate::i18n::right_to_left(language),
             message: Said::of(self.message(), language),
             recovery_key: Zeroizing::new(key.unwrap_or("").to_owned()),
-            reset_theme: self.screen() != Screen::Handover,
+            reset_theme: !self.patients_screen() && self.screen() != Screen::Handover,
             wipe_unlock_field: self.unlock_abandoned(),
         }
     }

@@ -22,12 +22,24 @@ fn the_page_follows_the_screen_and_the_look_resets_when_the_handover_ends() {
         !view.reset_theme,
         "the patient's large text stays for their own form"
     );
+    k.set_language("pl");
     complete_handover(&mut k, &["treatment"]);
+    let view = k.kiosk_view();
+    assert_eq!(view.page, Page::HandBack);
+    assert!(k.receipt().is_some());
+    assert!(!view.reset_theme, "the patient's receipt keeps their look");
+    assert_eq!(view.language, "pl", "and their language");
+    k.receipt_done();
     let view = k.kiosk_view();
     assert_eq!(view.page, Page::HandBack);
     assert!(
         view.reset_theme,
         "the next patient starts with the default look"
+    );
+    assert_eq!(
+        view.language,
+        k.staff_language(),
+        "the PIN pad is the staff's"
     );
     assert_eq!(view.clinic_name, "Test Clinic");
 }
