@@ -80,6 +80,13 @@ pub fn due_date(received: NaiveDate) -> NaiveDate {
         .unwrap_or(NaiveDate::MAX)
 }
 
+/// Whether a request received on `received` may still be extended on `today`: the patient must
+/// be told of an extension within one month of receipt (UK GDPR Art. 12(3)), so not once the
+/// first due date has passed.
+pub fn may_extend(received: NaiveDate, today: NaiveDate) -> bool {
+    today <= due_date(received)
+}
+
 /// The due date after an extension of `months` (1 or 2) further months from receipt.
 pub fn extended_due_date(received: NaiveDate, months: u32) -> Option<NaiveDate> {
     (1..=MAX_EXTENSION_MONTHS)
@@ -92,6 +99,13 @@ pub fn extended_due_date(received: NaiveDate, months: u32) -> Option<NaiveDate> 
 mod tests {
     use super::*;
     use crate::rights::test_date as d;
+
+    #[test]
+    fn an_extension_is_decided_within_the_first_month_only() {
+        assert!(may_extend(d(2026, 10, 26), d(2026, 10, 26)));
+        assert!(may_extend(d(2026, 10, 26), d(2026, 11, 26)));
+        assert!(!may_extend(d(2026, 10, 26), d(2026, 11, 27)));
+    }
 
     #[test]
     fn one_calendar_month() {

@@ -252,6 +252,13 @@ impl OpenStore {
         if request.status != RequestStatus::Open {
             return Err(StoreError::Invalid("the request is already closed".into()));
         }
+        if !crate::rights::requests::may_extend(request.received_on, now.date_naive()) {
+            return Err(StoreError::Invalid(format!(
+                "the first month ended on {}: an extension must be told to the patient within it \
+                 (UK GDPR Art. 12(3)), so this overdue request is answered now, not extended",
+                crate::rights::due_date(request.received_on)
+            )));
+        }
         // `months` is the whole extension, counted from the first due date: asking for less than
         // was already granted would bring the due date forward, which no extension may do.
         if months < request.extended_months {

@@ -96,6 +96,14 @@ fn rights_requests_are_due_in_a_calendar_month_and_may_be_extended_by_a_manager(
             .extend_rights_request(&manager, "no-such-request", 1, "complex", now),
         Err(StoreError::NotFound)
     ));
+    // Not once the first month has passed: the patient must be told within it.
+    let too_late = date(2027, 3, 1).and_hms_opt(9, 0, 0).unwrap().and_utc();
+    let refused = desk
+        .store
+        .extend_rights_request(&manager, &id, 2, "records held in two systems", too_late)
+        .unwrap_err()
+        .to_string();
+    assert!(refused.contains("Art. 12(3)"), "{refused}");
     let due = desk
         .store
         .extend_rights_request(&manager, &id, 2, "records held in two systems", now)
