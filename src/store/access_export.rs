@@ -38,7 +38,19 @@ impl OpenStore {
             .collect::<Result<Vec<_>, _>>()?;
         submissions.sort_by(|a, b| a.created_at.cmp(&b.created_at));
         let amendments = amendments_of(self.conn(), self.vault(), patient_id, true)?;
-        let access = self.access_history(actor, patient_id, now)?;
+        // An entry about several records (a look-up that found namesakes, a merge) names only
+        // this patient's here: the export is the patient's, and another record's reference (or
+        // that a namesake born the same day exists) is not theirs to have.
+        let access = self
+            .access_history(actor, patient_id, now)?
+            .into_iter()
+            .map(|mut entry| {
+                if entry.subject.split(',').nth(1).is_some() {
+                    entry.subject = patient_id.to_owned();
+                }
+                entry
+            })
+            .collect();
         self.record_event(
             actor.staff_id(),
             AuditKind::Exported,

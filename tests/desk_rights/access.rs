@@ -42,6 +42,23 @@ fn access_export_writes_everything_held_about_a_patient() {
     desk.store
         .save_submission(&manager, submission("Grace", "Hopper", "none"), t0())
         .unwrap();
+    // A namesake born the same day (another postcode): a look-up by name and date of birth
+    // finds both, and its audit entry names both records.
+    let mut namesake = submission("Ada", "Lovelace", "none");
+    let mut other = identity("Ada", "Lovelace");
+    other.postcode = "EH1 1AA".into();
+    namesake.patient = intake_kiosk::store::PatientRef::New(other);
+    let namesake_form = desk
+        .store
+        .save_submission(&manager, namesake, t0())
+        .unwrap();
+    let namesake = patient_of(&desk.store, &manager, &namesake_form);
+    assert_ne!(namesake, pid);
+    let found = desk
+        .store
+        .find_patients(&manager, "Ada", "Lovelace", "1987-06-15", later)
+        .unwrap();
+    assert_eq!(found.len(), 2);
 
     let out = tempfile::tempdir().unwrap();
     let now = t0() + Duration::days(40);
@@ -117,6 +134,15 @@ fn access_export_writes_everything_held_about_a_patient() {
     assert!(
         !data.to_string().contains("Grace"),
         "another patient leaked into the export"
+    );
+    assert!(
+        log.iter()
+            .any(|e| e["what"] == "patient_lookup" && e["record"] == pid.as_str()),
+        "the look-up that found Ada is in her log, naming her record"
+    );
+    assert!(
+        !data.to_string().contains(&namesake),
+        "the namesake's reference leaked into the export"
     );
 
     // The FHIR copy: one R4 collection Bundle, valid against HL7's schema.
