@@ -158,6 +158,28 @@ fn fhir_collection(data: &PatientData, views: &[SubmissionView], now: DateTime<U
             push(entry, &mut entries);
         }
     }
+    // Every decision is in the collection, the ones a later decision replaced too (the history
+    // is the patient's): those are no longer in force, whatever they said.
+    let current: HashSet<&str> = crate::forms::current_events(&data.consents)
+        .values()
+        .map(|e| e.id.as_str())
+        .collect();
+    for entry in &mut entries {
+        let resource = &mut entry["resource"];
+        if resource["resourceType"] != "Consent" {
+            continue;
+        }
+        let event_id = resource["identifier"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|i| i["system"] == crate::handoff::fhir::CONSENT_EVENT_ID_SYSTEM)
+            .and_then(|i| i["value"].as_str())
+            .map(str::to_owned);
+        if event_id.is_some_and(|id| !current.contains(id.as_str())) {
+            resource["status"] = json!("inactive");
+        }
+    }
     json!({
         "resourceType": "Bundle",
         "type": "collection",

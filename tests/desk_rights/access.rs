@@ -163,6 +163,19 @@ fn access_export_writes_everything_held_about_a_patient() {
         2
     );
     assert_eq!(kinds.iter().filter(|k| **k == "Consent").count(), 5);
+    // Only the decisions in force are active: the first form's treatment consent (the second
+    // form's replaced it) and the email grant (withdrawn since) are inactive, as is the
+    // withdrawal itself; the SMS refusal stays rejected.
+    let mut statuses: Vec<&str> = entries
+        .iter()
+        .filter(|e| e["resource"]["resourceType"] == "Consent")
+        .map(|e| e["resource"]["status"].as_str().unwrap())
+        .collect();
+    statuses.sort_unstable();
+    assert_eq!(
+        statuses,
+        ["active", "inactive", "inactive", "inactive", "rejected"]
+    );
     assert!(entries.iter().all(|e| e.get("request").is_none()));
     let mut urls: Vec<&str> = entries
         .iter()
