@@ -120,6 +120,7 @@ pub fn run(args: KioskWindowArgs) -> Result<()> {
     let _probe = intake_kiosk::ui::probe::start(&ui.window, intake_kiosk::ui::probe::kiosk_header);
     crate::stop_signals::quit_event_loop_on_signals()?;
     let lost = intake_kiosk::ui::WindowLost::watch(slint::ComponentHandle::window(&ui.window));
+    let _in_front = (!args.windowed).then(|| lost.keep_in_front(&ui.window));
     tracing::info!(demo = args.demo, "kiosk window started");
     let mut result = ui.run().context("running the window");
     ui.shut_down();

@@ -198,20 +198,11 @@ impl KioskUi {
         window.global::<KioskAdapter>().on_shortcut_blocked(|| {});
 
         let tick_ctx = ctx.clone();
-        let tick_window = window.as_weak();
         let tick = slint::Timer::default();
         tick.start(
             slint::TimerMode::Repeated,
             std::time::Duration::from_secs(1),
             move || {
-                // Minimised by another program (`xdotool windowminimize`, a desktop's shortcut):
-                // the desktop would show while the form stays open behind it. Brought back.
-                if let Some(w) = tick_window.upgrade()
-                    && w.window().is_minimized()
-                {
-                    tracing::warn!("the window was minimised by another program: restored");
-                    w.window().set_minimized(false);
-                }
                 tick_ctx.quick(Kiosk::tick);
             },
         );

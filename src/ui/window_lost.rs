@@ -4,6 +4,11 @@
 //! loop ends, the caller shuts down as after SIGTERM (the handover wiped, the store closed, the
 //! keys dropped) and exits with an error, and the service manager starts the app afresh
 //! (`deploy/intake-kiosk.service`: `Restart=always`), on its PIN pad.
+//!
+//! Likewise a kiosk window minimised from outside (`xdotool windowminimize`, a desktop's
+//! shortcut) left the desktop on screen with the form open behind it: [`WindowLost::keep_in_front`]
+//! asks for it back whenever it has lost the focus. (Window managers do not all mark a minimised
+//! window as such, so its focus is what is watched.)
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -11,28 +16,70 @@ use std::rc::Rc;
 use slint::winit_030::winit::event::WindowEvent;
 use slint::winit_030::{EventResult, WinitWindowAccessor};
 
-/// Whether the window was destroyed from outside (see the module).
-#[derive(Clone, Default)]
-pub struct WindowLost(Rc<Cell<bool>>);
+/// Whether the window was destroyed from outside, and whether it has the focus (see the
+/// module).
+#[derive(Clone)]
+pub struct WindowLost {
+    lost: Rc<Cell<bool>>,
+    focused: Rc<Cell<bool>>,
+}
 
 impl WindowLost {
     /// From now on, `window` destroyed from outside ends the event loop. Under a backend other
     /// than winit (the tests' headless one) nothing is watched.
     pub fn watch(window: &slint::Window) -> WindowLost {
-        let lost = WindowLost::default();
-        let flag = lost.0.clone();
+        let watch = WindowLost {
+            lost: Rc::default(),
+            focused: Rc::new(Cell::new(true)),
+        };
+        let (lost, focused) = (watch.lost.clone(), watch.focused.clone());
         window.on_winit_window_event(move |_, event| {
-            if matches!(event, WindowEvent::Destroyed) && !flag.get() {
-                tracing::warn!("the window was destroyed by another program: stopping");
-                flag.set(true);
-                let _ = slint::quit_event_loop();
+            match event {
+                WindowEvent::Destroyed if !lost.get() => {
+                    tracing::warn!("the window was destroyed by another program: stopping");
+                    lost.set(true);
+                    let _ = slint::quit_event_loop();
+                }
+                WindowEvent::Focused(now) => focused.set(*now),
+                _ => {}
             }
             EventResult::Propagate
         });
-        lost
+        watch
     }
 
     pub fn happened(&self) -> bool {
-        self.0.get()
+        self.lost.get()
+    }
+
+    /// Every second, `component`'s window, when it has lost the focus (minimised, or another
+    /// program's window put over it), is asked back in front. For the full-screen kiosk only;
+    /// the timer runs as long as the returned value is kept.
+    pub fn keep_in_front<C: slint::ComponentHandle + 'static>(
+        &self, component: &C,
+    ) -> slint::Timer {
+        let focused = self.focused.clone();
+        let component = component.as_weak();
+        let timer = slint::Timer::default();
+        timer.start(
+            slint::TimerMode::Repeated,
+            std::time::Duration::from_secs(1),
+            move || {
+                if let Some(c) = component.upgrade()
+                    && !focused.get()
+                {
+                    tracing::warn!("the kiosk's window lost the focus: asked back in front");
+                    // Asked the standard way (`_NET_ACTIVE_WINDOW`), and mapped afresh, which
+                    // any window manager honours for a window it has iconified.
+                    c.window().set_minimized(false);
+                    c.window().with_winit_window(|w| {
+                        w.set_visible(false);
+                        w.set_visible(true);
+                        w.focus_window();
+                    });
+                }
+            },
+        );
+        timer
     }
 }

@@ -103,3 +103,40 @@ fn a_window_destroyed_by_another_program_mid_handover_wipes_it_and_exits_1() {
         ],
     );
 }
+
+/// Another X client minimises the kiosk's window mid-handover (`xdotool windowminimize`, as a
+/// desktop's shortcut would): the desktop must not stay on screen with the form behind it. The
+/// kiosk notices it has lost the focus and is back in front within a few seconds, its form as
+/// it was.
+#[test]
+fn a_window_minimised_by_another_program_comes_back_in_front() {
+    if !tools_present() {
+        return;
+    }
+    let display = Display::start(1280, 800);
+    let (app, _demo) = kiosk_mid_handover(&display);
+    let window = app.x_window();
+    display.xdotool(&["windowminimize", &window]);
+    // `--onlyvisible` lists the windows whose map state is viewable.
+    let viewable = || {
+        let out = std::process::Command::new("xdotool")
+            .args(["search", "--onlyvisible", "--name", ""])
+            .env("DISPLAY", &display.name)
+            .output()
+            .expect("xdotool");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .any(|w| w.trim() == window)
+    };
+    let start = std::time::Instant::now();
+    while !viewable() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the kiosk's window stayed minimised; its log:\n{}",
+            app.log()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(app.log().contains("asked back in front"), "{}", app.log());
+    assert_eq!(app.view().screen(), "Handover", "the form as it was");
+}
