@@ -118,6 +118,19 @@ fn structured(data: &PatientData, now: DateTime<Utc>) -> Value {
         "access_log": data.access.iter().map(|e| json!({
             "at": e.at, "by": e.actor, "what": e.kind, "record": e.subject,
         })).collect::<Vec<_>>(),
+        "rights_requests": data.requests.iter().map(|r| json!({
+            "id": r.id,
+            "kind": r.kind.as_str(),
+            "received_on": r.received_on.to_string(),
+            "due_on": r.due_on.to_string(),
+            "status": r.status.as_str(),
+            "closed_at": r.closed_at,
+            "requester": r.requester,
+            "identity_check": r.identity_check,
+            "notes": r.notes,
+            "extension_reason": r.extension_reason,
+            "outcome": r.outcome,
+        })).collect::<Vec<_>>(),
     })
 }
 
@@ -272,6 +285,21 @@ fn readable(
                         None => "your details".to_owned(),
                     },
                     format!("<bdi>{}</bdi>", e(&a.reason)),
+                ]
+            }),
+        );
+    }
+    if !data.requests.is_empty() {
+        table_section(
+            &mut page,
+            "Your requests",
+            &["Received", "What", "Status", "Outcome"],
+            data.requests.iter().map(|r| {
+                [
+                    e(&r.received_on.to_string()),
+                    e(r.kind.as_str()),
+                    e(r.status.as_str()),
+                    format!("<bdi>{}</bdi>", e(&r.outcome)),
                 ]
             }),
         );

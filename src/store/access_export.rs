@@ -21,6 +21,9 @@ pub struct PatientData {
     pub amendments: Vec<Amendment>,
     /// Who opened or changed the record, and when.
     pub access: Vec<AuditEntry>,
+    /// The rights requests the patient made (who asked, how they were identified, the notes,
+    /// the extension's reason and the outcome are about them too), oldest first.
+    pub requests: Vec<super::RightsRequest>,
 }
 
 impl OpenStore {
@@ -57,6 +60,11 @@ impl OpenStore {
             &format!("access:{patient_id}"),
             now,
         )?;
+        let mut requests = super::patients::requests_of_patient(self.conn(), patient_id)?
+            .iter()
+            .map(|id| self.rights_request(id))
+            .collect::<Result<Vec<_>, _>>()?;
+        requests.sort_by(|a, b| (a.received_on, &a.id).cmp(&(b.received_on, &b.id)));
         Ok(PatientData {
             patient_id: patient_id.to_owned(),
             identity: open_identity(self.conn(), self.vault(), patient_id)?,
@@ -66,6 +74,7 @@ impl OpenStore {
             consents: record.consents.clone(),
             amendments,
             access,
+            requests,
         })
     }
 }

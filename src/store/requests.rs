@@ -190,7 +190,7 @@ impl OpenStore {
         })
     }
 
-    fn rights_request(&self, id: &str) -> Result<RightsRequest, StoreError> {
+    pub(super) fn rights_request(&self, id: &str) -> Result<RightsRequest, StoreError> {
         self.conn()
             .query_row(
                 "SELECT id, patient_id, kind, received_on, logged_by, due_on, extended_months, status, closed_at, sealed_details

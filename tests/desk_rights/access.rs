@@ -60,6 +60,22 @@ fn access_export_writes_everything_held_about_a_patient() {
         .unwrap();
     assert_eq!(found.len(), 2);
 
+    // The request itself is about her too: who asked, how they were identified.
+    desk.store
+        .log_rights_request(
+            &manager,
+            &NewRightsRequest {
+                patient_id: Some(pid.clone()),
+                kind: RequestKind::Access,
+                received_on: later.date_naive(),
+                requester: "Ada, by letter".into(),
+                identity_check: "passport copy".into(),
+                notes: String::new(),
+            },
+            later,
+        )
+        .unwrap();
+
     let out = tempfile::tempdir().unwrap();
     let now = t0() + Duration::days(40);
     match export_patient(&desk.store, &reception, &pid, out.path(), now) {
@@ -116,6 +132,11 @@ fn access_export_writes_everything_held_about_a_patient() {
             .iter()
             .any(|(item, d)| item == "marketing_email" && d.contains("withdrawn"))
     );
+    let requests = data["rights_requests"].as_array().unwrap();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0]["kind"], "access");
+    assert_eq!(requests[0]["requester"], "Ada, by letter");
+    assert_eq!(requests[0]["identity_check"], "passport copy");
     let amendments = data["amendments"].as_array().unwrap();
     assert_eq!(amendments.len(), 1);
     assert_eq!(amendments[0]["submission_id"], first.as_str());
