@@ -217,6 +217,46 @@ fn an_erased_record_leaves_the_screen_and_the_results() {
 }
 
 #[test]
+fn an_erasure_removes_the_patients_access_export_from_the_export_folder() {
+    let (_, records) = desk();
+    let exports = tempfile::tempdir().unwrap();
+    let dir = exports.path();
+    let mut desk = Desk::with_open_records(Box::new(records.clone()), dir.to_owned(), at(0));
+    desk.select_staff(MANAGER);
+    desk.sign_in("2468", at(0));
+    for suffix in [".json", ".fhir.json", ".html"] {
+        std::fs::write(
+            dir.join(format!("patient-p-ada{suffix}")),
+            b"contact details",
+        )
+        .unwrap();
+    }
+    // Not hers, or not an ordinary file: left alone.
+    std::fs::write(dir.join("patient-p-grace.json"), b"another patient").unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::write(elsewhere.path().join("keep"), b"x").unwrap();
+    std::os::unix::fs::symlink(elsewhere.path().join("keep"), dir.join("patient-p-ada.txt"))
+        .unwrap();
+    desk.open_patient("p-ada", at(0));
+    desk.erase(at(1));
+    assert!(!records.state().patients.contains_key("p-ada"));
+    let mut left: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        [
+            "erasure-p-ada.txt",
+            "patient-p-ada.txt",
+            "patient-p-grace.json"
+        ]
+    );
+    assert!(elsewhere.path().join("keep").exists());
+}
+
+#[test]
 fn a_breach_without_a_reference_is_not_marked_reported() {
     let (mut desk, records) = signed_in(MANAGER, "2468");
     desk.record_breach("a tablet was left unlocked", "high", at(0));

@@ -46,13 +46,16 @@ pub fn erase(
     let statement = records.request_erasure(actor, patient, now)?;
     let text = statement.to_text(&records.clinic_name());
     let saved = match to {
-        StatementTo::Folder(dir) => files::write_atomically(
-            dir,
-            &format!("erasure-{patient}.txt"),
-            text.as_bytes(),
-            Readers::OwnerOnly,
-        )
-        .map(Some),
+        StatementTo::Folder(dir) => {
+            remove_access_copies(dir, patient);
+            files::write_atomically(
+                dir,
+                &format!("erasure-{patient}.txt"),
+                text.as_bytes(),
+                Readers::OwnerOnly,
+            )
+            .map(Some)
+        }
         StatementTo::File(path) => files::write_to_path(path, text.as_bytes(), Readers::OwnerOnly)
             .map(|()| Some(path.to_owned())),
         StatementTo::Nowhere => Ok(None),
@@ -62,6 +65,22 @@ pub fn erase(
         text,
         saved,
     })
+}
+
+/// Removes the access export of `patient` the desk window wrote into its export folder
+/// (`patient-<id>.json`, `.fhir.json`, `.html`): it holds the contact details and consent
+/// decisions just erased. Only ordinary files of exactly those names; one that cannot be removed
+/// is logged (the erasure stands).
+fn remove_access_copies(dir: &Path, patient: &str) {
+    for suffix in [".json", ".fhir.json", ".html"] {
+        let copy = dir.join(format!("patient-{patient}{suffix}"));
+        if std::fs::symlink_metadata(&copy).is_ok_and(|m| m.is_file()) {
+            match std::fs::remove_file(&copy) {
+                Ok(()) => tracing::info!("erasure: removed the access export {}", copy.display()),
+                Err(e) => tracing::warn!("erasure: could not remove {}: {e}", copy.display()),
+            }
+        }
+    }
 }
 
 /// Runs the retention check (managers): erases every record past its retention period.
