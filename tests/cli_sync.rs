@@ -79,6 +79,23 @@ fn demo_kiosk(dir: &Path) {
     drop(create_demo_clinic(&dir.join("kiosk.sqlite3")).unwrap());
 }
 
+/// A desk set up in `dir` with the manager Dana (PIN 402718) and `passphrase`.
+fn init_desk(dir: &str, passphrase: &str) {
+    ok(
+        &[
+            "desk",
+            "init",
+            "--data-dir",
+            dir,
+            "--clinic",
+            "Clinic",
+            "--manager",
+            "Dana",
+        ],
+        &format!("{passphrase}\n{passphrase}\n402718\n"),
+    );
+}
+
 /// One form saved on the kiosk now (the desk refuses forms dated before the pairing).
 fn save_a_form(dir: &Path) {
     let store = Store::open(&dir.join("kiosk.sqlite3")).unwrap();
@@ -889,19 +906,7 @@ fn add_staff_takes_the_new_pin_from_the_line_after_the_passphrase_on_stdin_or_in
     let root = tempfile::tempdir().unwrap();
     let d = root.path().join("desk");
     let d = d.to_str().unwrap();
-    ok(
-        &[
-            "desk",
-            "init",
-            "--data-dir",
-            d,
-            "--clinic",
-            "Clinic",
-            "--manager",
-            "Dana",
-        ],
-        &format!("{DESK_PASSPHRASE}\n{DESK_PASSPHRASE}\n402718\n"),
-    );
+    init_desk(d, DESK_PASSPHRASE);
     let added = ok(
         &[
             "desk",
@@ -1149,19 +1154,7 @@ fn rotate_key_takes_one_passphrase_per_active_manager_on_kiosk_and_desk() {
         if role == "kiosk" {
             demo_kiosk(&dir);
         } else {
-            ok(
-                &[
-                    "desk",
-                    "init",
-                    "--data-dir",
-                    d,
-                    "--clinic",
-                    "Clinic",
-                    "--manager",
-                    "Dana",
-                ],
-                &format!("{yours}\n{yours}\n402718\n"),
-            );
+            init_desk(d, yours);
         }
         for (name, theirs, pin) in [("Noor", NOOR, "730519"), ("Omar", OMAR, "864203")] {
             ok(

@@ -131,6 +131,17 @@ fn refused(outcomes: &[BundleOutcome]) -> Vec<&ExchangeError> {
         .collect()
 }
 
+/// The folder imported again: its bundle is refused as a replay and nothing is stored.
+fn import_again_changes_nothing(p: &mut Pair) {
+    let before = desk_state(&p.desk.store);
+    let again = import(p);
+    assert!(matches!(
+        refused(&again)[..],
+        [ExchangeError::Replayed { .. }]
+    ));
+    assert_eq!(desk_state(&p.desk.store), before);
+}
+
 fn desk_state(store: &OpenStore) -> (i64, usize) {
     (
         store.patient_count().unwrap(),
@@ -181,13 +192,7 @@ fn the_full_round_trip_delivers_once_and_purges_the_kiosk() {
     assert_eq!(fhir["resourceType"], "Bundle");
 
     // Importing the folder again changes nothing: the bundle is refused as a replay.
-    let before = desk_state(&p.desk.store);
-    let again = import(&mut p);
-    assert!(matches!(
-        refused(&again)[..],
-        [ExchangeError::Replayed { .. }]
-    ));
-    assert_eq!(desk_state(&p.desk.store), before);
+    import_again_changes_nothing(&mut p);
 
     // The receipt purges both submissions on the kiosk and tidies the medium.
     let read = kiosk_side::read_receipts(&p.kiosk.store, &p.k_manager, p.exchange.path(), t0())
@@ -1230,13 +1235,7 @@ fn a_receipt_that_cannot_be_written_leaves_the_bundle_imported_and_the_next_impo
     // Once the folder can take it, the next import writes the receipt of the bundle it already
     // holds (and stores nothing again); the kiosk then lets the form go.
     std::fs::remove_dir_all(&receipt).unwrap();
-    let before = desk_state(&p.desk.store);
-    let again = import(&mut p);
-    assert!(matches!(
-        refused(&again)[..],
-        [ExchangeError::Replayed { .. }]
-    ));
-    assert_eq!(desk_state(&p.desk.store), before);
+    import_again_changes_nothing(&mut p);
     assert!(receipt.is_file());
     let read = kiosk_side::read_receipts(&p.kiosk.store, &p.k_manager, p.exchange.path(), t0())
         .expect("receipts");

@@ -872,17 +872,22 @@ fn ada_and_grace() -> (Clinic, Actor, String) {
     (clinic, manager, ada)
 }
 
+/// The patient id of `given family` (born 1987-06-15, as [`submission`] makes them).
+fn patient_id(clinic: &Clinic, manager: &Actor, given: &str, family: &str) -> String {
+    clinic
+        .store
+        .find_patients(manager, given, family, "1987-06-15", t0())
+        .unwrap()[0]
+        .clone()
+}
+
 #[test]
 fn erasing_a_patient_does_not_take_a_record_marked_as_merged_into_them_by_hand() {
     let (clinic, manager, _) = ada_and_grace();
-    let patient = |given: &str, family: &str| {
-        clinic
-            .store
-            .find_patients(&manager, given, family, "1987-06-15", t0())
-            .unwrap()[0]
-            .clone()
-    };
-    let (grace, ada) = (patient("Grace", "Hopper"), patient("Ada", "Lovelace"));
+    let (grace, ada) = (
+        patient_id(&clinic, &manager, "Grace", "Hopper"),
+        patient_id(&clinic, &manager, "Ada", "Lovelace"),
+    );
     let (store, dir) = edited(clinic, |raw| {
         raw.execute(
             "UPDATE patients SET merged_into = ?1 WHERE id = ?2",
@@ -905,14 +910,10 @@ fn erasing_a_patient_does_not_take_a_record_marked_as_merged_into_them_by_hand()
 #[test]
 fn a_submission_pointed_at_another_patient_is_refused() {
     let (clinic, manager, ada) = ada_and_grace();
-    let patient = |given: &str, family: &str| {
-        clinic
-            .store
-            .find_patients(&manager, given, family, "1987-06-15", t0())
-            .unwrap()[0]
-            .clone()
-    };
-    let (grace, ada_patient) = (patient("Grace", "Hopper"), patient("Ada", "Lovelace"));
+    let (grace, ada_patient) = (
+        patient_id(&clinic, &manager, "Grace", "Hopper"),
+        patient_id(&clinic, &manager, "Ada", "Lovelace"),
+    );
     let (store, _dir) = edited(clinic, |raw| {
         raw.execute(
             "UPDATE submissions SET patient_id = ?1 WHERE id = ?2",
