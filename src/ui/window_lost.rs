@@ -55,23 +55,36 @@ impl WindowLost {
     /// Every second, `component`'s window, when it has lost the focus (minimised, or another
     /// program's window put over it), is asked back in front. For the full-screen kiosk only;
     /// the timer runs as long as the returned value is kept.
+    ///
+    /// Asked the standard way (`_NET_ACTIVE_WINDOW`) every second; mapped afresh, which any
+    /// window manager honours for a window it iconified, when that has not helped by the next
+    /// second, and then every tenth (a display with no window manager may never give the focus:
+    /// no flicker every second there, and one log line, not one a second).
     pub fn keep_in_front<C: slint::ComponentHandle + 'static>(
         &self, component: &C,
     ) -> slint::Timer {
         let focused = self.focused.clone();
         let component = component.as_weak();
+        let unfocused_for = Cell::new(0u32);
         let timer = slint::Timer::default();
         timer.start(
             slint::TimerMode::Repeated,
             std::time::Duration::from_secs(1),
             move || {
-                if let Some(c) = component.upgrade()
-                    && !focused.get()
-                {
-                    tracing::warn!("the kiosk's window lost the focus: asked back in front");
-                    // Asked the standard way (`_NET_ACTIVE_WINDOW`), and mapped afresh, which
-                    // any window manager honours for a window it has iconified.
-                    c.window().set_minimized(false);
+                let Some(c) = component.upgrade() else {
+                    return;
+                };
+                if focused.get() {
+                    unfocused_for.set(0);
+                    return;
+                }
+                let seconds = unfocused_for.get() + 1;
+                unfocused_for.set(seconds);
+                if seconds == 1 {
+                    tracing::warn!("the kiosk's window lost the focus: asking it back in front");
+                }
+                c.window().set_minimized(false);
+                if seconds % 10 == 2 {
                     c.window().with_winit_window(|w| {
                         w.set_visible(false);
                         w.set_visible(true);

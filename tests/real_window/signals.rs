@@ -137,6 +137,10 @@ fn a_window_minimised_by_another_program_comes_back_in_front() {
         );
         std::thread::sleep(Duration::from_millis(200));
     }
-    assert!(app.log().contains("asked back in front"), "{}", app.log());
+    assert!(
+        app.log().contains("asking it back in front"),
+        "{}",
+        app.log()
+    );
     assert_eq!(app.view().screen(), "Handover", "the form as it was");
 }
