@@ -180,12 +180,13 @@ pub fn decode_qr_image(path: &Path) -> Result<Zeroizing<String>, ExchangeError> 
     // A photo of many megapixels is searched at half size: the code's squares stay several
     // pixels wide, and the search's own memory stays bounded.
     if u64::from(image.width()) * u64::from(image.height()) > QR_PICTURE_FULL_PIXELS {
-        image = image::imageops::resize(
-            &image,
-            image.width() / 2,
-            image.height() / 2,
-            image::imageops::FilterType::Triangle,
-        );
+        // Each 2×2 block averaged, in place of a filter that works in floating point (a
+        // 36-megapixel photo took 339 MB that way, 85 MB searched at full size).
+        let half = image::GrayImage::from_fn(image.width() / 2, image.height() / 2, |x, y| {
+            let at = |dx, dy| u16::from(image.get_pixel(2 * x + dx, 2 * y + dy).0[0]);
+            image::Luma([((at(0, 0) + at(1, 0) + at(0, 1) + at(1, 1)) / 4) as u8])
+        });
+        image = half;
     }
     let mut prepared = rqrr::PreparedImage::prepare(image);
     for grid in prepared.detect_grids() {
