@@ -1231,12 +1231,18 @@ fn a_manager_changes_the_clinics_settings_in_the_window_each_checked_and_logged(
 fn the_desk_makes_its_scheduled_backup_and_shows_when_it_fails() {
     let backups = tempfile::tempdir().unwrap();
     let folder = backups.path().to_str().unwrap().to_owned();
+    // Twelve hours from now on a UTC clinic clock: the minutes the test steps through never
+    // reach it, whatever the time of day the test runs at.
+    let daily = (Utc::now() + Duration::hours(12))
+        .format("%H:%M")
+        .to_string();
     let h = Harness::demo_with(|path| {
         set_settings(
             path,
             &[
+                ("hours.time_zone", "UTC"),
                 ("backup.folder", &folder),
-                ("backup.daily_time", "18:30"),
+                ("backup.daily_time", &daily),
                 ("backup.keep", "1"),
             ],
         )
@@ -1248,7 +1254,7 @@ fn the_desk_makes_its_scheduled_backup_and_shows_when_it_fails() {
     // Closed (no key to check a copy with): nothing is made.
     h.later(1);
     assert!(desk_backups(backups.path()).is_empty());
-    // Open: none was ever made, so one is due at once; then none until the next 18:30.
+    // Open: none was ever made, so one is due at once; then none until the daily time.
     h.unlock(DEMO_PASSPHRASE);
     h.later(1);
     let first = desk_backups(backups.path());
@@ -1284,7 +1290,9 @@ fn the_desk_makes_its_scheduled_backup_and_shows_when_it_fails() {
     let name = first[0].file_name().unwrap().to_str().unwrap();
     assert!(h.shows("Last backup: "), "no backup line");
     assert!(h.shows(name), "the line names the file");
-    assert!(h.shows("Scheduled daily at 18:30; the newest 1 backup is kept in"));
+    assert!(h.shows(&format!(
+        "Scheduled daily at {daily}; the newest 1 backup is kept in"
+    )));
 
     // A day later the next one replaces it (keep 1); the person's file stays.
     h.later(24 * 3600);
