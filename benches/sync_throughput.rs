@@ -163,7 +163,7 @@ fn main() {
 
     let t = Instant::now();
     let (user, system) = common::cpu_secs();
-    let written = desk_side::hand_on(&imported, &outbox).unwrap();
+    let written = intake_kiosk::exchange::outbox::hand_on(&imported, &outbox).unwrap();
     let outbox_secs = t.elapsed().as_secs_f64();
     let (user_after, system_after) = common::cpu_secs();
     let outbox_bytes: u64 = std::fs::read_dir(&outbox)

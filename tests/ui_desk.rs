@@ -1738,4 +1738,32 @@ fn a_manager_imports_the_kiosks_bundles_from_the_window_exactly_once() {
     h.click("Lock");
     h.sign_in("Maya (manager)", "402718");
     assert!(!h.shows("REFUSED"));
+
+    // Grace asks for erasure while her form still waits in the outbox: her record is held, so
+    // the waiting files are written again without her contact details, and the manager is told.
+    h.type_into("First name", "Grace");
+    h.type_into("Last name", "Hopper");
+    h.type_into("Date of birth (YYYY-MM-DD)", "1987-06-15");
+    h.click("Search");
+    h.click("Grace Hopper — born 1987-06-15 — SW1A 1AA");
+    h.click("Erase (right to erasure)");
+    h.click("Erase now");
+    assert!(
+        h.message().ends_with(&format!(
+            ". Forms still waiting in the outbox {}: 0 taken out, 1 written again without what was erased.",
+            outbox.display()
+        )),
+        "{}",
+        h.message()
+    );
+    let files: Vec<_> = std::fs::read_dir(&outbox)
+        .unwrap()
+        .map(|f| f.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), handed_on);
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(!text.contains("SW1A 1AA"), "{}", file.display());
+        assert!(text.contains("Hopper"), "{}", file.display());
+    }
 }

@@ -7,6 +7,7 @@ use intake_kiosk::desk::actions::{self, DetailChanges, NewBreachAt, StatementTo}
 use intake_kiosk::rights::{RequestKind, RequestStatus, Risk, breach::hours_left};
 use intake_kiosk::store::{Actor, ChainCheck, NewRightsRequest, OpenStore};
 
+use super::PartlyDone;
 use super::args::RightsCommand;
 
 /// Runs one rights command.
@@ -129,11 +130,30 @@ pub fn run(command: RightsCommand, store: &OpenStore, actor: &Actor) -> Result<(
                 Ok(None) => print!("{}", done.text),
                 Err(e) => {
                     print!("{}", done.text);
-                    bail!("erased, but the statement was not saved: {e}");
+                    return Err(PartlyDone(format!(
+                        "erased, but the statement was not saved: {e}"
+                    ))
+                    .into());
                 }
             }
             if done.statement.old_copies_remain {
                 eprintln!("{}", intake_kiosk::store::OLD_COPIES_REMAIN);
+            }
+            match &done.outbox {
+                Some((dir, Ok(taken))) if taken.any() => println!(
+                    "forms still waiting in the outbox {}: {} taken out, {} written again without what was erased",
+                    dir.display(),
+                    taken.removed,
+                    taken.rewritten
+                ),
+                Some((dir, Err(e))) => {
+                    return Err(PartlyDone(format!(
+                        "erased, but the forms still waiting in the outbox {} were not all taken out ({e}): remove this patient's files there by hand",
+                        dir.display()
+                    ))
+                    .into());
+                }
+                _ => {}
             }
         }
         RightsCommand::Retention => {

@@ -23,9 +23,9 @@ use crate::rights::{ErasureStatement, Flag, RequestStatus, due_date};
 use crate::staff::Role;
 use crate::store::memory_staff::{HoldsStaff, MemoryStaff, store_setting};
 use crate::store::{
-    Actor, Amendment, AuditEntry, AuditKind, Breach, ChainCheck, KioskLink, ListedPatient,
-    MedicalRecord, MergeReport, NewBreach, NewRightsRequest, PatientRecord, RetentionReport,
-    RightsRequest, StaffAdmin, StoreError,
+    Actor, Amendment, AuditEntry, AuditKind, Breach, ChainCheck, HandedOnForm, KioskLink,
+    ListedPatient, MedicalRecord, MergeReport, NewBreach, NewRightsRequest, PatientRecord,
+    RetentionReport, RightsRequest, StaffAdmin, StoreError,
 };
 
 /// One patient in the fake.
@@ -293,6 +293,12 @@ impl DeskRecords for MemoryDesk {
             held_submissions: 0,
             old_copies_remain: false,
         })
+    }
+    fn handed_on_forms(
+        &self, actor: &Actor, patient_id: &str,
+    ) -> Result<Vec<HandedOnForm>, StoreError> {
+        actor.require_manager()?;
+        self.patient(patient_id, |_| Vec::new())
     }
     fn run_retention(
         &self, actor: &Actor, now: DateTime<Utc>,

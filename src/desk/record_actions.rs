@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::Desk;
 use super::actions::{self, ActionResult, DetailChanges, Records, StatementTo};
+use crate::i18n::t;
 use crate::store::{Actor, NewRightsRequest};
 
 impl Desk {
@@ -92,28 +93,63 @@ impl Desk {
         if let Some(r) = self.signed_in.as_mut().and_then(|s| s.record.as_mut()) {
             r.statement = done.text.clone();
         }
-        match &done.saved {
+        let lang = self.lang.clone();
+        let (mut text, mut good) = match &done.saved {
             Ok(file) => {
                 let file = file
                     .as_deref()
                     .map(|f| f.display().to_string())
                     .unwrap_or_default();
                 if done.statement.old_copies_remain {
-                    self.say_t(
+                    let said = t(
+                        &lang,
                         "Erased; old copies remain in the WAL until the other window closes. Statement saved to {}",
                         &[&file],
-                        false,
                     );
+                    (said, false)
                 } else {
-                    self.say_t("Erasure statement saved to {}", &[&file], true);
+                    (t(&lang, "Erasure statement saved to {}", &[&file]), true)
                 }
             }
-            Err(e) => self.say_t(
-                "Erased, but the statement was not saved: {}",
-                &[&e.to_string()],
+            Err(e) => (
+                t(
+                    &lang,
+                    "Erased, but the statement was not saved: {}",
+                    &[&e.to_string()],
+                ),
                 false,
             ),
+        };
+        if let Some((dir, taken)) = &done.outbox {
+            let dir = dir.display().to_string();
+            let said = match taken {
+                Ok(taken) if !taken.any() => None,
+                Ok(taken) => Some(t(
+                    &lang,
+                    "Forms still waiting in the outbox {}: {} taken out, {} written again without what was erased.",
+                    &[
+                        &dir,
+                        &taken.removed.to_string(),
+                        &taken.rewritten.to_string(),
+                    ],
+                )),
+                Err(e) => {
+                    good = false;
+                    Some(t(
+                        &lang,
+                        "The forms still waiting in the outbox {} were not all taken out ({}): remove this patient's files there by hand.",
+                        &[
+                            &dir,
+                            &super::exchange_words::exchange_failure_words(&lang, e),
+                        ],
+                    ))
+                }
+            };
+            if let Some(said) = said {
+                text = format!("{}. {said}", text.trim_end_matches('.'));
+            }
         }
+        self.say(text, good);
     }
 
     /// Merges the record `duplicate` into the open one (managers; see

@@ -21,9 +21,9 @@ use crate::rights::{ErasureStatement, Flag, RequestStatus};
 use crate::settings::ClinicZone;
 use crate::store::{
     Actor, Amendment, AuditEntry, BackupError, BackupHistory, BackupPlan, Breach, ChainCheck,
-    KeptBackup, KioskLink, ListedPatient, MedicalRecord, MergeReport, NewBreach, NewRightsRequest,
-    OpenStore, PatientRecord, RetentionReport, RightsRequest, SignInRecords, StaffAdmin,
-    StoreError,
+    HandedOnForm, KeptBackup, KioskLink, ListedPatient, MedicalRecord, MergeReport, NewBreach,
+    NewRightsRequest, OpenStore, PatientRecord, RetentionReport, RightsRequest, SignInRecords,
+    StaffAdmin, StoreError,
 };
 
 port! {
@@ -79,6 +79,9 @@ port! {
             now: DateTime<Utc>) -> Result<(), StoreError>;
         fn request_erasure(&self, actor: &Actor, patient_id: &str, now: DateTime<Utc>)
             -> Result<ErasureStatement, StoreError>;
+        /// The patient's forms as handed on (managers), read before an erasure.
+        fn handed_on_forms(&self, actor: &Actor, patient_id: &str)
+            -> Result<Vec<HandedOnForm>, StoreError>;
         fn run_retention(&self, actor: &Actor, now: DateTime<Utc>)
             -> Result<RetentionReport, StoreError>;
 

@@ -1,20 +1,17 @@
 //! The desk's sync actions: answer a kiosk's pairing code, import bundles exactly once, sign
-//! receipts, and hand each imported form on (FHIR R4 Bundle, plain JSON, printable HTML).
+//! receipts, and hand each imported form on ([`super::outbox`]).
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 use super::files::{self, Expected, Readers};
 use super::submission_entry;
 use super::{ExchangeError, file_name, own_keys};
-use crate::forms::FormDefinition;
-use crate::handoff::{FormFacts, SubmissionView, write_fhir_bundle, write_printable_html};
 use crate::store::{
-    Actor, AuditHead, ExportedForm, ExportedSubmission, ImportReport, LinkState, OfferedKey,
-    OpenStore, Outgoing, SecurityEvent, StoreError,
+    Actor, AuditHead, ExportedForm, ImportReport, LinkState, OfferedKey, OpenStore, Outgoing,
+    SecurityEvent, StoreError,
 };
 use crate::sync::{
     BundleHeader, DeskKeys, EntryKind, PairingAnswer, PairingOffer, ParsedBundle, Receipt,
@@ -257,7 +254,9 @@ pub fn import_folder(
                 }
                 BundleOutcome::Imported {
                     file,
-                    outbox_error: hand_on(&imported, outbox).err().map(|e| e.to_string()),
+                    outbox_error: super::outbox::hand_on(&imported, outbox)
+                        .err()
+                        .map(|e| e.to_string()),
                     kiosk_id: imported.kiosk_id,
                     seq: imported.seq,
                     report: imported.report,
@@ -450,101 +449,6 @@ fn write_receipt(
     };
     files::write_atomically(exchange, name, &receipt.sign(keys)?, Readers::Exchange)
 }
-
-/// Hands each newly stored form on to the clinic's records: `<id>.fhir.json` (an R4 Bundle),
-/// `<id>.json` (the submission as exported, plain JSON) and `<id>.html` (printable), in
-/// `outbox`. Returns how many files were written.
-///
-/// Each file goes to disk under a temporary name as soon as it is made; every
-/// [`OUTBOX_SLICE_BYTES`] the files so far are made durable together and named
-/// ([`files::Batch`]) on another thread while the next slice is written, so neither memory nor
-/// the number of syncs grows with the bundle. The machine formats are compact JSON.
-pub fn hand_on(imported: &Imported, outbox: &Path) -> Result<usize, ExchangeError> {
-    let (incoming, report, kiosk_id) = (&imported.incoming, &imported.report, &imported.kiosk_id);
-    let mut written = 0;
-    let forms: HashMap<&str, (FormDefinition, FormFacts)> = incoming
-        .forms
-        .iter()
-        .filter_map(|f| {
-            FormDefinition::from_stored(&f.definition_json)
-                .ok()
-                .map(|d| {
-                    let facts = FormFacts::of(&d);
-                    (f.hash.as_str(), (d, facts))
-                })
-        })
-        .collect();
-    let by_id: HashMap<&str, &ExportedSubmission> = incoming
-        .submissions
-        .iter()
-        .map(|s| (s.submission_id.as_str(), s))
-        .collect();
-    let mut batch = files::Batch::new(outbox, Readers::OwnerOnly)?;
-    // One buffer per kind of file, reused from form to form.
-    let (mut json, mut page) = (
-        Vec::with_capacity(64 * 1024),
-        String::with_capacity(32 * 1024),
-    );
-    // A patient whose processing is restricted is stored, never handed on.
-    for added in report.added.iter().filter(|a| !a.restricted) {
-        let Some(&s) = by_id.get(added.submission_id.as_str()) else {
-            continue;
-        };
-        // A form that joined a record held for erasure goes on as it was stored: no contact
-        // details, the treatment consent only.
-        let held_copy;
-        let s = if added.held_for_erasure {
-            let mut copy = s.clone();
-            crate::rights::held::clear_contact(&mut copy.identity);
-            copy.consents = crate::rights::held::kept_decisions(&copy.consents);
-            held_copy = copy;
-            &held_copy
-        } else {
-            s
-        };
-        let Some((form, facts)) = forms.get(s.form_hash.as_str()) else {
-            continue;
-        };
-        let view = SubmissionView {
-            submission_id: &s.submission_id,
-            patient_id: &added.patient_id,
-            kiosk_id,
-            submitted_at: &s.submitted_at,
-            language: &s.language,
-            identity: &s.identity,
-            answers: &s.answers,
-            signature: &s.signature,
-            consents: &s.consents,
-            form,
-            notice_hash: &s.notice_hash,
-            amended: false,
-        };
-        // Named in this order: a form's `.fhir.json` last, so whoever takes a form when its
-        // Bundle appears finds the other two already there, even after a crash mid-slice.
-        json.clear();
-        serde_json::to_writer(&mut json, s).map_err(StoreError::from)?;
-        batch.add(&format!("{}.json", s.submission_id), &json)?;
-        page.clear();
-        write_printable_html(&view, &mut page);
-        batch.add(&format!("{}.html", s.submission_id), page.as_bytes())?;
-        json.clear();
-        write_fhir_bundle(&view, facts, &mut json).map_err(StoreError::from)?;
-        batch.add(&format!("{}.fhir.json", s.submission_id), &json)?;
-        written += 3;
-        if batch.pending_bytes() >= OUTBOX_SLICE_BYTES {
-            batch.commit_behind()?;
-        }
-    }
-    // The buffers held patient data.
-    json.zeroize();
-    page.zeroize();
-    batch.commit()?;
-    Ok(written)
-}
-
-/// How many bytes of hand-off files are made durable together (about 1,300 forms of ~50 KB):
-/// one file-system sync per slice, however large the bundle.
-pub const OUTBOX_SLICE_BYTES: u64 = 64 * 1024 * 1024;
 
 #[cfg(test)]
 mod qr_picture_tests {

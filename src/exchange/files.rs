@@ -26,6 +26,10 @@ pub const MAX_BUNDLE_BYTES: u64 = 512 * 1024 * 1024;
 /// The largest photo or screenshot of a pairing QR code read (a phone photo is a few MB).
 pub const MAX_PICTURE_BYTES: u64 = 32 * 1024 * 1024;
 
+/// The largest handed-on form read back from the outbox (one form with its signature is tens
+/// of KB).
+pub const MAX_OUTBOX_FORM_BYTES: u64 = 16 * 1024 * 1024;
+
 /// What a file read from outside should be, and so the most it may hold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Expected {
@@ -37,6 +41,8 @@ pub enum Expected {
     Bundle,
     /// A photo or screenshot of a kiosk's pairing QR code.
     QrPicture,
+    /// One form's plain JSON copy as the desk wrote it into its outbox.
+    OutboxForm,
 }
 
 impl Expected {
@@ -48,6 +54,7 @@ impl Expected {
             Expected::Receipt => from_format(crate::sync::MAX_RECEIPT_LEN),
             Expected::Bundle => MAX_BUNDLE_BYTES,
             Expected::QrPicture => MAX_PICTURE_BYTES,
+            Expected::OutboxForm => MAX_OUTBOX_FORM_BYTES,
         }
     }
 
@@ -57,6 +64,7 @@ impl Expected {
             Expected::Receipt => "receipt",
             Expected::Bundle => "bundle",
             Expected::QrPicture => "QR code picture",
+            Expected::OutboxForm => "handed-on form",
         }
     }
 }

@@ -4,7 +4,8 @@
 //!
 //! Kiosk: [`kiosk_side`] — start pairing (QR), read the desk's answer, confirm the codes,
 //! export a bundle, read receipts and purge. Desk: [`desk_side`] — answer a pairing, import
-//! bundles exactly once, write receipts and the outbox (FHIR + printable).
+//! bundles exactly once and write receipts; [`outbox`] — hand each new form on (FHIR, JSON,
+//! printable) and take an erased patient's waiting forms back out.
 //!
 //! File names: `pair-<kiosk id>.ikpa` (answer), `bundle-<kiosk id>-<seq 8 digits>.ikb`,
 //! `receipt-<kiosk id>-<seq 8 digits>.ikr`. Names are for people and sorting; every check is
@@ -15,6 +16,7 @@ pub mod desk_side;
 pub mod files;
 pub mod kiosk_side;
 pub mod marketing;
+pub mod outbox;
 pub mod submission_entry;
 
 use std::path::PathBuf;

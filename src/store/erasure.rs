@@ -30,6 +30,46 @@ use crate::forms::identity::parse_date_of_birth;
 use crate::rights::{ErasureStatement, RetentionPolicy, held, held_until};
 use crate::vault::Vault;
 
+/// One of a patient's forms as the desk handed it on: what taking it back out of the outbox at
+/// an erasure needs ([`OpenStore::handed_on_forms`]).
+#[derive(Clone)]
+pub struct HandedOnForm {
+    pub submission_id: String,
+    /// The kiosk it came from ("" for one taken on this machine).
+    pub kiosk_id: String,
+    /// The definition it was filled with (`None` when the desk no longer holds it).
+    pub form: Option<super::ExportedForm>,
+}
+
+impl OpenStore {
+    /// The patient's forms, each with its kiosk and definition (managers; nothing of the
+    /// patient is opened, so nothing is logged): read before an erasure, which may delete them.
+    pub fn handed_on_forms(
+        &self, actor: &Actor, patient_id: &str,
+    ) -> Result<Vec<HandedOnForm>, StoreError> {
+        actor.require_manager()?;
+        super::patient_records::patient_forms(self.conn(), self.vault(), patient_id)?
+            .into_iter()
+            .map(|submission_id| {
+                let row =
+                    super::submissions::submission_row(self.conn(), self.vault(), &submission_id)?;
+                let hash = row.text("form_hash")?;
+                let form = super::forms::stored_definition(self.conn(), self.vault(), &hash)?.map(
+                    |definition_json| super::ExportedForm {
+                        hash,
+                        definition_json,
+                    },
+                );
+                Ok(HandedOnForm {
+                    kiosk_id: row.opt_text("source")?.unwrap_or_default(),
+                    submission_id,
+                    form,
+                })
+            })
+            .collect()
+    }
+}
+
 /// What a retention run did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RetentionReport {

@@ -73,7 +73,7 @@ pub use backup_schedule::{
     latest_slot,
 };
 pub use breaches::{Breach, NewBreach};
-pub use erasure::RetentionReport;
+pub use erasure::{HandedOnForm, RetentionReport};
 pub use error::StoreError;
 pub use inbound::{ImportedBundle, KioskLink, LinkState, OfferedKey};
 pub use kiosk_clock::KIOSK_CLOCK_SKEW;

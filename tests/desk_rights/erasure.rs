@@ -501,7 +501,7 @@ fn a_form_filled_before_an_erasure_request_joins_the_held_record_without_contact
         receipt_error: None,
         incoming: late,
     };
-    intake_kiosk::exchange::desk_side::hand_on(&imported, outbox.path()).unwrap();
+    intake_kiosk::exchange::outbox::hand_on(&imported, outbox.path()).unwrap();
     for ext in ["fhir.json", "json", "html"] {
         let file = outbox.path().join(format!("{second_sid}.{ext}"));
         let text = std::fs::read_to_string(&file).unwrap();
@@ -542,6 +542,145 @@ fn a_form_filled_before_an_erasure_request_joins_the_held_record_without_contact
         .unwrap();
     assert_eq!(report.added.len(), 1);
     assert_ne!(report.added[0].patient_id, pid);
+}
+
+/// An erasure takes the patient's forms the records system has not taken yet back out of the
+/// outbox: written again as held (no contact details, no marketing) while the medical record is
+/// held, removed when the whole record goes. Another patient's files, a person's own file and a
+/// link planted under a form's name are left as they are.
+#[test]
+fn an_erasure_takes_the_patients_waiting_forms_back_out_of_the_outbox() {
+    use intake_kiosk::desk::actions::{self, StatementTo};
+    use intake_kiosk::exchange::outbox::{TakenBack, hand_on};
+    let (mut kiosk, k_manager, mut desk, d_manager) = kiosk_linked_to_desk();
+    let outbox = tempfile::tempdir().unwrap();
+    desk.store
+        .set_setting(
+            &d_manager,
+            "outbox_folder",
+            outbox.path().to_str().unwrap(),
+            t0(),
+        )
+        .unwrap();
+    let mut ada_form = submission("Ada", "Lovelace", "latex");
+    ada_form
+        .consents
+        .push(consent("marketing_email", Decision::Granted));
+    let ada_sid = kiosk
+        .store
+        .save_submission(&k_manager, ada_form, t0())
+        .unwrap();
+    let grace_sid = kiosk
+        .store
+        .save_submission(
+            &k_manager,
+            submission("Grace", "Hopper", "none"),
+            t0() + Duration::minutes(1),
+        )
+        .unwrap();
+    let sent = kiosk.store.outgoing(&k_manager).unwrap();
+    let at = t0() + Duration::minutes(2);
+    let report = desk
+        .store
+        .import_bundle(&d_manager, "kiosk-1", 1, &head(10), "h1", &sent, at)
+        .unwrap();
+    let patient = |sid: &str| {
+        report
+            .added
+            .iter()
+            .find(|a| a.submission_id == sid)
+            .unwrap()
+            .patient_id
+            .clone()
+    };
+    let (ada, grace) = (patient(&ada_sid), patient(&grace_sid));
+    let imported = intake_kiosk::exchange::desk_side::Imported {
+        kiosk_id: "kiosk-1".into(),
+        seq: 1,
+        report: report.clone(),
+        receipt: outbox.path().join("unused-receipt"),
+        receipt_error: None,
+        incoming: sent,
+    };
+    assert_eq!(hand_on(&imported, outbox.path()).unwrap(), 6);
+    std::fs::write(outbox.path().join("notes.txt"), "mine").unwrap();
+    let file = |sid: &str, ext: &str| outbox.path().join(format!("{sid}.{ext}"));
+    let grace_before = std::fs::read(file(&grace_sid, "fhir.json")).unwrap();
+    for ext in ["json", "html", "fhir.json"] {
+        let text = std::fs::read_to_string(file(&ada_sid, ext)).unwrap();
+        assert!(text.contains("ada@example.org"), "{ext}: handed on whole");
+    }
+
+    // Ada asks for erasure the next day, her form still waiting: held, so written again as held.
+    let done = actions::erase(
+        &desk.store,
+        &d_manager,
+        &ada,
+        StatementTo::Nowhere,
+        t0() + Duration::days(1),
+    )
+    .unwrap();
+    assert!(done.held());
+    let (dir, taken) = done.outbox.expect("an outbox is set");
+    assert_eq!(dir, outbox.path());
+    assert_eq!(
+        taken.unwrap(),
+        TakenBack {
+            removed: 0,
+            rewritten: 1
+        }
+    );
+    for ext in ["json", "html", "fhir.json"] {
+        let text = std::fs::read_to_string(file(&ada_sid, ext)).unwrap();
+        for gone in [
+            "ada@example.org",
+            "7700 900123",
+            "SW1A 1AA",
+            "marketing_email",
+        ] {
+            assert!(!text.contains(gone), "{ext} still holds {gone:?}");
+        }
+        assert!(text.contains("Lovelace"), "{ext}: the held form goes on");
+    }
+    assert_eq!(
+        std::fs::read(file(&grace_sid, "fhir.json")).unwrap(),
+        grace_before,
+        "another patient's form is not touched"
+    );
+
+    // Grace, nine years on: past retention, her whole record goes, and her waiting files with
+    // it; a link planted under one of their names is not followed or removed.
+    std::fs::remove_file(file(&grace_sid, "html")).unwrap();
+    std::os::unix::fs::symlink(outbox.path().join("notes.txt"), file(&grace_sid, "html")).unwrap();
+    let done = actions::erase(
+        &desk.store,
+        &d_manager,
+        &grace,
+        StatementTo::Nowhere,
+        t0() + Duration::days(9 * 366),
+    )
+    .unwrap();
+    assert!(!done.held());
+    let (_, taken) = done.outbox.expect("an outbox is set");
+    assert_eq!(
+        taken.unwrap(),
+        TakenBack {
+            removed: 1,
+            rewritten: 0
+        }
+    );
+    assert!(!file(&grace_sid, "json").exists());
+    assert!(!file(&grace_sid, "fhir.json").exists());
+    assert!(
+        std::fs::symlink_metadata(file(&grace_sid, "html"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(
+        std::fs::read_to_string(outbox.path().join("notes.txt")).unwrap(),
+        "mine"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,7 +7,9 @@ use chrono::{DateTime, Utc};
 use super::{ActionResult, Records};
 use crate::exchange::ExchangeError;
 use crate::exchange::files::{self, Readers};
+use crate::exchange::outbox::{self, TakenBack};
 use crate::rights::ErasureStatement;
+use crate::settings::OUTBOX_FOLDER;
 use crate::store::{Actor, RetentionReport};
 
 /// Where the erasure statement goes.
@@ -30,6 +32,9 @@ pub struct ErasureDone {
     /// Where the statement was saved. The erasure has happened whatever this says: a statement
     /// that could not be saved can be written again from `text`.
     pub saved: Result<Option<PathBuf>, ExchangeError>,
+    /// The patient's forms still waiting in the outbox, taken back out ([`outbox::take_back`]);
+    /// `None` when no outbox folder is set. The erasure has happened whatever this says.
+    pub outbox: Option<(PathBuf, Result<TakenBack, ExchangeError>)>,
 }
 
 impl ErasureDone {
@@ -39,11 +44,24 @@ impl ErasureDone {
     }
 }
 
-/// Erases what can be erased now (managers) and writes the statement for the patient.
+/// Erases what can be erased now (managers), takes the patient's forms the records system has
+/// not yet taken back out of the outbox (or writes them again as held), and writes the statement
+/// for the patient.
 pub fn erase(
     records: Records, actor: &Actor, patient: &str, to: StatementTo, now: DateTime<Utc>,
 ) -> ActionResult<ErasureDone> {
+    let forms = records.handed_on_forms(actor, patient)?;
     let statement = records.request_erasure(actor, patient, now)?;
+    let set = records.setting(OUTBOX_FOLDER).unwrap_or_else(|e| {
+        tracing::warn!("erasure: the outbox folder setting could not be read: {e}");
+        None
+    });
+    let outbox = set.filter(|dir| !dir.trim().is_empty()).map(|dir| {
+        let dir = PathBuf::from(dir.trim());
+        let held = statement.held_until.is_some();
+        let taken = outbox::take_back(&dir, patient, &forms, held);
+        (dir, taken)
+    });
     let text = statement.to_text(&records.clinic_name());
     let saved = match to {
         StatementTo::Folder(dir) => {
@@ -64,6 +82,7 @@ pub fn erase(
         statement,
         text,
         saved,
+        outbox,
     })
 }
 
