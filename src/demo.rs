@@ -15,9 +15,15 @@ pub const DEMO_STAFF: [(&str, Role, &str); 3] = [
     ("Rita (reception)", Role::Reception, "560193"),
 ];
 
-/// A fresh folder under the system temp directory, unique to this process.
-pub fn demo_dir() -> PathBuf {
-    std::env::temp_dir().join(format!("intake-kiosk-demo-{}", std::process::id()))
+/// A fresh folder for the demo under the system temp directory, made here: a random name and
+/// this user's only (0700), and never one that is already there — a folder or database planted
+/// in the shared temp directory under a name guessed in advance is not used.
+pub fn demo_dir() -> std::io::Result<PathBuf> {
+    use std::os::unix::fs::DirBuilderExt;
+    let name = crate::vault::random_id().map_err(std::io::Error::other)?;
+    let dir = std::env::temp_dir().join(format!("intake-kiosk-demo-{name}"));
+    std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
+    Ok(dir)
 }
 
 /// Creates the demo clinic at `path` and closes it; the caller opens it with the passphrase.

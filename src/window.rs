@@ -87,7 +87,7 @@ pub fn run(args: KioskWindowArgs) -> Result<()> {
         );
     }
     let (store, demo_folder) = if args.demo {
-        let dir = demo_dir();
+        let dir = demo_dir().context("making the demo folder")?;
         let store =
             create_demo_clinic(&dir.join("kiosk.sqlite3")).context("creating the demo clinic")?;
         (store, Some(dir))

@@ -991,7 +991,6 @@ fn sigterm_ends_the_kiosk_cleanly_and_removes_the_demo_folder() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let demo = tmp.path().join(format!("intake-kiosk-demo-{}", kiosk.id()));
     // Wait for the window (its log line), then stop it as systemd does.
     let stderr = kiosk.stderr.take().unwrap();
     let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stderr));
@@ -1000,7 +999,23 @@ fn sigterm_ends_the_kiosk_cleanly_and_removes_the_demo_folder() {
         .map_while(Result::ok)
         .any(|l| l.contains("kiosk window started"));
     assert!(started, "the kiosk window did not start");
-    assert!(demo.exists(), "the demo folder is there while it runs");
+    // The demo's folder: a random name of its own, this user's only, in the kiosk's TMPDIR.
+    let made: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("intake-kiosk-demo-"))
+        })
+        .collect();
+    let [demo] = made.as_slice() else {
+        panic!("one demo folder while it runs: {made:?}");
+    };
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(demo).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700, "the demo folder is this user's only");
+    }
     let killed = Command::new("kill")
         .args(["-TERM", &kiosk.id().to_string()])
         .status()

@@ -19,7 +19,10 @@ pub const EXIT_CODES: &str = "Exit codes:
 
 const SECRETS_HELP: &str = "Secrets (passphrases, PINs) are never command-line arguments. They come from --secrets FILE \
 (one per line), else from $CREDENTIALS_DIRECTORY/secrets (a systemd credential, LoadCredential=secrets:…), \
-else they are asked for at a terminal without echo, else read one per line from stdin.";
+else they are asked for at a terminal without echo, else read one per line from stdin. \
+A patient's details (names, date of birth, contact details, an answer, request and breach notes) \
+given as - are read from the same input after the secrets, one per line in the order of the \
+options below: any user of the machine can read a command line.";
 
 #[derive(Parser, Debug)]
 #[command(
@@ -138,16 +141,19 @@ fn typed_values(cli: &Cli) -> Result<(), intake_kiosk::settings::SettingError> {
 }
 
 /// A date of birth as YYYY-MM-DD, by the rule the forms use, refused in the desk window's words.
-fn date_of_birth(text: &str) -> Result<String, String> {
+pub(super) fn date_of_birth(text: &str) -> Result<String, String> {
+    if text.trim() == super::secrets::FROM_INPUT {
+        return Ok(text.trim().to_owned());
+    }
     intake_kiosk::forms::identity::parse_date_of_birth(text)
         .map(|_| text.trim().to_owned())
         .map_err(|_| intake_kiosk::desk::SearchProblem::NotADate.to_string())
 }
 
 /// An email address by the rule the kiosk's form and the store use, or empty for none.
-fn email_or_none(text: &str) -> Result<String, String> {
+pub(super) fn email_or_none(text: &str) -> Result<String, String> {
     let text = text.trim();
-    if text.is_empty() {
+    if text.is_empty() || text == super::secrets::FROM_INPUT {
         return Ok(String::new());
     }
     intake_kiosk::forms::check_email(text)

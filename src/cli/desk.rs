@@ -119,6 +119,10 @@ pub fn run(command: DeskCommand, common: &Common) -> Result<()> {
             }
         }
         DeskCommand::Find { given, family, dob } => {
+            let given = secrets.value(given, "the given name")?;
+            let family = secrets.value(family, "the family name")?;
+            let dob =
+                secrets.checked_value(dob, "the date of birth", super::args::date_of_birth)?;
             for found in actions::search(&store, &actor, &given, &family, &dob, now)? {
                 println!("{}", found.patient_id);
             }
@@ -269,7 +273,12 @@ pub fn run(command: DeskCommand, common: &Common) -> Result<()> {
                 bail!(message);
             }
         }
-        DeskCommand::Rights(rights) => super::desk_rights::run(rights, &store, &actor)?,
+        DeskCommand::Rights(rights) => {
+            // The window's export folder (`desk window` without --exports): an erasure removes
+            // the patient's access export from it.
+            let exports = common.data_dir()?.join("exports");
+            super::desk_rights::run(rights, &store, &actor, &exports, &mut secrets)?
+        }
         // Handled above, before the store was opened.
         DeskCommand::Init { .. }
         | DeskCommand::Window { .. }
@@ -322,7 +331,7 @@ fn window(_: &Common, _: bool, _: Option<&std::path::Path>) -> Result<()> {
 #[cfg(feature = "ui")]
 fn window(common: &Common, demo: bool, exports: Option<&std::path::Path>) -> Result<()> {
     let (dir, demo) = if demo {
-        let dir = intake_kiosk::demo::demo_dir();
+        let dir = intake_kiosk::demo::demo_dir().context("making the demo folder")?;
         intake_kiosk::demo::create_demo_desk(&dir.join(DB))?;
         eprintln!(
             "Demo back office in {} — passphrase \"{}\"; staff PINs in the README.",

@@ -8,10 +8,14 @@ use intake_kiosk::rights::{RequestKind, RequestStatus, Risk, breach::hours_left}
 use intake_kiosk::store::{Actor, ChainCheck, NewRightsRequest, OpenStore};
 
 use super::PartlyDone;
-use super::args::RightsCommand;
+use super::args::{RightsCommand, date_of_birth, email_or_none};
+use super::secrets::SecretSource;
 
 /// Runs one rights command.
-pub fn run(command: RightsCommand, store: &OpenStore, actor: &Actor) -> Result<()> {
+pub fn run(
+    command: RightsCommand, store: &OpenStore, actor: &Actor, exports: &std::path::Path,
+    secrets: &mut SecretSource,
+) -> Result<()> {
     let now = Utc::now();
     match command {
         RightsCommand::Record { patient } => {
@@ -77,13 +81,20 @@ pub fn run(command: RightsCommand, store: &OpenStore, actor: &Actor) -> Result<(
             phone,
         } => {
             let changes = DetailChanges {
-                given_name: given,
-                family_name: family,
-                date_of_birth: dob,
-                postcode,
-                email,
-                phone,
+                given_name: secrets.opt_value(given, "the new given name")?,
+                family_name: secrets.opt_value(family, "the new family name")?,
+                date_of_birth: dob
+                    .map(|dob| secrets.checked_value(dob, "the new date of birth", date_of_birth))
+                    .transpose()?,
+                postcode: secrets.opt_value(postcode, "the new postcode")?,
+                email: email
+                    .map(|email| {
+                        secrets.checked_value(email, "the new email address", email_or_none)
+                    })
+                    .transpose()?,
+                phone: secrets.opt_value(phone, "the new phone number")?,
             };
+            let reason = secrets.value(reason, "the reason")?;
             actions::amend_details(store, actor, &patient, &changes, &reason, now)?;
             println!("details of {patient} amended; the old ones are kept in the history");
         }
@@ -102,6 +113,8 @@ pub fn run(command: RightsCommand, store: &OpenStore, actor: &Actor) -> Result<(
             reason,
         } => {
             let question_id = question.as_str();
+            let value = secrets.value(value, "the new answer")?;
+            let reason = secrets.value(reason, "the reason")?;
             actions::amend_answer(store, actor, &submission, question_id, &value, &reason, now)?;
             println!("{question_id} of form {submission} amended (FHIR status: amended)");
         }
@@ -124,7 +137,7 @@ pub fn run(command: RightsCommand, store: &OpenStore, actor: &Actor) -> Result<(
             let to = file
                 .as_deref()
                 .map_or(StatementTo::Nowhere, StatementTo::File);
-            let done = actions::erase(store, actor, &patient, to, now)?;
+            let done = actions::erase(store, actor, &patient, to, exports, now)?;
             match done.saved {
                 Ok(Some(file)) => println!("erasure statement written to {}", file.display()),
                 Ok(None) => print!("{}", done.text),
@@ -157,7 +170,7 @@ pub fn run(command: RightsCommand, store: &OpenStore, actor: &Actor) -> Result<(
             }
         }
         RightsCommand::Retention => {
-            let report = actions::retention(store, actor, now)?;
+            let report = actions::retention(store, actor, exports, now)?;
             println!(
                 "retention run {}: {} patients past {} years since their last visit looked at; {} adults and {} children erased ({} forms)",
                 report.ran_at,
@@ -182,6 +195,9 @@ pub fn run(command: RightsCommand, store: &OpenStore, actor: &Actor) -> Result<(
             received,
             notes,
         } => {
+            let requester = secrets.value(requester, "who asked")?;
+            let identity_check = secrets.value(identity_check, "how their identity was checked")?;
+            let notes = secrets.value(notes, "the notes")?;
             let request = NewRightsRequest {
                 patient_id: patient,
                 kind: RequestKind::parse(&kind).with_context(|| {
@@ -236,6 +252,7 @@ pub fn run(command: RightsCommand, store: &OpenStore, actor: &Actor) -> Result<(
             from,
             until,
         } => {
+            let what = secrets.value(what, "what happened")?;
             let touched = match (from, until) {
                 (Some(from), Some(until)) => Some((staff.as_deref(), from, until)),
                 _ => None,

@@ -1,7 +1,8 @@
 //! Secrets for command-line actions never come from the command line (which other users of the
 //! machine can read in the process list). In order: `--secrets FILE`, one per line; a systemd
 //! credential (`$CREDENTIALS_DIRECTORY/secrets`, from `LoadCredential=secrets:…`); a prompt
-//! without echo when stdin is a terminal; else stdin, one per line (scripts).
+//! without echo when stdin is a terminal; else stdin, one per line (scripts). A patient's
+//! details given as `-` come from the same input, after the secrets ([`SecretSource::value`]).
 
 use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
@@ -64,6 +65,36 @@ impl SecretSource {
         };
         self.next += 1;
         Ok(line)
+    }
+}
+
+/// What `-` stands for in an option that takes a patient's details: "read it from the secrets
+/// input" (see [`SecretSource::value`]).
+pub const FROM_INPUT: &str = "-";
+
+impl SecretSource {
+    /// A patient's detail as given on the command line, or — given as `-` — the next line of the
+    /// secrets input (after the secrets; asked for without echo at a terminal), so it need not
+    /// stand in the process list or the shell's history.
+    pub fn value(&mut self, given: String, what: &str) -> Result<String> {
+        if given.trim() != FROM_INPUT {
+            return Ok(given);
+        }
+        Ok(self.next(what)?.trim().to_owned())
+    }
+
+    /// [`SecretSource::value`] of an option that may be left out.
+    pub fn opt_value(&mut self, given: Option<String>, what: &str) -> Result<Option<String>> {
+        given.map(|given| self.value(given, what)).transpose()
+    }
+
+    /// [`SecretSource::value`] checked by the option's own `rule` (read from the input, it met
+    /// none yet); the error names the option, not the value.
+    pub fn checked_value(
+        &mut self, given: String, what: &str, rule: fn(&str) -> Result<String, String>,
+    ) -> Result<String> {
+        let value = self.value(given, what)?;
+        rule(&value).map_err(|why| anyhow::anyhow!("{what}: expected {why}"))
     }
 }
 

@@ -123,10 +123,11 @@ impl Desk {
 
     /// Runs the retention check now (managers) and reports it.
     pub fn run_retention(&mut self, now: DateTime<Utc>) {
+        let exports = self.export_dir.clone();
         let Some((records, actor)) = self.signed_in() else {
             return;
         };
-        match actions::retention(records, actor, now) {
+        match actions::retention(records, actor, &exports, now) {
             Ok(report) => {
                 let erased = report.erased_adults.len() + report.erased_children.len();
                 let counts = [

@@ -131,6 +131,7 @@ impl Desk {
                 }
                 match retention {
                     Ok(report) => {
+                        super::actions::remove_retained_copies(&self.export_dir, &report);
                         let erased = report.erased_adults.len() + report.erased_children.len();
                         let count = u64::try_from(erased).unwrap_or(u64::MAX);
                         let erased = erased.to_string();

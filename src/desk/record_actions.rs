@@ -78,7 +78,8 @@ impl Desk {
     pub fn erase(&mut self, now: DateTime<Utc>) {
         let folder = self.export_dir.clone();
         let Some((patient, done)) = self.on_open_record(|records, actor, patient| {
-            let done = actions::erase(records, actor, patient, StatementTo::Folder(&folder), now);
+            let to = StatementTo::Folder(&folder);
+            let done = actions::erase(records, actor, patient, to, &folder, now);
             done.map(|done| (patient.to_owned(), done))
         }) else {
             return;

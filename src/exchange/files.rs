@@ -93,11 +93,21 @@ impl Readers {
 /// whose parent exists ([`FolderProblem::unless_writable_there`]). A whole missing path is
 /// refused — a typed path with a slip, or a share or drive that is not mounted: patient data
 /// must not land on the machine's own disk instead.
-fn folder_ready(dir: &Path) -> Result<(), ExchangeError> {
+///
+/// A folder made for plain patient data ([`Readers::OwnerOnly`]) is this user's only (0700),
+/// whatever the umask; one for the exchange takes the usual mode (0777 less umask).
+fn folder_ready(dir: &Path, readers: Readers) -> Result<(), ExchangeError> {
+    use std::os::unix::fs::DirBuilderExt;
     FolderProblem::unless_writable_there(dir)?;
     match std::fs::metadata(dir) {
         Ok(_) => Ok(()),
-        Err(_) => std::fs::create_dir(dir).map_err(io(dir)),
+        Err(_) => std::fs::DirBuilder::new()
+            .mode(match readers {
+                Readers::Exchange => 0o777,
+                Readers::OwnerOnly => 0o700,
+            })
+            .create(dir)
+            .map_err(io(dir)),
     }
 }
 
@@ -111,7 +121,7 @@ fn on_a_mounted_disk(dir: &Path) -> Result<(), ExchangeError> {
 /// written, synced and removed. For a folder that must work before anything it would receive
 /// is stored (the desk's outbox, before an import).
 pub fn check_writable(dir: &Path, readers: Readers) -> Result<(), ExchangeError> {
-    folder_ready(dir)?;
+    folder_ready(dir, readers)?;
     let (temp, file) = write_temp(dir, ".write-check", b"", readers)?;
     let synced = file.sync_all().map_err(io(&temp));
     drop(file);
@@ -131,7 +141,7 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ExchangeError + '_ {
 pub fn write_atomically(
     dir: &Path, name: &str, bytes: &[u8], readers: Readers,
 ) -> Result<PathBuf, ExchangeError> {
-    folder_ready(dir)?;
+    folder_ready(dir, readers)?;
     let target = write_one(dir, name, bytes, readers, File::sync_all)?;
     sync_folder(dir);
     Ok(target)
@@ -186,7 +196,7 @@ pub struct Batch<'a> {
 
 impl<'a> Batch<'a> {
     pub fn new(dir: &'a Path, readers: Readers) -> Result<Batch<'a>, ExchangeError> {
-        folder_ready(dir)?;
+        folder_ready(dir, readers)?;
         Ok(Batch {
             dir,
             readers,

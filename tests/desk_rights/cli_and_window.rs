@@ -13,6 +13,11 @@ use super::*;
 
 /// Runs `intake-kiosk desk ARGS --data-dir DIR` with the manager's passphrase on stdin.
 fn cli(dir: &Path, args: &[&str]) -> (bool, String) {
+    cli_with(dir, args, &[])
+}
+
+/// [`cli`] with more lines on stdin after the passphrase (values given as `-`).
+fn cli_with(dir: &Path, args: &[&str], lines: &[&str]) -> (bool, String) {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_intake-kiosk"))
         .arg("desk")
@@ -26,6 +31,9 @@ fn cli(dir: &Path, args: &[&str]) -> (bool, String) {
         .expect("run intake-kiosk");
     let mut stdin = child.stdin.take().expect("stdin");
     writeln!(stdin, "{PASSPHRASE}").expect("write the passphrase");
+    for line in lines {
+        writeln!(stdin, "{line}").expect("write a value");
+    }
     drop(stdin);
     let out = child.wait_with_output().expect("wait");
     let text = format!(
@@ -309,4 +317,97 @@ fn each_desk_action_leaves_the_same_records_from_the_window_and_the_command_line
         outcome(&a, &patient, &submission),
         outcome(&b, &patient, &submission)
     );
+}
+
+/// A patient's details need not stand on the command line (any user of the machine can read it
+/// in the process list): given as `-`, each is read from stdin after the passphrase, checked by
+/// the option's own rule, and a refusal names the option, not the value. An erasure from the
+/// command line removes the patient's access export from the desk's export folder, as the
+/// window's does.
+#[test]
+fn patient_details_come_from_stdin_and_a_command_line_erasure_removes_the_access_export() {
+    let (_root, a, _b, patient, submission) = two_copies();
+    let before = outcome(&a, &patient, &submission);
+    let (ok, said) = cli_with(
+        &a,
+        &["find", "--given", "-", "--family", "-", "--dob", "-"],
+        &["Ada", "Lovelace", "1987-06-15"],
+    );
+    assert!(ok, "{said}");
+    assert!(said.lines().any(|l| l.trim() == patient), "{said}");
+    let (ok, said) = cli_with(
+        &a,
+        &["find", "--given", "-", "--family", "-", "--dob", "-"],
+        &["Ada", "Lovelace", "15/06/1987"],
+    );
+    assert!(!ok, "{said}");
+    assert!(said.contains("the date of birth: expected"), "{said}");
+    assert!(
+        !said.contains("15/06/1987"),
+        "the value is not echoed: {said}"
+    );
+    let (ok, said) = cli_with(
+        &a,
+        &[
+            "amend-details",
+            "--patient",
+            &patient,
+            "--phone",
+            "-",
+            "--reason",
+            "-",
+        ],
+        &["+44 7700 900777", "new phone"],
+    );
+    assert!(ok, "{said}");
+    let (ok, said) = cli(&a, &["record", "--patient", &patient]);
+    assert!(ok && said.contains("+44 7700 900777"), "{said}");
+    // One line short: refused before anything changes, saying what was expected.
+    let (ok, said) = cli_with(
+        &a,
+        &[
+            "amend-answer",
+            "--submission",
+            &submission,
+            "--question",
+            "stress",
+            "--value",
+            "-",
+            "--reason",
+            "-",
+        ],
+        &["7"],
+    );
+    assert!(!ok && said.contains("the reason"), "{said}");
+    assert_eq!(outcome(&a, &patient, &submission).stress, before.stress);
+
+    // The access export in the desk's export folder goes with the erasure.
+    let exports = a.join("exports");
+    let (ok, said) = cli(
+        &a,
+        &[
+            "access-export",
+            "--patient",
+            &patient,
+            "--to",
+            exports.to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{said}");
+    let copies = || {
+        std::fs::read_dir(&exports)
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with("patient-")
+            })
+            .count()
+    };
+    assert_eq!(copies(), 3);
+    let (ok, said) = cli(&a, &["erase", "--patient", &patient]);
+    assert!(ok, "{said}");
+    assert_eq!(copies(), 0, "the erased details stay in no export");
 }

@@ -617,6 +617,7 @@ fn an_erasure_takes_the_patients_waiting_forms_back_out_of_the_outbox() {
         &d_manager,
         &ada,
         StatementTo::Nowhere,
+        &outbox.path().join("exports"),
         t0() + Duration::days(1),
     )
     .unwrap();
@@ -657,6 +658,7 @@ fn an_erasure_takes_the_patients_waiting_forms_back_out_of_the_outbox() {
         &d_manager,
         &grace,
         StatementTo::Nowhere,
+        &outbox.path().join("exports"),
         t0() + Duration::days(9 * 366),
     )
     .unwrap();

@@ -44,11 +44,13 @@ impl ErasureDone {
     }
 }
 
-/// Erases what can be erased now (managers), takes the patient's forms the records system has
-/// not yet taken back out of the outbox (or writes them again as held), and writes the statement
-/// for the patient.
+/// Erases what can be erased now (managers), removes the patient's access export from the
+/// desk's export folder `exports`, takes the patient's forms the records system has not yet
+/// taken back out of the outbox (or writes them again as held), and writes the statement for the
+/// patient.
 pub fn erase(
-    records: Records, actor: &Actor, patient: &str, to: StatementTo, now: DateTime<Utc>,
+    records: Records, actor: &Actor, patient: &str, to: StatementTo, exports: &Path,
+    now: DateTime<Utc>,
 ) -> ActionResult<ErasureDone> {
     let forms = records.handed_on_forms(actor, patient)?;
     let statement = records.request_erasure(actor, patient, now)?;
@@ -62,18 +64,16 @@ pub fn erase(
         let taken = outbox::take_back(&dir, patient, &forms, held);
         (dir, taken)
     });
+    remove_access_copies(exports, patient);
     let text = statement.to_text(&records.clinic_name());
     let saved = match to {
-        StatementTo::Folder(dir) => {
-            remove_access_copies(dir, patient);
-            files::write_atomically(
-                dir,
-                &format!("erasure-{patient}.txt"),
-                text.as_bytes(),
-                Readers::OwnerOnly,
-            )
-            .map(Some)
-        }
+        StatementTo::Folder(dir) => files::write_atomically(
+            dir,
+            &format!("erasure-{patient}.txt"),
+            text.as_bytes(),
+            Readers::OwnerOnly,
+        )
+        .map(Some),
         StatementTo::File(path) => files::write_to_path(path, text.as_bytes(), Readers::OwnerOnly)
             .map(|()| Some(path.to_owned())),
         StatementTo::Nowhere => Ok(None),
@@ -86,11 +86,12 @@ pub fn erase(
     })
 }
 
-/// Removes the access export of `patient` the desk window wrote into its export folder
-/// (`patient-<id>.json`, `.fhir.json`, `.html`): it holds the contact details and consent
-/// decisions just erased. Only ordinary files of exactly those names; one that cannot be removed
-/// is logged (the erasure stands).
-fn remove_access_copies(dir: &Path, patient: &str) {
+/// Removes the access export of `patient` the desk wrote into its export folder
+/// (`patient-<id>.json`, `.fhir.json`, `.html`; the window's, and the command line's
+/// `<data-dir>/exports`): it holds the contact details and consent decisions just erased. Only
+/// ordinary files of exactly those names; one that cannot be removed is logged (the erasure
+/// stands). An export written with `access-export --to` elsewhere is the operator's to remove.
+pub fn remove_access_copies(dir: &Path, patient: &str) {
     for suffix in [".json", ".fhir.json", ".html"] {
         let copy = dir.join(format!("patient-{patient}{suffix}"));
         if std::fs::symlink_metadata(&copy).is_ok_and(|m| m.is_file()) {
@@ -102,9 +103,19 @@ fn remove_access_copies(dir: &Path, patient: &str) {
     }
 }
 
-/// Runs the retention check (managers): erases every record past its retention period.
+/// Runs the retention check (managers): erases every record past its retention period, and
+/// their access exports in the desk's export folder `exports`.
 pub fn retention(
-    records: Records, actor: &Actor, now: DateTime<Utc>,
+    records: Records, actor: &Actor, exports: &Path, now: DateTime<Utc>,
 ) -> ActionResult<RetentionReport> {
-    Ok(records.run_retention(actor, now)?)
+    let report = records.run_retention(actor, now)?;
+    remove_retained_copies(exports, &report);
+    Ok(report)
+}
+
+/// [`remove_access_copies`] of every patient a retention run erased.
+pub fn remove_retained_copies(exports: &Path, report: &RetentionReport) {
+    for (patient, _) in report.erased_adults.iter().chain(&report.erased_children) {
+        remove_access_copies(exports, patient);
+    }
 }

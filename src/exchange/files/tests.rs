@@ -115,6 +115,12 @@ fn patient_data_is_readable_by_this_user_only() {
         .permissions()
         .mode();
     assert_eq!(mode & 0o777, 0o600);
+    // A folder made for it (an export or outbox folder named for the first time) is this
+    // user's only too, whatever the umask gives others.
+    let made = dir.path().join("exports");
+    write_atomically(&made, "p.json", b"{}", Readers::OwnerOnly).unwrap();
+    let mode = std::fs::metadata(&made).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o700);
 }
 
 #[test]
