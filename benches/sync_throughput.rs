@@ -153,6 +153,8 @@ fn main() {
         &keys,
         &exported.file,
         &exchange,
+        // Handed on below, timed apart (`outbox_per_s=`).
+        None,
         Utc::now(),
         &mut |_, _, _| {},
     )

@@ -1188,6 +1188,93 @@ fn an_outbox_that_cannot_take_files_stops_the_import_before_anything_is_stored()
     }));
 }
 
+/// An outbox that takes the check but not a bundle's forms (a full disk; here a folder planted
+/// under one form's name): the bundle is refused and nothing of it is stored, no receipt goes to
+/// the kiosk (which keeps the form), and once the outbox takes files again the next import brings
+/// the form in and hands it on (it used to be stored and acknowledged, never handed on, and
+/// refused as "already imported" for ever after).
+#[test]
+fn forms_the_outbox_does_not_take_are_not_stored_or_acknowledged() {
+    let mut p = paired();
+    let ada = save(&mut p, "Ada", "latex");
+    export(&p);
+    let in_the_way = p.outbox.path().join(format!("{ada}.fhir.json"));
+    std::fs::create_dir(&in_the_way).unwrap();
+    std::fs::write(in_the_way.join("x"), b"x").unwrap();
+    let outcomes = import(&mut p);
+    let [BundleOutcome::Refused { error, .. }] = outcomes.as_slice() else {
+        panic!("expected the bundle refused: {outcomes:?}");
+    };
+    assert!(
+        matches!(error, ExchangeError::NotHandedOn { .. }),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().contains("the kiosk keeps them"),
+        "{error}"
+    );
+    assert_eq!(desk_state(&p.desk.store).0, 0, "nothing stored");
+    assert!(p.desk.store.imported_bundles().unwrap().is_empty());
+    let receipts = std::fs::read_dir(p.exchange.path())
+        .unwrap()
+        .filter(|f| {
+            f.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("receipt-")
+        })
+        .count();
+    assert_eq!(receipts, 0, "no receipt for forms not handed on");
+    let read = kiosk_side::read_receipts(&p.kiosk.store, &p.k_manager, p.exchange.path(), t0())
+        .expect("receipts");
+    assert_eq!(read.purged, 0);
+    assert_eq!(p.kiosk.store.sync_status().unwrap().exported, 1);
+
+    // The outbox fixed: the same bundle goes in, handed on and acknowledged.
+    std::fs::remove_dir_all(&in_the_way).unwrap();
+    let outcomes = import(&mut p);
+    assert!(refused(&outcomes).is_empty(), "{outcomes:?}");
+    assert_eq!(desk_state(&p.desk.store).0, 1);
+    assert!(in_the_way.is_file());
+    let read = kiosk_side::read_receipts(&p.kiosk.store, &p.k_manager, p.exchange.path(), t0())
+        .expect("receipts");
+    assert_eq!(read.purged, 1);
+}
+
+/// The outbox's plain patient files must not land on the shared medium: an outbox that is the
+/// exchange folder, lies inside it, or holds it (by a link too) is refused before anything is
+/// read or stored.
+#[test]
+fn an_outbox_on_the_exchange_medium_is_refused() {
+    let mut p = paired();
+    save(&mut p, "Ada", "latex");
+    export(&p);
+    let inside = p.exchange.path().join("emr");
+    std::fs::create_dir(&inside).unwrap();
+    let link = p.outbox.path().join("to-usb");
+    std::os::unix::fs::symlink(p.exchange.path(), &link).unwrap();
+    for outbox in [p.exchange.path(), inside.as_path(), link.as_path()] {
+        let refused = desk_side::import_folder(
+            &mut p.desk.store,
+            &p.d_manager,
+            p.exchange.path(),
+            outbox,
+            t0(),
+            &mut |_, _, _| {},
+        )
+        .err()
+        .unwrap_or_else(|| panic!("{} was taken", outbox.display()));
+        assert!(
+            matches!(refused, ExchangeError::OutboxInExchange { .. }),
+            "{refused:?}"
+        );
+        assert_eq!(desk_state(&p.desk.store).0, 0, "nothing stored");
+    }
+    let outcomes = import(&mut p);
+    assert!(refused(&outcomes).is_empty());
+}
+
 #[test]
 fn an_exchange_folder_under_a_missing_path_is_not_made() {
     let mut p = paired();
@@ -1217,7 +1304,6 @@ fn a_receipt_that_cannot_be_written_leaves_the_bundle_imported_and_the_next_impo
         BundleOutcome::Imported {
             report,
             receipt_error: Some(_),
-            outbox_error: None,
             ..
         },
     ] = outcomes.as_slice()

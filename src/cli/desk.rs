@@ -203,40 +203,34 @@ pub fn run(command: DeskCommand, common: &Common) -> Result<()> {
                 },
             )?
             .outcomes;
-            let (mut refused, mut not_handed_on, mut not_acknowledged) = (0, 0, 0);
+            let (mut refused, mut not_acknowledged) = (0, 0);
             for outcome in &outcomes {
                 match outcome {
+                    BundleOutcome::Refused { file, .. } if outcome.already_imported() => println!(
+                        "{file}: imported before; the kiosk removes it once it reads its receipt"
+                    ),
                     BundleOutcome::Imported {
                         file,
                         report,
                         receipt,
                         receipt_error,
-                        outbox_error,
                         ..
-                    } => {
-                        match receipt_error {
-                            None => println!(
-                                "{file}: {} new forms, {} already held; receipt {}",
+                    } => match receipt_error {
+                        None => println!(
+                            "{file}: {} new forms, {} already held; receipt {}",
+                            report.added.len(),
+                            report.duplicates.len(),
+                            receipt.display()
+                        ),
+                        Some(e) => {
+                            not_acknowledged += 1;
+                            println!(
+                                "{file}: {} new forms, {} already held; stored, but its receipt was not written ({e}): the kiosk keeps the forms until it has one",
                                 report.added.len(),
                                 report.duplicates.len(),
-                                receipt.display()
-                            ),
-                            Some(e) => {
-                                not_acknowledged += 1;
-                                println!(
-                                    "{file}: {} new forms, {} already held; stored, but its receipt was not written ({e}): the kiosk keeps the forms until it has one",
-                                    report.added.len(),
-                                    report.duplicates.len(),
-                                );
-                            }
-                        }
-                        if let Some(e) = outbox_error {
-                            not_handed_on += 1;
-                            println!(
-                                "{file}: stored, but its forms were not all handed on to the outbox: {e}"
                             );
                         }
-                    }
+                    },
                     BundleOutcome::Refused { file, error } => {
                         refused += 1;
                         println!("{file}: REFUSED: {error}");
@@ -250,12 +244,6 @@ pub fn run(command: DeskCommand, common: &Common) -> Result<()> {
             if refused > 0 {
                 said.push(format!(
                     "{refused} bundle(s) refused; nothing of them was imported"
-                ));
-            }
-            if not_handed_on > 0 {
-                said.push(format!(
-                    "{not_handed_on} bundle(s) stored but not all handed on: write each \
-                     patient's files with `desk access-export` once the outbox is fixed"
                 ));
             }
             if not_acknowledged > 0 {

@@ -1,9 +1,10 @@
 //! `intake-kiosk kiosk …`: the tablet's sync actions for device-management scripts.
 
 use anyhow::{Result, bail};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use intake_kiosk::exchange::kiosk_side;
 use intake_kiosk::settings::App;
+use intake_kiosk::store::{Actor, DeskLink, OpenStore};
 
 use super::args::{Common, KioskCommand};
 use super::open_as_manager;
@@ -61,14 +62,7 @@ pub fn run(command: KioskCommand, common: &Common) -> Result<()> {
             let link = kiosk_side::read_pairing_answer(&store, &actor, &from, now)?;
             println!("comparison code: {}", link.comparison_code);
             match confirm.as_deref() {
-                Some(seen) if seen.trim() == link.comparison_code => {
-                    kiosk_side::confirm_pairing(&store, &actor, now)?;
-                    println!("paired with desk {}", link.desk_id);
-                }
-                Some(seen) => bail!(
-                    "the desk shows {seen:?} but this kiosk {:?}: not paired. Start pairing again.",
-                    link.comparison_code
-                ),
+                Some(seen) => confirm_if_same(&store, &actor, &link, seen, now)?,
                 None => eprintln!(
                     "Type this code at the desk (intake-kiosk desk pair --confirm CODE). When the desk \
                      shows the same code, confirm here: intake-kiosk kiosk pair-confirm --code CODE \
@@ -83,14 +77,8 @@ pub fn run(command: KioskCommand, common: &Common) -> Result<()> {
             let seen = code.as_str();
             if link.confirmed {
                 println!("already paired with desk {}", link.desk_id);
-            } else if intake_kiosk::sync::comparison_codes_match(&link.comparison_code, seen) {
-                kiosk_side::confirm_pairing(&store, &actor, now)?;
-                println!("paired with desk {}", link.desk_id);
             } else {
-                bail!(
-                    "the desk shows {seen:?} but this kiosk {:?}: not paired. Start pairing again.",
-                    link.comparison_code
-                );
+                confirm_if_same(&store, &actor, &link, seen, now)?;
             }
         }
         KioskCommand::Export { to } => {
@@ -148,5 +136,22 @@ pub fn run(command: KioskCommand, common: &Common) -> Result<()> {
         // Handled above: they open the store themselves.
         KioskCommand::Backup(_) | KioskCommand::StaffKeys(_) => {}
     }
+    Ok(())
+}
+
+/// Confirms the pairing when the code the desk shows (`seen`, as typed: spaces optional) is this
+/// kiosk's; otherwise refuses, the link left waiting.
+fn confirm_if_same(
+    store: &OpenStore, actor: &Actor, link: &DeskLink, seen: &str, now: DateTime<Utc>,
+) -> Result<()> {
+    if !intake_kiosk::sync::comparison_codes_match(&link.comparison_code, seen) {
+        bail!(
+            "the desk shows {seen:?} but this kiosk {:?}: not confirmed. If that is what the desk \
+             shows, the two do not hold the same keys: start pairing again.",
+            link.comparison_code
+        );
+    }
+    kiosk_side::confirm_pairing(store, actor, now)?;
+    println!("paired with desk {}", link.desk_id);
     Ok(())
 }

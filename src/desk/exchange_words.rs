@@ -52,6 +52,18 @@ pub fn exchange_failure_words(lang: &str, e: &ExchangeError) -> String {
             msgid("its forms carry times this desk does not accept ({})."),
             Some(error.to_string()),
         ),
+        ExchangeError::OutboxInExchange { outbox, .. } => (
+            msgid(
+                "the outbox {} is the exchange folder or lies inside or around it: set the outbox elsewhere (its forms are plain patient data and must not travel with the bundles).",
+            ),
+            Some(outbox.display().to_string()),
+        ),
+        ExchangeError::NotHandedOn { error, .. } => (
+            msgid(
+                "its forms could not be written to the outbox ({}), so the kiosk keeps them. Import again once the outbox can take them.",
+            ),
+            Some(error.to_string()),
+        ),
         ExchangeError::BadContent { detail, .. } => (
             msgid("its content is not what a kiosk writes ({})."),
             Some(detail.clone()),

@@ -20,18 +20,6 @@ use crate::staff::Role;
 use crate::store::StoreError;
 use crate::sync::SyncError;
 
-/// A bundle imported before, still in the folder until its kiosk reads the receipt: nothing to
-/// look into.
-fn already_imported(outcome: &BundleOutcome) -> bool {
-    matches!(
-        outcome,
-        BundleOutcome::Refused {
-            error: ExchangeError::Replayed { .. },
-            ..
-        }
-    )
-}
-
 /// How the window tells a picture from a code: a full path (the code itself starts `IKP1:`).
 fn pairing_code(typed: &str) -> PairingCode<'_> {
     let typed = typed.trim();
@@ -192,18 +180,17 @@ impl Desk {
     fn import_summary(&self, done: &ImportDone) -> (String, bool) {
         let lang = &self.lang;
         let (mut bundles, mut forms, mut held, mut failed) = (0u64, 0u64, 0u64, 0u64);
-        for outcome in done.outcomes.iter().filter(|o| !already_imported(o)) {
+        for outcome in done.outcomes.iter().filter(|o| !o.already_imported()) {
             match outcome {
                 BundleOutcome::Imported {
                     report,
-                    outbox_error,
                     receipt_error,
                     ..
                 } => {
                     bundles += 1;
                     forms += report.added.len() as u64;
                     held += report.duplicates.len() as u64;
-                    failed += u64::from(outbox_error.is_some() || receipt_error.is_some());
+                    failed += u64::from(receipt_error.is_some());
                 }
                 BundleOutcome::Refused { .. } => failed += 1,
             }
@@ -249,7 +236,7 @@ impl Desk {
         done.outcomes
             .iter()
             .map(|outcome| match outcome {
-                BundleOutcome::Refused { file, .. } if already_imported(outcome) => line(
+                BundleOutcome::Refused { file, .. } if outcome.already_imported() => line(
                     t(
                         lang,
                         "{}: imported before; the kiosk removes it once it reads its receipt.",
@@ -260,24 +247,19 @@ impl Desk {
                 BundleOutcome::Imported {
                     file,
                     receipt_error: Some(e),
-                    outbox_error,
                     ..
-                } => {
-                    let mut text = t(
+                } => line(
+                    t(
                         lang,
                         "{}: stored, but its receipt was not written ({}): the kiosk keeps the forms until it has one. Import again once the exchange folder can be written to.",
                         &[file, e],
-                    );
-                    if let Some(e) = outbox_error {
-                        text.push(' ');
-                        text.push_str(&t(lang, "The outbox was not written either: {}", &[e]));
-                    }
-                    line(text, true)
-                }
+                    ),
+                    true,
+                ),
                 BundleOutcome::Imported {
                     file,
                     report,
-                    outbox_error: None,
+                    receipt_error: None,
                     ..
                 } => line(
                     t(
@@ -290,18 +272,6 @@ impl Desk {
                         ],
                     ),
                     false,
-                ),
-                BundleOutcome::Imported {
-                    file,
-                    outbox_error: Some(e),
-                    ..
-                } => line(
-                    t(
-                        lang,
-                        "{}: stored, but the outbox was not written: {}",
-                        &[file, e],
-                    ),
-                    true,
                 ),
                 BundleOutcome::Refused { file, error } => line(
                     t(

@@ -210,12 +210,9 @@ pub enum BundleOutcome {
         seq: u64,
         report: ImportReport,
         receipt: PathBuf,
-        /// The forms are stored, but their receipt could not be written (e.g. the medium is
-        /// full): the kiosk keeps them until it has one. The next import writes it.
+        /// The forms are stored (and handed on), but their receipt could not be written (e.g.
+        /// the medium is full): the kiosk keeps them until it has one. The next import writes it.
         receipt_error: Option<String>,
-        /// The forms are stored and acknowledged, but writing the outbox failed (e.g. a full
-        /// disk): say so, so they can be handed on once it is fixed.
-        outbox_error: Option<String>,
     },
     Refused {
         file: String,
@@ -223,24 +220,39 @@ pub enum BundleOutcome {
     },
 }
 
+impl BundleOutcome {
+    /// A bundle imported before (the kiosk has not read its receipt yet, and removes it once it
+    /// has): no alarm, nothing to do. Its receipt, if missing, was written again.
+    pub fn already_imported(&self) -> bool {
+        matches!(
+            self,
+            BundleOutcome::Refused {
+                error: ExchangeError::Replayed { .. },
+                ..
+            }
+        )
+    }
+}
+
 /// Imports every bundle in `dir` addressed to this desk, each on its own: one that fails is
-/// reported and leaves nothing behind; the others go ahead. For each imported bundle a signed
-/// receipt goes to `dir` and each new form to `outbox`.
+/// reported and leaves nothing behind; the others go ahead. Each new form goes to `outbox`
+/// before its bundle is stored, and the signed receipt to `dir` after (see [`import_file`]).
 pub fn import_folder(
     store: &mut OpenStore, actor: &Actor, dir: &Path, outbox: &Path, now: DateTime<Utc>,
     progress: &mut dyn FnMut(&str, usize, usize),
 ) -> Result<Vec<BundleOutcome>, ExchangeError> {
     let keys = desk_keys(store, actor, now)?;
-    // Checked before anything is stored: forms imported while the outbox cannot take them would
-    // be acknowledged to the kiosk (which then deletes them) and never reach the records.
+    // Checked before anything is read: a folder that cannot be written at all is said once, not
+    // once a bundle (a bundle whose forms still do not fit is refused on its own, below).
     files::check_writable(outbox, Readers::OwnerOnly)?;
     // Likewise the exchange folder, where each receipt goes once its bundle is stored (a
     // read-only or full medium is said before anything is stored, not after).
     files::check_writable(dir, Readers::Exchange)?;
+    files::apart(dir, outbox)?;
     let mut outcomes = Vec::new();
     for path in files::list(dir, "bundle-", ".ikb")? {
         let file = file_name(&path);
-        match import_file(store, actor, &keys, &path, dir, now, progress) {
+        match import_file(store, actor, &keys, &path, dir, Some(outbox), now, progress) {
             Ok(imported) => outcomes.push({
                 tracing::info!(
                     kiosk = %imported.kiosk_id,
@@ -254,9 +266,6 @@ pub fn import_folder(
                 }
                 BundleOutcome::Imported {
                     file,
-                    outbox_error: super::outbox::hand_on(&imported, outbox)
-                        .err()
-                        .map(|e| e.to_string()),
                     kiosk_id: imported.kiosk_id,
                     seq: imported.seq,
                     report: imported.report,
@@ -285,11 +294,17 @@ pub struct Imported {
     pub incoming: Outgoing,
 }
 
-/// Imports one bundle file and writes its signed receipt to `exchange`. Everything is checked
-/// and opened before the store is touched.
+/// Imports one bundle file, hands its new forms on into `outbox` and writes its signed receipt
+/// to `exchange`. Everything is checked and opened before the store is touched. The forms are
+/// handed on inside the import's transaction, before it commits: when the outbox cannot take
+/// them (a full disk, a folder planted under a form's name), nothing of the bundle is stored and
+/// no receipt is written, so the kiosk keeps the forms and the next import tries again; a crash
+/// between the files and the commit leaves files that the next import writes again. `outbox`
+/// `None`: not handed on here (a caller that times the hand-on apart hands them on itself).
+#[allow(clippy::too_many_arguments)]
 pub fn import_file(
     store: &mut OpenStore, actor: &Actor, keys: &DeskKeys, path: &Path, exchange: &Path,
-    now: DateTime<Utc>, progress: &mut dyn FnMut(&str, usize, usize),
+    outbox: Option<&Path>, now: DateTime<Utc>, progress: &mut dyn FnMut(&str, usize, usize),
 ) -> Result<Imported, ExchangeError> {
     let file = file_name(path);
     let format = |error| ExchangeError::Format {
@@ -391,8 +406,19 @@ pub fn import_file(
         length: header.audit_checkpoint.length,
         last_tag: header.audit_checkpoint.last_tag.clone(),
     };
+    let hand_on = |report: &ImportReport| match outbox {
+        Some(outbox) => {
+            super::outbox::hand_on_added(&header.kiosk_id, &incoming, &report.added, outbox)
+                .map(|_| ())
+                .map_err(|error| ExchangeError::NotHandedOn {
+                    file: file.clone(),
+                    error: Box::new(error),
+                })
+        }
+        None => Ok(()),
+    };
     let report = store
-        .import_bundle(
+        .import_bundle_then(
             actor,
             &header.kiosk_id,
             header.seq,
@@ -400,6 +426,7 @@ pub fn import_file(
             &file_hash,
             &incoming,
             now,
+            hand_on,
         )
         .map_err(|e| match e {
             StoreError::AlreadyImported { kiosk_id, seq } => ExchangeError::Replayed {
@@ -415,7 +442,7 @@ pub fn import_file(
             // hash, a security event of an unknown kind…): the bundle's fault, said as such.
             StoreError::Encoding(detail) => bad(detail),
             other => other.into(),
-        })?;
+        })??;
     // Stored: from here on the outcome is "imported", whatever the receipt's fate.
     let submission_ids = incoming
         .submissions

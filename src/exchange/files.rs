@@ -117,6 +117,18 @@ fn on_a_mounted_disk(dir: &Path) -> Result<(), ExchangeError> {
     Ok(FolderProblem::unless_mounted(dir)?)
 }
 
+/// Refuses an outbox that is the exchange folder, or lies inside it or around it (links
+/// followed): the outbox's plain patient files would travel on the shared medium beside the
+/// sealed bundles. Both folders exist when this is asked.
+pub fn apart(exchange: &Path, outbox: &Path) -> Result<(), ExchangeError> {
+    let real = |dir: &Path| std::fs::canonicalize(dir).map_err(io(dir));
+    let (exchange, outbox) = (real(exchange)?, real(outbox)?);
+    if exchange.starts_with(&outbox) || outbox.starts_with(&exchange) {
+        return Err(ExchangeError::OutboxInExchange { exchange, outbox });
+    }
+    Ok(())
+}
+
 /// Checks that files can be written into `dir` (made as [`folder_ready`] allows): a file is
 /// written, synced and removed. For a folder that must work before anything it would receive
 /// is stored (the desk's outbox, before an import).

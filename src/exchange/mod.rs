@@ -86,6 +86,20 @@ pub enum ExchangeError {
     ReceiptFromUnpairedDesk { file: String },
     #[error("{file}: {detail}; nothing of this bundle was imported")]
     BadContent { file: String, detail: String },
+    #[error(
+        "the outbox {} and the exchange folder {} are the same folder or one holds the other: the forms handed on are plain patient data and must not travel with the bundles; set the outbox elsewhere",
+        shown_path(outbox),
+        shown_path(exchange)
+    )]
+    OutboxInExchange { exchange: PathBuf, outbox: PathBuf },
+    /// The outbox did not take a bundle's forms: the bundle was not stored (no receipt).
+    #[error(
+        "{file}: its forms could not be written to the outbox ({error}); nothing of this bundle was imported, and the kiosk keeps them: import again once the outbox can take them"
+    )]
+    NotHandedOn {
+        file: String,
+        error: Box<ExchangeError>,
+    },
     /// A picture given for a pairing code that holds none this desk can read.
     #[error("{file}: {detail}; no pairing code was read from it")]
     UnreadablePicture { file: String, detail: String },

@@ -23,7 +23,7 @@ use crate::store::{Added, ExportedSubmission, HandedOnForm, Outgoing, StoreError
 /// ([`files::Batch`]) on another thread while the next slice is written, so neither memory nor
 /// the number of syncs grows with the bundle. The machine formats are compact JSON.
 pub fn hand_on(imported: &Imported, outbox: &Path) -> Result<usize, ExchangeError> {
-    hand_on_forms(
+    hand_on_added(
         &imported.kiosk_id,
         &imported.incoming,
         &imported.report.added,
@@ -33,7 +33,7 @@ pub fn hand_on(imported: &Imported, outbox: &Path) -> Result<usize, ExchangeErro
 
 /// [`hand_on`] of the forms `added` (stored under the desk's patient) from `incoming`, a bundle
 /// of `kiosk_id`'s.
-fn hand_on_forms(
+pub(super) fn hand_on_added(
     kiosk_id: &str, incoming: &Outgoing, added: &[Added], outbox: &Path,
 ) -> Result<usize, ExchangeError> {
     let mut written = 0;
@@ -215,5 +215,5 @@ fn rewrite_held(
         restricted: false,
         held_for_erasure: true,
     };
-    Ok(hand_on_forms(&form.kiosk_id, &incoming, &[added], outbox)? == 3)
+    Ok(hand_on_added(&form.kiosk_id, &incoming, &[added], outbox)? == 3)
 }

@@ -92,7 +92,15 @@ impl FolderProblem {
             Ok(meta) if meta.is_dir() => Ok(()),
             Ok(_) => Err(FolderProblem::NotAFolder(owned())),
             Err(e) if e.kind() == ErrorKind::NotFound => {
-                match dir.parent().map(std::fs::metadata) {
+                // A bare name's parent is "" (the current folder).
+                let parent = dir.parent().map(|p| {
+                    if p.as_os_str().is_empty() {
+                        Path::new(".")
+                    } else {
+                        p
+                    }
+                });
+                match parent.map(std::fs::metadata) {
                     Some(Ok(parent)) if parent.is_dir() => Ok(()),
                     _ => Err(FolderProblem::NothingToMakeItIn(owned())),
                 }
@@ -198,6 +206,20 @@ mod tests {
     fn finished(dir: &Path, name: &str) {
         touch(dir, name);
         touch(dir, &format!("{name}.sha256"));
+    }
+
+    /// A folder named bare (`--to newdir`) is made in the current folder, like `./newdir`; a
+    /// bare path two steps deep that is not there is still refused.
+    #[test]
+    fn a_bare_folder_name_is_made_in_the_current_folder() {
+        let name = Path::new("a-folder-this-test-never-makes");
+        assert!(!name.exists());
+        assert!(FolderProblem::unless_writable_there(name).is_ok());
+        assert!(FolderProblem::unless_writable_there(&Path::new(".").join(name)).is_ok());
+        assert!(matches!(
+            FolderProblem::unless_writable_there(&name.join("deeper")),
+            Err(FolderProblem::NothingToMakeItIn(_))
+        ));
     }
 
     #[test]

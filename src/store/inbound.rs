@@ -93,6 +93,22 @@ impl OpenStore {
         &mut self, actor: &Actor, kiosk_id: &str, seq: u64, head: &AuditHead, file_hash: &str,
         incoming: &Outgoing, now: DateTime<Utc>,
     ) -> Result<ImportReport, StoreError> {
+        let stored =
+            self.import_bundle_then(actor, kiosk_id, seq, head, file_hash, incoming, now, |_| {
+                Ok::<(), std::convert::Infallible>(())
+            })?;
+        Ok(stored.unwrap_or_else(|never| match never {}))
+    }
+
+    /// [`OpenStore::import_bundle`], with `before_commit` run on the report once everything is
+    /// written and before the transaction commits (the desk hands the forms on there): when it
+    /// fails, nothing of the bundle is stored and its error comes back inside `Ok`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn import_bundle_then<E>(
+        &mut self, actor: &Actor, kiosk_id: &str, seq: u64, head: &AuditHead, file_hash: &str,
+        incoming: &Outgoing, now: DateTime<Utc>,
+        before_commit: impl FnOnce(&ImportReport) -> Result<(), E>,
+    ) -> Result<Result<ImportReport, E>, StoreError> {
         actor.require_manager()?;
         let link = self.link_in_state(kiosk_id, LinkState::Confirmed)?;
         let paired_at = DateTime::parse_from_rfc3339(&link.paired_at)
@@ -446,8 +462,12 @@ impl OpenStore {
             AuditKind::Imported,
             &format!("{kiosk_id}:bundle:{seq}:{}", report.added.len()),
         )?;
+        if let Err(e) = before_commit(&report) {
+            // Dropped uncommitted: rolled back.
+            return Ok(Err(e));
+        }
         tx.commit()?;
-        Ok(report)
+        Ok(Ok(report))
     }
 }
 
