@@ -904,11 +904,33 @@ fn a_bundle_with_a_form_dated_in_the_future_or_before_the_pairing_is_refused_who
     let outcomes = import(&mut p);
     match &refused(&outcomes)[..] {
         [e @ ExchangeError::BadTimes { .. }] => {
-            assert!(e.to_string().contains("before the kiosk was paired"), "{e}")
+            assert!(
+                e.to_string()
+                    .contains("30 days before the kiosk was paired"),
+                "{e}"
+            )
         }
         other => panic!("{other:?}"),
     }
     assert_eq!(desk_state(&p.desk.store), (0, 0));
+
+    // A kiosk that took a form the week before it was paired (the back office set up later):
+    // the form comes in with the rest (it used to block every bundle of its kiosk for ever).
+    let mut p = paired();
+    let clinician = sign_in(&mut p.kiosk.store, Role::Clinician);
+    p.kiosk
+        .store
+        .save_submission(
+            &clinician,
+            submission("Ada", "Patient", "latex"),
+            t0() - Duration::days(7),
+        )
+        .unwrap();
+    save(&mut p, "Grace", "nickel");
+    export(&p);
+    let outcomes = import(&mut p);
+    assert!(refused(&outcomes).is_empty(), "{outcomes:?}");
+    assert_eq!(desk_state(&p.desk.store).0, 2);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,8 +2,10 @@
 //! when a form was filled (the patient's last visit, hence when retention erases the record;
 //! whose contact details are the newest) and when each consent decision was made (which one is
 //! current). So before anything of a bundle is stored, every such time must be a valid RFC 3339
-//! time, no later than the desk's clock plus [`KIOSK_CLOCK_SKEW`], and no earlier than the
-//! kiosk's first pairing with this desk minus the same skew. One bad time refuses the whole
+//! time, no later than the desk's clock plus [`KIOSK_CLOCK_SKEW`], and no earlier than
+//! [`USED_BEFORE_PAIRING`] before the kiosk's first pairing with this desk (a kiosk may take forms
+//! before its back office is set up; until session 50 the bound was the pairing minus the skew,
+//! and a form filled before pairing blocked every later bundle of its kiosk). One bad time refuses the whole
 //! bundle: a kiosk whose clock jumped (a reset tablet dates forms in 1970, and retention would
 //! erase them at once) or a bundle that is not genuine is stopped, not half-imported.
 //!
@@ -23,6 +25,10 @@ use super::transfer::Outgoing;
 /// `OpenStore::record_consent`).
 pub const KIOSK_CLOCK_SKEW: TimeDelta = TimeDelta::minutes(10);
 
+/// How long before its pairing a kiosk may have taken forms: a clinic may start with the tablet
+/// before the back office is set up. A clock reset to 1970 or years back is still refused.
+pub const USED_BEFORE_PAIRING: TimeDelta = TimeDelta::days(30);
+
 /// A time as a kiosk wrote it, as an instant; `None` when it is not RFC 3339.
 pub(super) fn kiosk_time(text: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text.trim())
@@ -36,7 +42,7 @@ pub(super) fn check_bundle_times(
     incoming: &Outgoing, paired_at: DateTime<Utc>, now: DateTime<Utc>,
 ) -> Result<(), String> {
     let bounds = Bounds {
-        earliest: Some(paired_at - KIOSK_CLOCK_SKEW),
+        earliest: Some(paired_at - USED_BEFORE_PAIRING),
         paired_at,
         latest: now + KIOSK_CLOCK_SKEW,
         now,
@@ -93,9 +99,10 @@ impl Bounds {
         }
         if self.earliest.is_some_and(|earliest| at < earliest) {
             return Err(format!(
-                "{} is dated {}, before the kiosk was paired with this desk ({}): the kiosk's clock was wrong or the bundle is not genuine",
+                "{} is dated {}, more than {} days before the kiosk was paired with this desk ({}): the kiosk's clock was wrong or the bundle is not genuine",
                 what(),
                 at.to_rfc3339(),
+                USED_BEFORE_PAIRING.num_days(),
                 self.paired_at.to_rfc3339()
             ));
         }
@@ -171,6 +178,9 @@ mod tests {
             "2026-11-23T10:00:00+00:00",
             // The kiosk's clock 9 minutes behind at pairing, or 9 minutes ahead now.
             "2026-11-23T08:51:00+00:00",
+            // A form taken before the kiosk was paired (the back office set up later).
+            "2026-11-23T08:49:00+00:00",
+            "2026-10-25T09:00:00Z",
             "2026-11-23T12:09:00Z",
             // The same instant in another offset.
             "2026-11-23T13:00:00+01:00",
@@ -189,7 +199,10 @@ mod tests {
         // (the form's time, what the refusal says)
         for (submitted, says) in [
             ("2026-11-23T12:11:00+00:00", "after this desk's clock"),
-            ("2026-11-23T08:49:00+00:00", "before the kiosk was paired"),
+            (
+                "2026-10-24T08:59:00+00:00",
+                "30 days before the kiosk was paired",
+            ),
             ("1970-01-01T00:00:00Z", "1970"),
             ("yesterday", "no valid time"),
         ] {
