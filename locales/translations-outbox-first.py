@@ -19,3 +19,37 @@ T = {
         "ar": "مجلد الصادر {} هو مجلد التبادل أو يقع داخله أو يحتويه: عيّنه في مكان آخر (نماذجه بيانات مرضى غير مشفّرة ويجب ألا تنتقل مع الحزم).",
     },
 }
+T.update({
+    "Erasure of this record was already requested on {}: what could be erased was erased then, and the medical record is held until {}. The statement given then stands.": {
+        "fr": "L'effacement de ce dossier a déjà été demandé le {} : ce qui pouvait être effacé l'a été alors, et le dossier médical est conservé jusqu'au {}. La déclaration remise alors reste valable.",
+        "es": "El borrado de este registro ya se solicitó el {}: lo que podía borrarse se borró entonces, y el historial médico se conserva hasta el {}. La declaración entregada entonces sigue siendo válida.",
+        "de": "Die Löschung dieses Datensatzes wurde bereits am {} beantragt: Was gelöscht werden konnte, wurde damals gelöscht, und die Krankenakte wird bis {} aufbewahrt. Die damals ausgestellte Erklärung gilt weiter.",
+        "pl": "Usunięcia tego rekordu zażądano już {}: to, co można było usunąć, usunięto wtedy, a dokumentacja medyczna jest przechowywana do {}. Oświadczenie wydane wtedy pozostaje ważne.",
+        "ro": "Ștergerea acestei înregistrări a fost deja cerută pe {}: ce se putea șterge a fost șters atunci, iar dosarul medical este păstrat până la {}. Declarația dată atunci rămâne valabilă.",
+        "pt": "O apagamento deste registo já foi pedido em {}: o que podia ser apagado foi apagado então, e o registo médico é guardado até {}. A declaração entregue então mantém-se.",
+        "ar": "طُلب محو هذا السجل بالفعل في {}: ما أمكن محوه مُحي حينها، ويُحتفظ بالسجل الطبي حتى {}. يبقى البيان الذي أُعطي حينها ساريًا.",
+    },
+})
+T.update({
+    "Withdraw {}? Only when the patient asks: it is recorded with your name and the time.": {
+        "fr": "Retirer : {} ? Seulement à la demande du patient : c'est enregistré avec votre nom et l'heure.",
+        "es": "¿Retirar: {}? Solo si el paciente lo pide: queda registrado con su nombre y la hora.",
+        "de": "Widerrufen: {}? Nur wenn der Patient darum bittet: Es wird mit Ihrem Namen und der Uhrzeit festgehalten.",
+        "pl": "Wycofać: {}? Tylko na prośbę pacjenta: zostanie to zapisane z Twoim nazwiskiem i godziną.",
+        "ro": "Retrageți: {}? Numai la cererea pacientului: se înregistrează cu numele dvs. și ora.",
+        "pt": "Retirar: {}? Só a pedido do paciente: fica registado com o seu nome e a hora.",
+        "ar": "سحب {}؟ فقط عندما يطلب المريض ذلك: يُسجَّل باسمك والوقت.",
+    },
+    "Withdraw now": {
+        "fr": "Retirer maintenant", "es": "Retirar ahora", "de": "Jetzt widerrufen",
+        "pl": "Wycofaj teraz", "ro": "Retrageți acum", "pt": "Retirar agora", "ar": "اسحب الآن",
+    },
+    "Withdraw {} now": {
+        "fr": "Retirer maintenant : {}", "es": "Retirar ahora: {}", "de": "Jetzt widerrufen: {}",
+        "pl": "Wycofaj teraz: {}", "ro": "Retrageți acum: {}", "pt": "Retirar agora: {}", "ar": "اسحب {} الآن",
+    },
+    "Keep {}": {
+        "fr": "Garder : {}", "es": "Mantener: {}", "de": "Behalten: {}",
+        "pl": "Zachowaj: {}", "ro": "Păstrați: {}", "pt": "Manter: {}", "ar": "أبقِ {}",
+    },
+})

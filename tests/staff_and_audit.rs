@@ -43,6 +43,36 @@ fn weak_pins_are_refused_when_adding_staff() {
         )
         .err();
     assert!(err.is_some(), "reception cannot add staff");
+    // A name is a tile's label: too long to show (it pushed the PIN pad off the desk's sign-in
+    // screen), or with control or direction characters (one that reads as another's), is
+    // refused, whichever screen or command adds it.
+    let long = "W".repeat(81);
+    for bad in [
+        long.as_str(),
+        "   ",
+        "\u{202e}atiR",
+        "Rita\nRoe",
+        "Rita\u{2067}",
+    ] {
+        let err = clinic
+            .store
+            .add_staff(&manager, bad, Role::Reception, &Pin::new("583920"), t0())
+            .err();
+        assert!(
+            matches!(err, Some(SignInError::Store(StoreError::Invalid(_)))),
+            "{bad:?}: {err:?}"
+        );
+    }
+    clinic
+        .store
+        .add_staff(
+            &manager,
+            &"W".repeat(80),
+            Role::Reception,
+            &Pin::new("583920"),
+            t0(),
+        )
+        .expect("80 characters are a name");
     let id = clinic
         .store
         .add_staff(

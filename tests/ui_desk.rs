@@ -315,7 +315,16 @@ fn the_desk_by_need_to_know_with_access_history_and_idle_lock() {
     assert!(!h.has_button("Export the patient's data"));
     assert!(!h.has_button("Erase (right to erasure)"));
     // Reception may record a withdrawal the patient asks for at the desk.
+    // A second tap, not a stray one: asked first, and Cancel keeps it.
     h.click("Withdraw Offers and news by SMS text message");
+    assert!(h.shows("Offers and news by SMS text message: granted"));
+    assert!(h.shows(
+        "Withdraw Offers and news by SMS text message? Only when the patient asks: it is recorded with your name and the time."
+    ));
+    h.click("Keep Offers and news by SMS text message");
+    assert!(!h.has_button("Withdraw Offers and news by SMS text message now"));
+    h.click("Withdraw Offers and news by SMS text message");
+    h.click("Withdraw Offers and news by SMS text message now");
     assert!(h.shows("Offers and news by SMS text message: withdrawn"));
     // … correct the contact details (a reason is needed; the old ones go to the history) …
     h.type_into("Email", "ana.new@example.invalid");
@@ -1059,6 +1068,14 @@ fn a_manager_sets_the_backup_schedule_and_backs_up_now_in_the_window() {
     h.click("Lock");
     h.sign_in("Maya (manager)", "402718");
     assert!(h.shows("No daily backup is scheduled: set its folder and time below."));
+    // A desk field without a cap of its own takes at most 1,000 characters: a single line of
+    // 2,000 wide letters, selected, crashed the window's renderer.
+    const WHAT: &str = "What happened";
+    h.type_into(WHAT, &"W".repeat(1001));
+    assert_eq!(h.field_value(WHAT), "");
+    h.type_into(WHAT, &"W".repeat(1000));
+    assert_eq!(h.field_value(WHAT).chars().count(), 1000);
+    h.type_into(WHAT, "");
     h.click("Back up now");
     assert_eq!(h.message(), "Set the backup folder first (under Backups).");
     // A relative folder or a time that is not HH:MM sets nothing.

@@ -35,6 +35,13 @@ pub fn store_failure_words(lang: &str, e: &StoreError) -> String {
             msgid("A patient needs a first or last name. Nothing was changed.")
         }
         StoreError::Folder(problem) => return folder_words(lang, problem),
+        StoreError::ErasureAlreadyRequested { on, until } => {
+            return t(
+                lang,
+                "Erasure of this record was already requested on {}: what could be erased was erased then, and the medical record is held until {}. The statement given then stands.",
+                &[on, &until.to_string()],
+            );
+        }
         StoreError::Tampered { table, .. } => {
             return t(
                 lang,

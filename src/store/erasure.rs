@@ -210,6 +210,17 @@ impl OpenStore {
         );
         let mut erased = Vec::new();
         let held = submissions > 0 && until >= now.date_naive();
+        // Asked again while held: nothing more to erase, and a second statement would say
+        // "nothing erased" over the first (and move the request's time).
+        if held
+            && let Some(on) =
+                patient_row(&tx, self.vault(), patient_id)?.opt_text("erasure_requested_at")?
+        {
+            return Err(StoreError::ErasureAlreadyRequested {
+                on: on.get(..10).unwrap_or(&on).to_owned(),
+                until,
+            });
+        }
         if held {
             let had_contact = held::clear_contact(&mut identity);
             reseal_identity(&tx, self.vault(), patient_id, &identity)?;

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use chrono::NaiveDate;
+
 use crate::vault::VaultError;
 
 #[derive(Debug, thiserror::Error)]
@@ -77,6 +79,12 @@ pub enum StoreError {
     Setting(#[from] crate::settings::SettingError),
     #[error("processing of this patient's data is restricted: it may only be stored")]
     Restricted,
+    /// An erasure asked again of a record already held for erasure: nothing more can be erased
+    /// before its retention end, and the statement given then stands.
+    #[error(
+        "erasure of this record was already requested on {on}: what could be erased was erased then, and the rest is held until {until}; the statement given then stands"
+    )]
+    ErasureAlreadyRequested { on: String, until: NaiveDate },
     #[error("could not reach the data folder: {0}")]
     Io(#[from] std::io::Error),
     #[error(

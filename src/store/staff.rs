@@ -89,9 +89,28 @@ pub(super) fn name_aad(staff_id: &str) -> Aad<'_> {
 }
 
 /// Inserts a staff row (inside the caller's transaction). Returns the new id.
+/// The most characters a staff name may have: it is a tile's label on the sign-in screens.
+pub const MAX_STAFF_NAME: usize = 80;
+
+/// A staff name as every screen shows it: 1 to [`MAX_STAFF_NAME`] characters, none of them a
+/// control character or one that turns the direction of the text around it (a name that
+/// reads as another's on the tile, or pushes the PIN pad off the screen, is refused).
+fn check_staff_name(name: &str) -> Result<(), StoreError> {
+    let name = name.trim();
+    let count = name.chars().count();
+    let turns = |c: char| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if count == 0 || count > MAX_STAFF_NAME || name.chars().any(|c| c.is_control() || turns(c)) {
+        return Err(StoreError::Invalid(format!(
+            "a staff name is 1 to {MAX_STAFF_NAME} characters, without control or direction characters"
+        )));
+    }
+    Ok(())
+}
+
 pub(super) fn insert_staff(
     conn: &rusqlite::Connection, vault: &Vault, name: &str, role: Role, pin: &Pin, now: &str,
 ) -> Result<String, SignInError> {
+    check_staff_name(name)?;
     check_new_pin(pin.expose())?;
     let id = random_id().map_err(StoreError::from)?;
     let sealed_name = vault

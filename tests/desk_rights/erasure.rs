@@ -544,6 +544,63 @@ fn a_form_filled_before_an_erasure_request_joins_the_held_record_without_contact
     assert_ne!(report.added[0].patient_id, pid);
 }
 
+/// An erasure asked again of a record held for erasure is refused in words: nothing more can
+/// be erased before its retention end, and the statement given the first time (what was erased)
+/// is not replaced by one that says nothing was (as the window did, overwriting its file).
+#[test]
+fn a_second_erasure_of_a_held_record_is_refused_and_the_first_statement_stands() {
+    use intake_kiosk::desk::actions::{self, StatementTo};
+    let (mut desk, manager, _, _) = desk_with_staff();
+    let sid = desk
+        .store
+        .save_submission(&manager, submission("Grace", "Hopper", "penicillin"), t0())
+        .unwrap();
+    let pid = patient_of(&desk.store, &manager, &sid);
+    let exports = tempfile::tempdir().unwrap();
+    let first = actions::erase(
+        &desk.store,
+        &manager,
+        &pid,
+        StatementTo::Folder(exports.path()),
+        exports.path(),
+        t0() + Duration::days(1),
+    )
+    .unwrap();
+    assert!(first.held());
+    let file = exports.path().join(format!("erasure-{pid}.txt"));
+    let statement = std::fs::read_to_string(&file).unwrap();
+    assert!(statement.contains("contact details"), "{statement}");
+    let again = actions::erase(
+        &desk.store,
+        &manager,
+        &pid,
+        StatementTo::Folder(exports.path()),
+        exports.path(),
+        t0() + Duration::days(2),
+    )
+    .unwrap_err();
+    let actions::ActionError::Store(refused) = &again else {
+        panic!("{again:?}");
+    };
+    let words = intake_kiosk::desk::store_failure_words("en", refused);
+    assert!(
+        words.starts_with("Erasure of this record was already requested on "),
+        "{words}"
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), statement);
+    // Past its retention end, the same request erases the whole record.
+    let done = actions::erase(
+        &desk.store,
+        &manager,
+        &pid,
+        StatementTo::Nowhere,
+        exports.path(),
+        t0() + Duration::days(9 * 366),
+    )
+    .unwrap();
+    assert!(!done.held());
+}
+
 /// An erasure takes the patient's forms the records system has not taken yet back out of the
 /// outbox: written again as held (no contact details, no marketing) while the medical record is
 /// held, removed when the whole record goes. Another patient's files, a person's own file and a

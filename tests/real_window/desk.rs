@@ -207,6 +207,12 @@ fn the_desk_opens_signs_in_each_role_finds_a_patient_withdraws_a_consent_and_loc
                 let e = app.reveal("Button", &label);
                 let (x, y) = e.centre();
                 app.display.tap_at(x, y);
+                // Asked first: the second tap withdraws.
+                let now = format!("{label} now");
+                app.wait("the withdrawal asked", |v| v.find("Button", &now).is_some());
+                let e = app.reveal("Button", &now);
+                let (x, y) = e.centre();
+                app.display.tap_at(x, y);
                 let v = app.wait("the withdrawal confirmed", |v| {
                     v.get("message") == format!("Withdrawn: {title}.")
                 });
