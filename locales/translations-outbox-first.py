@@ -53,3 +53,23 @@ T.update({
         "pl": "Zachowaj: {}", "ro": "Păstrați: {}", "pt": "Manter: {}", "ar": "أبقِ {}",
     },
 })
+T.update({
+    "the kiosk has not read this desk's answer yet (nothing from it in {}): on the kiosk, read the back office's answer first, then type the code it shows.": {
+        "fr": "la borne n'a pas encore lu la réponse de ce poste (rien d'elle dans {}) : sur la borne, lisez d'abord la réponse du back-office, puis tapez le code qu'elle affiche.",
+        "es": "el quiosco aún no ha leído la respuesta de este puesto (nada suyo en {}): en el quiosco, lea primero la respuesta de la oficina y luego escriba el código que muestra.",
+        "de": "der Kiosk hat die Antwort dieses Arbeitsplatzes noch nicht gelesen (nichts von ihm in {}): Lesen Sie am Kiosk zuerst die Antwort des Backoffice und geben Sie dann den angezeigten Code ein.",
+        "pl": "kiosk nie odczytał jeszcze odpowiedzi tego stanowiska (nic od niego w {}): na kiosku najpierw odczytaj odpowiedź zaplecza, potem wpisz kod, który pokazuje.",
+        "ro": "chioșcul nu a citit încă răspunsul acestui birou (nimic de la el în {}): pe chioșc, citiți mai întâi răspunsul biroului, apoi tastați codul pe care îl arată.",
+        "pt": "o quiosque ainda não leu a resposta deste posto (nada dele em {}): no quiosque, leia primeiro a resposta do back-office e depois escreva o código que mostra.",
+        "ar": "لم يقرأ الكشك رد هذا المكتب بعد (لا شيء منه في {}): على الكشك، اقرأ رد المكتب الخلفي أولًا، ثم اكتب الرمز الذي يظهره.",
+    },
+    "what the kiosk left for this desk does not belong to the pairing code scanned here: someone else may have answered the kiosk. Do not confirm; start pairing again on the kiosk.": {
+        "fr": "ce que la borne a laissé pour ce poste ne correspond pas au code d'appairage scanné ici : quelqu'un d'autre a peut-être répondu à la borne. Ne confirmez pas ; recommencez l'appairage sur la borne.",
+        "es": "lo que el quiosco dejó para este puesto no corresponde al código de emparejamiento escaneado aquí: puede que otra persona haya respondido al quiosco. No confirme; vuelva a emparejar desde el quiosco.",
+        "de": "was der Kiosk für diesen Arbeitsplatz hinterlegt hat, gehört nicht zu dem hier gescannten Kopplungscode: Möglicherweise hat jemand anderes dem Kiosk geantwortet. Nicht bestätigen; die Kopplung am Kiosk neu beginnen.",
+        "pl": "to, co kiosk zostawił dla tego stanowiska, nie należy do zeskanowanego tu kodu parowania: ktoś inny mógł odpowiedzieć kioskowi. Nie potwierdzaj; zacznij parowanie od nowa na kiosku.",
+        "ro": "ce a lăsat chioșcul pentru acest birou nu aparține codului de asociere scanat aici: poate altcineva a răspuns chioșcului. Nu confirmați; reîncepeți asocierea pe chioșc.",
+        "pt": "o que o quiosque deixou para este posto não pertence ao código de emparelhamento lido aqui: outra pessoa pode ter respondido ao quiosque. Não confirme; recomece o emparelhamento no quiosque.",
+        "ar": "ما تركه الكشك لهذا المكتب لا يخص رمز الاقتران الممسوح هنا: ربما ردّ شخص آخر على الكشك. لا تؤكد؛ ابدأ الاقتران من جديد على الكشك.",
+    },
+})

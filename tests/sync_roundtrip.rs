@@ -81,6 +81,7 @@ fn paired() -> Pair {
         &p.d_manager,
         Some(&kiosk_id),
         &kiosk_code,
+        p.exchange.path(),
         t0(),
     )
     .expect("confirmed at the desk");
@@ -524,11 +525,12 @@ fn pairing_codes_expire_are_used_once_and_cannot_be_forged() {
         t0(),
     )
     .unwrap();
-    kiosk_side::read_pairing_answer(&kiosk.store, &k, dir.path(), t0()).unwrap();
-    assert!(matches!(
-        kiosk_side::read_pairing_answer(&kiosk.store, &k, dir.path(), t0()),
-        Err(ExchangeError::PairingCodeUsed)
-    ));
+    let first = kiosk_side::read_pairing_answer(&kiosk.store, &k, dir.path(), t0()).unwrap();
+    // The same answer read again (a second tap) gives the same link and reveals the nonce again;
+    // no other answer is taken after it (see the forged-answer test).
+    let again = kiosk_side::read_pairing_answer(&kiosk.store, &k, dir.path(), t0()).unwrap();
+    assert_eq!(again.comparison_code, first.comparison_code);
+    assert_eq!(again.sign_public, first.sign_public);
     // A malformed code is refused with its own message.
     assert!(matches!(
         desk_side::answer_pairing(
@@ -586,6 +588,115 @@ fn receipts_from_another_desk_change_nothing() {
 
 fn kiosk_id(p: &Pair) -> String {
     p.desk.store.kiosk_links().unwrap()[0].kiosk_id.clone()
+}
+
+/// Whoever saw the pairing QR code (a photo of the tablet, a saved screenshot) and can write the
+/// exchange folder can answer the kiosk with keys of their own. The comparison code is what must
+/// catch that, and it can only if the stranger cannot make it match: it is taken over the
+/// kiosk's pairing nonce as well as the keys, and the QR code carries only the nonce's hash, so
+/// the same keys pair under another code each time (over the keys alone a stranger could try keys
+/// until the kiosk's code was the desk's), a stranger's answer shows a code the desk refuses, and
+/// a nonce planted for the desk is refused.
+#[test]
+fn a_stranger_who_saw_the_qr_code_cannot_make_the_codes_match() {
+    use intake_kiosk::sync::PairingAnswer;
+    // Two pairings of the same tablet with the same desk (the same keys): two codes.
+    let (first, kiosk_id, first_code) = paired_at_the_kiosk_only();
+    let (kiosk, desk) = (first.kiosk, first.desk);
+    let (k_manager, d_manager) = (first.k_manager, first.d_manager);
+    let exchange = first.exchange;
+    kiosk.store.revoke_desk(&k_manager, t0()).unwrap();
+    let (qr, _) = kiosk_side::start_pairing(&kiosk.store, &k_manager, t0()).unwrap();
+    desk_side::answer_pairing(
+        &desk.store,
+        &d_manager,
+        &qr,
+        exchange.path(),
+        KnownKiosk::Replace,
+        t0(),
+    )
+    .unwrap();
+    // The stranger: the QR code's text, and the real answer's place in the folder.
+    let seen = PairingOffer::parse(&qr).unwrap();
+    let stranger = DeskKeys::generate(&intake_kiosk::sync::random_id().unwrap()).unwrap();
+    let forged = PairingAnswer::for_offer(&seen, &stranger.public(), t0().timestamp())
+        .seal(&seen)
+        .unwrap();
+    let answer_file = exchange.path().join(format!("pair-{kiosk_id}.ikpa"));
+    let genuine = std::fs::read(&answer_file).unwrap();
+    std::fs::write(&answer_file, &forged).unwrap();
+    let fooled = kiosk_side::read_pairing_answer(&kiosk.store, &k_manager, exchange.path(), t0())
+        .expect("the MAC holds: the stranger had the secret");
+    assert_eq!(fooled.sign_public, stranger.public().sign_public.to_vec());
+    // The code the fooled tablet shows is not the desk's: refused, the kiosk left waiting.
+    assert!(matches!(
+        desk_side::confirm_pairing(
+            &desk.store,
+            &d_manager,
+            Some(&kiosk_id),
+            &fooled.comparison_code,
+            exchange.path(),
+            t0()
+        ),
+        Err(ExchangeError::Store(
+            StoreError::ComparisonCodeMismatch { .. }
+        ))
+    ));
+    // And the tablet takes no other answer now (the genuine one put back): start again.
+    std::fs::write(&answer_file, &genuine).unwrap();
+    assert!(matches!(
+        kiosk_side::read_pairing_answer(&kiosk.store, &k_manager, exchange.path(), t0()),
+        Err(ExchangeError::PairingCodeUsed)
+    ));
+
+    // Start again, honestly this time: the same keys, a new nonce, another code.
+    kiosk.store.revoke_desk(&k_manager, t0()).unwrap();
+    let (qr, _) = kiosk_side::start_pairing(&kiosk.store, &k_manager, t0()).unwrap();
+    desk_side::answer_pairing(
+        &desk.store,
+        &d_manager,
+        &qr,
+        exchange.path(),
+        KnownKiosk::Replace,
+        t0(),
+    )
+    .unwrap();
+    let link =
+        kiosk_side::read_pairing_answer(&kiosk.store, &k_manager, exchange.path(), t0()).unwrap();
+    assert_ne!(
+        link.comparison_code, first_code,
+        "the same keys, another code"
+    );
+    // A nonce planted for the desk (the QR code's secret, or any other) is refused.
+    let reveal = exchange.path().join(format!("pair-reveal-{kiosk_id}.ikpr"));
+    let genuine_reveal = std::fs::read(&reveal).unwrap();
+    let planted = intake_kiosk::sync::PairingReveal {
+        kiosk_id: kiosk_id.clone(),
+        nonce: *PairingOffer::parse(&qr).unwrap().secret,
+    };
+    std::fs::write(&reveal, planted.to_text().unwrap()).unwrap();
+    assert!(matches!(
+        desk_side::confirm_pairing(
+            &desk.store,
+            &d_manager,
+            Some(&kiosk_id),
+            &link.comparison_code,
+            exchange.path(),
+            t0()
+        ),
+        Err(ExchangeError::RevealMismatch { .. })
+    ));
+    std::fs::write(&reveal, genuine_reveal).unwrap();
+    let confirmed = desk_side::confirm_pairing(
+        &desk.store,
+        &d_manager,
+        Some(&kiosk_id),
+        &link.comparison_code,
+        exchange.path(),
+        t0(),
+    )
+    .expect("the genuine nonce, the code the tablet shows");
+    assert_eq!(confirmed.comparison_code, link.comparison_code);
 }
 
 #[test]
@@ -667,18 +778,18 @@ fn a_forged_pairing_code_with_a_known_kiosk_id_does_not_take_the_kiosk_over() {
         kiosk_side::read_pairing_answer(&p.kiosk.store, &p.k_manager, p.exchange.path(), t0())
             .is_err()
     );
-    // The code the tablet showed when it paired is not the forger's code.
+    // The code the tablet showed when it paired is not the forger's code, and what the tablet
+    // revealed then does not belong to the forged QR code the desk scanned.
     assert!(matches!(
         desk_side::confirm_pairing(
             &p.desk.store,
             &p.d_manager,
             Some(&id),
             &before.comparison_code,
+            p.exchange.path(),
             t0()
         ),
-        Err(ExchangeError::Store(
-            StoreError::ComparisonCodeMismatch { .. }
-        ))
+        Err(ExchangeError::RevealMismatch { .. })
     ));
     assert_eq!(
         p.desk.store.kiosk_link(&id).unwrap().unwrap().state(),
@@ -748,6 +859,7 @@ fn a_revoked_kiosk_stays_revoked_with_or_without_replace() {
             &p.d_manager,
             Some(&id),
             &revoked.comparison_code,
+            p.exchange.path(),
             t0()
         ),
         Err(ExchangeError::Store(StoreError::KioskRevoked { .. }))
@@ -810,7 +922,14 @@ fn bundles_from_a_pairing_not_confirmed_at_the_desk_are_refused_until_the_kiosks
 
     // A wrong code: still waiting, still refused, and the attempt is logged.
     assert!(matches!(
-        desk_side::confirm_pairing(&p.desk.store, &p.d_manager, None, "000 000", t0()),
+        desk_side::confirm_pairing(
+            &p.desk.store,
+            &p.d_manager,
+            None,
+            "000 000",
+            p.exchange.path(),
+            t0()
+        ),
         Err(ExchangeError::Store(
             StoreError::ComparisonCodeMismatch { .. }
         ))
@@ -832,6 +951,7 @@ fn bundles_from_a_pairing_not_confirmed_at_the_desk_are_refused_until_the_kiosks
         &p.d_manager,
         None,
         &kiosk_code.replace(' ', ""),
+        p.exchange.path(),
         t0(),
     )
     .unwrap();

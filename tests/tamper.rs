@@ -153,6 +153,7 @@ fn day() -> &'static Day {
             &d_manager,
             Some(&answered.kiosk_id),
             &link.comparison_code,
+            exchange.path(),
             t0(),
         )
         .expect("confirm at the desk");

@@ -135,6 +135,7 @@ fn a_manager_pairs_sends_and_reads_receipts_from_staff_home() {
         &desk_manager,
         Some(&answered.kiosk_id),
         office.get_code_to_compare().as_str(),
+        &exchange,
         chrono::Utc::now(),
     )
     .expect("the desk confirms the tablet's code");

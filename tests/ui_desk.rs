@@ -251,17 +251,6 @@ fn add_anna_duplicate(path: &std::path::Path) {
     anna.postcode = "SW1A 1AA".into();
     anna.email = "anna@example.invalid".into();
     let form = FormDefinition::built_in();
-    // A kiosk paired from the command line, waiting for a manager to confirm its code here.
-    open.link_kiosk(
-        &manager,
-        OfferedKey {
-            kiosk_id: "kiosk-waiting-1",
-            sign_public: &[7u8; 32],
-            comparison_code: "482 915",
-        },
-        Utc::now(),
-    )
-    .unwrap();
     open.save_submission(
         &manager,
         NewSubmission {
@@ -282,7 +271,10 @@ fn add_anna_duplicate(path: &std::path::Path) {
 
 #[test]
 fn the_desk_by_need_to_know_with_access_history_and_idle_lock() {
-    let h = Harness::with(add_anna_duplicate);
+    let h = Harness::with(|path| {
+        add_anna_duplicate(path);
+        a_kiosk_waiting(path);
+    });
     assert_eq!(h.screen(), DeskScreen::Closed);
     assert_labels_and_sizes(&h, "unlock");
     h.type_into("Manager passphrase", "not the passphrase at all");
@@ -444,14 +436,20 @@ fn the_desk_by_need_to_know_with_access_history_and_idle_lock() {
     // The kiosk paired from the command line waits until a manager types the code it shows: a
     // wrong code leaves it waiting, the right one confirms it.
     assert!(h.shows("Kiosks waiting for confirmation"));
-    h.type_into("Code shown on the kiosk", "111 111");
+    let shown = std::fs::read_to_string(h.dir.path().join("kiosk-code.txt")).unwrap();
+    let wrong = if shown == "111 111" {
+        "222 222"
+    } else {
+        "111 111"
+    };
+    h.type_into("Code shown on the kiosk", wrong);
     h.click("Confirm kiosk 1");
     assert!(h.message().contains("stays unconfirmed"), "{}", h.message());
     assert!(h.shows("Kiosks waiting for confirmation"), "still waiting");
-    h.type_into("Code shown on the kiosk", "482915");
+    h.type_into("Code shown on the kiosk", &shown.replace(' ', ""));
     h.click("Confirm kiosk 1");
     assert!(
-        h.message().contains("codes match (482 915)"),
+        h.message().contains(&format!("codes match ({shown})")),
         "{}",
         h.message()
     );
@@ -1443,6 +1441,40 @@ fn a_rotation_with_three_managers_asks_each_for_their_passphrase() {
     }
 }
 
+/// A kiosk paired from the command line through the exchange folder beside the desk at `path`
+/// (set as the desk's), waiting for a manager to confirm at the desk the code it shows: that
+/// code is in `kiosk-code.txt` beside the desk.
+fn a_kiosk_waiting(path: &std::path::Path) {
+    use intake_kiosk::exchange::{desk_side, kiosk_side};
+    use intake_kiosk::store::OpenStore;
+    use intake_kiosk::vault::Passphrase;
+    let dir = path.parent().unwrap();
+    let exchange = dir.join("exchange");
+    std::fs::create_dir_all(&exchange).unwrap();
+    set_settings(path, &[("exchange_folder", exchange.to_str().unwrap())]);
+    let (desk, maya) = open_as_maya(path);
+    let kiosk_path = dir.join("waiting-kiosk.sqlite3");
+    drop(intake_kiosk::demo::create_demo_clinic(&kiosk_path).unwrap());
+    let (kiosk, k_maya) = OpenStore::unlock_as_manager(
+        Store::open(&kiosk_path).unwrap(),
+        &Passphrase::new(DEMO_PASSPHRASE),
+        Utc::now(),
+    )
+    .unwrap();
+    let (code, _) = kiosk_side::start_pairing(&kiosk, &k_maya, Utc::now()).unwrap();
+    desk_side::answer_pairing(
+        &desk,
+        &maya,
+        &code,
+        &exchange,
+        desk_side::KnownKiosk::Refuse,
+        Utc::now(),
+    )
+    .unwrap();
+    let link = kiosk_side::read_pairing_answer(&kiosk, &k_maya, &exchange, Utc::now()).unwrap();
+    std::fs::write(dir.join("kiosk-code.txt"), &link.comparison_code).unwrap();
+}
+
 /// A kiosk (the demo clinic's staff) paired with the desk at `path` through `exchange`, with one
 /// form of Grace Hopper's exported there as a bundle.
 fn a_kiosk_bundle_in(dir: &std::path::Path, path: &std::path::Path, exchange: &std::path::Path) {
@@ -1474,6 +1506,7 @@ fn a_kiosk_bundle_in(dir: &std::path::Path, path: &std::path::Path, exchange: &s
         &maya,
         Some(&answered.kiosk_id),
         &link.comparison_code,
+        exchange,
         Utc::now(),
     )
     .unwrap();

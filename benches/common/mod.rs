@@ -161,6 +161,7 @@ pub fn pair(
         d_manager,
         Some(&answered.kiosk_id),
         &link.comparison_code,
+        exchange,
         Utc::now(),
     )
     .expect("desk confirms");

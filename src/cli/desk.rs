@@ -35,8 +35,14 @@ pub fn run(command: DeskCommand, common: &Common) -> Result<()> {
             confirm,
         } => match confirm {
             Some(typed) => {
-                let confirmed =
-                    actions::confirm_kiosk(&store, &actor, kiosk.as_deref(), &typed, now)?;
+                let confirmed = actions::confirm_kiosk(
+                    &store,
+                    &actor,
+                    kiosk.as_deref(),
+                    &typed,
+                    exchange.as_deref(),
+                    now,
+                )?;
                 println!(
                     "comparison code: {} (the same as the kiosk shows)",
                     confirmed.comparison_code
@@ -96,6 +102,8 @@ pub fn run(command: DeskCommand, common: &Common) -> Result<()> {
                 let code = match k.state() {
                     // Shown once confirmed: confirming means reading the kiosk's screen.
                     LinkState::Pending => "shown once confirmed".to_owned(),
+                    // Revoked before it was confirmed: it never had a code.
+                    _ if !k.confirmed => "none (never confirmed)".to_owned(),
                     _ => k.comparison_code.clone(),
                 };
                 println!(

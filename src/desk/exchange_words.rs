@@ -52,6 +52,18 @@ pub fn exchange_failure_words(lang: &str, e: &ExchangeError) -> String {
             msgid("its forms carry times this desk does not accept ({})."),
             Some(error.to_string()),
         ),
+        ExchangeError::NoReveal(dir) => (
+            msgid(
+                "the kiosk has not read this desk's answer yet (nothing from it in {}): on the kiosk, read the back office's answer first, then type the code it shows.",
+            ),
+            Some(dir.display().to_string()),
+        ),
+        ExchangeError::RevealMismatch { .. } => (
+            msgid(
+                "what the kiosk left for this desk does not belong to the pairing code scanned here: someone else may have answered the kiosk. Do not confirm; start pairing again on the kiosk.",
+            ),
+            None,
+        ),
         ExchangeError::OutboxInExchange { outbox, .. } => (
             msgid(
                 "the outbox {} is the exchange folder or lies inside or around it: set the outbox elsewhere (its forms are plain patient data and must not travel with the bundles).",

@@ -451,7 +451,8 @@ impl DeskRecords for MemoryDesk {
         Err(StoreError::NotFound)
     }
     fn confirm_kiosk(
-        &self, actor: &Actor, _kiosk_id: Option<&str>, _typed: &str, _now: DateTime<Utc>,
+        &self, actor: &Actor, _kiosk_id: Option<&str>, _typed: &str, _dir: &Path,
+        _now: DateTime<Utc>,
     ) -> Result<Confirmed, ExchangeError> {
         actor.require_manager()?;
         Err(StoreError::NotFound.into())

@@ -96,8 +96,8 @@ impl Desk {
     /// until this succeeds.
     pub fn confirm_kiosk(&mut self, kiosk_id: &str, typed: &str, now: DateTime<Utc>) {
         let kiosk = Some(kiosk_id);
-        if let Some(confirmed) =
-            self.act(|records, actor| actions::confirm_kiosk(records, actor, kiosk, typed, now))
+        if let Some(confirmed) = self
+            .act(|records, actor| actions::confirm_kiosk(records, actor, kiosk, typed, None, now))
         {
             self.say_t(
                 "Kiosk paired: the codes match ({}). Its forms are imported from now on.",

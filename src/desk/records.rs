@@ -128,9 +128,10 @@ port! {
         fn answer_pairing(&self, actor: &Actor, code: PairingCode<'_>, dir: &Path,
             known: KnownKiosk, now: DateTime<Utc>) -> Result<Answered, ExchangeError>
             = crate::exchange::desk_side::answer_pairing_code;
-        /// Confirms a waiting kiosk's pairing with the code its screen shows (managers).
+        /// Confirms a waiting kiosk's pairing with the code its screen shows (managers), the
+        /// kiosk's nonce read from the exchange folder `dir`.
         fn confirm_kiosk(&self, actor: &Actor, kiosk_id: Option<&str>, typed_code: &str,
-            now: DateTime<Utc>) -> Result<Confirmed, ExchangeError>
+            dir: &Path, now: DateTime<Utc>) -> Result<Confirmed, ExchangeError>
             = crate::exchange::desk_side::confirm_pairing;
         /// Imports every bundle in `dir` (managers; each logged), receipts into `dir`, new forms
         /// handed on into `outbox`.

@@ -85,17 +85,15 @@ pub fn answer_pairing(
     let public = keys.public();
     let answer = PairingAnswer::for_offer(&offer, &public, now.timestamp());
     let bytes = answer.seal(&offer)?;
-    let code = crate::sync::comparison_code(
-        &offer.kiosk_sign_public,
-        &public.kem_public,
-        &public.sign_public,
-    );
+    // No code yet: it takes the kiosk's nonce, revealed once the kiosk accepts this answer. The
+    // link keeps, until then, a hash of the scanned secret to check the nonce against.
+    let kept = pending_code(&crate::sync::kept_offer_secret(&offer.secret));
     let is_known = store.kiosk_link(&offer.kiosk_id)?.is_some();
     let replaced = is_known && known == KnownKiosk::Replace;
     let key = OfferedKey {
         kiosk_id: &offer.kiosk_id,
         sign_public: &offer.kiosk_sign_public,
-        comparison_code: &code,
+        comparison_code: &kept,
     };
     if replaced {
         store.replace_kiosk_key(actor, key, now)?;
@@ -124,11 +122,22 @@ pub struct Confirmed {
     pub comparison_code: String,
 }
 
+/// What a pending link holds in place of its comparison code: a hash of the scanned offer's
+/// secret, to check the kiosk's revealed nonce against.
+const PENDING_PREFIX: &str = "nonce-hash:";
+
+fn pending_code(kept: &[u8; 32]) -> String {
+    format!("{PENDING_PREFIX}{}", crate::hex::encode(kept))
+}
+
 /// Confirms a pending pairing with the code the kiosk shows, as a manager typed it at the desk.
-/// `kiosk_id` may be left out when exactly one kiosk is waiting. A wrong code leaves the link
-/// pending (and is logged).
+/// The code takes the kiosk's pairing nonce, which the kiosk wrote beside the answer in
+/// `exchange` when it accepted it, checked against the QR code scanned (see
+/// [`crate::sync::comparison_code`]). `kiosk_id` may be left out when exactly one kiosk is
+/// waiting. A wrong code leaves the link pending (and is logged).
 pub fn confirm_pairing(
-    store: &OpenStore, actor: &Actor, kiosk_id: Option<&str>, typed_code: &str, now: DateTime<Utc>,
+    store: &OpenStore, actor: &Actor, kiosk_id: Option<&str>, typed_code: &str, exchange: &Path,
+    now: DateTime<Utc>,
 ) -> Result<Confirmed, ExchangeError> {
     let kiosk_id = match kiosk_id {
         Some(id) => id.to_owned(),
@@ -146,11 +155,52 @@ pub fn confirm_pairing(
             }
         }
     };
-    let link = store.confirm_kiosk(actor, &kiosk_id, typed_code, now)?;
+    let pending = store.pending_kiosk_link(&kiosk_id)?;
+    let code = revealed_code(store, actor, &pending, exchange, now)?;
+    let link = store.confirm_kiosk_with_code(actor, &kiosk_id, typed_code, &code, now)?;
     Ok(Confirmed {
         kiosk_id,
         comparison_code: link.comparison_code,
     })
+}
+
+/// The comparison code of `pending`, from the nonce its kiosk revealed in `exchange`: refused
+/// when there is none yet, or it is not the nonce behind the QR code this desk scanned.
+fn revealed_code(
+    store: &OpenStore, actor: &Actor, pending: &crate::store::KioskLink, exchange: &Path,
+    now: DateTime<Utc>,
+) -> Result<String, ExchangeError> {
+    let path = exchange.join(super::kiosk_side::reveal_file_name(&pending.kiosk_id));
+    if std::fs::symlink_metadata(&path).is_err() {
+        return Err(ExchangeError::NoReveal(exchange.to_owned()));
+    }
+    let bytes = files::read_capped(&path, Expected::PairingReveal)?;
+    let mismatch = || ExchangeError::RevealMismatch {
+        kiosk_id: pending.kiosk_id.clone(),
+    };
+    let text = std::str::from_utf8(&bytes).map_err(|_| mismatch())?;
+    let reveal = crate::sync::PairingReveal::parse(text).map_err(|_| mismatch())?;
+    let kept = pending
+        .comparison_code
+        .strip_prefix(PENDING_PREFIX)
+        .and_then(crate::hex::decode)
+        .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+        .ok_or_else(mismatch)?;
+    if reveal.kiosk_id != pending.kiosk_id || !crate::sync::reveal_matches(&reveal.nonce, &kept) {
+        return Err(mismatch());
+    }
+    let kiosk_sign: [u8; 32] = pending
+        .sign_public
+        .as_slice()
+        .try_into()
+        .map_err(|_| StoreError::tampered("kiosk_links", "sign_public"))?;
+    let desk = desk_keys(store, actor, now)?.public();
+    Ok(crate::sync::comparison_code(
+        &kiosk_sign,
+        &desk.kem_public,
+        &desk.sign_public,
+        &reveal.nonce,
+    ))
 }
 
 /// The QR code's text read from a photo or screenshot of it.

@@ -43,6 +43,8 @@ pub enum Expected {
     QrPicture,
     /// One form's plain JSON copy as the desk wrote it into its outbox.
     OutboxForm,
+    /// A kiosk's pairing nonce, revealed for the desk.
+    PairingReveal,
 }
 
 impl Expected {
@@ -55,6 +57,7 @@ impl Expected {
             Expected::Bundle => MAX_BUNDLE_BYTES,
             Expected::QrPicture => MAX_PICTURE_BYTES,
             Expected::OutboxForm => MAX_OUTBOX_FORM_BYTES,
+            Expected::PairingReveal => from_format(crate::sync::MAX_REVEAL_LEN),
         }
     }
 
@@ -65,6 +68,7 @@ impl Expected {
             Expected::Bundle => "bundle",
             Expected::QrPicture => "QR code picture",
             Expected::OutboxForm => "handed-on form",
+            Expected::PairingReveal => "pairing reveal",
         }
     }
 }

@@ -22,23 +22,24 @@ pub fn kiosk_keys(
     own_keys(store, actor, now)
 }
 
-/// Starts pairing: a fresh one-time secret, valid ten minutes. Returns the QR code's text
+/// Starts pairing: a fresh pairing nonce (kept, sealed, as the offer's secret in the store) whose
+/// hash is the QR code's one-time secret, valid ten minutes. Returns the QR code's text
 /// (zeroizing: it holds the secret) and its expiry.
 pub fn start_pairing(
     store: &OpenStore, actor: &Actor, now: DateTime<Utc>,
 ) -> Result<(Zeroizing<String>, DateTime<Utc>), ExchangeError> {
     let keys = kiosk_keys(store, actor, now)?;
     let expires = now + chrono::Duration::seconds(PAIRING_VALID_SECONDS);
-    let offer = PairingOffer::new(&keys, expires.timestamp())?;
+    let nonce = Zeroizing::new(crate::sync::random_bytes::<32>()?);
+    let offer = PairingOffer::from_nonce(&keys, &nonce, expires.timestamp())?;
     let offer_id = crate::sync::random_id()?;
-    store.save_pairing_offer(
-        actor,
-        &offer_id,
-        offer.secret.as_slice(),
-        expires.timestamp(),
-        now,
-    )?;
+    store.save_pairing_offer(actor, &offer_id, nonce.as_slice(), expires.timestamp(), now)?;
     Ok((offer.to_text()?, expires))
+}
+
+/// The file the kiosk reveals its pairing nonce in, beside the desk's answer.
+pub fn reveal_file_name(kiosk_id: &str) -> String {
+    format!("pair-reveal-{kiosk_id}.ikpr")
 }
 
 /// Reads the desk's answer from `dir`, checks it against the open offer and stores the desk,
@@ -50,16 +51,17 @@ pub fn read_pairing_answer(
     let stored = store
         .latest_pairing_offer()?
         .ok_or(ExchangeError::NoPairingStarted)?;
-    let mut secret = Zeroizing::new([0u8; 32]);
+    // The stored secret is the pairing nonce; the QR code showed its hash.
+    let mut nonce = Zeroizing::new([0u8; 32]);
     if stored.secret.len() != 32 {
         return Err(crate::store::StoreError::tampered("pairing_offers", "secret").into());
     }
-    secret.copy_from_slice(&stored.secret);
+    nonce.copy_from_slice(&stored.secret);
     let offer = PairingOffer {
         version: PAIRING_OFFER_VERSION,
         kiosk_id: keys.kiosk_id().to_owned(),
         kiosk_sign_public: keys.sign_public(),
-        secret,
+        secret: Zeroizing::new(crate::sync::offer_secret(&nonce)),
         expires_at: stored.expires_at,
     };
     let path = dir.join(format!("pair-{}.ikpa", keys.kiosk_id()));
@@ -73,21 +75,56 @@ pub fn read_pairing_answer(
             error,
         }
     })?;
-    // Checked after the MAC so a forged file cannot tell whether the code was used.
-    if stored.used {
-        return Err(ExchangeError::PairingCodeUsed);
-    }
     let desk = answer.desk_public();
+    // Checked after the MAC so a forged file cannot tell whether the code was used. Once an
+    // answer is accepted (and the nonce may have been revealed) no other is: only the same
+    // answer read again, which writes the reveal again (a first write that failed, a second tap).
+    if stored.used {
+        let same = store.desk_link()?.filter(|link| {
+            !link.confirmed
+                && link.desk_id == desk.desk_id
+                && link.kem_public == desk.kem_public
+                && link.sign_public == desk.sign_public
+        });
+        let Some(link) = same else {
+            return Err(ExchangeError::PairingCodeUsed);
+        };
+        reveal(dir, keys.kiosk_id(), &nonce)?;
+        return Ok(link);
+    }
     let link = DeskLink {
-        comparison_code: comparison_code(&keys.sign_public(), &desk.kem_public, &desk.sign_public),
+        comparison_code: comparison_code(
+            &keys.sign_public(),
+            &desk.kem_public,
+            &desk.sign_public,
+            &nonce,
+        ),
         desk_id: desk.desk_id,
         kem_public: desk.kem_public.to_vec(),
         sign_public: desk.sign_public.to_vec(),
         paired_at: now.to_rfc3339(),
         confirmed: false,
     };
+    // Stored (the offer used) before the nonce is revealed: no answer after it is taken.
     store.link_desk(actor, &stored.id, &link, now)?;
+    reveal(dir, keys.kiosk_id(), &nonce)?;
     Ok(link)
+}
+
+/// Writes the kiosk's pairing nonce for the desk ([`crate::sync::PairingReveal`]).
+fn reveal(dir: &Path, kiosk_id: &str, nonce: &[u8; 32]) -> Result<(), ExchangeError> {
+    let text = crate::sync::PairingReveal {
+        kiosk_id: kiosk_id.to_owned(),
+        nonce: *nonce,
+    }
+    .to_text()?;
+    files::write_atomically(
+        dir,
+        &reveal_file_name(kiosk_id),
+        text.as_bytes(),
+        Readers::Exchange,
+    )?;
+    Ok(())
 }
 
 /// The manager saw the same code on both screens.

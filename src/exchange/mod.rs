@@ -72,6 +72,17 @@ pub enum ExchangeError {
     PairingCodeUsed,
     #[error("no pairing answer for this kiosk in {0}")]
     NoAnswer(PathBuf),
+    /// The kiosk has not accepted the desk's answer yet (its nonce is not beside it).
+    #[error(
+        "the kiosk has not read this desk's answer yet (nothing from it in {}): on the kiosk, read the back office's answer first, then type the code it shows",
+        shown_path(.0)
+    )]
+    NoReveal(PathBuf),
+    /// What the kiosk revealed is not what the QR code this desk scanned committed to.
+    #[error(
+        "what kiosk {kiosk_id} left for this desk does not belong to the pairing code this desk scanned: someone else may have answered the kiosk. Do not confirm; start pairing again on the kiosk"
+    )]
+    RevealMismatch { kiosk_id: String },
     #[error(
         "{file}: made by kiosk {kiosk_id}, which is not paired with this desk (or was revoked)"
     )]

@@ -58,17 +58,21 @@ mod keys;
 mod pairing;
 mod qr_payload;
 mod receipt;
+mod reveal;
 
 pub use bundle::{
     AuditCheckpoint, BUNDLE_VERSION, BundleEntry, BundleHeader, BundleParts, BundleWriter,
     EntryKind, MAX_ENTRY_ID_LEN, MAX_ENTRY_PLAINTEXT, MAX_HEADER_LEN, OpenedBundle, ParsedBundle,
     SignedBundle, VerifiedBundle,
 };
-pub use comparison::{comparison_code, comparison_codes_match};
-pub use encoding::random_id;
+pub use comparison::{
+    comparison_code, comparison_codes_match, kept_offer_secret, offer_secret, reveal_matches,
+};
+pub use encoding::{random_bytes, random_id};
 pub use error::{FileKind, SyncError};
 pub use frame::{MAX_ENTRIES, MAX_FIELD};
 pub use keys::{DeskKeys, DeskPublic, KioskKeys};
 pub use pairing::{MAX_PAIRING_ANSWER_LEN, PAIRING_ANSWER_VERSION, PairingAnswer};
 pub use qr_payload::{MAX_OFFER_TEXT_LEN, PAIRING_OFFER_VERSION, PairingOffer};
 pub use receipt::{MAX_RECEIPT_LEN, RECEIPT_VERSION, Receipt, ReceiptIds};
+pub use reveal::{MAX_REVEAL_LEN, PairingReveal};

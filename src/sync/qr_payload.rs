@@ -10,6 +10,11 @@
 //!   characters);
 //! - `expires at` is Unix seconds in decimal, without sign or leading zeros.
 //!
+//! The one-time secret is not drawn on its own: it is a hash of the kiosk's pairing nonce
+//! ([`super::offer_secret`]), which the kiosk reveals once it has accepted an answer, so that the
+//! comparison code cannot be matched by a stranger who saw the QR code (see
+//! [`super::comparison`]).
+//!
 //! Every character is in the QR alphanumeric set (0-9, A-Z, `:`), so the code stays small
 //! (about 150 characters). The offer holds no passphrase and no long-term secret: the one-time
 //! secret only authenticates the desk's answer ([`super::pairing`]) and is useless once the
@@ -44,8 +49,18 @@ pub struct PairingOffer {
 }
 
 impl PairingOffer {
-    /// A fresh offer from this kiosk with a new random one-time secret.
+    /// A fresh offer from this kiosk with a new random one-time secret (one whose nonce nobody
+    /// keeps: for tests of the answer alone; a kiosk pairs with [`PairingOffer::from_nonce`]).
     pub fn new(kiosk: &KioskKeys, expires_at: i64) -> Result<Self, SyncError> {
+        Self::from_nonce(kiosk, &random_bytes::<32>()?, expires_at)
+    }
+
+    /// The offer whose one-time secret is the hash of the kiosk's pairing `nonce`
+    /// ([`super::offer_secret`]); the kiosk keeps the nonce and reveals it only once it has
+    /// accepted an answer.
+    pub fn from_nonce(
+        kiosk: &KioskKeys, nonce: &[u8; 32], expires_at: i64,
+    ) -> Result<Self, SyncError> {
         if expires_at < 0 {
             return Err(SyncError::InvalidTimestamp);
         }
@@ -53,7 +68,7 @@ impl PairingOffer {
             version: PAIRING_OFFER_VERSION,
             kiosk_id: kiosk.kiosk_id().to_owned(),
             kiosk_sign_public: kiosk.sign_public(),
-            secret: Zeroizing::new(random_bytes::<32>()?),
+            secret: Zeroizing::new(super::offer_secret(nonce)),
             expires_at,
         })
     }

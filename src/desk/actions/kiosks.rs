@@ -132,13 +132,16 @@ pub fn revoke_kiosk(
     Ok(records.revoke_kiosk(actor, kiosk_id, now)?)
 }
 
-/// Confirms a waiting kiosk with the code its screen shows (managers). `kiosk_id` may be left out
-/// when exactly one kiosk is waiting. A wrong code leaves it waiting (and is logged).
+/// Confirms a waiting kiosk with the code its screen shows (managers), its nonce read from the
+/// exchange folder (`exchange`, else the setting). `kiosk_id` may be left out when exactly one
+/// kiosk is waiting. A wrong code leaves it waiting (and is logged).
 pub fn confirm_kiosk(
-    records: Records, actor: &Actor, kiosk_id: Option<&str>, typed: &str, now: DateTime<Utc>,
+    records: Records, actor: &Actor, kiosk_id: Option<&str>, typed: &str, exchange: Option<&Path>,
+    now: DateTime<Utc>,
 ) -> ActionResult<Confirmed> {
     if typed.trim().is_empty() {
         return Err(ActionError::Missing(Needed::KioskCode));
     }
-    Ok(records.confirm_kiosk(actor, kiosk_id, typed, now)?)
+    let dir = folder(records, exchange, EXCHANGE_FOLDER, Needed::ExchangeFolder)?;
+    Ok(records.confirm_kiosk(actor, kiosk_id, typed, &dir, now)?)
 }

@@ -206,8 +206,32 @@ impl OpenStore {
     pub fn confirm_kiosk(
         &self, actor: &Actor, kiosk_id: &str, typed: &str, now: DateTime<Utc>,
     ) -> Result<KioskLink, StoreError> {
+        self.confirm_kiosk_as(actor, kiosk_id, typed, None, now)
+    }
+
+    /// [`OpenStore::confirm_kiosk`] against `code`, the comparison code the desk worked out once
+    /// the kiosk revealed its pairing nonce (the link holds, until then, what the desk kept of
+    /// the scanned secret: see `exchange::desk_side`); kept as the link's code once confirmed.
+    pub fn confirm_kiosk_with_code(
+        &self, actor: &Actor, kiosk_id: &str, typed: &str, code: &str, now: DateTime<Utc>,
+    ) -> Result<KioskLink, StoreError> {
+        self.confirm_kiosk_as(actor, kiosk_id, typed, Some(code), now)
+    }
+
+    /// The link of a kiosk waiting for confirmation; another state is refused as such (revoked,
+    /// confirmed already), no link as `NotFound`.
+    pub fn pending_kiosk_link(&self, kiosk_id: &str) -> Result<KioskLink, StoreError> {
+        self.link_in_state(kiosk_id, LinkState::Pending)
+    }
+
+    fn confirm_kiosk_as(
+        &self, actor: &Actor, kiosk_id: &str, typed: &str, code: Option<&str>, now: DateTime<Utc>,
+    ) -> Result<KioskLink, StoreError> {
         actor.require_manager()?;
-        let link = self.link_in_state(kiosk_id, LinkState::Pending)?;
+        let mut link = self.link_in_state(kiosk_id, LinkState::Pending)?;
+        if let Some(code) = code {
+            link.comparison_code = code.to_owned();
+        }
         if !crate::sync::comparison_codes_match(&link.comparison_code, typed) {
             self.record_event(
                 actor.staff_id(),
@@ -230,7 +254,10 @@ impl OpenStore {
                     Ok(current.blob("sign_public")? == link.sign_public
                         && current.opt_text("confirmed_at")?.is_none())
                 },
-                &[("confirmed_at", Value::Text(at.to_owned()))],
+                &[
+                    ("confirmed_at", Value::Text(at.to_owned())),
+                    ("comparison_code", Value::Text(link.comparison_code.clone())),
+                ],
             )
         })?;
         Ok(KioskLink {
