@@ -73,3 +73,25 @@ T.update({
         "ar": "ما تركه الكشك لهذا المكتب لا يخص رمز الاقتران الممسوح هنا: ربما ردّ شخص آخر على الكشك. لا تؤكد؛ ابدأ الاقتران من جديد على الكشك.",
     },
 })
+T.update({
+    "This request is logged already and open (due {}): nothing was logged again.": {
+        "fr": "Cette demande est déjà enregistrée et ouverte (échéance {}) : rien n'a été enregistré de nouveau.",
+        "es": "Esta solicitud ya está registrada y abierta (vence el {}): no se ha registrado de nuevo.",
+        "de": "Dieser Antrag ist bereits erfasst und offen (fällig am {}): Es wurde nichts erneut erfasst.",
+        "pl": "To żądanie jest już zarejestrowane i otwarte (termin {}): nic nie zarejestrowano ponownie.",
+        "ro": "Această cerere este deja înregistrată și deschisă (termen {}): nu s-a înregistrat nimic din nou.",
+        "pt": "Este pedido já está registado e aberto (prazo {}): nada foi registado de novo.",
+        "ar": "هذا الطلب مسجّل بالفعل ومفتوح (موعده {}): لم يُسجَّل شيء مرة أخرى.",
+    },
+})
+T.update({
+    "A detail holds a control character or one that turns the direction of the text around it: type it again without. Nothing was changed.": {
+        "fr": "Un élément contient un caractère de contrôle ou un caractère qui inverse le sens du texte autour de lui : tapez-le à nouveau sans. Rien n'a été modifié.",
+        "es": "Un dato contiene un carácter de control o uno que invierte la dirección del texto a su alrededor: escríbalo de nuevo sin él. No se ha cambiado nada.",
+        "de": "Eine Angabe enthält ein Steuerzeichen oder ein Zeichen, das die Schreibrichtung des umgebenden Textes umkehrt: Geben Sie sie ohne es erneut ein. Es wurde nichts geändert.",
+        "pl": "Dane zawierają znak sterujący lub znak odwracający kierunek otaczającego tekstu: wpisz je ponownie bez niego. Nic nie zostało zmienione.",
+        "ro": "O informație conține un caracter de control sau unul care inversează direcția textului din jur: tastați-o din nou fără el. Nu s-a schimbat nimic.",
+        "pt": "Um dado contém um carácter de controlo ou um que inverte a direção do texto à sua volta: escreva-o de novo sem ele. Nada foi alterado.",
+        "ar": "يحتوي أحد البيانات على حرف تحكم أو حرف يعكس اتجاه النص من حوله: اكتبه مرة أخرى من دونه. لم يتغير شيء.",
+    },
+})

@@ -338,6 +338,14 @@ fn the_desk_by_need_to_know_with_access_history_and_idle_lock() {
         "{}",
         h.message()
     );
+    // A second tap (a double click) logs no second request with a second deadline.
+    h.click("Portability");
+    assert!(
+        h.message()
+            .starts_with("This request is logged already and open (due "),
+        "{}",
+        h.message()
+    );
     h.click("Lock");
     assert_eq!(h.screen(), DeskScreen::SignIn);
     let g = h.ui.window.global::<DeskAdapter>();

@@ -73,6 +73,11 @@ impl Desk {
                 &[typed],
                 false,
             ),
+            ActionError::AlreadyLogged { due_on } => self.say_t(
+                "This request is logged already and open (due {}): nothing was logged again.",
+                &[&due_on.to_string()],
+                false,
+            ),
             ActionError::NotAFullPath(folder) => self.say_t(
                 "{} is not a full path: a folder must start with /, such as /media/usb.",
                 &[folder],

@@ -31,6 +31,9 @@ pub fn store_failure_words(lang: &str, e: &StoreError) -> String {
         StoreError::Details(IdentityError::BadDateOfBirth) => {
             msgid("That date of birth is not a date: write it as YYYY-MM-DD, such as 1990-04-12.")
         }
+        StoreError::Details(IdentityError::HiddenCharacters) => msgid(
+            "A detail holds a control character or one that turns the direction of the text around it: type it again without. Nothing was changed.",
+        ),
         StoreError::Details(IdentityError::MissingName) => {
             msgid("A patient needs a first or last name. Nothing was changed.")
         }

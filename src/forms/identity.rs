@@ -30,6 +30,20 @@ pub enum IdentityError {
     MissingPostcode,
     #[error("the email address is not one (it is written as name@example.com)")]
     BadEmail,
+    #[error(
+        "a detail holds a control character or one that turns the direction of the text around it"
+    )]
+    HiddenCharacters,
+}
+
+/// Whether `text` holds a control character (a line break, a tab…) or one that turns the
+/// direction of the text around it (U+202A–U+202E, U+2066–U+2069): what shows on a screen would
+/// not be what is stored and handed on (a postcode stored reversed, a name that reads as
+/// another's). The rule for one-line values typed by staff: a patient's details, a staff name,
+/// what a rights request says.
+pub fn has_hidden_characters(text: &str) -> bool {
+    text.chars()
+        .any(|c| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
 }
 
 /// Letters and digits only, case-folded, compatibility-decomposed (NFKD) with accents removed,
@@ -99,6 +113,17 @@ impl PatientIdentity {
     /// correction by this; the kiosk's form by the same rules
     /// ([`FormDefinition::validate`](super::FormDefinition::validate)).
     pub fn check(&self) -> Result<(), IdentityError> {
+        let details = [
+            &self.given_name,
+            &self.family_name,
+            &self.date_of_birth,
+            &self.postcode,
+            &self.email,
+            &self.phone,
+        ];
+        if details.iter().any(|d| has_hidden_characters(d)) {
+            return Err(IdentityError::HiddenCharacters);
+        }
         self.name_dob_key()?;
         if !self.email.trim().is_empty() {
             check_email(&self.email)?;
@@ -172,6 +197,38 @@ impl PatientIdentity {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// A correction at the desk with a character that turns the text's direction (a postcode
+    /// shown as "SW1A 1AA" but stored and handed on reversed) or a control character is refused.
+    #[test]
+    fn details_with_hidden_characters_are_refused() {
+        let mut good = PatientIdentity::default();
+        good.given_name = "Ada".into();
+        good.family_name = "Lovelace".into();
+        good.date_of_birth = "1987-06-15".into();
+        good.postcode = "SW1A 1AA".into();
+        assert_eq!(good.check(), Ok(()));
+        for bad in [
+            "\u{202e}AA1 A1WS",
+            "SW1A\u{2066} 1AA",
+            "SW1A\n1AA",
+            "SW1A\u{0}",
+        ] {
+            let mut edited = good.clone();
+            edited.postcode = bad.into();
+            assert_eq!(
+                edited.check(),
+                Err(IdentityError::HiddenCharacters),
+                "{bad:?}"
+            );
+        }
+        // Arabic and other scripts, and marks inside words, are text, not hidden characters.
+        assert!(!has_hidden_characters("سارة"));
+        assert!(!has_hidden_characters("Zoë O'Neil-Smith"));
+        assert!(!has_hidden_characters("\u{200f}سارة"));
+    }
+
     #[test]
     fn an_email_address_reads_as_one() {
         for good in [
@@ -211,8 +268,6 @@ mod tests {
             );
         }
     }
-
-    use super::*;
 
     fn id(given: &str, family: &str, dob: &str, postcode: &str) -> PatientIdentity {
         let mut p = PatientIdentity::default();

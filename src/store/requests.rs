@@ -79,6 +79,11 @@ fn bounded<'a>(what: &str, text: &'a str, required: bool) -> Result<&'a str, Sto
             "{what} is too long (2,000 characters at most)"
         )));
     }
+    if crate::forms::identity::has_hidden_characters(&text.replace('\n', "")) {
+        return Err(StoreError::Invalid(format!(
+            "{what} holds a control character or one that turns the direction of the text around it"
+        )));
+    }
     Ok(text)
 }
 

@@ -98,8 +98,7 @@ pub const MAX_STAFF_NAME: usize = 80;
 fn check_staff_name(name: &str) -> Result<(), StoreError> {
     let name = name.trim();
     let count = name.chars().count();
-    let turns = |c: char| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
-    if count == 0 || count > MAX_STAFF_NAME || name.chars().any(|c| c.is_control() || turns(c)) {
+    if count == 0 || count > MAX_STAFF_NAME || crate::forms::identity::has_hidden_characters(name) {
         return Err(StoreError::Invalid(format!(
             "a staff name is 1 to {MAX_STAFF_NAME} characters, without control or direction characters"
         )));

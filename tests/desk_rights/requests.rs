@@ -30,6 +30,14 @@ fn rights_requests_are_due_in_a_calendar_month_and_may_be_extended_by_a_manager(
         .store
         .log_rights_request(&reception, &request(Some(&ada), date(2027, 1, 31)), now)
         .unwrap();
+    // Refused: a requester whose characters turn the direction of the line it shows in (the
+    // desk's own dates after it would read backwards).
+    let mut reversed = request(Some(&ada), date(2027, 1, 31));
+    reversed.requester = "Ada by phone\u{202e}".into();
+    assert!(matches!(
+        desk.store.log_rights_request(&reception, &reversed, now),
+        Err(StoreError::Invalid(_))
+    ));
     // Refused: received tomorrow, an unknown patient, nobody named as asking.
     assert!(matches!(
         desk.store

@@ -76,6 +76,10 @@ pub enum ActionError {
     /// Something the action needs was left empty.
     #[error("{0} is needed")]
     Missing(Needed),
+    /// The same request (patient, kind and who asked) is open already: a second tap or a second
+    /// run logs nothing.
+    #[error("this request is logged already and open (due {due_on}): nothing was logged again")]
+    AlreadyLogged { due_on: chrono::NaiveDate },
     /// A register search refused before anything was read (a part missing, a date that is not
     /// one).
     #[error(transparent)]

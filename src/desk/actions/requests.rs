@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{ActionResult, Records};
+use super::{ActionError, ActionResult, Records};
 use crate::rights::{RequestStatus, due_date};
 use crate::store::{Actor, NewRightsRequest};
 
@@ -17,6 +17,19 @@ pub struct RequestLogged {
 pub fn log_request(
     records: Records, actor: &Actor, request: &NewRightsRequest, now: DateTime<Utc>,
 ) -> ActionResult<RequestLogged> {
+    // The same request open already (a double tap, a script run twice) is not logged again:
+    // a second copy would be a second legal deadline to answer.
+    let same = |r: &crate::store::RightsRequest| {
+        r.status == RequestStatus::Open
+            && r.kind == request.kind
+            && r.patient_id == request.patient_id
+            && r.requester.trim() == request.requester.trim()
+    };
+    if let Some(open) = records.rights_requests(actor)?.iter().find(|r| same(r)) {
+        return Err(ActionError::AlreadyLogged {
+            due_on: open.due_on,
+        });
+    }
     let id = records.log_rights_request(actor, request, now)?;
     Ok(RequestLogged {
         id,
