@@ -244,6 +244,9 @@ fn a_script_pairs_exports_imports_and_purges() {
             &kiosk_id,
             "--confirm",
             &kiosk_code.replace(' ', ""),
+            // Where the kiosk left its pairing nonce (here also the setting).
+            "--exchange",
+            x,
         ],
         &desk_secret,
     );

@@ -1413,6 +1413,23 @@ fn an_outbox_on_the_exchange_medium_is_refused() {
         );
         assert_eq!(desk_state(&p.desk.store).0, 0, "nothing stored");
     }
+    assert!(!inside.join("not-yet").exists());
+    let refused_new = desk_side::import_folder(
+        &mut p.desk.store,
+        &p.d_manager,
+        p.exchange.path(),
+        &inside.join("not-yet"),
+        t0(),
+        &mut |_, _, _| {},
+    );
+    assert!(matches!(
+        refused_new,
+        Err(ExchangeError::OutboxInExchange { .. })
+    ));
+    assert!(
+        !inside.join("not-yet").exists(),
+        "a refused outbox is not made on the medium"
+    );
     let outcomes = import(&mut p);
     assert!(refused(&outcomes).is_empty());
 }

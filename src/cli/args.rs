@@ -334,8 +334,9 @@ pub enum DeskCommand {
         /// A photo or screenshot (PNG, JPEG) of the kiosk's pairing QR code
         #[arg(long, value_name = "PICTURE", conflicts_with = "confirm")]
         qr_image: Option<PathBuf>,
-        /// The exchange folder the answer is written to (default: the setting exchange_folder)
-        #[arg(long, value_name = "EXCHANGE", conflicts_with = "confirm")]
+        /// The exchange folder the answer is written to, and (with --confirm) where the kiosk
+        /// left its pairing nonce (default: the setting exchange_folder)
+        #[arg(long, value_name = "EXCHANGE")]
         exchange: Option<PathBuf>,
         /// A known kiosk id gets the new key (never a revoked one: a re-installed tablet pairs
         /// under a new id)

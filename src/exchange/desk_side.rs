@@ -294,11 +294,11 @@ pub fn import_folder(
     let keys = desk_keys(store, actor, now)?;
     // Checked before anything is read: a folder that cannot be written at all is said once, not
     // once a bundle (a bundle whose forms still do not fit is refused on its own, below).
+    files::apart(dir, outbox)?;
     files::check_writable(outbox, Readers::OwnerOnly)?;
     // Likewise the exchange folder, where each receipt goes once its bundle is stored (a
     // read-only or full medium is said before anything is stored, not after).
     files::check_writable(dir, Readers::Exchange)?;
-    files::apart(dir, outbox)?;
     let mut outcomes = Vec::new();
     for path in files::list(dir, "bundle-", ".ikb")? {
         let file = file_name(&path);
@@ -325,7 +325,11 @@ pub fn import_folder(
             }),
             Err(error) => {
                 // The error names what failed (a signature, a check, a kiosk); never a value.
-                tracing::warn!("refused bundle {file:?}: {error}");
+                if matches!(error, ExchangeError::Replayed { .. }) {
+                    tracing::info!("imported before: {error}");
+                } else {
+                    tracing::warn!("refused bundle {file:?}: {error}");
+                }
                 outcomes.push(BundleOutcome::Refused { file, error })
             }
         }

@@ -123,9 +123,26 @@ fn on_a_mounted_disk(dir: &Path) -> Result<(), ExchangeError> {
 
 /// Refuses an outbox that is the exchange folder, or lies inside it or around it (links
 /// followed): the outbox's plain patient files would travel on the shared medium beside the
-/// sealed bundles. Both folders exist when this is asked.
+/// sealed bundles.
 pub fn apart(exchange: &Path, outbox: &Path) -> Result<(), ExchangeError> {
-    let real = |dir: &Path| std::fs::canonicalize(dir).map_err(io(dir));
+    // A folder not made yet is where its parent really is (asked before it is made, so a
+    // refused outbox is not left behind as an empty folder on the medium).
+    let real = |dir: &Path| match std::fs::canonicalize(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) else {
+                return Err(io(dir)(e));
+            };
+            let parent = if parent.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                parent
+            };
+            std::fs::canonicalize(parent)
+                .map(|p| p.join(name))
+                .map_err(io(dir))
+        }
+        other => other.map_err(io(dir)),
+    };
     let (exchange, outbox) = (real(exchange)?, real(outbox)?);
     if exchange.starts_with(&outbox) || outbox.starts_with(&exchange) {
         return Err(ExchangeError::OutboxInExchange { exchange, outbox });
