@@ -1011,20 +1011,10 @@ fn sigterm_ends_the_kiosk_cleanly_and_removes_the_demo_folder() {
         .any(|l| l.contains("kiosk window started"));
     assert!(started, "the kiosk window did not start");
     // The demo's folder: a random name of its own, this user's only, in the kiosk's TMPDIR.
-    let made: Vec<_> = std::fs::read_dir(tmp.path())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("intake-kiosk-demo-"))
-        })
-        .collect();
-    let [demo] = made.as_slice() else {
-        panic!("one demo folder while it runs: {made:?}");
-    };
+    let demo = common::the_demo_folder(tmp.path());
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(demo).unwrap().permissions().mode();
+        let mode = std::fs::metadata(&demo).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o700, "the demo folder is this user's only");
     }
     let killed = Command::new("kill")

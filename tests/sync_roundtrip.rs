@@ -1009,19 +1009,7 @@ fn a_bundle_with_a_form_dated_in_the_future_or_before_the_pairing_is_refused_who
     assert_eq!(desk_state(&p.desk.store), (2, 1));
 
     // A reset clock: a form dated a year before the kiosk was paired.
-    let mut p = paired();
-    let clinician = sign_in(&mut p.kiosk.store, Role::Clinician);
-    p.kiosk
-        .store
-        .save_submission(
-            &clinician,
-            submission("Ada", "Patient", "latex"),
-            t0() - Duration::days(365),
-        )
-        .unwrap();
-    save(&mut p, "Grace", "nickel");
-    export(&p);
-    let outcomes = import(&mut p);
+    let (p, outcomes) = a_form_from_before_the_pairing(Duration::days(365));
     match &refused(&outcomes)[..] {
         [e @ ExchangeError::BadTimes { .. }] => {
             assert!(
@@ -1036,6 +1024,14 @@ fn a_bundle_with_a_form_dated_in_the_future_or_before_the_pairing_is_refused_who
 
     // A kiosk that took a form the week before it was paired (the back office set up later):
     // the form comes in with the rest (it used to block every bundle of its kiosk for ever).
+    let (p, outcomes) = a_form_from_before_the_pairing(Duration::days(7));
+    assert!(refused(&outcomes).is_empty(), "{outcomes:?}");
+    assert_eq!(desk_state(&p.desk.store).0, 2);
+}
+
+/// A paired kiosk with a form dated `before` its pairing and one of now, both exported, and
+/// what importing them did.
+fn a_form_from_before_the_pairing(before: Duration) -> (Pair, Vec<BundleOutcome>) {
     let mut p = paired();
     let clinician = sign_in(&mut p.kiosk.store, Role::Clinician);
     p.kiosk
@@ -1043,14 +1039,13 @@ fn a_bundle_with_a_form_dated_in_the_future_or_before_the_pairing_is_refused_who
         .save_submission(
             &clinician,
             submission("Ada", "Patient", "latex"),
-            t0() - Duration::days(7),
+            t0() - before,
         )
         .unwrap();
     save(&mut p, "Grace", "nickel");
     export(&p);
     let outcomes = import(&mut p);
-    assert!(refused(&outcomes).is_empty(), "{outcomes:?}");
-    assert_eq!(desk_state(&p.desk.store).0, 2);
+    (p, outcomes)
 }
 
 // ---------------------------------------------------------------------------------------------

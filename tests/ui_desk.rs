@@ -1453,47 +1453,35 @@ fn a_rotation_with_three_managers_asks_each_for_their_passphrase() {
 /// (set as the desk's), waiting for a manager to confirm at the desk the code it shows: that
 /// code is in `kiosk-code.txt` beside the desk.
 fn a_kiosk_waiting(path: &std::path::Path) {
-    use intake_kiosk::exchange::{desk_side, kiosk_side};
-    use intake_kiosk::store::OpenStore;
-    use intake_kiosk::vault::Passphrase;
     let dir = path.parent().unwrap();
     let exchange = dir.join("exchange");
     std::fs::create_dir_all(&exchange).unwrap();
     set_settings(path, &[("exchange_folder", exchange.to_str().unwrap())]);
-    let (desk, maya) = open_as_maya(path);
-    let kiosk_path = dir.join("waiting-kiosk.sqlite3");
-    drop(intake_kiosk::demo::create_demo_clinic(&kiosk_path).unwrap());
-    let (kiosk, k_maya) = OpenStore::unlock_as_manager(
-        Store::open(&kiosk_path).unwrap(),
-        &Passphrase::new(DEMO_PASSPHRASE),
-        Utc::now(),
-    )
-    .unwrap();
-    let (code, _) = kiosk_side::start_pairing(&kiosk, &k_maya, Utc::now()).unwrap();
-    desk_side::answer_pairing(
-        &desk,
-        &maya,
-        &code,
-        &exchange,
-        desk_side::KnownKiosk::Refuse,
-        Utc::now(),
-    )
-    .unwrap();
-    let link = kiosk_side::read_pairing_answer(&kiosk, &k_maya, &exchange, Utc::now()).unwrap();
-    std::fs::write(dir.join("kiosk-code.txt"), &link.comparison_code).unwrap();
+    let pairing = a_demo_kiosk_answered(&dir.join("waiting-kiosk.sqlite3"), path, &exchange);
+    std::fs::write(dir.join("kiosk-code.txt"), &pairing.link.comparison_code).unwrap();
 }
 
-/// A kiosk (the demo clinic's staff) paired with the desk at `path` through `exchange`, with one
-/// form of Grace Hopper's exported there as a bundle.
-fn a_kiosk_bundle_in(dir: &std::path::Path, path: &std::path::Path, exchange: &std::path::Path) {
+/// A demo kiosk made at `kiosk_path` that started pairing with the desk at `path` through
+/// `exchange`, the desk answered, and the kiosk read the answer (not confirmed on either side).
+struct Answered {
+    kiosk: intake_kiosk::store::OpenStore,
+    k_maya: intake_kiosk::store::Actor,
+    desk: intake_kiosk::store::OpenStore,
+    maya: intake_kiosk::store::Actor,
+    kiosk_id: String,
+    link: intake_kiosk::store::DeskLink,
+}
+
+fn a_demo_kiosk_answered(
+    kiosk_path: &std::path::Path, path: &std::path::Path, exchange: &std::path::Path,
+) -> Answered {
     use intake_kiosk::exchange::{desk_side, kiosk_side};
     use intake_kiosk::store::OpenStore;
     use intake_kiosk::vault::Passphrase;
     let (desk, maya) = open_as_maya(path);
-    let kiosk_path = dir.join("kiosk.sqlite3");
-    drop(intake_kiosk::demo::create_demo_clinic(&kiosk_path).unwrap());
-    let (mut kiosk, k_maya) = OpenStore::unlock_as_manager(
-        Store::open(&kiosk_path).unwrap(),
+    drop(intake_kiosk::demo::create_demo_clinic(kiosk_path).unwrap());
+    let (kiosk, k_maya) = OpenStore::unlock_as_manager(
+        Store::open(kiosk_path).unwrap(),
         &Passphrase::new(DEMO_PASSPHRASE),
         Utc::now(),
     )
@@ -1509,10 +1497,32 @@ fn a_kiosk_bundle_in(dir: &std::path::Path, path: &std::path::Path, exchange: &s
     )
     .unwrap();
     let link = kiosk_side::read_pairing_answer(&kiosk, &k_maya, exchange, Utc::now()).unwrap();
+    Answered {
+        kiosk,
+        k_maya,
+        desk,
+        maya,
+        kiosk_id: answered.kiosk_id,
+        link,
+    }
+}
+
+/// A kiosk (the demo clinic's staff) paired with the desk at `path` through `exchange`, with one
+/// form of Grace Hopper's exported there as a bundle.
+fn a_kiosk_bundle_in(dir: &std::path::Path, path: &std::path::Path, exchange: &std::path::Path) {
+    use intake_kiosk::exchange::{desk_side, kiosk_side};
+    let Answered {
+        mut kiosk,
+        k_maya,
+        desk,
+        maya,
+        kiosk_id,
+        link,
+    } = a_demo_kiosk_answered(&dir.join("kiosk.sqlite3"), path, exchange);
     desk_side::confirm_pairing(
         &desk,
         &maya,
-        Some(&answered.kiosk_id),
+        Some(&kiosk_id),
         &link.comparison_code,
         exchange,
         Utc::now(),

@@ -203,3 +203,19 @@ pub fn qr_png(text: &str, path: &std::path::Path) {
     });
     img.save(path).unwrap();
 }
+
+/// The one demo folder (`intake-kiosk-demo-<random>`) a `--demo` run made in `tmp`, its TMPDIR.
+pub fn the_demo_folder(tmp: &std::path::Path) -> std::path::PathBuf {
+    let made: Vec<_> = std::fs::read_dir(tmp)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("intake-kiosk-demo-"))
+        })
+        .collect();
+    let [demo] = made.as_slice() else {
+        panic!("one demo folder in {}: {made:?}", tmp.display());
+    };
+    demo.clone()
+}

@@ -21,6 +21,8 @@
 //! mid-handover), `arabic` (the notice and consents right to left).
 
 mod arabic;
+#[path = "../common/mod.rs"]
+mod common;
 mod desk;
 mod escape;
 mod keys;

@@ -19,18 +19,7 @@ const STOP_BOUND: Duration = Duration::from_secs(2);
 /// A demo kiosk with a handover under way (a field typed), and its demo folder.
 fn kiosk_mid_handover(display: &Display) -> (App<'_>, PathBuf) {
     let app = App::start(display, &["--demo"]);
-    let made: Vec<PathBuf> = std::fs::read_dir(app.temp_dir())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("intake-kiosk-demo-"))
-        })
-        .collect();
-    let [demo] = made.as_slice() else {
-        panic!("one demo folder while the kiosk runs: {made:?}");
-    };
-    let demo = demo.clone();
+    let demo = crate::common::the_demo_folder(app.temp_dir());
     mid_handover(&app);
     assert_eq!(app.view().screen(), "Handover", "mid-handover when it ends");
     (app, demo)
