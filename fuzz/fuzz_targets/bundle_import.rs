@@ -187,6 +187,7 @@ fn run(desk: &mut Desk, data: &[u8]) {
                 &desk.keys,
                 &path,
                 &desk.exchange,
+                Some(&desk.outbox),
                 t0(),
                 &mut |_, _, _| {},
             )
@@ -204,12 +205,9 @@ fn run(desk: &mut Desk, data: &[u8]) {
             }
         }
         match result {
-            Ok(imported) => {
+            Ok(_) => {
+                // Handed on inside the import, before it committed.
                 assert!(stored.insert(spec.seq), "bundle {} stored twice", spec.seq);
-                let handed = desk_side::hand_on(&imported, &desk.outbox);
-                if verbose() {
-                    eprintln!("  handed on: {handed:?}");
-                }
                 assert!(
                     matches!(import(store), Err(ExchangeError::Replayed { .. })),
                     "a stored bundle is refused as a replay the second time"
