@@ -196,6 +196,22 @@ impl Harness {
 /// A second rights request and breach beside the demo's, and two kiosks waiting for their codes:
 /// rows of buttons, one per item, to read in order.
 fn two_of_each(path: &std::path::Path) {
+    add_open_items(
+        path,
+        &["Ana Demo, in person".into()],
+        &["A tablet left unlocked in the waiting room".into()],
+        &[
+            ("kiosk-waiting-1".into(), "482 915"),
+            ("kiosk-waiting-2".into(), "117 304"),
+        ],
+    );
+}
+
+/// Open rights requests (portability, by each requester), breaches (a risk to people) and kiosks
+/// waiting for their codes, added to the demo desk's own.
+fn add_open_items(
+    path: &std::path::Path, requesters: &[String], breaches: &[String], kiosks: &[(String, &str)],
+) {
     use intake_kiosk::rights::{RequestKind, Risk};
     use intake_kiosk::store::{NewBreach, NewRightsRequest, OpenStore};
     let (open, manager) = OpenStore::unlock_as_manager(
@@ -204,27 +220,28 @@ fn two_of_each(path: &std::path::Path) {
         Utc::now(),
     )
     .unwrap();
-    let request = NewRightsRequest {
-        patient_id: None,
-        kind: RequestKind::Portability,
-        received_on: Utc::now().date_naive(),
-        requester: "Ana Demo, in person".into(),
-        identity_check: "photo ID seen".into(),
-        notes: String::new(),
-    };
-    open.log_rights_request(&manager, &request, Utc::now())
-        .unwrap();
-    let breach = NewBreach {
-        discovered_at: Utc::now(),
-        what_happened: "A tablet left unlocked in the waiting room".into(),
-        records: Vec::new(),
-        risk: Risk::Risk,
-    };
-    open.record_breach(&manager, &breach, Utc::now()).unwrap();
-    for (kiosk_id, code) in [
-        ("kiosk-waiting-1", "482 915"),
-        ("kiosk-waiting-2", "117 304"),
-    ] {
+    for requester in requesters {
+        let request = NewRightsRequest {
+            patient_id: None,
+            kind: RequestKind::Portability,
+            received_on: Utc::now().date_naive(),
+            requester: requester.clone(),
+            identity_check: "photo ID seen".into(),
+            notes: String::new(),
+        };
+        open.log_rights_request(&manager, &request, Utc::now())
+            .unwrap();
+    }
+    for what in breaches {
+        let breach = NewBreach {
+            discovered_at: Utc::now(),
+            what_happened: what.clone(),
+            records: Vec::new(),
+            risk: Risk::Risk,
+        };
+        open.record_breach(&manager, &breach, Utc::now()).unwrap();
+    }
+    for (kiosk_id, code) in kiosks {
         let key = OfferedKey {
             kiosk_id,
             sign_public: &[7u8; 32],
@@ -821,7 +838,20 @@ fn the_desk_reads_from_the_right_for_arabic() {
             field_x("Date of birth (YYYY-MM-DD)"),
         );
         assert_eq!(given > family, from_the_right, "{language}: the first name");
-        // A field and its row of buttons: the field first.
+        // A field and its buttons (one per item, as many as there are): the field first, on a
+        // line of its own, then the buttons from where the reading starts.
+        let field_y = |label: &str| {
+            h.find(label, AccessibleRole::TextInput)
+                .unwrap_or_else(|| panic!("{language}: {label}"))
+                .absolute_position()
+                .y
+        };
+        let y = |label: &str| {
+            h.find(label, AccessibleRole::Button)
+                .unwrap_or_else(|| panic!("{language}: {label}"))
+                .absolute_position()
+                .y
+        };
         for (field, button) in [
             (
                 "Why more time is needed (told to the patient)",
@@ -830,16 +860,32 @@ fn the_desk_reads_from_the_right_for_arabic() {
             ("Code shown on the kiosk", "Confirm kiosk 1"),
             ("Regulator's reference", "Breach 1 reported"),
         ] {
-            assert_eq!(
-                field_x(field) > x(button),
-                from_the_right,
-                "{language}: {field}"
-            );
+            assert!(field_y(field) < y(button), "{language}: {field}");
+            assert_eq!(x(button) > 640.0, from_the_right, "{language}: {button}");
         }
         assert_eq!(
             family > born,
             from_the_right,
             "{language}: the date of birth"
+        );
+        // Tab goes the reading's way: from the first name to the last name, on the left of it
+        // in Arabic.
+        h.find("First name", AccessibleRole::TextInput)
+            .expect("First name")
+            .mock_single_click(slint::platform::PointerEventButton::Left);
+        type_keys(&h, "Ana");
+        tab(&h);
+        type_keys(&h, "Demo");
+        tab(&h);
+        type_keys(&h, "1988-04-12");
+        assert_eq!(
+            (
+                h.field_value("First name"),
+                h.field_value("Last name"),
+                h.field_value("Date of birth (YYYY-MM-DD)")
+            ),
+            ("Ana".into(), "Demo".into(), "1988-04-12".into()),
+            "{language}: Tab's order"
         );
         // A clinic setting: its field where the reading starts, its Save after it (the settings
         // stand last on the home: all of it in view).
@@ -1833,5 +1879,179 @@ fn a_manager_imports_the_kiosks_bundles_from_the_window_exactly_once() {
         let text = std::fs::read_to_string(&file).unwrap();
         assert!(!text.contains("SW1A 1AA"), "{}", file.display());
         assert!(text.contains("Hopper"), "{}", file.display());
+    }
+}
+
+/// Keys as a keyboard sends them: each pressed and released.
+fn press_keys(h: &Harness, keys: &[slint::SharedString]) {
+    use slint::platform::WindowEvent;
+    let w = h.ui.window.window();
+    for key in keys {
+        w.dispatch_event(WindowEvent::KeyPressed { text: key.clone() });
+        w.dispatch_event(WindowEvent::KeyReleased { text: key.clone() });
+        // What a key's effects set off (a field taking the focus) runs as the event loop
+        // would run it.
+        slint::platform::update_timers_and_animations();
+    }
+}
+
+fn tab(h: &Harness) {
+    press_keys(h, &[slint::platform::Key::Tab.into()]);
+}
+
+/// Types `text` into whatever has the focus, a key at a time.
+fn type_keys(h: &Harness, text: &str) {
+    let keys: Vec<slint::SharedString> = text.chars().map(|c| c.to_string().into()).collect();
+    press_keys(h, &keys);
+}
+
+/// The buttons whose focus ring shows, by accessible label (each once: the query meets an
+/// element once per component it is made of); the ring stands 5 px outside its button.
+fn buttons_with_ring(h: &Harness) -> Vec<String> {
+    let rings: Vec<_> = ElementHandle::find_by_element_id(&h.ui.window, "DeskButton::ring")
+        .filter(|r| r.computed_opacity() > 0.5)
+        .map(|r| r.absolute_position())
+        .collect();
+    ElementQuery::from_root(&h.ui.window)
+        .match_descendants()
+        .match_accessible_role(AccessibleRole::Button)
+        .find_all()
+        .into_iter()
+        .filter(|b| {
+            let at = b.absolute_position();
+            rings
+                .iter()
+                .any(|r| (r.x + 5.0 - at.x).abs() < 0.5 && (r.y + 5.0 - at.y).abs() < 0.5)
+        })
+        .filter_map(|b| b.accessible_label().map(|l| l.to_string()))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// A receptionist at the desk with a keyboard and no mouse: Tab goes from field to button in
+/// reading order, the button Tab reaches shows a ring, Enter and Space press it; a click on a
+/// button does not take the focus (no ring is left behind by the mouse).
+#[test]
+fn the_desk_works_from_the_keyboard_alone() {
+    let h = Harness::demo();
+    // The passphrase field has the focus as the window opens; Enter opens the desk.
+    type_keys(&h, DEMO_PASSPHRASE);
+    press_keys(&h, &[slint::platform::Key::Return.into()]);
+    assert_eq!(h.screen(), DeskScreen::SignIn, "{}", h.message());
+    // The staff tiles are reached by Tab; Space picks Rita, whose PIN field takes the focus.
+    let mut picked = false;
+    for _ in 0..6 {
+        tab(&h);
+        if buttons_with_ring(&h) == ["Rita (reception)"] {
+            picked = true;
+            break;
+        }
+    }
+    assert!(picked, "Tab never reached Rita's tile");
+    type_keys(&h, " ");
+    type_keys(&h, "560193");
+    press_keys(&h, &[slint::platform::Key::Return.into()]);
+    assert_eq!(h.screen(), DeskScreen::Home, "{}", h.message());
+
+    // Home: Lock, then the three search fields, then Search.
+    tab(&h);
+    assert_eq!(buttons_with_ring(&h), ["Lock"]);
+    tab(&h);
+    assert!(buttons_with_ring(&h).is_empty(), "a field has the focus");
+    type_keys(&h, "Ana");
+    tab(&h);
+    type_keys(&h, "Demo");
+    tab(&h);
+    type_keys(&h, "1988-04-12");
+    assert_eq!(h.field_value("First name"), "Ana");
+    assert_eq!(h.field_value("Last name"), "Demo");
+    assert_eq!(h.field_value("Date of birth (YYYY-MM-DD)"), "1988-04-12");
+    tab(&h);
+    assert_eq!(buttons_with_ring(&h), ["Search"]);
+    press_keys(&h, &[slint::platform::Key::Return.into()]);
+    assert!(
+        h.has_button("Ana Demo — born 1988-04-12 — SW1A 1AA"),
+        "{}",
+        h.message()
+    );
+    tab(&h);
+    assert_eq!(
+        buttons_with_ring(&h),
+        ["Ana Demo — born 1988-04-12 — SW1A 1AA"]
+    );
+    // Shift+Tab goes back, Tab forward again.
+    press_keys(&h, &[slint::platform::Key::Backtab.into()]);
+    assert_eq!(buttons_with_ring(&h), ["Search"]);
+    tab(&h);
+    type_keys(&h, " ");
+    assert_eq!(h.screen(), DeskScreen::Record, "{}", h.message());
+
+    // A click leaves no ring: the mouse never moves the keyboard's focus to a button.
+    let back = h
+        .find("Back to the register", AccessibleRole::Button)
+        .expect("Back to the register");
+    back.mock_single_click(slint::platform::PointerEventButton::Left);
+    assert_eq!(h.screen(), DeskScreen::Home);
+    assert!(
+        buttons_with_ring(&h).is_empty(),
+        "{:?}",
+        buttons_with_ring(&h)
+    );
+}
+
+/// `n` more open requests, breaches and kiosks waiting than the demo has: a busy month.
+fn many_of_each(path: &std::path::Path, n: usize) {
+    add_open_items(
+        path,
+        &(0..n)
+            .map(|i| format!("Requester {i}, in person"))
+            .collect::<Vec<_>>(),
+        &(0..n)
+            .map(|i| format!("Breach number {i}"))
+            .collect::<Vec<_>>(),
+        &(0..n)
+            .map(|i| (format!("kiosk-waiting-{i}"), "482 915"))
+            .collect::<Vec<_>>(),
+    );
+}
+
+/// A busy month (eight open requests, eight breaches, seven kiosks waiting): the buttons of one
+/// per item wrap into rows, so the manager's home is never wider than the window, in landscape
+/// and in portrait, and every one of them is there.
+#[test]
+fn many_open_requests_breaches_and_kiosks_wrap_inside_the_window() {
+    let h = Harness::demo_with(|path| many_of_each(path, 7));
+    h.unlock(DEMO_PASSPHRASE);
+    h.sign_in("Maya (manager)", "402718");
+    assert_eq!(h.screen(), DeskScreen::Home, "{}", h.message());
+    for width in [1280.0, 800.0] {
+        h.ui.window
+            .window()
+            .set_size(slint::LogicalSize::new(width, 6000.0));
+        let buttons = ElementQuery::from_root(&h.ui.window)
+            .match_descendants()
+            .match_accessible_role(AccessibleRole::Button)
+            .find_all();
+        for b in &buttons {
+            let (at, size) = (b.absolute_position(), b.size());
+            assert!(
+                at.x >= 0.0 && at.x + size.width <= width + 0.5,
+                "{:?} stands at {}..{} in a window {width} wide",
+                b.accessible_label(),
+                at.x,
+                at.x + size.width
+            );
+        }
+        // Each label once: the query meets a button once per component it is made of.
+        let labels: std::collections::BTreeSet<String> = buttons
+            .iter()
+            .filter_map(|b| b.accessible_label().map(|l| l.to_string()))
+            .collect();
+        let labelled = |prefix: &str| labels.iter().filter(|l| l.starts_with(prefix)).count();
+        assert_eq!(labelled("Mark request "), 8, "the demo's and seven more");
+        assert_eq!(labelled("Extend request "), 8);
+        assert_eq!(labelled("Breach "), 8);
+        assert_eq!(labelled("Confirm kiosk "), 7);
     }
 }

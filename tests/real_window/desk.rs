@@ -261,3 +261,85 @@ fn the_desk_opens_signs_in_each_role_finds_a_patient_withdraws_a_consent_and_loc
     }
     app.shot("desk-07-locked");
 }
+
+impl App<'_> {
+    /// Whether the focus ring is drawn round a button (read from the pixels just outside it:
+    /// the ring, in the text's colour, stands 2–5 px out).
+    fn ring_round(&self, e: &crate::window::Element) -> bool {
+        let (r, g, b) = self.display.pixel(e.x - 3, e.y + e.h / 2);
+        // Theme.text: #1f1d1a.
+        r < 0x50 && g < 0x50 && b < 0x50
+    }
+
+    /// Presses Tab until the button whose label starts with `label` shows its ring (in view: the
+    /// page scrolls to it); returns it as it stands then.
+    fn tab_to(&self, label: &str) -> crate::window::Element {
+        for _ in 0..40 {
+            self.display.key("Tab");
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            let v = self.settle();
+            if let Some(e) = v.with_role("Button").find(|b| b.label.starts_with(label))
+                && e.y >= 0
+                && e.bottom() <= self.display.height as i32
+                && self.ring_round(e)
+            {
+                return e.clone();
+            }
+        }
+        panic!("Tab never reached {label:?} in view");
+    }
+}
+
+/// The desk with the keyboard alone, in the smallest window it takes (800×600): Tab stops at
+/// the buttons as at the fields, the one it reaches is ringed and scrolled into view, Space and
+/// Enter press it. No click from the opening to the record.
+#[test]
+fn the_desk_works_from_the_keyboard_alone_in_a_small_window() {
+    if !tools_present() {
+        return;
+    }
+    let display = Display::start(800, 600);
+    let app = App::start(&display, &["desk", "window", "--demo"]);
+    app.wait("the closed desk", |v| v.screen() == "Closed");
+    app.type_and_enter("Manager passphrase", PASSPHRASE);
+    app.wait("the sign-in screen", |v| v.screen() == "SignIn");
+    app.tab_to(STAFF[0].0);
+    app.display.key("space");
+    app.element("TextInput", "Your PIN");
+    app.type_and_enter("Your PIN", STAFF[0].1);
+    app.wait("Rita signed in", |v| v.screen() == "Home");
+    // Lock comes first, then the search's fields in reading order.
+    let lock = app.tab_to("Lock");
+    assert!(app.ring_round(&lock));
+    app.display.key("Tab");
+    app.display.type_text(GIVEN);
+    app.wait_text("First name", GIVEN);
+    app.display.key("Tab");
+    app.display.type_text(FAMILY);
+    app.wait_text("Last name", FAMILY);
+    app.display.key("Tab");
+    app.display.type_text(BORN);
+    app.wait_text("Date of birth (YYYY-MM-DD)", BORN);
+    let search = app.tab_to("Search");
+    let lock = app.view().find("Button", "Lock").cloned().expect("Lock");
+    assert!(!app.ring_round(&lock), "one ring at a time");
+    let before = app.view().get("message").to_owned();
+    app.display.key("Return");
+    let v = app.wait("the answer to the search", |v| v.get("message") != before);
+    assert_eq!(v.get("message-good"), "true", "{:?}", v.get("message"));
+    // Enter leaves the focus where it was: on Search, still ringed.
+    assert!(app.ring_round(&search));
+    app.tab_to(&format!("{GIVEN} {FAMILY}"));
+    app.shot("desk-keyboard-01-result-reached-by-tab");
+    app.display.key("Return");
+    app.wait("the record", |v| v.screen() == "Record");
+    // Far below the window's bottom (out of view, the probe does not list it): Tab scrolls the
+    // record to it.
+    assert!(
+        app.view()
+            .find("Button", "Objection")
+            .is_none_or(|b| b.y > 600)
+    );
+    app.tab_to("Objection");
+    app.shot("desk-keyboard-02-record-scrolled-by-tab");
+}
