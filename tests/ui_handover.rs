@@ -470,6 +470,13 @@ fn a_day_at_the_kiosk() {
     }
     assert_eq!(screen(&ui), Screen::HandBack, "idle too long: hand back");
     assert!(!exists(&ui, "First name *", AccessibleRole::TextInput));
+    // Its words to the patient come from the controller, in the patient's language (English
+    // here; kiosk::pages' tests take Arabic and Polish).
+    assert!(exists(
+        &ui,
+        "Thank you. Please hand the tablet back to a member of staff.",
+        AccessibleRole::Text
+    ));
     enter_pin(&ui, "Rita Reception", "560193");
     assert_eq!(screen(&ui), Screen::StaffHome);
     assert!(

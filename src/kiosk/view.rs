@@ -87,6 +87,12 @@ impl Kiosk {
         }
     }
 
+    /// The language the patient chose for their form (kept when the form is wiped: their choice,
+    /// not their data); the staff's before anyone chose.
+    pub fn patients_language(&self) -> &str {
+        &self.form.language
+    }
+
     /// The patient's own screen: their form (no staff prompt over it) or their receipt. Their
     /// language and their look (large text, contrast) hold there.
     pub(super) fn patients_screen(&self) -> bool {

@@ -87,6 +87,8 @@ pub(super) fn refresh(window: &AppWindow, kiosk: &Kiosk, drawn: &mut Drawn) {
     }
     let k = window.global::<KioskAdapter>();
     k.set_clinic_name(view.clinic_name.as_str().into());
+    k.set_hand_back_title(view.hand_back.title.as_str().into());
+    k.set_hand_back_note(view.hand_back.note.as_str().into());
     k.set_screen(match view.page {
         Page::RecoveryKey => UiScreen::RecoveryKey,
         Page::FirstRun => UiScreen::FirstRun,

@@ -74,6 +74,31 @@ pub struct KioskView {
     /// The closed kiosk untouched for a while: what was typed into its passphrase or recovery
     /// key field is wiped (the window clears the field when this turns true).
     pub wipe_unlock_field: bool,
+    /// What the hand-back screen says to the patient, in the language they filled their form
+    /// in: they hold the tablet when it shows (after a wipe for idling, too). Its PIN pad is in
+    /// the staff's language, as the rest of the screen ([`KioskView::language`]).
+    pub hand_back: HandBackWords,
+}
+
+/// The hand-back screen's words to the patient.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HandBackWords {
+    pub title: String,
+    pub note: String,
+}
+
+impl HandBackWords {
+    pub fn in_language(lang: &str) -> HandBackWords {
+        let say = |words| crate::i18n::t_in(crate::i18n::KIOSK, lang, words, &[]);
+        HandBackWords {
+            title: say(crate::i18n::msgid(
+                "Thank you. Please hand the tablet back to a member of staff.",
+            )),
+            note: say(crate::i18n::msgid(
+                "Your form has been cleared from this screen.",
+            )),
+        }
+    }
 }
 
 /// One staff tile on the PIN pad.
@@ -162,6 +187,7 @@ impl Kiosk {
             recovery_key: Zeroizing::new(key.unwrap_or("").to_owned()),
             reset_theme: !self.patients_screen() && self.screen() != Screen::Handover,
             wipe_unlock_field: self.unlock_abandoned(),
+            hand_back: HandBackWords::in_language(self.patients_language()),
         }
     }
 

@@ -42,6 +42,40 @@ fn the_page_follows_the_screen_and_the_look_resets_when_the_handover_ends() {
         "the PIN pad is the staff's"
     );
     assert_eq!(view.clinic_name, "Test Clinic");
+    assert_eq!(
+        view.hand_back.title, "Dziękujemy. Proszę oddać tablet członkowi personelu.",
+        "the words to the patient, who holds the tablet, are theirs"
+    );
+}
+
+/// A patient who left their form idle holds a tablet that asks for it back in their language;
+/// the PIN pad below is the staff's. Before any patient chose, the words are the staff's.
+#[test]
+fn the_hand_back_words_after_an_idle_wipe_are_in_the_patients_language() {
+    let (mut k, _) = kiosk();
+    sign_in(&mut k, 1);
+    assert_eq!(
+        k.kiosk_view().hand_back.title,
+        "Thank you. Please hand the tablet back to a member of staff."
+    );
+    k.start_new_handover();
+    k.set_language("ar");
+    k.set_text("given_name", "Layla");
+    for _ in 0..200 {
+        k.tick();
+    }
+    let view = k.kiosk_view();
+    assert_eq!(view.page, Page::HandBack);
+    assert!(k.form.answers.is_empty(), "the form is wiped");
+    assert_eq!(view.language, k.staff_language());
+    assert_eq!(
+        view.hand_back,
+        HandBackWords {
+            title: "شكرًا لك. يرجى إعادة الجهاز اللوحي إلى أحد الموظفين.".into(),
+            note: HandBackWords::in_language("ar").note,
+        }
+    );
+    assert_ne!(view.hand_back.note, HandBackWords::in_language("en").note);
 }
 
 #[test]
