@@ -804,6 +804,11 @@ fn the_desk_reads_from_the_right_for_arabic() {
             from_the_right,
             "{language}: the top bar"
         );
+        // Tab takes the top bar in reading order too: Staff and keys, then Lock.
+        tab(&h);
+        assert_eq!(buttons_with_ring(&h), ["Staff and keys"], "{language}");
+        tab(&h);
+        assert_eq!(buttons_with_ring(&h), ["Lock"], "{language}");
         assert_eq!(
             x("Search") > 640.0,
             from_the_right,
