@@ -26,6 +26,8 @@ use intake_kiosk::vault::{Passphrase, Pin};
 
 const BUNDLE: usize = 10_000;
 const LOOKUPS: usize = 1_000;
+/// Whole records erased at the end.
+const ERASURES: usize = 20;
 /// Three years of forms.
 const SPAN_SECS: i64 = 3 * 365 * 24 * 3600;
 
@@ -214,6 +216,7 @@ fn main() {
     let mut searches: Vec<Duration> = Vec::with_capacity(LOOKUPS);
     let mut opens: Vec<Duration> = Vec::with_capacity(LOOKUPS);
     let mut listed = 0;
+    let mut to_erase: Vec<String> = Vec::with_capacity(ERASURES);
     for _ in 0..LOOKUPS {
         let who = patient(rng.below(patients));
         let t = Instant::now();
@@ -229,6 +232,9 @@ fn main() {
             .expect("search");
         searches.push(t.elapsed());
         let id = &found.first().expect("bench patients are found").patient_id;
+        if to_erase.len() < ERASURES && !to_erase.contains(id) {
+            to_erase.push(id.clone());
+        }
         let t = Instant::now();
         let record = desk.open_record(&clinician, id, end).expect("open");
         opens.push(t.elapsed());
@@ -266,6 +272,23 @@ fn main() {
         ms(unlock - unlocked),
         ms(unlock)
     );
+
+    // Erasure once the records' retention has passed (nine years on): the whole record of each
+    // patient deleted (ten forms, their decisions), durably, the log truncated.
+    let later = end + chrono::Duration::days(9 * 366);
+    let mut erasures: Vec<Duration> = Vec::with_capacity(to_erase.len());
+    for id in &to_erase {
+        let t = Instant::now();
+        let statement = open.request_erasure(&again, id, later).expect("erase");
+        erasures.push(t.elapsed());
+        assert!(statement.held_until.is_none(), "the whole record is erased");
+    }
+    println!(
+        "  erasure of a whole record ({} patients, ten forms each): p50 {:.1} ms, p99 {:.1} ms",
+        erasures.len(),
+        ms(percentile(&mut erasures, 0.5)),
+        ms(percentile(&mut erasures, 0.99))
+    );
     drop(open);
 
     println!(
@@ -277,6 +300,10 @@ fn main() {
         ms(percentile(&mut opens, 0.99))
     );
     println!("desk_1m_unlock_ms={:.0}", ms(unlock));
+    println!(
+        "desk_1m_erase_p99_ms={:.1}",
+        ms(percentile(&mut erasures, 0.99))
+    );
     println!("desk_1m_import_ratio={:.2}", last / first);
     println!("desk_1m_import_cpu_ratio={:.2}", last_cpu / first_cpu);
     println!(

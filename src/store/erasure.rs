@@ -21,6 +21,7 @@ use super::patient_records::{LAST_VISIT, Listed, RESTRICTED, STATE, set_state, s
 use super::patients::{
     move_rows, open_identity, patient_row, requests_of_patient, reseal_identity, set_patient,
 };
+use super::references;
 use super::row_auth::{self, text_key};
 use super::submissions::{
     append_consent_events, clear_ledger, delete_patient_rows, patient_consent_events,
@@ -100,8 +101,10 @@ fn date_of(rfc3339: &str) -> Result<NaiveDate, StoreError> {
 }
 
 /// Deletes everything of one patient inside the caller's transaction, remembering the erased
-/// submission ids. The audit log keeps its entries: they hold the pseudonymous id only. Rights
-/// requests about the patient stay, no longer linked to them.
+/// submission ids; the transaction runs without reference checks (`references.rs`), so every
+/// row naming the patient or their forms is deleted or unlinked here. The audit log keeps its
+/// entries: they hold the pseudonymous id only. Rights requests about the patient stay, no
+/// longer linked to them.
 fn erase_patient(
     conn: &Connection, vault: &Vault, patient_id: &str, at: &str,
 ) -> Result<usize, StoreError> {
@@ -121,9 +124,14 @@ fn erase_patient(
     move_rows(conn, vault, "rights_requests", &requests, &Value::Null)?;
     conn.execute("DELETE FROM amendments WHERE patient_id = ?1", [patient_id])?;
     delete_patient_rows(conn, patient_id, &listed.ledger)?;
+    // What the reference checks would have refused or done, done here (`references.rs`): the
+    // rows naming the patient's forms and the patient go first.
+    let mut delete_mark =
+        conn.prepare_cached("DELETE FROM export_marks WHERE submission_id = ?1")?;
     let mut delete_form = conn.prepare_cached("DELETE FROM submissions WHERE id = ?1")?;
     let mut deleted = 0;
     for id in &listed.forms {
+        delete_mark.execute([id])?;
         deleted += delete_form.execute([id])?;
     }
     conn.execute(
@@ -196,6 +204,7 @@ impl OpenStore {
         actor.require_manager()?;
         let policy = self.retention_policy()?;
         let at = now.to_rfc3339();
+        let _checks_off = references::checks_off(self.conn())?;
         let tx = self.conn().unchecked_transaction()?;
         let mut identity = open_identity(&tx, self.vault(), patient_id)?;
         erase_merged_into(&tx, self.vault(), patient_id, &at)?;
@@ -322,6 +331,7 @@ impl OpenStore {
             checked: candidates.len(),
             ..RetentionReport::default()
         };
+        let _checks_off = references::checks_off(self.conn())?;
         let tx = self.conn().unchecked_transaction()?;
         for patient_id in candidates {
             // The time the rule uses comes from the checked row: a back-dated visit is refused.

@@ -6,7 +6,8 @@
 //! the [`Actor`] that signed in, not in the UI.
 //!
 //! Invariants:
-//! - opened with `foreign_keys=ON`, `journal_mode=WAL`, `synchronous=FULL`, `secure_delete=ON`,
+//! - opened with `foreign_keys=ON` (off only for the transaction of an erasure of whole
+//!   records, which deletes what names them itself: `references.rs`), `journal_mode=WAL`, `synchronous=FULL`, `secure_delete=ON`,
 //!   `temp_store=MEMORY`; `quick_check` runs before anything is written; a bundle's import alone
 //!   takes the rollback journal for its transaction while no other connection is open
 //!   (`bulk_write.rs`), and WAL mode is set again when it ends;
@@ -39,6 +40,7 @@ mod open_store;
 mod outbound;
 mod patient_records;
 mod patients;
+mod references;
 mod register;
 mod requests;
 pub(crate) mod returning;

@@ -56,6 +56,7 @@ pub(super) fn verify_connection(conn: &Connection, vault: &Vault) -> Result<usiz
         rows += row_auth::check_all(conn, vault, table)?;
     }
     row_auth::census::check(conn, vault, &[])?;
+    super::references::check_all(conn)?;
     super::submissions::check_every_consent_chain(conn, vault)?;
     super::patient_records::check_every_list(conn, vault)?;
     match audit::verify(conn, vault)? {
@@ -396,7 +397,7 @@ impl OpenStore {
             .transpose()
     }
 
-    /// Checks every row of every table, the consent chains and the audit chain: the whole
+    /// Checks every row of every table, the references, the consent chains and the audit chain: the whole
     /// database as one check (the `verify` command). Returns how many rows were checked.
     pub fn verify_everything(&self) -> Result<usize, StoreError> {
         verify_connection(self.conn(), self.vault())

@@ -891,4 +891,5 @@ fn retention_erases_adults_after_eight_years_and_children_after_their_25th_birth
     ));
     assert_eq!(desk.store.retention_policy().unwrap().adult_years, 2);
     desk.store.run_retention(&manager, day(2043, 2, 1)).unwrap();
+    verify_ok(&desk.store);
 }

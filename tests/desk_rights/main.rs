@@ -177,12 +177,17 @@ fn sealed_ledger_tails(dir: &tempfile::TempDir, patient_id: &str) -> Vec<Vec<u8>
 }
 
 /// Asserts the audit chain is intact (erasure deletes rows, never audit entries).
+/// The audit chain intact, and the whole database as the `verify` command checks it: every
+/// row's tag, every reference (an erasure runs without SQLite's checks), every chain.
 fn verify_ok(store: &OpenStore) {
     let check = store.verify_audit().expect("verify");
     assert!(
         matches!(check, intake_kiosk::store::ChainCheck::Intact { .. }),
         "{check:?}"
     );
+    store
+        .verify_everything()
+        .expect("the whole database checks");
 }
 
 // ---------------------------------------------------------------------------------------------

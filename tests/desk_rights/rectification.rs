@@ -664,4 +664,5 @@ fn merging_moves_forms_and_consents_with_history_and_keeps_the_survivors_details
         Err(StoreError::NotFound)
     ));
     assert_eq!(desk.store.patient_count().unwrap(), 1);
+    verify_ok(&desk.store);
 }
