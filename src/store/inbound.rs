@@ -16,7 +16,7 @@ use rusqlite::{OptionalExtension, params};
 use super::amendments::{Visit, visit_changes};
 use super::audit::AuditKind;
 use super::patient_records::{
-    IDENTITY_MAC, LAST_VISIT, RESTRICTED, form_link, identity_hash, state_row,
+    IDENTITY_MAC, LAST_VISIT, RESTRICTED, form_link, identity_hash, state_row, visit_time_at,
 };
 use super::patients::{Index, ids_by_index, indexes, insert_patient_as, open_patient, set_patient};
 use super::row_auth::{self, text_key};
@@ -311,8 +311,9 @@ impl OpenStore {
                         let held = identity_hash(self.vault(), &id, &after.held)?;
                         changes.push((IDENTITY_MAC, held));
                     }
-                    if submitted_at > last_visit {
-                        changes.push((LAST_VISIT, Value::Text(submitted_at.clone())));
+                    let visit_at = visit_time_at(submitted);
+                    if visit_at > last_visit {
+                        changes.push((LAST_VISIT, Value::Text(visit_at)));
                     }
                     (id, changes)
                 }

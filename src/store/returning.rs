@@ -117,10 +117,11 @@ pub(super) fn merged_into(
 pub(super) fn visit_noted(
     state: &super::row_auth::Row, at: &str,
 ) -> Result<Vec<(&'static str, rusqlite::types::Value)>, StoreError> {
-    use super::patient_records::LAST_VISIT;
+    use super::patient_records::{LAST_VISIT, visit_time};
     let last = state.text(LAST_VISIT)?;
-    Ok(if at > last.as_str() {
-        vec![(LAST_VISIT, rusqlite::types::Value::Text(at.to_owned()))]
+    let at = visit_time(at);
+    Ok(if at > last {
+        vec![(LAST_VISIT, rusqlite::types::Value::Text(at))]
     } else {
         Vec::new()
     })

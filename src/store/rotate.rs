@@ -269,7 +269,7 @@ impl Rekey<'_> {
         };
         let head = self.event_tags.remove(&id).map(|tags| {
             tags.iter().fold(Vec::new(), |head, tag| {
-                row_auth::consent_head(self.new, &head, tag).to_vec()
+                row_auth::consent_head(self.new, &head, tag, row_auth::STATE_HASH_BYTES)
             })
         });
         for (name, value) in values.iter_mut() {

@@ -177,6 +177,13 @@ fn sealed_ledger_tails(dir: &tempfile::TempDir, patient_id: &str) -> Vec<Vec<u8>
 }
 
 /// Asserts the audit chain is intact (erasure deletes rows, never audit entries).
+/// A time the store gave back (RFC 3339), in UTC.
+fn time_of(stored: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(stored)
+        .expect("an RFC 3339 time")
+        .with_timezone(&Utc)
+}
+
 /// The audit chain intact, and the whole database as the `verify` command checks it: every
 /// row's tag, every reference (an erasure runs without SQLite's checks), every chain.
 fn verify_ok(store: &OpenStore) {

@@ -297,7 +297,7 @@ fn open_record_by_need_to_know_and_one_audit_entry_per_open() {
     assert!(record.submissions.is_none());
     assert_eq!(record.identity.family_name, "Lovelace");
     assert_eq!(record.identity.email, "ada@example.org");
-    assert_eq!(record.last_visit_at, t0().to_rfc3339());
+    assert_eq!(time_of(&record.last_visit_at), t0());
     let items: Vec<&str> = record.consents.iter().map(|c| c.item_id.as_str()).collect();
     assert_eq!(items, vec!["treatment", "marketing_sms"]);
     let after_reception = views(&desk.store);

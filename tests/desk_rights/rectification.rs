@@ -224,7 +224,7 @@ fn an_older_bundle_imported_after_a_newer_one_moves_neither_the_last_visit_nor_t
         "the late form joins the record"
     );
     let record = desk.store.open_record(&d_manager, &pid, now).unwrap();
-    assert_eq!(record.last_visit_at, thursday.to_rfc3339());
+    assert_eq!(time_of(&record.last_visit_at), thursday);
     assert_eq!(
         (
             record.identity.email.as_str(),
@@ -261,7 +261,7 @@ fn an_older_bundle_imported_after_a_newer_one_moves_neither_the_last_visit_nor_t
         .import_bundle(&d_manager, "kiosk-1", 2, &head(14), "h2", &newer, now)
         .unwrap();
     let record = desk.store.open_record(&d_manager, &pid, now).unwrap();
-    assert_eq!(record.last_visit_at, thursday.to_rfc3339());
+    assert_eq!(time_of(&record.last_visit_at), thursday);
     assert_eq!(
         (
             record.identity.email.as_str(),
@@ -338,8 +338,8 @@ fn a_correction_at_the_desk_is_not_undone_by_an_older_kiosk_form_arriving_later(
         "the desk's correction stands"
     );
     assert_eq!(
-        record.last_visit_at,
-        tuesday.to_rfc3339(),
+        time_of(&record.last_visit_at),
+        tuesday,
         "the visit still counts"
     );
     assert_eq!(
@@ -574,7 +574,7 @@ fn merging_moves_forms_and_consents_with_history_and_keeps_the_survivors_details
     assert_eq!(record.identity.postcode, "SW1A 1AA");
     assert_eq!(record.identity.email, "ada@example.org");
     assert!(record.merged_into.is_none());
-    assert_eq!(record.last_visit_at, day1.to_rfc3339(), "the later visit");
+    assert_eq!(time_of(&record.last_visit_at), day1, "the later visit");
     // The duplicate's decisions are hers, at their own times: her later SMS refusal stands.
     let moved: Vec<(String, String)> = record
         .consents

@@ -135,3 +135,91 @@ fn a_database_from_before_visit_states_moves_at_the_first_unlock() {
         store.verify_everything().unwrap();
     }
 }
+
+#[test]
+fn a_visit_state_written_with_whole_hashes_reads_and_grows_as_it_was_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.sqlite3");
+    crate::demo::create_demo_desk(&path).unwrap();
+    let store = unlock(&path);
+    let (conn, vault) = (store.conn(), store.vault());
+    let manager: String =
+        first_column::<String>(conn, "SELECT id FROM staff WHERE role = 'manager'", []).unwrap()[0]
+            .clone();
+    let manager = crate::store::Actor::new(manager, crate::staff::Role::Manager);
+    let (id, listed, _) = every_record(&store)
+        .into_iter()
+        .find(|(_, listed, _)| !listed.ledger.is_empty())
+        .unwrap();
+    // Written today: 16-byte hashes, the last visit to the millisecond.
+    let state = state_row(conn, vault, &id).unwrap();
+    assert_eq!(state.opt_blob(CONSENT_HEAD).unwrap().unwrap().len(), 16);
+    assert_eq!(state.text(LAST_VISIT).unwrap().len(), 24);
+    if let Some(mac) = state.opt_blob(IDENTITY_MAC).unwrap() {
+        assert_eq!(mac.len(), 16);
+    }
+
+    // As a row was written before: the chain's whole 32-byte head, nanoseconds and `+00:00`.
+    let mut head = Vec::new();
+    for seq in &listed.ledger {
+        let tag: Vec<u8> = conn
+            .query_row(
+                "SELECT row_tag FROM consent_records WHERE seq = ?1",
+                [seq],
+                |r| r.get(0),
+            )
+            .unwrap();
+        head = row_auth::consent_head(vault, &head, &tag, 32);
+    }
+    let last = chrono::DateTime::parse_from_rfc3339(&state.text(LAST_VISIT).unwrap())
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let written_before = (last + chrono::Duration::nanoseconds(123_456)).to_rfc3339();
+    assert_eq!(written_before.len(), 35);
+    set_state(
+        conn,
+        vault,
+        &id,
+        &[
+            (CONSENT_HEAD, Value::Blob(head)),
+            (LAST_VISIT, Value::Text(written_before.clone())),
+        ],
+    )
+    .unwrap();
+
+    // It reads as it is, and a decision taken now carries the chain at its own width.
+    let now = last + chrono::Duration::days(1);
+    let history = store.consent_history(&manager, &id, now).unwrap();
+    let granted = crate::forms::current_events(&history)
+        .into_iter()
+        .find(|(_, e)| e.decision == crate::forms::Decision::Granted)
+        .map(|(item, _)| item.to_owned())
+        .unwrap();
+    store
+        .withdraw_consent(&manager, &id, &granted, now)
+        .unwrap();
+    let state = state_row(conn, vault, &id).unwrap();
+    assert_eq!(state.opt_blob(CONSENT_HEAD).unwrap().unwrap().len(), 32);
+    assert_eq!(
+        store.consent_history(&manager, &id, now).unwrap().len(),
+        history.len() + 1
+    );
+    store.verify_everything().unwrap();
+
+    // The longer time orders against the shorter as the times do: a visit a second before it
+    // does not move it, one a millisecond after it does.
+    let at = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339();
+    let earlier =
+        crate::store::returning::visit_noted(&state, &at(last - chrono::Duration::seconds(1)));
+    assert!(earlier.unwrap().is_empty());
+    let later =
+        crate::store::returning::visit_noted(&state, &at(last + chrono::Duration::milliseconds(1)))
+            .unwrap();
+    assert_eq!(
+        later,
+        vec![(
+            LAST_VISIT,
+            Value::Text(visit_time(&at(last + chrono::Duration::milliseconds(1))))
+        )]
+    );
+}

@@ -326,16 +326,37 @@ pub(super) fn check_all(
     Ok(all(conn, vault, table)?.len())
 }
 
-/// The next link of a patient's consent chain: the previous head and the new event's row tag.
-/// The head kept in the patient's visit state is the fold over every event of the patient in `seq`
-/// order, so a deleted, inserted or reordered event no longer matches it.
-pub(super) fn consent_head(vault: &Vault, previous: &[u8], event_tag: &[u8]) -> [u8; 32] {
+/// How many bytes of a keyed hash a patient's visit state keeps (its consent chain's head, the
+/// hash of the identity held): 16, 128 bits of HMAC-SHA256, which someone without the key
+/// matches by chance once in 2^128 tries. The whole 32 made the state row a third larger, and
+/// at 100,000 patients a bundle of returning patients rewrites nearly every page of the table
+/// (README, the desk at 1M). Values written before kept all 32 and are read as they are.
+pub(super) const STATE_HASH_BYTES: usize = 16;
+
+/// The width a consent chain grows with whose stored head is `stored`: a head written with all
+/// 32 bytes (before [`STATE_HASH_BYTES`]) keeps its width, so its chain reads back as it was
+/// written; any other chain is [`STATE_HASH_BYTES`] wide.
+pub(super) fn head_width(stored: Option<&[u8]>) -> usize {
+    match stored {
+        Some(head) if head.len() == 32 => 32,
+        _ => STATE_HASH_BYTES,
+    }
+}
+
+/// The next link of a patient's consent chain: the previous head and the new event's row tag,
+/// `width` bytes of it ([`head_width`]). The head kept in the patient's visit state is the fold
+/// over every event of the patient in `seq` order, so a deleted, inserted or reordered event no
+/// longer matches it.
+pub(super) fn consent_head(
+    vault: &Vault, previous: &[u8], event_tag: &[u8], width: usize,
+) -> Vec<u8> {
     let mut message = Vec::with_capacity(CHAIN_DOMAIN.len() + 8 + previous.len() + 32);
     message.extend_from_slice(CHAIN_DOMAIN);
     message.extend_from_slice(&(previous.len() as u64).to_be_bytes());
     message.extend_from_slice(previous);
     message.extend_from_slice(event_tag);
-    vault.row_tag(&message)
+    let full = vault.row_tag(&message);
+    full[..width.min(full.len())].to_vec()
 }
 
 /// The key values of a one-column text key.

@@ -106,13 +106,15 @@ fn seqs_of(rows: &[row_auth::PreparedRow]) -> Vec<i64> {
     rows.iter().filter_map(|row| row.int("seq")).collect()
 }
 
-/// The chain's head carried from `head` over `rows` (`None`: no rows at all).
+/// The chain's head carried from `head` over `rows` (`None`: no rows at all), as wide as
+/// `head` ([`row_auth::head_width`]).
 fn chain_over(
     vault: &Vault, head: Option<Vec<u8>>, rows: &[row_auth::PreparedRow],
 ) -> Option<Vec<u8>> {
+    let width = row_auth::head_width(head.as_deref());
     rows.iter().fold(head, |head, row| {
         let previous = head.as_deref().unwrap_or_default();
-        Some(row_auth::consent_head(vault, previous, row.tag()).to_vec())
+        Some(row_auth::consent_head(vault, previous, row.tag(), width))
     })
 }
 
@@ -211,7 +213,9 @@ pub(in crate::store) fn consent_events_in(
     conn: &Connection, vault: &Vault, patient_id: &str, patient: &row_auth::Row,
     state: &row_auth::Row, ledger: &[i64],
 ) -> Result<Vec<ConsentEvent>, StoreError> {
-    let chain = chain_of(conn, vault, patient_id, ledger)?;
+    let stored = state.opt_blob(CONSENT_HEAD)?.unwrap_or_default();
+    let width = row_auth::head_width(Some(&stored));
+    let chain = chain_of(conn, vault, patient_id, ledger, width)?;
     // A decision taken with a form belongs to that form's patient (or to the record it was
     // merged into, which took the forms): one whose form is gone, or went elsewhere, is refused.
     let merged_into = patient.opt_text("merged_into")?;
@@ -227,7 +231,6 @@ pub(in crate::store) fn consent_events_in(
             ));
         }
     }
-    let stored = state.opt_blob(CONSENT_HEAD)?.unwrap_or_default();
     if !crate::vault::constant_time_eq(chain.head.as_deref().unwrap_or_default(), &stored) {
         return Err(StoreError::tampered("consent ledger", patient_id));
     }
@@ -244,9 +247,10 @@ struct Chain {
     forms: Vec<String>,
 }
 
-/// A patient's ledger rows (the second shape's as `listed`), each checked.
+/// A patient's ledger rows (the second shape's as `listed`), each checked, and the chain's
+/// head over them `width` bytes wide ([`row_auth::head_width`]).
 fn chain_of(
-    conn: &Connection, vault: &Vault, patient_id: &str, listed: &[i64],
+    conn: &Connection, vault: &Vault, patient_id: &str, listed: &[i64], width: usize,
 ) -> Result<Chain, StoreError> {
     let mut chain = Chain {
         head: None,
@@ -255,7 +259,7 @@ fn chain_of(
     };
     read_ledger(conn, vault, Scope::Patient { patient_id, listed }, |row| {
         let previous = chain.head.as_deref().unwrap_or_default();
-        chain.head = Some(row_auth::consent_head(vault, previous, &row.tag).to_vec());
+        chain.head = Some(row_auth::consent_head(vault, previous, &row.tag, width));
         if let Some(form) = row.submission_id
             && !chain.forms.contains(&form)
         {
@@ -297,7 +301,14 @@ pub(in crate::store) fn rechain_consents(
     conn: &Connection, vault: &Vault, patient_id: &str, left: &Listed,
 ) -> Result<(), StoreError> {
     let mut changes = relink(conn, vault, left)?.to_vec();
-    let chain = chain_of(conn, vault, patient_id, &left.ledger)?;
+    // The head is written anew, so at today's width.
+    let chain = chain_of(
+        conn,
+        vault,
+        patient_id,
+        &left.ledger,
+        row_auth::STATE_HASH_BYTES,
+    )?;
     changes.push((CONSENT_HEAD, chain.head.map_or(Value::Null, Value::Blob)));
     set_state(conn, vault, patient_id, &changes)
 }
