@@ -25,8 +25,9 @@
 //! - `identity_mac` is the hash of the identity sealed in the patient's row, or NULL (not known:
 //!   the identity is then opened and compared, and the hash set).
 //!
-//! Bytes per row: the two keyed hashes keep 16 bytes ([`row_auth::STATE_HASH_BYTES`]) and the
-//! last visit is kept to the millisecond ([`visit_time`]): about 150 bytes where they took 210.
+//! Bytes per row: the two keyed hashes keep 16 bytes ([`row_auth::STATE_HASH_BYTES`]), the
+//! newest form's id its 16 bytes rather than 32 hex digits ([`newest_form`]) and the last
+//! visit is kept to the millisecond ([`visit_time`]): about 135 bytes where they took 210.
 //! A bundle of returning patients spread over a register of 100,000 rewrites nearly every page
 //! of this table, each copied to the rollback journal first; a third fewer pages made that
 //! import 10% faster (README, the desk at 1M). Rows written before keep their 32-byte hashes and
@@ -78,7 +79,7 @@ impl Listed {
             usize::try_from(state.int(column)?).map_err(|_| StoreError::tampered(STATE, patient_id))
         };
         let mut forms = Vec::with_capacity(count("form_count")?.min(4096));
-        let mut next = state.opt_text("form_head")?;
+        let mut next = form_head(state)?;
         for _ in 0..count("form_count")? {
             let id = next.ok_or_else(broken)?;
             let row =
@@ -221,12 +222,13 @@ pub(super) fn visit_time_at(at: chrono::DateTime<chrono::Utc>) -> String {
 }
 
 /// The head and count columns of chains holding `listed`.
-fn heads(listed: &Listed) -> [(&'static str, Value); 4] {
+fn heads(listed: &Listed) -> [(&'static str, Value); 5] {
     let count = |n: usize| Value::Integer(i64::try_from(n).unwrap_or(i64::MAX));
-    let form_head = listed.forms.last().cloned().map(Value::Text);
     let ledger_head = listed.ledger.last().copied().map(Value::Integer);
+    let [text, bytes] = newest_form(listed.forms.last().map(String::as_str));
     [
-        ("form_head", form_head.unwrap_or(Value::Null)),
+        text,
+        bytes,
         ("form_count", count(listed.forms.len())),
         ("ledger_head", ledger_head.unwrap_or(Value::Null)),
         ("ledger_count", count(listed.ledger.len())),
@@ -235,9 +237,39 @@ fn heads(listed: &Listed) -> [(&'static str, Value); 4] {
 
 /// The link a form filed now takes: the patient's newest form before it (`prev_form`).
 pub(super) fn form_link(state: &Row) -> Result<Value, StoreError> {
-    Ok(state
-        .opt_text("form_head")?
-        .map_or(Value::Null, Value::Text))
+    Ok(form_head(state)?.map_or(Value::Null, Value::Text))
+}
+
+/// The visit state's two columns for the patient's newest form `id` (`None`: no form): an id
+/// as `time_ordered_id` makes them (32 lower-case hex digits) as its 16 bytes in `newest_form`,
+/// any other as its text in `form_head`; the other column NULL.
+fn newest_form(id: Option<&str>) -> [(&'static str, Value); 2] {
+    let bytes = id
+        .and_then(crate::hex::decode)
+        .filter(|bytes| bytes.len() == 16);
+    match (id, bytes) {
+        (_, Some(bytes)) => [
+            ("form_head", Value::Null),
+            ("newest_form", Value::Blob(bytes)),
+        ],
+        (Some(id), None) => [
+            ("form_head", Value::Text(id.to_owned())),
+            ("newest_form", Value::Null),
+        ],
+        (None, None) => [("form_head", Value::Null), ("newest_form", Value::Null)],
+    }
+}
+
+/// The patient's newest form, from either column of [`newest_form`] (a row written before
+/// migration 15 has it as text).
+fn form_head(state: &Row) -> Result<Option<String>, StoreError> {
+    match (state.opt_blob("newest_form")?, state.opt_text("form_head")?) {
+        (Some(bytes), None) if bytes.len() == 16 => Ok(Some(crate::hex::encode(&bytes))),
+        (None, id) => Ok(id),
+        _ => Err(StoreError::Encoding(
+            "a visit state names its newest form twice".into(),
+        )),
+    }
 }
 
 /// The link the first of the ledger rows written now takes (`prev_seq`).
@@ -248,9 +280,11 @@ pub(super) fn ledger_link(state: &Row) -> Result<Option<i64>, StoreError> {
 /// The visit state's columns once `form_id` (linked by [`form_link`]) is filed.
 pub(super) fn adding_form(
     state: &Row, form_id: &str,
-) -> Result<[(&'static str, Value); 2], StoreError> {
+) -> Result<[(&'static str, Value); 3], StoreError> {
+    let [text, bytes] = newest_form(Some(form_id));
     Ok([
-        ("form_head", Value::Text(form_id.to_owned())),
+        text,
+        bytes,
         ("form_count", Value::Integer(state.int("form_count")? + 1)),
     ])
 }
@@ -279,7 +313,7 @@ pub(super) fn adding_ledger(
 /// or put rows from another into it (purge, merge, erasure, the move to visit states).
 pub(super) fn relink(
     conn: &Connection, vault: &Vault, listed: &Listed,
-) -> Result<[(&'static str, Value); 4], StoreError> {
+) -> Result<[(&'static str, Value); 5], StoreError> {
     let mut prev = Value::Null;
     for id in &listed.forms {
         let key = text_key(id);

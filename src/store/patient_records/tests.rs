@@ -151,15 +151,18 @@ fn a_visit_state_written_with_whole_hashes_reads_and_grows_as_it_was_written() {
         .into_iter()
         .find(|(_, listed, _)| !listed.ledger.is_empty())
         .unwrap();
-    // Written today: 16-byte hashes, the last visit to the millisecond.
+    // Written today: 16-byte hashes and form id, the last visit to the millisecond.
     let state = state_row(conn, vault, &id).unwrap();
     assert_eq!(state.opt_blob(CONSENT_HEAD).unwrap().unwrap().len(), 16);
+    assert_eq!(state.blob("newest_form").unwrap().len(), 16);
+    assert_eq!(state.opt_text("form_head").unwrap(), None);
     assert_eq!(state.text(LAST_VISIT).unwrap().len(), 24);
     if let Some(mac) = state.opt_blob(IDENTITY_MAC).unwrap() {
         assert_eq!(mac.len(), 16);
     }
 
-    // As a row was written before: the chain's whole 32-byte head, nanoseconds and `+00:00`.
+    // As a row was written before: the chain's whole 32-byte head, the form's id as text,
+    // nanoseconds and `+00:00`.
     let mut head = Vec::new();
     for seq in &listed.ledger {
         let tag: Vec<u8> = conn
@@ -182,12 +185,18 @@ fn a_visit_state_written_with_whole_hashes_reads_and_grows_as_it_was_written() {
         &id,
         &[
             (CONSENT_HEAD, Value::Blob(head)),
+            (
+                "form_head",
+                Value::Text(listed.forms.last().unwrap().clone()),
+            ),
+            ("newest_form", Value::Null),
             (LAST_VISIT, Value::Text(written_before.clone())),
         ],
     )
     .unwrap();
 
     // It reads as it is, and a decision taken now carries the chain at its own width.
+    assert_eq!(Listed::of_patient(conn, vault, &id).unwrap(), listed);
     let now = last + chrono::Duration::days(1);
     let history = store.consent_history(&manager, &id, now).unwrap();
     let granted = crate::forms::current_events(&history)

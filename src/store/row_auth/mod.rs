@@ -163,6 +163,7 @@ const ADDED_LATER: &[(&str, &str)] = &[
     ("installation", "census"),
     ("submissions", "prev_form"),
     ("consent_records", "prev_seq"),
+    ("visit_state", "newest_form"),
 ];
 
 /// The canonical encoding of a row: domain, table, then each covered column (sorted by name)
