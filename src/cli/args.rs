@@ -212,7 +212,8 @@ pub enum KioskCommand {
     },
     /// Forgets the desk: nothing more is exported until a new pairing is confirmed
     Unpair,
-    /// Checks every row, consent chain and the audit chain (exit 1 naming the first failure)
+    /// Checks every row, reference, consent chain and the audit chain (exit 1 naming the first
+    /// failure)
     Verify,
     /// Every setting: its value, its default and what it does
     Settings,
@@ -351,7 +352,8 @@ pub enum DeskCommand {
     },
     /// Each kiosk (waiting / confirmed / revoked) and the bundles imported
     Kiosks,
-    /// Checks every row, consent chain and the audit chain (exit 1 naming the first failure)
+    /// Checks every row, reference, consent chain and the audit chain (exit 1 naming the first
+    /// failure)
     Verify,
     /// Every setting: its value, its default and what it does
     Settings,

@@ -145,7 +145,7 @@ fn verify(store: &OpenStore) -> Result<()> {
         .verify_everything()
         .context("the database failed its check")?;
     println!(
-        "every row, consent chain and the audit chain checked: {rows} rows and entries, all sound"
+        "every row, reference, consent chain and the audit chain checked: {rows} rows and entries, all sound"
     );
     Ok(())
 }
