@@ -46,3 +46,12 @@ echo "median PSS: $((pss / 1024)) MiB ($pss KiB; target <= 25 MB)"
 # For scripts comparing runs.
 echo "first_frame_ms=$(median "${times[@]}")"
 echo "pss_kib=$pss"
+# How much of link/startup-symbols.txt (the functions start-up runs, placed together by build.rs)
+# this binary still holds: far below the list's length, run benches/startup-symbols.sh again.
+if [ -f link/startup-symbols.txt ] && command -v nm >/dev/null; then
+  listed=$(wc -l < link/startup-symbols.txt)
+  found=$(nm --defined-only "$bin" 2>/dev/null | awk '{print $3}' | sort -u |
+    comm -12 - <(sort -u link/startup-symbols.txt) | wc -l)
+  echo "start-up functions placed together: $found of the $listed listed"
+  echo "startup_symbols_found=$found"
+fi
