@@ -40,10 +40,14 @@ fn order_startup_functions() {
         && std::env::var_os("INTAKE_KIOSK_NO_LINK_ORDER").is_none()
         && list.is_file()
     {
-        println!(
-            "cargo:rustc-link-arg-bins=-Wl,--symbol-ordering-file={},--no-warn-symbol-ordering",
-            list.display()
-        );
+        // `-Xlinker`, not `-Wl,`: the path goes to the linker whole, a comma in it included.
+        for arg in [
+            format!("--symbol-ordering-file={}", list.display()),
+            "--no-warn-symbol-ordering".to_owned(),
+        ] {
+            println!("cargo:rustc-link-arg-bins=-Xlinker");
+            println!("cargo:rustc-link-arg-bins={arg}");
+        }
     }
 }
 
