@@ -265,8 +265,12 @@ fn newest_form(id: Option<&str>) -> [(&'static str, Value); 2] {
 fn form_head(state: &Row) -> Result<Option<String>, StoreError> {
     match (state.opt_blob("newest_form")?, state.opt_text("form_head")?) {
         (Some(bytes), None) if bytes.len() == 16 => Ok(Some(crate::hex::encode(&bytes))),
+        (Some(bytes), None) => Err(StoreError::Encoding(format!(
+            "a visit state's newest form is {} bytes, not 16",
+            bytes.len()
+        ))),
         (None, id) => Ok(id),
-        _ => Err(StoreError::Encoding(
+        (Some(_), Some(_)) => Err(StoreError::Encoding(
             "a visit state names its newest form twice".into(),
         )),
     }

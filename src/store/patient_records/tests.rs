@@ -232,3 +232,29 @@ fn a_visit_state_written_with_whole_hashes_reads_and_grows_as_it_was_written() {
         )]
     );
 }
+
+#[test]
+fn a_newest_form_of_the_wrong_length_is_named_as_such() {
+    let state = |bytes: Option<Vec<u8>>, text: Option<&str>| {
+        Row::checked_for_test(vec![
+            ("newest_form", bytes.map_or(Value::Null, Value::Blob)),
+            (
+                "form_head",
+                text.map_or(Value::Null, |t| Value::Text(t.into())),
+            ),
+        ])
+    };
+    let id = "0123456789abcdef0123456789abcdef";
+    assert_eq!(
+        form_head(&state(Some(crate::hex::decode(id).unwrap()), None)).unwrap(),
+        Some(id.to_owned())
+    );
+    assert_eq!(
+        form_head(&state(None, Some("older-id"))).unwrap(),
+        Some("older-id".to_owned())
+    );
+    let short = form_head(&state(Some(vec![1; 15]), None)).unwrap_err();
+    assert!(short.to_string().contains("15 bytes, not 16"), "{short}");
+    let twice = form_head(&state(Some(vec![1; 16]), Some(id))).unwrap_err();
+    assert!(twice.to_string().contains("twice"), "{twice}");
+}

@@ -83,6 +83,12 @@ pub(super) struct Row {
 }
 
 impl Row {
+    /// A row as if read and checked, for the unit tests of what reads rows.
+    #[cfg(test)]
+    pub(in crate::store) fn checked_for_test(values: Vec<(&'static str, Value)>) -> Row {
+        Row { values }
+    }
+
     fn value(&self, column: &str) -> Result<&Value, StoreError> {
         self.values
             .iter()
