@@ -114,12 +114,11 @@ impl OpenStore {
         let paired_at = DateTime::parse_from_rfc3339(&link.paired_at)
             .map_err(|_| StoreError::Encoding(format!("kiosk {kiosk_id}'s pairing time")))?
             .with_timezone(&Utc);
-        super::kiosk_clock::check_bundle_times(incoming, paired_at, now).map_err(|detail| {
-            StoreError::KioskClock {
+        let submitted_times = super::kiosk_clock::check_bundle_times(incoming, paired_at, now)
+            .map_err(|detail| StoreError::KioskClock {
                 kiosk_id: kiosk_id.to_owned(),
                 detail,
-            }
-        })?;
+            })?;
         // Two histories of one kiosk: a chain as long as the one last seen, ending elsewhere.
         // Refused, and the kiosk flagged (outside the refused import) for a manager to look into.
         if head.length == link.audit_length
@@ -190,7 +189,7 @@ impl OpenStore {
         )?;
         let mut known_forms: std::collections::HashSet<&str> = std::collections::HashSet::new();
         let mut sealer = ValueSealer::new(self.vault());
-        for s in &incoming.submissions {
+        for (s, &submitted) in incoming.submissions.iter().zip(&submitted_times) {
             if s.version != EXPORT_VERSION {
                 return Err(StoreError::Encoding(format!(
                     "submission format {} is not supported",
@@ -231,10 +230,8 @@ impl OpenStore {
                     s.submission_id
                 )));
             }
-            // Checked above (kiosk_clock); stored in one form (UTC) so stored times compare.
-            let submitted = super::kiosk_clock::kiosk_time(&s.submitted_at).ok_or_else(|| {
-                StoreError::Encoding(format!("submission {} has no valid time", s.submission_id))
-            })?;
+            // Read and checked above (kiosk_clock); stored in one form (UTC) so stored times
+            // compare.
             let submitted_at = submitted.to_rfc3339();
             let indexes = indexes(self.vault(), &s.identity)?;
             let existing = ids_by_index(&tx, Index::Lookup, &indexes.0)?

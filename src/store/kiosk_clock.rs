@@ -30,29 +30,31 @@ pub const KIOSK_CLOCK_SKEW: TimeDelta = TimeDelta::minutes(10);
 pub const USED_BEFORE_PAIRING: TimeDelta = TimeDelta::days(30);
 
 /// A time as a kiosk wrote it, as an instant; `None` when it is not RFC 3339.
-pub(super) fn kiosk_time(text: &str) -> Option<DateTime<Utc>> {
+fn kiosk_time(text: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text.trim())
         .ok()
         .map(|t| t.with_timezone(&Utc))
 }
 
-/// Checks every time in `incoming` (see the module doc). The error says which value is wrong and
+/// Checks every time in `incoming` (see the module doc) and gives back each form's time, in the
+/// order of `incoming.submissions` (read once, here). The error says which value is wrong and
 /// why, for the manager.
 pub(super) fn check_bundle_times(
     incoming: &Outgoing, paired_at: DateTime<Utc>, now: DateTime<Utc>,
-) -> Result<(), String> {
+) -> Result<Vec<DateTime<Utc>>, String> {
     let bounds = Bounds {
         earliest: Some(paired_at - USED_BEFORE_PAIRING),
         paired_at,
         latest: now + KIOSK_CLOCK_SKEW,
         now,
     };
+    let mut submitted = Vec::with_capacity(incoming.submissions.len());
     for s in &incoming.submissions {
         let what = || format!("form {}", shown(&s.submission_id));
-        bounds.check(&s.submitted_at, what)?;
-        // A form's decisions are taken together: most carry the same time as the one before,
-        // checked once.
-        let mut checked: Option<&str> = None;
+        submitted.push(bounds.check(&s.submitted_at, what)?);
+        // A form's decisions are taken together, as a rule when it is submitted: most carry the
+        // form's time or the one before, checked once.
+        let mut checked: Option<&str> = Some(&s.submitted_at);
         for event in &s.consents {
             if checked == Some(event.recorded_at.as_str()) {
                 continue;
@@ -72,7 +74,7 @@ pub(super) fn check_bundle_times(
             format!("security event {} of the kiosk's log", event.seq)
         })?;
     }
-    Ok(())
+    Ok(submitted)
 }
 
 #[derive(Clone, Copy)]
@@ -84,7 +86,8 @@ struct Bounds {
 }
 
 impl Bounds {
-    fn check(&self, text: &str, what: impl Fn() -> String) -> Result<(), String> {
+    /// `text` as an instant, when it is one inside the bounds.
+    fn check(&self, text: &str, what: impl Fn() -> String) -> Result<DateTime<Utc>, String> {
         let minutes = KIOSK_CLOCK_SKEW.num_minutes();
         let Some(at) = kiosk_time(text) else {
             return Err(format!("{} has no valid time ({:?})", what(), shown(text)));
@@ -106,7 +109,7 @@ impl Bounds {
                 self.paired_at.to_rfc3339()
             ));
         }
-        Ok(())
+        Ok(at)
     }
 }
 
@@ -187,7 +190,7 @@ mod tests {
         ] {
             assert_eq!(
                 check_bundle_times(&bundle(submitted, submitted), paired, now),
-                Ok(()),
+                Ok(vec![kiosk_time(submitted).unwrap()]),
                 "{submitted}"
             );
         }
@@ -251,7 +254,7 @@ mod tests {
         let ok = "2026-11-23T10:00:00Z";
         assert_eq!(
             check_bundle_times(&bundle(ok, "2026-10-01T08:00:00Z"), paired, now),
-            Ok(())
+            Ok(vec![at(10, 0)])
         );
         let future =
             check_bundle_times(&bundle(ok, "2026-11-24T08:00:00Z"), paired, now).unwrap_err();
