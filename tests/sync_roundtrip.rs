@@ -586,6 +586,46 @@ fn receipts_from_another_desk_change_nothing() {
     assert_eq!(p.kiosk.store.sync_status().unwrap().exported, 1);
 }
 
+/// A kiosk that revoked its desk (a desk computer stolen, say) seals nothing to it again, even
+/// with the desk's row put back from an older copy of the kiosk's database (its tag sound).
+#[test]
+fn a_revoked_desks_row_put_back_from_an_older_copy_gets_no_forms() {
+    let mut p = paired();
+    save(&mut p, "Ada", "none");
+    let path = db_path(&p.kiosk.dir);
+    let before = p.kiosk.dir.path().join("before-revocation.sqlite3");
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    raw.execute("VACUUM INTO ?1", [before.to_str().unwrap()])
+        .unwrap();
+    p.kiosk.store.revoke_desk(&p.k_manager, t0()).unwrap();
+    raw.execute("ATTACH DATABASE ?1 AS older", [before.to_str().unwrap()])
+        .unwrap();
+    raw.execute_batch(
+        "PRAGMA foreign_keys = OFF;
+         DELETE FROM main.desk_link;
+         INSERT INTO main.desk_link SELECT * FROM older.desk_link;",
+    )
+    .unwrap();
+    match kiosk_side::export(
+        &p.kiosk.store,
+        &p.k_manager,
+        p.exchange.path(),
+        t0(),
+        &mut |_, _| {},
+    ) {
+        Err(ExchangeError::Store(StoreError::Tampered { table, .. })) => {
+            assert_eq!(table, "desk_link")
+        }
+        other => panic!("not refused: {:?}", other.map(|e| e.is_some())),
+    }
+    let bundles = std::fs::read_dir(p.exchange.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".ikb"))
+        .count();
+    assert_eq!(bundles, 0, "nothing sealed to the revoked desk");
+}
+
 fn kiosk_id(p: &Pair) -> String {
     p.desk.store.kiosk_links().unwrap()[0].kiosk_id.clone()
 }

@@ -227,6 +227,11 @@ fn the_desk_store_keeps_a_kiosk_link_pending_until_confirmed_and_revoked_for_eve
         .unwrap();
 
     // Revoked: no pairing, replacement or confirmation brings it back.
+    let before = desk.dir.path().join("before-revocation.sqlite3");
+    rusqlite::Connection::open(db_path(&desk.dir))
+        .unwrap()
+        .execute("VACUUM INTO ?1", [before.to_str().unwrap()])
+        .unwrap();
     desk.store
         .revoke_kiosk(&d_manager, "kiosk-1", t0())
         .unwrap();
@@ -259,4 +264,25 @@ fn the_desk_store_keeps_a_kiosk_link_pending_until_confirmed_and_revoked_for_eve
         )
         .is_err()
     );
+    // Nor its row as it was before the revocation, put back from an older copy of the database
+    // (its tag sound, the trigger passed by): the import refuses, naming the links.
+    raw.execute("ATTACH DATABASE ?1 AS older", [before.to_str().unwrap()])
+        .unwrap();
+    raw.execute_batch(
+        "PRAGMA foreign_keys = OFF;
+         DELETE FROM main.kiosk_links WHERE kiosk_id = 'kiosk-1';
+         INSERT INTO main.kiosk_links SELECT * FROM older.kiosk_links WHERE kiosk_id = 'kiosk-1';",
+    )
+    .unwrap();
+    assert!(matches!(
+        desk.store.kiosk_links(),
+        Err(StoreError::Tampered { .. })
+    ));
+    match desk
+        .store
+        .import_bundle(&d_manager, "kiosk-1", 2, &head(12), "h2", &out, t0())
+    {
+        Err(StoreError::Tampered { table, .. }) => assert_eq!(table, "kiosk_links"),
+        other => panic!("not refused: {:?}", other.map(|r| r.added.len())),
+    }
 }

@@ -93,18 +93,6 @@ const DELETE_DENIES: &[(&str, &str)] = &[
         "a record whose form is gone is shown with the fallback form and says so",
     ),
     (
-        "staff",
-        "that person can no longer sign in; the audit log keeps their id",
-    ),
-    (
-        "desk_link",
-        "the kiosk is unpaired: export stops until a manager pairs it again",
-    ),
-    (
-        "sync_identity",
-        "new keys are made at the next sync: the other side refuses them until a manager pairs again",
-    ),
-    (
         "patients",
         "the record is gone from search (a loss, not a decision changed); its orphaned forms and \
          consent events are refused by `verify`, and the audit log still names it",

@@ -429,6 +429,8 @@ impl OpenStore {
         for wrap in new_wraps {
             super::put_key_wrap(&tx, new, wrap)?;
         }
+        // The digests of the tables a decision reads whole, taken again over the new tags.
+        row_auth::census::reseal(&tx, new)?;
         for sql in triggers {
             tx.execute_batch(&sql)?;
         }

@@ -257,6 +257,9 @@ impl OpenStore {
     pub fn sign_in(
         &mut self, staff_id: &str, pin: &Pin, now: DateTime<Utc>,
     ) -> Result<Actor, SignInError> {
+        // The staff's rows as last written: one put back from an older copy (a retired member,
+        // an old role or PIN, a lockout lifted) is refused before it is obeyed.
+        row_auth::census::check(self.conn(), self.vault(), row_auth::census::SIGN_IN_LISTS)?;
         let Some(row) = self.staff_row(staff_id)? else {
             return Err(
                 if super::staff_admin::is_retired(self.conn(), self.vault(), staff_id)? {
@@ -273,13 +276,18 @@ impl OpenStore {
             Lockout::Open => {}
         }
         let failures = row.failed_pins + 1;
+        let counted = self
+            .conn()
+            .unchecked_transaction()
+            .map_err(StoreError::from)?;
         set_failures(
-            self.conn(),
+            &counted,
             self.vault(),
             staff_id,
             failures,
             Some(now.timestamp()),
         )?;
+        counted.commit().map_err(StoreError::from)?;
         let matches = self
             .vault()
             .verify_pin(pin, &row.pin_hash)

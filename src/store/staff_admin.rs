@@ -314,7 +314,7 @@ impl OpenStore {
                 ],
             )?;
             tx.execute("DELETE FROM key_wraps WHERE label = ?1", [staff_id])?;
-            Ok(())
+            row_auth::census::note_changed(tx, self.vault(), "key_wraps")
         })?;
         Ok(self.store.checkpoint()?)
     }

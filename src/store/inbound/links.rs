@@ -283,8 +283,11 @@ impl OpenStore {
         }
     }
 
-    /// The kiosks paired with this desk, oldest first; every row checked.
+    /// The kiosks paired with this desk, oldest first; every row checked, and the table whole
+    /// (the census's digest): a revoked kiosk's row put back from before its revocation is
+    /// refused, not listed as trusted.
     pub fn kiosk_links(&self) -> Result<Vec<KioskLink>, StoreError> {
+        row_auth::census::check(self.conn(), self.vault(), &["kiosk_links"])?;
         let mut links = row_auth::all(self.conn(), self.vault(), "kiosk_links")?
             .iter()
             .map(link_from_row)
@@ -293,7 +296,9 @@ impl OpenStore {
         Ok(links)
     }
 
+    /// The link of one kiosk, checked as [`Self::kiosk_links`] checks them.
     pub fn kiosk_link(&self, kiosk_id: &str) -> Result<Option<KioskLink>, StoreError> {
+        row_auth::census::check(self.conn(), self.vault(), &["kiosk_links"])?;
         row_auth::get(
             self.conn(),
             self.vault(),

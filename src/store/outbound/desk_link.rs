@@ -185,8 +185,10 @@ impl OpenStore {
     }
 
     /// The desk this kiosk is paired with (not revoked), confirmed or not. Checked: a desk key
-    /// edited into the file is refused, so no form is ever sealed to it.
+    /// edited into the file, or a revoked desk's row put back from an older copy, is refused,
+    /// so no form is ever sealed to it.
     pub fn desk_link(&self) -> Result<Option<DeskLink>, StoreError> {
+        row_auth::census::check(self.conn(), self.vault(), row_auth::census::EXPORT_LISTS)?;
         let mut live: Vec<DeskLink> = Vec::new();
         for row in row_auth::all(self.conn(), self.vault(), "desk_link")? {
             if row.opt_text("revoked_at")?.is_some() {

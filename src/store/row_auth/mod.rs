@@ -24,7 +24,10 @@
 //! Deleting whole rows is caught where it matters by chains: the audit log by its head, a patient's
 //! consent events by the head kept in the patient's visit state ([`consent_head`]), a patient's
 //! forms and ledger rows by their links and counts (`patient_records`); and in the tables that
-//! only grow (settings, imports, erasures, breaches, rights requests) by the [`census`].
+//! only grow (settings, imports, erasures, breaches, rights requests) by the [`census`]. A row
+//! put back from an older copy of the database (its tag still sound) is caught in the small
+//! tables decisions read whole (key wraps, staff, settings, sync identity and links, registers)
+//! by the census's digests of them; in the large ones (patients, forms, visit states) it is not.
 
 use rusqlite::Connection;
 use rusqlite::types::{Value, ValueRef};

@@ -248,7 +248,7 @@ pub(in crate::store) fn update_checked(
     let tag = tag_for(vault, table, layout, &values)?;
     let set: Vec<(&str, &Value)> = changes.iter().map(|(n, v)| (*n, v)).collect();
     update_row(conn, table, layout, &set, &tag, key)?;
-    Ok(())
+    super::census::note_changed(conn, vault, table)
 }
 
 /// Whether any row of any authenticated table carries a tag. A database from before the scheme

@@ -1,0 +1,260 @@
+//! The census against hand edits: rows deleted, and rows put back from an older copy.
+
+use chrono::Utc;
+
+use crate::staff::Role;
+use crate::store::{Actor, OpenStore, Store, StoreError, SyncRole};
+use crate::vault::Passphrase;
+
+fn unlock(path: &std::path::Path) -> Result<(OpenStore, Actor), StoreError> {
+    let store = Store::open_for(path, SyncRole::Desk)?;
+    let passphrase = Passphrase::new(crate::demo::DEMO_PASSPHRASE);
+    let (open, manager) = OpenStore::unlock(store, &passphrase, Utc::now()).map_err(|f| f.error)?;
+    Ok((open, Actor::new(manager, Role::Manager)))
+}
+
+fn edited(path: &std::path::Path, sql: &str) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    assert_eq!(conn.execute(sql, []).unwrap(), 1, "{sql}");
+}
+
+/// A demo desk in a folder of its own (kept as long as the folder lives).
+fn demo_desk() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.sqlite3");
+    crate::demo::create_demo_desk(&path).unwrap();
+    (dir, path)
+}
+
+fn refused_for(path: &std::path::Path) -> String {
+    match unlock(path) {
+        Err(StoreError::Tampered { table, .. }) => table,
+        other => panic!("opened: {:?}", other.map(|_| ())),
+    }
+}
+
+#[test]
+fn a_setting_deleted_by_hand_is_not_replaced_by_its_default() {
+    let (_dir, path) = demo_desk();
+    let (open, manager) = unlock(&path).unwrap();
+    open.set_setting(&manager, "retention.adult_years", "15", Utc::now())
+        .unwrap();
+    // Written again with another value: still one setting, listed once.
+    open.set_setting(&manager, "retention.adult_years", "20", Utc::now())
+        .unwrap();
+    open.close(Some(&manager), Utc::now()).unwrap();
+    let (open, manager) = unlock(&path).unwrap();
+    open.verify_everything().unwrap();
+    open.close(Some(&manager), Utc::now()).unwrap();
+    edited(
+        &path,
+        "DELETE FROM settings WHERE key = 'retention.adult_years'",
+    );
+    assert_eq!(refused_for(&path), "settings");
+}
+
+#[test]
+fn a_register_entry_deleted_by_hand_is_noticed() {
+    let (dir, path) = demo_desk();
+    for (table, sql) in [
+        ("rights_requests", "DELETE FROM rights_requests"),
+        ("breaches", "DELETE FROM breaches"),
+    ] {
+        let copy = dir.path().join(format!("{table}.sqlite3"));
+        std::fs::copy(&path, &copy).unwrap();
+        edited(&copy, sql);
+        assert_eq!(refused_for(&copy), table);
+    }
+}
+
+#[test]
+fn a_kiosks_security_event_deleted_by_hand_is_noticed_and_an_older_census_counts_them_once() {
+    use rusqlite::types::Value;
+    let (_dir, path) = demo_desk();
+    let (open, manager) = unlock(&path).unwrap();
+    for seq in 1..=2 {
+        let event = [
+            ("kiosk_id", Value::Text("kiosk-1".into())),
+            ("seq", Value::Integer(seq)),
+            ("at", Value::Text("2026-12-01T10:00:00+00:00".into())),
+            ("kind", Value::Text("sign_in_failed".into())),
+        ];
+        super::super::insert(open.conn(), open.vault(), "kiosk_security_events", &event).unwrap();
+    }
+    // A census of the earlier shape (written by the app, so under its tag): the events are
+    // counted at the next unlock, once.
+    let mut census = super::stored(open.conn(), open.vault())
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    census.counts.remove("kiosk_security_events");
+    census.shape = 0;
+    super::store(open.conn(), open.vault(), &census).unwrap();
+    open.close(Some(&manager), Utc::now()).unwrap();
+    let (open, manager) = unlock(&path).unwrap();
+    open.verify_everything().unwrap();
+    let census = super::stored(open.conn(), open.vault())
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(census.shape, super::SHAPE);
+    assert_eq!(census.counts["kiosk_security_events"], 2);
+    open.close(Some(&manager), Utc::now()).unwrap();
+    edited(&path, "DELETE FROM kiosk_security_events WHERE seq = 2");
+    assert_eq!(refused_for(&path), "kiosk_security_events");
+}
+
+#[test]
+fn the_census_is_covered_by_the_installation_rows_tag() {
+    let (dir, path) = demo_desk();
+    // Taken away (as if from before the census), or made to agree with a deletion.
+    for sql in [
+        "UPDATE installation SET census = NULL",
+        r#"UPDATE installation SET census = '{"counts":{},"settings":[]}'"#,
+    ] {
+        let copy = dir.path().join("copy.sqlite3");
+        std::fs::copy(&path, &copy).unwrap();
+        edited(&copy, sql);
+        assert_eq!(refused_for(&copy), "installation", "{sql}");
+        std::fs::remove_file(&copy).unwrap();
+    }
+}
+
+/// A copy of the database as it is now (the WAL included): an older copy, for later.
+fn copy_of(path: &std::path::Path, copy: &std::path::Path) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute("VACUUM INTO ?1", [copy.to_str().unwrap()])
+        .unwrap();
+}
+
+/// The rows of `table` that `condition` selects, put back as they are in `older` (a copy
+/// taken before): what someone with the file and an old backup can do without any key.
+fn put_back(path: &std::path::Path, older: &std::path::Path, table: &str, condition: &str) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute("ATTACH DATABASE ?1 AS older", [older.to_str().unwrap()])
+        .unwrap();
+    conn.execute_batch(&format!(
+        "PRAGMA foreign_keys = OFF;
+         DELETE FROM main.\"{table}\" WHERE {condition};
+         INSERT INTO main.\"{table}\" SELECT * FROM older.\"{table}\" WHERE {condition};"
+    ))
+    .unwrap();
+}
+
+/// [`put_back`], then the desk does not open, naming `table`.
+fn refused_once_put_back(
+    path: &std::path::Path, older: &std::path::Path, table: &str, condition: &str,
+) {
+    put_back(path, older, table, condition);
+    assert_eq!(refused_for(path), table);
+}
+
+#[test]
+fn a_retired_members_row_put_back_from_an_older_copy_neither_signs_in_nor_opens() {
+    use crate::store::SignInError;
+    use crate::vault::Pin;
+    let (dir, path) = demo_desk();
+    let (older, retired) = (dir.path().join("older"), dir.path().join("retired"));
+    let (mut open, manager) = unlock(&path).unwrap();
+    let rita = open
+        .list_staff(Utc::now())
+        .unwrap()
+        .into_iter()
+        .find(|m| m.role == Role::Reception)
+        .unwrap()
+        .id;
+    copy_of(&path, &older);
+    open.retire_staff(&manager, &rita, Utc::now()).unwrap();
+    copy_of(&path, &retired);
+    // While the desk is open: her row as it was before she was retired (its tag sound).
+    let hers = format!("id = '{rita}'");
+    put_back(&path, &older, "staff", &hers);
+    let pin = Pin::new("560193");
+    match open.sign_in(&rita, &pin, Utc::now()) {
+        Err(SignInError::Store(StoreError::Tampered { table, .. })) => {
+            assert_eq!(table, "staff")
+        }
+        other => panic!("not refused: {:?}", other.map(|a| a.staff_id().to_owned())),
+    }
+    drop(open);
+    assert_eq!(refused_for(&path), "staff");
+    // Her row as the app last wrote it: the desk opens again, and she stays retired.
+    put_back(&path, &retired, "staff", &hers);
+    let (mut open, _) = unlock(&path).unwrap();
+    assert!(matches!(
+        open.sign_in(&rita, &pin, Utc::now()),
+        Err(SignInError::Retired)
+    ));
+}
+
+#[test]
+fn an_old_passphrases_key_wrap_put_back_does_not_open_the_desk() {
+    let (dir, path) = demo_desk();
+    let older = dir.path().join("older");
+    let (mut open, manager) = unlock(&path).unwrap();
+    copy_of(&path, &older);
+    let new = Passphrase::new("a new and longer clinic passphrase");
+    open.change_my_passphrase(
+        &manager,
+        &Passphrase::new(crate::demo::DEMO_PASSPHRASE),
+        &new,
+        &new,
+        Utc::now(),
+    )
+    .unwrap();
+    open.close(Some(&manager), Utc::now()).unwrap();
+    // The wrap under the old passphrase (which someone may know) put back: it opens the
+    // data key, and the desk refuses to go on.
+    let wrap = format!("label = '{}'", manager.staff_id());
+    refused_once_put_back(&path, &older, "key_wraps", &wrap);
+}
+
+#[test]
+fn a_setting_set_back_from_an_older_copy_is_refused() {
+    let (dir, path) = demo_desk();
+    let older = dir.path().join("older");
+    let (open, manager) = unlock(&path).unwrap();
+    open.set_setting(&manager, "retention.adult_years", "15", Utc::now())
+        .unwrap();
+    copy_of(&path, &older);
+    open.set_setting(&manager, "retention.adult_years", "20", Utc::now())
+        .unwrap();
+    open.close(Some(&manager), Utc::now()).unwrap();
+    refused_once_put_back(&path, &older, "settings", "key = 'retention.adult_years'");
+}
+
+#[test]
+fn a_census_from_before_the_digests_gets_them_once_and_a_lifted_lockout_is_noticed() {
+    use crate::vault::Pin;
+    let (dir, path) = demo_desk();
+    let (open, manager) = unlock(&path).unwrap();
+    let mut census = super::stored(open.conn(), open.vault())
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    // The tables written since the desk was made (staff, key wraps, settings, …).
+    assert!(census.digests.contains_key("staff"), "{census:?}");
+    census.digests.clear();
+    census.shape = 1;
+    super::store(open.conn(), open.vault(), &census).unwrap();
+    open.close(Some(&manager), Utc::now()).unwrap();
+    let (mut open, manager) = unlock(&path).unwrap();
+    let adopted = super::stored(open.conn(), open.vault())
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(adopted.shape, super::SHAPE);
+    assert_eq!(adopted.digests.len(), super::DIGESTED.len());
+    open.verify_everything().unwrap();
+    // A wrong PIN counted against the manager; then the row from before it put back (the
+    // count, and with it any lockout, lifted).
+    let older = dir.path().join("older");
+    copy_of(&path, &older);
+    assert!(
+        open.sign_in(manager.staff_id(), &Pin::new("000000"), Utc::now())
+            .is_err()
+    );
+    open.close(Some(&manager), Utc::now()).unwrap();
+    let row = format!("id = '{}'", manager.staff_id());
+    refused_once_put_back(&path, &older, "staff", &row);
+}
