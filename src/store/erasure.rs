@@ -138,6 +138,8 @@ fn erase_patient(
         "DELETE FROM visit_state WHERE patient_id = ?1",
         [patient_id],
     )?;
+    // A restricted patient erased is no longer restricted.
+    row_auth::census::note_restricted(conn, vault)?;
     conn.execute("DELETE FROM patients WHERE id = ?1", [patient_id])?;
     Ok(deleted)
 }

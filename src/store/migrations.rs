@@ -383,4 +383,13 @@ pub(super) const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE visit_state ADD COLUMN newest_form BLOB;
     "#,
+    // 16: the restricted patients' visit states, indexed (a handful of rows): the census's digest
+    // of who is restricted since when (store/row_auth/census.rs) is taken from them at every
+    // change of a restriction and checked before every import and marketing list, without reading
+    // the whole table. A visit state put back from before its restriction lifts it for the
+    // marketing lists and the EMR outbox; the digest no longer agrees.
+    r#"
+    CREATE INDEX visit_state_restricted ON visit_state (restricted_at)
+        WHERE restricted_at IS NOT NULL;
+    "#,
 ];

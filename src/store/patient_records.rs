@@ -159,10 +159,16 @@ pub(super) fn state_row(
 }
 
 /// Changes columns of a patient's visit state (checked first, tagged again).
+/// A change of the restriction is noted in the census (who is restricted, see
+/// `row_auth::census::RESTRICTED`).
 pub(super) fn set_state(
     conn: &Connection, vault: &Vault, patient_id: &str, changes: &[(&str, Value)],
 ) -> Result<(), StoreError> {
-    row_auth::update_one(conn, vault, STATE, &text_key(patient_id), changes)
+    row_auth::update_one(conn, vault, STATE, &text_key(patient_id), changes)?;
+    if changes.iter().any(|(column, _)| *column == RESTRICTED) {
+        row_auth::census::note_restricted(conn, vault)?;
+    }
+    Ok(())
 }
 
 /// The keyed hash of `identity` as held for `patient_id` (see the module's invariants).

@@ -90,6 +90,13 @@ impl OpenStore {
         &self, actor: &Actor, item_id: &str, now: DateTime<Utc>,
     ) -> Result<Vec<ListedPatient>, StoreError> {
         actor.require_manager()?;
+        // Who is restricted, as last written: a visit state put back from before its patient's
+        // restriction would put them on the list.
+        super::row_auth::census::check(
+            self.conn(),
+            self.vault(),
+            &[super::row_auth::census::RESTRICTED],
+        )?;
         let mut by_patient: HashMap<String, Vec<ConsentEvent>> = HashMap::new();
         read_ledger(self.conn(), self.vault(), Scope::Everything, |row| {
             for event in row.events.into_iter().filter(|e| e.item_id == item_id) {

@@ -61,17 +61,28 @@ const DIGESTED: &[&str] = &[
 
 /// The census's shape: 1 counts the kiosks' security events too (a deleted burst of wrong PINs
 /// would hide it from the desk's unusual-access flags); 2 keeps the [`DIGESTED`] tables'
-/// digests. A census of an earlier shape gets what it lacks, once, at the first unlock after
-/// the upgrade.
-const SHAPE: u32 = 2;
+/// digests; 3 the digest of who is restricted ([`RESTRICTED`]). A census of an earlier shape
+/// gets what it lacks, once, at the first unlock after the upgrade.
+const SHAPE: u32 = 3;
+
+/// The name the digest of the restricted patients is kept and checked under: each restricted
+/// visit state's patient and since when, from the large `visit_state` table's few restricted rows
+/// (migration 16's partial index). A state put back from before a restriction (or after it was
+/// lifted) changes who is restricted; any other change of a visit state leaves it alone.
+pub(in crate::store) const RESTRICTED: &str = "visit_state";
 
 /// The table whose keys are listed (each setting ever written; a handful).
 const LISTED: &str = "settings";
 
-/// What an import trusts: what was imported, which forms were erased, and the kiosks' links (a
-/// revoked kiosk's row put back from before its revocation would be trusted again).
-pub(in crate::store) const IMPORT_LISTS: &[&str] =
-    &["imported_bundles", "erased_submissions", "kiosk_links"];
+/// What an import trusts: what was imported, which forms were erased, the kiosks' links (a
+/// revoked kiosk's row put back from before its revocation would be trusted again) and who is
+/// restricted (a restricted record's forms are not handed on).
+pub(in crate::store) const IMPORT_LISTS: &[&str] = &[
+    "imported_bundles",
+    "erased_submissions",
+    "kiosk_links",
+    RESTRICTED,
+];
 
 /// What an export trusts: the kiosk's own sync identity and the desk it seals forms to.
 pub(in crate::store) const EXPORT_LISTS: &[&str] = &["sync_identity", "desk_link"];
@@ -90,8 +101,9 @@ pub(in crate::store) struct Census {
     /// [`SHAPE`] when written; absent (0) in a census from before it.
     #[serde(default)]
     shape: u32,
-    /// Each [`DIGESTED`] table's digest (hex); a table not named has had no row since its
-    /// digests were first taken: its digest is that of no rows. Absent before shape 2.
+    /// Each [`DIGESTED`] table's digest (hex), and [`RESTRICTED`]'s; one not named has had no
+    /// row since the digests were first taken: its digest is that of no rows. Absent before
+    /// shape 2 ([`RESTRICTED`] before shape 3).
     #[serde(default)]
     digests: BTreeMap<String, String>,
 }
@@ -162,6 +174,32 @@ fn digest(conn: &Connection, vault: &Vault, table: &str) -> Result<String, Store
     Ok(crate::hex::encode(&vault.row_tag(&message)))
 }
 
+/// The digest of who is restricted since when ([`RESTRICTED`]).
+fn restricted_digest(conn: &Connection, vault: &Vault) -> Result<String, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT patient_id, restricted_at FROM visit_state WHERE restricted_at IS NOT NULL",
+    )?;
+    let restricted = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        .collect::<Result<Vec<(String, String)>, _>>()?;
+    Ok(restricted_digest_of(vault, restricted))
+}
+
+/// [`restricted_digest`] of the restricted patients `restricted` (patient, since when).
+fn restricted_digest_of(vault: &Vault, mut restricted: Vec<(String, String)>) -> String {
+    restricted.sort_unstable();
+    let mut message = DIGEST_DOMAIN.to_vec();
+    message.extend_from_slice(RESTRICTED.as_bytes());
+    message.extend_from_slice(b".restricted\0");
+    for (patient, since) in &restricted {
+        for part in [patient, since] {
+            message.extend_from_slice(&(part.len() as u64).to_be_bytes());
+            message.extend_from_slice(part.as_bytes());
+        }
+    }
+    crate::hex::encode(&vault.row_tag(&message))
+}
+
 /// What the tables hold now.
 fn taken(conn: &Connection, vault: &Vault) -> Result<Census, StoreError> {
     let mut census = Census {
@@ -178,12 +216,14 @@ fn taken(conn: &Connection, vault: &Vault) -> Result<Census, StoreError> {
     Ok(census)
 }
 
-/// Every [`DIGESTED`] table's digest as its rows are now.
+/// Every [`DIGESTED`] table's digest as its rows are now, and [`RESTRICTED`]'s.
 fn digests(conn: &Connection, vault: &Vault) -> Result<BTreeMap<String, String>, StoreError> {
-    DIGESTED
+    let mut digests = DIGESTED
         .iter()
         .map(|table| Ok(((*table).to_owned(), digest(conn, vault, table)?)))
-        .collect()
+        .collect::<Result<BTreeMap<_, _>, StoreError>>()?;
+    digests.insert(RESTRICTED.to_owned(), restricted_digest(conn, vault)?);
+    Ok(digests)
 }
 
 fn store(conn: &Connection, vault: &Vault, census: &Census) -> Result<(), StoreError> {
@@ -243,7 +283,7 @@ pub(super) fn note_added(
     {
         census.settings.insert(setting.clone());
     }
-    if DIGESTED.contains(&table) && census.shape >= SHAPE {
+    if DIGESTED.contains(&table) && census.shape >= 2 {
         census
             .digests
             .insert(table.to_owned(), digest(conn, vault, table)?);
@@ -265,12 +305,36 @@ pub(in crate::store) fn note_changed(
     let Some(mut census) = to_update(conn, vault, table)? else {
         return Ok(());
     };
-    if census.shape < SHAPE {
+    if census.shape < 2 {
         return Ok(());
     }
     census
         .digests
         .insert(table.to_owned(), digest(conn, vault, table)?);
+    store(conn, vault, &census)
+}
+
+/// Notes that who is restricted may have changed (a restriction set or lifted, a restricted
+/// patient's visit state deleted or moved), in the caller's transaction.
+pub(in crate::store) fn note_restricted(
+    conn: &Connection, vault: &Vault,
+) -> Result<(), StoreError> {
+    if conn.is_autocommit() {
+        return Err(StoreError::Encoding(
+            "internal: a restriction written outside a transaction".into(),
+        ));
+    }
+    let Some(Some(mut census)) = stored(conn, vault)? else {
+        return Ok(());
+    };
+    if census.shape < SHAPE {
+        return Ok(());
+    }
+    let now = restricted_digest(conn, vault)?;
+    if census.digests.get(RESTRICTED) == Some(&now) {
+        return Ok(());
+    }
+    census.digests.insert(RESTRICTED.to_owned(), now);
     store(conn, vault, &census)
 }
 
@@ -280,7 +344,7 @@ pub(in crate::store) fn reseal(conn: &Connection, vault: &Vault) -> Result<(), S
     let Some(Some(mut census)) = stored(conn, vault)? else {
         return Ok(());
     };
-    if census.shape < SHAPE {
+    if census.shape < 2 {
         return Ok(());
     }
     census.digests = digests(conn, vault)?;
@@ -299,7 +363,15 @@ pub(in crate::store) fn adopt(conn: &Connection, vault: &Vault) -> Result<(), St
                 let table = "kiosk_security_events";
                 census.counts.insert(table.to_owned(), count(conn, table)?);
             }
-            census.digests = digests(conn, vault)?;
+            // A shape-2 census's digests were written as they went; the others are taken now.
+            let now = digests(conn, vault)?;
+            if census.shape < 2 {
+                census.digests = now;
+            } else {
+                census
+                    .digests
+                    .insert(RESTRICTED.to_owned(), now[RESTRICTED].clone());
+            }
             census.shape = SHAPE;
             store(conn, vault, &census)
         }
@@ -332,7 +404,21 @@ pub(in crate::store) fn check(
     {
         return Err(StoreError::tampered(LISTED, gone));
     }
-    if census.shape >= SHAPE {
+    if census.shape >= SHAPE && asked(RESTRICTED) {
+        // Not named: no one was restricted when the census was made, nor since.
+        let was = match census.digests.get(RESTRICTED) {
+            Some(was) => was.clone(),
+            None => restricted_digest_of(vault, Vec::new()),
+        };
+        if restricted_digest(conn, vault)? != was {
+            return Err(StoreError::tampered(
+                RESTRICTED,
+                "unknown — who is restricted is not as last written: a visit state was put back \
+                 from before a restriction, or edited",
+            ));
+        }
+    }
+    if census.shape >= 2 {
         for table in DIGESTED.iter().filter(|t| asked(t)) {
             let now = digest(conn, vault, table)?;
             let was = match census.digests.get(*table) {

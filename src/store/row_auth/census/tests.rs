@@ -244,7 +244,8 @@ fn a_census_from_before_the_digests_gets_them_once_and_a_lifted_lockout_is_notic
         .unwrap()
         .unwrap();
     assert_eq!(adopted.shape, super::SHAPE);
-    assert_eq!(adopted.digests.len(), super::DIGESTED.len());
+    // Each digested table's, and who is restricted.
+    assert_eq!(adopted.digests.len(), super::DIGESTED.len() + 1);
     open.verify_everything().unwrap();
     // A wrong PIN counted against the manager; then the row from before it put back (the
     // count, and with it any lockout, lifted).
@@ -257,4 +258,31 @@ fn a_census_from_before_the_digests_gets_them_once_and_a_lifted_lockout_is_notic
     open.close(Some(&manager), Utc::now()).unwrap();
     let row = format!("id = '{}'", manager.staff_id());
     refused_once_put_back(&path, &older, "staff", &row);
+}
+
+#[test]
+fn a_visit_state_put_back_from_before_its_restriction_is_refused_by_the_marketing_list() {
+    let (dir, path) = demo_desk();
+    let older = dir.path().join("older");
+    let (open, manager) = unlock(&path).unwrap();
+    let patient: String = open
+        .conn()
+        .query_row("SELECT patient_id FROM visit_state LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    copy_of(&path, &older);
+    open.set_restricted(&manager, &patient, true, Utc::now())
+        .unwrap();
+    // Set and lifted by the app: the census follows.
+    open.verify_everything().unwrap();
+    // The patient's visit state as it was before the restriction, its tag sound.
+    let row = format!("patient_id = '{patient}'");
+    put_back(&path, &older, "visit_state", &row);
+    match open.marketing_list(&manager, "marketing_email", Utc::now()) {
+        Err(StoreError::Tampered { table, .. }) => assert_eq!(table, "visit_state"),
+        other => panic!("listed: {:?}", other.map(|l| l.len())),
+    }
+    open.close(Some(&manager), Utc::now()).unwrap();
+    assert_eq!(refused_for(&path), "visit_state");
 }
