@@ -141,10 +141,19 @@ fn put_back(path: &std::path::Path, older: &std::path::Path, table: &str, condit
     .unwrap();
 }
 
-/// [`put_back`], then the desk does not open, naming `table`.
-fn refused_once_put_back(
-    path: &std::path::Path, older: &std::path::Path, table: &str, condition: &str,
+/// A demo desk and where to keep an older copy of it (both in the folder returned).
+fn demo_desk_and_older() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let (dir, path) = demo_desk();
+    let older = dir.path().join("older");
+    (dir, path, older)
+}
+
+/// The desk closed, then [`put_back`]: it does not open again, naming `table`.
+fn closed_and_refused_once_put_back(
+    (open, manager): (OpenStore, Actor), path: &std::path::Path, older: &std::path::Path,
+    table: &str, condition: &str,
 ) {
+    open.close(Some(&manager), Utc::now()).unwrap();
     put_back(path, older, table, condition);
     assert_eq!(refused_for(path), table);
 }
@@ -188,9 +197,34 @@ fn a_retired_members_row_put_back_from_an_older_copy_neither_signs_in_nor_opens(
 }
 
 #[test]
+fn a_visit_state_put_back_from_before_its_restriction_is_refused_by_the_marketing_list() {
+    let (_dir, path, older) = demo_desk_and_older();
+    let (open, manager) = unlock(&path).unwrap();
+    let patient: String = open
+        .conn()
+        .query_row("SELECT patient_id FROM visit_state LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    copy_of(&path, &older);
+    open.set_restricted(&manager, &patient, true, Utc::now())
+        .unwrap();
+    // Set and lifted by the app: the census follows.
+    open.verify_everything().unwrap();
+    // The patient's visit state as it was before the restriction, its tag sound.
+    let row = format!("patient_id = '{patient}'");
+    put_back(&path, &older, "visit_state", &row);
+    match open.marketing_list(&manager, "marketing_email", Utc::now()) {
+        Err(StoreError::Tampered { table, .. }) => assert_eq!(table, "visit_state"),
+        other => panic!("listed: {:?}", other.map(|l| l.len())),
+    }
+    open.close(Some(&manager), Utc::now()).unwrap();
+    assert_eq!(refused_for(&path), "visit_state");
+}
+
+#[test]
 fn an_old_passphrases_key_wrap_put_back_does_not_open_the_desk() {
-    let (dir, path) = demo_desk();
-    let older = dir.path().join("older");
+    let (_dir, path, older) = demo_desk_and_older();
     let (mut open, manager) = unlock(&path).unwrap();
     copy_of(&path, &older);
     let new = Passphrase::new("a new and longer clinic passphrase");
@@ -202,31 +236,29 @@ fn an_old_passphrases_key_wrap_put_back_does_not_open_the_desk() {
         Utc::now(),
     )
     .unwrap();
-    open.close(Some(&manager), Utc::now()).unwrap();
     // The wrap under the old passphrase (which someone may know) put back: it opens the
     // data key, and the desk refuses to go on.
     let wrap = format!("label = '{}'", manager.staff_id());
-    refused_once_put_back(&path, &older, "key_wraps", &wrap);
+    closed_and_refused_once_put_back((open, manager), &path, &older, "key_wraps", &wrap);
 }
 
 #[test]
 fn a_setting_set_back_from_an_older_copy_is_refused() {
-    let (dir, path) = demo_desk();
-    let older = dir.path().join("older");
+    let (_dir, path, older) = demo_desk_and_older();
     let (open, manager) = unlock(&path).unwrap();
     open.set_setting(&manager, "retention.adult_years", "15", Utc::now())
         .unwrap();
     copy_of(&path, &older);
     open.set_setting(&manager, "retention.adult_years", "20", Utc::now())
         .unwrap();
-    open.close(Some(&manager), Utc::now()).unwrap();
-    refused_once_put_back(&path, &older, "settings", "key = 'retention.adult_years'");
+    let setting = "key = 'retention.adult_years'";
+    closed_and_refused_once_put_back((open, manager), &path, &older, "settings", setting);
 }
 
 #[test]
 fn a_census_from_before_the_digests_gets_them_once_and_a_lifted_lockout_is_noticed() {
     use crate::vault::Pin;
-    let (dir, path) = demo_desk();
+    let (_dir, path, older) = demo_desk_and_older();
     let (open, manager) = unlock(&path).unwrap();
     let mut census = super::stored(open.conn(), open.vault())
         .unwrap()
@@ -249,40 +281,11 @@ fn a_census_from_before_the_digests_gets_them_once_and_a_lifted_lockout_is_notic
     open.verify_everything().unwrap();
     // A wrong PIN counted against the manager; then the row from before it put back (the
     // count, and with it any lockout, lifted).
-    let older = dir.path().join("older");
     copy_of(&path, &older);
     assert!(
         open.sign_in(manager.staff_id(), &Pin::new("000000"), Utc::now())
             .is_err()
     );
-    open.close(Some(&manager), Utc::now()).unwrap();
     let row = format!("id = '{}'", manager.staff_id());
-    refused_once_put_back(&path, &older, "staff", &row);
-}
-
-#[test]
-fn a_visit_state_put_back_from_before_its_restriction_is_refused_by_the_marketing_list() {
-    let (dir, path) = demo_desk();
-    let older = dir.path().join("older");
-    let (open, manager) = unlock(&path).unwrap();
-    let patient: String = open
-        .conn()
-        .query_row("SELECT patient_id FROM visit_state LIMIT 1", [], |r| {
-            r.get(0)
-        })
-        .unwrap();
-    copy_of(&path, &older);
-    open.set_restricted(&manager, &patient, true, Utc::now())
-        .unwrap();
-    // Set and lifted by the app: the census follows.
-    open.verify_everything().unwrap();
-    // The patient's visit state as it was before the restriction, its tag sound.
-    let row = format!("patient_id = '{patient}'");
-    put_back(&path, &older, "visit_state", &row);
-    match open.marketing_list(&manager, "marketing_email", Utc::now()) {
-        Err(StoreError::Tampered { table, .. }) => assert_eq!(table, "visit_state"),
-        other => panic!("listed: {:?}", other.map(|l| l.len())),
-    }
-    open.close(Some(&manager), Utc::now()).unwrap();
-    assert_eq!(refused_for(&path), "visit_state");
+    closed_and_refused_once_put_back((open, manager), &path, &older, "staff", &row);
 }
