@@ -65,6 +65,13 @@ const DIGESTED: &[&str] = &[
 /// gets what it lacks, once, at the first unlock after the upgrade.
 const SHAPE: u32 = 3;
 
+/// The first shape that counts the kiosks' security events.
+const EVENTS_SHAPE: u32 = 1;
+/// The first shape that keeps the [`DIGESTED`] tables' digests.
+const TABLE_DIGESTS_SHAPE: u32 = 2;
+/// The first shape that keeps the digest of who is restricted ([`RESTRICTED`]).
+const RESTRICTED_SHAPE: u32 = 3;
+
 /// The name the digest of the restricted patients is kept and checked under: each restricted
 /// visit state's patient and since when, from the large `visit_state` table's few restricted rows
 /// (migration 16's partial index). A state put back from before a restriction (or after it was
@@ -283,7 +290,7 @@ pub(super) fn note_added(
     {
         census.settings.insert(setting.clone());
     }
-    if DIGESTED.contains(&table) && census.shape >= 2 {
+    if DIGESTED.contains(&table) && census.shape >= TABLE_DIGESTS_SHAPE {
         census
             .digests
             .insert(table.to_owned(), digest(conn, vault, table)?);
@@ -305,7 +312,7 @@ pub(in crate::store) fn note_changed(
     let Some(mut census) = to_update(conn, vault, table)? else {
         return Ok(());
     };
-    if census.shape < 2 {
+    if census.shape < TABLE_DIGESTS_SHAPE {
         return Ok(());
     }
     census
@@ -327,7 +334,7 @@ pub(in crate::store) fn note_restricted(
     let Some(Some(mut census)) = stored(conn, vault)? else {
         return Ok(());
     };
-    if census.shape < SHAPE {
+    if census.shape < RESTRICTED_SHAPE {
         return Ok(());
     }
     let now = restricted_digest(conn, vault)?;
@@ -344,7 +351,7 @@ pub(in crate::store) fn reseal(conn: &Connection, vault: &Vault) -> Result<(), S
     let Some(Some(mut census)) = stored(conn, vault)? else {
         return Ok(());
     };
-    if census.shape < 2 {
+    if census.shape < TABLE_DIGESTS_SHAPE {
         return Ok(());
     }
     census.digests = digests(conn, vault)?;
@@ -358,14 +365,14 @@ pub(in crate::store) fn adopt(conn: &Connection, vault: &Vault) -> Result<(), St
     match stored(conn, vault)? {
         Some(None) => store(conn, vault, &taken(conn, vault)?),
         Some(Some(mut census)) if census.shape < SHAPE => {
-            if census.shape < 1 {
+            if census.shape < EVENTS_SHAPE {
                 // The tables counted since are counted from what they hold.
                 let table = "kiosk_security_events";
                 census.counts.insert(table.to_owned(), count(conn, table)?);
             }
             // A shape-2 census's digests were written as they went; the others are taken now.
             let now = digests(conn, vault)?;
-            if census.shape < 2 {
+            if census.shape < TABLE_DIGESTS_SHAPE {
                 census.digests = now;
             } else {
                 census
@@ -404,7 +411,7 @@ pub(in crate::store) fn check(
     {
         return Err(StoreError::tampered(LISTED, gone));
     }
-    if census.shape >= SHAPE && asked(RESTRICTED) {
+    if census.shape >= RESTRICTED_SHAPE && asked(RESTRICTED) {
         // Not named: no one was restricted when the census was made, nor since.
         let was = match census.digests.get(RESTRICTED) {
             Some(was) => was.clone(),
@@ -418,7 +425,7 @@ pub(in crate::store) fn check(
             ));
         }
     }
-    if census.shape >= 2 {
+    if census.shape >= TABLE_DIGESTS_SHAPE {
         for table in DIGESTED.iter().filter(|t| asked(t)) {
             let now = digest(conn, vault, table)?;
             let was = match census.digests.get(*table) {
