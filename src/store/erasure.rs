@@ -138,9 +138,10 @@ fn erase_patient(
         "DELETE FROM visit_state WHERE patient_id = ?1",
         [patient_id],
     )?;
-    // A restricted patient erased is no longer restricted.
+    // A restricted patient erased is no longer restricted, nor a held one held.
     row_auth::census::note_restricted(conn, vault)?;
     conn.execute("DELETE FROM patients WHERE id = ?1", [patient_id])?;
+    row_auth::census::note_held_for_erasure(conn, vault)?;
     Ok(deleted)
 }
 
@@ -275,6 +276,7 @@ impl OpenStore {
                 patient_id,
                 &[("erasure_requested_at", Value::Text(at.clone()))],
             )?;
+            row_auth::census::note_held_for_erasure(&tx, self.vault())?;
         } else {
             erase_patient(&tx, self.vault(), patient_id, &at)?;
             erased.push(format!(

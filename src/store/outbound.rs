@@ -370,9 +370,10 @@ impl OpenStore {
             delete_patient,
         ));
         tx.execute("DELETE FROM temp.purge_ids", [])?;
-        // A kiosk does not restrict; should one of the states deleted have been, the census says
-        // so no longer.
+        // A kiosk neither restricts nor holds a record for erasure; should one of the rows
+        // deleted have been so marked, the census says so no longer.
         row_auth::census::note_restricted(&tx, self.vault())?;
+        row_auth::census::note_held_for_erasure(&tx, self.vault())?;
         let seq_key = [Value::Integer(i64::try_from(seq).unwrap_or(i64::MAX))];
         if let Some(bundle) = row_auth::get(&tx, self.vault(), "export_bundles", &seq_key)? {
             let delivered = bundle

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 
 use super::audit::{self, AuditKind};
-use super::patients::{Index, open_by_index, open_identity};
+use super::patients::{Index, open_by_index, open_patient};
 use super::submissions::{Scope, patient_consent_events, read_ledger};
 use super::{Actor, OpenStore, StoreError};
 use crate::forms::{ConsentDecision, ConsentEvent, Decision, PatientIdentity, current_state};
@@ -90,12 +90,13 @@ impl OpenStore {
         &self, actor: &Actor, item_id: &str, now: DateTime<Utc>,
     ) -> Result<Vec<ListedPatient>, StoreError> {
         actor.require_manager()?;
-        // Who is restricted, as last written: a visit state put back from before its patient's
-        // restriction would put them on the list.
+        // Who is restricted and whose record is held for erasure, as last written: a visit state
+        // put back from before its patient's restriction, or a patient's row from before their
+        // request, would put them on the list.
         super::row_auth::census::check(
             self.conn(),
             self.vault(),
-            &[super::row_auth::census::RESTRICTED],
+            super::row_auth::census::MARKETING_LISTS,
         )?;
         let mut by_patient: HashMap<String, Vec<ConsentEvent>> = HashMap::new();
         read_ledger(self.conn(), self.vault(), Scope::Everything, |row| {
@@ -135,8 +136,17 @@ impl OpenStore {
             {
                 continue;
             }
+            let (row, identity) = open_patient(self.conn(), self.vault(), &patient_id)?;
+            // Held for erasure: the erasure took every decision but those a held record keeps
+            // away, and a late form brings none back (`rights::held`). A grant seen here was put
+            // back by hand (an old chain, and the old details beside the request).
+            if row.opt_text("erasure_requested_at")?.is_some()
+                && !crate::rights::held::kept_while_held(item_id)
+            {
+                return Err(StoreError::tampered("consent_records", &patient_id));
+            }
             list.push(ListedPatient {
-                identity: open_identity(self.conn(), self.vault(), &patient_id)?,
+                identity,
                 patient_id,
             });
         }

@@ -15,9 +15,13 @@
 //! change: a retired member's or a demoted manager's row brought back, a PIN lockout lifted, an
 //! old passphrase's key wrap opening the data key again, a revoked kiosk trusted again, a setting
 //! set back. Each such table's digest — a MAC over its rows' tags — is written with every change
-//! to it, so a row from before no longer agrees with it. Sign-in checks the staff digest, every
-//! import the kiosks' links, the kiosk's desk look-up its link and identity, every unlock and
-//! `verify` all of them.
+//! to it, so a row from before no longer agrees with it. Two large tables have a few rows that
+//! decisions read as a set ([`FewRows`]): the restricted patients' visit states and the patients
+//! whose record is held for erasure; each set is kept as a digest of its keys and marks, so a
+//! visit state put back from before a restriction, or a patient's row from before an erasure
+//! request, no longer agrees. Sign-in checks the staff digest, every import the kiosks' links and
+//! both sets, every marketing list both sets, the kiosk's desk look-up its link and identity,
+//! every unlock and `verify` all of them.
 //!
 //! Invariants: the app never deletes a row of the counted tables; every row added goes through
 //! [`super::insert`] or [`super::put`], which note it here in the same transaction; every write
@@ -61,35 +65,82 @@ const DIGESTED: &[&str] = &[
 
 /// The census's shape: 1 counts the kiosks' security events too (a deleted burst of wrong PINs
 /// would hide it from the desk's unusual-access flags); 2 keeps the [`DIGESTED`] tables'
-/// digests; 3 the digest of who is restricted ([`RESTRICTED`]). A census of an earlier shape
-/// gets what it lacks, once, at the first unlock after the upgrade.
-const SHAPE: u32 = 3;
+/// digests; 3 the digest of who is restricted ([`RESTRICTED`]); 4 that of whose record is held
+/// for erasure ([`HELD_FOR_ERASURE`]). A census of an earlier shape gets what it lacks, once, at
+/// the first unlock after the upgrade.
+const SHAPE: u32 = 4;
 
 /// The first shape that counts the kiosks' security events.
 const EVENTS_SHAPE: u32 = 1;
 /// The first shape that keeps the [`DIGESTED`] tables' digests.
 const TABLE_DIGESTS_SHAPE: u32 = 2;
-/// The first shape that keeps the digest of who is restricted ([`RESTRICTED`]).
-const RESTRICTED_SHAPE: u32 = 3;
-
 /// The name the digest of the restricted patients is kept and checked under: each restricted
 /// visit state's patient and since when, from the large `visit_state` table's few restricted rows
 /// (migration 16's partial index). A state put back from before a restriction (or after it was
 /// lifted) changes who is restricted; any other change of a visit state leaves it alone.
 pub(in crate::store) const RESTRICTED: &str = "visit_state";
 
+/// The name the digest of the records held for erasure is kept and checked under: each held
+/// patient and since when they asked, from the large `patients` table's few held rows
+/// (migration 12's partial index). A patient's row put back from before their request would
+/// bring their erasure undone: a later form joining the record with everything the erasure took
+/// away, their marketing decisions back with an old chain.
+pub(in crate::store) const HELD_FOR_ERASURE: &str = "patients";
+
+/// A few rows of a large table that a decision reads as a set, kept as a digest of what marks
+/// them (a digest of the whole table would be taken again at every visit).
+struct FewRows {
+    /// The table, and the name the digest is kept and checked under.
+    table: &'static str,
+    /// Told apart from another set of the same table in the digest's message.
+    label: &'static [u8],
+    /// Each marked row's key and mark (through a partial index of the marked rows).
+    select: &'static str,
+    /// The first census shape that keeps it.
+    shape: u32,
+    /// What a digest that no longer agrees says.
+    changed: &'static str,
+}
+
+const RESTRICTED_ROWS: FewRows = FewRows {
+    table: RESTRICTED,
+    label: b".restricted\0",
+    select: "SELECT patient_id, restricted_at FROM visit_state WHERE restricted_at IS NOT NULL",
+    shape: 3,
+    changed: "unknown — who is restricted is not as last written: a visit state was put back \
+              from before a restriction, or edited",
+};
+
+const HELD_ROWS: FewRows = FewRows {
+    table: HELD_FOR_ERASURE,
+    label: b".held_for_erasure\0",
+    select: "SELECT id, erasure_requested_at FROM patients WHERE erasure_requested_at IS NOT NULL",
+    shape: 4,
+    changed: "unknown — whose record is held for erasure is not as last written: a patient's row \
+              was put back from before their request, or edited",
+};
+
+/// Every set of few rows the census keeps.
+const FEW_ROWS: [&FewRows; 2] = [&RESTRICTED_ROWS, &HELD_ROWS];
+
 /// The table whose keys are listed (each setting ever written; a handful).
 const LISTED: &str = "settings";
 
 /// What an import trusts: what was imported, which forms were erased, the kiosks' links (a
-/// revoked kiosk's row put back from before its revocation would be trusted again) and who is
-/// restricted (a restricted record's forms are not handed on).
+/// revoked kiosk's row put back from before its revocation would be trusted again), who is
+/// restricted (a restricted record's forms are not handed on) and whose record is held for
+/// erasure (a late form joins it under the erasure's rules).
 pub(in crate::store) const IMPORT_LISTS: &[&str] = &[
     "imported_bundles",
     "erased_submissions",
     "kiosk_links",
     RESTRICTED,
+    HELD_FOR_ERASURE,
 ];
+
+/// What a marketing list trusts: who is restricted (never marketed to) and whose record is held
+/// for erasure (their marketing decisions were taken away).
+pub(in crate::store) const MARKETING_LISTS: &[&str] = &[RESTRICTED, HELD_FOR_ERASURE];
 
 /// What an export trusts: the kiosk's own sync identity and the desk it seals forms to.
 pub(in crate::store) const EXPORT_LISTS: &[&str] = &["sync_identity", "desk_link"];
@@ -108,9 +159,9 @@ pub(in crate::store) struct Census {
     /// [`SHAPE`] when written; absent (0) in a census from before it.
     #[serde(default)]
     shape: u32,
-    /// Each [`DIGESTED`] table's digest (hex), and [`RESTRICTED`]'s; one not named has had no
-    /// row since the digests were first taken: its digest is that of no rows. Absent before
-    /// shape 2 ([`RESTRICTED`] before shape 3).
+    /// Each [`DIGESTED`] table's digest (hex), and [`RESTRICTED`]'s and [`HELD_FOR_ERASURE`]'s;
+    /// one not named has had no row since the digests were first taken: its digest is that of no
+    /// rows. Absent before shape 2 ([`RESTRICTED`] before shape 3, [`HELD_FOR_ERASURE`] before 4).
     #[serde(default)]
     digests: BTreeMap<String, String>,
 }
@@ -181,24 +232,22 @@ fn digest(conn: &Connection, vault: &Vault, table: &str) -> Result<String, Store
     Ok(crate::hex::encode(&vault.row_tag(&message)))
 }
 
-/// The digest of who is restricted since when ([`RESTRICTED`]).
-fn restricted_digest(conn: &Connection, vault: &Vault) -> Result<String, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT patient_id, restricted_at FROM visit_state WHERE restricted_at IS NOT NULL",
-    )?;
-    let restricted = stmt
+/// The digest of the rows `few` marks as they are now (each key and its mark).
+fn few_digest(conn: &Connection, vault: &Vault, few: &FewRows) -> Result<String, StoreError> {
+    let mut stmt = conn.prepare_cached(few.select)?;
+    let marked = stmt
         .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
         .collect::<Result<Vec<(String, String)>, _>>()?;
-    Ok(restricted_digest_of(vault, restricted))
+    Ok(few_digest_of(vault, few, marked))
 }
 
-/// [`restricted_digest`] of the restricted patients `restricted` (patient, since when).
-fn restricted_digest_of(vault: &Vault, mut restricted: Vec<(String, String)>) -> String {
-    restricted.sort_unstable();
+/// [`few_digest`] of the rows `marked` (key, mark).
+fn few_digest_of(vault: &Vault, few: &FewRows, mut marked: Vec<(String, String)>) -> String {
+    marked.sort_unstable();
     let mut message = DIGEST_DOMAIN.to_vec();
-    message.extend_from_slice(RESTRICTED.as_bytes());
-    message.extend_from_slice(b".restricted\0");
-    for (patient, since) in &restricted {
+    message.extend_from_slice(few.table.as_bytes());
+    message.extend_from_slice(few.label);
+    for (patient, since) in &marked {
         for part in [patient, since] {
             message.extend_from_slice(&(part.len() as u64).to_be_bytes());
             message.extend_from_slice(part.as_bytes());
@@ -223,13 +272,15 @@ fn taken(conn: &Connection, vault: &Vault) -> Result<Census, StoreError> {
     Ok(census)
 }
 
-/// Every [`DIGESTED`] table's digest as its rows are now, and [`RESTRICTED`]'s.
+/// Every [`DIGESTED`] table's digest as its rows are now, and each of the [`FEW_ROWS`]'.
 fn digests(conn: &Connection, vault: &Vault) -> Result<BTreeMap<String, String>, StoreError> {
     let mut digests = DIGESTED
         .iter()
         .map(|table| Ok(((*table).to_owned(), digest(conn, vault, table)?)))
         .collect::<Result<BTreeMap<_, _>, StoreError>>()?;
-    digests.insert(RESTRICTED.to_owned(), restricted_digest(conn, vault)?);
+    for few in FEW_ROWS {
+        digests.insert(few.table.to_owned(), few_digest(conn, vault, few)?);
+    }
     Ok(digests)
 }
 
@@ -326,22 +377,36 @@ pub(in crate::store) fn note_changed(
 pub(in crate::store) fn note_restricted(
     conn: &Connection, vault: &Vault,
 ) -> Result<(), StoreError> {
+    note_few(conn, vault, &RESTRICTED_ROWS)
+}
+
+/// Notes that whose record is held for erasure may have changed (an erasure asked for and
+/// held, a patient's row deleted), in the caller's transaction.
+pub(in crate::store) fn note_held_for_erasure(
+    conn: &Connection, vault: &Vault,
+) -> Result<(), StoreError> {
+    note_few(conn, vault, &HELD_ROWS)
+}
+
+/// Takes `few`'s digest again, in the caller's transaction.
+fn note_few(conn: &Connection, vault: &Vault, few: &FewRows) -> Result<(), StoreError> {
     if conn.is_autocommit() {
-        return Err(StoreError::Encoding(
-            "internal: a restriction written outside a transaction".into(),
-        ));
+        return Err(StoreError::Encoding(format!(
+            "internal: {} marked outside a transaction",
+            few.table
+        )));
     }
     let Some(Some(mut census)) = stored(conn, vault)? else {
         return Ok(());
     };
-    if census.shape < RESTRICTED_SHAPE {
+    if census.shape < few.shape {
         return Ok(());
     }
-    let now = restricted_digest(conn, vault)?;
-    if census.digests.get(RESTRICTED) == Some(&now) {
+    let now = few_digest(conn, vault, few)?;
+    if census.digests.get(few.table) == Some(&now) {
         return Ok(());
     }
-    census.digests.insert(RESTRICTED.to_owned(), now);
+    census.digests.insert(few.table.to_owned(), now);
     store(conn, vault, &census)
 }
 
@@ -370,14 +435,17 @@ pub(in crate::store) fn adopt(conn: &Connection, vault: &Vault) -> Result<(), St
                 let table = "kiosk_security_events";
                 census.counts.insert(table.to_owned(), count(conn, table)?);
             }
-            // A shape-2 census's digests were written as they went; the others are taken now.
+            // The digests of a later shape than the census's were written as they went; the
+            // others are taken now.
             let now = digests(conn, vault)?;
             if census.shape < TABLE_DIGESTS_SHAPE {
                 census.digests = now;
             } else {
-                census
-                    .digests
-                    .insert(RESTRICTED.to_owned(), now[RESTRICTED].clone());
+                for few in FEW_ROWS.iter().filter(|few| census.shape < few.shape) {
+                    census
+                        .digests
+                        .insert(few.table.to_owned(), now[few.table].clone());
+                }
             }
             census.shape = SHAPE;
             store(conn, vault, &census)
@@ -411,18 +479,17 @@ pub(in crate::store) fn check(
     {
         return Err(StoreError::tampered(LISTED, gone));
     }
-    if census.shape >= RESTRICTED_SHAPE && asked(RESTRICTED) {
-        // Not named: no one was restricted when the census was made, nor since.
-        let was = match census.digests.get(RESTRICTED) {
+    for few in FEW_ROWS {
+        if census.shape < few.shape || !asked(few.table) {
+            continue;
+        }
+        // Not named: no row was marked when the census was made, nor since.
+        let was = match census.digests.get(few.table) {
             Some(was) => was.clone(),
-            None => restricted_digest_of(vault, Vec::new()),
+            None => few_digest_of(vault, few, Vec::new()),
         };
-        if restricted_digest(conn, vault)? != was {
-            return Err(StoreError::tampered(
-                RESTRICTED,
-                "unknown — who is restricted is not as last written: a visit state was put back \
-                 from before a restriction, or edited",
-            ));
+        if few_digest(conn, vault, few)? != was {
+            return Err(StoreError::tampered(few.table, few.changed));
         }
     }
     if census.shape >= TABLE_DIGESTS_SHAPE {

@@ -222,6 +222,87 @@ fn a_visit_state_put_back_from_before_its_restriction_is_refused_by_the_marketin
     assert_eq!(refused_for(&path), "visit_state");
 }
 
+/// A patient on the demo desk's e-mail marketing list, and the desk with them held for erasure
+/// (asked for while their forms are kept), an older copy taken before the request.
+fn held_for_erasure_with_older(
+    path: &std::path::Path, older: &std::path::Path,
+) -> (OpenStore, Actor, String) {
+    let (open, manager) = unlock(path).unwrap();
+    let listed = open
+        .marketing_list(&manager, "marketing_email", Utc::now())
+        .unwrap();
+    let patient = listed[0].patient_id.clone();
+    copy_of(path, older);
+    open.request_erasure(&manager, &patient, Utc::now())
+        .unwrap();
+    let held: Option<String> = open
+        .conn()
+        .query_row(
+            "SELECT erasure_requested_at FROM patients WHERE id = ?1",
+            [&patient],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(held.is_some(), "held, not erased");
+    assert!(
+        open.marketing_list(&manager, "marketing_email", Utc::now())
+            .unwrap()
+            .iter()
+            .all(|p| p.patient_id != patient)
+    );
+    open.verify_everything().unwrap();
+    (open, manager, patient)
+}
+
+/// The patient's consent chain and visit state put back from `older`, and their identity's
+/// sealed value (contact details and all): what an erasure took away, back, each row's tag sound.
+fn old_chain_and_details_put_back(path: &std::path::Path, older: &std::path::Path, patient: &str) {
+    let theirs = format!("patient_id = '{patient}'");
+    put_back(path, older, "consent_records", &theirs);
+    put_back(path, older, "visit_state", &theirs);
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute("ATTACH DATABASE ?1 AS older", [older.to_str().unwrap()])
+        .unwrap();
+    conn.execute(
+        "UPDATE main.patients SET sealed_identity =
+             (SELECT sealed_identity FROM older.patients WHERE id = ?1) WHERE id = ?1",
+        [patient],
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_patients_row_put_back_from_before_their_erasure_request_is_refused() {
+    let (_dir, path, older) = demo_desk_and_older();
+    let (open, manager, patient) = held_for_erasure_with_older(&path, &older);
+    // Everything of the patient as it was before the request, their own row too.
+    old_chain_and_details_put_back(&path, &older, &patient);
+    put_back(&path, &older, "patients", &format!("id = '{patient}'"));
+    match open.marketing_list(&manager, "marketing_email", Utc::now()) {
+        Err(StoreError::Tampered { table, .. }) => assert_eq!(table, "patients"),
+        other => panic!("listed: {:?}", other.map(|l| l.len())),
+    }
+    open.close(Some(&manager), Utc::now()).unwrap();
+    assert_eq!(refused_for(&path), "patients");
+}
+
+#[test]
+fn a_held_records_old_marketing_decisions_put_back_are_refused_by_the_marketing_list() {
+    let (_dir, path, older) = demo_desk_and_older();
+    let (open, manager, patient) = held_for_erasure_with_older(&path, &older);
+    // The request stays marked; the chain from before it, and the details, put back.
+    old_chain_and_details_put_back(&path, &older, &patient);
+    match open.marketing_list(&manager, "marketing_email", Utc::now()) {
+        Err(StoreError::Tampered { table, row }) => {
+            assert_eq!(
+                (table.as_str(), row.as_str()),
+                ("consent_records", patient.as_str())
+            )
+        }
+        other => panic!("listed: {:?}", other.map(|l| l.len())),
+    }
+}
+
 #[test]
 fn an_old_passphrases_key_wrap_put_back_does_not_open_the_desk() {
     let (_dir, path, older) = demo_desk_and_older();
@@ -276,8 +357,11 @@ fn a_census_from_before_the_digests_gets_them_once_and_a_lifted_lockout_is_notic
         .unwrap()
         .unwrap();
     assert_eq!(adopted.shape, super::SHAPE);
-    // Each digested table's, and who is restricted.
-    assert_eq!(adopted.digests.len(), super::DIGESTED.len() + 1);
+    // Each digested table's, who is restricted and whose record is held for erasure.
+    assert_eq!(
+        adopted.digests.len(),
+        super::DIGESTED.len() + super::FEW_ROWS.len()
+    );
     open.verify_everything().unwrap();
     // A wrong PIN counted against the manager; then the row from before it put back (the
     // count, and with it any lockout, lifted).
