@@ -15,7 +15,8 @@
 //! - [`hex`], `packing`: the encodings both sides share (lowercase hex; LZ4 before sealing);
 //! - [`mounts`]: whether a folder lies on a disk `/etc/fstab` names that is not mounted now;
 //! - [`i18n`]: Rust-side translations; [`demo`]: the demo clinic;
-//! - `ui` (the `ui` feature, on by default): the Slint windows' thin adapters. Everything above
+//! - `ui` (the `ui` feature, on by default): the Slint windows' thin adapters (and the clipboard
+//!   they clear when a screen is wiped or locked). Everything above
 //!   builds without it (`--no-default-features`), as the fuzz targets do.
 // `deny`, not `forbid`: the Slint-generated module (src/ui/generated.rs) needs `unsafe` for its
 // vtables and is the one place allowed to use it. Hand-written code has none.

@@ -110,6 +110,8 @@ pub struct Desk {
     lang: String,
     /// When the backup schedule was last looked at (once a minute is enough).
     backup_checked: Option<DateTime<Utc>>,
+    /// Counts the locks: what was copied before one is for no one after it.
+    screen_wipes: u64,
 }
 
 impl Desk {
@@ -137,6 +139,7 @@ impl Desk {
             export_dir,
             lang: "en".into(),
             backup_checked: None,
+            screen_wipes: 0,
         }
     }
 
@@ -227,8 +230,15 @@ impl Desk {
         }
         self.signed_in = None;
         self.selected_staff = None;
-        // What the last one was told is not for whoever signs in next.
+        // What the last one was told, or copied, is not for whoever signs in next.
         self.say(String::new(), false);
+        self.screen_wipes += 1;
+    }
+
+    /// How many times the screen was locked: when this moves, the window forgets any text
+    /// copied or selected before (`ui::clipboard`).
+    pub fn screen_wipes(&self) -> u64 {
+        self.screen_wipes
     }
 
     pub fn activity(&mut self, now: DateTime<Utc>) {

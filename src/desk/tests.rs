@@ -162,6 +162,21 @@ fn idle_lock_drops_the_record_after_the_idle_time_only() {
 }
 
 #[test]
+fn each_lock_is_counted_for_the_clipboard_and_opening_a_record_is_not() {
+    // The window clears the clipboard when the count moves (`ui::clipboard`).
+    let (mut desk, _) = signed_in(RECEPTION, "1357");
+    let before = desk.screen_wipes();
+    desk.open_patient("p-ada", at(0));
+    assert_eq!(desk.screen_wipes(), before);
+    desk.lock(at(1));
+    assert_eq!(desk.screen_wipes(), before + 1, "locked by hand");
+    let (mut desk, _) = signed_in(RECEPTION, "1357");
+    desk.tick(at(5));
+    assert_eq!(desk.screen(), DeskScreen::SignIn);
+    assert_eq!(desk.screen_wipes(), before + 1, "locked when idle");
+}
+
+#[test]
 fn withdrawing_reopens_the_record_with_the_new_state_and_names_the_item() {
     let (mut desk, records) = signed_in(RECEPTION, "1357");
     desk.open_patient("p-ada", at(0));

@@ -43,6 +43,13 @@ impl Kiosk {
         self.activity();
     }
 
+    /// How many times what the screen showed was wiped (a form wiped, a lock, a hand-back): when
+    /// this moves, the window forgets any text copied or selected before (`ui::clipboard`), so
+    /// the next patient cannot paste the last one's.
+    pub fn screen_wipes(&self) -> u64 {
+        self.screen_wipes
+    }
+
     /// Called once a second.
     pub fn tick(&mut self) {
         self.idle_secs = self.idle_secs.saturating_add(1);

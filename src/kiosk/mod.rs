@@ -127,6 +127,8 @@ pub struct Kiosk {
     /// What staff must know about the last handover's form, shown on staff home once a staff
     /// PIN takes the tablet back (e.g. saved as a new patient: date of birth not confirmed).
     handover_notice: Option<Message>,
+    /// Counts the wipes of what the screen showed (a form wiped, a lock, a hand-back).
+    screen_wipes: u64,
 }
 
 /// Where the controller reads the time. The wall clock in the app; tests move it forward to
@@ -200,6 +202,7 @@ impl Kiosk {
             definition,
             receipt: None,
             handover_notice: None,
+            screen_wipes: 0,
         }
     }
 
@@ -252,6 +255,7 @@ impl Kiosk {
                     // hand-back screen stays in it.
                     let language = std::mem::take(&mut self.form.language);
                     self.form = FormState::blank(&language, None);
+                    self.screen_wipes += 1;
                 }
                 Effect::BlankForm => {
                     let returning = self.signed.returning.take();
@@ -275,6 +279,7 @@ impl Kiosk {
                 Screen::Locked | Screen::HandBack | Screen::Closed
             ) {
                 self.signed = SignedIn::default();
+                self.screen_wipes += 1;
             }
         }
         // Typing changes the form in place: the page is not rebuilt under the patient's finger.

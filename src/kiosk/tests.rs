@@ -169,6 +169,34 @@ fn idle_warns_then_wipes_and_touch_resets() {
 }
 
 #[test]
+fn each_wipe_of_what_the_screen_showed_is_counted_and_typing_is_not() {
+    // The window clears the clipboard when the count moves (`ui::clipboard`).
+    let (mut k, _) = handing_over(1);
+    let before = k.screen_wipes();
+    k.set_text("given_name", "Grace");
+    k.activity();
+    assert_eq!(k.screen_wipes(), before, "typing wipes nothing");
+    complete_handover(&mut k, &["treatment"]);
+    assert_eq!(k.screen(), Screen::HandBack);
+    assert!(k.screen_wipes() > before, "handed back");
+
+    let (mut k, _) = handing_over(1);
+    let before = k.screen_wipes();
+    for _ in 0..Timeouts::default().handover_idle {
+        k.tick();
+    }
+    assert_eq!(k.screen(), Screen::HandBack);
+    assert!(k.screen_wipes() > before, "wiped when idle");
+
+    let (mut k, _) = kiosk();
+    sign_in(&mut k, 0);
+    let before = k.screen_wipes();
+    k.lock_now();
+    assert_eq!(k.screen(), Screen::Locked);
+    assert!(k.screen_wipes() > before, "locked");
+}
+
+#[test]
 fn staff_screens_lock_when_idle() {
     let (mut k, _) = kiosk();
     sign_in(&mut k, 0);

@@ -9,17 +9,18 @@
 //! way when the once-a-second tick finds one due; it is not the user's activity, so the idle
 //! lock is not held off by it.
 
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
 use slint::{ComponentHandle, ModelRc, SharedString};
 
 use super::refresh::{model, rows, update_rows};
-use super::rotation_slots;
 use super::{
     DeskAdapter, DeskAnswer, DeskConsent, DeskLine, DeskPatient, DeskScreen, DeskSetting,
     DeskStaff, DeskStaffKeysRow, DeskWindow, WorkMode,
 };
+use super::{clipboard, rotation_slots};
 use crate::desk::{self, Desk, Line};
 use crate::staff::Role;
 
@@ -40,6 +41,8 @@ struct Ctx {
     desk: Arc<Mutex<Desk>>,
     clock: Clock,
     mode: WorkMode,
+    /// The desk's count of locks when the clipboard was last cleared ([`clipboard`]).
+    wipes_seen: Arc<AtomicU64>,
 }
 
 fn lock(desk: &Mutex<Desk>) -> MutexGuard<'_, Desk> {
@@ -50,7 +53,7 @@ fn lock(desk: &Mutex<Desk>) -> MutexGuard<'_, Desk> {
 impl Ctx {
     fn refresh(&self, now: DateTime<Utc>) {
         if let (Some(w), Ok(desk)) = (self.window.upgrade(), self.desk.try_lock()) {
-            refresh(&w, &desk, now);
+            refresh(&w, &desk, now, &self.wipes_seen, self.mode);
         }
     }
 
@@ -96,6 +99,7 @@ impl Ctx {
         }
         g.set_busy(true);
         let (desk, weak, clock) = (self.desk.clone(), self.window.clone(), self.clock.clone());
+        let (wipes_seen, mode) = (self.wipes_seen.clone(), self.mode);
         let ctx_desk = desk.clone();
         std::thread::spawn(move || {
             {
@@ -107,7 +111,7 @@ impl Ctx {
             }
             let _ = weak.upgrade_in_event_loop(move |w| {
                 w.global::<DeskAdapter>().set_busy(false);
-                refresh(&w, &lock(&ctx_desk), clock());
+                refresh(&w, &lock(&ctx_desk), clock(), &wipes_seen, mode);
             });
         });
     }
@@ -122,7 +126,11 @@ fn lines(items: &[Line]) -> ModelRc<DeskLine> {
     )
 }
 
-fn refresh(window: &DeskWindow, desk: &Desk, now: DateTime<Utc>) {
+/// Draws the desk's state, and clears the clipboard after a lock ([`clipboard`]).
+fn refresh(
+    window: &DeskWindow, desk: &Desk, now: DateTime<Utc>, wipes_seen: &AtomicU64, mode: WorkMode,
+) {
+    clipboard::forget_after_wipes(wipes_seen, desk.screen_wipes(), mode);
     let g = window.global::<DeskAdapter>();
     g.set_screen(match desk.screen() {
         desk::DeskScreen::Closed => DeskScreen::Closed,
@@ -297,6 +305,7 @@ impl DeskUi {
             desk: Arc::new(Mutex::new(desk)),
             clock,
             mode,
+            wipes_seen: Arc::default(),
         };
         let g = window.global::<DeskAdapter>();
 
@@ -417,7 +426,7 @@ impl DeskUi {
                     desk.tick(now);
                     if let Some(w) = ctx.window.upgrade() {
                         if desk.screen() != before {
-                            refresh(&w, &desk, now);
+                            refresh(&w, &desk, now, &ctx.wipes_seen, ctx.mode);
                         }
                         w.global::<DeskAdapter>()
                             .set_wipe_typed_secret(desk.typed_secret_abandoned(now));
@@ -431,7 +440,13 @@ impl DeskUi {
                 },
             );
         }
-        refresh(&window, &lock(&ctx.desk), (ctx.clock)());
+        refresh(
+            &window,
+            &lock(&ctx.desk),
+            (ctx.clock)(),
+            &ctx.wipes_seen,
+            ctx.mode,
+        );
         Ok(DeskUi {
             window,
             ctx,
@@ -442,11 +457,22 @@ impl DeskUi {
     /// Runs a closure against the controller, then refreshes (tests).
     pub fn with_desk<R>(&self, f: impl FnOnce(&mut Desk) -> R) -> R {
         let r = f(&mut lock(&self.ctx.desk));
-        refresh(&self.window, &lock(&self.ctx.desk), (self.ctx.clock)());
+        refresh(
+            &self.window,
+            &lock(&self.ctx.desk),
+            (self.ctx.clock)(),
+            &self.ctx.wipes_seen,
+            self.ctx.mode,
+        );
         r
     }
 
+    /// Runs the window until it closes; what was copied from it is cleared as it goes.
     pub fn run(&self) -> Result<(), slint::PlatformError> {
-        self.window.run()
+        let result = self.window.run();
+        if self.ctx.mode == WorkMode::Background {
+            clipboard::forget();
+        }
+        result
     }
 }

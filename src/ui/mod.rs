@@ -11,6 +11,7 @@ mod row_copy;
 
 mod back_office_adapter;
 mod clinic_form_adapter;
+mod clipboard;
 mod desk_adapter;
 #[allow(unsafe_code)]
 mod generated;
@@ -145,7 +146,9 @@ impl Ctx {
                 .drawn
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            refresh::refresh(&window, &self.lock(), &mut drawn);
+            let kiosk = self.lock();
+            refresh::refresh(&window, &kiosk, &mut drawn);
+            clipboard::forget_after_wipes(&drawn.wipes_seen, kiosk.screen_wipes(), self.mode);
         }
     }
 }
@@ -226,8 +229,13 @@ impl KioskUi {
         r
     }
 
+    /// Runs the window until it closes; what was copied from it is cleared as it goes.
     pub fn run(&self) -> Result<(), slint::PlatformError> {
-        self.window.run()
+        let result = self.window.run();
+        if self.ctx.mode == WorkMode::Background {
+            clipboard::forget();
+        }
+        result
     }
 
     /// After the event loop ended on a signal: wipe, close, drop the keys (`Kiosk::shut_down`).

@@ -27,6 +27,8 @@ pub(super) struct Drawn {
     receipt: Option<String>,
     /// The pairing picture, by a hash of the code it holds (never the code itself).
     pub(super) pairing: Option<Option<String>>,
+    /// The kiosk's count of screen wipes when the clipboard was last cleared (`ui::clipboard`).
+    pub(super) wipes_seen: std::sync::atomic::AtomicU64,
 }
 
 pub(super) fn model<T: Clone + 'static>(rows: Vec<T>) -> ModelRc<T> {

@@ -262,6 +262,49 @@ fn the_desk_opens_signs_in_each_role_finds_a_patient_withdraws_a_consent_and_loc
     app.shot("desk-07-locked");
 }
 
+/// Text copied in the desk (Ctrl+C) is forgotten when it locks: whoever signs in next pastes
+/// nothing of the last one's (`src/ui/clipboard.rs`).
+#[test]
+fn what_was_copied_is_gone_once_the_desk_locks() {
+    if !tools_present() {
+        return;
+    }
+    let display = Display::start(1280, 800);
+    let app = App::start(&display, &["desk", "window", "--demo"]);
+    app.wait("the closed desk", |v| v.screen() == "Closed");
+    app.type_and_enter("Manager passphrase", PASSPHRASE);
+    let (staff, pin) = STAFF[0];
+    app.desk_sign_in(staff, pin);
+    // Pastes into the last name, then types a mark after it: keys land in order, so once the
+    // mark shows, whatever the paste brought stands before it.
+    let paste_then_mark = || {
+        app.focus_field("Last name", false);
+        app.display.key("ctrl+v");
+        app.display.type_text("#");
+        app.wait("the mark typed after the paste", |v| {
+            v.find("TextInput", "Last name")
+                .is_some_and(|f| f.value.ends_with('#'))
+        })
+        .find("TextInput", "Last name")
+        .map(|f| f.value.clone())
+        .unwrap_or_default()
+    };
+    app.focus_field("First name", false);
+    app.display.type_text(GIVEN);
+    app.wait_text("First name", GIVEN);
+    app.display.key("ctrl+a");
+    app.display.key("ctrl+c");
+    // The clipboard works: what was copied pastes while the same person is signed in.
+    assert_eq!(paste_then_mark(), format!("{GIVEN}#"));
+    app.desk_lock();
+    app.desk_sign_in(staff, pin);
+    assert_eq!(
+        paste_then_mark(),
+        "#",
+        "a name copied before the lock pasted after it"
+    );
+}
+
 impl App<'_> {
     /// Whether the focus ring is drawn round a button (read from the pixels just outside it:
     /// the ring, in the text's colour, stands 2–5 px out).
