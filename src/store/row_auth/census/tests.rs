@@ -287,6 +287,34 @@ fn a_patients_row_put_back_from_before_their_erasure_request_is_refused() {
 }
 
 #[test]
+fn a_census_from_before_the_held_digest_gets_it_once_with_a_record_already_held() {
+    let (_dir, path, older) = demo_desk_and_older();
+    let (open, manager, _patient) = held_for_erasure_with_older(&path, &older);
+    // As session 55 left it: shape 3, no digest of whose record is held.
+    let mut census = super::stored(open.conn(), open.vault())
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(census.digests.remove(super::HELD_FOR_ERASURE).is_some());
+    census.shape = 3;
+    super::store(open.conn(), open.vault(), &census).unwrap();
+    open.close(Some(&manager), Utc::now()).unwrap();
+    let (open, _) = unlock(&path).unwrap();
+    let adopted = super::stored(open.conn(), open.vault())
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(adopted.shape, super::SHAPE);
+    assert!(adopted.digests.contains_key(super::HELD_FOR_ERASURE));
+    assert_eq!(
+        adopted.digests.get(super::RESTRICTED),
+        census.digests.get(super::RESTRICTED),
+        "the digests written as they went are kept"
+    );
+    open.verify_everything().unwrap();
+}
+
+#[test]
 fn a_held_records_old_marketing_decisions_put_back_are_refused_by_the_marketing_list() {
     let (_dir, path, older) = demo_desk_and_older();
     let (open, manager, patient) = held_for_erasure_with_older(&path, &older);
