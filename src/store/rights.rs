@@ -143,7 +143,13 @@ impl OpenStore {
             if row.opt_text("erasure_requested_at")?.is_some()
                 && !crate::rights::held::kept_while_held(item_id)
             {
-                return Err(StoreError::tampered("consent_records", &patient_id));
+                return Err(StoreError::tampered(
+                    "consent_records",
+                    format!(
+                        "{patient_id}: a {item_id} grant on a record held for erasure, which keeps \
+                         none: an older chain was put back"
+                    ),
+                ));
             }
             list.push(ListedPatient {
                 identity,
