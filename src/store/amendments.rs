@@ -10,6 +10,7 @@ use super::patients::{identity_columns, open_identity, reseal_identity};
 use super::submissions::aad;
 use super::{Actor, OpenStore, StoreError};
 use crate::forms::{Answers, PatientIdentity};
+use crate::store::writing::Writing;
 use crate::vault::{Aad, Vault, random_id};
 
 /// The value an amendment replaced.
@@ -137,7 +138,7 @@ impl OpenStore {
         now: DateTime<Utc>,
     ) -> Result<String, StoreError> {
         let at = now.to_rfc3339();
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = Writing::begin(self.conn())?;
         super::merge::refuse_if_merged(&tx, self.vault(), patient_id)?;
         let id = amend_identity_in(
             &tx,
@@ -148,7 +149,7 @@ impl OpenStore {
             reason,
             &at,
         )?;
-        tx.commit()?;
+        tx.commit(self.vault())?;
         Ok(id)
     }
 

@@ -29,6 +29,7 @@ use super::submissions::{
 use super::{Actor, OpenStore, StoreError, WalCheckpoint, first_column};
 use crate::forms::identity::parse_date_of_birth;
 use crate::rights::{ErasureStatement, RetentionPolicy, held, held_until};
+use crate::store::writing::Writing;
 use crate::vault::Vault;
 
 /// One of a patient's forms as the desk handed it on: what taking it back out of the outbox at
@@ -134,10 +135,7 @@ fn erase_patient(
         delete_mark.execute([id])?;
         deleted += delete_form.execute([id])?;
     }
-    conn.execute(
-        "DELETE FROM visit_state WHERE patient_id = ?1",
-        [patient_id],
-    )?;
+    row_auth::delete_summed(conn, vault, STATE, &row_auth::text_key(patient_id))?;
     // A restricted patient erased is no longer restricted, nor a held one held.
     row_auth::census::note_restricted(conn, vault)?;
     conn.execute("DELETE FROM patients WHERE id = ?1", [patient_id])?;
@@ -208,7 +206,7 @@ impl OpenStore {
         let policy = self.retention_policy()?;
         let at = now.to_rfc3339();
         let _checks_off = references::checks_off(self.conn())?;
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = Writing::begin(self.conn())?;
         let mut identity = open_identity(&tx, self.vault(), patient_id)?;
         erase_merged_into(&tx, self.vault(), patient_id, &at)?;
         let state = state_row(&tx, self.vault(), patient_id)?;
@@ -296,7 +294,7 @@ impl OpenStore {
             },
             patient_id,
         )?;
-        tx.commit()?;
+        tx.commit(self.vault())?;
         let wal = self.store.checkpoint()?;
         Ok(ErasureStatement {
             patient_id: patient_id.to_owned(),
@@ -336,7 +334,7 @@ impl OpenStore {
             ..RetentionReport::default()
         };
         let _checks_off = references::checks_off(self.conn())?;
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = Writing::begin(self.conn())?;
         for patient_id in candidates {
             // The time the rule uses comes from the checked row: a back-dated visit is refused.
             let last_visit = state_row(&tx, self.vault(), &patient_id)?.text(LAST_VISIT)?;
@@ -364,7 +362,7 @@ impl OpenStore {
             AuditKind::RetentionRun,
             &erased.to_string(),
         )?;
-        tx.commit()?;
+        tx.commit(self.vault())?;
         if erased > 0 {
             report.old_copies_remain = self.store.checkpoint()? == WalCheckpoint::OldCopiesRemain;
         }

@@ -27,6 +27,7 @@ use super::submissions::{
 use super::transfer::{Added, AuditHead, EXPORT_VERSION, ImportReport, Outgoing};
 use super::{Actor, OpenStore, StoreError};
 use crate::forms::ConsentEvent;
+use crate::store::writing::Writing;
 use crate::vault::time_ordered_id;
 
 mod links;
@@ -167,7 +168,7 @@ impl OpenStore {
         // The bundle's pages written once, into the database (not into the WAL and again at the
         // checkpoint): see store/bulk_write.rs.
         let _journal = self.store.rollback_journal();
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = Writing::begin(self.conn())?;
         // What was imported and what was erased, as written: a list shortened by hand would let
         // an old bundle in again, and an erased patient with it.
         row_auth::census::check(&tx, self.vault(), row_auth::census::IMPORT_LISTS)?;
@@ -464,7 +465,7 @@ impl OpenStore {
             // Dropped uncommitted: rolled back.
             return Ok(Err(e));
         }
-        tx.commit()?;
+        tx.commit(self.vault())?;
         Ok(Ok(report))
     }
 }

@@ -30,6 +30,7 @@ use super::patients::{move_rows, open_identity, patient_row, requests_of_patient
 use super::submissions::{append_consent_events, patient_consent_events};
 use super::{Actor, OpenStore, StoreError, first_column};
 use crate::forms::ConsentEvent;
+use crate::store::writing::Writing;
 use crate::vault::{Vault, random_id};
 
 /// What a merge moved.
@@ -87,7 +88,7 @@ impl OpenStore {
             ));
         }
         let at = now.to_rfc3339();
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = Writing::begin(self.conn())?;
         let survivor = row_state(&tx, self.vault(), into)?;
         let merged = row_state(&tx, self.vault(), duplicate)?;
         if let Some(other) = &survivor.merged_into {
@@ -198,7 +199,7 @@ impl OpenStore {
             AuditKind::Merged,
             &format!("{duplicate}>{into}"),
         )?;
-        tx.commit()?;
+        tx.commit(self.vault())?;
         Ok(MergeReport {
             submissions,
             consent_events: events.len(),

@@ -13,8 +13,9 @@
 //!   (`bulk_write.rs`), and WAL mode is set again when it ends;
 //! - a file that is not ours (not SQLite, another program's database, corrupt, or newer) gets an
 //!   error and is never modified, deleted or recreated;
-//! - every write that spans rows runs in one transaction: a failure (disk full, read-only medium)
-//!   leaves the store as it was;
+//! - every write that spans rows runs in one transaction ([`writing::Writing`], which adds what
+//!   it changed in the visit states to the census's sum as it commits): a failure (disk full,
+//!   read-only medium) leaves the store as it was;
 //! - after erasing, the WAL is checkpointed and truncated; when another connection's reader
 //!   holds it (the desk window beside a command) the action says old copies remain, and the
 //!   truncation is tried again at every open and close until it succeeds.
@@ -55,6 +56,7 @@ mod staff_admin_port;
 mod submissions;
 mod sync_identity;
 mod transfer;
+mod writing;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

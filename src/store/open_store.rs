@@ -9,6 +9,7 @@ use super::row_auth::{self, text_key};
 use super::staff::{Actor, insert_staff};
 use super::{SignInError, Store, StoreError};
 use crate::staff::{Role, check_new_passphrase};
+use crate::store::writing::Writing;
 use crate::vault::{Passphrase, Pin, RecoveryKey, Vault, random_id};
 
 /// The database with the data key in memory. Dropping it (or [`OpenStore::close`]) drops the key.
@@ -130,10 +131,7 @@ impl OpenStore {
             .map_err(StoreError::from)?;
         let manager_id;
         {
-            let tx = store
-                .conn
-                .unchecked_transaction()
-                .map_err(StoreError::from)?;
+            let tx = Writing::begin(&store.conn)?;
             row_auth::insert(
                 &tx,
                 &vault,
@@ -176,7 +174,7 @@ impl OpenStore {
                 audit::append(&tx, &vault, &at, &manager_id, AuditKind::StaffAdded, &id)?;
             }
             audit::append(&tx, &vault, &at, &manager_id, AuditKind::SetupCompleted, "")?;
-            tx.commit().map_err(StoreError::from)?;
+            tx.commit(&vault)?;
         }
         Ok(SetupResult {
             store: OpenStore {
@@ -222,7 +220,7 @@ impl OpenStore {
         &self, actor: &str, kind: AuditKind, now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let at = now.to_rfc3339();
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = Writing::begin(self.conn())?;
         let failed: i64 = tx.query_row(
             "SELECT failed_unlocks FROM installation WHERE id = 1",
             [],
@@ -246,7 +244,7 @@ impl OpenStore {
             [],
         )?;
         audit::append(&tx, &self.vault, &at, actor, kind, "")?;
-        tx.commit()?;
+        tx.commit(&self.vault)?;
         Ok(())
     }
 
@@ -357,10 +355,10 @@ impl OpenStore {
         change: impl FnOnce(&Connection, &str) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let at = now.to_rfc3339();
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = Writing::begin(self.conn())?;
         let value = change(&tx, &at)?;
         self.audit_as(actor, &tx, &at, kind, subject)?;
-        tx.commit()?;
+        tx.commit(self.vault())?;
         Ok(value)
     }
 
@@ -461,7 +459,7 @@ fn authenticate_rows(
         if entries == 0 || marked || row_auth::any_tagged(conn)? {
             return Err(StoreError::tampered("audit_head", 1));
         }
-        let tx = conn.unchecked_transaction()?;
+        let tx = Writing::begin(conn)?;
         let tagged = row_auth::tag_untagged(&tx, vault)?;
         super::patient_records::move_to_visit_state(&tx, vault)?;
         super::submissions::start_every_consent_chain(&tx, vault)?;
@@ -474,15 +472,15 @@ fn authenticate_rows(
             AuditKind::RowsAuthenticated,
             &tagged.to_string(),
         )?;
-        tx.commit()?;
+        tx.commit(vault)?;
     }
     // Patients written before visit states (migration 14) move to them; a database from before
     // the census (migration 13) is counted.
     {
-        let tx = conn.unchecked_transaction()?;
+        let tx = Writing::begin(conn)?;
         super::patient_records::move_to_visit_state(&tx, vault)?;
         row_auth::census::adopt(&tx, vault)?;
-        tx.commit()?;
+        tx.commit(vault)?;
     }
     for table in row_auth::CHECKED_AT_UNLOCK {
         row_auth::check_all(conn, vault, table)?;

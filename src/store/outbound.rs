@@ -25,6 +25,7 @@ use super::transfer::{
 use super::{Actor, OpenStore, StoreError, WalCheckpoint};
 use crate::forms::ConsentEvent;
 use crate::forms::consent_runs::RunValue;
+use crate::store::writing::Writing;
 use crate::vault::Opened;
 
 mod desk_link;
@@ -300,7 +301,7 @@ impl OpenStore {
         actor.require_manager()?;
         let at = now.to_rfc3339();
         let ids_json = serde_json::to_string(ids)?;
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = Writing::begin(self.conn())?;
         tx.execute(
             "CREATE TEMP TABLE IF NOT EXISTS purge_ids (id TEXT PRIMARY KEY)",
             [],
@@ -347,7 +348,6 @@ impl OpenStore {
         // the form arrives). Prepared once for the whole receipt (it names hundreds of patients).
         let mut first_shape_left = tx.prepare(&format!("SELECT {HAS_FIRST_SHAPE_DECISIONS}"))?;
         let mut delete_amendments = tx.prepare("DELETE FROM amendments WHERE patient_id = ?1")?;
-        let mut delete_state = tx.prepare("DELETE FROM visit_state WHERE patient_id = ?1")?;
         let mut delete_patient = tx.prepare("DELETE FROM patients WHERE id = ?1")?;
         for patient in &patients {
             let listed = before.remove(patient).unwrap_or_default();
@@ -357,18 +357,13 @@ impl OpenStore {
                 && !first_shape_left.query_row([patient], |r| r.get::<_, bool>(0))?;
             if done {
                 delete_amendments.execute([patient])?;
-                delete_state.execute([patient])?;
+                row_auth::delete_summed(&tx, self.vault(), "visit_state", &text_key(patient))?;
                 delete_patient.execute([patient])?;
             } else {
                 rechain_consents(&tx, self.vault(), patient, &left)?;
             }
         }
-        drop((
-            first_shape_left,
-            delete_amendments,
-            delete_state,
-            delete_patient,
-        ));
+        drop((first_shape_left, delete_amendments, delete_patient));
         tx.execute("DELETE FROM temp.purge_ids", [])?;
         // A kiosk neither restricts nor holds a record for erasure; should one of the rows
         // deleted have been so marked, the census says so no longer.
@@ -399,7 +394,7 @@ impl OpenStore {
             &format!("{desk_id}:bundle:{seq}"),
         )?;
         self.audit_as(actor, &tx, &at, AuditKind::Purged, &purged.to_string())?;
-        tx.commit()?;
+        tx.commit(self.vault())?;
         let wal = self.store().checkpoint()?;
         Ok(Purged {
             submissions: purged,

@@ -14,6 +14,7 @@ use super::patient_records::{
 use super::row_auth::{self, text_key};
 use super::{Actor, OpenStore, StoreError};
 use crate::forms::PatientIdentity;
+use crate::store::writing::Writing;
 use crate::vault::{Aad, Vault, time_ordered_id};
 
 pub(super) fn identity_aad(patient_id: &str) -> Aad<'_> {
@@ -333,12 +334,12 @@ impl OpenStore {
         &mut self, actor: &Actor, identities: &[PatientIdentity], now: DateTime<Utc>,
     ) -> Result<Vec<String>, StoreError> {
         actor.require_manager()?;
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = Writing::begin(self.conn())?;
         let ids = identities
             .iter()
             .map(|identity| insert_patient(&tx, self.vault(), identity, now))
             .collect::<Result<Vec<_>, _>>()?;
-        tx.commit()?;
+        tx.commit(self.vault())?;
         Ok(ids)
     }
 }

@@ -32,6 +32,7 @@ use super::submissions::LEDGER_TABLES;
 use super::{Actor, OpenStore, StoreError, WalCheckpoint};
 use crate::forms::PatientIdentity;
 use crate::staff::Role;
+use crate::store::writing::Writing;
 use crate::vault::{Aad, KeyWrap, Passphrase, RecoveryKey, Vault};
 
 /// The outcome of a rotation.
@@ -394,7 +395,7 @@ impl OpenStore {
         &self, new: &Vault, new_wraps: &[KeyWrap], actor: &Actor, now: DateTime<Utc>,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<u64, StoreError> {
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = Writing::begin(self.conn())?;
         let tables = table_order();
         let mut total: i64 = tx.query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))?;
         for table in &tables {
@@ -442,7 +443,7 @@ impl OpenStore {
             AuditKind::DataKeyRotated,
             &rows.to_string(),
         )?;
-        tx.commit()?;
+        tx.commit(new)?;
         Ok(rows)
     }
 }

@@ -10,6 +10,7 @@ use super::{OpenStore, StoreError};
 use crate::staff::{
     Lockout, LockoutPolicy, PassphraseRejection, PinRejection, Role, check_new_pin,
 };
+use crate::store::writing::Writing;
 use crate::vault::{Aad, Passphrase, Pin, PinHash, Vault, random_id};
 
 /// A signed-in staff member. Cannot be built outside this crate except by signing in.
@@ -276,10 +277,7 @@ impl OpenStore {
             Lockout::Open => {}
         }
         let failures = row.failed_pins + 1;
-        let counted = self
-            .conn()
-            .unchecked_transaction()
-            .map_err(StoreError::from)?;
+        let counted = Writing::begin(self.conn())?;
         set_failures(
             &counted,
             self.vault(),
@@ -287,20 +285,17 @@ impl OpenStore {
             failures,
             Some(now.timestamp()),
         )?;
-        counted.commit().map_err(StoreError::from)?;
+        counted.commit(self.vault())?;
         let matches = self
             .vault()
             .verify_pin(pin, &row.pin_hash)
             .map_err(StoreError::from)?;
         let at = now.to_rfc3339();
-        let tx = self
-            .conn()
-            .unchecked_transaction()
-            .map_err(StoreError::from)?;
+        let tx = Writing::begin(self.conn())?;
         if matches {
             set_failures(&tx, self.vault(), staff_id, 0, None)?;
             audit::append(&tx, self.vault(), &at, staff_id, AuditKind::SignedIn, "")?;
-            tx.commit().map_err(StoreError::from)?;
+            tx.commit(self.vault())?;
             return Ok(Actor::new(staff_id.to_owned(), row.role));
         }
         audit::append(
@@ -315,7 +310,7 @@ impl OpenStore {
         if lockout == Lockout::Locked {
             audit::append(&tx, self.vault(), &at, staff_id, AuditKind::LockedOut, "")?;
         }
-        tx.commit().map_err(StoreError::from)?;
+        tx.commit(self.vault())?;
         Err(SignInError::WrongPin { failures, lockout })
     }
 
@@ -346,10 +341,7 @@ impl OpenStore {
     ) -> Result<String, SignInError> {
         actor.require_manager()?;
         let at = now.to_rfc3339();
-        let tx = self
-            .conn()
-            .unchecked_transaction()
-            .map_err(StoreError::from)?;
+        let tx = Writing::begin(self.conn())?;
         let id = insert_staff(&tx, self.vault(), name, role, pin, &at)?;
         if let Some(passphrase) = passphrase {
             let wrap = self
@@ -359,7 +351,7 @@ impl OpenStore {
             super::put_key_wrap(&tx, self.vault(), &wrap)?;
         }
         self.audit_as(actor, &tx, &at, AuditKind::StaffAdded, &id)?;
-        tx.commit().map_err(StoreError::from)?;
+        tx.commit(self.vault())?;
         Ok(id)
     }
 
@@ -370,7 +362,7 @@ impl OpenStore {
     ) -> Result<(), StoreError> {
         let (_, manager_id) =
             Vault::unlock_with_passphrase(&self.checked_key_wraps()?, manager_passphrase)?;
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = Writing::begin(self.conn())?;
         if !set_failures(&tx, self.vault(), staff_id, 0, None)? {
             return Err(StoreError::NotFound);
         }
@@ -382,7 +374,7 @@ impl OpenStore {
             AuditKind::LockoutReset,
             staff_id,
         )?;
-        tx.commit()?;
+        tx.commit(self.vault())?;
         Ok(())
     }
 

@@ -20,6 +20,7 @@ use super::row_auth::{self, text_key};
 use super::staff::{NamedStaff, named_staff};
 use super::{Actor, OpenStore, SignInError, Store, StoreError, WalCheckpoint};
 use crate::staff::{PassphraseRejection, PinRejection, Role, check_new_passphrase, check_new_pin};
+use crate::store::writing::Writing;
 use crate::vault::{KeyWrap, Passphrase, Pin, RecoveryKey};
 
 /// Why a staff or key action was refused. Nothing was changed.
@@ -354,7 +355,7 @@ impl OpenStore {
         let hash = self.vault().hash_pin(new_pin)?;
         let json = serde_json::to_string(&hash).map_err(StoreError::from)?;
         let at = now.to_rfc3339();
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = Writing::begin(self.conn())?;
         let changed = row_auth::update(
             &tx,
             self.vault(),
@@ -370,7 +371,7 @@ impl OpenStore {
             return Err(StaffAdminError::UnknownStaff);
         }
         audit::append(&tx, self.vault(), &at, actor.staff_id(), kind, staff_id)?;
-        tx.commit()?;
+        tx.commit(self.vault())?;
         Ok(())
     }
 

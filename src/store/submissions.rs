@@ -14,6 +14,7 @@ use super::{Actor, OpenStore, StoreError, seal_json};
 use crate::forms::{
     Answers, ConsentDecision, Decision, DefinitionText, PatientIdentity, Signature,
 };
+use crate::store::writing::Writing;
 use crate::vault::{Aad, Vault, time_ordered_id};
 
 mod consents;
@@ -188,7 +189,7 @@ impl OpenStore {
             aad("sealed_signature", &submission_id),
             &submission.signature,
         )?;
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = Writing::begin(self.conn())?;
         store_form_definition(
             &tx,
             self.vault(),
@@ -272,7 +273,7 @@ impl OpenStore {
             visit,
         )?;
         self.audit_as(actor, &tx, &at, AuditKind::SubmissionSaved, &submission_id)?;
-        tx.commit()?;
+        tx.commit(self.vault())?;
         Ok(submission_id)
     }
 

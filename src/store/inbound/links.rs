@@ -8,6 +8,7 @@ use rusqlite::types::Value;
 
 use crate::store::audit::{self, AuditKind};
 use crate::store::row_auth::{self, text_key};
+use crate::store::writing::Writing;
 use crate::store::{Actor, OpenStore, StoreError};
 use crate::vault::Vault;
 
@@ -330,7 +331,7 @@ impl OpenStore {
         &self, kiosk_id: &str, length: u64, now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let at = now.to_rfc3339();
-        let tx = self.conn().unchecked_transaction()?;
+        let tx = Writing::begin(self.conn())?;
         row_auth::update(
             &tx,
             self.vault(),
@@ -346,7 +347,7 @@ impl OpenStore {
             AuditKind::KioskAuditForked,
             &format!("{kiosk_id}:{length}"),
         )?;
-        tx.commit()?;
+        tx.commit(self.vault())?;
         Ok(())
     }
 }

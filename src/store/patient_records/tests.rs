@@ -89,6 +89,8 @@ fn back_before_visit_states(store: &OpenStore, with_lists: bool) {
          PRAGMA user_version = 13;",
     )
     .unwrap();
+    // Its census from before the sum of the visit states (shape 4), as the app wrote it.
+    row_auth::census::as_before_the_sums(conn, vault);
 }
 
 #[test]
@@ -179,8 +181,9 @@ fn a_visit_state_written_with_whole_hashes_reads_and_grows_as_it_was_written() {
         .with_timezone(&chrono::Utc);
     let written_before = (last + chrono::Duration::nanoseconds(123_456)).to_rfc3339();
     assert_eq!(written_before.len(), 35);
+    let tx = crate::store::writing::Writing::begin(conn).unwrap();
     set_state(
-        conn,
+        &tx,
         vault,
         &id,
         &[
@@ -194,6 +197,7 @@ fn a_visit_state_written_with_whole_hashes_reads_and_grows_as_it_was_written() {
         ],
     )
     .unwrap();
+    tx.commit(vault).unwrap();
 
     // It reads as it is, and a decision taken now carries the chain at its own width.
     assert_eq!(Listed::of_patient(conn, vault, &id).unwrap(), listed);

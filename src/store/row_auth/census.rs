@@ -19,17 +19,22 @@
 //! decisions read as a set ([`FewRows`]): the restricted patients' visit states and the patients
 //! whose record is held for erasure; each set is kept as a digest of its keys and marks, so a
 //! visit state put back from before a restriction, or a patient's row from before an erasure
-//! request, no longer agrees. Sign-in checks the staff digest, every import the kiosks' links and
-//! both sets, every marketing list both sets, the kiosk's desk look-up its link and identity,
-//! every unlock and `verify` all of them.
+//! request, no longer agrees ([`few_rows`]). The visit states as a whole — each holds the heads
+//! of its patient's chains, so one put back with the rows after it deleted undoes a withdrawal or
+//! takes a form away unseen — are kept as a keyed sum of their tags ([`row_sums`]), added to as
+//! they are written. Sign-in checks the staff digest and the sum, every import the kiosks' links
+//! and both sets, every marketing list both sets and the sum, the kiosk's desk look-up its link
+//! and identity, every unlock and `verify` all of them.
 //!
 //! Invariants: the app never deletes a row of the counted tables; every row added goes through
 //! [`super::insert`] or [`super::put`], which note it here in the same transaction; every write
 //! of a digested table (those, [`super::update`], or a delete followed by [`note_changed`]) runs
 //! in a transaction that also writes its digest (a write outside one is refused: a crash between
-//! the two would leave a sound database that reads as edited). A database written before the
-//! census, or before its digests, gets them, once, at its first unlock from what it holds (as
-//! rows got their tags); from then on the census column is covered by the installation row's tag.
+//! the two would leave a sound database that reads as edited); every write of a summed table runs
+//! in a store transaction (`store::writing`), which adds to the sum as it commits. A database
+//! written before the census, or before its digests or sums, gets them, once, at its first unlock
+//! from what it holds (as rows got their tags); from then on the census column is covered by the
+//! installation row's tag.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -37,7 +42,11 @@ use rusqlite::Connection;
 use rusqlite::types::Value;
 use serde::{Deserialize, Serialize};
 
-use super::{get, update};
+use super::{get, row_sums, update};
+use few_rows::{FEW_ROWS, few_digest, few_digest_of};
+pub(in crate::store) use few_rows::{note_held_for_erasure, note_restricted};
+
+mod few_rows;
 use crate::store::StoreError;
 use crate::vault::Vault;
 
@@ -66,9 +75,23 @@ const DIGESTED: &[&str] = &[
 /// The census's shape: 1 counts the kiosks' security events too (a deleted burst of wrong PINs
 /// would hide it from the desk's unusual-access flags); 2 keeps the [`DIGESTED`] tables'
 /// digests; 3 the digest of who is restricted ([`RESTRICTED`]); 4 that of whose record is held
-/// for erasure ([`HELD_FOR_ERASURE`]). A census of an earlier shape gets what it lacks, once, at
-/// the first unlock after the upgrade.
-const SHAPE: u32 = 4;
+/// for erasure ([`HELD_FOR_ERASURE`]); 5 the sum of every visit state ([`VISIT_STATES`]). A
+/// census of an earlier shape gets what it lacks, once, at the first unlock after the upgrade.
+const SHAPE: u32 = 5;
+
+/// The first shape that keeps the sums of [`row_sums::SUMMED`] tables.
+const SUMS_SHAPE: u32 = 5;
+
+/// The name the keyed sum of every visit state is kept and checked under ([`row_sums`]): a
+/// visit state put back from an older copy (a withdrawal undone with its ledger row deleted, a
+/// form taken off a chain), deleted or added by hand no longer agrees. Checked by reading every
+/// visit state's tag: at unlock, by `verify` and before every marketing list.
+pub(in crate::store) const VISIT_STATES: &str = "visit_state rows";
+
+/// The name a summed table's sum is kept and checked under.
+fn sum_name(table: &str) -> String {
+    format!("{table} rows")
+}
 
 /// The first shape that counts the kiosks' security events.
 const EVENTS_SHAPE: u32 = 1;
@@ -87,42 +110,6 @@ pub(in crate::store) const RESTRICTED: &str = "visit_state";
 /// away, their marketing decisions back with an old chain.
 pub(in crate::store) const HELD_FOR_ERASURE: &str = "patients";
 
-/// A few rows of a large table that a decision reads as a set, kept as a digest of what marks
-/// them (a digest of the whole table would be taken again at every visit).
-struct FewRows {
-    /// The table, and the name the digest is kept and checked under.
-    table: &'static str,
-    /// Told apart from another set of the same table in the digest's message.
-    label: &'static [u8],
-    /// Each marked row's key and mark (through a partial index of the marked rows).
-    select: &'static str,
-    /// The first census shape that keeps it.
-    shape: u32,
-    /// What a digest that no longer agrees says.
-    changed: &'static str,
-}
-
-const RESTRICTED_ROWS: FewRows = FewRows {
-    table: RESTRICTED,
-    label: b".restricted\0",
-    select: "SELECT patient_id, restricted_at FROM visit_state WHERE restricted_at IS NOT NULL",
-    shape: 3,
-    changed: "unknown — who is restricted is not as last written: a visit state was put back \
-              from before a restriction, or edited",
-};
-
-const HELD_ROWS: FewRows = FewRows {
-    table: HELD_FOR_ERASURE,
-    label: b".held_for_erasure\0",
-    select: "SELECT id, erasure_requested_at FROM patients WHERE erasure_requested_at IS NOT NULL",
-    shape: 4,
-    changed: "unknown — whose record is held for erasure is not as last written: a patient's row \
-              was put back from before their request, or edited",
-};
-
-/// Every set of few rows the census keeps.
-const FEW_ROWS: [&FewRows; 2] = [&RESTRICTED_ROWS, &HELD_ROWS];
-
 /// The table whose keys are listed (each setting ever written; a handful).
 const LISTED: &str = "settings";
 
@@ -138,15 +125,19 @@ pub(in crate::store) const IMPORT_LISTS: &[&str] = &[
     HELD_FOR_ERASURE,
 ];
 
-/// What a marketing list trusts: who is restricted (never marketed to) and whose record is held
-/// for erasure (their marketing decisions were taken away).
-pub(in crate::store) const MARKETING_LISTS: &[&str] = &[RESTRICTED, HELD_FOR_ERASURE];
+/// What a marketing list trusts: who is restricted (never marketed to), whose record is held
+/// for erasure (their marketing decisions were taken away) and every visit state (the heads of
+/// the consent chains it reads: one put back from before a withdrawal lists the patient again).
+pub(in crate::store) const MARKETING_LISTS: &[&str] = &[RESTRICTED, HELD_FOR_ERASURE, VISIT_STATES];
 
 /// What an export trusts: the kiosk's own sync identity and the desk it seals forms to.
 pub(in crate::store) const EXPORT_LISTS: &[&str] = &["sync_identity", "desk_link"];
 
-/// What sign-in trusts: the staff's rows (role, PIN, failures, retired or not).
-pub(in crate::store) const SIGN_IN_LISTS: &[&str] = &["staff"];
+/// What sign-in trusts: the staff's rows (role, PIN, failures, retired or not). And every visit
+/// state: not for the sign-in itself, but so that one put back while the app was open (a
+/// withdrawal undone) is refused at the next sign-in, before any record is opened (reading them
+/// all takes ~20 ms at 100,000 patients).
+pub(in crate::store) const SIGN_IN_LISTS: &[&str] = &["staff", VISIT_STATES];
 
 /// Domain of a table digest's MAC: no row's canonical encoding starts with it.
 const DIGEST_DOMAIN: &[u8] = b"intake-kiosk/table-digest/1\0";
@@ -159,9 +150,10 @@ pub(in crate::store) struct Census {
     /// [`SHAPE`] when written; absent (0) in a census from before it.
     #[serde(default)]
     shape: u32,
-    /// Each [`DIGESTED`] table's digest (hex), and [`RESTRICTED`]'s and [`HELD_FOR_ERASURE`]'s;
-    /// one not named has had no row since the digests were first taken: its digest is that of no
-    /// rows. Absent before shape 2 ([`RESTRICTED`] before shape 3, [`HELD_FOR_ERASURE`] before 4).
+    /// Each [`DIGESTED`] table's digest (hex), [`RESTRICTED`]'s and [`HELD_FOR_ERASURE`]'s, and
+    /// each summed table's sum ([`VISIT_STATES`]); one not named has had no row since the digests
+    /// were first taken: its digest is that of no rows, its sum zero. Absent before shape 2
+    /// ([`RESTRICTED`] before shape 3, [`HELD_FOR_ERASURE`] before 4, the sums before 5).
     #[serde(default)]
     digests: BTreeMap<String, String>,
 }
@@ -232,30 +224,6 @@ fn digest(conn: &Connection, vault: &Vault, table: &str) -> Result<String, Store
     Ok(crate::hex::encode(&vault.row_tag(&message)))
 }
 
-/// The digest of the rows `few` marks as they are now (each key and its mark).
-fn few_digest(conn: &Connection, vault: &Vault, few: &FewRows) -> Result<String, StoreError> {
-    let mut stmt = conn.prepare_cached(few.select)?;
-    let marked = stmt
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
-        .collect::<Result<Vec<(String, String)>, _>>()?;
-    Ok(few_digest_of(vault, few, marked))
-}
-
-/// [`few_digest`] of the rows `marked` (key, mark).
-fn few_digest_of(vault: &Vault, few: &FewRows, mut marked: Vec<(String, String)>) -> String {
-    marked.sort_unstable();
-    let mut message = DIGEST_DOMAIN.to_vec();
-    message.extend_from_slice(few.table.as_bytes());
-    message.extend_from_slice(few.label);
-    for (patient, since) in &marked {
-        for part in [patient, since] {
-            message.extend_from_slice(&(part.len() as u64).to_be_bytes());
-            message.extend_from_slice(part.as_bytes());
-        }
-    }
-    crate::hex::encode(&vault.row_tag(&message))
-}
-
 /// What the tables hold now.
 fn taken(conn: &Connection, vault: &Vault) -> Result<Census, StoreError> {
     let mut census = Census {
@@ -272,7 +240,8 @@ fn taken(conn: &Connection, vault: &Vault) -> Result<Census, StoreError> {
     Ok(census)
 }
 
-/// Every [`DIGESTED`] table's digest as its rows are now, and each of the [`FEW_ROWS`]'.
+/// Every [`DIGESTED`] table's digest as its rows are now, each of the [`FEW_ROWS`]' and each
+/// summed table's sum ([`sums_now`]).
 fn digests(conn: &Connection, vault: &Vault) -> Result<BTreeMap<String, String>, StoreError> {
     let mut digests = DIGESTED
         .iter()
@@ -281,7 +250,56 @@ fn digests(conn: &Connection, vault: &Vault) -> Result<BTreeMap<String, String>,
     for few in FEW_ROWS {
         digests.insert(few.table.to_owned(), few_digest(conn, vault, few)?);
     }
+    digests.extend(sums_now(conn, vault)?);
     Ok(digests)
+}
+
+/// Each summed table's sum as its rows are now (hex, under its [`sum_name`]). What the open
+/// transaction's writes noted so far is in it, so it is forgotten: only later writes are added
+/// when the transaction commits.
+fn sums_now(conn: &Connection, vault: &Vault) -> Result<Vec<(String, String)>, StoreError> {
+    let sums = row_sums::SUMMED
+        .iter()
+        .map(|table| {
+            let sum = row_sums::sum_of(conn, vault, table)?;
+            Ok((sum_name(table), crate::hex::encode(&sum)))
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    row_sums::forget_noted(conn);
+    Ok(sums)
+}
+
+/// A stored sum (hex); absent: zero (no row since the sums were first taken).
+fn stored_sum(census: &Census, name: &str) -> Result<row_sums::Sum, StoreError> {
+    match census.digests.get(name) {
+        None => Ok([0; 32]),
+        Some(hex) => crate::hex::decode(hex)
+            .and_then(|bytes| row_sums::Sum::try_from(bytes).ok())
+            .ok_or_else(|| StoreError::tampered("installation", "census")),
+    }
+}
+
+/// Adds what a transaction's writes changed in the summed tables (`changed`, from
+/// [`row_sums::close`]) to their sums, in that transaction, just before it commits. Nothing for
+/// a census not yet keeping sums (its first taking reads them from the rows).
+pub(in crate::store) fn add_sums(
+    conn: &Connection, vault: &Vault, changed: &[(&'static str, row_sums::Sum)],
+) -> Result<(), StoreError> {
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let Some(Some(mut census)) = stored(conn, vault)? else {
+        return Ok(());
+    };
+    if census.shape < SUMS_SHAPE {
+        return Ok(());
+    }
+    for (table, change) in changed {
+        let name = sum_name(table);
+        let sum = row_sums::plus(stored_sum(&census, &name)?, change);
+        census.digests.insert(name, crate::hex::encode(&sum));
+    }
+    store(conn, vault, &census)
 }
 
 fn store(conn: &Connection, vault: &Vault, census: &Census) -> Result<(), StoreError> {
@@ -372,44 +390,6 @@ pub(in crate::store) fn note_changed(
     store(conn, vault, &census)
 }
 
-/// Notes that who is restricted may have changed (a restriction set or lifted, a restricted
-/// patient's visit state deleted or moved), in the caller's transaction.
-pub(in crate::store) fn note_restricted(
-    conn: &Connection, vault: &Vault,
-) -> Result<(), StoreError> {
-    note_few(conn, vault, &RESTRICTED_ROWS)
-}
-
-/// Notes that whose record is held for erasure may have changed (an erasure asked for and
-/// held, a patient's row deleted), in the caller's transaction.
-pub(in crate::store) fn note_held_for_erasure(
-    conn: &Connection, vault: &Vault,
-) -> Result<(), StoreError> {
-    note_few(conn, vault, &HELD_ROWS)
-}
-
-/// Takes `few`'s digest again, in the caller's transaction.
-fn note_few(conn: &Connection, vault: &Vault, few: &FewRows) -> Result<(), StoreError> {
-    if conn.is_autocommit() {
-        return Err(StoreError::Encoding(format!(
-            "internal: {} marked outside a transaction",
-            few.table
-        )));
-    }
-    let Some(Some(mut census)) = stored(conn, vault)? else {
-        return Ok(());
-    };
-    if census.shape < few.shape {
-        return Ok(());
-    }
-    let now = few_digest(conn, vault, few)?;
-    if census.digests.get(few.table) == Some(&now) {
-        return Ok(());
-    }
-    census.digests.insert(few.table.to_owned(), now);
-    store(conn, vault, &census)
-}
-
 /// Takes every digest again under `vault`: for a data-key rotation, which has just written every
 /// row again under the new key (each checked under the old one first).
 pub(in crate::store) fn reseal(conn: &Connection, vault: &Vault) -> Result<(), StoreError> {
@@ -445,6 +425,12 @@ pub(in crate::store) fn adopt(conn: &Connection, vault: &Vault) -> Result<(), St
                     census
                         .digests
                         .insert(few.table.to_owned(), now[few.table].clone());
+                }
+                if census.shape < SUMS_SHAPE {
+                    for table in row_sums::SUMMED {
+                        let name = sum_name(table);
+                        census.digests.insert(name.clone(), now[&name].clone());
+                    }
                 }
             }
             census.shape = SHAPE;
@@ -492,6 +478,19 @@ pub(in crate::store) fn check(
             return Err(StoreError::tampered(few.table, few.changed));
         }
     }
+    if census.shape >= SUMS_SHAPE {
+        for table in row_sums::SUMMED {
+            let name = sum_name(table);
+            if asked(&name) && row_sums::sum_of(conn, vault, table)? != stored_sum(&census, &name)?
+            {
+                return Err(StoreError::tampered(
+                    table,
+                    "unknown — the table is not as last written: a row was put back from an \
+                     older copy, deleted, added or edited",
+                ));
+            }
+        }
+    }
     if census.shape >= TABLE_DIGESTS_SHAPE {
         for table in DIGESTED.iter().filter(|t| asked(t)) {
             let now = digest(conn, vault, table)?;
@@ -517,6 +516,18 @@ fn empty_digest(vault: &Vault, table: &str) -> String {
     message.extend_from_slice(table.as_bytes());
     message.push(0);
     crate::hex::encode(&vault.row_tag(&message))
+}
+
+/// The census written back as a census of shape 4 wrote it (no sums), for the tests of
+/// databases from before them.
+#[cfg(test)]
+pub(in crate::store) fn as_before_the_sums(conn: &Connection, vault: &Vault) {
+    let mut census = stored(conn, vault).unwrap().unwrap().unwrap();
+    for table in row_sums::SUMMED {
+        census.digests.remove(&sum_name(table));
+    }
+    census.shape = SUMS_SHAPE - 1;
+    store(conn, vault, &census).unwrap();
 }
 
 #[cfg(test)]

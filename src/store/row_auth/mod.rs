@@ -27,7 +27,9 @@
 //! only grow (settings, imports, erasures, breaches, rights requests) by the [`census`]. A row
 //! put back from an older copy of the database (its tag still sound) is caught in the small
 //! tables decisions read whole (key wraps, staff, settings, sync identity and links, registers)
-//! by the census's digests of them; in the large ones (patients, forms, visit states) it is not.
+//! by the census's digests of them; in the visit states (each holding the heads of its patient's
+//! chains) by the census's keyed sum of them ([`row_sums`]); in the other large tables (patients,
+//! forms) it is not.
 
 use rusqlite::Connection;
 use rusqlite::types::{Value, ValueRef};
@@ -37,13 +39,14 @@ use crate::vault::Vault;
 
 pub(super) mod census;
 mod layout;
+pub(super) mod row_sums;
 mod write;
 
 use layout::{Column, Kind, Layout, layout};
 pub(super) use layout::{key_columns, key_condition, key_values, sealed_columns, tagged_tables};
 pub(super) use write::{
-    PreparedRow, any_tagged, insert, insert_if_absent, insert_prepared, prepare, put, rewrite,
-    tag_untagged, update, update_checked, update_one,
+    PreparedRow, any_tagged, delete_summed, insert, insert_if_absent, insert_prepared, prepare,
+    put, rewrite, tag_untagged, update, update_checked, update_one,
 };
 
 /// Columns no tag covers, and why.
@@ -83,13 +86,18 @@ const CHAIN_DOMAIN: &[u8] = b"intake-kiosk/consent-chain/1\0";
 #[derive(Debug)]
 pub(super) struct Row {
     values: Vec<(&'static str, Value)>,
+    /// The tag the row was read with (sound: it was checked).
+    tag: [u8; 32],
 }
 
 impl Row {
     /// A row as if read and checked, for the unit tests of what reads rows.
     #[cfg(test)]
     pub(in crate::store) fn checked_for_test(values: Vec<(&'static str, Value)>) -> Row {
-        Row { values }
+        Row {
+            values,
+            tag: [0; 32],
+        }
     }
 
     fn value(&self, column: &str) -> Result<&Value, StoreError> {
@@ -241,21 +249,23 @@ fn verified_row(
         values.push((column.name.as_str(), r.get::<_, Value>(i)?));
     }
     let encoded = encode(table, values.iter().map(|(n, v)| (*n, ValueRef::from(v))));
-    let tag = r.get_ref(layout.covered.len())?;
-    let sound = match tag {
-        ValueRef::Blob(tag) => vault.row_tag_matches(&encoded, tag),
-        _ => false,
+    let tag = match r.get_ref(layout.covered.len())? {
+        ValueRef::Blob(tag) if vault.row_tag_matches(&encoded, tag) => {
+            <[u8; 32]>::try_from(tag).ok()
+        }
+        _ => None,
     };
-    if !sound {
+    let Some(tag) = tag else {
         let key: Vec<Value> = layout
             .key
             .iter()
             .filter_map(|k| values.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
             .collect();
         return Err(tampered(table, &key));
-    }
+    };
     Ok(Row {
         values: values.into_iter().collect(),
+        tag,
     })
 }
 

@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use rusqlite::types::{Value, ValueRef};
 
 use super::layout::{Layout, layout, tagged_tables};
-use super::{Row, check, check_kind, encode, get, key_text};
+use super::{Row, check, check_kind, encode, get, key_text, row_sums};
 use crate::store::StoreError;
 use crate::vault::Vault;
 
@@ -97,6 +97,16 @@ fn write(
 ) -> Result<[u8; 32], StoreError> {
     let layout = layout(table)?;
     let tag = tag_for(vault, table, layout, values)?;
+    if let Some(summed) = row_sums::summed(table) {
+        // A replaced row's contribution would have to be taken away: a summed table's rows are
+        // changed with [`update`].
+        if verb != "INSERT" {
+            return Err(StoreError::Encoding(format!(
+                "internal: {table} rows are not replaced whole"
+            )));
+        }
+        row_sums::note(conn, vault, summed, None, Some(&tag))?;
+    }
     let tag = write_tagged(conn, table, verb, values, tag)?;
     if super::census::covers(table) {
         super::census::note_added(conn, vault, table, &layout.key_of(table, values)?)?;
@@ -235,6 +245,7 @@ pub(in crate::store) fn update_checked(
     changes: &[(&str, Value)],
 ) -> Result<(), StoreError> {
     let layout = layout(table)?;
+    let old_tag = row.tag;
     let mut values: Vec<(&str, Value)> = row.values;
     for (name, value) in changes {
         if let Some(slot) = values.iter_mut().find(|(n, _)| n == name) {
@@ -248,7 +259,36 @@ pub(in crate::store) fn update_checked(
     let tag = tag_for(vault, table, layout, &values)?;
     let set: Vec<(&str, &Value)> = changes.iter().map(|(n, v)| (*n, v)).collect();
     update_row(conn, table, layout, &set, &tag, key)?;
+    if let Some(summed) = row_sums::summed(table) {
+        row_sums::note(conn, vault, summed, Some(&old_tag), Some(&tag))?;
+    }
     super::census::note_changed(conn, vault, table)
+}
+
+/// Deletes the row of the summed `table` (a [`row_sums::SUMMED`] table) with primary key `key`,
+/// taking its contribution away. Returns whether there was one.
+pub(in crate::store) fn delete_summed(
+    conn: &Connection, vault: &Vault, table: &str, key: &[Value],
+) -> Result<bool, StoreError> {
+    let summed = row_sums::summed(table)
+        .ok_or_else(|| StoreError::Encoding(format!("internal: {table} is not kept as a sum")))?;
+    let sql = format!(
+        "DELETE FROM \"{table}\" WHERE {} RETURNING row_tag",
+        layout(table)?.key_condition(1)
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(key.iter()))?;
+    let Some(r) = rows.next()? else {
+        return Ok(false);
+    };
+    // Whatever tag the row had is taken away: a row put back from an older copy leaves the
+    // newer one's contribution in the sum, which then disagrees as it did before.
+    let tag: Vec<u8> = match r.get_ref(0)? {
+        ValueRef::Blob(tag) => tag.to_vec(),
+        _ => Vec::new(),
+    };
+    row_sums::note(conn, vault, summed, Some(&tag), None)?;
+    Ok(true)
 }
 
 /// Whether any row of any authenticated table carries a tag. A database from before the scheme

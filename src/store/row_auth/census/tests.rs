@@ -320,6 +320,14 @@ fn a_held_records_old_marketing_decisions_put_back_are_refused_by_the_marketing_
     let (open, manager, patient) = held_for_erasure_with_older(&path, &older);
     // The request stays marked; the chain from before it, and the details, put back.
     old_chain_and_details_put_back(&path, &older, &patient);
+    // The visit state put back no longer agrees with the sum of them all.
+    match open.marketing_list(&manager, "marketing_email", Utc::now()) {
+        Err(StoreError::Tampered { table, .. }) => assert_eq!(table, "visit_state"),
+        other => panic!("listed: {:?}", other.map(|l| l.len())),
+    }
+    // Were the sum matched (it takes the row key), the rule behind it still refuses: a record
+    // held for erasure keeps no marketing grant.
+    sums_taken_again(&open);
     match open.marketing_list(&manager, "marketing_email", Utc::now()) {
         Err(StoreError::Tampered { table, row }) => {
             assert_eq!(table, "consent_records");
@@ -388,10 +396,11 @@ fn a_census_from_before_the_digests_gets_them_once_and_a_lifted_lockout_is_notic
         .unwrap()
         .unwrap();
     assert_eq!(adopted.shape, super::SHAPE);
-    // Each digested table's, who is restricted and whose record is held for erasure.
+    // Each digested table's, who is restricted, whose record is held for erasure and the sum
+    // of the visit states.
     assert_eq!(
         adopted.digests.len(),
-        super::DIGESTED.len() + super::FEW_ROWS.len()
+        super::DIGESTED.len() + super::FEW_ROWS.len() + super::row_sums::SUMMED.len()
     );
     open.verify_everything().unwrap();
     // A wrong PIN counted against the manager; then the row from before it put back (the
@@ -403,4 +412,182 @@ fn a_census_from_before_the_digests_gets_them_once_and_a_lifted_lockout_is_notic
     );
     let row = format!("id = '{}'", manager.staff_id());
     closed_and_refused_once_put_back((open, manager), &path, &older, "staff", &row);
+}
+
+/// The census's sums taken again from the rows as they are, as the app would after its own
+/// writes: what only someone with the row key could do, to reach the checks behind the sums.
+fn sums_taken_again(open: &OpenStore) {
+    let mut census = super::stored(open.conn(), open.vault())
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    census
+        .digests
+        .extend(super::sums_now(open.conn(), open.vault()).unwrap());
+    super::store(open.conn(), open.vault(), &census).unwrap();
+}
+
+/// A patient on the demo desk's e-mail marketing list, the desk with their e-mail consent
+/// withdrawn, and an older copy taken before the withdrawal.
+fn withdrawn_with_older(
+    path: &std::path::Path, older: &std::path::Path,
+) -> (OpenStore, Actor, String) {
+    let (open, manager) = unlock(path).unwrap();
+    let listed = open
+        .marketing_list(&manager, "marketing_email", Utc::now())
+        .unwrap();
+    let patient = listed[0].patient_id.clone();
+    copy_of(path, older);
+    open.withdraw_consent(&manager, &patient, "marketing_email", Utc::now())
+        .unwrap();
+    let on_list = |open: &OpenStore| {
+        open.marketing_list(&manager, "marketing_email", Utc::now())
+            .map(|l| l.iter().any(|p| p.patient_id == patient))
+    };
+    assert!(!on_list(&open).unwrap(), "withdrawn");
+    open.verify_everything().unwrap();
+    (open, manager, patient)
+}
+
+/// The withdrawal undone as one can with an older copy and no key: the patient's visit state
+/// put back from before it (its chain's head and count as they were) and the ledger row the
+/// withdrawal added deleted. Every row left is sound and the chain agrees with the head.
+fn withdrawal_undone(path: &std::path::Path, older: &std::path::Path, patient: &str) {
+    let theirs = format!("patient_id = '{patient}'");
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute("ATTACH DATABASE ?1 AS older", [older.to_str().unwrap()])
+        .unwrap();
+    let deleted = conn
+        .execute(
+            &format!(
+                "DELETE FROM main.consent_records WHERE {theirs}
+                 AND seq > (SELECT max(seq) FROM older.consent_records WHERE {theirs})"
+            ),
+            [],
+        )
+        .unwrap();
+    assert_eq!(deleted, 1, "the withdrawal's row");
+    drop(conn);
+    put_back(path, older, "visit_state", &theirs);
+}
+
+#[test]
+fn a_withdrawal_undone_with_an_older_visit_state_is_refused_by_the_marketing_list_and_the_unlock() {
+    let (_dir, path, older) = demo_desk_and_older();
+    let (mut open, manager, patient) = withdrawn_with_older(&path, &older);
+    withdrawal_undone(&path, &older, &patient);
+    // The patient's own chain reads as sound: the head and the rows agree.
+    assert!(open.consent_history(&manager, &patient, Utc::now()).is_ok());
+    match open.marketing_list(&manager, "marketing_email", Utc::now()) {
+        Err(StoreError::Tampered { table, row }) => {
+            assert_eq!(table, "visit_state");
+            assert!(row.contains("put back from an older copy"), "{row}");
+        }
+        other => panic!("listed: {:?}", other.map(|l| l.len())),
+    }
+    assert!(matches!(
+        open.verify_everything(),
+        Err(StoreError::Tampered { table, .. }) if table == "visit_state"
+    ));
+    // The next sign-in, before any record is opened.
+    let (name, _, pin) = crate::demo::DEMO_STAFF[1];
+    let member = open
+        .list_staff(Utc::now())
+        .unwrap()
+        .into_iter()
+        .find(|m| m.name == name)
+        .unwrap()
+        .id;
+    assert!(matches!(
+        open.sign_in(&member, &crate::vault::Pin::new(pin), Utc::now()),
+        Err(crate::store::SignInError::Store(StoreError::Tampered { table, .. }))
+            if table == "visit_state"
+    ));
+    open.close(Some(&manager), Utc::now()).unwrap();
+    assert_eq!(refused_for(&path), "visit_state");
+}
+
+#[test]
+fn a_visit_state_deleted_by_hand_is_refused_at_the_unlock() {
+    let (_dir, path) = demo_desk();
+    edited(
+        &path,
+        "DELETE FROM visit_state WHERE patient_id = (SELECT max(patient_id) FROM visit_state)",
+    );
+    assert_eq!(refused_for(&path), "visit_state");
+}
+
+#[test]
+fn the_sum_follows_every_write_and_forgets_a_transaction_not_committed() {
+    let (_dir, path) = demo_desk();
+    let (open, manager) = unlock(&path).unwrap();
+    let patient: String = open
+        .conn()
+        .query_row("SELECT max(patient_id) FROM visit_state", [], |r| r.get(0))
+        .unwrap();
+    // Written, then rolled back: the sum is as before.
+    {
+        let tx = crate::store::writing::Writing::begin(open.conn()).unwrap();
+        let key = crate::store::row_auth::text_key(&patient);
+        let changes = [(
+            "last_visit_at",
+            rusqlite::types::Value::Text("2020-01-01".into()),
+        )];
+        crate::store::row_auth::update_one(&tx, open.vault(), "visit_state", &key, &changes)
+            .unwrap();
+        // Dropped without a commit.
+    }
+    open.verify_everything().unwrap();
+    // Restricted, lifted, erased (held, or the visit state deleted): each written through the sum.
+    for restricted in [true, false] {
+        open.set_restricted(&manager, &patient, restricted, Utc::now())
+            .unwrap();
+        open.verify_everything().unwrap();
+    }
+    open.request_erasure(&manager, &patient, Utc::now())
+        .unwrap();
+    open.verify_everything().unwrap();
+    // Outside a store transaction, a visit state is not written at all.
+    let other: String = open
+        .conn()
+        .query_row("SELECT min(patient_id) FROM visit_state", [], |r| r.get(0))
+        .unwrap();
+    let key = crate::store::row_auth::text_key(&other);
+    let changes = [(
+        "last_visit_at",
+        rusqlite::types::Value::Text("2020-01-01".into()),
+    )];
+    assert!(matches!(
+        crate::store::row_auth::update_one(
+            open.conn(),
+            open.vault(),
+            "visit_state",
+            &key,
+            &changes
+        ),
+        Err(StoreError::Encoding(_))
+    ));
+}
+
+#[test]
+fn a_census_from_before_the_sums_gets_them_once() {
+    let (_dir, path) = demo_desk();
+    let (open, manager) = unlock(&path).unwrap();
+    // As session 56 left it: shape 4, no sum of the visit states.
+    let mut census = super::stored(open.conn(), open.vault())
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let sum = census.digests.remove(super::VISIT_STATES).unwrap();
+    census.shape = 4;
+    super::store(open.conn(), open.vault(), &census).unwrap();
+    open.close(Some(&manager), Utc::now()).unwrap();
+    let (open, _) = unlock(&path).unwrap();
+    let adopted = super::stored(open.conn(), open.vault())
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(adopted.shape, super::SHAPE);
+    assert_eq!(adopted.digests.get(super::VISIT_STATES), Some(&sum));
+    open.verify_everything().unwrap();
 }
