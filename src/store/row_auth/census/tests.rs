@@ -224,7 +224,9 @@ fn a_visit_state_put_back_from_before_its_restriction_is_refused_by_the_marketin
 
 /// A patient on the demo desk's e-mail marketing list, and the desk with them held for erasure
 /// (asked for while their forms are kept), an older copy taken before the request.
-fn held_for_erasure_with_older(
+/// The demo desk opened, the first patient on its e-mail marketing list, and an older copy of it
+/// taken now.
+fn listed_with_older(
     path: &std::path::Path, older: &std::path::Path,
 ) -> (OpenStore, Actor, String) {
     let (open, manager) = unlock(path).unwrap();
@@ -233,6 +235,13 @@ fn held_for_erasure_with_older(
         .unwrap();
     let patient = listed[0].patient_id.clone();
     copy_of(path, older);
+    (open, manager, patient)
+}
+
+fn held_for_erasure_with_older(
+    path: &std::path::Path, older: &std::path::Path,
+) -> (OpenStore, Actor, String) {
+    let (open, manager, patient) = listed_with_older(path, older);
     open.request_erasure(&manager, &patient, Utc::now())
         .unwrap();
     let held: Option<String> = open
@@ -432,12 +441,7 @@ fn sums_taken_again(open: &OpenStore) {
 fn withdrawn_with_older(
     path: &std::path::Path, older: &std::path::Path,
 ) -> (OpenStore, Actor, String) {
-    let (open, manager) = unlock(path).unwrap();
-    let listed = open
-        .marketing_list(&manager, "marketing_email", Utc::now())
-        .unwrap();
-    let patient = listed[0].patient_id.clone();
-    copy_of(path, older);
+    let (open, manager, patient) = listed_with_older(path, older);
     open.withdraw_consent(&manager, &patient, "marketing_email", Utc::now())
         .unwrap();
     let on_list = |open: &OpenStore| {
