@@ -10,6 +10,7 @@ use rusqlite::{Connection, params};
 
 use super::StoreError;
 use super::row_auth;
+use super::writing::Writing;
 use crate::vault::Vault;
 
 /// What happened. Stored by name; add variants at the end.
@@ -254,8 +255,22 @@ pub(super) fn adopt_head(conn: &Connection, vault: &Vault) -> Result<(), StoreEr
     }
 }
 
-/// Appends one entry inside the caller's transaction (or autocommit).
+/// Appends one entry inside the caller's transaction, or in one of its own when there is none:
+/// the entry and the head are written together. Apart, a failure between them (a full disk, the
+/// power) would leave a log longer than its head, which reads as a log cut back.
 pub(super) fn append(
+    conn: &Connection, vault: &Vault, at: &str, actor: &str, kind: AuditKind, subject: &str,
+) -> Result<(), StoreError> {
+    if conn.is_autocommit() {
+        let tx = Writing::begin(conn)?;
+        append_in(&tx, vault, at, actor, kind, subject)?;
+        return tx.commit(vault);
+    }
+    append_in(conn, vault, at, actor, kind, subject)
+}
+
+/// [`append`] inside the caller's transaction.
+fn append_in(
     conn: &Connection, vault: &Vault, at: &str, actor: &str, kind: AuditKind, subject: &str,
 ) -> Result<(), StoreError> {
     let (length, previous_tag) = head(conn, vault)?;
@@ -270,7 +285,9 @@ pub(super) fn append(
     let tag = vault.audit_tag(&previous_tag, &content(&entry));
     conn.prepare_cached("INSERT INTO audit_log (seq, at, actor, kind, subject, tag) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
         .execute(params![seq, at, actor, entry.kind, subject, &tag[..]])?;
-    put_head(conn, vault, seq, &tag)
+    put_head(conn, vault, seq, &tag)?;
+    // The census learns the new length as the transaction commits.
+    row_auth::pending::note_audit_length(conn, seq)
 }
 
 /// Walks the chain and checks that it ends where its head says.

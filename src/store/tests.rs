@@ -199,3 +199,43 @@ fn a_large_write_takes_the_rollback_journal_when_alone_and_gives_the_wal_back() 
     assert_eq!(mode(&store), "wal");
     assert_eq!(mode(&other), "wal");
 }
+
+#[test]
+fn an_audit_entry_whose_head_cannot_be_written_is_not_kept_either() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.sqlite3");
+    crate::demo::create_demo_desk(&path).unwrap();
+    let store = Store::open_for(&path, SyncRole::Desk).unwrap();
+    let passphrase = crate::vault::Passphrase::new(crate::demo::DEMO_PASSPHRASE);
+    let (open, _) = OpenStore::unlock(store, &passphrase, chrono::Utc::now())
+        .map_err(|f| f.error)
+        .unwrap();
+    let entries = |open: &OpenStore| -> i64 {
+        open.conn()
+            .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = entries(&open);
+    // The head's write fails (as on a full disk) after the entry's, outside any transaction of
+    // the caller's (an event the session records).
+    open.conn()
+        .execute_batch(
+            "CREATE TEMP TRIGGER head_fails BEFORE INSERT ON main.audit_head
+             BEGIN SELECT RAISE(ABORT, 'disk full'); END;",
+        )
+        .unwrap();
+    assert!(
+        open.record_event(
+            "kiosk",
+            audit::AuditKind::HandoverStarted,
+            "",
+            chrono::Utc::now()
+        )
+        .is_err()
+    );
+    open.conn()
+        .execute_batch("DROP TRIGGER temp.head_fails")
+        .unwrap();
+    assert_eq!(entries(&open), before, "the entry went with its head");
+    open.verify_everything().unwrap();
+}

@@ -1,5 +1,5 @@
-//! A store write transaction: what its writes change in the summed tables is added to the
-//! census before it commits (`row_auth::row_sums`).
+//! A store write transaction: what its writes change in the summed tables, and the audit log's
+//! new length, are added to the census before it commits (`row_auth::pending`).
 //!
 //! Every transaction of the store that writes goes through [`Writing`]: a write of a summed
 //! table outside one is refused, so no change escapes its sum. Dropped without [`Writing::commit`]
@@ -10,7 +10,7 @@ use std::ops::Deref;
 use rusqlite::{Connection, Transaction};
 
 use super::StoreError;
-use super::row_auth::{census, row_sums};
+use super::row_auth::{census, pending};
 use crate::vault::Vault;
 
 pub(super) struct Writing<'c> {
@@ -22,15 +22,15 @@ impl<'c> Writing<'c> {
     /// Begins a transaction on `conn` (deferred, as `unchecked_transaction`).
     pub(super) fn begin(conn: &'c Connection) -> Result<Writing<'c>, StoreError> {
         let tx = conn.unchecked_transaction()?;
-        row_sums::open(&tx);
+        pending::open(&tx);
         Ok(Writing { tx: Some(tx) })
     }
 
-    /// Adds what the writes changed to the census's sums, then commits.
+    /// Adds what the writes changed to the census (sums, the audit log's length), then commits.
     pub(super) fn commit(mut self, vault: &Vault) -> Result<(), StoreError> {
         let tx = self.tx.take().expect("a transaction until committed");
-        let changed = row_sums::close(&tx);
-        census::add_sums(&tx, vault, &changed)?;
+        let held = pending::close(&tx);
+        census::add_held(&tx, vault, &held)?;
         tx.commit()?;
         Ok(())
     }
@@ -48,7 +48,7 @@ impl Drop for Writing<'_> {
     fn drop(&mut self) {
         if let Some(tx) = &self.tx {
             // Not committed: it rolls back, and what it held goes with it.
-            row_sums::close(tx);
+            pending::close(tx);
         }
     }
 }

@@ -22,16 +22,18 @@
 //! request, no longer agrees ([`few_rows`]). The visit states as a whole — each holds the heads
 //! of its patient's chains, so one put back with the rows after it deleted undoes a withdrawal or
 //! takes a form away unseen — are kept as a keyed sum of their tags ([`row_sums`]), added to as
-//! they are written. Sign-in checks the staff digest and the sum, every import the kiosks' links
-//! and both sets, every marketing list both sets and the sum, the kiosk's desk look-up its link
-//! and identity, every unlock and `verify` all of them.
+//! they are written. The audit log's length is kept too ([`audit_length`]): a log cut back with an
+//! older head put back no longer agrees. Sign-in checks the staff digest, the sum and the log's
+//! length, every import the kiosks' links and both sets, every marketing list both sets and the
+//! sum, the kiosk's desk look-up its link and identity, every unlock and `verify` all of them.
 //!
 //! Invariants: the app never deletes a row of the counted tables; every row added goes through
 //! [`super::insert`] or [`super::put`], which note it here in the same transaction; every write
 //! of a digested table (those, [`super::update`], or a delete followed by [`note_changed`]) runs
 //! in a transaction that also writes its digest (a write outside one is refused: a crash between
 //! the two would leave a sound database that reads as edited); every write of a summed table runs
-//! in a store transaction (`store::writing`), which adds to the sum as it commits. A database
+//! in a store transaction (`store::writing`), which adds to the sum as it commits, as it writes
+//! the log's length after any entry the transaction appended. A database
 //! written before the census, or before its digests or sums, gets them, once, at its first unlock
 //! from what it holds (as rows got their tags); from then on the census column is covered by the
 //! installation row's tag.
@@ -42,10 +44,13 @@ use rusqlite::Connection;
 use rusqlite::types::Value;
 use serde::{Deserialize, Serialize};
 
+use super::pending::{self, Held};
 use super::{get, row_sums, update};
+pub(in crate::store) use audit_length::AUDIT_LOG;
 use few_rows::{FEW_ROWS, few_digest, few_digest_of};
 pub(in crate::store) use few_rows::{note_held_for_erasure, note_restricted};
 
+mod audit_length;
 mod few_rows;
 use crate::store::StoreError;
 use crate::vault::Vault;
@@ -77,7 +82,11 @@ const DIGESTED: &[&str] = &[
 /// digests; 3 the digest of who is restricted ([`RESTRICTED`]); 4 that of whose record is held
 /// for erasure ([`HELD_FOR_ERASURE`]); 5 the sum of every visit state ([`VISIT_STATES`]). A
 /// census of an earlier shape gets what it lacks, once, at the first unlock after the upgrade.
-const SHAPE: u32 = 5;
+/// 6 keeps the audit log's length ([`AUDIT_LOG`]).
+const SHAPE: u32 = 6;
+
+/// The first shape that keeps the audit log's length.
+const AUDIT_SHAPE: u32 = 6;
 
 /// The first shape that keeps the sums of [`row_sums::SUMMED`] tables.
 const SUMS_SHAPE: u32 = 5;
@@ -134,10 +143,11 @@ pub(in crate::store) const MARKETING_LISTS: &[&str] = &[RESTRICTED, HELD_FOR_ERA
 pub(in crate::store) const EXPORT_LISTS: &[&str] = &["sync_identity", "desk_link"];
 
 /// What sign-in trusts: the staff's rows (role, PIN, failures, retired or not). And every visit
-/// state: not for the sign-in itself, but so that one put back while the app was open (a
-/// withdrawal undone) is refused at the next sign-in, before any record is opened (reading them
-/// all takes ~20 ms at 100,000 patients).
-pub(in crate::store) const SIGN_IN_LISTS: &[&str] = &["staff", VISIT_STATES];
+/// state and the audit log's length: not for the sign-in itself, but so that a visit state put
+/// back while the app was open (a withdrawal undone), or the log cut back, is refused at the next
+/// sign-in, before any record is opened (reading the visit states takes ~20 ms at 100,000
+/// patients).
+pub(in crate::store) const SIGN_IN_LISTS: &[&str] = &["staff", VISIT_STATES, AUDIT_LOG];
 
 /// Domain of a table digest's MAC: no row's canonical encoding starts with it.
 const DIGEST_DOMAIN: &[u8] = b"intake-kiosk/table-digest/1\0";
@@ -236,6 +246,10 @@ fn taken(conn: &Connection, vault: &Vault) -> Result<Census, StoreError> {
             .counts
             .insert((*table).to_owned(), count(conn, table)?);
     }
+    census.counts.insert(
+        AUDIT_LOG.to_owned(),
+        audit_length::head_length(conn, vault)?,
+    );
     census.digests = digests(conn, vault)?;
     Ok(census)
 }
@@ -265,7 +279,7 @@ fn sums_now(conn: &Connection, vault: &Vault) -> Result<Vec<(String, String)>, S
             Ok((sum_name(table), crate::hex::encode(&sum)))
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
-    row_sums::forget_noted(conn);
+    pending::forget_sums(conn);
     Ok(sums)
 }
 
@@ -279,25 +293,34 @@ fn stored_sum(census: &Census, name: &str) -> Result<row_sums::Sum, StoreError> 
     }
 }
 
-/// Adds what a transaction's writes changed in the summed tables (`changed`, from
-/// [`row_sums::close`]) to their sums, in that transaction, just before it commits. Nothing for
-/// a census not yet keeping sums (its first taking reads them from the rows).
-pub(in crate::store) fn add_sums(
-    conn: &Connection, vault: &Vault, changed: &[(&'static str, row_sums::Sum)],
+/// Adds what a transaction's writes changed (`held`, from [`pending::close`]) to the census, in
+/// that transaction, just before it commits: the summed tables' sums and the audit log's length.
+/// Nothing a census of an earlier shape does not keep yet (its adoption reads it from the rows).
+pub(in crate::store) fn add_held(
+    conn: &Connection, vault: &Vault, held: &Held,
 ) -> Result<(), StoreError> {
-    if changed.is_empty() {
+    if held.is_empty() {
         return Ok(());
     }
     let Some(Some(mut census)) = stored(conn, vault)? else {
         return Ok(());
     };
-    if census.shape < SUMS_SHAPE {
-        return Ok(());
+    let before = census.clone();
+    if census.shape >= SUMS_SHAPE {
+        for (table, change) in &held.sums {
+            let name = sum_name(table);
+            let sum = row_sums::plus(stored_sum(&census, &name)?, change);
+            census.digests.insert(name, crate::hex::encode(&sum));
+        }
     }
-    for (table, change) in changed {
-        let name = sum_name(table);
-        let sum = row_sums::plus(stored_sum(&census, &name)?, change);
-        census.digests.insert(name, crate::hex::encode(&sum));
+    if let Some(length) = held.audit_length
+        && census.shape >= AUDIT_SHAPE
+    {
+        let length = u64::try_from(length).map_err(|_| StoreError::tampered("audit_head", 1))?;
+        census.counts.insert(AUDIT_LOG.to_owned(), length);
+    }
+    if census == before {
+        return Ok(());
     }
     store(conn, vault, &census)
 }
@@ -433,6 +456,10 @@ pub(in crate::store) fn adopt(conn: &Connection, vault: &Vault) -> Result<(), St
                     }
                 }
             }
+            if census.shape < AUDIT_SHAPE {
+                let length = audit_length::head_length(conn, vault)?;
+                census.counts.insert(AUDIT_LOG.to_owned(), length);
+            }
             census.shape = SHAPE;
             store(conn, vault, &census)
         }
@@ -459,6 +486,10 @@ pub(in crate::store) fn check(
                 format!("{is} rows where {was} were written"),
             ));
         }
+    }
+    if census.shape >= AUDIT_SHAPE && asked(AUDIT_LOG) {
+        let written = census.counts.get(AUDIT_LOG).copied().unwrap_or(0);
+        audit_length::check(conn, vault, written)?;
     }
     if asked(LISTED)
         && let Some(gone) = census.settings.difference(&setting_keys(conn)?).next()

@@ -39,6 +39,7 @@ use crate::vault::Vault;
 
 pub(super) mod census;
 mod layout;
+pub(super) mod pending;
 pub(super) mod row_sums;
 mod write;
 

@@ -17,16 +17,15 @@
 //! ([`sum_of`]): at every unlock, by `verify` and before every marketing list.
 //!
 //! Invariants: every write of a summed table runs inside a [`Writing`] transaction, which holds
-//! what its writes changed and adds it to the census before it commits (a write outside one is
-//! refused, so no change is missed); a transaction dropped without committing forgets what it
-//! held. A data-key rotation and the census's first taking compute the sum from the rows.
+//! what its writes changed ([`pending`]) and adds it to the census before it commits (a write
+//! outside one is refused, so no change is missed); a transaction dropped without committing
+//! forgets what it held. A data-key rotation and the census's first taking compute the sum from the rows.
 //!
 //! [`Writing`]: crate::store::writing::Writing
 
-use std::cell::RefCell;
-
 use rusqlite::Connection;
 
+use super::pending;
 use crate::store::StoreError;
 use crate::vault::Vault;
 
@@ -39,23 +38,6 @@ const SUM_DOMAIN: &[u8] = b"intake-kiosk/row-sum/1\0";
 
 /// A sum of contributions: XOR, so adding a row's contribution twice takes it away.
 pub(in crate::store) type Sum = [u8; 32];
-
-/// The connection a [`Writing`](crate::store::writing::Writing) transaction is open on, and
-/// what its writes changed in each summed table.
-struct Open {
-    conn: usize,
-    changed: Vec<(&'static str, Sum)>,
-}
-
-thread_local! {
-    /// The store transactions open on this thread (one per connection).
-    static OPEN: RefCell<Vec<Open>> = const { RefCell::new(Vec::new()) };
-}
-
-/// A connection's identity while a transaction is open on it (it cannot move while borrowed).
-fn id(conn: &Connection) -> usize {
-    std::ptr::from_ref(conn) as usize
-}
 
 /// The keyed hash a row with tag `tag` adds to its table's sum.
 fn contribution(vault: &Vault, table: &str, tag: &[u8]) -> Sum {
@@ -78,43 +60,6 @@ pub(super) fn summed(table: &str) -> Option<&'static str> {
     SUMMED.iter().copied().find(|t| *t == table)
 }
 
-/// Starts holding what the writes on `conn` change (a transaction begins). Anything held from
-/// a transaction that did not commit is forgotten.
-pub(in crate::store) fn open(conn: &Connection) {
-    let conn = id(conn);
-    OPEN.with_borrow_mut(|open| {
-        open.retain(|o| o.conn != conn);
-        open.push(Open {
-            conn,
-            changed: Vec::new(),
-        });
-    });
-}
-
-/// Stops holding for `conn` and hands back what its writes changed in each summed table (only
-/// the tables whose sum moved).
-pub(in crate::store) fn close(conn: &Connection) -> Vec<(&'static str, Sum)> {
-    let conn = id(conn);
-    OPEN.with_borrow_mut(|open| match open.iter().position(|o| o.conn == conn) {
-        Some(at) => open.swap_remove(at).changed,
-        None => Vec::new(),
-    })
-    .into_iter()
-    .filter(|(_, sum)| *sum != [0; 32])
-    .collect()
-}
-
-/// Forgets what the writes on `conn` noted so far (the sums were just read from the rows, which
-/// hold those writes); later writes are noted as before.
-pub(super) fn forget_noted(conn: &Connection) {
-    let conn = id(conn);
-    OPEN.with_borrow_mut(|open| {
-        if let Some(open) = open.iter_mut().find(|o| o.conn == conn) {
-            open.changed.clear();
-        }
-    });
-}
-
 /// Notes that a row of the summed `table` with tag `old` (none: it is new) now has tag `new`
 /// (none: it was deleted), in the transaction open on `conn`.
 pub(super) fn note(
@@ -124,19 +69,7 @@ pub(super) fn note(
     for tag in [old, new].into_iter().flatten() {
         add(&mut change, &contribution(vault, table, tag));
     }
-    let conn = id(conn);
-    OPEN.with_borrow_mut(|open| {
-        let Some(open) = open.iter_mut().find(|o| o.conn == conn) else {
-            return Err(StoreError::Encoding(format!(
-                "internal: {table} written outside a store transaction"
-            )));
-        };
-        match open.changed.iter_mut().find(|(t, _)| *t == table) {
-            Some((_, sum)) => add(sum, &change),
-            None => open.changed.push((table, change)),
-        }
-        Ok(())
-    })
+    pending::add_to_sum(conn, table, &change)
 }
 
 /// The sum of `table` as its rows are now.
@@ -177,27 +110,5 @@ mod tests {
             "tables apart"
         );
         assert_eq!(plus(plus(b, &a), &a), b);
-    }
-
-    #[test]
-    fn a_write_outside_a_transaction_is_refused_and_one_not_committed_is_forgotten() {
-        let vault = Vault::create().expect("vault");
-        let conn = Connection::open_in_memory().unwrap();
-        assert!(note(&conn, &vault, "visit_state", None, Some(b"t")).is_err());
-        open(&conn);
-        note(&conn, &vault, "visit_state", None, Some(b"t")).unwrap();
-        // Begun again without a commit (the first was dropped): what it held is gone.
-        open(&conn);
-        assert!(close(&conn).is_empty());
-        open(&conn);
-        note(&conn, &vault, "visit_state", None, Some(b"t")).unwrap();
-        note(&conn, &vault, "visit_state", Some(b"t"), Some(b"u")).unwrap();
-        let changed = close(&conn);
-        assert_eq!(
-            changed,
-            [("visit_state", contribution(&vault, "visit_state", b"u"))]
-        );
-        assert!(close(&conn).is_empty(), "closed");
-        assert!(note(&conn, &vault, "visit_state", None, Some(b"t")).is_err());
     }
 }

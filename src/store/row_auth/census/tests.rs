@@ -595,3 +595,123 @@ fn a_census_from_before_the_sums_gets_them_once() {
     assert_eq!(adopted.digests.get(super::VISIT_STATES), Some(&sum));
     open.verify_everything().unwrap();
 }
+
+/// How long the audit log of the database at `path` is, and its head says it is.
+fn log_and_head(path: &std::path::Path) -> (i64, i64) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.query_row(
+        "SELECT (SELECT count(*) FROM audit_log), (SELECT length FROM audit_head)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .unwrap()
+}
+
+/// The audit log cut back to where it was in `older` and its head put back from there: every
+/// entry left sound, the head agreeing with them, the entries since gone.
+fn log_cut_back(path: &std::path::Path, older: &std::path::Path) {
+    let (was, _) = log_and_head(older);
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(&format!(
+        "DROP TRIGGER IF EXISTS audit_log_no_delete;
+         DELETE FROM audit_log WHERE seq > {was};"
+    ))
+    .unwrap();
+    drop(conn);
+    put_back(path, older, "audit_head", "id = 1");
+    let (entries, head) = log_and_head(path);
+    assert_eq!(
+        (entries, head),
+        (was, was),
+        "a log that agrees with its head"
+    );
+}
+
+#[test]
+fn an_audit_log_cut_back_to_an_older_head_is_refused_at_the_unlock_and_the_next_sign_in() {
+    use crate::store::SignInError;
+    use crate::vault::Pin;
+    let (_dir, path, older) = demo_desk_and_older();
+    let (mut open, manager) = unlock(&path).unwrap();
+    copy_of(&path, &older);
+    // Someone looks at a record (logged), then cuts the log back to before it.
+    let patient: String = open
+        .conn()
+        .query_row("SELECT min(patient_id) FROM visit_state", [], |r| r.get(0))
+        .unwrap();
+    open.patient_identity(&manager, &patient, Utc::now())
+        .unwrap();
+    open.verify_everything().unwrap();
+    log_cut_back(&path, &older);
+    let (name, _, pin) = crate::demo::DEMO_STAFF[1];
+    let member = open
+        .list_staff(Utc::now())
+        .unwrap()
+        .into_iter()
+        .find(|m| m.name == name)
+        .unwrap()
+        .id;
+    match open.sign_in(&member, &Pin::new(pin), Utc::now()) {
+        Err(SignInError::Store(StoreError::Tampered { table, row })) => {
+            assert_eq!(table, "audit_log");
+            assert!(row.contains("cut back"), "{row}");
+        }
+        other => panic!("signed in: {:?}", other.map(|a| a.staff_id().to_owned())),
+    }
+    assert!(matches!(
+        open.verify_everything(),
+        Err(StoreError::Tampered { table, .. }) if table == "audit_log"
+    ));
+    drop(open);
+    assert_eq!(refused_for(&path), "audit_log");
+}
+
+#[test]
+fn audit_entries_cut_off_the_end_are_refused_at_the_unlock() {
+    let (_dir, path) = demo_desk();
+    let (open, manager) = unlock(&path).unwrap();
+    open.close(Some(&manager), Utc::now()).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER IF EXISTS audit_log_no_delete;
+         DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log);",
+    )
+    .unwrap();
+    drop(conn);
+    assert_eq!(refused_for(&path), "audit_log");
+}
+
+#[test]
+fn a_census_from_before_the_logs_length_gets_it_once() {
+    let (_dir, path) = demo_desk();
+    let (open, manager) = unlock(&path).unwrap();
+    // As the first build of session 57 left it: shape 5, no length of the log.
+    let mut census = super::stored(open.conn(), open.vault())
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(census.counts.remove(super::AUDIT_LOG).is_some());
+    census.shape = 5;
+    super::store(open.conn(), open.vault(), &census).unwrap();
+    open.close(Some(&manager), Utc::now()).unwrap();
+    let (open, manager) = unlock(&path).unwrap();
+    let adopted = super::stored(open.conn(), open.vault())
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(adopted.shape, super::SHAPE);
+    open.verify_everything().unwrap();
+    open.close(Some(&manager), Utc::now()).unwrap();
+    let (entries, head) = log_and_head(&path);
+    assert_eq!(entries, head);
+    let (open, _) = unlock(&path).unwrap();
+    let census = super::stored(open.conn(), open.vault())
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    // The unlock's own entry counted as it was written.
+    assert_eq!(
+        census.counts[super::AUDIT_LOG],
+        u64::try_from(entries + 1).unwrap()
+    );
+}
