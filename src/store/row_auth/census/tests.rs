@@ -26,11 +26,54 @@ fn demo_desk() -> (tempfile::TempDir, std::path::PathBuf) {
     (dir, path)
 }
 
+/// The demo desk's clinician and their PIN.
+fn clinician(open: &OpenStore) -> (String, crate::vault::Pin) {
+    let (name, _, pin) = crate::demo::DEMO_STAFF[1];
+    let member = open
+        .list_staff(Utc::now())
+        .unwrap()
+        .into_iter()
+        .find(|m| m.name == name)
+        .unwrap();
+    (member.id, crate::vault::Pin::new(pin))
+}
+
+/// The table named when the database at `path`, edited by `sql`, is refused at the unlock.
+fn refused_once_edited(path: &std::path::Path, sql: &str) -> String {
+    edited(path, sql);
+    refused_for(path)
+}
+
 fn refused_for(path: &std::path::Path) -> String {
     match unlock(path) {
         Err(StoreError::Tampered { table, .. }) => table,
         other => panic!("opened: {:?}", other.map(|_| ())),
     }
+}
+
+/// The census as the installation row holds it now.
+fn census_of(open: &OpenStore) -> super::Census {
+    super::stored(open.conn(), open.vault())
+        .unwrap()
+        .unwrap()
+        .unwrap()
+}
+
+/// The census set back by `set_back` to what an earlier build wrote (by the app, so under the
+/// row's tag), the desk closed and unlocked again. Returns the desk, the census as set back and
+/// as the unlock adopted it (of today's shape).
+fn adopted_after(
+    path: &std::path::Path, (open, manager): (OpenStore, Actor),
+    set_back: impl FnOnce(&mut super::Census),
+) -> (OpenStore, Actor, super::Census, super::Census) {
+    let mut census = census_of(&open);
+    set_back(&mut census);
+    super::store(open.conn(), open.vault(), &census).unwrap();
+    open.close(Some(&manager), Utc::now()).unwrap();
+    let (open, manager) = unlock(path).unwrap();
+    let adopted = census_of(&open);
+    assert_eq!(adopted.shape, super::SHAPE);
+    (open, manager, census, adopted)
 }
 
 #[test]
@@ -46,11 +89,13 @@ fn a_setting_deleted_by_hand_is_not_replaced_by_its_default() {
     let (open, manager) = unlock(&path).unwrap();
     open.verify_everything().unwrap();
     open.close(Some(&manager), Utc::now()).unwrap();
-    edited(
-        &path,
-        "DELETE FROM settings WHERE key = 'retention.adult_years'",
+    assert_eq!(
+        refused_once_edited(
+            &path,
+            "DELETE FROM settings WHERE key = 'retention.adult_years'"
+        ),
+        "settings"
     );
-    assert_eq!(refused_for(&path), "settings");
 }
 
 #[test]
@@ -81,27 +126,18 @@ fn a_kiosks_security_event_deleted_by_hand_is_noticed_and_an_older_census_counts
         ];
         super::super::insert(open.conn(), open.vault(), "kiosk_security_events", &event).unwrap();
     }
-    // A census of the earlier shape (written by the app, so under its tag): the events are
-    // counted at the next unlock, once.
-    let mut census = super::stored(open.conn(), open.vault())
-        .unwrap()
-        .unwrap()
-        .unwrap();
-    census.counts.remove("kiosk_security_events");
-    census.shape = 0;
-    super::store(open.conn(), open.vault(), &census).unwrap();
-    open.close(Some(&manager), Utc::now()).unwrap();
-    let (open, manager) = unlock(&path).unwrap();
+    // A census of the earlier shape: the events are counted at the next unlock, once.
+    let (open, manager, _, census) = adopted_after(&path, (open, manager), |census| {
+        census.counts.remove("kiosk_security_events");
+        census.shape = 0;
+    });
     open.verify_everything().unwrap();
-    let census = super::stored(open.conn(), open.vault())
-        .unwrap()
-        .unwrap()
-        .unwrap();
-    assert_eq!(census.shape, super::SHAPE);
     assert_eq!(census.counts["kiosk_security_events"], 2);
     open.close(Some(&manager), Utc::now()).unwrap();
-    edited(&path, "DELETE FROM kiosk_security_events WHERE seq = 2");
-    assert_eq!(refused_for(&path), "kiosk_security_events");
+    assert_eq!(
+        refused_once_edited(&path, "DELETE FROM kiosk_security_events WHERE seq = 2"),
+        "kiosk_security_events"
+    );
 }
 
 #[test]
@@ -300,20 +336,10 @@ fn a_census_from_before_the_held_digest_gets_it_once_with_a_record_already_held(
     let (_dir, path, older) = demo_desk_and_older();
     let (open, manager, _patient) = held_for_erasure_with_older(&path, &older);
     // As session 55 left it: shape 3, no digest of whose record is held.
-    let mut census = super::stored(open.conn(), open.vault())
-        .unwrap()
-        .unwrap()
-        .unwrap();
-    assert!(census.digests.remove(super::HELD_FOR_ERASURE).is_some());
-    census.shape = 3;
-    super::store(open.conn(), open.vault(), &census).unwrap();
-    open.close(Some(&manager), Utc::now()).unwrap();
-    let (open, _) = unlock(&path).unwrap();
-    let adopted = super::stored(open.conn(), open.vault())
-        .unwrap()
-        .unwrap()
-        .unwrap();
-    assert_eq!(adopted.shape, super::SHAPE);
+    let (open, _, census, adopted) = adopted_after(&path, (open, manager), |census| {
+        assert!(census.digests.remove(super::HELD_FOR_ERASURE).is_some());
+        census.shape = 3;
+    });
     assert!(adopted.digests.contains_key(super::HELD_FOR_ERASURE));
     assert_eq!(
         adopted.digests.get(super::RESTRICTED),
@@ -389,22 +415,12 @@ fn a_census_from_before_the_digests_gets_them_once_and_a_lifted_lockout_is_notic
     use crate::vault::Pin;
     let (_dir, path, older) = demo_desk_and_older();
     let (open, manager) = unlock(&path).unwrap();
-    let mut census = super::stored(open.conn(), open.vault())
-        .unwrap()
-        .unwrap()
-        .unwrap();
-    // The tables written since the desk was made (staff, key wraps, settings, …).
-    assert!(census.digests.contains_key("staff"), "{census:?}");
-    census.digests.clear();
-    census.shape = 1;
-    super::store(open.conn(), open.vault(), &census).unwrap();
-    open.close(Some(&manager), Utc::now()).unwrap();
-    let (mut open, manager) = unlock(&path).unwrap();
-    let adopted = super::stored(open.conn(), open.vault())
-        .unwrap()
-        .unwrap()
-        .unwrap();
-    assert_eq!(adopted.shape, super::SHAPE);
+    let (mut open, manager, _, adopted) = adopted_after(&path, (open, manager), |census| {
+        // The tables written since the desk was made (staff, key wraps, settings, …).
+        assert!(census.digests.contains_key("staff"), "{census:?}");
+        census.digests.clear();
+        census.shape = 1;
+    });
     // Each digested table's, who is restricted, whose record is held for erasure and the sum
     // of the visit states.
     assert_eq!(
@@ -426,10 +442,7 @@ fn a_census_from_before_the_digests_gets_them_once_and_a_lifted_lockout_is_notic
 /// The census's sums taken again from the rows as they are, as the app would after its own
 /// writes: what only someone with the row key could do, to reach the checks behind the sums.
 fn sums_taken_again(open: &OpenStore) {
-    let mut census = super::stored(open.conn(), open.vault())
-        .unwrap()
-        .unwrap()
-        .unwrap();
+    let mut census = census_of(open);
     census
         .digests
         .extend(super::sums_now(open.conn(), open.vault()).unwrap());
@@ -494,16 +507,9 @@ fn a_withdrawal_undone_with_an_older_visit_state_is_refused_by_the_marketing_lis
         Err(StoreError::Tampered { table, .. }) if table == "visit_state"
     ));
     // The next sign-in, before any record is opened.
-    let (name, _, pin) = crate::demo::DEMO_STAFF[1];
-    let member = open
-        .list_staff(Utc::now())
-        .unwrap()
-        .into_iter()
-        .find(|m| m.name == name)
-        .unwrap()
-        .id;
+    let (member, pin) = clinician(&open);
     assert!(matches!(
-        open.sign_in(&member, &crate::vault::Pin::new(pin), Utc::now()),
+        open.sign_in(&member, &pin, Utc::now()),
         Err(crate::store::SignInError::Store(StoreError::Tampered { table, .. }))
             if table == "visit_state"
     ));
@@ -514,11 +520,13 @@ fn a_withdrawal_undone_with_an_older_visit_state_is_refused_by_the_marketing_lis
 #[test]
 fn a_visit_state_deleted_by_hand_is_refused_at_the_unlock() {
     let (_dir, path) = demo_desk();
-    edited(
-        &path,
-        "DELETE FROM visit_state WHERE patient_id = (SELECT max(patient_id) FROM visit_state)",
+    assert_eq!(
+        refused_once_edited(
+            &path,
+            "DELETE FROM visit_state WHERE patient_id = (SELECT max(patient_id) FROM visit_state)"
+        ),
+        "visit_state"
     );
-    assert_eq!(refused_for(&path), "visit_state");
 }
 
 #[test]
@@ -577,21 +585,12 @@ fn the_sum_follows_every_write_and_forgets_a_transaction_not_committed() {
 fn a_census_from_before_the_sums_gets_them_once() {
     let (_dir, path) = demo_desk();
     let (open, manager) = unlock(&path).unwrap();
+    let sum = census_of(&open).digests[super::VISIT_STATES].clone();
     // As session 56 left it: shape 4, no sum of the visit states.
-    let mut census = super::stored(open.conn(), open.vault())
-        .unwrap()
-        .unwrap()
-        .unwrap();
-    let sum = census.digests.remove(super::VISIT_STATES).unwrap();
-    census.shape = 4;
-    super::store(open.conn(), open.vault(), &census).unwrap();
-    open.close(Some(&manager), Utc::now()).unwrap();
-    let (open, _) = unlock(&path).unwrap();
-    let adopted = super::stored(open.conn(), open.vault())
-        .unwrap()
-        .unwrap()
-        .unwrap();
-    assert_eq!(adopted.shape, super::SHAPE);
+    let (open, _, _, adopted) = adopted_after(&path, (open, manager), |census| {
+        census.digests.remove(super::VISIT_STATES);
+        census.shape = 4;
+    });
     assert_eq!(adopted.digests.get(super::VISIT_STATES), Some(&sum));
     open.verify_everything().unwrap();
 }
@@ -630,7 +629,6 @@ fn log_cut_back(path: &std::path::Path, older: &std::path::Path) {
 #[test]
 fn an_audit_log_cut_back_to_an_older_head_is_refused_at_the_unlock_and_the_next_sign_in() {
     use crate::store::SignInError;
-    use crate::vault::Pin;
     let (_dir, path, older) = demo_desk_and_older();
     let (mut open, manager) = unlock(&path).unwrap();
     copy_of(&path, &older);
@@ -643,15 +641,8 @@ fn an_audit_log_cut_back_to_an_older_head_is_refused_at_the_unlock_and_the_next_
         .unwrap();
     open.verify_everything().unwrap();
     log_cut_back(&path, &older);
-    let (name, _, pin) = crate::demo::DEMO_STAFF[1];
-    let member = open
-        .list_staff(Utc::now())
-        .unwrap()
-        .into_iter()
-        .find(|m| m.name == name)
-        .unwrap()
-        .id;
-    match open.sign_in(&member, &Pin::new(pin), Utc::now()) {
+    let (member, pin) = clinician(&open);
+    match open.sign_in(&member, &pin, Utc::now()) {
         Err(SignInError::Store(StoreError::Tampered { table, row })) => {
             assert_eq!(table, "audit_log");
             assert!(row.contains("cut back"), "{row}");
@@ -686,29 +677,16 @@ fn a_census_from_before_the_logs_length_gets_it_once() {
     let (_dir, path) = demo_desk();
     let (open, manager) = unlock(&path).unwrap();
     // As the first build of session 57 left it: shape 5, no length of the log.
-    let mut census = super::stored(open.conn(), open.vault())
-        .unwrap()
-        .unwrap()
-        .unwrap();
-    assert!(census.counts.remove(super::AUDIT_LOG).is_some());
-    census.shape = 5;
-    super::store(open.conn(), open.vault(), &census).unwrap();
-    open.close(Some(&manager), Utc::now()).unwrap();
-    let (open, manager) = unlock(&path).unwrap();
-    let adopted = super::stored(open.conn(), open.vault())
-        .unwrap()
-        .unwrap()
-        .unwrap();
-    assert_eq!(adopted.shape, super::SHAPE);
+    let (open, manager, _, _) = adopted_after(&path, (open, manager), |census| {
+        assert!(census.counts.remove(super::AUDIT_LOG).is_some());
+        census.shape = 5;
+    });
     open.verify_everything().unwrap();
     open.close(Some(&manager), Utc::now()).unwrap();
     let (entries, head) = log_and_head(&path);
     assert_eq!(entries, head);
     let (open, _) = unlock(&path).unwrap();
-    let census = super::stored(open.conn(), open.vault())
-        .unwrap()
-        .unwrap()
-        .unwrap();
+    let census = census_of(&open);
     // The unlock's own entry counted as it was written.
     assert_eq!(
         census.counts[super::AUDIT_LOG],
