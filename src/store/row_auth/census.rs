@@ -45,7 +45,7 @@ use rusqlite::types::Value;
 use serde::{Deserialize, Serialize};
 
 use super::pending::{self, Held};
-use super::{get, row_sums, update};
+use super::{Row, get, row_sums, update, update_checked};
 pub(in crate::store) use audit_length::AUDIT_LOG;
 use few_rows::{FEW_ROWS, few_digest, few_digest_of};
 pub(in crate::store) use few_rows::{note_held_for_erasure, note_restricted};
@@ -184,15 +184,23 @@ const INSTALLATION: [Value; 1] = [Value::Integer(1)];
 /// The census as the installation row holds it: `None` before the installation row exists,
 /// `Some(None)` for a database from before the census.
 fn stored(conn: &Connection, vault: &Vault) -> Result<Option<Option<Census>>, StoreError> {
+    Ok(stored_in_row(conn, vault)?.map(|(_, census)| census))
+}
+
+/// [`stored`], with the installation row it was read from (checked): for a write that follows,
+/// which then need not read the row again ([`store_over`]).
+fn stored_in_row(
+    conn: &Connection, vault: &Vault,
+) -> Result<Option<(Row, Option<Census>)>, StoreError> {
     let Some(row) = get(conn, vault, "installation", &INSTALLATION)? else {
         return Ok(None);
     };
     let Some(json) = row.opt_text("census")? else {
-        return Ok(Some(None));
+        return Ok(Some((row, None)));
     };
-    serde_json::from_str(&json)
-        .map(|census| Some(Some(census)))
-        .map_err(|_| StoreError::tampered("installation", "census"))
+    let census =
+        serde_json::from_str(&json).map_err(|_| StoreError::tampered("installation", "census"))?;
+    Ok(Some((row, Some(census))))
 }
 
 /// How many rows `table` holds.
@@ -302,7 +310,8 @@ pub(in crate::store) fn add_held(
     if held.is_empty() {
         return Ok(());
     }
-    let Some(Some(mut census)) = stored(conn, vault)? else {
+    // Once per transaction: the row read once, and written back without a second read.
+    let Some((row, Some(mut census))) = stored_in_row(conn, vault)? else {
         return Ok(());
     };
     let before = census.clone();
@@ -322,7 +331,7 @@ pub(in crate::store) fn add_held(
     if census == before {
         return Ok(());
     }
-    store(conn, vault, &census)
+    store_over(conn, vault, row, &census)
 }
 
 fn store(conn: &Connection, vault: &Vault, census: &Census) -> Result<(), StoreError> {
@@ -335,6 +344,21 @@ fn store(conn: &Connection, vault: &Vault, census: &Census) -> Result<(), StoreE
         &[("census", Value::Text(json))],
     )?;
     Ok(())
+}
+
+/// [`store`] over the installation row `row` just read and checked in this transaction.
+fn store_over(
+    conn: &Connection, vault: &Vault, row: Row, census: &Census,
+) -> Result<(), StoreError> {
+    let json = serde_json::to_string(census).expect("a census always serialises");
+    update_checked(
+        conn,
+        vault,
+        "installation",
+        &INSTALLATION,
+        row,
+        &[("census", Value::Text(json))],
+    )
 }
 
 /// Whether the census keeps `table` (every other table's writes pass by without a look).
