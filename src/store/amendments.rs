@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
 use super::audit::{self, AuditKind};
+use super::patient_records::form_seals::{self, Seals};
 use super::patients::{identity_columns, open_identity, reseal_identity};
 use super::submissions::aad;
 use super::{Actor, OpenStore, StoreError};
@@ -100,13 +101,18 @@ impl OpenStore {
         let kind = AuditKind::Amended;
         self.logged_change(actor, kind, submission_id, now, |tx, at| {
             super::submissions::submission_row(tx, self.vault(), submission_id)?;
-            let (patient_id, sealed): (String, Vec<u8>) = tx
+            let (patient_id, sealed, signature): (String, Vec<u8>, Vec<u8>) = tx
                 .query_row(
-                    "SELECT patient_id, sealed_answers FROM submissions WHERE id = ?1",
+                    "SELECT patient_id, sealed_answers, sealed_signature FROM submissions
+                     WHERE id = ?1",
                     [submission_id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
                 .map_err(not_found)?;
+            // The answers replaced must be the ones last written: a form put back from an
+            // older copy is refused, not kept in the history as if it had been the record.
+            form_seals::check_patient(tx, self.vault(), &patient_id)?;
+            let old_seal = Seals::of_form(self.vault(), submission_id, &sealed, &signature);
             let aad = || aad("sealed_answers", submission_id);
             let previous = super::unseal(self.vault(), aad(), &sealed)?;
             let id = insert_amendment(
@@ -120,6 +126,7 @@ impl OpenStore {
                 reason,
             )?;
             let sealed = super::seal_json(self.vault(), aad(), answers)?;
+            let new_seal = Seals::of_form(self.vault(), submission_id, &sealed, &signature);
             super::row_auth::update_one(
                 tx,
                 self.vault(),
@@ -127,6 +134,7 @@ impl OpenStore {
                 &super::row_auth::text_key(submission_id),
                 &[("sealed_answers", rusqlite::types::Value::Blob(sealed))],
             )?;
+            form_seals::replacing(tx, self.vault(), &patient_id, old_seal, new_seal)?;
             Ok(id)
         })
     }

@@ -15,6 +15,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::amendments::{Visit, visit_changes};
 use super::audit::AuditKind;
+use super::patient_records::form_seals::Seals;
 use super::patient_records::{
     IDENTITY_MAC, LAST_VISIT, RESTRICTED, form_link, identity_hash, state_row, visit_time_at,
 };
@@ -344,6 +345,12 @@ impl OpenStore {
                 patient_id: &patient_id,
                 as_sent,
             };
+            let id = s.submission_id.as_str();
+            let sealed_answers =
+                sealer.seal("sealed_answers", id, &s.packed.answers, &s.answers)?;
+            let sealed_signature =
+                sealer.seal("sealed_signature", id, &s.packed.signature, &s.signature)?;
+            let seal = Seals::of_form(self.vault(), id, &sealed_answers, &sealed_signature);
             // A new patient's visit state is written once, its consent chain's head in it.
             let first = if new_patient {
                 let first = FirstDecisions::prepare(&tx, self.vault(), under, &events)?;
@@ -355,7 +362,7 @@ impl OpenStore {
                     &indexes,
                     &submitted_at,
                     first.head(),
-                    &first.listed(&s.submission_id),
+                    (&first.listed(&s.submission_id), seal),
                 )?;
                 Some(first)
             } else {
@@ -365,11 +372,6 @@ impl OpenStore {
                 Some(state) => form_link(state)?,
                 None => Value::Null,
             };
-            let id = s.submission_id.as_str();
-            let sealed_answers =
-                sealer.seal("sealed_answers", id, &s.packed.answers, &s.answers)?;
-            let sealed_signature =
-                sealer.seal("sealed_signature", id, &s.packed.signature, &s.signature)?;
             insert_submission(
                 &tx,
                 self.vault(),
@@ -390,7 +392,17 @@ impl OpenStore {
             )?;
             // The visit state written once: the visit's changes, the form linked, the consent
             // chain carried.
-            finish_visit(&tx, self.vault(), under, first, state, id, &events, visit)?;
+            let filed = (id, seal);
+            finish_visit(
+                &tx,
+                self.vault(),
+                under,
+                first,
+                state,
+                filed,
+                &events,
+                visit,
+            )?;
             report.added.push(Added {
                 submission_id: s.submission_id.clone(),
                 patient_id,

@@ -179,7 +179,7 @@ impl OpenStore {
         set_state(&tx, self.vault(), duplicate, &heads)?;
         let mut survivor_records = Listed::of_patient(&tx, self.vault(), into)?;
         survivor_records.forms.extend(moved);
-        let mut changes = relink(&tx, self.vault(), &survivor_records)?.to_vec();
+        let mut changes = relink(&tx, self.vault(), &survivor_records)?;
         let last_visit = survivor
             .last_visit_at
             .clone()

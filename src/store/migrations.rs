@@ -392,4 +392,14 @@ pub(super) const MIGRATIONS: &[&str] = &[
     CREATE INDEX visit_state_restricted ON visit_state (restricted_at)
         WHERE restricted_at IS NOT NULL;
     "#,
+    // 17: a keyed sum of what is sealed in each of the patient's forms (answers and signature),
+    // in their visit state (store/patient_records/form_seals.rs): a form's row put back from an
+    // older copy (an answer from before its correction) carries a tag that still matches, and
+    // AES-GCM binds a sealed value to its row, not to a version; the sum, under the visit
+    // state's tag and the census's sum of visit states, no longer agrees. NULL until the first
+    // unlock after this step takes it from the forms held (census shape 7).
+    r#"
+    ALTER TABLE visit_state ADD COLUMN forms_sum BLOB;
+    CREATE INDEX visit_state_unsummed ON visit_state (patient_id) WHERE forms_sum IS NULL;
+    "#,
 ];

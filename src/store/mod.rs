@@ -37,6 +37,8 @@ mod kiosk_clock;
 pub(crate) mod memory_staff;
 mod merge;
 mod migrations;
+#[cfg(test)]
+mod older_copies;
 mod open_store;
 mod outbound;
 mod patient_records;

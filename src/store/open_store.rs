@@ -474,11 +474,13 @@ fn authenticate_rows(
         )?;
         tx.commit(vault)?;
     }
-    // Patients written before visit states (migration 14) move to them; a database from before
+    // Patients written before visit states (migration 14) move to them, visit states written
+    // before the sums of their forms' seals (migration 17) get them; a database from before
     // the census (migration 13) is counted.
     {
         let tx = Writing::begin(conn)?;
         super::patient_records::move_to_visit_state(&tx, vault)?;
+        super::patient_records::form_seals::adopt(&tx, vault)?;
         row_auth::census::adopt(&tx, vault)?;
         tx.commit(vault)?;
     }

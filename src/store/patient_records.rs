@@ -47,6 +47,9 @@ use super::{StoreError, first_column};
 use crate::forms::PatientIdentity;
 use crate::vault::Vault;
 
+pub(super) mod form_seals;
+use form_seals::{FORMS_SUM, Seals};
+
 /// The table of each patient's visit state.
 pub(super) const STATE: &str = "visit_state";
 /// A patient's last visit, in their visit state.
@@ -194,6 +197,8 @@ pub(super) struct NewState<'a> {
     pub(super) consent_head: Value,
     pub(super) listed: &'a Listed,
     pub(super) identity_mac: Value,
+    /// The sum of the seals of the forms in `listed` ([`form_seals`]).
+    pub(super) forms_sum: Value,
 }
 
 /// Inserts a patient's visit state.
@@ -206,6 +211,7 @@ pub(super) fn insert_state(
         (RESTRICTED, Value::Null),
         (CONSENT_HEAD, state.consent_head),
         (IDENTITY_MAC, state.identity_mac),
+        (FORMS_SUM, state.forms_sum),
     ];
     values.extend(heads(state.listed));
     row_auth::insert(conn, vault, STATE, &values)
@@ -287,15 +293,17 @@ pub(super) fn ledger_link(state: &Row) -> Result<Option<i64>, StoreError> {
     state.opt_int("ledger_head")
 }
 
-/// The visit state's columns once `form_id` (linked by [`form_link`]) is filed.
+/// The visit state's columns once `form_id` (linked by [`form_link`]), whose seal is `seal`,
+/// is filed.
 pub(super) fn adding_form(
-    state: &Row, form_id: &str,
-) -> Result<[(&'static str, Value); 3], StoreError> {
+    state: &Row, form_id: &str, seal: Seals,
+) -> Result<[(&'static str, Value); 4], StoreError> {
     let [text, bytes] = newest_form(Some(form_id));
     Ok([
         text,
         bytes,
         ("form_count", Value::Integer(state.int("form_count")? + 1)),
+        form_seals::adding(state, &state.text("patient_id")?, seal)?,
     ])
 }
 
@@ -319,11 +327,12 @@ pub(super) fn adding_ledger(
 
 /// Links the rows `listed` names into the patient's two chains, in its order (each row checked
 /// before it is tagged again, a row already linked right left alone), and returns the visit
-/// state's head and count columns for them. For the rare writers that take rows out of a chain
+/// state's head and count columns for them, with the sum of the forms' seals taken again from
+/// the rows ([`form_seals`]). For the rare writers that take rows out of a chain
 /// or put rows from another into it (purge, merge, erasure, the move to visit states).
 pub(super) fn relink(
     conn: &Connection, vault: &Vault, listed: &Listed,
-) -> Result<[(&'static str, Value); 5], StoreError> {
+) -> Result<Vec<(&'static str, Value)>, StoreError> {
     let mut prev = Value::Null;
     for id in &listed.forms {
         let key = text_key(id);
@@ -354,7 +363,12 @@ pub(super) fn relink(
         }
         prev = Value::Integer(*seq);
     }
-    Ok(heads(listed))
+    let mut columns = heads(listed).to_vec();
+    columns.push((
+        FORMS_SUM,
+        form_seals::sum_of(conn, vault, &listed.forms)?.value(),
+    ));
+    Ok(columns)
 }
 
 /// The forms of a patient (checked: read through their chain).
@@ -397,7 +411,7 @@ pub(super) fn move_to_visit_state(conn: &Connection, vault: &Vault) -> Result<us
     )?;
     let mut from_rows: Option<HashMap<String, Listed>> = None;
     for id in &waiting {
-        let (row, identity) = super::patients::open_patient(conn, vault, id)?;
+        let (row, identity) = super::patients::open_patient_as_stored(conn, vault, id)?;
         let listed = match legacy::lists_of(&row)? {
             Some(listed) => listed,
             None => {
@@ -408,7 +422,10 @@ pub(super) fn move_to_visit_state(conn: &Connection, vault: &Vault) -> Result<us
                 all.remove(id).unwrap_or_default()
             }
         };
-        relink(conn, vault, &listed)?;
+        let forms_sum = relink(conn, vault, &listed)?
+            .into_iter()
+            .find_map(|(column, value)| (column == FORMS_SUM).then_some(value))
+            .unwrap_or(Value::Null);
         insert_state(
             conn,
             vault,
@@ -418,6 +435,7 @@ pub(super) fn move_to_visit_state(conn: &Connection, vault: &Vault) -> Result<us
                 consent_head: row.opt_blob(CONSENT_HEAD)?.map_or(Value::Null, Value::Blob),
                 listed: &listed,
                 identity_mac: identity_hash(vault, id, &identity)?,
+                forms_sum,
             },
         )?;
         if let Some(since) = row.opt_text(RESTRICTED)? {
@@ -429,13 +447,16 @@ pub(super) fn move_to_visit_state(conn: &Connection, vault: &Vault) -> Result<us
 }
 
 /// The whole-database check of the chains: every patient's chains hold exactly the submissions
-/// and `consent_records` rows that are theirs, and every visit state is a patient's. A row in
-/// no chain, or in another patient's, is refused.
+/// and `consent_records` rows that are theirs, what is sealed in their forms is what was last
+/// written ([`form_seals`]), and every visit state is a patient's. A row in no chain, or in
+/// another patient's, or a form put back from an older copy, is refused.
 pub(super) fn check_every_list(conn: &Connection, vault: &Vault) -> Result<(), StoreError> {
     let mut held = lists_from_rows(conn)?;
     let ids: Vec<String> = first_column(conn, "SELECT id FROM patients", [])?;
     for id in ids {
-        let mut listed = Listed::of_patient(conn, vault, &id)?;
+        let state = state_row(conn, vault, &id)?;
+        let mut listed = Listed::read(conn, vault, &id, &state)?;
+        form_seals::check(conn, vault, &id, &state, &listed.forms)?;
         let mut theirs = held.remove(&id).unwrap_or_default();
         listed.forms.sort();
         theirs.forms.sort();

@@ -7,9 +7,10 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 
 use super::audit::{self, AuditKind};
+use super::patient_records::form_seals::Seals;
 use super::patient_records::{
     IDENTITY_MAC, LAST_VISIT, Listed, NewState, identity_hash, identity_json_hash, insert_state,
-    legacy, set_state,
+    legacy, set_state, state_row,
 };
 use super::row_auth::{self, text_key};
 use super::{Actor, OpenStore, StoreError};
@@ -74,7 +75,7 @@ pub(super) fn insert_patient(
         &indexes,
         at,
         Value::Null,
-        &nothing,
+        (&nothing, Seals::default()),
     )?;
     Ok(id)
 }
@@ -83,12 +84,13 @@ pub(super) fn insert_patient(
 /// end) and their visit state (`patient_records`):
 /// their consent chain starts at `consent_head` (see `submissions::FirstDecisions`; NULL while
 /// it has no decisions), their chains hold `listed` (rows the caller links and writes in the
-/// same transaction), with the blind `indexes` of `identity` ([`indexes`], which the caller has
-/// usually needed already).
+/// same transaction) whose forms' seals sum to `forms_sum`, with the blind `indexes` of
+/// `identity` ([`indexes`], which the caller has usually needed already).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn insert_patient_as(
     conn: &Connection, vault: &Vault, id: &str, identity: &PatientIdentity,
-    (lookup, name_dob): &([u8; 32], [u8; 32]), at: &str, consent_head: Value, listed: &Listed,
+    (lookup, name_dob): &([u8; 32], [u8; 32]), at: &str, consent_head: Value,
+    (listed, forms_sum): (&Listed, Seals),
 ) -> Result<(), StoreError> {
     // Written once, sealed and hashed from the same bytes.
     let json = crate::vault::json_wiped(identity)?;
@@ -114,6 +116,7 @@ pub(super) fn insert_patient_as(
             consent_head,
             listed,
             identity_mac: identity_json_hash(vault, id, json.as_bytes()),
+            forms_sum: forms_sum.value(),
         },
     )
 }
@@ -258,8 +261,43 @@ pub(super) fn open_identity(
     Ok(open_patient(conn, vault, patient_id)?.1)
 }
 
-/// A patient's row, checked, and their identity opened: one look-up (`NotFound` if none).
+/// A patient's row, checked, and their identity opened and checked against the hash their
+/// visit state holds (`NotFound` if none). The patient's row tag does not cover the sealed
+/// identity (AES-GCM binds it to the row, not to a version): an identity put back from an older
+/// copy — details from before their correction, contact details from before an erasure — alone
+/// or with its whole row, is refused here, naming the patient.
 pub(super) fn open_patient(
+    conn: &Connection, vault: &Vault, patient_id: &str,
+) -> Result<(row_auth::Row, PatientIdentity), StoreError> {
+    let (row, identity) = open_patient_as_stored(conn, vault, patient_id)?;
+    let held = state_row(conn, vault, patient_id)?.opt_blob(IDENTITY_MAC)?;
+    let Value::Blob(now) = identity_hash(vault, patient_id, &identity)? else {
+        return Err(StoreError::Encoding(
+            "internal: an identity hash that is not bytes".into(),
+        ));
+    };
+    if !held.is_some_and(|held| crate::vault::constant_time_eq(&held, &now)) {
+        return Err(StoreError::tampered(
+            "patients",
+            format!(
+                "{patient_id} — the identity held is not the one last written: it was put back \
+                 from an older copy"
+            ),
+        ));
+    }
+    Ok((row, identity))
+}
+
+/// [`open_identity`] without the check against the visit state: for the one-time steps that
+/// write that hash (a patient moving to a visit state, a state getting its sums).
+pub(super) fn open_identity_as_stored(
+    conn: &Connection, vault: &Vault, patient_id: &str,
+) -> Result<PatientIdentity, StoreError> {
+    Ok(open_patient_as_stored(conn, vault, patient_id)?.1)
+}
+
+/// A patient's row, checked, and their identity opened: one look-up (`NotFound` if none).
+pub(super) fn open_patient_as_stored(
     conn: &Connection, vault: &Vault, patient_id: &str,
 ) -> Result<(row_auth::Row, PatientIdentity), StoreError> {
     // The row is checked as it is read, with its sealed identity: one look-up.

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, NaiveTime, Utc};
 use rusqlite::params;
 
 use super::audit::{AuditEntry, AuditKind};
-use super::patient_records::{LAST_VISIT, Listed, RESTRICTED, state_row};
+use super::patient_records::{LAST_VISIT, Listed, RESTRICTED, form_seals, state_row};
 use super::patients::open_identity;
 use super::{Actor, OpenStore, StoreError};
 use crate::forms::{ConsentEvent, PatientIdentity};
@@ -73,6 +73,8 @@ impl OpenStore {
         let identity = open_identity(self.conn(), self.vault(), patient_id)?;
         // The patient's chains, walked once for the consents and the forms.
         let Listed { forms, ledger } = Listed::read(self.conn(), self.vault(), patient_id, &state)?;
+        // Every role: a form put back from an older copy shows at the record's opening.
+        form_seals::check(self.conn(), self.vault(), patient_id, &state, &forms)?;
         let consents = super::submissions::consent_events_in(
             self.conn(),
             self.vault(),

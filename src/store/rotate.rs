@@ -25,7 +25,8 @@ use rusqlite::Connection;
 use rusqlite::types::Value;
 
 use super::audit::{self, AuditKind};
-use super::patient_records::{CONSENT_HEAD, IDENTITY_MAC, STATE};
+use super::patient_records::form_seals::{FORMS_SUM, Seals};
+use super::patient_records::{CONSENT_HEAD, IDENTITY_MAC, STATE, identity_hash};
 use super::row_auth;
 use super::staff_admin::{StaffAdminError, StaffListing};
 use super::submissions::LEDGER_TABLES;
@@ -113,20 +114,22 @@ fn aad_row_id(table: &str, values: &[(&str, Value)]) -> Result<String, StoreErro
     }
 }
 
-/// Tables in the order they are rewritten: the consent ledger's, in chain order, before patients
-/// (a patient's consent head folds the ledger rows' new tags). The audit head and the key wraps
-/// are written apart, as is the audit log.
+/// Tables in the order they are rewritten: the consent ledger's, in chain order, the patients and
+/// their forms, then the visit states (a patient's consent head folds the ledger rows' new tags,
+/// the hash of their identity and the sum of their forms' seals are taken under the new key).
+/// The audit head and the key wraps are written apart, as is the audit log.
 fn table_order() -> Vec<&'static str> {
     let mut tables: Vec<&'static str> = row_auth::tagged_tables()
         .into_iter()
         .filter(|t| !matches!(*t, "audit_head" | "key_wraps"))
         .collect();
-    // The ledger first (its new tags make the consent heads), then the visit states that hold
-    // the heads.
+    // The ledger first (its new tags make the consent heads), the patients and forms, then the
+    // visit states that hold the heads and hashes.
     tables.sort_by_key(|t| match LEDGER_TABLES.iter().position(|l| l == t) {
         Some(chain_order) => chain_order,
-        None if *t == STATE => LEDGER_TABLES.len(),
-        None => LEDGER_TABLES.len() + 1,
+        None if matches!(*t, "patients" | "submissions") => LEDGER_TABLES.len(),
+        None if *t == STATE => LEDGER_TABLES.len() + 1,
+        None => LEDGER_TABLES.len() + 2,
     });
     tables
 }
@@ -172,6 +175,10 @@ struct Rekey<'a> {
     progress: &'a mut dyn FnMut(u64, u64),
     /// Each patient's consent ledger rows' new tags, in chain order.
     event_tags: HashMap<String, Vec<[u8; 32]>>,
+    /// Each patient's identity hash under the new key.
+    identity_macs: HashMap<String, Value>,
+    /// Each patient's sum of their forms' seals, sealed again under the new key.
+    form_seals: HashMap<String, Seals>,
 }
 
 impl Rekey<'_> {
@@ -235,6 +242,7 @@ impl Rekey<'_> {
             }
             match table {
                 "patients" => self.patient(&mut values, &mut changed, identity.as_ref())?,
+                "submissions" => self.form(&values)?,
                 STATE => self.visit_state(&mut values, &mut changed)?,
                 "installation" => {
                     values.push((
@@ -258,9 +266,30 @@ impl Rekey<'_> {
         Ok(())
     }
 
-    /// A patient's consent head, made again under the new key; the hash of their identity
-    /// forgotten (it was keyed by the old key: the next form that needs it opens the identity
-    /// and sets it again).
+    /// Adds a form's seal, sealed again under the new key, to its patient's sum.
+    fn form(&mut self, values: &[(&'static str, Value)]) -> Result<(), StoreError> {
+        let text = |column: &str| match values.iter().find(|(n, _)| *n == column) {
+            Some((_, Value::Text(t))) => Ok(t.as_str()),
+            _ => Err(StoreError::tampered("submissions", "(no id or patient)")),
+        };
+        let blob = |column: &str| match values.iter().find(|(n, _)| *n == column) {
+            Some((_, Value::Blob(b))) => Ok(b.as_slice()),
+            _ => Err(StoreError::tampered("submissions", text("id")?)),
+        };
+        let (id, patient) = (text("id")?, text("patient_id")?);
+        let seal = Seals::of_form(
+            self.new,
+            id,
+            blob("sealed_answers")?,
+            blob("sealed_signature")?,
+        );
+        let sum = self.form_seals.entry(patient.to_owned()).or_default();
+        *sum = sum.plus(seal);
+        Ok(())
+    }
+
+    /// A patient's consent head, the hash of their identity and the sum of their forms' seals,
+    /// made again under the new key.
     fn visit_state(
         &mut self, values: &mut [(&'static str, Value)], changed: &mut Vec<&'static str>,
     ) -> Result<(), StoreError> {
@@ -280,7 +309,11 @@ impl Rekey<'_> {
                     changed.push(name);
                 }
                 IDENTITY_MAC => {
-                    *value = Value::Null;
+                    *value = self.identity_macs.remove(&id).unwrap_or(Value::Null);
+                    changed.push(name);
+                }
+                FORMS_SUM => {
+                    *value = self.form_seals.remove(&id).unwrap_or_default().value();
                     changed.push(name);
                 }
                 _ => {}
@@ -289,7 +322,7 @@ impl Rekey<'_> {
         Ok(())
     }
 
-    /// A patient's blind indexes, made again under the new key.
+    /// A patient's blind indexes, made again under the new key, and the hash of their identity.
     fn patient(
         &mut self, values: &mut [(&'static str, Value)], changed: &mut Vec<&'static str>,
         identity: Option<&PatientIdentity>,
@@ -303,6 +336,8 @@ impl Rekey<'_> {
             }
         };
         let identity = identity.ok_or_else(|| StoreError::tampered("patients", &id))?;
+        let mac = identity_hash(self.new, &id, identity)?;
+        self.identity_macs.insert(id.clone(), mac);
         for (name, value) in values.iter_mut() {
             if matches!(*name, "lookup_index" | "name_dob_index") {
                 *value = reindex(self.old, self.new, &id, identity, name, value)?;
@@ -416,6 +451,8 @@ impl OpenStore {
             total,
             progress,
             event_tags: HashMap::new(),
+            identity_macs: HashMap::new(),
+            form_seals: HashMap::new(),
         };
         for table in tables {
             rekey.table(table)?;

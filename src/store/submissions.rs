@@ -6,6 +6,7 @@ use rusqlite::Connection;
 use rusqlite::types::Value;
 
 use super::audit::AuditKind;
+use super::patient_records::form_seals::{self, Seals};
 use super::patient_records::{form_link, state_row};
 use super::patients::{insert_patient_as, open_identity};
 use super::returning::{ConfirmedPatient, join_confirmed, visit_noted};
@@ -189,6 +190,12 @@ impl OpenStore {
             aad("sealed_signature", &submission_id),
             &submission.signature,
         )?;
+        let seal = Seals::of_form(
+            self.vault(),
+            &submission_id,
+            &sealed_answers,
+            &sealed_signature,
+        );
         let tx = Writing::begin(self.conn())?;
         store_form_definition(
             &tx,
@@ -235,7 +242,7 @@ impl OpenStore {
                     &indexes,
                     &at,
                     first.head(),
-                    &first.listed(&submission_id),
+                    (&first.listed(&submission_id), seal),
                 )?;
                 Some(first)
             }
@@ -268,7 +275,7 @@ impl OpenStore {
             under,
             first,
             state,
-            &submission_id,
+            (&submission_id, seal),
             &events,
             visit,
         )?;
@@ -369,6 +376,9 @@ impl OpenStore {
             Err(rusqlite::Error::QueryReturnedNoRows) => return Err(StoreError::NotFound),
             Err(e) => return Err(e.into()),
         };
+        // What is sealed in the patient's forms must be what was last written: an answer put
+        // back from before its correction is refused (`patient_records::form_seals`).
+        form_seals::check_patient(self.conn(), self.vault(), &patient_id)?;
         let answers_json = super::unseal(
             self.vault(),
             aad("sealed_answers", submission_id),

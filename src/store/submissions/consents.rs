@@ -10,6 +10,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 use crate::forms::{ConsentDecision, ConsentEvent, Decision};
 use crate::store::audit::AuditKind;
+use crate::store::patient_records::form_seals::Seals;
 use crate::store::patient_records::{
     CONSENT_HEAD, Listed, STATE, adding_ledger, ledger_link, relink, set_state, state_row,
 };
@@ -157,19 +158,22 @@ impl FirstDecisions {
     }
 }
 
-/// The patient's visit state once their form `form_id` is in: a new patient's decisions
-/// inserted (their state went in with their row), or a returning patient's `state` written once
-/// with `changes`, the form linked and `events` appended to the consent chain.
+/// The patient's visit state once their form (`form_id`, whose seal is `seal`) is in: a new
+/// patient's decisions inserted (their state went in with their row), or a returning patient's
+/// `state` written once with `changes`, the form linked and its seal added, and `events`
+/// appended to the consent chain.
 #[allow(clippy::too_many_arguments)]
 pub(in crate::store) fn finish_visit(
     conn: &Connection, vault: &Vault, under: FiledUnder<'_>, first: Option<FirstDecisions>,
-    state: Option<row_auth::Row>, form_id: &str, events: &[ConsentEvent],
+    state: Option<row_auth::Row>, (form_id, seal): (&str, Seals), events: &[ConsentEvent],
     mut changes: Vec<(&'static str, Value)>,
 ) -> Result<(), StoreError> {
     match (first, state) {
         (Some(first), _) => first.write(conn),
         (None, Some(state)) => {
-            changes.extend(crate::store::patient_records::adding_form(&state, form_id)?);
+            changes.extend(crate::store::patient_records::adding_form(
+                &state, form_id, seal,
+            )?);
             append_consent_events_to(conn, vault, under, state, events, changes)
         }
         (None, None) => unreachable!("a returning patient's visit state is read before the form"),
@@ -300,7 +304,7 @@ pub(in crate::store) fn still_listed(
 pub(in crate::store) fn rechain_consents(
     conn: &Connection, vault: &Vault, patient_id: &str, left: &Listed,
 ) -> Result<(), StoreError> {
-    let mut changes = relink(conn, vault, left)?.to_vec();
+    let mut changes = relink(conn, vault, left)?;
     // The head is written anew, so at today's width.
     let chain = chain_of(
         conn,
@@ -324,7 +328,7 @@ pub(in crate::store) fn clear_ledger(
         forms: listed.forms,
         ledger: Vec::new(),
     };
-    let mut changes = relink(conn, vault, &left)?.to_vec();
+    let mut changes = relink(conn, vault, &left)?;
     changes.push((CONSENT_HEAD, Value::Null));
     set_state(conn, vault, patient_id, &changes)
 }

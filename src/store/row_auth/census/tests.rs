@@ -3,6 +3,7 @@
 use chrono::Utc;
 
 use crate::staff::Role;
+use crate::store::older_copies::{copy_of, put_back, put_back_sealed};
 use crate::store::{Actor, OpenStore, Store, StoreError, SyncRole};
 use crate::vault::Passphrase;
 
@@ -156,27 +157,6 @@ fn the_census_is_covered_by_the_installation_rows_tag() {
     }
 }
 
-/// A copy of the database as it is now (the WAL included): an older copy, for later.
-fn copy_of(path: &std::path::Path, copy: &std::path::Path) {
-    let conn = rusqlite::Connection::open(path).unwrap();
-    conn.execute("VACUUM INTO ?1", [copy.to_str().unwrap()])
-        .unwrap();
-}
-
-/// The rows of `table` that `condition` selects, put back as they are in `older` (a copy
-/// taken before): what someone with the file and an old backup can do without any key.
-fn put_back(path: &std::path::Path, older: &std::path::Path, table: &str, condition: &str) {
-    let conn = rusqlite::Connection::open(path).unwrap();
-    conn.execute("ATTACH DATABASE ?1 AS older", [older.to_str().unwrap()])
-        .unwrap();
-    conn.execute_batch(&format!(
-        "PRAGMA foreign_keys = OFF;
-         DELETE FROM main.\"{table}\" WHERE {condition};
-         INSERT INTO main.\"{table}\" SELECT * FROM older.\"{table}\" WHERE {condition};"
-    ))
-    .unwrap();
-}
-
 /// A demo desk and where to keep an older copy of it (both in the folder returned).
 fn demo_desk_and_older() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
     let (dir, path) = demo_desk();
@@ -305,15 +285,7 @@ fn old_chain_and_details_put_back(path: &std::path::Path, older: &std::path::Pat
     let theirs = format!("patient_id = '{patient}'");
     put_back(path, older, "consent_records", &theirs);
     put_back(path, older, "visit_state", &theirs);
-    let conn = rusqlite::Connection::open(path).unwrap();
-    conn.execute("ATTACH DATABASE ?1 AS older", [older.to_str().unwrap()])
-        .unwrap();
-    conn.execute(
-        "UPDATE main.patients SET sealed_identity =
-             (SELECT sealed_identity FROM older.patients WHERE id = ?1) WHERE id = ?1",
-        [patient],
-    )
-    .unwrap();
+    put_back_sealed(path, older, "patients", "sealed_identity", patient);
 }
 
 #[test]
