@@ -1264,6 +1264,86 @@ fn two_kiosk_chains_of_equal_length_are_refused_and_flagged() {
     assert_eq!(desk.store.imported_bundles().unwrap().len(), 1);
 }
 
+/// A desk of schema 16 as session 57's build wrote it (the demo desk: tests/fixtures/v16), its
+/// visit states tagged before they had a sum of their forms' seals (migration 17): it opens,
+/// each state gets its sum and reads check, and an answer put back afterwards is refused.
+#[test]
+fn a_desk_of_schema_16_gets_its_form_sums_once_and_reads_as_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("desk.sqlite3");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v16/desk-v16.sqlite3");
+    std::fs::copy(fixture, &db).unwrap();
+    let version = |db: &Path| -> i64 {
+        Connection::open(db)
+            .unwrap()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(version(&db), 16);
+    let passphrase = Passphrase::new(intake_kiosk::demo::DEMO_PASSPHRASE);
+    let store = Store::open(&db).unwrap();
+    let (mut store, manager) = OpenStore::unlock(store, &passphrase, later())
+        .map_err(|f| refusal(f.error))
+        .unwrap_or_else(|e| panic!("the schema-16 desk upgrades: {e}"));
+    let (_, _, pin) = intake_kiosk::demo::DEMO_STAFF[0];
+    let manager = store.sign_in(&manager, &Pin::new(pin), later()).unwrap();
+    assert!(version(&db) > 16);
+    let unsummed: i64 = Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM visit_state WHERE forms_sum IS NULL OR length(identity_mac) <> 16",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(unsummed, 0, "every visit state summed");
+    store.verify_everything().unwrap();
+    let forms = store
+        .submissions_since(&manager, later() - Duration::days(3650), later())
+        .unwrap();
+    assert_eq!(forms.len(), 3, "the demo's three forms");
+    for form in &forms {
+        store.read_medical(&manager, &form.id, later()).unwrap();
+        store
+            .open_record(&manager, &form.patient_id, later())
+            .unwrap();
+    }
+    assert!(
+        !store
+            .marketing_list(&manager, "marketing_email", later())
+            .unwrap()
+            .is_empty()
+    );
+    // An answer put back from the fixture (as before the upgrade, as if before a correction).
+    let form = &forms[0].id;
+    let older = dir.path().join("older");
+    Connection::open(&db)
+        .unwrap()
+        .execute("VACUUM INTO ?1", [older.to_str().unwrap()])
+        .unwrap();
+    let mut answers = store.read_medical(&manager, form, later()).unwrap().answers;
+    answers.set(
+        "allergies_detail",
+        intake_kiosk::forms::AnswerValue::Text("latex".into()),
+    );
+    store
+        .amend_answers(&manager, form, &answers, "corrected", later())
+        .unwrap();
+    let conn = Connection::open(&db).unwrap();
+    conn.execute("ATTACH DATABASE ?1 AS older", [older.to_str().unwrap()])
+        .unwrap();
+    conn.execute(
+        "UPDATE main.submissions SET sealed_answers =
+             (SELECT sealed_answers FROM older.submissions WHERE id = ?1) WHERE id = ?1",
+        [form],
+    )
+    .unwrap();
+    assert!(matches!(
+        store.read_medical(&manager, form, later()),
+        Err(StoreError::Tampered { .. })
+    ));
+}
+
 #[test]
 fn a_database_written_before_rows_were_authenticated_upgrades_and_reads_as_before() {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v5");

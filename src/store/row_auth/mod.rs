@@ -28,8 +28,11 @@
 //! put back from an older copy of the database (its tag still sound) is caught in the small
 //! tables decisions read whole (key wraps, staff, settings, sync identity and links, registers)
 //! by the census's digests of them; in the visit states (each holding the heads of its patient's
-//! chains) by the census's keyed sum of them ([`row_sums`]); in the other large tables (patients,
-//! forms) it is not.
+//! chains) by the census's keyed sum of them ([`row_sums`]); in a patient's row and forms by what
+//! their visit state keeps of them: the hash of the identity held and the sum of the forms'
+//! sealed values (`patient_records::form_seals`), so a sealed value put back, alone or with its
+//! row, is refused; a row put back with the same sealed values (a form's older export mark) is
+//! not.
 
 use rusqlite::Connection;
 use rusqlite::types::{Value, ValueRef};
@@ -182,6 +185,7 @@ const ADDED_LATER: &[(&str, &str)] = &[
     ("submissions", "prev_form"),
     ("consent_records", "prev_seq"),
     ("visit_state", "newest_form"),
+    ("visit_state", "forms_sum"),
 ];
 
 /// The canonical encoding of a row: domain, table, then each covered column (sorted by name)
