@@ -392,17 +392,8 @@ impl OpenStore {
             )?;
             // The visit state written once: the visit's changes, the form linked, the consent
             // chain carried.
-            let filed = (id, seal);
-            finish_visit(
-                &tx,
-                self.vault(),
-                under,
-                first,
-                state,
-                filed,
-                &events,
-                visit,
-            )?;
+            let form = (id, seal);
+            finish_visit(&tx, self.vault(), under, first, state, form, &events, visit)?;
             report.added.push(Added {
                 submission_id: s.submission_id.clone(),
                 patient_id,

@@ -3,6 +3,14 @@
 
 use std::path::Path;
 
+/// A connection to the database at `path` with `older` attached as `older`.
+pub(in crate::store) fn with_older(path: &Path, older: &Path) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute("ATTACH DATABASE ?1 AS older", [older.to_str().unwrap()])
+        .unwrap();
+    conn
+}
+
 /// A copy of the database as it is now (the WAL included): an older copy, for later.
 pub(in crate::store) fn copy_of(path: &Path, copy: &Path) {
     let conn = rusqlite::Connection::open(path).unwrap();
@@ -13,9 +21,7 @@ pub(in crate::store) fn copy_of(path: &Path, copy: &Path) {
 /// The rows of `table` that `condition` selects, put back as they are in `older` (a copy
 /// taken before).
 pub(in crate::store) fn put_back(path: &Path, older: &Path, table: &str, condition: &str) {
-    let conn = rusqlite::Connection::open(path).unwrap();
-    conn.execute("ATTACH DATABASE ?1 AS older", [older.to_str().unwrap()])
-        .unwrap();
+    let conn = with_older(path, older);
     conn.execute_batch(&format!(
         "PRAGMA foreign_keys = OFF;
          DELETE FROM main.\"{table}\" WHERE {condition};
@@ -29,9 +35,7 @@ pub(in crate::store) fn put_back(path: &Path, older: &Path, table: &str, conditi
 pub(in crate::store) fn put_back_sealed(
     path: &Path, older: &Path, table: &str, column: &str, id: &str,
 ) {
-    let conn = rusqlite::Connection::open(path).unwrap();
-    conn.execute("ATTACH DATABASE ?1 AS older", [older.to_str().unwrap()])
-        .unwrap();
+    let conn = with_older(path, older);
     let changed = conn
         .execute(
             &format!(

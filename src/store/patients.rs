@@ -288,15 +288,9 @@ pub(super) fn open_patient(
     Ok((row, identity))
 }
 
-/// [`open_identity`] without the check against the visit state: for the one-time steps that
-/// write that hash (a patient moving to a visit state, a state getting its sums).
-pub(super) fn open_identity_as_stored(
-    conn: &Connection, vault: &Vault, patient_id: &str,
-) -> Result<PatientIdentity, StoreError> {
-    Ok(open_patient_as_stored(conn, vault, patient_id)?.1)
-}
-
-/// A patient's row, checked, and their identity opened: one look-up (`NotFound` if none).
+/// A patient's row, checked, and their identity opened: one look-up (`NotFound` if none). Not
+/// checked against the visit state: for the one-time steps that write that hash (a patient
+/// moving to a visit state, a state getting its sums).
 pub(super) fn open_patient_as_stored(
     conn: &Connection, vault: &Vault, patient_id: &str,
 ) -> Result<(row_auth::Row, PatientIdentity), StoreError> {

@@ -181,7 +181,7 @@ pub(in crate::store) fn adopt(conn: &Connection, vault: &Vault) -> Result<usize,
         let mut changes = vec![(FORMS_SUM, sum_of(conn, vault, &listed.forms)?.value())];
         let mac = state.opt_blob(IDENTITY_MAC)?;
         if mac.is_none_or(|mac| mac.len() != STATE_HASH_BYTES) {
-            let identity = crate::store::patients::open_identity_as_stored(conn, vault, id)?;
+            let (_, identity) = crate::store::patients::open_patient_as_stored(conn, vault, id)?;
             changes.push((IDENTITY_MAC, identity_hash(vault, id, &identity)?));
         }
         set_state(conn, vault, id, &changes)?;

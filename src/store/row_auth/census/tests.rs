@@ -3,7 +3,7 @@
 use chrono::Utc;
 
 use crate::staff::Role;
-use crate::store::older_copies::{copy_of, put_back, put_back_sealed};
+use crate::store::older_copies::{copy_of, put_back, put_back_sealed, with_older};
 use crate::store::{Actor, OpenStore, Store, StoreError, SyncRole};
 use crate::vault::Passphrase;
 
@@ -443,9 +443,7 @@ fn withdrawn_with_older(
 /// withdrawal added deleted. Every row left is sound and the chain agrees with the head.
 fn withdrawal_undone(path: &std::path::Path, older: &std::path::Path, patient: &str) {
     let theirs = format!("patient_id = '{patient}'");
-    let conn = rusqlite::Connection::open(path).unwrap();
-    conn.execute("ATTACH DATABASE ?1 AS older", [older.to_str().unwrap()])
-        .unwrap();
+    let conn = with_older(path, older);
     let deleted = conn
         .execute(
             &format!(
