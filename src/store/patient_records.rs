@@ -447,9 +447,10 @@ pub(super) fn move_to_visit_state(conn: &Connection, vault: &Vault) -> Result<us
 }
 
 /// The whole-database check of the chains: every patient's chains hold exactly the submissions
-/// and `consent_records` rows that are theirs, what is sealed in their forms is what was last
-/// written ([`form_seals`]), and every visit state is a patient's. A row in no chain, or in
-/// another patient's, or a form put back from an older copy, is refused.
+/// and `consent_records` rows that are theirs, what is sealed in their forms and their identity
+/// is what was last written ([`form_seals`], [`identity_hash`]), and every visit state is a
+/// patient's. A row in no chain, or in another patient's, or a form or an identity put back
+/// from an older copy, is refused.
 pub(super) fn check_every_list(conn: &Connection, vault: &Vault) -> Result<(), StoreError> {
     let mut held = lists_from_rows(conn)?;
     let ids: Vec<String> = first_column(conn, "SELECT id FROM patients", [])?;
@@ -457,6 +458,8 @@ pub(super) fn check_every_list(conn: &Connection, vault: &Vault) -> Result<(), S
         let state = state_row(conn, vault, &id)?;
         let mut listed = Listed::read(conn, vault, &id, &state)?;
         form_seals::check(conn, vault, &id, &state, &listed.forms)?;
+        // The identity as last written (its hash in the visit state).
+        super::patients::open_patient(conn, vault, &id)?;
         let mut theirs = held.remove(&id).unwrap_or_default();
         listed.forms.sort();
         theirs.forms.sort();

@@ -187,6 +187,7 @@ fn a_patients_details_put_back_from_before_their_correction_are_refused() {
             open.marketing_list(&manager, "marketing_email", Utc::now()),
             "patients",
         );
+        refused_naming(open.verify_everything(), "patients");
     }
 }
 
