@@ -111,7 +111,7 @@ impl OpenStore {
                 .map_err(not_found)?;
             // The answers replaced must be the ones last written: a form put back from an
             // older copy is refused, not kept in the history as if it had been the record.
-            form_seals::check_patient(tx, self.vault(), &patient_id)?;
+            let state = form_seals::check_patient(tx, self.vault(), &patient_id)?;
             let old_seal = Seals::of_form(self.vault(), submission_id, &sealed, &signature);
             let aad = || aad("sealed_answers", submission_id);
             let previous = super::unseal(self.vault(), aad(), &sealed)?;
@@ -134,7 +134,7 @@ impl OpenStore {
                 &super::row_auth::text_key(submission_id),
                 &[("sealed_answers", rusqlite::types::Value::Blob(sealed))],
             )?;
-            form_seals::replacing(tx, self.vault(), &patient_id, old_seal, new_seal)?;
+            form_seals::replacing(tx, self.vault(), &patient_id, &state, old_seal, new_seal)?;
             Ok(id)
         })
     }

@@ -269,8 +269,16 @@ pub(super) fn open_identity(
 pub(super) fn open_patient(
     conn: &Connection, vault: &Vault, patient_id: &str,
 ) -> Result<(row_auth::Row, PatientIdentity), StoreError> {
+    let state = state_row(conn, vault, patient_id)?;
+    open_patient_against(conn, vault, patient_id, &state)
+}
+
+/// [`open_patient`] for a caller that has read the patient's (checked) visit state already.
+pub(super) fn open_patient_against(
+    conn: &Connection, vault: &Vault, patient_id: &str, state: &row_auth::Row,
+) -> Result<(row_auth::Row, PatientIdentity), StoreError> {
     let (row, identity) = open_patient_as_stored(conn, vault, patient_id)?;
-    let held = state_row(conn, vault, patient_id)?.opt_blob(IDENTITY_MAC)?;
+    let held = state.opt_blob(IDENTITY_MAC)?;
     let Value::Blob(now) = identity_hash(vault, patient_id, &identity)? else {
         return Err(StoreError::Encoding(
             "internal: an identity hash that is not bytes".into(),

@@ -8,7 +8,7 @@ use rusqlite::params;
 
 use super::audit::{AuditEntry, AuditKind};
 use super::patient_records::{LAST_VISIT, Listed, RESTRICTED, form_seals, state_row};
-use super::patients::open_identity;
+use super::patients::open_patient_against;
 use super::{Actor, OpenStore, StoreError};
 use crate::forms::{ConsentEvent, PatientIdentity};
 use crate::rights::{AccessEvent, Flag, Thresholds};
@@ -70,7 +70,7 @@ impl OpenStore {
         let erasure_requested_at = patient.opt_text("erasure_requested_at")?;
         let merged_into = patient.opt_text("merged_into")?;
         let merged_at = patient.opt_text("merged_at")?;
-        let identity = open_identity(self.conn(), self.vault(), patient_id)?;
+        let (_, identity) = open_patient_against(self.conn(), self.vault(), patient_id, &state)?;
         // The patient's chains, walked once for the consents and the forms.
         let Listed { forms, ledger } = Listed::read(self.conn(), self.vault(), patient_id, &state)?;
         // Every role: a form put back from an older copy shows at the record's opening.

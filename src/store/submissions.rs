@@ -8,7 +8,7 @@ use rusqlite::types::Value;
 use super::audit::AuditKind;
 use super::patient_records::form_seals::{self, Seals};
 use super::patient_records::{form_link, state_row};
-use super::patients::{insert_patient_as, open_identity};
+use super::patients::{insert_patient_as, open_identity, open_patient_against};
 use super::returning::{ConfirmedPatient, join_confirmed, visit_noted};
 use super::row_auth::{self, text_key};
 use super::{Actor, OpenStore, StoreError, seal_json};
@@ -378,7 +378,7 @@ impl OpenStore {
         };
         // What is sealed in the patient's forms must be what was last written: an answer put
         // back from before its correction is refused (`patient_records::form_seals`).
-        form_seals::check_patient(self.conn(), self.vault(), &patient_id)?;
+        let state = form_seals::check_patient(self.conn(), self.vault(), &patient_id)?;
         let answers_json = super::unseal(
             self.vault(),
             aad("sealed_answers", submission_id),
@@ -394,7 +394,7 @@ impl OpenStore {
         let record = MedicalRecord {
             form_definition_json,
             submission_id: submission_id.to_owned(),
-            identity: open_identity(self.conn(), self.vault(), &patient_id)?,
+            identity: open_patient_against(self.conn(), self.vault(), &patient_id, &state)?.1,
             answers: serde_json::from_slice(&answers_json)?,
             signature: serde_json::from_slice(&signature_json)?,
             patient_id,

@@ -136,13 +136,15 @@ pub(in crate::store) fn check(
     Ok(())
 }
 
-/// Checks the forms of `patient_id` (read through their chain) against their visit state.
+/// Checks the forms of `patient_id` (read through their chain) against their visit state;
+/// returns that state (checked), for the caller's next step.
 pub(in crate::store) fn check_patient(
     conn: &Connection, vault: &Vault, patient_id: &str,
-) -> Result<(), StoreError> {
+) -> Result<Row, StoreError> {
     let state = super::state_row(conn, vault, patient_id)?;
     let listed = super::Listed::read(conn, vault, patient_id, &state)?;
-    check(conn, vault, patient_id, &state, &listed.forms)
+    check(conn, vault, patient_id, &state, &listed.forms)?;
+    Ok(state)
 }
 
 /// The visit state's sum once a form with seal `seal` is filed.
@@ -156,12 +158,12 @@ pub(in crate::store) fn adding(
 }
 
 /// Writes the patient's sum once one of their forms' seal changes from `old` to `new` (an
-/// answer amended), inside the caller's transaction.
+/// answer amended), inside the caller's transaction; `state` is their visit state as read in
+/// it (the write checks the row again).
 pub(in crate::store) fn replacing(
-    conn: &Connection, vault: &Vault, patient_id: &str, old: Seals, new: Seals,
+    conn: &Connection, vault: &Vault, patient_id: &str, state: &Row, old: Seals, new: Seals,
 ) -> Result<(), StoreError> {
-    let state = super::state_row(conn, vault, patient_id)?;
-    let sum = Seals::held(&state, patient_id)?.plus(old).plus(new);
+    let sum = Seals::held(state, patient_id)?.plus(old).plus(new);
     set_state(conn, vault, patient_id, &[(FORMS_SUM, sum.value())])
 }
 
