@@ -1398,3 +1398,184 @@ fn a_script_sets_the_kiosks_idle_limits_and_the_tablet_obeys_them_unless_edited_
     assert_eq!(k.idle_limit(IdleLimit::Handover), 120);
     assert_eq!(k.message(), Some(&Message::Tampered("settings".into())));
 }
+
+/// Pairs the kiosk in `k` with the desk in `d` through the folder `x`, by the code's text: the
+/// desk's manager types the code the kiosk shows, the kiosk's the one the desk then shows.
+/// Returns the kiosk id the desk lists.
+fn pair_by_text(k: &str, d: &str, x: &str, kiosk_secret: &str, desk_secret: &str) -> String {
+    let shown = ok(&["kiosk", "pair-start", "--data-dir", k], kiosk_secret);
+    let code = shown.lines().last().unwrap().trim().to_owned();
+    let answered = ok(
+        &[
+            "desk",
+            "pair",
+            "--data-dir",
+            d,
+            "--code",
+            &code,
+            "--exchange",
+            x,
+        ],
+        desk_secret,
+    );
+    let kiosk_id = line_after(&answered, "kiosk ")
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    let finished = ok(
+        &["kiosk", "pair-finish", "--data-dir", k, "--from", x],
+        kiosk_secret,
+    );
+    let kiosk_code = line_after(&finished, "comparison code:").replace(' ', "");
+    let confirm = [
+        "desk",
+        "pair",
+        "--data-dir",
+        d,
+        "--kiosk",
+        &kiosk_id,
+        "--confirm",
+        &kiosk_code,
+        "--exchange",
+        x,
+    ];
+    ok(&confirm, desk_secret);
+    let confirm = [
+        "kiosk",
+        "pair-confirm",
+        "--data-dir",
+        k,
+        "--code",
+        &kiosk_code,
+    ];
+    ok(&confirm, kiosk_secret);
+    kiosk_id
+}
+
+/// A tablet restored from a backup numbers its bundles and its log from an older state: the desk
+/// refuses its bundle under a number it took before, saying why and what to do. `kiosk new-id`
+/// gives it a new id; paired again, it sends every form the desk has not acknowledged, and the
+/// desk takes each once.
+#[test]
+fn a_kiosk_restored_from_a_backup_pairs_again_under_a_new_id_and_nothing_is_lost() {
+    let root = tempfile::tempdir().unwrap();
+    let path = |name: &str| root.path().join(name);
+    let (kiosk_dir, restored_dir) = (path("kiosk"), path("restored"));
+    std::fs::create_dir_all(&kiosk_dir).unwrap();
+    demo_kiosk(&kiosk_dir);
+    let (k, r) = (kiosk_dir.to_str().unwrap(), restored_dir.to_str().unwrap());
+    let (d, x) = (path("desk"), path("usb"));
+    let (d, x) = (d.to_str().unwrap(), x.to_str().unwrap());
+    let outbox = path("outbox");
+    let kiosk_secret = format!("{DEMO_PASSPHRASE}\n");
+    let desk_secret = format!("{DESK_PASSPHRASE}\n");
+    init_desk(d, DESK_PASSPHRASE);
+    let old_id = pair_by_text(k, d, x, &kiosk_secret, &desk_secret);
+    let import = || {
+        let args = ["desk", "import", "--data-dir", d, "--from", x, "--outbox"];
+        run_code(
+            &[&args[..], &[outbox.to_str().unwrap()]].concat(),
+            &desk_secret,
+        )
+    };
+
+    // Form A, then the nightly backup, then form B; both go to the desk.
+    save_a_form(&kiosk_dir);
+    let backups = path("backups");
+    let done = ok(
+        &[
+            "kiosk",
+            "backup",
+            "--data-dir",
+            k,
+            "--to",
+            backups.to_str().unwrap(),
+        ],
+        &kiosk_secret,
+    );
+    let backup = done.trim().rsplit(": ").next().unwrap().to_owned();
+    save_a_form(&kiosk_dir);
+    ok(
+        &["kiosk", "export", "--data-dir", k, "--to", x],
+        &kiosk_secret,
+    );
+    let (code, imported, stderr) = import();
+    assert_eq!(code, 0, "{imported}\n{stderr}");
+    assert!(imported.contains("2 new forms"), "{imported}");
+
+    // The tablet's disk fails; the backup is restored to a new folder (A in it, not yet sent)
+    // and the clinic goes on: form C.
+    let restore = ["kiosk", "restore", "--from", &backup, "--data-dir", r];
+    ok(&restore, &kiosk_secret);
+    save_a_form(&restored_dir);
+    let status = ok(&["kiosk", "status", "--data-dir", r], &kiosk_secret);
+    assert!(
+        status.contains(&format!("this kiosk: {old_id}")),
+        "{status}"
+    );
+    assert!(status.contains("pending: 2"), "{status}");
+    // Its first bundle takes a number the desk has seen: refused, saying why and what to do.
+    ok(
+        &["kiosk", "export", "--data-dir", r, "--to", x],
+        &kiosk_secret,
+    );
+    let (code, refused, _) = import();
+    assert_ne!(code, 0, "{refused}");
+    assert!(
+        refused.contains("REFUSED")
+            && refused.contains("as a tablet restored from a backup does")
+            && refused.contains("kiosk new-id"),
+        "{refused}"
+    );
+    let kiosks = ok(&["desk", "kiosks", "--data-dir", d], &desk_secret);
+    assert_eq!(kiosks.matches("CONFIRMED").count(), 1, "{kiosks}");
+
+    // A new id for the restored tablet (a manager's passphrase: the clinician's PIN is not one).
+    let new_id = ok(&["kiosk", "new-id", "--data-dir", r], &kiosk_secret);
+    let new_id = line_after(
+        &new_id,
+        &format!("this tablet was kiosk {old_id} and is now kiosk "),
+    )
+    .to_owned();
+    assert_ne!(new_id, old_id);
+    let status = ok(&["kiosk", "status", "--data-dir", r], &kiosk_secret);
+    assert!(
+        status.contains(&format!("this kiosk: {new_id}")) && status.contains("not paired"),
+        "{status}"
+    );
+    let (sent, _, stderr) = run(
+        &["kiosk", "export", "--data-dir", r, "--to", x],
+        &kiosk_secret,
+    );
+    assert!(!sent && stderr.contains("not paired"), "{stderr}");
+    assert_eq!(
+        pair_by_text(r, d, x, &kiosk_secret, &desk_secret),
+        new_id,
+        "the desk pairs it as a new kiosk"
+    );
+    ok(
+        &["kiosk", "export", "--data-dir", r, "--to", x],
+        &kiosk_secret,
+    );
+    let (_, imported, _) = import();
+    // C arrives; A is held already. The old id's refused file stays refused, as before.
+    assert!(
+        imported.contains("1 new forms, 1 already held"),
+        "{imported}"
+    );
+    let receipts = ok(
+        &["kiosk", "receipts", "--data-dir", r, "--from", x],
+        &kiosk_secret,
+    );
+    assert!(receipts.contains("2 forms delivered"), "{receipts}");
+    let status = ok(&["kiosk", "status", "--data-dir", r], &kiosk_secret);
+    assert!(
+        status.contains("pending: 0") && status.contains("exported, awaiting receipt: 0"),
+        "{status}"
+    );
+    for (side, dir, secret) in [("kiosk", r, &kiosk_secret), ("desk", d, &desk_secret)] {
+        let verified = ok(&[side, "verify", "--data-dir", dir], secret);
+        assert!(verified.contains("all sound"), "{side}: {verified}");
+    }
+}

@@ -929,6 +929,132 @@ fn a_revoked_kiosk_stays_revoked_with_or_without_replace() {
     assert_ne!(answered.kiosk_id, id);
 }
 
+/// A kiosk the desk revoked (a tablet thought lost, then found; a slip on the wrong line) keeps
+/// forms the desk never took: they are not stranded. Given a new kiosk id on the tablet (old keys
+/// gone, its desk link revoked with them), it pairs as a new kiosk and every form the desk has
+/// not acknowledged goes out again, the desk taking each once; the old id stays revoked.
+#[test]
+fn a_revoked_kiosk_given_a_new_id_pairs_again_and_its_forms_arrive_once() {
+    let mut p = paired();
+    let old_id = kiosk_id(&p);
+    save(&mut p, "Ada", "latex");
+    export(&p);
+    assert!(refused(&import(&mut p)).is_empty());
+    // Bundle 1's receipt is not read before the revocation: Ada's form is still on the tablet.
+    save(&mut p, "Ben", "none");
+    export(&p);
+    p.desk
+        .store
+        .revoke_kiosk(&p.d_manager, &old_id, t0())
+        .unwrap();
+    // Bundle 1 (imported; its receipt unread) and bundle 2, both from a revoked kiosk now.
+    assert!(matches!(
+        refused(&import(&mut p))[..],
+        [
+            ExchangeError::UnknownKiosk { .. },
+            ExchangeError::UnknownKiosk { .. }
+        ]
+    ));
+    assert_eq!(desk_state(&p.desk.store), (1, 1), "Ben's form is stranded");
+
+    // Only a manager gives the tablet a new id.
+    let clinician = sign_in(&mut p.kiosk.store, Role::Clinician);
+    assert!(matches!(
+        kiosk_side::new_kiosk_id(&p.kiosk.store, &clinician, t0()),
+        Err(ExchangeError::Store(StoreError::Forbidden))
+    ));
+    let (old, new) = kiosk_side::new_kiosk_id(&p.kiosk.store, &p.k_manager, t0()).unwrap();
+    assert_eq!(old.as_deref(), Some(old_id.as_str()));
+    assert_ne!(new, old_id);
+    let status = p.kiosk.store.sync_status().unwrap();
+    assert_eq!(status.own_id.as_deref(), Some(new.as_str()));
+    assert!(status.desk.is_none(), "the desk link went with the old id");
+    assert_eq!(status.exported, 2, "both forms still wait for a receipt");
+    assert!(matches!(
+        kiosk_side::export(
+            &p.kiosk.store,
+            &p.k_manager,
+            p.exchange.path(),
+            t0(),
+            &mut |_, _| {}
+        ),
+        Err(ExchangeError::NotPaired)
+    ));
+    let subject = format!("sync_identity:kiosk:renewed:{old_id}");
+    let logged = p
+        .kiosk
+        .store
+        .audit_entries(&p.k_manager, Some(&subject), None);
+    assert_eq!(logged.unwrap().len(), 1, "logged with the old id");
+
+    // Paired again: the desk sees a kiosk it does not know, no --replace needed.
+    let (code, _) = kiosk_side::start_pairing(&p.kiosk.store, &p.k_manager, t0()).unwrap();
+    let answered = desk_side::answer_pairing(
+        &p.desk.store,
+        &p.d_manager,
+        &code,
+        p.exchange.path(),
+        KnownKiosk::Refuse,
+        t0(),
+    )
+    .expect("a new kiosk to the desk");
+    assert_eq!(answered.kiosk_id, new);
+    let link =
+        kiosk_side::read_pairing_answer(&p.kiosk.store, &p.k_manager, p.exchange.path(), t0())
+            .unwrap();
+    desk_side::confirm_pairing(
+        &p.desk.store,
+        &p.d_manager,
+        Some(&new),
+        &link.comparison_code,
+        p.exchange.path(),
+        t0(),
+    )
+    .unwrap();
+    kiosk_side::confirm_pairing(&p.kiosk.store, &p.k_manager, t0()).unwrap();
+
+    // The old id's bundles left in the folder stay refused; the new one brings Ben once, Ada
+    // is held already.
+    export(&p);
+    let outcomes = import(&mut p);
+    let added: Vec<_> = outcomes
+        .iter()
+        .filter_map(|o| match o {
+            BundleOutcome::Imported {
+                kiosk_id, report, ..
+            } => Some((
+                kiosk_id.clone(),
+                report.added.len(),
+                report.duplicates.len(),
+            )),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(added, [(new.clone(), 1, 1)], "{outcomes:?}");
+    let from_old_id = |e: &ExchangeError| matches!(e, ExchangeError::UnknownKiosk { kiosk_id, .. } if *kiosk_id == old_id);
+    let refusals = refused(&outcomes);
+    assert!(
+        refusals.len() == 2 && refusals.iter().all(|e| from_old_id(e)),
+        "{outcomes:?}"
+    );
+    assert_eq!(p.desk.store.patient_count().unwrap(), 2);
+    assert_eq!(
+        p.desk.store.kiosk_link(&old_id).unwrap().unwrap().state(),
+        LinkState::Revoked
+    );
+    // The receipt under the new id lets both forms go from the tablet.
+    let read =
+        kiosk_side::read_receipts(&p.kiosk.store, &p.k_manager, p.exchange.path(), t0()).unwrap();
+    assert_eq!((read.receipts, read.purged), (1, 2), "{read:?}");
+    let status = p.kiosk.store.sync_status().unwrap();
+    assert_eq!(
+        (status.pending, status.exported, status.delivered),
+        (0, 0, 2)
+    );
+    p.kiosk.store.verify_everything().expect("kiosk sound");
+    p.desk.store.verify_everything().expect("desk sound");
+}
+
 #[test]
 fn bundles_from_a_pairing_not_confirmed_at_the_desk_are_refused_until_the_kiosks_code_is_typed() {
     let (mut p, id, kiosk_code) = paired_at_the_kiosk_only();

@@ -181,6 +181,68 @@ fn a_manager_pairs_sends_and_reads_receipts_from_staff_home() {
     );
     assert_eq!((office.get_exported(), office.get_delivered()), (0, 1));
 
+    // The back office revokes this kiosk (a tablet thought lost, say): it takes nothing from
+    // it again. On the tablet the manager unpairs and pairs it as a new kiosk, asked first.
+    let old_id = office.get_kiosk_id().to_string();
+    assert_eq!(
+        old_id, answered.kiosk_id,
+        "the panel names the id the desk lists"
+    );
+    desk.store
+        .revoke_kiosk(&desk_manager, &answered.kiosk_id, chrono::Utc::now())
+        .expect("revoke");
+    assert!(!office.get_new_id_offered(), "not offered while paired");
+    click(&ui, "Unpair");
+    assert!(office.get_new_id_offered() && !office.get_asking_new_id());
+    click(&ui, "Pair as a new kiosk");
+    assert!(office.get_asking_new_id());
+    click(&ui, "Keep this id");
+    assert!(!office.get_asking_new_id());
+    assert_eq!(
+        office.get_kiosk_id(),
+        old_id.as_str(),
+        "no answer, no change"
+    );
+    click(&ui, "Pair as a new kiosk");
+    click(&ui, "New kiosk id");
+    let new_id = office.get_kiosk_id().to_string();
+    assert!(!new_id.is_empty() && new_id != old_id, "{new_id}");
+    assert!(
+        message(&ui).starts_with(&format!("This tablet is now kiosk {new_id}.")),
+        "{}",
+        message(&ui)
+    );
+    click(&ui, "Start pairing");
+    let code = ui.with_kiosk(|k| {
+        k.back_office()
+            .pairing_code
+            .as_ref()
+            .expect("an open offer")
+            .to_string()
+    });
+    let again = desk_side::answer_pairing(
+        &desk.store,
+        &desk_manager,
+        &code,
+        &exchange,
+        desk_side::KnownKiosk::Refuse,
+        chrono::Utc::now(),
+    )
+    .expect("the desk pairs it as a new kiosk");
+    assert_eq!(again.kiosk_id, new_id);
+    click(&ui, "Read the back office's answer");
+    desk_side::confirm_pairing(
+        &desk.store,
+        &desk_manager,
+        Some(&new_id),
+        office.get_code_to_compare().as_str(),
+        &exchange,
+        chrono::Utc::now(),
+    )
+    .expect("the desk confirms the new kiosk's code");
+    click(&ui, "Same code: pair");
+    assert!(office.get_paired() && !office.get_new_id_offered());
+
     // Leaving staff home takes any open pairing code off the screen.
     click(&ui, "Start pairing");
     assert!(office.get_pairing_open());

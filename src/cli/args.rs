@@ -212,6 +212,10 @@ pub enum KioskCommand {
     },
     /// Forgets the desk: nothing more is exported until a new pairing is confirmed
     Unpair,
+    /// Gives this tablet a new kiosk id and keys (the old ones are deleted) and forgets the desk:
+    /// for a kiosk the desk revoked, or one restored from a backup. Pair again afterwards; the
+    /// desk pairs it as a new kiosk and takes each form it has not received once
+    NewId,
     /// Checks every row, reference, consent chain and the audit chain (exit 1 naming the first
     /// failure)
     Verify,

@@ -34,6 +34,10 @@ pub fn run(command: KioskCommand, common: &Common) -> Result<()> {
                 "last receipt: {}",
                 s.last_delivery_at.as_deref().unwrap_or("never")
             );
+            match &s.own_id {
+                Some(id) => println!("this kiosk: {id}"),
+                None => println!("this kiosk: no id yet (made at its first pairing)"),
+            }
             match s.desk {
                 Some(d) => println!(
                     "paired with desk {} (code {}){}",
@@ -118,6 +122,14 @@ pub fn run(command: KioskCommand, common: &Common) -> Result<()> {
                 }
                 anyhow::bail!(message);
             }
+        }
+        KioskCommand::NewId => {
+            let (old, new) = kiosk_side::new_kiosk_id(&store, &actor, now)?;
+            match old {
+                Some(old) => println!("this tablet was kiosk {old} and is now kiosk {new}"),
+                None => println!("this tablet is kiosk {new}"),
+            }
+            println!("not paired: pair it with the desk again (kiosk pair-start), as a new kiosk");
         }
         KioskCommand::Unpair => {
             store.revoke_desk(&actor, now)?;

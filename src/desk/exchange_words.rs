@@ -76,6 +76,12 @@ pub fn exchange_failure_words(lang: &str, e: &ExchangeError) -> String {
             ),
             Some(error.to_string()),
         ),
+        ExchangeError::BundleNumberReused { kiosk_id, .. } => (
+            msgid(
+                "kiosk {} sent a different bundle under this number before, as a tablet restored from a backup does: nothing was imported. On the tablet's back-office panel, Unpair, then Pair as a new kiosk, and pair it here again.",
+            ),
+            Some(kiosk_id.clone()),
+        ),
         ExchangeError::BadContent { detail, .. } => (
             msgid("its content is not what a kiosk writes ({})."),
             Some(detail.clone()),

@@ -390,10 +390,20 @@ pub fn import_file(
     let file_hash = verified.file_hash().to_owned();
     let receipt_name = format!("receipt-{}-{:08}.ikr", header.kiosk_id, header.seq);
     if let Some(stored_hash) = store.imported_file_hash(&header.kiosk_id, header.seq)? {
+        // Signed by the kiosk, numbered as one taken before, holding something else: the kiosk
+        // numbers its bundles from an older state (restored from a backup). Not a replay to
+        // pass over calmly: its forms would never arrive.
+        if stored_hash != file_hash {
+            return Err(ExchangeError::BundleNumberReused {
+                file,
+                kiosk_id: header.kiosk_id,
+                seq: header.seq,
+            });
+        }
         // Stored before, from this very file, and its receipt is not beside it (writing it
         // failed after the import): written now, so that the kiosk can let the forms go. Every
         // form of the file was stored (added or held) by that import.
-        if stored_hash == file_hash && !exchange.join(&receipt_name).exists() {
+        if !exchange.join(&receipt_name).exists() {
             let opened = verified.open(keys).map_err(format)?;
             let submission_ids = opened
                 .entries()

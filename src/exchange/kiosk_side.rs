@@ -8,7 +8,7 @@ use zeroize::Zeroizing;
 
 use super::files::{self, Expected, Readers};
 use super::submission_entry;
-use super::{ExchangeError, PAIRING_VALID_SECONDS, file_name, own_keys};
+use super::{ExchangeError, PAIRING_VALID_SECONDS, file_name, own_keys, renew_own_keys};
 use crate::store::{Actor, DeskLink, OpenStore};
 use crate::sync::{
     AuditCheckpoint, BundleParts, BundleWriter, DeskPublic, EntryKind, KioskKeys,
@@ -20,6 +20,15 @@ pub fn kiosk_keys(
     store: &OpenStore, actor: &Actor, now: DateTime<Utc>,
 ) -> Result<KioskKeys, ExchangeError> {
     own_keys(store, actor, now)
+}
+
+/// This tablet becomes a new kiosk to the back office: new keys under a new id, its desk link
+/// revoked (see [`OpenStore::renew_sync_identity`]: for a kiosk its desk revoked, or one restored
+/// from a backup). Pair it again afterwards. Returns the old id, if any, and the new one.
+pub fn new_kiosk_id(
+    store: &OpenStore, actor: &Actor, now: DateTime<Utc>,
+) -> Result<(Option<String>, String), ExchangeError> {
+    renew_own_keys::<KioskKeys>(store, actor, now)
 }
 
 /// Starts pairing: a fresh pairing nonce (kept, sealed, as the offer's secret in the store) whose

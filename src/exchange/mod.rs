@@ -93,6 +93,14 @@ pub enum ExchangeError {
         kiosk_id: String,
         seq: u64,
     },
+    #[error(
+        "{file}: kiosk {kiosk_id} sent a different bundle {seq} before, as a tablet restored from a backup does; nothing was imported. Give the tablet a new kiosk id (its back-office panel: Unpair, then Pair as a new kiosk; or `intake-kiosk kiosk new-id`) and pair it again"
+    )]
+    BundleNumberReused {
+        file: String,
+        kiosk_id: String,
+        seq: u64,
+    },
     #[error("{file}: a receipt from a desk this kiosk is not paired with; nothing was changed")]
     ReceiptFromUnpairedDesk { file: String },
     #[error("{file}: {detail}; nothing of this bundle was imported")]
@@ -177,6 +185,29 @@ fn own_keys<K: OwnKeys>(
     let keys = K::make(&id)?;
     store.create_sync_identity(actor, K::ROLE, &id, &keys.secret(), now)?;
     Ok(keys)
+}
+
+/// This end's long-term keys made anew under a fresh id, in place of the ones the store holds
+/// (see [`OpenStore::renew_sync_identity`]); made for the first time when there are none.
+/// Returns the old id, if any, and the new one.
+fn renew_own_keys<K: OwnKeys>(
+    store: &OpenStore, actor: &Actor, now: DateTime<Utc>,
+) -> Result<(Option<String>, String), ExchangeError> {
+    let Some(identity) = store.sync_identity()? else {
+        own_keys::<K>(store, actor, now)?;
+        let made = store.sync_identity()?.ok_or(StoreError::NotFound)?;
+        return Ok((None, made.node_id));
+    };
+    if identity.role != K::ROLE {
+        return Err(ExchangeError::WrongRole {
+            found: identity.role.as_str(),
+            wanted: K::ROLE.as_str(),
+        });
+    }
+    let id = crate::sync::random_id()?;
+    let keys = K::make(&id)?;
+    let old = store.renew_sync_identity(actor, &id, &keys.secret(), now)?;
+    Ok((Some(old), id))
 }
 
 /// `name` of a path, for messages.

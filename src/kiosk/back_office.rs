@@ -23,6 +23,9 @@ pub struct BackOfficeView {
     pub code_to_compare: Option<String>,
     pub status: SyncStatus,
     pub folder: String,
+    /// A manager tapped *Pair as a new kiosk*: the question is shown before anything changes
+    /// (the old id's keys are gone once it is answered yes).
+    pub asking_new_id: bool,
 }
 
 impl Kiosk {
@@ -106,6 +109,31 @@ impl Kiosk {
         let now = self.now();
         self.with_sync(|sync, actor| sync.unpair(actor, now));
         self.home.back_office.pairing_code = None;
+        self.refresh_back_office();
+    }
+
+    /// Shows the question before a new kiosk id is made.
+    pub fn ask_new_kiosk_id(&mut self) {
+        self.home.back_office.asking_new_id = true;
+    }
+
+    /// The manager answered no: nothing changes.
+    pub fn keep_kiosk_id(&mut self) {
+        self.home.back_office.asking_new_id = false;
+    }
+
+    /// The manager answered yes: this tablet gets new keys under a new kiosk id and its desk link
+    /// is revoked; it pairs again as a new kiosk, and its forms the desk has not acknowledged go
+    /// out again under the new id.
+    pub fn new_kiosk_id(&mut self) {
+        let now = self.now();
+        self.home.back_office.asking_new_id = false;
+        if let Some((_, id)) = self.with_sync(|sync, actor| sync.new_kiosk_id(actor, now)) {
+            self.home.back_office.pairing_code = None;
+            self.home.back_office.pairing_expires = None;
+            self.home.back_office.code_to_compare = None;
+            self.message = Some(Message::NewKioskId(id));
+        }
         self.refresh_back_office();
     }
 

@@ -61,6 +61,8 @@ pub enum Message {
     CompareCodes,
     Paired,
     PairingRejected,
+    /// This tablet has a new kiosk id (the id): pair it again, as a new kiosk.
+    NewKioskId(String),
     PairingExpired,
     PairingAnswerInvalid,
     PairingCodeUsed,
@@ -138,6 +140,7 @@ impl Message {
             | Message::Tampered(text)
             | Message::FormFileUnreadable(text)
             | Message::ManagerPassphraseNeeded(text)
+            | Message::NewKioskId(text)
             | Message::IdleLimitOutOfRange(text) => text.clone(),
             Message::HandoverIdleSaved(seconds) | Message::StaffIdleSaved(seconds) => {
                 seconds.to_string()
@@ -190,6 +193,7 @@ impl Message {
             Message::CompareCodes => msgid("Check that the back office shows the same code before pairing."),
             Message::Paired => msgid("Paired: forms can now be sent to the back office."),
             Message::PairingRejected => msgid("Not paired. Start pairing again if the codes should match."),
+            Message::NewKioskId(_) => msgid("This tablet is now kiosk {}. Start pairing: the back office pairs it as a new kiosk, and the forms it has not received are sent again."),
             Message::PairingExpired => msgid("The pairing code expired. Start pairing again for a new code."),
             Message::PairingAnswerInvalid => msgid("That answer was not made for this kiosk's current code; nothing was changed. Start pairing again."),
             Message::PairingCodeUsed => msgid("That pairing code was already used. Start pairing again for a new code."),
@@ -244,6 +248,7 @@ impl Message {
                 | Message::PairingShown
                 | Message::CompareCodes
                 | Message::Paired
+                | Message::NewKioskId(_)
                 | Message::Exported(_)
                 | Message::NothingToExport
                 | Message::ReceiptsRead(_)
@@ -373,6 +378,7 @@ mod tests {
             Message::CompareCodes,
             Message::Paired,
             Message::PairingRejected,
+            Message::NewKioskId("3f9c0a12".into()),
             Message::PairingExpired,
             Message::PairingAnswerInvalid,
             Message::PairingCodeUsed,

@@ -39,6 +39,9 @@ port! {
         fn unpair(&self, actor: &Actor, now: DateTime<Utc>) -> Result<(), ExchangeError> {
             Ok(self.revoke_desk(actor, now)?)
         }
+        /// New keys under a new kiosk id, the desk link revoked: the old id and the new one.
+        fn new_kiosk_id(&self, actor: &Actor, now: DateTime<Utc>)
+            -> Result<(Option<String>, String), ExchangeError> = kiosk_side::new_kiosk_id;
         fn export(&self, actor: &Actor, folder: &Path, now: DateTime<Utc>)
             -> Result<Option<Exported>, ExchangeError> {
             kiosk_side::export(self, actor, folder, now, &mut |_, _| {})

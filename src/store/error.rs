@@ -51,7 +51,7 @@ pub enum StoreError {
     #[error("bundle {seq} from kiosk {kiosk_id} was already imported: nothing was changed")]
     AlreadyImported { kiosk_id: String, seq: u64 },
     #[error(
-        "kiosk {kiosk_id}'s audit chain went backwards ({had} entries before, {now} now): the kiosk's log was cut; nothing was imported"
+        "kiosk {kiosk_id}'s audit chain went backwards ({had} entries before, {now} now): the kiosk's log was cut; nothing was imported. If the tablet was restored from a backup, that is why: give it a new kiosk id (back-office panel: Unpair, then Pair as a new kiosk; or `intake-kiosk kiosk new-id`) and pair it again"
     )]
     AuditRolledBack {
         kiosk_id: String,
@@ -96,7 +96,7 @@ pub enum StoreError {
         state: &'static str,
     },
     #[error(
-        "kiosk {kiosk_id} was revoked and stays revoked: its id is never paired again, not even by replacing its key. A tablet that is reset or re-installed (a new data folder) makes a new kiosk id when it starts pairing"
+        "kiosk {kiosk_id} was revoked and stays revoked: its id is never paired again, not even by replacing its key. The tablet pairs as a new kiosk under a new kiosk id: on its back-office panel Unpair, then Pair as a new kiosk (or `intake-kiosk kiosk new-id`); its forms this desk has not received then come again, each taken once"
     )]
     KioskRevoked { kiosk_id: String },
     #[error(

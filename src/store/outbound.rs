@@ -29,6 +29,7 @@ use crate::store::writing::Writing;
 use crate::vault::Opened;
 
 mod desk_link;
+pub(super) use desk_link::revoke_live_desks;
 pub use desk_link::{DeskLink, StoredOffer};
 
 /// What applying a receipt did.
@@ -52,6 +53,9 @@ pub struct SyncStatus {
     pub last_export_at: Option<String>,
     pub last_delivery_at: Option<String>,
     pub desk: Option<DeskLink>,
+    /// This installation's id in sync (a kiosk's, as the desk lists it); `None` before its
+    /// first pairing.
+    pub own_id: Option<String>,
 }
 
 /// A decision of the ledger's first shape as the run of one it travels as.
@@ -437,6 +441,7 @@ impl OpenStore {
             last_export_at,
             last_delivery_at,
             desk: self.desk_link()?,
+            own_id: self.sync_identity()?.map(|identity| identity.node_id),
         })
     }
 }

@@ -101,6 +101,44 @@ impl OpenStore {
         }))
     }
 
+    /// Gives this installation new sync keys under a new id in place of the old ones, which are
+    /// gone (managers only). For a kiosk its desk will not take again: revoked there (for ever,
+    /// by design), or restored from a backup (its log is then shorter than the one the desk last
+    /// saw, and every bundle is refused as a log cut short). Any live desk link is revoked in the
+    /// same transaction: the desk knows the old id only, so the tablet pairs again as a new kiosk.
+    /// Its forms the desk has not acknowledged go out again under the new id (the desk takes
+    /// each form once, by its id). Logged with the old id. Returns the old id.
+    pub fn renew_sync_identity(
+        &self, actor: &Actor, node_id: &str, secret: &[u8], now: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
+        actor.require_manager()?;
+        let old = self.sync_identity()?.ok_or(StoreError::NotFound)?;
+        if old.node_id == node_id {
+            return Err(StoreError::Invalid("the new sync id is the old one".into()));
+        }
+        let sealed = self.vault().seal(keys_aad(node_id), secret)?;
+        let subject = format!(
+            "sync_identity:{}:renewed:{}",
+            old.role.as_str(),
+            old.node_id
+        );
+        self.settings_change(actor, &subject, now, |tx, at| {
+            super::outbound::revoke_live_desks(tx, self.vault(), at)?;
+            row_auth::update_one(
+                tx,
+                self.vault(),
+                "sync_identity",
+                &[Value::Integer(1)],
+                &[
+                    ("node_id", Value::Text(node_id.to_owned())),
+                    ("sealed_keys", Value::Blob(sealed)),
+                    ("created_at", Value::Text(at.to_owned())),
+                ],
+            )
+        })?;
+        Ok(old.node_id)
+    }
+
     /// Stores this installation's sync keys, once (managers only); logged.
     pub fn create_sync_identity(
         &self, actor: &Actor, role: SyncRole, node_id: &str, secret: &[u8], now: DateTime<Utc>,

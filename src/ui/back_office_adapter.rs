@@ -19,6 +19,9 @@ pub(super) fn connect(window: &AppWindow, ctx: &Ctx) {
     a.on_export_now(ctx.work(Kiosk::export_now));
     a.on_read_receipts(ctx.work(Kiosk::read_receipts));
     a.on_unpair(ctx.tap(Kiosk::unpair));
+    a.on_ask_new_id(ctx.tap(Kiosk::ask_new_kiosk_id));
+    a.on_keep_kiosk_id(ctx.tap(Kiosk::keep_kiosk_id));
+    a.on_new_kiosk_id(ctx.work(Kiosk::new_kiosk_id));
 }
 
 pub(super) fn refresh(window: &AppWindow, kiosk: &Kiosk, drawn: &mut Drawn) {
@@ -41,6 +44,9 @@ pub(super) fn refresh(window: &AppWindow, kiosk: &Kiosk, drawn: &mut Drawn) {
     a.set_code_to_compare(panel.code_to_compare.into());
     a.set_paired(panel.paired_desk.is_some());
     a.set_desk_code(panel.paired_desk.unwrap_or("").into());
+    a.set_kiosk_id(panel.kiosk_id.into());
+    a.set_new_id_offered(panel.new_id_offered);
+    a.set_asking_new_id(panel.asking_new_id);
     a.set_pending(panel.pending as i32);
     a.set_exported(panel.exported as i32);
     a.set_delivered(panel.delivered as i32);

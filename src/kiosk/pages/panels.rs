@@ -16,6 +16,12 @@ pub struct BackOfficePanel<'a> {
     pub code_to_compare: &'a str,
     /// The paired desk's comparison code, once the pairing is confirmed.
     pub paired_desk: Option<&'a str>,
+    /// This tablet's kiosk id as the back office lists it ("" before its first pairing).
+    pub kiosk_id: &'a str,
+    /// *Pair as a new kiosk* is offered: not paired, and there is an id to replace.
+    pub new_id_offered: bool,
+    /// Its question is showing, awaiting yes or no.
+    pub asking_new_id: bool,
     pub pending: i64,
     pub exported: i64,
     pub delivered: i64,
@@ -50,6 +56,10 @@ impl Kiosk {
                 .as_ref()
                 .filter(|d| d.confirmed)
                 .map(|d| d.comparison_code.as_str()),
+            kiosk_id: status.own_id.as_deref().unwrap_or(""),
+            new_id_offered: status.own_id.is_some()
+                && !status.desk.as_ref().is_some_and(|d| d.confirmed),
+            asking_new_id: view.asking_new_id,
             pending: status.pending,
             exported: status.exported,
             delivered: status.delivered,

@@ -12,7 +12,9 @@ use crate::store::{Actor, OpenStore, StoreError};
 use crate::vault::{Aad, Vault};
 
 /// Revokes every live desk link (checked rows).
-fn revoke_live_desks(conn: &Connection, vault: &Vault, at: &str) -> Result<(), StoreError> {
+pub(in crate::store) fn revoke_live_desks(
+    conn: &Connection, vault: &Vault, at: &str,
+) -> Result<(), StoreError> {
     for row in row_auth::all(conn, vault, "desk_link")? {
         if row.opt_text("revoked_at")?.is_none() {
             row_auth::update(
