@@ -144,6 +144,7 @@ fn main() {
         let head = AuditHead {
             length: seq,
             last_tag: format!("{seq:064x}"),
+            previous: None,
         };
         let now = time_of(range.end) + chrono::Duration::seconds(1);
         let t = Instant::now();

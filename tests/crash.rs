@@ -298,6 +298,7 @@ fn import_offer(store: &mut OpenStore, out: &intake_kiosk::store::Outgoing) -> u
     let head = intake_kiosk::store::AuditHead {
         length: 10,
         last_tag: "00".repeat(32),
+        previous: None,
     };
     store
         .import_bundle(&manager, "kiosk-1", 1, &head, "h1", out, t0())

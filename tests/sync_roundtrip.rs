@@ -323,6 +323,7 @@ fn signed_bundle_of(p: &Pair, entries: &[(EntryKind, &str, &[u8])]) {
         audit_checkpoint: AuditCheckpoint {
             length: 1,
             last_tag: String::new(),
+            previous: None,
         },
     };
     let mut writer = BundleWriter::new(parts, &desk, &keys).unwrap();
@@ -1055,6 +1056,78 @@ fn a_revoked_kiosk_given_a_new_id_pairs_again_and_its_forms_arrive_once() {
     p.desk.store.verify_everything().expect("desk sound");
 }
 
+/// A kiosk's file put back from an older copy (or a tablet restored from a backup) and used
+/// since holds another log than the one the desk saw. Until session 59 the desk noticed only a
+/// log shorter than before or one of the same length with another last tag: once the older copy
+/// had written more entries than the desk had seen, its bundles were taken. Each bundle now
+/// carries where its log stood at the kiosk's previous bundle, read from the log as it is: the
+/// desk, holding that bundle, refuses another history and flags the kiosk.
+#[test]
+fn a_kiosk_put_back_from_an_older_copy_is_refused_even_once_its_log_is_longer() {
+    let mut p = paired();
+    let id = kiosk_id(&p);
+    save(&mut p, "Ada", "latex");
+    export(&p);
+    let backups = tempfile::tempdir().unwrap();
+    let older = p
+        .kiosk
+        .store
+        .backup_into(backups.path(), "kiosk", t0())
+        .unwrap()
+        .file;
+    save(&mut p, "Ben", "none");
+    export(&p);
+    // The genuine kiosk's bundles, each carrying the one before: both taken.
+    assert!(refused(&import(&mut p)).is_empty());
+    assert_eq!(desk_state(&p.desk.store), (2, 2));
+    for file in std::fs::read_dir(p.exchange.path()).unwrap() {
+        std::fs::remove_file(file.unwrap().path()).unwrap();
+    }
+
+    // The older copy takes the tablet's place and is used: a form, and more entries in its log
+    // than the desk has seen.
+    let copy = p.kiosk.dir.path().join("older.sqlite3");
+    std::fs::copy(&older, &copy).unwrap();
+    let (store, _) = OpenStore::unlock(
+        intake_kiosk::store::Store::open(&copy).unwrap(),
+        &intake_kiosk::vault::Passphrase::new(PASSPHRASE),
+        t0(),
+    )
+    .unwrap();
+    p.kiosk.store = store;
+    p.k_manager = sign_in(&mut p.kiosk.store, Role::Manager);
+    save(&mut p, "Cai", "none");
+    for _ in 0..40 {
+        sign_in(&mut p.kiosk.store, Role::Clinician);
+    }
+    let longer = p.kiosk.store.audit_head().unwrap().length;
+    let seen = p.desk.store.kiosk_link(&id).unwrap().unwrap().audit_length;
+    assert!(longer > seen, "{longer} entries against {seen} seen");
+    // Its next bundle takes a number the desk holds another bundle under: refused as such.
+    export(&p);
+    assert!(matches!(
+        refused(&import(&mut p))[..],
+        [ExchangeError::BundleNumberReused { .. }]
+    ));
+    // The one after it names that bundle as its previous one, with a log the desk never saw
+    // there: another history, refused, the kiosk flagged.
+    for file in std::fs::read_dir(p.exchange.path()).unwrap() {
+        std::fs::remove_file(file.unwrap().path()).unwrap();
+    }
+    export(&p);
+    let outcomes = import(&mut p);
+    assert!(
+        matches!(
+            refused(&outcomes)[..],
+            [ExchangeError::Store(StoreError::AuditForked { .. })]
+        ),
+        "{outcomes:?}"
+    );
+    assert_eq!(desk_state(&p.desk.store), (2, 2), "nothing of it taken");
+    let link = p.desk.store.kiosk_link(&id).unwrap().unwrap();
+    assert!(link.audit_fork_at.is_some(), "flagged for a manager");
+}
+
 #[test]
 fn bundles_from_a_pairing_not_confirmed_at_the_desk_are_refused_until_the_kiosks_code_is_typed() {
     let (mut p, id, kiosk_code) = paired_at_the_kiosk_only();
@@ -1077,7 +1150,8 @@ fn bundles_from_a_pairing_not_confirmed_at_the_desk_are_refused_until_the_kiosks
             1,
             &intake_kiosk::store::AuditHead {
                 length: 1,
-                last_tag: String::new()
+                last_tag: String::new(),
+                previous: None,
             },
             "h",
             &p.kiosk.store.outgoing(&p.k_manager).unwrap(),

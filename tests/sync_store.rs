@@ -23,6 +23,7 @@ fn head(length: u64) -> AuditHead {
     AuditHead {
         length,
         last_tag: "00".repeat(32),
+        previous: None,
     }
 }
 
@@ -79,7 +80,7 @@ fn export_import_exactly_once_then_purge() {
         .collect();
     kiosk
         .store
-        .record_export(&k_manager, "desk-1", seq, &ids, t0())
+        .record_export(&k_manager, "desk-1", seq, 10, &ids, t0())
         .expect("record export");
     let status = kiosk.store.sync_status().expect("status");
     assert_eq!((status.pending, status.exported), (0, 2));

@@ -1247,6 +1247,7 @@ fn two_kiosk_chains_of_equal_length_are_refused_and_flagged() {
     let head = |tag: u8| AuditHead {
         length: 12,
         last_tag: format!("{tag:02x}").repeat(32),
+        previous: None,
     };
     desk.store
         .import_bundle(&d_manager, "kiosk-1", 1, &head(1), "h1", &out, t0())

@@ -326,6 +326,7 @@ fn bundle(kiosk: &KioskData) -> Seeds {
         audit_checkpoint: AuditCheckpoint {
             length: 5,
             last_tag: TAG.into(),
+            previous: None,
         },
     };
     let mut writer = BundleWriter::new(parts, &desk.public(), &keys).expect("a writer");
@@ -357,6 +358,7 @@ fn bundle(kiosk: &KioskData) -> Seeds {
             audit_checkpoint: AuditCheckpoint {
                 length: 0,
                 last_tag: String::new(),
+                previous: None,
             },
         },
         &desk.public(),

@@ -87,6 +87,7 @@ impl BundleSpec {
             audit_checkpoint: AuditCheckpoint {
                 length: self.audit_length,
                 last_tag: self.audit_tag.clone(),
+                previous: None,
             },
         };
         let mut writer = BundleWriter::new(parts, &desk.public(), kiosk).ok()?;

@@ -11,7 +11,7 @@ use super::submission_entry;
 use super::{ExchangeError, file_name, own_keys};
 use crate::store::{
     Actor, AuditHead, ExportedForm, ImportReport, LinkState, OfferedKey, OpenStore, Outgoing,
-    SecurityEvent, StoreError,
+    PriorCheckpoint, SecurityEvent, StoreError,
 };
 use crate::sync::{
     BundleHeader, DeskKeys, EntryKind, PairingAnswer, PairingOffer, ParsedBundle, Receipt,
@@ -466,9 +466,15 @@ pub fn import_file(
             progress(&file, i + 1, total);
         }
     }
+    let checkpoint = &header.audit_checkpoint;
     let head = AuditHead {
-        length: header.audit_checkpoint.length,
-        last_tag: header.audit_checkpoint.last_tag.clone(),
+        length: checkpoint.length,
+        last_tag: checkpoint.last_tag.clone(),
+        previous: checkpoint.previous.as_ref().map(|p| PriorCheckpoint {
+            seq: p.seq,
+            length: p.length,
+            tag: p.tag.clone(),
+        }),
     };
     let hand_on = |report: &ImportReport| match outbox {
         Some(outbox) => {

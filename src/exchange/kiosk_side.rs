@@ -12,7 +12,8 @@ use super::{ExchangeError, PAIRING_VALID_SECONDS, file_name, own_keys, renew_own
 use crate::store::{Actor, DeskLink, OpenStore};
 use crate::sync::{
     AuditCheckpoint, BundleParts, BundleWriter, DeskPublic, EntryKind, KioskKeys,
-    PAIRING_OFFER_VERSION, PairingAnswer, PairingOffer, Receipt, comparison_code,
+    PAIRING_OFFER_VERSION, PairingAnswer, PairingOffer, PreviousCheckpoint, Receipt,
+    comparison_code,
 };
 
 /// The kiosk's keys, made on first use.
@@ -183,6 +184,13 @@ pub fn export(
     // For the progress shown only (the rows are counted, not read).
     let total = usize::try_from(store.pending_count()?).unwrap_or(0);
     let head = store.audit_head()?;
+    let previous = store
+        .previous_checkpoint(&link.desk_id)?
+        .map(|p| PreviousCheckpoint {
+            seq: p.seq,
+            length: p.length,
+            tag: p.tag,
+        });
     let seq = store.next_bundle_seq()?;
     let parts = BundleParts {
         seq,
@@ -190,6 +198,7 @@ pub fn export(
         audit_checkpoint: AuditCheckpoint {
             length: head.length,
             last_tag: head.last_tag,
+            previous,
         },
     };
     let mut writer = BundleWriter::new(parts, &desk_public(&link)?, &keys)?;
@@ -235,7 +244,7 @@ pub fn export(
     let bundle = writer.finish()?;
     let name = format!("bundle-{}-{seq:08}.ikb", keys.kiosk_id());
     let file = files::write_atomically(dir, &name, bundle.as_bytes(), Readers::Exchange)?;
-    store.record_export(actor, &link.desk_id, seq, &rest.pending, now)?;
+    store.record_export(actor, &link.desk_id, seq, head.length, &rest.pending, now)?;
     tracing::info!(seq, forms = added, "exported bundle {}", file.display());
     Ok(Some(Exported {
         seq,

@@ -59,7 +59,7 @@ pub enum StoreError {
         now: u64,
     },
     #[error(
-        "kiosk {kiosk_id} sent an audit chain of {length} entries that differs from the one already received at that length: two copies of the kiosk exist (a restored or cloned tablet). Nothing was imported; the kiosk is flagged"
+        "kiosk {kiosk_id} sent an audit log that differs, at {length} entries, from the one already received from it: two copies of the kiosk exist (a tablet restored from a backup, its file put back from an older copy, or a clone). Nothing was imported; the kiosk is flagged. A tablet restored from a backup gets a new kiosk id (its back-office panel: Unpair, then Pair as a new kiosk; or `intake-kiosk kiosk new-id`) and is paired again"
     )]
     AuditForked { kiosk_id: String, length: u64 },
     /// A request the store refuses as given (a blank reason, a date out of range…).

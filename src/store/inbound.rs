@@ -133,6 +133,29 @@ impl OpenStore {
                 length: head.length,
             });
         }
+        // The log this one grew from, as the kiosk reads it now, where it stood at its previous
+        // bundle: when that bundle was imported here it must be the same (a kiosk's file put
+        // back from an older copy and used since, or restored from a backup, grows another log
+        // past the one seen here, which the length alone does not show).
+        if let Some(previous) = &head.previous {
+            let key = [
+                Value::Text(kiosk_id.to_owned()),
+                Value::Integer(i64::try_from(previous.seq).unwrap_or(i64::MAX)),
+            ];
+            if let Some(row) = row_auth::get(self.conn(), self.vault(), "imported_bundles", &key)? {
+                let same_length = u64::try_from(row.int("audit_length")?) == Ok(previous.length);
+                let same_tag = row.opt_text("audit_tag")?.is_none_or(|tag| {
+                    crate::vault::constant_time_eq(tag.as_bytes(), previous.tag.as_bytes())
+                });
+                if !(same_length && same_tag) {
+                    self.flag_audit_fork(kiosk_id, previous.length, now)?;
+                    return Err(StoreError::AuditForked {
+                        kiosk_id: kiosk_id.to_owned(),
+                        length: previous.length,
+                    });
+                }
+            }
+        }
         if self.bundle_imported(kiosk_id, seq)? {
             return Err(StoreError::AlreadyImported {
                 kiosk_id: kiosk_id.to_owned(),
@@ -443,6 +466,7 @@ impl OpenStore {
                     Value::Integer(counted(report.duplicates.len())),
                 ),
                 ("audit_length", Value::Integer(length)),
+                ("audit_tag", Value::Text(head.last_tag.clone())),
             ],
         )?;
         if newest {

@@ -402,4 +402,14 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ALTER TABLE visit_state ADD COLUMN forms_sum BLOB;
     CREATE INDEX visit_state_unsummed ON visit_state (patient_id) WHERE forms_sum IS NULL;
     "#,
+    // 18: where a kiosk's audit log stood at each bundle, on both sides. The kiosk notes each
+    // bundle's log length (`export_bundles.audit_length`) and puts in the next bundle the tag its
+    // log has at that length now; the desk keeps each bundle's last tag
+    // (`imported_bundles.audit_tag`) and compares. A kiosk file put back from an older copy and
+    // used since (or restored from a backup) grows another log past the one the desk saw: until
+    // now only the same length with another tag showed it. NULL in rows written before.
+    r#"
+    ALTER TABLE export_bundles ADD COLUMN audit_length INTEGER;
+    ALTER TABLE imported_bundles ADD COLUMN audit_tag TEXT;
+    "#,
 ];

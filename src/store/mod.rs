@@ -99,7 +99,8 @@ pub use submissions::{MedicalRecord, NewSubmission, PatientRef, SubmissionSummar
 pub use sync_identity::{SyncIdentity, SyncRole};
 pub use transfer::{
     Added, AuditHead, EXPORT_VERSION, ExportedForm, ExportedSubmission, ImportReport,
-    OpenedValueError, Outgoing, OutgoingRest, PackedRun, PackedValues, SealedRun, SecurityEvent,
+    OpenedValueError, Outgoing, OutgoingRest, PackedRun, PackedValues, PriorCheckpoint, SealedRun,
+    SecurityEvent,
 };
 
 use crate::vault::{Aad, KeyWrap, Vault};

@@ -20,7 +20,7 @@ use super::submissions::{
 };
 use super::transfer::{
     AuditHead, EXPORT_VERSION, ExportedForm, ExportedSubmission, Outgoing, OutgoingRest,
-    PackedValues, SECURITY_LOG_LIMIT, SealedRun, SecurityEvent,
+    PackedValues, PriorCheckpoint, SECURITY_LOG_LIMIT, SealedRun, SecurityEvent,
 };
 use super::{Actor, OpenStore, StoreError, WalCheckpoint};
 use crate::forms::ConsentEvent;
@@ -248,11 +248,15 @@ impl OpenStore {
     }
 
     /// Notes that bundle `seq` holding `ids` (this kiosk's own forms, as
-    /// [`OutgoingRest::pending`] names them) was written for `desk_id`. Called after the file is
-    /// safely on the exchange medium; one transaction; logged.
+    /// [`OutgoingRest::pending`] names them) was written for `desk_id` with this kiosk's log at
+    /// `audit_length` entries. Called after the file is safely on the exchange medium; one
+    /// transaction; logged.
     pub fn record_export(
-        &self, actor: &Actor, desk_id: &str, seq: u64, ids: &[String], now: DateTime<Utc>,
+        &self, actor: &Actor, desk_id: &str, seq: u64, audit_length: u64, ids: &[String],
+        now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let audit_length = i64::try_from(audit_length)
+            .map_err(|_| StoreError::Invalid("audit length out of range".into()))?;
         let subject = format!("bundle:{seq}");
         let seq = i64::try_from(seq)
             .map_err(|_| StoreError::Invalid("bundle number out of range".into()))?;
@@ -271,6 +275,7 @@ impl OpenStore {
                     ),
                     ("delivered_at", Value::Null),
                     ("purged", Value::Integer(0)),
+                    ("audit_length", Value::Integer(audit_length)),
                 ],
             )?;
             // Named by `each_outgoing`, which checked each row as it read it for the bundle: a
@@ -406,6 +411,44 @@ impl OpenStore {
         })
     }
 
+    /// The newest bundle written for `desk_id` whose log length was noted, with the chain tag
+    /// this kiosk's log has at that length now (the row checked; the log read as it is): what
+    /// the next bundle carries so that the desk, holding that bundle, can tell this log grew
+    /// from the one it saw. A file put back from an older copy and used since holds another log
+    /// past that point. `None` before the first such bundle. A log now shorter than it was at a
+    /// bundle of its own was cut: refused.
+    pub fn previous_checkpoint(
+        &self, desk_id: &str,
+    ) -> Result<Option<PriorCheckpoint>, StoreError> {
+        let newest: Option<i64> = self.conn().query_row(
+            "SELECT MAX(seq) FROM export_bundles WHERE desk_id = ?1 AND audit_length IS NOT NULL",
+            [desk_id],
+            |r| r.get(0),
+        )?;
+        let Some(seq) = newest else {
+            return Ok(None);
+        };
+        let key = [Value::Integer(seq)];
+        let row = row_auth::get(self.conn(), self.vault(), "export_bundles", &key)?
+            .ok_or_else(|| StoreError::tampered("export_bundles", seq))?;
+        let length = row
+            .opt_int("audit_length")?
+            .ok_or_else(|| StoreError::tampered("export_bundles", seq))?;
+        let tag: Vec<u8> = self
+            .conn()
+            .query_row("SELECT tag FROM audit_log WHERE seq = ?1", [length], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .ok_or_else(|| StoreError::tampered("audit_log", length))?;
+        let number = |n: i64, table| u64::try_from(n).map_err(|_| StoreError::tampered(table, n));
+        Ok(Some(PriorCheckpoint {
+            seq: number(seq, "export_bundles")?,
+            length: number(length, "export_bundles")?,
+            tag: crate::hex::encode(&tag),
+        }))
+    }
+
     /// The audit chain's length and last tag, verified: what a bundle carries so the desk can
     /// tell if the kiosk's log is later cut short.
     pub fn audit_head(&self) -> Result<AuditHead, StoreError> {
@@ -413,6 +456,7 @@ impl OpenStore {
             ChainCheck::Intact { entries, last_tag } => Ok(AuditHead {
                 length: entries as u64,
                 last_tag: crate::hex::encode(&last_tag),
+                previous: None,
             }),
             ChainCheck::BrokenAt { seq } => Err(StoreError::tampered("audit_log", seq)),
         }

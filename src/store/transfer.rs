@@ -190,9 +190,21 @@ pub struct Added {
     pub held_for_erasure: bool,
 }
 
-/// The kiosk's audit chain at export time: its length and last tag (hex).
+/// The kiosk's audit chain at export time: its length and last tag (hex), and where it stood at
+/// the kiosk's previous bundle.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuditHead {
     pub length: u64,
     pub last_tag: String,
+    pub previous: Option<PriorCheckpoint>,
+}
+
+/// A kiosk's previous bundle (its number and its log's length then) and the chain tag of that
+/// entry of the log as it is now (hex): the desk, holding that bundle, checks that the log grew
+/// from the one it saw.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PriorCheckpoint {
+    pub seq: u64,
+    pub length: u64,
+    pub tag: String,
 }

@@ -189,6 +189,24 @@ pub struct AuditCheckpoint {
     pub length: u64,
     /// The last entry's chain tag, lowercase hex (empty for an empty log).
     pub last_tag: String,
+    /// Where the log stood at the kiosk's previous bundle, read again from the log as it is
+    /// now: the desk, holding that bundle, checks that this log grew from the one it saw. Absent
+    /// from a kiosk's first bundle and from kiosks older than session 59.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<PreviousCheckpoint>,
+}
+
+/// The kiosk's previous bundle and its log at that bundle's length (see
+/// [`AuditCheckpoint::previous`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreviousCheckpoint {
+    /// That bundle's number.
+    pub seq: u64,
+    /// Entries in the log when it was made.
+    pub length: u64,
+    /// The chain tag of entry `length` of the log as it is now, lowercase hex.
+    pub tag: String,
 }
 
 /// The bundle's header: in the clear (no patient data), covered by the signature.
@@ -211,6 +229,13 @@ impl BundleHeader {
         check_id(&self.desk_id)?;
         check_timestamp(&self.created_at)?;
         check_audit_tag(&self.audit_checkpoint.last_tag)?;
+        if let Some(previous) = &self.audit_checkpoint.previous {
+            // An earlier bundle, made when the log was no longer than now.
+            check_audit_tag(&previous.tag)?;
+            if previous.seq >= self.seq || previous.length > self.audit_checkpoint.length {
+                return Err(SyncError::InvalidPreviousCheckpoint);
+            }
+        }
         if self.entry_count > u64::try_from(MAX_ENTRIES).unwrap_or(u64::MAX) {
             return Err(SyncError::TooManyEntries { limit: MAX_ENTRIES });
         }

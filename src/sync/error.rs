@@ -65,6 +65,10 @@ pub enum SyncError {
     InvalidTimestamp,
     #[error("the audit checkpoint tag is not lowercase hex of at most 128 characters")]
     InvalidAuditTag,
+    #[error(
+        "the previous audit checkpoint is not of an earlier bundle and a log no longer than now"
+    )]
+    InvalidPreviousCheckpoint,
     #[error("a key is not valid")]
     InvalidKey,
     #[error("the signature does not verify: the file was altered or signed by another key")]

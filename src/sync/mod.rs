@@ -63,7 +63,7 @@ mod reveal;
 pub use bundle::{
     AuditCheckpoint, BUNDLE_VERSION, BundleEntry, BundleHeader, BundleParts, BundleWriter,
     EntryKind, MAX_ENTRY_ID_LEN, MAX_ENTRY_PLAINTEXT, MAX_HEADER_LEN, OpenedBundle, ParsedBundle,
-    SignedBundle, VerifiedBundle,
+    PreviousCheckpoint, SignedBundle, VerifiedBundle,
 };
 pub use comparison::{
     comparison_code, comparison_codes_match, kept_offer_secret, offer_secret, reveal_matches,

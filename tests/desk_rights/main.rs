@@ -69,6 +69,7 @@ fn head(length: u64) -> AuditHead {
     AuditHead {
         length,
         last_tag: "00".repeat(32),
+        previous: None,
     }
 }
 

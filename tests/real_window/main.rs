@@ -17,7 +17,8 @@
 //!
 //! Modules: `machine` (Xvfb, window manager, xdotool), `window` (the probe file, taps, waits,
 //! scrolling), one per flow: `patient`, `escape`, `setup` (first run), `desk` (the back office),
-//! `keys` (a data-key rotation with three managers on "Staff and keys"), `signals` (SIGTERM
+//! `keys` (a data-key rotation with three managers on "Staff and keys"), `new_id` (a new kiosk id
+//! on the back-office panel), `signals` (SIGTERM
 //! mid-handover), `arabic` (the notice and consents right to left).
 
 mod arabic;
@@ -27,6 +28,7 @@ mod desk;
 mod escape;
 mod keys;
 mod machine;
+mod new_id;
 mod patient;
 mod setup;
 mod signals;

@@ -86,6 +86,8 @@ fn back_before_visit_states(store: &OpenStore, with_lists: bool) {
          DROP INDEX patients_not_moved;
          CREATE INDEX patients_unlisted ON patients (id)
              WHERE form_ids IS NULL OR ledger_seqs IS NULL;
+         ALTER TABLE export_bundles DROP COLUMN audit_length;
+         ALTER TABLE imported_bundles DROP COLUMN audit_tag;
          PRAGMA user_version = 13;",
     )
     .unwrap();

@@ -186,6 +186,8 @@ const ADDED_LATER: &[(&str, &str)] = &[
     ("consent_records", "prev_seq"),
     ("visit_state", "newest_form"),
     ("visit_state", "forms_sum"),
+    ("export_bundles", "audit_length"),
+    ("imported_bundles", "audit_tag"),
 ];
 
 /// The canonical encoding of a row: domain, table, then each covered column (sorted by name)

@@ -20,6 +20,7 @@ fn parts(seq: u64) -> BundleParts {
         audit_checkpoint: AuditCheckpoint {
             length: 42,
             last_tag: "ab".repeat(32),
+            previous: None,
         },
     }
 }
@@ -516,6 +517,26 @@ fn bad_header_and_entry_fields_are_refused() {
         ParsedBundle::parse(&assemble(&bad, &enc, &entries, &setup.kiosk)).err(),
         Some(SyncError::InvalidAuditTag)
     );
+    // A previous checkpoint must be of an earlier bundle, with a log no longer than now, and a
+    // tag of the same form.
+    let previous = |seq, length, tag: &str| {
+        let mut bad = header.clone();
+        bad.audit_checkpoint.previous = Some(PreviousCheckpoint {
+            seq,
+            length,
+            tag: tag.to_owned(),
+        });
+        ParsedBundle::parse(&assemble(&bad, &enc, &entries, &setup.kiosk)).err()
+    };
+    let (seq, length) = (header.seq, header.audit_checkpoint.length);
+    assert_eq!(previous(seq - 1, length, &"cd".repeat(32)), None);
+    for (seq, length) in [(seq, length), (seq + 1, 1), (seq - 1, length + 1)] {
+        assert_eq!(
+            previous(seq, length, &"cd".repeat(32)),
+            Some(SyncError::InvalidPreviousCheckpoint)
+        );
+    }
+    assert_eq!(previous(seq - 1, 1, "CD"), Some(SyncError::InvalidAuditTag));
 
     // Unknown header fields are refused, not ignored.
     let mut value = serde_json::to_value(&header).expect("json");

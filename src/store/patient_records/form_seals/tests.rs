@@ -238,6 +238,8 @@ fn visit_states_from_before_the_sums_get_them_once_at_the_unlock() {
         .execute_batch(
             "DROP INDEX visit_state_unsummed;
              ALTER TABLE visit_state DROP COLUMN forms_sum;
+             ALTER TABLE export_bundles DROP COLUMN audit_length;
+             ALTER TABLE imported_bundles DROP COLUMN audit_tag;
              PRAGMA user_version = 16;",
         )
         .unwrap();
