@@ -733,6 +733,22 @@ fn every_command_has_help_and_the_program_a_version() {
     assert!(bash.contains("marketing-list"));
 }
 
+/// `kiosk backup` of the kiosk in `k` into `to`: the backup file it names.
+fn kiosk_backup(k: &str, to: &Path, secret: &str) -> String {
+    let done = ok(
+        &[
+            "kiosk",
+            "backup",
+            "--data-dir",
+            k,
+            "--to",
+            to.to_str().unwrap(),
+        ],
+        secret,
+    );
+    done.trim().rsplit(": ").next().unwrap().to_owned()
+}
+
 #[test]
 fn a_backup_is_private_restores_and_a_damaged_one_is_refused() {
     let root = tempfile::tempdir().unwrap();
@@ -742,19 +758,7 @@ fn a_backup_is_private_restores_and_a_damaged_one_is_refused() {
     save_a_form(&kiosk_dir);
     let secret = format!("{DEMO_PASSPHRASE}\n");
     let k = kiosk_dir.to_str().unwrap();
-    let backups = root.path().join("backups");
-    let done = ok(
-        &[
-            "kiosk",
-            "backup",
-            "--data-dir",
-            k,
-            "--to",
-            backups.to_str().unwrap(),
-        ],
-        &secret,
-    );
-    let file = done.trim().rsplit(": ").next().unwrap().to_owned();
+    let file = kiosk_backup(k, &root.path().join("backups"), &secret);
     let name = Path::new(&file)
         .file_name()
         .unwrap()
@@ -1482,19 +1486,7 @@ fn a_kiosk_restored_from_a_backup_pairs_again_under_a_new_id_and_nothing_is_lost
 
     // Form A, then the nightly backup, then form B; both go to the desk.
     save_a_form(&kiosk_dir);
-    let backups = path("backups");
-    let done = ok(
-        &[
-            "kiosk",
-            "backup",
-            "--data-dir",
-            k,
-            "--to",
-            backups.to_str().unwrap(),
-        ],
-        &kiosk_secret,
-    );
-    let backup = done.trim().rsplit(": ").next().unwrap().to_owned();
+    let backup = kiosk_backup(k, &path("backups"), &kiosk_secret);
     save_a_form(&kiosk_dir);
     ok(
         &["kiosk", "export", "--data-dir", k, "--to", x],

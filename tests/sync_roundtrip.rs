@@ -23,6 +23,33 @@ struct Pair {
     outbox: tempfile::TempDir,
 }
 
+/// Pairs `kiosk` with `desk` through `exchange` and confirms it on the kiosk, not yet at the
+/// desk (where it waits: nothing is exported until it is confirmed): returns the kiosk id the
+/// desk lists and the code the kiosk shows.
+fn pair_at_the_kiosk(
+    (kiosk, k_manager): (&OpenStore, &Actor), (desk, d_manager): (&OpenStore, &Actor),
+    exchange: &std::path::Path,
+) -> (String, String) {
+    let (code, _) = kiosk_side::start_pairing(kiosk, k_manager, t0()).expect("offer");
+    let answered =
+        desk_side::answer_pairing(desk, d_manager, &code, exchange, KnownKiosk::Refuse, t0())
+            .expect("answer");
+    let state = desk
+        .kiosk_link(&answered.kiosk_id)
+        .unwrap()
+        .unwrap()
+        .state();
+    assert_eq!(state, LinkState::Pending);
+    let link = kiosk_side::read_pairing_answer(kiosk, k_manager, exchange, t0()).expect("read");
+    assert!(!link.confirmed);
+    assert!(matches!(
+        kiosk_side::export(kiosk, k_manager, exchange, t0(), &mut |_, _| {}),
+        Err(ExchangeError::NotConfirmed { .. })
+    ));
+    kiosk_side::confirm_pairing(kiosk, k_manager, t0()).expect("confirm");
+    (answered.kiosk_id, link.comparison_code)
+}
+
 /// Paired and confirmed on the kiosk, but not yet at the desk: returns the code the kiosk shows.
 fn paired_at_the_kiosk_only() -> (Pair, String, String) {
     let mut kiosk = setup_clinic();
@@ -30,38 +57,11 @@ fn paired_at_the_kiosk_only() -> (Pair, String, String) {
     let k_manager = sign_in(&mut kiosk.store, Role::Manager);
     let d_manager = sign_in(&mut desk.store, Role::Manager);
     let exchange = tempfile::tempdir().unwrap();
-    let (code, _) = kiosk_side::start_pairing(&kiosk.store, &k_manager, t0()).expect("offer");
-    let answered = desk_side::answer_pairing(
-        &desk.store,
-        &d_manager,
-        &code,
+    let (kiosk_id, code) = pair_at_the_kiosk(
+        (&kiosk.store, &k_manager),
+        (&desk.store, &d_manager),
         exchange.path(),
-        KnownKiosk::Refuse,
-        t0(),
-    )
-    .expect("answer");
-    assert_eq!(
-        desk.store
-            .kiosk_link(&answered.kiosk_id)
-            .unwrap()
-            .unwrap()
-            .state(),
-        LinkState::Pending
     );
-    let link = kiosk_side::read_pairing_answer(&kiosk.store, &k_manager, exchange.path(), t0())
-        .expect("read answer");
-    assert!(!link.confirmed);
-    assert!(matches!(
-        kiosk_side::export(
-            &kiosk.store,
-            &k_manager,
-            exchange.path(),
-            t0(),
-            &mut |_, _| {}
-        ),
-        Err(ExchangeError::NotConfirmed { .. })
-    ));
-    kiosk_side::confirm_pairing(&kiosk.store, &k_manager, t0()).expect("confirm");
     let pair = Pair {
         kiosk,
         desk,
@@ -70,22 +70,26 @@ fn paired_at_the_kiosk_only() -> (Pair, String, String) {
         exchange,
         outbox: tempfile::tempdir().unwrap(),
     };
-    (pair, answered.kiosk_id, link.comparison_code)
+    (pair, kiosk_id, code)
 }
 
-fn paired() -> Pair {
-    let (p, kiosk_id, kiosk_code) = paired_at_the_kiosk_only();
-    // The manager types, at the desk, the code the kiosk shows; the desk then shows it too.
+/// The manager types, at the desk, the code the kiosk shows; the desk then shows it too.
+fn confirm_at_the_desk(p: &Pair, kiosk_id: &str, kiosk_code: &str) {
     let confirmed = desk_side::confirm_pairing(
         &p.desk.store,
         &p.d_manager,
-        Some(&kiosk_id),
-        &kiosk_code,
+        Some(kiosk_id),
+        kiosk_code,
         p.exchange.path(),
         t0(),
     )
     .expect("confirmed at the desk");
     assert_eq!(confirmed.comparison_code, kiosk_code, "both screens agree");
+}
+
+fn paired() -> Pair {
+    let (p, kiosk_id, kiosk_code) = paired_at_the_kiosk_only();
+    confirm_at_the_desk(&p, &kiosk_id, &kiosk_code);
     p
 }
 
@@ -917,17 +921,12 @@ fn a_revoked_kiosk_stays_revoked_with_or_without_replace() {
     // A re-installed tablet (a new data folder) makes a new id and pairs as a new kiosk.
     let mut fresh = setup_clinic();
     let fresh_manager = sign_in(&mut fresh.store, Role::Manager);
-    let (code, _) = kiosk_side::start_pairing(&fresh.store, &fresh_manager, t0()).unwrap();
-    let answered = desk_side::answer_pairing(
-        &p.desk.store,
-        &p.d_manager,
-        &code,
+    let (fresh_id, _) = pair_at_the_kiosk(
+        (&fresh.store, &fresh_manager),
+        (&p.desk.store, &p.d_manager),
         p.exchange.path(),
-        KnownKiosk::Refuse,
-        t0(),
-    )
-    .expect("a new id pairs");
-    assert_ne!(answered.kiosk_id, id);
+    );
+    assert_ne!(fresh_id, id);
 }
 
 /// A kiosk the desk revoked (a tablet thought lost, then found; a slip on the wrong line) keeps
@@ -989,30 +988,13 @@ fn a_revoked_kiosk_given_a_new_id_pairs_again_and_its_forms_arrive_once() {
     assert_eq!(logged.unwrap().len(), 1, "logged with the old id");
 
     // Paired again: the desk sees a kiosk it does not know, no --replace needed.
-    let (code, _) = kiosk_side::start_pairing(&p.kiosk.store, &p.k_manager, t0()).unwrap();
-    let answered = desk_side::answer_pairing(
-        &p.desk.store,
-        &p.d_manager,
-        &code,
+    let (again, code) = pair_at_the_kiosk(
+        (&p.kiosk.store, &p.k_manager),
+        (&p.desk.store, &p.d_manager),
         p.exchange.path(),
-        KnownKiosk::Refuse,
-        t0(),
-    )
-    .expect("a new kiosk to the desk");
-    assert_eq!(answered.kiosk_id, new);
-    let link =
-        kiosk_side::read_pairing_answer(&p.kiosk.store, &p.k_manager, p.exchange.path(), t0())
-            .unwrap();
-    desk_side::confirm_pairing(
-        &p.desk.store,
-        &p.d_manager,
-        Some(&new),
-        &link.comparison_code,
-        p.exchange.path(),
-        t0(),
-    )
-    .unwrap();
-    kiosk_side::confirm_pairing(&p.kiosk.store, &p.k_manager, t0()).unwrap();
+    );
+    assert_eq!(again, new, "a new kiosk to the desk");
+    confirm_at_the_desk(&p, &again, &code);
 
     // The old id's bundles left in the folder stay refused; the new one brings Ben once, Ada
     // is held already.

@@ -8,12 +8,57 @@ mod ui_common;
 use i_slint_backend_testing::{TestingBackend, TestingBackendOptions};
 use intake_kiosk::exchange::desk_side::{self, BundleOutcome};
 use intake_kiosk::staff::Role;
+use intake_kiosk::store::{Actor, OpenStore};
 use intake_kiosk::ui::{BackOfficeAdapter, KioskAdapter, KioskUi};
 use slint::ComponentHandle;
+use std::path::Path;
 use ui_common::*;
 
 fn message(ui: &KioskUi) -> String {
     ui.window.global::<KioskAdapter>().get_message().to_string()
+}
+
+/// The pairing code of the offer the panel shows.
+fn open_offer(ui: &KioskUi) -> String {
+    ui.with_kiosk(|k| {
+        k.back_office()
+            .pairing_code
+            .as_ref()
+            .expect("an open offer")
+            .to_string()
+    })
+}
+
+/// The back office answers `code` (a kiosk id it does not know) and, once the tablet has read
+/// the answer, confirms the code the tablet shows: returns the kiosk id and that code.
+fn paired_at_the_desk(
+    ui: &KioskUi, desk: &OpenStore, manager: &Actor, code: &str, exchange: &Path,
+) -> (String, String) {
+    let office = ui.window.global::<BackOfficeAdapter>();
+    let now = chrono::Utc::now();
+    let answered = desk_side::answer_pairing(
+        desk,
+        manager,
+        code,
+        exchange,
+        desk_side::KnownKiosk::Refuse,
+        now,
+    )
+    .expect("desk answers");
+    click(ui, "Read the back office's answer");
+    // The manager types the code the tablet shows at the desk; the desk agrees.
+    let shown = office.get_code_to_compare().to_string();
+    let confirmed = desk_side::confirm_pairing(
+        desk,
+        manager,
+        Some(&answered.kiosk_id),
+        &shown,
+        exchange,
+        now,
+    )
+    .expect("the desk confirms the tablet's code");
+    assert_eq!(shown, confirmed.comparison_code);
+    (answered.kiosk_id, shown)
 }
 
 #[test]
@@ -101,13 +146,7 @@ fn a_manager_pairs_sends_and_reads_receipts_from_staff_home() {
 
     click(&ui, "Start pairing");
     assert!(office.get_pairing_open());
-    let code = ui.with_kiosk(|k| {
-        k.back_office()
-            .pairing_code
-            .as_ref()
-            .expect("an open offer")
-            .to_string()
-    });
+    let code = open_offer(&ui);
     if let Some(decoded) = qr_on_screen(&ui, dir.path()) {
         assert_eq!(
             decoded, code,
@@ -118,38 +157,15 @@ fn a_manager_pairs_sends_and_reads_receipts_from_staff_home() {
     // At the back office.
     let mut desk = common::setup_clinic();
     let desk_manager = common::sign_in(&mut desk.store, Role::Manager);
-    let answered = desk_side::answer_pairing(
-        &desk.store,
-        &desk_manager,
-        &code,
-        &exchange,
-        desk_side::KnownKiosk::Refuse,
-        chrono::Utc::now(),
-    )
-    .expect("desk answers");
-
-    click(&ui, "Read the back office's answer");
-    // The manager types the code the tablet shows at the desk; the desk agrees.
-    let confirmed = desk_side::confirm_pairing(
-        &desk.store,
-        &desk_manager,
-        Some(&answered.kiosk_id),
-        office.get_code_to_compare().as_str(),
-        &exchange,
-        chrono::Utc::now(),
-    )
-    .expect("the desk confirms the tablet's code");
-    assert_eq!(
-        office.get_code_to_compare(),
-        confirmed.comparison_code.as_str()
-    );
+    let (kiosk_id, desk_code) =
+        paired_at_the_desk(&ui, &desk.store, &desk_manager, &code, &exchange);
     assert!(
         !office.get_pairing_open(),
         "the used code leaves the screen"
     );
     click(&ui, "Same code: pair");
     assert!(office.get_paired());
-    assert_eq!(office.get_desk_code(), confirmed.comparison_code.as_str());
+    assert_eq!(office.get_desk_code(), desk_code.as_str());
 
     click(&ui, "Send forms now");
     assert!(
@@ -184,12 +200,9 @@ fn a_manager_pairs_sends_and_reads_receipts_from_staff_home() {
     // The back office revokes this kiosk (a tablet thought lost, say): it takes nothing from
     // it again. On the tablet the manager unpairs and pairs it as a new kiosk, asked first.
     let old_id = office.get_kiosk_id().to_string();
-    assert_eq!(
-        old_id, answered.kiosk_id,
-        "the panel names the id the desk lists"
-    );
+    assert_eq!(old_id, kiosk_id, "the panel names the id the desk lists");
     desk.store
-        .revoke_kiosk(&desk_manager, &answered.kiosk_id, chrono::Utc::now())
+        .revoke_kiosk(&desk_manager, &kiosk_id, chrono::Utc::now())
         .expect("revoke");
     assert!(!office.get_new_id_offered(), "not offered while paired");
     click(&ui, "Unpair");
@@ -213,33 +226,9 @@ fn a_manager_pairs_sends_and_reads_receipts_from_staff_home() {
         message(&ui)
     );
     click(&ui, "Start pairing");
-    let code = ui.with_kiosk(|k| {
-        k.back_office()
-            .pairing_code
-            .as_ref()
-            .expect("an open offer")
-            .to_string()
-    });
-    let again = desk_side::answer_pairing(
-        &desk.store,
-        &desk_manager,
-        &code,
-        &exchange,
-        desk_side::KnownKiosk::Refuse,
-        chrono::Utc::now(),
-    )
-    .expect("the desk pairs it as a new kiosk");
-    assert_eq!(again.kiosk_id, new_id);
-    click(&ui, "Read the back office's answer");
-    desk_side::confirm_pairing(
-        &desk.store,
-        &desk_manager,
-        Some(&new_id),
-        office.get_code_to_compare().as_str(),
-        &exchange,
-        chrono::Utc::now(),
-    )
-    .expect("the desk confirms the new kiosk's code");
+    let (again, _) =
+        paired_at_the_desk(&ui, &desk.store, &desk_manager, &open_offer(&ui), &exchange);
+    assert_eq!(again, new_id, "the desk pairs it as a new kiosk");
     click(&ui, "Same code: pair");
     assert!(office.get_paired() && !office.get_new_id_offered());
 

@@ -8,7 +8,6 @@
 //! passphrase, and the new recovery key opens it where the one from before no longer does.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use intake_kiosk::demo::{DEMO_PASSPHRASE, create_demo_clinic};
@@ -16,7 +15,7 @@ use intake_kiosk::kiosk::Message;
 use intake_kiosk::store::{OpenStore, Store};
 use intake_kiosk::vault::RecoveryKey;
 
-use crate::machine::{Display, bin, tools_present};
+use crate::machine::{Display, kiosk_cli as cli, tools_present};
 use crate::patient::sign_in;
 use crate::window::{App, View, tag};
 
@@ -30,30 +29,6 @@ const MANAGERS: [(&str, &str, &str); 2] = [
 const MAYA: (&str, &str) = ("Maya (manager)", "402718");
 
 const KEYS_TITLE: &str = "New recovery key: write it down now, it is shown once";
-
-/// `intake-kiosk kiosk ARGS… --data-dir DATA --secrets FILE` with `secrets` one per line;
-/// returns its standard output, failing the test on a non-zero exit.
-fn cli(data: &Path, args: &[&str], secrets: &[&str]) -> String {
-    let file = tempfile::NamedTempFile::new().expect("secrets file");
-    std::fs::write(file.path(), secrets.join("\n") + "\n").expect("write the secrets");
-    let out = Command::new(bin())
-        .arg("kiosk")
-        .args(args)
-        .arg("--data-dir")
-        .arg(data)
-        .arg("--secrets")
-        .arg(file.path())
-        .output()
-        .expect("run intake-kiosk");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "kiosk {args:?}: {:?}\n{stdout}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
 
 /// The recovery key a `new-recovery-key` or `rotate-key` printed (the line after its heading).
 fn printed_recovery_key(stdout: &str) -> String {

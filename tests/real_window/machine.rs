@@ -12,6 +12,30 @@ pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_intake-kiosk");
 pub(crate) fn bin() -> std::ffi::OsString {
     std::env::var_os("REAL_WINDOW_BIN").unwrap_or_else(|| BIN.into())
 }
+/// `intake-kiosk kiosk ARGS… --data-dir DATA --secrets FILE` with `secrets` one per line;
+/// returns its standard output, failing the test on a non-zero exit.
+pub(crate) fn kiosk_cli(data: &Path, args: &[&str], secrets: &[&str]) -> String {
+    let file = tempfile::NamedTempFile::new().expect("secrets file");
+    std::fs::write(file.path(), secrets.join("\n") + "\n").expect("write the secrets");
+    let out = Command::new(bin())
+        .arg("kiosk")
+        .args(args)
+        .arg("--data-dir")
+        .arg(data)
+        .arg("--secrets")
+        .arg(file.path())
+        .output()
+        .expect("run intake-kiosk");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "kiosk {args:?}: {:?}\n{stdout}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
 /// An upper bound for a screen to change after a tap; a slow CI machine stays far below it.
 pub(crate) const PATIENCE: Duration = Duration::from_secs(30);
 /// The kiosk's accent colour (a selected button) in the default theme.

@@ -6,37 +6,17 @@
 //! says it is not paired.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use intake_kiosk::demo::{DEMO_PASSPHRASE, create_demo_clinic};
 
-use crate::machine::{Display, bin, tools_present};
+use crate::machine::{Display, kiosk_cli, tools_present};
 use crate::patient::sign_in;
 use crate::window::{App, View, tag};
 
-/// `intake-kiosk kiosk ARGS… --data-dir DATA --secrets FILE` (the demo passphrase); its standard
-/// output, failing the test on a non-zero exit.
+/// `intake-kiosk kiosk ARGS…` with the demo manager's passphrase.
 fn cli(data: &Path, args: &[&str]) -> String {
-    let file = tempfile::NamedTempFile::new().expect("secrets file");
-    std::fs::write(file.path(), format!("{DEMO_PASSPHRASE}\n")).expect("write the secrets");
-    let out = Command::new(bin())
-        .arg("kiosk")
-        .args(args)
-        .arg("--data-dir")
-        .arg(data)
-        .arg("--secrets")
-        .arg(file.path())
-        .output()
-        .expect("run intake-kiosk");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "kiosk {args:?}: {:?}\n{stdout}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
+    kiosk_cli(data, args, &[DEMO_PASSPHRASE])
 }
 
 /// The kiosk id `kiosk status` prints.
