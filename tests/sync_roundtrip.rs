@@ -1110,6 +1110,64 @@ fn a_kiosk_put_back_from_an_older_copy_is_refused_even_once_its_log_is_longer() 
     assert!(link.audit_fork_at.is_some(), "flagged for a manager");
 }
 
+/// A bundle on the medium whose forms the kiosk could not note (its database refused the write:
+/// here a trigger, as a full disk or a crash would) still has its number: the desk takes that
+/// file, and the kiosk's next bundle — a new number, naming that one as its previous, with the
+/// log as it was — is taken too, its forms once. Had the number been given out again, the desk
+/// would refuse that bundle and read the one after it as another history.
+#[test]
+fn a_bundle_written_but_not_noted_keeps_its_number_and_the_next_one_is_taken() {
+    let mut p = paired();
+    save(&mut p, "Ada", "latex");
+    export(&p);
+    save(&mut p, "Ben", "none");
+    let raw = rusqlite::Connection::open(db_path(&p.kiosk.dir)).unwrap();
+    raw.execute_batch(
+        "CREATE TRIGGER refuse_marks BEFORE INSERT ON export_marks
+         BEGIN SELECT RAISE(ABORT, 'the disk is full'); END;",
+    )
+    .unwrap();
+    let failed = kiosk_side::export(
+        &p.kiosk.store,
+        &p.k_manager,
+        p.exchange.path(),
+        t0(),
+        &mut |_, _| {},
+    );
+    assert!(failed.is_err(), "the forms were not noted");
+    raw.execute_batch("DROP TRIGGER refuse_marks").unwrap();
+    let second = format!("bundle-{}-00000002.ikb", kiosk_id(&p));
+    assert!(
+        p.exchange.path().join(second).exists(),
+        "bundle 2 is on the medium"
+    );
+    assert!(refused(&import(&mut p)).is_empty());
+    assert_eq!(desk_state(&p.desk.store), (2, 2));
+
+    assert_eq!(p.kiosk.store.next_bundle_seq().unwrap(), 3);
+    export(&p);
+    let outcomes = import(&mut p);
+    let taken: Vec<_> = outcomes
+        .iter()
+        .filter_map(|o| match o {
+            BundleOutcome::Imported { seq, report, .. } => {
+                Some((*seq, report.added.len(), report.duplicates.len()))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(taken, [(3, 0, 2)], "{outcomes:?}");
+    assert!(
+        p.desk.store.kiosk_links().unwrap()[0]
+            .audit_fork_at
+            .is_none(),
+        "one history"
+    );
+    let read =
+        kiosk_side::read_receipts(&p.kiosk.store, &p.k_manager, p.exchange.path(), t0()).unwrap();
+    assert_eq!(read.purged, 2, "{read:?}");
+}
+
 #[test]
 fn bundles_from_a_pairing_not_confirmed_at_the_desk_are_refused_until_the_kiosks_code_is_typed() {
     let (mut p, id, kiosk_code) = paired_at_the_kiosk_only();

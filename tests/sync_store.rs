@@ -80,7 +80,11 @@ fn export_import_exactly_once_then_purge() {
         .collect();
     kiosk
         .store
-        .record_export(&k_manager, "desk-1", seq, 10, &ids, t0())
+        .begin_export(&k_manager, "desk-1", seq, 10, t0())
+        .expect("take the number");
+    kiosk
+        .store
+        .record_export(&k_manager, seq, &ids, t0())
         .expect("record export");
     let status = kiosk.store.sync_status().expect("status");
     assert_eq!((status.pending, status.exported), (0, 2));

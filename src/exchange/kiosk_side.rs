@@ -192,6 +192,9 @@ pub fn export(
             tag: p.tag,
         });
     let seq = store.next_bundle_seq()?;
+    // Taken before the file is written: a file on the medium whose number was not noted would
+    // be numbered again.
+    store.begin_export(actor, &link.desk_id, seq, head.length, now)?;
     let parts = BundleParts {
         seq,
         created_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -227,6 +230,7 @@ pub fn export(
         Ok::<(), ExchangeError>(())
     })?;
     if added == 0 {
+        store.drop_empty_bundle(actor, seq)?;
         tracing::info!("export: nothing to export");
         return Ok(None);
     }
@@ -244,7 +248,7 @@ pub fn export(
     let bundle = writer.finish()?;
     let name = format!("bundle-{}-{seq:08}.ikb", keys.kiosk_id());
     let file = files::write_atomically(dir, &name, bundle.as_bytes(), Readers::Exchange)?;
-    store.record_export(actor, &link.desk_id, seq, head.length, &rest.pending, now)?;
+    store.record_export(actor, seq, &rest.pending, now)?;
     tracing::info!(seq, forms = added, "exported bundle {}", file.display());
     Ok(Some(Exported {
         seq,

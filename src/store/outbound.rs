@@ -20,7 +20,7 @@ use super::submissions::{
 };
 use super::transfer::{
     AuditHead, EXPORT_VERSION, ExportedForm, ExportedSubmission, Outgoing, OutgoingRest,
-    PackedValues, PriorCheckpoint, SECURITY_LOG_LIMIT, SealedRun, SecurityEvent,
+    PackedValues, SECURITY_LOG_LIMIT, SealedRun, SecurityEvent,
 };
 use super::{Actor, OpenStore, StoreError, WalCheckpoint};
 use crate::forms::ConsentEvent;
@@ -28,6 +28,7 @@ use crate::forms::consent_runs::RunValue;
 use crate::store::writing::Writing;
 use crate::vault::Opened;
 
+mod bundles;
 mod desk_link;
 pub(super) use desk_link::revoke_live_desks;
 pub use desk_link::{DeskLink, StoredOffer};
@@ -239,67 +240,6 @@ impl OpenStore {
         })
     }
 
-    /// The sequence number the next bundle gets (1, 2, 3, …; never reused).
-    pub fn next_bundle_seq(&self) -> Result<u64, StoreError> {
-        let last: Option<i64> =
-            self.conn()
-                .query_row("SELECT MAX(seq) FROM export_bundles", [], |r| r.get(0))?;
-        Ok(last.unwrap_or(0) as u64 + 1)
-    }
-
-    /// Notes that bundle `seq` holding `ids` (this kiosk's own forms, as
-    /// [`OutgoingRest::pending`] names them) was written for `desk_id` with this kiosk's log at
-    /// `audit_length` entries. Called after the file is safely on the exchange medium; one
-    /// transaction; logged.
-    pub fn record_export(
-        &self, actor: &Actor, desk_id: &str, seq: u64, audit_length: u64, ids: &[String],
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        let audit_length = i64::try_from(audit_length)
-            .map_err(|_| StoreError::Invalid("audit length out of range".into()))?;
-        let subject = format!("bundle:{seq}");
-        let seq = i64::try_from(seq)
-            .map_err(|_| StoreError::Invalid("bundle number out of range".into()))?;
-        self.managed_change(actor, AuditKind::Exported, &subject, now, |tx, at| {
-            row_auth::insert(
-                tx,
-                self.vault(),
-                "export_bundles",
-                &[
-                    ("seq", Value::Integer(seq)),
-                    ("desk_id", Value::Text(desk_id.to_owned())),
-                    ("created_at", Value::Text(at.to_owned())),
-                    (
-                        "submission_count",
-                        Value::Integer(i64::try_from(ids.len()).unwrap_or(i64::MAX)),
-                    ),
-                    ("delivered_at", Value::Null),
-                    ("purged", Value::Integer(0)),
-                    ("audit_length", Value::Integer(audit_length)),
-                ],
-            )?;
-            // Named by `each_outgoing`, which checked each row as it read it for the bundle: a
-            // kiosk's forms stay 'pending' in their rows (the marks say what left), so only
-            // whether each is still there is asked here — from the id's index, without reading
-            // the row past its sealed values again.
-            for id in ids {
-                if row_auth::exists(tx, "submissions", &text_key(id))? {
-                    row_auth::put(
-                        tx,
-                        self.vault(),
-                        "export_marks",
-                        &[
-                            ("submission_id", Value::Text(id.clone())),
-                            ("bundle_seq", Value::Integer(seq)),
-                            ("exported_at", Value::Text(at.to_owned())),
-                        ],
-                    )?;
-                }
-            }
-            Ok(())
-        })
-    }
-
     /// Applies a verified receipt: the named, exported submissions are delivered, so their rows,
     /// consent events and (when nothing else refers to them) patients are deleted — with
     /// `secure_delete` on, the freed pages are zeroed — and the WAL is checkpointed so no copy
@@ -411,44 +351,6 @@ impl OpenStore {
         })
     }
 
-    /// The newest bundle written for `desk_id` whose log length was noted, with the chain tag
-    /// this kiosk's log has at that length now (the row checked; the log read as it is): what
-    /// the next bundle carries so that the desk, holding that bundle, can tell this log grew
-    /// from the one it saw. A file put back from an older copy and used since holds another log
-    /// past that point. `None` before the first such bundle. A log now shorter than it was at a
-    /// bundle of its own was cut: refused.
-    pub fn previous_checkpoint(
-        &self, desk_id: &str,
-    ) -> Result<Option<PriorCheckpoint>, StoreError> {
-        let newest: Option<i64> = self.conn().query_row(
-            "SELECT MAX(seq) FROM export_bundles WHERE desk_id = ?1 AND audit_length IS NOT NULL",
-            [desk_id],
-            |r| r.get(0),
-        )?;
-        let Some(seq) = newest else {
-            return Ok(None);
-        };
-        let key = [Value::Integer(seq)];
-        let row = row_auth::get(self.conn(), self.vault(), "export_bundles", &key)?
-            .ok_or_else(|| StoreError::tampered("export_bundles", seq))?;
-        let length = row
-            .opt_int("audit_length")?
-            .ok_or_else(|| StoreError::tampered("export_bundles", seq))?;
-        let tag: Vec<u8> = self
-            .conn()
-            .query_row("SELECT tag FROM audit_log WHERE seq = ?1", [length], |r| {
-                r.get(0)
-            })
-            .optional()?
-            .ok_or_else(|| StoreError::tampered("audit_log", length))?;
-        let number = |n: i64, table| u64::try_from(n).map_err(|_| StoreError::tampered(table, n));
-        Ok(Some(PriorCheckpoint {
-            seq: number(seq, "export_bundles")?,
-            length: number(length, "export_bundles")?,
-            tag: crate::hex::encode(&tag),
-        }))
-    }
-
     /// The audit chain's length and last tag, verified: what a bundle carries so the desk can
     /// tell if the kiosk's log is later cut short.
     pub fn audit_head(&self) -> Result<AuditHead, StoreError> {
@@ -470,8 +372,10 @@ impl OpenStore {
         };
         let (delivered, last_export_at, last_delivery_at): (i64, Option<String>, Option<String>) =
             self.conn().query_row(
+                // A number taken for a bundle whose file was never written holds no form.
                 "SELECT COALESCE(SUM(purged), 0),
-                        MAX(created_at), MAX(delivered_at) FROM export_bundles",
+                        MAX(CASE WHEN submission_count > 0 THEN created_at END),
+                        MAX(delivered_at) FROM export_bundles",
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )?;

@@ -463,7 +463,11 @@ fn a_returning_form_joins_a_patient_only_with_a_confirmed_date_of_birth_and_chan
     let ids = vec![first, second];
     kiosk
         .store
-        .record_export(&k_manager, "desk-1", 1, 10, &ids, next_day)
+        .begin_export(&k_manager, "desk-1", 1, 10, next_day)
+        .unwrap();
+    kiosk
+        .store
+        .record_export(&k_manager, 1, &ids, next_day)
         .unwrap();
     assert_eq!(
         kiosk
