@@ -103,8 +103,8 @@ impl OpenStore {
 
     /// Gives this installation new sync keys under a new id in place of the old ones, which are
     /// gone (managers only). For a kiosk its desk will not take again: revoked there (for ever,
-    /// by design), or restored from a backup (its log is then shorter than the one the desk last
-    /// saw, and every bundle is refused as a log cut short). Any live desk link is revoked in the
+    /// by design), or restored from a backup (it numbers its bundles and writes its log from the
+    /// backup's state, which the desk refuses as another history). Any live desk link is revoked in the
     /// same transaction: the desk knows the old id only, so the tablet pairs again as a new kiosk.
     /// Its forms the desk has not acknowledged go out again under the new id (the desk takes
     /// each form once, by its id). Logged with the old id. Returns the old id.

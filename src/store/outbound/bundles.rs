@@ -9,6 +9,7 @@ use rusqlite::types::Value;
 use crate::store::audit::AuditKind;
 use crate::store::row_auth::{self, text_key};
 use crate::store::transfer::PriorCheckpoint;
+use crate::store::writing::Writing;
 use crate::store::{Actor, OpenStore, StoreError};
 
 fn bundle_number(seq: u64) -> Result<i64, StoreError> {
@@ -37,8 +38,9 @@ impl OpenStore {
         actor.require_manager()?;
         let audit_length = i64::try_from(audit_length)
             .map_err(|_| StoreError::Invalid("audit length out of range".into()))?;
+        let tx = Writing::begin(self.conn())?;
         row_auth::insert(
-            self.conn(),
+            &tx,
             self.vault(),
             "export_bundles",
             &[
@@ -50,7 +52,8 @@ impl OpenStore {
                 ("purged", Value::Integer(0)),
                 ("audit_length", Value::Integer(audit_length)),
             ],
-        )
+        )?;
+        tx.commit(self.vault())
     }
 
     /// Gives back number `seq`, taken by [`Self::begin_export`] for a bundle that held nothing
