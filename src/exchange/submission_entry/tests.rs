@@ -530,3 +530,35 @@ fn a_runs_entry_whose_decisions_would_fill_memory_is_refused() {
         Ok(_) => panic!("expanded"),
     }
 }
+
+#[test]
+fn text_that_is_not_utf8_is_refused_and_every_script_is_read() {
+    let mut sent = form(nine());
+    sent.identity.given_name = "Zoë 李 محمد 👩🏽\u{200d}⚕️".into();
+    sent.answers
+        .set("allergies_detail", AnswerValue::Text("Ærø — 花粉".into()));
+    let entry = runs_entry(&sent, false);
+    let back = read(EntryKind::RunsSubmission, &entry).expect("read");
+    assert_eq!(plain_json(&back), plain_json(&sent));
+
+    // A byte of the name in the JSON part made one UTF-8 never holds.
+    let (json, rest) = json_part(&entry);
+    let at = json
+        .windows(3)
+        .position(|w| w == b"Zo\xc3")
+        .expect("the name");
+    let mut bad = json.clone();
+    bad[at + 1] = 0xff;
+    assert!(matches!(
+        read(EntryKind::RunsSubmission, &with_json(&bad, rest)),
+        Err(EntryError::NotUtf8)
+    ));
+    // The answers part (kept as it is, not packed) likewise.
+    let answers_len = u32::from_le_bytes(rest[1..5].try_into().unwrap()) as usize;
+    let mut after_answers = plain_part(b"{\"allergies_detail\":{\"text\":\"\xe8\x8a\"}}");
+    after_answers.extend_from_slice(&rest[5 + answers_len..]);
+    assert!(matches!(
+        read(EntryKind::RunsSubmission, &with_json(&json, &after_answers)),
+        Err(EntryError::NotUtf8)
+    ));
+}
