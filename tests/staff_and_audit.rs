@@ -823,3 +823,48 @@ fn after_a_rotation_everything_reads_as_before_and_the_old_key_opens_nothing() {
         "{planted:?}"
     );
 }
+
+#[test]
+fn the_newest_recorded_time_counts_from_a_managers_confirmation_of_the_clock() {
+    use intake_kiosk::store::{AuditKind, StoreError, earliest_plausible, runs_behind};
+    let mut clinic = setup_clinic();
+    let open = &mut clinic.store;
+    assert_eq!(open.newest_recorded_time().expect("read"), Some(t0()));
+    // Entries written while the clock ran a week ahead of the right time (`right`).
+    let right = earliest_plausible() + Duration::days(10);
+    let ahead = right + Duration::days(7);
+    let manager = sign_in(open, Role::Manager);
+    open.record_event("kiosk", AuditKind::KioskOpened, "", ahead)
+        .expect("event");
+    // A later entry dated earlier (the clock put right) does not lower it.
+    open.record_event("kiosk", AuditKind::KioskOpened, "", right)
+        .expect("event");
+    assert_eq!(open.newest_recorded_time().expect("read"), Some(ahead));
+    assert_eq!(runs_behind(right, Some(ahead)), Some(ahead));
+
+    let reception = sign_in(open, Role::Reception);
+    assert!(matches!(
+        open.confirm_clock(&reception, right),
+        Err(StoreError::Forbidden)
+    ));
+    // A clock before this version's release is never confirmed as right.
+    let reset = earliest_plausible() - Duration::days(400);
+    assert!(matches!(
+        open.confirm_clock(&manager, reset),
+        Err(StoreError::Encoding(_))
+    ));
+    open.confirm_clock(&manager, right).expect("confirm");
+    assert_eq!(open.newest_recorded_time().expect("read"), Some(right));
+    assert_eq!(runs_behind(right, Some(right)), None);
+    let entries = open.audit_entries(&manager, None, None).expect("audit");
+    let confirmed = entries
+        .iter()
+        .find(|e| e.kind == "clock_confirmed")
+        .expect("logged");
+    assert_eq!(
+        confirmed.subject,
+        ahead.to_rfc3339(),
+        "the time it ran behind"
+    );
+    assert!(matches!(open.verify_audit(), Ok(ChainCheck::Intact { .. })));
+}

@@ -2060,3 +2060,51 @@ fn many_open_requests_breaches_and_kiosks_wrap_inside_the_window() {
         assert_eq!(labelled("Confirm kiosk "), 7);
     }
 }
+
+#[test]
+fn a_retention_check_long_after_the_last_erases_nothing_until_a_manager_confirms_the_clock() {
+    // The last retention check 100 days ago: a clock that jumped ahead, or a desk unused since.
+    let h = Harness::demo_with(|path| {
+        let (open, manager) = open_as_maya(path);
+        open.record_event(
+            manager.staff_id(),
+            intake_kiosk::store::AuditKind::RetentionRun,
+            "0",
+            Utc::now() - Duration::days(100),
+        )
+        .unwrap();
+    });
+    h.unlock(DEMO_PASSPHRASE);
+    assert_eq!(h.screen(), DeskScreen::SignIn, "{}", h.message());
+    assert!(
+        h.message()
+            .contains("more than 92 days after the last retention check"),
+        "{}",
+        h.message()
+    );
+    let right = "The clock is right";
+    h.sign_in("Chris (clinician)", "918273");
+    assert!(!h.has_button(right), "a manager's word only");
+    h.click("Lock");
+    h.sign_in("Maya (manager)", "402718");
+    assert!(h.has_button(right));
+    h.click("Run the retention check");
+    assert!(
+        h.message().contains("no record was erased"),
+        "{}",
+        h.message()
+    );
+    h.click(right);
+    assert!(
+        h.message().starts_with("The clock is confirmed as right"),
+        "{}",
+        h.message()
+    );
+    assert!(!h.has_button(right));
+    h.click("Run the retention check");
+    assert!(
+        h.message().starts_with("Retention check:"),
+        "{}",
+        h.message()
+    );
+}

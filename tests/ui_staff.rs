@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use i_slint_backend_testing::{AccessibleRole, ElementQuery};
 use intake_kiosk::kiosk::Message;
-use intake_kiosk::ui::{KioskUi, PinAdapter, Screen};
+use intake_kiosk::ui::{KioskAdapter, KioskUi, PinAdapter, Screen};
 use slint::ComponentHandle;
 use ui_common::*;
 
@@ -464,4 +464,40 @@ fn opened_with_the_recovery_key_a_manager_sets_a_forgotten_passphrase_anew() {
         opens(DEMO_PASSPHRASE).is_err(),
         "the forgotten one no longer"
     );
+}
+
+#[test]
+fn a_clock_set_back_starts_no_handover_and_only_a_manager_confirms_it_right() {
+    i_slint_backend_testing::init_no_event_loop();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ui = demo_ui(&dir);
+    // Two days behind what the demo recorded as it was made (a clock put back by hand).
+    ui.with_kiosk(|k| k.set_clock(Arc::new(|| chrono::Utc::now() - chrono::Duration::days(2))));
+    let message = || ui.window.global::<KioskAdapter>().get_message().to_string();
+    let right = "The clock is right";
+    enter_pin(&ui, "Rita (reception)", "560193");
+    click(&ui, "Hand over for a new patient");
+    assert_eq!(screen(&ui), Screen::StaffHome, "no handover started");
+    assert!(
+        message().starts_with("No handover: the clock reads"),
+        "{}",
+        message()
+    );
+    assert!(
+        !exists(&ui, right, AccessibleRole::Button),
+        "reception may not confirm"
+    );
+    click(&ui, "Lock now");
+    enter_pin(&ui, "Maya (manager)", "402718");
+    click(&ui, "Hand over for a new patient");
+    assert_eq!(screen(&ui), Screen::StaffHome);
+    click(&ui, right);
+    assert!(
+        message().starts_with("The clock is confirmed"),
+        "{}",
+        message()
+    );
+    assert!(!exists(&ui, right, AccessibleRole::Button));
+    click(&ui, "Hand over for a new patient");
+    assert_eq!(screen(&ui), Screen::Handover);
 }

@@ -212,6 +212,10 @@ pub enum KioskCommand {
     },
     /// Forgets the desk: nothing more is exported until a new pairing is confirmed
     Unpair,
+    /// Confirms that the clock is right although it reads behind what this kiosk recorded (a
+    /// clock that ran ahead, put right): handovers start again. Logged. Not for a clock that was
+    /// set back: set the date and time instead
+    ConfirmClock,
     /// Gives this tablet a new kiosk id and keys (the old ones are deleted) and forgets the desk:
     /// for a kiosk the desk revoked, or one restored from a backup. Pair again afterwards; the
     /// desk pairs it as a new kiosk and takes each form it has not received once

@@ -169,6 +169,13 @@ pub fn run(
                 _ => {}
             }
         }
+        RightsCommand::ConfirmClock => {
+            actions::confirm_clock(store, actor, now)?;
+            println!(
+                "clock confirmed as right at {}: the retention check runs again at the next opening, or now with `desk retention`",
+                now.to_rfc3339()
+            );
+        }
         RightsCommand::Retention => {
             let report = actions::retention(store, actor, exports, now)?;
             println!(

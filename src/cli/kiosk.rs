@@ -38,6 +38,18 @@ pub fn run(command: KioskCommand, common: &Common) -> Result<()> {
                 Some(id) => println!("this kiosk: {id}"),
                 None => println!("this kiosk: no id yet (made at its first pairing)"),
             }
+            match intake_kiosk::store::runs_behind(now, store.newest_recorded_time()?) {
+                None => println!(
+                    "clock: {} (not behind what this kiosk recorded)",
+                    now.to_rfc3339()
+                ),
+                Some(passed) => println!(
+                    "clock: {} is BEHIND {}, a time this kiosk has passed: no handover starts \
+                     until the date and time are set (or, if the clock is right, kiosk confirm-clock)",
+                    now.to_rfc3339(),
+                    passed.to_rfc3339()
+                ),
+            }
             match s.desk {
                 Some(d) => println!(
                     "paired with desk {} (code {}){}",
@@ -130,6 +142,21 @@ pub fn run(command: KioskCommand, common: &Common) -> Result<()> {
                 None => println!("this tablet is kiosk {new}"),
             }
             println!("not paired: pair it with the desk again (kiosk pair-start), as a new kiosk");
+        }
+        KioskCommand::ConfirmClock => {
+            let newest = store.newest_recorded_time()?;
+            if intake_kiosk::store::runs_behind(now, newest).is_none() {
+                println!(
+                    "the clock ({}) is not behind what this kiosk recorded: nothing to confirm",
+                    now.to_rfc3339()
+                );
+            } else {
+                store.confirm_clock(&actor, now)?;
+                println!(
+                    "clock confirmed as right at {}: handovers can start",
+                    now.to_rfc3339()
+                );
+            }
         }
         KioskCommand::Unpair => {
             store.revoke_desk(&actor, now)?;

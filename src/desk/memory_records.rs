@@ -314,6 +314,16 @@ impl DeskRecords for MemoryDesk {
             old_copies_remain: false,
         })
     }
+    fn confirm_clock(&self, actor: &Actor, now: DateTime<Utc>) -> Result<(), StoreError> {
+        actor.require_manager()?;
+        crate::store::SignInRecords::record_event(
+            self,
+            actor.staff_id(),
+            AuditKind::ClockConfirmed,
+            "",
+            now,
+        )
+    }
     fn log_rights_request(
         &self, actor: &Actor, request: &NewRightsRequest, _now: DateTime<Utc>,
     ) -> Result<String, StoreError> {

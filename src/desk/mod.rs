@@ -112,6 +112,8 @@ pub struct Desk {
     backup_checked: Option<DateTime<Utc>>,
     /// Counts the locks: what was copied before one is for no one after it.
     screen_wipes: u64,
+    /// The last retention check refused to run on this clock (`StoreError::ClockAhead`).
+    clock_ahead: bool,
 }
 
 impl Desk {
@@ -138,6 +140,7 @@ impl Desk {
             idle_lock: Duration::seconds(300),
             export_dir,
             lang: "en".into(),
+            clock_ahead: false,
             backup_checked: None,
             screen_wipes: 0,
         }

@@ -4,10 +4,11 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::Desk;
-use super::actions::{self, ListTo, NewBreachAt};
+use super::actions::{self, ActionError, ListTo, NewBreachAt};
 use super::views::{self, HomeView};
 use crate::i18n::{msgid, tn};
 use crate::rights::{RequestStatus, Risk};
+use crate::store::StoreError;
 
 impl Desk {
     /// The home screen: alerts (overdue requests, breach clocks, unusual access) and registers.
@@ -129,6 +130,7 @@ impl Desk {
         };
         match actions::retention(records, actor, &exports, now) {
             Ok(report) => {
+                self.clock_ahead = false;
                 let erased = report.erased_adults.len() + report.erased_children.len();
                 let counts = [
                     report.checked.to_string(),
@@ -155,7 +157,31 @@ impl Desk {
                     s.results.clear();
                 }
             }
-            Err(e) => self.failed(e),
+            Err(e) => {
+                self.clock_ahead = matches!(e, ActionError::Store(StoreError::ClockAhead { .. }));
+                self.failed(e);
+            }
+        }
+    }
+
+    /// Whether the last retention check refused to run on this clock: a manager may confirm it.
+    pub fn clock_ahead(&self) -> bool {
+        self.clock_ahead
+    }
+
+    /// A manager's word that the clock is right, after a retention check refused to run on it
+    /// (the desk was not used for that long); logged.
+    pub fn confirm_clock(&mut self, now: DateTime<Utc>) {
+        if self
+            .act(|records, actor| actions::confirm_clock(records, actor, now))
+            .is_some()
+        {
+            self.clock_ahead = false;
+            self.say_t(
+                "The clock is confirmed as right; run the retention check again.",
+                &[],
+                true,
+            );
         }
     }
 }

@@ -155,11 +155,15 @@ impl Desk {
                         };
                         self.say(text, !report.old_copies_remain);
                     }
-                    Err(e) => self.say_t(
-                        "Desk open, but the retention check failed: {}",
-                        &[&e.to_string()],
-                        false,
-                    ),
+                    Err(e) => {
+                        self.clock_ahead = matches!(e, StoreError::ClockAhead { .. });
+                        let words = super::store_words::store_failure_words(&self.lang, &e);
+                        self.say_t(
+                            "Desk open, but the retention check failed: {}",
+                            &[&words],
+                            false,
+                        );
+                    }
                 }
                 self.backend = Backend::Open(records);
                 self.last_activity = now;

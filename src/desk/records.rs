@@ -84,6 +84,8 @@ port! {
             -> Result<Vec<HandedOnForm>, StoreError>;
         fn run_retention(&self, actor: &Actor, now: DateTime<Utc>)
             -> Result<RetentionReport, StoreError>;
+        /// A manager's word that the clock is right (see [`crate::store::runs_ahead`]); logged.
+        fn confirm_clock(&self, actor: &Actor, now: DateTime<Utc>) -> Result<(), StoreError>;
 
         // ----- requests, breaches, oversight ------------------------------------------
         fn log_rights_request(&self, actor: &Actor, request: &NewRightsRequest,

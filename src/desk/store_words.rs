@@ -45,6 +45,13 @@ pub fn store_failure_words(lang: &str, e: &StoreError) -> String {
                 &[on, &until.to_string()],
             );
         }
+        StoreError::ClockAhead { reads, last } => {
+            return t(
+                lang,
+                "The clock reads {}, more than 92 days after the last retention check ({}), so no record was erased: a clock that jumped ahead would erase records years early. If the date is right (the desk was not used for that long), a manager taps The clock is right; otherwise set the date and time.",
+                &[reads, last],
+            );
+        }
         StoreError::Tampered { table, .. } => {
             return t(
                 lang,

@@ -512,3 +512,26 @@ fn only_a_manager_sees_and_sets_the_clinics_settings_and_a_bad_value_changes_not
         Some("90")
     );
 }
+
+#[test]
+fn only_a_manager_confirms_the_clock_and_it_is_logged() {
+    let (mut desk, records) = signed_in(RECEPTION, "1357");
+    desk.confirm_clock(at(5));
+    assert_said(&desk, "Your role may not do this.", false);
+    let (mut desk, records_m) = signed_in(MANAGER, "2468");
+    desk.confirm_clock(at(5));
+    assert_said(
+        &desk,
+        "The clock is confirmed as right; run the retention check again.",
+        true,
+    );
+    assert!(!desk.clock_ahead());
+    let confirmed = |r: &MemoryDesk| {
+        r.staff()
+            .events()
+            .iter()
+            .filter(|e| e.1 == AuditKind::ClockConfirmed)
+            .count()
+    };
+    assert_eq!((confirmed(&records), confirmed(&records_m)), (0, 1));
+}

@@ -43,6 +43,9 @@ pub struct MemoryForm {
 pub struct MemoryState {
     pub patients: Vec<MemoryPatient>,
     pub forms: Vec<MemoryForm>,
+    /// The newest time recorded since the clock was last confirmed: what the store reads off
+    /// its audit log (here the forms' times and the confirmations).
+    pub newest_recorded: Option<DateTime<Utc>>,
 }
 
 impl MemoryState {
@@ -177,6 +180,7 @@ impl KioskRecords for MemoryRecords {
         };
         // Shaped like the store's ids: 32 hex digits.
         let id = format!("{:032x}", state.forms.len() + 0xabc0_0000);
+        state.newest_recorded = Some(state.newest_recorded.map_or(now, |t| t.max(now)));
         state.forms.push(MemoryForm {
             id: id.clone(),
             at: now,
@@ -311,6 +315,16 @@ impl KioskRecords for MemoryRecords {
     ) -> Result<(), StoreError> {
         store_setting(&mut self.settings_held(), actor, key, value)?;
         self.record_event(actor.staff_id(), AuditKind::SettingsChanged, key, now)
+    }
+
+    fn newest_recorded_time(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        Ok(self.state().newest_recorded)
+    }
+
+    fn confirm_clock(&self, actor: &Actor, now: DateTime<Utc>) -> Result<(), StoreError> {
+        actor.require_manager()?;
+        self.state().newest_recorded = Some(now);
+        self.record_event(actor.staff_id(), AuditKind::ClockConfirmed, "", now)
     }
 
     fn active_form(&self) -> Result<Option<(String, String)>, StoreError> {

@@ -120,6 +120,14 @@ pub enum Message {
     SignatureMissing,
     /// The signature was wiped: the answers, choices or language changed after it was drawn.
     SignAgain,
+    /// No handover started: the clock reads `reads`, behind `passed`, a time the kiosk has
+    /// already recorded (or its release), both as shown to staff ([`crate::store::runs_behind`]).
+    ClockBehind {
+        reads: String,
+        passed: String,
+    },
+    /// A manager confirmed that the clock is right.
+    ClockConfirmed,
 }
 
 impl Message {
@@ -127,6 +135,9 @@ impl Message {
     /// locales/extract.py; English where a catalogue has no translation), with the one value a
     /// message carries put in.
     pub fn text(&self, lang: &str) -> String {
+        if let Message::ClockBehind { reads, passed } = self {
+            return t(lang, self.template(), &[reads, passed]);
+        }
         match self.value() {
             Some(value) => t(lang, self.template(), &[&value]),
             None => t(lang, self.template(), &[]),
@@ -234,6 +245,8 @@ impl Message {
             Message::TreatmentConsentNeeded => msgid("The treatment consent is needed before we can treat you."),
             Message::SignatureMissing => msgid("Please sign in the box."),
             Message::SignAgain => msgid("Your answers changed after you signed: please sign again."),
+            Message::ClockBehind { .. } => msgid("No handover: the clock reads {}, before {}, which this kiosk has already recorded. The back office refuses forms from a clock set back: set the date and time. A manager may confirm a clock that is right."),
+            Message::ClockConfirmed => msgid("The clock is confirmed as right; handovers can start."),
         }
     }
 
@@ -260,6 +273,7 @@ impl Message {
                 | Message::KeyRotated
                 | Message::HandoverIdleSaved(_)
                 | Message::StaffIdleSaved(_)
+                | Message::ClockConfirmed
         )
     }
 
@@ -418,6 +432,11 @@ mod tests {
             Message::FormProblems,
             Message::TreatmentConsentNeeded,
             Message::SignatureMissing,
+            Message::ClockBehind {
+                reads: "2000-01-01 00:04".into(),
+                passed: "2026-12-06 17:30".into(),
+            },
+            Message::ClockConfirmed,
             Message::SignAgain,
         ]
     }
@@ -447,6 +466,16 @@ mod tests {
                     .contains("Maya")
             );
             assert!(Message::Exported(4).text(lang).contains('4'), "{lang}");
+            let behind = Message::ClockBehind {
+                reads: "2000-01-01 00:04".into(),
+                passed: "2026-12-06 17:30".into(),
+            }
+            .text(lang);
+            let (reads, passed) = (behind.find("2000-01-01"), behind.find("2026-12-06"));
+            assert!(
+                reads.is_some() && passed.is_some() && reads < passed,
+                "{lang}: both times, the clock's first: {behind}"
+            );
         }
     }
 

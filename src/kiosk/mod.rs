@@ -9,6 +9,7 @@
 
 mod back_office;
 mod clinic_form;
+mod clock_check;
 mod form_state;
 mod handover;
 mod idle;
@@ -118,7 +119,7 @@ pub struct Kiosk {
     staff_language: String,
     /// Bumped whenever the handover page must be redrawn (step, language, visibility, problems).
     pub form_revision: u64,
-    clock: Clock,
+    clock: clock_check::KioskClock,
     /// The definition's canonical JSON and hash, computed once; stored with submissions.
     definition_text: DefinitionText,
     /// Started with `--form FILE`: that form stays for this run, whatever is stored.
@@ -196,7 +197,7 @@ impl Kiosk {
             idle_secs: 0,
             staff_language: "en".into(),
             form_revision: 0,
-            clock: wall_clock(),
+            clock: clock_check::KioskClock::new(wall_clock()),
             definition_text: DefinitionText::of(&definition),
             form_pinned: false,
             definition,
@@ -208,11 +209,11 @@ impl Kiosk {
 
     /// Replaces the clock (tests).
     pub fn set_clock(&mut self, clock: Clock) {
-        self.clock = clock;
+        self.clock.now = clock;
     }
 
     fn now(&self) -> DateTime<Utc> {
-        (self.clock)()
+        (self.clock.now)()
     }
 
     fn open_store(&self) -> Option<&(dyn KioskRecords + Send)> {

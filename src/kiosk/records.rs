@@ -69,6 +69,12 @@ port! {
             -> Result<(), StoreError>;
         /// The clinic's active form as (hash, canonical JSON), if a manager chose one.
         fn active_form(&self) -> Result<Option<(String, String)>, StoreError>;
+        /// The newest time the kiosk has recorded since its clock was last confirmed (see
+        /// [`crate::store::runs_behind`]).
+        fn newest_recorded_time(&self) -> Result<Option<DateTime<Utc>>, StoreError>;
+        /// A manager's word that the clock is right although it runs behind what was recorded;
+        /// logged.
+        fn confirm_clock(&self, actor: &Actor, now: DateTime<Utc>) -> Result<(), StoreError>;
         /// Makes a checked definition the active one (managers only); logged.
         fn activate_form(&mut self, actor: &Actor, hash: &str, definition_json: &str,
             now: DateTime<Utc>) -> Result<(), StoreError>;

@@ -91,6 +91,10 @@ impl Kiosk {
     }
 
     pub(super) fn begin_handover(&mut self) {
+        if let Err(message) = self.clock_may_date() {
+            self.message = Some(message);
+            return;
+        }
         let subject = self.signed.returning.clone().unwrap_or_default();
         // The search's answer was about this patient: it is not shown to the next one's staff.
         self.signed.lookup_message = None;

@@ -19,7 +19,7 @@ pub(crate) fn kiosk() -> (Kiosk, EventLog) {
 }
 
 /// A kiosk over the fake, with a handle on the patients and forms it holds.
-fn kiosk_with_memory() -> (Kiosk, SharedMemory) {
+pub(crate) fn kiosk_with_memory() -> (Kiosk, SharedMemory) {
     let records = MemoryRecords::with_staff(&PINS);
     let memory = records.shared();
     (kiosk_over(records), memory)

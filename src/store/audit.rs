@@ -74,10 +74,13 @@ pub enum AuditKind {
     BackupWritten,
     /// A backup that could not be written; the subject says why, in a word.
     BackupFailed,
+    /// A manager confirmed the clock reads right although it runs behind what was recorded
+    /// before ([`super::kiosk_clock`]); the subject is the newest time it ran behind.
+    ClockConfirmed,
 }
 
 impl AuditKind {
-    const ALL: [AuditKind; 47] = [
+    const ALL: [AuditKind; 48] = [
         AuditKind::SetupCompleted,
         AuditKind::KioskOpened,
         AuditKind::RecoveryKeyUsed,
@@ -125,6 +128,7 @@ impl AuditKind {
         AuditKind::RecoveryKeyReplaced,
         AuditKind::BackupWritten,
         AuditKind::BackupFailed,
+        AuditKind::ClockConfirmed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -176,6 +180,7 @@ impl AuditKind {
             AuditKind::RecoveryKeyReplaced => "recovery_key_replaced",
             AuditKind::BackupWritten => "backup_written",
             AuditKind::BackupFailed => "backup_failed",
+            AuditKind::ClockConfirmed => "clock_confirmed",
         }
     }
 

@@ -198,11 +198,13 @@ impl OpenStore {
     /// A patient's right to erasure (managers, who check the request). Erases contact details
     /// and every consent decision but treatment at once; holds the medical record until its
     /// retention end, or erases it too when that has passed or there is none. Logged; returns
-    /// the statement for the patient.
+    /// the statement for the patient. Refused like a retention run on a clock too far ahead.
     pub fn request_erasure(
         &self, actor: &Actor, patient_id: &str, now: DateTime<Utc>,
     ) -> Result<ErasureStatement, StoreError> {
         actor.require_manager()?;
+        // What its clock says has passed its retention end is erased with the rest.
+        self.trust_clock_to_erase(now)?;
         let policy = self.retention_policy()?;
         let at = now.to_rfc3339();
         let _checks_off = references::checks_off(self.conn())?;
@@ -308,10 +310,13 @@ impl OpenStore {
 
     /// Erases every patient whose medical record has passed its retention end (managers; also
     /// run at the desk's start-up). One transaction; the WAL is truncated afterwards. Logged.
+    /// Refused (`ClockAhead`), erasing nothing, when `now` is too far after the last run or
+    /// confirmation of the clock (`OpenStore::trust_clock_to_erase`): a clock that jumped ahead.
     pub fn run_retention(
         &self, actor: &Actor, now: DateTime<Utc>,
     ) -> Result<RetentionReport, StoreError> {
         actor.require_manager()?;
+        self.trust_clock_to_erase(now)?;
         let policy = self.retention_policy()?;
         let at = now.to_rfc3339();
         let today = now.date_naive();

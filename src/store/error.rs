@@ -85,6 +85,14 @@ pub enum StoreError {
         "erasure of this record was already requested on {on}: what could be erased was erased then, and the rest is held until {until}; the statement given then stands"
     )]
     ErasureAlreadyRequested { on: String, until: NaiveDate },
+    /// A retention run refused: the clock reads `reads`, longer after the last retention run or
+    /// confirmation of the clock (`last`) than a clinic's desk goes unused
+    /// ([`super::own_clock::RETENTION_TRUSTS_FOR`]); a clock that jumped ahead would erase
+    /// records years early, for good.
+    #[error(
+        "the clock reads {reads}, more than 92 days after the last retention check ({last}), so no record was erased: a clock that jumped ahead would erase records years early. If the date is right (the desk was not used for that long), a manager confirms the clock (The clock is right, or `intake-kiosk desk confirm-clock`); otherwise set the date and time"
+    )]
+    ClockAhead { reads: String, last: String },
     #[error("could not reach the data folder: {0}")]
     Io(#[from] std::io::Error),
     #[error(

@@ -162,6 +162,7 @@ fn refresh(
             .unwrap_or_default(),
     );
     g.set_is_manager(role.as_ref().is_some_and(|(_, r)| *r == Role::Manager));
+    g.set_clock_ahead(desk.clock_ahead());
     g.set_sees_medical(role.as_ref().is_some_and(|(_, r)| r.may_read_medical()));
     // The home lists verify the audit chain and scan a week of it: built when home is shown,
     // kept while a record is open over it, cleared when nobody is signed in.
@@ -339,6 +340,7 @@ impl DeskUi {
         wire!(on_toggle_restriction, |d, now| d.toggle_restriction(now));
         wire!(on_erase, |d, now| d.erase(now));
         wire!(slow, on_run_retention, |d, now| d.run_retention(now));
+        wire!(on_confirm_clock, |d, now| d.confirm_clock(now));
         wire!(slow, on_import_bundles, |d, now| d.import_bundles(now));
         wire!(on_log_request, |d, now, kind, who, check| d
             .log_request(&kind, &who, &check, now));

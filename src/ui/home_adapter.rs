@@ -11,6 +11,7 @@ pub(super) fn connect(window: &AppWindow, ctx: &Ctx) {
     home.on_close_record(ctx.tap(Kiosk::close_record));
     home.on_start_new(ctx.tap(Kiosk::start_new_handover));
     home.on_start_returning(ctx.tap(Kiosk::start_returning_handover));
+    home.on_confirm_clock(ctx.tap(Kiosk::confirm_clock));
     let c = ctx.clone();
     home.on_find_returning(move |g, f, d, p| c.quick(|k| k.find_returning(&g, &f, &d, &p)));
     home.on_lock_now(ctx.tap(Kiosk::lock_now));

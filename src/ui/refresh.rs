@@ -176,6 +176,7 @@ fn refresh_home(window: &AppWindow, kiosk: &Kiosk) {
     h.set_role(view.role.map_or("", |r| r.as_str()).into());
     h.set_is_manager(view.is_manager);
     h.set_may_see_medical(view.may_see_medical);
+    h.set_clock_behind(view.clock_behind);
     set_rows(
         &h.get_submissions(),
         &view.submissions,

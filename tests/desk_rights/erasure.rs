@@ -787,8 +787,10 @@ fn retention_erases_adults_after_eight_years_and_children_after_their_25th_birth
         )
         .unwrap();
 
-    // Seven years on, and on the last day held: nothing.
+    // Seven years on, and on the last day held: nothing. (Runs years apart: before each a
+    // manager confirms the date, as a desk unused for that long asks; see below.)
     for now in [t0() + Duration::days(7 * 365), day(2034, 11, 23)] {
+        desk.store.confirm_clock(&manager, now).unwrap();
         let report = desk.store.run_retention(&manager, now).unwrap();
         assert!(report.erased_adults.is_empty() && report.erased_children.is_empty());
         assert_eq!(report.erased_submissions, 0);
@@ -821,6 +823,16 @@ fn retention_erases_adults_after_eight_years_and_children_after_their_25th_birth
     assert_eq!(kept[0].patient_id, None);
     assert_eq!(kept[0].requester, "the patient, by letter");
 
+    // Years after the last run the clock is not trusted to erase: nothing is erased, no run is
+    // logged, until a manager confirms the date.
+    assert!(matches!(
+        desk.store.run_retention(&manager, day(2040, 3, 11)),
+        Err(StoreError::ClockAhead { .. })
+    ));
+    assert_eq!(desk.store.patient_count().unwrap(), 1);
+    desk.store
+        .confirm_clock(&manager, day(2040, 3, 10))
+        .unwrap();
     // Tom's 25th birthday (10 March 2040) is the last day held.
     let report = desk
         .store
@@ -871,6 +883,9 @@ fn retention_erases_adults_after_eight_years_and_children_after_their_25th_birth
         .set_setting(&manager, "retention.adult_years", "2", seen)
         .unwrap();
     assert_eq!(desk.store.retention_policy().unwrap().adult_years, 2);
+    desk.store
+        .confirm_clock(&manager, day(2043, 1, 10))
+        .unwrap();
     let report = desk
         .store
         .run_retention(&manager, day(2043, 1, 10))

@@ -16,8 +16,8 @@ use intake_kiosk::store::{OpenStore, Store};
 use intake_kiosk::vault::RecoveryKey;
 
 use crate::machine::{Display, kiosk_cli as cli, tools_present};
-use crate::patient::sign_in;
-use crate::window::{App, View, tag};
+use crate::patient::{opened_for_the_day, sign_in};
+use crate::window::{View, tag};
 
 /// The managers added from the command line: name, passphrase, PIN.
 const MANAGERS: [(&str, &str, &str); 2] = [
@@ -82,16 +82,9 @@ fn rotation_with_three_managers(width: u32, height: u32) {
         printed_recovery_key(&cli(data.path(), &["new-recovery-key"], &[DEMO_PASSPHRASE]));
 
     let display = Display::start(width, height);
-    let data_dir = data.path().to_str().expect("UTF-8 path");
-    let mut app = App::start(&display, &["--data-dir", data_dir]);
-    let shot = |name: &str| app.shot(&format!("{}-{name}", tag(&display, false)));
-
     // Opened for the day with the manager's passphrase, typed into the window.
-    app.wait("the closed kiosk", |v| v.screen() == "Closed");
-    app.fill("Manager passphrase", DEMO_PASSPHRASE, false);
-    let open = app.reveal("Button", "Open the kiosk");
-    let (x, y) = open.centre();
-    display.tap_at(x, y);
+    let mut app = opened_for_the_day(&display, data.path());
+    let shot = |name: &str| app.shot(&format!("{}-{name}", tag(&display, false)));
     sign_in(&app, MAYA.0, MAYA.1);
 
     app.tap_button("Staff and keys");

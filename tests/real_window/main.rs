@@ -18,10 +18,11 @@
 //! Modules: `machine` (Xvfb, window manager, xdotool), `window` (the probe file, taps, waits,
 //! scrolling), one per flow: `patient`, `escape`, `setup` (first run), `desk` (the back office),
 //! `keys` (a data-key rotation with three managers on "Staff and keys"), `new_id` (a new kiosk id
-//! on the back-office panel), `signals` (SIGTERM
+//! on the back-office panel), `clock` (a clock behind its records, confirmed by a manager), `signals` (SIGTERM
 //! mid-handover), `arabic` (the notice and consents right to left).
 
 mod arabic;
+mod clock;
 #[path = "../common/mod.rs"]
 mod common;
 mod desk;

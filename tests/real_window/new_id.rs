@@ -11,7 +11,7 @@ use std::time::Duration;
 use intake_kiosk::demo::{DEMO_PASSPHRASE, create_demo_clinic};
 
 use crate::machine::{Display, kiosk_cli, tools_present};
-use crate::patient::sign_in;
+use crate::patient::{opened_for_the_day, sign_in};
 use crate::window::{App, View, tag};
 
 /// `intake-kiosk kiosk ARGS…` with the demo manager's passphrase.
@@ -57,12 +57,8 @@ fn a_manager_gives_the_tablet_a_new_kiosk_id_by_touch_asked_first() {
     let old_id = status_id(data.path());
 
     let display = Display::start(1280, 800);
-    let data_dir = data.path().to_str().expect("UTF-8 path");
-    let mut app = App::start(&display, &["--data-dir", data_dir]);
+    let mut app = opened_for_the_day(&display, data.path());
     let shot = |name: &str| app.shot(&format!("{}-{name}", tag(&display, false)));
-    app.wait("the closed kiosk", |v| v.screen() == "Closed");
-    app.fill("Manager passphrase", DEMO_PASSPHRASE, false);
-    press(&app, &display, "Open the kiosk");
     sign_in(&app, "Maya (manager)", "402718");
     app.tap_button("Back office");
     let v = app.wait("the panel naming this kiosk", |v| shown_id(v).is_some());

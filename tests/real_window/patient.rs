@@ -4,10 +4,24 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
+use intake_kiosk::demo::DEMO_PASSPHRASE;
+
 use crate::machine::{Display, PATIENCE, tools_present};
 use crate::window::{App, Element, View};
 
 // ----- the patient's flow ------------------------------------------------------------------------
+
+/// The kiosk over the data folder `data` (a demo clinic's), opened for the day with the demo
+/// manager's passphrase typed into the window: at the PIN pad.
+pub(crate) fn opened_for_the_day<'a>(display: &'a Display, data: &std::path::Path) -> App<'a> {
+    let data_dir = data.to_str().expect("UTF-8 path");
+    let app = App::start(display, &["--data-dir", data_dir]);
+    app.wait("the closed kiosk", |v| v.screen() == "Closed");
+    app.fill("Manager passphrase", DEMO_PASSPHRASE, false);
+    let (x, y) = app.reveal("Button", "Open the kiosk").centre();
+    display.tap_at(x, y);
+    app
+}
 
 pub(crate) fn sign_in(app: &App, staff: &str, pin: &str) {
     app.wait("the PIN pad", |v| v.screen() == "Locked");

@@ -107,6 +107,10 @@ pub enum RightsCommand {
     },
     /// Erases what passed its retention period
     Retention,
+    /// Confirms that the clock is right when the retention check refused to run because the
+    /// clock reads more than 92 days after its last run (the desk was not used for that long).
+    /// Logged. Not for a clock that jumped ahead: set the date and time instead
+    ConfirmClock,
     /// Logs a patient's rights request (due dates are counted from --received)
     Request {
         /// The kind of request

@@ -24,7 +24,8 @@ pub use backups::{DESK_BACKUP_ROLE, backup_now, set_backup_schedule};
 pub use breaches::{BreachRecorded, NewBreachAt, breach_reported, record_breach};
 pub use consent::{set_restricted, withdraw};
 pub use erasure::{
-    ErasureDone, StatementTo, erase, remove_access_copies, remove_retained_copies, retention,
+    ErasureDone, StatementTo, confirm_clock, erase, remove_access_copies, remove_retained_copies,
+    retention,
 };
 pub use exports::{ListTo, MarketingList, access_export, marketing_list};
 pub use kiosks::{

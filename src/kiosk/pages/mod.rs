@@ -145,6 +145,8 @@ pub struct HomeView<'a> {
     /// The returning-patient search's result.
     pub lookup: Said,
     pub returning_found: bool,
+    /// The clock runs behind what was recorded: a manager may confirm it is right.
+    pub clock_behind: bool,
 }
 
 /// One consent choice on the receipt.
@@ -238,6 +240,7 @@ impl Kiosk {
             record: self.record_view(),
             lookup: Said::of(self.lookup_message(), self.display_language()),
             returning_found: self.returning_found(),
+            clock_behind: self.clock_behind(),
         }
     }
 

@@ -1,0 +1,154 @@
+//! The kiosk's clock, checked before a handover dates anything by it ([`crate::store::runs_behind`]:
+//! a clock set back dates forms the back office refuses), and a manager's word that it is right.
+
+use super::*;
+use crate::store::runs_behind;
+
+/// A time as staff read it on the tablet: its local date and minute.
+fn shown(at: DateTime<Utc>) -> String {
+    at.with_timezone(&Local)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// The controller's clock, and the newest time known to be past ([`Kiosk::clock_may_date`]):
+/// read from the records once, then raised.
+pub(super) struct KioskClock {
+    pub(super) now: Clock,
+    floor: Option<DateTime<Utc>>,
+}
+
+impl KioskClock {
+    pub(super) fn new(now: Clock) -> KioskClock {
+        KioskClock { now, floor: None }
+    }
+}
+
+impl Kiosk {
+    /// Whether the clock may date a form now; `Err` holds what to tell staff when it may not.
+    /// The newest recorded time is read from the records once, then raised to each time that
+    /// passed this check: a clock set back later in the day is caught without reading again.
+    pub(super) fn clock_may_date(&mut self) -> Result<(), Message> {
+        let now = self.now();
+        let floor = match (self.clock.floor, self.open_store()) {
+            (Some(floor), _) => Some(floor),
+            (None, Some(store)) => store
+                .newest_recorded_time()
+                .map_err(|e| Message::from_store(&e))?,
+            (None, None) => None,
+        };
+        if let Some(passed) = runs_behind(now, floor) {
+            self.clock.floor = floor;
+            return Err(Message::ClockBehind {
+                reads: shown(now),
+                passed: shown(passed),
+            });
+        }
+        self.clock.floor = Some(floor.map_or(now, |floor| floor.max(now)));
+        Ok(())
+    }
+
+    /// Whether staff home shows that the clock runs behind (a manager may confirm it).
+    pub fn clock_behind(&self) -> bool {
+        matches!(self.message, Some(Message::ClockBehind { .. }))
+    }
+
+    /// A manager's word that the clock is right although it reads behind what was recorded (a
+    /// clock that ran ahead, put right): logged, and the newest recorded time starts again from
+    /// now. A clock before this version's release stays refused: no word makes it right.
+    pub fn confirm_clock(&mut self) {
+        let now = self.now();
+        if let Some(release) = runs_behind(now, None) {
+            self.message = Some(Message::ClockBehind {
+                reads: shown(now),
+                passed: shown(release),
+            });
+            return;
+        }
+        let confirmed = self.in_panel(false, Message::from_store, |store, actor| {
+            Some(store.confirm_clock(actor, now))
+        });
+        if confirmed.is_some() {
+            self.clock.floor = Some(now);
+            self.message = Some(Message::ClockConfirmed);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicI64, Ordering};
+
+    use super::*;
+    use crate::kiosk::memory_records::SharedMemory;
+    use crate::kiosk::tests::{kiosk_with_memory, sign_in};
+    use crate::store::earliest_plausible;
+
+    /// A kiosk whose clock is the wall clock moved by the returned offset (seconds).
+    fn kiosk_with_clock() -> (Kiosk, Arc<AtomicI64>, SharedMemory) {
+        let (mut k, shared) = kiosk_with_memory();
+        let offset = Arc::new(AtomicI64::new(0));
+        let o = offset.clone();
+        k.set_clock(Arc::new(move || {
+            Utc::now() + chrono::Duration::seconds(o.load(Ordering::SeqCst))
+        }));
+        (k, offset, shared)
+    }
+
+    #[test]
+    fn a_clock_set_back_starts_no_handover_until_it_is_put_right() {
+        let (mut k, offset, _) = kiosk_with_clock();
+        sign_in(&mut k, 1);
+        k.start_new_handover();
+        assert_eq!(k.screen(), Screen::Handover, "a right clock starts one");
+        k.staff_button();
+        sign_in(&mut k, 1);
+        assert_eq!(k.screen(), Screen::StaffHome);
+        // Set back a day (a clock battery, a reset): no handover, staff told why.
+        offset.store(-86_400, Ordering::SeqCst);
+        k.start_new_handover();
+        assert_eq!(k.screen(), Screen::StaffHome);
+        assert!(k.clock_behind());
+        assert!(matches!(k.message(), Some(Message::ClockBehind { .. })));
+        // Network time puts it right: the next try starts.
+        offset.store(0, Ordering::SeqCst);
+        k.start_new_handover();
+        assert_eq!(k.screen(), Screen::Handover);
+    }
+
+    #[test]
+    fn a_clock_that_ran_ahead_is_confirmed_by_a_manager_only() {
+        let (mut k, _, shared) = kiosk_with_clock();
+        // Recorded while the clock ran a week ahead.
+        shared.lock().unwrap().newest_recorded = Some(Utc::now() + chrono::Duration::days(7));
+        sign_in(&mut k, 2);
+        k.start_new_handover();
+        assert!(k.clock_behind(), "reception is told, and cannot confirm");
+        k.confirm_clock();
+        k.start_new_handover();
+        assert!(k.clock_behind(), "still behind: {:?}", k.message());
+        k.lock_now();
+        sign_in(&mut k, 0);
+        k.start_new_handover();
+        assert!(k.clock_behind());
+        k.confirm_clock();
+        assert_eq!(k.message(), Some(&Message::ClockConfirmed));
+        k.start_new_handover();
+        assert_eq!(k.screen(), Screen::Handover);
+    }
+
+    #[test]
+    fn no_word_makes_a_clock_before_the_release_right() {
+        let (mut k, offset, _) = kiosk_with_clock();
+        let back = (earliest_plausible() - Utc::now()).num_seconds() - 3_600;
+        offset.store(back, Ordering::SeqCst);
+        sign_in(&mut k, 0);
+        k.start_new_handover();
+        assert!(k.clock_behind());
+        k.confirm_clock();
+        assert!(k.clock_behind(), "still behind: {:?}", k.message());
+        k.start_new_handover();
+        assert_eq!(k.screen(), Screen::StaffHome);
+    }
+}
