@@ -453,6 +453,86 @@ fn a_compact_entry_that_would_grow_past_its_limit_is_refused_whole() {
 }
 
 #[test]
+fn a_bad_form_after_good_ones_leaves_nothing_stored_or_handed_on_wherever_the_definitions_stand() {
+    // The desk reads a bundle's forms one at a time as it stores them: a bad one after good
+    // ones rolls the good ones back, and nothing of them reaches the outbox. The form
+    // definition and the security log come last in these bundles (a kiosk writes them first):
+    // read before any form all the same.
+    let mut p = paired();
+    save(&mut p, "Ada", "latex");
+    save(&mut p, "Grace", "nickel");
+    let outgoing = p.kiosk.store.outgoing(&p.k_manager).unwrap();
+    let [first, second] = [0, 1].map(|n| outgoing.submissions[n].submission_id.clone());
+    let form = &outgoing.forms[0];
+    let form_json = serde_json::to_vec(form).unwrap();
+    let compact = |n: usize| {
+        let mut out = Vec::new();
+        intake_kiosk::exchange::submission_entry::write_compact(&outgoing.submissions[n], &mut out)
+            .unwrap();
+        out
+    };
+    let (ada, grace) = (compact(0), compact(1));
+    let security = br#"[{"seq":1,"at":"2026-11-23T08:00:00Z","kind":"sign_in_failed"}]"#;
+    let before = desk_state(&p.desk.store);
+    signed_bundle_of(
+        &p,
+        &[
+            (EntryKind::CompactSubmission, &first, &ada),
+            (EntryKind::CompactSubmission, &second, &grace),
+            (
+                EntryKind::CompactSubmission,
+                "third",
+                b"{\"not\": \"a form\"}",
+            ),
+            (EntryKind::Form, &form.hash, &form_json),
+            (EntryKind::SecurityLog, "security", security),
+        ],
+    );
+    let outcomes = import(&mut p);
+    let [ExchangeError::BadContent { detail, .. }] = refused(&outcomes)[..] else {
+        panic!("expected one refusal for bad content: {outcomes:?}");
+    };
+    assert!(detail.starts_with("submission entry 2:"), "{detail}");
+    assert_eq!(desk_state(&p.desk.store), before, "not even the good forms");
+    assert_eq!(
+        std::fs::read_dir(p.outbox.path()).unwrap().count(),
+        0,
+        "nothing handed on"
+    );
+    assert!(
+        std::fs::read_dir(p.exchange.path()).unwrap().all(|f| !f
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .starts_with("receipt-")),
+        "no receipt: the kiosk keeps its forms"
+    );
+
+    // The same bundle without the bad form (under the same number: the refused one was not
+    // taken) imports whole, both forms handed on.
+    signed_bundle_of(
+        &p,
+        &[
+            (EntryKind::CompactSubmission, &first, &ada),
+            (EntryKind::CompactSubmission, &second, &grace),
+            (EntryKind::Form, &form.hash, &form_json),
+            (EntryKind::SecurityLog, "security", security),
+        ],
+    );
+    let outcomes = import(&mut p);
+    assert!(refused(&outcomes).is_empty(), "{outcomes:?}");
+    assert_eq!(desk_state(&p.desk.store), (2, 1));
+    for id in [&first, &second] {
+        for ext in ["json", "html", "fhir.json"] {
+            assert!(
+                p.outbox.path().join(format!("{id}.{ext}")).is_file(),
+                "{id}.{ext}"
+            );
+        }
+    }
+}
+
+#[test]
 fn bundles_from_an_unpaired_or_revoked_kiosk_are_refused() {
     let mut p = paired();
     let mut stranger = paired();

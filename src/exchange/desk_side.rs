@@ -6,16 +6,14 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use zeroize::Zeroizing;
 
+use super::bundle_forms::BundleForms;
 use super::files::{self, Expected, Readers};
-use super::submission_entry;
 use super::{ExchangeError, file_name, own_keys};
 use crate::store::{
-    Actor, AuditHead, ExportedForm, ImportReport, LinkState, OfferedKey, OpenStore, Outgoing,
-    PriorCheckpoint, SecurityEvent, StoreError,
+    Actor, AuditHead, BundleIn, ImportReport, LinkState, OfferedKey, OpenStore, PriorCheckpoint,
+    StoreError,
 };
-use crate::sync::{
-    BundleHeader, DeskKeys, EntryKind, PairingAnswer, PairingOffer, ParsedBundle, Receipt,
-};
+use crate::sync::{BundleHeader, DeskKeys, PairingAnswer, PairingOffer, ParsedBundle, Receipt};
 
 /// The desk's keys, made on first use.
 pub fn desk_keys(
@@ -337,7 +335,7 @@ pub fn import_folder(
     Ok(outcomes)
 }
 
-/// One bundle stored: what it held (opened, wiped when dropped) and what the import did.
+/// One bundle stored: what the import did.
 pub struct Imported {
     pub kiosk_id: String,
     pub seq: u64,
@@ -345,11 +343,12 @@ pub struct Imported {
     pub receipt: PathBuf,
     /// Why the receipt was not written, when it was not (the bundle is stored all the same).
     pub receipt_error: Option<ExchangeError>,
-    pub incoming: Outgoing,
 }
 
 /// Imports one bundle file, hands its new forms on into `outbox` and writes its signed receipt
-/// to `exchange`. Everything is checked and opened before the store is touched. The forms are
+/// to `exchange`. The file is checked (its framing, its kiosk, its signature) before the store
+/// is touched; its forms are then read one at a time as they are stored, in one transaction
+/// that any bad form rolls back, so memory does not grow with the bundle. The forms are
 /// handed on inside the import's transaction, before it commits: when the outbox cannot take
 /// them (a full disk, a folder planted under a form's name), nothing of the bundle is stored and
 /// no receipt is written, so the kiosk keeps the forms and the next import tries again; a crash
@@ -421,51 +420,7 @@ pub fn import_file(
         });
     }
     let opened = verified.open(keys).map_err(format)?;
-    let total = opened.len();
-    let mut incoming = Outgoing {
-        // Nearly every entry is a form: room for them at once (the entries are there, read).
-        submissions: Vec::with_capacity(total),
-        forms: Vec::new(),
-        security: Vec::new(),
-    };
-    let bad = |detail: String| ExchangeError::BadContent {
-        file: file.clone(),
-        detail,
-    };
-    for (i, entry) in opened.entries().iter().enumerate() {
-        let plain = opened.open_entry(i).map_err(format)?;
-        match entry.kind {
-            EntryKind::Form => {
-                let form: ExportedForm = serde_json::from_slice(&plain)
-                    .map_err(|e| bad(format!("form entry {i}: {e}")))?;
-                if form.hash != entry.id {
-                    return Err(bad(format!("form entry {i} is labelled with another hash")));
-                }
-                incoming.forms.push(form);
-            }
-            EntryKind::Submission
-            | EntryKind::CompactSubmission
-            | EntryKind::PackedSubmission
-            | EntryKind::RunsSubmission => {
-                let submission = submission_entry::read(entry.kind, &plain)
-                    .map_err(|e| bad(format!("submission entry {i}: {e}")))?;
-                if submission.submission_id != entry.id {
-                    return Err(bad(format!(
-                        "submission entry {i} is labelled with another id"
-                    )));
-                }
-                incoming.submissions.push(submission);
-            }
-            EntryKind::SecurityLog => {
-                let events: Vec<SecurityEvent> = serde_json::from_slice(&plain)
-                    .map_err(|e| bad(format!("security log entry {i}: {e}")))?;
-                incoming.security.extend(events);
-            }
-        }
-        if i % 500 == 0 || i + 1 == total {
-            progress(&file, i + 1, total);
-        }
-    }
+    let bundle = BundleForms::read(&opened, &file)?;
     let checkpoint = &header.audit_checkpoint;
     let head = AuditHead {
         length: checkpoint.length,
@@ -476,28 +431,41 @@ pub fn import_file(
             tag: p.tag.clone(),
         }),
     };
+    let stored = BundleIn {
+        kiosk_id: &header.kiosk_id,
+        seq: header.seq,
+        head: &head,
+        file_hash: &file_hash,
+        forms: &bundle.forms,
+        security: &bundle.security,
+    };
+    // The forms read one at a time as the store takes them, their ids kept for the receipt.
+    let total = bundle.len();
+    let mut submission_ids = Vec::with_capacity(total);
+    let mut read = 0;
+    let next = || {
+        (read < total).then(|| {
+            let submission = bundle.submission(read)?;
+            read += 1;
+            if read % 500 == 0 || read == total {
+                progress(&file, read, total);
+            }
+            submission_ids.push(submission.submission_id.clone());
+            Ok(submission)
+        })
+    };
+    // Handed on inside the import's transaction, each stored form read from the bundle again.
     let hand_on = |report: &ImportReport| match outbox {
-        Some(outbox) => {
-            super::outbox::hand_on_added(&header.kiosk_id, &incoming, &report.added, outbox)
-                .map(|_| ())
-                .map_err(|error| ExchangeError::NotHandedOn {
-                    file: file.clone(),
-                    error: Box::new(error),
-                })
-        }
+        Some(outbox) => super::outbox::hand_on(&header.kiosk_id, &bundle, &report.added, outbox)
+            .map(|_| ())
+            .map_err(|error| ExchangeError::NotHandedOn {
+                file: file.clone(),
+                error: Box::new(error),
+            }),
         None => Ok(()),
     };
     let report = store
-        .import_bundle_then(
-            actor,
-            &header.kiosk_id,
-            header.seq,
-            &head,
-            &file_hash,
-            &incoming,
-            now,
-            hand_on,
-        )
+        .import_streamed(actor, &stored, next, now, hand_on)
         .map_err(|e| match e {
             StoreError::AlreadyImported { kiosk_id, seq } => ExchangeError::Replayed {
                 file: file.clone(),
@@ -510,15 +478,13 @@ pub fn import_file(
             },
             // The store's checks of what the bundle carries (a form that does not match its
             // hash, a security event of an unknown kind…): the bundle's fault, said as such.
-            StoreError::Encoding(detail) => bad(detail),
+            StoreError::Encoding(detail) => ExchangeError::BadContent {
+                file: file.clone(),
+                detail,
+            },
             other => other.into(),
         })??;
     // Stored: from here on the outcome is "imported", whatever the receipt's fate.
-    let submission_ids = incoming
-        .submissions
-        .iter()
-        .map(|s| s.submission_id.clone())
-        .collect();
     let receipt_error =
         write_receipt(keys, &header, submission_ids, exchange, &receipt_name, now).err();
     Ok(Imported {
@@ -527,7 +493,6 @@ pub fn import_file(
         report,
         receipt: exchange.join(receipt_name),
         receipt_error,
-        incoming,
     })
 }
 

@@ -12,6 +12,7 @@
 //! made on the signed or authenticated contents, never on the name.
 
 pub mod access;
+pub mod bundle_forms;
 pub mod desk_side;
 pub mod files;
 pub mod kiosk_side;

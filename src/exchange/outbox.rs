@@ -8,37 +8,64 @@ use std::path::Path;
 use zeroize::Zeroize;
 
 use super::ExchangeError;
-use super::desk_side::Imported;
 use super::files::{self, Expected, Readers};
 use crate::forms::FormDefinition;
 use crate::handoff::{FormFacts, SubmissionView, write_fhir_bundle, write_printable_html};
-use crate::store::{Added, ExportedSubmission, HandedOnForm, Outgoing, StoreError};
+use crate::store::{Added, ExportedForm, ExportedSubmission, HandedOnForm, Outgoing, StoreError};
+
+/// Where the forms to hand on are read from: a bundle's contents as decoded ([`Outgoing`]), or
+/// an opened bundle read again form by form
+/// ([`BundleForms`](super::bundle_forms::BundleForms)).
+pub trait FormsToHandOn {
+    /// The form definitions the bundle carried.
+    fn definitions(&self) -> &[ExportedForm];
+
+    /// Calls `hand_on` with each of `added` and its form as the bundle holds it, in the order
+    /// of `added` (one not in the bundle is passed over); stops at the first error.
+    fn each_added(
+        &self, added: &[&Added],
+        hand_on: &mut dyn FnMut(&Added, &ExportedSubmission) -> Result<(), ExchangeError>,
+    ) -> Result<(), ExchangeError>;
+}
+
+impl FormsToHandOn for Outgoing {
+    fn definitions(&self) -> &[ExportedForm] {
+        &self.forms
+    }
+
+    fn each_added(
+        &self, added: &[&Added],
+        hand_on: &mut dyn FnMut(&Added, &ExportedSubmission) -> Result<(), ExchangeError>,
+    ) -> Result<(), ExchangeError> {
+        let by_id: HashMap<&str, &ExportedSubmission> = self
+            .submissions
+            .iter()
+            .map(|s| (s.submission_id.as_str(), s))
+            .collect();
+        for added in added {
+            if let Some(s) = by_id.get(added.submission_id.as_str()) {
+                hand_on(added, s)?;
+            }
+        }
+        Ok(())
+    }
+}
 
 /// Hands each newly stored form on to the clinic's records: `<id>.fhir.json` (an R4 Bundle),
 /// `<id>.json` (the submission as exported, plain JSON) and `<id>.html` (printable), in
-/// `outbox`. Returns how many files were written.
+/// `outbox`: the forms `added` (stored under the desk's patient) of `bundle`, one of
+/// `kiosk_id`'s. Returns how many files were written.
 ///
 /// Each file goes to disk under a temporary name as soon as it is made; every
 /// [`OUTBOX_SLICE_BYTES`] the files so far are made durable together and named
 /// ([`files::Batch`]) on another thread while the next slice is written, so neither memory nor
 /// the number of syncs grows with the bundle. The machine formats are compact JSON.
-pub fn hand_on(imported: &Imported, outbox: &Path) -> Result<usize, ExchangeError> {
-    hand_on_added(
-        &imported.kiosk_id,
-        &imported.incoming,
-        &imported.report.added,
-        outbox,
-    )
-}
-
-/// [`hand_on`] of the forms `added` (stored under the desk's patient) from `incoming`, a bundle
-/// of `kiosk_id`'s.
-pub(super) fn hand_on_added(
-    kiosk_id: &str, incoming: &Outgoing, added: &[Added], outbox: &Path,
+pub fn hand_on(
+    kiosk_id: &str, bundle: &dyn FormsToHandOn, added: &[Added], outbox: &Path,
 ) -> Result<usize, ExchangeError> {
     let mut written = 0;
-    let forms: HashMap<&str, (FormDefinition, FormFacts)> = incoming
-        .forms
+    let forms: HashMap<&str, (FormDefinition, FormFacts)> = bundle
+        .definitions()
         .iter()
         .filter_map(|f| {
             FormDefinition::from_stored(&f.definition_json)
@@ -49,11 +76,6 @@ pub(super) fn hand_on_added(
                 })
         })
         .collect();
-    let by_id: HashMap<&str, &ExportedSubmission> = incoming
-        .submissions
-        .iter()
-        .map(|s| (s.submission_id.as_str(), s))
-        .collect();
     let mut batch = files::Batch::new(outbox, Readers::OwnerOnly)?;
     // One buffer per kind of file, reused from form to form.
     let (mut json, mut page) = (
@@ -61,10 +83,8 @@ pub(super) fn hand_on_added(
         String::with_capacity(32 * 1024),
     );
     // A patient whose processing is restricted is stored, never handed on.
-    for added in added.iter().filter(|a| !a.restricted) {
-        let Some(&s) = by_id.get(added.submission_id.as_str()) else {
-            continue;
-        };
+    let wanted: Vec<&Added> = added.iter().filter(|a| !a.restricted).collect();
+    bundle.each_added(&wanted, &mut |added, s| {
         // A form that joined a record held for erasure goes on as it was stored: no contact
         // details, the treatment consent only.
         let held_copy;
@@ -78,7 +98,7 @@ pub(super) fn hand_on_added(
             s
         };
         let Some((form, facts)) = forms.get(s.form_hash.as_str()) else {
-            continue;
+            return Ok(());
         };
         let view = SubmissionView {
             submission_id: &s.submission_id,
@@ -109,7 +129,8 @@ pub(super) fn hand_on_added(
         if batch.pending_bytes() >= OUTBOX_SLICE_BYTES {
             batch.commit_behind()?;
         }
-    }
+        Ok(())
+    })?;
     // The buffers held patient data.
     json.zeroize();
     page.zeroize();
@@ -215,5 +236,5 @@ fn rewrite_held(
         restricted: false,
         held_for_erasure: true,
     };
-    Ok(hand_on_added(&form.kiosk_id, &incoming, &[added], outbox)? == 3)
+    Ok(hand_on(&form.kiosk_id, &incoming, &[added], outbox)? == 3)
 }

@@ -5,9 +5,10 @@
 //! already held is never stored again; a bundle (kiosk, seq) is imported at most once; a
 //! kiosk's audit chain never gets shorter from one bundle to the next. A kiosk link is pending
 //! (nothing imported) until a manager confirms the kiosk's code at the desk; a known kiosk id
-//! gets a new key only by a manager's replacement; a revoked link is final. A bundle's times are
-//! checked before anything of it is stored (`kiosk_clock`), and it is stored by event time: a
-//! late older form moves no last visit back and replaces no newer details.
+//! gets a new key only by a manager's replacement; a revoked link is final. A bundle's forms come
+//! one at a time, each read, its times checked (`kiosk_clock`) and stored before the next, so
+//! memory does not grow with the bundle; any bad one rolls the whole bundle back. It is stored by
+//! event time: a late older form moves no last visit back and replaces no newer details.
 
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
@@ -15,6 +16,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::amendments::{Visit, visit_changes};
 use super::audit::AuditKind;
+use super::kiosk_clock::BundleTimes;
 use super::patient_records::form_seals::Seals;
 use super::patient_records::{
     IDENTITY_MAC, LAST_VISIT, RESTRICTED, form_link, identity_hash, state_row, visit_time_at,
@@ -25,7 +27,9 @@ use super::submissions::{
     FiledUnder, FirstDecisions, SubmissionRow, aad, finish_visit, insert_submission,
     store_form_definition,
 };
-use super::transfer::{Added, AuditHead, EXPORT_VERSION, ImportReport, Outgoing};
+use super::transfer::{
+    Added, AuditHead, BundleIn, EXPORT_VERSION, ExportedSubmission, ImportReport, Outgoing,
+};
 use super::{Actor, OpenStore, StoreError};
 use crate::forms::ConsentEvent;
 use crate::store::writing::Writing;
@@ -95,32 +99,58 @@ impl OpenStore {
         &mut self, actor: &Actor, kiosk_id: &str, seq: u64, head: &AuditHead, file_hash: &str,
         incoming: &Outgoing, now: DateTime<Utc>,
     ) -> Result<ImportReport, StoreError> {
-        let stored =
-            self.import_bundle_then(actor, kiosk_id, seq, head, file_hash, incoming, now, |_| {
-                Ok::<(), std::convert::Infallible>(())
-            })?;
+        let bundle = BundleIn {
+            kiosk_id,
+            seq,
+            head,
+            file_hash,
+            forms: &incoming.forms,
+            security: &incoming.security,
+        };
+        let mut forms = incoming.submissions.iter();
+        let stored = self.import_streamed(
+            actor,
+            &bundle,
+            || forms.next().map(Ok),
+            now,
+            |_| Ok::<(), std::convert::Infallible>(()),
+        )?;
         Ok(stored.unwrap_or_else(|never| match never {}))
     }
 
-    /// [`OpenStore::import_bundle`], with `before_commit` run on the report once everything is
-    /// written and before the transaction commits (the desk hands the forms on there): when it
-    /// fails, nothing of the bundle is stored and its error comes back inside `Ok`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn import_bundle_then<E>(
-        &mut self, actor: &Actor, kiosk_id: &str, seq: u64, head: &AuditHead, file_hash: &str,
-        incoming: &Outgoing, now: DateTime<Utc>,
+    /// [`OpenStore::import_bundle`] of a bundle whose forms `next` gives one at a time, each
+    /// read, checked and stored before the next is asked for (so a bundle of any size is held
+    /// one form at a time), with `before_commit` run on the report once everything is written
+    /// and before the transaction commits (the desk hands the forms on there). When `next`
+    /// gives an error or `before_commit` fails, nothing of the bundle is stored and that error
+    /// comes back inside `Ok`.
+    pub fn import_streamed<S, E>(
+        &mut self, actor: &Actor, bundle: &BundleIn,
+        mut next: impl FnMut() -> Option<Result<S, E>>, now: DateTime<Utc>,
         before_commit: impl FnOnce(&ImportReport) -> Result<(), E>,
-    ) -> Result<Result<ImportReport, E>, StoreError> {
+    ) -> Result<Result<ImportReport, E>, StoreError>
+    where
+        S: std::borrow::Borrow<ExportedSubmission>,
+    {
+        let BundleIn {
+            kiosk_id,
+            seq,
+            head,
+            file_hash,
+            forms,
+            security,
+        } = *bundle;
         actor.require_manager()?;
         let link = self.link_in_state(kiosk_id, LinkState::Confirmed)?;
         let paired_at = DateTime::parse_from_rfc3339(&link.paired_at)
             .map_err(|_| StoreError::Encoding(format!("kiosk {kiosk_id}'s pairing time")))?
             .with_timezone(&Utc);
-        let submitted_times = super::kiosk_clock::check_bundle_times(incoming, paired_at, now)
-            .map_err(|detail| StoreError::KioskClock {
-                kiosk_id: kiosk_id.to_owned(),
-                detail,
-            })?;
+        let bad_time = |detail| StoreError::KioskClock {
+            kiosk_id: kiosk_id.to_owned(),
+            detail,
+        };
+        let times = BundleTimes::new(paired_at, now);
+        times.security(security).map_err(bad_time)?;
         // Two histories of one kiosk: a chain as long as the one last seen, ending elsewhere.
         // Refused, and the kiosk flagged (outside the refused import) for a manager to look into.
         if head.length == link.audit_length
@@ -196,7 +226,7 @@ impl OpenStore {
         // What was imported and what was erased, as written: a list shortened by hand would let
         // an old bundle in again, and an erased patient with it.
         row_auth::census::check(&tx, self.vault(), row_auth::census::IMPORT_LISTS)?;
-        for form in &incoming.forms {
+        for form in forms {
             if crate::vault::content_hash(form.definition_json.as_bytes()) != form.hash {
                 return Err(StoreError::Encoding(format!(
                     "form {} does not match its hash",
@@ -212,9 +242,16 @@ impl OpenStore {
             [],
             |r| r.get(0),
         )?;
-        let mut known_forms: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        let mut known_forms: std::collections::HashSet<String> = std::collections::HashSet::new();
         let mut sealer = ValueSealer::new(self.vault());
-        for (s, &submitted) in incoming.submissions.iter().zip(&submitted_times) {
+        while let Some(item) = next() {
+            let item = match item {
+                Ok(item) => item,
+                // Dropped uncommitted: rolled back.
+                Err(e) => return Ok(Err(e)),
+            };
+            let s: &ExportedSubmission = item.borrow();
+            let submitted = times.submission(s).map_err(bad_time)?;
             if s.version != EXPORT_VERSION {
                 return Err(StoreError::Encoding(format!(
                     "submission format {} is not supported",
@@ -248,7 +285,9 @@ impl OpenStore {
                     .optional()?
                     .is_some();
             if known {
-                known_forms.insert(&s.form_hash);
+                if !known_forms.contains(s.form_hash.as_str()) {
+                    known_forms.insert(s.form_hash.clone());
+                }
             } else {
                 return Err(StoreError::Encoding(format!(
                     "submission {} refers to a form the bundle does not carry",
@@ -424,7 +463,7 @@ impl OpenStore {
                 held_for_erasure: held_for_erasure.is_some(),
             });
         }
-        for event in &incoming.security {
+        for event in security {
             if !matches!(
                 event.kind.as_str(),
                 "sign_in_failed" | "locked_out" | "failed_unlocks"

@@ -1,13 +1,15 @@
 //! How far the desk trusts a kiosk's clock. The times a bundle carries decide things at the desk:
 //! when a form was filled (the patient's last visit, hence when retention erases the record;
 //! whose contact details are the newest) and when each consent decision was made (which one is
-//! current). So before anything of a bundle is stored, every such time must be a valid RFC 3339
-//! time, no later than the desk's clock plus [`KIOSK_CLOCK_SKEW`], and no earlier than
-//! [`USED_BEFORE_PAIRING`] before the kiosk's first pairing with this desk (a kiosk may take forms
-//! before its back office is set up; until session 50 the bound was the pairing minus the skew,
-//! and a form filled before pairing blocked every later bundle of its kiosk). One bad time refuses the whole
-//! bundle: a kiosk whose clock jumped (a reset tablet dates forms in 1970, and retention would
-//! erase them at once) or a bundle that is not genuine is stopped, not half-imported.
+//! current). So every such time must be a valid RFC 3339 time, no later than the desk's clock
+//! plus [`KIOSK_CLOCK_SKEW`], and no earlier than [`USED_BEFORE_PAIRING`] before the kiosk's
+//! first pairing with this desk (a kiosk may take forms before its back office is set up; until
+//! session 50 the bound was the pairing minus the skew, and a form filled before pairing blocked
+//! every later bundle of its kiosk). Each form's times are checked as the form is read, before
+//! anything of it is stored, inside the bundle's one transaction: one bad time refuses the whole
+//! bundle (rolled back). A kiosk whose clock jumped (a reset tablet dates forms in 1970, and
+//! retention would erase them at once) or a bundle that is not genuine is stopped, not
+//! half-imported.
 //!
 //! The kiosk's security events (wrong PINs, lockouts) only feed the desk's unusual-access flags;
 //! they are checked against the future bound only, because the log a bundle carries reaches back
@@ -15,7 +17,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::transfer::Outgoing;
+use super::transfer::{ExportedSubmission, SecurityEvent};
 
 /// How far a kiosk's clock may differ from the desk's. The tablet and the desk keep time
 /// separately and a tablet may go weeks without network time (a quartz clock drifts about a
@@ -36,22 +38,30 @@ fn kiosk_time(text: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-/// Checks every time in `incoming` (see the module doc) and gives back each form's time, in the
-/// order of `incoming.submissions` (read once, here). The error says which value is wrong and
-/// why, for the manager.
-pub(super) fn check_bundle_times(
-    incoming: &Outgoing, paired_at: DateTime<Utc>, now: DateTime<Utc>,
-) -> Result<Vec<DateTime<Utc>>, String> {
-    let bounds = Bounds {
-        earliest: Some(paired_at - USED_BEFORE_PAIRING),
-        paired_at,
-        latest: now + KIOSK_CLOCK_SKEW,
-        now,
-    };
-    let mut submitted = Vec::with_capacity(incoming.submissions.len());
-    for s in &incoming.submissions {
+/// The desk's bounds for the times of one bundle of a paired kiosk (see the module doc). The
+/// error of each check says which value is wrong and why, for the manager.
+#[derive(Clone, Copy)]
+pub(super) struct BundleTimes {
+    bounds: Bounds,
+}
+
+impl BundleTimes {
+    pub(super) fn new(paired_at: DateTime<Utc>, now: DateTime<Utc>) -> Self {
+        BundleTimes {
+            bounds: Bounds {
+                earliest: Some(paired_at - USED_BEFORE_PAIRING),
+                paired_at,
+                latest: now + KIOSK_CLOCK_SKEW,
+                now,
+            },
+        }
+    }
+
+    /// Checks the times of form `s` (its own and its consent decisions') and gives back its
+    /// time, read once here.
+    pub(super) fn submission(&self, s: &ExportedSubmission) -> Result<DateTime<Utc>, String> {
         let what = || format!("form {}", shown(&s.submission_id));
-        submitted.push(bounds.check(&s.submitted_at, what)?);
+        let submitted = self.bounds.check(&s.submitted_at, what)?;
         // A form's decisions are taken together, as a rule when it is submitted: most carry the
         // form's time or the one before, checked once.
         let mut checked: Option<&str> = Some(&s.submitted_at);
@@ -59,22 +69,27 @@ pub(super) fn check_bundle_times(
             if checked == Some(event.recorded_at.as_str()) {
                 continue;
             }
-            bounds.check(&event.recorded_at, || {
+            self.bounds.check(&event.recorded_at, || {
                 format!("a consent decision in form {}", shown(&s.submission_id))
             })?;
             checked = Some(&event.recorded_at);
         }
+        Ok(submitted)
     }
-    let future_only = Bounds {
-        earliest: None,
-        ..bounds
-    };
-    for event in &incoming.security {
-        future_only.check(&event.at, || {
-            format!("security event {} of the kiosk's log", event.seq)
-        })?;
+
+    /// Checks the times of the kiosk's security events, against the future bound only.
+    pub(super) fn security(&self, events: &[SecurityEvent]) -> Result<(), String> {
+        let future_only = Bounds {
+            earliest: None,
+            ..self.bounds
+        };
+        for event in events {
+            future_only.check(&event.at, || {
+                format!("security event {} of the kiosk's log", event.seq)
+            })?;
+        }
+        Ok(())
     }
-    Ok(submitted)
 }
 
 #[derive(Clone, Copy)]
@@ -124,7 +139,21 @@ mod tests {
 
     use super::*;
     use crate::forms::{Answers, ConsentEvent, Decision, PatientIdentity, Signature};
-    use crate::store::{ExportedSubmission, SecurityEvent};
+    use crate::store::Outgoing;
+
+    /// Every time in `incoming` checked as an import checks them: its security events, then
+    /// each form's.
+    fn check_bundle_times(
+        incoming: &Outgoing, paired_at: DateTime<Utc>, now: DateTime<Utc>,
+    ) -> Result<Vec<DateTime<Utc>>, String> {
+        let times = BundleTimes::new(paired_at, now);
+        times.security(&incoming.security)?;
+        incoming
+            .submissions
+            .iter()
+            .map(|s| times.submission(s))
+            .collect()
+    }
 
     fn at(h: u32, m: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 23, h, m, 0)

@@ -100,7 +100,7 @@ pub use staff_admin_port::{StaffAdmin, StaffKeysView, set_own_passphrase, typed_
 pub use submissions::{MedicalRecord, NewSubmission, PatientRef, SubmissionSummary};
 pub use sync_identity::{SyncIdentity, SyncRole};
 pub use transfer::{
-    Added, AuditHead, EXPORT_VERSION, ExportedForm, ExportedSubmission, ImportReport,
+    Added, AuditHead, BundleIn, EXPORT_VERSION, ExportedForm, ExportedSubmission, ImportReport,
     OpenedValueError, Outgoing, OutgoingRest, PackedRun, PackedValues, PriorCheckpoint, SealedRun,
     SecurityEvent,
 };

@@ -168,6 +168,19 @@ pub struct SecurityEvent {
 /// How many of the latest security events each bundle carries.
 pub const SECURITY_LOG_LIMIT: i64 = 500;
 
+/// A verified, opened bundle as the desk's store takes it: who sent it, where its sender's log
+/// stood, the hash of its file, and its small parts read whole (form definitions, security
+/// events). Its forms come one at a time, each read as it is stored
+/// ([`OpenStore::import_streamed`](super::OpenStore::import_streamed)).
+pub struct BundleIn<'a> {
+    pub kiosk_id: &'a str,
+    pub seq: u64,
+    pub head: &'a AuditHead,
+    pub file_hash: &'a str,
+    pub forms: &'a [ExportedForm],
+    pub security: &'a [SecurityEvent],
+}
+
 /// What the desk did with one bundle.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ImportReport {

@@ -493,15 +493,8 @@ fn a_form_filled_before_an_erasure_request_joins_the_held_record_without_contact
     );
     // What goes on to the records system is what was stored: no contact details, no marketing.
     let outbox = tempfile::tempdir().unwrap();
-    let imported = intake_kiosk::exchange::desk_side::Imported {
-        kiosk_id: "kiosk-1".into(),
-        seq: 2,
-        report,
-        receipt: outbox.path().join("unused-receipt"),
-        receipt_error: None,
-        incoming: late,
-    };
-    intake_kiosk::exchange::outbox::hand_on(&imported, outbox.path()).unwrap();
+    intake_kiosk::exchange::outbox::hand_on("kiosk-1", &late, &report.added, outbox.path())
+        .unwrap();
     for ext in ["fhir.json", "json", "html"] {
         let file = outbox.path().join(format!("{second_sid}.{ext}"));
         let text = std::fs::read_to_string(&file).unwrap();
@@ -651,15 +644,10 @@ fn an_erasure_takes_the_patients_waiting_forms_back_out_of_the_outbox() {
             .clone()
     };
     let (ada, grace) = (patient(&ada_sid), patient(&grace_sid));
-    let imported = intake_kiosk::exchange::desk_side::Imported {
-        kiosk_id: "kiosk-1".into(),
-        seq: 1,
-        report: report.clone(),
-        receipt: outbox.path().join("unused-receipt"),
-        receipt_error: None,
-        incoming: sent,
-    };
-    assert_eq!(hand_on(&imported, outbox.path()).unwrap(), 6);
+    assert_eq!(
+        hand_on("kiosk-1", &sent, &report.added, outbox.path()).unwrap(),
+        6
+    );
     std::fs::write(outbox.path().join("notes.txt"), "mine").unwrap();
     let file = |sid: &str, ext: &str| outbox.path().join(format!("{sid}.{ext}"));
     let grace_before = std::fs::read(file(&grace_sid, "fhir.json")).unwrap();
