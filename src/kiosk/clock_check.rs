@@ -28,6 +28,8 @@ impl Kiosk {
     /// Whether the clock may date a form now; `Err` holds what to tell staff when it may not.
     /// The newest recorded time is read from the records once, then raised to each time that
     /// passed this check: a clock set back later in the day is caught without reading again.
+    /// After a refusal the records are read again at the next try: a manager may have confirmed
+    /// the clock meanwhile from the command line (`kiosk confirm-clock`).
     pub(super) fn clock_may_date(&mut self) -> Result<(), Message> {
         let now = self.now();
         let floor = match (self.clock.floor, self.open_store()) {
@@ -38,7 +40,7 @@ impl Kiosk {
             (None, None) => None,
         };
         if let Some(passed) = runs_behind(now, floor) {
-            self.clock.floor = floor;
+            self.clock.floor = None;
             return Err(Message::ClockBehind {
                 reads: shown(now),
                 passed: shown(passed),
@@ -136,6 +138,19 @@ mod tests {
         assert_eq!(k.message(), Some(&Message::ClockConfirmed));
         k.start_new_handover();
         assert_eq!(k.screen(), Screen::Handover);
+    }
+
+    #[test]
+    fn a_clock_confirmed_from_the_command_line_reaches_the_running_window() {
+        let (mut k, _, shared) = kiosk_with_clock();
+        shared.lock().unwrap().newest_recorded = Some(Utc::now() + chrono::Duration::days(7));
+        sign_in(&mut k, 0);
+        k.start_new_handover();
+        assert!(k.clock_behind());
+        // `kiosk confirm-clock` in another process: the records' newest time starts again.
+        shared.lock().unwrap().newest_recorded = Some(Utc::now());
+        k.start_new_handover();
+        assert_eq!(k.screen(), Screen::Handover, "{:?}", k.message());
     }
 
     #[test]
