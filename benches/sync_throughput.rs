@@ -145,6 +145,8 @@ fn main() {
             bytes.len()
         );
     }
+    common::reset_peak_rss();
+    let rss_before = common::status_kib("VmRSS");
     let t = Instant::now();
     let cpu = common::cpu_secs();
     let imported = desk_side::import_file(
@@ -161,6 +163,8 @@ fn main() {
     .unwrap();
     let import_secs = t.elapsed().as_secs_f64();
     let import_cpu_secs = cpu_since(cpu);
+    // How much more memory the import took at its peak than the process held before it.
+    let import_peak_kib = common::status_kib("VmHWM").saturating_sub(rss_before);
     assert_eq!(imported.report.added.len(), count);
 
     // The hand-off reads the stored forms from the bundle again, as the import does when it
@@ -214,6 +218,10 @@ fn main() {
         rate(count, import_secs)
     );
     println!(
+        "  import's peak memory above what the process held before it: {:.1} MiB",
+        import_peak_kib as f64 / 1024.0
+    );
+    println!(
         "  outbox (FHIR + JSON + HTML, {written} files, one syncfs per batch) {}",
         rate(count, outbox_secs)
     );
@@ -231,6 +239,7 @@ fn main() {
     // machine shared with other work, which takes the core away but not the CPU time.
     println!("export_per_cpu_s={:.0}", per_s(export_cpu_secs));
     println!("import_per_cpu_s={:.0}", per_s(import_cpu_secs));
+    println!("import_peak_growth_kib={import_peak_kib}");
     // `SYNC_BENCH_KEEP=1`: the two databases stay for a look at their pages (`dbstat`).
     if std::env::var_os("SYNC_BENCH_KEEP").is_some() {
         drop((kiosk, desk));

@@ -230,3 +230,21 @@ pub fn cpu_secs() -> (f64, f64) {
     // utime and stime are fields 14 and 15 of stat(5), 11 and 12 after the name; 100 ticks/s.
     (ticks(11) / 100.0, ticks(12) / 100.0)
 }
+
+/// A memory figure of this process from `/proc/self/status` (`VmRSS`, `VmHWM`…), in KiB (Linux;
+/// zero elsewhere).
+#[allow(dead_code)]
+pub fn status_kib(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// Starts this process's peak resident memory (`VmHWM`) again from what it holds now (Linux).
+#[allow(dead_code)]
+pub fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
