@@ -3,12 +3,12 @@
 //! stores them, and again as the outbox hands the stored ones on — so that a bundle of any size
 //! is never held decoded all at once.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
 
 use super::ExchangeError;
 use super::outbox::FormsToHandOn;
 use super::submission_entry;
-use crate::store::{Added, ExportedForm, ExportedSubmission, SecurityEvent};
+use crate::store::{ExportedForm, ExportedSubmission, SecurityEvent};
 use crate::sync::{EntryKind, OpenedBundle, SyncError};
 
 /// An opened bundle's contents (see the module doc). Every error names the file and says what
@@ -103,22 +103,12 @@ impl FormsToHandOn for BundleForms<'_, '_, '_> {
         &self.forms
     }
 
-    fn each_added(
-        &self, added: &[&Added],
-        hand_on: &mut dyn FnMut(&Added, &ExportedSubmission) -> Result<(), ExchangeError>,
-    ) -> Result<(), ExchangeError> {
+    fn form_ids(&self) -> impl Iterator<Item = &str> {
         let entries = self.opened.entries();
-        let by_id: HashMap<&str, usize> = self
-            .submissions
-            .iter()
-            .enumerate()
-            .map(|(n, &i)| (entries[i].id, n))
-            .collect();
-        for added in added {
-            if let Some(&n) = by_id.get(added.submission_id.as_str()) {
-                hand_on(added, &self.submission(n)?)?;
-            }
-        }
-        Ok(())
+        self.submissions.iter().map(|&i| entries[i].id)
+    }
+
+    fn form(&self, n: usize) -> Result<Cow<'_, ExportedSubmission>, ExchangeError> {
+        self.submission(n).map(Cow::Owned)
     }
 }

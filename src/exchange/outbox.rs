@@ -2,6 +2,7 @@
 //! plain JSON, printable HTML), and taken back out again when its patient's erasure comes
 //! before the records system took it.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -20,12 +21,11 @@ pub trait FormsToHandOn {
     /// The form definitions the bundle carried.
     fn definitions(&self) -> &[ExportedForm];
 
-    /// Calls `hand_on` with each of `added` and its form as the bundle holds it, in the order
-    /// of `added` (one not in the bundle is passed over); stops at the first error.
-    fn each_added(
-        &self, added: &[&Added],
-        hand_on: &mut dyn FnMut(&Added, &ExportedSubmission) -> Result<(), ExchangeError>,
-    ) -> Result<(), ExchangeError>;
+    /// The ids of the bundle's forms, in bundle order.
+    fn form_ids(&self) -> impl Iterator<Item = &str>;
+
+    /// The `n`th form of the bundle.
+    fn form(&self, n: usize) -> Result<Cow<'_, ExportedSubmission>, ExchangeError>;
 }
 
 impl FormsToHandOn for Outgoing {
@@ -33,21 +33,12 @@ impl FormsToHandOn for Outgoing {
         &self.forms
     }
 
-    fn each_added(
-        &self, added: &[&Added],
-        hand_on: &mut dyn FnMut(&Added, &ExportedSubmission) -> Result<(), ExchangeError>,
-    ) -> Result<(), ExchangeError> {
-        let by_id: HashMap<&str, &ExportedSubmission> = self
-            .submissions
-            .iter()
-            .map(|s| (s.submission_id.as_str(), s))
-            .collect();
-        for added in added {
-            if let Some(s) = by_id.get(added.submission_id.as_str()) {
-                hand_on(added, s)?;
-            }
-        }
-        Ok(())
+    fn form_ids(&self) -> impl Iterator<Item = &str> {
+        self.submissions.iter().map(|s| s.submission_id.as_str())
+    }
+
+    fn form(&self, n: usize) -> Result<Cow<'_, ExportedSubmission>, ExchangeError> {
+        Ok(Cow::Borrowed(&self.submissions[n]))
     }
 }
 
@@ -61,7 +52,7 @@ impl FormsToHandOn for Outgoing {
 /// ([`files::Batch`]) on another thread while the next slice is written, so neither memory nor
 /// the number of syncs grows with the bundle. The machine formats are compact JSON.
 pub fn hand_on(
-    kiosk_id: &str, bundle: &dyn FormsToHandOn, added: &[Added], outbox: &Path,
+    kiosk_id: &str, bundle: &impl FormsToHandOn, added: &[Added], outbox: &Path,
 ) -> Result<usize, ExchangeError> {
     let mut written = 0;
     let forms: HashMap<&str, (FormDefinition, FormFacts)> = bundle
@@ -83,8 +74,17 @@ pub fn hand_on(
         String::with_capacity(32 * 1024),
     );
     // A patient whose processing is restricted is stored, never handed on.
-    let wanted: Vec<&Added> = added.iter().filter(|a| !a.restricted).collect();
-    bundle.each_added(&wanted, &mut |added, s| {
+    let by_id: HashMap<&str, usize> = bundle
+        .form_ids()
+        .enumerate()
+        .map(|(n, id)| (id, n))
+        .collect();
+    for added in added.iter().filter(|a| !a.restricted) {
+        let Some(&n) = by_id.get(added.submission_id.as_str()) else {
+            continue;
+        };
+        let s = bundle.form(n)?;
+        let s: &ExportedSubmission = &s;
         // A form that joined a record held for erasure goes on as it was stored: no contact
         // details, the treatment consent only.
         let held_copy;
@@ -98,7 +98,7 @@ pub fn hand_on(
             s
         };
         let Some((form, facts)) = forms.get(s.form_hash.as_str()) else {
-            return Ok(());
+            continue;
         };
         let view = SubmissionView {
             submission_id: &s.submission_id,
@@ -129,8 +129,7 @@ pub fn hand_on(
         if batch.pending_bytes() >= OUTBOX_SLICE_BYTES {
             batch.commit_behind()?;
         }
-        Ok(())
-    })?;
+    }
     // The buffers held patient data.
     json.zeroize();
     page.zeroize();
