@@ -109,7 +109,7 @@ impl Bounds {
         };
         if at > self.latest {
             return Err(format!(
-                "{} is dated {}, more than {minutes} minutes after this desk's clock ({}): the kiosk's clock is wrong or the bundle is not genuine",
+                "{} is dated {}, more than {minutes} minutes after this desk's clock ({}): the kiosk's clock runs ahead, this desk's clock runs behind (check its date and time), or the bundle is not genuine",
                 what(),
                 at.to_rfc3339(),
                 self.now.to_rfc3339()
@@ -250,6 +250,8 @@ mod tests {
         )
         .unwrap_err();
         assert!(future.contains("form s1"), "{future}");
+        // Either clock may be the wrong one: the manager is told to check the desk's too.
+        assert!(future.contains("this desk's clock runs behind"), "{future}");
         // A consent decision dated ahead in an otherwise good form.
         let ahead = check_bundle_times(
             &bundle_with_consent(
