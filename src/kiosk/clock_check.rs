@@ -11,42 +11,61 @@ fn shown(at: DateTime<Utc>) -> String {
         .to_string()
 }
 
-/// The controller's clock, and the newest time known to be past ([`Kiosk::clock_may_date`]):
-/// read from the records once, then raised.
+/// The controller's clock, and the newest times known to be past ([`Kiosk::clock_may_date`]).
 pub(super) struct KioskClock {
     pub(super) now: Clock,
-    floor: Option<DateTime<Utc>>,
+    /// The newest time the records held when last read (`None`: not read yet).
+    recorded: Option<Option<DateTime<Utc>>>,
+    /// The newest time that passed the check in this process (it need not have reached the
+    /// records: a write that failed).
+    passed: Option<DateTime<Utc>>,
+    /// The check refused: the records are read again at the next try.
+    read_again: bool,
 }
 
 impl KioskClock {
     pub(super) fn new(now: Clock) -> KioskClock {
-        KioskClock { now, floor: None }
+        KioskClock {
+            now,
+            recorded: None,
+            passed: None,
+            read_again: false,
+        }
     }
 }
 
 impl Kiosk {
     /// Whether the clock may date a form now; `Err` holds what to tell staff when it may not.
-    /// The newest recorded time is read from the records once, then raised to each time that
-    /// passed this check: a clock set back later in the day is caught without reading again.
-    /// After a refusal the records are read again at the next try: a manager may have confirmed
-    /// the clock meanwhile from the command line (`kiosk confirm-clock`).
+    /// The newest recorded time is read from the records once, and each time that passes this
+    /// check is kept: a clock set back later in the day is caught without reading again. After
+    /// a refusal the records are read again at the next try: a manager may have confirmed the
+    /// clock meanwhile from the command line (`kiosk confirm-clock`), which is the only thing
+    /// that lowers the records' newest time (it counts from the confirmation); only then is
+    /// what passed in this process forgotten too.
     pub(super) fn clock_may_date(&mut self) -> Result<(), Message> {
         let now = self.now();
-        let floor = match (self.clock.floor, self.open_store()) {
-            (Some(floor), _) => Some(floor),
-            (None, Some(store)) => store
+        let read = self.clock.recorded.is_none() || self.clock.read_again;
+        if read && let Some(store) = self.open_store() {
+            let newest = store
                 .newest_recorded_time()
-                .map_err(|e| Message::from_store(&e))?,
-            (None, None) => None,
-        };
+                .map_err(|e| Message::from_store(&e))?;
+            if let (Some(Some(before)), Some(newest)) = (self.clock.recorded, newest)
+                && newest < before
+            {
+                self.clock.passed = None;
+            }
+            self.clock.recorded = Some(newest);
+        }
+        let floor = self.clock.recorded.flatten().max(self.clock.passed);
         if let Some(passed) = runs_behind(now, floor) {
-            self.clock.floor = None;
+            self.clock.read_again = true;
             return Err(Message::ClockBehind {
                 reads: shown(now),
                 passed: shown(passed),
             });
         }
-        self.clock.floor = Some(floor.map_or(now, |floor| floor.max(now)));
+        self.clock.read_again = false;
+        self.clock.passed = Some(floor.map_or(now, |floor| floor.max(now)));
         Ok(())
     }
 
@@ -71,7 +90,9 @@ impl Kiosk {
             Some(store.confirm_clock(actor, now))
         });
         if confirmed.is_some() {
-            self.clock.floor = Some(now);
+            self.clock.recorded = Some(Some(now));
+            self.clock.passed = Some(now);
+            self.clock.read_again = false;
             self.message = Some(Message::ClockConfirmed);
         }
     }
@@ -151,6 +172,25 @@ mod tests {
         shared.lock().unwrap().newest_recorded = Some(Utc::now());
         k.start_new_handover();
         assert_eq!(k.screen(), Screen::Handover, "{:?}", k.message());
+    }
+
+    #[test]
+    fn a_time_that_passed_stays_passed_though_the_records_lack_it() {
+        let (mut k, offset, shared) = kiosk_with_clock();
+        sign_in(&mut k, 1);
+        k.start_new_handover();
+        assert_eq!(k.screen(), Screen::Handover);
+        k.staff_button();
+        sign_in(&mut k, 1);
+        // As if the handover's audit entry had not reached the records (a write that failed).
+        shared.lock().unwrap().newest_recorded = None;
+        offset.store(-86_400, Ordering::SeqCst);
+        k.start_new_handover();
+        assert!(k.clock_behind());
+        // Read again, the records say nothing newer: still refused.
+        k.start_new_handover();
+        assert!(k.clock_behind(), "{:?}", k.message());
+        assert_eq!(k.screen(), Screen::StaffHome);
     }
 
     #[test]
