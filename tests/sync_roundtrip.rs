@@ -533,6 +533,44 @@ fn a_bad_form_after_good_ones_leaves_nothing_stored_or_handed_on_wherever_the_de
 }
 
 #[test]
+fn a_form_id_twice_in_one_bundle_stores_and_hands_on_the_first() {
+    let mut p = paired();
+    save(&mut p, "Ada", "latex");
+    save(&mut p, "Grace", "nickel");
+    let outgoing = p.kiosk.store.outgoing(&p.k_manager).unwrap();
+    let form = &outgoing.forms[0];
+    let form_json = serde_json::to_vec(form).unwrap();
+    let first = outgoing.submissions[0].clone();
+    // Another form's contents under the first one's id.
+    let mut again = outgoing.submissions[1].clone();
+    again.submission_id = first.submission_id.clone();
+    let compact = |s: &intake_kiosk::store::ExportedSubmission| {
+        let mut out = Vec::new();
+        intake_kiosk::exchange::submission_entry::write_compact(s, &mut out).unwrap();
+        out
+    };
+    let id = first.submission_id.as_str();
+    signed_bundle_of(
+        &p,
+        &[
+            (EntryKind::Form, &form.hash, &form_json),
+            (EntryKind::CompactSubmission, id, &compact(&first)),
+            (EntryKind::CompactSubmission, id, &compact(&again)),
+        ],
+    );
+    let outcomes = import(&mut p);
+    let [BundleOutcome::Imported { report, .. }] = outcomes.as_slice() else {
+        panic!("{outcomes:?}");
+    };
+    assert_eq!(report.added.len(), 1);
+    assert_eq!(report.duplicates, vec![id.to_owned()]);
+    let handed_on: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(p.outbox.path().join(format!("{id}.json"))).unwrap())
+            .unwrap();
+    assert_eq!(handed_on, serde_json::to_value(&first).unwrap());
+}
+
+#[test]
 fn bundles_from_an_unpaired_or_revoked_kiosk_are_refused() {
     let mut p = paired();
     let mut stranger = paired();

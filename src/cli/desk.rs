@@ -211,6 +211,8 @@ pub fn run(command: DeskCommand, common: &Common) -> Result<()> {
                 },
             )?
             .outcomes;
+            // A bar left part-way (a bundle refused in the middle) ends its line first.
+            drop(bars);
             let (mut refused, mut not_acknowledged) = (0, 0);
             for outcome in &outcomes {
                 match outcome {

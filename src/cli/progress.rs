@@ -7,6 +7,9 @@ pub struct Progress {
     label: String,
     terminal: bool,
     last_tenth: Option<usize>,
+    /// A bar drawn on the terminal and not yet full: its line is ended when the bar is dropped
+    /// (an action refused part-way), so that what is printed next starts on a line of its own.
+    line_open: bool,
 }
 
 impl Progress {
@@ -15,6 +18,7 @@ impl Progress {
             label: label.to_owned(),
             terminal: std::io::stderr().is_terminal(),
             last_tenth: None,
+            line_open: false,
         }
     }
 
@@ -32,7 +36,8 @@ impl Progress {
                 ".".repeat(width - filled),
                 done * 100 / total
             );
-            if done >= total {
+            self.line_open = done < total;
+            if !self.line_open {
                 let _ = writeln!(err);
             }
         } else {
@@ -41,6 +46,14 @@ impl Progress {
                 self.last_tenth = Some(tenth);
                 let _ = writeln!(err, "{}: {done}/{total}", self.label);
             }
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if self.line_open {
+            let _ = writeln!(std::io::stderr().lock());
         }
     }
 }

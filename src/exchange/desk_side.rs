@@ -443,6 +443,7 @@ pub fn import_file(
     let total = bundle.len();
     let mut submission_ids = Vec::with_capacity(total);
     let mut read = 0;
+    progress(&file, 0, total);
     let next = || {
         (read < total).then(|| {
             let submission = bundle.submission(read)?;

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
 use super::ExchangeError;
 use super::files::{self, Expected, Readers};
@@ -68,17 +68,19 @@ pub fn hand_on(
         })
         .collect();
     let mut batch = files::Batch::new(outbox, Readers::OwnerOnly)?;
-    // One buffer per kind of file, reused from form to form.
+    // One buffer per kind of file, reused from form to form; they hold patient data, wiped when
+    // dropped, whatever ends the loop.
     let (mut json, mut page) = (
-        Vec::with_capacity(64 * 1024),
-        String::with_capacity(32 * 1024),
+        Zeroizing::new(Vec::with_capacity(64 * 1024)),
+        Zeroizing::new(String::with_capacity(32 * 1024)),
     );
+    // A form id twice in one bundle: the first is the one stored (the store counts the second
+    // as held), so the first is the one handed on.
+    let mut by_id: HashMap<&str, usize> = HashMap::new();
+    for (n, id) in bundle.form_ids().enumerate() {
+        by_id.entry(id).or_insert(n);
+    }
     // A patient whose processing is restricted is stored, never handed on.
-    let by_id: HashMap<&str, usize> = bundle
-        .form_ids()
-        .enumerate()
-        .map(|(n, id)| (id, n))
-        .collect();
     for added in added.iter().filter(|a| !a.restricted) {
         let Some(&n) = by_id.get(added.submission_id.as_str()) else {
             continue;
@@ -117,7 +119,7 @@ pub fn hand_on(
         // Named in this order: a form's `.fhir.json` last, so whoever takes a form when its
         // Bundle appears finds the other two already there, even after a crash mid-slice.
         json.clear();
-        serde_json::to_writer(&mut json, s).map_err(StoreError::from)?;
+        serde_json::to_writer(&mut *json, s).map_err(StoreError::from)?;
         batch.add(&format!("{}.json", s.submission_id), &json)?;
         page.clear();
         write_printable_html(&view, &mut page);
@@ -130,9 +132,6 @@ pub fn hand_on(
             batch.commit_behind()?;
         }
     }
-    // The buffers held patient data.
-    json.zeroize();
-    page.zeroize();
     batch.commit()?;
     Ok(written)
 }
