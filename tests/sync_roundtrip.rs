@@ -386,6 +386,34 @@ fn one_form_to_send() -> (Pair, String, intake_kiosk::store::Outgoing) {
     (p, id, outgoing)
 }
 
+/// A paired kiosk with two forms saved (Ada's, Grace's), what it has to send, and its form
+/// definition as a bundle entry's plaintext.
+fn two_forms_to_send() -> (Pair, intake_kiosk::store::Outgoing, Vec<u8>) {
+    let mut p = paired();
+    save(&mut p, "Ada", "latex");
+    save(&mut p, "Grace", "nickel");
+    let outgoing = p.kiosk.store.outgoing(&p.k_manager).unwrap();
+    let form_json = serde_json::to_vec(&outgoing.forms[0]).unwrap();
+    (p, outgoing, form_json)
+}
+
+/// Whether `exchange` holds no receipt (the kiosk keeps the forms of a refused bundle).
+fn no_receipt_in(exchange: &std::path::Path) -> bool {
+    std::fs::read_dir(exchange).unwrap().all(|f| {
+        !f.unwrap()
+            .file_name()
+            .to_string_lossy()
+            .starts_with("receipt-")
+    })
+}
+
+/// `form` as a compact bundle entry's plaintext.
+fn compact_entry(form: &intake_kiosk::store::ExportedSubmission) -> Vec<u8> {
+    let mut out = Vec::new();
+    intake_kiosk::exchange::submission_entry::write_compact(form, &mut out).unwrap();
+    out
+}
+
 #[test]
 fn a_bundle_from_a_kiosk_still_writing_an_earlier_entry_shape_imports_the_same() {
     // What kiosks wrote before the packed entries: the outbox's JSON of each form (until
@@ -458,20 +486,10 @@ fn a_bad_form_after_good_ones_leaves_nothing_stored_or_handed_on_wherever_the_de
     // ones rolls the good ones back, and nothing of them reaches the outbox. The form
     // definition and the security log come last in these bundles (a kiosk writes them first):
     // read before any form all the same.
-    let mut p = paired();
-    save(&mut p, "Ada", "latex");
-    save(&mut p, "Grace", "nickel");
-    let outgoing = p.kiosk.store.outgoing(&p.k_manager).unwrap();
+    let (mut p, outgoing, form_json) = two_forms_to_send();
     let [first, second] = [0, 1].map(|n| outgoing.submissions[n].submission_id.clone());
     let form = &outgoing.forms[0];
-    let form_json = serde_json::to_vec(form).unwrap();
-    let compact = |n: usize| {
-        let mut out = Vec::new();
-        intake_kiosk::exchange::submission_entry::write_compact(&outgoing.submissions[n], &mut out)
-            .unwrap();
-        out
-    };
-    let (ada, grace) = (compact(0), compact(1));
+    let [ada, grace] = [0, 1].map(|n| compact_entry(&outgoing.submissions[n]));
     let security = br#"[{"seq":1,"at":"2026-11-23T08:00:00Z","kind":"sign_in_failed"}]"#;
     let before = desk_state(&p.desk.store);
     signed_bundle_of(
@@ -500,11 +518,7 @@ fn a_bad_form_after_good_ones_leaves_nothing_stored_or_handed_on_wherever_the_de
         "nothing handed on"
     );
     assert!(
-        std::fs::read_dir(p.exchange.path()).unwrap().all(|f| !f
-            .unwrap()
-            .file_name()
-            .to_string_lossy()
-            .starts_with("receipt-")),
+        no_receipt_in(p.exchange.path()),
         "no receipt: the kiosk keeps its forms"
     );
 
@@ -534,28 +548,19 @@ fn a_bad_form_after_good_ones_leaves_nothing_stored_or_handed_on_wherever_the_de
 
 #[test]
 fn a_form_id_twice_in_one_bundle_stores_and_hands_on_the_first() {
-    let mut p = paired();
-    save(&mut p, "Ada", "latex");
-    save(&mut p, "Grace", "nickel");
-    let outgoing = p.kiosk.store.outgoing(&p.k_manager).unwrap();
+    let (mut p, outgoing, form_json) = two_forms_to_send();
     let form = &outgoing.forms[0];
-    let form_json = serde_json::to_vec(form).unwrap();
     let first = outgoing.submissions[0].clone();
     // Another form's contents under the first one's id.
     let mut again = outgoing.submissions[1].clone();
     again.submission_id = first.submission_id.clone();
-    let compact = |s: &intake_kiosk::store::ExportedSubmission| {
-        let mut out = Vec::new();
-        intake_kiosk::exchange::submission_entry::write_compact(s, &mut out).unwrap();
-        out
-    };
     let id = first.submission_id.as_str();
     signed_bundle_of(
         &p,
         &[
             (EntryKind::Form, &form.hash, &form_json),
-            (EntryKind::CompactSubmission, id, &compact(&first)),
-            (EntryKind::CompactSubmission, id, &compact(&again)),
+            (EntryKind::CompactSubmission, id, &compact_entry(&first)),
+            (EntryKind::CompactSubmission, id, &compact_entry(&again)),
         ],
     );
     let outcomes = import(&mut p);
@@ -1386,11 +1391,7 @@ fn a_bundle_with_a_form_dated_in_the_future_or_before_the_pairing_is_refused_who
     }
     assert_eq!(desk_state(&p.desk.store), (0, 0), "not even the good form");
     assert!(
-        std::fs::read_dir(p.exchange.path()).unwrap().all(|f| !f
-            .unwrap()
-            .file_name()
-            .to_string_lossy()
-            .starts_with("receipt-")),
+        no_receipt_in(p.exchange.path()),
         "no receipt: the kiosk keeps both forms"
     );
     // Within the allowed skew it is the same bundle content that imports.
