@@ -19,7 +19,8 @@
 //! scrolling), one per flow: `patient`, `escape`, `setup` (first run), `desk` (the back office),
 //! `keys` (a data-key rotation with three managers on "Staff and keys"), `new_id` (a new kiosk id
 //! on the back-office panel), `clock` (a clock behind its records, confirmed by a manager), `signals` (SIGTERM
-//! mid-handover), `arabic` (the notice and consents right to left).
+//! mid-handover), `arabic` (the notice and consents right to left), `selection` (what a patient
+//! selected, cleared when the handover ends).
 
 mod arabic;
 mod clock;
@@ -31,6 +32,7 @@ mod keys;
 mod machine;
 mod new_id;
 mod patient;
+mod selection;
 mod setup;
 mod signals;
 mod window;
