@@ -172,7 +172,7 @@ pub fn run(
         RightsCommand::ConfirmClock => {
             actions::confirm_clock(store, actor, now)?;
             println!(
-                "clock confirmed as right at {}: the retention check runs again at the next opening, or now with `desk retention`",
+                "clock confirmed as right at {}: corrections, requests and breaches are dated by it again; the retention check runs again at the next opening, or now with `desk retention`",
                 now.to_rfc3339()
             );
         }

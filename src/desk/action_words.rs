@@ -4,6 +4,7 @@
 //! (the match is exhaustive). Also the one way the controller runs an action ([`Desk::act`]).
 
 use super::actions::{ActionError, ActionResult, Needed, Records};
+use super::views::clock_time;
 use super::{Desk, exchange_words};
 use crate::i18n::msgid;
 use crate::store::Actor;
@@ -81,6 +82,11 @@ impl Desk {
             ActionError::NotAFullPath(folder) => self.say_t(
                 "{} is not a full path: a folder must start with /, such as /media/usb.",
                 &[folder],
+                false,
+            ),
+            ActionError::ClockBehind { reads, recorded } => self.say_t(
+                "The clock reads {}, before {}, which this desk has already recorded, so nothing was written: a withdrawal or correction dated by it would count as made before what was recorded since. Set the date and time; if the clock is right (it ran ahead before), a manager taps The clock is right.",
+                &[&clock_time(*reads), &clock_time(*recorded)],
                 false,
             ),
             ActionError::StaffAdmin(e) => self.say_staff_refusal(e),

@@ -43,6 +43,9 @@ pub struct FakeState {
     pub requests: Vec<RightsRequest>,
     pub breaches: Vec<Breach>,
     pub settings: BTreeMap<String, String>,
+    /// The newest time recorded since the clock was last confirmed (set by a test; a
+    /// confirmation sets it to its own time).
+    pub newest_recorded: Option<DateTime<Utc>>,
 }
 
 /// The fake; clones share one state and one staff.
@@ -316,6 +319,7 @@ impl DeskRecords for MemoryDesk {
     }
     fn confirm_clock(&self, actor: &Actor, now: DateTime<Utc>) -> Result<(), StoreError> {
         actor.require_manager()?;
+        self.state().newest_recorded = Some(now);
         crate::store::SignInRecords::record_event(
             self,
             actor.staff_id(),
@@ -323,6 +327,9 @@ impl DeskRecords for MemoryDesk {
             "",
             now,
         )
+    }
+    fn newest_recorded_time(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        Ok(self.state().newest_recorded)
     }
     fn log_rights_request(
         &self, actor: &Actor, request: &NewRightsRequest, _now: DateTime<Utc>,

@@ -169,19 +169,41 @@ impl Desk {
         self.clock_ahead
     }
 
+    /// Whether the clock reads behind what the desk has recorded ([`actions::clock_behind`]):
+    /// dated actions are refused until it is set right or a manager confirms it.
+    pub fn clock_behind(&self, now: DateTime<Utc>) -> bool {
+        self.records()
+            .is_some_and(|r| matches!(actions::clock_behind(r, now), Ok(Some(_))))
+    }
+
+    /// Whether a manager may confirm the clock now (it ran ahead or reads behind).
+    pub fn clock_to_confirm(&self, now: DateTime<Utc>) -> bool {
+        self.clock_ahead || self.clock_behind(now)
+    }
+
     /// A manager's word that the clock is right, after a retention check refused to run on it
-    /// (the desk was not used for that long); logged.
+    /// (the desk was not used for that long) or while it reads behind what was recorded (it ran
+    /// ahead and was put right); logged.
     pub fn confirm_clock(&mut self, now: DateTime<Utc>) {
+        let after_retention = self.clock_ahead;
         if self
             .act(|records, actor| actions::confirm_clock(records, actor, now))
             .is_some()
         {
             self.clock_ahead = false;
-            self.say_t(
-                "The clock is confirmed as right; run the retention check again.",
-                &[],
-                true,
-            );
+            if after_retention {
+                self.say_t(
+                    "The clock is confirmed as right; run the retention check again.",
+                    &[],
+                    true,
+                );
+            } else {
+                self.say_t(
+                    "The clock is confirmed as right: corrections, requests and breaches are dated by it again.",
+                    &[],
+                    true,
+                );
+            }
         }
     }
 }

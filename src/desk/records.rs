@@ -84,8 +84,12 @@ port! {
             -> Result<Vec<HandedOnForm>, StoreError>;
         fn run_retention(&self, actor: &Actor, now: DateTime<Utc>)
             -> Result<RetentionReport, StoreError>;
-        /// A manager's word that the clock is right (see [`crate::store::runs_ahead`]); logged.
+        /// A manager's word that the clock is right (see [`crate::store::runs_ahead`] and
+        /// [`crate::store::runs_behind`]); logged.
         fn confirm_clock(&self, actor: &Actor, now: DateTime<Utc>) -> Result<(), StoreError>;
+        /// The newest time recorded since the clock was last confirmed (see
+        /// [`crate::store::runs_behind`]).
+        fn newest_recorded_time(&self) -> Result<Option<DateTime<Utc>>, StoreError>;
 
         // ----- requests, breaches, oversight ------------------------------------------
         fn log_rights_request(&self, actor: &Actor, request: &NewRightsRequest,

@@ -12,7 +12,7 @@ pub(super) const RECEPTION: &str = "r1";
 
 /// `minute` minutes into the tests' morning.
 pub(super) fn at(minute: i64) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 2, 10, 0, 0).unwrap() + Duration::minutes(minute)
+    Utc.with_ymd_and_hms(2027, 3, 2, 10, 0, 0).unwrap() + Duration::minutes(minute)
 }
 
 /// The fake with a manager (PIN 2468) and a receptionist (PIN 1357).

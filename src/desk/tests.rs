@@ -293,10 +293,10 @@ fn a_request_logged_on_the_record_is_due_in_a_month_and_can_be_extended() {
     let (mut desk, records) = signed_in(MANAGER, "2468");
     desk.open_patient("p-bob", at(0));
     desk.log_request("access", "Bob Brown", "passport seen", at(0));
-    assert_said(&desk, "Request logged (access): due 2026-04-02.", true);
+    assert_said(&desk, "Request logged (access): due 2027-04-02.", true);
     let id = records.state().requests[0].id.clone();
     desk.extend_request(&id, "complex request", at(1));
-    assert_said(&desk, "Request extended: now due 2026-06-02.", true);
+    assert_said(&desk, "Request extended: now due 2027-06-02.", true);
 }
 
 #[test]
@@ -522,7 +522,7 @@ fn only_a_manager_confirms_the_clock_and_it_is_logged() {
     desk.confirm_clock(at(5));
     assert_said(
         &desk,
-        "The clock is confirmed as right; run the retention check again.",
+        "The clock is confirmed as right: corrections, requests and breaches are dated by it again.",
         true,
     );
     assert!(!desk.clock_ahead());
@@ -534,4 +534,78 @@ fn only_a_manager_confirms_the_clock_and_it_is_logged() {
             .count()
     };
     assert_eq!((confirmed(&records), confirmed(&records_m)), (0, 1));
+}
+
+/// A desk whose records hold a time a week after its clock (it ran ahead, then was put right,
+/// or it was set back): everyone sees why on the home screen; a withdrawal, a request, a breach
+/// and a correction are refused, naming both times, and nothing is written; a manager's word
+/// lets them through.
+#[test]
+fn a_clock_behind_the_records_dates_nothing_until_a_manager_confirms_it() {
+    let (mut desk, records) = signed_in(RECEPTION, "1357");
+    records.state().newest_recorded = Some(at(7 * 24 * 60));
+    let home = desk.home(at(1));
+    assert!(
+        home.alerts[0].text.starts_with(
+            "The clock reads 2027-03-02 10:01 UTC, before 2027-03-09 10:00 UTC, which this desk has already recorded"
+        ),
+        "{:?}",
+        home.alerts
+    );
+    assert!(desk.clock_behind(at(1)) && desk.clock_to_confirm(at(1)));
+    desk.open_patient("p-ada", at(1));
+    let refused = "The clock reads 2027-03-02 10:02 UTC, before 2027-03-09 10:00 UTC, which this desk has already recorded, so nothing was written: a withdrawal or correction dated by it would count as made before what was recorded since. Set the date and time; if the clock is right (it ran ahead before), a manager taps The clock is right.";
+    desk.withdraw("marketing_sms", at(2));
+    assert_said(&desk, refused, false);
+    desk.log_request("access", "Ada Lovelace", "passport seen", at(2));
+    assert_said(&desk, refused, false);
+    desk.amend_contact("SW1A 1AA", "", "", "moved", at(2));
+    assert_said(&desk, refused, false);
+    {
+        let state = records.state();
+        let ada = &state.patients["p-ada"];
+        assert_eq!(
+            crate::forms::current_state(&ada.consents)["marketing_sms"],
+            crate::forms::Decision::Granted,
+            "nothing withdrawn"
+        );
+        assert!(state.requests.is_empty());
+    }
+    // Reception cannot vouch for the clock; a manager can.
+    desk.confirm_clock(at(3));
+    assert_said(&desk, "Your role may not do this.", false);
+    let mut desk = super::test_support::signed_in_to(&records, MANAGER, "2468");
+    desk.record_breach("a laptop left on a train", "high", at(3));
+    assert_said(&desk, refused.replace("10:02", "10:03").as_str(), false);
+    assert!(records.state().breaches.is_empty());
+    desk.confirm_clock(at(4));
+    assert!(desk.message().1, "{:?}", desk.message());
+    assert!(!desk.clock_behind(at(5)));
+    assert!(desk.home(at(5)).alerts.is_empty());
+    desk.open_patient("p-ada", at(5));
+    desk.withdraw("marketing_sms", at(5));
+    assert!(desk.message().1, "{:?}", desk.message());
+    assert_eq!(
+        crate::forms::current_state(&records.state().patients["p-ada"].consents)["marketing_sms"],
+        crate::forms::Decision::Withdrawn
+    );
+}
+
+/// A clock before this version's release (a flat clock battery: 2000-01-01) runs behind whatever
+/// the records hold, the desk's newest time included when it has none.
+#[test]
+fn a_clock_reset_to_2000_dates_nothing() {
+    let (mut desk, records) = signed_in(MANAGER, "2468");
+    let reset = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2000, 1, 1, 0, 0, 0).unwrap();
+    assert!(desk.clock_behind(reset));
+    desk.record_breach("a laptop left on a train", "high", reset);
+    assert!(!desk.message().1);
+    assert!(
+        desk.message()
+            .0
+            .starts_with("The clock reads 2000-01-01 00:00 UTC, before 2026-12-01 00:00 UTC"),
+        "{:?}",
+        desk.message()
+    );
+    assert!(records.state().breaches.is_empty());
 }

@@ -53,6 +53,12 @@ pub fn runs_ahead(now: DateTime<Utc>, last: Option<DateTime<Utc>>) -> Option<Dat
     last.filter(|last| now > *last + RETENTION_TRUSTS_FOR)
 }
 
+/// [`OpenStore::newest_recorded_time`]'s query: the kind is written in (the partial index is
+/// used only for a literal, not a bound parameter), and checked against [`AuditKind`] by a test.
+pub(super) const NEWEST_RECORDED_SQL: &str = "SELECT at FROM audit_log
+     WHERE +seq >= (SELECT coalesce(max(seq), 0) FROM audit_log WHERE kind = 'clock_confirmed')
+     ORDER BY at DESC LIMIT 1";
+
 impl OpenStore {
     /// When a retention run or a manager's confirmation of the clock was last logged (`None`:
     /// never), the newest by the log's order.
@@ -77,14 +83,15 @@ impl OpenStore {
     }
 
     /// The newest time of the audit log since the clock was last confirmed (that confirmation
-    /// included), `None` when it holds none.
+    /// included), `None` when it holds none. Two index look-ups (migration 19), not a read of
+    /// the log: the last confirmation by its partial index, then the entries by time, newest
+    /// first, down to the first one written since (the `+` keeps the planner on the index by
+    /// time, not on a range of the log from the confirmation on).
     pub fn newest_recorded_time(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
-        let newest: Option<String> = self.conn().query_row(
-            "SELECT max(at) FROM audit_log WHERE seq >=
-                 (SELECT coalesce(max(seq), 0) FROM audit_log WHERE kind = ?1)",
-            [AuditKind::ClockConfirmed.as_str()],
-            |r| r.get(0),
-        )?;
+        let newest: Option<String> = self
+            .conn()
+            .query_row(NEWEST_RECORDED_SQL, [], |r| r.get(0))
+            .optional()?;
         newest
             .map(|at| {
                 DateTime::parse_from_rfc3339(&at)

@@ -239,3 +239,36 @@ fn an_audit_entry_whose_head_cannot_be_written_is_not_kept_either() {
     assert_eq!(entries(&open), before, "the entry went with its head");
     open.verify_everything().unwrap();
 }
+
+#[test]
+fn the_newest_recorded_time_is_found_through_the_indexes_not_by_reading_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.sqlite3")).unwrap();
+    // The kind written into the query is the one the store logs.
+    assert!(
+        super::own_clock::NEWEST_RECORDED_SQL
+            .contains(&format!("kind = '{}'", AuditKind::ClockConfirmed.as_str()))
+    );
+    let plan = store
+        .conn
+        .prepare(&format!(
+            "EXPLAIN QUERY PLAN {}",
+            super::own_clock::NEWEST_RECORDED_SQL
+        ))
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(3))
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap()
+        .join("; ");
+    // Newest first along the index by time (stopping at the first entry since), the last
+    // confirmation from its own index: no step reads the log's rows.
+    assert!(plan.contains("INDEX audit_log_at"), "{plan}");
+    assert!(plan.contains("INDEX audit_log_clock_confirmed"), "{plan}");
+    assert!(
+        plan.split("; ")
+            .filter(|step| step.contains("audit_log"))
+            .all(|step| step.contains("COVERING INDEX")),
+        "{plan}"
+    );
+}

@@ -162,7 +162,7 @@ fn refresh(
             .unwrap_or_default(),
     );
     g.set_is_manager(role.as_ref().is_some_and(|(_, r)| *r == Role::Manager));
-    g.set_clock_ahead(desk.clock_ahead());
+    g.set_clock_to_confirm(desk.clock_to_confirm(now));
     g.set_sees_medical(role.as_ref().is_some_and(|(_, r)| r.may_read_medical()));
     // The home lists verify the audit chain and scan a week of it: built when home is shown,
     // kept while a record is open over it, cleared when nobody is signed in.

@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 
 use intake_kiosk::desk::{Desk, DeskScreen};
 use intake_kiosk::forms::current_state;
-use intake_kiosk::store::Store;
+use intake_kiosk::store::{AuditKind, Store};
 
 use super::*;
 
@@ -410,4 +410,71 @@ fn patient_details_come_from_stdin_and_a_command_line_erasure_removes_the_access
     let (ok, said) = cli(&a, &["erase", "--patient", &patient]);
     assert!(ok, "{said}");
     assert_eq!(copies(), 0, "the erased details stay in no export");
+}
+
+/// A desk whose audit log holds a time a week after its clock (it ran ahead, then was put
+/// right): a withdrawal is refused by the window and the command line alike, both naming the
+/// clock, and nothing is written in either copy; once a manager confirms the clock (the window's
+/// button, `desk confirm-clock`), both take it, with the same result.
+#[test]
+fn a_clock_behind_the_records_refuses_the_same_in_the_window_and_on_the_command_line() {
+    let (_root, a, b, patient, submission) = two_copies();
+    let ahead = Utc::now() + Duration::days(7);
+    for dir in [&a, &b] {
+        let store = Store::open(&dir.join("desk.sqlite3")).expect("open");
+        let (store, manager) = OpenStore::unlock_as_manager(
+            store,
+            &intake_kiosk::vault::Passphrase::new(PASSPHRASE),
+            Utc::now(),
+        )
+        .map_err(|f| f.error)
+        .expect("unlock");
+        store
+            .record_event(manager.staff_id(), AuditKind::SignedIn, "", ahead)
+            .expect("an entry a week ahead");
+    }
+    let before = outcome(&a, &patient, &submission);
+    let withdraw = [
+        "withdraw",
+        "--patient",
+        &patient,
+        "--item",
+        "marketing_email",
+    ];
+    let (ok, said) = cli(&a, &withdraw);
+    assert!(!ok, "{said}");
+    assert!(
+        said.contains("which this desk has already recorded") && said.contains("confirm-clock"),
+        "{said}"
+    );
+    let mut desk = window(&b);
+    assert!(
+        desk.home(Utc::now()).alerts[0]
+            .text
+            .starts_with("The clock reads ")
+    );
+    assert!(desk.clock_to_confirm(Utc::now()));
+    desk.open_patient(&patient, Utc::now());
+    desk.withdraw("marketing_email", Utc::now());
+    let (words, good) = desk.message();
+    assert!(!good && words.starts_with("The clock reads "), "{words}");
+    drop(desk);
+    assert_eq!(outcome(&a, &patient, &submission), before);
+    assert_eq!(outcome(&b, &patient, &submission), before);
+
+    let (ok, said) = cli(&a, &["confirm-clock"]);
+    assert!(ok, "{said}");
+    let mut desk = window(&b);
+    desk.confirm_clock(Utc::now());
+    assert!(desk.message().1, "{:?}", desk.message());
+    assert!(!desk.clock_to_confirm(Utc::now()));
+    desk.open_patient(&patient, Utc::now());
+    desk.withdraw("marketing_email", Utc::now());
+    assert!(desk.message().1, "{:?}", desk.message());
+    drop(desk);
+    let (ok, said) = cli(&a, &withdraw);
+    assert!(ok, "{said}");
+    let after = outcome(&a, &patient, &submission);
+    assert_eq!(after, outcome(&b, &patient, &submission));
+    assert_ne!(after, before);
 }

@@ -108,8 +108,10 @@ pub enum RightsCommand {
     /// Erases what passed its retention period
     Retention,
     /// Confirms that the clock is right when the retention check refused to run because the
-    /// clock reads more than 92 days after its last run (the desk was not used for that long).
-    /// Logged. Not for a clock that jumped ahead: set the date and time instead
+    /// clock reads more than 92 days after its last run (the desk was not used for that long), or
+    /// when corrections, requests and breaches are refused because it reads behind what the desk
+    /// recorded (it ran ahead and was put right). Logged. Not for a clock that jumped ahead or
+    /// was set back: set the date and time instead
     ConfirmClock,
     /// Logs a patient's rights request (due dates are counted from --received)
     Request {

@@ -31,6 +31,7 @@ pub struct BreachRecorded {
 pub fn record_breach(
     records: Records, actor: &Actor, breach: &NewBreachAt, now: DateTime<Utc>,
 ) -> ActionResult<BreachRecorded> {
+    super::clock::may_date(records, now)?;
     let touched = match breach.touched {
         Some((by, from, to)) => records.records_touched(actor, by, from, to)?,
         None => Vec::new(),
@@ -53,6 +54,7 @@ pub fn record_breach(
 pub fn breach_reported(
     records: Records, actor: &Actor, id: &str, reference: &str, now: DateTime<Utc>,
 ) -> ActionResult<()> {
+    super::clock::may_date(records, now)?;
     if reference.trim().is_empty() {
         return Err(ActionError::Missing(Needed::RegulatorReference));
     }

@@ -11,6 +11,7 @@ use crate::store::Actor;
 pub fn withdraw(
     records: Records, actor: &Actor, patient: &str, item: &str, now: DateTime<Utc>,
 ) -> ActionResult<ConsentEvent> {
+    super::clock::may_date(records, now)?;
     Ok(records.withdraw_consent(actor, patient, item, now)?)
 }
 
@@ -18,5 +19,6 @@ pub fn withdraw(
 pub fn set_restricted(
     records: Records, actor: &Actor, patient: &str, restricted: bool, now: DateTime<Utc>,
 ) -> ActionResult<()> {
+    super::clock::may_date(records, now)?;
     Ok(records.set_restricted(actor, patient, restricted, now)?)
 }

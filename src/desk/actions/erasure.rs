@@ -52,6 +52,7 @@ pub fn erase(
     records: Records, actor: &Actor, patient: &str, to: StatementTo, exports: &Path,
     now: DateTime<Utc>,
 ) -> ActionResult<ErasureDone> {
+    super::clock::may_date(records, now)?;
     let forms = records.handed_on_forms(actor, patient)?;
     let statement = records.request_erasure(actor, patient, now)?;
     let set = records.setting(OUTBOX_FOLDER).unwrap_or_else(|e| {
@@ -111,12 +112,6 @@ pub fn retention(
     let report = records.run_retention(actor, now)?;
     remove_retained_copies(exports, &report);
     Ok(report)
-}
-
-/// A manager's word that the clock is right, for a retention run refused as too far after the
-/// last one (`StoreError::ClockAhead`: the desk unused for that long, not a clock that jumped).
-pub fn confirm_clock(records: Records, actor: &Actor, now: DateTime<Utc>) -> ActionResult<()> {
-    Ok(records.confirm_clock(actor, now)?)
 }
 
 /// [`remove_access_copies`] of every patient a retention run erased.

@@ -8,6 +8,7 @@
 
 mod backups;
 mod breaches;
+mod clock;
 mod consent;
 mod erasure;
 mod exports;
@@ -18,14 +19,15 @@ mod requests;
 mod settings;
 mod staff;
 
+use chrono::{DateTime, Utc};
 use thiserror::Error;
 
 pub use backups::{DESK_BACKUP_ROLE, backup_now, set_backup_schedule};
 pub use breaches::{BreachRecorded, NewBreachAt, breach_reported, record_breach};
+pub use clock::{clock_behind, confirm_clock};
 pub use consent::{set_restricted, withdraw};
 pub use erasure::{
-    ErasureDone, StatementTo, confirm_clock, erase, remove_access_copies, remove_retained_copies,
-    retention,
+    ErasureDone, StatementTo, erase, remove_access_copies, remove_retained_copies, retention,
 };
 pub use exports::{ListTo, MarketingList, access_export, marketing_list};
 pub use kiosks::{
@@ -81,6 +83,18 @@ pub enum ActionError {
     /// run logs nothing.
     #[error("this request is logged already and open (due {due_on}): nothing was logged again")]
     AlreadyLogged { due_on: chrono::NaiveDate },
+    /// The clock reads earlier than what the desk has already recorded (`recorded`): a record
+    /// dated by it would count as made before records made after it ([`clock`]). Nothing was
+    /// written.
+    #[error(
+        "the clock reads {}, before {}, which this desk has already recorded: set the date and time (a manager may confirm a clock that is right: desk confirm-clock)",
+        .reads.format("%Y-%m-%d %H:%M:%S UTC"),
+        .recorded.format("%Y-%m-%d %H:%M:%S UTC")
+    )]
+    ClockBehind {
+        reads: DateTime<Utc>,
+        recorded: DateTime<Utc>,
+    },
     /// A register search refused before anything was read (a part missing, a date that is not
     /// one).
     #[error(transparent)]

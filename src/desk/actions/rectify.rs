@@ -23,6 +23,7 @@ pub fn amend_details(
     records: Records, actor: &Actor, patient: &str, changes: &DetailChanges, reason: &str,
     now: DateTime<Utc>,
 ) -> ActionResult<String> {
+    super::clock::may_date(records, now)?;
     let mut identity = records.patient_identity(actor, patient, now)?;
     for (change, field) in [
         (&changes.given_name, &mut identity.given_name),
@@ -46,6 +47,7 @@ pub fn amend_answer(
     records: Records, actor: &Actor, submission: &str, question_id: &str, value: &str,
     reason: &str, now: DateTime<Utc>,
 ) -> ActionResult<String> {
+    super::clock::may_date(records, now)?;
     let record = records.read_medical(actor, submission, now)?;
     let form = form_used(record.form_definition_json.as_deref()).exact()?;
     let question = form
@@ -62,6 +64,7 @@ pub fn amend_answer(
 pub fn merge(
     records: Records, actor: &Actor, into: &str, duplicate: &str, reason: &str, now: DateTime<Utc>,
 ) -> ActionResult<MergeReport> {
+    super::clock::may_date(records, now)?;
     let duplicate = duplicate.trim();
     if duplicate.is_empty() {
         return Err(ActionError::Missing(Needed::Duplicate));

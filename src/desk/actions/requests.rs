@@ -17,6 +17,7 @@ pub struct RequestLogged {
 pub fn log_request(
     records: Records, actor: &Actor, request: &NewRightsRequest, now: DateTime<Utc>,
 ) -> ActionResult<RequestLogged> {
+    super::clock::may_date(records, now)?;
     // The same request open already (a double tap, a script run twice) is not logged again:
     // a second copy would be a second legal deadline to answer.
     let same = |r: &crate::store::RightsRequest| {
@@ -42,6 +43,7 @@ pub fn log_request(
 pub fn extend_request(
     records: Records, actor: &Actor, id: &str, months: u32, reason: &str, now: DateTime<Utc>,
 ) -> ActionResult<NaiveDate> {
+    super::clock::may_date(records, now)?;
     Ok(records.extend_rights_request(actor, id, months, reason, now)?)
 }
 
@@ -50,5 +52,6 @@ pub fn close_request(
     records: Records, actor: &Actor, id: &str, status: RequestStatus, outcome: &str,
     now: DateTime<Utc>,
 ) -> ActionResult<()> {
+    super::clock::may_date(records, now)?;
     Ok(records.close_rights_request(actor, id, status, outcome, now)?)
 }

@@ -88,6 +88,8 @@ fn back_before_visit_states(store: &OpenStore, with_lists: bool) {
              WHERE form_ids IS NULL OR ledger_seqs IS NULL;
          ALTER TABLE export_bundles DROP COLUMN audit_length;
          ALTER TABLE imported_bundles DROP COLUMN audit_tag;
+         DROP INDEX audit_log_at;
+         DROP INDEX audit_log_clock_confirmed;
          PRAGMA user_version = 13;",
     )
     .unwrap();

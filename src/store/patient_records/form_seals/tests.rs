@@ -240,6 +240,8 @@ fn visit_states_from_before_the_sums_get_them_once_at_the_unlock() {
              ALTER TABLE visit_state DROP COLUMN forms_sum;
              ALTER TABLE export_bundles DROP COLUMN audit_length;
              ALTER TABLE imported_bundles DROP COLUMN audit_tag;
+             DROP INDEX audit_log_at;
+             DROP INDEX audit_log_clock_confirmed;
              PRAGMA user_version = 16;",
         )
         .unwrap();
