@@ -30,3 +30,14 @@ T = {
         "ar": "تم تأكيد أن الساعة صحيحة: تُؤرَّخ التصحيحات والطلبات والانتهاكات بها من جديد.",
     },
 }
+T.update({
+    "This breach is recorded already (discovered {}) and not yet reported: nothing was recorded again. Describe a second one in other words.": {
+        "fr": "Cette violation est déjà enregistrée (découverte le {}) et pas encore signalée : rien n'a été enregistré de nouveau. Décrivez une seconde violation en d'autres termes.",
+        "es": "Esta brecha ya está registrada (descubierta el {}) y aún no se ha notificado: no se registró nada de nuevo. Describa una segunda con otras palabras.",
+        "de": "Diese Verletzung ist schon erfasst (entdeckt {}) und noch nicht gemeldet: Nichts wurde erneut erfasst. Eine zweite mit anderen Worten beschreiben.",
+        "pl": "To naruszenie jest już zapisane (wykryte {}) i jeszcze niezgłoszone: nic nie zapisano ponownie. Opisz drugie innymi słowami.",
+        "ro": "Această încălcare este deja înregistrată (descoperită la {}) și încă neraportată: nu s-a înregistrat nimic din nou. Descrieți o a doua în alte cuvinte.",
+        "pt": "Esta violação já está registada (descoberta em {}) e ainda não foi comunicada: nada foi registado de novo. Descreva uma segunda por outras palavras.",
+        "ar": "هذا الانتهاك مسجّل بالفعل (اكتُشف في {}) ولم يُبلَّغ عنه بعد: لم يُسجَّل شيء من جديد. صِف انتهاكًا ثانيًا بكلمات أخرى.",
+    },
+})

@@ -2108,3 +2108,66 @@ fn a_retention_check_long_after_the_last_erases_nothing_until_a_manager_confirms
         h.message()
     );
 }
+
+/// The breach form in the window: what happened is taken once (the field empties when the breach
+/// is recorded, and the same words tapped again record nothing twice); a desk whose records hold a
+/// time after its clock says so under Needs attention, refuses a breach (the words stay in the
+/// field), and a manager's tap on The clock is right lets it through.
+#[test]
+fn a_breach_is_recorded_once_and_not_on_a_clock_behind_the_records() {
+    const WHAT: &str = "What happened";
+    const ALERT: &str = "which this desk has already recorded: deadlines shown count";
+    let h = Harness::demo_with(|path| {
+        let (open, maya) = open_as_maya(path);
+        open.record_event(
+            maya.staff_id(),
+            intake_kiosk::store::AuditKind::SignedIn,
+            "",
+            Utc::now() + Duration::days(7),
+        )
+        .unwrap();
+    });
+    h.ui.window
+        .window()
+        .set_size(slint::LogicalSize::new(1280.0, 5000.0));
+    let path = h.dir.path().join("desk.sqlite3");
+    h.unlock(DEMO_PASSPHRASE);
+    h.sign_in("Maya (manager)", "402718");
+    assert!(h.shows(ALERT));
+    h.type_into(WHAT, "a tablet was left unlocked");
+    h.click("Record: a risk to people");
+    assert!(
+        h.message().starts_with("The clock reads "),
+        "{}",
+        h.message()
+    );
+    assert_eq!(h.field_value(WHAT), "a tablet was left unlocked");
+    let breaches = || {
+        let (open, maya) = open_as_maya(&path);
+        open.breaches(&maya).unwrap().len()
+    };
+    // The demo desk holds one breach already.
+    assert_eq!(breaches(), 1, "nothing recorded");
+    h.click("The clock is right");
+    assert_eq!(
+        h.message(),
+        "The clock is confirmed as right: corrections, requests and breaches are dated by it again."
+    );
+    assert!(!h.shows(ALERT));
+    assert!(!h.has_button("The clock is right"));
+    h.click("Record: a risk to people");
+    assert!(
+        h.message().starts_with("Breach recorded"),
+        "{}",
+        h.message()
+    );
+    assert_eq!(h.field_value(WHAT), "", "taken once");
+    h.type_into(WHAT, "a tablet was left unlocked");
+    h.click("Record: a risk to people");
+    assert!(
+        h.message().starts_with("This breach is recorded already"),
+        "{}",
+        h.message()
+    );
+    assert_eq!(breaches(), 2, "recorded once");
+}

@@ -84,6 +84,11 @@ impl Desk {
                 &[folder],
                 false,
             ),
+            ActionError::AlreadyRecorded { discovered_at } => self.say_t(
+                "This breach is recorded already (discovered {}) and not yet reported: nothing was recorded again. Describe a second one in other words.",
+                &[&clock_time(*discovered_at)],
+                false,
+            ),
             ActionError::ClockBehind { reads, recorded } => self.say_t(
                 "The clock reads {}, before {}, which this desk has already recorded, so nothing was written: a withdrawal or correction dated by it would count as made before what was recorded since. Set the date and time; if the clock is right (it ran ahead before), a manager taps The clock is right.",
                 &[&clock_time(*reads), &clock_time(*recorded)],

@@ -288,6 +288,30 @@ fn a_breach_without_a_reference_is_not_marked_reported() {
     assert_eq!(records.state().breaches[0].regulator_reference, "ICO-123");
 }
 
+/// A second tap on Record (or a script run twice) records no second breach, with a second 72-hour
+/// clock; other words, another risk, or the same words once the first is reported, do.
+#[test]
+fn the_same_breach_tapped_twice_is_recorded_once() {
+    let (mut desk, records) = signed_in(MANAGER, "2468");
+    desk.record_breach("a tablet was left unlocked", "high", at(0));
+    assert!(desk.message().1, "{:?}", desk.message());
+    desk.record_breach(" a tablet was left unlocked ", "high", at(1));
+    assert_said(
+        &desk,
+        "This breach is recorded already (discovered 2027-03-02 10:00 UTC) and not yet reported: nothing was recorded again. Describe a second one in other words.",
+        false,
+    );
+    assert_eq!(records.state().breaches.len(), 1);
+    desk.record_breach("a tablet was left unlocked", "unlikely", at(2));
+    desk.record_breach("a second tablet was left unlocked", "high", at(2));
+    assert_eq!(records.state().breaches.len(), 3);
+    let id = records.state().breaches[0].id.clone();
+    desk.breach_reported(&id, "ICO-123", at(3));
+    desk.record_breach("a tablet was left unlocked", "high", at(4));
+    assert!(desk.message().1, "{:?}", desk.message());
+    assert_eq!(records.state().breaches.len(), 4);
+}
+
 #[test]
 fn a_request_logged_on_the_record_is_due_in_a_month_and_can_be_extended() {
     let (mut desk, records) = signed_in(MANAGER, "2468");

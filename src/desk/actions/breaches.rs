@@ -1,7 +1,7 @@
 //! Breaches: recorded with the records concerned (from the audit log) and the 72-hour clock,
 //! then marked as reported with the regulator's reference.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use super::{ActionError, ActionResult, Needed, Records};
 use crate::rights::Risk;
@@ -27,11 +27,28 @@ pub struct BreachRecorded {
     pub must_report: bool,
 }
 
-/// Records a breach (managers).
+/// How long after a breach is recorded the same words and risk, not yet reported, are taken for
+/// the same breach (a second tap, a script run twice) and not recorded again.
+pub const SAME_BREACH_WITHIN: Duration = Duration::hours(24);
+
+/// Records a breach (managers). The same breach recorded already ([`SAME_BREACH_WITHIN`]) is
+/// refused ([`ActionError::AlreadyRecorded`]): a second copy would be a second 72-hour clock and
+/// a second report to the regulator.
 pub fn record_breach(
     records: Records, actor: &Actor, breach: &NewBreachAt, now: DateTime<Utc>,
 ) -> ActionResult<BreachRecorded> {
     super::clock::may_date(records, now)?;
+    let same = |b: &crate::store::Breach| {
+        b.reported_at.is_none()
+            && b.risk == breach.risk
+            && b.what_happened.trim() == breach.what.trim()
+            && now - b.discovered_at <= SAME_BREACH_WITHIN
+    };
+    if let Some(held) = records.breaches(actor)?.iter().find(|b| same(b)) {
+        return Err(ActionError::AlreadyRecorded {
+            discovered_at: held.discovered_at,
+        });
+    }
     let touched = match breach.touched {
         Some((by, from, to)) => records.records_touched(actor, by, from, to)?,
         None => Vec::new(),

@@ -83,6 +83,13 @@ pub enum ActionError {
     /// run logs nothing.
     #[error("this request is logged already and open (due {due_on}): nothing was logged again")]
     AlreadyLogged { due_on: chrono::NaiveDate },
+    /// The same breach (words and risk), not yet reported, was recorded already a short while
+    /// ago (`breaches::SAME_BREACH_WITHIN`): nothing was recorded again.
+    #[error(
+        "this breach is recorded already (discovered {}) and not yet reported: nothing was recorded again (describe a second one in other words)",
+        .discovered_at.format("%Y-%m-%d %H:%M UTC")
+    )]
+    AlreadyRecorded { discovered_at: DateTime<Utc> },
     /// The clock reads earlier than what the desk has already recorded (`recorded`): a record
     /// dated by it would count as made before records made after it ([`clock`]). Nothing was
     /// written.
