@@ -1,5 +1,6 @@
 # A desk whose clock reads behind what it recorded (the home screen's alert, a dated action
-# refused, a manager's confirmation), machine-assisted: a native speaker must review them.
+# refused, a manager's confirmation) and a breach recorded twice, machine-assisted: a native
+# speaker must review them.
 #   python3 locales/extract.py locales/translations-desk-clock.py
 T = {
     "The clock reads {}, before {}, which this desk has already recorded: deadlines shown count from the wrong time, and corrections, withdrawals, requests and breaches are refused until the date and time are set (a manager may confirm a clock that is right).": {

@@ -95,8 +95,8 @@ pub enum ActionError {
     /// written.
     #[error(
         "the clock reads {}, before {}, which this desk has already recorded: set the date and time (a manager may confirm a clock that is right: desk confirm-clock)",
-        .reads.format("%Y-%m-%d %H:%M:%S UTC"),
-        .recorded.format("%Y-%m-%d %H:%M:%S UTC")
+        .reads.format("%Y-%m-%d %H:%M UTC"),
+        .recorded.format("%Y-%m-%d %H:%M UTC")
     )]
     ClockBehind {
         reads: DateTime<Utc>,
