@@ -4,10 +4,15 @@
 //! (the match is exhaustive). Also the one way the controller runs an action ([`Desk::act`]).
 
 use super::actions::{ActionError, ActionResult, Needed, Records};
-use super::views::clock_time;
 use super::{Desk, exchange_words};
 use crate::i18n::msgid;
 use crate::store::Actor;
+
+/// A time a clock message names, as the retention check's names it (UTC: the clock in question
+/// is the one that may be wrong, so no zone is worked out from it).
+pub(super) fn clock_time(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
 
 /// What to type, choose or set, for each thing an action needs and was not given.
 fn needed_words(needed: Needed) -> &'static str {

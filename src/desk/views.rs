@@ -101,12 +101,6 @@ pub struct RecordView {
     pub phone: String,
 }
 
-/// A time a clock message names, as the retention check's names it (UTC: the clock in question
-/// is the one that may be wrong, so no zone is worked out from it).
-pub(super) fn clock_time(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
 fn short_time(rfc3339: &str) -> String {
     DateTime::parse_from_rfc3339(rfc3339)
         .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
@@ -357,7 +351,7 @@ pub(super) fn home_view(
             t(
                 lang,
                 "The clock reads {}, before {}, which this desk has already recorded: deadlines shown count from the wrong time, and corrections, withdrawals, requests and breaches are refused until the date and time are set (a manager may confirm a clock that is right).",
-                &[&clock_time(now), &clock_time(recorded)],
+                &[&super::action_words::clock_time(now), &super::action_words::clock_time(recorded)],
             ),
             true,
         ));
