@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use zeroize::{Zeroize, Zeroizing};
 
@@ -50,9 +51,26 @@ impl FormsToHandOn for Outgoing {
 /// Each file goes to disk under a temporary name as soon as it is made; every
 /// [`OUTBOX_SLICE_BYTES`] the files so far are made durable together and named
 /// ([`files::Batch`]) on another thread while the next slice is written, so neither memory nor
-/// the number of syncs grows with the bundle. The machine formats are compact JSON.
+/// the number of syncs grows with the bundle. The files are made on this thread and written on
+/// another ([`FileWriter`]): the formats are made while the file system creates the files before
+/// them. The machine formats are compact JSON.
 pub fn hand_on(
     kiosk_id: &str, bundle: &impl FormsToHandOn, added: &[Added], outbox: &Path,
+) -> Result<usize, ExchangeError> {
+    let abandoned = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let mut writer = FileWriter::start(scope, outbox, &abandoned);
+        let made = make_files(kiosk_id, bundle, added, &mut writer);
+        // A form that could not be made leaves none of the files since the last slice named.
+        // The writer's own failure (the folder, the disk) is what stopped the making, if any.
+        let written = writer.finish(made.is_ok());
+        written.and(made)
+    })
+}
+
+/// Makes the files of each form of `added` and hands them to `writer`; returns how many.
+fn make_files(
+    kiosk_id: &str, bundle: &impl FormsToHandOn, added: &[Added], writer: &mut FileWriter,
 ) -> Result<usize, ExchangeError> {
     let mut written = 0;
     let forms: HashMap<&str, (FormDefinition, FormFacts)> = bundle
@@ -67,13 +85,6 @@ pub fn hand_on(
                 })
         })
         .collect();
-    let mut batch = files::Batch::new(outbox, Readers::OwnerOnly)?;
-    // One buffer per kind of file, reused from form to form; they hold patient data, wiped when
-    // dropped, whatever ends the loop.
-    let (mut json, mut page) = (
-        Zeroizing::new(Vec::with_capacity(64 * 1024)),
-        Zeroizing::new(String::with_capacity(32 * 1024)),
-    );
     // A form id twice in one bundle: the first is the one stored (the store counts the second
     // as held), so the first is the one handed on.
     let mut by_id: HashMap<&str, usize> = HashMap::new();
@@ -118,29 +129,114 @@ pub fn hand_on(
         };
         // Named in this order: a form's `.fhir.json` last, so whoever takes a form when its
         // Bundle appears finds the other two already there, even after a crash mid-slice.
-        json.clear();
+        let [json_name, html_name, fhir_name] = file_names(&s.submission_id);
+        let mut json = writer.buffer();
         serde_json::to_writer(&mut *json, s).map_err(StoreError::from)?;
-        batch.add(&format!("{}.json", s.submission_id), &json)?;
-        page.clear();
+        writer.write(json_name, json)?;
+        let mut page = Zeroizing::new(
+            String::from_utf8(std::mem::take(&mut *writer.buffer())).unwrap_or_default(),
+        );
         write_printable_html(&view, &mut page);
-        batch.add(&format!("{}.html", s.submission_id), page.as_bytes())?;
-        json.clear();
-        write_fhir_bundle(&view, facts, &mut json).map_err(StoreError::from)?;
-        batch.add(&format!("{}.fhir.json", s.submission_id), &json)?;
+        writer.write(
+            html_name,
+            Zeroizing::new(std::mem::take(&mut *page).into_bytes()),
+        )?;
+        let mut fhir = writer.buffer();
+        write_fhir_bundle(&view, facts, &mut fhir).map_err(StoreError::from)?;
+        writer.write(fhir_name, fhir)?;
         written += 3;
-        if batch.pending_bytes() >= OUTBOX_SLICE_BYTES {
-            batch.commit_behind()?;
+    }
+    Ok(written)
+}
+
+/// A file's bytes on their way to the writer: patient data, wiped when dropped.
+type FileBytes = Zeroizing<Vec<u8>>;
+
+/// How many files may wait for the writer (about a dozen forms): the making never runs far
+/// ahead of the disk, and memory stays flat.
+const WAITING_FILES: usize = 36;
+
+/// The thread that writes the files a [`make_files`] made, in order, into one [`files::Batch`],
+/// committed every [`OUTBOX_SLICE_BYTES`] and at the end (unless the making was abandoned: then
+/// the files not yet committed are removed). Buffers written go back to be filled again.
+struct FileWriter<'scope> {
+    outbox: &'scope Path,
+    abandoned: &'scope AtomicBool,
+    files: Option<std::sync::mpsc::SyncSender<(String, FileBytes)>>,
+    emptied: std::sync::mpsc::Receiver<FileBytes>,
+    thread: std::thread::ScopedJoinHandle<'scope, Result<(), ExchangeError>>,
+}
+
+impl<'scope> FileWriter<'scope> {
+    fn start<'env>(
+        scope: &'scope std::thread::Scope<'scope, 'env>, outbox: &'env Path,
+        abandoned: &'env AtomicBool,
+    ) -> FileWriter<'scope> {
+        let (files, to_write) = std::sync::mpsc::sync_channel::<(String, FileBytes)>(WAITING_FILES);
+        let (give_back, emptied) = std::sync::mpsc::channel::<FileBytes>();
+        let thread = scope.spawn(move || {
+            let mut batch = files::Batch::new(outbox, Readers::OwnerOnly)?;
+            for (name, mut bytes) in to_write {
+                batch.add(&name, &bytes)?;
+                if batch.pending_bytes() >= OUTBOX_SLICE_BYTES {
+                    batch.commit_behind()?;
+                }
+                bytes.clear();
+                let _ = give_back.send(bytes);
+            }
+            if abandoned.load(Ordering::Acquire) {
+                // Dropped uncommitted: its temporary files are removed.
+                return Ok(());
+            }
+            batch.commit()
+        });
+        FileWriter {
+            outbox,
+            abandoned,
+            files: Some(files),
+            emptied,
+            thread,
         }
     }
-    batch.commit()?;
-    Ok(written)
+
+    /// An empty buffer: one the writer gave back, or a new one.
+    fn buffer(&self) -> FileBytes {
+        self.emptied
+            .try_recv()
+            .unwrap_or_else(|_| Zeroizing::new(Vec::with_capacity(32 * 1024)))
+    }
+
+    /// Hands `bytes` to the writer as `name`. An error when the writer has stopped: it stops
+    /// only on an error of its own, which [`FileWriter::finish`] returns in place of this one.
+    fn write(&mut self, name: String, bytes: FileBytes) -> Result<(), ExchangeError> {
+        match self.files.as_ref().map(|files| files.send((name, bytes))) {
+            Some(Ok(())) => Ok(()),
+            _ => Err(ExchangeError::Io {
+                path: self.outbox.to_owned(),
+                source: std::io::Error::other("the outbox's writer stopped"),
+            }),
+        }
+    }
+
+    /// Waits for every file handed over to be written, made durable and named, when the making
+    /// is `complete`; otherwise for the files not yet committed to be removed.
+    fn finish(mut self, complete: bool) -> Result<(), ExchangeError> {
+        if !complete {
+            self.abandoned.store(true, Ordering::Release);
+        }
+        drop(self.files.take());
+        self.thread
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    }
 }
 
 /// How many bytes of hand-off files are made durable together (about 1,300 forms of ~50 KB):
 /// one file-system sync per slice, however large the bundle.
 pub const OUTBOX_SLICE_BYTES: u64 = 64 * 1024 * 1024;
 
-/// The three files a form is handed on as, in the order they are written.
+/// The three files a form is handed on as, in the order they are written: JSON, printable,
+/// FHIR.
 fn file_names(submission_id: &str) -> [String; 3] {
     ["json", "html", "fhir.json"].map(|ext| format!("{submission_id}.{ext}"))
 }
@@ -236,3 +332,6 @@ fn rewrite_held(
     };
     Ok(hand_on(&form.kiosk_id, &incoming, &[added], outbox)? == 3)
 }
+
+#[cfg(test)]
+mod tests;

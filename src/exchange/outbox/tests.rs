@@ -1,0 +1,139 @@
+//! The outbox's writer: a form that cannot be made, or a file the folder does not take, leaves
+//! no file of the hand-off behind, named or temporary.
+
+use super::*;
+use crate::forms::{Answers, PatientIdentity, Signature};
+use crate::store::EXPORT_VERSION;
+use crate::test_files::names_in;
+
+/// Forms of the built-in definition; the one at `unreadable` cannot be read again (as an entry
+/// of a bundle damaged after its import began).
+struct Forms {
+    definitions: Vec<ExportedForm>,
+    submissions: Vec<ExportedSubmission>,
+    unreadable: Option<usize>,
+}
+
+impl FormsToHandOn for Forms {
+    fn definitions(&self) -> &[ExportedForm] {
+        &self.definitions
+    }
+
+    fn form_ids(&self) -> impl Iterator<Item = &str> {
+        self.submissions.iter().map(|s| s.submission_id.as_str())
+    }
+
+    fn form(&self, n: usize) -> Result<Cow<'_, ExportedSubmission>, ExchangeError> {
+        if self.unreadable == Some(n) {
+            return Err(ExchangeError::Io {
+                path: "bundle".into(),
+                source: std::io::Error::other("read again: damaged"),
+            });
+        }
+        Ok(Cow::Borrowed(&self.submissions[n]))
+    }
+}
+
+fn forms(count: usize, unreadable: Option<usize>) -> (Forms, Vec<Added>) {
+    let form = FormDefinition::built_in();
+    let hash = form.content_hash();
+    let submissions: Vec<ExportedSubmission> = (0..count)
+        .map(|n| {
+            let mut identity = PatientIdentity::default();
+            identity.given_name = format!("Ada{n}");
+            identity.family_name = "Lovelace".into();
+            identity.date_of_birth = "1990-02-03".into();
+            ExportedSubmission {
+                version: EXPORT_VERSION,
+                submission_id: format!("sub-{n:03}"),
+                kiosk_patient_id: format!("p-{n}"),
+                identity,
+                answers: Answers::default(),
+                signature: Signature {
+                    svg_path: "M 10 10 L 20 30".into(),
+                },
+                consents: Vec::new(),
+                form_hash: hash.clone(),
+                notice_hash: form.notice_hash("en"),
+                language: "en".into(),
+                submitted_at: "2026-12-01T10:00:00Z".into(),
+                packed: Default::default(),
+            }
+        })
+        .collect();
+    let added = submissions
+        .iter()
+        .map(|s| Added {
+            submission_id: s.submission_id.clone(),
+            patient_id: format!("desk-{}", s.kiosk_patient_id),
+            restricted: false,
+            held_for_erasure: false,
+        })
+        .collect();
+    let definitions = vec![ExportedForm {
+        hash,
+        definition_json: form.canonical_json(),
+    }];
+    let forms = Forms {
+        definitions,
+        submissions,
+        unreadable,
+    };
+    (forms, added)
+}
+
+#[test]
+fn every_form_is_handed_on_as_three_files_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    // More files than wait for the writer at once.
+    let count = WAITING_FILES;
+    let (forms, added) = forms(count, None);
+    assert_eq!(
+        hand_on("kiosk-1", &forms, &added, dir.path()).unwrap(),
+        3 * count
+    );
+    let names = names_in(dir.path());
+    assert_eq!(names.len(), 3 * count, "{names:?}");
+    for s in &forms.submissions {
+        for name in file_names(&s.submission_id) {
+            assert!(names.contains(&name), "{name}");
+        }
+        let json = std::fs::read(dir.path().join(format!("{}.json", s.submission_id))).unwrap();
+        let back: ExportedSubmission = serde_json::from_slice(&json).unwrap();
+        assert_eq!(back.identity.given_name, s.identity.given_name);
+    }
+}
+
+#[test]
+fn a_form_that_cannot_be_made_leaves_no_file_of_the_hand_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let (forms, added) = forms(WAITING_FILES, Some(WAITING_FILES - 2));
+    let error = hand_on("kiosk-1", &forms, &added, dir.path()).unwrap_err();
+    assert!(error.to_string().contains("damaged"), "{error}");
+    assert_eq!(names_in(dir.path()), Vec::<String>::new());
+}
+
+#[test]
+fn a_file_the_folder_does_not_take_stops_the_hand_off_and_leaves_nothing_of_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (forms, added) = forms(WAITING_FILES, None);
+    // A folder planted under the last form's Bundle: its rename fails at the commit.
+    let planted = format!(
+        "{}.fhir.json",
+        forms.submissions[WAITING_FILES - 1].submission_id
+    );
+    std::fs::create_dir(dir.path().join(&planted)).unwrap();
+    std::fs::write(dir.path().join(&planted).join("x"), b"x").unwrap();
+    let error = hand_on("kiosk-1", &forms, &added, dir.path()).unwrap_err();
+    assert!(matches!(error, ExchangeError::Io { .. }), "{error:?}");
+    // The files named before the failure stay (a re-import writes them again); no temporary
+    // file is left.
+    let names = names_in(dir.path());
+    assert!(names.iter().all(|n| !n.ends_with(".partial")), "{names:?}");
+    assert!(names.contains(&planted));
+
+    // An outbox that is a file: refused before any form is made.
+    let file = dir.path().join("emr");
+    std::fs::write(&file, b"not a folder").unwrap();
+    assert!(hand_on("kiosk-1", &forms, &added, &file).is_err());
+}
