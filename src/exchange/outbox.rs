@@ -164,7 +164,8 @@ struct FileWriter<'scope> {
     abandoned: &'scope AtomicBool,
     files: Option<std::sync::mpsc::SyncSender<(String, FileBytes)>>,
     emptied: std::sync::mpsc::Receiver<FileBytes>,
-    thread: std::thread::ScopedJoinHandle<'scope, Result<(), ExchangeError>>,
+    /// Taken by [`FileWriter::finish`]; still here when the making panicked.
+    thread: Option<std::thread::ScopedJoinHandle<'scope, Result<(), ExchangeError>>>,
 }
 
 impl<'scope> FileWriter<'scope> {
@@ -195,7 +196,7 @@ impl<'scope> FileWriter<'scope> {
             abandoned,
             files: Some(files),
             emptied,
-            thread,
+            thread: Some(thread),
         }
     }
 
@@ -221,13 +222,26 @@ impl<'scope> FileWriter<'scope> {
     /// Waits for every file handed over to be written, made durable and named, when the making
     /// is `complete`; otherwise for the files not yet committed to be removed.
     fn finish(mut self, complete: bool) -> Result<(), ExchangeError> {
+        let thread = self.thread.take();
         if !complete {
             self.abandoned.store(true, Ordering::Release);
         }
         drop(self.files.take());
-        self.thread
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        thread.map_or(Ok(()), |thread| {
+            thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
+    }
+}
+
+impl Drop for FileWriter<'_> {
+    /// Dropped unfinished (the making panicked): the files not yet committed are removed, never
+    /// named (the queue closes after this, when the fields are dropped).
+    fn drop(&mut self) {
+        if self.thread.is_some() {
+            self.abandoned.store(true, Ordering::Release);
+        }
     }
 }
 

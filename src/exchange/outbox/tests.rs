@@ -12,6 +12,8 @@ struct Forms {
     definitions: Vec<ExportedForm>,
     submissions: Vec<ExportedSubmission>,
     unreadable: Option<usize>,
+    /// The form at which the making panics (a fault in the code).
+    panics: Option<usize>,
 }
 
 impl FormsToHandOn for Forms {
@@ -24,6 +26,7 @@ impl FormsToHandOn for Forms {
     }
 
     fn form(&self, n: usize) -> Result<Cow<'_, ExportedSubmission>, ExchangeError> {
+        assert!(self.panics != Some(n), "a fault in the making");
         if self.unreadable == Some(n) {
             return Err(ExchangeError::Io {
                 path: "bundle".into(),
@@ -78,6 +81,7 @@ fn forms(count: usize, unreadable: Option<usize>) -> (Forms, Vec<Added>) {
         definitions,
         submissions,
         unreadable,
+        panics: None,
     };
     (forms, added)
 }
@@ -136,4 +140,17 @@ fn a_file_the_folder_does_not_take_stops_the_hand_off_and_leaves_nothing_of_it()
     let file = dir.path().join("emr");
     std::fs::write(&file, b"not a folder").unwrap();
     assert!(hand_on("kiosk-1", &forms, &added, &file).is_err());
+}
+
+#[test]
+fn a_making_that_panics_leaves_no_file_of_the_hand_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut forms, added) = forms(WAITING_FILES, None);
+    forms.panics = Some(WAITING_FILES - 2);
+    let outbox = dir.path();
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        hand_on("kiosk-1", &forms, &added, outbox)
+    }));
+    assert!(result.is_err(), "the panic reaches the caller");
+    assert_eq!(names_in(outbox), Vec::<String>::new());
 }
