@@ -5,15 +5,21 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
 use zeroize::{Zeroize, Zeroizing};
 
 use super::ExchangeError;
-use super::files::{self, Expected, Readers};
+use super::files::{self, Expected};
 use crate::forms::FormDefinition;
 use crate::handoff::{FormFacts, SubmissionView, write_fhir_bundle, write_printable_html};
 use crate::store::{Added, ExportedForm, ExportedSubmission, HandedOnForm, Outgoing, StoreError};
+
+#[cfg(test)]
+mod tests;
+mod writer;
+
+use writer::FileWriter;
 
 /// Where the forms to hand on are read from: a bundle's contents as decoded ([`Outgoing`]), or
 /// an opened bundle read again form by form
@@ -53,18 +59,23 @@ impl FormsToHandOn for Outgoing {
 /// ([`files::Batch`]) on another thread while the next slice is written, so neither memory nor
 /// the number of syncs grows with the bundle. The files are made on this thread and written on
 /// another ([`FileWriter`]): the formats are made while the file system creates the files before
-/// them. The machine formats are compact JSON.
+/// them. A form that cannot be made, or a panic while making one, leaves none of the files not
+/// yet named. The machine formats are compact JSON.
 pub fn hand_on(
     kiosk_id: &str, bundle: &impl FormsToHandOn, added: &[Added], outbox: &Path,
 ) -> Result<usize, ExchangeError> {
+    hand_on_in_slices(kiosk_id, bundle, added, outbox, OUTBOX_SLICE_BYTES)
+}
+
+/// [`hand_on`], made durable and named every `slice_bytes`.
+fn hand_on_in_slices(
+    kiosk_id: &str, bundle: &impl FormsToHandOn, added: &[Added], outbox: &Path, slice_bytes: u64,
+) -> Result<usize, ExchangeError> {
     let abandoned = AtomicBool::new(false);
     std::thread::scope(|scope| {
-        let mut writer = FileWriter::start(scope, outbox, &abandoned);
+        let mut writer = FileWriter::start(scope, outbox, &abandoned, slice_bytes)?;
         let made = make_files(kiosk_id, bundle, added, &mut writer);
-        // A form that could not be made leaves none of the files since the last slice named.
-        // The writer's own failure (the folder, the disk) is what stopped the making, if any.
-        let written = writer.finish(made.is_ok());
-        written.and(made)
+        writer.finish(made)
     })
 }
 
@@ -127,130 +138,30 @@ fn make_files(
             notice_hash: &s.notice_hash,
             amended: false,
         };
-        // Named in this order: a form's `.fhir.json` last, so whoever takes a form when its
-        // Bundle appears finds the other two already there, even after a crash mid-slice.
-        let [json_name, html_name, fhir_name] = file_names(&s.submission_id);
-        let mut json = writer.buffer();
-        serde_json::to_writer(&mut *json, s).map_err(StoreError::from)?;
-        writer.write(json_name, json)?;
-        let mut page = Zeroizing::new(
-            String::from_utf8(std::mem::take(&mut *writer.buffer())).unwrap_or_default(),
-        );
-        write_printable_html(&view, &mut page);
-        writer.write(
-            html_name,
-            Zeroizing::new(std::mem::take(&mut *page).into_bytes()),
-        )?;
-        let mut fhir = writer.buffer();
-        write_fhir_bundle(&view, facts, &mut fhir).map_err(StoreError::from)?;
-        writer.write(fhir_name, fhir)?;
+        // A form goes to the writer whole (its three files, or none of them): a slice ends
+        // between forms, never inside one.
+        let mut files = writer.buffers();
+        let [json, page, fhir] = &mut files;
+        serde_json::to_writer(&mut **json, s).map_err(StoreError::from)?;
+        page.clear();
+        let mut text =
+            Zeroizing::new(String::from_utf8(std::mem::take(&mut **page)).unwrap_or_default());
+        write_printable_html(&view, &mut text);
+        **page = std::mem::take(&mut *text).into_bytes();
+        write_fhir_bundle(&view, facts, fhir).map_err(StoreError::from)?;
+        writer.write(file_names(&s.submission_id), files)?;
         written += 3;
     }
     Ok(written)
-}
-
-/// A file's bytes on their way to the writer: patient data, wiped when dropped.
-type FileBytes = Zeroizing<Vec<u8>>;
-
-/// How many files may wait for the writer (about a dozen forms): the making never runs far
-/// ahead of the disk, and memory stays flat.
-const WAITING_FILES: usize = 36;
-
-/// The thread that writes the files a [`make_files`] made, in order, into one [`files::Batch`],
-/// committed every [`OUTBOX_SLICE_BYTES`] and at the end (unless the making was abandoned: then
-/// the files not yet committed are removed). Buffers written go back to be filled again.
-struct FileWriter<'scope> {
-    outbox: &'scope Path,
-    abandoned: &'scope AtomicBool,
-    files: Option<std::sync::mpsc::SyncSender<(String, FileBytes)>>,
-    emptied: std::sync::mpsc::Receiver<FileBytes>,
-    /// Taken by [`FileWriter::finish`]; still here when the making panicked.
-    thread: Option<std::thread::ScopedJoinHandle<'scope, Result<(), ExchangeError>>>,
-}
-
-impl<'scope> FileWriter<'scope> {
-    fn start<'env>(
-        scope: &'scope std::thread::Scope<'scope, 'env>, outbox: &'env Path,
-        abandoned: &'env AtomicBool,
-    ) -> FileWriter<'scope> {
-        let (files, to_write) = std::sync::mpsc::sync_channel::<(String, FileBytes)>(WAITING_FILES);
-        let (give_back, emptied) = std::sync::mpsc::channel::<FileBytes>();
-        let thread = scope.spawn(move || {
-            let mut batch = files::Batch::new(outbox, Readers::OwnerOnly)?;
-            for (name, mut bytes) in to_write {
-                batch.add(&name, &bytes)?;
-                if batch.pending_bytes() >= OUTBOX_SLICE_BYTES {
-                    batch.commit_behind()?;
-                }
-                bytes.clear();
-                let _ = give_back.send(bytes);
-            }
-            if abandoned.load(Ordering::Acquire) {
-                // Dropped uncommitted: its temporary files are removed.
-                return Ok(());
-            }
-            batch.commit()
-        });
-        FileWriter {
-            outbox,
-            abandoned,
-            files: Some(files),
-            emptied,
-            thread: Some(thread),
-        }
-    }
-
-    /// An empty buffer: one the writer gave back, or a new one.
-    fn buffer(&self) -> FileBytes {
-        self.emptied
-            .try_recv()
-            .unwrap_or_else(|_| Zeroizing::new(Vec::with_capacity(32 * 1024)))
-    }
-
-    /// Hands `bytes` to the writer as `name`. An error when the writer has stopped: it stops
-    /// only on an error of its own, which [`FileWriter::finish`] returns in place of this one.
-    fn write(&mut self, name: String, bytes: FileBytes) -> Result<(), ExchangeError> {
-        match self.files.as_ref().map(|files| files.send((name, bytes))) {
-            Some(Ok(())) => Ok(()),
-            _ => Err(ExchangeError::Io {
-                path: self.outbox.to_owned(),
-                source: std::io::Error::other("the outbox's writer stopped"),
-            }),
-        }
-    }
-
-    /// Waits for every file handed over to be written, made durable and named, when the making
-    /// is `complete`; otherwise for the files not yet committed to be removed.
-    fn finish(mut self, complete: bool) -> Result<(), ExchangeError> {
-        let thread = self.thread.take();
-        if !complete {
-            self.abandoned.store(true, Ordering::Release);
-        }
-        drop(self.files.take());
-        thread.map_or(Ok(()), |thread| {
-            thread
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-        })
-    }
-}
-
-impl Drop for FileWriter<'_> {
-    /// Dropped unfinished (the making panicked): the files not yet committed are removed, never
-    /// named (the queue closes after this, when the fields are dropped).
-    fn drop(&mut self) {
-        if self.thread.is_some() {
-            self.abandoned.store(true, Ordering::Release);
-        }
-    }
 }
 
 /// How many bytes of hand-off files are made durable together (about 1,300 forms of ~50 KB):
 /// one file-system sync per slice, however large the bundle.
 pub const OUTBOX_SLICE_BYTES: u64 = 64 * 1024 * 1024;
 
-/// The three files a form is handed on as, in the order they are written: JSON, printable,
-/// FHIR.
+/// The three files a form is handed on as, in the order they are written and named: JSON,
+/// printable, FHIR (a form's `.fhir.json` last, so whoever takes a form when its Bundle appears
+/// finds the other two already there, even after a crash mid-slice).
 fn file_names(submission_id: &str) -> [String; 3] {
     ["json", "html", "fhir.json"].map(|ext| format!("{submission_id}.{ext}"))
 }
@@ -346,6 +257,3 @@ fn rewrite_held(
     };
     Ok(hand_on(&form.kiosk_id, &incoming, &[added], outbox)? == 3)
 }
-
-#[cfg(test)]
-mod tests;

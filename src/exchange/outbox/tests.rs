@@ -1,6 +1,7 @@
 //! The outbox's writer: a form that cannot be made, or a file the folder does not take, leaves
 //! no file of the hand-off behind, named or temporary.
 
+use super::writer::WAITING_FORMS;
 use super::*;
 use crate::forms::{Answers, PatientIdentity, Signature};
 use crate::store::EXPORT_VERSION;
@@ -87,10 +88,10 @@ fn forms(count: usize, unreadable: Option<usize>) -> (Forms, Vec<Added>) {
 }
 
 #[test]
-fn every_form_is_handed_on_as_three_files_in_order() {
+fn every_form_is_handed_on_as_its_three_files() {
     let dir = tempfile::tempdir().unwrap();
     // More files than wait for the writer at once.
-    let count = WAITING_FILES;
+    let count = 2 * WAITING_FORMS;
     let (forms, added) = forms(count, None);
     assert_eq!(
         hand_on("kiosk-1", &forms, &added, dir.path()).unwrap(),
@@ -111,7 +112,7 @@ fn every_form_is_handed_on_as_three_files_in_order() {
 #[test]
 fn a_form_that_cannot_be_made_leaves_no_file_of_the_hand_off() {
     let dir = tempfile::tempdir().unwrap();
-    let (forms, added) = forms(WAITING_FILES, Some(WAITING_FILES - 2));
+    let (forms, added) = forms(2 * WAITING_FORMS, Some(2 * WAITING_FORMS - 2));
     let error = hand_on("kiosk-1", &forms, &added, dir.path()).unwrap_err();
     assert!(error.to_string().contains("damaged"), "{error}");
     assert_eq!(names_in(dir.path()), Vec::<String>::new());
@@ -120,16 +121,17 @@ fn a_form_that_cannot_be_made_leaves_no_file_of_the_hand_off() {
 #[test]
 fn a_file_the_folder_does_not_take_stops_the_hand_off_and_leaves_nothing_of_it() {
     let dir = tempfile::tempdir().unwrap();
-    let (forms, added) = forms(WAITING_FILES, None);
+    let (forms, added) = forms(2 * WAITING_FORMS, None);
     // A folder planted under the last form's Bundle: its rename fails at the commit.
     let planted = format!(
         "{}.fhir.json",
-        forms.submissions[WAITING_FILES - 1].submission_id
+        forms.submissions[2 * WAITING_FORMS - 1].submission_id
     );
     std::fs::create_dir(dir.path().join(&planted)).unwrap();
     std::fs::write(dir.path().join(&planted).join("x"), b"x").unwrap();
     let error = hand_on("kiosk-1", &forms, &added, dir.path()).unwrap_err();
     assert!(matches!(error, ExchangeError::Io { .. }), "{error:?}");
+    assert!(!error.to_string().contains("writer stopped"), "{error}");
     // The files named before the failure stay (a re-import writes them again); no temporary
     // file is left.
     let names = names_in(dir.path());
@@ -139,18 +141,54 @@ fn a_file_the_folder_does_not_take_stops_the_hand_off_and_leaves_nothing_of_it()
     // An outbox that is a file: refused before any form is made.
     let file = dir.path().join("emr");
     std::fs::write(&file, b"not a folder").unwrap();
-    assert!(hand_on("kiosk-1", &forms, &added, &file).is_err());
+    let error = hand_on("kiosk-1", &forms, &added, &file).unwrap_err();
+    // The folder's own problem, not that the writer stopped.
+    assert!(!error.to_string().contains("writer stopped"), "{error}");
 }
 
 #[test]
 fn a_making_that_panics_leaves_no_file_of_the_hand_off() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut forms, added) = forms(WAITING_FILES, None);
-    forms.panics = Some(WAITING_FILES - 2);
+    let (mut forms, added) = forms(2 * WAITING_FORMS, None);
+    forms.panics = Some(2 * WAITING_FORMS - 2);
     let outbox = dir.path();
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         hand_on("kiosk-1", &forms, &added, outbox)
     }));
     assert!(result.is_err(), "the panic reaches the caller");
     assert_eq!(names_in(outbox), Vec::<String>::new());
+}
+
+/// Slices of one form each, named behind the making: a form that cannot be made stops the
+/// hand-off with its error; every form named is named whole (a slice ends between forms), and
+/// none from the failed one on.
+#[test]
+fn a_slice_ends_between_forms_and_a_failure_names_no_part_of_a_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let count = 2 * WAITING_FORMS;
+    let failing = count - 3;
+    let (bundle, added) = forms(count, Some(failing));
+    let error = hand_on_in_slices("kiosk-1", &bundle, &added, dir.path(), 1).unwrap_err();
+    assert!(error.to_string().contains("damaged"), "{error}");
+    let names = names_in(dir.path());
+    assert!(names.iter().all(|n| !n.ends_with(".partial")), "{names:?}");
+    for (n, s) in bundle.submissions.iter().enumerate() {
+        let named = file_names(&s.submission_id).map(|name| names.contains(&name));
+        if n >= failing {
+            assert_eq!(named, [false; 3], "form {n}");
+        } else {
+            assert!(
+                named == [true; 3] || named == [false; 3],
+                "form {n}: {named:?}"
+            );
+        }
+    }
+    // Without the failure every slice is named.
+    let dir = tempfile::tempdir().unwrap();
+    let (bundle, added) = forms(count, None);
+    assert_eq!(
+        hand_on_in_slices("kiosk-1", &bundle, &added, dir.path(), 1).unwrap(),
+        3 * count
+    );
+    assert_eq!(names_in(dir.path()).len(), 3 * count);
 }
