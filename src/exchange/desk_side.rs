@@ -8,6 +8,7 @@ use zeroize::Zeroizing;
 
 use super::bundle_forms::BundleForms;
 use super::files::{self, Expected, Readers};
+use super::qr_picture::decode_qr_image;
 use super::{ExchangeError, file_name, own_keys};
 use crate::store::{
     Actor, AuditHead, BundleIn, ImportReport, LinkState, OfferedKey, OpenStore, PriorCheckpoint,
@@ -200,54 +201,6 @@ fn revealed_code(
         &reveal.nonce,
     ))
 }
-
-/// The QR code's text read from a photo or screenshot of it.
-pub fn decode_qr_image(path: &Path) -> Result<Zeroizing<String>, ExchangeError> {
-    let bytes = files::read_capped(path, Expected::QrPicture)?;
-    let unreadable = |detail: String| ExchangeError::UnreadablePicture {
-        file: file_name(path),
-        detail,
-    };
-    // A small file can claim a huge picture (a few hundred KB of PNG decoding to gigabytes):
-    // its size is bounded before it is decoded.
-    let mut limits = image::Limits::default();
-    limits.max_image_width = Some(QR_PICTURE_MAX_SIDE);
-    limits.max_image_height = Some(QR_PICTURE_MAX_SIDE);
-    limits.max_alloc = Some(QR_PICTURE_MAX_DECODED);
-    let mut reader = image::ImageReader::new(std::io::Cursor::new(&bytes[..]))
-        .with_guessed_format()
-        .map_err(|e| unreadable(format!("not a picture this desk can read ({e})")))?;
-    reader.limits(limits);
-    let mut image = reader
-        .decode()
-        .map_err(|e| unreadable(format!("not a picture this desk can read ({e})")))?
-        .to_luma8();
-    // A photo of many megapixels is searched at half size: the code's squares stay several
-    // pixels wide, and the search's own memory stays bounded.
-    if u64::from(image.width()) * u64::from(image.height()) > QR_PICTURE_FULL_PIXELS {
-        // Each 2×2 block averaged, in place of a filter that works in floating point (a
-        // 36-megapixel photo took 339 MB that way, 85 MB searched at full size).
-        let half = image::GrayImage::from_fn(image.width() / 2, image.height() / 2, |x, y| {
-            let at = |dx, dy| u16::from(image.get_pixel(2 * x + dx, 2 * y + dy).0[0]);
-            image::Luma([((at(0, 0) + at(1, 0) + at(0, 1) + at(1, 1)) / 4) as u8])
-        });
-        image = half;
-    }
-    let mut prepared = rqrr::PreparedImage::prepare(image);
-    for grid in prepared.detect_grids() {
-        if let Ok((_, text)) = grid.decode() {
-            return Ok(Zeroizing::new(text));
-        }
-    }
-    Err(unreadable("no readable QR code in the picture".into()))
-}
-
-/// The widest or tallest picture of a QR code read (a 48-megapixel photo is 8,000 wide).
-const QR_PICTURE_MAX_SIDE: u32 = 8192;
-/// The most memory decoding such a picture may take.
-const QR_PICTURE_MAX_DECODED: u64 = 256 * 1024 * 1024;
-/// Above this many pixels the picture is searched at half size.
-const QR_PICTURE_FULL_PIXELS: u64 = 16_000_000;
 
 /// What happened to one bundle file.
 #[derive(Debug)]
@@ -511,49 +464,4 @@ fn write_receipt(
         received_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     };
     files::write_atomically(exchange, name, &receipt.sign(keys)?, Readers::Exchange)
-}
-
-#[cfg(test)]
-mod qr_picture_tests {
-    use super::*;
-
-    /// A `side`×`side` PNG with a QR code of `text` drawn `scale` pixels a square.
-    fn picture(text: &str, side: u32, scale: u32, path: &Path) {
-        let code = qrcode::QrCode::new(text.as_bytes()).unwrap();
-        let width = code.width() as u32;
-        let colors = code.to_colors();
-        let origin = (side - width * scale) / 2;
-        let img = image::GrayImage::from_fn(side, side, |x, y| {
-            let inside = |v: u32| v >= origin && v < origin + width * scale;
-            let dark = inside(x) && inside(y) && {
-                let (mx, my) = ((x - origin) / scale, (y - origin) / scale);
-                colors[(my * width + mx) as usize] == qrcode::Color::Dark
-            };
-            image::Luma([if dark { 0 } else { 255 }])
-        });
-        img.save(path).unwrap();
-    }
-
-    #[test]
-    fn a_photo_of_many_megapixels_is_read_at_half_size_and_an_oversize_one_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let text = "IKP1:a-pairing-code-as-long-as-a-real-one-0123456789abcdefghijklmnopqrstuvwxyz";
-        let photo = dir.path().join("photo.png");
-        picture(text, 4500, 24, &photo);
-        assert_eq!(decode_qr_image(&photo).unwrap().as_str(), text);
-        // Wider than any camera's picture: refused before it is decoded.
-        let wide = dir.path().join("wide.png");
-        image::GrayImage::new(QR_PICTURE_MAX_SIDE + 1, 8)
-            .save(&wide)
-            .unwrap();
-        let refused = decode_qr_image(&wide).unwrap_err().to_string();
-        assert!(
-            refused.contains("not a picture this desk can read"),
-            "{refused}"
-        );
-        assert!(
-            refused.ends_with("no pairing code was read from it"),
-            "{refused}"
-        );
-    }
 }

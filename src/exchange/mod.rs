@@ -18,6 +18,7 @@ pub mod files;
 pub mod kiosk_side;
 pub mod marketing;
 pub mod outbox;
+pub mod qr_picture;
 pub mod submission_entry;
 
 use std::path::PathBuf;
