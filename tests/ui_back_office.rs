@@ -143,6 +143,14 @@ fn a_manager_pairs_sends_and_reads_receipts_from_staff_home() {
     );
     click(&ui, "Use this folder");
     assert_eq!(office.get_folder(), exchange.to_str().unwrap());
+    // Said, with the folder as saved: the tap is not left unanswered.
+    assert_eq!(
+        message(&ui),
+        format!(
+            "Saved: pairing answers, forms and receipts now go through {}.",
+            exchange.display()
+        )
+    );
 
     click(&ui, "Start pairing");
     assert!(office.get_pairing_open());

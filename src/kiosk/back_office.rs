@@ -59,6 +59,7 @@ impl Kiosk {
             .with_sync(|sync, actor| sync.set_exchange_folder(actor, &folder, now))
             .is_some()
         {
+            self.message = Some(Message::ExchangeFolderSaved(folder.clone()));
             self.home.back_office.folder = folder;
         }
     }

@@ -82,6 +82,8 @@ pub enum Message {
     NoExchangeFolder,
     /// The folder typed is not a full path (the setting's rule, `settings::validate`).
     ExchangeFolderNotAbsolute,
+    /// A manager set the exchange folder (the folder, as saved).
+    ExchangeFolderSaved(String),
     /// Neither the folder typed nor the one it would be made in exists
     /// (`FolderProblem::NothingToMakeItIn`).
     ExchangeFolderNowhere,
@@ -152,6 +154,7 @@ impl Message {
             | Message::FormFileUnreadable(text)
             | Message::ManagerPassphraseNeeded(text)
             | Message::NewKioskId(text)
+            | Message::ExchangeFolderSaved(text)
             | Message::IdleLimitOutOfRange(text) => text.clone(),
             Message::HandoverIdleSaved(seconds) | Message::StaffIdleSaved(seconds) => {
                 seconds.to_string()
@@ -220,6 +223,7 @@ impl Message {
             Message::ExchangeUnreachable => msgid("The exchange folder cannot be read or written. Is the USB stick in?"),
             Message::NoExchangeFolder => msgid("Please give the exchange folder first."),
             Message::ExchangeFolderNotAbsolute => msgid("The exchange folder must be a full path starting with /, such as /media/usb."),
+            Message::ExchangeFolderSaved(_) => msgid("Saved: pairing answers, forms and receipts now go through {}."),
             Message::ExchangeFolderNowhere => msgid("Neither that folder nor the one it would be made in exists. Check the path, and that the USB stick is in."),
             Message::IdleLimitOutOfRange(_) => msgid("Please give a whole number of seconds, {}."),
             Message::HandoverIdleSaved(_) => msgid("Saved: a handover left untouched for {} seconds is wiped and the tablet asks to be handed back."),
@@ -271,6 +275,7 @@ impl Message {
                 | Message::PinChanged
                 | Message::RecoveryKeyReplaced
                 | Message::KeyRotated
+                | Message::ExchangeFolderSaved(_)
                 | Message::HandoverIdleSaved(_)
                 | Message::StaffIdleSaved(_)
                 | Message::ClockConfirmed
@@ -408,6 +413,7 @@ mod tests {
             Message::ExchangeUnreachable,
             Message::NoExchangeFolder,
             Message::ExchangeFolderNotAbsolute,
+            Message::ExchangeFolderSaved("/media/usb".into()),
             Message::ExchangeFolderNowhere,
             Message::IdleLimitOutOfRange("60–900".into()),
             Message::HandoverIdleSaved(300),
