@@ -31,13 +31,13 @@ impl App<'_> {
 
     /// Types on the keyboard without clicking anywhere first (the field named `label` has the
     /// keyboard already) and presses Enter.
-    fn type_and_enter(&self, label: &str, text: &str) {
+    pub(crate) fn type_and_enter(&self, label: &str, text: &str) {
         self.display.type_text(text);
         self.wait_text(label, text);
         self.display.key("Return");
     }
 
-    fn desk_sign_in(&self, staff: &str, pin: &str) {
+    pub(crate) fn desk_sign_in(&self, staff: &str, pin: &str) {
         self.wait("the sign-in screen", |v| v.screen() == "SignIn");
         let button = self
             .wait(&format!("{staff} on the sign-in screen"), |v| {
@@ -93,7 +93,7 @@ impl App<'_> {
     }
 
     /// Scrolls the record down until `seen` holds (the probe lists what is in view).
-    fn scroll_until(&self, what: &str, seen: impl Fn(&View) -> bool) -> View {
+    pub(crate) fn scroll_until(&self, what: &str, seen: impl Fn(&View) -> bool) -> View {
         loop {
             let v = self.view();
             if seen(&v) {
@@ -103,7 +103,7 @@ impl App<'_> {
         }
     }
 
-    fn scroll_to_top(&self) {
+    pub(crate) fn scroll_to_top(&self) {
         while self.scroll(false) {}
     }
 

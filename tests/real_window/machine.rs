@@ -179,8 +179,17 @@ impl Display {
     /// `REAL_WINDOW_SHOT_SCALE` (`100%` for the README's full-size pictures).
     pub(crate) fn screenshot(&self, path: &Path) {
         let scale = std::env::var("REAL_WINDOW_SHOT_SCALE").unwrap_or_else(|_| "50%".into());
+        self.capture(path, &scale);
+    }
+
+    /// The whole screen as PNG at `path`, every pixel (what a photo of the screen would hold).
+    pub(crate) fn photo(&self, path: &Path) {
+        self.capture(path, "100%");
+    }
+
+    fn capture(&self, path: &Path, scale: &str) {
         let status = Command::new("import")
-            .args(["-window", "root", "-resize", &scale])
+            .args(["-window", "root", "-resize", scale])
             .arg(path)
             .env("DISPLAY", &self.name)
             .status()

@@ -20,7 +20,8 @@
 //! `keys` (a data-key rotation with three managers on "Staff and keys"), `new_id` (a new kiosk id
 //! on the back-office panel), `clock` (a clock behind its records, confirmed by a manager), `signals` (SIGTERM
 //! mid-handover), `arabic` (the notice and consents right to left), `selection` (what a patient
-//! selected, cleared when the handover ends).
+//! selected, cleared when the handover ends), `sync` (a kiosk and its desk, each in its own window,
+//! paired by the QR code and then sending, importing and acknowledging a patient's form).
 
 mod arabic;
 mod clock;
@@ -35,4 +36,5 @@ mod patient;
 mod selection;
 mod setup;
 mod signals;
+mod sync;
 mod window;

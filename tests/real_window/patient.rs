@@ -290,24 +290,7 @@ pub(crate) fn handover(app: &App, large: bool) {
     assert_eq!(answered, 20, "every question answered: {filled:?}");
 
     // Sign with a finger stroke, then submit.
-    let pad = app.reveal("Image", "Signature pad");
-    let (x, y) = (pad.x + 60, pad.y + pad.h / 2);
-    let d = app.display;
-    d.xdotool(&[
-        "mousemove",
-        &x.to_string(),
-        &y.to_string(),
-        "mousedown",
-        "1",
-    ]);
-    for i in 1..=12 {
-        d.xdotool(&[
-            "mousemove",
-            &(x + i * 30).to_string(),
-            &(y + if i % 2 == 0 { 30 } else { -30 }).to_string(),
-        ]);
-    }
-    d.xdotool(&["mouseup", "1"]);
+    sign(app);
     app.shot_once("07-signature");
     every_control_inside(app);
     app.tap_button("Submit");
@@ -349,6 +332,28 @@ pub(crate) fn handover(app: &App, large: bool) {
         );
     }
     pin_pad(app, "Chris (clinician)", "918273");
+}
+
+/// A finger's zigzag stroke across the signature pad (scrolled into view first).
+pub(crate) fn sign(app: &App) {
+    let pad = app.reveal("Image", "Signature pad");
+    let (x, y) = (pad.x + 60, pad.y + pad.h / 2);
+    let d = app.display;
+    d.xdotool(&[
+        "mousemove",
+        &x.to_string(),
+        &y.to_string(),
+        "mousedown",
+        "1",
+    ]);
+    for i in 1..=12 {
+        d.xdotool(&[
+            "mousemove",
+            &(x + i * 30).to_string(),
+            &(y + if i % 2 == 0 { 30 } else { -30 }).to_string(),
+        ]);
+    }
+    d.xdotool(&["mouseup", "1"]);
 }
 
 /// Every button, box and field the probe lists lies wholly inside the window.
