@@ -220,10 +220,17 @@ pub fn t_in(context: &str, lang: &str, msgid: &str, args: &[&str]) -> String {
 /// translation: `singular` for 1, `plural` otherwise), with each `{}` replaced by the next of
 /// `args` (which usually starts with `n`).
 pub fn tn(lang: &str, singular: &str, plural: &str, n: u64, args: &[&str]) -> String {
+    tn_in(DESK, lang, singular, plural, n, args)
+}
+
+/// [`tn`] for the strings catalogued under `context` ([`DESK`] or [`KIOSK`]).
+pub fn tn_in(
+    context: &str, lang: &str, singular: &str, plural: &str, n: u64, args: &[&str],
+) -> String {
     let english = if n == 1 { singular } else { plural };
     let template = catalogue(lang)
         .and_then(|c| {
-            let forms = c.forms(DESK, singular)?;
+            let forms = c.forms(context, singular)?;
             // A translation without plural forms is used for every count.
             forms.get(if forms.len() > 1 { c.plural.form(n) } else { 0 })
         })

@@ -177,7 +177,7 @@ fn a_manager_pairs_sends_and_reads_receipts_from_staff_home() {
 
     click(&ui, "Send forms now");
     assert!(
-        message(&ui).contains("1 forms were sealed"),
+        message(&ui).contains("1 form was sealed"),
         "{}",
         message(&ui)
     );
@@ -199,7 +199,7 @@ fn a_manager_pairs_sends_and_reads_receipts_from_staff_home() {
 
     click(&ui, "Read receipts");
     assert!(
-        message(&ui).contains("1 delivered forms"),
+        message(&ui).contains("1 delivered form was removed"),
         "{}",
         message(&ui)
     );

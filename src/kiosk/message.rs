@@ -17,6 +17,20 @@ fn t(lang: &str, msgid: &str, args: &[&str]) -> String {
     crate::i18n::t_in(crate::i18n::KIOSK, lang, msgid, args)
 }
 
+/// The words for `n` things: `one`'s plural form for `n` in `lang` (English: `one` for 1, `many`
+/// otherwise), with `n` put in.
+fn tn(lang: &str, one: &str, many: &str, n: usize) -> String {
+    let count = u64::try_from(n).unwrap_or(u64::MAX);
+    crate::i18n::tn_in(
+        crate::i18n::KIOSK,
+        lang,
+        one,
+        many,
+        count,
+        &[&n.to_string()],
+    )
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Message {
     WrongPassphrase,
@@ -140,6 +154,9 @@ impl Message {
         if let Message::ClockBehind { reads, passed } = self {
             return t(lang, self.template(), &[reads, passed]);
         }
+        if let Some(words) = self.counted(lang) {
+            return words;
+        }
         match self.value() {
             Some(value) => t(lang, self.template(), &[&value]),
             None => t(lang, self.template(), &[]),
@@ -161,14 +178,42 @@ impl Message {
             }
             Message::WrongPin { tries_before_pause } => tries_before_pause.to_string(),
             Message::Wait { seconds } => seconds.to_string(),
-            Message::Exported(n)
-            | Message::ReceiptsRead(n)
-            | Message::ReceiptsReadOldCopiesRemain(n)
-            | Message::ReceiptsSomeRefused(n) => n.to_string(),
             Message::FormFileRejected { count, first } => match count {
                 0 | 1 => first.clone(),
                 more => format!("{first} (+{})", more - 1),
             },
+            _ => return None,
+        })
+    }
+
+    /// The kinds that count something: their words in the plural form for the count (each pair
+    /// written out in its call, as extract.py collects only literals).
+    fn counted(&self, lang: &str) -> Option<String> {
+        Some(match *self {
+            Message::Exported(n) => tn(
+                lang,
+                "{} form was sealed for the back office and saved in the exchange folder.",
+                "{} forms were sealed for the back office and saved in the exchange folder.",
+                n,
+            ),
+            Message::ReceiptsRead(n) => tn(
+                lang,
+                "Receipts read: {} delivered form was removed from this kiosk.",
+                "Receipts read: {} delivered forms were removed from this kiosk.",
+                n,
+            ),
+            Message::ReceiptsReadOldCopiesRemain(n) => tn(
+                lang,
+                "Receipts read: {} delivered form was removed from this kiosk; old copies remain in the WAL until the other window closes.",
+                "Receipts read: {} delivered forms were removed from this kiosk; old copies remain in the WAL until the other window closes.",
+                n,
+            ),
+            Message::ReceiptsSomeRefused(n) => tn(
+                lang,
+                "{} receipt file in the folder was refused (the log says why); it changed nothing. The other receipts were read.",
+                "{} receipt files in the folder were refused (the log says why); they changed nothing. The other receipts were read.",
+                n,
+            ),
             _ => return None,
         })
     }
@@ -213,11 +258,11 @@ impl Message {
             Message::PairingCodeUsed => msgid("That pairing code was already used. Start pairing again for a new code."),
             Message::NoPairingAnswer => msgid("There is no answer from the back office in the exchange folder yet."),
             Message::NotPaired => msgid("This kiosk is not paired with a back office yet."),
-            Message::Exported(_) => msgid("{} forms were sealed for the back office and saved in the exchange folder."),
+            Message::Exported(_)
+            | Message::ReceiptsRead(_)
+            | Message::ReceiptsReadOldCopiesRemain(_)
+            | Message::ReceiptsSomeRefused(_) => unreachable!("a count's words come from `counted`, asked first"),
             Message::NothingToExport => msgid("There is nothing new to send."),
-            Message::ReceiptsRead(_) => msgid("Receipts read: {} delivered forms were removed from this kiosk."),
-            Message::ReceiptsReadOldCopiesRemain(_) => msgid("Receipts read: {} delivered forms were removed from this kiosk; old copies remain in the WAL until the other window closes."),
-            Message::ReceiptsSomeRefused(_) => msgid("{} receipt files in the folder were refused (the log says why); they changed nothing. The other receipts were read."),
             Message::ReceiptFromOtherDesk => msgid("A receipt in the folder is from a back office this kiosk is not paired with; nothing was changed."),
             Message::SyncFileInvalid => msgid("A file in the exchange folder is damaged or not meant for this kiosk; nothing was changed."),
             Message::ExchangeUnreachable => msgid("The exchange folder cannot be read or written. Is the USB stick in?"),
@@ -483,6 +528,50 @@ mod tests {
                 "{lang}: both times, the clock's first: {behind}"
             );
         }
+    }
+
+    /// "1 forms were sealed" was on the kiosk's screen until session 64: a count's words take
+    /// the language's plural form for it.
+    #[test]
+    fn a_count_takes_the_plural_form_for_it_in_every_language() {
+        assert_eq!(
+            Message::ReceiptsRead(1).text("en"),
+            "Receipts read: 1 delivered form was removed from this kiosk."
+        );
+        assert_eq!(
+            Message::ReceiptsRead(2).text("en"),
+            "Receipts read: 2 delivered forms were removed from this kiosk."
+        );
+        assert!(
+            Message::Exported(1)
+                .text("en")
+                .starts_with("1 form was sealed")
+        );
+        for lang in &LANGUAGES[1..] {
+            for n in [1, 2, 5] {
+                let counted = [
+                    Message::Exported(n),
+                    Message::ReceiptsRead(n),
+                    Message::ReceiptsReadOldCopiesRemain(n),
+                    Message::ReceiptsSomeRefused(n),
+                ];
+                for message in counted {
+                    let text = message.text(lang);
+                    assert!(
+                        text.contains(&n.to_string()) && text != message.text("en"),
+                        "{lang}, {n}: {text}"
+                    );
+                }
+            }
+        }
+        // Polish has a form for one, a few and many files.
+        let pl = |n: usize| {
+            Message::ReceiptsSomeRefused(n)
+                .text("pl")
+                .replace(&n.to_string(), "N")
+        };
+        let forms = std::collections::HashSet::from([pl(1), pl(2), pl(5)]);
+        assert_eq!(forms.len(), 3, "{forms:?}");
     }
 
     #[test]
