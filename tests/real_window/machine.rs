@@ -15,10 +15,15 @@ pub(crate) fn bin() -> std::ffi::OsString {
 /// `intake-kiosk kiosk ARGS… --data-dir DATA --secrets FILE` with `secrets` one per line;
 /// returns its standard output, failing the test on a non-zero exit.
 pub(crate) fn kiosk_cli(data: &Path, args: &[&str], secrets: &[&str]) -> String {
+    app_cli("kiosk", data, args, secrets)
+}
+
+/// [`kiosk_cli`] for either app: `intake-kiosk ROLE ARGS… --data-dir DATA --secrets FILE`.
+pub(crate) fn app_cli(role: &str, data: &Path, args: &[&str], secrets: &[&str]) -> String {
     let file = tempfile::NamedTempFile::new().expect("secrets file");
     std::fs::write(file.path(), secrets.join("\n") + "\n").expect("write the secrets");
     let out = Command::new(bin())
-        .arg("kiosk")
+        .arg(role)
         .args(args)
         .arg("--data-dir")
         .arg(data)
@@ -29,7 +34,7 @@ pub(crate) fn kiosk_cli(data: &Path, args: &[&str], secrets: &[&str]) -> String 
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         out.status.success(),
-        "kiosk {args:?}: {:?}\n{stdout}\n{}",
+        "{role} {args:?}: {:?}\n{stdout}\n{}",
         out.status,
         String::from_utf8_lossy(&out.stderr)
     );

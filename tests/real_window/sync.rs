@@ -5,13 +5,15 @@
 //! kiosk, its code typed at the desk and confirmed on both; a patient's whole handover by touch;
 //! *Send forms now*; *Import the bundles now* at the desk, twice (the second takes nothing); the
 //! patient found at the desk by name and date of birth, their form in the record; the forms handed
-//! on to the outbox; *Read receipts* on the kiosk, which then counts them delivered.
+//! on to the outbox; *Back up now* at the desk and the backup restored on the command line into a
+//! new data folder, where `desk find` finds the patient; *Read receipts* on the kiosk, which then
+//! counts them delivered.
 
 use std::path::Path;
 
 use intake_kiosk::demo::{DEMO_PASSPHRASE, create_demo_clinic, create_demo_desk};
 
-use crate::machine::{Display, tools_present};
+use crate::machine::{Display, app_cli, tools_present};
 use crate::patient::{opened_for_the_day, pin_pad, sign, sign_in};
 use crate::window::{App, View};
 
@@ -147,6 +149,7 @@ fn two_managers_pair_a_kiosk_by_its_qr_code_and_the_desk_takes_its_forms_once() 
     let exchange = tempfile::tempdir().expect("exchange folder");
     let outbox = tempfile::tempdir().expect("outbox folder");
     let pictures = tempfile::tempdir().expect("a phone's pictures");
+    let backups = tempfile::tempdir().expect("the backup disk");
 
     // The desk: opened with the passphrase, a manager signed in, its two folders saved.
     let desk_display = Display::start(1280, 800);
@@ -326,6 +329,50 @@ fn two_managers_pair_a_kiosk_by_its_qr_code_and_the_desk_takes_its_forms_once() 
     });
     desk.scroll_until("the form in the record", |v| v.has_text("Forms submitted"));
     desk.shot("sync-06-desk-record");
+
+    // A backup from the desk window, restored on the command line into a new data folder: the
+    // patient is in it.
+    desk.scroll_to_top();
+    desk.tap_button("Back to the register");
+    desk.wait("the home", |v| v.screen() == "Home");
+    type_into(
+        &desk,
+        "Backup folder (full path; empty: keep)",
+        text(backups.path()),
+    );
+    let v = press_for_message(&desk, "Save the schedule");
+    assert!(good(&v), "{}", v.get("message"));
+    let v = press_for_message(&desk, "Back up now");
+    assert!(good(&v), "{}", v.get("message"));
+    let mut written: Vec<_> = std::fs::read_dir(backups.path())
+        .expect("the backup folder")
+        .map(|e| e.expect("an entry").path())
+        .collect();
+    written.sort();
+    // The backup and its checksum beside it.
+    assert_eq!(written.len(), 2, "one backup: {written:?}");
+    assert!(
+        text(&written[0]).ends_with(".sqlite3") && text(&written[1]).ends_with(".sqlite3.sha256"),
+        "{written:?}"
+    );
+    let restored = tempfile::tempdir().expect("a new data folder");
+    app_cli(
+        "desk",
+        restored.path(),
+        &["restore", "--from", text(&written[0])],
+        &[DEMO_PASSPHRASE],
+    );
+    let found = app_cli(
+        "desk",
+        restored.path(),
+        &["find", "--given", GIVEN, "--family", FAMILY, "--dob", BORN],
+        &[DEMO_PASSPHRASE],
+    );
+    assert_eq!(
+        found.lines().count(),
+        1,
+        "the patient in the restored desk: {found}"
+    );
 
     // The desk's receipt, read on the kiosk: the forms are delivered.
     let (x, y) = kiosk.reveal("Button", "Read receipts").centre();
