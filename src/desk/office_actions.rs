@@ -140,13 +140,13 @@ impl Desk {
                 let counts = counts.each_ref().map(String::as_str);
                 if report.old_copies_remain {
                     self.say_t(
-                        "Retention check: {} looked at, {} adult and {} child record(s) erased; old copies remain in the WAL until the other window closes.",
+                        "Retention check. Records looked at: {}; erased: adults {}, children {}; old copies remain in the WAL until the other window closes.",
                         &counts,
                         false,
                     );
                 } else {
                     self.say_t(
-                        "Retention check: {} looked at, {} adult and {} child record(s) erased.",
+                        "Retention check. Records looked at: {}; erased: adults {}, children {}.",
                         &counts,
                         true,
                     );

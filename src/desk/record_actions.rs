@@ -169,7 +169,7 @@ impl Desk {
         }
         self.reopen(now);
         self.say_t(
-            "Record {} merged into this one: {} form(s) and {} consent decision(s) moved; its details are kept in the history.",
+            "Record {} merged into this one. Moved: forms {}, consent decisions {}. Its details are kept in the history.",
             &[
                 duplicate.get(..8).unwrap_or(duplicate),
                 &report.submissions.to_string(),
