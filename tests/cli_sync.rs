@@ -278,7 +278,7 @@ fn a_script_pairs_exports_imports_and_purges() {
         &["kiosk", "export", "--data-dir", k, "--to", x],
         &kiosk_secret,
     );
-    assert!(exported.contains("with 1 forms"), "{exported}");
+    assert!(exported.contains("with 1 form:"), "{exported}");
     // A second bundle, damaged on the way: the import takes the first, refuses the second and
     // says so with exit code 3 (partly done), which a script can tell from a failure.
     save_a_form(&kiosk_dir);
@@ -306,7 +306,7 @@ fn a_script_pairs_exports_imports_and_purges() {
     );
     assert_eq!(code, 3, "{imported}\n{stderr}");
     assert!(
-        imported.contains("1 new forms") && imported.contains("REFUSED"),
+        imported.contains("1 new form,") && imported.contains("REFUSED"),
         "{imported}"
     );
     std::fs::remove_file(&second_file).unwrap();
@@ -350,7 +350,7 @@ fn a_script_pairs_exports_imports_and_purges() {
         &["kiosk", "receipts", "--data-dir", k, "--from", x],
         &kiosk_secret,
     );
-    assert!(receipts.contains("1 forms delivered"), "{receipts}");
+    assert!(receipts.contains("1 form delivered"), "{receipts}");
     let status = ok(&["kiosk", "status", "--data-dir", k], &kiosk_secret);
     assert!(
         status.contains("pending: 0") && status.contains("delivered and purged: 1"),
@@ -1553,7 +1553,7 @@ fn a_kiosk_restored_from_a_backup_pairs_again_under_a_new_id_and_nothing_is_lost
     let (_, imported, _) = import();
     // C arrives; A is held already. The old id's refused file stays refused, as before.
     assert!(
-        imported.contains("1 new forms, 1 already held"),
+        imported.contains("1 new form, 1 already held"),
         "{imported}"
     );
     let receipts = ok(

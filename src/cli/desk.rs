@@ -227,16 +227,16 @@ pub fn run(command: DeskCommand, common: &Common) -> Result<()> {
                         ..
                     } => match receipt_error {
                         None => println!(
-                            "{file}: {} new forms, {} already held; receipt {}",
-                            report.added.len(),
+                            "{file}: {}, {} already held; receipt {}",
+                            super::counted(report.added.len(), "new form", "new forms"),
                             report.duplicates.len(),
                             receipt.display()
                         ),
                         Some(e) => {
                             not_acknowledged += 1;
                             println!(
-                                "{file}: {} new forms, {} already held; stored, but its receipt was not written ({e}): the kiosk keeps the forms until it has one",
-                                report.added.len(),
+                                "{file}: {}, {} already held; stored, but its receipt was not written ({e}): the kiosk keeps the forms until it has one",
+                                super::counted(report.added.len(), "new form", "new forms"),
                                 report.duplicates.len(),
                             );
                         }
@@ -253,13 +253,15 @@ pub fn run(command: DeskCommand, common: &Common) -> Result<()> {
             let mut said = Vec::new();
             if refused > 0 {
                 said.push(format!(
-                    "{refused} bundle(s) refused; nothing of them was imported"
+                    "{} refused; nothing of them was imported",
+                    super::counted(refused, "bundle", "bundles")
                 ));
             }
             if not_acknowledged > 0 {
                 said.push(format!(
-                    "{not_acknowledged} bundle(s) stored but not acknowledged: import again once \
-                     the exchange folder can be written to, and their receipts are written then"
+                    "{} stored but not acknowledged: import again once the exchange folder can \
+                     be written to, and their receipts are written then",
+                    super::counted(not_acknowledged, "bundle", "bundles")
                 ));
             }
             if !said.is_empty() {

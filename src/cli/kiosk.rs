@@ -103,9 +103,9 @@ pub fn run(command: KioskCommand, common: &Common) -> Result<()> {
                 kiosk_side::export(&store, &actor, &to, now, &mut |d, t| progress.update(d, t))?;
             match done {
                 Some(e) => println!(
-                    "bundle {} with {} forms: {}",
+                    "bundle {} with {}: {}",
                     e.seq,
-                    e.submissions,
+                    super::counted(e.submissions, "form", "forms"),
                     e.file.display()
                 ),
                 None => println!("nothing to export"),
@@ -114,8 +114,9 @@ pub fn run(command: KioskCommand, common: &Common) -> Result<()> {
         KioskCommand::Receipts { from } => {
             let read = kiosk_side::read_receipts(&store, &actor, &from, now)?;
             println!(
-                "{} receipts read; {} forms delivered and removed from this kiosk",
-                read.receipts, read.purged
+                "{} read; {} delivered and removed from this kiosk",
+                super::counted(read.receipts, "receipt", "receipts"),
+                super::counted(read.purged, "form", "forms")
             );
             if read.old_copies_remain {
                 eprintln!("{}", intake_kiosk::store::OLD_COPIES_REMAIN);
@@ -125,8 +126,8 @@ pub fn run(command: KioskCommand, common: &Common) -> Result<()> {
             }
             if !read.refused.is_empty() {
                 let message = format!(
-                    "{} receipt file(s) refused; each changed nothing",
-                    read.refused.len()
+                    "{} refused; each changed nothing",
+                    super::counted(read.refused.len(), "receipt file", "receipt files")
                 );
                 if read.receipts > 0 {
                     // Some were applied: a script must tell this from a failure (exit 3).
