@@ -9,6 +9,6 @@ T = {
         "pl": "Zapisano: odpowiedzi parowania, formularze i potwierdzenia odbioru przechodzą teraz przez {}.",
         "ro": "Salvat: răspunsurile de asociere, formularele și confirmările de primire trec acum prin {}.",
         "pt": "Guardado: as respostas de emparelhamento, os formulários e os recibos passam agora por {}.",
-        "ar": "حُفظ: تمرّ ردود الاقتران والاستمارات وإشعارات الاستلام الآن عبر {}.",
+        "ar": "حُفظ: تمرّ ردود الاقتران والنماذج والإيصالات الآن عبر {}.",
     },
 }

@@ -2103,7 +2103,8 @@ fn a_retention_check_long_after_the_last_erases_nothing_until_a_manager_confirms
     assert!(!h.has_button(right));
     h.click("Run the retention check");
     assert!(
-        h.message().starts_with("Retention check. Records looked at: "),
+        h.message()
+            .starts_with("Retention check. Records looked at: "),
         "{}",
         h.message()
     );

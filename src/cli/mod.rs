@@ -29,13 +29,13 @@ use args::{BackupCommand, Common, StaffKeysCommand};
 #[error("{0}")]
 pub struct PartlyDone(pub String);
 
-/// The exit code for an action's error: 3 partly done, 1 failed (usage errors never get here:
-/// clap exits 2 before anything is opened).
 /// `n` and the noun for it: "1 form", "2 forms" (the commands speak English only).
 fn counted(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// The exit code for an action's error: 3 partly done, 1 failed (usage errors never get here:
+/// clap exits 2 before anything is opened).
 pub fn exit_code(error: &anyhow::Error) -> u8 {
     if error.downcast_ref::<PartlyDone>().is_some() {
         3

@@ -403,7 +403,8 @@ mod tests {
     use crate::i18n::LANGUAGES;
 
     /// One message of each kind, in the enum's order. `template` is an exhaustive match with one
-    /// catalogued literal per kind, so a new kind cannot go without words; list it here too.
+    /// catalogued literal per kind (a kind that counts, a pair in `counted`), so a new kind cannot
+    /// go without words; list it here too.
     fn one_of_each() -> Vec<Message> {
         let name = || "Maya".to_owned();
         vec![
