@@ -234,9 +234,17 @@ fn a_manager_pairs_sends_and_reads_receipts_from_staff_home() {
         message(&ui)
     );
     click(&ui, "Start pairing");
+    assert!(
+        !office.get_new_id_offered(),
+        "not offered beside an open pairing code"
+    );
     let (again, _) =
         paired_at_the_desk(&ui, &desk.store, &desk_manager, &open_offer(&ui), &exchange);
     assert_eq!(again, new_id, "the desk pairs it as a new kiosk");
+    assert!(
+        !office.get_new_id_offered(),
+        "nor while the codes are compared"
+    );
     click(&ui, "Same code: pair");
     assert!(office.get_paired() && !office.get_new_id_offered());
 

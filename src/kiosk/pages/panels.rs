@@ -18,7 +18,8 @@ pub struct BackOfficePanel<'a> {
     pub paired_desk: Option<&'a str>,
     /// This tablet's kiosk id as the back office lists it ("" before its first pairing).
     pub kiosk_id: &'a str,
-    /// *Pair as a new kiosk* is offered: not paired, and there is an id to replace.
+    /// *Pair as a new kiosk* is offered: not paired, no pairing open on screen, and there is an
+    /// id to replace.
     pub new_id_offered: bool,
     /// Its question is showing, awaiting yes or no.
     pub asking_new_id: bool,
@@ -57,8 +58,12 @@ impl Kiosk {
                 .filter(|d| d.confirmed)
                 .map(|d| d.comparison_code.as_str()),
             kiosk_id: status.own_id.as_deref().unwrap_or(""),
+            // Not beside an open pairing (its QR code or the code to compare): a new id there
+            // would leave the desk's answer for keys no longer held.
             new_id_offered: status.own_id.is_some()
-                && !status.desk.as_ref().is_some_and(|d| d.confirmed),
+                && !status.desk.as_ref().is_some_and(|d| d.confirmed)
+                && view.pairing_code.is_none()
+                && view.code_to_compare.is_none(),
             asking_new_id: view.asking_new_id,
             pending: status.pending,
             exported: status.exported,
