@@ -179,13 +179,13 @@ pub fn run(
         RightsCommand::Retention => {
             let report = actions::retention(store, actor, exports, now)?;
             println!(
-                "retention run {}: {} patients past {} years since their last visit looked at; {} adults and {} children erased ({} forms)",
+                "retention run {}: {} past {} since their last visit looked at; {} and {} erased ({})",
                 report.ran_at,
-                report.checked,
-                report.policy.map_or(0, |p| p.adult_years),
-                report.erased_adults.len(),
-                report.erased_children.len(),
-                report.erased_submissions
+                super::counted(report.checked, "patient", "patients"),
+                super::counted(report.policy.map_or(0, |p| p.adult_years), "year", "years"),
+                super::counted(report.erased_adults.len(), "adult", "adults"),
+                super::counted(report.erased_children.len(), "child", "children"),
+                super::counted(report.erased_submissions, "form", "forms")
             );
             for (id, until) in report.erased_adults.iter().chain(&report.erased_children) {
                 println!("  erased {id} (held until {until})");
@@ -311,15 +311,18 @@ pub fn run(
         RightsCommand::Audit { patient, staff } => {
             match store.verify_audit()? {
                 ChainCheck::Intact { entries, .. } => {
-                    println!("desk audit chain intact: {entries} entries")
+                    println!(
+                        "desk audit chain intact: {}",
+                        super::counted(entries, "entry", "entries")
+                    )
                 }
                 ChainCheck::BrokenAt { seq } => println!("DESK AUDIT CHAIN BROKEN at entry {seq}"),
             }
             for k in store.kiosk_links()? {
                 println!(
-                    "kiosk {}: {} audit entries vouched for by its last bundle (tag {})",
+                    "kiosk {}: {} vouched for by its last bundle (tag {})",
                     k.kiosk_id,
-                    k.audit_length,
+                    super::counted(k.audit_length, "audit entry", "audit entries"),
                     k.audit_tag.get(..16).unwrap_or("")
                 );
             }
@@ -336,7 +339,10 @@ pub fn run(
         RightsCommand::Flags { days } => {
             let flags = store.unusual_access(actor, now - Duration::days(days))?;
             if flags.is_empty() {
-                println!("no unusual access in the last {days} days");
+                println!(
+                    "no unusual access in the last {}",
+                    super::counted(days, "day", "days")
+                );
             }
             for f in flags {
                 println!(

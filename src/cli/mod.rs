@@ -30,8 +30,9 @@ use args::{BackupCommand, Common, StaffKeysCommand};
 pub struct PartlyDone(pub String);
 
 /// `n` and the noun for it: "1 form", "2 forms" (the commands speak English only).
-fn counted(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+fn counted<N: std::fmt::Display + PartialEq + From<u8>>(n: N, one: &str, many: &str) -> String {
+    let word = if n == N::from(1) { one } else { many };
+    format!("{n} {word}")
 }
 
 /// The exit code for an action's error: 3 partly done, 1 failed (usage errors never get here:
@@ -159,7 +160,20 @@ fn verify(store: &OpenStore) -> Result<()> {
 mod tests {
     use anyhow::Context;
 
-    use super::error_text;
+    use super::{counted, error_text};
+
+    #[test]
+    fn a_count_of_one_takes_the_singular_whatever_its_type() {
+        assert_eq!(counted(1usize, "form", "forms"), "1 form");
+        assert_eq!(counted(0usize, "form", "forms"), "0 forms");
+        assert_eq!(counted(1i64, "day", "days"), "1 day");
+        assert_eq!(counted(-1i64, "day", "days"), "-1 days");
+        assert_eq!(
+            counted(1u64, "audit entry", "audit entries"),
+            "1 audit entry"
+        );
+        assert_eq!(counted(8u32, "year", "years"), "8 years");
+    }
 
     #[test]
     fn an_error_says_each_cause_once() {
