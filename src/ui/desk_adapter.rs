@@ -371,7 +371,8 @@ impl DeskUi {
             .save_setting(&key, &value, now));
         wire!(on_save_folders, |d, now, exchange, outbox| d
             .save_folders(&exchange, &outbox, now));
-        wire!(on_pair_kiosk, |d, now, code, replace| d
+        // Slow: a photo of the QR code is decoded and searched (a 12 MP JPEG: about a second).
+        wire!(slow, on_pair_kiosk, |d, now, code, replace| d
             .pair_kiosk(&code, replace, now));
         wire!(on_revoke_kiosk, |d, now, id| d.revoke_kiosk(&id, now));
         wire!(on_confirm_kiosk, |d, now, id, code| d
