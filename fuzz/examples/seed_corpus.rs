@@ -3,8 +3,10 @@
 //! Run it again after a format change:
 //!
 //! ```text
-//! cargo run --manifest-path fuzz/Cargo.toml --example seed_corpus
+//! cargo run --manifest-path fuzz/Cargo.toml --example seed_corpus [TARGET…]
 //! ```
+//!
+//! With targets named, only their seeds are written again.
 //!
 //! The submissions, forms and consent events in the bundle seeds are what a real kiosk store
 //! exports (set up here, with the built-in form), with their random ids replaced by `@N` ids so
@@ -44,9 +46,14 @@ fn main() {
         ),
         ("form_definition", form_definition()),
         ("submission_entry", submission_entry(&kiosk)),
+        ("qr_picture", qr_picture()),
     ];
+    let only: Vec<String> = std::env::args().skip(1).collect();
     let mut total = 0;
     for (target, seeds) in targets {
+        if !only.is_empty() && !only.iter().any(|t| t == target) {
+            continue;
+        }
         let dir = root.join(target);
         remove_seeds(&dir);
         for (name, bytes) in seeds {
@@ -394,6 +401,49 @@ fn pairing_answer() -> Seeds {
     let sealed = answer.seal(&offer).expect("an answer");
     assert!(PairingAnswer::open(&sealed, &offer, FIXED_OFFER_NOW).is_ok());
     vec![("fresh-answer", sealed)]
+}
+
+/// Pictures as a manager gives them for a kiosk's QR code: the fixed offer's code drawn 3
+/// pixels a square, as PNG and as JPEG, the same shrunk to 2.5 pixels a square (read only by the
+/// enlarged search), a small picture of noise, and text that is not a picture.
+fn qr_picture() -> Seeds {
+    let code = qrcode::QrCode::new(FIXED_OFFER.as_bytes()).expect("a QR code");
+    let width = code.width() as u32;
+    let colors = code.to_colors();
+    let (scale, quiet) = (3, 4);
+    let side = (width + 2 * quiet) * scale;
+    let drawn = image::GrayImage::from_fn(side, side, |x, y| {
+        let module = |v: u32| (v / scale).checked_sub(quiet).filter(|m| *m < width);
+        let dark = matches!((module(x), module(y)), (Some(mx), Some(my))
+            if colors[(my * width + mx) as usize] == qrcode::Color::Dark);
+        image::Luma([if dark { 20 } else { 235 }])
+    });
+    let shrunk_side = side * 5 / 6;
+    let shrunk = image::imageops::resize(
+        &drawn,
+        shrunk_side,
+        shrunk_side,
+        image::imageops::FilterType::Triangle,
+    );
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let noise = image::GrayImage::from_fn(48, 48, |_, _| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        image::Luma([(state >> 56) as u8])
+    });
+    let encoded = |picture: &image::GrayImage, format| {
+        let mut bytes = std::io::Cursor::new(Vec::new());
+        picture.write_to(&mut bytes, format).expect("a picture");
+        bytes.into_inner()
+    };
+    vec![
+        ("code-png", encoded(&drawn, image::ImageFormat::Png)),
+        ("code-jpeg", encoded(&drawn, image::ImageFormat::Jpeg)),
+        ("shrunk-png", encoded(&shrunk, image::ImageFormat::Png)),
+        ("noise-png", encoded(&noise, image::ImageFormat::Png)),
+        ("text", FIXED_OFFER.as_bytes().to_vec()),
+    ]
 }
 
 fn qr_payload() -> Seeds {
