@@ -1,7 +1,8 @@
 //! A kiosk and its back office, each in a real window on its own display, as two managers pair
 //! them and the clinic then uses them: the desk's folders typed into the desk window, the kiosk's
-//! exchange folder into its back-office panel; the kiosk's pairing QR code read by the desk from a
-//! screenshot of the kiosk's screen (the file a phone's photo would be); the answer read on the
+//! exchange folder into its back-office panel; a picture without a code refused in words; the
+//! kiosk's pairing QR code read by the desk from a screenshot of the kiosk's screen (the file a
+//! phone's photo would be); the answer read on the
 //! kiosk, its code typed at the desk and confirmed on both; a patient's whole handover by touch;
 //! *Send forms now*; *Import the bundles now* at the desk, twice (the second takes nothing); the
 //! patient found at the desk by name and date of birth, their form in the record; the forms handed
@@ -64,6 +65,20 @@ fn press_for_message(app: &App, label: &str) -> View {
     app.display.tap_at(x, y);
     app.wait(&format!("the answer to {label:?}"), |v| {
         v.get("message") != before && v.get("busy") != "true"
+    })
+}
+
+/// 625 finder patterns (a dark ring, a light ring, a dark centre: 7 × 7 squares of 8 pixels)
+/// every 80 pixels on a 2,000-pixel square, and no QR code.
+fn finder_wall() -> image::GrayImage {
+    image::GrayImage::from_fn(2000, 2000, |x, y| {
+        let (cx, cy) = ((x % 80) / 8, (y % 80) / 8);
+        let ring = cx
+            .min(cy)
+            .min(6_u32.saturating_sub(cx))
+            .min(6_u32.saturating_sub(cy));
+        let dark = cx < 7 && cy < 7 && ring != 1;
+        image::Luma([if dark { 20 } else { 240 }])
     })
 }
 
@@ -220,6 +235,26 @@ fn two_managers_pair_a_kiosk_by_its_qr_code_and_the_desk_takes_its_forms_once() 
     kiosk_display.photo(&photo);
     kiosk.shot("sync-01-kiosk-pairing-qr");
 
+    // First a picture without a code but with a wall of the squares that mark a code's
+    // corners: refused in words, the window answering (the decoder before quircs searched this
+    // one for 7.6 s, on the window's own thread).
+    let wall = pictures.path().join("finder-wall.png");
+    finder_wall().save(&wall).expect("the picture");
+    type_into(
+        &desk,
+        "Pairing code, or picture of the QR code (full path)",
+        text(&wall),
+    );
+    let v = press_for_message(&desk, "Pair this kiosk");
+    assert!(
+        !good(&v)
+            && v.get("message").starts_with(&format!(
+                "No pairing code could be read from {}: take a sharper photo",
+                text(&wall)
+            )),
+        "{}",
+        v.get("message")
+    );
     type_into(
         &desk,
         "Pairing code, or picture of the QR code (full path)",
