@@ -1,7 +1,8 @@
 //! A kiosk's pairing QR code read from a photo or screenshot of it (the desk's *Pair this kiosk*
 //! with a picture's path, `desk pair --qr-image`): bounded before it is decoded, searched as it
-//! is, and — a small picture whose squares are two or three pixels wide, such as a screenshot a
-//! chat app shrank — searched again enlarged, in black and white.
+//! is, then — a photo in uneven light — made black and white against the grey around each pixel,
+//! and — a small picture whose squares are two or three pixels wide, such as a screenshot a chat
+//! app shrank — enlarged, in black and white.
 
 use std::path::Path;
 
@@ -19,20 +20,32 @@ const QR_PICTURE_MAX_DECODED: u64 = 256 * 1024 * 1024;
 /// it.
 const QR_PICTURE_FULL_PIXELS: u64 = 16_000_000;
 
+/// Why a picture gave no code, in words.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UnreadablePicture(pub String);
+
 /// The QR code's text read from a photo or screenshot of it.
 pub fn decode_qr_image(path: &Path) -> Result<Zeroizing<String>, ExchangeError> {
     let bytes = files::read_capped(path, Expected::QrPicture)?;
-    let unreadable = |detail: String| ExchangeError::UnreadablePicture {
-        file: file_name(path),
-        detail,
-    };
+    decode_qr_picture(&bytes).map_err(|UnreadablePicture(detail)| {
+        ExchangeError::UnreadablePicture {
+            file: file_name(path),
+            detail,
+        }
+    })
+}
+
+/// The QR code's text read from a picture's bytes (PNG or JPEG), whatever they hold.
+pub fn decode_qr_picture(bytes: &[u8]) -> Result<Zeroizing<String>, UnreadablePicture> {
+    let unreadable = UnreadablePicture;
     // A small file can claim a huge picture (a few hundred KB of PNG decoding to gigabytes):
     // its size is bounded before it is decoded.
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(QR_PICTURE_MAX_SIDE);
     limits.max_image_height = Some(QR_PICTURE_MAX_SIDE);
     limits.max_alloc = Some(QR_PICTURE_MAX_DECODED);
-    let mut reader = image::ImageReader::new(std::io::Cursor::new(&bytes[..]))
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| unreadable(format!("not a picture this desk can read ({e})")))?;
     reader.limits(limits);
@@ -45,15 +58,18 @@ pub fn decode_qr_image(path: &Path) -> Result<Zeroizing<String>, ExchangeError> 
     if pixels(&image) > QR_PICTURE_FULL_PIXELS {
         image = halved(&image);
     }
-    // The decoder misses codes whose squares are a fractional two or three pixels wide, their
-    // edges blurred by the shrinking (a 1280×800 screenshot at half size: about 2.5): enlarged
-    // three times (or twice, within the bound) and made black and white, they are read. The
-    // second search is of at most as many pixels as the largest first one, so a picture that
-    // holds no code costs at most twice the time it did.
+    // The decoder splits black from white at one grey for the whole picture, which a photo lit
+    // from one side defeats: searched again with each pixel set against the grey around it.
+    // It misses codes whose squares are a fractional two or three pixels wide, their edges
+    // blurred by the shrinking (a 1280×800 screenshot at half size: about 2.5): enlarged three
+    // times (or twice, within the bound) and made black and white, they are read. Each search
+    // is of at most as many pixels as the largest first one, so a picture that holds no code
+    // costs at most three times what one search does.
     let factor = [3, 2]
         .into_iter()
         .find(|k| pixels(&image) * u64::from(k * k) <= QR_PICTURE_FULL_PIXELS);
     let found = search(&image)
+        .or_else(|| search(&locally_black_and_white(&image)))
         .or_else(|| factor.and_then(|k| search(&enlarged_in_black_and_white(&image, k))));
     found.ok_or_else(|| unreadable("no readable QR code in the picture".into()))
 }
@@ -67,11 +83,13 @@ fn pixels(image: &GrayImage) -> u64 {
 /// The decoder (quircs, a port of quirc) keeps at most 32 finder-pattern candidates and 8 codes
 /// a picture, so its work grows with the pixels alone: a picture of noise or of many finder
 /// patterns is searched as fast as a photo. rqrr, used before, copied the whole picture for each
-/// group of three candidates it tried: 399 s on 16 MP of noise, 7.6 s on a 2,000-pixel square
-/// of finder patterns (quircs: 0.25 s and 11 ms, release build, this machine).
+/// group of three candidates it tried: about six minutes on 16 MP of noise (399 s searched
+/// alone, 368 s through `desk pair`), 7.6 s on a 2,000-pixel square of finder patterns (quircs:
+/// 0.25 s and 11 ms, release build, this machine).
 ///
 /// A panic inside the decoder (a picture made to confuse it) is a picture without a code, not
-/// the end of the desk.
+/// the end of the desk. The text is wiped when dropped; the decoder's own buffers (the picture
+/// in black and white, the code's cells and bytes) are not, as rqrr's were not.
 fn search(image: &GrayImage) -> Option<Zeroizing<String>> {
     let (width, height) = image.dimensions();
     let decode = || {
@@ -89,6 +107,53 @@ fn search(image: &GrayImage) -> Option<Zeroizing<String>> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(decode))
         .ok()
         .flatten()
+}
+
+/// Each pixel black where it is darker than 95% of the mean grey of the square around it (a
+/// side of an eighth of the picture's longer side), white elsewhere: the split a photo in
+/// uneven light needs, where the decoder's own is one grey for the whole picture. Running sums
+/// over columns and then along each row: one pass, one sum per column held beside the result.
+fn locally_black_and_white(image: &GrayImage) -> GrayImage {
+    let (w, h) = image.dimensions();
+    if w == 0 || h == 0 {
+        return image.clone();
+    }
+    let r = (w.max(h) / 16).max(4);
+    let grey = |x: u32, y: u32| u64::from(image.get_pixel(x, y).0[0]);
+    // Each column's sum over the rows within `r` of the current one.
+    let mut columns = vec![0_u64; w as usize];
+    for y in 0..=r.min(h - 1) {
+        for (x, sum) in (0..w).zip(columns.iter_mut()) {
+            *sum += grey(x, y);
+        }
+    }
+    let mut split = GrayImage::new(w, h);
+    for y in 0..h {
+        let rows = u64::from((y + r).min(h - 1) - y.saturating_sub(r) + 1);
+        let mut around: u64 = columns[..=r.min(w - 1) as usize].iter().sum();
+        for x in 0..w {
+            let count = u64::from((x + r).min(w - 1) - x.saturating_sub(r) + 1) * rows;
+            let dark = grey(x, y) * count * 100 < around * 95;
+            split.put_pixel(x, y, image::Luma([if dark { 0 } else { 255 }]));
+            if x + r + 1 < w {
+                around += columns[(x + r + 1) as usize];
+            }
+            if x >= r {
+                around -= columns[(x - r) as usize];
+            }
+        }
+        if y + r + 1 < h {
+            for (x, sum) in (0..w).zip(columns.iter_mut()) {
+                *sum += grey(x, y + r + 1);
+            }
+        }
+        if y >= r {
+            for (x, sum) in (0..w).zip(columns.iter_mut()) {
+                *sum -= grey(x, y - r);
+            }
+        }
+    }
+    split
 }
 
 /// Each 2×2 block averaged, in place of a filter that works in floating point (a 36-megapixel
@@ -181,18 +246,23 @@ mod tests {
 
     /// A screenshot shrunk (by a chat app, or taken at half size): squares of a fractional two or
     /// three pixels, their edges blurred. Measured for this code shrunk to every fifth side from
-    /// 225 to 600 pixels (1.5 to 4 pixels a square): 47 of the 76 read as they are, 71 with the
-    /// enlarged search (rqrr, before: 42 and 71). These five are among those read only by it.
+    /// 225 to 600 pixels (1.5 to 4 pixels a square): 47 of the 76 read as they are, 48 split
+    /// against the grey around each pixel, 71 with the enlarged search (rqrr, before: 42 and 71
+    /// with its own split and the enlarged search). These five are among those read only by it.
     #[test]
     fn a_shrunk_screenshot_of_the_code_is_read() {
         let dir = tempfile::tempdir().unwrap();
         let text = "IKP1:G2D264CPXH91VPZ00145VZHGFM:FR0D3547SM3JTSFEQZCZ-and-the-rest-of-an-offer-0123456789";
         let sharp = drawn(text, 1200, 8);
-        for side in [225, 290, 355, 400, 575] {
+        for side in [225, 290, 370, 400, 575] {
             let shrunk =
                 image::imageops::resize(&sharp, side, side, image::imageops::FilterType::Triangle);
             // What the enlarged search is for: the picture as it is yields nothing.
             assert!(search(&shrunk).is_none(), "{side}: read as it is");
+            assert!(
+                search(&locally_black_and_white(&shrunk)).is_none(),
+                "{side}: read split locally"
+            );
             let path = dir.path().join(format!("shrunk-{side}.png"));
             shrunk.save(&path).unwrap();
             assert_eq!(
@@ -202,6 +272,43 @@ mod tests {
                     .as_deref(),
                 Some(text),
                 "{side} pixels wide"
+            );
+        }
+    }
+
+    /// A photo lit from one side, or by a lamp: no one grey splits the code's dark squares from
+    /// its light ones, and the decoder's own split reads nothing; against the grey around each
+    /// pixel it is read.
+    #[test]
+    fn a_code_in_uneven_light_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "IKP1:G2D264CPXH91VPZ00145VZHGFM:FR0D3547SM3JTSFEQZCZ-and-the-rest-of-an-offer-0123456789";
+        let sharp = drawn(text, 1200, 8);
+        let lit = |light: &dyn Fn(u32, u32) -> u32| {
+            GrayImage::from_fn(1200, 1200, |x, y| {
+                let grey = u32::from(sharp.get_pixel(x, y).0[0]);
+                image::Luma([(grey * light(x, y) / 1000) as u8])
+            })
+        };
+        // From dim on the left (15%) to full light on the right.
+        let side_light = lit(&|x, _| 150 + 850 * x / 1199);
+        // A lamp near the top right corner, falling to 20% across the picture.
+        let lamp = lit(&|x, y| {
+            let (dx, dy) = (f64::from(x) - 900.0, f64::from(y) - 300.0);
+            let distance = ((dx * dx + dy * dy).sqrt() / 900.0).min(1.0);
+            (1000.0 - 800.0 * distance) as u32
+        });
+        for (name, picture) in [("side-light.png", side_light), ("lamp.png", lamp)] {
+            assert!(search(&picture).is_none(), "{name}: read as it is");
+            let path = dir.path().join(name);
+            picture.save(&path).unwrap();
+            assert_eq!(
+                decode_qr_image(&path)
+                    .map(|t| t.to_string())
+                    .ok()
+                    .as_deref(),
+                Some(text),
+                "{name}"
             );
         }
     }
