@@ -49,6 +49,9 @@ fn main() {
         ("qr_picture", qr_picture()),
     ];
     let only: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(unknown) = only.iter().find(|t| !targets.iter().any(|(n, _)| n == *t)) {
+        panic!("no fuzz target is called {unknown:?}");
+    }
     let mut total = 0;
     for (target, seeds) in targets {
         if !only.is_empty() && !only.iter().any(|t| t == target) {

@@ -2,11 +2,11 @@
 //! line-based script, [`script`]) and the real stores they drive ([`places`]).
 //!
 //! The targets in `fuzz_targets/` fall in two groups. `bundle`, `receipt`, `pairing_answer`,
-//! `qr_payload`, `form_definition`, `recovery_key` and `qr_picture` (a file of any bytes given
-//! as a picture of a QR code) feed raw bytes to a parser of outside input. `bundle_import`, `receipt_apply` and `pairing_link` build a *valid* signed (or MACed)
-//! file from the input with keys the harness holds, so the signature always holds and what the
-//! input controls is the content: they drive the code that runs only after verification, against
-//! a real desk or kiosk store.
+//! `qr_payload`, `form_definition`, `recovery_key` and `qr_picture` (any bytes as a picture of a
+//! QR code) feed raw bytes to a parser of outside input. `bundle_import`, `receipt_apply` and
+//! `pairing_link` build a *valid* signed (or MACed) file from the input with keys the harness
+//! holds, so the signature always holds and what the input controls is the content: they drive
+//! the code that runs only after verification, against a real desk or kiosk store.
 
 pub mod places;
 pub mod script;
