@@ -215,6 +215,25 @@ fn a_manager_pairs_sends_and_reads_receipts_from_staff_home() {
     assert!(!office.get_new_id_offered(), "not offered while paired");
     click(&ui, "Unpair");
     assert!(office.get_new_id_offered() && !office.get_asking_new_id());
+    // The question left open and a pairing started: the pairing closes the question, and no new
+    // id is offered beside its code (it would leave the desk's answer for keys gone).
+    click(&ui, "Pair as a new kiosk");
+    click(&ui, "Start pairing");
+    assert!(!office.get_asking_new_id() && !office.get_new_id_offered());
+    assert!(ui.with_kiosk(|k| {
+        k.new_kiosk_id();
+        k.back_office().pairing_code.is_some()
+    }));
+    assert_eq!(
+        office.get_kiosk_id(),
+        old_id.as_str(),
+        "refused mid-pairing"
+    );
+    // Locking takes the code off the screen; the manager comes back to the panel.
+    click(&ui, "Lock now");
+    enter_pin(&ui, "Maya (manager)", "402718");
+    click(&ui, "Back office");
+    assert!(office.get_new_id_offered() && !office.get_asking_new_id());
     click(&ui, "Pair as a new kiosk");
     assert!(office.get_asking_new_id());
     click(&ui, "Keep this id");

@@ -28,6 +28,15 @@ pub struct BackOfficeView {
     pub asking_new_id: bool,
 }
 
+impl BackOfficeView {
+    /// A pairing is under way on this screen: its QR code shows, or the code to compare. A new
+    /// kiosk id is neither offered nor made then: it would leave the desk's answer for keys no
+    /// longer held.
+    pub fn pairing_open(&self) -> bool {
+        self.pairing_code.is_some() || self.code_to_compare.is_some()
+    }
+}
+
 impl Kiosk {
     pub fn back_office(&self) -> &BackOfficeView {
         &self.home.back_office
@@ -71,6 +80,8 @@ impl Kiosk {
             self.home.back_office.pairing_code = Some(code);
             self.home.back_office.pairing_expires = Some(expires);
             self.home.back_office.code_to_compare = None;
+            // A question about a new id left open is closed: the pairing uses this one.
+            self.home.back_office.asking_new_id = false;
             self.message = Some(Message::PairingShown);
         }
     }
@@ -113,9 +124,9 @@ impl Kiosk {
         self.refresh_back_office();
     }
 
-    /// Shows the question before a new kiosk id is made.
+    /// Shows the question before a new kiosk id is made (not while a pairing is open).
     pub fn ask_new_kiosk_id(&mut self) {
-        self.home.back_office.asking_new_id = true;
+        self.home.back_office.asking_new_id = !self.home.back_office.pairing_open();
     }
 
     /// The manager answered no: nothing changes.
@@ -129,6 +140,9 @@ impl Kiosk {
     pub fn new_kiosk_id(&mut self) {
         let now = self.now();
         self.home.back_office.asking_new_id = false;
+        if self.home.back_office.pairing_open() {
+            return;
+        }
         if let Some((_, id)) = self.with_sync(|sync, actor| sync.new_kiosk_id(actor, now)) {
             self.home.back_office.pairing_code = None;
             self.home.back_office.pairing_expires = None;

@@ -58,12 +58,9 @@ impl Kiosk {
                 .filter(|d| d.confirmed)
                 .map(|d| d.comparison_code.as_str()),
             kiosk_id: status.own_id.as_deref().unwrap_or(""),
-            // Not beside an open pairing (its QR code or the code to compare): a new id there
-            // would leave the desk's answer for keys no longer held.
             new_id_offered: status.own_id.is_some()
                 && !status.desk.as_ref().is_some_and(|d| d.confirmed)
-                && view.pairing_code.is_none()
-                && view.code_to_compare.is_none(),
+                && !view.pairing_open(),
             asking_new_id: view.asking_new_id,
             pending: status.pending,
             exported: status.exported,
