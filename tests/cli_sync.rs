@@ -547,7 +547,7 @@ fn a_script_pairs_exports_imports_and_purges() {
         &desk_secret,
     );
     assert!(
-        merged.contains("1 forms and 2 consent decisions moved"),
+        merged.contains("1 form and 2 consent decisions moved"),
         "{merged}"
     );
     assert_eq!(ok(&find, &desk_secret).trim(), patient);

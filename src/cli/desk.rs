@@ -170,8 +170,8 @@ pub fn run(command: DeskCommand, common: &Common) -> Result<()> {
             let channel = channel.as_str();
             let list = actions::marketing_list(&store, &actor, channel, ListTo::File(&to), now)?;
             println!(
-                "{} patients with {channel} marketing granted: {}",
-                list.patients,
+                "{} with {channel} marketing granted: {}",
+                super::counted(list.patients, "patient", "patients"),
                 list.file.display()
             );
         }

@@ -102,8 +102,13 @@ pub fn run(
             let duplicate = from;
             let report = actions::merge(store, actor, &into, &duplicate, &reason, now)?;
             println!(
-                "{duplicate} merged into {into}: {} forms and {} consent decisions moved; {duplicate} is kept, marked merged, and its details are in the history of {into}",
-                report.submissions, report.consent_events
+                "{duplicate} merged into {into}: {} and {} moved; {duplicate} is kept, marked merged, and its details are in the history of {into}",
+                super::counted(report.submissions, "form", "forms"),
+                super::counted(
+                    report.consent_events,
+                    "consent decision",
+                    "consent decisions"
+                )
             );
         }
         RightsCommand::AmendAnswer {
@@ -273,8 +278,9 @@ pub fn run(
             };
             let recorded = actions::record_breach(store, actor, &breach, now)?;
             println!(
-                "breach {} recorded; {} records concerned (from the audit log)",
-                recorded.id, recorded.records
+                "breach {} recorded; {} concerned (from the audit log)",
+                recorded.id,
+                super::counted(recorded.records, "record", "records")
             );
             if recorded.must_report {
                 println!(
@@ -294,12 +300,12 @@ pub fn run(
                     (None, false) => "not reportable (risk unlikely)".to_owned(),
                 };
                 println!(
-                    "{} discovered {} risk {} — {}; {} records; {}",
+                    "{} discovered {} risk {} — {}; {}; {}",
                     b.id,
                     b.discovered_at,
                     b.risk.as_str(),
                     b.what_happened,
-                    b.records.len(),
+                    super::counted(b.records.len(), "record", "records"),
                     clock
                 );
             }
