@@ -2,13 +2,12 @@
 //! them and the clinic then uses them: the desk's folders typed into the desk window, the kiosk's
 //! exchange folder into its back-office panel; a picture without a code refused in words; the
 //! kiosk's pairing QR code read by the desk from a screenshot of the kiosk's screen (the file a
-//! phone's photo would be); the answer read on the
-//! kiosk, its code typed at the desk and confirmed on both; a patient's whole handover by touch;
-//! *Send forms now*; *Import the bundles now* at the desk, twice (the second takes nothing); the
-//! patient found at the desk by name and date of birth, their form in the record; the forms handed
-//! on to the outbox; *Back up now* at the desk and the backup restored on the command line into a
-//! new data folder, where `desk find` finds the patient; *Read receipts* on the kiosk, which then
-//! counts them delivered.
+//! phone's photo would be); the answer read on the kiosk, its code typed at the desk and
+//! confirmed on both; a patient's whole handover by touch; *Send forms now*; *Import the bundles
+//! now* at the desk, twice (the second takes nothing); the patient found at the desk by name and
+//! date of birth, their form in the record; the forms handed on to the outbox; *Back up now* at
+//! the desk and the backup restored on the command line into a new data folder, where `desk
+//! find` finds the patient; *Read receipts* on the kiosk, which then counts them delivered.
 
 use std::path::Path;
 
@@ -236,8 +235,8 @@ fn two_managers_pair_a_kiosk_by_its_qr_code_and_the_desk_takes_its_forms_once() 
     kiosk.shot("sync-01-kiosk-pairing-qr");
 
     // First a picture without a code but with a wall of the squares that mark a code's
-    // corners: refused in words, the window answering (the decoder before quircs searched this
-    // one for 7.6 s, on the window's own thread).
+    // corners: refused in words (the decoder before quircs searched this one for 7.6 s, on the
+    // window's own thread; the window now reads pictures on its worker).
     let wall = pictures.path().join("finder-wall.png");
     finder_wall().save(&wall).expect("the picture");
     type_into(
