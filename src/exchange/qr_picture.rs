@@ -204,6 +204,17 @@ fn enlarged_in_black_and_white(image: &GrayImage, k: u32) -> GrayImage {
 mod tests {
     use super::*;
 
+    /// A pairing code as long as a real one.
+    const OFFER: &str =
+        "IKP1:G2D264CPXH91VPZ00145VZHGFM:FR0D3547SM3JTSFEQZCZ-and-the-rest-of-an-offer-0123456789";
+
+    /// `picture` saved as a PNG file named `name` in `dir`, and read back as the desk reads it.
+    fn read_back(dir: &Path, name: &str, picture: &GrayImage) -> Option<String> {
+        let path = dir.join(name);
+        picture.save(&path).unwrap();
+        decode_qr_image(&path).map(|text| text.to_string()).ok()
+    }
+
     /// A `side`×`side` picture with a QR code of `text` drawn `scale` pixels a square, dark
     /// grey on light grey.
     fn drawn(text: &str, side: u32, scale: u32) -> GrayImage {
@@ -252,8 +263,7 @@ mod tests {
     #[test]
     fn a_shrunk_screenshot_of_the_code_is_read() {
         let dir = tempfile::tempdir().unwrap();
-        let text = "IKP1:G2D264CPXH91VPZ00145VZHGFM:FR0D3547SM3JTSFEQZCZ-and-the-rest-of-an-offer-0123456789";
-        let sharp = drawn(text, 1200, 8);
+        let sharp = drawn(OFFER, 1200, 8);
         for side in [225, 290, 370, 400, 575] {
             let shrunk =
                 image::imageops::resize(&sharp, side, side, image::imageops::FilterType::Triangle);
@@ -263,14 +273,9 @@ mod tests {
                 search(&locally_black_and_white(&shrunk)).is_none(),
                 "{side}: read split locally"
             );
-            let path = dir.path().join(format!("shrunk-{side}.png"));
-            shrunk.save(&path).unwrap();
             assert_eq!(
-                decode_qr_image(&path)
-                    .map(|t| t.to_string())
-                    .ok()
-                    .as_deref(),
-                Some(text),
+                read_back(dir.path(), &format!("shrunk-{side}.png"), &shrunk).as_deref(),
+                Some(OFFER),
                 "{side} pixels wide"
             );
         }
@@ -282,8 +287,7 @@ mod tests {
     #[test]
     fn a_code_in_uneven_light_is_read() {
         let dir = tempfile::tempdir().unwrap();
-        let text = "IKP1:G2D264CPXH91VPZ00145VZHGFM:FR0D3547SM3JTSFEQZCZ-and-the-rest-of-an-offer-0123456789";
-        let sharp = drawn(text, 1200, 8);
+        let sharp = drawn(OFFER, 1200, 8);
         let lit = |light: &dyn Fn(u32, u32) -> u32| {
             GrayImage::from_fn(1200, 1200, |x, y| {
                 let grey = u32::from(sharp.get_pixel(x, y).0[0]);
@@ -300,14 +304,9 @@ mod tests {
         });
         for (name, picture) in [("side-light.png", side_light), ("lamp.png", lamp)] {
             assert!(search(&picture).is_none(), "{name}: read as it is");
-            let path = dir.path().join(name);
-            picture.save(&path).unwrap();
             assert_eq!(
-                decode_qr_image(&path)
-                    .map(|t| t.to_string())
-                    .ok()
-                    .as_deref(),
-                Some(text),
+                read_back(dir.path(), name, &picture).as_deref(),
+                Some(OFFER),
                 "{name}"
             );
         }
