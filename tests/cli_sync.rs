@@ -194,6 +194,22 @@ fn a_script_pairs_exports_imports_and_purges() {
         &kiosk_secret,
     );
     assert!(!success && stderr.contains("not confirmed"), "{stderr}");
+    // A code shown and withdrawn (shown to the wrong desk, say): withdrawn once, logged, and
+    // reading an answer then finds no pairing under way.
+    ok(&["kiosk", "pair-start", "--data-dir", k], &kiosk_secret);
+    let cancel = ["kiosk", "pair-cancel", "--data-dir", k];
+    let withdrawn = ok(&cancel, &kiosk_secret);
+    assert!(withdrawn.contains("pairing code withdrawn"), "{withdrawn}");
+    let again = ok(&cancel, &kiosk_secret);
+    assert!(again.contains("no pairing code was open"), "{again}");
+    let (success, _, stderr) = run(
+        &["kiosk", "pair-finish", "--data-dir", k, "--from", x],
+        &kiosk_secret,
+    );
+    assert!(
+        !success && stderr.contains("no pairing was started on this kiosk"),
+        "{stderr}"
+    );
     // Start again, this time by the copied text. The desk knows this kiosk id now: pairing it
     // again is refused unless the manager says to replace its key.
     let shown = ok(&["kiosk", "pair-start", "--data-dir", k], &kiosk_secret);

@@ -673,6 +673,56 @@ fn pairing_codes_expire_are_used_once_and_cannot_be_forged() {
     ));
 }
 
+/// A code withdrawn on the kiosk (shown to the wrong desk, or photographed) pairs nothing, even
+/// when a desk had answered it; the earlier, used code does not stand in for it; a new code
+/// pairs as before.
+#[test]
+fn a_withdrawn_pairing_code_pairs_nothing() {
+    let (mut p, kiosk_id, _) = paired_at_the_kiosk_only();
+    let clinician = sign_in(&mut p.kiosk.store, Role::Clinician);
+    let (kiosk, k) = (&p.kiosk.store, &p.k_manager);
+    let read = || kiosk_side::read_pairing_answer(kiosk, k, p.exchange.path(), t0());
+    let answer = |code: &str| {
+        desk_side::answer_pairing(
+            &p.desk.store,
+            &p.d_manager,
+            code,
+            p.exchange.path(),
+            KnownKiosk::Replace,
+            t0(),
+        )
+        .expect("the desk answers")
+    };
+    // The first pairing's code is used (its link waits at the desk): nothing is open.
+    assert_eq!(kiosk.withdraw_pairing_offer(k, t0()).unwrap(), None);
+    let first_link = kiosk.desk_link().unwrap().expect("paired");
+
+    let (code, _) = kiosk_side::start_pairing(kiosk, k, t0()).unwrap();
+    assert_eq!(answer(&code).kiosk_id, kiosk_id);
+    // A clinician cannot withdraw it; a manager can, once.
+    assert!(matches!(
+        kiosk.withdraw_pairing_offer(&clinician, t0()),
+        Err(StoreError::Forbidden)
+    ));
+    assert!(kiosk.withdraw_pairing_offer(k, t0()).unwrap().is_some());
+    assert_eq!(kiosk.withdraw_pairing_offer(k, t0()).unwrap(), None);
+    assert!(matches!(read(), Err(ExchangeError::NoPairingStarted)));
+    // The link from before is as it was: the desk's answer to the withdrawn code was not taken.
+    assert_eq!(kiosk.desk_link().unwrap(), Some(first_link));
+    let withdrawals = kiosk
+        .audit_entries(k, None, None)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == "pairing_cancelled")
+        .count();
+    assert_eq!(withdrawals, 1);
+
+    let (code, _) = kiosk_side::start_pairing(kiosk, k, t0()).unwrap();
+    answer(&code);
+    let link = read().expect("a new code pairs");
+    assert!(!link.confirmed);
+}
+
 #[test]
 fn receipts_from_another_desk_change_nothing() {
     let mut p = paired();

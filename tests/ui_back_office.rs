@@ -152,9 +152,21 @@ fn a_manager_pairs_sends_and_reads_receipts_from_staff_home() {
         )
     );
 
+    // A code shown and withdrawn (shown to the wrong desk, say) leaves the screen, said so;
+    // an answer to it is refused (tests/sync_roundtrip.rs).
+    click(&ui, "Start pairing");
+    let withdrawn = open_offer(&ui);
+    click(&ui, "Cancel pairing");
+    assert!(!office.get_pairing_open());
+    assert_eq!(
+        message(&ui),
+        "Pairing cancelled: the code that was shown no longer pairs a back office."
+    );
+
     click(&ui, "Start pairing");
     assert!(office.get_pairing_open());
     let code = open_offer(&ui);
+    assert_ne!(code, withdrawn);
     if let Some(decoded) = qr_on_screen(&ui, dir.path()) {
         assert_eq!(
             decoded, code,

@@ -192,6 +192,9 @@ pub enum KioskCommand {
         #[arg(long, value_name = "CODE")]
         confirm: Option<String>,
     },
+    /// Withdraws the pairing code shown by pair-start before its answer is read: the code, or a
+    /// photo of it, no longer pairs a desk. Logged
+    PairCancel,
     /// Confirms the pairing with the code the desk showed on confirming
     PairConfirm {
         /// The six-digit code the desk shows

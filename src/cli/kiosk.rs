@@ -86,6 +86,10 @@ pub fn run(command: KioskCommand, common: &Common) -> Result<()> {
                 ),
             }
         }
+        KioskCommand::PairCancel => match store.withdraw_pairing_offer(&actor, now)? {
+            Some(_) => println!("pairing code withdrawn: it no longer pairs a desk"),
+            None => println!("no pairing code was open: nothing to withdraw"),
+        },
         KioskCommand::PairConfirm { code } => {
             let link = store
                 .desk_link()?

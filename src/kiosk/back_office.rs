@@ -111,6 +111,22 @@ impl Kiosk {
         self.refresh_back_office();
     }
 
+    /// The QR code taken off the screen and withdrawn (shown to the wrong desk, photographed, or
+    /// not wanted now): an answer to it is refused. It stays on screen if it could not be
+    /// withdrawn, with the reason.
+    pub fn cancel_pairing(&mut self) {
+        let now = self.now();
+        if self
+            .with_sync(|sync, actor| sync.cancel_pairing(actor, now))
+            .is_some()
+        {
+            self.home.back_office.pairing_code = None;
+            self.home.back_office.pairing_expires = None;
+            self.message = Some(Message::PairingCancelled);
+        }
+        self.refresh_back_office();
+    }
+
     /// The codes differ (or the manager changed their mind): the pairing is dropped.
     pub fn reject_pairing(&mut self) {
         self.unpair();

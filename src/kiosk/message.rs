@@ -75,6 +75,8 @@ pub enum Message {
     CompareCodes,
     Paired,
     PairingRejected,
+    /// A manager withdrew the pairing code on screen.
+    PairingCancelled,
     /// This tablet has a new kiosk id (the id): pair it again, as a new kiosk.
     NewKioskId(String),
     PairingExpired,
@@ -252,6 +254,7 @@ impl Message {
             Message::CompareCodes => msgid("Check that the back office shows the same code before pairing."),
             Message::Paired => msgid("Paired: forms can now be sent to the back office."),
             Message::PairingRejected => msgid("Not paired. Start pairing again if the codes should match."),
+            Message::PairingCancelled => msgid("Pairing cancelled: the code that was shown no longer pairs a back office."),
             Message::NewKioskId(_) => msgid("This tablet is now kiosk {}. Start pairing: the back office pairs it as a new kiosk, and the forms it has not received are sent again."),
             Message::PairingExpired => msgid("The pairing code expired. Start pairing again for a new code."),
             Message::PairingAnswerInvalid => msgid("That answer was not made for this kiosk's current code; nothing was changed. Start pairing again."),
@@ -310,6 +313,7 @@ impl Message {
                 | Message::PairingShown
                 | Message::CompareCodes
                 | Message::Paired
+                | Message::PairingCancelled
                 | Message::NewKioskId(_)
                 | Message::Exported(_)
                 | Message::NothingToExport

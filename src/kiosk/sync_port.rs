@@ -36,6 +36,10 @@ port! {
             -> Result<DeskLink, ExchangeError> = kiosk_side::read_pairing_answer;
         fn confirm_pairing(&self, actor: &Actor, now: DateTime<Utc>) -> Result<(), ExchangeError>
             = kiosk_side::confirm_pairing;
+        /// The open pairing code withdrawn before an answer was read: whether one was open.
+        fn cancel_pairing(&self, actor: &Actor, now: DateTime<Utc>) -> Result<bool, ExchangeError> {
+            Ok(self.withdraw_pairing_offer(actor, now)?.is_some())
+        }
         fn unpair(&self, actor: &Actor, now: DateTime<Utc>) -> Result<(), ExchangeError> {
             Ok(self.revoke_desk(actor, now)?)
         }

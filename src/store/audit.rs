@@ -77,10 +77,13 @@ pub enum AuditKind {
     /// A manager confirmed the clock reads right although it runs behind what was recorded
     /// before ([`super::kiosk_clock`]); the subject is the newest time it ran behind.
     ClockConfirmed,
+    /// A manager withdrew an open pairing code before any answer was read; the subject is the
+    /// offer's id.
+    PairingCancelled,
 }
 
 impl AuditKind {
-    const ALL: [AuditKind; 48] = [
+    const ALL: [AuditKind; 49] = [
         AuditKind::SetupCompleted,
         AuditKind::KioskOpened,
         AuditKind::RecoveryKeyUsed,
@@ -129,6 +132,7 @@ impl AuditKind {
         AuditKind::BackupWritten,
         AuditKind::BackupFailed,
         AuditKind::ClockConfirmed,
+        AuditKind::PairingCancelled,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -181,6 +185,7 @@ impl AuditKind {
             AuditKind::BackupWritten => "backup_written",
             AuditKind::BackupFailed => "backup_failed",
             AuditKind::ClockConfirmed => "clock_confirmed",
+            AuditKind::PairingCancelled => "pairing_cancelled",
         }
     }
 

@@ -14,6 +14,7 @@ pub(super) fn connect(window: &AppWindow, ctx: &Ctx) {
     a.on_set_staff_idle(ctx.tap_with(|k, typed| k.set_idle_limit(IdleLimit::StaffHome, typed)));
     a.on_start_pairing(ctx.work(Kiosk::start_pairing));
     a.on_read_answer(ctx.work(Kiosk::read_pairing_answer));
+    a.on_cancel_pairing(ctx.tap(Kiosk::cancel_pairing));
     a.on_confirm_pairing(ctx.tap(Kiosk::confirm_pairing));
     a.on_reject_pairing(ctx.tap(Kiosk::reject_pairing));
     a.on_export_now(ctx.work(Kiosk::export_now));

@@ -226,6 +226,18 @@ fn two_managers_pair_a_kiosk_by_its_qr_code_and_the_desk_takes_its_forms_once() 
     kiosk.wait("the pairing QR code", |v| {
         v.find("Image", "Pairing QR code").is_some()
     });
+    // A code withdrawn by a tap leaves the screen, said so; the next one is shown as before.
+    let (x, y) = kiosk.reveal("Button", "Cancel pairing").centre();
+    kiosk_display.tap_at(x, y);
+    kiosk.wait("the code withdrawn", |v| {
+        v.find("Image", "Pairing QR code").is_none()
+            && v.get("message").starts_with("Pairing cancelled: ")
+    });
+    let (x, y) = kiosk.reveal("Button", "Start pairing").centre();
+    kiosk_display.tap_at(x, y);
+    kiosk.wait("the pairing QR code", |v| {
+        v.find("Image", "Pairing QR code").is_some()
+    });
     // The whole code on screen, then a picture of the screen: what the desk is given.
     kiosk.reveal("Button", "Read the back office's answer");
     kiosk.reveal("Image", "Pairing QR code");

@@ -45,6 +45,7 @@ fn one_of_each() -> Vec<Message> {
         Message::CompareCodes,
         Message::Paired,
         Message::PairingRejected,
+        Message::PairingCancelled,
         Message::NewKioskId("3f9c0a12".into()),
         Message::PairingExpired,
         Message::PairingAnswerInvalid,

@@ -113,6 +113,36 @@ impl OpenStore {
         })
     }
 
+    /// Withdraws the open pairing offer (managers only), before any answer to it was read: its
+    /// QR code, or a photo of it, no longer pairs, and an answer to it is refused ("start
+    /// pairing first"). Every offer kept goes, so no earlier one stands in for it. Returns the
+    /// withdrawn offer's id; `None` when none was open (nothing changed, nothing logged).
+    pub fn withdraw_pairing_offer(
+        &self, actor: &Actor, now: DateTime<Utc>,
+    ) -> Result<Option<String>, StoreError> {
+        actor.require_manager()?;
+        let open: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT id FROM pairing_offers WHERE used_at IS NULL ORDER BY rowid DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(id) = open else {
+            return Ok(None);
+        };
+        // Its id goes into the log: a row put in the file by hand is refused.
+        if row_auth::get(self.conn(), self.vault(), "pairing_offers", &text_key(&id))?.is_none() {
+            return Err(StoreError::tampered("pairing_offers", &id));
+        }
+        self.managed_change(actor, AuditKind::PairingCancelled, &id, now, |tx, _| {
+            tx.execute("DELETE FROM pairing_offers", [])?;
+            Ok(())
+        })?;
+        Ok(Some(id))
+    }
+
     /// The most recent pairing offer, used or not.
     pub fn latest_pairing_offer(&self) -> Result<Option<StoredOffer>, StoreError> {
         let row: Option<(String, Vec<u8>)> = self
