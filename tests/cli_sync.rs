@@ -202,6 +202,17 @@ fn a_script_pairs_exports_imports_and_purges() {
     assert!(withdrawn.contains("pairing code withdrawn"), "{withdrawn}");
     let again = ok(&cancel, &kiosk_secret);
     assert!(again.contains("no pairing code was open"), "{again}");
+    // Logged once (the log holds kinds and ids in the clear, no patient data).
+    let raw = rusqlite::Connection::open(std::path::Path::new(k).join("kiosk.sqlite3")).unwrap();
+    let logged: i64 = raw
+        .query_row(
+            "SELECT COUNT(*) FROM audit_log WHERE kind = 'pairing_cancelled'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(logged, 1);
+    drop(raw);
     let (success, _, stderr) = run(
         &["kiosk", "pair-finish", "--data-dir", k, "--from", x],
         &kiosk_secret,
@@ -242,6 +253,12 @@ fn a_script_pairs_exports_imports_and_purges() {
         &kiosk_secret,
     );
     let kiosk_code = line_after(&finished, "comparison code:").to_owned();
+    // Too late to withdraw: the code's answer was read, and that pairing waits for the codes.
+    let (success, _, stderr) = run(&cancel, &kiosk_secret);
+    assert!(
+        !success && stderr.contains("its answer was read already") && stderr.contains("unpair"),
+        "{stderr}"
+    );
     let (success, _, stderr) = run(
         &["desk", "pair", "--data-dir", d, "--confirm", "000 000"],
         &desk_secret,

@@ -152,8 +152,8 @@ fn a_manager_pairs_sends_and_reads_receipts_from_staff_home() {
         )
     );
 
-    // A code shown and withdrawn (shown to the wrong desk, say) leaves the screen, said so;
-    // an answer to it is refused (tests/sync_roundtrip.rs).
+    // A code shown and withdrawn (shown to the wrong desk, say) leaves the screen, said so,
+    // and logged; a desk's answer to it is then refused.
     click(&ui, "Start pairing");
     let withdrawn = open_offer(&ui);
     click(&ui, "Cancel pairing");
@@ -162,11 +162,53 @@ fn a_manager_pairs_sends_and_reads_receipts_from_staff_home() {
         message(&ui),
         "Pairing cancelled: the code that was shown no longer pairs a back office."
     );
+    let mut stranger = common::setup_clinic();
+    let stranger_manager = common::sign_in(&mut stranger.store, Role::Manager);
+    desk_side::answer_pairing(
+        &stranger.store,
+        &stranger_manager,
+        &withdrawn,
+        &exchange,
+        desk_side::KnownKiosk::Refuse,
+        chrono::Utc::now(),
+    )
+    .expect("the other desk answers the code it saw");
+    ui.with_kiosk(|k| k.read_pairing_answer());
+    assert!(message(&ui).starts_with("No pairing code is open any more"));
+    assert_eq!(office.get_code_to_compare(), "");
+    assert!(!office.get_paired());
+    // Withdrawn from the command line (another process) while the window shows the code: the
+    // next tap says so, and the code leaves the screen.
+    click(&ui, "Start pairing");
+    let second = intake_kiosk::store::Store::open(&path).expect("a second handle");
+    let (cli, cli_manager) = OpenStore::unlock_as_manager(
+        second,
+        &intake_kiosk::vault::Passphrase::new(intake_kiosk::demo::DEMO_PASSPHRASE),
+        chrono::Utc::now(),
+    )
+    .map_err(|f| f.error)
+    .expect("unlocked");
+    assert!(
+        cli.withdraw_pairing_offer(&cli_manager, chrono::Utc::now())
+            .expect("withdrawn")
+            .is_some()
+    );
+    let logged = cli
+        .audit_entries(&cli_manager, None, None)
+        .expect("audit")
+        .into_iter()
+        .filter(|e| e.kind == "pairing_cancelled")
+        .count();
+    assert_eq!(logged, 2, "the tap's withdrawal and this one");
+    drop(cli);
+    assert!(office.get_pairing_open());
+    click(&ui, "Read the back office's answer");
+    assert!(!office.get_pairing_open());
+    assert!(message(&ui).starts_with("No pairing code is open any more"));
 
     click(&ui, "Start pairing");
     assert!(office.get_pairing_open());
     let code = open_offer(&ui);
-    assert_ne!(code, withdrawn);
     if let Some(decoded) = qr_on_screen(&ui, dir.path()) {
         assert_eq!(
             decoded, code,

@@ -86,10 +86,24 @@ pub fn run(command: KioskCommand, common: &Common) -> Result<()> {
                 ),
             }
         }
-        KioskCommand::PairCancel => match store.withdraw_pairing_offer(&actor, now)? {
-            Some(_) => println!("pairing code withdrawn: it no longer pairs a desk"),
-            None => println!("no pairing code was open: nothing to withdraw"),
-        },
+        KioskCommand::PairCancel => {
+            if store.withdraw_pairing_offer(&actor, now)?.is_some() {
+                println!("pairing code withdrawn: it no longer pairs a desk");
+            } else {
+                // Too late: the latest code's answer was read, and that pairing waits for the
+                // codes to be compared.
+                let answered = store.latest_pairing_offer()?.is_some_and(|o| o.used);
+                match store.desk_link()? {
+                    Some(link) if answered && !link.confirmed => bail!(
+                        "no pairing code is open: its answer was read already (desk {}, codes \
+                         not yet compared), so nothing was withdrawn; `kiosk unpair` drops that \
+                         pairing",
+                        link.desk_id
+                    ),
+                    _ => println!("no pairing code was open: nothing to withdraw"),
+                }
+            }
+        }
         KioskCommand::PairConfirm { code } => {
             let link = store
                 .desk_link()?

@@ -95,6 +95,10 @@ impl Kiosk {
             self.home.back_office.pairing_code = None;
             self.home.back_office.code_to_compare = Some(link.comparison_code);
             self.message = Some(Message::CompareCodes);
+        } else if self.message == Some(Message::NoPairingOpen) {
+            // Withdrawn or replaced elsewhere (`kiosk pair-cancel`, `pair-start`): the code on
+            // screen pairs nothing.
+            self.drop_pairing_code();
         }
         self.refresh_back_office();
     }
@@ -112,19 +116,27 @@ impl Kiosk {
     }
 
     /// The QR code taken off the screen and withdrawn (shown to the wrong desk, photographed, or
-    /// not wanted now): an answer to it is refused. It stays on screen if it could not be
-    /// withdrawn, with the reason.
+    /// not wanted now): an answer to it is refused. When no code was open any more (its answer
+    /// was read meanwhile, say by `kiosk pair-finish`), the code leaves the screen too and that
+    /// is said: the panel then shows what stands (the codes to compare). It stays on screen if
+    /// it could not be withdrawn, with the reason.
     pub fn cancel_pairing(&mut self) {
         let now = self.now();
-        if self
-            .with_sync(|sync, actor| sync.cancel_pairing(actor, now))
-            .is_some()
-        {
-            self.home.back_office.pairing_code = None;
-            self.home.back_office.pairing_expires = None;
-            self.message = Some(Message::PairingCancelled);
+        if let Some(withdrawn) = self.with_sync(|sync, actor| sync.cancel_pairing(actor, now)) {
+            self.drop_pairing_code();
+            self.message = Some(if withdrawn {
+                Message::PairingCancelled
+            } else {
+                Message::NoPairingOpen
+            });
         }
         self.refresh_back_office();
+    }
+
+    /// The QR code on screen is no longer open in the store: off the screen.
+    fn drop_pairing_code(&mut self) {
+        self.home.back_office.pairing_code = None;
+        self.home.back_office.pairing_expires = None;
     }
 
     /// The codes differ (or the manager changed their mind): the pairing is dropped.
@@ -228,9 +240,8 @@ fn message_for(e: &ExchangeError) -> Message {
         ExchangeError::Io { .. } => Message::ExchangeUnreachable,
         ExchangeError::NotPaired => Message::NotPaired,
         ExchangeError::NotConfirmed { .. } => Message::CompareCodes,
-        ExchangeError::NoPairingStarted | ExchangeError::PairingCodeUsed => {
-            Message::PairingCodeUsed
-        }
+        ExchangeError::NoPairingStarted => Message::NoPairingOpen,
+        ExchangeError::PairingCodeUsed => Message::PairingCodeUsed,
         ExchangeError::NoAnswer(_) => Message::NoPairingAnswer,
         ExchangeError::ReceiptFromUnpairedDesk { .. } => Message::ReceiptFromOtherDesk,
         _ => Message::SyncFileInvalid,

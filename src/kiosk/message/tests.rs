@@ -46,6 +46,7 @@ fn one_of_each() -> Vec<Message> {
         Message::Paired,
         Message::PairingRejected,
         Message::PairingCancelled,
+        Message::NoPairingOpen,
         Message::NewKioskId("3f9c0a12".into()),
         Message::PairingExpired,
         Message::PairingAnswerInvalid,

@@ -8,6 +8,7 @@ use zeroize::Zeroizing;
 
 use crate::store::audit::AuditKind;
 use crate::store::row_auth::{self, text_key};
+use crate::store::writing::Writing;
 use crate::store::{Actor, OpenStore, StoreError};
 use crate::vault::{Aad, Vault};
 
@@ -116,13 +117,17 @@ impl OpenStore {
     /// Withdraws the open pairing offer (managers only), before any answer to it was read: its
     /// QR code, or a photo of it, no longer pairs, and an answer to it is refused ("start
     /// pairing first"). Every offer kept goes, so no earlier one stands in for it. Returns the
-    /// withdrawn offer's id; `None` when none was open (nothing changed, nothing logged).
+    /// withdrawn offer's id; `None` when none was open (already answered, withdrawn or never
+    /// made: nothing changed, nothing logged). The offer is looked for inside the transaction
+    /// that deletes it: an answer taken meanwhile by another process (`kiosk pair-finish`)
+    /// makes this fail as busy rather than log a withdrawal of a code that paired.
     pub fn withdraw_pairing_offer(
         &self, actor: &Actor, now: DateTime<Utc>,
     ) -> Result<Option<String>, StoreError> {
         actor.require_manager()?;
-        let open: Option<String> = self
-            .conn()
+        let at = now.to_rfc3339();
+        let tx = Writing::begin(self.conn())?;
+        let open: Option<String> = tx
             .query_row(
                 "SELECT id FROM pairing_offers WHERE used_at IS NULL ORDER BY rowid DESC LIMIT 1",
                 [],
@@ -130,16 +135,16 @@ impl OpenStore {
             )
             .optional()?;
         let Some(id) = open else {
+            // Dropped unwritten: rolled back.
             return Ok(None);
         };
         // Its id goes into the log: a row put in the file by hand is refused.
-        if row_auth::get(self.conn(), self.vault(), "pairing_offers", &text_key(&id))?.is_none() {
+        if row_auth::get(&tx, self.vault(), "pairing_offers", &text_key(&id))?.is_none() {
             return Err(StoreError::tampered("pairing_offers", &id));
         }
-        self.managed_change(actor, AuditKind::PairingCancelled, &id, now, |tx, _| {
-            tx.execute("DELETE FROM pairing_offers", [])?;
-            Ok(())
-        })?;
+        tx.execute("DELETE FROM pairing_offers", [])?;
+        self.audit_as(actor, &tx, &at, AuditKind::PairingCancelled, &id)?;
+        tx.commit(self.vault())?;
         Ok(Some(id))
     }
 
