@@ -233,6 +233,28 @@ fn two_managers_pair_a_kiosk_by_its_qr_code_and_the_desk_takes_its_forms_once() 
         v.find("Image", "Pairing QR code").is_none()
             && v.get("message").starts_with("Pairing cancelled: ")
     });
+    // One withdrawn from the command line while the window shows it: the next tap says so.
+    let (x, y) = kiosk.reveal("Button", "Start pairing").centre();
+    kiosk_display.tap_at(x, y);
+    kiosk.wait("the pairing QR code", |v| {
+        v.find("Image", "Pairing QR code").is_some()
+    });
+    let withdrawn = app_cli(
+        "kiosk",
+        kiosk_data.path(),
+        &["pair-cancel"],
+        &[DEMO_PASSPHRASE],
+    );
+    assert!(withdrawn.contains("pairing code withdrawn"), "{withdrawn}");
+    let (x, y) = kiosk
+        .reveal("Button", "Read the back office's answer")
+        .centre();
+    kiosk_display.tap_at(x, y);
+    kiosk.wait("the dead code gone", |v| {
+        v.find("Image", "Pairing QR code").is_none()
+            && v.get("message")
+                .starts_with("No pairing code is open any more")
+    });
     let (x, y) = kiosk.reveal("Button", "Start pairing").centre();
     kiosk_display.tap_at(x, y);
     kiosk.wait("the pairing QR code", |v| {
