@@ -26,4 +26,13 @@ T = {
         "pt": "Já não há nenhum código de emparelhamento aberto: a sua resposta foi lida, ou foi cancelado ou substituído. Inicie o emparelhamento para um novo código se ainda precisar de um.",
         "ar": "لم يعد أي رمز اقتران مفتوحًا: قُرئ رده، أو أُلغي أو استُبدل. ابدأ الاقتران للحصول على رمز جديد إن كنت لا تزال بحاجة إليه.",
     },
+    "Too late to cancel: the back office's answer to this code was read. Compare the codes, or tap Different: cancel.": {
+        "fr": "Trop tard pour annuler : la réponse du secrétariat à ce code a été lue. Comparez les codes, ou touchez Différent : annuler.",
+        "es": "Demasiado tarde para cancelar: ya se leyó la respuesta de la administración a este código. Compare los códigos, o toque Distinto: cancelar.",
+        "de": "Zu spät zum Abbrechen: Die Antwort der Verwaltung auf diesen Code wurde gelesen. Vergleichen Sie die Codes, oder tippen Sie auf Anders: abbrechen.",
+        "pl": "Za późno na anulowanie: odpowiedź biura na ten kod została odczytana. Porównaj kody albo dotknij Inny: anuluj.",
+        "ro": "Prea târziu pentru anulare: răspunsul biroului la acest cod a fost citit. Comparați codurile sau atingeți Diferit: anulare.",
+        "pt": "Demasiado tarde para cancelar: a resposta da receção a este código foi lida. Compare os códigos, ou toque em Diferente: cancelar.",
+        "ar": "فات أوان الإلغاء: قُرئ رد المكتب الإداري على هذا الرمز. قارن الرمزين، أو اضغط مختلف: إلغاء.",
+    },
 }

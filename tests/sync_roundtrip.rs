@@ -8,7 +8,7 @@ use common::*;
 use intake_kiosk::exchange::desk_side::{self, BundleOutcome, KnownKiosk};
 use intake_kiosk::exchange::{ExchangeError, kiosk_side};
 use intake_kiosk::staff::Role;
-use intake_kiosk::store::{Actor, LinkState, OpenStore, StoreError};
+use intake_kiosk::store::{Actor, LinkState, OpenStore, StoreError, Withdrawal};
 use intake_kiosk::sync::{
     AuditCheckpoint, BundleParts, BundleWriter, DeskKeys, DeskPublic, EntryKind, KioskKeys,
     PairingOffer, ParsedBundle, SyncError,
@@ -693,8 +693,12 @@ fn a_withdrawn_pairing_code_pairs_nothing() {
         )
         .expect("the desk answers")
     };
-    // The first pairing's code is used (its link waits at the desk): nothing is open.
-    assert_eq!(kiosk.withdraw_pairing_offer(k, t0()).unwrap(), None);
+    // The first pairing's code is used and confirmed here (its link waits at the desk):
+    // nothing is open.
+    assert_eq!(
+        kiosk.withdraw_pairing_offer(k, t0()).unwrap(),
+        Withdrawal::NoneOpen
+    );
     let first_link = kiosk.desk_link().unwrap().expect("paired");
 
     let (code, _) = kiosk_side::start_pairing(kiosk, k, t0()).unwrap();
@@ -704,8 +708,14 @@ fn a_withdrawn_pairing_code_pairs_nothing() {
         kiosk.withdraw_pairing_offer(&clinician, t0()),
         Err(StoreError::Forbidden)
     ));
-    assert!(kiosk.withdraw_pairing_offer(k, t0()).unwrap().is_some());
-    assert_eq!(kiosk.withdraw_pairing_offer(k, t0()).unwrap(), None);
+    assert!(matches!(
+        kiosk.withdraw_pairing_offer(k, t0()).unwrap(),
+        Withdrawal::Withdrawn(_)
+    ));
+    assert_eq!(
+        kiosk.withdraw_pairing_offer(k, t0()).unwrap(),
+        Withdrawal::NoneOpen
+    );
     assert!(matches!(read(), Err(ExchangeError::NoPairingStarted)));
     // The link from before is as it was: the desk's answer to the withdrawn code was not taken.
     assert_eq!(kiosk.desk_link().unwrap(), Some(first_link));
@@ -721,6 +731,12 @@ fn a_withdrawn_pairing_code_pairs_nothing() {
     answer(&code);
     let link = read().expect("a new code pairs");
     assert!(!link.confirmed);
+    // Too late now: its answer was read, and the pairing waits for the codes.
+    assert_eq!(
+        kiosk.withdraw_pairing_offer(k, t0()).unwrap(),
+        Withdrawal::Answered(link.desk_id)
+    );
+    assert_eq!(kiosk.desk_link().unwrap().map(|l| l.confirmed), Some(false));
 }
 
 #[test]

@@ -188,11 +188,10 @@ fn a_manager_pairs_sends_and_reads_receipts_from_staff_home() {
     )
     .map_err(|f| f.error)
     .expect("unlocked");
-    assert!(
-        cli.withdraw_pairing_offer(&cli_manager, chrono::Utc::now())
-            .expect("withdrawn")
-            .is_some()
-    );
+    assert!(matches!(
+        cli.withdraw_pairing_offer(&cli_manager, chrono::Utc::now()),
+        Ok(intake_kiosk::store::Withdrawal::Withdrawn(_))
+    ));
     let logged = cli
         .audit_entries(&cli_manager, None, None)
         .expect("audit")
@@ -200,11 +199,43 @@ fn a_manager_pairs_sends_and_reads_receipts_from_staff_home() {
         .filter(|e| e.kind == "pairing_cancelled")
         .count();
     assert_eq!(logged, 2, "the tap's withdrawal and this one");
-    drop(cli);
     assert!(office.get_pairing_open());
     click(&ui, "Read the back office's answer");
     assert!(!office.get_pairing_open());
     assert!(message(&ui).starts_with("No pairing code is open any more"));
+    // Answered and read by another process (`kiosk pair-finish`) while the window shows the
+    // code: Cancel comes too late and says so, the codes to compare show, and *Different:
+    // cancel* drops that pairing.
+    click(&ui, "Start pairing");
+    let late = open_offer(&ui);
+    desk_side::answer_pairing(
+        &stranger.store,
+        &stranger_manager,
+        &late,
+        &exchange,
+        desk_side::KnownKiosk::Replace,
+        chrono::Utc::now(),
+    )
+    .expect("the other desk answers again");
+    intake_kiosk::exchange::kiosk_side::read_pairing_answer(
+        &cli,
+        &cli_manager,
+        &exchange,
+        chrono::Utc::now(),
+    )
+    .expect("read by the other process");
+    drop(cli);
+    click(&ui, "Cancel pairing");
+    assert!(
+        message(&ui).starts_with("Too late to cancel"),
+        "{}",
+        message(&ui)
+    );
+    assert!(!office.get_pairing_open());
+    assert_ne!(office.get_code_to_compare(), "");
+    click(&ui, "Different: cancel");
+    assert_eq!(office.get_code_to_compare(), "");
+    assert!(!office.get_paired());
 
     click(&ui, "Start pairing");
     assert!(office.get_pairing_open());

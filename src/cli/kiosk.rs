@@ -4,7 +4,7 @@ use anyhow::{Result, bail};
 use chrono::{DateTime, Utc};
 use intake_kiosk::exchange::kiosk_side;
 use intake_kiosk::settings::App;
-use intake_kiosk::store::{Actor, DeskLink, OpenStore};
+use intake_kiosk::store::{Actor, DeskLink, OpenStore, Withdrawal};
 
 use super::args::{Common, KioskCommand};
 use super::open_as_manager;
@@ -86,24 +86,16 @@ pub fn run(command: KioskCommand, common: &Common) -> Result<()> {
                 ),
             }
         }
-        KioskCommand::PairCancel => {
-            if store.withdraw_pairing_offer(&actor, now)?.is_some() {
-                println!("pairing code withdrawn: it no longer pairs a desk");
-            } else {
-                // Too late: the latest code's answer was read, and that pairing waits for the
-                // codes to be compared.
-                let answered = store.latest_pairing_offer()?.is_some_and(|o| o.used);
-                match store.desk_link()? {
-                    Some(link) if answered && !link.confirmed => bail!(
-                        "no pairing code is open: its answer was read already (desk {}, codes \
-                         not yet compared), so nothing was withdrawn; `kiosk unpair` drops that \
-                         pairing",
-                        link.desk_id
-                    ),
-                    _ => println!("no pairing code was open: nothing to withdraw"),
-                }
+        KioskCommand::PairCancel => match store.withdraw_pairing_offer(&actor, now)? {
+            Withdrawal::Withdrawn(_) => {
+                println!("pairing code withdrawn: it no longer pairs a desk")
             }
-        }
+            Withdrawal::Answered(desk_id) => bail!(
+                "no pairing code is open: its answer was read already (desk {desk_id}, codes not \
+                 yet compared), so nothing was withdrawn; `kiosk unpair` drops that pairing"
+            ),
+            Withdrawal::NoneOpen => println!("no pairing code was open: nothing to withdraw"),
+        },
         KioskCommand::PairConfirm { code } => {
             let link = store
                 .desk_link()?

@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 use super::sync_port::KioskSync;
 use super::{Kiosk, Message};
 use crate::exchange::ExchangeError;
-use crate::store::{Actor, SyncStatus};
+use crate::store::{Actor, SyncStatus, Withdrawal};
 use crate::sync::SyncError;
 
 /// What the panel shows besides the sync state.
@@ -122,12 +122,12 @@ impl Kiosk {
     /// it could not be withdrawn, with the reason.
     pub fn cancel_pairing(&mut self) {
         let now = self.now();
-        if let Some(withdrawn) = self.with_sync(|sync, actor| sync.cancel_pairing(actor, now)) {
+        if let Some(found) = self.with_sync(|sync, actor| sync.cancel_pairing(actor, now)) {
             self.drop_pairing_code();
-            self.message = Some(if withdrawn {
-                Message::PairingCancelled
-            } else {
-                Message::NoPairingOpen
+            self.message = Some(match found {
+                Withdrawal::Withdrawn(_) => Message::PairingCancelled,
+                Withdrawal::Answered(_) => Message::PairingAlreadyAnswered,
+                Withdrawal::NoneOpen => Message::NoPairingOpen,
             });
         }
         self.refresh_back_office();

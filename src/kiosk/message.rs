@@ -79,6 +79,8 @@ pub enum Message {
     PairingCancelled,
     /// No pairing code is open in the store (answered, withdrawn or replaced elsewhere).
     NoPairingOpen,
+    /// Cancel came too late: the code's answer was read, its pairing waits for the codes.
+    PairingAlreadyAnswered,
     /// This tablet has a new kiosk id (the id): pair it again, as a new kiosk.
     NewKioskId(String),
     PairingExpired,
@@ -257,6 +259,7 @@ impl Message {
             Message::Paired => msgid("Paired: forms can now be sent to the back office."),
             Message::PairingRejected => msgid("Not paired. Start pairing again if the codes should match."),
             Message::PairingCancelled => msgid("Pairing cancelled: the code that was shown no longer pairs a back office."),
+            Message::PairingAlreadyAnswered => msgid("Too late to cancel: the back office's answer to this code was read. Compare the codes, or tap Different: cancel."),
             Message::NoPairingOpen => msgid("No pairing code is open any more: its answer was read, or it was cancelled or replaced. Start pairing for a new code if you still need one."),
             Message::NewKioskId(_) => msgid("This tablet is now kiosk {}. Start pairing: the back office pairs it as a new kiosk, and the forms it has not received are sent again."),
             Message::PairingExpired => msgid("The pairing code expired. Start pairing again for a new code."),

@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 use crate::exchange::ExchangeError;
 use crate::exchange::kiosk_side::{self, Exported, ReceiptsRead};
 use crate::port::port;
-use crate::store::{Actor, DeskLink, OpenStore, SyncStatus};
+use crate::store::{Actor, DeskLink, OpenStore, SyncStatus, Withdrawal};
 
 use crate::settings::EXCHANGE_FOLDER as FOLDER_SETTING;
 
@@ -36,9 +36,10 @@ port! {
             -> Result<DeskLink, ExchangeError> = kiosk_side::read_pairing_answer;
         fn confirm_pairing(&self, actor: &Actor, now: DateTime<Utc>) -> Result<(), ExchangeError>
             = kiosk_side::confirm_pairing;
-        /// The open pairing code withdrawn before an answer was read: whether one was open.
-        fn cancel_pairing(&self, actor: &Actor, now: DateTime<Utc>) -> Result<bool, ExchangeError> {
-            Ok(self.withdraw_pairing_offer(actor, now)?.is_some())
+        /// The open pairing code withdrawn before an answer was read, or what stands instead.
+        fn cancel_pairing(&self, actor: &Actor, now: DateTime<Utc>)
+            -> Result<Withdrawal, ExchangeError> {
+            Ok(self.withdraw_pairing_offer(actor, now)?)
         }
         fn unpair(&self, actor: &Actor, now: DateTime<Utc>) -> Result<(), ExchangeError> {
             Ok(self.revoke_desk(actor, now)?)

@@ -86,7 +86,7 @@ pub use inbound::{ImportedBundle, KioskLink, LinkState, OfferedKey};
 pub use kiosk_clock::KIOSK_CLOCK_SKEW;
 pub use merge::MergeReport;
 pub use open_store::{OpenStore, SetupRequest, SetupResult, UnlockFailure};
-pub use outbound::{DeskLink, Purged, StoredOffer, SyncStatus};
+pub use outbound::{DeskLink, Purged, StoredOffer, SyncStatus, Withdrawal};
 pub use own_clock::{RETENTION_TRUSTS_FOR, earliest_plausible, runs_ahead, runs_behind};
 pub use register::{PatientRecord, SubmissionEntry};
 pub use requests::{NewRightsRequest, RightsRequest};

@@ -31,7 +31,7 @@ use crate::vault::Opened;
 mod bundles;
 mod desk_link;
 pub(super) use desk_link::revoke_live_desks;
-pub use desk_link::{DeskLink, StoredOffer};
+pub use desk_link::{DeskLink, StoredOffer, Withdrawal};
 
 /// What applying a receipt did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

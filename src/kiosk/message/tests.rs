@@ -47,6 +47,7 @@ fn one_of_each() -> Vec<Message> {
         Message::PairingRejected,
         Message::PairingCancelled,
         Message::NoPairingOpen,
+        Message::PairingAlreadyAnswered,
         Message::NewKioskId("3f9c0a12".into()),
         Message::PairingExpired,
         Message::PairingAnswerInvalid,

@@ -52,6 +52,18 @@ pub struct StoredOffer {
     pub used: bool,
 }
 
+/// What withdrawing the pairing code found ([`OpenStore::withdraw_pairing_offer`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Withdrawal {
+    /// The open code withdrawn: the offer's id.
+    Withdrawn(String),
+    /// Too late: the latest code's answer was read, and that pairing waits for the codes to be
+    /// compared (the desk's id). Nothing changed; rejecting the codes (unpair) drops it.
+    Answered(String),
+    /// No code open, and no pairing of one waiting.
+    NoneOpen,
+}
+
 /// "Stamp `set` with the time on the row at `key`, if its `unset` column is still empty":
 /// a one-time offer taken, a live link confirmed. Otherwise NotFound, and nothing changes.
 struct Stamp<'a> {
@@ -116,14 +128,14 @@ impl OpenStore {
 
     /// Withdraws the open pairing offer (managers only), before any answer to it was read: its
     /// QR code, or a photo of it, no longer pairs, and an answer to it is refused ("start
-    /// pairing first"). Every offer kept goes, so no earlier one stands in for it. Returns the
-    /// withdrawn offer's id; `None` when none was open (already answered, withdrawn or never
-    /// made: nothing changed, nothing logged). The offer is looked for inside the transaction
-    /// that deletes it: an answer taken meanwhile by another process (`kiosk pair-finish`)
-    /// makes this fail as busy rather than log a withdrawal of a code that paired.
+    /// pairing first"). Every offer kept goes, so no earlier one stands in for it. When none is
+    /// open nothing changes and nothing is logged, and what stands instead is said (the latest
+    /// code answered, its pairing waiting; or nothing). The offer is looked for inside the
+    /// transaction that deletes it: an answer taken meanwhile by another process (`kiosk
+    /// pair-finish`) makes this fail as busy rather than log a withdrawal of a code that paired.
     pub fn withdraw_pairing_offer(
         &self, actor: &Actor, now: DateTime<Utc>,
-    ) -> Result<Option<String>, StoreError> {
+    ) -> Result<Withdrawal, StoreError> {
         actor.require_manager()?;
         let at = now.to_rfc3339();
         let tx = Writing::begin(self.conn())?;
@@ -135,8 +147,12 @@ impl OpenStore {
             )
             .optional()?;
         let Some(id) = open else {
-            // Dropped unwritten: rolled back.
-            return Ok(None);
+            // Nothing written (the transaction is dropped, rolled back).
+            let answered = self.latest_pairing_offer()?.is_some_and(|o| o.used);
+            return Ok(match self.desk_link()? {
+                Some(link) if answered && !link.confirmed => Withdrawal::Answered(link.desk_id),
+                _ => Withdrawal::NoneOpen,
+            });
         };
         // Its id goes into the log: a row put in the file by hand is refused.
         if row_auth::get(&tx, self.vault(), "pairing_offers", &text_key(&id))?.is_none() {
@@ -145,7 +161,7 @@ impl OpenStore {
         tx.execute("DELETE FROM pairing_offers", [])?;
         self.audit_as(actor, &tx, &at, AuditKind::PairingCancelled, &id)?;
         tx.commit(self.vault())?;
-        Ok(Some(id))
+        Ok(Withdrawal::Withdrawn(id))
     }
 
     /// The most recent pairing offer, used or not.
