@@ -197,9 +197,31 @@ fn a_script_pairs_exports_imports_and_purges() {
     // A code shown and withdrawn (shown to the wrong desk, say): withdrawn once, logged, and
     // reading an answer then finds no pairing under way.
     ok(&["kiosk", "pair-start", "--data-dir", k], &kiosk_secret);
+    let kiosk_file = std::path::Path::new(k).join("kiosk.sqlite3");
+    let older = std::path::Path::new(k).join("older.sqlite3");
+    rusqlite::Connection::open(&kiosk_file)
+        .unwrap()
+        .execute("VACUUM INTO ?1", [older.to_str().unwrap()])
+        .unwrap();
     let cancel = ["kiosk", "pair-cancel", "--data-dir", k];
     let withdrawn = ok(&cancel, &kiosk_secret);
     assert!(withdrawn.contains("pairing code withdrawn"), "{withdrawn}");
+    // The withdrawn offer's row put back from the older copy (its code would pair again until
+    // it expires): refused, naming the table; taken out again, all is as before.
+    let raw = rusqlite::Connection::open(&kiosk_file).unwrap();
+    raw.execute("ATTACH DATABASE ?1 AS older", [older.to_str().unwrap()])
+        .unwrap();
+    let put_back =
+        "INSERT INTO pairing_offers SELECT * FROM older.pairing_offers WHERE used_at IS NULL";
+    assert_eq!(raw.execute(put_back, []).unwrap(), 1);
+    let finish = ["kiosk", "pair-finish", "--data-dir", k, "--from", x];
+    let (success, _, stderr) = run(&finish, &kiosk_secret);
+    assert!(!success && stderr.contains("pairing_offers"), "{stderr}");
+    let (success, _, stderr) = run(&["kiosk", "verify", "--data-dir", k], &kiosk_secret);
+    assert!(!success && stderr.contains("pairing_offers"), "{stderr}");
+    raw.execute("DELETE FROM pairing_offers", []).unwrap();
+    drop(raw);
+    std::fs::remove_file(&older).unwrap();
     let again = ok(&cancel, &kiosk_secret);
     assert!(again.contains("no pairing code was open"), "{again}");
     // Logged once (the log holds kinds and ids in the clear, no patient data).

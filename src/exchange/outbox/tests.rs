@@ -10,8 +10,7 @@ use crate::test_files::names_in;
 /// Forms of the built-in definition; the one at `unreadable` cannot be read again (as an entry
 /// of a bundle damaged after its import began).
 struct Forms {
-    definitions: Vec<ExportedForm>,
-    submissions: Vec<ExportedSubmission>,
+    bundle: Outgoing,
     unreadable: Option<usize>,
     /// The form at which the making panics (a fault in the code).
     panics: Option<usize>,
@@ -19,11 +18,11 @@ struct Forms {
 
 impl FormsToHandOn for Forms {
     fn definitions(&self) -> &[ExportedForm] {
-        &self.definitions
+        self.bundle.definitions()
     }
 
     fn form_ids(&self) -> impl Iterator<Item = &str> {
-        self.submissions.iter().map(|s| s.submission_id.as_str())
+        self.bundle.form_ids()
     }
 
     fn form(&self, n: usize) -> Result<Cow<'_, ExportedSubmission>, ExchangeError> {
@@ -34,7 +33,7 @@ impl FormsToHandOn for Forms {
                 source: std::io::Error::other("read again: damaged"),
             });
         }
-        Ok(Cow::Borrowed(&self.submissions[n]))
+        self.bundle.form(n)
     }
 }
 
@@ -79,8 +78,11 @@ fn forms(count: usize, unreadable: Option<usize>) -> (Forms, Vec<Added>) {
         definition_json: form.canonical_json(),
     }];
     let forms = Forms {
-        definitions,
-        submissions,
+        bundle: Outgoing {
+            submissions,
+            forms: definitions,
+            security: Vec::new(),
+        },
         unreadable,
         panics: None,
     };
@@ -99,7 +101,7 @@ fn every_form_is_handed_on_as_its_three_files() {
     );
     let names = names_in(dir.path());
     assert_eq!(names.len(), 3 * count, "{names:?}");
-    for s in &forms.submissions {
+    for s in &forms.bundle.submissions {
         for name in file_names(&s.submission_id) {
             assert!(names.contains(&name), "{name}");
         }
@@ -125,7 +127,7 @@ fn a_file_the_folder_does_not_take_stops_the_hand_off_and_leaves_nothing_of_it()
     // A folder planted under the last form's Bundle: its rename fails at the commit.
     let planted = format!(
         "{}.fhir.json",
-        forms.submissions[2 * WAITING_FORMS - 1].submission_id
+        forms.bundle.submissions[2 * WAITING_FORMS - 1].submission_id
     );
     std::fs::create_dir(dir.path().join(&planted)).unwrap();
     std::fs::write(dir.path().join(&planted).join("x"), b"x").unwrap();
@@ -172,7 +174,7 @@ fn a_slice_ends_between_forms_and_a_failure_names_no_part_of_a_form() {
     assert!(error.to_string().contains("damaged"), "{error}");
     let names = names_in(dir.path());
     assert!(names.iter().all(|n| !n.ends_with(".partial")), "{names:?}");
-    for (n, s) in bundle.submissions.iter().enumerate() {
+    for (n, s) in bundle.bundle.submissions.iter().enumerate() {
         let named = file_names(&s.submission_id).map(|name| names.contains(&name));
         if n >= failing {
             assert_eq!(named, [false; 3], "form {n}");

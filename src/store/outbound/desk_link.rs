@@ -7,6 +7,7 @@ use rusqlite::{Connection, OptionalExtension};
 use zeroize::Zeroizing;
 
 use crate::store::audit::AuditKind;
+use crate::store::row_auth::census::OFFERS;
 use crate::store::row_auth::{self, text_key};
 use crate::store::writing::Writing;
 use crate::store::{Actor, OpenStore, StoreError};
@@ -110,7 +111,9 @@ impl OpenStore {
         actor.require_manager()?;
         let sealed = self.vault().seal(offer_aad(offer_id), secret)?;
         self.managed_change(actor, AuditKind::PairingStarted, offer_id, now, |tx, at| {
+            row_auth::census::check(tx, self.vault(), &[OFFERS])?;
             tx.execute("DELETE FROM pairing_offers WHERE used_at IS NULL", [])?;
+            row_auth::census::note_changed(tx, self.vault(), OFFERS)?;
             row_auth::insert(
                 tx,
                 self.vault(),
@@ -139,6 +142,7 @@ impl OpenStore {
         actor.require_manager()?;
         let at = now.to_rfc3339();
         let tx = Writing::begin(self.conn())?;
+        row_auth::census::check(&tx, self.vault(), &[OFFERS])?;
         let open: Option<String> = tx
             .query_row(
                 "SELECT id FROM pairing_offers WHERE used_at IS NULL ORDER BY rowid DESC LIMIT 1",
@@ -159,13 +163,16 @@ impl OpenStore {
             return Err(StoreError::tampered("pairing_offers", &id));
         }
         tx.execute("DELETE FROM pairing_offers", [])?;
+        row_auth::census::note_changed(&tx, self.vault(), OFFERS)?;
         self.audit_as(actor, &tx, &at, AuditKind::PairingCancelled, &id)?;
         tx.commit(self.vault())?;
         Ok(Withdrawal::Withdrawn(id))
     }
 
-    /// The most recent pairing offer, used or not.
+    /// The most recent pairing offer, used or not. Checked: an offer withdrawn or used, put back
+    /// from an older copy of the file, is refused (its code would pair again until it expires).
     pub fn latest_pairing_offer(&self) -> Result<Option<StoredOffer>, StoreError> {
+        row_auth::census::check(self.conn(), self.vault(), &[OFFERS])?;
         let row: Option<(String, Vec<u8>)> = self
             .conn()
             .query_row(

@@ -11,10 +11,10 @@
 //!
 //! A row put back from an older copy of the same database carries a tag that still matches (the
 //! tag says who wrote a row, not when). In the small tables a decision reads whole ([`DIGESTED`]:
-//! key wraps, staff, settings, the sync identity and links, the registers) that would undo a
-//! change: a retired member's or a demoted manager's row brought back, a PIN lockout lifted, an
-//! old passphrase's key wrap opening the data key again, a revoked kiosk trusted again, a setting
-//! set back. Each such table's digest — a MAC over its rows' tags — is written with every change
+//! key wraps, staff, settings, the sync identity and links, the registers, the pairing offers)
+//! that would undo a change: a retired member's or a demoted manager's row brought back, a PIN
+//! lockout lifted, an old passphrase's key wrap opening the data key again, a revoked kiosk
+//! trusted again, a setting set back, a withdrawn pairing code pairing again. Each such table's digest — a MAC over its rows' tags — is written with every change
 //! to it, so a row from before no longer agrees with it. Two large tables have a few rows that
 //! decisions read as a set ([`FewRows`]): the restricted patients' visit states and the patients
 //! whose record is held for erasure; each set is kept as a digest of its keys and marks, so a
@@ -52,8 +52,12 @@ pub(in crate::store) use few_rows::{note_held_for_erasure, note_restricted};
 
 mod audit_length;
 mod few_rows;
+mod shape;
 use crate::store::StoreError;
 use crate::vault::Vault;
+use shape::{
+    AUDIT_SHAPE, EVENTS_SHAPE, OFFERS_SHAPE, SHAPE, SUMS_SHAPE, TABLE_DIGESTS_SHAPE, digested_from,
+};
 
 /// Tables whose rows are counted: the app only ever adds to them.
 const COUNTED: &[&str] = &[
@@ -75,21 +79,13 @@ const DIGESTED: &[&str] = &[
     "kiosk_links",
     "rights_requests",
     "breaches",
+    OFFERS,
 ];
 
-/// The census's shape: 1 counts the kiosks' security events too (a deleted burst of wrong PINs
-/// would hide it from the desk's unusual-access flags); 2 keeps the [`DIGESTED`] tables'
-/// digests; 3 the digest of who is restricted ([`RESTRICTED`]); 4 that of whose record is held
-/// for erasure ([`HELD_FOR_ERASURE`]); 5 the sum of every visit state ([`VISIT_STATES`]). A
-/// census of an earlier shape gets what it lacks, once, at the first unlock after the upgrade.
-/// 6 keeps the audit log's length ([`AUDIT_LOG`]).
-const SHAPE: u32 = 6;
-
-/// The first shape that keeps the audit log's length.
-const AUDIT_SHAPE: u32 = 6;
-
-/// The first shape that keeps the sums of [`row_sums::SUMMED`] tables.
-const SUMS_SHAPE: u32 = 5;
+/// The kiosk's pairing offers, digested from [`OFFERS_SHAPE`]: an offer withdrawn (its code
+/// shown to the wrong desk, or photographed) or used, put back from an older copy, would let its
+/// code pair again until it expires.
+pub(in crate::store) const OFFERS: &str = "pairing_offers";
 
 /// The name the keyed sum of every visit state is kept and checked under ([`row_sums`]): a
 /// visit state put back from an older copy (a withdrawal undone with its ledger row deleted, a
@@ -102,10 +98,6 @@ fn sum_name(table: &str) -> String {
     format!("{table} rows")
 }
 
-/// The first shape that counts the kiosks' security events.
-const EVENTS_SHAPE: u32 = 1;
-/// The first shape that keeps the [`DIGESTED`] tables' digests.
-const TABLE_DIGESTS_SHAPE: u32 = 2;
 /// The name the digest of the restricted patients is kept and checked under: each restricted
 /// visit state's patient and since when, from the large `visit_state` table's few restricted rows
 /// (migration 16's partial index). A state put back from before a restriction (or after it was
@@ -406,7 +398,7 @@ pub(super) fn note_added(
     {
         census.settings.insert(setting.clone());
     }
-    if DIGESTED.contains(&table) && census.shape >= TABLE_DIGESTS_SHAPE {
+    if DIGESTED.contains(&table) && census.shape >= digested_from(table) {
         census
             .digests
             .insert(table.to_owned(), digest(conn, vault, table)?);
@@ -428,7 +420,7 @@ pub(in crate::store) fn note_changed(
     let Some(mut census) = to_update(conn, vault, table)? else {
         return Ok(());
     };
-    if census.shape < TABLE_DIGESTS_SHAPE {
+    if census.shape < digested_from(table) {
         return Ok(());
     }
     census
@@ -463,21 +455,22 @@ pub(in crate::store) fn adopt(conn: &Connection, vault: &Vault) -> Result<(), St
                 census.counts.insert(table.to_owned(), count(conn, table)?);
             }
             // The digests of a later shape than the census's were written as they went; the
-            // others are taken now.
-            let now = digests(conn, vault)?;
+            // others are taken now. The sums only where the census lacks them: taking them
+            // forgets what this transaction's writes noted so far (the visit states the unlock
+            // just gave their forms' sums), which a census that keeps them must still add.
             if census.shape < TABLE_DIGESTS_SHAPE {
-                census.digests = now;
+                census.digests = digests(conn, vault)?;
             } else {
                 for few in FEW_ROWS.iter().filter(|few| census.shape < few.shape) {
-                    census
-                        .digests
-                        .insert(few.table.to_owned(), now[few.table].clone());
+                    let now = few_digest(conn, vault, few)?;
+                    census.digests.insert(few.table.to_owned(), now);
                 }
                 if census.shape < SUMS_SHAPE {
-                    for table in row_sums::SUMMED {
-                        let name = sum_name(table);
-                        census.digests.insert(name.clone(), now[&name].clone());
-                    }
+                    census.digests.extend(sums_now(conn, vault)?);
+                }
+                if census.shape < OFFERS_SHAPE {
+                    let now = digest(conn, vault, OFFERS)?;
+                    census.digests.insert(OFFERS.to_owned(), now);
                 }
             }
             if census.shape < AUDIT_SHAPE {
@@ -547,7 +540,8 @@ pub(in crate::store) fn check(
         }
     }
     if census.shape >= TABLE_DIGESTS_SHAPE {
-        for table in DIGESTED.iter().filter(|t| asked(t)) {
+        let kept = |table: &str| census.shape >= digested_from(table);
+        for table in DIGESTED.iter().filter(|t| asked(t) && kept(t)) {
             let now = digest(conn, vault, table)?;
             let was = match census.digests.get(*table) {
                 Some(was) => was.clone(),

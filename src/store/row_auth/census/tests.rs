@@ -8,7 +8,11 @@ use crate::store::{Actor, OpenStore, Store, StoreError, SyncRole};
 use crate::vault::Passphrase;
 
 fn unlock(path: &std::path::Path) -> Result<(OpenStore, Actor), StoreError> {
-    let store = Store::open_for(path, SyncRole::Desk)?;
+    unlock_as(path, SyncRole::Desk)
+}
+
+fn unlock_as(path: &std::path::Path, side: SyncRole) -> Result<(OpenStore, Actor), StoreError> {
+    let store = Store::open_for(path, side)?;
     let passphrase = Passphrase::new(crate::demo::DEMO_PASSPHRASE);
     let (open, manager) = OpenStore::unlock(store, &passphrase, Utc::now()).map_err(|f| f.error)?;
     Ok((open, Actor::new(manager, Role::Manager)))
@@ -662,4 +666,93 @@ fn a_census_from_before_the_logs_length_gets_it_once() {
         census.counts[super::AUDIT_LOG],
         u64::try_from(entries + 1).unwrap()
     );
+}
+
+/// A demo kiosk in a folder of its own, unlocked, with a pairing offer open (expiring in ten
+/// minutes).
+fn kiosk_with_an_offer() -> (tempfile::TempDir, std::path::PathBuf, OpenStore, Actor) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kiosk.sqlite3");
+    crate::demo::create_demo_clinic(&path).unwrap();
+    let (open, manager) = unlock_as(&path, SyncRole::Kiosk).unwrap();
+    let now = Utc::now();
+    open.save_pairing_offer(&manager, "offer-1", &[7; 32], now.timestamp() + 600, now)
+        .unwrap();
+    (dir, path, open, manager)
+}
+
+fn offers_refused<T: std::fmt::Debug>(result: Result<T, StoreError>) -> bool {
+    match result {
+        Err(StoreError::Tampered { table, .. }) => table == "pairing_offers",
+        other => panic!("not refused: {other:?}"),
+    }
+}
+
+#[test]
+fn a_withdrawn_pairing_offer_put_back_from_an_older_copy_pairs_nothing() {
+    let (dir, path, open, manager) = kiosk_with_an_offer();
+    let older = dir.path().join("older.sqlite3");
+    copy_of(&path, &older);
+    // The code was photographed: withdrawn.
+    assert!(matches!(
+        open.withdraw_pairing_offer(&manager, Utc::now()).unwrap(),
+        crate::store::Withdrawal::Withdrawn(_)
+    ));
+    assert!(open.latest_pairing_offer().unwrap().is_none());
+    // Its row put back while the kiosk runs: the answer's read (which takes the offer's secret)
+    // and a second withdrawal are refused, and so is a new code, which would bless the table.
+    put_back(&path, &older, "pairing_offers", "id = 'offer-1'");
+    assert!(offers_refused(open.latest_pairing_offer().map(|_| ())));
+    assert!(offers_refused(
+        open.withdraw_pairing_offer(&manager, Utc::now())
+    ));
+    let now = Utc::now();
+    assert!(offers_refused(open.save_pairing_offer(
+        &manager,
+        "offer-2",
+        &[8; 32],
+        now.timestamp() + 600,
+        now
+    )));
+    open.close(Some(&manager), Utc::now()).unwrap();
+    match unlock_as(&path, SyncRole::Kiosk) {
+        Err(StoreError::Tampered { table, .. }) => assert_eq!(table, "pairing_offers"),
+        other => panic!("opened: {:?}", other.map(|_| ())),
+    }
+}
+
+#[test]
+fn a_used_pairing_offer_put_back_unused_is_refused() {
+    let (dir, path, open, manager) = kiosk_with_an_offer();
+    let older = dir.path().join("older.sqlite3");
+    copy_of(&path, &older);
+    // A new code replaces the first; the first's row, put back, would be answerable again.
+    let now = Utc::now();
+    open.save_pairing_offer(&manager, "offer-2", &[8; 32], now.timestamp() + 600, now)
+        .unwrap();
+    assert_eq!(open.latest_pairing_offer().unwrap().unwrap().id, "offer-2");
+    put_back(&path, &older, "pairing_offers", "1");
+    assert!(offers_refused(open.latest_pairing_offer().map(|_| ())));
+}
+
+#[test]
+fn a_census_from_before_the_offers_digest_gets_it_once_with_an_offer_open() {
+    let (_dir, path, open, manager) = kiosk_with_an_offer();
+    // As session 66 left it: shape 6, no digest of the pairing offers.
+    let mut census = census_of(&open);
+    assert!(census.digests.remove(super::OFFERS).is_some());
+    census.shape = 6;
+    super::store(open.conn(), open.vault(), &census).unwrap();
+    open.close(Some(&manager), Utc::now()).unwrap();
+    let (open, manager) = unlock_as(&path, SyncRole::Kiosk).unwrap();
+    let adopted = census_of(&open);
+    assert_eq!(adopted.shape, super::SHAPE);
+    assert!(adopted.digests.contains_key(super::OFFERS));
+    // The open offer stands as it was and is withdrawn as before.
+    assert_eq!(open.latest_pairing_offer().unwrap().unwrap().id, "offer-1");
+    open.verify_everything().unwrap();
+    assert!(matches!(
+        open.withdraw_pairing_offer(&manager, Utc::now()).unwrap(),
+        crate::store::Withdrawal::Withdrawn(_)
+    ));
 }
