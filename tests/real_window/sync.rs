@@ -239,6 +239,11 @@ fn two_managers_pair_a_kiosk_by_its_qr_code_and_the_desk_takes_its_forms_once() 
     kiosk.wait("the pairing QR code", |v| {
         v.find("Image", "Pairing QR code").is_some()
     });
+    let kiosk_file = kiosk_data.path().join("kiosk.sqlite3");
+    let older = pictures.path().join("kiosk-older.sqlite3");
+    rusqlite::Connection::open(&kiosk_file)
+        .and_then(|c| c.execute("VACUUM INTO ?1", [text(&older)]))
+        .expect("an older copy of the kiosk's file");
     let withdrawn = app_cli(
         "kiosk",
         kiosk_data.path(),
@@ -246,6 +251,29 @@ fn two_managers_pair_a_kiosk_by_its_qr_code_and_the_desk_takes_its_forms_once() 
         &[DEMO_PASSPHRASE],
     );
     assert!(withdrawn.contains("pairing code withdrawn"), "{withdrawn}");
+    // Its offer put back from the older copy (the code would pair again until it expires): the
+    // tap is refused, naming the table; taken out again, the tap finds the code withdrawn.
+    let raw = rusqlite::Connection::open(&kiosk_file).expect("the kiosk's file");
+    raw.execute("ATTACH DATABASE ?1 AS older", [text(&older)])
+        .expect("attached");
+    let put_back = raw
+        .execute(
+            "INSERT INTO pairing_offers SELECT * FROM older.pairing_offers WHERE used_at IS NULL",
+            [],
+        )
+        .expect("put back");
+    assert_eq!(put_back, 1);
+    let (x, y) = kiosk
+        .reveal("Button", "Read the back office's answer")
+        .centre();
+    kiosk_display.tap_at(x, y);
+    kiosk.wait("the put-back offer refused", |v| {
+        v.get("message")
+            .starts_with("The kiosk's database was changed outside the app (table pairing_offers)")
+    });
+    raw.execute("DELETE FROM pairing_offers WHERE used_at IS NULL", [])
+        .expect("taken out");
+    drop(raw);
     let (x, y) = kiosk
         .reveal("Button", "Read the back office's answer")
         .centre();
