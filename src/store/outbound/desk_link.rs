@@ -112,8 +112,8 @@ impl OpenStore {
         let sealed = self.vault().seal(offer_aad(offer_id), secret)?;
         self.managed_change(actor, AuditKind::PairingStarted, offer_id, now, |tx, at| {
             row_auth::census::check(tx, self.vault(), &[OFFERS])?;
+            // The insert below takes the table's digest again, this delete included.
             tx.execute("DELETE FROM pairing_offers WHERE used_at IS NULL", [])?;
-            row_auth::census::note_changed(tx, self.vault(), OFFERS)?;
             row_auth::insert(
                 tx,
                 self.vault(),

@@ -9,23 +9,24 @@
 //! registers and their clocks. The census notices: it is checked at every unlock and by
 //! `verify`, and the import checks its lists before it trusts them.
 //!
-//! A row put back from an older copy of the same database carries a tag that still matches (the
-//! tag says who wrote a row, not when). In the small tables a decision reads whole ([`DIGESTED`]:
-//! key wraps, staff, settings, the sync identity and links, the registers, the pairing offers)
-//! that would undo a change: a retired member's or a demoted manager's row brought back, a PIN
-//! lockout lifted, an old passphrase's key wrap opening the data key again, a revoked kiosk
-//! trusted again, a setting set back, a withdrawn pairing code pairing again. Each such table's digest — a MAC over its rows' tags — is written with every change
-//! to it, so a row from before no longer agrees with it. Two large tables have a few rows that
-//! decisions read as a set ([`FewRows`]): the restricted patients' visit states and the patients
-//! whose record is held for erasure; each set is kept as a digest of its keys and marks, so a
-//! visit state put back from before a restriction, or a patient's row from before an erasure
-//! request, no longer agrees ([`few_rows`]). The visit states as a whole — each holds the heads
-//! of its patient's chains, so one put back with the rows after it deleted undoes a withdrawal or
-//! takes a form away unseen — are kept as a keyed sum of their tags ([`row_sums`]), added to as
-//! they are written. The audit log's length is kept too ([`audit_length`]): a log cut back with an
-//! older head put back no longer agrees. Sign-in checks the staff digest, the sum and the log's
-//! length, every import the kiosks' links and both sets, every marketing list both sets and the
-//! sum, the kiosk's desk look-up its link and identity, every unlock and `verify` all of them.
+//! A row put back from an older copy of the same database carries a tag that still matches (the tag
+//! says who wrote a row, not when). In the small tables a decision reads whole ([`DIGESTED`]: key
+//! wraps, staff, settings, the sync identity and links, the registers, the pairing offers) that
+//! would undo a change: a retired member's or a demoted manager's row brought back, a PIN lockout
+//! lifted, an old passphrase's key wrap opening the data key again, a revoked kiosk trusted again,
+//! a setting set back, a withdrawn pairing code pairing again. Each such table's digest — a MAC
+//! over its rows' tags — is written with every change to it, so a row from before no longer agrees
+//! with it. Two large tables have a few rows that decisions read as a set ([`FewRows`]): the
+//! restricted patients' visit states and the patients whose record is held for erasure; each set is
+//! kept as a digest of its keys and marks, so a visit state put back from before a restriction, or
+//! a patient's row from before an erasure request, no longer agrees ([`few_rows`]). The visit
+//! states as a whole — each holds the heads of its patient's chains, so one put back with the rows
+//! after it deleted undoes a withdrawal or takes a form away unseen — are kept as a keyed sum of
+//! their tags ([`row_sums`]), added to as they are written. The audit log's length is kept too
+//! ([`audit_length`]): a log cut back with an older head put back no longer agrees. Sign-in checks
+//! the staff digest, the sum and the log's length, every import the kiosks' links and both sets,
+//! every marketing list both sets and the sum, the kiosk's desk look-up its link and identity,
+//! every read of its pairing offer the offers, every unlock and `verify` all of them.
 //!
 //! Invariants: the app never deletes a row of the counted tables; every row added goes through
 //! [`super::insert`] or [`super::put`], which note it here in the same transaction; every write
