@@ -271,6 +271,7 @@ fn two_managers_pair_a_kiosk_by_its_qr_code_and_the_desk_takes_its_forms_once() 
         v.get("message")
             .starts_with("The kiosk's database was changed outside the app (table pairing_offers)")
     });
+    kiosk.shot("sync-00-kiosk-offer-put-back-refused");
     raw.execute("DELETE FROM pairing_offers WHERE used_at IS NULL", [])
         .expect("taken out");
     drop(raw);
