@@ -203,6 +203,24 @@ fn a_manager_pairs_sends_and_reads_receipts_from_staff_home() {
     click(&ui, "Read the back office's answer");
     assert!(!office.get_pairing_open());
     assert!(message(&ui).starts_with("No pairing code is open any more"));
+    // The open code's offer changed outside the app (given a day longer to live): the read is
+    // refused in words naming the table, and the code leaves the screen — the store refuses
+    // every use of it. The row as it was, the panel pairs again.
+    click(&ui, "Start pairing");
+    let raw = rusqlite::Connection::open(&path).expect("the kiosk's file");
+    let lengthen = "UPDATE pairing_offers SET expires_at = expires_at + ?1 WHERE used_at IS NULL";
+    assert_eq!(raw.execute(lengthen, [86_400]).expect("changed"), 1);
+    click(&ui, "Read the back office's answer");
+    assert!(
+        message(&ui)
+            .starts_with("The kiosk's database was changed outside the app (table pairing_offers)"),
+        "{}",
+        message(&ui)
+    );
+    assert!(!office.get_pairing_open());
+    assert!(ui.with_kiosk(|k| k.back_office().pairing_code.is_none()));
+    assert_eq!(raw.execute(lengthen, [-86_400]).expect("put back"), 1);
+    drop(raw);
     // Answered and read by another process (`kiosk pair-finish`) while the window shows the
     // code: Cancel comes too late and says so, the codes to compare show, and *Different:
     // cancel* drops that pairing.

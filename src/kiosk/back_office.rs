@@ -95,9 +95,7 @@ impl Kiosk {
             self.home.back_office.pairing_code = None;
             self.home.back_office.code_to_compare = Some(link.comparison_code);
             self.message = Some(Message::CompareCodes);
-        } else if self.message == Some(Message::NoPairingOpen) {
-            // Withdrawn or replaced elsewhere (`kiosk pair-cancel`, `pair-start`): the code on
-            // screen pairs nothing.
+        } else if self.message.as_ref().is_some_and(code_is_dead) {
             self.drop_pairing_code();
         }
         self.refresh_back_office();
@@ -224,6 +222,21 @@ impl Kiosk {
             Some(action(store.sync()?, actor))
         })
     }
+}
+
+/// A failed read of the desk's answer that leaves the code on screen pairing nothing: withdrawn
+/// or replaced elsewhere (`kiosk pair-cancel`, `pair-start`), expired, used, or the offers
+/// changed outside the app (the code on screen can no longer be told open or not, and the
+/// store refuses every use of it until a backup is restored). An answer not there yet, or a
+/// folder not reached, leaves it: the desk may still answer.
+fn code_is_dead(message: &Message) -> bool {
+    matches!(
+        message,
+        Message::NoPairingOpen
+            | Message::PairingExpired
+            | Message::PairingCodeUsed
+            | Message::Tampered(_)
+    )
 }
 
 /// Every sync failure as a message kind a manager can act on.
