@@ -221,6 +221,32 @@ fn a_manager_pairs_sends_and_reads_receipts_from_staff_home() {
     assert!(ui.with_kiosk(|k| k.back_office().pairing_code.is_none()));
     assert_eq!(raw.execute(lengthen, [-86_400]).expect("put back"), 1);
     drop(raw);
+    // The folder still holds the other desk's answer to the withdrawn code. A tap on Read
+    // before the back office has answered the code on screen says so, and the code stays to be
+    // scanned; the desk's answer to it then takes the file's place and is read.
+    click(&ui, "Start pairing");
+    let on_screen = open_offer(&ui);
+    click(&ui, "Read the back office's answer");
+    assert!(
+        message(&ui).starts_with("The answer in the exchange folder is not for the code on screen"),
+        "{}",
+        message(&ui)
+    );
+    assert_eq!(open_offer(&ui), on_screen, "the code stays on screen");
+    desk_side::answer_pairing(
+        &stranger.store,
+        &stranger_manager,
+        &on_screen,
+        &exchange,
+        desk_side::KnownKiosk::Replace,
+        chrono::Utc::now(),
+    )
+    .expect("the desk, still waiting on its answer to the withdrawn code, answers this one");
+    click(&ui, "Read the back office's answer");
+    assert!(!office.get_pairing_open());
+    assert_ne!(office.get_code_to_compare(), "");
+    click(&ui, "Different: cancel");
+    assert!(!office.get_paired());
     // Answered and read by another process (`kiosk pair-finish`) while the window shows the
     // code: Cancel comes too late and says so, the codes to compare show, and *Different:
     // cancel* drops that pairing.

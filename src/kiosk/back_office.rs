@@ -227,8 +227,9 @@ impl Kiosk {
 /// A failed read of the desk's answer that leaves the code on screen pairing nothing: withdrawn
 /// or replaced elsewhere (`kiosk pair-cancel`, `pair-start`), expired, used, or the offers
 /// changed outside the app (the code on screen can no longer be told open or not, and the
-/// store refuses every use of it until a backup is restored). An answer not there yet, or a
-/// folder not reached, leaves it: the desk may still answer.
+/// store refuses every use of it until a backup is restored). An answer not there yet, a folder
+/// not reached, or a file that answers another code (an earlier one, withdrawn or rejected, or a
+/// forgery) leaves it: the desk may still answer it, and that answer takes the file's place.
 fn code_is_dead(message: &Message) -> bool {
     matches!(
         message,

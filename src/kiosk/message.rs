@@ -263,7 +263,7 @@ impl Message {
             Message::NoPairingOpen => msgid("No pairing code is open any more: its answer was read, or it was cancelled or replaced. Start pairing for a new code if you still need one."),
             Message::NewKioskId(_) => msgid("This tablet is now kiosk {}. Start pairing: the back office pairs it as a new kiosk, and the forms it has not received are sent again."),
             Message::PairingExpired => msgid("The pairing code expired. Start pairing again for a new code."),
-            Message::PairingAnswerInvalid => msgid("That answer was not made for this kiosk's current code; nothing was changed. Start pairing again."),
+            Message::PairingAnswerInvalid => msgid("The answer in the exchange folder is not for the code on screen: it answers an earlier code, or no back office made it. Nothing was changed. Scan the code on screen at the back office, then read its answer."),
             Message::PairingCodeUsed => msgid("That pairing code was already used. Start pairing again for a new code."),
             Message::NoPairingAnswer => msgid("There is no answer from the back office in the exchange folder yet."),
             Message::NotPaired => msgid("This kiosk is not paired with a back office yet."),
