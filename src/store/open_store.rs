@@ -20,6 +20,8 @@ pub struct OpenStore {
     /// Opened with the recovery key, not a manager's passphrase: a forgotten passphrase may be
     /// set anew (see `reset_passphrase_by_recovery`).
     by_recovery: bool,
+    /// When sign-in last found the visit states' sum agreeing (see `census::SumsSeen`).
+    sums_seen: row_auth::census::SumsSeen,
 }
 
 /// What first-run setup needs.
@@ -92,9 +94,20 @@ impl OpenStore {
     pub(super) fn vault(&self) -> &Vault {
         &self.vault
     }
+    /// What sign-in trusts, checked against the census (`census::SIGN_IN_LISTS`): the visit
+    /// states' sum left out while no other connection has written since it last agreed.
+    pub(super) fn check_sign_in_lists(&mut self) -> Result<(), StoreError> {
+        self.sums_seen.check(
+            &self.store.conn,
+            &self.vault,
+            row_auth::census::SIGN_IN_LISTS,
+        )
+    }
     /// Puts a rotated vault in place (after its rotation committed).
     pub(super) fn replace_vault(&mut self, vault: Vault) {
         self.vault = vault;
+        // The sums were taken again under the new key: the next sign-in checks them whole.
+        self.sums_seen = Default::default();
     }
     /// This installation's id (the device id recorded with consent events).
     pub fn device_id(&self) -> &str {
@@ -182,6 +195,7 @@ impl OpenStore {
                 vault,
                 device_id: installation_id,
                 by_recovery: false,
+                sums_seen: Default::default(),
             },
             manager_id,
             recovery_key,
@@ -206,6 +220,7 @@ impl OpenStore {
             vault,
             device_id,
             by_recovery: kind == AuditKind::RecoveryKeyUsed,
+            sums_seen: Default::default(),
         };
         if let Err(error) = open.note_opened(actor, kind, now) {
             return Err(Box::new(UnlockFailure {

@@ -260,7 +260,7 @@ impl OpenStore {
     ) -> Result<Actor, SignInError> {
         // The staff's rows as last written: one put back from an older copy (a retired member,
         // an old role or PIN, a lockout lifted) is refused before it is obeyed.
-        row_auth::census::check(self.conn(), self.vault(), row_auth::census::SIGN_IN_LISTS)?;
+        self.check_sign_in_lists()?;
         let Some(row) = self.staff_row(staff_id)? else {
             return Err(
                 if super::staff_admin::is_retired(self.conn(), self.vault(), staff_id)? {

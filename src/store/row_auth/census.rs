@@ -24,7 +24,8 @@
 //! after it deleted undoes a withdrawal or takes a form away unseen — are kept as a keyed sum of
 //! their tags ([`row_sums`]), added to as they are written. The audit log's length is kept too
 //! ([`audit_length`]): a log cut back with an older head put back no longer agrees. Sign-in checks
-//! the staff digest, the sum and the log's length, every import the kiosks' links and both sets,
+//! the staff digest, the sum (unless no other connection has written since it last did:
+//! [`seen`]) and the log's length, every import the kiosks' links and both sets,
 //! every marketing list both sets and the sum, the kiosk's desk look-up its link and identity,
 //! every read of its pairing offer the offers, every unlock and `verify` all of them.
 //!
@@ -53,9 +54,11 @@ pub(in crate::store) use few_rows::{note_held_for_erasure, note_restricted};
 
 mod audit_length;
 mod few_rows;
+mod seen;
 mod shape;
 use crate::store::StoreError;
 use crate::vault::Vault;
+pub(in crate::store) use seen::SumsSeen;
 use shape::{
     AUDIT_SHAPE, EVENTS_SHAPE, OFFERS_SHAPE, SHAPE, SUMS_SHAPE, TABLE_DIGESTS_SHAPE, digested_from,
 };

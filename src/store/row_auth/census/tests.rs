@@ -242,6 +242,86 @@ fn a_visit_state_put_back_from_before_its_restriction_is_refused_by_the_marketin
     assert_eq!(refused_for(&path), "visit_state");
 }
 
+/// The demo desk's first patient, their visit state as it is now kept in `older`, then their
+/// record restricted by the app (the state rewritten, the census following).
+fn restricted_with_older(
+    open: &OpenStore, manager: &Actor, path: &std::path::Path, older: &std::path::Path,
+) -> String {
+    let patient: String = open
+        .conn()
+        .query_row("SELECT patient_id FROM visit_state LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    copy_of(path, older);
+    open.set_restricted(manager, &patient, true, Utc::now())
+        .unwrap();
+    patient
+}
+
+#[test]
+fn a_visit_state_put_back_by_another_connection_is_refused_at_the_next_sign_in_after_ones_that_left_the_sum_out()
+ {
+    use crate::store::SignInError;
+    let (_dir, path, older) = demo_desk_and_older();
+    let (mut open, manager) = unlock(&path).unwrap();
+    let (member, pin) = clinician(&open);
+    // The first sign-in takes the sum; the app's own writes since keep it agreeing, so the
+    // sign-ins after them leave it out.
+    open.sign_in(&member, &pin, Utc::now()).unwrap();
+    let patient = restricted_with_older(&open, &manager, &path, &older);
+    open.sign_in(&member, &pin, Utc::now()).unwrap();
+    open.sign_in(&member, &pin, Utc::now()).unwrap();
+    // Another connection (sqlite3, a script) puts the state from before the restriction back:
+    // SQLite's count of other connections' commits moves, and the sum is taken again.
+    put_back(
+        &path,
+        &older,
+        "visit_state",
+        &format!("patient_id = '{patient}'"),
+    );
+    match open.sign_in(&member, &pin, Utc::now()) {
+        Err(SignInError::Store(StoreError::Tampered { table, .. })) => {
+            assert_eq!(table, "visit_state")
+        }
+        other => panic!("signed in: {:?}", other.map(|a| a.staff_id().to_owned())),
+    }
+    // And again at the next try: a failed check is not remembered as passed.
+    assert!(open.sign_in(&member, &pin, Utc::now()).is_err());
+}
+
+#[test]
+fn a_sign_in_leaves_the_sum_out_only_while_no_other_connection_has_written() {
+    let (_dir, path, older) = demo_desk_and_older();
+    let (mut open, manager) = unlock(&path).unwrap();
+    let (member, pin) = clinician(&open);
+    open.sign_in(&member, &pin, Utc::now()).unwrap();
+    let patient = restricted_with_older(&open, &manager, &path, &older);
+    // The same put-back written through the desk's own connection, behind the store's back (no
+    // store transaction: what the app never does): SQLite does not count it as another's
+    // commit, so the next sign-in leaves the sum out and lets it by. This is the limit the gate
+    // rests on; the unlock and `verify` take the sum every time.
+    let theirs = format!("patient_id = '{patient}'");
+    open.conn()
+        .execute("ATTACH DATABASE ?1 AS older", [older.to_str().unwrap()])
+        .unwrap();
+    open.conn()
+        .execute_batch(&format!(
+            "DELETE FROM main.visit_state WHERE {theirs};
+             INSERT INTO main.visit_state SELECT * FROM older.visit_state WHERE {theirs};
+             DETACH DATABASE older;"
+        ))
+        .unwrap();
+    open.sign_in(&member, &pin, Utc::now()).unwrap();
+    assert!(matches!(
+        open.verify_everything(),
+        Err(StoreError::Tampered { table, .. }) if table == "visit_state"
+    ));
+    // Any commit by another connection (here a harmless one) and the sum is taken again.
+    edited(&path, "UPDATE installation SET id = id WHERE id = 1");
+    assert!(open.sign_in(&member, &pin, Utc::now()).is_err());
+}
+
 /// A patient on the demo desk's e-mail marketing list, and the desk with them held for erasure
 /// (asked for while their forms are kept), an older copy taken before the request.
 /// The demo desk opened, the first patient on its e-mail marketing list, and an older copy of it
