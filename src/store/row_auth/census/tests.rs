@@ -220,15 +220,7 @@ fn a_retired_members_row_put_back_from_an_older_copy_neither_signs_in_nor_opens(
 fn a_visit_state_put_back_from_before_its_restriction_is_refused_by_the_marketing_list() {
     let (_dir, path, older) = demo_desk_and_older();
     let (open, manager) = unlock(&path).unwrap();
-    let patient: String = open
-        .conn()
-        .query_row("SELECT patient_id FROM visit_state LIMIT 1", [], |r| {
-            r.get(0)
-        })
-        .unwrap();
-    copy_of(&path, &older);
-    open.set_restricted(&manager, &patient, true, Utc::now())
-        .unwrap();
+    let patient = restricted_with_older(&open, &manager, &path, &older);
     // Set and lifted by the app: the census follows.
     open.verify_everything().unwrap();
     // The patient's visit state as it was before the restriction, its tag sound.
