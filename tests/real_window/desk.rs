@@ -38,6 +38,12 @@ impl App<'_> {
     }
 
     pub(crate) fn desk_sign_in(&self, staff: &str, pin: &str) {
+        self.desk_enter_pin(staff, pin);
+        self.wait(&format!("{staff} signed in"), |v| v.screen() == "Home");
+    }
+
+    /// Picks `staff` on the sign-in screen and types their PIN with Enter.
+    pub(crate) fn desk_enter_pin(&self, staff: &str, pin: &str) {
         self.wait("the sign-in screen", |v| v.screen() == "SignIn");
         let button = self
             .wait(&format!("{staff} on the sign-in screen"), |v| {
@@ -52,7 +58,6 @@ impl App<'_> {
         self.element("TextInput", "Your PIN");
         // The PIN's field has the keyboard as soon as a name is picked.
         self.type_and_enter("Your PIN", pin);
-        self.wait(&format!("{staff} signed in"), |v| v.screen() == "Home");
     }
 
     /// The search as a receptionist does it: the name, Enter; the date of birth, Enter.
@@ -107,7 +112,7 @@ impl App<'_> {
         while self.scroll(false) {}
     }
 
-    fn desk_lock(&self) {
+    pub(crate) fn desk_lock(&self) {
         self.tap_button("Lock");
         self.wait("locked", |v| v.screen() == "SignIn");
     }

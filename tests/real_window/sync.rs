@@ -494,4 +494,28 @@ fn two_managers_pair_a_kiosk_by_its_qr_code_and_the_desk_takes_its_forms_once() 
     });
     assert_eq!(counts(&v), (0, 0, sent));
     kiosk.shot("sync-07-kiosk-delivered");
+
+    // The desk has signed its manager in, so its sign-ins now leave the visit states' sum out
+    // while no other program writes its file. Another one does (a patient's visit state
+    // deleted with sqlite3 while the window is open): the next sign-in takes the sum again and
+    // is refused, naming the table.
+    desk.scroll_to_top();
+    desk.desk_lock();
+    let desk_file =
+        rusqlite::Connection::open(desk_data.path().join("desk.sqlite3")).expect("the desk's file");
+    let deleted = desk_file
+        .execute(
+            "DELETE FROM visit_state WHERE patient_id IN (SELECT patient_id FROM visit_state LIMIT 1)",
+            [],
+        )
+        .expect("a visit state deleted");
+    assert_eq!(deleted, 1);
+    drop(desk_file);
+    desk.desk_enter_pin(MANAGER.0, MANAGER.1);
+    let v = desk.wait("the sign-in refused", |v| {
+        v.get("message")
+            .starts_with("The desk's database was changed outside the app (table visit_state)")
+    });
+    assert_eq!(v.screen(), "SignIn");
+    desk.shot("sync-08-desk-sign-in-refused");
 }
