@@ -24,10 +24,10 @@
 //! after it deleted undoes a withdrawal or takes a form away unseen — are kept as a keyed sum of
 //! their tags ([`row_sums`]), added to as they are written. The audit log's length is kept too
 //! ([`audit_length`]): a log cut back with an older head put back no longer agrees. Sign-in checks
-//! the staff digest, the sum (unless no other connection has written since it last did:
-//! [`seen`]) and the log's length, every import the kiosks' links and both sets,
-//! every marketing list both sets and the sum, the kiosk's desk look-up its link and identity,
-//! every read of its pairing offer the offers, every unlock and `verify` all of them.
+//! the staff digest, the sum (unless no other connection has written since it last did: [`seen`])
+//! and the log's length, every import the kiosks' links and both sets, every marketing list both
+//! sets and the sum, the kiosk's desk look-up its link and identity, every read of its pairing
+//! offer the offers, every unlock and `verify` all of them.
 //!
 //! Invariants: the app never deletes a row of the counted tables; every row added goes through
 //! [`super::insert`] or [`super::put`], which note it here in the same transaction; every write
