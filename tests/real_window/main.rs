@@ -9,9 +9,10 @@
 //! state (a selected choice button), from the pixels of a screenshot. Waits poll for a change and
 //! give up after a generous bound; nothing asserts on time.
 //!
-//! Run: `cargo test --features probe --test real_window` (.ci/run does). Needs Xvfb, xdotool,
-//! imagemagick's `import`, matchbox-window-manager and wmctrl: without them the tests are skipped
-//! with the reason printed, except under CI (`CI` set), where they fail.
+//! Run: `cargo test --features probe --test real_window` (.ci/run does, four at a time: the tests
+//! mostly wait on their windows). Needs Xvfb, xdotool, imagemagick's `import`,
+//! matchbox-window-manager and wmctrl: without them the tests are skipped with the reason printed,
+//! except under CI (`CI` set), where they fail.
 //! `REAL_WINDOW_SHOTS=docs/screenshots/real-window` refreshes the committed screenshots (half size;
 //! `REAL_WINDOW_SHOT_SCALE=100%` for full size).
 //!
