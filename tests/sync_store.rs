@@ -218,6 +218,24 @@ fn the_desk_store_keeps_a_kiosk_link_pending_until_confirmed_and_revoked_for_eve
         Err(StoreError::KioskAlreadyPaired { .. })
     ));
     assert_eq!(link(&desk).sign_public, vec![7u8; 32]);
+    // The same kiosk's new code (its first withdrawn or expired), under the key it was paired
+    // with: the waiting link takes the new code, and only the new code confirms it.
+    let new_code = OfferedKey {
+        comparison_code: "654 321",
+        ..FIRST_KEY
+    };
+    desk.store.link_kiosk(&d_manager, new_code, t0()).unwrap();
+    assert_eq!(link(&desk).state(), LinkState::Pending);
+    assert_eq!(link(&desk).comparison_code, "654 321");
+    assert_eq!(link(&desk).sign_public, vec![7u8; 32]);
+    assert!(matches!(
+        desk.store
+            .confirm_kiosk(&d_manager, "kiosk-1", "123 456", t0()),
+        Err(StoreError::ComparisonCodeMismatch { .. })
+    ));
+    assert_eq!(link(&desk).state(), LinkState::Pending);
+    // And back to the first code for the steps below, as a manager would re-scan it.
+    desk.store.link_kiosk(&d_manager, FIRST_KEY, t0()).unwrap();
     desk.store
         .confirm_kiosk(&d_manager, "kiosk-1", "123-456", t0())
         .unwrap();
@@ -226,6 +244,13 @@ fn the_desk_store_keeps_a_kiosk_link_pending_until_confirmed_and_revoked_for_eve
         desk.store.link_kiosk(&d_manager, SECOND_KEY, t0()),
         Err(StoreError::KioskAlreadyPaired { .. })
     ));
+    // Confirmed, a new code under the same key is refused too: only a manager's replacement
+    // sends a confirmed kiosk back to waiting.
+    assert!(matches!(
+        desk.store.link_kiosk(&d_manager, FIRST_KEY, t0()),
+        Err(StoreError::KioskAlreadyPaired { .. })
+    ));
+    assert_eq!(link(&desk).state(), LinkState::Confirmed);
     assert_eq!(link(&desk).sign_public, vec![7u8; 32]);
     desk.store
         .import_bundle(&d_manager, "kiosk-1", 1, &head(10), "h1", &out, t0())

@@ -335,6 +335,47 @@ fn two_managers_pair_a_kiosk_by_its_qr_code_and_the_desk_takes_its_forms_once() 
     desk.reveal("TextInput", "Code shown on the kiosk");
     desk.shot("sync-02-desk-kiosk-waiting");
 
+    // The kiosk's manager withdraws that code before reading its answer and shows a new one. The
+    // desk, whose kiosk still waits under the same key, answers the new code as it is (no "Same
+    // tablet again"): the answer in the folder is the new code's, and the kiosk reads it below.
+    let answer_file = std::fs::read_dir(exchange.path())
+        .expect("the exchange folder")
+        .map(|f| f.expect("an entry").path())
+        .find(|p| text(p).ends_with(".ikpa"))
+        .expect("the desk's answer");
+    let first_answer = std::fs::read(&answer_file).expect("the first answer");
+    let (x, y) = kiosk.reveal("Button", "Cancel pairing").centre();
+    kiosk_display.tap_at(x, y);
+    kiosk.wait("the code withdrawn", |v| {
+        v.find("Image", "Pairing QR code").is_none()
+            && v.get("message").starts_with("Pairing cancelled: ")
+    });
+    let (x, y) = kiosk.reveal("Button", "Start pairing").centre();
+    kiosk_display.tap_at(x, y);
+    kiosk.wait("a new pairing QR code", |v| {
+        v.find("Image", "Pairing QR code").is_some()
+    });
+    kiosk.reveal("Button", "Read the back office's answer");
+    kiosk.reveal("Image", "Pairing QR code");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let second_photo = pictures.path().join("kiosk-qr-again.png");
+    kiosk_display.photo(&second_photo);
+    type_into(
+        &desk,
+        "Pairing code, or picture of the QR code (full path)",
+        text(&second_photo),
+    );
+    let (x, y) = desk.reveal("Button", "Pair this kiosk").centre();
+    desk.display.tap_at(x, y);
+    let v = desk.wait("the new code answered", |v| {
+        v.get("busy") != "true" && std::fs::read(&answer_file).is_ok_and(|now| now != first_answer)
+    });
+    assert!(
+        good(&v) && v.get("message").contains("waits for confirmation"),
+        "{}",
+        v.get("message")
+    );
+
     // The kiosk reads the answer and shows the code; the desk's manager types it.
     let (x, y) = kiosk
         .reveal("Button", "Read the back office's answer")

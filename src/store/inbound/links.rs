@@ -129,7 +129,9 @@ impl OpenStore {
     /// link is *pending* — its bundles are refused — until a manager confirms, at the desk, the
     /// code the kiosk shows ([`Self::confirm_kiosk`]). A kiosk id already known here is refused:
     /// a revoked one for ever, another one unless a manager replaces its key
-    /// ([`Self::replace_kiosk_key`]). Logged.
+    /// ([`Self::replace_kiosk_key`]) — but for a new code of a kiosk still waiting here under the
+    /// same key (its first code withdrawn, expired or never read): the link then waits on the new
+    /// code ([`Self::renew_pending_link`]). Logged.
     pub fn link_kiosk(
         &self, actor: &Actor, key: OfferedKey<'_>, now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
@@ -139,7 +141,12 @@ impl OpenStore {
             sign_public,
             comparison_code,
         } = key;
-        refuse_known(self.kiosk_link(kiosk_id)?)?;
+        if let Some(link) = self.kiosk_link(kiosk_id)? {
+            if link.state() == LinkState::Pending && link.sign_public == sign_public {
+                return self.renew_pending_link(actor, key, now);
+            }
+            refuse_known(Some(link))?;
+        }
         let subject = format!("pending:{kiosk_id}");
         self.managed_change(actor, AuditKind::Paired, &subject, now, |tx, at| {
             // A plain insert: a row that appeared meanwhile makes this fail, never overwrites.
@@ -159,6 +166,33 @@ impl OpenStore {
                     ("confirmed_at", Value::Null),
                     ("key_replaced_at", Value::Null),
                 ],
+            )
+        })
+    }
+
+    /// A new code of a kiosk whose pairing waits for confirmation, under the key it was paired
+    /// with: the link now waits on this code (the kept hash of its secret, checked against the
+    /// nonce the kiosk reveals), and an answer to the earlier code no longer confirms it. Nothing
+    /// is taken on trust that was not before: the key is the one already held, and a manager
+    /// still confirms the code the kiosk shows. A link confirmed, revoked or holding another key
+    /// meanwhile is left as it is (`NotFound`). Logged.
+    fn renew_pending_link(
+        &self, actor: &Actor, key: OfferedKey<'_>, now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let subject = format!("pending again:{}", key.kiosk_id);
+        self.managed_change(actor, AuditKind::Paired, &subject, now, |tx, _| {
+            change_live_link(
+                tx,
+                self.vault(),
+                key.kiosk_id,
+                |row| {
+                    Ok(row.opt_text("confirmed_at")?.is_none()
+                        && row.blob("sign_public")? == key.sign_public)
+                },
+                &[(
+                    "comparison_code",
+                    Value::Text(key.comparison_code.to_owned()),
+                )],
             )
         })
     }
