@@ -107,13 +107,10 @@ fn change_live_link(
     }
 }
 
-/// A known kiosk id cannot be paired as new: a revoked one never again, another one only by a
-/// manager's replacement of its key.
-fn refuse_known(link: Option<KioskLink>) -> Result<(), StoreError> {
-    let Some(link) = link else {
-        return Ok(());
-    };
-    Err(match link.state() {
+/// Why a known kiosk id cannot be paired as new: a revoked one never again, another one only by
+/// a manager's replacement of its key.
+fn known_refusal(link: KioskLink) -> StoreError {
+    match link.state() {
         LinkState::Revoked => StoreError::KioskRevoked {
             kiosk_id: link.kiosk_id,
         },
@@ -121,7 +118,7 @@ fn refuse_known(link: Option<KioskLink>) -> Result<(), StoreError> {
             kiosk_id: link.kiosk_id,
             state: state.as_str(),
         },
-    })
+    }
 }
 
 impl OpenStore {
@@ -145,7 +142,7 @@ impl OpenStore {
             if link.state() == LinkState::Pending && link.sign_public == sign_public {
                 return self.renew_pending_link(actor, key, now);
             }
-            refuse_known(Some(link))?;
+            return Err(known_refusal(link));
         }
         let subject = format!("pending:{kiosk_id}");
         self.managed_change(actor, AuditKind::Paired, &subject, now, |tx, at| {
