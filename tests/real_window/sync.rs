@@ -81,6 +81,33 @@ fn finder_wall() -> image::GrayImage {
     })
 }
 
+/// Taps *Start pairing* on the kiosk's back-office panel and waits for the QR code.
+fn start_pairing(kiosk: &App) {
+    let (x, y) = kiosk.reveal("Button", "Start pairing").centre();
+    kiosk.display.tap_at(x, y);
+    kiosk.wait("the pairing QR code", |v| {
+        v.find("Image", "Pairing QR code").is_some()
+    });
+}
+
+/// Taps *Cancel pairing* and waits until the code has left the screen, said so.
+fn cancel_pairing(kiosk: &App) {
+    let (x, y) = kiosk.reveal("Button", "Cancel pairing").centre();
+    kiosk.display.tap_at(x, y);
+    kiosk.wait("the code withdrawn", |v| {
+        v.find("Image", "Pairing QR code").is_none()
+            && v.get("message").starts_with("Pairing cancelled: ")
+    });
+}
+
+/// The whole code on screen, then a picture of the screen at `path`: what the desk is given.
+fn photo_of_code(kiosk: &App, path: &Path) {
+    kiosk.reveal("Button", "Read the back office's answer");
+    kiosk.reveal("Image", "Pairing QR code");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    kiosk.display.photo(path);
+}
+
 fn good(v: &View) -> bool {
     v.get("message-good") == "true"
 }
@@ -221,25 +248,12 @@ fn two_managers_pair_a_kiosk_by_its_qr_code_and_the_desk_takes_its_forms_once() 
     kiosk.wait("the folder taken", |v| {
         v.get("message").starts_with("Saved: ") && v.get("message").contains(text(exchange.path()))
     });
-    let (x, y) = kiosk.reveal("Button", "Start pairing").centre();
-    kiosk_display.tap_at(x, y);
-    kiosk.wait("the pairing QR code", |v| {
-        v.find("Image", "Pairing QR code").is_some()
-    });
+    start_pairing(&kiosk);
     // A code withdrawn by a tap leaves the screen, said so; the next one is shown as before.
-    let (x, y) = kiosk.reveal("Button", "Cancel pairing").centre();
-    kiosk_display.tap_at(x, y);
-    kiosk.wait("the code withdrawn", |v| {
-        v.find("Image", "Pairing QR code").is_none()
-            && v.get("message").starts_with("Pairing cancelled: ")
-    });
+    cancel_pairing(&kiosk);
     // One withdrawn from the command line while the window shows it (the next tap says so:
     // `ui_back_office`), then put back from an older copy of the file.
-    let (x, y) = kiosk.reveal("Button", "Start pairing").centre();
-    kiosk_display.tap_at(x, y);
-    kiosk.wait("the pairing QR code", |v| {
-        v.find("Image", "Pairing QR code").is_some()
-    });
+    start_pairing(&kiosk);
     let kiosk_file = kiosk_data.path().join("kiosk.sqlite3");
     let older = pictures.path().join("kiosk-older.sqlite3");
     rusqlite::Connection::open(&kiosk_file)
@@ -278,17 +292,9 @@ fn two_managers_pair_a_kiosk_by_its_qr_code_and_the_desk_takes_its_forms_once() 
     raw.execute("DELETE FROM pairing_offers WHERE used_at IS NULL", [])
         .expect("taken out");
     drop(raw);
-    let (x, y) = kiosk.reveal("Button", "Start pairing").centre();
-    kiosk_display.tap_at(x, y);
-    kiosk.wait("the pairing QR code", |v| {
-        v.find("Image", "Pairing QR code").is_some()
-    });
-    // The whole code on screen, then a picture of the screen: what the desk is given.
-    kiosk.reveal("Button", "Read the back office's answer");
-    kiosk.reveal("Image", "Pairing QR code");
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    start_pairing(&kiosk);
     let photo = pictures.path().join("kiosk-qr.png");
-    kiosk_display.photo(&photo);
+    photo_of_code(&kiosk, &photo);
     kiosk.shot("sync-01-kiosk-pairing-qr");
 
     // First a picture without a code but with a wall of the squares that mark a code's
@@ -344,22 +350,10 @@ fn two_managers_pair_a_kiosk_by_its_qr_code_and_the_desk_takes_its_forms_once() 
         .find(|p| text(p).ends_with(".ikpa"))
         .expect("the desk's answer");
     let first_answer = std::fs::read(&answer_file).expect("the first answer");
-    let (x, y) = kiosk.reveal("Button", "Cancel pairing").centre();
-    kiosk_display.tap_at(x, y);
-    kiosk.wait("the code withdrawn", |v| {
-        v.find("Image", "Pairing QR code").is_none()
-            && v.get("message").starts_with("Pairing cancelled: ")
-    });
-    let (x, y) = kiosk.reveal("Button", "Start pairing").centre();
-    kiosk_display.tap_at(x, y);
-    kiosk.wait("a new pairing QR code", |v| {
-        v.find("Image", "Pairing QR code").is_some()
-    });
-    kiosk.reveal("Button", "Read the back office's answer");
-    kiosk.reveal("Image", "Pairing QR code");
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    cancel_pairing(&kiosk);
+    start_pairing(&kiosk);
     let second_photo = pictures.path().join("kiosk-qr-again.png");
-    kiosk_display.photo(&second_photo);
+    photo_of_code(&kiosk, &second_photo);
     type_into(
         &desk,
         "Pairing code, or picture of the QR code (full path)",
